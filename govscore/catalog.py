@@ -1,0 +1,184 @@
+"""The clause catalog: every scoring rule of the measures, by its fixed id (C.I.K)."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from govscore.errors import ConfigError
+
+KINDS = ("fixed", "range", "levels", "rate", "discretionary", "veto")
+EFFECTS = ("-", "+", "veto")
+STEP = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class CapGroup:
+    """Bonuses of a group's clauses for one department in one month add up to at most `limit`."""
+
+    name: str
+    limit: Decimal
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One scoring rule of the measures."""
+
+    id: str
+    text: str
+    effect: str
+    kind: str
+    unit: str = ""
+    points: Decimal | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    levels: tuple[tuple[str, Decimal], ...] = ()
+    per_point: Decimal | None = None
+    cap: str | None = None
+    recurring: bool = False
+    ref: tuple[str, ...] = ()
+    exclusive: bool = False
+    applies_to: str | None = None
+    annual: bool = False
+    referral: str | None = None
+    notes: str = ""
+
+    @property
+    def category(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def sign(self) -> int:
+        """+1 for a bonus, -1 for a deduction, 0 for a veto (no points)."""
+        return {"+": 1, "-": -1}.get(self.effect, 0)
+
+    def level_points(self, level: str) -> Decimal | None:
+        return dict(self.levels).get(level)
+
+    def describe_points(self) -> str:
+        """The points rule in a few characters, as a clerk reads it: 1, 1–2, 市级 2 · 省级 5."""
+        if self.kind == "fixed":
+            return _plain(self.points)
+        if self.kind == "range":
+            return f"{_plain(self.min)}–{_plain(self.max)}"
+        if self.kind == "levels":
+            return " · ".join(f"{name} {_plain(points)}" for name, points in self.levels)
+        if self.kind == "rate":
+            return f"每少1% {_plain(self.per_point)}"
+        if self.kind == "discretionary":
+            return "视情"
+        return "一票否决"
+
+
+def _plain(value: Decimal | None) -> str:
+    return "" if value is None else format(value.normalize(), "f")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All clauses by id, with the cap groups they name."""
+
+    clauses: dict[str, Clause]
+    caps: dict[str, CapGroup] = field(default_factory=dict)
+    source: str = ""
+
+    def get(self, clause_id: str) -> Clause | None:
+        return self.clauses.get(clause_id)
+
+    def suggest(self, clause_id: str) -> list[str]:
+        """Ids close to a mistyped one, for did-you-mean."""
+        return difflib.get_close_matches(clause_id, list(self.clauses), n=3, cutoff=0.6)
+
+    def __iter__(self):
+        return iter(self.clauses.values())
+
+    def __len__(self) -> int:
+        return len(self.clauses)
+
+
+def _decimal(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise ConfigError(f"{where}: expected a number, got {value!r}")
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+
+
+def parse_catalog(data: dict[str, Any], source: str) -> Catalog:
+    """Build a catalog from parsed clauses.toml; any mistake names the file and the clause."""
+    caps: dict[str, CapGroup] = {}
+    for name, spec in (data.get("caps") or {}).items():
+        where = f"{source}: [caps] {name}"
+        if not isinstance(spec, dict) or "limit" not in spec:
+            raise ConfigError(f"{where}: needs a limit, e.g. {name} = {{ limit = 1 }}")
+        caps[name] = CapGroup(name, _decimal(spec["limit"], where), str(spec.get("text", "")))
+    clauses: dict[str, Clause] = {}
+    for index, spec in enumerate(data.get("clause") or []):
+        clause = _parse_clause(spec, f"{source}: clause #{index + 1}", caps)
+        if clause.id in clauses:
+            raise ConfigError(f"{source}: clause {clause.id} is defined twice")
+        clauses[clause.id] = clause
+    if not clauses:
+        raise ConfigError(f"{source}: no [[clause]] tables; a catalog lists every clause it scores")
+    for clause in clauses.values():
+        for target in clause.ref:
+            if target not in clauses:
+                raise ConfigError(f"{source}: clause {clause.id} refers to unknown clause {target}")
+    return Catalog(clauses, caps, source)
+
+
+def _parse_clause(spec: dict[str, Any], where: str, caps: dict[str, CapGroup]) -> Clause:
+    clause_id = str(spec.get("id", ""))
+    parts = clause_id.split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ConfigError(f"{where}: id {clause_id!r} is not of the form C.I.K (e.g. 2.4.3)")
+    where = f"{where.rsplit(':', 1)[0]}: clause {clause_id}"
+    effect = spec.get("effect")
+    kind = spec.get("kind")
+    if effect not in EFFECTS:
+        raise ConfigError(f"{where}: effect {effect!r} is not one of {', '.join(EFFECTS)}")
+    if kind not in KINDS:
+        raise ConfigError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    if (kind == "veto") != (effect == "veto"):
+        raise ConfigError(f"{where}: a veto clause has effect 'veto' and kind 'veto'")
+    values: dict[str, Any] = {}
+    if kind == "fixed":
+        values["points"] = _decimal(spec.get("points"), f"{where}: points")
+    elif kind == "range":
+        values["min"] = _decimal(spec.get("min"), f"{where}: min")
+        values["max"] = _decimal(spec.get("max"), f"{where}: max")
+        if values["min"] > values["max"]:
+            raise ConfigError(f"{where}: min is above max")
+    elif kind == "levels":
+        levels = spec.get("levels") or []
+        if not levels:
+            raise ConfigError(f"{where}: a levels clause lists its levels")
+        values["levels"] = tuple(
+            (str(level["name"]), _decimal(level.get("points"), f"{where}: level points"))
+            for level in levels
+        )
+    elif kind == "rate":
+        values["per_point"] = _decimal(spec.get("per_point"), f"{where}: per_point")
+    cap = spec.get("cap")
+    if cap is not None and cap not in caps:
+        raise ConfigError(f"{where}: cap group {cap!r} is not defined under [caps]")
+    return Clause(
+        id=clause_id,
+        text=str(spec.get("text", "")),
+        effect=effect,
+        kind=kind,
+        unit=str(spec.get("unit", "")),
+        cap=cap,
+        recurring=bool(spec.get("recurring", False)),
+        ref=tuple(str(r) for r in spec.get("ref", ())),
+        exclusive=bool(spec.get("exclusive", False)),
+        applies_to=spec.get("applies_to"),
+        annual=bool(spec.get("annual", False)),
+        referral=spec.get("referral"),
+        notes=str(spec.get("notes", "")),
+        **values,
+    )

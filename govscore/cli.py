@@ -1,0 +1,523 @@
+"""The command line: each command parses, calls the core, renders.
+
+govscore errors are caught once, in GovscoreGroup, and become a message on stderr and
+an exit code: 0 ok, 1 a data problem, 2 usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import click
+
+from govscore import __version__
+from govscore.errors import GovscoreError, UsageError
+from govscore.gitops import in_repository, init_repository, recorder
+from govscore.loader import (
+    DEPARTMENTS_FILE,
+    LEDGER_DIR,
+    WEIGHTS_FILE,
+    Root,
+    find_root,
+    load_catalog,
+    load_root,
+)
+from govscore.model import is_month, month_of, months_between
+from govscore.options import format_option
+from govscore.recording import Draft, record
+from govscore.render import json_text, table_text
+from govscore.reports import (
+    clause_json,
+    clause_text,
+    clauses_table,
+    departments_table,
+    detail_summary,
+    detail_table,
+    problems_table,
+    ranking_json,
+    ranking_table,
+)
+from govscore.scoring import Scorer
+from govscore.validate import Book
+
+MAX_PROBLEMS_SHOWN = 20
+
+
+class GovscoreGroup(click.Group):
+    """A click group that turns govscore errors into messages and exit codes, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GovscoreError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"error: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@dataclass
+class AppContext:
+    """What every command shares: where the root is, resolved only when a command needs it."""
+
+    root_option: str | None = None
+
+    def root_dir(self) -> Path:
+        return find_root(self.root_option)
+
+    def root(self) -> Root:
+        return load_root(self.root_dir())
+
+
+class MonthType(click.ParamType):
+    name = "YYYY-MM"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        text = str(value).strip()
+        if not is_month(text):
+            self.fail(f"{value!r} is not a month of the form YYYY-MM (e.g. 2023-05)", param, ctx)
+        return text
+
+
+class DecimalType(click.ParamType):
+    name = "NUMBER"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not number.is_finite():
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
+
+
+class DateType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date of the form YYYY-MM-DD", param, ctx)
+
+
+MONTH = MonthType()
+NUMBER = DecimalType()
+DATE = DateType()
+
+
+def today() -> date:
+    return date.today()
+
+
+def interactive() -> bool:
+    """Ask for missing input only when a person is at a terminal; cron jobs never block."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def show(headers: list[str], rows: list[list[Any]], fmt: str) -> None:
+    click.echo(table_text(headers, rows, fmt))
+
+
+def report_problems(book: Book) -> None:
+    """A report over a ledger with problems still prints, but says so, and exits 1."""
+    problems = book.problems
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        click.echo(str(problem), err=True)
+    more = len(problems) - MAX_PROBLEMS_SHOWN
+    if more > 0:
+        click.echo(f"… and {more} more", err=True)
+    click.echo(
+        f"warning: {len(problems)} problem(s) in the ledger; entries with problems are not "
+        "counted (run `govscore check`)",
+        err=True,
+    )
+
+
+@click.group(cls=GovscoreGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The working root (else $GOVSCORE_ROOT, else the nearest folder with weights.toml).",
+)
+@click.version_option(__version__, prog_name="govscore")
+@click.pass_context
+def cli(ctx: click.Context, root: str | None) -> None:
+    """Score government-service work under the 2023 Yantai supervision measures.
+
+    Entries go into ledger/YYYY-MM.toml (append only, kept in git); reports tally
+    months and years per department: category scores, weighted total, rank, vetoes.
+    """
+    ctx.obj = AppContext(root_option=root)
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+# -- setting up -----------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a working root in DIRECTORY: departments, weights, an empty ledger, git.
+
+    Refuses to overwrite anything that exists.
+    """
+    data = files("govscore") / "data"
+    planned = {
+        DEPARTMENTS_FILE: (data / DEPARTMENTS_FILE).read_text(encoding="utf-8"),
+        WEIGHTS_FILE: (data / WEIGHTS_FILE).read_text(encoding="utf-8"),
+        ".gitattributes": GITATTRIBUTES,
+        ".gitignore": GITIGNORE,
+        f"{LEDGER_DIR}/.gitkeep": "",
+    }
+    existing = [name for name in planned if (directory / name).exists()]
+    if existing:
+        raise UsageError(
+            f"{directory}: already holds {', '.join(existing)}; govscore init overwrites nothing "
+            "(choose an empty folder, or edit the files that are there)"
+        )
+    (directory / LEDGER_DIR).mkdir(parents=True, exist_ok=True)
+    for name, text in planned.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    if not in_repository(directory):
+        init_repository(directory)
+    click.echo(f"created a govscore root in {directory}", err=True)
+
+
+GITATTRIBUTES = """\
+# Ledger files only ever grow: two clerks appending on different clones merge cleanly.
+ledger/*.toml merge=union
+ledger/*.csv merge=union
+"""
+
+GITIGNORE = """\
+.govscore-cache/
+"""
+
+
+# -- recording ------------------------------------------------------------------------
+
+
+def _ask_missing(app: AppContext, fields: dict[str, Any]) -> None:
+    """At a terminal, ask for what the entry still needs, showing the allowed choices."""
+    root = app.root()
+    if not fields.get("department"):
+        names = [d.name for d in root.departments]
+        click.echo("departments: " + "、".join(names), err=True)
+        fields["department"] = click.prompt("department (-d)", err=True)
+    if not fields.get("clause"):
+        fields["clause"] = click.prompt("clause (-c, see `govscore clauses`)", err=True)
+    clause = root.catalog.get(fields["clause"])
+    if clause is None:
+        return
+    if clause.kind == "range" and fields.get("points") is None:
+        fields["points"] = click.prompt(
+            f"points ({clause.min}–{clause.max})", type=NUMBER, err=True
+        )
+    elif clause.kind == "discretionary" and fields.get("points") is None:
+        fields["points"] = click.prompt("points (more than 0)", type=NUMBER, err=True)
+    elif clause.kind == "levels" and fields.get("level") is None:
+        fields["level"] = click.prompt(
+            "level", type=click.Choice([n for n, _ in clause.levels]), err=True
+        )
+    elif (
+        clause.kind == "rate" and fields.get("value") is None and fields.get("denominator") is None
+    ):
+        fields["value"] = click.prompt("rate in percent (0–100)", type=NUMBER, err=True)
+    if clause.exclusive and not fields.get("matter"):
+        fields["matter"] = click.prompt("matter (the 事项 this entry is about)", err=True)
+    if clause.ref and not fields.get("ref"):
+        fields["ref"] = click.prompt(f"ref (id of the {'/'.join(clause.ref)} entry)", err=True)
+
+
+def _stamp(app: AppContext, fields: dict[str, Any], by: str | None) -> dict[str, Any]:
+    fields["by"] = by or recorder(app.root_dir())
+    fields["recorded"] = datetime.now().astimezone().isoformat(timespec="seconds")
+    return {k: v for k, v in fields.items() if v is not None and v is not False}
+
+
+def _record(app: AppContext, drafts: list[Draft]) -> None:
+    result = record(app.root_dir(), drafts, today())
+    for entry in result.added:
+        click.echo(entry.id)
+    for draft, existing in result.skipped:
+        click.echo(existing)
+        click.echo(f"key {draft.fields['key']!r} is already recorded as {existing}", err=True)
+
+
+@cli.command()
+@click.option("-d", "--department", help="The department (full name, alias, or without 市).")
+@click.option("-c", "--clause", help="The clause id, e.g. 2.4.3 (see `govscore clauses`).")
+@click.option(
+    "-n", "--count", type=int, default=None, help="How many (items, cases, months…); default 1."
+)
+@click.option("--points", type=NUMBER, help="Points per unit, for range and discretionary clauses.")
+@click.option("--level", help="The level, for clauses scored by level (e.g. 省级).")
+@click.option("--value", type=NUMBER, help="The rate in percent, for rate clauses.")
+@click.option("--numerator", type=NUMBER, help="A rate's numerator (with --denominator).")
+@click.option("--denominator", type=NUMBER, help="A rate's denominator; 0 means no cases (exempt).")
+@click.option("--matter", help="The matter (事项), for clauses that count a matter once a year.")
+@click.option("--ref", help="The id of the entry a follow-up clause refers to.")
+@click.option("--recurring", is_flag=True, help="Stands every month until closed.")
+@click.option("--date", "day", type=DATE, help="When it happened (default today).")
+@click.option("--month", type=MONTH, help="The ledger month (default the month of --date).")
+@click.option("--note", help="What happened, in a few words.")
+@click.option("--by", help="Who records it (default git's user.name, else the login name).")
+@click.option("--key", help="An idempotency key: an entry with a key already recorded is skipped.")
+@pass_app
+def add(app: AppContext, day: date | None, month: str | None, by: str | None, **given: Any) -> None:
+    """Record one entry in the month's ledger and print its id.
+
+    At a terminal, asks for what is missing; otherwise never prompts.
+    """
+    fields = dict(given)
+    if interactive():
+        _ask_missing(app, fields)
+    missing = [f"-{n[0]}/--{n}" for n in ("department", "clause") if not fields.get(n)]
+    if missing:
+        raise click.UsageError(f"missing {' and '.join(missing)} (no terminal to ask at)")
+    if day is None and month is None:
+        day = today()
+    fields["date"] = day
+    if fields.get("count") is None:
+        fields.pop("count")
+    _record(app, [Draft(_stamp(app, fields, by), month or month_of(day))])  # type: ignore[arg-type]
+
+
+@cli.command()
+@click.argument("entry_id", metavar="ID")
+@click.option("--reason", required=True, help="Why it is voided (e.g. 申诉成立).")
+@click.option("--by", help="Who voids it (default git's user.name, else the login name).")
+@pass_app
+def void(app: AppContext, entry_id: str, reason: str, by: str | None) -> None:
+    """Void an entry: it stops counting in every report. Nothing is deleted."""
+    fields = {"void": entry_id, "reason": reason, "date": today()}
+    _record(app, [Draft(_stamp(app, fields, by))])
+
+
+@cli.command()
+@click.argument("entry_id", metavar="ID")
+@click.option("--through", required=True, type=MONTH, help="The last month the entry stands.")
+@click.option("--note", help="Why it ends (e.g. 任务已完成).")
+@click.option("--by", help="Who closes it (default git's user.name, else the login name).")
+@pass_app
+def close(app: AppContext, entry_id: str, through: str, note: str | None, by: str | None) -> None:
+    """Close a recurring entry: it stands through the month given, and no later."""
+    fields = {"close": entry_id, "through": through, "note": note, "date": today()}
+    _record(app, [Draft(_stamp(app, fields, by))])
+
+
+# -- checking and reporting -----------------------------------------------------------
+
+
+@cli.command()
+@format_option
+@pass_app
+def check(app: AppContext, fmt: str) -> None:
+    """Check the whole ledger and configuration; report every problem at once."""
+    root = app.root()
+    book = root.review(today())
+    entries = sum(len(f.entries) for f in root.files.values())
+    if fmt == "json":
+        payload = {
+            "ok": not book.problems,
+            "files": len(root.files),
+            "entries": entries,
+            "problems": [p.as_dict() for p in book.problems],
+        }
+        click.echo(json_text(payload))
+    elif fmt == "table":
+        for problem in book.problems:
+            click.echo(str(problem))
+    else:
+        show(*problems_table(book.problems), fmt)
+    summary = f"{entries} entries in {len(root.files)} ledger files: "
+    summary += f"{len(book.problems)} problem(s)" if book.problems else "no problems"
+    click.echo(summary, err=True)
+    if book.problems:
+        sys.exit(1)
+
+
+def _departments_option(f: Any) -> Any:
+    return click.option(
+        "-d",
+        "--department",
+        "departments",
+        multiple=True,
+        help="Only this department (repeat for more).",
+    )(f)
+
+
+def _resolve_departments(root: Root, written: tuple[str, ...]) -> list[str]:
+    names = []
+    for name in written:
+        department = root.departments.resolve(name)
+        if department is None:
+            close = root.departments.suggest(name)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise UsageError(f"unknown department {name!r}{hint} (see `govscore departments`)")
+        names.append(department.name)
+    return names
+
+
+def _score(app: AppContext) -> tuple[Root, Book, Scorer]:
+    root = app.root()
+    book = root.review(today())
+    return root, book, Scorer(book, root.catalog, root.weights, root.departments)
+
+
+def _ranking_output(
+    root: Root,
+    book: Book,
+    ranking: Any,
+    head: dict[str, Any],
+    title: str,
+    only: list[str],
+    detail: bool,
+    fmt: str,
+) -> None:
+    if fmt == "json":
+        click.echo(json_text(ranking_json(ranking, head, only, detail)))
+    elif detail:
+        for _, score in ranking.rows:
+            if only and score.department not in only:
+                continue
+            if not only and not score.lines and not score.vetoes:
+                continue
+            if fmt == "table":
+                click.echo(f"{title} · {detail_summary(score, root.weights)}")
+            show(*detail_table(score, root.weights), fmt)
+            click.echo()
+    else:
+        if fmt == "table":
+            click.echo(title)
+        show(*ranking_table(ranking, root.weights, only), fmt)
+    if book.problems:
+        report_problems(book)
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("month", type=MONTH)
+@click.option("--detail", is_flag=True, help="List the entries that made each score, caps applied.")
+@_departments_option
+@format_option
+@pass_app
+def month(
+    app: AppContext, month: str, detail: bool, departments: tuple[str, ...], fmt: str
+) -> None:
+    """The month's scores: categories, weighted total, rank, vetoes, referrals."""
+    root, book, scorer = _score(app)
+    only = _resolve_departments(root, departments)
+    title = f"{month} 月度政务服务工作考评（{len(root.departments)} 个部门）"
+    ranking = scorer.month(month)
+    _ranking_output(root, book, ranking, {"month": month}, title, only, detail, fmt)
+
+
+@cli.command()
+@click.argument("year", type=click.IntRange(1900, 9999))
+@click.option("--detail", is_flag=True, help="List the annual entries and monthly totals.")
+@_departments_option
+@format_option
+@pass_app
+def year(app: AppContext, year: int, detail: bool, departments: tuple[str, ...], fmt: str) -> None:
+    """The year's scores: each category's monthly mean plus annual clauses; rank; vetoes."""
+    root, book, scorer = _score(app)
+    only = _resolve_departments(root, departments)
+    months = assessed_months(root, year)
+    ranking = scorer.year(year, months)
+    title = f"{year} 年度政务服务工作考评（{months[0]} 至 {months[-1]}，{len(months)} 个月）"
+    _ranking_output(root, book, ranking, {"year": year, "months": months}, title, only, detail, fmt)
+
+
+def assessed_months(root: Root, year: int) -> list[str]:
+    """From the year's first to its last month that has a ledger file."""
+    present = [m for m in root.months if m.startswith(f"{year:04d}-")]
+    if not present:
+        raise UsageError(f"no ledger months in {year}: ledger/ has no {year}-MM.toml or .csv file")
+    return months_between(present[0], present[-1])
+
+
+# -- looking things up ----------------------------------------------------------------
+
+
+def _catalog_and_weights(app: AppContext) -> tuple[Any, Any]:
+    """The root's catalog when there is a root; the shipped one otherwise."""
+    try:
+        root = app.root()
+    except GovscoreError:
+        from govscore.config import parse_weights
+        from govscore.loader import read_toml
+
+        weights_path = files("govscore") / "data" / WEIGHTS_FILE
+        weights = parse_weights(read_toml(Path(str(weights_path))), WEIGHTS_FILE)
+        return load_catalog(None), weights
+    return root.catalog, root.weights
+
+
+@cli.command()
+@click.option("--category", type=click.Choice(["1", "2", "3", "4"]), help="Only one category.")
+@format_option
+@pass_app
+def clauses(app: AppContext, category: str | None, fmt: str) -> None:
+    """List the clause catalog: every scoring rule of the measures, by id."""
+    catalog, _ = _catalog_and_weights(app)
+    chosen = [c for c in catalog if category is None or c.category == category]
+    if fmt == "json":
+        click.echo(json_text([clause_json(c, catalog) for c in chosen]))
+    else:
+        show(*clauses_table(chosen, catalog), fmt)
+
+
+@cli.command()
+@click.argument("clause_id", metavar="ID")
+@format_option
+@pass_app
+def clause(app: AppContext, clause_id: str, fmt: str) -> None:
+    """Show one clause: its rule, points, unit, caps, and how to record it."""
+    catalog, weights = _catalog_and_weights(app)
+    found = catalog.get(clause_id)
+    if found is None:
+        close = catalog.suggest(clause_id)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise UsageError(f"unknown clause {clause_id!r}{hint} (see `govscore clauses`)")
+    if fmt == "json":
+        click.echo(json_text(clause_json(found, catalog)))
+    elif fmt == "table":
+        click.echo(clause_text(found, catalog, weights))
+    else:
+        show(*clauses_table([found], catalog), fmt)
+
+
+@cli.command()
+@format_option
+@pass_app
+def departments(app: AppContext, fmt: str) -> None:
+    """List the departments assessed, with their aliases and tags."""
+    root = app.root()
+    if fmt == "json":
+        payload = [
+            {"name": d.name, "aliases": list(d.aliases), "tags": sorted(d.tags)}
+            for d in root.departments
+        ]
+        click.echo(json_text(payload))
+    else:
+        show(*departments_table(root.departments), fmt)
+
+
+def main() -> None:
+    cli(prog_name="govscore")

@@ -1,0 +1,176 @@
+"""A root's own configuration: its departments and its weights."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from govscore.errors import ConfigError, Problem
+
+CITY_PREFIX = "市"
+
+
+@dataclass(frozen=True)
+class Department:
+    """A department as the ledger stores it (its full name), with the other names it goes by."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    tags: frozenset[str] = frozenset()
+
+    def names(self) -> tuple[str, ...]:
+        """Every way a clerk may write this department: name, aliases, each without 市."""
+        found: list[str] = []
+        for candidate in (self.name, *self.aliases):
+            for form in (candidate, candidate.removeprefix(CITY_PREFIX)):
+                if form and form not in found:
+                    found.append(form)
+        return tuple(found)
+
+
+@dataclass(frozen=True)
+class Departments:
+    """The departments assessed, in the order of departments.toml."""
+
+    items: tuple[Department, ...]
+    by_name: dict[str, Department] = field(default_factory=dict)
+    source: str = ""
+
+    def resolve(self, written: str) -> Department | None:
+        return self.by_name.get(written.strip())
+
+    def suggest(self, written: str) -> list[str]:
+        """Full names whose name or alias is close to what was written, for did-you-mean."""
+        written = written.strip()
+        close = difflib.get_close_matches(written, list(self.by_name), n=5, cutoff=0.5)
+        if not close:
+            close = [n for n in self.by_name if written and (written in n or n in written)]
+        names: list[str] = []
+        for candidate in close:
+            full = self.by_name[candidate].name
+            if full not in names:
+                names.append(full)
+        return names[:3]
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def parse_departments(data: dict[str, Any], source: str) -> Departments:
+    """Build the department list; two departments may not share a name or alias."""
+    items: list[Department] = []
+    by_name: dict[str, Department] = {}
+    for index, spec in enumerate(data.get("department") or []):
+        where = f"{source}: department #{index + 1}"
+        if not isinstance(spec, dict) or not str(spec.get("name", "")).strip():
+            raise ConfigError(f'{where}: every [[department]] needs a name = "..."')
+        aliases = spec.get("aliases", [])
+        tags = spec.get("tags", [])
+        if not isinstance(aliases, list) or not isinstance(tags, list):
+            raise ConfigError(f"{where}: aliases and tags are lists of strings")
+        department = Department(
+            name=str(spec["name"]).strip(),
+            aliases=tuple(str(a).strip() for a in aliases),
+            tags=frozenset(str(t) for t in tags),
+        )
+        for form in department.names():
+            other = by_name.get(form)
+            if other is not None and other.name != department.name:
+                raise ConfigError(
+                    f"{source}: {form!r} names both {other.name} and {department.name}; "
+                    "remove it from one of their aliases"
+                )
+            by_name[form] = department
+        items.append(department)
+    if not items:
+        raise ConfigError(f"{source}: no [[department]] tables; list the departments assessed")
+    return Departments(tuple(items), by_name, source)
+
+
+@dataclass(frozen=True)
+class Category:
+    """One of the four weighted categories of 三、考评内容."""
+
+    id: str
+    name: str
+    short: str
+    weight: Decimal
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How a score is made: base, floor and the weighted categories."""
+
+    base: Decimal
+    floor: Decimal
+    categories: tuple[Category, ...]
+    commit: bool = False
+    source: str = ""
+
+    def category(self, category_id: str) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+
+def parse_weights(data: dict[str, Any], source: str) -> Weights:
+    """Read weights.toml; a wrong sum is left for `check` to report (see weight_problems)."""
+
+    def number(value: Any, what: str) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            raise ConfigError(f"{source}: {what} must be a number, got {value!r}")
+        return Decimal(str(value))
+
+    categories = []
+    raw = data.get("category") or {}
+    if not isinstance(raw, dict) or not raw:
+        raise ConfigError(
+            f"{source}: no [category.N] tables; each category needs name and weight, e.g.\n"
+            '  [category.1]\n  name = "政务服务标准化"\n  weight = 0.25'
+        )
+    for cid, spec in raw.items():
+        if not isinstance(spec, dict) or "weight" not in spec:
+            raise ConfigError(f"{source}: [category.{cid}] needs a weight")
+        name = str(spec.get("name", cid))
+        categories.append(
+            Category(
+                id=str(cid),
+                name=name,
+                short=str(spec.get("short", name)),
+                weight=number(spec["weight"], f"category.{cid}.weight"),
+            )
+        )
+    ledger = data.get("ledger") or {}
+    return Weights(
+        base=number(data.get("base", 100), "base"),
+        floor=number(data.get("floor", 0), "floor"),
+        categories=tuple(sorted(categories, key=lambda c: c.id)),
+        commit=bool(ledger.get("commit", False)),
+        source=source,
+    )
+
+
+def weight_problems(weights: Weights, category_ids: set[str]) -> list[Problem]:
+    """Weights must sum to 1, and every category the catalog scores must have one."""
+    problems = []
+    total = sum((c.weight for c in weights.categories), Decimal(0))
+    if total != 1:
+        shown = " + ".join(format(c.weight, "f") for c in weights.categories)
+        problems.append(
+            Problem(
+                weights.source, 0, f"category weights sum to {total} ({shown}); they must sum to 1"
+            )
+        )
+    missing = sorted(category_ids - {c.id for c in weights.categories})
+    for cid in missing:
+        problems.append(
+            Problem(
+                weights.source,
+                0,
+                f"the catalog scores category {cid}, which has no [category.{cid}]",
+            )
+        )
+    return problems

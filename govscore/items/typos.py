@@ -1,0 +1,106 @@
+"""The known-misspelling list behind rule 1 (错别字).
+
+The national platform rejects items with misspellings, but no checker can know every
+misspelling; so the list is data: a default that ships with govscore and the office's own
+``typos.tsv`` in its root, which adds to and overrides it. All wrong forms are compiled
+into one regex once, so checking an item costs one search per text field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from govscore.errors import Problem
+
+ROOT_TYPOS = "typos.tsv"
+_DEFAULT_SOURCE = "govscore/data/typos.tsv"
+
+
+class TypoList:
+    """Wrong form → right form, with one compiled matcher (longest wrong form wins)."""
+
+    __slots__ = ("_pattern", "pairs")
+
+    def __init__(self, pairs: Mapping[str, str]) -> None:
+        self.pairs: dict[str, str] = dict(pairs)
+        # Longest first, so that at one position 登陆山东政务服务网 beats any shorter form.
+        wrongs = sorted(self.pairs, key=lambda wrong: (-len(wrong), wrong))
+        self._pattern = re.compile("|".join(map(re.escape, wrongs))) if wrongs else None
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """The distinct (wrong, right) pairs found in text, in order of first appearance."""
+        if self._pattern is None:
+            return []
+        found: dict[str, str] = {}
+        for match in self._pattern.finditer(text):
+            wrong = match.group()
+            if wrong not in found:
+                found[wrong] = self.pairs[wrong]
+        return list(found.items())
+
+    def merged(self, extra: Mapping[str, str]) -> TypoList:
+        """A new list: these pairs, then extra's (which win on the same wrong form)."""
+        return TypoList({**self.pairs, **extra})
+
+
+def parse_typos(text: str, source: str = "typos.tsv") -> tuple[dict[str, str], list[Problem]]:
+    """Parse ``wrong<TAB>right`` lines (``#`` comments, blank lines skipped) into a mapping.
+
+    Bad lines are returned as problems rather than raised, so the office sees all of them.
+    """
+    pairs: dict[str, str] = {}
+    problems: list[Problem] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip(" \r\n\ufeff")
+        if not line or line.startswith("#"):
+            continue
+        parts = [part.strip() for part in line.split("\t")]
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            problems.append(
+                Problem(source, number, "expected one misspelling per line: wrong<TAB>right")
+            )
+            continue
+        wrong, right = parts
+        if wrong in right:
+            # Otherwise every correct text would be reported as carrying the misspelling.
+            problems.append(
+                Problem(source, number, f"the right form {right} contains the wrong form {wrong}")
+            )
+            continue
+        if pairs.get(wrong, right) != right:
+            problems.append(
+                Problem(source, number, f"{wrong} is listed twice with different right forms")
+            )
+        pairs[wrong] = right
+    return pairs, problems
+
+
+@cache
+def default_typos() -> TypoList:
+    """The list that ships with govscore (parsed once per process)."""
+    text = resources.files("govscore").joinpath("data", "typos.tsv").read_text(encoding="utf-8")
+    pairs, _ = parse_typos(text, _DEFAULT_SOURCE)
+    return TypoList(pairs)
+
+
+def load_typos(root: Path | None) -> tuple[TypoList, list[Problem]]:
+    """The default list plus the root's ``typos.tsv`` when there is a root and it has one."""
+    base = default_typos()
+    if root is None:
+        return base, []
+    path = Path(root) / ROOT_TYPOS
+    if not path.is_file():
+        return base, []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return base, [Problem(str(path), 0, f"cannot read the typo list: {exc}")]
+    pairs, problems = parse_typos(text, str(path))
+    return base.merged(pairs), problems

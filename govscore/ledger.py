@@ -1,0 +1,272 @@
+"""Ledger files as text: parse a month's TOML or CSV into entries, and write one entry.
+
+Pure functions over strings; the loader hands them file contents. Each entry keeps its
+file and line, and every problem is returned as a record, never raised, so a broken
+entry costs only itself and `check` can list everything at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import tomli_w
+
+from govscore.errors import Problem
+from govscore.model import FIELDS, Entry, is_month
+
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#.*)?$")
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TRIPLE = re.compile(r'"""|\'\'\'')
+
+_INT_FIELDS = {"count"}
+_DECIMAL_FIELDS = {"points", "value", "numerator", "denominator"}
+_BOOL_FIELDS = {"recurring"}
+_TRUE = {"true", "1", "yes", "y", "是"}
+_FALSE = {"false", "0", "no", "n", "否", ""}
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """What one ledger file holds: its entries in file order, and what is wrong with it."""
+
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+    broken: bool = False  # the file cannot be appended to safely until it is repaired
+    newlines: int = 0  # how many lines the file holds: where the next entry will start
+
+
+def split_entries(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """Split TOML text at top-level [[entry]] headers: (preamble, [(line, chunk), ...]).
+
+    Tracks multi-line strings so that a header-like line inside one is not a header.
+    """
+    lines = text.split("\n")
+    starts: list[int] = []
+    open_quote: str | None = None
+    for number, line in enumerate(lines):
+        if open_quote is None and _HEADER.match(line):
+            starts.append(number)
+            continue
+        for match in _TRIPLE.finditer(line):
+            quote = match.group()
+            if open_quote is None:
+                before = line[: match.start()]
+                if "=" in before or before.strip().endswith(("[", ",")):
+                    open_quote = quote
+            elif quote == open_quote:
+                open_quote = None
+    preamble = "\n".join(lines[: starts[0]] if starts else lines)
+    chunks = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(lines)
+        chunks.append((start + 1, "\n".join(lines[start:end])))
+    return preamble, chunks
+
+
+def parse_toml_ledger(text: str, file: str, month: str) -> ParsedFile:
+    """Parse a month's TOML ledger, one [[entry]] table at a time."""
+    problems: list[Problem] = []
+    entries: list[Entry] = []
+    broken = False
+    preamble, chunks = split_entries(text)
+    try:
+        if tomllib.loads(preamble):
+            problems.append(
+                Problem(file, 1, "only [[entry]] tables may stand in a ledger file (and comments)")
+            )
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(Problem(file, _error_line(exc, 1), f"not valid TOML: {_toml_reason(exc)}"))
+        broken = True
+    for line, chunk in chunks:
+        try:
+            data = tomllib.loads(chunk, parse_float=Decimal)
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(
+                Problem(file, _error_line(exc, line), f"not valid TOML: {_toml_reason(exc)}")
+            )
+            broken = True
+            continue
+        tables = data.get("entry")
+        if set(data) != {"entry"} or not isinstance(tables, list) or len(tables) != 1:
+            problems.append(
+                Problem(file, line, "an [[entry]] table may hold only key = value lines")
+            )
+            continue
+        entry, found = build_entry(tables[0], month, file, line)
+        problems.extend(found)
+        if entry is not None:
+            entries.append(entry)
+    if text and not text.endswith("\n"):
+        last = text.count("\n") + 1
+        problems.append(
+            Problem(
+                file,
+                last,
+                "the file does not end with a newline: its last entry may be cut off "
+                "(power loss or an editor); repair the last entry and end the file with a newline",
+            )
+        )
+        broken = True
+    return ParsedFile(tuple(entries), tuple(problems), broken, text.count("\n"))
+
+
+def _error_line(exc: tomllib.TOMLDecodeError, first_line: int) -> int:
+    found = _TOML_AT.search(str(exc))
+    return first_line + int(found.group(1)) - 1 if found else first_line
+
+
+def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
+    return _TOML_AT.sub("", str(exc)).strip()
+
+
+def parse_csv_ledger(text: str, file: str, month: str) -> ParsedFile:
+    """Parse a month's CSV ledger: a header row naming entry fields, one entry a row."""
+    problems: list[Problem] = []
+    entries: list[Entry] = []
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    header = next(reader, None)
+    if header is None:
+        return ParsedFile((), ())
+    header = [h.strip() for h in header]
+    unknown = [h for h in header if h not in FIELDS]
+    for name in unknown:
+        problems.append(Problem(file, 1, f"unknown column {name!r}{_did_you_mean(name)}", name))
+    if unknown:
+        return ParsedFile((), tuple(problems), broken=True)
+    line = reader.line_num + 1
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            if len(row) > len(header):
+                problems.append(
+                    Problem(file, line, f"{len(row)} cells, but the header names {len(header)}")
+                )
+            else:
+                raw = {k: v for k, v in zip(header, row, strict=False) if v.strip() != ""}
+                entry, found = build_entry(raw, month, file, line)
+                problems.extend(found)
+                if entry is not None:
+                    entries.append(entry)
+        line = reader.line_num + 1
+    return ParsedFile(tuple(entries), tuple(problems))
+
+
+def _did_you_mean(name: str, choices: Iterable[str] = FIELDS) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    suggestion = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{suggestion} (allowed: {', '.join(FIELDS)})"
+
+
+def build_entry(
+    raw: dict[str, Any], month: str, file: str, line: int
+) -> tuple[Entry | None, list[Problem]]:
+    """Turn one entry's raw fields (from TOML or CSV) into an Entry, or say what is wrong."""
+    problems: list[Problem] = []
+    entry_id = raw.get("id")
+    if isinstance(entry_id, int) and not isinstance(entry_id, bool):
+        entry_id = str(entry_id)
+    entry_id = entry_id.strip() if isinstance(entry_id, str) else ""
+
+    def problem(field: str, message: str) -> None:
+        problems.append(Problem(file, line, message, field, entry_id))
+
+    if not entry_id:
+        problem("id", "the entry has no id (every entry needs a unique id)")
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in FIELDS:
+            problem(name, f"unknown field {name!r}{_did_you_mean(name)}")
+            continue
+        if name == "id":
+            continue
+        try:
+            values[name] = _convert(name, value)
+        except ValueError as exc:
+            problem(name, f"{name}: {exc}")
+    if problems:
+        return None, problems
+    values = {k: v for k, v in values.items() if v is not None}
+    return Entry(id=entry_id, month=month, file=file, line=line, **values), []
+
+
+def _convert(name: str, value: Any) -> Any:
+    if name in _INT_FIELDS:
+        if isinstance(value, str):
+            value = value.strip()
+            if not re.fullmatch(r"[+-]?\d+", value):
+                raise ValueError(f"{value!r} is not a whole number")
+            return int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            return int(value)
+        raise ValueError(f"{value!r} is not a whole number")
+    if name in _DECIMAL_FIELDS:
+        if isinstance(value, bool):
+            raise ValueError(f"{value!r} is not a number")
+        if isinstance(value, int | Decimal):
+            return Decimal(value)
+        if isinstance(value, str):
+            try:
+                number = Decimal(value.strip())
+            except InvalidOperation:
+                raise ValueError(f"{value!r} is not a number") from None
+            if not number.is_finite():
+                raise ValueError(f"{value!r} is not a number")
+            return number
+        raise ValueError(f"{value!r} is not a number")
+    if name in _BOOL_FIELDS:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise ValueError(f"{value!r} is not true or false")
+    if name == "date":
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    if name == "through":
+        text = str(value).strip()
+        if not is_month(text):
+            raise ValueError(f"{value!r} is not a month (YYYY-MM)")
+        return text
+    if name == "recorded" and isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        raise ValueError("expected text, got a table or list")
+    return str(value)
+
+
+def entry_fields(entry: Entry) -> dict[str, Any]:
+    """An entry's stored fields, in FIELDS order, leaving out what is unset or default."""
+    out: dict[str, Any] = {}
+    for name in FIELDS:
+        value = getattr(entry, name)
+        if value is None or (name == "recurring" and not value):
+            continue
+        if name == "count" and value == 1 and entry.kind == "score":
+            continue
+        if name == "count" and entry.kind != "score":
+            continue
+        out[name] = value
+    return out
+
+
+def entry_toml(entry: Entry) -> str:
+    """The text appended for one entry: a blank line, then one [[entry]] table."""
+    return "\n" + tomli_w.dumps({"entry": [entry_fields(entry)]})

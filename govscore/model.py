@@ -1,0 +1,111 @@
+"""Ledger records: immutable entries that remember the file and line they came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def is_month(text: str) -> bool:
+    return bool(MONTH_RE.match(text))
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def next_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year + 1:04d}-01" if mon == 12 else f"{year:04d}-{mon + 1:02d}"
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from first through last, inclusive."""
+    months = []
+    current = first
+    while current <= last:
+        months.append(current)
+        current = next_month(current)
+    return months
+
+
+def month_end(month: str) -> date:
+    following = next_month(month)
+    return date.fromordinal(date(int(following[:4]), int(following[5:7]), 1).toordinal() - 1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of evidence: an incident or bonus, or a void or close of an earlier entry.
+
+    A score entry names a department and a clause; a void entry names the entry it voids
+    (`void`) and why; a close entry names the recurring entry it closes (`close`) and the
+    last month it stands (`through`). `month` is the ledger month the entry was filed in.
+    """
+
+    id: str
+    month: str
+    file: str = ""
+    line: int = 0
+    department: str = ""
+    clause: str = ""
+    count: int = 1
+    points: Decimal | None = None
+    level: str | None = None
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    matter: str | None = None
+    ref: str | None = None
+    recurring: bool = False
+    date: date | None = None
+    note: str | None = None
+    by: str | None = None
+    recorded: str | None = None
+    key: str | None = None
+    void: str | None = None
+    reason: str | None = None
+    close: str | None = None
+    through: str | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.void is not None:
+            return "void"
+        if self.close is not None:
+            return "close"
+        return "score"
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+# The fields of an entry in the order govscore writes them (and CSV columns).
+FIELDS = (
+    "id",
+    "department",
+    "clause",
+    "count",
+    "points",
+    "level",
+    "value",
+    "numerator",
+    "denominator",
+    "matter",
+    "ref",
+    "recurring",
+    "void",
+    "reason",
+    "close",
+    "through",
+    "date",
+    "note",
+    "by",
+    "recorded",
+    "key",
+)

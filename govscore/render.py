@@ -1,0 +1,82 @@
+"""Turn rows into text: an aligned table, CSV, Markdown or JSON.
+
+Every report goes through here, so every report speaks the same four formats and
+Chinese columns line up (tabulate measures width with wcwidth).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import tabulate as _tabulate
+
+_tabulate.WIDE_CHARS_MODE = True
+_tabulate.PRESERVE_WHITESPACE = False
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+_CENT = Decimal("0.01")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def round2(value: Decimal) -> Decimal:
+    """Round half-up to 2 decimals: the only rounding govscore does, at display."""
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def number(value: Decimal) -> float:
+    """A figure for JSON: rounded half-up to 2 decimals."""
+    return float(round2(value))
+
+
+def figure(value: Decimal) -> str:
+    """A figure for text: rounded half-up, always 2 decimals."""
+    return f"{round2(value):.2f}"
+
+
+def plain(value: Decimal) -> str:
+    """A clause figure as written in the measures: 1, 0.5, 1.5 (no trailing zeros)."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def csv_safe(cell: Any) -> Any:
+    """Keep a spreadsheet from running a text cell as a formula (=, +, -, @)."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def table_text(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> str:
+    """Render rows as an aligned table, CSV or Markdown (JSON is the caller's own shape)."""
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([csv_safe(cell) for cell in row])
+        return out.getvalue().rstrip("\n")
+    tablefmt = "github" if fmt == "markdown" else "simple"
+    return _tabulate.tabulate(
+        [list(row) for row in rows],
+        headers=list(headers),
+        tablefmt=tablefmt,
+        disable_numparse=True,
+    )
+
+
+def json_text(payload: Any) -> str:
+    return json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return number(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")

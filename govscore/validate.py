@@ -1,0 +1,395 @@
+"""Validators: plain functions that look at entries and return problems, never raise.
+
+`review` runs them all over a whole ledger and returns a Book: the entries that count
+(valid, not voided, departments written in full), when each recurring entry was closed,
+and every problem found. An entry with a problem does not count: a report never scores
+evidence that `check` rejects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from govscore.catalog import STEP, Catalog, Clause
+from govscore.config import Departments
+from govscore.errors import Problem
+from govscore.model import Entry, month_end
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Book:
+    """The ledger as it counts: valid score entries, closes, voids, and the problems found."""
+
+    entries: tuple[Entry, ...]
+    through: dict[str, str] = field(default_factory=dict)
+    voided: frozenset[str] = frozenset()
+    problems: tuple[Problem, ...] = ()
+
+
+def _problem(entry: Entry, field_name: str, message: str) -> Problem:
+    return Problem(entry.file, entry.line, message, field_name, entry.id)
+
+
+def _did_you_mean(choices: Sequence[str]) -> str:
+    return f"; did you mean {' or '.join(choices)}?" if choices else ""
+
+
+def score_entry_problems(
+    entry: Entry, catalog: Catalog, departments: Departments, today: date
+) -> list[Problem]:
+    """What is wrong with one score entry on its own (without looking at other entries)."""
+    problems: list[Problem] = []
+
+    def bad(field_name: str, message: str) -> None:
+        problems.append(_problem(entry, field_name, message))
+
+    for name in ("reason", "through"):
+        if getattr(entry, name) is not None:
+            bad(name, f"{name} belongs to a void or close entry, not to a clause entry")
+    department = departments.resolve(entry.department) if entry.department else None
+    if not entry.department:
+        bad("department", "no department (every entry names one from departments.toml)")
+    elif department is None:
+        bad(
+            "department",
+            f"unknown department {entry.department!r}"
+            f"{_did_you_mean(departments.suggest(entry.department))}"
+            " (run `govscore departments` for the list)",
+        )
+    clause = catalog.get(entry.clause) if entry.clause else None
+    if not entry.clause:
+        bad("clause", "no clause (every entry names a clause id such as 2.4.3)")
+    elif clause is None:
+        bad(
+            "clause",
+            f"unknown clause {entry.clause!r}{_did_you_mean(catalog.suggest(entry.clause))}"
+            " (run `govscore clauses` for the list)",
+        )
+    if clause is not None:
+        problems.extend(clause_problems(entry, clause))
+        if (
+            clause.applies_to
+            and department is not None
+            and clause.applies_to not in department.tags
+        ):
+            bad(
+                "department",
+                f"clause {clause.id} applies only to departments tagged {clause.applies_to!r}; "
+                f"{department.name} is not (tag it in departments.toml if it should be)",
+            )
+    problems.extend(date_problems(entry, today))
+    return problems
+
+
+def clause_problems(entry: Entry, clause: Clause) -> list[Problem]:
+    """The fields a clause needs, and only those, with values it allows."""
+    problems: list[Problem] = []
+
+    def bad(field_name: str, message: str) -> None:
+        problems.append(_problem(entry, field_name, message))
+
+    cid = clause.id
+    if entry.count < 1:
+        bad("count", f"count must be 1 or more, not {entry.count}")
+    if entry.points is not None and clause.kind not in ("range", "discretionary"):
+        hint = {
+            "fixed": f"it is fixed at {clause.describe_points()} per {clause.unit or 'unit'}",
+            "levels": f"name a level instead: {' / '.join(n for n, _ in clause.levels)}",
+            "rate": "give the rate with value, or numerator and denominator",
+            "veto": "a veto has no points",
+        }[clause.kind]
+        bad("points", f"clause {cid} takes no points: {hint}")
+    if clause.kind == "range":
+        if entry.points is None:
+            bad("points", f"clause {cid} needs points between {clause.min} and {clause.max}")
+        elif not clause.min <= entry.points <= clause.max:
+            bad(
+                "points",
+                f"points {entry.points} outside {clause.min}–{clause.max} for clause {cid}",
+            )
+    if clause.kind == "discretionary":
+        if entry.points is None:
+            bad("points", f"clause {cid} is discretionary: state the points (more than 0)")
+        elif entry.points <= 0:
+            bad("points", f"points must be more than 0, not {entry.points}")
+    if entry.points is not None and entry.points % STEP != 0:
+        bad("points", f"points {entry.points} are not in steps of 0.1")
+    if clause.kind == "levels":
+        names = [name for name, _ in clause.levels]
+        if entry.level is None:
+            bad("level", f"clause {cid} needs a level: {' / '.join(names)}")
+        elif clause.level_points(entry.level) is None:
+            bad(
+                "level",
+                f"unknown level {entry.level!r} for clause {cid}; allowed: {' / '.join(names)}",
+            )
+    elif entry.level is not None:
+        bad("level", f"clause {cid} has no levels")
+    problems.extend(_rate_problems(entry, clause))
+    if entry.recurring and not clause.recurring:
+        bad("recurring", f"clause {cid} cannot recur; only {_RECURRING_HINT} stand monthly")
+    if clause.ref and not entry.ref:
+        bad(
+            "ref",
+            f"clause {cid} is a follow-up: give ref, the id of the {'/'.join(clause.ref)} entry",
+        )
+    elif entry.ref and not clause.ref:
+        bad("ref", f"clause {cid} is not a follow-up and takes no ref")
+    if clause.exclusive:
+        if not entry.matter:
+            bad("matter", f"clause {cid} counts each matter once: name it with matter")
+        if entry.count != 1:
+            bad("count", f"clause {cid} counts one matter per entry: count must be 1")
+    return problems
+
+
+_RECURRING_HINT = "clauses marked recurring in `govscore clauses`"
+
+
+def _rate_problems(entry: Entry, clause: Clause) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def bad(field_name: str, message: str) -> None:
+        problems.append(_problem(entry, field_name, message))
+
+    given = [n for n in ("value", "numerator", "denominator") if getattr(entry, n) is not None]
+    if clause.kind != "rate":
+        for name in given:
+            bad(name, f"clause {clause.id} is not a rate and takes no {name}")
+        return problems
+    if entry.count != 1:
+        bad("count", f"clause {clause.id} is a rate: one value a month, no count")
+    if entry.value is not None:
+        if entry.numerator is not None or entry.denominator is not None:
+            bad("value", "give the rate either as value or as numerator and denominator, not both")
+        elif not 0 <= entry.value <= HUNDRED:
+            bad("value", f"rate {entry.value} is not a percentage from 0 to 100")
+    elif entry.numerator is None or entry.denominator is None:
+        bad(
+            "value",
+            f"clause {clause.id} is a rate: give value (a percentage) or numerator and denominator",
+        )
+    else:
+        if entry.numerator < 0 or entry.denominator < 0:
+            bad("denominator", "numerator and denominator cannot be negative")
+        elif entry.denominator == 0 and entry.numerator != 0:
+            bad(
+                "denominator",
+                "a denominator of 0 needs a numerator of 0 (零办件: no cases that month)",
+            )
+    return problems
+
+
+def date_problems(entry: Entry, today: date) -> list[Problem]:
+    problems = []
+    if entry.date is not None:
+        if entry.date > today:
+            problems.append(_problem(entry, "date", f"date {entry.date} is in the future"))
+        elif entry.kind == "score" and entry.date > month_end(entry.month):
+            problems.append(
+                _problem(
+                    entry,
+                    "date",
+                    f"date {entry.date} is after the end of the entry's month {entry.month}",
+                )
+            )
+    return problems
+
+
+def rate_of(entry: Entry) -> Decimal | None:
+    """The entry's rate in percent, or None for a month with no cases (exempt)."""
+    if entry.value is not None:
+        return entry.value
+    assert entry.numerator is not None and entry.denominator is not None
+    if entry.denominator == 0:
+        return None
+    return entry.numerator * HUNDRED / entry.denominator
+
+
+def review(
+    entries: Iterable[Entry], catalog: Catalog, departments: Departments, today: date
+) -> Book:
+    """Validate a whole ledger (entries in ledger order) and keep what counts."""
+    problems: list[Problem] = []
+    by_id: dict[str, Entry] = {}
+    ordered: list[Entry] = []
+    for entry in entries:
+        if entry.id in by_id:
+            first = by_id[entry.id]
+            problems.append(
+                _problem(entry, "id", f"duplicate id {entry.id} (first at {first.where})")
+            )
+            continue
+        by_id[entry.id] = entry
+        ordered.append(entry)
+
+    bad_ids: set[str] = set()
+    voids: dict[str, Entry] = {}
+    for entry in ordered:
+        if entry.kind != "void":
+            continue
+        found = _void_problems(entry, by_id, voids, today)
+        if found:
+            problems.extend(found)
+            bad_ids.add(entry.id)
+        else:
+            voids[entry.void] = entry  # type: ignore[index]
+    voided = frozenset(voids)
+
+    through: dict[str, str] = {}
+    closes: dict[str, Entry] = {}
+    for entry in ordered:
+        if entry.kind != "close" or entry.id in voided:
+            continue
+        found = _close_problems(entry, by_id, voided, closes, catalog, today)
+        if found:
+            problems.extend(found)
+            bad_ids.add(entry.id)
+        else:
+            closes[entry.close] = entry  # type: ignore[index]
+            through[entry.close] = entry.through  # type: ignore[index,assignment]
+
+    counted: list[Entry] = []
+    rates: dict[tuple[str, str, str], Entry] = {}
+    for entry in ordered:
+        if entry.kind != "score":
+            continue
+        found = score_entry_problems(entry, catalog, departments, today)
+        department = departments.resolve(entry.department)
+        clause = catalog.get(entry.clause)
+        if not found and entry.ref:
+            found = _ref_problems(entry, clause, by_id, voided, departments)  # type: ignore[arg-type]
+        if not found and clause is not None and clause.kind == "rate" and entry.id not in voided:
+            key = (clause.id, department.name, entry.month)  # type: ignore[union-attr]
+            if key in rates:
+                found = [
+                    _problem(
+                        entry,
+                        "value",
+                        f"a second {clause.id} rate for {key[1]} in {entry.month} "
+                        f"(the first is {rates[key].id} at {rates[key].where}); void one of them",
+                    )
+                ]
+            else:
+                rates[key] = entry
+        if found:
+            problems.extend(found)
+            bad_ids.add(entry.id)
+            continue
+        if entry.id in voided:
+            continue
+        if department is not None and department.name != entry.department:
+            entry = dataclasses.replace(entry, department=department.name)
+        counted.append(entry)
+    return Book(tuple(counted), through, voided, tuple(problems))
+
+
+def _void_problems(
+    entry: Entry, by_id: dict[str, Entry], voids: dict[str, Entry], today: date
+) -> list[Problem]:
+    problems = date_problems(entry, today)
+    target = by_id.get(entry.void)  # type: ignore[arg-type]
+    extra = [n for n in ("clause", "close", "through") if getattr(entry, n)]
+    for name in extra:
+        problems.append(_problem(entry, name, f"a void entry takes no {name}"))
+    if target is None:
+        problems.append(_problem(entry, "void", f"void of unknown entry {entry.void!r}"))
+    elif target.kind == "void":
+        problems.append(
+            _problem(
+                entry,
+                "void",
+                f"{entry.void} is itself a void; to restore an entry, record it again",
+            )
+        )
+    elif entry.void in voids:
+        first = voids[entry.void]  # type: ignore[index]
+        problems.append(
+            _problem(
+                entry, "void", f"{entry.void} is already voided (by {first.id} at {first.where})"
+            )
+        )
+    return problems
+
+
+def _close_problems(
+    entry: Entry,
+    by_id: dict[str, Entry],
+    voided: frozenset[str],
+    closes: dict[str, Entry],
+    catalog: Catalog,
+    today: date,
+) -> list[Problem]:
+    problems = date_problems(entry, today)
+    target = by_id.get(entry.close)  # type: ignore[arg-type]
+    if entry.through is None:
+        problems.append(
+            _problem(
+                entry, "through", "a close entry needs through, the last month the entry stands"
+            )
+        )
+    if target is None:
+        problems.append(_problem(entry, "close", f"close of unknown entry {entry.close!r}"))
+    elif entry.close in voided:
+        problems.append(_problem(entry, "close", f"close of {entry.close}, which is voided"))
+    elif target.kind != "score" or not target.recurring:
+        problems.append(
+            _problem(
+                entry, "close", f"{entry.close} is not a recurring entry; only those are closed"
+            )
+        )
+    elif entry.close in closes:
+        first = closes[entry.close]  # type: ignore[index]
+        problems.append(
+            _problem(
+                entry, "close", f"{entry.close} is already closed (by {first.id} at {first.where})"
+            )
+        )
+    elif entry.through is not None and entry.through < target.month:
+        problems.append(
+            _problem(
+                entry,
+                "through",
+                f"through {entry.through} is before {entry.close}'s month {target.month}",
+            )
+        )
+    return problems
+
+
+def _ref_problems(
+    entry: Entry,
+    clause: Clause,
+    by_id: dict[str, Entry],
+    voided: frozenset[str],
+    departments: Departments,
+) -> list[Problem]:
+    """A follow-up must name an earlier, live entry of the same department and a clause it follows."""
+    target = by_id.get(entry.ref)  # type: ignore[arg-type]
+    msg = None
+    if target is None:
+        msg = f"ref {entry.ref!r} names no entry in the ledger"
+    elif entry.ref in voided:
+        msg = f"ref {entry.ref} names a voided entry"
+    elif target.kind != "score":
+        msg = f"ref {entry.ref} names a {target.kind} entry, not an incident"
+    elif target.clause not in clause.ref:
+        msg = (
+            f"ref {entry.ref} is a {target.clause} entry; "
+            f"clause {clause.id} follows up {'/'.join(clause.ref)}"
+        )
+    else:
+        mine = departments.resolve(entry.department)
+        theirs = departments.resolve(target.department)
+        if mine is None or theirs is None or mine.name != theirs.name:
+            msg = f"ref {entry.ref} is an entry of {target.department}, not of {entry.department}"
+        elif target.month > entry.month:
+            msg = f"ref {entry.ref} is of a later month ({target.month}) than this follow-up"
+    if msg is None:
+        return []
+    return [_problem(entry, "ref", msg)]
