@@ -268,5 +268,13 @@ def entry_fields(entry: Entry) -> dict[str, Any]:
 
 
 def entry_toml(entry: Entry) -> str:
-    """The text appended for one entry: a blank line, then one [[entry]] table."""
-    return "\n" + tomli_w.dumps({"entry": [entry_fields(entry)]})
+    """The text appended for one entry: a blank line, then one [[entry]] table.
+
+    Each value is escaped by tomli-w, one key per line, so no text (quotes, newlines,
+    a line reading [[entry]]) can break out of its string or forge a second entry.
+    """
+    return fields_toml(entry_fields(entry))
+
+
+def fields_toml(fields: dict[str, Any]) -> str:
+    return "\n[[entry]]\n" + "".join(tomli_w.dumps({k: v}) for k, v in fields.items())
