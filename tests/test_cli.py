@@ -1,0 +1,400 @@
+"""The CLI end to end: add → ledger → reports, compared as whole outputs.
+
+A small root with three departments keeps whole outputs short enough to read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import run_process
+from govscore.cli import cli
+
+SMALL_DEPARTMENTS = """\
+[[department]]
+name = "市公安局"
+tags = ["one_window"]
+
+[[department]]
+name = "市民政局"
+
+[[department]]
+name = "市体育局"
+aliases = ["体育"]
+"""
+
+
+@pytest.fixture
+def small(root: Path) -> Path:
+    (root / "departments.toml").write_text(SMALL_DEPARTMENTS, encoding="utf-8")
+    return root
+
+
+def run(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["--root", str(root), *args])
+
+
+def record_may(root: Path) -> None:
+    """市公安局: 2.4.3 × 3 (−3 in C2) and 3.3.1 × 4 (+1.2, capped at 1 in C3);
+    市民政局: 2.4.13 (−5 in C2, referral); 市体育局: 4.4.1 (veto)."""
+    for args in (
+        ["-d", "公安局", "-c", "2.4.3", "-n", "3", "--month", "2023-05"],
+        ["-d", "市民政局", "-c", "2.4.13", "--month", "2023-05"],
+        ["-d", "体育", "-c", "4.4.1", "--month", "2023-05"],
+        ["-d", "市公安局", "-c", "3.3.1", "-n", "4", "--month", "2023-05"],
+    ):
+        result = run(root, "add", *args)
+        assert result.exit_code == 0, result.output
+
+
+# 市公安局: C2 = 97, C3 = 101 → 25 + 38.8 + 20.2 + 15 = 99.00
+# 市民政局: C2 = 95 → 25 + 38 + 20 + 15 = 98.00
+# 市体育局: 100.00 but vetoed, so last.
+MAY_TABLE = """\
+2023-05 月度政务服务工作考评（3 个部门）
+排名    部门      标准化    规范化    便利化    改革创新    总分    备注
+------  --------  --------  --------  --------  ----------  ------  ----------------------------------------
+1       市公安局  100.00    97.00     101.00    100.00      99.00   加分封顶 A
+2       市民政局  100.00    95.00     100.00    100.00      98.00   移送纪检组织（人事）部门（2023-05-0002）
+3       市体育局  100.00    100.00    100.00    100.00      100.00  一票否决（2023-05-0003）
+"""
+
+
+def test_add_prints_ids_and_month_table_is_whole(small: Path):
+    record_may(small)
+    result = run(small, "month", "2023-05")
+    assert result.exit_code == 0
+    assert result.stdout == MAY_TABLE
+
+
+def test_month_json_contract(small: Path):
+    record_may(small)
+    result = run(small, "month", "2023-05", "--format", "json")
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert payload == {
+        "month": "2023-05",
+        "departments": [
+            {
+                "rank": 1,
+                "department": "市公安局",
+                "total": 99.0,
+                "vetoed": False,
+                "categories": {"1": 100.0, "2": 97.0, "3": 101.0, "4": 100.0},
+                "vetoes": [],
+                "referrals": [],
+            },
+            {
+                "rank": 2,
+                "department": "市民政局",
+                "total": 98.0,
+                "vetoed": False,
+                "categories": {"1": 100.0, "2": 95.0, "3": 100.0, "4": 100.0},
+                "vetoes": [],
+                "referrals": [
+                    {
+                        "entry": "2023-05-0002",
+                        "clause": "2.4.13",
+                        "month": "2023-05",
+                        "to": "纪检组织（人事）部门",
+                    }
+                ],
+            },
+            {
+                "rank": 3,
+                "department": "市体育局",
+                "total": 100.0,
+                "vetoed": True,
+                "categories": {"1": 100.0, "2": 100.0, "3": 100.0, "4": 100.0},
+                "vetoes": ["2023-05-0003"],
+                "referrals": [],
+            },
+        ],
+        "referrals": [
+            {
+                "entry": "2023-05-0002",
+                "clause": "2.4.13",
+                "month": "2023-05",
+                "to": "纪检组织（人事）部门",
+            }
+        ],
+    }
+
+
+def test_month_csv_and_markdown(small: Path):
+    record_may(small)
+    csv_out = run(small, "month", "2023-05", "--format", "csv").stdout
+    assert csv_out == (
+        "排名,部门,标准化,规范化,便利化,改革创新,总分,备注\n"
+        "1,市公安局,100.00,97.00,101.00,100.00,99.00,加分封顶 A\n"
+        "2,市民政局,100.00,95.00,100.00,100.00,98.00,移送纪检组织（人事）部门（2023-05-0002）\n"
+        "3,市体育局,100.00,100.00,100.00,100.00,100.00,一票否决（2023-05-0003）\n"
+    )
+    markdown = run(small, "month", "2023-05", "--format", "markdown").stdout
+    assert markdown.splitlines()[0].startswith("| 排名")
+    assert markdown.splitlines()[2].startswith("| 1      | 市公安局 |")
+
+
+def test_month_detail_names_entries_and_caps(small: Path):
+    record_may(small)
+    result = run(small, "month", "2023-05", "--detail", "-d", "公安局")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "2023-05 月度政务服务工作考评（3 个部门） · 市公安局：标准化 100.00，规范化 97.00，"
+        "便利化 101.00，改革创新 100.00；总分 99.00\n"
+        "条目          月份     条款    类别    计算                 分值    说明\n"
+        "------------  -------  ------  ------  -------------------  ------  --------\n"
+        "2023-05-0001  2023-05  2.4.3   规范化  3 件次 × 1           -3.00\n"
+        "2023-05-0004  2023-05  3.3.1   便利化  4 件次 × 0.3         +1.20   封顶组 A\n"
+        "                       封顶 A  便利化  加分 1.2 超过上限 1  -0.20\n"
+        "\n"
+    )
+
+
+def test_month_detail_json_lists_lines(small: Path):
+    record_may(small)
+    result = run(small, "month", "2023-05", "--detail", "-d", "市公安局", "--format", "json")
+    [police] = json.loads(result.stdout)["departments"]
+    assert [(li["entry"], li["clause"], li["amount"]) for li in police["lines"]] == [
+        ("2023-05-0001", "2.4.3", -3.0),
+        ("2023-05-0004", "3.3.1", 1.2),
+    ]
+    assert police["caps"] == [{"group": "A", "category": "3", "earned": 1.2, "limit": 1.0}]
+
+
+def test_year_json_has_months_and_monthly_totals(small: Path):
+    record_may(small)
+    # June: 市民政局 1.2.2 × 2 → C1 99 → 99.75 in June. April has no file, so the year
+    # runs May–June: 市民政局 C1 = (100 + 99)/2 = 99.5, C2 = (95 + 100)/2 = 97.5
+    # total = 0.25×99.5 + 0.40×97.5 + 20 + 15 = 24.875 + 39 + 35 = 98.875 → 98.88
+    assert (
+        run(
+            small, "add", "-d", "市民政局", "-c", "1.2.2", "-n", "2", "--month", "2023-06"
+        ).exit_code
+        == 0
+    )
+    payload = json.loads(run(small, "year", "2023", "--format", "json").stdout)
+    assert payload["year"] == 2023
+    assert payload["months"] == ["2023-05", "2023-06"]
+    civil = next(d for d in payload["departments"] if d["department"] == "市民政局")
+    assert civil["total"] == 98.88
+    assert civil["categories"] == {"1": 99.5, "2": 97.5, "3": 100.0, "4": 100.0}
+    assert civil["monthly"] == {"2023-05": 98.0, "2023-06": 99.75}
+    sports = next(d for d in payload["departments"] if d["department"] == "市体育局")
+    assert sports["vetoed"] is True and sports["rank"] == 3
+
+
+def test_year_without_ledger_months_is_a_usage_error(small: Path):
+    result = run(small, "year", "2023")
+    assert result.exit_code == 2
+    assert "no ledger months in 2023" in result.stderr
+
+
+def test_void_and_close_print_new_ids_and_change_scores(small: Path):
+    record_may(small)
+    voided = run(small, "void", "2023-05-0001", "--reason", "申诉成立")
+    assert voided.exit_code == 0 and voided.stdout == "2023-05-0005\n"
+    # Without 2.4.3, 市公安局 is C3 101 only: 25 + 40 + 20.2 + 15 = 100.20
+    payload = json.loads(run(small, "month", "2023-05", "--format", "json").stdout)
+    police = next(d for d in payload["departments"] if d["department"] == "市公安局")
+    assert police["total"] == 100.2
+    assert (
+        run(small, "add", "-d", "体育", "-c", "3.1.3", "--recurring", "--month", "2023-06").stdout
+        == "2023-06-0001\n"
+    )
+    closed = run(small, "close", "2023-06-0001", "--through", "2023-07")
+    assert closed.exit_code == 0 and closed.stdout == "2023-06-0002\n"
+    tail = (small / "ledger" / "2023-06.toml").read_text(encoding="utf-8").split("[[entry]]")[-1]
+    assert 'close = "2023-06-0001"\nthrough = "2023-07"\n' in tail
+
+
+def test_add_stores_the_full_name_and_the_fields_given(small: Path):
+    result = run(
+        small,
+        "add",
+        "-d",
+        "体育",
+        "-c",
+        "2.4.10",
+        "--points",
+        "1.5",
+        "--date",
+        "2023-05-12",
+        "--note",
+        "迟到",
+        "--by",
+        "王敏",
+        "--key",
+        "k-1",
+    )
+    assert result.exit_code == 0
+    text = (small / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    head, body = text.split("\n\n[[entry]]\n")
+    assert head == "# govscore ledger for 2023-05: append only"
+    lines = body.splitlines()
+    assert lines[:7] == [
+        'id = "2023-05-0001"',
+        'department = "市体育局"',
+        'clause = "2.4.10"',
+        "points = 1.5",
+        "date = 2023-05-12",
+        'note = "迟到"',
+        'by = "王敏"',
+    ]
+    assert lines[7].startswith('recorded = "') and lines[8] == 'key = "k-1"'
+
+
+def test_add_with_a_known_key_adds_nothing(small: Path):
+    args = ["add", "-d", "体育", "-c", "2.4.3", "--month", "2023-05", "--key", "cron-1"]
+    first = run(small, *args)
+    before = (small / "ledger" / "2023-05.toml").read_bytes()
+    second = run(small, *args)
+    assert first.stdout == second.stdout == "2023-05-0001\n"
+    assert "already recorded" in second.stderr
+    assert (small / "ledger" / "2023-05.toml").read_bytes() == before
+
+
+def test_missing_department_without_a_terminal_is_usage_and_never_prompts(small: Path):
+    # A real process with no terminal: it must not wait for input.
+    started = time.monotonic()
+    result = run_process("--root", str(small), "add", "-c", "2.4.3", "--month", "2023-05")
+    assert result.returncode == 2
+    assert "missing -d/--department" in result.stderr
+    assert time.monotonic() - started < 60
+    assert not (small / "ledger" / "2023-05.toml").exists()
+
+
+def test_add_at_a_terminal_asks_for_what_is_missing(small: Path):
+    """Run `govscore add` on a real pseudo-terminal and answer its prompts."""
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "govscore",
+            "--root",
+            str(small),
+            "add",
+            "-c",
+            "2.4.10",
+            "--month",
+            "2023-05",
+        ],
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    os.close(child_fd)
+    seen = b""
+
+    def expect(text: str) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 30
+        while text.encode() not in seen:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            ready, _, _ = select.select([main_fd], [], [], 1)
+            if ready:
+                seen += os.read(main_fd, 4096)
+
+    expect("department (-d)")
+    os.write(main_fd, "市民政局\n".encode())
+    expect("points (1–3)")
+    os.write(main_fd, b"2\n")
+    expect("2023-05-0001")
+    assert process.wait(timeout=30) == 0
+    os.close(main_fd)
+    text = (small / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    assert 'department = "市民政局"' in text and "points = 2" in text
+
+
+def test_real_process_month_matches_cli_runner(small: Path):
+    record_may(small)
+    result = run_process("--root", str(small), "month", "2023-05")
+    assert result.returncode == 0
+    assert result.stdout == MAY_TABLE
+
+
+def test_root_is_found_from_the_environment_and_from_the_folder(small: Path, tmp_path: Path):
+    record_may(small)
+    from_env = run_process("month", "2023-05", cwd=tmp_path, env={"GOVSCORE_ROOT": str(small)})
+    assert from_env.stdout == MAY_TABLE
+    (small / "ledger" / "sub").mkdir()
+    from_folder = run_process("month", "2023-05", cwd=small / "ledger" / "sub")
+    assert from_folder.stdout == MAY_TABLE
+    nowhere = run_process("month", "2023-05", cwd=tmp_path)
+    assert nowhere.returncode == 1
+    assert "no govscore root at or above" in nowhere.stderr
+    assert "govscore init DIR" in nowhere.stderr
+
+
+def test_bad_month_and_format_are_usage_errors(small: Path):
+    assert run(small, "month", "2023-13").exit_code == 2
+    assert run(small, "month", "2023-05", "--format", "xml").exit_code == 2
+    assert run(small, "add", "-d", "体育", "-c", "2.4.3", "--date", "12/05/2023").exit_code == 2
+    assert run(small, "month", "2023-05", "-d", "市公按局").exit_code == 2
+
+
+def test_init_writes_a_root_and_refuses_to_overwrite(tmp_path: Path):
+    target = tmp_path / "new"
+    result = CliRunner().invoke(cli, ["init", str(target)])
+    assert result.exit_code == 0
+    names = sorted(
+        p.relative_to(target).as_posix()
+        for p in target.rglob("*")
+        if ".git/" not in p.as_posix() + "/" or p.name == ".git"
+    )
+    assert {"departments.toml", "weights.toml", "ledger", ".gitattributes", ".git"} <= set(names)
+    shipped = Path(__file__).resolve().parent.parent / "govscore" / "data" / "departments.toml"
+    assert (target / "departments.toml").read_text(encoding="utf-8") == shipped.read_text(
+        encoding="utf-8"
+    )
+    weights = (target / "weights.toml").read_bytes()
+    again = CliRunner().invoke(cli, ["init", str(target)])
+    assert again.exit_code == 2
+    assert "overwrites nothing" in again.stderr
+    assert (target / "weights.toml").read_bytes() == weights
+
+
+def test_repository_root_is_a_working_root_matching_the_templates():
+    repo = Path(__file__).resolve().parent.parent
+    data = repo / "govscore" / "data"
+    for name in ("departments.toml", "weights.toml"):
+        assert (repo / name).read_bytes() == (data / name).read_bytes()
+    result = run_process("--root", str(repo), "check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_departments_and_clause_lookups(small: Path):
+    departments = run(small, "departments", "--format", "json")
+    assert json.loads(departments.stdout) == [
+        {"name": "市公安局", "aliases": [], "tags": ["one_window"]},
+        {"name": "市民政局", "aliases": [], "tags": []},
+        {"name": "市体育局", "aliases": ["体育"], "tags": []},
+    ]
+    clause = json.loads(run(small, "clause", "4.2.2", "--format", "json").stdout)
+    assert clause["levels"] == {"市级": 2.0, "省级": 5.0, "国家级": 10.0}
+    assert clause["exclusive"] is True
+    unknown = run(small, "clause", "2.4.33")
+    assert unknown.exit_code == 2 and "did you mean 2.4.3" in unknown.stderr
+    listed = json.loads(run(small, "clauses", "--format", "json").stdout)
+    assert len(listed) == 77
+
+
+def test_example_root_is_clean_and_its_quick_start_month_reads(tmp_path: Path):
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    check = run_process("--root", str(examples), "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    month = run_process("--root", str(examples), "month", "2023-03")
+    assert month.returncode == 0
+    assert month.stdout.splitlines()[0] == "2023-03 月度政务服务工作考评（36 个部门）"
