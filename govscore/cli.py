@@ -7,7 +7,7 @@ an exit code: 0 ok, 1 a data problem, 2 usage.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from importlib.resources import files
@@ -17,8 +17,17 @@ from typing import Any
 import click
 
 from govscore import __version__
-from govscore.errors import GovscoreError, UsageError
-from govscore.gitops import in_repository, init_repository, recorder
+from govscore.errors import DataError, GovscoreError, UsageError
+from govscore.gitops import (
+    GitError,
+    audit_history,
+    clone_tag,
+    commit_files,
+    in_repository,
+    init_repository,
+    ledger_state,
+    recorder,
+)
 from govscore.loader import (
     DEPARTMENTS_FILE,
     LEDGER_DIR,
@@ -28,8 +37,8 @@ from govscore.loader import (
     load_catalog,
     load_root,
 )
-from govscore.model import is_month, month_of, months_between
-from govscore.options import format_option
+from govscore.model import Entry, is_month, month_of, months_between
+from govscore.options import at_option, commit_option, format_option
 from govscore.recording import Draft, record
 from govscore.render import json_text, table_text
 from govscore.reports import (
@@ -71,8 +80,8 @@ class AppContext:
     def root_dir(self) -> Path:
         return find_root(self.root_option)
 
-    def root(self) -> Root:
-        return load_root(self.root_dir())
+    def root(self, at: str | None = None) -> Root:
+        return load_root(self.root_dir(), at)
 
 
 class MonthType(click.ParamType):
@@ -250,8 +259,40 @@ def _stamp(app: AppContext, fields: dict[str, Any], by: str | None) -> dict[str,
     return {k: v for k, v in fields.items() if v is not None and v is not False}
 
 
-def _record(app: AppContext, drafts: list[Draft]) -> None:
-    result = record(app.root_dir(), drafts, today())
+def commit_message(entries: list[Entry]) -> str:
+    """One line naming what was recorded: department, clause and id."""
+    if len(entries) > 1:
+        return f"govscore: {len(entries)} entries, {entries[0].id} … {entries[-1].id}"
+    entry = entries[0]
+    if entry.kind == "void":
+        return f"govscore: void {entry.void} ({entry.reason}) as {entry.id}"
+    if entry.kind == "close":
+        return f"govscore: close {entry.close} through {entry.through} as {entry.id}"
+    count = f" ×{entry.count}" if entry.count != 1 else ""
+    return f"govscore: {entry.department} {entry.clause}{count} ({entry.id})"
+
+
+def committer(wanted: bool) -> Any:
+    """The after-append step: commit the new entries when asked, or when weights.toml says so."""
+
+    def commit(root: Root, paths: list[Path], entries: list[Entry]) -> None:
+        if not (wanted or root.weights.commit):
+            return
+        author = entries[0].by or recorder(root.path)
+        try:
+            commit_files(root.path, paths, commit_message(entries), author)
+        except GitError as exc:
+            ids = ", ".join(e.id for e in entries)
+            raise DataError(f"recorded {ids} but could not commit to git: {exc}") from None
+
+    return commit
+
+
+def _record(app: AppContext, drafts: list[Draft], commit: bool = False) -> None:
+    root_dir = app.root_dir()
+    result = record(
+        root_dir, drafts, today(), after_append=committer(commit), id_tag=clone_tag(root_dir)
+    )
     for entry in result.added:
         click.echo(entry.id)
     for draft, existing in result.skipped:
@@ -278,8 +319,16 @@ def _record(app: AppContext, drafts: list[Draft]) -> None:
 @click.option("--note", help="What happened, in a few words.")
 @click.option("--by", help="Who records it (default git's user.name, else the login name).")
 @click.option("--key", help="An idempotency key: an entry with a key already recorded is skipped.")
+@commit_option
 @pass_app
-def add(app: AppContext, day: date | None, month: str | None, by: str | None, **given: Any) -> None:
+def add(
+    app: AppContext,
+    day: date | None,
+    month: str | None,
+    by: str | None,
+    commit: bool,
+    **given: Any,
+) -> None:
     """Record one entry in the month's ledger and print its id.
 
     At a terminal, asks for what is missing; otherwise never prompts.
@@ -295,18 +344,19 @@ def add(app: AppContext, day: date | None, month: str | None, by: str | None, **
     fields["date"] = day
     if fields.get("count") is None:
         fields.pop("count")
-    _record(app, [Draft(_stamp(app, fields, by), month or month_of(day))])  # type: ignore[arg-type]
+    _record(app, [Draft(_stamp(app, fields, by), month or month_of(day))], commit)  # type: ignore[arg-type]
 
 
 @cli.command()
 @click.argument("entry_id", metavar="ID")
 @click.option("--reason", required=True, help="Why it is voided (e.g. 申诉成立).")
 @click.option("--by", help="Who voids it (default git's user.name, else the login name).")
+@commit_option
 @pass_app
-def void(app: AppContext, entry_id: str, reason: str, by: str | None) -> None:
+def void(app: AppContext, entry_id: str, reason: str, by: str | None, commit: bool) -> None:
     """Void an entry: it stops counting in every report. Nothing is deleted."""
     fields = {"void": entry_id, "reason": reason, "date": today()}
-    _record(app, [Draft(_stamp(app, fields, by))])
+    _record(app, [Draft(_stamp(app, fields, by))], commit)
 
 
 @cli.command()
@@ -314,29 +364,36 @@ def void(app: AppContext, entry_id: str, reason: str, by: str | None) -> None:
 @click.option("--through", required=True, type=MONTH, help="The last month the entry stands.")
 @click.option("--note", help="Why it ends (e.g. 任务已完成).")
 @click.option("--by", help="Who closes it (default git's user.name, else the login name).")
+@commit_option
 @pass_app
-def close(app: AppContext, entry_id: str, through: str, note: str | None, by: str | None) -> None:
+def close(
+    app: AppContext, entry_id: str, through: str, note: str | None, by: str | None, commit: bool
+) -> None:
     """Close a recurring entry: it stands through the month given, and no later."""
     fields = {"close": entry_id, "through": through, "note": note, "date": today()}
-    _record(app, [Draft(_stamp(app, fields, by))])
+    _record(app, [Draft(_stamp(app, fields, by))], commit)
 
 
 # -- checking and reporting -----------------------------------------------------------
 
 
 @cli.command()
+@at_option
 @format_option
 @pass_app
-def check(app: AppContext, fmt: str) -> None:
+def check(app: AppContext, at: str | None, fmt: str) -> None:
     """Check the whole ledger and configuration; report every problem at once."""
-    root = app.root()
+    root = app.root(at)
     book = root.review(today())
+    state = ledger_state(root.path, LEDGER_DIR, root.revision)
     entries = sum(len(f.entries) for f in root.files.values())
     if fmt == "json":
         payload = {
             "ok": not book.problems,
             "files": len(root.files),
             "entries": entries,
+            "revision": state.revision,
+            "uncommitted": state.uncommitted,
             "problems": [p.as_dict() for p in book.problems],
         }
         click.echo(json_text(payload))
@@ -345,7 +402,7 @@ def check(app: AppContext, fmt: str) -> None:
             click.echo(str(problem))
     else:
         show(*problems_table(book.problems), fmt)
-    summary = f"{entries} entries in {len(root.files)} ledger files: "
+    summary = f"{entries} entries in {len(root.files)} ledger files ({state.describe()}): "
     summary += f"{len(book.problems)} problem(s)" if book.problems else "no problems"
     click.echo(summary, err=True)
     if book.problems:
@@ -374,8 +431,8 @@ def _resolve_departments(root: Root, written: tuple[str, ...]) -> list[str]:
     return names
 
 
-def _score(app: AppContext) -> tuple[Root, Book, Scorer]:
-    root = app.root()
+def _score(app: AppContext, at: str | None) -> tuple[Root, Book, Scorer]:
+    root = app.root(at)
     book = root.review(today())
     return root, book, Scorer(book, root.catalog, root.weights, root.departments)
 
@@ -390,6 +447,11 @@ def _ranking_output(
     detail: bool,
     fmt: str,
 ) -> None:
+    state = ledger_state(root.path, LEDGER_DIR, root.revision)
+    head = {**head, "revision": state.revision, "uncommitted": state.uncommitted}
+    title = f"{title} · {state.describe()}"
+    if fmt in ("csv", "markdown"):
+        click.echo(f"{title}", err=True)
     if fmt == "json":
         click.echo(json_text(ranking_json(ranking, head, only, detail)))
     elif detail:
@@ -415,13 +477,19 @@ def _ranking_output(
 @click.argument("month", type=MONTH)
 @click.option("--detail", is_flag=True, help="List the entries that made each score, caps applied.")
 @_departments_option
+@at_option
 @format_option
 @pass_app
 def month(
-    app: AppContext, month: str, detail: bool, departments: tuple[str, ...], fmt: str
+    app: AppContext,
+    month: str,
+    detail: bool,
+    departments: tuple[str, ...],
+    at: str | None,
+    fmt: str,
 ) -> None:
     """The month's scores: categories, weighted total, rank, vetoes, referrals."""
-    root, book, scorer = _score(app)
+    root, book, scorer = _score(app, at)
     only = _resolve_departments(root, departments)
     title = f"{month} 月度政务服务工作考评（{len(root.departments)} 个部门）"
     ranking = scorer.month(month)
@@ -432,11 +500,19 @@ def month(
 @click.argument("year", type=click.IntRange(1900, 9999))
 @click.option("--detail", is_flag=True, help="List the annual entries and monthly totals.")
 @_departments_option
+@at_option
 @format_option
 @pass_app
-def year(app: AppContext, year: int, detail: bool, departments: tuple[str, ...], fmt: str) -> None:
+def year(
+    app: AppContext,
+    year: int,
+    detail: bool,
+    departments: tuple[str, ...],
+    at: str | None,
+    fmt: str,
+) -> None:
     """The year's scores: each category's monthly mean plus annual clauses; rank; vetoes."""
-    root, book, scorer = _score(app)
+    root, book, scorer = _score(app, at)
     only = _resolve_departments(root, departments)
     months = assessed_months(root, year)
     ranking = scorer.year(year, months)
@@ -450,6 +526,38 @@ def assessed_months(root: Root, year: int) -> list[str]:
     if not present:
         raise UsageError(f"no ledger months in {year}: ledger/ has no {year}-MM.toml or .csv file")
     return months_between(present[0], present[-1])
+
+
+@cli.command()
+@format_option
+@pass_app
+def audit(app: AppContext, fmt: str) -> None:
+    """Walk the git history of ledger/ and report every commit that was not a pure append.
+
+    Exit 1 if any commit changed, removed or inserted lines in a ledger file.
+    """
+    root_dir = app.root_dir()
+    try:
+        rewrites = audit_history(root_dir, LEDGER_DIR)
+    except GitError as exc:
+        raise DataError(str(exc)) from None
+    if fmt == "json":
+        click.echo(json_text([asdict(r) for r in rewrites]))
+    elif fmt == "table":
+        for r in rewrites:
+            click.echo(f"{r.commit[:10]} {r.date} {r.author} {r.file}: {r.subject}")
+            for line in r.lines:
+                click.echo(f"    {line}")
+    else:
+        rows = [[r.commit, r.author, r.date, r.file, line] for r in rewrites for line in r.lines]
+        show(["commit", "author", "date", "file", "line"], rows, fmt)
+    if rewrites:
+        click.echo(
+            f"{len(rewrites)} commit(s) changed or removed ledger lines: the ledger is append-only",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo("the ledger's git history is append-only: no line was changed or removed", err=True)
 
 
 # -- looking things up ----------------------------------------------------------------
@@ -517,6 +625,93 @@ def departments(app: AppContext, fmt: str) -> None:
         click.echo(json_text(payload))
     else:
         show(*departments_table(root.departments), fmt)
+
+
+# -- importing ------------------------------------------------------------------------
+
+IMPORT_PROGRESS_ROWS = 500  # files this long show a progress bar, at a terminal only
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--month", type=MONTH, help="The ledger month of every row (else month, else date).")
+@click.option("--encoding", help="The file's encoding (default: UTF-8 or GB18030, detected).")
+@click.option("--dry-run", is_flag=True, help="Check every row and tell what would happen; write nothing.")
+@click.option("--by", help="Who records rows without a by cell (default git's user.name).")
+@commit_option
+@pass_app
+def import_(
+    app: AppContext,
+    file: Path,
+    month: str | None,
+    encoding: str | None,
+    dry_run: bool,
+    by: str | None,
+    commit: bool,
+) -> None:
+    """Record every row of a CSV file as an entry, or none of them (for cron jobs).
+
+    The header names entry fields (department, clause, count, points, level, value,
+    numerator, denominator, matter, ref, recurring, date, note, by, key) and month.
+    A row's month is --month, else its month cell, else the month of its date. Rows
+    whose key is already recorded are skipped, so an import may safely run twice.
+    stdout: the new ids, one a line. stderr: problems, then a summary.
+    Exit 0 done, 1 a bad row (nothing written), 2 usage.
+    """
+    from govscore import importing
+
+    label = str(file)
+    text, _ = importing.decode(file.read_bytes(), label, encoding)
+    table = importing.read_table(text, label)
+    root_dir = app.root_dir()
+    defaults = {
+        "by": by or recorder(root_dir),
+        "recorded": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    stderr = click.get_text_stream("stderr")
+    if len(table.rows) >= IMPORT_PROGRESS_ROWS and stderr.isatty():
+        with click.progressbar(table.rows, label=f"reading {label}", file=stderr) as rows:
+            plan = importing.plan(table, label, month, defaults, rows)
+    else:
+        plan = importing.plan(table, label, month, defaults)
+    found: tuple[Any, ...] = ()
+    try:  # with bad rows already found, record() only checks the others, writing nothing
+        done = record(
+            root_dir,
+            plan.drafts,
+            today(),
+            dry_run=dry_run or bool(plan.problems),
+            after_append=committer(commit),
+        )
+    except DataError as exc:
+        if not exc.problems:
+            raise
+        found = exc.problems
+    problems = importing.locate([*plan.problems, *found], plan.drafts, label)
+    if problems:
+        many = "s" if len(problems) != 1 else ""
+        raise DataError(
+            f"rejected {label}: {len(problems)} problem{many}; "
+            "nothing imported, the ledger is unchanged",
+            problems,
+        )
+    for repeat in plan.repeats:
+        click.echo(
+            f"{label}:{repeat.line}: key {repeat.key!r} repeats line {repeat.first}; skipped",
+            err=True,
+        )
+    if not dry_run:
+        for entry in done.added:
+            click.echo(entry.id)
+    added = len(done.added)
+    skipped = len(done.skipped) + len(plan.repeats)
+    entries = "entry" if added == 1 else "entries"
+    if dry_run:
+        summary = f"would import {added} {entries}, skip {skipped} already recorded (by key)"
+        summary += "; nothing written (--dry-run)"
+    else:
+        summary = f"imported {added} {entries}, skipped {skipped} already recorded (by key)"
+    click.echo(summary, err=True)
 
 
 def main() -> None:

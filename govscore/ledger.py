@@ -25,7 +25,6 @@ from govscore.model import FIELDS, Entry, is_month
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#.*)?$")
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
-_TRIPLE = re.compile(r'"""|\'\'\'')
 
 _INT_FIELDS = {"count"}
 _DECIMAL_FIELDS = {"points", "value", "numerator", "denominator"}
@@ -42,6 +41,7 @@ class ParsedFile:
     problems: tuple[Problem, ...]
     broken: bool = False  # the file cannot be appended to safely until it is repaired
     newlines: int = 0  # how many lines the file holds: where the next entry will start
+    broken_by: Problem | None = None  # the problem that makes it broken, when known
 
 
 def split_entries(text: str) -> tuple[str, list[tuple[int, str]]]:
@@ -53,17 +53,10 @@ def split_entries(text: str) -> tuple[str, list[tuple[int, str]]]:
     starts: list[int] = []
     open_quote: str | None = None
     for number, line in enumerate(lines):
-        if open_quote is None and _HEADER.match(line):
+        if open_quote is None and _HEADER.match(line.rstrip("\r")):
             starts.append(number)
             continue
-        for match in _TRIPLE.finditer(line):
-            quote = match.group()
-            if open_quote is None:
-                before = line[: match.start()]
-                if "=" in before or before.strip().endswith(("[", ",")):
-                    open_quote = quote
-            elif quote == open_quote:
-                open_quote = None
+        open_quote = _open_quote(line, open_quote)
     preamble = "\n".join(lines[: starts[0]] if starts else lines)
     chunks = []
     for i, start in enumerate(starts):
@@ -72,11 +65,50 @@ def split_entries(text: str) -> tuple[str, list[tuple[int, str]]]:
     return preamble, chunks
 
 
+def _open_quote(line: str, quote: str | None) -> str | None:
+    """The multi-line string delimiter still open at the end of a line, if any.
+
+    `quote` is the one open at its start. Single-line strings and comments are skipped,
+    so a triple quote inside them (a note about quotes, say) opens nothing.
+    """
+    i = 0
+    while i < len(line):
+        if quote is not None:
+            if quote == '"""' and line[i] == "\\":
+                i += 2
+            elif line.startswith(quote, i):
+                i += 3
+                while line.startswith(
+                    quote[0], i
+                ):  # up to two more quotes still belong to the string
+                    i += 1
+                quote = None
+            else:
+                i += 1
+            continue
+        char = line[i]
+        if char == "#":
+            break
+        if line.startswith(('"""', "'''"), i):
+            quote = line[i : i + 3]
+            i += 3
+        elif char in "\"'":
+            i += 1
+            while i < len(line) and line[i] != char:
+                i += 2 if char == '"' and line[i] == "\\" else 1
+            i += 1
+        else:
+            i += 1
+    return quote
+
+
 def parse_toml_ledger(text: str, file: str, month: str) -> ParsedFile:
     """Parse a month's TOML ledger, one [[entry]] table at a time."""
     problems: list[Problem] = []
     entries: list[Entry] = []
-    broken = False
+    breaks: list[Problem] = []
+    # Windows editors may add a BOM and CRLF line ends: neither changes a line number.
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     preamble, chunks = split_entries(text)
     try:
         if tomllib.loads(preamble):
@@ -84,21 +116,29 @@ def parse_toml_ledger(text: str, file: str, month: str) -> ParsedFile:
                 Problem(file, 1, "only [[entry]] tables may stand in a ledger file (and comments)")
             )
     except tomllib.TOMLDecodeError as exc:
-        problems.append(Problem(file, _error_line(exc, 1), f"not valid TOML: {_toml_reason(exc)}"))
-        broken = True
+        breaks.append(Problem(file, _error_line(exc, 1), f"not valid TOML: {_toml_reason(exc)}"))
+        problems.append(breaks[-1])
     for line, chunk in chunks:
         try:
             data = tomllib.loads(chunk, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
-            problems.append(
+            breaks.append(
                 Problem(file, _error_line(exc, line), f"not valid TOML: {_toml_reason(exc)}")
             )
-            broken = True
+            problems.append(breaks[-1])
             continue
         tables = data.get("entry")
         if set(data) != {"entry"} or not isinstance(tables, list) or len(tables) != 1:
+            first = tables[0] if isinstance(tables, list) and tables else {}
+            entry_id = first.get("id") if isinstance(first, dict) else None
             problems.append(
-                Problem(file, line, "an [[entry]] table may hold only key = value lines")
+                Problem(
+                    file,
+                    line,
+                    "an [[entry]] table may hold only key = value lines",
+                    "",
+                    entry_id if isinstance(entry_id, str) else "",
+                )
             )
             continue
         entry, found = build_entry(tables[0], month, file, line)
@@ -107,7 +147,7 @@ def parse_toml_ledger(text: str, file: str, month: str) -> ParsedFile:
             entries.append(entry)
     if text and not text.endswith("\n"):
         last = text.count("\n") + 1
-        problems.append(
+        breaks.append(
             Problem(
                 file,
                 last,
@@ -115,8 +155,9 @@ def parse_toml_ledger(text: str, file: str, month: str) -> ParsedFile:
                 "(power loss or an editor); repair the last entry and end the file with a newline",
             )
         )
-        broken = True
-    return ParsedFile(tuple(entries), tuple(problems), broken, text.count("\n"))
+        problems.append(breaks[-1])
+    broken_by = breaks[0] if breaks else None
+    return ParsedFile(tuple(entries), tuple(problems), bool(breaks), text.count("\n"), broken_by)
 
 
 def _error_line(exc: tomllib.TOMLDecodeError, first_line: int) -> int:
@@ -132,31 +173,65 @@ def parse_csv_ledger(text: str, file: str, month: str) -> ParsedFile:
     """Parse a month's CSV ledger: a header row naming entry fields, one entry a row."""
     problems: list[Problem] = []
     entries: list[Entry] = []
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    header = next(reader, None)
-    if header is None:
-        return ParsedFile((), ())
-    header = [h.strip() for h in header]
-    unknown = [h for h in header if h not in FIELDS]
-    for name in unknown:
-        problems.append(Problem(file, 1, f"unknown column {name!r}{_did_you_mean(name)}", name))
-    if unknown:
-        return ParsedFile((), tuple(problems), broken=True)
-    line = reader.line_num + 1
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            if len(row) > len(header):
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    line = 1
+    try:
+        header = next(reader, None)
+        if header is None:
+            return ParsedFile((), ())
+        header = [h.strip() for h in header]
+        for number, name in enumerate(header):
+            if name not in FIELDS:
                 problems.append(
-                    Problem(file, line, f"{len(row)} cells, but the header names {len(header)}")
+                    Problem(file, 1, f"unknown column {name!r}{_did_you_mean(name)}", name)
                 )
-            else:
-                raw = {k: v for k, v in zip(header, row, strict=False) if v.strip() != ""}
-                entry, found = build_entry(raw, month, file, line)
-                problems.extend(found)
-                if entry is not None:
-                    entries.append(entry)
+            elif name in header[:number]:
+                problems.append(
+                    Problem(file, 1, f"column {name!r} appears twice; keep one of them", name)
+                )
+        if problems:
+            return ParsedFile((), tuple(problems), broken=True, broken_by=problems[0])
         line = reader.line_num + 1
+        for row in reader:
+            _csv_row(row, header, month, file, line, entries, problems)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        broken_by = Problem(
+            file,
+            line,
+            f"not valid CSV: {exc} (a quote opened in this row is not closed as CSV expects); "
+            "the rows from here on are not read",
+        )
+        return ParsedFile(tuple(entries), (*problems, broken_by), True, broken_by=broken_by)
     return ParsedFile(tuple(entries), tuple(problems))
+
+
+def _csv_row(
+    row: list[str],
+    header: list[str],
+    month: str,
+    file: str,
+    line: int,
+    entries: list[Entry],
+    problems: list[Problem],
+) -> None:
+    if not any(cell.strip() for cell in row):
+        return
+    if any(cell.strip() for cell in row[len(header) :]):
+        problems.append(
+            Problem(
+                file,
+                line,
+                f"{len(row)} cells, but the header names {len(header)} columns "
+                "(a comma too many, or a cell with a comma that is not in quotes?)",
+            )
+        )
+        return
+    raw = {k: v for k, v in zip(header, row, strict=False) if v.strip() != ""}
+    entry, found = build_entry(raw, month, file, line)
+    problems.extend(found)
+    if entry is not None:
+        entries.append(entry)
 
 
 def _did_you_mean(name: str, choices: Iterable[str] = FIELDS) -> str:
@@ -197,38 +272,48 @@ def build_entry(
     return Entry(id=entry_id, month=month, file=file, line=line, **values), []
 
 
+def _shown(value: Any) -> str:
+    """A raw value as the clerk wrote it: text in quotes, numbers and booleans bare."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
 def _convert(name: str, value: Any) -> Any:
     if name in _INT_FIELDS:
         if isinstance(value, str):
             value = value.strip()
             if not re.fullmatch(r"[+-]?\d+", value):
-                raise ValueError(f"{value!r} is not a whole number")
+                raise ValueError(f"{_shown(value)} is not a whole number")
             return int(value)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, Decimal) and value == value.to_integral_value():
             return int(value)
-        raise ValueError(f"{value!r} is not a whole number")
+        raise ValueError(f"{_shown(value)} is not a whole number")
     if name in _DECIMAL_FIELDS:
         if isinstance(value, bool):
-            raise ValueError(f"{value!r} is not a number")
+            raise ValueError(f"{_shown(value)} is not a number")
         if isinstance(value, int | Decimal):
-            return Decimal(value)
-        if isinstance(value, str):
+            number = Decimal(value)
+        elif isinstance(value, str):
             try:
                 number = Decimal(value.strip())
             except InvalidOperation:
-                raise ValueError(f"{value!r} is not a number") from None
-            if not number.is_finite():
-                raise ValueError(f"{value!r} is not a number")
-            return number
-        raise ValueError(f"{value!r} is not a number")
+                raise ValueError(f"{_shown(value)} is not a number") from None
+        else:
+            raise ValueError(f"{_shown(value)} is not a number")
+        if not number.is_finite():  # nan and inf parse as TOML floats
+            raise ValueError(f"{_shown(value)} is not a number")
+        return number
     if name in _BOOL_FIELDS:
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
             return value.strip().lower() in _TRUE
-        raise ValueError(f"{value!r} is not true or false")
+        raise ValueError(f"{_shown(value)} is not true or false")
     if name == "date":
         if isinstance(value, datetime):
             return value.date()
@@ -238,12 +323,12 @@ def _convert(name: str, value: Any) -> Any:
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
-                raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+                raise ValueError(f"{_shown(value)} is not a date (YYYY-MM-DD)") from None
+        raise ValueError(f"{_shown(value)} is not a date (YYYY-MM-DD)")
     if name == "through":
         text = str(value).strip()
         if not is_month(text):
-            raise ValueError(f"{value!r} is not a month (YYYY-MM)")
+            raise ValueError(f"{_shown(value)} is not a month (YYYY-MM)")
         return text
     if name == "recorded" and isinstance(value, datetime | date):
         return value.isoformat()
@@ -257,7 +342,7 @@ def entry_fields(entry: Entry) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in FIELDS:
         value = getattr(entry, name)
-        if value is None or (name == "recurring" and not value):
+        if value is None or value == "" or (name == "recurring" and not value):
             continue
         if name == "count" and value == 1 and entry.kind == "score":
             continue

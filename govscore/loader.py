@@ -1,4 +1,4 @@
-"""The one place that reads a root's files from disk.
+"""The one place that reads a root's files: from the working tree, or from a git revision.
 
 Everything else works on text or parsed data handed over from here: scoring never
 opens a file, parsers take strings, so tests feed them strings.
@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from govscore.catalog import Catalog, parse_catalog
 from govscore.config import Departments, Weights, parse_departments, parse_weights, weight_problems
-from govscore.errors import ConfigError, Problem
+from govscore.errors import ConfigError, Problem, UsageError
+from govscore.gitops import GitError, list_tree, resolve_revision, show_file
 from govscore.ledger import ParsedFile, parse_csv_ledger, parse_toml_ledger
 from govscore.model import Entry, is_month
 from govscore.validate import Book, review
@@ -65,6 +66,7 @@ class Root:
     files: dict[str, ParsedFile]
     months: tuple[str, ...]
     problems: tuple[Problem, ...]
+    revision: str | None = None  # the git commit read from, with --at; None: the working tree
 
     def entries(self) -> Iterator[Entry]:
         """All entries in ledger order: by month, the TOML file before the CSV file."""
@@ -84,82 +86,148 @@ class Root:
         return path.relative_to(self.path).as_posix()
 
 
-def read_toml(path: Path, label: str | None = None) -> dict[str, Any]:
-    """Read a configuration file; a syntax error names the file and line."""
-    label = label or str(path)
+class Source(Protocol):
+    """Where a root's files are read from."""
+
+    def read(self, relative: str) -> bytes | None:
+        """A file's bytes, or None when it does not exist."""
+
+    def names(self, folder: str) -> list[str] | None:
+        """The files directly in a folder, or None when there is no such folder."""
+
+
+@dataclass(frozen=True)
+class WorkTree:
+    """The root's files as they are on disk now."""
+
+    path: Path
+
+    def read(self, relative: str) -> bytes | None:
+        try:
+            return (self.path / relative).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ConfigError(f"{relative}: cannot read it: {exc.strerror}") from None
+
+    def names(self, folder: str) -> list[str] | None:
+        where = self.path / folder
+        if not where.is_dir():
+            return None
+        return [p.name for p in where.iterdir() if p.is_file()]
+
+
+@dataclass(frozen=True)
+class GitRevision:
+    """The root's files as they were committed at one git revision (for --at)."""
+
+    path: Path
+    commit: str
+
+    def read(self, relative: str) -> bytes | None:
+        return show_file(self.path, self.commit, relative)
+
+    def names(self, folder: str) -> list[str] | None:
+        return list_tree(self.path, self.commit, folder)
+
+
+def source_at(path: Path, at: str | None) -> Source:
+    if at is None:
+        return WorkTree(path)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"{label}: missing; create a root with: govscore init DIR") from None
+        return GitRevision(path, resolve_revision(path, at))
+    except GitError as exc:
+        raise UsageError(f"--at {at}: {exc}") from None
+
+
+def parse_toml_file(data: bytes | None, label: str) -> dict[str, Any]:
+    """Parse a configuration file; a syntax error names the file and line."""
+    if data is None:
+        raise ConfigError(f"{label}: missing; create a root with: govscore init DIR")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{label}: not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{label}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{label}: cannot read it: {exc.strerror}") from None
 
 
-def load_catalog(root: Path | None = None) -> Catalog:
+def read_toml(path: Path, label: str | None = None) -> dict[str, Any]:
+    """Read a configuration file from disk."""
+    return parse_toml_file(WorkTree(path.parent).read(path.name), label or str(path))
+
+
+def shipped_catalog() -> Catalog:
+    text = (files("govscore") / "data" / CLAUSES_FILE).read_text(encoding="utf-8")
+    return parse_catalog(tomllib.loads(text), "govscore:clauses.toml")
+
+
+def load_catalog(root: Path | None = None, source: Source | None = None) -> Catalog:
     """The root's own clauses.toml when it has one, else the catalog shipped with govscore."""
-    if root is not None and (root / CLAUSES_FILE).is_file():
-        return parse_catalog(read_toml(root / CLAUSES_FILE, CLAUSES_FILE), CLAUSES_FILE)
-    shipped = files("govscore") / "data" / CLAUSES_FILE
-    return parse_catalog(
-        tomllib.loads(shipped.read_text(encoding="utf-8")), "govscore:clauses.toml"
-    )
+    if source is None and root is not None:
+        source = WorkTree(root)
+    data = source.read(CLAUSES_FILE) if source is not None else None
+    if data is None:
+        return shipped_catalog()
+    return parse_catalog(parse_toml_file(data, CLAUSES_FILE), CLAUSES_FILE)
 
 
-def read_ledger_file(path: Path, label: str, month: str) -> ParsedFile:
+def parse_ledger_bytes(data: bytes, label: str, month: str) -> ParsedFile:
     """Parse one ledger file; bytes that are not UTF-8 are a problem of that file."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         return ParsedFile(
             (), (Problem(label, line, "not UTF-8 text; save the file as UTF-8"),), True
         )
-    if path.suffix == ".csv":
+    if label.endswith(".csv"):
         return parse_csv_ledger(text, label, month)
     return parse_toml_ledger(text, label, month)
 
 
-def ledger_files(root: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
+def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:
     """The month files under ledger/, in ledger order, and names that are not month files."""
-    folder = root / LEDGER_DIR
-    found: list[tuple[str, Path]] = []
+    names = source.names(LEDGER_DIR)
+    if names is None:
+        return [], [Problem(LEDGER_DIR, 0, "missing: a root keeps its month files in ledger/")]
+    found: list[tuple[str, str]] = []
     problems: list[Problem] = []
-    if not folder.is_dir():
-        return found, [Problem(LEDGER_DIR, 0, "missing: a root keeps its month files in ledger/")]
-    for path in sorted(folder.iterdir(), key=lambda p: (p.stem, p.suffix != ".toml")):
-        if path.name.startswith(".") or path.is_dir():
+    for name in sorted(names, key=lambda n: (n.rsplit(".", 1)[0], not n.endswith(".toml"))):
+        if name.startswith("."):
             continue
-        if path.suffix in (".toml", ".csv") and is_month(path.stem):
-            found.append((path.stem, path))
+        stem, _, suffix = name.rpartition(".")
+        label = f"{LEDGER_DIR}/{name}"
+        if suffix in ("toml", "csv") and is_month(stem):
+            found.append((stem, label))
         else:
             problems.append(
                 Problem(
-                    f"{LEDGER_DIR}/{path.name}",
-                    0,
-                    "not a ledger file: month files are named YYYY-MM.toml or YYYY-MM.csv",
+                    label, 0, "not a ledger file: month files are named YYYY-MM.toml or YYYY-MM.csv"
                 )
             )
     return found, problems
 
 
-def load_root(path: Path) -> Root:
-    """Read a root: its configuration, its catalog and every ledger file."""
+def load_root(path: Path, at: str | None = None) -> Root:
+    """Read a root: its configuration, its catalog and every ledger file (at a revision)."""
+    source = source_at(path, at)
     departments = parse_departments(
-        read_toml(path / DEPARTMENTS_FILE, DEPARTMENTS_FILE), DEPARTMENTS_FILE
+        parse_toml_file(source.read(DEPARTMENTS_FILE), DEPARTMENTS_FILE), DEPARTMENTS_FILE
     )
-    weights = parse_weights(read_toml(path / WEIGHTS_FILE, WEIGHTS_FILE), WEIGHTS_FILE)
-    catalog = load_catalog(path)
-    found, problems = ledger_files(path)
+    weights = parse_weights(parse_toml_file(source.read(WEIGHTS_FILE), WEIGHTS_FILE), WEIGHTS_FILE)
+    catalog = load_catalog(path, source)
+    found, problems = ledger_names(source)
     parsed: dict[str, ParsedFile] = {}
     months: list[str] = []
-    for month, file in found:
-        label = f"{LEDGER_DIR}/{file.name}"
-        result = read_ledger_file(file, label, month)
+    for month, label in found:
+        data = source.read(label)
+        result = parse_ledger_bytes(data or b"", label, month)
         parsed[label] = result
         problems.extend(result.problems)
         if month not in months:
             months.append(month)
-    return Root(path, departments, weights, catalog, parsed, tuple(months), tuple(problems))
+    revision = source.commit if isinstance(source, GitRevision) else None
+    return Root(
+        path, departments, weights, catalog, parsed, tuple(months), tuple(problems), revision
+    )

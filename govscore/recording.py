@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -20,7 +20,8 @@ from govscore.loader import LEDGER_DIR, Root, load_root
 from govscore.model import Entry, is_month
 from govscore.writer import append_all, ledger_lock
 
-_SEQUENCE = re.compile(r"^(\d{4}-\d{2})-(\d+)$")
+# YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
+_SEQUENCE = re.compile(r"^(\d{4}-\d{2})-(\d+)(?:-[a-z0-9]+)?$")
 
 
 @dataclass(frozen=True)
@@ -45,18 +46,25 @@ def record(
     drafts: Sequence[Draft],
     today: date,
     dry_run: bool = False,
+    after_append: Callable[[Root, list[Path], list[Entry]], None] | None = None,
+    id_tag: str | None = None,
 ) -> Recorded:
     """Validate drafts against the ledger and append them all, or nothing.
 
-    Raises DataError listing every problem if any draft is rejected.
+    Raises DataError listing every problem if any draft is rejected. `after_append` runs
+    still under the lock, with the files written (a git commit goes there, so that two
+    committing writers do not race for git's index).
     """
     with ledger_lock(root_path / LEDGER_DIR):
         root = load_root(root_path)
-        entries, skipped, problems = prepare(root, drafts, today)
+        entries, skipped, problems = prepare(root, drafts, today, id_tag)
         if problems:
             raise DataError(_rejected(len(drafts), len(problems)), problems)
         if not dry_run and entries:
-            append_all(_appends(root, entries))
+            appends = _appends(root, entries)
+            append_all(appends)
+            if after_append is not None:
+                after_append(root, [path for path, _ in appends], entries)
     return Recorded(tuple(entries), tuple(skipped))
 
 
@@ -66,12 +74,18 @@ def _rejected(count: int, problems: int) -> str:
 
 
 def prepare(
-    root: Root, drafts: Sequence[Draft], today: date
+    root: Root, drafts: Sequence[Draft], today: date, id_tag: str | None = None
 ) -> tuple[list[Entry], list[tuple[Draft, str]], list[Problem]]:
-    """Give drafts ids and lines, skip known keys, and find every problem with them."""
+    """Give drafts ids and lines, skip known keys, and find every problem with them.
+
+    Ids continue the month's sequence; `id_tag` (a clone's tag) keeps two clones of a
+    shared ledger from ever making the same id before they merge.
+    """
     existing = {e.id: e for e in root.entries()}
     keys = {e.key: e.id for e in root.entries() if e.key}
-    sequence = _sequences(existing)
+    # Entries that do not parse still hold their ids: a new entry must not take one.
+    unparsed = {p.entry for f in root.files.values() for p in f.problems if p.entry}
+    sequence = _sequences([*existing, *unparsed])
     lines = {month: _next_line(root, month) for month in root.months}
     problems: list[Problem] = []
     drafted: dict[str, Draft] = {}
@@ -85,22 +99,14 @@ def prepare(
         month = draft.month or _target_month(draft, existing)
         label = draft.source or "govscore"
         if month is None or not is_month(month):
-            problems.append(Problem(label, 0, _month_problem(draft, month), "month"))
+            problems.append(Problem(label, 0, _month_problem(draft, month), _month_field(draft)))
             continue
-        broken = root.files.get(f"{LEDGER_DIR}/{month}.toml")
-        if broken is not None and broken.broken:
-            where = next(p for p in broken.problems)
-            problems.append(
-                Problem(
-                    where.file,
-                    where.line,
-                    f"{where.message} — govscore will not append to {where.file} until it is "
-                    "repaired (fix or remove the broken lines; `git diff` shows what changed)",
-                )
-            )
+        broken = _broken_file(root, month)
+        if broken is not None:
+            problems.append(broken)
             continue
         sequence[month] += 1
-        entry_id = f"{month}-{sequence[month]:04d}"
+        entry_id = f"{month}-{sequence[month]:04d}" + (f"-{id_tag}" if id_tag else "")
         line = lines.get(month, 3)
         raw = {**draft.fields, "id": entry_id}
         entry, found = build_entry(raw, month, f"{LEDGER_DIR}/{month}.toml", line)
@@ -115,18 +121,61 @@ def prepare(
             keys[key] = entry_id
         entries.append(entry)
         drafted[entry_id] = draft
-    if entries and not problems:
+    if entries:  # even when some drafts failed: an import lists every bad row at once
+        before = set(root.review(today).problems)
         book = root.review(today, extra=entries)
         for problem in book.problems:
             if problem.entry in drafted:
                 problems.extend(_relabel([problem], drafted[problem.entry]))
+            elif problem not in before:
+                problems.append(_caused(problem, entries))
     return entries, skipped, problems
+
+
+def _broken_file(root: Root, month: str) -> Problem | None:
+    """Why the month cannot take a new entry: one of its files is broken (ids unknown)."""
+    for suffix in (".toml", ".csv"):
+        parsed = root.files.get(f"{LEDGER_DIR}/{month}{suffix}")
+        if parsed is None or not parsed.broken:
+            continue
+        where = parsed.broken_by or parsed.problems[0]
+        return Problem(
+            where.file,
+            where.line,
+            f"{where.message} — govscore will not append to the {month} ledger until "
+            f"{where.file} is repaired (fix or remove the broken lines; `git diff` shows "
+            "what changed)",
+        )
+    return None
+
+
+def _caused(problem: Problem, entries: Sequence[Entry]) -> Problem:
+    """A problem the new entries would cause in an entry already in the ledger."""
+    doing = " and ".join(_doing(e) for e in entries)
+    target = problem.entry or "an entry already in the ledger"
+    return replace(
+        problem,
+        message=f"{problem.message} — {doing} would cause this problem in {target}; "
+        f"void {target} first if it no longer stands",
+    )
+
+
+def _doing(entry: Entry) -> str:
+    if entry.kind == "void":
+        return f"voiding {entry.void}"
+    if entry.kind == "close":
+        return f"closing {entry.close}"
+    return f"the new {entry.clause} entry"
 
 
 def _relabel(problems: Sequence[Problem], draft: Draft | None) -> list[Problem]:
     """A rejected draft is not in any file yet: name its source (import row) instead."""
     label = draft.source if draft is not None and draft.source else "govscore"
     return [Problem(label, 0, p.message, p.field, "") for p in problems]
+
+
+def _month_field(draft: Draft) -> str:
+    return next((n for n in ("void", "close") if draft.fields.get(n)), "month")
 
 
 def _month_problem(draft: Draft, month: str | None) -> str:
@@ -142,9 +191,9 @@ def _target_month(draft: Draft, existing: dict[str, Entry]) -> str | None:
     return target.month if target is not None else None
 
 
-def _sequences(existing: dict[str, Entry]) -> dict[str, int]:
+def _sequences(ids: Sequence[str]) -> dict[str, int]:
     highest: dict[str, int] = defaultdict(int)
-    for entry_id in existing:
+    for entry_id in ids:
         match = _SEQUENCE.match(entry_id)
         if match:
             month, number = match.group(1), int(match.group(2))

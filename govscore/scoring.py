@@ -134,7 +134,7 @@ class Scorer:
             department=department,
             categories=categories,
             total=self.weighted(categories),
-            vetoes=tuple(vetoes),
+            vetoes=tuple(sorted(vetoes)),
             referrals=tuple(referrals),
             lines=tuple(lines),
             caps=tuple(caps),

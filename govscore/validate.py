@@ -190,13 +190,20 @@ def date_problems(entry: Entry, today: date) -> list[Problem]:
     problems = []
     if entry.date is not None:
         if entry.date > today:
-            problems.append(_problem(entry, "date", f"date {entry.date} is in the future"))
+            problems.append(
+                _problem(
+                    entry,
+                    "date",
+                    f"date {entry.date} is in the future; the latest allowed is today, {today}",
+                )
+            )
         elif entry.kind == "score" and entry.date > month_end(entry.month):
             problems.append(
                 _problem(
                     entry,
                     "date",
-                    f"date {entry.date} is after the end of the entry's month {entry.month}",
+                    f"date {entry.date} is after the end of the entry's month {entry.month} "
+                    f"({month_end(entry.month)}); record it in the month it happened",
                 )
             )
     return problems
@@ -244,10 +251,15 @@ def review(
 
     through: dict[str, str] = {}
     closes: dict[str, Entry] = {}
+    order = {entry.id: number for number, entry in enumerate(ordered)}
     for entry in ordered:
         if entry.kind != "close" or entry.id in voided:
             continue
-        found = _close_problems(entry, by_id, voided, closes, catalog, today)
+        # A close recorded before its entry was voided is moot, not wrong.
+        voided_first = {
+            target for target, void in voids.items() if order[void.id] < order[entry.id]
+        }
+        found = _close_problems(entry, by_id, voided_first, closes, catalog, today)
         if found:
             problems.extend(found)
             bad_ids.add(entry.id)
@@ -258,14 +270,14 @@ def review(
     counted: list[Entry] = []
     rates: dict[tuple[str, str, str], Entry] = {}
     for entry in ordered:
-        if entry.kind != "score":
-            continue
+        if entry.kind != "score" or entry.id in voided:
+            continue  # a voided entry is out of every report, whatever was wrong with it
         found = score_entry_problems(entry, catalog, departments, today)
         department = departments.resolve(entry.department)
         clause = catalog.get(entry.clause)
         if not found and entry.ref:
             found = _ref_problems(entry, clause, by_id, voided, departments)  # type: ignore[arg-type]
-        if not found and clause is not None and clause.kind == "rate" and entry.id not in voided:
+        if not found and clause is not None and clause.kind == "rate":
             key = (clause.id, department.name, entry.month)  # type: ignore[union-attr]
             if key in rates:
                 found = [
@@ -281,8 +293,6 @@ def review(
         if found:
             problems.extend(found)
             bad_ids.add(entry.id)
-            continue
-        if entry.id in voided:
             continue
         if department is not None and department.name != entry.department:
             entry = dataclasses.replace(entry, department=department.name)
@@ -321,7 +331,7 @@ def _void_problems(
 def _close_problems(
     entry: Entry,
     by_id: dict[str, Entry],
-    voided: frozenset[str],
+    voided: set[str],
     closes: dict[str, Entry],
     catalog: Catalog,
     today: date,
