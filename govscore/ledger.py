@@ -12,6 +12,7 @@ import difflib
 import io
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +26,9 @@ from govscore.model import FIELDS, Entry, is_month
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#.*)?$")
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Controls, format characters (bidi, zero-width, BOM), line and paragraph separators.
+_ESCAPED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 
 _INT_FIELDS = {"count"}
 _DECIMAL_FIELDS = {"points", "value", "numerator", "denominator"}
@@ -334,7 +338,13 @@ def _convert(name: str, value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dict | list):
         raise ValueError("expected text, got a table or list")
-    return str(value)
+    text = str(value)
+    if _SURROGATE.search(text):  # undecodable bytes in argv arrive as lone surrogates
+        raise ValueError(
+            "is not valid text: it holds bytes that are not UTF-8 (type it again, "
+            "or save the file it came from as UTF-8)"
+        )
+    return text
 
 
 def entry_fields(entry: Entry) -> dict[str, Any]:
@@ -352,14 +362,44 @@ def entry_fields(entry: Entry) -> dict[str, Any]:
     return out
 
 
-def entry_toml(entry: Entry) -> str:
+def entry_toml(entry: Entry, tag: str | None = None) -> str:
     """The text appended for one entry: a blank line, then one [[entry]] table.
 
     Each value is escaped by tomli-w, one key per line, so no text (quotes, newlines,
     a line reading [[entry]]) can break out of its string or forge a second entry.
     """
-    return fields_toml(entry_fields(entry))
+    return fields_toml(entry_fields(entry), tag)
 
 
-def fields_toml(fields: dict[str, Any]) -> str:
-    return "\n[[entry]]\n" + "".join(tomli_w.dumps({k: v}) for k, v in fields.items())
+def fields_toml(fields: dict[str, Any], tag: str | None = None) -> str:
+    """One [[entry]] table. With a clone's tag, every line ends in `# tag`.
+
+    git's union merge refines a conflict by the lines both sides share: two clones'
+    entries that share a line (`[[entry]]`, `clause = "2.4.3"`) would be interleaved
+    line by line. Lines that end in different clone tags share nothing, so the merge
+    keeps each clone's entries whole.
+    """
+    mark = f"  # {tag}" if tag else ""
+    lines = [f"[[entry]]{mark}"]
+    lines += [_escaped(tomli_w.dumps({k: v})).rstrip("\n") + mark for k, v in fields.items()]
+    return "\n" + "\n".join(lines) + "\n"
+
+
+def _escaped(line: str) -> str:
+    """Escape what tomli-w leaves raw but editors and tools treat as a line break or hide.
+
+    tomli-w escapes C0 controls and DEL only. NEL (\\x85), U+2028 and U+2029 end a line
+    for str.splitlines, many editors and some diff viewers; bidi overrides and zero-width
+    characters make a line read differently from what it holds. Written as \\u escapes
+    (only ever inside a string: keys are ASCII), they parse back to the same text.
+    """
+    if line.isascii():
+        return line
+    return "".join(_escape_char(char) for char in line)
+
+
+def _escape_char(char: str) -> str:
+    if char.isascii() or unicodedata.category(char) not in _ESCAPED_CATEGORIES:
+        return char
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"

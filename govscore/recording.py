@@ -61,7 +61,7 @@ def record(
         if problems:
             raise DataError(_rejected(len(drafts), len(problems)), problems)
         if not dry_run and entries:
-            appends = _appends(root, entries)
+            appends = _appends(root, entries, id_tag)
             append_all(appends)
             if after_append is not None:
                 after_append(root, [path for path, _ in appends], entries)
@@ -116,7 +116,7 @@ def prepare(
         department = root.departments.resolve(entry.department) if entry.department else None
         if department is not None:
             entry = replace(entry, department=department.name)  # the ledger stores full names
-        lines[month] = line + entry_toml(entry).count("\n")
+        lines[month] = line + entry_toml(entry, id_tag).count("\n")
         if key:
             keys[key] = entry_id
         entries.append(entry)
@@ -207,10 +207,10 @@ def _next_line(root: Root, month: str) -> int:
     return 3 if parsed is None else parsed.newlines + 2
 
 
-def _appends(root: Root, entries: Sequence[Entry]) -> list[tuple[Path, str]]:
+def _appends(root: Root, entries: Sequence[Entry], tag: str | None) -> list[tuple[Path, str]]:
     texts: dict[str, list[str]] = defaultdict(list)
     for entry in entries:
-        texts[entry.month].append(entry_toml(entry))
+        texts[entry.month].append(entry_toml(entry, tag))
     appends = []
     for month, parts in texts.items():
         path = root.ledger_path(month)

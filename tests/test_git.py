@@ -1,0 +1,270 @@
+"""Git as the audit trail, with real repositories in temp folders."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import run_process
+from govscore.cli import cli
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def run(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["--root", str(root), *args])
+
+
+def commit_all(root: Path, message: str) -> str:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message)
+    return git(root, "rev-parse", "HEAD")
+
+
+def test_init_gives_ledger_files_union_merge(root: Path):
+    attributes = (root / ".gitattributes").read_text(encoding="utf-8")
+    assert "ledger/*.toml merge=union" in attributes
+    assert (
+        git(root, "check-attr", "merge", "ledger/2023-05.toml")
+        == "ledger/2023-05.toml: merge: union"
+    )
+
+
+def test_add_commit_names_department_clause_and_id_authored_by_the_recorder(root: Path):
+    commit_all(root, "a new root")
+    result = run(
+        root,
+        "add",
+        "-d",
+        "公安局",
+        "-c",
+        "2.4.3",
+        "-n",
+        "3",
+        "--month",
+        "2023-05",
+        "--by",
+        "王敏",
+        "--commit",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2023-05-0001\n"
+    log = git(root, "log", "-1", "--format=%an|%s")
+    assert log == "王敏|govscore: 市公安局 2.4.3 ×3 (2023-05-0001)"
+    assert git(root, "status", "--porcelain") == ""
+    voided = run(root, "void", "2023-05-0001", "--reason", "申诉成立", "--by", "李强", "--commit")
+    assert voided.exit_code == 0
+    assert (
+        git(root, "log", "-1", "--format=%an|%s")
+        == "李强|govscore: void 2023-05-0001 (申诉成立) as 2023-05-0002"
+    )
+
+
+def test_commit_setting_in_weights_commits_every_add(root: Path):
+    weights = root / "weights.toml"
+    weights.write_text(
+        weights.read_text(encoding="utf-8").replace("commit = false", "commit = true"),
+        encoding="utf-8",
+    )
+    commit_all(root, "always commit")
+    before = git(root, "rev-list", "--count", "HEAD")
+    assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05").exit_code == 0
+    assert int(git(root, "rev-list", "--count", "HEAD")) == int(before) + 1
+    assert git(root, "show", "--name-only", "--format=", "HEAD") == "ledger/2023-05.toml"
+
+
+def test_commit_outside_git_fails_clearly_but_keeps_the_entry(tmp_path: Path):
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / ".git").mkdir()  # init sees a repository and does not make one …
+    assert CliRunner().invoke(cli, ["init", str(folder)]).exit_code == 0
+    import shutil
+
+    shutil.rmtree(folder / ".git")  # … and then there is none
+    result = run(folder, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--commit")
+    assert result.exit_code == 1
+    assert "recorded 2023-05-0001 but could not commit to git" in result.stderr
+    assert 'id = "2023-05-0001"' in (folder / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+
+
+def test_audit_passes_a_history_of_pure_appends(root: Path):
+    commit_all(root, "root")
+    for clause in ("2.4.3", "2.4.7", "1.2.2"):
+        assert (
+            run(
+                root, "add", "-d", "市民政局", "-c", clause, "--month", "2023-05", "--commit"
+            ).exit_code
+            == 0
+        )
+    result = run_process("--root", str(root), "audit")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert "append-only" in result.stderr
+
+
+def test_audit_reports_a_commit_that_changed_a_line(root: Path):
+    commit_all(root, "root")
+    assert (
+        run(
+            root,
+            "add",
+            "-d",
+            "市民政局",
+            "-c",
+            "2.4.3",
+            "-n",
+            "3",
+            "--month",
+            "2023-05",
+            "--commit",
+        ).exit_code
+        == 0
+    )
+    assert (
+        run(
+            root, "add", "-d", "市公安局", "-c", "2.4.7", "--month", "2023-05", "--commit"
+        ).exit_code
+        == 0
+    )
+    ledger = root / "ledger" / "2023-05.toml"
+    text = ledger.read_text(encoding="utf-8")
+    ledger.write_text(text.replace("count = 3\n", "count = 1\n"), encoding="utf-8")
+    subprocess.run(
+        ["git", "commit", "-qam", "fix a count"],
+        cwd=root,
+        check=True,
+        env={**__import__("os").environ, "GIT_AUTHOR_NAME": "Mallory"},
+    )
+    changed_at = text.split("\n").index("count = 3") + 1
+    sha = git(root, "rev-parse", "HEAD")
+    result = run(root, "audit", "--format", "json")
+    assert result.exit_code == 1
+    [rewrite] = json.loads(result.stdout)
+    assert rewrite["commit"] == sha
+    assert rewrite["author"] == "Mallory"
+    assert rewrite["subject"] == "fix a count"
+    assert rewrite["file"] == "ledger/2023-05.toml"
+    assert rewrite["lines"] == [f"-{changed_at}: count = 3", f"+{changed_at}: count = 1"]
+    table = run(root, "audit")
+    assert table.stdout.splitlines()[0].startswith(f"{sha[:10]} ")
+    assert table.stdout.splitlines()[1:] == [
+        f"    -{changed_at}: count = 3",
+        f"    +{changed_at}: count = 1",
+    ]
+
+
+def test_audit_reports_a_removed_ledger_file(root: Path):
+    assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05").exit_code == 0
+    commit_all(root, "May")
+    git(root, "rm", "-q", "ledger/2023-05.toml")
+    git(root, "commit", "-qm", "drop May")
+    result = run(root, "audit", "--format", "json")
+    assert result.exit_code == 1
+    [rewrite] = json.loads(result.stdout)
+    assert rewrite["subject"] == "drop May"
+    assert rewrite["lines"][0] == "-1: # govscore ledger for 2023-05: append only"
+
+
+def test_two_clerks_on_clones_merge_cleanly(tmp_path: Path, root: Path):
+    commit_all(root, "the office's root")
+    shared = tmp_path / "shared.git"
+    git(tmp_path, "clone", "-q", "--bare", str(root), str(shared))
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    git(tmp_path, "clone", "-q", str(shared), str(alice))
+    git(tmp_path, "clone", "-q", str(shared), str(bob))
+    a = run(
+        alice,
+        "add",
+        "-d",
+        "市民政局",
+        "-c",
+        "2.4.3",
+        "--month",
+        "2023-05",
+        "--by",
+        "Alice",
+        "--commit",
+    )
+    b = run(
+        bob,
+        "add",
+        "-d",
+        "市公安局",
+        "-c",
+        "2.4.7",
+        "-n",
+        "2",
+        "--month",
+        "2023-05",
+        "--by",
+        "Bob",
+        "--commit",
+    )
+    assert a.exit_code == 0 and b.exit_code == 0
+    # Each clone tags its ids, so the two clerks' first May entries differ.
+    assert a.stdout.startswith("2023-05-0001-") and b.stdout.startswith("2023-05-0001-")
+    assert a.stdout != b.stdout
+    git(alice, "push", "-q", "origin", "HEAD")
+    merged = subprocess.run(
+        ["git", "pull", "-q", "--no-rebase", "--no-edit", "origin"],
+        cwd=bob,
+        capture_output=True,
+        text=True,
+    )
+    assert merged.returncode == 0, merged.stderr
+    text = (bob / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    assert a.stdout.strip() in text and b.stdout.strip() in text
+    assert run(bob, "check").exit_code == 0
+    assert run(bob, "audit").exit_code == 0
+    # 市民政局 2.4.3: C2 99 → 25 + 39.6 + 35 = 99.6; 市公安局 2.4.7 × 2: C2 98 → 99.2
+    payload = json.loads(run(bob, "month", "2023-05", "--format", "json").stdout)
+    totals = {d["department"]: d["total"] for d in payload["departments"] if d["total"] != 100}
+    assert totals == {"市民政局": 99.6, "市公安局": 99.2}
+
+
+def test_month_at_a_revision_reproduces_the_published_ranking(root: Path):
+    assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05").exit_code == 0
+    published = commit_all(root, "May published")
+    report = run(root, "month", "2023-05", "--format", "json")
+    assert (
+        run(root, "add", "-d", "市民政局", "-c", "2.4.3", "-n", "4", "--month", "2023-05").exit_code
+        == 0
+    )
+    now = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
+    assert (now["revision"], now["uncommitted"]) == (published, True)
+    # 市民政局: 2.4.3 × 5 now → C2 95 → 98; at the published revision, × 1 → 99.6
+    civil = next(d for d in now["departments"] if d["department"] == "市民政局")
+    assert civil["total"] == 98.0
+    then = run(root, "month", "2023-05", "--at", published[:8], "--format", "json")
+    assert then.exit_code == 0
+    assert then.stdout == report.stdout.replace('"uncommitted": false', '"uncommitted": false')
+    assert json.loads(then.stdout)["revision"] == published
+    table = run(root, "month", "2023-05", "--at", "HEAD")
+    assert table.stdout.splitlines()[0].endswith(f"账本 git {published[:10]}")
+    uncommitted = run(root, "month", "2023-05")
+    assert uncommitted.stdout.splitlines()[0].endswith("（含未提交条目）")
+
+
+def test_year_and_check_at_a_revision(root: Path):
+    assert run(root, "add", "-d", "市民政局", "-c", "9.9.9", "--month", "2023-05").exit_code == 1
+    assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05").exit_code == 0
+    first = commit_all(root, "clean")
+    with (root / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[[entry]]\nid = "hand-1"\ndepartment = "市民政局"\nclause = "9.9.9"\n')
+    assert run(root, "check").exit_code == 1
+    assert run(root, "check", "--at", first).exit_code == 0
+    year = json.loads(run(root, "year", "2023", "--at", first, "--format", "json").stdout)
+    assert year["revision"] == first and year["months"] == ["2023-05"]
+
+
+def test_unknown_revision_is_a_usage_error(root: Path):
+    commit_all(root, "root")
+    result = run(root, "month", "2023-05", "--at", "no-such-branch")
+    assert result.exit_code == 2
+    assert "no commit named 'no-such-branch'" in result.stderr
