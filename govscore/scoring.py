@@ -30,11 +30,15 @@ class Line:
     entry: Entry
     clause: Clause
     amount: Decimal  # signed: below zero a deduction, above zero a bonus
-    how: str
 
     @property
     def category(self) -> str:
         return self.clause.category
+
+    @property
+    def how(self) -> str:
+        """How the amount was reached, as a clerk would check it (only for detail views)."""
+        return explain(self.entry, self.clause, abs(self.amount))
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,9 @@ class Ranking:
 class Scorer:
     """Scores one ledger under one catalog and one set of weights.
 
-    Builds its indexes once (entries by department, exclusive rises), so scoring all
-    months of a year costs one pass over the entries per month.
+    Builds its indexes once (entries by department and month, recurring and annual ones
+    apart, exclusive rises), so scoring every month of a year touches each entry about
+    once, not once per month.
     """
 
     def __init__(self, book: Book, catalog: Catalog, weights: Weights, departments: Departments):
@@ -102,9 +107,17 @@ class Scorer:
         self.catalog = catalog
         self.weights = weights
         self.departments = departments
-        self.by_department: dict[str, list[Entry]] = defaultdict(list)
+        self.by_cell: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        self.recurring: dict[str, list[Entry]] = defaultdict(list)
+        self.annual: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        clauses = catalog.clauses
         for entry in book.entries:
-            self.by_department[entry.department].append(entry)
+            if clauses[entry.clause].annual:
+                self.annual[(entry.department, entry.month[:4])].append(entry)
+            elif entry.recurring:
+                self.recurring[entry.department].append(entry)
+            else:
+                self.by_cell[(entry.department, entry.month)].append(entry)
         self.rises = exclusive_rises(book.entries, catalog)
 
     # -- months -------------------------------------------------------------------------
@@ -120,10 +133,9 @@ class Scorer:
         lines: list[Line] = []
         vetoes: list[str] = []
         referrals: list[Referral] = []
-        for entry in self.by_department.get(department, ()):
+        standing = [e for e in self.recurring.get(department, ()) if self.applies(e, month)]
+        for entry in (*self.by_cell.get((department, month), ()), *standing):
             clause = self.catalog.clauses[entry.clause]
-            if clause.annual or not self.applies(entry, month):
-                continue
             if clause.kind == "veto":
                 vetoes.append(entry.id)
             if clause.referral:
@@ -141,40 +153,25 @@ class Scorer:
         )
 
     def line(self, entry: Entry, clause: Clause) -> Line:
-        amount, how = self.amount(entry, clause)
-        return Line(entry, clause, amount * clause.sign, how)
+        return Line(entry, clause, self.amount(entry, clause) * clause.sign)
 
-    def amount(self, entry: Entry, clause: Clause) -> tuple[Decimal, str]:
-        """The points an entry is worth (unsigned), and how they were reached."""
-        unit = clause.unit or "次"
-        if clause.kind == "veto":
-            return ZERO, "一票否决"
-        if clause.kind == "rate":
+    def amount(self, entry: Entry, clause: Clause) -> Decimal:
+        """The points an entry is worth (unsigned)."""
+        kind = clause.kind
+        if kind == "fixed" and not clause.exclusive:
+            return clause.points * entry.count  # type: ignore[operator]
+        if kind in ("range", "discretionary"):
+            return entry.points * entry.count  # type: ignore[operator]
+        if kind == "veto":
+            return ZERO
+        if kind == "rate":
             rate = rate_of(entry)
-            if rate is None:
-                return ZERO, "零办件，不计此项考核"
-            shown = f"{plain(round2(rate))}%"
-            if entry.value is None:
-                shown = f"{plain(entry.numerator)}/{plain(entry.denominator)} = {shown}"  # type: ignore[arg-type]
-            if rate >= HUNDRED:
-                return ZERO, f"{shown}，不扣分"
-            short = HUNDRED - rate
-            return (
-                short * clause.per_point,
-                f"{shown}: 少 {plain(round2(short))}% × {plain(clause.per_point)}",
-            )  # type: ignore[operator]
+            if rate is None or rate >= HUNDRED:
+                return ZERO
+            return (HUNDRED - rate) * clause.per_point  # type: ignore[operator]
         if clause.exclusive:
-            level_points = clause.level_points(entry.level) or entry.points or clause.points or ZERO  # type: ignore[arg-type]
-            rise = self.rises.get(entry.id, ZERO)
-            how = (
-                f"{entry.level or ''} {plain(level_points)}，同一事项最高层级计分：计 {plain(rise)}"
-            )
-            return rise, how.strip()
-        if clause.kind == "levels":
-            each = clause.level_points(entry.level)  # type: ignore[arg-type]
-            return each * entry.count, f"{entry.level} {entry.count} {unit} × {plain(each)}"  # type: ignore[operator]
-        each = clause.points if clause.kind == "fixed" else entry.points
-        return each * entry.count, f"{entry.count} {unit} × {plain(each)}"  # type: ignore[operator]
+            return self.rises.get(entry.id, ZERO)
+        return clause.level_points(entry.level) * entry.count  # type: ignore[arg-type,operator]
 
     def categories(self, lines: Sequence[Line]) -> tuple[dict[str, Decimal], list[CapUse]]:
         """Category scores from a month's lines: caps on bonus groups, then the floor."""
@@ -210,10 +207,8 @@ class Scorer:
     def department_year(self, department: str, year: int, months: Sequence[str]) -> DepartmentScore:
         monthly = [self.department_month(department, month) for month in months]
         annual: list[Line] = [
-            self.line(entry, clause)
-            for entry in self.by_department.get(department, ())
-            if (clause := self.catalog.clauses[entry.clause]).annual
-            and entry.month.startswith(f"{year:04d}-")
+            self.line(entry, self.catalog.clauses[entry.clause])
+            for entry in self.annual.get((department, f"{year:04d}"), ())
         ]
         categories = {}
         for category in self.weights.categories:
@@ -253,6 +248,31 @@ def exclusive_rises(entries: Iterable[Entry], catalog: Catalog) -> dict[str, Dec
         rises[entry.id] = max(ZERO, (worth or ZERO) - before)
         best[key] = max(before, worth or ZERO)
     return rises
+
+
+def explain(entry: Entry, clause: Clause, amount: Decimal) -> str:
+    """How an entry's points were reached: 3 件次 × 1, 93.5%: 少 6.5% × 0.1, 省级 5 …"""
+    unit = clause.unit or "次"
+    if clause.kind == "veto":
+        return "一票否决"
+    if clause.kind == "rate":
+        rate = rate_of(entry)
+        if rate is None:
+            return "零办件，不计此项考核"
+        shown = f"{plain(round2(rate))}%"
+        if entry.value is None:
+            shown = f"{plain(entry.numerator)}/{plain(entry.denominator)} = {shown}"  # type: ignore[arg-type]
+        if rate >= HUNDRED:
+            return f"{shown}，不扣分"
+        return f"{shown}: 少 {plain(round2(HUNDRED - rate))}% × {plain(clause.per_point)}"  # type: ignore[arg-type]
+    if clause.exclusive:
+        worth = clause.level_points(entry.level) if entry.level else clause.points  # type: ignore[arg-type]
+        return f"{entry.level or ''} {plain(worth or ZERO)}，同一事项最高层级计分：计 {plain(amount)}".strip()
+    if clause.kind == "levels":
+        each = clause.level_points(entry.level)  # type: ignore[arg-type]
+        return f"{entry.level} {entry.count} {unit} × {plain(each)}"  # type: ignore[arg-type]
+    each = clause.points if clause.kind == "fixed" else entry.points
+    return f"{entry.count} {unit} × {plain(each)}"  # type: ignore[arg-type]
 
 
 def rank(scores: Iterable[DepartmentScore]) -> Ranking:
