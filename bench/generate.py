@@ -15,13 +15,13 @@ import argparse
 import random
 import shutil
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from govscore.ledger import fields_toml  # noqa: E402
-from govscore.loader import load_catalog  # noqa: E402
+from govscore.loader import load_catalog
 
 DATA = Path(__file__).resolve().parent.parent / "govscore" / "data"
 
@@ -77,47 +77,50 @@ def generate(out: Path, entries: int, year: int, seed: int, journal: bool) -> No
     postings: list[str] = []
     for month_number in range(1, 13):
         month = f"{year}-{month_number:02d}"
+        rows = [
+            {"department": d, "clause": "2.5.2", "value": Decimal(rng.randint(850, 1000)) / 10}
+            for d in departments  # one rate a month for each department
+        ]
+        while len(rows) < per_month:
+            rows.append(_incident(rng, month, departments, clauses, weights, catalog))
         parts = [f"# govscore ledger for {month}: append only\n"]
-        made = 0
-
-        def add(fields: dict) -> None:
-            nonlocal made
-            made += 1
-            entry_id = f"{month}-{made:04d}"
-            parts.append(fields_toml({"id": entry_id, **fields}))
-            if journal and "clause" in fields:
+        for number, fields in enumerate(rows, start=1):
+            parts.append(_toml({"id": f"{month}-{number:04d}", **fields}))
+            if journal:
                 postings.append(_posting(month, fields, catalog))
-
-        for department in departments:  # one rate a month for each department
-            add(
-                {
-                    "department": department,
-                    "clause": "2.5.2",
-                    "value": Decimal(rng.randint(850, 1000)) / 10,
-                    "by": "生成器",
-                }
-            )
-        while made < per_month:
-            department = rng.choice(departments)
-            clause = rng.choices(clauses, weights)[0]
-            fields: dict = {"department": department, "clause": clause}
-            spec = catalog.clauses[clause]
-            if spec.kind == "range":
-                low, high = int(spec.min * 10), int(spec.max * 10)
-                fields["points"] = Decimal(rng.randint(low, high)) / 10
-            elif spec.kind == "levels":
-                fields["level"] = rng.choice(spec.levels)[0]
-            count = rng.choice([1, 1, 1, 2, 3])
-            if count != 1:
-                fields["count"] = count
-            fields["date"] = f"{month}-{rng.randint(1, 28):02d}"
-            fields["note"] = rng.choice(NOTES)
-            fields["by"] = rng.choice(["王敏", "李强", "张伟"])
-            fields["recorded"] = f"{month}-28T09:{rng.randint(0, 59):02d}:00+08:00"
-            add(fields)
         (out / "ledger" / f"{month}.toml").write_text("".join(parts), encoding="utf-8")
     if journal:
         (out / "ledger.journal").write_text("".join(postings), encoding="utf-8")
+
+
+def _incident(rng: random.Random, month: str, departments, clauses, weights, catalog) -> dict:
+    clause = rng.choices(clauses, weights)[0]
+    fields: dict = {"department": rng.choice(departments), "clause": clause}
+    spec = catalog.clauses[clause]
+    if spec.kind == "range":
+        low, high = int(spec.min * 10), int(spec.max * 10)
+        fields["points"] = Decimal(rng.randint(low, high)) / 10
+    elif spec.kind == "levels":
+        fields["level"] = rng.choice(spec.levels)[0]
+    count = rng.choice([1, 1, 1, 2, 3])
+    if count != 1:
+        fields["count"] = count
+    fields["date"] = date(int(month[:4]), int(month[5:]), rng.randint(1, 28))
+    fields["note"] = rng.choice(NOTES)
+    fields["by"] = rng.choice(["王敏", "李强", "张伟"])
+    fields["recorded"] = f"{month}-28T09:{rng.randint(0, 59):02d}:00+08:00"
+    return fields
+
+
+def _toml(fields: dict) -> str:
+    """One [[entry]] table as govscore writes it (plain generated text needs no escapes)."""
+    lines = ["\n[[entry]]"]
+    for key, value in fields.items():
+        if isinstance(value, str):
+            lines.append(f'{key} = "{value}"')
+        else:
+            lines.append(f"{key} = {value}")
+    return "\n".join(lines) + "\n"
 
 
 def _posting(month: str, fields: dict, catalog) -> str:
