@@ -636,7 +636,7 @@ IMPORT_PROGRESS_ROWS = 500  # files this long show a progress bar, at a terminal
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--month", type=MONTH, help="The ledger month of every row (else month, else date).")
 @click.option("--encoding", help="The file's encoding (default: UTF-8 or GB18030, detected).")
-@click.option("--dry-run", is_flag=True, help="Check every row and tell what would happen; write nothing.")
+@click.option("--dry-run", is_flag=True, help="Check every row and say what would happen.")
 @click.option("--by", help="Who records rows without a by cell (default git's user.name).")
 @commit_option
 @pass_app
@@ -668,9 +668,8 @@ def import_(
         "by": by or recorder(root_dir),
         "recorded": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
-    stderr = click.get_text_stream("stderr")
-    if len(table.rows) >= IMPORT_PROGRESS_ROWS and stderr.isatty():
-        with click.progressbar(table.rows, label=f"reading {label}", file=stderr) as rows:
+    if len(table.rows) >= IMPORT_PROGRESS_ROWS and sys.stderr.isatty():
+        with click.progressbar(table.rows, label=f"reading {label}", file=sys.stderr) as rows:
             plan = importing.plan(table, label, month, defaults, rows)
     else:
         plan = importing.plan(table, label, month, defaults)

@@ -341,7 +341,7 @@ def _convert(name: str, value: Any) -> Any:
     text = str(value)
     if _SURROGATE.search(text):  # undecodable bytes in argv arrive as lone surrogates
         raise ValueError(
-            "is not valid text: it holds bytes that are not UTF-8 (type it again, "
+            "holds bytes that are not valid UTF-8 text (type it again, "
             "or save the file it came from as UTF-8)"
         )
     return text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -22,6 +23,7 @@ FORMATS = ("table", "json", "csv", "markdown")
 
 _CENT = Decimal("0.01")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FIGURE = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def round2(value: Decimal) -> Decimal:
@@ -46,8 +48,11 @@ def plain(value: Decimal) -> str:
 
 
 def csv_safe(cell: Any) -> Any:
-    """Keep a spreadsheet from running a text cell as a formula (=, +, -, @)."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+    """Keep a spreadsheet from running a text cell as a formula (=, +, -, @).
+
+    Signed figures (-3.00, +1.20) stay numbers: a spreadsheet must still add them up.
+    """
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START) and not _FIGURE.match(cell):
         return "'" + cell
     return cell
 
