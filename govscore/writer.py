@@ -1,17 +1,25 @@
 """The one place that writes ledger files: append-only, locked, all or nothing.
 
-An append takes the root's lock (fcntl on the ledger folder), writes each file's new
-entries with a single write on an O_APPEND descriptor and fsyncs. If the write fails
-part-way (disk full, a short write), the file is cut back to its size before the write,
-so no half entry is left behind.
+An append takes the root's lock (flock on the ledger folder), writes each file's new
+entries on an O_APPEND descriptor and fsyncs. If a write fails part-way (disk full, a
+file-size limit, a short write), every file of the append is cut back to its size
+before it, still under the lock, so no half entry is left behind and no other writer
+sees one.
+
+What a crash leaves: the data is in the kernel's page cache once `write` returns, so a
+process killed (even by SIGKILL) after it keeps the whole entry; only power loss before
+the fsync can lose it or leave a cut-off tail, which `parse_toml_ledger` reports as a
+broken file that govscore then refuses to append to until someone repairs it.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from govscore.errors import DataError
@@ -19,69 +27,125 @@ from govscore.errors import DataError
 
 @contextmanager
 def ledger_lock(folder: Path) -> Iterator[None]:
-    """Hold the root's advisory lock: one writer at a time validates and appends."""
+    """Hold the root's lock: one writer at a time reads, validates and appends.
+
+    The lock is taken on the folder, not on a month file, because ids and checks span
+    every month. It belongs to the open descriptor, so closing it (or the process dying,
+    however) releases it: a killed writer never leaves the ledger locked.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder, os.O_RDONLY)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # Python retries it on EINTR (PEP 475)
         yield
     finally:
-        os.close(fd)  # closing the descriptor releases the lock
+        os.close(fd)
 
 
-def append_all(appends: list[tuple[Path, str]]) -> None:
-    """Append text to several files, or to none: a failure cuts every file back."""
-    done: list[tuple[Path, int]] = []
+@dataclass(frozen=True)
+class _Before:
+    """A file as it was before an append: what a rollback puts back."""
+
+    path: Path
+    size: int
+    created: bool  # the append made the file: a rollback removes it
+
+
+def append_all(appends: Sequence[tuple[Path, str]]) -> None:
+    """Append text to several files, or to none: a failure cuts every file back.
+
+    Call it holding `ledger_lock`, so no other writer appends between our write and a
+    rollback. Raises DataError naming the file that failed.
+    """
+    done: list[_Before] = []
     try:
         for path, text in appends:
-            done.append((path, append_text(path, text)))
-    except BaseException:
-        for path, size in done:
-            _truncate(path, size)
+            done.append(_append(path, text))
+    except BaseException as exc:
+        stuck = [str(before.path) for before in reversed(done) if not _cut_back(before)]
+        if stuck:
+            raise DataError(
+                f"{exc}; and {', '.join(stuck)} could not be cut back: each ends with "
+                "entries that were not recorded (`git diff` shows them; remove them)"
+            ) from exc
         raise
 
 
-def append_text(path: Path, text: str) -> int:
-    """Append text in one write and fsync; return the file's size before, for rollback."""
+def append_text(path: Path, text: str) -> None:
+    """Append text to one file, whole or not at all."""
+    append_all([(path, text)])
+
+
+def _append(path: Path, text: str) -> _Before:
     data = text.encode("utf-8")
-    created = not path.exists()
+    created = not path.exists()  # no race: every writer holds the lock
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    size = os.fstat(fd).st_size
     try:
-        written = os.write(fd, data)
-        if written != len(data):
-            raise OSError(f"short write: {written} of {len(data)} bytes")
-        os.fsync(fd)
-    except OSError as exc:
-        os.ftruncate(fd, size)
-        os.fsync(fd)
-        os.close(fd)
-        if created and size == 0:
-            path.unlink(missing_ok=True)
-        reason = exc.strerror or str(exc)
-        raise DataError(
-            f"{path}: could not append ({reason}); the file is as it was before"
-        ) from exc
-    os.close(fd)
-    if created:
-        _fsync_folder(path.parent)
-    return size
-
-
-def _truncate(path: Path, size: int) -> None:
-    if size == 0:
-        path.unlink(missing_ok=True)
-        return
-    fd = os.open(path, os.O_WRONLY)
-    try:
-        os.ftruncate(fd, size)
-        os.fsync(fd)
+        before = _Before(path, os.fstat(fd).st_size, created)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+            if created:
+                _fsync_folder(path.parent)  # else a power cut may lose the file's name
+        except BaseException as exc:
+            # Also on KeyboardInterrupt: the caller never printed the id, so the entry
+            # must not stay.
+            cut = _cut_back(before, fd)
+            if isinstance(exc, OSError) or not cut:
+                raise DataError(_failure(before, exc, cut)) from exc
+            raise
     finally:
         os.close(fd)
+    return before
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of data, normally in one write.
+
+    On Linux a write to a regular file is not cut short by ordinary signals, so a short
+    write means the disk, the quota or the file-size limit ran out part-way; writing the
+    rest then raises the error that says which (ENOSPC, EDQUOT, EFBIG).
+    """
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.EIO, f"a write took none of the last {len(view)} bytes")
+        view = view[written:]
+
+
+def _cut_back(before: _Before, fd: int | None = None) -> bool:
+    """Put a file back as it was before the append; False if even that failed."""
+    try:
+        if before.created:
+            before.path.unlink(missing_ok=True)
+            _fsync_folder(before.path.parent)
+            return True
+        own = os.open(before.path, os.O_WRONLY) if fd is None else fd
+        try:
+            os.ftruncate(own, before.size)
+            os.fsync(own)
+        finally:
+            if fd is None:
+                os.close(own)
+    except OSError:
+        return False
+    return True
+
+
+def _failure(before: _Before, exc: BaseException, cut: bool) -> str:
+    reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or repr(exc)
+    what = f"{before.path}: could not append ({reason})"
+    if cut:
+        return f"{what}; nothing was written, the ledger is as it was before"
+    return (
+        f"{what}, and could not cut it back to its {before.size} bytes: it may end with "
+        "a partial entry (`govscore check` shows where; remove what `git diff` shows)"
+    )
 
 
 def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
     finally:
