@@ -9,14 +9,13 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import click
 
-from govscore import __version__
+from govscore import __version__, importing
 from govscore.errors import DataError, GovscoreError, UsageError
 from govscore.gitops import (
     GitError,
@@ -28,6 +27,7 @@ from govscore.gitops import (
     ledger_state,
     recorder,
 )
+from govscore.items.cli import items
 from govscore.loader import (
     DEPARTMENTS_FILE,
     LEDGER_DIR,
@@ -37,8 +37,8 @@ from govscore.loader import (
     load_catalog,
     load_root,
 )
-from govscore.model import Entry, is_month, month_of, months_between
-from govscore.options import at_option, commit_option, format_option
+from govscore.model import Entry, month_of, months_between
+from govscore.options import DATE, MONTH, NUMBER, at_option, commit_option, format_option
 from govscore.recording import Draft, record
 from govscore.render import json_text, table_text
 from govscore.reports import (
@@ -82,48 +82,6 @@ class AppContext:
 
     def root(self, at: str | None = None) -> Root:
         return load_root(self.root_dir(), at)
-
-
-class MonthType(click.ParamType):
-    name = "YYYY-MM"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> str:
-        text = str(value).strip()
-        if not is_month(text):
-            self.fail(f"{value!r} is not a month of the form YYYY-MM (e.g. 2023-05)", param, ctx)
-        return text
-
-
-class DecimalType(click.ParamType):
-    name = "NUMBER"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
-        if isinstance(value, Decimal):
-            return value
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            self.fail(f"{value!r} is not a number", param, ctx)
-        if not number.is_finite():
-            self.fail(f"{value!r} is not a number", param, ctx)
-        return number
-
-
-class DateType(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a date of the form YYYY-MM-DD", param, ctx)
-
-
-MONTH = MonthType()
-NUMBER = DecimalType()
-DATE = DateType()
 
 
 def today() -> date:
@@ -658,7 +616,6 @@ def import_(
     stdout: the new ids, one a line. stderr: problems, then a summary.
     Exit 0 done, 1 a bad row (nothing written), 2 usage.
     """
-    from govscore import importing
 
     label = str(file)
     text, _ = importing.decode(file.read_bytes(), label, encoding)
@@ -711,6 +668,9 @@ def import_(
     else:
         summary = f"imported {added} {entries}, skipped {skipped} already recorded (by key)"
     click.echo(summary, err=True)
+
+
+cli.add_command(items)
 
 
 def main() -> None:

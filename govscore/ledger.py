@@ -33,6 +33,8 @@ _ESCAPED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 _INT_FIELDS = {"count"}
 _DECIMAL_FIELDS = {"points", "value", "numerator", "denominator"}
 _BOOL_FIELDS = {"recurring"}
+# Fields that name something (a clause, an entry): a stray space is never meant.
+_NAME_FIELDS = {"department", "clause", "level", "ref", "void", "close"}
 _TRUE = {"true", "1", "yes", "y", "是"}
 _FALSE = {"false", "0", "no", "n", "否", ""}
 
@@ -344,7 +346,7 @@ def _convert(name: str, value: Any) -> Any:
             "holds bytes that are not valid UTF-8 text (type it again, "
             "or save the file it came from as UTF-8)"
         )
-    return text
+    return text.strip() if name in _NAME_FIELDS else text
 
 
 def entry_fields(entry: Entry) -> dict[str, Any]:

@@ -181,7 +181,9 @@ def _month_field(draft: Draft) -> str:
 def _month_problem(draft: Draft, month: str | None) -> str:
     target = draft.fields.get("void") or draft.fields.get("close")
     if target and month is None:
-        return f"no entry with id {target!r} in the ledger"
+        return (
+            f"{_month_field(draft)} of unknown entry {target!r}: no entry in the ledger has that id"
+        )
     return f"month {month!r} is not of the form YYYY-MM"
 
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from govscore.catalog import STEP, Catalog, Clause
+from govscore.catalog import Catalog, Clause
 from govscore.config import Departments
 from govscore.errors import Problem
-from govscore.model import Entry, month_end
+from govscore.model import Entry, month_end, month_of
 
 HUNDRED = Decimal(100)
 
@@ -118,7 +118,7 @@ def clause_problems(entry: Entry, clause: Clause) -> list[Problem]:
             bad("points", f"clause {cid} is discretionary: state the points (more than 0)")
         elif entry.points <= 0:
             bad("points", f"points must be more than 0, not {entry.points}")
-    if entry.points is not None and entry.points % STEP != 0:
+    if entry.points is not None and not in_tenths(entry.points):
         bad("points", f"points {entry.points} are not in steps of 0.1")
     if clause.kind == "levels":
         names = [name for name, _ in clause.levels]
@@ -147,6 +147,17 @@ def clause_problems(entry: Entry, clause: Clause) -> list[Problem]:
         if entry.count != 1:
             bad("count", f"clause {cid} counts one matter per entry: count must be 1")
     return problems
+
+
+def in_tenths(points: Decimal) -> bool:
+    """Whether points are a whole number of tenths, exactly, however large or long.
+
+    (`points % STEP` raises for numbers past the context's precision, such as 1e30.)
+    """
+    _, digits, exponent = points.as_tuple()
+    assert isinstance(exponent, int), "points are finite"
+    below_tenths = -1 - exponent  # how many of the last digits stand below 0.1
+    return below_tenths <= 0 or not any(digits[-below_tenths:])
 
 
 _RECURRING_HINT = "clauses marked recurring in `govscore clauses`"
@@ -187,25 +198,34 @@ def _rate_problems(entry: Entry, clause: Clause) -> list[Problem]:
 
 
 def date_problems(entry: Entry, today: date) -> list[Problem]:
+    """An entry records what has happened: no date or month after today's."""
     problems = []
-    if entry.date is not None:
-        if entry.date > today:
-            problems.append(
-                _problem(
-                    entry,
-                    "date",
-                    f"date {entry.date} is in the future; the latest allowed is today, {today}",
-                )
+    if entry.date is not None and entry.date > today:
+        problems.append(
+            _problem(
+                entry,
+                "date",
+                f"date {entry.date} is in the future; the latest allowed is today, {today}",
             )
-        elif entry.kind == "score" and entry.date > month_end(entry.month):
-            problems.append(
-                _problem(
-                    entry,
-                    "date",
-                    f"date {entry.date} is after the end of the entry's month {entry.month} "
-                    f"({month_end(entry.month)}); record it in the month it happened",
-                )
+        )
+    elif entry.month > month_of(today):
+        problems.append(
+            _problem(
+                entry,
+                "month",
+                f"month {entry.month} is in the future; the latest allowed is this month, "
+                f"{month_of(today)}",
             )
+        )
+    elif entry.date is not None and entry.kind == "score" and entry.date > month_end(entry.month):
+        problems.append(
+            _problem(
+                entry,
+                "date",
+                f"date {entry.date} is after the end of the entry's month {entry.month} "
+                f"({month_end(entry.month)}); record it in the month it happened",
+            )
+        )
     return problems
 
 
@@ -269,14 +289,15 @@ def review(
 
     counted: list[Entry] = []
     rates: dict[tuple[str, str, str], Entry] = {}
-    for entry in ordered:
-        if entry.kind != "score" or entry.id in voided:
-            continue  # a voided entry is out of every report, whatever was wrong with it
-        found = score_entry_problems(entry, catalog, departments, today)
+    # A voided entry is out of every report, whatever was wrong with it.
+    live = [e for e in ordered if e.kind == "score" and e.id not in voided]
+    own = {e.id: score_entry_problems(e, catalog, departments, today) for e in live}
+    for entry in live:
+        found = own[entry.id]
         department = departments.resolve(entry.department)
         clause = catalog.get(entry.clause)
         if not found and entry.ref:
-            found = _ref_problems(entry, clause, by_id, voided, departments)  # type: ignore[arg-type]
+            found = _ref_problems(entry, clause, by_id, voided, departments, own)  # type: ignore[arg-type]
         if not found and clause is not None and clause.kind == "rate":
             key = (clause.id, department.name, entry.month)  # type: ignore[union-attr]
             if key in rates:
@@ -378,6 +399,7 @@ def _ref_problems(
     by_id: dict[str, Entry],
     voided: frozenset[str],
     departments: Departments,
+    own: dict[str, list[Problem]],
 ) -> list[Problem]:
     """A follow-up must name an earlier, live entry of the same department and a clause it follows."""
     target = by_id.get(entry.ref)  # type: ignore[arg-type]
@@ -400,6 +422,11 @@ def _ref_problems(
             msg = f"ref {entry.ref} is an entry of {target.department}, not of {entry.department}"
         elif target.month > entry.month:
             msg = f"ref {entry.ref} is of a later month ({target.month}) than this follow-up"
+        elif own.get(target.id):
+            msg = (
+                f"ref {entry.ref} names an entry that does not count for problems of its own "
+                f"(at {target.where}); mend that entry first"
+            )
     if msg is None:
         return []
     return [_problem(entry, "ref", msg)]

@@ -22,9 +22,10 @@ ITEM_SUFFIXES = (".json", ".jsonl")
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
+_TOO_DEEP = "bad JSON: nested too deeply to be an item"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemRecord:
     """One item object as read, and where it starts (1-based line)."""
 
@@ -96,12 +97,16 @@ def parse_jsonl(lines: Iterable[bytes | str], file: str) -> Iterator[Entry]:
                 continue
         else:
             line = raw.removeprefix("\ufeff") if number == 1 else raw
+        line = line.rstrip("\r\n")
         if not line.strip():
             continue
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             yield Problem(file, number, f"bad JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            yield Problem(file, number, _TOO_DEEP)
             continue
         yield _record(value, file, number)
 
@@ -114,7 +119,7 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
     follows cannot be told apart reliably) and is reported with its line.
     """
     text = text.removeprefix("\ufeff")
-    pos = _WHITESPACE.match(text).end()  # type: ignore[union-attr]
+    pos = _skip_space(text, 0)
     if pos == len(text):
         yield Problem(file, 1, "empty file: expected a JSON array of items")
         return
@@ -124,15 +129,19 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
         except json.JSONDecodeError as exc:
             yield _bad_json(file, exc)
             return
-        tail = _WHITESPACE.match(text, end).end()  # type: ignore[union-attr]
+        except RecursionError:
+            line_of = text.count("\n", 0, pos) + 1
+            yield Problem(file, line_of, f"{_TOO_DEEP}; the rest is skipped")
+            return
+        yield _record(value, file, text.count("\n", 0, pos) + 1)
+        tail = _skip_space(text, end)
         if tail != len(text):
             line = text.count("\n", 0, tail) + 1
             yield Problem(file, line, "bad JSON: extra data after the document")
-        yield _record(value, file, text.count("\n", 0, pos) + 1)
         return
     line = text.count("\n", 0, pos) + 1
     counted = pos
-    pos = _WHITESPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+    pos = _skip_space(text, pos + 1)
     if text.startswith("]", pos):
         return
     while True:
@@ -141,15 +150,19 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
         except json.JSONDecodeError as exc:
             yield _bad_json(file, exc)
             return
+        except RecursionError:
+            line_of = text.count("\n", 0, pos) + 1
+            yield Problem(file, line_of, f"{_TOO_DEEP}; the rest is skipped")
+            return
         line += text.count("\n", counted, pos)
         counted = pos
         yield _record(value, file, line)
-        pos = _WHITESPACE.match(text, end).end()  # type: ignore[union-attr]
+        pos = _skip_space(text, end)
         if text.startswith(",", pos):
-            pos = _WHITESPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+            pos = _skip_space(text, pos + 1)
             continue
         if text.startswith("]", pos):
-            tail = _WHITESPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+            tail = _skip_space(text, pos + 1)
             if tail != len(text):
                 where = text.count("\n", 0, tail) + 1
                 yield Problem(file, where, "bad JSON: extra data after the array")
@@ -162,6 +175,12 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
         return
 
 
+def _skip_space(text: str, pos: int) -> int:
+    """The position of the first non-whitespace character (in JSON's sense) from pos."""
+    match = _WHITESPACE.match(text, pos)
+    return match.end() if match else pos
+
+
 def _bad_json(file: str, exc: json.JSONDecodeError) -> Problem:
     return Problem(
         file, exc.lineno, f"bad JSON: {exc.msg} (column {exc.colno}); the rest is skipped"
@@ -172,6 +191,7 @@ def _record(value: Any, file: str, line: int) -> Entry:
     if not isinstance(value, dict):
         return Problem(file, line, f"not an item object but {_kind(value)}")
     code = value.get(CODE_FIELD)
+    # A number or blank is no code (leading zeros lost, nothing to name the item by).
     if not isinstance(code, str) or not code.strip():
         return Problem(file, line, f"item has no {CODE_FIELD}", field=CODE_FIELD)
     return ItemRecord(value, file, line)

@@ -34,6 +34,10 @@ class TypoList:
     def __len__(self) -> int:
         return len(self.pairs)
 
+    def occurs(self, text: str) -> bool:
+        """Whether any wrong form occurs in text: one search, for the common clean case."""
+        return self._pattern is not None and self._pattern.search(text) is not None
+
     def find(self, text: str) -> list[tuple[str, str]]:
         """The distinct (wrong, right) pairs found in text, in order of first appearance."""
         if self._pattern is None:

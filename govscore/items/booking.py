@@ -1,0 +1,94 @@
+"""Book clause 1.2.1 from item findings: one entry per department, each failing item once.
+
+Attachment 2 costs a department 1 point for every item that breaks any rule. Booking is
+idempotent: an entry's note lists the item codes it books, so a second run for the same
+month books only items no live entry books yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from govscore.config import Departments
+from govscore.model import Entry
+from govscore.recording import Draft
+
+CLAUSE = "1.2.1"
+KEY_PREFIX = "items:"
+NOTE_HEAD = "附件2质检未通过事项"
+
+
+@dataclass(frozen=True)
+class Booking:
+    """What --record will append, and what it cannot book."""
+
+    drafts: tuple[Draft, ...]
+    unknown: tuple[tuple[str, tuple[str, ...]], ...]  # department as written, its item codes
+    already: int  # failing items already booked for that month
+
+
+def note_for(codes: Sequence[str]) -> str:
+    return f"{NOTE_HEAD} {len(codes)} 项：{'、'.join(codes)}"
+
+
+def codes_in(entry: Entry) -> set[str]:
+    """The item codes a booking entry books (read back from its note)."""
+    if entry.clause != CLAUSE or not (entry.key or "").startswith(KEY_PREFIX) or not entry.note:
+        return set()
+    _, _, listed = entry.note.partition("：")
+    return {code for code in listed.split("、") if code}
+
+
+def plan_booking(
+    failing: Mapping[str, Sequence[str]],
+    departments: Departments,
+    entries: Iterable[Entry],
+    voided: Collection[str],
+    month: str,
+    by: str,
+) -> Booking:
+    """Drafts of 1.2.1 entries for the failing items not yet booked in `month`.
+
+    A voided booking books nothing: its items are booked again, under a new key.
+    """
+    booked: dict[str, set[str]] = {}
+    undone: dict[str, list[str]] = {}
+    for entry in entries:
+        if entry.month != month or not codes_in(entry):
+            continue
+        department = departments.resolve(entry.department)
+        name = department.name if department else entry.department
+        if entry.id in voided:
+            undone.setdefault(name, []).append(entry.id)
+        else:
+            booked.setdefault(name, set()).update(codes_in(entry))
+    wanted: dict[str, set[str]] = {}
+    unknown = []
+    for written, codes in failing.items():
+        department = departments.resolve(written)
+        if department is None:
+            unknown.append((written, tuple(codes)))
+            continue
+        wanted.setdefault(department.name, set()).update(codes)
+    drafts = []
+    already = 0
+    for name in sorted(wanted):
+        done = booked.get(name, set())
+        new = sorted(wanted[name] - done)
+        already += len(wanted[name] & done)
+        if not new:
+            continue
+        salt = sorted(undone.get(name, ()))
+        digest = hashlib.sha1("\n".join([*new, *salt]).encode()).hexdigest()[:12]
+        fields = {
+            "department": name,
+            "clause": CLAUSE,
+            "count": len(new),
+            "note": note_for(new),
+            "by": by,
+            "key": f"{KEY_PREFIX}{month}:{name}:{digest}",
+        }
+        drafts.append(Draft(fields, month, source=f"items for {name}"))
+    return Booking(tuple(drafts), tuple(unknown), already)

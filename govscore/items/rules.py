@@ -1,0 +1,817 @@
+"""The 13 data-quality rules of attachment 2, as pure functions of one item record.
+
+Each rule yields (field, message) pairs; :func:`check_item` turns them into findings.
+No I/O and no set-up per call: every pattern is compiled here, at import, so checking
+100,000 items costs only the matching itself. The national platform deducts per item, but
+the office needs every finding to fix the record, so all of them are returned.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from govscore.items.typos import TypoList
+
+# --- field names -------------------------------------------------------------------------
+CODE = "实施编码"
+NAME = "事项名称"
+DEPARTMENT = "实施主体"
+LEVEL = "行使层级"
+KIND = "办件类型"
+LEGAL_LIMIT = "法定办结时限"
+PROMISED_LIMIT = "承诺办结时限"
+VISITS = "到办事现场次数"
+VISIT_REASON = "现场办理原因说明"
+FULLY_ONLINE = "是否全程网办"
+CHARGED = "是否收费"
+CHARGE_BASIS = "收费依据"
+RELIEF = "是否允许减免"
+RELIEF_BASIS = "允许减免依据"
+ONLINE = "是否网办"
+DEPTH = "网办深度"
+HAS_SYSTEM = "是否存在运行系统"
+OWN_SYSTEM = "是否自建系统"
+ADDRESS = "网办地址"
+MATERIALS = "申请材料"
+PROCEDURES = ("办理流程", "业务流程")
+
+# Rules 1 and 2 read every text field except these (codes and addresses are not prose).
+EXEMPT_TEXT = frozenset({CODE, ADDRESS})
+
+YES, NO = "是", "否"
+IMMEDIATE, PROMISED = "即办件", "承诺件"
+CHANNELS = ("申请人自备", "政府部门核发", "中介机构或法定机构产生", "其他")
+GOVERNMENT, INTERMEDIARY = CHANNELS[1], CHANNELS[2]
+MATERIAL_KINDS = ("原件", "复印件", "原件和复印件", "原件或复印件")
+MATERIAL_FORMS = ("纸质版", "实物类", "电子版", "纸质版和电子版")
+PAPER_FORMS = frozenset({"纸质版", "纸质版和电子版"})
+DEPTH_NAMES = (
+    "互联网咨询",
+    "互联网收件",
+    "互联网预审",
+    "互联网受理",
+    "互联网办理",
+    "互联网办理结果信息反馈",
+    "互联网电子证照反馈",
+    "其他",
+)
+LEVEL_NAMES = {
+    "1": "国家级",
+    "2": "省级",
+    "3": "市级",
+    "4": "县级",
+    "5": "镇(乡、街道)级",
+    "6": "村(社区)级",
+}
+# The six GB/T 39046 names, in either width of brackets, and the short forms exports use.
+_LEVEL_CODES = {
+    **{name: code for code, name in LEVEL_NAMES.items()},
+    "县(市、区)级": "4",
+    "区级": "4",
+    "乡镇级": "5",
+    "乡级": "5",
+    "镇级": "5",
+    "街道级": "5",
+    "乡镇(街道)级": "5",
+    "村级": "6",
+    "社区级": "6",
+}
+_DEPTH_CODES = {name: number for number, name in enumerate(DEPTH_NAMES, start=1)}
+
+# --- patterns, compiled once -------------------------------------------------------------
+_BLANK_CHARS = " \t\r\n\u3000\u00a0"
+# Rule 2's list (* # & @ ! ！ + ? ？ = ; ； …) with the full-width forms of the rest,
+# and spaces: half-width, full-width, no-break, tab. Line breaks are not flagged.
+_SPECIAL = re.compile("[*#&@!！+?？=;；…＊＃＆＠＋＝ \u3000\u00a0\t]")
+_SPECIAL_NAMES = {" ": "半角空格", "\u3000": "全角空格", "\u00a0": "不间断空格", "\t": "制表符"}
+# A time limit: N工作日, N个工作日 or 当场; spaces are tolerated here (rule 2 reports them).
+_LIMIT = re.compile(r"[ \u3000]*(?:([0-9]+)[ \u3000]*(个)?[ \u3000]*工作日|当场)[ \u3000]*")
+_VISITS = re.compile(r"[0-9]+")
+_DEPTH_SPLIT = re.compile(r"[,，、;；\s]+")
+_BRACKETED = re.compile(r"[(（][^)）]*[)）]")
+_STEP_SEPARATORS = re.compile(r"[、,，/／;；+＋|｜&＆→\s]+")
+_STEP_CONJUNCTIONS = re.compile("[和及与并或]")
+_STEP_WORDS = (
+    "申请",
+    "受理",
+    "审查",
+    "审核",
+    "审批",
+    "审定",
+    "初审",
+    "复审",
+    "复核",
+    "核查",
+    "核准",
+    "批准",
+    "决定",
+    "办结",
+    "制证",
+    "发证",
+    "送达",
+    "签发",
+    "公示",
+    "听证",
+    "踏勘",
+    "勘验",
+    "勘查",
+)
+_STEP_WORD = re.compile("|".join(_STEP_WORDS))
+# After another step word 申请 is the object (受理申请 = accepting the application), so it
+# may not be the second half of a joined name.
+_LATER_STEP = "|".join(word for word in _STEP_WORDS if word != "申请")
+_JOINED_STEPS = re.compile(f"(?:{_STEP_WORD.pattern})(?:{_LATER_STEP})+")
+# The measures themselves name 制证发证 as one business step.
+_SINGLE_STEPS = frozenset({"制证发证"})
+# 政府部门核发: the level (国家级/省级/市级/县级/区级/乡镇…) and the department.
+_GOV_LEVEL = re.compile(
+    "国家|中央|国务院|省|自治区|(?<!城)市(?!场)|县|区(?!域|分|别)|乡|镇|街道|村|社区"
+)
+_GOV_DEPARTMENT = re.compile(
+    "部门|机关|机构|政府|委员会|办公室|局|厅|委(?!托)|部|院|署|中心|站|派出所|大队|支队|管理处"
+)
+# 中介机构或法定机构产生: the qualification the body needs.
+_QUALIFICATION = re.compile(
+    "资质|资格|具备|具有|认证|认可|认定|[甲乙丙]级|[一二三]级|等级|执业|依法设立|依法成立|备案|许可"
+)
+_ADDRESS = re.compile(
+    r"(?:https?://)?[0-9A-Za-z\u4e00-\u9fff-]+(?:\.[0-9A-Za-z\u4e00-\u9fff-]+)+"
+    r"(?::[0-9]+)?(?:[/?#]\S*)?",
+    re.IGNORECASE,
+)
+
+
+# --- records -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One broken rule in one item: what is wrong, where, and what is expected."""
+
+    item: str
+    name: str
+    department: str
+    rule: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "item": self.item,
+            "name": self.name,
+            "department": self.department,
+            "rule": self.rule,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule as ``items rules`` explains it."""
+
+    number: int
+    title: str
+    explanation: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        1,
+        "错别字",
+        "文本字段中不得出现已知错别字（默认清单加上根目录 typos.tsv），说明中写出错误写法和正确写法；"
+        "实施编码、网办地址除外。No known misspelling in any text field: the list ships with "
+        "govscore and the office extends it with typos.tsv in its root; each finding names the "
+        "wrong and the right form.",
+    ),
+    Rule(
+        2,
+        "特殊字符及空格",
+        "事项名称及各说明文字中不得出现 * # & @ ! ！ + ? ？ = ; ； … 等特殊字符（含其全角形式），"
+        "也不得出现半角或全角空格；实施编码、网办地址除外。No special characters and no half- or "
+        "full-width spaces in names and descriptive text; the code and the online address are "
+        "exempt.",
+    ),
+    Rule(
+        3,
+        "承诺办结时限",
+        "承诺办结时限只能写作“N工作日”或“当场”，不得为空或“无”，并应小于法定办结时限（两者均为当场视为"
+        "符合；法定办结时限为空或“无”时不比较）。The promised time limit reads 'N工作日' or '当场', "
+        "never empty or '无', and is shorter than the statutory limit when both are known.",
+    ),
+    Rule(
+        4,
+        "即办件",
+        "办件类型应为即办件或承诺件；即办件的承诺办结时限不得大于1个工作日。An item handled on "
+        "the spot (即办件) promises at most one working day.",
+    ),
+    Rule(
+        5,
+        "到办事现场次数",
+        "到办事现场次数只能为0或1；全程网办事项必须为0；大于0时必须填写现场办理原因说明。Visits "
+        "are 0 or 1; a fully online item needs 0 visits; any visit needs a stated reason.",
+    ),
+    Rule(
+        6,
+        "收费依据",
+        "是否收费为“否”时不得填写收费依据。An item without a fee carries no fee basis.",
+    ),
+    Rule(
+        7,
+        "减免依据",
+        "是否允许减免为“是”时，允许减免依据不能为空。An item that allows fee relief states the "
+        "basis for it.",
+    ),
+    Rule(
+        8,
+        "来源渠道",
+        "材料来源渠道只能为申请人自备、政府部门核发、中介机构或法定机构产生、其他，来源渠道说明不能为空；"
+        "政府部门核发的写明核发部门的层级和部门，中介机构或法定机构产生的写明其应具备的资质。Each "
+        "material's source is one of the four channels and is explained: for a government "
+        "document the level and the department, for an intermediary the qualification required.",
+    ),
+    Rule(
+        9,
+        "材料类型及材料形式",
+        "材料类型为原件、复印件、原件和复印件、原件或复印件之一；材料形式为纸质版、实物类、电子版、"
+        "纸质版和电子版之一；含纸质版的须填写纸质材料规格；网办事项的每份材料形式都应包含电子版。"
+        "Every material has a valid type and form, paper needs its paper size, and an online item "
+        "accepts every material in electronic form.",
+    ),
+    Rule(
+        10,
+        "办理流程及业务流程",
+        "办理流程和业务流程须逐环节分开填写，不得把两个环节写在一起（如“受理、审查”“受理审查”）；"
+        "每个环节须写明审批标准；各环节办理时限之和须与承诺办结时限一致，承诺办结时限为0或当场时环节可写"
+        "“0个工作日”或“当场”。Each step is one step with its approval standard, and the step "
+        "limits of each procedure add up to the promised limit.",
+    ),
+    Rule(
+        11,
+        "实施编码与行使层级",
+        "实施编码为31位，其第19位须与行使层级一致：1国家级、2省级、3市级、4县级、5镇(乡、街道)级、"
+        "6村(社区)级。The 31-character implementation code carries the exercise level in its "
+        "19th character, which must match 行使层级.",
+    ),
+    Rule(
+        12,
+        "网办深度",
+        "网办深度共8级且逐项递进，勾选后面的须勾选前面各项；是否网办为“是”时至少勾选到互联网收件，"
+        "为“否”时不勾选或只勾选互联网咨询。The eight online depths are cumulative; an online item "
+        "reaches at least online submission, an offline one at most online consultation.",
+    ),
+    Rule(
+        13,
+        "网办地址",
+        "是否网办为“是”时，是否存在运行系统须为“是”；使用统建系统（是否自建系统为“否”）的不填网办地址，"
+        "使用自建系统的须填写网办地址。An online item runs on a system; on the unified platform "
+        "it leaves the address empty, on its own system it gives the address.",
+    ),
+)
+RULE_NUMBERS = tuple(rule.number for rule in RULES)
+
+
+# --- value helpers -----------------------------------------------------------------------
+def _blank(value: Any) -> bool:
+    """Missing, null, only spaces, or 无 (which means "nothing") — an empty field."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip(_BLANK_CHARS) in ("", "无")
+    if isinstance(value, list | dict):
+        return not value
+    return False
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """A value quoted for a message, shortened so a long paragraph does not flood the table."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"「{text}」"
+
+
+def _yes_no(value: Any) -> bool | None:
+    if isinstance(value, str):
+        text = value.strip(_BLANK_CHARS)
+        if text == YES:
+            return True
+        if text == NO:
+            return False
+    return None
+
+
+# A 是/否 field that a rule depends on and that is missing or neither 是 nor 否 is a finding of
+# that rule (是否网办, used by rules 9, 12 and 13, is reported once, by rule 12).
+def _yes_no_problem(key: str, value: Any) -> str:
+    if _blank(value):
+        return f"{key}为空，应填写「是」或「否」"
+    return f"{key}{_show(value)}应为「是」或「否」"
+
+
+def parse_limit(value: Any) -> int | None:
+    """Working days in a time limit (N工作日, N个工作日, 当场 = 0); None when unreadable."""
+    return _limit_days(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=4096)  # a city's exports repeat the same few limits
+def _limit_days(value: str) -> int | None:
+    match = _LIMIT.fullmatch(value)
+    if match is None:
+        return None
+    return int(match.group(1)) if match.group(1) is not None else 0
+
+
+def _limit_text(days: int) -> str:
+    return "当场（0个工作日）" if days == 0 else f"{days}个工作日"
+
+
+def parse_depth(value: Any) -> tuple[set[int], list[str]]:
+    """网办深度 as level numbers 1–8, from names or codes, a list or "1,2,3"; and bad tokens."""
+    if value is None:
+        return set(), []
+    if isinstance(value, str):
+        tokens: list[Any] = [token for token in _DEPTH_SPLIT.split(value) if token]
+    elif isinstance(value, list):
+        tokens = value
+    else:
+        tokens = [value]
+    levels: set[int] = set()
+    bad: list[str] = []
+    for token in tokens:
+        if isinstance(token, bool):
+            bad.append(repr(token))
+        elif isinstance(token, int):
+            if 1 <= token <= len(DEPTH_NAMES):
+                levels.add(token)
+            else:
+                bad.append(str(token))
+        elif isinstance(token, str):
+            text = token.strip(_BLANK_CHARS)
+            if not text:
+                continue
+            if text.isascii() and text.isdigit() and 1 <= int(text) <= len(DEPTH_NAMES):
+                levels.add(int(text))
+            elif text in _DEPTH_CODES:
+                levels.add(_DEPTH_CODES[text])
+            else:
+                bad.append(text)
+        else:
+            bad.append(repr(token))
+    return levels, bad
+
+
+def _depth_text(levels: Iterable[int]) -> str:
+    names = [DEPTH_NAMES[level - 1] for level in sorted(levels)]
+    return "、".join(names) if names else "未勾选"
+
+
+@lru_cache(maxsize=4096)  # step names repeat: 受理, 审查, 决定 …
+def joined_steps(name: str) -> bool:
+    """Whether a step name holds two or more steps (受理、审查 / 受理审查 / 受理和审查)."""
+    text = _BRACKETED.sub("", name).strip(_BLANK_CHARS)
+    if text in _SINGLE_STEPS:
+        return False
+    parts = [part for part in _STEP_SEPARATORS.split(text) if part]
+    if len(parts) > 1:
+        return True
+    halves = _STEP_CONJUNCTIONS.split(text)
+    if len(halves) > 1 and sum(1 for half in halves if _STEP_WORD.search(half)) > 1:
+        return True
+    return _JOINED_STEPS.fullmatch(text) is not None
+
+
+def text_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every text value with its path (申请材料[2].材料形式), codes and addresses left out."""
+    found: list[tuple[str, str]] = []
+    for key, value in data.items():
+        if key not in EXEMPT_TEXT:
+            _walk(value, key, found)
+    return found
+
+
+def _collect(values: Iterable[Any], found: list[str]) -> None:
+    # Recursing only into containers: this runs for every item, on every text field.
+    for value in values:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, list):
+            _collect(value, found)
+        elif isinstance(value, dict):
+            _collect(value.values(), found)
+
+
+def _walk(value: Any, path: str, found: list[tuple[str, str]]) -> None:
+    if isinstance(value, str):
+        found.append((path, value))
+    elif isinstance(value, list):
+        for index, element in enumerate(value):
+            _walk(element, f"{path}[{index}]", found)
+    elif isinstance(value, dict):
+        for key, element in value.items():
+            _walk(element, f"{path}.{key}", found)
+
+
+# --- the rules ---------------------------------------------------------------------------
+Issue = tuple[str, str]
+
+
+class _Item:
+    """One record with the values several rules share, worked out at most once."""
+
+    __slots__ = ("_probe", "_texts", "data", "typos")
+
+    def __init__(self, data: dict[str, Any], typos: TypoList) -> None:
+        self.data = data
+        self.typos = typos
+        self._texts: list[tuple[str, str]] | None = None
+        self._probe: str | None = None
+
+    @property
+    def probe(self) -> str:
+        """All text of rules 1 and 2 joined by line breaks, which neither rule looks for.
+
+        Most items are clean: one search over this tells so without visiting each field
+        with its path; only an item that matches is searched field by field.
+        """
+        if self._probe is None:
+            found: list[str] = []
+            _collect((value for key, value in self.data.items() if key not in EXEMPT_TEXT), found)
+            self._probe = "\n".join(found)
+        return self._probe
+
+    @property
+    def texts(self) -> list[tuple[str, str]]:
+        if self._texts is None:
+            self._texts = text_fields(self.data)
+        return self._texts
+
+
+def _rule_1(item: _Item) -> Iterator[Issue]:
+    if not item.typos.occurs(item.probe):
+        return
+    for path, text in item.texts:
+        for wrong, right in item.typos.find(text):
+            yield path, f"错别字「{wrong}」，应为「{right}」"
+
+
+def _rule_2(item: _Item) -> Iterator[Issue]:
+    if _SPECIAL.search(item.probe) is None:
+        return
+    for path, text in item.texts:
+        found = _SPECIAL.findall(text)
+        if found:
+            names = [_SPECIAL_NAMES.get(char, f"「{char}」") for char in dict.fromkeys(found)]
+            yield path, f"含特殊字符或空格：{'、'.join(names)}，应删除或改为规范表述"
+
+
+def _rule_3(item: _Item) -> Iterator[Issue]:
+    data = item.data
+    promised = data.get(PROMISED_LIMIT)
+    if promised is None or (isinstance(promised, str) and not promised.strip(_BLANK_CHARS)):
+        yield PROMISED_LIMIT, "承诺办结时限为空，应填写「N工作日」或「当场」"
+        return
+    if isinstance(promised, str) and promised.strip(_BLANK_CHARS) == "无":
+        yield PROMISED_LIMIT, "承诺办结时限不得为「无」，应填写「N工作日」或「当场」"
+        return
+    match = _LIMIT.fullmatch(promised) if isinstance(promised, str) else None
+    if match is None or match.group(2):
+        yield PROMISED_LIMIT, f"承诺办结时限{_show(promised)}格式不符，应为「N工作日」或「当场」"
+    days = parse_limit(promised)
+    legal = data.get(LEGAL_LIMIT)
+    # 法定 empty/无 skips the comparison; so does a 法定 in another unit (30日, 3个月),
+    # which this rule cannot convert to working days.
+    legal_days = None if _blank(legal) else parse_limit(legal)
+    if days is None or legal_days is None:
+        return
+    # Both 0 (当场, or 0工作日) passes, as "both 当场" does.
+    if days >= legal_days and not (days == 0 and legal_days == 0):
+        yield (
+            PROMISED_LIMIT,
+            f"承诺办结时限{_show(promised)}应小于法定办结时限{_show(legal)}",
+        )
+
+
+def _rule_4(item: _Item) -> Iterator[Issue]:
+    data = item.data
+    kind = data.get(KIND)
+    if _blank(kind):
+        yield KIND, f"办件类型为空，应为「{IMMEDIATE}」或「{PROMISED}」"
+        return
+    text = kind.strip(_BLANK_CHARS) if isinstance(kind, str) else kind
+    # The spec's two labels are the only ones: any other value cannot be judged by this rule.
+    if text not in (IMMEDIATE, PROMISED):
+        yield KIND, f"办件类型{_show(kind)}应为「{IMMEDIATE}」或「{PROMISED}」"
+        return
+    days = parse_limit(data.get(PROMISED_LIMIT))
+    # An unreadable 承诺办结时限 is rule 3's finding; here it cannot be compared.
+    if text == IMMEDIATE and days is not None and days > 1:
+        yield (
+            PROMISED_LIMIT,
+            f"即办件的承诺办结时限不得大于1个工作日，现为{_show(data.get(PROMISED_LIMIT))}",
+        )
+
+
+def _visits(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    # Exports that write every value as text give "0"/"1": accepted as the number.
+    if isinstance(value, str) and _VISITS.fullmatch(value.strip(_BLANK_CHARS)):
+        return int(value.strip(_BLANK_CHARS))
+    return None
+
+
+def _rule_5(item: _Item) -> Iterator[Issue]:
+    data = item.data
+    raw = data.get(VISITS)
+    visits = _visits(raw)
+    if visits is None:
+        if _blank(raw):
+            yield VISITS, "到办事现场次数为空，应为0或1"
+        else:
+            yield VISITS, f"到办事现场次数{_show(raw)}应为0或1"
+    elif visits not in (0, 1):
+        yield VISITS, f"到办事现场次数为{visits}，只能为0或1"
+    # 全程网办 是 with 是否网办 否 contradicts itself but is not among the 13 rules.
+    fully_online = _yes_no(data.get(FULLY_ONLINE))
+    if fully_online is None:
+        yield FULLY_ONLINE, _yes_no_problem(FULLY_ONLINE, data.get(FULLY_ONLINE))
+    elif fully_online and visits is not None and visits > 0:
+        yield VISITS, f"全程网办事项的到办事现场次数应为0，现为{visits}"
+    if visits is not None and visits > 0 and _blank(data.get(VISIT_REASON)):
+        yield VISIT_REASON, "到办事现场次数大于0，应填写现场办理原因说明"
+
+
+def _rule_6(item: _Item) -> Iterator[Issue]:
+    data = item.data
+    charged = _yes_no(data.get(CHARGED))
+    if charged is None:
+        yield CHARGED, _yes_no_problem(CHARGED, data.get(CHARGED))
+    # 是 without a 收费依据 is not among the 13 rules, so it is not reported.
+    elif not charged and not _blank(data.get(CHARGE_BASIS)):
+        yield CHARGE_BASIS, f"不收费事项不得填写收费依据，现为{_show(data.get(CHARGE_BASIS))}"
+
+
+def _rule_7(item: _Item) -> Iterator[Issue]:
+    data = item.data
+    relief = _yes_no(data.get(RELIEF))
+    if relief is None:
+        yield RELIEF, _yes_no_problem(RELIEF, data.get(RELIEF))
+    elif relief and _blank(data.get(RELIEF_BASIS)):
+        yield RELIEF_BASIS, "允许减免的事项应填写允许减免依据"
+
+
+def _materials(data: dict[str, Any]) -> list[Any]:
+    value = data.get(MATERIALS)
+    return value if isinstance(value, list) else []
+
+
+def _rule_8(item: _Item) -> Iterator[Issue]:
+    # A 申请材料 that is not a list, or an element that is not an object, is rule 9's finding.
+    for index, material in enumerate(_materials(item.data)):
+        if not isinstance(material, dict):
+            continue
+        path = f"{MATERIALS}[{index}]"
+        channel = material.get("来源渠道")
+        text = channel.strip(_BLANK_CHARS) if isinstance(channel, str) else channel
+        if _blank(channel):
+            yield f"{path}.来源渠道", f"来源渠道为空，应为{'、'.join(CHANNELS)}之一"
+        elif text not in CHANNELS:
+            yield f"{path}.来源渠道", f"来源渠道{_show(channel)}应为{'、'.join(CHANNELS)}之一"
+        note = material.get("来源渠道说明")
+        if _blank(note):
+            yield f"{path}.来源渠道说明", "来源渠道说明为空，应告知申请人材料的获取渠道"
+            continue
+        note_text = str(note)
+        if text == GOVERNMENT:
+            missing = []
+            if not _GOV_LEVEL.search(note_text):
+                missing.append("层级")
+            if not _GOV_DEPARTMENT.search(note_text):
+                missing.append("部门名称")
+            if missing:
+                yield (
+                    f"{path}.来源渠道说明",
+                    "政府部门核发的材料，来源渠道说明应写明核发部门的层级和名称（如市级教育部门），"
+                    f"现缺少{'和'.join(missing)}：{_show(note)}",
+                )
+        elif text == INTERMEDIARY and not _QUALIFICATION.search(note_text):
+            yield (
+                f"{path}.来源渠道说明",
+                f"中介机构或法定机构产生的材料，来源渠道说明应写明机构应具备的资质，现为{_show(note)}",
+            )
+
+
+def _rule_9(item: _Item) -> Iterator[Issue]:
+    data = item.data
+    value = data.get(MATERIALS)
+    # No 申请材料 (missing or empty) is allowed: some items need no material at all.
+    if _blank(value):
+        return
+    if not isinstance(value, list):
+        yield MATERIALS, "申请材料应为材料对象的列表"
+        return
+    online = _yes_no(data.get(ONLINE))  # unknown 是否网办 is rule 12's finding
+    for index, material in enumerate(value):
+        path = f"{MATERIALS}[{index}]"
+        if not isinstance(material, dict):
+            yield path, "申请材料应为含材料名称、材料类型、材料形式等字段的对象"
+            continue
+        kind = material.get("材料类型")
+        if _blank(kind):
+            yield f"{path}.材料类型", f"材料类型为空，应为{'、'.join(MATERIAL_KINDS)}之一"
+        elif (kind.strip(_BLANK_CHARS) if isinstance(kind, str) else kind) not in MATERIAL_KINDS:
+            yield f"{path}.材料类型", f"材料类型{_show(kind)}应为{'、'.join(MATERIAL_KINDS)}之一"
+        form = material.get("材料形式")
+        form_text = form.strip(_BLANK_CHARS) if isinstance(form, str) else form
+        if _blank(form):
+            yield f"{path}.材料形式", f"材料形式为空，应为{'、'.join(MATERIAL_FORMS)}之一"
+            continue
+        if form_text not in MATERIAL_FORMS:
+            yield f"{path}.材料形式", f"材料形式{_show(form)}应为{'、'.join(MATERIAL_FORMS)}之一"
+            continue  # an unknown form is one finding, not also "needs 电子版"
+        if form_text in PAPER_FORMS and _blank(material.get("纸质材料规格")):
+            yield f"{path}.纸质材料规格", "材料含纸质版，应填写纸质材料规格（如A4）"
+        if online and "电子版" not in form_text:
+            yield f"{path}.材料形式", f"网办事项的材料形式应包含电子版，现为{_show(form)}"
+
+
+def _rule_10(item: _Item) -> Iterator[Issue]:
+    data = item.data
+    promised = parse_limit(data.get(PROMISED_LIMIT))  # unreadable: rule 3 reports it
+    for key in PROCEDURES:
+        steps = data.get(key)
+        # Both procedures are required: a missing or empty one cannot add up to the promise.
+        if _blank(steps):
+            yield key, f"{key}为空，应逐环节填写"
+            continue
+        if not isinstance(steps, list):
+            yield key, f"{key}应为环节对象的列表"
+            continue
+        total = 0
+        summable = True
+        for index, step in enumerate(steps):
+            path = f"{key}[{index}]"
+            if not isinstance(step, dict):
+                yield path, "环节应为含环节、办理时限、审批标准的对象"
+                summable = False
+                continue
+            name = step.get("环节")
+            if _blank(name):
+                yield f"{path}.环节", "环节名称为空"
+            elif isinstance(name, str) and joined_steps(name):
+                yield f"{path}.环节", f"环节{_show(name)}写了多个环节，各环节应分开填写"
+            if _blank(step.get("审批标准")):
+                yield f"{path}.审批标准", "审批标准为空，应写明该环节的审批标准"
+            limit = step.get("办理时限")
+            # 当场 is 0 days in any step, whatever the promise; N个工作日 is always allowed.
+            days = parse_limit(limit)
+            if days is None:
+                summable = False  # an unreadable limit is its own finding; no sum is made
+                if _blank(limit) and limit != "无":
+                    yield f"{path}.办理时限", "办理时限为空，应为「N工作日」「N个工作日」或「当场」"
+                else:
+                    yield (
+                        f"{path}.办理时限",
+                        f"办理时限{_show(limit)}应为「N工作日」「N个工作日」或「当场」",
+                    )
+            else:
+                total += days
+        if summable and promised is not None and total != promised:
+            yield (
+                key,
+                f"{key}各环节办理时限之和为{_limit_text(total)}，"
+                f"应与承诺办结时限{_show(data.get(PROMISED_LIMIT))}一致",
+            )
+
+
+def _rule_11(item: _Item) -> Iterator[Issue]:
+    data = item.data
+    raw_level = data.get(LEVEL)
+    level = None
+    if _blank(raw_level):
+        yield LEVEL, f"行使层级为空，应为{'、'.join(LEVEL_NAMES.values())}之一"
+    else:
+        key = str(raw_level).strip(_BLANK_CHARS).replace("（", "(").replace("）", ")")
+        level = _LEVEL_CODES.get(key)
+        if level is None:
+            yield LEVEL, f"行使层级{_show(raw_level)}应为{'、'.join(LEVEL_NAMES.values())}之一"
+    code = data.get(CODE)
+    code = code if isinstance(code, str) else ""
+    if len(code) != 31:  # without the 31-character layout there is no 19th character to trust
+        yield CODE, f"实施编码应为31位，现为{len(code)}位"
+        return
+    digit = code[18]
+    if digit not in LEVEL_NAMES:
+        yield CODE, f"实施编码第19位「{digit}」不是行使层级代码（1国家级至6村(社区)级）"
+    elif level is not None and digit != level:
+        # The measures trace this to 行使层级 written differently in two places: fix it there.
+        yield (
+            LEVEL,
+            f"行使层级{_show(raw_level)}（代码{level}）与实施编码第19位「{digit}」"
+            f"（{LEVEL_NAMES[digit]}）不一致",
+        )
+
+
+def _rule_12(item: _Item) -> Iterator[Issue]:
+    data = item.data
+    online = _yes_no(data.get(ONLINE))
+    if online is None:
+        yield ONLINE, _yes_no_problem(ONLINE, data.get(ONLINE))
+    levels, bad = parse_depth(data.get(DEPTH))
+    for token in bad:  # an unknown depth is reported; the known ones are still judged
+        yield DEPTH, f"网办深度「{token}」无法识别，应为1-8的代码或{DEPTH_NAMES[0]}等名称"
+    if levels:  # 8 其他 is cumulative too: the measures call all 8 逐项递进
+        top = max(levels)
+        missing = [level for level in range(1, top) if level not in levels]
+        if missing:
+            yield (
+                DEPTH,
+                f"网办深度应逐项递进：勾选了{DEPTH_NAMES[top - 1]}，还须勾选{_depth_text(missing)}",
+            )
+    if online is True and (not levels or max(levels) < 2):
+        yield DEPTH, f"网办事项的网办深度应至少勾选到互联网收件，现为{_depth_text(levels)}"
+    if online is False and levels - {1}:
+        yield (
+            DEPTH,
+            f"非网办事项的网办深度应不勾选或只勾选互联网咨询，现为{_depth_text(levels)}",
+        )
+
+
+def _rule_13(item: _Item) -> Iterator[Issue]:
+    data = item.data
+    if _yes_no(data.get(ONLINE)) is not True:  # 否 is not governed; unknown is rule 12's
+        return
+    if _yes_no(data.get(HAS_SYSTEM)) is not True:
+        if _blank(data.get(HAS_SYSTEM)):
+            yield HAS_SYSTEM, "网办事项的是否存在运行系统应为「是」，现为空"
+        else:
+            yield (
+                HAS_SYSTEM,
+                f"网办事项的是否存在运行系统应为「是」，现为{_show(data.get(HAS_SYSTEM))}",
+            )
+    own = _yes_no(data.get(OWN_SYSTEM))
+    address = data.get(ADDRESS)
+    if own is None:
+        yield OWN_SYSTEM, _yes_no_problem(OWN_SYSTEM, data.get(OWN_SYSTEM))
+    elif not own and not _blank(address):
+        yield ADDRESS, f"使用统建系统（政务服务网）办理的事项不填写网办地址，现为{_show(address)}"
+    elif own and _blank(address):
+        yield ADDRESS, "使用自建系统办理的事项应填写网办地址（接收票据地址或外链地址）"
+    # "Holds an address": a URL or a host name, not a word such as 待定.
+    elif own and not (isinstance(address, str) and _ADDRESS.fullmatch(address.strip(_BLANK_CHARS))):
+        yield ADDRESS, f"网办地址{_show(address)}不是有效的网址"
+
+
+_CHECKS: dict[int, Callable[[_Item], Iterator[Issue]]] = {
+    1: _rule_1,
+    2: _rule_2,
+    3: _rule_3,
+    4: _rule_4,
+    5: _rule_5,
+    6: _rule_6,
+    7: _rule_7,
+    8: _rule_8,
+    9: _rule_9,
+    10: _rule_10,
+    11: _rule_11,
+    12: _rule_12,
+    13: _rule_13,
+}
+
+
+def check_item(
+    data: dict[str, Any], typos: TypoList, rules: Collection[int] | None = None
+) -> list[Finding]:
+    """Every finding of the 13 rules (or of the chosen ones) for one item record."""
+    item = _Item(data, typos)
+    code, name, department = (_label(data.get(key)) for key in (CODE, NAME, DEPARTMENT))
+    findings: list[Finding] = []
+    for number, check in _CHECKS.items():
+        if rules is not None and number not in rules:
+            continue
+        for field, message in check(item):
+            findings.append(Finding(code, name, department, number, field, message))
+    return findings
+
+
+def _label(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def failing_items_by_department(findings: Iterable[Finding]) -> dict[str, list[str]]:
+    """Department (as written in the record) → sorted unique codes of items with findings.
+
+    Attachment 2 costs 1 point per failing item however many rules it breaks, so this is
+    what a ledger entry per department needs (for ``items check --record``).
+    """
+    codes: dict[str, set[str]] = {}
+    for finding in findings:
+        codes.setdefault(finding.department, set()).add(finding.item)
+    return {department: sorted(items) for department, items in sorted(codes.items())}

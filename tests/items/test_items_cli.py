@@ -1,0 +1,354 @@
+"""``govscore items`` through click's runner and as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from items_expect import CORPUS, EXPECTED, code
+
+from govscore.cli import cli
+from govscore.items.cli import items
+from govscore.items.rules import RULES
+
+# Whether the owner has registered the command in govscore/cli.py, asked of a fresh process
+# before this module registers it in its own.
+_REGISTERED = subprocess.run(
+    [sys.executable, "-c", "from govscore.cli import cli; print('items' in cli.commands)"],
+    capture_output=True,
+    text=True,
+    check=False,
+).stdout.strip()
+if "items" not in cli.commands:
+    cli.add_command(items)
+
+FEE = str(CORPUS / "r06-fee.json")
+VISITS = str(CORPUS / "r05-visits.json")
+CLEAN = str(CORPUS / "clean.json")
+TYPOS_FILE = str(CORPUS / "r01-typos.json")
+HOUSING = "市住房和城乡建设局"
+NAME = "建设工程消防验收"
+
+FEE_FINDINGS = [
+    {
+        "item": code(6, 1),
+        "name": NAME,
+        "department": HOUSING,
+        "rule": 6,
+        "field": "收费依据",
+        "message": "不收费事项不得填写收费依据，现为「《山东省行政事业性收费项目目录》」",
+    },
+    {
+        "item": code(6, 2),
+        "name": NAME,
+        "department": HOUSING,
+        "rule": 6,
+        "field": "是否收费",
+        "message": "是否收费为空，应填写「是」或「否」",
+    },
+    {
+        "item": code(6, 3),
+        "name": NAME,
+        "department": HOUSING,
+        "rule": 6,
+        "field": "是否收费",
+        "message": "是否收费「不收费」应为「是」或「否」",
+    },
+]
+
+
+@pytest.fixture
+def outside_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from a folder with no govscore root above it and no $GOVSCORE_ROOT."""
+    monkeypatch.delenv("GOVSCORE_ROOT", raising=False)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return work
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A govscore root whose typos.tsv knows one more misspelling."""
+    folder = tmp_path / "root"
+    folder.mkdir()
+    (folder / "weights.toml").write_text("", encoding="utf-8")
+    (folder / "typos.tsv").write_text("# 本办补充\n审批服务居\t审批服务局\n", encoding="utf-8")
+    return folder
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def triples(payload: list[dict]) -> set[tuple[str, int, str]]:
+    return {(row["item"], row["rule"], row["field"]) for row in payload}
+
+
+def expected_triples(rules: set[int] | None = None) -> set[tuple[str, int, str]]:
+    return {
+        (item, rule, field)
+        for item, found in EXPECTED.items()
+        for rule, field in found
+        if rules is None or rule in rules
+    }
+
+
+def test_clean_items_exit_0(outside_root: Path) -> None:
+    result = invoke("items", "check", CLEAN, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "[]\n"
+    assert result.stderr == "checked 1 items: 0 with findings, 0 findings, 0 unreadable records\n"
+
+
+def test_json_findings_whole(outside_root: Path) -> None:
+    result = invoke("items", "check", FEE, "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == FEE_FINDINGS
+
+
+def test_csv_findings_whole(outside_root: Path) -> None:
+    result = invoke("items", "check", FEE, "--format", "csv")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "实施编码,事项名称,实施主体,规则,字段,说明\n"
+        f"{code(6, 1)},{NAME},{HOUSING},6,收费依据,"
+        "不收费事项不得填写收费依据，现为「《山东省行政事业性收费项目目录》」\n"
+        f"{code(6, 2)},{NAME},{HOUSING},6,是否收费,是否收费为空，应填写「是」或「否」\n"
+        f"{code(6, 3)},{NAME},{HOUSING},6,是否收费,是否收费「不收费」应为「是」或「否」\n"
+    )
+
+
+def test_table_and_markdown_findings(outside_root: Path) -> None:
+    table = invoke("items", "check", FEE).stdout.splitlines()
+    assert table[0].split() == ["实施编码", "事项名称", "实施主体", "规则", "字段", "说明"]
+    assert [line.split()[0] for line in table[2:]] == [code(6, case) for case in (1, 2, 3)]
+    markdown = invoke("items", "check", FEE, "--format", "markdown").stdout.splitlines()
+    assert [cell.strip() for cell in markdown[0].strip("|").split("|")] == [
+        "实施编码",
+        "事项名称",
+        "实施主体",
+        "规则",
+        "字段",
+        "说明",
+    ]
+    assert len(markdown) == 2 + 3
+
+
+def test_whole_corpus_as_json(outside_root: Path) -> None:
+    result = invoke("items", "check", str(CORPUS), "--format", "json")
+    assert result.exit_code == 1
+    assert triples(json.loads(result.stdout)) == expected_triples()
+    assert result.stderr.endswith("0 unreadable records\n")
+
+
+def test_rule_option_keeps_only_those_rules(outside_root: Path) -> None:
+    result = invoke(
+        "items", "check", str(CORPUS), "--rule", "11", "--rule", "12", "--format", "json"
+    )
+    assert result.exit_code == 1
+    assert triples(json.loads(result.stdout)) == expected_triples({11, 12})
+
+
+def test_rule_option_on_a_passing_rule_exits_0(outside_root: Path) -> None:
+    result = invoke("items", "check", FEE, "--rule", "5", "--format", "json")
+    assert (result.exit_code, result.stdout) == (0, "[]\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--rule", "14", FEE),
+        ("--rule", "0", FEE),
+        ("--rule", "x", FEE),
+        ("no-such-file.json",),
+        (),
+        (FEE, "--format", "xml"),
+    ],
+)
+def test_usage_errors_exit_2(outside_root: Path, args: tuple[str, ...]) -> None:
+    result = invoke("items", "check", *args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+
+
+def test_unreadable_records_go_to_stderr_and_the_run_goes_on(outside_root: Path) -> None:
+    folder = outside_root / "export"
+    folder.mkdir()
+    record = json.loads(Path(CLEAN).read_text(encoding="utf-8"))[0]
+    bad = folder / "b.jsonl"
+    bad.write_text(
+        json.dumps(record, ensure_ascii=False) + "\n{oops\n" + '{"事项名称": "无编码"}\n',
+        encoding="utf-8",
+    )
+    good = folder / "a.json"
+    good.write_text(Path(FEE).read_text(encoding="utf-8"), encoding="utf-8")
+    result = invoke("items", "check", str(folder), "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == FEE_FINDINGS
+    assert result.stderr.splitlines() == [
+        f"{bad}:2: bad JSON: Expecting property name enclosed in double quotes (column 2)",
+        f"{bad}:3: item has no 实施编码",
+        "checked 4 items: 3 with findings, 3 findings, 2 unreadable records",
+    ]
+
+
+def test_unreadable_records_alone_exit_1(outside_root: Path) -> None:
+    bad = outside_root / "bad.jsonl"
+    bad.write_text("[]\n", encoding="utf-8")
+    result = invoke("items", "check", str(bad), "--format", "json")
+    assert (result.exit_code, result.stdout) == (1, "[]\n")
+    assert result.stderr.splitlines()[0] == f"{bad}:1: not an item object but an array"
+
+
+def _summary_expected() -> dict:
+    by_rule = [
+        {"rule": rule.number, "title": rule.title, "items": 0, "findings": 0} for rule in RULES
+    ]
+    by_rule[4].update(items=7, findings=8)
+    return {
+        "checked": 7,
+        "unreadable": 0,
+        "items_with_findings": 7,
+        "findings": 8,
+        "by_rule": by_rule,
+        "by_department": [
+            {"department": HOUSING, "checked": 3, "items": 3, "findings": 3},
+            {"department": "市公安局", "checked": 4, "items": 4, "findings": 5},
+        ],
+    }
+
+
+def test_summary_json(outside_root: Path) -> None:
+    result = invoke("items", "check", VISITS, "--summary", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == _summary_expected()
+
+
+def test_summary_csv_whole(outside_root: Path) -> None:
+    result = invoke("items", "check", VISITS, "--summary", "--format", "csv")
+    assert result.exit_code == 1
+    rule_lines = [
+        f"规则,{rule.number} {rule.title},7,{7 if rule.number == 5 else 0},"
+        f"{8 if rule.number == 5 else 0}"
+        for rule in RULES
+    ]
+    assert result.stdout.splitlines() == [
+        "分组,名称,检查事项数,有问题事项数,问题数",
+        *rule_lines,
+        f"部门,{HOUSING},3,3,3",
+        "部门,市公安局,4,4,5",
+        "合计,,7,7,8",
+    ]
+
+
+def test_summary_table_and_markdown_with_rule_filter(outside_root: Path) -> None:
+    table = invoke("items", "check", VISITS, "--summary", "--rule", "5", "--rule", "6").stdout
+    rows = [line.split() for line in table.splitlines()[2:]]
+    assert rows == [
+        ["规则", "5", "到办事现场次数", "7", "7", "8"],
+        ["规则", "6", "收费依据", "7", "0", "0"],
+        ["部门", HOUSING, "3", "3", "3"],
+        ["部门", "市公安局", "4", "4", "5"],
+        ["合计", "7", "7", "8"],
+    ]
+    markdown = invoke("items", "check", VISITS, "--summary", "--format", "markdown").stdout
+    assert markdown.splitlines()[0].startswith("| 分组")
+    assert len(markdown.splitlines()) == 2 + 13 + 2 + 1
+
+
+def test_root_typos_are_used(outside_root: Path, root: Path) -> None:
+    without = invoke("items", "check", TYPOS_FILE, "--format", "json")
+    with_root = invoke("--root", str(root), "items", "check", TYPOS_FILE, "--format", "json")
+    extra = (code(1, 5), 1, "实施主体")
+    assert triples(json.loads(without.stdout)) == expected_triples({1}) - {extra}
+    assert extra not in expected_triples()
+    assert triples(json.loads(with_root.stdout)) == expected_triples({1}) | {extra}
+    (message,) = [
+        row["message"] for row in json.loads(with_root.stdout) if row["item"] == code(1, 5)
+    ]
+    assert message == "错别字「审批服务居」，应为「审批服务局」"
+
+
+def test_root_is_found_from_the_working_folder(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOVSCORE_ROOT", raising=False)
+    inside = root / "exports"
+    inside.mkdir()
+    monkeypatch.chdir(inside)
+    result = invoke("items", "check", TYPOS_FILE, "--rule", "1", "--format", "json")
+    assert (code(1, 5), 1, "实施主体") in triples(json.loads(result.stdout))
+
+
+def test_root_typos_problems_are_reported(outside_root: Path, root: Path) -> None:
+    (root / "typos.tsv").write_text("审批服务居\t审批服务局\n没有制表符\n", encoding="utf-8")
+    result = invoke("--root", str(root), "items", "check", CLEAN, "--format", "json")
+    assert result.exit_code == 1
+    assert result.stdout == "[]\n"
+    assert result.stderr.splitlines()[0] == (
+        f"{root / 'typos.tsv'}:2: expected one misspelling per line: wrong<TAB>right"
+    )
+
+
+def test_a_root_option_that_is_no_root_falls_back_to_the_defaults(outside_root: Path) -> None:
+    result = invoke("--root", str(outside_root), "items", "check", CLEAN, "--format", "json")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("note: ")
+    assert "using the default typo list only" in result.stderr
+
+
+def test_rules_in_every_format(outside_root: Path) -> None:
+    as_json = json.loads(invoke("items", "rules", "--format", "json").stdout)
+    assert [row["rule"] for row in as_json] == list(range(1, 14))
+    assert all(set(row) == {"rule", "title", "explanation"} for row in as_json)
+    assert as_json[9]["title"] == "办理流程及业务流程"
+    table = invoke("items", "rules")
+    assert table.exit_code == 0
+    assert all(rule.title in table.stdout for rule in RULES)
+    csv_lines = invoke("items", "rules", "--format", "csv").stdout.splitlines()
+    assert csv_lines[0] == "规则,标题,说明"
+    assert len(csv_lines) == 14
+    markdown = invoke("items", "rules", "--format", "markdown").stdout.splitlines()
+    assert len(markdown) == 15
+
+
+# --- as a real process ---------------------------------------------------------------------
+def _process(args: list[str], cwd: Path, module: bool) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key != "GOVSCORE_ROOT"}
+    if module:
+        command = [sys.executable, "-m", "govscore", *args]
+    else:
+        # govscore's own main(), with the command registered the way the owner will.
+        command = [
+            sys.executable,
+            "-c",
+            "from govscore.cli import cli, main\n"
+            "from govscore.items.cli import items\n"
+            "if 'items' not in cli.commands: cli.add_command(items)\n"
+            "main()",
+            *args,
+        ]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("module", [False, True], ids=["main", "python-m"])
+def test_real_process_exit_codes_and_output(tmp_path: Path, module: bool) -> None:
+    if module and _REGISTERED != "True":
+        pytest.skip("govscore/cli.py does not register the items command yet (owner's task)")
+    found = _process(["items", "check", FEE, "--format", "json"], tmp_path, module)
+    assert found.returncode == 1, found.stderr
+    assert json.loads(found.stdout) == FEE_FINDINGS
+    clean = _process(["items", "check", CLEAN, "--format", "json"], tmp_path, module)
+    assert (clean.returncode, clean.stdout) == (0, "[]\n")
+    usage = _process(["items", "check", FEE, "--rule", "99"], tmp_path, module)
+    assert usage.returncode == 2
+    assert "--rule" in usage.stderr
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{\n", encoding="utf-8")
+    unreadable = _process(["items", "check", str(bad)], tmp_path, module)
+    assert unreadable.returncode == 1
+    assert unreadable.stderr.splitlines()[0].startswith(f"{bad}:1: bad JSON: ")

@@ -1,0 +1,185 @@
+"""Reading item exports: records with their lines, unreadable records as problems."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from govscore.errors import Problem
+from govscore.items.reader import ItemRecord, item_files, parse_json_text, read_items
+
+A = "11370600MB2853052T3000000000001"
+B = "11370600MB2853052T3000000000002"
+C = "11370600MB2853052T3000000000003"
+
+
+def _entries(*paths: Path) -> list[tuple[str, str, int, str]]:
+    """(kind, file, line, code or message) for every entry, in order."""
+    out = []
+    for entry in read_items(paths):
+        if isinstance(entry, ItemRecord):
+            out.append(("item", entry.file, entry.line, entry.data["实施编码"]))
+        else:
+            out.append(("problem", entry.file, entry.line, entry.message))
+    return out
+
+
+def test_json_array_gives_each_object_the_line_it_starts_on(tmp_path: Path) -> None:
+    path = tmp_path / "items.json"
+    path.write_text(
+        f'\n[\n  {{"实施编码": "{A}",\n   "事项名称": "甲"}},\n'
+        f'  {{"实施编码": "{B}"}}, {{"实施编码": "{C}"}}\n]\n',
+        encoding="utf-8",
+    )
+    assert _entries(path) == [
+        ("item", str(path), 3, A),
+        ("item", str(path), 5, B),
+        ("item", str(path), 5, C),
+    ]
+
+
+def test_pretty_printed_export_lines(tmp_path: Path) -> None:
+    records = [{"实施编码": A, "申请材料": [{"材料名称": "表"}]}, {"实施编码": B}]
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    starts = [number for number, line in enumerate(lines, start=1) if line == "  {"]
+    assert [line for _, _, line, _ in _entries(path)] == starts == [2, 10]
+
+
+def test_jsonl_lines_and_unreadable_records(tmp_path: Path) -> None:
+    path = tmp_path / "items.jsonl"
+    path.write_text(
+        f'{{"实施编码": "{A}"}}\n'
+        "\n"
+        '{"实施编码": "broken"\n'
+        "[1, 2]\n"
+        '{"事项名称": "没有编码"}\n'
+        '{"实施编码": ""}\n'
+        f'{{"实施编码": "{B}"}}\n',
+        encoding="utf-8",
+    )
+    name = str(path)
+    assert _entries(path) == [
+        ("item", name, 1, A),
+        ("problem", name, 3, "bad JSON: Expecting ',' delimiter (column 18)"),
+        ("problem", name, 4, "not an item object but an array"),
+        ("problem", name, 5, "item has no 实施编码"),
+        ("problem", name, 6, "item has no 实施编码"),
+        ("item", name, 7, B),
+    ]
+
+
+def test_problem_prints_as_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text("nope\n", encoding="utf-8")
+    (problem,) = list(read_items([path]))
+    assert isinstance(problem, Problem)
+    assert str(problem) == f"{path}:1: bad JSON: Expecting value (column 1)"
+
+
+def test_json_array_element_errors_and_syntax_errors(tmp_path: Path) -> None:
+    path = tmp_path / "items.json"
+    path.write_text(
+        f'[\n  {{"实施编码": "{A}"}},\n  "text",\n  {{"名称": 1}},\n'
+        f'  {{"实施编码": "{B}",,}},\n  {{"实施编码": "{C}"}}\n]\n',
+        encoding="utf-8",
+    )
+    name = str(path)
+    assert _entries(path) == [
+        ("item", name, 2, A),
+        ("problem", name, 3, "not an item object but a string"),
+        ("problem", name, 4, "item has no 实施编码"),
+        (
+            "problem",
+            name,
+            5,
+            "bad JSON: Expecting property name enclosed in double quotes (column 46);"
+            " the rest is skipped",
+        ),
+    ]
+
+
+def test_missing_comma_between_elements(tmp_path: Path) -> None:
+    path = tmp_path / "items.json"
+    path.write_text(f'[{{"实施编码": "{A}"}}\n {{"实施编码": "{B}"}}]', encoding="utf-8")
+    assert _entries(path) == [
+        ("item", str(path), 1, A),
+        (
+            "problem",
+            str(path),
+            2,
+            "bad JSON: expected ',' or ']' but found '{'; the rest is skipped",
+        ),
+    ]
+
+
+def test_other_documents(tmp_path: Path) -> None:
+    single = tmp_path / "single.json"
+    single.write_text(f'\ufeff{{"实施编码": "{A}"}}', encoding="utf-8")
+    empty = tmp_path / "empty.json"
+    empty.write_text("  \n", encoding="utf-8")
+    trailing = tmp_path / "trailing.json"
+    trailing.write_text(f'[{{"实施编码": "{A}"}}]\nx', encoding="utf-8")
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'[\n{"\xff": 1}]')
+    blank = tmp_path / "blank.json"
+    blank.write_text("[ ]", encoding="utf-8")
+    assert _entries(single, empty, trailing, latin, blank) == [
+        ("item", str(single), 1, A),
+        ("problem", str(empty), 1, "empty file: expected a JSON array of items"),
+        ("item", str(trailing), 1, A),
+        ("problem", str(trailing), 2, "bad JSON: extra data after the array"),
+        ("problem", str(latin), 2, "not UTF-8 text; the file is skipped"),
+    ]
+
+
+def test_folder_is_read_recursively_sorted_json_and_jsonl_only(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.jsonl").write_text(f'{{"实施编码": "{C}"}}\n', encoding="utf-8")
+    (tmp_path / "a.json").write_text(f'[{{"实施编码": "{A}"}}]', encoding="utf-8")
+    (tmp_path / "b" / "1.json").write_text(f'[{{"实施编码": "{B}"}}]', encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not items", encoding="utf-8")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "x.json").write_text("broken", encoding="utf-8")
+    assert item_files(tmp_path) == [
+        tmp_path / "a.json",
+        tmp_path / "b" / "1.json",
+        tmp_path / "b" / "2.jsonl",
+    ]
+    assert [code for _, _, _, code in _entries(tmp_path)] == [A, B, C]
+
+
+def test_empty_folder_is_a_problem(tmp_path: Path) -> None:
+    assert _entries(tmp_path) == [
+        ("problem", str(tmp_path), 0, "folder holds no .json or .jsonl files")
+    ]
+
+
+def test_parse_json_text_needs_no_file() -> None:
+    (entry,) = list(parse_json_text(f'[{{"实施编码": "{A}"}}]', "<text>"))
+    assert entry == ItemRecord({"实施编码": A}, "<text>", 1)
+
+
+def test_large_jsonl_streams(tmp_path: Path) -> None:
+    path = tmp_path / "many.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for number in range(5000):
+            out.write(json.dumps({"实施编码": f"{number:031d}"}) + "\n")
+    entries = read_items([path])
+    first = next(entries)
+    assert isinstance(first, ItemRecord) and first.line == 1
+    assert sum(1 for _ in entries) == 4999
+
+
+def test_absurd_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text(f'{{"实施编码": "{A}"}}\n{deep}\n', encoding="utf-8")
+    array = tmp_path / "deep.json"
+    array.write_text(f"[\n{deep}]", encoding="utf-8")
+    assert [(kind, line) for kind, _, line, _ in _entries(lines, array)] == [
+        ("item", 1),
+        ("problem", 2),
+        ("problem", 2),
+    ]

@@ -1,0 +1,80 @@
+"""`items check --record`: book 1.2.1 per department, once per failing item."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from govscore.cli import cli
+
+CLEAN = json.loads((Path(__file__).parent / "corpus" / "clean.json").read_text(encoding="utf-8"))[0]
+
+
+def item(code_tail: str, department: str, broken: bool) -> dict:
+    """A copy of the clean record; broken ones promise 无 (rule 3)."""
+    record = {**CLEAN, "实施编码": CLEAN["实施编码"][:-4] + code_tail, "实施主体": department}
+    if broken:
+        record["承诺办结时限"] = "无"
+    return record
+
+
+def write(path: Path, records: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    return path
+
+
+def run(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["--root", str(root), *args])
+
+
+def test_record_books_each_department_once_and_is_idempotent(root: Path, tmp_path: Path):
+    records = [
+        item("0001", "市住房和城乡建设局", True),
+        item("0002", "住建局", True),  # an alias of the same department
+        item("0003", "市住房和城乡建设局", False),
+        item("0004", "市公安局", True),
+        item("0005", "市不存在局", True),
+    ]
+    export = write(tmp_path / "items.jsonl", records)
+    first = run(root, "items", "check", str(export), "--record", "2023-05", "--format", "json")
+    assert first.exit_code == 1  # there are findings
+    assert "not booked: '市不存在局' is not in departments.toml" in first.stderr
+    ledger = root / "ledger" / "2023-05.toml"
+    text = ledger.read_bytes()
+    month = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
+    totals = {d["department"]: (d["categories"]["1"], d["total"]) for d in month["departments"]}
+    # 住建局: 2 failing items → C1 = 98 → 24.5 + 75 = 99.5; 公安局: 1 → C1 = 99 → 99.75
+    assert totals["市住房和城乡建设局"] == (98.0, 99.5)
+    assert totals["市公安局"] == (99.0, 99.75)
+    code = CLEAN["实施编码"][:-4]
+    assert f'note = "附件2质检未通过事项 2 项：{code}0001、{code}0002"' in text.decode()
+
+    second = run(root, "items", "check", str(export), "--record", "2023-05")
+    assert second.exit_code == 1
+    assert ledger.read_bytes() == text
+    assert (
+        "booked 0 item(s) in 0 entries for 2023-05; 3 item(s) were booked already" in second.stderr
+    )
+
+    records.append(item("0006", "市住房和城乡建设局", True))
+    third = run(root, "items", "check", str(write(export, records)), "--record", "2023-05")
+    assert "booked 1 item(s) in 1 entries" in third.stderr
+    added = ledger.read_text(encoding="utf-8")[len(text.decode()) :]
+    assert added.count("[[entry]]") == 1 and f"{code}0006" in added and f"{code}0001" not in added
+
+
+def test_a_voided_booking_is_booked_again(root: Path, tmp_path: Path):
+    export = write(tmp_path / "items.jsonl", [item("0001", "市公安局", True)])
+    run(root, "items", "check", str(export), "--record", "2023-05")
+    assert run(root, "void", "2023-05-0001", "--reason", "已整改核实").exit_code == 0
+    again = run(root, "items", "check", str(export), "--record", "2023-05")
+    assert "booked 1 item(s) in 1 entries" in again.stderr
+
+
+def test_clean_items_book_nothing_and_exit_0(root: Path, tmp_path: Path):
+    export = write(tmp_path / "items.jsonl", [item("0001", "市公安局", False)])
+    result = run(root, "items", "check", str(export), "--record", "2023-05")
+    assert result.exit_code == 0
+    assert not (root / "ledger" / "2023-05.toml").exists()

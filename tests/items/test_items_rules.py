@@ -1,0 +1,274 @@
+"""The 13 rules against the corpus: every record gives exactly the expected findings."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from items_expect import CLEAN, CORPUS, EXPECTED, code
+
+from govscore.items import ItemRecord, check_item, default_typos, read_items
+from govscore.items.rules import (
+    RULES,
+    Finding,
+    failing_items_by_department,
+    joined_steps,
+    parse_depth,
+    parse_limit,
+)
+
+
+def _corpus() -> dict[str, tuple[str, dict]]:
+    records: dict[str, tuple[str, dict]] = {}
+    for entry in read_items([CORPUS]):
+        assert isinstance(entry, ItemRecord), f"unreadable corpus record: {entry}"
+        item = entry.data["实施编码"]
+        assert item not in records, f"duplicate code {item}"
+        records[item] = (entry.file, entry.data)
+    return records
+
+
+RECORDS = _corpus()
+TYPOS = default_typos()
+
+
+def _found(data: dict) -> set[tuple[str, int, str]]:
+    return {(f.item, f.rule, f.field) for f in check_item(data, TYPOS)}
+
+
+def test_corpus_and_expectations_name_the_same_records() -> None:
+    assert set(RECORDS) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("item", sorted(EXPECTED))
+def test_record_gives_exactly_the_expected_findings(item: str) -> None:
+    expected = {(item, rule, field) for rule, field in EXPECTED[item]}
+    assert _found(RECORDS[item][1]) == expected
+
+
+def test_each_rule_file_breaks_only_its_own_rule() -> None:
+    for item, (file, _) in RECORDS.items():
+        match = re.search(r"r(\d\d)-", file)
+        allowed = {int(match.group(1))} if match else set()
+        assert {rule for rule, _ in EXPECTED[item]} <= allowed, (item, file)
+
+
+def test_every_rule_has_breaking_records() -> None:
+    broken = {rule for found in EXPECTED.values() for rule, _ in found}
+    assert broken == set(range(1, 14))
+
+
+def test_the_example_of_items_md_is_clean() -> None:
+    assert check_item(RECORDS[CLEAN][1], TYPOS) == []
+
+
+def test_findings_carry_item_name_department_and_message() -> None:
+    findings = check_item(RECORDS[code(6, 1)][1], TYPOS)
+    assert findings == [
+        Finding(
+            item=code(6, 1),
+            name="建设工程消防验收",
+            department="市住房和城乡建设局",
+            rule=6,
+            field="收费依据",
+            message="不收费事项不得填写收费依据，现为「《山东省行政事业性收费项目目录》」",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("item", "messages"),
+    [
+        (code(1, 6), ["错别字「帐户」，应为「账户」", "错别字「帐号」，应为「账号」"]),
+        (code(1, 1), ["错别字「登陆山东政务服务网」，应为「登录山东政务服务网」"]),
+        (code(2, 2), ["含特殊字符或空格：全角空格，应删除或改为规范表述"]),
+        (code(3, 8), ["承诺办结时限「1工作日」应小于法定办结时限「当场」"]),
+        (
+            code(8, 4),
+            [
+                "政府部门核发的材料，来源渠道说明应写明核发部门的层级和名称（如市级教育部门），"
+                "现缺少部门名称：「市级核发」"
+            ],
+        ),
+        (
+            code(10, 9),
+            ["业务流程各环节办理时限之和为1个工作日，应与承诺办结时限「当场」一致"],
+        ),
+        (
+            code(11, 1, "4"),
+            ["行使层级「市级」（代码3）与实施编码第19位「4」（县级）不一致"],
+        ),
+        (
+            code(12, 11),
+            [
+                "网办深度应逐项递进：勾选了互联网收件，还须勾选互联网咨询",
+                "非网办事项的网办深度应不勾选或只勾选互联网咨询，现为互联网收件",
+            ],
+        ),
+    ],
+)
+def test_messages_say_what_is_wrong_and_what_is_expected(item: str, messages: list[str]) -> None:
+    assert [f.message for f in check_item(RECORDS[item][1], TYPOS)] == messages
+
+
+def test_rules_argument_limits_the_check() -> None:
+    data = dict(RECORDS[code(2, 1)][1], 是否收费="")
+    assert {f.rule for f in check_item(data, TYPOS)} == {2, 6}
+    assert {f.rule for f in check_item(data, TYPOS, rules={6})} == {6}
+    assert check_item(data, TYPOS, rules={1, 3}) == []
+
+
+def test_findings_come_in_rule_order() -> None:
+    data = dict(RECORDS[code(2, 1)][1], 是否收费="", 行使层级="")
+    assert [f.rule for f in check_item(data, TYPOS)] == [2, 6, 11]
+
+
+def test_missing_name_and_department_are_empty_labels() -> None:
+    data = {"实施编码": CLEAN}
+    findings = check_item(data, TYPOS)
+    assert {(f.name, f.department) for f in findings} == {("", "")}
+    # A bare record breaks every rule that needs a field, and not 1, 2, 8, 9 or 13.
+    assert {f.rule for f in findings} == {3, 4, 5, 6, 7, 10, 11, 12}
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("5工作日", 5),
+        ("5个工作日", 5),
+        ("0个工作日", 0),
+        ("当场", 0),
+        ("12 工作日", 12),
+        ("5天", None),
+        ("", None),
+        ("无", None),
+        ("五工作日", None),
+        (5, None),
+        (None, None),
+    ],
+)
+def test_parse_limit(text: object, days: int | None) -> None:
+    assert parse_limit(text) == days
+
+
+@pytest.mark.parametrize(
+    ("value", "levels", "bad"),
+    [
+        ("1,2,3", {1, 2, 3}, []),
+        ("1，2、3", {1, 2, 3}, []),
+        ([1, 2], {1, 2}, []),
+        (["1", "2"], {1, 2}, []),
+        (["互联网咨询", "互联网收件"], {1, 2}, []),
+        ("互联网咨询,互联网收件", {1, 2}, []),
+        ("", set(), []),
+        ([], set(), []),
+        (None, set(), []),
+        (3, {3}, []),
+        ("1,9", {1}, ["9"]),
+        (["互联网审批"], set(), ["互联网审批"]),
+        ([0], set(), ["0"]),
+        ("²", set(), ["²"]),
+        ([True], set(), ["True"]),
+    ],
+)
+def test_parse_depth(value: object, levels: set[int], bad: list[str]) -> None:
+    assert parse_depth(value) == (levels, bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "joined"),
+    [
+        ("受理、审查", True),
+        ("受理审查", True),
+        ("受理/审查", True),
+        ("受理／审查", True),
+        ("受理,审查", True),
+        ("审查和决定", True),
+        ("受理 审查", True),
+        ("审查决定", True),
+        ("制证、发证", True),
+        ("受理", False),
+        ("制证发证", False),
+        ("受理申请", False),
+        ("现场核查", False),
+        ("参与审查", False),
+        ("受理（含补正、告知）", False),
+        ("受理、", False),
+        ("专家论证", False),
+    ],
+)
+def test_joined_steps(name: str, joined: bool) -> None:
+    assert joined_steps(name) is joined
+
+
+def test_rules_table_numbers_and_explains_all_thirteen() -> None:
+    assert [rule.number for rule in RULES] == list(range(1, 14))
+    for rule in RULES:
+        assert rule.title
+        assert re.search(r"[\u4e00-\u9fff]", rule.explanation)
+        assert re.search(r"[A-Za-z]{4,} [a-z]+", rule.explanation), rule.number
+
+
+def test_failing_items_by_department() -> None:
+    def finding(item: str, department: str, rule: int) -> Finding:
+        return Finding(item, "名称", department, rule, "字段", "说明")
+
+    findings = [
+        finding("B", "市公安局", 1),
+        finding("A", "市公安局", 2),
+        finding("B", "市公安局", 3),
+        finding("C", "市民政局", 4),
+        finding("D", "", 5),
+    ]
+    assert failing_items_by_department(findings) == {
+        "": ["D"],
+        "市公安局": ["A", "B"],
+        "市民政局": ["C"],
+    }
+    assert failing_items_by_department([]) == {}
+
+
+_FIELDS = [
+    "实施编码",
+    "事项名称",
+    "实施主体",
+    "行使层级",
+    "办件类型",
+    "法定办结时限",
+    "承诺办结时限",
+    "到办事现场次数",
+    "现场办理原因说明",
+    "是否全程网办",
+    "是否收费",
+    "收费依据",
+    "是否允许减免",
+    "允许减免依据",
+    "是否网办",
+    "网办深度",
+    "是否存在运行系统",
+    "是否自建系统",
+    "网办地址",
+    "申请材料",
+    "办理流程",
+    "业务流程",
+]
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["环节", "办理时限", "审批标准", "材料形式"]), inner)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(_FIELDS), _JSON))
+def test_any_json_record_gives_findings_and_never_raises(data: dict) -> None:
+    findings = check_item(data, TYPOS)
+    assert all(1 <= f.rule <= 13 and f.field and f.message for f in findings)
+    # Rule 11 always has something to say about a record without a 31-character code.
+    if not (isinstance(data.get("实施编码"), str) and len(data["实施编码"]) == 31):
+        assert any(f.rule == 11 for f in findings)

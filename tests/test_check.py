@@ -1,0 +1,262 @@
+"""`govscore check`: every problem of the ledger and configuration in one run.
+
+Problems print as `file:line: message` on stdout (or JSON with --format json), a
+summary goes to stderr, and the exit code is 1 when anything is wrong, 0 when nothing
+is, 2 for a command line that makes no sense.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import run_process
+from govscore.model import FIELDS
+
+APRIL = """\
+# govscore ledger for 2023-04: append only
+
+[[entry]]
+id = "2023-04-0001"
+department = "公按局"
+clause = "2.4.3"
+
+[[entry]]
+id = "2023-04-0002"
+department = "市公安局"
+clause = "2.3.11"
+points = 1.55
+
+[[entry]]
+id = "2023-04-0003"
+department = "市公安局"
+clause = "2.4.3"
+cluase = "2.4.3"
+
+[[entry]]
+id = "2023-04-0004"
+department = "市公安局"
+clause = "2.4.3"
+"""
+
+MAY = """\
+# govscore ledger for 2023-05: append only
+
+[[entry]]
+id = "2023-05-0001"
+department = "市公安局"
+clause = "2.5.2"
+value = 101
+
+[[entry]]
+id = "2023-05-0002"
+count =
+
+[[entry]]
+id = "2023-04-0001"
+department = "市民政局"
+clause = "2.4.3"
+
+[[entry]]
+id = "2023-05-0003"
+void = "2023-05-0404"
+reason = "录错"
+"""
+
+JUNE_CSV = """\
+id,department,clause,count
+2023-06-0001,市公安局,2.4.3,abc
+2023-06-0002,市民政局,2.4.3,
+"""
+
+ALLOWED = f"(allowed: {', '.join(FIELDS)})"
+
+# (file, line, entry, field, message), in the order check reports them: the files that
+# do not parse, then the ledger's rules (ids, voids, closes, then each clause entry).
+PROBLEMS = [
+    (
+        "ledger/2023-04.toml",
+        14,
+        "2023-04-0003",
+        "cluase",
+        f"unknown field 'cluase'; did you mean 'clause'? {ALLOWED}",
+    ),
+    ("ledger/2023-05.toml", 11, "", "", "not valid TOML: Invalid value"),
+    ("ledger/2023-06.csv", 2, "2023-06-0001", "count", "count: 'abc' is not a whole number"),
+    (
+        "ledger/2023-05.toml",
+        13,
+        "2023-04-0001",
+        "id",
+        "duplicate id 2023-04-0001 (first at ledger/2023-04.toml:3)",
+    ),
+    ("ledger/2023-05.toml", 18, "2023-05-0003", "void", "void of unknown entry '2023-05-0404'"),
+    (
+        "ledger/2023-04.toml",
+        3,
+        "2023-04-0001",
+        "department",
+        "unknown department '公按局'; did you mean 市公安局? (run `govscore departments` for the list)",
+    ),
+    ("ledger/2023-04.toml", 8, "2023-04-0002", "points", "points 1.55 are not in steps of 0.1"),
+    (
+        "ledger/2023-04.toml",
+        8,
+        "2023-04-0002",
+        "department",
+        "clause 2.3.11 applies only to departments tagged 'hall'; 市公安局 is not "
+        "(tag it in departments.toml if it should be)",
+    ),
+    (
+        "ledger/2023-05.toml",
+        3,
+        "2023-05-0001",
+        "value",
+        "rate 101 is not a percentage from 0 to 100",
+    ),
+]
+TABLE = "".join(f"{file}:{line}: {message}\n" for file, line, _, _, message in PROBLEMS)
+
+
+@pytest.fixture
+def troubled(root: Path) -> Path:
+    """Two TOML months and a CSV month, with nine problems of seven kinds among them."""
+    for name, text in (("2023-04.toml", APRIL), ("2023-05.toml", MAY), ("2023-06.csv", JUNE_CSV)):
+        (root / "ledger" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_check_reports_every_problem_in_one_run_as_file_line_message(troubled: Path, gs):
+    result = gs("check")
+    assert result.exit_code == 1
+    assert result.stdout == TABLE
+    # Entries read: April 3 (0003 does not parse), May 3 (0002 does not), June 1.
+    assert result.stderr.startswith("7 entries in 3 ledger files (")
+    assert result.stderr.endswith(f"): {len(PROBLEMS)} problem(s)\n")
+
+
+def test_check_as_a_real_process_says_the_same(troubled: Path):
+    result = run_process("--root", str(troubled), "check")
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == TABLE
+    assert result.stderr.endswith(f"): {len(PROBLEMS)} problem(s)\n")
+
+
+def test_check_json_is_the_whole_report(troubled: Path, gs):
+    result = gs("check", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "ok": False,
+        "files": 3,
+        "entries": 7,
+        "revision": None,  # a fresh root: nothing committed yet
+        "uncommitted": True,
+        "problems": [
+            {"file": file, "line": line, "entry": entry, "field": field, "message": message}
+            for file, line, entry, field, message in PROBLEMS
+        ],
+    }
+
+
+def test_check_csv_lists_the_same_problems_as_rows(troubled: Path, gs):
+    result = gs("check", "--format", "csv")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "file,line,entry,field,message"
+    assert len(lines) == 1 + len(PROBLEMS)
+    assert (
+        lines[7] == "ledger/2023-04.toml,8,2023-04-0002,points,points 1.55 are not in steps of 0.1"
+    )
+
+
+def test_a_clean_ledger_checks_with_exit_0_and_nothing_on_stdout(root: Path, gs):
+    assert gs("add", "-d", "公安局", "-c", "2.4.3", "--month", "2023-05").exit_code == 0
+    result = gs("check")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr.startswith("1 entries in 1 ledger files (")
+    assert result.stderr.endswith("): no problems\n")
+    payload = json.loads(gs("check", "--format", "json").stdout)
+    assert (payload["ok"], payload["files"], payload["entries"], payload["problems"]) == (
+        True,
+        1,
+        1,
+        [],
+    )
+
+
+def test_an_empty_root_checks_clean(root: Path):
+    result = run_process("--root", str(root), "check")
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_the_example_root_checks_clean():
+    example = Path(__file__).resolve().parent.parent / "examples"
+    result = run_process("--root", str(example), "check", "--format", "json")
+    assert result.returncode == 0, result.stdout
+    assert json.loads(result.stdout)["problems"] == []
+
+
+def test_weights_that_do_not_sum_to_1_are_reported(root: Path, gs):
+    path = root / "weights.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("weight = 0.40", "weight = 0.45"),
+        encoding="utf-8",
+    )
+    result = gs("check")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "weights.toml: category weights sum to 1.05 (0.25 + 0.45 + 0.2 + 0.15); "
+        "they must sum to 1\n"
+    )
+
+
+def test_a_file_that_is_not_utf8_or_not_a_month_is_reported(root: Path, gs):
+    ledger = root / "ledger"
+    (ledger / "2023-05.toml").write_bytes(
+        b'# head\n\n[[entry]]\nid = "a"\nnote = "' + "迟到".encode("gbk") + b'"\n'
+    )
+    (ledger / "notes.txt").write_text("草稿\n", encoding="utf-8")
+    result = gs("check")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "ledger/notes.txt: not a ledger file: month files are named YYYY-MM.toml or YYYY-MM.csv\n"
+        "ledger/2023-05.toml:5: not UTF-8 text; save the file as UTF-8\n"
+    )
+
+
+def test_a_folder_without_weights_toml_is_not_a_root_and_says_how_to_make_one(tmp_path: Path):
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    result = run_process("--root", str(folder), "check")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: {folder}: not a govscore root (--root names a folder without weights.toml); "
+        f"create one with: govscore init {folder}\n"
+    )
+
+
+def test_a_root_without_departments_toml_says_what_is_missing(root: Path, gs):
+    (root / "departments.toml").unlink()
+    result = gs("check")
+    assert result.exit_code == 1
+    assert "departments.toml: missing" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["chekc"], "No such command 'chekc'"),
+        (["check", "--format", "xml"], "Invalid value for '--format': 'xml' is not one of"),
+        (["check", "--strict"], "No such option '--strict'"),
+    ],
+)
+def test_a_command_line_that_makes_no_sense_exits_2(root: Path, gs, args: list[str], says: str):
+    result = gs(*args)
+    assert result.exit_code == 2
+    assert says in result.stderr
+    assert result.stdout == ""
+    real = run_process("--root", str(root), *args)
+    assert real.returncode == 2 and says in real.stderr

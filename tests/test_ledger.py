@@ -1,0 +1,476 @@
+"""Ledger files as text: TOML and CSV parsed into entries that know their file and line.
+
+Every problem is a record naming the file and line (and the field when there is one);
+a broken entry costs only itself, and a file that cannot be appended to safely is
+flagged broken.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from govscore.errors import Problem
+from govscore.ledger import entry_toml, parse_csv_ledger, parse_toml_ledger
+from govscore.model import FIELDS, Entry
+
+TOML_FILE = "ledger/2023-05.toml"
+CSV_FILE = "ledger/2023-06.csv"
+ALLOWED = f"(allowed: {', '.join(FIELDS)})"
+
+
+def parse(text: str):
+    return parse_toml_ledger(text, TOML_FILE, "2023-05")
+
+
+def parse_csv(text: str):
+    return parse_csv_ledger(text, CSV_FILE, "2023-06")
+
+
+def placed(parsed) -> list[tuple[str, int]]:
+    return [(e.id, e.line) for e in parsed.entries]
+
+
+# -- TOML: where each entry stands ------------------------------------------------------
+
+LAID_OUT = '''\
+# govscore ledger for 2023-05: append only
+
+[[entry]]
+id = "a"
+department = "市公安局"
+clause = "2.4.3"
+
+# a comment from the clerk, with a """ in it
+
+[[entry]]   # and a comment after the header
+id = "b"
+note = """
+[[entry]]
+id = "forged"
+"""
+clause = "2.4.3"
+
+  [[ entry ]]
+id = "c"
+matter = \'\'\'
+[[entry]]
+\'\'\'
+reason = 'said """ once'
+
+[[entry]]
+id = "d"
+'''
+
+
+def test_entries_keep_the_line_of_their_header_past_comments_blanks_and_strings():
+    parsed = parse(LAID_OUT)
+    assert parsed.problems == ()
+    assert placed(parsed) == [("a", 3), ("b", 10), ("c", 18), ("d", 25)]
+    b, c = parsed.entries[1], parsed.entries[2]
+    assert b.note == '[[entry]]\nid = "forged"\n' and b.clause == "2.4.3"
+    assert c.matter == "[[entry]]\n" and c.reason == 'said """ once'
+    assert all(e.file == TOML_FILE and e.month == "2023-05" for e in parsed.entries)
+    assert parsed.newlines == 26 and not parsed.broken
+
+
+def test_windows_line_ends_and_a_bom_change_no_entry_and_no_line():
+    windows = "\ufeff" + LAID_OUT.replace("\n", "\r\n")
+    parsed = parse(windows)
+    assert parsed.problems == ()
+    assert parsed.entries == parse(LAID_OUT).entries
+    assert parsed.newlines == 26
+
+
+BROKEN_MIDDLE = """\
+# govscore ledger for 2023-05: append only
+
+[[entry]]
+id = "a"
+clause = "2.4.3"
+
+[[entry]]
+id = "b"
+count =
+note = "x"
+
+[[entry]]
+id = "c"
+clause = "2.4.3"
+"""
+
+
+def test_a_toml_syntax_error_names_its_absolute_line_and_the_rest_still_loads():
+    parsed = parse(BROKEN_MIDDLE)
+    error = Problem(TOML_FILE, 9, "not valid TOML: Invalid value")
+    assert parsed.problems == (error,)
+    assert placed(parsed) == [("a", 3), ("c", 12)]
+    assert parsed.broken and parsed.broken_by == error
+
+
+def test_a_syntax_error_before_the_first_entry_is_counted_from_line_1():
+    parsed = parse('# head\n\nnote = \n\n[[entry]]\nid = "a"\n')
+    assert parsed.problems == (Problem(TOML_FILE, 3, "not valid TOML: Invalid value"),)
+    assert placed(parsed) == [("a", 5)] and parsed.broken
+
+
+def test_a_bare_invalid_date_is_a_syntax_error_of_its_line():
+    parsed = parse('[[entry]]\nid = "a"\ndate = 2023-13-01\n')
+    assert parsed.problems == (
+        Problem(
+            TOML_FILE, 3, "not valid TOML: Expected newline or end of document after a statement"
+        ),
+    )
+    assert parsed.entries == () and parsed.broken
+
+
+def test_a_file_without_a_final_newline_is_broken_and_named_at_its_last_line():
+    parsed = parse('# head\n\n[[entry]]\nid = "a"\nclause = "2.4.3"')
+    assert placed(parsed) == [("a", 3)]
+    assert parsed.problems == (
+        Problem(
+            TOML_FILE,
+            5,
+            "the file does not end with a newline: its last entry may be cut off "
+            "(power loss or an editor); repair the last entry and end the file with a newline",
+        ),
+    )
+    assert parsed.broken and parsed.broken_by == parsed.problems[0]
+
+
+def test_an_empty_file_or_only_comments_hold_no_entries_and_no_problems():
+    for text in ("", "# govscore ledger for 2023-05: append only\n"):
+        parsed = parse(text)
+        assert (parsed.entries, parsed.problems, parsed.broken) == ((), (), False)
+
+
+def test_only_entry_tables_may_stand_in_a_ledger_file():
+    parsed = parse('title = "五月"\n\n[[entry]]\nid = "a"\n\n[[entry]]\nid = "b"\n[other]\nx = 1\n')
+    assert parsed.problems == (
+        Problem(TOML_FILE, 1, "only [[entry]] tables may stand in a ledger file (and comments)"),
+        Problem(TOML_FILE, 6, "an [[entry]] table may hold only key = value lines", "", "b"),
+    )
+    assert placed(parsed) == [("a", 3)] and not parsed.broken
+
+
+# -- TOML: fields -----------------------------------------------------------------------
+
+
+def test_an_unknown_field_suggests_the_field_meant_and_lists_the_allowed():
+    parsed = parse(
+        '[[entry]]\nid = "a"\ncluase = "2.4.3"\n\n[[entry]]\nid = "b"\nclause = "2.4.3"\n'
+    )
+    assert parsed.problems == (
+        Problem(
+            TOML_FILE, 1, f"unknown field 'cluase'; did you mean 'clause'? {ALLOWED}", "cluase", "a"
+        ),
+    )
+    assert placed(parsed) == [("b", 5)]
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "message"),
+    [
+        ('count = "abc"', "count", "count: 'abc' is not a whole number"),
+        ("count = 1.5", "count", "count: 1.5 is not a whole number"),
+        ("count = true", "count", "count: true is not a whole number"),
+        ('date = "2023-13-01"', "date", "date: '2023-13-01' is not a date (YYYY-MM-DD)"),
+        ('points = "一分"', "points", "points: '一分' is not a number"),
+        ("points = nan", "points", "points: NaN is not a number"),
+        ("value = inf", "value", "value: Infinity is not a number"),
+        ('recurring = "maybe"', "recurring", "recurring: 'maybe' is not true or false"),
+        ('through = "2023-5"', "through", "through: '2023-5' is not a month (YYYY-MM)"),
+        (
+            'department = ["市公安局"]',
+            "department",
+            "department: expected text, got a table or list",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_type_names_the_field_and_what_it_must_be(
+    line: str, field: str, message: str
+):
+    parsed = parse(f'# head\n\n[[entry]]\nid = "a"\n{line}\n')
+    assert parsed.problems == (Problem(TOML_FILE, 3, message, field, "a"),)
+    assert parsed.entries == () and not parsed.broken
+
+
+def test_an_entry_without_an_id_is_refused():
+    parsed = parse('[[entry]]\ndepartment = "市公安局"\n')
+    assert parsed.problems == (
+        Problem(TOML_FILE, 1, "the entry has no id (every entry needs a unique id)", "id", ""),
+    )
+
+
+def test_values_convert_to_their_types():
+    parsed = parse(
+        '[[entry]]\nid = 7\ncount = 3\npoints = 1.5\nvalue = "93.5"\nrecurring = "是"\n'
+        'date = "2023-05-02"\nthrough = "2023-07"\nrecorded = 2023-05-02T10:00:00+08:00\n'
+    )
+    assert parsed.problems == ()
+    (entry,) = parsed.entries
+    assert (entry.id, entry.count, entry.points, entry.value) == (
+        "7",
+        3,
+        Decimal("1.5"),
+        Decimal("93.5"),
+    )
+    assert entry.recurring is True and entry.date == date(2023, 5, 2)
+    assert (entry.through, entry.recorded) == ("2023-07", "2023-05-02T10:00:00+08:00")
+
+
+# -- CSV --------------------------------------------------------------------------------
+
+CSV_TEXT = """\
+id,department,clause,count,points,note
+2023-06-0001,市公安局,2.4.3,2,,
+
+2023-06-0002,教育局,2.3.11,,1.5,"两行
+说明"
+2023-06-0003,市民政局,2.4.3, , ,
+"""
+
+
+def test_csv_rows_know_their_lines_and_empty_cells_are_unset():
+    parsed = parse_csv(CSV_TEXT)
+    assert parsed.problems == () and not parsed.broken
+    assert [(e.id, e.line, e.file, e.month) for e in parsed.entries] == [
+        ("2023-06-0001", 2, CSV_FILE, "2023-06"),
+        ("2023-06-0002", 4, CSV_FILE, "2023-06"),
+        ("2023-06-0003", 6, CSV_FILE, "2023-06"),
+    ]
+    first, second, third = parsed.entries
+    assert (first.count, first.points, first.note) == (2, None, None)
+    assert (second.count, second.points, second.note) == (1, Decimal("1.5"), "两行\n说明")
+    assert (third.count, third.points) == (1, None)
+
+
+def test_csv_with_a_bom_and_windows_line_ends_reads_the_same():
+    windows = "\ufeff" + CSV_TEXT.replace("\n", "\r\n")
+    parsed = parse_csv(windows)
+    assert parsed.problems == ()
+    assert [(e.id, e.line) for e in parsed.entries] == [
+        ("2023-06-0001", 2),
+        ("2023-06-0002", 4),
+        ("2023-06-0003", 6),
+    ]
+    assert parsed.entries[1].note == "两行\r\n说明"
+
+
+def test_an_unknown_csv_column_suggests_the_column_meant_and_reads_no_row():
+    parsed = parse_csv("id,departmnet,clause\n2023-06-0001,市公安局,2.4.3\n")
+    assert parsed.problems == (
+        Problem(
+            CSV_FILE,
+            1,
+            f"unknown column 'departmnet'; did you mean 'department'? {ALLOWED}",
+            "departmnet",
+        ),
+    )
+    assert parsed.entries == () and parsed.broken
+
+
+def test_a_csv_column_named_twice_is_refused():
+    parsed = parse_csv("id,clause,clause\n2023-06-0001,2.4.3,1.1.1\n")
+    assert parsed.problems == (
+        Problem(CSV_FILE, 1, "column 'clause' appears twice; keep one of them", "clause"),
+    )
+    assert parsed.entries == () and parsed.broken
+
+
+def test_a_csv_row_with_cells_beyond_the_header_is_refused_but_empty_ones_pass():
+    parsed = parse_csv("id,clause\n2023-06-0001,2.4.3,,\n2023-06-0002,2.4.3,x\n")
+    assert parsed.problems == (
+        Problem(
+            CSV_FILE,
+            3,
+            "3 cells, but the header names 2 columns "
+            "(a comma too many, or a cell with a comma that is not in quotes?)",
+        ),
+    )
+    assert [e.id for e in parsed.entries] == ["2023-06-0001"]
+
+
+def test_a_csv_cell_of_the_wrong_type_names_row_line_and_field():
+    parsed = parse_csv("id,clause,count,date\n2023-06-0001,2.4.3,abc,2023-13-01\n")
+    assert parsed.problems == (
+        Problem(CSV_FILE, 2, "count: 'abc' is not a whole number", "count", "2023-06-0001"),
+        Problem(
+            CSV_FILE, 2, "date: '2023-13-01' is not a date (YYYY-MM-DD)", "date", "2023-06-0001"
+        ),
+    )
+
+
+def test_a_csv_quote_that_never_closes_is_named_and_the_file_is_broken():
+    parsed = parse_csv('id,note\n2023-06-0001,ok\n2023-06-0002,"说明\n2023-06-0003,x\n')
+    assert [e.id for e in parsed.entries] == ["2023-06-0001"]
+    assert parsed.problems == (
+        Problem(
+            CSV_FILE,
+            3,
+            "not valid CSV: unexpected end of data (a quote opened in this row is not closed "
+            "as CSV expects); the rows from here on are not read",
+        ),
+    )
+    assert parsed.broken and parsed.broken_by == parsed.problems[0]
+
+
+def test_an_empty_csv_or_a_header_alone_holds_nothing():
+    for text in ("", "id,department,clause\n", "\ufeffid,department,clause\r\n"):
+        parsed = parse_csv(text)
+        assert (parsed.entries, parsed.problems, parsed.broken) == ((), (), False)
+
+
+# -- round trip -------------------------------------------------------------------------
+
+ROUND_TRIP = [
+    Entry(
+        id="2023-05-0001",
+        month="2023-05",
+        department="市教育局",
+        clause="2.3.11",
+        count=3,
+        points=Decimal("1.5"),
+        matter='事项 "一件事"',
+        date=date(2023, 5, 12),
+        note='两行\n[[entry]]\nid = "forged"\n"""\\ 结束',
+        by="王敏",
+        recorded="2023-05-12T09:30:00+08:00",
+        key="cron-1",
+    ),
+    Entry(
+        id="2023-05-0002",
+        month="2023-05",
+        department="市公安局",
+        clause="2.5.3",
+        numerator=Decimal("0"),
+        denominator=Decimal("0"),
+    ),
+    Entry(
+        id="2023-05-0003",
+        month="2023-05",
+        department="市公安局",
+        clause="2.5.2",
+        value=Decimal("93.5"),
+    ),
+    Entry(
+        id="2023-05-0004",
+        month="2023-05",
+        department="市公安局",
+        clause="4.2.2",
+        level="省级",
+        matter="m",
+    ),
+    Entry(
+        id="2023-05-0005", month="2023-05", department="市公安局", clause="3.1.3", recurring=True
+    ),
+    Entry(
+        id="2023-05-0006",
+        month="2023-05",
+        department="市公安局",
+        clause="4.3.2",
+        ref="2023-05-0001",
+    ),
+    Entry(
+        id="2023-05-0007",
+        month="2023-05",
+        void="2023-05-0001",
+        reason="申诉成立",
+        date=date(2023, 6, 1),
+    ),
+    Entry(id="2023-05-0008", month="2023-05", close="2023-05-0005", through="2023-07", note="完成"),
+]
+
+
+@pytest.mark.parametrize("entry", ROUND_TRIP, ids=[e.id for e in ROUND_TRIP])
+def test_an_entry_written_by_entry_toml_parses_back_equal(entry: Entry):
+    text = "# govscore ledger for 2023-05: append only\n" + entry_toml(entry)
+    parsed = parse(text)
+    assert parsed.problems == ()
+    assert parsed.entries == (replace(entry, file=TOML_FILE, line=3),)
+
+
+def test_entries_written_one_after_another_parse_back_in_order_and_place():
+    text = "# govscore ledger for 2023-05: append only\n"
+    lines = []
+    for entry in ROUND_TRIP:
+        lines.append(text.count("\n") + 2)
+        text += entry_toml(entry)
+    parsed = parse(text)
+    assert parsed.problems == ()
+    assert placed(parsed) == [(e.id, line) for e, line in zip(ROUND_TRIP, lines, strict=True)]
+    assert parsed.newlines == text.count("\n")
+
+
+def test_void_and_close_entries_are_written_without_empty_department_or_clause():
+    text = entry_toml(ROUND_TRIP[6]) + entry_toml(ROUND_TRIP[7])
+    assert "department" not in text and "clause" not in text and "count" not in text
+
+
+# -- by hand or by govscore: the same ----------------------------------------------------
+
+
+def totals(gs) -> dict[str, float]:
+    result = gs("month", "2023-05", "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    return {d["department"]: d["total"] for d in payload["departments"] if d["total"] != 100}
+
+
+HAND_WRITTEN = """
+# 手工补录（王敏）：keys in another order, a short name, a comment after a value
+[[entry]]
+clause = "2.4.3"
+id = "2023-05-0002"
+count = 2   # 两件
+department = "民政局"
+date = 2023-05-10
+"""
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_a_hand_appended_entry_counts_exactly_like_one_govscore_wrote(root: Path, gs, newline: str):
+    added = gs("add", "-d", "市公安局", "-c", "2.4.3", "-n", "2", "--date", "2023-05-10")
+    assert added.stdout == "2023-05-0001\n", added.output
+    path = root / "ledger" / "2023-05.toml"
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        handle.write(HAND_WRITTEN.replace("\n", newline))
+
+    checked = gs("check")
+    assert (checked.exit_code, checked.stdout) == (0, ""), checked.output
+    # 2.4.3 × 2 → C2 98: 25 + 0.40 × 98 + 20 + 15 = 99.2, for both departments alike.
+    assert totals(gs) == {"市公安局": 99.2, "市民政局": 99.2}
+    following = gs("add", "-d", "公安局", "-c", "2.4.3", "--month", "2023-05")
+    assert following.stdout == "2023-05-0003\n", following.output
+    assert totals(gs) == {"市公安局": 98.8, "市民政局": 99.2}
+
+
+def test_a_month_file_written_wholly_by_hand_in_a_windows_editor_counts(root: Path, gs):
+    path = root / "ledger" / "2023-05.toml"
+    path.write_bytes(("\ufeff# 五月" + HAND_WRITTEN).replace("\n", "\r\n").encode("utf-8"))
+    assert gs("check").exit_code == 0
+    added = gs("add", "-d", "市公安局", "-c", "2.4.3", "-n", "2", "--month", "2023-05")
+    assert added.stdout == "2023-05-0003\n", added.output
+    assert gs("check").exit_code == 0
+    assert totals(gs) == {"市公安局": 99.2, "市民政局": 99.2}
+
+
+def test_spaces_around_names_and_ids_are_not_part_of_them():
+    parsed = parse_csv(
+        "id, department, clause, level, ref, note\n"
+        "2023-06-0001, 市公安局 , 4.4.3 , 省委省政府 , 2023-05-0001 ,  照原样  \n"
+    )
+    assert parsed.problems == ()
+    (entry,) = parsed.entries
+    assert (entry.department, entry.clause, entry.level, entry.ref) == (
+        "市公安局",
+        "4.4.3",
+        "省委省政府",
+        "2023-05-0001",
+    )
+    assert entry.note == "  照原样  "
