@@ -399,4 +399,6 @@ def test_example_root_is_clean_and_its_quick_start_month_reads(tmp_path: Path):
     assert check.returncode == 0, check.stdout + check.stderr
     month = run_process("--root", str(examples), "month", "2023-03")
     assert month.returncode == 0
-    assert month.stdout.splitlines()[0].startswith("2023-03 月度政务服务工作考评（36 个部门） · 账本 git ")
+    assert month.stdout.splitlines()[0].startswith(
+        "2023-03 月度政务服务工作考评（36 个部门） · 账本 git "
+    )

@@ -91,8 +91,7 @@ def test_void_of_an_entry_restores_the_scores_from_before_it(rows, data):
     month = data.draw(st.sampled_from(MONTHS))
     department = data.draw(st.sampled_from(DEPARTMENTS))
     if clause == "2.5.2" and any(
-        f.get("clause") == "2.5.2" and f["department"] == department and m == month
-        for m, f in rows
+        f.get("clause") == "2.5.2" and f["department"] == department and m == month for m, f in rows
     ):
         return  # a second rate value would be rejected, not counted
     added = entry(department, clause, id="extra", **extra)
