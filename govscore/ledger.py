@@ -23,6 +23,7 @@ import tomli_w
 
 from govscore.errors import Problem
 from govscore.model import FIELDS, Entry, is_month
+from govscore.tomlfast import Chunk, quick_entry, read_chunks
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#.*)?$")
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -115,7 +116,12 @@ def parse_toml_ledger(text: str, file: str, month: str) -> ParsedFile:
     breaks: list[Problem] = []
     # Windows editors may add a BOM and CRLF line ends: neither changes a line number.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    preamble, chunks = split_entries(text)
+    fast = read_chunks(text)
+    if fast is None:
+        preamble, split = split_entries(text)
+        chunks: list[Chunk] = [(line, None, chunk) for line, chunk in split]
+    else:
+        preamble, chunks = fast
     try:
         if tomllib.loads(preamble):
             problems.append(
@@ -124,7 +130,12 @@ def parse_toml_ledger(text: str, file: str, month: str) -> ParsedFile:
     except tomllib.TOMLDecodeError as exc:
         breaks.append(Problem(file, _error_line(exc, 1), f"not valid TOML: {_toml_reason(exc)}"))
         problems.append(breaks[-1])
-    for line, chunk in chunks:
+    for line, fields, chunk in chunks:
+        if fields is not None:
+            quick = quick_entry(fields, month, file, line)
+            if quick is not None:
+                entries.append(quick)
+                continue
         try:
             data = tomllib.loads(chunk, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:

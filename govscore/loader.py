@@ -22,6 +22,7 @@ from govscore.gitops import GitError, list_tree, resolve_revision, show_file
 from govscore.ledger import ParsedFile, parse_csv_ledger, parse_toml_ledger
 from govscore.model import Entry, is_month
 from govscore.validate import Book, review
+from govscore.writer import ledger_lock
 
 ROOT_MARKER = "weights.toml"
 ROOT_ENV = "GOVSCORE_ROOT"
@@ -209,8 +210,15 @@ def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:
     return found, problems
 
 
-def load_root(path: Path, at: str | None = None) -> Root:
-    """Read a root: its configuration, its catalog and every ledger file (at a revision)."""
+def load_root(path: Path, at: str | None = None, lock: bool = True) -> Root:
+    """Read a root: its configuration, its catalog and every ledger file (at a revision).
+
+    The working tree is read under the ledger's shared lock, so no writer is half way
+    through an append; a writer that holds the lock already passes lock=False.
+    """
+    if lock and at is None:
+        with ledger_lock(path / LEDGER_DIR, shared=True):
+            return load_root(path, at, lock=False)
     source = source_at(path, at)
     departments = parse_departments(
         parse_toml_file(source.read(DEPARTMENTS_FILE), DEPARTMENTS_FILE), DEPARTMENTS_FILE

@@ -18,6 +18,7 @@ from govscore.errors import DataError, Problem
 from govscore.ledger import build_entry, entry_toml
 from govscore.loader import LEDGER_DIR, Root, load_root
 from govscore.model import Entry, is_month
+from govscore.validate import Book, review
 from govscore.writer import append_all, ledger_lock
 
 # YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
@@ -56,7 +57,7 @@ def record(
     committing writers do not race for git's index).
     """
     with ledger_lock(root_path / LEDGER_DIR):
-        root = load_root(root_path)
+        root = load_root(root_path, lock=False)
         entries, skipped, problems = prepare(root, drafts, today, id_tag)
         if problems:
             raise DataError(_rejected(len(drafts), len(problems)), problems)
@@ -122,14 +123,28 @@ def prepare(
         entries.append(entry)
         drafted[entry_id] = draft
     if entries:  # even when some drafts failed: an import lists every bad row at once
-        before = set(root.review(today).problems)
-        book = root.review(today, extra=entries)
+        before = set(_review(root, [], today).problems)
+        book = _review(root, entries, today)
         for problem in book.problems:
             if problem.entry in drafted:
                 problems.extend(_relabel([problem], drafted[problem.entry]))
             elif problem not in before:
                 problems.append(_caused(problem, entries))
     return entries, skipped, problems
+
+
+def _review(root: Root, new: Sequence[Entry], today: date) -> Book:
+    """The ledger's rules over its entries as they will stand once the new ones are appended.
+
+    Each new entry goes to the end of its month's TOML file, which comes before that
+    month's CSV file: where it stands decides which of two entries is "already" there.
+    """
+    ordered = sorted([*root.entries(), *new], key=_ledger_position)
+    return review(ordered, root.catalog, root.departments, today)
+
+
+def _ledger_position(entry: Entry) -> tuple[str, bool, int]:
+    return (entry.month, not entry.file.endswith(".toml"), entry.line)
 
 
 def _broken_file(root: Root, month: str) -> Problem | None:

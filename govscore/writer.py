@@ -26,17 +26,22 @@ from govscore.errors import DataError
 
 
 @contextmanager
-def ledger_lock(folder: Path) -> Iterator[None]:
+def ledger_lock(folder: Path, shared: bool = False) -> Iterator[None]:
     """Hold the root's lock: one writer at a time reads, validates and appends.
 
     The lock is taken on the folder, not on a month file, because ids and checks span
     every month. It belongs to the open descriptor, so closing it (or the process dying,
-    however) releases it: a killed writer never leaves the ledger locked.
+    however) releases it: a killed writer never leaves the ledger locked. Readers take
+    it shared, so a report never sees an entry half written.
     """
+    if shared and not folder.is_dir():
+        yield
+        return
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # Python retries it on EINTR (PEP 475)
+        # Python retries it on EINTR (PEP 475)
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)
