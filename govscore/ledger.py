@@ -109,19 +109,23 @@ def _open_quote(line: str, quote: str | None) -> str | None:
     return quote
 
 
-def parse_toml_ledger(text: str, file: str, month: str) -> ParsedFile:
-    """Parse a month's TOML ledger, one [[entry]] table at a time."""
+def parse_toml_ledger(text: str, file: str, month: str, fast: bool = True) -> ParsedFile:
+    """Parse a month's TOML ledger, one [[entry]] table at a time.
+
+    `fast` reads the tables govscore writes with tomlfast; fast=False reads every table
+    with tomllib (the tests compare the two).
+    """
     problems: list[Problem] = []
     entries: list[Entry] = []
     breaks: list[Problem] = []
     # Windows editors may add a BOM and CRLF line ends: neither changes a line number.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    fast = read_chunks(text)
-    if fast is None:
+    quick = read_chunks(text) if fast else None
+    if quick is None:
         preamble, split = split_entries(text)
         chunks: list[Chunk] = [(line, None, chunk) for line, chunk in split]
     else:
-        preamble, chunks = fast
+        preamble, chunks = quick
     try:
         if tomllib.loads(preamble):
             problems.append(
@@ -132,9 +136,9 @@ def parse_toml_ledger(text: str, file: str, month: str) -> ParsedFile:
         problems.append(breaks[-1])
     for line, fields, chunk in chunks:
         if fields is not None:
-            quick = quick_entry(fields, month, file, line)
-            if quick is not None:
-                entries.append(quick)
+            made = quick_entry(fields, month, file, line)
+            if made is not None:
+                entries.append(made)
                 continue
         try:
             data = tomllib.loads(chunk, parse_float=Decimal)
