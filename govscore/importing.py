@@ -17,28 +17,8 @@ from datetime import date
 from typing import Any
 
 from govscore.errors import DataError, Problem, UsageError
-from govscore.model import is_month, month_of
+from govscore.model import FIELDS, is_month, month_of
 from govscore.recording import Draft
-
-# The columns an import may have: an entry's own fields, plus the ledger month of the row.
-COLUMNS = (
-    "department",
-    "clause",
-    "count",
-    "points",
-    "level",
-    "value",
-    "numerator",
-    "denominator",
-    "matter",
-    "ref",
-    "recurring",
-    "date",
-    "note",
-    "by",
-    "key",
-    "month",
-)
 
 # Fields of an entry an import may not set, and why: said by name, not as "unknown".
 REFUSED = {
@@ -49,6 +29,9 @@ REFUSED = {
     "close": "closes are recorded one at a time with `govscore close ID --through YYYY-MM`",
     "through": "through belongs to closes, recorded with `govscore close ID --through …`",
 }
+
+# The columns an import may have: an entry's own fields, plus the ledger month of the row.
+COLUMNS = (*(name for name in FIELDS if name not in REFUSED), "month")
 
 # Cells kept exactly as written; every other cell is stripped of surrounding spaces, so a
 # key or a clause id pasted with a trailing space still matches.

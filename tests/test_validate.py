@@ -434,6 +434,23 @@ def test_a_follow_up_of_a_later_month_or_a_void_is_refused():
     )
 
 
+def test_a_follow_up_of_an_entry_that_does_not_count_does_not_count_either():
+    led = Ledger()
+    follow = led.add(department=POLICE, clause="2.3.10", points=1, ref="2023-05-0002")
+    base = led.add(department=POLICE, clause="2.3.1", date=date(2023, 6, 1))  # after May
+    file, line = led.where[base]
+    assert_problems(  # in ledger order: the follow-up stands first, and still sees it
+        led,
+        expect(
+            follow,
+            "ref",
+            f"ref {base} names an entry that does not count for problems of its own "
+            f"(at {file}:{line}); mend that entry first",
+        ),
+        expect(base, "date", "after the end of the entry's month"),
+    )
+
+
 def test_a_ref_on_a_clause_that_is_not_a_follow_up_is_refused():
     led = Ledger()
     first = led.add(department=POLICE, clause="2.4.3")
@@ -954,3 +971,21 @@ def test_add_refuses_a_month_whose_csv_file_is_broken(seeded: Path, gs):
         "not append to the 2023-06 ledger until ledger/2023-06.csv is repaired (fix or remove "
         f"the broken lines; `git diff` shows what changed)\n{REJECTED}"
     )
+
+
+def test_a_new_entry_is_judged_where_it_will_stand_before_the_months_csv(seeded: Path, gs):
+    # The void goes to the end of 2023-05.toml, which comes before 2023-05.csv: there the
+    # close would follow the void of the entry it closes, so check would fail afterwards.
+    (seeded / "ledger" / "2023-05.csv").write_text(
+        "id,close,through\n2023-05-0100,2023-05-0003,2023-06\n", encoding="utf-8"
+    )
+    assert gs("check").exit_code == 0
+    stderr = refused(gs, seeded, "void", "2023-05-0003", "--reason", "申诉成立")
+    assert stderr == (
+        "ledger/2023-05.csv:2: close of 2023-05-0003, which is voided — voiding 2023-05-0003 "
+        "would cause this problem in 2023-05-0100; void 2023-05-0100 first if it no longer "
+        f"stands\n{REJECTED}"
+    )
+    assert gs("void", "2023-05-0100", "--reason", "随原条目作废").exit_code == 0
+    assert gs("void", "2023-05-0003", "--reason", "申诉成立").exit_code == 0
+    assert gs("check").exit_code == 0
