@@ -153,7 +153,8 @@ class Scorer:
         )
 
     def line(self, entry: Entry, clause: Clause) -> Line:
-        return Line(entry, clause, self.amount(entry, clause) * clause.sign)
+        amount = self.amount(entry, clause)
+        return Line(entry, clause, amount * clause.sign if amount else ZERO)
 
     def amount(self, entry: Entry, clause: Clause) -> Decimal:
         """The points an entry is worth (unsigned)."""
