@@ -360,11 +360,18 @@ def check(app: AppContext, at: str | None, fmt: str) -> None:
             click.echo(str(problem))
     else:
         show(*problems_table(book.problems), fmt)
-    summary = f"{entries} entries in {len(root.files)} ledger files ({state.describe()}): "
-    summary += f"{len(book.problems)} problem(s)" if book.problems else "no problems"
+    summary = (
+        f"{_plural(entries, 'entry', 'entries')} in {_plural(len(root.files), 'ledger file')} "
+        f"({state.describe()}): "
+    )
+    summary += _plural(len(book.problems), "problem") if book.problems else "no problems"
     click.echo(summary, err=True)
     if book.problems:
         sys.exit(1)
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def _departments_option(f: Any) -> Any:

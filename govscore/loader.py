@@ -78,7 +78,12 @@ class Root:
         """Validate the whole ledger (plus entries about to be added) and keep what counts."""
         book = review([*self.entries(), *extra], self.catalog, self.departments, today)
         config = weight_problems(self.weights, {c.category for c in self.catalog})
-        return replace(book, problems=(*config, *self.problems, *book.problems))
+        # Problems read in ledger order: by file (months in order), then by line.
+        ranks = {label: rank for rank, label in enumerate(self.files)}
+        problems = sorted(
+            (*self.problems, *book.problems), key=lambda p: (ranks.get(p.file, -1), p.line)
+        )
+        return replace(book, problems=(*config, *problems))
 
     def ledger_path(self, month: str) -> Path:
         return self.path / LEDGER_DIR / f"{month}.toml"
@@ -115,7 +120,7 @@ class WorkTree:
         where = self.path / folder
         if not where.is_dir():
             return None
-        return [p.name for p in where.iterdir() if p.is_file()]
+        return [p.name if p.is_file() else f"{p.name}/" for p in where.iterdir()]
 
 
 @dataclass(frozen=True)
@@ -199,7 +204,11 @@ def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:
             continue
         stem, _, suffix = name.rpartition(".")
         label = f"{LEDGER_DIR}/{name}"
-        if suffix in ("toml", "csv") and is_month(stem):
+        if name.endswith("/"):
+            problems.append(
+                Problem(label, 0, "a folder, not a ledger file: ledger/ holds month files")
+            )
+        elif suffix in ("toml", "csv") and is_month(stem):
             found.append((stem, label))
         else:
             problems.append(

@@ -38,7 +38,7 @@ def month_end(month: str) -> date:
     return date.fromordinal(date(int(following[:4]), int(following[5:7]), 1).toordinal() - 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One line of evidence: an incident or bonus, or a void or close of an earlier entry.
 

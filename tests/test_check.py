@@ -78,23 +78,6 @@ ALLOWED = f"(allowed: {', '.join(FIELDS)})"
 PROBLEMS = [
     (
         "ledger/2023-04.toml",
-        14,
-        "2023-04-0003",
-        "cluase",
-        f"unknown field 'cluase'; did you mean 'clause'? {ALLOWED}",
-    ),
-    ("ledger/2023-05.toml", 11, "", "", "not valid TOML: Invalid value"),
-    ("ledger/2023-06.csv", 2, "2023-06-0001", "count", "count: 'abc' is not a whole number"),
-    (
-        "ledger/2023-05.toml",
-        13,
-        "2023-04-0001",
-        "id",
-        "duplicate id 2023-04-0001 (first at ledger/2023-04.toml:3)",
-    ),
-    ("ledger/2023-05.toml", 18, "2023-05-0003", "void", "void of unknown entry '2023-05-0404'"),
-    (
-        "ledger/2023-04.toml",
         3,
         "2023-04-0001",
         "department",
@@ -110,12 +93,29 @@ PROBLEMS = [
         "(tag it in departments.toml if it should be)",
     ),
     (
+        "ledger/2023-04.toml",
+        14,
+        "2023-04-0003",
+        "cluase",
+        f"unknown field 'cluase'; did you mean 'clause'? {ALLOWED}",
+    ),
+    (
         "ledger/2023-05.toml",
         3,
         "2023-05-0001",
         "value",
         "rate 101 is not a percentage from 0 to 100",
     ),
+    ("ledger/2023-05.toml", 11, "", "", "not valid TOML: Invalid value"),
+    (
+        "ledger/2023-05.toml",
+        13,
+        "2023-04-0001",
+        "id",
+        "duplicate id 2023-04-0001 (first at ledger/2023-04.toml:3)",
+    ),
+    ("ledger/2023-05.toml", 18, "2023-05-0003", "void", "void of unknown entry '2023-05-0404'"),
+    ("ledger/2023-06.csv", 2, "2023-06-0001", "count", "count: 'abc' is not a whole number"),
 ]
 TABLE = "".join(f"{file}:{line}: {message}\n" for file, line, _, _, message in PROBLEMS)
 
@@ -134,14 +134,14 @@ def test_check_reports_every_problem_in_one_run_as_file_line_message(troubled: P
     assert result.stdout == TABLE
     # Entries read: April 3 (0003 does not parse), May 3 (0002 does not), June 1.
     assert result.stderr.startswith("7 entries in 3 ledger files (")
-    assert result.stderr.endswith(f"): {len(PROBLEMS)} problem(s)\n")
+    assert result.stderr.endswith(f"): {len(PROBLEMS)} problems\n")
 
 
 def test_check_as_a_real_process_says_the_same(troubled: Path):
     result = run_process("--root", str(troubled), "check")
     assert result.returncode == 1, result.stderr
     assert result.stdout == TABLE
-    assert result.stderr.endswith(f"): {len(PROBLEMS)} problem(s)\n")
+    assert result.stderr.endswith(f"): {len(PROBLEMS)} problems\n")
 
 
 def test_check_json_is_the_whole_report(troubled: Path, gs):
@@ -167,7 +167,7 @@ def test_check_csv_lists_the_same_problems_as_rows(troubled: Path, gs):
     assert lines[0] == "file,line,entry,field,message"
     assert len(lines) == 1 + len(PROBLEMS)
     assert (
-        lines[7] == "ledger/2023-04.toml,8,2023-04-0002,points,points 1.55 are not in steps of 0.1"
+        lines[2] == "ledger/2023-04.toml,8,2023-04-0002,points,points 1.55 are not in steps of 0.1"
     )
 
 
@@ -175,7 +175,7 @@ def test_a_clean_ledger_checks_with_exit_0_and_nothing_on_stdout(root: Path, gs)
     assert gs("add", "-d", "公安局", "-c", "2.4.3", "--month", "2023-05").exit_code == 0
     result = gs("check")
     assert (result.exit_code, result.stdout) == (0, "")
-    assert result.stderr.startswith("1 entries in 1 ledger files (")
+    assert result.stderr.startswith("1 entry in 1 ledger file (")
     assert result.stderr.endswith("): no problems\n")
     payload = json.loads(gs("check", "--format", "json").stdout)
     assert (payload["ok"], payload["files"], payload["entries"], payload["problems"]) == (

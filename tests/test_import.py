@@ -14,6 +14,7 @@ import select
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def ledger(root: Path, month: str) -> list[dict[str, object]]:
     for entry in parsed.entries:
         fields = {
             k: v
-            for k, v in vars(entry).items()
+            for k, v in asdict(entry).items()
             if v not in (None, False) and k not in ("file", "line", "recorded")
         }
         assert entry.recorded  # stamped at import
