@@ -7,6 +7,7 @@ an exit code: 0 ok, 1 a data problem, 2 usage.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from importlib.resources import files
@@ -16,7 +17,7 @@ from typing import Any
 import click
 
 from govscore import __version__, importing
-from govscore.errors import DataError, GovscoreError, UsageError
+from govscore.errors import DataError, GovscoreError, Problem, UsageError
 from govscore.gitops import (
     GitError,
     audit_history,
@@ -33,9 +34,11 @@ from govscore.loader import (
     LEDGER_DIR,
     WEIGHTS_FILE,
     Root,
+    View,
     find_root,
     load_catalog,
     load_root,
+    load_view,
 )
 from govscore.model import Entry, month_of, months_between
 from govscore.options import DATE, MONTH, NUMBER, at_option, commit_option, format_option
@@ -53,7 +56,6 @@ from govscore.reports import (
     ranking_table,
 )
 from govscore.scoring import Scorer
-from govscore.validate import Book
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -76,12 +78,36 @@ class AppContext:
     """What every command shares: where the root is, resolved only when a command needs it."""
 
     root_option: str | None = None
+    use_cache: bool = True
 
     def root_dir(self) -> Path:
         return find_root(self.root_option)
 
     def root(self, at: str | None = None) -> Root:
         return load_root(self.root_dir(), at)
+
+    def view(self, at: str | None = None, detail: bool = False) -> Report:
+        """What a report needs: from the cache, or (for --at and --detail) the whole ledger."""
+        if at is None and not detail:
+            view = load_view(self.root_dir(), today(), self.use_cache)
+            scorer = Scorer(None, view.catalog, view.weights, view.departments, view.summary)
+            return Report(view, view.problems, scorer, view.entries, view.files)
+        root = self.root(at)
+        book = root.review(today())
+        scorer = Scorer(book, root.catalog, root.weights, root.departments)
+        entries = sum(len(f.entries) for f in root.files.values())
+        return Report(root, book.problems, scorer, entries, len(root.files))
+
+
+@dataclass(frozen=True)
+class Report:
+    """A root read for a report: its configuration and months, problems, and a scorer."""
+
+    root: Root | View
+    problems: Sequence[Problem]
+    scorer: Scorer
+    entries: int
+    files: int
 
 
 def today() -> date:
@@ -97,9 +123,8 @@ def show(headers: list[str], rows: list[list[Any]], fmt: str) -> None:
     click.echo(table_text(headers, rows, fmt))
 
 
-def report_problems(book: Book) -> None:
+def report_problems(problems: Sequence[Problem]) -> None:
     """A report over a ledger with problems still prints, but says so, and exits 1."""
-    problems = book.problems
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
         click.echo(str(problem), err=True)
     more = len(problems) - MAX_PROBLEMS_SHOWN
@@ -119,15 +144,20 @@ def report_problems(book: Book) -> None:
     default=None,
     help="The working root (else $GOVSCORE_ROOT, else the nearest folder with weights.toml).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read and review the whole ledger, ignoring (and rewriting) .govscore-cache/.",
+)
 @click.version_option(__version__, prog_name="govscore")
 @click.pass_context
-def cli(ctx: click.Context, root: str | None) -> None:
+def cli(ctx: click.Context, root: str | None, no_cache: bool) -> None:
     """Score government-service work under the 2023 Yantai supervision measures.
 
     Entries go into ledger/YYYY-MM.toml (append only, kept in git); reports tally
     months and years per department: category scores, weighted total, rank, vetoes.
     """
-    ctx.obj = AppContext(root_option=root)
+    ctx.obj = AppContext(root_option=root, use_cache=not no_cache)
 
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -341,32 +371,31 @@ def close(
 @pass_app
 def check(app: AppContext, at: str | None, fmt: str) -> None:
     """Check the whole ledger and configuration; report every problem at once."""
-    root = app.root(at)
-    book = root.review(today())
-    state = ledger_state(root.path, LEDGER_DIR, root.revision)
-    entries = sum(len(f.entries) for f in root.files.values())
+    report = app.view(at)
+    problems = report.problems
+    state = ledger_state(report.root.path, LEDGER_DIR, report.root.revision)
     if fmt == "json":
         payload = {
-            "ok": not book.problems,
-            "files": len(root.files),
-            "entries": entries,
+            "ok": not problems,
+            "files": report.files,
+            "entries": report.entries,
             "revision": state.revision,
             "uncommitted": state.uncommitted,
-            "problems": [p.as_dict() for p in book.problems],
+            "problems": [p.as_dict() for p in problems],
         }
         click.echo(json_text(payload))
     elif fmt == "table":
-        for problem in book.problems:
+        for problem in problems:
             click.echo(str(problem))
     else:
-        show(*problems_table(book.problems), fmt)
+        show(*problems_table(problems), fmt)
     summary = (
-        f"{_plural(entries, 'entry', 'entries')} in {_plural(len(root.files), 'ledger file')} "
-        f"({state.describe()}): "
+        f"{_plural(report.entries, 'entry', 'entries')} in "
+        f"{_plural(report.files, 'ledger file')} ({state.describe()}): "
     )
-    summary += _plural(len(book.problems), "problem") if book.problems else "no problems"
+    summary += _plural(len(problems), "problem") if problems else "no problems"
     click.echo(summary, err=True)
-    if book.problems:
+    if problems:
         sys.exit(1)
 
 
@@ -384,7 +413,7 @@ def _departments_option(f: Any) -> Any:
     )(f)
 
 
-def _resolve_departments(root: Root, written: tuple[str, ...]) -> list[str]:
+def _resolve_departments(root: Root | View, written: tuple[str, ...]) -> list[str]:
     names = []
     for name in written:
         department = root.departments.resolve(name)
@@ -396,15 +425,8 @@ def _resolve_departments(root: Root, written: tuple[str, ...]) -> list[str]:
     return names
 
 
-def _score(app: AppContext, at: str | None) -> tuple[Root, Book, Scorer]:
-    root = app.root(at)
-    book = root.review(today())
-    return root, book, Scorer(book, root.catalog, root.weights, root.departments)
-
-
 def _ranking_output(
-    root: Root,
-    book: Book,
+    report: Report,
     ranking: Any,
     head: dict[str, Any],
     title: str,
@@ -412,6 +434,7 @@ def _ranking_output(
     detail: bool,
     fmt: str,
 ) -> None:
+    root = report.root
     state = ledger_state(root.path, LEDGER_DIR, root.revision)
     head = {**head, "revision": state.revision, "uncommitted": state.uncommitted}
     title = f"{title} · {state.describe()}"
@@ -433,8 +456,8 @@ def _ranking_output(
         if fmt == "table":
             click.echo(title)
         show(*ranking_table(ranking, root.weights, only), fmt)
-    if book.problems:
-        report_problems(book)
+    if report.problems:
+        report_problems(report.problems)
         sys.exit(1)
 
 
@@ -454,11 +477,12 @@ def month(
     fmt: str,
 ) -> None:
     """The month's scores: categories, weighted total, rank, vetoes, referrals."""
-    root, book, scorer = _score(app, at)
+    report = app.view(at, detail)
+    root = report.root
     only = _resolve_departments(root, departments)
     title = f"{month} 月度政务服务工作考评（{len(root.departments)} 个部门）"
-    ranking = scorer.month(month)
-    _ranking_output(root, book, ranking, {"month": month}, title, only, detail, fmt)
+    ranking = report.scorer.month(month)
+    _ranking_output(report, ranking, {"month": month}, title, only, detail, fmt)
 
 
 @cli.command()
@@ -477,15 +501,16 @@ def year(
     fmt: str,
 ) -> None:
     """The year's scores: each category's monthly mean plus annual clauses; rank; vetoes."""
-    root, book, scorer = _score(app, at)
+    report = app.view(at, detail)
+    root = report.root
     only = _resolve_departments(root, departments)
     months = assessed_months(root, year)
-    ranking = scorer.year(year, months)
+    ranking = report.scorer.year(year, months)
     title = f"{year} 年度政务服务工作考评（{months[0]} 至 {months[-1]}，{len(months)} 个月）"
-    _ranking_output(root, book, ranking, {"year": year, "months": months}, title, only, detail, fmt)
+    _ranking_output(report, ranking, {"year": year, "months": months}, title, only, detail, fmt)
 
 
-def assessed_months(root: Root, year: int) -> list[str]:
+def assessed_months(root: Root | View, year: int) -> list[str]:
     """From the year's first to its last month that has a ledger file."""
     present = [m for m in root.months if m.startswith(f"{year:04d}-")]
     if not present:

@@ -7,6 +7,8 @@ opens a file, parsers take strings, so tests feed them strings.
 from __future__ import annotations
 
 import os
+import pickle
+import tempfile
 import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -15,12 +17,14 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
 
+from govscore import cache
 from govscore.catalog import Catalog, parse_catalog
 from govscore.config import Departments, Weights, parse_departments, parse_weights, weight_problems
 from govscore.errors import ConfigError, Problem, UsageError
 from govscore.gitops import GitError, list_tree, resolve_revision, show_file
 from govscore.ledger import ParsedFile, parse_csv_ledger, parse_toml_ledger
 from govscore.model import Entry, is_month
+from govscore.scoring import Summary
 from govscore.validate import Book, review
 from govscore.writer import ledger_lock
 
@@ -248,3 +252,197 @@ def load_root(path: Path, at: str | None = None, lock: bool = True) -> Root:
     return Root(
         path, departments, weights, catalog, parsed, tuple(months), tuple(problems), revision
     )
+
+
+CACHE_DIR = ".govscore-cache"
+CACHE_FILE = "ledger.pickle"
+
+
+@dataclass(frozen=True)
+class View:
+    """A root as reports see it: configuration, months, problems and the ledger's Summary."""
+
+    path: Path
+    departments: Departments
+    weights: Weights
+    catalog: Catalog
+    months: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    summary: Summary
+    entries: int
+    files: int
+    revision: str | None = None
+
+
+def load_view(path: Path, today: date, use_cache: bool = True) -> View:
+    """What month, year and check need, from the cache when the ledger only grew.
+
+    Reads every ledger file (to know it is unchanged), but parses only appended tails;
+    see govscore.cache. With use_cache=False, or when the cache cannot be used, the
+    whole ledger is read and reviewed, and the cache is written anew.
+    """
+    with ledger_lock(path / LEDGER_DIR, shared=True):
+        return _load_view(path, today, use_cache)
+
+
+@dataclass
+class CachedLedger:
+    """A root's configuration, its ledger files' bytes, and the snapshot that matches them."""
+
+    path: Path
+    departments: Departments
+    weights: Weights
+    catalog: Catalog
+    found: list[tuple[str, str]]  # (month, label) in ledger order
+    name_problems: list[Problem]
+    data: dict[str, bytes]
+    snapshot: cache.Snapshot
+
+
+def read_cached(path: Path, today: date, use_cache: bool = True) -> CachedLedger:
+    """Read a root and bring its cache up to date (the caller holds the ledger lock)."""
+    source = WorkTree(path)
+    config = [source.read(name) or b"" for name in (DEPARTMENTS_FILE, WEIGHTS_FILE, CLAUSES_FILE)]
+    departments = parse_departments(
+        parse_toml_file(source.read(DEPARTMENTS_FILE), DEPARTMENTS_FILE), DEPARTMENTS_FILE
+    )
+    weights = parse_weights(parse_toml_file(source.read(WEIGHTS_FILE), WEIGHTS_FILE), WEIGHTS_FILE)
+    catalog = load_catalog(path, source)
+    found, name_problems = ledger_names(source)
+    data = {label: source.read(label) or b"" for _, label in found}
+    key = cache.snapshot_key(config)
+    snapshot = _read_snapshot(path) if use_cache else None
+    if snapshot is not None and snapshot.fits(key, today):
+        fresh = _refresh(snapshot, found, data, catalog, departments, today)
+        if fresh is not None and fresh is not snapshot:
+            write_snapshot(path, fresh)
+        snapshot = fresh
+    else:
+        snapshot = None
+    if snapshot is None:
+        root = load_root(path, lock=False)
+        book = root.review(today)
+        marks = {
+            label: file_mark(data[label], root.files[label])
+            for _, label in found
+            if label in root.files
+        }
+        config_count = len(weight_problems(root.weights, {c.category for c in root.catalog}))
+        ledger_problems = [p for p in book.problems[config_count:] if p not in name_problems]
+        unparsed = [p.entry for f in root.files.values() for p in f.problems if p.entry]
+        snapshot = cache.build(
+            key,
+            marks,
+            list(root.entries()),
+            ledger_problems,
+            book,
+            catalog,
+            departments,
+            today,
+            unparsed,
+        )
+        if use_cache:
+            write_snapshot(path, snapshot)
+    return CachedLedger(path, departments, weights, catalog, found, name_problems, data, snapshot)
+
+
+def file_mark(content: bytes, parsed: ParsedFile) -> cache.FileMark:
+    broken_by = parsed.broken_by or (
+        parsed.problems[0] if parsed.broken and parsed.problems else None
+    )
+    return cache.FileMark(
+        len(content), cache.digest(content), content.count(b"\n"), parsed.broken, broken_by
+    )
+
+
+def _load_view(path: Path, today: date, use_cache: bool) -> View:
+    state = read_cached(path, today, use_cache)
+    snapshot = state.snapshot
+    ranks = {label: rank for rank, (_, label) in enumerate(state.found)}
+    ordered = sorted(
+        (*state.name_problems, *snapshot.problems), key=lambda p: (ranks.get(p.file, -1), p.line)
+    )
+    config_problems = weight_problems(state.weights, {c.category for c in state.catalog})
+    months = tuple(dict.fromkeys(month for month, _ in state.found))
+    return View(
+        path,
+        state.departments,
+        state.weights,
+        state.catalog,
+        months,
+        (*config_problems, *ordered),
+        snapshot.summary,
+        snapshot.entries,
+        len(state.found),
+    )
+
+
+def _refresh(
+    snapshot: cache.Snapshot,
+    found: list[tuple[str, str]],
+    data: dict[str, bytes],
+    catalog: Catalog,
+    departments: Departments,
+    today: date,
+) -> cache.Snapshot | None:
+    """The snapshot, extended by what was appended since; None if anything else changed."""
+    if not set(snapshot.files) <= set(data):
+        return None  # a ledger file was removed
+    tails: list[tuple[ParsedFile, cache.FileMark]] = []
+    labels: list[str] = []
+    for month, label in found:
+        content = data[label]
+        old = snapshot.files.get(label)
+        if old is not None and old.size == len(content) and old.digest == cache.digest(content):
+            continue
+        if not label.endswith(".toml"):
+            return None
+        start, offset = 0, 0
+        if old is not None:
+            grown = len(content) > old.size and cache.digest(content[: old.size]) == old.digest
+            if not grown or old.broken:
+                return None
+            start, offset = old.size, old.newlines
+        try:
+            text = content[start:].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        parsed = _shifted(parse_toml_ledger(text, label, month), offset)
+        mark = file_mark(content, parsed)
+        tails.append((parsed, mark))
+        labels.append(label)
+    if not tails:
+        return snapshot
+    return cache.extend(snapshot, tails, labels, catalog, departments, today)
+
+
+def _shifted(parsed: ParsedFile, lines: int) -> ParsedFile:
+    """A tail parsed on its own, with line numbers counted from the start of its file."""
+    if not lines:
+        return parsed
+    return replace(
+        parsed,
+        entries=tuple(replace(e, line=e.line + lines) for e in parsed.entries),
+        problems=tuple(replace(p, line=p.line + lines) for p in parsed.problems),
+    )
+
+
+def _read_snapshot(path: Path) -> cache.Snapshot | None:
+    try:
+        with (path / CACHE_DIR / CACHE_FILE).open("rb") as handle:
+            snapshot = pickle.load(handle)
+    except Exception:  # a missing, old or damaged cache is rebuilt, never trusted
+        return None
+    return snapshot if isinstance(snapshot, cache.Snapshot) else None
+
+
+def write_snapshot(path: Path, snapshot: cache.Snapshot) -> None:
+    """Write the cache atomically; a root we cannot write to simply goes without one."""
+    folder = path / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".ledger-", delete=False) as handle:
+            pickle.dump(snapshot, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, folder / CACHE_FILE)
+    except OSError:
+        return

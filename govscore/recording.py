@@ -6,7 +6,6 @@ so every entry is checked the same way, whoever or whatever wrote it.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -14,15 +13,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from govscore import cache
 from govscore.errors import DataError, Problem
-from govscore.ledger import build_entry, entry_toml
-from govscore.loader import LEDGER_DIR, Root, load_root
+from govscore.ledger import ParsedFile, build_entry, entry_toml
+from govscore.loader import LEDGER_DIR, Root, file_mark, load_root, read_cached, write_snapshot
 from govscore.model import Entry, is_month
 from govscore.validate import Book, review
 from govscore.writer import append_all, ledger_lock
 
 # YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
-_SEQUENCE = re.compile(r"^(\d{4}-\d{2})-(\d+)(?:-[a-z0-9]+)?$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,7 @@ def record(
     dry_run: bool = False,
     after_append: Callable[[Root, list[Path], list[Entry]], None] | None = None,
     id_tag: str | None = None,
+    use_cache: bool = True,
 ) -> Recorded:
     """Validate drafts against the ledger and append them all, or nothing.
 
@@ -57,15 +57,116 @@ def record(
     committing writers do not race for git's index).
     """
     with ledger_lock(root_path / LEDGER_DIR):
+        if use_cache and not any(d.fields.get("void") or d.fields.get("close") for d in drafts):
+            done = _record_cached(root_path, drafts, today, dry_run, after_append, id_tag)
+            if done is not None:
+                return done
         root = load_root(root_path, lock=False)
         entries, skipped, problems = prepare(root, drafts, today, id_tag)
         if problems:
             raise DataError(_rejected(len(drafts), len(problems)), problems)
         if not dry_run and entries:
-            appends = _appends(root, entries, id_tag)
+            appends = _appends(root.path, entries, id_tag)
             append_all(appends)
             if after_append is not None:
                 after_append(root, [path for path, _ in appends], entries)
+    return Recorded(tuple(entries), tuple(skipped))
+
+
+def _record_cached(
+    root_path: Path,
+    drafts: Sequence[Draft],
+    today: date,
+    dry_run: bool,
+    after_append: Callable[[Any, list[Path], list[Entry]], None] | None,
+    id_tag: str | None,
+) -> Recorded | None:
+    """Record plain entries against the cache, as the next report would read them.
+
+    The new entries are checked exactly as appended tails are (cache.extend), so an entry
+    accepted here is one the next report counts. None: only the full review can decide
+    (a void or close, a duplicate, a second rate …), and the caller does that instead.
+    """
+    state = read_cached(root_path, today)
+    snapshot = state.snapshot
+    context = snapshot.context
+    keys = dict(context.keys)
+    sequence = defaultdict(int, context.sequences)
+    lines: dict[str, int] = {}
+    problems: list[Problem] = []
+    drafted: dict[str, Draft] = {}
+    entries: list[Entry] = []
+    skipped: list[tuple[Draft, str]] = []
+    for draft in drafts:
+        key = draft.fields.get("key")
+        if key and key in keys:
+            skipped.append((draft, keys[key]))
+            continue
+        month = draft.month
+        if month is None or not is_month(month):
+            problems.append(
+                Problem(draft.source or "govscore", 0, _month_problem(draft, month), "month")
+            )
+            continue
+        label = f"{LEDGER_DIR}/{month}.toml"
+        broken = next(
+            (
+                _refusal(mark.broken_by, month)
+                for suffix in (".toml", ".csv")
+                if (mark := snapshot.files.get(f"{LEDGER_DIR}/{month}{suffix}")) is not None
+                and mark.broken
+                and mark.broken_by is not None
+            ),
+            None,
+        )
+        if broken is not None:
+            problems.append(broken)
+            continue
+        if label not in lines:
+            mark = snapshot.files.get(label)
+            lines[label] = 3 if mark is None else mark.newlines + 2
+        sequence[month] += 1
+        entry_id = f"{month}-{sequence[month]:04d}" + (f"-{id_tag}" if id_tag else "")
+        entry, found = build_entry({**draft.fields, "id": entry_id}, month, label, lines[label])
+        if entry is None:
+            problems.extend(_relabel(found, draft))
+            continue
+        department = state.departments.resolve(entry.department) if entry.department else None
+        if department is not None:
+            entry = replace(entry, department=department.name)  # the ledger stores full names
+        lines[label] += entry_toml(entry, id_tag).count("\n")
+        if key:
+            keys[key] = entry_id
+        entries.append(entry)
+        drafted[entry_id] = draft
+    appends = _appends(root_path, entries, id_tag)
+    tails = []
+    for path, text in appends:
+        label = f"{LEDGER_DIR}/{path.name}"
+        content = state.data.get(label, b"") + text.encode("utf-8")
+        month_entries = tuple(e for e in entries if e.file == label)
+        parsed = ParsedFile(month_entries, (), False, content.count(b"\n"))
+        tails.append((label, parsed, file_mark(content, parsed)))
+    tails.sort(key=lambda t: t[0])
+    extended = cache.extend(
+        snapshot,
+        [(parsed, mark) for _, parsed, mark in tails],
+        [label for label, _, _ in tails],
+        state.catalog,
+        state.departments,
+        today,
+    )
+    if extended is None:
+        return None
+    for problem in extended.problems[len(snapshot.problems) :]:
+        problems.extend(_relabel([problem], drafted.get(problem.entry)))
+    if problems:
+        raise DataError(_rejected(len(drafts), len(problems)), problems)
+    if not dry_run and entries:
+        append_all(appends)
+        write_snapshot(root_path, extended)
+        if after_append is not None:
+            after_append(state, [path for path, _ in appends], entries)
     return Recorded(tuple(entries), tuple(skipped))
 
 
@@ -153,15 +254,18 @@ def _broken_file(root: Root, month: str) -> Problem | None:
         parsed = root.files.get(f"{LEDGER_DIR}/{month}{suffix}")
         if parsed is None or not parsed.broken:
             continue
-        where = parsed.broken_by or parsed.problems[0]
-        return Problem(
-            where.file,
-            where.line,
-            f"{where.message} — govscore will not append to the {month} ledger until "
-            f"{where.file} is repaired (fix or remove the broken lines; `git diff` shows "
-            "what changed)",
-        )
+        return _refusal(parsed.broken_by or parsed.problems[0], month)
     return None
+
+
+def _refusal(where: Problem, month: str) -> Problem:
+    return Problem(
+        where.file,
+        where.line,
+        f"{where.message} — govscore will not append to the {month} ledger until "
+        f"{where.file} is repaired (fix or remove the broken lines; `git diff` shows "
+        "what changed)",
+    )
 
 
 def _caused(problem: Problem, entries: Sequence[Entry]) -> Problem:
@@ -211,7 +315,7 @@ def _target_month(draft: Draft, existing: dict[str, Entry]) -> str | None:
 def _sequences(ids: Sequence[str]) -> dict[str, int]:
     highest: dict[str, int] = defaultdict(int)
     for entry_id in ids:
-        match = _SEQUENCE.match(entry_id)
+        match = cache.SEQUENCE.match(entry_id)
         if match:
             month, number = match.group(1), int(match.group(2))
             highest[month] = max(highest[month], number)
@@ -224,13 +328,13 @@ def _next_line(root: Root, month: str) -> int:
     return 3 if parsed is None else parsed.newlines + 2
 
 
-def _appends(root: Root, entries: Sequence[Entry], tag: str | None) -> list[tuple[Path, str]]:
+def _appends(root_path: Path, entries: Sequence[Entry], tag: str | None) -> list[tuple[Path, str]]:
     texts: dict[str, list[str]] = defaultdict(list)
     for entry in entries:
         texts[entry.month].append(entry_toml(entry, tag))
     appends = []
     for month, parts in texts.items():
-        path = root.ledger_path(month)
+        path = root_path / LEDGER_DIR / f"{month}.toml"
         head = "" if path.exists() else f"# govscore ledger for {month}: append only\n"
         appends.append((path, head + "".join(parts)))
     return appends

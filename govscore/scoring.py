@@ -94,104 +94,194 @@ class Ranking:
         return next((row for row in self.rows if row[1].department == department), None)
 
 
+@dataclass
+class Cell:
+    """One department's month, summed: what its entries add to each category and cap group."""
+
+    sums: dict[str, Decimal] = field(default_factory=dict)
+    capped: dict[str, Decimal] = field(default_factory=dict)
+    cap_category: dict[str, str] = field(default_factory=dict)
+    vetoes: list[str] = field(default_factory=list)
+    referrals: list[tuple[str, str, str]] = field(default_factory=list)  # entry, clause, to
+
+    def add(self, entry: Entry, clause: Clause, amount: Decimal) -> None:
+        """Count one entry's signed amount: a capped bonus goes to its group, the rest to its category."""
+        if clause.cap and amount > 0:
+            self.capped[clause.cap] = self.capped.get(clause.cap, ZERO) + amount
+            self.cap_category[clause.cap] = clause.category
+        elif amount:
+            self.sums[clause.category] = self.sums.get(clause.category, ZERO) + amount
+        if clause.kind == "veto":
+            self.vetoes.append(entry.id)
+        if clause.referral:
+            self.referrals.append((entry.id, clause.id, clause.referral))
+
+    def copy(self) -> Cell:
+        return Cell(
+            dict(self.sums),
+            dict(self.capped),
+            dict(self.cap_category),
+            list(self.vetoes),
+            list(self.referrals),
+        )
+
+
+@dataclass
+class Summary:
+    """A ledger reduced to what scores need: sums per department and month, and the few
+    entries whose effect depends on other months (recurring, exclusive, annual).
+
+    Adding an entry is all it takes to keep it current, so a cache can hold a Summary
+    and fold in appended entries without reading the ledger again.
+    """
+
+    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    standing: list[Entry] = field(default_factory=list)
+    exclusive: list[Entry] = field(default_factory=list)
+    annual: list[Entry] = field(default_factory=list)
+    through: dict[str, str] = field(default_factory=dict)
+
+    def add(self, entry: Entry, clause: Clause) -> None:
+        if clause.annual:
+            self.annual.append(entry)
+        elif entry.recurring:
+            self.standing.append(entry)
+        elif clause.exclusive:
+            self.exclusive.append(entry)
+        else:
+            key = (entry.department, entry.month)
+            cell = self.cells.get(key)
+            if cell is None:
+                cell = self.cells[key] = Cell()
+            cell.add(entry, clause, signed_amount(entry, clause))
+
+
+def summarize(book: Book, catalog: Catalog) -> Summary:
+    summary = Summary(through=dict(book.through))
+    clauses = catalog.clauses
+    for entry in book.entries:
+        summary.add(entry, clauses[entry.clause])
+    return summary
+
+
+def signed_amount(entry: Entry, clause: Clause, rises: dict[str, Decimal] | None = None) -> Decimal:
+    """The points an entry adds (above zero) or takes away (below zero)."""
+    amount = entry_amount(entry, clause, rises or {})
+    return amount * clause.sign if amount else ZERO
+
+
+def entry_amount(entry: Entry, clause: Clause, rises: dict[str, Decimal]) -> Decimal:
+    """The points an entry is worth (unsigned); exclusive clauses earn their rise."""
+    kind = clause.kind
+    if kind == "fixed" and not clause.exclusive:
+        return clause.points * entry.count  # type: ignore[operator]
+    if kind in ("range", "discretionary") and not clause.exclusive:
+        return entry.points * entry.count  # type: ignore[operator]
+    if kind == "veto":
+        return ZERO
+    if kind == "rate":
+        rate = rate_of(entry)
+        if rate is None or rate >= HUNDRED:
+            return ZERO
+        return (HUNDRED - rate) * clause.per_point  # type: ignore[operator]
+    if clause.exclusive:
+        return rises.get(entry.id, ZERO)
+    return clause.level_points(entry.level) * entry.count  # type: ignore[arg-type,operator]
+
+
 class Scorer:
     """Scores one ledger under one catalog and one set of weights.
 
-    Builds its indexes once (entries by department and month, recurring and annual ones
-    apart, exclusive rises), so scoring every month of a year touches each entry about
-    once, not once per month.
+    Works from a Summary (sums per department and month), so scoring every month of a
+    year costs little however many entries there are. Built from a Book, it also keeps
+    the entries, to show which lines made each score (--detail).
     """
 
-    def __init__(self, book: Book, catalog: Catalog, weights: Weights, departments: Departments):
+    def __init__(
+        self,
+        book: Book | None,
+        catalog: Catalog,
+        weights: Weights,
+        departments: Departments,
+        summary: Summary | None = None,
+    ):
         self.book = book
         self.catalog = catalog
         self.weights = weights
         self.departments = departments
-        self.by_cell: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-        self.recurring: dict[str, list[Entry]] = defaultdict(list)
+        if summary is None:
+            assert book is not None
+            summary = summarize(book, catalog)
+        self.summary = summary
+        self.standing: dict[str, list[Entry]] = defaultdict(list)
+        for entry in summary.standing:
+            self.standing[entry.department].append(entry)
+        self.exclusive: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        for entry in summary.exclusive:
+            self.exclusive[(entry.department, entry.month)].append(entry)
         self.annual: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-        clauses = catalog.clauses
-        for entry in book.entries:
-            if clauses[entry.clause].annual:
-                self.annual[(entry.department, entry.month[:4])].append(entry)
-            elif entry.recurring:
-                self.recurring[entry.department].append(entry)
-            else:
-                self.by_cell[(entry.department, entry.month)].append(entry)
-        self.rises = exclusive_rises(book.entries, catalog)
+        for entry in summary.annual:
+            self.annual[(entry.department, entry.month[:4])].append(entry)
+        self.rises = exclusive_rises(summary.exclusive, catalog)
+        self.by_cell: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        if book is not None:
+            clauses = catalog.clauses
+            for entry in book.entries:
+                if not (entry.recurring or clauses[entry.clause].annual):
+                    self.by_cell[(entry.department, entry.month)].append(entry)
 
     # -- months -------------------------------------------------------------------------
 
     def applies(self, entry: Entry, month: str) -> bool:
         """Does this entry count in this month? Recurring ones stand until closed."""
         if entry.recurring:
-            through = self.book.through.get(entry.id)
+            through = self.summary.through.get(entry.id)
             return entry.month <= month and (through is None or month <= through)
         return entry.month == month
 
     def department_month(self, department: str, month: str) -> DepartmentScore:
-        lines: list[Line] = []
-        vetoes: list[str] = []
-        referrals: list[Referral] = []
-        standing = [e for e in self.recurring.get(department, ()) if self.applies(e, month)]
-        for entry in (*self.by_cell.get((department, month), ()), *standing):
-            clause = self.catalog.clauses[entry.clause]
-            if clause.kind == "veto":
-                vetoes.append(entry.id)
-            if clause.referral:
-                referrals.append(Referral(entry.id, clause.id, department, month, clause.referral))
-            lines.append(self.line(entry, clause))
-        categories, caps = self.categories(lines)
+        cell = self.summary.cells.get((department, month))
+        work = cell.copy() if cell is not None else Cell()
+        standing = [e for e in self.standing.get(department, ()) if self.applies(e, month)]
+        extra = [*self.exclusive.get((department, month), ()), *standing]
+        clauses = self.catalog.clauses
+        for entry in extra:
+            clause = clauses[entry.clause]
+            work.add(entry, clause, signed_amount(entry, clause, self.rises))
+        categories, caps = self.categories(work)
+        lines: tuple[Line, ...] = ()
+        if self.book is not None:
+            shown = [*self.by_cell.get((department, month), ()), *standing]
+            lines = tuple(self.line(entry, clauses[entry.clause]) for entry in shown)
         return DepartmentScore(
             department=department,
             categories=categories,
             total=self.weighted(categories),
-            vetoes=tuple(sorted(vetoes)),
-            referrals=tuple(referrals),
-            lines=tuple(lines),
+            vetoes=tuple(sorted(work.vetoes)),
+            referrals=tuple(
+                Referral(entry, clause, department, month, to)
+                for entry, clause, to in sorted(work.referrals)
+            ),
+            lines=lines,
             caps=tuple(caps),
         )
 
     def line(self, entry: Entry, clause: Clause) -> Line:
-        amount = self.amount(entry, clause)
-        return Line(entry, clause, amount * clause.sign if amount else ZERO)
+        return Line(entry, clause, signed_amount(entry, clause, self.rises))
 
-    def amount(self, entry: Entry, clause: Clause) -> Decimal:
-        """The points an entry is worth (unsigned)."""
-        kind = clause.kind
-        if kind == "fixed" and not clause.exclusive:
-            return clause.points * entry.count  # type: ignore[operator]
-        if kind in ("range", "discretionary"):
-            return entry.points * entry.count  # type: ignore[operator]
-        if kind == "veto":
-            return ZERO
-        if kind == "rate":
-            rate = rate_of(entry)
-            if rate is None or rate >= HUNDRED:
-                return ZERO
-            return (HUNDRED - rate) * clause.per_point  # type: ignore[operator]
-        if clause.exclusive:
-            return self.rises.get(entry.id, ZERO)
-        return clause.level_points(entry.level) * entry.count  # type: ignore[arg-type,operator]
-
-    def categories(self, lines: Sequence[Line]) -> tuple[dict[str, Decimal], list[CapUse]]:
-        """Category scores from a month's lines: caps on bonus groups, then the floor."""
+    def categories(self, cell: Cell) -> tuple[dict[str, Decimal], list[CapUse]]:
+        """Category scores from a month's sums: caps on bonus groups, then the floor."""
         base, floor = self.weights.base, self.weights.floor
         sums = {c.id: ZERO for c in self.weights.categories}
-        capped: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        cap_category: dict[str, str] = {}
-        for line in lines:
-            if line.clause.cap and line.amount > 0:
-                capped[line.clause.cap] += line.amount
-                cap_category[line.clause.cap] = line.category
-            else:
-                sums[line.category] = sums.get(line.category, ZERO) + line.amount
+        for category, amount in cell.sums.items():
+            sums[category] = sums.get(category, ZERO) + amount
         uses = []
-        for group, earned in capped.items():
+        for group, earned in cell.capped.items():
             limit = self.catalog.caps[group].limit
+            category = cell.cap_category[group]
             if earned > limit:
-                uses.append(CapUse(group, cap_category[group], earned, limit))
-            sums[cap_category[group]] += min(earned, limit)
+                uses.append(CapUse(group, category, earned, limit))
+            sums[category] = sums.get(category, ZERO) + min(earned, limit)
         return {cid: max(floor, base + delta) for cid, delta in sums.items()}, uses
 
     def weighted(self, categories: dict[str, Decimal]) -> Decimal:

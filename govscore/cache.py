@@ -1,0 +1,250 @@
+"""The ledger cache: what reports need of a ledger, kept beside it and refreshed by appends.
+
+A report over a million entries should not read a million entries when nothing, or
+one entry, has changed. A Snapshot holds each ledger file's size and digest, the
+ledger's Summary (sums per department and month) and its problems. When files have
+only grown, the appended tails are read and folded in; any other change (an edit, a
+removal, a void or close appended, anything the tail validation cannot decide alone)
+rebuilds the snapshot from the whole ledger. So a snapshot can never be stale: it
+either matches the files byte for byte, or it is not used.
+
+Pure functions only; the loader reads and writes the files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from govscore import __version__
+from govscore.catalog import Catalog
+from govscore.config import Departments
+from govscore.errors import Problem
+from govscore.ledger import ParsedFile
+from govscore.model import Entry, month_of
+from govscore.scoring import Summary, summarize
+from govscore.validate import Book, _ref_problems, score_entry_problems
+
+FORMAT = 2
+# YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
+SEQUENCE = re.compile(r"^(\d{4}-\d{2})-(\d+)(?:-[a-z0-9]+)?$")
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+@dataclass(frozen=True)
+class FileMark:
+    """A ledger file as the snapshot saw it."""
+
+    size: int
+    digest: bytes
+    newlines: int
+    broken: bool
+    broken_by: Problem | None = None  # why govscore will not append to it
+
+
+@dataclass
+class Context:
+    """What validating appended entries needs to know of the rest of the ledger."""
+
+    ids: set[str] = field(default_factory=set)
+    targets: dict[str, Entry] = field(default_factory=dict)  # entries a follow-up may name
+    target_bad: set[str] = field(default_factory=set)  # … that have problems of their own
+    voided: frozenset[str] = frozenset()
+    rates: set[tuple[str, str, str]] = field(default_factory=set)  # clause, department, month
+    wanted: set[str] = field(default_factory=set)  # ids named by ref/void/close, not yet there
+    keys: dict[str, str] = field(default_factory=dict)  # idempotency key → entry id
+    sequences: dict[str, int] = field(default_factory=dict)  # month → highest number used
+
+
+@dataclass
+class Snapshot:
+    """A ledger reduced for reports, with the marks that say which bytes it describes."""
+
+    key: bytes  # govscore's version, the cache format and the configuration's bytes
+    files: dict[str, FileMark]
+    today: date
+    time_sensitive: bool  # some entry was dated in the future when this was made
+    problems: list[Problem]  # the ledger's problems (configuration problems are not kept)
+    summary: Summary
+    context: Context
+    entries: int
+
+    def fits(self, key: bytes, today: date) -> bool:
+        return self.key == key and (self.today == today or not self.time_sensitive)
+
+
+def snapshot_key(config: Sequence[bytes]) -> bytes:
+    return digest(b"\0".join([__version__.encode(), str(FORMAT).encode(), *config]))
+
+
+def _targetable(catalog: Catalog) -> set[str]:
+    return {target for clause in catalog for target in clause.ref}
+
+
+def _time_sensitive(entries: Sequence[Entry], today: date) -> bool:
+    this_month = month_of(today)
+    return any((e.date is not None and e.date > today) or e.month > this_month for e in entries)
+
+
+def build(
+    key: bytes,
+    marks: dict[str, FileMark],
+    entries: Sequence[Entry],
+    ledger_problems: Sequence[Problem],
+    book: Book,
+    catalog: Catalog,
+    departments: Departments,
+    today: date,
+    unparsed: Sequence[str] = (),
+) -> Snapshot:
+    """A snapshot of a whole ledger, from a full review of it.
+
+    `unparsed` are the ids of entries that did not parse: new entries must not take them.
+    """
+    targetable = _targetable(catalog)
+    context = Context(voided=book.voided)
+    note_ids(context, unparsed)
+    named: set[str] = set()
+    for entry in entries:
+        if entry.id not in context.ids and entry.kind == "score" and entry.clause in targetable:
+            context.targets[entry.id] = entry
+            if score_entry_problems(entry, catalog, departments, today):
+                context.target_bad.add(entry.id)
+        context.ids.add(entry.id)
+        if entry.key:
+            context.keys[entry.key] = entry.id
+        named.update(n for n in (entry.ref, entry.void, entry.close) if n)
+    note_ids(context, [e.id for e in entries])
+    context.wanted = named - context.ids
+    clauses = catalog.clauses
+    for entry in book.entries:
+        if clauses[entry.clause].kind == "rate":
+            context.rates.add((entry.clause, entry.department, entry.month))
+    return Snapshot(
+        key=key,
+        files=marks,
+        today=today,
+        time_sensitive=_time_sensitive(entries, today),
+        problems=list(ledger_problems),
+        summary=summarize(book, catalog),
+        context=context,
+        entries=len(entries),
+    )
+
+
+def note_ids(context: Context, ids: Sequence[str]) -> None:
+    """Keep each month's highest entry number, so the next id continues the sequence."""
+    sequences = context.sequences
+    for entry_id in ids:
+        found = SEQUENCE.match(entry_id)
+        if found:
+            month, number = found.group(1), int(found.group(2))
+            if number > sequences.get(month, 0):
+                sequences[month] = number
+
+
+def extend(
+    snapshot: Snapshot,
+    tails: Sequence[tuple[ParsedFile, FileMark]],
+    label_of: Sequence[str],
+    catalog: Catalog,
+    departments: Departments,
+    today: date,
+) -> Snapshot | None:
+    """Fold appended tails into a snapshot, or None when only a full review can say.
+
+    Each tail is the parsed text appended to one file (lines already absolute). Only
+    plain score entries are folded in; a void, a close, a duplicate id, a second rate,
+    a parse problem or an id some entry was waiting for sends the caller back to the
+    full review, which is always right.
+    """
+    context = snapshot.context
+    fresh = [entry for parsed, _ in tails for entry in parsed.entries]
+    if any(parsed.problems for parsed, _ in tails):
+        return None
+    if any(e.kind != "score" or e.id in context.ids or e.id in context.wanted for e in fresh):
+        return None
+    tail_ids = {e.id for e in fresh}
+    if len(tail_ids) != len(fresh):
+        return None
+    # Work on copies: a snapshot that cannot be extended must stay as it was.
+    context = dataclasses.replace(
+        context,
+        ids=set(context.ids),
+        targets=dict(context.targets),
+        target_bad=set(context.target_bad),
+        rates=set(context.rates),
+        wanted=set(context.wanted),
+        keys=dict(context.keys),
+        sequences=dict(context.sequences),
+    )
+    note_ids(context, [e.id for e in fresh])
+    targetable = _targetable(catalog)
+    counted: list[tuple[Entry, object]] = []
+    problems: list[Problem] = []
+    for entry in fresh:
+        found = score_entry_problems(entry, catalog, departments, today)
+        clause = catalog.get(entry.clause)
+        department = departments.resolve(entry.department)
+        if not found and entry.ref:
+            if entry.ref in tail_ids and entry.ref not in context.ids:
+                return None  # names an entry further down the tail
+            target = context.targets.get(entry.ref)
+            if target is None and entry.ref in context.ids:
+                return None  # names an entry no follow-up may name: the review explains
+            by_id = {target.id: target} if target is not None else {}
+            own = {bad: [True] for bad in context.target_bad}
+            found = _ref_problems(entry, clause, by_id, context.voided, departments, own)  # type: ignore[arg-type]
+            if target is None:
+                context.wanted.add(entry.ref)
+        if not found and clause is not None and clause.kind == "rate":
+            rate = (clause.id, department.name, entry.month)  # type: ignore[union-attr]
+            if rate in context.rates:
+                return None
+            context.rates.add(rate)
+        context.ids.add(entry.id)
+        if entry.key:
+            context.keys[entry.key] = entry.id
+        if entry.clause in targetable:
+            context.targets[entry.id] = entry
+            if score_entry_problems(entry, catalog, departments, today):
+                context.target_bad.add(entry.id)
+        if found:
+            problems.extend(found)
+            continue
+        if department is not None and department.name != entry.department:
+            entry = dataclasses.replace(entry, department=department.name)
+        counted.append((entry, clause))
+    summary = _copy_summary(snapshot.summary)
+    for entry, clause in counted:
+        summary.add(entry, clause)  # type: ignore[arg-type]
+    files = dict(snapshot.files)
+    for (_, mark), label in zip(tails, label_of, strict=True):
+        files[label] = mark
+    return Snapshot(
+        key=snapshot.key,
+        files=files,
+        today=today,  # fits() let only an unchanged day through if dates were in the future
+        time_sensitive=snapshot.time_sensitive or _time_sensitive(fresh, today),
+        problems=[*snapshot.problems, *problems],
+        summary=summary,
+        context=context,
+        entries=snapshot.entries + len(fresh),
+    )
+
+
+def _copy_summary(summary: Summary) -> Summary:
+    return Summary(
+        cells={key: cell.copy() for key, cell in summary.cells.items()},
+        standing=list(summary.standing),
+        exclusive=list(summary.exclusive),
+        annual=list(summary.annual),
+        through=dict(summary.through),
+    )

@@ -1,0 +1,190 @@
+"""The ledger cache never changes an answer: cached and uncached runs agree, step by step."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from govscore import cli as cli_module
+from govscore.cli import cli
+from govscore.loader import CACHE_DIR, CACHE_FILE
+from ledgertext import entry, toml
+
+MONTHS = ["2023-04", "2023-05", "2023-06"]
+DEPARTMENTS = ["市公安局", "公安局", "市民政局", "市教育局", "市不存在局"]
+ADDS = [
+    ["-c", "2.4.3", "-n", "2"],
+    ["-c", "3.3.1", "-n", "4"],
+    ["-c", "2.5.2", "--value", "93.5"],
+    ["-c", "2.4.10", "--points", "1.5"],
+    ["-c", "4.2.2", "--level", "市级", "--matter", "甲"],
+    ["-c", "4.2.4", "--level", "省级"],
+    ["-c", "3.1.3", "--recurring"],
+    ["-c", "4.4.1"],
+    ["-c", "2.4.13"],
+    ["-c", "4.3.1"],
+    ["-c", "2.3.11", "--points", "1.2"],
+]
+
+
+def run(root: Path, *args: str, cached: bool = True):
+    flags = [] if cached else ["--no-cache"]
+    return CliRunner().invoke(cli, ["--root", str(root), *flags, *args])
+
+
+def answers(root: Path, cached: bool) -> list[tuple[int, str, str]]:
+    """Everything a report says: month and year JSON, check JSON and the stderr lines."""
+    out = []
+    for args in (
+        *(("month", m, "--format", "json") for m in MONTHS),
+        ("year", "2023", "--format", "json"),
+        ("check", "--format", "json"),
+        ("check",),
+    ):
+        result = run(root, *args, cached=cached)
+        out.append((result.exit_code, result.stdout, result.stderr))
+    return out
+
+
+def ledger_entries(root: Path) -> list[str]:
+    ids = []
+    for path in sorted((root / "ledger").glob("*.toml")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith('id = "'):
+                ids.append(line.split('"')[1])
+    return ids
+
+
+STEP = st.one_of(
+    st.tuples(
+        st.just("add"), st.sampled_from(DEPARTMENTS), st.sampled_from(ADDS), st.sampled_from(MONTHS)
+    ),
+    st.tuples(st.just("follow-up"), st.sampled_from(DEPARTMENTS), st.integers(0, 50)),
+    st.tuples(st.just("void"), st.integers(0, 50)),
+    st.tuples(st.just("close"), st.integers(0, 50), st.sampled_from(MONTHS)),
+    st.tuples(
+        st.just("hand"), st.sampled_from(MONTHS), st.sampled_from(["2.4.3", "9.9.9", "2.5.2"])
+    ),
+    st.tuples(st.just("edit"), st.sampled_from(MONTHS)),
+    st.tuples(
+        st.just("forget"),
+    ),
+)
+
+
+def apply(root: Path, step: tuple) -> None:
+    kind = step[0]
+    ids = ledger_entries(root)
+    if kind == "add":
+        _, department, args, month = step
+        run(root, "add", "-d", department, *args, "--month", month)
+    elif kind == "follow-up" and ids:
+        run(
+            root,
+            "add",
+            "-d",
+            step[1],
+            "-c",
+            "4.3.2",
+            "--ref",
+            ids[step[2] % len(ids)],
+            "--month",
+            "2023-06",
+        )
+    elif kind == "void" and ids:
+        run(root, "void", ids[step[1] % len(ids)], "--reason", "申诉成立")
+    elif kind == "close" and ids:
+        run(root, "close", ids[step[1] % len(ids)], "--through", step[2])
+    elif kind == "hand":  # a clerk appends by hand, sometimes wrongly, sometimes a duplicate id
+        _, month, clause = step
+        path = root / "ledger" / f"{month}.toml"
+        fields = (
+            {"department": "市民政局", "clause": clause, "value": 96} if clause == "2.5.2" else {}
+        )
+        extra = (
+            entry("市民政局", clause, id=f"hand-{len(ids) % 3}")
+            if not fields
+            else entry(id=f"hand-{len(ids)}", **fields)
+        )
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(("" if path.exists() else "# hand\n") + toml(extra))
+    elif kind == "edit":  # a change that is not an append: the cache must notice
+        path = root / "ledger" / f"{step[1]}.toml"
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("count = 2", "count = 3", 1), encoding="utf-8")
+    elif kind == "forget":
+        (root / CACHE_DIR / CACHE_FILE).unlink(missing_ok=True)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(STEP, min_size=1, max_size=12))
+def test_cached_and_uncached_runs_agree_after_every_step(root: Path, steps):
+    for child in (root / "ledger").glob("*.toml"):
+        child.unlink()
+    (root / CACHE_DIR / CACHE_FILE).unlink(missing_ok=True)
+    for step in steps:
+        apply(root, step)
+        assert answers(root, cached=True) == answers(root, cached=False), step
+
+
+def test_warm_runs_use_the_cache_and_an_append_extends_it(root: Path):
+    assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05").exit_code == 0
+    run(root, "month", "2023-05")
+    cache_file = root / CACHE_DIR / CACHE_FILE
+    first = cache_file.stat().st_mtime_ns
+    run(root, "month", "2023-05")
+    assert cache_file.stat().st_mtime_ns == first  # nothing changed: read, not rewritten
+    assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05").exit_code == 0
+    # 2.4.3 × 2 → C2 98 → 25 + 39.2 + 35 = 99.2
+    payload = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
+    civil = next(d for d in payload["departments"] if d["department"] == "市民政局")
+    assert civil["total"] == 99.2
+
+
+def test_a_same_size_edit_is_never_served_from_the_cache(root: Path):
+    assert (
+        run(root, "add", "-d", "市民政局", "-c", "2.4.3", "-n", "2", "--month", "2023-05").exit_code
+        == 0
+    )
+    before = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
+    path = root / "ledger" / "2023-05.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("count = 2", "count = 5"), encoding="utf-8")  # same size
+    after = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
+    civil = [
+        next(d for d in p["departments"] if d["department"] == "市民政局") for p in (before, after)
+    ]
+    # 2 → C2 98 → 99.2; 5 → C2 95 → 25 + 38 + 35 = 98
+    assert [c["total"] for c in civil] == [99.2, 98.0]
+
+
+def test_a_damaged_cache_is_rebuilt(root: Path):
+    assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05").exit_code == 0
+    run(root, "month", "2023-05")
+    (root / CACHE_DIR / CACHE_FILE).write_bytes(b"not a pickle")
+    assert answers(root, cached=True) == answers(root, cached=False)
+
+
+def test_future_dates_are_judged_on_the_day_asked(root: Path, monkeypatch: pytest.MonkeyPatch):
+    """An entry dated tomorrow is a problem today and fine tomorrow, cache or not."""
+    monkeypatch.setattr(cli_module, "today", lambda: date(2026, 1, 10))
+    path = root / "ledger" / "2026-01.toml"
+    path.write_text(
+        "# hand\n" + toml(entry("市民政局", "2.4.3", date=date(2026, 1, 11), id="h")),
+        encoding="utf-8",
+    )
+    assert run(root, "check").exit_code == 1
+    monkeypatch.setattr(cli_module, "today", lambda: date(2026, 1, 11))
+    assert run(root, "check").exit_code == 0
+    assert answers(root, cached=True) == answers(root, cached=False)
