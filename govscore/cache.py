@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,13 +29,68 @@ from govscore.model import Entry, month_of
 from govscore.scoring import Summary, summarize
 from govscore.validate import Book, _ref_problems, score_entry_problems
 
-FORMAT = 2
+FORMAT = 3
 # YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
 SEQUENCE = re.compile(r"^(\d{4}-\d{2})-(\d+)(?:-[a-z0-9]+)?$")
 
 
 def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=20).digest()
+    return hashlib.sha256(data).digest()
+
+
+class IdSet:
+    """A million ids, cheap to keep and to load: one string, searched until asked often.
+
+    Pickling a set of a million strings costs more than a warm report may take; one
+    newline-joined string loads at once. Many lookups build the set after all.
+    """
+
+    def __init__(self, ids: Iterable[str] = ()):
+        self.text = "\n" + "\n".join(ids) + "\n"
+        self.extra: set[str] = set()
+        self._set: set[str] | None = None
+
+    def __contains__(self, entry_id: object) -> bool:
+        if not isinstance(entry_id, str) or "\n" in entry_id:
+            return False
+        if entry_id in self.extra:
+            return True
+        if self._set is not None:
+            return entry_id in self._set
+        return f"\n{entry_id}\n" in self.text
+
+    def add(self, entry_id: str) -> None:
+        self.extra.add(entry_id)
+
+    def prepare(self, lookups: int) -> None:
+        """Build the set when many lookups are coming (a large import)."""
+        if self._set is None and lookups > 50:
+            self._set = set(self.text.split("\n"))
+
+    def copy(self) -> IdSet:
+        other = IdSet()
+        other.text, other.extra, other._set = self.text, set(self.extra), self._set
+        return other
+
+    def __getstate__(self) -> dict[str, object]:
+        text = self.text + "".join(f"{i}\n" for i in self.extra if "\n" not in i)
+        return {"text": text}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.text = state["text"]  # type: ignore[assignment]
+        self.extra = set()
+        self._set = None
+
+
+# A follow-up's target, kept small: clause, department, month, file, line.
+Target = tuple[str, str, str, str, int]
+
+
+def target_entry(entry_id: str, target: Target) -> Entry:
+    clause, department, month, file, line = target
+    return Entry(
+        id=entry_id, month=month, file=file, line=line, department=department, clause=clause
+    )
 
 
 @dataclass(frozen=True)
@@ -53,8 +108,8 @@ class FileMark:
 class Context:
     """What validating appended entries needs to know of the rest of the ledger."""
 
-    ids: set[str] = field(default_factory=set)
-    targets: dict[str, Entry] = field(default_factory=dict)  # entries a follow-up may name
+    ids: IdSet = field(default_factory=IdSet)
+    targets: dict[str, Target] = field(default_factory=dict)  # entries a follow-up may name
     target_bad: set[str] = field(default_factory=set)  # … that have problems of their own
     voided: frozenset[str] = frozenset()
     rates: set[tuple[str, str, str]] = field(default_factory=set)  # clause, department, month
@@ -109,20 +164,19 @@ def build(
     `unparsed` are the ids of entries that did not parse: new entries must not take them.
     """
     targetable = _targetable(catalog)
-    context = Context(voided=book.voided)
+    context = Context(voided=book.voided, ids=IdSet(e.id for e in entries))
     note_ids(context, unparsed)
     named: set[str] = set()
     for entry in entries:
-        if entry.id not in context.ids and entry.kind == "score" and entry.clause in targetable:
-            context.targets[entry.id] = entry
+        if entry.kind == "score" and entry.clause in targetable and entry.id not in context.targets:
+            context.targets[entry.id] = _target(entry)
             if score_entry_problems(entry, catalog, departments, today):
                 context.target_bad.add(entry.id)
-        context.ids.add(entry.id)
         if entry.key:
             context.keys[entry.key] = entry.id
         named.update(n for n in (entry.ref, entry.void, entry.close) if n)
     note_ids(context, [e.id for e in entries])
-    context.wanted = named - context.ids
+    context.wanted = {n for n in named if n not in context.ids}
     clauses = catalog.clauses
     for entry in book.entries:
         if clauses[entry.clause].kind == "rate":
@@ -169,15 +223,18 @@ def extend(
     fresh = [entry for parsed, _ in tails for entry in parsed.entries]
     if any(parsed.problems for parsed, _ in tails):
         return None
+    context.ids.prepare(2 * len(fresh))
     if any(e.kind != "score" or e.id in context.ids or e.id in context.wanted for e in fresh):
         return None
+    if any("\n" in e.id for e in fresh):
+        return None  # an id no line-joined index can hold: the full review decides
     tail_ids = {e.id for e in fresh}
     if len(tail_ids) != len(fresh):
         return None
     # Work on copies: a snapshot that cannot be extended must stay as it was.
     context = dataclasses.replace(
         context,
-        ids=set(context.ids),
+        ids=context.ids.copy(),
         targets=dict(context.targets),
         target_bad=set(context.target_bad),
         rates=set(context.rates),
@@ -196,10 +253,11 @@ def extend(
         if not found and entry.ref:
             if entry.ref in tail_ids and entry.ref not in context.ids:
                 return None  # names an entry further down the tail
-            target = context.targets.get(entry.ref)
-            if target is None and entry.ref in context.ids:
+            kept = context.targets.get(entry.ref)
+            if kept is None and entry.ref in context.ids:
                 return None  # names an entry no follow-up may name: the review explains
-            by_id = {target.id: target} if target is not None else {}
+            target = target_entry(entry.ref, kept) if kept is not None else None
+            by_id = {entry.ref: target} if target is not None else {}
             own = {bad: [True] for bad in context.target_bad}
             found = _ref_problems(entry, clause, by_id, context.voided, departments, own)  # type: ignore[arg-type]
             if target is None:
@@ -213,7 +271,7 @@ def extend(
         if entry.key:
             context.keys[entry.key] = entry.id
         if entry.clause in targetable:
-            context.targets[entry.id] = entry
+            context.targets[entry.id] = _target(entry)
             if score_entry_problems(entry, catalog, departments, today):
                 context.target_bad.add(entry.id)
         if found:
@@ -238,6 +296,10 @@ def extend(
         context=context,
         entries=snapshot.entries + len(fresh),
     )
+
+
+def _target(entry: Entry) -> Target:
+    return (entry.clause, entry.department, entry.month, entry.file, entry.line)
 
 
 def _copy_summary(summary: Summary) -> Summary:

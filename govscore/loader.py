@@ -295,7 +295,6 @@ class CachedLedger:
     catalog: Catalog
     found: list[tuple[str, str]]  # (month, label) in ledger order
     name_problems: list[Problem]
-    data: dict[str, bytes]
     snapshot: cache.Snapshot
 
 
@@ -309,21 +308,30 @@ def read_cached(path: Path, today: date, use_cache: bool = True) -> CachedLedger
     weights = parse_weights(parse_toml_file(source.read(WEIGHTS_FILE), WEIGHTS_FILE), WEIGHTS_FILE)
     catalog = load_catalog(path, source)
     found, name_problems = ledger_names(source)
-    data = {label: source.read(label) or b"" for _, label in found}
     key = cache.snapshot_key(config)
     snapshot = _read_snapshot(path) if use_cache else None
-    if snapshot is not None and snapshot.fits(key, today):
+    if snapshot is not None and not snapshot.fits(key, today):
+        snapshot = None
+    # Every file is read and hashed (that is what makes the cache safe); only the bytes
+    # of files that changed since the snapshot are kept.
+    sizes: dict[str, tuple[int, bytes, int]] = {}
+    data: dict[str, bytes] = {}
+    for _, label in found:
+        content = source.read(label) or b""
+        sizes[label] = (len(content), cache.digest(content), content.count(b"\n"))
+        old = snapshot.files.get(label) if snapshot is not None else None
+        if old is None or (old.size, old.digest) != sizes[label][:2]:
+            data[label] = content
+    if snapshot is not None:
         fresh = _refresh(snapshot, found, data, catalog, departments, today)
         if fresh is not None and fresh is not snapshot:
             write_snapshot(path, fresh)
         snapshot = fresh
-    else:
-        snapshot = None
     if snapshot is None:
         root = load_root(path, lock=False)
         book = root.review(today)
         marks = {
-            label: file_mark(data[label], root.files[label])
+            label: _mark(*sizes[label], root.files[label])
             for _, label in found
             if label in root.files
         }
@@ -343,7 +351,19 @@ def read_cached(path: Path, today: date, use_cache: bool = True) -> CachedLedger
         )
         if use_cache:
             write_snapshot(path, snapshot)
-    return CachedLedger(path, departments, weights, catalog, found, name_problems, data, snapshot)
+    return CachedLedger(path, departments, weights, catalog, found, name_problems, snapshot)
+
+
+def read_ledger_file(path: Path, label: str) -> bytes:
+    """One ledger file's bytes (empty if it does not exist yet)."""
+    return WorkTree(path).read(label) or b""
+
+
+def _mark(size: int, content_digest: bytes, newlines: int, parsed: ParsedFile) -> cache.FileMark:
+    broken_by = parsed.broken_by or (
+        parsed.problems[0] if parsed.broken and parsed.problems else None
+    )
+    return cache.FileMark(size, content_digest, newlines, parsed.broken, broken_by)
 
 
 def file_mark(content: bytes, parsed: ParsedFile) -> cache.FileMark:
@@ -385,16 +405,19 @@ def _refresh(
     departments: Departments,
     today: date,
 ) -> cache.Snapshot | None:
-    """The snapshot, extended by what was appended since; None if anything else changed."""
-    if not set(snapshot.files) <= set(data):
+    """The snapshot, extended by what was appended since; None if anything else changed.
+
+    `data` holds the files that differ from the snapshot.
+    """
+    if not set(snapshot.files) <= {label for _, label in found}:
         return None  # a ledger file was removed
     tails: list[tuple[ParsedFile, cache.FileMark]] = []
     labels: list[str] = []
     for month, label in found:
+        if label not in data:
+            continue
         content = data[label]
         old = snapshot.files.get(label)
-        if old is not None and old.size == len(content) and old.digest == cache.digest(content):
-            continue
         if not label.endswith(".toml"):
             return None
         start, offset = 0, 0

@@ -16,7 +16,15 @@ from typing import Any
 from govscore import cache
 from govscore.errors import DataError, Problem
 from govscore.ledger import ParsedFile, build_entry, entry_toml
-from govscore.loader import LEDGER_DIR, Root, file_mark, load_root, read_cached, write_snapshot
+from govscore.loader import (
+    LEDGER_DIR,
+    Root,
+    file_mark,
+    load_root,
+    read_cached,
+    read_ledger_file,
+    write_snapshot,
+)
 from govscore.model import Entry, is_month
 from govscore.validate import Book, review
 from govscore.writer import append_all, ledger_lock
@@ -143,7 +151,7 @@ def _record_cached(
     tails = []
     for path, text in appends:
         label = f"{LEDGER_DIR}/{path.name}"
-        content = state.data.get(label, b"") + text.encode("utf-8")
+        content = read_ledger_file(root_path, label) + text.encode("utf-8")
         month_entries = tuple(e for e in entries if e.file == label)
         parsed = ParsedFile(month_entries, (), False, content.count(b"\n"))
         tails.append((label, parsed, file_mark(content, parsed)))
