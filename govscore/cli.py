@@ -279,7 +279,12 @@ def committer(wanted: bool) -> Any:
 def _record(app: AppContext, drafts: list[Draft], commit: bool = False) -> None:
     root_dir = app.root_dir()
     result = record(
-        root_dir, drafts, today(), after_append=committer(commit), id_tag=clone_tag(root_dir)
+        root_dir,
+        drafts,
+        today(),
+        after_append=committer(commit),
+        id_tag=clone_tag(root_dir),
+        use_cache=app.use_cache,
     )
     for entry in result.added:
         click.echo(entry.id)
@@ -670,6 +675,8 @@ def import_(
             today(),
             dry_run=dry_run or bool(plan.problems),
             after_append=committer(commit),
+            id_tag=clone_tag(root_dir),
+            use_cache=app.use_cache,
         )
     except DataError as exc:
         if not exc.problems:
