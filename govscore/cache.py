@@ -278,7 +278,7 @@ def extend(
             problems.extend(found)
             continue
         if department is not None and department.name != entry.department:
-            entry = dataclasses.replace(entry, department=department.name)
+            entry = entry._replace(department=department.name)
         counted.append((entry, clause))
     summary = _copy_summary(snapshot.summary)
     for entry, clause in counted:

@@ -123,7 +123,7 @@ def parse_toml_ledger(text: str, file: str, month: str, fast: bool = True) -> Pa
     quick = read_chunks(text) if fast else None
     if quick is None:
         preamble, split = split_entries(text)
-        chunks: list[Chunk] = [(line, None, chunk) for line, chunk in split]
+        chunks = [Chunk.of_text(line, chunk) for line, chunk in split]
     else:
         preamble, chunks = quick
     try:
@@ -134,14 +134,15 @@ def parse_toml_ledger(text: str, file: str, month: str, fast: bool = True) -> Pa
     except tomllib.TOMLDecodeError as exc:
         breaks.append(Problem(file, _error_line(exc, 1), f"not valid TOML: {_toml_reason(exc)}"))
         problems.append(breaks[-1])
-    for line, fields, chunk in chunks:
+    for found_chunk in chunks:
+        line, fields = found_chunk.line, found_chunk.fields
         if fields is not None:
             made = quick_entry(fields, month, file, line)
             if made is not None:
                 entries.append(made)
                 continue
         try:
-            data = tomllib.loads(chunk, parse_float=Decimal)
+            data = tomllib.loads(found_chunk.text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
             breaks.append(
                 Problem(file, _error_line(exc, line), f"not valid TOML: {_toml_reason(exc)}")

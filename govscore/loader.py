@@ -445,7 +445,7 @@ def _shifted(parsed: ParsedFile, lines: int) -> ParsedFile:
         return parsed
     return replace(
         parsed,
-        entries=tuple(replace(e, line=e.line + lines) for e in parsed.entries),
+        entries=tuple(e._replace(line=e.line + lines) for e in parsed.entries),
         problems=tuple(replace(p, line=p.line + lines) for p in parsed.problems),
     )
 

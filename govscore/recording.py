@@ -141,7 +141,7 @@ def _record_cached(
             continue
         department = state.departments.resolve(entry.department) if entry.department else None
         if department is not None:
-            entry = replace(entry, department=department.name)  # the ledger stores full names
+            entry = entry._replace(department=department.name)  # the ledger stores full names
         lines[label] += entry_toml(entry, id_tag).count("\n")
         if key:
             keys[key] = entry_id
@@ -225,7 +225,7 @@ def prepare(
             continue
         department = root.departments.resolve(entry.department) if entry.department else None
         if department is not None:
-            entry = replace(entry, department=department.name)  # the ledger stores full names
+            entry = entry._replace(department=department.name)  # the ledger stores full names
         lines[month] = line + entry_toml(entry, id_tag).count("\n")
         if key:
             keys[key] = entry_id

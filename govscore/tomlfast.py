@@ -27,18 +27,45 @@ _LINE = re.compile(
     r")[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?"
 )
 
-# Chunk = (line of its [[entry]] header, parsed fields or None for tomllib, its text)
-Chunk = tuple[int, dict[str, Any] | None, str]
+
+class Chunk:
+    """One [[entry]] table: the line of its header, its fields (None: tomllib must read
+    it), and its text, joined only when asked for."""
+
+    __slots__ = ("fields", "hi", "line", "lines", "lo")
+
+    def __init__(
+        self, line: int, fields: dict[str, Any] | None, lines: list[str], lo: int, hi: int
+    ):
+        self.line, self.fields, self.lines, self.lo, self.hi = line, fields, lines, lo, hi
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines[self.lo : self.hi])
+
+    @classmethod
+    def of_text(cls, line: int, text: str) -> Chunk:
+        return cls(line, None, [text], 0, 1)
+
+
+_KNOWN_KEYS = frozenset(FIELDS)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:0|[1-9][0-9]*)\.[0-9]+")
+_MISSING = object()
 
 
 def read_chunks(text: str) -> tuple[str, list[Chunk]] | None:
     """Split a ledger at [[entry]] headers and read each table; None if the file needs tomllib.
 
-    A file with a multi-line string is left to the careful reader, since a line inside
-    one may look like a header.
+    Most lines are `key = "text"`, `key = 3` or `key = 2023-05-12` exactly as govscore
+    writes them: those are taken apart with str methods; any other line goes through a
+    full regular expression, and a line that fails it sends its table to tomllib. A file
+    with a multi-line string is left to the careful reader, since a line inside one may
+    look like a header.
     """
     if '"""' in text or "'''" in text:
         return None
+    controls = _CONTROL.search(text) is not None  # then every string is checked for them
     lines = text.split("\n")
     chunks: list[Chunk] = []
     preamble_end = len(lines)
@@ -47,29 +74,63 @@ def read_chunks(text: str) -> tuple[str, list[Chunk]] | None:
     header = _HEADER.fullmatch
     line_match = _LINE.fullmatch
     comment = _COMMENT.fullmatch
+    known = _KNOWN_KEYS
     for number, line in enumerate(lines):
-        if line[:1] in ("[", " ", "\t") and header(line):
+        if line == "[[entry]]" or (line[:1] in ("[", " ", "\t") and header(line)):
             if start >= 0:
-                chunks.append((start + 1, fields, "\n".join(lines[start:number])))
+                chunks.append(Chunk(start + 1, fields, lines, start, number))
             else:
                 preamble_end = number
             start, fields = number, {}
             continue
         if start < 0 or fields is None:
             continue
-        found = line_match(line)
-        if found is None:
-            if not comment(line):
-                fields = None  # something only tomllib reads (or rejects) properly
-            continue
-        key = found.group(1)
+        key, sep, raw = line.partition(" = ")
+        value: Any = _MISSING
+        if sep and key in known:
+            first = raw[:1]
+            if first == '"':
+                inner = raw[1:-1]
+                if (
+                    raw[-1:] == '"'
+                    and len(raw) > 1
+                    and '"' not in inner
+                    and "\\" not in inner
+                    and not (controls and _CONTROL.search(inner))
+                ):
+                    value = inner
+            elif raw.isascii() and raw.isdigit() and (raw == "0" or first != "0"):
+                value = int(raw)
+            elif raw == "true" or raw == "false":
+                value = raw == "true"
+            elif len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and raw.isascii():
+                value = _date(raw)
+            elif _PLAIN_NUMBER.fullmatch(raw):
+                value = Decimal(raw)
+        if value is _MISSING:
+            found = line_match(line)
+            if found is None:
+                if not comment(line):
+                    fields = None  # something only tomllib reads (or rejects) properly
+                continue
+            key, value = found.group(1), _value(found)
         if key in fields:
             fields = None  # a duplicate key is an error: let tomllib say so
             continue
-        fields[key] = _value(found)
+        fields[key] = value
     if start >= 0:
-        chunks.append((start + 1, fields, "\n".join(lines[start:])))
+        chunks.append(Chunk(start + 1, fields, lines, start, len(lines)))
     return "\n".join(lines[:preamble_end]), chunks
+
+
+def _date(raw: str) -> Any:
+    year, month, day = raw[:4], raw[5:7], raw[8:]
+    if not (year.isdigit() and month.isdigit() and day.isdigit()):
+        return _BadDate(raw)
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return _BadDate(raw)
 
 
 def _value(found: re.Match[str]) -> Any:
@@ -92,23 +153,20 @@ class _BadDate(str):
     """A date TOML would reject (2023-02-30): the slow reader reports it."""
 
 
-_TEXT = {
-    "id",
-    "department",
-    "clause",
-    "level",
-    "matter",
-    "ref",
-    "note",
-    "by",
-    "recorded",
-    "key",
-    "void",
-    "reason",
-    "close",
+_STRIPPED = frozenset({"id", "department", "clause", "level", "ref", "void", "close"})
+# The type each field has when govscore wrote it; anything else goes the careful way.
+_TYPES: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(
+        ("id", "department", "clause", "level", "matter", "ref", "note", "by", "recorded", "key")
+        + ("void", "reason", "close"),
+        (str,),
+    ),
+    "count": (int,),
+    **dict.fromkeys(("points", "value", "numerator", "denominator"), (Decimal, int)),
+    "recurring": (bool,),
+    "date": (date,),
 }
-_STRIPPED = {"id", "department", "clause", "level", "ref", "void", "close"}
-_KNOWN = frozenset(FIELDS)
+_NUMBERS = ("points", "value", "numerator", "denominator")
 
 
 def quick_entry(raw: dict[str, Any], month: str, file: str, line: int) -> Entry | None:
@@ -116,31 +174,18 @@ def quick_entry(raw: dict[str, Any], month: str, file: str, line: int) -> Entry 
 
     None sends the fields through ledger.build_entry, which explains whatever is wrong.
     """
-    if not raw.keys() <= _KNOWN or "id" not in raw:
-        return None
+    types = _TYPES
     for name, value in raw.items():
-        kind = type(value)
-        if name in _TEXT:
-            if kind is not str or (name in _STRIPPED and value != value.strip()):
-                return None
-            if name == "id" and not value:
-                return None
-        elif name == "count":
-            if kind is not int:
-                return None
-        elif name in ("points", "value", "numerator", "denominator"):
-            if kind is not Decimal and kind is not int:
-                return None
-        elif name == "recurring":
-            if kind is not bool:
-                return None
-        elif name == "date":
-            if kind is not date:
-                return None
-        else:  # through: a month, checked by the careful path
+        allowed = types.get(name)
+        if allowed is None or type(value) not in allowed:
+            return None  # an unknown field, a month in `through`, a value of another type
+    entry_id = raw.get("id")
+    if not entry_id:
+        return None
+    for name in _STRIPPED.intersection(raw):
+        if raw[name] != raw[name].strip():
             return None
-    values = dict(raw)
-    for name in ("points", "value", "numerator", "denominator"):
-        if type(values.get(name)) is int:
-            values[name] = Decimal(values[name])
-    return Entry(month=month, file=file, line=line, **values)
+    for name in _NUMBERS:
+        if type(raw.get(name)) is int:
+            raw = {**raw, name: Decimal(raw[name])}
+    return Entry(month=month, file=file, line=line, **raw)

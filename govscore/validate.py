@@ -8,7 +8,6 @@ evidence that `check` rejects.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -316,7 +315,7 @@ def review(
             bad_ids.add(entry.id)
             continue
         if department is not None and department.name != entry.department:
-            entry = dataclasses.replace(entry, department=department.name)
+            entry = entry._replace(department=department.name)
         counted.append(entry)
     return Book(tuple(counted), through, voided, tuple(problems))
 

@@ -14,7 +14,6 @@ import select
 import subprocess
 import sys
 import time
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -69,7 +68,7 @@ def ledger(root: Path, month: str) -> list[dict[str, object]]:
     for entry in parsed.entries:
         fields = {
             k: v
-            for k, v in asdict(entry).items()
+            for k, v in entry._asdict().items()
             if v not in (None, False) and k not in ("file", "line", "recorded")
         }
         assert entry.recorded  # stamped at import

@@ -8,7 +8,6 @@ flagged broken.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -392,7 +391,7 @@ def test_an_entry_written_by_entry_toml_parses_back_equal(entry: Entry):
     text = "# govscore ledger for 2023-05: append only\n" + entry_toml(entry)
     parsed = parse(text)
     assert parsed.problems == ()
-    assert parsed.entries == (replace(entry, file=TOML_FILE, line=3),)
+    assert parsed.entries == (entry._replace(file=TOML_FILE, line=3),)
 
 
 def test_entries_written_one_after_another_parse_back_in_order_and_place():
