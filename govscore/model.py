@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -14,6 +15,7 @@ def is_month(text: str) -> bool:
     return bool(MONTH_RE.match(text))
 
 
+@lru_cache(maxsize=4096)
 def month_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
@@ -33,6 +35,7 @@ def months_between(first: str, last: str) -> list[str]:
     return months
 
 
+@lru_cache(maxsize=1024)
 def month_end(month: str) -> date:
     following = next_month(month)
     return date.fromordinal(date(int(following[:4]), int(following[5:7]), 1).toordinal() - 1)

@@ -155,12 +155,23 @@ class _BadDate(str):
 
 _STRIPPED = frozenset({"id", "department", "clause", "level", "ref", "void", "close"})
 # The type each field has when govscore wrote it; anything else goes the careful way.
+_TEXT_FIELDS = (
+    "id",
+    "department",
+    "clause",
+    "level",
+    "matter",
+    "ref",
+    "note",
+    "by",
+    "recorded",
+    "key",
+    "void",
+    "reason",
+    "close",
+)
 _TYPES: dict[str, tuple[type, ...]] = {
-    **dict.fromkeys(
-        ("id", "department", "clause", "level", "matter", "ref", "note", "by", "recorded", "key")
-        + ("void", "reason", "close"),
-        (str,),
-    ),
+    **dict.fromkeys(_TEXT_FIELDS, (str,)),
     "count": (int,),
     **dict.fromkeys(("points", "value", "numerator", "denominator"), (Decimal, int)),
     "recurring": (bool,),

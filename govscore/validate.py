@@ -43,6 +43,11 @@ def score_entry_problems(
     entry: Entry, catalog: Catalog, departments: Departments, today: date
 ) -> list[Problem]:
     """What is wrong with one score entry on its own (without looking at other entries)."""
+    return [*static_problems(entry, catalog, departments), *date_problems(entry, today)]
+
+
+def static_problems(entry: Entry, catalog: Catalog, departments: Departments) -> list[Problem]:
+    """What is wrong with a score entry's department, clause and figures (not its date)."""
     problems: list[Problem] = []
 
     def bad(field_name: str, message: str) -> None:
@@ -82,8 +87,40 @@ def score_entry_problems(
                 f"clause {clause.id} applies only to departments tagged {clause.applies_to!r}; "
                 f"{department.name} is not (tag it in departments.toml if it should be)",
             )
-    problems.extend(date_problems(entry, today))
     return problems
+
+
+def own_problems(
+    entries: Iterable[Entry], catalog: Catalog, departments: Departments, today: date
+) -> dict[str, list[Problem]]:
+    """score_entry_problems for many entries, each distinct combination judged once.
+
+    A ledger repeats the same department, clause and figures thousands of times; the
+    verdict on them is the same, only the place it is reported differs.
+    """
+    memo: dict[tuple[object, ...], list[tuple[str, str]]] = {}
+    out: dict[str, list[Problem]] = {}
+    for entry in entries:
+        key = (
+            entry.department,
+            entry.clause,
+            entry.count,
+            *(None if n is None else str(n) for n in (entry.points, entry.value)),
+            *(None if n is None else str(n) for n in (entry.numerator, entry.denominator)),
+            entry.level,
+            bool(entry.matter),
+            bool(entry.ref),
+            entry.recurring,
+            entry.reason,
+            entry.through,
+        )
+        verdict = memo.get(key)
+        if verdict is None:
+            found = static_problems(entry, catalog, departments)
+            verdict = memo[key] = [(p.field, p.message) for p in found]
+        problems = [_problem(entry, field_name, message) for field_name, message in verdict]
+        out[entry.id] = problems + date_problems(entry, today)
+    return out
 
 
 def clause_problems(entry: Entry, clause: Clause) -> list[Problem]:
@@ -290,7 +327,7 @@ def review(
     rates: dict[tuple[str, str, str], Entry] = {}
     # A voided entry is out of every report, whatever was wrong with it.
     live = [e for e in ordered if e.kind == "score" and e.id not in voided]
-    own = {e.id: score_entry_problems(e, catalog, departments, today) for e in live}
+    own = own_problems(live, catalog, departments, today)
     for entry in live:
         found = own[entry.id]
         department = departments.resolve(entry.department)
