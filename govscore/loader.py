@@ -319,7 +319,9 @@ def read_cached(path: Path, today: date, use_cache: bool = True) -> CachedLedger
     for _, label in found:
         content = source.read(label) or b""
         sizes[label] = (len(content), cache.digest(content), content.count(b"\n"))
-        old = snapshot.files.get(label) if snapshot is not None else None
+        if snapshot is None:
+            continue  # a full read follows; nothing to keep
+        old = snapshot.files.get(label)
         if old is None or (old.size, old.digest) != sizes[label][:2]:
             data[label] = content
     if snapshot is not None:

@@ -52,6 +52,7 @@ _KNOWN_KEYS = frozenset(FIELDS)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:0|[1-9][0-9]*)\.[0-9]+")
 _MISSING = object()
+_SHARED = frozenset({"department", "clause", "level", "matter", "note", "by"})
 
 
 def read_chunks(text: str) -> tuple[str, list[Chunk]] | None:
@@ -75,6 +76,7 @@ def read_chunks(text: str) -> tuple[str, list[Chunk]] | None:
     line_match = _LINE.fullmatch
     comment = _COMMENT.fullmatch
     known = _KNOWN_KEYS
+    shared: dict[str, str] = {}
     for number, line in enumerate(lines):
         if line == "[[entry]]" or (line[:1] in ("[", " ", "\t") and header(line)):
             if start >= 0:
@@ -98,7 +100,9 @@ def read_chunks(text: str) -> tuple[str, list[Chunk]] | None:
                     and "\\" not in inner
                     and not (controls and _CONTROL.search(inner))
                 ):
-                    value = inner
+                    # The same department, clause or clerk recurs thousands of times:
+                    # keep one copy of each text, not one per entry.
+                    value = shared.setdefault(inner, inner) if key in _SHARED else inner
             elif raw.isascii() and raw.isdigit() and (raw == "0" or first != "0"):
                 value = int(raw)
             elif raw == "true" or raw == "false":

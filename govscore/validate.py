@@ -93,7 +93,8 @@ def static_problems(entry: Entry, catalog: Catalog, departments: Departments) ->
 def own_problems(
     entries: Iterable[Entry], catalog: Catalog, departments: Departments, today: date
 ) -> dict[str, list[Problem]]:
-    """score_entry_problems for many entries, each distinct combination judged once.
+    """score_entry_problems for many entries, each distinct combination judged once;
+    entries without problems are left out of the result.
 
     A ledger repeats the same department, clause and figures thousands of times; the
     verdict on them is the same, only the place it is reported differs.
@@ -119,7 +120,9 @@ def own_problems(
             found = static_problems(entry, catalog, departments)
             verdict = memo[key] = [(p.field, p.message) for p in found]
         problems = [_problem(entry, field_name, message) for field_name, message in verdict]
-        out[entry.id] = problems + date_problems(entry, today)
+        problems += date_problems(entry, today)
+        if problems:  # most entries have none: keep only those that do
+            out[entry.id] = problems
     return out
 
 
@@ -329,7 +332,7 @@ def review(
     live = [e for e in ordered if e.kind == "score" and e.id not in voided]
     own = own_problems(live, catalog, departments, today)
     for entry in live:
-        found = own[entry.id]
+        found = own.get(entry.id, [])
         department = departments.resolve(entry.department)
         clause = catalog.get(entry.clause)
         if not found and entry.ref:
