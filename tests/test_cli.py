@@ -402,3 +402,29 @@ def test_example_root_is_clean_and_its_quick_start_month_reads(tmp_path: Path):
     assert month.stdout.splitlines()[0].startswith(
         "2023-03 月度政务服务工作考评（36 个部门） · 账本 git "
     )
+
+
+def test_a_root_clauses_toml_replaces_the_shipped_catalog(small: Path):
+    """The office amends its catalog: here 2.4.3 costs 2 per case instead of 1."""
+    shipped = (
+        Path(__file__).resolve().parent.parent / "govscore" / "data" / "clauses.toml"
+    ).read_text(encoding="utf-8")
+    marker = 'id = "2.4.3"'
+    head, tail = shipped.split(marker)
+    amended = head + marker + tail.replace("points = 1\n", "points = 2\n", 1)
+    (small / "clauses.toml").write_text(amended, encoding="utf-8")
+    assert run(small, "clause", "2.4.3", "--format", "json").stdout.count('"points": 2.0') == 1
+    assert (
+        run(
+            small, "add", "-d", "市民政局", "-c", "2.4.3", "-n", "3", "--month", "2023-05"
+        ).exit_code
+        == 0
+    )
+    # 3 × 2 = 6 off C2 → 94 → 25 + 37.6 + 35 = 97.6
+    payload = json.loads(run(small, "month", "2023-05", "--format", "json").stdout)
+    civil = next(d for d in payload["departments"] if d["department"] == "市民政局")
+    assert civil["total"] == 97.6
+    (small / "clauses.toml").write_text('[[clause]]\nid = "x"\n', encoding="utf-8")
+    broken = run(small, "month", "2023-05")
+    assert broken.exit_code == 1
+    assert "clauses.toml" in broken.stderr and "C.I.K" in broken.stderr
