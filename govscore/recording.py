@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from govscore import cache
+from govscore.config import Departments
 from govscore.errors import DataError, Problem
 from govscore.ledger import ParsedFile, build_entry, entry_toml
 from govscore.loader import (
@@ -97,56 +98,14 @@ def _record_cached(
     """
     state = read_cached(root_path, today)
     snapshot = state.snapshot
-    context = snapshot.context
-    keys = dict(context.keys)
-    sequence = defaultdict(int, context.sequences)
-    lines: dict[str, int] = {}
-    problems: list[Problem] = []
-    drafted: dict[str, Draft] = {}
-    entries: list[Entry] = []
-    skipped: list[tuple[Draft, str]] = []
-    for draft in drafts:
-        key = draft.fields.get("key")
-        if key and key in keys:
-            skipped.append((draft, keys[key]))
-            continue
-        month = draft.month
-        if month is None or not is_month(month):
-            problems.append(
-                Problem(draft.source or "govscore", 0, _month_problem(draft, month), "month")
-            )
-            continue
-        label = f"{LEDGER_DIR}/{month}.toml"
-        broken = next(
-            (
-                _refusal(mark.broken_by, month)
-                for suffix in (".toml", ".csv")
-                if (mark := snapshot.files.get(f"{LEDGER_DIR}/{month}{suffix}")) is not None
-                and mark.broken
-                and mark.broken_by is not None
-            ),
-            None,
-        )
-        if broken is not None:
-            problems.append(broken)
-            continue
-        if label not in lines:
-            mark = snapshot.files.get(label)
-            lines[label] = 3 if mark is None else mark.newlines + 2
-        sequence[month] += 1
-        entry_id = f"{month}-{sequence[month]:04d}" + (f"-{id_tag}" if id_tag else "")
-        entry, found = build_entry({**draft.fields, "id": entry_id}, month, label, lines[label])
-        if entry is None:
-            problems.extend(_relabel(found, draft))
-            continue
-        department = state.departments.resolve(entry.department) if entry.department else None
-        if department is not None:
-            entry = entry._replace(department=department.name)  # the ledger stores full names
-        lines[label] += entry_toml(entry, id_tag).count("\n")
-        if key:
-            keys[key] = entry_id
-        entries.append(entry)
-        drafted[entry_id] = draft
+    known = Known(
+        keys=dict(snapshot.context.keys),
+        sequence=defaultdict(int, snapshot.context.sequences),
+        departments=state.departments,
+        first_line=lambda month: _first_line(snapshot.files.get(f"{LEDGER_DIR}/{month}.toml")),
+        broken=lambda month: _broken_mark(snapshot, month),
+    )
+    entries, skipped, problems, drafted = draft_entries(drafts, known, id_tag)
     appends = _appends(root_path, entries, id_tag)
     tails = []
     for path, text in appends:
@@ -183,20 +142,28 @@ def _rejected(count: int, problems: int) -> str:
     return f"rejected: {problems} problem{'s' if problems != 1 else ''}; {what} not written, the ledger is unchanged"
 
 
-def prepare(
-    root: Root, drafts: Sequence[Draft], today: date, id_tag: str | None = None
-) -> tuple[list[Entry], list[tuple[Draft, str]], list[Problem]]:
-    """Give drafts ids and lines, skip known keys, and find every problem with them.
+@dataclass
+class Known:
+    """What giving drafts ids and lines needs to know of the ledger (full or cached)."""
+
+    keys: dict[str, str]  # idempotency key → id of the entry that has it
+    sequence: dict[str, int]  # month → highest entry number used
+    departments: Departments
+    first_line: Callable[[str], int]  # where the next entry of a month's TOML file starts
+    broken: Callable[[str], Problem | None]  # why a month cannot take an entry, if it cannot
+    target_month: Callable[[Draft], str | None] = lambda draft: None  # a void's or close's
+
+
+def draft_entries(
+    drafts: Sequence[Draft], known: Known, id_tag: str | None
+) -> tuple[list[Entry], list[tuple[Draft, str]], list[Problem], dict[str, Draft]]:
+    """Give drafts ids and lines; skip known keys; say what is wrong with each on its own.
 
     Ids continue the month's sequence; `id_tag` (a clone's tag) keeps two clones of a
     shared ledger from ever making the same id before they merge.
     """
-    existing = {e.id: e for e in root.entries()}
-    keys = {e.key: e.id for e in root.entries() if e.key}
-    # Entries that do not parse still hold their ids: a new entry must not take one.
-    unparsed = {p.entry for f in root.files.values() for p in f.problems if p.entry}
-    sequence = _sequences([*existing, *unparsed])
-    lines = {month: _next_line(root, month) for month in root.months}
+    keys, sequence = known.keys, known.sequence
+    lines: dict[str, int] = {}
     problems: list[Problem] = []
     drafted: dict[str, Draft] = {}
     entries: list[Entry] = []
@@ -206,31 +173,63 @@ def prepare(
         if key and key in keys:
             skipped.append((draft, keys[key]))
             continue
-        month = draft.month or _target_month(draft, existing)
-        label = draft.source or "govscore"
+        month = draft.month or known.target_month(draft)
         if month is None or not is_month(month):
+            label = draft.source or "govscore"
             problems.append(Problem(label, 0, _month_problem(draft, month), _month_field(draft)))
             continue
-        broken = _broken_file(root, month)
+        broken = known.broken(month)
         if broken is not None:
             problems.append(broken)
             continue
-        sequence[month] += 1
+        if month not in lines:
+            lines[month] = known.first_line(month)
+        sequence[month] = sequence.get(month, 0) + 1
         entry_id = f"{month}-{sequence[month]:04d}" + (f"-{id_tag}" if id_tag else "")
-        line = lines.get(month, 3)
         raw = {**draft.fields, "id": entry_id}
-        entry, found = build_entry(raw, month, f"{LEDGER_DIR}/{month}.toml", line)
+        entry, found = build_entry(raw, month, f"{LEDGER_DIR}/{month}.toml", lines[month])
         if entry is None:
             problems.extend(_relabel(found, draft))
             continue
-        department = root.departments.resolve(entry.department) if entry.department else None
+        department = known.departments.resolve(entry.department) if entry.department else None
         if department is not None:
             entry = entry._replace(department=department.name)  # the ledger stores full names
-        lines[month] = line + entry_toml(entry, id_tag).count("\n")
+        lines[month] += entry_toml(entry, id_tag).count("\n")
         if key:
             keys[key] = entry_id
         entries.append(entry)
         drafted[entry_id] = draft
+    return entries, skipped, problems, drafted
+
+
+def _first_line(mark: cache.FileMark | None) -> int:
+    return 3 if mark is None else mark.newlines + 2
+
+
+def _broken_mark(snapshot: cache.Snapshot, month: str) -> Problem | None:
+    for suffix in (".toml", ".csv"):
+        mark = snapshot.files.get(f"{LEDGER_DIR}/{month}{suffix}")
+        if mark is not None and mark.broken and mark.broken_by is not None:
+            return _refusal(mark.broken_by, month)
+    return None
+
+
+def prepare(
+    root: Root, drafts: Sequence[Draft], today: date, id_tag: str | None = None
+) -> tuple[list[Entry], list[tuple[Draft, str]], list[Problem]]:
+    """Give drafts ids and lines, skip known keys, and find every problem with them."""
+    existing = {e.id: e for e in root.entries()}
+    # Entries that do not parse still hold their ids: a new entry must not take one.
+    unparsed = {p.entry for f in root.files.values() for p in f.problems if p.entry}
+    known = Known(
+        keys={e.key: e.id for e in root.entries() if e.key},
+        sequence=_sequences([*existing, *unparsed]),
+        departments=root.departments,
+        first_line=lambda month: _next_line(root, month),
+        broken=lambda month: _broken_file(root, month),
+        target_month=lambda draft: _target_month(draft, existing),
+    )
+    entries, skipped, problems, drafted = draft_entries(drafts, known, id_tag)
     if entries:  # even when some drafts failed: an import lists every bad row at once
         before = set(_review(root, [], today).problems)
         book = _review(root, entries, today)
