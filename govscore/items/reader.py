@@ -7,6 +7,7 @@ run goes on: one broken line must not hide the other 99,999 items.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -53,16 +54,33 @@ def item_files(folder: Path) -> list[Path]:
 
 def read_items(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Entry]:
     """Records and problems from files and folders, in the order given (folders sorted)."""
+    return read_sources(item_sources(paths))
+
+
+def read_sources(sources: Iterable[Path | Problem]) -> Iterator[Entry]:
+    """Records and problems from files listed by :func:`item_sources` (its problems pass)."""
+    for source in sources:
+        if isinstance(source, Problem):
+            yield source
+        else:
+            yield from read_file(source)
+
+
+def item_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Problem]:
+    """The files read_items reads, in its order, and a problem for a folder without any.
+
+    Shared with the checker's worker processes, which must read the same files in the same
+    order as one process would.
+    """
     for given in paths:
         path = Path(given)
         if path.is_dir():
             files = item_files(path)
             if not files:
                 yield Problem(str(path), 0, "folder holds no .json or .jsonl files")
-            for file in files:
-                yield from read_file(file)
+            yield from files
         else:
-            yield from read_file(path)
+            yield path
 
 
 def read_file(path: Path) -> Iterator[Entry]:
@@ -86,9 +104,48 @@ def read_file(path: Path) -> Iterator[Entry]:
     yield from parse_json_text(text, name)
 
 
-def parse_jsonl(lines: Iterable[bytes | str], file: str) -> Iterator[Entry]:
-    """JSON Lines, one record per non-blank line; a bad line is a problem, the rest is read."""
-    for number, raw in enumerate(lines, start=1):
+def read_jsonl_piece(path: Path, start: int, end: int, first: int) -> Iterator[Entry]:
+    """The lines of a .jsonl file from byte start to end (a line boundary), the first of
+    them being line first: one worker's share of a big file, numbered as in the whole."""
+    try:
+        with path.open("rb") as stream:
+            stream.seek(start)
+            piece = stream.read(end - start)
+    except OSError as exc:
+        yield Problem(str(path), 0, f"cannot read: {exc.strerror or exc}")
+        return
+    yield from parse_jsonl(io.BytesIO(piece), str(path), first)
+
+
+def jsonl_pieces(path: Path, size: int) -> Iterator[tuple[int, int, int]]:
+    """(start, end, first line) of consecutive pieces of about size bytes, each ending
+    after a line break (or at the end of the file), so no line is cut in two.
+
+    Line numbers count b"\\n" as parse_jsonl does; reading the file in pieces of this size
+    keeps memory flat whatever the file's size.
+    """
+    start, line = 0, 1
+    buffer = bytearray(size)  # one buffer, read into: no copy per piece
+    with path.open("rb") as stream:
+        while True:
+            got = stream.readinto(buffer)
+            if not got:
+                return
+            tail = stream.readline()  # to the end of the line the block stopped in
+            end = start + got + len(tail)
+            yield start, end, line
+            line += buffer.count(b"\n", 0, got) + tail.count(b"\n")
+            start = end
+
+
+def parse_jsonl(lines: Iterable[bytes | str], file: str, first: int = 1) -> Iterator[Entry]:
+    """JSON Lines, one record per non-blank line; a bad line is a problem, the rest is read.
+
+    first is the number of the first line given (a piece of a file starts further on); a
+    byte-order mark is only looked for on line 1.
+    """
+    scan = _DECODER.scan_once
+    for number, raw in enumerate(lines, start=first):
         if isinstance(raw, bytes):
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
@@ -100,14 +157,22 @@ def parse_jsonl(lines: Iterable[bytes | str], file: str) -> Iterator[Entry]:
         line = line.rstrip("\r\n")
         if not line.strip():
             continue
+        # The scanner json.loads ends in, without its wrappers: a line that is exactly one
+        # object is the common case. Anything else (a failure, leading or trailing space)
+        # goes through json.loads itself, so what is accepted and every message stay its own.
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Problem(file, number, f"bad JSON: {exc.msg} (column {exc.colno})")
-            continue
-        except RecursionError:
-            yield Problem(file, number, _TOO_DEEP)
-            continue
+            value, end = scan(line, 0)
+        except (StopIteration, ValueError, RecursionError):
+            end = -1
+        if end != len(line):
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Problem(file, number, f"bad JSON: {exc.msg} (column {exc.colno})")
+                continue
+            except RecursionError:
+                yield Problem(file, number, _TOO_DEEP)
+                continue
         yield _record(value, file, number)
 
 

@@ -2,8 +2,11 @@
 
 Each rule yields (field, message) pairs; :func:`check_item` turns them into findings.
 No I/O and no set-up per call: every pattern is compiled here, at import, so checking
-100,000 items costs only the matching itself. The national platform deducts per item, but
-the office needs every finding to fix the record, so all of them are returned.
+100,000 items costs only the matching itself. What repeats from item to item (the texts
+rules 1 and 2 scan, time limits, step names, depths, notes) is remembered, in bounded
+caches, so each distinct value is worked out once; the findings never depend on them. The
+national platform deducts per item, but the office needs every finding to fix the record,
+so all of them are returned.
 """
 
 from __future__ import annotations
@@ -274,12 +277,19 @@ RULE_NUMBERS = tuple(rule.number for rule in RULES)
 
 
 # --- value helpers -----------------------------------------------------------------------
+_BLANK_TEXTS = ("", "无")
+_YES_NO = {YES: True, NO: False}
+_CHANNEL_SET = frozenset(CHANNELS)
+_KIND_SET = frozenset(MATERIAL_KINDS)
+_FORM_SET = frozenset(MATERIAL_FORMS)
+
+
 def _blank(value: Any) -> bool:
     """Missing, null, only spaces, or 无 (which means "nothing") — an empty field."""
     if value is None:
         return True
     if isinstance(value, str):
-        return value.strip(_BLANK_CHARS) in ("", "无")
+        return value.strip(_BLANK_CHARS) in _BLANK_TEXTS
     if isinstance(value, list | dict):
         return not value
     return False
@@ -295,11 +305,8 @@ def _show(value: Any, limit: int = 40) -> str:
 
 def _yes_no(value: Any) -> bool | None:
     if isinstance(value, str):
-        text = value.strip(_BLANK_CHARS)
-        if text == YES:
-            return True
-        if text == NO:
-            return False
+        # str.strip returns the string itself when there is nothing to strip: no copy.
+        return _YES_NO.get(value.strip(_BLANK_CHARS))
     return None
 
 
@@ -313,15 +320,20 @@ def _yes_no_problem(key: str, value: Any) -> str:
 
 def parse_limit(value: Any) -> int | None:
     """Working days in a time limit (N工作日, N个工作日, 当场 = 0); None when unreadable."""
-    return _limit_days(value) if isinstance(value, str) else None
+    return _limit_info(value)[0] if isinstance(value, str) else None
 
 
 @lru_cache(maxsize=4096)  # a city's exports repeat the same few limits
-def _limit_days(value: str) -> int | None:
+def _limit_info(value: str) -> tuple[int | None, bool]:
+    """Days (None when unreadable) and whether it is written plainly (N工作日 or 当场).
+
+    One cached match serves rule 3 (which also wants the form) and rules 4 and 10.
+    """
     match = _LIMIT.fullmatch(value)
     if match is None:
-        return None
-    return int(match.group(1)) if match.group(1) is not None else 0
+        return None, False
+    days = match.group(1)
+    return (int(days) if days is not None else 0), match.group(2) is None
 
 
 def _limit_text(days: int) -> str:
@@ -393,7 +405,7 @@ def text_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _collect(values: Iterable[Any], found: list[str]) -> None:
-    # Recursing only into containers: this runs for every item, on every text field.
+    # Recursing only into containers (for the few items the text screen does not pass).
     for value in values:
         if isinstance(value, str):
             found.append(value)
@@ -414,6 +426,94 @@ def _walk(value: Any, path: str, found: list[tuple[str, str]]) -> None:
             _walk(element, f"{path}.{key}", found)
 
 
+def _unknown(values: Iterable[Any], known: set[str], found: list[str]) -> None:
+    """The strings among values (recursively) that are not in known: the same walk as
+    :func:`_collect`, but a text seen clean before costs one set lookup."""
+    for value in values:
+        if isinstance(value, str):
+            if value not in known:
+                found.append(value)
+        elif isinstance(value, dict):
+            _unknown(value.values(), known, found)
+        elif isinstance(value, list):
+            _unknown(value, known, found)
+
+
+# Texts a screen remembers at most (a few MiB); a city's export repeats far fewer.
+_SCREEN_SIZE = 50_000
+
+
+class _TextScreen:
+    """Texts already known to pass rules 1 and 2 under one typo list, and one scanner for both.
+
+    Exports repeat the same texts item after item (申请表, 由县级公安机关核发, 符合受理条件 …),
+    so after the first few items nearly every text is a set lookup; the new ones are joined
+    and scanned once, with the misspellings and the special characters in one pattern. The
+    set is bounded: when full it starts over, so memory stays flat on any input.
+    """
+
+    __slots__ = ("clean", "pattern", "typos")
+
+    def __init__(self, typos: TypoList) -> None:
+        self.typos = typos
+        wrongs = typos.pattern
+        both = _SPECIAL.pattern if wrongs is None else f"{_SPECIAL.pattern}|{wrongs.pattern}"
+        self.pattern = re.compile(both)
+        self.clean: set[str] = set()
+
+    def passes(self, data: dict[str, Any]) -> bool:
+        """Whether no text of rules 1 and 2 in data holds a misspelling or special character.
+
+        False only says "look closer": rules 1 and 2 then search field by field.
+        """
+        known = self.clean
+        new: list[str] = []
+        # The usual shape (texts, and lists of flat objects) is walked inline, without a
+        # call per material or step, testing exact classes (cheaper than isinstance, which
+        # is what JSON gives); anything else goes through _unknown, which handles every case.
+        for key, value in data.items():
+            cls = value.__class__
+            if cls is str:
+                if value not in known and key not in EXEMPT_TEXT:
+                    new.append(value)
+            elif cls is list:
+                if key in EXEMPT_TEXT:
+                    continue
+                for element in value:
+                    if element.__class__ is dict:
+                        for text in element.values():
+                            if text.__class__ is str:
+                                if text not in known:
+                                    new.append(text)
+                            elif text.__class__ is not int:
+                                _unknown((text,), known, new)
+                    else:
+                        _unknown((element,), known, new)
+            elif cls is not int and key not in EXEMPT_TEXT:
+                _unknown((value,), known, new)
+        if not new:
+            return True
+        # Line breaks join the texts: neither rule looks for one, so no match spans two.
+        if self.pattern.search("\n".join(new)) is not None:
+            return False
+        if len(known) + len(new) > _SCREEN_SIZE:
+            known.clear()
+        known.update(new)
+        return True
+
+
+_screen: _TextScreen | None = None
+
+
+def _screen_for(typos: TypoList) -> _TextScreen:
+    """The screen of this typo list: one run uses one list, so only the last one is kept."""
+    global _screen
+    screen = _screen
+    if screen is None or screen.typos is not typos:
+        screen = _screen = _TextScreen(typos)
+    return screen
+
+
 # --- the rules ---------------------------------------------------------------------------
 Issue = tuple[str, str]
 
@@ -421,20 +521,28 @@ Issue = tuple[str, str]
 class _Item:
     """One record with the values several rules share, worked out at most once."""
 
-    __slots__ = ("_probe", "_texts", "data", "typos")
+    __slots__ = ("_clean", "_probe", "_texts", "data", "typos")
 
     def __init__(self, data: dict[str, Any], typos: TypoList) -> None:
         self.data = data
         self.typos = typos
         self._texts: list[tuple[str, str]] | None = None
         self._probe: str | None = None
+        self._clean: bool | None = None
+
+    @property
+    def clean_text(self) -> bool:
+        """Whether rules 1 and 2 can pass the item without a closer look (most items)."""
+        if self._clean is None:
+            self._clean = _screen_for(self.typos).passes(self.data)
+        return self._clean
 
     @property
     def probe(self) -> str:
         """All text of rules 1 and 2 joined by line breaks, which neither rule looks for.
 
-        Most items are clean: one search over this tells so without visiting each field
-        with its path; only an item that matches is searched field by field.
+        Only for items the screen did not pass: one search over this tells each rule whether
+        it must visit the fields with their paths.
         """
         if self._probe is None:
             found: list[str] = []
@@ -450,7 +558,7 @@ class _Item:
 
 
 def _rule_1(item: _Item) -> Iterator[Issue]:
-    if not item.typos.occurs(item.probe):
+    if item.clean_text or not item.typos.occurs(item.probe):
         return
     for path, text in item.texts:
         for wrong, right in item.typos.find(text):
@@ -458,7 +566,7 @@ def _rule_1(item: _Item) -> Iterator[Issue]:
 
 
 def _rule_2(item: _Item) -> Iterator[Issue]:
-    if _SPECIAL.search(item.probe) is None:
+    if item.clean_text or _SPECIAL.search(item.probe) is None:
         return
     for path, text in item.texts:
         found = _SPECIAL.findall(text)
@@ -470,21 +578,33 @@ def _rule_2(item: _Item) -> Iterator[Issue]:
 def _rule_3(item: _Item) -> Iterator[Issue]:
     data = item.data
     promised = data.get(PROMISED_LIMIT)
-    if promised is None or (isinstance(promised, str) and not promised.strip(_BLANK_CHARS)):
+    if isinstance(promised, str):
+        days, plain = _limit_info(promised)
+        if not plain:  # a readable limit is never blank or 无, so these checks wait till here
+            text = promised.strip(_BLANK_CHARS)
+            if not text:
+                yield PROMISED_LIMIT, "承诺办结时限为空，应填写「N工作日」或「当场」"
+                return
+            if text == "无":
+                yield PROMISED_LIMIT, "承诺办结时限不得为「无」，应填写「N工作日」或「当场」"
+                return
+            yield (
+                PROMISED_LIMIT,
+                f"承诺办结时限{_show(promised)}格式不符，应为「N工作日」或「当场」",
+            )
+    elif promised is None:
         yield PROMISED_LIMIT, "承诺办结时限为空，应填写「N工作日」或「当场」"
         return
-    if isinstance(promised, str) and promised.strip(_BLANK_CHARS) == "无":
-        yield PROMISED_LIMIT, "承诺办结时限不得为「无」，应填写「N工作日」或「当场」"
-        return
-    match = _LIMIT.fullmatch(promised) if isinstance(promised, str) else None
-    if match is None or match.group(2):
+    else:
         yield PROMISED_LIMIT, f"承诺办结时限{_show(promised)}格式不符，应为「N工作日」或「当场」"
-    days = parse_limit(promised)
+        return
+    if days is None:
+        return
+    # 法定 empty/无 skips the comparison (it reads as no limit); so does a 法定 in another
+    # unit (30日, 3个月), which this rule cannot convert to working days.
     legal = data.get(LEGAL_LIMIT)
-    # 法定 empty/无 skips the comparison; so does a 法定 in another unit (30日, 3个月),
-    # which this rule cannot convert to working days.
-    legal_days = None if _blank(legal) else parse_limit(legal)
-    if days is None or legal_days is None:
+    legal_days = parse_limit(legal)
+    if legal_days is None:
         return
     # Both 0 (当场, or 0工作日) passes, as "both 当场" does.
     if days >= legal_days and not (days == 0 and legal_days == 0):
@@ -497,14 +617,19 @@ def _rule_3(item: _Item) -> Iterator[Issue]:
 def _rule_4(item: _Item) -> Iterator[Issue]:
     data = item.data
     kind = data.get(KIND)
-    if _blank(kind):
+    if kind == PROMISED:  # the common case, with nothing more to check
+        return
+    if kind == IMMEDIATE:
+        text = IMMEDIATE
+    elif _blank(kind):
         yield KIND, f"办件类型为空，应为「{IMMEDIATE}」或「{PROMISED}」"
         return
-    text = kind.strip(_BLANK_CHARS) if isinstance(kind, str) else kind
-    # The spec's two labels are the only ones: any other value cannot be judged by this rule.
-    if text not in (IMMEDIATE, PROMISED):
-        yield KIND, f"办件类型{_show(kind)}应为「{IMMEDIATE}」或「{PROMISED}」"
-        return
+    else:
+        text = kind.strip(_BLANK_CHARS) if isinstance(kind, str) else kind
+        # The spec's two labels are the only ones: any other value cannot be judged here.
+        if text not in (IMMEDIATE, PROMISED):
+            yield KIND, f"办件类型{_show(kind)}应为「{IMMEDIATE}」或「{PROMISED}」"
+            return
     days = parse_limit(data.get(PROMISED_LIMIT))
     # An unreadable 承诺办结时限 is rule 3's finding; here it cannot be compared.
     if text == IMMEDIATE and days is not None and days > 1:
@@ -537,9 +662,10 @@ def _rule_5(item: _Item) -> Iterator[Issue]:
     elif visits not in (0, 1):
         yield VISITS, f"到办事现场次数为{visits}，只能为0或1"
     # 全程网办 是 with 是否网办 否 contradicts itself but is not among the 13 rules.
-    fully_online = _yes_no(data.get(FULLY_ONLINE))
+    raw_online = data.get(FULLY_ONLINE)
+    fully_online = _yes_no(raw_online)
     if fully_online is None:
-        yield FULLY_ONLINE, _yes_no_problem(FULLY_ONLINE, data.get(FULLY_ONLINE))
+        yield FULLY_ONLINE, _yes_no_problem(FULLY_ONLINE, raw_online)
     elif fully_online and visits is not None and visits > 0:
         yield VISITS, f"全程网办事项的到办事现场次数应为0，现为{visits}"
     if visits is not None and visits > 0 and _blank(data.get(VISIT_REASON)):
@@ -548,19 +674,24 @@ def _rule_5(item: _Item) -> Iterator[Issue]:
 
 def _rule_6(item: _Item) -> Iterator[Issue]:
     data = item.data
-    charged = _yes_no(data.get(CHARGED))
+    raw = data.get(CHARGED)
+    charged = _yes_no(raw)
     if charged is None:
-        yield CHARGED, _yes_no_problem(CHARGED, data.get(CHARGED))
+        yield CHARGED, _yes_no_problem(CHARGED, raw)
+        return
     # 是 without a 收费依据 is not among the 13 rules, so it is not reported.
-    elif not charged and not _blank(data.get(CHARGE_BASIS)):
-        yield CHARGE_BASIS, f"不收费事项不得填写收费依据，现为{_show(data.get(CHARGE_BASIS))}"
+    if not charged:
+        basis = data.get(CHARGE_BASIS)
+        if not _blank(basis):
+            yield CHARGE_BASIS, f"不收费事项不得填写收费依据，现为{_show(basis)}"
 
 
 def _rule_7(item: _Item) -> Iterator[Issue]:
     data = item.data
-    relief = _yes_no(data.get(RELIEF))
+    raw = data.get(RELIEF)
+    relief = _yes_no(raw)
     if relief is None:
-        yield RELIEF, _yes_no_problem(RELIEF, data.get(RELIEF))
+        yield RELIEF, _yes_no_problem(RELIEF, raw)
     elif relief and _blank(data.get(RELIEF_BASIS)):
         yield RELIEF_BASIS, "允许减免的事项应填写允许减免依据"
 
@@ -570,38 +701,62 @@ def _materials(data: dict[str, Any]) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+@lru_cache(maxsize=4096)  # notes repeat: 由县级公安机关核发 …
+def _government_gaps(note: str) -> str:
+    """What a 政府部门核发 note leaves out: 层级, 部门名称, both (joined by 和) or nothing."""
+    missing = []
+    if not _GOV_LEVEL.search(note):
+        missing.append("层级")
+    if not _GOV_DEPARTMENT.search(note):
+        missing.append("部门名称")
+    return "和".join(missing)
+
+
+@lru_cache(maxsize=4096)
+def _names_qualification(note: str) -> bool:
+    """Whether a 中介机构或法定机构产生 note states the qualification (cached like the above)."""
+    return _QUALIFICATION.search(note) is not None
+
+
 def _rule_8(item: _Item) -> Iterator[Issue]:
     # A 申请材料 that is not a list, or an element that is not an object, is rule 9's finding.
+    # Paths are only spelled out for a finding: most materials have none.
     for index, material in enumerate(_materials(item.data)):
         if not isinstance(material, dict):
             continue
-        path = f"{MATERIALS}[{index}]"
         channel = material.get("来源渠道")
-        text = channel.strip(_BLANK_CHARS) if isinstance(channel, str) else channel
-        if _blank(channel):
-            yield f"{path}.来源渠道", f"来源渠道为空，应为{'、'.join(CHANNELS)}之一"
-        elif text not in CHANNELS:
-            yield f"{path}.来源渠道", f"来源渠道{_show(channel)}应为{'、'.join(CHANNELS)}之一"
+        if isinstance(channel, str) and channel in _CHANNEL_SET:
+            text: Any = channel
+        else:
+            text = channel.strip(_BLANK_CHARS) if isinstance(channel, str) else channel
+            if _blank(channel):
+                yield (
+                    f"{MATERIALS}[{index}].来源渠道",
+                    f"来源渠道为空，应为{'、'.join(CHANNELS)}之一",
+                )
+            elif text not in CHANNELS:
+                yield (
+                    f"{MATERIALS}[{index}].来源渠道",
+                    f"来源渠道{_show(channel)}应为{'、'.join(CHANNELS)}之一",
+                )
         note = material.get("来源渠道说明")
         if _blank(note):
-            yield f"{path}.来源渠道说明", "来源渠道说明为空，应告知申请人材料的获取渠道"
-            continue
-        note_text = str(note)
-        if text == GOVERNMENT:
-            missing = []
-            if not _GOV_LEVEL.search(note_text):
-                missing.append("层级")
-            if not _GOV_DEPARTMENT.search(note_text):
-                missing.append("部门名称")
-            if missing:
-                yield (
-                    f"{path}.来源渠道说明",
-                    "政府部门核发的材料，来源渠道说明应写明核发部门的层级和名称（如市级教育部门），"
-                    f"现缺少{'和'.join(missing)}：{_show(note)}",
-                )
-        elif text == INTERMEDIARY and not _QUALIFICATION.search(note_text):
             yield (
-                f"{path}.来源渠道说明",
+                f"{MATERIALS}[{index}].来源渠道说明",
+                "来源渠道说明为空，应告知申请人材料的获取渠道",
+            )
+            continue
+        if text == GOVERNMENT:
+            gaps = _government_gaps(str(note))
+            if gaps:
+                yield (
+                    f"{MATERIALS}[{index}].来源渠道说明",
+                    "政府部门核发的材料，来源渠道说明应写明核发部门的层级和名称（如市级教育部门），"
+                    f"现缺少{gaps}：{_show(note)}",
+                )
+        elif text == INTERMEDIARY and not _names_qualification(str(note)):
+            yield (
+                f"{MATERIALS}[{index}].来源渠道说明",
                 f"中介机构或法定机构产生的材料，来源渠道说明应写明机构应具备的资质，现为{_show(note)}",
             )
 
@@ -617,27 +772,59 @@ def _rule_9(item: _Item) -> Iterator[Issue]:
         return
     online = _yes_no(data.get(ONLINE))  # unknown 是否网办 is rule 12's finding
     for index, material in enumerate(value):
-        path = f"{MATERIALS}[{index}]"
         if not isinstance(material, dict):
-            yield path, "申请材料应为含材料名称、材料类型、材料形式等字段的对象"
+            yield f"{MATERIALS}[{index}]", "申请材料应为含材料名称、材料类型、材料形式等字段的对象"
             continue
         kind = material.get("材料类型")
-        if _blank(kind):
-            yield f"{path}.材料类型", f"材料类型为空，应为{'、'.join(MATERIAL_KINDS)}之一"
-        elif (kind.strip(_BLANK_CHARS) if isinstance(kind, str) else kind) not in MATERIAL_KINDS:
-            yield f"{path}.材料类型", f"材料类型{_show(kind)}应为{'、'.join(MATERIAL_KINDS)}之一"
+        if not (isinstance(kind, str) and kind in _KIND_SET):
+            path = f"{MATERIALS}[{index}]"
+            if _blank(kind):
+                yield f"{path}.材料类型", f"材料类型为空，应为{'、'.join(MATERIAL_KINDS)}之一"
+            elif (
+                kind.strip(_BLANK_CHARS) if isinstance(kind, str) else kind
+            ) not in MATERIAL_KINDS:
+                yield (
+                    f"{path}.材料类型",
+                    f"材料类型{_show(kind)}应为{'、'.join(MATERIAL_KINDS)}之一",
+                )
         form = material.get("材料形式")
-        form_text = form.strip(_BLANK_CHARS) if isinstance(form, str) else form
-        if _blank(form):
-            yield f"{path}.材料形式", f"材料形式为空，应为{'、'.join(MATERIAL_FORMS)}之一"
-            continue
-        if form_text not in MATERIAL_FORMS:
-            yield f"{path}.材料形式", f"材料形式{_show(form)}应为{'、'.join(MATERIAL_FORMS)}之一"
-            continue  # an unknown form is one finding, not also "needs 电子版"
+        if isinstance(form, str) and form in _FORM_SET:
+            form_text = form
+        else:
+            path = f"{MATERIALS}[{index}]"
+            form_text = form.strip(_BLANK_CHARS) if isinstance(form, str) else form
+            if _blank(form):
+                yield f"{path}.材料形式", f"材料形式为空，应为{'、'.join(MATERIAL_FORMS)}之一"
+                continue
+            if form_text not in MATERIAL_FORMS:
+                yield (
+                    f"{path}.材料形式",
+                    f"材料形式{_show(form)}应为{'、'.join(MATERIAL_FORMS)}之一",
+                )
+                continue  # an unknown form is one finding, not also "needs 电子版"
         if form_text in PAPER_FORMS and _blank(material.get("纸质材料规格")):
-            yield f"{path}.纸质材料规格", "材料含纸质版，应填写纸质材料规格（如A4）"
+            yield f"{MATERIALS}[{index}].纸质材料规格", "材料含纸质版，应填写纸质材料规格（如A4）"
         if online and "电子版" not in form_text:
-            yield f"{path}.材料形式", f"网办事项的材料形式应包含电子版，现为{_show(form)}"
+            yield (
+                f"{MATERIALS}[{index}].材料形式",
+                f"网办事项的材料形式应包含电子版，现为{_show(form)}",
+            )
+
+
+@lru_cache(maxsize=4096)
+def _step_name_fault(name: str) -> str | None:
+    """Rule 10's finding on a step name (blank, or several steps in one), or None."""
+    if name.strip(_BLANK_CHARS) in _BLANK_TEXTS:
+        return "环节名称为空"
+    if joined_steps(name):
+        return f"环节{_show(name)}写了多个环节，各环节应分开填写"
+    return None
+
+
+@lru_cache(maxsize=4096)  # steps repeat: (受理, 1工作日), (审查, 2工作日) …
+def _step_facts(name: str, limit: str) -> tuple[str | None, int | None]:
+    """A step's name finding (or None) and its days (None when unreadable)."""
+    return _step_name_fault(name), _limit_info(limit)[0]
 
 
 def _rule_10(item: _Item) -> Iterator[Issue]:
@@ -655,28 +842,40 @@ def _rule_10(item: _Item) -> Iterator[Issue]:
         total = 0
         summable = True
         for index, step in enumerate(steps):
-            path = f"{key}[{index}]"
             if not isinstance(step, dict):
-                yield path, "环节应为含环节、办理时限、审批标准的对象"
+                yield f"{key}[{index}]", "环节应为含环节、办理时限、审批标准的对象"
                 summable = False
                 continue
             name = step.get("环节")
-            if _blank(name):
-                yield f"{path}.环节", "环节名称为空"
-            elif isinstance(name, str) and joined_steps(name):
-                yield f"{path}.环节", f"环节{_show(name)}写了多个环节，各环节应分开填写"
-            if _blank(step.get("审批标准")):
-                yield f"{path}.审批标准", "审批标准为空，应写明该环节的审批标准"
             limit = step.get("办理时限")
+            if isinstance(name, str) and isinstance(limit, str):
+                fault, days = _step_facts(name, limit)  # the usual step: one cached look-up
+            else:
+                fault = _step_name_fault(name) if isinstance(name, str) else None
+                if fault is None and not isinstance(name, str) and _blank(name):
+                    fault = "环节名称为空"
+                days = _limit_info(limit)[0] if isinstance(limit, str) else None
+            if fault is not None:
+                yield f"{key}[{index}].环节", fault
+            standard = step.get("审批标准")
+            # A text, the usual case, is judged in line: _blank's own test for a string.
+            if (
+                standard.strip(_BLANK_CHARS) in _BLANK_TEXTS
+                if isinstance(standard, str)
+                else _blank(standard)
+            ):
+                yield f"{key}[{index}].审批标准", "审批标准为空，应写明该环节的审批标准"
             # 当场 is 0 days in any step, whatever the promise; N个工作日 is always allowed.
-            days = parse_limit(limit)
             if days is None:
                 summable = False  # an unreadable limit is its own finding; no sum is made
                 if _blank(limit) and limit != "无":
-                    yield f"{path}.办理时限", "办理时限为空，应为「N工作日」「N个工作日」或「当场」"
+                    yield (
+                        f"{key}[{index}].办理时限",
+                        "办理时限为空，应为「N工作日」「N个工作日」或「当场」",
+                    )
                 else:
                     yield (
-                        f"{path}.办理时限",
+                        f"{key}[{index}].办理时限",
                         f"办理时限{_show(limit)}应为「N工作日」「N个工作日」或「当场」",
                     )
             else:
@@ -692,14 +891,16 @@ def _rule_10(item: _Item) -> Iterator[Issue]:
 def _rule_11(item: _Item) -> Iterator[Issue]:
     data = item.data
     raw_level = data.get(LEVEL)
-    level = None
-    if _blank(raw_level):
-        yield LEVEL, f"行使层级为空，应为{'、'.join(LEVEL_NAMES.values())}之一"
-    else:
-        key = str(raw_level).strip(_BLANK_CHARS).replace("（", "(").replace("）", ")")
-        level = _LEVEL_CODES.get(key)
-        if level is None:
-            yield LEVEL, f"行使层级{_show(raw_level)}应为{'、'.join(LEVEL_NAMES.values())}之一"
+    # The usual spelling is a key as it stands; anything else is normalised first.
+    level = _LEVEL_CODES.get(raw_level) if isinstance(raw_level, str) else None
+    if level is None:
+        if _blank(raw_level):
+            yield LEVEL, f"行使层级为空，应为{'、'.join(LEVEL_NAMES.values())}之一"
+        else:
+            key = str(raw_level).strip(_BLANK_CHARS).replace("（", "(").replace("）", ")")
+            level = _LEVEL_CODES.get(key)
+            if level is None:
+                yield LEVEL, f"行使层级{_show(raw_level)}应为{'、'.join(LEVEL_NAMES.values())}之一"
     code = data.get(CODE)
     code = code if isinstance(code, str) else ""
     if len(code) != 31:  # without the 31-character layout there is no 19th character to trust
@@ -719,10 +920,23 @@ def _rule_11(item: _Item) -> Iterator[Issue]:
 
 def _rule_12(item: _Item) -> Iterator[Issue]:
     data = item.data
-    online = _yes_no(data.get(ONLINE))
+    raw_online = data.get(ONLINE)
+    online = _yes_no(raw_online)
     if online is None:
-        yield ONLINE, _yes_no_problem(ONLINE, data.get(ONLINE))
-    levels, bad = parse_depth(data.get(DEPTH))
+        yield ONLINE, _yes_no_problem(ONLINE, raw_online)
+    depth = data.get(DEPTH)
+    if isinstance(depth, str):  # "1,2,3" in most exports: the same few strings again and again
+        yield from _depth_issues_of_text(depth, online)
+    else:
+        yield from _depth_issues(*parse_depth(depth), online)
+
+
+@lru_cache(maxsize=4096)
+def _depth_issues_of_text(depth: str, online: bool | None) -> tuple[Issue, ...]:
+    return tuple(_depth_issues(*parse_depth(depth), online))
+
+
+def _depth_issues(levels: set[int], bad: list[str], online: bool | None) -> Iterator[Issue]:
     for token in bad:  # an unknown depth is reported; the known ones are still judged
         yield DEPTH, f"网办深度「{token}」无法识别，应为1-8的代码或{DEPTH_NAMES[0]}等名称"
     if levels:  # 8 其他 is cumulative too: the measures call all 8 逐项递进
@@ -746,18 +960,20 @@ def _rule_13(item: _Item) -> Iterator[Issue]:
     data = item.data
     if _yes_no(data.get(ONLINE)) is not True:  # 否 is not governed; unknown is rule 12's
         return
-    if _yes_no(data.get(HAS_SYSTEM)) is not True:
-        if _blank(data.get(HAS_SYSTEM)):
+    has_system = data.get(HAS_SYSTEM)
+    if _yes_no(has_system) is not True:
+        if _blank(has_system):
             yield HAS_SYSTEM, "网办事项的是否存在运行系统应为「是」，现为空"
         else:
             yield (
                 HAS_SYSTEM,
-                f"网办事项的是否存在运行系统应为「是」，现为{_show(data.get(HAS_SYSTEM))}",
+                f"网办事项的是否存在运行系统应为「是」，现为{_show(has_system)}",
             )
-    own = _yes_no(data.get(OWN_SYSTEM))
+    raw_own = data.get(OWN_SYSTEM)
+    own = _yes_no(raw_own)
     address = data.get(ADDRESS)
     if own is None:
-        yield OWN_SYSTEM, _yes_no_problem(OWN_SYSTEM, data.get(OWN_SYSTEM))
+        yield OWN_SYSTEM, _yes_no_problem(OWN_SYSTEM, raw_own)
     elif not own and not _blank(address):
         yield ADDRESS, f"使用统建系统（政务服务网）办理的事项不填写网办地址，现为{_show(address)}"
     elif own and _blank(address):
@@ -789,13 +1005,22 @@ def check_item(
 ) -> list[Finding]:
     """Every finding of the 13 rules (or of the chosen ones) for one item record."""
     item = _Item(data, typos)
-    code, name, department = (_label(data.get(key)) for key in (CODE, NAME, DEPARTMENT))
+    checks = (
+        _CHECKS.items()
+        if rules is None
+        else [(number, check) for number, check in _CHECKS.items() if number in rules]
+    )
     findings: list[Finding] = []
-    for number, check in _CHECKS.items():
-        if rules is not None and number not in rules:
-            continue
+    labels: tuple[str, str, str] | None = None  # most items have no finding to label
+    for number, check in checks:
         for field, message in check(item):
-            findings.append(Finding(code, name, department, number, field, message))
+            if labels is None:
+                labels = (
+                    _label(data.get(CODE)),
+                    _label(data.get(NAME)),
+                    _label(data.get(DEPARTMENT)),
+                )
+            findings.append(Finding(*labels, number, field, message))
     return findings
 
 

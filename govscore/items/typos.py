@@ -34,6 +34,15 @@ class TypoList:
     def __len__(self) -> int:
         return len(self.pairs)
 
+    @property
+    def pattern(self) -> re.Pattern[str] | None:
+        """The compiled alternation of the wrong forms (None for an empty list).
+
+        Rules 1 and 2 fold it into one pattern with the special characters, so a clean
+        text is scanned once for both.
+        """
+        return self._pattern
+
     def occurs(self, text: str) -> bool:
         """Whether any wrong form occurs in text: one search, for the common clean case."""
         return self._pattern is not None and self._pattern.search(text) is not None

@@ -1,0 +1,31 @@
+"""Two worker processes find exactly what one process finds, in the same order."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from govscore.items import cli as items_cli
+from govscore.items.typos import default_typos
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def test_two_workers_agree_with_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    folder = tmp_path / "exports"
+    shutil.copytree(CORPUS, folder)
+    # A broken line in the middle of a .jsonl file: its file:line must survive the split.
+    passing = folder / "passing.jsonl"
+    lines = passing.read_text(encoding="utf-8").splitlines()
+    lines.insert(len(lines) // 2, "{not json")
+    passing.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(items_cli, "PIECE_BYTES", 512)  # cut every .jsonl file into pieces
+    typos = default_typos()
+    one = items_cli.run_check([folder], typos, workers=1)
+    two = items_cli.run_check([folder], typos, workers=2)
+    assert one.findings and one.problems  # the corpus really has both
+    assert two.findings == one.findings
+    assert two.problems == one.problems
+    assert (two.checked, two.checked_by_department) == (one.checked, one.checked_by_department)
