@@ -104,6 +104,8 @@ def bench_items(count: int, runs: int, out: Path) -> list[tuple[str, float, floa
                 str(count),
                 "--write",
                 str(folder),
+                "--runs",
+                "0",
             ],
             check=True,
         )
