@@ -17,21 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import run_process
+from conftest import SMALL_DEPARTMENTS, run_process
 from govscore.cli import cli
-
-SMALL_DEPARTMENTS = """\
-[[department]]
-name = "市公安局"
-tags = ["one_window"]
-
-[[department]]
-name = "市民政局"
-
-[[department]]
-name = "市体育局"
-aliases = ["体育"]
-"""
 
 
 @pytest.fixture
