@@ -131,7 +131,7 @@ def report_problems(problems: Sequence[Problem]) -> None:
     if more > 0:
         click.echo(f"… and {more} more", err=True)
     click.echo(
-        f"warning: {len(problems)} problem(s) in the ledger; entries with problems are not "
+        f"warning: {_plural(len(problems), 'problem')} in the ledger; entries with problems are not "
         "counted (run `govscore check`)",
         err=True,
     )
