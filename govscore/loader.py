@@ -89,12 +89,6 @@ class Root:
         )
         return replace(book, problems=(*config, *problems))
 
-    def ledger_path(self, month: str) -> Path:
-        return self.path / LEDGER_DIR / f"{month}.toml"
-
-    def relative(self, path: Path) -> str:
-        return path.relative_to(self.path).as_posix()
-
 
 class Source(Protocol):
     """Where a root's files are read from."""
@@ -369,12 +363,7 @@ def _mark(size: int, content_digest: bytes, newlines: int, parsed: ParsedFile) -
 
 
 def file_mark(content: bytes, parsed: ParsedFile) -> cache.FileMark:
-    broken_by = parsed.broken_by or (
-        parsed.problems[0] if parsed.broken and parsed.problems else None
-    )
-    return cache.FileMark(
-        len(content), cache.digest(content), content.count(b"\n"), parsed.broken, broken_by
-    )
+    return _mark(len(content), cache.digest(content), content.count(b"\n"), parsed)
 
 
 def _load_view(path: Path, today: date, use_cache: bool) -> View:
