@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,13 +24,12 @@ from govscore.catalog import Catalog
 from govscore.config import Departments
 from govscore.errors import Problem
 from govscore.ledger import ParsedFile
-from govscore.model import Entry, month_of
+from govscore.model import Entry, month_of, note_sequences
 from govscore.scoring import Summary, summarize
+from govscore.tally import Tallied
 from govscore.validate import Book, _ref_problems, score_entry_problems
 
 FORMAT = 3
-# YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
-SEQUENCE = re.compile(r"^(\d{4}-\d{2})-(\d+)(?:-[a-z0-9]+)?$")
 
 
 def digest(data: bytes) -> bytes:
@@ -158,14 +156,21 @@ def build(
     departments: Departments,
     today: date,
     unparsed: Sequence[str] = (),
+    tallies: Sequence[Tallied] = (),
 ) -> Snapshot:
     """A snapshot of a whole ledger, from a full review of it.
 
     `unparsed` are the ids of entries that did not parse: new entries must not take them.
+    `tallies` hold the plain entries that were summed as they were read, not reviewed
+    as entries (see govscore.tally).
     """
     targetable = _targetable(catalog)
-    context = Context(voided=book.voided, ids=IdSet(e.id for e in entries))
+    taken = [entry_id for tally in tallies for entry_id in tally.ids]
+    context = Context(voided=book.voided, ids=IdSet([*(e.id for e in entries), *taken]))
     note_ids(context, unparsed)
+    for tally in tallies:
+        for month, number in tally.sequences.items():
+            context.sequences[month] = max(number, context.sequences.get(month, 0))
     named: set[str] = set()
     for entry in entries:
         if entry.kind == "score" and entry.clause in targetable and entry.id not in context.targets:
@@ -181,27 +186,24 @@ def build(
     for entry in book.entries:
         if clauses[entry.clause].kind == "rate":
             context.rates.add((entry.clause, entry.department, entry.month))
+    summary = summarize(book, catalog)
+    for tally in tallies:
+        tally.add_to(summary, catalog)
     return Snapshot(
         key=key,
         files=marks,
         today=today,
         time_sensitive=_time_sensitive(entries, today),
         problems=list(ledger_problems),
-        summary=summarize(book, catalog),
+        summary=summary,
         context=context,
-        entries=len(entries),
+        entries=len(entries) + len(taken),
     )
 
 
 def note_ids(context: Context, ids: Sequence[str]) -> None:
     """Keep each month's highest entry number, so the next id continues the sequence."""
-    sequences = context.sequences
-    for entry_id in ids:
-        found = SEQUENCE.match(entry_id)
-        if found:
-            month, number = found.group(1), int(found.group(2))
-            if number > sequences.get(month, 0):
-                sequences[month] = number
+    note_sequences(ids, context.sequences)
 
 
 def extend(

@@ -13,7 +13,7 @@ import io
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -109,18 +109,25 @@ def _open_quote(line: str, quote: str | None) -> str | None:
     return quote
 
 
-def parse_toml_ledger(text: str, file: str, month: str, fast: bool = True) -> ParsedFile:
+def parse_toml_ledger(
+    text: str,
+    file: str,
+    month: str,
+    fast: bool = True,
+    take: Callable[[re.Match[str]], bool] | None = None,
+) -> ParsedFile:
     """Parse a month's TOML ledger, one [[entry]] table at a time.
 
     `fast` reads the tables govscore writes with tomlfast; fast=False reads every table
-    with tomllib (the tests compare the two).
+    with tomllib (the tests compare the two). `take` may claim plain tables before they
+    become entries (see tomlfast.read_chunks); those are not in the result.
     """
     problems: list[Problem] = []
     entries: list[Entry] = []
     breaks: list[Problem] = []
     # Windows editors may add a BOM and CRLF line ends: neither changes a line number.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    quick = read_chunks(text) if fast else None
+    quick = read_chunks(text, take) if fast else None
     if quick is None:
         preamble, split = split_entries(text)
         chunks = [Chunk.of_text(line, chunk) for line, chunk in split]

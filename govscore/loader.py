@@ -10,7 +10,7 @@ import os
 import pickle
 import tempfile
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib.resources import files
@@ -25,7 +25,9 @@ from govscore.gitops import GitError, list_tree, resolve_revision, show_file
 from govscore.ledger import ParsedFile, parse_csv_ledger, parse_toml_ledger
 from govscore.model import Entry, is_month
 from govscore.scoring import Summary
+from govscore.tally import PlainTally, Tallied, conflicts, named_ids, plain_clauses
 from govscore.validate import Book, review
+from govscore.workers import cpus, in_order, start_pool
 from govscore.writer import ledger_lock
 
 ROOT_MARKER = "weights.toml"
@@ -176,8 +178,13 @@ def load_catalog(root: Path | None = None, source: Source | None = None) -> Cata
     return parse_catalog(parse_toml_file(data, CLAUSES_FILE), CLAUSES_FILE)
 
 
-def parse_ledger_bytes(data: bytes, label: str, month: str) -> ParsedFile:
-    """Parse one ledger file; bytes that are not UTF-8 are a problem of that file."""
+def parse_ledger_bytes(
+    data: bytes, label: str, month: str, tally: PlainTally | None = None
+) -> ParsedFile:
+    """Parse one ledger file; bytes that are not UTF-8 are a problem of that file.
+
+    A tally takes the plain entries of a TOML file as they are read (see govscore.tally).
+    """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -187,7 +194,7 @@ def parse_ledger_bytes(data: bytes, label: str, month: str) -> ParsedFile:
         )
     if label.endswith(".csv"):
         return parse_csv_ledger(text, label, month)
-    return parse_toml_ledger(text, label, month)
+    return parse_toml_ledger(text, label, month, take=tally)
 
 
 def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:
@@ -227,25 +234,47 @@ def load_root(path: Path, at: str | None = None, lock: bool = True) -> Root:
         with ledger_lock(path / LEDGER_DIR, shared=True):
             return load_root(path, at, lock=False)
     source = source_at(path, at)
+    departments, weights, catalog = _configuration(path, source)
+    found, problems = ledger_names(source)
+    revision = source.commit if isinstance(source, GitRevision) else None
+    parsed = _parse_files(found, lambda label: source.read(label) or b"")
+    return _root(path, departments, weights, catalog, found, problems, parsed, revision)
+
+
+def _configuration(path: Path, source: Source) -> tuple[Departments, Weights, Catalog]:
     departments = parse_departments(
         parse_toml_file(source.read(DEPARTMENTS_FILE), DEPARTMENTS_FILE), DEPARTMENTS_FILE
     )
     weights = parse_weights(parse_toml_file(source.read(WEIGHTS_FILE), WEIGHTS_FILE), WEIGHTS_FILE)
-    catalog = load_catalog(path, source)
-    found, problems = ledger_names(source)
-    parsed: dict[str, ParsedFile] = {}
-    months: list[str] = []
-    for month, label in found:
-        data = source.read(label)
-        result = parse_ledger_bytes(data or b"", label, month)
-        parsed[label] = result
-        problems.extend(result.problems)
-        if month not in months:
-            months.append(month)
-    revision = source.commit if isinstance(source, GitRevision) else None
-    return Root(
-        path, departments, weights, catalog, parsed, tuple(months), tuple(problems), revision
-    )
+    return departments, weights, load_catalog(path, source)
+
+
+def _parse_files(
+    found: Sequence[tuple[str, str]],
+    read: Callable[[str], bytes],
+    tallies: Mapping[str, PlainTally] | None = None,
+) -> dict[str, ParsedFile]:
+    """Every ledger file parsed, in ledger order (each read when its turn comes)."""
+    tallies = tallies or {}
+    return {
+        label: parse_ledger_bytes(read(label), label, month, tallies.get(label))
+        for month, label in found
+    }
+
+
+def _root(
+    path: Path,
+    departments: Departments,
+    weights: Weights,
+    catalog: Catalog,
+    found: Sequence[tuple[str, str]],
+    name_problems: Sequence[Problem],
+    parsed: dict[str, ParsedFile],
+    revision: str | None = None,
+) -> Root:
+    problems = [*name_problems, *(p for result in parsed.values() for p in result.problems)]
+    months = tuple(dict.fromkeys(month for month, _ in found))
+    return Root(path, departments, weights, catalog, parsed, months, tuple(problems), revision)
 
 
 CACHE_DIR = ".govscore-cache"
@@ -292,30 +321,35 @@ class CachedLedger:
     snapshot: cache.Snapshot
 
 
-def read_cached(path: Path, today: date, use_cache: bool = True) -> CachedLedger:
-    """Read a root and bring its cache up to date (the caller holds the ledger lock)."""
+def read_cached(
+    path: Path,
+    today: date,
+    use_cache: bool = True,
+    workers: int | None = None,
+    tally: bool = True,
+) -> CachedLedger:
+    """Read a root and bring its cache up to date (the caller holds the ledger lock).
+
+    When the ledger must be read whole, `workers` says how many processes parse it (by
+    default, by its size) and `tally` whether plain entries are summed as they are read
+    (tally=False makes an Entry of each: the tests compare the two).
+    """
     source = WorkTree(path)
     config = [source.read(name) or b"" for name in (DEPARTMENTS_FILE, WEIGHTS_FILE, CLAUSES_FILE)]
-    departments = parse_departments(
-        parse_toml_file(source.read(DEPARTMENTS_FILE), DEPARTMENTS_FILE), DEPARTMENTS_FILE
-    )
-    weights = parse_weights(parse_toml_file(source.read(WEIGHTS_FILE), WEIGHTS_FILE), WEIGHTS_FILE)
-    catalog = load_catalog(path, source)
+    departments, weights, catalog = _configuration(path, source)
     found, name_problems = ledger_names(source)
     key = cache.snapshot_key(config)
     snapshot = _read_snapshot(path) if use_cache else None
     if snapshot is not None and not snapshot.fits(key, today):
         snapshot = None
     # Every file is read and hashed (that is what makes the cache safe); only the bytes
-    # of files that changed since the snapshot are kept.
+    # of files that changed since the snapshot are kept (all of them when there is none).
     sizes: dict[str, tuple[int, bytes, int]] = {}
     data: dict[str, bytes] = {}
     for _, label in found:
         content = source.read(label) or b""
         sizes[label] = (len(content), cache.digest(content), content.count(b"\n"))
-        if snapshot is None:
-            continue  # a full read follows; nothing to keep
-        old = snapshot.files.get(label)
+        old = snapshot.files.get(label) if snapshot is not None else None
         if old is None or (old.size, old.digest) != sizes[label][:2]:
             data[label] = content
     if snapshot is not None:
@@ -324,13 +358,15 @@ def read_cached(path: Path, today: date, use_cache: bool = True) -> CachedLedger
             write_snapshot(path, fresh)
         snapshot = fresh
     if snapshot is None:
-        root = load_root(path, lock=False)
+        for _, label in found:
+            if label not in data:
+                data[label] = source.read(label) or b""
+        root, tallies = _read_tallied(
+            path, departments, weights, catalog, found, data, today, workers, tally
+        )
+        root = replace(root, problems=(*name_problems, *root.problems))
         book = root.review(today)
-        marks = {
-            label: _mark(*sizes[label], root.files[label])
-            for _, label in found
-            if label in root.files
-        }
+        marks = {label: _mark(*sizes[label], root.files[label]) for _, label in found}
         config_count = len(weight_problems(root.weights, {c.category for c in root.catalog}))
         ledger_problems = [p for p in book.problems[config_count:] if p not in name_problems]
         unparsed = [p.entry for f in root.files.values() for p in f.problems if p.entry]
@@ -344,10 +380,91 @@ def read_cached(path: Path, today: date, use_cache: bool = True) -> CachedLedger
             departments,
             today,
             unparsed,
+            tallies,
         )
         if use_cache:
             write_snapshot(path, snapshot)
     return CachedLedger(path, departments, weights, catalog, found, name_problems, snapshot)
+
+
+# Below this much ledger one process is quicker than starting a second (about 50,000 entries).
+PARALLEL_MIN_BYTES = 8 * 2**20
+
+
+def _read_tallied(
+    path: Path,
+    departments: Departments,
+    weights: Weights,
+    catalog: Catalog,
+    found: Sequence[tuple[str, str]],
+    data: dict[str, bytes],
+    today: date,
+    workers: int | None = None,
+    tally: bool = True,
+) -> tuple[Root, list[Tallied]]:
+    """The whole ledger parsed, its plain entries summed as they are read (govscore.tally).
+
+    Month files are parsed in two worker processes when the ledger is large and the
+    machine has two cores (or `workers` says how many). If a taken entry turns out to
+    matter to another (a duplicate id, an entry naming it), the ledger is parsed again
+    the ordinary way: the review then sees every entry.
+    """
+    if not tally:
+        parsed = _parse_files(found, data.__getitem__)
+        return _root(path, departments, weights, catalog, found, (), parsed), []
+    job = _TallyJob(
+        data, catalog, departments, today, named_ids(data.values()), plain_clauses(catalog)
+    )
+    if workers is None:
+        large = sum(len(content) for content in data.values()) >= PARALLEL_MIN_BYTES
+        workers = min(2, cpus()) if large else 1
+    pool = start_pool(workers, _start_job, (job,)) if workers > 1 and len(found) > 1 else None
+    results = in_order(pool, _run_job, found) if pool else (job.run(*task) for task in found)
+    parsed: dict[str, ParsedFile] = {}
+    tallies: list[Tallied] = []
+    for (_, label), (result, tally) in zip(found, results, strict=True):
+        parsed[label] = result
+        if tally is not None:
+            tallies.append(tally)
+    root = _root(path, departments, weights, catalog, found, (), parsed)
+    if conflicts(tallies, root.entries()):
+        return _read_tallied(path, departments, weights, catalog, found, data, today, tally=False)
+    return root, tallies
+
+
+@dataclass(frozen=True)
+class _TallyJob:
+    """What parsing every month file shares when plain entries are tallied as read."""
+
+    data: dict[str, bytes]
+    catalog: Catalog
+    departments: Departments
+    today: date
+    named: frozenset[str]
+    plain: frozenset[str]
+
+    def run(self, month: str, label: str) -> tuple[ParsedFile, Tallied | None]:
+        content = self.data[label]
+        if not label.endswith(".toml"):
+            return parse_ledger_bytes(content, label, month), None
+        tally = PlainTally(
+            month, self.catalog, self.departments, self.today, self.named, self.plain
+        )
+        return parse_ledger_bytes(content, label, month, tally), tally.result()
+
+
+_job: _TallyJob | None = None
+
+
+def _start_job(job: _TallyJob) -> None:
+    """A worker keeps the shared part (fork copies it; it is not sent with each task)."""
+    global _job
+    _job = job
+
+
+def _run_job(month: str, label: str) -> tuple[ParsedFile, Tallied | None]:
+    assert _job is not None, "started by _start_job"
+    return _job.run(month, label)
 
 
 def read_ledger_file(path: Path, label: str) -> bytes:

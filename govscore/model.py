@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+# YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
+ID_SEQUENCE = re.compile(r"^(\d{4}-\d{2})-(\d+)(?:-[a-z0-9]+)?$")
+
+
+def note_sequences(ids: Iterable[str], highest: dict[str, int]) -> dict[str, int]:
+    """Keep each month's highest entry number in `highest`, so new ids continue the sequence."""
+    for entry_id in ids:
+        found = ID_SEQUENCE.match(entry_id)
+        if found:
+            month, number = found.group(1), int(found.group(2))
+            if number > highest.get(month, 0):
+                highest[month] = number
+    return highest
 
 
 def is_month(text: str) -> bool:

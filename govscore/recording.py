@@ -26,7 +26,7 @@ from govscore.loader import (
     read_ledger_file,
     write_snapshot,
 )
-from govscore.model import Entry, is_month
+from govscore.model import Entry, is_month, note_sequences
 from govscore.validate import Book, review
 from govscore.writer import append_all, ledger_lock
 
@@ -320,13 +320,7 @@ def _target_month(draft: Draft, existing: dict[str, Entry]) -> str | None:
 
 
 def _sequences(ids: Sequence[str]) -> dict[str, int]:
-    highest: dict[str, int] = defaultdict(int)
-    for entry_id in ids:
-        match = cache.SEQUENCE.match(entry_id)
-        if match:
-            month, number = match.group(1), int(match.group(2))
-            highest[month] = max(highest[month], number)
-    return highest
+    return note_sequences(ids, defaultdict(int))
 
 
 def _next_line(root: Root, month: str) -> int:

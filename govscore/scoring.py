@@ -105,16 +105,20 @@ class Cell:
     referrals: list[tuple[str, str, str]] = field(default_factory=list)  # entry, clause, to
 
     def add(self, entry: Entry, clause: Clause, amount: Decimal) -> None:
-        """Count one entry's signed amount: a capped bonus goes to its group, the rest to its category."""
+        """Count one entry's signed amount, and note a veto or referral it makes."""
+        self.add_amount(clause, amount)
+        if clause.kind == "veto":
+            self.vetoes.append(entry.id)
+        if clause.referral:
+            self.referrals.append((entry.id, clause.id, clause.referral))
+
+    def add_amount(self, clause: Clause, amount: Decimal) -> None:
+        """A capped bonus goes to its group, the rest to its category."""
         if clause.cap and amount > 0:
             self.capped[clause.cap] = self.capped.get(clause.cap, ZERO) + amount
             self.cap_category[clause.cap] = clause.category
         elif amount:
             self.sums[clause.category] = self.sums.get(clause.category, ZERO) + amount
-        if clause.kind == "veto":
-            self.vetoes.append(entry.id)
-        if clause.referral:
-            self.referrals.append((entry.id, clause.id, clause.referral))
 
     def copy(self) -> Cell:
         return Cell(
@@ -154,6 +158,13 @@ class Summary:
             if cell is None:
                 cell = self.cells[key] = Cell()
             cell.add(entry, clause, signed_amount(entry, clause))
+
+    def add_amount(self, department: str, month: str, clause: Clause, amount: Decimal) -> None:
+        """Count entries already summed: plain ones, which only add to their month's cell."""
+        cell = self.cells.get((department, month))
+        if cell is None:
+            cell = self.cells[(department, month)] = Cell()
+        cell.add_amount(clause, amount)
 
 
 def summarize(book: Book, catalog: Catalog) -> Summary:

@@ -9,6 +9,7 @@ odd spacing) sends its whole [[entry]] table to tomllib, so results never differ
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -55,18 +56,78 @@ _MISSING = object()
 _SHARED = frozenset({"department", "clause", "level", "matter", "note", "by"})
 
 
-def read_chunks(text: str) -> tuple[str, list[Chunk]] | None:
+# A whole [[entry]] table exactly as govscore writes a plain score entry: id, department
+# and clause, then perhaps count, points, level, date, note, by and recorded, in that
+# order, each line perhaps ending in a clone's tag; followed by blank lines and the next
+# header or the end. Texts hold no quote, backslash or control character; id, department,
+# clause and level no surrounding space (so they read exactly as tomllib reads them).
+# Groups: 1 id, 2 department, 3 clause, 4 count, 5 points, 6 level, 7 date.
+_TAG = r"(?:  # [0-9a-z]+)?"
+_WORD = r'"([^\s"\\\x00-\x1f\x7f](?:[^"\\\x00-\x1f\x7f]*[^\s"\\\x00-\x1f\x7f])?)"'
+_TEXT = r'"[^"\\\x00-\x1f\x7f]*"'
+PLAIN_TABLE = re.compile(
+    rf"^\[\[entry\]\]{_TAG}\n"
+    rf"id = {_WORD}{_TAG}\n"
+    rf"department = {_WORD}{_TAG}\n"
+    rf"clause = {_WORD}{_TAG}\n"
+    rf"(?:count = ([1-9][0-9]{{0,8}}){_TAG}\n)?"
+    rf"(?:points = ((?:0|[1-9][0-9]{{0,8}})(?:\.[0-9]{{1,9}})?){_TAG}\n)?"
+    rf"(?:level = {_WORD}{_TAG}\n)?"
+    rf"(?:date = ([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}){_TAG}\n)?"
+    rf"(?:note = {_TEXT}{_TAG}\n)?"
+    rf"(?:by = {_TEXT}{_TAG}\n)?"
+    rf"(?:recorded = {_TEXT}{_TAG}\n)?"
+    rf"(?=\n*(?:\[\[entry\]\]{_TAG}(?:\n|\Z)|\Z))",
+    re.MULTILINE,
+)
+
+
+def read_chunks(
+    text: str, take: Callable[[re.Match[str]], bool] | None = None
+) -> tuple[str, list[Chunk]] | None:
     """Split a ledger at [[entry]] headers and read each table; None if the file needs tomllib.
 
-    Most lines are `key = "text"`, `key = 3` or `key = 2023-05-12` exactly as govscore
-    writes them: those are taken apart with str methods; any other line goes through a
-    full regular expression, and a line that fails it sends its table to tomllib. A file
-    with a multi-line string is left to the careful reader, since a line inside one may
-    look like a header.
+    With `take`, each table that PLAIN_TABLE matches is offered to it first; a table it
+    takes (a cold cache build sums plain entries as they are read) is left out of the
+    chunks, and everything between such tables is read line by line as usual.
+    A file with a multi-line string is left to the careful reader, since a line inside
+    one may look like a header.
     """
     if '"""' in text or "'''" in text:
         return None
     controls = _CONTROL.search(text) is not None  # then every string is checked for them
+    if take is None:
+        return _read_lines(text, 0, controls)
+    preamble: str | None = None
+    chunks: list[Chunk] = []
+    position = 0  # the start of what is not yet read
+    line, counted = 1, 0  # the line number at `counted`
+    for found in PLAIN_TABLE.finditer(text):
+        if not take(found):
+            continue
+        start = found.start()
+        # Between two plain tables there is usually one blank line and nothing else.
+        if start - position > 1 and text[position:start].strip("\n"):
+            line += text.count("\n", counted, position)
+            counted = position
+            before, read = _read_lines(text[position:start], line - 1, controls)
+            chunks += read
+            preamble = before if preamble is None else preamble
+        elif preamble is None:
+            preamble = ""
+        position = found.end()
+    line += text.count("\n", counted, position)
+    before, read = _read_lines(text[position:], line - 1, controls)
+    return (before if preamble is None else preamble), chunks + read
+
+
+def _read_lines(text: str, offset: int, controls: bool) -> tuple[str, list[Chunk]]:
+    """read_chunks for a stretch of a file whose first line is line offset + 1.
+
+    Most lines are `key = "text"`, `key = 3` or `key = 2023-05-12` exactly as govscore
+    writes them: those are taken apart with str methods; any other line goes through a
+    full regular expression, and a line that fails it sends its table to tomllib.
+    """
     lines = text.split("\n")
     chunks: list[Chunk] = []
     preamble_end = len(lines)
@@ -80,7 +141,7 @@ def read_chunks(text: str) -> tuple[str, list[Chunk]] | None:
     for number, line in enumerate(lines):
         if line == "[[entry]]" or (line[:1] in ("[", " ", "\t") and header(line)):
             if start >= 0:
-                chunks.append(Chunk(start + 1, fields, lines, start, number))
+                chunks.append(Chunk(start + 1 + offset, fields, lines, start, number))
             else:
                 preamble_end = number
             start, fields = number, {}
@@ -123,7 +184,7 @@ def read_chunks(text: str) -> tuple[str, list[Chunk]] | None:
             continue
         fields[key] = value
     if start >= 0:
-        chunks.append(Chunk(start + 1, fields, lines, start, len(lines)))
+        chunks.append(Chunk(start + 1 + offset, fields, lines, start, len(lines)))
     return "\n".join(lines[:preamble_end]), chunks
 
 

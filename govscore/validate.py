@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from govscore.catalog import Catalog, Clause
-from govscore.config import Departments
+from govscore.config import Department, Departments
 from govscore.errors import Problem
 from govscore.model import Entry, month_end, month_of
 
@@ -77,17 +77,18 @@ def static_problems(entry: Entry, catalog: Catalog, departments: Departments) ->
         )
     if clause is not None:
         problems.extend(clause_problems(entry, clause))
-        if (
-            clause.applies_to
-            and department is not None
-            and clause.applies_to not in department.tags
-        ):
+        if department is not None and not applies(clause, department):
             bad(
                 "department",
                 f"clause {clause.id} applies only to departments tagged {clause.applies_to!r}; "
                 f"{department.name} is not (tag it in departments.toml if it should be)",
             )
     return problems
+
+
+def applies(clause: Clause, department: Department) -> bool:
+    """Whether a clause may be recorded against a department (its applies_to tag)."""
+    return not clause.applies_to or clause.applies_to in department.tags
 
 
 def own_problems(

@@ -6,13 +6,10 @@ The command reads, checks and renders; the rules themselves live in
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.context
 import os
 import sys
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,6 +41,7 @@ from govscore.loader import ROOT_ENV, find_root, load_root
 from govscore.options import MONTH, format_option
 from govscore.recording import record
 from govscore.render import json_text, table_text
+from govscore.workers import cpus, in_order, start_pool
 
 __all__ = ["CheckResult", "failing_items_by_department", "items", "run_check"]
 
@@ -92,28 +90,15 @@ def run_check(
     sources = list(item_sources(paths))
     if workers is None:
         workers = _default_workers(sources)
-    if workers < 2:
-        return _check_entries(read_sources(sources), typos, rules)
-    try:
-        pool = ProcessPoolExecutor(
-            workers, _pool_context(), initializer=_start_worker, initargs=(typos, rules)
-        )
-    except (OSError, NotImplementedError):  # no process support here: one process it is
+    pool = start_pool(workers, _start_worker, (typos, rules)) if workers >= 2 else None
+    if pool is None:
         return _check_entries(read_sources(sources), typos, rules)
     result = CheckResult()
-    with pool:
-        try:
-            # Submitted as planned, so the workers start while big files are still being cut.
-            futures = [pool.submit(_check_unit, unit) for unit in _units(sources)]
-            for future in futures:
-                part = future.result()
-                result.findings.extend(part.findings)
-                result.problems.extend(part.problems)
-                result.checked += part.checked
-                result.checked_by_department.update(part.checked_by_department)
-        except BaseException:  # Ctrl-C or a failed unit: drop the queued work, do not wait for it
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    for part in in_order(pool, _check_unit, ((unit,) for unit in _units(sources))):
+        result.findings.extend(part.findings)
+        result.problems.extend(part.problems)
+        result.checked += part.checked
+        result.checked_by_department.update(part.checked_by_department)
     return result
 
 
@@ -139,8 +124,7 @@ def _check_entries(
 
 def _default_workers(sources: list[Path | Problem]) -> int:
     """Two workers for a large input on a machine with two cores or more, else one."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if (cpus or 1) < 2:
+    if cpus() < 2:
         return 1
     total = 0
     for source in sources:
@@ -150,14 +134,6 @@ def _default_workers(sources: list[Path | Problem]) -> int:
             except OSError:
                 continue  # reported when read
     return 2 if total >= PARALLEL_MIN_BYTES else 1
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    # fork starts a worker in milliseconds with govscore already imported; elsewhere (macOS,
-    # Windows) the platform's default is the safe one.
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
 
 
 def _units(sources: Iterable[Path | Problem]) -> Iterator[Unit]:

@@ -1,0 +1,193 @@
+"""Plain entries summed as a ledger is read, so a cold cache build keeps up with a province.
+
+Most of a big ledger is plain score entries: a department, a per-occurrence clause, a
+count or points, a date. Making a million Entry objects only to add them up is most of
+the cost of a cold report. A PlainTally is offered each table that
+tomlfast.PLAIN_TABLE matches, and takes it only when the full review would count it
+as it stands, on its own:
+
+- its clause needs nothing from other entries: no rate, veto, follow-up, exclusive,
+  annual or referral clause, and no clause a follow-up may name;
+- its department and figures pass the same validators (judged once per combination);
+- its date passes them too (judged once per date);
+- no entry names its id in ref, void or close (as far as a quick look at the text tells).
+
+Everything else becomes an Entry as usual. What a tally cannot see from one table (an
+id used twice, an entry naming a taken one in a way the quick look missed) the caller
+checks afterwards with `conflicts`, and reads the ledger the ordinary way if needed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from govscore.catalog import Catalog, Clause
+from govscore.config import Departments
+from govscore.model import Entry, note_sequences
+from govscore.scoring import Summary, signed_amount
+from govscore.validate import applies, clause_problems, date_problems
+
+PLAIN_KINDS = frozenset({"fixed", "range", "levels", "discretionary"})
+# ref, void or close naming an id, as govscore writes them (a hint; see conflicts()).
+_NAMED = re.compile(rb'\n(?:ref|void|close) = "([^"\\\n]*)"')
+
+
+def named_ids(texts: Iterable[bytes]) -> frozenset[str]:
+    """The ids that ref, void and close lines name: those entries are not tallied."""
+    found: set[str] = set()
+    for data in texts:
+        found.update(raw.decode("utf-8", "replace") for raw in _NAMED.findall(data))
+    return frozenset(found)
+
+
+def plain_clauses(catalog: Catalog) -> frozenset[str]:
+    """Clauses whose entries count on their own, in their own month's cell."""
+    targets = {target for clause in catalog for target in clause.ref}
+    return frozenset(
+        clause.id
+        for clause in catalog
+        if clause.kind in PLAIN_KINDS
+        and not (clause.ref or clause.exclusive or clause.annual or clause.referral)
+        and clause.id not in targets
+    )
+
+
+class _Slot:
+    """One combination of department, clause and figures: what each entry adds, how often."""
+
+    __slots__ = ("amount", "clause", "department", "times")
+
+    def __init__(self, department: str, clause: Clause, amount: Decimal):
+        self.department, self.clause, self.amount, self.times = department, clause, amount, 0
+
+
+class PlainTally:
+    """The plain entries of one month file: their ids, and their sums per combination."""
+
+    def __init__(
+        self,
+        month: str,
+        catalog: Catalog,
+        departments: Departments,
+        today: date,
+        named: Set[str] = frozenset(),
+        plain: Set[str] | None = None,
+    ):
+        self.month = month
+        self.catalog = catalog
+        self.departments = departments
+        self.today = today
+        self.named = named
+        self.plain = plain_clauses(catalog) if plain is None else plain
+        self.ids: list[str] = []
+        self._slots: dict[tuple[str | None, ...], _Slot | None] = {}
+        self._days: dict[str | None, bool] = {}
+        self._amounts: dict[tuple[str | None, ...], Decimal | None] = {}
+
+    def __call__(self, found: re.Match[str]) -> bool:
+        """Take one plain table if the review would count it as it stands."""
+        groups = found.groups()
+        figures = groups[1:6]
+        slots = self._slots
+        slot = (
+            slots[figures] if figures in slots else slots.setdefault(figures, self._judge(figures))
+        )
+        if slot is None:
+            return False
+        day = groups[6]
+        days = self._days
+        fine = days[day] if day in days else days.setdefault(day, self._judge_day(day))
+        entry_id = groups[0]
+        if not fine or entry_id in self.named:
+            return False
+        slot.times += 1
+        self.ids.append(entry_id)
+        return True
+
+    def _entry(self, figures: Sequence[str | None], day: date | None = None) -> Entry:
+        clause, count, points, level = figures
+        return Entry(
+            id="",
+            month=self.month,
+            clause=clause or "",
+            count=int(count) if count else 1,
+            points=Decimal(points) if points is not None else None,
+            level=level,
+            date=day,
+        )
+
+    def _judge(self, figures: tuple[str | None, ...]) -> _Slot | None:
+        """What static_problems would say, from two smaller verdicts kept apart: whether
+        the department may carry the clause, and whether the clause takes the figures."""
+        name, clause_id = figures[0], figures[1]
+        if clause_id not in self.plain:
+            return None
+        clause = self.catalog.clauses[clause_id]
+        department = self.departments.resolve(name or "")
+        if department is None or not applies(clause, department):
+            return None
+        amounts = self._amounts
+        given = figures[1:]
+        amount = (
+            amounts[given] if given in amounts else amounts.setdefault(given, self._worth(given))
+        )
+        return None if amount is None else _Slot(department.name, clause, amount)
+
+    def _worth(self, given: tuple[str | None, ...]) -> Decimal | None:
+        entry = self._entry(given)
+        clause = self.catalog.clauses[entry.clause]
+        return None if clause_problems(entry, clause) else signed_amount(entry, clause)
+
+    def _judge_day(self, text: str | None) -> bool:
+        try:
+            day = date.fromisoformat(text) if text is not None else None
+        except ValueError:
+            return False  # 2023-02-30: the ordinary reader explains it
+        return not date_problems(self._entry(("", None, None, None), day), self.today)
+
+    def result(self) -> Tallied:
+        """What was taken, small enough to send back from a worker process."""
+        sums = [
+            (slot.department, slot.clause.id, slot.amount * slot.times)
+            for slot in self._slots.values()
+            if slot is not None and slot.times
+        ]
+        return Tallied(self.month, self.ids, sums, note_sequences(self.ids, {}))
+
+
+@dataclass(frozen=True)
+class Tallied:
+    """The plain entries taken from one month file: their ids and what they add up to."""
+
+    month: str
+    ids: list[str]
+    sums: list[tuple[str, str, Decimal]]  # department, clause, signed points
+    sequences: dict[str, int]  # month → highest id number taken (see model.note_sequences)
+
+    def add_to(self, summary: Summary, catalog: Catalog) -> None:
+        """Fold the taken entries' sums into a ledger's Summary."""
+        for department, clause, amount in self.sums:
+            summary.add_amount(department, self.month, catalog.clauses[clause], amount)
+
+
+def conflicts(tallies: Iterable[Tallied], entries: Iterable[Entry]) -> bool:
+    """Whether a taken entry shares its id with another, or is named by one.
+
+    Either way the review must see it as an Entry (to report the duplicate, to void it,
+    to follow it up): the caller then reads the ledger without tallies.
+    """
+    taken: set[str] = set()
+    count = 0
+    for tally in tallies:
+        taken.update(tally.ids)
+        count += len(tally.ids)
+    if len(taken) != count:
+        return True
+    return any(
+        entry.id in taken or entry.ref in taken or entry.void in taken or entry.close in taken
+        for entry in entries
+    )

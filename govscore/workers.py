@@ -1,0 +1,63 @@
+"""Worker processes for CPU-bound work that splits by file: ledger months, item files.
+
+Python runs one thread of Python code at a time, so a second core helps only from a
+second process. Each user hands the workers what every task shares once, through the
+pool's initializer (copied by fork on Linux, not sent), then one small task per file,
+and takes the results back in the order the tasks were given.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.context
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
+
+
+def cpus() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    # fork starts a worker in milliseconds with govscore already imported; elsewhere (macOS,
+    # Windows) the platform's default is the safe one.
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def start_pool(
+    workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...]
+) -> ProcessPoolExecutor | None:
+    """A pool of worker processes, or None where processes cannot be started."""
+    try:
+        return ProcessPoolExecutor(workers, pool_context(), initializer, initargs)
+    except (OSError, NotImplementedError):
+        return None
+
+
+def in_order(
+    pool: ProcessPoolExecutor, task: Callable[..., Result], arguments: Iterable[tuple[Any, ...]]
+) -> Iterator[Result]:
+    """Run every task in the pool; yield the results in the order the tasks were given.
+
+    All tasks are submitted at once, so the workers start on the first while the rest
+    are still being planned. A failed task, Ctrl-C or a caller that stops early drops the
+    queued work instead of waiting for it.
+    """
+    with pool:
+        try:
+            futures = [pool.submit(task, *args) for args in arguments]
+            for future in futures:
+                yield future.result()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise

@@ -1,0 +1,290 @@
+"""Summing plain entries as they are read never changes an answer.
+
+A cold cache build takes plain score entries straight from the text (govscore.tally)
+instead of making an Entry of each. Whatever the ledger holds (canonical tables,
+hand edits, duplicates, voids of taken entries, bad dates, odd spacing), the snapshot
+it builds must equal the one built the ordinary way, in one process or two.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from conftest import catalog, departments
+from govscore.cache import Snapshot
+from govscore.ledger import fields_toml, parse_toml_ledger
+from govscore.loader import CACHE_DIR, read_cached
+from govscore.model import FIELDS
+from govscore.tally import PlainTally, named_ids
+from ledgertext import entry, toml
+
+TODAY = date(2023, 6, 20)  # 2023-07 is a future month; 2023-06-25 a future date
+MONTHS = ["2023-05", "2023-06", "2023-07"]
+# Mostly departments written right; now and then one that is not.
+DEPARTMENTS = [
+    *["市公安局", "公安局", "市民政局", "市教育局"] * 4,
+    *["市不存在局", " 市民政局", "市民政局\u3000"],
+]
+CLAUSES = [
+    "2.4.3",  # fixed deduction
+    "1.1.1",
+    "2.3.1",  # one_window only; a follow-up may name it (never tallied)
+    "2.3.11",  # range 1–2, hall only (市教育局)
+    "2.3.11",
+    "2.4.10",  # range 1–3
+    "3.3.1",  # capped bonus, group A
+    "3.3.5",  # capped bonus, group B
+    "4.2.3",  # range bonus, group D
+    "4.4.3",  # levels
+    "1.3.2",  # discretionary
+    "4.3.1",  # a follow-up may name it
+    "2.4.13",  # referral
+    "9.9.9",  # unknown
+]
+# Ids an entry may name (and, now and then, take again: a duplicate).
+NAMED = st.one_of(
+    st.builds(lambda m, n: f"{m}-{n:04d}", st.sampled_from(MONTHS), st.integers(1, 15)),
+    st.sampled_from(["x y", "２０２３-05-0001", "a\u3000", "2023-05-0003-ab12"]),
+)
+
+
+def fitting(clause_id: str) -> dict[str, Any]:
+    """Figures the clause takes (most entries have them right)."""
+    clause = catalog().get(clause_id)
+    if clause is None or clause.kind == "fixed":
+        return {}
+    if clause.kind == "range":
+        return {"points": clause.max}
+    if clause.kind == "levels":
+        return {"level": clause.levels[-1][0]}
+    return {"points": Decimal("0.5")}
+
+
+@st.composite
+def score_entry(draw: st.DrawFn, month: str, number: int) -> dict[str, Any]:
+    clause = draw(st.sampled_from(CLAUSES))
+    fields: dict[str, Any] = {
+        "id": f"{month}-{number:04d}" if draw(st.integers(0, 9)) < 9 else draw(NAMED),
+        "department": draw(st.sampled_from(DEPARTMENTS)),
+        "clause": clause,
+    }
+    if draw(st.integers(0, 3)) < 3:
+        fields.update(fitting(clause))
+    year, number = int(month[:4]), int(month[5:])
+    days = [None, *[date(year, number, 3)] * 3, date(2023, 6, 25), date(year, number + 1, 2), "x"]
+    optional = {
+        "count": st.sampled_from([1, 2, 3, 1, 2, 3, 0]),
+        "points": st.sampled_from([Decimal("1.5"), Decimal("0.2"), Decimal(2), Decimal("0.25")]),
+        "level": st.sampled_from(["市委市政府", "省委省政府", "省级"]),
+        "date": st.sampled_from(days),
+        "note": st.sampled_from([*["超期办结", "窗口投诉", ""] * 3, '含"引号', "tab\there"]),
+        "by": st.sampled_from(["张伟", "李强"]),
+        "recorded": st.just("2023-06-01T09:00:00+08:00"),
+    }
+    for name, values in optional.items():
+        # Figures seldom beyond what fits the clause; other fields most of the time.
+        if draw(st.integers(0, 5 if name in ("points", "level") else 1)) == 1:
+            value = draw(values)
+            if value is not None:
+                fields[name] = value
+    return fields
+
+
+def other_entry(ids: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.one_of(
+        st.builds(lambda i: entry(void=i, reason="申诉成立"), ids),
+        st.builds(lambda i, m: entry(close=i, through=m), ids, st.sampled_from(MONTHS)),
+        st.builds(lambda i: entry("市公安局", "4.3.2", ref=i), ids),
+        st.builds(lambda i: entry("市公安局", "2.3.10", ref=i), ids),
+        st.builds(lambda v: entry("市民政局", "2.5.2", value=v), st.sampled_from([93.5, 100])),
+        st.builds(lambda: entry("市民政局", "3.1.3", recurring=True)),
+        st.builds(lambda: entry("市民政局", "4.2.2", level="市级", matter="甲")),
+        st.builds(lambda: entry("市公安局", "2.4.3", key="import-1")),
+    )
+
+
+# How a clerk's hand may change a table govscore wrote. (Hypothesis draws the first
+# choice, and small integers, most: they are the usual case throughout.)
+EDITS = [
+    *["none"] * 15,
+    "tag",  # written in a clone with a remote: every line ends in a tag comment
+    "tight",  # no blank line before the table
+    "comment",  # a comment line inside the table
+    "swap",  # department and clause lines swapped
+    "spaces",  # `clause  =  "…"`
+    "escape",  # the id written with a \u escape
+    "bad-date",  # 2023-02-30
+]
+
+
+def table(fields: dict[str, Any], edit: str) -> str:
+    if edit == "bad-date":
+        fields = {**fields, "date": date(2023, 2, 27)}
+        fields = {name: fields[name] for name in FIELDS if name in fields}
+    text = fields_toml(fields, "ab12" if edit == "tag" else None)
+    if edit == "tight":
+        return text.removeprefix("\n")
+    if edit == "comment":
+        return text.replace("\nclause", "\n# 备注\nclause", 1)
+    if edit == "swap":
+        lines = text.split("\n")
+        lines[3], lines[4] = lines[4], lines[3]
+        return "\n".join(lines)
+    if edit == "spaces":
+        return text.replace("\nclause = ", "\nclause  =  ", 1)
+    if edit == "escape":
+        return text.replace('id = "2023-', 'id = "\\u0032023-', 1)
+    if edit == "bad-date":
+        return text.replace("2023-02-27", "2023-02-30")
+    return text
+
+
+@st.composite
+def month_file(draw: st.DrawFn, month: str) -> str:
+    pieces = ["# govscore ledger: append only\n"]
+    for number in range(1, draw(st.integers(4, 16))):
+        if draw(st.integers(0, 4)) < 4:
+            made = draw(score_entry(month, number))
+            pieces.append(table(made, draw(st.sampled_from(EDITS))))
+        else:
+            pieces.append(table(draw(other_entry(NAMED)), "none"))
+    text = "".join(pieces)
+    ending = draw(st.sampled_from(["as is"] * 5 + ["no newline", "crlf", "triple quotes"]))
+    if ending == "no newline":
+        text = text.rstrip("\n")
+    elif ending == "crlf":
+        text = text.replace("\n", "\r\n")
+    elif ending == "triple quotes":
+        text += '\n[[entry]]\nid = "m-1"\nnote = """两行\n说明"""\n'
+    return text
+
+
+def snapshot(root: Path, **options: Any) -> Snapshot:
+    return read_cached(root, TODAY, use_cache=False, **options).snapshot
+
+
+def comparable(found: Snapshot) -> tuple[Any, ...]:
+    """Everything a snapshot says, with the ids as a sorted list (their order is free)."""
+    context = found.context
+    return (
+        found.files,
+        found.problems,
+        found.summary,
+        found.entries,
+        found.time_sensitive,
+        sorted(context.ids.text.split("\n")),
+        context.targets,
+        context.target_bad,
+        context.voided,
+        context.rates,
+        context.wanted,
+        context.keys,
+        context.sequences,
+    )
+
+
+def taken_ids(month: str, text: str) -> list[str]:
+    tally = PlainTally(month, catalog(), departments(), TODAY, named_ids([text.encode()]))
+    parse_toml_ledger(text.replace("\r\n", "\n"), f"ledger/{month}.toml", month, take=tally)
+    return tally.ids
+
+
+def write_ledger(root: Path, files: dict[str, str]) -> None:
+    for child in (root / "ledger").iterdir():
+        if child.name != ".gitkeep":
+            child.unlink()
+    for name, text in files.items():
+        (root / "ledger" / name).write_bytes(text.encode("utf-8"))
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(texts=st.tuples(*(st.one_of(month_file(month), st.none()) for month in MONTHS)))
+def test_tallied_snapshots_equal_ordinary_ones(root: Path, texts: tuple[str | None, ...]):
+    files = {
+        f"{month}.toml": text for month, text in zip(MONTHS, texts, strict=True) if text is not None
+    }
+    write_ledger(root, files)
+    ordinary = comparable(snapshot(root, tally=False))
+    tallied = snapshot(root, workers=1)
+    taken = sum(
+        len(taken_ids(month, text)) for month, text in zip(MONTHS, texts, strict=True) if text
+    )
+    event(f"taken: {'none' if not taken else 'some' if taken < 5 else 'many'}")
+    assert comparable(tallied) == ordinary
+    assert comparable(snapshot(root, workers=2)) == ordinary
+
+
+def test_plain_entries_are_summed_and_the_rest_reviewed(root: Path):
+    """What is taken: plain score entries no other entry names; nothing else."""
+    plain = [entry("市民政局", "2.4.3", id=f"2023-05-{n:04d}", count=2) for n in range(1, 5)]
+    others = [
+        entry("市民政局", "4.3.1", id="2023-05-0005"),  # a follow-up may name it
+        entry("市民政局", "2.5.2", id="2023-05-0006", value=95),  # a rate
+        entry(id="2023-05-0007", void="2023-05-0004", reason="申诉成立"),  # names a plain one
+        entry("市不存在局", "2.4.3", id="2023-05-0008"),  # has a problem
+    ]
+    text = "# hand\n" + toml(*plain, *others)
+    tally = PlainTally("2023-05", catalog(), departments(), TODAY, named_ids([text.encode()]))
+    parsed = parse_toml_ledger(text, "ledger/2023-05.toml", "2023-05", take=tally)
+    taken = tally.result()
+    # 0004 is voided by 0007: it stays an Entry, so the review can void it.
+    assert taken.ids == ["2023-05-0001", "2023-05-0002", "2023-05-0003"]
+    assert [e.id for e in parsed.entries] == [f"2023-05-{n:04d}" for n in range(4, 9)]
+    assert taken.sums == [("市民政局", "2.4.3", Decimal(-6))]  # 3 entries × 2 × 1 point
+
+    write_ledger(root, {"2023-05.toml": text})
+    state = read_cached(root, TODAY, use_cache=False)
+    ordinary = read_cached(root, TODAY, use_cache=False, tally=False)
+    assert comparable(state.snapshot) == comparable(ordinary.snapshot)
+    # 市民政局 in May: 2.4.3 × 2 × 3 live entries = −6 and 2.5.2 at 95% = 5 × 0.1 = −0.5,
+    # both in category 2; 4.3.1 (fixed, 1 point) = −1 in category 4.
+    cell = state.snapshot.summary.cells[("市民政局", "2023-05")]
+    assert cell.sums == {"2": Decimal("-6.5"), "4": Decimal(-1)}
+    assert [p.entry for p in state.snapshot.problems] == ["2023-05-0008"]
+
+
+def test_an_entry_named_in_a_way_the_quick_look_misses_is_still_voided(root: Path):
+    """A void written with an escape names the entry; the check afterwards sees it."""
+    target = entry("市民政局", "2.4.3", id="2023-05-0001", count=4)
+    void = toml(entry(id="2023-05-0002", void="2023-05-0001", reason="申诉成立"))
+    void = void.replace('void = "2023-05-0001"', 'void = "\\u0032023-05-0001"')
+    text = "# hand\n" + toml(target) + void
+    assert named_ids([text.encode()]) == frozenset()  # the quick look does not see it
+    write_ledger(root, {"2023-05.toml": text})
+    state = read_cached(root, TODAY, use_cache=False)
+    assert state.snapshot.summary.cells == {}  # voided: nothing counts
+    assert not state.snapshot.problems
+
+
+def test_a_duplicate_of_a_taken_id_is_reported_where_it_stands(root: Path):
+    first = entry("市民政局", "2.4.3", id="2023-05-0001")
+    again = entry("市公安局", "2.4.3", id="2023-05-0001")
+    write_ledger(root, {"2023-05.toml": "# hand\n" + toml(first), "2023-06.toml": toml(again)})
+    state = read_cached(root, TODAY, use_cache=False)
+    [problem] = state.snapshot.problems
+    assert str(problem) == (
+        "ledger/2023-06.toml:2: duplicate id 2023-05-0001 (first at ledger/2023-05.toml:3)"
+    )
+    assert comparable(state.snapshot) == comparable(
+        read_cached(root, TODAY, use_cache=False, tally=False).snapshot
+    )
+
+
+def test_the_cache_written_after_a_tallied_build_serves_the_next_add(root: Path):
+    """ids continue the sequence of taken entries; a warm run reads the same snapshot."""
+    plain = [entry("市民政局", "2.4.3", id=f"2023-05-{n:04d}") for n in (1, 2, 9)]
+    write_ledger(root, {"2023-05.toml": "# hand\n" + toml(*plain)})
+    cold = read_cached(root, TODAY)
+    assert cold.snapshot.context.sequences == {"2023-05": 9}
+    assert (root / CACHE_DIR).is_dir()
+    assert comparable(read_cached(root, TODAY).snapshot) == comparable(cold.snapshot)
