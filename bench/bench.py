@@ -5,8 +5,9 @@
 For each size it generates a root (bench/generate.py), then runs, as real processes:
 `year` and `month` cold (no cache), warm (nothing changed since the last run) and after
 one more `add`; `add` itself; and `items check` on 100,000 generated item records. It
-prints the median wall time of --runs runs and the peak memory (max RSS) of each, and,
-where hledger is installed, `hledger bal -M` on the equivalent journal.
+prints the median wall time of --runs runs and the peak memory of each (the process and
+its worker processes together), and, where hledger is installed, `hledger bal -M` on
+the equivalent journal, side by side.
 """
 
 from __future__ import annotations
@@ -18,27 +19,62 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from generate import generate  # noqa: E402
 
 GOVSCORE = [sys.executable, "-m", "govscore"]
 CACHE = ".govscore-cache"
 
 
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants (workers included), in KiB."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(
+                (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")),
+                0,
+            )
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue  # it ended meanwhile
+    return total
+
+
 def measure(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one real process."""
+    """Wall seconds and peak memory (MiB) of one real process.
+
+    Peak memory is the larger of the process's own max RSS and the most its whole
+    process tree (govscore's worker processes included) held at once, sampled every
+    10 ms: worker processes count, so two workers cannot hide half the memory.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak_tree = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree
+        while not done.wait(0.01):
+            peak_tree = max(peak_tree, tree_rss_kib(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if Path("/proc/self/status").exists():
+        sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
+    done.set()
+    if sampler.is_alive():
+        sampler.join()
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"failed: {' '.join(command)}: {process.stderr.read().decode()}")  # type: ignore[union-attr]
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, max(usage.ru_maxrss, peak_tree) / 1024
 
 
 def median_of(runs: int, before, command: list[str]) -> tuple[float, float]:
@@ -51,7 +87,7 @@ def median_of(runs: int, before, command: list[str]) -> tuple[float, float]:
     return statistics.median(times), max(peaks)
 
 
-def bench_root(root: Path, runs: int) -> list[tuple[str, float, float]]:
+def bench_root(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, float]]:
     rows = []
     year = [*GOVSCORE, "--root", str(root), "year", "2023"]
     month = [*GOVSCORE, "--root", str(root), "month", "2023-06"]
@@ -87,7 +123,7 @@ def bench_root(root: Path, runs: int) -> list[tuple[str, float, float]]:
     measure(year)
     rows.append(("add (warm)", *median_of(runs, nothing, add)))
     journal = root / "ledger.journal"
-    if shutil.which("hledger") and journal.exists():
+    if hledger and journal.exists():
         hledger = ["hledger", "-f", str(journal), "bal", "-M"]
         rows.append(("hledger bal -M", *median_of(runs, nothing, hledger)))
     return rows
@@ -119,15 +155,27 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument(
+        "--hledger",
+        action=argparse.BooleanOptionalAction,
+        default=bool(shutil.which("hledger")),
+        help="also time hledger bal -M on the same entries (default: when installed)",
+    )
     args = parser.parse_args()
+    # As an installed package would be: compiled once, so each run does not compile
+    # govscore again (PYTHONDONTWRITEBYTECODE, set on some machines, would make it).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "govscore")])
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(f"{'what':<28} {'entries':>10} {'median s':>10} {'peak MiB':>10}")
     for entries in args.entries:
         root = args.out / f"root-{entries}"
-        generate(root, entries, 2023, 1, journal=bool(shutil.which("hledger")))
-        for name, seconds, peak in bench_root(root, args.runs):
+        # In a process of its own: a bench process grown by a million entries would pass
+        # its peak memory on to the processes it starts (max RSS survives exec).
+        command = [sys.executable, str(HERE / "generate.py"), str(root), "--entries", str(entries)]
+        subprocess.run([*command, *(["--journal"] if args.hledger else [])], check=True)
+        for name, seconds, peak in bench_root(root, args.runs, args.hledger):
             print(f"{name:<28} {entries:>10,} {seconds:>10.2f} {peak:>10.0f}", flush=True)
     if args.items:
         for name, seconds, peak in bench_items(args.items, args.runs, args.out):

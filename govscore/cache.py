@@ -171,7 +171,6 @@ def build(
     for tally in tallies:
         for month, number in tally.sequences.items():
             context.sequences[month] = max(number, context.sequences.get(month, 0))
-    named: set[str] = set()
     for entry in entries:
         if entry.kind == "score" and entry.clause in targetable and entry.id not in context.targets:
             context.targets[entry.id] = _target(entry)
@@ -179,8 +178,9 @@ def build(
                 context.target_bad.add(entry.id)
         if entry.key:
             context.keys[entry.key] = entry.id
-        named.update(n for n in (entry.ref, entry.void, entry.close) if n)
     note_ids(context, [e.id for e in entries])
+    named = {n for e in entries for n in (e.ref, e.void, e.close) if n}
+    context.ids.prepare(len(named))
     context.wanted = {n for n in named if n not in context.ids}
     clauses = catalog.clauses
     for entry in book.entries:

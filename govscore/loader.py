@@ -25,7 +25,7 @@ from govscore.gitops import GitError, list_tree, resolve_revision, show_file
 from govscore.ledger import ParsedFile, parse_csv_ledger, parse_toml_ledger
 from govscore.model import Entry, is_month
 from govscore.scoring import Summary
-from govscore.tally import PlainTally, Tallied, conflicts, named_ids, plain_clauses
+from govscore.tally import PlainTally, Tallied, named_elsewhere, named_ids, plain_clauses
 from govscore.validate import Book, review
 from govscore.workers import cpus, in_order, start_pool
 from govscore.writer import ledger_lock
@@ -189,11 +189,10 @@ def parse_ledger_bytes(
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return ParsedFile(
-            (), (Problem(label, line, "not UTF-8 text; save the file as UTF-8"),), True
-        )
+        problem = Problem(label, line, "not UTF-8 text; save the file as UTF-8")
+        return ParsedFile((), (problem,), True, data.count(b"\n"))
     if label.endswith(".csv"):
-        return parse_csv_ledger(text, label, month)
+        return replace(parse_csv_ledger(text, label, month), newlines=data.count(b"\n"))
     return parse_toml_ledger(text, label, month, take=tally)
 
 
@@ -344,13 +343,13 @@ def read_cached(
         snapshot = None
     # Every file is read and hashed (that is what makes the cache safe); only the bytes
     # of files that changed since the snapshot are kept (all of them when there is none).
-    sizes: dict[str, tuple[int, bytes, int]] = {}
+    sizes: dict[str, tuple[int, bytes]] = {}
     data: dict[str, bytes] = {}
     for _, label in found:
         content = source.read(label) or b""
-        sizes[label] = (len(content), cache.digest(content), content.count(b"\n"))
+        sizes[label] = (len(content), cache.digest(content))
         old = snapshot.files.get(label) if snapshot is not None else None
-        if old is None or (old.size, old.digest) != sizes[label][:2]:
+        if old is None or (old.size, old.digest) != sizes[label]:
             data[label] = content
     if snapshot is not None:
         fresh = _refresh(snapshot, found, data, catalog, departments, today)
@@ -366,7 +365,10 @@ def read_cached(
         )
         root = replace(root, problems=(*name_problems, *root.problems))
         book = root.review(today)
-        marks = {label: _mark(*sizes[label], root.files[label]) for _, label in found}
+        marks = {
+            label: _mark(*sizes[label], root.files[label].newlines, root.files[label])
+            for _, label in found
+        }
         config_count = len(weight_problems(root.weights, {c.category for c in root.catalog}))
         ledger_problems = [p for p in book.problems[config_count:] if p not in name_problems]
         unparsed = [p.entry for f in root.files.values() for p in f.problems if p.entry]
@@ -405,31 +407,36 @@ def _read_tallied(
     """The whole ledger parsed, its plain entries summed as they are read (govscore.tally).
 
     Month files are parsed in two worker processes when the ledger is large and the
-    machine has two cores (or `workers` says how many). If a taken entry turns out to
-    matter to another (a duplicate id, an entry naming it), the ledger is parsed again
-    the ordinary way: the review then sees every entry.
+    machine has two cores (or `workers` says how many). Each file's tally leaves alone
+    the entries that file's own voids, closes and refs name; a file with an entry named
+    from elsewhere is parsed again, leaving those alone too. An id taken twice sends the
+    whole ledger the ordinary way, so the review reports the duplicate where it stands.
     """
     if not tally:
         parsed = _parse_files(found, data.__getitem__)
         return _root(path, departments, weights, catalog, found, (), parsed), []
-    job = _TallyJob(
-        data, catalog, departments, today, named_ids(data.values()), plain_clauses(catalog)
-    )
+    job = _TallyJob(data, catalog, departments, today, plain_clauses(catalog))
     if workers is None:
         large = sum(len(content) for content in data.values()) >= PARALLEL_MIN_BYTES
         workers = min(2, cpus()) if large else 1
     pool = start_pool(workers, _start_job, (job,)) if workers > 1 and len(found) > 1 else None
     results = in_order(pool, _run_job, found) if pool else (job.run(*task) for task in found)
     parsed: dict[str, ParsedFile] = {}
-    tallies: list[Tallied] = []
-    for (_, label), (result, tally) in zip(found, results, strict=True):
+    tallies: dict[str, Tallied] = {}
+    for (_, label), (result, taken) in zip(found, results, strict=True):
         parsed[label] = result
-        if tally is not None:
-            tallies.append(tally)
+        if taken is not None:
+            tallies[label] = taken
     root = _root(path, departments, weights, catalog, found, (), parsed)
-    if conflicts(tallies, root.entries()):
+    named = named_elsewhere(tallies.values(), root.entries())
+    if named is None:
         return _read_tallied(path, departments, weights, catalog, found, data, today, tally=False)
-    return root, tallies
+    if named:
+        for month, label in found:
+            if label in tallies and not named.isdisjoint(tallies[label].ids):
+                parsed[label], tallies[label] = job.run(month, label, named)  # type: ignore[assignment]
+        root = _root(path, departments, weights, catalog, found, (), parsed)
+    return root, list(tallies.values())
 
 
 @dataclass(frozen=True)
@@ -440,16 +447,17 @@ class _TallyJob:
     catalog: Catalog
     departments: Departments
     today: date
-    named: frozenset[str]
     plain: frozenset[str]
 
-    def run(self, month: str, label: str) -> tuple[ParsedFile, Tallied | None]:
+    def run(
+        self, month: str, label: str, also: frozenset[str] = frozenset()
+    ) -> tuple[ParsedFile, Tallied | None]:
+        """Parse one file, leaving alone the entries it names itself and those in `also`."""
         content = self.data[label]
         if not label.endswith(".toml"):
             return parse_ledger_bytes(content, label, month), None
-        tally = PlainTally(
-            month, self.catalog, self.departments, self.today, self.named, self.plain
-        )
+        named = named_ids([content]) | also
+        tally = PlainTally(month, self.catalog, self.departments, self.today, named, self.plain)
         return parse_ledger_bytes(content, label, month, tally), tally.result()
 
 

@@ -14,11 +14,6 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import tabulate as _tabulate
-
-_tabulate.WIDE_CHARS_MODE = True
-_tabulate.PRESERVE_WHITESPACE = False
-
 FORMATS = ("table", "json", "csv", "markdown")
 
 _CENT = Decimal("0.01")
@@ -66,8 +61,12 @@ def table_text(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) 
         for row in rows:
             writer.writerow([csv_safe(cell) for cell in row])
         return out.getvalue().rstrip("\n")
+    import tabulate  # here, not above: JSON and CSV runs (cron jobs) start without it
+
+    tabulate.WIDE_CHARS_MODE = True
+    tabulate.PRESERVE_WHITESPACE = False
     tablefmt = "github" if fmt == "markdown" else "simple"
-    return _tabulate.tabulate(
+    return tabulate.tabulate(
         [list(row) for row in rows],
         headers=list(headers),
         tablefmt=tablefmt,

@@ -10,11 +10,12 @@ as it stands, on its own:
   annual or referral clause, and no clause a follow-up may name;
 - its department and figures pass the same validators (judged once per combination);
 - its date passes them too (judged once per date);
-- no entry names its id in ref, void or close (as far as a quick look at the text tells).
+- no entry of its file names its id in ref, void or close (a quick look at the text).
 
-Everything else becomes an Entry as usual. What a tally cannot see from one table (an
-id used twice, an entry naming a taken one in a way the quick look missed) the caller
-checks afterwards with `conflicts`, and reads the ledger the ordinary way if needed.
+Everything else becomes an Entry as usual. What a tally cannot see from one table the
+caller checks afterwards with `named_elsewhere`: an entry named from another file (or
+in a way the quick look missed) has its file read again, leaving it alone; an id used
+twice has the whole ledger read the ordinary way.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ from decimal import Decimal
 from govscore.catalog import Catalog, Clause
 from govscore.config import Departments
 from govscore.model import Entry, note_sequences
-from govscore.scoring import Summary, signed_amount
+from govscore.scoring import ZERO, Summary, signed_amount
 from govscore.validate import applies, clause_problems, date_problems
 
 PLAIN_KINDS = frozenset({"fixed", "range", "levels", "discretionary"})
-# ref, void or close naming an id, as govscore writes them (a hint; see conflicts()).
+# ref, void or close naming an id, as govscore writes them (a hint; see named_elsewhere).
 _NAMED = re.compile(rb'\n(?:ref|void|close) = "([^"\\\n]*)"')
 
 
@@ -150,13 +151,15 @@ class PlainTally:
         return not date_problems(self._entry(("", None, None, None), day), self.today)
 
     def result(self) -> Tallied:
-        """What was taken, small enough to send back from a worker process."""
-        sums = [
-            (slot.department, slot.clause.id, slot.amount * slot.times)
-            for slot in self._slots.values()
-            if slot is not None and slot.times
-        ]
-        return Tallied(self.month, self.ids, sums, note_sequences(self.ids, {}))
+        """What was taken, summed per department and clause: small enough to send back
+        from a worker process."""
+        sums: dict[tuple[str, str], Decimal] = {}
+        for slot in self._slots.values():
+            if slot is not None and slot.times:
+                key = (slot.department, slot.clause.id)
+                sums[key] = sums.get(key, ZERO) + slot.amount * slot.times
+        totals = [(department, clause, amount) for (department, clause), amount in sums.items()]
+        return Tallied(self.month, self.ids, totals, note_sequences(self.ids, {}))
 
 
 @dataclass(frozen=True)
@@ -174,11 +177,10 @@ class Tallied:
             summary.add_amount(department, self.month, catalog.clauses[clause], amount)
 
 
-def conflicts(tallies: Iterable[Tallied], entries: Iterable[Entry]) -> bool:
-    """Whether a taken entry shares its id with another, or is named by one.
-
-    Either way the review must see it as an Entry (to report the duplicate, to void it,
-    to follow it up): the caller then reads the ledger without tallies.
+def named_elsewhere(tallies: Iterable[Tallied], entries: Iterable[Entry]) -> frozenset[str] | None:
+    """Taken ids that an entry names (in ref, void or close), which the review must see as
+    entries; None when an id is taken twice, or taken and also an entry's: then the
+    review must see every entry, to report the duplicate where it stands.
     """
     taken: set[str] = set()
     count = 0
@@ -186,8 +188,9 @@ def conflicts(tallies: Iterable[Tallied], entries: Iterable[Entry]) -> bool:
         taken.update(tally.ids)
         count += len(tally.ids)
     if len(taken) != count:
-        return True
-    return any(
-        entry.id in taken or entry.ref in taken or entry.void in taken or entry.close in taken
-        for entry in entries
-    )
+        return None
+    entries = list(entries)
+    if any(entry.id in taken for entry in entries):
+        return None
+    names = {n for entry in entries for n in (entry.ref, entry.void, entry.close) if n}
+    return frozenset(names & taken)

@@ -266,6 +266,21 @@ def test_an_entry_named_in_a_way_the_quick_look_misses_is_still_voided(root: Pat
     assert not state.snapshot.problems
 
 
+def test_a_void_filed_in_another_month_still_voids_a_taken_entry(root: Path):
+    """Its file's tally took the entry; the check afterwards has that file read again."""
+    may = entry("市民政局", "2.4.3", id="2023-05-0001", count=4)
+    other = entry("市民政局", "2.4.3", id="2023-05-0002")
+    void = entry(id="2023-06-0001", void="2023-05-0001", reason="申诉成立")
+    write_ledger(root, {"2023-05.toml": toml(may, other), "2023-06.toml": toml(void)})
+    state = read_cached(root, TODAY, use_cache=False)
+    # Only 0002 counts: 2.4.3 × 1 = −1 in category 2.
+    assert state.snapshot.summary.cells[("市民政局", "2023-05")].sums == {"2": Decimal(-1)}
+    assert state.snapshot.context.voided == frozenset({"2023-05-0001"})
+    assert comparable(state.snapshot) == comparable(
+        read_cached(root, TODAY, use_cache=False, tally=False).snapshot
+    )
+
+
 def test_a_duplicate_of_a_taken_id_is_reported_where_it_stands(root: Path):
     first = entry("市民政局", "2.4.3", id="2023-05-0001")
     again = entry("市公安局", "2.4.3", id="2023-05-0001")
