@@ -10,7 +10,7 @@ import os
 import pickle
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib.resources import files
@@ -249,16 +249,10 @@ def _configuration(path: Path, source: Source) -> tuple[Departments, Weights, Ca
 
 
 def _parse_files(
-    found: Sequence[tuple[str, str]],
-    read: Callable[[str], bytes],
-    tallies: Mapping[str, PlainTally] | None = None,
+    found: Sequence[tuple[str, str]], read: Callable[[str], bytes]
 ) -> dict[str, ParsedFile]:
     """Every ledger file parsed, in ledger order (each read when its turn comes)."""
-    tallies = tallies or {}
-    return {
-        label: parse_ledger_bytes(read(label), label, month, tallies.get(label))
-        for month, label in found
-    }
+    return {label: parse_ledger_bytes(read(label), label, month) for month, label in found}
 
 
 def _root(
@@ -456,7 +450,7 @@ class _TallyJob:
         content = self.data[label]
         if not label.endswith(".toml"):
             return parse_ledger_bytes(content, label, month), None
-        named = named_ids([content]) | also
+        named = named_ids(content) | also
         tally = PlainTally(month, self.catalog, self.departments, self.today, named, self.plain)
         return parse_ledger_bytes(content, label, month, tally), tally.result()
 

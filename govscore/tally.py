@@ -37,12 +37,9 @@ PLAIN_KINDS = frozenset({"fixed", "range", "levels", "discretionary"})
 _NAMED = re.compile(rb'\n(?:ref|void|close) = "([^"\\\n]*)"')
 
 
-def named_ids(texts: Iterable[bytes]) -> frozenset[str]:
-    """The ids that ref, void and close lines name: those entries are not tallied."""
-    found: set[str] = set()
-    for data in texts:
-        found.update(raw.decode("utf-8", "replace") for raw in _NAMED.findall(data))
-    return frozenset(found)
+def named_ids(data: bytes) -> frozenset[str]:
+    """The ids a file's ref, void and close lines name: those entries are not tallied."""
+    return frozenset(raw.decode("utf-8", "replace") for raw in _NAMED.findall(data))
 
 
 def plain_clauses(catalog: Catalog) -> frozenset[str]:

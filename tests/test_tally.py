@@ -190,7 +190,7 @@ def comparable(found: Snapshot) -> tuple[Any, ...]:
 
 
 def taken_ids(month: str, text: str) -> list[str]:
-    tally = PlainTally(month, catalog(), departments(), TODAY, named_ids([text.encode()]))
+    tally = PlainTally(month, catalog(), departments(), TODAY, named_ids(text.encode()))
     parse_toml_ledger(text.replace("\r\n", "\n"), f"ledger/{month}.toml", month, take=tally)
     return tally.ids
 
@@ -234,7 +234,7 @@ def test_plain_entries_are_summed_and_the_rest_reviewed(root: Path):
         entry("市不存在局", "2.4.3", id="2023-05-0008"),  # has a problem
     ]
     text = "# hand\n" + toml(*plain, *others)
-    tally = PlainTally("2023-05", catalog(), departments(), TODAY, named_ids([text.encode()]))
+    tally = PlainTally("2023-05", catalog(), departments(), TODAY, named_ids(text.encode()))
     parsed = parse_toml_ledger(text, "ledger/2023-05.toml", "2023-05", take=tally)
     taken = tally.result()
     # 0004 is voided by 0007: it stays an Entry, so the review can void it.
@@ -259,7 +259,7 @@ def test_an_entry_named_in_a_way_the_quick_look_misses_is_still_voided(root: Pat
     void = toml(entry(id="2023-05-0002", void="2023-05-0001", reason="申诉成立"))
     void = void.replace('void = "2023-05-0001"', 'void = "\\u0032023-05-0001"')
     text = "# hand\n" + toml(target) + void
-    assert named_ids([text.encode()]) == frozenset()  # the quick look does not see it
+    assert named_ids(text.encode()) == frozenset()  # the quick look does not see it
     write_ledger(root, {"2023-05.toml": text})
     state = read_cached(root, TODAY, use_cache=False)
     assert state.snapshot.summary.cells == {}  # voided: nothing counts
@@ -295,7 +295,7 @@ def test_a_duplicate_of_a_taken_id_is_reported_where_it_stands(root: Path):
     )
 
 
-def test_the_cache_written_after_a_tallied_build_serves_the_next_add(root: Path):
+def test_a_tallied_build_keeps_id_sequences_and_reads_back_the_same(root: Path):
     """ids continue the sequence of taken entries; a warm run reads the same snapshot."""
     plain = [entry("市民政局", "2.4.3", id=f"2023-05-{n:04d}") for n in (1, 2, 9)]
     write_ledger(root, {"2023-05.toml": "# hand\n" + toml(*plain)})
