@@ -30,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from govscore.items.cli import run_check
+from govscore.cli.items import run_check
 from govscore.items.typos import default_typos
 
 DEPARTMENTS = (

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from govscore.loader import load_catalog
+from govscore.ledger.loader import load_catalog
 
 DATA = Path(__file__).resolve().parent.parent / "govscore" / "data"
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from govscore.catalog import Catalog
-from govscore.cli import cli
-from govscore.config import Departments, parse_departments, parse_weights
-from govscore.ledger import parse_toml_ledger
-from govscore.loader import load_catalog, read_toml
-from govscore.scoring import Scorer
-from govscore.validate import Book, review
+from govscore.cli.commands import cli
+from govscore.ledger.loader import load_catalog, read_toml
+from govscore.ledger.text import parse_toml_ledger
+from govscore.rules.catalog import Catalog
+from govscore.rules.config import Departments, parse_departments, parse_weights
+from govscore.rules.scoring import Scorer
+from govscore.rules.validate import Book, review
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "govscore" / "data"

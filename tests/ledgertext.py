@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from govscore.ledger import fields_toml
+from govscore.ledger.text import fields_toml
 
 _counter = iter(range(1, 10**9))
 

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govscore import cli as cli_module
-from govscore.cli import cli
-from govscore.loader import CACHE_DIR, CACHE_FILE
+from govscore.cli import commands as cli_module
+from govscore.cli.commands import cli
+from govscore.ledger.loader import CACHE_DIR, CACHE_FILE
 from ledgertext import entry, toml
 
 MONTHS = ["2023-04", "2023-05", "2023-06"]

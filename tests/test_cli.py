@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SMALL_DEPARTMENTS, run_process
-from govscore.cli import cli
+from govscore.cli.commands import cli
 
 
 @pytest.fixture

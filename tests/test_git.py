@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from conftest import run_process
-from govscore.cli import cli
+from govscore.cli.commands import cli
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govscore.cli import cli
-from govscore.ledger import fields_toml, parse_toml_ledger, split_entries
+from govscore.cli.commands import cli
+from govscore.ledger.text import fields_toml, parse_toml_ledger, split_entries
 from govscore.model import Entry
-from govscore.render import csv_safe, table_text
+from govscore.report.render import csv_safe, table_text
 from ledgertext import entry, toml
 
 LEDGER = "ledger/2023-05.toml"

@@ -21,9 +21,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import SMALL_DEPARTMENTS, run_process
-from govscore.cli import cli
-from govscore.importing import decode, plan, read_table
-from govscore.ledger import parse_toml_ledger
+from govscore.cli.commands import cli
+from govscore.ledger.importing import decode, plan, read_table
+from govscore.ledger.text import parse_toml_ledger
 
 
 @pytest.fixture

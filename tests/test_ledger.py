@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from govscore.errors import Problem
-from govscore.ledger import entry_toml, parse_csv_ledger, parse_toml_ledger
+from govscore.ledger.text import entry_toml, parse_csv_ledger, parse_toml_ledger
 from govscore.model import FIELDS, Entry
 
 TOML_FILE = "ledger/2023-05.toml"

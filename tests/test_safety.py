@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_process
-from govscore.ledger import parse_toml_ledger
+from govscore.ledger.text import parse_toml_ledger
 
 WORKER = REPO / "tests" / "workers" / "recorder.py"
 ADD = ("add", "-d", "市公安局", "-c", "2.4.3", "--by", "clerk")

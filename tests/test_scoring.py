@@ -115,7 +115,7 @@ def test_rate_zero_cases_are_exempt_and_full_rate_costs_nothing():
 def test_rate_with_a_repeating_fraction_rounds_only_at_display():
     # 1.3.1 with 1/3 = 33.333…%: short 66.666…% × 0.1 = 6.666… → C1 = 93.333…
     # total = 0.25 × 93.333… + 75 = 23.333… + 75 = 98.333… → shown 98.33
-    from govscore.render import figure
+    from govscore.figures import figure
 
     led = {"2023-05": toml(entry(POLICE, "1.3.1", numerator=1, denominator=3))}
     score = month_score(led, POLICE, "2023-05")
@@ -241,7 +241,7 @@ def test_annual_clause_counts_in_the_year_not_the_month():
     # 4.2.4 省级表彰: 0.5 in the year's C4, nothing in May's.
     # Year over May–June: C4 = mean(100, 100) + 0.5 = 100.5
     # total = 25 + 40 + 20 + 0.15×100.5 = 100.075 → shown 100.08 (half-up)
-    from govscore.render import figure
+    from govscore.figures import figure
 
     led = {
         "2023-05": toml(entry(POLICE, "4.2.4", level="省级")),

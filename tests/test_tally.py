@@ -1,6 +1,6 @@
 """Summing plain entries as they are read never changes an answer.
 
-A cold cache build takes plain score entries straight from the text (govscore.tally)
+A cold cache build takes plain score entries straight from the text (govscore.ledger.tally)
 instead of making an Entry of each. Whatever the ledger holds (canonical tables,
 hand edits, duplicates, voids of taken entries, bad dates, odd spacing), the snapshot
 it builds must equal the one built the ordinary way, in one process or two.
@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import catalog, departments
-from govscore.cache import Snapshot
-from govscore.ledger import fields_toml, parse_toml_ledger
-from govscore.loader import CACHE_DIR, read_cached
+from govscore.ledger.cache import Snapshot
+from govscore.ledger.loader import CACHE_DIR, read_cached
+from govscore.ledger.tally import PlainTally, named_ids
+from govscore.ledger.text import fields_toml, parse_toml_ledger
 from govscore.model import FIELDS
-from govscore.tally import PlainTally, named_ids
 from ledgertext import entry, toml
 
 TODAY = date(2023, 6, 20)  # 2023-07 is a future month; 2023-06-25 a future date

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govscore.ledger import fields_toml, parse_toml_ledger
+from govscore.ledger.text import fields_toml, parse_toml_ledger
 
 FILE, MONTH = "ledger/2023-05.toml", "2023-05"
 

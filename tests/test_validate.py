@@ -20,7 +20,7 @@ import pytest
 
 from conftest import TODAY, book_from
 from govscore.errors import Problem
-from govscore.validate import Book
+from govscore.rules.validate import Book
 from ledgertext import toml
 
 POLICE = "市公安局"

@@ -1,7 +1,7 @@
 """Service items (政务服务事项) against the 13 national data-quality rules of attachment 2.
 
 Reading (:mod:`.reader`), the misspelling list (:mod:`.typos`) and the rules (:mod:`.rules`)
-are plain functions; :mod:`.cli` holds the ``govscore items`` commands.
+are plain functions; :mod:`govscore.cli.items` holds the ``govscore items`` commands.
 """
 
 from __future__ import annotations

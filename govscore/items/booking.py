@@ -11,9 +11,9 @@ import hashlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from govscore.config import Departments
+from govscore.ledger.recording import Draft
 from govscore.model import Entry
-from govscore.recording import Draft
+from govscore.rules.config import Departments
 
 CLAUSE = "1.2.1"
 KEY_PREFIX = "items:"

@@ -12,14 +12,14 @@ import pytest
 from click.testing import CliRunner, Result
 from items_expect import CORPUS, EXPECTED, code
 
-from govscore.cli import cli
-from govscore.items.cli import items
+from govscore.cli.commands import cli
+from govscore.cli.items import items
 from govscore.items.rules import RULES
 
 # Whether the owner has registered the command in govscore/cli.py, asked of a fresh process
 # before this module registers it in its own.
 _REGISTERED = subprocess.run(
-    [sys.executable, "-c", "from govscore.cli import cli; print('items' in cli.commands)"],
+    [sys.executable, "-c", "from govscore.cli.commands import cli; print('items' in cli.commands)"],
     capture_output=True,
     text=True,
     check=False,
@@ -326,8 +326,8 @@ def _process(args: list[str], cwd: Path, module: bool) -> subprocess.CompletedPr
         command = [
             sys.executable,
             "-c",
-            "from govscore.cli import cli, main\n"
-            "from govscore.items.cli import items\n"
+            "from govscore.cli.commands import cli, main\n"
+            "from govscore.cli.items import items\n"
             "if 'items' not in cli.commands: cli.add_command(items)\n"
             "main()",
             *args,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from govscore.items import cli as items_cli
+from govscore.cli import items as items_cli
 from govscore.items.typos import default_typos
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from govscore.cli import cli
+from govscore.cli.commands import cli
 
 CLEAN = json.loads((Path(__file__).parent / "corpus" / "clean.json").read_text(encoding="utf-8"))[0]
 

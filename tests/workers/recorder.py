@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from govscore.errors import DataError
-from govscore.recording import Draft, record
+from govscore.ledger.recording import Draft, record
 
 
 def main(argv: list[str]) -> int:

@@ -22,8 +22,8 @@ from typing import Any
 import tomli_w
 
 from govscore.errors import Problem
+from govscore.ledger.tomlfast import Chunk, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, is_month
-from govscore.tomlfast import Chunk, quick_entry, read_chunks
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#.*)?$")
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from govscore.catalog import Catalog, Clause
-from govscore.config import Departments, Weights
 from govscore.errors import Problem
-from govscore.render import figure, number, plain
-from govscore.scoring import DepartmentScore, Line, Ranking
+from govscore.figures import figure, number, plain
+from govscore.rules.catalog import Catalog, Clause
+from govscore.rules.config import Departments, Weights
+from govscore.rules.scoring import DepartmentScore, Line, Ranking
 
 Table = tuple[list[str], list[list[Any]]]
 

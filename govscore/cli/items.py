@@ -17,8 +17,8 @@ from typing import Any
 
 import click
 
+from govscore.cli.options import MONTH, format_option
 from govscore.errors import ConfigError, Problem
-from govscore.gitops import clone_tag, recorder
 from govscore.items.booking import plan_booking
 from govscore.items.reader import (
     Entry,
@@ -37,11 +37,11 @@ from govscore.items.rules import (
     failing_items_by_department,
 )
 from govscore.items.typos import TypoList, load_typos
-from govscore.loader import ROOT_ENV, find_root, load_root
-from govscore.options import MONTH, format_option
-from govscore.recording import record
-from govscore.render import json_text, table_text
-from govscore.workers import cpus, in_order, start_pool
+from govscore.ledger.gitops import clone_tag, recorder
+from govscore.ledger.loader import ROOT_ENV, find_root, load_root
+from govscore.ledger.recording import record
+from govscore.ledger.workers import cpus, in_order, start_pool
+from govscore.report.render import json_text, table_text
 
 __all__ = ["CheckResult", "failing_items_by_department", "items", "run_check"]
 

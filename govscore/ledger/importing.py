@@ -17,8 +17,8 @@ from datetime import date
 from typing import Any
 
 from govscore.errors import DataError, Problem, UsageError
+from govscore.ledger.recording import Draft
 from govscore.model import FIELDS, is_month, month_of
-from govscore.recording import Draft
 
 # Fields of an entry an import may not set, and why: said by name, not as "unknown".
 REFUSED = {

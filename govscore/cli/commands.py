@@ -16,9 +16,12 @@ from typing import Any
 
 import click
 
-from govscore import __version__, importing
+from govscore import __version__
+from govscore.cli.items import items
+from govscore.cli.options import DATE, MONTH, NUMBER, at_option, commit_option, format_option
 from govscore.errors import DataError, GovscoreError, Problem, UsageError
-from govscore.gitops import (
+from govscore.ledger import importing
+from govscore.ledger.gitops import (
     GitError,
     audit_history,
     clone_tag,
@@ -28,8 +31,7 @@ from govscore.gitops import (
     ledger_state,
     recorder,
 )
-from govscore.items.cli import items
-from govscore.loader import (
+from govscore.ledger.loader import (
     DEPARTMENTS_FILE,
     LEDGER_DIR,
     WEIGHTS_FILE,
@@ -40,11 +42,10 @@ from govscore.loader import (
     load_root,
     load_view,
 )
+from govscore.ledger.recording import Draft, record
 from govscore.model import Entry, month_of, months_between
-from govscore.options import DATE, MONTH, NUMBER, at_option, commit_option, format_option
-from govscore.recording import Draft, record
-from govscore.render import json_text, table_text
-from govscore.reports import (
+from govscore.report.render import json_text, table_text
+from govscore.report.shapes import (
     clause_json,
     clause_text,
     clauses_table,
@@ -55,7 +56,7 @@ from govscore.reports import (
     ranking_json,
     ranking_table,
 )
-from govscore.scoring import Scorer
+from govscore.rules.scoring import Scorer
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -563,8 +564,8 @@ def _catalog_and_weights(app: AppContext) -> tuple[Any, Any]:
     try:
         root = app.root()
     except GovscoreError:
-        from govscore.config import parse_weights
-        from govscore.loader import read_toml
+        from govscore.ledger.loader import read_toml
+        from govscore.rules.config import parse_weights
 
         weights_path = files("govscore") / "data" / WEIGHTS_FILE
         weights = parse_weights(read_toml(Path(str(weights_path))), WEIGHTS_FILE)

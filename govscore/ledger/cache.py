@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from govscore import __version__
-from govscore.catalog import Catalog
-from govscore.config import Departments
 from govscore.errors import Problem
-from govscore.ledger import ParsedFile
+from govscore.ledger.tally import Tallied
+from govscore.ledger.text import ParsedFile
 from govscore.model import Entry, month_of, note_sequences
-from govscore.scoring import Summary, summarize
-from govscore.tally import Tallied
-from govscore.validate import Book, _ref_problems, score_entry_problems
+from govscore.rules.catalog import Catalog
+from govscore.rules.config import Departments
+from govscore.rules.scoring import Summary, summarize
+from govscore.rules.validate import Book, _ref_problems, score_entry_problems
 
 FORMAT = 3
 
@@ -162,7 +162,7 @@ def build(
 
     `unparsed` are the ids of entries that did not parse: new entries must not take them.
     `tallies` hold the plain entries that were summed as they were read, not reviewed
-    as entries (see govscore.tally).
+    as entries (see govscore.ledger.tally).
     """
     targetable = _targetable(catalog)
     taken = [entry_id for tally in tallies for entry_id in tally.ids]

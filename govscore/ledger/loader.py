@@ -17,18 +17,24 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
 
-from govscore import cache
-from govscore.catalog import Catalog, parse_catalog
-from govscore.config import Departments, Weights, parse_departments, parse_weights, weight_problems
 from govscore.errors import ConfigError, Problem, UsageError
-from govscore.gitops import GitError, list_tree, resolve_revision, show_file
-from govscore.ledger import ParsedFile, parse_csv_ledger, parse_toml_ledger
+from govscore.ledger import cache
+from govscore.ledger.gitops import GitError, list_tree, resolve_revision, show_file
+from govscore.ledger.tally import PlainTally, Tallied, named_elsewhere, named_ids, plain_clauses
+from govscore.ledger.text import ParsedFile, parse_csv_ledger, parse_toml_ledger
+from govscore.ledger.workers import cpus, in_order, start_pool
+from govscore.ledger.writer import ledger_lock
 from govscore.model import Entry, is_month
-from govscore.scoring import Summary
-from govscore.tally import PlainTally, Tallied, named_elsewhere, named_ids, plain_clauses
-from govscore.validate import Book, review
-from govscore.workers import cpus, in_order, start_pool
-from govscore.writer import ledger_lock
+from govscore.rules.catalog import Catalog, parse_catalog
+from govscore.rules.config import (
+    Departments,
+    Weights,
+    parse_departments,
+    parse_weights,
+    weight_problems,
+)
+from govscore.rules.scoring import Summary
+from govscore.rules.validate import Book, review
 
 ROOT_MARKER = "weights.toml"
 ROOT_ENV = "GOVSCORE_ROOT"
@@ -183,7 +189,7 @@ def parse_ledger_bytes(
 ) -> ParsedFile:
     """Parse one ledger file; bytes that are not UTF-8 are a problem of that file.
 
-    A tally takes the plain entries of a TOML file as they are read (see govscore.tally).
+    A tally takes the plain entries of a TOML file as they are read (see govscore.ledger.tally).
     """
     try:
         text = data.decode("utf-8")
@@ -294,7 +300,7 @@ def load_view(path: Path, today: date, use_cache: bool = True) -> View:
     """What month, year and check need, from the cache when the ledger only grew.
 
     Reads every ledger file (to know it is unchanged), but parses only appended tails;
-    see govscore.cache. With use_cache=False, or when the cache cannot be used, the
+    see govscore.ledger.cache. With use_cache=False, or when the cache cannot be used, the
     whole ledger is read and reviewed, and the cache is written anew.
     """
     with ledger_lock(path / LEDGER_DIR, shared=True):
@@ -398,7 +404,7 @@ def _read_tallied(
     workers: int | None = None,
     tally: bool = True,
 ) -> tuple[Root, list[Tallied]]:
-    """The whole ledger parsed, its plain entries summed as they are read (govscore.tally).
+    """The whole ledger parsed, its plain entries summed as they are read (govscore.ledger.tally).
 
     Month files are parsed in two worker processes when the ledger is large and the
     machine has two cores (or `workers` says how many). Each file's tally leaves alone

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from govscore.catalog import Catalog, Clause
-from govscore.config import Department, Departments
 from govscore.errors import Problem
 from govscore.model import Entry, month_end, month_of
+from govscore.rules.catalog import Catalog, Clause
+from govscore.rules.config import Department, Departments
 
 HUNDRED = Decimal(100)
 

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from govscore.catalog import Catalog, Clause
-from govscore.config import Departments, Weights
+from govscore.figures import plain, round2
 from govscore.model import Entry
-from govscore.render import plain, round2
-from govscore.validate import HUNDRED, Book, rate_of
+from govscore.rules.catalog import Catalog, Clause
+from govscore.rules.config import Departments, Weights
+from govscore.rules.validate import HUNDRED, Book, rate_of
 
 ZERO = Decimal(0)
 

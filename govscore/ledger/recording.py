@@ -13,11 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from govscore import cache
-from govscore.config import Departments
 from govscore.errors import DataError, Problem
-from govscore.ledger import ParsedFile, build_entry, entry_toml
-from govscore.loader import (
+from govscore.ledger import cache
+from govscore.ledger.loader import (
     LEDGER_DIR,
     Root,
     file_mark,
@@ -26,9 +24,11 @@ from govscore.loader import (
     read_ledger_file,
     write_snapshot,
 )
+from govscore.ledger.text import ParsedFile, build_entry, entry_toml
+from govscore.ledger.writer import append_all, ledger_lock
 from govscore.model import Entry, is_month, note_sequences
-from govscore.validate import Book, review
-from govscore.writer import append_all, ledger_lock
+from govscore.rules.config import Departments
+from govscore.rules.validate import Book, review
 
 # YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
 

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from govscore.model import is_month
-from govscore.render import FORMATS
+from govscore.report.render import FORMATS
 
 format_option = click.option(
     "--format",

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from govscore.catalog import Catalog, Clause
-from govscore.config import Departments
 from govscore.model import Entry, note_sequences
-from govscore.scoring import ZERO, Summary, signed_amount
-from govscore.validate import applies, clause_problems, date_problems
+from govscore.rules.catalog import Catalog, Clause
+from govscore.rules.config import Departments
+from govscore.rules.scoring import ZERO, Summary, signed_amount
+from govscore.rules.validate import applies, clause_problems, date_problems
 
 PLAIN_KINDS = frozenset({"fixed", "range", "levels", "discretionary"})
 # ref, void or close naming an id, as govscore writes them (a hint; see named_elsewhere).

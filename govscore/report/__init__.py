@@ -1,0 +1,3 @@
+"""What reports show: the shapes of rankings and details, and their renderers
+(table, CSV, JSON, markdown).
+"""
