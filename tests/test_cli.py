@@ -93,6 +93,7 @@ def test_month_json_contract(small: Path):
                 "referrals": [
                     {
                         "entry": "2023-05-0002",
+                        "department": "市民政局",
                         "clause": "2.4.13",
                         "month": "2023-05",
                         "to": "纪检组织（人事）部门",
@@ -109,9 +110,11 @@ def test_month_json_contract(small: Path):
                 "referrals": [],
             },
         ],
+        "problems": [],
         "referrals": [
             {
                 "entry": "2023-05-0002",
+                "department": "市民政局",
                 "clause": "2.4.13",
                 "month": "2023-05",
                 "to": "纪检组织（人事）部门",

@@ -458,6 +458,7 @@ def test_imported_rows_score_as_worked_by_hand(small: Path):
     assert june["referrals"] == [
         {
             "entry": "2023-06-0001",
+            "department": "市公安局",
             "clause": "2.4.13",
             "month": "2023-06",
             "to": "纪检组织（人事）部门",

@@ -20,6 +20,7 @@ from govscore import __version__
 from govscore.cli.items import items
 from govscore.cli.options import DATE, MONTH, NUMBER, at_option, commit_option, format_option
 from govscore.errors import DataError, GovscoreError, Problem, UsageError
+from govscore.i18n import _
 from govscore.ledger import importing
 from govscore.ledger.gitops import (
     GitError,
@@ -52,10 +53,15 @@ from govscore.report.shapes import (
     departments_table,
     detail_summary,
     detail_table,
+    history_json,
+    history_table,
+    log_json,
+    log_table,
     problems_table,
     ranking_json,
     ranking_table,
 )
+from govscore.rules.lookup import Lookup
 from govscore.rules.scoring import Scorer
 
 MAX_PROBLEMS_SHOWN = 20
@@ -447,7 +453,7 @@ def _ranking_output(
     if fmt in ("csv", "markdown"):
         click.echo(f"{title}", err=True)
     if fmt == "json":
-        click.echo(json_text(ranking_json(ranking, head, only, detail)))
+        click.echo(json_text(ranking_json(ranking, head, only, detail, report.problems)))
     elif detail:
         for _, score in ranking.rows:
             if only and score.department not in only:
@@ -488,6 +494,14 @@ def month(
     only = _resolve_departments(root, departments)
     title = f"{month} 月度政务服务工作考评（{len(root.departments)} 个部门）"
     ranking = report.scorer.month(month)
+    if month not in root.months and not report.scorer.stands_in(month):
+        click.echo(
+            _(
+                "warning: {month} is empty: ledger/ has no {month} file and no recurring entry "
+                "stands in it, so every department is at the base score"
+            ).format(month=month),
+            err=True,
+        )
     _ranking_output(report, ranking, {"month": month}, title, only, detail, fmt)
 
 
@@ -621,6 +635,105 @@ def departments(app: AppContext, fmt: str) -> None:
         click.echo(json_text(payload))
     else:
         show(*departments_table(root.departments), fmt)
+
+
+# -- entries: show and log -----------------------------------------------------------
+
+
+def _lookup(app: AppContext, at: str | None) -> tuple[Root, Lookup]:
+    """The whole ledger, reviewed and scored, indexed by id."""
+    report = app.view(at, detail=True)
+    root = report.root
+    assert isinstance(root, Root)
+    return root, Lookup(list(root.entries()), report.scorer, root.months)
+
+
+@cli.command("show")
+@click.argument("entry_id", metavar="ID")
+@at_option
+@format_option
+@pass_app
+def show_entry(app: AppContext, entry_id: str, at: str | None, fmt: str) -> None:
+    """Show one entry: as recorded, its file:line, the months it counts in and the amount
+    in each, and every void, close or follow-up that names it. Exit 1 for an unknown id.
+    """
+    root, lookup = _lookup(app, at)
+    entry = lookup.get(entry_id)
+    if entry is None:
+        close = lookup.suggest(entry_id)
+        hint = _("; did you mean {ids}?").format(ids=" or ".join(close)) if close else ""
+        raise DataError(
+            _("no entry {id} in the ledger{hint} (`govscore log` lists the entries)").format(
+                id=repr(entry_id), hint=hint
+            )
+        )
+    history = lookup.history(entry)
+    if fmt == "json":
+        click.echo(json_text(history_json(history)))
+    else:
+        show(*history_table(history, root.catalog), fmt)
+
+
+@cli.command()
+@_departments_option
+@click.option(
+    "-c",
+    "--clause",
+    "clauses",
+    multiple=True,
+    help="Only this clause, or every clause under a prefix such as 2.4 (repeat for more).",
+)
+@click.option("--month", type=MONTH, help="Only entries filed in this ledger month.")
+@click.option("--from", "first", type=MONTH, help="Only entries filed in this month or later.")
+@click.option("--to", "last", type=MONTH, help="Only entries filed in this month or earlier.")
+@click.option("--voided", is_flag=True, help="Only entries that were voided (with the reason).")
+@at_option
+@format_option
+@pass_app
+def log(
+    app: AppContext,
+    departments: tuple[str, ...],
+    clauses: tuple[str, ...],
+    month: str | None,
+    first: str | None,
+    last: str | None,
+    voided: bool,
+    at: str | None,
+    fmt: str,
+) -> None:
+    """List entries in ledger order: what was recorded, voided or closed, and where.
+
+    A void or close is listed with the department and clause of the entry it names.
+    """
+    if month is not None and (first is not None or last is not None):
+        raise UsageError(_("give --month, or --from and --to, not both"))
+    if month is not None:
+        first = last = month
+    root, lookup = _lookup(app, at)
+    only = _resolve_departments(root, departments)
+    for wanted in clauses:
+        _check_clause_filter(root, wanted)
+    entries = lookup.select(only, clauses, first, last, voided)
+    if fmt == "json":
+        click.echo(json_text(log_json(lookup, entries)))
+    else:
+        show(*log_table(lookup, entries), fmt)
+    if not entries:
+        click.echo(_("no entries match"), err=True)
+
+
+def _check_clause_filter(root: Root, wanted: str) -> None:
+    """A clause filter names a clause, or a prefix of some (2, 2.4)."""
+    prefix = wanted.rstrip(".") + "."
+    if root.catalog.get(wanted) or any(c.id.startswith(prefix) for c in root.catalog):
+        return
+    close = root.catalog.suggest(wanted)
+    hint = _("; did you mean {ids}?").format(ids=" or ".join(close)) if close else ""
+    raise UsageError(
+        _("unknown clause {clause}{hint} (see `govscore clauses`)").format(
+            clause=repr(wanted), hint=hint
+        )
+    )
 
 
 # -- importing ------------------------------------------------------------------------

@@ -7,12 +7,15 @@ the CLI hands them to `render`. Numbers are rounded half-up to 2 decimals only h
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from govscore.errors import Problem
 from govscore.figures import figure, number, plain
+from govscore.model import FIELDS, Entry
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments, Weights
+from govscore.rules.lookup import Counted, History, Lookup, Mention
 from govscore.rules.scoring import DepartmentScore, Line, Ranking
 
 Table = tuple[list[str], list[list[Any]]]
@@ -60,7 +63,13 @@ def score_json(rank: int, score: DepartmentScore, detail: bool) -> dict[str, Any
         "categories": {cid: number(value) for cid, value in score.categories.items()},
         "vetoes": list(score.vetoes),
         "referrals": [
-            {"entry": r.entry, "clause": r.clause, "month": r.month, "to": r.to}
+            {
+                "entry": r.entry,
+                "department": r.department,
+                "clause": r.clause,
+                "month": r.month,
+                "to": r.to,
+            }
             for r in score.referrals
         ],
     }
@@ -95,15 +104,25 @@ def line_json(line: Line) -> dict[str, Any]:
 
 
 def ranking_json(
-    ranking: Ranking, head: dict[str, Any], only: Sequence[str] = (), detail: bool = False
+    ranking: Ranking,
+    head: dict[str, Any],
+    only: Sequence[str] = (),
+    detail: bool = False,
+    problems: Sequence[Problem] = (),
 ) -> dict[str, Any]:
+    """A ranking for programs; `problems` lists what was left out, as `check` finds it."""
     departments = [
         score_json(rank, score, detail)
         for rank, score in ranking.rows
         if not only or score.department in only
     ]
     referrals = [r for row in departments for r in row["referrals"]]
-    return {**head, "departments": departments, "referrals": referrals}
+    return {
+        **head,
+        "departments": departments,
+        "problems": [p.as_dict() for p in problems],
+        "referrals": referrals,
+    }
 
 
 def detail_table(score: DepartmentScore, weights: Weights) -> Table:
@@ -272,3 +291,248 @@ def departments_table(departments: Departments) -> Table:
     headers = ["部门", "别名", "标签"]
     rows = [[d.name, "、".join(d.aliases), ", ".join(sorted(d.tags))] for d in departments]
     return headers, rows
+
+
+# -- entries: show and log ----------------------------------------------------------
+
+FIELD_NAMES = {
+    "id": "条目",
+    "department": "部门",
+    "clause": "条款",
+    "count": "次数",
+    "points": "分值",
+    "level": "层级",
+    "value": "比率",
+    "numerator": "分子",
+    "denominator": "分母",
+    "matter": "事项",
+    "ref": "关联",
+    "recurring": "逐月计分",
+    "void": "作废",
+    "reason": "理由",
+    "close": "终止计分",
+    "through": "截至",
+    "date": "日期",
+    "note": "说明",
+    "by": "记录人",
+    "recorded": "记录时间",
+    "key": "去重键",
+}
+
+
+def _exact(value: Any) -> Any:
+    """A recorded figure for JSON as written (93.456 stays 93.456), never rounded."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    """An entry's fields as recorded (every field, null when unset), and where it stands."""
+    out = {name: _exact(getattr(entry, name)) for name in FIELDS}
+    out.update(month=entry.month, file=entry.file, line=entry.line)
+    return out
+
+
+def _recorded(entry: Entry, name: str) -> str:
+    value = getattr(entry, name)
+    if value is None or value == "" or value is False:
+        return ""
+    if value is True:
+        return "是"
+    if isinstance(value, Decimal):
+        return plain(value)
+    return str(value)
+
+
+def entry_what(entry: Entry) -> str:
+    """An entry's figures in a few characters: ×3, 1.5 分, 省级, 93.5%, 187/200 …"""
+    if entry.kind == "void":
+        return f"作废 {entry.void}：{entry.reason or ''}"
+    if entry.kind == "close":
+        return f"终止计分 {entry.close}（截至 {entry.through}）"
+    parts = []
+    if entry.count != 1:
+        parts.append(f"×{entry.count}")
+    if entry.points is not None:
+        parts.append(f"{plain(entry.points)} 分")
+    if entry.level:
+        parts.append(entry.level)
+    if entry.value is not None:
+        parts.append(f"{plain(entry.value)}%")
+    if entry.numerator is not None or entry.denominator is not None:
+        parts.append(f"{_recorded(entry, 'numerator')}/{_recorded(entry, 'denominator')}")
+    if entry.matter:
+        parts.append(f"事项：{entry.matter}")
+    if entry.ref:
+        parts.append(f"关联 {entry.ref}")
+    if entry.recurring:
+        parts.append("逐月计分")
+    return " ".join(parts)
+
+
+def entry_status(lookup: Lookup, entry: Entry) -> str:
+    """Whether the entry counts: voided (by which, why), left out for problems, or in force."""
+    void = lookup.voids.get(entry.id)
+    if void is not None:
+        return f"已作废（{void.id}：{void.reason or ''}）"
+    problems = lookup.problems.get(entry.id)
+    if problems:
+        return f"不计分：{problems[0].message}"
+    close = lookup.closes.get(entry.id)
+    if close is not None:
+        return f"计分至 {close.through}（{close.id}）"
+    return "计分" if entry.kind == "score" else "有效"
+
+
+LOG_HEADERS = ["条目", "月份", "部门", "条款", "记录", "日期", "说明", "记录人", "状态", "位置"]
+
+
+def log_table(lookup: Lookup, entries: Iterable[Entry]) -> Table:
+    rows = [
+        [
+            e.id,
+            e.month,
+            lookup.department(e),
+            lookup.clause(e),
+            entry_what(e),
+            _recorded(e, "date"),
+            e.note or "",
+            e.by or "",
+            entry_status(lookup, e),
+            e.where,
+        ]
+        for e in entries
+    ]
+    return LOG_HEADERS, rows
+
+
+def _void_json(void: Entry | None) -> dict[str, Any] | None:
+    return None if void is None else {"id": void.id, "reason": void.reason}
+
+
+def log_json(lookup: Lookup, entries: Iterable[Entry]) -> list[dict[str, Any]]:
+    out = []
+    for entry in entries:
+        row = entry_json(entry)
+        row["voided"] = _void_json(lookup.voids.get(entry.id))
+        row["problems"] = [p.as_dict() for p in lookup.problems.get(entry.id, ())]
+        out.append(row)
+    return out
+
+
+MENTION_NAMES = {"void": "作废", "close": "终止计分", "ref": "追加扣分"}
+
+
+def _mention_text(mention: Mention) -> str:
+    entry = mention.entry
+    if mention.kind == "void":
+        text = entry.reason or ""
+    elif mention.kind == "close":
+        text = f"截至 {entry.through}" + (f"；{entry.note}" if entry.note else "")
+    else:
+        text = f"{entry.clause}" + (f"：{entry.note}" if entry.note else "")
+    state = "" if mention.in_force else "（无效，不计）"
+    return f"{text}{state} · {entry.where}"
+
+
+def _counted_text(counted: Counted) -> str:
+    text = f"{_signed_amount(counted.amount)}（{counted.how}）"
+    if counted.cap is not None:
+        text += (
+            f"；封顶组 {counted.cap.group} 当月加分 {plain(counted.cap.earned)} "
+            f"超过上限 {plain(counted.cap.limit)}"
+        )
+    return text
+
+
+def _signed_amount(amount: Decimal) -> str:
+    return f"+{figure(amount)}" if amount > 0 else figure(amount)
+
+
+def history_table(history: History, catalog: Catalog) -> Table:
+    """`show`: the entry as recorded, where, whether and where it counts, what names it."""
+    entry = history.entry
+    rows: list[list[Any]] = [["条目", entry.id], ["位置", entry.where], ["月份", entry.month]]
+    for name in FIELDS[1:]:
+        shown = _recorded(entry, name)
+        if not shown:
+            continue
+        if name == "department" and shown != history.department:
+            shown = f"{history.department}（记为 {shown}）"
+        elif name == "clause" and (clause := catalog.get(shown)) is not None:
+            shown = f"{shown} {clause.text}"
+        rows.append([FIELD_NAMES[name], shown])
+    if entry.kind != "score":
+        rows.append(["部门", history.department])
+    rows.append(["状态", _history_status(history)])
+    for counted in history.counts:
+        rows.append([f"计分 {counted.period}", _counted_text(counted)])
+    if history.open:
+        rows.append(["以后各月", "逐月计分，直至终止计分"])
+    for mention in history.mentions:
+        rows.append([f"{MENTION_NAMES[mention.kind]} {mention.entry.id}", _mention_text(mention)])
+    for problem in history.problems:
+        rows.append(["问题", str(problem)])
+    return ["项目", "内容"], rows
+
+
+def _history_status(history: History) -> str:
+    if history.voided is not None:
+        return f"已作废（{history.voided.id}：{history.voided.reason or ''}），不计分"
+    if history.problems:
+        return "有问题，不计分（见下）"
+    if history.entry.kind == "void":
+        return "有效：所作废的记录不再计分"
+    if history.entry.kind == "close":
+        return "有效"
+    if history.closed is not None:
+        return f"计分，终止计分至 {history.closed.through}（{history.closed.id}）"
+    return "计分"
+
+
+def history_json(history: History) -> dict[str, Any]:
+    closed = history.closed
+    return {
+        "entry": entry_json(history.entry),
+        "department": history.department,
+        "clause": history.clause,
+        "counted": history.counted,
+        "voided": _void_json(history.voided),
+        "closed": None
+        if closed is None
+        else {"id": closed.id, "through": closed.through, "note": closed.note},
+        "counts": [
+            {
+                "period": c.period,
+                "amount": number(c.amount),
+                "how": c.how,
+                "cap": None
+                if c.cap is None
+                else {
+                    "group": c.cap.group,
+                    "earned": number(c.cap.earned),
+                    "limit": number(c.cap.limit),
+                },
+            }
+            for c in history.counts
+        ],
+        "open": history.open,
+        "mentions": [
+            {
+                "id": m.entry.id,
+                "kind": m.kind,
+                "in_force": m.in_force,
+                "reason": m.entry.reason,
+                "through": m.entry.through,
+                "clause": m.entry.clause or None,
+                "note": m.entry.note,
+                "file": m.entry.file,
+                "line": m.entry.line,
+            }
+            for m in history.mentions
+        ],
+        "problems": [p.as_dict() for p in history.problems],
+    }

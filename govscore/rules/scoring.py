@@ -250,6 +250,10 @@ class Scorer:
             return entry.month <= month and (through is None or month <= through)
         return entry.month == month
 
+    def stands_in(self, month: str) -> bool:
+        """Whether any recurring entry stands in a month (one with no ledger file of its own)."""
+        return any(self.applies(e, month) for e in self.summary.standing)
+
     def department_month(self, department: str, month: str) -> DepartmentScore:
         cell = self.summary.cells.get((department, month))
         work = cell.copy() if cell is not None else Cell()

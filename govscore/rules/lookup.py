@@ -1,0 +1,195 @@
+"""Looking entries up: what one entry is, where it counts and what names it; the log.
+
+Pure: it works on the entries a loader read (in ledger order) and the Book the review
+made of them. What an entry counts for comes from the Scorer's own lines, so `show`
+can never disagree with `month` and `year`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from govscore.errors import Problem
+from govscore.model import Entry, months_between
+from govscore.rules.scoring import CapUse, Scorer
+
+_PADDED = re.compile(r"^(\d{4}-\d{2})-(\d{1,4})$")
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What an entry does to one month's score (or, for annual clauses, to a year's)."""
+
+    period: str  # YYYY-MM, or YYYY for an annual clause
+    amount: Decimal  # signed, before caps
+    how: str
+    cap: CapUse | None = None  # the cap that cut its group's bonuses that month, if any
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A void, close or follow-up that names an entry; `in_force` unless it is itself out."""
+
+    entry: Entry
+    kind: str  # "void", "close" or "ref"
+    in_force: bool
+
+
+@dataclass(frozen=True)
+class History:
+    """One entry as recorded, whether and where it counts, and everything that names it."""
+
+    entry: Entry
+    department: str  # the full name (a void's or close's: its target's)
+    clause: str  # a void's or close's: its target's
+    voided: Entry | None
+    closed: Entry | None
+    counts: tuple[Counted, ...]
+    open: bool  # a recurring entry not closed: it also stands in every later month
+    mentions: tuple[Mention, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def counted(self) -> bool:
+        return bool(self.counts)
+
+
+class Lookup:
+    """The ledger indexed by id, for `show` and `log`."""
+
+    def __init__(self, entries: Sequence[Entry], scorer: Scorer, months: Sequence[str]):
+        assert scorer.book is not None, "lookups need the whole ledger, not a summary"
+        self.entries = tuple(entries)
+        self.scorer = scorer
+        self.book = scorer.book
+        self.months = tuple(months)
+        self.by_id: dict[str, Entry] = {}
+        for entry in self.entries:
+            self.by_id.setdefault(entry.id, entry)
+        self.counted = {e.id: e for e in self.book.entries}
+        self.problems: dict[str, list[Problem]] = defaultdict(list)
+        for problem in self.book.problems:
+            if problem.entry:
+                self.problems[problem.entry].append(problem)
+        self.mentions: dict[str, list[Entry]] = defaultdict(list)
+        self.voids: dict[str, Entry] = {}
+        self.closes: dict[str, Entry] = {}
+        for entry in self.entries:
+            target = entry.void or entry.close or entry.ref
+            if target is None:
+                continue
+            self.mentions[target].append(entry)
+            if self.in_force(entry):
+                if entry.void is not None and entry.void in self.book.voided:
+                    self.voids.setdefault(entry.void, entry)
+                elif entry.close is not None and entry.close in self.book.through:
+                    self.closes.setdefault(entry.close, entry)
+
+    def in_force(self, entry: Entry) -> bool:
+        """Whether an entry has its effect: no problem of its own and not voided."""
+        return not self.problems.get(entry.id) and entry.id not in self.book.voided
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self.by_id.get(entry_id.strip())
+
+    def suggest(self, entry_id: str) -> list[str]:
+        """Ids close to a mistyped one, for did-you-mean; 2023-05-1 means 2023-05-0001 first."""
+        written = entry_id.strip()
+        padded = _PADDED.sub(lambda m: f"{m.group(1)}-{int(m.group(2)):04d}", written)
+        close = difflib.get_close_matches(written, list(self.by_id), n=3, cutoff=0.6)
+        first = [i for i in self.by_id if i == padded or i.startswith(padded + "-")][:1]
+        return [*first, *(i for i in close if i not in first)][:3]
+
+    def target(self, entry: Entry) -> Entry | None:
+        """The entry a void or close names (None for a score entry, or an unknown id)."""
+        named = entry.void or entry.close
+        return self.by_id.get(named) if named else None
+
+    def department(self, entry: Entry) -> str:
+        """The department an entry is about, by its full name when it resolves."""
+        about = self.target(entry) or entry
+        written = about.department
+        found = self.scorer.departments.resolve(written) if written else None
+        return found.name if found is not None else written
+
+    def clause(self, entry: Entry) -> str:
+        return (self.target(entry) or entry).clause
+
+    def history(self, entry: Entry) -> History:
+        counts: tuple[Counted, ...] = ()
+        is_open = False
+        if entry.id in self.counted and self.in_force(entry):
+            counts, is_open = self._counts(self.counted[entry.id])
+        mentions = tuple(
+            Mention(m, m.kind if m.kind != "score" else "ref", self.in_force(m))
+            for m in self.mentions.get(entry.id, ())
+        )
+        return History(
+            entry=entry,
+            department=self.department(entry),
+            clause=self.clause(entry),
+            voided=self.voids.get(entry.id),
+            closed=self.closes.get(entry.id),
+            counts=counts,
+            open=is_open,
+            mentions=mentions,
+            problems=tuple(self.problems.get(entry.id, ())),
+        )
+
+    def _counts(self, entry: Entry) -> tuple[tuple[Counted, ...], bool]:
+        """Each period the entry counts in, with the amount the Scorer's lines give it."""
+        scorer = self.scorer
+        clause = scorer.catalog.clauses[entry.clause]
+        if clause.annual:
+            line = scorer.line(entry, clause)
+            return (Counted(entry.month[:4], line.amount, line.how),), False
+        through = scorer.summary.through.get(entry.id)
+        months = [entry.month]
+        if entry.recurring:
+            last = through or max([entry.month, *self.months])
+            months = months_between(entry.month, last)
+        counts = []
+        for month in months:
+            score = scorer.department_month(entry.department, month)
+            for line in score.lines:
+                if line.entry.id == entry.id:
+                    cap = next((c for c in score.caps if c.group == clause.cap), None)
+                    cap = cap if line.amount > 0 else None
+                    counts.append(Counted(month, line.amount, line.how, cap))
+        return tuple(counts), entry.recurring and through is None
+
+    def select(
+        self,
+        departments: Sequence[str] = (),
+        clauses: Sequence[str] = (),
+        first: str | None = None,
+        last: str | None = None,
+        voided: bool = False,
+    ) -> list[Entry]:
+        """Entries in ledger order, filtered. A void or close goes with what it names:
+        it is about that entry's department and clause. A clause filter may be a prefix
+        (2.4 takes 2.4.x). `voided`: only entries voided by a void in force.
+        """
+        chosen = []
+        for entry in self.entries:
+            if first is not None and entry.month < first:
+                continue
+            if last is not None and entry.month > last:
+                continue
+            if departments and self.department(entry) not in departments:
+                continue
+            if clauses and not any(_clause_matches(self.clause(entry), c) for c in clauses):
+                continue
+            if voided and entry.id not in self.voids:
+                continue
+            chosen.append(entry)
+        return chosen
+
+
+def _clause_matches(clause: str, wanted: str) -> bool:
+    return clause == wanted or clause.startswith(wanted.rstrip(".") + ".")

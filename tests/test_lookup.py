@@ -1,0 +1,278 @@
+"""`govscore show` and `govscore log`: an entry looked up, the ledger listed and filtered.
+
+A department's liaison must see what was recorded against it, what counts, in which
+months and for how much, and what was voided on appeal and why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SMALL_DEPARTMENTS, run_process
+from govscore.cli.commands import cli
+
+
+def run(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["--root", str(root), *args])
+
+
+def add(root: Path, *args: str) -> str:
+    result = run(root, *args)
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def office(root: Path) -> Path:
+    """May to July 2023 in a three-department root:
+
+    2023-05-0001 市公安局 2.4.3 ×3, voided on appeal by 2023-05-0005
+    2023-05-0002 市公安局 4.3.1 (−1 in C4), followed up by 2023-05-0003 4.3.2 (−2 in C4)
+    2023-05-0004 市民政局 2.4.13 (−5 in C2, referred)
+    2023-05-0006 市公安局 3.3.1 ×4: +1.2, capped at 1 in C3 (group A)
+    2023-05-0007 市公安局 4.2.4 省级: +0.5, annual (counts in the year only)
+    2023-06-0001 市体育局 3.1.3 recurring (−2 a month), closed through 2023-07 by 2023-06-0002
+    2023-07-0001 市民政局 1.2.2 (−0.5 in C1)
+    2023-07-0002 by hand: an unknown clause, left out of every report
+    """
+    (root / "departments.toml").write_text(SMALL_DEPARTMENTS, encoding="utf-8")
+    may = ["--month", "2023-05", "--by", "王敏"]
+    add(root, "add", "-d", "公安局", "-c", "2.4.3", "-n", "3", "--note", "3件超期", *may)
+    add(root, "add", "-d", "市公安局", "-c", "4.3.1", "--note", "投诉核实有效", *may)
+    add(root, "add", "-d", "市公安局", "-c", "4.3.2", "--ref", "2023-05-0002", *may)
+    add(root, "add", "-d", "市民政局", "-c", "2.4.13", *may)
+    add(root, "void", "2023-05-0001", "--reason", "申诉成立", "--by", "王敏")
+    add(root, "add", "-d", "市公安局", "-c", "3.3.1", "-n", "4", *may)
+    add(root, "add", "-d", "市公安局", "-c", "4.2.4", "--level", "省级", *may)
+    add(root, "add", "-d", "体育", "-c", "3.1.3", "--recurring", "--month", "2023-06")
+    add(root, "close", "2023-06-0001", "--through", "2023-07", "--note", "已完成")
+    add(root, "add", "-d", "市民政局", "-c", "1.2.2", "--month", "2023-07", "--by", "李强")
+    with (root / "ledger" / "2023-07.toml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            '\n[[entry]]\nid = "2023-07-0002"\ndepartment = "市民政局"\nclause = "9.9.9"\n'
+        )
+    return root
+
+
+SHOW_VOIDED = """\
+项目               内容
+-----------------  --------------------------------------------------------
+条目               2023-05-0001
+位置               ledger/2023-05.toml:3
+月份               2023-05
+部门               市公安局
+条款               2.4.3 受理事项未在承诺时限内办结（服务对象个人原因除外）
+次数               3
+说明               3件超期
+记录人             王敏
+记录时间           (stamp)
+状态               已作废（2023-05-0005：申诉成立），不计分
+作废 2023-05-0005  申诉成立 · ledger/2023-05.toml:35
+"""
+
+
+def test_show_a_voided_entry(office: Path):
+    result = run(office, "show", "2023-05-0001")
+    assert result.exit_code == 0, result.output
+    stamped = re.sub(r"(记录时间 +)\S+", r"\1(stamp)", result.stdout)
+    assert stamped == SHOW_VOIDED
+    process = run_process("--root", str(office), "show", "2023-05-0001")
+    assert process.returncode == 0 and process.stdout == result.stdout
+
+
+def test_show_counts_a_closed_recurring_entry_month_by_month(office: Path):
+    # 3.1.3 is 2 points a month: it stands in June and July (closed through July).
+    payload = json.loads(run(office, "show", "2023-06-0001", "--format", "json").stdout)
+    assert payload["department"] == "市体育局"
+    assert payload["counted"] is True and payload["open"] is False
+    assert payload["voided"] is None
+    assert payload["closed"] == {"id": "2023-06-0002", "through": "2023-07", "note": "已完成"}
+    assert payload["counts"] == [
+        {"period": "2023-06", "amount": -2.0, "how": "1 月 × 2", "cap": None},
+        {"period": "2023-07", "amount": -2.0, "how": "1 月 × 2", "cap": None},
+    ]
+    assert [(m["id"], m["kind"], m["in_force"]) for m in payload["mentions"]] == [
+        ("2023-06-0002", "close", True)
+    ]
+    entry = payload["entry"]
+    assert (entry["id"], entry["department"], entry["recurring"], entry["file"], entry["line"]) == (
+        "2023-06-0001",
+        "市体育局",
+        True,
+        "ledger/2023-06.toml",
+        3,
+    )
+    assert entry["month"] == "2023-06" and entry["count"] == 1 and entry["points"] is None
+
+
+def test_show_names_follow_ups_caps_and_annual_clauses(office: Path):
+    complaint = json.loads(run(office, "show", "2023-05-0002", "--format", "json").stdout)
+    assert complaint["counts"] == [
+        {"period": "2023-05", "amount": -1.0, "how": "1 件次 × 1", "cap": None}
+    ]
+    [follow_up] = complaint["mentions"]
+    assert (follow_up["id"], follow_up["kind"], follow_up["clause"]) == (
+        "2023-05-0003",
+        "ref",
+        "4.3.2",
+    )
+    # 4 × 0.3 = 1.2 before the cap; group A allows 1 a month, so 0.2 of it is cut.
+    bonus = json.loads(run(office, "show", "2023-05-0006", "--format", "json").stdout)
+    assert bonus["counts"] == [
+        {
+            "period": "2023-05",
+            "amount": 1.2,
+            "how": "4 件次 × 0.3",
+            "cap": {"group": "A", "earned": 1.2, "limit": 1.0},
+        }
+    ]
+    # 4.2.4 is annual: 省级 0.5 counts in the year 2023, in no month.
+    annual = json.loads(run(office, "show", "2023-05-0007", "--format", "json").stdout)
+    assert annual["counts"] == [
+        {"period": "2023", "amount": 0.5, "how": "省级 1 项 × 0.5", "cap": None}
+    ]
+
+
+def test_show_a_void_and_an_entry_with_a_problem(office: Path):
+    void = run(office, "show", "2023-05-0005", "--format", "csv")
+    assert void.exit_code == 0
+    rows = void.stdout.splitlines()
+    assert rows[0] == "项目,内容"
+    assert "作废,2023-05-0001" in rows
+    assert "理由,申诉成立" in rows
+    assert "部门,市公安局" in rows  # the department of the entry it voids
+    bad = json.loads(run(office, "show", "2023-07-0002", "--format", "json").stdout)
+    assert bad["counted"] is False and bad["counts"] == []
+    assert [p["message"] for p in bad["problems"]] == [
+        "unknown clause '9.9.9' (run `govscore clauses` for the list)"
+    ]
+
+
+def test_show_an_unknown_id_says_what_was_meant(office: Path):
+    result = run(office, "show", "2023-05-001")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        "error: no entry '2023-05-001' in the ledger; did you mean 2023-05-0001 or "
+    )
+    process = run_process("--root", str(office), "show", "1999-01-0001")
+    assert process.returncode == 1 and process.stdout == ""
+    assert "no entry '1999-01-0001' in the ledger" in process.stderr
+    assert "Traceback" not in process.stderr
+
+
+LOG_CSV = """\
+条目,月份,部门,条款,记录,日期,说明,记录人,状态,位置
+2023-05-0001,2023-05,市公安局,2.4.3,×3,,3件超期,王敏,已作废（2023-05-0005：申诉成立）,ledger/2023-05.toml:3
+2023-05-0002,2023-05,市公安局,4.3.1,,,投诉核实有效,王敏,计分,ledger/2023-05.toml:12
+2023-05-0003,2023-05,市公安局,4.3.2,关联 2023-05-0002,,,王敏,计分,ledger/2023-05.toml:20
+2023-05-0005,2023-05,市公安局,2.4.3,作废 2023-05-0001：申诉成立,{today},,王敏,有效,ledger/2023-05.toml:35
+2023-05-0006,2023-05,市公安局,3.3.1,×4,,,王敏,计分,ledger/2023-05.toml:43
+2023-05-0007,2023-05,市公安局,4.2.4,省级,,,王敏,计分,ledger/2023-05.toml:51
+"""
+
+
+def test_log_of_a_department_lists_its_entries_and_the_voids_of_them(office: Path):
+    # 2023-05-0004 is 市民政局's; the void 2023-05-0005 is about 市公安局's 2023-05-0001.
+    entries = json.loads(run(office, "log", "-d", "公安局", "--format", "json").stdout)
+    today = entries[3]["date"]  # a void is dated the day it is recorded
+    result = run(office, "log", "-d", "公安局", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout == LOG_CSV.format(today=today)
+
+
+def test_log_json_contract(office: Path):
+    payload = json.loads(run(office, "log", "--voided", "--format", "json").stdout)
+    [voided] = payload
+    assert voided["voided"] == {"id": "2023-05-0005", "reason": "申诉成立"}
+    recorded = voided.pop("recorded")
+    assert recorded.startswith("20")
+    assert voided == {
+        "id": "2023-05-0001",
+        "department": "市公安局",
+        "clause": "2.4.3",
+        "count": 3,
+        "points": None,
+        "level": None,
+        "value": None,
+        "numerator": None,
+        "denominator": None,
+        "matter": None,
+        "ref": None,
+        "recurring": False,
+        "void": None,
+        "reason": None,
+        "close": None,
+        "through": None,
+        "date": None,
+        "note": "3件超期",
+        "by": "王敏",
+        "key": None,
+        "month": "2023-05",
+        "file": "ledger/2023-05.toml",
+        "line": 3,
+        "voided": {"id": "2023-05-0005", "reason": "申诉成立"},
+        "problems": [],
+    }
+    everything = json.loads(run(office, "log", "--format", "json").stdout)
+    assert [e["id"] for e in everything] == [
+        "2023-05-0001",
+        "2023-05-0002",
+        "2023-05-0003",
+        "2023-05-0004",
+        "2023-05-0005",
+        "2023-05-0006",
+        "2023-05-0007",
+        "2023-06-0001",
+        "2023-06-0002",
+        "2023-07-0001",
+        "2023-07-0002",
+    ]
+    assert [e["voided"] for e in everything].count(None) == 10
+    assert everything[-1]["problems"][0]["message"].startswith("unknown clause '9.9.9'")
+
+
+def ids(root: Path, *args: str) -> list[str]:
+    result = run(root, "log", *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return [e["id"] for e in json.loads(result.stdout)]
+
+
+def test_log_filters(office: Path):
+    assert ids(office, "-c", "4.3") == ["2023-05-0002", "2023-05-0003"]
+    assert ids(office, "-c", "2.4.13", "-c", "1.2.2") == ["2023-05-0004", "2023-07-0001"]
+    assert ids(office, "--month", "2023-06") == ["2023-06-0001", "2023-06-0002"]
+    assert ids(office, "--from", "2023-06") == [
+        "2023-06-0001",
+        "2023-06-0002",
+        "2023-07-0001",
+        "2023-07-0002",
+    ]
+    assert ids(office, "--to", "2023-05", "-d", "市民政局") == ["2023-05-0004"]
+    assert ids(office, "-d", "体育") == ["2023-06-0001", "2023-06-0002"]  # the close goes with it
+    both = run(office, "log", "--month", "2023-05", "--from", "2023-04")
+    assert both.exit_code == 2 and "not both" in both.stderr
+    unknown = run(office, "log", "-c", "2.4.33")
+    assert unknown.exit_code == 2 and "did you mean 2.4.3" in unknown.stderr
+    nobody = run(office, "log", "-d", "市公按局")
+    assert nobody.exit_code == 2 and "did you mean 市公安局" in nobody.stderr
+    empty = run(office, "log", "--month", "2023-01")
+    assert empty.exit_code == 0 and empty.stderr == "no entries match\n"
+
+
+def test_log_table_markdown_and_a_real_process_agree(office: Path):
+    table = run(office, "log", "-d", "体育")
+    assert table.exit_code == 0
+    assert table.stdout.splitlines()[0].split() == [
+        "条目", "月份", "部门", "条款", "记录", "日期", "说明", "记录人", "状态", "位置"
+    ]  # fmt: skip
+    assert "计分至 2023-07（2023-06-0002）" in table.stdout
+    markdown = run(office, "log", "-d", "体育", "--format", "markdown").stdout
+    assert markdown.splitlines()[1].startswith("|---")
+    process = run_process("--root", str(office), "log", "-d", "体育")
+    assert process.returncode == 0 and process.stdout == table.stdout
