@@ -790,9 +790,14 @@ def test_add_rejects_a_second_rate_naming_the_first(seeded: Path, gs):
     )
 
 
-def test_add_takes_huge_discretionary_points_without_a_traceback(seeded: Path, gs):
-    result = gs("add", "-d", "公安局", "-c", "4.2.5", "--points", "1e30", "--month", "2023-05")
-    assert (result.exit_code, result.stdout) == (0, "2023-05-0007\n"), result.output
+def test_add_refuses_huge_discretionary_points_without_a_traceback(seeded: Path, gs):
+    stderr = refused(
+        gs, seeded, "add", "-d", "公安局", "-c", "4.2.5", "--points", "1e30", "--month", "2023-05"
+    )
+    assert stderr == (
+        "govscore: points 1E+30 are above the ceiling of 10 for discretionary clause 4.2.5 "
+        "([limits] discretionary in weights.toml)\n" + REJECTED
+    )
 
 
 def test_add_lists_every_problem_of_the_entry(seeded: Path, gs):

@@ -251,7 +251,7 @@ def _configuration(path: Path, source: Source) -> tuple[Departments, Weights, Ca
         parse_toml_file(source.read(DEPARTMENTS_FILE), DEPARTMENTS_FILE), DEPARTMENTS_FILE
     )
     weights = parse_weights(parse_toml_file(source.read(WEIGHTS_FILE), WEIGHTS_FILE), WEIGHTS_FILE)
-    return departments, weights, load_catalog(path, source)
+    return departments, weights, load_catalog(path, source).with_ceiling(weights.discretionary)
 
 
 def _parse_files(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -69,7 +69,7 @@ class Clause:
         if self.kind == "rate":
             return f"每少1% {_plain(self.per_point)}"
         if self.kind == "discretionary":
-            return "视情"
+            return "视情" if self.max is None else f"视情 ≤{_plain(self.max)}"
         return "一票否决"
 
 
@@ -97,6 +97,18 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.clauses)
+
+    def with_ceiling(self, ceiling: Decimal) -> Catalog:
+        """The catalog with each discretionary clause capped at `ceiling` points an entry.
+
+        The ceiling is a root's setting (weights.toml), so it joins the catalog once, where
+        the root is read: every validator, the cold tally and the cache then judge alike.
+        """
+        clauses = {
+            cid: replace(clause, max=ceiling) if clause.kind == "discretionary" else clause
+            for cid, clause in self.clauses.items()
+        }
+        return replace(self, clauses=clauses)
 
 
 def _decimal(value: Any, where: str) -> Decimal:

@@ -8,8 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from govscore.errors import ConfigError, Problem
+from govscore.i18n import _
 
 CITY_PREFIX = "市"
+DISCRETIONARY_CEILING = Decimal(10)
+# Weights' figures beyond this are not a setting but a typo, and would break the arithmetic.
+LARGEST_SETTING = Decimal(10**6)
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,9 @@ class Weights:
     categories: tuple[Category, ...]
     commit: bool = False
     source: str = ""
+    # The most points one discretionary entry may state ([limits] discretionary): the
+    # largest fixed amount in the measures is 10, and an absurd figure must not rank first.
+    discretionary: Decimal = DISCRETIONARY_CEILING
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
@@ -122,7 +129,14 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
     def number(value: Any, what: str) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             raise ConfigError(f"{source}: {what} must be a number, got {value!r}")
-        return Decimal(str(value))
+        found = Decimal(str(value))
+        if not found.is_finite() or abs(found) > LARGEST_SETTING:
+            raise ConfigError(
+                _("{file}: {what} must be a finite number of at most {most}, got {value}").format(
+                    file=source, what=what, most=LARGEST_SETTING, value=value
+                )
+            )
+        return found
 
     categories = []
     raw = data.get("category") or {}
@@ -144,12 +158,23 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
             )
         )
     ledger = data.get("ledger") or {}
+    limits = data.get("limits") or {}
+    if not isinstance(limits, dict):
+        raise ConfigError(_("{file}: [limits] must be a table").format(file=source))
+    ceiling = number(limits.get("discretionary", DISCRETIONARY_CEILING), "limits.discretionary")
+    if ceiling <= 0:
+        raise ConfigError(
+            _("{file}: limits.discretionary must be more than 0, got {value}").format(
+                file=source, value=ceiling
+            )
+        )
     return Weights(
         base=number(data.get("base", 100), "base"),
         floor=number(data.get("floor", 0), "floor"),
         categories=tuple(sorted(categories, key=lambda c: c.id)),
         commit=bool(ledger.get("commit", False)),
         source=source,
+        discretionary=ceiling,
     )
 
 

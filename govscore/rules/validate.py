@@ -14,11 +14,16 @@ from datetime import date
 from decimal import Decimal
 
 from govscore.errors import Problem
+from govscore.i18n import _
 from govscore.model import Entry, month_end, month_of
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Department, Departments
 
 HUNDRED = Decimal(100)
+# Bounds on what one entry may state. Beyond them a figure is a typo, not evidence, and
+# would let one entry outweigh a year (or overflow the arithmetic of every report).
+MOST_COUNT = 10_000  # occurrences in one entry; a month with more is several entries
+MOST_CASES = 10**9  # a rate's numerator or denominator: cases handled in a month
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,13 @@ def clause_problems(entry: Entry, clause: Clause) -> list[Problem]:
     cid = clause.id
     if entry.count < 1:
         bad("count", f"count must be 1 or more, not {entry.count}")
+    elif entry.count > MOST_COUNT:
+        bad(
+            "count",
+            _("count {count} is more than {most}, the most one entry may state").format(
+                count=_shown(entry.count), most=MOST_COUNT
+            ),
+        )
     if entry.points is not None and clause.kind not in ("range", "discretionary"):
         hint = {
             "fixed": f"it is fixed at {clause.describe_points()} per {clause.unit or 'unit'}",
@@ -158,6 +170,14 @@ def clause_problems(entry: Entry, clause: Clause) -> list[Problem]:
             bad("points", f"clause {cid} is discretionary: state the points (more than 0)")
         elif entry.points <= 0:
             bad("points", f"points must be more than 0, not {entry.points}")
+        elif clause.max is not None and entry.points > clause.max:
+            bad(
+                "points",
+                _(
+                    "points {points} are above the ceiling of {ceiling} for discretionary "
+                    "clause {clause} ([limits] discretionary in weights.toml)"
+                ).format(points=_shown(entry.points), ceiling=clause.max, clause=cid),
+            )
     if entry.points is not None and not in_tenths(entry.points):
         bad("points", f"points {entry.points} are not in steps of 0.1")
     if clause.kind == "levels":
@@ -229,12 +249,35 @@ def _rate_problems(entry: Entry, clause: Clause) -> list[Problem]:
     else:
         if entry.numerator < 0 or entry.denominator < 0:
             bad("denominator", "numerator and denominator cannot be negative")
+        elif not all(_whole_cases(n) for n in (entry.numerator, entry.denominator)):
+            bad(
+                "denominator",
+                _(
+                    "numerator and denominator count cases: whole numbers up to {most}, "
+                    "not {numerator} and {denominator}"
+                ).format(
+                    most=MOST_CASES,
+                    numerator=_shown(entry.numerator),
+                    denominator=_shown(entry.denominator),
+                ),
+            )
         elif entry.denominator == 0 and entry.numerator != 0:
             bad(
                 "denominator",
                 "a denominator of 0 needs a numerator of 0 (零办件: no cases that month)",
             )
     return problems
+
+
+def _whole_cases(number: Decimal) -> bool:
+    return number <= MOST_CASES and number == number.to_integral_value()
+
+
+def _shown(number: Decimal | int) -> str:
+    """A figure as a person reads it: 1E+999 rather than a thousand digits."""
+    if isinstance(number, int) and len(str(number)) > 20:
+        return str(Decimal(number).normalize())
+    return str(number)
 
 
 def date_problems(entry: Entry, today: date) -> list[Problem]:
