@@ -127,14 +127,18 @@ def test_month_csv_and_markdown(small: Path):
     record_may(small)
     csv_out = run(small, "month", "2023-05", "--format", "csv").stdout
     assert csv_out == (
-        "排名,部门,标准化,规范化,便利化,改革创新,总分,备注\n"
-        "1,市公安局,100.00,97.00,101.00,100.00,99.00,加分封顶 A\n"
-        "2,市民政局,100.00,95.00,100.00,100.00,98.00,移送纪检组织（人事）部门（2023-05-0002）\n"
-        "3,市体育局,100.00,100.00,100.00,100.00,100.00,一票否决（2023-05-0003）\n"
+        "period,排名,部门,标准化,规范化,便利化,改革创新,总分,备注\n"
+        "2023-05,1,市公安局,100.00,97.00,101.00,100.00,99.00,加分封顶 A\n"
+        "2023-05,2,市民政局,100.00,95.00,100.00,100.00,98.00,移送纪检组织（人事）部门（2023-05-0002）\n"
+        "2023-05,3,市体育局,100.00,100.00,100.00,100.00,100.00,一票否决（2023-05-0003）\n"
     )
     markdown = run(small, "month", "2023-05", "--format", "markdown").stdout
-    assert markdown.splitlines()[0].startswith("| 排名")
-    assert markdown.splitlines()[2].startswith("| 1      | 市公安局 |")
+    assert markdown.splitlines()[:2] == [
+        "# 2023-05 月度政务服务工作考评（3 个部门） · 账本尚无提交",
+        "",
+    ]
+    assert markdown.splitlines()[2].startswith("| 排名")
+    assert markdown.splitlines()[4].startswith("| 1      | 市公安局 |")
 
 
 def test_month_detail_names_entries_and_caps(small: Path):

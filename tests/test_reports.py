@@ -94,3 +94,101 @@ def test_a_month_with_nothing_in_it_says_so(small: Path):
     # 3.1.3 stands from June: −2 in C3 → 25 + 40 + 19.6 + 15 = 99.60 in August.
     totals = {d["department"]: d["total"] for d in json.loads(standing.stdout)["departments"]}
     assert totals["市体育局"] == 99.6
+
+
+# -- exports that stand alone -----------------------------------------------------------
+
+
+def record_floor(root: Path) -> None:
+    """May: 市公安局 2.4.3 ×3 (−3 in C2); 市民政局 2.4.13 ×21 (−105 in C2: below the floor,
+    and referred); 市体育局 3.3.1 ×4 (+1.2 in C3, capped at 1). June: 市民政局 1.2.2 ×2."""
+    add(root, "-d", "公安局", "-c", "2.4.3", "-n", "3", "--month", "2023-05", "--note", "超期")
+    add(root, "-d", "市民政局", "-c", "2.4.13", "-n", "21", "--month", "2023-05")
+    add(root, "-d", "体育", "-c", "3.3.1", "-n", "4", "--month", "2023-05")
+    add(root, "-d", "市民政局", "-c", "1.2.2", "-n", "2", "--month", "2023-06")
+
+
+# 市体育局: C3 100 + min(1.2, 1) = 101 → 25 + 40 + 20.2 + 15 = 100.20
+# 市公安局: C2 97 → 25 + 38.8 + 20 + 15 = 98.80
+# 市民政局: C2 100 − 21 × 5 = −5, raised to the floor 0 (+5) → 25 + 0 + 20 + 15 = 60.00
+MAY_DETAIL_CSV = """\
+period,部门,条目,月份,条款,类别,计算,分值,说明
+2023-05,市体育局,,,总分,,标准化 100.00，规范化 100.00，便利化 101.00，改革创新 100.00,100.20,加分封顶 A
+2023-05,市体育局,2023-05-0003,2023-05,3.3.1,便利化,4 件次 × 0.3,+1.20,封顶组 A
+2023-05,市体育局,,,封顶 A,便利化,加分 1.2 超过上限 1,-0.20,
+2023-05,市公安局,,,总分,,标准化 100.00，规范化 97.00，便利化 100.00，改革创新 100.00,98.80,
+2023-05,市公安局,2023-05-0001,2023-05,2.4.3,规范化,3 件次 × 1,-3.00,超期
+2023-05,市民政局,,,总分,,标准化 100.00，规范化 0.00，便利化 100.00，改革创新 100.00,60.00,移送纪检组织（人事）部门（2023-05-0002）
+2023-05,市民政局,2023-05-0002,2023-05,2.4.13,规范化,21 件次 × 5,-105.00,移送纪检组织（人事）部门
+2023-05,市民政局,,2023-05,保底,规范化,得分 -5.00，低于保底 0 分，按 0 分计,+5.00,
+"""
+
+
+def test_detail_export_is_one_table_with_the_period_floor_and_referrals(small: Path):
+    record_floor(small)
+    result = run(small, "month", "2023-05", "--detail", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == MAY_DETAIL_CSV
+    markdown = run(small, "month", "2023-05", "--detail", "--format", "markdown").stdout
+    lines = markdown.splitlines()
+    assert lines[0] == "# 2023-05 月度政务服务工作考评（3 个部门） · 账本尚无提交"
+    assert lines[2].split("|")[1:4] == [" 部门     ", " 条目         ", " 月份    "]
+    assert len([line for line in lines if line.startswith("| 部门")]) == 1  # one table
+    payload = json.loads(run(small, "month", "2023-05", "--detail", "--format", "json").stdout)
+    civil = payload["departments"][2]
+    assert civil["floors"] == [{"category": "2", "month": "2023-05", "raw": -5.0, "floor": 0.0}]
+    assert [line["referral"] for line in civil["lines"]] == ["纪检组织（人事）部门"]
+
+
+def test_the_table_detail_view_shows_the_floor_and_the_referral(small: Path):
+    record_floor(small)
+    result = run(small, "month", "2023-05", "--detail", "-d", "民政局")
+    assert result.stdout.splitlines()[3:] == [
+        "2023-05-0002  2023-05  2.4.13  规范化  21 件次 × 5                           -105.00  "
+        "移送纪检组织（人事）部门",
+        "              2023-05  保底    规范化  得分 -5.00，低于保底 0 分，按 0 分计  +5.00",
+        "",
+    ]
+
+
+# 市民政局, May–June: C1 (100 + 99)/2 = 99.5, C2 (0 + 100)/2 = 50
+# → 24.875 + 20 + 20 + 15 = 79.875 → 79.88; May 60.00, June 25×0.99 + 75 = 99.75.
+YEAR_DETAIL = """\
+2023 年度政务服务工作考评（2023-05 至 2023-06，2 个月） · 账本尚无提交 · 市民政局：标准化 99.50，规范化 50.00，便利化 100.00，改革创新 100.00；总分 79.88
+条目    月份     条款      类别    计算                                  分值    说明
+------  -------  --------  ------  ------------------------------------  ------  ------
+        2023-05  月度总分                                                60.00
+        2023-06  月度总分                                                99.75
+        2023-05  保底      规范化  得分 -5.00，低于保底 0 分，按 0 分计  +5.00
+
+"""
+
+
+def test_year_detail_lists_monthly_totals(small: Path):
+    record_floor(small)
+    result = run(small, "year", "2023", "--detail", "-d", "市民政局")
+    assert result.exit_code == 0
+    assert result.stdout == YEAR_DETAIL
+    csv_out = run(small, "year", "2023", "--detail", "--format", "csv").stdout.splitlines()
+    assert csv_out[0] == "period,部门,条目,月份,条款,类别,计算,分值,说明"
+    # Every department has its total and its two monthly totals.
+    assert [row for row in csv_out if ",月度总分," in row] == [
+        "2023,市体育局,,2023-05,月度总分,,,100.20,",
+        "2023,市体育局,,2023-06,月度总分,,,100.00,",
+        "2023,市公安局,,2023-05,月度总分,,,98.80,",
+        "2023,市公安局,,2023-06,月度总分,,,100.00,",
+        "2023,市民政局,,2023-05,月度总分,,,60.00,",
+        "2023,市民政局,,2023-06,月度总分,,,99.75,",
+    ]
+
+
+def test_bom_for_excel(small: Path):
+    record_floor(small)
+    result = run_process("--root", str(small), "month", "2023-05", "--format", "csv", "--bom")
+    assert result.returncode == 0
+    assert result.stdout.startswith("\ufeffperiod,排名,部门,")
+    plain = run_process("--root", str(small), "month", "2023-05", "--format", "csv")
+    assert result.stdout == "\ufeff" + plain.stdout
+    assert run(small, "log", "--format", "csv", "--bom").stdout.startswith("\ufeff条目,")
+    wrong = run(small, "year", "2023", "--bom")
+    assert wrong.exit_code == 2 and "--bom is for CSV" in wrong.stderr and wrong.stdout == ""

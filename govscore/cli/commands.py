@@ -18,7 +18,15 @@ import click
 
 from govscore import __version__
 from govscore.cli.items import items
-from govscore.cli.options import DATE, MONTH, NUMBER, at_option, commit_option, format_option
+from govscore.cli.options import (
+    DATE,
+    MONTH,
+    NUMBER,
+    at_option,
+    bom_option,
+    commit_option,
+    format_option,
+)
 from govscore.errors import DataError, GovscoreError, Problem, UsageError
 from govscore.i18n import _
 from govscore.ledger import importing
@@ -51,8 +59,10 @@ from govscore.report.shapes import (
     clause_text,
     clauses_table,
     departments_table,
+    detail_export,
     detail_summary,
     detail_table,
+    detailed,
     history_json,
     history_table,
     log_json,
@@ -60,6 +70,7 @@ from govscore.report.shapes import (
     problems_table,
     ranking_json,
     ranking_table,
+    with_period,
 )
 from govscore.rules.lookup import Lookup
 from govscore.rules.scoring import Scorer
@@ -126,8 +137,15 @@ def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def show(headers: list[str], rows: list[list[Any]], fmt: str) -> None:
-    click.echo(table_text(headers, rows, fmt))
+def show(headers: list[str], rows: list[list[Any]], fmt: str, bom: bool = False) -> None:
+    """Print a table; `bom` starts a CSV with a byte-order mark, so Excel reads it as UTF-8."""
+    check_bom(fmt, bom)
+    click.echo(("\ufeff" if bom else "") + table_text(headers, rows, fmt))
+
+
+def check_bom(fmt: str, bom: bool) -> None:
+    if bom and fmt != "csv":
+        raise UsageError(_("--bom is for CSV: add --format csv"))
 
 
 def report_problems(problems: Sequence[Problem]) -> None:
@@ -445,29 +463,33 @@ def _ranking_output(
     only: list[str],
     detail: bool,
     fmt: str,
+    bom: bool,
 ) -> None:
     root = report.root
     state = ledger_state(root.path, LEDGER_DIR, root.revision)
     head = {**head, "revision": state.revision, "uncommitted": state.uncommitted}
     title = f"{title} · {state.describe()}"
-    if fmt in ("csv", "markdown"):
-        click.echo(f"{title}", err=True)
     if fmt == "json":
         click.echo(json_text(ranking_json(ranking, head, only, detail, report.problems)))
-    elif detail:
-        for _, score in ranking.rows:
-            if only and score.department not in only:
-                continue
-            if not only and not score.lines and not score.vetoes:
-                continue
-            if fmt == "table":
-                click.echo(f"{title} · {detail_summary(score, root.weights)}")
+    elif fmt == "table" and detail:
+        for score in detailed(ranking, only):
+            click.echo(f"{title} · {detail_summary(score, root.weights)}")
             show(*detail_table(score, root.weights), fmt)
             click.echo()
-    else:
-        if fmt == "table":
-            click.echo(title)
+    elif fmt == "table":
+        click.echo(title)
         show(*ranking_table(ranking, root.weights, only), fmt)
+    else:  # an export: one table that names its period
+        if detail:
+            table = detail_export(detailed(ranking, only), root.weights)
+        else:
+            table = ranking_table(ranking, root.weights, only)
+        if fmt == "csv":
+            click.echo(title, err=True)
+            show(*with_period(table, str(head.get("month") or head.get("year"))), fmt, bom)
+        else:
+            click.echo(f"# {title}\n")
+            show(*table, fmt)
     if report.problems:
         report_problems(report.problems)
         sys.exit(1)
@@ -479,6 +501,7 @@ def _ranking_output(
 @_departments_option
 @at_option
 @format_option
+@bom_option
 @pass_app
 def month(
     app: AppContext,
@@ -487,8 +510,10 @@ def month(
     departments: tuple[str, ...],
     at: str | None,
     fmt: str,
+    bom: bool,
 ) -> None:
     """The month's scores: categories, weighted total, rank, vetoes, referrals."""
+    check_bom(fmt, bom)
     report = app.view(at, detail)
     root = report.root
     only = _resolve_departments(root, departments)
@@ -502,7 +527,7 @@ def month(
             ).format(month=month),
             err=True,
         )
-    _ranking_output(report, ranking, {"month": month}, title, only, detail, fmt)
+    _ranking_output(report, ranking, {"month": month}, title, only, detail, fmt, bom)
 
 
 @cli.command()
@@ -511,6 +536,7 @@ def month(
 @_departments_option
 @at_option
 @format_option
+@bom_option
 @pass_app
 def year(
     app: AppContext,
@@ -519,15 +545,18 @@ def year(
     departments: tuple[str, ...],
     at: str | None,
     fmt: str,
+    bom: bool,
 ) -> None:
     """The year's scores: each category's monthly mean plus annual clauses; rank; vetoes."""
+    check_bom(fmt, bom)
     report = app.view(at, detail)
     root = report.root
     only = _resolve_departments(root, departments)
     months = assessed_months(root, year)
     ranking = report.scorer.year(year, months)
     title = f"{year} 年度政务服务工作考评（{months[0]} 至 {months[-1]}，{len(months)} 个月）"
-    _ranking_output(report, ranking, {"year": year, "months": months}, title, only, detail, fmt)
+    head = {"year": year, "months": months}
+    _ranking_output(report, ranking, head, title, only, detail, fmt, bom)
 
 
 def assessed_months(root: Root | View, year: int) -> list[str]:
@@ -689,6 +718,7 @@ def show_entry(app: AppContext, entry_id: str, at: str | None, fmt: str) -> None
 @click.option("--voided", is_flag=True, help="Only entries that were voided (with the reason).")
 @at_option
 @format_option
+@bom_option
 @pass_app
 def log(
     app: AppContext,
@@ -700,11 +730,13 @@ def log(
     voided: bool,
     at: str | None,
     fmt: str,
+    bom: bool,
 ) -> None:
     """List entries in ledger order: what was recorded, voided or closed, and where.
 
     A void or close is listed with the department and clause of the entry it names.
     """
+    check_bom(fmt, bom)
     if month is not None and (first is not None or last is not None):
         raise UsageError(_("give --month, or --from and --to, not both"))
     if month is not None:
@@ -717,7 +749,7 @@ def log(
     if fmt == "json":
         click.echo(json_text(log_json(lookup, entries)))
     else:
-        show(*log_table(lookup, entries), fmt)
+        show(*log_table(lookup, entries), fmt, bom)
     if not entries:
         click.echo(_("no entries match"), err=True)
 

@@ -20,6 +20,11 @@ format_option = click.option(
     help="Output format: an aligned table for people, json/csv/markdown for programs.",
 )
 
+bom_option = click.option(
+    "--bom",
+    is_flag=True,
+    help="Start CSV output with a byte-order mark, so Excel opens it as UTF-8.",
+)
 
 commit_option = click.option(
     "--commit",

@@ -77,6 +77,15 @@ def score_json(rank: int, score: DepartmentScore, detail: bool) -> dict[str, Any
         out["monthly"] = {month: number(total) for month, total in score.months.items()}
     if detail:
         out["lines"] = [line_json(line) for line in score.lines]
+        out["floors"] = [
+            {
+                "category": f.category,
+                "month": f.month or None,
+                "raw": number(f.raw),
+                "floor": number(f.floor),
+            }
+            for f in score.floors
+        ]
         out["caps"] = [
             {
                 "group": c.group,
@@ -99,6 +108,7 @@ def line_json(line: Line) -> dict[str, Any]:
         "how": line.how,
         "cap": line.clause.cap,
         "recurring": line.entry.recurring,
+        "referral": line.clause.referral,
         "note": line.entry.note,
     }
 
@@ -126,16 +136,23 @@ def ranking_json(
 
 
 def detail_table(score: DepartmentScore, weights: Weights) -> Table:
-    """Which entries made a department's score, then each category's sum, caps applied."""
-    headers = ["条目", "月份", "条款", "类别", "计算", "分值", "说明"]
-    rows: list[list[Any]] = []
+    """Which entries made a department's score, then caps and the floor where they applied.
+
+    A year lists its monthly totals first, then the annual entries.
+    """
+    headers = list(DETAIL_HEADERS)
+    rows: list[list[Any]] = [
+        ["", month, "月度总分", "", "", figure(total), ""] for month, total in score.months.items()
+    ]
     for line in sorted(score.lines, key=lambda li: (li.category, li.clause.id, li.entry.id)):
         category = weights.category(line.category)
-        note = line.entry.note or ""
+        notes = [line.entry.note or ""]
         if line.entry.recurring:
-            note = f"按月持续；{note}" if note else "按月持续"
+            notes.insert(0, "按月持续")
         if line.clause.cap:
-            note = f"封顶组 {line.clause.cap}；{note}" if note else f"封顶组 {line.clause.cap}"
+            notes.insert(0, f"封顶组 {line.clause.cap}")
+        if line.clause.referral:
+            notes.insert(0, f"移送{line.clause.referral}")
         rows.append(
             [
                 line.entry.id,
@@ -144,7 +161,7 @@ def detail_table(score: DepartmentScore, weights: Weights) -> Table:
                 category.short if category else line.category,
                 line.how,
                 _signed(line),
-                note,
+                "；".join(n for n in notes if n),
             ]
         )
     for cap in score.caps:
@@ -160,7 +177,51 @@ def detail_table(score: DepartmentScore, weights: Weights) -> Table:
                 "",
             ]
         )
+    for floor in score.floors:
+        category = weights.category(floor.category)
+        rows.append(
+            [
+                "",
+                floor.month,
+                "保底",
+                category.short if category else floor.category,
+                f"得分 {figure(floor.raw)}，低于保底 {plain(floor.floor)} 分，按 {plain(floor.floor)} 分计",
+                f"+{figure(floor.lift)}",
+                "",
+            ]
+        )
     return headers, rows
+
+
+DETAIL_HEADERS = ("条目", "月份", "条款", "类别", "计算", "分值", "说明")
+
+
+def detailed(ranking: Ranking, only: Sequence[str] = ()) -> list[DepartmentScore]:
+    """The departments a detail view shows: those asked for, else those with something
+    to show (entries, a veto, the floor, a year's monthly totals)."""
+    if only:
+        return [score for _, score in ranking.rows if score.department in only]
+    return [s for _, s in ranking.rows if s.lines or s.vetoes or s.floors or s.months]
+
+
+def detail_export(scores: Iterable[DepartmentScore], weights: Weights) -> Table:
+    """Detail views for a spreadsheet: one table, a department column, a total row each."""
+    rows: list[list[Any]] = []
+    for score in scores:
+        categories = "，".join(
+            f"{c.short} {figure(score.categories[c.id])}" for c in weights.categories
+        )
+        rows.append(
+            [score.department, "", "", "总分", "", categories, figure(score.total), remarks(score)]
+        )
+        rows.extend([score.department, *row] for row in detail_table(score, weights)[1])
+    return ["部门", *DETAIL_HEADERS], rows
+
+
+def with_period(table: Table, period: str) -> Table:
+    """A CSV export names its period in every row, so a sheet of it stands alone."""
+    headers, rows = table
+    return ["period", *headers], [[period, *row] for row in rows]
 
 
 def _signed(line: Line) -> str:

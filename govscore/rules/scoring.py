@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from govscore.figures import plain, round2
@@ -56,6 +56,20 @@ class CapUse:
 
 
 @dataclass(frozen=True)
+class FloorUse:
+    """A category whose score went below the floor and was raised to it (保底)."""
+
+    category: str
+    raw: Decimal  # what the sums made of it
+    floor: Decimal
+    month: str = ""  # in a year, the month it happened in ("" for the year's own score)
+
+    @property
+    def lift(self) -> Decimal:
+        return self.floor - self.raw
+
+
+@dataclass(frozen=True)
 class Referral:
     """A case the report must list for referral to another body (2.4.13)."""
 
@@ -78,6 +92,7 @@ class DepartmentScore:
     lines: tuple[Line, ...] = ()
     caps: tuple[CapUse, ...] = ()
     months: dict[str, Decimal] = field(default_factory=dict)  # a year's monthly totals
+    floors: tuple[FloorUse, ...] = ()
 
     @property
     def vetoed(self) -> bool:
@@ -263,7 +278,7 @@ class Scorer:
         for entry in extra:
             clause = clauses[entry.clause]
             work.add(entry, clause, signed_amount(entry, clause, self.rises))
-        categories, caps = self.categories(work)
+        categories, caps, floors = self.categories(work)
         lines: tuple[Line, ...] = ()
         if self.book is not None:
             shown = [*self.by_cell.get((department, month), ()), *standing]
@@ -279,12 +294,13 @@ class Scorer:
             ),
             lines=lines,
             caps=tuple(caps),
+            floors=tuple(replace(f, month=month) for f in floors),
         )
 
     def line(self, entry: Entry, clause: Clause) -> Line:
         return Line(entry, clause, signed_amount(entry, clause, self.rises))
 
-    def categories(self, cell: Cell) -> tuple[dict[str, Decimal], list[CapUse]]:
+    def categories(self, cell: Cell) -> tuple[dict[str, Decimal], list[CapUse], list[FloorUse]]:
         """Category scores from a month's sums: caps on bonus groups, then the floor."""
         base, floor = self.weights.base, self.weights.floor
         sums = {c.id: ZERO for c in self.weights.categories}
@@ -297,7 +313,8 @@ class Scorer:
             if earned > limit:
                 uses.append(CapUse(group, category, earned, limit))
             sums[category] = sums.get(category, ZERO) + min(earned, limit)
-        return {cid: max(floor, base + delta) for cid, delta in sums.items()}, uses
+        floors = [FloorUse(cid, base + d, floor) for cid, d in sums.items() if base + d < floor]
+        return {cid: max(floor, base + delta) for cid, delta in sums.items()}, uses, floors
 
     def weighted(self, categories: dict[str, Decimal]) -> Decimal:
         return sum(
@@ -317,11 +334,14 @@ class Scorer:
             for entry in self.annual.get((department, f"{year:04d}"), ())
         ]
         categories = {}
+        floors = [f for m in monthly for f in m.floors]
         for category in self.weights.categories:
             scores = [m.categories[category.id] for m in monthly]
             mean = sum(scores, ZERO) / len(scores) if scores else self.weights.base
             extra = sum((line.amount for line in annual if line.category == category.id), ZERO)
             categories[category.id] = max(self.weights.floor, mean + extra)
+            if mean + extra < self.weights.floor:
+                floors.append(FloorUse(category.id, mean + extra, self.weights.floor))
         return DepartmentScore(
             department=department,
             categories=categories,
@@ -331,6 +351,7 @@ class Scorer:
             lines=tuple(annual),
             caps=tuple(c for m in monthly for c in m.caps),
             months={month: m.total for month, m in zip(months, monthly, strict=True)},
+            floors=tuple(floors),
         )
 
     def year(self, year: int, months: Sequence[str]) -> Ranking:
