@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from govscore.items.typos import TypoList
+from govscore.items.words import names_department, names_level, names_qualification, words
 
 # --- field names -------------------------------------------------------------------------
 CODE = "实施编码"
@@ -96,7 +97,10 @@ _LIMIT = re.compile(r"[ \u3000]*(?:([0-9]+)[ \u3000]*(个)?[ \u3000]*工作日|�
 _VISITS = re.compile(r"[0-9]+")
 _DEPTH_SPLIT = re.compile(r"[,，、;；\s]+")
 _BRACKETED = re.compile(r"[(（][^)）]*[)）]")
-_STEP_SEPARATORS = re.compile(r"[、,，/／;；+＋|｜&＆→\s]+")
+# Dashes join steps too (受理—办结); a space does not by itself (现场 勘验 is one step with
+# a space in it, rule 2's finding): see joined_steps.
+_STEP_SEPARATORS = re.compile(r"[、,，/／;；+＋|｜&＆→\-－—–―~～]+")
+_SPACES = re.compile(r"[\s\u3000]+")
 _STEP_CONJUNCTIONS = re.compile("[和及与并或]")
 _STEP_WORDS = (
     "申请",
@@ -124,23 +128,13 @@ _STEP_WORDS = (
     "勘查",
 )
 _STEP_WORD = re.compile("|".join(_STEP_WORDS))
+_STEP_WORD_SET = frozenset(_STEP_WORDS)
 # After another step word 申请 is the object (受理申请 = accepting the application), so it
 # may not be the second half of a joined name.
 _LATER_STEP = "|".join(word for word in _STEP_WORDS if word != "申请")
 _JOINED_STEPS = re.compile(f"(?:{_STEP_WORD.pattern})(?:{_LATER_STEP})+")
 # The measures themselves name 制证发证 as one business step.
 _SINGLE_STEPS = frozenset({"制证发证"})
-# 政府部门核发: the level (国家级/省级/市级/县级/区级/乡镇…) and the department.
-_GOV_LEVEL = re.compile(
-    "国家|中央|国务院|省|自治区|(?<!城)市(?!场)|县|区(?!域|分|别)|乡|镇|街道|村|社区"
-)
-_GOV_DEPARTMENT = re.compile(
-    "部门|机关|机构|政府|委员会|办公室|局|厅|委(?!托)|部|院|署|中心|站|派出所|大队|支队|管理处"
-)
-# 中介机构或法定机构产生: the qualification the body needs.
-_QUALIFICATION = re.compile(
-    "资质|资格|具备|具有|认证|认可|认定|[甲乙丙]级|[一二三]级|等级|执业|依法设立|依法成立|备案|许可"
-)
 _ADDRESS = re.compile(
     r"(?:https?://)?[0-9A-Za-z\u4e00-\u9fff-]+(?:\.[0-9A-Za-z\u4e00-\u9fff-]+)+"
     r"(?::[0-9]+)?(?:[/?#]\S*)?",
@@ -386,13 +380,22 @@ def joined_steps(name: str) -> bool:
     text = _BRACKETED.sub("", name).strip(_BLANK_CHARS)
     if text in _SINGLE_STEPS:
         return False
-    parts = [part for part in _STEP_SEPARATORS.split(text) if part]
+    parts = [part for part in _STEP_SEPARATORS.split(text) if part.strip(_BLANK_CHARS)]
     if len(parts) > 1:
         return True
-    halves = _STEP_CONJUNCTIONS.split(text)
-    if len(halves) > 1 and sum(1 for half in halves if _STEP_WORD.search(half)) > 1:
-        return True
-    return _JOINED_STEPS.fullmatch(text) is not None
+    # Spaces, or 和/及/与, between two names that each hold a step word (受理 审查, 受理和审查);
+    # not 现场 勘验, nor 申请人和代理人 (申请人 is a word of its own, not the step 申请).
+    for pieces in (_SPACES.split(text), _STEP_CONJUNCTIONS.split(text)):
+        if len(pieces) > 1 and sum(1 for piece in pieces if _holds_step(piece)) > 1:
+            return True
+    return _JOINED_STEPS.fullmatch(_SPACES.sub("", text)) is not None
+
+
+def _holds_step(text: str) -> bool:
+    """Whether one of text's words is a step word (受理, 审查 …), read as words."""
+    return _STEP_WORD.search(text) is not None and any(
+        word in _STEP_WORD_SET for word in words(text)
+    )
 
 
 def text_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -705,9 +708,9 @@ def _materials(data: dict[str, Any]) -> list[Any]:
 def _government_gaps(note: str) -> str:
     """What a 政府部门核发 note leaves out: 层级, 部门名称, both (joined by 和) or nothing."""
     missing = []
-    if not _GOV_LEVEL.search(note):
+    if not names_level(note):
         missing.append("层级")
-    if not _GOV_DEPARTMENT.search(note):
+    if not names_department(note):
         missing.append("部门名称")
     return "和".join(missing)
 
@@ -715,7 +718,7 @@ def _government_gaps(note: str) -> str:
 @lru_cache(maxsize=4096)
 def _names_qualification(note: str) -> bool:
     """Whether a 中介机构或法定机构产生 note states the qualification (cached like the above)."""
-    return _QUALIFICATION.search(note) is not None
+    return names_qualification(note)
 
 
 def _rule_8(item: _Item) -> Iterator[Issue]:

@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 from govscore.errors import Problem
+from govscore.i18n import _
+from govscore.items.words import is_whole_words
 
 ROOT_TYPOS = "typos.tsv"
 _DEFAULT_SOURCE = "govscore/data/typos.tsv"
@@ -23,10 +25,14 @@ _DEFAULT_SOURCE = "govscore/data/typos.tsv"
 class TypoList:
     """Wrong form → right form, with one compiled matcher (longest wrong form wins)."""
 
-    __slots__ = ("_pattern", "pairs")
+    __slots__ = ("_pattern", "contexts", "pairs")
 
-    def __init__(self, pairs: Mapping[str, str]) -> None:
+    def __init__(
+        self, pairs: Mapping[str, str], contexts: Mapping[str, tuple[str, ...]] | None = None
+    ) -> None:
         self.pairs: dict[str, str] = dict(pairs)
+        # wrong form → longer words it must not fire inside (the list's third column)
+        self.contexts: dict[str, tuple[str, ...]] = dict(contexts or {})
         # Longest first, so that at one position 登陆山东政务服务网 beats any shorter form.
         wrongs = sorted(self.pairs, key=lambda wrong: (-len(wrong), wrong))
         self._pattern = re.compile("|".join(map(re.escape, wrongs))) if wrongs else None
@@ -44,7 +50,8 @@ class TypoList:
         return self._pattern
 
     def occurs(self, text: str) -> bool:
-        """Whether any wrong form occurs in text: one search, for the common clean case."""
+        """Whether any wrong form occurs in text as a substring: one search, for the common
+        clean case (`find` then decides whether it stands as words)."""
         return self._pattern is not None and self._pattern.search(text) is not None
 
     def find(self, text: str) -> list[tuple[str, str]]:
@@ -54,13 +61,27 @@ class TypoList:
         found: dict[str, str] = {}
         for match in self._pattern.finditer(text):
             wrong = match.group()
-            if wrong not in found:
+            if wrong in found or self._inside_context(text, match.start(), match.end()):
+                continue
+            if is_whole_words(text, match.start(), match.end()):
                 found[wrong] = self.pairs[wrong]
         return list(found.items())
 
-    def merged(self, extra: Mapping[str, str]) -> TypoList:
+    def _inside_context(self, text: str, start: int, end: int) -> bool:
+        """Whether text[start:end] lies inside one of its wrong form's listed words."""
+        for word in self.contexts.get(text[start:end], ()):
+            at = text.find(word, max(0, end - len(word)))
+            while at != -1 and at <= start:
+                if at + len(word) >= end:
+                    return True
+                at = text.find(word, at + 1)
+        return False
+
+    def merged(
+        self, extra: Mapping[str, str], contexts: Mapping[str, tuple[str, ...]] | None = None
+    ) -> TypoList:
         """A new list: these pairs, then extra's (which win on the same wrong form)."""
-        return TypoList({**self.pairs, **extra})
+        return TypoList({**self.pairs, **extra}, {**self.contexts, **(contexts or {})})
 
 
 def parse_typos(text: str, source: str = "typos.tsv") -> tuple[dict[str, str], list[Problem]]:
@@ -68,19 +89,46 @@ def parse_typos(text: str, source: str = "typos.tsv") -> tuple[dict[str, str], l
 
     Bad lines are returned as problems rather than raised, so the office sees all of them.
     """
+    pairs, _, problems = parse_typo_lines(text, source)
+    return pairs, problems
+
+
+def parse_typo_lines(
+    text: str, source: str = "typos.tsv"
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]], list[Problem]]:
+    """Parse ``wrong<TAB>right[<TAB>context、context]`` lines: the pairs, each wrong form's
+    context words (longer words it must not fire inside) and the bad lines as problems."""
     pairs: dict[str, str] = {}
+    contexts: dict[str, tuple[str, ...]] = {}
     problems: list[Problem] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip(" \r\n\ufeff")
         if not line or line.startswith("#"):
             continue
         parts = [part.strip() for part in line.split("\t")]
-        if len(parts) != 2 or not parts[0] or not parts[1]:
+        if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
             problems.append(
-                Problem(source, number, "expected one misspelling per line: wrong<TAB>right")
+                Problem(
+                    source,
+                    number,
+                    _("expected one misspelling per line: wrong<TAB>right[<TAB>words、words]"),
+                )
             )
             continue
-        wrong, right = parts
+        wrong, right = parts[:2]
+        words = [word.strip() for word in parts[2].split("、")] if len(parts) == 3 else []
+        wrapping = [word for word in words if word]
+        if any(wrong not in word or word == wrong for word in wrapping):
+            problems.append(
+                Problem(
+                    source,
+                    number,
+                    _(
+                        "each word it must not fire inside must contain {wrong} and be longer"
+                    ).format(wrong=wrong),
+                )
+            )
+            continue
         if wrong in right:
             # Otherwise every correct text would be reported as carrying the misspelling.
             problems.append(
@@ -92,15 +140,17 @@ def parse_typos(text: str, source: str = "typos.tsv") -> tuple[dict[str, str], l
                 Problem(source, number, f"{wrong} is listed twice with different right forms")
             )
         pairs[wrong] = right
-    return pairs, problems
+        if wrapping:
+            contexts[wrong] = tuple(wrapping)
+    return pairs, contexts, problems
 
 
 @cache
 def default_typos() -> TypoList:
     """The list that ships with govscore (parsed once per process)."""
     text = resources.files("govscore").joinpath("data", "typos.tsv").read_text(encoding="utf-8")
-    pairs, _ = parse_typos(text, _DEFAULT_SOURCE)
-    return TypoList(pairs)
+    pairs, contexts, _ = parse_typo_lines(text, _DEFAULT_SOURCE)
+    return TypoList(pairs, contexts)
 
 
 def load_typos(root: Path | None) -> tuple[TypoList, list[Problem]]:
@@ -115,5 +165,5 @@ def load_typos(root: Path | None) -> tuple[TypoList, list[Problem]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return base, [Problem(str(path), 0, f"cannot read the typo list: {exc}")]
-    pairs, problems = parse_typos(text, str(path))
-    return base.merged(pairs), problems
+    pairs, contexts, problems = parse_typo_lines(text, str(path))
+    return base.merged(pairs, contexts), problems

@@ -32,6 +32,14 @@ EXPECTED: dict[str, set[tuple[int, str]]] = {
     code(1, 4): {(1, f"{H}[1].审批标准")},  # 申清
     code(1, 5): set(),  # 审批服务居: only in the root's typos.tsv (see test_root_typos)
     code(1, 6): {(1, f"{M}[0].材料名称")},  # 帐户 and 帐号 in one field
+    # r01-words.json: words, not substrings. Correct texts that hold a wrong form inside
+    # longer words, and their faulty twins where the wrong form stands as words.
+    code(1, 7): set(),  # 按装订顺序排列: 按 / 装订 / 顺序排列, no 按装
+    code(1, 8): set(),  # 既使用纸质版: 既 / 使用, no 既使
+    code(1, 9): set(),  # 请按装修图纸: 按 / 装修, no 按装
+    code(1, 10): {(1, "事项名称")},  # 燃气设施按装许可: 按 / 装 / 许可, 按装 meant 安装
+    code(1, 11): {(1, f"{H}[1].审批标准")},  # 既使材料不全: 既 / 使 / 材料, 既使 meant 即使
+    code(1, 12): set(),  # 按装置说明下载: 按 / 装置, no 按装
     # 2 特殊字符及空格
     code(2, 1): {(2, "事项名称")},  # half-width space
     code(2, 2): {(2, "现场办理原因说明")},  # full-width space
@@ -91,6 +99,15 @@ EXPECTED: dict[str, set[tuple[int, str]]] = {
     code(8, 6): {(8, f"{M}[2].来源渠道说明")},  # intermediary without qualification
     code(8, 7): {(8, f"{M}[0].来源渠道")},  # missing
     code(8, 8): {(8, f"{M}[1].来源渠道说明")},  # missing
+    # r08-words.json: a level or a department read as words.
+    code(8, 9): {(8, f"{M}[1].来源渠道说明")},  # 住房和城乡建设部门: 乡 of 城乡 is no level
+    code(8, 10): set(),  # 乡镇人民政府: level 乡镇, unit 人民政府
+    code(8, 11): set(),  # 乡镇司法所: level 乡镇, unit 司法所 (a township unit)
+    code(8, 12): set(),  # 烟台市住房和城乡建设局: 市…局 names level and department
+    code(8, 13): {(8, f"{M}[1].来源渠道说明")},  # 农村集体经济组织: 村 of 农村, no unit
+    code(8, 14): set(),  # 经…登记的检测机构: the standing stated by who registered it
+    code(8, 15): {(8, f"{M}[2].来源渠道说明")},  # 市场上的检测机构: no qualification
+    code(8, 16): {(8, f"{M}[1].来源渠道说明")},  # 市场监督管理局: 市 of 市场 is no level
     # 9 材料类型/材料形式
     code(9, 1): {(9, f"{M}[0].材料类型")},  # 正本
     code(9, 2): {(9, f"{M}[0].材料形式")},  # 纸质
@@ -116,6 +133,11 @@ EXPECTED: dict[str, set[tuple[int, str]]] = {
     code(10, 11): {(10, f"{B}[2]")},  # step not an object
     code(10, 12): {(10, f"{H}[1].办理时限")},  # empty limit
     code(10, 13): {(10, f"{H}[1].环节")},  # 受理和审查
+    # r10-words.json: steps read as words.
+    code(10, 14): {(10, f"{H}[1].环节")},  # 受理—办结: joined by a dash
+    code(10, 15): {(10, f"{B}[1].环节")},  # 受理-审查: joined by a hyphen
+    code(10, 16): set(),  # 受理并告知申请人: 申请人 is a word, not the step 申请
+    code(10, 17): {(10, f"{B}[1].环节")},  # 受理与审查: two steps joined by 与
     # 11 实施编码 vs 行使层级
     code(11, 1, "4"): {(11, "行使层级")},  # 19th char 4 (县级), 行使层级 市级
     code(11, 2)[:-1]: {(11, "实施编码")},  # 30 characters

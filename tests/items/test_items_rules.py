@@ -197,6 +197,14 @@ def test_parse_depth(value: object, levels: set[int], bad: list[str]) -> None:
         ("受理（含补正、告知）", False),
         ("受理、", False),
         ("专家论证", False),
+        # Read as words: dashes join, a space inside one step's name does not (rule 2's).
+        ("受理—办结", True),
+        ("受理-审查", True),
+        ("受理～审查", True),
+        ("现场 勘验", False),
+        ("现场勘验", False),
+        ("受理并告知申请人", False),
+        ("审查 决定", True),
     ],
 )
 def test_joined_steps(name: str, joined: bool) -> None:

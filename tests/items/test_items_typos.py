@@ -96,7 +96,9 @@ def test_root_typos_add_to_and_override_the_defaults(tmp_path: Path) -> None:
     assert len(typos) == len(default_typos()) + 1
     assert problems == [
         Problem(
-            str(tmp_path / "typos.tsv"), 4, "expected one misspelling per line: wrong<TAB>right"
+            str(tmp_path / "typos.tsv"),
+            4,
+            "expected one misspelling per line: wrong<TAB>right[<TAB>words、words]",
         )
     ]
     assert default_typos().pairs["帐号"] == "账号"  # the default itself is untouched

@@ -1,0 +1,288 @@
+"""Words, not substrings: the item rules read free text as a Chinese reader does.
+
+A rule that looks for a word inside free text (a misspelling, a 层级, a department, a
+qualification, a step) must not find it inside a longer word: 按装 is no misspelling in
+按装订顺序 (按 / 装订 / 顺序), 乡 names no level in 城乡建设. The text is cut into words by
+jieba's dictionary (rjieba, its Rust binding: about 20× faster than jieba and 0.1 s to
+load; `bench/bench_words.py` measures both), with the domain's words added so that they
+stay whole: the shipped departments, township units (司法所, 林业站), 层级 and 政务 terms.
+
+Only texts that a cheap substring test already flagged are cut, and cuts are cached, so
+the segmenter costs nothing on clean exports.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+# Kept whole by the segmenter; more are read from the shipped departments.toml.
+DOMAIN_WORDS = (
+    # 层级
+    "国家级",
+    "省级",
+    "市级",
+    "县级",
+    "区级",
+    "乡级",
+    "镇级",
+    "乡镇级",
+    "村级",
+    "县市区",
+    "乡镇",
+    "乡镇街道",
+    "镇街",
+    "设区的市",
+    # township and village units that issue documents
+    "司法所",
+    "财政所",
+    "派出所",
+    "国土所",
+    "自然资源所",
+    "市场监管所",
+    "税务所",
+    "供电所",
+    "林业站",
+    "农技站",
+    "农机站",
+    "畜牧站",
+    "兽医站",
+    "水利站",
+    "文化站",
+    "社保所",
+    "劳动保障所",
+    "计生办",
+    "街道办事处",
+    "乡镇人民政府",
+    "便民服务中心",
+    "为民服务中心",
+    "村民委员会",
+    "居民委员会",
+    "村委会",
+    "居委会",
+    # 政务 terms
+    "政务服务",
+    "一窗受理",
+    "网上办理",
+    "全程网办",
+    "办结",
+    "核发",
+    "现场勘验",
+    "现场踏勘",
+)
+
+# A token ending so names a level (烟台市, 莱山区, 县级) unless it is one of these words.
+LEVEL_ENDINGS = (
+    "国家",
+    "中央",
+    "国务院",
+    "省",
+    "自治区",
+    "市",
+    "县",
+    "区",
+    "乡",
+    "镇",
+    "街道",
+    "村",
+    "社区",
+    "嘎查",
+    "苏木",
+    "旗",
+    "盟",
+    "州",
+    "级",
+    "县市区",
+)
+NOT_LEVELS = frozenset(
+    {
+        "城乡", "农村", "乡村", "新农村", "城市", "都市", "超市", "城区", "园区", "景区",
+        "小区", "辖区", "山区", "灾区", "校区", "下乡", "家乡", "老乡", "城镇", "集镇",
+        "上级", "下级", "各级", "同级", "本级", "层级", "等级", "级别", "甲级", "乙级",
+        "丙级", "一级", "二级", "三级", "四级", "高级", "初级", "中级", "特级", "年级",
+        "升级", "降级", "超级", "分级", "逐级", "越级", "评级", "定级",
+    }
+)  # fmt: skip
+
+# A unit's name that begins with its level (市公安局, 县民政局, 乡镇人民政府, 村民委员会)
+# names the level too, unless it begins with one of NOT_LEVEL_STARTS (市场监督管理局).
+LEVEL_STARTS = (
+    "国家",
+    "中央",
+    "国务院",
+    "省",
+    "自治区",
+    "市",
+    "县",
+    "区",
+    "乡",
+    "镇",
+    "街道",
+    "村",
+    "社区",
+)
+NOT_LEVEL_STARTS = ("市场", "区域", "区别", "区分", "乡村", "县域", "镇静")
+
+# A token ending so names a department or unit (公安机关, 建设局, 司法所) unless listed below.
+DEPARTMENT_ENDINGS = (
+    "部门",
+    "机关",
+    "机构",
+    "政府",
+    "委员会",
+    "办公室",
+    "办事处",
+    "局",
+    "厅",
+    "委",
+    "部",
+    "院",
+    "署",
+    "中心",
+    "站",
+    "所",
+    "队",
+    "处",
+    "办",
+    "会",
+)
+NOT_DEPARTMENTS = frozenset(
+    {
+        "全部", "内部", "外部", "局部", "干部", "头部", "部分", "场所", "住所", "处所",
+        "居所", "厕所", "之处", "出处", "好处", "用处", "此处", "各处", "到处", "网站",
+        "车站", "站点", "会议", "社会", "机会", "学会", "开会", "大会", "约会", "误会",
+        "不会", "体会", "交办", "代办", "帮办", "承办", "申办", "经办", "督办", "创办",
+        "首办", "包办", "专办", "待办", "在办", "合办", "举办",
+    }
+)  # fmt: skip
+
+# A token that states a qualification (资质, 甲级, 执业) or begins so (资质证书, 执业医师).
+QUALIFICATION_STARTS = (
+    "资质",
+    "资格",
+    "具备",
+    "具有",
+    "认证",
+    "认可",
+    "认定",
+    "执业",
+    "备案",
+    "许可",
+    "等级",
+    "甲级",
+    "乙级",
+    "丙级",
+    "一级",
+    "二级",
+    "三级",
+)
+# 经…登记的…机构: the body's standing is stated by who registered or approved it.
+_APPROVALS = frozenset({"登记", "注册", "批准", "核准", "认定", "备案", "许可", "审批", "授权"})
+_BODIES = ("机构", "单位", "组织", "公司", "企业", "事务所", "协会", "中心")
+_LAWFULLY = frozenset({"设立", "成立", "登记", "注册"})  # 依法 设立
+
+
+@cache
+def _segmenter() -> Any:
+    """The segmenter with the domain's words added (made once per process, on first use)."""
+    import rjieba  # imported here: clean item exports never need it
+
+    segmenter = rjieba.Jieba()
+    for word in (*DOMAIN_WORDS, *department_words()):
+        segmenter.add_word(word, None, None)
+    return segmenter
+
+
+def department_words() -> list[str]:
+    """The shipped departments' names, with and without the leading 市, and their aliases."""
+    text = resources.files("govscore").joinpath("data", "departments.toml").read_text("utf-8")
+    words: list[str] = []
+    for department in tomllib.loads(text).get("department", []):
+        for name in (department.get("name", ""), *department.get("aliases", [])):
+            if isinstance(name, str) and len(name) > 1:
+                words.append(name)
+                if name.startswith("市") and len(name) > 2:
+                    words.append(name[1:])
+    return words
+
+
+@lru_cache(maxsize=65536)  # texts repeat: 由县级公安机关核发 …
+def words(text: str) -> tuple[str, ...]:
+    """text cut into words; joined again they give text back, character for character."""
+    return tuple(_segmenter().cut(text, False))
+
+
+@lru_cache(maxsize=65536)
+def boundaries(text: str) -> frozenset[int]:
+    """The offsets in text where one word ends and the next begins (0 and len included)."""
+    offsets = {0}
+    at = 0
+    for word in words(text):
+        at += len(word)
+        offsets.add(at)
+    return frozenset(offsets)
+
+
+def is_whole_words(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is made of whole words: it neither begins nor ends inside one."""
+    edges = boundaries(text)
+    return start in edges and end in edges
+
+
+def names_level(text: str) -> bool:
+    """Whether text names a 层级 as a word of its own (县级, 烟台市, 乡镇, 街道) or as the
+    start of a unit's name (市公安局, 乡镇人民政府)."""
+    for word in words(text):
+        if word in NOT_LEVELS:
+            continue
+        if word.endswith(LEVEL_ENDINGS):
+            return True
+        if (
+            word.startswith(LEVEL_STARTS)
+            and not word.startswith(NOT_LEVEL_STARTS)
+            and _names_unit(word)
+        ):
+            return True
+    return False
+
+
+def _names_unit(word: str) -> bool:
+    return word not in NOT_DEPARTMENTS and word.endswith(DEPARTMENT_ENDINGS)
+
+
+def names_department(text: str) -> bool:
+    """Whether text names a department or unit (公安机关, 住房和城乡建设局, 司法所)."""
+    found = words(text)
+    for index, word in enumerate(found):
+        if not _names_unit(word):
+            continue
+        if len(word) > 1:
+            return True
+        # A lone 局/所/站 the segmenter cut off: a department when a name stands before it.
+        if index > 0 and len(found[index - 1]) > 1 and found[index - 1][-1] not in "的之由和及与":
+            return True
+    return False
+
+
+def names_qualification(text: str) -> bool:
+    """Whether text states the qualification a producing body needs.
+
+    A qualification word (资质, 执业, 甲级 …), 依法设立/成立, or the construction
+    经…登记/批准…的…机构: the body's standing stated by who registered it.
+    """
+    found = words(text)
+    for index, word in enumerate(found):
+        if word.startswith(QUALIFICATION_STARTS) or word in {"依法设立", "依法成立"}:
+            return True
+        if word == "依法" and index + 1 < len(found) and found[index + 1] in _LAWFULLY:
+            return True
+    for start, word in enumerate(found):
+        if word not in {"经", "经过"}:
+            continue
+        rest = found[start + 1 :]
+        approved = next((i for i, w in enumerate(rest) if w in _APPROVALS), None)
+        if approved is not None and any(w.endswith(_BODIES) for w in rest[approved + 1 :]):
+            return True
+    return False

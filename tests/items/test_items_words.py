@@ -1,0 +1,107 @@
+"""Words, not substrings: the segmenter behind rules 1, 8 and 10, and the typo list's context.
+
+Each case is read by hand as a Chinese reader would cut it (shown after #).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govscore.items.typos import TypoList, load_typos, parse_typo_lines
+from govscore.items.words import (
+    is_whole_words,
+    names_department,
+    names_level,
+    names_qualification,
+    words,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["按装订顺序排列", "请严格按照要求填写", "由县级公安机关核发", "受理 审查", "A4纸,双面"],
+)
+def test_words_give_the_text_back(text: str) -> None:
+    assert "".join(words(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong", "whole"),
+    [
+        ("按装订顺序排列", "按装", False),  # 按 / 装订 / 顺序排列
+        ("既使用纸质版", "既使", False),  # 既 / 使用
+        ("燃气设施按装许可", "按装", True),  # 按 / 装 / 许可: 按装 meant 安装
+        ("既使材料不全", "既使", True),  # 既 / 使 / 材料
+    ],
+)
+def test_a_wrong_form_counts_only_as_whole_words(text: str, wrong: str, whole: bool) -> None:
+    start = text.index(wrong)
+    assert is_whole_words(text, start, start + len(wrong)) is whole
+    typos = TypoList({"按装": "安装", "既使": "即使"})
+    assert typos.occurs(text)  # the cheap substring screen still flags it …
+    assert (typos.find(text) != []) is whole  # … and the words decide
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "department"),
+    [
+        ("由县级公安机关核发", True, True),
+        ("由住房和城乡建设部门核发", False, True),  # 乡 of 城乡 is no level
+        ("由农村集体经济组织出具", False, False),  # 村 of 农村 is no level; 组织 no unit
+        ("由乡镇司法所出具", True, True),  # a township unit
+        ("由乡镇人民政府核发", True, True),
+        ("由烟台市住房和城乡建设局核发", True, True),  # 市…局: the city's bureau
+        ("由市场监督管理局核发", False, True),  # 市 of 市场 is no level
+        ("由上级部门核发", False, True),  # 上级 names no level
+        ("由社区居委会出具", True, True),
+        ("从网站下载", False, False),  # 网站 is no unit
+    ],
+)
+def test_level_and_department_are_read_as_words(text: str, level: bool, department: bool) -> None:
+    assert (names_level(text), names_department(text)) == (level, department)
+
+
+@pytest.mark.parametrize(
+    ("text", "qualified"),
+    [
+        ("由具备消防技术服务机构资质的检测机构出具", True),
+        ("由经市场监督管理部门登记的检测机构出具", True),  # 经…登记的…机构
+        ("由依法设立的司法鉴定机构出具", True),  # 依法 / 设立
+        ("由取得执业资格的律师出具", True),
+        ("由市场上的检测机构出具", False),
+        ("由经办人签字后出具", False),  # 经办人 is a word: no 经…登记
+    ],
+)
+def test_qualification_is_read_as_words(text: str, qualified: bool) -> None:
+    assert names_qualification(text) is qualified
+
+
+def test_the_typo_list_names_words_a_wrong_form_must_not_fire_inside(tmp_path: Path) -> None:
+    """The third column: for what the segmenter cannot know."""
+    text = "帐户\t账户\n按装\t安装\t按装订、按装置\n"
+    pairs, contexts, problems = parse_typo_lines(text)
+    assert (pairs, contexts, problems) == (
+        {"帐户": "账户", "按装": "安装"},
+        {"按装": ("按装订", "按装置")},
+        [],
+    )
+    listed = TypoList(pairs, contexts)
+    # 燃气按装订货: the segmenter reads 按 / 装 / 订货 (按装 as words); the list says no.
+    assert TypoList(pairs).find("燃气按装订货") == [("按装", "安装")]
+    assert listed.find("燃气按装订货") == []
+    assert listed.find("请及时按装") == [("按装", "安装")]  # no listed word around it
+
+    (tmp_path / "typos.tsv").write_text("登陆\t登录\t登陆点、登陆艇\n", encoding="utf-8")
+    typos, problems = load_typos(tmp_path)
+    assert problems == []
+    assert typos.find("抢滩登陆艇") == []
+    assert typos.find("请登陆后填写") == [("登陆", "登录")]
+
+
+def test_a_context_word_must_contain_its_wrong_form() -> None:
+    _, _, problems = parse_typo_lines("按装\t安装\t装订\n", "typos.tsv")
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "each word it must not fire inside must contain 按装 and be longer")
+    ]
