@@ -28,17 +28,18 @@ from govscore.cli.options import (
     format_option,
 )
 from govscore.errors import DataError, GovscoreError, Problem, UsageError
-from govscore.i18n import _
+from govscore.i18n import _, ngettext
 from govscore.ledger import importing
+from govscore.ledger.audit import audit_history, printable
 from govscore.ledger.gitops import (
     GitError,
-    audit_history,
     clone_tag,
     commit_files,
     in_repository,
     init_repository,
     ledger_state,
     recorder,
+    resolve_revision,
 )
 from govscore.ledger.loader import (
     DEPARTMENTS_FILE,
@@ -568,35 +569,70 @@ def assessed_months(root: Root | View, year: int) -> list[str]:
 
 
 @cli.command()
+@click.option(
+    "--since",
+    metavar="REV",
+    default=None,
+    help="Only commits after this published revision (a tag), and check that everything "
+    "in its ledger is still at HEAD, in order.",
+)
 @format_option
 @pass_app
-def audit(app: AppContext, fmt: str) -> None:
-    """Walk the git history of ledger/ and report every commit that was not a pure append.
+def audit(app: AppContext, since: str | None, fmt: str) -> None:
+    """Check every commit reachable from HEAD, merges against each parent: the ledger only grows.
 
-    Exit 1 if any commit changed, removed or inserted lines in a ledger file.
+    Exit 1 if any commit changed, removed, inserted or moved lines of a ledger file, or
+    a merge left out entries of one of its parents.
     """
     root_dir = app.root_dir()
+    if since is not None:
+        try:
+            resolve_revision(root_dir, since)
+        except GitError as exc:
+            raise UsageError(_("--since {rev}: {reason}").format(rev=since, reason=exc)) from None
     try:
-        rewrites = audit_history(root_dir, LEDGER_DIR)
+        rewrites = audit_history(root_dir, LEDGER_DIR, since)
     except GitError as exc:
         raise DataError(str(exc)) from None
     if fmt == "json":
         click.echo(json_text([asdict(r) for r in rewrites]))
     elif fmt == "table":
         for r in rewrites:
-            click.echo(f"{r.commit[:10]} {r.date} {r.author} {r.file}: {r.subject}")
+            click.echo(printable(f"{r.commit[:10]} {r.date} {r.author}: {r.subject}"))
+            click.echo(printable(f"    {r.file or '-'}: {r.message}"))
             for line in r.lines:
-                click.echo(f"    {line}")
+                click.echo(printable(f"    {line}"))
     else:
-        rows = [[r.commit, r.author, r.date, r.file, line] for r in rewrites for line in r.lines]
-        show(["commit", "author", "date", "file", "line"], rows, fmt)
+        rows = [
+            [r.commit, r.parent, r.author, r.date, r.file, r.message, line]
+            for r in rewrites
+            for line in r.lines or [""]
+        ]
+        show(["commit", "parent", "author", "date", "file", "message", "line"], rows, fmt)
     if rewrites:
+        commits = len({r.commit for r in rewrites})
         click.echo(
-            f"{len(rewrites)} commit(s) changed or removed ledger lines: the ledger is append-only",
+            ngettext(
+                "{count} commit did not keep the ledger: it is append-only",
+                "{count} commits did not keep the ledger: it is append-only",
+                commits,
+            ).format(count=commits),
             err=True,
         )
         sys.exit(1)
-    click.echo("the ledger's git history is append-only: no line was changed or removed", err=True)
+    if since is None:
+        click.echo(
+            _("the ledger's git history is append-only: no line was changed or removed"),
+            err=True,
+        )
+    else:
+        click.echo(
+            _(
+                "the ledger's git history since {rev} is append-only, and everything in "
+                "{rev}'s ledger is still at HEAD, in order"
+            ).format(rev=since),
+            err=True,
+        )
 
 
 # -- looking things up ----------------------------------------------------------------
@@ -622,7 +658,7 @@ def _catalog_and_weights(app: AppContext) -> tuple[Any, Any]:
 @pass_app
 def clauses(app: AppContext, category: str | None, fmt: str) -> None:
     """List the clause catalog: every scoring rule of the measures, by id."""
-    catalog, _ = _catalog_and_weights(app)
+    catalog, _weights = _catalog_and_weights(app)
     chosen = [c for c in catalog if category is None or c.category == category]
     if fmt == "json":
         click.echo(json_text([clause_json(c, catalog) for c in chosen]))
@@ -801,7 +837,7 @@ def import_(
     """
 
     label = str(file)
-    text, _ = importing.decode(file.read_bytes(), label, encoding)
+    text, _encoding = importing.decode(file.read_bytes(), label, encoding)
     table = importing.read_table(text, label)
     root_dir = app.root_dir()
     defaults = {

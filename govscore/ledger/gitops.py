@@ -1,16 +1,14 @@
-"""What govscore asks of git: who records, what a revision held, commits, the audit trail.
+"""What govscore asks of git: who records, what a revision held, commits.
 
 Git history is the ledger's audit trail: every entry appended and committed stays
-visible, and `audit` finds any commit that changed or removed a line already there.
+visible; govscore.ledger.audit finds any commit that did not keep what was there.
 """
 
 from __future__ import annotations
 
-import difflib
 import getpass
 import secrets
 import subprocess
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,121 +180,3 @@ def commit_files(root: Path, paths: Sequence[Path], message: str, author: str) -
     if done.returncode != 0:
         raise GitError((done.stderr or done.stdout).strip())
     return git(root, "rev-parse", "HEAD").stdout.strip()
-
-
-# -- the audit trail --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rewrite:
-    """A commit that changed, removed or inserted lines in a ledger file instead of appending."""
-
-    commit: str
-    author: str
-    date: str
-    subject: str
-    file: str
-    lines: tuple[str, ...]  # "-12: old text" removed or changed, "+12: new text" inserted
-
-
-def audit_history(root: Path, ledger_dir: str) -> list[Rewrite]:
-    """Walk the git history of the ledger and report every commit that was not a pure append.
-
-    An ordinary commit must leave each ledger file's old content as the exact start of its
-    new content. A merge (such as git's union merge of two clerks' appends) must keep
-    every line each parent had.
-    """
-    if not in_repository(root):
-        raise GitError(f"{root} is not in a git repository: there is no history to audit")
-    if git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode != 0:
-        return []
-    log = git(
-        root,
-        "log",
-        "--reverse",
-        "--format=%H%x1f%P%x1f%an%x1f%aI%x1f%s",
-        "--",
-        f"{ledger_dir}/",
-    )
-    rewrites: list[Rewrite] = []
-    for record in log.stdout.splitlines():
-        commit, parents, author, date, subject = record.split("\x1f")
-        for parent in parents.split() or [""]:
-            for file, lines in _file_rewrites(
-                root, ledger_dir, commit, parent, len(parents.split()) > 1
-            ):
-                rewrites.append(Rewrite(commit, author, date, subject, file, tuple(lines)))
-    return _unique(rewrites)
-
-
-def _unique(rewrites: list[Rewrite]) -> list[Rewrite]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for rewrite in rewrites:
-        if (rewrite.commit, rewrite.file) not in seen:
-            seen.add((rewrite.commit, rewrite.file))
-            out.append(rewrite)
-    return out
-
-
-def _file_rewrites(
-    root: Path, ledger_dir: str, commit: str, parent: str, merge: bool
-) -> list[tuple[str, list[str]]]:
-    if not parent:
-        return []
-    changed = git(
-        root,
-        "diff-tree",
-        "-r",
-        "--no-renames",
-        "--name-status",
-        parent,
-        commit,
-        "--",
-        f"{ledger_dir}/",
-    )
-    prefix = git(root, "rev-parse", "--show-prefix").stdout.strip()
-    found = []
-    for line in changed.stdout.splitlines():
-        status, path = line.split("\t", 1)
-        relative = path.removeprefix(prefix)
-        if status == "A":
-            continue
-        old = (show_file(root, parent, relative) or b"").decode("utf-8", "replace")
-        if status == "D":
-            found.append(
-                (relative, [f"-{n}: {text}" for n, text in enumerate(old.split("\n"), 1) if text])
-            )
-            continue
-        new = (show_file(root, commit, relative) or b"").decode("utf-8", "replace")
-        lines = _lost_lines(old, new) if merge else _non_append(old, new)
-        if lines:
-            found.append((relative, lines))
-    return found
-
-
-def _non_append(old: str, new: str) -> list[str]:
-    """Nothing, if new is old with lines added at the end; else what was changed."""
-    if new.startswith(old) and (not old or old.endswith("\n")):
-        return []
-    before, after = old.split("\n"), new.split("\n")
-    out: list[str] = []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("replace", "delete"):
-            out += [f"-{n + 1}: {before[n]}" for n in range(i1, i2)]
-        if tag == "replace" or (tag == "insert" and i1 < len(before) - 1):
-            out += [f"+{n + 1}: {after[n]}" for n in range(j1, j2)]
-    return out or ["(the file's last line was changed)"]
-
-
-def _lost_lines(old: str, new: str) -> list[str]:
-    """For a merge: every line a parent had must still be there."""
-    have = Counter(new.split("\n"))
-    lost = []
-    for number, text in enumerate(old.split("\n"), 1):
-        if have[text] > 0:
-            have[text] -= 1
-        elif text:
-            lost.append(f"-{number}: {text}")
-    return lost

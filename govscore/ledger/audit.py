@@ -1,0 +1,475 @@
+"""The audit trail: every commit reachable from HEAD must keep what the ledger already held.
+
+An ordinary commit must leave each ledger file's old content as the exact start of its
+new content. A merge must keep each parent's ledger text, entry by entry and in order:
+every entry of every parent must still stand in the merged file, its lines together,
+in the order the parent had them (other entries may come between, as git's union merge
+puts them). `git log -- ledger/` is not used: it simplifies history and never shows a
+merge whose tree equals one parent, which is exactly what `git merge -s ours` makes.
+
+Git objects are read through one `git cat-file --batch` process: commits, trees and
+blobs arrive length-prefixed, so no text in a commit (NUL aside, which git refuses)
+can be mistaken for a separator.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+import subprocess
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import TracebackType
+
+from govscore.i18n import _, ngettext
+from govscore.ledger.gitops import GitError, git, in_repository, resolve_revision
+from govscore.ledger.text import split_entries
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """One commit that did not keep a ledger file's text, measured against one parent."""
+
+    commit: str
+    parent: str  # the parent (or, for --since, the published revision) it was compared with
+    author: str
+    date: str
+    subject: str
+    file: str
+    message: str  # what was lost, changed or moved, naming entries and lines
+    entries: tuple[str, ...]  # ids of the entries lost, changed or moved
+    lines: tuple[str, ...]  # "-12: old text" (line in the parent), "+12: new text" (in the commit)
+
+
+def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> list[Rewrite]:
+    """Every commit reachable from HEAD that did not keep the ledger, each against each parent.
+
+    With `since` (a published revision), only commits after it are walked, and the
+    ledger at HEAD must still hold everything the ledger at `since` held, in order.
+    """
+    if not in_repository(root):
+        raise GitError(
+            _("{root} is not in a git repository: there is no history to audit").format(root=root)
+        )
+    base = resolve_revision(root, since) if since is not None else None
+    if git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode != 0:
+        return []
+    prefix = git(root, "rev-parse", "--show-prefix").stdout.strip()
+    folder = [part for part in f"{prefix}{ledger_dir}".split("/") if part]
+    listed = git(root, "rev-list", "--reverse", "HEAD", *([f"^{base}"] if base else []))
+    found: list[Rewrite] = []
+    with _Objects(root) as objects:
+        history = _History(objects, folder, prefix)
+        for commit_id in listed.stdout.split():
+            commit = history.commit(commit_id)
+            merge = len(commit.parents) > 1
+            for parent in commit.parents:
+                found.extend(history.compare(commit, parent, merge))
+        if base is not None and since is not None:
+            found.extend(_since(root, history, base, since))
+    return found
+
+
+def _since(root: Path, history: _History, base: str, since: str) -> list[Rewrite]:
+    head = history.commit(git(root, "rev-parse", "HEAD").stdout.strip())
+    found = []
+    ancestor = git(root, "merge-base", "--is-ancestor", base, head.id, check=False)
+    if ancestor.returncode != 0:
+        message = _(
+            "{rev} ({commit}) is not an ancestor of HEAD: the history published there was "
+            "rewritten (amend, rebase, filter-branch or force-push); "
+            "`git diff {rev} HEAD -- ledger/` shows what differs"
+        ).format(rev=since, commit=base[:10])
+        found.append(Rewrite(head.id, base, "", "", "", "", message, (), ()))
+    for rewrite in history.compare(head, base, True):
+        message = _("not everything in {rev}'s ledger is still at HEAD, in order: {what}").format(
+            rev=since, what=rewrite.message
+        )
+        found.append(
+            Rewrite(
+                rewrite.commit,
+                base,
+                "",
+                "",
+                "",
+                rewrite.file,
+                message,
+                rewrite.entries,
+                rewrite.lines,
+            )
+        )
+    return found
+
+
+# -- reading git objects ------------------------------------------------------------------
+
+
+class _Objects:
+    """Git objects by id, through one long-lived `git cat-file --batch`."""
+
+    def __init__(self, root: Path) -> None:
+        self.process = subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def __enter__(self) -> _Objects:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.kill()
+        self.process.wait()
+
+    def read(self, object_id: str) -> bytes | None:
+        """The object's content, or None when the repository does not have it."""
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        stdin.write(object_id.encode("ascii") + b"\n")
+        stdin.flush()
+        header = stdout.readline()
+        parts = header.split()
+        if len(parts) != 3:
+            if not header:
+                raise GitError(_("git cat-file stopped while reading {id}").format(id=object_id))
+            return None  # "<id> missing": a shallow clone's cut-off parent
+        data = stdout.read(int(parts[2]))
+        stdout.read(1)  # the newline after each object
+        return data
+
+
+@dataclass(frozen=True)
+class _Commit:
+    id: str
+    tree: str
+    parents: tuple[str, ...]
+    author: str
+    date: str
+    subject: str
+
+
+def _parse_commit(commit_id: str, data: bytes) -> _Commit:
+    head, _sep, message = data.partition(b"\n\n")
+    tree, parents, author, date = "", [], "", ""
+    for line in head.split(b"\n"):
+        key, _space, value = line.partition(b" ")
+        if key == b"tree":
+            tree = value.decode("ascii")
+        elif key == b"parent":
+            parents.append(value.decode("ascii"))
+        elif key == b"author":
+            author, date = _person(value)
+    paragraph = message.decode("utf-8", "replace").strip("\n").split("\n\n", 1)[0]
+    subject = " ".join(line.strip() for line in paragraph.split("\n"))
+    return _Commit(commit_id, tree, tuple(parents), author, date, subject)
+
+
+_PERSON = re.compile(rb"^(.*?) <[^>]*> (\d+) ([+-])(\d\d)(\d\d)$")
+
+
+def _person(value: bytes) -> tuple[str, str]:
+    """An author line's name and its date, as git's %an and %aI give them."""
+    found = _PERSON.match(value)
+    if found is None:
+        return value.decode("utf-8", "replace"), ""
+    name, stamp, sign, hours, minutes = found.groups()
+    offset = timedelta(hours=int(hours), minutes=int(minutes)) * (-1 if sign == b"-" else 1)
+    when = datetime.fromtimestamp(int(stamp), timezone(offset))
+    return name.decode("utf-8", "replace"), when.isoformat()
+
+
+def _tree_entries(data: bytes, width: int) -> Iterator[tuple[bytes, bytes, str]]:
+    """A tree object's (mode, name, object id) entries."""
+    at = 0
+    while at < len(data):
+        space = data.index(b" ", at)
+        nul = data.index(b"\0", space)
+        yield data[at:space], data[space + 1 : nul], data[nul + 1 : nul + 1 + width].hex()
+        at = nul + 1 + width
+
+
+class _History:
+    """Commits and their ledger folders, each read once."""
+
+    def __init__(self, objects: _Objects, folder: list[str], prefix: str) -> None:
+        self.objects = objects
+        self.folder = [part.encode("utf-8", "surrogateescape") for part in folder]
+        self.prefix = prefix
+        self.commits: dict[str, _Commit | None] = {}
+        self.ledgers: dict[str, dict[str, str] | None] = {}
+        self.texts: dict[str, str] = {}
+
+    def commit(self, commit_id: str) -> _Commit:
+        found = self._commit(commit_id)
+        if found is None:
+            raise GitError(_("git has no commit {id}").format(id=commit_id))
+        return found
+
+    def _commit(self, commit_id: str) -> _Commit | None:
+        if commit_id not in self.commits:
+            data = self.objects.read(commit_id)
+            self.commits[commit_id] = None if data is None else _parse_commit(commit_id, data)
+        return self.commits[commit_id]
+
+    def files(self, commit_id: str) -> dict[str, str] | None:
+        """The ledger folder's files at a commit (path → blob id); None: not readable there."""
+        if commit_id not in self.ledgers:
+            commit = self._commit(commit_id)
+            self.ledgers[commit_id] = None if commit is None else self._ledger(commit.tree)
+        return self.ledgers[commit_id]
+
+    def _ledger(self, tree: str) -> dict[str, str]:
+        width = len(tree) // 2
+        for part in self.folder:
+            data = self.objects.read(tree)
+            if data is None:
+                return {}
+            tree = next(
+                (
+                    oid
+                    for mode, name, oid in _tree_entries(data, width)
+                    if name == part and mode == b"40000"
+                ),
+                "",
+            )
+            if not tree:
+                return {}
+        files: dict[str, str] = {}
+        self._walk(tree, "/".join(p.decode("utf-8", "surrogateescape") for p in self.folder), files)
+        return files
+
+    def _walk(self, tree: str, path: str, files: dict[str, str]) -> None:
+        data = self.objects.read(tree)
+        if data is None:
+            return
+        for mode, name, oid in _tree_entries(data, len(tree) // 2):
+            where = f"{path}/{name.decode('utf-8', 'surrogateescape')}"
+            if mode == b"40000":
+                self._walk(oid, where, files)
+            elif mode != b"160000":  # a submodule has no text here
+                files[where] = oid
+
+    def text(self, blob: str) -> str:
+        """A blob's text; the last few are kept, as a commit's file is its child's parent file."""
+        if blob not in self.texts:
+            if len(self.texts) >= 16:
+                del self.texts[next(iter(self.texts))]
+            self.texts[blob] = (self.objects.read(blob) or b"").decode("utf-8", "surrogateescape")
+        return self.texts[blob]
+
+    def compare(self, commit: _Commit, parent_id: str, merge: bool) -> list[Rewrite]:
+        """How the commit failed to keep the parent's ledger files (nothing if it kept them)."""
+        old_files, new_files = self.files(parent_id), self.files(commit.id)
+        if old_files is None or new_files is None or old_files == new_files:
+            return []
+        found = []
+        for path, blob in sorted(old_files.items()):
+            if new_files.get(path) == blob:
+                continue
+            old = self.text(blob)
+            new = self.text(new_files[path]) if path in new_files else None
+            checked = _check(old, new, path, merge, parent_id)
+            if checked is None:
+                continue
+            message, entries, lines = checked
+            label = path.removeprefix(self.prefix)
+            found.append(
+                Rewrite(
+                    commit.id,
+                    parent_id,
+                    commit.author,
+                    commit.date,
+                    commit.subject,
+                    _shown(label),
+                    message,
+                    entries,
+                    tuple(_shown(line) for line in lines),
+                )
+            )
+        return found
+
+
+# -- what a commit must keep ----------------------------------------------------------------
+
+Checked = tuple[str, tuple[str, ...], tuple[str, ...]]  # message, entries, lines
+
+
+def _check(old: str, new: str | None, path: str, merge: bool, parent: str) -> Checked | None:
+    if new is None:
+        blocks = _blocks(old, path)
+        lines = tuple(f"-{n}: {text}" for n, text in enumerate(old.split("\n"), 1) if text)
+        message = ngettext(
+            "the file was deleted: its {count} line already committed is gone",
+            "the file was deleted: its {count} lines already committed are gone",
+            len(lines),
+        ).format(count=len(lines))
+        return message, tuple(b.entry for b in blocks if b.entry), lines
+    if merge:
+        return _merge_losses(old, new, path, parent)
+    lines = _non_append(old, new)
+    if not lines:
+        return None
+    touched = {int(line[1:].split(":", 1)[0]) for line in lines if line.startswith("-")}
+    entries = tuple(b.entry for b in _blocks(old, path) if b.entry and touched & set(b.numbers()))
+    named = _(" (entries {ids})").format(ids=", ".join(entries)) if entries else ""
+    message = _(
+        "a commit may only append to a ledger file; this one changed, removed or inserted "
+        "lines already committed{entries}"
+    ).format(entries=named)
+    return message, entries, tuple(lines)
+
+
+def _non_append(old: str, new: str) -> list[str]:
+    """Nothing, if new is old with lines added at the end; else what was changed."""
+    if new.startswith(old) and (not old or old.endswith("\n")):
+        return []
+    before, after = old.split("\n"), new.split("\n")
+    # Compare only what lies between the common start and end: difflib is quadratic.
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(
+        a=before[start : len(before) - end], b=after[start : len(after) - end], autojunk=False
+    )
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            out += [f"-{n + 1}: {before[n]}" for n in range(start + i1, start + i2)]
+        if tag == "replace" or (tag == "insert" and start + i1 < len(before) - 1):
+            out += [f"+{n + 1}: {after[n]}" for n in range(start + j1, start + j2)]
+    return out or [_("(the file's last line was changed)")]
+
+
+@dataclass(frozen=True)
+class _Block:
+    """An entry (or the text before the first entry) as its lines stand in a file."""
+
+    line: int  # its first line's number
+    lines: tuple[str, ...]  # trailing blank lines left out: they separate, they say nothing
+    entry: str  # the entry's id; "" when it has none
+
+    def numbers(self) -> range:
+        return range(self.line, self.line + len(self.lines))
+
+    def where(self) -> str:
+        if self.entry:
+            return _("entry {id} (line {line})").format(id=self.entry, line=self.line)
+        return _("line {line}").format(line=self.line)
+
+
+_ID_LINE = re.compile(r'^[ \t]*id[ \t]*=[ \t]*"([^"\\]*)"')
+
+
+def _blocks(text: str, path: str) -> list[_Block]:
+    """A TOML ledger's preamble and [[entry]] tables; any other file's lines, one by one."""
+    if path.endswith(".toml"):
+        preamble, chunks = split_entries(text)
+        parts = [(1, preamble), *chunks]
+    else:
+        parts = list(enumerate(text.split("\n"), 1))
+    blocks = []
+    for first, chunk in parts:
+        lines = chunk.split("\n")
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if lines:
+            ids = (m.group(1) for m in map(_ID_LINE.match, lines) if m)
+            blocks.append(_Block(first, tuple(lines), next(ids, "")))
+    return blocks
+
+
+def _kept_in_order(old: Sequence[_Block], new: Sequence[_Block]) -> bool:
+    """Whether old's blocks all stand in new, in order (others may come between)."""
+    where: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index, block in enumerate(new):
+        where[block.lines].append(index)
+    at = 0
+    for block in old:
+        places = where.get(block.lines, [])
+        found = bisect.bisect_left(places, at)
+        if found == len(places):
+            return False
+        at = places[found] + 1
+    return True
+
+
+def _merge_losses(old: str, new: str, path: str, parent: str) -> Checked | None:
+    """For a merge: each entry of the parent, whole and in order; else what was lost."""
+    before, after = _blocks(old, path), _blocks(new, path)
+    if _kept_in_order(before, after):
+        return None
+    matcher = difflib.SequenceMatcher(
+        a=[b.lines for b in before], b=[b.lines for b in after], autojunk=False
+    )
+    kept = {i + k for i, _j, size in matcher.get_matching_blocks() for k in range(size)}
+    same = {b.lines: b for b in reversed(after)}
+    by_id = {b.entry: b for b in reversed(after) if b.entry}
+    what: list[str] = []
+    entries: list[str] = []
+    lines: list[str] = []
+    for index, block in enumerate(before):
+        if index in kept:
+            continue
+        if block.entry:
+            entries.append(block.entry)
+        if block.lines in same:
+            moved = same[block.lines]
+            what.append(
+                _("{what} moved to line {line}").format(what=block.where(), line=moved.line)
+            )
+            lines += [f"-{block.line}: {block.lines[0]}", f"+{moved.line}: {moved.lines[0]}"]
+        elif block.entry in by_id:
+            what.append(_("{what} was changed").format(what=block.where()))
+            lines += _changed_lines(block, by_id[block.entry])
+        else:
+            what.append(_("{what} was removed").format(what=block.where()))
+            lines += [f"-{n}: {text}" for n, text in zip(block.numbers(), block.lines, strict=True)]
+    message = _(
+        "a merge must keep every entry of each parent, whole and in order; "
+        "against parent {parent}: {what}"
+    ).format(parent=parent[:10], what="; ".join(what))
+    return message, tuple(entries), tuple(lines)
+
+
+def _changed_lines(old: _Block, new: _Block) -> list[str]:
+    out = []
+    matcher = difflib.SequenceMatcher(a=old.lines, b=new.lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            out += [f"-{old.line + n}: {old.lines[n]}" for n in range(i1, i2)]
+        if tag in ("replace", "insert"):
+            out += [f"+{new.line + n}: {new.lines[n]}" for n in range(j1, j2)]
+    return out
+
+
+def _shown(text: str) -> str:
+    """Text as it can be printed: bytes that were not UTF-8 become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+_HIDDEN = {"Cc", "Cf", "Zl", "Zp"}
+
+
+def printable(text: str) -> str:
+    """One line for a terminal: controls and line separators written as escapes."""
+    return "".join(
+        char if unicodedata.category(char) not in _HIDDEN else f"\\u{ord(char):04x}"
+        for char in text
+    )
