@@ -69,6 +69,16 @@ def root(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture
+def small(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test root with three departments; the current folder is where import files go."""
+    (root / "departments.toml").write_text(SMALL_DEPARTMENTS, encoding="utf-8")
+    work = tmp_path / "exports"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return root
+
+
 Run = Callable[..., Result]
 
 

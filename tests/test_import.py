@@ -20,20 +20,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import SMALL_DEPARTMENTS, run_process
+from conftest import run_process
 from govscore.cli.commands import cli
 from govscore.ledger.importing import decode, plan, read_table
 from govscore.ledger.text import parse_toml_ledger
-
-
-@pytest.fixture
-def small(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The test root with three departments; the current folder is where CSV files go."""
-    (root / "departments.toml").write_text(SMALL_DEPARTMENTS, encoding="utf-8")
-    work = tmp_path / "exports"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return root
 
 
 def gs(root: Path, *args: str) -> Result:
@@ -170,8 +160,8 @@ department,clause,count,points,date,month,note
 体育,2.4.10,1,,2023-05-06,,"a range clause
 without points, its note on two lines"
 体育,2.4.3,1,,,,no date and no month
-体育,2.4.3,1,,2023/05/07,,a date Excel reformatted
-体育,2.4.3,1,,,2023-5,a month without its zero
+体育,2.4.3,1,,2023/05/32,,no such day
+体育,2.4.3,1,,,May-23,a month Excel shows in English
 体育,2.4.3,1,,2023-05-09,,too many cells,x
 体育,2.4.3,1,,2023-07-09,2023-05,date after its month
 """
@@ -191,9 +181,9 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_named(small: Path):
         "rows.csv:6: points: clause 2.4.10 needs points between 1 and 3\n"
         "rows.csv:8: month: the row has no month: give it a date or a month column (YYYY-MM), "
         "or pass --month\n"
-        "rows.csv:9: date: '2023/05/07' is not a date (YYYY-MM-DD), so the row has no month "
-        "(add a month column or pass --month)\n"
-        "rows.csv:10: month: '2023-5' is not a month (YYYY-MM)\n"
+        "rows.csv:9: date: '2023/05/32' is not a date (2023-05-23, 2023/5/23 or 2023年5月23日), "
+        "so the row has no month (add a month column or pass --month)\n"
+        "rows.csv:10: month: 'May-23' is not a month (2023-05, 2023/5 or 2023年5月)\n"
         "rows.csv:11: 8 cells, but the header names 7 columns "
         "(a comma too many, or a cell with a comma that is not in quotes?)\n"
         "rows.csv:12: date: date 2023-07-09 is after the end of the entry's month 2023-05 "
@@ -209,7 +199,8 @@ def test_unknown_columns_are_named_with_a_suggestion(small: Path):
     assert result.exit_code == 1
     allowed = (
         "(allowed: department, clause, count, points, level, value, numerator, denominator, "
-        "matter, ref, recurring, date, note, by, key, month)"
+        "matter, ref, recurring, date, note, by, key, month; or in Chinese: 部门, 条款, 次数, "
+        "分值, 等级, 比率, 分子, 分母, 事项, 关联, 持续, 日期, 月份, 说明, 记录人, 键)"
     )
     assert result.stderr == (
         f"rows.csv:1: unknown column 'departmnet'; did you mean 'department'? {allowed}\n"

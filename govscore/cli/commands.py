@@ -6,6 +6,7 @@ an exit code: 0 ok, 1 a data problem, 2 usage.
 
 from __future__ import annotations
 
+import codecs
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -19,9 +20,12 @@ import click
 from govscore import __version__
 from govscore.cli.items import items
 from govscore.cli.options import (
+    COUNT,
     DATE,
+    ID,
     MONTH,
     NUMBER,
+    PERCENT,
     at_option,
     bom_option,
     commit_option,
@@ -243,7 +247,7 @@ def _ask_missing(app: AppContext, fields: dict[str, Any]) -> None:
         click.echo("departments: " + "、".join(names), err=True)
         fields["department"] = click.prompt("department (-d)", err=True)
     if not fields.get("clause"):
-        fields["clause"] = click.prompt("clause (-c, see `govscore clauses`)", err=True)
+        fields["clause"] = click.prompt("clause (-c, see `govscore clauses`)", type=ID, err=True)
     clause = root.catalog.get(fields["clause"])
     if clause is None:
         return
@@ -260,7 +264,7 @@ def _ask_missing(app: AppContext, fields: dict[str, Any]) -> None:
     elif (
         clause.kind == "rate" and fields.get("value") is None and fields.get("denominator") is None
     ):
-        fields["value"] = click.prompt("rate in percent (0–100)", type=NUMBER, err=True)
+        fields["value"] = click.prompt("rate in percent (0–100)", type=PERCENT, err=True)
     if clause.exclusive and not fields.get("matter"):
         fields["matter"] = click.prompt("matter (the 事项 this entry is about)", err=True)
     if clause.ref and not fields.get("ref"):
@@ -321,17 +325,19 @@ def _record(app: AppContext, drafts: list[Draft], commit: bool = False) -> None:
 
 @cli.command()
 @click.option("-d", "--department", help="The department (full name, alias, or without 市).")
-@click.option("-c", "--clause", help="The clause id, e.g. 2.4.3 (see `govscore clauses`).")
+@click.option("-c", "--clause", type=ID, help="The clause id, e.g. 2.4.3 (see `govscore clauses`).")
 @click.option(
-    "-n", "--count", type=int, default=None, help="How many (items, cases, months…); default 1."
+    "-n", "--count", type=COUNT, default=None, help="How many (items, cases, months…); default 1."
 )
 @click.option("--points", type=NUMBER, help="Points per unit, for range and discretionary clauses.")
 @click.option("--level", help="The level, for clauses scored by level (e.g. 省级).")
-@click.option("--value", type=NUMBER, help="The rate in percent, for rate clauses.")
+@click.option(
+    "--value", type=PERCENT, help="The rate in percent (93.5 or 93.5%), for rate clauses."
+)
 @click.option("--numerator", type=NUMBER, help="A rate's numerator (with --denominator).")
 @click.option("--denominator", type=NUMBER, help="A rate's denominator; 0 means no cases (exempt).")
 @click.option("--matter", help="The matter (事项), for clauses that count a matter once a year.")
-@click.option("--ref", help="The id of the entry a follow-up clause refers to.")
+@click.option("--ref", type=ID, help="The id of the entry a follow-up clause refers to.")
 @click.option("--recurring", is_flag=True, help="Stands every month until closed.")
 @click.option("--date", "day", type=DATE, help="When it happened (default today).")
 @click.option("--month", type=MONTH, help="The ledger month (default the month of --date).")
@@ -367,7 +373,7 @@ def add(
 
 
 @cli.command()
-@click.argument("entry_id", metavar="ID")
+@click.argument("entry_id", metavar="ID", type=ID)
 @click.option("--reason", required=True, help="Why it is voided (e.g. 申诉成立).")
 @click.option("--by", help="Who voids it (default git's user.name, else the login name).")
 @commit_option
@@ -379,7 +385,7 @@ def void(app: AppContext, entry_id: str, reason: str, by: str | None, commit: bo
 
 
 @cli.command()
-@click.argument("entry_id", metavar="ID")
+@click.argument("entry_id", metavar="ID", type=ID)
 @click.option("--through", required=True, type=MONTH, help="The last month the entry stands.")
 @click.option("--note", help="Why it ends (e.g. 任务已完成).")
 @click.option("--by", help="Who closes it (default git's user.name, else the login name).")
@@ -667,7 +673,7 @@ def clauses(app: AppContext, category: str | None, fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("clause_id", metavar="ID")
+@click.argument("clause_id", metavar="ID", type=ID)
 @format_option
 @pass_app
 def clause(app: AppContext, clause_id: str, fmt: str) -> None:
@@ -810,35 +816,51 @@ IMPORT_PROGRESS_ROWS = 500  # files this long show a progress bar, at a terminal
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--month", type=MONTH, help="The ledger month of every row (else month, else date).")
-@click.option("--encoding", help="The file's encoding (default: UTF-8 or GB18030, detected).")
+@click.option("--encoding", help="A CSV file's encoding (default: UTF-8 or GB18030, detected).")
 @click.option("--dry-run", is_flag=True, help="Check every row and say what would happen.")
 @click.option("--by", help="Who records rows without a by cell (default git's user.name).")
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write an empty import file (.csv or .xlsx) with the Chinese headers, and stop.",
+)
 @commit_option
 @pass_app
 def import_(
     app: AppContext,
-    file: Path,
+    file: Path | None,
     month: str | None,
     encoding: str | None,
     dry_run: bool,
     by: str | None,
+    template: Path | None,
     commit: bool,
 ) -> None:
-    """Record every row of a CSV file as an entry, or none of them (for cron jobs).
+    """Record every row of a CSV or Excel (.xlsx) file as an entry, or none of them.
 
     The header names entry fields (department, clause, count, points, level, value,
-    numerator, denominator, matter, ref, recurring, date, note, by, key) and month.
-    A row's month is --month, else its month cell, else the month of its date. Rows
-    whose key is already recorded are skipped, so an import may safely run twice.
-    stdout: the new ids, one a line. stderr: problems, then a summary.
-    Exit 0 done, 1 a bad row (nothing written), 2 usage.
+    numerator, denominator, matter, ref, recurring, date, note, by, key) and month, in
+    English or Chinese (部门, 条款, 次数, 分值, 等级, 比率, 分子, 分母, 事项, 关联, 持续,
+    日期, 月份, 说明, 记录人, 键). A row's month is --month, else its month cell, else
+    the month of its date. Rows already recorded (by key; a row without one is known by
+    its content) are skipped, so an import may safely run twice. Rows whose first cell
+    starts with # are comments. stdout: the new ids, one a line. stderr: problems, then a
+    summary. Exit 0 done, 1 a bad row (nothing written), 2 usage.
     """
-
+    if template is not None:
+        if file is not None:
+            raise click.UsageError("give FILE to import, or --template FILE to write, not both")
+        importing.write_template(template)
+        click.echo(f"wrote an empty import template to {template}", err=True)
+        return
+    if file is None:
+        raise click.UsageError("missing FILE (the CSV or .xlsx file to import)")
     label = str(file)
-    text, _encoding = importing.decode(file.read_bytes(), label, encoding)
-    table = importing.read_table(text, label)
+    table = importing.read_file(file, label, encoding)
     root_dir = app.root_dir()
     defaults = {
         "by": by or recorder(root_dir),
@@ -894,5 +916,20 @@ def import_(
 cli.add_command(items)
 
 
+def utf8_console() -> None:
+    """Write stdout and stderr in UTF-8, whatever the console's code page.
+
+    A Windows desktop's code page (GBK, cp936) cannot hold every character a report or
+    a note may carry (an en dash, a rare name): printing one would end the command with
+    a UnicodeEncodeError after the ledger was written. Anything UTF-8 cannot hold (a lone
+    surrogate from a mistyped argument) is written as a backslash escape.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        if codecs.lookup(encoding).name != "utf-8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+
+
 def main() -> None:
+    utf8_console()
     cli(prog_name="govscore")

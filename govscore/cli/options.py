@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from govscore.model import is_month
+from govscore.i18n import _
 from govscore.report.render import FORMATS
+from govscore.written import fold, read_count, read_date, read_month, read_number
 
 format_option = click.option(
     "--format",
@@ -42,43 +42,36 @@ at_option = click.option(
 )
 
 
-class MonthType(click.ParamType):
-    name = "YYYY-MM"
+class WrittenType(click.ParamType):
+    """A value as people write it (full-width, Excel's forms), read by one of govscore.written.
 
-    def convert(self, value: Any, param: Any, ctx: Any) -> str:
-        text = str(value).strip()
-        if not is_month(text):
-            self.fail(f"{value!r} is not a month of the form YYYY-MM (e.g. 2023-05)", param, ctx)
-        return text
+    The same readers serve import files and prompts, so `４.３.１`, `２．５`, `95.5%` or
+    `2023/5/23` mean the same wherever they are typed.
+    """
 
+    def __init__(self, name: str, read: Callable[[str], Any], message: str) -> None:
+        self.name = name
+        self.read = read
+        self.message = message  # marked for translation where the types are made
 
-class DecimalType(click.ParamType):
-    name = "NUMBER"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
-        if isinstance(value, Decimal):
-            return value
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            self.fail(f"{value!r} is not a number", param, ctx)
-        if not number.is_finite():
-            self.fail(f"{value!r} is not a number", param, ctx)
-        return number
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # a default, or a value a prompt has already read
+        found = self.read(value)
+        if found is None:
+            self.fail(_(self.message).format(value=value), param, ctx)
+        return found
 
 
-class DateType(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a date of the form YYYY-MM-DD", param, ctx)
-
-
-MONTH = MonthType()
-NUMBER = DecimalType()
-DATE = DateType()
+MONTH = WrittenType(
+    "YYYY-MM", read_month, _("{value!r} is not a month of the form YYYY-MM (e.g. 2023-05)")
+)
+NUMBER = WrittenType("NUMBER", read_number, _("{value!r} is not a number"))
+# A rate, in percent: 93.5 or 93.5%.
+PERCENT = WrittenType(
+    "NUMBER", lambda text: read_number(text, percent=True), _("{value!r} is not a number")
+)
+COUNT = WrittenType("INTEGER", read_count, _("{value!r} is not a whole number"))
+DATE = WrittenType("YYYY-MM-DD", read_date, _("{value!r} is not a date of the form YYYY-MM-DD"))
+# A clause or entry id: `４.３.１` is 4.3.1.
+ID = WrittenType("ID", fold, "{value!r}")

@@ -1,8 +1,14 @@
-"""Bulk import: a CSV file's bytes become one Draft per row, each knowing its line.
+"""Bulk import: a CSV or Excel file becomes one Draft per row, each knowing its line.
 
-Pure: it takes bytes and returns drafts and problems; the CLI prints, and `record`
-validates the drafts against the whole ledger and appends them all or none. A draft's
-source is "FILE:LINE", so a problem `record` finds still names the row it came from.
+`read_file` reads a file as Excel wrote it (CSV in UTF-8 or GB18030, or an .xlsx
+workbook's first sheet) into a Table; the rest is pure: it takes the table and returns
+drafts and problems; the CLI prints, and `record` validates the drafts against the whole
+ledger and appends them all or none. A draft's source is "FILE:LINE", so a problem
+`record` finds still names the row it came from.
+
+Columns are named in English or in Chinese (部门, 条款, …). A row without a key is given
+one made from its content and its place among identical rows of the file, so a re-run,
+or a later export repeating earlier rows, adds nothing.
 """
 
 from __future__ import annotations
@@ -10,15 +16,22 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import hashlib
 import io
+import zipfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from govscore.errors import DataError, Problem, UsageError
+from govscore.i18n import _
 from govscore.ledger.recording import Draft
-from govscore.model import FIELDS, is_month, month_of
+from govscore.model import FIELDS, month_of
+from govscore.written import canonical_fields, fold, read_month
 
 # Fields of an entry an import may not set, and why: said by name, not as "unknown".
 REFUSED = {
@@ -32,6 +45,34 @@ REFUSED = {
 
 # The columns an import may have: an entry's own fields, plus the ledger month of the row.
 COLUMNS = (*(name for name in FIELDS if name not in REFUSED), "month")
+
+# The same columns in Chinese, as the office's spreadsheets head them (the template's
+# order); 层级 and 去重键 are the glossary's words for level and key.
+CHINESE = {
+    "部门": "department",
+    "条款": "clause",
+    "次数": "count",
+    "分值": "points",
+    "等级": "level",
+    "比率": "value",
+    "分子": "numerator",
+    "分母": "denominator",
+    "事项": "matter",
+    "关联": "ref",
+    "持续": "recurring",
+    "日期": "date",
+    "月份": "month",
+    "说明": "note",
+    "记录人": "by",
+    "键": "key",
+}
+HEADERS = {**{name: name for name in COLUMNS}, **CHINESE, "层级": "level", "去重键": "key"}
+
+# A row whose first filled cell starts with this is a comment (the template's example).
+COMMENT = "#"
+
+# Made keys start with this, so a reader of the ledger sees the key was not written.
+MADE_KEY = "row-"
 
 # Cells kept exactly as written; every other cell is stripped of surrounding spaces, so a
 # key or a clause id pasted with a trailing space still matches.
@@ -115,6 +156,107 @@ def _decode_as(data: bytes, file: str, encoding: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def read_file(path: Path, label: str, encoding: str | None = None) -> Table:
+    """An import file as a Table: an Excel workbook (.xlsx) or CSV text in any encoding
+    Excel writes."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(
+            _("{file}: cannot read: {reason}").format(file=label, reason=exc.strerror)
+        ) from None
+    if data.startswith(_XLS_MAGIC):
+        raise DataError(
+            _(
+                "{file}: an old Excel workbook (.xls); save it as .xlsx (Excel workbook) "
+                "or as CSV UTF-8"
+            ).format(file=label)
+        )
+    if path.suffix.lower() in (".xlsx", ".xlsm") or data.startswith(b"PK\x03\x04"):
+        return read_workbook(data, label)
+    text, _encoding = decode(data, label, encoding)
+    return read_table(text, label)
+
+
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+def read_workbook(data: bytes, file: str) -> Table:
+    """The first sheet of an .xlsx workbook as a Table; a row's line is its row number.
+
+    Date cells become days, whole numbers lose Excel's `.0`, and a cell shown as a
+    percentage (0.935 shown as 93.5%) is read as the percentage shown.
+    """
+    import openpyxl  # only imports pay for it
+    from openpyxl.utils.datetime import from_excel
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise DataError(
+            _(
+                "{file}: not an Excel workbook that can be read ({reason}); "
+                "save it again as .xlsx or as CSV UTF-8"
+            ).format(file=file, reason=exc)
+        ) from None
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows()
+        first = next(rows, ())
+        written = tuple(_cell_text(cell.value, None, from_excel, book.epoch) for cell in first)
+        header, problems = _header(written, file)
+        if problems:
+            return Table(header, (), tuple(problems))
+        found: list[tuple[int, tuple[str, ...]]] = []
+        for line, cells in enumerate(rows, start=2):
+            row = tuple(
+                _cell_text(cell.value, cell.number_format, from_excel, book.epoch, column)
+                for cell, column in zip(cells, (*header, *[""] * len(cells)), strict=False)
+            )
+            if _counts(row):
+                found.append((line, row))
+    finally:
+        book.close()
+    return Table(header, tuple(found), ())
+
+
+def _cell_text(
+    value: Any, number_format: str | None, from_excel: Any, epoch: Any, column: str = ""
+) -> str:
+    """A cell's value as the text a CSV export of it would hold, read back the same way."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        if column == "date" and not (number_format and "%" in number_format):
+            try:  # a date cell formatted as a number: Excel's day count
+                return from_excel(value, epoch).date().isoformat()
+            except (ValueError, OverflowError, TypeError):
+                pass
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if number_format and "%" in number_format:
+            return f"{_plain(number * 100)}%"
+        return _plain(number)
+    return str(value)
+
+
+def _plain(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+def _counts(row: Sequence[str]) -> bool:
+    """Whether a row is read: not empty, and not a comment (first filled cell starts #)."""
+    filled = [cell.strip() for cell in row if cell.strip()]
+    return bool(filled) and not filled[0].startswith(COMMENT)
+
+
 def read_table(text: str, file: str) -> Table:
     """Read the header and rows; a bad header or broken quoting stops the reading there."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -122,20 +264,12 @@ def read_table(text: str, file: str) -> Table:
     rows: list[tuple[int, tuple[str, ...]]] = []
     try:
         first = next(reader, None)
-        if first is None or not any(cell.strip() for cell in first):
-            problem = Problem(
-                file, 1, "no header: the first line must name the columns (department,clause,…)"
-            )
-            return Table((), (), (problem,))
-        header = tuple(cell.strip() for cell in first)
-        while header and not header[-1]:  # Excel may leave empty cells after the last column
-            header = header[:-1]
-        problems = header_problems(header, file)
+        header, problems = _header(tuple(first or ()), file)
         if problems:
             return Table(header, (), tuple(problems))
         line = reader.line_num + 1
         for row in reader:
-            if any(cell.strip() for cell in row):
+            if _counts(row):
                 rows.append((line, tuple(row)))
             line = reader.line_num + 1
     except csv.Error as exc:
@@ -148,22 +282,55 @@ def read_table(text: str, file: str) -> Table:
     return Table(header, tuple(rows), ())
 
 
+def _header(first: Sequence[str], file: str) -> tuple[tuple[str, ...], list[Problem]]:
+    """The first row's column names as entry fields, or what is wrong with them."""
+    written = tuple(fold(cell) for cell in first)
+    while written and not written[-1]:  # Excel may leave empty cells after the last column
+        written = written[:-1]
+    if not written:
+        problem = Problem(
+            file,
+            1,
+            _(
+                "no header: the first line must name the columns (department,clause,… or 部门,条款,…)"
+            ),
+        )
+        return (), [problem]
+    return tuple(HEADERS.get(name, name) for name in written), header_problems(written, file)
+
+
 def header_problems(header: Sequence[str], file: str) -> list[Problem]:
     """Every column named by mistake, each by name, with a did-you-mean where one is close."""
     problems: list[Problem] = []
+    fields = [HEADERS.get(name) for name in header]
+    allowed = _("{english}; or in Chinese: {chinese}").format(
+        english=", ".join(COLUMNS), chinese=", ".join(CHINESE)
+    )
     for number, name in enumerate(header, 1):
+        field = fields[number - 1]
         if not name:
-            message = f"column {number} has no name (the first line names every column)"
+            message = _("column {number} has no name (the first line names every column)").format(
+                number=number
+            )
         elif name in REFUSED:
-            message = f"column {name!r} is not allowed: {REFUSED[name]}"
-        elif name not in COLUMNS:
-            close = difflib.get_close_matches(name, COLUMNS, n=1)
+            message = _("column {name!r} is not allowed: {why}").format(
+                name=name, why=_(REFUSED[name])
+            )
+        elif field is None:
+            close = difflib.get_close_matches(name, list(HEADERS), n=1)
             if not close:
                 close = [c for c in COLUMNS if c == name.lower()]
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            message = f"unknown column {name!r}{hint} (allowed: {', '.join(COLUMNS)})"
-        elif name in header[: number - 1]:
-            message = f"column {name!r} appears twice; keep one of them"
+            hint = _("; did you mean {close!r}?").format(close=close[0]) if close else ""
+            message = _("unknown column {name!r}{hint} (allowed: {allowed})").format(
+                name=name, hint=hint, allowed=allowed
+            )
+        elif field in fields[: number - 1]:
+            other = header[fields.index(field)]
+            if other == name:
+                message = _("column {name!r} appears twice; keep one of them").format(name=name)
+            else:
+                message = _("columns {other!r} and {name!r} both give {field}; keep one of them")
+                message = message.format(other=other, name=name, field=field)
         else:
             continue
         problems.append(Problem(file, 1, message))
@@ -187,13 +354,20 @@ def plan(
     repeats: list[Repeat] = []
     problems: list[Problem] = list(table.problems)
     first_line: dict[str, int] = {}
+    seen: Counter[str] = Counter()
     count = 0
     for line, cells in table.rows if rows is None else rows:
         count += 1
-        draft, found = row_draft(table.header, cells, file, line, month, defaults)
+        draft, found = row_draft(table.header, cells, file, line, month, {})
         problems.extend(found)
         if draft is None:
             continue
+        if draft.fields.get("key") is None:
+            content = row_content(draft)
+            seen[content] += 1
+            draft.fields["key"] = f"{MADE_KEY}{content}-{seen[content]}"
+        for name, value in defaults.items():
+            draft.fields.setdefault(name, value)
         key = draft.fields.get("key")
         if key is not None and key in first_line:
             # The second row with a key is skipped, as if the first had been recorded by
@@ -224,11 +398,12 @@ def row_draft(
                 "(a comma too many, or a cell with a comma that is not in quotes?)",
             )
         ]
-    fields: dict[str, Any] = {}
+    written: dict[str, Any] = {}
     for name, cell in zip(header, cells, strict=False):
         value = cell if name in _VERBATIM else cell.strip()
         if cell.strip():
-            fields[name] = value
+            written[name] = value
+    fields = canonical_fields(written)
     written_month = fields.pop("month", None)
     row_month, problem = _row_month(month, written_month, fields.get("date"))
     if problem is not None:
@@ -240,28 +415,49 @@ def row_draft(
 
 
 def _row_month(
-    option: str | None, written: str | None, day: str | None
+    option: str | None, written: str | None, day: date | str | None
 ) -> tuple[str | None, tuple[str, str] | None]:
     """The row's ledger month, or (field, message) saying why it has none."""
     if option is not None:
         return option, None
     if written is not None:
-        if not is_month(written):
-            return None, ("month", f"{written!r} is not a month (YYYY-MM)")
-        return written, None
-    if day is not None:
-        try:
-            return month_of(date.fromisoformat(day)), None
-        except ValueError:
+        month = read_month(written)
+        if month is None:
             return None, (
-                "date",
-                f"{day!r} is not a date (YYYY-MM-DD), so the row has no month "
-                "(add a month column or pass --month)",
+                "month",
+                _("{written!r} is not a month (2023-05, 2023/5 or 2023年5月)").format(
+                    written=written
+                ),
             )
+        return month, None
+    if isinstance(day, date):
+        return month_of(day), None
+    if day is not None:
+        return None, (
+            "date",
+            _(
+                "{day!r} is not a date (2023-05-23, 2023/5/23 or 2023年5月23日), so the row "
+                "has no month (add a month column or pass --month)"
+            ).format(day=day),
+        )
     return None, (
         "month",
         "the row has no month: give it a date or a month column (YYYY-MM), or pass --month",
     )
+
+
+def row_content(draft: Draft) -> str:
+    """A digest of what a row says (its fields as read, and its month), for its made key.
+
+    Fields are read first (a count of `2.0` is 2, 2023/5/23 is 2023-05-23), so a later
+    export that writes the same row another way still makes the same key.
+    """
+    parts = [f"month={draft.month}"]
+    for name in sorted(draft.fields):
+        value = draft.fields[name]
+        text = _plain(value) if isinstance(value, Decimal) else str(value)
+        parts.append(f"{name}={text}")
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 def locate(problems: Iterable[Problem], drafts: Sequence[Draft], file: str) -> list[Problem]:
@@ -286,3 +482,75 @@ def locate(problems: Iterable[Problem], drafts: Sequence[Draft], file: str) -> l
         rows.append(Problem(file, problem.line, message, problem.field, problem.entry))
     rows.sort(key=lambda p: p.line)  # stable: a row's problems keep their order
     return [*rows, *others]
+
+
+# The template's example row: a plain 2.4.3 entry as a clerk would fill it in.
+EXAMPLE = {
+    "部门": "市公安局",
+    "条款": "2.4.3",
+    "次数": "2",
+    "日期": "2023/5/23",
+    "说明": "3件超期办结",
+    "记录人": "张敏",
+}
+
+
+def write_template(path: Path) -> None:
+    """An empty import file with the Chinese headers, for a clerk to fill in Excel.
+
+    CSV: with a BOM (so Excel reads it as UTF-8) and the example as a comment row.
+    XLSX: an empty first sheet, which is the one imported, and the example on a second.
+    Importing the template as written adds nothing and fails nothing.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise UsageError(_("--template {file}: name a .csv or an .xlsx file").format(file=path))
+    if path.exists():
+        raise UsageError(
+            _("{file}: already exists; govscore writes a template only to a new file").format(
+                file=path
+            )
+        )
+    header = list(CHINESE)
+    example = [EXAMPLE.get(name, "") for name in header]
+    note = _("rows starting with # are not imported; the example below shows one entry")
+    if suffix == ".csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerow([f"{COMMENT} {note}"])
+        writer.writerow([COMMENT + example[0], *example[1:]])
+        data = out.getvalue().encode("utf-8-sig")
+    else:
+        data = _template_workbook(header, example)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise DataError(
+            _("{file}: cannot write: {reason}").format(file=path, reason=exc.strerror)
+        ) from None
+
+
+def _template_workbook(header: list[str], example: list[str]) -> bytes:
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    entries = book.active
+    entries.title = _("entries")
+    sample = book.create_sheet(_("example"))
+    for sheet in (entries, sample):
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    row: list[Any] = list(example)
+    day = header.index("日期")
+    row[day] = date(2023, 5, 23)
+    row[header.index("次数")] = 2
+    sample.append(row)
+    sample.cell(row=2, column=day + 1).number_format = "yyyy/m/d"
+    sample.append([_("Only the first sheet is imported: fill in the rows there.")])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,6 +1,7 @@
 """The one place that writes ledger files: append-only, locked, all or nothing.
 
-An append takes the root's lock (flock on the ledger folder), writes each file's new
+An append takes the root's lock (flock on the ledger folder; elsewhere, as on Windows,
+a `filelock` lock file), writes each file's new
 entries on an O_APPEND descriptor and fsyncs. If a write fails part-way (disk full, a
 file-size limit, a short write), every file of the append is cut back to its size
 before it, still under the lock, so no half entry is left behind and no other writer
@@ -15,14 +16,24 @@ broken file that govscore then refuses to append to until someone repairs it.
 from __future__ import annotations
 
 import errno
-import fcntl
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from govscore.errors import DataError
+
+fcntl: ModuleType | None
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; lock through filelock (msvcrt) instead
+    fcntl = None
+
+# Where the lock file lives when there is no flock: beside the cache, which git ignores.
+LOCK_FILE = Path(".govscore-cache") / "ledger.lock"
 
 
 @contextmanager
@@ -38,6 +49,10 @@ def ledger_lock(folder: Path, shared: bool = False) -> Iterator[None]:
         yield
         return
     folder.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        with _file_lock(folder.parent / LOCK_FILE):
+            yield
+        return
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         # Python retries it on EINTR (PEP 475)
@@ -45,6 +60,23 @@ def ledger_lock(folder: Path, shared: bool = False) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """The lock without flock: filelock's, exclusive for readers too.
+
+    On Windows filelock locks the file with msvcrt, which the system releases when the
+    process ends, however it ends; where neither exists its soft lock breaks the lock of
+    a process that is gone.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "only soft file lock is available"
+        import filelock
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(path):
+        yield
 
 
 @dataclass(frozen=True)
@@ -150,6 +182,8 @@ def _failure(before: _Before, exc: BaseException, cut: bool) -> str:
 
 
 def _fsync_folder(folder: Path) -> None:
+    if not hasattr(os, "O_DIRECTORY"):
+        return  # Windows opens no folder; NTFS journals the file's name itself
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)

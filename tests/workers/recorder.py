@@ -6,13 +6,18 @@ Each round records one entry per MONTH in a single `record()` call (so several m
 make one multi-file append), with note "TAG-ROUND" and key "MONTH/TAG-ROUND", and prints the ids once
 `record()` has returned, flushed at once: an id printed is an id govscore said it wrote.
 On a DataError it reports like the CLI does (problems and message on stderr, exit 1).
+With NO_FCNTL=1 in its environment, fcntl cannot be imported, as on Windows.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
+
+if os.environ.get("NO_FCNTL") == "1":
+    sys.modules["fcntl"] = None  # type: ignore[assignment]
 
 from govscore.errors import DataError
 from govscore.ledger.recording import Draft, record

@@ -1,0 +1,116 @@
+"""What people write, read the one way: full-width forms, Excel's dates, percent signs.
+
+A clerk on a Chinese input method types `４.３.１` or `２．５`; Excel writes a date as
+`2023/5/23` or `2023年5月23日` and a whole count as `2.0`. Every command reads numbers,
+ids, dates and months through these functions (options, import, the prompts), so the
+same text means the same thing wherever it is typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# NFKC turns full-width digits, letters and punctuation (．－／％：) into ASCII; the
+# ideographic full stop typed for a decimal point is not among them.
+_AFTER_NFKC = str.maketrans({"。": "."})
+
+_DAY = re.compile(
+    r"(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
+    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # Excel adds a time: 2023/5/23 0:00
+)
+_MONTH = re.compile(r"(\d{4})\s*(?:[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月?)")
+
+# Fields that hold an id or a name of the catalog: folded, never otherwise changed.
+ID_FIELDS = ("clause", "ref", "void", "close")
+NUMBER_FIELDS = ("points", "value", "numerator", "denominator")
+
+
+def fold(text: str) -> str:
+    """Full-width and other compatibility forms as plain ASCII, surrounding space removed.
+
+    `４.３.１` → `4.3.1`, `２．５` → `2.5`, `９５％` → `95%`. For ids and figures only:
+    a note or a name keeps what was written.
+    """
+    return unicodedata.normalize("NFKC", text).translate(_AFTER_NFKC).strip()
+
+
+def read_number(text: str, percent: bool = False) -> Decimal | None:
+    """A finite number as written, or None. With `percent`, `95.5%` is 95.5 (a rate)."""
+    folded = fold(text)
+    if percent and folded.endswith("%"):
+        folded = folded[:-1].rstrip()
+    try:
+        number = Decimal(folded)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def read_count(text: str) -> int | None:
+    """A whole number as written, `2.0` (how Excel exports a count) included; else None."""
+    number = read_number(text)
+    if number is None or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+def read_date(text: str) -> date | None:
+    """A day as Excel and clerks write it, or None.
+
+    2023-05-23, 2023-5-23, 2023/5/23, 2023.5.23, 2023年5月23日, full-width or not,
+    with or without a time of day after it.
+    """
+    found = _DAY.fullmatch(fold(text))
+    if found is None:
+        return None
+    year, month, day = (
+        found.group(1),
+        found.group(2) or found.group(4),
+        found.group(3) or found.group(5),
+    )
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def read_month(text: str) -> str | None:
+    """A month as YYYY-MM: 2023-05, 2023-5, 2023/5, 2023.5, 2023年5月, or a day in it."""
+    folded = fold(text)
+    found = _MONTH.fullmatch(folded)
+    if found is not None:
+        number = int(found.group(2) or found.group(3))
+        return f"{found.group(1)}-{number:02d}" if 1 <= number <= 12 else None
+    day = read_date(folded)
+    return None if day is None else f"{day.year:04d}-{day.month:02d}"
+
+
+def canonical_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """An entry's raw fields with ids, figures, dates and months read as written.
+
+    Text that does not read is left as it was, for validation to name what is wrong
+    with it; values that are not text (from options, from a spreadsheet) pass as they are.
+    """
+    out = dict(fields)
+    for name, value in fields.items():
+        if not isinstance(value, str):
+            continue
+        if name in ID_FIELDS:
+            out[name] = fold(value)
+        elif name == "count":
+            count = read_count(value)
+            out[name] = value if count is None else count
+        elif name in NUMBER_FIELDS:
+            number = read_number(value, percent=name == "value")
+            out[name] = value if number is None else number
+        elif name == "date":
+            day = read_date(value)
+            out[name] = value if day is None else day
+        elif name == "through":
+            month = read_month(value)
+            out[name] = value if month is None else month
+    return out

@@ -1,0 +1,312 @@
+"""Importing what Excel really exports: Chinese headers, Excel's dates and counts,
+full-width digits, .xlsx workbooks read directly, the template, and re-runs of files
+without keys that must never double the points. Scores worked by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+
+from conftest import run_process
+from govscore.ledger.text import parse_toml_ledger
+from test_import import gs, ledger_bytes
+
+
+def entries(root: Path, month: str) -> list:
+    path = root / "ledger" / f"{month}.toml"
+    parsed = parse_toml_ledger(path.read_text(encoding="utf-8"), path.name, month)
+    assert parsed.problems == ()
+    return list(parsed.entries)
+
+
+def totals(root: Path, month: str) -> list[tuple[int, str, float]]:
+    payload = json.loads(gs(root, "month", month, "--format", "json").stdout)
+    return [(d["rank"], d["department"], d["total"]) for d in payload["departments"]]
+
+
+# What Chinese Excel saves as "CSV": GB18030, CRLF, Chinese headers, dates as it shows
+# them, a count it holds as a number written 2.0, digits typed full-width.
+CHINESE_CSV = (
+    "部门,条款,次数,日期,说明\r\n"
+    "公安局,２.４.３,2.0,2023/5/3,甲\r\n"
+    "市民政局,2.4.3,１,2023-5-4,乙\r\n"
+    "体育,2.4.3,3,2023年5月5日,丙\r\n"
+    "体育,2.4.3,1,2023.5.6 0:00,丁\r\n"
+)
+
+
+def test_chinese_headers_excel_dates_and_full_width_digits(small: Path):
+    Path("may.csv").write_bytes(CHINESE_CSV.encode("gb18030"))
+    result = gs(small, "import", "may.csv", "--by", "cron")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2023-05-0001\n2023-05-0002\n2023-05-0003\n2023-05-0004\n"
+    got = [(e.department, e.clause, e.count, e.date, e.note) for e in entries(small, "2023-05")]
+    assert got == [
+        ("市公安局", "2.4.3", 2, date(2023, 5, 3), "甲"),
+        ("市民政局", "2.4.3", 1, date(2023, 5, 4), "乙"),
+        ("市体育局", "2.4.3", 3, date(2023, 5, 5), "丙"),
+        ("市体育局", "2.4.3", 1, date(2023, 5, 6), "丁"),
+    ]
+    # 2.4.3 costs 1 a case in category 2 (weight 0.40):
+    # 市民政局 1 → C2 99 → 25 + 39.6 + 20 + 15 = 99.60
+    # 市公安局 2 → C2 98 → 25 + 39.2 + 20 + 15 = 99.20
+    # 市体育局 3 + 1 → C2 96 → 25 + 38.4 + 20 + 15 = 98.40
+    assert totals(small, "2023-05") == [
+        (1, "市民政局", 99.6),
+        (2, "市公安局", 99.2),
+        (3, "市体育局", 98.4),
+    ]
+
+
+def test_month_column_as_excel_writes_it(small: Path):
+    Path("rows.csv").write_text(
+        "部门,条款,月份\n公安局,2.4.3,2023/6\n公安局,2.4.3,2023年7月\n公安局,2.4.3,2023/8/1\n",
+        encoding="utf-8",
+    )
+    result = gs(small, "import", "rows.csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2023-06-0001\n2023-07-0001\n2023-08-0001\n"
+
+
+def test_a_count_that_is_not_whole_is_named(small: Path):
+    Path("rows.csv").write_text("部门,条款,次数,月份\n公安局,2.4.3,2.5,2023-05\n", encoding="utf-8")
+    result = gs(small, "import", "rows.csv")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("rows.csv:2: count: '2.5' is not a whole number\n")
+
+
+def test_english_and_chinese_names_of_one_column_are_refused(small: Path):
+    Path("rows.csv").write_text("部门,department,条款\n公安局,公安局,2.4.3\n", encoding="utf-8")
+    result = gs(small, "import", "rows.csv")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "rows.csv:1: columns '部门' and 'department' both give department; keep one of them"
+    )
+
+
+def test_an_unknown_chinese_column_gets_a_suggestion(small: Path):
+    Path("rows.csv").write_text("部门,条款号\n公安局,2.4.3\n", encoding="utf-8")
+    result = gs(small, "import", "rows.csv")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("rows.csv:1: unknown column '条款号'; did you mean '条款'?")
+
+
+# -- .xlsx workbooks, read directly ---------------------------------------------------
+
+
+def workbook(path: Path, rows: list[list[object]], formats: dict[str, str] | None = None) -> Path:
+    """A real .xlsx file written by openpyxl, with number formats on some cells."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    for where, number_format in (formats or {}).items():
+        sheet[where].number_format = number_format
+    other = book.create_sheet("说明")  # only the first sheet is read
+    other.append(["部门", "条款"])
+    other.append(["无名局", "9.9.9"])
+    book.save(path)
+    return path
+
+
+def test_an_xlsx_workbook_imports_with_its_date_cells_and_percentages(small: Path):
+    workbook(
+        Path("may.xlsx"),
+        [
+            ["部门", "条款", "比率", "日期", "次数", "说明"],
+            ["公安局", "2.5.2", 0.935, datetime(2023, 5, 10, 9, 30), None, "评价率"],
+            [None, None, None, None, None, None],  # an empty row: skipped, rows keep numbers
+            ["# 注释行", "2.4.3", None, None, None, None],  # a comment row
+            ["民政局", "2.4.3", None, 45061, 2.0, None],  # a date held as Excel's day number
+            ["体育", 2.4, None, date(2023, 5, 20), 1, "数字格式的条款"],
+        ],
+        {"C2": "0.0%", "D5": "General"},
+    )
+    result = gs(small, "import", "may.xlsx")
+    assert result.exit_code == 1  # 2.4 is not a clause: the whole file is refused
+    assert result.stderr.splitlines()[0].startswith(
+        "may.xlsx:6: clause: unknown clause '2.4'; did you mean "
+    )
+    assert ledger_bytes(small) == {".gitkeep": b""}
+
+    workbook(
+        Path("may.xlsx").with_name("fixed.xlsx"),
+        [
+            ["部门", "条款", "比率", "日期", "次数", "说明"],
+            ["公安局", "2.5.2", 0.935, datetime(2023, 5, 10, 9, 30), None, "评价率"],
+            [None, None, None, None, None, None],
+            ["# 注释行", "2.4.3", None, None, None, None],
+            ["民政局", "2.4.3", None, 45061, 2.0, None],
+            ["体育", "2.4.3", None, date(2023, 5, 20), 1, None],
+        ],
+        {"C2": "0.0%"},
+    )
+    result = gs(small, "import", "fixed.xlsx")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2023-05-0001\n2023-05-0002\n2023-05-0003\n"
+    got = [(e.department, e.clause, e.value, e.count, e.date) for e in entries(small, "2023-05")]
+    assert got == [
+        ("市公安局", "2.5.2", 93.5, 1, date(2023, 5, 10)),  # the cell shows 93.5%
+        ("市民政局", "2.4.3", None, 2, date(2023, 5, 15)),  # day 45061 from 1899-12-30
+        ("市体育局", "2.4.3", None, 1, date(2023, 5, 20)),
+    ]
+    # 市公安局: 2.5.2 at 93.5% → (100 − 93.5) × 0.1 = 0.65 → C2 99.35
+    #           → 25 + 39.74 + 20 + 15 = 99.74
+    # 市体育局: 2.4.3 × 1 → C2 99 → 99.60; 市民政局: 2.4.3 × 2 → C2 98 → 99.20
+    assert totals(small, "2023-05") == [
+        (1, "市公安局", 99.74),
+        (2, "市体育局", 99.6),
+        (3, "市民政局", 99.2),
+    ]
+    # The same workbook again, as a real process: every row already recorded.
+    again = run_process("--root", str(small), "import", "fixed.xlsx")
+    assert (again.returncode, again.stdout) == (0, "")
+    assert again.stderr == "imported 0 entries, skipped 3 already recorded (by key)\n"
+
+
+def test_broken_and_old_workbooks_are_named(small: Path):
+    Path("broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    broken = gs(small, "import", "broken.xlsx")
+    assert broken.exit_code == 1
+    assert broken.stderr.startswith("error: broken.xlsx: not an Excel workbook that can be read")
+    Path("old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    old = gs(small, "import", "old.xls")
+    assert old.exit_code == 1
+    assert old.stderr == (
+        "error: old.xls: an old Excel workbook (.xls); save it as .xlsx (Excel workbook) "
+        "or as CSV UTF-8\n"
+    )
+
+
+# -- the template ---------------------------------------------------------------------
+
+HEADER = "部门,条款,次数,分值,等级,比率,分子,分母,事项,关联,持续,日期,月份,说明,记录人,键"
+
+
+def test_the_csv_template_has_a_bom_the_chinese_headers_and_imports_nothing(small: Path):
+    result = gs(small, "import", "--template", "模板.csv")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "wrote an empty import template to 模板.csv\n"
+    data = Path("模板.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf" + HEADER.encode("utf-8") + b"\r\n")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert len(lines) == 3 and all(line.startswith("#") for line in lines[1:])
+    assert lines[2] == "#市公安局,2.4.3,2,,,,,,,,,2023/5/23,,3件超期办结,张敏,"
+    imported = gs(small, "import", "模板.csv")
+    assert imported.exit_code == 0, imported.output
+    assert (imported.stdout, imported.stderr) == (
+        "",
+        "imported 0 entries, skipped 0 already recorded (by key)\n",
+    )
+    # The example row, its # taken away, is one entry as the clerk would expect.
+    Path("filled.csv").write_text(
+        "\n".join([lines[0], lines[2].removeprefix("#")]) + "\n", encoding="utf-8"
+    )
+    filled = gs(small, "import", "filled.csv")
+    assert (filled.exit_code, filled.stdout) == (0, "2023-05-0001\n"), filled.output
+    [entry] = entries(small, "2023-05")
+    assert (entry.department, entry.count, entry.date, entry.by) == (
+        "市公安局",
+        2,
+        date(2023, 5, 23),
+        "张敏",
+    )
+
+
+def test_the_xlsx_template_imports_nothing_and_shows_the_example_on_a_second_sheet(small: Path):
+    result = gs(small, "import", "--template", "模板.xlsx")
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook("模板.xlsx")
+    first, second = book.worksheets
+    assert [c.value for c in first[1]] == HEADER.split(",")
+    assert first.max_row == 1
+    assert [c.value for c in second[1]] == HEADER.split(",")
+    assert [c.value for c in second[2]][:4] == ["市公安局", "2.4.3", 2, None]
+    assert second["L2"].value == datetime(2023, 5, 23)
+    imported = run_process("--root", str(small), "import", "模板.xlsx")
+    assert imported.returncode == 0, imported.stderr
+    assert (imported.stdout, imported.stderr) == (
+        "",
+        "imported 0 entries, skipped 0 already recorded (by key)\n",
+    )
+    assert ledger_bytes(small) == {".gitkeep": b""}
+
+
+def test_the_template_overwrites_nothing_and_needs_a_known_suffix(small: Path):
+    Path("taken.csv").write_text("mine\n", encoding="utf-8")
+    taken = gs(small, "import", "--template", "taken.csv")
+    assert taken.exit_code == 2
+    assert "already exists" in taken.stderr
+    assert Path("taken.csv").read_text(encoding="utf-8") == "mine\n"
+    odd = gs(small, "import", "--template", "t.ods")
+    assert odd.exit_code == 2 and "name a .csv or an .xlsx file" in odd.stderr
+    assert not Path("t.ods").exists()
+    neither = gs(small, "import")
+    assert neither.exit_code == 2 and "missing FILE" in neither.stderr
+
+
+# -- re-runs never double the points --------------------------------------------------
+
+NO_KEYS = "部门,条款,次数,日期\n公安局,2.4.3,2,2023-05-03\n民政局,2.4.3,1,2023-05-04\n"
+
+
+def test_a_file_without_keys_imported_twice_adds_nothing_the_second_time(small: Path):
+    Path("rows.csv").write_text(NO_KEYS, encoding="utf-8")
+    first = gs(small, "import", "rows.csv")
+    assert (first.exit_code, first.stdout) == (0, "2023-05-0001\n2023-05-0002\n")
+    keys = [e.key for e in entries(small, "2023-05")]
+    assert all(k.startswith("row-") and k.endswith("-1") for k in keys) and len(set(keys)) == 2
+    before = ledger_bytes(small)
+    second = gs(small, "import", "rows.csv")
+    assert (second.exit_code, second.stdout) == (0, "")
+    assert second.stderr == "imported 0 entries, skipped 2 already recorded (by key)\n"
+    assert ledger_bytes(small) == before
+    # 市公安局 2.4.3 × 2 → C2 98 → 99.20, once, however often the file is imported.
+    assert totals(small, "2023-05")[-1] == (3, "市公安局", 99.2)
+
+
+def test_a_later_export_repeating_earlier_rows_adds_only_the_new_ones(small: Path):
+    Path("monday.csv").write_text(NO_KEYS, encoding="utf-8")
+    assert gs(small, "import", "monday.csv").exit_code == 0
+    # Tuesday's export: the columns in another order, the count as 2.0, the date as Excel
+    # shows it, in GB18030, and one new row.
+    tuesday = "日期,次数,条款,部门\n2023/5/3,2.0,2.4.3,公安局\n2023/5/4,1,2.4.3,民政局\n"
+    tuesday += "2023/5/9,1,2.4.3,体育\n"
+    Path("tuesday.csv").write_bytes(tuesday.encode("gb18030"))
+    result = gs(small, "import", "tuesday.csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2023-05-0003\n"
+    assert result.stderr == "imported 1 entry, skipped 2 already recorded (by key)\n"
+
+
+def test_identical_rows_are_each_an_entry_and_a_third_one_later_adds_one(small: Path):
+    # Two equal incidents on one day are two entries: rows are counted among equals.
+    two = "部门,条款,日期\n公安局,2.4.3,2023-05-03\n公安局,2.4.3,2023-05-03\n"
+    Path("two.csv").write_text(two, encoding="utf-8")
+    first = gs(small, "import", "two.csv")
+    assert first.stdout == "2023-05-0001\n2023-05-0002\n"
+    Path("three.csv").write_text(two + "公安局,2.4.3,2023-05-03\n", encoding="utf-8")
+    later = gs(small, "import", "three.csv")
+    assert later.stdout == "2023-05-0003\n"
+    assert later.stderr == "imported 1 entry, skipped 2 already recorded (by key)\n"
+    assert [e.key.rsplit("-", 1)[1] for e in entries(small, "2023-05")] == ["1", "2", "3"]
+    # 2.4.3 × 3 → C2 97 → 25 + 38.8 + 20 + 15 = 98.80
+    assert totals(small, "2023-05")[-1] == (3, "市公安局", 98.8)
+
+
+def test_a_voided_row_does_not_come_back_with_the_next_export(small: Path):
+    Path("rows.csv").write_text(NO_KEYS, encoding="utf-8")
+    assert gs(small, "import", "rows.csv").exit_code == 0
+    assert gs(small, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    again = gs(small, "import", "rows.csv")
+    assert (again.exit_code, again.stdout) == (0, "")
+    # Only 市民政局's 2.4.3 stands: C2 99 → 99.60; 市公安局 back at 100.
+    assert totals(small, "2023-05") == [
+        (1, "市公安局", 100.0),
+        (1, "市体育局", 100.0),
+        (3, "市民政局", 99.6),
+    ]
