@@ -7,7 +7,10 @@ that is rejected) raises a :class:`GovscoreError`; the CLI catches it once, at i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from govscore.i18n import _
 
 
 @dataclass(frozen=True, order=True)
@@ -57,3 +60,8 @@ class UsageError(GovscoreError):
     """The command line asks for something that cannot be done: exit 2."""
 
     exit_code = 2
+
+
+def did_you_mean(choices: Sequence[str]) -> str:
+    """ "; did you mean A or B?" after a name that is not known, or nothing without choices."""
+    return _("; did you mean {choices}?").format(choices=" or ".join(choices)) if choices else ""

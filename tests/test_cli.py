@@ -305,8 +305,14 @@ def test_add_at_a_terminal_asks_for_what_is_missing(small: Path):
 
     expect("department (-d)")
     os.write(main_fd, "市民政局\n".encode())
+    expect("date (YYYY-MM-DD, optional)")
+    os.write(main_fd, b"\n")
+    expect("count [1]")
+    os.write(main_fd, b"\n")
     expect("points (1–3)")
     os.write(main_fd, b"2\n")
+    expect("note (optional)")
+    os.write(main_fd, b"\n")
     expect("2023-05-0001")
     assert process.wait(timeout=30) == 0
     os.close(main_fd)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from importlib.resources import files
@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from govscore import __version__
+from govscore.cli.asking import ask_missing
 from govscore.cli.items import items
 from govscore.cli.options import (
     COUNT,
@@ -31,7 +32,7 @@ from govscore.cli.options import (
     commit_option,
     format_option,
 )
-from govscore.errors import DataError, GovscoreError, Problem, UsageError
+from govscore.errors import DataError, GovscoreError, Problem, UsageError, did_you_mean
 from govscore.i18n import _, ngettext
 from govscore.ledger import importing
 from govscore.ledger.audit import audit_history, printable
@@ -57,6 +58,7 @@ from govscore.ledger.loader import (
     load_view,
 )
 from govscore.ledger.recording import Draft, record
+from govscore.ledger.settings import set_tags
 from govscore.model import Entry, month_of, months_between
 from govscore.report.render import json_text, table_text
 from govscore.report.shapes import (
@@ -77,6 +79,7 @@ from govscore.report.shapes import (
     ranking_table,
     with_period,
 )
+from govscore.rules.config import TAG_NAMES, tag_code, tag_name
 from govscore.rules.lookup import Lookup
 from govscore.rules.scoring import Scorer
 
@@ -239,38 +242,6 @@ GITIGNORE = """\
 # -- recording ------------------------------------------------------------------------
 
 
-def _ask_missing(app: AppContext, fields: dict[str, Any]) -> None:
-    """At a terminal, ask for what the entry still needs, showing the allowed choices."""
-    root = app.root()
-    if not fields.get("department"):
-        names = [d.name for d in root.departments]
-        click.echo("departments: " + "、".join(names), err=True)
-        fields["department"] = click.prompt("department (-d)", err=True)
-    if not fields.get("clause"):
-        fields["clause"] = click.prompt("clause (-c, see `govscore clauses`)", type=ID, err=True)
-    clause = root.catalog.get(fields["clause"])
-    if clause is None:
-        return
-    if clause.kind == "range" and fields.get("points") is None:
-        fields["points"] = click.prompt(
-            f"points ({clause.min}–{clause.max})", type=NUMBER, err=True
-        )
-    elif clause.kind == "discretionary" and fields.get("points") is None:
-        fields["points"] = click.prompt("points (more than 0)", type=NUMBER, err=True)
-    elif clause.kind == "levels" and fields.get("level") is None:
-        fields["level"] = click.prompt(
-            "level", type=click.Choice([n for n, _ in clause.levels]), err=True
-        )
-    elif (
-        clause.kind == "rate" and fields.get("value") is None and fields.get("denominator") is None
-    ):
-        fields["value"] = click.prompt("rate in percent (0–100)", type=PERCENT, err=True)
-    if clause.exclusive and not fields.get("matter"):
-        fields["matter"] = click.prompt("matter (the 事项 this entry is about)", err=True)
-    if clause.ref and not fields.get("ref"):
-        fields["ref"] = click.prompt(f"ref (id of the {'/'.join(clause.ref)} entry)", err=True)
-
-
 def _stamp(app: AppContext, fields: dict[str, Any], by: str | None) -> dict[str, Any]:
     fields["by"] = by or recorder(app.root_dir())
     fields["recorded"] = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -360,7 +331,9 @@ def add(
     """
     fields = dict(given)
     if interactive():
-        _ask_missing(app, fields)
+        day, month = ask_missing(
+            app.root(), fields, day, month, today(), lambda: _lookup(app, None)[1]
+        )
     missing = [f"-{n[0]}/--{n}" for n in ("department", "clause") if not fields.get(n)]
     if missing:
         raise click.UsageError(f"missing {' and '.join(missing)} (no terminal to ask at)")
@@ -692,12 +665,17 @@ def clause(app: AppContext, clause_id: str, fmt: str) -> None:
         show(*clauses_table([found], catalog), fmt)
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @format_option
-@pass_app
-def departments(app: AppContext, fmt: str) -> None:
-    """List the departments assessed, with their aliases and tags."""
-    root = app.root()
+@click.pass_context
+def departments(ctx: click.Context, fmt: str) -> None:
+    """List the departments assessed, with their aliases and tags.
+
+    `govscore departments tag NAME TAG` and `untag` edit departments.toml.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    root = ctx.find_object(AppContext).root()  # type: ignore[union-attr]
     if fmt == "json":
         payload = [
             {"name": d.name, "aliases": list(d.aliases), "tags": sorted(d.tags)}
@@ -706,6 +684,72 @@ def departments(app: AppContext, fmt: str) -> None:
         click.echo(json_text(payload))
     else:
         show(*departments_table(root.departments), fmt)
+
+
+def _tags_option(f: Any) -> Any:
+    f = click.argument("tags", nargs=-1, required=True)(f)
+    return click.argument("department")(f)
+
+
+@departments.command()
+@_tags_option
+@commit_option
+@pass_app
+def tag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -> None:
+    """Tag a department (one_window: 一窗受理专区, hall: 大厅) in departments.toml.
+
+    Clauses 2.3.1–2.3.10 apply only to departments tagged one_window, 2.3.11 to hall.
+    The file keeps its comments and order.
+    """
+    _retag(app, department, tags, (), commit)
+
+
+@departments.command()
+@_tags_option
+@commit_option
+@pass_app
+def untag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -> None:
+    """Take tags off a department in departments.toml."""
+    _retag(app, department, (), tags, commit)
+
+
+def _retag(
+    app: AppContext, department: str, add: tuple[str, ...], remove: tuple[str, ...], commit: bool
+) -> None:
+    root_dir = app.root_dir()
+    catalog = load_catalog(root_dir)
+    known = [*TAG_NAMES, *sorted({c.applies_to for c in catalog if c.applies_to} - set(TAG_NAMES))]
+    done = set_tags(root_dir, department, add, remove, known)
+    if not done.changed:
+        asked = _tag_list(tag_code(t, known) or t for t in add or remove)
+        message = (
+            _("{name} already has tags {tags}; nothing changed")
+            if add
+            else _("{name} has no tags {tags}; nothing changed")
+        )
+        click.echo(message.format(name=done.department, tags=asked), err=True)
+        return
+    if done.after:
+        click.echo(
+            _("{name}: tags {tags}").format(name=done.department, tags=_tag_list(done.after)),
+            err=True,
+        )
+    else:
+        click.echo(_("{name}: no tags").format(name=done.department), err=True)
+    if commit:
+        message = f"govscore: tags of {done.department}: {', '.join(done.after) or '-'}"
+        try:
+            commit_files(root_dir, [root_dir / DEPARTMENTS_FILE], message, recorder(root_dir))
+        except GitError as exc:
+            raise DataError(
+                _("changed {file} but could not commit to git: {reason}").format(
+                    file=DEPARTMENTS_FILE, reason=exc
+                )
+            ) from None
+
+
+def _tag_list(tags: Iterable[str]) -> str:
+    return ", ".join(f"{t} ({tag_name(t)})" if tag_name(t) != t else t for t in tags)
 
 
 # -- entries: show and log -----------------------------------------------------------
@@ -731,13 +775,9 @@ def show_entry(app: AppContext, entry_id: str, at: str | None, fmt: str) -> None
     root, lookup = _lookup(app, at)
     entry = lookup.get(entry_id)
     if entry is None:
-        close = lookup.suggest(entry_id)
-        hint = _("; did you mean {ids}?").format(ids=" or ".join(close)) if close else ""
-        raise DataError(
-            _("no entry {id} in the ledger{hint} (`govscore log` lists the entries)").format(
-                id=repr(entry_id), hint=hint
-            )
-        )
+        message = _("no entry {id} in the ledger{hint} (`govscore log` lists the entries)")
+        hint = did_you_mean(lookup.suggest(entry_id))
+        raise DataError(message.format(id=repr(entry_id), hint=hint))
     history = lookup.history(entry)
     if fmt == "json":
         click.echo(json_text(history_json(history)))
@@ -802,7 +842,7 @@ def _check_clause_filter(root: Root, wanted: str) -> None:
     if root.catalog.get(wanted) or any(c.id.startswith(prefix) for c in root.catalog):
         return
     close = root.catalog.suggest(wanted)
-    hint = _("; did you mean {ids}?").format(ids=" or ".join(close)) if close else ""
+    hint = did_you_mean(close)
     raise UsageError(
         _("unknown clause {clause}{hint} (see `govscore clauses`)").format(
             clause=repr(wanted), hint=hint

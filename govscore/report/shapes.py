@@ -14,7 +14,7 @@ from govscore.errors import Problem
 from govscore.figures import figure, number, plain
 from govscore.model import FIELDS, Entry
 from govscore.rules.catalog import Catalog, Clause
-from govscore.rules.config import Departments, Weights
+from govscore.rules.config import Departments, Weights, tag_name
 from govscore.rules.lookup import Counted, History, Lookup, Mention
 from govscore.rules.scoring import DepartmentScore, Line, Ranking
 
@@ -254,7 +254,7 @@ def clause_notes(clause: Clause, catalog: Catalog) -> str:
     if clause.exclusive:
         notes.append("同一事项最高层级计分")
     if clause.applies_to:
-        notes.append(f"仅 {clause.applies_to}")
+        notes.append(f"仅 {tag_name(clause.applies_to)}")
     if clause.annual:
         notes.append("计入年度")
     if clause.referral:
@@ -350,7 +350,10 @@ def usage_hint(clause: Clause) -> str:
 
 def departments_table(departments: Departments) -> Table:
     headers = ["部门", "别名", "标签"]
-    rows = [[d.name, "、".join(d.aliases), ", ".join(sorted(d.tags))] for d in departments]
+    rows = [
+        [d.name, "、".join(d.aliases), "、".join(tag_name(t) for t in sorted(d.tags))]
+        for d in departments
+    ]
     return headers, rows
 
 

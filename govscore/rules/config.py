@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,24 @@ CITY_PREFIX = "市"
 DISCRETIONARY_CEILING = Decimal(10)
 # Weights' figures beyond this are not a setting but a typo, and would break the arithmetic.
 LARGEST_SETTING = Decimal(10**6)
+
+# The tags clauses ask for (applies_to), and what the office calls them.
+TAG_NAMES = {"one_window": "一窗受理专区", "hall": "大厅"}
+_TAG_ALIASES = {"政务服务中心大厅": "hall", "一窗受理": "one_window"}
+
+
+def tag_name(tag: str) -> str:
+    """A tag as people read it: one_window → 一窗受理专区; an unknown tag as it is."""
+    return TAG_NAMES.get(tag, tag)
+
+
+def tag_code(written: str, known: Iterable[str] = TAG_NAMES) -> str | None:
+    """The tag meant by a code or its Chinese name, among the known ones; None if none."""
+    written = written.strip()
+    for code in known:
+        if written in (code, TAG_NAMES.get(code)) or _TAG_ALIASES.get(written) == code:
+            return code
+    return None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,227 @@
+"""At a terminal, `add` asks for whatever decides the score and was not given.
+
+Each answer is checked as it is typed: a department name at once (offering the nearest
+names), a clause id against the catalog (a prefix such as 2.4 lists the clauses under
+it), a date against the month. Prompts go to stderr, so stdout still carries only the
+new id. Without a terminal nothing here runs: cron jobs never wait for input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import click
+
+from govscore.cli.options import COUNT, DATE, MONTH, NUMBER
+from govscore.errors import did_you_mean
+from govscore.figures import plain
+from govscore.i18n import _
+from govscore.ledger.loader import Root
+from govscore.model import month_of
+from govscore.rules.catalog import Clause
+from govscore.rules.config import Department, tag_name
+from govscore.rules.lookup import Lookup
+from govscore.rules.validate import applies
+from govscore.written import fold, read_number
+
+SHORT_TEXT = 28  # characters of a clause's text shown in the list
+
+
+def ask_missing(
+    root: Root,
+    fields: dict[str, Any],
+    day: date | None,
+    month: str | None,
+    today: date,
+    lookup: Callable[[], Lookup],
+) -> tuple[date | None, str | None]:
+    """Fill in `fields` by asking; returns the date and month, asked for when missing."""
+    department = _department(root, fields)
+    clause = _clause(root, fields, department)
+    if month is None and day is None:
+        month = _ask(_("month (YYYY-MM)"), MONTH, default=month_of(today))
+    if day is None:
+        day = _date(month, today)  # type: ignore[arg-type]
+    month = month or month_of(day)  # type: ignore[arg-type]
+    if clause is None:
+        return day, month
+    _figures(clause, fields)
+    if clause.exclusive and not fields.get("matter"):
+        fields["matter"] = _ask(_("matter (the 事项 this entry is about)"))
+    if clause.ref and not fields.get("ref"):
+        fields["ref"] = _ref(clause, department, month, lookup())
+    if clause.recurring and not fields.get("recurring"):
+        fields["recurring"] = click.confirm(
+            _("does it stand every month until closed (recurring)?"), default=False, err=True
+        )
+    if fields.get("note") is None:
+        fields["note"] = _ask(_("note (optional)"), default="", show_default=False) or None
+    return day, month
+
+
+def _ask(label: str, kind: Any = None, **options: Any) -> Any:
+    return click.prompt(label, type=kind, err=True, **options)
+
+
+def _department(root: Root, fields: dict[str, Any]) -> Department | None:
+    """The department given, else asked for; a name that does not resolve is asked again."""
+    written = fields.get("department")
+    if written:
+        return root.departments.resolve(written)
+    click.echo(
+        _("departments: {names}").format(names="、".join(d.name for d in root.departments)),
+        err=True,
+    )
+    while True:
+        written = _ask(_("department (-d)"))
+        found = root.departments.resolve(written)
+        if found is not None:
+            fields["department"] = found.name
+            return found
+        close = root.departments.suggest(written)
+        if close:
+            message = _("unknown department {name}; did you mean {names}?")
+        else:
+            message = _("unknown department {name}; the list is above")
+        click.echo(message.format(name=repr(written), names=" or ".join(close)), err=True)
+
+
+def _clause(root: Root, fields: dict[str, Any], department: Department | None) -> Clause | None:
+    """The clause given, else asked for: the list first; a prefix (2.4) narrows it."""
+    if fields.get("clause"):
+        return root.catalog.get(fields["clause"])
+    choices = [c for c in root.catalog if department is None or applies(c, department)]
+    _list_clauses(choices)
+    while True:
+        written = _ask(_("clause (-c; an id, or a prefix such as 2.4 to narrow the list)"))
+        written = fold(written).rstrip(".")  # ２．４．３ is 2.4.3
+        found = root.catalog.get(written)
+        if found is not None and department is not None and not applies(found, department):
+            click.echo(
+                _("clause {clause} applies only to departments tagged {tag}; {name} is not").format(
+                    clause=found.id, tag=tag_name(found.applies_to or ""), name=department.name
+                ),
+                err=True,
+            )
+            continue
+        if found is not None:
+            fields["clause"] = found.id
+            return found
+        narrowed = [c for c in choices if c.id.startswith(written + ".")]
+        if narrowed:
+            _list_clauses(narrowed)
+            continue
+        close = root.catalog.suggest(written)
+        hint = did_you_mean(close)
+        click.echo(
+            _("unknown clause {clause}{hint}").format(clause=repr(written), hint=hint), err=True
+        )
+
+
+def _list_clauses(clauses: list[Clause]) -> None:
+    for clause in clauses:
+        text = clause.text
+        if len(text) > SHORT_TEXT:
+            text = text[: SHORT_TEXT - 1] + "…"
+        click.echo(f"  {clause.id:<7} {text}  ({clause.describe_points()})", err=True)
+
+
+def _date(month: str, today: date) -> date | None:
+    """The date, optional; it must fall in the month. Today is offered in this month."""
+    default = today.isoformat() if month == month_of(today) else ""
+    while True:
+        written = _ask(
+            _("date (YYYY-MM-DD, optional)"), default=default, show_default=bool(default)
+        )
+        if not written.strip():
+            return None
+        try:
+            day = DATE.convert(written, None, None)
+        except click.BadParameter as exc:
+            click.echo(exc.format_message(), err=True)
+            continue
+        if month_of(day) != month:
+            click.echo(
+                _("{day} is not in {month}; give a date in {month}, or leave it empty").format(
+                    day=day, month=month
+                ),
+                err=True,
+            )
+            continue
+        if day > today:
+            click.echo(_("{day} is in the future").format(day=day), err=True)
+            continue
+        return day
+
+
+def _figures(clause: Clause, fields: dict[str, Any]) -> None:
+    """The count, points, level or rate the clause is scored by."""
+    kind = clause.kind
+    counted = kind in ("fixed", "levels", "range", "discretionary") and not clause.exclusive
+    while counted and fields.get("count") is None:
+        count = _ask(_("count"), COUNT, default=1)
+        if count >= 1:
+            fields["count"] = count
+        else:
+            click.echo(_("count must be 1 or more"), err=True)
+    if kind == "range" and fields.get("points") is None:
+        fields["points"] = _ask(
+            _("points ({low}–{high})").format(low=plain(clause.min), high=plain(clause.max)),  # type: ignore[arg-type]
+            NUMBER,
+        )
+    elif kind == "discretionary" and fields.get("points") is None:
+        fields["points"] = _ask(_("points (more than 0)"), NUMBER)
+    elif kind == "levels" and fields.get("level") is None:
+        fields["level"] = _ask(_("level"), click.Choice([n for n, _points in clause.levels]))
+    elif kind == "rate" and fields.get("value") is None and fields.get("denominator") is None:
+        _rate(fields)
+
+
+def _rate(fields: dict[str, Any]) -> None:
+    """A rate as a percentage (93.5) or as cases, numerator/denominator (187/200; 0/0: none)."""
+    while True:
+        written = fold(_ask(_("rate in percent, or cases as numerator/denominator (0/0: none)")))
+        if "/" in written:
+            numerator, denominator = (read_number(part) for part in written.split("/", 1))
+            if numerator is not None and denominator is not None:
+                fields.update(numerator=numerator, denominator=denominator)
+                return
+        else:
+            value = read_number(written, percent=True)
+            if value is not None:
+                fields["value"] = value
+                return
+        click.echo(_("{value!r} is neither a percentage nor N/D").format(value=written), err=True)
+
+
+def _ref(clause: Clause, department: Department | None, month: str, lookup: Lookup) -> str:
+    """A follow-up names an entry: the department's live entries of the clauses it follows."""
+    name = department.name if department is not None else ""
+    live = [
+        e
+        for e in lookup.select([name], clause.ref, last=month)
+        if e.kind == "score" and lookup.in_force(e) and e.clause in clause.ref
+    ]
+    if not live:
+        click.echo(
+            _("{name} has no live {clauses} entry up to {month} for {clause} to follow up").format(
+                name=name, clauses="/".join(clause.ref), month=month, clause=clause.id
+            ),
+            err=True,
+        )
+        return _ask(_("ref (the id of the entry followed up)"))
+    click.echo(
+        _("{name}'s {clauses} entries:").format(name=name, clauses="/".join(clause.ref)), err=True
+    )
+    for entry in live:
+        click.echo(
+            f"  {entry.id}  {entry.month}  {entry.clause}  {entry.note or ''}".rstrip(), err=True
+        )
+    ids = [e.id for e in live]
+    while True:
+        written = fold(_ask(_("ref"), default=ids[0] if len(ids) == 1 else None))
+        if written in ids:
+            return written
+        click.echo(_("{id} is not one of those listed").format(id=repr(written)), err=True)

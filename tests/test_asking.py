@@ -1,0 +1,237 @@
+"""`add` at a terminal asks for everything that decides the score and is missing.
+
+Real pseudo-terminals for the whole conversation, and CliRunner with typed input for
+each kind of clause (the terminal check itself is what the pty tests exercise).
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SMALL_DEPARTMENTS
+from govscore.cli import commands
+from govscore.cli.commands import cli
+from govscore.ledger.text import parse_toml_ledger
+from govscore.model import month_of
+
+
+@pytest.fixture
+def small(root: Path) -> Path:
+    (root / "departments.toml").write_text(SMALL_DEPARTMENTS, encoding="utf-8")
+    return root
+
+
+class Terminal:
+    """govscore on a real pseudo-terminal: read what it shows, type answers."""
+
+    def __init__(self, root: Path, *args: str):
+        self.main, child = pty.openpty()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "govscore", "--root", str(root), *args],
+            stdin=child,
+            stdout=child,
+            stderr=child,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        os.close(child)
+        self.seen = b""
+
+    def expect(self, text: str) -> str:
+        """Wait until `text` is shown; return what was shown since the last expect."""
+        deadline = time.monotonic() + 60
+        while text.encode() not in self.seen:
+            assert time.monotonic() < deadline, self.seen.decode(errors="replace")
+            ready, _, _ = select.select([self.main], [], [], 1)
+            if ready:
+                try:
+                    self.seen += os.read(self.main, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+        shown, _, self.seen = self.seen.partition(text.encode())
+        return shown.decode(errors="replace") + text
+
+    def type(self, answer: str) -> None:
+        os.write(self.main, answer.encode() + b"\r")
+
+    def close(self) -> int:
+        code = self.process.wait(timeout=60)
+        os.close(self.main)
+        return code
+
+
+def entries(root: Path, month: str) -> list[dict[str, object]]:
+    path = root / "ledger" / f"{month}.toml"
+    parsed = parse_toml_ledger(path.read_text(encoding="utf-8"), path.name, month)
+    out = []
+    for entry in parsed.entries:
+        fields = {k: v for k, v in entry._asdict().items() if v is not None and v is not False}
+        for name in ("file", "line", "recorded", "by", "month"):
+            fields.pop(name, None)
+        if fields.get("count") == 1:
+            del fields["count"]
+        out.append(fields)
+    return out
+
+
+def test_a_whole_entry_at_a_terminal(small: Path):
+    """Nothing on the command line: every prompt, with a typo and a narrowed list."""
+    term = Terminal(small, "add")
+    shown = term.expect("department (-d): ")
+    assert "departments: 市公安局、市民政局、市体育局" in shown
+    term.type("市公按局")
+    assert "unknown department '市公按局'; did you mean 市公安局 or 市民政局 or 市体育局?" in (
+        term.expect("department (-d): ")
+    )
+    term.type("公安局")
+    shown = term.expect("clause (-c; an id, or a prefix such as 2.4 to narrow the list): ")
+    assert "  2.4.3   受理事项未在承诺时限内办结（服务对象个人原因除外）  (1)\r\n" in shown
+    assert "  1.1.2   取消、调整、下放的事项在事项管理系统中调整不及时不到位  (1)\r\n" in shown
+    assert "  1.1.3   未及时优化调整办理流程、申请材料、承诺时限、跑动次数等…  (1)\r\n" in shown
+    assert "  2.3.1 " in shown  # 市公安局 is in the one-window zone
+    term.type("2.4")
+    shown = term.expect("clause (-c; an id, or a prefix such as 2.4 to narrow the list): ")
+    listed = [line.split()[0] for line in shown.splitlines() if line.startswith("  ")]
+    assert listed == [f"2.4.{n}" for n in range(1, 14)]
+    term.type("2.4.3")
+    # This month is offered; May is typed instead.
+    assert f"month (YYYY-MM) [{month_of(date.today())}]: " in term.expect(": ")
+    term.type("2023-05")
+    term.expect("date (YYYY-MM-DD, optional): ")
+    term.type("2023-06-02")
+    assert "2023-06-02 is not in 2023-05" in term.expect("date (YYYY-MM-DD, optional): ")
+    term.type("2023-05-12")
+    term.expect("count [1]: ")
+    term.type("3")
+    term.expect("note (optional): ")
+    term.type("3件超期办结")
+    assert term.expect("2023-05-0001").endswith("2023-05-0001")
+    assert term.close() == 0
+    assert entries(small, "2023-05") == [
+        {
+            "id": "2023-05-0001",
+            "department": "市公安局",
+            "clause": "2.4.3",
+            "count": 3,
+            "date": date(2023, 5, 12),
+            "note": "3件超期办结",
+        }
+    ]
+
+
+def test_at_a_terminal_the_defaults_are_this_month_today_and_one(small: Path):
+    term = Terminal(small, "add", "-d", "市民政局", "-c", "1.2.2")
+    for prompt in ("month (YYYY-MM)", "date (YYYY-MM-DD, optional)", "count [1]: ", "note"):
+        term.expect(prompt)
+        term.type("")
+    this_month = month_of(date.today())
+    term.expect(f"{this_month}-0001")
+    assert term.close() == 0
+    [entry] = entries(small, this_month)
+    assert entry["date"] == date.today() and entry["clause"] == "1.2.2" and "count" not in entry
+
+
+@pytest.fixture
+def ask(monkeypatch: pytest.MonkeyPatch, small: Path):
+    """`add` in-process as if at a terminal, answering with `input`."""
+    monkeypatch.setattr(commands, "interactive", lambda: True)
+
+    def run(*args: str, input: str):
+        return CliRunner().invoke(cli, ["--root", str(small), "add", *args], input=input)
+
+    return run
+
+
+def test_a_follow_up_lists_the_entries_it_may_refer_to(ask, small: Path):
+    may = ["--month", "2023-05", "--note", "x"]
+    for department in ("市公安局", "市民政局", "市公安局"):
+        ask("-d", department, "-c", "4.3.1", "--date", "2023-05-02", "-n", "1", *may, input="")
+    ask("-d", "市公安局", "-c", "2.4.3", "--date", "2023-05-02", "-n", "1", *may, input="")
+    voided = CliRunner().invoke(
+        cli, ["--root", str(small), "void", "2023-05-0003", "--reason", "申诉成立"]
+    )
+    assert voided.exit_code == 0
+    # 市公安局's live 4.3.1 entries: 0001 only (0003 is voided, 0002 is 市民政局's,
+    # 0004 is a 2.4.3). A wrong id is asked again.
+    result = ask("-d", "公安局", "-c", "4.3.2", *may, input="\n1\n2023-05-0002\n2023-05-0001\n")
+    assert result.exit_code == 0, result.output
+    assert "市公安局's 4.3.1 entries:\n  2023-05-0001  2023-05  4.3.1  x\n" in result.stderr
+    assert "2023-05-0003" not in result.stderr.split("entries:")[1]
+    assert result.stdout == "2023-05-0006\n"
+    assert entries(small, "2023-05")[-1]["ref"] == "2023-05-0001"
+
+
+def test_each_kind_of_clause_asks_for_its_figures(ask, small: Path):
+    may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]
+    # range: count and points
+    points = ask("-d", "市体育局", "-c", "2.4.10", *may, input="2\n1.5\n")
+    assert points.exit_code == 0, points.output
+    assert "points (1–3): " in points.stderr
+    # a rate as cases
+    rate = ask("-d", "市体育局", "-c", "2.5.2", *may, input="187/200\n")
+    assert rate.exit_code == 0, rate.output
+    # levels, exclusive: the level and the matter, no count
+    level = ask("-d", "市体育局", "-c", "4.2.2", *may, input="省级\n企业开办一件事\n")
+    assert level.exit_code == 0, level.output
+    assert "count" not in level.stderr
+    # recurring: asked, yes
+    recurring = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\ny\n")
+    assert recurring.exit_code == 0, recurring.output
+    assert entries(small, "2023-05") == [
+        {
+            "id": "2023-05-0001",
+            "department": "市体育局",
+            "clause": "2.4.10",
+            "count": 2,
+            "points": 1.5,
+            "date": date(2023, 5, 10),
+            "note": "n",
+        },
+        {
+            "id": "2023-05-0002",
+            "department": "市体育局",
+            "clause": "2.5.2",
+            "numerator": 187,
+            "denominator": 200,
+            "date": date(2023, 5, 10),
+            "note": "n",
+        },
+        {
+            "id": "2023-05-0003",
+            "department": "市体育局",
+            "clause": "4.2.2",
+            "level": "省级",
+            "matter": "企业开办一件事",
+            "date": date(2023, 5, 10),
+            "note": "n",
+        },
+        {
+            "id": "2023-05-0004",
+            "department": "市体育局",
+            "clause": "3.1.3",
+            "recurring": True,
+            "date": date(2023, 5, 10),
+            "note": "n",
+        },
+    ]
+
+
+def test_a_clause_that_does_not_apply_is_asked_again(ask, small: Path):
+    # 2.3.1 is for the one-window zone; 市民政局 is not tagged one_window in this root.
+    # Then a full-width id and a date as Excel writes it are read as typed anywhere else.
+    result = ask("-d", "市民政局", "--month", "2023-05", input="2.3.1\n１．２．２\n2023/5/3\n\n\n")
+    assert result.exit_code == 0, result.output
+    assert "clause 2.3.1 applies only to departments tagged 一窗受理专区; 市民政局 is not" in (
+        result.stderr
+    )
+    assert "  2.3.1 " not in result.stderr  # the list leaves it out
+    assert entries(small, "2023-05")[0]["clause"] == "1.2.2"

@@ -1,0 +1,157 @@
+"""`govscore departments tag/untag`: tags edited in departments.toml, nothing else touched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA, run_process
+from govscore.cli.commands import cli
+from govscore.ledger.settings import set_tags
+
+SHIPPED = (DATA / "departments.toml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    """A root exactly as `govscore init` makes it: the shipped list, no tags, comments."""
+    folder = tmp_path / "office"
+    assert CliRunner().invoke(cli, ["init", str(folder)]).exit_code == 0
+    return folder
+
+
+def run(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["--root", str(root), *args])
+
+
+def test_tag_adds_one_line_and_untag_takes_it_away(shipped: Path):
+    path = shipped / "departments.toml"
+    tagged = run(shipped, "departments", "tag", "公安局", "one_window")
+    assert tagged.exit_code == 0, tagged.output
+    assert tagged.stdout == ""
+    assert tagged.stderr == "市公安局: tags one_window (一窗受理专区)\n"
+    assert path.read_text(encoding="utf-8") == SHIPPED.replace(
+        'name = "市公安局"\n', 'name = "市公安局"\ntags = ["one_window"]\n'
+    )
+    # A second tag joins the first; a Chinese name is the same tag as its code.
+    assert run(shipped, "departments", "tag", "市公安局", "大厅").exit_code == 0
+    assert 'name = "市公安局"\ntags = ["one_window", "hall"]\n' in path.read_text(encoding="utf-8")
+    assert run(shipped, "departments", "untag", "市公安局", "hall", "一窗受理专区").exit_code == 0
+    assert path.read_text(encoding="utf-8") == SHIPPED  # byte for byte, comments and all
+
+
+def test_a_tag_makes_the_clause_apply(shipped: Path):
+    # 2.3.1 applies only to departments in the one-window zone.
+    args = ["add", "-d", "市民政局", "-c", "2.3.1", "--month", "2023-05"]
+    refused = run(shipped, *args)
+    assert refused.exit_code == 1 and "one_window" in refused.stderr
+    assert run(shipped, "departments", "tag", "市民政局", "one_window").exit_code == 0
+    assert run(shipped, *args).stdout == "2023-05-0001\n"
+
+
+def test_a_tag_already_there_or_not_there_changes_nothing(shipped: Path):
+    path = shipped / "departments.toml"
+    run(shipped, "departments", "tag", "市公安局", "one_window")
+    before = path.read_bytes()
+    again = run(shipped, "departments", "tag", "市公安局", "one_window")
+    assert again.exit_code == 0
+    assert again.stderr == "市公安局 already has tags one_window (一窗受理专区); nothing changed\n"
+    absent = run(shipped, "departments", "untag", "市民政局", "hall")
+    assert absent.exit_code == 0 and "nothing changed" in absent.stderr
+    assert path.read_bytes() == before
+
+
+def test_unknown_names_and_tags_are_usage_errors(shipped: Path):
+    path = shipped / "departments.toml"
+    nobody = run(shipped, "departments", "tag", "市公按局", "hall")
+    assert nobody.exit_code == 2
+    assert "unknown department '市公按局'; did you mean 市公安局 or " in nobody.stderr
+    wrong = run(shipped, "departments", "tag", "市公安局", "window")
+    assert wrong.exit_code == 2
+    assert wrong.stderr == (
+        "error: unknown tag 'window'; the tags clauses ask for are: "
+        "one_window (一窗受理专区)、hall (大厅)\n"
+    )
+    assert path.read_text(encoding="utf-8") == SHIPPED
+
+
+HAND_MADE = """\
+# 部门名单（本办维护）
+
+[[department]]
+name = "市公安局"   # 户籍、出入境
+aliases = [
+    "公安",
+    "市公安",
+]
+
+[[department]]
+name = "市教育局"
+tags = ["hall"]  # 大厅东侧 3 号窗口
+aliases = ["教育局"]
+
+[[department]]
+name = "市民政局"
+tags = [
+    "one_window",
+]
+"""
+
+
+def test_hand_laid_out_files_keep_their_comments_and_order(tmp_path: Path):
+    (tmp_path / "departments.toml").write_text(HAND_MADE, encoding="utf-8")
+    set_tags(tmp_path, "公安", add=("hall",))
+    set_tags(tmp_path, "市教育局", add=("one_window",))
+    set_tags(tmp_path, "市民政局", remove=("one_window",))
+    assert (
+        (tmp_path / "departments.toml").read_text(encoding="utf-8")
+        == """\
+# 部门名单（本办维护）
+
+[[department]]
+name = "市公安局"   # 户籍、出入境
+aliases = [
+    "公安",
+    "市公安",
+]
+tags = ["hall"]
+
+[[department]]
+name = "市教育局"
+tags = ["hall", "one_window"]  # 大厅东侧 3 号窗口
+aliases = ["教育局"]
+
+[[department]]
+name = "市民政局"
+"""
+    )
+
+
+def test_windows_line_ends_stay(tmp_path: Path):
+    path = tmp_path / "departments.toml"
+    path.write_bytes(
+        b'[[department]]\r\nname = "\xe5\xb8\x82\xe5\x85\xac\xe5\xae\x89\xe5\xb1\x80"\r\n'
+    )
+    set_tags(tmp_path, "市公安局", add=("one_window",))
+    assert path.read_bytes().endswith(b'\r\ntags = ["one_window"]\r\n')
+    assert b"\n" not in path.read_bytes().replace(b"\r\n", b"")
+
+
+def test_lists_show_tags_in_chinese_and_bare_departments_still_lists(shipped: Path):
+    run(shipped, "departments", "tag", "市教育局", "hall")
+    run(shipped, "departments", "tag", "市公安局", "one_window")
+    table = run_process("--root", str(shipped), "departments")
+    assert table.returncode == 0
+    rows = {line.split()[0]: line.split()[1:] for line in table.stdout.splitlines()[2:]}
+    assert rows["市教育局"] == ["大厅"]
+    assert rows["市公安局"] == ["一窗受理专区"]
+    assert rows["市民族宗教局"] == ["市民宗局"]  # aliases still listed, no tag
+    # Programs read the codes.
+    payload = json.loads(run(shipped, "departments", "--format", "json").stdout)
+    police = next(d for d in payload if d["name"] == "市公安局")
+    assert police == {"name": "市公安局", "aliases": [], "tags": ["one_window"]}
+    process = run_process("--root", str(shipped), "departments", "untag", "市公安局", "one_window")
+    assert process.returncode == 0 and process.stderr == "市公安局: no tags\n"
