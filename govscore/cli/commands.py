@@ -664,9 +664,14 @@ def _tags_option(f: Any) -> Any:
     return click.argument("department")(f)
 
 
+_commit_tags = click.option(
+    "--commit", is_flag=True, help="Commit the changed departments.toml to git."
+)
+
+
 @departments.command()
 @_tags_option
-@commit_option
+@_commit_tags
 @pass_app
 def tag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -> None:
     """Tag a department (one_window: 一窗受理专区, hall: 大厅) in departments.toml.
@@ -679,7 +684,7 @@ def tag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -
 
 @departments.command()
 @_tags_option
-@commit_option
+@_commit_tags
 @pass_app
 def untag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -> None:
     """Take tags off a department in departments.toml."""
