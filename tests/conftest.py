@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from govscore.cli.commands import cli
 from govscore.ledger.loader import load_catalog, read_toml
@@ -23,6 +27,13 @@ from govscore.rules.validate import Book, review
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "govscore" / "data"
 TODAY = date(2026, 1, 1)
+
+# Hypothesis keeps its files (.hypothesis/: caches, an example database) in the checkout
+# unless told otherwise: no example database, caches in the system's temp folder. A
+# failure prints its falsifying example and seed instead.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "govscore-hypothesis")
+settings.register_profile("govscore", database=None)
+settings.load_profile("govscore")
 
 # Three departments keep whole outputs short enough to read.
 SMALL_DEPARTMENTS = """\
@@ -92,17 +103,47 @@ def gs(root: Path) -> Run:
     return run
 
 
-def run_process(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
-    """Run govscore as a real process, the way a cron job does: no terminal, no input."""
+def process_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for a real process that must run this checkout's govscore.
+
+    PYTHONPATH puts the checkout before any installed govscore, and PYTHONSAFEPATH keeps
+    the working folder off sys.path, so a process started in another folder (which may
+    hold a `govscore` of its own) still imports the code under test.
+    """
+    merged = {**os.environ, **(env or {})}
+    given = merged.get("PYTHONPATH")
+    merged["PYTHONPATH"] = os.pathsep.join([str(REPO), *([given] if given else [])])
+    merged["PYTHONSAFEPATH"] = "1"
+    return merged
+
+
+def run_python(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
+    """This checkout's Python code as a real process: no terminal, no input."""
     return subprocess.run(
-        [sys.executable, "-m", "govscore", *args],
+        [sys.executable, *args],
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env=process_env(env),
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
         timeout=120,
     )
+
+
+def run_process(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
+    """Run govscore as a real process, the way a cron job does: no terminal, no input."""
+    return run_python("-m", "govscore", *args, cwd=cwd, env=env)
+
+
+def copy_root(source: Path, target: Path) -> Path:
+    """A copy of a root in the checkout (examples/, the repository's own), to run commands
+    on: a report writes .govscore-cache/ into its root, and no test writes into the checkout.
+    """
+    shutil.copytree(source / "ledger", target / "ledger", ignore=shutil.ignore_patterns(".*"))
+    for name in ("departments.toml", "weights.toml", "clauses.toml", "typos.tsv"):
+        if (source / name).exists():
+            shutil.copy2(source / name, target / name)
+    return target
 
 
 def departments() -> Departments:
@@ -130,3 +171,51 @@ def scorer_from(months: dict[str, str]) -> Scorer:
     assert not book.problems, [str(p) for p in book.problems]
     weights = parse_weights(read_toml(DATA / "weights.toml"), "weights.toml")
     return Scorer(book, catalog(), weights, departments())
+
+
+# -- no test writes into the checkout -------------------------------------------------
+
+# What running Python and pytest leaves by itself, and folders that are not the checkout's.
+_NOT_CHECKED = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "mutants"}
+
+
+def _checkout_files() -> dict[str, int]:
+    """Every file in the checkout (what git tracks and what it does not) with its mtime."""
+    found = {}
+    for folder, subfolders, names in os.walk(REPO):
+        subfolders[:] = [
+            s for s in subfolders if s not in _NOT_CHECKED and not s.endswith(".egg-info")
+        ]
+        for name in names:
+            path = Path(folder, name)
+            found[str(path.relative_to(REPO))] = path.stat().st_mtime_ns
+    return found
+
+
+_BEFORE: dict[str, int] = {}
+_DATA = ("ledger", "examples", "departments.toml", "weights.toml")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _BEFORE.update(_checkout_files())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any test made or changed a file in the checkout (a cache, a ledger)."""
+    if not _BEFORE or "mutmut" in sys.modules:
+        return  # mutmut runs the tests in its own copy (mutants/), and writes there itself
+    after = _checkout_files()
+    # New files anywhere; changed ones only in the roots' data (a person may edit code
+    # while the suite runs).
+    touched = sorted(
+        p
+        for p, mtime in after.items()
+        if p not in _BEFORE or (_BEFORE[p] != mtime and p.startswith(_DATA))
+    )
+    touched += sorted(f"{p} (removed)" for p in _BEFORE.keys() - after.keys())
+    if touched:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["tests wrote into the checkout:", *(f"  {p}" for p in touched)]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

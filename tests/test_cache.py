@@ -61,7 +61,17 @@ def ledger_entries(root: Path) -> list[str]:
     return ids
 
 
-STEP = st.one_of(
+# Adds that any known department may make again and again (no once-a-month rate, no
+# zone-only clause): `add` must accept them, so a run where every add is refused fails.
+ALWAYS_ACCEPTED = {"2.4.3", "3.3.1", "2.4.10", "4.3.1", "2.4.13", "3.1.3", "4.4.1"}
+# Edits that are not appends: same size, growing the file, shrinking it.
+EDITS = {
+    "same": ("count = 2", "count = 3"),
+    "grow": ("count = 2", "count = 22"),
+    "shrink": ("value = 93.5", "value = 93"),
+}
+
+ACTION = st.one_of(
     st.tuples(
         st.just("add"), st.sampled_from(DEPARTMENTS), st.sampled_from(ADDS), st.sampled_from(MONTHS)
     ),
@@ -71,36 +81,52 @@ STEP = st.one_of(
     st.tuples(
         st.just("hand"), st.sampled_from(MONTHS), st.sampled_from(["2.4.3", "9.9.9", "2.5.2"])
     ),
-    st.tuples(st.just("edit"), st.sampled_from(MONTHS)),
+    st.tuples(st.just("edit"), st.sampled_from(MONTHS), st.sampled_from(sorted(EDITS))),
     st.tuples(
         st.just("forget"),
     ),
 )
+# Each action, then whether the reports are compared before the next one: an edit and an
+# append with no read in between must still be noticed.
+STEP = st.tuples(ACTION, st.booleans())
+
+
+def ledger_bytes(root: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted((root / "ledger").glob("*"))}
+
+
+def written(root: Path, before: dict[str, bytes], result, *args: str) -> None:
+    """A command that exits 0 wrote its entry (the id it printed); one that exits 1 wrote nothing."""
+    assert result.exit_code in (0, 1), (args, result.output)
+    if result.exit_code == 1:
+        assert ledger_bytes(root) == before, args
+        return
+    assert ledger_bytes(root) != before, args
+    assert result.stdout.strip() in ledger_entries(root), args
 
 
 def apply(root: Path, step: tuple) -> None:
     kind = step[0]
     ids = ledger_entries(root)
+    before = ledger_bytes(root)
     if kind == "add":
         _, department, args, month = step
-        run(root, "add", "-d", department, *args, "--month", month)
+        result = run(root, "add", "-d", department, *args, "--month", month)
+        written(root, before, result, *args)
+        if department == "市不存在局":
+            assert result.exit_code == 1
+        elif args[1] in ALWAYS_ACCEPTED:
+            assert result.exit_code == 0, (step, result.output)
     elif kind == "follow-up" and ids:
-        run(
-            root,
-            "add",
-            "-d",
-            step[1],
-            "-c",
-            "4.3.2",
-            "--ref",
-            ids[step[2] % len(ids)],
-            "--month",
-            "2023-06",
-        )
+        target = ids[step[2] % len(ids)]
+        args = ("add", "-d", step[1], "-c", "4.3.2", "--ref", target, "--month", "2023-06")
+        written(root, before, run(root, *args), *args)
     elif kind == "void" and ids:
-        run(root, "void", ids[step[1] % len(ids)], "--reason", "申诉成立")
+        args = ("void", ids[step[1] % len(ids)], "--reason", "申诉成立")
+        written(root, before, run(root, *args), *args)
     elif kind == "close" and ids:
-        run(root, "close", ids[step[1] % len(ids)], "--through", step[2])
+        args = ("close", ids[step[1] % len(ids)], "--through", step[2])
+        written(root, before, run(root, *args), *args)
     elif kind == "hand":  # a clerk appends by hand, sometimes wrongly, sometimes a duplicate id
         _, month, clause = step
         path = root / "ledger" / f"{month}.toml"
@@ -116,9 +142,10 @@ def apply(root: Path, step: tuple) -> None:
             handle.write(("" if path.exists() else "# hand\n") + toml(extra))
     elif kind == "edit":  # a change that is not an append: the cache must notice
         path = root / "ledger" / f"{step[1]}.toml"
+        old, new = EDITS[step[2]]
         if path.exists():
             text = path.read_text(encoding="utf-8")
-            path.write_text(text.replace("count = 2", "count = 3", 1), encoding="utf-8")
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
     elif kind == "forget":
         (root / CACHE_DIR / CACHE_FILE).unlink(missing_ok=True)
 
@@ -133,9 +160,36 @@ def test_cached_and_uncached_runs_agree_after_every_step(root: Path, steps):
     for child in (root / "ledger").glob("*.toml"):
         child.unlink()
     (root / CACHE_DIR / CACHE_FILE).unlink(missing_ok=True)
-    for step in steps:
-        apply(root, step)
-        assert answers(root, cached=True) == answers(root, cached=False), step
+    for number, (action, read) in enumerate(steps, 1):
+        apply(root, action)
+        if read or number == len(steps):
+            assert answers(root, cached=True) == answers(root, cached=False), steps[:number]
+
+
+def test_an_edit_then_a_hand_append_is_never_served_from_the_cache(root: Path):
+    """The file grew, but its old bytes changed: the appended tail alone is not the answer."""
+    args = ("add", "-d", "市民政局", "-c", "2.4.3", "-n", "2", "--month", "2023-05")
+    assert run(root, *args).exit_code == 0
+    assert month_totals(root, cached=True)["市民政局"] == 99.2  # the cache now knows the file
+    path = root / "ledger" / "2023-05.toml"
+    text = path.read_text(encoding="utf-8")
+    assert "count = 2\n" in text
+    text = text.replace("count = 2\n", "count = 5\n") + toml(
+        entry("市公安局", "2.4.7", id="hand-1")
+    )
+    path.write_text(text, encoding="utf-8")
+    # 市民政局 2.4.3 × 5 → C2 95 → 25 + 0.40×95 + 35 = 98; 市公安局 2.4.7 × 1 → C2 99 → 99.6
+    expected = {"市民政局": 98.0, "市公安局": 99.6}
+    assert month_totals(root, cached=True) == expected
+    assert month_totals(root, cached=False) == expected
+
+
+def month_totals(root: Path, cached: bool) -> dict[str, float]:
+    """May's totals of the departments not at 100."""
+    result = run(root, "month", "2023-05", "--format", "json", cached=cached)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    return {d["department"]: d["total"] for d in payload["departments"] if d["total"] != 100}
 
 
 def test_warm_runs_use_the_cache_and_an_append_extends_it(root: Path):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_process
+from conftest import REPO, copy_root, run_process
 from govscore.model import FIELDS
 
 APRIL = """\
@@ -191,8 +191,8 @@ def test_an_empty_root_checks_clean(root: Path):
     assert (result.returncode, result.stdout) == (0, "")
 
 
-def test_the_example_root_checks_clean():
-    example = Path(__file__).resolve().parent.parent / "examples"
+def test_the_example_root_checks_clean(tmp_path: Path):
+    example = copy_root(REPO / "examples", tmp_path / "examples")
     result = run_process("--root", str(example), "check", "--format", "json")
     assert result.returncode == 0, result.stdout
     assert json.loads(result.stdout)["problems"] == []

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SMALL_DEPARTMENTS, run_process
+from conftest import REPO, SMALL_DEPARTMENTS, copy_root, process_env, run_process
 from govscore.cli.commands import cli
 
 
@@ -190,6 +190,25 @@ def test_year_json_has_months_and_monthly_totals(small: Path):
     assert sports["vetoed"] is True and sports["rank"] == 3
 
 
+def test_a_month_with_no_file_between_two_that_have_one_counts_at_base(small: Path):
+    """Assessed months run from the first to the last month with a file: a gap counts."""
+    for month in ("2023-03", "2023-05"):
+        args = ("add", "-d", "市民政局", "-c", "2.4.3", "-n", "3", "--month", month)
+        assert run(small, *args).exit_code == 0
+    assert not (small / "ledger" / "2023-04.toml").exists()
+    # 市民政局: March C2 97, April (no file) C2 100, May C2 97.
+    # C2 = (97 + 100 + 97)/3 = 98 → total = 25 + 0.40×98 + 35 = 99.2
+    # (counting only March and May would give C2 97 → 98.8)
+    payload = json.loads(run(small, "year", "2023", "--format", "json").stdout)
+    assert payload["months"] == ["2023-03", "2023-04", "2023-05"]
+    civil = next(d for d in payload["departments"] if d["department"] == "市民政局")
+    assert civil["categories"]["2"] == 98.0
+    assert civil["total"] == 99.2
+    assert civil["monthly"] == {"2023-03": 98.8, "2023-04": 100.0, "2023-05": 98.8}
+    table = run(small, "year", "2023")
+    assert "（2023-03 至 2023-05，3 个月）" in table.stdout.splitlines()[0]
+
+
 def test_year_without_ledger_months_is_a_usage_error(small: Path):
     result = run(small, "year", "2023")
     assert result.exit_code == 2
@@ -289,7 +308,7 @@ def test_add_at_a_terminal_asks_for_what_is_missing(small: Path):
         stdin=child_fd,
         stdout=child_fd,
         stderr=child_fd,
-        env={**os.environ, "COLUMNS": "200"},
+        env=process_env({"COLUMNS": "200"}),
     )
     os.close(child_fd)
     seen = b""
@@ -368,12 +387,11 @@ def test_init_writes_a_root_and_refuses_to_overwrite(tmp_path: Path):
     assert (target / "weights.toml").read_bytes() == weights
 
 
-def test_repository_root_is_a_working_root_matching_the_templates():
-    repo = Path(__file__).resolve().parent.parent
-    data = repo / "govscore" / "data"
+def test_repository_root_is_a_working_root_matching_the_templates(tmp_path: Path):
+    data = REPO / "govscore" / "data"
     for name in ("departments.toml", "weights.toml"):
-        assert (repo / name).read_bytes() == (data / name).read_bytes()
-    result = run_process("--root", str(repo), "check")
+        assert (REPO / name).read_bytes() == (data / name).read_bytes()
+    result = run_process("--root", str(copy_root(REPO, tmp_path / "office")), "check")
     assert result.returncode == 0, result.stderr
 
 
@@ -394,7 +412,10 @@ def test_departments_and_clause_lookups(small: Path):
 
 
 def test_example_root_is_clean_and_its_quick_start_month_reads(tmp_path: Path):
-    examples = Path(__file__).resolve().parent.parent / "examples"
+    # A copy, committed as the checkout's examples/ are: reports write a cache into the root.
+    examples = copy_root(REPO / "examples", tmp_path / "examples")
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "examples")):
+        subprocess.run(["git", *args], cwd=examples, check=True)
     check = run_process("--root", str(examples), "check")
     assert check.returncode == 0, check.stdout + check.stderr
     month = run_process("--root", str(examples), "month", "2023-03")
@@ -428,3 +449,55 @@ def test_a_root_clauses_toml_replaces_the_shipped_catalog(small: Path):
     broken = run(small, "month", "2023-05")
     assert broken.exit_code == 1
     assert "clauses.toml" in broken.stderr and "C.I.K" in broken.stderr
+
+
+def amended_catalog() -> str:
+    """The shipped catalog with 2.4.3 at 2 points per case instead of 1."""
+    shipped = (REPO / "govscore" / "data" / "clauses.toml").read_text(encoding="utf-8")
+    head, tail = shipped.split('id = "2.4.3"')
+    return head + 'id = "2.4.3"' + tail.replace("points = 1\n", "points = 2\n", 1)
+
+
+def test_lookups_in_a_root_with_broken_departments_show_the_roots_own_catalog(small: Path):
+    (small / "clauses.toml").write_text(amended_catalog(), encoding="utf-8")
+    (small / "departments.toml").write_text("[[department]\n", encoding="utf-8")
+    shown = run(small, "clause", "2.4.3", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["points"] == 2.0  # the root's, not the shipped 1.0
+    listed = json.loads(run(small, "clauses", "--format", "json").stdout)
+    assert next(c for c in listed if c["id"] == "2.4.3")["points"] == 2.0
+
+
+def test_lookups_in_a_root_with_a_broken_catalog_fail_naming_it(small: Path):
+    (small / "clauses.toml").write_text("[[clause]\n", encoding="utf-8")
+    for args in (("clause", "2.4.3"), ("clauses",)):
+        result = run(small, *args)
+        assert result.exit_code == 1, result.output
+        assert result.stdout == ""
+        assert "clauses.toml: not valid TOML" in result.stderr
+    (small / "clauses.toml").unlink()
+    (small / "weights.toml").write_text("base = \n", encoding="utf-8")
+    result = run(small, "clause", "2.4.3")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "weights.toml: not valid TOML" in result.stderr
+
+
+def test_lookups_without_a_root_use_the_shipped_catalog(tmp_path: Path):
+    """No root named and none above the working folder: the catalog govscore ships."""
+    shown = run_process("clause", "2.4.3", "--format", "json", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["points"] == 1.0
+    named = run_process("--root", str(tmp_path), "clause", "2.4.3", cwd=tmp_path)
+    assert named.returncode == 1 and "not a govscore root" in named.stderr
+
+
+def test_add_with_month_alone_stores_no_date_as_its_help_says(small: Path):
+    helped = " ".join(run(small, "add", "--help").stdout.split())
+    assert "with --month and no --date, no date is stored" in helped
+    args = ("add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05")
+    assert run(small, *args).exit_code == 0
+    text = (small / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    assert 'clause = "2.4.3"' in text and "\ndate = " not in text
+    assert run(small, *args, "--date", "2023-05-12").exit_code == 0
+    text = (small / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    assert "\ndate = 2023-05-12\n" in text

@@ -79,6 +79,20 @@ def test_commit_setting_in_weights_commits_every_add(root: Path):
     assert git(root, "show", "--name-only", "--format=", "HEAD") == "ledger/2023-05.toml"
 
 
+def test_commit_outside_git_fails_clearly_but_keeps_the_entry(tmp_path: Path):
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / ".git").mkdir()  # init sees a repository and does not make one …
+    assert CliRunner().invoke(cli, ["init", str(folder)]).exit_code == 0
+    import shutil
+
+    shutil.rmtree(folder / ".git")  # … and then there is none
+    result = run(folder, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--commit")
+    assert result.exit_code == 1
+    assert "recorded 2023-05-0001 but could not commit to git" in result.stderr
+    assert 'id = "2023-05-0001"' in (folder / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+
+
 def test_audit_passes_a_history_of_pure_appends(root: Path):
     commit_all(root, "root")
     for clause in ("2.4.3", "2.4.7", "1.2.2"):
@@ -145,6 +159,44 @@ def test_audit_reports_a_commit_that_changed_a_line(root: Path):
         f"    -{changed_at}: count = 3",
         f"    +{changed_at}: count = 1",
     ]
+
+
+def two_clerks_merge(root: Path, *merge_args: str) -> str:
+    """Alice and Bob append on two branches of one clone; Alice merges Bob's branch."""
+    commit_all(root, "root")
+    base = git(root, "rev-parse", "--abbrev-ref", "HEAD")
+    git(root, "checkout", "-qb", "bob")
+    bob = ("add", "-d", "市公安局", "-c", "2.4.7", "--month", "2023-05", "--note", "鲍勃的记录")
+    assert run(root, *bob, "--commit").exit_code == 0
+    git(root, "checkout", "-q", base)
+    alice = ("add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--note", "爱丽丝")
+    assert run(root, *alice, "--commit").exit_code == 0
+    git(root, "merge", "-q", *merge_args, "bob")
+    return git(root, "rev-parse", "HEAD")
+
+
+def test_audit_reports_a_merge_that_dropped_a_parents_line(root: Path):
+    """A merge must keep every line of each parent: here it drops one of Bob's."""
+    two_clerks_merge(root, "--no-commit")
+    ledger = root / "ledger" / "2023-05.toml"
+    text = ledger.read_text(encoding="utf-8")
+    ledger.write_text(text.replace('note = "鲍勃的记录"\n', ""), encoding="utf-8")
+    merge = commit_all(root, "merge bob, losing a line")
+    result = run_process("--root", str(root), "audit")
+    assert result.returncode == 1, result.stderr
+    assert merge[:10] in result.stdout
+    assert 'note = "鲍勃的记录"' in result.stdout  # the lost line is named
+
+
+def test_audit_reports_a_merge_that_kept_only_one_side(root: Path):
+    """`git merge -s ours` leaves ledger/ as it was on one side: the other side's lines are lost,
+    though the merge changed nothing there compared with its first parent."""
+    merge = two_clerks_merge(root, "-s", "ours", "-m", "merge bob, keeping only ours")
+    assert "鲍勃的记录" not in (root / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    result = run_process("--root", str(root), "audit")
+    assert result.returncode == 1, result.stderr
+    assert merge[:10] in result.stdout
+    assert 'note = "鲍勃的记录"' in result.stdout
 
 
 def test_audit_reports_a_removed_ledger_file(root: Path):

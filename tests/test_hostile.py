@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import process_env
 from govscore.cli.commands import cli
 from govscore.ledger.text import fields_toml, parse_toml_ledger, split_entries
 from govscore.model import Entry
@@ -167,6 +168,7 @@ def test_undecodable_argv_bytes_in_a_real_process(root: Path):
         command,
         capture_output=True,
         stdin=subprocess.DEVNULL,
+        env=process_env(),
         timeout=120,
     )
     assert process.returncode == 1

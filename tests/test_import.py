@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import run_process
+from conftest import process_env, run_process
 from govscore.cli.commands import cli
 from govscore.ledger.importing import decode, plan, read_table
 from govscore.ledger.text import parse_toml_ledger
@@ -387,7 +387,7 @@ def test_progress_bar_at_a_terminal_for_large_files_only(small: Path, rows: int,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=child_fd,
-        env={**os.environ, "COLUMNS": "100"},
+        env=process_env({"COLUMNS": "100"}),
     )
     os.close(child_fd)
     seen = b""

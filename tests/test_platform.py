@@ -8,13 +8,12 @@ command with a UnicodeEncodeError.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
-from conftest import REPO, SMALL_DEPARTMENTS, run_process
+from conftest import REPO, SMALL_DEPARTMENTS, process_env, run_process
 
 # govscore with fcntl made unimportable before anything of it is imported, as on Windows;
 # the assert proves the writer took the path without flock.
@@ -33,6 +32,7 @@ def without_fcntl(*args: str) -> subprocess.CompletedProcess[str]:
         encoding="utf-8",
         stdin=subprocess.DEVNULL,
         cwd=REPO,
+        env=process_env(),
         timeout=120,
     )
 
@@ -71,7 +71,7 @@ def test_add_import_and_month_run_without_fcntl(root: Path, tmp_path: Path):
 def test_concurrent_writers_without_fcntl_each_land_once(root: Path):
     """4 recorder processes × 10 record() calls with the filelock lock: ids 1–40, each once."""
     worker = REPO / "tests" / "workers" / "recorder.py"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_FCNTL": "1"}
+    env = process_env({"NO_FCNTL": "1"})
     processes = [
         subprocess.Popen(
             [sys.executable, str(worker), str(root), f"w{n}", "10", "2023-05"],
@@ -103,7 +103,7 @@ def test_a_gbk_console_gets_utf8_and_no_traceback(root: Path):
         [sys.executable, "-m", "govscore", "--root", str(root), "add", "-d", "𠮷局", "-c", "2.4.3"],
         capture_output=True,
         stdin=subprocess.DEVNULL,
-        env={**os.environ, **gbk},
+        env=process_env(gbk),
         timeout=120,
     )
     assert refused.returncode == 1
@@ -116,7 +116,7 @@ def test_a_gbk_console_gets_utf8_and_no_traceback(root: Path):
         [sys.executable, "-m", "govscore", "--root", str(root), "month", "2023-05"],
         capture_output=True,
         stdin=subprocess.DEVNULL,
-        env={**os.environ, **gbk},
+        env=process_env(gbk),
         timeout=120,
     )
     assert month.returncode == 0, month.stderr

@@ -8,7 +8,6 @@ each id only once `record()` has returned, so a printed id is one govscore said 
 from __future__ import annotations
 
 import json
-import os
 import resource
 import signal
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_process
+from conftest import REPO, process_env, run_process
 from govscore.ledger.text import parse_toml_ledger
 
 WORKER = REPO / "tests" / "workers" / "recorder.py"
@@ -37,7 +36,7 @@ def worker(root: Path, tag: str, count: int, *months: str, **kwargs) -> subproce
         stdin=subprocess.DEVNULL,
         text=True,
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},  # this checkout's govscore
+        env=process_env(),  # this checkout's govscore
         **kwargs,
     )
 
@@ -51,6 +50,7 @@ def add(root: Path, month: str, note: str, preexec_fn: Callable[[], None] | None
         text=True,
         stdin=subprocess.DEVNULL,
         cwd=REPO,
+        env=process_env(),
         preexec_fn=preexec_fn,
         timeout=120,
     )

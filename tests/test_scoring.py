@@ -380,3 +380,23 @@ def test_year_means_each_category_over_assessed_months():
     year = scorer_from(led).department_year(POLICE, 2023, ["2023-05", "2023-06", "2023-07"])
     assert year.total.quantize(D("0.0000001")) == D("99.6500000")
     assert year.months == {"2023-05": D("99.2"), "2023-06": 100, "2023-07": D("99.75")}
+
+
+def test_totals_equal_at_two_decimals_share_a_rank_though_not_exactly_equal():
+    # 1.3.1 is a rate clause in category 1 at 0.1 per point short of 100%.
+    # 市公安局 99.9%: short 0.1 × 0.1 = 0.01 → C1 = 99.99 → total = 0.25×99.99 + 75 = 99.9975,
+    #   shown as 100.00: it shares rank 1 with the 34 departments at exactly 100.
+    # 市民政局 99.7%: short 0.3 × 0.1 = 0.03 → C1 = 99.97 → total = 99.9925, shown as 99.99:
+    #   below them all, rank 36.
+    led = {
+        "2023-05": toml(
+            entry(POLICE, "1.3.1", value=99.9),
+            entry("市民政局", "1.3.1", value=99.7),
+        )
+    }
+    ranking = scorer_from(led).month("2023-05")
+    rank, police = ranking.find(POLICE)
+    assert police.total == D("99.9975")  # not exactly 100: the tie is at 2 decimals only
+    assert rank == 1
+    assert ranking.find("市民政局")[0] == 36
+    assert [r for r, _ in ranking.rows].count(1) == 35

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govscore.ledger.text import fields_toml, parse_toml_ledger
+from govscore.ledger.tomlfast import quick_entry, read_chunks
 
 FILE, MONTH = "ledger/2023-05.toml", "2023-05"
 
@@ -56,6 +57,8 @@ HAND_WRITTEN = [
     'stray = 1\n[[entry]]\nid = "a"\n',
     '[[entry]]\nid = "a"\nnote = "unterminated\n',
     '[[entry]]\nid = "a"\ndate = 2023-05-01T10:00:00\nrecorded = 2023-05-01\n',
+    '[[entry]]\nid = "a"\ndate = 2023-05-01 10:00:00\n',  # a date-time with a space
+    '[[entry]]\nid = "a"\ndate = 2023-05-01  # tagged\n',
     '[[entry]]\nid = "a"\ncount = true\npoints = 3\n',
 ]
 
@@ -72,3 +75,64 @@ def test_fast_reader_really_reads_plain_entries():
     )
     [entry] = parse_toml_ledger(text, FILE, MONTH).entries
     assert (entry.id, entry.points, entry.line) == ("a", Decimal("1.5"), 2)
+
+
+# What add, void, close and a follow-up write: every kind of field govscore itself writes.
+WRITTEN = [
+    {
+        "id": "2023-05-0001",
+        "department": "市公安局",
+        "clause": "2.4.3",
+        "count": 3,
+        "date": date(2023, 5, 12),
+        "note": "3件超期办结",
+        "by": "张三",
+        "recorded": "2023-05-12T09:00:00+08:00",
+    },
+    {
+        "id": "2023-05-0002",
+        "department": "市教育局",
+        "clause": "2.3.11",
+        "points": Decimal("1.5"),
+        "by": "张三",
+    },
+    {"id": "2023-05-0003", "department": "市公安局", "clause": "2.5.2", "value": Decimal("93.5")},
+    {
+        "id": "2023-05-0004",
+        "department": "市公安局",
+        "clause": "2.5.3",
+        "numerator": Decimal("0"),
+        "denominator": Decimal("0"),
+    },
+    {
+        "id": "2023-05-0005",
+        "department": "市公安局",
+        "clause": "4.2.2",
+        "level": "市级",
+        "matter": "企业开办一件事",
+        "key": "k-1",
+    },
+    {"id": "2023-05-0006", "department": "市公安局", "clause": "4.3.2", "ref": "2023-05-0003"},
+    {"id": "2023-05-0007", "department": "市公安局", "clause": "3.1.3", "recurring": True},
+    {"id": "2023-05-0008", "void": "2023-05-0001", "reason": "申诉成立"},
+]
+
+
+def test_fast_reader_makes_the_entries_itself_for_what_govscore_writes():
+    """quick_entry, not tomllib, reads every table govscore writes: the fast path is used."""
+    for tag in (None, "k7q2"):
+        text = "# govscore ledger for 2023-05: append only\n" + "".join(
+            fields_toml(fields, tag) for fields in WRITTEN
+        )
+        read = read_chunks(text)
+        assert read is not None, "the fast reader gave the whole file to tomllib"
+        _, chunks = read
+        quick = []
+        for chunk in chunks:
+            assert chunk.fields is not None, chunk.text
+            made = quick_entry(chunk.fields, MONTH, FILE, chunk.line)
+            assert made is not None, chunk.fields
+            quick.append(made)
+        careful = parse_toml_ledger(text, FILE, MONTH, fast=False)
+        assert tuple(quick) == careful.entries
+        assert parse_toml_ledger(text, FILE, MONTH).entries == careful.entries

@@ -1,12 +1,13 @@
 """The command line: each command parses, calls the core, renders.
 
 govscore errors are caught once, in GovscoreGroup, and become a message on stderr and
-an exit code: 0 ok, 1 a data problem, 2 usage, 3 written but not committed.
+an exit code: 0 ok, 1 a data problem, 2 usage.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -32,7 +33,7 @@ from govscore.cli.options import (
     commit_option,
     format_option,
 )
-from govscore.errors import DataError, GovscoreError, Problem, UsageError, did_you_mean
+from govscore.errors import ConfigError, DataError, GovscoreError, Problem, UsageError, did_you_mean
 from govscore.i18n import _, ngettext
 from govscore.ledger import importing
 from govscore.ledger.audit import audit_history, printable
@@ -49,17 +50,19 @@ from govscore.ledger.gitops import (
 from govscore.ledger.loader import (
     DEPARTMENTS_FILE,
     LEDGER_DIR,
+    ROOT_ENV,
     WEIGHTS_FILE,
     Root,
     View,
     find_root,
     load_catalog,
     load_root,
+    load_rules,
     load_view,
 )
-from govscore.ledger.recording import Committer, Draft, record
+from govscore.ledger.recording import Draft, record
 from govscore.ledger.settings import set_tags
-from govscore.model import month_of, months_between
+from govscore.model import Entry, month_of, months_between
 from govscore.report.render import json_text, table_text
 from govscore.report.shapes import (
     clause_json,
@@ -79,7 +82,8 @@ from govscore.report.shapes import (
     ranking_table,
     with_period,
 )
-from govscore.rules.config import TAG_NAMES, tag_code, tag_name
+from govscore.rules.catalog import Catalog
+from govscore.rules.config import TAG_NAMES, Weights, tag_code, tag_name
 from govscore.rules.lookup import Lookup
 from govscore.rules.scoring import Scorer
 
@@ -248,14 +252,42 @@ def _stamp(app: AppContext, fields: dict[str, Any], by: str | None) -> dict[str,
     return {k: v for k, v in fields.items() if v is not None and v is not False}
 
 
+def commit_message(entries: list[Entry]) -> str:
+    """One line naming what was recorded: department, clause and id."""
+    if len(entries) > 1:
+        return f"govscore: {len(entries)} entries, {entries[0].id} … {entries[-1].id}"
+    entry = entries[0]
+    if entry.kind == "void":
+        return f"govscore: void {entry.void} ({entry.reason}) as {entry.id}"
+    if entry.kind == "close":
+        return f"govscore: close {entry.close} through {entry.through} as {entry.id}"
+    count = f" ×{entry.count}" if entry.count != 1 else ""
+    return f"govscore: {entry.department} {entry.clause}{count} ({entry.id})"
+
+
+def committer(wanted: bool) -> Any:
+    """The after-append step: commit the new entries when asked, or when weights.toml says so."""
+
+    def commit(root: Root, paths: list[Path], entries: list[Entry]) -> None:
+        if not (wanted or root.weights.commit):
+            return
+        author = entries[0].by or recorder(root.path)
+        try:
+            commit_files(root.path, paths, commit_message(entries), author)
+        except GitError as exc:
+            ids = ", ".join(e.id for e in entries)
+            raise DataError(f"recorded {ids} but could not commit to git: {exc}") from None
+
+    return commit
+
+
 def _record(app: AppContext, drafts: list[Draft], commit: bool = False) -> None:
     root_dir = app.root_dir()
-    committer = Committer(commit)
     result = record(
         root_dir,
         drafts,
         today(),
-        after_append=committer,
+        after_append=committer(commit),
         id_tag=clone_tag(root_dir),
         use_cache=app.use_cache,
     )
@@ -264,7 +296,6 @@ def _record(app: AppContext, drafts: list[Draft], commit: bool = False) -> None:
     for draft, existing in result.skipped:
         click.echo(existing)
         click.echo(f"key {draft.fields['key']!r} is already recorded as {existing}", err=True)
-    committer.check()
 
 
 @cli.command()
@@ -283,8 +314,15 @@ def _record(app: AppContext, drafts: list[Draft], commit: bool = False) -> None:
 @click.option("--matter", help="The matter (事项), for clauses that count a matter once a year.")
 @click.option("--ref", type=ID, help="The id of the entry a follow-up clause refers to.")
 @click.option("--recurring", is_flag=True, help="Stands every month until closed.")
-@click.option("--date", "day", type=DATE, help="When it happened (default today).")
-@click.option("--month", type=MONTH, help="The ledger month (default the month of --date).")
+@click.option(
+    "--date",
+    "day",
+    type=DATE,
+    help=_("When it happened (default today; with --month and no --date, no date is stored)."),
+)
+@click.option(
+    "--month", type=MONTH, help=_("The ledger month (default the month of --date, else today's).")
+)
 @click.option("--note", help="What happened, in a few words.")
 @click.option("--by", help="Who records it (default git's user.name, else the login name).")
 @click.option("--key", help="An idempotency key: an entry with a key already recorded is skipped.")
@@ -590,18 +628,19 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
 # -- looking things up ----------------------------------------------------------------
 
 
-def _catalog_and_weights(app: AppContext) -> tuple[Any, Any]:
-    """The root's catalog when there is a root; the shipped one otherwise."""
-    try:
-        root = app.root()
-    except GovscoreError:
-        from govscore.ledger.loader import read_toml
-        from govscore.rules.config import parse_weights
+def _catalog_and_weights(app: AppContext) -> tuple[Catalog, Weights]:
+    """The root's catalog and weights; the shipped ones only when no root was named or found.
 
-        weights_path = files("govscore") / "data" / WEIGHTS_FILE
-        weights = parse_weights(read_toml(Path(str(weights_path))), WEIGHTS_FILE)
-        return load_catalog(None), weights
-    return root.catalog, root.weights
+    A root that is found is read as it is: a broken file there is an error, never the
+    shipped catalog in its place (the office may have amended its own).
+    """
+    try:
+        root_dir: Path | None = app.root_dir()
+    except ConfigError:
+        if app.root_option or os.environ.get(ROOT_ENV):
+            raise
+        root_dir = None
+    return load_rules(root_dir)
 
 
 @cli.command()
@@ -664,14 +703,9 @@ def _tags_option(f: Any) -> Any:
     return click.argument("department")(f)
 
 
-_commit_tags = click.option(
-    "--commit", is_flag=True, help="Commit the changed departments.toml to git."
-)
-
-
 @departments.command()
 @_tags_option
-@_commit_tags
+@commit_option
 @pass_app
 def tag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -> None:
     """Tag a department (one_window: 一窗受理专区, hall: 大厅) in departments.toml.
@@ -684,7 +718,7 @@ def tag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -
 
 @departments.command()
 @_tags_option
-@_commit_tags
+@commit_option
 @pass_app
 def untag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -> None:
     """Take tags off a department in departments.toml."""
@@ -867,8 +901,7 @@ def import_(
     the month of its date. Rows already recorded (by key; a row without one is known by
     its content) are skipped, so an import may safely run twice. Rows whose first cell
     starts with # are comments. stdout: the new ids, one a line. stderr: problems, then a
-    summary. Exit 0 done, 1 a bad row (nothing written), 2 usage, 3 written but not
-    committed.
+    summary. Exit 0 done, 1 a bad row (nothing written), 2 usage.
     """
     if template is not None:
         if file is not None:
@@ -891,14 +924,13 @@ def import_(
     else:
         plan = importing.plan(table, label, month, defaults)
     found: tuple[Any, ...] = ()
-    committer = Committer(commit)
     try:  # with bad rows already found, record() only checks the others, writing nothing
         done = record(
             root_dir,
             plan.drafts,
             today(),
             dry_run=dry_run or bool(plan.problems),
-            after_append=committer,
+            after_append=committer(commit),
             id_tag=clone_tag(root_dir),
             use_cache=app.use_cache,
         )
@@ -931,7 +963,6 @@ def import_(
     else:
         summary = f"imported {added} {entries}, skipped {skipped} already recorded (by key)"
     click.echo(summary, err=True)
-    committer.check()
 
 
 cli.add_command(items)

@@ -184,6 +184,26 @@ def load_catalog(root: Path | None = None, source: Source | None = None) -> Cata
     return parse_catalog(parse_toml_file(data, CLAUSES_FILE), CLAUSES_FILE)
 
 
+def load_rules(root: Path | None) -> tuple[Catalog, Weights]:
+    """A root's catalog and weights, read without its departments or ledger (for lookups);
+    the shipped ones when there is no root. A root's broken file is an error, never
+    quietly replaced by the shipped one."""
+    return _rules(root, WorkTree(root) if root is not None else _Shipped())
+
+
+class _Shipped:
+    """The configuration govscore ships (govscore/data), read as a root's would be."""
+
+    def read(self, relative: str) -> bytes | None:
+        if relative == CLAUSES_FILE:
+            return None  # load_catalog then takes the shipped catalog
+        data = files("govscore") / "data" / relative
+        return data.read_bytes() if data.is_file() else None
+
+    def names(self, folder: str) -> list[str] | None:
+        return None
+
+
 def parse_ledger_bytes(
     data: bytes, label: str, month: str, tally: PlainTally | None = None
 ) -> ParsedFile:
@@ -250,8 +270,14 @@ def _configuration(path: Path, source: Source) -> tuple[Departments, Weights, Ca
     departments = parse_departments(
         parse_toml_file(source.read(DEPARTMENTS_FILE), DEPARTMENTS_FILE), DEPARTMENTS_FILE
     )
+    catalog, weights = _rules(path, source)
+    return departments, weights, catalog
+
+
+def _rules(path: Path | None, source: Source) -> tuple[Catalog, Weights]:
+    """A root's catalog, its discretionary clauses capped by its weights.toml, and weights."""
     weights = parse_weights(parse_toml_file(source.read(WEIGHTS_FILE), WEIGHTS_FILE), WEIGHTS_FILE)
-    return departments, weights, load_catalog(path, source).with_ceiling(weights.discretionary)
+    return load_catalog(path, source).with_ceiling(weights.discretionary), weights
 
 
 def _parse_files(

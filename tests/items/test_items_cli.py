@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,20 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 from items_expect import CORPUS, EXPECTED, code
 
+from conftest import process_env
 from govscore.cli.commands import cli
-from govscore.cli.items import items
 from govscore.items.rules import RULES
-
-# Whether the owner has registered the command in govscore/cli.py, asked of a fresh process
-# before this module registers it in its own.
-_REGISTERED = subprocess.run(
-    [sys.executable, "-c", "from govscore.cli.commands import cli; print('items' in cli.commands)"],
-    capture_output=True,
-    text=True,
-    check=False,
-).stdout.strip()
-if "items" not in cli.commands:
-    cli.add_command(items)
 
 FEE = str(CORPUS / "r06-fee.json")
 VISITS = str(CORPUS / "r05-visits.json")
@@ -322,27 +310,18 @@ def test_rules_in_every_format(outside_root: Path) -> None:
 
 # --- as a real process ---------------------------------------------------------------------
 def _process(args: list[str], cwd: Path, module: bool) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "GOVSCORE_ROOT"}
+    """This checkout's govscore as a real process, through `python -m` or through main()."""
+    env = {key: value for key, value in process_env().items() if key != "GOVSCORE_ROOT"}
     if module:
         command = [sys.executable, "-m", "govscore", *args]
-    else:
-        # govscore's own main(), with the command registered the way the owner will.
-        command = [
-            sys.executable,
-            "-c",
-            "from govscore.cli.commands import cli, main\n"
-            "from govscore.cli.items import items\n"
-            "if 'items' not in cli.commands: cli.add_command(items)\n"
-            "main()",
-            *args,
-        ]
+    else:  # what the `govscore` console script runs
+        command = [sys.executable, "-c", "from govscore.cli.commands import main; main()", *args]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
 @pytest.mark.parametrize("module", [False, True], ids=["main", "python-m"])
 def test_real_process_exit_codes_and_output(tmp_path: Path, module: bool) -> None:
-    if module and _REGISTERED != "True":
-        pytest.skip("govscore/cli.py does not register the items command yet (owner's task)")
+    """govscore itself registers `items`: nothing in the tests does it for it."""
     found = _process(["items", "check", FEE, "--format", "json"], tmp_path, module)
     assert found.returncode == 1, found.stderr
     assert json.loads(found.stdout) == FEE_FINDINGS

@@ -1,0 +1,210 @@
+"""The clause catalog: what the shipped one holds, and every mistake in a root's own
+clauses.toml named with the file and the clause."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from govscore.errors import ConfigError
+from govscore.ledger.loader import load_rules
+from govscore.rules.catalog import Clause, parse_catalog
+
+D = Decimal
+SOURCE = "clauses.toml"
+
+
+def fixed(clause_id: str = "2.4.3", **more: Any) -> dict[str, Any]:
+    return {"id": clause_id, "effect": "-", "kind": "fixed", "points": 1, **more}
+
+
+def refused(data: dict[str, Any]) -> str:
+    with pytest.raises(ConfigError) as caught:
+        parse_catalog(data, SOURCE)
+    return caught.value.message
+
+
+def test_the_shipped_catalog_reads_as_the_measures_say():
+    catalog, _ = load_rules(None)
+    assert len(catalog) == 77
+    assert catalog.source == "govscore:clauses.toml"
+    assert {n: c.limit for n, c in catalog.caps.items()} == {
+        "A": 1,
+        "B": 1,
+        "C": D("0.3"),
+        "D": D("0.3"),
+    }
+    exclusive = catalog.get("4.2.2")
+    assert exclusive is not None
+    assert (exclusive.kind, exclusive.effect, exclusive.exclusive, exclusive.sign) == (
+        "levels",
+        "+",
+        True,
+        1,
+    )
+    assert exclusive.levels == (("市级", D(2)), ("省级", D(5)), ("国家级", D(10)))
+    assert exclusive.level_points("省级") == 5 and exclusive.level_points("县级") is None
+    assert catalog.get("2.4.3") == Clause(
+        id="2.4.3",
+        text="受理事项未在承诺时限内办结（服务对象个人原因除外）",
+        effect="-",
+        kind="fixed",
+        unit="件次",
+        points=D(1),
+    )
+    follow_up = catalog.get("4.3.2")
+    assert follow_up is not None and follow_up.ref == ("4.3.1",)
+    hall = catalog.get("2.3.11")
+    assert hall is not None
+    assert (hall.min, hall.max, hall.applies_to, hall.category) == (D(1), D(2), "hall", "2")
+    rate = catalog.get("2.5.2")
+    assert rate is not None and (rate.kind, rate.per_point) == ("rate", D("0.1"))
+    veto = catalog.get("4.4.1")
+    assert veto is not None and (veto.kind, veto.effect, veto.sign) == ("veto", "veto", 0)
+    assert catalog.get("9.9.9") is None
+    assert catalog.suggest("2.4.33") == ["2.4.3", "2.4.13", "4.4.3"]  # closest first, 3 at most
+
+
+def test_every_kind_of_clause_is_read_with_its_fields():
+    data = {
+        "caps": {"A": {"limit": 1, "text": "帮办代办"}},
+        "clause": [
+            fixed("1.1.1", text="t", unit="项", notes="n"),
+            {"id": "2.3.11", "effect": "-", "kind": "range", "min": 1, "max": "2.5"},
+            {
+                "id": "4.2.2",
+                "effect": "+",
+                "kind": "levels",
+                "levels": [{"name": "市级", "points": 2}, {"name": "省级", "points": 5.5}],
+                "exclusive": True,
+            },
+            {"id": "2.5.2", "effect": "-", "kind": "rate", "per_point": 0.1},
+            {"id": "4.2.5", "effect": "+", "kind": "discretionary", "cap": "A", "annual": True},
+            {"id": "4.4.1", "effect": "veto", "kind": "veto", "referral": "纪检"},
+            fixed("3.1.3", recurring=True, applies_to="one_window"),
+            fixed("4.3.2", ref=["1.1.1"]),
+        ],
+    }
+    catalog = parse_catalog(data, SOURCE)
+    assert list(catalog.clauses) == [
+        "1.1.1",
+        "2.3.11",
+        "4.2.2",
+        "2.5.2",
+        "4.2.5",
+        "4.4.1",
+        "3.1.3",
+        "4.3.2",
+    ]
+    first = catalog.get("1.1.1")
+    assert first == Clause("1.1.1", "t", "-", "fixed", "项", points=D(1), notes="n")
+    assert catalog.get("2.3.11") == Clause("2.3.11", "", "-", "range", min=D(1), max=D("2.5"))
+    assert catalog.get("4.2.2").levels == (("市级", D(2)), ("省级", D("5.5")))  # type: ignore[union-attr]
+    assert catalog.get("2.5.2").per_point == D("0.1")  # type: ignore[union-attr]
+    discretionary = catalog.get("4.2.5")
+    assert discretionary == Clause("4.2.5", "", "+", "discretionary", cap="A", annual=True)
+    assert catalog.get("4.4.1").referral == "纪检"  # type: ignore[union-attr]
+    recurring = catalog.get("3.1.3")
+    assert recurring is not None
+    assert (recurring.recurring, recurring.applies_to, recurring.exclusive) == (
+        True,
+        "one_window",
+        False,
+    )
+    assert catalog.get("4.3.2").ref == ("1.1.1",)  # type: ignore[union-attr]
+    assert catalog.caps["A"].text == "帮办代办"
+    assert len(catalog) == 8 and catalog.source == SOURCE
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"caps": {"A": 1}, "clause": [fixed()]},
+            "clauses.toml: [caps] A: needs a limit, e.g. A = { limit = 1 }",
+        ),
+        (
+            {"caps": {"A": {"text": "x"}}, "clause": [fixed()]},
+            "clauses.toml: [caps] A: needs a limit, e.g. A = { limit = 1 }",
+        ),
+        (
+            {"caps": {"A": {"limit": "x"}}, "clause": [fixed()]},
+            "clauses.toml: [caps] A: expected a number, got 'x'",
+        ),
+        (
+            {"caps": {"A": {"limit": True}}, "clause": [fixed()]},
+            "clauses.toml: [caps] A: expected a number, got True",
+        ),
+        ({}, "clauses.toml: no [[clause]] tables; a catalog lists every clause it scores"),
+        ({"clause": [fixed(), fixed()]}, "clauses.toml: clause 2.4.3 is defined twice"),
+        (
+            {"clause": [fixed(ref=["9.9.9"])]},
+            "clauses.toml: clause 2.4.3 refers to unknown clause 9.9.9",
+        ),
+        (
+            {"clause": [fixed("2.4")]},
+            "clauses.toml: clause #1: id '2.4' is not of the form C.I.K (e.g. 2.4.3)",
+        ),
+        (
+            {"clause": [fixed(), fixed("2.x.1")]},
+            "clauses.toml: clause #2: id '2.x.1' is not of the form C.I.K (e.g. 2.4.3)",
+        ),
+        (
+            {"clause": [fixed(effect="~")]},
+            "clauses.toml: clause 2.4.3: effect '~' is not one of -, +, veto",
+        ),
+        (
+            {"clause": [fixed(kind="bonus")]},
+            "clauses.toml: clause 2.4.3: kind 'bonus' is not one of fixed, range, levels, rate, discretionary, veto",
+        ),
+        (
+            {"clause": [fixed(kind="veto")]},
+            "clauses.toml: clause 2.4.3: a veto clause has effect 'veto' and kind 'veto'",
+        ),
+        (
+            {"clause": [fixed(effect="veto")]},
+            "clauses.toml: clause 2.4.3: a veto clause has effect 'veto' and kind 'veto'",
+        ),
+        (
+            {"clause": [fixed(points=None)]},
+            "clauses.toml: clause 2.4.3: points: expected a number, got None",
+        ),
+        (
+            {"clause": [fixed(kind="range", min=2, max=1)]},
+            "clauses.toml: clause 2.4.3: min is above max",
+        ),
+        (
+            {"clause": [fixed(kind="range", min=1)]},
+            "clauses.toml: clause 2.4.3: max: expected a number, got None",
+        ),
+        (
+            {"clause": [fixed(kind="range", max=1)]},
+            "clauses.toml: clause 2.4.3: min: expected a number, got None",
+        ),
+        (
+            {"clause": [fixed(kind="levels")]},
+            "clauses.toml: clause 2.4.3: a levels clause lists its levels",
+        ),
+        (
+            {"clause": [fixed(kind="levels", levels=[{"name": "市级"}])]},
+            "clauses.toml: clause 2.4.3: level points: expected a number, got None",
+        ),
+        (
+            {"clause": [fixed(kind="rate")]},
+            "clauses.toml: clause 2.4.3: per_point: expected a number, got None",
+        ),
+        (
+            {"clause": [fixed(cap="Z")]},
+            "clauses.toml: clause 2.4.3: cap group 'Z' is not defined under [caps]",
+        ),
+    ],
+)
+def test_a_broken_catalog_names_the_file_the_clause_and_what_is_allowed(data, message):
+    assert refused(data) == message
+
+
+def test_a_range_may_be_a_single_value():
+    catalog = parse_catalog({"clause": [fixed(kind="range", min=1, max=1)]}, SOURCE)
+    assert catalog.get("2.4.3").min == catalog.get("2.4.3").max == 1  # type: ignore[union-attr]
