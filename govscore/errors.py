@@ -56,6 +56,16 @@ class ConfigError(DataError):
     """A root's configuration file is wrong or missing."""
 
 
+class NotCommitted(GovscoreError):
+    """Entries were written to the ledger, but git refused the commit: exit 3.
+
+    Never 1, which says nothing was written: a cron job that retried on 1 would book
+    the same entries twice.
+    """
+
+    exit_code = 3
+
+
 class UsageError(GovscoreError):
     """The command line asks for something that cannot be done: exit 2."""
 

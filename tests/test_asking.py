@@ -235,3 +235,16 @@ def test_a_clause_that_does_not_apply_is_asked_again(ask, small: Path):
     )
     assert "  2.3.1 " not in result.stderr  # the list leaves it out
     assert entries(small, "2023-05")[0]["clause"] == "1.2.2"
+
+
+def test_a_wrong_name_or_id_on_the_command_line_is_asked_again(ask, small: Path):
+    result = ask(
+        "-d", "市公按局", "-c", "2.4.33", "--month", "2023-05", "--note", "n",
+        input="公安局\n2.4.3\n\n2\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "unknown department '市公按局'; did you mean 市公安局 or " in result.stderr
+    assert "unknown clause '2.4.33'; did you mean 2.4.3 or " in result.stderr
+    assert result.stdout == "2023-05-0001\n"
+    [entry] = entries(small, "2023-05")
+    assert (entry["department"], entry["clause"], entry["count"]) == ("市公安局", "2.4.3", 2)

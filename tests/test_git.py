@@ -79,20 +79,6 @@ def test_commit_setting_in_weights_commits_every_add(root: Path):
     assert git(root, "show", "--name-only", "--format=", "HEAD") == "ledger/2023-05.toml"
 
 
-def test_commit_outside_git_fails_clearly_but_keeps_the_entry(tmp_path: Path):
-    folder = tmp_path / "plain"
-    folder.mkdir()
-    (folder / ".git").mkdir()  # init sees a repository and does not make one …
-    assert CliRunner().invoke(cli, ["init", str(folder)]).exit_code == 0
-    import shutil
-
-    shutil.rmtree(folder / ".git")  # … and then there is none
-    result = run(folder, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--commit")
-    assert result.exit_code == 1
-    assert "recorded 2023-05-0001 but could not commit to git" in result.stderr
-    assert 'id = "2023-05-0001"' in (folder / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
-
-
 def test_audit_passes_a_history_of_pure_appends(root: Path):
     commit_all(root, "root")
     for clause in ("2.4.3", "2.4.7", "1.2.2"):

@@ -69,7 +69,10 @@ def _department(root: Root, fields: dict[str, Any]) -> Department | None:
     """The department given, else asked for; a name that does not resolve is asked again."""
     written = fields.get("department")
     if written:
-        return root.departments.resolve(written)
+        found = root.departments.resolve(written)
+        if found is not None:
+            return found
+        _unknown_department(root, written)
     click.echo(
         _("departments: {names}").format(names="、".join(d.name for d in root.departments)),
         err=True,
@@ -80,18 +83,25 @@ def _department(root: Root, fields: dict[str, Any]) -> Department | None:
         if found is not None:
             fields["department"] = found.name
             return found
-        close = root.departments.suggest(written)
-        if close:
-            message = _("unknown department {name}; did you mean {names}?")
-        else:
-            message = _("unknown department {name}; the list is above")
-        click.echo(message.format(name=repr(written), names=" or ".join(close)), err=True)
+        _unknown_department(root, written)
+
+
+def _unknown_department(root: Root, written: str) -> None:
+    close = root.departments.suggest(written)
+    if close:
+        message = _("unknown department {name}; did you mean {names}?")
+    else:
+        message = _("unknown department {name}; choose one of those listed")
+    click.echo(message.format(name=repr(written), names=" or ".join(close)), err=True)
 
 
 def _clause(root: Root, fields: dict[str, Any], department: Department | None) -> Clause | None:
     """The clause given, else asked for: the list first; a prefix (2.4) narrows it."""
-    if fields.get("clause"):
-        return root.catalog.get(fields["clause"])
+    given = fields.get("clause")
+    if given and root.catalog.get(fold(given)) is not None:
+        return root.catalog.get(fold(given))
+    if given:
+        _unknown_clause(root, given)
     choices = [c for c in root.catalog if department is None or applies(c, department)]
     _list_clauses(choices)
     while True:
@@ -113,11 +123,12 @@ def _clause(root: Root, fields: dict[str, Any], department: Department | None) -
         if narrowed:
             _list_clauses(narrowed)
             continue
-        close = root.catalog.suggest(written)
-        hint = did_you_mean(close)
-        click.echo(
-            _("unknown clause {clause}{hint}").format(clause=repr(written), hint=hint), err=True
-        )
+        _unknown_clause(root, written)
+
+
+def _unknown_clause(root: Root, written: str) -> None:
+    hint = did_you_mean(root.catalog.suggest(fold(written)))
+    click.echo(_("unknown clause {clause}{hint}").format(clause=repr(written), hint=hint), err=True)
 
 
 def _list_clauses(clauses: list[Clause]) -> None:

@@ -1,7 +1,7 @@
 """The command line: each command parses, calls the core, renders.
 
 govscore errors are caught once, in GovscoreGroup, and become a message on stderr and
-an exit code: 0 ok, 1 a data problem, 2 usage.
+an exit code: 0 ok, 1 a data problem, 2 usage, 3 written but not committed.
 """
 
 from __future__ import annotations
@@ -60,9 +60,9 @@ from govscore.ledger.loader import (
     load_rules,
     load_view,
 )
-from govscore.ledger.recording import Draft, record
+from govscore.ledger.recording import Committer, Draft, record
 from govscore.ledger.settings import set_tags
-from govscore.model import Entry, month_of, months_between
+from govscore.model import month_of, months_between
 from govscore.report.render import json_text, table_text
 from govscore.report.shapes import (
     clause_json,
@@ -252,42 +252,14 @@ def _stamp(app: AppContext, fields: dict[str, Any], by: str | None) -> dict[str,
     return {k: v for k, v in fields.items() if v is not None and v is not False}
 
 
-def commit_message(entries: list[Entry]) -> str:
-    """One line naming what was recorded: department, clause and id."""
-    if len(entries) > 1:
-        return f"govscore: {len(entries)} entries, {entries[0].id} … {entries[-1].id}"
-    entry = entries[0]
-    if entry.kind == "void":
-        return f"govscore: void {entry.void} ({entry.reason}) as {entry.id}"
-    if entry.kind == "close":
-        return f"govscore: close {entry.close} through {entry.through} as {entry.id}"
-    count = f" ×{entry.count}" if entry.count != 1 else ""
-    return f"govscore: {entry.department} {entry.clause}{count} ({entry.id})"
-
-
-def committer(wanted: bool) -> Any:
-    """The after-append step: commit the new entries when asked, or when weights.toml says so."""
-
-    def commit(root: Root, paths: list[Path], entries: list[Entry]) -> None:
-        if not (wanted or root.weights.commit):
-            return
-        author = entries[0].by or recorder(root.path)
-        try:
-            commit_files(root.path, paths, commit_message(entries), author)
-        except GitError as exc:
-            ids = ", ".join(e.id for e in entries)
-            raise DataError(f"recorded {ids} but could not commit to git: {exc}") from None
-
-    return commit
-
-
 def _record(app: AppContext, drafts: list[Draft], commit: bool = False) -> None:
     root_dir = app.root_dir()
+    committer = Committer(commit)
     result = record(
         root_dir,
         drafts,
         today(),
-        after_append=committer(commit),
+        after_append=committer,
         id_tag=clone_tag(root_dir),
         use_cache=app.use_cache,
     )
@@ -296,6 +268,7 @@ def _record(app: AppContext, drafts: list[Draft], commit: bool = False) -> None:
     for draft, existing in result.skipped:
         click.echo(existing)
         click.echo(f"key {draft.fields['key']!r} is already recorded as {existing}", err=True)
+    committer.check()
 
 
 @cli.command()
@@ -703,9 +676,14 @@ def _tags_option(f: Any) -> Any:
     return click.argument("department")(f)
 
 
+_commit_tags = click.option(
+    "--commit", is_flag=True, help="Commit the changed departments.toml to git."
+)
+
+
 @departments.command()
 @_tags_option
-@commit_option
+@_commit_tags
 @pass_app
 def tag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -> None:
     """Tag a department (one_window: 一窗受理专区, hall: 大厅) in departments.toml.
@@ -718,7 +696,7 @@ def tag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -
 
 @departments.command()
 @_tags_option
-@commit_option
+@_commit_tags
 @pass_app
 def untag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -> None:
     """Take tags off a department in departments.toml."""
@@ -901,7 +879,8 @@ def import_(
     the month of its date. Rows already recorded (by key; a row without one is known by
     its content) are skipped, so an import may safely run twice. Rows whose first cell
     starts with # are comments. stdout: the new ids, one a line. stderr: problems, then a
-    summary. Exit 0 done, 1 a bad row (nothing written), 2 usage.
+    summary. Exit 0 done, 1 a bad row (nothing written), 2 usage, 3 written but not
+    committed.
     """
     if template is not None:
         if file is not None:
@@ -924,13 +903,14 @@ def import_(
     else:
         plan = importing.plan(table, label, month, defaults)
     found: tuple[Any, ...] = ()
+    committer = Committer(commit)
     try:  # with bad rows already found, record() only checks the others, writing nothing
         done = record(
             root_dir,
             plan.drafts,
             today(),
             dry_run=dry_run or bool(plan.problems),
-            after_append=committer(commit),
+            after_append=committer,
             id_tag=clone_tag(root_dir),
             use_cache=app.use_cache,
         )
@@ -963,6 +943,7 @@ def import_(
     else:
         summary = f"imported {added} {entries}, skipped {skipped} already recorded (by key)"
     click.echo(summary, err=True)
+    committer.check()
 
 
 cli.add_command(items)

@@ -17,8 +17,9 @@ from typing import Any
 
 import click
 
-from govscore.cli.options import MONTH, format_option
+from govscore.cli.options import MONTH, commit_option, format_option
 from govscore.errors import ConfigError, Problem
+from govscore.i18n import _
 from govscore.items.booking import plan_booking
 from govscore.items.reader import (
     Entry,
@@ -39,7 +40,7 @@ from govscore.items.rules import (
 from govscore.items.typos import TypoList, load_typos
 from govscore.ledger.gitops import clone_tag, recorder
 from govscore.ledger.loader import ROOT_ENV, find_root, load_root
-from govscore.ledger.recording import record
+from govscore.ledger.recording import Committer, record
 from govscore.ledger.workers import cpus, in_order, start_pool
 from govscore.report.render import json_text, table_text
 
@@ -280,6 +281,7 @@ def items() -> None:
     help="Book clause 1.2.1 in this month's ledger: one entry per department, "
     "1 point per failing item; items already booked that month are not booked again.",
 )
+@commit_option
 @format_option
 @click.pass_context
 def check(
@@ -288,20 +290,25 @@ def check(
     rules: tuple[int, ...],
     show_summary: bool,
     record_month: str | None,
+    commit: bool,
     fmt: str,
 ) -> None:
     """Check item exports (.json arrays, .jsonl, or folders of them) against the rules.
 
-    Exit code 1 when any item breaks a rule or a record cannot be read, 0 when all pass.
+    Exit code 1 when any item breaks a rule or a record cannot be read, 0 when all pass,
+    3 when --record wrote entries that could not be committed to git.
     """
+    if commit and record_month is None:
+        raise click.UsageError(_("--commit commits what --record books: give --record MONTH"))
     chosen = sorted(set(rules)) if rules else list(RULE_NUMBERS)
     typos, typo_problems = _typos_for(ctx)
     result = run_check(paths, typos, None if not rules else chosen)
     for problem in (*typo_problems, *result.problems):
         click.echo(str(problem), err=True)
 
+    committer = Committer(commit)
     if record_month is not None:
-        book_findings(ctx, result.findings, record_month)
+        book_findings(ctx, result.findings, record_month, committer)
 
     if show_summary:
         counts = summary(result, chosen)
@@ -320,6 +327,7 @@ def check(
         f"{len(result.findings)} findings, {len(result.problems)} unreadable records",
         err=True,
     )
+    committer.check()  # entries booked but not committed: exit 3, whatever was found
     # Bad lines in the root's typos.tsv also fail the run: the office must fix its list.
     if result.findings or result.problems or typo_problems:
         # SystemExit, not ctx.exit: it ends the process with 1 whether click runs in
@@ -327,7 +335,9 @@ def check(
         sys.exit(1)
 
 
-def book_findings(ctx: click.Context, findings: list[Finding], month: str) -> None:
+def book_findings(
+    ctx: click.Context, findings: list[Finding], month: str, committer: Committer | None = None
+) -> None:
     """Append 1.2.1 entries for the failing items, through the same path as `govscore add`."""
     root_dir = find_root(getattr(ctx.obj, "root_option", None))
     root = load_root(root_dir)
@@ -346,7 +356,13 @@ def book_findings(ctx: click.Context, findings: list[Finding], month: str) -> No
             f"({len(codes)} item(s): {'、'.join(codes)})",
             err=True,
         )
-    done = record(root_dir, list(plan.drafts), date.today(), id_tag=clone_tag(root_dir))
+    done = record(
+        root_dir,
+        list(plan.drafts),
+        date.today(),
+        after_append=committer,
+        id_tag=clone_tag(root_dir),
+    )
     for entry in done.added:
         click.echo(
             f"booked {entry.id}: {entry.department} {entry.clause} × {entry.count}", err=True

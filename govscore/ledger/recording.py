@@ -13,8 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from govscore.errors import DataError, Problem
+from govscore.errors import DataError, NotCommitted, Problem
+from govscore.i18n import _
 from govscore.ledger import cache
+from govscore.ledger.gitops import GitError, commit_files, recorder
 from govscore.ledger.loader import (
     LEDGER_DIR,
     Root,
@@ -135,6 +137,56 @@ def _record_cached(
         if after_append is not None:
             after_append(state, [path for path, _ in appends], entries)
     return Recorded(tuple(entries), tuple(skipped))
+
+
+def commit_message(entries: Sequence[Entry]) -> str:
+    """One line naming what was recorded: department, clause and id."""
+    if len(entries) > 1:
+        return f"govscore: {len(entries)} entries, {entries[0].id} … {entries[-1].id}"
+    entry = entries[0]
+    if entry.kind == "void":
+        return f"govscore: void {entry.void} ({entry.reason}) as {entry.id}"
+    if entry.kind == "close":
+        return f"govscore: close {entry.close} through {entry.through} as {entry.id}"
+    count = f" ×{entry.count}" if entry.count != 1 else ""
+    return f"govscore: {entry.department} {entry.clause}{count} ({entry.id})"
+
+
+@dataclass
+class Committer:
+    """The after-append step: commit the new entries when asked, or when weights.toml says so.
+
+    A commit that fails (another git's index.lock, nothing to commit, no repository)
+    does not undo the append: the entries are written and stay. The failure is kept,
+    so the caller can print the ids first and then say they are not committed (exit 3).
+    """
+
+    wanted: bool
+    failure: str | None = None
+    written: tuple[str, ...] = ()
+
+    def __call__(self, root: Any, paths: list[Path], entries: list[Entry]) -> None:
+        if not (self.wanted or root.weights.commit):
+            return
+        self.written = tuple(e.id for e in entries)
+        author = entries[0].by or recorder(root.path)
+        try:
+            commit_files(root.path, paths, commit_message(entries), author)
+        except (GitError, OSError) as exc:
+            said = [line for line in str(exc).splitlines() if line.strip()]
+            self.failure = said[0] if said else repr(exc)  # git's first line says what
+
+    def check(self) -> None:
+        """Raise NotCommitted if the commit failed (after the caller printed the ids)."""
+        if self.failure is None:
+            return
+        raise NotCommitted(
+            _(
+                "{ids}: written to the ledger but not committed to git: {reason} — do not "
+                "record them again; commit the ledger once git works again "
+                "(git add ledger && git commit)"
+            ).format(ids=", ".join(self.written), reason=self.failure)
+        )
 
 
 def _rejected(count: int, problems: int) -> str:

@@ -1,0 +1,143 @@
+"""Written but not committed: a commit that fails after the append exits 3, naming the ids.
+
+Exit 1 means "nothing written": a cron job that retries on it would book the same entry
+twice. Each test makes git refuse for real (another git's index.lock, a path git will
+not stage, no repository at all) and runs govscore as a real process.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import run_process
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def gs(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_process("--root", str(root), *args)
+
+
+@pytest.fixture
+def office(root: Path) -> Path:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the office's root")
+    return root
+
+
+def ledger(root: Path) -> str:
+    return (root / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+
+
+def lock_the_index(root: Path) -> Path:
+    """What another git (an editor's, a crashed one's) leaves while it works on the index."""
+    lock = root / ".git" / "index.lock"
+    lock.write_text("", encoding="utf-8")
+    return lock
+
+
+def assert_written_not_committed(result: subprocess.CompletedProcess[str], ids: list[str]):
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.split() == ids
+    assert "written to the ledger but not committed to git" in result.stderr
+    assert ", ".join(ids) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_add_with_a_locked_index_prints_the_id_and_exits_3(office: Path):
+    before = git(office, "rev-parse", "HEAD")
+    lock_the_index(office)
+    result = gs(office, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--commit")
+    assert_written_not_committed(result, ["2023-05-0001"])
+    assert "index.lock" in result.stderr
+    assert 'id = "2023-05-0001"' in ledger(office)
+    assert git(office, "rev-parse", "HEAD") == before
+
+
+def test_void_and_close_with_a_locked_index_exit_3(office: Path):
+    recurring = gs(
+        office, "add", "-d", "市民政局", "-c", "3.1.3", "--recurring", "--month", "2023-05"
+    )
+    plain = gs(office, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05")
+    assert (recurring.returncode, plain.returncode) == (0, 0)
+    lock = lock_the_index(office)
+    voided = gs(office, "void", "2023-05-0002", "--reason", "申诉成立", "--commit")
+    assert_written_not_committed(voided, ["2023-05-0003"])
+    closed = gs(office, "close", "2023-05-0001", "--through", "2023-06", "--commit")
+    assert_written_not_committed(closed, ["2023-05-0004"])
+    lock.unlink()
+    assert gs(office, "check").returncode == 0
+
+
+def test_commit_setting_with_a_locked_index_exits_3_without_the_flag(office: Path):
+    weights = office / "weights.toml"
+    weights.write_text(
+        weights.read_text(encoding="utf-8").replace("commit = false", "commit = true"),
+        encoding="utf-8",
+    )
+    git(office, "commit", "-qam", "always commit")
+    lock_the_index(office)
+    result = gs(office, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05")
+    assert_written_not_committed(result, ["2023-05-0001"])
+
+
+def test_import_with_a_locked_index_prints_every_id_and_exits_3(office: Path, tmp_path: Path):
+    rows = tmp_path / "daily.csv"
+    rows.write_text(
+        "department,clause,count,key\n市民政局,2.4.3,2,k1\n市公安局,2.4.7,1,k2\n", encoding="utf-8"
+    )
+    lock_the_index(office)
+    result = gs(office, "import", str(rows), "--month", "2023-05", "--commit")
+    assert_written_not_committed(result, ["2023-05-0001", "2023-05-0002"])
+    assert "imported 2 entries" in result.stderr
+
+
+def test_items_record_with_a_locked_index_exits_3(office: Path, tmp_path: Path):
+    corpus = Path(__file__).parent / "items" / "corpus" / "clean.json"
+    record = json.loads(corpus.read_text(encoding="utf-8"))[0]
+    failing = {**record, "实施主体": "市公安局", "承诺办结时限": "无"}  # rule 3
+    export = tmp_path / "items.jsonl"
+    export.write_text(json.dumps(failing, ensure_ascii=False) + "\n", encoding="utf-8")
+    lock_the_index(office)
+    result = gs(office, "items", "check", str(export), "--record", "2023-05", "--commit")
+    # stdout keeps the findings it always carries; the ids are named on stderr.
+    assert result.returncode == 3, result.stderr
+    assert "2023-05-0001: written to the ledger but not committed to git" in result.stderr
+    assert "booked 2023-05-0001" in result.stderr
+    assert 'id = "2023-05-0001"' in ledger(office)
+
+
+def test_items_commit_without_record_is_a_usage_error(office: Path, tmp_path: Path):
+    export = tmp_path / "items.jsonl"
+    export.write_text("", encoding="utf-8")
+    result = gs(office, "items", "check", str(export), "--commit")
+    assert result.returncode == 2
+    assert "--commit commits what --record books" in result.stderr
+
+
+def test_a_path_git_will_not_stage_exits_3(office: Path):
+    first = gs(office, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--commit")
+    assert first.returncode == 0, first.stderr
+    git(office, "update-index", "--skip-worktree", "ledger/2023-05.toml")
+    result = gs(office, "add", "-d", "市公安局", "-c", "2.4.7", "--month", "2023-05", "--commit")
+    assert_written_not_committed(result, ["2023-05-0002"])
+
+
+def test_outside_git_the_entry_is_written_and_the_exit_is_3(tmp_path: Path):
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / ".git").mkdir()  # init sees a repository and does not make one …
+    assert run_process("init", str(folder)).returncode == 0
+    shutil.rmtree(folder / ".git")  # … and then there is none
+    result = gs(folder, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--commit")
+    assert_written_not_committed(result, ["2023-05-0001"])
+    assert "not in a git repository" in result.stderr
+    assert 'id = "2023-05-0001"' in ledger(folder)
