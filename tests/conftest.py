@@ -70,6 +70,14 @@ def _git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GOVSCORE_ROOT", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _cache_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The cache's signing key lives outside any root; tests never touch the user's own."""
+    path = tmp_path_factory.getbasetemp() / "config" / "govscore" / "cache.key"
+    monkeypatch.setenv("GOVSCORE_KEY_FILE", str(path))
+    return path
+
+
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A fresh working root made by `govscore init`, with a few departments tagged."""

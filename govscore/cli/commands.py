@@ -116,10 +116,13 @@ class AppContext:
     def root(self, at: str | None = None) -> Root:
         return load_root(self.root_dir(), at)
 
-    def view(self, at: str | None = None, detail: bool = False) -> Report:
-        """What a report needs: from the cache, or (for --at and --detail) the whole ledger."""
+    def view(self, at: str | None = None, detail: bool = False, verify: bool = False) -> Report:
+        """What a report needs: from the cache, or (for --at and --detail) the whole ledger.
+
+        verify=True (check) compares a cache that was used with a full read.
+        """
         if at is None and not detail:
-            view = load_view(self.root_dir(), today(), self.use_cache)
+            view = load_view(self.root_dir(), today(), self.use_cache, verify)
             scorer = Scorer(None, view.catalog, view.weights, view.departments, view.summary)
             return Report(view, view.problems, scorer, view.entries, view.files)
         root = self.root(at)
@@ -364,8 +367,11 @@ def close(
 @format_option
 @pass_app
 def check(app: AppContext, at: str | None, fmt: str) -> None:
-    """Check the whole ledger and configuration; report every problem at once."""
-    report = app.view(at)
+    """Check the whole ledger and configuration; report every problem at once.
+
+    The cache is checked too: a cache that does not agree with a full read is a problem.
+    """
+    report = app.view(at, verify=True)
     problems = report.problems
     state = ledger_state(report.root.path, LEDGER_DIR, report.root.revision)
     if fmt == "json":

@@ -21,6 +21,7 @@ from datetime import date
 
 from govscore import __version__
 from govscore.errors import Problem
+from govscore.i18n import _
 from govscore.ledger.tally import Tallied
 from govscore.ledger.text import ParsedFile
 from govscore.model import Entry, month_of, note_sequences
@@ -29,7 +30,7 @@ from govscore.rules.config import Departments
 from govscore.rules.scoring import Summary, summarize
 from govscore.rules.validate import Book, _ref_problems, score_entry_problems
 
-FORMAT = 3
+FORMAT = 4  # 4: signed JSON (3 and before: a pickle, ledger.pickle)
 
 
 def digest(data: bytes) -> bytes:
@@ -39,7 +40,7 @@ def digest(data: bytes) -> bytes:
 class IdSet:
     """A million ids, cheap to keep and to load: one string, searched until asked often.
 
-    Pickling a set of a million strings costs more than a warm report may take; one
+    Loading a set of a million strings costs more than a warm report may take; one
     newline-joined string loads at once. Many lookups build the set after all.
     """
 
@@ -70,14 +71,12 @@ class IdSet:
         other.text, other.extra, other._set = self.text, set(self.extra), self._set
         return other
 
-    def __getstate__(self) -> dict[str, object]:
-        text = self.text + "".join(f"{i}\n" for i in self.extra if "\n" not in i)
-        return {"text": text}
+    def stored(self) -> str:
+        """Every id, one a line, as the cache file keeps them."""
+        return self.text + "".join(f"{i}\n" for i in self.extra if "\n" not in i)
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.text = state["text"]  # type: ignore[assignment]
-        self.extra = set()
-        self._set = None
+    def all(self) -> set[str]:
+        return {*self.text.split("\n"), *self.extra} - {""}
 
 
 # A follow-up's target, kept small: clause, department, month, file, line.
@@ -286,7 +285,7 @@ def extend(
     for entry, clause in counted:
         summary.add(entry, clause)  # type: ignore[arg-type]
     files = dict(snapshot.files)
-    for (_, mark), label in zip(tails, label_of, strict=True):
+    for (_parsed, mark), label in zip(tails, label_of, strict=True):
         files[label] = mark
     return Snapshot(
         key=snapshot.key,
@@ -312,3 +311,63 @@ def _copy_summary(summary: Summary) -> Summary:
         annual=list(summary.annual),
         through=dict(summary.through),
     )
+
+
+def mismatch(cached: Snapshot, full: Snapshot, label: str) -> list[Problem]:
+    """A problem naming the cache file when it does not agree with a full read."""
+    found = differences(cached, full)
+    if not found:
+        return []
+    message = _(
+        "the cache does not agree with a full read of the ledger ({what}): it was changed "
+        "or is faulty, and reports read from it may have shown wrong figures; it has been "
+        "rebuilt from the ledger"
+    ).format(what="; ".join(found))
+    return [Problem(label, 0, message)]
+
+
+def differences(cached: Snapshot, full: Snapshot) -> list[str]:
+    """What a snapshot from the cache says that a full read of the same ledger does not.
+
+    Compared as reports and `add` use them: sums per department and month, the entries
+    that count across months, problems, the number of entries, and what validating new
+    entries relies on. Order is left aside where the two ways of building may differ in it.
+    """
+    found = []
+    cells, full_cells = _cells(cached.summary), _cells(full.summary)
+    for key in sorted(set(cells) | set(full_cells)):
+        if cells.get(key) != full_cells.get(key):
+            found.append("sums of {} in {}".format(*key))
+    for name in ("standing", "exclusive", "annual"):
+        if _entries(getattr(cached.summary, name)) != _entries(getattr(full.summary, name)):
+            found.append(f"{name} entries")
+    if cached.summary.through != full.summary.through:
+        found.append("closed entries")
+    if sorted(cached.problems) != sorted(full.problems):
+        found.append("problems")
+    if cached.entries != full.entries:
+        found.append(f"entries: {cached.entries} against {full.entries}")
+    mine, theirs = cached.context, full.context
+    for name in ("targets", "target_bad", "voided", "rates", "keys", "sequences"):
+        if getattr(mine, name) != getattr(theirs, name):
+            found.append(name.replace("_", " "))
+    if mine.ids.all() != theirs.ids.all():
+        found.append("ids")
+    return found
+
+
+def _cells(summary: Summary) -> dict[tuple[str, str], tuple[object, ...]]:
+    """Cells as reports read them: no zero sums, no empty cells, lists in any order."""
+    kept = {}
+    for key, cell in summary.cells.items():
+        sums = {name: value for name, value in cell.sums.items() if value}
+        capped = {name: value for name, value in cell.capped.items() if value}
+        groups = {name: cell.cap_category.get(name) for name in capped}
+        shape = (sums, capped, groups, sorted(cell.vetoes), sorted(cell.referrals))
+        if sums or capped or cell.vetoes or cell.referrals:
+            kept[key] = shape
+    return kept
+
+
+def _entries(entries: Sequence[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: (e.file, e.line, e.id))

@@ -6,8 +6,9 @@ opens a file, parsers take strings, so tests feed them strings.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import pickle
+import stat
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from govscore.errors import ConfigError, Problem, UsageError
-from govscore.ledger import cache
+from govscore.ledger import cache, cachefile
 from govscore.ledger.gitops import GitError, list_tree, resolve_revision, show_file
 from govscore.ledger.tally import PlainTally, Tallied, named_elsewhere, named_ids, plain_clauses
 from govscore.ledger.text import ParsedFile, parse_csv_ledger, parse_toml_ledger
@@ -303,7 +304,8 @@ def _root(
 
 
 CACHE_DIR = ".govscore-cache"
-CACHE_FILE = "ledger.pickle"
+CACHE_FILE = "ledger.cache"
+OLD_CACHE_FILE = "ledger.pickle"  # earlier versions' pickle: never opened, removed on rewrite
 
 
 @dataclass(frozen=True)
@@ -322,15 +324,29 @@ class View:
     revision: str | None = None
 
 
-def load_view(path: Path, today: date, use_cache: bool = True) -> View:
+def load_view(path: Path, today: date, use_cache: bool = True, verify: bool = False) -> View:
     """What month, year and check need, from the cache when the ledger only grew.
 
     Reads every ledger file (to know it is unchanged), but parses only appended tails;
     see govscore.ledger.cache. With use_cache=False, or when the cache cannot be used, the
-    whole ledger is read and reviewed, and the cache is written anew.
+    whole ledger is read and reviewed, and the cache is written anew. verify=True (for
+    `check`) also reads the whole ledger when the cache was used, and adds a problem if
+    the two disagree: a cache signed with the user's key can still have been changed by
+    whoever holds the key, and no figure may come from it unnoticed.
     """
     with ledger_lock(path / LEDGER_DIR, shared=True):
-        return _load_view(path, today, use_cache)
+        if not verify:
+            return _view(read_cached(path, today, use_cache))
+        state = read_cached(path, today, use_cache, save=False)
+        mismatch: list[Problem] = []
+        if state.cached:
+            full = read_cached(path, today, use_cache=False)
+            label = f"{CACHE_DIR}/{CACHE_FILE}"
+            mismatch = cache.mismatch(state.snapshot, full.snapshot, label)
+            state = full
+        if use_cache:
+            write_snapshot(path, state.snapshot)
+        return _view(state, mismatch)
 
 
 @dataclass
@@ -344,6 +360,7 @@ class CachedLedger:
     found: list[tuple[str, str]]  # (month, label) in ledger order
     name_problems: list[Problem]
     snapshot: cache.Snapshot
+    cached: bool = False  # the snapshot came from a verified cache file (perhaps extended)
 
 
 def read_cached(
@@ -352,21 +369,25 @@ def read_cached(
     use_cache: bool = True,
     workers: int | None = None,
     tally: bool = True,
+    save: bool = True,
 ) -> CachedLedger:
     """Read a root and bring its cache up to date (the caller holds the ledger lock).
 
     When the ledger must be read whole, `workers` says how many processes parse it (by
     default, by its size) and `tally` whether plain entries are summed as they are read
-    (tally=False makes an Entry of each: the tests compare the two).
+    (tally=False makes an Entry of each: the tests compare the two). save=False leaves
+    the cache file as it is.
     """
     source = WorkTree(path)
     config = [source.read(name) or b"" for name in (DEPARTMENTS_FILE, WEIGHTS_FILE, CLAUSES_FILE)]
     departments, weights, catalog = _configuration(path, source)
     found, name_problems = ledger_names(source)
     key = cache.snapshot_key(config)
-    snapshot = _read_snapshot(path) if use_cache else None
+    signing = cachefile.signing_key() if use_cache else None
+    snapshot = _read_snapshot(path, signing) if signing is not None else None
     if snapshot is not None and not snapshot.fits(key, today):
         snapshot = None
+    cached = snapshot is not None
     # Every file is read and hashed (that is what makes the cache safe); only the bytes
     # of files that changed since the snapshot are kept (all of them when there is none).
     sizes: dict[str, tuple[int, bytes]] = {}
@@ -379,7 +400,7 @@ def read_cached(
             data[label] = content
     if snapshot is not None:
         fresh = _refresh(snapshot, found, data, catalog, departments, today)
-        if fresh is not None and fresh is not snapshot:
+        if fresh is not None and fresh is not snapshot and save:
             write_snapshot(path, fresh)
         snapshot = fresh
     if snapshot is None:
@@ -410,9 +431,10 @@ def read_cached(
             unparsed,
             tallies,
         )
-        if use_cache:
+        cached = False
+        if use_cache and save:
             write_snapshot(path, snapshot)
-    return CachedLedger(path, departments, weights, catalog, found, name_problems, snapshot)
+    return CachedLedger(path, departments, weights, catalog, found, name_problems, snapshot, cached)
 
 
 # Below this much ledger one process is quicker than starting a second (about 50,000 entries).
@@ -517,17 +539,17 @@ def file_mark(content: bytes, parsed: ParsedFile) -> cache.FileMark:
     return _mark(len(content), cache.digest(content), content.count(b"\n"), parsed)
 
 
-def _load_view(path: Path, today: date, use_cache: bool) -> View:
-    state = read_cached(path, today, use_cache)
+def _view(state: CachedLedger, extra: Sequence[Problem] = ()) -> View:
     snapshot = state.snapshot
     ranks = {label: rank for rank, (_, label) in enumerate(state.found)}
     ordered = sorted(
-        (*state.name_problems, *snapshot.problems), key=lambda p: (ranks.get(p.file, -1), p.line)
+        (*extra, *state.name_problems, *snapshot.problems),
+        key=lambda p: (ranks.get(p.file, -1), p.line),
     )
     config_problems = weight_problems(state.weights, {c.category for c in state.catalog})
     months = tuple(dict.fromkeys(month for month, _ in state.found))
     return View(
-        path,
+        state.path,
         state.departments,
         state.weights,
         state.catalog,
@@ -592,22 +614,55 @@ def _shifted(parsed: ParsedFile, lines: int) -> ParsedFile:
     )
 
 
-def _read_snapshot(path: Path) -> cache.Snapshot | None:
+def _read_snapshot(path: Path, key: bytes) -> cache.Snapshot | None:
+    """The cache, if it is a regular file signed with this user's key; else None.
+
+    Nothing in it is run: it is data, checked against its signature before it is parsed.
+    A missing, old (a pickle of earlier versions is never opened), damaged, foreign or
+    changed cache is rebuilt, never trusted.
+    """
     try:
-        with (path / CACHE_DIR / CACHE_FILE).open("rb") as handle:
-            snapshot = pickle.load(handle)
-    except Exception:  # a missing, old or damaged cache is rebuilt, never trusted
+        fd = os.open(path / CACHE_DIR / CACHE_FILE, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
         return None
-    return snapshot if isinstance(snapshot, cache.Snapshot) else None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > cachefile.MAX_CACHE_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return cachefile.unseal(data, key)
 
 
 def write_snapshot(path: Path, snapshot: cache.Snapshot) -> None:
-    """Write the cache atomically; a root we cannot write to simply goes without one."""
+    """Write the cache atomically; a root we cannot write to simply goes without one.
+
+    A cache file of an earlier version beside it is removed: it is never read again.
+    """
+    key = cachefile.signing_key()
+    if key is None:
+        return
     folder = path / CACHE_DIR
+    try:
+        data = cachefile.seal(snapshot, key)
+    except ValueError:  # text that cannot be stored (a lone surrogate): go without
+        return
+    temporary: str | None = None
     try:
         folder.mkdir(exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".ledger-", delete=False) as handle:
-            pickle.dump(snapshot, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, folder / CACHE_FILE)
+            temporary = handle.name
+            handle.write(data)
+        os.replace(temporary, folder / CACHE_FILE)
+        temporary = None
+        (folder / OLD_CACHE_FILE).unlink(missing_ok=True)
     except OSError:
         return
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)

@@ -1,0 +1,342 @@
+"""The cache's bytes: data only, signed with a key kept outside the root.
+
+A snapshot decides published figures, so the file that holds it must neither run code
+when read (a pickle can) nor be changed unseen. It is JSON and one plain list of ids,
+behind a header that names the format and an HMAC-SHA256 of everything after it. The
+key lives in the user's configuration folder, not in the root: someone who can write
+the root but not the key cannot make a cache that verifies, and a cache that does not
+verify (changed, cut short, written by another user or another version) is ignored and
+rebuilt from the ledger. `govscore check` also compares a verified cache with a full
+read, for whoever holds the key.
+
+Layout:  MAGIC "\\n" hex-MAC "\\n" JSON-length "\\n" JSON ids-text
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+import tempfile
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from govscore.errors import Problem
+from govscore.ledger import cache
+from govscore.model import Entry
+from govscore.rules.scoring import Cell, Summary
+
+MAGIC = f"govscore ledger cache {cache.FORMAT}".encode()
+KEY_ENV = "GOVSCORE_KEY_FILE"
+KEY_NAME = "cache.key"
+KEY_BYTES = 32
+# A cache is a fraction of its ledger; anything this big is not one of ours.
+MAX_CACHE_BYTES = 2**30
+
+_DECIMAL_FIELDS = frozenset({"points", "value", "numerator", "denominator"})
+_DECIMALS = tuple(i for i, name in enumerate(Entry._fields) if name in _DECIMAL_FIELDS)
+_DATE = Entry._fields.index("date")
+
+
+# -- the key ------------------------------------------------------------------------------
+
+
+def key_path() -> Path:
+    """$GOVSCORE_KEY_FILE, else $XDG_CONFIG_HOME/govscore/cache.key, else ~/.config/…"""
+    chosen = os.environ.get(KEY_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
+    config = os.environ.get("XDG_CONFIG_HOME") or ""
+    base = Path(config) if os.path.isabs(config) else Path.home() / ".config"
+    return base / "govscore" / KEY_NAME
+
+
+def signing_key() -> bytes | None:
+    """This user's cache key, made (0600) on first use; None where there can be none.
+
+    Without a key there is no cache: reports read the whole ledger.
+    """
+    try:
+        path = key_path()
+    except RuntimeError:  # no home folder to put it in
+        return None
+    key = _read_key(path)
+    if key is None and not path.exists():
+        _create_key(path)
+        key = _read_key(path)
+    return key
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key, only from a regular file no one else may write."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022 or info.st_size > 4096:
+            return None
+        if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+            return None
+        text = os.read(fd, 4096)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        key = bytes.fromhex(text.decode("ascii").strip())
+    except ValueError:
+        return None
+    return key if len(key) >= 16 else None
+
+
+def _create_key(path: Path) -> None:
+    """Write a new key whole, then link it into place: two first runs agree on one key."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=".key-", delete=False) as f:
+            temporary = Path(f.name)  # created 0600
+            f.write(secrets.token_hex(KEY_BYTES) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made one first: use theirs
+        finally:
+            temporary.unlink()
+    except OSError:
+        return
+
+
+# -- signing --------------------------------------------------------------------------------
+
+
+def seal(snapshot: cache.Snapshot, key: bytes) -> bytes:
+    """The bytes of a cache file holding snapshot, signed with key."""
+    texts = _Texts()
+    data = _to_data(snapshot, texts)
+    parts = [text.encode() for text in texts.parts]
+    data["texts"] = [len(part) for part in parts]
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    rest = b"".join([b"%d\n" % len(body), body, *parts])
+    mac = hmac.new(key, rest, hashlib.sha256).hexdigest().encode()
+    return b"%s\n%s\n%s" % (MAGIC, mac, rest)
+
+
+def unseal(data: bytes, key: bytes) -> cache.Snapshot | None:
+    """The snapshot in a cache file, or None unless it is ours, whole and of this format."""
+    view = memoryview(data)
+    head = len(MAGIC) + 1
+    rest = head + 2 * hashlib.sha256().digest_size + 1
+    if data[:head] != MAGIC + b"\n" or data[rest - 1 : rest] != b"\n":
+        return None
+    mac = hmac.new(key, view[rest:], hashlib.sha256).hexdigest().encode()
+    if not hmac.compare_digest(data[head : rest - 1], mac):
+        return None
+    try:
+        newline = data.index(b"\n", rest)
+        start = newline + 1
+        end = start + int(data[rest:newline])
+        body = json.loads(data[start:end])
+        parts = []
+        for length in body["texts"]:
+            parts.append(str(view[end : end + length], "utf-8"))
+            end += length
+        if end != len(data):
+            raise ValueError("bytes after the last text")
+        return _from_data(body, parts)
+    except Exception:  # signed by us yet not what this version reads: rebuild it
+        return None
+
+
+class _Texts:
+    """Long lists of strings kept as plain lines after the JSON: quick to write and read."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def add(self, text: str) -> int:
+        self.parts.append(text)
+        return len(self.parts) - 1
+
+    def column(self, strings: Iterable[str]) -> list[Any]:
+        """[number of the text, count], or the strings themselves if one holds a newline."""
+        kept = list(strings)
+        if any("\n" in text for text in kept):
+            return [None, kept]
+        return [self.add("\n".join(kept)), len(kept)]
+
+
+def _column(parts: list[str], stored: list[Any]) -> list[str]:
+    number, count = stored
+    if number is None:
+        return [str(text) for text in count]
+    found = parts[number].split("\n") if count else []
+    if len(found) != count:
+        raise ValueError("a column of the wrong length")
+    return found
+
+
+# -- snapshot ⇄ plain data --------------------------------------------------------------------
+
+
+def _problem(p: Problem) -> list[Any]:
+    return [p.file, p.line, p.message, p.field, p.entry]
+
+
+def _as_problem(row: list[Any]) -> Problem:
+    file, line, message, field_name, entry = row
+    return Problem(str(file), int(line), str(message), str(field_name), str(entry))
+
+
+def _entry(entry: Entry) -> list[Any]:
+    row: list[Any] = list(entry)
+    for index in _DECIMALS:
+        if row[index] is not None:
+            row[index] = str(row[index])
+    if row[_DATE] is not None:
+        row[_DATE] = row[_DATE].isoformat()
+    return row
+
+
+def _as_entry(row: list[Any]) -> Entry:
+    if len(row) != len(Entry._fields):
+        raise ValueError("not an entry of this version")
+    for index in _DECIMALS:
+        if row[index] is not None:
+            row[index] = Decimal(row[index])
+    if row[_DATE] is not None:
+        row[_DATE] = date.fromisoformat(row[_DATE])
+    return Entry._make(row)
+
+
+def _decimals(values: dict[str, Decimal]) -> dict[str, str]:
+    return {name: str(value) for name, value in values.items()}
+
+
+def _as_decimals(values: dict[str, str]) -> dict[str, Decimal]:
+    return {str(name): Decimal(value) for name, value in values.items()}
+
+
+def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
+    summary, context = snapshot.summary, snapshot.context
+    names: dict[str, int] = {}  # the few clauses, departments, months and files, each once
+    targets = [
+        [names.setdefault(part, len(names)) for part in t[:4]] for t in context.targets.values()
+    ]
+    return {
+        "key": snapshot.key.hex(),
+        "files": {
+            label: [
+                mark.size,
+                mark.digest.hex(),
+                mark.newlines,
+                mark.broken,
+                _problem(mark.broken_by) if mark.broken_by else None,
+            ]
+            for label, mark in snapshot.files.items()
+        },
+        "today": snapshot.today.isoformat(),
+        "time_sensitive": snapshot.time_sensitive,
+        "problems": [_problem(p) for p in snapshot.problems],
+        "entries": snapshot.entries,
+        "cells": [
+            [
+                department,
+                month,
+                _decimals(cell.sums),
+                _decimals(cell.capped),
+                cell.cap_category,
+                cell.vetoes,
+                cell.referrals,
+            ]
+            for (department, month), cell in summary.cells.items()
+        ],
+        "standing": [_entry(e) for e in summary.standing],
+        "exclusive": [_entry(e) for e in summary.exclusive],
+        "annual": [_entry(e) for e in summary.annual],
+        "through": summary.through,
+        "ids": texts.add(context.ids.stored()),
+        "names": list(names),
+        "target_ids": texts.column(context.targets),
+        "target_parts": targets,
+        "target_lines": [target[4] for target in context.targets.values()],
+        "target_bad": texts.column(context.target_bad),
+        "voided": texts.column(context.voided),
+        "rates": sorted(context.rates),
+        "wanted": texts.column(context.wanted),
+        "keys": texts.column(context.keys),
+        "key_ids": texts.column(context.keys.values()),
+        "sequences": context.sequences,
+    }
+
+
+def _from_data(data: dict[str, Any], parts: list[str]) -> cache.Snapshot:
+    files = {
+        str(label): cache.FileMark(
+            int(size),
+            bytes.fromhex(digest),
+            int(newlines),
+            bool(broken),
+            _as_problem(broken_by) if broken_by is not None else None,
+        )
+        for label, (size, digest, newlines, broken, broken_by) in data["files"].items()
+    }
+    cells = {
+        (str(department), str(month)): Cell(
+            _as_decimals(sums),
+            _as_decimals(capped),
+            {str(k): str(v) for k, v in cap_category.items()},
+            [str(v) for v in vetoes],
+            [(str(a), str(b), str(c)) for a, b, c in referrals],
+        )
+        for department, month, sums, capped, cap_category, vetoes, referrals in data["cells"]
+    }
+    summary = Summary(
+        cells=cells,
+        standing=[_as_entry(row) for row in data["standing"]],
+        exclusive=[_as_entry(row) for row in data["exclusive"]],
+        annual=[_as_entry(row) for row in data["annual"]],
+        through={str(k): str(v) for k, v in data["through"].items()},
+    )
+    ids = cache.IdSet()
+    ids.text = parts[data["ids"]]
+    names = [str(name) for name in data["names"]]
+    target_ids = _column(parts, data["target_ids"])
+    if not len(target_ids) == len(data["target_parts"]) == len(data["target_lines"]):
+        raise ValueError("targets of different lengths")
+    targets: dict[str, cache.Target] = {
+        entry_id: (names[c], names[d], names[m], names[f], int(line))
+        for entry_id, (c, d, m, f), line in zip(
+            target_ids, data["target_parts"], data["target_lines"], strict=True
+        )
+    }
+    keys = _column(parts, data["keys"])
+    context = cache.Context(
+        ids=ids,
+        targets=targets,
+        target_bad=set(_column(parts, data["target_bad"])),
+        voided=frozenset(_column(parts, data["voided"])),
+        rates={(str(a), str(b), str(c)) for a, b, c in data["rates"]},
+        wanted=set(_column(parts, data["wanted"])),
+        keys=dict(zip(keys, _column(parts, data["key_ids"]), strict=True)),
+        sequences={str(k): int(v) for k, v in data["sequences"].items()},
+    )
+    return cache.Snapshot(
+        key=bytes.fromhex(data["key"]),
+        files=files,
+        today=date.fromisoformat(data["today"]),
+        time_sensitive=bool(data["time_sensitive"]),
+        problems=[_as_problem(row) for row in data["problems"]],
+        summary=summary,
+        context=context,
+        entries=int(data["entries"]),
+    )

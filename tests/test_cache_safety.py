@@ -1,0 +1,251 @@
+"""The cache is evidence too: it runs no code, and no figure comes from a changed one unseen.
+
+Issue 11 item 5: a crafted pickle in .govscore-cache/ ran os.system on month, check, add
+and year; editing the sums in it moved 市公安局 from 98 to 100 with check clean.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import pickle
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import run_process
+from govscore.cli.commands import cli
+from govscore.ledger.cachefile import MAGIC
+from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, OLD_CACHE_FILE
+
+
+def run(root: Path, *args: str, cached: bool = True):
+    flags = [] if cached else ["--no-cache"]
+    return CliRunner().invoke(cli, ["--root", str(root), *flags, *args])
+
+
+def police(root: Path, *flags: str) -> dict:
+    """市公安局's May 2023 row, as `month --format json` prints it."""
+    result = run(root, *flags, "month", "2023-05", "--format", "json")
+    payload = json.loads(result.stdout)
+    return next(d for d in payload["departments"] if d["department"] == "市公安局")
+
+
+def answers(root: Path, cached: bool) -> list[tuple[int, str, str]]:
+    out = []
+    for args in (("month", "2023-05", "--format", "json"), ("year", "2023"), ("check",)):
+        result = run(root, *args, cached=cached)
+        out.append((result.exit_code, result.stdout, result.stderr))
+    return out
+
+
+@pytest.fixture
+def booked(root: Path) -> Path:
+    """市公安局 with 2 late cases (2.4.3 × 2) in May: C2 98, total 25 + 39.2 + 20 + 15 = 99.2."""
+    result = run(root, "add", "-d", "市公安局", "-c", "2.4.3", "-n", "2", "--month", "2023-05")
+    assert result.exit_code == 0, result.output
+    assert police(root)["total"] == 99.2
+    assert (root / CACHE_DIR / CACHE_FILE).is_file()
+    return root
+
+
+class Payload:
+    """What an attacker puts in a pickle: a call that leaves a marker file behind."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_crafted_pickle_in_the_cache_runs_nothing(booked: Path, tmp_path: Path):
+    marker = tmp_path / "pwned"
+    crafted = pickle.dumps(Payload(marker))
+    # Where earlier versions read their pickle, and where the cache lives now.
+    (booked / CACHE_DIR / OLD_CACHE_FILE).write_bytes(crafted)
+    (booked / CACHE_DIR / CACHE_FILE).write_bytes(crafted)
+    for args in (
+        ("month", "2023-05"),
+        ("check",),
+        ("year", "2023"),
+        ("add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05"),
+    ):
+        result = run_process("--root", str(booked), *args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert not marker.exists(), args
+    assert not (booked / CACHE_DIR / OLD_CACHE_FILE).exists()  # the old file is cleared away
+    assert police(booked)["total"] == 99.2
+
+
+def test_edited_sums_without_the_key_change_no_report(booked: Path):
+    """Editing the cache as its bytes say (C2 −2 → 0) makes it fail its signature."""
+    path = booked / CACHE_DIR / CACHE_FILE
+    data = path.read_bytes()
+    assert data.count('["市公安局","2023-05",{"2":"-2"}'.encode()) == 1
+    path.write_bytes(data.replace(b'{"2":"-2"}', b'{"2":"0"}'))
+    assert police(booked)["categories"]["2"] == 98.0
+    assert police(booked)["total"] == 99.2
+    assert run(booked, "check").exit_code == 0
+
+
+def resign(path: Path, key_file: Path, change: tuple[bytes, bytes]) -> None:
+    """Change the cache and sign it again, as only someone holding the key can."""
+    data = path.read_bytes()
+    head, mac, rest = data.split(b"\n", 2)
+    assert head == MAGIC
+    length, body = rest.split(b"\n", 1)
+    size = int(length)
+    json_part = body[:size].replace(*change)
+    rest = b"%d\n%s%s" % (len(json_part), json_part, body[size:])
+    key = bytes.fromhex(key_file.read_text().strip())
+    mac = hmac.new(key, rest, hashlib.sha256).hexdigest().encode()
+    path.write_bytes(b"\n".join([head, mac, rest]))
+
+
+def test_check_flags_a_cache_changed_by_whoever_holds_the_key(booked: Path, _cache_key: Path):
+    path = booked / CACHE_DIR / CACHE_FILE
+    resign(path, _cache_key, (b'{"2":"-2"}', b"{}"))
+    # The change took: a warm report now believes 市公安局 lost nothing (C2 100, total 100).
+    assert police(booked)["total"] == 100.0
+    result = run(booked, "check")
+    assert result.exit_code == 1
+    assert f"{CACHE_DIR}/{CACHE_FILE}: the cache does not agree with a full read" in result.stdout
+    assert "sums of 市公安局 in 2023-05" in result.stdout
+    payload = json.loads(run(booked, "check", "--format", "json").stdout)
+    assert payload["ok"] is True  # the first check rebuilt it from the ledger
+    assert police(booked)["total"] == 99.2
+    assert answers(booked, cached=True) == answers(booked, cached=False)
+
+
+def test_check_json_names_the_cache_problem(booked: Path, _cache_key: Path):
+    resign(booked / CACHE_DIR / CACHE_FILE, _cache_key, (b'"entries":1', b'"entries":7'))
+    result = run(booked, "check", "--format", "json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["file"], p["line"]) for p in problems] == [(f"{CACHE_DIR}/{CACHE_FILE}", 0)]
+    assert "entries: 7 against 1" in problems[0]["message"]
+
+
+def test_a_cache_signed_with_another_key_is_ignored(
+    booked: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    other = tmp_path / "other.key"
+    other.write_text("ab" * 32 + "\n")
+    other.chmod(0o600)
+    path = booked / CACHE_DIR / CACHE_FILE
+    resign(path, other, (b'{"2":"-2"}', b"{}"))  # another user's key, other sums
+    foreign = path.read_bytes()
+    assert police(booked)["total"] == 99.2
+    assert path.read_bytes() != foreign  # rebuilt and signed with this user's key
+    monkeypatch.setenv("GOVSCORE_KEY_FILE", str(other))
+    assert police(booked)["total"] == 99.2  # and from the other user's side alike
+
+
+def _truncations(data: bytes) -> list[bytes]:
+    return [b"", data[:10], data[: len(MAGIC) + 1], data[: len(data) // 2], data[:-1]]
+
+
+@pytest.mark.parametrize("cut", range(5))
+def test_a_truncated_cache_is_rebuilt(booked: Path, cut: int):
+    path = booked / CACHE_DIR / CACHE_FILE
+    path.write_bytes(_truncations(path.read_bytes())[cut])
+    assert answers(booked, cached=True) == answers(booked, cached=False)
+    assert path.read_bytes().startswith(MAGIC + b"\n")
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"not a cache", os.urandom(4096), MAGIC + b"\n" + b"0" * 64 + b"\n12\n{}", b"\xff\xfe" * 100],
+)
+def test_a_garbage_cache_is_rebuilt(booked: Path, garbage: bytes):
+    path = booked / CACHE_DIR / CACHE_FILE
+    path.write_bytes(garbage)
+    result = run_process("--root", str(booked), "month", "2023-05")
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert answers(booked, cached=True) == answers(booked, cached=False)
+
+
+def test_a_cache_that_is_no_file_is_passed_by(booked: Path):
+    """A symlink to /dev/zero or a folder in the cache's place: no hang, no traceback."""
+    path = booked / CACHE_DIR / CACHE_FILE
+    path.unlink()
+    path.symlink_to("/dev/zero")
+    result = run_process("--root", str(booked), "month", "2023-05", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert path.is_file() and not path.is_symlink()  # replaced by a real cache
+    path.unlink()
+    path.mkdir()
+    result = run_process("--root", str(booked), "year", "2023")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        (b'"entries":1', b'"entry_count":1'),  # a layout this version does not know
+        (b'"cells":[[', b'"cells":[["x"],['),  # a cell of another shape
+        (b'"files":{', b'"files":{"ledger/2023-05.toml":[1],"x":{'),
+        (b'"texts":[', b'"texts":[9999999,'),
+    ],
+)
+def test_a_signed_cache_of_another_layout_is_rebuilt(
+    booked: Path, _cache_key: Path, change: tuple[bytes, bytes]
+):
+    resign(booked / CACHE_DIR / CACHE_FILE, _cache_key, change)
+    assert answers(booked, cached=True) == answers(booked, cached=False)
+    assert run(booked, "check").exit_code == 0
+
+
+def test_a_cache_of_another_version_is_rebuilt(booked: Path, _cache_key: Path):
+    path = booked / CACHE_DIR / CACHE_FILE
+    old_magic = MAGIC.replace(b" 4", b" 3")
+    path.write_bytes(path.read_bytes().replace(MAGIC, old_magic, 1))
+    assert police(booked)["total"] == 99.2
+    assert path.read_bytes().startswith(MAGIC + b"\n")
+    # Signed by this user, but made by another govscore version (its key differs).
+    data = path.read_bytes()
+    key = json.loads(data.split(b"\n")[3][: int(data.split(b"\n")[2])])["key"]
+    resign(path, _cache_key, (key.encode(), b"00" * 32))
+    before = path.read_bytes()
+    assert police(booked)["total"] == 99.2
+    assert path.read_bytes() != before
+
+
+def test_an_old_pickle_cache_is_never_opened(booked: Path, tmp_path: Path):
+    """What earlier versions wrote (a pickle of a snapshot) is left alone and removed."""
+    marker = tmp_path / "opened"
+    (booked / CACHE_DIR / CACHE_FILE).unlink()
+    (booked / CACHE_DIR / OLD_CACHE_FILE).write_bytes(pickle.dumps(Payload(marker)))
+    assert police(booked)["total"] == 99.2
+    assert not marker.exists()
+    assert sorted(p.name for p in (booked / CACHE_DIR).iterdir()) == [CACHE_FILE]
+
+
+def test_the_key_is_made_0600_outside_the_root(
+    booked: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("GOVSCORE_KEY_FILE")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert police(booked)["total"] == 99.2
+    key = tmp_path / "config" / "govscore" / "cache.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert len(bytes.fromhex(key.read_text().strip())) == 32
+    first = key.read_text()
+    run(booked, "year", "2023")
+    assert key.read_text() == first  # made once, then used
+
+
+def test_a_key_others_may_write_is_not_used(booked: Path, tmp_path: Path, monkeypatch):
+    loose = tmp_path / "loose.key"
+    loose.write_text("cd" * 32 + "\n")
+    loose.chmod(0o666)
+    monkeypatch.setenv("GOVSCORE_KEY_FILE", str(loose))
+    (booked / CACHE_DIR / CACHE_FILE).unlink()
+    assert police(booked)["total"] == 99.2  # computed from the ledger
+    assert not (booked / CACHE_DIR / CACHE_FILE).exists()  # but no cache signed with it
