@@ -2,12 +2,15 @@
 
 Attachment 2 costs a department 1 point for every item that breaks any rule. Booking is
 idempotent: an entry's note lists the item codes it books, so a second run for the same
-month books only items no live entry books yet.
+month books only items no live entry books yet. Codes are listed joined by "、", as a
+clerk reads them; when a code holds "、" itself (or starts with "["), the list is
+written as a JSON array instead, so that every code reads back exactly as it was.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -29,16 +32,35 @@ class Booking:
     already: int  # failing items already booked for that month
 
 
+SEPARATOR = "、"
+
+
 def note_for(codes: Sequence[str]) -> str:
-    return f"{NOTE_HEAD} {len(codes)} 项：{'、'.join(codes)}"
+    if any(SEPARATOR in code for code in codes) or (codes and codes[0].startswith("[")):
+        listed = json.dumps(list(codes), ensure_ascii=False)
+    else:
+        listed = SEPARATOR.join(codes)
+    return f"{NOTE_HEAD} {len(codes)} 项：{listed}"
 
 
 def codes_in(entry: Entry) -> set[str]:
-    """The item codes a booking entry books (read back from its note)."""
+    """The item codes a booking entry books (read back from its note).
+
+    A JSON array is what note_for writes when a code holds the separator; a plain list
+    never starts with "[", so the two cannot be confused. Notes of earlier versions were
+    always the plain list.
+    """
     if entry.clause != CLAUSE or not (entry.key or "").startswith(KEY_PREFIX) or not entry.note:
         return set()
     _, _, listed = entry.note.partition("：")
-    return {code for code in listed.split("、") if code}
+    if listed.startswith("["):
+        try:
+            codes = json.loads(listed)
+        except (ValueError, RecursionError):  # a hand-written note: read it the plain way
+            codes = None
+        if isinstance(codes, list) and all(isinstance(code, str) for code in codes):
+            return {code for code in codes if code}
+    return {code for code in listed.split(SEPARATOR) if code}
 
 
 def plan_booking(

@@ -78,3 +78,52 @@ def test_clean_items_book_nothing_and_exit_0(root: Path, tmp_path: Path):
     result = run(root, "items", "check", str(export), "--record", "2023-05")
     assert result.exit_code == 0
     assert not (root / "ledger" / "2023-05.toml").exists()
+
+
+def test_codes_holding_the_separator_are_booked_once(root: Path, tmp_path: Path):
+    """Issue 11 item 10: a code with "、" was read back from the note as two codes."""
+    code = CLEAN["实施编码"][:-4]
+    records = [
+        {**item("0001", "市公安局", True), "实施编码": f"{code}、0001"},
+        {**item("0002", "市公安局", True), "实施编码": f"[{code}]"},
+        item("0003", "市公安局", True),
+    ]
+    export = write(tmp_path / "items.jsonl", records)
+    first = run(root, "items", "check", str(export), "--record", "2023-05")
+    assert "booked 3 item(s) in 1 entries" in first.stderr
+    ledger = root / "ledger" / "2023-05.toml"
+    text = ledger.read_bytes()
+    second = run(root, "items", "check", str(export), "--record", "2023-05")
+    assert "booked 0 item(s) in 0 entries for 2023-05; 3 item(s) were booked already" in (
+        second.stderr
+    )
+    assert ledger.read_bytes() == text
+    # Both halves of the first code, as items of their own, are not booked yet.
+    halves = [
+        {**item("0004", "市公安局", True), "实施编码": code},
+        {**item("0005", "市公安局", True), "实施编码": "0001"},
+    ]
+    third = run(root, "items", "check", str(write(export, records + halves)), "--record", "2023-05")
+    assert "booked 2 item(s) in 1 entries for 2023-05; 3 item(s) were booked already" in (
+        third.stderr
+    )
+    # 5 items → 1.2.1 × 5 → C1 95 → 23.75 + 40 + 20 + 15 = 98.75
+    month = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
+    police = next(d for d in month["departments"] if d["department"] == "市公安局")
+    assert (police["categories"]["1"], police["total"]) == (95.0, 98.75)
+
+
+def test_notes_written_by_earlier_versions_are_still_read():
+    from govscore.items.booking import codes_in
+    from govscore.model import Entry
+
+    old = Entry(
+        id="2023-05-0001",
+        month="2023-05",
+        clause="1.2.1",
+        key="items:2023-05:市公安局:abc",
+        note="附件2质检未通过事项 2 项：A0001、A0002",
+    )
+    assert codes_in(old) == {"A0001", "A0002"}
+    hand = old._replace(note="附件2质检未通过事项 1 项：[[[[[[" + "[" * 5000)
+    assert codes_in(hand) == {"[[[[[[" + "[" * 5000}
