@@ -24,6 +24,7 @@ from govscore.items.booking import plan_booking
 from govscore.items.reader import (
     Entry,
     ItemRecord,
+    Refused,
     item_sources,
     jsonl_pieces,
     read_file,
@@ -146,7 +147,7 @@ def _units(sources: Iterable[Path | Problem]) -> Iterator[Unit]:
                     for start, end, first in jsonl_pieces(source, PIECE_BYTES):
                         yield source, start, end, first
                     continue
-            except OSError:
+            except (OSError, Refused):
                 pass  # read whole: the worker reports why it cannot be read, as one process does
         yield source
 

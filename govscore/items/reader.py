@@ -2,7 +2,11 @@
 
 Every record comes with its file and line, so a finding or an unreadable record can be
 traced back to the export. A record that cannot be read becomes a :class:`Problem` and the
-run goes on: one broken line must not hide the other 99,999 items.
+run goes on: one broken line must not hide the other 99,999 items. Exports come from
+elsewhere and may be hostile: only regular files of at most MAX_FILE_BYTES are read (a
+FIFO, a device, or a link to one is named, never opened for a blocking read), a number
+too long for Python to convert and a string holding half a UTF-16 pair (``"\\ud800"``)
+make their record unreadable, not the run.
 """
 
 from __future__ import annotations
@@ -11,12 +15,15 @@ import io
 import json
 import os
 import re
+import stat
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from govscore.errors import Problem
+from govscore.i18n import _
 
 CODE_FIELD = "实施编码"
 ITEM_SUFFIXES = (".json", ".jsonl")
@@ -24,6 +31,10 @@ ITEM_SUFFIXES = (".json", ".jsonl")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 _TOO_DEEP = "bad JSON: nested too deeply to be an item"
+# The most one item file may hold: far above any real export (100,000 items are ~200 MB).
+MAX_FILE_BYTES = 2**30
+# "\\ud800"…"\\udfff" escapes: only where one appears can a string hold half a pair.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +94,72 @@ def item_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Pro
             yield path
 
 
+class Refused(Exception):
+    """A file govscore will not read; the message says why."""
+
+
+def open_item_file(path: Path) -> BinaryIO:
+    """Open a regular file of at most MAX_FILE_BYTES, following links only to such a file.
+
+    Opened without blocking, so a FIFO cannot stall the run before it is seen to be one.
+    Raises Refused (or OSError when the file cannot be opened at all).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused(
+                _("not a regular file but {kind}; only regular files are read").format(
+                    kind=_kind_of_file(info.st_mode)
+                )
+            )
+        if info.st_size > MAX_FILE_BYTES:
+            raise Refused(_too_big())
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _kind_of_file(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return _("a FIFO (named pipe)")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return _("a device")
+    if stat.S_ISSOCK(mode):
+        return _("a socket")
+    if stat.S_ISDIR(mode):
+        return _("a folder")
+    return _("something else")
+
+
+def _too_big() -> str:
+    limit = MAX_FILE_BYTES
+    size = f"{limit // 2**30} GiB" if limit % 2**30 == 0 else f"{limit:,} bytes"
+    return _("larger than {size}; item files over that size are not read").format(size=size)
+
+
+def _cannot_read(name: str, exc: OSError | Refused) -> Problem:
+    if isinstance(exc, Refused):
+        return Problem(name, 0, str(exc))
+    return Problem(name, 0, _("cannot read: {reason}").format(reason=exc.strerror or exc))
+
+
 def read_file(path: Path) -> Iterator[Entry]:
     """One file: ``.jsonl`` as JSON Lines (streamed), anything else as one JSON document."""
     name = str(path)
     try:
-        if path.suffix.lower() == ".jsonl":
-            with path.open("rb") as stream:
-                yield from parse_jsonl(stream, name)
-            return
-        raw = path.read_bytes()
-    except OSError as exc:
-        yield Problem(name, 0, f"cannot read: {exc.strerror or exc}")
+        with open_item_file(path) as stream:
+            if path.suffix.lower() == ".jsonl":
+                yield from parse_jsonl(_bounded(stream, name), name)
+                return
+            raw = stream.read(MAX_FILE_BYTES + 1)
+    except (OSError, Refused) as exc:
+        yield _cannot_read(name, exc)
+        return
+    if len(raw) > MAX_FILE_BYTES:  # it grew after it was opened
+        yield Problem(name, 0, _too_big())
         return
     try:
         text = raw.decode("utf-8-sig")
@@ -104,15 +170,25 @@ def read_file(path: Path) -> Iterator[Entry]:
     yield from parse_json_text(text, name)
 
 
+def _bounded(stream: BinaryIO, name: str) -> Iterator[bytes]:
+    """The lines of a stream, until more than MAX_FILE_BYTES have come (a file still growing)."""
+    total = 0
+    for raw in stream:
+        total += len(raw)
+        if total > MAX_FILE_BYTES:
+            raise Refused(_too_big())
+        yield raw
+
+
 def read_jsonl_piece(path: Path, start: int, end: int, first: int) -> Iterator[Entry]:
     """The lines of a .jsonl file from byte start to end (a line boundary), the first of
     them being line first: one worker's share of a big file, numbered as in the whole."""
     try:
-        with path.open("rb") as stream:
+        with open_item_file(path) as stream:
             stream.seek(start)
             piece = stream.read(end - start)
-    except OSError as exc:
-        yield Problem(str(path), 0, f"cannot read: {exc.strerror or exc}")
+    except (OSError, Refused) as exc:
+        yield _cannot_read(str(path), exc)
         return
     yield from parse_jsonl(io.BytesIO(piece), str(path), first)
 
@@ -126,7 +202,7 @@ def jsonl_pieces(path: Path, size: int) -> Iterator[tuple[int, int, int]]:
     """
     start, line = 0, 1
     buffer = bytearray(size)  # one buffer, read into: no copy per piece
-    with path.open("rb") as stream:
+    with open_item_file(path) as stream:
         while True:
             got = stream.readinto(buffer)
             if not got:
@@ -173,6 +249,12 @@ def parse_jsonl(lines: Iterable[bytes | str], file: str, first: int = 1) -> Iter
             except RecursionError:
                 yield Problem(file, number, _TOO_DEEP)
                 continue
+            except ValueError:  # json's only other complaint: an integer too long to convert
+                yield Problem(file, number, _too_long())
+                continue
+        if _SURROGATE_ESCAPE.search(line) and _half_pair(value):
+            yield Problem(file, number, _half_pair_message())
+            continue
         yield _record(value, file, number)
 
 
@@ -181,16 +263,18 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
 
     The array is scanned element by element with ``raw_decode`` so each element's offset,
     hence its line, is known without parsing twice. A syntax error stops the file (what
-    follows cannot be told apart reliably) and is reported with its line.
+    follows cannot be told apart reliably) and is reported with its line; a record with
+    a number too long to convert or half a UTF-16 pair is reported and skipped.
     """
     text = text.removeprefix("\ufeff")
+    surrogates = bool(_SURROGATE_ESCAPE.search(text))
     pos = _skip_space(text, 0)
     if pos == len(text):
         yield Problem(file, 1, "empty file: expected a JSON array of items")
         return
     if text[pos] != "[":
         try:
-            value, end = _DECODER.raw_decode(text, pos)
+            value, end = _decode(text, pos)
         except json.JSONDecodeError as exc:
             yield _bad_json(file, exc)
             return
@@ -198,7 +282,7 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
             line_of = text.count("\n", 0, pos) + 1
             yield Problem(file, line_of, f"{_TOO_DEEP}; the rest is skipped")
             return
-        yield _record(value, file, text.count("\n", 0, pos) + 1)
+        yield _checked(value, file, text.count("\n", 0, pos) + 1, surrogates)
         tail = _skip_space(text, end)
         if tail != len(text):
             line = text.count("\n", 0, tail) + 1
@@ -211,7 +295,7 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
         return
     while True:
         try:
-            value, end = _DECODER.raw_decode(text, pos)
+            value, end = _decode(text, pos)
         except json.JSONDecodeError as exc:
             yield _bad_json(file, exc)
             return
@@ -221,7 +305,7 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
             return
         line += text.count("\n", counted, pos)
         counted = pos
-        yield _record(value, file, line)
+        yield _checked(value, file, line, surrogates)
         pos = _skip_space(text, end)
         if text.startswith(",", pos):
             pos = _skip_space(text, pos + 1)
@@ -238,6 +322,73 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
             file, where, f"bad JSON: expected ',' or ']' but found {found}; the rest is skipped"
         )
         return
+
+
+class _TooLong:
+    """Stands for a record that held an integer too long to convert (see _decode)."""
+
+
+_TOO_LONG = _TooLong()
+
+
+def _decode(text: str, pos: int) -> tuple[Any, int]:
+    """One JSON value from pos, and where it ends; _TOO_LONG for one with a huge integer.
+
+    The fast decoder refuses an integer of more digits than Python converts (4,300);
+    the value is then read again with such integers left unconverted, to find its end.
+    """
+    try:
+        return _DECODER.raw_decode(text, pos)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        _, end = _LENIENT.raw_decode(text, pos)
+        return _TOO_LONG, end
+
+
+def _unconverted(digits: str) -> int:
+    return int(digits) if len(digits) <= _max_digits() else 0
+
+
+_LENIENT = json.JSONDecoder(parse_int=_unconverted)
+
+
+def _max_digits() -> int:
+    return sys.get_int_max_str_digits() or sys.maxsize
+
+
+def _too_long() -> str:
+    return _(
+        "bad JSON: a number of more than {digits} digits, longer than any item field "
+        "holds; the record is skipped"
+    ).format(digits=f"{_max_digits():,}")
+
+
+def _half_pair(value: Any) -> bool:
+    """Whether a decoded value holds a lone surrogate (in a string or a key)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    except RecursionError:
+        return True  # too deep to look through: not an item either
+    return False
+
+
+def _half_pair_message() -> str:
+    return _(
+        "bad JSON: a \\uD800–\\uDFFF escape without its other half is no character; "
+        "the record is skipped"
+    )
+
+
+def _checked(value: Any, file: str, line: int, surrogates: bool) -> Entry:
+    """A decoded array element or document as a record, or the problem it has."""
+    if value is _TOO_LONG:
+        return Problem(file, line, _too_long())
+    if surrogates and _half_pair(value):
+        return Problem(file, line, _half_pair_message())
+    return _record(value, file, line)
 
 
 def _skip_space(text: str, pos: int) -> int:

@@ -12,6 +12,7 @@ so all of them are returned.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -327,7 +328,16 @@ def _limit_info(value: str) -> tuple[int | None, bool]:
     if match is None:
         return None, False
     days = match.group(1)
-    return (int(days) if days is not None else 0), match.group(2) is None
+    if days is None:
+        return 0, match.group(2) is None
+    number = _whole(days)
+    return (number, match.group(2) is None) if number is not None else (None, False)
+
+
+def _whole(digits: str) -> int | None:
+    """ASCII digits as a number; None for more digits than Python converts (4,300)."""
+    limit = sys.get_int_max_str_digits()
+    return int(digits) if not limit or len(digits) <= limit else None
 
 
 def _limit_text(days: int) -> str:
@@ -358,8 +368,9 @@ def parse_depth(value: Any) -> tuple[set[int], list[str]]:
             text = token.strip(_BLANK_CHARS)
             if not text:
                 continue
-            if text.isascii() and text.isdigit() and 1 <= int(text) <= len(DEPTH_NAMES):
-                levels.add(int(text))
+            number = _whole(text) if text.isascii() and text.isdigit() else None
+            if number is not None and 1 <= number <= len(DEPTH_NAMES):
+                levels.add(number)
             elif text in _DEPTH_CODES:
                 levels.add(_DEPTH_CODES[text])
             else:
@@ -649,7 +660,7 @@ def _visits(value: Any) -> int | None:
         return value
     # Exports that write every value as text give "0"/"1": accepted as the number.
     if isinstance(value, str) and _VISITS.fullmatch(value.strip(_BLANK_CHARS)):
-        return int(value.strip(_BLANK_CHARS))
+        return _whole(value.strip(_BLANK_CHARS))
     return None
 
 
