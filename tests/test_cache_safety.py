@@ -6,21 +6,28 @@ and year; editing the sums in it moved 市公安局 from 98 to 100 with check cl
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
 import os
 import pickle
+import shutil
 import stat
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import run_process
+from conftest import REPO, TODAY, run_process
 from govscore.cli.commands import cli
+from govscore.errors import Problem
+from govscore.ledger import cachefile
+from govscore.ledger.cache import Context, FileMark, Snapshot
 from govscore.ledger.cachefile import MAGIC
-from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, OLD_CACHE_FILE
+from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, OLD_CACHE_FILE, read_cached
+from govscore.model import Entry
+from govscore.rules.scoring import Cell, Summary
 
 
 def run(root: Path, *args: str, cached: bool = True):
@@ -249,3 +256,53 @@ def test_a_key_others_may_write_is_not_used(booked: Path, tmp_path: Path, monkey
     (booked / CACHE_DIR / CACHE_FILE).unlink()
     assert police(booked)["total"] == 99.2  # computed from the ledger
     assert not (booked / CACHE_DIR / CACHE_FILE).exists()  # but no cache signed with it
+
+
+def test_a_snapshot_reads_back_whole(tmp_path: Path):
+    """Every kind of entry of the example root (vetoes, rates, recurring, closes, voids,
+    exclusive and annual clauses, problems) survives the file exactly."""
+    root = tmp_path / "examples"
+    shutil.copytree(REPO / "examples", root)
+    with (root / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[[entry]]\nid = "bad"\ndepartment = "市不存在局"\nclause = "9.9.9"\n')
+    made = read_cached(root, TODAY, use_cache=False).snapshot
+    summary = made.summary
+    assert made.problems and summary.standing and summary.exclusive and summary.through
+    assert made.context.targets and made.context.voided and made.context.rates
+    key = b"k" * 32
+    back = cachefile.unseal(cachefile.seal(made, key), key)
+    assert back is not None
+    assert (back.key, back.files, back.today, back.time_sensitive, back.entries) == (
+        made.key,
+        made.files,
+        made.today,
+        made.time_sensitive,
+        made.entries,
+    )
+    assert (back.problems, back.summary) == (made.problems, made.summary)
+    mine, theirs = back.context, made.context
+    assert mine.ids.text == theirs.ids.stored()
+    for name in ("targets", "target_bad", "voided", "rates", "wanted", "keys", "sequences"):
+        assert getattr(mine, name) == getattr(theirs, name), name
+    assert cachefile.unseal(cachefile.seal(made, key), b"x" * 32) is None
+
+
+# What the cache file stores of each record. A field added to one of these must be
+# stored by govscore/ledger/cachefile.py too (and cache.FORMAT raised), or it is lost.
+STORED = {
+    Snapshot: {"key", "files", "today", "time_sensitive", "problems", "summary", "context"}
+    | {"entries"},
+    Context: {"ids", "targets", "target_bad", "voided", "rates", "wanted", "keys", "sequences"},
+    Summary: {"cells", "standing", "exclusive", "annual", "through"},
+    Cell: {"sums", "capped", "cap_category", "vetoes", "referrals"},
+    FileMark: {"size", "digest", "newlines", "broken", "broken_by"},
+    Problem: {"file", "line", "message", "field", "entry"},
+}
+
+
+def test_the_cache_file_stores_every_field():
+    for record, names in STORED.items():
+        assert {f.name for f in dataclasses.fields(record)} == names, record.__name__
+    decimals = {name for name, kind in Entry.__annotations__.items() if "Decimal" in str(kind)}
+    assert decimals == {Entry._fields[i] for i in cachefile._DECIMALS}
+    assert [name for name, kind in Entry.__annotations__.items() if "date" in str(kind)] == ["date"]

@@ -126,9 +126,11 @@ def seal(snapshot: cache.Snapshot, key: bytes) -> bytes:
     parts = [text.encode() for text in texts.parts]
     data["texts"] = [len(part) for part in parts]
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    rest = b"".join([b"%d\n" % len(body), body, *parts])
-    mac = hmac.new(key, rest, hashlib.sha256).hexdigest().encode()
-    return b"%s\n%s\n%s" % (MAGIC, mac, rest)
+    rest = [b"%d\n" % len(body), body, *parts]
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    for part in rest:
+        mac.update(part)
+    return b"".join([MAGIC, b"\n", mac.hexdigest().encode(), b"\n", *rest])
 
 
 def unseal(data: bytes, key: bytes) -> cache.Snapshot | None:
@@ -170,9 +172,10 @@ class _Texts:
     def column(self, strings: Iterable[str]) -> list[Any]:
         """[number of the text, count], or the strings themselves if one holds a newline."""
         kept = list(strings)
-        if any("\n" in text for text in kept):
+        joined = "\n".join(kept)
+        if joined.count("\n") != max(len(kept) - 1, 0):
             return [None, kept]
-        return [self.add("\n".join(kept)), len(kept)]
+        return [self.add(joined), len(kept)]
 
 
 def _column(parts: list[str], stored: list[Any]) -> list[str]:
@@ -228,10 +231,7 @@ def _as_decimals(values: dict[str, str]) -> dict[str, Decimal]:
 
 def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
     summary, context = snapshot.summary, snapshot.context
-    names: dict[str, int] = {}  # the few clauses, departments, months and files, each once
-    targets = [
-        [names.setdefault(part, len(names)) for part in t[:4]] for t in context.targets.values()
-    ]
+    targets = context.targets.values()
     return {
         "key": snapshot.key.hex(),
         "files": {
@@ -265,10 +265,11 @@ def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
         "annual": [_entry(e) for e in summary.annual],
         "through": summary.through,
         "ids": texts.add(context.ids.stored()),
-        "names": list(names),
-        "target_ids": texts.column(context.targets),
-        "target_parts": targets,
-        "target_lines": [target[4] for target in context.targets.values()],
+        "targets": [
+            texts.column(context.targets),
+            *(texts.column(t[part] for t in targets) for part in range(4)),
+            texts.column(str(t[4]) for t in targets),
+        ],
         "target_bad": texts.column(context.target_bad),
         "voided": texts.column(context.voided),
         "rates": sorted(context.rates),
@@ -309,14 +310,13 @@ def _from_data(data: dict[str, Any], parts: list[str]) -> cache.Snapshot:
     )
     ids = cache.IdSet()
     ids.text = parts[data["ids"]]
-    names = [str(name) for name in data["names"]]
-    target_ids = _column(parts, data["target_ids"])
-    if not len(target_ids) == len(data["target_parts"]) == len(data["target_lines"]):
-        raise ValueError("targets of different lengths")
+    named, clauses, departments, months, labels, lines = (
+        _column(parts, stored) for stored in data["targets"]
+    )
     targets: dict[str, cache.Target] = {
-        entry_id: (names[c], names[d], names[m], names[f], int(line))
-        for entry_id, (c, d, m, f), line in zip(
-            target_ids, data["target_parts"], data["target_lines"], strict=True
+        entry_id: (clause, department, month, label, int(line))
+        for entry_id, clause, department, month, label, line in zip(
+            named, clauses, departments, months, labels, lines, strict=True
         )
     }
     keys = _column(parts, data["keys"])

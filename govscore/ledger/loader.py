@@ -649,7 +649,7 @@ def write_snapshot(path: Path, snapshot: cache.Snapshot) -> None:
     folder = path / CACHE_DIR
     try:
         data = cachefile.seal(snapshot, key)
-    except ValueError:  # text that cannot be stored (a lone surrogate): go without
+    except (TypeError, ValueError):  # what cannot be stored (a lone surrogate): go without
         return
     temporary: str | None = None
     try:
