@@ -12,14 +12,13 @@ import hmac
 import json
 import os
 import pickle
-import shutil
 import stat
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, TODAY, run_process
+from conftest import REPO, TODAY, copy_root, run_process
 from govscore.cli.commands import cli
 from govscore.errors import Problem
 from govscore.ledger import cachefile
@@ -261,8 +260,7 @@ def test_a_key_others_may_write_is_not_used(booked: Path, tmp_path: Path, monkey
 def test_a_snapshot_reads_back_whole(tmp_path: Path):
     """Every kind of entry of the example root (vetoes, rates, recurring, closes, voids,
     exclusive and annual clauses, problems) survives the file exactly."""
-    root = tmp_path / "examples"
-    shutil.copytree(REPO / "examples", root)
+    root = copy_root(REPO / "examples", tmp_path / "examples")
     with (root / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as handle:
         handle.write('\n[[entry]]\nid = "bad"\ndepartment = "市不存在局"\nclause = "9.9.9"\n')
     made = read_cached(root, TODAY, use_cache=False).snapshot

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import run_process
 from govscore.cli import items as items_cli
 from govscore.cli.commands import cli
 from govscore.items import reader
@@ -27,16 +27,10 @@ FORMATS = ("table", "json", "csv", "markdown")
 BIG = "1" + "0" * 5000  # more digits than Python converts to an int (4,300)
 
 
-def items_check(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """`govscore items check` as a real process; a hang fails the test instead of hanging it."""
-    return subprocess.run(
-        [sys.executable, "-m", "govscore", "items", "check", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
+def items_check(*args: str) -> subprocess.CompletedProcess[str]:
+    """`govscore items check` as a real process; a hang fails the test (run_process times
+    out) instead of hanging it."""
+    return run_process("items", "check", *args)
 
 
 def line_of(record: dict) -> str:
