@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -155,3 +157,20 @@ def test_lists_show_tags_in_chinese_and_bare_departments_still_lists(shipped: Pa
     assert police == {"name": "市公安局", "aliases": [], "tags": ["one_window"]}
     process = run_process("--root", str(shipped), "departments", "untag", "市公安局", "one_window")
     assert process.returncode == 0 and process.stderr == "市公安局: no tags\n"
+
+
+def test_commit_commits_the_file_and_a_failed_commit_exits_3(shipped: Path):
+    assert run(shipped, "departments", "tag", "市公安局", "hall", "--commit").exit_code == 0
+    log = subprocess.run(
+        ["git", "log", "--format=%s", "--", "departments.toml"],
+        cwd=shipped,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert log.stdout == "govscore: tags of 市公安局: hall\n"
+    shutil.rmtree(shipped / ".git")  # git can no longer commit here
+    failed = run(shipped, "departments", "untag", "市公安局", "hall", "--commit")
+    assert failed.exit_code == 3  # changed, not committed: not "nothing written" (1)
+    assert "changed departments.toml but could not commit it to git" in failed.stderr
+    assert (shipped / "departments.toml").read_text(encoding="utf-8") == SHIPPED

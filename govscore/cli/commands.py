@@ -33,7 +33,15 @@ from govscore.cli.options import (
     commit_option,
     format_option,
 )
-from govscore.errors import ConfigError, DataError, GovscoreError, Problem, UsageError, did_you_mean
+from govscore.errors import (
+    ConfigError,
+    DataError,
+    GovscoreError,
+    NotCommitted,
+    Problem,
+    UsageError,
+    did_you_mean,
+)
 from govscore.i18n import _, ngettext
 from govscore.ledger import importing
 from govscore.ledger.audit import audit_history, printable
@@ -736,10 +744,11 @@ def _retag(
         message = f"govscore: tags of {done.department}: {', '.join(done.after) or '-'}"
         try:
             commit_files(root_dir, [root_dir / DEPARTMENTS_FILE], message, recorder(root_dir))
-        except GitError as exc:
-            raise DataError(
-                _("changed {file} but could not commit to git: {reason}").format(
-                    file=DEPARTMENTS_FILE, reason=exc
+        except (GitError, OSError) as exc:
+            said = [line for line in str(exc).splitlines() if line.strip()]
+            raise NotCommitted(
+                _("changed {file} but could not commit it to git: {reason}").format(
+                    file=DEPARTMENTS_FILE, reason=said[0] if said else repr(exc)
                 )
             ) from None
 
