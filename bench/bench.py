@@ -4,10 +4,11 @@
 
 For each size it generates a root (bench/generate.py), then runs, as real processes:
 `year` and `month` cold (no cache), warm (nothing changed since the last run) and after
-one more `add`; `add` itself; and `items check` on 100,000 generated item records. It
-prints the median wall time of --runs runs and the peak memory of each (the process and
-its worker processes together), and, where hledger is installed, `hledger bal -M` on
-the equivalent journal, side by side.
+one more `add`; `add` itself; `report` of the year as a page (warm) and of a month as a
+workbook (which reads the whole ledger); and `items check` on 100,000 generated item
+records. It prints the median wall time of --runs runs and the peak memory of each (the
+process and its worker processes together), and, where hledger is installed, `hledger
+bal -M` on the equivalent journal, side by side.
 """
 
 from __future__ import annotations
@@ -122,6 +123,11 @@ def bench_root(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, f
         rows.append((f"{name} after one add", *median_of(runs, one_more_add, command)))
     measure(year)
     rows.append(("add (warm)", *median_of(runs, nothing, add)))
+    page = [*GOVSCORE, "--root", str(root), "report", "2023", "-o", str(root / "report.html")]
+    measure(page)  # the add above grew the ledger: warm the cache again
+    rows.append(("report year .html, warm", *median_of(runs, nothing, page)))
+    book = [*GOVSCORE, "--root", str(root), "report", "2023-06", "-o", str(root / "report.xlsx")]
+    rows.append(("report month .xlsx", *median_of(runs, nothing, book)))
     journal = root / "ledger.journal"
     if hledger and journal.exists():
         hledger = ["hledger", "-f", str(journal), "bal", "-M"]

@@ -28,6 +28,7 @@ from govscore.cli.options import (
     MONTH,
     NUMBER,
     PERCENT,
+    PERIOD,
     at_option,
     bom_option,
     commit_option,
@@ -70,7 +71,10 @@ from govscore.ledger.loader import (
 )
 from govscore.ledger.recording import Committer, Draft, record
 from govscore.ledger.settings import set_tags
-from govscore.model import month_of, months_between
+from govscore.ledger.writer import write_whole
+from govscore.model import month_of
+from govscore.report import page
+from govscore.report.page import year_months
 from govscore.report.render import json_text, table_text
 from govscore.report.shapes import (
     clause_json,
@@ -539,10 +543,94 @@ def year(
 
 def assessed_months(root: Root | View, year: int) -> list[str]:
     """From the year's first to its last month that has a ledger file."""
-    present = [m for m in root.months if m.startswith(f"{year:04d}-")]
-    if not present:
+    months = year_months(root.months, year)
+    if not months:
         raise UsageError(f"no ledger months in {year}: ledger/ has no {year}-MM.toml or .csv file")
-    return months_between(present[0], present[-1])
+    return months
+
+
+REPORT_KINDS = {".html": "html", ".xlsx": "xlsx"}
+
+
+@cli.command("report")
+@click.argument("period", type=PERIOD)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write: .html a web page, .xlsx an Excel workbook "
+    "(default govscore-PERIOD.html here).",
+)
+@click.option(
+    "-d",
+    "--department",
+    "departments",
+    multiple=True,
+    help="Add this department's card: every entry, voids, monthly totals (repeat for more).",
+)
+@at_option
+@pass_app
+def report_(
+    app: AppContext, period: str, output: Path | None, departments: tuple[str, ...], at: str | None
+) -> None:
+    """Write the month's (YYYY-MM) or year's (YYYY) report to send upward, as a file.
+
+    A self-contained web page (charts, printable on A4, opens offline) or an Excel
+    workbook, with the very figures of `month` and `year`. stdout: the path written.
+    """
+    target = output if output is not None else Path(f"govscore-{period}.html")
+    kind = REPORT_KINDS.get(target.suffix.lower())
+    if kind is None:
+        raise UsageError(
+            _(
+                "{file}: a report is written as .html (a web page) or .xlsx (a workbook), "
+                "not {suffix!r}; nothing written"
+            ).format(file=target, suffix=target.suffix)
+        )
+    folder = target.parent
+    if not folder.is_dir():
+        raise UsageError(
+            _("{file}: no folder {folder} to write it in; nothing written").format(
+                file=target, folder=folder
+            )
+        )
+    whole = kind == "xlsx" or bool(departments)
+    loaded = app.view(at, detail=whole)
+    root = loaded.root
+    cards = _resolve_departments(root, departments)
+    if len(period) == 4:
+        assessed_months(root, int(period))
+    state = ledger_state(root.path, LEDGER_DIR, root.revision)
+    head = page.Head(
+        root.weights.office, state.revision, state.uncommitted, state.in_git, today(), __version__
+    )
+    voids: list[page.Voided] = []
+    book = loaded.scorer.book
+    if isinstance(root, Root) and book is not None:
+        voids = page.voided_entries(root.entries(), book.voided, root.departments, loaded.problems)
+    built = page.build(
+        loaded.scorer,
+        period,
+        root.months,
+        head,
+        loaded.problems,
+        cards=cards,
+        voids=voids,
+        detail=kind == "xlsx",
+    )
+    if kind == "xlsx":
+        from govscore.report import workbook
+
+        data = workbook.write(built)
+    else:
+        from govscore.report import html
+
+        data = html.render(built).encode("utf-8")
+    write_whole(target, data)
+    click.echo(str(target))
+    if loaded.problems:
+        report_problems(loaded.problems)
+        sys.exit(1)
 
 
 @cli.command()

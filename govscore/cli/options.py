@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -75,3 +76,16 @@ COUNT = WrittenType("INTEGER", read_count, _("{value!r} is not a whole number"))
 DATE = WrittenType("YYYY-MM-DD", read_date, _("{value!r} is not a date of the form YYYY-MM-DD"))
 # A clause or entry id: `４.３.１` is 4.3.1.
 ID = WrittenType("ID", fold, "{value!r}")
+
+
+def read_period(text: str) -> str | None:
+    """A report's period: a year (2023) or a month as people write it (2023-05, 2023年5月)."""
+    folded = fold(text).strip()
+    return folded if re.fullmatch(r"\d{4}", folded) else read_month(text)
+
+
+PERIOD = WrittenType(
+    "YYYY-MM|YYYY",
+    read_period,
+    _("{value!r} is not a month (YYYY-MM, e.g. 2023-05) or a year (YYYY, e.g. 2023)"),
+)

@@ -30,7 +30,8 @@ from govscore.rules.config import Departments
 from govscore.rules.scoring import Summary, summarize
 from govscore.rules.validate import Book, _ref_problems, score_entry_problems
 
-FORMAT = 4  # 4: signed JSON (3 and before: a pickle, ledger.pickle)
+# 4: signed JSON (3 and before: a pickle, ledger.pickle); 5: cells keep sums by clause too
+FORMAT = 5
 
 
 def digest(data: bytes) -> bytes:
@@ -363,7 +364,8 @@ def _cells(summary: Summary) -> dict[tuple[str, str], tuple[object, ...]]:
         sums = {name: value for name, value in cell.sums.items() if value}
         capped = {name: value for name, value in cell.capped.items() if value}
         groups = {name: cell.cap_category.get(name) for name in capped}
-        shape = (sums, capped, groups, sorted(cell.vetoes), sorted(cell.referrals))
+        by_clause = {name: value for name, value in cell.clauses.items() if value}
+        shape = (sums, capped, groups, sorted(cell.vetoes), sorted(cell.referrals), by_clause)
         if sums or capped or cell.vetoes or cell.referrals:
             kept[key] = shape
     return kept

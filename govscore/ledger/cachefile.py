@@ -257,6 +257,7 @@ def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
                 cell.cap_category,
                 cell.vetoes,
                 cell.referrals,
+                _decimals(cell.clauses),
             ]
             for (department, month), cell in summary.cells.items()
         ],
@@ -298,8 +299,11 @@ def _from_data(data: dict[str, Any], parts: list[str]) -> cache.Snapshot:
             {str(k): str(v) for k, v in cap_category.items()},
             [str(v) for v in vetoes],
             [(str(a), str(b), str(c)) for a, b, c in referrals],
+            _as_decimals(by_clause),
         )
-        for department, month, sums, capped, cap_category, vetoes, referrals in data["cells"]
+        for department, month, sums, capped, cap_category, vetoes, referrals, by_clause in data[
+            "cells"
+        ]
     }
     summary = Summary(
         cells=cells,

@@ -19,12 +19,13 @@ import errno
 import os
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 from govscore.errors import DataError
+from govscore.i18n import _
 
 fcntl: ModuleType | None
 try:
@@ -189,3 +190,24 @@ def _fsync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write a file (a report) all at once: a reader sees the old file or the new, never half.
+
+    The bytes go to a temporary file beside it, which then takes its name.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        reason = exc.strerror or str(exc)
+        raise DataError(
+            _("{file}: cannot write it: {reason}; nothing written").format(file=path, reason=reason)
+        ) from None

@@ -125,6 +125,9 @@ class Category:
     weight: Decimal
 
 
+OFFICE = "烟台市政务服务管理办公室"
+
+
 @dataclass(frozen=True)
 class Weights:
     """How a score is made: base, floor and the weighted categories."""
@@ -137,6 +140,7 @@ class Weights:
     # The most points one discretionary entry may state ([limits] discretionary): the
     # largest fixed amount in the measures is 10, and an absurd figure must not rank first.
     discretionary: Decimal = DISCRETIONARY_CEILING
+    office: str = OFFICE  # who assesses: the title of the reports sent upward
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
@@ -194,6 +198,7 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
         commit=bool(ledger.get("commit", False)),
         source=source,
         discretionary=ceiling,
+        office=str(data.get("office") or OFFICE),
     )
 
 

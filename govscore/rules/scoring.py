@@ -93,6 +93,8 @@ class DepartmentScore:
     caps: tuple[CapUse, ...] = ()
     months: dict[str, Decimal] = field(default_factory=dict)  # a year's monthly totals
     floors: tuple[FloorUse, ...] = ()
+    # What each clause added or took away, before caps and floor (for reports by clause).
+    clauses: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def vetoed(self) -> bool:
@@ -118,6 +120,7 @@ class Cell:
     cap_category: dict[str, str] = field(default_factory=dict)
     vetoes: list[str] = field(default_factory=list)
     referrals: list[tuple[str, str, str]] = field(default_factory=list)  # entry, clause, to
+    clauses: dict[str, Decimal] = field(default_factory=dict)  # the same sums, by clause
 
     def add(self, entry: Entry, clause: Clause, amount: Decimal) -> None:
         """Count one entry's signed amount, and note a veto or referral it makes."""
@@ -129,6 +132,8 @@ class Cell:
 
     def add_amount(self, clause: Clause, amount: Decimal) -> None:
         """A capped bonus goes to its group, the rest to its category."""
+        if amount:
+            self.clauses[clause.id] = self.clauses.get(clause.id, ZERO) + amount
         if clause.cap and amount > 0:
             self.capped[clause.cap] = self.capped.get(clause.cap, ZERO) + amount
             self.cap_category[clause.cap] = clause.category
@@ -142,6 +147,7 @@ class Cell:
             dict(self.cap_category),
             list(self.vetoes),
             list(self.referrals),
+            dict(self.clauses),
         )
 
 
@@ -295,6 +301,7 @@ class Scorer:
             lines=lines,
             caps=tuple(caps),
             floors=tuple(replace(f, month=month) for f in floors),
+            clauses=work.clauses,
         )
 
     def line(self, entry: Entry, clause: Clause) -> Line:
@@ -342,6 +349,13 @@ class Scorer:
             categories[category.id] = max(self.weights.floor, mean + extra)
             if mean + extra < self.weights.floor:
                 floors.append(FloorUse(category.id, mean + extra, self.weights.floor))
+        clauses: dict[str, Decimal] = {}
+        for score in monthly:
+            for clause, amount in score.clauses.items():
+                clauses[clause] = clauses.get(clause, ZERO) + amount
+        for line in annual:
+            if line.amount:
+                clauses[line.clause.id] = clauses.get(line.clause.id, ZERO) + line.amount
         return DepartmentScore(
             department=department,
             categories=categories,
@@ -352,6 +366,7 @@ class Scorer:
             caps=tuple(c for m in monthly for c in m.caps),
             months={month: m.total for month, m in zip(months, monthly, strict=True)},
             floors=tuple(floors),
+            clauses=clauses,
         )
 
     def year(self, year: int, months: Sequence[str]) -> Ranking:

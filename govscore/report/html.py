@@ -1,0 +1,93 @@
+"""The report as one self-contained web page: HTML, CSS and inline SVG, no script.
+
+Jinja2 templates shipped in govscore/report/templates, autoescaped: every name, note
+and reason from the ledger or the configuration is text on the page, never markup.
+The page asks nothing of any other host: fonts are the reader's own, charts are SVG.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from govscore.figures import figure
+from govscore.report import charts
+from govscore.report.page import Report
+
+MINUS = "\u2212"  # a real minus sign: −2, not a hyphen
+
+
+def signed(value: Decimal | None) -> str:
+    """A change in points: +0.45, −2.00, 0.00; — when there is nothing to compare with."""
+    if value is None:
+        return "—"
+    text = figure(value)
+    if text.startswith("-"):
+        return MINUS + text[1:]
+    return text if text == "0.00" else "+" + text
+
+
+def places(value: int | None) -> str:
+    """A change in rank, in places moved up: +2, −3, 0; — when there is nothing to compare."""
+    if value is None:
+        return "—"
+    if value < 0:
+        return f"{MINUS}{-value}"
+    return f"+{value}" if value else "0"
+
+
+def month_name(month: str) -> str:
+    """2023-05 → 2023年5月; 2023 → 2023年."""
+    if len(month) == 7:
+        return f"{month[:4]}年{int(month[5:7])}月"
+    return f"{month}年"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("govscore.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(figure=figure, signed=signed, places=places, month_name=month_name)
+    env.globals.update(charts=charts)
+    return env
+
+
+def render(report: Report) -> str:
+    """The whole page: title, ranking, charts, clauses, vetoes, referrals, cards."""
+    weights = report.weights
+    categories = weights.categories
+    total_chart = charts.total_bars(
+        [(row.department, row.score.total, row.score.vetoed) for row in report.rows]
+    )
+    matrix = charts.category_matrix(
+        [(row.department, [row.score.categories[c.id] for c in categories]) for row in report.rows],
+        [c.short for c in categories],
+        weights.base,
+    )
+    sparks = {
+        row.department: charts.sparkline(list(row.score.months.items()))
+        for row in report.rows
+        if report.kind == "year"
+    }
+    trends = {
+        card.row.department: charts.trend([(p.month, p.total) for p in card.months])
+        for card in report.cards
+    }
+    largest = max((abs(s.amount) for s in (*report.costs, *report.gains)), default=Decimal(0))
+    template = environment().get_template("report.html")
+    return template.render(
+        r=report,
+        categories=categories,
+        total_chart=total_chart,
+        matrix=matrix,
+        sparks=sparks,
+        trends=trends,
+        largest=largest,
+    )

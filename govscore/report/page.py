@@ -1,0 +1,372 @@
+"""A month's or a year's report as data: what the web page and the workbook show.
+
+Built from the very Scorer and Ranking that `month` and `year` print, so every figure
+on the page and in the workbook is theirs, rounded the same way at display. Nothing
+here reads a file: the CLI hands over the scorer, the ledger's months, its problems
+and (for cards and the workbook) the entries voided on appeal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from govscore.errors import Problem
+from govscore.model import Entry, months_between
+from govscore.report.shapes import remarks
+from govscore.rules.catalog import Catalog, Clause
+from govscore.rules.config import Departments, Weights
+from govscore.rules.scoring import (
+    ZERO,
+    CapUse,
+    DepartmentScore,
+    FloorUse,
+    Line,
+    Ranking,
+    Referral,
+    Scorer,
+)
+
+TOP_CLAUSES = 10  # the clauses that cost (and earned) the most, each list this long
+
+
+def year_months(ledger_months: Sequence[str], year: int) -> list[str]:
+    """A year's assessed months: its first to its last month with a ledger file (or none)."""
+    present = [m for m in ledger_months if m.startswith(f"{year:04d}-")]
+    return months_between(present[0], present[-1]) if present else []
+
+
+def previous_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year - 1:04d}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
+
+
+@dataclass(frozen=True)
+class Head:
+    """Where the figures come from: which office, which git revision, what was counted."""
+
+    office: str
+    revision: str | None  # None: outside git, or no commit yet
+    uncommitted: bool
+    in_git: bool
+    made: date
+    version: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """A department's line in the ranking, with its place in the period before."""
+
+    rank: int
+    score: DepartmentScore
+    before: tuple[int, DepartmentScore] | None = None
+
+    @property
+    def department(self) -> str:
+        return self.score.department
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places moved up since the period before (a negative number: moved down)."""
+        return None if self.before is None else self.before[0] - self.rank
+
+    @property
+    def total_change(self) -> Decimal | None:
+        return None if self.before is None else self.score.total - self.before[1].total
+
+    @property
+    def remarks(self) -> str:
+        return remarks(self.score)
+
+
+@dataclass(frozen=True)
+class ClauseSum:
+    """What one clause added or took away across all departments in the period."""
+
+    clause: Clause
+    amount: Decimal
+    departments: int
+
+
+@dataclass(frozen=True)
+class Voided:
+    """An entry voided on appeal, and the void entry that says why."""
+
+    entry: Entry
+    void: Entry
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One entry as it counted in one month (a recurring entry counts in several)."""
+
+    month: str
+    department: str
+    line: Line
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    """A department's total and rank in one month, and the change from the month before."""
+
+    month: str
+    rank: int
+    total: Decimal
+    total_change: Decimal | None
+    rank_change: int | None
+
+
+@dataclass(frozen=True)
+class Card:
+    """Everything about one department in the period, for the office's director."""
+
+    row: Row
+    months: tuple[MonthPoint, ...]
+    lines: tuple[Counted, ...]
+    caps: tuple[tuple[str, CapUse], ...]  # (month, cap group cut)
+    floors: tuple[FloorUse, ...]  # categories the floor lifted, each month's and the year's
+    voids: tuple[Voided, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """A month or a year, everything the page and the workbook show, figures exact."""
+
+    period: str  # 2023-05 or 2023
+    kind: str  # month or year
+    head: Head
+    scorer: Scorer
+    months: tuple[str, ...]  # the assessed months (a month: itself)
+    rows: tuple[Row, ...]
+    before: str | None  # the period compared with, if the ledger reaches back to it
+    costs: tuple[ClauseSum, ...]
+    gains: tuple[ClauseSum, ...]
+    annual: tuple[tuple[str, Line], ...]  # (department, line) of annual clauses (years)
+    cards: tuple[Card, ...]
+    problems: tuple[Problem, ...]
+    counted: tuple[Counted, ...] = ()  # every counted entry (for the workbook)
+    voids: tuple[Voided, ...] = ()
+    month_ranks: dict[str, Ranking] = field(default_factory=dict)
+
+    @property
+    def weights(self) -> Weights:
+        return self.scorer.weights
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.scorer.catalog
+
+    @property
+    def vetoed(self) -> tuple[Row, ...]:
+        return tuple(row for row in self.rows if row.score.vetoed)
+
+    @property
+    def referrals(self) -> tuple[Referral, ...]:
+        return tuple(r for row in self.rows for r in row.score.referrals)
+
+    def monthly(self, department: str) -> list[tuple[str, Decimal]]:
+        """A department's total in each assessed month (a year's trend)."""
+        row = next(r for r in self.rows if r.department == department)
+        return list(row.score.months.items())
+
+
+def build(
+    scorer: Scorer,
+    period: str,
+    ledger_months: Sequence[str],
+    head: Head,
+    problems: Sequence[Problem] = (),
+    cards: Sequence[str] = (),
+    voids: Sequence[Voided] = (),
+    detail: bool = False,
+) -> Report:
+    """The report of a month (YYYY-MM) or a year (YYYY): the scorer's own figures.
+
+    `cards` names the departments that get a card; `detail` lists every counted entry
+    (the scorer must then hold the ledger's entries, as `month --detail` needs too).
+    """
+    if len(period) == 7:
+        kind, months = "month", [period]
+        ranking = scorer.month(period)
+        earlier = previous_month(period)
+        reaches = bool(ledger_months) and ledger_months[0] <= earlier
+        before = earlier if reaches else None
+        previous = scorer.month(earlier) if before else None
+        year = int(period[:4])
+        so_far = [m for m in year_months(ledger_months, year) if m <= period] or [period]
+        trend_months = months_between(so_far[0], period)
+    else:
+        kind, year = "year", int(period)
+        months = year_months(ledger_months, year)
+        ranking = scorer.year(year, months)
+        last_year = year_months(ledger_months, year - 1)
+        before = str(year - 1) if last_year else None
+        previous = scorer.year(year - 1, last_year) if last_year else None
+        trend_months = months
+    rows = tuple(
+        Row(rank, score, previous.find(score.department) if previous else None)
+        for rank, score in ranking.rows
+    )
+    wanted = set(cards)
+    need = trend_months if wanted else months if detail else []
+    month_ranks = {m: scorer.month(m) for m in need}
+    if kind == "month" and period in month_ranks:
+        month_ranks[period] = ranking
+    in_period = [v for v in voids if v.entry.month[: len(period)] == period]
+    report_cards = tuple(
+        _card(row, kind, months, trend_months, month_ranks, in_period)
+        for row in rows
+        if row.department in wanted
+    )
+    order = {name: number for number, name in enumerate(cards)}
+    report_cards = tuple(sorted(report_cards, key=lambda c: order[c.row.department]))
+    costs, gains = clause_sums(scorer, [row.score for row in rows])
+    annual = tuple(
+        (row.department, line)
+        for row in rows
+        for line in (row.score.lines if kind == "year" else ())
+        if line.clause.annual
+    )
+    counted: tuple[Counted, ...] = ()
+    if detail:
+        counted = _counted(scorer.departments, months, month_ranks, annual)
+    return Report(
+        period=period,
+        kind=kind,
+        head=head,
+        scorer=scorer,
+        months=tuple(months),
+        rows=rows,
+        before=before,
+        costs=costs,
+        gains=gains,
+        annual=annual,
+        cards=report_cards,
+        problems=tuple(problems),
+        counted=counted,
+        voids=tuple(in_period),
+        month_ranks=month_ranks,
+    )
+
+
+def clause_sums(
+    scorer: Scorer, scores: Iterable[DepartmentScore]
+) -> tuple[tuple[ClauseSum, ...], tuple[ClauseSum, ...]]:
+    """The clauses that cost the most points across departments, and those that earned most.
+
+    Amounts are as entered, before caps and floor (a cap cut shows on the department).
+    """
+    amounts: dict[str, Decimal] = {}
+    touched: dict[str, int] = {}
+    for score in scores:
+        for clause, amount in score.clauses.items():
+            amounts[clause] = amounts.get(clause, ZERO) + amount
+            touched[clause] = touched.get(clause, 0) + 1
+    clauses = scorer.catalog.clauses
+    sums = [
+        ClauseSum(clauses[c], amount, touched[c])
+        for c, amount in amounts.items()
+        if c in clauses and amount
+    ]
+    costs = sorted((s for s in sums if s.amount < 0), key=lambda s: (s.amount, s.clause.id))
+    gains = sorted((s for s in sums if s.amount > 0), key=lambda s: (-s.amount, s.clause.id))
+    return tuple(costs[:TOP_CLAUSES]), tuple(gains[:TOP_CLAUSES])
+
+
+def _card(
+    row: Row,
+    kind: str,
+    months: Sequence[str],
+    trend_months: Sequence[str],
+    month_ranks: dict[str, Ranking],
+    voids: Sequence[Voided],
+) -> Card:
+    name = row.department
+    points: list[MonthPoint] = []
+    for month in trend_months:
+        found = month_ranks[month].find(name)
+        assert found is not None, "every department is ranked every month"
+        rank, score = found
+        last = points[-1] if points else None
+        points.append(
+            MonthPoint(
+                month,
+                rank,
+                score.total,
+                score.total - last.total if last else None,
+                last.rank - rank if last else None,
+            )
+        )
+    lines: list[Counted] = []
+    caps: list[tuple[str, CapUse]] = []
+    for month in months:
+        found = month_ranks[month].find(name)
+        assert found is not None
+        score = found[1]
+        lines.extend(Counted(month, name, line) for line in _ordered(score.lines))
+        caps.extend((month, cap) for cap in score.caps)
+    if kind == "year":
+        lines.extend(Counted(line.entry.month, name, line) for line in _ordered(row.score.lines))
+    own = tuple(v for v in voids if v.entry.department == name)
+    return Card(row, tuple(points), tuple(lines), tuple(caps), row.score.floors, own)
+
+
+def _ordered(lines: Iterable[Line]) -> list[Line]:
+    return sorted(lines, key=lambda li: (li.category, li.clause.id, li.entry.id))
+
+
+def _counted(
+    departments: Departments,
+    months: Sequence[str],
+    month_ranks: dict[str, Ranking],
+    annual: Sequence[tuple[str, Line]],
+) -> tuple[Counted, ...]:
+    """Every entry that counted in the period: by month, department (as configured), entry."""
+    out: list[Counted] = []
+    for month in months:
+        ranking = month_ranks[month]
+        for department in departments:
+            found = ranking.find(department.name)
+            if found is None:
+                continue
+            lines = sorted(found[1].lines, key=lambda li: (li.entry.month, li.entry.line))
+            out.extend(Counted(month, department.name, line) for line in lines)
+    out.extend(Counted(line.entry.month, name, line) for name, line in annual)
+    return tuple(out)
+
+
+def voided_entries(
+    entries: Iterable[Entry],
+    voided: Iterable[str],
+    departments: Departments,
+    problems: Iterable[Problem] = (),
+) -> list[Voided]:
+    """The score entries voided on appeal, each with the void that counts.
+
+    That is the first void naming it that has no problem of its own, as the review
+    decides. (A voided close is not listed: it took no points of its own.)
+    """
+    wanted = set(voided)
+    bad = {p.entry for p in problems if p.entry}
+    scores: dict[str, Entry] = {}
+    voids: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.kind == "score" and entry.id in wanted and entry.id not in scores:
+            scores[entry.id] = entry
+        elif (
+            entry.kind == "void"
+            and entry.void in wanted
+            and entry.void not in voids
+            and entry.id not in bad
+        ):
+            voids[entry.void] = entry  # type: ignore[index]
+    out = []
+    for entry_id, entry in scores.items():
+        department = departments.resolve(entry.department)
+        if department is not None and department.name != entry.department:
+            entry = entry._replace(department=department.name)
+        if entry_id in voids:
+            out.append(Voided(entry, voids[entry_id]))
+    return sorted(out, key=lambda v: (v.entry.month, v.entry.id))

@@ -1,0 +1,422 @@
+"""`govscore report`: the month and the year as a web page and a workbook (issue 9).
+
+The figures on the page and in the workbook must be those of `month`/`year --format
+json`, so most tests read both and compare. Expected scores are worked out by hand.
+Browser tests (a real headless Chromium) live in test_report_browser.py.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import run_process
+from govscore.report.html import places, signed
+from govscore.report.workbook import text_width
+from reportpage import (
+    FORMULA_NOTE,
+    MINUS,
+    SCRIPT_NOTE,
+    add,
+    month_json,
+    ranking_rows,
+    record,
+    run,
+    tables,
+    written,
+)
+
+
+def test_month_page_shows_the_json_figures_worked_by_hand(small: Path, tmp_path: Path):
+    record(small)
+    out = tmp_path / "may.html"
+    written(small, out, "2023-05")
+    html = out.read_text(encoding="utf-8")
+    rows = ranking_rows(html)
+    # rank, rank change, department, 4 categories, total, total change, remarks
+    assert [r[:9] for r in rows] == [
+        ["1", "+2", "市公安局", "100.00", "97.00", "101.00", "100.00", "99.00", f"{MINUS}0.60"],
+        [
+            "2",
+            f"{MINUS}1",
+            "市体育局",
+            "0.00",
+            "100.00",
+            "100.00",
+            "100.00",
+            "75.00",
+            f"{MINUS}25.00",
+        ],
+        [
+            "3",
+            f"{MINUS}2",
+            "市民政局一票否决",
+            "100.00",
+            "100.00",
+            "100.00",
+            "100.00",
+            "100.00",
+            "0.00",
+        ],
+    ]
+    assert rows[0][9] == "加分封顶 A"
+    assert rows[2][9] == "一票否决（2023-05-0004）"
+    expected = month_json(small, "month", "2023-05")
+    shown = {r[2].removesuffix("一票否决"): (int(r[0]), r[7]) for r in rows}
+    assert shown == {
+        d["department"]: (d["rank"], f"{d['total']:.2f}") for d in expected["departments"]
+    }
+    assert "2023年5月政务服务工作月度考评结果" in html
+    assert "与2023年4月相比" in html
+
+
+def test_every_ledger_text_is_escaped(small: Path, tmp_path: Path):
+    record(small)
+    out = tmp_path / "may.html"
+    written(small, out, "2023-05", "-d", "市公安局")
+    html = out.read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;三件超期" in html
+    notes = [cell for _, rows in tables(html) for row in rows for cell in row]
+    assert SCRIPT_NOTE in notes  # a reader sees the note as written
+
+
+def test_a_department_name_with_markup_is_text_everywhere(tmp_path: Path, root: Path):
+    """Configuration text is escaped too: in tables, in SVG labels, in attributes."""
+    name = '市<b onmouseover="x()">局'
+    (root / "departments.toml").write_text(
+        f'[[department]]\nname = "{name.replace(chr(34), chr(92) + chr(34))}"\n', encoding="utf-8"
+    )
+    add(root, "-d", name, "-c", "2.4.3", "--month", "2023-05")
+    out = tmp_path / "p.html"
+    written(root, out, "2023-05", "-d", name)
+    html = out.read_text(encoding="utf-8")
+    assert "<b " not in html and "<b>" not in html
+    assert "市&lt;b onmouseover=&#34;x()&#34;&gt;局" in html
+    assert ranking_rows(html)[0][2] == name
+
+
+def test_no_request_to_any_other_host(small: Path, tmp_path: Path):
+    record(small)
+    out = tmp_path / "may.html"
+    written(small, out, "2023-05", "-d", "市公安局")
+    html = out.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href|action|xlink:href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
+    assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", html, re.I)
+    assert "@import" not in html and "<script" not in html.lower() and "<link" not in html
+    # The note that holds a URL is shown as text, not linked.
+    assert "=HYPERLINK(&#34;http://example.org&#34;,&#34;点我&#34;)" in html
+
+
+def test_page_prints_on_a4_with_headers_repeated_and_rows_whole(small: Path, tmp_path: Path):
+    record(small)
+    out = tmp_path / "may.html"
+    written(small, out, "2023-05")
+    html = out.read_text(encoding="utf-8")
+    assert re.search(r"@page\s*\{\s*size:\s*A4", html)
+    assert "thead { display: table-header-group; }" in html
+    assert re.search(r"tr, figure, \.keep \{ break-inside: avoid;", html)
+    fonts = re.search(r"html \{ font-family: ([^;]+);", html).group(1)
+    for font in ('"Microsoft YaHei"', "SimSun", '"PingFang SC"', '"Noto Sans CJK SC"'):
+        assert font in fonts
+    assert html.count("<svg") >= 3  # totals, categories, clause bars: vector charts
+
+
+def test_charts_set_vetoes_apart_with_a_legend(small: Path, tmp_path: Path):
+    record(small)
+    out = tmp_path / "may.html"
+    written(small, out, "2023-05")
+    html = out.read_text(encoding="utf-8")
+    chart = html[html.index('id="totals-chart"') : html.index('id="categories-chart"')]
+    bars = re.findall(r'<g class="(bar(?: veto)?)">\s*<text[^>]*>([^<]+)</text>', chart)
+    assert bars == [("bar", "市公安局"), ("bar", "市体育局"), ("bar veto", "市民政局")]
+    assert chart.count('fill="#c0392b"') >= 2  # the vetoed bar and its legend swatch
+    assert "一票否决（排在所有未被否决的部门之后）" in chart
+
+
+def test_clauses_that_cost_and_earned_most(small: Path, tmp_path: Path):
+    """Amounts as entered, before caps and floor: 1.1.1 −101, 2.4.3 −3, 3.3.1 +1.5."""
+    record(small)
+    out = tmp_path / "may.html"
+    written(small, out, "2023-05")
+    found = [rows for _, rows in tables(out.read_text(encoding="utf-8"))]
+    costs = next(rows for rows in found if rows[1][0] == "1.1.1")
+    assert [(r[0], r[3], r[4]) for r in costs[1:]] == [
+        ("1.1.1", "1", f"{MINUS}101.00"),
+        ("2.4.3", "1", f"{MINUS}3.00"),
+    ]
+    gains = next(rows for rows in found if rows[1][0] == "3.3.1")
+    assert [(r[0], r[4]) for r in gains[1:]] == [("3.3.1", "+1.50")]
+
+
+def test_department_card_lists_entries_caps_floor_voids_and_months(small: Path, tmp_path: Path):
+    record(small)
+    out = tmp_path / "may.html"
+    written(small, out, "2023-05", "-d", "公安局", "-d", "体育")
+    html = out.read_text(encoding="utf-8")
+    cards = re.findall(r'<section class="card" id="card-\d+" data-department="([^"]+)">', html)
+    assert cards == ["市公安局", "市体育局"]
+    police = html[
+        html.index('data-department="市公安局">') : html.index('data-department="市体育局">')
+    ]
+    rows = [row for _, table in tables(police) for row in table]
+    assert [
+        "1 / 3",
+        "+2",
+        "100.00",
+        "97.00",
+        "101.00",
+        "100.00",
+        "99.00",
+        f"{MINUS}0.60",
+        "加分封顶 A",
+    ] in rows
+    entry = next(r for r in rows if r[2] == "2.4.3")
+    assert entry[3] == "受理事项未在承诺时限内办结（服务对象个人原因除外）"
+    assert entry[5:8] == ["3 件次 × 1", f"{MINUS}3.00", SCRIPT_NOTE]
+    # the cap: 5 × 0.3 = 1.5 earned, 1 allowed, 0.5 not counted
+    assert ["2023-05", "A", "便利化", "1.50", "1.00", f"{MINUS}0.50"] in rows
+    void = next(r for r in rows if r[0] == "2023-05-0003")
+    assert void[6] == "申诉成立：系误登"
+    # monthly totals so far this year: April 99.60 (rank 3), May 99.00 (rank 1)
+    assert ["2023年4月", "99.60", "—", "3", "—"] in rows
+    assert ["2023年5月", "99.00", f"{MINUS}0.60", "1", "+2"] in rows
+    sport = html[html.index('data-department="市体育局">') :]
+    assert "2023年5月：政务服务标准化计得 \u22121.00 分，按保底 0.00 分计" in sport
+
+
+def test_year_page_matches_year_json(small: Path, tmp_path: Path):
+    """Means over April–May: 市公安局 C2 (99+97)/2 = 98, C3 100.5 → 25 + 39.2 + 20.1 + 15
+    = 99.30; 市体育局 C1 (100+0)/2 = 50 → 12.5 + 40 + 20 + 15 = 87.50; 市民政局 vetoed."""
+    record(small)
+    out = tmp_path / "2023.html"
+    written(small, out, "2023", "-d", "市公安局")
+    html = out.read_text(encoding="utf-8")
+    rows = ranking_rows(html)
+    assert [(r[0], r[2], r[7]) for r in rows] == [
+        ("1", "市公安局", "99.30"),
+        ("2", "市体育局", "87.50"),
+        ("3", "市民政局一票否决", "100.00"),
+    ]
+    expected = month_json(small, "year", "2023")
+    assert {r[2].removesuffix("一票否决"): r[7] for r in rows} == {
+        d["department"]: f"{d['total']:.2f}" for d in expected["departments"]
+    }
+    assert html.count('class="spark"') == 3  # a trend line per department
+    assert "考评月份 2023年4月至2023年5月（2 个月）" in html
+    assert "台账中没有上一年度的记录，不作比较。" in html
+
+
+def test_default_file_name_and_stdout_is_the_path_only(small: Path, tmp_path: Path):
+    record(small)
+    work = tmp_path / "out"
+    work.mkdir()
+    done = run_process("--root", str(small), "report", "2023-05", cwd=work)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "govscore-2023-05.html\n"
+    assert [p.name for p in work.iterdir()] == ["govscore-2023-05.html"]
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "report.csv", "report", "report.xls"])
+def test_another_suffix_is_a_usage_error_and_writes_nothing(small: Path, tmp_path: Path, name: str):
+    record(small)
+    work = tmp_path / "out"
+    work.mkdir()
+    done = run_process("--root", str(small), "report", "2023-05", "-o", name, cwd=work)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert ".html" in done.stderr and ".xlsx" in done.stderr
+    assert list(work.iterdir()) == []
+
+
+def test_usage_errors_write_nothing(small: Path, tmp_path: Path):
+    record(small)
+    for args in (
+        ["report", "2023-13"],
+        ["report", "23"],
+        ["report", "2023-05", "-d", "市公按局"],
+        ["report", "2031"],
+        ["report", "2023-05", "-o", str(tmp_path / "no" / "such" / "x.html")],
+        ["report", "2023-05", "--at", "no-such-revision"],
+    ):
+        result = run(small, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stdout == "" or "Usage" in result.output
+    assert not list(tmp_path.glob("**/*.html")) and not list(Path.cwd().glob("govscore-*"))
+    assert "did you mean 市公安局" in run(small, "report", "2023-05", "-d", "市公按局").output
+
+
+def test_a_ledger_with_problems_still_writes_the_report_and_says_which(small: Path, tmp_path: Path):
+    record(small)
+    with (small / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            '\n[[entry]]\nid = "2023-05-0099"\ndepartment = "市公安局"\nclause = "9.9.9"\n'
+        )
+    for suffix in ("html", "xlsx"):
+        out = tmp_path / f"may.{suffix}"
+        done = run_process("--root", str(small), "report", "2023-05", "-o", str(out))
+        assert done.returncode == 1, done.stderr
+        assert done.stdout == f"{out}\n"
+        assert "ledger/2023-05.toml:" in done.stderr and "9.9.9" in done.stderr
+        assert out.exists()
+    html = (tmp_path / "may.html").read_text(encoding="utf-8")
+    banner = html[html.index('id="problems"') : html.index('id="ranking"')]
+    assert "台账中有 1 个问题：以下记录未计入本月考评" in banner
+    assert "ledger/2023-05.toml:" in banner and "2023-05-0099" in banner and "9.9.9" in banner
+    # the figures are still those of `month`, which leaves the same entry out
+    rows = ranking_rows(html)
+    assert rows[0][2] == "市公安局" and rows[0][7] == "99.00"
+    book = openpyxl.load_workbook(tmp_path / "may.xlsx")
+    assert book.sheetnames == ["排名", "明细", "作废", "问题"]
+    problem = [c.value for c in book["问题"][2]]
+    assert problem[0] == "ledger/2023-05.toml" and problem[2] == "2023-05-0099"
+    warning = [c.value for row in book["排名"].iter_rows() for c in row if c.value]
+    assert "台账中有 1 个问题，相关记录未计入考评：见“问题”工作表" in warning
+
+
+def test_cached_and_uncached_reports_are_the_same_page(small: Path, tmp_path: Path):
+    """Clause sums come from the cache's snapshot (extended by appends) on warm runs."""
+    record(small)
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    assert run(small, "month", "2023-05").exit_code == 0  # builds the cache
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05")  # extends it
+    written(small, first, "2023-05")
+    assert run(small, "--no-cache", "report", "2023-05", "-o", str(second)).exit_code == 0
+    assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")
+    assert f"{MINUS}4.00" in first.read_text(encoding="utf-8")  # 2.4.3: 3 + 1 across May
+
+
+# -- the workbook -----------------------------------------------------------------------
+
+
+def test_workbook_ranking_sheet_holds_the_json_figures(small: Path, tmp_path: Path):
+    record(small)
+    out = tmp_path / "may.xlsx"
+    written(small, out, "2023-05")
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["排名", "明细", "作废"]
+    sheet = book["排名"]
+    header = [c.value for c in sheet[1]][:11]
+    assert header == [
+        "排名", "排名升降", "部门（单位）", "标准化", "规范化", "便利化", "改革创新",
+        "总分", "总分变化", "一票否决", "备注",
+    ]  # fmt: skip
+    rows = [[c.value for c in row][:11] for row in sheet.iter_rows(min_row=2, max_row=4)]
+    assert rows == [
+        [1, 2, "市公安局", 100, 97, 101, 100, 99, -0.6, None, "加分封顶 A"],
+        [2, -1, "市体育局", 0, 100, 100, 100, 75, -25, None, None],
+        [3, -2, "市民政局", 100, 100, 100, 100, 100, 0, "2023-05-0004", "一票否决（2023-05-0004）"],
+    ]
+    expected = month_json(small, "month", "2023-05")["departments"]
+    assert [(r[0], r[2], r[7]) for r in rows] == [
+        (d["rank"], d["department"], d["total"]) for d in expected
+    ]
+    assert [r[3:7] for r in rows] == [list(d["categories"].values()) for d in expected]
+    assert sheet["H2"].number_format == "0.00" and sheet["D2"].number_format == "0.00"
+    assert sheet["I2"].number_format == "+0.00;-0.00;0.00"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:K4"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.print_title_rows == "$1:$1"
+
+
+def test_workbook_columns_fit_chinese_text(small: Path, tmp_path: Path):
+    record(small)
+    out = tmp_path / "may.xlsx"
+    written(small, out, "2023-05")
+    sheet = openpyxl.load_workbook(out)["明细"]
+    widths = {col: sheet.column_dimensions[col].width for col in "ABCDEFGHIJKL"}
+    # 考评内容 of 2.4.3: 26 wide characters count 52 columns (XlsxWriter's autofit says ~30)
+    text = "受理事项未在承诺时限内办结（服务对象个人原因除外）"
+    assert text_width(text) == 50
+    assert widths["D"] >= 50
+    assert widths["B"] >= text_width("部门（单位）")
+
+
+def test_workbook_details_and_voids(small: Path, tmp_path: Path):
+    record(small)
+    out = tmp_path / "may.xlsx"
+    written(small, out, "2023-05")
+    book = openpyxl.load_workbook(out)
+    details = [[c.value for c in row] for row in book["明细"].iter_rows(min_row=2)]
+    # department order as configured (公安, 民政, 体育), then ledger order
+    assert [(r[0], r[1], r[2], r[5], r[7], r[10]) for r in details] == [
+        ("2023-05", "市公安局", "2.4.3", 3, -3, "2023-05-0001"),
+        ("2023-05", "市公安局", "3.3.1", 5, 1.5, "2023-05-0002"),
+        ("2023-05", "市民政局", "4.4.1", 1, 0, "2023-05-0004"),
+        ("2023-05", "市体育局", "1.1.1", 101, -101, "2023-05-0005"),
+    ]
+    assert details[1][8] == "加分上限组 A"
+    assert details[0][9] == SCRIPT_NOTE
+    formula = book["明细"]["J3"]
+    assert formula.value == FORMULA_NOTE and formula.data_type == "s"  # text, never run
+    assert book["明细"]["H2"].number_format == "0.00"
+    assert book["明细"].freeze_panes == "A2"
+    voids = [[c.value for c in row] for row in book["作废"].iter_rows(min_row=2)]
+    assert [(v[0], v[2], v[3], v[7]) for v in voids] == [
+        ("2023-05-0003", "市公安局", "2.4.3", "申诉成立：系误登")
+    ]
+
+
+def test_workbook_charts_are_native(small: Path, tmp_path: Path):
+    record(small)
+    month_file, year_file = tmp_path / "may.xlsx", tmp_path / "2023.xlsx"
+    written(small, month_file, "2023-05")
+    written(small, year_file, "2023")
+    with zipfile.ZipFile(month_file) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        column = archive.read(charts[0]).decode("utf-8")
+    assert "<c:barChart>" in column and '<c:barDir val="col"/>' in column
+    assert "<c:f>排名!$C$2:$C$4</c:f>" in column and "<c:f>排名!$H$2:$H$4</c:f>" in column
+    assert "C0392B" in column  # the vetoed department's column set apart
+    with zipfile.ZipFile(year_file) as archive:
+        kinds = [archive.read(n).decode("utf-8") for n in archive.namelist() if "charts/chart" in n]
+    assert any("<c:lineChart>" in text and "月度!$B$1:$C$1" in text for text in kinds)
+
+
+def test_year_workbook_has_months_sheet(small: Path, tmp_path: Path):
+    record(small)
+    out = tmp_path / "2023.xlsx"
+    written(small, out, "2023")
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["排名", "明细", "作废", "月度"]
+    months = [[c.value for c in row] for row in book["月度"].iter_rows()]
+    assert months[0] == ["部门（单位）", "2023-04", "2023-05", "年度总分", "排名"]
+    year = month_json(small, "year", "2023")["departments"]
+    assert months[1:] == [
+        [d["department"], d["monthly"]["2023-04"], d["monthly"]["2023-05"], d["total"], d["rank"]]
+        for d in year
+    ]
+    assert months[1] == ["市公安局", 99.6, 99, 99.3, 1]
+    # April and May entries, each in the month it counted
+    details = [(r[0].value, r[2].value) for r in book["明细"].iter_rows(min_row=2)]
+    assert details[0] == ("2023-04", "2.4.3") and len(details) == 5
+
+
+def test_at_revision_reports_what_was_committed(small: Path, tmp_path: Path):
+    record(small)
+    subprocess.run(["git", "add", "-A"], cwd=small, check=True, capture_output=True)
+    subprocess.run(["git", "commit", "-qm", "ledger"], cwd=small, check=True)
+    add(small, "-d", "市公安局", "-c", "2.4.3", "-n", "10", "--month", "2023-05")
+    committed, now = tmp_path / "at.html", tmp_path / "now.html"
+    written(small, committed, "2023-05", "--at", "HEAD")
+    written(small, now, "2023-05")
+    assert ranking_rows(committed.read_text(encoding="utf-8"))[0][7] == "99.00"
+    assert "含未提交的记录" in now.read_text(encoding="utf-8")
+    assert "不含未提交的记录" in committed.read_text(encoding="utf-8")
+
+
+def test_signed_changes_use_a_real_minus_sign():
+    assert signed(Decimal("0.445")) == "+0.45"  # half-up
+    assert signed(Decimal("-2")) == f"{MINUS}2.00"
+    assert signed(Decimal("0")) == "0.00"
+    assert signed(None) == "—"
+    assert (places(2), places(-3), places(0), places(None)) == ("+2", f"{MINUS}3", "0", "—")
+    assert text_width("市公安局 A1") == 11
