@@ -104,7 +104,8 @@ def open_item_file(path: Path) -> BinaryIO:
     Opened without blocking, so a FIFO cannot stall the run before it is seen to be one.
     Raises Refused (or OSError when the file cannot be opened at all).
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -115,7 +116,8 @@ def open_item_file(path: Path) -> BinaryIO:
             )
         if info.st_size > MAX_FILE_BYTES:
             raise Refused(_too_big())
-        os.set_blocking(fd, True)
+        if nonblocking:
+            os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)

@@ -76,12 +76,13 @@ def signing_key() -> bytes | None:
 def _read_key(path: Path) -> bytes | None:
     """The key, only from a regular file no one else may write."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022 or info.st_size > 4096:
+        others_write = os.name != "nt" and info.st_mode & 0o022  # Windows has no such bits
+        if not stat.S_ISREG(info.st_mode) or others_write or info.st_size > 4096:
             return None
         if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
             return None

@@ -622,7 +622,8 @@ def _read_snapshot(path: Path, key: bytes) -> cache.Snapshot | None:
     changed cache is rebuilt, never trusted.
     """
     try:
-        fd = os.open(path / CACHE_DIR / CACHE_FILE, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(path / CACHE_DIR / CACHE_FILE, flags)
     except OSError:
         return None
     try:
