@@ -266,7 +266,7 @@ def test_rows_go_to_their_own_months(small: Path):
         "department,clause,date,month,key\n"
         "公安局,2.4.3,2023-05-03,,a\n"  # month of its date
         "公安局,2.4.3,,2023-06,b\n"  # its month column
-        "公安局,2.4.3,2023-04-30,2023-06,c\n"  # month column wins over date (date before)
+        "公安局,2.4.3,2023-06-30,2023-06,c\n"  # date and month column agree
         "公安局,2.4.3,2023-05-31,,d\n",
     )
     result = gs(small, "import", "rows.csv")

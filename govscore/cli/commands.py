@@ -32,6 +32,7 @@ from govscore.cli.options import (
     at_option,
     bom_option,
     commit_option,
+    force_option,
     format_option,
 )
 from govscore.errors import (
@@ -267,7 +268,9 @@ def _stamp(app: AppContext, fields: dict[str, Any], by: str | None) -> dict[str,
     return {k: v for k, v in fields.items() if v is not None and v is not False}
 
 
-def _record(app: AppContext, drafts: list[Draft], commit: bool = False) -> None:
+def _record(
+    app: AppContext, drafts: list[Draft], commit: bool = False, force: bool = False
+) -> None:
     root_dir = app.root_dir()
     committer = Committer(commit)
     result = record(
@@ -277,12 +280,15 @@ def _record(app: AppContext, drafts: list[Draft], commit: bool = False) -> None:
         after_append=committer,
         id_tag=clone_tag(root_dir),
         use_cache=app.use_cache,
+        force=force,
     )
     for entry in result.added:
         click.echo(entry.id)
     for draft, existing in result.skipped:
         click.echo(existing)
         click.echo(f"key {draft.fields['key']!r} is already recorded as {existing}", err=True)
+    for warning in result.warnings:
+        click.echo(_("warning: {message}").format(message=warning.message), err=True)
     committer.check()
 
 
@@ -314,6 +320,7 @@ def _record(app: AppContext, drafts: list[Draft], commit: bool = False) -> None:
 @click.option("--note", help="What happened, in a few words.")
 @click.option("--by", help="Who records it (default git's user.name, else the login name).")
 @click.option("--key", help="An idempotency key: an entry with a key already recorded is skipped.")
+@force_option
 @commit_option
 @pass_app
 def add(
@@ -321,6 +328,7 @@ def add(
     day: date | None,
     month: str | None,
     by: str | None,
+    force: bool,
     commit: bool,
     **given: Any,
 ) -> None:
@@ -341,7 +349,7 @@ def add(
     fields["date"] = day
     if fields.get("count") is None:
         fields.pop("count")
-    _record(app, [Draft(_stamp(app, fields, by), month or month_of(day))], commit)  # type: ignore[arg-type]
+    _record(app, [Draft(_stamp(app, fields, by), month or month_of(day))], commit, force)  # type: ignore[arg-type]
 
 
 @cli.command()
@@ -961,6 +969,7 @@ IMPORT_PROGRESS_ROWS = 500  # files this long show a progress bar, at a terminal
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write an empty import file (.csv or .xlsx) with the Chinese headers, and stop.",
 )
+@force_option
 @commit_option
 @pass_app
 def import_(
@@ -971,6 +980,7 @@ def import_(
     dry_run: bool,
     by: str | None,
     template: Path | None,
+    force: bool,
     commit: bool,
 ) -> None:
     """Record every row of a CSV or Excel (.xlsx) file as an entry, or none of them.
@@ -987,12 +997,12 @@ def import_(
     """
     if template is not None:
         if file is not None:
-            raise click.UsageError("give FILE to import, or --template FILE to write, not both")
+            raise click.UsageError(_("give FILE to import, or --template FILE to write, not both"))
         importing.write_template(template)
-        click.echo(f"wrote an empty import template to {template}", err=True)
+        click.echo(_("wrote an empty import template to {file}").format(file=template), err=True)
         return
     if file is None:
-        raise click.UsageError("missing FILE (the CSV or .xlsx file to import)")
+        raise click.UsageError(_("missing FILE (the CSV or .xlsx file to import)"))
     label = str(file)
     table = importing.read_file(file, label, encoding)
     root_dir = app.root_dir()
@@ -1016,6 +1026,7 @@ def import_(
             after_append=committer,
             id_tag=clone_tag(root_dir),
             use_cache=app.use_cache,
+            force=force,
         )
     except DataError as exc:
         if not exc.problems:
@@ -1034,6 +1045,8 @@ def import_(
             f"{label}:{repeat.line}: key {repeat.key!r} repeats line {repeat.first}; skipped",
             err=True,
         )
+    for warning in importing.locate(done.warnings, plan.drafts, label):
+        click.echo(_("warning: {problem}").format(problem=warning), err=True)
     if not dry_run:
         for entry in done.added:
             click.echo(entry.id)

@@ -34,6 +34,13 @@ commit_option = click.option(
     "(always, with commit = true under [ledger] in weights.toml).",
 )
 
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Record what govscore refuses only as doubtful: a rate between 0 and 1 "
+    "(0.935 for 93.5?), a date or month before the measures took effect (2023-03-27).",
+)
+
 at_option = click.option(
     "--at",
     "at",

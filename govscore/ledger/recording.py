@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,11 @@ from govscore.ledger.loader import (
 from govscore.ledger.text import ParsedFile, build_entry, entry_toml
 from govscore.ledger.writer import append_all, ledger_lock
 from govscore.model import Entry, is_month, note_sequences
+from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
+from govscore.rules.door import door_problems, exclusive_problems
 from govscore.rules.validate import Book, review
+from govscore.written import canonical_fields
 
 # YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
 
@@ -50,6 +53,7 @@ class Recorded:
 
     added: tuple[Entry, ...]
     skipped: tuple[tuple[Draft, str], ...]  # drafts whose key is already in the ledger, with its id
+    warnings: tuple[Problem, ...] = ()  # accepted, but worth a look (labelled like problems)
 
 
 def record(
@@ -60,28 +64,36 @@ def record(
     after_append: Callable[[Root, list[Path], list[Entry]], None] | None = None,
     id_tag: str | None = None,
     use_cache: bool = True,
+    force: bool = False,
 ) -> Recorded:
     """Validate drafts against the ledger and append them all, or nothing.
 
     Raises DataError listing every problem if any draft is rejected. `after_append` runs
     still under the lock, with the files written (a git commit goes there, so that two
-    committing writers do not race for git's index).
+    committing writers do not race for git's index). `force` lets through what the door
+    refuses only as doubtful (a rate below 1, a date before the measures).
     """
     with ledger_lock(root_path / LEDGER_DIR):
-        if use_cache and not any(d.fields.get("void") or d.fields.get("close") for d in drafts):
-            done = _record_cached(root_path, drafts, today, dry_run, after_append, id_tag)
+        # Voids, closes and exclusive matters (which name a matter) need the whole ledger.
+        if use_cache and not any(_needs_ledger(d) for d in drafts):
+            done = _record_cached(root_path, drafts, today, dry_run, after_append, id_tag, force)
             if done is not None:
                 return done
         root = load_root(root_path, lock=False)
-        entries, skipped, problems = prepare(root, drafts, today, id_tag)
-        if problems:
-            raise DataError(_rejected(len(drafts), len(problems)), problems)
+        made = prepare(root, drafts, today, id_tag, force)
+        if made.problems:
+            raise DataError(_rejected(len(drafts), len(made.problems)), made.problems)
+        entries = made.entries
         if not dry_run and entries:
             appends = _appends(root.path, entries, id_tag)
             append_all(appends)
             if after_append is not None:
                 after_append(root, [path for path, _ in appends], entries)
-    return Recorded(tuple(entries), tuple(skipped))
+    return Recorded(tuple(entries), tuple(made.skipped), tuple(made.warnings))
+
+
+def _needs_ledger(draft: Draft) -> bool:
+    return any(draft.fields.get(name) for name in ("void", "close", "matter"))
 
 
 def _record_cached(
@@ -91,6 +103,7 @@ def _record_cached(
     dry_run: bool,
     after_append: Callable[[Any, list[Path], list[Entry]], None] | None,
     id_tag: str | None,
+    force: bool,
 ) -> Recorded | None:
     """Record plain entries against the cache, as the next report would read them.
 
@@ -104,10 +117,12 @@ def _record_cached(
         keys=dict(snapshot.context.keys),
         sequence=defaultdict(int, snapshot.context.sequences),
         departments=state.departments,
+        catalog=state.catalog,
         first_line=lambda month: _first_line(snapshot.files.get(f"{LEDGER_DIR}/{month}.toml")),
         broken=lambda month: _broken_mark(snapshot, month),
     )
-    entries, skipped, problems, drafted = draft_entries(drafts, known, id_tag)
+    made = draft_entries(drafts, known, id_tag, force)
+    entries, problems, drafted = made.entries, made.problems, made.drafted
     appends = _appends(root_path, entries, id_tag)
     tails = []
     for path, text in appends:
@@ -136,7 +151,7 @@ def _record_cached(
         write_snapshot(root_path, extended)
         if after_append is not None:
             after_append(state, [path for path, _ in appends], entries)
-    return Recorded(tuple(entries), tuple(skipped))
+    return Recorded(tuple(entries), tuple(made.skipped), tuple(made.warnings))
 
 
 def commit_message(entries: Sequence[Entry]) -> str:
@@ -201,26 +216,39 @@ class Known:
     keys: dict[str, str]  # idempotency key → id of the entry that has it
     sequence: dict[str, int]  # month → highest entry number used
     departments: Departments
+    catalog: Catalog
     first_line: Callable[[str], int]  # where the next entry of a month's TOML file starts
     broken: Callable[[str], Problem | None]  # why a month cannot take an entry, if it cannot
     target_month: Callable[[Draft], str | None] = lambda draft: None  # a void's or close's
 
 
+@dataclass
+class Drafted:
+    """Drafts given ids and lines: the entries, the drafts skipped, what is wrong, warnings."""
+
+    entries: list[Entry] = field(default_factory=list)
+    skipped: list[tuple[Draft, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    drafted: dict[str, Draft] = field(default_factory=dict)  # entry id → its draft
+    warnings: list[Problem] = field(default_factory=list)
+
+
 def draft_entries(
-    drafts: Sequence[Draft], known: Known, id_tag: str | None
-) -> tuple[list[Entry], list[tuple[Draft, str]], list[Problem], dict[str, Draft]]:
+    drafts: Sequence[Draft], known: Known, id_tag: str | None, force: bool = False
+) -> Drafted:
     """Give drafts ids and lines; skip known keys; say what is wrong with each on its own.
 
     Ids continue the month's sequence; `id_tag` (a clone's tag) keeps two clones of a
-    shared ledger from ever making the same id before they merge.
+    shared ledger from ever making the same id before they merge. Each draft's fields
+    are read as written first (`４.３.１`, `2.0`, `2023/5/23`, `95.5%`), and each entry
+    passes the door (rules/door.py).
     """
     keys, sequence = known.keys, known.sequence
     lines: dict[str, int] = {}
-    problems: list[Problem] = []
-    drafted: dict[str, Draft] = {}
-    entries: list[Entry] = []
-    skipped: list[tuple[Draft, str]] = []
+    made = Drafted()
+    problems, drafted, entries, skipped = made.problems, made.drafted, made.entries, made.skipped
     for draft in drafts:
+        draft = replace(draft, fields=canonical_fields(draft.fields))
         key = draft.fields.get("key")
         if key and key in keys:
             skipped.append((draft, keys[key]))
@@ -246,12 +274,17 @@ def draft_entries(
         department = known.departments.resolve(entry.department) if entry.department else None
         if department is not None:
             entry = entry._replace(department=department.name)  # the ledger stores full names
+        refusals, warnings = door_problems(entry, known.catalog.get(entry.clause), force)
+        made.warnings.extend(_relabel(warnings, draft))
+        if refusals:
+            problems.extend(_relabel(refusals, draft))
+            continue
         lines[month] += entry_toml(entry, id_tag).count("\n")
         if key:
             keys[key] = entry_id
         entries.append(entry)
         drafted[entry_id] = draft
-    return entries, skipped, problems, drafted
+    return made
 
 
 def _first_line(mark: cache.FileMark | None) -> int:
@@ -267,8 +300,12 @@ def _broken_mark(snapshot: cache.Snapshot, month: str) -> Problem | None:
 
 
 def prepare(
-    root: Root, drafts: Sequence[Draft], today: date, id_tag: str | None = None
-) -> tuple[list[Entry], list[tuple[Draft, str]], list[Problem]]:
+    root: Root,
+    drafts: Sequence[Draft],
+    today: date,
+    id_tag: str | None = None,
+    force: bool = False,
+) -> Drafted:
     """Give drafts ids and lines, skip known keys, and find every problem with them."""
     existing = {e.id: e for e in root.entries()}
     # Entries that do not parse still hold their ids: a new entry must not take one.
@@ -277,20 +314,23 @@ def prepare(
         keys={e.key: e.id for e in root.entries() if e.key},
         sequence=_sequences([*existing, *unparsed]),
         departments=root.departments,
+        catalog=root.catalog,
         first_line=lambda month: _next_line(root, month),
         broken=lambda month: _broken_file(root, month),
         target_month=lambda draft: _target_month(draft, existing),
     )
-    entries, skipped, problems, drafted = draft_entries(drafts, known, id_tag)
+    made = draft_entries(drafts, known, id_tag, force)
+    entries, problems, drafted = made.entries, made.problems, made.drafted
     if entries:  # even when some drafts failed: an import lists every bad row at once
         before = set(_review(root, [], today).problems)
         book = _review(root, entries, today)
-        for problem in book.problems:
+        found = [*book.problems, *exclusive_problems(entries, book.entries, root.catalog)]
+        for problem in found:
             if problem.entry in drafted:
                 problems.extend(_relabel([problem], drafted[problem.entry]))
             elif problem not in before:
                 problems.append(_caused(problem, entries))
-    return entries, skipped, problems
+    return made
 
 
 def _review(root: Root, new: Sequence[Entry], today: date) -> Book:

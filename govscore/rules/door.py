@@ -1,0 +1,158 @@
+"""The door: what a new entry must pass before it is written, beyond what the ledger allows.
+
+The ledger counts whatever is valid, hand-written or not; at the door govscore also stops
+what is almost certainly a slip (a rate written as a fraction, a date before the
+measures, a matter booked again at no higher level) and says what was probably meant.
+`add` and `import` come through here; `--force` lets a meant one through where noted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from govscore.errors import Problem
+from govscore.figures import plain, round2
+from govscore.i18n import _
+from govscore.model import Entry, month_of
+from govscore.rules.catalog import Catalog, Clause
+from govscore.rules.validate import MOST_CASES
+
+HUNDRED = Decimal(100)
+# The measures (烟政管办〔2023〕2号) took effect on this day; nothing before it is scored.
+EFFECTIVE = date(2023, 3, 27)
+
+
+def _problem(entry: Entry, field_name: str, message: str) -> Problem:
+    return Problem(entry.file, entry.line, message, field_name, entry.id)
+
+
+def door_problems(
+    entry: Entry, clause: Clause | None, force: bool
+) -> tuple[list[Problem], list[Problem]]:
+    """(refusals, warnings) for one new score entry; `force` lets the doubtful ones pass."""
+    refusals: list[Problem] = []
+    warnings: list[Problem] = []
+    if entry.kind != "score":
+        return refusals, warnings
+    if clause is not None and clause.kind == "rate":
+        if entry.value is not None and 0 < entry.value < 1 and not force:
+            refusals.append(
+                _problem(
+                    entry,
+                    "value",
+                    _(
+                        "value {value} looks like a fraction, but rates are written in "
+                        "percent: did you mean {percent}? (give --force if {value}% is meant)"
+                    ).format(value=plain(entry.value), percent=plain(entry.value * HUNDRED)),
+                )
+            )
+        numerator, denominator = entry.numerator, entry.denominator
+        cases = [n for n in (numerator, denominator) if n is not None]
+        if (
+            numerator is not None
+            and denominator
+            and numerator > denominator
+            # other cases than whole numbers up to MOST_CASES validation refuses
+            and all(n <= MOST_CASES and n == n.to_integral_value() for n in cases)
+        ):
+            warnings.append(
+                _problem(
+                    entry,
+                    "numerator",
+                    _(
+                        "numerator {numerator} is above denominator {denominator}: the rate is "
+                        "{rate}%, over 100%, so it deducts nothing"
+                    ).format(
+                        numerator=plain(numerator),
+                        denominator=plain(denominator),
+                        rate=plain(round2(numerator * HUNDRED / denominator)),
+                    ),
+                )
+            )
+    if entry.date is not None and month_of(entry.date) < entry.month:
+        refusals.append(
+            _problem(
+                entry,
+                "date",
+                _(
+                    "date {date} is not in the entry's month {month}: an entry is recorded in "
+                    "the month it happened; did you mean month {meant}?"
+                ).format(date=entry.date, month=entry.month, meant=month_of(entry.date)),
+            )
+        )
+    if not force:
+        if entry.date is not None and entry.date < EFFECTIVE:
+            refusals.append(
+                _problem(
+                    entry,
+                    "date",
+                    _(
+                        "date {date} is before the measures took effect on {effective}: "
+                        "a typo in the year? (give --force if it is meant)"
+                    ).format(date=entry.date, effective=EFFECTIVE),
+                )
+            )
+        elif entry.month < month_of(EFFECTIVE):
+            refusals.append(
+                _problem(
+                    entry,
+                    "month",
+                    _(
+                        "month {month} is before the measures took effect on {effective}: "
+                        "a typo in the year? (give --force if it is meant)"
+                    ).format(month=entry.month, effective=EFFECTIVE),
+                )
+            )
+    return refusals, warnings
+
+
+def exclusive_problems(
+    new: Iterable[Entry], counted: Sequence[Entry], catalog: Catalog
+) -> list[Problem]:
+    """A matter counts once a year at its highest level: a new entry that adds 0 is refused.
+
+    `counted` is the ledger as it counts with the new entries in it, in ledger order;
+    an entry adds 0 when one before it (in month order) has the same year, department,
+    clause and matter at the same or a higher level.
+    """
+    position = {entry.id: number for number, entry in enumerate(counted)}
+    problems: list[Problem] = []
+    for entry in new:
+        clause = catalog.get(entry.clause)
+        if clause is None or not clause.exclusive or entry.id not in position:
+            continue
+        worth = _worth(entry, clause)
+        for earlier in counted:
+            if (earlier.month, position[earlier.id]) >= (entry.month, position[entry.id]):
+                continue
+            same = (earlier.month[:4], earlier.department, earlier.clause, earlier.matter)
+            if same != (entry.month[:4], entry.department, entry.clause, entry.matter):
+                continue
+            if _worth(earlier, clause) >= worth:
+                problems.append(
+                    _problem(
+                        entry,
+                        "level",
+                        _(
+                            "matter {matter!r} already counts for {department} in {year} at "
+                            "{level} ({id}); a matter counts once a year at its highest level, "
+                            "so this entry would add 0: record it only at a higher level"
+                        ).format(
+                            matter=entry.matter,
+                            department=entry.department,
+                            year=entry.month[:4],
+                            level=earlier.level or plain(_worth(earlier, clause)),
+                            id=earlier.id,
+                        ),
+                    )
+                )
+                break
+    return problems
+
+
+def _worth(entry: Entry, clause: Clause) -> Decimal:
+    if entry.level:
+        return clause.level_points(entry.level) or Decimal(0)
+    return entry.points or clause.points or Decimal(0)

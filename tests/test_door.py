@@ -1,0 +1,237 @@
+"""Wrong scores stopped at the door, in `add` and in `import`: each refusal says what was
+probably meant and writes nothing (the ledger stays byte-identical); `--force` lets
+through what is only doubtful. Scores worked by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import run_process
+from test_import import gs, ledger_bytes
+
+A = ("-d", "公安局")
+
+
+def total(root: Path, month: str, department: str = "市公安局") -> tuple[float, dict]:
+    payload = json.loads(gs(root, "month", month, "--format", "json").stdout)
+    row = next(d for d in payload["departments"] if d["department"] == department)
+    return row["total"], row["categories"]
+
+
+def refused(root: Path, *args: str) -> str:
+    """Run a command that must be refused; the ledger must not change by one byte."""
+    before = ledger_bytes(root)
+    result = gs(root, *args)
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert ledger_bytes(root) == before
+    return result.stderr
+
+
+# -- a rate written as a fraction -----------------------------------------------------
+
+
+def test_a_rate_between_0_and_1_is_refused_unless_forced(small: Path):
+    stderr = refused(small, "add", *A, "-c", "2.5.2", "--value", "0.935", "--month", "2023-05")
+    assert stderr.startswith(
+        "govscore: value 0.935 looks like a fraction, but rates are written in percent: "
+        "did you mean 93.5? (give --force if 0.935% is meant)\n"
+    )
+    meant = gs(small, "add", *A, "-c", "2.5.2", "--value", "93.5%", "--month", "2023-05")
+    assert (meant.exit_code, meant.stdout) == (0, "2023-05-0001\n"), meant.output
+    # 2.5.2 at 93.5%: (100 − 93.5) × 0.1 = 0.65 → C2 99.35 → 25 + 39.74 + 20 + 15 = 99.74
+    assert total(small, "2023-05")[0] == 99.74
+    forced = gs(
+        small, "add", *A, "-c", "2.5.2", "--value", "0.935", "--month", "2023-06", "--force"
+    )
+    assert forced.exit_code == 0, forced.output
+    # Forced, 0.935% it is: (100 − 0.935) × 0.1 = 9.9065 → C2 90.0935
+    # → 25 + 36.0374 + 20 + 15 = 96.0374 → 96.04
+    assert total(small, "2023-06")[0] == 96.04
+
+
+def test_an_imported_fraction_is_refused_with_its_row(small: Path):
+    Path("rows.csv").write_text(
+        "部门,条款,比率,月份\n体育,2.5.2,95,2023-05\n公安局,2.5.2,0.935,2023-05\n", encoding="utf-8"
+    )
+    stderr = refused(small, "import", "rows.csv")
+    assert stderr.splitlines()[0] == (
+        "rows.csv:3: value: value 0.935 looks like a fraction, but rates are written in "
+        "percent: did you mean 93.5? (give --force if 0.935% is meant)"
+    )
+    forced = gs(small, "import", "rows.csv", "--force")
+    assert (forced.exit_code, forced.stdout) == (0, "2023-05-0001\n2023-05-0002\n")
+
+
+def test_a_numerator_above_its_denominator_is_recorded_with_a_warning(small: Path):
+    result = gs(
+        small, "add", *A, "-c", "2.5.2", "--numerator", "13", "--denominator", "10",
+        "--month", "2023-05",
+    )  # fmt: skip
+    assert (result.exit_code, result.stdout) == (0, "2023-05-0001\n")
+    assert result.stderr == (
+        "warning: numerator 13 is above denominator 10: the rate is 130%, over 100%, "
+        "so it deducts nothing\n"
+    )
+    # 130% is not below 100%: nothing deducted, C2 stays 100, total 100.
+    assert total(small, "2023-05") == (100.0, {"1": 100.0, "2": 100.0, "3": 100.0, "4": 100.0})
+    Path("rows.csv").write_text(
+        "部门,条款,分子,分母,月份\n体育,2.5.2,7,4,2023-05\n", encoding="utf-8"
+    )
+    imported = gs(small, "import", "rows.csv")
+    assert imported.exit_code == 0
+    assert imported.stderr.splitlines()[0] == (
+        "warning: rows.csv:2: numerator: numerator 7 is above denominator 4: the rate is "
+        "175%, over 100%, so it deducts nothing"
+    )
+
+
+# -- dates and months -----------------------------------------------------------------
+
+
+def test_a_date_outside_its_month_is_refused_even_forced(small: Path):
+    args = ("add", *A, "-c", "2.4.3", "--date", "2023-04-30", "--month", "2023-05")
+    stderr = refused(small, *args)
+    assert stderr.startswith(
+        "govscore: date 2023-04-30 is not in the entry's month 2023-05: an entry is recorded "
+        "in the month it happened; did you mean month 2023-04?\n"
+    )
+    assert "did you mean month 2023-04?" in refused(small, *args, "--force")
+    Path("rows.csv").write_text(
+        "部门,条款,日期,月份\n公安局,2.4.3,2023/4/30,2023-05\n", encoding="utf-8"
+    )
+    assert refused(small, "import", "rows.csv").startswith(
+        "rows.csv:2: date: date 2023-04-30 is not in the entry's month 2023-05"
+    )
+
+
+@pytest.mark.parametrize(
+    ("when", "message"),
+    [
+        (
+            ("--date", "2022-05-12"),
+            "govscore: date 2022-05-12 is before the measures took effect on 2023-03-27: "
+            "a typo in the year? (give --force if it is meant)\n",
+        ),
+        (
+            ("--date", "2023-03-26"),
+            "govscore: date 2023-03-26 is before the measures took effect on 2023-03-27: "
+            "a typo in the year? (give --force if it is meant)\n",
+        ),
+        (
+            ("--month", "2023-02"),
+            "govscore: month 2023-02 is before the measures took effect on 2023-03-27: "
+            "a typo in the year? (give --force if it is meant)\n",
+        ),
+    ],
+)
+def test_before_the_measures_is_refused_unless_forced(small: Path, when: tuple, message: str):
+    assert refused(small, "add", *A, "-c", "2.4.3", *when).startswith(message)
+    forced = gs(small, "add", *A, "-c", "2.4.3", *when, "--force")
+    assert forced.exit_code == 0, forced.output
+
+
+def test_the_day_the_measures_took_effect_and_its_month_are_fine(small: Path):
+    assert gs(small, "add", *A, "-c", "2.4.3", "--date", "2023-03-27").exit_code == 0
+    assert gs(small, "add", *A, "-c", "2.4.3", "--month", "2023-03").exit_code == 0
+
+
+def test_a_refusal_in_a_real_process_writes_nothing(small: Path):
+    assert gs(small, "add", *A, "-c", "2.4.3", "--month", "2023-05").exit_code == 0
+    before = ledger_bytes(small)
+    result = run_process(
+        "--root", str(small), "add", *A, "-c", "2.5.2", "--value", "0.5", "--month", "2023-05"
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert "did you mean 50?" in result.stderr and "Traceback" not in result.stderr
+    assert ledger_bytes(small) == before
+
+
+# -- the same exclusive matter again --------------------------------------------------
+
+MATTER = ("-c", "4.2.2", "--matter", "企业开办一件事")
+
+
+def test_an_exclusive_matter_again_at_no_higher_level_is_refused(small: Path):
+    city = gs(small, "add", *A, *MATTER, "--level", "市级", "--month", "2023-05")
+    assert (city.exit_code, city.stdout) == (0, "2023-05-0001\n"), city.output
+    stderr = refused(small, "add", *A, *MATTER, "--level", "市级", "--month", "2023-07")
+    assert stderr.startswith(
+        "govscore: matter '企业开办一件事' already counts for 市公安局 in 2023 at 市级 "
+        "(2023-05-0001); a matter counts once a year at its highest level, so this entry "
+        "would add 0: record it only at a higher level\n"
+    )
+    province = gs(small, "add", *A, *MATTER, "--level", "省级", "--month", "2023-07")
+    assert province.exit_code == 0, province.output
+    assert "2023-07-0001 (省级" not in refused(
+        small, "add", *A, *MATTER, "--level", "市级", "--month", "2023-08"
+    )
+    # Another year starts afresh.
+    assert gs(small, "add", *A, *MATTER, "--level", "市级", "--month", "2024-05").exit_code == 0
+    # May: 市级 +2 → C4 102 → 25 + 40 + 20 + 15.3 = 100.30
+    # July: 省级 5, over the 2 earned: +3 → C4 103 → 25 + 40 + 20 + 15.45 = 100.45
+    assert total(small, "2023-05")[0] == 100.3
+    assert total(small, "2023-07")[0] == 100.45
+
+
+def test_a_lower_level_in_an_earlier_month_is_still_recorded(small: Path):
+    # 省级 in June first; 市级 in May (recorded later, happened earlier) is not refused:
+    # May +2, and June's 省级 then adds 5 − 2 = 3.
+    assert gs(small, "add", *A, *MATTER, "--level", "省级", "--month", "2023-06").exit_code == 0
+    may = gs(small, "add", *A, *MATTER, "--level", "市级", "--month", "2023-05")
+    assert may.exit_code == 0, may.output
+    assert total(small, "2023-05")[0] == 100.3  # C4 102
+    assert total(small, "2023-06")[0] == 100.45  # C4 103
+
+
+def test_an_imported_exclusive_matter_again_is_refused(small: Path):
+    Path("rows.csv").write_text(
+        "部门,条款,等级,事项,月份\n公安局,4.2.2,省级,甲,2023-05\n公安局,4.2.2,省级,甲,2023-06\n",
+        encoding="utf-8",
+    )
+    stderr = refused(small, "import", "rows.csv")
+    assert stderr.startswith(
+        "rows.csv:3: level: matter '甲' already counts for 市公安局 in 2023 at 省级 (2023-05-0001)"
+    )
+
+
+# -- full-width and Chinese forms, the same in every command --------------------------
+
+
+def test_full_width_forms_are_read_alike_everywhere(small: Path):
+    added = gs(
+        small, "add", *A, "-c", "２.４.３", "-n", "２", "--date", "２０２３/５/３",
+    )  # fmt: skip
+    assert (added.exit_code, added.stdout) == (0, "2023-05-0001\n"), added.output
+    rate = gs(
+        small,
+        "add",
+        "-d",
+        "体育",
+        "-c",
+        "2.5.2",
+        "--value",
+        "９５．５％",
+        "--month",
+        "２０２３-０５",
+    )
+    assert (rate.exit_code, rate.stdout) == (0, "2023-05-0002\n"), rate.output
+    points = gs(
+        small, "add", "-d", "民政局", "-c", "2.4.10", "--points", "２．５", "--month", "2023-05"
+    )
+    assert (points.exit_code, points.stdout) == (0, "2023-05-0003\n"), points.output
+    clause = gs(small, "clause", "４.３.１")
+    assert clause.exit_code == 0 and "4.3.1" in clause.stdout
+    # 市公安局: 2.4.3 × 2 → C2 98 → 99.20; 市体育局: 95.5% → (100 − 95.5) × 0.1 = 0.45
+    # → C2 99.55 → 25 + 39.82 + 20 + 15 = 99.82
+    assert total(small, "2023-05")[0] == 99.2
+    assert total(small, "2023-05", "市体育局")[0] == 99.82
+    # 市民政局: 2.4.10 at 2.5 points → C2 97.5 → 25 + 39 + 20 + 15 = 99.00
+    assert total(small, "2023-05", "市民政局")[0] == 99.0
+    voided = gs(small, "void", "２０２３-０５-０００１", "--reason", "申诉成立")
+    assert voided.exit_code == 0, voided.output
+    assert total(small, "2023-05")[0] == 100.0
