@@ -292,7 +292,7 @@ STORED = {
     | {"entries"},
     Context: {"ids", "targets", "target_bad", "voided", "rates", "wanted", "keys", "sequences"},
     Summary: {"cells", "standing", "exclusive", "annual", "through"},
-    Cell: {"sums", "capped", "cap_category", "vetoes", "referrals"},
+    Cell: {"sums", "capped", "cap_category", "vetoes", "referrals", "clauses"},
     FileMark: {"size", "digest", "newlines", "broken", "broken_by"},
     Problem: {"file", "line", "message", "field", "entry"},
 }
