@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from govscore.i18n import _
+from govscore.i18n import _, either
 
 
 @dataclass(frozen=True, order=True)
@@ -74,4 +74,4 @@ class UsageError(GovscoreError):
 
 def did_you_mean(choices: Sequence[str]) -> str:
     """ "; did you mean A or B?" after a name that is not known, or nothing without choices."""
-    return _("; did you mean {choices}?").format(choices=" or ".join(choices)) if choices else ""
+    return _("; did you mean {choices}?").format(choices=either(choices)) if choices else ""

@@ -78,6 +78,16 @@ def _cache_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     return path
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read messages in English (GOVSCORE_LANG=en), in-process and in real processes.
+
+    govscore speaks Chinese by default; tests of the Chinese interface set
+    GOVSCORE_LANG=zh or remove it (tests/test_i18n.py).
+    """
+    monkeypatch.setenv("GOVSCORE_LANG", "en")
+
+
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A fresh working root made by `govscore init`, with a few departments tagged."""

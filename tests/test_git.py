@@ -272,9 +272,9 @@ def test_month_at_a_revision_reproduces_the_published_ranking(root: Path):
     assert then.stdout == report.stdout  # the published report, byte for byte
     assert json.loads(then.stdout)["revision"] == published
     table = run(root, "month", "2023-05", "--at", "HEAD")
-    assert table.stdout.splitlines()[0].endswith(f"账本 git {published[:10]}")
+    assert table.stdout.splitlines()[0].endswith(f"台账 git {published[:10]}")
     uncommitted = run(root, "month", "2023-05")
-    assert uncommitted.stdout.splitlines()[0].endswith("（含未提交条目）")
+    assert uncommitted.stdout.splitlines()[0].endswith("（含未提交记录）")
 
 
 def test_year_and_check_at_a_revision(root: Path):

@@ -6,7 +6,7 @@ from conftest import REPO, run_process, run_python
 def test_version_runs_as_a_real_process():
     result = run_process("--version")
     assert result.returncode == 0
-    assert result.stdout.startswith("govscore, version ")
+    assert result.stdout.startswith("govscore 0.")
 
 
 def test_real_processes_run_this_checkout_from_any_folder(tmp_path: Path):
@@ -21,7 +21,7 @@ def test_real_processes_run_this_checkout_from_any_folder(tmp_path: Path):
     assert found.returncode == 0, found.stderr
     assert Path(found.stdout.strip()).resolve() == REPO / "govscore" / "__init__.py"
     version = run_process("--version", **elsewhere)
-    assert (version.returncode, version.stdout.startswith("govscore, version ")) == (0, True)
+    assert (version.returncode, version.stdout.startswith("govscore 0.")) == (0, True)
 
 
 def test_every_test_that_starts_python_pins_the_checkout():

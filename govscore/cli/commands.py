@@ -21,6 +21,7 @@ import click
 from govscore import __version__
 from govscore.cli.asking import ask_missing
 from govscore.cli.items import items
+from govscore.cli.language import TranslatedGroup
 from govscore.cli.options import (
     COUNT,
     DATE,
@@ -44,7 +45,7 @@ from govscore.errors import (
     UsageError,
     did_you_mean,
 )
-from govscore.i18n import _, ngettext
+from govscore.i18n import _, both, chinese, listing, ngettext
 from govscore.ledger import importing
 from govscore.ledger.audit import audit_history, printable
 from govscore.ledger.gitops import (
@@ -103,7 +104,7 @@ from govscore.rules.scoring import Scorer
 MAX_PROBLEMS_SHOWN = 20
 
 
-class GovscoreGroup(click.Group):
+class GovscoreGroup(TranslatedGroup):
     """A click group that turns govscore errors into messages and exit codes, in one place."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -112,7 +113,7 @@ class GovscoreGroup(click.Group):
         except GovscoreError as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
-            click.echo(f"error: {exc.message}", err=True)
+            click.echo(_("error: {message}").format(message=exc.message), err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -182,12 +183,15 @@ def report_problems(problems: Sequence[Problem]) -> None:
         click.echo(str(problem), err=True)
     more = len(problems) - MAX_PROBLEMS_SHOWN
     if more > 0:
-        click.echo(f"… and {more} more", err=True)
-    click.echo(
-        f"warning: {_plural(len(problems), 'problem')} in the ledger; entries with problems are not "
-        "counted (run `govscore check`)",
-        err=True,
+        click.echo(_("… and {count} more").format(count=more), err=True)
+    warning = ngettext(
+        "warning: {count} problem in the ledger; entries with problems are not counted "
+        "(run `govscore check`)",
+        "warning: {count} problems in the ledger; entries with problems are not counted "
+        "(run `govscore check`)",
+        len(problems),
     )
+    click.echo(warning.format(count=len(problems)), err=True)
 
 
 @click.group(cls=GovscoreGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -202,7 +206,12 @@ def report_problems(problems: Sequence[Problem]) -> None:
     is_flag=True,
     help="Read and review the whole ledger, ignoring (and rewriting) .govscore-cache/.",
 )
-@click.version_option(__version__, prog_name="govscore")
+@click.version_option(
+    __version__,
+    prog_name="govscore",
+    message="%(prog)s %(version)s",
+    help="Show the version and exit.",  # given here, so that it is translated when shown
+)
 @click.pass_context
 def cli(ctx: click.Context, root: str | None, no_cache: bool) -> None:
     """Score government-service work under the 2023 Yantai supervision measures.
@@ -237,15 +246,17 @@ def init(directory: Path) -> None:
     existing = [name for name in planned if (directory / name).exists()]
     if existing:
         raise UsageError(
-            f"{directory}: already holds {', '.join(existing)}; govscore init overwrites nothing "
-            "(choose an empty folder, or edit the files that are there)"
+            _(
+                "{directory}: already holds {files}; govscore init overwrites nothing "
+                "(choose an empty folder, or edit the files that are there)"
+            ).format(directory=directory, files=listing(existing))
         )
     (directory / LEDGER_DIR).mkdir(parents=True, exist_ok=True)
     for name, text in planned.items():
         (directory / name).write_text(text, encoding="utf-8")
     if not in_repository(directory):
         init_repository(directory)
-    click.echo(f"created a govscore root in {directory}", err=True)
+    click.echo(_("created a govscore root in {directory}").format(directory=directory), err=True)
 
 
 GITATTRIBUTES = """\
@@ -286,7 +297,8 @@ def _record(
         click.echo(entry.id)
     for draft, existing in result.skipped:
         click.echo(existing)
-        click.echo(f"key {draft.fields['key']!r} is already recorded as {existing}", err=True)
+        message = _("key {key!r} is already recorded as {id}")
+        click.echo(message.format(key=draft.fields["key"], id=existing), err=True)
     for warning in result.warnings:
         click.echo(_("warning: {message}").format(message=warning.message), err=True)
     committer.check()
@@ -312,10 +324,10 @@ def _record(
     "--date",
     "day",
     type=DATE,
-    help=_("When it happened (default today; with --month and no --date, no date is stored)."),
+    help="When it happened (default today; with --month and no --date, no date is stored).",
 )
 @click.option(
-    "--month", type=MONTH, help=_("The ledger month (default the month of --date, else today's).")
+    "--month", type=MONTH, help="The ledger month (default the month of --date, else today's)."
 )
 @click.option("--note", help="What happened, in a few words.")
 @click.option("--by", help="Who records it (default git's user.name, else the login name).")
@@ -343,7 +355,9 @@ def add(
         )
     missing = [f"-{n[0]}/--{n}" for n in ("department", "clause") if not fields.get(n)]
     if missing:
-        raise click.UsageError(f"missing {' and '.join(missing)} (no terminal to ask at)")
+        raise click.UsageError(
+            _("missing {options} (no terminal to ask at)").format(options=both(missing))
+        )
     if day is None and month is None:
         day = today()
     fields["date"] = day
@@ -409,18 +423,20 @@ def check(app: AppContext, at: str | None, fmt: str) -> None:
             click.echo(str(problem))
     else:
         show(*problems_table(problems), fmt)
-    summary = (
-        f"{_plural(report.entries, 'entry', 'entries')} in "
-        f"{_plural(report.files, 'ledger file')} ({state.describe()}): "
+    found = ngettext("{count} problem", "{count} problems", len(problems))
+    summary = _("{entries} in {files} ({state}): {problems}").format(
+        entries=ngettext("{count} entry", "{count} entries", report.entries).format(
+            count=report.entries
+        ),
+        files=ngettext("{count} ledger file", "{count} ledger files", report.files).format(
+            count=report.files
+        ),
+        state=state.describe(_),
+        problems=found.format(count=len(problems)) if problems else _("no problems"),
     )
-    summary += _plural(len(problems), "problem") if problems else "no problems"
     click.echo(summary, err=True)
     if problems:
         sys.exit(1)
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def _departments_option(f: Any) -> Any:
@@ -438,9 +454,9 @@ def _resolve_departments(root: Root | View, written: tuple[str, ...]) -> list[st
     for name in written:
         department = root.departments.resolve(name)
         if department is None:
-            close = root.departments.suggest(name)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            raise UsageError(f"unknown department {name!r}{hint} (see `govscore departments`)")
+            message = _("unknown department {name!r}{hint} (see `govscore departments`)")
+            hint = did_you_mean(root.departments.suggest(name))
+            raise UsageError(message.format(name=name, hint=hint))
         names.append(department.name)
     return names
 
@@ -458,7 +474,7 @@ def _ranking_output(
     root = report.root
     state = ledger_state(root.path, LEDGER_DIR, root.revision)
     head = {**head, "revision": state.revision, "uncommitted": state.uncommitted}
-    title = f"{title} · {state.describe()}"
+    title = f"{title} · {state.describe(chinese)}"
     if fmt == "json":
         click.echo(json_text(ranking_json(ranking, head, only, detail, report.problems)))
     elif fmt == "table" and detail:
@@ -553,7 +569,11 @@ def assessed_months(root: Root | View, year: int) -> list[str]:
     """From the year's first to its last month that has a ledger file."""
     months = year_months(root.months, year)
     if not months:
-        raise UsageError(f"no ledger months in {year}: ledger/ has no {year}-MM.toml or .csv file")
+        raise UsageError(
+            _("no ledger months in {year}: ledger/ has no {year}-MM.toml or .csv file").format(
+                year=year
+            )
+        )
     return months
 
 
@@ -749,9 +769,10 @@ def clause(app: AppContext, clause_id: str, fmt: str) -> None:
     catalog, weights = _catalog_and_weights(app)
     found = catalog.get(clause_id)
     if found is None:
-        close = catalog.suggest(clause_id)
-        hint = f"; did you mean {' or '.join(close)}?" if close else ""
-        raise UsageError(f"unknown clause {clause_id!r}{hint} (see `govscore clauses`)")
+        message = _("unknown clause {id!r}{hint} (see `govscore clauses`)")
+        raise UsageError(
+            message.format(id=clause_id, hint=did_you_mean(catalog.suggest(clause_id)))
+        )
     if fmt == "json":
         click.echo(json_text(clause_json(found, catalog)))
     elif fmt == "table":
@@ -850,7 +871,7 @@ def _retag(
 
 
 def _tag_list(tags: Iterable[str]) -> str:
-    return ", ".join(f"{t} ({tag_name(t)})" if tag_name(t) != t else t for t in tags)
+    return listing(f"{t} ({tag_name(t)})" if tag_name(t) != t else t for t in tags)
 
 
 # -- entries: show and log -----------------------------------------------------------
@@ -1011,7 +1032,8 @@ def import_(
         "recorded": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
     if len(table.rows) >= IMPORT_PROGRESS_ROWS and sys.stderr.isatty():
-        with click.progressbar(table.rows, label=f"reading {label}", file=sys.stderr) as rows:
+        reading = _("reading {file}").format(file=label)
+        with click.progressbar(table.rows, label=reading, file=sys.stderr) as rows:
             plan = importing.plan(table, label, month, defaults, rows)
     else:
         plan = importing.plan(table, label, month, defaults)
@@ -1034,15 +1056,16 @@ def import_(
         found = exc.problems
     problems = importing.locate([*plan.problems, *found], plan.drafts, label)
     if problems:
-        many = "s" if len(problems) != 1 else ""
-        raise DataError(
-            f"rejected {label}: {len(problems)} problem{many}; "
-            "nothing imported, the ledger is unchanged",
-            problems,
+        message = ngettext(
+            "rejected {file}: {count} problem; nothing imported, the ledger is unchanged",
+            "rejected {file}: {count} problems; nothing imported, the ledger is unchanged",
+            len(problems),
         )
+        raise DataError(message.format(file=label, count=len(problems)), problems)
     for repeat in plan.repeats:
+        message = _("{file}:{line}: key {key!r} repeats line {first}; skipped")
         click.echo(
-            f"{label}:{repeat.line}: key {repeat.key!r} repeats line {repeat.first}; skipped",
+            message.format(file=label, line=repeat.line, key=repeat.key, first=repeat.first),
             err=True,
         )
     for warning in importing.locate(done.warnings, plan.drafts, label):
@@ -1052,13 +1075,21 @@ def import_(
             click.echo(entry.id)
     added = len(done.added)
     skipped = len(done.skipped) + len(plan.repeats)
-    entries = "entry" if added == 1 else "entries"
     if dry_run:
-        summary = f"would import {added} {entries}, skip {skipped} already recorded (by key)"
-        summary += "; nothing written (--dry-run)"
+        summary = ngettext(
+            "would import {added} entry, skip {skipped} already recorded (by key); "
+            "nothing written (--dry-run)",
+            "would import {added} entries, skip {skipped} already recorded (by key); "
+            "nothing written (--dry-run)",
+            added,
+        )
     else:
-        summary = f"imported {added} {entries}, skipped {skipped} already recorded (by key)"
-    click.echo(summary, err=True)
+        summary = ngettext(
+            "imported {added} entry, skipped {skipped} already recorded (by key)",
+            "imported {added} entries, skipped {skipped} already recorded (by key)",
+            added,
+        )
+    click.echo(summary.format(added=added, skipped=skipped), err=True)
     committer.check()
 
 

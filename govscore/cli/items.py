@@ -17,9 +17,10 @@ from typing import Any
 
 import click
 
+from govscore.cli.language import TranslatedGroup
 from govscore.cli.options import MONTH, commit_option, format_option
 from govscore.errors import ConfigError, Problem
-from govscore.i18n import _
+from govscore.i18n import _, ngettext
 from govscore.items.booking import plan_booking
 from govscore.items.reader import (
     Entry,
@@ -244,11 +245,12 @@ def _typos_for(ctx: click.Context) -> tuple[TypoList, list[Problem]]:
         root = None
         if option or os.environ.get(ROOT_ENV):
             # A root that was asked for but is not one: say so, then use the defaults.
-            click.echo(f"note: {exc.message}; using the default typo list only", err=True)
+            message = _("note: {message}; using the default typo list only")
+            click.echo(message.format(message=exc.message), err=True)
     return load_typos(root)
 
 
-@click.group("items")
+@click.group("items", cls=TranslatedGroup)
 def items() -> None:
     """Check 政务服务事项 records against the 13 national data-quality rules (附件2)."""
 
@@ -323,11 +325,15 @@ def check(
         rows = [(f.item, f.name, f.department, f.rule, f.field, f.message) for f in result.findings]
         click.echo(table_text(FINDING_HEADERS, rows, fmt))
     failing = len({finding.item for finding in result.findings})
-    click.echo(
-        f"checked {result.checked} items: {failing} with findings, "
-        f"{len(result.findings)} findings, {len(result.problems)} unreadable records",
-        err=True,
+    checked = ngettext(
+        "checked {checked} item: {failing} with findings, {findings} findings, "
+        "{unreadable} unreadable records",
+        "checked {checked} items: {failing} with findings, {findings} findings, "
+        "{unreadable} unreadable records",
+        result.checked,
     )
+    counts = {"findings": len(result.findings), "unreadable": len(result.problems)}
+    click.echo(checked.format(checked=result.checked, failing=failing, **counts), err=True)
     committer.check()  # entries booked but not committed: exit 3, whatever was found
     # Bad lines in the root's typos.tsv also fail the run: the office must fix its list.
     if result.findings or result.problems or typo_problems:
@@ -352,11 +358,8 @@ def book_findings(
         recorder(root_dir),
     )
     for written, codes in plan.unknown:
-        click.echo(
-            f"not booked: {written!r} is not in departments.toml "
-            f"({len(codes)} item(s): {'、'.join(codes)})",
-            err=True,
-        )
+        message = _("not booked: {name!r} is not in departments.toml ({count} item(s): {codes})")
+        click.echo(message.format(name=written, count=len(codes), codes="、".join(codes)), err=True)
     done = record(
         root_dir,
         list(plan.drafts),
@@ -365,12 +368,20 @@ def book_findings(
         id_tag=clone_tag(root_dir),
     )
     for entry in done.added:
+        message = _("booked {id}: {department} {clause} × {count}")
         click.echo(
-            f"booked {entry.id}: {entry.department} {entry.clause} × {entry.count}", err=True
+            message.format(
+                id=entry.id, department=entry.department, clause=entry.clause, count=entry.count
+            ),
+            err=True,
         )
+    message = _(
+        "booked {items} item(s) in {entries} entries for {month}; "
+        "{already} item(s) were booked already"
+    )
+    booked = sum(e.count for e in done.added)
     click.echo(
-        f"booked {sum(e.count for e in done.added)} item(s) in {len(done.added)} entries for "
-        f"{month}; {plan.already} item(s) were booked already",
+        message.format(items=booked, entries=len(done.added), month=month, already=plan.already),
         err=True,
     )
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from govscore.i18n import _
+from govscore.i18n import N_, _
 from govscore.report.render import FORMATS
 from govscore.written import fold, read_count, read_date, read_month, read_number
 
@@ -72,15 +72,15 @@ class WrittenType(click.ParamType):
 
 
 MONTH = WrittenType(
-    "YYYY-MM", read_month, _("{value!r} is not a month of the form YYYY-MM (e.g. 2023-05)")
+    "YYYY-MM", read_month, N_("{value!r} is not a month of the form YYYY-MM (e.g. 2023-05)")
 )
-NUMBER = WrittenType("NUMBER", read_number, _("{value!r} is not a number"))
+NUMBER = WrittenType("NUMBER", read_number, N_("{value!r} is not a number"))
 # A rate, in percent: 93.5 or 93.5%.
 PERCENT = WrittenType(
-    "NUMBER", lambda text: read_number(text, percent=True), _("{value!r} is not a number")
+    "NUMBER", lambda text: read_number(text, percent=True), N_("{value!r} is not a number")
 )
-COUNT = WrittenType("INTEGER", read_count, _("{value!r} is not a whole number"))
-DATE = WrittenType("YYYY-MM-DD", read_date, _("{value!r} is not a date of the form YYYY-MM-DD"))
+COUNT = WrittenType("INTEGER", read_count, N_("{value!r} is not a whole number"))
+DATE = WrittenType("YYYY-MM-DD", read_date, N_("{value!r} is not a date of the form YYYY-MM-DD"))
 # A clause or entry id: `４.３.１` is 4.3.1.
 ID = WrittenType("ID", fold, "{value!r}")
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import getpass
 import secrets
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from govscore.i18n import N_, _
 
 
 class GitError(Exception):
@@ -121,13 +123,17 @@ class LedgerState:
     uncommitted: bool
     in_git: bool
 
-    def describe(self) -> str:
+    def describe(self, say: Callable[[str], str] = _) -> str:
+        """The ledger's state in words: `say` is `_`, or `chinese` in a report's title."""
         if not self.in_git:
-            return "账本未纳入 git"
+            return say(N_("ledger not in git"))
         if self.revision is None:
-            return "账本尚无提交"
-        text = f"账本 git {self.revision[:10]}"
-        return text + "（含未提交条目）" if self.uncommitted else text
+            return say(N_("ledger has no commits yet"))
+        if self.uncommitted:
+            return say(N_("ledger git {revision} (with uncommitted entries)")).format(
+                revision=self.revision[:10]
+            )
+        return say(N_("ledger git {revision}")).format(revision=self.revision[:10])
 
 
 def ledger_state(root: Path, ledger_dir: str, at: str | None = None) -> LedgerState:

@@ -95,7 +95,7 @@ def test_clean_items_exit_0(outside_root: Path) -> None:
     result = invoke("items", "check", CLEAN, "--format", "json")
     assert result.exit_code == 0, result.output
     assert result.stdout == "[]\n"
-    assert result.stderr == "checked 1 items: 0 with findings, 0 findings, 0 unreadable records\n"
+    assert result.stderr == "checked 1 item: 0 with findings, 0 findings, 0 unreadable records\n"
 
 
 def test_json_findings_whole(outside_root: Path) -> None:

@@ -157,7 +157,7 @@ def test_a_fifo_named_jsonl_does_not_hang(tmp_path: Path):
     assert "Traceback" not in result.stderr
     assert f"{folder / 'pipe.jsonl'}: not a regular file but a FIFO" in result.stderr
     assert f"{folder / 'pipe.json'}: not a regular file but a FIFO" in result.stderr
-    assert "checked 1 items" in result.stderr
+    assert "checked 1 item:" in result.stderr
     direct = items_check(str(folder / "pipe.jsonl"), "--format", "json")  # named on its own
     assert direct.returncode == 1 and "not a regular file but a FIFO" in direct.stderr
 
@@ -173,7 +173,7 @@ def test_a_file_over_the_size_bound_is_not_read(tmp_path: Path):
     for name in ("huge.json", "huge.jsonl"):
         message = f"{tmp_path / name}: larger than 1 GiB; item files over that size are not read"
         assert message in result.stderr
-    assert "checked 1 items" in result.stderr
+    assert "checked 1 item:" in result.stderr
 
 
 def test_a_jsonl_file_growing_past_the_bound_while_read_stops(
