@@ -60,13 +60,28 @@ class Departments:
     items: tuple[Department, ...]
     by_name: dict[str, Department] = field(default_factory=dict)
     source: str = ""
+    city: str = ""  # e.g. 烟台市: other systems write 烟台市住房和城乡建设局
 
     def resolve(self, written: str) -> Department | None:
-        return self.by_name.get(written.strip())
+        """The department a name stands for: its name, an alias, without 市, or with the city."""
+        written = written.strip()
+        found = self.by_name.get(written)
+        if found is None and self.city:
+            rest = self.without_city(written)
+            found = self.by_name.get(rest) if rest != written else None
+        return found
+
+    def without_city(self, written: str) -> str:
+        """The name with the city in front taken off (烟台市 or 烟台), if it has it."""
+        stem = self.city.removesuffix(CITY_PREFIX)
+        for prefix in (self.city, stem):
+            if prefix and written.startswith(prefix) and len(written) > len(prefix):
+                return written[len(prefix) :].strip()
+        return written
 
     def suggest(self, written: str) -> list[str]:
         """Full names whose name or alias is close to what was written, for did-you-mean."""
-        written = written.strip()
+        written = self.without_city(written.strip()) if self.city else written.strip()
         close = difflib.get_close_matches(written, list(self.by_name), n=5, cutoff=0.5)
         if not close:
             close = [n for n in self.by_name if written and (written in n or n in written)]
@@ -112,7 +127,12 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
         items.append(department)
     if not items:
         raise ConfigError(f"{source}: no [[department]] tables; list the departments assessed")
-    return Departments(tuple(items), by_name, source)
+    city = data.get("city", "")
+    if not isinstance(city, str):
+        raise ConfigError(
+            _('{source}: city is the name of the city, e.g. city = "烟台市"').format(source=source)
+        )
+    return Departments(tuple(items), by_name, source, city.strip())
 
 
 @dataclass(frozen=True)
