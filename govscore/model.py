@@ -13,17 +13,34 @@ MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 # YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
-ID_SEQUENCE = re.compile(r"^(\d{4}-\d{2})-(\d+)(?:-[a-z0-9]+)?$")
+ID_SEQUENCE = re.compile(r"^(\d{4}-\d{2})-(\d+)(?:-([a-z0-9]+))?$")
+
+
+def sequence_name(month: str, tag: str | None) -> str:
+    """The sequence an id is numbered in: its month, and its clone's tag in a shared ledger.
+
+    Each clone numbers its own ids 1, 2, 3 … per month, so each sequence has no gap
+    unless an entry was removed (see rules.validate.sequence_gaps).
+    """
+    return f"{month}-{tag}" if tag else month
+
+
+def sequence_of(entry_id: str) -> tuple[str, int] | None:
+    """(sequence name, number) of an id govscore numbered; None for a hand-chosen id."""
+    found = ID_SEQUENCE.match(entry_id)
+    if found is None:
+        return None
+    return sequence_name(found.group(1), found.group(3)), int(found.group(2))
 
 
 def note_sequences(ids: Iterable[str], highest: dict[str, int]) -> dict[str, int]:
-    """Keep each month's highest entry number in `highest`, so new ids continue the sequence."""
+    """Keep each sequence's highest number in `highest`, so new ids continue the sequence."""
     for entry_id in ids:
         found = ID_SEQUENCE.match(entry_id)
         if found:
-            month, number = found.group(1), int(found.group(2))
-            if number > highest.get(month, 0):
-                highest[month] = number
+            name, number = sequence_name(found.group(1), found.group(3)), int(found.group(2))
+            if number > highest.get(name, 0):
+                highest[name] = number
     return highest
 
 

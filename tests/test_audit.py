@@ -7,8 +7,10 @@ office); the attacks are made with git itself, as a hostile or careless clerk wo
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -193,3 +195,126 @@ def test_audit_reads_commit_text_holding_separators(root: Path, mark: str):
     assert table.returncode == 1
     # A control or line separator is written as an escape: one record, one line.
     assert f"fix\\u{ord(mark):04x}it" in table.stdout.splitlines()[0]
+
+
+# -- rewritten history (item 13): the ids give it away ----------------------------------
+
+DROP_ENTRY = r"""
+import pathlib, re, sys
+path = pathlib.Path("ledger/2023-05.toml")
+if path.exists():
+    chunks = re.split(r"\n(?=\[\[entry\]\])", path.read_text(encoding="utf-8"))
+    kept = [chunk for chunk in chunks if f'id = "{sys.argv[1]}"' not in chunk]
+    path.write_text("\n".join(kept), encoding="utf-8")
+"""
+
+
+def drop_from_every_commit(repo: Path, entry_id: str) -> None:
+    """What a filter-branch (or a rebase and force-push) does: the entry was never there."""
+    script = repo.parent / "drop_entry.py"
+    script.write_text(DROP_ENTRY, encoding="utf-8")
+    subprocess.run(
+        [
+            "git",
+            "filter-branch",
+            "-f",
+            "--tree-filter",
+            f"{sys.executable} {script} {entry_id}",
+            "HEAD",
+        ],
+        cwd=repo,
+        capture_output=True,
+        check=True,
+        env={**os.environ, "FILTER_BRANCH_SQUELCH_WARNING": "1"},
+    )
+
+
+def test_an_entry_removed_from_every_commit_is_a_gap_and_audit_since_finds_it(root: Path):
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    ids = [add(root, "市公安局", "2.4.3", "--commit"), add(root, "市民政局", "4.4.1", "--commit")]
+    ids.append(add(root, "市体育局", "2.4.7", "--commit"))
+    git(root, "tag", "v2023-05")
+    published = git(root, "rev-parse", "v2023-05")
+    drop_from_every_commit(root, "2023-05-0002")  # the veto
+    assert "2023-05-0002" not in (root / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    assert run(root, "audit").exit_code == 0  # every commit of the new history only appends
+
+    check = run_process("--root", str(root), "check", "--format", "json")
+    assert check.returncode == 1
+    [problem] = json.loads(check.stdout)["problems"]
+    assert problem["file"] == "ledger/2023-05.toml"
+    assert problem["message"].startswith(
+        "id 2023-05-0002 is missing: govscore numbers the ids of 2023-05 in sequence, "
+        "and 2023-05-0003 follows 2023-05-0001"
+    )
+    assert run(root, "check", "--at", "v2023-05").exit_code == 0  # what was published
+
+    since = run_process("--root", str(root), "audit", "--since", "v2023-05", "--format", "json")
+    assert since.returncode == 1
+    rewritten, lost = json.loads(since.stdout)
+    assert rewritten["parent"] == published
+    assert (
+        rewritten["message"].startswith("v2023-05 (")
+        and "not an ancestor of HEAD" in rewritten["message"]
+    )
+    assert lost["file"] == "ledger/2023-05.toml" and lost["entries"] == ["2023-05-0002"]
+    assert "entry 2023-05-0002 (line 10) was removed" in lost["message"]
+    assert "not everything in v2023-05's ledger is still at HEAD" in lost["message"]
+
+
+def test_audit_since_a_kept_tag_passes_and_an_unknown_one_is_a_usage_error(root: Path):
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    git(root, "tag", "v2023-05")
+    add(root, "市民政局", "2.4.3", "--commit")
+    kept = run_process("--root", str(root), "audit", "--since", "v2023-05")
+    assert kept.returncode == 0, kept.stderr
+    assert "everything in v2023-05's ledger is still at HEAD, in order" in kept.stderr
+    unknown = run(root, "audit", "--since", "v2023-13")
+    assert unknown.exit_code == 2
+    assert "--since v2023-13: no commit named 'v2023-13'" in unknown.stderr
+
+
+def test_each_clone_numbers_its_own_sequence_and_a_gap_in_one_is_named(clerks: tuple[Path, Path]):
+    alice, bob = clerks
+    bob_ids = [add(bob, "市公安局", "2.4.3"), add(bob, "市民政局", "2.4.3")]
+    git(bob, "push", "-q", "origin", "HEAD")
+    git(alice, "pull", "-q", "--no-rebase", "origin")
+    alice_ids = [add(alice, "市体育局", "2.4.7"), add(alice, "市体育局", "2.4.7", "-n", "2")]
+    tag = alice_ids[0].rsplit("-", 1)[1]
+    # Alice's clone numbers its own ids from 1, whatever Bob's clone has taken.
+    assert alice_ids == [f"2023-05-0001-{tag}", f"2023-05-0002-{tag}"]
+    git(alice, "push", "-q", "origin", "HEAD")
+    git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin")
+    bob_ids.append(add(bob, "市公安局", "2.4.7"))
+    assert bob_ids[2].startswith("2023-05-0003-")
+    assert run(bob, "check").exit_code == 0  # merged sequences, no gap
+
+    drop_from_every_commit(bob, alice_ids[0])
+    check = run(bob, "check")
+    assert check.exit_code == 1
+    assert (
+        f"ledger/2023-05.toml: id {alice_ids[0]} is missing: govscore numbers the ids of "
+        f"2023-05-{tag} in sequence, and the first id is {alice_ids[1]}"
+    ) in check.stdout
+
+
+def test_a_gap_opened_by_a_hand_append_is_reported_warm_and_cold(root: Path):
+    add(root, "市公安局", "2.4.3")
+    add(root, "市民政局", "2.4.3")
+    assert run(root, "check").exit_code == 0  # the cache now holds the ledger
+    with (root / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            '\n[[entry]]\nid = "2023-05-0005"\ndepartment = "市体育局"\nclause = "2.4.3"\n'
+        )
+        handle.write('\n[[entry]]\nid = "手工-1"\ndepartment = "市体育局"\nclause = "2.4.3"\n')
+    gap = "ledger/2023-05.toml: ids 2023-05-0003 … 2023-05-0004 (2 ids) are missing"
+    warm = run(root, "check")
+    assert warm.exit_code == 1 and warm.stdout.startswith(gap)
+    assert len(warm.stdout.splitlines()) == 1  # the hand-chosen id is left aside
+    assert add(root, "市公安局", "2.4.7") == "2023-05-0006"
+    for args in ([], ["--no-cache"]):
+        again = run(root, *args, "check")
+        assert again.exit_code == 1 and again.stdout.startswith(gap), args

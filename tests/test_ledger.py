@@ -451,10 +451,12 @@ def test_a_hand_appended_entry_counts_exactly_like_one_govscore_wrote(root: Path
 
 def test_a_month_file_written_wholly_by_hand_in_a_windows_editor_counts(root: Path, gs):
     path = root / "ledger" / "2023-05.toml"
-    path.write_bytes(("\ufeff# 五月" + HAND_WRITTEN).replace("\n", "\r\n").encode("utf-8"))
+    # The month's first entry: numbered 0001, or check would report 0001 missing.
+    first = HAND_WRITTEN.replace("2023-05-0002", "2023-05-0001")
+    path.write_bytes(("\ufeff# 五月" + first).replace("\n", "\r\n").encode("utf-8"))
     assert gs("check").exit_code == 0
     added = gs("add", "-d", "市公安局", "-c", "2.4.3", "-n", "2", "--month", "2023-05")
-    assert added.stdout == "2023-05-0003\n", added.output
+    assert added.stdout == "2023-05-0002\n", added.output
     assert gs("check").exit_code == 0
     assert totals(gs) == {"市公安局": 99.2, "市民政局": 99.2}
 

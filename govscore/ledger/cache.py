@@ -24,14 +24,15 @@ from govscore.errors import Problem
 from govscore.i18n import _
 from govscore.ledger.tally import Tallied
 from govscore.ledger.text import ParsedFile
-from govscore.model import Entry, month_of, note_sequences
+from govscore.model import Entry, month_of, note_sequences, sequence_of
 from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
 from govscore.rules.scoring import Summary, summarize
 from govscore.rules.validate import Book, _ref_problems, score_entry_problems
 
-# 4: signed JSON (3 and before: a pickle, ledger.pickle); 5: cells keep sums by clause too
-FORMAT = 5
+# 4: signed JSON (3 and before: a pickle, ledger.pickle); 5: cells keep sums by clause too;
+# 6: id sequences per month and clone tag
+FORMAT = 6
 
 
 def digest(data: bytes) -> bytes:
@@ -113,7 +114,7 @@ class Context:
     rates: set[tuple[str, str, str]] = field(default_factory=set)  # clause, department, month
     wanted: set[str] = field(default_factory=set)  # ids named by ref/void/close, not yet there
     keys: dict[str, str] = field(default_factory=dict)  # idempotency key → entry id
-    sequences: dict[str, int] = field(default_factory=dict)  # month → highest number used
+    sequences: dict[str, int] = field(default_factory=dict)  # sequence → highest number used
 
 
 @dataclass
@@ -169,8 +170,8 @@ def build(
     context = Context(voided=book.voided, ids=IdSet([*(e.id for e in entries), *taken]))
     note_ids(context, unparsed)
     for tally in tallies:
-        for month, number in tally.sequences.items():
-            context.sequences[month] = max(number, context.sequences.get(month, 0))
+        for name, number in tally.sequences.items():
+            context.sequences[name] = max(number, context.sequences.get(name, 0))
     for entry in entries:
         if entry.kind == "score" and entry.clause in targetable and entry.id not in context.targets:
             context.targets[entry.id] = _target(entry)
@@ -202,7 +203,7 @@ def build(
 
 
 def note_ids(context: Context, ids: Sequence[str]) -> None:
-    """Keep each month's highest entry number, so the next id continues the sequence."""
+    """Keep each sequence's highest number, so the next id continues the sequence."""
     note_sequences(ids, context.sequences)
 
 
@@ -233,6 +234,8 @@ def extend(
     tail_ids = {e.id for e in fresh}
     if len(tail_ids) != len(fresh):
         return None
+    if not _continues(context.sequences, [e.id for e in fresh]):
+        return None  # a gap opened or filled: the full review says which
     # Work on copies: a snapshot that cannot be extended must stay as it was.
     context = dataclasses.replace(
         context,
@@ -298,6 +301,20 @@ def extend(
         context=context,
         entries=snapshot.entries + len(fresh),
     )
+
+
+def _continues(sequences: dict[str, int], ids: Sequence[str]) -> bool:
+    """Whether each numbered id takes the next number of its sequence, as govscore numbers."""
+    highest = dict(sequences)
+    for entry_id in ids:
+        found = sequence_of(entry_id)
+        if found is None:
+            continue
+        name, number = found
+        if number != highest.get(name, 0) + 1:
+            return False
+        highest[name] = number
+    return True
 
 
 def _target(entry: Entry) -> Target:

@@ -35,7 +35,7 @@ from govscore.rules.config import (
     weight_problems,
 )
 from govscore.rules.scoring import Summary
-from govscore.rules.validate import Book, review
+from govscore.rules.validate import Book, review, sequence_gaps
 
 ROOT_MARKER = "weights.toml"
 ROOT_ENV = "GOVSCORE_ROOT"
@@ -87,14 +87,24 @@ class Root:
         for parsed in self.files.values():
             yield from parsed.entries
 
-    def review(self, today: date, extra: Sequence[Entry] = ()) -> Book:
-        """Validate the whole ledger (plus entries about to be added) and keep what counts."""
-        book = review([*self.entries(), *extra], self.catalog, self.departments, today)
+    def review(self, today: date, taken: Sequence[tuple[str, Sequence[str]]] = ()) -> Book:
+        """Validate the whole ledger and keep what counts.
+
+        `taken` are (file, ids) of entries summed as they were read, not made entries
+        (govscore.ledger.tally): their ids count in the sequences checked for gaps.
+        """
+        book = review(self.entries(), self.catalog, self.departments, today)
         config = weight_problems(self.weights, {c.category for c in self.catalog})
+        numbered = [
+            (label, [*(e.id for e in f.entries), *(p.entry for p in f.problems if p.entry)])
+            for label, f in self.files.items()
+        ]
+        unreadable = {label.rsplit("/", 1)[-1][:7] for label, f in self.files.items() if f.broken}
+        gaps = sequence_gaps([*numbered, *taken], unreadable)
         # Problems read in ledger order: by file (months in order), then by line.
         ranks = {label: rank for rank, label in enumerate(self.files)}
         problems = sorted(
-            (*self.problems, *book.problems), key=lambda p: (ranks.get(p.file, -1), p.line)
+            (*self.problems, *gaps, *book.problems), key=lambda p: (ranks.get(p.file, -1), p.line)
         )
         return replace(book, problems=(*config, *problems))
 
@@ -411,7 +421,8 @@ def read_cached(
             path, departments, weights, catalog, found, data, today, workers, tally
         )
         root = replace(root, problems=(*name_problems, *root.problems))
-        book = root.review(today)
+        taken = [(f"{LEDGER_DIR}/{t.month}.toml", t.ids) for t in tallies]
+        book = root.review(today, taken)
         marks = {
             label: _mark(*sizes[label], root.files[label].newlines, root.files[label])
             for _, label in found

@@ -28,7 +28,7 @@ from govscore.ledger.loader import (
 )
 from govscore.ledger.text import ParsedFile, build_entry, entry_toml
 from govscore.ledger.writer import append_all, ledger_lock
-from govscore.model import Entry, is_month, note_sequences
+from govscore.model import Entry, is_month, note_sequences, sequence_name
 from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
 from govscore.rules.door import door_problems, exclusive_problems
@@ -214,7 +214,7 @@ class Known:
     """What giving drafts ids and lines needs to know of the ledger (full or cached)."""
 
     keys: dict[str, str]  # idempotency key → id of the entry that has it
-    sequence: dict[str, int]  # month → highest entry number used
+    sequence: dict[str, int]  # sequence (month, and clone tag) → highest number used
     departments: Departments
     catalog: Catalog
     first_line: Callable[[str], int]  # where the next entry of a month's TOML file starts
@@ -239,9 +239,10 @@ def draft_entries(
     """Give drafts ids and lines; skip known keys; say what is wrong with each on its own.
 
     Ids continue the month's sequence; `id_tag` (a clone's tag) keeps two clones of a
-    shared ledger from ever making the same id before they merge. Each draft's fields
-    are read as written first (`４.３.１`, `2.0`, `2023/5/23`, `95.5%`), and each entry
-    passes the door (rules/door.py).
+    shared ledger from ever making the same id before they merge, and each clone
+    numbers its own sequence, so that a gap in it always means an entry was removed.
+    Each draft's fields are read as written first (`４.３.１`, `2.0`, `2023/5/23`,
+    `95.5%`), and each entry passes the door (rules/door.py).
     """
     keys, sequence = known.keys, known.sequence
     lines: dict[str, int] = {}
@@ -264,8 +265,9 @@ def draft_entries(
             continue
         if month not in lines:
             lines[month] = known.first_line(month)
-        sequence[month] = sequence.get(month, 0) + 1
-        entry_id = f"{month}-{sequence[month]:04d}" + (f"-{id_tag}" if id_tag else "")
+        series = sequence_name(month, id_tag)
+        sequence[series] = sequence.get(series, 0) + 1
+        entry_id = f"{month}-{sequence[series]:04d}" + (f"-{id_tag}" if id_tag else "")
         raw = {**draft.fields, "id": entry_id}
         entry, found = build_entry(raw, month, f"{LEDGER_DIR}/{month}.toml", lines[month])
         if entry is None:

@@ -166,7 +166,7 @@ class Tallied:
     month: str
     ids: list[str]
     sums: list[tuple[str, str, Decimal]]  # department, clause, signed points
-    sequences: dict[str, int]  # month → highest id number taken (see model.note_sequences)
+    sequences: dict[str, int]  # sequence → highest id number taken (see model.note_sequences)
 
     def add_to(self, summary: Summary, catalog: Catalog) -> None:
         """Fold the taken entries' sums into a ledger's Summary."""

@@ -8,14 +8,15 @@ evidence that `check` rejects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from govscore.errors import Problem
 from govscore.i18n import _
-from govscore.model import Entry, month_end, month_of
+from govscore.model import ID_SEQUENCE, Entry, month_end, month_of, sequence_name
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Department, Departments
 
@@ -402,6 +403,100 @@ def review(
             entry = entry._replace(department=department.name)
         counted.append(entry)
     return Book(tuple(counted), through, voided, tuple(problems))
+
+
+def sequence_gaps(
+    files: Iterable[tuple[str, Sequence[str]]], unreadable: Collection[str] = ()
+) -> list[Problem]:
+    """A problem for each gap in a sequence of ids govscore numbered; `files`: (file, ids).
+
+    govscore numbers each month's entries 0001, 0002 … (each clone of a shared ledger its
+    own, ids ending in its tag), so a number missing from a sequence means an entry was
+    removed, perhaps from every commit by an amend, a filter-branch or a force-push that
+    `audit` cannot see. Hand-chosen ids that do not follow the pattern are left aside, and
+    so are those of CSV files, which people write: govscore numbers past them, so a jump
+    to the number after one is no gap. The problem names the file of the id after the gap.
+    Months in `unreadable` (a file of theirs does not parse whole, so some ids are
+    unknown) are left aside.
+    """
+    written: dict[tuple[str, str], dict[int, str]] = {}
+    by_hand: dict[tuple[str, str], set[int]] = {}
+    for file, ids in files:
+        found = _numbered(file, ids)
+        for (month, tag), numbers in found.items():
+            if month in unreadable:
+                continue
+            if file.endswith(".toml"):  # the first file that has a number keeps it
+                written[month, tag] = {
+                    **dict.fromkeys(numbers, file),
+                    **written.get((month, tag), {}),
+                }
+            else:
+                by_hand.setdefault((month, tag), set()).update(numbers)
+    problems = []
+    for (month, tag), taken in sorted(written.items()):
+        if len(taken) - (0 in taken) == max(taken):
+            continue  # 1 … n, all there
+        hand = by_hand.get((month, tag), set())
+        previous = 0
+        for number in sorted(taken):
+            inside = sum(1 for n in hand if previous < n < number)
+            count = number - previous - 1 - inside
+            if count > 0 and number - 1 not in hand:
+                first = previous + 1
+                while first in hand:
+                    first += 1
+                missing = (first, number - 1, count)
+                problems.append(_gap(month, tag, missing, previous, number, taken[number]))
+            previous = max(previous, number)
+    return problems
+
+
+def _numbered(file: str, ids: Sequence[str]) -> dict[tuple[str, str], list[int]]:
+    """The numbers of a file's numbered ids, by sequence (month, tag).
+
+    A month file of a million entries holds a million ids of its own month: those are
+    found by one regular expression over all of them, the rest one by one.
+    """
+    found: dict[tuple[str, str], list[int]] = {}
+    text = "\n".join(ids)
+    month = file.rsplit("/", 1)[-1][:7]
+    if ids and text.count("\n") == len(ids) - 1 and re.fullmatch(r"\d{4}-\d{2}", month):
+        plain = re.findall(rf"^{month}-(\d+)$", text, re.MULTILINE)
+        if len(plain) == len(ids):
+            return {(month, ""): list(map(int, plain))}
+    for entry_id in ids:
+        match = ID_SEQUENCE.match(entry_id)
+        if match is not None:
+            found.setdefault((match.group(1), match.group(3) or ""), []).append(int(match.group(2)))
+    return found
+
+
+def _gap(
+    month: str, tag: str, missing: tuple[int, int, int], previous: int, number: int, file: str
+) -> Problem:
+    """`missing`: the first and last number missing, and how many are."""
+
+    def named(n: int) -> str:
+        return f"{month}-{n:04d}" + (f"-{tag}" if tag else "")
+
+    first, last, count = missing
+    if count == 1:
+        what = _("id {id} is missing").format(id=named(first))
+    else:
+        what = _("ids {first} … {last} ({count} ids) are missing").format(
+            first=named(first), last=named(last), count=count
+        )
+    if previous:
+        where = _("{after} follows {before}").format(after=named(number), before=named(previous))
+    else:
+        where = _("the first id is {after}").format(after=named(number))
+    message = _(
+        "{missing}: govscore numbers the ids of {sequence} in sequence, and {where}; an entry "
+        "was removed from the ledger or from its git history (`govscore audit --since TAG` "
+        "compares the ledger with a published tag)"
+    ).format(missing=what, sequence=sequence_name(month, tag or None), where=where)
+    return Problem(file, 0, message, "id")
 
 
 def _void_problems(
