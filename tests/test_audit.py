@@ -7,7 +7,6 @@ office); the attacks are made with git itself, as a hostile or careless clerk wo
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import run_process
+from conftest import process_env, run_process
 from govscore.cli.commands import cli
 
 
@@ -225,7 +224,7 @@ def drop_from_every_commit(repo: Path, entry_id: str) -> None:
         cwd=repo,
         capture_output=True,
         check=True,
-        env={**os.environ, "FILTER_BRANCH_SQUELCH_WARNING": "1"},
+        env=process_env({"FILTER_BRANCH_SQUELCH_WARNING": "1"}),
     )
 
 

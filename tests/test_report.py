@@ -255,8 +255,9 @@ def test_usage_errors_write_nothing(small: Path, tmp_path: Path):
 def test_a_ledger_with_problems_still_writes_the_report_and_says_which(small: Path, tmp_path: Path):
     record(small)
     with (small / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as handle:
+        # a hand-chosen id: one in govscore's pattern (2023-05-0099) would also be a gap
         handle.write(
-            '\n[[entry]]\nid = "2023-05-0099"\ndepartment = "市公安局"\nclause = "9.9.9"\n'
+            '\n[[entry]]\nid = "2023-05-h099"\ndepartment = "市公安局"\nclause = "9.9.9"\n'
         )
     for suffix in ("html", "xlsx"):
         out = tmp_path / f"may.{suffix}"
@@ -268,14 +269,14 @@ def test_a_ledger_with_problems_still_writes_the_report_and_says_which(small: Pa
     html = (tmp_path / "may.html").read_text(encoding="utf-8")
     banner = html[html.index('id="problems"') : html.index('id="ranking"')]
     assert "台账中有 1 个问题：以下记录未计入本月考评" in banner
-    assert "ledger/2023-05.toml:" in banner and "2023-05-0099" in banner and "9.9.9" in banner
+    assert "ledger/2023-05.toml:" in banner and "2023-05-h099" in banner and "9.9.9" in banner
     # the figures are still those of `month`, which leaves the same entry out
     rows = ranking_rows(html)
     assert rows[0][2] == "市公安局" and rows[0][7] == "99.00"
     book = openpyxl.load_workbook(tmp_path / "may.xlsx")
     assert book.sheetnames == ["排名", "明细", "作废", "问题"]
     problem = [c.value for c in book["问题"][2]]
-    assert problem[0] == "ledger/2023-05.toml" and problem[2] == "2023-05-0099"
+    assert problem[0] == "ledger/2023-05.toml" and problem[2] == "2023-05-h099"
     warning = [c.value for row in book["排名"].iter_rows() for c in row if c.value]
     assert "台账中有 1 个问题，相关记录未计入考评：见“问题”工作表" in warning
 
