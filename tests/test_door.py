@@ -41,6 +41,9 @@ def test_a_rate_between_0_and_1_is_refused_unless_forced(small: Path):
         "govscore: value 0.935 looks like a fraction, but rates are written in percent: "
         "did you mean 93.5? (give --force if 0.935% is meant)\n"
     )
+    # The same refusal when the whole ledger is read (no cache), as when it is cached.
+    uncached = ("--no-cache", "add", *A, "-c", "2.5.2", "--value", "0.935", "--month", "2023-05")
+    assert "did you mean 93.5?" in refused(small, *uncached)
     meant = gs(small, "add", *A, "-c", "2.5.2", "--value", "93.5%", "--month", "2023-05")
     assert (meant.exit_code, meant.stdout) == (0, "2023-05-0001\n"), meant.output
     # 2.5.2 at 93.5%: (100 − 93.5) × 0.1 = 0.65 → C2 99.35 → 25 + 39.74 + 20 + 15 = 99.74
@@ -232,6 +235,10 @@ def test_full_width_forms_are_read_alike_everywhere(small: Path):
     assert total(small, "2023-05", "市体育局")[0] == 99.82
     # 市民政局: 2.4.10 at 2.5 points → C2 97.5 → 25 + 39 + 20 + 15 = 99.00
     assert total(small, "2023-05", "市民政局")[0] == 99.0
+    shown = gs(small, "show", "２０２３-０５-０００１", "--format", "json")
+    assert shown.exit_code == 0 and "2023-05-0001" in shown.stdout
+    logged = gs(small, "log", "-c", "２.５", "--format", "json")  # the prefix 2.5, full-width
+    assert [e["id"] for e in json.loads(logged.stdout)] == ["2023-05-0002"]
     voided = gs(small, "void", "２０２３-０５-０００１", "--reason", "申诉成立")
     assert voided.exit_code == 0, voided.output
     assert total(small, "2023-05")[0] == 100.0

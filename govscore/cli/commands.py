@@ -886,7 +886,7 @@ def _lookup(app: AppContext, at: str | None) -> tuple[Root, Lookup]:
 
 
 @cli.command("show")
-@click.argument("entry_id", metavar="ID")
+@click.argument("entry_id", metavar="ID", type=ID)
 @at_option
 @format_option
 @pass_app
@@ -914,6 +914,7 @@ def show_entry(app: AppContext, entry_id: str, at: str | None, fmt: str) -> None
     "--clause",
     "clauses",
     multiple=True,
+    type=ID,
     help="Only this clause, or every clause under a prefix such as 2.4 (repeat for more).",
 )
 @click.option("--month", type=MONTH, help="Only entries filed in this ledger month.")
