@@ -21,7 +21,7 @@ from datetime import date
 
 from govscore import __version__
 from govscore.errors import Problem
-from govscore.i18n import _
+from govscore.i18n import _, language
 from govscore.ledger.tally import Tallied
 from govscore.ledger.text import ParsedFile
 from govscore.model import Entry, month_of, note_sequences, sequence_of
@@ -135,7 +135,9 @@ class Snapshot:
 
 
 def snapshot_key(config: Sequence[bytes]) -> bytes:
-    return digest(b"\0".join([__version__.encode(), str(FORMAT).encode(), *config]))
+    # The language too: the snapshot keeps the ledger's problems, worded in it.
+    parts = [__version__.encode(), str(FORMAT).encode(), language().encode(), *config]
+    return digest(b"\0".join(parts))
 
 
 def _targetable(catalog: Catalog) -> set[str]:

@@ -94,10 +94,10 @@ def clone_tag(root: Path) -> str | None:
 def resolve_revision(root: Path, revision: str) -> str:
     """The full commit id a revision names (a branch, a tag, HEAD~2, a short id)."""
     if not in_repository(root):
-        raise GitError(f"{root} is not in a git repository")
+        raise GitError(_("{root} is not in a git repository").format(root=root))
     found = git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}", check=False)
     if found.returncode != 0:
-        raise GitError(f"no commit named {revision!r} in this repository")
+        raise GitError(_("no commit named {rev!r} in this repository").format(rev=revision))
     return found.stdout.strip()
 
 
@@ -156,7 +156,9 @@ def ledger_state(root: Path, ledger_dir: str, at: str | None = None) -> LedgerSt
 def commit_files(root: Path, paths: Sequence[Path], message: str, author: str) -> str:
     """Commit exactly these files, authored by the recorder; return the new commit id."""
     if not in_repository(root):
-        raise GitError(f"{root} is not in a git repository (run git init there)")
+        raise GitError(
+            _("{root} is not in a git repository (run git init there)").format(root=root)
+        )
     names = [str(p) for p in paths]
     added = git(root, "add", "--", *names, check=False)
     if added.returncode != 0:

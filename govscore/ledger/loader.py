@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from govscore.errors import ConfigError, Problem, UsageError
+from govscore.i18n import _
 from govscore.ledger import cache, cachefile
 from govscore.ledger.gitops import GitError, list_tree, resolve_revision, show_file
 from govscore.ledger.tally import PlainTally, Tallied, named_elsewhere, named_ids, plain_clauses
@@ -49,8 +50,10 @@ def find_root(option: str | os.PathLike[str] | None = None, cwd: Path | None = N
         source = "--root" if option else f"${ROOT_ENV}"
         if not (root / ROOT_MARKER).is_file():
             raise ConfigError(
-                f"{root}: not a govscore root ({source} names a folder without {ROOT_MARKER}); "
-                f"create one with: govscore init {root}"
+                _(
+                    "{root}: not a govscore root ({source} names a folder without {marker}); "
+                    "create one with: govscore init {root}"
+                ).format(root=root, source=source, marker=ROOT_MARKER)
             )
         return root.resolve()
     start = (cwd or Path.cwd()).resolve()
@@ -58,8 +61,10 @@ def find_root(option: str | os.PathLike[str] | None = None, cwd: Path | None = N
         if (folder / ROOT_MARKER).is_file():
             return folder
     raise ConfigError(
-        f"no govscore root at or above {start} (no {ROOT_MARKER} found); "
-        "pass --root DIR, set $GOVSCORE_ROOT, or create one with: govscore init DIR"
+        _(
+            "no govscore root at or above {start} (no {marker} found); "
+            "pass --root DIR, set $GOVSCORE_ROOT, or create one with: govscore init DIR"
+        ).format(start=start, marker=ROOT_MARKER)
     )
 
 
@@ -131,7 +136,8 @@ class WorkTree:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise ConfigError(f"{relative}: cannot read it: {exc.strerror}") from None
+            message = _("{file}: cannot read it: {reason}")
+            raise ConfigError(message.format(file=relative, reason=exc.strerror)) from None
 
     def names(self, folder: str) -> list[str] | None:
         where = self.path / folder
@@ -160,19 +166,22 @@ def source_at(path: Path, at: str | None) -> Source:
     try:
         return GitRevision(path, resolve_revision(path, at))
     except GitError as exc:
-        raise UsageError(f"--at {at}: {exc}") from None
+        raise UsageError(_("--at {rev}: {reason}").format(rev=at, reason=exc)) from None
 
 
 def parse_toml_file(data: bytes | None, label: str) -> dict[str, Any]:
     """Parse a configuration file; a syntax error names the file and line."""
     if data is None:
-        raise ConfigError(f"{label}: missing; create a root with: govscore init DIR")
+        message = _("{file}: missing; create a root with: govscore init DIR")
+        raise ConfigError(message.format(file=label))
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"{label}: not UTF-8 text; save it as UTF-8") from None
+        message = _("{file}: not UTF-8 text; save it as UTF-8")
+        raise ConfigError(message.format(file=label)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{label}: not valid TOML: {exc}") from None
+        message = _("{file}: not valid TOML: {reason}")
+        raise ConfigError(message.format(file=label, reason=exc)) from None
 
 
 def read_toml(path: Path, label: str | None = None) -> dict[str, Any]:
@@ -226,7 +235,7 @@ def parse_ledger_bytes(
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problem = Problem(label, line, "not UTF-8 text; save the file as UTF-8")
+        problem = Problem(label, line, _("not UTF-8 text; save the file as UTF-8"))
         return ParsedFile((), (problem,), True, data.count(b"\n"))
     if label.endswith(".csv"):
         return replace(parse_csv_ledger(text, label, month), newlines=data.count(b"\n"))
@@ -237,26 +246,23 @@ def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:
     """The month files under ledger/, in ledger order, and names that are not month files."""
     names = source.names(LEDGER_DIR)
     if names is None:
-        return [], [Problem(LEDGER_DIR, 0, "missing: a root keeps its month files in ledger/")]
+        missing = _("missing: a root keeps its month files in ledger/")
+        return [], [Problem(LEDGER_DIR, 0, missing)]
     found: list[tuple[str, str]] = []
     problems: list[Problem] = []
     for name in sorted(names, key=lambda n: (n.rsplit(".", 1)[0], not n.endswith(".toml"))):
         if name.startswith("."):
             continue
-        stem, _, suffix = name.rpartition(".")
+        stem, _dot, suffix = name.rpartition(".")
         label = f"{LEDGER_DIR}/{name}"
         if name.endswith("/"):
-            problems.append(
-                Problem(label, 0, "a folder, not a ledger file: ledger/ holds month files")
-            )
+            message = _("a folder, not a ledger file: ledger/ holds month files")
+            problems.append(Problem(label, 0, message))
         elif suffix in ("toml", "csv") and is_month(stem):
             found.append((stem, label))
         else:
-            problems.append(
-                Problem(
-                    label, 0, "not a ledger file: month files are named YYYY-MM.toml or YYYY-MM.csv"
-                )
-            )
+            message = _("not a ledger file: month files are named YYYY-MM.toml or YYYY-MM.csv")
+            problems.append(Problem(label, 0, message))
     return found, problems
 
 
@@ -402,7 +408,7 @@ def read_cached(
     # of files that changed since the snapshot are kept (all of them when there is none).
     sizes: dict[str, tuple[int, bytes]] = {}
     data: dict[str, bytes] = {}
-    for _, label in found:
+    for _month, label in found:
         content = source.read(label) or b""
         sizes[label] = (len(content), cache.digest(content))
         old = snapshot.files.get(label) if snapshot is not None else None
@@ -482,7 +488,7 @@ def _read_tallied(
     results = in_order(pool, _run_job, found) if pool else (job.run(*task) for task in found)
     parsed: dict[str, ParsedFile] = {}
     tallies: dict[str, Tallied] = {}
-    for (_, label), (result, taken) in zip(found, results, strict=True):
+    for (_month, label), (result, taken) in zip(found, results, strict=True):
         parsed[label] = result
         if taken is not None:
             tallies[label] = taken

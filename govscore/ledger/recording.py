@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from govscore.errors import DataError, NotCommitted, Problem
-from govscore.i18n import _
+from govscore.i18n import _, both, listing, ngettext
 from govscore.ledger import cache
 from govscore.ledger.gitops import GitError, commit_files, recorder
 from govscore.ledger.loader import (
@@ -200,13 +200,17 @@ class Committer:
                 "{ids}: written to the ledger but not committed to git: {reason} — do not "
                 "record them again; commit the ledger once git works again "
                 "(git add ledger && git commit)"
-            ).format(ids=", ".join(self.written), reason=self.failure)
+            ).format(ids=listing(self.written), reason=self.failure)
         )
 
 
 def _rejected(count: int, problems: int) -> str:
-    what = "the entry" if count == 1 else f"{count} entries"
-    return f"rejected: {problems} problem{'s' if problems != 1 else ''}; {what} not written, the ledger is unchanged"
+    what = ngettext("the entry", "{count} entries", count).format(count=count)
+    return ngettext(
+        "rejected: {count} problem; {what} not written, the ledger is unchanged",
+        "rejected: {count} problems; {what} not written, the ledger is unchanged",
+        problems,
+    ).format(count=problems, what=what)
 
 
 @dataclass
@@ -363,29 +367,32 @@ def _refusal(where: Problem, month: str) -> Problem:
     return Problem(
         where.file,
         where.line,
-        f"{where.message} — govscore will not append to the {month} ledger until "
-        f"{where.file} is repaired (fix or remove the broken lines; `git diff` shows "
-        "what changed)",
+        _(
+            "{message} — govscore will not append to the {month} ledger until {file} is "
+            "repaired (fix or remove the broken lines; `git diff` shows what changed)"
+        ).format(message=where.message, month=month, file=where.file),
     )
 
 
 def _caused(problem: Problem, entries: Sequence[Entry]) -> Problem:
     """A problem the new entries would cause in an entry already in the ledger."""
-    doing = " and ".join(_doing(e) for e in entries)
-    target = problem.entry or "an entry already in the ledger"
+    doing = both(_doing(e) for e in entries)
+    target = problem.entry or _("an entry already in the ledger")
+    message = _(
+        "{message} — {doing} would cause this problem in {target}; "
+        "void {target} first if it no longer stands"
+    )
     return replace(
-        problem,
-        message=f"{problem.message} — {doing} would cause this problem in {target}; "
-        f"void {target} first if it no longer stands",
+        problem, message=message.format(message=problem.message, doing=doing, target=target)
     )
 
 
 def _doing(entry: Entry) -> str:
     if entry.kind == "void":
-        return f"voiding {entry.void}"
+        return _("voiding {id}").format(id=entry.void)
     if entry.kind == "close":
-        return f"closing {entry.close}"
-    return f"the new {entry.clause} entry"
+        return _("closing {id}").format(id=entry.close)
+    return _("the new {clause} entry").format(clause=entry.clause)
 
 
 def _relabel(problems: Sequence[Problem], draft: Draft | None) -> list[Problem]:
@@ -401,10 +408,9 @@ def _month_field(draft: Draft) -> str:
 def _month_problem(draft: Draft, month: str | None) -> str:
     target = draft.fields.get("void") or draft.fields.get("close")
     if target and month is None:
-        return (
-            f"{_month_field(draft)} of unknown entry {target!r}: no entry in the ledger has that id"
-        )
-    return f"month {month!r} is not of the form YYYY-MM"
+        message = _("{field} of unknown entry {id!r}: no entry in the ledger has that id")
+        return message.format(field=_month_field(draft), id=target)
+    return _("month {month!r} is not of the form YYYY-MM").format(month=month)
 
 
 def _target_month(draft: Draft, existing: dict[str, Entry]) -> str | None:

@@ -22,6 +22,7 @@ from typing import Any
 import tomli_w
 
 from govscore.errors import Problem
+from govscore.i18n import _, listing
 from govscore.ledger.tomlfast import Chunk, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, is_month
 
@@ -136,10 +137,12 @@ def parse_toml_ledger(
     try:
         if tomllib.loads(preamble):
             problems.append(
-                Problem(file, 1, "only [[entry]] tables may stand in a ledger file (and comments)")
+                Problem(
+                    file, 1, _("only [[entry]] tables may stand in a ledger file (and comments)")
+                )
             )
     except tomllib.TOMLDecodeError as exc:
-        breaks.append(Problem(file, _error_line(exc, 1), f"not valid TOML: {_toml_reason(exc)}"))
+        breaks.append(Problem(file, _error_line(exc, 1), _not_toml(exc)))
         problems.append(breaks[-1])
     for found_chunk in chunks:
         line, fields = found_chunk.line, found_chunk.fields
@@ -151,9 +154,7 @@ def parse_toml_ledger(
         try:
             data = tomllib.loads(found_chunk.text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
-            breaks.append(
-                Problem(file, _error_line(exc, line), f"not valid TOML: {_toml_reason(exc)}")
-            )
+            breaks.append(Problem(file, _error_line(exc, line), _not_toml(exc)))
             problems.append(breaks[-1])
             continue
         tables = data.get("entry")
@@ -164,7 +165,7 @@ def parse_toml_ledger(
                 Problem(
                     file,
                     line,
-                    "an [[entry]] table may hold only key = value lines",
+                    _("an [[entry]] table may hold only key = value lines"),
                     "",
                     entry_id if isinstance(entry_id, str) else "",
                 )
@@ -180,8 +181,11 @@ def parse_toml_ledger(
             Problem(
                 file,
                 last,
-                "the file does not end with a newline: its last entry may be cut off "
-                "(power loss or an editor); repair the last entry and end the file with a newline",
+                _(
+                    "the file does not end with a newline: its last entry may be cut off "
+                    "(power loss or an editor); repair the last entry and end the file with "
+                    "a newline"
+                ),
             )
         )
         problems.append(breaks[-1])
@@ -194,8 +198,9 @@ def _error_line(exc: tomllib.TOMLDecodeError, first_line: int) -> int:
     return first_line + int(found.group(1)) - 1 if found else first_line
 
 
-def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
-    return _TOML_AT.sub("", str(exc)).strip()
+def _not_toml(exc: tomllib.TOMLDecodeError) -> str:
+    reason = _TOML_AT.sub("", str(exc)).strip()
+    return _("not valid TOML: {reason}").format(reason=reason)
 
 
 def parse_csv_ledger(text: str, file: str, month: str) -> ParsedFile:
@@ -211,13 +216,13 @@ def parse_csv_ledger(text: str, file: str, month: str) -> ParsedFile:
         header = [h.strip() for h in header]
         for number, name in enumerate(header):
             if name not in FIELDS:
-                problems.append(
-                    Problem(file, 1, f"unknown column {name!r}{_did_you_mean(name)}", name)
+                message = _("unknown column {name!r}{hint}").format(
+                    name=name, hint=_did_you_mean(name)
                 )
+                problems.append(Problem(file, 1, message, name))
             elif name in header[:number]:
-                problems.append(
-                    Problem(file, 1, f"column {name!r} appears twice; keep one of them", name)
-                )
+                message = _("column {name!r} appears twice; keep one of them").format(name=name)
+                problems.append(Problem(file, 1, message, name))
         if problems:
             return ParsedFile((), tuple(problems), broken=True, broken_by=problems[0])
         line = reader.line_num + 1
@@ -228,8 +233,10 @@ def parse_csv_ledger(text: str, file: str, month: str) -> ParsedFile:
         broken_by = Problem(
             file,
             line,
-            f"not valid CSV: {exc} (a quote opened in this row is not closed as CSV expects); "
-            "the rows from here on are not read",
+            _(
+                "not valid CSV: {reason} (a quote opened in this row is not closed as CSV "
+                "expects); the rows from here on are not read"
+            ).format(reason=exc),
         )
         return ParsedFile(tuple(entries), (*problems, broken_by), True, broken_by=broken_by)
     return ParsedFile(tuple(entries), tuple(problems))
@@ -251,8 +258,10 @@ def _csv_row(
             Problem(
                 file,
                 line,
-                f"{len(row)} cells, but the header names {len(header)} columns "
-                "(a comma too many, or a cell with a comma that is not in quotes?)",
+                _(
+                    "{cells} cells, but the header names {columns} columns "
+                    "(a comma too many, or a cell with a comma that is not in quotes?)"
+                ).format(cells=len(row), columns=len(header)),
             )
         )
         return
@@ -265,8 +274,8 @@ def _csv_row(
 
 def _did_you_mean(name: str, choices: Iterable[str] = FIELDS) -> str:
     close = difflib.get_close_matches(name, list(choices), n=1)
-    suggestion = f"; did you mean {close[0]!r}?" if close else ""
-    return f"{suggestion} (allowed: {', '.join(FIELDS)})"
+    suggestion = _("; did you mean {close!r}?").format(close=close[0]) if close else ""
+    return _("{hint} (allowed: {fields})").format(hint=suggestion, fields=listing(FIELDS))
 
 
 def build_entry(
@@ -283,18 +292,20 @@ def build_entry(
         problems.append(Problem(file, line, message, field, entry_id))
 
     if not entry_id:
-        problem("id", "the entry has no id (every entry needs a unique id)")
+        problem("id", _("the entry has no id (every entry needs a unique id)"))
     values: dict[str, Any] = {}
     for name, value in raw.items():
         if name not in FIELDS:
-            problem(name, f"unknown field {name!r}{_did_you_mean(name)}")
+            problem(
+                name, _("unknown field {name!r}{hint}").format(name=name, hint=_did_you_mean(name))
+            )
             continue
         if name == "id":
             continue
         try:
             values[name] = _convert(name, value)
         except ValueError as exc:
-            problem(name, f"{name}: {exc}")
+            problem(name, _("{field}: {reason}").format(field=name, reason=exc))
     if problems:
         return None, problems
     values = {k: v for k, v in values.items() if v is not None}
@@ -315,34 +326,34 @@ def _convert(name: str, value: Any) -> Any:
         if isinstance(value, str):
             value = value.strip()
             if not re.fullmatch(r"[+-]?\d+", value):
-                raise ValueError(f"{_shown(value)} is not a whole number")
+                raise ValueError(_("{value} is not a whole number").format(value=_shown(value)))
             return int(value)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, Decimal) and value == value.to_integral_value():
             return int(value)
-        raise ValueError(f"{_shown(value)} is not a whole number")
+        raise ValueError(_("{value} is not a whole number").format(value=_shown(value)))
     if name in _DECIMAL_FIELDS:
         if isinstance(value, bool):
-            raise ValueError(f"{_shown(value)} is not a number")
+            raise ValueError(_("{value} is not a number").format(value=_shown(value)))
         if isinstance(value, int | Decimal):
             number = Decimal(value)
         elif isinstance(value, str):
             try:
                 number = Decimal(value.strip())
             except InvalidOperation:
-                raise ValueError(f"{_shown(value)} is not a number") from None
+                raise ValueError(_("{value} is not a number").format(value=_shown(value))) from None
         else:
-            raise ValueError(f"{_shown(value)} is not a number")
+            raise ValueError(_("{value} is not a number").format(value=_shown(value)))
         if not number.is_finite():  # nan and inf parse as TOML floats
-            raise ValueError(f"{_shown(value)} is not a number")
+            raise ValueError(_("{value} is not a number").format(value=_shown(value)))
         return number
     if name in _BOOL_FIELDS:
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
             return value.strip().lower() in _TRUE
-        raise ValueError(f"{_shown(value)} is not true or false")
+        raise ValueError(_("{value} is not true or false").format(value=_shown(value)))
     if name == "date":
         if isinstance(value, datetime):
             return value.date()
@@ -352,22 +363,26 @@ def _convert(name: str, value: Any) -> Any:
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
-                raise ValueError(f"{_shown(value)} is not a date (YYYY-MM-DD)") from None
-        raise ValueError(f"{_shown(value)} is not a date (YYYY-MM-DD)")
+                raise ValueError(
+                    _("{value} is not a date (YYYY-MM-DD)").format(value=_shown(value))
+                ) from None
+        raise ValueError(_("{value} is not a date (YYYY-MM-DD)").format(value=_shown(value)))
     if name == "through":
         text = str(value).strip()
         if not is_month(text):
-            raise ValueError(f"{_shown(value)} is not a month (YYYY-MM)")
+            raise ValueError(_("{value} is not a month (YYYY-MM)").format(value=_shown(value)))
         return text
     if name == "recorded" and isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict | list):
-        raise ValueError("expected text, got a table or list")
+        raise ValueError(_("expected text, got a table or list"))
     text = str(value)
     if _SURROGATE.search(text):  # undecodable bytes in argv arrive as lone surrogates
         raise ValueError(
-            "holds bytes that are not valid UTF-8 text (type it again, "
-            "or save the file it came from as UTF-8)"
+            _(
+                "holds bytes that are not valid UTF-8 text (type it again, "
+                "or save the file it came from as UTF-8)"
+            )
         )
     return text.strip() if name in _NAME_FIELDS else text
 

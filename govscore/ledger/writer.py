@@ -25,7 +25,7 @@ from pathlib import Path
 from types import ModuleType
 
 from govscore.errors import DataError
-from govscore.i18n import _
+from govscore.i18n import _, listing
 
 fcntl: ModuleType | None
 try:
@@ -103,8 +103,10 @@ def append_all(appends: Sequence[tuple[Path, str]]) -> None:
         stuck = [str(before.path) for before in reversed(done) if not _cut_back(before)]
         if stuck:
             raise DataError(
-                f"{exc}; and {', '.join(stuck)} could not be cut back: each ends with "
-                "entries that were not recorded (`git diff` shows them; remove them)"
+                _(
+                    "{reason}; and {files} could not be cut back: each ends with "
+                    "entries that were not recorded (`git diff` shows them; remove them)"
+                ).format(reason=exc, files=listing(stuck))
             ) from exc
         raise
 
@@ -173,13 +175,16 @@ def _cut_back(before: _Before, fd: int | None = None) -> bool:
 
 def _failure(before: _Before, exc: BaseException, cut: bool) -> str:
     reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or repr(exc)
-    what = f"{before.path}: could not append ({reason})"
     if cut:
-        return f"{what}; nothing was written, the ledger is as it was before"
-    return (
-        f"{what}, and could not cut it back to its {before.size} bytes: it may end with "
-        "a partial entry (`govscore check` shows where; remove what `git diff` shows)"
-    )
+        return _(
+            "{file}: could not append ({reason}); nothing was written, "
+            "the ledger is as it was before"
+        ).format(file=before.path, reason=reason)
+    return _(
+        "{file}: could not append ({reason}), and could not cut it back to its {size} bytes: "
+        "it may end with a partial entry (`govscore check` shows where; remove what "
+        "`git diff` shows)"
+    ).format(file=before.path, reason=reason, size=before.size)
 
 
 def _fsync_folder(folder: Path) -> None:

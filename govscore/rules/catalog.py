@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from govscore.errors import ConfigError
+from govscore.i18n import _, listing
 
 KINDS = ("fixed", "range", "levels", "rate", "discretionary", "veto")
 EFFECTS = ("-", "+", "veto")
@@ -113,71 +114,87 @@ class Catalog:
 
 def _decimal(value: Any, where: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise ConfigError(f"{where}: expected a number, got {value!r}")
+        raise ConfigError(
+            _("{where}: expected a number, got {value!r}").format(where=where, value=value)
+        )
     try:
         return Decimal(str(value))
     except ArithmeticError:
-        raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+        raise ConfigError(
+            _("{where}: expected a number, got {value!r}").format(where=where, value=value)
+        ) from None
 
 
 def parse_catalog(data: dict[str, Any], source: str) -> Catalog:
     """Build a catalog from parsed clauses.toml; any mistake names the file and the clause."""
     caps: dict[str, CapGroup] = {}
     for name, spec in (data.get("caps") or {}).items():
-        where = f"{source}: [caps] {name}"
+        where = _("{file}: [caps] {name}").format(file=source, name=name)
         if not isinstance(spec, dict) or "limit" not in spec:
-            raise ConfigError(f"{where}: needs a limit, e.g. {name} = {{ limit = 1 }}")
+            message = _("{where}: needs a limit, e.g. {name} = {{ limit = 1 }}")
+            raise ConfigError(message.format(where=where, name=name))
         caps[name] = CapGroup(name, _decimal(spec["limit"], where), str(spec.get("text", "")))
     clauses: dict[str, Clause] = {}
     for index, spec in enumerate(data.get("clause") or []):
-        clause = _parse_clause(spec, f"{source}: clause #{index + 1}", caps)
+        where = _("{file}: clause #{number}").format(file=source, number=index + 1)
+        clause = _parse_clause(spec, where, caps, source)
         if clause.id in clauses:
-            raise ConfigError(f"{source}: clause {clause.id} is defined twice")
+            message = _("{file}: clause {id} is defined twice")
+            raise ConfigError(message.format(file=source, id=clause.id))
         clauses[clause.id] = clause
     if not clauses:
-        raise ConfigError(f"{source}: no [[clause]] tables; a catalog lists every clause it scores")
+        message = _("{file}: no [[clause]] tables; a catalog lists every clause it scores")
+        raise ConfigError(message.format(file=source))
     for clause in clauses.values():
         for target in clause.ref:
             if target not in clauses:
-                raise ConfigError(f"{source}: clause {clause.id} refers to unknown clause {target}")
+                message = _("{file}: clause {id} refers to unknown clause {target}")
+                raise ConfigError(message.format(file=source, id=clause.id, target=target))
     return Catalog(clauses, caps, source)
 
 
-def _parse_clause(spec: dict[str, Any], where: str, caps: dict[str, CapGroup]) -> Clause:
+def _parse_clause(
+    spec: dict[str, Any], where: str, caps: dict[str, CapGroup], source: str
+) -> Clause:
     clause_id = str(spec.get("id", ""))
     parts = clause_id.split(".")
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise ConfigError(f"{where}: id {clause_id!r} is not of the form C.I.K (e.g. 2.4.3)")
-    where = f"{where.rsplit(':', 1)[0]}: clause {clause_id}"
+        message = _("{where}: id {id!r} is not of the form C.I.K (e.g. 2.4.3)")
+        raise ConfigError(message.format(where=where, id=clause_id))
+    where = _("{file}: clause {id}").format(file=source, id=clause_id)
     effect = spec.get("effect")
     kind = spec.get("kind")
     if effect not in EFFECTS:
-        raise ConfigError(f"{where}: effect {effect!r} is not one of {', '.join(EFFECTS)}")
+        message = _("{where}: effect {effect!r} is not one of {allowed}")
+        raise ConfigError(message.format(where=where, effect=effect, allowed=listing(EFFECTS)))
     if kind not in KINDS:
-        raise ConfigError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+        message = _("{where}: kind {kind!r} is not one of {allowed}")
+        raise ConfigError(message.format(where=where, kind=kind, allowed=listing(KINDS)))
     if (kind == "veto") != (effect == "veto"):
-        raise ConfigError(f"{where}: a veto clause has effect 'veto' and kind 'veto'")
+        message = _("{where}: a veto clause has effect 'veto' and kind 'veto'")
+        raise ConfigError(message.format(where=where))
     values: dict[str, Any] = {}
     if kind == "fixed":
-        values["points"] = _decimal(spec.get("points"), f"{where}: points")
+        values["points"] = _decimal(spec.get("points"), where + ": points")
     elif kind == "range":
-        values["min"] = _decimal(spec.get("min"), f"{where}: min")
-        values["max"] = _decimal(spec.get("max"), f"{where}: max")
+        values["min"] = _decimal(spec.get("min"), where + ": min")
+        values["max"] = _decimal(spec.get("max"), where + ": max")
         if values["min"] > values["max"]:
-            raise ConfigError(f"{where}: min is above max")
+            raise ConfigError(_("{where}: min is above max").format(where=where))
     elif kind == "levels":
         levels = spec.get("levels") or []
         if not levels:
-            raise ConfigError(f"{where}: a levels clause lists its levels")
+            raise ConfigError(_("{where}: a levels clause lists its levels").format(where=where))
         values["levels"] = tuple(
-            (str(level["name"]), _decimal(level.get("points"), f"{where}: level points"))
+            (str(level["name"]), _decimal(level.get("points"), where + ": level points"))
             for level in levels
         )
     elif kind == "rate":
-        values["per_point"] = _decimal(spec.get("per_point"), f"{where}: per_point")
+        values["per_point"] = _decimal(spec.get("per_point"), where + ": per_point")
     cap = spec.get("cap")
     if cap is not None and cap not in caps:
-        raise ConfigError(f"{where}: cap group {cap!r} is not defined under [caps]")
+        message = _("{where}: cap group {cap!r} is not defined under [caps]")
+        raise ConfigError(message.format(where=where, cap=cap))
     return Clause(
         id=clause_id,
         text=str(spec.get("text", "")),

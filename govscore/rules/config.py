@@ -104,13 +104,17 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
     items: list[Department] = []
     by_name: dict[str, Department] = {}
     for index, spec in enumerate(data.get("department") or []):
-        where = f"{source}: department #{index + 1}"
+        where = _("{file}: department #{number}").format(file=source, number=index + 1)
         if not isinstance(spec, dict) or not str(spec.get("name", "")).strip():
-            raise ConfigError(f'{where}: every [[department]] needs a name = "..."')
+            raise ConfigError(
+                _('{where}: every [[department]] needs a name = "..."').format(where=where)
+            )
         aliases = spec.get("aliases", [])
         tags = spec.get("tags", [])
         if not isinstance(aliases, list) or not isinstance(tags, list):
-            raise ConfigError(f"{where}: aliases and tags are lists of strings")
+            raise ConfigError(
+                _("{where}: aliases and tags are lists of strings").format(where=where)
+            )
         department = Department(
             name=str(spec["name"]).strip(),
             aliases=tuple(str(a).strip() for a in aliases),
@@ -120,13 +124,16 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
             other = by_name.get(form)
             if other is not None and other.name != department.name:
                 raise ConfigError(
-                    f"{source}: {form!r} names both {other.name} and {department.name}; "
-                    "remove it from one of their aliases"
+                    _(
+                        "{file}: {form!r} names both {one} and {other}; "
+                        "remove it from one of their aliases"
+                    ).format(file=source, form=form, one=other.name, other=department.name)
                 )
             by_name[form] = department
         items.append(department)
     if not items:
-        raise ConfigError(f"{source}: no [[department]] tables; list the departments assessed")
+        message = _("{file}: no [[department]] tables; list the departments assessed")
+        raise ConfigError(message.format(file=source))
     city = data.get("city", "")
     if not isinstance(city, str):
         raise ConfigError(
@@ -171,7 +178,8 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
 
     def number(value: Any, what: str) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            raise ConfigError(f"{source}: {what} must be a number, got {value!r}")
+            message = _("{file}: {what} must be a number, got {value!r}")
+            raise ConfigError(message.format(file=source, what=what, value=value))
         found = Decimal(str(value))
         if not found.is_finite() or abs(found) > LARGEST_SETTING:
             raise ConfigError(
@@ -184,13 +192,13 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
     categories = []
     raw = data.get("category") or {}
     if not isinstance(raw, dict) or not raw:
-        raise ConfigError(
-            f"{source}: no [category.N] tables; each category needs name and weight, e.g.\n"
-            '  [category.1]\n  name = "政务服务标准化"\n  weight = 0.25'
-        )
+        message = _("{file}: no [category.N] tables; each category needs name and weight, e.g.")
+        example = '  [category.1]\n  name = "政务服务标准化"\n  weight = 0.25'
+        raise ConfigError(message.format(file=source) + "\n" + example)
     for cid, spec in raw.items():
         if not isinstance(spec, dict) or "weight" not in spec:
-            raise ConfigError(f"{source}: [category.{cid}] needs a weight")
+            message = _("{file}: [category.{id}] needs a weight")
+            raise ConfigError(message.format(file=source, id=cid))
         name = str(spec.get("name", cid))
         categories.append(
             Category(
@@ -230,7 +238,11 @@ def weight_problems(weights: Weights, category_ids: set[str]) -> list[Problem]:
         shown = " + ".join(format(c.weight, "f") for c in weights.categories)
         problems.append(
             Problem(
-                weights.source, 0, f"category weights sum to {total} ({shown}); they must sum to 1"
+                weights.source,
+                0,
+                _("category weights sum to {total} ({shown}); they must sum to 1").format(
+                    total=total, shown=shown
+                ),
             )
         )
     missing = sorted(category_ids - {c.id for c in weights.categories})
@@ -239,7 +251,7 @@ def weight_problems(weights: Weights, category_ids: set[str]) -> list[Problem]:
             Problem(
                 weights.source,
                 0,
-                f"the catalog scores category {cid}, which has no [category.{cid}]",
+                _("the catalog scores category {id}, which has no [category.{id}]").format(id=cid),
             )
         )
     return problems

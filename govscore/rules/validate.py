@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from govscore.errors import Problem
+from govscore.errors import Problem, did_you_mean
 from govscore.i18n import _
 from govscore.model import ID_SEQUENCE, Entry, month_end, month_of, sequence_name
 from govscore.rules.catalog import Catalog, Clause
@@ -41,10 +41,6 @@ def _problem(entry: Entry, field_name: str, message: str) -> Problem:
     return Problem(entry.file, entry.line, message, field_name, entry.id)
 
 
-def _did_you_mean(choices: Sequence[str]) -> str:
-    return f"; did you mean {' or '.join(choices)}?" if choices else ""
-
-
 def score_entry_problems(
     entry: Entry, catalog: Catalog, departments: Departments, today: date
 ) -> list[Problem]:
@@ -61,33 +57,32 @@ def static_problems(entry: Entry, catalog: Catalog, departments: Departments) ->
 
     for name in ("reason", "through"):
         if getattr(entry, name) is not None:
-            bad(name, f"{name} belongs to a void or close entry, not to a clause entry")
+            message = _("{field} belongs to a void or close entry, not to a clause entry")
+            bad(name, message.format(field=name))
     department = departments.resolve(entry.department) if entry.department else None
     if not entry.department:
-        bad("department", "no department (every entry names one from departments.toml)")
+        bad("department", _("no department (every entry names one from departments.toml)"))
     elif department is None:
-        bad(
-            "department",
-            f"unknown department {entry.department!r}"
-            f"{_did_you_mean(departments.suggest(entry.department))}"
-            " (run `govscore departments` for the list)",
-        )
+        message = _("unknown department {name!r}{hint} (run `govscore departments` for the list)")
+        hint = did_you_mean(departments.suggest(entry.department))
+        bad("department", message.format(name=entry.department, hint=hint))
     clause = catalog.get(entry.clause) if entry.clause else None
     if not entry.clause:
-        bad("clause", "no clause (every entry names a clause id such as 2.4.3)")
+        bad("clause", _("no clause (every entry names a clause id such as 2.4.3)"))
     elif clause is None:
-        bad(
-            "clause",
-            f"unknown clause {entry.clause!r}{_did_you_mean(catalog.suggest(entry.clause))}"
-            " (run `govscore clauses` for the list)",
-        )
+        message = _("unknown clause {id!r}{hint} (run `govscore clauses` for the list)")
+        hint = did_you_mean(catalog.suggest(entry.clause))
+        bad("clause", message.format(id=entry.clause, hint=hint))
     if clause is not None:
         problems.extend(clause_problems(entry, clause))
         if department is not None and not applies(clause, department):
+            message = _(
+                "clause {clause} applies only to departments tagged {tag!r}; "
+                "{name} is not (tag it in departments.toml if it should be)"
+            )
             bad(
                 "department",
-                f"clause {clause.id} applies only to departments tagged {clause.applies_to!r}; "
-                f"{department.name} is not (tag it in departments.toml if it should be)",
+                message.format(clause=clause.id, tag=clause.applies_to, name=department.name),
             )
     return problems
 
@@ -142,7 +137,7 @@ def clause_problems(entry: Entry, clause: Clause) -> list[Problem]:
 
     cid = clause.id
     if entry.count < 1:
-        bad("count", f"count must be 1 or more, not {entry.count}")
+        bad("count", _("count must be 1 or more, not {count}").format(count=entry.count))
     elif entry.count > MOST_COUNT:
         bad(
             "count",
@@ -151,26 +146,32 @@ def clause_problems(entry: Entry, clause: Clause) -> list[Problem]:
             ),
         )
     if entry.points is not None and clause.kind not in ("range", "discretionary"):
+        levels = " / ".join(name for name, _points in clause.levels)
         hint = {
-            "fixed": f"it is fixed at {clause.describe_points()} per {clause.unit or 'unit'}",
-            "levels": f"name a level instead: {' / '.join(n for n, _ in clause.levels)}",
-            "rate": "give the rate with value, or numerator and denominator",
-            "veto": "a veto has no points",
+            "fixed": _("it is fixed at {points} per {unit}").format(
+                points=clause.describe_points(), unit=clause.unit or _("unit")
+            ),
+            "levels": _("name a level instead: {levels}").format(levels=levels),
+            "rate": _("give the rate with value, or numerator and denominator"),
+            "veto": _("a veto has no points"),
         }[clause.kind]
-        bad("points", f"clause {cid} takes no points: {hint}")
+        bad("points", _("clause {clause} takes no points: {hint}").format(clause=cid, hint=hint))
     if clause.kind == "range":
         if entry.points is None:
-            bad("points", f"clause {cid} needs points between {clause.min} and {clause.max}")
+            message = _("clause {clause} needs points between {min} and {max}")
+            bad("points", message.format(clause=cid, min=clause.min, max=clause.max))
         elif not clause.min <= entry.points <= clause.max:
+            message = _("points {points} outside {min}–{max} for clause {clause}")
             bad(
                 "points",
-                f"points {entry.points} outside {clause.min}–{clause.max} for clause {cid}",
+                message.format(points=entry.points, min=clause.min, max=clause.max, clause=cid),
             )
     if clause.kind == "discretionary":
         if entry.points is None:
-            bad("points", f"clause {cid} is discretionary: state the points (more than 0)")
+            message = _("clause {clause} is discretionary: state the points (more than 0)")
+            bad("points", message.format(clause=cid))
         elif entry.points <= 0:
-            bad("points", f"points must be more than 0, not {entry.points}")
+            bad("points", _("points must be more than 0, not {points}").format(points=entry.points))
         elif clause.max is not None and entry.points > clause.max:
             bad(
                 "points",
@@ -180,33 +181,36 @@ def clause_problems(entry: Entry, clause: Clause) -> list[Problem]:
                 ).format(points=_shown(entry.points), ceiling=clause.max, clause=cid),
             )
     if entry.points is not None and not in_tenths(entry.points):
-        bad("points", f"points {entry.points} are not in steps of 0.1")
+        bad("points", _("points {points} are not in steps of 0.1").format(points=entry.points))
     if clause.kind == "levels":
-        names = [name for name, _ in clause.levels]
+        names = " / ".join(name for name, _points in clause.levels)
         if entry.level is None:
-            bad("level", f"clause {cid} needs a level: {' / '.join(names)}")
+            message = _("clause {clause} needs a level: {levels}")
+            bad("level", message.format(clause=cid, levels=names))
         elif clause.level_points(entry.level) is None:
-            bad(
-                "level",
-                f"unknown level {entry.level!r} for clause {cid}; allowed: {' / '.join(names)}",
-            )
+            message = _("unknown level {level!r} for clause {clause}; allowed: {levels}")
+            bad("level", message.format(level=entry.level, clause=cid, levels=names))
     elif entry.level is not None:
-        bad("level", f"clause {cid} has no levels")
+        bad("level", _("clause {clause} has no levels").format(clause=cid))
     problems.extend(_rate_problems(entry, clause))
     if entry.recurring and not clause.recurring:
-        bad("recurring", f"clause {cid} cannot recur; only {_RECURRING_HINT} stand monthly")
-    if clause.ref and not entry.ref:
-        bad(
-            "ref",
-            f"clause {cid} is a follow-up: give ref, the id of the {'/'.join(clause.ref)} entry",
+        message = _(
+            "clause {clause} cannot recur; only clauses marked recurring in "
+            "`govscore clauses` stand monthly"
         )
+        bad("recurring", message.format(clause=cid))
+    if clause.ref and not entry.ref:
+        message = _("clause {clause} is a follow-up: give ref, the id of the {clauses} entry")
+        bad("ref", message.format(clause=cid, clauses="/".join(clause.ref)))
     elif entry.ref and not clause.ref:
-        bad("ref", f"clause {cid} is not a follow-up and takes no ref")
+        bad("ref", _("clause {clause} is not a follow-up and takes no ref").format(clause=cid))
     if clause.exclusive:
         if not entry.matter:
-            bad("matter", f"clause {cid} counts each matter once: name it with matter")
+            message = _("clause {clause} counts each matter once: name it with matter")
+            bad("matter", message.format(clause=cid))
         if entry.count != 1:
-            bad("count", f"clause {cid} counts one matter per entry: count must be 1")
+            message = _("clause {clause} counts one matter per entry: count must be 1")
+            bad("count", message.format(clause=cid))
     return problems
 
 
@@ -221,9 +225,6 @@ def in_tenths(points: Decimal) -> bool:
     return below_tenths <= 0 or not any(digits[-below_tenths:])
 
 
-_RECURRING_HINT = "clauses marked recurring in `govscore clauses`"
-
-
 def _rate_problems(entry: Entry, clause: Clause) -> list[Problem]:
     problems: list[Problem] = []
 
@@ -233,23 +234,27 @@ def _rate_problems(entry: Entry, clause: Clause) -> list[Problem]:
     given = [n for n in ("value", "numerator", "denominator") if getattr(entry, n) is not None]
     if clause.kind != "rate":
         for name in given:
-            bad(name, f"clause {clause.id} is not a rate and takes no {name}")
+            message = _("clause {clause} is not a rate and takes no {field}")
+            bad(name, message.format(clause=clause.id, field=name))
         return problems
     if entry.count != 1:
-        bad("count", f"clause {clause.id} is a rate: one value a month, no count")
+        message = _("clause {clause} is a rate: one value a month, no count")
+        bad("count", message.format(clause=clause.id))
     if entry.value is not None:
         if entry.numerator is not None or entry.denominator is not None:
-            bad("value", "give the rate either as value or as numerator and denominator, not both")
+            message = _("give the rate either as value or as numerator and denominator, not both")
+            bad("value", message)
         elif not 0 <= entry.value <= HUNDRED:
-            bad("value", f"rate {entry.value} is not a percentage from 0 to 100")
+            message = _("rate {value} is not a percentage from 0 to 100")
+            bad("value", message.format(value=entry.value))
     elif entry.numerator is None or entry.denominator is None:
-        bad(
-            "value",
-            f"clause {clause.id} is a rate: give value (a percentage) or numerator and denominator",
+        message = _(
+            "clause {clause} is a rate: give value (a percentage) or numerator and denominator"
         )
+        bad("value", message.format(clause=clause.id))
     else:
         if entry.numerator < 0 or entry.denominator < 0:
-            bad("denominator", "numerator and denominator cannot be negative")
+            bad("denominator", _("numerator and denominator cannot be negative"))
         elif not all(_whole_cases(n) for n in (entry.numerator, entry.denominator)):
             bad(
                 "denominator",
@@ -265,7 +270,7 @@ def _rate_problems(entry: Entry, clause: Clause) -> list[Problem]:
         elif entry.denominator == 0 and entry.numerator != 0:
             bad(
                 "denominator",
-                "a denominator of 0 needs a numerator of 0 (零办件: no cases that month)",
+                _("a denominator of 0 needs a numerator of 0 (零办件: no cases that month)"),
             )
     return problems
 
@@ -289,7 +294,9 @@ def date_problems(entry: Entry, today: date) -> list[Problem]:
             _problem(
                 entry,
                 "date",
-                f"date {entry.date} is in the future; the latest allowed is today, {today}",
+                _("date {date} is in the future; the latest allowed is today, {today}").format(
+                    date=entry.date, today=today
+                ),
             )
         )
     elif entry.month > month_of(today):
@@ -297,8 +304,9 @@ def date_problems(entry: Entry, today: date) -> list[Problem]:
             _problem(
                 entry,
                 "month",
-                f"month {entry.month} is in the future; the latest allowed is this month, "
-                f"{month_of(today)}",
+                _("month {month} is in the future; the latest allowed is this month, {now}").format(
+                    month=entry.month, now=month_of(today)
+                ),
             )
         )
     elif entry.date is not None and entry.kind == "score" and entry.date > month_end(entry.month):
@@ -306,8 +314,10 @@ def date_problems(entry: Entry, today: date) -> list[Problem]:
             _problem(
                 entry,
                 "date",
-                f"date {entry.date} is after the end of the entry's month {entry.month} "
-                f"({month_end(entry.month)}); record it in the month it happened",
+                _(
+                    "date {date} is after the end of the entry's month {month} ({end}); "
+                    "record it in the month it happened"
+                ).format(date=entry.date, month=entry.month, end=month_end(entry.month)),
             )
         )
     return problems
@@ -334,7 +344,13 @@ def review(
         if entry.id in by_id:
             first = by_id[entry.id]
             problems.append(
-                _problem(entry, "id", f"duplicate id {entry.id} (first at {first.where})")
+                _problem(
+                    entry,
+                    "id",
+                    _("duplicate id {id} (first at {where})").format(
+                        id=entry.id, where=first.where
+                    ),
+                )
             )
             continue
         by_id[entry.id] = entry
@@ -389,8 +405,16 @@ def review(
                     _problem(
                         entry,
                         "value",
-                        f"a second {clause.id} rate for {key[1]} in {entry.month} "
-                        f"(the first is {rates[key].id} at {rates[key].where}); void one of them",
+                        _(
+                            "a second {clause} rate for {name} in {month} "
+                            "(the first is {id} at {where}); void one of them"
+                        ).format(
+                            clause=clause.id,
+                            name=key[1],
+                            month=entry.month,
+                            id=rates[key].id,
+                            where=rates[key].where,
+                        ),
                     )
                 ]
             else:
@@ -506,23 +530,19 @@ def _void_problems(
     target = by_id.get(entry.void)  # type: ignore[arg-type]
     extra = [n for n in ("clause", "close", "through") if getattr(entry, n)]
     for name in extra:
-        problems.append(_problem(entry, name, f"a void entry takes no {name}"))
+        message = _("a void entry takes no {field}").format(field=name)
+        problems.append(_problem(entry, name, message))
     if target is None:
-        problems.append(_problem(entry, "void", f"void of unknown entry {entry.void!r}"))
+        message = _("void of unknown entry {id!r}").format(id=entry.void)
+        problems.append(_problem(entry, "void", message))
     elif target.kind == "void":
-        problems.append(
-            _problem(
-                entry,
-                "void",
-                f"{entry.void} is itself a void; to restore an entry, record it again",
-            )
-        )
+        message = _("{id} is itself a void; to restore an entry, record it again")
+        problems.append(_problem(entry, "void", message.format(id=entry.void)))
     elif entry.void in voids:
         first = voids[entry.void]  # type: ignore[index]
+        message = _("{id} is already voided (by {by} at {where})")
         problems.append(
-            _problem(
-                entry, "void", f"{entry.void} is already voided (by {first.id} at {first.where})"
-            )
+            _problem(entry, "void", message.format(id=entry.void, by=first.id, where=first.where))
         )
     return problems
 
@@ -538,36 +558,28 @@ def _close_problems(
     problems = date_problems(entry, today)
     target = by_id.get(entry.close)  # type: ignore[arg-type]
     if entry.through is None:
-        problems.append(
-            _problem(
-                entry, "through", "a close entry needs through, the last month the entry stands"
-            )
-        )
+        message = _("a close entry needs through, the last month the entry stands")
+        problems.append(_problem(entry, "through", message))
     if target is None:
-        problems.append(_problem(entry, "close", f"close of unknown entry {entry.close!r}"))
+        message = _("close of unknown entry {id!r}").format(id=entry.close)
+        problems.append(_problem(entry, "close", message))
     elif entry.close in voided:
-        problems.append(_problem(entry, "close", f"close of {entry.close}, which is voided"))
+        message = _("close of {id}, which is voided").format(id=entry.close)
+        problems.append(_problem(entry, "close", message))
     elif target.kind != "score" or not target.recurring:
-        problems.append(
-            _problem(
-                entry, "close", f"{entry.close} is not a recurring entry; only those are closed"
-            )
-        )
+        message = _("{id} is not a recurring entry; only those are closed").format(id=entry.close)
+        problems.append(_problem(entry, "close", message))
     elif entry.close in closes:
         first = closes[entry.close]  # type: ignore[index]
+        message = _("{id} is already closed (by {by} at {where})")
         problems.append(
-            _problem(
-                entry, "close", f"{entry.close} is already closed (by {first.id} at {first.where})"
-            )
+            _problem(entry, "close", message.format(id=entry.close, by=first.id, where=first.where))
         )
     elif entry.through is not None and entry.through < target.month:
-        problems.append(
-            _problem(
-                entry,
-                "through",
-                f"through {entry.through} is before {entry.close}'s month {target.month}",
-            )
+        message = _("through {through} is before {id}'s month {month}").format(
+            through=entry.through, id=entry.close, month=target.month
         )
+        problems.append(_problem(entry, "through", message))
     return problems
 
 
@@ -583,28 +595,32 @@ def _ref_problems(
     target = by_id.get(entry.ref)  # type: ignore[arg-type]
     msg = None
     if target is None:
-        msg = f"ref {entry.ref!r} names no entry in the ledger"
+        msg = _("ref {ref!r} names no entry in the ledger").format(ref=entry.ref)
     elif entry.ref in voided:
-        msg = f"ref {entry.ref} names a voided entry"
+        msg = _("ref {ref} names a voided entry").format(ref=entry.ref)
     elif target.kind != "score":
-        msg = f"ref {entry.ref} names a {target.kind} entry, not an incident"
+        kind = {"void": _("a void"), "close": _("a close")}.get(target.kind, target.kind)
+        msg = _("ref {ref} names {kind} entry, not an incident").format(ref=entry.ref, kind=kind)
     elif target.clause not in clause.ref:
-        msg = (
-            f"ref {entry.ref} is a {target.clause} entry; "
-            f"clause {clause.id} follows up {'/'.join(clause.ref)}"
+        msg = _("ref {ref} is a {target} entry; clause {clause} follows up {clauses}").format(
+            ref=entry.ref, target=target.clause, clause=clause.id, clauses="/".join(clause.ref)
         )
     else:
         mine = departments.resolve(entry.department)
         theirs = departments.resolve(target.department)
         if mine is None or theirs is None or mine.name != theirs.name:
-            msg = f"ref {entry.ref} is an entry of {target.department}, not of {entry.department}"
-        elif target.month > entry.month:
-            msg = f"ref {entry.ref} is of a later month ({target.month}) than this follow-up"
-        elif own.get(target.id):
-            msg = (
-                f"ref {entry.ref} names an entry that does not count for problems of its own "
-                f"(at {target.where}); mend that entry first"
+            msg = _("ref {ref} is an entry of {theirs}, not of {mine}").format(
+                ref=entry.ref, theirs=target.department, mine=entry.department
             )
+        elif target.month > entry.month:
+            msg = _("ref {ref} is of a later month ({month}) than this follow-up").format(
+                ref=entry.ref, month=target.month
+            )
+        elif own.get(target.id):
+            msg = _(
+                "ref {ref} names an entry that does not count for problems of its own "
+                "(at {where}); mend that entry first"
+            ).format(ref=entry.ref, where=target.where)
     if msg is None:
         return []
     return [_problem(entry, "ref", msg)]
