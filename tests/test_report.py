@@ -421,3 +421,18 @@ def test_signed_changes_use_a_real_minus_sign():
     assert signed(None) == "—"
     assert (places(2), places(-3), places(0), places(None)) == ("+2", f"{MINUS}3", "0", "—")
     assert text_width("市公安局 A1") == 11
+
+
+def test_a_period_reads_as_people_write_it(small: Path, tmp_path: Path):
+    """2023年5月 is the month 2023-05; ２０２３ (full-width) the year 2023."""
+    record(small)
+    work = tmp_path / "out"
+    work.mkdir()
+    for written_as, name in (
+        ("2023年5月", "govscore-2023-05.html"),
+        ("２０２３", "govscore-2023.html"),
+    ):
+        done = run_process("--root", str(small), "report", written_as, cwd=work)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == f"{name}\n"
+    assert sorted(p.name for p in work.iterdir()) == ["govscore-2023-05.html", "govscore-2023.html"]

@@ -9,7 +9,7 @@ and (for cards and the workbook) the entries voided on appeal.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -148,7 +148,6 @@ class Report:
     problems: tuple[Problem, ...]
     counted: tuple[Counted, ...] = ()  # every counted entry (for the workbook)
     voids: tuple[Voided, ...] = ()
-    month_ranks: dict[str, Ranking] = field(default_factory=dict)
 
     @property
     def weights(self) -> Weights:
@@ -165,11 +164,6 @@ class Report:
     @property
     def referrals(self) -> tuple[Referral, ...]:
         return tuple(r for row in self.rows for r in row.score.referrals)
-
-    def monthly(self, department: str) -> list[tuple[str, Decimal]]:
-        """A department's total in each assessed month (a year's trend)."""
-        row = next(r for r in self.rows if r.department == department)
-        return list(row.score.months.items())
 
 
 def build(
@@ -247,7 +241,6 @@ def build(
         problems=tuple(problems),
         counted=counted,
         voids=tuple(in_period),
-        month_ranks=month_ranks,
     )
 
 
