@@ -436,3 +436,39 @@ def test_a_period_reads_as_people_write_it(small: Path, tmp_path: Path):
         assert done.returncode == 0, done.stderr
         assert done.stdout == f"{name}\n"
     assert sorted(p.name for p in work.iterdir()) == ["govscore-2023-05.html", "govscore-2023.html"]
+
+
+def sheet_values(path: Path) -> dict[str, list[list[object]]]:
+    book = openpyxl.load_workbook(path)
+    return {s.title: [[c.value for c in row] for row in s.iter_rows()] for s in book}
+
+
+def test_a_big_workbook_written_row_by_row_holds_the_same_cells(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Above BIG entries XlsxWriter keeps no row once the next is begun (constant memory):
+    the text beside the ranking must still be there, and every cell the same."""
+    from govscore.report import workbook
+
+    record(small)
+    plain, big = tmp_path / "plain.xlsx", tmp_path / "big.xlsx"
+    written(small, plain, "2023")
+    monkeypatch.setattr(workbook, "BIG", 1)
+    written(small, big, "2023")
+    assert sheet_values(big) == sheet_values(plain)
+    assert "2023年度政务服务工作年度考评结果" in sheet_values(big)["排名"][0]
+
+
+def test_details_beyond_excel_rows_go_on_to_another_sheet(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from govscore.report import workbook
+
+    record(small)
+    out = tmp_path / "2023.xlsx"
+    monkeypatch.setattr(workbook, "MAX_ROWS", 4)  # a header and 3 entries a sheet
+    written(small, out, "2023")
+    sheets = sheet_values(out)
+    assert [name for name in sheets if name.startswith("明细")] == ["明细", "明细2"]
+    ids = [row[10] for row in sheets["明细"][1:] + sheets["明细2"][1:]]
+    assert ids == ["2023-04-0001", "2023-05-0001", "2023-05-0002", "2023-05-0004", "2023-05-0005"]
