@@ -191,3 +191,19 @@ def test_a_did_you_mean_stays_in_chinese(root: Path):
     assert result.output.strip().endswith(
         "错误：未知部门 '市公安句'；是否指 市公安局？（见 `govscore departments`）"
     )
+
+
+def test_item_rules_gloss_in_english_only(monkeypatch: pytest.MonkeyPatch):
+    """`items rules` explains in Chinese; the English gloss shows in English mode only, and
+    the JSON (read by programs) is the same in both."""
+    zh = CliRunner(env={"GOVSCORE_LANG": "zh"}).invoke(cli, ["items", "rules"])
+    en = CliRunner(env={"GOVSCORE_LANG": "en"}).invoke(cli, ["items", "rules"])
+    assert "说明中写出错误写法和正确写法；实施编码、网办地址除外。" in zh.output
+    assert "No known misspelling" not in zh.output
+    assert "No known misspelling in any text field" in en.output
+    as_json = [
+        CliRunner(env={"GOVSCORE_LANG": lang}).invoke(cli, ["items", "rules", "--format", "json"])
+        for lang in ("zh", "en")
+    ]
+    assert as_json[0].output == as_json[1].output
+    assert "No known misspelling" in as_json[0].output

@@ -17,7 +17,7 @@ import click
 from govscore.cli.options import COUNT, DATE, MONTH, NUMBER
 from govscore.errors import did_you_mean
 from govscore.figures import plain
-from govscore.i18n import _
+from govscore.i18n import _, either
 from govscore.ledger.loader import Root
 from govscore.model import month_of
 from govscore.rules.catalog import Clause
@@ -92,7 +92,7 @@ def _unknown_department(root: Root, written: str) -> None:
         message = _("unknown department {name}; did you mean {names}?")
     else:
         message = _("unknown department {name}; choose one of those listed")
-    click.echo(message.format(name=repr(written), names=" or ".join(close)), err=True)
+    click.echo(message.format(name=repr(written), names=either(close)), err=True)
 
 
 def _clause(root: Root, fields: dict[str, Any], department: Department | None) -> Clause | None:

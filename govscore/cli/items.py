@@ -392,10 +392,11 @@ def rules_command(fmt: str) -> None:
     """List the 13 rules of attachment 2, each explained as govscore applies it."""
     if fmt == "json":
         payload = [
-            {"rule": rule.number, "title": rule.title, "explanation": rule.explanation}
+            # Program-read: the same in either language, the gloss included.
+            {"rule": rule.number, "title": rule.title, "explanation": rule.explanation + rule.gloss}
             for rule in RULES
         ]
         click.echo(json_text(payload))
         return
-    rows = [(rule.number, rule.title, rule.explanation) for rule in RULES]
+    rows = [(rule.number, rule.title, rule.explained()) for rule in RULES]
     click.echo(table_text(RULE_HEADERS, rows, fmt))

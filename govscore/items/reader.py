@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from govscore.errors import Problem
-from govscore.i18n import _
+from govscore.i18n import N_, _
 
 CODE_FIELD = "实施编码"
 ITEM_SUFFIXES = (".json", ".jsonl")
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
-_TOO_DEEP = "bad JSON: nested too deeply to be an item"
+_TOO_DEEP = N_("bad JSON: nested too deeply to be an item")
 # The most one item file may hold: far above any real export (100,000 items are ~200 MB).
 MAX_FILE_BYTES = 2**30
 # "\\ud800"…"\\udfff" escapes: only where one appears can a string hold half a pair.
@@ -88,7 +88,7 @@ def item_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Pro
         if path.is_dir():
             files = item_files(path)
             if not files:
-                yield Problem(str(path), 0, "folder holds no .json or .jsonl files")
+                yield Problem(str(path), 0, _("folder holds no .json or .jsonl files"))
             yield from files
         else:
             yield path
@@ -136,6 +136,10 @@ def _kind_of_file(mode: int) -> str:
     return _("something else")
 
 
+def _too_deep_rest() -> str:
+    return _("{reason}; the rest is skipped").format(reason=_(_TOO_DEEP))
+
+
 def _too_big() -> str:
     limit = MAX_FILE_BYTES
     size = f"{limit // 2**30} GiB" if limit % 2**30 == 0 else f"{limit:,} bytes"
@@ -167,7 +171,7 @@ def read_file(path: Path) -> Iterator[Entry]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        yield Problem(name, line, "not UTF-8 text; the file is skipped")
+        yield Problem(name, line, _("not UTF-8 text; the file is skipped"))
         return
     yield from parse_json_text(text, name)
 
@@ -228,7 +232,7 @@ def parse_jsonl(lines: Iterable[bytes | str], file: str, first: int = 1) -> Iter
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError:
-                yield Problem(file, number, "not UTF-8 text")
+                yield Problem(file, number, _("not UTF-8 text"))
                 continue
         else:
             line = raw.removeprefix("\ufeff") if number == 1 else raw
@@ -246,10 +250,11 @@ def parse_jsonl(lines: Iterable[bytes | str], file: str, first: int = 1) -> Iter
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield Problem(file, number, f"bad JSON: {exc.msg} (column {exc.colno})")
+                message = _("bad JSON: {reason} (column {column})")
+                yield Problem(file, number, message.format(reason=exc.msg, column=exc.colno))
                 continue
             except RecursionError:
-                yield Problem(file, number, _TOO_DEEP)
+                yield Problem(file, number, _(_TOO_DEEP))
                 continue
             except ValueError:  # json's only other complaint: an integer too long to convert
                 yield Problem(file, number, _too_long())
@@ -272,7 +277,7 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
     surrogates = bool(_SURROGATE_ESCAPE.search(text))
     pos = _skip_space(text, 0)
     if pos == len(text):
-        yield Problem(file, 1, "empty file: expected a JSON array of items")
+        yield Problem(file, 1, _("empty file: expected a JSON array of items"))
         return
     if text[pos] != "[":
         try:
@@ -282,13 +287,13 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
             return
         except RecursionError:
             line_of = text.count("\n", 0, pos) + 1
-            yield Problem(file, line_of, f"{_TOO_DEEP}; the rest is skipped")
+            yield Problem(file, line_of, _too_deep_rest())
             return
         yield _checked(value, file, text.count("\n", 0, pos) + 1, surrogates)
         tail = _skip_space(text, end)
         if tail != len(text):
             line = text.count("\n", 0, tail) + 1
-            yield Problem(file, line, "bad JSON: extra data after the document")
+            yield Problem(file, line, _("bad JSON: extra data after the document"))
         return
     line = text.count("\n", 0, pos) + 1
     counted = pos
@@ -303,7 +308,7 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
             return
         except RecursionError:
             line_of = text.count("\n", 0, pos) + 1
-            yield Problem(file, line_of, f"{_TOO_DEEP}; the rest is skipped")
+            yield Problem(file, line_of, _too_deep_rest())
             return
         line += text.count("\n", counted, pos)
         counted = pos
@@ -316,13 +321,12 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
             tail = _skip_space(text, pos + 1)
             if tail != len(text):
                 where = text.count("\n", 0, tail) + 1
-                yield Problem(file, where, "bad JSON: extra data after the array")
+                yield Problem(file, where, _("bad JSON: extra data after the array"))
             return
         where = text.count("\n", 0, pos) + 1
-        found = "the end of the file" if pos >= len(text) else repr(text[pos])
-        yield Problem(
-            file, where, f"bad JSON: expected ',' or ']' but found {found}; the rest is skipped"
-        )
+        found = _("the end of the file") if pos >= len(text) else repr(text[pos])
+        message = _("bad JSON: expected ',' or ']' but found {found}; the rest is skipped")
+        yield Problem(file, where, message.format(found=found))
         return
 
 
@@ -401,27 +405,33 @@ def _skip_space(text: str, pos: int) -> int:
 
 def _bad_json(file: str, exc: json.JSONDecodeError) -> Problem:
     return Problem(
-        file, exc.lineno, f"bad JSON: {exc.msg} (column {exc.colno}); the rest is skipped"
+        file,
+        exc.lineno,
+        _("bad JSON: {reason} (column {column}); the rest is skipped").format(
+            reason=exc.msg, column=exc.colno
+        ),
     )
 
 
 def _record(value: Any, file: str, line: int) -> Entry:
     if not isinstance(value, dict):
-        return Problem(file, line, f"not an item object but {_kind(value)}")
+        message = _("not an item object but {kind}").format(kind=_kind(value))
+        return Problem(file, line, message)
     code = value.get(CODE_FIELD)
     # A number or blank is no code (leading zeros lost, nothing to name the item by).
     if not isinstance(code, str) or not code.strip():
-        return Problem(file, line, f"item has no {CODE_FIELD}", field=CODE_FIELD)
+        message = _("item has no {field}").format(field=CODE_FIELD)
+        return Problem(file, line, message, field=CODE_FIELD)
     return ItemRecord(value, file, line)
 
 
 def _kind(value: Any) -> str:
     if isinstance(value, list):
-        return "an array"
+        return _("an array")
     if isinstance(value, str):
-        return "a string"
+        return _("a string")
     if isinstance(value, bool):
         return "true/false"
     if value is None:
         return "null"
-    return "a number"
+    return _("a number")

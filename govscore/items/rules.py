@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from govscore.i18n import english
 from govscore.items.typos import TypoList
 from govscore.items.words import names_department, names_level, names_qualification, words
 
@@ -172,100 +173,114 @@ class Rule:
 
     number: int
     title: str
-    explanation: str
+    explanation: str  # in Chinese, as the office reads it
+    gloss: str = ""  # the same in English, shown in English mode (GOVSCORE_LANG=en)
+
+    def explained(self) -> str:
+        """The explanation in the reader's language: Chinese, and the gloss in English mode."""
+        return self.explanation + self.gloss if english() else self.explanation
 
 
 RULES: tuple[Rule, ...] = (
     Rule(
         1,
         "错别字",
-        "文本字段中不得出现已知错别字（默认清单加上根目录 typos.tsv），说明中写出错误写法和正确写法；"
-        "实施编码、网办地址除外。No known misspelling in any text field: the list ships with "
-        "govscore and the office extends it with typos.tsv in its root; each finding names the "
-        "wrong and the right form.",
+        "文本字段中不得出现已知错别字（默认清单加上根目录 typos.tsv），说明中写出错误写法和正确"
+        "写法；实施编码、网办地址除外。",
+        "No known misspelling in any text field: the list ships with govscore and the office "
+        "extends it with typos.tsv in its root; each finding names the wrong and the right "
+        "form.",
     ),
     Rule(
         2,
         "特殊字符及空格",
-        "事项名称及各说明文字中不得出现 * # & @ ! ！ + ? ？ = ; ； … 等特殊字符（含其全角形式），"
-        "也不得出现半角或全角空格；实施编码、网办地址除外。No special characters and no half- or "
-        "full-width spaces in names and descriptive text; the code and the online address are "
-        "exempt.",
+        "事项名称及各说明文字中不得出现 * # & @ ! ！ + ? ？ = ; ； … 等特殊字符（含其全角形式）"
+        "，也不得出现半角或全角空格；实施编码、网办地址除外。",
+        "No special characters and no half- or full-width spaces in names and descriptive "
+        "text; the code and the online address are exempt.",
     ),
     Rule(
         3,
         "承诺办结时限",
-        "承诺办结时限只能写作“N工作日”或“当场”，不得为空或“无”，并应小于法定办结时限（两者均为当场视为"
-        "符合；法定办结时限为空或“无”时不比较）。The promised time limit reads 'N工作日' or '当场', "
-        "never empty or '无', and is shorter than the statutory limit when both are known.",
+        "承诺办结时限只能写作“N工作日”或“当场”，不得为空或“无”，并应小于法定办结时限（两者均为"
+        "当场视为符合；法定办结时限为空或“无”时不比较）。",
+        "The promised time limit reads 'N工作日' or '当场', never empty or '无', and is shorter"
+        " than the statutory limit when both are known.",
     ),
     Rule(
         4,
         "即办件",
-        "办件类型应为即办件或承诺件；即办件的承诺办结时限不得大于1个工作日。An item handled on "
-        "the spot (即办件) promises at most one working day.",
+        "办件类型应为即办件或承诺件；即办件的承诺办结时限不得大于1个工作日。",
+        "An item handled on the spot (即办件) promises at most one working day.",
     ),
     Rule(
         5,
         "到办事现场次数",
-        "到办事现场次数只能为0或1；全程网办事项必须为0；大于0时必须填写现场办理原因说明。Visits "
-        "are 0 or 1; a fully online item needs 0 visits; any visit needs a stated reason.",
+        "到办事现场次数只能为0或1；全程网办事项必须为0；大于0时必须填写现场办理原因说明。",
+        "Visits are 0 or 1; a fully online item needs 0 visits; any visit needs a stated reason.",
     ),
     Rule(
         6,
         "收费依据",
-        "是否收费为“否”时不得填写收费依据。An item without a fee carries no fee basis.",
+        "是否收费为“否”时不得填写收费依据。",
+        "An item without a fee carries no fee basis.",
     ),
     Rule(
         7,
         "减免依据",
-        "是否允许减免为“是”时，允许减免依据不能为空。An item that allows fee relief states the "
-        "basis for it.",
+        "是否允许减免为“是”时，允许减免依据不能为空。",
+        "An item that allows fee relief states the basis for it.",
     ),
     Rule(
         8,
         "来源渠道",
-        "材料来源渠道只能为申请人自备、政府部门核发、中介机构或法定机构产生、其他，来源渠道说明不能为空；"
-        "政府部门核发的写明核发部门的层级和部门，中介机构或法定机构产生的写明其应具备的资质。Each "
-        "material's source is one of the four channels and is explained: for a government "
+        "材料来源渠道只能为申请人自备、政府部门核发、中介机构或法定机构产生、其他，来源渠道说明"
+        "不能为空；政府部门核发的写明核发部门的层级和部门，中介机构或法定机构产生的写明其应具备"
+        "的资质。",
+        "Each material's source is one of the four channels and is explained: for a government "
         "document the level and the department, for an intermediary the qualification required.",
     ),
     Rule(
         9,
         "材料类型及材料形式",
-        "材料类型为原件、复印件、原件和复印件、原件或复印件之一；材料形式为纸质版、实物类、电子版、"
-        "纸质版和电子版之一；含纸质版的须填写纸质材料规格；网办事项的每份材料形式都应包含电子版。"
-        "Every material has a valid type and form, paper needs its paper size, and an online item "
-        "accepts every material in electronic form.",
+        "材料类型为原件、复印件、原件和复印件、原件或复印件之一；材料形式为纸质版、实物类、电子"
+        "版、纸质版和电子版之一；含纸质版的须填写纸质材料规格；网办事项的每份材料形式都应包含电"
+        "子版。",
+        "Every material has a valid type and form, paper needs its paper size, and an online "
+        "item accepts every material in electronic form.",
     ),
     Rule(
         10,
         "办理流程及业务流程",
-        "办理流程和业务流程须逐环节分开填写，不得把两个环节写在一起（如“受理、审查”“受理审查”）；"
-        "每个环节须写明审批标准；各环节办理时限之和须与承诺办结时限一致，承诺办结时限为0或当场时环节可写"
-        "“0个工作日”或“当场”。Each step is one step with its approval standard, and the step "
-        "limits of each procedure add up to the promised limit.",
+        "办理流程和业务流程须逐环节分开填写，不得把两个环节写在一起（如“受理、审查”“受理审查”）"
+        "；每个环节须写明审批标准；各环节办理时限之和须与承诺办结时限一致，承诺办结时限为0或当"
+        "场时环节可写“0个工作日”或“当场”。",
+        "Each step is one step with its approval standard, and the step limits of each "
+        "procedure add up to the promised limit.",
     ),
     Rule(
         11,
         "实施编码与行使层级",
-        "实施编码为31位，其第19位须与行使层级一致：1国家级、2省级、3市级、4县级、5镇(乡、街道)级、"
-        "6村(社区)级。The 31-character implementation code carries the exercise level in its "
-        "19th character, which must match 行使层级.",
+        "实施编码为31位，其第19位须与行使层级一致：1国家级、2省级、3市级、4县级、5镇(乡、街道)"
+        "级、6村(社区)级。",
+        "The 31-character implementation code carries the exercise level in its 19th character,"
+        " which must match 行使层级.",
     ),
     Rule(
         12,
         "网办深度",
-        "网办深度共8级且逐项递进，勾选后面的须勾选前面各项；是否网办为“是”时至少勾选到互联网收件，"
-        "为“否”时不勾选或只勾选互联网咨询。The eight online depths are cumulative; an online item "
-        "reaches at least online submission, an offline one at most online consultation.",
+        "网办深度共8级且逐项递进，勾选后面的须勾选前面各项；是否网办为“是”时至少勾选到互联网收"
+        "件，为“否”时不勾选或只勾选互联网咨询。",
+        "The eight online depths are cumulative; an online item reaches at least online "
+        "submission, an offline one at most online consultation.",
     ),
     Rule(
         13,
         "网办地址",
-        "是否网办为“是”时，是否存在运行系统须为“是”；使用统建系统（是否自建系统为“否”）的不填网办地址，"
-        "使用自建系统的须填写网办地址。An online item runs on a system; on the unified platform "
-        "it leaves the address empty, on its own system it gives the address.",
+        "是否网办为“是”时，是否存在运行系统须为“是”；使用统建系统（是否自建系统为“否”）的不填网"
+        "办地址，使用自建系统的须填写网办地址。",
+        "An online item runs on a system; on the unified platform it leaves the address empty, "
+        "on its own system it gives the address.",
     ),
 )
 RULE_NUMBERS = tuple(rule.number for rule in RULES)

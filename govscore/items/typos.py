@@ -132,12 +132,22 @@ def parse_typo_lines(
         if wrong in right:
             # Otherwise every correct text would be reported as carrying the misspelling.
             problems.append(
-                Problem(source, number, f"the right form {right} contains the wrong form {wrong}")
+                Problem(
+                    source,
+                    number,
+                    _("the right form {right} contains the wrong form {wrong}").format(
+                        right=right, wrong=wrong
+                    ),
+                )
             )
             continue
         if pairs.get(wrong, right) != right:
             problems.append(
-                Problem(source, number, f"{wrong} is listed twice with different right forms")
+                Problem(
+                    source,
+                    number,
+                    _("{wrong} is listed twice with different right forms").format(wrong=wrong),
+                )
             )
         pairs[wrong] = right
         if wrapping:
@@ -149,7 +159,7 @@ def parse_typo_lines(
 def default_typos() -> TypoList:
     """The list that ships with govscore (parsed once per process)."""
     text = resources.files("govscore").joinpath("data", "typos.tsv").read_text(encoding="utf-8")
-    pairs, contexts, _ = parse_typo_lines(text, _DEFAULT_SOURCE)
+    pairs, contexts, _problems = parse_typo_lines(text, _DEFAULT_SOURCE)
     return TypoList(pairs, contexts)
 
 
@@ -164,6 +174,7 @@ def load_typos(root: Path | None) -> tuple[TypoList, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return base, [Problem(str(path), 0, f"cannot read the typo list: {exc}")]
+        message = _("cannot read the typo list: {reason}").format(reason=exc)
+        return base, [Problem(str(path), 0, message)]
     pairs, contexts, problems = parse_typo_lines(text, str(path))
     return base.merged(pairs, contexts), problems

@@ -28,19 +28,19 @@ from pathlib import Path
 from typing import Any
 
 from govscore.errors import DataError, Problem, UsageError
-from govscore.i18n import _
+from govscore.i18n import N_, _
 from govscore.ledger.recording import Draft
 from govscore.model import FIELDS, month_of
 from govscore.written import canonical_fields, fold, read_month
 
 # Fields of an entry an import may not set, and why: said by name, not as "unknown".
 REFUSED = {
-    "id": "govscore assigns ids; leave the id column out (use key to make a row idempotent)",
-    "recorded": "govscore stamps the time of recording; leave the recorded column out",
-    "void": "voids are recorded one at a time with `govscore void ID --reason …`",
-    "reason": "reasons belong to voids, recorded with `govscore void ID --reason …`",
-    "close": "closes are recorded one at a time with `govscore close ID --through YYYY-MM`",
-    "through": "through belongs to closes, recorded with `govscore close ID --through …`",
+    "id": N_("govscore assigns ids; leave the id column out (use key to make a row idempotent)"),
+    "recorded": N_("govscore stamps the time of recording; leave the recorded column out"),
+    "void": N_("voids are recorded one at a time with `govscore void ID --reason …`"),
+    "reason": N_("reasons belong to voids, recorded with `govscore void ID --reason …`"),
+    "close": N_("closes are recorded one at a time with `govscore close ID --through YYYY-MM`"),
+    "through": N_("through belongs to closes, recorded with `govscore close ID --through …`"),
 }
 
 # The columns an import may have: an entry's own fields, plus the ledger month of the row.
@@ -119,16 +119,19 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
         try:
             name = codecs.lookup(encoding).name
         except LookupError:
-            raise UsageError(
-                f"--encoding {encoding!r}: unknown encoding (try utf-8, utf-8-sig or gb18030)"
-            ) from None
+            message = _(
+                "--encoding {encoding!r}: unknown encoding (try utf-8, utf-8-sig or gb18030)"
+            )
+            raise UsageError(message.format(encoding=encoding)) from None
         return _decode_as(data, file, name), name
     if data.startswith(codecs.BOM_UTF8):
         return _decode_as(data, file, "utf-8-sig"), "utf-8-sig"
     if data.startswith(_UTF16_BOMS):
         raise DataError(
-            f"{file}: UTF-16 text (Excel's “Unicode text”), not CSV; save it as “CSV UTF-8” "
-            "or pass --encoding utf-16"
+            _(
+                "{file}: UTF-16 text (Excel's “Unicode text”), not CSV; save it as “CSV UTF-8” "
+                "or pass --encoding utf-16"
+            ).format(file=file)
         )
     try:
         return data.decode("utf-8"), "utf-8"
@@ -139,8 +142,10 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DataError(
-            f"{file}:{line}: neither UTF-8 nor GB18030 text (byte {exc.object[exc.start]:#04x} "
-            "cannot be read); save it as “CSV UTF-8”, or name its encoding with --encoding"
+            _(
+                "{file}:{line}: neither UTF-8 nor GB18030 text (byte {byte} cannot be read); "
+                "save it as “CSV UTF-8”, or name its encoding with --encoding"
+            ).format(file=file, line=line, byte=f"{exc.object[exc.start]:#04x}")
         ) from None
 
 
@@ -150,8 +155,9 @@ def _decode_as(data: bytes, file: str, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DataError(
-            f"{file}:{line}: not {encoding} text (byte {exc.object[exc.start]:#04x} cannot be "
-            "read); check --encoding",
+            _(
+                "{file}:{line}: not {encoding} text (byte {byte} cannot be read); check --encoding"
+            ).format(file=file, line=line, encoding=encoding, byte=f"{exc.object[exc.start]:#04x}")
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -276,7 +282,9 @@ def read_table(text: str, file: str) -> Table:
         problem = Problem(
             file,
             line,
-            f"not valid CSV: {exc} (a quote opened in this row is not closed as CSV expects)",
+            _(
+                "not valid CSV: {reason} (a quote opened in this row is not closed as CSV expects)"
+            ).format(reason=exc),
         )
         return Table((), (), (problem,))
     return Table(header, tuple(rows), ())
@@ -394,8 +402,10 @@ def row_draft(
             Problem(
                 file,
                 line,
-                f"{len(cells)} cells, but the header names {len(header)} columns "
-                "(a comma too many, or a cell with a comma that is not in quotes?)",
+                _(
+                    "{cells} cells, but the header names {columns} columns "
+                    "(a comma too many, or a cell with a comma that is not in quotes?)"
+                ).format(cells=len(cells), columns=len(header)),
             )
         ]
     written: dict[str, Any] = {}
@@ -408,7 +418,9 @@ def row_draft(
     row_month, problem = _row_month(month, written_month, fields.get("date"))
     if problem is not None:
         field, message = problem
-        return None, [Problem(file, line, f"{field}: {message}", field)]
+        return None, [
+            Problem(file, line, _("{field}: {reason}").format(field=field, reason=message), field)
+        ]
     for name, value in defaults.items():
         fields.setdefault(name, value)
     return Draft(fields, row_month, f"{file}:{line}"), []
@@ -442,7 +454,7 @@ def _row_month(
         )
     return None, (
         "month",
-        "the row has no month: give it a date or a month column (YYYY-MM), or pass --month",
+        _("the row has no month: give it a date or a month column (YYYY-MM), or pass --month"),
     )
 
 
@@ -477,8 +489,9 @@ def locate(problems: Iterable[Problem], drafts: Sequence[Draft], file: str) -> l
             others.append(problem)
             continue
         message = problem.message
-        if problem.field and not message.startswith(f"{problem.field}:"):
-            message = f"{problem.field}: {message}"
+        prefixed = _("{field}: {reason}").format(field=problem.field, reason="")
+        if problem.field and not message.startswith((f"{problem.field}:", prefixed)):
+            message = _("{field}: {reason}").format(field=problem.field, reason=message)
         rows.append(Problem(file, problem.line, message, problem.field, problem.entry))
     rows.sort(key=lambda p: p.line)  # stable: a row's problems keep their order
     return [*rows, *others]

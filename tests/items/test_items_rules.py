@@ -216,7 +216,8 @@ def test_rules_table_numbers_and_explains_all_thirteen() -> None:
     for rule in RULES:
         assert rule.title
         assert re.search(r"[\u4e00-\u9fff]", rule.explanation)
-        assert re.search(r"[A-Za-z]{4,} [a-z]+", rule.explanation), rule.number
+        assert re.search(r"[A-Za-z]{4,} [a-z]+", rule.gloss), rule.number
+        assert not re.search(r"[A-Za-z]{4,} [a-z]+", rule.explanation), rule.number
 
 
 def test_failing_items_by_department() -> None:
