@@ -6,9 +6,11 @@ tests remove that or ask for Chinese.
 
 from __future__ import annotations
 
+import ast
 import gettext
 import inspect
 import re
+import tomllib
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
@@ -69,6 +71,8 @@ def test_every_help_text_shown_is_in_the_catalog():
         for text in filter(None, texts):
             if chinese(inspect.cleandoc(text)) == inspect.cleandoc(text):
                 untranslated.append((path, text))
+    # A help text already in Chinese here was translated when the command was built
+    # (help=_("...")): write help= as plain English; it is translated when shown.
     assert untranslated == []
 
 
@@ -207,3 +211,33 @@ def test_item_rules_gloss_in_english_only(monkeypatch: pytest.MonkeyPatch):
     ]
     assert as_json[0].output == as_json[1].output
     assert "No known misspelling" in as_json[0].output
+
+
+def test_the_compiled_catalog_is_package_data():
+    """pip installs the .mo (editable or not): pyproject's package-data names it."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["govscore"]
+    shipped = messages.MO.relative_to(REPO / "govscore")
+    assert any(shipped.match(pattern) for pattern in globs), globs
+
+
+def test_no_function_hides_the_translator():
+    """`_` bound in a function (`a, _ = pair`) makes every `_()` in it fail at run time."""
+    hiding = []
+    for path in sorted((REPO / "govscore").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            nodes = list(ast.walk(function))
+            binds = any(
+                isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)
+                for n in nodes
+            )
+            calls = any(
+                isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_"
+                for n in nodes
+            )
+            if binds and calls:
+                hiding.append(f"{path.relative_to(REPO)}:{function.lineno}: {function.name}")
+    assert hiding == []

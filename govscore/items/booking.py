@@ -14,6 +14,7 @@ import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from govscore.i18n import _
 from govscore.ledger.recording import Draft
 from govscore.model import Entry
 from govscore.rules.config import Departments
@@ -112,5 +113,5 @@ def plan_booking(
             "by": by,
             "key": f"{KEY_PREFIX}{month}:{name}:{digest}",
         }
-        drafts.append(Draft(fields, month, source=f"items for {name}"))
+        drafts.append(Draft(fields, month, source=_("items for {name}").format(name=name)))
     return Booking(tuple(drafts), tuple(unknown), already)
