@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from govscore.cli import commands as cli_module
 from govscore.cli.commands import cli
+from govscore.ledger.batches import frame, torn_batches
 from govscore.ledger.loader import CACHE_DIR, CACHE_FILE
+from govscore.ledger.text import ledger_text
 from ledgertext import entry, toml
 
 MONTHS = ["2023-04", "2023-05", "2023-06"]
@@ -55,7 +57,7 @@ def answers(root: Path, cached: bool) -> list[tuple[int, str, str]]:
 def ledger_entries(root: Path) -> list[str]:
     ids = []
     for path in sorted((root / "ledger").glob("*.toml")):
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
             if line.startswith('id = "'):
                 ids.append(line.split('"')[1])
     return ids
@@ -85,6 +87,9 @@ ACTION = st.one_of(
     st.tuples(
         st.just("forget"),
     ),
+    # a writer killed during its write: a framed batch cut off at any byte; then repair
+    st.tuples(st.just("torn"), st.sampled_from(MONTHS), st.integers(0, 400)),
+    st.tuples(st.just("repair")),
 )
 # Each action, then whether the reports are compared before the next one: an edit and an
 # append with no read in between must still be noticed.
@@ -105,6 +110,13 @@ def written(root: Path, before: dict[str, bytes], result, *args: str) -> None:
     assert result.stdout.strip() in ledger_entries(root), args
 
 
+def torn(root: Path, month: str) -> bool:
+    """Whether the month's file ends in a batch cut off by a killed writer: then `add`
+    refuses the month until `repair` cuts it back."""
+    path = root / "ledger" / f"{month}.toml"
+    return path.exists() and bool(torn_batches(ledger_text(path.read_bytes())))
+
+
 def apply(root: Path, step: tuple) -> None:
     kind = step[0]
     ids = ledger_entries(root)
@@ -115,7 +127,7 @@ def apply(root: Path, step: tuple) -> None:
         written(root, before, result, *args)
         if department == "市不存在局":
             assert result.exit_code == 1
-        elif args[1] in ALWAYS_ACCEPTED:
+        elif args[1] in ALWAYS_ACCEPTED and not torn(root, month):
             assert result.exit_code == 0, (step, result.output)
     elif kind == "follow-up" and ids:
         target = ids[step[2] % len(ids)]
@@ -144,10 +156,19 @@ def apply(root: Path, step: tuple) -> None:
         path = root / "ledger" / f"{step[1]}.toml"
         old, new = EDITS[step[2]]
         if path.exists():
-            text = path.read_text(encoding="utf-8")
-            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+            text = path.read_text(encoding="utf-8", errors="surrogateescape")
+            path.write_text(text.replace(old, new, 1), encoding="utf-8", errors="surrogateescape")
     elif kind == "forget":
         (root / CACHE_DIR / CACHE_FILE).unlink(missing_ok=True)
+    elif kind == "torn":
+        _, month, cut = step
+        path = root / "ledger" / f"{month}.toml"
+        batch = frame(toml(entry("市民政局", "2.4.3", id=f"torn-{len(ids)}", count=2)), 1)
+        data = batch.encode("utf-8")
+        with path.open("ab") as handle:
+            handle.write(data[: cut % len(data)])
+    elif kind == "repair":
+        run(root, "repair", "--yes")
 
 
 @settings(
@@ -207,9 +228,11 @@ def test_warm_runs_use_the_cache_and_an_append_extends_it(root: Path):
 
 
 def test_a_same_size_edit_is_never_served_from_the_cache(root: Path):
-    assert (
-        run(root, "add", "-d", "市民政局", "-c", "2.4.3", "-n", "2", "--month", "2023-05").exit_code
-        == 0
+    # Appended by hand: an edit inside a batch govscore wrote breaks its end line's digest
+    # (tests/test_batches.py), so the edit here is one only the cache could miss.
+    (root / "ledger" / "2023-05.toml").write_text(
+        '[[entry]]\nid = "h1"\ndepartment = "市民政局"\nclause = "2.4.3"\ncount = 2\n',
+        encoding="utf-8",
     )
     before = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
     path = root / "ledger" / "2023-05.toml"

@@ -254,9 +254,10 @@ def test_add_stores_the_full_name_and_the_fields_given(small: Path):
     )
     assert result.exit_code == 0
     text = (small / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
-    head, body = text.split("\n\n[[entry]]\n")
+    head, begin, body = text.split("\n", 2)
     assert head == "# govscore ledger for 2023-05: append only"
-    lines = body.splitlines()
+    assert begin.startswith("# govscore batch of 1 entry, ")  # see test_batches.py
+    lines = body.removeprefix("[[entry]]\n").splitlines()
     assert lines[:7] == [
         'id = "2023-05-0001"',
         'department = "市体育局"',
@@ -266,7 +267,8 @@ def test_add_stores_the_full_name_and_the_fields_given(small: Path):
         'note = "迟到"',
         'by = "王敏"',
     ]
-    assert lines[7].startswith('recorded = "') and lines[8] == 'key = "k-1"'
+    assert lines[7].startswith('recorded = "')
+    assert lines[8].startswith('key = "k-1"  # govscore batch end, sha256 ')
 
 
 def test_add_with_a_known_key_adds_nothing(small: Path):

@@ -143,9 +143,20 @@ def test_a_file_without_a_final_newline_is_broken_and_named_at_its_last_line():
 
 
 def test_an_empty_file_or_only_comments_hold_no_entries_and_no_problems():
-    for text in ("", "# govscore ledger for 2023-05: append only\n"):
+    for text in ("", "# the office's own comment\n"):
         parsed = parse(text)
         assert (parsed.entries, parsed.problems, parsed.broken) == ((), (), False)
+
+
+def test_a_file_with_only_govscores_head_line_is_a_cut_off_write():
+    """govscore writes a new file's head line with its first batch, never alone: a file
+    that holds only it is a write cut right after it (issue 11, item 3), not a month
+    with no entries (which would change the year's assessed months)."""
+    parsed = parse("# govscore ledger for 2023-05: append only\n")
+    assert parsed.entries == () and parsed.broken
+    assert [(p.line, p.message.split(" (")[0]) for p in parsed.problems] == [
+        (1, "a line govscore was writing is cut off")
+    ]
 
 
 def test_only_entry_tables_may_stand_in_a_ledger_file():

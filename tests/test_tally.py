@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import catalog, departments
+from govscore.ledger.batches import frame
 from govscore.ledger.cache import Snapshot
 from govscore.ledger.loader import CACHE_DIR, read_cached
 from govscore.ledger.tally import PlainTally, named_ids
@@ -154,7 +155,7 @@ def month_file(draw: st.DrawFn, month: str) -> str:
             pieces.append(table(made, draw(st.sampled_from(EDITS))))
         else:
             pieces.append(table(draw(other_entry(NAMED)), "none"))
-    text = "".join(pieces)
+    text = pieces[0] + framed(draw, pieces[1:])
     ending = draw(st.sampled_from(["as is"] * 5 + ["no newline", "crlf", "triple quotes"]))
     if ending == "no newline":
         text = text.rstrip("\n")
@@ -163,6 +164,27 @@ def month_file(draw: st.DrawFn, month: str) -> str:
     elif ending == "triple quotes":
         text += '\n[[entry]]\nid = "m-1"\nnote = """两行\n说明"""\n'
     return text
+
+
+def framed(draw: st.DrawFn, tables: list[str]) -> str:
+    """The tables as govscore appends them: in framed batches (govscore.ledger.batches),
+    the last now and then cut off at any character, as a killed writer leaves it; or bare,
+    as a person appends them."""
+    framing = draw(st.sampled_from(["bare", "batches", "batches", "torn"]))
+    if framing == "bare":
+        return "".join(tables)
+    batches: list[list[str]] = [[]]
+    for text in tables:
+        if batches[-1] and draw(st.integers(0, 2)) == 0:
+            batches.append([])
+        batches[-1].append(text)
+    whole = [
+        frame("".join(batch), len(batch), draw(st.sampled_from([None, "ab12"])))
+        for batch in batches
+    ]
+    if framing == "torn":
+        whole[-1] = whole[-1][: draw(st.integers(0, len(whole[-1]) - 1))]
+    return "".join(whole)
 
 
 def snapshot(root: Path, **options: Any) -> Snapshot:

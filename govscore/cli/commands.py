@@ -72,6 +72,7 @@ from govscore.ledger.loader import (
     load_view,
 )
 from govscore.ledger.recording import Committer, Draft, record
+from govscore.ledger.repair import Cut, cut_back, find_cuts
 from govscore.ledger.settings import set_tags
 from govscore.ledger.writer import write_whole
 from govscore.model import month_of
@@ -391,6 +392,72 @@ def close(
     """Close a recurring entry: it stands through the month given, and no later."""
     fields = {"close": entry_id, "through": through, "note": note, "date": today()}
     _record(app, [Draft(_stamp(app, fields, by))], commit)
+
+
+@cli.command()
+@click.argument("month", type=MONTH, required=False)
+@click.option("--yes", is_flag=True, help="Cut the torn batches back (else only show them).")
+@pass_app
+def repair(app: AppContext, month: str | None, yes: bool) -> None:
+    """Show the batches an interrupted write left torn (of MONTH, or every month), and
+    with --yes cut each file back to where the batch began.
+
+    A torn batch never counts, and govscore does not append to its month until it is
+    cut back; after that, the same keyed import books the whole batch once. Without
+    --yes nothing changes: at a terminal it asks, otherwise it never does.
+    Exit 0 nothing torn (or all cut back), 1 something torn is left.
+    """
+    root_dir = app.root_dir()
+    cuts = find_cuts(root_dir, month)
+    where = month or _("the ledger")
+    if not cuts:
+        click.echo(_("{where}: no torn batch, nothing to repair").format(where=where), err=True)
+        return
+    for cut in cuts:
+        _show_cut(cut)
+    cuttable = [cut for cut in cuts if cut.cuttable]
+    if cuttable and not yes and interactive():
+        yes = click.confirm(_("cut them back?"), default=False, err=True)
+    if not yes or not cuttable:
+        if cuttable:
+            command = " ".join(["govscore", "repair", *([month] if month else []), "--yes"])
+            click.echo(
+                _("nothing was changed; `{command}` cuts them back").format(command=command),
+                err=True,
+            )
+        sys.exit(1)
+    for cut in cut_back(root_dir, cuttable):
+        click.echo(
+            _("{file}: cut back to {keep} bytes").format(file=cut.file, keep=cut.keep)
+            if not cut.created
+            else _("{file}: removed (the interrupted write had created it)").format(file=cut.file)
+        )
+    if len(cuttable) < len(cuts):
+        sys.exit(1)
+
+
+def _show_cut(cut: Cut) -> None:
+    torn = cut.torn
+    click.echo(f"{cut.file}:{torn.line}: {torn.message(cut.month)}")
+    if cut.cuttable:
+        click.echo(
+            "  "
+            + _("would cut lines {first}–{last} ({size} bytes) of {file}").format(
+                first=torn.line, last=torn.last_line, size=cut.size - cut.keep, file=cut.file
+            )
+        )
+    else:
+        click.echo(
+            "  " + _("not cut: lines follow it, so it is not an interrupted write; mend it by hand")
+        )
+    if cut.ids:
+        shown = ", ".join(cut.ids[:5]) + (" …" if len(cut.ids) > 5 else "")
+        click.echo(
+            "  "
+            + ngettext(
+                "{count} entry in it: {ids}", "{count} entries in it: {ids}", len(cut.ids)
+            ).format(count=len(cut.ids), ids=shown)
+        )
 
 
 # -- checking and reporting -----------------------------------------------------------

@@ -23,7 +23,7 @@ from govscore.i18n import _
 from govscore.ledger import cache, cachefile
 from govscore.ledger.gitops import GitError, list_tree, resolve_revision, show_file
 from govscore.ledger.tally import PlainTally, Tallied, named_elsewhere, named_ids, plain_clauses
-from govscore.ledger.text import ParsedFile, parse_csv_ledger, parse_toml_ledger
+from govscore.ledger.text import ParsedFile, ledger_text, parse_csv_ledger, parse_toml_ledger
 from govscore.ledger.workers import cpus, in_order, start_pool
 from govscore.ledger.writer import ledger_lock
 from govscore.model import Entry, is_month
@@ -121,7 +121,13 @@ class Source(Protocol):
         """A file's bytes, or None when it does not exist."""
 
     def names(self, folder: str) -> list[str] | None:
-        """The files directly in a folder, or None when there is no such folder."""
+        """The files directly in a folder, or None when there is no such folder.
+
+        A folder's name ends in "/", a symbolic link's in "@".
+        """
+
+    def link(self, relative: str) -> bool:
+        """Whether the path is a symbolic link."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +149,19 @@ class WorkTree:
         where = self.path / folder
         if not where.is_dir():
             return None
-        return [p.name if p.is_file() else f"{p.name}/" for p in where.iterdir()]
+        try:
+            return [_kind_marked(p) for p in where.iterdir()]
+        except OSError as exc:
+            raise ConfigError(f"{folder}: cannot read it: {exc.strerror}") from None
+
+    def link(self, relative: str) -> bool:
+        return (self.path / relative).is_symlink()
+
+
+def _kind_marked(path: Path) -> str:
+    if path.is_symlink():
+        return f"{path.name}@"
+    return path.name if path.is_file() else f"{path.name}/"
 
 
 @dataclass(frozen=True)
@@ -158,6 +176,9 @@ class GitRevision:
 
     def names(self, folder: str) -> list[str] | None:
         return list_tree(self.path, self.commit, folder)
+
+    def link(self, relative: str) -> bool:
+        return False  # git keeps a link's target as text, which reads as a broken file
 
 
 def source_at(path: Path, at: str | None) -> Source:
@@ -232,7 +253,7 @@ def parse_ledger_bytes(
     A tally takes the plain entries of a TOML file as they are read (see govscore.ledger.tally).
     """
     try:
-        text = data.decode("utf-8")
+        text = ledger_text(data)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         problem = Problem(label, line, _("not UTF-8 text; save the file as UTF-8"))
@@ -244,6 +265,13 @@ def parse_ledger_bytes(
 
 def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:
     """The month files under ledger/, in ledger order, and names that are not month files."""
+    if source.link(LEDGER_DIR):
+        message = _(
+            "a symbolic link, not a folder: govscore reads and writes only a real ledger/ "
+            "folder inside the root, so that git keeps every entry; its files are left out "
+            "(replace the link with the folder itself)"
+        )
+        return [], [Problem(LEDGER_DIR, 0, message)]
     names = source.names(LEDGER_DIR)
     if names is None:
         missing = _("missing: a root keeps its month files in ledger/")
@@ -255,7 +283,15 @@ def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:
             continue
         stem, _dot, suffix = name.rpartition(".")
         label = f"{LEDGER_DIR}/{name}"
-        if name.endswith("/"):
+        if name.endswith("@"):
+            label = label[:-1]
+            message = _(
+                "a symbolic link: govscore reads and writes only regular files in ledger/, "
+                "so that git keeps every entry; it is left out (replace the link with the "
+                "file itself)"
+            )
+            problems.append(Problem(label, 0, message))
+        elif name.endswith("/"):
             message = _("a folder, not a ledger file: ledger/ holds month files")
             problems.append(Problem(label, 0, message))
         elif suffix in ("toml", "csv") and is_month(stem):
@@ -420,7 +456,7 @@ def read_cached(
             write_snapshot(path, fresh)
         snapshot = fresh
     if snapshot is None:
-        for _, label in found:
+        for _month, label in found:
             if label not in data:
                 data[label] = source.read(label) or b""
         root, tallies = _read_tallied(

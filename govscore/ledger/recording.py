@@ -16,6 +16,7 @@ from typing import Any
 from govscore.errors import DataError, NotCommitted, Problem
 from govscore.i18n import _, both, listing, ngettext
 from govscore.ledger import cache
+from govscore.ledger.batches import frame
 from govscore.ledger.gitops import GitError, commit_files, recorder
 from govscore.ledger.loader import (
     LEDGER_DIR,
@@ -294,7 +295,14 @@ def draft_entries(
 
 
 def _first_line(mark: cache.FileMark | None) -> int:
-    return 3 if mark is None else mark.newlines + 2
+    return _header_line(None if mark is None else mark.newlines)
+
+
+def _header_line(newlines: int | None) -> int:
+    """The line of the first [[entry]] header of a batch appended to a file of so many
+    lines (None: a new file, which starts with its head line): after the batch's begin
+    line, which stands where an entry's blank line would (govscore.ledger.batches)."""
+    return 3 if newlines is None else newlines + 2
 
 
 def _broken_mark(snapshot: cache.Snapshot, month: str) -> Problem | None:
@@ -426,10 +434,11 @@ def _sequences(ids: Sequence[str]) -> dict[str, int]:
 def _next_line(root: Root, month: str) -> int:
     """The line the next [[entry]] header appended to a month's TOML file will stand on."""
     parsed = root.files.get(f"{LEDGER_DIR}/{month}.toml")
-    return 3 if parsed is None else parsed.newlines + 2
+    return _header_line(None if parsed is None else parsed.newlines)
 
 
 def _appends(root_path: Path, entries: Sequence[Entry], tag: str | None) -> list[tuple[Path, str]]:
+    """Each month's new entries as one framed batch (see govscore.ledger.batches)."""
     texts: dict[str, list[str]] = defaultdict(list)
     for entry in entries:
         texts[entry.month].append(entry_toml(entry, tag))
@@ -437,5 +446,5 @@ def _appends(root_path: Path, entries: Sequence[Entry], tag: str | None) -> list
     for month, parts in texts.items():
         path = root_path / LEDGER_DIR / f"{month}.toml"
         head = "" if path.exists() else f"# govscore ledger for {month}: append only\n"
-        appends.append((path, head + "".join(parts)))
+        appends.append((path, head + frame("".join(parts), len(parts), tag)))
     return appends

@@ -7,6 +7,7 @@ entry costs only itself and `check` can list everything at once.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import io
@@ -23,6 +24,7 @@ import tomli_w
 
 from govscore.errors import Problem
 from govscore.i18n import _, listing
+from govscore.ledger.batches import blank, torn_batches
 from govscore.ledger.tomlfast import Chunk, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, is_month
 
@@ -50,6 +52,16 @@ class ParsedFile:
     broken: bool = False  # the file cannot be appended to safely until it is repaired
     newlines: int = 0  # how many lines the file holds: where the next entry will start
     broken_by: Problem | None = None  # the problem that makes it broken, when known
+
+
+def ledger_text(data: bytes) -> str:
+    """A ledger file's bytes as text. A write cut off inside a character leaves its first
+    bytes at the very end: they are dropped, so the cut shows as a cut-off last line
+    (see govscore.ledger.batches), not as a file that cannot be read at all.
+
+    Raises UnicodeDecodeError for bytes that are not UTF-8 anywhere else.
+    """
+    return codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
 
 
 def split_entries(text: str) -> tuple[str, list[tuple[int, str]]]:
@@ -128,6 +140,13 @@ def parse_toml_ledger(
     breaks: list[Problem] = []
     # Windows editors may add a BOM and CRLF line ends: neither changes a line number.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    newlines = text.count("\n")
+    torn = torn_batches(text)
+    for batch in torn:
+        breaks.append(Problem(file, batch.line, batch.message(month)))
+        problems.append(breaks[-1])
+    if torn:  # their entries never count: the readers below see blank lines instead
+        text = blank(text, torn)
     quick = read_chunks(text, take) if fast else None
     if quick is None:
         preamble, split = split_entries(text)
@@ -190,7 +209,8 @@ def parse_toml_ledger(
         )
         problems.append(breaks[-1])
     broken_by = breaks[0] if breaks else None
-    return ParsedFile(tuple(entries), tuple(problems), bool(breaks), text.count("\n"), broken_by)
+    problems.sort(key=lambda p: p.line)  # a torn batch is named where it stands
+    return ParsedFile(tuple(entries), tuple(problems), bool(breaks), newlines, broken_by)
 
 
 def _error_line(exc: tomllib.TOMLDecodeError, first_line: int) -> int:

@@ -62,9 +62,13 @@ _SHARED = frozenset({"department", "clause", "level", "matter", "note", "by"})
 # header or the end. Texts hold no quote, backslash or control character; id, department,
 # clause and level no surrounding space (so they read exactly as tomllib reads them).
 # Groups: 1 id, 2 department, 3 clause, 4 count, 5 points, 6 level, 7 date.
-_TAG = r"(?:  # [0-9a-z]+)?"
+# A clone's tag, and on the last line of a batch its end mark (govscore.ledger.batches).
+_TAG = r"(?:  # [0-9a-z]+)?(?:  # govscore batch end, sha256 [0-9a-f]{16})?"
 _WORD = r'"([^\s"\\\x00-\x1f\x7f](?:[^"\\\x00-\x1f\x7f]*[^\s"\\\x00-\x1f\x7f])?)"'
 _TEXT = r'"[^"\\\x00-\x1f\x7f]*"'
+# The lines that frame each batch govscore appends (see govscore.ledger.batches).
+_BATCH = r"# govscore batch [^\n]*"
+_ONLY_BATCH_LINES = re.compile(rf"(?:\n|{_BATCH}\n)*")
 PLAIN_TABLE = re.compile(
     rf"^\[\[entry\]\]{_TAG}\n"
     rf"id = {_WORD}{_TAG}\n"
@@ -77,7 +81,7 @@ PLAIN_TABLE = re.compile(
     rf"(?:note = {_TEXT}{_TAG}\n)?"
     rf"(?:by = {_TEXT}{_TAG}\n)?"
     rf"(?:recorded = {_TEXT}{_TAG}\n)?"
-    rf"(?=\n*(?:\[\[entry\]\]{_TAG}(?:\n|\Z)|\Z))",
+    rf"(?=\n*(?:{_BATCH}\n+)*(?:\[\[entry\]\]{_TAG}(?:\n|\Z)|\Z))",
     re.MULTILINE,
 )
 
@@ -106,8 +110,13 @@ def read_chunks(
         if not take(found):
             continue
         start = found.start()
-        # Between two plain tables there is usually one blank line and nothing else.
-        if start - position > 1 and text[position:start].strip("\n"):
+        # Between two plain tables there is usually one blank line and nothing else, or
+        # the lines that end one batch and begin the next.
+        if (
+            start - position > 1
+            and text[position:start].strip("\n")
+            and not _ONLY_BATCH_LINES.fullmatch(text, position, start)
+        ):
             line += text.count("\n", counted, position)
             counted = position
             before, read = _read_lines(text[position:start], line - 1, controls)

@@ -8,9 +8,13 @@ before it, still under the lock, so no half entry is left behind and no other wr
 sees one.
 
 What a crash leaves: the data is in the kernel's page cache once `write` returns, so a
-process killed (even by SIGKILL) after it keeps the whole entry; only power loss before
-the fsync can lose it or leave a cut-off tail, which `parse_toml_ledger` reports as a
-broken file that govscore then refuses to append to until someone repairs it.
+process killed (even by SIGKILL) after it keeps the whole batch. A kill during the
+write, or power loss before the fsync, can leave a batch cut at any byte: each batch is
+framed (govscore.ledger.batches), so a cut one never reads as entries, the file is
+broken until `govscore repair` cuts it back, and govscore refuses to append to it.
+
+Ledger files and the ledger folder are never symbolic links: a link would put entries
+outside the root, where git never sees them.
 """
 
 from __future__ import annotations
@@ -49,12 +53,26 @@ def ledger_lock(folder: Path, shared: bool = False) -> Iterator[None]:
     if shared and not folder.is_dir():
         yield
         return
-    folder.mkdir(parents=True, exist_ok=True)
+    if not shared and folder.is_symlink():
+        raise DataError(
+            _(
+                "{folder}: a symbolic link, not a folder: govscore writes only into a real "
+                "ledger/ folder inside the root, so that git keeps every entry (replace the "
+                "link with the folder itself)"
+            ).format(folder=folder)
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(_cannot_open(folder, exc)) from None
     if fcntl is None:
         with _file_lock(folder.parent / LOCK_FILE):
             yield
         return
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise DataError(_cannot_open(folder, exc)) from None
     try:
         # Python retries it on EINTR (PEP 475)
         fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
@@ -78,6 +96,12 @@ def _file_lock(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with filelock.FileLock(path):
         yield
+
+
+def _cannot_open(folder: Path, exc: OSError) -> str:
+    return _("{folder}: cannot open the ledger folder: {reason}").format(
+        folder=folder, reason=exc.strerror or exc
+    )
 
 
 @dataclass(frozen=True)
@@ -116,10 +140,32 @@ def append_text(path: Path, text: str) -> None:
     append_all([(path, text)])
 
 
+_NO_LINK = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def open_ledger_file(path: Path, flags: int) -> int:
+    """Open a ledger file to write it; a symbolic link is refused (it would put entries
+    outside the root, where git never sees them), and every failure names the file."""
+    try:
+        if not hasattr(os, "O_NOFOLLOW") and path.is_symlink():  # Windows: no O_NOFOLLOW
+            raise OSError(errno.ELOOP, "a symbolic link")
+        return os.open(path, flags | _NO_LINK | getattr(os, "O_BINARY", 0), 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            message = _(
+                "{file}: a symbolic link: govscore writes only regular files inside the "
+                "root's ledger/, so that git keeps every entry (replace the link with the "
+                "file itself); nothing was written"
+            )
+        else:
+            message = _("{file}: cannot write it: {reason}; nothing was written")
+        raise DataError(message.format(file=path, reason=exc.strerror or exc)) from None
+
+
 def _append(path: Path, text: str) -> _Before:
     data = text.encode("utf-8")
-    created = not path.exists()  # no race: every writer holds the lock
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    created = not os.path.lexists(path)  # no race: every writer holds the lock
+    fd = open_ledger_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     try:
         before = _Before(path, os.fstat(fd).st_size, created)
         try:

@@ -1,0 +1,186 @@
+"""Batches: each append govscore makes is framed, so a write cut off at any byte shows.
+
+A signal, a crash or a full disk can stop the one `write` of a large import at any byte:
+at a 4 KiB page boundary, or even just after a `clause = …` line, where the last entry
+would read as valid but wrong (its count, note and key lost). So govscore frames each
+batch with two TOML comments, which keep the file valid TOML and every line where it
+was (the begin line stands where the first entry's blank line would):
+
+    # govscore batch of 3 entries, 612 bytes
+    [[entry]]
+    …the entries…
+    key = "k3"  # govscore batch end, sha256 3f2a9c0e51b7d842
+
+The byte count and the digest (16 hex digits of SHA-256) cover what lies between the
+begin line and the end mark. A batch is whole only when its end mark is there, ends its
+line, and both match. Anything else is a torn batch: its entries never count (the
+reader sees blank lines in their place, so every other line keeps its number), and the
+file is broken until `govscore repair` cuts a torn batch at its end back. A month file
+that holds nothing but govscore's head line is torn too: govscore never writes it alone.
+Entries a person appends by hand, without these marks, read as always.
+
+In a clone of a shared ledger the begin line ends in the clone's tag, like every entry
+line, so that git's union merge keeps each clone's batch whole (see text.fields_toml).
+
+Pure functions over text; the writer appends what `frame` returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from govscore.i18n import _, ngettext
+
+MARK = "# govscore "
+BEGIN = "# govscore batch of "
+END = "  # govscore batch end, sha256 "
+_BEGIN = re.compile(
+    r"# govscore batch of (\d{1,9}) entr(?:y|ies), (\d{1,12}) bytes(?:  # [0-9a-z]+)?"
+)
+_END = re.compile(r"  # govscore batch end, sha256 ([0-9a-f]{16})")
+# Begin lines stand at the start of a line; the end mark ends one (never inside a string:
+# govscore writes every string on one line, closed by its quote).
+_MARKS = re.compile(
+    r"^# govscore batch of [^\n]*|  # govscore batch end, sha256 [^\n]*(?=\n|\Z)", re.MULTILINE
+)
+_HEAD_ONLY = re.compile(r"# govscore ledger for \d{4}-\d{2}: append only\n")
+DIGITS = 16  # of the sha256 in hex: enough to tell a cut or changed batch from a whole one
+
+
+def digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:DIGITS]
+
+
+def frame(entries_text: str, entries: int, tag: str | None = None) -> str:
+    """The text appended for one batch of entries, as entry_toml makes each (a blank line,
+    then the table): the begin line stands in for the first blank line, the end mark
+    ends the last line."""
+    content = entries_text.removeprefix("\n").removesuffix("\n")
+    data = content.encode("utf-8")
+    mark = f"  # {tag}" if tag else ""
+    what = "entry" if entries == 1 else "entries"
+    return f"{BEGIN}{entries} {what}, {len(data)} bytes{mark}\n{content}{END}{digest(data)}\n"
+
+
+@dataclass(frozen=True)
+class Torn:
+    """A batch that is not whole: where it stands in the text and what it announced."""
+
+    start: int  # offset in the text of its first line
+    stop: int  # offset just past its last line (the end of the text when at_end)
+    line: int  # its first line, counted from 1
+    last_line: int
+    at_end: bool  # nothing follows it: an interrupted write, which repair cuts back
+    entries: int  # entries it announced (0 when its begin line is cut off)
+    expected: int  # bytes it announced
+    written: int  # bytes of it in the file
+
+    def message(self, month: str) -> str:
+        """What check says at the batch's first line."""
+        if self.at_end:
+            if not self.expected:
+                return _(
+                    "a line govscore was writing is cut off (the write was interrupted); "
+                    "`govscore repair {month}` cuts it back"
+                ).format(month=month)
+            return ngettext(
+                "a batch of {entries} entry govscore was writing is cut off after {written} "
+                "of {expected} bytes (the write was interrupted): it is left out; "
+                "`govscore repair {month}` cuts it back, then record it again",
+                "a batch of {entries} entries govscore was writing is cut off after {written} "
+                "of {expected} bytes (the write was interrupted): they are left out; "
+                "`govscore repair {month}` cuts it back, then record them again",
+                self.entries,
+            ).format(
+                entries=self.entries, written=self.written, expected=self.expected, month=month
+            )
+        return ngettext(
+            "a batch of {entries} entry (lines {first}–{last}) does not match its end line: "
+            "changed after govscore wrote it, or cut off and written after; it is left out "
+            "(compare it with git: `git log -p`)",
+            "a batch of {entries} entries (lines {first}–{last}) does not match its end line: "
+            "changed after govscore wrote it, or cut off and written after; they are left out "
+            "(compare them with git: `git log -p`)",
+            self.entries,
+        ).format(entries=self.entries, first=self.line, last=self.last_line)
+
+
+def torn_batches(text: str) -> list[Torn]:
+    """Every batch of the text that is not whole, in file order.
+
+    `text` is a ledger file as read (BOM removed, line ends made \\n). A batch runs from
+    its begin line to its end mark; one without a fitting end mark runs to the next
+    begin line or to the end of the text.
+    """
+    torn: list[Torn] = []
+    if MARK in text:
+        _scan(text, torn)
+        if head_only(text):  # a new file's first write cut right after its head
+            torn.append(Torn(0, len(text), 1, 1, True, 0, 0, len(text.encode())))
+    if text and not text.endswith("\n"):
+        start = text.rfind("\n") + 1
+        last = text[start:]
+        if (MARK.startswith(last) or last.startswith(MARK)) and not (
+            torn and torn[-1].at_end
+        ):  # the first bytes of a batch or file head: a write cut off at once
+            line = text.count("\n", 0, start) + 1
+            torn.append(Torn(start, len(text), line, line, True, 0, 0, len(last.encode())))
+    return torn
+
+
+def head_only(text: str) -> bool:
+    """Whether the text is nothing but the head line govscore starts a month file with."""
+    return _HEAD_ONLY.fullmatch(text) is not None
+
+
+def _scan(text: str, torn: list[Torn]) -> None:
+    opened: tuple[int, int, int, int] | None = None  # start, body start, entries, bytes
+    for found in _MARKS.finditer(text):
+        start, mark = found.start(), found.group()
+        if mark.startswith(BEGIN):
+            if opened is not None:  # no end mark before this begin line
+                torn.append(_torn(text, opened, start, at_end=False))
+            newline = text.find("\n", start)
+            begun = _BEGIN.fullmatch(mark) if newline >= 0 else None
+            if begun is None:  # its own begin line cut off (or garbled)
+                opened = (start, len(text) if newline < 0 else newline + 1, 0, 0)
+            else:
+                opened = (start, newline + 1, int(begun.group(1)), int(begun.group(2)))
+        elif opened is not None:
+            stop = found.end() + 1  # past the newline that ends the mark's line
+            ended = _END.fullmatch(mark) if stop <= len(text) else None
+            body = text[opened[1] : start].encode("utf-8")
+            if (
+                ended is None
+                or opened[3] == 0
+                or len(body) != opened[3]
+                or digest(body) != ended.group(1)
+            ):
+                stop = min(stop, len(text))
+                torn.append(_torn(text, opened, stop, at_end=stop == len(text)))
+            opened = None
+    if opened is not None:
+        torn.append(_torn(text, opened, len(text), at_end=True))
+
+
+def _torn(text: str, opened: tuple[int, int, int, int], stop: int, at_end: bool) -> Torn:
+    start, body, entries, expected = opened
+    line = text.count("\n", 0, start) + 1
+    last = line + text.count("\n", start, stop) - (1 if text.endswith("\n", 0, stop) else 0)
+    written = min(len(text[body:stop].encode("utf-8")), expected)
+    return Torn(start, stop, line, max(line, last), at_end, entries, expected, written)
+
+
+def blank(text: str, torn: list[Torn]) -> str:
+    """The text with each torn batch's lines made blank: no entry of it reads, and every
+    other line keeps its number."""
+    parts: list[str] = []
+    position = 0
+    for batch in torn:
+        parts.append(text[position : batch.start])
+        parts.append("\n" * text.count("\n", batch.start, batch.stop))
+        position = batch.stop
+    parts.append(text[position:])
+    return "".join(parts)

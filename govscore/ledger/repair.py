@@ -1,0 +1,114 @@
+"""Repair: cut back the batches an interrupted write left torn at the end of a month file.
+
+A torn batch (see govscore.ledger.batches) never counts, and govscore will not append to
+its month until it is gone. When it stands at the end of its file it is what a killed
+or crashed writer left: nothing after it, nothing of it reported as recorded. Cutting
+the file back to the start of that batch puts the file as it was before the write, so
+the same keyed import can run again and books the whole batch once.
+
+A torn batch with lines after it is not a cut-off write but an edit; repair shows it and
+leaves it to a person (git shows what it was).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from govscore.errors import DataError
+from govscore.i18n import _
+from govscore.ledger.batches import Torn, head_only, torn_batches
+from govscore.ledger.loader import LEDGER_DIR, WorkTree, ledger_names, read_ledger_file
+from govscore.ledger.text import ledger_text
+from govscore.ledger.writer import ledger_lock, open_ledger_file
+
+_ID = re.compile(r'^id = "([^"\\\n]*)"', re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """One torn batch of one file: what repair would cut, and whether it may."""
+
+    file: str  # ledger/YYYY-MM.toml
+    month: str
+    torn: Torn
+    size: int  # the file's bytes now
+    keep: int  # bytes kept: the file is cut back to this size
+    ids: tuple[str, ...]  # ids of the entries (whole or not) in the cut lines
+    created: bool  # nothing but its head line is kept: the torn write made it, it goes
+
+    @property
+    def cuttable(self) -> bool:
+        return self.torn.at_end
+
+
+def find_cuts(root: Path, month: str | None = None) -> list[Cut]:
+    """Every torn batch of the root's TOML month files (or of one month), in ledger order."""
+    found, _problems = ledger_names(WorkTree(root))
+    cuts: list[Cut] = []
+    for file_month, label in found:
+        if not label.endswith(".toml") or (month is not None and file_month != month):
+            continue
+        data = read_ledger_file(root, label)
+        try:
+            text = ledger_text(data)
+        except UnicodeDecodeError:
+            continue  # not UTF-8: check names it, and no batch can be told apart
+        text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+        for torn in torn_batches(text):
+            keep = _offset_of_line(data, torn.line)
+            ids = tuple(_ID.findall(text, torn.start, torn.stop))
+            kept = text[: torn.start]
+            created = not kept or head_only(kept)
+            cuts.append(Cut(label, file_month, torn, len(data), keep, ids, created))
+    return cuts
+
+
+def _offset_of_line(data: bytes, line: int) -> int:
+    """The offset in the file's bytes where a line (counted from 1) starts."""
+    offset = 0
+    for _line in range(line - 1):
+        offset = data.index(b"\n", offset) + 1
+    return offset
+
+
+def cut_back(root: Path, cuts: list[Cut]) -> list[Cut]:
+    """Cut each file back to the start of its torn batch, under the ledger's lock.
+
+    Only cuts at the end of their file are made, and only while the file is still the
+    size it was when the cut was planned: a writer in between means plan again. A file
+    that would keep nothing but its head line is removed: the torn write created it.
+    Returns the cuts made.
+    """
+    done: list[Cut] = []
+    with ledger_lock(root / LEDGER_DIR):
+        for cut in cuts:
+            if not cut.cuttable:
+                continue
+            path = root / cut.file
+            fd = open_ledger_file(path, os.O_WRONLY)
+            try:
+                if os.fstat(fd).st_size != cut.size:
+                    raise DataError(
+                        _(
+                            "{file}: changed while repair was looking at it; nothing was cut, "
+                            "run `govscore repair` again"
+                        ).format(file=cut.file)
+                    )
+                if cut.created:
+                    path.unlink()
+                else:
+                    os.ftruncate(fd, cut.keep)
+                    os.fsync(fd)
+            except OSError as exc:
+                raise DataError(
+                    _("{file}: could not cut it back: {reason}").format(
+                        file=cut.file, reason=exc.strerror or exc
+                    )
+                ) from None
+            finally:
+                os.close(fd)
+            done.append(cut)
+    return done

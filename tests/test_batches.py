@@ -1,0 +1,294 @@
+"""Interrupted writes (issue 11, item 3): a batch govscore wrote and that was cut at any
+byte never reads as entries; `check` names it, reports leave it out, `add` refuses its
+month, and `govscore repair` cuts it back so that the same keyed import books it once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import TODAY, Run, catalog, departments, run_process
+from govscore.ledger.batches import frame, torn_batches
+from govscore.ledger.loader import load_view, parse_ledger_bytes
+from govscore.ledger.tally import PlainTally, named_ids
+from govscore.ledger.text import ledger_text, parse_toml_ledger
+
+MONTH = "2023-05"
+LEDGER = f"ledger/{MONTH}.toml"
+ROWS = (
+    "department,clause,count,note,key\n"
+    "市公安局,2.4.3,7,七件超期办结,batch-1\n"
+    "市民政局,2.4.3,1,一件,batch-2\n"
+    "市教育局,2.4.3,3,三件,batch-3\n"
+)
+
+
+def imported(gs: Run, csv: Path) -> list[str]:
+    result = gs("import", str(csv), "--month", MONTH)
+    assert result.exit_code == 0, result.output
+    return result.stdout.split()
+
+
+@pytest.fixture
+def batch(gs: Run, root: Path, tmp_path: Path) -> tuple[bytes, bytes, Path]:
+    """The month file before and after a keyed import of three entries, and the CSV."""
+    assert gs("add", "-d", "市公安局", "-c", "2.4.3", "--month", MONTH).exit_code == 0
+    before = (root / LEDGER).read_bytes()
+    csv = tmp_path / "rows.csv"
+    csv.write_text(ROWS, encoding="utf-8")
+    assert imported(gs, csv) == ["2023-05-0002", "2023-05-0003", "2023-05-0004"]
+    return before, (root / LEDGER).read_bytes(), csv
+
+
+def read_every_way(data: bytes) -> list[tuple[list[str], int]]:
+    """The ids each reader finds in a file, and how many problems it reports: the loader
+    (fast reader), the cold tally (plain entries summed as read), the careful reader."""
+    ways = []
+    parsed = parse_ledger_bytes(data, LEDGER, MONTH)
+    ways.append(([e.id for e in parsed.entries], len(parsed.problems), parsed.broken))
+    tally = PlainTally(MONTH, catalog(), departments(), TODAY, named_ids(data))
+    parsed = parse_ledger_bytes(data, LEDGER, MONTH, tally)
+    ids = [*tally.ids, *(e.id for e in parsed.entries)]
+    ways.append((sorted(ids), len(parsed.problems), parsed.broken))
+    text = ledger_text(data)
+    parsed = parse_toml_ledger(text, LEDGER, MONTH, fast=False)
+    ways.append(([e.id for e in parsed.entries], len(parsed.problems), parsed.broken))
+    return ways
+
+
+def test_a_batch_cut_at_any_byte_never_reads_as_entries(batch):
+    before, after, _ = batch
+    assert after.startswith(before)
+    kept = ["2023-05-0001"]
+    for way in read_every_way(before):
+        assert way == (kept, 0, False)
+    for way in read_every_way(after):
+        assert way == ([*kept, "2023-05-0002", "2023-05-0003", "2023-05-0004"], 0, False)
+    for cut in range(len(before) + 1, len(after)):
+        for ids, problems, broken in read_every_way(after[:cut]):
+            # Even a cut just after `count = 7` (the entry would read as valid, count 7,
+            # but without its note, clerk and key) leaves the whole batch out.
+            assert (ids, problems, broken) == (kept, 1, True), cut
+
+
+def test_the_cut_is_named_where_the_batch_begins(batch):
+    before, after, _ = batch
+    begin = before.count(b"\n") + 1
+    cut = after.index(b"count = 7\n") + len(b"count = 7\n")  # ends after a whole line
+    parsed = parse_ledger_bytes(after[:cut], LEDGER, MONTH)
+    [problem] = parsed.problems
+    assert (problem.file, problem.line) == (LEDGER, begin)
+    body = after.index(b"\n", len(before)) + 1  # after the begin line
+    end = after.rindex(b"  # govscore batch end")
+    assert problem.message.startswith(
+        f"a batch of 3 entries govscore was writing is cut off after {cut - body} "
+        f"of {end - body} bytes (the write was interrupted)"
+    )
+    assert f"`govscore repair {MONTH}` cuts it back" in problem.message
+    assert parsed.broken_by == problem
+
+
+def test_cached_and_uncached_reports_agree_on_a_cut_batch(batch, root: Path):
+    """The cache extends a snapshot by appended tails: a torn tail must not slip in."""
+    before, after, _ = batch
+    path = root / LEDGER
+    path.write_bytes(before)
+    load_view(root, TODAY)  # the cache now describes `before`; what follows is a tail
+    cuts = sorted({*range(len(before) + 1, len(after), 7), len(after) - 1, len(after) - 2})
+    for cut in cuts:
+        path.write_bytes(after[:cut])
+        cached = load_view(root, TODAY)
+        ordinary = load_view(root, TODAY, use_cache=False)
+        assert (cached.summary, cached.problems) == (ordinary.summary, ordinary.problems), cut
+        assert [p.line for p in cached.problems] == [before.count(b"\n") + 1], cut
+        path.write_bytes(before)
+        load_view(root, TODAY)
+
+
+def test_check_reports_add_and_repair_on_a_cut_batch(batch, gs: Run, root: Path):
+    before, after, csv = batch
+    path = root / LEDGER
+    cut = after.index(b"count = 7\n") + len(b"count = 7\n")
+    path.write_bytes(after[:cut])
+    begin = before.count(b"\n") + 1
+
+    checked = run_process("--root", str(root), "check", "--format", "json")
+    assert checked.returncode == 1
+    problems = json.loads(checked.stdout)["problems"]
+    assert [(p["file"], p["line"]) for p in problems] == [(LEDGER, begin)]
+
+    report = run_process("--root", str(root), "month", MONTH, "--format", "json")
+    assert report.returncode == 1
+    police = next(
+        d for d in json.loads(report.stdout)["departments"] if d["department"] == "市公安局"
+    )
+    # Only 2023-05-0001 counts (2.4.3 × 1 = −1 in category 2: 99); never the cut count 7:
+    # 0.25·100 + 0.40·99 + 0.20·100 + 0.15·100 = 99.6.
+    assert police["total"] == 99.6
+    assert f"{LEDGER}:{begin}: a batch of 3 entries" in report.stderr
+
+    refused = gs("add", "-d", "市公安局", "-c", "2.4.3", "--month", MONTH)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert "will not append to the 2023-05 ledger" in refused.stderr
+    assert path.read_bytes() == after[:cut]
+
+    shown = run_process("--root", str(root), "repair", MONTH)  # no terminal: never asks
+    assert shown.returncode == 1
+    assert f"{LEDGER}:{begin}: a batch of 3 entries" in shown.stdout
+    last = after[:cut].count(b"\n")
+    assert f"would cut lines {begin}–{last} ({cut - len(before)} bytes)" in shown.stdout
+    assert "1 entry in it: 2023-05-0002" in shown.stdout
+    assert "`govscore repair 2023-05 --yes` cuts them back" in shown.stderr
+    assert path.read_bytes() == after[:cut]
+
+    repaired = run_process("--root", str(root), "repair", MONTH, "--yes")
+    assert repaired.returncode == 0, repaired.stderr
+    assert path.read_bytes() == before
+    assert run_process("--root", str(root), "check").returncode == 0
+    assert run_process("--root", str(root), "repair").returncode == 0
+
+    # The same keyed import again books the whole batch, once.
+    assert imported(gs, csv) == ["2023-05-0002", "2023-05-0003", "2023-05-0004"]
+    again = gs("import", str(csv), "--month", MONTH)
+    assert (again.exit_code, again.stdout) == (0, "")
+    assert "imported 0 entries, skipped 3 already recorded" in again.stderr
+    assert path.read_bytes().count(b'key = "batch-1"') == 1
+
+
+def test_repair_removes_a_file_the_cut_write_created(gs: Run, root: Path, tmp_path: Path):
+    csv = tmp_path / "rows.csv"
+    csv.write_text(ROWS, encoding="utf-8")
+    assert imported(gs, csv)
+    path = root / LEDGER
+    whole = path.read_bytes()
+    for cut in (1, 20, whole.index(b"\n") + 1, whole.index(b"\n") + 5, len(whole) - 1):
+        path.write_bytes(whole[:cut])
+        assert gs("check").exit_code == 1, cut
+        repaired = gs("repair", "--yes")
+        assert repaired.exit_code == 0, (cut, repaired.output)
+        assert not path.exists(), cut
+        assert gs("check").exit_code == 0
+
+
+def test_a_changed_batch_is_left_out_and_not_cut(batch, gs: Run, root: Path):
+    """Lines after a batch that does not match its end line: not an interrupted write."""
+    before, after, _ = batch
+    path = root / LEDGER
+    edited = after.replace(b"count = 7", b"count = 1")
+    hand = b'\n[[entry]]\nid = "hand-1"\ndepartment = "\xe5\xb8\x82\xe6\xb0\x91\xe6\x94\xbf\xe5\xb1\x80"\nclause = "2.4.3"\n'
+    path.write_bytes(edited + hand)
+    checked = gs("check", "--format", "json")
+    assert checked.exit_code == 1
+    [problem] = json.loads(checked.stdout)["problems"]
+    assert problem["line"] == before.count(b"\n") + 1
+    assert "does not match its end line: changed after govscore wrote it" in problem["message"]
+    # The hand-appended entry after it counts; the batch does not.
+    assert json.loads(checked.stdout)["entries"] == 2
+    repaired = gs("repair", "--yes")
+    assert repaired.exit_code == 1
+    assert "not cut: lines follow it" in repaired.stdout
+    assert path.read_bytes() == edited + hand
+
+
+def test_entries_appended_by_hand_without_frames_read_as_always(batch, gs: Run, root: Path):
+    _, after, _ = batch
+    path = root / LEDGER
+    path.write_bytes(
+        after + '\n[[entry]]\nid = "hand-1"\ndepartment = "市民政局"\nclause = "2.4.3"\n'.encode()
+    )
+    checked = gs("check", "--format", "json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["entries"] == 5
+    assert gs("add", "-d", "市公安局", "-c", "2.4.3", "--month", MONTH).exit_code == 0
+
+
+def test_frames_keep_every_line_where_it_was_and_carry_a_clones_tag():
+    """The begin line stands in for the first blank line, the end mark ends the last line:
+    line numbers are those of unframed entries; the tag keeps union merges whole."""
+    entries = '\n[[entry]]  # k7q2\nid = "x"  # k7q2\n\n[[entry]]  # k7q2\nid = "y"  # k7q2\n'
+    text = frame(entries, 2, "k7q2")
+    lines = text.splitlines()
+    assert len(lines) == len(entries.splitlines())
+    assert lines[0] == "# govscore batch of 2 entries, 70 bytes  # k7q2"
+    assert lines[-1].startswith('id = "y"  # k7q2  # govscore batch end, sha256 ')
+    assert torn_batches(text) == []
+    assert torn_batches(text + text) == []
+    second = frame(entries.replace('"x"', '"z"').replace('"y"', '"w"'), 2, "k7q2")
+    parsed = parse_toml_ledger(text + second, LEDGER, MONTH)
+    unframed = parse_toml_ledger(entries + second.replace("# govscore", "#"), LEDGER, MONTH)
+    assert [(e.id, e.line) for e in parsed.entries] == [("x", 2), ("y", 5), ("z", 8), ("w", 11)]
+    assert [e.line for e in unframed.entries] == [2, 5, 8, 11]
+
+
+# -- a real SIGKILL ------------------------------------------------------------------
+
+ROWS_KILLED = 2_500
+
+
+def test_a_large_import_killed_mid_write_is_detected_repaired_and_booked_once(
+    root: Path, tmp_path: Path
+):
+    """SIGKILL lands inside the one big write: Linux stops it at a page boundary.
+
+    The test watches the file and kills the importer the moment it starts to grow, so
+    the kill lands within the write of a few MB; should the write have finished first
+    (the machine busy), that attempt must still be whole and the import is tried again.
+    """
+    # Long notes make the one write about 25 MB: the kernel copies it in 2 MiB steps,
+    # and the kill lands between two of them.
+    rows = ["department,clause,count,note,key"]
+    note = "overdue " * 1250
+    rows += [f"市公安局,2.4.3,{n % 7 + 1},row {n} {note},k{n}" for n in range(ROWS_KILLED)]
+    csv = tmp_path / "big.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    path = root / LEDGER
+    seed = run_process(
+        "--root", str(root), "add", "-d", "市民政局", "-c", "2.4.3", "--month", MONTH
+    )
+    assert seed.returncode == 0, seed.stderr
+    before = path.read_bytes()
+    command = [sys.executable, "-m", "govscore", "--root", str(root), "import", str(csv)]
+    for attempt in range(8):
+        process = subprocess.Popen(
+            [*command, "--month", MONTH],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+        )
+        while process.poll() is None and os.stat(path).st_size == len(before):
+            pass
+        process.send_signal(signal.SIGKILL)
+        out, _err = process.communicate(timeout=120)
+        assert out == b""  # killed before it could print an id
+        checked = run_process("--root", str(root), "check", "--format", "json")
+        if checked.returncode == 0:  # the write was whole before the kill: all of it stands
+            assert json.loads(checked.stdout)["entries"] == ROWS_KILLED + 1
+            assert attempt < 7, "the kill came after the write every time"
+            path.write_bytes(before)  # try again from the start
+            continue
+        [problem] = json.loads(checked.stdout)["problems"]
+        assert problem["line"] == before.count(b"\n") + 1, problem
+        assert (
+            f"a batch of {ROWS_KILLED} entries govscore was writing is cut off"
+            in problem["message"]
+        )
+        assert json.loads(checked.stdout)["entries"] == 1
+        break
+    repaired = run_process("--root", str(root), "repair", "--yes")
+    assert repaired.returncode == 0, repaired.stderr
+    assert path.read_bytes() == before
+    rerun = run_process("--root", str(root), "import", str(csv), "--month", MONTH)
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(rerun.stdout.split()) == ROWS_KILLED
+    checked = run_process("--root", str(root), "check", "--format", "json")
+    assert checked.returncode == 0
+    assert json.loads(checked.stdout)["entries"] == ROWS_KILLED + 1
+    again = run_process("--root", str(root), "import", str(csv), "--month", MONTH)
+    assert again.stdout == "" and f"skipped {ROWS_KILLED} already recorded" in again.stderr

@@ -1,0 +1,89 @@
+"""Symbolic links (issue 11, item 4): a month file or ledger/ that is a link would put
+entries outside the root, counted in reports but never in git. govscore refuses them:
+`check` and reports name them and leave them out, `add` and `import` write nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import Run, run_process
+
+ADD = ("add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05")
+OUTSIDE = '[[entry]]\nid = "o1"\ndepartment = "市公安局"\nclause = "2.4.3"\ncount = 5\n'
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "2023-05.toml").write_text(OUTSIDE, encoding="utf-8")
+    return folder
+
+
+def test_a_linked_month_file_is_left_out_and_never_written(gs: Run, root: Path, outside: Path):
+    (root / "ledger" / "2023-05.toml").symlink_to(outside / "2023-05.toml")
+    before = (outside / "2023-05.toml").read_bytes()
+
+    added = gs(*ADD)
+    assert added.exit_code == 1 and added.stdout == ""
+    assert "ledger/2023-05.toml: a symbolic link: govscore writes only regular files" in (
+        added.stderr
+    )
+    assert (outside / "2023-05.toml").read_bytes() == before
+
+    checked = run_process("--root", str(root), "check", "--format", "json")
+    assert checked.returncode == 1
+    [problem] = json.loads(checked.stdout)["problems"]
+    assert problem["file"] == "ledger/2023-05.toml"
+    assert problem["message"].startswith("a symbolic link: govscore reads and writes only")
+
+    report = run_process("--root", str(root), "month", "2023-05", "--format", "json")
+    assert report.returncode == 1
+    police = next(
+        d for d in json.loads(report.stdout)["departments"] if d["department"] == "市公安局"
+    )
+    assert police["total"] == 100.0  # the 5 linked deductions do not count
+    assert "ledger/2023-05.toml: a symbolic link" in report.stderr
+
+
+def test_a_dangling_link_is_not_followed_to_create_a_file(gs: Run, root: Path, tmp_path: Path):
+    target = tmp_path / "made-by-add.toml"
+    (root / "ledger" / "2023-05.toml").symlink_to(target)
+    assert gs(*ADD).exit_code == 1
+    assert not target.exists()
+
+
+def test_a_linked_ledger_folder_is_refused(gs: Run, root: Path, outside: Path, tmp_path: Path):
+    (root / "ledger").rename(tmp_path / "ledger.real")
+    (root / "ledger").symlink_to(outside)
+    before = sorted(p.name for p in outside.iterdir())
+
+    added = gs(*ADD)
+    assert added.exit_code == 1 and added.stdout == ""
+    assert "ledger: a symbolic link, not a folder" in added.stderr
+    assert sorted(p.name for p in outside.iterdir()) == before
+    assert (outside / "2023-05.toml").read_text(encoding="utf-8") == OUTSIDE
+
+    for args in (["check"], ["month", "2023-05"]):
+        result = run_process("--root", str(root), *args)
+        assert result.returncode == 1, args
+        assert "ledger: a symbolic link, not a folder" in result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_a_ledger_folder_that_is_a_link_loop_is_a_message_not_a_traceback(
+    gs: Run, root: Path, tmp_path: Path
+):
+    """Issue 11, item 11: ledger -> ledger."""
+    (root / "ledger").rename(tmp_path / "ledger.real")
+    (root / "ledger").symlink_to("ledger")
+    csv = tmp_path / "rows.csv"
+    csv.write_text("department,clause\n市公安局,2.4.3\n", encoding="utf-8")
+    for args in (ADD, ("import", str(csv), "--month", "2023-05"), ("check",), ("month", "2023-05")):
+        result = run_process("--root", str(root), *args)
+        assert result.returncode == 1, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert "ledger: a symbolic link, not a folder" in result.stdout + result.stderr, args
