@@ -28,6 +28,7 @@ from types import TracebackType
 
 from govscore.i18n import _, ngettext
 from govscore.ledger.gitops import GitError, git, in_repository, resolve_revision
+from govscore.ledger.batches import BEGIN
 from govscore.ledger.text import split_entries
 
 
@@ -387,7 +388,9 @@ def _blocks(text: str, path: str) -> list[_Block]:
     blocks = []
     for first, chunk in parts:
         lines = chunk.split("\n")
-        while lines and not lines[-1].strip():
+        # A batch's begin line stands before the table it begins (govscore.ledger.batches):
+        # it frames, like a blank line it says nothing about the entry above it.
+        while lines and (not lines[-1].strip() or lines[-1].startswith(BEGIN)):
             lines.pop()
         if lines:
             ids = (m.group(1) for m in map(_ID_LINE.match, lines) if m)
