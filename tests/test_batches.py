@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, Run, catalog, departments, run_process
+from conftest import TODAY, Run, catalog, departments, process_env, run_process
 from govscore.ledger.batches import frame, torn_batches
 from govscore.ledger.loader import load_view, parse_ledger_bytes
 from govscore.ledger.tally import PlainTally, named_ids
@@ -261,6 +261,7 @@ def test_a_large_import_killed_mid_write_is_detected_repaired_and_booked_once(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
+            env=process_env(),
         )
         while process.poll() is None and os.stat(path).st_size == len(before):
             pass

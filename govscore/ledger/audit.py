@@ -27,8 +27,8 @@ from pathlib import Path
 from types import TracebackType
 
 from govscore.i18n import _, ngettext
-from govscore.ledger.gitops import GitError, git, in_repository, resolve_revision
 from govscore.ledger.batches import BEGIN
+from govscore.ledger.gitops import GitError, git, in_repository, resolve_revision
 from govscore.ledger.text import split_entries
 
 
