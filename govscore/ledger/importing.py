@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from govscore.errors import DataError, Problem, UsageError
-from govscore.i18n import N_, _
+from govscore.i18n import N_, _, listing
 from govscore.ledger.recording import Draft
 from govscore.model import FIELDS, month_of
 from govscore.written import canonical_fields, fold, read_month
@@ -312,7 +312,7 @@ def header_problems(header: Sequence[str], file: str) -> list[Problem]:
     problems: list[Problem] = []
     fields = [HEADERS.get(name) for name in header]
     allowed = _("{english}; or in Chinese: {chinese}").format(
-        english=", ".join(COLUMNS), chinese=", ".join(CHINESE)
+        english=listing(COLUMNS), chinese=listing(CHINESE)
     )
     for number, name in enumerate(header, 1):
         field = fields[number - 1]
