@@ -241,3 +241,18 @@ def test_no_function_hides_the_translator():
             if binds and calls:
                 hiding.append(f"{path.relative_to(REPO)}:{function.lineno}: {function.name}")
     assert hiding == []
+
+
+def test_problems_read_from_the_cache_are_in_the_reader_s_language(root: Path):
+    """The cache keeps the ledger's problems as worded; a reader of the other language gets
+    them reworded, not the words of whoever built the cache."""
+    ledger = root / "ledger" / "2023-05.toml"
+    ledger.write_text(
+        '[[entry]]\nid = "2023-05-0001"\ndepartment = "市公安局"\nclause = "9.9.9"\n',
+        encoding="utf-8",
+    )
+    english = run_in("en", root, "month", "2023-05")  # builds the cache
+    chinese_ = run_in("zh", root, "month", "2023-05")  # reads it
+    assert "unknown clause '9.9.9'" in english.output
+    assert "未知条款 '9.9.9'" in chinese_.output
+    assert "unknown clause" not in chinese_.output
