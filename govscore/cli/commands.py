@@ -74,7 +74,7 @@ from govscore.ledger.loader import (
 from govscore.ledger.recording import Committer, Draft, record
 from govscore.ledger.repair import Cut, cut_back, find_cuts
 from govscore.ledger.settings import set_tags
-from govscore.ledger.writer import write_whole
+from govscore.ledger.writer import create_files, write_whole
 from govscore.model import month_of
 from govscore.report import page
 from govscore.report.page import year_months
@@ -252,12 +252,13 @@ def init(directory: Path) -> None:
                 "(choose an empty folder, or edit the files that are there)"
             ).format(directory=directory, files=listing(existing))
         )
-    (directory / LEDGER_DIR).mkdir(parents=True, exist_ok=True)
-    for name, text in planned.items():
-        (directory / name).write_text(text, encoding="utf-8")
+    create_files(directory, planned, lambda: _git_init(directory))
+    click.echo(_("created a govscore root in {directory}").format(directory=directory), err=True)
+
+
+def _git_init(directory: Path) -> None:
     if not in_repository(directory):
         init_repository(directory)
-    click.echo(_("created a govscore root in {directory}").format(directory=directory), err=True)
 
 
 GITATTRIBUTES = """\

@@ -117,13 +117,21 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
     """
     if encoding is not None:
         try:
-            name = codecs.lookup(encoding).name
+            info = codecs.lookup(encoding)
         except LookupError:
             message = _(
                 "--encoding {encoding!r}: unknown encoding (try utf-8, utf-8-sig or gb18030)"
             )
             raise UsageError(message.format(encoding=encoding)) from None
-        return _decode_as(data, file, name), name
+        if not getattr(info, "_is_text_encoding", True):  # rot13, hex, base64, zlib …
+            raise DataError(
+                _(
+                    "{file}: cannot be read with --encoding {encoding}: it is not a text "
+                    "encoding (it turns bytes into bytes, or text into text); name how the "
+                    "file's text is stored: utf-8, utf-8-sig or gb18030"
+                ).format(file=file, encoding=encoding)
+            )
+        return _decode_as(data, file, info.name), info.name
     if data.startswith(codecs.BOM_UTF8):
         return _decode_as(data, file, "utf-8-sig"), "utf-8-sig"
     if data.startswith(_UTF16_BOMS):
@@ -158,6 +166,13 @@ def _decode_as(data: bytes, file: str, encoding: str) -> str:
             _(
                 "{file}:{line}: not {encoding} text (byte {byte} cannot be read); check --encoding"
             ).format(file=file, line=line, encoding=encoding, byte=f"{exc.object[exc.start]:#04x}")
+        ) from None
+    except (UnicodeError, LookupError) as exc:  # the codec "undefined", or one that refuses
+        raise DataError(
+            _(
+                "{file}: cannot be read with --encoding {encoding}: {reason}; name how the "
+                "file's text is stored: utf-8, utf-8-sig or gb18030"
+            ).format(file=file, encoding=encoding, reason=exc)
         ) from None
     return text.removeprefix("\ufeff")
 

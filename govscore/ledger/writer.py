@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,3 +263,47 @@ def write_whole(path: Path, data: bytes) -> None:
         raise DataError(
             _("{file}: cannot write it: {reason}; nothing written").format(file=path, reason=reason)
         ) from None
+
+
+def create_files(folder: Path, planned: dict[str, str], then: Callable[[], None]) -> None:
+    """Create a new root's files (and `then` its git repository), or leave nothing behind.
+
+    A full disk, a file-size limit or a folder that cannot be written stops it with a
+    message naming the file; whatever it had made by then is removed again.
+    """
+    above = [f for f in (folder, *folder.parents) if not f.exists()]
+    folders = sorted({*above, *((folder / name).parent for name in planned)}, key=len_parts)
+    new_folders = [f for f in folders if not f.exists()]
+    git = folder / ".git"
+    new_git = not git.exists()
+    written: list[Path] = []
+    current = folder
+    try:
+        for made in new_folders:
+            current = made
+            made.mkdir(parents=True, exist_ok=True)
+        for name, text in planned.items():
+            current = folder / name
+            written.append(current)
+            current.write_text(text, encoding="utf-8")
+        current = git
+        then()
+    except Exception as exc:  # OSError, or git failing (a full disk stops it too)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        for path in reversed(written):
+            with suppress(OSError):
+                path.unlink(missing_ok=True)
+        if new_git:
+            shutil.rmtree(git, ignore_errors=True)
+        for made in reversed(new_folders):
+            with suppress(OSError):
+                made.rmdir()
+        raise DataError(
+            _("{file}: cannot write it: {reason}; nothing was created").format(
+                file=current, reason=reason
+            )
+        ) from None
+
+
+def len_parts(path: Path) -> int:
+    return len(path.parts)

@@ -1,0 +1,127 @@
+"""A clear message, never a traceback, when the machine says no (issue 11, items 11, 12):
+a read-only ledger, a full disk under `init` and under the cache, an --encoding that is
+not a text encoding. Each names the file and what went wrong, exits 1, writes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_safety import file_size_limit
+
+from conftest import process_env, run_process
+
+ADD = ("add", "-d", "市公安局", "-c", "2.4.3", "--month")
+
+
+def govscore(*args: str, prefix: tuple[str, ...] = (), **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "govscore", *args],
+        env=process_env(),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def assert_refused(result: subprocess.CompletedProcess, file: Path, reason: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{file}: cannot write it: {reason}; nothing was written" in result.stderr
+    assert result.stdout == ""
+
+
+def can(command: list[str]) -> bool:
+    if shutil.which(command[0]) is None:
+        return False
+    return subprocess.run(command, capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(
+    not can(["unshare", "-rm", "true"]),
+    reason="a read-only bind mount needs a user and mount namespace (unshare -rm)",
+)
+def test_add_on_a_read_only_ledger_says_so(root: Path):
+    assert run_process("--root", str(root), *ADD, "2023-05").returncode == 0
+    before = (root / "ledger" / "2023-05.toml").read_bytes()
+    script = f'mount --bind "{root}" "{root}" && mount -o remount,bind,ro "{root}" && exec "$@"'
+    for month in ("2023-05", "2023-06"):  # an existing file, and one add would create
+        result = govscore(
+            "--root", str(root), *ADD, month, prefix=("unshare", "-rm", "sh", "-c", script, "sh")
+        )
+        assert_refused(result, root / "ledger" / f"{month}.toml", "Read-only file system")
+    assert (root / "ledger" / "2023-05.toml").read_bytes() == before
+    assert not (root / "ledger" / "2023-06.toml").exists()
+
+
+def _not_allowed_to_write() -> tuple[str, ...]:
+    """How to run a process that file permissions bind: as root, root without the
+    capabilities that override them (setpriv); as another user, nothing."""
+    if os.geteuid() != 0:
+        return ()
+    caps = "-dac_override,-dac_read_search,-fowner"
+    return ("setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}")
+
+
+@pytest.mark.skipif(
+    os.geteuid() == 0 and not can(["setpriv", "--bounding-set=-dac_override", "true"]),
+    reason="as root, only setpriv can drop the capability that overrides file permissions",
+)
+def test_add_to_a_ledger_another_user_owns_says_so(root: Path):
+    assert run_process("--root", str(root), *ADD, "2023-05").returncode == 0
+    path = root / "ledger" / "2023-05.toml"
+    before = path.read_bytes()
+    path.chmod(0o444)
+    (root / "ledger").chmod(0o555)
+    try:
+        for month in ("2023-05", "2023-06"):
+            result = govscore("--root", str(root), *ADD, month, prefix=_not_allowed_to_write())
+            assert_refused(result, root / "ledger" / f"{month}.toml", "Permission denied")
+    finally:
+        (root / "ledger").chmod(0o755)
+        path.chmod(0o644)
+    assert path.read_bytes() == before
+    assert not (root / "ledger" / "2023-06.toml").exists()
+
+
+@pytest.mark.parametrize("limit", [0, 100, 2_000])
+def test_init_on_a_full_disk_says_so_and_leaves_nothing(tmp_path: Path, limit: int):
+    target = tmp_path / "new" / "office"
+    result = govscore("init", str(target), preexec_fn=file_size_limit(limit))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert ": cannot write it: " in result.stderr and "nothing was created" in result.stderr
+    assert str(target) in result.stderr
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_cache_write_on_a_full_disk_leaves_no_temporary_file(root: Path):
+    for n in range(30):
+        assert (
+            run_process("--root", str(root), *ADD, "2023-05", "--note", f"第{n}件").returncode == 0
+        )
+    shutil.rmtree(root / ".govscore-cache", ignore_errors=True)
+    result = govscore("--root", str(root), "month", "2023-05", preexec_fn=file_size_limit(512))
+    assert result.returncode == 0, result.stderr
+    leftovers = [p.name for p in (root / ".govscore-cache").glob(".ledger-*")]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "hex", "base64", "zlib", "undefined"])
+def test_import_with_an_encoding_that_is_not_a_text_encoding(root: Path, encoding: str):
+    csv = root.parent / "rows.csv"
+    csv.write_text("department,clause\n市公安局,2.4.3\n", encoding="utf-8")
+    result = run_process(
+        "--root", str(root), "import", str(csv), "--month", "2023-05", "--encoding", encoding
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{csv}: cannot be read with --encoding {encoding}: " in result.stderr
+    assert "utf-8, utf-8-sig or gb18030" in result.stderr
+    assert not (root / "ledger" / "2023-05.toml").exists()
