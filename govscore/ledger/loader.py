@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,6 +32,7 @@ from govscore.rules.catalog import Catalog, parse_catalog
 from govscore.rules.config import (
     Departments,
     Weights,
+    lookalike_problems,
     parse_departments,
     parse_weights,
     weight_problems,
@@ -72,6 +74,7 @@ LEDGER_DIR = "ledger"
 DEPARTMENTS_FILE = "departments.toml"
 WEIGHTS_FILE = "weights.toml"
 CLAUSES_FILE = "clauses.toml"
+LOOKALIKES_FILE = "lookalikes.tsv"
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class Root:
         (govscore.ledger.tally): their ids count in the sequences checked for gaps.
         """
         book = review(self.entries(), self.catalog, self.departments, today)
-        config = weight_problems(self.weights, {c.category for c in self.catalog})
+        config = configuration_problems(self.weights, self.catalog, self.departments)
         numbered = [
             (label, [*(e.id for e in f.entries), *(p.entry for p in f.problems if p.entry)])
             for label, f in self.files.items()
@@ -208,6 +211,24 @@ def parse_toml_file(data: bytes | None, label: str) -> dict[str, Any]:
 def read_toml(path: Path, label: str | None = None) -> dict[str, Any]:
     """Read a configuration file from disk."""
     return parse_toml_file(WorkTree(path.parent).read(path.name), label or str(path))
+
+
+def configuration_problems(
+    weights: Weights, catalog: Catalog, departments: Departments
+) -> list[Problem]:
+    """What is wrong with a root's configuration: weights that do not add up, and two
+    departments whose names look alike (巿档案局 beside 市档案局)."""
+    categories = {c.category for c in catalog}
+    return [*weight_problems(weights, categories), *lookalike_problems(departments, lookalikes())]
+
+
+@lru_cache(maxsize=1)
+def lookalikes() -> dict[str, str]:
+    """Characters that look like others (Unicode's confusables, and look-alike Han
+    characters), each with the one it looks like: govscore/data/lookalikes.tsv."""
+    text = (files("govscore") / "data" / LOOKALIKES_FILE).read_text(encoding="utf-8")
+    pairs = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {source: target for source, target in pairs}
 
 
 def shipped_catalog() -> Catalog:
@@ -469,7 +490,7 @@ def read_cached(
             label: _mark(*sizes[label], root.files[label].newlines, root.files[label])
             for _, label in found
         }
-        config_count = len(weight_problems(root.weights, {c.category for c in root.catalog}))
+        config_count = len(configuration_problems(root.weights, root.catalog, root.departments))
         ledger_problems = [p for p in book.problems[config_count:] if p not in name_problems]
         unparsed = [p.entry for f in root.files.values() for p in f.problems if p.entry]
         snapshot = cache.build(
@@ -599,7 +620,7 @@ def _view(state: CachedLedger, extra: Sequence[Problem] = ()) -> View:
         (*extra, *state.name_problems, *snapshot.problems),
         key=lambda p: (ranks.get(p.file, -1), p.line),
     )
-    config_problems = weight_problems(state.weights, {c.category for c in state.catalog})
+    config_problems = configuration_problems(state.weights, state.catalog, state.departments)
     months = tuple(dict.fromkeys(month for month, _ in state.found))
     return View(
         state.path,

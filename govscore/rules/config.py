@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from govscore.errors import ConfigError, Problem
-from govscore.i18n import _
+from govscore.i18n import _, listing
 
 CITY_PREFIX = "市"
 DISCRETIONARY_CEILING = Decimal(10)
@@ -255,3 +256,46 @@ def weight_problems(weights: Weights, category_ids: set[str]) -> list[Problem]:
             )
         )
     return problems
+
+
+def skeleton(name: str, lookalikes: Mapping[str, str]) -> str:
+    """A name as it looks: compatibility forms folded (NFKC: full-width letters, Kangxi
+    radicals) and each look-alike character replaced by the one it looks like."""
+    folded = unicodedata.normalize("NFKC", name)
+    return unicodedata.normalize("NFKC", "".join(lookalikes.get(c, c) for c in folded))
+
+
+def lookalike_problems(departments: Departments, lookalikes: Mapping[str, str]) -> list[Problem]:
+    """Two departments whose names (or aliases) look the same but are different text:
+    the ledger would keep them apart, and a clerk could never tell which is which."""
+    seen: dict[str, tuple[str, Department]] = {}
+    problems: list[Problem] = []
+    named: set[tuple[str, str]] = set()
+    for department in departments:
+        for written in (department.name, *department.aliases):
+            look = skeleton(written, lookalikes)
+            first = seen.setdefault(look, (written, department))
+            other, owner = first
+            if owner is department or (other, written) in named:
+                continue
+            named.add((other, written))
+            problems.append(
+                Problem(
+                    departments.source,
+                    0,
+                    _(
+                        "{one} looks like {other} ({chars}): the ledger keeps them apart as "
+                        "two departments; rename one, or make it an alias of the other"
+                    ).format(one=written, other=other, chars=_differences(written, other)),
+                    "department",
+                )
+            )
+    return problems
+
+
+def _differences(one: str, other: str) -> str:
+    """The characters that differ, with their code points: 巿 U+5DFF for 市 U+5E02."""
+    pairs = [(a, b) for a, b in zip(one, other, strict=False) if a != b]
+    if len(one) != len(other) or not pairs:
+        return f"{one!r} / {other!r}"
+    return listing([f"{a} U+{ord(a):04X} / {b} U+{ord(b):04X}" for a, b in pairs])
