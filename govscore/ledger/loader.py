@@ -155,7 +155,8 @@ class WorkTree:
         try:
             return [_kind_marked(p) for p in where.iterdir()]
         except OSError as exc:
-            raise ConfigError(f"{folder}: cannot read it: {exc.strerror}") from None
+            message = _("{file}: cannot read it: {reason}")
+            raise ConfigError(message.format(file=folder, reason=exc.strerror)) from None
 
     def link(self, relative: str) -> bool:
         return (self.path / relative).is_symlink()
