@@ -208,3 +208,37 @@ def test_a_broken_catalog_names_the_file_the_clause_and_what_is_allowed(data, me
 def test_a_range_may_be_a_single_value():
     catalog = parse_catalog({"clause": [fixed(kind="range", min=1, max=1)]}, SOURCE)
     assert catalog.get("2.4.3").min == catalog.get("2.4.3").max == 1  # type: ignore[union-attr]
+
+
+def test_points_are_described_as_a_clerk_reads_them():
+    """Shown by `clause`, `clauses` and docs/clauses.md: plain figures, no trailing zeros."""
+    data = {
+        "clause": [
+            fixed("1.1.1", points="0.50"),
+            fixed("1.1.2", points=10),
+            {"id": "2.3.11", "effect": "-", "kind": "range", "min": "1.0", "max": 2},
+            {
+                "id": "4.2.2",
+                "effect": "+",
+                "kind": "levels",
+                "levels": [{"name": "市级", "points": 2}, {"name": "省级", "points": "5.0"}],
+            },
+            {"id": "2.5.2", "effect": "-", "kind": "rate", "per_point": "0.10"},
+            {"id": "4.2.5", "effect": "+", "kind": "discretionary"},
+            {"id": "4.4.1", "effect": "veto", "kind": "veto"},
+        ]
+    }
+    catalog = parse_catalog(data, SOURCE)
+    described = {c.id: c.describe_points() for c in catalog}
+    assert described == {
+        "1.1.1": "0.5",
+        "1.1.2": "10",
+        "2.3.11": "1–2",
+        "4.2.2": "市级 2 · 省级 5",
+        "2.5.2": "每少1% 0.1",
+        "4.2.5": "视情",
+        "4.4.1": "一票否决",
+    }
+    capped = catalog.with_ceiling(D("7.50"))
+    assert capped.get("4.2.5").describe_points() == "视情 ≤7.5"  # type: ignore[union-attr]
+    assert capped.get("1.1.1") == catalog.get("1.1.1")  # only discretionary clauses change

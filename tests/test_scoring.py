@@ -400,3 +400,106 @@ def test_totals_equal_at_two_decimals_share_a_rank_though_not_exactly_equal():
     assert rank == 1
     assert ranking.find("市民政局")[0] == 36
     assert [r for r, _ in ranking.rows].count(1) == 35
+
+
+# -- what a score says besides its figures (detail views, referrals, caps, floors) ----------
+
+
+def test_a_cap_is_reported_only_when_bonuses_go_over_it():
+    # Cap A ≤ 1: 3.3.1 × 3 = 0.9 and 3.3.4 × 1 = 0.1 → exactly 1: counted whole, no cut.
+    # June: 3.3.1 × 4 = 1.2 → cut to 1 (cut 0.2), in category 3.
+    led = {
+        "2023-05": toml(entry(POLICE, "3.3.1", count=3), entry(POLICE, "3.3.4")),
+        "2023-06": toml(entry(POLICE, "3.3.1", count=4)),
+    }
+    scorer = scorer_from(led)
+    may = scorer.department_month(POLICE, "2023-05")
+    assert (may.categories["3"], may.caps) == (101, ())
+    june = scorer.department_month(POLICE, "2023-06")
+    [cap] = june.caps
+    assert (cap.group, cap.category, cap.earned, cap.limit, cap.cut) == (
+        "A",
+        "3",
+        D("1.2"),
+        1,
+        D("0.2"),
+    )
+    year = scorer.department_year(POLICE, 2023, ["2023-05", "2023-06"])
+    assert year.caps == (cap,)
+
+
+def test_a_floor_is_reported_only_below_it_and_names_the_month():
+    # 2.4.13 × 20 = 100 off C2 → exactly 0, the floor: nothing raised.
+    # June: × 21 = 105 off → raw −5, raised to 0 (lift 5); 25 + 0 + 35 = 60 both months.
+    led = {
+        "2023-05": toml(entry(POLICE, "2.4.13", count=20)),
+        "2023-06": toml(entry(POLICE, "2.4.13", count=21)),
+    }
+    scorer = scorer_from(led)
+    may = scorer.department_month(POLICE, "2023-05")
+    assert (may.categories["2"], may.total, may.floors) == (0, 60, ())
+    june = scorer.department_month(POLICE, "2023-06")
+    [floor] = june.floors
+    assert (floor.category, floor.raw, floor.floor, floor.month, floor.lift) == (
+        "2",
+        D(-5),
+        0,
+        "2023-06",
+        D(5),
+    )
+    year = scorer.department_year(POLICE, 2023, ["2023-05", "2023-06"])
+    assert year.floors == (floor,)  # the year's mean (0) is not below the floor itself
+
+
+def test_referrals_name_department_and_month_in_months_and_years():
+    led = {
+        "2023-05": toml(entry(POLICE, "2.4.13", id="may")),
+        "2023-06": toml(entry(POLICE, "2.4.13", id="june")),
+    }
+    scorer = scorer_from(led)
+    year = scorer.department_year(POLICE, 2023, ["2023-05", "2023-06"])
+    assert [(r.entry, r.clause, r.department, r.month) for r in year.referrals] == [
+        ("may", "2.4.13", POLICE, "2023-05"),
+        ("june", "2.4.13", POLICE, "2023-06"),
+    ]
+
+
+def test_lines_show_each_entry_once_with_its_signed_amount():
+    # May: 2.4.3 × 2 (−2) and a recurring 3.1.3 recorded in May (−2 each month it stands).
+    # July: 4.2.2 city level in May (+2) rises to province (5) in July: July's line is +3.
+    # Year lines hold only the annual clauses: 4.2.4 province +0.5.
+    led = {
+        "2023-05": toml(
+            entry(POLICE, "2.4.3", count=2, id="late"),
+            entry(POLICE, "3.1.3", recurring=True, id="standing"),
+            entry(POLICE, "4.2.2", level="市级", matter="企业开办", id="city"),
+            entry(POLICE, "4.2.4", level="省级", id="award"),
+        ),
+        "2023-07": toml(entry(POLICE, "4.2.2", level="省级", matter="企业开办", id="province")),
+    }
+    scorer = scorer_from(led)
+    may = scorer.department_month(POLICE, "2023-05")
+    assert sorted((line.entry.id, line.amount) for line in may.lines) == [
+        ("city", D(2)),
+        ("late", D(-2)),
+        ("standing", D(-2)),
+    ]
+    july = scorer.department_month(POLICE, "2023-07")
+    assert sorted((line.entry.id, line.amount) for line in july.lines) == [
+        ("province", D(3)),
+        ("standing", D(-2)),
+    ]
+    year = scorer.department_year(POLICE, 2023, ["2023-05", "2023-06", "2023-07"])
+    assert [(line.entry.id, line.amount) for line in year.lines] == [("award", D("0.5"))]
+
+
+def test_a_year_with_no_months_assessed_is_at_base_plus_its_annual_clauses():
+    led = {"2023-05": toml(entry(POLICE, "4.2.4", level="省级"))}
+    year = scorer_from(led).department_year(POLICE, 2023, [])
+    assert year.categories == {"1": 100, "2": 100, "3": 100, "4": D("100.5")}
+
+
+def test_find_names_a_department_or_nothing():
+    ranking = scorer_from({}).month("2023-05")
+    assert ranking.find(POLICE) == (1, ranking.find(POLICE)[1])  # type: ignore[index]
+    assert ranking.find("市不存在局") is None
