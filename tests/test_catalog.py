@@ -242,3 +242,17 @@ def test_points_are_described_as_a_clerk_reads_them():
     capped = catalog.with_ceiling(D("7.50"))
     assert capped.get("4.2.5").describe_points() == "视情 ≤7.5"  # type: ignore[union-attr]
     assert capped.get("1.1.1") == catalog.get("1.1.1")  # only discretionary clauses change
+
+
+def test_a_clause_without_an_id_and_a_source_with_colons_are_named_whole():
+    """The clause's place replaces only its own part of the message: a Windows path or the
+    shipped catalog's `govscore:` prefix keeps its colons."""
+    assert refused({"clause": [{"effect": "-"}]}) == (
+        "clauses.toml: clause #1: id '' is not of the form C.I.K (e.g. 2.4.3)"
+    )
+    source = "C:/office/clauses.toml"
+    with pytest.raises(ConfigError) as caught:
+        parse_catalog({"clause": [fixed(effect="~")]}, source)
+    assert caught.value.message == (
+        "C:/office/clauses.toml: clause 2.4.3: effect '~' is not one of -, +, veto"
+    )
