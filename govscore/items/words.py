@@ -73,8 +73,8 @@ DOMAIN_WORDS = (
     "现场踏勘",
 )
 
-# A token ending so names a level (烟台市, 莱山区, 县级) unless it is one of these words.
-LEVEL_ENDINGS = (
+# The levels of government, as the start or end of a word.
+LEVELS = (
     "国家",
     "中央",
     "国务院",
@@ -88,14 +88,9 @@ LEVEL_ENDINGS = (
     "街道",
     "村",
     "社区",
-    "嘎查",
-    "苏木",
-    "旗",
-    "盟",
-    "州",
-    "级",
-    "县市区",
 )
+# A token ending so names a level (烟台市, 莱山区, 县级) unless it is one of NOT_LEVELS.
+LEVEL_ENDINGS = (*LEVELS, "嘎查", "苏木", "旗", "盟", "州", "级", "县市区")
 NOT_LEVELS = frozenset(
     {
         "城乡", "农村", "乡村", "新农村", "城市", "都市", "超市", "城区", "园区", "景区",
@@ -108,21 +103,7 @@ NOT_LEVELS = frozenset(
 
 # A unit's name that begins with its level (市公安局, 县民政局, 乡镇人民政府, 村民委员会)
 # names the level too, unless it begins with one of NOT_LEVEL_STARTS (市场监督管理局).
-LEVEL_STARTS = (
-    "国家",
-    "中央",
-    "国务院",
-    "省",
-    "自治区",
-    "市",
-    "县",
-    "区",
-    "乡",
-    "镇",
-    "街道",
-    "村",
-    "社区",
-)
+LEVEL_STARTS = LEVELS
 NOT_LEVEL_STARTS = ("市场", "区域", "区别", "区分", "乡村", "县域", "镇静")
 
 # A token ending so names a department or unit (公安机关, 建设局, 司法所) unless listed below.
