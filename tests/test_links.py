@@ -67,7 +67,7 @@ def test_a_linked_ledger_folder_is_refused(gs: Run, root: Path, outside: Path, t
     assert sorted(p.name for p in outside.iterdir()) == before
     assert (outside / "2023-05.toml").read_text(encoding="utf-8") == OUTSIDE
 
-    for args in (["check"], ["month", "2023-05"]):
+    for args in (["check"], ["month", "2023-05"], ["year", "2023"]):
         result = run_process("--root", str(root), *args)
         assert result.returncode == 1, args
         assert "ledger: a symbolic link, not a folder" in result.stdout + result.stderr

@@ -636,6 +636,10 @@ def year(
 def assessed_months(root: Root | View, year: int) -> list[str]:
     """From the year's first to its last month that has a ledger file."""
     months = year_months(root.months, year)
+    unreadable = [p for p in root.problems if p.file == LEDGER_DIR and not p.line]
+    if not months and unreadable:
+        # ledger/ itself is a link or missing: say so, not that the year has no months.
+        raise DataError(_("no ledger months in {year} can be read").format(year=year), unreadable)
     if not months:
         raise UsageError(
             _("no ledger months in {year}: ledger/ has no {year}-MM.toml or .csv file").format(
