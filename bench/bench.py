@@ -1,14 +1,19 @@
 """Time govscore on generated ledgers: cold, warm and after one more add.
 
     python bench/bench.py [--entries 10000 100000 1000000] [--runs 3] [--out bench/out]
+    python bench/bench.py --shape province [--departments 10000] [--entries 1000000]
 
 For each size it generates a root (bench/generate.py), then runs, as real processes:
 `year` and `month` cold (no cache), warm (nothing changed since the last run) and after
 one more `add`; `add` itself; `report` of the year as a page (warm) and of a month as a
 workbook (which reads the whole ledger); and `items check` on 100,000 generated item
-records. It prints the median wall time of --runs runs and the peak memory of each (the
-process and its worker processes together), and, where hledger is installed, `hledger
-bal -M` on the equivalent journal, side by side.
+records. It prints the median wall time of --runs runs made back to back and the peak
+memory of each (the process and its worker processes together), and, where hledger is
+installed, `hledger bal -M` on the equivalent journal, side by side.
+
+--shape province times a province's ledger instead (--departments departments, about 8
+entries each a month): `year 2023 --format json` cold, warm and after one more `add`,
+`month --format json` cold and warm, `add` warm, and hledger on the same entries.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -88,17 +94,14 @@ def median_of(runs: int, before, command: list[str]) -> tuple[float, float]:
     return statistics.median(times), max(peaks)
 
 
-def bench_root(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, float]]:
-    rows = []
-    year = [*GOVSCORE, "--root", str(root), "year", "2023"]
-    month = [*GOVSCORE, "--root", str(root), "month", "2023-06"]
-    add = [
+def add_command(root: Path, department: str) -> list[str]:
+    return [
         *GOVSCORE,
         "--root",
         str(root),
         "add",
         "-d",
-        "市公安局",
+        department,
         "-c",
         "2.4.3",
         "--month",
@@ -106,6 +109,10 @@ def bench_root(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, f
         "--date",
         "2023-12-20",
     ]
+
+
+def _steps(root: Path, add: list[str]) -> tuple[Callable[[], None], ...]:
+    """What goes before each timed run: no cache, nothing, or one more add."""
 
     def cold() -> None:
         shutil.rmtree(root / CACHE, ignore_errors=True)
@@ -115,6 +122,17 @@ def bench_root(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, f
 
     def one_more_add() -> None:
         subprocess.run(add, check=True, capture_output=True)
+
+    return cold, nothing, one_more_add
+
+
+def bench_root(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, float]]:
+    rows = []
+    year = [*GOVSCORE, "--root", str(root), "year", "2023"]
+    month = [*GOVSCORE, "--root", str(root), "month", "2023-06"]
+    add = add_command(root, "市公安局")
+
+    cold, nothing, one_more_add = _steps(root, add)
 
     for name, command in (("year", year), ("month", month)):
         rows.append((f"{name} cold", *median_of(runs, cold, command)))
@@ -128,11 +146,38 @@ def bench_root(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, f
     rows.append(("report year .html, warm", *median_of(runs, nothing, page)))
     book = [*GOVSCORE, "--root", str(root), "report", "2023-06", "-o", str(root / "report.xlsx")]
     rows.append(("report month .xlsx", *median_of(runs, nothing, book)))
-    journal = root / "ledger.journal"
-    if hledger and journal.exists():
-        hledger = ["hledger", "-f", str(journal), "bal", "-M"]
-        rows.append(("hledger bal -M", *median_of(runs, nothing, hledger)))
+    rows += bench_hledger(root, runs, hledger)
     return rows
+
+
+def bench_province(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, float]]:
+    """The issue-16 figures: JSON out, as a nightly job would read it."""
+    rows = []
+    year = [*GOVSCORE, "--root", str(root), "year", "2023", "--format", "json"]
+    month = [*GOVSCORE, "--root", str(root), "month", "2023-06", "--format", "json"]
+    first = (root / "departments.toml").read_text(encoding="utf-8").split('name = "')[1]
+    add = add_command(root, first.split('"')[0])
+
+    cold, nothing, one_more_add = _steps(root, add)
+
+    rows.append(("year cold", *median_of(runs, cold, year)))
+    measure(year)
+    rows.append(("year warm", *median_of(runs, nothing, year)))
+    rows.append(("year after one add", *median_of(runs, one_more_add, year)))
+    rows.append(("month cold", *median_of(runs, cold, month)))
+    measure(month)
+    rows.append(("month warm", *median_of(runs, nothing, month)))
+    rows.append(("add (warm)", *median_of(runs, nothing, add)))
+    rows += bench_hledger(root, runs, hledger)
+    return rows
+
+
+def bench_hledger(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, float]]:
+    journal = root / "ledger.journal"
+    if not (hledger and journal.exists()):
+        return []
+    command = ["hledger", "-f", str(journal), "bal", "-M"]
+    return [("hledger bal -M", *median_of(runs, lambda: None, command))]
 
 
 def bench_items(count: int, runs: int, out: Path) -> list[tuple[str, float, float]]:
@@ -157,8 +202,16 @@ def bench_items(count: int, runs: int, out: Path) -> list[tuple[str, float, floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--entries", type=int, nargs="+")
+    parser.add_argument(
+        "--shape",
+        choices=["city", "province"],
+        default="city",
+        help="city: 36 departments (default); province: --departments departments, "
+        "about 8 entries each a month",
+    )
+    parser.add_argument("--departments", type=int, default=10_000)
+    parser.add_argument("--items", type=int, help="item records (default 100000; 0 skips)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument(
@@ -174,15 +227,26 @@ def main() -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
+    print(f"load: {os.getloadavg()[0]:.2f} (1 min) when starting")
+    province = args.shape == "province"
+    sizes = args.entries or ([1_000_000] if province else [10_000, 100_000, 1_000_000])
     print(f"{'what':<28} {'entries':>10} {'median s':>10} {'peak MiB':>10}")
-    for entries in args.entries:
-        root = args.out / f"root-{entries}"
+    for entries in sizes:
+        root = args.out / (
+            f"province-{args.departments}-{entries}" if province else f"root-{entries}"
+        )
         # In a process of its own: a bench process grown by a million entries would pass
         # its peak memory on to the processes it starts (max RSS survives exec).
         command = [sys.executable, str(HERE / "generate.py"), str(root), "--entries", str(entries)]
+        if province:
+            command += ["--departments", str(args.departments)]
         subprocess.run([*command, *(["--journal"] if args.hledger else [])], check=True)
-        for name, seconds, peak in bench_root(root, args.runs, args.hledger):
+        timed = bench_province if province else bench_root
+        for name, seconds, peak in timed(root, args.runs, args.hledger):
             print(f"{name:<28} {entries:>10,} {seconds:>10.2f} {peak:>10.0f}", flush=True)
+    print(f"load: {os.getloadavg()[0]:.2f} (1 min) when done")
+    if args.items is None:
+        args.items = 0 if province else 100_000
     if args.items:
         for name, seconds, peak in bench_items(args.items, args.runs, args.out):
             print(f"{name:<28} {'':>10} {seconds:>10.2f} {peak:>10.0f}", flush=True)
