@@ -322,3 +322,191 @@ def test_a_gap_opened_by_a_hand_append_is_reported_warm_and_cold(root: Path):
     for args in ([], ["--no-cache"]):
         again = run(root, *args, "check")
         assert again.exit_code == 1 and again.stdout.startswith(gap), args
+
+
+# -- the audit's judgement on text alone: no repository, milliseconds each ---------------
+# (what each commit is compared by; the tests above drive the same code through git)
+
+LEDGER = """\
+# 2023-05
+[[entry]]
+id = "a"
+clause = "2.4.3"
+
+[[entry]]
+id = "b"
+clause = "2.4.4"
+"""
+#  1  # 2023-05        5  (blank)
+#  2  [[entry]]        6  [[entry]]
+#  3  id = "a"         7  id = "b"
+#  4  clause = "2.4.3" 8  clause = "2.4.4"
+
+
+def test_appending_is_keeping_and_anything_else_names_its_lines():
+    from govscore.ledger.audit import _non_append
+
+    assert _non_append("a\nb\n", "a\nb\nc\n") == []
+    assert _non_append("", "a\n") == []
+    # Line 2 changed: its old and new text, by line number.
+    assert _non_append("a\nb\nc\n", "a\nX\nc\n") == ["-2: b", "+2: X"]
+    # A line inserted before the end is a change; one removed too.
+    assert _non_append("a\nc\n", "a\nb\nc\n") == ["+2: b"]
+    assert _non_append("a\nb\nc\n", "a\nc\n") == ["-2: b"]
+    # Two lines changed apart, with kept lines between and after them.
+    assert _non_append("a\nb\nc\nd\ne\n", "a\nB\nc\nD\ne\n") == [
+        "-2: b",
+        "+2: B",
+        "-4: d",
+        "+4: D",
+    ]
+    # The old file's last line had no newline: text after it changed that line.
+    assert _non_append("a\nb", "a\nbc\n") == ["-2: b", "+2: bc", "+3: "]
+    assert _non_append("a\nb", "a\nb\nc") == ["(the file's last line was changed)"]
+
+
+def test_a_commit_that_changes_an_entry_names_it_and_a_deleted_file_lists_every_line():
+    from govscore.ledger.audit import _check
+
+    changed = LEDGER.replace('clause = "2.4.4"', 'clause = "2.4.5"')
+    message, entries, lines = _check(LEDGER, changed, "ledger/2023-05.toml", False, "p")  # type: ignore[misc]
+    assert entries == ("b",)
+    assert lines == ('-8: clause = "2.4.4"', '+8: clause = "2.4.5"')
+    assert message == (
+        "a commit may only append to a ledger file; this one changed, removed or inserted "
+        "lines already committed (entries b)"
+    )
+    # A changed preamble names no entry.
+    message, entries, lines = _check(LEDGER, "#\n" + LEDGER[10:], "x.toml", False, "p")  # type: ignore[misc]
+    assert (entries, lines) == ((), ("-1: # 2023-05", "+1: #"))
+    assert message.endswith("lines already committed")
+    assert _check(LEDGER, LEDGER + "\n", "x.toml", False, "p") is None
+    message, entries, lines = _check(LEDGER, None, "x.toml", False, "p")  # type: ignore[misc]
+    assert message == "the file was deleted: its 7 lines already committed are gone"
+    assert entries == ("a", "b")
+    assert lines[0] == "-1: # 2023-05" and lines[-1] == '-8: clause = "2.4.4"'
+    assert len(lines) == 7  # the blank line 5 is not listed
+    message, _entries, _lines = _check("one\n", None, "x.csv", False, "p")  # type: ignore[misc]
+    assert message == "the file was deleted: its 1 line already committed is gone"
+
+
+def test_blocks_are_entries_with_their_ids_and_csv_lines_one_by_one():
+    from govscore.ledger.audit import _blocks
+
+    blocks = _blocks(LEDGER, "ledger/2023-05.toml")
+    assert [(b.line, b.lines, b.entry) for b in blocks] == [
+        (1, ("# 2023-05",), ""),
+        (2, ("[[entry]]", 'id = "a"', 'clause = "2.4.3"'), "a"),
+        (6, ("[[entry]]", 'id = "b"', 'clause = "2.4.4"'), "b"),
+    ]
+    assert [list(b.numbers()) for b in blocks] == [[1], [2, 3, 4], [6, 7, 8]]
+    assert [b.where() for b in blocks] == ["line 1", "entry a (line 2)", "entry b (line 6)"]
+    # A CSV file (or any other) is read line by line; blank lines say nothing.
+    assert [(b.line, b.lines) for b in _blocks("id,clause\n\nx,2.4.3\n", "2023-05.csv")] == [
+        (1, ("id,clause",)),
+        (3, ("x,2.4.3",)),
+    ]
+
+
+def test_a_merge_keeps_a_parent_only_with_every_entry_whole_and_in_order():
+    from govscore.ledger.audit import _Block, _kept_in_order
+
+    a, b, c = (_Block(n, (name,), name) for n, name in enumerate("abc", 1))
+    assert _kept_in_order([a, b], [a, c, b])
+    assert _kept_in_order([a, a], [a, c, a])
+    assert _kept_in_order([], [a])
+    assert not _kept_in_order([a, b], [b, a])
+    assert not _kept_in_order([a, b], [a, c])
+    assert not _kept_in_order([a, a], [a])
+    assert not _kept_in_order([a, b], [b])
+
+
+def test_a_merge_that_loses_says_what_moved_changed_or_was_removed():
+    from govscore.ledger.audit import _merge_losses
+
+    first, second = LEDGER.split("\n\n")
+    kept = first + "\n\n" + second.replace('"b"', '"c"') + "\n" + second  # c came between
+    assert _merge_losses(LEDGER, kept, "x.toml", "0123456789abcdef") is None
+    swapped = "# 2023-05\n" + second + "\n" + first[10:] + "\n"
+    message, entries, lines = _merge_losses(LEDGER, swapped, "x.toml", "0123456789abcdef")  # type: ignore[misc]
+    # b now stands at lines 2–4 and a at 5–7: difflib keeps the preamble and a (the
+    # earliest of equally long matches), so b is the one that moved, from line 6 to 2.
+    assert message == (
+        "a merge must keep every entry of each parent, whole and in order; "
+        "against parent 0123456789: entry b (line 6) moved to line 2"
+    )
+    assert (entries, lines) == (("b",), ("-6: [[entry]]", "+2: [[entry]]"))
+    changed = LEDGER.replace('clause = "2.4.3"', 'clause = "9.9.9"')
+    message, entries, lines = _merge_losses(LEDGER, changed, "x.toml", "p")  # type: ignore[misc]
+    assert message.endswith("against parent p: entry a (line 2) was changed")
+    assert (entries, lines) == (("a",), ('-4: clause = "2.4.3"', '+4: clause = "9.9.9"'))
+    removed = first + "\n"
+    message, entries, lines = _merge_losses(LEDGER, removed, "x.toml", "p")  # type: ignore[misc]
+    assert message.endswith("against parent p: entry b (line 6) was removed")
+    assert (entries, lines) == (
+        ("b",),
+        ("-6: [[entry]]", '-7: id = "b"', '-8: clause = "2.4.4"'),
+    )
+    # The preamble lost: a block without an entry, named by its line.
+    message, entries, _lines = _merge_losses(LEDGER, LEDGER[10:], "x.toml", "p")  # type: ignore[misc]
+    assert (message.endswith("line 1 was removed"), entries) == (True, ())
+
+
+def test_changed_lines_number_each_side_from_its_own_block():
+    from govscore.ledger.audit import _Block, _changed_lines
+
+    old = _Block(3, ("[[entry]]", 'id = "a"', "count = 1"), "a")
+    new = _Block(10, ("[[entry]]", 'id = "a"', "count = 2", "note = 'x'"), "a")
+    assert _changed_lines(old, new) == ["-5: count = 1", "+12: count = 2", "+13: note = 'x'"]
+    shorter = _Block(20, ("[[entry]]", 'id = "a"'), "a")
+    assert _changed_lines(old, shorter) == ["-5: count = 1"]
+
+
+def test_a_commit_object_gives_its_parents_author_date_and_subject():
+    from govscore.ledger.audit import _parse_commit
+
+    data = (
+        b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+        b"parent 1111111111111111111111111111111111111111\n"
+        b"parent 2222222222222222222222222222222222222222\n"
+        b"author \xe5\xbc\xa0\xe4\xb8\x89 <zhang@example.org> 1700000000 +0800\n"
+        b"committer Other <other@example.org> 1800000000 -0500\n"
+        b"\n"
+        b"Record May\n  second line of the subject\n\nThe body, not the subject.\n"
+    )
+    commit = _parse_commit("c0ffee", data)
+    assert commit.id == "c0ffee"
+    assert commit.tree == "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+    assert commit.parents == ("1" * 40, "2" * 40)
+    # 1700000000 is 2023-11-14 22:13:20 UTC; at +08:00 the next morning.
+    assert (commit.author, commit.date) == ("张三", "2023-11-15T06:13:20+08:00")
+    assert commit.subject == "Record May second line of the subject"
+    root = _parse_commit("r", b"tree t\nauthor A <a@b> 1700000000 -0530\n\n\nFirst\n")
+    assert (root.parents, root.date, root.subject) == ((), "2023-11-14T16:43:20-05:30", "First")
+
+
+def test_an_author_line_git_did_not_write_is_kept_whole_without_a_date():
+    from govscore.ledger.audit import _person
+
+    assert _person(b"Nobody") == ("Nobody", "")
+    assert _person(b"A <a@b> 1700000000 +0815") == ("A", "2023-11-15T06:28:20+08:15")
+
+
+def test_a_tree_object_lists_mode_name_and_object_id():
+    from govscore.ledger.audit import _tree_entries
+
+    one, two = bytes(range(20)), bytes(range(20, 40))
+    data = b"100644 2023-05.toml\0" + one + b"40000 sub\0" + two
+    assert list(_tree_entries(data, 20)) == [
+        (b"100644", b"2023-05.toml", one.hex()),
+        (b"40000", b"sub", two.hex()),
+    ]
+    assert list(_tree_entries(b"", 20)) == []
+
+
+def test_text_is_shown_printable_on_one_line():
+    from govscore.ledger.audit import _shown, printable
+
+    assert printable("台账 a\u2028b\x1fc\td\u200e") == "台账 a\\u2028b\\u001fc\\u0009d\\u200e"
+    assert _shown("a\udcffb") == "a\ufffdb"
+    assert _shown("台账") == "台账"

@@ -7,9 +7,10 @@ scores 100 in every category and 100 in total. In the working, "total" is
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
-from conftest import scorer_from
+from conftest import DATA, scorer_from
 from ledgertext import entry, toml
 
 D = Decimal
@@ -503,3 +504,54 @@ def test_find_names_a_department_or_nothing():
     ranking = scorer_from({}).month("2023-05")
     assert ranking.find(POLICE) == (1, ranking.find(POLICE)[1])  # type: ignore[index]
     assert ranking.find("市不存在局") is None
+
+
+# An office's own catalog may add an annual deduction: only such a clause can take a
+# year's category below the floor (the shipped annual clause, 4.2.4, is a bonus).
+ANNUAL_DEDUCTION = """
+[[clause]]
+id = "4.4.9"
+text = "年度综合评议发现的突出问题（本办公室增补）"
+effect = "-"
+kind = "fixed"
+points = 25
+unit = "次"
+annual = true
+"""
+
+
+def test_an_annual_deduction_below_the_floor_is_lifted_to_it_in_the_year(root, gs):
+    # The root's own clauses.toml: the shipped catalog plus 4.4.9, −25 a time, annual.
+    # Year 2023 is assessed over May and June (the months with ledger files).
+    # 市公安局: May 4.4.4 × 1 → May C4 = 95; June none → 100. Year C4 = mean(95, 100)
+    #   + 4 × (−25) = 97.5 − 100 = −2.5, below the floor 0 → 0, and the floor is reported
+    #   for the year (no month), raw −2.5. total = 25 + 40 + 20 + 0.15×0 = 85.
+    # 市民政局: June 2.4.3 × 1 → June C2 = 99. Year C2 = mean(100, 99) = 99.5; C4 = 100
+    #   − 100 = 0: exactly the floor, not below it, so no floor is reported.
+    #   total = 25 + 0.40×99.5 + 20 + 0 = 25 + 39.8 + 20 = 84.8.
+    # 市体育局: 4.4.9 × 1 → C4 = 100 − 25 = 75; total = 85 + 0.15×75 = 85 + 11.25 = 96.25.
+    shipped = (DATA / "clauses.toml").read_text(encoding="utf-8")
+    (root / "clauses.toml").write_text(shipped + ANNUAL_DEDUCTION, encoding="utf-8")
+
+    def add(department: str, clause: str, month: str, count: int = 1) -> None:
+        result = gs("add", "-d", department, "-c", clause, "--month", month, "--count", str(count))
+        assert result.exit_code == 0, result.output
+
+    add(POLICE, "4.4.4", "2023-05")
+    add(POLICE, "4.4.9", "2023-05", 4)
+    add("市民政局", "2.4.3", "2023-06")
+    add("市民政局", "4.4.9", "2023-06", 4)
+    add("市体育局", "4.4.9", "2023-06")
+    result = gs("year", "2023", "--detail", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = {row["department"]: row for row in json.loads(result.stdout)["departments"]}
+    police, civil, sport = rows[POLICE], rows["市民政局"], rows["市体育局"]
+    assert police["categories"]["4"] == 0
+    assert police["total"] == 85
+    assert police["floors"] == [{"category": "4", "month": None, "raw": -2.5, "floor": 0}]
+    assert (civil["categories"]["2"], civil["categories"]["4"]) == (99.5, 0)
+    assert (civil["total"], civil["floors"]) == (84.8, [])
+    assert (sport["categories"]["4"], sport["total"], sport["floors"]) == (75, 96.25, [])
+    # The months themselves are untouched: an annual clause counts in the year only.
+    may = json.loads(gs("month", "2023-05", "--format", "json").stdout)["departments"]
+    assert {r["department"]: r["total"] for r in may}[POLICE] == 99.25  # 85 + 0.15×95
