@@ -48,7 +48,7 @@ def record_may(root: Path) -> None:
 # 市民政局: C2 = 95 → 25 + 38 + 20 + 15 = 98.00
 # 市体育局: 100.00 but vetoed, so last.
 MAY_TABLE = """\
-2023-05 月度政务服务工作考评（3 个部门） · 台账尚无提交
+2023-05 月度政务服务工作考评（3 个部门） · 考评依据 2023-03-27 烟政管办〔2023〕2号 · 台账尚无提交
 排名    部门      标准化    规范化    便利化    改革创新    总分    备注
 ------  --------  --------  --------  --------  ----------  ------  ----------------------------------------
 1       市公安局  100.00    97.00     101.00    100.00      99.00   加分封顶 A
@@ -73,6 +73,8 @@ def test_month_json_contract(small: Path):
         "month": "2023-05",
         "revision": None,  # a new repository: nothing committed yet
         "uncommitted": True,
+        # The version of the rules that scored the month (govscore amendments).
+        "rules": [{"effective": "2023-03-27", "number": "烟政管办〔2023〕2号"}],
         "departments": [
             {
                 "rank": 1,
@@ -134,7 +136,7 @@ def test_month_csv_and_markdown(small: Path):
     )
     markdown = run(small, "month", "2023-05", "--format", "markdown").stdout
     assert markdown.splitlines()[:2] == [
-        "# 2023-05 月度政务服务工作考评（3 个部门） · 台账尚无提交",
+        "# 2023-05 月度政务服务工作考评（3 个部门） · 考评依据 2023-03-27 烟政管办〔2023〕2号 · 台账尚无提交",
         "",
     ]
     assert markdown.splitlines()[2].startswith("| 排名")
@@ -146,7 +148,7 @@ def test_month_detail_names_entries_and_caps(small: Path):
     result = run(small, "month", "2023-05", "--detail", "-d", "公安局")
     assert result.exit_code == 0
     assert result.stdout == (
-        "2023-05 月度政务服务工作考评（3 个部门） · 台账尚无提交 · 市公安局：标准化 100.00，规范化 97.00，"
+        "2023-05 月度政务服务工作考评（3 个部门） · 考评依据 2023-03-27 烟政管办〔2023〕2号 · 台账尚无提交 · 市公安局：标准化 100.00，规范化 97.00，"
         "便利化 101.00，改革创新 100.00；总分 99.00\n"
         "条目          月份     条款    类别    计算                 分值    说明\n"
         "------------  -------  ------  ------  -------------------  ------  --------\n"
@@ -423,7 +425,7 @@ def test_example_root_is_clean_and_its_quick_start_month_reads(tmp_path: Path):
     month = run_process("--root", str(examples), "month", "2023-03")
     assert month.returncode == 0
     assert month.stdout.splitlines()[0].startswith(
-        "2023-03 月度政务服务工作考评（36 个部门） · 台账 git "
+        "2023-03 月度政务服务工作考评（36 个部门） · 考评依据 2023-03-27 烟政管办〔2023〕2号 · 台账 git "
     )
 
 

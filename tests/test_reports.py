@@ -52,10 +52,12 @@ def test_month_and_year_json_list_the_entries_left_out(small: Path):
         "month",
         "revision",
         "uncommitted",
+        "rules",
         "departments",
         "problems",
         "referrals",
     ]
+    assert payload["rules"] == [{"effective": "2023-03-27", "number": "烟政管办〔2023〕2号"}]
     assert payload["problems"] == [problem]
     assert [(d["department"], d["total"]) for d in payload["departments"]] == [
         ("市公安局", 100.0),
@@ -131,7 +133,10 @@ def test_detail_export_is_one_table_with_the_period_floor_and_referrals(small: P
     assert result.stdout == MAY_DETAIL_CSV
     markdown = run(small, "month", "2023-05", "--detail", "--format", "markdown").stdout
     lines = markdown.splitlines()
-    assert lines[0] == "# 2023-05 月度政务服务工作考评（3 个部门） · 台账尚无提交"
+    assert (
+        lines[0]
+        == "# 2023-05 月度政务服务工作考评（3 个部门） · 考评依据 2023-03-27 烟政管办〔2023〕2号 · 台账尚无提交"
+    )
     assert lines[2].split("|")[1:4] == [" 部门     ", " 条目         ", " 月份    "]
     assert len([line for line in lines if line.startswith("| 部门")]) == 1  # one table
     payload = json.loads(run(small, "month", "2023-05", "--detail", "--format", "json").stdout)
@@ -154,7 +159,7 @@ def test_the_table_detail_view_shows_the_floor_and_the_referral(small: Path):
 # 市民政局, May–June: C1 (100 + 99)/2 = 99.5, C2 (0 + 100)/2 = 50
 # → 24.875 + 20 + 20 + 15 = 79.875 → 79.88; May 60.00, June 25×0.99 + 75 = 99.75.
 YEAR_DETAIL = """\
-2023 年度政务服务工作考评（2023-05 至 2023-06，2 个月） · 台账尚无提交 · 市民政局：标准化 99.50，规范化 50.00，便利化 100.00，改革创新 100.00；总分 79.88
+2023 年度政务服务工作考评（2023-05 至 2023-06，2 个月） · 考评依据 2023-03-27 烟政管办〔2023〕2号 · 台账尚无提交 · 市民政局：标准化 99.50，规范化 50.00，便利化 100.00，改革创新 100.00；总分 79.88
 条目    月份     条款      类别    计算                                  分值    说明
 ------  -------  --------  ------  ------------------------------------  ------  ------
         2023-05  月度总分                                                60.00

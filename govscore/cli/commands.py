@@ -77,6 +77,14 @@ from govscore.ledger.settings import set_tags
 from govscore.ledger.writer import create_files, write_whole
 from govscore.model import month_of
 from govscore.report import page
+from govscore.report.amended import (
+    amendments_json,
+    amendments_table,
+    clause_history_json,
+    clause_history_table,
+    rules_json,
+    rules_label,
+)
 from govscore.report.page import year_months
 from govscore.report.render import json_text, table_text
 from govscore.report.shapes import (
@@ -97,7 +105,7 @@ from govscore.report.shapes import (
     ranking_table,
     with_period,
 )
-from govscore.rules.catalog import Catalog
+from govscore.rules.amendments import RuleBook, Version
 from govscore.rules.config import TAG_NAMES, Weights, tag_code, tag_name
 from govscore.rules.lookup import Lookup
 from govscore.rules.scoring import Scorer
@@ -541,7 +549,8 @@ def _ranking_output(
 ) -> None:
     root = report.root
     state = ledger_state(root.path, LEDGER_DIR, root.revision)
-    head = {**head, "revision": state.revision, "uncommitted": state.uncommitted}
+    rules = head.pop("rules", [])  # the versions of the rules: just before the departments
+    head = {**head, "revision": state.revision, "uncommitted": state.uncommitted, "rules": rules}
     title = f"{title} · {state.describe(chinese)}"
     if fmt == "json":
         click.echo(json_text(ranking_json(ranking, head, only, detail, report.problems)))
@@ -591,7 +600,8 @@ def month(
     report = app.view(at, detail)
     root = report.root
     only = _resolve_departments(root, departments)
-    title = f"{month} 月度政务服务工作考评（{len(root.departments)} 个部门）"
+    used = _rules_used(root, [month])
+    title = f"{month} 月度政务服务工作考评（{len(root.departments)} 个部门） · {rules_label(used)}"
     ranking = report.scorer.month(month)
     if month not in root.months and not report.scorer.stands_in(month):
         click.echo(
@@ -601,7 +611,8 @@ def month(
             ).format(month=month),
             err=True,
         )
-    _ranking_output(report, ranking, {"month": month}, title, only, detail, fmt, bom)
+    head = {"month": month, "rules": rules_json(used)}
+    _ranking_output(report, ranking, head, title, only, detail, fmt, bom)
 
 
 @cli.command()
@@ -628,9 +639,19 @@ def year(
     only = _resolve_departments(root, departments)
     months = assessed_months(root, year)
     ranking = report.scorer.year(year, months)
-    title = f"{year} 年度政务服务工作考评（{months[0]} 至 {months[-1]}，{len(months)} 个月）"
-    head = {"year": year, "months": months}
+    used = _rules_used(root, months)
+    title = (
+        f"{year} 年度政务服务工作考评（{months[0]} 至 {months[-1]}，{len(months)} 个月）"
+        f" · {rules_label(used)}"
+    )
+    head = {"year": year, "months": months, "rules": rules_json(used)}
     _ranking_output(report, ranking, head, title, only, detail, fmt, bom)
+
+
+def _rules_used(root: Root | View, months: Sequence[str]) -> list[Version]:
+    """The versions of the rules a period was scored by (see govscore.rules.amendments)."""
+    catalog = root.catalog
+    return catalog.versions_for(months) if isinstance(catalog, RuleBook) else []
 
 
 def assessed_months(root: Root | View, year: int) -> list[str]:
@@ -803,7 +824,7 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
 # -- looking things up ----------------------------------------------------------------
 
 
-def _catalog_and_weights(app: AppContext) -> tuple[Catalog, Weights]:
+def _catalog_and_weights(app: AppContext) -> tuple[RuleBook, Weights]:
     """The root's catalog and weights; the shipped ones only when no root was named or found.
 
     A root that is found is read as it is: a broken file there is an error, never the
@@ -820,11 +841,20 @@ def _catalog_and_weights(app: AppContext) -> tuple[Catalog, Weights]:
 
 @cli.command()
 @click.option("--category", type=click.Choice(["1", "2", "3", "4"]), help="Only one category.")
+@click.option("--month", type=MONTH, help="The catalog in force that month (default: the newest).")
 @format_option
 @pass_app
-def clauses(app: AppContext, category: str | None, fmt: str) -> None:
+def clauses(app: AppContext, category: str | None, month: str | None, fmt: str) -> None:
     """List the clause catalog: every scoring rule of the measures, by id."""
-    catalog, _weights = _catalog_and_weights(app)
+    book, _weights = _catalog_and_weights(app)
+    catalog = book.at(month) if month else book.latest.catalog
+    if month and fmt == "table":
+        version = book.version_for(month)
+        click.echo(
+            _("{month}: the catalog in force from {effective} ({number})").format(
+                month=month, effective=version.effective, number=version.number
+            )
+        )
     chosen = [c for c in catalog if category is None or c.category == category]
     if fmt == "json":
         click.echo(json_text([clause_json(c, catalog) for c in chosen]))
@@ -846,11 +876,35 @@ def clause(app: AppContext, clause_id: str, fmt: str) -> None:
             message.format(id=clause_id, hint=did_you_mean(catalog.suggest(clause_id)))
         )
     if fmt == "json":
-        click.echo(json_text(clause_json(found, catalog)))
+        history = clause_history_json(catalog, clause_id)
+        click.echo(json_text({**clause_json(found, catalog), "history": history}))
     elif fmt == "table":
         click.echo(clause_text(found, catalog, weights))
+        click.echo()
+        click.echo(_("History (each version where the clause came, changed or was retired):"))
+        show(*clause_history_table(catalog, clause_id), fmt)
     else:
         show(*clauses_table([found], catalog), fmt)
+
+
+@cli.command()
+@format_option
+@pass_app
+def amendments(app: AppContext, fmt: str) -> None:
+    """List every version of the rules: the measures, then each supplementary notice.
+
+    A root keeps each amendment as amendments/YYYY-MM-DD.toml, named by its effective
+    date; a month is scored by the rules in force on its first day.
+    """
+    book, _weights = _catalog_and_weights(app)
+    if fmt == "json":
+        click.echo(json_text(amendments_json(book)))
+    else:
+        show(*amendments_table(book), fmt)
+    for problem in book.problems:
+        click.echo(str(problem), err=True)
+    if book.problems:
+        sys.exit(1)
 
 
 @cli.group(invoke_without_command=True)

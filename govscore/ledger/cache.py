@@ -141,7 +141,7 @@ def snapshot_key(config: Sequence[bytes]) -> bytes:
 
 
 def _targetable(catalog: Catalog) -> set[str]:
-    return {target for clause in catalog for target in clause.ref}
+    return {target for version in catalog.every_version() for c in version for target in c.ref}
 
 
 def _time_sensitive(entries: Sequence[Entry], today: date) -> bool:
@@ -185,9 +185,8 @@ def build(
     named = {n for e in entries for n in (e.ref, e.void, e.close) if n}
     context.ids.prepare(len(named))
     context.wanted = {n for n in named if n not in context.ids}
-    clauses = catalog.clauses
     for entry in book.entries:
-        if clauses[entry.clause].kind == "rate":
+        if catalog.at(entry.month).clauses[entry.clause].kind == "rate":
             context.rates.add((entry.clause, entry.department, entry.month))
     summary = summarize(book, catalog)
     for tally in tallies:
@@ -255,7 +254,7 @@ def extend(
     problems: list[Problem] = []
     for entry in fresh:
         found = score_entry_problems(entry, catalog, departments, today)
-        clause = catalog.get(entry.clause)
+        clause = catalog.at(entry.month).get(entry.clause)
         department = departments.resolve(entry.department)
         if not found and entry.ref:
             if entry.ref in tail_ids and entry.ref not in context.ids:

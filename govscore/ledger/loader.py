@@ -28,6 +28,13 @@ from govscore.ledger.text import ParsedFile, ledger_text, parse_csv_ledger, pars
 from govscore.ledger.workers import cpus, in_order, start_pool
 from govscore.ledger.writer import ledger_lock
 from govscore.model import Entry, is_month
+from govscore.rules.amendments import (
+    Amendment,
+    RuleBook,
+    amendment_date,
+    build_rulebook,
+    parse_amendment,
+)
 from govscore.rules.catalog import Catalog, parse_catalog
 from govscore.rules.config import (
     Departments,
@@ -74,6 +81,9 @@ LEDGER_DIR = "ledger"
 DEPARTMENTS_FILE = "departments.toml"
 WEIGHTS_FILE = "weights.toml"
 CLAUSES_FILE = "clauses.toml"
+AMENDMENTS_DIR = "amendments"
+# An amendment lists a few changes; a file this large is not one (and is not read).
+MAX_AMENDMENT_BYTES = 2**20
 LOOKALIKES_FILE = "lookalikes.tsv"
 
 
@@ -219,8 +229,11 @@ def configuration_problems(
 ) -> list[Problem]:
     """What is wrong with a root's configuration: weights that do not add up, and two
     departments whose names look alike (巿档案局 beside 市档案局)."""
-    categories = {c.category for c in catalog}
-    return [*weight_problems(weights, categories), *lookalike_problems(departments, lookalikes())]
+    if isinstance(catalog, RuleBook):  # the weights of every version, and its amendments
+        found = list(catalog.problems)
+    else:
+        found = weight_problems(weights, {c.category for c in catalog})
+    return [*found, *lookalike_problems(departments, lookalikes())]
 
 
 @lru_cache(maxsize=1)
@@ -232,9 +245,17 @@ def lookalikes() -> dict[str, str]:
     return {source: target for source, target in pairs}
 
 
-def shipped_catalog() -> Catalog:
+SHIPPED_CLAUSES = "govscore:clauses.toml"
+
+
+@lru_cache(maxsize=1)
+def _shipped_data() -> dict[str, Any]:
     text = (files("govscore") / "data" / CLAUSES_FILE).read_text(encoding="utf-8")
-    return parse_catalog(tomllib.loads(text), "govscore:clauses.toml")
+    return tomllib.loads(text)
+
+
+def shipped_catalog() -> Catalog:
+    return parse_catalog(_shipped_data(), SHIPPED_CLAUSES)
 
 
 def load_catalog(root: Path | None = None, source: Source | None = None) -> Catalog:
@@ -265,6 +286,9 @@ class _Shipped:
 
     def names(self, folder: str) -> list[str] | None:
         return None
+
+    def link(self, relative: str) -> bool:
+        return False
 
 
 def parse_ledger_bytes(
@@ -349,10 +373,92 @@ def _configuration(path: Path, source: Source) -> tuple[Departments, Weights, Ca
     return departments, weights, catalog
 
 
-def _rules(path: Path | None, source: Source) -> tuple[Catalog, Weights]:
-    """A root's catalog, its discretionary clauses capped by its weights.toml, and weights."""
-    weights = parse_weights(parse_toml_file(source.read(WEIGHTS_FILE), WEIGHTS_FILE), WEIGHTS_FILE)
-    return load_catalog(path, source).with_ceiling(weights.discretionary), weights
+def _rules(path: Path | None, source: Source) -> tuple[RuleBook, Weights]:
+    """A root's rules: the catalog with every amendment (its discretionary clauses capped
+    by each version's weights), and the weights of the newest version.
+
+    The first version is the shipped catalog and weights.toml, in force from the
+    measures' effective date; a root's own clauses.toml replaces the catalog from that
+    same date; then each amendments/YYYY-MM-DD.toml from its date. A broken weights.toml
+    or clauses.toml is an error; a broken amendment is a problem of its file (`check`
+    names it) and is left out.
+    """
+    weights_data = parse_toml_file(source.read(WEIGHTS_FILE), WEIGHTS_FILE)
+    parse_weights(weights_data, WEIGHTS_FILE)  # a broken weights.toml stops here
+    shipped = _shipped_data()
+    notice = shipped["notice"]
+    first = Amendment(
+        notice["effective"],
+        notice["number"],
+        notice["title"],
+        SHIPPED_CLAUSES,
+        notice.get("issued"),
+        whole=shipped,
+    )
+    amendments, problems = read_amendments(source)
+    own = source.read(CLAUSES_FILE)
+    if own is not None:
+        data = parse_toml_file(own, CLAUSES_FILE)
+        parse_catalog(data, CLAUSES_FILE)  # a broken clauses.toml stops here, as ever
+        # Named by its file: a copy of the shipped catalog still carries its [notice].
+        whole = Amendment(first.effective, CLAUSES_FILE, "", CLAUSES_FILE, whole=data)
+        amendments.insert(0, whole)
+    book = build_rulebook(first, weights_data, WEIGHTS_FILE, amendments)
+    book = RuleBook(book.versions, (*problems, *book.problems))
+    return book, book.latest.weights
+
+
+def amendment_files(source: Source) -> tuple[list[tuple[str, bytes]], list[Problem]]:
+    """The amendment files in amendments/ (label, bytes), in order of their names, and
+    what is wrong with the folder's other names and with files too large to read."""
+    names = source.names(AMENDMENTS_DIR)
+    if source.link(AMENDMENTS_DIR):
+        message = _("a symbolic link, not a folder: amendments are read only from a real folder")
+        return [], [Problem(AMENDMENTS_DIR, 0, message)]
+    if names is None:
+        return [], []
+    found: list[tuple[str, bytes]] = []
+    problems: list[Problem] = []
+    for name in sorted(names):
+        if name.startswith("."):
+            continue
+        label = f"{AMENDMENTS_DIR}/{name.rstrip('@/')}"
+        stem, _dot, suffix = name.rpartition(".")
+        if name.endswith(("@", "/")) or suffix != "toml" or amendment_date(stem) is None:
+            message = _(
+                "not an amendment file: amendments are named by their effective date, "
+                "YYYY-MM-DD.toml (e.g. 2023-09-01.toml)"
+            )
+            problems.append(Problem(label, 0, message))
+            continue
+        data = source.read(label) or b""
+        if len(data) > MAX_AMENDMENT_BYTES:
+            message = _("{size} bytes: an amendment lists a few changes, at most {most} bytes")
+            problems.append(
+                Problem(label, 0, message.format(size=len(data), most=MAX_AMENDMENT_BYTES))
+            )
+            continue
+        found.append((label, data))
+    return found, problems
+
+
+def read_amendments(source: Source) -> tuple[list[Amendment], list[Problem]]:
+    """Every readable amendment, by effective date, and the problems of the others."""
+    files_found, problems = amendment_files(source)
+    amendments: list[Amendment] = []
+    for label, data in files_found:
+        effective = amendment_date(label.rsplit("/", 1)[-1].removesuffix(".toml"))
+        assert effective is not None
+        try:
+            parsed = parse_toml_file(data, label)
+        except ConfigError as exc:
+            problems.append(Problem(label, 0, exc.message.removeprefix(f"{label}: ")))
+            continue
+        amendment, found = parse_amendment(parsed, label, effective)
+        problems.extend(found)
+        if amendment is not None:
+            amendments.append(amendment)
+    return amendments, problems
 
 
 def _parse_files(
@@ -454,6 +560,10 @@ def read_cached(
     """
     source = WorkTree(path)
     config = [source.read(name) or b"" for name in (DEPARTMENTS_FILE, WEIGHTS_FILE, CLAUSES_FILE)]
+    # Each month is judged by its own rules: every amendment is part of the configuration.
+    config += [
+        part for label, data in amendment_files(source)[0] for part in (label.encode(), data)
+    ]
     departments, weights, catalog = _configuration(path, source)
     found, name_problems = ledger_names(source)
     key = cache.snapshot_key(config)

@@ -43,14 +43,18 @@ def named_ids(data: bytes) -> frozenset[str]:
 
 
 def plain_clauses(catalog: Catalog) -> frozenset[str]:
-    """Clauses whose entries count on their own, in their own month's cell."""
-    targets = {target for clause in catalog for target in clause.ref}
-    return frozenset(
-        clause.id
-        for clause in catalog
-        if clause.kind in PLAIN_KINDS
-        and not (clause.ref or clause.exclusive or clause.annual or clause.referral)
-        and clause.id not in targets
+    """Clauses whose entries count on their own, in their own month's cell: in every
+    version of an amended catalog (a follow-up's target in any version is not plain)."""
+    versions = catalog.every_version()
+    targets = {target for version in versions for clause in version for target in clause.ref}
+    every = {clause.id for version in versions for clause in version}
+    other = {clause.id for version in versions for clause in version if not _plain(clause)}
+    return frozenset(every - other - targets)
+
+
+def _plain(clause: Clause) -> bool:
+    return clause.kind in PLAIN_KINDS and not (
+        clause.ref or clause.exclusive or clause.annual or clause.referral
     )
 
 
@@ -76,7 +80,7 @@ class PlainTally:
         plain: Set[str] | None = None,
     ):
         self.month = month
-        self.catalog = catalog
+        self.catalog = catalog.at(month)  # the month's own rules: one verdict per combination
         self.departments = departments
         self.today = today
         self.named = named
@@ -124,7 +128,9 @@ class PlainTally:
         name, clause_id = figures[0], figures[1]
         if clause_id not in self.plain:
             return None
-        clause = self.catalog.clauses[clause_id]
+        clause = self.catalog.clauses.get(clause_id)
+        if clause is None:
+            return None  # not in force this month: the review explains
         department = self.departments.resolve(name or "")
         if department is None or not applies(clause, department):
             return None
@@ -171,7 +177,9 @@ class Tallied:
     def add_to(self, summary: Summary, catalog: Catalog) -> None:
         """Fold the taken entries' sums into a ledger's Summary."""
         for department, clause, amount in self.sums:
-            summary.add_amount(department, self.month, catalog.clauses[clause], amount)
+            summary.add_amount(
+                department, self.month, catalog.at(self.month).clauses[clause], amount
+            )
 
 
 def named_elsewhere(tallies: Iterable[Tallied], entries: Iterable[Entry]) -> frozenset[str] | None:

@@ -99,6 +99,19 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.clauses)
 
+    def at(self, month: str) -> Catalog:
+        """The catalog that scores and validates a month: this one, unless the catalog
+        keeps its amendments (govscore.rules.amendments.RuleBook)."""
+        return self
+
+    def every_version(self) -> tuple[Catalog, ...]:
+        """Every catalog this one has been (one, unless it keeps its amendments)."""
+        return (self,)
+
+    def absent_reason(self, clause_id: str, month: str) -> str | None:
+        """Why a clause that is known is not in force in a month: never, for one catalog."""
+        return None
+
     def with_ceiling(self, ceiling: Decimal) -> Catalog:
         """The catalog with each discretionary clause capped at `ceiling` points an entry.
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from govscore.figures import plain, round2
 from govscore.model import Entry
+from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments, Weights
 from govscore.rules.validate import HUNDRED, Book, rate_of
@@ -189,10 +190,10 @@ class Summary:
 
 
 def summarize(book: Book, catalog: Catalog) -> Summary:
+    """Each entry summed under its own month's rules (see govscore.rules.amendments)."""
     summary = Summary(through=dict(book.through))
-    clauses = catalog.clauses
     for entry in book.entries:
-        summary.add(entry, clauses[entry.clause])
+        summary.add(entry, catalog.at(entry.month).clauses[entry.clause])
     return summary
 
 
@@ -222,7 +223,8 @@ def entry_amount(entry: Entry, clause: Clause, rises: dict[str, Decimal]) -> Dec
 
 
 class Scorer:
-    """Scores one ledger under one catalog and one set of weights.
+    """Scores one ledger under one catalog and one set of weights, or under a RuleBook:
+    then each month is scored by the catalog and weights in force that month.
 
     Works from a Summary (sums per department and month), so scoring every month of a
     year costs little however many entries there are. Built from a Book, it also keeps
@@ -257,10 +259,15 @@ class Scorer:
         self.rises = exclusive_rises(summary.exclusive, catalog)
         self.by_cell: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         if book is not None:
-            clauses = catalog.clauses
             for entry in book.entries:
-                if not (entry.recurring or clauses[entry.clause].annual):
+                if not (entry.recurring or catalog.at(entry.month).clauses[entry.clause].annual):
                     self.by_cell[(entry.department, entry.month)].append(entry)
+
+    def rules(self, month: str) -> tuple[Catalog, Weights]:
+        """The catalog and weights that score a month."""
+        if isinstance(self.catalog, RuleBook):
+            return self.catalog.at(month), self.catalog.weights_at(month)
+        return self.catalog, self.weights
 
     # -- months -------------------------------------------------------------------------
 
@@ -279,12 +286,14 @@ class Scorer:
         cell = self.summary.cells.get((department, month))
         work = cell.copy() if cell is not None else Cell()
         standing = [e for e in self.standing.get(department, ()) if self.applies(e, month)]
+        clauses = self.catalog.at(month).clauses
+        # A recurring entry counts under each month's own points; not once its clause retired.
+        standing = [e for e in standing if e.clause in clauses]
         extra = [*self.exclusive.get((department, month), ()), *standing]
-        clauses = self.catalog.clauses
         for entry in extra:
             clause = clauses[entry.clause]
             work.add(entry, clause, signed_amount(entry, clause, self.rises))
-        categories, caps, floors = self.categories(work)
+        categories, caps, floors = self.categories(work, month)
         lines: tuple[Line, ...] = ()
         if self.book is not None:
             shown = [*self.by_cell.get((department, month), ()), *standing]
@@ -292,7 +301,7 @@ class Scorer:
         return DepartmentScore(
             department=department,
             categories=categories,
-            total=self.weighted(categories),
+            total=self.weighted(categories, month),
             vetoes=tuple(sorted(work.vetoes)),
             referrals=tuple(
                 Referral(entry, clause, department, month, to)
@@ -307,15 +316,18 @@ class Scorer:
     def line(self, entry: Entry, clause: Clause) -> Line:
         return Line(entry, clause, signed_amount(entry, clause, self.rises))
 
-    def categories(self, cell: Cell) -> tuple[dict[str, Decimal], list[CapUse], list[FloorUse]]:
+    def categories(
+        self, cell: Cell, month: str
+    ) -> tuple[dict[str, Decimal], list[CapUse], list[FloorUse]]:
         """Category scores from a month's sums: caps on bonus groups, then the floor."""
-        base, floor = self.weights.base, self.weights.floor
-        sums = {c.id: ZERO for c in self.weights.categories}
+        catalog, weights = self.rules(month)
+        base, floor = weights.base, weights.floor
+        sums = {c.id: ZERO for c in weights.categories}
         for category, amount in cell.sums.items():
             sums[category] = sums.get(category, ZERO) + amount
         uses = []
         for group, earned in cell.capped.items():
-            limit = self.catalog.caps[group].limit
+            limit = catalog.caps[group].limit
             category = cell.cap_category[group]
             if earned > limit:
                 uses.append(CapUse(group, category, earned, limit))
@@ -323,9 +335,11 @@ class Scorer:
         floors = [FloorUse(cid, base + d, floor) for cid, d in sums.items() if base + d < floor]
         return {cid: max(floor, base + delta) for cid, delta in sums.items()}, uses, floors
 
-    def weighted(self, categories: dict[str, Decimal]) -> Decimal:
+    def weighted(self, categories: dict[str, Decimal], month: str) -> Decimal:
+        """The weighted total, by the weights in force in the month."""
+        weights = self.rules(month)[1]
         return sum(
-            (c.weight * categories.get(c.id, self.weights.base) for c in self.weights.categories),
+            (c.weight * categories.get(c.id, weights.base) for c in weights.categories),
             ZERO,
         )
 
@@ -336,19 +350,31 @@ class Scorer:
 
     def department_year(self, department: str, year: int, months: Sequence[str]) -> DepartmentScore:
         monthly = [self.department_month(department, month) for month in months]
+        end = months[-1] if months else f"{year:04d}-12"
+        weights = self.rules(end)[1]  # the weights in force at the year's end
         annual: list[Line] = [
-            self.line(entry, self.catalog.clauses[entry.clause])
+            self.line(entry, self.catalog.at(entry.month).clauses[entry.clause])
             for entry in self.annual.get((department, f"{year:04d}"), ())
         ]
         categories = {}
+        means = {}
         floors = [f for m in monthly for f in m.floors]
-        for category in self.weights.categories:
-            scores = [m.categories[category.id] for m in monthly]
-            mean = sum(scores, ZERO) / len(scores) if scores else self.weights.base
+        for category in weights.categories:
+            scores = [m.categories.get(category.id, weights.base) for m in monthly]
+            mean = means[category.id] = sum(scores, ZERO) / len(scores) if scores else weights.base
             extra = sum((line.amount for line in annual if line.category == category.id), ZERO)
-            categories[category.id] = max(self.weights.floor, mean + extra)
-            if mean + extra < self.weights.floor:
-                floors.append(FloorUse(category.id, mean + extra, self.weights.floor))
+            categories[category.id] = max(weights.floor, mean + extra)
+            if mean + extra < weights.floor:
+                floors.append(FloorUse(category.id, mean + extra, weights.floor))
+        if all(self.rules(month)[1] == weights for month in months):
+            total = self.weighted(categories, end)
+        else:
+            # Each month weighted by its own weights: the mean of the monthly totals, and
+            # what the annual clauses (and the floor) add, by the weights at the year's end.
+            added = sum(
+                (c.weight * (categories[c.id] - means[c.id]) for c in weights.categories), ZERO
+            )
+            total = sum((m.total for m in monthly), ZERO) / len(monthly) + added
         clauses: dict[str, Decimal] = {}
         for score in monthly:
             for clause, amount in score.clauses.items():
@@ -359,7 +385,7 @@ class Scorer:
         return DepartmentScore(
             department=department,
             categories=categories,
-            total=self.weighted(categories),
+            total=total,
             vetoes=tuple(v for m in monthly for v in m.vetoes),
             referrals=tuple(r for m in monthly for r in m.referrals),
             lines=tuple(annual),
@@ -381,9 +407,9 @@ def exclusive_rises(entries: Iterable[Entry], catalog: Catalog) -> dict[str, Dec
     """
     best: dict[tuple[str, str, str, str], Decimal] = {}
     rises: dict[str, Decimal] = {}
-    chosen = [e for e in entries if (c := catalog.clauses.get(e.clause)) and c.exclusive]
+    chosen = [e for e in entries if (c := catalog.at(e.month).get(e.clause)) and c.exclusive]
     for entry in sorted(chosen, key=lambda e: e.month):
-        clause = catalog.clauses[entry.clause]
+        clause = catalog.at(entry.month).clauses[entry.clause]
         worth = clause.level_points(entry.level) if entry.level else (entry.points or clause.points)  # type: ignore[arg-type]
         key = (entry.month[:4], entry.department, clause.id, entry.matter or "")
         before = best.get(key, ZERO)

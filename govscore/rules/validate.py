@@ -66,13 +66,15 @@ def static_problems(entry: Entry, catalog: Catalog, departments: Departments) ->
         message = _("unknown department {name!r}{hint} (run `govscore departments` for the list)")
         hint = did_you_mean(departments.suggest(entry.department))
         bad("department", message.format(name=entry.department, hint=hint))
-    clause = catalog.get(entry.clause) if entry.clause else None
+    in_force = catalog.at(entry.month)  # the month's own rules (amendments)
+    clause = in_force.get(entry.clause) if entry.clause else None
     if not entry.clause:
         bad("clause", _("no clause (every entry names a clause id such as 2.4.3)"))
     elif clause is None:
+        absent = catalog.absent_reason(entry.clause, entry.month)
         message = _("unknown clause {id!r}{hint} (run `govscore clauses` for the list)")
-        hint = did_you_mean(catalog.suggest(entry.clause))
-        bad("clause", message.format(id=entry.clause, hint=hint))
+        hint = did_you_mean(in_force.suggest(entry.clause))
+        bad("clause", absent or message.format(id=entry.clause, hint=hint))
     if clause is not None:
         problems.extend(clause_problems(entry, clause))
         if department is not None and not applies(clause, department):
@@ -116,6 +118,7 @@ def own_problems(
             entry.recurring,
             entry.reason,
             entry.through,
+            id(catalog.at(entry.month)),  # a month judged by other rules has its own verdict
         )
         verdict = memo.get(key)
         if verdict is None:
@@ -395,7 +398,7 @@ def review(
     for entry in live:
         found = own.get(entry.id, [])
         department = departments.resolve(entry.department)
-        clause = catalog.get(entry.clause)
+        clause = catalog.at(entry.month).get(entry.clause)
         if not found and entry.ref:
             found = _ref_problems(entry, clause, by_id, voided, departments, own)  # type: ignore[arg-type]
         if not found and clause is not None and clause.kind == "rate":

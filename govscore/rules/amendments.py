@@ -1,0 +1,533 @@
+"""Amendments: the catalog and weights as supplementary notices (补充通知) change them.
+
+The measures end: 因上级要求或工作需要指标内容进行调整的……补充通知各相关部门. The office
+amends clauses and weights in the middle of a year, and each month must be scored by
+the rules in force that month, so that a month already sent upward never changes after
+the fact. A root keeps each amendment as its own file, amendments/YYYY-MM-DD.toml, named
+by its effective date, holding its notice and only what changes.
+
+Pure: the loader reads the files and hands their parsed TOML here.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from govscore.errors import ConfigError, Problem, did_you_mean
+from govscore.i18n import _, listing
+from govscore.model import month_of, next_month
+from govscore.rules.catalog import CapGroup, Catalog, Clause, parse_catalog
+from govscore.rules.config import Weights, parse_weights, weight_problems
+
+# Every field a clause may have (govscore/data/clauses.toml explains them).
+CLAUSE_FIELDS = (
+    "id",
+    "text",
+    "effect",
+    "kind",
+    "unit",
+    "points",
+    "min",
+    "max",
+    "levels",
+    "per_point",
+    "cap",
+    "recurring",
+    "ref",
+    "exclusive",
+    "applies_to",
+    "annual",
+    "referral",
+    "notes",
+)
+# What a new clause must state (the rest have defaults, as in the catalog).
+NEW_CLAUSE_FIELDS = ("text", "effect", "kind")
+# What an amendment may change of weights.toml.
+WEIGHT_FIELDS = ("base", "floor", "category", "limits")
+AMENDMENT_FIELDS = ("notice", "retire", "clause", "caps", *WEIGHT_FIELDS)
+NOTICE_FIELDS = ("number", "title", "issued")
+AMENDMENT_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """One supplementary notice: from when it applies, and what it changes."""
+
+    effective: date
+    number: str
+    title: str
+    source: str  # amendments/2023-09-01.toml
+    issued: date | None = None
+    retire: tuple[str, ...] = ()
+    clauses: tuple[dict[str, Any], ...] = ()
+    caps: dict[str, Any] = field(default_factory=dict)
+    weights: dict[str, Any] = field(default_factory=dict)
+    whole: dict[str, Any] | None = None  # a whole catalog (a root's clauses.toml)
+    # Fields no clause has were found: the rest is still checked, but it is never applied.
+    broken: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing a version changed: a clause's field, a new or retired clause, a weight."""
+
+    kind: str  # "catalog" (whole file), "new", "retire", "clause", "cap", "weights"
+    id: str = ""
+    field: str = ""
+    before: str = ""
+    after: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        found = {"kind": self.kind, "id": self.id, "field": self.field}
+        if self.kind in ("clause", "cap", "weights"):
+            found.update({"from": self.before, "to": self.after})
+        return {key: value for key, value in found.items() if value or key == "kind"}
+
+    def describe(self) -> str:
+        """The change as the office writes it in a list (reports are in its words)."""
+        if self.kind == "catalog":
+            return f"条款目录整体替换（{self.id}）"
+        if self.kind == "new":
+            return f"新增条款 {self.id}"
+        if self.kind == "retire":
+            return f"废止条款 {self.id}"
+        shown = f"{self.before or '—'} → {self.after or '—'}"
+        if self.kind == "clause":
+            return f"条款 {self.id} {FIELD_NAMES.get(self.field, self.field)}：{shown}"
+        if self.kind == "cap":
+            return f"加分上限 {self.id} {FIELD_NAMES.get(self.field, self.field)}：{shown}"
+        return f"{_weights_field(self.field)}：{shown}"
+
+
+# What the office calls each field, in a list of changes.
+FIELD_NAMES = {
+    "text": "内容",
+    "effect": "扣分/加分",
+    "kind": "计分方式",
+    "unit": "单位",
+    "points": "分值",
+    "min": "最低分值",
+    "max": "最高分值",
+    "levels": "层级",
+    "per_point": "每少1%扣分",
+    "cap": "加分上限组",
+    "recurring": "逐月计分",
+    "ref": "关联条款",
+    "exclusive": "同一事项按最高层级计分",
+    "applies_to": "适用标签",
+    "annual": "年度考评",
+    "referral": "移送",
+    "notes": "说明",
+    "limit": "上限",
+    "base": "基础分",
+    "floor": "保底分",
+    "weight": "权重",
+    "name": "名称",
+    "short": "简称",
+    "discretionary": "视情加扣分上限",
+}
+
+
+def _weights_field(where: str) -> str:
+    """category.2.weight → 考评类别 2 权重; base → 基础分."""
+    parts = where.split(".")
+    if parts[0] == "category" and len(parts) == 3:
+        return f"考评类别 {parts[1]} {FIELD_NAMES.get(parts[2], parts[2])}"
+    return FIELD_NAMES.get(parts[-1], where)
+
+
+@dataclass(frozen=True)
+class Version:
+    """The catalog and weights in force from one effective date until the next."""
+
+    effective: date
+    number: str
+    title: str
+    source: str
+    catalog: Catalog
+    weights: Weights
+    changes: tuple[Change, ...] = ()
+    issued: date | None = None
+
+    @property
+    def first_month(self) -> str:
+        """The first month scored by this version: a month is scored by the rules in
+        force on its first day, so one effective 2023-09-15 applies from October."""
+        month = month_of(self.effective)
+        return month if self.effective.day == 1 else next_month(month)
+
+    def label(self) -> str:
+        """How a report names the version: its effective date and notice number."""
+        return f"{self.effective.isoformat()} {self.number}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"effective": self.effective.isoformat(), "number": self.number}
+
+
+class RuleBook(Catalog):
+    """A catalog with its history: every version, each with its own weights.
+
+    As a Catalog it holds every clause ever in force (each as last defined), so that an
+    old entry of a retired clause can still be named; `at(month)` is the catalog that
+    scores and validates that month.
+    """
+
+    def __init__(self, versions: Sequence[Version], problems: Sequence[Problem] = ()):
+        clauses: dict[str, Clause] = {}
+        caps: dict[str, CapGroup] = {}
+        for version in versions:
+            clauses.update(version.catalog.clauses)
+            caps.update(version.catalog.caps)
+        super().__init__(clauses, caps, versions[-1].catalog.source)
+        object.__setattr__(self, "versions", tuple(versions))
+        object.__setattr__(self, "problems", tuple(problems))
+        object.__setattr__(self, "_by_month", {})
+
+    versions: tuple[Version, ...]
+    problems: tuple[Problem, ...]
+
+    def __reduce__(self) -> Any:
+        return (RuleBook, (self.versions, self.problems))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RuleBook) and self.versions == other.versions
+
+    def __hash__(self) -> int:
+        return hash(tuple(v.source for v in self.versions))
+
+    @property
+    def latest(self) -> Version:
+        return self.versions[-1]
+
+    def version_for(self, month: str) -> Version:
+        """The version in force on the month's first day (the first one before it began)."""
+        cache: dict[str, Version] = self._by_month  # type: ignore[attr-defined]
+        found = cache.get(month)
+        if found is None:
+            # Before the first date, the versions of that date (the measures, and a root's
+            # own clauses.toml in their place) score every earlier month too.
+            first = self.versions[0].effective
+            found = self.versions[0]
+            for version in self.versions:
+                if version.first_month <= month or version.effective == first:
+                    found = version
+            cache[month] = found
+        return found
+
+    def at(self, month: str) -> Catalog:
+        return self.version_for(month).catalog
+
+    def weights_at(self, month: str) -> Weights:
+        return self.version_for(month).weights
+
+    def versions_for(self, months: Iterable[str]) -> list[Version]:
+        """The versions a period used, in order."""
+        used = {id(self.version_for(m)): self.version_for(m) for m in sorted(months)}
+        return list(used.values())
+
+    def every_version(self) -> tuple[Catalog, ...]:
+        return tuple(v.catalog for v in self.versions)
+
+    def absent_reason(self, clause_id: str, month: str) -> str | None:
+        """Why a clause known to the book is not in force in a month (retired, or not yet)."""
+        if clause_id not in self.clauses or clause_id in self.at(month).clauses:
+            return None
+        versions = self.versions
+        now = versions.index(self.version_for(month))
+        having = [i for i, v in enumerate(versions) if clause_id in v.catalog.clauses]
+        if having[0] > now:
+            start = versions[having[0]]
+            return _(
+                "clause {id} is in force only from {effective} ({number}): it cannot be "
+                "recorded for {month}"
+            ).format(id=clause_id, effective=start.effective, number=start.number, month=month)
+        gone = versions[max(i for i in having if i <= now) + 1]
+        return _(
+            "clause {id} was retired from {effective} ({number}): it cannot be recorded "
+            "for {month} or later"
+        ).format(id=clause_id, effective=gone.effective, number=gone.number, month=month)
+
+    def with_ceiling(self, ceiling: Any) -> RuleBook:
+        return self  # each version is capped by its own weights when it is built
+
+    def history(self, clause_id: str) -> list[tuple[Version, Clause | None]]:
+        """Each version where the clause came, changed or went: (version, clause or None)."""
+        found: list[tuple[Version, Clause | None]] = []
+        before: Clause | None = None
+        for version in self.versions:
+            now = version.catalog.get(clause_id)
+            if now != before:
+                found.append((version, now))
+            before = now
+        return found
+
+
+def amendment_date(name: str) -> date | None:
+    """The effective date an amendment file's name (without .toml) gives, or None."""
+    if not AMENDMENT_NAME.match(name):
+        return None
+    try:
+        return date.fromisoformat(name)
+    except ValueError:
+        return None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format(value, "g") if value != int(value) else str(int(value))
+    if isinstance(value, list | tuple):
+        return ", ".join(
+            _text(v) if not isinstance(v, dict) else _text(list(v.values())) for v in value
+        )
+    return "" if value is None else str(value)
+
+
+def parse_amendment(
+    data: dict[str, Any], source: str, effective: date
+) -> tuple[Amendment | None, list[Problem]]:
+    """An amendment from its parsed TOML; what is wrong with it, as problems of its file."""
+    problems: list[Problem] = []
+
+    def bad(message: str) -> None:
+        problems.append(Problem(source, 0, message))
+
+    def only(table: dict[str, Any], allowed: Sequence[str], message: str) -> None:
+        for key in table:
+            if key not in allowed:
+                bad(message.format(key=key, allowed=listing(allowed)))
+
+    only(data, AMENDMENT_FIELDS, _("{key}: an amendment holds only {allowed}"))
+    notice = data.get("notice")
+    if not isinstance(notice, dict) or not str(notice.get("number") or "").strip():
+        bad(_('[notice] needs the notice\'s number (文号), e.g. number = "烟政管办〔2023〕9号"'))
+        notice = notice if isinstance(notice, dict) else {}
+    only(notice, NOTICE_FIELDS, _("[notice] {key}: a notice has only {allowed}"))
+    issued = notice.get("issued")
+    if issued is not None and not isinstance(issued, date):
+        bad(_("[notice] issued is a date, e.g. issued = 2023-08-25"))
+        issued = None
+    retire = data.get("retire", [])
+    if not isinstance(retire, list) or not all(isinstance(r, str) for r in retire):
+        bad(_('retire is a list of clause ids, e.g. retire = ["2.2.5"]'))
+        retire = []
+    clauses = data.get("clause", [])
+    if not isinstance(clauses, list) or not all(isinstance(c, dict) for c in clauses):
+        bad(_("[[clause]] tables name a clause's id and the fields that change"))
+        clauses = []
+    tables = {name: data.get(name) for name in ("caps", "category", "limits")}
+    for name, value in tables.items():
+        if value is not None and not isinstance(value, dict):
+            bad(_("[{name}] must be a table, as in the catalog or weights.toml").format(name=name))
+    if problems:
+        return None, problems
+    for index, spec in enumerate(clauses, start=1):
+        if not str(spec.get("id") or ""):
+            bad(_("clause #{number}: no id (the clause it changes or adds)").format(number=index))
+        for key in spec:
+            if key not in CLAUSE_FIELDS:
+                bad(
+                    _("clause {id}: {key} is a field no clause has (fields: {allowed})").format(
+                        id=spec.get("id", f"#{index}"), key=key, allowed=listing(CLAUSE_FIELDS)
+                    )
+                )
+    kept = tuple({k: v for k, v in spec.items() if k in CLAUSE_FIELDS} for spec in clauses)
+    weights = {key: data[key] for key in WEIGHT_FIELDS if key in data}
+    return (
+        Amendment(
+            effective=effective,
+            number=str(notice["number"]).strip(),
+            title=str(notice.get("title") or "").strip(),
+            source=source,
+            issued=issued,
+            retire=tuple(retire),
+            clauses=tuple(spec for spec in kept if spec.get("id")),
+            caps=dict(data.get("caps") or {}),
+            weights=weights,
+            broken=bool(problems),
+        ),
+        problems,
+    )
+
+
+@dataclass
+class _State:
+    """The raw catalog and weights as amended so far."""
+
+    catalog: dict[str, Any]
+    weights: dict[str, Any]
+
+
+def build_rulebook(
+    first: Amendment,
+    weights_data: dict[str, Any],
+    weights_source: str,
+    amendments: Sequence[Amendment],
+) -> RuleBook:
+    """Every version: the first one (the shipped catalog and weights.toml), then each
+    amendment in order of effective date. An amendment that cannot apply is a problem of
+    its file and is left out: the rules stay as they were before it.
+
+    `first.whole` is the first version's catalog (parsed TOML). Raises ConfigError when
+    the first version itself is broken (as a broken weights.toml or clauses.toml is).
+    """
+    assert first.whole is not None
+    state = _State(copy.deepcopy(first.whole), copy.deepcopy(weights_data))
+    weights = parse_weights(state.weights, weights_source)
+    catalog = parse_catalog(state.catalog, first.source).with_ceiling(weights.discretionary)
+    versions = [
+        Version(
+            first.effective,
+            first.number,
+            first.title,
+            first.source,
+            catalog,
+            weights,
+            (),
+            first.issued,
+        )
+    ]
+    problems = weight_problems(weights, {c.category for c in catalog})
+    retired: dict[str, Version] = {}
+    for amendment in sorted(amendments, key=lambda a: (a.effective, a.source)):
+        before = versions[-1]
+        trial = _State(copy.deepcopy(state.catalog), copy.deepcopy(state.weights))
+        changes, found = _apply(amendment, trial, before, retired)
+        version: Version | None = None
+        try:
+            new_weights = parse_weights(trial.weights, amendment.source)
+            new_catalog = parse_catalog(trial.catalog, amendment.source).with_ceiling(
+                new_weights.discretionary
+            )
+        except ConfigError as exc:
+            found.append(Problem(amendment.source, 0, _strip(exc.message, amendment.source)))
+        else:
+            found.extend(weight_problems(new_weights, {c.category for c in new_catalog}))
+            version = Version(
+                amendment.effective,
+                amendment.number,
+                amendment.title,
+                amendment.source,
+                new_catalog,
+                new_weights,
+                tuple(changes),
+                amendment.issued,
+            )
+        problems.extend(found)
+        # One that contradicts itself or the rules before it is left out: they stand.
+        if version is None or found or amendment.broken:
+            continue
+        for change in changes:
+            if change.kind == "retire":
+                retired[change.id] = version
+        state = trial
+        versions.append(version)
+    return RuleBook(versions, problems)
+
+
+def _strip(message: str, source: str) -> str:
+    return message.removeprefix(f"{source}: ")
+
+
+def _apply(
+    amendment: Amendment, state: _State, before: Version, retired: dict[str, Version]
+) -> tuple[list[Change], list[Problem]]:
+    """Apply one amendment to the raw catalog and weights; its changes, or its problems."""
+    problems: list[Problem] = []
+    changes: list[Change] = []
+    on = amendment.effective.isoformat()
+
+    def bad(message: str) -> None:
+        problems.append(Problem(amendment.source, 0, message))
+
+    if amendment.whole is not None:
+        state.catalog = copy.deepcopy(amendment.whole)
+        return [Change("catalog", amendment.source)], []
+    specs: list[dict[str, Any]] = state.catalog.setdefault("clause", [])
+    index = {str(spec.get("id")): spec for spec in specs}
+    for clause_id in amendment.retire:
+        if clause_id not in index:
+            bad(
+                _("retires clause {id}, which is not in force on {date}").format(
+                    id=clause_id, date=on
+                )
+            )
+            continue
+        specs.remove(index.pop(clause_id))
+        changes.append(Change("retire", clause_id))
+    for spec in amendment.clauses:
+        clause_id = str(spec["id"])
+        current = index.get(clause_id)
+        if current is None:
+            if clause_id in retired:
+                gone = retired[clause_id]
+                bad(
+                    _(
+                        "clause {id} was retired from {effective} ({number}); ids are never "
+                        "reused: a new clause takes a new id"
+                    ).format(id=clause_id, effective=gone.effective, number=gone.number)
+                )
+            elif all(key in spec for key in NEW_CLAUSE_FIELDS):
+                fresh = copy.deepcopy(spec)
+                specs.append(fresh)
+                index[clause_id] = fresh
+                changes.append(Change("new", clause_id))
+            else:
+                missing = [key for key in NEW_CLAUSE_FIELDS if key not in spec]
+                bad(
+                    _(
+                        "changes clause {id}, which is not in force on {date}{hint}; a new "
+                        "clause states every field ({missing} missing)"
+                    ).format(
+                        id=clause_id,
+                        date=on,
+                        hint=_did_you_mean(clause_id, before.catalog),
+                        missing=listing(missing),
+                    )
+                )
+            continue
+        for key, value in spec.items():
+            if key == "id" or current.get(key) == value:
+                continue
+            changes.append(Change("clause", clause_id, key, _text(current.get(key)), _text(value)))
+            current[key] = copy.deepcopy(value)
+    caps: dict[str, Any] = state.catalog.setdefault("caps", {})
+    for name, spec in amendment.caps.items():
+        old = caps.get(name)
+        if not isinstance(spec, dict):
+            bad(
+                _("[caps] {name}: a cap is a table, e.g. {name} = {{ limit = 1.5 }}").format(
+                    name=name
+                )
+            )
+            continue
+        merged = {**(old or {}), **spec}
+        for key, value in spec.items():
+            before_value = (old or {}).get(key)
+            if before_value != value:
+                changes.append(Change("cap", name, key, _text(before_value), _text(value)))
+        caps[name] = merged
+    _merge(state.weights, amendment.weights, "", changes)
+    return changes, problems
+
+
+def _merge(table: dict[str, Any], spec: dict[str, Any], where: str, changes: list[Change]) -> None:
+    """Merge an amendment's weights into the raw weights.toml, noting each value changed."""
+    for key, value in spec.items():
+        path = f"{where}.{key}" if where else key
+        if isinstance(value, dict) and isinstance(table.get(key, {}), dict):
+            _merge(table.setdefault(key, {}), value, path, changes)
+            continue
+        if table.get(key) != value:
+            changes.append(Change("weights", "", path, _text(table.get(key)), _text(value)))
+        table[key] = value
+
+
+def _did_you_mean(clause_id: str, catalog: Catalog) -> str:
+    return did_you_mean(catalog.suggest(clause_id))

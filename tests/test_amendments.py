@@ -1,0 +1,389 @@
+"""Amendments (补充通知): each month scored by the clauses and weights in force that month.
+
+The measures end: 因上级要求或工作需要指标内容进行调整的……补充通知各相关部门. Here the
+office amends the rules twice in 2023:
+
+- 烟政管办〔2023〕9号, effective 2023-08-20: 2.4.3 costs 2 points per case instead of 1, and
+  2.4.9 (a recurring 1 point a month) costs 2. Effective in the middle of August, it
+  applies from September: a month is scored by the rules in force on its first day.
+- 烟政管办〔2023〕11号, effective 2023-10-01: weights 0.25 · 0.45 · 0.15 · 0.15 instead of
+  0.25 · 0.40 · 0.20 · 0.15.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import run_process
+from govscore.cli.commands import cli
+
+POINTS = """\
+[notice]
+number = "烟政管办〔2023〕9号"
+title = "关于调整政务服务工作考评指标的补充通知"
+issued = 2023-08-15
+
+[[clause]]
+id = "2.4.3"
+points = 2
+
+[[clause]]
+id = "2.4.9"
+points = 2
+"""
+
+WEIGHTS = """\
+[notice]
+number = "烟政管办〔2023〕11号"
+title = "关于调整考评权重的补充通知"
+
+[category.2]
+weight = 0.45
+
+[category.3]
+weight = 0.15
+"""
+
+FIRST = {"effective": "2023-03-27", "number": "烟政管办〔2023〕2号"}
+SEPTEMBER = {"effective": "2023-08-20", "number": "烟政管办〔2023〕9号"}
+OCTOBER = {"effective": "2023-10-01", "number": "烟政管办〔2023〕11号"}
+
+
+def run(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["--root", str(root), *args])
+
+
+def amend(root: Path, name: str, text: str) -> None:
+    (root / "amendments").mkdir(exist_ok=True)
+    (root / "amendments" / f"{name}.toml").write_text(text, encoding="utf-8")
+
+
+def add(root: Path, *args: str) -> None:
+    result = run(root, "add", *args)
+    assert result.exit_code == 0, result.output
+
+
+def totals(root: Path, *period: str, code: int = 0) -> dict[str, object]:
+    result = run(root, *period, "--format", "json")
+    assert result.exit_code == code, result.output
+    payload = json.loads(result.stdout)
+    return {d["department"]: d for d in payload["departments"]} | {"rules": payload["rules"]}
+
+
+def record_year(root: Path) -> None:
+    """市民政局: 2.4.3 × 3 in August, × 3 in September, × 1 in October;
+    市体育局: 2.4.9 recurring from August (1 point a month, 2 from September);
+    市公安局: 4.2.4 市级 in October (annual: +0.3 in the year's C4)."""
+    for month, count in (("2023-08", "3"), ("2023-09", "3"), ("2023-10", "1")):
+        add(root, "-d", "市民政局", "-c", "2.4.3", "-n", count, "--month", month)
+    add(root, "-d", "市体育局", "-c", "2.4.9", "--recurring", "--month", "2023-08")
+    add(root, "-d", "市公安局", "-c", "4.2.4", "--level", "市级", "--month", "2023-10")
+
+
+def test_each_month_is_scored_by_its_own_rules_and_the_year_by_each_months(small: Path):
+    amend(small, "2023-08-20", POINTS)
+    amend(small, "2023-10-01", WEIGHTS)
+    record_year(small)
+    # 市民政局, August (first rules: 2.4.3 at 1, the 2023-08-20 notice is not yet in force
+    # on August 1): C2 = 100 − 3 = 97 → 25 + 0.40×97 + 20 + 15 = 98.8
+    august = totals(small, "month", "2023-08")
+    assert august["市民政局"]["categories"]["2"] == 97
+    assert august["市民政局"]["total"] == 98.8
+    # 市体育局, August: 2.4.9 at 1 → C2 = 99 → 25 + 39.6 + 35 = 99.6
+    assert august["市体育局"]["total"] == 99.6
+    assert august["rules"] == [FIRST]
+    # September (2.4.3 at 2): C2 = 100 − 6 = 94 → 25 + 0.40×94 + 20 + 15 = 97.6;
+    # the recurring 2.4.9 counts under September's own points: C2 = 98 → 25 + 39.2 + 35 = 99.2
+    september = totals(small, "month", "2023-09")
+    assert september["市民政局"]["categories"]["2"] == 94
+    assert september["市民政局"]["total"] == 97.6
+    assert september["市体育局"]["total"] == 99.2
+    assert september["rules"] == [SEPTEMBER]
+    # October (2.4.3 at 2, weights 0.25 · 0.45 · 0.15 · 0.15): 市民政局 C2 = 98 →
+    # 25 + 0.45×98 + 0.15×100 + 15 = 25 + 44.1 + 15 + 15 = 99.1; 市体育局 the same (2.4.9
+    # at 2 → C2 = 98) = 99.1; 市公安局's 4.2.4 is annual: 100 in October.
+    october = totals(small, "month", "2023-10")
+    assert october["市民政局"]["total"] == 99.1
+    assert october["市体育局"]["total"] == 99.1
+    assert october["市公安局"]["total"] == 100
+    assert october["rules"] == [OCTOBER]
+    # The year (August to October, three months): each category the mean of its months'
+    # scores, the total the mean of the months' totals.
+    # 市民政局: C2 = (97 + 94 + 98) / 3 = 96.333…; total = (98.8 + 97.6 + 99.1) / 3 = 98.5
+    # (not 25 + 0.45×96.33 + 30 = 98.35: September is not weighted by October's weights).
+    # 市体育局: total = (99.6 + 99.2 + 99.1) / 3 = 297.9 / 3 = 99.3
+    # 市公安局: 100 every month, plus 4.2.4 市级 0.3 in C4 weighted by the weights at the
+    # year's end: 100 + 0.15 × 0.3 = 100.045 → 100.05 (half up); C4 = 100.3.
+    year = totals(small, "year", "2023")
+    assert year["市民政局"]["categories"]["2"] == 96.33
+    assert year["市民政局"]["total"] == 98.5
+    assert year["市体育局"]["total"] == 99.3
+    assert year["市公安局"]["categories"]["4"] == 100.3
+    assert year["市公安局"]["total"] == 100.05
+    assert year["rules"] == [FIRST, SEPTEMBER, OCTOBER]
+    assert [d["rank"] for d in (year["市公安局"], year["市体育局"], year["市民政局"])] == [1, 2, 3]
+
+
+def test_the_scorer_holds_exact_decimals_for_the_year(small: Path):
+    """The same year through the core: totals are exact (98.5, not 98.50000…1)."""
+    from datetime import date
+
+    from govscore.ledger.loader import load_root
+    from govscore.rules.scoring import Scorer
+
+    amend(small, "2023-08-20", POINTS)
+    amend(small, "2023-10-01", WEIGHTS)
+    record_year(small)
+    root = load_root(small)
+    book = root.review(date(2026, 1, 1))
+    assert not book.problems
+    scorer = Scorer(book, root.catalog, root.weights, root.departments)
+    months = ["2023-08", "2023-09", "2023-10"]
+    assert scorer.department_year("市民政局", 2023, months).total == Decimal("98.5")
+    assert scorer.department_year("市公安局", 2023, months).total == Decimal("100.045")
+
+
+def test_a_month_sent_upward_scores_the_same_after_an_amendment(small: Path):
+    """August was reported before the notice of 2023-08-20; adding the notice (without --at)
+    leaves August as it was sent, and changes only the months from September."""
+    add(small, "-d", "市民政局", "-c", "2.4.3", "-n", "3", "--month", "2023-08")
+    add(small, "-d", "市民政局", "-c", "2.4.3", "-n", "3", "--month", "2023-09")
+    sent = run(small, "month", "2023-08", "--format", "json")
+    september_before = totals(small, "month", "2023-09")["市民政局"]["total"]
+    amend(small, "2023-08-20", POINTS)
+    again = run(small, "month", "2023-08", "--format", "json")
+    assert json.loads(again.stdout)["departments"] == json.loads(sent.stdout)["departments"]
+    # September: 3 × 1 → 98.8 before the notice, 3 × 2 → C2 = 94 → 97.6 after it.
+    assert september_before == 98.8
+    assert totals(small, "month", "2023-09")["市民政局"]["total"] == 97.6
+    # The same from a cold read (no cache): the cache is keyed on the amendments too.
+    cold = CliRunner().invoke(cli, ["--root", str(small), "--no-cache", "month", "2023-09"])
+    assert "97.60" in cold.stdout
+
+
+def test_an_amendment_effective_on_the_first_applies_from_that_month(small: Path):
+    # Effective 2023-09-01: September is scored by it (3 × 2 = 6 → C2 94 → 97.6).
+    amend(small, "2023-09-01", POINTS)
+    add(small, "-d", "市民政局", "-c", "2.4.3", "-n", "3", "--month", "2023-09")
+    assert totals(small, "month", "2023-09")["市民政局"]["total"] == 97.6
+    assert totals(small, "month", "2023-09")["rules"] == [
+        {"effective": "2023-09-01", "number": "烟政管办〔2023〕9号"}
+    ]
+
+
+def test_amendments_lists_every_version_as_a_table_and_as_json(small: Path):
+    amend(small, "2023-08-20", POINTS)
+    amend(small, "2023-10-01", WEIGHTS)
+    table = run(small, "amendments")
+    assert table.exit_code == 0, table.output
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["生效日期", "文号", "标题", "变更"]
+    assert lines[2].split()[:2] == ["2023-03-27", "烟政管办〔2023〕2号"]
+    assert "首版：77 条条款" in lines[2]
+    assert "条款 2.4.3 分值：1 → 2；条款 2.4.9 分值：1 → 2" in lines[3]
+    assert "考评类别 2 权重：0.4 → 0.45；考评类别 3 权重：0.2 → 0.15" in lines[4]
+    listed = json.loads(run(small, "amendments", "--format", "json").stdout)
+    assert [(v["effective"], v["number"]) for v in listed] == [
+        tuple(FIRST.values()),
+        tuple(SEPTEMBER.values()),
+        tuple(OCTOBER.values()),
+    ]
+    assert listed[0]["changes"] == []
+    assert listed[1]["title"] == "关于调整政务服务工作考评指标的补充通知"
+    assert listed[1]["changes"][0] == {
+        "kind": "clause",
+        "id": "2.4.3",
+        "field": "points",
+        "from": "1",
+        "to": "2",
+    }
+    assert {"kind": "weights", "field": "category.2.weight", "from": "0.4", "to": "0.45"} in (
+        listed[2]["changes"]
+    )
+
+
+def test_amendments_as_a_real_process(small: Path):
+    amend(small, "2023-08-20", POINTS)
+    done = run_process("--root", str(small), "amendments", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(done.stdout)
+    assert [set(v) >= {"effective", "number", "title", "changes"} for v in listed] == [True] * 2
+    assert listed[1]["number"] == "烟政管办〔2023〕9号"
+
+
+RETIRE_AND_ADD = """\
+retire = ["2.2.5"]
+
+[notice]
+number = "烟政管办〔2023〕9号"
+title = "关于调整政务服务工作考评指标的补充通知"
+
+[[clause]]
+id = "2.4.14"
+text = "未按要求落实“高效办成一件事”"
+effect = "-"
+kind = "fixed"
+points = 1
+unit = "件次"
+"""
+
+
+def test_clauses_in_force_in_a_month_and_a_clauses_history(small: Path):
+    amend(small, "2023-09-01", RETIRE_AND_ADD + '\n[[clause]]\nid = "2.4.3"\npoints = 2\n')
+    august = {
+        c["id"]
+        for c in json.loads(run(small, "clauses", "--month", "2023-08", "--format", "json").stdout)
+    }
+    september = {
+        c["id"]
+        for c in json.loads(run(small, "clauses", "--month", "2023-09", "--format", "json").stdout)
+    }
+    assert "2.2.5" in august and "2.4.14" not in august and len(august) == 77
+    assert "2.2.5" not in september and "2.4.14" in september and len(september) == 77
+    shown = run(small, "clauses", "--month", "2023-09")
+    assert shown.stdout.splitlines()[0] == (
+        "2023-09: the catalog in force from 2023-09-01 (烟政管办〔2023〕9号)"
+    )
+    history = run(small, "clause", "2.4.3")
+    rows = history.stdout.split("History")[1].splitlines()[3:]
+    assert [row.split()[:3] for row in rows] == [
+        ["2023-03-27", "烟政管办〔2023〕2号", "1"],
+        ["2023-09-01", "烟政管办〔2023〕9号", "2"],
+    ]
+    retired = json.loads(run(small, "clause", "2.2.5", "--format", "json").stdout)["history"]
+    assert [(h["effective"], h["retired"]) for h in retired] == [
+        ("2023-03-27", False),
+        ("2023-09-01", True),
+    ]
+
+
+def test_a_retired_clause_and_a_new_one_are_booked_only_while_in_force(small: Path):
+    amend(small, "2023-09-01", RETIRE_AND_ADD)
+    before = sorted(p.name for p in (small / "ledger").iterdir())
+    late = run(small, "add", "-d", "市民政局", "-c", "2.2.5", "--month", "2023-09")
+    assert late.exit_code == 1
+    assert (
+        "clause 2.2.5 was retired from 2023-09-01 (烟政管办〔2023〕9号): it cannot be recorded "
+        "for 2023-09 or later"
+    ) in late.output
+    early = run(small, "add", "-d", "市民政局", "-c", "2.4.14", "--month", "2023-08")
+    assert early.exit_code == 1
+    assert (
+        "clause 2.4.14 is in force only from 2023-09-01 (烟政管办〔2023〕9号): it cannot be "
+        "recorded for 2023-08"
+    ) in early.output
+    assert sorted(p.name for p in (small / "ledger").iterdir()) == before  # nothing written
+    add(small, "-d", "市民政局", "-c", "2.2.5", "--month", "2023-08")
+    add(small, "-d", "市民政局", "-c", "2.4.14", "--month", "2023-09")
+    # 2.4.14: 1 point → C2 = 99 → 25 + 39.6 + 35 = 99.6
+    assert totals(small, "month", "2023-09")["市民政局"]["total"] == 99.6
+
+
+def test_check_names_an_entry_of_a_retired_clause_after_its_retirement(small: Path):
+    add(small, "-d", "市民政局", "-c", "2.2.5", "--month", "2023-09")
+    assert run(small, "check").exit_code == 0
+    amend(small, "2023-09-01", RETIRE_AND_ADD)
+    checked = run(small, "check")
+    assert checked.exit_code == 1
+    lines = (small / "ledger" / "2023-09.toml").read_text(encoding="utf-8").splitlines()
+    line = lines.index("[[entry]]") + 1  # the problem names the entry's line
+    assert (
+        f"ledger/2023-09.toml:{line}: clause 2.2.5 was retired from 2023-09-01 (烟政管办〔2023〕9号)"
+    ) in checked.stdout
+    # Left out of September's scores (the report warns, exit 1): 市民政局 stays at 100.
+    assert totals(small, "month", "2023-09", code=1)["市民政局"]["total"] == 100
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "2023-10-01",
+            WEIGHTS.replace("0.15\n", "0.20\n", 1),
+            "amendments/2023-10-01.toml: category weights sum to 1.05",
+        ),
+        (
+            "2023-09-01",
+            '[notice]\nnumber = "9号"\n[[clause]]\nid = "2.4.99"\npoints = 2\n',
+            "amendments/2023-09-01.toml: changes clause 2.4.99, which is not in force on "
+            "2023-09-01",
+        ),
+        (
+            "2023-09-01",
+            '[notice]\nnumber = "9号"\n[[clause]]\nid = "2.4.3"\npointz = 2\n',
+            "amendments/2023-09-01.toml: clause 2.4.3: pointz is a field no clause has",
+        ),
+        (
+            "2023-9-1",
+            '[notice]\nnumber = "9号"\n',
+            "amendments/2023-9-1.toml: not an amendment file: amendments are named by their "
+            "effective date, YYYY-MM-DD.toml",
+        ),
+        (
+            "2023-02-30",
+            '[notice]\nnumber = "9号"\n',
+            "amendments/2023-02-30.toml: not an amendment file",
+        ),
+        (
+            "2023-09-01",
+            'retire = ["2.2.99"]\n[notice]\nnumber = "9号"\n',
+            "amendments/2023-09-01.toml: retires clause 2.2.99, which is not in force",
+        ),
+        (
+            "2023-09-01",
+            '[[clause]]\nid = "2.4.3"\npoints = 2\n',
+            "amendments/2023-09-01.toml: [notice] needs the notice's number",
+        ),
+        ("2023-09-01", "[notice\n", "amendments/2023-09-01.toml: not valid TOML"),
+    ],
+)
+def test_check_refuses_an_amendment_that_contradicts_itself_or_the_base(
+    small: Path, name: str, text: str, message: str
+):
+    add(small, "-d", "市民政局", "-c", "2.4.3", "-n", "3", "--month", "2023-10")
+    amend(small, name, text)
+    checked = run(small, "check")
+    assert checked.exit_code == 1
+    assert message in checked.stdout
+    # The broken amendment is left out: October is scored by the first rules
+    # (3 × 1 → C2 97 → 98.8), and the report says there is a problem.
+    month = run(small, "month", "2023-10", "--format", "json")
+    assert month.exit_code == 1
+    assert [
+        d["total"] for d in json.loads(month.stdout)["departments"] if d["department"] == "市民政局"
+    ] == [98.8]
+
+
+def test_an_amendment_too_large_is_not_read(small: Path):
+    text = '[notice]\nnumber = "9号"\n' + "#" * (2**20)
+    amend(small, "2023-09-01", text)
+    checked = run(small, "check")
+    assert checked.exit_code == 1
+    size = len(text.encode("utf-8"))  # 2**20 + 25
+    assert f"amendments/2023-09-01.toml: {size} bytes: an amendment lists a few changes" in (
+        checked.stdout
+    )
+
+
+def test_a_whole_file_clauses_toml_is_a_version_from_the_first_date(small: Path):
+    """A root's own clauses.toml keeps replacing the shipped catalog, for every month."""
+    shipped = (Path(__file__).resolve().parent.parent / "govscore/data/clauses.toml").read_text(
+        encoding="utf-8"
+    )
+    head, tail = shipped.split('id = "2.4.3"')
+    (small / "clauses.toml").write_text(
+        head + 'id = "2.4.3"' + tail.replace("points = 1\n", "points = 2\n", 1), encoding="utf-8"
+    )
+    add(small, "-d", "市民政局", "-c", "2.4.3", "-n", "3", "--month", "2023-03")
+    # 3 × 2 = 6 → C2 94 → 25 + 37.6 + 35 = 97.6, even in March, before 2023-03-27.
+    march = totals(small, "month", "2023-03")
+    assert march["市民政局"]["total"] == 97.6
+    assert march["rules"] == [{"effective": "2023-03-27", "number": "clauses.toml"}]
+    listed = json.loads(run(small, "amendments", "--format", "json").stdout)
+    assert [v["number"] for v in listed] == ["烟政管办〔2023〕2号", "clauses.toml"]
+    assert listed[1]["changes"] == [{"kind": "catalog", "id": "clauses.toml"}]
