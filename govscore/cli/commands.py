@@ -86,7 +86,7 @@ from govscore.report.amended import (
     rules_label,
 )
 from govscore.report.page import year_months
-from govscore.report.render import json_text, table_text
+from govscore.report.render import json_text, rows_text, table_text
 from govscore.report.shapes import (
     clause_json,
     clause_text,
@@ -553,7 +553,7 @@ def _ranking_output(
     head = {**head, "revision": state.revision, "uncommitted": state.uncommitted, "rules": rules}
     title = f"{title} · {state.describe(chinese)}"
     if fmt == "json":
-        click.echo(json_text(ranking_json(ranking, head, only, detail, report.problems)))
+        click.echo(rows_text(ranking_json(ranking, head, only, detail, report.problems)))
     elif fmt == "table" and detail:
         for score in detailed(ranking, only):
             click.echo(f"{title} · {detail_summary(score, root.weights)}")

@@ -64,3 +64,26 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+_ROW = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=_json_default)
+
+
+def rows_text(payload: dict[str, Any]) -> str:
+    """A report of many rows as JSON, one row a line: the same value json_text writes.
+
+    json_text's indented layout is written by Python's pure encoder, about 0.7 s for a
+    province's 10,000 departments; one line a row is written by the C encoder, and a
+    ranking read by eye or by grep is read a department at a time anyway.
+    """
+    lines = ["{"]
+    for position, (key, value) in enumerate(payload.items()):
+        comma = "," if position < len(payload) - 1 else ""
+        name = _ROW.encode(key)
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {_ROW.encode(item)}" for item in value)
+            lines.append(f"  {name}: [\n{items}\n  ]{comma}")
+        else:
+            lines.append(f"  {name}: {_ROW.encode(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines)
