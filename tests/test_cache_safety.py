@@ -24,7 +24,13 @@ from govscore.errors import Problem
 from govscore.ledger import cachefile
 from govscore.ledger.cache import Context, FileMark, Snapshot
 from govscore.ledger.cachefile import MAGIC
-from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, OLD_CACHE_FILE, read_cached
+from govscore.ledger.loader import (
+    CACHE_DIR,
+    CACHE_FILE,
+    OLD_CACHE_FILE,
+    SCORES_FILE,
+    read_cached,
+)
 from govscore.model import Entry
 from govscore.rules.scoring import Cell, Summary
 
@@ -93,7 +99,7 @@ def test_edited_sums_without_the_key_change_no_report(booked: Path):
     """Editing the cache as its bytes say (C2 −2 → 0) makes it fail its signature."""
     path = booked / CACHE_DIR / CACHE_FILE
     data = path.read_bytes()
-    assert data.count('["市公安局","2023-05",{"2":"-2"}'.encode()) == 1
+    assert data.count('"市公安局":[{"2":"-2"}'.encode()) == 1  # its May cell
     path.write_bytes(data.replace(b'{"2":"-2"}', b'{"2":"0"}'))
     assert police(booked)["categories"]["2"] == 98.0
     assert police(booked)["total"] == 99.2
@@ -108,7 +114,17 @@ def resign(path: Path, key_file: Path, change: tuple[bytes, bytes]) -> None:
     length, body = rest.split(b"\n", 1)
     size = int(length)
     json_part = body[:size].replace(*change)
-    rest = b"%d\n%s%s" % (len(json_part), json_part, body[size:])
+    # The texts after the JSON (each month's cells, id lists) change too, with their lengths.
+    texts, end = [], size
+    for text_length in json.loads(body[:size])["texts"]:
+        texts.append(body[end : end + text_length])
+        end += text_length
+    changed = [text.replace(*change) for text in texts]
+    if changed != texts:
+        data_ = json.loads(json_part)
+        data_["texts"] = [len(text) for text in changed]
+        json_part = json.dumps(data_, ensure_ascii=False, separators=(",", ":")).encode()
+    rest = b"%d\n%s%s" % (len(json_part), json_part, b"".join(changed))
     key = bytes.fromhex(key_file.read_text().strip())
     mac = hmac.new(key, rest, hashlib.sha256).hexdigest().encode()
     path.write_bytes(b"\n".join([head, mac, rest]))
@@ -230,7 +246,8 @@ def test_an_old_pickle_cache_is_never_opened(booked: Path, tmp_path: Path):
     (booked / CACHE_DIR / OLD_CACHE_FILE).write_bytes(pickle.dumps(Payload(marker)))
     assert police(booked)["total"] == 99.2
     assert not marker.exists()
-    assert sorted(p.name for p in (booked / CACHE_DIR).iterdir()) == [CACHE_FILE]
+    # The snapshot, and the scores worked out from it (govscore.ledger.scores).
+    assert sorted(p.name for p in (booked / CACHE_DIR).iterdir()) == [CACHE_FILE, SCORES_FILE]
 
 
 def test_the_key_is_made_0600_outside_the_root(
@@ -304,3 +321,22 @@ def test_the_cache_file_stores_every_field():
     decimals = {name for name, kind in Entry.__annotations__.items() if "Decimal" in str(kind)}
     assert decimals == {Entry._fields[i] for i in cachefile._DECIMALS}
     assert [name for name, kind in Entry.__annotations__.items() if "date" in str(kind)] == ["date"]
+
+
+def test_a_signed_month_of_sums_that_does_not_read_stops_with_a_message(
+    booked: Path, _cache_key: Path
+):
+    """Each month's sums are read only when a report asks for them, after the signature was
+    checked: one that does not read (only a key holder can make one) is a message, and
+    `check` rebuilds the cache."""
+    path = booked / CACHE_DIR / CACHE_FILE
+    resign(path, _cache_key, (b'{"2":"-2"}', b'{"2":"x"}'))
+    (booked / CACHE_DIR / SCORES_FILE).unlink()  # no kept scores: May's sums must be read
+    result = run_process("--root", str(booked), "month", "2023-05")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"{CACHE_DIR}/{CACHE_FILE}: the cache cannot be read" in result.stderr
+    checked = run(booked, "check")
+    assert checked.exit_code == 1
+    assert "the cache does not agree with a full read of the ledger (sums" in checked.stdout
+    assert police(booked)["total"] == 99.2  # rebuilt

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from govscore.figures import round2
+from govscore.ledger.cache import differences
+from govscore.ledger.loader import CACHE_DIR, keep_scores, load_view, read_cached
 from govscore.report.render import json_text, rows_text
+from govscore.rules.scoring import DepartmentScore, Scorer
+from ledgertext import entry, toml
 
 
 def test_rows_text_is_the_same_json_value_one_row_a_line():
@@ -29,3 +40,182 @@ def test_rows_text_is_the_same_json_value_one_row_a_line():
     assert lines[8].startswith('    {"rank": 2, "department": "a \\"quoted\\"\\nname"')
     assert lines[0] == "{" and lines[-1] == "}"
     assert rows_text({}) == "{\n}" and json.loads(rows_text({})) == {}
+
+
+# -- many departments: kept scores, tallies and the ordinary path agree ------------------------
+
+CITIES = ["济南市", "青岛市", "烟台市", "威海市"]
+COUNTIES = ["东城县", "西山区", "南河县", "北川区", "安宁县"]
+UNITS = ["公安局", "教育局", "民政局", "财政局", "商务局", "水务局", "司法局", "税务局", "医保局", "文旅局"]  # fmt: skip
+MONTHS = ["2023-04", "2023-05", "2023-06"]
+TODAY = date(2023, 7, 1)
+
+
+def province(count: int) -> list[str]:
+    names = [f"{c}{k}{u}" for c in CITIES for k in COUNTIES for u in UNITS]
+    return names[:count]
+
+
+def write_departments(root: Path, names: list[str]) -> None:
+    text = "".join(f'\n[[department]]\nname = "{name}"\n' for name in names)
+    (root / "departments.toml").write_text(text, encoding="utf-8")
+
+
+# A month's entries, as (kind, department number, figure): plain deductions and capped
+# bonuses, a rate, a complaint and its follow-up, a recurring entry, a veto, a referral.
+ENTRY = st.tuples(
+    st.sampled_from(
+        [
+            *["2.4.3", "2.4.3", "1.1.1", "2.4.10", "3.3.1", "4.2.1", "4.2.3", "2.5.2", "4.3.1"],
+            *["follow-up", "recurring", "4.4.1", "2.4.13", "void", "close", "4.2.2"],
+        ]
+    ),
+    st.integers(0, 10**6),
+    st.sampled_from(["1", "2", "1.5", "0.3", "96.5", "100"]),
+)
+
+
+def fields_of(kind: str, name: str, figure: str, earlier: list[dict[str, Any]]) -> dict[str, Any]:
+    """One entry's fields (a follow-up, void or close names an earlier entry)."""
+    if kind in ("follow-up", "void", "close") and earlier:
+        target = earlier[int(Decimal(figure) * 7) % len(earlier)]
+        if kind == "void":
+            return entry(void=target["id"], reason="申诉成立")
+        if kind == "close":
+            return entry(close=target["id"], through=MONTHS[1])
+        return entry(target.get("department", name), "4.3.2", ref=target["id"])
+    if kind in ("follow-up", "void", "close"):
+        kind = "2.4.3"
+    fields: dict[str, Any] = {}
+    if kind == "2.5.2":
+        fields["value"] = Decimal(figure) if Decimal(figure) > 50 else Decimal("93.5")
+    elif kind in ("2.4.10", "4.2.3"):
+        fields["points"] = Decimal(figure) if kind == "2.4.10" else Decimal("0.2")
+        if kind == "2.4.10" and fields["points"] < 1:
+            fields["points"] = Decimal(1)
+    elif kind == "recurring":
+        return entry(name, "3.1.3", recurring=True)
+    elif kind == "4.2.2":
+        return entry(name, "4.2.2", level="市级", matter="甲")
+    elif kind in ("2.4.3", "3.3.1", "4.2.1") and figure in ("1", "2"):
+        fields["count"] = int(figure)
+    return entry(name, kind, **fields)
+
+
+def ledger_texts(names: list[str], months: list[list[tuple[str, int, str]]]) -> dict[str, str]:
+    files, earlier = {}, []
+    for month, rows in zip(MONTHS, months, strict=True):
+        tables = []
+        for number, (kind, place, figure) in enumerate(rows, start=1):
+            fields = fields_of(kind, names[place % len(names)], figure, earlier)
+            fields["id"] = f"{month}-{number:04d}"
+            tables.append(fields)
+            earlier.append(fields)
+        files[month] = "# govscore ledger: append only\n" + toml(*tables)
+    return files
+
+
+def scored(root: Path, cached: bool) -> tuple[Any, ...]:
+    """Every month's and the year's scores, in full (categories, caps, floors, clauses)."""
+    view = load_view(root, TODAY, use_cache=cached)
+    memo = view.memo if cached else None
+    scorer = Scorer(None, view.catalog, view.weights, view.departments, view.summary, memo)
+    months = tuple(scorer.month(month).rows for month in MONTHS)
+    year = scorer.year(2023, MONTHS).rows
+    if cached:
+        keep_scores(view)
+    return (*months, year, view.problems)
+
+
+def agree(root: Path) -> None:
+    fresh = scored(root, cached=False)
+    assert scored(root, cached=True) == fresh  # worked out (or partly read) now
+    assert scored(root, cached=True) == fresh  # read back from the file
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    count=st.integers(50, 200),
+    months=st.lists(st.lists(ENTRY, min_size=20, max_size=120), min_size=3, max_size=3),
+    later=st.lists(
+        st.tuples(
+            st.sampled_from(["append", "edit", "edit+append"]),
+            st.lists(ENTRY, min_size=1, max_size=6),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_kept_scores_equal_a_fresh_scoring_over_many_departments(root, count, months, later):
+    names = province(count)
+    write_departments(root, names)
+    for child in (root / "ledger").glob("*.toml"):
+        child.unlink()
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    files = ledger_texts(names, months)
+    for month, text in files.items():
+        (root / "ledger" / f"{month}.toml").write_text(text, encoding="utf-8")
+    agree(root)
+    # Tallied (one process and two) and ordinary cold builds give the same snapshot.
+    ordinary = read_cached(root, TODAY, use_cache=False, tally=False).snapshot
+    for workers in (1, 2):
+        tallied = read_cached(root, TODAY, use_cache=False, workers=workers).snapshot
+        assert differences(tallied, ordinary) == []
+    for step, (how, rows) in enumerate(later):
+        month = MONTHS[step % len(MONTHS)]
+        path = root / "ledger" / f"{month}.toml"
+        if how.startswith("edit"):  # not an append: a count changed in place
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("count = 2", "count = 3", 1), encoding="utf-8")
+        if how.endswith("append"):  # appended (by hand) before anything read the edit
+            more = ledger_texts(names, [rows, [], []])[MONTHS[0]].split("\n", 1)[1]
+            more = more.replace(f'id = "{MONTHS[0]}-', f'id = "{month}-x{step}-')
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(more)
+        agree(root)
+
+
+def test_one_add_scores_one_month_again_and_keeps_the_other_years_rows(root: Path):
+    """After an add the kept scores of the other months are read, not worked out again, and
+    only the department added to has its year worked out again."""
+    names = province(60)
+    write_departments(root, names)
+    rows = [[("2.4.3", place, "1") for place in range(60)]] * 3
+    for month, text in ledger_texts(names, rows).items():
+        (root / "ledger" / f"{month}.toml").write_text(text, encoding="utf-8")
+    agree(root)
+    with (root / "ledger" / "2023-06.toml").open("a", encoding="utf-8") as handle:
+        handle.write(toml(entry(names[7], "2.4.3", id="2023-06-0061", count=2)))
+    view = load_view(root, TODAY)
+    assert view.memo is not None
+    worked: list[tuple[str, str]] = []
+
+    class Counting(Scorer):
+        def score_month(self, department: str, month: str) -> DepartmentScore:
+            worked.append((department, month))
+            return super().score_month(department, month)
+
+        def score_year(self, department: str, year: int, months) -> DepartmentScore:
+            worked.append((department, str(year)))
+            return super().score_year(department, year, months)
+
+    scorer = Counting(None, view.catalog, view.weights, view.departments, view.summary, view.memo)
+    year = scorer.year(2023, MONTHS).rows
+    # June scored again for every department (its sums changed); April and May read;
+    # one year worked out again: 市… names[7]'s, whose June changed.
+    assert sorted({month for _, month in worked}) == ["2023", "2023-06"]
+    assert [d for d, m in worked if m == "2023"] == [names[7]]
+    # 2.4.3 is −1 a time: names[7] lost 1 in April and May and 1 + 2 in June: C2 of
+    # (99 + 99 + 97) / 3 = 98.33…, total 25 + 0.40 × 98.33… + 35 = 99.333… → 99.33.
+    found = year[[row[1].department for row in year].index(names[7])][1]
+    assert round2(found.total) == Decimal("99.33")
+    assert (
+        year
+        == Scorer(None, view.catalog, view.weights, view.departments, view.summary)
+        .year(2023, MONTHS)
+        .rows
+    )

@@ -66,6 +66,7 @@ from govscore.ledger.loader import (
     Root,
     View,
     find_root,
+    keep_scores,
     load_catalog,
     load_root,
     load_rules,
@@ -146,7 +147,9 @@ class AppContext:
         """
         if at is None and not detail:
             view = load_view(self.root_dir(), today(), self.use_cache, verify)
-            scorer = Scorer(None, view.catalog, view.weights, view.departments, view.summary)
+            scorer = Scorer(
+                None, view.catalog, view.weights, view.departments, view.summary, view.memo
+            )
             return Report(view, view.problems, scorer, view.entries, view.files)
         root = self.root(at)
         book = root.review(today())
@@ -164,6 +167,11 @@ class Report:
     scorer: Scorer
     entries: int
     files: int
+
+    def keep(self) -> None:
+        """Keep the scores worked out for the next run (a warm one reads them)."""
+        if isinstance(self.root, View):
+            keep_scores(self.root)
 
 
 def today() -> date:
@@ -603,6 +611,7 @@ def month(
     used = _rules_used(root, [month])
     title = f"{month} 月度政务服务工作考评（{len(root.departments)} 个部门） · {rules_label(used)}"
     ranking = report.scorer.month(month)
+    report.keep()
     if month not in root.months and not report.scorer.stands_in(month):
         click.echo(
             _(
@@ -639,6 +648,7 @@ def year(
     only = _resolve_departments(root, departments)
     months = assessed_months(root, year)
     ranking = report.scorer.year(year, months)
+    report.keep()
     used = _rules_used(root, months)
     title = (
         f"{year} 年度政务服务工作考评（{months[0]} 至 {months[-1]}，{len(months)} 个月）"

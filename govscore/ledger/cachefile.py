@@ -27,10 +27,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from govscore.errors import Problem
+from govscore.errors import DataError, Problem
+from govscore.i18n import _
 from govscore.ledger import cache
 from govscore.model import Entry
-from govscore.rules.scoring import Cell, Summary
+from govscore.rules.scoring import Cell, Cells, Summary
 
 MAGIC = f"govscore ledger cache {cache.FORMAT}".encode()
 KEY_ENV = "GOVSCORE_KEY_FILE"
@@ -137,27 +138,61 @@ def seal(snapshot: cache.Snapshot, key: bytes) -> bytes:
 def unseal(data: bytes, key: bytes) -> cache.Snapshot | None:
     """The snapshot in a cache file, or None unless it is ours, whole and of this format."""
     view = memoryview(data)
-    head = len(MAGIC) + 1
-    rest = head + 2 * hashlib.sha256().digest_size + 1
-    if data[:head] != MAGIC + b"\n" or data[rest - 1 : rest] != b"\n":
-        return None
-    mac = hmac.new(key, view[rest:], hashlib.sha256).hexdigest().encode()
-    if not hmac.compare_digest(data[head : rest - 1], mac):
+    rest = _signed(MAGIC, data, key)
+    if rest is None:
         return None
     try:
         newline = data.index(b"\n", rest)
         start = newline + 1
         end = start + int(data[rest:newline])
         body = json.loads(data[start:end])
-        parts = []
-        for length in body["texts"]:
-            parts.append(str(view[end : end + length], "utf-8"))
-            end += length
-        if end != len(data):
-            raise ValueError("bytes after the last text")
-        return _from_data(body, parts)
+        return _from_data(body, _cut(view, end, body["texts"]))
     except Exception:  # signed by us yet not what this version reads: rebuild it
         return None
+
+
+def _signed(magic: bytes, data: bytes, key: bytes) -> int | None:
+    """Where the signed part of a cache file starts, if it starts with magic and its MAC
+    (of everything after it) is right; else None."""
+    head = len(magic) + 1
+    rest = head + 2 * hashlib.sha256().digest_size + 1
+    if data[:head] != magic + b"\n" or data[rest - 1 : rest] != b"\n":
+        return None
+    mac = hmac.new(key, memoryview(data)[rest:], hashlib.sha256).hexdigest().encode()
+    return rest if hmac.compare_digest(data[head : rest - 1], mac) else None
+
+
+def seal_texts(magic: bytes, texts: list[str], key: bytes) -> bytes:
+    """Plain texts in one signed file: MAGIC, the MAC, their lengths (JSON), the texts."""
+    parts = [text.encode() for text in texts]
+    rest = [json.dumps([len(part) for part in parts]).encode(), b"\n", *parts]
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    for part in rest:
+        mac.update(part)
+    return b"".join([magic, b"\n", mac.hexdigest().encode(), b"\n", *rest])
+
+
+def unseal_texts(magic: bytes, data: bytes, key: bytes) -> list[str] | None:
+    """The texts seal_texts signed, or None unless the file is whole, ours and of `magic`."""
+    rest = _signed(magic, data, key)
+    newline = data.find(b"\n", rest or 0)
+    if rest is None or newline < 0:
+        return None
+    try:
+        return _cut(memoryview(data), newline + 1, json.loads(data[rest:newline]))
+    except (ValueError, TypeError):
+        return None
+
+
+def _cut(view: memoryview, start: int, lengths: list[int]) -> list[str]:
+    """The texts of these lengths from start on, which must end where the file ends."""
+    texts = []
+    for length in lengths:
+        texts.append(str(view[start : start + int(length)], "utf-8"))
+        start += int(length)
+    if start != len(view):
+        raise ValueError("bytes after the last text")
+    return texts
 
 
 class _Texts:
@@ -201,7 +236,7 @@ def _as_problem(row: list[Any]) -> Problem:
     return Problem(str(file), int(line), str(message), str(field_name), str(entry))
 
 
-def _entry(entry: Entry) -> list[Any]:
+def entry_row(entry: Entry) -> list[Any]:
     row: list[Any] = list(entry)
     for index in _DECIMALS:
         if row[index] is not None:
@@ -230,9 +265,65 @@ def _as_decimals(values: dict[str, str]) -> dict[str, Decimal]:
     return {str(name): Decimal(value) for name, value in values.items()}
 
 
+def month_text(cells: Cells, month: str) -> str:
+    """A month's cells as the cache keeps them: the text they were read from, if unchanged."""
+    kept = cells.raw(month)
+    if kept is not None:
+        return kept
+    text = json.dumps(
+        {
+            department: [
+                _decimals(cell.sums),
+                _decimals(cell.capped),
+                cell.cap_category,
+                cell.vetoes,
+                cell.referrals,
+                _decimals(cell.clauses),
+            ]
+            for department, cell in cells.month(month).items()
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    cells.written(month, text)
+    return text
+
+
+def month_cells(text: str) -> dict[str, Cell]:
+    """A month's cells from the text month_text wrote (signed with the rest of the file).
+
+    Read only when asked for, after the file was verified: a text that does not read
+    (possible only for whoever holds the key) stops the report with a message, not a
+    traceback; `check` rebuilds the cache.
+    """
+    try:
+        return {
+            str(department): Cell(
+                _as_decimals(sums),
+                _as_decimals(capped),
+                {str(k): str(v) for k, v in cap_category.items()},
+                [str(v) for v in vetoes],
+                [(str(a), str(b), str(c)) for a, b, c in referrals],
+                _as_decimals(by_clause),
+            )
+            for department, (sums, capped, cap_category, vetoes, referrals, by_clause) in (
+                json.loads(text).items()
+            )
+        }
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError) as error:
+        raise DataError(
+            _(
+                "{file}: the cache cannot be read ({reason}); run `govscore check`, "
+                "which rebuilds it, or use --no-cache"
+            ).format(file=".govscore-cache/ledger.cache", reason=type(error).__name__)
+        ) from error
+
+
 def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
     summary, context = snapshot.summary, snapshot.context
     targets = context.targets.values()
+    cells = summary.cells.months()
+    rates = sorted(context.rates)
     return {
         "key": snapshot.key.hex(),
         "files": {
@@ -249,22 +340,11 @@ def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
         "time_sensitive": snapshot.time_sensitive,
         "problems": [_problem(p) for p in snapshot.problems],
         "entries": snapshot.entries,
-        "cells": [
-            [
-                department,
-                month,
-                _decimals(cell.sums),
-                _decimals(cell.capped),
-                cell.cap_category,
-                cell.vetoes,
-                cell.referrals,
-                _decimals(cell.clauses),
-            ]
-            for (department, month), cell in summary.cells.items()
-        ],
-        "standing": [_entry(e) for e in summary.standing],
-        "exclusive": [_entry(e) for e in summary.exclusive],
-        "annual": [_entry(e) for e in summary.annual],
+        # Each month's cells are a text of their own, read only when a report needs them.
+        "cells": [[month, texts.add(month_text(summary.cells, month))] for month in cells],
+        "standing": [entry_row(e) for e in summary.standing],
+        "exclusive": [entry_row(e) for e in summary.exclusive],
+        "annual": [entry_row(e) for e in summary.annual],
         "through": summary.through,
         "ids": texts.add(context.ids.stored()),
         "targets": [
@@ -274,7 +354,7 @@ def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
         ],
         "target_bad": texts.column(context.target_bad),
         "voided": texts.column(context.voided),
-        "rates": sorted(context.rates),
+        "rates": [texts.column(rate[part] for rate in rates) for part in range(3)],
         "wanted": texts.column(context.wanted),
         "keys": texts.column(context.keys),
         "key_ids": texts.column(context.keys.values()),
@@ -293,19 +373,9 @@ def _from_data(data: dict[str, Any], parts: list[str]) -> cache.Snapshot:
         )
         for label, (size, digest, newlines, broken, broken_by) in data["files"].items()
     }
-    cells = {
-        (str(department), str(month)): Cell(
-            _as_decimals(sums),
-            _as_decimals(capped),
-            {str(k): str(v) for k, v in cap_category.items()},
-            [str(v) for v in vetoes],
-            [(str(a), str(b), str(c)) for a, b, c in referrals],
-            _as_decimals(by_clause),
-        )
-        for department, month, sums, capped, cap_category, vetoes, referrals, by_clause in data[
-            "cells"
-        ]
-    }
+    cells = Cells()
+    for month, number in data["cells"]:
+        cells.keep_raw(str(month), parts[number], month_cells)
     summary = Summary(
         cells=cells,
         standing=[_as_entry(row) for row in data["standing"]],
@@ -330,7 +400,7 @@ def _from_data(data: dict[str, Any], parts: list[str]) -> cache.Snapshot:
         targets=targets,
         target_bad=set(_column(parts, data["target_bad"])),
         voided=frozenset(_column(parts, data["voided"])),
-        rates={(str(a), str(b), str(c)) for a, b, c in data["rates"]},
+        rates=set(zip(*(_column(parts, stored) for stored in data["rates"]), strict=True)),
         wanted=set(_column(parts, data["wanted"])),
         keys=dict(zip(keys, _column(parts, data["key_ids"]), strict=True)),
         sequences={str(k): int(v) for k, v in data["sequences"].items()},

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from govscore.errors import ConfigError, Problem, UsageError
 from govscore.i18n import _
-from govscore.ledger import cache, cachefile
+from govscore.ledger import cache, cachefile, scores
 from govscore.ledger.gitops import GitError, list_tree, resolve_revision, show_file
 from govscore.ledger.tally import PlainTally, Tallied, named_elsewhere, named_ids, plain_clauses
 from govscore.ledger.text import ParsedFile, ledger_text, parse_csv_ledger, parse_toml_ledger
@@ -485,6 +485,7 @@ def _root(
 
 CACHE_DIR = ".govscore-cache"
 CACHE_FILE = "ledger.cache"
+SCORES_FILE = "scores.cache"  # scores worked out from the snapshot (govscore.ledger.scores)
 OLD_CACHE_FILE = "ledger.pickle"  # earlier versions' pickle: never opened, removed on rewrite
 
 
@@ -502,6 +503,7 @@ class View:
     entries: int
     files: int
     revision: str | None = None
+    memo: scores.Memo | None = None  # scores already worked out; None without a cache
 
 
 def load_view(path: Path, today: date, use_cache: bool = True, verify: bool = False) -> View:
@@ -516,7 +518,7 @@ def load_view(path: Path, today: date, use_cache: bool = True, verify: bool = Fa
     """
     with ledger_lock(path / LEDGER_DIR, shared=True):
         if not verify:
-            return _view(read_cached(path, today, use_cache))
+            return _view(read_cached(path, today, use_cache), use_cache=use_cache)
         state = read_cached(path, today, use_cache, save=False)
         mismatch: list[Problem] = []
         if state.cached:
@@ -724,7 +726,7 @@ def file_mark(content: bytes, parsed: ParsedFile) -> cache.FileMark:
     return _mark(len(content), cache.digest(content), content.count(b"\n"), parsed)
 
 
-def _view(state: CachedLedger, extra: Sequence[Problem] = ()) -> View:
+def _view(state: CachedLedger, extra: Sequence[Problem] = (), use_cache: bool = False) -> View:
     snapshot = state.snapshot
     ranks = {label: rank for rank, (_, label) in enumerate(state.found)}
     ordered = sorted(
@@ -733,6 +735,7 @@ def _view(state: CachedLedger, extra: Sequence[Problem] = ()) -> View:
     )
     config_problems = configuration_problems(state.weights, state.catalog, state.departments)
     months = tuple(dict.fromkeys(month for month, _ in state.found))
+    memo = _open_memo(state.path, snapshot, state.departments, months) if use_cache else None
     return View(
         state.path,
         state.departments,
@@ -743,7 +746,30 @@ def _view(state: CachedLedger, extra: Sequence[Problem] = ()) -> View:
         snapshot.summary,
         snapshot.entries,
         len(state.found),
+        memo=memo,
     )
+
+
+def _open_memo(
+    path: Path, snapshot: cache.Snapshot, departments: Departments, months: Sequence[str]
+) -> scores.Memo | None:
+    """The scores kept for this snapshot (see govscore.ledger.scores); None without a key."""
+    key = cachefile.signing_key()
+    if key is None:
+        return None
+    data = _read_cache_file(path, SCORES_FILE)
+    texts = cachefile.unseal_texts(scores.MAGIC, data, key) if data is not None else None
+    names = [department.name for department in departments]
+    return scores.memo(snapshot.key, snapshot.summary, names, months, texts)
+
+
+def keep_scores(view: View) -> None:
+    """Keep the scores this run worked out, for the next; a root we cannot write to goes
+    without (like the snapshot)."""
+    texts = view.memo.texts() if view.memo is not None else None
+    key = cachefile.signing_key()
+    if texts is not None and key is not None:
+        _write_cache_file(view.path, SCORES_FILE, cachefile.seal_texts(scores.MAGIC, texts, key))
 
 
 def _refresh(
@@ -806,9 +832,16 @@ def _read_snapshot(path: Path, key: bytes) -> cache.Snapshot | None:
     A missing, old (a pickle of earlier versions is never opened), damaged, foreign or
     changed cache is rebuilt, never trusted.
     """
+    data = _read_cache_file(path, CACHE_FILE)
+    return cachefile.unseal(data, key) if data is not None else None
+
+
+def _read_cache_file(path: Path, name: str) -> bytes | None:
+    """A file of .govscore-cache/, only if it is a regular file (not a link) of a size a
+    cache can have."""
     try:
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-        fd = os.open(path / CACHE_DIR / CACHE_FILE, flags)
+        fd = os.open(path / CACHE_DIR / name, flags)
     except OSError:
         return None
     try:
@@ -816,12 +849,11 @@ def _read_snapshot(path: Path, key: bytes) -> cache.Snapshot | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > cachefile.MAX_CACHE_BYTES:
             return None
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read()
+            return handle.read()
     except OSError:
         return None
     finally:
         os.close(fd)
-    return cachefile.unseal(data, key)
 
 
 def write_snapshot(path: Path, snapshot: cache.Snapshot) -> None:
@@ -832,22 +864,29 @@ def write_snapshot(path: Path, snapshot: cache.Snapshot) -> None:
     key = cachefile.signing_key()
     if key is None:
         return
-    folder = path / CACHE_DIR
     try:
         data = cachefile.seal(snapshot, key)
     except (TypeError, ValueError):  # what cannot be stored (a lone surrogate): go without
         return
+    if _write_cache_file(path, CACHE_FILE, data):
+        with contextlib.suppress(OSError):
+            (path / CACHE_DIR / OLD_CACHE_FILE).unlink(missing_ok=True)
+
+
+def _write_cache_file(path: Path, name: str, data: bytes) -> bool:
+    """Write a file of .govscore-cache/ whole or not at all; False where it cannot be."""
+    folder = path / CACHE_DIR
     temporary: str | None = None
     try:
         folder.mkdir(exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".ledger-", delete=False) as handle:
             temporary = handle.name
             handle.write(data)
-        os.replace(temporary, folder / CACHE_FILE)
+        os.replace(temporary, folder / name)
         temporary = None
-        (folder / OLD_CACHE_FILE).unlink(missing_ok=True)
+        return True
     except OSError:
-        return
+        return False
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):

@@ -10,9 +10,10 @@ they rank a department below every department that was not vetoed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Protocol
 
 from govscore.figures import plain, round2
 from govscore.model import Entry
@@ -152,6 +153,114 @@ class Cell:
         )
 
 
+CellKey = tuple[str, str]  # department, month
+
+
+class Cells:
+    """A Summary's cells by (department, month), each month's kept as the cache stored it
+    (text) until something asks for one of its cells.
+
+    A warm report whose month scores are known (see Scorer's memo) then never decodes a
+    province's 120,000 cells, and `add` decodes only the month it adds to.
+    """
+
+    def __init__(self, cells: dict[CellKey, Cell] | None = None) -> None:
+        self._months: dict[str, dict[str, Cell]] = {}
+        self._raw: dict[str, tuple[str, Callable[[str], dict[str, Cell]]]] = {}
+        self._written: dict[str, str] = {}  # decoded months' text, as last written
+        for key, cell in (cells or {}).items():
+            self[key] = cell
+
+    def keep_raw(self, month: str, text: str, decode: Callable[[str], dict[str, Cell]]) -> None:
+        """Hold a month's cells as text, decoded by `decode` when first asked for."""
+        self._months.pop(month, None)
+        self._raw[month] = (text, decode)
+
+    def raw(self, month: str) -> str | None:
+        """The month's text as stored or last written, while no cell of it changed."""
+        held = self._raw.get(month)
+        return held[0] if held is not None else self._written.get(month)
+
+    def written(self, month: str, text: str) -> None:
+        """The text a month was just written as: raw() gives it until a cell changes."""
+        self._written[month] = text
+
+    def changed(self, month: str) -> None:
+        """A cell of the month is about to change (Summary.add): its text no longer holds."""
+        self._written.pop(month, None)
+
+    def months(self) -> list[str]:
+        return sorted({*self._months, *self._raw})
+
+    def month(self, month: str) -> dict[str, Cell]:
+        """The month's cells by department (decoded now if they were text)."""
+        held = self._raw.pop(month, None)
+        if held is not None:
+            self._months[month] = held[1](held[0])
+        return self._months.get(month, {})
+
+    def get(self, key: CellKey, default: Cell | None = None) -> Cell | None:
+        return self.month(key[1]).get(key[0], default)
+
+    def __getitem__(self, key: CellKey) -> Cell:
+        return self.month(key[1])[key[0]]
+
+    def __setitem__(self, key: CellKey, cell: Cell) -> None:
+        self.month(key[1])
+        self.changed(key[1])
+        self._months.setdefault(key[1], {})[key[0]] = cell
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and len(key) == 2 and self.get(key) is not None  # type: ignore[arg-type]
+
+    def items(self) -> Iterator[tuple[CellKey, Cell]]:
+        for month in self.months():
+            for department, cell in self.month(month).items():
+                yield (department, month), cell
+
+    def keys(self) -> Iterator[CellKey]:
+        return (key for key, _ in self.items())
+
+    def __iter__(self) -> Iterator[CellKey]:
+        return self.keys()
+
+    def __len__(self) -> int:
+        return sum(len(self.month(month)) for month in self.months())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Cells):
+            other = dict(other.items())
+        return isinstance(other, dict) and dict(self.items()) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def copy(self) -> Cells:
+        """A copy whose cells can change without changing these; text is shared as it is."""
+        other = Cells()
+        other._raw = dict(self._raw)
+        other._written = dict(self._written)
+        other._months = {
+            month: {department: cell.copy() for department, cell in cells.items()}
+            for month, cells in self._months.items()
+        }
+        return other
+
+
+class ScoreMemo(Protocol):
+    """Scores already worked out (kept by the cache, govscore.ledger.scores): a warm report
+    reads them instead of scoring 120,000 department-months again.
+
+    `month` and `year` return what Scorer would work out itself (without lines), or None
+    when it does not know; `keep_*` hand it what the scorer worked out.
+    """
+
+    def month(self, scorer: Scorer, department: str, month: str) -> DepartmentScore | None: ...
+
+    def year(
+        self, scorer: Scorer, department: str, year: int, months: Sequence[str]
+    ) -> DepartmentScore | None: ...
+
+
 @dataclass
 class Summary:
     """A ledger reduced to what scores need: sums per department and month, and the few
@@ -161,7 +270,7 @@ class Summary:
     and fold in appended entries without reading the ledger again.
     """
 
-    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    cells: Cells = field(default_factory=Cells)
     standing: list[Entry] = field(default_factory=list)
     exclusive: list[Entry] = field(default_factory=list)
     annual: list[Entry] = field(default_factory=list)
@@ -176,6 +285,7 @@ class Summary:
             self.exclusive.append(entry)
         else:
             key = (entry.department, entry.month)
+            self.cells.changed(entry.month)
             cell = self.cells.get(key)
             if cell is None:
                 cell = self.cells[key] = Cell()
@@ -183,6 +293,7 @@ class Summary:
 
     def add_amount(self, department: str, month: str, clause: Clause, amount: Decimal) -> None:
         """Count entries already summed: plain ones, which only add to their month's cell."""
+        self.cells.changed(month)
         cell = self.cells.get((department, month))
         if cell is None:
             cell = self.cells[(department, month)] = Cell()
@@ -238,8 +349,10 @@ class Scorer:
         weights: Weights,
         departments: Departments,
         summary: Summary | None = None,
+        memo: ScoreMemo | None = None,
     ):
         self.book = book
+        self.memo = memo if book is None else None  # with entries, lines are shown
         self.catalog = catalog
         self.weights = weights
         self.departments = departments
@@ -283,6 +396,15 @@ class Scorer:
         return any(self.applies(e, month) for e in self.summary.standing)
 
     def department_month(self, department: str, month: str) -> DepartmentScore:
+        if self.memo is not None:
+            known = self.memo.month(self, department, month)
+            if known is not None:
+                return known
+        return self.score_month(department, month)
+
+    def score_month(self, department: str, month: str) -> DepartmentScore:
+        """A department's month worked out from the summary (department_month asks the
+        memo first)."""
         cell = self.summary.cells.get((department, month))
         work = cell.copy() if cell is not None else Cell()
         standing = [e for e in self.standing.get(department, ()) if self.applies(e, month)]
@@ -349,6 +471,14 @@ class Scorer:
     # -- years --------------------------------------------------------------------------
 
     def department_year(self, department: str, year: int, months: Sequence[str]) -> DepartmentScore:
+        if self.memo is not None:
+            known = self.memo.year(self, department, year, months)
+            if known is not None:
+                return known
+        return self.score_year(department, year, months)
+
+    def score_year(self, department: str, year: int, months: Sequence[str]) -> DepartmentScore:
+        """A department's year from its months (department_year asks the memo first)."""
         monthly = [self.department_month(department, month) for month in months]
         end = months[-1] if months else f"{year:04d}-12"
         weights = self.rules(end)[1]  # the weights in force at the year's end

@@ -50,43 +50,65 @@ def score_entry_problems(
 
 def static_problems(entry: Entry, catalog: Catalog, departments: Departments) -> list[Problem]:
     """What is wrong with a score entry's department, clause and figures (not its date)."""
-    problems: list[Problem] = []
+    department, named = _department_part(entry, departments)
+    clause, figures = _clause_part(entry, catalog)
+    return _problems(entry, figures, named, _applies_part(clause, department))
 
-    def bad(field_name: str, message: str) -> None:
-        problems.append(_problem(entry, field_name, message))
 
-    for name in ("reason", "through"):
-        if getattr(entry, name) is not None:
-            message = _("{field} belongs to a void or close entry, not to a clause entry")
-            bad(name, message.format(field=name))
+def _problems(entry: Entry, figures: Verdict, named: Verdict, both: Verdict) -> list[Problem]:
+    """The parts' problems in the order static_problems has always reported them."""
+    verdict = [*figures[:2], *named, *figures[2:], *both]
+    return [_problem(entry, item[0], item[1]) for item in verdict if item is not None]
+
+
+Verdict = list[tuple[str, str] | None]  # (field, message) of each problem in order; None: none
+
+
+def _department_part(entry: Entry, departments: Departments) -> tuple[Department | None, Verdict]:
     department = departments.resolve(entry.department) if entry.department else None
     if not entry.department:
-        bad("department", _("no department (every entry names one from departments.toml)"))
-    elif department is None:
+        return None, [
+            ("department", _("no department (every entry names one from departments.toml)"))
+        ]
+    if department is None:
         message = _("unknown department {name!r}{hint} (run `govscore departments` for the list)")
         hint = did_you_mean(departments.suggest(entry.department))
-        bad("department", message.format(name=entry.department, hint=hint))
+        return None, [("department", message.format(name=entry.department, hint=hint))]
+    return department, []
+
+
+def _clause_part(entry: Entry, catalog: Catalog) -> tuple[Clause | None, Verdict]:
+    """The problems of everything but the department: reason/through first (always two
+    places, None where fine), then the clause and its figures, by the month's own rules."""
+    verdict: list[tuple[str, str] | None] = []
+    for name in ("reason", "through"):
+        message = _("{field} belongs to a void or close entry, not to a clause entry")
+        verdict.append(
+            (name, message.format(field=name)) if getattr(entry, name) is not None else None
+        )
     in_force = catalog.at(entry.month)  # the month's own rules (amendments)
     clause = in_force.get(entry.clause) if entry.clause else None
     if not entry.clause:
-        bad("clause", _("no clause (every entry names a clause id such as 2.4.3)"))
+        verdict.append(("clause", _("no clause (every entry names a clause id such as 2.4.3)")))
     elif clause is None:
         absent = catalog.absent_reason(entry.clause, entry.month)
         message = _("unknown clause {id!r}{hint} (run `govscore clauses` for the list)")
         hint = did_you_mean(in_force.suggest(entry.clause))
-        bad("clause", absent or message.format(id=entry.clause, hint=hint))
+        verdict.append(("clause", absent or message.format(id=entry.clause, hint=hint)))
     if clause is not None:
-        problems.extend(clause_problems(entry, clause))
-        if department is not None and not applies(clause, department):
-            message = _(
-                "clause {clause} applies only to departments tagged {tag!r}; "
-                "{name} is not (tag it in departments.toml if it should be)"
-            )
-            bad(
-                "department",
-                message.format(clause=clause.id, tag=clause.applies_to, name=department.name),
-            )
-    return problems
+        verdict.extend((p.field, p.message) for p in clause_problems(entry, clause))
+    return clause, verdict
+
+
+def _applies_part(clause: Clause | None, department: Department | None) -> Verdict:
+    if clause is None or department is None or applies(clause, department):
+        return []
+    message = _(
+        "clause {clause} applies only to departments tagged {tag!r}; "
+        "{name} is not (tag it in departments.toml if it should be)"
+    )
+    name = department.name
+    return [("department", message.format(clause=clause.id, tag=clause.applies_to, name=name))]
 
 
 def applies(clause: Clause, department: Department) -> bool:
@@ -103,11 +125,14 @@ def own_problems(
     A ledger repeats the same department, clause and figures thousands of times; the
     verdict on them is the same, only the place it is reported differs.
     """
-    memo: dict[tuple[object, ...], list[tuple[str, str]]] = {}
+    # Judged apart, so that 10,000 departments × their figures are not 10,000 × as many
+    # verdicts: the department, the clause with its figures, and whether the two go together.
+    named: dict[str, tuple[Department | None, Verdict]] = {}
+    figured: dict[tuple[object, ...], tuple[Clause | None, Verdict]] = {}
+    together: dict[tuple[int, str], Verdict] = {}
     out: dict[str, list[Problem]] = {}
     for entry in entries:
         key = (
-            entry.department,
             entry.clause,
             entry.count,
             *(None if n is None else str(n) for n in (entry.points, entry.value)),
@@ -120,11 +145,21 @@ def own_problems(
             entry.through,
             id(catalog.at(entry.month)),  # a month judged by other rules has its own verdict
         )
-        verdict = memo.get(key)
-        if verdict is None:
-            found = static_problems(entry, catalog, departments)
-            verdict = memo[key] = [(p.field, p.message) for p in found]
-        problems = [_problem(entry, field_name, message) for field_name, message in verdict]
+        part = named.get(entry.department)
+        if part is None:
+            part = named[entry.department] = _department_part(entry, departments)
+        department, by_name = part
+        found = figured.get(key)
+        if found is None:
+            found = figured[key] = _clause_part(entry, catalog)
+        clause, figures = found
+        both: Verdict = []
+        if clause is not None and department is not None:
+            pair = (id(clause), department.name)  # the clause as the month's rules have it
+            both = together.get(pair)  # type: ignore[assignment]
+            if both is None:
+                both = together[pair] = _applies_part(clause, department)
+        problems = _problems(entry, figures, by_name, both)
         problems += date_problems(entry, today)
         if problems:  # most entries have none: keep only those that do
             out[entry.id] = problems
@@ -378,10 +413,13 @@ def review(
     for entry in ordered:
         if entry.kind != "close" or entry.id in voided:
             continue
-        # A close recorded before its entry was voided is moot, not wrong.
-        voided_first = {
-            target for target, void in voids.items() if order[void.id] < order[entry.id]
-        }
+        # A close recorded before its entry was voided is moot, not wrong. (Only the
+        # close's own target matters: asked of every void, a province's thousands of
+        # closes and voids took seconds.)
+        void = voids.get(entry.close)  # type: ignore[arg-type]
+        voided_first = (
+            {entry.close} if void is not None and order[void.id] < order[entry.id] else set()
+        )
         found = _close_problems(entry, by_id, voided_first, closes, catalog, today)
         if found:
             problems.extend(found)

@@ -1,0 +1,246 @@
+"""Scores already worked out, kept beside the snapshot: a warm `year` reads 10,000 rows.
+
+A province's year is 120,000 department-months. The snapshot keeps their sums; scoring
+them again on every run costs more than a warm report may take. This memo keeps, in
+`.govscore-cache/scores.cache` (signed like the snapshot, data only), each month's
+scores and each year's, one row a department, and hands them to the Scorer
+(govscore.rules.scoring.ScoreMemo) instead of working them out.
+
+What decides a month's scores is in its key: govscore's version and the cache format,
+the configuration the root reads (the snapshot's key: departments, weights, catalog and
+any other rule file it digests), that month's cells as the snapshot keeps them, and
+every entry that reaches across months (recurring entries, their closes, exclusive and
+annual entries). An `add` changes one month's cells: that month alone is scored again.
+A year row is kept with a digest of its department's month rows: a department whose
+months scored the same keeps its year row, the others are worked out again. A key
+that does not match is never read, so a memo can be missing but never stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+
+from govscore.ledger import cache, cachefile
+from govscore.rules.scoring import (
+    CapUse,
+    DepartmentScore,
+    FloorUse,
+    Referral,
+    Scorer,
+    Summary,
+)
+
+MAGIC = f"govscore scores cache {cache.FORMAT}".encode()
+
+
+def _digest(*parts: str | bytes) -> str:
+    hashed = hashlib.sha256()
+    for part in parts:
+        hashed.update(part.encode() if isinstance(part, str) else part)
+        hashed.update(b"\0")
+    return hashed.hexdigest()
+
+
+def _decimals(values: dict[str, Decimal]) -> list[list[str]]:
+    return [[name, str(value)] for name, value in values.items()]
+
+
+def _as_decimals(rows: list[list[str]]) -> dict[str, Decimal]:
+    return {str(name): Decimal(value) for name, value in rows}
+
+
+def encode(score: DepartmentScore) -> str:
+    """One department's scores as a line (its name is its place in the departments)."""
+    return json.dumps(
+        [
+            _decimals(score.categories),
+            str(score.total),
+            list(score.vetoes),
+            [[r.entry, r.clause, r.department, r.month, r.to] for r in score.referrals],
+            [[c.group, c.category, str(c.earned), str(c.limit)] for c in score.caps],
+            _decimals(score.months),
+            [[f.category, str(f.raw), str(f.floor), f.month] for f in score.floors],
+            _decimals(score.clauses),
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def decode(department: str, line: str) -> DepartmentScore:
+    categories, total, vetoes, referrals, caps, months, floors, clauses = json.loads(line)
+    return DepartmentScore(
+        department=department,
+        categories=_as_decimals(categories),
+        total=Decimal(total),
+        vetoes=tuple(str(v) for v in vetoes),
+        referrals=tuple(Referral(*(str(part) for part in r)) for r in referrals),
+        caps=tuple(CapUse(str(g), str(c), Decimal(e), Decimal(limit)) for g, c, e, limit in caps),
+        months=_as_decimals(months),
+        floors=tuple(FloorUse(str(c), Decimal(r), Decimal(f), str(m)) for c, r, f, m in floors),
+        clauses=_as_decimals(clauses),
+    )
+
+
+def _across(summary: Summary) -> str:
+    """What reaches across months: a change here scores every month again."""
+    rows = [
+        [cachefile.entry_row(e) for e in getattr(summary, name)]
+        for name in ("standing", "exclusive", "annual")
+    ]
+    return json.dumps([rows, sorted(summary.through.items())], ensure_ascii=False, default=str)
+
+
+class Memo:
+    """The ScoreMemo a warm report reads: rows from the file, worked out where missing."""
+
+    def __init__(
+        self,
+        rules: bytes,
+        summary: Summary,
+        departments: Sequence[str],
+        months: Sequence[str],
+        texts: list[str] | None = None,
+    ):
+        self.summary = summary
+        self.months = list(months)  # the ledger's months
+        self.names = list(departments)
+        self.place = {name: number for number, name in enumerate(self.names)}
+        self.base = _digest(rules, "\n".join(self.names), _across(summary))
+        self.stored: dict[str, tuple[str, list[str]]] = {}  # key → (kind, rows)
+        if texts:
+            head = json.loads(texts[0])
+            if head["base"] == self.base:
+                for name, (number, kind) in head["rows"].items():
+                    self.stored[str(name)] = (str(kind), texts[number].split("\n"))
+        self.used: dict[str, tuple[str, list[str]]] = {}  # what this run read or worked out
+        self.fresh = False
+        self._lines: dict[str, list[str]] = {}  # month → its rows
+        self._decoded: dict[str, list[DepartmentScore | None]] = {}
+        self._years: dict[str, _Year] = {}
+        self._keys: dict[str, str] = {}  # month → its key
+
+    # -- months --------------------------------------------------------------------------
+
+    def month_key(self, month: str) -> str:
+        text = cachefile.month_text(self.summary.cells, month)
+        return _digest(self.base, "month", month, text)
+
+    def _month(self, scorer: Scorer, month: str) -> list[str]:
+        lines = self._lines.get(month)
+        if lines is not None:
+            return lines
+        key = self.month_key(month)
+        kind, lines = self.stored.get(key, ("month", []))
+        if len(lines) != len(self.names) or kind != "month":
+            scores = [scorer.score_month(name, month) for name in self.names]
+            lines = [encode(score) for score in scores]
+            self._decoded[month] = list(scores)
+            self.fresh = True
+        self.used[key] = ("month", lines)
+        self._keys[month] = key
+        self._lines[month] = lines
+        return lines
+
+    def month(self, scorer: Scorer, department: str, month: str) -> DepartmentScore | None:
+        place = self.place.get(department)
+        if place is None:
+            return None
+        lines = self._month(scorer, month)
+        decoded = self._decoded.setdefault(month, [None] * len(lines))
+        score = decoded[place]
+        if score is None:
+            score = decoded[place] = decode(department, lines[place])
+        return score
+
+    # -- years ---------------------------------------------------------------------------
+
+    def year(
+        self, scorer: Scorer, department: str, year: int, months: Sequence[str]
+    ) -> DepartmentScore | None:
+        place = self.place.get(department)
+        if place is None or not months:
+            return None
+        key = _digest(self.base, "year", str(year), *months)
+        kept = self._years.get(key)
+        if kept is None:
+            kept = self._years[key] = self._year(scorer, key, months)
+        line = kept.rows[place]
+        if line:
+            return decode(department, line)
+        score = scorer.score_year(department, year, months)
+        if not score.lines:  # annual entries' lines are not kept: worked out each time
+            kept.rows[place] = encode(score)
+            self.fresh = True
+        return score
+
+    def _year(self, scorer: Scorer, key: str, months: Sequence[str]) -> _Year:
+        monthly = [self._month(scorer, month) for month in months]
+        whole = _digest(*(self._keys[month] for month in months))
+        kind, stored = self.stored.get(key, ("year", []))
+        count = len(self.names)
+        if kind == "year" and len(stored) == 2 * count + 1 and stored[0] == whole:
+            return _Year(whole, stored[1 : count + 1], stored[count + 1 :])  # no month changed
+        sigs = [_line_digest(rows) for rows in zip(*monthly, strict=True)]
+        old_sigs, old_rows = stored[1 : count + 1], stored[count + 1 :]
+        rows = [""] * count
+        if kind == "year" and len(old_rows) == count == len(old_sigs):
+            rows = [
+                row if old == new else ""
+                for old, new, row in zip(old_sigs, sigs, old_rows, strict=True)
+            ]
+        return _Year(whole, sigs, rows)
+
+    # -- the file ------------------------------------------------------------------------
+
+    def texts(self) -> list[str] | None:
+        """What the file should hold now, or None when it holds that already: what this
+        run read or worked out, and what it holds still current (other months, years)."""
+        if not self.fresh:
+            return None
+        for key, kept in self._years.items():
+            self.used[key] = ("year", kept.lines())
+        current = {self._keys.get(month) or self.month_key(month) for month in self.months}
+        keep = {
+            key: value
+            for key, value in self.stored.items()
+            if (key in current or value[0] == "year") and key not in self.used
+        }
+        keep.update(self.used)
+        names = list(keep)
+        rows = {name: [number, keep[name][0]] for number, name in enumerate(names, start=1)}
+        head = json.dumps({"base": self.base, "rows": rows})
+        self.fresh = False
+        return [head, *("\n".join(keep[name][1]) for name in names)]
+
+
+class _Year:
+    """A year's rows as kept: a digest of its months' keys, each department's digest of
+    its month rows, and its row ("" while it must be worked out)."""
+
+    def __init__(self, whole: str, sigs: list[str], rows: list[str]):
+        self.whole, self.sigs, self.rows = whole, sigs, rows
+
+    def lines(self) -> list[str]:
+        return [self.whole, *self.sigs, *self.rows]
+
+
+def _line_digest(rows: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:32]
+
+
+def memo(
+    rules: bytes,
+    summary: Summary,
+    departments: Sequence[str],
+    months: Sequence[str],
+    texts: list[str] | None,
+) -> Memo:
+    """The memo for a snapshot from the file's texts; an empty one if they do not fit."""
+    try:
+        return Memo(rules, summary, departments, months, texts)
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+        return Memo(rules, summary, departments, months)  # signed, yet not this layout
