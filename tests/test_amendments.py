@@ -387,3 +387,65 @@ def test_a_whole_file_clauses_toml_is_a_version_from_the_first_date(small: Path)
     listed = json.loads(run(small, "amendments", "--format", "json").stdout)
     assert [v["number"] for v in listed] == ["烟政管办〔2023〕2号", "clauses.toml"]
     assert listed[1]["changes"] == [{"kind": "catalog", "id": "clauses.toml"}]
+
+
+def test_report_names_its_versions_and_notes_a_change_of_rules(small: Path, tmp_path: Path):
+    from openpyxl import load_workbook
+
+    amend(small, "2023-08-20", POINTS)
+    amend(small, "2023-10-01", WEIGHTS)
+    record_year(small)
+    page = tmp_path / "year.html"
+    assert run(small, "report", "2023", "-o", str(page)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    label = (
+        "考评依据 2023-03-27 烟政管办〔2023〕2号、2023-08-20 烟政管办〔2023〕9号、"
+        "2023-10-01 烟政管办〔2023〕11号"
+    )
+    assert f"<title>2023年政务服务工作年度考评结果 · {label} · " in html
+    assert f'<span class="rules">{label}</span>' in html
+    change = (
+        "本期考评指标经补充通知调整：2023-09 起按 烟政管办〔2023〕9号（2023-08-20 生效）计分；"
+        "2023-10 起按 烟政管办〔2023〕11号（2023-10-01 生效）计分"
+    )
+    assert change in html
+    august = tmp_path / "august.html"
+    assert run(small, "report", "2023-08", "-o", str(august)).exit_code == 0
+    text = august.read_text(encoding="utf-8")
+    assert "考评依据 2023-03-27 烟政管办〔2023〕2号 · " in text  # August: the first rules
+    assert "本期考评指标经补充通知调整" not in text  # one version: no change to note
+    book = tmp_path / "year.xlsx"
+    assert run(small, "report", "2023", "-o", str(book)).exit_code == 0
+    cells = [c.value for row in load_workbook(book)["排名"].iter_rows() for c in row if c.value]
+    assert label in cells and change in cells
+
+
+def test_import_judges_each_row_by_its_months_rules(small: Path, tmp_path: Path):
+    amend(small, "2023-09-01", RETIRE_AND_ADD)
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "department,clause,count,month\n市民政局,2.2.5,1,2023-09\n市民政局,2.4.3,1,2023-09\n",
+        encoding="utf-8",
+    )
+    refused = run(small, "import", str(rows))
+    assert refused.exit_code == 1
+    assert (
+        f"{rows}:2: clause: clause 2.2.5 was retired from 2023-09-01 (烟政管办〔2023〕9号)"
+    ) in refused.output
+    assert not (small / "ledger" / "2023-09.toml").exists()  # nothing imported
+    rows.write_text("department,clause,count,month\n市民政局,2.2.5,1,2023-08\n", encoding="utf-8")
+    assert run(small, "import", str(rows)).exit_code == 0
+
+
+def test_show_gives_a_recurring_entry_each_months_own_points(small: Path):
+    amend(small, "2023-08-20", POINTS)
+    add(small, "-d", "市体育局", "-c", "2.4.9", "--recurring", "--month", "2023-08")
+    add(
+        small, "-d", "市民政局", "-c", "2.4.3", "--month", "2023-09"
+    )  # the ledger reaches September
+    shown = json.loads(run(small, "show", "2023-08-0001", "--format", "json").stdout)
+    # 2.4.9: 1 point a month in August, 2 from September (the notice of 2023-08-20).
+    assert [(c["period"], c["amount"]) for c in shown["counts"]] == [
+        ("2023-08", -1.0),
+        ("2023-09", -2.0),
+    ]

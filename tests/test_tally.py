@@ -325,3 +325,73 @@ def test_a_tallied_build_keeps_id_sequences_and_reads_back_the_same(root: Path):
     assert cold.snapshot.context.sequences == {"2023-05": 9}
     assert (root / CACHE_DIR).is_dir()
     assert comparable(read_cached(root, TODAY).snapshot) == comparable(cold.snapshot)
+
+
+# From June (a notice effective 2023-06-01): 2.4.3 costs 2 a case, 2.4.10 takes 2–4
+# points, 1.1.1 is retired and cap A rises to 1.5. Each month file is tallied by its own
+# month's rules; the ordinary review judges each entry by its month's rules too.
+AMENDMENT = """\
+retire = ["1.1.1"]
+
+[notice]
+number = "烟政管办〔2023〕9号"
+
+[[clause]]
+id = "2.4.3"
+points = 2
+
+[[clause]]
+id = "2.4.10"
+min = 2
+max = 4
+
+[caps]
+A = { limit = 1.5 }
+"""
+
+
+def amend(root: Path) -> None:
+    (root / "amendments").mkdir(exist_ok=True)
+    (root / "amendments" / "2023-06-01.toml").write_text(AMENDMENT, encoding="utf-8")
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(texts=st.tuples(*(st.one_of(month_file(month), st.none()) for month in MONTHS)))
+def test_tallied_snapshots_equal_ordinary_ones_under_amended_rules(
+    root: Path, texts: tuple[str | None, ...]
+):
+    amend(root)
+    files = {
+        f"{month}.toml": text for month, text in zip(MONTHS, texts, strict=True) if text is not None
+    }
+    write_ledger(root, files)
+    ordinary = comparable(snapshot(root, tally=False))
+    assert comparable(snapshot(root, workers=1)) == ordinary
+    assert comparable(snapshot(root, workers=2)) == ordinary
+
+
+def test_each_month_file_is_tallied_by_its_own_months_rules(root: Path):
+    amend(root)
+    may = toml(
+        entry("市民政局", "2.4.3", id="2023-05-0001", count=3),
+        entry("市民政局", "1.1.1", id="2023-05-0002"),
+    )
+    june = toml(
+        entry("市民政局", "2.4.3", id="2023-06-0001", count=3),
+        entry("市民政局", "1.1.1", id="2023-06-0002"),  # retired from June: a problem
+        entry("市民政局", "2.4.10", id="2023-06-0003", points=1.5),  # below June's 2–4
+    )
+    write_ledger(root, {"2023-05.toml": may, "2023-06.toml": june})
+    state = read_cached(root, TODAY, use_cache=False)
+    ordinary = read_cached(root, TODAY, use_cache=False, tally=False)
+    assert comparable(state.snapshot) == comparable(ordinary.snapshot)
+    cells = state.snapshot.summary.cells
+    # May (first rules): 2.4.3 × 3 × 1 = −3 in C2; 1.1.1 × 1 = −1 in C1.
+    assert cells[("市民政局", "2023-05")].sums == {"1": Decimal(-1), "2": Decimal(-3)}
+    # June: 2.4.3 × 3 × 2 = −6; 1.1.1 and the 1.5-point 2.4.10 do not count.
+    assert cells[("市民政局", "2023-06")].sums == {"2": Decimal(-6)}
+    assert [p.entry for p in state.snapshot.problems] == ["2023-06-0002", "2023-06-0003"]

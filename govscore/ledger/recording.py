@@ -281,7 +281,9 @@ def draft_entries(
         department = known.departments.resolve(entry.department) if entry.department else None
         if department is not None:
             entry = entry._replace(department=department.name)  # the ledger stores full names
-        refusals, warnings = door_problems(entry, known.catalog.get(entry.clause), force)
+        refusals, warnings = door_problems(
+            entry, known.catalog.at(entry.month).get(entry.clause), force
+        )
         made.warnings.extend(_relabel(warnings, draft))
         if refusals:
             problems.extend(_relabel(refusals, draft))

@@ -15,7 +15,9 @@ from decimal import Decimal
 
 from govscore.errors import Problem
 from govscore.model import Entry, months_between
+from govscore.report.amended import rules_label
 from govscore.report.shapes import remarks
+from govscore.rules.amendments import RuleBook, Version
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments, Weights
 from govscore.rules.scoring import (
@@ -156,6 +158,28 @@ class Report:
     @property
     def catalog(self) -> Catalog:
         return self.scorer.catalog
+
+    @property
+    def rules(self) -> tuple[Version, ...]:
+        """The versions of the rules the period was scored by (govscore amendments)."""
+        catalog = self.scorer.catalog
+        return tuple(catalog.versions_for(self.months)) if isinstance(catalog, RuleBook) else ()
+
+    @property
+    def rules_label(self) -> str:
+        """考评依据 2023-03-27 烟政管办〔2023〕2号: in the page's and the workbook's title."""
+        return rules_label(self.rules) if self.rules else ""
+
+    @property
+    def rules_change(self) -> str:
+        """A note when the rules changed within the period (a year amended mid-way)."""
+        if len(self.rules) < 2:
+            return ""
+        parts = [
+            f"{version.first_month} 起按 {version.number}（{version.effective.isoformat()} 生效）计分"
+            for version in self.rules[1:]
+        ]
+        return "本期考评指标经补充通知调整：" + "；".join(parts)
 
     @property
     def vetoed(self) -> tuple[Row, ...]:

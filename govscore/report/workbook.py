@@ -193,6 +193,10 @@ def _ranking(book: Workbook, styles: Styles, report: Report) -> None:
     headers, rows = _rank_rows(report)
     vetoed = [row.score.vetoed for row in report.rows]
     aside = [(_title(report), styles.title), (_source(report), styles.info)]
+    if report.rules_label:
+        aside.append((report.rules_label, styles.info))
+    if report.rules_change:
+        aside.append((report.rules_change, styles.info))
     if report.before:
         aside.append((f"排名升降、总分变化与 {report.before} 相比（+ 为上升）", styles.info))
     else:
@@ -402,6 +406,7 @@ def write(report: Report) -> bytes:
             "author": report.head.office,
             "company": report.head.office,
             "comments": _source(report),
+            "subject": report.rules_label,
         }
     )
     styles = Styles(book)

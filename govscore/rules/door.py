@@ -120,7 +120,7 @@ def exclusive_problems(
     position = {entry.id: number for number, entry in enumerate(counted)}
     problems: list[Problem] = []
     for entry in new:
-        clause = catalog.get(entry.clause)
+        clause = catalog.at(entry.month).get(entry.clause)
         if clause is None or not clause.exclusive or entry.id not in position:
             continue
         worth = _worth(entry, clause)

@@ -144,7 +144,10 @@ class Lookup:
     def _counts(self, entry: Entry) -> tuple[tuple[Counted, ...], bool]:
         """Each period the entry counts in, with the amount the Scorer's lines give it."""
         scorer = self.scorer
-        clause = scorer.catalog.clauses[entry.clause]
+        clause = (
+            scorer.catalog.at(entry.month).clauses.get(entry.clause)
+            or scorer.catalog.clauses[entry.clause]
+        )
         if clause.annual:
             line = scorer.line(entry, clause)
             return (Counted(entry.month[:4], line.amount, line.how),), False
