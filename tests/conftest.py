@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,6 @@ from govscore.rules.validate import Book, review
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "govscore" / "data"
-TODAY = date(2026, 1, 1)
 
 # Hypothesis keeps its files (.hypothesis/: caches, an example database) in the checkout
 # unless told otherwise: no example database, caches in the system's temp folder. A
@@ -175,14 +173,14 @@ def catalog() -> Catalog:
     return load_catalog(None)
 
 
-def book_from(months: dict[str, str], today: date = TODAY) -> Book:
+def book_from(months: dict[str, str]) -> Book:
     """Review ledger text given per month, without touching the disk."""
     entries = []
     for month, text in sorted(months.items()):
         parsed = parse_toml_ledger(text, f"ledger/{month}.toml", month)
         assert not parsed.problems, parsed.problems
         entries.extend(parsed.entries)
-    return review(entries, catalog(), departments(), today)
+    return review(entries, catalog(), departments())
 
 
 def scorer_from(months: dict[str, str]) -> Scorer:

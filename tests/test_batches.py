@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, Run, catalog, departments, process_env, run_process
+from conftest import Run, catalog, departments, process_env, run_process
 from govscore.ledger.batches import frame, torn_batches
 from govscore.ledger.loader import load_view, parse_ledger_bytes
 from govscore.ledger.tally import PlainTally, named_ids
@@ -53,7 +53,7 @@ def read_every_way(data: bytes) -> list[tuple[list[str], int]]:
     ways = []
     parsed = parse_ledger_bytes(data, LEDGER, MONTH)
     ways.append(([e.id for e in parsed.entries], len(parsed.problems), parsed.broken))
-    tally = PlainTally(MONTH, catalog(), departments(), TODAY, named_ids(data))
+    tally = PlainTally(MONTH, catalog(), departments(), named_ids(data))
     parsed = parse_ledger_bytes(data, LEDGER, MONTH, tally)
     ids = [*tally.ids, *(e.id for e in parsed.entries)]
     ways.append((sorted(ids), len(parsed.problems), parsed.broken))
@@ -100,16 +100,16 @@ def test_cached_and_uncached_reports_agree_on_a_cut_batch(batch, root: Path):
     before, after, _ = batch
     path = root / LEDGER
     path.write_bytes(before)
-    load_view(root, TODAY)  # the cache now describes `before`; what follows is a tail
+    load_view(root)  # the cache now describes `before`; what follows is a tail
     cuts = sorted({*range(len(before) + 1, len(after), 7), len(after) - 1, len(after) - 2})
     for cut in cuts:
         path.write_bytes(after[:cut])
-        cached = load_view(root, TODAY)
-        ordinary = load_view(root, TODAY, use_cache=False)
+        cached = load_view(root)
+        ordinary = load_view(root, use_cache=False)
         assert (cached.summary, cached.problems) == (ordinary.summary, ordinary.problems), cut
         assert [p.line for p in cached.problems] == [before.count(b"\n") + 1], cut
         path.write_bytes(before)
-        load_view(root, TODAY)
+        load_view(root)
 
 
 def test_check_reports_add_and_repair_on_a_cut_batch(batch, gs: Run, root: Path):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, TODAY, copy_root, run_process
+from conftest import REPO, copy_root, run_process
 from govscore.cli.commands import cli
 from govscore.errors import Problem
 from govscore.ledger import cachefile
@@ -280,20 +280,14 @@ def test_a_snapshot_reads_back_whole(tmp_path: Path):
     root = copy_root(REPO / "examples", tmp_path / "examples")
     with (root / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as handle:
         handle.write('\n[[entry]]\nid = "bad"\ndepartment = "市不存在局"\nclause = "9.9.9"\n')
-    made = read_cached(root, TODAY, use_cache=False).snapshot
+    made = read_cached(root, use_cache=False).snapshot
     summary = made.summary
     assert made.problems and summary.standing and summary.exclusive and summary.through
     assert made.context.targets and made.context.voided and made.context.rates
     key = b"k" * 32
     back = cachefile.unseal(cachefile.seal(made, key), key)
     assert back is not None
-    assert (back.key, back.files, back.today, back.time_sensitive, back.entries) == (
-        made.key,
-        made.files,
-        made.today,
-        made.time_sensitive,
-        made.entries,
-    )
+    assert (back.key, back.files, back.entries) == (made.key, made.files, made.entries)
     assert (back.problems, back.summary) == (made.problems, made.summary)
     mine, theirs = back.context, made.context
     assert mine.ids.text == theirs.ids.stored()
@@ -305,8 +299,7 @@ def test_a_snapshot_reads_back_whole(tmp_path: Path):
 # What the cache file stores of each record. A field added to one of these must be
 # stored by govscore/ledger/cachefile.py too (and cache.FORMAT raised), or it is lost.
 STORED = {
-    Snapshot: {"key", "files", "today", "time_sensitive", "problems", "summary", "context"}
-    | {"entries"},
+    Snapshot: {"key", "files", "problems", "summary", "context", "entries"},
     Context: {"ids", "targets", "target_bad", "voided", "rates", "wanted", "keys", "sequences"},
     Summary: {"cells", "standing", "exclusive", "annual", "through"},
     Cell: {"sums", "capped", "cap_category", "vetoes", "referrals", "clauses"},

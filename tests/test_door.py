@@ -6,11 +6,15 @@ through what is only doubtful. Scores worked by hand.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from conftest import run_process
+from govscore.cli import commands as cli_module
+from govscore.model import Entry
+from govscore.rules.door import door_problems
 from test_import import gs, ledger_bytes
 
 A = ("-d", "公安局")
@@ -151,6 +155,132 @@ def test_a_refusal_in_a_real_process_writes_nothing(small: Path):
     )
     assert (result.returncode, result.stdout) == (1, "")
     assert "did you mean 50?" in result.stderr and "Traceback" not in result.stderr
+    assert ledger_bytes(small) == before
+
+
+# -- ahead of time: a date after today, a month after next ------------------------------
+
+# The day the tests below record on, whatever the real date: next month is 2025-01, a
+# month after next 2025-02.
+TODAY = date(2024, 12, 20)
+
+
+@pytest.fixture
+def on_today(monkeypatch: pytest.MonkeyPatch) -> date:
+    """The CLI's today fixed (in-process runs): the door's answer depends on the day."""
+    monkeypatch.setattr(cli_module, "today", lambda: TODAY)
+    return TODAY
+
+
+def test_next_month_is_recorded_without_force(small: Path, on_today: date):
+    ahead = gs(small, "add", *A, "-c", "2.4.3", "--month", "2025-01")
+    assert (ahead.exit_code, ahead.stdout, ahead.stderr) == (0, "2025-01-0001\n", "")
+    # 2.4.3 × 1 → C2 99 → 25 + 39.6 + 20 + 15 = 99.6
+    assert total(small, "2025-01")[0] == 99.6
+
+
+def test_a_month_after_next_is_refused_unless_forced_and_then_counts(small: Path, on_today):
+    args = ("add", *A, "-c", "2.4.3", "-n", "3", "--month", "2025-02")
+    assert refused(small, *args) == (
+        "govscore: month 2025-02 is more than a month ahead (this month is 2024-12); "
+        "did you mean 2024-02? --force records it anyway\n"
+        "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    )
+    assert not (small / "ledger" / "2025-02.toml").exists()
+    # The same refusal when the whole ledger is read (no cache).
+    assert "did you mean 2024-02?" in refused(small, "--no-cache", *args)
+    forced = gs(small, *args, "--force")
+    assert (forced.exit_code, forced.stdout) == (0, "2025-02-0001\n"), forced.output
+    # It counts in its month: 2.4.3 × 3 → C2 97 → 25 + 38.8 + 20 + 15 = 98.8
+    assert total(small, "2025-02")[0] == 98.8
+    # … and `check` finds nothing wrong with it.
+    checked = gs(small, "check")
+    assert checked.exit_code == 0, checked.output
+    assert checked.stderr.endswith(": no problems\n")
+    assert gs(small, "--no-cache", "check").exit_code == 0
+
+
+def test_a_date_after_today_is_refused_unless_forced(small: Path, on_today: date):
+    assert refused(small, "add", *A, "-c", "2.4.3", "--date", "2025-01-05") == (
+        "govscore: date 2025-01-05 is after today (2024-12-20); did you mean 2024-01-05? "
+        "--force records it anyway\n"
+        "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    )
+    # Later this month the slip is in the day: nothing a year back is offered.
+    assert refused(small, "add", *A, "-c", "2.4.3", "--date", "2024-12-28").startswith(
+        "govscore: date 2024-12-28 is after today (2024-12-20); --force records it anyway\n"
+    )
+    today = gs(small, "add", *A, "-c", "2.4.3", "--date", "2024-12-20")
+    assert (today.exit_code, today.stdout) == (0, "2024-12-0001\n"), today.output
+    forced = gs(small, "add", *A, "-c", "2.4.3", "--date", "2024-12-28", "--force")
+    assert (forced.exit_code, forced.stdout) == (0, "2024-12-0002\n"), forced.output
+    # Both count: 2.4.3 × 2 → C2 98 → 25 + 39.2 + 20 + 15 = 99.2
+    assert total(small, "2024-12")[0] == 99.2
+
+
+def test_an_import_ahead_of_time_is_refused_with_its_rows(small: Path, on_today: date):
+    Path("rows.csv").write_text(
+        "部门,条款,日期,月份\n"
+        "公安局,2.4.3,,2025-01\n"  # next month: fine
+        "公安局,2.4.3,,2025-02\n"
+        "体育,2.4.3,2025/1/5,\n",
+        encoding="utf-8",
+    )
+    stderr = refused(small, "import", "rows.csv")
+    assert stderr.splitlines()[:2] == [
+        "rows.csv:3: month: month 2025-02 is more than a month ahead (this month is 2024-12); "
+        "did you mean 2024-02? --force records it anyway",
+        "rows.csv:4: date: date 2025-01-05 is after today (2024-12-20); did you mean "
+        "2024-01-05? --force records it anyway",
+    ]
+    forced = gs(small, "import", "rows.csv", "--force")
+    assert (forced.exit_code, forced.stdout) == (
+        0,
+        "2025-01-0001\n2025-02-0001\n2025-01-0002\n",
+    ), forced.output
+    # 2025-01: 市公安局 and 市体育局 each 2.4.3 × 1 → C2 99 → 99.6
+    assert total(small, "2025-01")[0] == total(small, "2025-01", "市体育局")[0] == 99.6
+    assert gs(small, "check").exit_code == 0
+
+
+def problems_on(today: date, month: str, day: date | None = None) -> list[str]:
+    entry = Entry(id="x", month=month, department="市公安局", clause="2.4.3", date=day)
+    refusals, warnings = door_problems(entry, None, today, force=False)
+    assert door_problems(entry, None, today, force=True) == ([], warnings)
+    return [p.message for p in refusals]
+
+
+def test_what_was_meant_is_the_same_month_a_year_back():
+    # January, and November typed with this year: last November was meant.
+    assert problems_on(date(2026, 1, 10), "2026-11") == [
+        "month 2026-11 is more than a month ahead (this month is 2026-01); did you mean "
+        "2025-11? --force records it anyway"
+    ]
+    # December, and next year's February: this year's.
+    assert "did you mean 2026-02?" in problems_on(date(2026, 12, 1), "2027-02")[0]
+    # A year back is before the measures: nothing is offered.
+    assert problems_on(date(2023, 4, 10), "2023-06") == [
+        "month 2023-06 is more than a month ahead (this month is 2023-04); "
+        "--force records it anyway"
+    ]
+    # 29 February a year back does not exist: nothing is offered.
+    assert problems_on(date(2025, 3, 1), "2028-02", date(2028, 2, 29)) == [
+        "date 2028-02-29 is after today (2025-03-01); --force records it anyway"
+    ]
+    # The last day of this month and of the next: today's month and the next are fine.
+    assert problems_on(date(2026, 12, 31), "2027-01") == []
+    assert problems_on(date(2026, 12, 31), "2026-12", date(2026, 12, 31)) == []
+    assert problems_on(date(2026, 12, 31), "2027-02") != []
+
+
+def test_a_refusal_ahead_of_time_in_a_real_process_writes_nothing(small: Path):
+    """Whatever the real date (before 2998-12), 2999-01 is more than a month ahead."""
+    assert gs(small, "add", *A, "-c", "2.4.3", "--month", "2023-05").exit_code == 0
+    before = ledger_bytes(small)
+    result = run_process("--root", str(small), "add", *A, "-c", "2.4.3", "--month", "2999-01")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("govscore: month 2999-01 is more than a month ahead")
+    assert "--force records it anyway" in result.stderr and "Traceback" not in result.stderr
     assert ledger_bytes(small) == before
 
 

@@ -48,7 +48,6 @@ CITIES = ["济南市", "青岛市", "烟台市", "威海市"]
 COUNTIES = ["东城县", "西山区", "南河县", "北川区", "安宁县"]
 UNITS = ["公安局", "教育局", "民政局", "财政局", "商务局", "水务局", "司法局", "税务局", "医保局", "文旅局"]  # fmt: skip
 MONTHS = ["2023-04", "2023-05", "2023-06"]
-TODAY = date(2023, 7, 1)
 
 
 def province(count: int) -> list[str]:
@@ -117,7 +116,7 @@ def ledger_texts(names: list[str], months: list[list[tuple[str, int, str]]]) -> 
 
 def scored(root: Path, cached: bool) -> tuple[Any, ...]:
     """Every month's and the year's scores, in full (categories, caps, floors, clauses)."""
-    view = load_view(root, TODAY, use_cache=cached)
+    view = load_view(root, use_cache=cached)
     memo = view.memo if cached else None
     scorer = Scorer(None, view.catalog, view.weights, view.departments, view.summary, memo)
     months = tuple(scorer.month(month).rows for month in MONTHS)
@@ -161,9 +160,9 @@ def test_kept_scores_equal_a_fresh_scoring_over_many_departments(root, count, mo
         (root / "ledger" / f"{month}.toml").write_text(text, encoding="utf-8")
     agree(root)
     # Tallied (one process and two) and ordinary cold builds give the same snapshot.
-    ordinary = read_cached(root, TODAY, use_cache=False, tally=False).snapshot
+    ordinary = read_cached(root, use_cache=False, tally=False).snapshot
     for workers in (1, 2):
-        tallied = read_cached(root, TODAY, use_cache=False, workers=workers).snapshot
+        tallied = read_cached(root, use_cache=False, workers=workers).snapshot
         assert differences(tallied, ordinary) == []
     for step, (how, rows) in enumerate(later):
         month = MONTHS[step % len(MONTHS)]
@@ -190,7 +189,7 @@ def test_one_add_scores_one_month_again_and_keeps_the_other_years_rows(root: Pat
     agree(root)
     with (root / "ledger" / "2023-06.toml").open("a", encoding="utf-8") as handle:
         handle.write(toml(entry(names[7], "2.4.3", id="2023-06-0061", count=2)))
-    view = load_view(root, TODAY)
+    view = load_view(root)
     assert view.memo is not None
     worked: list[tuple[str, str]] = []
 

@@ -25,7 +25,6 @@ from govscore.ledger.text import fields_toml, parse_toml_ledger
 from govscore.model import FIELDS
 from ledgertext import entry, toml
 
-TODAY = date(2023, 6, 20)  # 2023-07 is a future month; 2023-06-25 a future date
 MONTHS = ["2023-05", "2023-06", "2023-07"]
 # Mostly departments written right; now and then one that is not.
 DEPARTMENTS = [
@@ -188,7 +187,7 @@ def framed(draw: st.DrawFn, tables: list[str]) -> str:
 
 
 def snapshot(root: Path, **options: Any) -> Snapshot:
-    return read_cached(root, TODAY, use_cache=False, **options).snapshot
+    return read_cached(root, use_cache=False, **options).snapshot
 
 
 def comparable(found: Snapshot) -> tuple[Any, ...]:
@@ -199,7 +198,6 @@ def comparable(found: Snapshot) -> tuple[Any, ...]:
         found.problems,
         found.summary,
         found.entries,
-        found.time_sensitive,
         sorted(context.ids.text.split("\n")),
         context.targets,
         context.target_bad,
@@ -212,7 +210,7 @@ def comparable(found: Snapshot) -> tuple[Any, ...]:
 
 
 def taken_ids(month: str, text: str) -> list[str]:
-    tally = PlainTally(month, catalog(), departments(), TODAY, named_ids(text.encode()))
+    tally = PlainTally(month, catalog(), departments(), named_ids(text.encode()))
     parse_toml_ledger(text.replace("\r\n", "\n"), f"ledger/{month}.toml", month, take=tally)
     return tally.ids
 
@@ -256,7 +254,7 @@ def test_plain_entries_are_summed_and_the_rest_reviewed(root: Path):
         entry("市不存在局", "2.4.3", id="2023-05-0008"),  # has a problem
     ]
     text = "# hand\n" + toml(*plain, *others)
-    tally = PlainTally("2023-05", catalog(), departments(), TODAY, named_ids(text.encode()))
+    tally = PlainTally("2023-05", catalog(), departments(), named_ids(text.encode()))
     parsed = parse_toml_ledger(text, "ledger/2023-05.toml", "2023-05", take=tally)
     taken = tally.result()
     # 0004 is voided by 0007: it stays an Entry, so the review can void it.
@@ -265,8 +263,8 @@ def test_plain_entries_are_summed_and_the_rest_reviewed(root: Path):
     assert taken.sums == [("市民政局", "2.4.3", Decimal(-6))]  # 3 entries × 2 × 1 point
 
     write_ledger(root, {"2023-05.toml": text})
-    state = read_cached(root, TODAY, use_cache=False)
-    ordinary = read_cached(root, TODAY, use_cache=False, tally=False)
+    state = read_cached(root, use_cache=False)
+    ordinary = read_cached(root, use_cache=False, tally=False)
     assert comparable(state.snapshot) == comparable(ordinary.snapshot)
     # 市民政局 in May: 2.4.3 × 2 × 3 live entries = −6 and 2.5.2 at 95% = 5 × 0.1 = −0.5,
     # both in category 2; 4.3.1 (fixed, 1 point) = −1 in category 4.
@@ -283,7 +281,7 @@ def test_an_entry_named_in_a_way_the_quick_look_misses_is_still_voided(root: Pat
     text = "# hand\n" + toml(target) + void
     assert named_ids(text.encode()) == frozenset()  # the quick look does not see it
     write_ledger(root, {"2023-05.toml": text})
-    state = read_cached(root, TODAY, use_cache=False)
+    state = read_cached(root, use_cache=False)
     assert state.snapshot.summary.cells == {}  # voided: nothing counts
     assert not state.snapshot.problems
 
@@ -294,12 +292,12 @@ def test_a_void_filed_in_another_month_still_voids_a_taken_entry(root: Path):
     other = entry("市民政局", "2.4.3", id="2023-05-0002")
     void = entry(id="2023-06-0001", void="2023-05-0001", reason="申诉成立")
     write_ledger(root, {"2023-05.toml": toml(may, other), "2023-06.toml": toml(void)})
-    state = read_cached(root, TODAY, use_cache=False)
+    state = read_cached(root, use_cache=False)
     # Only 0002 counts: 2.4.3 × 1 = −1 in category 2.
     assert state.snapshot.summary.cells[("市民政局", "2023-05")].sums == {"2": Decimal(-1)}
     assert state.snapshot.context.voided == frozenset({"2023-05-0001"})
     assert comparable(state.snapshot) == comparable(
-        read_cached(root, TODAY, use_cache=False, tally=False).snapshot
+        read_cached(root, use_cache=False, tally=False).snapshot
     )
 
 
@@ -307,13 +305,13 @@ def test_a_duplicate_of_a_taken_id_is_reported_where_it_stands(root: Path):
     first = entry("市民政局", "2.4.3", id="2023-05-0001")
     again = entry("市公安局", "2.4.3", id="2023-05-0001")
     write_ledger(root, {"2023-05.toml": "# hand\n" + toml(first), "2023-06.toml": toml(again)})
-    state = read_cached(root, TODAY, use_cache=False)
+    state = read_cached(root, use_cache=False)
     [problem] = state.snapshot.problems
     assert str(problem) == (
         "ledger/2023-06.toml:2: duplicate id 2023-05-0001 (first at ledger/2023-05.toml:3)"
     )
     assert comparable(state.snapshot) == comparable(
-        read_cached(root, TODAY, use_cache=False, tally=False).snapshot
+        read_cached(root, use_cache=False, tally=False).snapshot
     )
 
 
@@ -321,10 +319,10 @@ def test_a_tallied_build_keeps_id_sequences_and_reads_back_the_same(root: Path):
     """ids continue the sequence of taken entries; a warm run reads the same snapshot."""
     plain = [entry("市民政局", "2.4.3", id=f"2023-05-{n:04d}") for n in (1, 2, 9)]
     write_ledger(root, {"2023-05.toml": "# hand\n" + toml(*plain)})
-    cold = read_cached(root, TODAY)
+    cold = read_cached(root)
     assert cold.snapshot.context.sequences == {"2023-05": 9}
     assert (root / CACHE_DIR).is_dir()
-    assert comparable(read_cached(root, TODAY).snapshot) == comparable(cold.snapshot)
+    assert comparable(read_cached(root).snapshot) == comparable(cold.snapshot)
 
 
 # From June (a notice effective 2023-06-01): 2.4.3 costs 2 a case, 2.4.10 takes 2–4
@@ -386,8 +384,8 @@ def test_each_month_file_is_tallied_by_its_own_months_rules(root: Path):
         entry("市民政局", "2.4.10", id="2023-06-0003", points=1.5),  # below June's 2–4
     )
     write_ledger(root, {"2023-05.toml": may, "2023-06.toml": june})
-    state = read_cached(root, TODAY, use_cache=False)
-    ordinary = read_cached(root, TODAY, use_cache=False, tally=False)
+    state = read_cached(root, use_cache=False)
+    ordinary = read_cached(root, use_cache=False, tally=False)
     assert comparable(state.snapshot) == comparable(ordinary.snapshot)
     cells = state.snapshot.summary.cells
     # May (first rules): 2.4.3 × 3 × 1 = −3 in C2; 1.1.1 × 1 = −1 in C1.

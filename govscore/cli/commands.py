@@ -146,13 +146,13 @@ class AppContext:
         verify=True (check) compares a cache that was used with a full read.
         """
         if at is None and not detail:
-            view = load_view(self.root_dir(), today(), self.use_cache, verify)
+            view = load_view(self.root_dir(), self.use_cache, verify)
             scorer = Scorer(
                 None, view.catalog, view.weights, view.departments, view.summary, view.memo
             )
             return Report(view, view.problems, scorer, view.entries, view.files)
         root = self.root(at)
-        book = root.review(today())
+        book = root.review()
         scorer = Scorer(book, root.catalog, root.weights, root.departments)
         entries = sum(len(f.entries) for f in root.files.values())
         return Report(root, book.problems, scorer, entries, len(root.files))

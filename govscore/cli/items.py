@@ -348,7 +348,7 @@ def book_findings(
     """Append 1.2.1 entries for the failing items, through the same path as `govscore add`."""
     root_dir = find_root(getattr(ctx.obj, "root_option", None))
     root = load_root(root_dir)
-    book = root.review(date.today())
+    book = root.review()
     plan = plan_booking(
         failing_items_by_department(findings),
         root.departments,

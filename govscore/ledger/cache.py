@@ -17,22 +17,22 @@ import dataclasses
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from govscore import __version__
 from govscore.errors import DataError, Problem
 from govscore.i18n import _, language
 from govscore.ledger.tally import Tallied
 from govscore.ledger.text import ParsedFile
-from govscore.model import Entry, month_of, note_sequences, sequence_of
+from govscore.model import Entry, note_sequences, sequence_of
 from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
 from govscore.rules.scoring import Summary, summarize
 from govscore.rules.validate import Book, _ref_problems, score_entry_problems
 
 # 4: signed JSON (3 and before: a pickle, ledger.pickle); 5: cells keep sums by clause too;
-# 6: id sequences per month and clone tag; 7: cells kept per month as text (read when asked)
-FORMAT = 7
+# 6: id sequences per month and clone tag; 7: cells kept per month as text (read when asked);
+# 8: no today or time_sensitive (the review no longer judges time)
+FORMAT = 8
 
 
 def digest(data: bytes) -> bytes:
@@ -123,15 +123,10 @@ class Snapshot:
 
     key: bytes  # govscore's version, the cache format and the configuration's bytes
     files: dict[str, FileMark]
-    today: date
-    time_sensitive: bool  # some entry was dated in the future when this was made
     problems: list[Problem]  # the ledger's problems (configuration problems are not kept)
     summary: Summary
     context: Context
     entries: int
-
-    def fits(self, key: bytes, today: date) -> bool:
-        return self.key == key and (self.today == today or not self.time_sensitive)
 
 
 def snapshot_key(config: Sequence[bytes]) -> bytes:
@@ -144,11 +139,6 @@ def _targetable(catalog: Catalog) -> set[str]:
     return {target for version in catalog.every_version() for c in version for target in c.ref}
 
 
-def _time_sensitive(entries: Sequence[Entry], today: date) -> bool:
-    this_month = month_of(today)
-    return any((e.date is not None and e.date > today) or e.month > this_month for e in entries)
-
-
 def build(
     key: bytes,
     marks: dict[str, FileMark],
@@ -157,7 +147,6 @@ def build(
     book: Book,
     catalog: Catalog,
     departments: Departments,
-    today: date,
     unparsed: Sequence[str] = (),
     tallies: Sequence[Tallied] = (),
 ) -> Snapshot:
@@ -177,7 +166,7 @@ def build(
     for entry in entries:
         if entry.kind == "score" and entry.clause in targetable and entry.id not in context.targets:
             context.targets[entry.id] = _target(entry)
-            if score_entry_problems(entry, catalog, departments, today):
+            if score_entry_problems(entry, catalog, departments):
                 context.target_bad.add(entry.id)
         if entry.key:
             context.keys[entry.key] = entry.id
@@ -194,8 +183,6 @@ def build(
     return Snapshot(
         key=key,
         files=marks,
-        today=today,
-        time_sensitive=_time_sensitive(entries, today),
         problems=list(ledger_problems),
         summary=summary,
         context=context,
@@ -214,7 +201,6 @@ def extend(
     label_of: Sequence[str],
     catalog: Catalog,
     departments: Departments,
-    today: date,
 ) -> Snapshot | None:
     """Fold appended tails into a snapshot, or None when only a full review can say.
 
@@ -253,7 +239,7 @@ def extend(
     counted: list[tuple[Entry, object]] = []
     problems: list[Problem] = []
     for entry in fresh:
-        found = score_entry_problems(entry, catalog, departments, today)
+        found = score_entry_problems(entry, catalog, departments)
         clause = catalog.at(entry.month).get(entry.clause)
         department = departments.resolve(entry.department)
         if not found and entry.ref:
@@ -278,7 +264,7 @@ def extend(
             context.keys[entry.key] = entry.id
         if entry.clause in targetable:
             context.targets[entry.id] = _target(entry)
-            if score_entry_problems(entry, catalog, departments, today):
+            if score_entry_problems(entry, catalog, departments):
                 context.target_bad.add(entry.id)
         if found:
             problems.extend(found)
@@ -295,8 +281,6 @@ def extend(
     return Snapshot(
         key=snapshot.key,
         files=files,
-        today=today,  # fits() let only an unchanged day through if dates were in the future
-        time_sensitive=snapshot.time_sensitive or _time_sensitive(fresh, today),
         problems=[*snapshot.problems, *problems],
         summary=summary,
         context=context,

@@ -336,8 +336,6 @@ def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
             ]
             for label, mark in snapshot.files.items()
         },
-        "today": snapshot.today.isoformat(),
-        "time_sensitive": snapshot.time_sensitive,
         "problems": [_problem(p) for p in snapshot.problems],
         "entries": snapshot.entries,
         # Each month's cells are a text of their own, read only when a report needs them.
@@ -408,8 +406,6 @@ def _from_data(data: dict[str, Any], parts: list[str]) -> cache.Snapshot:
     return cache.Snapshot(
         key=bytes.fromhex(data["key"]),
         files=files,
-        today=date.fromisoformat(data["today"]),
-        time_sensitive=bool(data["time_sensitive"]),
         problems=[_as_problem(row) for row in data["problems"]],
         summary=summary,
         context=context,

@@ -13,7 +13,6 @@ import tempfile
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -105,13 +104,13 @@ class Root:
         for parsed in self.files.values():
             yield from parsed.entries
 
-    def review(self, today: date, taken: Sequence[tuple[str, Sequence[str]]] = ()) -> Book:
+    def review(self, taken: Sequence[tuple[str, Sequence[str]]] = ()) -> Book:
         """Validate the whole ledger and keep what counts.
 
         `taken` are (file, ids) of entries summed as they were read, not made entries
         (govscore.ledger.tally): their ids count in the sequences checked for gaps.
         """
-        book = review(self.entries(), self.catalog, self.departments, today)
+        book = review(self.entries(), self.catalog, self.departments)
         config = configuration_problems(self.weights, self.catalog, self.departments)
         numbered = [
             (label, [*(e.id for e in f.entries), *(p.entry for p in f.problems if p.entry)])
@@ -506,7 +505,7 @@ class View:
     memo: scores.Memo | None = None  # scores already worked out; None without a cache
 
 
-def load_view(path: Path, today: date, use_cache: bool = True, verify: bool = False) -> View:
+def load_view(path: Path, use_cache: bool = True, verify: bool = False) -> View:
     """What month, year and check need, from the cache when the ledger only grew.
 
     Reads every ledger file (to know it is unchanged), but parses only appended tails;
@@ -518,11 +517,11 @@ def load_view(path: Path, today: date, use_cache: bool = True, verify: bool = Fa
     """
     with ledger_lock(path / LEDGER_DIR, shared=True):
         if not verify:
-            return _view(read_cached(path, today, use_cache), use_cache=use_cache)
-        state = read_cached(path, today, use_cache, save=False)
+            return _view(read_cached(path, use_cache), use_cache=use_cache)
+        state = read_cached(path, use_cache, save=False)
         mismatch: list[Problem] = []
         if state.cached:
-            full = read_cached(path, today, use_cache=False)
+            full = read_cached(path, use_cache=False)
             label = f"{CACHE_DIR}/{CACHE_FILE}"
             mismatch = cache.mismatch(state.snapshot, full.snapshot, label)
             state = full
@@ -547,7 +546,6 @@ class CachedLedger:
 
 def read_cached(
     path: Path,
-    today: date,
     use_cache: bool = True,
     workers: int | None = None,
     tally: bool = True,
@@ -571,7 +569,7 @@ def read_cached(
     key = cache.snapshot_key(config)
     signing = cachefile.signing_key() if use_cache else None
     snapshot = _read_snapshot(path, signing) if signing is not None else None
-    if snapshot is not None and not snapshot.fits(key, today):
+    if snapshot is not None and snapshot.key != key:
         snapshot = None
     cached = snapshot is not None
     # Every file is read and hashed (that is what makes the cache safe); only the bytes
@@ -585,7 +583,7 @@ def read_cached(
         if old is None or (old.size, old.digest) != sizes[label]:
             data[label] = content
     if snapshot is not None:
-        fresh = _refresh(snapshot, found, data, catalog, departments, today)
+        fresh = _refresh(snapshot, found, data, catalog, departments)
         if fresh is not None and fresh is not snapshot and save:
             write_snapshot(path, fresh)
         snapshot = fresh
@@ -594,11 +592,11 @@ def read_cached(
             if label not in data:
                 data[label] = source.read(label) or b""
         root, tallies = _read_tallied(
-            path, departments, weights, catalog, found, data, today, workers, tally
+            path, departments, weights, catalog, found, data, workers, tally
         )
         root = replace(root, problems=(*name_problems, *root.problems))
         taken = [(f"{LEDGER_DIR}/{t.month}.toml", t.ids) for t in tallies]
-        book = root.review(today, taken)
+        book = root.review(taken)
         marks = {
             label: _mark(*sizes[label], root.files[label].newlines, root.files[label])
             for _, label in found
@@ -614,7 +612,6 @@ def read_cached(
             book,
             catalog,
             departments,
-            today,
             unparsed,
             tallies,
         )
@@ -635,7 +632,6 @@ def _read_tallied(
     catalog: Catalog,
     found: Sequence[tuple[str, str]],
     data: dict[str, bytes],
-    today: date,
     workers: int | None = None,
     tally: bool = True,
 ) -> tuple[Root, list[Tallied]]:
@@ -650,7 +646,7 @@ def _read_tallied(
     if not tally:
         parsed = _parse_files(found, data.__getitem__)
         return _root(path, departments, weights, catalog, found, (), parsed), []
-    job = _TallyJob(data, catalog, departments, today, plain_clauses(catalog))
+    job = _TallyJob(data, catalog, departments, plain_clauses(catalog))
     if workers is None:
         large = sum(len(content) for content in data.values()) >= PARALLEL_MIN_BYTES
         workers = min(2, cpus()) if large else 1
@@ -665,7 +661,7 @@ def _read_tallied(
     root = _root(path, departments, weights, catalog, found, (), parsed)
     named = named_elsewhere(tallies.values(), root.entries())
     if named is None:
-        return _read_tallied(path, departments, weights, catalog, found, data, today, tally=False)
+        return _read_tallied(path, departments, weights, catalog, found, data, tally=False)
     if named:
         for month, label in found:
             if label in tallies and not named.isdisjoint(tallies[label].ids):
@@ -681,7 +677,6 @@ class _TallyJob:
     data: dict[str, bytes]
     catalog: Catalog
     departments: Departments
-    today: date
     plain: frozenset[str]
 
     def run(
@@ -692,7 +687,7 @@ class _TallyJob:
         if not label.endswith(".toml"):
             return parse_ledger_bytes(content, label, month), None
         named = named_ids(content) | also
-        tally = PlainTally(month, self.catalog, self.departments, self.today, named, self.plain)
+        tally = PlainTally(month, self.catalog, self.departments, named, self.plain)
         return parse_ledger_bytes(content, label, month, tally), tally.result()
 
 
@@ -778,7 +773,6 @@ def _refresh(
     data: dict[str, bytes],
     catalog: Catalog,
     departments: Departments,
-    today: date,
 ) -> cache.Snapshot | None:
     """The snapshot, extended by what was appended since; None if anything else changed.
 
@@ -811,7 +805,7 @@ def _refresh(
         labels.append(label)
     if not tails:
         return snapshot
-    return cache.extend(snapshot, tails, labels, catalog, departments, today)
+    return cache.extend(snapshot, tails, labels, catalog, departments)
 
 
 def _shifted(parsed: ParsedFile, lines: int) -> ParsedFile:

@@ -72,7 +72,8 @@ def record(
     Raises DataError listing every problem if any draft is rejected. `after_append` runs
     still under the lock, with the files written (a git commit goes there, so that two
     committing writers do not race for git's index). `force` lets through what the door
-    refuses only as doubtful (a rate below 1, a date before the measures).
+    refuses only as doubtful (a rate below 1, a date before the measures or after `today`,
+    a month after next).
     """
     with ledger_lock(root_path / LEDGER_DIR):
         # Voids, closes and exclusive matters (which name a matter) need the whole ledger.
@@ -112,13 +113,14 @@ def _record_cached(
     accepted here is one the next report counts. None: only the full review can decide
     (a void or close, a duplicate, a second rate …), and the caller does that instead.
     """
-    state = read_cached(root_path, today)
+    state = read_cached(root_path)
     snapshot = state.snapshot
     known = Known(
         keys=dict(snapshot.context.keys),
         sequence=defaultdict(int, snapshot.context.sequences),
         departments=state.departments,
         catalog=state.catalog,
+        today=today,
         first_line=lambda month: _first_line(snapshot.files.get(f"{LEDGER_DIR}/{month}.toml")),
         broken=lambda month: _broken_mark(snapshot, month),
     )
@@ -139,7 +141,6 @@ def _record_cached(
         [label for label, _, _ in tails],
         state.catalog,
         state.departments,
-        today,
     )
     if extended is None:
         return None
@@ -222,6 +223,7 @@ class Known:
     sequence: dict[str, int]  # sequence (month, and clone tag) → highest number used
     departments: Departments
     catalog: Catalog
+    today: date  # the door refuses dates after it, and months after the next one
     first_line: Callable[[str], int]  # where the next entry of a month's TOML file starts
     broken: Callable[[str], Problem | None]  # why a month cannot take an entry, if it cannot
     target_month: Callable[[Draft], str | None] = lambda draft: None  # a void's or close's
@@ -282,7 +284,7 @@ def draft_entries(
         if department is not None:
             entry = entry._replace(department=department.name)  # the ledger stores full names
         refusals, warnings = door_problems(
-            entry, known.catalog.at(entry.month).get(entry.clause), force
+            entry, known.catalog.at(entry.month).get(entry.clause), known.today, force
         )
         made.warnings.extend(_relabel(warnings, draft))
         if refusals:
@@ -331,6 +333,7 @@ def prepare(
         sequence=_sequences([*existing, *unparsed]),
         departments=root.departments,
         catalog=root.catalog,
+        today=today,
         first_line=lambda month: _next_line(root, month),
         broken=lambda month: _broken_file(root, month),
         target_month=lambda draft: _target_month(draft, existing),
@@ -338,8 +341,8 @@ def prepare(
     made = draft_entries(drafts, known, id_tag, force)
     entries, problems, drafted = made.entries, made.problems, made.drafted
     if entries:  # even when some drafts failed: an import lists every bad row at once
-        before = set(_review(root, [], today).problems)
-        book = _review(root, entries, today)
+        before = set(_review(root, []).problems)
+        book = _review(root, entries)
         found = [*book.problems, *exclusive_problems(entries, book.entries, root.catalog)]
         for problem in found:
             if problem.entry in drafted:
@@ -349,14 +352,14 @@ def prepare(
     return made
 
 
-def _review(root: Root, new: Sequence[Entry], today: date) -> Book:
+def _review(root: Root, new: Sequence[Entry]) -> Book:
     """The ledger's rules over its entries as they will stand once the new ones are appended.
 
     Each new entry goes to the end of its month's TOML file, which comes before that
     month's CSV file: where it stands decides which of two entries is "already" there.
     """
     ordered = sorted([*root.entries(), *new], key=_ledger_position)
-    return review(ordered, root.catalog, root.departments, today)
+    return review(ordered, root.catalog, root.departments)
 
 
 def _ledger_position(entry: Entry) -> tuple[str, bool, int]:

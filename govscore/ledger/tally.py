@@ -9,7 +9,7 @@ as it stands, on its own:
 - its clause needs nothing from other entries: no rate, veto, follow-up, exclusive,
   annual or referral clause, and no clause a follow-up may name;
 - its department and figures pass the same validators (judged once per combination);
-- its date passes them too (judged once per date);
+- its date falls in its month (judged once per date);
 - no entry of its file names its id in ref, void or close (a quick look at the text).
 
 Everything else becomes an Entry as usual. What a tally cannot see from one table the
@@ -75,14 +75,12 @@ class PlainTally:
         month: str,
         catalog: Catalog,
         departments: Departments,
-        today: date,
         named: Set[str] = frozenset(),
         plain: Set[str] | None = None,
     ):
         self.month = month
         self.catalog = catalog.at(month)  # the month's own rules: one verdict per combination
         self.departments = departments
-        self.today = today
         self.named = named
         self.plain = plain_clauses(catalog) if plain is None else plain
         self.ids: list[str] = []
@@ -151,7 +149,7 @@ class PlainTally:
             day = date.fromisoformat(text) if text is not None else None
         except ValueError:
             return False  # 2023-02-30: the ordinary reader explains it
-        return not date_problems(self._entry(("", None, None, None), day), self.today)
+        return not date_problems(self._entry(("", None, None, None), day))
 
     def result(self) -> Tallied:
         """What was taken, summed per department and clause: small enough to send back

@@ -2,7 +2,10 @@
 
 The ledger counts whatever is valid, hand-written or not; at the door govscore also stops
 what is almost certainly a slip (a rate written as a fraction, a date before the
-measures, a matter booked again at no higher level) and says what was probably meant.
+measures or after today, a month after next, a matter booked again at no higher level)
+and says what was probably meant. The ledger itself never judges time: an entry in it
+counts whatever day a report is asked, so whether a date is "in the future" is decided
+once, here, on the day it is recorded.
 `add` and `import` come through here; `--force` lets a meant one through where noted.
 """
 
@@ -15,7 +18,7 @@ from decimal import Decimal
 from govscore.errors import Problem
 from govscore.figures import plain, round2
 from govscore.i18n import _
-from govscore.model import Entry, month_of
+from govscore.model import Entry, month_of, next_month
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.validate import MOST_CASES
 
@@ -29,7 +32,7 @@ def _problem(entry: Entry, field_name: str, message: str) -> Problem:
 
 
 def door_problems(
-    entry: Entry, clause: Clause | None, force: bool
+    entry: Entry, clause: Clause | None, today: date, force: bool
 ) -> tuple[list[Problem], list[Problem]]:
     """(refusals, warnings) for one new score entry; `force` lets the doubtful ones pass."""
     refusals: list[Problem] = []
@@ -83,29 +86,75 @@ def door_problems(
             )
         )
     if not force:
-        if entry.date is not None and entry.date < EFFECTIVE:
-            refusals.append(
-                _problem(
-                    entry,
-                    "date",
-                    _(
-                        "date {date} is before the measures took effect on {effective}: "
-                        "a typo in the year? (give --force if it is meant)"
-                    ).format(date=entry.date, effective=EFFECTIVE),
-                )
-            )
-        elif entry.month < month_of(EFFECTIVE):
-            refusals.append(
-                _problem(
-                    entry,
-                    "month",
-                    _(
-                        "month {month} is before the measures took effect on {effective}: "
-                        "a typo in the year? (give --force if it is meant)"
-                    ).format(month=entry.month, effective=EFFECTIVE),
-                )
-            )
+        refusals.extend(_when_problems(entry, today))
     return refusals, warnings
+
+
+def _when_problems(entry: Entry, today: date) -> list[Problem]:
+    """A date or month almost certainly mistyped: before the measures, or ahead of time.
+
+    This month and the next may be recorded (an entry prepared ahead); a date after
+    today, or a month after next, is refused with the same month (and day) a year back
+    offered, the usual slip being the year.
+    """
+    this_month = month_of(today)
+    if entry.date is not None and entry.date < EFFECTIVE:
+        message = _(
+            "date {date} is before the measures took effect on {effective}: "
+            "a typo in the year? (give --force if it is meant)"
+        )
+        return [_problem(entry, "date", message.format(date=entry.date, effective=EFFECTIVE))]
+    if entry.month < month_of(EFFECTIVE):
+        message = _(
+            "month {month} is before the measures took effect on {effective}: "
+            "a typo in the year? (give --force if it is meant)"
+        )
+        return [_problem(entry, "month", message.format(month=entry.month, effective=EFFECTIVE))]
+    if entry.date is not None and entry.date > today:
+        written = entry.date.isoformat()
+        # Later this month the slip is in the day, not the year: nothing to offer.
+        later = month_of(entry.date) == this_month
+        meant = None if later else _year_back(written, today.isoformat())
+        if meant is None:
+            message = _("date {date} is after today ({today}); --force records it anyway")
+        else:
+            message = _(
+                "date {date} is after today ({today}); did you mean {meant}? "
+                "--force records it anyway"
+            )
+        return [_problem(entry, "date", message.format(date=written, today=today, meant=meant))]
+    if entry.month > next_month(this_month):
+        meant = _year_back(entry.month, this_month)
+        if meant is None:
+            message = _(
+                "month {month} is more than a month ahead (this month is {now}); "
+                "--force records it anyway"
+            )
+        else:
+            message = _(
+                "month {month} is more than a month ahead (this month is {now}); "
+                "did you mean {meant}? --force records it anyway"
+            )
+        return [
+            _problem(entry, "month", message.format(month=entry.month, now=this_month, meant=meant))
+        ]
+    return []
+
+
+def _year_back(written: str, latest: str) -> str | None:
+    """The same month (YYYY-MM) or day (YYYY-MM-DD) in the latest year not after `latest`,
+    if that is a real day on or after the measures took effect."""
+    year = int(latest[:4])
+    meant = f"{year:04d}{written[4:]}"
+    if meant > latest:
+        meant = f"{year - 1:04d}{written[4:]}"
+    if meant < EFFECTIVE.isoformat()[: len(written)]:
+        return None
+    try:
+        date.fromisoformat(meant if len(meant) > 7 else f"{meant}-01")
+    except ValueError:
+        return None  # 29 February in a year without it
+    return meant
 
 
 def exclusive_problems(

@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from govscore.errors import Problem, did_you_mean
 from govscore.i18n import _
-from govscore.model import ID_SEQUENCE, Entry, month_end, month_of, sequence_name
+from govscore.model import ID_SEQUENCE, Entry, month_end, sequence_name
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Department, Departments
 
@@ -41,11 +40,9 @@ def _problem(entry: Entry, field_name: str, message: str) -> Problem:
     return Problem(entry.file, entry.line, message, field_name, entry.id)
 
 
-def score_entry_problems(
-    entry: Entry, catalog: Catalog, departments: Departments, today: date
-) -> list[Problem]:
+def score_entry_problems(entry: Entry, catalog: Catalog, departments: Departments) -> list[Problem]:
     """What is wrong with one score entry on its own (without looking at other entries)."""
-    return [*static_problems(entry, catalog, departments), *date_problems(entry, today)]
+    return [*static_problems(entry, catalog, departments), *date_problems(entry)]
 
 
 def static_problems(entry: Entry, catalog: Catalog, departments: Departments) -> list[Problem]:
@@ -117,7 +114,7 @@ def applies(clause: Clause, department: Department) -> bool:
 
 
 def own_problems(
-    entries: Iterable[Entry], catalog: Catalog, departments: Departments, today: date
+    entries: Iterable[Entry], catalog: Catalog, departments: Departments
 ) -> dict[str, list[Problem]]:
     """score_entry_problems for many entries, each distinct combination judged once;
     entries without problems are left out of the result.
@@ -160,7 +157,7 @@ def own_problems(
             if both is None:
                 both = together[pair] = _applies_part(clause, department)
         problems = _problems(entry, figures, by_name, both)
-        problems += date_problems(entry, today)
+        problems += date_problems(entry)
         if problems:  # most entries have none: keep only those that do
             out[entry.id] = problems
     return out
@@ -324,41 +321,22 @@ def _shown(number: Decimal | int) -> str:
     return str(number)
 
 
-def date_problems(entry: Entry, today: date) -> list[Problem]:
-    """An entry records what has happened: no date or month after today's."""
-    problems = []
-    if entry.date is not None and entry.date > today:
-        problems.append(
-            _problem(
-                entry,
-                "date",
-                _("date {date} is in the future; the latest allowed is today, {today}").format(
-                    date=entry.date, today=today
-                ),
-            )
+def date_problems(entry: Entry) -> list[Problem]:
+    """A score entry's date falls by the end of its own month (it does not depend on today:
+    an entry in the ledger counts whatever day a report is asked; the door, rules/door.py,
+    stops a date or month in the future when it is recorded)."""
+    if entry.kind != "score" or entry.date is None or entry.date <= month_end(entry.month):
+        return []
+    return [
+        _problem(
+            entry,
+            "date",
+            _(
+                "date {date} is after the end of the entry's month {month} ({end}); "
+                "record it in the month it happened"
+            ).format(date=entry.date, month=entry.month, end=month_end(entry.month)),
         )
-    elif entry.month > month_of(today):
-        problems.append(
-            _problem(
-                entry,
-                "month",
-                _("month {month} is in the future; the latest allowed is this month, {now}").format(
-                    month=entry.month, now=month_of(today)
-                ),
-            )
-        )
-    elif entry.date is not None and entry.kind == "score" and entry.date > month_end(entry.month):
-        problems.append(
-            _problem(
-                entry,
-                "date",
-                _(
-                    "date {date} is after the end of the entry's month {month} ({end}); "
-                    "record it in the month it happened"
-                ).format(date=entry.date, month=entry.month, end=month_end(entry.month)),
-            )
-        )
-    return problems
+    ]
 
 
 def rate_of(entry: Entry) -> Decimal | None:
@@ -371,9 +349,7 @@ def rate_of(entry: Entry) -> Decimal | None:
     return entry.numerator * HUNDRED / entry.denominator
 
 
-def review(
-    entries: Iterable[Entry], catalog: Catalog, departments: Departments, today: date
-) -> Book:
+def review(entries: Iterable[Entry], catalog: Catalog, departments: Departments) -> Book:
     """Validate a whole ledger (entries in ledger order) and keep what counts."""
     problems: list[Problem] = []
     by_id: dict[str, Entry] = {}
@@ -399,7 +375,7 @@ def review(
     for entry in ordered:
         if entry.kind != "void":
             continue
-        found = _void_problems(entry, by_id, voids, today)
+        found = _void_problems(entry, by_id, voids)
         if found:
             problems.extend(found)
             bad_ids.add(entry.id)
@@ -420,7 +396,7 @@ def review(
         voided_first = (
             {entry.close} if void is not None and order[void.id] < order[entry.id] else set()
         )
-        found = _close_problems(entry, by_id, voided_first, closes, catalog, today)
+        found = _close_problems(entry, by_id, voided_first, closes)
         if found:
             problems.extend(found)
             bad_ids.add(entry.id)
@@ -432,7 +408,7 @@ def review(
     rates: dict[tuple[str, str, str], Entry] = {}
     # A voided entry is out of every report, whatever was wrong with it.
     live = [e for e in ordered if e.kind == "score" and e.id not in voided]
-    own = own_problems(live, catalog, departments, today)
+    own = own_problems(live, catalog, departments)
     for entry in live:
         found = own.get(entry.id, [])
         department = departments.resolve(entry.department)
@@ -564,10 +540,8 @@ def _gap(
     return Problem(file, 0, message, "id")
 
 
-def _void_problems(
-    entry: Entry, by_id: dict[str, Entry], voids: dict[str, Entry], today: date
-) -> list[Problem]:
-    problems = date_problems(entry, today)
+def _void_problems(entry: Entry, by_id: dict[str, Entry], voids: dict[str, Entry]) -> list[Problem]:
+    problems: list[Problem] = []
     target = by_id.get(entry.void)  # type: ignore[arg-type]
     extra = [n for n in ("clause", "close", "through") if getattr(entry, n)]
     for name in extra:
@@ -593,10 +567,8 @@ def _close_problems(
     by_id: dict[str, Entry],
     voided: set[str],
     closes: dict[str, Entry],
-    catalog: Catalog,
-    today: date,
 ) -> list[Problem]:
-    problems = date_problems(entry, today)
+    problems: list[Problem] = []
     target = by_id.get(entry.close)  # type: ignore[arg-type]
     if entry.through is None:
         message = _("a close entry needs through, the last month the entry stands")
