@@ -248,3 +248,30 @@ def test_a_wrong_name_or_id_on_the_command_line_is_asked_again(ask, small: Path)
     assert result.stdout == "2023-05-0001\n"
     [entry] = entries(small, "2023-05")
     assert (entry["department"], entry["clause"], entry["count"]) == ("市公安局", "2.4.3", 2)
+
+
+def test_a_month_or_date_ahead_of_time_is_asked_again(
+    ask, small: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The door's answer at once, before the rest is typed; --force lets it through."""
+    monkeypatch.setattr(commands, "today", lambda: date(2024, 12, 20))
+    # month, then date (none offered outside this month), count, note
+    result = ask("-d", "市公安局", "-c", "2.4.3", input="2025-02\n2025-01\n\n\n\n")
+    assert (result.exit_code, result.stdout) == (0, "2025-01-0001\n"), result.output
+    assert (
+        "month 2025-02 is more than a month ahead (this month is 2024-12); did you mean "
+        "2024-02? --force records it anyway\n" in result.stderr
+    )
+    day = ask("-d", "市公安局", "-c", "2.4.3", input="2024-12\n2024-12-28\n2024-12-19\n\n\n")
+    assert (day.exit_code, day.stdout) == (0, "2024-12-0001\n"), day.output
+    assert "date 2024-12-28 is after today (2024-12-20); --force records it anyway\n" in (
+        day.stderr
+    )
+    forced = ask("--force", "-d", "市公安局", "-c", "2.4.3", input="2025-02\n2025-02-03\n\n\n")
+    assert (forced.exit_code, forced.stdout, forced.stderr.count("ahead")) == (
+        0,
+        "2025-02-0001\n",
+        0,
+    ), forced.output
+    assert [e["date"] for e in entries(small, "2024-12")] == [date(2024, 12, 19)]
+    assert [e["date"] for e in entries(small, "2025-02")] == [date(2025, 2, 3)]

@@ -19,9 +19,10 @@ from govscore.errors import did_you_mean
 from govscore.figures import plain
 from govscore.i18n import _, either
 from govscore.ledger.loader import Root
-from govscore.model import month_of
+from govscore.model import Entry, month_of
 from govscore.rules.catalog import Clause
 from govscore.rules.config import Department, tag_name
+from govscore.rules.door import when_problems
 from govscore.rules.lookup import Lookup
 from govscore.rules.validate import applies
 from govscore.written import fold, read_number
@@ -36,14 +37,19 @@ def ask_missing(
     month: str | None,
     today: date,
     lookup: Callable[[], Lookup],
+    force: bool,
 ) -> tuple[date | None, str | None]:
-    """Fill in `fields` by asking; returns the date and month, asked for when missing."""
+    """Fill in `fields` by asking; returns the date and month, asked for when missing.
+
+    A month or date the door would refuse (before the measures, ahead of time) is asked
+    again at once, unless `force`: the clerk hears it before typing the rest.
+    """
     department = _department(root, fields)
     clause = _clause(root, fields, department)
     if month is None and day is None:
-        month = _ask(_("month (YYYY-MM)"), MONTH, default=month_of(today))
+        month = _month(today, force)
     if day is None:
-        day = _date(month, today)  # type: ignore[arg-type]
+        day = _date(month, today, force)  # type: ignore[arg-type]
     month = month or month_of(day)  # type: ignore[arg-type]
     if clause is None:
         return day, month
@@ -139,7 +145,22 @@ def _list_clauses(clauses: list[Clause]) -> None:
         click.echo(f"  {clause.id:<7} {text}  ({clause.describe_points()})", err=True)
 
 
-def _date(month: str, today: date) -> date | None:
+def _month(today: date, force: bool) -> str:
+    while True:
+        month = _ask(_("month (YYYY-MM)"), MONTH, default=month_of(today))
+        refusal = None if force else _refused(Entry(id="", month=month), today)
+        if refusal is None:
+            return month
+        click.echo(refusal, err=True)
+
+
+def _refused(entry: Entry, today: date) -> str | None:
+    """What the door would say of the entry's month or date (rules/door.py), if anything."""
+    found = when_problems(entry, today)
+    return found[0].message if found else None
+
+
+def _date(month: str, today: date, force: bool) -> date | None:
     """The date, optional; it must fall in the month. Today is offered in this month."""
     default = today.isoformat() if month == month_of(today) else ""
     while True:
@@ -161,8 +182,9 @@ def _date(month: str, today: date) -> date | None:
                 err=True,
             )
             continue
-        if day > today:
-            click.echo(_("{day} is in the future").format(day=day), err=True)
+        refusal = None if force else _refused(Entry(id="", month=month, date=day), today)
+        if refusal is not None:
+            click.echo(refusal, err=True)
             continue
         return day
 

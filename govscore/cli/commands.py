@@ -369,7 +369,7 @@ def add(
     fields = dict(given)
     if interactive():
         day, month = ask_missing(
-            app.root(), fields, day, month, today(), lambda: _lookup(app, None)[1]
+            app.root(), fields, day, month, today(), lambda: _lookup(app, None)[1], force
         )
     missing = [f"-{n[0]}/--{n}" for n in ("department", "clause") if not fields.get(n)]
     if missing:

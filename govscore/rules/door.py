@@ -86,11 +86,11 @@ def door_problems(
             )
         )
     if not force:
-        refusals.extend(_when_problems(entry, today))
+        refusals.extend(when_problems(entry, today))
     return refusals, warnings
 
 
-def _when_problems(entry: Entry, today: date) -> list[Problem]:
+def when_problems(entry: Entry, today: date) -> list[Problem]:
     """A date or month almost certainly mistyped: before the measures, or ahead of time.
 
     This month and the next may be recorded (an entry prepared ahead); a date after
