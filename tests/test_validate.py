@@ -78,6 +78,8 @@ def assert_problems(ledger: Ledger, *expected: Expect) -> Book:
             want.field,
             want.entry,
         ), shown
+        if len(want.words) == 1:  # one text: the whole message
+            assert problem.message == want.words[0], shown
         for word in want.words:
             assert word in problem.message, (word, problem.message)
     counted = {e.id for e in book.entries}
@@ -107,7 +109,10 @@ def test_unknown_department_suggests_the_full_name():
 def test_a_department_with_no_name_at_all_is_named_missing():
     led = Ledger()
     bad = led.add(clause="2.4.3")
-    assert_problems(led, expect(bad, "department", "no department", "departments.toml"))
+    assert_problems(
+        led,
+        expect(bad, "department", "no department (every entry names one from departments.toml)"),
+    )
 
 
 def test_unknown_clause_suggests_the_near_ids():
@@ -123,7 +128,9 @@ def test_unknown_clause_suggests_the_near_ids():
 def test_an_entry_without_a_clause_is_named_missing():
     led = Ledger()
     bad = led.add(department=POLICE)
-    assert_problems(led, expect(bad, "clause", "no clause", "2.4.3"))
+    assert_problems(
+        led, expect(bad, "clause", "no clause (every entry names a clause id such as 2.4.3)")
+    )
 
 
 def test_aliases_and_the_name_without_shi_count_under_the_full_name():
@@ -152,11 +159,15 @@ def test_a_clause_for_tagged_departments_refuses_the_others():
         expect(
             window,
             "department",
-            "clause 2.3.1 applies only to departments tagged 'one_window'",
-            "市教育局 is not",
-            "tag it in departments.toml",
+            "clause 2.3.1 applies only to departments tagged 'one_window'; 市教育局 is not "
+            "(tag it in departments.toml if it should be)",
         ),
-        expect(hall, "department", "tagged 'hall'", "市公安局 is not"),
+        expect(
+            hall,
+            "department",
+            "clause 2.3.11 applies only to departments tagged 'hall'; 市公安局 is not "
+            "(tag it in departments.toml if it should be)",
+        ),
     )
     assert ok in {e.id for e in book.entries}
 
@@ -239,7 +250,8 @@ def test_steps_of_a_tenth_are_exact_for_any_length_of_number(points: str, ok: bo
     if ok:
         assert_clean(led)
     else:
-        assert_problems(led, expect(entry_id, "points", "are not in steps of 0.1"))
+        message = f"points {Decimal(points)} are not in steps of 0.1"
+        assert_problems(led, expect(entry_id, "points", message))
 
 
 def test_discretionary_points_must_be_positive_tenths():
@@ -252,7 +264,7 @@ def test_discretionary_points_must_be_positive_tenths():
         led,
         expect(zero, "points", "points must be more than 0, not 0"),
         expect(fine, "points", "points 0.25 are not in steps of 0.1"),
-        expect(missing, "points", "clause 4.2.5 is discretionary: state the points"),
+        expect(missing, "points", "clause 4.2.5 is discretionary: state the points (more than 0)"),
     )
 
 
@@ -323,7 +335,11 @@ def test_a_denominator_of_0_exempts_only_with_a_numerator_of_0():
     negative = led.add(department=EDUCATION, clause="2.5.3", numerator=-1, denominator=4)
     book = assert_problems(
         led,
-        expect(bad, "denominator", "a denominator of 0 needs a numerator of 0", "零办件"),
+        expect(
+            bad,
+            "denominator",
+            "a denominator of 0 needs a numerator of 0 (零办件: no cases that month)",
+        ),
         expect(negative, "denominator", "numerator and denominator cannot be negative"),
     )
     assert [e.id for e in book.entries] == [exempt]
@@ -334,7 +350,9 @@ def test_a_rate_given_both_ways_is_refused():
     bad = led.add(department=POLICE, clause="2.5.2", value=90, numerator=9, denominator=10)
     assert_problems(
         led,
-        expect(bad, "value", "either as value or as numerator and denominator, not both"),
+        expect(
+            bad, "value", "give the rate either as value or as numerator and denominator, not both"
+        ),
     )
 
 
@@ -381,7 +399,11 @@ def test_recurring_on_a_clause_that_cannot_recur_is_refused():
     bad = led.add(department=POLICE, clause="2.4.3", recurring=True)
     led.add(department=POLICE, clause="3.1.3", recurring=True)
     led.add(department=POLICE, clause="2.3.3", recurring=True)
-    assert_problems(led, expect(bad, "recurring", "clause 2.4.3 cannot recur"))
+    message = (
+        "clause 2.4.3 cannot recur; only clauses marked recurring in `govscore clauses` "
+        "stand monthly"
+    )
+    assert_problems(led, expect(bad, "recurring", message))
 
 
 # -- follow-ups -----------------------------------------------------------------------------
@@ -429,7 +451,7 @@ def test_a_follow_up_of_a_later_month_or_a_void_is_refused():
     of_void = led.add("2023-06", department=POLICE, clause="4.3.3", ref=void)
     assert_problems(
         led,
-        expect(early, "ref", "ref 2023-06-0003 is of a later month (2023-06)"),
+        expect(early, "ref", "ref 2023-06-0003 is of a later month (2023-06) than this follow-up"),
         expect(of_void, "ref", f"ref {void} names a void entry, not an incident"),
     )
 
@@ -447,7 +469,12 @@ def test_a_follow_up_of_an_entry_that_does_not_count_does_not_count_either():
             f"ref {base} names an entry that does not count for problems of its own "
             f"(at {file}:{line}); mend that entry first",
         ),
-        expect(base, "date", "after the end of the entry's month"),
+        expect(
+            base,
+            "date",
+            "date 2023-06-01 is after the end of the entry's month 2023-05 (2023-05-31); "
+            "record it in the month it happened",
+        ),
     )
 
 
@@ -496,8 +523,12 @@ def test_void_and_close_may_be_dated_after_their_month_whenever():
 def test_fields_of_voids_and_closes_on_a_clause_entry_are_refused():
     led = Ledger()
     bad = led.add(department=POLICE, clause="2.4.3", reason="x")
-    assert_problems(
-        led, expect(bad, "reason", "reason belongs to a void or close entry, not to a clause entry")
+    void = led.add(void=bad, reason="x", clause="2.4.3", through="2023-06")
+    assert_problems(  # voids are judged first, then the entries they may void
+        led,
+        expect(void, "clause", "a void entry takes no clause"),
+        expect(void, "through", "a void entry takes no through"),
+        expect(bad, "reason", "reason belongs to a void or close entry, not to a clause entry"),
     )
 
 
@@ -612,6 +643,128 @@ def test_every_problem_of_one_entry_is_reported_at_once():
         (bad, "department"),
         (bad, "date"),
     ]
+
+
+# -- messages whole, figures as a clerk reads them (mutation testing found the words
+#    above checked only in part: a message that gained or lost words still passed) -----
+
+
+def messages(book: Book) -> list[tuple[str, str]]:
+    return [(p.entry, p.message) for p in book.problems]
+
+
+def test_figures_past_twenty_digits_are_shown_short_and_the_rest_whole():
+    from conftest import catalog, departments
+    from govscore.ledger.text import parse_toml_ledger
+    from govscore.rules.validate import review
+
+    led = Ledger()
+    twenty = led.add(department=POLICE, clause="2.4.3", count=10**19)  # 20 digits
+    past = led.add(department=POLICE, clause="2.4.3", count=10**20)  # 21 digits
+    assert messages(led.book()) == [
+        (twenty, "count 10000000000000000000 is more than 10000, the most one entry may state"),
+        (past, "count 1E+20 is more than 10000, the most one entry may state"),
+    ]
+    # Points are decimals: shown as the ledger holds them (tomli-w writes a float, .0),
+    # however long; only whole counts are cut short.
+    led = Ledger()
+    huge = led.add(department=POLICE, clause="4.2.5", points=Decimal("123456789012345678901234"))
+    parsed = parse_toml_ledger(led.texts["2023-05"], "ledger/2023-05.toml", "2023-05")
+    book = review(parsed.entries, catalog().with_ceiling(Decimal(10)), departments())
+    assert messages(book) == [
+        (
+            huge,
+            "points 123456789012345678901234.0 are above the ceiling of 10 for discretionary "
+            "clause 4.2.5 ([limits] discretionary in weights.toml)",
+        )
+    ]
+
+
+def test_a_rate_may_count_up_to_a_billion_cases_and_no_more():
+    led = Ledger()
+    led.add(department=POLICE, clause="2.5.3", numerator=10**9, denominator=10**9)
+    over = led.add(department=CIVIL, clause="2.5.3", numerator=10**9 + 1, denominator=10**9 + 1)
+    assert messages(led.book()) == [
+        (
+            over,
+            "numerator and denominator count cases: whole numbers up to 1000000000, "
+            "not 1000000001 and 1000000001",
+        )
+    ]
+
+
+def test_close_and_follow_up_messages_are_whole():
+    led = Ledger()
+    task = led.add("2023-05", department=POLICE, clause="3.1.3", recurring=True)
+    led.add("2023-05", close=task, through="2023-05")  # through its own month: allowed
+    other = led.add("2023-05", department=CIVIL, clause="3.1.3", recurring=True)
+    no_through = led.add("2023-05", close=other)
+    unknown = led.add("2023-05", close="2023-05-0404", through="2023-06")
+    complaint = led.add("2023-06", department=POLICE, clause="4.3.1")
+    closing = led.add("2023-06", close=task, through="2023-06")
+    of_close = led.add("2023-06", department=POLICE, clause="4.3.2", ref=closing)
+    early = led.add("2023-05", department=POLICE, clause="4.3.2", ref=complaint)
+    stranger = led.add("2023-06", department="市不存在局", clause="4.3.1")
+    of_stranger = led.add("2023-06", department=POLICE, clause="4.3.2", ref=stranger)
+    book = led.book()
+    assert sorted(messages(book)) == sorted(
+        [
+            (no_through, "a close entry needs through, the last month the entry stands"),
+            (unknown, "close of unknown entry '2023-05-0404'"),
+            (closing, f"{task} is already closed (by 2023-05-0002 at ledger/2023-05.toml:9)"),
+            (of_close, f"ref {closing} names a close entry, not an incident"),
+            (early, f"ref {complaint} is of a later month (2023-06) than this follow-up"),
+            (
+                stranger,
+                "unknown department '市不存在局' (run `govscore departments` for the list)",
+            ),
+            # An entry of a department that is not in departments.toml is not this one's.
+            (of_stranger, f"ref {stranger} is an entry of 市不存在局, not of 市公安局"),
+        ]
+    )
+    assert book.through == {task: "2023-05"}
+
+
+def test_a_gap_in_a_sequence_is_named_whole():
+    from govscore.rules.validate import sequence_gaps
+
+    tail = (
+        "an entry was removed from the ledger or from its git history "
+        "(`govscore audit --since TAG` compares the ledger with a published tag)"
+    )
+    one = sequence_gaps([("ledger/2023-05.toml", ["2023-05-0001", "2023-05-0003"])])
+    assert [(p.file, p.line, p.field, p.message) for p in one] == [
+        (
+            "ledger/2023-05.toml",
+            0,
+            "id",
+            "id 2023-05-0002 is missing: govscore numbers the ids of 2023-05 in sequence, "
+            f"and 2023-05-0003 follows 2023-05-0001; {tail}",
+        )
+    ]
+    [two] = sequence_gaps([("ledger/2023-05.toml", ["2023-05-0001", "2023-05-0004"])])
+    assert two.message == (
+        "ids 2023-05-0002 … 2023-05-0003 (2 ids) are missing: govscore numbers the ids of "
+        f"2023-05 in sequence, and 2023-05-0004 follows 2023-05-0001; {tail}"
+    )
+    [first] = sequence_gaps([("ledger/2023-05.toml", ["2023-05-0002-ab"])])
+    assert first.message == (
+        "id 2023-05-0001-ab is missing: govscore numbers the ids of 2023-05-ab in sequence, "
+        f"and the first id is 2023-05-0002-ab; {tail}"
+    )
+
+
+def test_a_file_without_numbered_ids_or_with_an_id_holding_a_newline_has_no_gap():
+    from govscore.rules.validate import sequence_gaps
+
+    # A month file with no entry (comments only, or nothing that parses) has no sequence.
+    assert sequence_gaps([("ledger/2023-05.toml", [])]) == []
+    # An id is one line: one that holds a newline is hand-made, not two numbered ids
+    # (0001 and 0003, which would leave 0002 missing).
+    odd = ["2023-05-0001\n2023-05-0003", "x"]
+    assert sequence_gaps([("ledger/2023-05.toml", odd)]) == []
+    odder = ["2023-05-0001\n2023-05-0003\nzz", "yy"]
+    assert sequence_gaps([("ledger/2023-05.toml", odder)]) == []
 
 
 # == the same rules through `govscore add`, `void` and `close` ================================
