@@ -448,3 +448,52 @@ def test_show_gives_a_recurring_entry_each_months_own_points(small: Path):
         ("2023-08", -1.0),
         ("2023-09", -2.0),
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('[[clause]]\nid = "4.2.2"\nlevels = [1]', "clause 4.2.2: levels = [1]: expected a list"),
+        ('[[clause]]\nid = "2.4.3"\nref = 5', "clause 2.4.3: ref = 5: expected a list of clause"),
+        (
+            '[[clause]]\nid = "2.4.3"\npoints = nan',
+            "clause 2.4.3: points = nan: expected a finite number",
+        ),
+        (
+            '[[clause]]\nid = "2.4.3"\npoints = 1e400',
+            "clause 2.4.3: points = inf: expected a finite number",
+        ),
+        ('[[clause]]\nid = "2.4.3"\napplies_to = 5', "clause 2.4.3: applies_to = 5: expected text"),
+        ("[caps]\nA = { limit = inf }", "[caps] A: limit = inf: expected a finite number"),
+        (
+            '[[clause]]\nid = "2.4.3"\nref = ["9.9.9"]',
+            "clause 2.4.3 refers to unknown clause 9.9.9",
+        ),
+        ('retire = ["4.3.1"]', "clause 4.3.2 refers to unknown clause 4.3.1"),
+        ("[category]\n2 = 5", "[category.2] needs a weight"),
+    ],
+)
+def test_a_hostile_amendment_is_a_problem_of_its_file_never_a_crash(
+    small: Path, body: str, message: str
+):
+    # A top-level key (retire) comes before the [notice] table; tables after it.
+    notice = '[notice]\nnumber = "X"\n'
+    top = body.startswith("retire")
+    amend(small, "2023-11-01", f"{body}\n{notice}" if top else f"{notice}\n{body}\n")
+    checked = run(small, "check")
+    assert checked.exit_code == 1, checked.output
+    assert f"amendments/2023-11-01.toml: {message}" in checked.stdout
+    assert run(small, "amendments").exit_code == 1  # the versions, and the problem on stderr
+
+
+def test_amendment_messages_read_in_chinese(small: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("GOVSCORE_LANG", "zh")
+    amend(small, "2023-09-01", RETIRE_AND_ADD)
+    late = run(small, "add", "-d", "市民政局", "-c", "2.2.5", "--month", "2023-09")
+    assert late.exit_code == 1
+    assert (
+        "条款 2.2.5 已自 2023-09-01（烟政管办〔2023〕9号）起废止：不能登记到 2023-09 及以后的月份"
+    ) in late.output
+    amend(small, "notes", "")
+    checked = run(small, "check")
+    assert "amendments/notes.toml: 不是补充通知文件：补充通知以生效日期命名" in checked.stdout

@@ -22,7 +22,7 @@ from govscore.errors import ConfigError, Problem, did_you_mean
 from govscore.i18n import _, listing
 from govscore.model import month_of, next_month
 from govscore.rules.catalog import CapGroup, Catalog, Clause, parse_catalog
-from govscore.rules.config import Weights, parse_weights, weight_problems
+from govscore.rules.config import LARGEST_SETTING, Weights, parse_weights, weight_problems
 
 # Every field a clause may have (govscore/data/clauses.toml explains them).
 CLAUSE_FIELDS = (
@@ -52,6 +52,10 @@ WEIGHT_FIELDS = ("base", "floor", "category", "limits")
 AMENDMENT_FIELDS = ("notice", "retire", "clause", "caps", *WEIGHT_FIELDS)
 NOTICE_FIELDS = ("number", "title", "issued")
 AMENDMENT_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# What each clause field holds, so that a hostile amendment is a message, never a crash.
+_TEXT_FIELDS = ("id", "text", "effect", "kind", "unit", "cap", "applies_to", "referral", "notes")
+_NUMBER_FIELDS = ("points", "min", "max", "per_point")
+_FLAG_FIELDS = ("recurring", "exclusive", "annual")
 
 
 @dataclass(frozen=True)
@@ -337,7 +341,29 @@ def parse_amendment(
                         id=spec.get("id", f"#{index}"), key=key, allowed=listing(CLAUSE_FIELDS)
                     )
                 )
-    kept = tuple({k: v for k, v in spec.items() if k in CLAUSE_FIELDS} for spec in clauses)
+        for key, value in spec.items():
+            wrong = _wrong_value(key, value)
+            if wrong:
+                bad(
+                    _("clause {id}: {key} = {value!r}: {wrong}").format(
+                        id=spec.get("id", f"#{index}"), key=key, value=value, wrong=wrong
+                    )
+                )
+    for name, spec in (data.get("caps") or {}).items():
+        limit = spec.get("limit") if isinstance(spec, dict) else None
+        if limit is not None and _wrong_value("points", limit):
+            message = _("[caps] {name}: limit = {value!r}: {wrong}")
+            bad(message.format(name=name, value=limit, wrong=_wrong_value("points", limit)))
+    # A broken amendment is still tried (for its other problems), without its wrong values.
+    kept = tuple(
+        {k: v for k, v in spec.items() if k in CLAUSE_FIELDS and not _wrong_value(k, v)}
+        for spec in clauses
+    )
+    caps = {
+        name: spec
+        for name, spec in (data.get("caps") or {}).items()
+        if not (isinstance(spec, dict) and _wrong_value("points", spec.get("limit", 0)))
+    }
     weights = {key: data[key] for key in WEIGHT_FIELDS if key in data}
     return (
         Amendment(
@@ -348,11 +374,43 @@ def parse_amendment(
             issued=issued,
             retire=tuple(retire),
             clauses=tuple(spec for spec in kept if spec.get("id")),
-            caps=dict(data.get("caps") or {}),
+            caps=caps,
             weights=weights,
             broken=bool(problems),
         ),
         problems,
+    )
+
+
+def _wrong_value(key: str, value: Any) -> str | None:
+    """What is wrong with a clause field's value, in words; None when it is of its kind."""
+    if key in _TEXT_FIELDS and not isinstance(value, str):
+        return _("expected text")
+    if key in _NUMBER_FIELDS and not _finite(value):
+        return _("expected a finite number")
+    if key in _FLAG_FIELDS and not isinstance(value, bool):
+        return _("expected true or false")
+    if key == "ref" and not (isinstance(value, list) and all(isinstance(r, str) for r in value)):
+        return _('expected a list of clause ids, e.g. ["4.3.1"]')
+    if key == "levels" and not (
+        isinstance(value, list)
+        and all(
+            isinstance(level, dict)
+            and isinstance(level.get("name"), str)
+            and _finite(level.get("points"))
+            for level in value
+        )
+    ):
+        return _('expected a list of levels, e.g. [{ name = "市级", points = 2 }]')
+    return None
+
+
+def _finite(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and value == value  # not NaN
+        and abs(value) <= LARGEST_SETTING
     )
 
 
