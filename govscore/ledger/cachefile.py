@@ -323,7 +323,7 @@ def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
     summary, context = snapshot.summary, snapshot.context
     targets = context.targets.values()
     cells = summary.cells.months()
-    rates = sorted(context.rates)
+    rates = list(context.rates)  # a set: any order reads back the same
     return {
         "key": snapshot.key.hex(),
         "files": {

@@ -594,6 +594,7 @@ def read_cached(
         root, tallies = _read_tallied(
             path, departments, weights, catalog, found, data, workers, tally
         )
+        data.clear()  # parsed: a province's 180 MB of text need not stay for the review
         root = replace(root, problems=(*name_problems, *root.problems))
         taken = [(f"{LEDGER_DIR}/{t.month}.toml", t.ids) for t in tallies]
         book = root.review(taken)
@@ -639,14 +640,19 @@ def _read_tallied(
 
     Month files are parsed in two worker processes when the ledger is large and the
     machine has two cores (or `workers` says how many). Each file's tally leaves alone
-    the entries that file's own voids, closes and refs name; a file with an entry named
-    from elsewhere is parsed again, leaving those alone too. An id taken twice sends the
-    whole ledger the ordinary way, so the review reports the duplicate where it stands.
+    the entries that any file's voids, closes and refs name (a quick look at every
+    file's text first: a province voids entries of earlier months every month); a file
+    with an entry named in a way the quick look missed is parsed again, leaving those
+    alone too. An id taken twice sends the whole ledger the ordinary way, so the review
+    reports the duplicate where it stands.
     """
     if not tally:
         parsed = _parse_files(found, data.__getitem__)
         return _root(path, departments, weights, catalog, found, (), parsed), []
-    job = _TallyJob(data, catalog, departments, plain_clauses(catalog))
+    everywhere = frozenset().union(
+        *(named_ids(data[label]) for _, label in found if label.endswith(".toml"))
+    )
+    job = _TallyJob(data, catalog, departments, plain_clauses(catalog), everywhere)
     if workers is None:
         large = sum(len(content) for content in data.values()) >= PARALLEL_MIN_BYTES
         workers = min(2, cpus()) if large else 1
@@ -678,6 +684,7 @@ class _TallyJob:
     catalog: Catalog
     departments: Departments
     plain: frozenset[str]
+    named: frozenset[str] = frozenset()  # what every file's voids, closes and refs name
 
     def run(
         self, month: str, label: str, also: frozenset[str] = frozenset()
@@ -686,7 +693,7 @@ class _TallyJob:
         content = self.data[label]
         if not label.endswith(".toml"):
             return parse_ledger_bytes(content, label, month), None
-        named = named_ids(content) | also
+        named = (self.named or named_ids(content)) | also
         tally = PlainTally(month, self.catalog, self.departments, named, self.plain)
         return parse_ledger_bytes(content, label, month, tally), tally.result()
 
