@@ -23,7 +23,7 @@ from govscore.cli.commands import cli
 from govscore.errors import Problem
 from govscore.ledger import cachefile
 from govscore.ledger.cache import Context, FileMark, Snapshot
-from govscore.ledger.cachefile import MAGIC
+from govscore.ledger.cachefile import MAGIC, seal_texts, unseal_texts
 from govscore.ledger.loader import (
     CACHE_DIR,
     CACHE_FILE,
@@ -31,6 +31,7 @@ from govscore.ledger.loader import (
     SCORES_FILE,
     read_cached,
 )
+from govscore.ledger.scores import MAGIC as SCORES_MAGIC
 from govscore.model import Entry
 from govscore.rules.scoring import Cell, Summary
 
@@ -333,3 +334,23 @@ def test_a_signed_month_of_sums_that_does_not_read_stops_with_a_message(
     assert checked.exit_code == 1
     assert "the cache does not agree with a full read of the ledger (sums" in checked.stdout
     assert police(booked)["total"] == 99.2  # rebuilt
+
+
+def test_check_flags_kept_scores_changed_by_whoever_holds_the_key(booked: Path, _cache_key: Path):
+    """The kept scores (scores.cache) are checked like the snapshot: a changed row is a
+    problem of the file, which is removed so that reports work the scores out again."""
+    path = booked / CACHE_DIR / SCORES_FILE
+    key = bytes.fromhex(_cache_key.read_text().strip())
+    texts = unseal_texts(SCORES_MAGIC, path.read_bytes(), key)
+    assert texts is not None
+    changed = [text.replace('"99.2', '"100.0') for text in texts]  # 市公安局's May total
+    assert changed != texts
+    path.write_bytes(seal_texts(SCORES_MAGIC, changed, key))
+    assert police(booked)["total"] == 100.0  # the change took: reports believe it
+    result = run(booked, "check")
+    assert result.exit_code == 1
+    assert f"{CACHE_DIR}/{SCORES_FILE}: the kept scores do not agree" in result.stdout
+    assert "(2023-05)" in result.stdout
+    assert not path.exists()
+    assert police(booked)["total"] == 99.2
+    assert run(booked, "check").exit_code == 0

@@ -43,7 +43,7 @@ from govscore.rules.config import (
     parse_weights,
     weight_problems,
 )
-from govscore.rules.scoring import Summary
+from govscore.rules.scoring import Scorer, Summary
 from govscore.rules.validate import Book, review, sequence_gaps
 
 ROOT_MARKER = "weights.toml"
@@ -527,7 +527,30 @@ def load_view(path: Path, use_cache: bool = True, verify: bool = False) -> View:
             state = full
         if use_cache:
             write_snapshot(path, state.snapshot)
+            mismatch += _check_scores(state)
         return _view(state, mismatch)
+
+
+def _check_scores(state: CachedLedger) -> list[Problem]:
+    """A problem naming scores.cache when its rows disagree with scoring afresh; then it
+    is removed (the next report works them out again)."""
+    months = tuple(dict.fromkeys(month for month, _label in state.found))
+    kept = _open_memo(state.path, state.snapshot, state.departments, months)
+    if kept is None or not kept.stored:
+        return []
+    summary = state.snapshot.summary
+    scorer = Scorer(None, state.catalog, state.weights, state.departments, summary)
+    wrong = scores.disagreements(kept, scorer)
+    if not wrong:
+        return []
+    with contextlib.suppress(OSError):
+        (state.path / CACHE_DIR / SCORES_FILE).unlink()
+    message = _(
+        "the kept scores do not agree with scoring the ledger afresh ({what}): they were "
+        "changed, and reports read from them may have shown wrong figures; they have been "
+        "removed"
+    ).format(what=", ".join(wrong))
+    return [Problem(f"{CACHE_DIR}/{SCORES_FILE}", 0, message)]
 
 
 @dataclass

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from govscore.ledger import cache, cachefile
+from govscore.model import months_between
 from govscore.rules.scoring import (
     CapUse,
     DepartmentScore,
@@ -244,3 +245,23 @@ def memo(
         return Memo(rules, summary, departments, months, texts)
     except (ValueError, TypeError, IndexError, KeyError, AttributeError):
         return Memo(rules, summary, departments, months)  # signed, yet not this layout
+
+
+def disagreements(kept: Memo, scorer: Scorer) -> list[str]:
+    """The months and years whose kept rows say what scoring afresh does not (`check`
+    compares them, as it compares the snapshot: only a key holder can change them)."""
+    found = []
+    for month in kept.months:
+        kind, lines = kept.stored.get(kept.month_key(month), ("", []))
+        if kind == "month" and lines != [encode(scorer.score_month(n, month)) for n in kept.names]:
+            found.append(month)
+    for year in sorted({int(month[:4]) for month in kept.months}):
+        present = [month for month in kept.months if month.startswith(f"{year:04d}-")]
+        months = months_between(present[0], present[-1])
+        kind, lines = kept.stored.get(_digest(kept.base, "year", str(year), *months), ("", []))
+        rows = lines[len(kept.names) + 1 :] if kind == "year" else []
+        for name, row in zip(kept.names, rows, strict=False):
+            if row and row != encode(scorer.score_year(name, year, months)):
+                found.append(str(year))
+                break
+    return found
