@@ -34,7 +34,8 @@ from govscore.rules.scoring import (
     Summary,
 )
 
-MAGIC = f"govscore scores cache {cache.FORMAT}".encode()
+# 2: figures as two lists, names and values
+MAGIC = f"govscore scores cache {cache.FORMAT}.2".encode()
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -46,11 +47,12 @@ def _digest(*parts: str | bytes) -> str:
 
 
 def _decimals(values: dict[str, Decimal]) -> list[list[str]]:
-    return [[name, str(value)] for name, value in values.items()]
+    return [list(values), [str(value) for value in values.values()]]
 
 
-def _as_decimals(rows: list[list[str]]) -> dict[str, Decimal]:
-    return {str(name): Decimal(value) for name, value in rows}
+def _as_decimals(stored: list[list[str]]) -> dict[str, Decimal]:
+    names, values = stored
+    return dict(zip(names, map(Decimal, values), strict=True))
 
 
 def encode(score: DepartmentScore) -> str:
@@ -72,18 +74,27 @@ def encode(score: DepartmentScore) -> str:
 
 
 def decode(department: str, line: str) -> DepartmentScore:
+    """A row encode wrote (the file was verified: its strings are ours as written)."""
     categories, total, vetoes, referrals, caps, months, floors, clauses = json.loads(line)
     return DepartmentScore(
         department=department,
         categories=_as_decimals(categories),
         total=Decimal(total),
-        vetoes=tuple(str(v) for v in vetoes),
-        referrals=tuple(Referral(*(str(part) for part in r)) for r in referrals),
-        caps=tuple(CapUse(str(g), str(c), Decimal(e), Decimal(limit)) for g, c, e, limit in caps),
+        vetoes=tuple(vetoes),
+        referrals=tuple(Referral(*r) for r in referrals) if referrals else (),
+        caps=tuple(CapUse(g, c, Decimal(e), Decimal(limit)) for g, c, e, limit in caps),
         months=_as_decimals(months),
-        floors=tuple(FloorUse(str(c), Decimal(r), Decimal(f), str(m)) for c, r, f, m in floors),
+        floors=tuple(FloorUse(c, Decimal(r), Decimal(f), m) for c, r, f, m in floors),
         clauses=_as_decimals(clauses),
     )
+
+
+def _decoded(department: str, line: str) -> DepartmentScore | None:
+    """decode, or None for a row this version cannot read (then it is worked out)."""
+    try:
+        return decode(department, line)
+    except (ValueError, TypeError, ArithmeticError):
+        return None
 
 
 def _across(summary: Summary) -> str:
@@ -154,8 +165,8 @@ class Memo:
         decoded = self._decoded.setdefault(month, [None] * len(lines))
         score = decoded[place]
         if score is None:
-            score = decoded[place] = decode(department, lines[place])
-        return score
+            score = decoded[place] = _decoded(department, lines[place])
+        return score  # None: the scorer works it out
 
     # -- years ---------------------------------------------------------------------------
 
@@ -170,8 +181,9 @@ class Memo:
         if kept is None:
             kept = self._years[key] = self._year(scorer, key, months)
         line = kept.rows[place]
-        if line:
-            return decode(department, line)
+        known = _decoded(department, line) if line else None
+        if known is not None:
+            return known
         score = scorer.score_year(department, year, months)
         if not score.lines:  # annual entries' lines are not kept: worked out each time
             kept.rows[place] = encode(score)
