@@ -13,8 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import Run, catalog, departments, process_env, run_process
+from govscore.ledger import batches
 from govscore.ledger.batches import frame, torn_batches
 from govscore.ledger.loader import load_view, parse_ledger_bytes
 from govscore.ledger.tally import PlainTally, named_ids
@@ -293,3 +296,28 @@ def test_a_large_import_killed_mid_write_is_detected_repaired_and_booked_once(
     assert json.loads(checked.stdout)["entries"] == ROWS_KILLED + 1
     again = run_process("--root", str(root), "import", str(csv), "--month", MONTH)
     assert again.stdout == "" and f"skipped {ROWS_KILLED} already recorded" in again.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "\n",
+                "# govscore batch of 1 entry, 160 bytes",
+                "  # govscore batch end, sha256 8133fbd91cd48c69",
+                "# govscore batch ",
+                " # govscore batch end, sha256 0",
+                "x",
+                'note = "a"',
+                "# govscore ledger for 2023-05: append only",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_marks_are_found_where_the_expression_finds_them(text):
+    """The batch marks are found by str.find (quick over a note of 100 MB), exactly where
+    the expression that defines them finds them."""
+    expected = [(found.start(), found.group()) for found in batches._MARKS.finditer(text)]
+    assert list(batches._marks(text)) == expected

@@ -9,9 +9,10 @@ odd spacing) sends its whole [[entry]] table to tomllib, so results never differ
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from govscore.model import FIELDS, Entry
@@ -49,6 +50,10 @@ class Chunk:
         return cls(line, None, [text], 0, 1)
 
 
+# After a string with escapes: perhaps a clone's tag or a comment.
+_AFTER_STRING = re.compile(r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?")
+# A surrogate escape: JSON reads one, TOML does not.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _KNOWN_KEYS = frozenset(FIELDS)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:0|[1-9][0-9]*)\.[0-9]+")
@@ -86,6 +91,9 @@ PLAIN_TABLE = re.compile(
 )
 
 
+_ENTRY_HEADER = "[[entry]]"
+
+
 def read_chunks(
     text: str, take: Callable[[re.Match[str]], bool] | None = None
 ) -> tuple[str, list[Chunk]] | None:
@@ -106,7 +114,7 @@ def read_chunks(
     chunks: list[Chunk] = []
     position = 0  # the start of what is not yet read
     line, counted = 1, 0  # the line number at `counted`
-    for found in PLAIN_TABLE.finditer(text):
+    for found in _plain_tables(text):
         if not take(found):
             continue
         start = found.start()
@@ -128,6 +136,22 @@ def read_chunks(
     line += text.count("\n", counted, position)
     before, read = _read_lines(text[position:], line - 1, controls)
     return (before if preamble is None else preamble), chunks + read
+
+
+def _plain_tables(text: str) -> Iterator[re.Match[str]]:
+    """PLAIN_TABLE.finditer(text), tried only where a line starts with [[entry]].
+
+    The expression itself would try every character: a second for a note of 100 MB.
+    """
+    match = PLAIN_TABLE.match
+    at = text.find(_ENTRY_HEADER)
+    while at >= 0:
+        found = match(text, at) if at == 0 or text[at - 1] == "\n" else None
+        if found is not None:
+            yield found
+            at = text.find(_ENTRY_HEADER, found.end())
+        else:
+            at = text.find(_ENTRY_HEADER, at + 1)
 
 
 def _read_lines(text: str, offset: int, controls: bool) -> tuple[str, list[Chunk]]:
@@ -173,6 +197,8 @@ def _read_lines(text: str, offset: int, controls: bool) -> tuple[str, list[Chunk
                     # The same department, clause or clerk recurs thousands of times:
                     # keep one copy of each text, not one per entry.
                     value = shared.setdefault(inner, inner) if key in _SHARED else inner
+                elif "\\" in raw:
+                    value = _unescaped(raw, controls)
             elif raw.isascii() and raw.isdigit() and (raw == "0" or first != "0"):
                 value = int(raw)
             elif raw == "true" or raw == "false":
@@ -195,6 +221,26 @@ def _read_lines(text: str, offset: int, controls: bool) -> tuple[str, list[Chunk
     if start >= 0:
         chunks.append(Chunk(start + 1 + offset, fields, lines, start, len(lines)))
     return "\n".join(lines[:preamble_end]), chunks
+
+
+def _unescaped(raw: str, controls: bool) -> Any:
+    """A basic string with escapes (a note of many lines), read by json's C scanner.
+
+    tomllib reads a string one character at a time in Python: seconds for a note of many
+    megabytes. TOML's escapes are JSON's but for \\U and \\/ (and TOML refuses a lone
+    surrogate, which JSON reads), so a string holding any of those, a raw control
+    character (JSON's lenient mode would take one), or anything json refuses is left to
+    tomllib, which reads or rejects it as always.
+    """
+    if "\\/" in raw or "\\U" in raw or ("\\u" in raw and _SURROGATE_ESCAPE.search(raw)):
+        return _MISSING
+    if controls and _CONTROL.search(raw):
+        return _MISSING
+    try:
+        text, end = scanstring(raw, 1, False)
+    except ValueError:
+        return _MISSING
+    return text if _AFTER_STRING.fullmatch(raw, end) else _MISSING
 
 
 def _date(raw: str) -> Any:
