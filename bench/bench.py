@@ -25,6 +25,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -61,26 +62,30 @@ def measure(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
     process tree (govscore's worker processes included) held at once, sampled every
     10 ms: worker processes count, so two workers cannot hide half the memory.
     """
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_tree = 0
-    done = threading.Event()
+    # stderr to a file, not a pipe: a command that says much there (a warning a row)
+    # would fill the pipe and wait for a reader that only reads once it has ended.
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        peak_tree = 0
+        done = threading.Event()
 
-    def sample() -> None:
-        nonlocal peak_tree
-        while not done.wait(0.01):
-            peak_tree = max(peak_tree, tree_rss_kib(process.pid))
+        def sample() -> None:
+            nonlocal peak_tree
+            while not done.wait(0.01):
+                peak_tree = max(peak_tree, tree_rss_kib(process.pid))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    if Path("/proc/self/status").exists():
-        sampler.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    done.set()
-    if sampler.is_alive():
-        sampler.join()
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"failed: {' '.join(command)}: {process.stderr.read().decode()}")  # type: ignore[union-attr]
+        sampler = threading.Thread(target=sample, daemon=True)
+        if Path("/proc/self/status").exists():
+            sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        done.set()
+        if sampler.is_alive():
+            sampler.join()
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            errors.seek(0)
+            raise SystemExit(f"failed: {' '.join(command)}: {errors.read().decode()}")
     return elapsed, max(usage.ru_maxrss, peak_tree) / 1024
 
 

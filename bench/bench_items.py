@@ -8,8 +8,13 @@ with the default workers), reports peak memory, and times one real
 is stated for that process, start-up included.
 
     .venv/bin/python bench/bench_items.py [--count N] [--runs 3] [--write DIR]
+        [--formats json table ...] [--commands-only]
 
-``--runs 0`` only generates (with --write, to time the command by hand).
+``--runs 0`` only generates (with --write, to time the command by hand). ``--formats``
+times ``items check`` printing every finding in those formats as real processes;
+with ``--commands-only`` and a --write DIR that holds records already, nothing else is
+done (a million records: ``--count 1000000 --write DIR --formats json table
+--commands-only``).
 """
 
 from __future__ import annotations
@@ -30,7 +35,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from govscore.cli.items import run_check
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import median_of
+from govscore.items.checking import run_check
 from govscore.items.typos import default_typos
 
 DEPARTMENTS = (
@@ -222,13 +230,45 @@ def main() -> None:
     parser.add_argument(
         "--write", type=Path, metavar="DIR", help="generate into DIR and keep the files there"
     )
+    parser.add_argument(
+        "--formats",
+        nargs="+",
+        choices=("table", "json", "csv", "markdown", "summary"),
+        default=[],
+        help="also time `items check` as a real process printing each of these formats "
+        "(median of --runs, peak memory of its process tree)",
+    )
+    parser.add_argument(
+        "--commands-only",
+        action="store_true",
+        help="time only the real processes of --formats, not the checks in this process",
+    )
     args = parser.parse_args()
     if args.write is not None:
         args.write.mkdir(parents=True, exist_ok=True)
-        measure(args.write, args.count, args.runs)
+        run(args.write, args)
         return
     with tempfile.TemporaryDirectory(prefix="govscore-bench-") as tmp:
-        measure(Path(tmp), args.count, args.runs)
+        run(Path(tmp), args)
+
+
+def run(folder: Path, args: argparse.Namespace) -> None:
+    """Generate (unless folder holds the records already), then measure."""
+    if args.commands_only and any(folder.glob("items-*.jsonl")):
+        size = sum(path.stat().st_size for path in folder.glob("items-*.jsonl"))
+        print(f"using the {size / 2**20:.1f} MiB of .jsonl in {folder}")
+    else:
+        measure(folder, args.count, 0 if args.commands_only else args.runs)
+    for fmt in args.formats:
+        option = ["--summary"] if fmt == "summary" else ["--format", fmt]
+        command = [sys.executable, "-m", "govscore", "items", "check", str(folder), *option]
+        load = os.getloadavg()[0]
+        seconds, peak = median_of(max(args.runs, 1), lambda: None, command)
+        print(
+            f"command: items check {' '.join(option)}: median {seconds:.2f} s, "
+            f"peak {peak:.0f} MiB (process tree; load {load:.2f} → {os.getloadavg()[0]:.2f})",
+            flush=True,
+        )
 
 
 def measure(folder: Path, count: int, runs: int) -> None:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,29 +20,13 @@ from govscore.cli.options import MONTH, commit_option, format_option
 from govscore.errors import ConfigError, Problem
 from govscore.i18n import _, ngettext
 from govscore.items.booking import plan_booking
-from govscore.items.reader import (
-    Entry,
-    ItemRecord,
-    Refused,
-    item_sources,
-    jsonl_pieces,
-    read_file,
-    read_jsonl_piece,
-    read_sources,
-)
-from govscore.items.rules import (
-    RULE_NUMBERS,
-    RULES,
-    Finding,
-    check_item,
-    failing_items_by_department,
-)
+from govscore.items.checking import CheckResult, Tally, check_parts, run_check
+from govscore.items.rules import RULE_NUMBERS, RULES, Finding, failing_items_by_department
 from govscore.items.typos import TypoList, load_typos
 from govscore.ledger.gitops import clone_tag, recorder
 from govscore.ledger.loader import ROOT_ENV, find_root, load_root
 from govscore.ledger.recording import Committer, record
-from govscore.ledger.workers import cpus, in_order, start_pool
-from govscore.report.render import json_text, table_text
+from govscore.report.render import json_array_pieces, json_text, table_pieces, table_text
 
 __all__ = ["CheckResult", "failing_items_by_department", "items", "run_check"]
 
@@ -52,169 +34,6 @@ FINDING_HEADERS = ("实施编码", "事项名称", "实施主体", "规则", "�
 SUMMARY_HEADERS = ("分组", "名称", "检查事项数", "有问题事项数", "问题数")
 RULE_HEADERS = ("规则", "标题", "说明")
 NO_DEPARTMENT = "（未填写实施主体）"
-
-
-@dataclass
-class CheckResult:
-    """What one run found: findings, unreadable records, and how many items were checked."""
-
-    findings: list[Finding] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    checked: int = 0
-    checked_by_department: Counter[str] = field(default_factory=Counter)
-
-
-# Below this much input one process is quicker than starting a second (about 4,000 items).
-PARALLEL_MIN_BYTES = 8 * 2**20
-# What one worker task reads: big .jsonl files are cut into pieces of about this size, so
-# two workers share even a single file evenly.
-PIECE_BYTES = 8 * 2**20
-
-# A worker's share: a problem found while listing, a whole file, or a piece of a .jsonl file
-# (path, start byte, end byte, first line).
-Unit = Problem | Path | tuple[Path, int, int, int]
-
-
-def run_check(
-    paths: Iterable[str | os.PathLike[str]],
-    typos: TypoList,
-    rules: Collection[int] | None = None,
-    *,
-    workers: int | None = None,
-) -> CheckResult:
-    """Read every record under paths and check it; records stream, findings are kept.
-
-    Reading and checking cost about the same and both are CPU-bound, so a large input is
-    split over worker processes (by default two, when the machine has two cores), by file
-    and by pieces of big .jsonl files. Results are put back in reading order, so findings,
-    problems and their file:line are exactly those of one process; a small input, or
-    ``workers=1``, is read in this process.
-    """
-    sources = list(item_sources(paths))
-    if workers is None:
-        workers = _default_workers(sources)
-    pool = start_pool(workers, _start_worker, (typos, rules)) if workers >= 2 else None
-    if pool is None:
-        return _check_entries(read_sources(sources), typos, rules)
-    result = CheckResult()
-    for part in in_order(pool, _check_unit, ((unit,) for unit in _units(sources))):
-        result.findings.extend(part.findings)
-        result.problems.extend(part.problems)
-        result.checked += part.checked
-        result.checked_by_department.update(part.checked_by_department)
-    return result
-
-
-def _check_entries(
-    entries: Iterable[Entry], typos: TypoList, rules: Collection[int] | None
-) -> CheckResult:
-    result = CheckResult()
-    findings = result.findings
-    by_department = result.checked_by_department
-    for entry in entries:
-        if isinstance(entry, ItemRecord):
-            data = entry.data
-            department = data.get("实施主体")
-            by_department[department if isinstance(department, str) else ""] += 1
-            found = check_item(data, typos, rules)
-            if found:
-                findings.extend(found)
-        else:
-            result.problems.append(entry)
-    result.checked = by_department.total()
-    return result
-
-
-def _default_workers(sources: list[Path | Problem]) -> int:
-    """Two workers for a large input on a machine with two cores or more, else one."""
-    if cpus() < 2:
-        return 1
-    total = 0
-    for source in sources:
-        if isinstance(source, Path):
-            try:
-                total += source.stat().st_size
-            except OSError:
-                continue  # reported when read
-    return 2 if total >= PARALLEL_MIN_BYTES else 1
-
-
-def _units(sources: Iterable[Path | Problem]) -> Iterator[Unit]:
-    """The sources in order, with every big .jsonl file cut into pieces."""
-    for source in sources:
-        if isinstance(source, Path) and source.suffix.lower() == ".jsonl":
-            try:
-                if source.stat().st_size > PIECE_BYTES:
-                    for start, end, first in jsonl_pieces(source, PIECE_BYTES):
-                        yield source, start, end, first
-                    continue
-            except (OSError, Refused):
-                pass  # read whole: the worker reports why it cannot be read, as one process does
-        yield source
-
-
-_worker_typos: TypoList | None = None
-_worker_rules: Collection[int] | None = None
-
-
-def _start_worker(typos: TypoList, rules: Collection[int] | None) -> None:
-    """Keep the typo list and rules in the worker: sent once, not with every unit."""
-    global _worker_typos, _worker_rules
-    _worker_typos, _worker_rules = typos, rules
-
-
-def _check_unit(unit: Unit) -> CheckResult:
-    """One worker task: the entries of one unit, read and checked."""
-    assert _worker_typos is not None
-    entries: Iterable[Entry]
-    if isinstance(unit, Problem):
-        entries = (unit,)
-    elif isinstance(unit, Path):
-        entries = read_file(unit)
-    else:
-        entries = read_jsonl_piece(*unit)
-    return _check_entries(entries, _worker_typos, _worker_rules)
-
-
-def summary(result: CheckResult, rules: Collection[int]) -> dict[str, Any]:
-    """Counts per rule and per department: items with findings, and findings."""
-    rule_items: dict[int, set[str]] = {number: set() for number in rules}
-    rule_findings: Counter[int] = Counter()
-    department_items: dict[str, set[str]] = {}
-    department_findings: Counter[str] = Counter()
-    for finding in result.findings:
-        rule_items.setdefault(finding.rule, set()).add(finding.item)
-        rule_findings[finding.rule] += 1
-        department_items.setdefault(finding.department, set()).add(finding.item)
-        department_findings[finding.department] += 1
-    titles = {rule.number: rule.title for rule in RULES}
-    # Every department with a checked item is listed, clean ones too (with zeros);
-    # items are counted by distinct 实施编码, so a duplicated record is one item.
-    departments = sorted(set(result.checked_by_department) | set(department_items))
-    return {
-        "checked": result.checked,
-        "unreadable": len(result.problems),
-        "items_with_findings": len({finding.item for finding in result.findings}),
-        "findings": len(result.findings),
-        "by_rule": [
-            {
-                "rule": number,
-                "title": titles[number],
-                "items": len(rule_items[number]),
-                "findings": rule_findings[number],
-            }
-            for number in sorted(rule_items)
-        ],
-        "by_department": [
-            {
-                "department": department,
-                "checked": result.checked_by_department[department],
-                "items": len(department_items.get(department, ())),
-                "findings": department_findings[department],
-            }
-            for department in departments
-        ],
-    }
 
 
 def _summary_rows(counts: dict[str, Any]) -> list[list[Any]]:
@@ -305,52 +124,70 @@ def check(
         raise click.UsageError(_("--commit commits what --record books: give --record MONTH"))
     chosen = sorted(set(rules)) if rules else list(RULE_NUMBERS)
     typos, typo_problems = _typos_for(ctx)
-    result = run_check(paths, typos, None if not rules else chosen)
-    for problem in (*typo_problems, *result.problems):
+    for problem in typo_problems:
         click.echo(str(problem), err=True)
-
-    committer = Committer(commit)
-    if record_month is not None:
-        book_findings(ctx, result.findings, record_month, committer)
-
+    # Findings stream out as they are found and are not kept: a million records hold half
+    # a million findings. The root --record books into is looked for first, so a run
+    # that cannot book stops before it prints anything.
+    root_dir = None if record_month is None else find_root(getattr(ctx.obj, "root_option", None))
+    tally = Tally(detail=show_summary or record_month is not None)
+    found = _findings(check_parts(paths, typos, None if not rules else chosen), tally)
     if show_summary:
-        counts = summary(result, chosen)
+        for _finding in found:
+            pass
+        counts = tally.summary(chosen)
         if fmt == "json":
             click.echo(json_text(counts))
         else:
             click.echo(table_text(SUMMARY_HEADERS, _summary_rows(counts), fmt))
     elif fmt == "json":
-        click.echo(json_text([finding.as_dict() for finding in result.findings]))
+        for piece in json_array_pieces(finding.as_dict() for finding in found):
+            click.echo(piece, nl=False)
     else:
-        rows = [(f.item, f.name, f.department, f.rule, f.field, f.message) for f in result.findings]
-        click.echo(table_text(FINDING_HEADERS, rows, fmt))
-    failing = len({finding.item for finding in result.findings})
+        rows = ((f.item, f.name, f.department, f.rule, f.field, f.message) for f in found)
+        for piece in table_pieces(FINDING_HEADERS, rows, fmt):
+            click.echo(piece, nl=False)
+
+    committer = Committer(commit)
+    if root_dir is not None and record_month is not None:
+        book_findings(root_dir, tally.failing_by_department(), record_month, committer)
     checked = ngettext(
         "checked {checked} item: {failing} with findings, {findings} findings, "
         "{unreadable} unreadable records",
         "checked {checked} items: {failing} with findings, {findings} findings, "
         "{unreadable} unreadable records",
-        result.checked,
+        tally.checked,
     )
-    counts = {"findings": len(result.findings), "unreadable": len(result.problems)}
-    click.echo(checked.format(checked=result.checked, failing=failing, **counts), err=True)
+    counts = {"findings": tally.findings, "unreadable": tally.unreadable}
+    click.echo(checked.format(checked=tally.checked, failing=tally.failing, **counts), err=True)
     committer.check()  # entries booked but not committed: exit 3, whatever was found
     # Bad lines in the root's typos.tsv also fail the run: the office must fix its list.
-    if result.findings or result.problems or typo_problems:
+    if tally.findings or tally.unreadable or typo_problems:
         # SystemExit, not ctx.exit: it ends the process with 1 whether click runs in
         # standalone mode or not (outside it, click returns ctx.exit's code instead).
         sys.exit(1)
 
 
+def _findings(parts: Iterator[CheckResult], tally: Tally) -> Iterator[Finding]:
+    """The findings of every part, counted as they pass; unreadable records go to stderr."""
+    for part in parts:
+        tally.add(part)
+        for problem in part.problems:
+            click.echo(str(problem), err=True)
+        yield from part.findings
+
+
 def book_findings(
-    ctx: click.Context, findings: list[Finding], month: str, committer: Committer | None = None
+    root_dir: Path,
+    failing: Mapping[str, Sequence[str]],
+    month: str,
+    committer: Committer | None = None,
 ) -> None:
     """Append 1.2.1 entries for the failing items, through the same path as `govscore add`."""
-    root_dir = find_root(getattr(ctx.obj, "root_option", None))
     root = load_root(root_dir)
     book = root.review()
     plan = plan_booking(
-        failing_items_by_department(findings),
+        failing,
         root.departments,
         list(root.entries()),
         book.voided,

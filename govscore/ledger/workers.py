@@ -12,8 +12,9 @@ import multiprocessing
 import multiprocessing.context
 import os
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
@@ -45,19 +46,28 @@ def start_pool(
 
 
 def in_order(
-    pool: ProcessPoolExecutor, task: Callable[..., Result], arguments: Iterable[tuple[Any, ...]]
+    pool: ProcessPoolExecutor,
+    task: Callable[..., Result],
+    arguments: Iterable[tuple[Any, ...]],
+    ahead: int = 8,
 ) -> Iterator[Result]:
     """Run every task in the pool; yield the results in the order the tasks were given.
 
-    All tasks are submitted at once, so the workers start on the first while the rest
-    are still being planned. A failed task, Ctrl-C or a caller that stops early drops the
-    queued work instead of waiting for it.
+    At most `ahead` tasks are submitted and not yet taken: the workers keep busy while
+    the caller handles a result, but results the caller takes slowly (printing half a
+    million findings) do not pile up in memory, and a result is let go once taken. A
+    failed task, Ctrl-C or a caller that stops early drops the queued work instead of
+    waiting for it.
     """
     with pool:
         try:
-            futures = [pool.submit(task, *args) for args in arguments]
-            for future in futures:
-                yield future.result()
+            pending: deque[Future[Result]] = deque()
+            for args in arguments:
+                pending.append(pool.submit(task, *args))
+                if len(pending) >= ahead:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise

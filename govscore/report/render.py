@@ -10,8 +10,9 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from govscore.figures import number
@@ -52,6 +53,50 @@ def table_text(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) 
         tablefmt=tablefmt,
         disable_numparse=True,
     )
+
+
+# Rows of one aligned table when rows stream: a table per so many, each with its header.
+ROWS_PER_TABLE = 10_000
+
+
+def table_pieces(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fmt: str,
+    per_table: int | None = None,
+) -> Iterator[str]:
+    """table_text for rows too many to hold, in pieces that end in a newline.
+
+    CSV is one header and every row, the same text as table_text. An aligned table or
+    Markdown needs every row to know its column widths, so rows are set per_table at a
+    time, each page with its header and a blank line between pages, like a printed
+    listing; up to per_table rows the text is table_text's.
+    """
+    per_table = per_table or ROWS_PER_TABLE
+    stream = iter(rows)
+    page = list(islice(stream, per_table))
+    yield table_text(headers, page, fmt) + "\n"
+    while page:
+        page = list(islice(stream, per_table))
+        if not page:
+            return
+        text = table_text(headers, page, fmt)
+        yield text.partition("\n")[2] + "\n" if fmt == "csv" else "\n" + text + "\n"
+
+
+def json_array_pieces(items: Iterable[Any], per_piece: int = 1_000) -> Iterator[str]:
+    """json_text of a list, for a list too long to hold: the same text in pieces, and a
+    newline after it."""
+    stream = iter(items)
+    first = True
+    while True:
+        chunk = list(islice(stream, per_piece))
+        if not chunk:
+            break
+        text = ",\n".join("  " + json_text(item).replace("\n", "\n  ") for item in chunk)
+        yield ("[\n" if first else ",\n") + text
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 def json_text(payload: Any) -> str:

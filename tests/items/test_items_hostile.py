@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from conftest import run_process
 from govscore.cli import items as items_cli
 from govscore.cli.commands import cli
-from govscore.items import reader
+from govscore.items import checking, reader
 from govscore.items.typos import default_typos
 
 CLEAN = json.loads((Path(__file__).parent / "corpus" / "clean.json").read_text(encoding="utf-8"))[0]
@@ -82,7 +82,7 @@ def test_a_huge_number_among_many_records_in_the_worker_pool(
     lines = [line_of(good(n)) for n in range(3000)]
     lines[1700] = lines[1700][:-1] + f', "办件量": {BIG}}}'
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(items_cli, "PIECE_BYTES", 2**18)  # about 25 pieces, for two workers
+    monkeypatch.setattr(checking, "PIECE_BYTES", 2**18)  # about 25 pieces, for two workers
     one = items_cli.run_check([path], default_typos(), workers=1)
     two = items_cli.run_check([path], default_typos(), workers=2)
     assert [(p.file, p.line) for p in two.problems] == [(str(path), 1701)]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from govscore.cli import items as items_cli
+from govscore.items import checking
 from govscore.items.typos import default_typos
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -21,7 +22,7 @@ def test_two_workers_agree_with_one_process(tmp_path: Path, monkeypatch: pytest.
     lines = passing.read_text(encoding="utf-8").splitlines()
     lines.insert(len(lines) // 2, "{not json")
     passing.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(items_cli, "PIECE_BYTES", 512)  # cut every .jsonl file into pieces
+    monkeypatch.setattr(checking, "PIECE_BYTES", 512)  # cut every .jsonl file into pieces
     typos = default_typos()
     one = items_cli.run_check([folder], typos, workers=1)
     two = items_cli.run_check([folder], typos, workers=2)
