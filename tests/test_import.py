@@ -504,3 +504,38 @@ def test_commit_records_the_whole_import_as_one_commit(small: Path):
     assert git("status", "--porcelain") == ""
     again = gs(small, "import", "rows.csv", "--commit")  # nothing new: no empty commit
     assert again.exit_code == 0 and git("rev-list", "--count", "HEAD") == "2"
+
+
+def test_a_big_export_without_keys_books_once_and_then_only_its_new_rows(small: Path):
+    """Issue 16: rows without a key, written as an import writes a million (each row
+    known by its content and its place among identical rows). Twice books once; an
+    export that grew books only what it gained, identical rows included."""
+    notes = ["超期办结", '说"明"', "两行\n说明", "反斜杠\\", "全角 ２.４.３", ""]
+    lines = ["部门,条款,次数,日期,说明"]
+    for number in range(3_000):
+        department = ("公安局", "市民政局", "体育")[number % 3]
+        count = ("1", "2", "2.0")[number % 7 % 3]  # 2.0, as Excel exports a count, is 2
+        day = f"2023-{5 + number % 2:02d}-{1 + number % 28:02d}"
+        note = notes[number % len(notes)].replace('"', '""')
+        lines.append(f'{department},２.４.３,{count},{day},"{note}"')
+    write("big.csv", "\n".join(lines) + "\n")
+    first = gs(small, "import", "big.csv")
+    assert first.exit_code == 0, first.output
+    assert len(first.stdout.split()) == 3_000
+    books = ledger(small, "2023-05") + ledger(small, "2023-06")
+    assert len(books) == 3_000
+    assert {e["note"] for e in books if "note" in e} == set(notes) - {""}
+    assert {e["count"] for e in books} == {1, 2}
+    before = ledger_bytes(small)
+    again = gs(small, "import", "big.csv")
+    assert again.exit_code == 0 and again.stdout == ""
+    assert again.stderr == "imported 0 entries, skipped 3000 already recorded (by key)\n"
+    assert ledger_bytes(small) == before
+    # The export grows: its first 100 rows once more (identical rows, so new occurrences)
+    # and one new row. Exactly those 101 are booked.
+    write("big.csv", "\n".join([*lines, *lines[1:101], "体育,2.4.3,9,2023-06-30,新"]) + "\n")
+    grown = gs(small, "import", "big.csv")
+    assert grown.exit_code == 0, grown.output
+    assert len(grown.stdout.split()) == 101
+    assert grown.stderr == "imported 101 entries, skipped 3000 already recorded (by key)\n"
+    assert len(ledger(small, "2023-05") + ledger(small, "2023-06")) == 3_101

@@ -6,11 +6,12 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govscore.ledger.loader import load_root
-from govscore.ledger.text import fields_toml, parse_toml_ledger
+from govscore.ledger.text import _escaped, entry_lines, entry_toml, fields_toml, parse_toml_ledger
 from govscore.ledger.tomlfast import quick_entry, read_chunks
 
 FILE, MONTH = "ledger/2023-05.toml", "2023-05"
@@ -197,3 +198,16 @@ def test_a_month_with_a_note_of_megabytes_reads_the_note_exactly(gs, root):
         assert (police["categories"]["2"], police["total"]) == (99.0, 99.6)
     [entry] = [e for e in load_root(root).entries() if e.clause == "2.4.3"]
     assert entry.note == note
+
+
+@settings(max_examples=300, deadline=None)
+@given(fields=FIELDS, tag=st.sampled_from([None, "k7q2"]))
+def test_entries_are_written_as_tomli_w_writes_them(fields, tag):
+    """fields_toml writes plain values itself (an import writes a million entries);
+    the text is what tomli-w and the escaping of format characters make of them."""
+    mark = f"  # {tag}" if tag else ""
+    lines = [f"[[entry]]{mark}"]
+    lines += [_escaped(tomli_w.dumps({k: v})).rstrip("\n") + mark for k, v in fields.items()]
+    assert fields_toml(fields, tag) == "\n" + "\n".join(lines) + "\n"
+    for entry in parse_toml_ledger(fields_toml(fields), FILE, MONTH).entries:
+        assert entry_lines(entry) == entry_toml(entry, tag).count("\n")

@@ -1172,8 +1172,10 @@ def import_(
         reading = _("reading {file}").format(file=label)
         with click.progressbar(table.rows, label=reading, file=sys.stderr) as rows:
             plan = importing.plan(table, label, month, defaults, rows)
+        del rows
     else:
         plan = importing.plan(table, label, month, defaults)
+    del table  # every row is a draft now: a million rows' cells need not stay meanwhile
     found: tuple[Any, ...] = ()
     committer = Committer(commit)
     try:  # with bad rows already found, record() only checks the others, writing nothing

@@ -27,7 +27,7 @@ from govscore.model import Entry, note_sequences, sequence_of
 from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
 from govscore.rules.scoring import Summary, summarize
-from govscore.rules.validate import Book, _ref_problems, score_entry_problems
+from govscore.rules.validate import Book, _ref_problems, own_problems, score_entry_problems
 
 # 4: signed JSON (3 and before: a pickle, ledger.pickle); 5: cells keep sums by clause too;
 # 6: id sequences per month and clone tag; 7: cells kept per month as text (read when asked);
@@ -238,8 +238,10 @@ def extend(
     targetable = _targetable(catalog)
     counted: list[tuple[Entry, object]] = []
     problems: list[Problem] = []
+    # An import appends a million entries: each combination of figures is judged once.
+    judged = own_problems(fresh, catalog, departments)
     for entry in fresh:
-        found = score_entry_problems(entry, catalog, departments)
+        found = list(judged.get(entry.id, ()))
         clause = catalog.at(entry.month).get(entry.clause)
         department = departments.resolve(entry.department)
         if not found and entry.ref:
@@ -264,7 +266,7 @@ def extend(
             context.keys[entry.key] = entry.id
         if entry.clause in targetable:
             context.targets[entry.id] = _target(entry)
-            if score_entry_problems(entry, catalog, departments):
+            if entry.id in judged:
                 context.target_bad.add(entry.id)
         if found:
             problems.extend(found)

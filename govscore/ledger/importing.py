@@ -438,7 +438,7 @@ def row_draft(
         ]
     for name, value in defaults.items():
         fields.setdefault(name, value)
-    return Draft(fields, row_month, f"{file}:{line}"), []
+    return Draft(fields, row_month, f"{file}:{line}", canonical=True), []
 
 
 def _row_month(

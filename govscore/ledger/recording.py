@@ -27,7 +27,7 @@ from govscore.ledger.loader import (
     read_ledger_file,
     write_snapshot,
 )
-from govscore.ledger.text import ParsedFile, build_entry, entry_toml
+from govscore.ledger.text import ParsedFile, build_entry, entry_lines, entry_toml
 from govscore.ledger.writer import append_all, ledger_lock
 from govscore.model import Entry, is_month, note_sequences, sequence_name
 from govscore.rules.catalog import Catalog
@@ -46,6 +46,7 @@ class Draft:
     fields: dict[str, Any]
     month: str | None = None
     source: str = ""  # e.g. "import.csv:7"; empty for the command line
+    canonical: bool = False  # fields already read by written.canonical_fields (an import)
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,8 @@ def draft_entries(
     made = Drafted()
     problems, drafted, entries, skipped = made.problems, made.drafted, made.entries, made.skipped
     for draft in drafts:
-        draft = replace(draft, fields=canonical_fields(draft.fields))
+        if not draft.canonical:
+            draft = replace(draft, fields=canonical_fields(draft.fields))
         key = draft.fields.get("key")
         if key and key in keys:
             skipped.append((draft, keys[key]))
@@ -290,7 +292,7 @@ def draft_entries(
         if refusals:
             problems.extend(_relabel(refusals, draft))
             continue
-        lines[month] += entry_toml(entry, id_tag).count("\n")
+        lines[month] += entry_lines(entry)
         if key:
             keys[key] = entry_id
         entries.append(entry)

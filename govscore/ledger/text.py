@@ -441,8 +441,33 @@ def fields_toml(fields: dict[str, Any], tag: str | None = None) -> str:
     """
     mark = f"  # {tag}" if tag else ""
     lines = [f"[[entry]]{mark}"]
-    lines += [_escaped(tomli_w.dumps({k: v})).rstrip("\n") + mark for k, v in fields.items()]
+    lines += [_toml_line(k, v) + mark for k, v in fields.items()]
     return "\n" + "\n".join(lines) + "\n"
+
+
+def entry_lines(entry: Entry) -> int:
+    """How many lines entry_toml(entry) takes, without writing it: its blank line, its
+    header, and one line per field (every string is written on one line)."""
+    return len(entry_fields(entry)) + 2
+
+
+def _toml_line(key: str, value: Any) -> str:
+    """`key = value` as tomli-w and _escaped write it.
+
+    The common values are written directly (an import writes a million entries, and
+    tomli-w takes most of the time): text with nothing to escape, whole numbers and
+    dates. isprintable() is false for every character either of them escapes (controls,
+    format characters, line and paragraph separators); quotes and backslashes are
+    looked for. Anything else goes through tomli-w.
+    """
+    kind = type(value)
+    if kind is str and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'{key} = "{value}"'
+    if kind is int:
+        return f"{key} = {value}"
+    if kind is date:
+        return f"{key} = {value.isoformat()}"
+    return _escaped(tomli_w.dumps({key: value})).rstrip("\n")
 
 
 def _escaped(line: str) -> str:

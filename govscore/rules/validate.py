@@ -79,10 +79,11 @@ def _clause_part(entry: Entry, catalog: Catalog) -> tuple[Clause | None, Verdict
     places, None where fine), then the clause and its figures, by the month's own rules."""
     verdict: list[tuple[str, str] | None] = []
     for name in ("reason", "through"):
+        if getattr(entry, name) is None:
+            verdict.append(None)
+            continue
         message = _("{field} belongs to a void or close entry, not to a clause entry")
-        verdict.append(
-            (name, message.format(field=name)) if getattr(entry, name) is not None else None
-        )
+        verdict.append((name, message.format(field=name)))
     in_force = catalog.at(entry.month)  # the month's own rules (amendments)
     clause = in_force.get(entry.clause) if entry.clause else None
     if not entry.clause:
