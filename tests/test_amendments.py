@@ -273,8 +273,8 @@ def test_a_retired_clause_and_a_new_one_are_booked_only_while_in_force(small: Pa
     early = run(small, "add", "-d", "市民政局", "-c", "2.4.14", "--month", "2023-08")
     assert early.exit_code == 1
     assert (
-        "clause 2.4.14 is in force only from 2023-09-01 (烟政管办〔2023〕9号): it cannot be "
-        "recorded for 2023-08"
+        "clause 2.4.14 is in force from 2023-09-01 (烟政管办〔2023〕9号): it can be recorded "
+        "only for 2023-09 or later"
     ) in early.output
     assert sorted(p.name for p in (small / "ledger").iterdir()) == before  # nothing written
     add(small, "-d", "市民政局", "-c", "2.2.5", "--month", "2023-08")
@@ -285,6 +285,7 @@ def test_a_retired_clause_and_a_new_one_are_booked_only_while_in_force(small: Pa
 
 def test_check_names_an_entry_of_a_retired_clause_after_its_retirement(small: Path):
     add(small, "-d", "市民政局", "-c", "2.2.5", "--month", "2023-09")
+    add(small, "-d", "市民政局", "-c", "2.2.5", "--month", "2023-10")
     assert run(small, "check").exit_code == 0
     amend(small, "2023-09-01", RETIRE_AND_ADD)
     checked = run(small, "check")
@@ -294,6 +295,8 @@ def test_check_names_an_entry_of_a_retired_clause_after_its_retirement(small: Pa
     assert (
         f"ledger/2023-09.toml:{line}: clause 2.2.5 was retired from 2023-09-01 (烟政管办〔2023〕9号)"
     ) in checked.stdout
+    # October's entry too, in the same words (one verdict for every month of a version).
+    assert checked.stdout.count("it cannot be recorded for 2023-09 or later") == 2
     # Left out of September's scores (the report warns, exit 1): 市民政局 stays at 100.
     assert totals(small, "month", "2023-09", code=1)["市民政局"]["total"] == 100
 

@@ -238,7 +238,9 @@ class RuleBook(Catalog):
         return tuple(v.catalog for v in self.versions)
 
     def absent_reason(self, clause_id: str, month: str) -> str | None:
-        """Why a clause known to the book is not in force in a month (retired, or not yet)."""
+        """Why a clause known to the book is not in force in a month (retired, or not yet).
+
+        The same for every month under one version (validators judge once per version)."""
         if clause_id not in self.clauses or clause_id in self.at(month).clauses:
             return None
         versions = self.versions
@@ -247,14 +249,19 @@ class RuleBook(Catalog):
         if having[0] > now:
             start = versions[having[0]]
             return _(
-                "clause {id} is in force only from {effective} ({number}): it cannot be "
-                "recorded for {month}"
-            ).format(id=clause_id, effective=start.effective, number=start.number, month=month)
+                "clause {id} is in force from {effective} ({number}): it can be recorded only "
+                "for {first} or later"
+            ).format(
+                id=clause_id,
+                effective=start.effective,
+                number=start.number,
+                first=start.first_month,
+            )
         gone = versions[max(i for i in having if i <= now) + 1]
         return _(
             "clause {id} was retired from {effective} ({number}): it cannot be recorded "
-            "for {month} or later"
-        ).format(id=clause_id, effective=gone.effective, number=gone.number, month=month)
+            "for {first} or later"
+        ).format(id=clause_id, effective=gone.effective, number=gone.number, first=gone.first_month)
 
     def with_ceiling(self, ceiling: Any) -> RuleBook:
         return self  # each version is capped by its own weights when it is built
