@@ -157,6 +157,8 @@ def copy_root(source: Path, target: Path) -> Path:
     on: a report writes .govscore-cache/ into its root, and no test writes into the checkout.
     """
     shutil.copytree(source / "ledger", target / "ledger", ignore=shutil.ignore_patterns(".*"))
+    if (source / "amendments").is_dir():
+        shutil.copytree(source / "amendments", target / "amendments")
     for name in ("departments.toml", "weights.toml", "clauses.toml", "typos.tsv"):
         if (source / name).exists():
             shutil.copy2(source / name, target / name)

@@ -500,3 +500,32 @@ def test_amendment_messages_read_in_chinese(small: Path, monkeypatch: pytest.Mon
     amend(small, "notes", "")
     checked = run(small, "check")
     assert "amendments/notes.toml: 不是补充通知文件：补充通知以生效日期命名" in checked.stdout
+
+
+def test_entries_appended_to_a_warm_cache_count_under_their_months_rules(small: Path):
+    amend(small, "2023-08-20", POINTS)
+    add(small, "-d", "市民政局", "-c", "2.4.3", "-n", "3", "--month", "2023-08")
+    assert totals(small, "month", "2023-08")["市民政局"]["total"] == 98.8  # the cache is written
+    assert (small / ".govscore-cache").is_dir()
+    add(small, "-d", "市民政局", "-c", "2.4.3", "-n", "3", "--month", "2023-09")
+    # Folded into the cached snapshot: 3 × 2 in September → C2 94 → 97.6; August unchanged.
+    assert totals(small, "month", "2023-09")["市民政局"]["total"] == 97.6
+    assert totals(small, "month", "2023-08")["市民政局"]["total"] == 98.8
+    # check reads the whole ledger too and finds the cache agrees.
+    assert run(small, "check").exit_code == 0
+
+
+def test_the_examples_amendment_lists_and_leaves_the_example_months_as_they_were(
+    tmp_path: Path,
+):
+    from conftest import REPO, copy_root
+
+    example = copy_root(REPO / "examples", tmp_path / "examples")
+    listed = json.loads(run(example, "amendments", "--format", "json").stdout)
+    assert [(v["effective"], v["first_month"]) for v in listed] == [
+        ("2023-03-27", "2023-04"),
+        ("2023-07-15", "2023-08"),
+    ]
+    year = json.loads(run(example, "year", "2023", "--format", "json").stdout)
+    assert year["rules"] == [FIRST]  # 2023-03 to 2023-06: the measures as published
+    assert run(example, "check").exit_code == 0
