@@ -529,3 +529,19 @@ def test_the_examples_amendment_lists_and_leaves_the_example_months_as_they_were
     year = json.loads(run(example, "year", "2023", "--format", "json").stdout)
     assert year["rules"] == [FIRST]  # 2023-03 to 2023-06: the measures as published
     assert run(example, "check").exit_code == 0
+
+
+def test_at_a_revision_reads_the_amendments_committed_there(small: Path):
+    import subprocess
+
+    amend(small, "2023-09-01", POINTS)
+    add(small, "-d", "市民政局", "-c", "2.4.3", "-n", "3", "--month", "2023-09")
+    subprocess.run(["git", "add", "-A"], cwd=small, check=True)
+    subprocess.run(["git", "commit", "-qm", "notice 9"], cwd=small, check=True)
+    (small / "amendments" / "2023-09-01.toml").unlink()
+    # At HEAD the notice stands (3 × 2 → C2 94 → 97.6); the working tree no longer has it.
+    at_head = totals(small, "month", "2023-09", "--at", "HEAD")
+    assert at_head["市民政局"]["total"] == 97.6
+    assert at_head["rules"] == [{"effective": "2023-09-01", "number": "烟政管办〔2023〕9号"}]
+    now = totals(small, "month", "2023-09")
+    assert (now["市民政局"]["total"], now["rules"]) == (98.8, [FIRST])
