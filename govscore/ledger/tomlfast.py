@@ -52,8 +52,13 @@ class Chunk:
 
 # After a string with escapes: perhaps a clone's tag or a comment.
 _AFTER_STRING = re.compile(r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?")
-# A surrogate escape: JSON reads one, TOML does not.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# An escape JSON reads and TOML refuses (\/, a lone surrogate's \uD800–\uDFFF, a \U
+# without eight hex digits): a backslash after an even run of them, so that an escaped
+# backslash followed by a slash (a note ending in "\\/") is not taken for one.
+_TOML_ONLY_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\(?:/|u[dD][89a-fA-F]|U(?![0-9a-fA-F]{8}))")
+# TOML's \UXXXXXXXX (govscore writes format characters such as U+E0020 so), which JSON
+# lacks: rewritten as JSON's \uXXXX (a surrogate pair beyond the BMP) before scanning.
+_LONG_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\U([0-9a-fA-F]{8})")
 _KNOWN_KEYS = frozenset(FIELDS)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:0|[1-9][0-9]*)\.[0-9]+")
@@ -232,15 +237,28 @@ def _unescaped(raw: str, controls: bool) -> Any:
     character (JSON's lenient mode would take one), or anything json refuses is left to
     tomllib, which reads or rejects it as always.
     """
-    if "\\/" in raw or "\\U" in raw or ("\\u" in raw and _SURROGATE_ESCAPE.search(raw)):
+    if ("\\/" in raw or "\\U" in raw or "\\u" in raw) and _TOML_ONLY_ESCAPE.search(raw):
         return _MISSING
     if controls and _CONTROL.search(raw):
         return _MISSING
     try:
+        if "\\U" in raw:
+            raw = _LONG_ESCAPE.sub(_json_escape, raw)
         text, end = scanstring(raw, 1, False)
     except ValueError:
         return _MISSING
     return text if _AFTER_STRING.fullmatch(raw, end) else _MISSING
+
+
+def _json_escape(found: re.Match[str]) -> str:
+    """\\UXXXXXXXX as JSON writes the same character; ValueError where TOML refuses it."""
+    point = int(found.group(2), 16)
+    if point > 0x10FFFF or 0xD800 <= point <= 0xDFFF:
+        raise ValueError("not a Unicode scalar value")
+    if point > 0xFFFF:
+        point -= 0x10000
+        return f"{found.group(1)}\\u{0xD800 + (point >> 10):04x}\\u{0xDC00 + (point & 0x3FF):04x}"
+    return f"{found.group(1)}\\u{point:04x}"
 
 
 def _date(raw: str) -> Any:
