@@ -436,6 +436,10 @@ def test_a_merge_that_loses_says_what_moved_changed_or_was_removed():
         "against parent 0123456789: entry b (line 6) moved to line 2"
     )
     assert (entries, lines) == (("b",), ("-6: [[entry]]", "+2: [[entry]]"))
+    # b twice before a (lines 2 and 6; a at 10): the move names where b first stands.
+    twice = "# 2023-05\n" + second + "\n" + second + "\n" + first[10:] + "\n"
+    message, entries, lines = _merge_losses(LEDGER, twice, "x.toml", "p")  # type: ignore[misc]
+    assert message.endswith("against parent p: entry b (line 6) moved to line 2")
     changed = LEDGER.replace('clause = "2.4.3"', 'clause = "9.9.9"')
     message, entries, lines = _merge_losses(LEDGER, changed, "x.toml", "p")  # type: ignore[misc]
     assert message.endswith("against parent p: entry a (line 2) was changed")
