@@ -767,6 +767,37 @@ def test_a_file_without_numbered_ids_or_with_an_id_holding_a_newline_has_no_gap(
     assert sequence_gaps([("ledger/2023-05.toml", odder)]) == []
 
 
+def test_gaps_around_id_zero_hand_written_numbers_and_unreadable_months():
+    from govscore.rules.validate import sequence_gaps
+
+    def gaps(*files: tuple[str, list[str]], unreadable: tuple[str, ...] = ()) -> list[str]:
+        found = sequence_gaps(files, unreadable)
+        return [p.message.split(": govscore numbers")[0] for p in found]
+
+    # An id numbered 0 is no gap of its own, and does not hide one: 1 … n all there is
+    # the only case passed over without looking.
+    assert gaps(("ledger/2023-05.toml", ["2023-05-0000", "2023-05-0001"])) == []
+    assert gaps(("ledger/2023-05.toml", ["2023-05-0000", "2023-05-0002"])) == [
+        "id 2023-05-0001 is missing"
+    ]
+    assert gaps(("ledger/2023-05.toml", ["2023-05-0000", "2023-05-0001", "2023-05-0003"])) == [
+        "id 2023-05-0002 is missing"
+    ]
+    assert gaps(("ledger/2023-05.toml", ["2023-05-0000", "2023-05-0003"])) == [
+        "ids 2023-05-0001 … 2023-05-0002 (2 ids) are missing"
+    ]
+    # Numbers a person wrote in the month's CSV (1, 2 and 4) fill the sequence of the
+    # TOML file's 1 and 4: between 1 and 4 only 2 is theirs, so 3 alone is missing.
+    assert gaps(
+        ("ledger/2023-05.toml", ["2023-05-0001", "2023-05-0004"]),
+        ("ledger/2023-05.csv", ["2023-05-0001", "2023-05-0002", "2023-05-0004"]),
+    ) == ["id 2023-05-0003 is missing"]
+    # A month that cannot be read whole is left aside; the file's other months are not.
+    assert gaps(
+        ("ledger/2023-06.toml", ["2023-05-0002", "2023-06-0002"]), unreadable=("2023-05",)
+    ) == ["id 2023-06-0001 is missing"]
+
+
 # == the same rules through `govscore add`, `void` and `close` ================================
 
 SEEDS = [
