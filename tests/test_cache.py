@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from govscore.cli import commands as cli_module
@@ -113,14 +113,16 @@ def written(root: Path, before: dict[str, bytes], result, *args: str) -> None:
 def torn(root: Path, month: str) -> bool:
     """Whether the month's file ends in a batch cut off by a killed writer (then `add`
     refuses the month until `repair` cuts it back), or is no longer UTF-8 text: a cut
-    inside a character with another batch appended after it, refused too."""
+    inside a character with another batch appended after it, refused too; or does not
+    end with a newline (two cuts in a row, "#" then "#": refused as a cut-off entry)."""
     path = root / "ledger" / f"{month}.toml"
     if not path.exists():
         return False
     try:
-        return bool(torn_batches(ledger_text(path.read_bytes())))
+        text = ledger_text(path.read_bytes())
     except UnicodeDecodeError:
         return True
+    return bool(torn_batches(text)) or (bool(text) and not text.endswith("\n"))
 
 
 def apply(root: Path, step: tuple) -> None:
@@ -183,6 +185,13 @@ def apply(root: Path, step: tuple) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=st.lists(STEP, min_size=1, max_size=12))
+@example(  # two writes cut after their first byte: "##", no final newline; `add` refuses it
+    steps=[
+        (("torn", "2023-05", 1), False),
+        (("torn", "2023-05", 1), False),
+        (("add", "市民政局", ["-c", "2.4.3", "-n", "2"], "2023-05"), True),
+    ]
+)
 def test_cached_and_uncached_runs_agree_after_every_step(root: Path, steps):
     for child in (root / "ledger").glob("*.toml"):
         child.unlink()
