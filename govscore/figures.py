@@ -16,9 +16,23 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+class _Rounded(dict[Decimal, float]):
+    """Each figure rounded once: a province's JSON rounds 170,000 figures, a few hundred
+    of them different (equal Decimals round to the same float, so they share a key)."""
+
+    def __missing__(self, value: Decimal) -> float:
+        rounded = float(round2(value))
+        if len(self) < 65536:
+            self[value] = rounded
+        return rounded
+
+
+_ROUNDED = _Rounded()
+
+
 def number(value: Decimal) -> float:
     """A figure for JSON: rounded half-up to 2 decimals."""
-    return float(round2(value))
+    return _ROUNDED[value]
 
 
 def figure(value: Decimal) -> str:

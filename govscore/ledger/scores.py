@@ -50,9 +50,25 @@ def _decimals(values: dict[str, Decimal]) -> list[list[str]]:
     return [list(values), [str(value) for value in values.values()]]
 
 
+class _Known(dict[str, Decimal]):
+    """A province's rows repeat a few hundred figures ("100", "-0.5", …) a hundred
+    thousand times: each text is made a Decimal once (Decimals are immutable, so sharing
+    one is safe), and a text seen before is found without a Python call."""
+
+    def __missing__(self, text: str) -> Decimal:
+        value = Decimal(text)
+        if len(self) < 65536:
+            self[text] = value
+        return value
+
+
+_KNOWN = _Known()
+_decimal = _KNOWN.__getitem__
+
+
 def _as_decimals(stored: list[list[str]]) -> dict[str, Decimal]:
     names, values = stored
-    return dict(zip(names, map(Decimal, values), strict=True))
+    return dict(zip(names, map(_decimal, values), strict=True))
 
 
 def encode(score: DepartmentScore) -> str:
@@ -79,12 +95,12 @@ def decode(department: str, line: str) -> DepartmentScore:
     return DepartmentScore(
         department=department,
         categories=_as_decimals(categories),
-        total=Decimal(total),
+        total=_decimal(total),
         vetoes=tuple(vetoes),
         referrals=tuple(Referral(*r) for r in referrals) if referrals else (),
-        caps=tuple(CapUse(g, c, Decimal(e), Decimal(limit)) for g, c, e, limit in caps),
+        caps=tuple(CapUse(g, c, _decimal(e), _decimal(limit)) for g, c, e, limit in caps),
         months=_as_decimals(months),
-        floors=tuple(FloorUse(c, Decimal(r), Decimal(f), m) for c, r, f, m in floors),
+        floors=tuple(FloorUse(c, _decimal(r), _decimal(f), m) for c, r, f, m in floors),
         clauses=_as_decimals(clauses),
     )
 
@@ -134,6 +150,7 @@ class Memo:
         self._decoded: dict[str, list[DepartmentScore | None]] = {}
         self._years: dict[str, _Year] = {}
         self._keys: dict[str, str] = {}  # month → its key
+        self._year_keys: dict[tuple[int, tuple[str, ...]], str] = {}  # one digest a year
 
     # -- months --------------------------------------------------------------------------
 
@@ -176,7 +193,10 @@ class Memo:
         place = self.place.get(department)
         if place is None or not months:
             return None
-        key = _digest(self.base, "year", str(year), *months)
+        span = (year, tuple(months))
+        key = self._year_keys.get(span)
+        if key is None:  # the same for every department: hashed once, not 10,000 times
+            key = self._year_keys[span] = _digest(self.base, "year", str(year), *months)
         kept = self._years.get(key)
         if kept is None:
             kept = self._years[key] = self._year(scorer, key, months)

@@ -105,14 +105,16 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
     items: list[Department] = []
     by_name: dict[str, Department] = {}
     for index, spec in enumerate(data.get("department") or []):
-        where = _("{file}: department #{number}").format(file=source, number=index + 1)
+        # where: worded only for a bad entry (a province lists 10,000 good ones)
         if not isinstance(spec, dict) or not str(spec.get("name", "")).strip():
+            where = _("{file}: department #{number}").format(file=source, number=index + 1)
             raise ConfigError(
                 _('{where}: every [[department]] needs a name = "..."').format(where=where)
             )
         aliases = spec.get("aliases", [])
         tags = spec.get("tags", [])
         if not isinstance(aliases, list) or not isinstance(tags, list):
+            where = _("{file}: department #{number}").format(file=source, number=index + 1)
             raise ConfigError(
                 _("{where}: aliases and tags are lists of strings").format(where=where)
             )

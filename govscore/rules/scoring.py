@@ -575,14 +575,14 @@ def explain(entry: Entry, clause: Clause, amount: Decimal) -> str:
 
 def rank(scores: Iterable[DepartmentScore]) -> Ranking:
     """Highest total first; equal totals (at 2 decimals) share a rank; vetoed ones come last."""
-    ordered = sorted(scores, key=lambda s: (s.vetoed, -round2(s.total)))
+    listed = list(scores)
+    keys = [(s.vetoed, -round2(s.total)) for s in listed]  # each total rounded once
     rows: list[tuple[int, DepartmentScore]] = []
-    for position, score in enumerate(ordered, start=1):
-        if rows and (rows[-1][1].vetoed, round2(rows[-1][1].total)) == (
-            score.vetoed,
-            round2(score.total),
-        ):
-            rows.append((rows[-1][0], score))
+    previous: tuple[bool, Decimal] | None = None
+    for position, place in enumerate(sorted(range(len(listed)), key=keys.__getitem__), 1):
+        if keys[place] == previous:
+            rows.append((rows[-1][0], listed[place]))
         else:
-            rows.append((position, score))
+            rows.append((position, listed[place]))
+        previous = keys[place]
     return Ranking(tuple(rows))
