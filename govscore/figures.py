@@ -6,7 +6,12 @@ with `figure` and `number`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 _CENT = Decimal("0.01")
 
@@ -16,18 +21,27 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-class _Rounded(dict[Decimal, float]):
-    """Each figure rounded once: a province's JSON rounds 170,000 figures, a few hundred
-    of them different (equal Decimals round to the same float, so they share a key)."""
+class Remembered(dict[K, V], Generic[K, V]):
+    """work(key), worked out once for each distinct key (up to `limit` of them).
 
-    def __missing__(self, value: Decimal) -> float:
-        rounded = float(round2(value))
-        if len(self) < 65536:
-            self[value] = rounded
-        return rounded
+    A province's reports hold a few hundred distinct figures a hundred thousand times
+    over: looking one up costs no Python call. Only for work whose answer is immutable.
+    """
+
+    def __init__(self, work: Callable[[K], V], limit: int = 65536):
+        super().__init__()
+        self.work = work
+        self.limit = limit
+
+    def __missing__(self, key: K) -> V:
+        value = self.work(key)
+        if len(self) < self.limit:
+            self[key] = value
+        return value
 
 
-_ROUNDED = _Rounded()
+# Equal Decimals (1.0, 1.00) round to the same float, so they may share a key.
+_ROUNDED: Remembered[Decimal, float] = Remembered(lambda value: float(round2(value)))
 
 
 def number(value: Decimal) -> float:

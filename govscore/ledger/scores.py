@@ -23,6 +23,7 @@ import json
 from collections.abc import Sequence
 from decimal import Decimal
 
+from govscore.figures import Remembered
 from govscore.ledger import cache, cachefile
 from govscore.model import months_between
 from govscore.rules.scoring import (
@@ -50,20 +51,9 @@ def _decimals(values: dict[str, Decimal]) -> list[list[str]]:
     return [list(values), [str(value) for value in values.values()]]
 
 
-class _Known(dict[str, Decimal]):
-    """A province's rows repeat a few hundred figures ("100", "-0.5", …) a hundred
-    thousand times: each text is made a Decimal once (Decimals are immutable, so sharing
-    one is safe), and a text seen before is found without a Python call."""
-
-    def __missing__(self, text: str) -> Decimal:
-        value = Decimal(text)
-        if len(self) < 65536:
-            self[text] = value
-        return value
-
-
-_KNOWN = _Known()
-_decimal = _KNOWN.__getitem__
+# Kept rows repeat a few hundred figures ("100", "-0.5", …): each text is made a
+# Decimal once (immutable, so one may be shared).
+_decimal = Remembered(Decimal).__getitem__
 
 
 def _as_decimals(stored: list[list[str]]) -> dict[str, Decimal]:

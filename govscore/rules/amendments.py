@@ -552,7 +552,7 @@ def _apply(
                     ).format(
                         id=clause_id,
                         date=on,
-                        hint=_did_you_mean(clause_id, before.catalog),
+                        hint=did_you_mean(before.catalog.suggest(clause_id)),
                         missing=listing(missing),
                     )
                 )
@@ -592,7 +592,3 @@ def _merge(table: dict[str, Any], spec: dict[str, Any], where: str, changes: lis
         if table.get(key) != value:
             changes.append(Change("weights", "", path, _text(table.get(key)), _text(value)))
         table[key] = value
-
-
-def _did_you_mean(clause_id: str, catalog: Catalog) -> str:
-    return did_you_mean(catalog.suggest(clause_id))

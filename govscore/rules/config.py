@@ -104,19 +104,21 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
     """Build the department list; two departments may not share a name or alias."""
     items: list[Department] = []
     by_name: dict[str, Department] = {}
+
+    def where(index: int) -> str:
+        """Worded only for a bad entry (a province lists 10,000 good ones)."""
+        return _("{file}: department #{number}").format(file=source, number=index + 1)
+
     for index, spec in enumerate(data.get("department") or []):
-        # where: worded only for a bad entry (a province lists 10,000 good ones)
         if not isinstance(spec, dict) or not str(spec.get("name", "")).strip():
-            where = _("{file}: department #{number}").format(file=source, number=index + 1)
             raise ConfigError(
-                _('{where}: every [[department]] needs a name = "..."').format(where=where)
+                _('{where}: every [[department]] needs a name = "..."').format(where=where(index))
             )
         aliases = spec.get("aliases", [])
         tags = spec.get("tags", [])
         if not isinstance(aliases, list) or not isinstance(tags, list):
-            where = _("{file}: department #{number}").format(file=source, number=index + 1)
             raise ConfigError(
-                _("{where}: aliases and tags are lists of strings").format(where=where)
+                _("{where}: aliases and tags are lists of strings").format(where=where(index))
             )
         department = Department(
             name=str(spec["name"]).strip(),
