@@ -7,9 +7,11 @@ For each size it generates a root (bench/generate.py), then runs, as real proces
 `year` and `month` cold (no cache), warm (nothing changed since the last run) and after
 one more `add`; `add` itself; `report` of the year as a page (warm) and of a month as a
 workbook (which reads the whole ledger); and `items check` on 100,000 generated item
-records. It prints the median wall time of --runs runs made back to back and the peak
-memory of each (the process and its worker processes together), and, where hledger is
-installed, `hledger bal -M` on the equivalent journal, side by side.
+records. It prints the median wall time of --runs runs made back to back, the median CPU
+seconds (user + system of the process and its worker processes: on a shared machine the
+figure to compare, as wall time grows with the load), the 1-minute load average when the
+runs ended, and the peak memory of each (the process and its worker processes together),
+and, where hledger is installed, `hledger bal -M` on the equivalent journal, side by side.
 
 --shape province times a province's ledger instead (--departments departments, about 8
 entries each a month): `year 2023 --format json` cold, warm and after one more `add`,
@@ -30,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 
@@ -55,8 +58,20 @@ def tree_rss_kib(pid: int) -> int:
     return total
 
 
-def measure(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak memory (MiB) of one real process.
+class Timed(NamedTuple):
+    """One command's figures: wall and CPU seconds, peak memory (MiB), load when done."""
+
+    seconds: float
+    cpu: float
+    peak: float
+    load: float
+
+
+def measure(command: list[str], cwd: Path | None = None) -> Timed:
+    """Wall seconds, CPU seconds and peak memory (MiB) of one real process.
+
+    CPU seconds are user + system time of the process and of the processes it waited
+    for (its workers), as wait4 reports them: what the work costs, whatever the load.
 
     Peak memory is the larger of the process's own max RSS and the most its whole
     process tree (govscore's worker processes included) held at once, sampled every
@@ -86,17 +101,23 @@ def measure(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
         if os.waitstatus_to_exitcode(status) not in (0, 1):
             errors.seek(0)
             raise SystemExit(f"failed: {' '.join(command)}: {errors.read().decode()}")
-    return elapsed, max(usage.ru_maxrss, peak_tree) / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    return Timed(elapsed, cpu, max(usage.ru_maxrss, peak_tree) / 1024, os.getloadavg()[0])
 
 
-def median_of(runs: int, before, command: list[str]) -> tuple[float, float]:
-    times, peaks = [], []
+def median_of(runs: int, before, command: list[str]) -> Timed:
+    """Median wall and CPU seconds of runs made back to back, the most memory any took,
+    and the load when the last ended."""
+    timed = []
     for _ in range(runs):
         before()
-        seconds, peak = measure(command)
-        times.append(seconds)
-        peaks.append(peak)
-    return statistics.median(times), max(peaks)
+        timed.append(measure(command))
+    return Timed(
+        statistics.median(t.seconds for t in timed),
+        statistics.median(t.cpu for t in timed),
+        max(t.peak for t in timed),
+        timed[-1].load,
+    )
 
 
 def add_command(root: Path, department: str) -> list[str]:
@@ -131,7 +152,7 @@ def _steps(root: Path, add: list[str]) -> tuple[Callable[[], None], ...]:
     return cold, nothing, one_more_add
 
 
-def bench_root(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, float]]:
+def bench_root(root: Path, runs: int, hledger: bool) -> list[tuple[str, Timed]]:
     rows = []
     year = [*GOVSCORE, "--root", str(root), "year", "2023"]
     month = [*GOVSCORE, "--root", str(root), "month", "2023-06"]
@@ -140,22 +161,22 @@ def bench_root(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, f
     cold, nothing, one_more_add = _steps(root, add)
 
     for name, command in (("year", year), ("month", month)):
-        rows.append((f"{name} cold", *median_of(runs, cold, command)))
+        rows.append((f"{name} cold", median_of(runs, cold, command)))
         measure(command)  # make sure the cache is warm
-        rows.append((f"{name} warm", *median_of(runs, nothing, command)))
-        rows.append((f"{name} after one add", *median_of(runs, one_more_add, command)))
+        rows.append((f"{name} warm", median_of(runs, nothing, command)))
+        rows.append((f"{name} after one add", median_of(runs, one_more_add, command)))
     measure(year)
-    rows.append(("add (warm)", *median_of(runs, nothing, add)))
+    rows.append(("add (warm)", median_of(runs, nothing, add)))
     page = [*GOVSCORE, "--root", str(root), "report", "2023", "-o", str(root / "report.html")]
     measure(page)  # the add above grew the ledger: warm the cache again
-    rows.append(("report year .html, warm", *median_of(runs, nothing, page)))
+    rows.append(("report year .html, warm", median_of(runs, nothing, page)))
     book = [*GOVSCORE, "--root", str(root), "report", "2023-06", "-o", str(root / "report.xlsx")]
-    rows.append(("report month .xlsx", *median_of(runs, nothing, book)))
+    rows.append(("report month .xlsx", median_of(runs, nothing, book)))
     rows += bench_hledger(root, runs, hledger)
     return rows
 
 
-def bench_province(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, float]]:
+def bench_province(root: Path, runs: int, hledger: bool) -> list[tuple[str, Timed]]:
     """The issue-16 figures: JSON out, as a nightly job would read it."""
     rows = []
     year = [*GOVSCORE, "--root", str(root), "year", "2023", "--format", "json"]
@@ -165,27 +186,27 @@ def bench_province(root: Path, runs: int, hledger: bool) -> list[tuple[str, floa
 
     cold, nothing, one_more_add = _steps(root, add)
 
-    rows.append(("year cold", *median_of(runs, cold, year)))
+    rows.append(("year cold", median_of(runs, cold, year)))
     measure(year)
-    rows.append(("year warm", *median_of(runs, nothing, year)))
-    rows.append(("year after one add", *median_of(runs, one_more_add, year)))
-    rows.append(("month cold", *median_of(runs, cold, month)))
+    rows.append(("year warm", median_of(runs, nothing, year)))
+    rows.append(("year after one add", median_of(runs, one_more_add, year)))
+    rows.append(("month cold", median_of(runs, cold, month)))
     measure(month)
-    rows.append(("month warm", *median_of(runs, nothing, month)))
-    rows.append(("add (warm)", *median_of(runs, nothing, add)))
+    rows.append(("month warm", median_of(runs, nothing, month)))
+    rows.append(("add (warm)", median_of(runs, nothing, add)))
     rows += bench_hledger(root, runs, hledger)
     return rows
 
 
-def bench_hledger(root: Path, runs: int, hledger: bool) -> list[tuple[str, float, float]]:
+def bench_hledger(root: Path, runs: int, hledger: bool) -> list[tuple[str, Timed]]:
     journal = root / "ledger.journal"
     if not (hledger and journal.exists()):
         return []
     command = ["hledger", "-f", str(journal), "bal", "-M"]
-    return [("hledger bal -M", *median_of(runs, lambda: None, command))]
+    return [("hledger bal -M", median_of(runs, lambda: None, command))]
 
 
-def bench_items(count: int, runs: int, out: Path) -> list[tuple[str, float, float]]:
+def bench_items(count: int, runs: int, out: Path) -> list[tuple[str, Timed]]:
     folder = out / f"items-{count}"
     if not folder.exists():
         subprocess.run(
@@ -202,7 +223,7 @@ def bench_items(count: int, runs: int, out: Path) -> list[tuple[str, float, floa
             check=True,
         )
     command = [*GOVSCORE, "items", "check", str(folder), "--summary"]
-    return [(f"items check {count:,}", *median_of(runs, lambda: None, command))]
+    return [(f"items check {count:,}", median_of(runs, lambda: None, command))]
 
 
 def main() -> None:
@@ -235,7 +256,9 @@ def main() -> None:
     print(f"load: {os.getloadavg()[0]:.2f} (1 min) when starting")
     province = args.shape == "province"
     sizes = args.entries or ([1_000_000] if province else [10_000, 100_000, 1_000_000])
-    print(f"{'what':<28} {'entries':>10} {'median s':>10} {'peak MiB':>10}")
+    print(
+        f"{'what':<28} {'entries':>10} {'median s':>10} {'CPU s':>8} {'load':>6} {'peak MiB':>10}"
+    )
     for entries in sizes:
         root = args.out / (
             f"province-{args.departments}-{entries}" if province else f"root-{entries}"
@@ -247,14 +270,18 @@ def main() -> None:
             command += ["--departments", str(args.departments)]
         subprocess.run([*command, *(["--journal"] if args.hledger else [])], check=True)
         timed = bench_province if province else bench_root
-        for name, seconds, peak in timed(root, args.runs, args.hledger):
-            print(f"{name:<28} {entries:>10,} {seconds:>10.2f} {peak:>10.0f}", flush=True)
+        for name, figures in timed(root, args.runs, args.hledger):
+            print(f"{name:<28} {entries:>10,} {_figures(figures)}", flush=True)
     print(f"load: {os.getloadavg()[0]:.2f} (1 min) when done")
     if args.items is None:
         args.items = 0 if province else 100_000
     if args.items:
-        for name, seconds, peak in bench_items(args.items, args.runs, args.out):
-            print(f"{name:<28} {'':>10} {seconds:>10.2f} {peak:>10.0f}", flush=True)
+        for name, figures in bench_items(args.items, args.runs, args.out):
+            print(f"{name:<28} {'':>10} {_figures(figures)}", flush=True)
+
+
+def _figures(timed: Timed) -> str:
+    return f"{timed.seconds:>10.2f} {timed.cpu:>8.2f} {timed.load:>6.2f} {timed.peak:>10.0f}"
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import csv
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -89,11 +88,8 @@ def main() -> None:
 def timed(command: list[str]) -> tuple[float, float, float, float]:
     """Wall seconds, peak MiB, CPU seconds (all its processes) and the load before."""
     load = os.getloadavg()[0]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    seconds, peak = measure(command)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return seconds, peak, cpu, load
+    figures = measure(command)
+    return figures.seconds, figures.peak, figures.cpu, load
 
 
 if __name__ == "__main__":

@@ -263,10 +263,10 @@ def run(folder: Path, args: argparse.Namespace) -> None:
         option = ["--summary"] if fmt == "summary" else ["--format", fmt]
         command = [sys.executable, "-m", "govscore", "items", "check", str(folder), *option]
         load = os.getloadavg()[0]
-        seconds, peak = median_of(max(args.runs, 1), lambda: None, command)
+        figures = median_of(max(args.runs, 1), lambda: None, command)
         print(
-            f"command: items check {' '.join(option)}: median {seconds:.2f} s, "
-            f"peak {peak:.0f} MiB (process tree; load {load:.2f} → {os.getloadavg()[0]:.2f})",
+            f"command: items check {' '.join(option)}: median {figures.seconds:.2f} s, "
+            f"{figures.cpu:.2f} s CPU, peak {figures.peak:.0f} MiB (process tree; load {load:.2f} → {os.getloadavg()[0]:.2f})",
             flush=True,
         )
 

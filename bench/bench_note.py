@@ -63,11 +63,11 @@ def main() -> None:
     def cold() -> None:
         shutil.rmtree(root / CACHE, ignore_errors=True)
 
-    seconds, peak = median_of(args.runs, cold, month)
-    print(f"month, cold: median {seconds:.2f} s, peak {peak:.0f} MiB")
+    seconds, cpu, peak, _load = median_of(args.runs, cold, month)
+    print(f"month, cold: median {seconds:.2f} s, {cpu:.2f} s CPU, peak {peak:.0f} MiB")
     measure(month)
-    seconds, peak = median_of(args.runs, lambda: None, month)
-    print(f"month, warm: median {seconds:.2f} s, peak {peak:.0f} MiB")
+    seconds, cpu, peak, _load = median_of(args.runs, lambda: None, month)
+    print(f"month, warm: median {seconds:.2f} s, {cpu:.2f} s CPU, peak {peak:.0f} MiB")
     print(f"load: {os.getloadavg()[0]:.2f} (1 min)")
 
 
