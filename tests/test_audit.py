@@ -363,6 +363,9 @@ def test_appending_is_keeping_and_anything_else_names_its_lines():
     # The old file's last line had no newline: text after it changed that line.
     assert _non_append("a\nb", "a\nbc\n") == ["-2: b", "+2: bc", "+3: "]
     assert _non_append("a\nb", "a\nb\nc") == ["(the file's last line was changed)"]
+    # A line inserted before a last line that has no newline is named like any other.
+    assert _non_append("a\nb", "a\nX\nb") == ["+2: X"]
+    assert _non_append("a\nb", "X\na\nb") == ["+1: X"]
 
 
 def test_a_commit_that_changes_an_entry_names_it_and_a_deleted_file_lists_every_line():

@@ -346,6 +346,9 @@ def _non_append(old: str, new: str) -> list[str]:
     end = 0
     while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
         end += 1
+    # Lines added after the last line are an append, not a change: after a final newline
+    # the last line is the empty text that split() leaves, and lines go in before it.
+    last = len(before) - 1 if old.endswith("\n") else len(before)
     out: list[str] = []
     matcher = difflib.SequenceMatcher(
         a=before[start : len(before) - end], b=after[start : len(after) - end], autojunk=False
@@ -353,7 +356,7 @@ def _non_append(old: str, new: str) -> list[str]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag in ("replace", "delete"):
             out += [f"-{n + 1}: {before[n]}" for n in range(start + i1, start + i2)]
-        if tag == "replace" or (tag == "insert" and start + i1 < len(before) - 1):
+        if tag == "replace" or (tag == "insert" and start + i1 < last):
             out += [f"+{n + 1}: {after[n]}" for n in range(start + j1, start + j2)]
     return out or [_("(the file's last line was changed)")]
 
