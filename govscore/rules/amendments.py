@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -504,28 +504,54 @@ def _apply(
     amendment: Amendment, state: _State, before: Version, retired: dict[str, Version]
 ) -> tuple[list[Change], list[Problem]]:
     """Apply one amendment to the raw catalog and weights; its changes, or its problems."""
+    if amendment.whole is not None:
+        state.catalog = copy.deepcopy(amendment.whole)
+        return [Change("catalog", amendment.source)], []
     problems: list[Problem] = []
     changes: list[Change] = []
-    on = amendment.effective.isoformat()
 
     def bad(message: str) -> None:
         problems.append(Problem(amendment.source, 0, message))
 
-    if amendment.whole is not None:
-        state.catalog = copy.deepcopy(amendment.whole)
-        return [Change("catalog", amendment.source)], []
     specs: list[dict[str, Any]] = state.catalog.setdefault("clause", [])
     index = {str(spec.get("id")): spec for spec in specs}
+    _retire(amendment, specs, index, changes, bad)
+    _amend_clauses(amendment, specs, index, before, retired, changes, bad)
+    _amend_caps(amendment, state.catalog.setdefault("caps", {}), changes, bad)
+    _merge(state.weights, amendment.weights, "", changes)
+    return changes, problems
+
+
+def _retire(
+    amendment: Amendment,
+    specs: list[dict[str, Any]],
+    index: dict[str, dict[str, Any]],
+    changes: list[Change],
+    bad: Callable[[str], None],
+) -> None:
+    """Take the retired clauses out of the raw catalog."""
     for clause_id in amendment.retire:
         if clause_id not in index:
             bad(
                 _("retires clause {id}, which is not in force on {date}").format(
-                    id=clause_id, date=on
+                    id=clause_id, date=amendment.effective.isoformat()
                 )
             )
             continue
         specs.remove(index.pop(clause_id))
         changes.append(Change("retire", clause_id))
+
+
+def _amend_clauses(
+    amendment: Amendment,
+    specs: list[dict[str, Any]],
+    index: dict[str, dict[str, Any]],
+    before: Version,
+    retired: dict[str, Version],
+    changes: list[Change],
+    bad: Callable[[str], None],
+) -> None:
+    """Change clauses in force field by field; add new ones, which state every field."""
     for spec in amendment.clauses:
         clause_id = str(spec["id"])
         current = index.get(clause_id)
@@ -551,7 +577,7 @@ def _apply(
                         "clause states every field ({missing} missing)"
                     ).format(
                         id=clause_id,
-                        date=on,
+                        date=amendment.effective.isoformat(),
                         hint=did_you_mean(before.catalog.suggest(clause_id)),
                         missing=listing(missing),
                     )
@@ -562,7 +588,15 @@ def _apply(
                 continue
             changes.append(Change("clause", clause_id, key, _text(current.get(key)), _text(value)))
             current[key] = copy.deepcopy(value)
-    caps: dict[str, Any] = state.catalog.setdefault("caps", {})
+
+
+def _amend_caps(
+    amendment: Amendment,
+    caps: dict[str, Any],
+    changes: list[Change],
+    bad: Callable[[str], None],
+) -> None:
+    """Merge the amendment's caps into the raw catalog's, noting each value changed."""
     for name, spec in amendment.caps.items():
         old = caps.get(name)
         if not isinstance(spec, dict):
@@ -578,8 +612,6 @@ def _apply(
             if before_value != value:
                 changes.append(Change("cap", name, key, _text(before_value), _text(value)))
         caps[name] = merged
-    _merge(state.weights, amendment.weights, "", changes)
-    return changes, problems
 
 
 def _merge(table: dict[str, Any], spec: dict[str, Any], where: str, changes: list[Change]) -> None:
