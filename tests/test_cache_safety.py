@@ -23,10 +23,11 @@ from govscore.cli.commands import cli
 from govscore.errors import Problem
 from govscore.ledger import cachefile
 from govscore.ledger.cache import Context, FileMark, Snapshot
-from govscore.ledger.cachefile import MAGIC, seal_texts, unseal_texts
+from govscore.ledger.cachefile import DEPARTMENTS_MAGIC, MAGIC, seal_texts, unseal_texts
 from govscore.ledger.loader import (
     CACHE_DIR,
     CACHE_FILE,
+    DEPARTMENTS_CACHE,
     OLD_CACHE_FILE,
     SCORES_FILE,
     read_cached,
@@ -248,7 +249,13 @@ def test_an_old_pickle_cache_is_never_opened(booked: Path, tmp_path: Path):
     assert police(booked)["total"] == 99.2
     assert not marker.exists()
     # The snapshot, and the scores worked out from it (govscore.ledger.scores).
-    assert sorted(p.name for p in (booked / CACHE_DIR).iterdir()) == [CACHE_FILE, SCORES_FILE]
+    # The snapshot, the scores worked out from it (govscore.ledger.scores) and the
+    # departments parsed.
+    assert sorted(p.name for p in (booked / CACHE_DIR).iterdir()) == [
+        DEPARTMENTS_CACHE,
+        CACHE_FILE,
+        SCORES_FILE,
+    ]
 
 
 def test_the_key_is_made_0600_outside_the_root(
@@ -352,5 +359,59 @@ def test_check_flags_kept_scores_changed_by_whoever_holds_the_key(booked: Path, 
     assert f"{CACHE_DIR}/{SCORES_FILE}: the kept scores do not agree" in result.stdout
     assert "(2023-05)" in result.stdout
     assert not path.exists()
+    assert police(booked)["total"] == 99.2
+    assert run(booked, "check").exit_code == 0
+
+
+# -- departments.toml, kept parsed (a province's 10,000 departments take tomllib 0.05 s) -------
+
+
+def test_an_edited_departments_toml_is_never_read_from_the_kept_departments(booked: Path):
+    kept = booked / CACHE_DIR / DEPARTMENTS_CACHE
+    before = kept.read_bytes()
+    path = booked / "departments.toml"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + '\n[[department]]\nname = "巿档案局"\n', encoding="utf-8")
+    result = run(booked, "month", "2023-05", "--format", "json")
+    names = [d["department"] for d in json.loads(result.stdout)["departments"]]
+    assert "巿档案局" in names  # the new department, and its look-alike check, at once
+    assert "巿档案局 looks like 市档案局" in result.stderr
+    assert kept.read_bytes() != before
+    assert answers(booked, cached=True) == answers(booked, cached=False)
+    path.write_text(original, encoding="utf-8")  # and back as it was
+    result = run(booked, "month", "2023-05", "--format", "json")
+    assert "巿档案局" not in result.stdout and "looks like" not in result.stderr
+    assert answers(booked, cached=True) == answers(booked, cached=False)
+
+
+def test_kept_departments_changed_without_the_key_are_not_read(booked: Path):
+    kept = booked / CACHE_DIR / DEPARTMENTS_CACHE
+    data = kept.read_bytes()
+    assert "市公安局".encode() in data
+    kept.write_bytes(data.replace("市公安局".encode(), "市公安厅".encode()))
+    assert police(booked)["total"] == 99.2
+    assert "市公安厅" not in run(booked, "year", "2023").stdout
+    assert run(booked, "check").exit_code == 0
+
+
+def test_check_flags_kept_departments_changed_by_whoever_holds_the_key(
+    booked: Path, _cache_key: Path
+):
+    kept = booked / CACHE_DIR / DEPARTMENTS_CACHE
+    key = bytes.fromhex(_cache_key.read_text().strip())
+    texts = unseal_texts(DEPARTMENTS_MAGIC, kept.read_bytes(), key)
+    assert texts is not None and "市公安局" in texts[1]
+    kept.write_bytes(
+        seal_texts(DEPARTMENTS_MAGIC, [texts[0], texts[1].replace("市公安局", "市公安厅")], key)
+    )
+    assert "市公安厅" in run(booked, "year", "2023").stdout  # the change took
+    result = run(booked, "check")
+    assert result.exit_code == 1
+    assert (
+        f"{CACHE_DIR}/{DEPARTMENTS_CACHE}: the kept departments do not agree with "
+        "departments.toml read afresh" in result.stdout
+    )
+    assert "市公安厅" not in result.stdout
+    assert not kept.exists()
     assert police(booked)["total"] == 99.2
     assert run(booked, "check").exit_code == 0

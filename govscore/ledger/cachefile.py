@@ -31,6 +31,7 @@ from govscore.errors import DataError, Problem
 from govscore.i18n import _
 from govscore.ledger import cache
 from govscore.model import Entry
+from govscore.rules.config import Department, Departments
 from govscore.rules.scoring import Cell, Cells, Summary
 
 MAGIC = f"govscore ledger cache {cache.FORMAT}".encode()
@@ -222,6 +223,48 @@ def _column(parts: list[str], stored: list[Any]) -> list[str]:
     if len(found) != count:
         raise ValueError("a column of the wrong length")
     return found
+
+
+# -- departments ⇄ text ----------------------------------------------------------------------
+
+DEPARTMENTS_MAGIC = f"govscore departments cache {cache.FORMAT}".encode()
+
+
+def departments_text(departments: Departments) -> str:
+    """Parsed departments and their look-alike check, as the cache keeps them: a
+    province's departments.toml takes tomllib longer than a warm report may."""
+    items = list(departments.items)
+    place = {id(department): number for number, department in enumerate(items)}
+    return json.dumps(
+        {
+            "source": departments.source,
+            "city": departments.city,
+            "items": [[d.name, list(d.aliases), sorted(d.tags)] for d in items],
+            "forms": list(departments.by_name),
+            "owners": [place[id(d)] for d in departments.by_name.values()],
+            "looks": [_problem(p) for p in departments.looks or ()],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def departments_from(text: str) -> Departments | None:
+    """The departments departments_text wrote (from a verified file); None if it does
+    not read as this version writes it (then departments.toml is parsed)."""
+    try:
+        data = json.loads(text)
+        items = tuple(
+            Department(str(name), tuple(map(str, aliases)), frozenset(map(str, tags)))
+            for name, aliases, tags in data["items"]
+        )
+        by_name = dict(
+            zip(map(str, data["forms"]), (items[int(n)] for n in data["owners"]), strict=True)
+        )
+        looks = tuple(_as_problem(row) for row in data["looks"])
+        return Departments(items, by_name, str(data["source"]), str(data["city"]), looks)
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
 
 
 # -- snapshot ⇄ plain data --------------------------------------------------------------------

@@ -232,7 +232,10 @@ def configuration_problems(
         found = list(catalog.problems)
     else:
         found = weight_problems(weights, {c.category for c in catalog})
-    return [*found, *lookalike_problems(departments, lookalikes())]
+    looks = departments.looks
+    if looks is None:
+        looks = tuple(lookalike_problems(departments, lookalikes()))
+    return [*found, *looks]
 
 
 @lru_cache(maxsize=1)
@@ -364,12 +367,40 @@ def load_root(path: Path, at: str | None = None, lock: bool = True) -> Root:
     return _root(path, departments, weights, catalog, found, problems, parsed, revision)
 
 
-def _configuration(path: Path, source: Source) -> tuple[Departments, Weights, Catalog]:
-    departments = parse_departments(
-        parse_toml_file(source.read(DEPARTMENTS_FILE), DEPARTMENTS_FILE), DEPARTMENTS_FILE
-    )
+def _configuration(
+    path: Path, source: Source, signing: bytes | None = None
+) -> tuple[Departments, Weights, Catalog]:
+    """A root's departments, weights and rules; with a cache key, the departments are
+    read from the cache kept for exactly these bytes of departments.toml, if there is one."""
+    data = source.read(DEPARTMENTS_FILE)
+    departments = _kept_departments(path, data, signing) if signing and data else None
+    if departments is None:
+        departments = parse_departments(parse_toml_file(data, DEPARTMENTS_FILE), DEPARTMENTS_FILE)
+    if signing and data and departments.looks is None:
+        looks = tuple(lookalike_problems(departments, lookalikes()))
+        departments = replace(departments, looks=looks)
+        text = cachefile.departments_text(departments)
+        sealed = cachefile.seal_texts(
+            cachefile.DEPARTMENTS_MAGIC, [_departments_key(data), text], signing
+        )
+        _write_cache_file(path, DEPARTMENTS_CACHE, sealed)
     catalog, weights = _rules(path, source)
     return departments, weights, catalog
+
+
+def _departments_key(data: bytes) -> str:
+    # govscore's version, the cache format, the language (the look-alike check is worded
+    # in it) and the file's bytes: a changed departments.toml never reads a kept one.
+    return cache.snapshot_key([data]).hex()
+
+
+def _kept_departments(path: Path, data: bytes, signing: bytes) -> Departments | None:
+    """The departments kept for these bytes of departments.toml, from a signed file."""
+    kept = _read_cache_file(path, DEPARTMENTS_CACHE)
+    texts = cachefile.unseal_texts(cachefile.DEPARTMENTS_MAGIC, kept, signing) if kept else None
+    if texts is None or len(texts) != 2 or texts[0] != _departments_key(data):
+        return None
+    return cachefile.departments_from(texts[1])
 
 
 def _rules(path: Path | None, source: Source) -> tuple[RuleBook, Weights]:
@@ -485,6 +516,7 @@ def _root(
 CACHE_DIR = ".govscore-cache"
 CACHE_FILE = "ledger.cache"
 SCORES_FILE = "scores.cache"  # scores worked out from the snapshot (govscore.ledger.scores)
+DEPARTMENTS_CACHE = "departments.cache"  # departments.toml parsed (a province's is large)
 OLD_CACHE_FILE = "ledger.pickle"  # earlier versions' pickle: never opened, removed on rewrite
 
 
@@ -519,16 +551,43 @@ def load_view(path: Path, use_cache: bool = True, verify: bool = False) -> View:
         if not verify:
             return _view(read_cached(path, use_cache), use_cache=use_cache)
         state = read_cached(path, use_cache, save=False)
-        mismatch: list[Problem] = []
-        if state.cached:
+        mismatch = _check_departments(state)
+        if state.cached or mismatch:
             full = read_cached(path, use_cache=False)
-            label = f"{CACHE_DIR}/{CACHE_FILE}"
-            mismatch = cache.mismatch(state.snapshot, full.snapshot, label)
+            if state.cached:
+                label = f"{CACHE_DIR}/{CACHE_FILE}"
+                mismatch += cache.mismatch(state.snapshot, full.snapshot, label)
             state = full
         if use_cache:
             write_snapshot(path, state.snapshot)
             mismatch += _check_scores(state)
         return _view(state, mismatch)
+
+
+def _check_departments(state: CachedLedger) -> list[Problem]:
+    """A problem naming departments.cache when the departments it gave differ from
+    departments.toml read afresh (possible only for whoever holds the key, as with the
+    snapshot); then it is removed, and the ledger is read with the file's departments."""
+    kept = state.departments
+    if kept.looks is None:  # parsed from departments.toml by this run
+        return []
+    fresh = parse_departments(
+        read_toml(state.path / DEPARTMENTS_FILE, DEPARTMENTS_FILE), DEPARTMENTS_FILE
+    )
+    if kept == fresh and kept.looks == tuple(lookalike_problems(fresh, lookalikes())):
+        return []
+    message = _(
+        "the kept departments do not agree with {file} read afresh: they were changed, and "
+        "reports read from them may have been wrong; they have been removed"
+    ).format(file=DEPARTMENTS_FILE)
+    return _removed(state.path, DEPARTMENTS_CACHE, message)
+
+
+def _removed(path: Path, name: str, message: str) -> list[Problem]:
+    """A kept file that disagrees with reading afresh: removed, and named as the problem."""
+    with contextlib.suppress(OSError):
+        (path / CACHE_DIR / name).unlink()
+    return [Problem(f"{CACHE_DIR}/{name}", 0, message)]
 
 
 def _check_scores(state: CachedLedger) -> list[Problem]:
@@ -543,14 +602,12 @@ def _check_scores(state: CachedLedger) -> list[Problem]:
     wrong = scores.disagreements(kept, scorer)
     if not wrong:
         return []
-    with contextlib.suppress(OSError):
-        (state.path / CACHE_DIR / SCORES_FILE).unlink()
     message = _(
         "the kept scores do not agree with scoring the ledger afresh ({what}): they were "
         "changed, and reports read from them may have shown wrong figures; they have been "
         "removed"
     ).format(what=", ".join(wrong))
-    return [Problem(f"{CACHE_DIR}/{SCORES_FILE}", 0, message)]
+    return _removed(state.path, SCORES_FILE, message)
 
 
 @dataclass
@@ -587,10 +644,10 @@ def read_cached(
     config += [
         part for label, data in amendment_files(source)[0] for part in (label.encode(), data)
     ]
-    departments, weights, catalog = _configuration(path, source)
+    signing = cachefile.signing_key() if use_cache else None
+    departments, weights, catalog = _configuration(path, source, signing)
     found, name_problems = ledger_names(source)
     key = cache.snapshot_key(config)
-    signing = cachefile.signing_key() if use_cache else None
     snapshot = _read_snapshot(path, signing) if signing is not None else None
     if snapshot is not None and snapshot.key != key:
         snapshot = None

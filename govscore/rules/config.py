@@ -62,6 +62,9 @@ class Departments:
     by_name: dict[str, Department] = field(default_factory=dict)
     source: str = ""
     city: str = ""  # e.g. 烟台市: other systems write 烟台市住房和城乡建设局
+    # The look-alike check of these names, when already known (a province's 10,000
+    # names are checked once and the answer kept with them; see lookalike_problems).
+    looks: tuple[Problem, ...] | None = field(default=None, compare=False, repr=False)
 
     def resolve(self, written: str) -> Department | None:
         """The department a name stands for: its name, an alias, without 市, or with the city."""
