@@ -13,6 +13,7 @@ import json
 import os
 import pickle
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -343,24 +344,51 @@ def test_a_signed_month_of_sums_that_does_not_read_stops_with_a_message(
     assert police(booked)["total"] == 99.2  # rebuilt
 
 
-def test_check_flags_kept_scores_changed_by_whoever_holds_the_key(booked: Path, _cache_key: Path):
-    """The kept scores (scores.cache) are checked like the snapshot: a changed row is a
-    problem of the file, which is removed so that reports work the scores out again."""
-    path = booked / CACHE_DIR / SCORES_FILE
-    key = bytes.fromhex(_cache_key.read_text().strip())
+def rewrite_kept_scores(root: Path, key_file: Path, change: Callable[[str], str]) -> None:
+    """Change scores.cache's texts and sign it again, as only someone holding the key can;
+    a report then prints 市公安局's May total as 100.0."""
+    path = root / CACHE_DIR / SCORES_FILE
+    key = bytes.fromhex(key_file.read_text().strip())
     texts = unseal_texts(SCORES_MAGIC, path.read_bytes(), key)
     assert texts is not None
-    changed = [text.replace('"99.2', '"100.0') for text in texts]  # 市公安局's May total
+    changed = [change(text) for text in texts]
     assert changed != texts
     path.write_bytes(seal_texts(SCORES_MAGIC, changed, key))
-    assert police(booked)["total"] == 100.0  # the change took: reports believe it
-    result = run(booked, "check")
+    assert police(root)["total"] == 100.0  # the change took: reports believe it
+    result = run(root, "check")
     assert result.exit_code == 1
     assert f"{CACHE_DIR}/{SCORES_FILE}: the kept scores do not agree" in result.stdout
     assert "(2023-05)" in result.stdout
     assert not path.exists()
-    assert police(booked)["total"] == 99.2
-    assert run(booked, "check").exit_code == 0
+    assert police(root)["total"] == 99.2
+    assert run(root, "check").exit_code == 0
+
+
+def test_check_flags_kept_scores_changed_by_whoever_holds_the_key(booked: Path, _cache_key: Path):
+    """The kept scores (scores.cache) are checked like the snapshot: a changed row is a
+    problem of the file, which is removed so that reports work the scores out again."""
+    # 市公安局's May total: in its row (led by the total), its figures, and as printed.
+    rewrite_kept_scores(
+        booked,
+        _cache_key,
+        lambda text: (
+            text.replace('"99.2', '"100.0')
+            .replace("99.20\t", "100.00\t")
+            .replace(": 99.2,", ": 100.0,")
+        ),
+    )
+
+
+def test_check_flags_rows_kept_as_printed_changed_by_whoever_holds_the_key(
+    booked: Path, _cache_key: Path
+):
+    """A report prints a department's row as it printed it before (kept in scores.cache
+    beside its scores): a changed printed row alone is caught by `check` too."""
+    assert police(booked)["total"] == 99.2  # printed, and kept as printed
+    printed = '"department": "市公安局", "total": 99.2,'
+    rewrite_kept_scores(
+        booked, _cache_key, lambda text: text.replace(printed, printed.replace("99.2", "100.0"))
+    )
 
 
 # -- departments.toml, kept parsed (a province's 10,000 departments take tomllib 0.05 s) -------

@@ -16,7 +16,8 @@ from govscore.figures import round2
 from govscore.ledger.cache import differences
 from govscore.ledger.loader import CACHE_DIR, keep_scores, load_view, read_cached
 from govscore.report.render import json_text, rows_text
-from govscore.rules.scoring import DepartmentScore, Scorer
+from govscore.report.shapes import ranking_json
+from govscore.rules.scoring import DepartmentScore, Ranking, Scorer
 from ledgertext import entry, toml
 
 
@@ -115,21 +116,27 @@ def ledger_texts(names: list[str], months: list[list[tuple[str, int, str]]]) -> 
 
 
 def scored(root: Path, cached: bool) -> tuple[Any, ...]:
-    """Every month's and the year's scores, in full (categories, caps, floors, clauses)."""
+    """Every month's and the year's scores, in full (categories, caps, floors, clauses),
+    and as `--format json` prints them (cached: from the rows kept as printed, once
+    they are kept; a department's JSON row is printed a second way there)."""
     view = load_view(root, use_cache=cached)
     memo = view.memo if cached else None
     scorer = Scorer(None, view.catalog, view.weights, view.departments, view.summary, memo)
     months = tuple(scorer.month(month).rows for month in MONTHS)
     year = scorer.year(2023, MONTHS).rows
+    printed = tuple(
+        rows_text(ranking_json(Ranking(rows), {}, kept=memo)) for rows in (*months, year)
+    )
     if cached:
         keep_scores(view)
-    return (*months, year, view.problems)
+    return (*months, year, printed, view.problems)
 
 
 def agree(root: Path) -> None:
     fresh = scored(root, cached=False)
     assert scored(root, cached=True) == fresh  # worked out (or partly read) now
-    assert scored(root, cached=True) == fresh  # read back from the file
+    assert scored(root, cached=True) == fresh  # read back from the file (and printed)
+    assert scored(root, cached=True) == fresh  # printed as kept
 
 
 @settings(

@@ -104,6 +104,7 @@ from govscore.report.shapes import (
     problems_table,
     ranking_json,
     ranking_table,
+    shown_text,
     with_period,
 )
 from govscore.rules.amendments import RuleBook, Version
@@ -146,7 +147,7 @@ class AppContext:
         verify=True (check) compares a cache that was used with a full read.
         """
         if at is None and not detail:
-            view = load_view(self.root_dir(), self.use_cache, verify)
+            view = load_view(self.root_dir(), self.use_cache, verify, shown_text)
             scorer = Scorer(
                 None, view.catalog, view.weights, view.departments, view.summary, view.memo
             )
@@ -561,7 +562,9 @@ def _ranking_output(
     head = {**head, "revision": state.revision, "uncommitted": state.uncommitted, "rules": rules}
     title = f"{title} · {state.describe(chinese)}"
     if fmt == "json":
-        click.echo(rows_text(ranking_json(ranking, head, only, detail, report.problems)))
+        kept = report.root.memo if isinstance(report.root, View) else None
+        click.echo(rows_text(ranking_json(ranking, head, only, detail, report.problems, kept)))
+        report.keep()  # with the rows as printed
     elif fmt == "table" and detail:
         for score in detailed(ranking, only):
             click.echo(f"{title} · {detail_summary(score, root.weights)}")

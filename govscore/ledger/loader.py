@@ -43,7 +43,7 @@ from govscore.rules.config import (
     parse_weights,
     weight_problems,
 )
-from govscore.rules.scoring import Scorer, Summary
+from govscore.rules.scoring import DepartmentScore, Scorer, Summary
 from govscore.rules.validate import Book, review, sequence_gaps
 
 ROOT_MARKER = "weights.toml"
@@ -537,7 +537,12 @@ class View:
     memo: scores.Memo | None = None  # scores already worked out; None without a cache
 
 
-def load_view(path: Path, use_cache: bool = True, verify: bool = False) -> View:
+def load_view(
+    path: Path,
+    use_cache: bool = True,
+    verify: bool = False,
+    show: Callable[[DepartmentScore], str] | None = None,
+) -> View:
     """What month, year and check need, from the cache when the ledger only grew.
 
     Reads every ledger file (to know it is unchanged), but parses only appended tails;
@@ -545,7 +550,8 @@ def load_view(path: Path, use_cache: bool = True, verify: bool = False) -> View:
     whole ledger is read and reviewed, and the cache is written anew. verify=True (for
     `check`) also reads the whole ledger when the cache was used, and adds a problem if
     the two disagree: a cache signed with the user's key can still have been changed by
-    whoever holds the key, and no figure may come from it unnoticed.
+    whoever holds the key, and no figure may come from it unnoticed. `show` prints a
+    department's row as reports do, to check the rows kept as printed.
     """
     with ledger_lock(path / LEDGER_DIR, shared=True):
         if not verify:
@@ -560,7 +566,7 @@ def load_view(path: Path, use_cache: bool = True, verify: bool = False) -> View:
             state = full
         if use_cache:
             write_snapshot(path, state.snapshot)
-            mismatch += _check_scores(state)
+            mismatch += _check_scores(state, show)
         return _view(state, mismatch)
 
 
@@ -590,7 +596,9 @@ def _removed(path: Path, name: str, message: str) -> list[Problem]:
     return [Problem(f"{CACHE_DIR}/{name}", 0, message)]
 
 
-def _check_scores(state: CachedLedger) -> list[Problem]:
+def _check_scores(
+    state: CachedLedger, show: Callable[[DepartmentScore], str] | None
+) -> list[Problem]:
     """A problem naming scores.cache when its rows disagree with scoring afresh; then it
     is removed (the next report works them out again)."""
     months = tuple(dict.fromkeys(month for month, _label in state.found))
@@ -599,7 +607,7 @@ def _check_scores(state: CachedLedger) -> list[Problem]:
         return []
     summary = state.snapshot.summary
     scorer = Scorer(None, state.catalog, state.weights, state.departments, summary)
-    wrong = scores.disagreements(kept, scorer)
+    wrong = scores.disagreements(kept, scorer, show)
     if not wrong:
         return []
     message = _(

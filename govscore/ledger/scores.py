@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import fields
 from decimal import Decimal
 
+from govscore.errors import DataError
 from govscore.figures import Remembered
+from govscore.i18n import _
 from govscore.ledger import cache, cachefile
 from govscore.model import months_between
 from govscore.rules.scoring import (
@@ -35,8 +38,9 @@ from govscore.rules.scoring import (
     Summary,
 )
 
-# 2: figures as two lists, names and values
-MAGIC = f"govscore scores cache {cache.FORMAT}.2".encode()
+# 2: figures as two lists, names and values; 3: each row led by its total and flags, and
+# the rows as a report printed them kept beside (see Kept, Memo.show)
+MAGIC = f"govscore scores cache {cache.FORMAT}.3".encode()
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -62,7 +66,14 @@ def _as_decimals(stored: list[list[str]]) -> dict[str, Decimal]:
 
 
 def encode(score: DepartmentScore) -> str:
-    """One department's scores as a line (its name is its place in the departments)."""
+    """One department's scores as a line (its name is its place in the departments):
+    its total, "v" if vetoed and "r" if referred, then every figure, tab-separated (JSON
+    writes a tab inside a string as \\t), so a ranking reads a row only as far as it needs."""
+    flags = ("v" if score.vetoes else "") + ("r" if score.referrals else "")
+    return f"{score.total}\t{flags}\t{_figures(score)}"
+
+
+def _figures(score: DepartmentScore) -> str:
     return json.dumps(
         [
             _decimals(score.categories),
@@ -81,7 +92,8 @@ def encode(score: DepartmentScore) -> str:
 
 def decode(department: str, line: str) -> DepartmentScore:
     """A row encode wrote (the file was verified: its strings are ours as written)."""
-    categories, total, vetoes, referrals, caps, months, floors, clauses = json.loads(line)
+    figures = line.split("\t", 2)[2]
+    categories, total, vetoes, referrals, caps, months, floors, clauses = json.loads(figures)
     return DepartmentScore(
         department=department,
         categories=_as_decimals(categories),
@@ -95,10 +107,69 @@ def decode(department: str, line: str) -> DepartmentScore:
     )
 
 
-def _decoded(department: str, line: str) -> DepartmentScore | None:
-    """decode, or None for a row this version cannot read (then it is worked out)."""
+_LAZY = ("categories", "caps", "months", "floors", "clauses", "lines")
+
+
+def _lazy(name: str) -> property:
+    return property(lambda self: getattr(self.decoded(), name), doc=f"{name}, decoded when read")
+
+
+class Kept(DepartmentScore):
+    """A kept row, read only as far as it is asked: a ranking needs each department's
+    total and whether it is vetoed, a report kept as printed (Memo.shown) nothing more;
+    the other figures are decoded from the row when first read."""
+
+    categories = _lazy("categories")  # type: ignore[assignment]
+    caps = _lazy("caps")  # type: ignore[assignment]
+    months = _lazy("months")  # type: ignore[assignment]
+    floors = _lazy("floors")  # type: ignore[assignment]
+    clauses = _lazy("clauses")  # type: ignore[assignment]
+    lines = _lazy("lines")  # type: ignore[assignment]
+
+    def __init__(self, department: str, line: str, where: tuple[str, int]):
+        total, flags, _figures = line.split("\t", 2)
+        put = object.__setattr__
+        put(self, "department", department)
+        put(self, "total", _decimal(total))
+        put(self, "_flags", flags)
+        put(self, "_line", line)
+        put(self, "where", where)  # (the key of its rows, its place among them)
+        put(self, "_full", None)
+
+    @property  # type: ignore[override]
+    def vetoes(self) -> tuple[str, ...]:
+        return self.decoded().vetoes if "v" in self._flags else ()
+
+    @property  # type: ignore[override]
+    def referrals(self) -> tuple[Referral, ...]:
+        return self.decoded().referrals if "r" in self._flags else ()
+
+    def decoded(self) -> DepartmentScore:
+        """The whole row (decoded once)."""
+        if self._full is None:
+            try:
+                object.__setattr__(self, "_full", decode(self.department, self._line))
+            except (ValueError, TypeError, ArithmeticError) as error:
+                raise DataError(
+                    _(
+                        "{file}: the kept scores cannot be read ({reason}); run `govscore "
+                        "check`, which removes them, or use --no-cache"
+                    ).format(file=".govscore-cache/scores.cache", reason=type(error).__name__)
+                ) from error
+        return self._full  # type: ignore[return-value]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DepartmentScore):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _kept(department: str, line: str, where: tuple[str, int]) -> DepartmentScore | None:
+    """A kept row, or None for one this version cannot read (then it is worked out)."""
     try:
-        return decode(department, line)
+        return Kept(department, line, where)
     except (ValueError, TypeError, ArithmeticError):
         return None
 
@@ -128,12 +199,13 @@ class Memo:
         self.names = list(departments)
         self.place = {name: number for number, name in enumerate(self.names)}
         self.base = _digest(rules, "\n".join(self.names), _across(summary))
-        self.stored: dict[str, tuple[str, list[str]]] = {}  # key → (kind, rows)
+        # key → (kind, its rows: the text as stored until they are asked for, then split)
+        self.stored: dict[str, tuple[str, str | list[str]]] = {}
         if texts:
             head = json.loads(texts[0])
             if head["base"] == self.base:
                 for name, (number, kind) in head["rows"].items():
-                    self.stored[str(name)] = (str(kind), texts[number].split("\n"))
+                    self.stored[str(name)] = (str(kind), texts[number])
         self.used: dict[str, tuple[str, list[str]]] = {}  # what this run read or worked out
         self.fresh = False
         self._lines: dict[str, list[str]] = {}  # month → its rows
@@ -141,6 +213,44 @@ class Memo:
         self._years: dict[str, _Year] = {}
         self._keys: dict[str, str] = {}  # month → its key
         self._year_keys: dict[tuple[int, tuple[str, ...]], str] = {}  # one digest a year
+        self._shown: dict[str, list[str]] = {}  # key → its rows as printed ("": not yet)
+
+    def _rows(self, key: str, kind: str) -> list[str]:
+        """The rows kept under a key, if they are of this kind; else none."""
+        found, rows = self.stored.get(key, (kind, []))
+        if found != kind:
+            return []
+        if isinstance(rows, str):
+            rows = rows.split("\n")
+            self.stored[key] = (kind, rows)
+        return rows
+
+    # -- rows as printed -----------------------------------------------------------------
+
+    def shown(self, score: DepartmentScore) -> str | None:
+        """A kept row as a report printed it before (see govscore.report.shapes), if it did."""
+        if not isinstance(score, Kept):
+            return None
+        key, place = score.where
+        texts = self._printed(key)
+        return (texts[place] or None) if place < len(texts) else None
+
+    def show(self, score: DepartmentScore, text: str) -> None:
+        """Keep a kept row as a report printed it: the next report prints it as it is."""
+        if not isinstance(score, Kept) or "\n" in text:
+            return
+        key, place = score.where
+        texts = self._printed(key)
+        if len(texts) != len(self.names):
+            texts = self._shown[key] = [""] * len(self.names)
+        texts[place] = text
+        self.fresh = True
+
+    def _printed(self, key: str) -> list[str]:
+        texts = self._shown.get(key)
+        if texts is None:
+            texts = self._shown[key] = self._rows(f"{key}/shown", "shown")
+        return texts
 
     # -- months --------------------------------------------------------------------------
 
@@ -153,11 +263,12 @@ class Memo:
         if lines is not None:
             return lines
         key = self.month_key(month)
-        kind, lines = self.stored.get(key, ("month", []))
-        if len(lines) != len(self.names) or kind != "month":
+        lines = self._rows(key, "month")
+        if len(lines) != len(self.names):
             scores = [scorer.score_month(name, month) for name in self.names]
             lines = [encode(score) for score in scores]
             self._decoded[month] = list(scores)
+            self._shown[key] = []
             self.fresh = True
         self.used[key] = ("month", lines)
         self._keys[month] = key
@@ -172,7 +283,8 @@ class Memo:
         decoded = self._decoded.setdefault(month, [None] * len(lines))
         score = decoded[place]
         if score is None:
-            score = decoded[place] = _decoded(department, lines[place])
+            where = (self._keys[month], place)
+            score = decoded[place] = _kept(department, lines[place], where)
         return score  # None: the scorer works it out
 
     # -- years ---------------------------------------------------------------------------
@@ -191,7 +303,7 @@ class Memo:
         if kept is None:
             kept = self._years[key] = self._year(scorer, key, months)
         line = kept.rows[place]
-        known = _decoded(department, line) if line else None
+        known = _kept(department, line, (key, place)) if line else None
         if known is not None:
             return known
         score = scorer.score_year(department, year, months)
@@ -203,41 +315,61 @@ class Memo:
     def _year(self, scorer: Scorer, key: str, months: Sequence[str]) -> _Year:
         monthly = [self._month(scorer, month) for month in months]
         whole = _digest(*(self._keys[month] for month in months))
-        kind, stored = self.stored.get(key, ("year", []))
+        stored = self._rows(key, "year")
         count = len(self.names)
-        if kind == "year" and len(stored) == 2 * count + 1 and stored[0] == whole:
+        if len(stored) == 2 * count + 1 and stored[0] == whole:
             return _Year(whole, stored[1 : count + 1], stored[count + 1 :])  # no month changed
         sigs = [_line_digest(rows) for rows in zip(*monthly, strict=True)]
         old_sigs, old_rows = stored[1 : count + 1], stored[count + 1 :]
         rows = [""] * count
-        if kind == "year" and len(old_rows) == count == len(old_sigs):
+        if len(old_rows) == count == len(old_sigs):
             rows = [
                 row if old == new else ""
                 for old, new, row in zip(old_sigs, sigs, old_rows, strict=True)
             ]
+        shown = self._rows(f"{key}/shown", "shown")
+        # A row worked out again is printed afresh.
+        self._shown[key] = (
+            [text if row else "" for text, row in zip(shown, rows, strict=True)]
+            if len(shown) == count
+            else []
+        )
         return _Year(whole, sigs, rows)
 
     # -- the file ------------------------------------------------------------------------
 
     def texts(self) -> list[str] | None:
         """What the file should hold now, or None when it holds that already: what this
-        run read or worked out, and what it holds still current (other months, years)."""
+        run read or worked out, and what it holds still current (other months, years),
+        and the rows of these as printed."""
         if not self.fresh:
             return None
         for key, kept in self._years.items():
             self.used[key] = ("year", kept.lines())
         current = {self._keys.get(month) or self.month_key(month) for month in self.months}
-        keep = {
+        keep: dict[str, tuple[str, str | list[str]]] = {
             key: value
             for key, value in self.stored.items()
             if (key in current or value[0] == "year") and key not in self.used
         }
         keep.update(self.used)
+        for key in list(keep):
+            shown = self._shown.get(key)
+            if shown is None:
+                kind, stored = self.stored.get(f"{key}/shown", ("", ""))
+                shown = stored if kind == "shown" else None
+            elif not any(shown):
+                shown = None
+            if shown is not None:
+                keep[f"{key}/shown"] = ("shown", shown)
         names = list(keep)
         rows = {name: [number, keep[name][0]] for number, name in enumerate(names, start=1)}
         head = json.dumps({"base": self.base, "rows": rows})
         self.fresh = False
-        return [head, *("\n".join(keep[name][1]) for name in names)]
+        texts = (
+            value if isinstance(value, str) else "\n".join(value) for _, value in keep.values()
+        )
+        return [head, *texts]
 
 
 class _Year:
@@ -269,21 +401,47 @@ def memo(
         return Memo(rules, summary, departments, months)  # signed, yet not this layout
 
 
-def disagreements(kept: Memo, scorer: Scorer) -> list[str]:
-    """The months and years whose kept rows say what scoring afresh does not (`check`
-    compares them, as it compares the snapshot: only a key holder can change them)."""
+def disagreements(
+    kept: Memo, scorer: Scorer, show: Callable[[DepartmentScore], str] | None = None
+) -> list[str]:
+    """The months and years whose kept rows, or the rows as printed, say what scoring
+    afresh does not (`check` compares them, as it compares the snapshot: only a key
+    holder can change them). `show` prints a row as a report does; without it, a row kept
+    as printed cannot be checked, and counts as a disagreement."""
     found = []
     for month in kept.months:
-        kind, lines = kept.stored.get(kept.month_key(month), ("", []))
-        if kind == "month" and lines != [encode(scorer.score_month(n, month)) for n in kept.names]:
+        key = kept.month_key(month)
+        lines = kept._rows(key, "month")
+        if not lines:
+            continue
+        fresh = [scorer.score_month(name, month) for name in kept.names]
+        if lines != [encode(score) for score in fresh] or not _printed(kept, key, fresh, show):
             found.append(month)
     for year in sorted({int(month[:4]) for month in kept.months}):
         present = [month for month in kept.months if month.startswith(f"{year:04d}-")]
         months = months_between(present[0], present[-1])
-        kind, lines = kept.stored.get(_digest(kept.base, "year", str(year), *months), ("", []))
-        rows = lines[len(kept.names) + 1 :] if kind == "year" else []
-        for name, row in zip(kept.names, rows, strict=False):
-            if row and row != encode(scorer.score_year(name, year, months)):
-                found.append(str(year))
-                break
+        key = _digest(kept.base, "year", str(year), *months)
+        rows = kept._rows(key, "year")[len(kept.names) + 1 :]
+        fresh = [
+            scorer.score_year(name, year, months) if row else None
+            for name, row in zip(kept.names, rows, strict=False)
+        ]
+        pairs = zip(rows, fresh, strict=False)
+        if any(row and row != encode(score) for row, score in pairs) or not _printed(
+            kept, key, fresh, show
+        ):
+            found.append(str(year))
     return found
+
+
+def _printed(
+    kept: Memo,
+    key: str,
+    fresh: Sequence[DepartmentScore | None],
+    show: Callable[[DepartmentScore], str] | None,
+) -> bool:
+    """Whether the rows kept as printed under a key are what printing fresh scores gives."""
+    for text, score in zip(kept._rows(f"{key}/shown", "shown"), fresh, strict=False):
+        if text and (show is None or score is None or text != show(score)):
+            return False
+    return True

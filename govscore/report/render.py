@@ -114,6 +114,15 @@ def _json_default(value: Any) -> Any:
 _ROW = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=_json_default)
 
 
+class Encoded(str):
+    """A row already written as JSON (by row_text): rows_text puts it as it is."""
+
+
+def row_text(item: Any) -> str:
+    """One row as rows_text writes it."""
+    return _ROW.encode(item)
+
+
 def rows_text(payload: dict[str, Any]) -> str:
     """A report of many rows as JSON, one row a line: the same value json_text writes.
 
@@ -126,7 +135,9 @@ def rows_text(payload: dict[str, Any]) -> str:
         comma = "," if position < len(payload) - 1 else ""
         name = _ROW.encode(key)
         if isinstance(value, list) and value:
-            items = ",\n".join(f"    {_ROW.encode(item)}" for item in value)
+            items = ",\n".join(
+                f"    {item if isinstance(item, Encoded) else _ROW.encode(item)}" for item in value
+            )
             lines.append(f"  {name}: [\n{items}\n  ]{comma}")
         else:
             lines.append(f"  {name}: {_ROW.encode(value)}{comma}")

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from govscore.errors import Problem
 from govscore.figures import figure, number, plain
 from govscore.model import FIELDS, Entry
+from govscore.report.render import Encoded, row_text
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments, Weights, tag_name
 from govscore.rules.lookup import Counted, History, Lookup, Mention
-from govscore.rules.scoring import DepartmentScore, Line, Ranking
+from govscore.rules.scoring import DepartmentScore, Line, Ranking, Referral
 
 Table = tuple[list[str], list[list[Any]]]
 
@@ -62,16 +63,7 @@ def score_json(rank: int, score: DepartmentScore, detail: bool) -> dict[str, Any
         "vetoed": score.vetoed,
         "categories": {cid: number(value) for cid, value in score.categories.items()},
         "vetoes": list(score.vetoes),
-        "referrals": [
-            {
-                "entry": r.entry,
-                "department": r.department,
-                "clause": r.clause,
-                "month": r.month,
-                "to": r.to,
-            }
-            for r in score.referrals
-        ],
+        "referrals": [referral_json(r) for r in score.referrals],
     }
     if score.months:
         out["monthly"] = {month: number(total) for month, total in score.months.items()}
@@ -98,6 +90,16 @@ def score_json(rank: int, score: DepartmentScore, detail: bool) -> dict[str, Any
     return out
 
 
+def referral_json(r: Referral) -> dict[str, Any]:
+    return {
+        "entry": r.entry,
+        "department": r.department,
+        "clause": r.clause,
+        "month": r.month,
+        "to": r.to,
+    }
+
+
 def line_json(line: Line) -> dict[str, Any]:
     return {
         "entry": line.entry.id,
@@ -113,20 +115,50 @@ def line_json(line: Line) -> dict[str, Any]:
     }
 
 
+class Printed(Protocol):
+    """Rows kept as a report printed them (govscore.ledger.scores.Memo): a province's
+    10,000 rows need not be rounded and written again while their scores stand."""
+
+    def shown(self, score: DepartmentScore) -> str | None: ...
+
+    def show(self, score: DepartmentScore, text: str) -> None: ...
+
+
+def shown_text(score: DepartmentScore) -> str:
+    """A department's row of ranking_json as rows_text writes it, its rank left out."""
+    row = score_json(0, score, False)
+    del row["rank"]
+    return row_text(row)
+
+
+def _printed_row(rank: int, score: DepartmentScore, kept: Printed) -> Encoded:
+    """score_json(rank, score) as rows_text writes it, from the row kept as printed."""
+    text = kept.shown(score)
+    if text is None:
+        text = shown_text(score)
+        kept.show(score, text)
+    return Encoded(f'{{"rank": {rank}, {text[1:]}')
+
+
 def ranking_json(
     ranking: Ranking,
     head: dict[str, Any],
     only: Sequence[str] = (),
     detail: bool = False,
     problems: Sequence[Problem] = (),
+    kept: Printed | None = None,
 ) -> dict[str, Any]:
-    """A ranking for programs; `problems` lists what was left out, as `check` finds it."""
-    departments = [
-        score_json(rank, score, detail)
-        for rank, score in ranking.rows
-        if not only or score.department in only
-    ]
-    referrals = [r for row in departments for r in row["referrals"]]
+    """A ranking for programs; `problems` lists what was left out, as `check` finds it.
+
+    With `kept`, each department's row is the text kept as it was printed (Encoded, for
+    rows_text), or printed now and kept."""
+    rows = [(rank, score) for rank, score in ranking.rows if not only or score.department in only]
+    departments: list[Any]
+    if kept is None or detail:
+        departments = [score_json(rank, score, detail) for rank, score in rows]
+    else:
+        departments = [_printed_row(rank, score, kept) for rank, score in rows]
+    referrals = [referral_json(r) for _, score in rows for r in score.referrals]
     return {
         **head,
         "departments": departments,
