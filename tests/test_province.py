@@ -186,8 +186,9 @@ def test_kept_scores_equal_a_fresh_scoring_over_many_departments(root, count, mo
 
 
 def test_one_add_scores_one_month_again_and_keeps_the_other_years_rows(root: Path):
-    """After an add the kept scores of the other months are read, not worked out again, and
-    only the department added to has its year worked out again."""
+    """After an add the kept scores of the other months, and of the other departments in
+    the month added to, are read, not worked out again: only the department added to has
+    its month and its year worked out again."""
     names = province(60)
     write_departments(root, names)
     rows = [[("2.4.3", place, "1") for place in range(60)]] * 3
@@ -211,10 +212,9 @@ def test_one_add_scores_one_month_again_and_keeps_the_other_years_rows(root: Pat
 
     scorer = Counting(None, view.catalog, view.weights, view.departments, view.summary, view.memo)
     year = scorer.year(2023, MONTHS).rows
-    # June scored again for every department (its sums changed); April and May read;
-    # one year worked out again: 市… names[7]'s, whose June changed.
-    assert sorted({month for _, month in worked}) == ["2023", "2023-06"]
-    assert [d for d, m in worked if m == "2023"] == [names[7]]
+    # June scored again for the one department whose June sums changed, the others'
+    # June rows read; April and May read; one year worked out again: names[7]'s.
+    assert sorted(worked) == [(names[7], "2023"), (names[7], "2023-06")]
     # 2.4.3 is −1 a time: names[7] lost 1 in April and May and 1 + 2 in June: C2 of
     # (99 + 99 + 97) / 3 = 98.33…, total 25 + 0.40 × 98.33… + 35 = 99.333… → 99.33.
     found = year[[row[1].department for row in year].index(names[7])][1]

@@ -32,7 +32,7 @@ from govscore.i18n import _
 from govscore.ledger import cache
 from govscore.model import Entry
 from govscore.rules.config import Department, Departments
-from govscore.rules.scoring import Cell, Cells, Summary
+from govscore.rules.scoring import Cell, Cells, MonthCells, Summary
 
 MAGIC = f"govscore ledger cache {cache.FORMAT}".encode()
 KEY_ENV = "GOVSCORE_KEY_FILE"
@@ -309,21 +309,17 @@ def _as_decimals(values: dict[str, str]) -> dict[str, Decimal]:
 
 
 def month_text(cells: Cells, month: str) -> str:
-    """A month's cells as the cache keeps them: the text they were read from, if unchanged."""
+    """A month's cells as the cache keeps them: the text they were read from, if unchanged;
+    else written again, each cell not decoded since as it was read."""
     kept = cells.raw(month)
     if kept is not None:
         return kept
+    found = cells.month(month)
+    forms = found.forms() if isinstance(found, MonthCells) else iter(found.items())
     text = json.dumps(
         {
-            department: [
-                _decimals(cell.sums),
-                _decimals(cell.capped),
-                cell.cap_category,
-                cell.vetoes,
-                cell.referrals,
-                _decimals(cell.clauses),
-            ]
-            for department, cell in cells.month(month).items()
+            department: cell_row(cell) if isinstance(cell, Cell) else cell
+            for department, cell in forms
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -332,34 +328,56 @@ def month_text(cells: Cells, month: str) -> str:
     return text
 
 
-def month_cells(text: str) -> dict[str, Cell]:
-    """A month's cells from the text month_text wrote (signed with the rest of the file).
+def cell_row(cell: Cell) -> list[Any]:
+    return [
+        _decimals(cell.sums),
+        _decimals(cell.capped),
+        cell.cap_category,
+        cell.vetoes,
+        cell.referrals,
+        _decimals(cell.clauses),
+    ]
+
+
+def month_cells(text: str) -> MonthCells:
+    """A month's cells from the text month_text wrote (signed with the rest of the file),
+    each decoded when first read.
 
     Read only when asked for, after the file was verified: a text that does not read
     (possible only for whoever holds the key) stops the report with a message, not a
     traceback; `check` rebuilds the cache.
     """
     try:
-        return {
-            str(department): Cell(
-                _as_decimals(sums),
-                _as_decimals(capped),
-                {str(k): str(v) for k, v in cap_category.items()},
-                [str(v) for v in vetoes],
-                [(str(a), str(b), str(c)) for a, b, c in referrals],
-                _as_decimals(by_clause),
-            )
-            for department, (sums, capped, cap_category, vetoes, referrals, by_clause) in (
-                json.loads(text).items()
-            )
-        }
+        stored = json.loads(text)
+        if not isinstance(stored, dict):
+            raise TypeError("not a month of cells")
+    except (ValueError, TypeError) as error:
+        raise _unreadable(error) from error
+    return MonthCells(stored, _as_cell)
+
+
+def _as_cell(department: str, stored: object) -> Cell:
+    try:
+        sums, capped, cap_category, vetoes, referrals, by_clause = stored  # type: ignore[misc]
+        return Cell(
+            _as_decimals(sums),
+            _as_decimals(capped),
+            {str(k): str(v) for k, v in cap_category.items()},
+            [str(v) for v in vetoes],
+            [(str(a), str(b), str(c)) for a, b, c in referrals],
+            _as_decimals(by_clause),
+        )
     except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError) as error:
-        raise DataError(
-            _(
-                "{file}: the cache cannot be read ({reason}); run `govscore check`, "
-                "which rebuilds it, or use --no-cache"
-            ).format(file=".govscore-cache/ledger.cache", reason=type(error).__name__)
-        ) from error
+        raise _unreadable(error) from error
+
+
+def _unreadable(error: Exception) -> DataError:
+    return DataError(
+        _(
+            "{file}: the cache cannot be read ({reason}); run `govscore check`, "
+            "which rebuilds it, or use --no-cache"
+        ).format(file=".govscore-cache/ledger.cache", reason=type(error).__name__)
+    )
 
 
 def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:

@@ -31,16 +31,19 @@ from govscore.ledger import cache, cachefile
 from govscore.model import months_between
 from govscore.rules.scoring import (
     CapUse,
+    Cell,
     DepartmentScore,
     FloorUse,
+    MonthCells,
     Referral,
     Scorer,
     Summary,
 )
 
 # 2: figures as two lists, names and values; 3: each row led by its total and flags, and
-# the rows as a report printed them kept beside (see Kept, Memo.show)
-MAGIC = f"govscore scores cache {cache.FORMAT}.3".encode()
+# the rows as a report printed them kept beside (see Kept, Memo.show); 4: a month's rows
+# kept with each department's digest of its sums (see Memo._kept_rows)
+MAGIC = f"govscore scores cache {cache.FORMAT}.4".encode()
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -212,8 +215,13 @@ class Memo:
         self._decoded: dict[str, list[DepartmentScore | None]] = {}
         self._years: dict[str, _Year] = {}
         self._keys: dict[str, str] = {}  # month → its key
+        self._slots: dict[str, str] = {}  # month → where its rows are kept
         self._year_keys: dict[tuple[int, tuple[str, ...]], str] = {}  # one digest a year
         self._shown: dict[str, list[str]] = {}  # key → its rows as printed ("": not yet)
+        # Rows worked out by this run, by their score's id (the scores are held here, so
+        # no id is taken again): where each is kept, to keep it as printed too.
+        self._worked: dict[int, tuple[str, int]] = {}
+        self._held: list[DepartmentScore] = []
 
     def _rows(self, key: str, kind: str) -> list[str]:
         """The rows kept under a key, if they are of this kind; else none."""
@@ -237,9 +245,10 @@ class Memo:
 
     def show(self, score: DepartmentScore, text: str) -> None:
         """Keep a kept row as a report printed it: the next report prints it as it is."""
-        if not isinstance(score, Kept) or "\n" in text:
+        where = score.where if isinstance(score, Kept) else self._worked.get(id(score))
+        if where is None or "\n" in text:
             return
-        key, place = score.where
+        key, place = where
         texts = self._printed(key)
         if len(texts) != len(self.names):
             texts = self._shown[key] = [""] * len(self.names)
@@ -255,25 +264,64 @@ class Memo:
     # -- months --------------------------------------------------------------------------
 
     def month_key(self, month: str) -> str:
+        """What decides a month's scores: the rules and entries across months (base) and
+        the month's sums."""
         text = cachefile.month_text(self.summary.cells, month)
         return _digest(self.base, "month", month, text)
+
+    def _slot(self, month: str) -> str:
+        """Where a month's rows are kept: [its key, each department's cell digest, rows]."""
+        return _digest(self.base, "slot", month)
+
+    def _kept_rows(self, month: str) -> tuple[str, list[str], list[str]]:
+        """A month's key, its departments' cell digests, and the rows kept for it that
+        still hold ("" where a department's sums changed since, or none were kept).
+
+        One `add` changes one department's sums: the others' rows stand."""
+        key = self.month_key(month)
+        count = len(self.names)
+        stored = self._rows(self._slot(month), "month")
+        if len(stored) != 2 * count + 1:
+            return key, self._cell_sigs(month), [""] * count
+        if stored[0] == key:
+            return key, stored[1 : count + 1], stored[count + 1 :]
+        sigs = self._cell_sigs(month)
+        pairs = zip(stored[1 : count + 1], sigs, stored[count + 1 :], strict=True)
+        return key, sigs, [row if old == new else "" for old, new, row in pairs]
+
+    def _cell_sigs(self, month: str) -> list[str]:
+        """Each department's digest of its month's sums, as the cache keeps them."""
+        cells = self.summary.cells.month(month)
+        forms = dict(cells.forms()) if isinstance(cells, MonthCells) else dict(cells.items())
+        return [_cell_digest(forms.get(name)) for name in self.names]
 
     def _month(self, scorer: Scorer, month: str) -> list[str]:
         lines = self._lines.get(month)
         if lines is not None:
             return lines
-        key = self.month_key(month)
-        lines = self._rows(key, "month")
-        if len(lines) != len(self.names):
-            scores = [scorer.score_month(name, month) for name in self.names]
-            lines = [encode(score) for score in scores]
-            self._decoded[month] = list(scores)
-            self._shown[key] = []
+        slot = self._slot(month)
+        key, sigs, rows = self._kept_rows(month)
+        stored = self._rows(slot, "month")
+        if "" in rows or stored[:1] != [key]:  # sums changed: their rows are worked out again
+            shown = self._rows(f"{slot}/shown", "shown")
+            self._shown[slot] = (
+                [text if row else "" for text, row in zip(shown, rows, strict=True)]
+                if len(shown) == len(rows)
+                else []
+            )
+            decoded: list[DepartmentScore | None] = [None] * len(rows)
+            for place, row in enumerate(rows):
+                if not row:
+                    score = decoded[place] = scorer.score_month(self.names[place], month)
+                    rows[place] = encode(score)
+                    self._hold(score, slot, place)
+            self._decoded[month] = decoded
             self.fresh = True
-        self.used[key] = ("month", lines)
+        self.used[slot] = ("month", [key, *sigs, *rows])
         self._keys[month] = key
-        self._lines[month] = lines
-        return lines
+        self._slots[month] = slot
+        self._lines[month] = rows
+        return rows
 
     def month(self, scorer: Scorer, department: str, month: str) -> DepartmentScore | None:
         place = self.place.get(department)
@@ -283,7 +331,7 @@ class Memo:
         decoded = self._decoded.setdefault(month, [None] * len(lines))
         score = decoded[place]
         if score is None:
-            where = (self._keys[month], place)
+            where = (self._slots[month], place)
             score = decoded[place] = _kept(department, lines[place], where)
         return score  # None: the scorer works it out
 
@@ -309,8 +357,13 @@ class Memo:
         score = scorer.score_year(department, year, months)
         if not score.lines:  # annual entries' lines are not kept: worked out each time
             kept.rows[place] = encode(score)
+            self._hold(score, key, place)
             self.fresh = True
         return score
+
+    def _hold(self, score: DepartmentScore, key: str, place: int) -> None:
+        self._worked[id(score)] = (key, place)
+        self._held.append(score)
 
     def _year(self, scorer: Scorer, key: str, months: Sequence[str]) -> _Year:
         monthly = [self._month(scorer, month) for month in months]
@@ -346,7 +399,7 @@ class Memo:
             return None
         for key, kept in self._years.items():
             self.used[key] = ("year", kept.lines())
-        current = {self._keys.get(month) or self.month_key(month) for month in self.months}
+        current = {self._slot(month) for month in self.months}
         keep: dict[str, tuple[str, str | list[str]]] = {
             key: value
             for key, value in self.stored.items()
@@ -410,12 +463,15 @@ def disagreements(
     as printed cannot be checked, and counts as a disagreement."""
     found = []
     for month in kept.months:
-        key = kept.month_key(month)
-        lines = kept._rows(key, "month")
-        if not lines:
-            continue
-        fresh = [scorer.score_month(name, month) for name in kept.names]
-        if lines != [encode(score) for score in fresh] or not _printed(kept, key, fresh, show):
+        _key, _sigs, rows = kept._kept_rows(month)  # the rows a report would read
+        fresh = [
+            scorer.score_month(name, month) if row else None
+            for name, row in zip(kept.names, rows, strict=True)
+        ]
+        pairs = zip(rows, fresh, strict=True)
+        if any(row and row != encode(score) for row, score in pairs) or not _printed(
+            kept, kept._slot(month), fresh, show
+        ):
             found.append(month)
     for year in sorted({int(month[:4]) for month in kept.months}):
         present = [month for month in kept.months if month.startswith(f"{year:04d}-")]
@@ -442,6 +498,16 @@ def _printed(
 ) -> bool:
     """Whether the rows kept as printed under a key are what printing fresh scores gives."""
     for text, score in zip(kept._rows(f"{key}/shown", "shown"), fresh, strict=False):
-        if text and (show is None or score is None or text != show(score)):
+        if text and score is not None and (show is None or text != show(score)):
             return False
     return True
+
+
+def _cell_digest(cell: object) -> str:
+    """A department's month of sums as a digest: a Cell, or the form the cache stored it in
+    (both written as the cache writes them), or None for no entries."""
+    if cell is None:
+        return "-"
+    form = cachefile.cell_row(cell) if isinstance(cell, Cell) else cell
+    text = json.dumps(form, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -10,7 +10,7 @@ they rank a department below every department that was not vetoed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
@@ -156,6 +156,48 @@ class Cell:
 CellKey = tuple[str, str]  # department, month
 
 
+class MonthCells(MutableMapping[str, Cell]):
+    """A month's cells by department, each decoded from the form the cache stored it in
+    when first read: `add` changes one department's cell of a province's 10,000, and
+    the month is written again from the stored forms of the others, as they were."""
+
+    def __init__(self, stored: dict[str, object], decode: Callable[[str, object], Cell]):
+        self._items: dict[str, object] = dict(stored)  # a Cell once decoded or set
+        self._decode = decode
+
+    def __getitem__(self, department: str) -> Cell:
+        found = self._items[department]
+        if not isinstance(found, Cell):
+            found = self._items[department] = self._decode(department, found)
+        return found
+
+    def __setitem__(self, department: str, cell: Cell) -> None:
+        self._items[department] = cell
+
+    def __delitem__(self, department: str) -> None:
+        del self._items[department]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def forms(self) -> Iterator[tuple[str, object]]:
+        """Each department's cell: a Cell where decoded, else as the cache stored it."""
+        return iter(self._items.items())
+
+    def copy(self) -> MonthCells:
+        """A copy whose cells can change without changing these (stored forms are shared:
+        decoding makes new cells)."""
+        other = MonthCells({}, self._decode)
+        other._items = {
+            department: found.copy() if isinstance(found, Cell) else found
+            for department, found in self._items.items()
+        }
+        return other
+
+
 class Cells:
     """A Summary's cells by (department, month), each month's kept as the cache stored it
     (text) until something asks for one of its cells.
@@ -165,13 +207,15 @@ class Cells:
     """
 
     def __init__(self, cells: dict[CellKey, Cell] | None = None) -> None:
-        self._months: dict[str, dict[str, Cell]] = {}
-        self._raw: dict[str, tuple[str, Callable[[str], dict[str, Cell]]]] = {}
+        self._months: dict[str, MutableMapping[str, Cell]] = {}
+        self._raw: dict[str, tuple[str, Callable[[str], MutableMapping[str, Cell]]]] = {}
         self._written: dict[str, str] = {}  # decoded months' text, as last written
         for key, cell in (cells or {}).items():
             self[key] = cell
 
-    def keep_raw(self, month: str, text: str, decode: Callable[[str], dict[str, Cell]]) -> None:
+    def keep_raw(
+        self, month: str, text: str, decode: Callable[[str], MutableMapping[str, Cell]]
+    ) -> None:
         """Hold a month's cells as text, decoded by `decode` when first asked for."""
         self._months.pop(month, None)
         self._raw[month] = (text, decode)
@@ -192,7 +236,7 @@ class Cells:
     def months(self) -> list[str]:
         return sorted({*self._months, *self._raw})
 
-    def month(self, month: str) -> dict[str, Cell]:
+    def month(self, month: str) -> MutableMapping[str, Cell]:
         """The month's cells by department (decoded now if they were text)."""
         held = self._raw.pop(month, None)
         if held is not None:
@@ -240,7 +284,11 @@ class Cells:
         other._raw = dict(self._raw)
         other._written = dict(self._written)
         other._months = {
-            month: {department: cell.copy() for department, cell in cells.items()}
+            month: (
+                cells.copy()
+                if isinstance(cells, MonthCells)
+                else {department: cell.copy() for department, cell in cells.items()}
+            )
             for month, cells in self._months.items()
         }
         return other
