@@ -227,6 +227,24 @@ def test_a_signed_cache_of_another_layout_is_rebuilt(
     assert run(booked, "check").exit_code == 0
 
 
+def test_a_signed_cache_whose_context_does_not_read_is_named_by_check(
+    booked: Path, _cache_key: Path
+):
+    """What validating new entries needs (ids, targets, rates …) is read only when asked
+    for: reports print without it, `add` then reads the whole ledger, `check` names it."""
+    resign(booked / CACHE_DIR / CACHE_FILE, _cache_key, (b'"voided":[', b'"voided":[7,'))
+    assert police(booked)["total"] == 99.2
+    added = run(booked, "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05")
+    assert added.exit_code == 0, added.output
+    assert police(booked)["total"] == 98.8  # C2 97: 25 + 0.40 × 97 + 20 + 15
+    assert answers(booked, cached=True) == answers(booked, cached=False)
+    resign(booked / CACHE_DIR / CACHE_FILE, _cache_key, (b'"voided":[', b'"voided":[7,'))
+    result = run(booked, "check")
+    assert result.exit_code == 1
+    assert "the cache does not agree with a full read of the ledger (context)" in result.stdout
+    assert run(booked, "check").exit_code == 0
+
+
 def test_a_cache_of_another_version_is_rebuilt(booked: Path, _cache_key: Path):
     path = booked / CACHE_DIR / CACHE_FILE
     old_magic = MAGIC.replace(b" 4", b" 3")
@@ -303,13 +321,29 @@ def test_a_snapshot_reads_back_whole(tmp_path: Path):
     for name in ("targets", "target_bad", "voided", "rates", "wanted", "keys", "sequences"):
         assert getattr(mine, name) == getattr(theirs, name), name
     assert cachefile.unseal(cachefile.seal(made, key), b"x" * 32) is None
+    # Written again from what was read: the columns read are written as they were while
+    # what they hold is unchanged, and afresh once it changed (here in place).
+    again = cachefile.unseal(cachefile.seal(back, key), key)
+    assert again is not None
+    assert (again.context.rates, again.context.targets) == (theirs.rates, theirs.targets)
+    rate = ("2.5.2", "市新设局", "2023-12")
+    again.context.rates.add(rate)
+    del again.context.targets[next(iter(theirs.targets))]
+    third = cachefile.unseal(cachefile.seal(again, key), key)
+    assert third is not None
+    assert third.context.rates == theirs.rates | {rate}
+    assert len(third.context.targets) == len(theirs.targets) - 1
 
 
 # What the cache file stores of each record. A field added to one of these must be
 # stored by govscore/ledger/cachefile.py too (and cache.FORMAT raised), or it is lost.
 STORED = {
     Snapshot: {"key", "files", "problems", "summary", "context", "entries"},
-    Context: {"ids", "targets", "target_bad", "voided", "rates", "wanted", "keys", "sequences"},
+    # stored: the columns as read from the file (not a field of the file's own).
+    Context: {
+        *("ids", "targets", "target_bad", "voided", "rates", "wanted", "keys", "sequences"),
+        "stored",
+    },
     Summary: {"cells", "standing", "exclusive", "annual", "through"},
     Cell: {"sums", "capped", "cap_category", "vetoes", "referrals", "clauses"},
     FileMark: {"size", "digest", "newlines", "broken", "broken_by"},

@@ -564,7 +564,6 @@ def _ranking_output(
     if fmt == "json":
         kept = report.root.memo if isinstance(report.root, View) else None
         click.echo(rows_text(ranking_json(ranking, head, only, detail, report.problems, kept)))
-        report.keep()  # with the rows as printed
     elif fmt == "table" and detail:
         for score in detailed(ranking, only):
             click.echo(f"{title} · {detail_summary(score, root.weights)}")
@@ -584,6 +583,7 @@ def _ranking_output(
         else:
             click.echo(f"# {title}\n")
             show(*table, fmt)
+    report.keep()  # the scores worked out, and the rows as printed (JSON)
     if report.problems:
         report_problems(report.problems)
         sys.exit(1)
@@ -614,7 +614,6 @@ def month(
     used = _rules_used(root, [month])
     title = f"{month} 月度政务服务工作考评（{len(root.departments)} 个部门） · {rules_label(used)}"
     ranking = report.scorer.month(month)
-    report.keep()
     if month not in root.months and not report.scorer.stands_in(month):
         click.echo(
             _(
@@ -651,7 +650,6 @@ def year(
     only = _resolve_departments(root, departments)
     months = assessed_months(root, year)
     ranking = report.scorer.year(year, months)
-    report.keep()
     used = _rules_used(root, months)
     title = (
         f"{year} 年度政务服务工作考评（{months[0]} 至 {months[-1]}，{len(months)} 个月）"

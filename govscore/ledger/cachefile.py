@@ -21,7 +21,7 @@ import os
 import secrets
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -213,6 +213,25 @@ class _Texts:
         if joined.count("\n") != max(len(kept) - 1, 0):
             return [None, kept]
         return [self.add(joined), len(kept)]
+
+    def reuse(self, context: cache.Context, name: str) -> list[Any] | None:
+        """A context's columns as they were read, while what they hold is unchanged
+        (a province's 120,000 rates need not be joined again for one more entry)."""
+        held = context.stored.get(name)
+        if held is None or held[0] != getattr(context, name):
+            return None
+        return [
+            [self.add(text), count] if kind == "text" else [None, count]
+            for kind, text, count in held[1]
+        ]
+
+
+def _as_read(parts: list[str], columns: list[list[Any]]) -> list[Any]:
+    """Columns as the file holds them, for _Texts.reuse: (kind, text, count)."""
+    return [
+        ("text", parts[number], count) if number is not None else ("list", "", count)
+        for number, count in columns
+    ]
 
 
 def _column(parts: list[str], stored: list[Any]) -> list[str]:
@@ -406,14 +425,16 @@ def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
         "annual": [entry_row(e) for e in summary.annual],
         "through": summary.through,
         "ids": texts.add(context.ids.stored()),
-        "targets": [
+        "targets": texts.reuse(context, "targets")
+        or [
             texts.column(context.targets),
             *(texts.column(t[part] for t in targets) for part in range(4)),
             texts.column(str(t[4]) for t in targets),
         ],
         "target_bad": texts.column(context.target_bad),
         "voided": texts.column(context.voided),
-        "rates": [texts.column(rate[part] for rate in rates) for part in range(3)],
+        "rates": texts.reuse(context, "rates")
+        or [texts.column(rate[part] for rate in rates) for part in range(3)],
         "wanted": texts.column(context.wanted),
         "keys": texts.column(context.keys),
         "key_ids": texts.column(context.keys.values()),
@@ -442,6 +463,40 @@ def _from_data(data: dict[str, Any], parts: list[str]) -> cache.Snapshot:
         annual=[_as_entry(row) for row in data["annual"]],
         through={str(k): str(v) for k, v in data["through"].items()},
     )
+    return _Read(
+        lambda: _context(data, parts),
+        key=bytes.fromhex(data["key"]),
+        files=files,
+        problems=[_as_problem(row) for row in data["problems"]],
+        summary=summary,
+        entries=int(data["entries"]),
+    )
+
+
+class _Read(cache.Snapshot):
+    """A snapshot read from the cache file. Its Context (what validating appended entries
+    needs: a province's million ids, 120,000 rates, …) is built when first asked for: a
+    warm report never asks, `add` and an appended tail do."""
+
+    def __init__(self, build: Callable[[], cache.Context], **fields: Any):
+        self._build: Callable[[], cache.Context] | None = build
+        super().__init__(context=None, **fields)  # type: ignore[arg-type]
+
+    @property  # type: ignore[override]
+    def context(self) -> cache.Context:
+        if self._context is None:
+            try:
+                self._context = self._build()  # type: ignore[misc]
+            except (ValueError, TypeError, KeyError, IndexError) as error:
+                raise _unreadable(error) from error
+        return self._context
+
+    @context.setter
+    def context(self, value: cache.Context | None) -> None:
+        self._context = value
+
+
+def _context(data: dict[str, Any], parts: list[str]) -> cache.Context:
     ids = cache.IdSet()
     ids.text = parts[data["ids"]]
     named, clauses, departments, months, labels, lines = (
@@ -454,21 +509,18 @@ def _from_data(data: dict[str, Any], parts: list[str]) -> cache.Snapshot:
         )
     }
     keys = _column(parts, data["keys"])
-    context = cache.Context(
+    rates = set(zip(*(_column(parts, stored) for stored in data["rates"]), strict=True))
+    return cache.Context(
         ids=ids,
         targets=targets,
         target_bad=set(_column(parts, data["target_bad"])),
         voided=frozenset(_column(parts, data["voided"])),
-        rates=set(zip(*(_column(parts, stored) for stored in data["rates"]), strict=True)),
+        rates=rates,
         wanted=set(_column(parts, data["wanted"])),
         keys=dict(zip(keys, _column(parts, data["key_ids"]), strict=True)),
         sequences={str(k): int(v) for k, v in data["sequences"].items()},
-    )
-    return cache.Snapshot(
-        key=bytes.fromhex(data["key"]),
-        files=files,
-        problems=[_as_problem(row) for row in data["problems"]],
-        summary=summary,
-        context=context,
-        entries=int(data["entries"]),
+        stored={
+            "targets": (dict(targets), _as_read(parts, data["targets"])),
+            "rates": (frozenset(rates), _as_read(parts, data["rates"])),
+        },
     )

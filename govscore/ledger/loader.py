@@ -18,7 +18,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
 
-from govscore.errors import ConfigError, Problem, UsageError
+from govscore.errors import ConfigError, DataError, Problem, UsageError
 from govscore.i18n import _
 from govscore.ledger import cache, cachefile, scores
 from govscore.ledger.gitops import GitError, list_tree, resolve_revision, show_file
@@ -156,6 +156,25 @@ class WorkTree:
         except OSError as exc:
             message = _("{file}: cannot read it: {reason}")
             raise ConfigError(message.format(file=relative, reason=exc.strerror)) from None
+
+    def measure(self, relative: str) -> tuple[int, bytes] | None:
+        """A file's size and digest (cache.digest), read through one small buffer: a
+        warm run hashes a province's 180 MB of ledger without holding any of it."""
+        hashed = cache.hasher()
+        size = 0
+        buffer = bytearray(1 << 20)
+        view = memoryview(buffer)
+        try:
+            with open(self.path / relative, "rb", buffering=0) as handle:
+                while count := handle.readinto(buffer):
+                    hashed.update(view[:count])
+                    size += count
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            message = _("{file}: cannot read it: {reason}")
+            raise ConfigError(message.format(file=relative, reason=exc.strerror)) from None
+        return size, hashed.digest()
 
     def names(self, folder: str) -> list[str] | None:
         where = self.path / folder
@@ -665,13 +684,19 @@ def read_cached(
     sizes: dict[str, tuple[int, bytes]] = {}
     data: dict[str, bytes] = {}
     for _month, label in found:
-        content = source.read(label) or b""
-        sizes[label] = (len(content), cache.digest(content))
         old = snapshot.files.get(label) if snapshot is not None else None
-        if old is None or (old.size, old.digest) != sizes[label]:
-            data[label] = content
+        if old is not None:
+            measured = source.measure(label) or (0, cache.digest(b""))
+            if (old.size, old.digest) == measured:
+                sizes[label] = measured
+                continue
+        content = data[label] = source.read(label) or b""
+        sizes[label] = (len(content), cache.digest(content))
     if snapshot is not None:
-        fresh = _refresh(snapshot, found, data, catalog, departments)
+        try:
+            fresh = _refresh(snapshot, found, data, catalog, departments)
+        except DataError:  # signed, yet a part of it does not read: rebuild it
+            fresh = None
         if fresh is not None and fresh is not snapshot and save:
             write_snapshot(path, fresh)
         snapshot = fresh

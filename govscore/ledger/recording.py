@@ -116,9 +116,13 @@ def _record_cached(
     """
     state = read_cached(root_path)
     snapshot = state.snapshot
+    try:
+        context = snapshot.context
+    except DataError:  # signed, yet it does not read: the full review decides
+        return None
     known = Known(
-        keys=dict(snapshot.context.keys),
-        sequence=defaultdict(int, snapshot.context.sequences),
+        keys=dict(context.keys),
+        sequence=defaultdict(int, context.sequences),
         departments=state.departments,
         catalog=state.catalog,
         today=today,
