@@ -14,6 +14,7 @@ import os
 import pickle
 import stat
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ from govscore.ledger.loader import (
 )
 from govscore.ledger.scores import MAGIC as SCORES_MAGIC
 from govscore.model import Entry
-from govscore.rules.scoring import Cell, Summary
+from govscore.rules.scoring import Cell, Cells, Summary
 
 
 def run(root: Path, *args: str, cached: bool = True):
@@ -477,3 +478,21 @@ def test_check_flags_kept_departments_changed_by_whoever_holds_the_key(
     assert not kept.exists()
     assert police(booked)["total"] == 99.2
     assert run(booked, "check").exit_code == 0
+
+
+def test_a_month_of_cells_is_kept_one_department_a_line():
+    """Each department's cell on a line of its own (read, digested and decoded alone),
+    whatever its name or its entries' ids hold: quotes, a colon and bracket, a newline."""
+    cells = Cells()
+    odd = '市"引号":[局\\'
+    cells[(odd, "2023-05")] = Cell(
+        sums={"2": Decimal("-2")}, referrals=[("e\n1", "4.3.2", "市纪委监委")]
+    )
+    cells[("市公安局", "2023-05")] = Cell(sums={"1": Decimal("1.5")}, vetoes=['a",\n"b'])
+    text = cachefile.month_text(cells, "2023-05")
+    assert text.count("\n") == 1
+    back = cachefile.month_cells(text)
+    assert list(back) == [odd, "市公安局"]
+    assert dict(back.items()) == dict(cells.month("2023-05").items())
+    assert cachefile.month_text(Cells(), "2023-05") == "{}"
+    assert dict(cachefile.month_cells("{}").items()) == {}

@@ -32,8 +32,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems, score_ent
 
 # 4: signed JSON (3 and before: a pickle, ledger.pickle); 5: cells keep sums by clause too;
 # 6: id sequences per month and clone tag; 7: cells kept per month as text (read when asked);
-# 8: no today or time_sensitive (the review no longer judges time)
-FORMAT = 8
+# 8: no today or time_sensitive (the review no longer judges time); 9: a month's cells one
+# department a line (read and digested a department at a time)
+FORMAT = 9
 
 
 def digest(data: bytes) -> bytes:

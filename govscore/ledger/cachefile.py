@@ -21,9 +21,10 @@ import os
 import secrets
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -163,9 +164,10 @@ def _signed(magic: bytes, data: bytes, key: bytes) -> int | None:
     return rest if hmac.compare_digest(data[head : rest - 1], mac) else None
 
 
-def seal_texts(magic: bytes, texts: list[str], key: bytes) -> bytes:
-    """Plain texts in one signed file: MAGIC, the MAC, their lengths (JSON), the texts."""
-    parts = [text.encode() for text in texts]
+def seal_texts(magic: bytes, texts: Sequence[str | bytes | memoryview], key: bytes) -> bytes:
+    """Plain texts in one signed file: MAGIC, the MAC, their lengths (JSON), the texts
+    (given as text, or as the bytes a file held)."""
+    parts = [text.encode() if isinstance(text, str) else text for text in texts]
     rest = [json.dumps([len(part) for part in parts]).encode(), b"\n", *parts]
     mac = hmac.new(key, digestmod=hashlib.sha256)
     for part in rest:
@@ -173,7 +175,7 @@ def seal_texts(magic: bytes, texts: list[str], key: bytes) -> bytes:
     return b"".join([magic, b"\n", mac.hexdigest().encode(), b"\n", *rest])
 
 
-def unseal_texts(magic: bytes, data: bytes, key: bytes) -> list[str] | None:
+def unseal_texts(magic: bytes, data: bytes, key: bytes) -> Parts | None:
     """The texts seal_texts signed, or None unless the file is whole, ours and of `magic`."""
     rest = _signed(magic, data, key)
     newline = data.find(b"\n", rest or 0)
@@ -185,15 +187,46 @@ def unseal_texts(magic: bytes, data: bytes, key: bytes) -> list[str] | None:
         return None
 
 
-def _cut(view: memoryview, start: int, lengths: list[int]) -> list[str]:
+class Parts(Sequence[str]):
+    """The texts of a verified cache file, each decoded when first read: a warm report
+    reads a few of them (a province's million ids are for validating new entries)."""
+
+    def __init__(self, view: memoryview, start: int, lengths: list[int]):
+        self._view = view
+        self._bounds: list[tuple[int, int]] = []
+        for length in lengths:
+            self._bounds.append((start, start + int(length)))
+            start += int(length)
+        if start != len(view):
+            raise ValueError("bytes after the last text")
+        self._decoded: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._bounds)
+
+    def __getitem__(self, number: int) -> str:  # type: ignore[override]
+        found = self._decoded.get(number)
+        if found is None:
+            start, end = self._bounds[number]
+            found = self._decoded[number] = str(self._view[start:end], "utf-8")
+        return found
+
+    def raw(self, number: int) -> memoryview:
+        """A text's bytes as the file holds them (written again as they are)."""
+        start, end = self._bounds[number]
+        return self._view[start:end]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _cut(view: memoryview, start: int, lengths: list[int]) -> Parts:
     """The texts of these lengths from start on, which must end where the file ends."""
-    texts = []
-    for length in lengths:
-        texts.append(str(view[start : start + int(length)], "utf-8"))
-        start += int(length)
-    if start != len(view):
-        raise ValueError("bytes after the last text")
-    return texts
+    return Parts(view, start, lengths)
 
 
 class _Texts:
@@ -226,7 +259,7 @@ class _Texts:
         ]
 
 
-def _as_read(parts: list[str], columns: list[list[Any]]) -> list[Any]:
+def _as_read(parts: Sequence[str], columns: list[list[Any]]) -> list[Any]:
     """Columns as the file holds them, for _Texts.reuse: (kind, text, count)."""
     return [
         ("text", parts[number], count) if number is not None else ("list", "", count)
@@ -234,7 +267,7 @@ def _as_read(parts: list[str], columns: list[list[Any]]) -> list[Any]:
     ]
 
 
-def _column(parts: list[str], stored: list[Any]) -> list[str]:
+def _column(parts: Sequence[str], stored: list[Any]) -> list[str]:
     number, count = stored
     if number is None:
         return [str(text) for text in count]
@@ -327,24 +360,32 @@ def _as_decimals(values: dict[str, str]) -> dict[str, Decimal]:
     return {str(name): Decimal(value) for name, value in values.items()}
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def month_text(cells: Cells, month: str) -> str:
     """A month's cells as the cache keeps them: the text they were read from, if unchanged;
-    else written again, each cell not decoded since as it was read."""
+    else written again, each cell not decoded since as it was read.
+
+    A JSON object, one department a line: JSON writes no line break inside a string, so
+    each department's cell can be found, digested and decoded on its own."""
     kept = cells.raw(month)
     if kept is not None:
         return kept
     found = cells.month(month)
     forms = found.forms() if isinstance(found, MonthCells) else iter(found.items())
-    text = json.dumps(
-        {
-            department: cell_row(cell) if isinstance(cell, Cell) else cell
-            for department, cell in forms
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    lines = [
+        f"{_ENCODE(department)}:{_ENCODE(cell_row(cell)) if isinstance(cell, Cell) else cell}"
+        for department, cell in forms
+    ]
+    text = "{" + ",\n".join(lines) + "}"
     cells.written(month, text)
     return text
+
+
+def cell_text(cell: object) -> str:
+    """A department's cell as month_text writes it (a Cell, or the text it was read from)."""
+    return _ENCODE(cell_row(cell)) if isinstance(cell, Cell) else str(cell)
 
 
 def cell_row(cell: Cell) -> list[Any]:
@@ -366,18 +407,25 @@ def month_cells(text: str) -> MonthCells:
     (possible only for whoever holds the key) stops the report with a message, not a
     traceback; `check` rebuilds the cache.
     """
+    stored: dict[str, object] = {}
     try:
-        stored = json.loads(text)
-        if not isinstance(stored, dict):
-            raise TypeError("not a month of cells")
-    except (ValueError, TypeError) as error:
+        if not (text.startswith("{") and text.endswith("}")):
+            raise ValueError("not a month of cells")
+        for line in text[1:-1].split(",\n") if text != "{}" else ():
+            if not line.startswith('"'):
+                raise ValueError("not a department's cell")
+            department, end = scanstring(line, 1)
+            if line[end : end + 1] != ":":
+                raise ValueError("not a department's cell")
+            stored[department] = line[end + 1 :]
+    except ValueError as error:
         raise _unreadable(error) from error
     return MonthCells(stored, _as_cell)
 
 
 def _as_cell(department: str, stored: object) -> Cell:
     try:
-        sums, capped, cap_category, vetoes, referrals, by_clause = stored  # type: ignore[misc]
+        sums, capped, cap_category, vetoes, referrals, by_clause = json.loads(str(stored))
         return Cell(
             _as_decimals(sums),
             _as_decimals(capped),
@@ -442,7 +490,7 @@ def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
     }
 
 
-def _from_data(data: dict[str, Any], parts: list[str]) -> cache.Snapshot:
+def _from_data(data: dict[str, Any], parts: Sequence[str]) -> cache.Snapshot:
     files = {
         str(label): cache.FileMark(
             int(size),
@@ -496,7 +544,7 @@ class _Read(cache.Snapshot):
         self._context = value
 
 
-def _context(data: dict[str, Any], parts: list[str]) -> cache.Context:
+def _context(data: dict[str, Any], parts: Sequence[str]) -> cache.Context:
     ids = cache.IdSet()
     ids.text = parts[data["ids"]]
     named, clauses, departments, months, labels, lines = (

@@ -31,7 +31,6 @@ from govscore.ledger import cache, cachefile
 from govscore.model import months_between
 from govscore.rules.scoring import (
     CapUse,
-    Cell,
     DepartmentScore,
     FloorUse,
     MonthCells,
@@ -195,20 +194,21 @@ class Memo:
         summary: Summary,
         departments: Sequence[str],
         months: Sequence[str],
-        texts: list[str] | None = None,
+        texts: Sequence[str] | None = None,
     ):
         self.summary = summary
         self.months = list(months)  # the ledger's months
         self.names = list(departments)
         self.place = {name: number for number, name in enumerate(self.names)}
         self.base = _digest(rules, "\n".join(self.names), _across(summary))
-        # key → (kind, its rows: the text as stored until they are asked for, then split)
-        self.stored: dict[str, tuple[str, str | list[str]]] = {}
+        # key → (kind, its rows: the number of the file's text until they are asked for)
+        self.stored: dict[str, tuple[str, int | list[str]]] = {}
+        self._texts: Sequence[str] = texts or []
         if texts:
             head = json.loads(texts[0])
             if head["base"] == self.base:
                 for name, (number, kind) in head["rows"].items():
-                    self.stored[str(name)] = (str(kind), texts[number])
+                    self.stored[str(name)] = (str(kind), int(number))
         self.used: dict[str, tuple[str, list[str]]] = {}  # what this run read or worked out
         self.fresh = False
         self._lines: dict[str, list[str]] = {}  # month → its rows
@@ -228,8 +228,11 @@ class Memo:
         found, rows = self.stored.get(key, (kind, []))
         if found != kind:
             return []
-        if isinstance(rows, str):
-            rows = rows.split("\n")
+        if isinstance(rows, int):
+            try:
+                rows = self._texts[rows].split("\n")
+            except (ValueError, IndexError):  # signed, yet not text: worked out again
+                rows = []
             self.stored[key] = (kind, rows)
         return rows
 
@@ -391,7 +394,7 @@ class Memo:
 
     # -- the file ------------------------------------------------------------------------
 
-    def texts(self) -> list[str] | None:
+    def texts(self) -> list[str | bytes | memoryview] | None:
         """What the file should hold now, or None when it holds that already: what this
         run read or worked out, and what it holds still current (other months, years),
         and the rows of these as printed."""
@@ -400,7 +403,7 @@ class Memo:
         for key, kept in self._years.items():
             self.used[key] = ("year", kept.lines())
         current = {self._slot(month) for month in self.months}
-        keep: dict[str, tuple[str, str | list[str]]] = {
+        keep: dict[str, tuple[str, int | list[str]]] = {
             key: value
             for key, value in self.stored.items()
             if (key in current or value[0] == "year") and key not in self.used
@@ -409,7 +412,7 @@ class Memo:
         for key in list(keep):
             shown = self._shown.get(key)
             if shown is None:
-                kind, stored = self.stored.get(f"{key}/shown", ("", ""))
+                kind, stored = self.stored.get(f"{key}/shown", ("", []))
                 shown = stored if kind == "shown" else None
             elif not any(shown):
                 shown = None
@@ -419,10 +422,14 @@ class Memo:
         rows = {name: [number, keep[name][0]] for number, name in enumerate(names, start=1)}
         head = json.dumps({"base": self.base, "rows": rows})
         self.fresh = False
-        texts = (
-            value if isinstance(value, str) else "\n".join(value) for _, value in keep.values()
-        )
-        return [head, *texts]
+        return [head, *(self._text(value) for _, value in keep.values())]
+
+    def _text(self, rows: int | list[str]) -> str | bytes | memoryview:
+        """Rows as the file keeps them: a text read and never split is written as read."""
+        if not isinstance(rows, int):
+            return "\n".join(rows)
+        raw = getattr(self._texts, "raw", None)
+        return raw(rows) if raw is not None else self._texts[rows]
 
 
 class _Year:
@@ -445,7 +452,7 @@ def memo(
     summary: Summary,
     departments: Sequence[str],
     months: Sequence[str],
-    texts: list[str] | None,
+    texts: Sequence[str] | None,
 ) -> Memo:
     """The memo for a snapshot from the file's texts; an empty one if they do not fit."""
     try:
@@ -504,10 +511,8 @@ def _printed(
 
 
 def _cell_digest(cell: object) -> str:
-    """A department's month of sums as a digest: a Cell, or the form the cache stored it in
+    """A department's month of sums as a digest: a Cell, or the text the cache stored it as
     (both written as the cache writes them), or None for no entries."""
     if cell is None:
         return "-"
-    form = cachefile.cell_row(cell) if isinstance(cell, Cell) else cell
-    text = json.dumps(form, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return hashlib.sha256(cachefile.cell_text(cell).encode()).hexdigest()[:32]
