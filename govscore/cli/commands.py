@@ -7,11 +7,13 @@ an exit code: 0 ok, 1 a data problem, 2 usage, 3 written but not committed.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -72,7 +74,7 @@ from govscore.ledger.loader import (
     load_rules,
     load_view,
 )
-from govscore.ledger.recording import Committer, Draft, record
+from govscore.ledger.recording import Committer, Draft, Writing, record, record_import
 from govscore.ledger.repair import Cut, cut_back, find_cuts
 from govscore.ledger.settings import set_tags
 from govscore.ledger.writer import create_files, write_whole
@@ -1169,32 +1171,21 @@ def import_(
         "by": by or recorder(root_dir),
         "recorded": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
-    if len(table.rows) >= IMPORT_PROGRESS_ROWS and sys.stderr.isatty():
-        reading = _("reading {file}").format(file=label)
-        with click.progressbar(table.rows, label=reading, file=sys.stderr) as rows:
-            plan = importing.plan(table, label, month, defaults, rows)
-        del rows
-    else:
-        plan = importing.plan(table, label, month, defaults)
-    del table  # every row is a draft now: a million rows' cells need not stay meanwhile
-    found: tuple[Any, ...] = ()
     committer = Committer(commit)
-    try:  # with bad rows already found, record() only checks the others, writing nothing
-        done = record(
-            root_dir,
-            plan.drafts,
-            today(),
-            dry_run=dry_run or bool(plan.problems),
-            after_append=committer,
-            id_tag=clone_tag(root_dir),
-            use_cache=app.use_cache,
-            force=force,
-        )
-    except DataError as exc:
-        if not exc.problems:
-            raise
-        found = exc.problems
-    problems = importing.locate([*plan.problems, *found], plan.drafts, label)
+    with contextlib.ExitStack() as stack:
+        progress = None
+        if table.size >= IMPORT_PROGRESS_ROWS and sys.stderr.isatty():
+            reading = _("reading {file}").format(file=label)
+            bar = click.progressbar(length=table.size, label=reading, file=sys.stderr)
+            progress = partial(stack.enter_context(bar).update, 1)
+        plan = importing.Planner(table, label, month, defaults, progress)
+        try:
+            writing = Writing(dry_run, committer, clone_tag(root_dir), app.use_cache, force)
+            done = record_import(root_dir, plan.read, today(), writing)
+            found = done.problems
+        except importing.Unreadable as exc:
+            found = [exc.problem]
+    problems = importing.locate(found, label)
     if problems:
         message = ngettext(
             "rejected {file}: {count} problem; nothing imported, the ledger is unchanged",
@@ -1208,13 +1199,13 @@ def import_(
             message.format(file=label, line=repeat.line, key=repeat.key, first=repeat.first),
             err=True,
         )
-    for warning in importing.locate(done.warnings, plan.drafts, label):
+    for warning in importing.locate(done.warnings, label):
         click.echo(_("warning: {problem}").format(problem=warning), err=True)
     if not dry_run:
-        for entry in done.added:
-            click.echo(entry.id)
-    added = len(done.added)
-    skipped = len(done.skipped) + len(plan.repeats)
+        for start in range(0, len(done.ids), 10_000):  # a million ids: not one write each
+            click.echo("\n".join(done.ids[start : start + 10_000]))
+    added = len(done.ids)
+    skipped = done.skipped + plan.skipped + len(plan.repeats)
     if dry_run:
         summary = ngettext(
             "would import {added} entry, skip {skipped} already recorded (by key); "

@@ -63,9 +63,19 @@ def frame(entries_text: str, entries: int, tag: str | None = None) -> str:
     ends the last line."""
     content = entries_text.removeprefix("\n").removesuffix("\n")
     data = content.encode("utf-8")
+    return f"{begin_line(entries, len(data), tag)}{content}{end_mark(digest(data))}"
+
+
+def begin_line(entries: int, size: int, tag: str | None = None) -> str:
+    """A batch's begin line, newline included: how many entries, and the bytes they take."""
     mark = f"  # {tag}" if tag else ""
     what = "entry" if entries == 1 else "entries"
-    return f"{BEGIN}{entries} {what}, {len(data)} bytes{mark}\n{content}{END}{digest(data)}\n"
+    return f"{BEGIN}{entries} {what}, {size} bytes{mark}\n"
+
+
+def end_mark(hexdigest: str) -> str:
+    """What ends a batch's last line (with the newline): the digest of its bytes."""
+    return f"{END}{hexdigest}\n"
 
 
 @dataclass(frozen=True)

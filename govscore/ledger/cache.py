@@ -25,7 +25,7 @@ from govscore.i18n import _, language
 from govscore.ledger.tally import Tallied
 from govscore.ledger.text import ParsedFile
 from govscore.model import Entry, note_sequences, sequence_of
-from govscore.rules.catalog import Catalog
+from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments
 from govscore.rules.scoring import Summary, summarize
 from govscore.rules.validate import Book, _ref_problems, own_problems, score_entry_problems
@@ -221,85 +221,124 @@ def extend(
     a parse problem or an id some entry was waiting for sends the caller back to the
     full review, which is always right.
     """
-    context = snapshot.context
-    fresh = [entry for parsed, _ in tails for entry in parsed.entries]
     if any(parsed.problems for parsed, _ in tails):
         return None
-    context.ids.prepare(2 * len(fresh))
-    if any(e.kind != "score" or e.id in context.ids or e.id in context.wanted for e in fresh):
+    growing = Extension(snapshot, catalog, departments)
+    if growing.add([entry for parsed, _ in tails for entry in parsed.entries]) is None:
         return None
-    if any("\n" in e.id for e in fresh):
-        return None  # an id no line-joined index can hold: the full review decides
-    tail_ids = {e.id for e in fresh}
-    if len(tail_ids) != len(fresh):
-        return None
-    if not _continues(context.sequences, [e.id for e in fresh]):
-        return None  # a gap opened or filled: the full review says which
-    # Work on copies: a snapshot that cannot be extended must stay as it was.
-    context = dataclasses.replace(
-        context,
-        ids=context.ids.copy(),
-        targets=dict(context.targets),
-        target_bad=set(context.target_bad),
-        rates=set(context.rates),
-        wanted=set(context.wanted),
-        keys=dict(context.keys),
-        sequences=dict(context.sequences),
-    )
-    note_ids(context, [e.id for e in fresh])
-    targetable = _targetable(catalog)
-    counted: list[tuple[Entry, object]] = []
-    problems: list[Problem] = []
-    # An import appends a million entries: each combination of figures is judged once.
-    judged = own_problems(fresh, catalog, departments)
-    for entry in fresh:
-        found = list(judged.get(entry.id, ()))
-        clause = catalog.at(entry.month).get(entry.clause)
-        department = departments.resolve(entry.department)
-        if not found and entry.ref:
-            if entry.ref in tail_ids and entry.ref not in context.ids:
-                return None  # names an entry further down the tail
-            kept = context.targets.get(entry.ref)
-            if kept is None and entry.ref in context.ids:
-                return None  # names an entry no follow-up may name: the review explains
-            target = target_entry(entry.ref, kept) if kept is not None else None
-            by_id = {entry.ref: target} if target is not None else {}
-            own = {bad: [True] for bad in context.target_bad}
-            found = _ref_problems(entry, clause, by_id, context.voided, departments, own)  # type: ignore[arg-type]
-            if target is None:
-                context.wanted.add(entry.ref)
-        if not found and clause is not None and clause.kind == "rate":
-            rate = (clause.id, department.name, entry.month)  # type: ignore[union-attr]
-            if rate in context.rates:
-                return None
-            context.rates.add(rate)
-        context.ids.add(entry.id)
-        if entry.key:
-            context.keys[entry.key] = entry.id
-        if entry.clause in targetable:
-            context.targets[entry.id] = _target(entry)
-            if entry.id in judged:
-                context.target_bad.add(entry.id)
-        if found:
-            problems.extend(found)
-            continue
-        if department is not None and department.name != entry.department:
-            entry = entry._replace(department=department.name)
-        counted.append((entry, clause))
-    summary = _copy_summary(snapshot.summary)
-    for entry, clause in counted:
-        summary.add(entry, clause)  # type: ignore[arg-type]
-    files = dict(snapshot.files)
-    for (_parsed, mark), label in zip(tails, label_of, strict=True):
-        files[label] = mark
-    return Snapshot(
-        key=snapshot.key,
-        files=files,
-        problems=[*snapshot.problems, *problems],
-        summary=summary,
-        context=context,
-        entries=snapshot.entries + len(fresh),
-    )
+    return growing.snapshot(dict(zip(label_of, (mark for _, mark in tails), strict=True)))
+
+
+class Extension:
+    """A snapshot extended by appended entries fed a part at a time, in the order they stand.
+
+    An import of a million rows feeds them as it reads them, so that they need not all
+    be held at once; `extend` feeds all of a tail at once. The snapshot given stays as
+    it was (the extension works on copies), so after a None it can still be used.
+    """
+
+    def __init__(self, snapshot: Snapshot, catalog: Catalog, departments: Departments):
+        self.base = snapshot
+        self.catalog = catalog
+        self.departments = departments
+        context = snapshot.context
+        self.context = dataclasses.replace(
+            context,
+            ids=context.ids.copy(),
+            targets=dict(context.targets),
+            target_bad=set(context.target_bad),
+            rates=set(context.rates),
+            wanted=set(context.wanted),
+            keys=dict(context.keys),
+            sequences=dict(context.sequences),
+        )
+        self.summary = _copy_summary(snapshot.summary)
+        self.problems: list[Problem] = []
+        self.count = 0
+        # Entries that count across months, added in ledger order when the snapshot is made.
+        self.held: list[tuple[Entry, Clause]] = []
+        self.targetable = _targetable(catalog)
+
+    def add(self, fresh: Sequence[Entry]) -> list[Problem] | None:
+        """Fold in the next entries; their problems, or None when only a full review can say.
+
+        After a None the extension is of no further use.
+        """
+        context, catalog, departments = self.context, self.catalog, self.departments
+        context.ids.prepare(2 * len(fresh))
+        if any(e.kind != "score" or e.id in context.ids or e.id in context.wanted for e in fresh):
+            return None
+        if any("\n" in e.id for e in fresh):
+            return None  # an id no line-joined index can hold: the full review decides
+        tail_ids = {e.id for e in fresh}
+        if len(tail_ids) != len(fresh):
+            return None
+        if not _continues(context.sequences, [e.id for e in fresh]):
+            return None  # a gap opened or filled: the full review says which
+        note_ids(context, [e.id for e in fresh])
+        targetable = self.targetable
+        counted: list[tuple[Entry, Clause]] = []
+        problems: list[Problem] = []
+        # An import appends a million entries: each combination of figures is judged once.
+        judged = own_problems(fresh, catalog, departments)
+        for entry in fresh:
+            found = list(judged.get(entry.id, ()))
+            clause = catalog.at(entry.month).get(entry.clause)
+            department = departments.resolve(entry.department)
+            if not found and entry.ref:
+                if entry.ref in tail_ids and entry.ref not in context.ids:
+                    return None  # names an entry further down the tail
+                kept = context.targets.get(entry.ref)
+                if kept is None and entry.ref in context.ids:
+                    return None  # names an entry no follow-up may name: the review explains
+                target = target_entry(entry.ref, kept) if kept is not None else None
+                by_id = {entry.ref: target} if target is not None else {}
+                own = {bad: [True] for bad in context.target_bad}
+                found = _ref_problems(entry, clause, by_id, context.voided, departments, own)  # type: ignore[arg-type]
+                if target is None:
+                    context.wanted.add(entry.ref)
+            if not found and clause is not None and clause.kind == "rate":
+                rate = (clause.id, department.name, entry.month)  # type: ignore[union-attr]
+                if rate in context.rates:
+                    return None
+                context.rates.add(rate)
+            context.ids.add(entry.id)
+            if entry.key:
+                context.keys[entry.key] = entry.id
+            if entry.clause in targetable:
+                context.targets[entry.id] = _target(entry)
+                if entry.id in judged:
+                    context.target_bad.add(entry.id)
+            if found:
+                problems.extend(found)
+                continue
+            if department is not None and department.name != entry.department:
+                entry = entry._replace(department=department.name)
+            counted.append((entry, clause))  # type: ignore[arg-type]
+        summary = self.summary
+        for entry, clause in counted:
+            if clause.annual or entry.recurring or clause.exclusive:
+                self.held.append((entry, clause))
+            else:
+                summary.add(entry, clause)
+        self.problems += problems
+        self.count += len(fresh)
+        return problems
+
+    def snapshot(self, marks: dict[str, FileMark]) -> Snapshot:
+        """The extended snapshot, with the marks of the files as they now stand."""
+        for entry, clause in sorted(self.held, key=lambda held: (held[0].file, held[0].line)):
+            self.summary.add(entry, clause)
+        self.held = []
+        base = self.base
+        return Snapshot(
+            key=base.key,
+            files={**base.files, **marks},
+            problems=[*base.problems, *self.problems],
+            summary=self.summary,
+            context=self.context,
+            entries=base.entries + self.count,
+        )
 
 
 def _continues(sequences: dict[str, int], ids: Sequence[str]) -> bool:

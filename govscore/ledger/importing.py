@@ -19,8 +19,7 @@ import difflib
 import hashlib
 import io
 import zipfile
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -31,7 +30,7 @@ from govscore.errors import DataError, Problem, UsageError
 from govscore.i18n import N_, _, listing
 from govscore.ledger.recording import Draft
 from govscore.model import FIELDS, month_of
-from govscore.written import canonical_fields, fold, read_month
+from govscore.written import ID_FIELDS, NUMBER_FIELDS, canonical_fields, fold, read_month
 
 # Fields of an entry an import may not set, and why: said by name, not as "unknown".
 REFUSED = {
@@ -83,11 +82,26 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 @dataclass(frozen=True)
 class Table:
-    """A CSV file read as text: its header, and its non-empty rows with their first lines."""
+    """A file read: its header, and its non-empty rows with their first lines.
+
+    `rows` may be read more than once; a CSV file's rows are read from its text each
+    time (a million rows' cells need not all be held), and a row that breaks the CSV
+    quoting raises Unreadable when it is come to. `size` says about how many rows there
+    are (its lines), for a progress bar.
+    """
 
     header: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    rows: Iterable[tuple[int, Sequence[str]]]
     problems: tuple[Problem, ...]
+    size: int = 0
+
+
+class Unreadable(Exception):
+    """Rows past this point cannot be read (broken CSV quoting): the import is only this."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -238,7 +252,7 @@ def read_workbook(data: bytes, file: str) -> Table:
                 found.append((line, row))
     finally:
         book.close()
-    return Table(header, tuple(found), ())
+    return Table(header, tuple(found), (), len(found))
 
 
 def _cell_text(
@@ -274,35 +288,58 @@ def _plain(number: Decimal) -> str:
 
 def _counts(row: Sequence[str]) -> bool:
     """Whether a row is read: not empty, and not a comment (first filled cell starts #)."""
-    filled = [cell.strip() for cell in row if cell.strip()]
-    return bool(filled) and not filled[0].startswith(COMMENT)
+    for cell in row:
+        filled = cell.strip()
+        if filled:
+            return not filled.startswith(COMMENT)
+    return False
 
 
 def read_table(text: str, file: str) -> Table:
-    """Read the header and rows; a bad header or broken quoting stops the reading there."""
+    """Read the header; the rows are read as they are asked for (see Table).
+
+    A bad header stops the reading there, as does broken quoting in it.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1
-    rows: list[tuple[int, tuple[str, ...]]] = []
     try:
         first = next(reader, None)
-        header, problems = _header(tuple(first or ()), file)
-        if problems:
-            return Table(header, (), tuple(problems))
-        line = reader.line_num + 1
-        for row in reader:
-            if _counts(row):
-                rows.append((line, tuple(row)))
-            line = reader.line_num + 1
     except csv.Error as exc:
-        problem = Problem(
-            file,
-            line,
-            _(
-                "not valid CSV: {reason} (a quote opened in this row is not closed as CSV expects)"
-            ).format(reason=exc),
-        )
-        return Table((), (), (problem,))
-    return Table(header, tuple(rows), ())
+        return Table((), (), (_unreadable(file, 1, exc),))
+    header, problems = _header(tuple(first or ()), file)
+    if problems:
+        return Table(header, (), tuple(problems))
+    return Table(header, _CsvRows(text, file), (), text.count("\n"))
+
+
+@dataclass(frozen=True)
+class _CsvRows:
+    """A CSV text's rows after its header, read again each time they are asked for."""
+
+    text: str
+    file: str
+
+    def __iter__(self) -> Iterator[tuple[int, Sequence[str]]]:
+        reader = csv.reader(io.StringIO(self.text, newline=""), strict=True)
+        line = 1
+        try:
+            next(reader)
+            line = reader.line_num + 1
+            for row in reader:
+                if _counts(row):
+                    yield line, row
+                line = reader.line_num + 1
+        except csv.Error as exc:
+            raise Unreadable(_unreadable(self.file, line, exc)) from None
+
+
+def _unreadable(file: str, line: int, exc: csv.Error) -> Problem:
+    return Problem(
+        file,
+        line,
+        _(
+            "not valid CSV: {reason} (a quote opened in this row is not closed as CSV expects)"
+        ).format(reason=exc),
+    )
 
 
 def _header(first: Sequence[str], file: str) -> tuple[tuple[str, ...], list[Problem]]:
@@ -360,47 +397,168 @@ def header_problems(header: Sequence[str], file: str) -> list[Problem]:
     return problems
 
 
-def plan(
-    table: Table,
-    file: str,
-    month: str | None,
-    defaults: dict[str, Any],
-    rows: Iterable[tuple[int, tuple[str, ...]]] | None = None,
-) -> Plan:
+def plan(table: Table, file: str, month: str | None, defaults: dict[str, Any]) -> Plan:
     """One Draft per row, in file order, or the problems that keep a row from being one.
 
     `month` (from --month) wins over a row's month column, which wins over its date.
-    `defaults` fill fields a row leaves empty (by, recorded). `rows` is table.rows,
-    possibly wrapped in a progress bar by the caller.
+    `defaults` fill fields a row leaves empty (by, recorded). Every draft is held: an
+    import reads its rows through a Planner instead.
     """
+    planner = Planner(table, file, month, defaults)
     drafts: list[Draft] = []
-    repeats: list[Repeat] = []
-    problems: list[Problem] = list(table.problems)
-    first_line: dict[str, int] = {}
-    seen: Counter[str] = Counter()
-    count = 0
-    for line, cells in table.rows if rows is None else rows:
-        count += 1
-        draft, found = row_draft(table.header, cells, file, line, month, {})
-        problems.extend(found)
-        if draft is None:
-            continue
-        if draft.fields.get("key") is None:
-            content = row_content(draft)
-            seen[content] += 1
-            draft.fields["key"] = f"{MADE_KEY}{content}-{seen[content]}"
-        for name, value in defaults.items():
-            draft.fields.setdefault(name, value)
-        key = draft.fields.get("key")
-        if key is not None and key in first_line:
-            # The second row with a key is skipped, as if the first had been recorded by
-            # an earlier run: a cron job concatenating exports must not double-count.
-            repeats.append(Repeat(line, key, first_line[key]))
-            continue
-        if key is not None:
-            first_line[key] = line
-        drafts.append(draft)
-    return Plan(tuple(drafts), tuple(repeats), tuple(problems), count)
+    problems: list[Problem] = []
+    try:
+        for row in planner:
+            (problems if isinstance(row, Problem) else drafts).append(row)
+    except Unreadable as exc:
+        return Plan((), (), (exc.problem,), 0)
+    return Plan(tuple(drafts), tuple(planner.repeats), tuple(problems), planner.rows)
+
+
+class Planner:
+    """An import file's rows as drafts, one at a time: each time it is iterated it reads
+    the table again and gives, in file order, a Draft for each row or a Problem for each
+    thing wrong with one.
+
+    A row without a key is given one made from what it says (row_content) and its number
+    among identical rows. A second row with a key is skipped (in `repeats`), as if the
+    first had been recorded by an earlier run: a cron job concatenating exports must not
+    double-count. `progress` is called once per row read.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        file: str,
+        month: str | None,
+        defaults: dict[str, Any],
+        progress: Callable[[], None] | None = None,
+    ):
+        self.table, self.file, self.month, self.defaults = table, file, month, defaults
+        self.progress = progress
+        self.repeats: list[Repeat] = []
+        self.rows = 0  # non-empty data rows read
+        self.skipped = 0  # rows left out because their key is recorded (see `read`)
+
+    def __iter__(self) -> Iterator[Draft | Problem]:
+        return self.read(None)
+
+    def read(self, recorded: Container[str] | None) -> Iterator[Draft | Problem]:
+        """Drafts and problems, leaving out (and counting in `skipped`) the rows whose
+        key is in `recorded`: the keys of the ledger before the import, which `record`
+        would skip. A re-run of a million rows then makes no draft of them at all."""
+        self.repeats = []
+        self.rows = self.skipped = 0
+        yield from self.table.problems
+        first_line: dict[str, int] = {}
+        seen: dict[str, int] = {}
+        read = _RowReader(self.table.header, self.file, self.month).read
+        defaults = self.defaults.items()
+        progress = self.progress
+        source = f"{self.file}:"
+        for line, cells in self.table.rows:
+            self.rows += 1
+            if progress is not None:
+                progress()
+            fields, month, found, content = read(cells, line)
+            if fields is None:
+                yield from found
+                continue
+            if content is not None:
+                number = seen[content] = seen.get(content, 0) + 1
+                fields["key"] = f"{MADE_KEY}{content}-{number}"
+            for name, value in defaults:
+                if name not in fields:
+                    fields[name] = value
+            key = fields.get("key")
+            if key is not None:
+                if key in first_line:
+                    self.repeats.append(Repeat(line, key, first_line[key]))
+                    continue
+                first_line[key] = line
+                if recorded is not None and key in recorded:
+                    self.skipped += 1
+                    continue
+            yield Draft(fields, month, f"{source}{line}", canonical=True)
+
+
+# Fields whose cells written.canonical_fields reads (the rest it keeps as written).
+_READ = frozenset({*ID_FIELDS, "count", *NUMBER_FIELDS, "date", "through"})
+# Distinct cells remembered as read (dates, counts, clause ids repeat a million times).
+_REMEMBERED = 100_000
+
+
+class _RowReader:
+    """row_draft and row_content for many rows of one table, each distinct cell read once.
+
+    row_content hashes `name=text` parts sorted by name: each column's part has its
+    place in that order, and a read cell's part is remembered with what it reads as.
+    """
+
+    def __init__(self, header: Sequence[str], file: str, month: str | None):
+        self.header, self.file, self.month = header, file, month
+        self.width = len(header)
+        places = {name: place for place, name in enumerate(sorted(header), 1)}
+        # Per column: its field, its part's place (0: month, not a field), what was
+        # read of each cell (None: kept as written) and whether it is kept unstripped.
+        self.columns = [
+            (
+                name,
+                0 if name == "month" else places[name],
+                {} if name in _READ else None,
+                name in _VERBATIM,
+            )
+            for name in header
+        ]
+        self.months: dict[tuple[str | None, Any], tuple[str | None, Any]] = {}
+
+    def read(
+        self, cells: Sequence[str], line: int
+    ) -> tuple[dict[str, Any] | None, str | None, list[Problem], str | None]:
+        """What row_draft makes of the row (its fields and month, or its problems), and
+        its row_content when it has no key."""
+        if len(cells) > self.width and any(cell.strip() for cell in cells[self.width :]):
+            _draft, problems = row_draft(self.header, cells, self.file, line, self.month, {})
+            return None, None, problems, None
+        fields: dict[str, Any] = {}
+        parts: list[str | None] = [None] * (self.width + 1)
+        written_month = None
+        for (name, place, known, verbatim), cell in zip(self.columns, cells, strict=False):
+            value = cell.strip()
+            if not value:
+                continue
+            if not place:
+                written_month = value
+            elif known is not None:
+                read = known.get(value)
+                if read is None:
+                    got = canonical_fields({name: value})[name]
+                    shown = _plain(got) if isinstance(got, Decimal) else str(got)
+                    read = (got, f"{name}={shown}")
+                    if len(known) < _REMEMBERED:
+                        known[value] = read
+                fields[name], parts[place] = read
+            else:
+                if verbatim:
+                    value = cell
+                fields[name] = value
+                parts[place] = f"{name}={value}"
+        day = fields.get("date")
+        found = self.months.get((written_month, day))
+        if found is None:
+            found = _row_month(self.month, written_month, day)
+            if len(self.months) < _REMEMBERED:
+                self.months[(written_month, day)] = found
+        month, problem = found
+        if problem is not None:
+            field, message = problem
+            reason = _("{field}: {reason}").format(field=field, reason=message)
+            return None, None, [Problem(self.file, line, reason, field)], None
+        if "key" in fields:
+            return fields, month, [], None
+        parts[0] = f"month={month}"
+        content = "\x1f".join(filter(None, parts)).encode("utf-8")
+        return fields, month, [], hashlib.sha256(content).hexdigest()[:16]
 
 
 def row_draft(
@@ -487,17 +645,16 @@ def row_content(draft: Draft) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def locate(problems: Iterable[Problem], drafts: Sequence[Draft], file: str) -> list[Problem]:
+def locate(problems: Iterable[Problem], file: str) -> list[Problem]:
     """Problems of rows as FILE:LINE: FIELD: MESSAGE, in row order; other problems after.
 
     `record` labels a rejected draft's problems with its source ("FILE:LINE", line 0);
     this splits that back into file and line and puts the field in front of the message.
     """
-    lines = {draft.source: int(draft.source.rpartition(":")[2]) for draft in drafts}
     rows: list[Problem] = []
     others: list[Problem] = []
     for problem in problems:
-        line = lines.get(problem.file) if problem.line == 0 else None
+        line = _source_line(problem.file, file) if problem.line == 0 else None
         if line is not None:
             problem = Problem(file, line, problem.message, problem.field, problem.entry)
         if problem.file != file:
@@ -510,6 +667,14 @@ def locate(problems: Iterable[Problem], drafts: Sequence[Draft], file: str) -> l
         rows.append(Problem(file, problem.line, message, problem.field, problem.entry))
     rows.sort(key=lambda p: p.line)  # stable: a row's problems keep their order
     return [*rows, *others]
+
+
+def _source_line(source: str, file: str) -> int | None:
+    """The line of a draft's source, "FILE:LINE", when it names a row of the file."""
+    head, colon, line = source.rpartition(":")
+    if colon and head == file and line.isdigit() and line.isascii():
+        return int(line)
+    return None
 
 
 # The template's example row: a plain 2.4.3 entry as a clerk would fill it in.

@@ -7,7 +7,7 @@ so every entry is checked the same way, whoever or whatever wrote it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -19,16 +19,26 @@ from govscore.ledger import cache
 from govscore.ledger.batches import frame
 from govscore.ledger.gitops import GitError, commit_files, recorder
 from govscore.ledger.loader import (
+    CACHE_DIR,
     LEDGER_DIR,
+    CachedLedger,
     Root,
+    appended_mark,
     file_mark,
     load_root,
     read_cached,
     read_ledger_file,
     write_snapshot,
 )
-from govscore.ledger.text import ParsedFile, build_entry, entry_lines, entry_toml
-from govscore.ledger.writer import append_all, ledger_lock
+from govscore.ledger.text import (
+    ParsedFile,
+    build_entry,
+    entry_fields,
+    entry_lines,
+    entry_toml,
+    fields_toml,
+)
+from govscore.ledger.writer import Spool, append_all, ledger_lock
 from govscore.model import Entry, is_month, note_sequences, sequence_name
 from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
@@ -63,7 +73,7 @@ def record(
     drafts: Sequence[Draft],
     today: date,
     dry_run: bool = False,
-    after_append: Callable[[Root, list[Path], list[Entry]], None] | None = None,
+    after_append: AfterAppend | None = None,
     id_tag: str | None = None,
     use_cache: bool = True,
     force: bool = False,
@@ -76,27 +86,53 @@ def record(
     refuses only as doubtful (a rate below 1, a date before the measures or after `today`,
     a month after next).
     """
+    options = Writing(dry_run, after_append, id_tag, use_cache, force)
     with ledger_lock(root_path / LEDGER_DIR):
-        # Voids, closes and exclusive matters (which name a matter) need the whole ledger.
-        if use_cache and not any(_needs_ledger(d) for d in drafts):
-            done = _record_cached(root_path, drafts, today, dry_run, after_append, id_tag, force)
-            if done is not None:
-                return done
-        root = load_root(root_path, lock=False)
-        made = prepare(root, drafts, today, id_tag, force)
-        if made.problems:
-            raise DataError(_rejected(len(drafts), len(made.problems)), made.problems)
-        entries = made.entries
-        if not dry_run and entries:
-            appends = _appends(root.path, entries, id_tag)
-            append_all(appends)
-            if after_append is not None:
-                after_append(root, [path for path, _ in appends], entries)
+        return _record_locked(root_path, drafts, today, options)
+
+
+@dataclass(frozen=True)
+class Writing:
+    """How `record` and `record_import` write (see `record`)."""
+
+    dry_run: bool = False
+    after_append: AfterAppend | None = None
+    id_tag: str | None = None
+    use_cache: bool = True
+    force: bool = False
+
+
+def _record_locked(
+    root_path: Path, drafts: Sequence[Draft], today: date, options: Writing
+) -> Recorded:
+    """`record`, its caller holding the lock."""
+    dry_run, after_append, id_tag, force = (
+        options.dry_run,
+        options.after_append,
+        options.id_tag,
+        options.force,
+    )
+    # Voids, closes and exclusive matters (which name a matter) need the whole ledger.
+    if options.use_cache and not any(_needs_ledger(d) for d in drafts):
+        done = _record_cached(root_path, drafts, today, dry_run, after_append, id_tag, force)
+        if done is not None:
+            return done
+    root = load_root(root_path, lock=False)
+    made = prepare(root, drafts, today, id_tag, force)
+    if made.problems:
+        raise DataError(_rejected(len(drafts), len(made.problems)), made.problems)
+    entries = made.entries
+    if not dry_run and entries:
+        appends = _appends(root.path, entries, id_tag)
+        append_all(appends)
+        if after_append is not None:
+            after_append(root, [path for path, _ in appends], Added.of(entries))
     return Recorded(tuple(entries), tuple(made.skipped), tuple(made.warnings))
 
 
 def _needs_ledger(draft: Draft) -> bool:
-    return any(draft.fields.get(name) for name in ("void", "close", "matter"))
+    fields = draft.fields
+    return bool(fields.get("void") or fields.get("close") or fields.get("matter"))
 
 
 def _record_cached(
@@ -104,7 +140,7 @@ def _record_cached(
     drafts: Sequence[Draft],
     today: date,
     dry_run: bool,
-    after_append: Callable[[Any, list[Path], list[Entry]], None] | None,
+    after_append: AfterAppend | None,
     id_tag: str | None,
     force: bool,
 ) -> Recorded | None:
@@ -120,15 +156,7 @@ def _record_cached(
         context = snapshot.context
     except DataError:  # signed, yet it does not read: the full review decides
         return None
-    known = Known(
-        keys=dict(context.keys),
-        sequence=defaultdict(int, context.sequences),
-        departments=state.departments,
-        catalog=state.catalog,
-        today=today,
-        first_line=lambda month: _first_line(snapshot.files.get(f"{LEDGER_DIR}/{month}.toml")),
-        broken=lambda month: _broken_mark(snapshot, month),
-    )
+    known = _cached_known(state, context, dict(context.keys), today)
     made = draft_entries(drafts, known, id_tag, force)
     entries, problems, drafted = made.entries, made.problems, made.drafted
     appends = _appends(root_path, entries, id_tag)
@@ -157,15 +185,191 @@ def _record_cached(
         append_all(appends)
         write_snapshot(root_path, extended)
         if after_append is not None:
-            after_append(state, [path for path, _ in appends], entries)
+            after_append(state, [path for path, _ in appends], Added.of(entries))
     return Recorded(tuple(entries), tuple(made.skipped), tuple(made.warnings))
+
+
+def _cached_known(
+    state: CachedLedger, context: cache.Context, keys: dict[str, str], today: date
+) -> Known:
+    """What giving drafts ids and lines needs, as the cache knows the ledger."""
+    snapshot = state.snapshot
+    return Known(
+        keys=keys,
+        sequence=defaultdict(int, context.sequences),
+        departments=state.departments,
+        catalog=state.catalog,
+        today=today,
+        first_line=lambda month: _first_line(snapshot.files.get(f"{LEDGER_DIR}/{month}.toml")),
+        broken=lambda month: _broken_mark(snapshot, month),
+    )
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What `record_import` did: the new ids in order, how many rows were skipped as
+    recorded already, and what is wrong (then nothing was written) or worth a look."""
+
+    ids: Sequence[str]
+    skipped: int
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+# Drafts given ids and checked together: enough to judge combinations once, few enough
+# to let go of before the next part.
+IMPORT_PART = 5000
+
+
+def record_import(
+    root_path: Path,
+    rows: Callable[[Container[str] | None], Iterable[Draft | Problem]],
+    today: date,
+    options: Writing,
+) -> Imported:
+    """Record an import's drafts all or none, checking them as they come.
+
+    `rows(recorded)` gives the drafts in file order, and a Problem for each row that is
+    no draft, leaving out the rows whose key is in `recorded` (when it is not None: the
+    ledger's keys before the import, which would be skipped anyway; the caller counts
+    them). It is called again, with None, when the full review must decide (then every
+    draft is held at once, as `record` does). Nothing is written if any row has a
+    problem.
+    Against the cache (the usual case) no more than a part of the rows is held at a
+    time: the new entries are written to spools and appended once every row is checked.
+    """
+    with ledger_lock(root_path / LEDGER_DIR):
+        if options.use_cache:
+            done = _import_cached(root_path, rows, today, options)
+            if done is not None:
+                return done
+        drafts: list[Draft] = []
+        problems: list[Problem] = []
+        for row in rows(None):
+            (problems if isinstance(row, Problem) else drafts).append(row)
+        try:
+            checking = replace(options, dry_run=options.dry_run or bool(problems))
+            written = _record_locked(root_path, drafts, today, checking)
+        except DataError as exc:
+            if not exc.problems:
+                raise
+            return Imported((), 0, [*problems, *exc.problems], [])
+        ids = [] if problems else [entry.id for entry in written.added]
+        return Imported(ids, len(written.skipped), problems, list(written.warnings))
+
+
+def _import_cached(
+    root_path: Path,
+    rows: Callable[[Container[str] | None], Iterable[Draft | Problem]],
+    today: date,
+    options: Writing,
+) -> Imported | None:
+    """`record_import` against the cache, a part at a time; None: only the full review
+    can decide (as for `_record_cached`)."""
+    id_tag = options.id_tag
+    state = read_cached(root_path)
+    try:
+        growing = cache.Extension(state.snapshot, state.catalog, state.departments)
+    except DataError:  # a snapshot whose context does not read: the full review decides
+        return None
+    known = _cached_known(state, growing.context, growing.context.keys, today)
+    # The keys the ledger held before (rows that have one need no draft). The keys of
+    # this import's rows come in only as their own rows are drafted: a later row with
+    # one of them is a repeat, which the reading skips first.
+    recorded = state.snapshot.context.keys
+    spools: dict[str, Spool] = {}
+    ids: list[str] = []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    skipped = 0
+    first: Entry | None = None
+    try:
+        for part in _parts(rows(recorded), IMPORT_PART):
+            drafts: list[Draft] = []
+            for row in part:
+                if isinstance(row, Problem):
+                    problems.append(row)
+                elif _needs_ledger(row):
+                    return None
+                else:
+                    drafts.append(row)
+            render = not (problems or options.dry_run)
+            made = draft_entries(drafts, known, id_tag, options.force, render)
+            skipped += len(made.skipped)
+            problems += made.problems
+            warnings += made.warnings
+            found = growing.add(made.entries)
+            if found is None:
+                return None
+            for problem in found:
+                problems.extend(_relabel([problem], made.drafted.get(problem.entry)))
+            ids += [entry.id for entry in made.entries]
+            if problems or options.dry_run or not made.entries:
+                continue  # nothing will be written: the rest is only checked
+            first = first or made.entries[0]
+            for entry, text in zip(made.entries, made.texts, strict=True):
+                spool = spools.get(entry.month)
+                if spool is None:
+                    spool = spools[entry.month] = Spool(root_path / CACHE_DIR)
+                spool.add(text)
+        if problems or options.dry_run or first is None:
+            return Imported(ids, skipped, problems, warnings)
+        appends = []
+        for month, spool in spools.items():
+            path = root_path / LEDGER_DIR / f"{month}.toml"
+            head = "" if path.exists() else f"# govscore ledger for {month}: append only\n"
+            appends.append((path, spool.pieces(head, id_tag)))
+        append_all(appends)
+        labels = [f"{LEDGER_DIR}/{month}.toml" for month in spools]
+        write_snapshot(
+            root_path,
+            growing.snapshot({label: appended_mark(root_path, label) for label in labels}),
+        )
+        if options.after_append is not None:
+            added = Added(ids, first, _commit_message(len(ids), first, ids[-1]))
+            options.after_append(state, [path for path, _ in appends], added)
+    finally:
+        for spool in spools.values():
+            spool.close()
+    return Imported(ids, skipped, problems, warnings)
+
+
+def _parts(rows: Iterable[Draft | Problem], size: int) -> Iterator[list[Draft | Problem]]:
+    part: list[Draft | Problem] = []
+    for row in rows:
+        part.append(row)
+        if len(part) >= size:
+            yield part
+            part = []
+    if part:
+        yield part
+
+
+@dataclass(frozen=True)
+class Added:
+    """What an append wrote, as the step after it needs it (see Committer)."""
+
+    ids: Sequence[str]
+    first: Entry
+    message: str  # for a commit
+
+    @classmethod
+    def of(cls, entries: Sequence[Entry]) -> Added:
+        ids = [entry.id for entry in entries]
+        return cls(ids, entries[0], _commit_message(len(entries), entries[0], ids[-1]))
+
+
+AfterAppend = Callable[[Any, list[Path], Added], None]
 
 
 def commit_message(entries: Sequence[Entry]) -> str:
     """One line naming what was recorded: department, clause and id."""
-    if len(entries) > 1:
-        return f"govscore: {len(entries)} entries, {entries[0].id} … {entries[-1].id}"
-    entry = entries[0]
+    return _commit_message(len(entries), entries[0], entries[-1].id)
+
+
+def _commit_message(count: int, entry: Entry, last: str) -> str:
+    if count > 1:
+        return f"govscore: {count} entries, {entry.id} … {last}"
     if entry.kind == "void":
         return f"govscore: void {entry.void} ({entry.reason}) as {entry.id}"
     if entry.kind == "close":
@@ -187,13 +391,13 @@ class Committer:
     failure: str | None = None
     written: tuple[str, ...] = ()
 
-    def __call__(self, root: Any, paths: list[Path], entries: list[Entry]) -> None:
+    def __call__(self, root: Any, paths: list[Path], added: Added) -> None:
         if not (self.wanted or root.weights.commit):
             return
-        self.written = tuple(e.id for e in entries)
-        author = entries[0].by or recorder(root.path)
+        self.written = tuple(added.ids)
+        author = added.first.by or recorder(root.path)
         try:
-            commit_files(root.path, paths, commit_message(entries), author)
+            commit_files(root.path, paths, added.message, author)
         except (GitError, OSError) as exc:
             said = [line for line in str(exc).splitlines() if line.strip()]
             self.failure = said[0] if said else repr(exc)  # git's first line says what
@@ -232,6 +436,7 @@ class Known:
     first_line: Callable[[str], int]  # where the next entry of a month's TOML file starts
     broken: Callable[[str], Problem | None]  # why a month cannot take an entry, if it cannot
     target_month: Callable[[Draft], str | None] = lambda draft: None  # a void's or close's
+    lines: dict[str, int] = field(default_factory=dict)  # month → line of its next entry
 
 
 @dataclass
@@ -243,10 +448,15 @@ class Drafted:
     problems: list[Problem] = field(default_factory=list)
     drafted: dict[str, Draft] = field(default_factory=dict)  # entry id → its draft
     warnings: list[Problem] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # each entry's text, when asked for
 
 
 def draft_entries(
-    drafts: Sequence[Draft], known: Known, id_tag: str | None, force: bool = False
+    drafts: Sequence[Draft],
+    known: Known,
+    id_tag: str | None,
+    force: bool = False,
+    render: bool = False,
 ) -> Drafted:
     """Give drafts ids and lines; skip known keys; say what is wrong with each on its own.
 
@@ -254,10 +464,11 @@ def draft_entries(
     shared ledger from ever making the same id before they merge, and each clone
     numbers its own sequence, so that a gap in it always means an entry was removed.
     Each draft's fields are read as written first (`４.３.１`, `2.0`, `2023/5/23`,
-    `95.5%`), and each entry passes the door (rules/door.py).
+    `95.5%`), and each entry passes the door (rules/door.py). With `render`, each
+    entry's text (text.entry_toml) is made too, in `texts`.
     """
-    keys, sequence = known.keys, known.sequence
-    lines: dict[str, int] = {}
+    keys, sequence, lines = known.keys, known.sequence, known.lines
+    broken_months: dict[str, Problem | None] = {}
     made = Drafted()
     problems, drafted, entries, skipped = made.problems, made.drafted, made.entries, made.skipped
     for draft in drafts:
@@ -272,7 +483,9 @@ def draft_entries(
             label = draft.source or "govscore"
             problems.append(Problem(label, 0, _month_problem(draft, month), _month_field(draft)))
             continue
-        broken = known.broken(month)
+        if month not in broken_months:
+            broken_months[month] = known.broken(month)
+        broken = broken_months[month]
         if broken is not None:
             problems.append(broken)
             continue
@@ -287,16 +500,22 @@ def draft_entries(
             problems.extend(_relabel(found, draft))
             continue
         department = known.departments.resolve(entry.department) if entry.department else None
-        if department is not None:
+        if department is not None and department.name != entry.department:
             entry = entry._replace(department=department.name)  # the ledger stores full names
         refusals, warnings = door_problems(
             entry, known.catalog.at(entry.month).get(entry.clause), known.today, force
         )
-        made.warnings.extend(_relabel(warnings, draft))
+        if warnings:
+            made.warnings.extend(_relabel(warnings, draft))
         if refusals:
             problems.extend(_relabel(refusals, draft))
             continue
-        lines[month] += entry_lines(entry)
+        if render:
+            fields = entry_fields(entry)
+            lines[month] += len(fields) + 2  # as entry_lines counts
+            made.texts.append(fields_toml(fields, id_tag))
+        else:
+            lines[month] += entry_lines(entry)
         if key:
             keys[key] = entry_id
         entries.append(entry)

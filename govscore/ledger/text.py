@@ -322,14 +322,32 @@ def build_entry(
             continue
         if name == "id":
             continue
+        kind = value.__class__
+        kept = kind in _KEPT and name not in _UNKEPT
+        known = _CONVERTED.get((name, kind, value)) if kept else None
+        if known is not None:
+            values[name] = known
+            continue
         try:
-            values[name] = _convert(name, value)
+            values[name] = converted = _convert(name, value)
         except ValueError as exc:
             problem(name, _("{field}: {reason}").format(field=name, reason=exc))
+            continue
+        if kept and converted is not None and len(_CONVERTED) < _KEEP:
+            _CONVERTED[(name, kind, value)] = converted
     if problems:
         return None, problems
     values = {k: v for k, v in values.items() if v is not None}
     return Entry(id=entry_id, month=month, file=file, line=line, **values), []
+
+
+# Values read once by _convert (an import's million rows repeat their departments,
+# clauses, counts and dates): of these exact types only, so that 1, True and
+# Decimal("1.0"), which are equal, are never taken for each other.
+_KEPT = frozenset({str, int, date})
+_UNKEPT = frozenset({"key", "note"})  # different in (nearly) every entry
+_CONVERTED: dict[tuple[str, type, Any], Any] = {}
+_KEEP = 200_000
 
 
 def _shown(value: Any) -> str:
@@ -407,16 +425,19 @@ def _convert(name: str, value: Any) -> Any:
     return text.strip() if name in _NAME_FIELDS else text
 
 
+# Where each stored field stands in an Entry (a tuple: read by place, not by name).
+_PLACES = tuple((name, Entry._fields.index(name)) for name in FIELDS)
+
+
 def entry_fields(entry: Entry) -> dict[str, Any]:
     """An entry's stored fields, in FIELDS order, leaving out what is unset or default."""
     out: dict[str, Any] = {}
-    for name in FIELDS:
-        value = getattr(entry, name)
+    score = entry.void is None and entry.close is None  # entry.kind == "score"
+    for name, place in _PLACES:
+        value = entry[place]
         if value is None or value == "" or (name == "recurring" and not value):
             continue
-        if name == "count" and value == 1 and entry.kind == "score":
-            continue
-        if name == "count" and entry.kind != "score":
+        if name == "count" and (not score or value == 1):
             continue
         out[name] = value
     return out

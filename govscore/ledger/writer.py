@@ -20,10 +20,12 @@ outside the root, where git never sees them.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
+import tempfile
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,7 @@ from types import ModuleType
 
 from govscore.errors import DataError
 from govscore.i18n import _, listing
+from govscore.ledger.batches import DIGITS, begin_line, end_mark
 
 fcntl: ModuleType | None
 try:
@@ -114,11 +117,12 @@ class _Before:
     created: bool  # the append made the file: a rollback removes it
 
 
-def append_all(appends: Sequence[tuple[Path, str]]) -> None:
+def append_all(appends: Sequence[tuple[Path, str | Iterable[bytes]]]) -> None:
     """Append text to several files, or to none: a failure cuts every file back.
 
-    Call it holding `ledger_lock`, so no other writer appends between our write and a
-    rollback. Raises DataError naming the file that failed.
+    Each file's text is a string, or its bytes in pieces (a spooled batch, too large to
+    hold). Call it holding `ledger_lock`, so no other writer appends between our write
+    and a rollback. Raises DataError naming the file that failed.
     """
     done: list[_Before] = []
     try:
@@ -163,14 +167,15 @@ def open_ledger_file(path: Path, flags: int) -> int:
         raise DataError(message.format(file=path, reason=exc.strerror or exc)) from None
 
 
-def _append(path: Path, text: str) -> _Before:
-    data = text.encode("utf-8")
+def _append(path: Path, text: str | Iterable[bytes]) -> _Before:
+    pieces = [text.encode("utf-8")] if isinstance(text, str) else text
     created = not os.path.lexists(path)  # no race: every writer holds the lock
     fd = open_ledger_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     try:
         before = _Before(path, os.fstat(fd).st_size, created)
         try:
-            _write_all(fd, data)
+            for data in pieces:
+                _write_all(fd, data)
             os.fsync(fd)
             if created:
                 _fsync_folder(path.parent)  # else a power cut may lose the file's name
@@ -184,6 +189,65 @@ def _append(path: Path, text: str) -> _Before:
     finally:
         os.close(fd)
     return before
+
+
+class Spool:
+    """One month's batch of a large append, kept in a temporary file until it is written.
+
+    An import of a million rows makes 200 MB of entries: held as text they would more
+    than double its memory. The batch's bytes are counted and hashed as they come, so
+    that its begin line, which states both, can be written before them
+    (govscore.ledger.batches); `pieces` then gives the framed batch to `append_all`.
+    """
+
+    FLUSH = 2000  # entries gathered before they are encoded and written out
+
+    def __init__(self, folder: Path | None = None):
+        # Beside the ledger (on its disk, not in a /tmp kept in memory); closed by close().
+        try:
+            if folder is not None:
+                folder.mkdir(exist_ok=True)
+            self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
+        except OSError:  # a root that cannot be written to: the append will say so
+            self.file = tempfile.TemporaryFile()  # noqa: SIM115
+        self.hash = hashlib.sha256()
+        self.size = 0  # bytes of the batch's content
+        self.entries = 0
+        self._pending: list[str] = []
+
+    def add(self, text: str) -> None:
+        """One entry as text.entry_toml writes it: a blank line, then its table."""
+        self._pending.append(text)
+        self.entries += 1
+        if len(self._pending) >= self.FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write what is gathered. The content leaves out the first entry's blank line and
+        the last line's newline (where the begin line and the end mark stand), so each
+        write leaves its last newline owed to the next, before its blank line."""
+        if not self._pending:
+            return
+        data = memoryview("".join(self._pending).encode("utf-8"))
+        self._pending = []
+        body = [data[1:-1]] if self.size == 0 else [b"\n", data[:-1]]
+        for part in body:
+            self.file.write(part)
+            self.hash.update(part)
+            self.size += len(part)
+
+    def pieces(self, head: str, tag: str | None) -> Iterator[bytes]:
+        """The framed batch, in pieces: `head` (a new file's head line), the begin line,
+        the entries, and the end mark."""
+        self._flush()
+        yield (head + begin_line(self.entries, self.size, tag)).encode("utf-8")
+        self.file.seek(0)
+        while chunk := self.file.read(2**22):
+            yield chunk
+        yield end_mark(self.hash.hexdigest()[:DIGITS]).encode("utf-8")
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def _write_all(fd: int, data: bytes) -> None:
