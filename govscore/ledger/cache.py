@@ -234,24 +234,30 @@ class Extension:
 
     An import of a million rows feeds them as it reads them, so that they need not all
     be held at once; `extend` feeds all of a tail at once. The snapshot given stays as
-    it was (the extension works on copies), so after a None it can still be used.
+    it was (the extension works on copies), so after a None it can still be used;
+    with copy=False its context changes too (a caller that lets the snapshot go spares
+    copying a million keys).
     """
 
-    def __init__(self, snapshot: Snapshot, catalog: Catalog, departments: Departments):
+    def __init__(
+        self, snapshot: Snapshot, catalog: Catalog, departments: Departments, copy: bool = True
+    ):
         self.base = snapshot
         self.catalog = catalog
         self.departments = departments
         context = snapshot.context
-        self.context = dataclasses.replace(
-            context,
-            ids=context.ids.copy(),
-            targets=dict(context.targets),
-            target_bad=set(context.target_bad),
-            rates=set(context.rates),
-            wanted=set(context.wanted),
-            keys=dict(context.keys),
-            sequences=dict(context.sequences),
-        )
+        self.context = context
+        if copy:
+            self.context = dataclasses.replace(
+                context,
+                ids=context.ids.copy(),
+                targets=dict(context.targets),
+                target_bad=set(context.target_bad),
+                rates=set(context.rates),
+                wanted=set(context.wanted),
+                keys=dict(context.keys),
+                sequences=dict(context.sequences),
+            )
         self.summary = _copy_summary(snapshot.summary)
         self.problems: list[Problem] = []
         self.count = 0
@@ -273,9 +279,8 @@ class Extension:
         tail_ids = {e.id for e in fresh}
         if len(tail_ids) != len(fresh):
             return None
-        if not _continues(context.sequences, [e.id for e in fresh]):
+        if not _continue(context.sequences, [e.id for e in fresh]):
             return None  # a gap opened or filled: the full review says which
-        note_ids(context, [e.id for e in fresh])
         targetable = self.targetable
         counted: list[tuple[Entry, Clause]] = []
         problems: list[Problem] = []
@@ -341,17 +346,17 @@ class Extension:
         )
 
 
-def _continues(sequences: dict[str, int], ids: Sequence[str]) -> bool:
-    """Whether each numbered id takes the next number of its sequence, as govscore numbers."""
-    highest = dict(sequences)
+def _continue(sequences: dict[str, int], ids: Sequence[str]) -> bool:
+    """Number each sequence on by these ids (as note_ids does); False, leaving it part
+    way, where an id does not take the next number of its sequence."""
     for entry_id in ids:
         found = sequence_of(entry_id)
         if found is None:
             continue
         name, number = found
-        if number != highest.get(name, 0) + 1:
+        if number != sequences.get(name, 0) + 1:
             return False
-        highest[name] = number
+        sequences[name] = number
     return True
 
 

@@ -268,15 +268,16 @@ def _import_cached(
     can decide (as for `_record_cached`)."""
     id_tag = options.id_tag
     state = read_cached(root_path)
+    # The state is let go after the import: its snapshot's context need not be copied.
     try:
-        growing = cache.Extension(state.snapshot, state.catalog, state.departments)
+        growing = cache.Extension(state.snapshot, state.catalog, state.departments, copy=False)
     except DataError:  # a snapshot whose context does not read: the full review decides
         return None
     known = _cached_known(state, growing.context, growing.context.keys, today)
-    # The keys the ledger held before (rows that have one need no draft). The keys of
-    # this import's rows come in only as their own rows are drafted: a later row with
-    # one of them is a repeat, which the reading skips first.
-    recorded = state.snapshot.context.keys
+    # Rows whose key the ledger holds need no draft. The keys of this import's rows come
+    # in only as their own rows are drafted, and a later row with one of them is a
+    # repeat, which the reading skips first: so the keys as they grow say the same.
+    recorded = growing.context.keys
     spools: dict[str, Spool] = {}
     ids: list[str] = []
     problems: list[Problem] = []

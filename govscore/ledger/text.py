@@ -315,7 +315,7 @@ def build_entry(
         problem("id", _("the entry has no id (every entry needs a unique id)"))
     values: dict[str, Any] = {}
     for name, value in raw.items():
-        if name not in FIELDS:
+        if name not in _FIELDS:
             problem(
                 name, _("unknown field {name!r}{hint}").format(name=name, hint=_did_you_mean(name))
             )
@@ -346,6 +346,7 @@ def build_entry(
 # Decimal("1.0"), which are equal, are never taken for each other.
 _KEPT = frozenset({str, int, date})
 _UNKEPT = frozenset({"key", "note"})  # different in (nearly) every entry
+_FIELDS = frozenset(FIELDS)
 _CONVERTED: dict[tuple[str, type, Any], Any] = {}
 _KEEP = 200_000
 
@@ -462,7 +463,14 @@ def fields_toml(fields: dict[str, Any], tag: str | None = None) -> str:
     """
     mark = f"  # {tag}" if tag else ""
     lines = [f"[[entry]]{mark}"]
-    lines += [_toml_line(k, v) + mark for k, v in fields.items()]
+    for key, value in fields.items():
+        kind = value.__class__  # the plain kinds written here, as _toml_line writes them
+        if kind is str and value.isprintable() and '"' not in value and "\\" not in value:
+            lines.append(f'{key} = "{value}"{mark}')
+        elif kind is int:
+            lines.append(f"{key} = {value}{mark}")
+        else:
+            lines.append(_toml_line(key, value) + mark)
     return "\n" + "\n".join(lines) + "\n"
 
 

@@ -130,11 +130,19 @@ def own_problems(
     together: dict[tuple[int, str], Verdict] = {}
     out: dict[str, list[Problem]] = {}
     for entry in entries:
+        points, value, numerator, denominator = (
+            entry.points,
+            entry.value,
+            entry.numerator,
+            entry.denominator,
+        )
         key = (
             entry.clause,
             entry.count,
-            *(None if n is None else str(n) for n in (entry.points, entry.value)),
-            *(None if n is None else str(n) for n in (entry.numerator, entry.denominator)),
+            None if points is None else str(points),
+            None if value is None else str(value),
+            None if numerator is None else str(numerator),
+            None if denominator is None else str(denominator),
             entry.level,
             bool(entry.matter),
             bool(entry.ref),
