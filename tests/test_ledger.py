@@ -8,6 +8,7 @@ flagged broken.
 from __future__ import annotations
 
 import json
+import tomllib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,15 @@ from pathlib import Path
 import pytest
 
 from govscore.errors import Problem
-from govscore.ledger.text import entry_toml, parse_csv_ledger, parse_toml_ledger
+from govscore.ledger.text import (
+    _open_quote,
+    entry_toml,
+    fields_toml,
+    ledger_text,
+    parse_csv_ledger,
+    parse_toml_ledger,
+    split_entries,
+)
 from govscore.model import FIELDS, Entry
 
 TOML_FILE = "ledger/2023-05.toml"
@@ -86,6 +95,64 @@ def test_windows_line_ends_and_a_bom_change_no_entry_and_no_line():
     assert parsed.newlines == 26
 
 
+# Where a multi-line string is still open at a line's end: the careful reader and the
+# audit split a file into entries by it (a header inside a string is no header).
+@pytest.mark.parametrize(
+    ("line", "before", "after"),
+    [
+        ('note = """', None, '"""'),
+        ("matter = '''", None, "'''"),
+        ('note = """first line', None, '"""'),
+        ('"""', None, '"""'),  # an array's string, opened at the start of its line
+        ('"""', '"""', None),
+        ('X = """', None, '"""'),
+        ('x = """"""', None, None),  # an empty one, opened and closed
+        ('note = """one line"""', None, None),
+        ('id = "a" # """ in a comment', None, None),
+        ('id = "a"# """', None, None),
+        ('# """', None, None),
+        ("x = \"a \\\" ''' b\"", None, None),  # an escaped quote does not end the string
+        ('x = ["a\\\\", """', None, '"""'),  # an escaped backslash escapes no quote
+        ('x = ["", """', None, '"""'),
+        ('x = ["abc", """', None, '"""'),
+        ('dirs = [\'C:\\\', """', None, '"""'),  # no escapes in a literal string
+        ('note = "no end', None, None),
+        ('a"""', '"""', None),
+        ('a \\""" b', '"""', '"""'),
+        ('C:\\\\"""', '"""', None),
+        ("C:\\dir\\'''", "'''", None),  # nor in a literal multi-line string
+        ('end"""# """', '"""', None),
+        ('end""""# """', '"""', None),  # up to two quotes more belong to the string
+        ('said """", """', '"""', '"""'),
+        ("still inside", "'''", "'''"),
+    ],
+)
+def test_a_multi_line_string_is_followed_from_line_to_line(line, before, after):
+    assert _open_quote(line, before) == after
+
+
+def test_headers_are_found_outside_strings_and_with_windows_line_ends():
+    preamble, chunks = split_entries(LAID_OUT)
+    assert preamble == "# govscore ledger for 2023-05: append only\n"
+    assert [line for line, _chunk in chunks] == [3, 10, 18, 25]
+    assert chunks[1][1].startswith('[[entry]]   # and a comment after the header\nid = "b"')
+    # The audit splits committed text as it stands: a header may end in \r.
+    windows = split_entries('[[entry]]\r\nid = "a"\r\n\r\n[[entry]]\r\nid = "b"\r\n')
+    assert windows == ("", [(1, '[[entry]]\r\nid = "a"\r\n\r'), (4, '[[entry]]\r\nid = "b"\r\n')])
+
+
+@pytest.mark.parametrize("after", ["\u3000", "X"])
+def test_a_header_with_anything_but_spaces_after_it_is_no_header(after: str):
+    """A full-width space (a Chinese editor's) or a letter after [[entry]] is not TOML:
+    both readers refuse the table it stands in, and read no entry out of it."""
+    text = f'[[entry]]\nid = "a"\n\n[[entry]]{after}\nid = "b"\n'
+    assert split_entries(text) == ("", [(1, text)])
+    for fast in (True, False):
+        parsed = parse_toml_ledger(text, TOML_FILE, "2023-05", fast=fast)
+        assert parsed.entries == ()
+        assert [(p.line, p.message[:15]) for p in parsed.problems] == [(4, "not valid TOML:")]
+
+
 BROKEN_MIDDLE = """\
 # govscore ledger for 2023-05: append only
 
@@ -110,6 +177,20 @@ def test_a_toml_syntax_error_names_its_absolute_line_and_the_rest_still_loads():
     assert parsed.problems == (error,)
     assert placed(parsed) == [("a", 3), ("c", 12)]
     assert parsed.broken and parsed.broken_by == error
+
+
+def test_a_toml_error_at_the_very_end_of_the_file_is_named_at_its_entry():
+    """tomllib names no line for an error at the end of a document: the problem stands
+    at the entry's header, and the missing final newline is named too."""
+    text = '[[entry]]\nid = "a"\n\n[[entry]]\nid = "b'
+    for fast in (True, False):
+        parsed = parse_toml_ledger(text, TOML_FILE, "2023-05", fast=fast)
+        assert [e.id for e in parsed.entries] == ["a"]
+        assert [(p.line, p.message[:34]) for p in parsed.problems] == [
+            (4, "not valid TOML: Unterminated strin"),
+            (5, "the file does not end with a newli"),
+        ]
+        assert parsed.broken_by == parsed.problems[0]
 
 
 def test_a_syntax_error_before_the_first_entry_is_counted_from_line_1():
@@ -316,6 +397,35 @@ def test_a_csv_cell_of_the_wrong_type_names_row_line_and_field():
     )
 
 
+def test_an_unknown_csv_column_like_no_field_lists_the_allowed_and_names_the_first_problem():
+    parsed = parse_csv("id,zzz,clause,clause\n2023-06-0001,x,2.4.3,2.4.3\n")
+    unknown = Problem(CSV_FILE, 1, f"unknown column 'zzz' {ALLOWED}", "zzz")
+    twice = Problem(CSV_FILE, 1, "column 'clause' appears twice; keep one of them", "clause")
+    assert parsed.problems == (unknown, twice)
+    assert parsed.entries == () and parsed.broken and parsed.broken_by == unknown
+
+
+def test_a_csv_header_whose_quote_never_closes_is_named_at_line_1():
+    parsed = parse_csv('id,"note\n2023-06-0001,x\n')
+    assert [(p.line, p.message[:27]) for p in parsed.problems] == [
+        (1, "not valid CSV: unexpected e")
+    ]
+    assert parsed.entries == () and parsed.broken_by == parsed.problems[0]
+
+
+def test_a_quoted_csv_cell_keeps_its_line_breaks_as_written():
+    """A note of several lines in quotes, as a Windows spreadsheet writes it (rows end in
+    \\r\\n, a break typed inside a cell is \\n): each break is kept as it stands, and
+    the next row knows its line."""
+    text = 'id,note\r\n2023-06-0001,"第一行\r\n第二行\n第三行"\r\n2023-06-0002,x\r\n'
+    parsed = parse_csv(text)
+    assert parsed.problems == ()
+    assert [(e.id, e.line, e.note) for e in parsed.entries] == [
+        ("2023-06-0001", 2, "第一行\r\n第二行\n第三行"),
+        ("2023-06-0002", 5, "x"),
+    ]
+
+
 def test_a_csv_quote_that_never_closes_is_named_and_the_file_is_broken():
     parsed = parse_csv('id,note\n2023-06-0001,ok\n2023-06-0002,"说明\n2023-06-0003,x\n')
     assert [e.id for e in parsed.entries] == ["2023-06-0001"]
@@ -334,6 +444,34 @@ def test_an_empty_csv_or_a_header_alone_holds_nothing():
     for text in ("", "id,department,clause\n", "\ufeffid,department,clause\r\n"):
         parsed = parse_csv(text)
         assert (parsed.entries, parsed.problems, parsed.broken) == ((), (), False)
+
+
+def test_bytes_cut_inside_a_character_at_the_end_are_dropped_elsewhere_refused():
+    """A write cut off inside a character leaves a cut-off last line, not an unreadable
+    file; bytes that are not UTF-8 anywhere else are refused."""
+    whole = 'id = "台账"\n'.encode()
+    assert ledger_text(whole[:-2]) == 'id = "台账'  # the quote and the newline cut off
+    assert ledger_text(whole[:-3]) == 'id = "台'  # and the last of the three bytes of 账
+    with pytest.raises(UnicodeDecodeError):
+        ledger_text(whole[:8] + whole[10:])
+
+
+def test_a_table_taken_while_reading_is_not_an_entry_and_the_rest_are():
+    """A cold cache build sums plain entries as they are read (`take`); the others, and
+    every entry when nothing is taken, are returned as entries."""
+    text = "".join(
+        fields_toml({"id": i, "department": "市公安局", "clause": "2.4.3"}) for i in "ab"
+    )
+    offered: list[str] = []
+
+    def take(found) -> bool:
+        offered.append(found.group(1))
+        return found.group(1) == "a"
+
+    parsed = parse_toml_ledger(text, TOML_FILE, "2023-05", take=take)
+    assert offered == ["a", "b"]
+    assert [e.id for e in parsed.entries] == ["b"] and parsed.problems == ()
+    assert [e.id for e in parse(text).entries] == ["a", "b"]
 
 
 # -- round trip -------------------------------------------------------------------------
@@ -415,6 +553,14 @@ def test_entries_written_one_after_another_parse_back_in_order_and_place():
     assert parsed.problems == ()
     assert placed(parsed) == [(e.id, line) for e, line in zip(ROUND_TRIP, lines, strict=True)]
     assert parsed.newlines == text.count("\n")
+
+
+def test_hidden_characters_are_written_as_escapes_of_their_own_width():
+    """A format character inside the Basic Multilingual Plane is written \\uXXXX, one
+    beyond it (a tag character, U+E0001) \\UXXXXXXXX; a letter beyond it stays as it is."""
+    written = fields_toml({"note": "a\u200eb\U000e0001c\U00010000"})
+    assert written == '\n[[entry]]\nnote = "a\\u200eb\\U000e0001c\U00010000"\n'
+    assert tomllib.loads(written)["entry"][0]["note"] == "a\u200eb\U000e0001c\U00010000"
 
 
 def test_void_and_close_entries_are_written_without_empty_department_or_clause():
