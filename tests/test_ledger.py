@@ -8,6 +8,7 @@ flagged broken.
 from __future__ import annotations
 
 import json
+import sys
 import tomllib
 from datetime import date
 from decimal import Decimal
@@ -238,6 +239,59 @@ def test_a_file_with_only_govscores_head_line_is_a_cut_off_write():
     assert [(p.line, p.message.split(" (")[0]) for p in parsed.problems] == [
         (1, "a line govscore was writing is cut off")
     ]
+
+
+def test_a_cut_off_write_is_named_whole_with_its_file_and_month():
+    parsed = parse("# govscore ledger for 2023-05: append only\n")
+    cut = Problem(
+        TOML_FILE,
+        1,
+        "a line govscore was writing is cut off (the write was interrupted); "
+        "`govscore repair 2023-05` cuts it back",
+    )
+    assert parsed.problems == (cut,) and parsed.broken_by == cut
+
+
+def test_a_second_table_under_a_quoted_header_is_refused_with_the_first():
+    """[["entry"]] is TOML for [[entry]], but no header to the splitter: the table it
+    opens would stand inside the one before it. Both are refused, never one dropped."""
+    text = '[[entry]]\nid = "a"\nclause = "2.4.3"\n\n[["entry"]]\nid = "b"\nclause = "2.4.3"\n'
+    for fast in (True, False):
+        parsed = parse_toml_ledger(text, TOML_FILE, "2023-05", fast=fast)
+        assert parsed.entries == ()
+        assert parsed.problems == (
+            Problem(TOML_FILE, 1, "an [[entry]] table may hold only key = value lines", "", "a"),
+        )
+
+
+def test_a_table_with_more_than_key_value_lines_and_no_text_id_names_no_entry():
+    for head in ("id = 7\n", ""):
+        parsed = parse(f'[[entry]]\n{head}clause = "2.4.3"\n[other]\nx = 1\n')
+        assert parsed.problems == (
+            Problem(TOML_FILE, 1, "an [[entry]] table may hold only key = value lines", "", ""),
+        )
+
+
+def test_the_tables_govscore_writes_are_read_without_tomllib():
+    """The fast reader, not tomllib, makes the entries of what govscore writes (an import
+    writes a million): tomllib is asked about the preamble alone."""
+    text = "".join(
+        fields_toml({"id": i, "department": "市公安局", "clause": "2.4.3", "note": "a\\b"})
+        for i in "abc"
+    )
+    calls: list[str] = []
+
+    def profile(frame, event, arg) -> None:
+        if event == "call" and frame.f_code is tomllib.loads.__code__:
+            calls.append(frame.f_locals["s"])
+
+    sys.setprofile(profile)
+    try:
+        parsed = parse(text)
+    finally:
+        sys.setprofile(None)
+    assert [e.id for e in parsed.entries] == ["a", "b", "c"]
+    assert calls == [""]
 
 
 def test_only_entry_tables_may_stand_in_a_ledger_file():
@@ -472,6 +526,9 @@ def test_a_table_taken_while_reading_is_not_an_entry_and_the_rest_are():
     assert offered == ["a", "b"]
     assert [e.id for e in parsed.entries] == ["b"] and parsed.problems == ()
     assert [e.id for e in parse(text).entries] == ["a", "b"]
+    # The careful reader reads every table itself: nothing is offered.
+    careful = parse_toml_ledger(text, TOML_FILE, "2023-05", fast=False, take=take)
+    assert offered == ["a", "b"] and [e.id for e in careful.entries] == ["a", "b"]
 
 
 # -- round trip -------------------------------------------------------------------------
