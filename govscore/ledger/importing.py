@@ -454,6 +454,7 @@ class Planner:
         seen: dict[str, int] = {}
         read = _RowReader(self.table.header, self.file, self.month).read
         defaults = self.defaults.items()
+        keyed = "key" in self.defaults  # else a row's key is known before its defaults
         progress = self.progress
         source = f"{self.file}:"
         for line, cells in self.table.rows:
@@ -467,9 +468,8 @@ class Planner:
             if content is not None:
                 number = seen[content] = seen.get(content, 0) + 1
                 fields["key"] = f"{MADE_KEY}{content}-{number}"
-            for name, value in defaults:
-                if name not in fields:
-                    fields[name] = value
+            if keyed:
+                _fill(fields, defaults)
             key = fields.get("key")
             if key is not None:
                 if key in first_line:
@@ -479,7 +479,16 @@ class Planner:
                 if recorded is not None and key in recorded:
                     self.skipped += 1
                     continue
+            if not keyed:
+                _fill(fields, defaults)
             yield Draft(fields, month, f"{source}{line}", canonical=True)
+
+
+def _fill(fields: dict[str, Any], defaults: Iterable[tuple[str, Any]]) -> None:
+    """Fields a row leaves empty, filled from the defaults (by, recorded)."""
+    for name, value in defaults:
+        if name not in fields:
+            fields[name] = value
 
 
 # Fields whose cells written.canonical_fields reads (the rest it keeps as written).
