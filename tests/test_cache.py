@@ -192,6 +192,12 @@ def apply(root: Path, step: tuple) -> None:
         (("add", "市民政局", ["-c", "2.4.3", "-n", "2"], "2023-05"), True),
     ]
 )
+@example(  # a cold build sums the plain entry apart from the referral: kept rows still agree
+    steps=[
+        (("add", "市公安局", ["-c", "2.4.13"], "2023-04"), False),
+        (("add", "市公安局", ["-c", "2.4.3", "-n", "2"], "2023-04"), False),
+    ]
+)
 def test_cached_and_uncached_runs_agree_after_every_step(root: Path, steps):
     for child in (root / "ledger").glob("*.toml"):
         child.unlink()

@@ -45,6 +45,7 @@ CLAUSES = [
     "1.3.2",  # discretionary
     "4.3.1",  # a follow-up may name it
     "2.4.13",  # referral
+    "2.5.2",  # a rate: one a department a month (a second is a problem)
     "9.9.9",  # unknown
 ]
 # Ids an entry may name (and, now and then, take again: a duplicate).
@@ -63,6 +64,8 @@ def fitting(clause_id: str) -> dict[str, Any]:
         return {"points": clause.max}
     if clause.kind == "levels":
         return {"level": clause.levels[-1][0]}
+    if clause.kind == "rate":
+        return {"value": Decimal("96.5")}
     return {"points": Decimal("0.5")}
 
 
@@ -245,7 +248,7 @@ def test_tallied_snapshots_equal_ordinary_ones(root: Path, texts: tuple[str | No
 
 
 def test_plain_entries_are_summed_and_the_rest_reviewed(root: Path):
-    """What is taken: plain score entries no other entry names; nothing else."""
+    """What is taken: plain score entries and rates no other entry names; nothing else."""
     plain = [entry("市民政局", "2.4.3", id=f"2023-05-{n:04d}", count=2) for n in range(1, 5)]
     others = [
         entry("市民政局", "4.3.1", id="2023-05-0005"),  # a follow-up may name it
@@ -258,9 +261,11 @@ def test_plain_entries_are_summed_and_the_rest_reviewed(root: Path):
     parsed = parse_toml_ledger(text, "ledger/2023-05.toml", "2023-05", take=tally)
     taken = tally.result()
     # 0004 is voided by 0007: it stays an Entry, so the review can void it.
-    assert taken.ids == ["2023-05-0001", "2023-05-0002", "2023-05-0003"]
-    assert [e.id for e in parsed.entries] == [f"2023-05-{n:04d}" for n in range(4, 9)]
-    assert taken.sums == [("市民政局", "2.4.3", Decimal(-6))]  # 3 entries × 2 × 1 point
+    assert taken.ids == ["2023-05-0001", "2023-05-0002", "2023-05-0003", "2023-05-0006"]
+    assert [e.id for e in parsed.entries] == [f"2023-05-{n:04d}" for n in (4, 5, 7, 8)]
+    # 3 entries × 2 × 1 point = −6 by 2.4.3; the rate 95%: 5 × 0.1 = −0.5 by 2.5.2.
+    assert taken.cells["市民政局"].clauses == {"2.4.3": Decimal(-6), "2.5.2": Decimal("-0.5")}
+    assert taken.rates == [("2.5.2", "市民政局")]
 
     write_ledger(root, {"2023-05.toml": text})
     state = read_cached(root, use_cache=False)
@@ -393,3 +398,37 @@ def test_each_month_file_is_tallied_by_its_own_months_rules(root: Path):
     # June: 2.4.3 × 3 × 2 = −6; 1.1.1 and the 1.5-point 2.4.10 do not count.
     assert cells[("市民政局", "2023-06")].sums == {"2": Decimal(-6)}
     assert [p.entry for p in state.snapshot.problems] == ["2023-06-0002", "2023-06-0003"]
+
+
+def test_a_second_rate_is_reported_wherever_it_stands(root: Path):
+    """A rate is one a department a month. The tally takes a rate only when no other entry
+    the review sees gives the same one: a second in the same file, a hand-written one, or
+    one in the month's CSV file sends the first back to the review, which reports the
+    second where it stands, as the ordinary reading does."""
+    first = entry("市民政局", "2.5.2", id="2023-05-0001", value=95)
+    second = entry("民政局", "2.5.2", id="2023-05-0003", value=90)  # the same department
+    other = entry("市公安局", "2.5.2", id="2023-05-0002", value=98)
+    hand = toml(second).replace("value = 90", "value  =  90")  # not as govscore writes it
+    csv = "id,department,clause,value\n2023-05-0003,市公安局,2.5.2,97\n"
+    cases = [
+        ({"2023-05.toml": "# hand\n" + toml(first, second, other)}, "ledger/2023-05.toml:9"),
+        ({"2023-05.toml": "# hand\n" + toml(first, other) + hand}, "ledger/2023-05.toml:15"),
+        (
+            {"2023-05.toml": "# hand\n" + toml(first, other), "2023-05.csv": csv},
+            "ledger/2023-05.csv:2",
+        ),
+    ]
+    for files, where in cases:
+        write_ledger(root, files)
+        state = read_cached(root, use_cache=False)
+        ordinary = read_cached(root, use_cache=False, tally=False)
+        assert comparable(state.snapshot) == comparable(ordinary.snapshot)
+        assert comparable(snapshot(root, workers=2)) == comparable(ordinary.snapshot)
+        [problem] = state.snapshot.problems
+        assert str(problem).startswith(f"{where}: a second 2.5.2 rate for ")
+        # The first rate counts: 95% is 5 × 0.1 = −0.5 for 市民政局; 98% is −0.2 for
+        # 市公安局 (the CSV's 97% is the second of its month, and does not count).
+        cells = state.snapshot.summary.cells
+        assert cells[("市民政局", "2023-05")].clauses == {"2.5.2": Decimal("-0.5")}
+        assert cells[("市公安局", "2023-05")].clauses == {"2.5.2": Decimal("-0.2")}
+        assert ("2.5.2", "市民政局", "2023-05") in state.snapshot.context.rates

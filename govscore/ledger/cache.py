@@ -189,9 +189,11 @@ def build(
     for entry in book.entries:
         if catalog.at(entry.month).clauses[entry.clause].kind == "rate":
             context.rates.add((entry.clause, entry.department, entry.month))
-    summary = summarize(book, catalog)
+    summary = Summary(through=dict(book.through))
     for tally in tallies:
-        tally.add_to(summary, catalog)
+        context.rates.update((clause, name, tally.month) for clause, name in tally.rates)
+        tally.add_to(summary)
+    summarize(book, catalog, summary)
     return Snapshot(
         key=key,
         files=marks,

@@ -23,7 +23,15 @@ from govscore.errors import ConfigError, DataError, Problem, UsageError
 from govscore.i18n import _
 from govscore.ledger import cache, cachefile, scores
 from govscore.ledger.gitops import GitError, list_tree, resolve_revision, show_file
-from govscore.ledger.tally import PlainTally, Tallied, named_elsewhere, named_ids, plain_clauses
+from govscore.ledger.tally import (
+    PlainTally,
+    RateKey,
+    Tallied,
+    named_elsewhere,
+    named_ids,
+    plain_clauses,
+    rate_clashes,
+)
 from govscore.ledger.text import ParsedFile, ledger_text, parse_csv_ledger, parse_toml_ledger
 from govscore.ledger.workers import cpus, in_order, start_pool
 from govscore.ledger.writer import ledger_lock
@@ -681,19 +689,19 @@ def read_cached(
         snapshot = None
     cached = snapshot is not None
     # Every file is read and hashed (that is what makes the cache safe); only the bytes
-    # of files that changed since the snapshot are kept (all of them when there is none).
+    # of files that changed since the snapshot are kept.
     sizes: dict[str, tuple[int, bytes]] = {}
     data: dict[str, bytes] = {}
-    for _month, label in found:
-        old = snapshot.files.get(label) if snapshot is not None else None
-        if old is not None:
-            measured = source.measure(label) or (0, cache.digest(b""))
-            if (old.size, old.digest) == measured:
-                sizes[label] = measured
-                continue
-        content = data[label] = source.read(label) or b""
-        sizes[label] = (len(content), cache.digest(content))
     if snapshot is not None:
+        for _month, label in found:
+            old = snapshot.files.get(label)
+            if old is not None:
+                measured = source.measure(label) or (0, cache.digest(b""))
+                if (old.size, old.digest) == measured:
+                    sizes[label] = measured
+                    continue
+            content = data[label] = source.read(label) or b""
+            sizes[label] = (len(content), cache.digest(content))
         try:
             fresh = _refresh(snapshot, found, data, catalog, departments)
         except DataError:  # signed, yet a part of it does not read: rebuild it
@@ -702,13 +710,13 @@ def read_cached(
             write_snapshot(path, fresh)
         snapshot = fresh
     if snapshot is None:
-        for _month, label in found:
-            if label not in data:
-                data[label] = source.read(label) or b""
-        root, tallies = _read_tallied(
-            path, departments, weights, catalog, found, data, workers, tally
+        # The whole ledger is read afresh by whoever parses each file (a worker process,
+        # for a province), and marked by the bytes it parsed: the main process never
+        # holds a province's 180 MB of text, nor do the workers it starts.
+        data.clear()
+        root, tallies, sizes = _read_tallied(
+            path, departments, weights, catalog, found, workers, tally
         )
-        data.clear()  # parsed: a province's 180 MB of text need not stay for the review
         root = replace(root, problems=(*name_problems, *root.problems))
         taken = [(f"{LEDGER_DIR}/{t.month}.toml", t.ids) for t in tallies]
         book = root.review(taken)
@@ -746,70 +754,100 @@ def _read_tallied(
     weights: Weights,
     catalog: Catalog,
     found: Sequence[tuple[str, str]],
-    data: dict[str, bytes],
     workers: int | None = None,
     tally: bool = True,
-) -> tuple[Root, list[Tallied]]:
-    """The whole ledger parsed, its plain entries summed as they are read (govscore.ledger.tally).
+) -> tuple[Root, list[Tallied], dict[str, tuple[int, bytes]]]:
+    """The whole ledger read and parsed, its plain entries summed as they are read
+    (govscore.ledger.tally); with each file's size and digest, of the bytes parsed.
 
     Month files are parsed in two worker processes when the ledger is large and the
-    machine has two cores (or `workers` says how many). Each file's tally leaves alone
-    the entries that any file's voids, closes and refs name (a quick look at every
-    file's text first: a province voids entries of earlier months every month); a file
-    with an entry named in a way the quick look missed is parsed again, leaving those
-    alone too. An id taken twice sends the whole ledger the ordinary way, so the review
-    reports the duplicate where it stands.
+    machine has two cores (or `workers` says how many); each reads its files itself.
+    Each file's tally leaves alone the entries that any file's voids, closes and refs
+    name (a quick look at every file's text first, one file in memory at a time: a
+    province voids entries of earlier months every month); a file with an entry named
+    in a way the quick look missed, or with a rate another entry also gives, is parsed
+    again, leaving those alone too. An id taken twice sends the whole ledger the
+    ordinary way, so the review reports the duplicate where it stands.
     """
+    source = WorkTree(path)
     if not tally:
-        parsed = _parse_files(found, data.__getitem__)
-        return _root(path, departments, weights, catalog, found, (), parsed), []
-    everywhere = frozenset().union(
-        *(named_ids(data[label]) for _, label in found if label.endswith(".toml"))
-    )
-    job = _TallyJob(data, catalog, departments, plain_clauses(catalog), everywhere)
+        sizes: dict[str, tuple[int, bytes]] = {}
+
+        def read(label: str) -> bytes:
+            content = source.read(label) or b""
+            sizes[label] = (len(content), cache.digest(content))
+            return content
+
+        parsed = _parse_files(found, read)
+        return _root(path, departments, weights, catalog, found, (), parsed), [], sizes
+    total = 0
+    named: list[frozenset[str]] = []
+    for _month, label in found:
+        content = source.read(label) or b""
+        total += len(content)
+        if label.endswith(".toml"):
+            named.append(named_ids(content))
+        content = b""  # one file at a time, and none left when the workers start
+    job = _TallyJob(path, catalog, departments, plain_clauses(catalog), frozenset().union(*named))
     if workers is None:
-        large = sum(len(content) for content in data.values()) >= PARALLEL_MIN_BYTES
-        workers = min(2, cpus()) if large else 1
+        workers = min(2, cpus()) if total >= PARALLEL_MIN_BYTES else 1
     pool = start_pool(workers, _start_job, (job,)) if workers > 1 and len(found) > 1 else None
     results = in_order(pool, _run_job, found) if pool else (job.run(*task) for task in found)
     parsed: dict[str, ParsedFile] = {}
     tallies: dict[str, Tallied] = {}
-    for (_month, label), (result, taken) in zip(found, results, strict=True):
-        parsed[label] = result
+    sizes = {}
+    for (_month, label), (result, taken, mark) in zip(found, results, strict=True):
+        parsed[label], sizes[label] = result, mark
         if taken is not None:
             tallies[label] = taken
     root = _root(path, departments, weights, catalog, found, (), parsed)
-    named = named_elsewhere(tallies.values(), root.entries())
-    if named is None:
-        return _read_tallied(path, departments, weights, catalog, found, data, tally=False)
-    if named:
+    again = named_elsewhere(tallies.values(), root.entries())
+    if again is None:
+        return _read_tallied(path, departments, weights, catalog, found, tally=False)
+    clashes = rate_clashes(tallies.values(), root.entries(), catalog, departments)
+    if again or clashes:
         for month, label in found:
-            if label in tallies and not named.isdisjoint(tallies[label].ids):
-                parsed[label], tallies[label] = job.run(month, label, named)  # type: ignore[assignment]
+            if label not in tallies:
+                continue
+            refused = clashes.get(month, set())
+            if refused or not again.isdisjoint(tallies[label].ids):
+                parsed[label], taken, sizes[label] = job.run(month, label, again, refused)
+                tallies[label] = taken  # type: ignore[assignment]
         root = _root(path, departments, weights, catalog, found, (), parsed)
-    return root, list(tallies.values())
+    return root, list(tallies.values()), sizes
 
 
 @dataclass(frozen=True)
 class _TallyJob:
     """What parsing every month file shares when plain entries are tallied as read."""
 
-    data: dict[str, bytes]
+    path: Path
     catalog: Catalog
     departments: Departments
     plain: frozenset[str]
     named: frozenset[str] = frozenset()  # what every file's voids, closes and refs name
 
     def run(
-        self, month: str, label: str, also: frozenset[str] = frozenset()
-    ) -> tuple[ParsedFile, Tallied | None]:
-        """Parse one file, leaving alone the entries it names itself and those in `also`."""
-        content = self.data[label]
+        self,
+        month: str,
+        label: str,
+        also: frozenset[str] = frozenset(),
+        refused: set[RateKey] | frozenset[RateKey] = frozenset(),
+    ) -> tuple[ParsedFile, Tallied | None, tuple[int, bytes]]:
+        """Read and parse one file, leaving alone the entries it names itself and those in
+        `also`, and the rates of `refused` (and any the file gives twice)."""
+        content = read_ledger_file(self.path, label)
+        mark = (len(content), cache.digest(content))
         if not label.endswith(".toml"):
-            return parse_ledger_bytes(content, label, month), None
+            return parse_ledger_bytes(content, label, month), None, mark
         named = (self.named or named_ids(content)) | also
-        tally = PlainTally(month, self.catalog, self.departments, named, self.plain)
-        return parse_ledger_bytes(content, label, month, tally), tally.result()
+        tally = PlainTally(month, self.catalog, self.departments, named, self.plain, refused)
+        parsed = parse_ledger_bytes(content, label, month, tally)
+        if tally.clashes:  # two rates of one department: the review reports the second
+            refused = {*refused, *tally.clashes}
+            tally = PlainTally(month, self.catalog, self.departments, named, self.plain, refused)
+            parsed = parse_ledger_bytes(content, label, month, tally)
+        return parsed, tally.result(), mark
 
 
 _job: _TallyJob | None = None
@@ -821,7 +859,7 @@ def _start_job(job: _TallyJob) -> None:
     _job = job
 
 
-def _run_job(month: str, label: str) -> tuple[ParsedFile, Tallied | None]:
+def _run_job(month: str, label: str) -> tuple[ParsedFile, Tallied | None, tuple[int, bytes]]:
     assert _job is not None, "started by _start_job"
     return _job.run(month, label)
 

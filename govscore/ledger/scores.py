@@ -41,8 +41,9 @@ from govscore.rules.scoring import (
 
 # 2: figures as two lists, names and values; 3: each row led by its total and flags, and
 # the rows as a report printed them kept beside (see Kept, Memo.show); 4: a month's rows
-# kept with each department's digest of its sums (see Memo._kept_rows)
-MAGIC = f"govscore scores cache {cache.FORMAT}.4".encode()
+# kept with each department's digest of its sums (see Memo._kept_rows); 5: a month's
+# clauses and caps in their order (rows agree however the cells were summed)
+MAGIC = f"govscore scores cache {cache.FORMAT}.5".encode()
 
 
 def _digest(*parts: str | bytes) -> str:

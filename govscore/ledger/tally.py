@@ -6,33 +6,39 @@ the cost of a cold report. A PlainTally is offered each table that
 tomlfast.PLAIN_TABLE matches, and takes it only when the full review would count it
 as it stands, on its own:
 
-- its clause needs nothing from other entries: no rate, veto, follow-up, exclusive,
-  annual or referral clause, and no clause a follow-up may name;
+- its clause needs nothing from other entries: no veto, follow-up, exclusive, annual or
+  referral clause, and no clause a follow-up may name;
 - its department and figures pass the same validators (judged once per combination);
 - its date falls in its month (judged once per date);
-- no entry of its file names its id in ref, void or close (a quick look at the text).
+- no entry of its file names its id in ref, void or close (a quick look at the text);
+- a rate (one a department a month) is the only one of its clause and department the
+  file holds: two are both left to the review, which reports the second.
 
-Everything else becomes an Entry as usual. What a tally cannot see from one table the
-caller checks afterwards with `named_elsewhere`: an entry named from another file (or
-in a way the quick look missed) has its file read again, leaving it alone; an id used
-twice has the whole ledger read the ordinary way.
+Everything else becomes an Entry as usual. The tally sums what it takes into each
+department's Cell of the month, in the worker that read the file. What a tally cannot
+see from one table the caller checks afterwards with `named_elsewhere` and
+`rate_clashes`: an entry named from another file (or in a way the quick look missed),
+or a rate that an entry the review sees also gives, has its file read again, leaving
+it alone; an id used twice has the whole ledger read the ordinary way.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from govscore.model import Entry, note_sequences
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments
-from govscore.rules.scoring import ZERO, Summary, signed_amount
+from govscore.rules.scoring import ZERO, Cell, Summary, signed_amount
 from govscore.rules.validate import applies, clause_problems, date_problems
 
-PLAIN_KINDS = frozenset({"fixed", "range", "levels", "discretionary"})
+PLAIN_KINDS = frozenset({"fixed", "range", "levels", "discretionary", "rate"})
+RateKey = tuple[str, str]  # a rate's clause and department (its month is the file's)
 # ref, void or close naming an id, as govscore writes them (a hint; see named_elsewhere).
 _NAMED = re.compile(rb'\n(?:ref|void|close) = "([^"\\\n]*)"')
 
@@ -61,10 +67,11 @@ def _plain(clause: Clause) -> bool:
 class _Slot:
     """One combination of department, clause and figures: what each entry adds, how often."""
 
-    __slots__ = ("amount", "clause", "department", "times")
+    __slots__ = ("amount", "clause", "department", "rate", "times")
 
     def __init__(self, department: str, clause: Clause, amount: Decimal):
         self.department, self.clause, self.amount, self.times = department, clause, amount, 0
+        self.rate: RateKey | None = (clause.id, department) if clause.kind == "rate" else None
 
 
 class PlainTally:
@@ -77,13 +84,17 @@ class PlainTally:
         departments: Departments,
         named: Set[str] = frozenset(),
         plain: Set[str] | None = None,
+        refused: Set[RateKey] = frozenset(),
     ):
         self.month = month
         self.catalog = catalog.at(month)  # the month's own rules: one verdict per combination
         self.departments = departments
         self.named = named
         self.plain = plain_clauses(catalog) if plain is None else plain
+        self.refused = refused  # rates left to the review (another entry gives one too)
         self.ids: list[str] = []
+        self.rates: set[RateKey] = set()
+        self.clashes: set[RateKey] = set()  # rates taken twice: the file is read again
         self._slots: dict[tuple[str | None, ...], _Slot | None] = {}
         self._days: dict[str | None, bool] = {}
         self._amounts: dict[tuple[str | None, ...], Decimal | None] = {}
@@ -91,25 +102,33 @@ class PlainTally:
     def __call__(self, found: re.Match[str]) -> bool:
         """Take one plain table if the review would count it as it stands."""
         groups = found.groups()
-        figures = groups[1:6]
+        figures = groups[1:7]
         slots = self._slots
         slot = (
             slots[figures] if figures in slots else slots.setdefault(figures, self._judge(figures))
         )
         if slot is None:
             return False
-        day = groups[6]
+        day = groups[7]
         days = self._days
         fine = days[day] if day in days else days.setdefault(day, self._judge_day(day))
         entry_id = groups[0]
         if not fine or entry_id in self.named:
             return False
+        rate = slot.rate
+        if rate is not None:
+            if rate in self.refused:
+                return False
+            if rate in self.rates:
+                self.clashes.add(rate)
+                return False
+            self.rates.add(rate)
         slot.times += 1
         self.ids.append(entry_id)
         return True
 
     def _entry(self, figures: Sequence[str | None], day: date | None = None) -> Entry:
-        clause, count, points, level = figures
+        clause, count, points, level, value = figures
         return Entry(
             id="",
             month=self.month,
@@ -117,6 +136,7 @@ class PlainTally:
             count=int(count) if count else 1,
             points=Decimal(points) if points is not None else None,
             level=level,
+            value=Decimal(value) if value is not None else None,
             date=day,
         )
 
@@ -149,18 +169,26 @@ class PlainTally:
             day = date.fromisoformat(text) if text is not None else None
         except ValueError:
             return False  # 2023-02-30: the ordinary reader explains it
-        return not date_problems(self._entry(("", None, None, None), day))
+        return not date_problems(self._entry(("", None, None, None, None), day))
 
     def result(self) -> Tallied:
-        """What was taken, summed per department and clause: small enough to send back
-        from a worker process."""
+        """What was taken, summed into each department's Cell of the month: small enough to
+        send back from a worker process, and summed there rather than in the main one."""
         sums: dict[tuple[str, str], Decimal] = {}
+        clauses: dict[str, Clause] = {}
         for slot in self._slots.values():
             if slot is not None and slot.times:
                 key = (slot.department, slot.clause.id)
                 sums[key] = sums.get(key, ZERO) + slot.amount * slot.times
-        totals = [(department, clause, amount) for (department, clause), amount in sums.items()]
-        return Tallied(self.month, self.ids, totals, note_sequences(self.ids, {}))
+                clauses[slot.clause.id] = slot.clause
+        cells: dict[str, Cell] = {}
+        for (department, clause), amount in sums.items():
+            cell = cells.get(department)
+            if cell is None:
+                cell = cells[department] = Cell()
+            cell.add_amount(clauses[clause], amount)
+        sequences = note_sequences(self.ids, {})
+        return Tallied(self.month, self.ids, cells, sequences, sorted(self.rates))
 
 
 @dataclass(frozen=True)
@@ -169,15 +197,50 @@ class Tallied:
 
     month: str
     ids: list[str]
-    sums: list[tuple[str, str, Decimal]]  # department, clause, signed points
+    cells: dict[str, Cell]  # department → what its taken entries add to the month
     sequences: dict[str, int]  # sequence → highest id number taken (see model.note_sequences)
+    rates: list[RateKey] = field(default_factory=list)  # the rates taken
 
-    def add_to(self, summary: Summary, catalog: Catalog) -> None:
+    def add_to(self, summary: Summary) -> None:
         """Fold the taken entries' sums into a ledger's Summary."""
-        for department, clause, amount in self.sums:
-            summary.add_amount(
-                department, self.month, catalog.at(self.month).clauses[clause], amount
+        summary.cells.add_month(self.month, self.cells)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent back from a worker as plain dicts, each distinct figure once: pickling
+        # 10,000 Cells with a Decimal object per sum cost more than summing them.
+        shared: dict[str, Decimal] = {}
+
+        def one(amounts: dict[str, Decimal]) -> dict[str, Decimal]:
+            return {name: shared.setdefault(str(value), value) for name, value in amounts.items()}
+
+        cells = [
+            (
+                name,
+                one(c.sums),
+                one(c.capped),
+                c.cap_category,
+                one(c.clauses),
+                c.vetoes,
+                c.referrals,
             )
+            for name, c in self.cells.items()
+        ]
+        return _tallied, (self.month, self.ids, cells, self.sequences, self.rates)
+
+
+def _tallied(
+    month: str,
+    ids: list[str],
+    cells: list[tuple[Any, ...]],
+    sequences: dict[str, int],
+    rates: list[RateKey],
+) -> Tallied:
+    """A Tallied as __reduce__ sent it."""
+    made = {
+        name: Cell(sums, capped, category, vetoes, referrals, clauses)
+        for name, sums, capped, category, clauses, vetoes, referrals in cells
+    }
+    return Tallied(month, ids, made, sequences, rates)
 
 
 def named_elsewhere(tallies: Iterable[Tallied], entries: Iterable[Entry]) -> frozenset[str] | None:
@@ -197,3 +260,34 @@ def named_elsewhere(tallies: Iterable[Tallied], entries: Iterable[Entry]) -> fro
         return None
     names = {n for entry in entries for n in (entry.ref, entry.void, entry.close) if n}
     return frozenset(names & taken)
+
+
+def rate_clashes(
+    tallies: Iterable[Tallied],
+    entries: Iterable[Entry],
+    catalog: Catalog,
+    departments: Departments,
+) -> dict[str, set[RateKey]]:
+    """Rates taken that an entry the review sees also gives (same clause, department and
+    month), by month: those months' files are read again leaving them to the review,
+    which reports the second of two rates where it stands."""
+    taken: dict[str, set[RateKey]] = {}
+    for tally in tallies:
+        if tally.rates:
+            taken.setdefault(tally.month, set()).update(tally.rates)
+    clashes: dict[str, set[RateKey]] = {}
+    if not taken:
+        return clashes
+    rated = {c.id for version in catalog.every_version() for c in version if c.kind == "rate"}
+    for entry in entries:
+        month_rates = taken.get(entry.month)
+        if month_rates is None or entry.clause not in rated:
+            continue
+        clause = catalog.at(entry.month).get(entry.clause)
+        department = departments.resolve(entry.department) if entry.department else None
+        if clause is None or clause.kind != "rate" or department is None:
+            continue
+        key = (clause.id, department.name)
+        if key in month_rates:
+            clashes.setdefault(entry.month, set()).add(key)
+    return clashes

@@ -67,11 +67,11 @@ _SHARED = frozenset({"department", "clause", "level", "matter", "note", "by"})
 
 
 # A whole [[entry]] table exactly as govscore writes a plain score entry: id, department
-# and clause, then perhaps count, points, level, date, note, by and recorded, in that
-# order, each line perhaps ending in a clone's tag; followed by blank lines and the next
+# and clause, then perhaps count, points, level, a rate's value, date, note, by and
+# recorded, in that order, each line perhaps ending in a clone's tag; followed by blank lines and the next
 # header or the end. Texts hold no quote, backslash or control character; id, department,
 # clause and level no surrounding space (so they read exactly as tomllib reads them).
-# Groups: 1 id, 2 department, 3 clause, 4 count, 5 points, 6 level, 7 date.
+# Groups: 1 id, 2 department, 3 clause, 4 count, 5 points, 6 level, 7 value, 8 date.
 # A clone's tag, and on the last line of a batch its end mark (govscore.ledger.batches).
 _TAG = r"(?:  # [0-9a-z]+)?(?:  # govscore batch end, sha256 [0-9a-f]{16})?"
 _WORD = r'"([^\s"\\\x00-\x1f\x7f](?:[^"\\\x00-\x1f\x7f]*[^\s"\\\x00-\x1f\x7f])?)"'
@@ -87,6 +87,7 @@ PLAIN_TABLE = re.compile(
     rf"(?:count = ([1-9][0-9]{{0,8}}){_TAG}\n)?"
     rf"(?:points = ((?:0|[1-9][0-9]{{0,8}})(?:\.[0-9]{{1,9}})?){_TAG}\n)?"
     rf"(?:level = {_WORD}{_TAG}\n)?"
+    rf"(?:value = ((?:0|[1-9][0-9]{{0,8}})(?:\.[0-9]{{1,9}})?){_TAG}\n)?"
     rf"(?:date = ([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}){_TAG}\n)?"
     rf"(?:note = {_TEXT}{_TAG}\n)?"
     rf"(?:by = {_TEXT}{_TAG}\n)?"

@@ -142,6 +142,19 @@ class Cell:
         elif amount:
             self.sums[clause.category] = self.sums.get(clause.category, ZERO) + amount
 
+    def merge(self, other: Cell) -> None:
+        """Add what another cell of the same department and month holds (summed elsewhere)."""
+        for mine, theirs in (
+            (self.sums, other.sums),
+            (self.capped, other.capped),
+            (self.clauses, other.clauses),
+        ):
+            for name, amount in theirs.items():
+                mine[name] = mine.get(name, ZERO) + amount
+        self.cap_category.update(other.cap_category)
+        self.vetoes.extend(other.vetoes)
+        self.referrals.extend(other.referrals)
+
     def copy(self) -> Cell:
         return Cell(
             dict(self.sums),
@@ -235,6 +248,21 @@ class Cells:
 
     def months(self) -> list[str]:
         return sorted({*self._months, *self._raw})
+
+    def add_month(self, month: str, cells: dict[str, Cell]) -> None:
+        """Cells summed elsewhere (a worker's plain entries), joined to the month's own;
+        they become this month's (not copied)."""
+        held = self.month(month)
+        self.changed(month)
+        if not held:
+            self._months[month] = dict(cells)
+            return
+        for department, cell in cells.items():
+            mine = held.get(department)
+            if mine is None:
+                held[department] = cell
+            else:
+                mine.merge(cell)
 
     def month(self, month: str) -> MutableMapping[str, Cell]:
         """The month's cells by department (decoded now if they were text)."""
@@ -348,9 +376,11 @@ class Summary:
         cell.add_amount(clause, amount)
 
 
-def summarize(book: Book, catalog: Catalog) -> Summary:
-    """Each entry summed under its own month's rules (see govscore.rules.amendments)."""
-    summary = Summary(through=dict(book.through))
+def summarize(book: Book, catalog: Catalog, summary: Summary | None = None) -> Summary:
+    """Each entry summed under its own month's rules (see govscore.rules.amendments),
+    into `summary` when given (one holding sums made elsewhere)."""
+    if summary is None:
+        summary = Summary(through=dict(book.through))
     for entry in book.entries:
         summary.add(entry, catalog.at(entry.month).clauses[entry.clause])
     return summary
@@ -480,7 +510,9 @@ class Scorer:
             lines=lines,
             caps=tuple(caps),
             floors=tuple(replace(f, month=month) for f in floors),
-            clauses=work.clauses,
+            # In clause order, as caps in group order: a cell summed in another order (a
+            # cold build sums plain entries apart) scores alike, and kept rows compare.
+            clauses=dict(sorted(work.clauses.items())),
         )
 
     def line(self, entry: Entry, clause: Clause) -> Line:
@@ -496,7 +528,7 @@ class Scorer:
         for category, amount in cell.sums.items():
             sums[category] = sums.get(category, ZERO) + amount
         uses = []
-        for group, earned in cell.capped.items():
+        for group, earned in sorted(cell.capped.items()):
             limit = catalog.caps[group].limit
             category = cell.cap_category[group]
             if earned > limit:
