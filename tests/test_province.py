@@ -139,6 +139,32 @@ def agree(root: Path) -> None:
     assert scored(root, cached=True) == fresh  # printed as kept
 
 
+def helped(root: Path) -> tuple[Any, ...]:
+    """A cold year as `year` reads it: the ledger read in two worker processes, which
+    then work out every month and the year (Memo.helpers); nothing is worked out here
+    but the year rows of departments with annual entries (their lines are not kept)."""
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    view = load_view(root, helpers=True, workers=2)
+    assert view.memo is not None and view.memo.helpers is not None
+    worked: list[str] = []
+
+    class Counting(Scorer):
+        def score_month(self, department: str, month: str) -> DepartmentScore:
+            worked.append(month)
+            return super().score_month(department, month)
+
+    scorer = Counting(None, view.catalog, view.weights, view.departments, view.summary, view.memo)
+    year = scorer.year(2023, MONTHS).rows
+    assert view.memo.helpers is None  # done with, and let go
+    months = tuple(scorer.month(month).rows for month in MONTHS)
+    printed = tuple(
+        rows_text(ranking_json(Ranking(rows), {}, kept=view.memo)) for rows in (*months, year)
+    )
+    keep_scores(view)
+    assert worked == []
+    return (*months, year, printed, view.problems)
+
+
 @settings(
     max_examples=12,
     deadline=None,
@@ -166,6 +192,10 @@ def test_kept_scores_equal_a_fresh_scoring_over_many_departments(root, count, mo
     for month, text in files.items():
         (root / "ledger" / f"{month}.toml").write_text(text, encoding="utf-8")
     agree(root)
+    # Worked out in the workers that read the ledger, and read back from the file.
+    fresh = scored(root, cached=False)
+    assert helped(root) == fresh
+    assert scored(root, cached=True) == fresh
     # Tallied (one process and two) and ordinary cold builds give the same snapshot.
     ordinary = read_cached(root, use_cache=False, tally=False).snapshot
     for workers in (1, 2):

@@ -143,13 +143,17 @@ class AppContext:
     def root(self, at: str | None = None) -> Root:
         return load_root(self.root_dir(), at)
 
-    def view(self, at: str | None = None, detail: bool = False, verify: bool = False) -> Report:
+    def view(
+        self, at: str | None = None, detail: bool = False, verify: bool = False, year: bool = False
+    ) -> Report:
         """What a report needs: from the cache, or (for --at and --detail) the whole ledger.
 
-        verify=True (check) compares a cache that was used with a full read.
+        verify=True (check) compares a cache that was used with a full read. year=True:
+        a year is scored next (its scores, if none are kept, are worked out in the
+        processes that read the ledger).
         """
         if at is None and not detail:
-            view = load_view(self.root_dir(), self.use_cache, verify, shown_text)
+            view = load_view(self.root_dir(), self.use_cache, verify, shown_text, helpers=year)
             scorer = Scorer(
                 None, view.catalog, view.weights, view.departments, view.summary, view.memo
             )
@@ -647,7 +651,7 @@ def year(
 ) -> None:
     """The year's scores: each category's monthly mean plus annual clauses; rank; vetoes."""
     check_bom(fmt, bom)
-    report = app.view(at, detail)
+    report = app.view(at, detail, year=True)
     root = report.root
     only = _resolve_departments(root, departments)
     months = assessed_months(root, year)

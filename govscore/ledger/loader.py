@@ -13,6 +13,7 @@ import stat
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.resources import files
@@ -52,7 +53,7 @@ from govscore.rules.config import (
     parse_weights,
     weight_problems,
 )
-from govscore.rules.scoring import DepartmentScore, Scorer, Summary
+from govscore.rules.scoring import Cells, DepartmentScore, Scorer, Summary
 from govscore.rules.validate import Book, review, sequence_gaps
 
 ROOT_MARKER = "weights.toml"
@@ -570,6 +571,8 @@ def load_view(
     use_cache: bool = True,
     verify: bool = False,
     show: Callable[[DepartmentScore], str] | None = None,
+    helpers: bool = False,
+    workers: int | None = None,
 ) -> View:
     """What month, year and check need, from the cache when the ledger only grew.
 
@@ -579,11 +582,15 @@ def load_view(
     `check`) also reads the whole ledger when the cache was used, and adds a problem if
     the two disagree: a cache signed with the user's key can still have been changed by
     whoever holds the key, and no figure may come from it unnoticed. `show` prints a
-    department's row as reports do, to check the rows kept as printed.
+    department's row as reports do, to check the rows kept as printed. helpers=True (for
+    `year`) keeps the worker processes that read a whole ledger, to work out the year's
+    scores in them when none are kept (see scores.Memo.helpers); `workers` says how many
+    read it (by default, by its size).
     """
     with ledger_lock(path / LEDGER_DIR, shared=True):
         if not verify:
-            return _view(read_cached(path, use_cache), use_cache=use_cache)
+            state = read_cached(path, use_cache, workers, helpers=helpers)
+            return _view(state, use_cache=use_cache)
         state = read_cached(path, use_cache, save=False)
         mismatch = _check_departments(state)
         if state.cached or mismatch:
@@ -658,6 +665,7 @@ class CachedLedger:
     name_problems: list[Problem]
     snapshot: cache.Snapshot
     cached: bool = False  # the snapshot came from a verified cache file (perhaps extended)
+    pool: ProcessPoolExecutor | None = None  # the workers that read it, kept (helpers=True)
 
 
 def read_cached(
@@ -666,6 +674,7 @@ def read_cached(
     workers: int | None = None,
     tally: bool = True,
     save: bool = True,
+    helpers: bool = False,
 ) -> CachedLedger:
     """Read a root and bring its cache up to date (the caller holds the ledger lock).
 
@@ -714,8 +723,8 @@ def read_cached(
         # for a province), and marked by the bytes it parsed: the main process never
         # holds a province's 180 MB of text, nor do the workers it starts.
         data.clear()
-        root, tallies, sizes = _read_tallied(
-            path, departments, weights, catalog, found, workers, tally
+        root, tallies, sizes, pool = _read_tallied(
+            path, departments, weights, catalog, found, workers, tally, helpers
         )
         root = replace(root, problems=(*name_problems, *root.problems))
         taken = [(f"{LEDGER_DIR}/{t.month}.toml", t.ids) for t in tallies]
@@ -741,7 +750,11 @@ def read_cached(
         cached = False
         if use_cache and save:
             write_snapshot(path, snapshot)
-    return CachedLedger(path, departments, weights, catalog, found, name_problems, snapshot, cached)
+    else:
+        pool = None
+    return CachedLedger(
+        path, departments, weights, catalog, found, name_problems, snapshot, cached, pool
+    )
 
 
 # Below this much ledger one process is quicker than starting a second (about 50,000 entries).
@@ -756,7 +769,8 @@ def _read_tallied(
     found: Sequence[tuple[str, str]],
     workers: int | None = None,
     tally: bool = True,
-) -> tuple[Root, list[Tallied], dict[str, tuple[int, bytes]]]:
+    keep: bool = False,
+) -> tuple[Root, list[Tallied], dict[str, tuple[int, bytes]], ProcessPoolExecutor | None]:
     """The whole ledger read and parsed, its plain entries summed as they are read
     (govscore.ledger.tally); with each file's size and digest, of the bytes parsed.
 
@@ -767,7 +781,8 @@ def _read_tallied(
     province voids entries of earlier months every month); a file with an entry named
     in a way the quick look missed, or with a rate another entry also gives, is parsed
     again, leaving those alone too. An id taken twice sends the whole ledger the
-    ordinary way, so the review reports the duplicate where it stands.
+    ordinary way, so the review reports the duplicate where it stands. keep=True returns
+    the worker processes, for more work (the caller shuts them down); else None.
     """
     source = WorkTree(path)
     if not tally:
@@ -779,7 +794,7 @@ def _read_tallied(
             return content
 
         parsed = _parse_files(found, read)
-        return _root(path, departments, weights, catalog, found, (), parsed), [], sizes
+        return _root(path, departments, weights, catalog, found, (), parsed), [], sizes, None
     total = 0
     named: list[frozenset[str]] = []
     for _month, label in found:
@@ -788,11 +803,14 @@ def _read_tallied(
         if label.endswith(".toml"):
             named.append(named_ids(content))
         content = b""  # one file at a time, and none left when the workers start
-    job = _TallyJob(path, catalog, departments, plain_clauses(catalog), frozenset().union(*named))
+    named_anywhere = frozenset().union(*named)
+    job = _TallyJob(path, catalog, departments, weights, plain_clauses(catalog), named_anywhere)
     if workers is None:
         workers = min(2, cpus()) if total >= PARALLEL_MIN_BYTES else 1
     pool = start_pool(workers, _start_job, (job,)) if workers > 1 and len(found) > 1 else None
-    results = in_order(pool, _run_job, found) if pool else (job.run(*task) for task in found)
+    results = (
+        in_order(pool, _run_job, found, keep=keep) if pool else (job.run(*task) for task in found)
+    )
     parsed: dict[str, ParsedFile] = {}
     tallies: dict[str, Tallied] = {}
     sizes = {}
@@ -803,6 +821,8 @@ def _read_tallied(
     root = _root(path, departments, weights, catalog, found, (), parsed)
     again = named_elsewhere(tallies.values(), root.entries())
     if again is None:
+        if pool is not None and keep:
+            pool.shutdown()
         return _read_tallied(path, departments, weights, catalog, found, tally=False)
     clashes = rate_clashes(tallies.values(), root.entries(), catalog, departments)
     if again or clashes:
@@ -814,7 +834,7 @@ def _read_tallied(
                 parsed[label], taken, sizes[label] = job.run(month, label, again, refused)
                 tallies[label] = taken  # type: ignore[assignment]
         root = _root(path, departments, weights, catalog, found, (), parsed)
-    return root, list(tallies.values()), sizes
+    return root, list(tallies.values()), sizes, pool if keep else None
 
 
 @dataclass(frozen=True)
@@ -824,6 +844,7 @@ class _TallyJob:
     path: Path
     catalog: Catalog
     departments: Departments
+    weights: Weights
     plain: frozenset[str]
     named: frozenset[str] = frozenset()  # what every file's voids, closes and refs name
 
@@ -862,6 +883,25 @@ def _start_job(job: _TallyJob) -> None:
 def _run_job(month: str, label: str) -> tuple[ParsedFile, Tallied | None, tuple[int, bytes]]:
     assert _job is not None, "started by _start_job"
     return _job.run(month, label)
+
+
+def _run_scores(
+    texts: dict[str, str],
+    across: tuple[Any, ...],
+    year: int,
+    months: list[str],
+    names: list[str],
+) -> scores.Share:
+    """A share of the departments' months and year, worked out in a worker that read the
+    ledger (it holds the configuration already): see scores.Memo.helpers."""
+    assert _job is not None, "started by _start_job"
+    cells = Cells()
+    for month, text in texts.items():
+        cells.keep_raw(month, text, cachefile.month_cells)
+    standing, exclusive, annual, through = across
+    summary = Summary(cells, standing, exclusive, annual, through)
+    scorer = Scorer(None, _job.catalog, _job.weights, _job.departments, summary)
+    return scores.work_out(scorer, names, year, months)
 
 
 def read_ledger_file(path: Path, label: str) -> bytes:
@@ -907,6 +947,11 @@ def _view(state: CachedLedger, extra: Sequence[Problem] = (), use_cache: bool = 
     config_problems = configuration_problems(state.weights, state.catalog, state.departments)
     months = tuple(dict.fromkeys(month for month, _ in state.found))
     memo = _open_memo(state.path, snapshot, state.departments, months) if use_cache else None
+    if state.pool is not None:
+        if memo is not None:
+            memo.helpers = scores.Helpers(state.pool, _run_scores)
+        else:
+            state.pool.shutdown()
     return View(
         state.path,
         state.departments,
@@ -937,6 +982,8 @@ def _open_memo(
 def keep_scores(view: View) -> None:
     """Keep the scores this run worked out, for the next; a root we cannot write to goes
     without (like the snapshot)."""
+    if view.memo is not None:
+        view.memo.release()
     texts = view.memo.texts() if view.memo is not None else None
     key = cachefile.signing_key()
     if texts is not None and key is not None:

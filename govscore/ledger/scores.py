@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import fields
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ from govscore.errors import DataError
 from govscore.figures import Remembered
 from govscore.i18n import _
 from govscore.ledger import cache, cachefile
+from govscore.ledger.workers import in_order
 from govscore.model import months_between
 from govscore.rules.scoring import (
     CapUse,
@@ -186,6 +188,76 @@ def _across(summary: Summary) -> str:
     return json.dumps([rows, sorted(summary.through.items())], ensure_ascii=False, default=str)
 
 
+# A share of the departments worked out in a worker process (see Memo.helpers): each
+# month's rows and cell digests, then the year's rows and digests of the month rows.
+Share = tuple[list[list[str]], list[list[str]], list[str], list[str]]
+
+
+class Helpers:
+    """Worker processes (a pool whose workers hold the configuration): each given a share
+    of the departments (their names), with each month's cells as month_text wrote them
+    and what reaches across months, works out their months and year (`task` calls
+    work_out); the shares come back in order. Closed after, or when not needed."""
+
+    def __init__(self, pool: ProcessPoolExecutor, task: Callable[..., Share]):
+        self.pool, self.task = pool, task
+
+    def __call__(
+        self,
+        texts: dict[str, str],
+        across: tuple[object, ...],
+        year: int,
+        months: list[str],
+        shares: list[list[str]],
+    ) -> list[Share]:
+        tasks = [(texts, across, year, months, names) for names in shares]
+        return list(in_order(self.pool, self.task, tasks))
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+
+class _Given:
+    """The month scores a worker has just worked out, for the year it works out next."""
+
+    def __init__(self) -> None:
+        self.scores: dict[str, DepartmentScore] = {}
+
+    def month(self, scorer: Scorer, department: str, month: str) -> DepartmentScore | None:
+        return self.scores.get(month)
+
+    def year(
+        self, scorer: Scorer, department: str, year: int, months: Sequence[str]
+    ) -> DepartmentScore | None:
+        return None
+
+
+def work_out(scorer: Scorer, names: Sequence[str], year: int, months: Sequence[str]) -> Share:
+    """The rows of some departments for each month and for the year, exactly as Memo works
+    them out itself: run in a worker process (a cold year, see Memo.helpers)."""
+    given = _Given()
+    scorer.memo = given
+    forms = []
+    for month in months:
+        cells = scorer.summary.cells.month(month)
+        forms.append(dict(cells.forms()) if isinstance(cells, MonthCells) else dict(cells))
+    month_rows: list[list[str]] = [[] for _ in months]
+    month_sigs: list[list[str]] = [[] for _ in months]
+    year_rows: list[str] = []
+    year_sigs: list[str] = []
+    for name in names:
+        rows = []
+        for number, month in enumerate(months):
+            score = given.scores[month] = scorer.score_month(name, month)
+            rows.append(encode(score))
+            month_rows[number].append(rows[-1])
+            month_sigs[number].append(_cell_digest(forms[number].get(name)))
+        year_sigs.append(_line_digest(rows))
+        score = scorer.score_year(name, year, months)
+        year_rows.append("" if score.lines else encode(score))  # as Memo.year keeps it
+    return month_rows, month_sigs, year_rows, year_sigs
+
+
 class Memo:
     """The ScoreMemo a warm report reads: rows from the file, worked out where missing."""
 
@@ -223,6 +295,9 @@ class Memo:
         # no id is taken again): where each is kept, to keep it as printed too.
         self._worked: dict[int, tuple[str, int]] = {}
         self._held: list[DepartmentScore] = []
+        # Worker processes for a year none of whose rows are kept (a cold run): each
+        # works out a share of the departments' months and year (see work_out).
+        self.helpers: Helpers | None = None
 
     def _rows(self, key: str, kind: str) -> list[str]:
         """The rows kept under a key, if they are of this kind; else none."""
@@ -352,6 +427,9 @@ class Memo:
         if key is None:  # the same for every department: hashed once, not 10,000 times
             key = self._year_keys[span] = _digest(self.base, "year", str(year), *months)
         kept = self._years.get(key)
+        if kept is None and self.helpers is not None and not self.stored and not self._lines:
+            kept = self._years[key] = self._helped(self.helpers, scorer.summary, key, year, months)
+        self.release()
         if kept is None:
             kept = self._years[key] = self._year(scorer, key, months)
         line = kept.rows[place]
@@ -364,6 +442,40 @@ class Memo:
             self._hold(score, key, place)
             self.fresh = True
         return score
+
+    def release(self) -> None:
+        """Let the helpers go (their work is done, or there is none for them)."""
+        if self.helpers is not None:
+            self.helpers.close()
+            self.helpers = None
+
+    def _helped(
+        self, helpers: Helpers, summary: Summary, key: str, year: int, months: Sequence[str]
+    ) -> _Year:
+        """A year and its months worked out by helpers, each a share of the departments,
+        and taken as if worked out here."""
+        texts = {month: cachefile.month_text(summary.cells, month) for month in months}
+        across = (summary.standing, summary.exclusive, summary.annual, summary.through)
+        size = -(-len(self.names) // 2)
+        shares = [self.names[start : start + size] for start in range(0, len(self.names), size)]
+        try:
+            done = helpers(texts, across, year, list(months), shares)
+        finally:
+            self.release()
+        for number, month in enumerate(months):
+            rows = [row for share in done for row in share[0][number]]
+            sigs = [sig for share in done for sig in share[1][number]]
+            slot = self._slot(month)
+            self._keys[month] = self.month_key(month)
+            self._slots[month] = slot
+            self._lines[month] = rows
+            self._shown[slot] = []
+            self.used[slot] = ("month", [self._keys[month], *sigs, *rows])
+        self._shown[key] = []
+        self.fresh = True
+        whole = _digest(*(self._keys[month] for month in months))
+        year_sigs = [sig for share in done for sig in share[3]]
+        return _Year(whole, year_sigs, [row for share in done for row in share[2]])
 
     def _hold(self, score: DepartmentScore, key: str, place: int) -> None:
         self._worked[id(score)] = (key, place)

@@ -50,6 +50,7 @@ def in_order(
     task: Callable[..., Result],
     arguments: Iterable[tuple[Any, ...]],
     ahead: int = 8,
+    keep: bool = False,
 ) -> Iterator[Result]:
     """Run every task in the pool; yield the results in the order the tasks were given.
 
@@ -57,17 +58,19 @@ def in_order(
     the caller handles a result, but results the caller takes slowly (printing half a
     million findings) do not pile up in memory, and a result is let go once taken. A
     failed task, Ctrl-C or a caller that stops early drops the queued work instead of
-    waiting for it.
+    waiting for it. The pool is shut down after the last result, unless `keep` (the
+    caller has more work for it, and shuts it down).
     """
-    with pool:
-        try:
-            pending: deque[Future[Result]] = deque()
-            for args in arguments:
-                pending.append(pool.submit(task, *args))
-                if len(pending) >= ahead:
-                    yield pending.popleft().result()
-            while pending:
+    try:
+        pending: deque[Future[Result]] = deque()
+        for args in arguments:
+            pending.append(pool.submit(task, *args))
+            if len(pending) >= ahead:
                 yield pending.popleft().result()
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+        while pending:
+            yield pending.popleft().result()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    if not keep:
+        pool.shutdown()
