@@ -64,18 +64,12 @@ def _plain(clause: Clause) -> bool:
     )
 
 
-class _Slot:
-    """One combination of department, clause and figures: what each entry adds, how often."""
-
-    __slots__ = ("amount", "clause", "department", "rate", "times")
-
-    def __init__(self, department: str, clause: Clause, amount: Decimal):
-        self.department, self.clause, self.amount, self.times = department, clause, amount, 0
-        self.rate: RateKey | None = (clause.id, department) if clause.kind == "rate" else None
+_UNSEEN = object()
 
 
 class PlainTally:
-    """The plain entries of one month file: their ids, and their sums per combination."""
+    """The plain entries of one month file: their ids, and their sums per department and
+    clause (each department, and each clause with its figures, judged once)."""
 
     def __init__(
         self,
@@ -95,19 +89,26 @@ class PlainTally:
         self.ids: list[str] = []
         self.rates: set[RateKey] = set()
         self.clashes: set[RateKey] = set()  # rates taken twice: the file is read again
-        self._slots: dict[tuple[str | None, ...], _Slot | None] = {}
+        self._names: dict[str, Any] = {}  # as written → Department, or None
+        self._figures: dict[tuple[str | None, ...], Any] = {}  # → (Clause, signed points)
         self._days: dict[str | None, bool] = {}
-        self._amounts: dict[tuple[str | None, ...], Decimal | None] = {}
+        self._sums: dict[tuple[str, str], Decimal] = {}  # (department, clause) → points
 
     def __call__(self, found: re.Match[str]) -> bool:
         """Take one plain table if the review would count it as it stands."""
         groups = found.groups()
-        figures = groups[1:7]
-        slots = self._slots
-        slot = (
-            slots[figures] if figures in slots else slots.setdefault(figures, self._judge(figures))
-        )
-        if slot is None:
+        figures = groups[2:7]
+        judged = self._figures.get(figures, _UNSEEN)
+        if judged is _UNSEEN:
+            judged = self._figures[figures] = self._worth(figures)
+        if judged is None:
+            return False
+        name = groups[1]
+        department = self._names.get(name, _UNSEEN)
+        if department is _UNSEEN:
+            department = self._names[name] = self.departments.resolve(name)
+        clause, amount = judged
+        if department is None or not applies(clause, department):
             return False
         day = groups[7]
         days = self._days
@@ -115,15 +116,17 @@ class PlainTally:
         entry_id = groups[0]
         if not fine or entry_id in self.named:
             return False
-        rate = slot.rate
-        if rate is not None:
+        if clause.kind == "rate":
+            rate = (clause.id, department.name)
             if rate in self.refused:
                 return False
             if rate in self.rates:
                 self.clashes.add(rate)
                 return False
             self.rates.add(rate)
-        slot.times += 1
+        key = (department.name, clause.id)
+        sums = self._sums
+        sums[key] = sums.get(key, ZERO) + amount
         self.ids.append(entry_id)
         return True
 
@@ -140,29 +143,16 @@ class PlainTally:
             date=day,
         )
 
-    def _judge(self, figures: tuple[str | None, ...]) -> _Slot | None:
-        """What static_problems would say, from two smaller verdicts kept apart: whether
-        the department may carry the clause, and whether the clause takes the figures."""
-        name, clause_id = figures[0], figures[1]
-        if clause_id not in self.plain:
+    def _worth(self, figures: tuple[str | None, ...]) -> tuple[Clause, Decimal] | None:
+        """The clause and what an entry with these figures adds, if static_problems would
+        find nothing wrong with them (the department is judged apart)."""
+        if figures[0] not in self.plain:
             return None
-        clause = self.catalog.clauses.get(clause_id)
+        clause = self.catalog.clauses.get(figures[0] or "")
         if clause is None:
             return None  # not in force this month: the review explains
-        department = self.departments.resolve(name or "")
-        if department is None or not applies(clause, department):
-            return None
-        amounts = self._amounts
-        given = figures[1:]
-        amount = (
-            amounts[given] if given in amounts else amounts.setdefault(given, self._worth(given))
-        )
-        return None if amount is None else _Slot(department.name, clause, amount)
-
-    def _worth(self, given: tuple[str | None, ...]) -> Decimal | None:
-        entry = self._entry(given)
-        clause = self.catalog.clauses[entry.clause]
-        return None if clause_problems(entry, clause) else signed_amount(entry, clause)
+        entry = self._entry(figures)
+        return None if clause_problems(entry, clause) else (clause, signed_amount(entry, clause))
 
     def _judge_day(self, text: str | None) -> bool:
         try:
@@ -174,21 +164,28 @@ class PlainTally:
     def result(self) -> Tallied:
         """What was taken, summed into each department's Cell of the month: small enough to
         send back from a worker process, and summed there rather than in the main one."""
-        sums: dict[tuple[str, str], Decimal] = {}
-        clauses: dict[str, Clause] = {}
-        for slot in self._slots.values():
-            if slot is not None and slot.times:
-                key = (slot.department, slot.clause.id)
-                sums[key] = sums.get(key, ZERO) + slot.amount * slot.times
-                clauses[slot.clause.id] = slot.clause
+        clauses = self.catalog.clauses
         cells: dict[str, Cell] = {}
-        for (department, clause), amount in sums.items():
+        for (department, clause), amount in self._sums.items():
             cell = cells.get(department)
             if cell is None:
                 cell = cells[department] = Cell()
             cell.add_amount(clauses[clause], amount)
-        sequences = note_sequences(self.ids, {})
-        return Tallied(self.month, self.ids, cells, sequences, sorted(self.rates))
+        return Tallied(
+            self.month, self.ids, cells, _sequences(self.month, self.ids), sorted(self.rates)
+        )
+
+
+def _sequences(month: str, ids: list[str]) -> dict[str, int]:
+    """note_sequences of the ids taken: of a month file's own ids (all, as a rule) the
+    highest number, found by one expression over them all."""
+    text = "\n".join(ids)
+    if ids and text.count("\n") == len(ids) - 1:
+        numbers = re.findall(rf"^{re.escape(month)}-(\d+)$", text, re.MULTILINE)
+        if len(numbers) == len(ids):
+            highest = max(map(int, numbers))
+            return {month: highest} if highest else {}
+    return note_sequences(ids, {})
 
 
 @dataclass(frozen=True)
