@@ -123,6 +123,7 @@ EDITS = [
     "spaces",  # `clause  =  "…"`
     "escape",  # the id written with a \u escape
     "bad-date",  # 2023-02-30
+    "points-first",  # points written before count (tomllib reads either order alike)
 ]
 
 
@@ -145,6 +146,13 @@ def table(fields: dict[str, Any], edit: str) -> str:
         return text.replace('id = "2023-', 'id = "\\u0032023-', 1)
     if edit == "bad-date":
         return text.replace("2023-02-27", "2023-02-30")
+    if edit == "points-first":
+        lines = text.split("\n")
+        counts = [n for n, line in enumerate(lines) if line.startswith("count = ")]
+        points = [n for n, line in enumerate(lines) if line.startswith("points = ")]
+        if counts and points:
+            lines[counts[0]], lines[points[0]] = lines[points[0]], lines[counts[0]]
+        return "\n".join(lines)
     return text
 
 

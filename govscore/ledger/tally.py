@@ -97,7 +97,10 @@ class PlainTally:
     def __call__(self, found: re.Match[str]) -> bool:
         """Take one plain table if the review would count it as it stands."""
         groups = found.groups()
-        figures = groups[2:7]
+        if groups[5] is None:  # clause, count, points, level, value
+            figures = (groups[2], groups[3], groups[4], groups[7], groups[8])
+        else:  # points written before count
+            figures = (groups[2], groups[6], groups[5], groups[7], groups[8])
         judged = self._figures.get(figures, _UNSEEN)
         if judged is _UNSEEN:
             judged = self._figures[figures] = self._worth(figures)
@@ -110,7 +113,7 @@ class PlainTally:
         clause, amount = judged
         if department is None or not applies(clause, department):
             return False
-        day = groups[7]
+        day = groups[9]
         days = self._days
         fine = days[day] if day in days else days.setdefault(day, self._judge_day(day))
         entry_id = groups[0]

@@ -71,11 +71,14 @@ _SHARED = frozenset({"department", "clause", "level", "matter", "note", "by"})
 # recorded, in that order, each line perhaps ending in a clone's tag; followed by blank lines and the next
 # header or the end. Texts hold no quote, backslash or control character; id, department,
 # clause and level no surrounding space (so they read exactly as tomllib reads them).
-# Groups: 1 id, 2 department, 3 clause, 4 count, 5 points, 6 level, 7 value, 8 date.
+# Groups: 1 id, 2 department, 3 clause, 4 count, 5 points, 6 points and 7 count (written
+# the other way round), 8 level, 9 value, 10 date.
 # A clone's tag, and on the last line of a batch its end mark (govscore.ledger.batches).
 _TAG = r"(?:  # [0-9a-z]+)?(?:  # govscore batch end, sha256 [0-9a-f]{16})?"
 _WORD = r'"([^\s"\\\x00-\x1f\x7f](?:[^"\\\x00-\x1f\x7f]*[^\s"\\\x00-\x1f\x7f])?)"'
 _TEXT = r'"[^"\\\x00-\x1f\x7f]*"'
+_COUNT = r"([1-9][0-9]{0,8})"
+_POINTS = r"((?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,9})?)"
 # The lines that frame each batch govscore appends (see govscore.ledger.batches).
 _BATCH = r"# govscore batch [^\n]*"
 _ONLY_BATCH_LINES = re.compile(rf"(?:\n|{_BATCH}\n)*")
@@ -84,8 +87,8 @@ PLAIN_TABLE = re.compile(
     rf"id = {_WORD}{_TAG}\n"
     rf"department = {_WORD}{_TAG}\n"
     rf"clause = {_WORD}{_TAG}\n"
-    rf"(?:count = ([1-9][0-9]{{0,8}}){_TAG}\n)?"
-    rf"(?:points = ((?:0|[1-9][0-9]{{0,8}})(?:\.[0-9]{{1,9}})?){_TAG}\n)?"
+    rf"(?:(?:count = {_COUNT}{_TAG}\n)?(?:points = {_POINTS}{_TAG}\n)?"
+    rf"|points = {_POINTS}{_TAG}\ncount = {_COUNT}{_TAG}\n)"  # as a hand (or a tool) may
     rf"(?:level = {_WORD}{_TAG}\n)?"
     rf"(?:value = ((?:0|[1-9][0-9]{{0,8}})(?:\.[0-9]{{1,9}})?){_TAG}\n)?"
     rf"(?:date = ([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}){_TAG}\n)?"
