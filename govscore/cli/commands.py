@@ -1185,7 +1185,7 @@ def import_(
         plan = importing.Planner(table, label, month, defaults, progress)
         try:
             writing = Writing(dry_run, committer, clone_tag(root_dir), app.use_cache, force)
-            done = record_import(root_dir, plan.read, today(), writing)
+            done = record_import(root_dir, plan.read, today(), writing, plan)
             found = done.problems
         except importing.Unreadable as exc:
             found = [exc.problem]

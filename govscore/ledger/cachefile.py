@@ -280,6 +280,8 @@ def _column(parts: Sequence[str], stored: list[Any]) -> list[str]:
 # -- departments ⇄ text ----------------------------------------------------------------------
 
 DEPARTMENTS_MAGIC = f"govscore departments cache {cache.FORMAT}".encode()
+# The last import whole (see loader.kept_import): its file's fingerprint and its rows' keys.
+IMPORT_MAGIC = f"govscore import cache {cache.FORMAT}".encode()
 
 
 def departments_text(departments: Departments) -> str:

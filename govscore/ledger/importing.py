@@ -18,14 +18,16 @@ import csv
 import difflib
 import hashlib
 import io
+import json
 import zipfile
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from govscore import __version__
 from govscore.errors import DataError, Problem, UsageError
 from govscore.i18n import N_, _, listing
 from govscore.ledger.recording import Draft
@@ -87,13 +89,15 @@ class Table:
     `rows` may be read more than once; a CSV file's rows are read from its text each
     time (a million rows' cells need not all be held), and a row that breaks the CSV
     quoting raises Unreadable when it is come to. `size` says about how many rows there
-    are (its lines), for a progress bar.
+    are (its lines), for a progress bar. `digest` is of the file's bytes and the
+    encoding asked for, when it was read from a file (see Planner.fingerprint).
     """
 
     header: tuple[str, ...]
     rows: Iterable[tuple[int, Sequence[str]]]
     problems: tuple[Problem, ...]
     size: int = 0
+    digest: str = ""
 
 
 class Unreadable(Exception):
@@ -207,10 +211,12 @@ def read_file(path: Path, label: str, encoding: str | None = None) -> Table:
                 "or as CSV UTF-8"
             ).format(file=label)
         )
+    digest = hashlib.sha256(f"{encoding or ''}\n".encode("utf-8", "backslashreplace"))
+    digest.update(data)
     if path.suffix.lower() in (".xlsx", ".xlsm") or data.startswith(b"PK\x03\x04"):
-        return read_workbook(data, label)
+        return replace(read_workbook(data, label), digest=digest.hexdigest())
     text, _encoding = decode(data, label, encoding)
-    return read_table(text, label)
+    return replace(read_table(text, label), digest=digest.hexdigest())
 
 
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -439,6 +445,7 @@ class Planner:
         self.repeats: list[Repeat] = []
         self.rows = 0  # non-empty data rows read
         self.skipped = 0  # rows left out because their key is recorded (see `read`)
+        self.keys: dict[str, int] = {}  # every row's key, with the line that has it first
 
     def __iter__(self) -> Iterator[Draft | Problem]:
         return self.read(None)
@@ -451,6 +458,7 @@ class Planner:
         self.rows = self.skipped = 0
         yield from self.table.problems
         first_line: dict[str, int] = {}
+        self.keys = first_line
         seen: dict[str, int] = {}
         read = _RowReader(self.table.header, self.file, self.month).read
         defaults = self.defaults.items()
@@ -482,6 +490,45 @@ class Planner:
             if not keyed:
                 _fill(fields, defaults)
             yield Draft(fields, month, f"{source}{line}", canonical=True)
+
+    def fingerprint(self) -> str:
+        """The file's bytes, the encoding asked for, --month and govscore's version: what
+        decides every row's key and whether a row is wrong. "" for a table not read from
+        a file."""
+        if not self.table.digest:
+            return ""
+        said = f"{__version__}\x1f{self.table.digest}\x1f{self.month or ''}"
+        return hashlib.sha256(said.encode("utf-8", "backslashreplace")).hexdigest()
+
+    def kept(self) -> list[str]:
+        """After a read that found nothing wrong: the rows read, the repeats (JSON) and
+        every key, one a line; [] when a key holds a line break (nothing is kept)."""
+        keys = "\n".join(self.keys)
+        if keys.count("\n") != max(len(self.keys) - 1, 0):
+            return []
+        repeats = [[repeat.line, repeat.key, repeat.first] for repeat in self.repeats]
+        return [str(self.rows), json.dumps(repeats, ensure_ascii=False), keys]
+
+    def recall(self, kept: Sequence[str], recorded: Container[str]) -> bool:
+        """Take the counts a read of this file would give, from what `kept` said of it
+        (after a read that found nothing wrong), if every row's key is in `recorded`: then
+        a read would skip every row. Whether it did."""
+        if len(kept) != 3:
+            return False
+        try:
+            rows = int(kept[0])
+            repeats = [
+                Repeat(int(line), str(key), int(first)) for line, key, first in json.loads(kept[1])
+            ]
+        except (ValueError, TypeError):
+            return False
+        keys = kept[2].split("\n") if kept[2] else []
+        if rows != len(keys) + len(repeats) or not all(key in recorded for key in keys):
+            return False
+        if not all(repeat.key in recorded for repeat in repeats):
+            return False
+        self.rows, self.skipped, self.repeats = rows, len(keys), repeats
+        return True
 
 
 def _fill(fields: dict[str, Any], defaults: Iterable[tuple[str, Any]]) -> None:

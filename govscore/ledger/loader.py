@@ -545,6 +545,7 @@ def _root(
 CACHE_DIR = ".govscore-cache"
 CACHE_FILE = "ledger.cache"
 SCORES_FILE = "scores.cache"  # scores worked out from the snapshot (govscore.ledger.scores)
+IMPORT_CACHE = "import.cache"  # the last import whole: its file's fingerprint, its rows' keys
 DEPARTMENTS_CACHE = "departments.cache"  # departments.toml parsed (a province's is large)
 OLD_CACHE_FILE = "ledger.pickle"  # earlier versions' pickle: never opened, removed on rewrite
 
@@ -1071,6 +1072,30 @@ def _read_cache_file(path: Path, name: str) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+def kept_import(path: Path, fingerprint: str) -> Sequence[str] | None:
+    """What the last import kept (see keep_import), if it was of a file of this
+    fingerprint and the file is signed with this user's key; else None."""
+    key = cachefile.signing_key()
+    data = _read_cache_file(path, IMPORT_CACHE) if key is not None else None
+    texts = cachefile.unseal_texts(cachefile.IMPORT_MAGIC, data, key) if data and key else None
+    if texts is None or len(texts) < 1 or texts[0] != fingerprint:
+        return None
+    return [texts[number] for number in range(1, len(texts))]
+
+
+def keep_import(path: Path, fingerprint: str, texts: Sequence[str]) -> None:
+    """Keep, signed, what a re-run of an import file of this fingerprint needs (only the
+    last import's: a file imported before it is read again in full)."""
+    key = cachefile.signing_key()
+    if key is None:
+        return
+    try:
+        sealed = cachefile.seal_texts(cachefile.IMPORT_MAGIC, [fingerprint, *texts], key)
+    except ValueError:  # what cannot be stored (a lone surrogate): the rows are read again
+        return
+    _write_cache_file(path, IMPORT_CACHE, sealed)
 
 
 def write_snapshot(path: Path, snapshot: cache.Snapshot) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from govscore.errors import DataError, NotCommitted, Problem
 from govscore.i18n import _, both, listing, ngettext
@@ -25,6 +25,8 @@ from govscore.ledger.loader import (
     Root,
     appended_mark,
     file_mark,
+    keep_import,
+    kept_import,
     load_root,
     read_cached,
     read_ledger_file,
@@ -216,6 +218,25 @@ class Imported:
     warnings: list[Problem]
 
 
+class Rerun(Protocol):
+    """An import file known by its bytes (an importing.Planner): what a successful import
+    of it keeps, so that a re-run of the same bytes whose every row the ledger holds
+    need not read its rows."""
+
+    def fingerprint(self) -> str:
+        """The file's bytes, how they are read and the month given; "" when unknown."""
+        ...
+
+    def kept(self) -> list[str]:
+        """What to keep after the rows were read and the import succeeded ([]: nothing)."""
+        ...
+
+    def recall(self, kept: Sequence[str], recorded: Container[str]) -> bool:
+        """Take the counts the rows would give from `kept`, only if every row's key is in
+        `recorded`: whether it did."""
+        ...
+
+
 # Drafts given ids and checked together: enough to judge combinations once, few enough
 # to let go of before the next part.
 IMPORT_PART = 5000
@@ -226,6 +247,7 @@ def record_import(
     rows: Callable[[Container[str] | None], Iterable[Draft | Problem]],
     today: date,
     options: Writing,
+    rerun: Rerun | None = None,
 ) -> Imported:
     """Record an import's drafts all or none, checking them as they come.
 
@@ -237,10 +259,12 @@ def record_import(
     problem.
     Against the cache (the usual case) no more than a part of the rows is held at a
     time: the new entries are written to spools and appended once every row is checked.
+    With `rerun`, a file imported whole before (its fingerprint and every row's key kept
+    in the signed cache) whose every key the ledger holds is answered without its rows.
     """
     with ledger_lock(root_path / LEDGER_DIR):
         if options.use_cache:
-            done = _import_cached(root_path, rows, today, options)
+            done = _import_cached(root_path, rows, today, options, rerun)
             if done is not None:
                 return done
         drafts: list[Draft] = []
@@ -263,6 +287,7 @@ def _import_cached(
     rows: Callable[[Container[str] | None], Iterable[Draft | Problem]],
     today: date,
     options: Writing,
+    rerun: Rerun | None = None,
 ) -> Imported | None:
     """`record_import` against the cache, a part at a time; None: only the full review
     can decide (as for `_record_cached`)."""
@@ -278,6 +303,14 @@ def _import_cached(
     # in only as their own rows are drafted, and a later row with one of them is a
     # repeat, which the reading skips first: so the keys as they grow say the same.
     recorded = growing.context.keys
+    fingerprint = rerun.fingerprint() if rerun is not None else ""
+    if rerun is not None and fingerprint:
+        # The keys were kept signed, and are checked against the ledger's as it is now
+        # (the snapshot matches the ledger files byte for byte): a key the ledger lost,
+        # or an entry changed, and the rows are read after all.
+        kept = kept_import(root_path, fingerprint)
+        if kept is not None and rerun.recall(kept, recorded):
+            return Imported([], 0, [], [])
     spools: dict[str, Spool] = {}
     ids: list[str] = []
     problems: list[Problem] = []
@@ -314,6 +347,8 @@ def _import_cached(
                     spool = spools[entry.month] = Spool(root_path / CACHE_DIR)
                 spool.add(text)
         if problems or options.dry_run or first is None:
+            if not (problems or options.dry_run):  # every row was recorded already
+                _keep(root_path, fingerprint, rerun)
             return Imported(ids, skipped, problems, warnings)
         appends = []
         for month, spool in spools.items():
@@ -326,6 +361,7 @@ def _import_cached(
             root_path,
             growing.snapshot({label: appended_mark(root_path, label) for label in labels}),
         )
+        _keep(root_path, fingerprint, rerun)
         if options.after_append is not None:
             added = Added(ids, first, _commit_message(len(ids), first, ids[-1]))
             options.after_append(state, [path for path, _ in appends], added)
@@ -333,6 +369,13 @@ def _import_cached(
         for spool in spools.values():
             spool.close()
     return Imported(ids, skipped, problems, warnings)
+
+
+def _keep(root_path: Path, fingerprint: str, rerun: Rerun | None) -> None:
+    """Keep what a re-run of a file imported whole needs (see Rerun), if it can say."""
+    kept = rerun.kept() if rerun is not None and fingerprint else []
+    if kept:
+        keep_import(root_path, fingerprint, kept)
 
 
 def _parts(rows: Iterable[Draft | Problem], size: int) -> Iterator[list[Draft | Problem]]:
