@@ -496,3 +496,13 @@ def test_a_month_of_cells_is_kept_one_department_a_line():
     assert dict(back.items()) == dict(cells.month("2023-05").items())
     assert cachefile.month_text(Cells(), "2023-05") == "{}"
     assert dict(cachefile.month_cells("{}").items()) == {}
+
+
+def test_kept_departments_that_are_not_text_are_parsed_afresh(booked: Path, _cache_key: Path):
+    kept = booked / CACHE_DIR / DEPARTMENTS_CACHE
+    key = bytes.fromhex(_cache_key.read_text().strip())
+    texts = unseal_texts(DEPARTMENTS_MAGIC, kept.read_bytes(), key)
+    assert texts is not None
+    kept.write_bytes(seal_texts(DEPARTMENTS_MAGIC, [texts[0], texts[1].encode() + b"\xff"], key))
+    assert police(booked)["total"] == 99.2
+    assert run(booked, "check").exit_code == 0

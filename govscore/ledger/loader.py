@@ -427,9 +427,12 @@ def _kept_departments(path: Path, data: bytes, signing: bytes) -> Departments | 
     """The departments kept for these bytes of departments.toml, from a signed file."""
     kept = _read_cache_file(path, DEPARTMENTS_CACHE)
     texts = cachefile.unseal_texts(cachefile.DEPARTMENTS_MAGIC, kept, signing) if kept else None
-    if texts is None or len(texts) != 2 or texts[0] != _departments_key(data):
+    try:
+        if texts is None or len(texts) != 2 or texts[0] != _departments_key(data):
+            return None
+        return cachefile.departments_from(texts[1])
+    except ValueError:  # signed, yet not text: parsed afresh
         return None
-    return cachefile.departments_from(texts[1])
 
 
 def _rules(path: Path | None, source: Source) -> tuple[RuleBook, Weights]:
