@@ -390,6 +390,11 @@ def cell_text(cell: object) -> str:
     return _ENCODE(cell_row(cell)) if isinstance(cell, Cell) else str(cell)
 
 
+def stored_cells(forms: dict[str, object]) -> MonthCells:
+    """A month's cells from each department's as month_text writes it, decoded when read."""
+    return MonthCells(forms, _as_cell)
+
+
 def cell_row(cell: Cell) -> list[Any]:
     return [
         _decimals(cell.sums),

@@ -890,18 +890,19 @@ def _run_job(month: str, label: str) -> tuple[ParsedFile, Tallied | None, tuple[
 
 
 def _run_scores(
-    texts: dict[str, str],
+    forms: dict[str, dict[str, object]],
     across: tuple[Any, ...],
     year: int,
     months: list[str],
     names: list[str],
 ) -> scores.Share:
     """A share of the departments' months and year, worked out in a worker that read the
-    ledger (it holds the configuration already): see scores.Memo.helpers."""
+    ledger (it holds the configuration already): see scores.Memo.helpers. `forms`: each
+    month's cells of these departments, as the cache writes them (decoded here)."""
     assert _job is not None, "started by _start_job"
     cells = Cells()
-    for month, text in texts.items():
-        cells.keep_raw(month, text, cachefile.month_cells)
+    for month, stored in forms.items():
+        cells.add_month(month, cachefile.stored_cells(stored))
     standing, exclusive, annual, through = across
     summary = Summary(cells, standing, exclusive, annual, through)
     scorer = Scorer(None, _job.catalog, _job.weights, _job.departments, summary)

@@ -195,8 +195,8 @@ Share = tuple[list[list[str]], list[list[str]], list[str], list[str]]
 
 class Helpers:
     """Worker processes (a pool whose workers hold the configuration): each given a share
-    of the departments (their names), with each month's cells as month_text wrote them
-    and what reaches across months, works out their months and year (`task` calls
+    of the departments (their names), with their cells each month as the cache writes
+    them and what reaches across months, works out their months and year (`task` calls
     work_out); the shares come back in order. Closed after, or when not needed."""
 
     def __init__(self, pool: ProcessPoolExecutor, task: Callable[..., Share]):
@@ -204,13 +204,15 @@ class Helpers:
 
     def __call__(
         self,
-        texts: dict[str, str],
+        forms: list[dict[str, dict[str, object]]],
         across: tuple[object, ...],
         year: int,
         months: list[str],
         shares: list[list[str]],
     ) -> list[Share]:
-        tasks = [(texts, across, year, months, names) for names in shares]
+        tasks = [
+            (part, across, year, months, names) for part, names in zip(forms, shares, strict=True)
+        ]
         return list(in_order(self.pool, self.task, tasks))
 
     def close(self) -> None:
@@ -454,12 +456,20 @@ class Memo:
     ) -> _Year:
         """A year and its months worked out by helpers, each a share of the departments,
         and taken as if worked out here."""
-        texts = {month: cachefile.month_text(summary.cells, month) for month in months}
         across = (summary.standing, summary.exclusive, summary.annual, summary.through)
         size = -(-len(self.names) // 2)
         shares = [self.names[start : start + size] for start in range(0, len(self.names), size)]
+        # Each helper is sent its own departments' cells, as the cache writes them.
+        share_of = {name: number for number, share in enumerate(shares) for name in share}
+        forms: list[dict[str, dict[str, object]]] = [{} for _ in shares]
+        for month in months:
+            text = cachefile.month_text(summary.cells, month)
+            for part in forms:
+                part[month] = {}
+            for name, form in cachefile.month_cells(text).forms():
+                forms[share_of.get(name, 0)][month][name] = form
         try:
-            done = helpers(texts, across, year, list(months), shares)
+            done = helpers(forms, across, year, list(months), shares)
         finally:
             self.release()
         for number, month in enumerate(months):

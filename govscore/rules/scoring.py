@@ -249,13 +249,13 @@ class Cells:
     def months(self) -> list[str]:
         return sorted({*self._months, *self._raw})
 
-    def add_month(self, month: str, cells: dict[str, Cell]) -> None:
+    def add_month(self, month: str, cells: MutableMapping[str, Cell]) -> None:
         """Cells summed elsewhere (a worker's plain entries), joined to the month's own;
-        they become this month's (not copied)."""
+        they become this month's (not copied; MonthCells stay undecoded)."""
         held = self.month(month)
         self.changed(month)
         if not held:
-            self._months[month] = dict(cells)
+            self._months[month] = cells if isinstance(cells, MonthCells) else dict(cells)
             return
         for department, cell in cells.items():
             mine = held.get(department)
