@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from govscore.figures import round2
 from govscore.ledger.cache import differences
-from govscore.ledger.loader import CACHE_DIR, keep_scores, load_view, read_cached
+from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, keep_scores, load_view, read_cached
 from govscore.report.render import json_text, rows_text
 from govscore.report.shapes import ranking_json
 from govscore.rules.scoring import DepartmentScore, Ranking, Scorer
@@ -154,8 +154,10 @@ def helped(root: Path) -> tuple[Any, ...]:
             return super().score_month(department, month)
 
     scorer = Counting(None, view.catalog, view.weights, view.departments, view.summary, view.memo)
+    assert not (root / CACHE_DIR / CACHE_FILE).exists()  # written while the workers score
     year = scorer.year(2023, MONTHS).rows
     assert view.memo.helpers is None  # done with, and let go
+    assert read_cached(root).cached
     months = tuple(scorer.month(month).rows for month in MONTHS)
     printed = tuple(
         rows_text(ranking_json(Ranking(rows), {}, kept=view.memo)) for rows in (*months, year)

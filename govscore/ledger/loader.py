@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
@@ -670,6 +670,7 @@ class CachedLedger:
     snapshot: cache.Snapshot
     cached: bool = False  # the snapshot came from a verified cache file (perhaps extended)
     pool: ProcessPoolExecutor | None = None  # the workers that read it, kept (helpers=True)
+    unsaved: bool = False  # the snapshot is to be written while the kept workers score
 
 
 def read_cached(
@@ -752,12 +753,14 @@ def read_cached(
             tallies,
         )
         cached = False
-        if use_cache and save:
+        # Kept workers will score a year: the snapshot is written while they do.
+        unsaved = use_cache and save and pool is not None
+        if use_cache and save and not unsaved:
             write_snapshot(path, snapshot)
     else:
-        pool = None
+        pool, unsaved = None, False
     return CachedLedger(
-        path, departments, weights, catalog, found, name_problems, snapshot, cached, pool
+        path, departments, weights, catalog, found, name_problems, snapshot, cached, pool, unsaved
     )
 
 
@@ -953,10 +956,13 @@ def _view(state: CachedLedger, extra: Sequence[Problem] = (), use_cache: bool = 
     months = tuple(dict.fromkeys(month for month, _ in state.found))
     memo = _open_memo(state.path, snapshot, state.departments, months) if use_cache else None
     if state.pool is not None:
+        save = partial(write_snapshot, state.path, snapshot) if state.unsaved else None
         if memo is not None:
-            memo.helpers = scores.Helpers(state.pool, _run_scores)
+            memo.helpers = scores.Helpers(state.pool, _run_scores, save)
         else:
             state.pool.shutdown()
+            if save is not None:
+                save()
     return View(
         state.path,
         state.departments,

@@ -29,7 +29,6 @@ from govscore.errors import DataError
 from govscore.figures import Remembered
 from govscore.i18n import _
 from govscore.ledger import cache, cachefile
-from govscore.ledger.workers import in_order
 from govscore.model import months_between
 from govscore.rules.scoring import (
     CapUse,
@@ -199,8 +198,14 @@ class Helpers:
     them and what reaches across months, works out their months and year (`task` calls
     work_out); the shares come back in order. Closed after, or when not needed."""
 
-    def __init__(self, pool: ProcessPoolExecutor, task: Callable[..., Share]):
+    def __init__(
+        self,
+        pool: ProcessPoolExecutor,
+        task: Callable[..., Share],
+        meanwhile: Callable[[], None] | None = None,
+    ):
         self.pool, self.task = pool, task
+        self.meanwhile = meanwhile  # done while they work (writing the snapshot), once
 
     def __call__(
         self,
@@ -210,12 +215,23 @@ class Helpers:
         months: list[str],
         shares: list[list[str]],
     ) -> list[Share]:
-        tasks = [
-            (part, across, year, months, names) for part, names in zip(forms, shares, strict=True)
-        ]
-        return list(in_order(self.pool, self.task, tasks))
+        tasks = zip(forms, shares, strict=True)
+        try:
+            futures = [self.pool.submit(self.task, f, across, year, months, n) for f, n in tasks]
+            self._meanwhile()
+            return [future.result() for future in futures]
+        except BaseException:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def _meanwhile(self) -> None:
+        work, self.meanwhile = self.meanwhile, None
+        if work is not None:
+            work()
 
     def close(self) -> None:
+        """Shut the workers down (what was to be done meanwhile is done now, if not yet)."""
+        self._meanwhile()
         self.pool.shutdown()
 
 
