@@ -272,6 +272,23 @@ def test_a_table_with_more_than_key_value_lines_and_no_text_id_names_no_entry():
         )
 
 
+def test_after_an_ill_formed_table_the_next_entries_are_read_and_problems_keep_field_order():
+    """An entry's problems stand in the order of its fields (all at its header's line),
+    and a refused table costs only itself."""
+    text = (
+        '[[entry]]\nid = "a"\n[other]\nx = 1\n\n'
+        '[[entry]]\nid = "b"\nzzz = 1\ncount = "x"\n\n'
+        '[[entry]]\nid = "c"\nclause = "2.4.3"\n'
+    )
+    parsed = parse(text)
+    assert [e.id for e in parsed.entries] == ["c"]
+    assert [(p.line, p.field, p.entry) for p in parsed.problems] == [
+        (1, "", "a"),
+        (6, "zzz", "b"),
+        (6, "count", "b"),
+    ]
+
+
 def test_the_tables_govscore_writes_are_read_without_tomllib():
     """The fast reader, not tomllib, makes the entries of what govscore writes (an import
     writes a million): tomllib is asked about the preamble alone."""
@@ -478,6 +495,21 @@ def test_a_quoted_csv_cell_keeps_its_line_breaks_as_written():
         ("2023-06-0001", 2, "第一行\r\n第二行\n第三行"),
         ("2023-06-0002", 5, "x"),
     ]
+
+
+def test_a_csv_with_old_mac_line_ends_reads_row_by_row():
+    """Excel's "CSV (Macintosh)" ends each row with a bare \\r."""
+    parsed = parse_csv('id,note\r2023-06-0001,x\r2023-06-0002,"a\rb"\r')
+    assert parsed.problems == ()
+    assert [(e.id, e.line, e.note) for e in parsed.entries] == [
+        ("2023-06-0001", 2, "x"),
+        ("2023-06-0002", 3, "a\rb"),
+    ]
+
+
+def test_a_header_two_lines_into_a_multi_line_string_is_no_header():
+    text = '[[entry]]\nid = "a"\nnote = """\nfirst\n[[entry]]\nid = "forged"\n"""\n'
+    assert split_entries(text) == ("", [(1, text)])
 
 
 def test_a_csv_quote_that_never_closes_is_named_and_the_file_is_broken():
