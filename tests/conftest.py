@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
+import govscore.ledger.text
 from govscore.cli.commands import cli
 from govscore.ledger.loader import load_catalog, read_toml
 from govscore.ledger.text import parse_toml_ledger
@@ -79,6 +80,15 @@ def _cache_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     path = tmp_path_factory.getbasetemp() / "config" / "govscore" / "cache.key"
     monkeypatch.setenv("GOVSCORE_KEY_FILE", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _values_converted_afresh() -> None:
+    """Each test converts ledger values itself: govscore.ledger.text remembers the values
+    it has converted (an import repeats them a million times), and one remembered from an
+    earlier test would skip the conversion a test means to check (mutmut's forked workers
+    inherit every value the whole selection converted)."""
+    govscore.ledger.text._CONVERTED.clear()
 
 
 @pytest.fixture(autouse=True)

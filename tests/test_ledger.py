@@ -386,6 +386,17 @@ def test_values_convert_to_their_types():
     assert (entry.through, entry.recorded) == ("2023-07", "2023-05-02T10:00:00+08:00")
 
 
+def test_a_count_written_as_text_or_as_a_whole_decimal_is_a_whole_number():
+    parsed = parse(
+        '[[entry]]\nid = "a"\ncount = 4.0\n\n[[entry]]\nid = "b"\ncount = " +3 "\n\n'
+        '[[entry]]\nid = "c"\ncount = 4.5\n'
+    )
+    assert [(e.id, e.count) for e in parsed.entries] == [("a", 4), ("b", 3)]
+    assert [(p.line, p.message) for p in parsed.problems] == [
+        (9, "count: 4.5 is not a whole number")
+    ]
+
+
 # -- CSV --------------------------------------------------------------------------------
 
 CSV_TEXT = """\
