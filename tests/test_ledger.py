@@ -362,6 +362,23 @@ def test_a_value_of_the_wrong_type_names_the_field_and_what_it_must_be(
     assert parsed.entries == () and not parsed.broken
 
 
+@pytest.mark.parametrize(
+    ("line", "field", "message"),
+    [
+        ("points = true", "points", "points: true is not a number"),
+        ("points = [1]", "points", "points: [1] is not a number"),
+        ("count = [1]", "count", "count: [1] is not a whole number"),
+        ("recurring = 1", "recurring", "recurring: 1 is not true or false"),
+        ("date = 5", "date", "date: 5 is not a date (YYYY-MM-DD)"),
+    ],
+)
+def test_a_value_of_another_kind_names_the_field_and_what_it_must_be(
+    line: str, field: str, message: str
+):
+    parsed = parse(f'[[entry]]\nid = "a"\n{line}\n')
+    assert parsed.problems == (Problem(TOML_FILE, 1, message, field, "a"),)
+
+
 def test_an_entry_without_an_id_is_refused():
     parsed = parse('[[entry]]\ndepartment = "市公安局"\n')
     assert parsed.problems == (
