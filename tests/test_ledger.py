@@ -19,6 +19,8 @@ import pytest
 from govscore.errors import Problem
 from govscore.ledger.text import (
     _open_quote,
+    build_entry,
+    entry_fields,
     entry_toml,
     fields_toml,
     ledger_text,
@@ -414,6 +416,34 @@ def test_a_count_written_as_text_or_as_a_whole_decimal_is_a_whole_number():
     ]
 
 
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        *[("Yes", True), (" TRUE ", True), ("Y", True), ("是", True), ("1", True)],
+        *[("No", False), ("FALSE", False), ("n", False), ("否", False), ("0", False)],
+    ],
+)
+def test_a_flag_written_as_text_reads_in_any_case(written: str, read: bool):
+    [entry] = parse_csv(f"id,clause,recurring\n2023-06-0001,3.1.3,{written}\n").entries
+    assert entry.recurring is read
+
+
+def test_text_holding_bytes_that_are_not_utf8_is_refused_by_its_field():
+    """Undecodable bytes in a command's arguments arrive as lone surrogates."""
+    entry, problems = build_entry({"id": "a", "note": "a\udcffb"}, "2023-05", TOML_FILE, 3)
+    assert entry is None
+    assert problems == [
+        Problem(
+            TOML_FILE,
+            3,
+            "note: holds bytes that are not valid UTF-8 text (type it again, "
+            "or save the file it came from as UTF-8)",
+            "note",
+            "a",
+        )
+    ]
+
+
 # -- CSV --------------------------------------------------------------------------------
 
 CSV_TEXT = """\
@@ -683,6 +713,15 @@ def test_hidden_characters_are_written_as_escapes_of_their_own_width():
 def test_void_and_close_entries_are_written_without_empty_department_or_clause():
     text = entry_toml(ROUND_TRIP[6]) + entry_toml(ROUND_TRIP[7])
     assert "department" not in text and "clause" not in text and "count" not in text
+
+
+def test_a_void_or_a_close_never_carries_a_count_even_one_written_by_hand():
+    void = Entry(id="a", month="2023-05", void="2023-05-0001", count=3)
+    close = Entry(id="b", month="2023-05", close="2023-05-0001", through="2023-06", count=2)
+    assert entry_fields(void) == {"id": "a", "void": "2023-05-0001"}
+    assert entry_fields(close) == {"id": "b", "close": "2023-05-0001", "through": "2023-06"}
+    score = Entry(id="c", month="2023-05", clause="2.4.3", count=2)
+    assert entry_fields(score) == {"id": "c", "clause": "2.4.3", "count": 2}
 
 
 # -- by hand or by govscore: the same ----------------------------------------------------
