@@ -710,6 +710,12 @@ def test_hidden_characters_are_written_as_escapes_of_their_own_width():
     assert tomllib.loads(written)["entry"][0]["note"] == "a\u200eb\U000e0001c\U00010000"
 
 
+def test_a_backslash_or_a_quote_is_escaped_and_reads_back():
+    written = fields_toml({"note": "C:\\台账\\2023", "matter": 'say "yes"'})
+    assert written == ('\n[[entry]]\nnote = "C:\\\\台账\\\\2023"\nmatter = "say \\"yes\\""\n')
+    assert tomllib.loads(written)["entry"][0] == {"note": "C:\\台账\\2023", "matter": 'say "yes"'}
+
+
 def test_void_and_close_entries_are_written_without_empty_department_or_clause():
     text = entry_toml(ROUND_TRIP[6]) + entry_toml(ROUND_TRIP[7])
     assert "department" not in text and "clause" not in text and "count" not in text
