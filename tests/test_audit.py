@@ -281,6 +281,39 @@ def test_audit_since_a_kept_tag_passes_and_an_unknown_one_is_a_usage_error(root:
     assert "--since v2023-13: no commit named 'v2023-13'" in unknown.stderr
 
 
+def test_audit_since_in_process_names_the_rewrite_and_what_the_published_ledger_lost(
+    root: Path,
+):
+    """`audit --since` in process (mutmut sees only in-process calls): a published entry
+    removed by a later commit is named twice, as a rewrite and as lost since the tag."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    first = add(root, "市公安局", "2.4.3", "--commit")
+    add(root, "市民政局", "2.4.3", "--commit")
+    git(root, "tag", "v2023-05")
+    assert audit_json(root, "--since", "v2023-05") == (0, [])
+    ledger = root / "ledger" / "2023-05.toml"
+    text = ledger.read_text(encoding="utf-8")
+    ledger.write_text(text.replace(f'id = "{first}"', 'id = "2023-05-0009"'), encoding="utf-8")
+    git(root, "commit", "-qam", "renumbered")
+    published = git(root, "rev-parse", "v2023-05")
+    code, found = audit_json(root, "--since", "v2023-05")
+    assert code == 1
+    rewrite, lost = found
+    assert (rewrite["parent"], rewrite["subject"], rewrite["entries"]) == (
+        published,
+        "renumbered",
+        [first],
+    )
+    assert (lost["parent"], lost["subject"], lost["file"]) == (published, "", "ledger/2023-05.toml")
+    assert lost["message"].startswith(
+        "not everything in v2023-05's ledger is still at HEAD, in order: a merge must keep "
+        f"every entry of each parent, whole and in order; against parent {published[:10]}: "
+        f"entry {first} (line "
+    )
+    assert lost["entries"] == [first] and lost["lines"]
+
+
 def test_each_clone_numbers_its_own_sequence_and_a_gap_in_one_is_named(clerks: tuple[Path, Path]):
     alice, bob = clerks
     bob_ids = [add(bob, "市公安局", "2.4.3"), add(bob, "市民政局", "2.4.3")]
