@@ -492,6 +492,24 @@ def test_a_merge_that_loses_says_what_moved_changed_or_was_removed():
     assert (message.endswith("line 1 was removed"), entries) == (True, ())
 
 
+def test_a_merge_that_loses_two_entries_names_both_and_all_their_lines():
+    from govscore.ledger.audit import _merge_losses
+
+    message, entries, lines = _merge_losses(LEDGER, "# 2023-05\n", "x.toml", "p")  # type: ignore[misc]
+    assert message.endswith(
+        "against parent p: entry a (line 2) was removed; entry b (line 6) was removed"
+    )
+    assert entries == ("a", "b")
+    assert lines == (
+        "-2: [[entry]]",
+        '-3: id = "a"',
+        '-4: clause = "2.4.3"',
+        "-6: [[entry]]",
+        '-7: id = "b"',
+        '-8: clause = "2.4.4"',
+    )
+
+
 def test_changed_lines_number_each_side_from_its_own_block():
     from govscore.ledger.audit import _Block, _changed_lines
 
