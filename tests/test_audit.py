@@ -399,6 +399,20 @@ def test_appending_is_keeping_and_anything_else_names_its_lines():
     # A line inserted before a last line that has no newline is named like any other.
     assert _non_append("a\nb", "a\nX\nb") == ["+2: X"]
     assert _non_append("a\nb", "X\na\nb") == ["+1: X"]
+    # Lines that repeat, or match lines at the other end, are not taken for kept ones:
+    # one of two equal last lines deleted; lines 2-3 changed into X and a copy of line 1;
+    # a changed last line after a blank one; a line changed between two equal ones.
+    assert _non_append("x\na\na\n", "x\na\n") == ["-3: a"]
+    assert _non_append("a\nb\nc\n", "a\nX\na\n") == ["-2: b", "-3: c", "+2: X", "+3: a"]
+    assert _non_append("a\n\nb\n", "a\n\na\n") == ["-3: b", "+3: a"]
+    assert _non_append("b\na\nb\n", "b\nX\nb\n") == ["-2: a", "+2: X"]
+    # The same the other way round (what was removed looks like what stays).
+    assert _non_append("a\nX\na\n", "a\nb\nc\n") == ["-2: X", "-3: a", "+2: b", "+3: c"]
+    assert _non_append("a\n\na\n", "a\n\nb\n") == ["-3: a", "+3: b"]
+    # A newline given to a last line that had none is an append: only line 2 is named.
+    assert _non_append("a\nX\nc", "a\nb\nc\n") == ["-2: X", "+2: b"]
+    # The last newline taken away: the empty line after it (line 4) is what was lost.
+    assert _non_append("a\nb\nc\n", "a\nX\nc") == ["-2: b", "+2: X", "-4: "]
 
 
 def test_a_commit_that_changes_an_entry_names_it_and_a_deleted_file_lists_every_line():
@@ -518,6 +532,47 @@ def test_changed_lines_number_each_side_from_its_own_block():
     assert _changed_lines(old, new) == ["-5: count = 1", "+12: count = 2", "+13: note = 'x'"]
     shorter = _Block(20, ("[[entry]]", 'id = "a"'), "a")
     assert _changed_lines(old, shorter) == ["-5: count = 1"]
+
+
+def test_changed_lines_name_every_change_inserts_and_long_blocks_of_repeated_lines():
+    from govscore.ledger.audit import _Block, _changed_lines
+
+    # A line inserted inside an entry, nothing removed.
+    old = _Block(1, ("[[entry]]", 'id = "a"', "count = 1"), "a")
+    new = _Block(1, ("[[entry]]", 'id = "a"', "note = 'x'", "count = 1"), "a")
+    assert _changed_lines(old, new) == ["+3: note = 'x'"]
+    # Two changes apart in one entry: both named, in order.
+    old = _Block(1, ("[[entry]]", 'id = "a"', "count = 1", 'clause = "2.4.3"', "x = 1"), "a")
+    new = _Block(1, ("[[entry]]", 'id = "a"', "count = 2", 'clause = "2.4.3"', "x = 2"), "a")
+    assert _changed_lines(old, new) == ["-3: count = 1", "+3: count = 2", "-5: x = 1", "+5: x = 2"]
+    # A note of 250 equal lines and a changed last line: only that line is named.
+    old = _Block(1, ("x",) * 250 + ("a",), "a")
+    new = _Block(1, ("x",) * 250 + ("b",), "a")
+    assert _changed_lines(old, new) == ["-251: a", "+251: b"]
+
+
+def test_a_merge_that_moves_two_entries_names_both_moves():
+    from govscore.ledger.audit import _merge_losses
+
+    def entry(id_: str, clause: str) -> str:
+        return f'[[entry]]\nid = "{id_}"\nclause = "{clause}"\n'
+
+    pairs = [("a", "2.4.3"), ("b", "2.4.4"), ("c", "2.4.5"), ("d", "2.4.6")]
+    old = "# 2023-05\n\n" + "\n".join(entry(*p) for p in pairs)
+    new = "# 2023-05\n\n" + "\n".join(entry(*p) for p in pairs[2:] + pairs[:2])
+    # Old: a at line 3, b 7, c 11, d 15; new: c 3, d 7, a 11, b 15. a and b are kept in
+    # order; c and d are the ones that moved.
+    message, entries, lines = _merge_losses(old, new, "x.toml", "p")  # type: ignore[misc]
+    assert message.endswith(
+        "against parent p: entry c (line 11) moved to line 3; entry d (line 15) moved to line 7"
+    )
+    assert entries == ("c", "d")
+    assert lines == ("-11: [[entry]]", "+3: [[entry]]", "-15: [[entry]]", "+7: [[entry]]")
+    # A month's CSV of 250 equal rows and one more, removed in the merge: that row alone.
+    rows = "h\n" + "r\n" * 250
+    message, entries, lines = _merge_losses(rows + "a\nz\n", rows + "z\n", "x.csv", "p")  # type: ignore[misc]
+    assert message.endswith("against parent p: line 252 was removed")
+    assert lines == ("-252: a",)
 
 
 def test_a_commit_object_gives_its_parents_author_date_and_subject():
