@@ -314,6 +314,56 @@ def test_audit_since_in_process_names_the_rewrite_and_what_the_published_ledger_
     assert lost["entries"] == [first] and lost["lines"]
 
 
+def test_audit_since_a_revision_the_history_no_longer_holds_names_the_rewrite_whole(
+    root: Path,
+):
+    """`audit --since` in process, the published revision rewritten away (amended): the
+    first finding says so, whole; the second what the published ledger lost, whole."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    second = add(root, "市民政局", "2.4.3", "--commit")
+    git(root, "tag", "v2023-05")
+    published = git(root, "rev-parse", "v2023-05")
+    ledger = root / "ledger" / "2023-05.toml"
+    text = ledger.read_text(encoding="utf-8")
+    start = text.index("[[entry]]", text.index(f'id = "{second}"') - 40)
+    ledger.write_text(text[:start], encoding="utf-8")  # the second entry taken out
+    git(root, "commit", "-q", "--amend", "-am", "amended")
+    head = git(root, "rev-parse", "HEAD")
+    code, found = audit_json(root, "--since", "v2023-05")
+    assert code == 1
+    assert found[0] == {
+        "commit": head,
+        "parent": published,
+        "author": "",
+        "date": "",
+        "subject": "",
+        "file": "",
+        "message": f"v2023-05 ({published[:10]}) is not an ancestor of HEAD: the history "
+        "published there was rewritten (amend, rebase, filter-branch or force-push); "
+        "`git diff v2023-05 HEAD -- ledger/` shows what differs",
+        "entries": [],
+        "lines": [],
+    }
+    lost = found[-1]
+    removed = text[start:].rstrip("\n").split("\n")
+    first_line = text[:start].count("\n") + 1
+    assert lost == {
+        "commit": head,
+        "parent": published,
+        "author": "",
+        "date": "",
+        "subject": "",
+        "file": "ledger/2023-05.toml",
+        "message": "not everything in v2023-05's ledger is still at HEAD, in order: a merge "
+        "must keep every entry of each parent, whole and in order; against parent "
+        f"{published[:10]}: entry {second} (line {first_line}) was removed",
+        "entries": [second],
+        "lines": [f"-{first_line + n}: {line}" for n, line in enumerate(removed)],
+    }
+
+
 def test_each_clone_numbers_its_own_sequence_and_a_gap_in_one_is_named(clerks: tuple[Path, Path]):
     alice, bob = clerks
     bob_ids = [add(bob, "市公安局", "2.4.3"), add(bob, "市民政局", "2.4.3")]
