@@ -888,8 +888,15 @@ def _start_job(job: _TallyJob) -> None:
 
 
 def _run_job(month: str, label: str) -> tuple[ParsedFile, Tallied | None, tuple[int, bytes]]:
+    """One file in a worker: its tally's cells go back as the cache writes them, written
+    here while the other worker parses, and kept as text by the main process (see
+    MonthCells) until an entry the review counts changes one of them."""
     assert _job is not None, "started by _start_job"
-    return _job.run(month, label)
+    parsed, taken, mark = _job.run(month, label)
+    if taken is not None:
+        texts = {name: cachefile.cell_text(cell) for name, cell in taken.cells.items()}
+        taken = replace(taken, cells=cachefile.stored_cells(texts))
+    return parsed, taken, mark
 
 
 def _run_scores(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import fields
 from decimal import Decimal
@@ -32,6 +32,7 @@ from govscore.ledger import cache, cachefile
 from govscore.model import months_between
 from govscore.rules.scoring import (
     CapUse,
+    Cell,
     DepartmentScore,
     FloorUse,
     MonthCells,
@@ -250,6 +251,11 @@ class _Given:
         return None
 
 
+def _forms(cells: MutableMapping[str, Cell]) -> Iterable[tuple[str, object]]:
+    """A month's cells by department: each a Cell, or the text the cache stored it as."""
+    return cells.forms() if isinstance(cells, MonthCells) else cells.items()
+
+
 def work_out(scorer: Scorer, names: Sequence[str], year: int, months: Sequence[str]) -> Share:
     """The rows of some departments for each month and for the year, exactly as Memo works
     them out itself: run in a worker process (a cold year, see Memo.helpers)."""
@@ -257,8 +263,7 @@ def work_out(scorer: Scorer, names: Sequence[str], year: int, months: Sequence[s
     scorer.memo = given
     forms = []
     for month in months:
-        cells = scorer.summary.cells.month(month)
-        forms.append(dict(cells.forms()) if isinstance(cells, MonthCells) else dict(cells))
+        forms.append(dict(_forms(scorer.summary.cells.month(month))))
     month_rows: list[list[str]] = [[] for _ in months]
     month_sigs: list[list[str]] = [[] for _ in months]
     year_rows: list[str] = []
@@ -388,8 +393,7 @@ class Memo:
 
     def _cell_sigs(self, month: str) -> list[str]:
         """Each department's digest of its month's sums, as the cache keeps them."""
-        cells = self.summary.cells.month(month)
-        forms = dict(cells.forms()) if isinstance(cells, MonthCells) else dict(cells.items())
+        forms = dict(_forms(self.summary.cells.month(month)))
         return [_cell_digest(forms.get(name)) for name in self.names]
 
     def _month(self, scorer: Scorer, month: str) -> list[str]:
@@ -475,15 +479,15 @@ class Memo:
         across = (summary.standing, summary.exclusive, summary.annual, summary.through)
         size = -(-len(self.names) // 2)
         shares = [self.names[start : start + size] for start in range(0, len(self.names), size)]
-        # Each helper is sent its own departments' cells, as the cache writes them.
+        # Each helper is sent its own departments' cells, as the cache writes them (most
+        # are that text still, as the workers that read the ledger sent them).
         share_of = {name: number for number, share in enumerate(shares) for name in share}
         forms: list[dict[str, dict[str, object]]] = [{} for _ in shares]
         for month in months:
-            text = cachefile.month_text(summary.cells, month)
             for part in forms:
                 part[month] = {}
-            for name, form in cachefile.month_cells(text).forms():
-                forms[share_of.get(name, 0)][month][name] = form
+            for name, form in _forms(summary.cells.month(month)):
+                forms[share_of.get(name, 0)][month][name] = cachefile.cell_text(form)
         try:
             done = helpers(forms, across, year, list(months), shares)
         finally:

@@ -25,7 +25,7 @@ it alone; an id used twice has the whole ledger read the ordinary way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, MutableMapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -197,50 +197,15 @@ class Tallied:
 
     month: str
     ids: list[str]
-    cells: dict[str, Cell]  # department → what its taken entries add to the month
+    # department → what its taken entries add to the month (from a worker, MonthCells of
+    # the cells as the cache writes them)
+    cells: MutableMapping[str, Cell]
     sequences: dict[str, int]  # sequence → highest id number taken (see model.note_sequences)
     rates: list[RateKey] = field(default_factory=list)  # the rates taken
 
     def add_to(self, summary: Summary) -> None:
         """Fold the taken entries' sums into a ledger's Summary."""
         summary.cells.add_month(self.month, self.cells)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Sent back from a worker as plain dicts, each distinct figure once: pickling
-        # 10,000 Cells with a Decimal object per sum cost more than summing them.
-        shared: dict[str, Decimal] = {}
-
-        def one(amounts: dict[str, Decimal]) -> dict[str, Decimal]:
-            return {name: shared.setdefault(str(value), value) for name, value in amounts.items()}
-
-        cells = [
-            (
-                name,
-                one(c.sums),
-                one(c.capped),
-                c.cap_category,
-                one(c.clauses),
-                c.vetoes,
-                c.referrals,
-            )
-            for name, c in self.cells.items()
-        ]
-        return _tallied, (self.month, self.ids, cells, self.sequences, self.rates)
-
-
-def _tallied(
-    month: str,
-    ids: list[str],
-    cells: list[tuple[Any, ...]],
-    sequences: dict[str, int],
-    rates: list[RateKey],
-) -> Tallied:
-    """A Tallied as __reduce__ sent it."""
-    made = {
-        name: Cell(sums, capped, category, vetoes, referrals, clauses)
-        for name, sums, capped, category, clauses, vetoes, referrals in cells
-    }
-    return Tallied(month, ids, made, sequences, rates)
 
 
 def named_elsewhere(tallies: Iterable[Tallied], entries: Iterable[Entry]) -> frozenset[str] | None:
