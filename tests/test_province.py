@@ -16,7 +16,7 @@ from govscore.figures import round2
 from govscore.ledger.cache import differences
 from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, keep_scores, load_view, read_cached
 from govscore.report.render import json_text, rows_text
-from govscore.report.shapes import ranking_json
+from govscore.report.shapes import ranking_json, shown_text
 from govscore.rules.scoring import DepartmentScore, Ranking, Scorer
 from ledgertext import entry, toml
 
@@ -142,9 +142,10 @@ def agree(root: Path) -> None:
 def helped(root: Path) -> tuple[Any, ...]:
     """A cold year as `year` reads it: the ledger read in two worker processes, which
     then work out every month and the year (Memo.helpers); nothing is worked out here
-    but the year rows of departments with annual entries (their lines are not kept)."""
+    but the year rows of departments with annual entries (their lines are not kept);
+    the workers print each year row they keep as `--format json` will."""
     shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
-    view = load_view(root, helpers=True, workers=2)
+    view = load_view(root, show=shown_text, helpers=True, workers=2)
     assert view.memo is not None and view.memo.helpers is not None
     worked: list[str] = []
 
@@ -157,6 +158,9 @@ def helped(root: Path) -> tuple[Any, ...]:
     assert not (root / CACHE_DIR / CACHE_FILE).exists()  # written while the workers score
     year = scorer.year(2023, MONTHS).rows
     assert view.memo.helpers is None  # done with, and let go
+    # Printed by the workers: every year row they kept, and none of the others.
+    for _, score in year:
+        assert (view.memo.shown(score) is None) == bool(score.lines)
     assert read_cached(root).cached
     months = tuple(scorer.month(month).rows for month in MONTHS)
     printed = tuple(

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from govscore.errors import DataError, Problem
+from govscore.figures import Remembered
 from govscore.i18n import _
 from govscore.ledger import cache
 from govscore.model import Entry
@@ -358,8 +359,13 @@ def _decimals(values: dict[str, Decimal]) -> dict[str, str]:
     return {name: str(value) for name, value in values.items()}
 
 
+# A province's 120,000 cells hold a few hundred distinct sums: each made a Decimal once
+# (immutable, so one may be shared).
+_decimal = Remembered(Decimal).__getitem__
+
+
 def _as_decimals(values: dict[str, str]) -> dict[str, Decimal]:
-    return {str(name): Decimal(value) for name, value in values.items()}
+    return dict(zip(map(str, values), map(_decimal, values.values()), strict=True))
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

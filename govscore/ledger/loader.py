@@ -594,7 +594,7 @@ def load_view(
     with ledger_lock(path / LEDGER_DIR, shared=True):
         if not verify:
             state = read_cached(path, use_cache, workers, helpers=helpers)
-            return _view(state, use_cache=use_cache)
+            return _view(state, use_cache=use_cache, show=show)
         state = read_cached(path, use_cache, save=False)
         mismatch = _check_departments(state)
         if state.cached or mismatch:
@@ -905,10 +905,12 @@ def _run_scores(
     year: int,
     months: list[str],
     names: list[str],
+    show: Callable[[DepartmentScore], str] | None = None,
 ) -> scores.Share:
     """A share of the departments' months and year, worked out in a worker that read the
     ledger (it holds the configuration already): see scores.Memo.helpers. `forms`: each
-    month's cells of these departments, as the cache writes them (decoded here)."""
+    month's cells of these departments, as the cache writes them (decoded here); `show`
+    prints a year row as a report does."""
     assert _job is not None, "started by _start_job"
     cells = Cells()
     for month, stored in forms.items():
@@ -916,7 +918,7 @@ def _run_scores(
     standing, exclusive, annual, through = across
     summary = Summary(cells, standing, exclusive, annual, through)
     scorer = Scorer(None, _job.catalog, _job.weights, _job.departments, summary)
-    return scores.work_out(scorer, names, year, months)
+    return scores.work_out(scorer, names, year, months, show)
 
 
 def read_ledger_file(path: Path, label: str) -> bytes:
@@ -952,7 +954,12 @@ def appended_mark(path: Path, label: str) -> cache.FileMark:
     return cache.FileMark(size, hashing.digest(), newlines, False)
 
 
-def _view(state: CachedLedger, extra: Sequence[Problem] = (), use_cache: bool = False) -> View:
+def _view(
+    state: CachedLedger,
+    extra: Sequence[Problem] = (),
+    use_cache: bool = False,
+    show: Callable[[DepartmentScore], str] | None = None,
+) -> View:
     snapshot = state.snapshot
     ranks = {label: rank for rank, (_, label) in enumerate(state.found)}
     ordered = sorted(
@@ -965,7 +972,7 @@ def _view(state: CachedLedger, extra: Sequence[Problem] = (), use_cache: bool = 
     if state.pool is not None:
         save = partial(write_snapshot, state.path, snapshot) if state.unsaved else None
         if memo is not None:
-            memo.helpers = scores.Helpers(state.pool, _run_scores, save)
+            memo.helpers = scores.Helpers(state.pool, _run_scores, save, show)
         else:
             state.pool.shutdown()
             if save is not None:

@@ -78,8 +78,11 @@ def encode(score: DepartmentScore) -> str:
     return f"{score.total}\t{flags}\t{_figures(score)}"
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _figures(score: DepartmentScore) -> str:
-    return json.dumps(
+    return _ENCODE(
         [
             _decimals(score.categories),
             str(score.total),
@@ -89,9 +92,7 @@ def _figures(score: DepartmentScore) -> str:
             _decimals(score.months),
             [[f.category, str(f.raw), str(f.floor), f.month] for f in score.floors],
             _decimals(score.clauses),
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     )
 
 
@@ -189,8 +190,9 @@ def _across(summary: Summary) -> str:
 
 
 # A share of the departments worked out in a worker process (see Memo.helpers): each
-# month's rows and cell digests, then the year's rows and digests of the month rows.
-Share = tuple[list[list[str]], list[list[str]], list[str], list[str]]
+# month's rows and cell digests, then the year's rows, digests of the month rows, and
+# the year's rows as a report prints them ("" where not printed there).
+Share = tuple[list[list[str]], list[list[str]], list[str], list[str], list[str]]
 
 
 class Helpers:
@@ -204,9 +206,11 @@ class Helpers:
         pool: ProcessPoolExecutor,
         task: Callable[..., Share],
         meanwhile: Callable[[], None] | None = None,
+        show: Callable[[DepartmentScore], str] | None = None,
     ):
         self.pool, self.task = pool, task
         self.meanwhile = meanwhile  # done while they work (writing the snapshot), once
+        self.show = show  # prints a year's row as the report will (see Memo.show)
 
     def __call__(
         self,
@@ -218,7 +222,9 @@ class Helpers:
     ) -> list[Share]:
         tasks = zip(forms, shares, strict=True)
         try:
-            futures = [self.pool.submit(self.task, f, across, year, months, n) for f, n in tasks]
+            futures = [
+                self.pool.submit(self.task, f, across, year, months, n, self.show) for f, n in tasks
+            ]
             self._meanwhile()
             return [future.result() for future in futures]
         except BaseException:
@@ -256,9 +262,16 @@ def _forms(cells: MutableMapping[str, Cell]) -> Iterable[tuple[str, object]]:
     return cells.forms() if isinstance(cells, MonthCells) else cells.items()
 
 
-def work_out(scorer: Scorer, names: Sequence[str], year: int, months: Sequence[str]) -> Share:
+def work_out(
+    scorer: Scorer,
+    names: Sequence[str],
+    year: int,
+    months: Sequence[str],
+    show: Callable[[DepartmentScore], str] | None = None,
+) -> Share:
     """The rows of some departments for each month and for the year, exactly as Memo works
-    them out itself: run in a worker process (a cold year, see Memo.helpers)."""
+    them out itself, and with `show` the year's rows as printed (as Memo.show keeps them):
+    run in a worker process (a cold year, see Memo.helpers)."""
     given = _Given()
     scorer.memo = given
     forms = []
@@ -268,6 +281,7 @@ def work_out(scorer: Scorer, names: Sequence[str], year: int, months: Sequence[s
     month_sigs: list[list[str]] = [[] for _ in months]
     year_rows: list[str] = []
     year_sigs: list[str] = []
+    year_shown: list[str] = []
     for name in names:
         rows = []
         for number, month in enumerate(months):
@@ -278,7 +292,9 @@ def work_out(scorer: Scorer, names: Sequence[str], year: int, months: Sequence[s
         year_sigs.append(_line_digest(rows))
         score = scorer.score_year(name, year, months)
         year_rows.append("" if score.lines else encode(score))  # as Memo.year keeps it
-    return month_rows, month_sigs, year_rows, year_sigs
+        shown = show(score) if show is not None and year_rows[-1] else ""
+        year_shown.append("" if "\n" in shown else shown)
+    return month_rows, month_sigs, year_rows, year_sigs, year_shown
 
 
 class Memo:
@@ -501,7 +517,8 @@ class Memo:
             self._lines[month] = rows
             self._shown[slot] = []
             self.used[slot] = ("month", [self._keys[month], *sigs, *rows])
-        self._shown[key] = []
+        shown = [text for share in done for text in share[4]]
+        self._shown[key] = shown if any(shown) else []
         self.fresh = True
         whole = _digest(*(self._keys[month] for month in months))
         year_sigs = [sig for share in done for sig in share[3]]
