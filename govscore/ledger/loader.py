@@ -7,6 +7,7 @@ opens a file, parsers take strings, so tests feed them strings.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import stat
@@ -34,7 +35,7 @@ from govscore.ledger.tally import (
     rate_clashes,
 )
 from govscore.ledger.text import ParsedFile, ledger_text, parse_csv_ledger, parse_toml_ledger
-from govscore.ledger.workers import cpus, in_order, start_pool
+from govscore.ledger.workers import cpus, cycles_left, in_order, start_pool
 from govscore.ledger.writer import ledger_lock
 from govscore.model import Entry, is_month
 from govscore.rules.amendments import (
@@ -591,7 +592,7 @@ def load_view(
     scores in them when none are kept (see scores.Memo.helpers); `workers` says how many
     read it (by default, by its size).
     """
-    with ledger_lock(path / LEDGER_DIR, shared=True):
+    with ledger_lock(path / LEDGER_DIR, shared=True), cycles_left():
         if not verify:
             state = read_cached(path, use_cache, workers, helpers=helpers)
             return _view(state, use_cache=use_cache, show=show)
@@ -882,20 +883,32 @@ _job: _TallyJob | None = None
 
 
 def _start_job(job: _TallyJob) -> None:
-    """A worker keeps the shared part (fork copies it; it is not sent with each task)."""
+    """A worker keeps the shared part (fork copies it; it is not sent with each task).
+
+    It lives for one command, reading and scoring: without the collector of reference
+    cycles, which would walk its millions of objects again and again (see cycles_left)."""
     global _job
     _job = job
+    gc.disable()
 
 
 def _run_job(month: str, label: str) -> tuple[ParsedFile, Tallied | None, tuple[int, bytes]]:
     """One file in a worker: its tally's cells go back as the cache writes them, written
     here while the other worker parses, and kept as text by the main process (see
-    MonthCells) until an entry the review counts changes one of them."""
+    MonthCells) until an entry the review counts changes one of them. The cells of
+    departments that the file's other entries name go back as they are: the review will
+    most likely add to them, and would otherwise decode them again."""
     assert _job is not None, "started by _start_job"
     parsed, taken, mark = _job.run(month, label)
     if taken is not None:
-        texts = {name: cachefile.cell_text(cell) for name, cell in taken.cells.items()}
-        taken = replace(taken, cells=cachefile.stored_cells(texts))
+        resolve = _job.departments.resolve
+        named = {resolve(e.department) for e in parsed.entries if e.department}
+        touched = {department.name for department in named if department is not None}
+        forms: dict[str, object] = {
+            name: cell if name in touched else cachefile.cell_text(cell)
+            for name, cell in taken.cells.items()
+        }
+        taken = replace(taken, cells=cachefile.stored_cells(forms))
     return parsed, taken, mark
 
 

@@ -8,6 +8,7 @@ and takes the results back in the order the tasks were given.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.context
 import os
@@ -15,6 +16,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
@@ -25,6 +27,26 @@ def cpus() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
+
+
+@contextmanager
+def cycles_left() -> Iterator[None]:
+    """Pause the collector of reference cycles while a ledger is read whole.
+
+    Reading a province makes millions of long-lived objects (entries, ids, sums), none
+    of them in a cycle. Every full collection walks all of them again and frees
+    nothing: 1.3 s of a cold `year` in the main process, as much in each worker.
+    Reference counting frees everything as usual. The collector resumes after, leaving
+    alone what was made meanwhile (frozen: the command keeps it to the end).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def pool_context() -> multiprocessing.context.BaseContext:
