@@ -40,6 +40,7 @@ from govscore.ledger.text import (
     entry_toml,
     fields_toml,
 )
+from govscore.ledger.workers import cycles_left
 from govscore.ledger.writer import Spool, append_all, ledger_lock
 from govscore.model import Entry, is_month, note_sequences, sequence_name
 from govscore.rules.catalog import Catalog
@@ -89,7 +90,7 @@ def record(
     a month after next).
     """
     options = Writing(dry_run, after_append, id_tag, use_cache, force)
-    with ledger_lock(root_path / LEDGER_DIR):
+    with ledger_lock(root_path / LEDGER_DIR), cycles_left():
         return _record_locked(root_path, drafts, today, options)
 
 
@@ -262,7 +263,7 @@ def record_import(
     With `rerun`, a file imported whole before (its fingerprint and every row's key kept
     in the signed cache) whose every key the ledger holds is answered without its rows.
     """
-    with ledger_lock(root_path / LEDGER_DIR):
+    with ledger_lock(root_path / LEDGER_DIR), cycles_left():
         if options.use_cache:
             done = _import_cached(root_path, rows, today, options, rerun)
             if done is not None:
