@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 from datetime import date
@@ -9,12 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from govscore.errors import ConfigError
 from govscore.figures import round2
 from govscore.ledger.cache import differences
 from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, keep_scores, load_view, read_cached
+from govscore.ledger.workers import cycles_left
 from govscore.report.render import json_text, rows_text
 from govscore.report.shapes import ranking_json, shown_text
 from govscore.rules.scoring import DepartmentScore, Ranking, Scorer
@@ -261,3 +265,33 @@ def test_one_add_scores_one_month_again_and_keeps_the_other_years_rows(root: Pat
         .year(2023, MONTHS)
         .rows
     )
+
+
+def test_the_collector_of_cycles_pauses_while_a_ledger_is_read_and_resumes_after(root: Path):
+    """A province's read makes millions of objects, none in a cycle, which each full
+    collection walked again: the collector is off while a ledger is read (and while
+    entries are recorded) and on again after, also when the read fails; a caller that
+    had it off keeps it off."""
+    assert gc.isenabled()
+    with cycles_left():
+        assert not gc.isenabled()
+        with cycles_left():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner pause does not turn it on for the outer
+    assert gc.isenabled()
+    with pytest.raises(ValueError, match="a read that fails"), cycles_left():
+        raise ValueError("a read that fails")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cycles_left():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    load_view(root)
+    assert gc.isenabled()
+    (root / "departments.toml").write_text("[[department]\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_view(root)
+    assert gc.isenabled()
