@@ -555,3 +555,372 @@ def test_an_annual_deduction_below_the_floor_is_lifted_to_it_in_the_year(root, g
     # The months themselves are untouched: an annual clause counts in the year only.
     may = json.loads(gs("month", "2023-05", "--format", "json").stdout)["departments"]
     assert {r["department"]: r["total"] for r in may}[POLICE] == 99.25  # 85 + 0.15×95
+
+
+def test_each_line_says_how_its_amount_was_reached_as_a_clerk_checks_it():
+    # The working a detail view prints beside each line (Line.how), one per kind:
+    # 2.4.3 fixed, 1 a 件次: 3 件次 → "3 件次 × 1"; 2.4.10 range, 1.1 stated, × 3 →
+    # "3 件次 × 1.1"; 1.3.2 discretionary, 2 stated → "1 次 × 2"; 4.4.3 通报批评 by
+    # 省委省政府, 5 → "省委省政府 1 次 × 5"; 4.4.4 较大失误, 5 → "1 次 × 5"; its 4.4.5
+    # (情节严重) vetoes → "一票否决".
+    # Rates at 0.1 a point short of 100%: 2.5.2 93.5% → short 6.5 → "93.5%: 少 6.5% × 0.1";
+    # 180/200 = 90% → short 10 → "180/200 = 90%: 少 10% × 0.1"; 2.5.4 at exactly 100% costs
+    # nothing → "100%，不扣分"; 2.5.3 with 0/0 → "零办件，不计此项考核" (exempt);
+    # 1.3.1 1/3 = 33.333…% shown 33.33, short 66.666…% shown 66.67.
+    # 4.2.2 (exclusive, same matter): 市级 2 in May counts 2; 省级 5 in July counts the
+    # rise, 3.
+    led = {
+        "2023-05": toml(
+            entry(POLICE, "2.4.3", count=3, id="fixed"),
+            entry(POLICE, "2.4.10", points=1.1, count=3, id="range"),
+            entry(POLICE, "1.3.2", points=2, id="discretionary"),
+            entry(POLICE, "4.4.3", level="省委省政府", id="levels"),
+            entry(POLICE, "4.4.4", id="slip"),
+            entry(POLICE, "4.4.5", ref="slip", id="veto"),
+            entry(POLICE, "2.5.2", value=93.5, id="value"),
+            entry("市民政局", "2.5.2", numerator=180, denominator=200, id="fraction"),
+            entry(POLICE, "2.5.4", value=100, id="full"),
+            entry(POLICE, "2.5.3", numerator=0, denominator=0, id="none"),
+            entry(POLICE, "1.3.1", numerator=1, denominator=3, id="third"),
+            entry(POLICE, "4.2.2", level="市级", matter="m", id="city"),
+        ),
+        "2023-07": toml(entry(POLICE, "4.2.2", level="省级", matter="m", id="province")),
+    }
+    scorer = scorer_from(led)
+    may = [
+        *scorer.department_month(POLICE, "2023-05").lines,
+        *scorer.department_month("市民政局", "2023-05").lines,
+        *scorer.department_month(POLICE, "2023-07").lines,
+    ]
+    assert {line.entry.id: line.how for line in may} == {
+        "fixed": "3 件次 × 1",
+        "range": "3 件次 × 1.1",
+        "discretionary": "1 次 × 2",
+        "levels": "省委省政府 1 次 × 5",
+        "slip": "1 次 × 5",
+        "veto": "一票否决",
+        "value": "93.5%: 少 6.5% × 0.1",
+        "fraction": "180/200 = 90%: 少 10% × 0.1",
+        "full": "100%，不扣分",
+        "none": "零办件，不计此项考核",
+        "third": "1/3 = 33.33%: 少 66.67% × 0.1",
+        "city": "市级 2，同一事项最高层级计分：计 2",
+        "province": "省级 5，同一事项最高层级计分：计 3",
+    }
+
+
+def test_a_clause_of_an_offices_own_catalog_without_a_unit_counts_times():
+    # A root's clauses.toml may leave out unit: its entries count 次 (times).
+    # 9.9.9, fixed, 0.5 a time, × 2 → "2 次 × 0.5".
+    from govscore.model import Entry
+    from govscore.rules.catalog import Clause
+    from govscore.rules.scoring import explain
+
+    clause = Clause(id="9.9.9", text="本办公室增补", effect="-", kind="fixed", points=D("0.5"))
+    made = Entry(id="a", month="2023-05", department=POLICE, clause="9.9.9", count=2)
+    assert explain(made, clause, D(1)) == "2 次 × 0.5"
+
+
+def test_an_exclusive_matter_counts_by_month_whatever_its_ids_say():
+    # Ids written by hand need not follow the months: 市级 (2) in May as "z-city", 省级
+    # (5) in July as "a-province", the same matter. The rise follows the months: May +2
+    # (C4 102), July 5 − 2 = +3 (C4 103); not July +5 and May nothing.
+    led = {
+        "2023-05": toml(entry(POLICE, "4.2.2", level="市级", matter="m", id="z-city")),
+        "2023-07": toml(entry(POLICE, "4.2.2", level="省级", matter="m", id="a-province")),
+    }
+    scorer = scorer_from(led)
+    assert scorer.department_month(POLICE, "2023-05").categories["4"] == 102
+    assert scorer.department_month(POLICE, "2023-07").categories["4"] == 103
+
+
+def test_what_each_clause_did_sums_over_the_months_and_the_years_annual_lines():
+    # DepartmentScore.clauses (reports by clause): each clause's signed sum, before caps.
+    # May: 2.4.3 × 2 → −2; 3.3.1 × 4 → +1.2 (cap A cuts C3's share to 1, not the clause's
+    # sum). June: 2.4.3 × 1 → −1. Annual 4.2.4 市级 +0.3 and 省级 +0.5 in May: none in
+    # the month, +0.8 in the year. Year: 2.4.3 −3, 3.3.1 +1.2, 4.2.4 +0.8.
+    led = {
+        "2023-05": toml(
+            entry(POLICE, "2.4.3", count=2),
+            entry(POLICE, "3.3.1", count=4),
+            entry(POLICE, "4.2.4", level="市级"),
+            entry(POLICE, "4.2.4", level="省级"),
+        ),
+        "2023-06": toml(entry(POLICE, "2.4.3")),
+    }
+    scorer = scorer_from(led)
+    may = scorer.department_month(POLICE, "2023-05")
+    assert may.clauses == {"2.4.3": D(-2), "3.3.1": D("1.2")}
+    assert scorer.department_month(POLICE, "2023-06").clauses == {"2.4.3": D(-1)}
+    year = scorer.department_year(POLICE, 2023, ["2023-05", "2023-06"])
+    assert year.clauses == {"2.4.3": D(-3), "3.3.1": D("1.2"), "4.2.4": D("0.8")}
+
+
+def test_a_scorer_from_sums_alone_scores_alike_and_shows_no_lines():
+    # The cache scores from a Summary without the entries: the same figures, no lines.
+    from conftest import book_from, catalog, departments
+    from govscore.ledger.loader import read_toml
+    from govscore.rules.config import parse_weights
+    from govscore.rules.scoring import Scorer, summarize
+
+    led = {
+        "2023-05": toml(
+            entry(POLICE, "2.4.3", count=3),
+            entry(POLICE, "3.1.3", recurring=True),
+            entry(POLICE, "4.2.2", level="市级", matter="m"),
+        )
+    }
+    book = book_from(led)
+    weights = parse_weights(read_toml(DATA / "weights.toml"), "weights.toml")
+    sums = Scorer(None, catalog(), weights, departments(), summarize(book, catalog()))
+    whole = Scorer(book, catalog(), weights, departments())
+    alone, shown = (s.department_month(POLICE, "2023-05") for s in (sums, whole))
+    # C2 = 100 − 3 = 97, C3 = 100 − 2 = 98, C4 = 100 + 2 = 102
+    assert cats(alone) == [100, 97, 98, 102] == cats(shown)
+    assert alone.total == shown.total
+    assert (alone.lines, len(shown.lines)) == ((), 3)
+
+
+# 0.25 · 0.40 · 0.15 · 0.20 from July (category 4 weighs more, category 3 less).
+JULY_WEIGHTS = """\
+[notice]
+number = "烟政管办〔2023〕7号"
+title = "关于调整考评权重的补充通知"
+
+[category.3]
+weight = 0.15
+
+[category.4]
+weight = 0.20
+"""
+
+
+def test_a_years_annual_clauses_weigh_by_the_weights_of_its_last_month(small, gs):
+    # 市公安局: 4.2.4 省级 in May, +0.5 in the year's C4 (annual); every month 100.
+    # Weights 0.25 · 0.40 · 0.20 · 0.15, amended to 0.25 · 0.40 · 0.15 · 0.20 from July.
+    # Year over May–June (both under the first weights, June the last month):
+    #   25 + 40 + 20 + 0.15 × 100.5 = 100.075 (not weighed by December's 0.20: 100.1).
+    # Year over May–July (July the last month, under the new weights): the mean of the
+    #   monthly totals, 100, and what the annual clause adds by July's weights:
+    #   100 + 0.20 × 0.5 = 100.1 (not by June's 0.15: 100.075).
+    from govscore.ledger.loader import load_root
+    from govscore.rules.scoring import Scorer
+
+    (small / "amendments").mkdir()
+    (small / "amendments" / "2023-07-01.toml").write_text(JULY_WEIGHTS, encoding="utf-8")
+    result = gs("add", "-d", POLICE, "-c", "4.2.4", "--level", "省级", "--month", "2023-05")
+    assert result.exit_code == 0, result.output
+    root = load_root(small)
+    book = root.review()
+    assert not book.problems
+    scorer = Scorer(book, root.catalog, root.weights, root.departments)
+    two = scorer.department_year(POLICE, 2023, ["2023-05", "2023-06"])
+    three = scorer.department_year(POLICE, 2023, ["2023-05", "2023-06", "2023-07"])
+    assert two.categories["4"] == three.categories["4"] == D("100.5")
+    assert (two.total, three.total) == (D("100.075"), D("100.1"))
+
+
+# An office's own clauses (a root's clauses.toml may add them): matters counted once a
+# year without levels, and a monthly deduction whose cases are referred.
+OWN_CLAUSES = """
+[[clause]]
+id = "4.2.8"
+text = "经验做法被市级刊物刊发（本办公室增补）"
+effect = "+"
+kind = "fixed"
+points = 1
+unit = "项"
+exclusive = true
+
+[[clause]]
+id = "4.2.9"
+text = "创新案例被采纳（本办公室增补）"
+effect = "+"
+kind = "range"
+min = 1
+max = 3
+unit = "项"
+exclusive = true
+
+[[clause]]
+id = "3.1.9"
+text = "督办事项逾期未办结（本办公室增补）"
+effect = "-"
+kind = "fixed"
+points = 1
+unit = "月"
+recurring = true
+referral = "纪检组织（人事）部门"
+"""
+
+
+def test_an_offices_own_exclusive_and_referred_recurring_clauses_score_as_written():
+    # 4.2.8 (fixed 1, once a matter a year), matter a: May +1, July again +0.
+    # 4.2.9 (range 1–3, once a matter a year), matter b: May 1.5 stated → +1.5; July 2.5
+    #   → the rise, 2.5 − 1.5 = +1.
+    # 3.1.9 (1 a month, recurring, referred) from May: −1 in C3 each month, and the case
+    #   listed for referral in each month it stands, by its entry.
+    # May: C3 = 99, C4 = 100 + 1 + 1.5 = 102.5; July: C3 = 99, C4 = 100 + 0 + 1 = 101.
+    from tomllib import loads
+
+    from conftest import departments
+    from govscore.ledger.loader import read_toml
+    from govscore.ledger.text import parse_toml_ledger
+    from govscore.rules.catalog import parse_catalog
+    from govscore.rules.config import parse_weights
+    from govscore.rules.scoring import Scorer
+    from govscore.rules.validate import review
+
+    shipped = (DATA / "clauses.toml").read_text(encoding="utf-8")
+    own = parse_catalog(loads(shipped + OWN_CLAUSES), "clauses.toml")
+    led = {
+        "2023-05": toml(
+            entry(POLICE, "4.2.8", matter="a", id="fixed-may"),
+            entry(POLICE, "4.2.9", points=1.5, matter="b", id="range-may"),
+            entry(POLICE, "3.1.9", recurring=True, id="standing"),
+        ),
+        "2023-07": toml(
+            entry(POLICE, "4.2.8", matter="a", id="fixed-july"),
+            entry(POLICE, "4.2.9", points=2.5, matter="b", id="range-july"),
+        ),
+    }
+    entries = [
+        e for month, text in led.items() for e in parse_toml_ledger(text, month, month).entries
+    ]
+    book = review(entries, own, departments())
+    assert not book.problems, [str(p) for p in book.problems]
+    weights = parse_weights(read_toml(DATA / "weights.toml"), "weights.toml")
+    scorer = Scorer(book, own, weights, departments())
+    may = scorer.department_month(POLICE, "2023-05")
+    july = scorer.department_month(POLICE, "2023-07")
+    assert (may.categories["3"], may.categories["4"]) == (99, D("102.5"))
+    assert (july.categories["3"], july.categories["4"]) == (99, 101)
+    assert [(r.entry, r.clause, r.month, r.to) for r in july.referrals] == [
+        ("standing", "3.1.9", "2023-07", "纪检组织（人事）部门")
+    ]
+    # The working shown: the matter's worth (what was stated, or the clause's points)
+    # and what it counted.
+    assert {line.entry.id: line.how for line in (*may.lines, *july.lines)} == {
+        "fixed-may": "1，同一事项最高层级计分：计 1",
+        "range-may": "1.5，同一事项最高层级计分：计 1.5",
+        "standing": "1 月 × 1",
+        "fixed-july": "1，同一事项最高层级计分：计 0",
+        "range-july": "2.5，同一事项最高层级计分：计 1",
+    }
+
+
+def test_cells_summed_apart_join_a_months_own_and_copies_stay_apart():
+    # A cold read sums a month's plain entries in helper processes and joins them to the
+    # month's cells (Cells.add_month); the cache keeps a month as the text it wrote until
+    # a cell of it is asked for. Points: 2.4.3 −1 a case, 2.4.13 −5 (referred), 3.3.1
+    # +0.3 (cap A, category 3), 4.4.5 vetoes (0 points).
+    from conftest import catalog
+    from govscore.ledger.cachefile import cell_text, month_cells, month_text, stored_cells
+    from govscore.model import Entry
+    from govscore.rules.scoring import Cell, Cells
+
+    clauses = catalog().clauses
+    late, bribe, train, veto = (clauses[c] for c in ("2.4.3", "2.4.13", "3.3.1", "4.4.5"))
+    referred = "纪检组织（人事）部门"
+
+    def cell(*counted: tuple[str, object, Decimal]) -> Cell:
+        made = Cell()
+        for entry_id, clause, amount in counted:
+            made.add(Entry(entry_id, "2023-05"), clause, amount)  # type: ignore[arg-type]
+        return made
+
+    own = cell(("a", late, D(-1)), ("b", bribe, D(-5)))
+    cells = Cells({(POLICE, "2023-05"): own})
+    cells.written("2023-05", "as written")
+    assert cells.raw("2023-05") == "as written"
+    # Joined: 市公安局's own −6 in C2 (−1, −5) and the helper's −7 (−2, −5) → −13; the
+    # helper's bonus, veto and referral kept beside the month's own; 市民政局 had no
+    # cell of its own.
+    helper = cell(("c", late, D(-2)), ("d", train, D("0.6")), ("v", veto, D(0)))
+    helper.add(Entry("e", "2023-05"), bribe, D(-5))  # type: ignore[arg-type]
+    cells.add_month("2023-05", {POLICE: helper, "市民政局": cell(("f", late, D(-3)))})
+    assert cells.raw("2023-05") is None  # the text written before no longer holds
+    police = cells[(POLICE, "2023-05")]
+    assert (police.sums, police.capped, police.cap_category) == (
+        {"2": D(-13)},
+        {"A": D("0.6")},
+        {"A": "3"},
+    )
+    assert police.clauses == {"2.4.3": D(-3), "2.4.13": D(-10), "3.3.1": D("0.6")}
+    assert police.vetoes == ["v"]
+    assert police.referrals == [("b", "2.4.13", referred), ("e", "2.4.13", referred)]
+    assert cells[("市民政局", "2023-05")].sums == {"2": D(-3)}
+    # A month with no cells yet takes those summed elsewhere as they are stored.
+    cells.add_month("2023-06", stored_cells({POLICE: cell_text(cell(("g", late, D(-1))))}))
+    assert cells.get((POLICE, "2023-06")).sums == {"2": D(-1)}  # type: ignore[union-attr]
+    # Handed over as a plain mapping, the mapping stays the caller's: a cell set in the
+    # month later is not added to it.
+    handed = {POLICE: cell(("i", late, D(-1)))}
+    cells.add_month("2023-08", handed)
+    cells.written("2023-08", "as written")
+    cells[("市民政局", "2023-08")] = cell(("j", late, D(-1)))
+    assert list(handed) == [POLICE]
+    assert cells.raw("2023-08") is None  # a cell set: the text written no longer holds
+    # A month kept as text reads as it was written until a cell of it is asked for.
+    july = Cells({("市民政局", "2023-07"): cell(("h", late, D(-4)))})
+    text = month_text(july, "2023-07")
+    cells.keep_raw("2023-07", text, month_cells)
+    assert cells.raw("2023-07") == text
+    # A cell set in a month kept as text joins the month's others.
+    cells[(POLICE, "2023-07")] = cell(("k", late, D(-2)))
+    assert ("市民政局", "2023-07") in cells and ("市体育局", "2023-07") not in cells
+    assert ("市民政局", "2023-07", "") not in cells and "2023-07" not in cells
+    assert cells[("市民政局", "2023-07")].sums == {"2": D(-4)}
+    assert cells[(POLICE, "2023-07")].sums == {"2": D(-2)}
+    assert list(cells) == [
+        (POLICE, "2023-05"),
+        ("市民政局", "2023-05"),
+        (POLICE, "2023-06"),
+        ("市民政局", "2023-07"),
+        (POLICE, "2023-07"),
+        (POLICE, "2023-08"),
+        ("市民政局", "2023-08"),
+    ]
+    assert len(cells) == 7
+    # A copy holds the same cells; changing a cell of the copy leaves these as they were,
+    # whether the cell was decoded from text or summed here.
+    copied = cells.copy()
+    assert copied == cells and cells == dict(cells.items()) and cells != list(cells)
+    copied[(POLICE, "2023-05")].add_amount(late, D(-1))
+    copied[(POLICE, "2023-06")].add_amount(late, D(-1))
+    assert copied != cells
+    assert cells[(POLICE, "2023-05")].sums == {"2": D(-13)}
+    assert cells[(POLICE, "2023-06")].sums == {"2": D(-1)}
+
+
+def test_sums_made_elsewhere_add_to_a_summary_and_standing_months_are_known():
+    # Summary.add_amount counts plain entries already summed (a cold read's helpers):
+    # 2.4.3 −2 and 3.3.1 +0.3 (cap A) into 市公安局's May, which held nothing.
+    from conftest import catalog
+    from govscore.rules.scoring import Summary
+
+    clauses = catalog().clauses
+    summary = Summary()
+    summary.cells.written("2023-05", "as written")
+    summary.add_amount(POLICE, "2023-05", clauses["2.4.3"], D(-2))
+    assert summary.cells.raw("2023-05") is None
+    summary.cells.written("2023-05", "written again")
+    summary.add_amount(POLICE, "2023-05", clauses["3.3.1"], D("0.3"))
+    assert summary.cells.raw("2023-05") is None  # the cell changed: the text no longer holds
+    cell = summary.cells[(POLICE, "2023-05")]
+    assert (cell.sums, cell.capped, cell.clauses) == (
+        {"2": D(-2)},
+        {"A": D("0.3")},
+        {"2.4.3": D(-2), "3.3.1": D("0.3")},
+    )
+    # A recurring entry from March closed through May stands in March to May only (a
+    # month with no ledger file of its own is still assessed while one stands).
+    led = {
+        "2023-03": toml(
+            entry(POLICE, "3.1.3", recurring=True, id="r1"),
+            entry(close="r1", through="2023-05", id="c1"),
+        )
+    }
+    scorer = scorer_from(led)
+    months = ("2023-02", "2023-03", "2023-05", "2023-06")
+    assert [scorer.stands_in(m) for m in months] == [False, True, True, False]

@@ -644,7 +644,8 @@ def explain(entry: Entry, clause: Clause, amount: Decimal) -> str:
             return f"{shown}，不扣分"
         return f"{shown}: 少 {plain(round2(HUNDRED - rate))}% × {plain(clause.per_point)}"  # type: ignore[arg-type]
     if clause.exclusive:
-        worth = clause.level_points(entry.level) if entry.level else clause.points  # type: ignore[arg-type]
+        # The matter's worth as exclusive_rises counts it: its level, or the points stated.
+        worth = clause.level_points(entry.level) if entry.level else (entry.points or clause.points)  # type: ignore[arg-type]
         return f"{entry.level or ''} {plain(worth or ZERO)}，同一事项最高层级计分：计 {plain(amount)}".strip()
     if clause.kind == "levels":
         each = clause.level_points(entry.level)  # type: ignore[arg-type]
