@@ -10,7 +10,7 @@ import pytest
 
 from govscore.errors import ConfigError
 from govscore.ledger.loader import load_rules
-from govscore.rules.catalog import Clause, parse_catalog
+from govscore.rules.catalog import CapGroup, Clause, parse_catalog
 
 D = Decimal
 SOURCE = "clauses.toml"
@@ -69,7 +69,7 @@ def test_the_shipped_catalog_reads_as_the_measures_say():
 
 def test_every_kind_of_clause_is_read_with_its_fields():
     data = {
-        "caps": {"A": {"limit": 1, "text": "帮办代办"}},
+        "caps": {"A": {"limit": 1, "text": "帮办代办"}, "B": {"limit": "0.3"}},
         "clause": [
             fixed("1.1.1", text="t", unit="项", notes="n"),
             {"id": "2.3.11", "effect": "-", "kind": "range", "min": 1, "max": "2.5"},
@@ -114,7 +114,11 @@ def test_every_kind_of_clause_is_read_with_its_fields():
         False,
     )
     assert catalog.get("4.3.2").ref == ("1.1.1",)  # type: ignore[union-attr]
-    assert catalog.caps["A"].text == "帮办代办"
+    # Each cap group whole (its text is shown in docs/clauses.md): one without text has none.
+    assert catalog.caps == {
+        "A": CapGroup("A", D(1), "帮办代办"),
+        "B": CapGroup("B", D("0.3"), ""),
+    }
     assert len(catalog) == 8 and catalog.source == SOURCE
 
 
