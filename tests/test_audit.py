@@ -463,6 +463,16 @@ def test_appending_is_keeping_and_anything_else_names_its_lines():
     assert _non_append("a\nX\nc", "a\nb\nc\n") == ["-2: X", "+2: b"]
     # The last newline taken away: the empty line after it (line 4) is what was lost.
     assert _non_append("a\nb\nc\n", "a\nX\nc") == ["-2: b", "+2: X", "-4: "]
+    # A line inserted inside and lines appended at the end in one commit: only the insert.
+    assert _non_append("a\nb\n", "a\nX\nb\nc\n") == ["+2: X"]
+    # Two lines replaced, the first by a blank line (the same as the last): both named.
+    assert _non_append("b\na\n", "\nac\n") == ["-1: b", "-2: a", "+1: ", "+2: ac"]
+    # 229 equal rows, one changed near the start, another near the end: those two alone
+    # (difflib's shortcut for lines that repeat, autojunk, named every row between).
+    old_rows, new_rows = ["r"] * 229, ["r"] * 229
+    old_rows[219], new_rows[7] = "y", "x"
+    old, new = ("\n".join(rows) + "\n" for rows in (old_rows, new_rows))
+    assert _non_append(old, new) == ["+8: x", "-220: y"]
 
 
 def test_a_commit_that_changes_an_entry_names_it_and_a_deleted_file_lists_every_line():
@@ -476,6 +486,18 @@ def test_a_commit_that_changes_an_entry_names_it_and_a_deleted_file_lists_every_
         "a commit may only append to a ledger file; this one changed, removed or inserted "
         "lines already committed (entries b)"
     )
+    # Lines of two entries changed, one holding a colon: both entries named.
+    noted = LEDGER.replace('clause = "2.4.3"', 'note = "at 10:30"')
+    changed = noted.replace("10:30", "11:30").replace('clause = "2.4.4"', 'clause = "2.4.5"')
+    message, entries, lines = _check(noted, changed, "x.toml", False, "p")  # type: ignore[misc]
+    assert entries == ("a", "b")
+    assert lines == (
+        '-4: note = "at 10:30"',
+        '+4: note = "at 11:30"',
+        '-8: clause = "2.4.4"',
+        '+8: clause = "2.4.5"',
+    )
+    assert message.endswith("lines already committed (entries a, b)")
     # A changed preamble names no entry.
     message, entries, lines = _check(LEDGER, "#\n" + LEDGER[10:], "x.toml", False, "p")  # type: ignore[misc]
     assert (entries, lines) == ((), ("-1: # 2023-05", "+1: #"))
@@ -599,6 +621,13 @@ def test_changed_lines_name_every_change_inserts_and_long_blocks_of_repeated_lin
     old = _Block(1, ("x",) * 250 + ("a",), "a")
     new = _Block(1, ("x",) * 250 + ("b",), "a")
     assert _changed_lines(old, new) == ["-251: a", "+251: b"]
+    # 229 equal lines, one changed near the start, another near the end: both named, with
+    # few unchanged lines (difflib's shortcut for repeated lines, autojunk, listed all 229
+    # as removed and again as added).
+    old_rows, new_rows = ["r"] * 229, ["r"] * 229
+    old_rows[219], new_rows[7] = "y", "x"
+    named = _changed_lines(_Block(1, tuple(old_rows), "a"), _Block(1, tuple(new_rows), "a"))
+    assert "+8: x" in named and "-220: y" in named and len(named) <= 16
 
 
 def test_a_merge_that_moves_two_entries_names_both_moves():
@@ -646,12 +675,26 @@ def test_a_commit_object_gives_its_parents_author_date_and_subject():
     assert commit.subject == "Record May second line of the subject"
     root = _parse_commit("r", b"tree t\nauthor A <a@b> 1700000000 -0530\n\n\nFirst\n")
     assert (root.parents, root.date, root.subject) == ((), "2023-11-14T16:43:20-05:30", "First")
+    # As git's %s: blank lines (white space only too) before the subject are skipped, one
+    # of white space ends it, spaces inside a line stay; a body of two paragraphs is no part
+    # of it; bytes that are not UTF-8 are shown as U+FFFD.
+    for message, subject in [
+        (b" \n\t\nFirst  of May\nsecond\n \nBody", "First  of May second"),
+        (b"Subject\n\nBody one\n\nBody two\n", "Subject"),
+        (b"Caf\xe9 X\n", "Caf\ufffd X"),
+    ]:
+        assert _parse_commit("c", b"tree t\n\n" + message).subject == subject
 
 
 def test_an_author_line_git_did_not_write_is_kept_whole_without_a_date():
     from govscore.ledger.audit import _person
 
     assert _person(b"Nobody") == ("Nobody", "")
+    assert _person(b"No\xffbody") == ("No\ufffdbody", "")
+    assert _person(b"\xe5\xbc\xa0\xff <a@b> 1700000000 +0800") == (
+        "张\ufffd",
+        "2023-11-15T06:13:20+08:00",
+    )
     assert _person(b"A <a@b> 1700000000 +0815") == ("A", "2023-11-15T06:28:20+08:15")
 
 
@@ -673,3 +716,196 @@ def test_text_is_shown_printable_on_one_line():
     assert printable("台账 a\u2028b\x1fc\td\u200e") == "台账 a\\u2028b\\u001fc\\u0009d\\u200e"
     assert _shown("a\udcffb") == "a\ufffdb"
     assert _shown("台账") == "台账"
+
+
+# -- the audit through small repositories: git's objects as the audit reads them --------
+# (a few commits made with git itself, no govscore root: a second or less each)
+
+
+def repository(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    git(folder, "init", "-q")
+    return folder
+
+
+def commit(repo: Path, message: str, files: dict[str, str | None]) -> str:
+    """Write the files (None: delete it) and commit them all; the new commit's id."""
+    for name, text in files.items():
+        path = repo / name
+        if text is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(text.encode("utf-8"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+MAY = "ledger/2023-05.toml"
+APPEND_ONLY = (
+    "a commit may only append to a ledger file; this one changed, removed or inserted "
+    "lines already committed"
+)
+
+
+def test_audit_needs_a_repository_and_an_empty_one_has_no_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The root is asked, never the working folder (here a repository with commits)."""
+    from govscore.ledger.audit import audit_history
+    from govscore.ledger.gitops import GitError
+
+    elsewhere = repository(tmp_path / "elsewhere")
+    commit(elsewhere, "first", {MAY: "a\n"})
+    monkeypatch.chdir(elsewhere)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    with pytest.raises(GitError) as raised:
+        audit_history(plain, "ledger")
+    assert str(raised.value) == f"{plain} is not in a git repository: there is no history to audit"
+    # A repository with no commit yet has nothing to audit (and nothing to fail).
+    assert audit_history(repository(tmp_path / "empty"), "ledger") == []
+
+
+def test_audit_of_a_root_inside_a_repository_reads_its_own_ledger_oldest_commit_first(
+    tmp_path: Path,
+):
+    """The root is a folder of the repository: its ledger is found below the folder and
+    named from the root; the repository's own ledger/ beside it is not the root's."""
+    from govscore.ledger.audit import audit_history
+
+    repo = repository(tmp_path / "repo")
+    office, archive = "city/office/" + MAY, "city/office/archive/2023-05.toml"
+    first = commit(repo, "first", {office: "a\nb\nc\n", MAY: "x\n", archive: "old\n"})
+    # The repository's ledger/ and the office's archive/ (a folder before ledger/) change too.
+    second = commit(repo, "b changed", {office: "a\nB\nc\n", MAY: "y\n", archive: "new\n"})
+    third = commit(repo, "c changed", {office: "a\nB\nC\n"})
+    found = audit_history(repo / "city" / "office", "ledger")
+    dates = [git(repo, "log", "-1", "--format=%aI", c) for c in (second, third)]
+    assert [(r.commit, r.parent, r.author, r.date, r.subject, r.file, r.lines) for r in found] == [
+        (second, first, "Test Clerk", dates[0], "b changed", MAY, ("-2: b", "+2: B")),
+        (third, second, "Test Clerk", dates[1], "c changed", MAY, ("-3: c", "+3: C")),
+    ]
+    assert {r.message for r in found} == {APPEND_ONLY}  # judged as commits, not merges
+
+
+def test_audit_since_walks_only_the_commits_after_the_revision(tmp_path: Path):
+    from govscore.ledger.audit import audit_history
+
+    a, b, c = (f'[[entry]]\nid = "{n}"\nclause = "2.4.3"\n' for n in "abc")
+    repo = repository(tmp_path / "repo")
+    commit(repo, "first", {MAY: a + "\n" + b})
+    rewrite = commit(repo, "b changed", {MAY: a + "\n" + b.replace("2.4.3", "2.4.4")})
+    git(repo, "tag", "v1")
+    commit(repo, "appended", {MAY: a + "\n" + b.replace("2.4.3", "2.4.4") + "\n" + c})
+    assert [r.commit for r in audit_history(repo, "ledger")] == [rewrite]
+    assert audit_history(repo, "ledger", since="v1") == []  # published with the change
+
+
+def test_a_commit_git_does_not_have_and_an_object_git_cannot_read_are_named(tmp_path: Path):
+    import zlib
+
+    from govscore.ledger.audit import _History, _Objects, audit_history
+    from govscore.ledger.gitops import GitError
+
+    repo = repository(tmp_path / "repo")
+    first = commit(repo, "first", {MAY: "a\n"})
+    commit(repo, "appended", {MAY: "a\nb\n"})
+    unknown = "0" * 40
+    with _Objects(repo) as objects:
+        assert objects.read(unknown) is None  # what a shallow clone's cut-off parent reads
+        with pytest.raises(GitError) as raised:
+            _History(objects, ["ledger"], "").commit(unknown)
+    assert str(raised.value) == f"git has no commit {unknown}"
+    # The first commit's ledger file damaged: git stops on it, and the audit says so.
+    blob = git(repo, "rev-parse", f"{first}:{MAY}")
+    damaged = repo / ".git" / "objects" / blob[:2] / blob[2:]
+    damaged.chmod(0o644)
+    damaged.write_bytes(zlib.compress(b"bogus 2\0ab"))
+    with pytest.raises(GitError) as raised:
+        audit_history(repo, "ledger")
+    assert str(raised.value) == f"git cat-file stopped while reading {blob}"
+    # Damaged so that git reads it as missing: never taken for an empty file.
+    damaged.write_bytes(b"not an object")
+    with pytest.raises(GitError) as raised:
+        audit_history(repo, "ledger")
+    assert str(raised.value) == (
+        f"git cannot read {blob}, a ledger file's text: the repository is damaged or incomplete"
+    )
+
+
+def test_audit_reads_every_file_of_the_ledger_folder_and_only_the_files_that_changed(
+    tmp_path: Path,
+):
+    """Files in subfolders, names and text that are not UTF-8, a deleted file, a file left
+    alone without a final newline, many files appended at once (more than the audit keeps
+    texts of), and a submodule, which has no text to keep."""
+    import os
+
+    from govscore.ledger.audit import audit_history
+
+    repo = repository(tmp_path / "repo")
+    appended = {f"ledger/2022-{month:02}.csv": f"h\n{month}\n" for month in range(1, 13)}
+    first = commit(
+        repo,
+        "first",
+        {
+            **appended,
+            MAY: "a\n",
+            "ledger/2023-06.toml": "x\n",
+            "ledger/2023-08.toml": "z\n",
+            "ledger/notes.csv": "h\nr",
+            "ledger/sub/2023-07.toml": "s\n",
+        },
+    )
+    latin = os.path.join(os.fsencode(repo), b"ledger", b"caf\xe9.csv")
+    with open(latin, "wb") as handle:
+        handle.write(b"h\n\xe9t\xe9\n")
+    first = commit(repo, "a file named in Latin-1", {})
+    with open(latin, "wb") as handle:
+        handle.write(b"h\n\xe9T\n")
+    second = commit(
+        repo,
+        "second",
+        {
+            **{name: text + "r\n" for name, text in appended.items()},
+            MAY: "a\nb\n",
+            "ledger/2023-06.toml": "X\n",
+            "ledger/2023-08.toml": None,
+            "ledger/sub/2023-07.toml": "S\n",
+        },
+    )
+    found = audit_history(repo, "ledger")
+    assert {r.commit for r in found} == {second}
+    assert [(r.file, r.lines) for r in found] == [
+        ("ledger/2023-06.toml", ("-1: x", "+1: X")),
+        ("ledger/2023-08.toml", ("-1: z",)),
+        ("ledger/caf\ufffd.csv", ("-2: \ufffdt\ufffd", "+2: \ufffdT")),
+        ("ledger/sub/2023-07.toml", ("-1: s", "+1: S")),
+    ]
+    assert found[1].message == "the file was deleted: its 1 line already committed is gone"
+    # A submodule in the ledger folder, then moved to another commit: no text, no finding.
+    for target in (first, second):
+        git(repo, "update-index", "--add", "--cacheinfo", f"160000,{target},ledger/module")
+        git(repo, "commit", "-q", "-m", f"module at {target[:7]}")
+    assert git(repo, "ls-tree", "HEAD", "ledger/module").startswith("160000 commit ")
+    assert [r.commit for r in audit_history(repo, "ledger")] == [second] * 4
+
+
+def test_a_commit_before_the_ledger_folder_and_a_shallow_clones_cut_off_parent_keep_nothing(
+    tmp_path: Path,
+):
+    from govscore.ledger.audit import audit_history
+
+    repo = repository(tmp_path / "repo")
+    commit(repo, "before the ledger", {"README": "the office's ledger\n"})
+    commit(repo, "first", {MAY: "a\n"})
+    commit(repo, "appended", {MAY: "a\nb\n"})
+    rewrite = commit(repo, "a changed", {MAY: "A\nb\n"})
+    assert [r.commit for r in audit_history(repo, "ledger")] == [rewrite]
+    # A clone of the last two commits: the first of them has a parent git does not have.
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{repo}", str(shallow))
+    assert git(shallow, "rev-parse", "--is-shallow-repository") == "true"
+    assert [r.commit for r in audit_history(shallow, "ledger")] == [rewrite]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 import re
 import subprocess
 import unicodedata
@@ -174,9 +175,15 @@ def _parse_commit(commit_id: str, data: bytes) -> _Commit:
             parents.append(value.decode("ascii"))
         elif key == b"author":
             author, date = _person(value)
-    paragraph = message.decode("utf-8", "replace").strip("\n").split("\n\n", 1)[0]
-    subject = " ".join(line.strip() for line in paragraph.split("\n"))
+    # The subject is the first paragraph, as git's %s finds it: blank lines before it are
+    # skipped and a line of nothing but white space ends it; its lines are joined by a space.
+    lines = itertools.dropwhile(_blank, message.decode("utf-8", "replace").split("\n"))
+    subject = " ".join(line.strip() for line in itertools.takewhile(str.strip, lines))
     return _Commit(commit_id, tree, tuple(parents), author, date, subject)
+
+
+def _blank(line: str) -> bool:
+    return not line.strip()
 
 
 _PERSON = re.compile(rb"^(.*?) <[^>]*> (\d+) ([+-])(\d\d)(\d\d)$")
@@ -269,7 +276,15 @@ class _History:
         if blob not in self.texts:
             if len(self.texts) >= 16:
                 del self.texts[next(iter(self.texts))]
-            self.texts[blob] = (self.objects.read(blob) or b"").decode("utf-8", "surrogateescape")
+            data = self.objects.read(blob)
+            if data is None:  # a tree names it: the repository is damaged or partial
+                raise GitError(
+                    _(
+                        "git cannot read {id}, a ledger file's text: "
+                        "the repository is damaged or incomplete"
+                    ).format(id=blob)
+                )
+            self.texts[blob] = data.decode("utf-8", "surrogateescape")
         return self.texts[blob]
 
     def compare(self, commit: _Commit, parent_id: str, merge: bool) -> list[Rewrite]:
