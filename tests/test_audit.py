@@ -654,6 +654,41 @@ def test_a_merge_that_moves_two_entries_names_both_moves():
     assert lines == ("-252: a",)
 
 
+def test_a_merge_among_equal_rows_names_only_what_it_lost(monkeypatch: pytest.MonkeyPatch):
+    """A month's CSV of 229 equal rows. difflib's matching blocks are not a longest
+    common subsequence: they let kept rows go (named as moved to line 2) and missed the
+    rows the merge lost. The audit names exactly as many rows as were lost, and none as
+    moved: of equal rows, the parent's earlier ones are the ones kept."""
+    from govscore.ledger import audit
+    from govscore.ledger.audit import _merge_losses
+
+    rows = ["r"] * 229
+    old = "h\n" + "\n".join(rows) + "\na\n"
+    # One of the equal rows lost: one row named, the last of them (line 230).
+    message, entries, lines = _merge_losses(
+        old, "h\n" + "\n".join(rows[1:]) + "\na\n", "x.csv", "p"
+    )  # type: ignore[misc]
+    assert (message, entries, lines) == (
+        "a merge must keep every entry of each parent, whole and in order; "
+        "against parent p: line 230 was removed",
+        (),
+        ("-230: r",),
+    )
+    # Two rows changed (lines 5 and 227 made x and y): two r rows lost, none moved.
+    new = rows[:]
+    new[3], new[225] = "x", "y"
+    message, entries, lines = _merge_losses(old, "h\n" + "\n".join(new) + "\na\n", "x.csv", "p")  # type: ignore[misc]
+    assert message.endswith("against parent p: line 229 was removed; line 230 was removed")
+    assert lines == ("-229: r", "-230: r")
+    # Beyond _PAIRS pairs of equal blocks difflib's blocks stand in (the cost bound):
+    # an entry removed is still named.
+    monkeypatch.setattr(audit, "_PAIRS", 0)
+    message, entries, lines = _merge_losses(LEDGER, "# 2023-05\n", "x.toml", "p")  # type: ignore[misc]
+    assert message.endswith(
+        "against parent p: entry a (line 2) was removed; entry b (line 6) was removed"
+    )
+
+
 def test_a_commit_object_gives_its_parents_author_date_and_subject():
     from govscore.ledger.audit import _parse_commit
 
@@ -833,6 +868,53 @@ def test_a_commit_git_does_not_have_and_an_object_git_cannot_read_are_named(tmp_
     assert str(raised.value) == (
         f"git cannot read {blob}, a ledger file's text: the repository is damaged or incomplete"
     )
+
+
+def test_a_root_under_a_folder_named_in_another_encoding_is_audited(tmp_path: Path):
+    """A folder whose name is not UTF-8 (written by a tool in GBK, say) above the root:
+    git names the root's place in those bytes, which once stopped the audit with a
+    traceback; its rewrite is found like any other."""
+    import os
+
+    from govscore.ledger.audit import audit_history
+
+    repo = repository(tmp_path / "repo")
+    office = os.fsdecode("办公室".encode("gbk"))  # not UTF-8: kept as surrogates
+    ledger = f"{office}/{MAY}"
+    commit(repo, "first", {ledger: "a\n"})
+    commit(repo, "appended", {ledger: "a\nb\n"})
+    rewrite = commit(repo, "changed", {ledger: "a\nc\n"})
+    found = audit_history(repo / office, "ledger")
+    assert [(r.commit, r.file) for r in found] == [(rewrite, MAY)]
+
+
+def test_a_damaged_repository_is_named_in_the_clerks_words_and_gits_own_are_kept_back(
+    root: Path,
+):
+    """git's own complaints about a damaged object ("fatal: invalid object type", "error:
+    inflate: …") are English that a clerk cannot read and that says nothing the audit's
+    message does not: `govscore audit`, run as a cron job runs it, prints its own line
+    (in the office's language) and nothing of git's."""
+    import zlib
+
+    git(root, "init", "-q")
+    commit(root, "init", {})
+    first = commit(root, "first", {MAY: "# 一\n"})
+    commit(root, "appended", {MAY: "# 一\n# 二\n"})
+    blob = git(root, "rev-parse", f"{first}:{MAY}")
+    damaged = root / ".git" / "objects" / blob[:2] / blob[2:]
+    damaged.chmod(0o644)
+    chinese = {"GOVSCORE_LANG": "zh"}
+    for content, message in (
+        (zlib.compress(b"bogus 2\0ab"), f"错误：git cat-file 在读取 {blob} 时中断\n"),
+        (
+            b"not an object",
+            f"错误：git 无法读取 {blob}（台账文件的内容）：仓库已损坏或不完整\n",
+        ),
+    ):
+        damaged.write_bytes(content)
+        done = run_process("--root", str(root), "audit", env=chinese)
+        assert (done.returncode, done.stdout, done.stderr) == (1, "", message)
 
 
 def test_audit_reads_every_file_of_the_ledger_folder_and_only_the_files_that_changed(

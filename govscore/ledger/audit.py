@@ -29,7 +29,13 @@ from types import TracebackType
 
 from govscore.i18n import _, ngettext
 from govscore.ledger.batches import BEGIN
-from govscore.ledger.gitops import GitError, git, in_repository, resolve_revision
+from govscore.ledger.gitops import (
+    GitError,
+    git,
+    in_repository,
+    repository_prefix,
+    resolve_revision,
+)
 from govscore.ledger.text import split_entries
 
 
@@ -61,7 +67,7 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> list
     base = resolve_revision(root, since) if since is not None else None
     if git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode != 0:
         return []
-    prefix = git(root, "rev-parse", "--show-prefix").stdout.strip()
+    prefix = repository_prefix(root)
     folder = [part for part in f"{prefix}{ledger_dir}".split("/") if part]
     listed = git(root, "rev-list", "--reverse", "HEAD", *([f"^{base}"] if base else []))
     found: list[Rewrite] = []
@@ -436,11 +442,13 @@ def _merge_losses(old: str, new: str, path: str, parent: str) -> Checked | None:
     before, after = _blocks(old, path), _blocks(new, path)
     if _kept_in_order(before, after):
         return None
-    matcher = difflib.SequenceMatcher(
-        a=[b.lines for b in before], b=[b.lines for b in after], autojunk=False
-    )
-    kept = {i + k for i, _j, size in matcher.get_matching_blocks() for k in range(size)}
-    same = {b.lines: b for b in reversed(after)}
+    kept, matched = _common([b.lines for b in before], [b.lines for b in after])
+    # What was not kept may stand elsewhere in the merge: each of its other blocks
+    # explains one block of the parent, the first first.
+    elsewhere: dict[tuple[str, ...], list[_Block]] = defaultdict(list)
+    for index, block in enumerate(after):
+        if index not in matched:
+            elsewhere[block.lines].append(block)
     by_id = {b.entry: b for b in reversed(after) if b.entry}
     what: list[str] = []
     entries: list[str] = []
@@ -450,8 +458,8 @@ def _merge_losses(old: str, new: str, path: str, parent: str) -> Checked | None:
             continue
         if block.entry:
             entries.append(block.entry)
-        if block.lines in same:
-            moved = same[block.lines]
+        if elsewhere.get(block.lines):
+            moved = elsewhere[block.lines].pop(0)
             what.append(
                 _("{what} moved to line {line}").format(what=block.where(), line=moved.line)
             )
@@ -467,6 +475,55 @@ def _merge_losses(old: str, new: str, path: str, parent: str) -> Checked | None:
         "against parent {parent}: {what}"
     ).format(parent=parent[:10], what="; ".join(what))
     return message, tuple(entries), tuple(lines)
+
+
+# Beyond this many pairs of equal blocks (a file of thousands of equal rows) a longest
+# common subsequence costs too much: difflib's matching blocks stand in for it.
+_PAIRS = 2_000_000
+
+
+def _common(
+    old: Sequence[tuple[str, ...]], new: Sequence[tuple[str, ...]]
+) -> tuple[set[int], set[int]]:
+    """The places in old and in new of a longest run of old's blocks that new keeps in
+    order (a longest common subsequence), so that only what the merge lost is named.
+
+    difflib's matching blocks are not one: among rows that repeat (a month's CSV of
+    equal rows) it let kept rows go and named them as moved, and missed the ones
+    changed. Found as a longest increasing run of places (Hunt and Szymanski), worked
+    on both sequences reversed, so that of equally long runs the one keeping the
+    parent's earlier blocks is found (a swap names the later block as moved).
+    """
+    places: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index, lines in enumerate(reversed(new)):
+        places[lines].append(index)
+    if sum(len(places.get(lines, ())) for lines in old) > _PAIRS:
+        matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+        blocks = matcher.get_matching_blocks()
+        return (
+            {i + k for i, _j, size in blocks for k in range(size)},
+            {j + k for _i, j, size in blocks for k in range(size)},
+        )
+    ends: list[int] = []  # ends[n]: the least place in new that ends a run of n + 1
+    links: list[tuple[int, int, object]] = []  # the run ending there: (old, new, before)
+    for index, lines in enumerate(reversed(old)):
+        for place in reversed(places.get(lines, ())):
+            at = bisect.bisect_left(ends, place)
+            link = (index, place, links[at - 1] if at else None)
+            if at == len(ends):
+                ends.append(place)
+                links.append(link)
+            else:
+                ends[at], links[at] = place, link
+    last_old, last_new = len(old) - 1, len(new) - 1
+    kept: set[int] = set()
+    matched: set[int] = set()
+    node: object = links[-1] if links else None
+    while isinstance(node, tuple):
+        index, place, node = node
+        kept.add(last_old - index)
+        matched.add(last_new - place)
+    return kept, matched
 
 
 def _changed_lines(old: _Block, new: _Block) -> list[str]:

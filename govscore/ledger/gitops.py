@@ -37,6 +37,16 @@ def _git_bytes(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     )
 
 
+def repository_prefix(root: Path) -> str:
+    """The root's folder inside its repository, as git names it ("office/", or "" at the
+    top). A folder named in another encoding than UTF-8 keeps its bytes (as surrogates,
+    like Python's own paths), so the audit finds it in git's trees."""
+    shown = _git_bytes(root, "rev-parse", "--show-prefix")
+    if shown.returncode != 0:
+        raise GitError(shown.stderr.decode("utf-8", "replace").strip())
+    return shown.stdout.strip().decode("utf-8", "surrogateescape")
+
+
 def in_repository(folder: Path) -> bool:
     try:
         return git(folder, "rev-parse", "--is-inside-work-tree", check=False).returncode == 0
