@@ -680,12 +680,45 @@ def test_a_merge_among_equal_rows_names_only_what_it_lost(monkeypatch: pytest.Mo
     message, entries, lines = _merge_losses(old, "h\n" + "\n".join(new) + "\na\n", "x.csv", "p")  # type: ignore[misc]
     assert message.endswith("against parent p: line 229 was removed; line 230 was removed")
     assert lines == ("-229: r", "-230: r")
-    # Beyond _PAIRS pairs of equal blocks difflib's blocks stand in (the cost bound):
-    # an entry removed is still named.
+    # Nothing in common at all: every block named.
+    message, entries, lines = _merge_losses(LEDGER, "# other\n", "x.toml", "p")  # type: ignore[misc]
+    assert message.endswith(
+        "against parent p: line 1 was removed; entry a (line 2) was removed; "
+        "entry b (line 6) was removed"
+    )
+    # Two entries changed: the lines of both.
+    changed = LEDGER.replace("2.4.3", "9.9.9").replace("2.4.4", "8.8.8")
+    message, entries, lines = _merge_losses(LEDGER, changed, "x.toml", "p")  # type: ignore[misc]
+    assert lines == (
+        '-4: clause = "2.4.3"',
+        '+4: clause = "9.9.9"',
+        '-8: clause = "2.4.4"',
+        '+8: clause = "8.8.8"',
+    )
+    # Up to _PAIRS pairs of equal blocks (h, 229 × 228 r, a) the subsequence is found;
+    # beyond, difflib's blocks stand in (the cost bound), and still name what a merge of
+    # 250 equal rows and one more lost (without autojunk, which would give up on rows
+    # that repeat and name them all).
+    two_changed = "h\n" + "\n".join(new) + "\na\n"
+    monkeypatch.setattr(audit, "_PAIRS", 1 + 229 * 227 + 1)  # h, the r rows, a
+    message, _entries, lines = _merge_losses(old, two_changed, "x.csv", "p")  # type: ignore[misc]
+    assert lines == ("-229: r", "-230: r")
     monkeypatch.setattr(audit, "_PAIRS", 0)
+    # A row lost whose text the merge keeps elsewhere, matched: removed, not moved.
+    message, _entries, lines = _merge_losses("p\na\nb\na\n", "p\na\nb\n", "x.csv", "p")  # type: ignore[misc]
+    assert (message.endswith("against parent p: line 4 was removed"), lines) == (
+        True,
+        ("-4: a",),
+    )
     message, entries, lines = _merge_losses(LEDGER, "# 2023-05\n", "x.toml", "p")  # type: ignore[misc]
     assert message.endswith(
         "against parent p: entry a (line 2) was removed; entry b (line 6) was removed"
+    )
+    many = "h\n" + "r\n" * 250
+    message, entries, lines = _merge_losses(many + "a\nz\n", many + "z\n", "x.csv", "p")  # type: ignore[misc]
+    assert (message.endswith("against parent p: line 252 was removed"), lines) == (
+        True,
+        ("-252: a",),
     )
 
 
