@@ -182,11 +182,39 @@ def test_count_below_one_is_refused(count: int):
     assert_problems(led, expect(bad, "count", f"count must be 1 or more, not {count}"))
 
 
+def test_a_count_of_ten_thousand_is_allowed_and_one_more_refused():
+    led = Ledger()
+    led.add(department=POLICE, clause="2.4.3", count=10_000)
+    over = led.add(department=POLICE, clause="2.4.3", count=10_001)
+    assert_problems(
+        led, expect(over, "count", "count 10001 is more than 10000, the most one entry may state")
+    )
+
+
 def test_points_on_a_fixed_clause_are_refused_saying_what_it_is_fixed_at():
     led = Ledger()
     bad = led.add(department=POLICE, clause="2.4.3", points=2)
     (problem,) = assert_problems(led, expect(bad, "points")).problems
     assert problem.message == "clause 2.4.3 takes no points: it is fixed at 1 per 件次"
+
+
+def test_points_on_a_fixed_clause_of_a_roots_catalog_without_a_unit_say_per_unit():
+    """A root's own clauses.toml may leave a fixed clause's unit out (the shipped one
+    names every unit): the hint then reads "per unit", not an empty or made-up word."""
+    from conftest import departments
+    from govscore.ledger.text import parse_toml_ledger
+    from govscore.rules.catalog import parse_catalog
+    from govscore.rules.validate import review
+
+    own = parse_catalog(
+        {"clause": [{"id": "9.1.1", "effect": "-", "kind": "fixed", "points": 1}]}, "clauses.toml"
+    )
+    led = Ledger()
+    bad = led.add(department=POLICE, clause="9.1.1", points=2)
+    parsed = parse_toml_ledger(led.texts["2023-05"], "ledger/2023-05.toml", "2023-05")
+    assert messages(review(parsed.entries, own, departments())) == [
+        (bad, "clause 9.1.1 takes no points: it is fixed at 1 per unit")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -348,11 +376,14 @@ def test_a_denominator_of_0_exempts_only_with_a_numerator_of_0():
 def test_a_rate_given_both_ways_is_refused():
     led = Ledger()
     bad = led.add(department=POLICE, clause="2.5.2", value=90, numerator=9, denominator=10)
+    # Half of the other way given beside a value is both ways too (the value would count
+    # and the half be silently dropped).
+    numerator = led.add(department=CIVIL, clause="2.5.2", value=90, numerator=9)
+    denominator = led.add(department=EDUCATION, clause="2.5.2", value=90, denominator=10)
+    message = "give the rate either as value or as numerator and denominator, not both"
     assert_problems(
         led,
-        expect(
-            bad, "value", "give the rate either as value or as numerator and denominator, not both"
-        ),
+        *(expect(entry, "value", message) for entry in (bad, numerator, denominator)),
     )
 
 
@@ -614,6 +645,7 @@ def test_a_duplicate_id_is_refused_and_the_first_entry_stands():
     led = Ledger()
     led.add("2023-04", id="2023-05-0001", department=POLICE, clause="2.4.3")
     led.add("2023-05", id="2023-05-0001", department=CIVIL, clause="2.4.3")
+    led.add("2023-05", id="2023-05-0002", department=EDUCATION, clause="2.4.3")  # read on
     book = led.book()
     assert book.problems == (
         Problem(
@@ -624,7 +656,10 @@ def test_a_duplicate_id_is_refused_and_the_first_entry_stands():
             "2023-05-0001",
         ),
     )
-    assert [(e.id, e.department) for e in book.entries] == [("2023-05-0001", POLICE)]
+    assert [(e.id, e.department) for e in book.entries] == [
+        ("2023-05-0001", POLICE),
+        ("2023-05-0002", EDUCATION),
+    ]
 
 
 def test_every_problem_of_one_entry_is_reported_at_once():
@@ -642,6 +677,123 @@ def test_every_problem_of_one_entry_is_reported_at_once():
         (bad, "recurring"),
         (bad, "department"),
         (bad, "date"),
+    ]
+
+
+def test_entries_that_differ_in_one_figure_are_each_judged_on_their_own():
+    """The review judges each combination of clause and figures once and reuses the verdict
+    (a ledger repeats them thousands of times): a figure left out of that key would hand
+    a wrong entry the verdict of a right one."""
+    led = Ledger()
+    led.add(department=POLICE, clause="2.5.2", value=90)
+    value = led.add(department=CIVIL, clause="2.5.2", value=101)
+    led.add(department=POLICE, clause="2.5.3", numerator=1, denominator=2)
+    numerator = led.add(department=CIVIL, clause="2.5.3", numerator=1.5, denominator=2)
+    denominator = led.add(department=EDUCATION, clause="2.5.3", numerator=1, denominator=2.5)
+    led.add(department=POLICE, clause="2.4.1", points=3)  # a range of 2 to 5
+    points = led.add(department=POLICE, clause="2.4.1", points=6)
+    cases = "numerator and denominator count cases: whole numbers up to 1000000000, not {}"
+    assert_problems(
+        led,
+        expect(value, "value", "rate 101 is not a percentage from 0 to 100"),
+        expect(numerator, "denominator", cases.format("1.5 and 2")),
+        expect(denominator, "denominator", cases.format("1 and 2.5")),
+        expect(points, "points", "points 6 outside 2–5 for clause 2.4.1"),
+    )
+
+
+def test_entries_that_differ_in_one_other_field_are_each_judged_on_their_own():
+    """The same for every other field the verdict depends on: the first of each pair is
+    right, the second differs from it in one field and is wrong."""
+    led = Ledger()
+    led.add(department=POLICE, clause="4.2.2", level="省级", matter="a")
+    matter = led.add(department=POLICE, clause="4.2.2", level="省级")
+    level = led.add(department=POLICE, clause="4.2.2", level="省", matter="b")
+    led.add(department=POLICE, clause="2.4.3", count=2)
+    count = led.add(department=POLICE, clause="2.4.3", count=0)
+    recurring = led.add(department=POLICE, clause="2.4.3", count=2, recurring=True)
+    reason = led.add(department=POLICE, clause="2.4.3", count=2, reason="typo")
+    through = led.add(department=POLICE, clause="2.4.3", count=2, through="2023-06")
+    incident = led.add(department=POLICE, clause="2.3.1")
+    led.add(department=POLICE, clause="2.3.10", points=1, ref=incident)
+    ref = led.add(department=POLICE, clause="2.3.10", points=1)
+    stray = "{} belongs to a void or close entry, not to a clause entry"
+    assert_problems(
+        led,
+        expect(matter, "matter", "clause 4.2.2 counts each matter once: name it with matter"),
+        expect(
+            level, "level", "unknown level '省' for clause 4.2.2; allowed: 市级 / 省级 / 国家级"
+        ),
+        expect(count, "count", "count must be 1 or more, not 0"),
+        expect(
+            recurring,
+            "recurring",
+            "clause 2.4.3 cannot recur; only clauses marked recurring in `govscore clauses` "
+            "stand monthly",
+        ),
+        expect(reason, "reason", stray.format("reason")),
+        expect(through, "through", stray.format("through")),
+        expect(
+            ref, "ref", f"clause 2.3.10 is a follow-up: give ref, the id of the {FOLLOWS} entry"
+        ),
+    )
+
+
+def test_the_same_figures_in_months_under_other_rules_are_judged_by_each_months_rules(
+    tmp_path: Path,
+):
+    """An amendment from September widens 2.4.1's range to 8 points: 6 points are refused in
+    August and allowed in September (the verdict kept for a combination of figures is
+    kept per version of the rules)."""
+    from conftest import DATA, departments
+    from govscore.ledger.loader import load_rules
+    from govscore.ledger.text import parse_toml_ledger
+    from govscore.rules.validate import review
+
+    (tmp_path / "weights.toml").write_bytes((DATA / "weights.toml").read_bytes())
+    (tmp_path / "amendments").mkdir()
+    (tmp_path / "amendments" / "2023-09-01.toml").write_text(
+        '[notice]\nnumber = "烟政管办〔2023〕9号"\n\n[[clause]]\nid = "2.4.1"\nmax = 8\n',
+        encoding="utf-8",
+    )
+    rules, _weights = load_rules(tmp_path)
+    led = Ledger()
+    august = led.add("2023-08", department=POLICE, clause="2.4.1", points=6)
+    september = led.add("2023-09", department=POLICE, clause="2.4.1", points=6)
+    entries = [
+        entry
+        for month in ("2023-08", "2023-09")
+        for entry in parse_toml_ledger(led.texts[month], f"ledger/{month}.toml", month).entries
+    ]
+    book = review(entries, rules, departments())
+    assert messages(book) == [(august, "points 6 outside 2–5 for clause 2.4.1")]
+    assert [e.id for e in book.entries] == [september]
+
+
+def test_an_entry_judged_alone_has_the_problems_the_review_finds():
+    """score_entry_problems (the cache judges a follow-up's target with it, one entry at a
+    time) finds what the review finds, whole, in order and located: mutation testing found
+    a clause judged without its department's tags there, and a problem without its entry."""
+    from conftest import catalog, departments
+    from govscore.ledger.text import parse_toml_ledger
+    from govscore.rules.validate import review, score_entry_problems
+
+    led = Ledger()
+    led.add(department=EDUCATION, clause="2.3.1")  # one_window only; education is in the hall
+    led.add(department="公按局", clause="2.4.3")
+    led.add(department=POLICE, clause="2.3.11", points=1.55, recurring=True, date=date(2023, 6, 3))
+    led.add(department=POLICE, clause="2.4.3")  # nothing wrong
+    entries = parse_toml_ledger(led.texts["2023-05"], "ledger/2023-05.toml", "2023-05").entries
+    alone = [p for e in entries for p in score_entry_problems(e, catalog(), departments())]
+    assert alone == list(review(entries, catalog(), departments()).problems)
+    assert [(p.entry, p.field) for p in alone] == [
+        ("2023-05-0001", "department"),
+        ("2023-05-0002", "department"),
+        *[("2023-05-0003", name) for name in ("points", "recurring", "department", "date")],
+    ]
+    assert [(p.file, p.line) for p in alone[:2]] == [
+        led.where["2023-05-0001"],
+        led.where["2023-05-0002"],
     ]
 
 
@@ -684,13 +836,15 @@ def test_a_rate_may_count_up_to_a_billion_cases_and_no_more():
     led = Ledger()
     led.add(department=POLICE, clause="2.5.3", numerator=10**9, denominator=10**9)
     over = led.add(department=CIVIL, clause="2.5.3", numerator=10**9 + 1, denominator=10**9 + 1)
-    assert messages(led.book()) == [
-        (
+    assert_problems(
+        led,
+        expect(
             over,
+            "denominator",
             "numerator and denominator count cases: whole numbers up to 1000000000, "
             "not 1000000001 and 1000000001",
-        )
-    ]
+        ),
+    )
 
 
 def test_close_and_follow_up_messages_are_whole():
