@@ -783,6 +783,8 @@ def test_an_entry_judged_alone_has_the_problems_the_review_finds():
     led.add(department="公按局", clause="2.4.3")
     led.add(department=POLICE, clause="2.3.11", points=1.55, recurring=True, date=date(2023, 6, 3))
     led.add(department=POLICE, clause="2.4.3")  # nothing wrong
+    led.add(department=POLICE, clause="2.4.33")  # no such clause: nothing to tag
+    led.add(department="公按局", clause="2.3.1")  # a tagged clause, no such department
     entries = parse_toml_ledger(led.texts["2023-05"], "ledger/2023-05.toml", "2023-05").entries
     alone = [p for e in entries for p in score_entry_problems(e, catalog(), departments())]
     assert alone == list(review(entries, catalog(), departments()).problems)
@@ -790,6 +792,8 @@ def test_an_entry_judged_alone_has_the_problems_the_review_finds():
         ("2023-05-0001", "department"),
         ("2023-05-0002", "department"),
         *[("2023-05-0003", name) for name in ("points", "recurring", "department", "date")],
+        ("2023-05-0005", "clause"),
+        ("2023-05-0006", "department"),
     ]
     assert [(p.file, p.line) for p in alone[:2]] == [
         led.where["2023-05-0001"],

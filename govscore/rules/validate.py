@@ -379,7 +379,6 @@ def review(entries: Iterable[Entry], catalog: Catalog, departments: Departments)
         by_id[entry.id] = entry
         ordered.append(entry)
 
-    bad_ids: set[str] = set()
     voids: dict[str, Entry] = {}
     for entry in ordered:
         if entry.kind != "void":
@@ -387,7 +386,6 @@ def review(entries: Iterable[Entry], catalog: Catalog, departments: Departments)
         found = _void_problems(entry, by_id, voids)
         if found:
             problems.extend(found)
-            bad_ids.add(entry.id)
         else:
             voids[entry.void] = entry  # type: ignore[index]
     voided = frozenset(voids)
@@ -408,7 +406,6 @@ def review(entries: Iterable[Entry], catalog: Catalog, departments: Departments)
         found = _close_problems(entry, by_id, voided_first, closes)
         if found:
             problems.extend(found)
-            bad_ids.add(entry.id)
         else:
             closes[entry.close] = entry  # type: ignore[index]
             through[entry.close] = entry.through  # type: ignore[index,assignment]
@@ -447,7 +444,6 @@ def review(entries: Iterable[Entry], catalog: Catalog, departments: Departments)
                 rates[key] = entry
         if found:
             problems.extend(found)
-            bad_ids.add(entry.id)
             continue
         if department is not None and department.name != entry.department:
             entry = entry._replace(department=department.name)
