@@ -1117,7 +1117,7 @@ def kept_import(path: Path, fingerprint: str) -> Sequence[str] | None:
     key = cachefile.signing_key()
     data = _read_cache_file(path, IMPORT_CACHE) if key is not None else None
     texts = cachefile.unseal_texts(cachefile.IMPORT_MAGIC, data, key) if data and key else None
-    if texts is None or len(texts) < 1 or texts[0] != fingerprint:
+    if not texts or texts[0] != fingerprint:
         return None
     return [texts[number] for number in range(1, len(texts))]
 

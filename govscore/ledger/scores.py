@@ -274,9 +274,7 @@ def work_out(
     run in a worker process (a cold year, see Memo.helpers)."""
     given = _Given()
     scorer.memo = given
-    forms = []
-    for month in months:
-        forms.append(dict(_forms(scorer.summary.cells.month(month))))
+    forms = [dict(_forms(scorer.summary.cells.month(month))) for month in months]
     month_rows: list[list[str]] = [[] for _ in months]
     month_sigs: list[list[str]] = [[] for _ in months]
     year_rows: list[str] = []
@@ -498,10 +496,8 @@ class Memo:
         # Each helper is sent its own departments' cells, as the cache writes them (most
         # are that text still, as the workers that read the ledger sent them).
         share_of = {name: number for number, share in enumerate(shares) for name in share}
-        forms: list[dict[str, dict[str, object]]] = [{} for _ in shares]
+        forms: list[dict[str, dict[str, object]]] = [{m: {} for m in months} for _ in shares]
         for month in months:
-            for part in forms:
-                part[month] = {}
             for name, form in _forms(summary.cells.month(month)):
                 forms[share_of.get(name, 0)][month][name] = cachefile.cell_text(form)
         try:

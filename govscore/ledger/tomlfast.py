@@ -90,7 +90,7 @@ PLAIN_TABLE = re.compile(
     rf"(?:(?:count = {_COUNT}{_TAG}\n)?(?:points = {_POINTS}{_TAG}\n)?"
     rf"|points = {_POINTS}{_TAG}\ncount = {_COUNT}{_TAG}\n)"  # as a hand (or a tool) may
     rf"(?:level = {_WORD}{_TAG}\n)?"
-    rf"(?:value = ((?:0|[1-9][0-9]{{0,8}})(?:\.[0-9]{{1,9}})?){_TAG}\n)?"
+    rf"(?:value = {_POINTS}{_TAG}\n)?"
     rf"(?:date = ([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}){_TAG}\n)?"
     rf"(?:note = {_TEXT}{_TAG}\n)?"
     rf"(?:by = {_TEXT}{_TAG}\n)?"

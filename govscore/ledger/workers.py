@@ -31,7 +31,8 @@ def cpus() -> int:
 
 @contextmanager
 def cycles_left() -> Iterator[None]:
-    """Pause the collector of reference cycles while a ledger is read whole.
+    """Pause the collector of reference cycles while a ledger is read (and entries are
+    recorded against it).
 
     Reading a province makes millions of long-lived objects (entries, ids, sums), none
     of them in a cycle. Every full collection walks all of them again and frees
