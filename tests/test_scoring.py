@@ -893,26 +893,7 @@ def test_cells_summed_apart_join_a_months_own_and_copies_stay_apart():
     assert cells[(POLICE, "2023-06")].sums == {"2": D(-1)}
 
 
-def test_sums_made_elsewhere_add_to_a_summary_and_standing_months_are_known():
-    # Summary.add_amount counts plain entries already summed (a cold read's helpers):
-    # 2.4.3 −2 and 3.3.1 +0.3 (cap A) into 市公安局's May, which held nothing.
-    from conftest import catalog
-    from govscore.rules.scoring import Summary
-
-    clauses = catalog().clauses
-    summary = Summary()
-    summary.cells.written("2023-05", "as written")
-    summary.add_amount(POLICE, "2023-05", clauses["2.4.3"], D(-2))
-    assert summary.cells.raw("2023-05") is None
-    summary.cells.written("2023-05", "written again")
-    summary.add_amount(POLICE, "2023-05", clauses["3.3.1"], D("0.3"))
-    assert summary.cells.raw("2023-05") is None  # the cell changed: the text no longer holds
-    cell = summary.cells[(POLICE, "2023-05")]
-    assert (cell.sums, cell.capped, cell.clauses) == (
-        {"2": D(-2)},
-        {"A": D("0.3")},
-        {"2.4.3": D(-2), "3.3.1": D("0.3")},
-    )
+def test_the_months_a_recurring_entry_stands_in_are_known():
     # A recurring entry from March closed through May stands in March to May only (a
     # month with no ledger file of its own is still assessed while one stands).
     led = {

@@ -436,7 +436,7 @@ def month_cells(text: str) -> MonthCells:
     return MonthCells(stored, _as_cell)
 
 
-def _as_cell(department: str, stored: object) -> Cell:
+def _as_cell(stored: object) -> Cell:
     try:
         sums, capped, cap_category, vetoes, referrals, by_clause = json.loads(str(stored))
         return Cell(
