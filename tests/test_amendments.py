@@ -545,3 +545,77 @@ def test_at_a_revision_reads_the_amendments_committed_there(small: Path):
     assert at_head["rules"] == [{"effective": "2023-09-01", "number": "烟政管办〔2023〕9号"}]
     now = totals(small, "month", "2023-09")
     assert (now["市民政局"]["total"], now["rules"]) == (98.8, [FIRST])
+
+
+NEW_CATEGORY = """\
+[notice]
+number = "烟政管办〔2023〕5号"
+title = "关于增设考评类别的补充通知"
+
+[category.2]
+weight = 0.35
+
+[category.5]
+name = "数据共享"
+short = "共享"
+weight = 0.05
+
+[[clause]]
+id = "5.1.1"
+text = "未按要求共享政务数据"
+effect = "-"
+kind = "fixed"
+points = 1
+unit = "件次"
+"""
+
+
+def test_a_category_added_by_an_amendment_is_shown_from_its_first_month(
+    small: Path, tmp_path: Path
+):
+    """A notice effective 2023-06-01 adds category 5 (共享, 5%, from 规范化's 40%) and its
+    clause 5.1.1 (1 point per 件次). Each period is shown in the categories of its last
+    month: May in four, June and the year in five."""
+    from openpyxl import load_workbook
+
+    amend(small, "2023-06-01", NEW_CATEGORY)
+    add(small, "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05")
+    add(small, "-d", "市民政局", "-c", "5.1.1", "-n", "2", "--month", "2023-06")
+    # May, the first rules: C2 = 100 − 1 = 99 → 25 + 0.40×99 + 20 + 15 = 99.6
+    may = totals(small, "month", "2023-05")["市民政局"]
+    assert may["categories"] == {"1": 100, "2": 99, "3": 100, "4": 100}
+    assert may["total"] == 99.6
+    # June, the notice's rules: C5 = 100 − 2 = 98 →
+    # 25 + 0.35×100 + 20 + 15 + 0.05×98 = 25 + 35 + 20 + 15 + 4.9 = 99.9
+    june = totals(small, "month", "2023-06")["市民政局"]
+    assert june["categories"] == {"1": 100, "2": 100, "3": 100, "4": 100, "5": 98}
+    assert june["total"] == 99.9
+    # The year (May and June): C5's mean counts May at base, (100 + 98) / 2 = 99;
+    # C2 (99 + 100) / 2 = 99.5; the months are weighed by their own weights, so the
+    # total is the mean of their totals, (99.6 + 99.9) / 2 = 99.75.
+    year = totals(small, "year", "2023")["市民政局"]
+    assert year["categories"] == {"1": 100, "2": 99.5, "3": 100, "4": 100, "5": 99}
+    assert year["total"] == 99.75
+    headers = {
+        period: run(small, *period.split()).stdout.splitlines()[1].split()
+        for period in ("month 2023-05", "month 2023-06", "year 2023")
+    }
+    four = ["排名", "部门", "标准化", "规范化", "便利化", "改革创新", "总分", "备注"]
+    assert headers["month 2023-05"] == four
+    assert headers["month 2023-06"] == headers["year 2023"] == [*four[:6], "共享", *four[6:]]
+    detail = run(small, "month", "2023-05", "--detail", "-d", "市民政局")
+    assert detail.exit_code == 0, detail.output
+    assert (
+        "市民政局：标准化 100.00，规范化 99.00，便利化 100.00，改革创新 100.00；" in detail.stdout
+    )
+    page = tmp_path / "may.html"
+    assert run(small, "report", "2023-05", "-o", str(page)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert ">改革创新</th>" in html and "共享" not in html
+    # The page's formula is May's: 规范化 at 40%, not June's 35%.
+    assert "总分 = 标准化×0.25 + 规范化×0.4 + 便利化×0.2 + 改革创新×0.15。" in html
+    book = tmp_path / "may.xlsx"
+    assert run(small, "report", "2023-05", "-o", str(book)).exit_code == 0
+    rows = [[c.value for c in row] for row in load_workbook(book)["排名"].iter_rows()]
+    header = next(row for row in rows if "部门（单位）" in row)
+    assert "改革创新" in header and "共享" not in header

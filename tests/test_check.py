@@ -212,6 +212,49 @@ def test_weights_that_do_not_sum_to_1_are_reported(root: Path, gs):
     )
 
 
+def test_weights_without_a_category_the_catalog_scores_are_reported_and_months_still_shown(
+    root: Path, gs
+):
+    """weights.toml without [category.4] (its 15% given to 规范化): `check` names it, and a
+    month is still shown, weighed by categories 1-3, with the warning and exit 1.
+    Category 4's deduction (4.4.3) and capped bonus (4.2.1, group C) weigh nothing.
+
+    市民政局: 2.4.3 × 1 → C2 = 99 → 0.25×100 + 0.55×99 + 0.20×100 = 25 + 54.45 + 20 = 99.45
+    市公安局: 4.4.3 市委市政府 (−2), 市教育局: 4.2.1 × 2 (+0.2), both in category 4 → 100
+    """
+    path = root / "weights.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[category.4]")
+    end = text.index("\n\n", start)
+    path.write_text(
+        text[:start].replace("weight = 0.40", "weight = 0.55") + text[end + 2 :],
+        encoding="utf-8",
+    )
+    problem = "weights.toml: the catalog scores category 4, which has no [category.4]\n"
+    assert gs("check").stdout == problem
+    for args in (
+        ("-d", "市民政局", "-c", "2.4.3"),
+        ("-d", "市公安局", "-c", "4.4.3", "--level", "市委市政府"),
+        ("-d", "市教育局", "-c", "4.2.1", "-n", "2"),
+    ):
+        assert gs("add", *args, "--month", "2023-05").exit_code == 0
+    result = gs("month", "2023-05", "--format", "json")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(problem)
+    scores = {d["department"]: d for d in json.loads(result.stdout)["departments"]}
+    assert scores["市民政局"]["categories"] == {"1": 100, "2": 99, "3": 100}
+    assert scores["市民政局"]["total"] == 99.45
+    # Category 4 is scored as the catalog says (100 − 2; 100 + 0.2) but weighs nothing.
+    assert scores["市公安局"]["categories"] == {"1": 100, "2": 100, "3": 100, "4": 98}
+    assert scores["市教育局"]["categories"] == {"1": 100, "2": 100, "3": 100, "4": 100.2}
+    assert scores["市公安局"]["total"] == scores["市教育局"]["total"] == 100
+    year = gs("year", "2023", "--format", "json")
+    assert year.exit_code == 1
+    assert {d["department"]: d["total"] for d in json.loads(year.stdout)["departments"]}[
+        "市民政局"
+    ] == 99.45
+
+
 def test_a_file_that_is_not_utf8_or_not_a_month_is_reported(root: Path, gs):
     ledger = root / "ledger"
     (ledger / "2023-05.toml").write_bytes(

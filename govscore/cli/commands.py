@@ -555,6 +555,7 @@ def _resolve_departments(root: Root | View, written: tuple[str, ...]) -> list[st
 def _ranking_output(
     report: Report,
     ranking: Any,
+    months: Sequence[str],
     head: dict[str, Any],
     title: str,
     only: list[str],
@@ -563,6 +564,7 @@ def _ranking_output(
     bom: bool,
 ) -> None:
     root = report.root
+    weights = report.scorer.weights_at(months)
     state = ledger_state(root.path, LEDGER_DIR, root.revision)
     rules = head.pop("rules", [])  # the versions of the rules: just before the departments
     head = {**head, "revision": state.revision, "uncommitted": state.uncommitted, "rules": rules}
@@ -572,17 +574,17 @@ def _ranking_output(
         click.echo(rows_text(ranking_json(ranking, head, only, detail, report.problems, kept)))
     elif fmt == "table" and detail:
         for score in detailed(ranking, only):
-            click.echo(f"{title} · {detail_summary(score, root.weights)}")
-            show(*detail_table(score, root.weights), fmt)
+            click.echo(f"{title} · {detail_summary(score, weights)}")
+            show(*detail_table(score, weights), fmt)
             click.echo()
     elif fmt == "table":
         click.echo(title)
-        show(*ranking_table(ranking, root.weights, only), fmt)
+        show(*ranking_table(ranking, weights, only), fmt)
     else:  # an export: one table that names its period
         if detail:
-            table = detail_export(detailed(ranking, only), root.weights)
+            table = detail_export(detailed(ranking, only), weights)
         else:
-            table = ranking_table(ranking, root.weights, only)
+            table = ranking_table(ranking, weights, only)
         if fmt == "csv":
             click.echo(title, err=True)
             show(*with_period(table, str(head.get("month") or head.get("year"))), fmt, bom)
@@ -629,7 +631,7 @@ def month(
             err=True,
         )
     head = {"month": month, "rules": rules_json(used)}
-    _ranking_output(report, ranking, head, title, only, detail, fmt, bom)
+    _ranking_output(report, ranking, [month], head, title, only, detail, fmt, bom)
 
 
 @cli.command()
@@ -662,7 +664,7 @@ def year(
         f" · {rules_label(used)}"
     )
     head = {"year": year, "months": months, "rules": rules_json(used)}
-    _ranking_output(report, ranking, head, title, only, detail, fmt, bom)
+    _ranking_output(report, ranking, months, head, title, only, detail, fmt, bom)
 
 
 def _rules_used(root: Root | View, months: Sequence[str]) -> list[Version]:

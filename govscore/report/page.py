@@ -153,7 +153,9 @@ class Report:
 
     @property
     def weights(self) -> Weights:
-        return self.scorer.weights
+        """The weights of the period's last month: its columns (an amendment may add or
+        drop a category, and a year is weighed by the weights at its end)."""
+        return self.scorer.weights_at(self.months)
 
     @property
     def catalog(self) -> Catalog:

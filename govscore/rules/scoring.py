@@ -461,6 +461,11 @@ class Scorer:
             return self.catalog.at(month), self.catalog.weights_at(month)
         return self.catalog, self.weights
 
+    def weights_at(self, months: Sequence[str]) -> Weights:
+        """The weights a period is shown by: those in force in its last month, as
+        score_year weighs a year (an amendment may add or drop a category)."""
+        return self.rules(months[-1])[1] if months else self.weights
+
     # -- months -------------------------------------------------------------------------
 
     def applies(self, entry: Entry, month: str) -> bool:
@@ -530,8 +535,8 @@ class Scorer:
         base, floor = weights.base, weights.floor
         sums = {c.id: ZERO for c in weights.categories}
         for category, amount in cell.sums.items():
-            # Not mutated (equivalent): every category of the weights is in sums already.
-            sums[category] = sums.get(category, ZERO) + amount  # pragma: no mutate
+            # A category the weights lack (a problem `check` names) is scored, weighed nowhere.
+            sums[category] = sums.get(category, ZERO) + amount
         uses = []
         for group, earned in sorted(cell.capped.items()):
             limit = catalog.caps[group].limit
@@ -539,8 +544,7 @@ class Scorer:
             if earned > limit:
                 uses.append(CapUse(group, category, earned, limit))
             kept = min(earned, limit)
-            # Not mutated (equivalent): every category of the weights is in sums already.
-            sums[category] = sums.get(category, ZERO) + kept  # pragma: no mutate
+            sums[category] = sums.get(category, ZERO) + kept
         floors = [FloorUse(cid, base + d, floor) for cid, d in sums.items() if base + d < floor]
         return {cid: max(floor, base + delta) for cid, delta in sums.items()}, uses, floors
 
@@ -576,9 +580,8 @@ class Scorer:
         means = {}
         floors = [f for m in monthly for f in m.floors]
         for category in weights.categories:
-            # pragma: no mutate start (equivalent: each month scores every category)
+            # A category added during the year counts at base in the months before it.
             scores = [m.categories.get(category.id, weights.base) for m in monthly]
-            # pragma: no mutate end
             mean = means[category.id] = sum(scores) / len(scores) if scores else weights.base
             extra = sum(line.amount for line in annual if line.category == category.id)
             categories[category.id] = max(weights.floor, mean + extra)
