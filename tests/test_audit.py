@@ -832,8 +832,13 @@ def test_audit_needs_a_repository_and_an_empty_one_has_no_history(
     with pytest.raises(GitError) as raised:
         audit_history(plain, "ledger")
     assert str(raised.value) == f"{plain} is not in a git repository: there is no history to audit"
-    # A repository with no commit yet has nothing to audit (and nothing to fail).
-    assert audit_history(repository(tmp_path / "empty"), "ledger") == []
+    # A repository with no commit yet has nothing to audit (and nothing to fail), even
+    # with a file named HEAD in the root: `git rev-parse HEAD` without --verify would take
+    # it for a path and succeed, and the walk would then stop on git's error.
+    empty = repository(tmp_path / "empty")
+    assert audit_history(empty, "ledger") == []
+    (empty / "HEAD").write_text("not a revision\n")
+    assert audit_history(empty, "ledger") == []
 
 
 def test_audit_of_a_root_inside_a_repository_reads_its_own_ledger_oldest_commit_first(
