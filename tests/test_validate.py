@@ -950,6 +950,10 @@ def test_gaps_around_id_zero_hand_written_numbers_and_unreadable_months():
         ("ledger/2023-05.toml", ["2023-05-0001", "2023-05-0004"]),
         ("ledger/2023-05.csv", ["2023-05-0001", "2023-05-0002", "2023-05-0004"]),
     ) == ["id 2023-05-0003 is missing"]
+    # A sequence with no gap is passed over, and the sequences after it are still looked at.
+    assert gaps(("ledger/2023-05.toml", ["2023-05-0001", "2023-05-0003-zz"])) == [
+        "ids 2023-05-0001-zz … 2023-05-0002-zz (2 ids) are missing"
+    ]
     # A month that cannot be read whole is left aside; the file's other months are not.
     assert gaps(
         ("ledger/2023-06.toml", ["2023-05-0002", "2023-06-0002"]), unreadable=("2023-05",)
