@@ -4,7 +4,8 @@
 
 Each round records one entry per MONTH in a single `record()` call (so several months
 make one multi-file append), with note "TAG-ROUND" and key "MONTH/TAG-ROUND", and prints the ids once
-`record()` has returned, flushed at once: an id printed is an id govscore said it wrote.
+`record()` has returned, each line in one write, flushed at once: an id printed is an id
+govscore said it wrote.
 On a DataError it reports like the CLI does (problems and message on stderr, exit 1).
 With NO_FCNTL=1 in its environment, fcntl cannot be imported, as on Windows.
 """
@@ -48,7 +49,11 @@ def main(argv: list[str]) -> int:
             print(f"error: {exc.message}", file=sys.stderr)
             return 1
         for entry in result.added:
-            print(entry.id, name, flush=True)
+            # One write per line: print() writes its parts and the newline one by one
+            # when stdout is unbuffered (PYTHONUNBUFFERED=1), so a kill could land between
+            # them and leave an id without its note.
+            sys.stdout.write(f"{entry.id} {name}\n")
+            sys.stdout.flush()
     return 0
 
 
