@@ -955,6 +955,31 @@ def test_a_damaged_repository_is_named_in_the_clerks_words_and_gits_own_are_kept
         assert (done.returncode, done.stdout, done.stderr) == (1, "", message)
 
 
+def test_gits_own_complaints_about_a_damaged_object_never_reach_the_terminal(
+    root: Path, capfd: pytest.CaptureFixture[str]
+):
+    """The same damaged blob, audited in process: the audit raises its own error, and
+    nothing of git's reaches file descriptor 2 (capfd sees what child processes write)."""
+    import zlib
+
+    from govscore.ledger.audit import audit_history
+    from govscore.ledger.gitops import GitError
+
+    git(root, "init", "-q")
+    commit(root, "init", {})
+    first = commit(root, "first", {MAY: "# 一\n"})
+    commit(root, "appended", {MAY: "# 一\n# 二\n"})
+    blob = git(root, "rev-parse", f"{first}:{MAY}")
+    damaged = root / ".git" / "objects" / blob[:2] / blob[2:]
+    damaged.chmod(0o644)
+    capfd.readouterr()
+    for content in (zlib.compress(b"bogus 2\0ab"), b"not an object"):
+        damaged.write_bytes(content)
+        with pytest.raises(GitError, match=blob):
+            audit_history(root, "ledger")
+        assert capfd.readouterr() == ("", "")
+
+
 def test_audit_reads_every_file_of_the_ledger_folder_and_only_the_files_that_changed(
     tmp_path: Path,
 ):

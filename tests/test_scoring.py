@@ -681,6 +681,35 @@ def test_a_scorer_from_sums_alone_scores_alike_and_shows_no_lines():
     assert (alone.lines, len(shown.lines)) == ((), 3)
 
 
+def test_a_category_the_weights_lack_is_scored_and_weighed_nowhere():
+    # weights.toml without [category.4], its 15% given to 规范化 (0.25 · 0.55 · 0.20; a
+    # problem `check` names, tests/test_check.py). Category 4's entries still score in it:
+    # 市公安局 4.4.3 省委省政府 −5 → C4 = 95; 市教育局 4.2.1 × 2 (+0.2, cap group C, its
+    # only entry) → C4 = 100.2. Neither weighs: both totals are 25 + 55 + 20 = 100.
+    from tomllib import loads
+
+    from conftest import book_from, catalog, departments
+    from govscore.rules.config import parse_weights
+    from govscore.rules.scoring import Scorer
+
+    text = (DATA / "weights.toml").read_text(encoding="utf-8")
+    start = text.index("[category.4]")
+    end = text.index("\n\n", start)
+    lacking = text[:start].replace("weight = 0.40", "weight = 0.55") + text[end + 2 :]
+    weights = parse_weights(loads(lacking), "weights.toml")
+    led = {
+        "2023-05": toml(
+            entry(POLICE, "4.4.3", level="省委省政府"),
+            entry(EDUCATION, "4.2.1", count=2),
+        )
+    }
+    scorer = Scorer(book_from(led), catalog(), weights, departments())
+    police, education = (scorer.department_month(d, "2023-05") for d in (POLICE, EDUCATION))
+    assert police.categories == {"1": 100, "2": 100, "3": 100, "4": 95}
+    assert education.categories == {"1": 100, "2": 100, "3": 100, "4": D("100.2")}
+    assert police.total == education.total == 100
+
+
 # 0.25 · 0.40 · 0.15 · 0.20 from July (category 4 weighs more, category 3 less).
 JULY_WEIGHTS = """\
 [notice]

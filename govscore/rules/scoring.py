@@ -462,9 +462,10 @@ class Scorer:
         return self.catalog, self.weights
 
     def weights_at(self, months: Sequence[str]) -> Weights:
-        """The weights a period is shown by: those in force in its last month, as
-        score_year weighs a year (an amendment may add or drop a category)."""
-        return self.rules(months[-1])[1] if months else self.weights
+        """The weights a period (its months, never none) is shown by: those in force in
+        its last month, as score_year weighs a year (an amendment may add or drop a
+        category)."""
+        return self.rules(months[-1])[1]
 
     # -- months -------------------------------------------------------------------------
 
@@ -533,10 +534,8 @@ class Scorer:
         """Category scores from a month's sums: caps on bonus groups, then the floor."""
         catalog, weights = self.rules(month)
         base, floor = weights.base, weights.floor
-        sums = {c.id: ZERO for c in weights.categories}
-        for category, amount in cell.sums.items():
-            # A category the weights lack (a problem `check` names) is scored, weighed nowhere.
-            sums[category] = sums.get(category, ZERO) + amount
+        # A category the weights lack (a problem `check` names) is scored, weighed nowhere.
+        sums = {**{c.id: ZERO for c in weights.categories}, **cell.sums}
         uses = []
         for group, earned in sorted(cell.capped.items()):
             limit = catalog.caps[group].limit
