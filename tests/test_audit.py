@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -926,15 +927,9 @@ def test_a_root_under_a_folder_named_in_another_encoding_is_audited(tmp_path: Pa
     assert [(r.commit, r.file) for r in found] == [(rewrite, MAY)]
 
 
-def test_a_damaged_repository_is_named_in_the_clerks_words_and_gits_own_are_kept_back(
-    root: Path,
-):
-    """git's own complaints about a damaged object ("fatal: invalid object type", "error:
-    inflate: …") are English that a clerk cannot read and that says nothing the audit's
-    message does not: `govscore audit`, run as a cron job runs it, prints its own line
-    (in the office's language) and nothing of git's."""
-    import zlib
-
+def damageable(root: Path) -> tuple[str, Path]:
+    """A repository whose first version of MAY the audit must read: that blob's id and
+    its object file, made writable for the test to damage."""
     git(root, "init", "-q")
     commit(root, "init", {})
     first = commit(root, "first", {MAY: "# 一\n"})
@@ -942,6 +937,18 @@ def test_a_damaged_repository_is_named_in_the_clerks_words_and_gits_own_are_kept
     blob = git(root, "rev-parse", f"{first}:{MAY}")
     damaged = root / ".git" / "objects" / blob[:2] / blob[2:]
     damaged.chmod(0o644)
+    return blob, damaged
+
+
+def test_a_damaged_repository_is_named_in_the_clerks_words_and_gits_own_are_kept_back(
+    root: Path,
+):
+    """git's own complaints about a damaged object ("fatal: invalid object type", "error:
+    inflate: …") are English that a clerk cannot read and that says nothing the audit's
+    message does not: `govscore audit`, run as a cron job runs it, prints its own line
+    (in the office's language) and nothing of git's."""
+
+    blob, damaged = damageable(root)
     chinese = {"GOVSCORE_LANG": "zh"}
     for content, message in (
         (zlib.compress(b"bogus 2\0ab"), f"错误：git cat-file 在读取 {blob} 时中断\n"),
@@ -960,18 +967,10 @@ def test_gits_own_complaints_about_a_damaged_object_never_reach_the_terminal(
 ):
     """The same damaged blob, audited in process: the audit raises its own error, and
     nothing of git's reaches file descriptor 2 (capfd sees what child processes write)."""
-    import zlib
-
     from govscore.ledger.audit import audit_history
     from govscore.ledger.gitops import GitError
 
-    git(root, "init", "-q")
-    commit(root, "init", {})
-    first = commit(root, "first", {MAY: "# 一\n"})
-    commit(root, "appended", {MAY: "# 一\n# 二\n"})
-    blob = git(root, "rev-parse", f"{first}:{MAY}")
-    damaged = root / ".git" / "objects" / blob[:2] / blob[2:]
-    damaged.chmod(0o644)
+    blob, damaged = damageable(root)
     capfd.readouterr()
     for content in (zlib.compress(b"bogus 2\0ab"), b"not an object"):
         damaged.write_bytes(content)
