@@ -112,7 +112,7 @@ def _open_quote(line: str, quote: str | None) -> str | None:
             break  # pragma: no mutate (return: no quote is open here)
         if line.startswith(('"""', "'''"), i):
             quote = line[i : i + 3]
-            i += 3
+            i += 3  # pragma: no mutate (i = 3 loops once i is past 3)
         elif char in "\"'":
             i += 1  # pragma: no mutate (i = 1 loops)
             while i < len(line) and line[i] != char:
