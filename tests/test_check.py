@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_root, run_process
+from conftest import REPO, copy_root, run_process, without_category_4
 from govscore.model import FIELDS
 
 APRIL = """\
@@ -223,13 +223,7 @@ def test_weights_without_a_category_the_catalog_scores_are_reported_and_months_s
     市公安局: 4.4.3 市委市政府 (−2), 市教育局: 4.2.1 × 2 (+0.2), both in category 4 → 100
     """
     path = root / "weights.toml"
-    text = path.read_text(encoding="utf-8")
-    start = text.index("[category.4]")
-    end = text.index("\n\n", start)
-    path.write_text(
-        text[:start].replace("weight = 0.40", "weight = 0.55") + text[end + 2 :],
-        encoding="utf-8",
-    )
+    path.write_text(without_category_4(path.read_text(encoding="utf-8")), encoding="utf-8")
     problem = "weights.toml: the catalog scores category 4, which has no [category.4]\n"
     assert gs("check").stdout == problem
     for args in (

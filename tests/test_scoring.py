@@ -688,14 +688,11 @@ def test_a_category_the_weights_lack_is_scored_and_weighed_nowhere():
     # only entry) → C4 = 100.2. Neither weighs: both totals are 25 + 55 + 20 = 100.
     from tomllib import loads
 
-    from conftest import book_from, catalog, departments
+    from conftest import book_from, catalog, departments, without_category_4
     from govscore.rules.config import parse_weights
     from govscore.rules.scoring import Scorer
 
-    text = (DATA / "weights.toml").read_text(encoding="utf-8")
-    start = text.index("[category.4]")
-    end = text.index("\n\n", start)
-    lacking = text[:start].replace("weight = 0.40", "weight = 0.55") + text[end + 2 :]
+    lacking = without_category_4((DATA / "weights.toml").read_text(encoding="utf-8"))
     weights = parse_weights(loads(lacking), "weights.toml")
     led = {
         "2023-05": toml(
