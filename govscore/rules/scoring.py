@@ -435,6 +435,7 @@ class Scorer:
         self.catalog = catalog
         self.weights = weights
         self.departments = departments
+        self._rules: dict[str, tuple[Catalog, Weights, dict[str, Decimal]]] = {}
         if summary is None:
             assert book is not None
             summary = summarize(book, catalog)
@@ -457,9 +458,21 @@ class Scorer:
 
     def rules(self, month: str) -> tuple[Catalog, Weights]:
         """The catalog and weights that score a month."""
-        if isinstance(self.catalog, RuleBook):
-            return self.catalog.at(month), self.catalog.weights_at(month)
-        return self.catalog, self.weights
+        catalog, weights, _zeros = self._month_rules(month)
+        return catalog, weights
+
+    def _month_rules(self, month: str) -> tuple[Catalog, Weights, dict[str, Decimal]]:
+        """The month's catalog and weights, and each of its categories at zero: looked up
+        once a month, not once for each of a province's 120,000 department-months."""
+        found = self._rules.get(month)
+        if found is None:
+            if isinstance(self.catalog, RuleBook):
+                catalog, weights = self.catalog.at(month), self.catalog.weights_at(month)
+            else:
+                catalog, weights = self.catalog, self.weights
+            zeros = {category.id: ZERO for category in weights.categories}
+            found = self._rules[month] = (catalog, weights, zeros)
+        return found
 
     def weights_at(self, months: Sequence[str]) -> Weights:
         """The weights a period (its months, never none) is shown by: those in force in
@@ -494,12 +507,17 @@ class Scorer:
         """A department's month worked out from the summary (department_month asks the
         memo first)."""
         cell = self.summary.cells.get((department, month))
-        work = cell.copy() if cell is not None else Cell()
-        standing = [e for e in self.standing.get(department, ()) if self.applies(e, month)]
-        clauses = self.catalog.at(month).clauses
+        clauses = self._month_rules(month)[0].clauses
         # A recurring entry counts under each month's own points; not once its clause retired.
-        standing = [e for e in standing if e.clause in clauses]
+        standing = [
+            e
+            for e in self.standing.get(department, ())
+            if self.applies(e, month) and e.clause in clauses
+        ]
         extra = [*self.exclusive.get((department, month), ()), *standing]
+        work = cell if cell is not None else Cell()
+        if extra:  # the cell itself is never changed: the summary's, or the memo's
+            work = work.copy()
         for entry in extra:
             clause = clauses[entry.clause]
             work.add(entry, clause, signed_amount(entry, clause, self.rises))
@@ -532,10 +550,10 @@ class Scorer:
         self, cell: Cell, month: str
     ) -> tuple[dict[str, Decimal], list[CapUse], list[FloorUse]]:
         """Category scores from a month's sums: caps on bonus groups, then the floor."""
-        catalog, weights = self.rules(month)
+        catalog, weights, zeros = self._month_rules(month)
         base, floor = weights.base, weights.floor
         # A category the weights lack (a problem `check` names) is scored, weighed nowhere.
-        sums = {**{c.id: ZERO for c in weights.categories}, **cell.sums}
+        sums = {**zeros, **cell.sums}
         uses = []
         for group, earned in sorted(cell.capped.items()):
             limit = catalog.caps[group].limit
@@ -549,7 +567,7 @@ class Scorer:
 
     def weighted(self, categories: dict[str, Decimal], month: str) -> Decimal:
         """The weighted total, by the weights in force in the month."""
-        weights = self.rules(month)[1]
+        weights = self._month_rules(month)[1]
         return sum(c.weight * categories[c.id] for c in weights.categories)
 
     def month(self, month: str) -> Ranking:
@@ -570,7 +588,7 @@ class Scorer:
         """A department's year from its months (department_year asks the memo first)."""
         monthly = [self.department_month(department, month) for month in months]
         end = months[-1] if months else f"{year:04d}-12"
-        weights = self.rules(end)[1]  # the weights in force at the year's end
+        weights = self._month_rules(end)[1]  # the weights in force at the year's end
         annual: list[Line] = [
             self.line(entry, self.catalog.at(entry.month).clauses[entry.clause])
             for entry in self.annual.get((department, f"{year:04d}"), ())
@@ -587,7 +605,7 @@ class Scorer:
             if mean + extra < weights.floor:
                 floors.append(FloorUse(category.id, mean + extra, weights.floor))
         # Not mutated (equivalent): the other branch gives the same sum, reordered (below).
-        if all(self.rules(month)[1] == weights for month in months):  # pragma: no mutate
+        if all(self._month_rules(month)[1] == weights for month in months):  # pragma: no mutate
             total = self.weighted(categories, end)
         else:
             # Each month weighted by its own weights: the mean of the monthly totals, and
