@@ -328,6 +328,33 @@ def test_a_duplicate_of_a_taken_id_is_reported_where_it_stands(root: Path):
     )
 
 
+def test_a_gap_among_taken_ids_is_reported_as_the_ordinary_review_reports_it(root: Path):
+    """Taken ids are numbered in the worker that read them; the review finds the same gaps
+    in them (a clone's own sequence too) as among entries."""
+    numbers = (1, 2, 5)  # 0003 and 0004 are missing
+    plain = [entry("市民政局", "2.4.3", id=f"2023-05-{n:04d}") for n in numbers]
+    tagged = [entry("市公安局", "2.4.3", id=f"2023-05-{n:04d}-ab12") for n in (1, 3)]
+    write_ledger(root, {"2023-05.toml": "# hand\n" + toml(*plain, *tagged)})
+    for workers in (1, 2):
+        state = read_cached(root, use_cache=False, workers=workers)
+        removed = (
+            "an entry was removed from the ledger or from its git history (`govscore audit "
+            "--since TAG` compares the ledger with a published tag)"
+        )
+        assert [str(p) for p in state.snapshot.problems] == [
+            "ledger/2023-05.toml: ids 2023-05-0003 … 2023-05-0004 (2 ids) are missing: "
+            "govscore numbers the ids of 2023-05 in sequence, and 2023-05-0005 follows "
+            f"2023-05-0002; {removed}",
+            "ledger/2023-05.toml: id 2023-05-0002-ab12 is missing: govscore numbers the ids "
+            f"of 2023-05-ab12 in sequence, and 2023-05-0003-ab12 follows 2023-05-0001-ab12; "
+            f"{removed}",
+        ]
+        assert state.snapshot.summary.cells[("市民政局", "2023-05")].clauses  # taken
+        ordinary = read_cached(root, use_cache=False, tally=False).snapshot
+        assert comparable(state.snapshot) == comparable(ordinary)
+        assert state.snapshot.context.sequences == {"2023-05": 5, "2023-05-ab12": 3}
+
+
 def test_a_tallied_build_keeps_id_sequences_and_reads_back_the_same(root: Path):
     """ids continue the sequence of taken entries; a warm run reads the same snapshot."""
     plain = [entry("市民政局", "2.4.3", id=f"2023-05-{n:04d}") for n in (1, 2, 9)]

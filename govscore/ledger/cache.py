@@ -184,8 +184,10 @@ def build(
             context.keys[entry.key] = entry.id
     note_ids(context, [e.id for e in entries])
     named = {n for e in entries for n in (e.ref, e.void, e.close) if n}
-    context.ids.prepare(len(named))
-    context.wanted = {n for n in named if n not in context.ids}
+    # Only an entry's own id can be one named: the tally takes no entry that any entry
+    # names (see govscore.ledger.tally), so a province's million ids need no set here.
+    own = {e.id for e in entries}
+    context.wanted = {n for n in named if n not in own}
     for entry in book.entries:
         if catalog.at(entry.month).clauses[entry.clause].kind == "rate":
             context.rates.add((entry.clause, entry.department, entry.month))

@@ -55,7 +55,7 @@ from govscore.rules.config import (
     weight_problems,
 )
 from govscore.rules.scoring import Cells, DepartmentScore, Scorer, Summary
-from govscore.rules.validate import Book, review, sequence_gaps
+from govscore.rules.validate import Book, Numbers, review, sequence_gaps
 
 ROOT_MARKER = "weights.toml"
 ROOT_ENV = "GOVSCORE_ROOT"
@@ -115,11 +115,12 @@ class Root:
         for parsed in self.files.values():
             yield from parsed.entries
 
-    def review(self, taken: Sequence[tuple[str, Sequence[str]]] = ()) -> Book:
+    def review(self, taken: Sequence[tuple[str, Numbers]] = ()) -> Book:
         """Validate the whole ledger and keep what counts.
 
-        `taken` are (file, ids) of entries summed as they were read, not made entries
-        (govscore.ledger.tally): their ids count in the sequences checked for gaps.
+        `taken` are (file, the numbers of their ids) of entries summed as they were read,
+        not made entries (govscore.ledger.tally): they count in the sequences checked for
+        gaps.
         """
         book = review(self.entries(), self.catalog, self.departments)
         config = configuration_problems(self.weights, self.catalog, self.departments)
@@ -128,7 +129,7 @@ class Root:
             for label, f in self.files.items()
         ]
         unreadable = {label.rsplit("/", 1)[-1][:7] for label, f in self.files.items() if f.broken}
-        gaps = sequence_gaps([*numbered, *taken], unreadable)
+        gaps = sequence_gaps(numbered, unreadable, taken)
         # Problems read in ledger order: by file (months in order), then by line.
         ranks = {label: rank for rank, label in enumerate(self.files)}
         problems = sorted(
@@ -733,7 +734,7 @@ def read_cached(
             path, departments, weights, catalog, found, workers, tally, helpers
         )
         root = replace(root, problems=(*name_problems, *root.problems))
-        taken = [(f"{LEDGER_DIR}/{t.month}.toml", t.ids) for t in tallies]
+        taken = [(f"{LEDGER_DIR}/{t.month}.toml", t.numbers) for t in tallies]
         book = root.review(taken)
         marks = {
             label: _mark(*sizes[label], root.files[label].newlines, root.files[label])

@@ -31,11 +31,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from govscore.model import Entry, note_sequences
+from govscore.model import Entry, sequence_name
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments
 from govscore.rules.scoring import ZERO, Cell, Summary, signed_amount
-from govscore.rules.validate import applies, clause_problems, date_problems
+from govscore.rules.validate import Numbers, applies, clause_problems, date_problems, numbered_ids
 
 PLAIN_KINDS = frozenset({"fixed", "range", "levels", "discretionary", "rate"})
 RateKey = tuple[str, str]  # a rate's clause and department (its month is the file's)
@@ -174,21 +174,16 @@ class PlainTally:
             if cell is None:
                 cell = cells[department] = Cell()
             cell.add_amount(clauses[clause], amount)
+        numbers = numbered_ids(self.ids, self.month)
         return Tallied(
-            self.month, self.ids, cells, _sequences(self.month, self.ids), sorted(self.rates)
+            self.month, self.ids, cells, numbers, _sequences(numbers), sorted(self.rates)
         )
 
 
-def _sequences(month: str, ids: list[str]) -> dict[str, int]:
-    """note_sequences of the ids taken: of a month file's own ids (all, as a rule) the
-    highest number, found by one expression over them all."""
-    text = "\n".join(ids)
-    if ids and text.count("\n") == len(ids) - 1:
-        numbers = re.findall(rf"^{re.escape(month)}-(\d+)$", text, re.MULTILINE)
-        if len(numbers) == len(ids):
-            highest = max(map(int, numbers))
-            return {month: highest} if highest else {}
-    return note_sequences(ids, {})
+def _sequences(numbers: Numbers) -> dict[str, int]:
+    """note_sequences of the ids taken, from their numbers."""
+    highest = {sequence_name(month, tag): max(found) for (month, tag), found in numbers.items()}
+    return {name: number for name, number in highest.items() if number}
 
 
 @dataclass(frozen=True)
@@ -200,6 +195,9 @@ class Tallied:
     # department → what its taken entries add to the month (from a worker, MonthCells of
     # the cells as the cache writes them)
     cells: MutableMapping[str, Cell]
+    # The numbers of the ids taken, found where they were read: the review checks them
+    # for gaps (see validate.sequence_gaps), and their highest number each sequence's.
+    numbers: Numbers
     sequences: dict[str, int]  # sequence → highest id number taken (see model.note_sequences)
     rates: list[RateKey] = field(default_factory=list)  # the rates taken
 

@@ -454,8 +454,14 @@ def review(entries: Iterable[Entry], catalog: Catalog, departments: Departments)
     return Book(tuple(counted), through, voided, tuple(problems))
 
 
+# The numbers of a file's numbered ids, by sequence: (month, clone tag or "") → numbers.
+Numbers = dict[tuple[str, str], list[int]]
+
+
 def sequence_gaps(
-    files: Iterable[tuple[str, Sequence[str]]], unreadable: Collection[str] = ()
+    files: Iterable[tuple[str, Sequence[str]]],
+    unreadable: Collection[str] = (),
+    numbered: Iterable[tuple[str, Numbers]] = (),
 ) -> list[Problem]:
     """A problem for each gap in a sequence of ids govscore numbered; `files`: (file, ids).
 
@@ -466,12 +472,16 @@ def sequence_gaps(
     so are those of CSV files, which people write: govscore numbers past them, so a jump
     to the number after one is no gap. The problem names the file of the id after the gap.
     Months in `unreadable` (a file of theirs does not parse whole, so some ids are
-    unknown) are left aside.
+    unknown) are left aside. `numbered`: (file, numbers) of files whose ids were numbered
+    where they were read (numbered_ids, in a worker), after `files`.
     """
     written: dict[tuple[str, str], dict[int, str]] = {}
     by_hand: dict[tuple[str, str], set[int]] = {}
+    found_in = []
     for file, ids in files:
-        found = _numbered(file, ids)
+        month = file.rsplit("/", 1)[-1][:7]  # pragma: no mutate (the quick way only)
+        found_in.append((file, numbered_ids(ids, month)))
+    for file, found in [*found_in, *numbered]:
         for (month, tag), numbers in found.items():
             if month in unreadable:
                 continue
@@ -499,17 +509,17 @@ def sequence_gaps(
     return problems
 
 
-def _numbered(file: str, ids: Sequence[str]) -> dict[tuple[str, str], list[int]]:
-    """The numbers of a file's numbered ids, by sequence (month, tag).
+def numbered_ids(ids: Sequence[str], month: str) -> Numbers:
+    """The numbers of a file's numbered ids, by sequence (month, tag); `month` is the
+    file's (a name that is no month only turns the quick way off).
 
     A month file of a million entries holds a million ids of its own month: those are
     found by one regular expression over all of them, the rest one by one.
     """
-    found: dict[tuple[str, str], list[int]] = {}
-    # The joined text and the month are kept out of mutmut's run: changed, they only turn
-    # the fast path off, and the one-by-one path finds the same numbers.
+    found: Numbers = {}
+    # The joined text is kept out of mutmut's run: changed, it only turns the fast path
+    # off, and the one-by-one path finds the same numbers.
     text = "\n".join(ids)  # pragma: no mutate (fast path only)
-    month = file.rsplit("/", 1)[-1][:7]  # pragma: no mutate (fast path only)
     # Fewer newlines than ids: there are ids, and none holds one (n joined hold n - 1).
     if text.count("\n") < len(ids) and MONTH_RE.match(month):
         plain = re.findall(
