@@ -10,9 +10,9 @@ import tomli_w
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from govscore.ledger.loader import load_root
+from govscore.ledger.loader import load_root, parse_ledger_bytes
 from govscore.ledger.text import _escaped, entry_lines, entry_toml, fields_toml, parse_toml_ledger
-from govscore.ledger.tomlfast import quick_entry, read_chunks
+from govscore.ledger.tomlfast import _CONTROL, holds_controls, quick_entry, read_chunks
 
 FILE, MONTH = "ledger/2023-05.toml", "2023-05"
 
@@ -70,6 +70,29 @@ def test_fast_and_careful_readers_agree_on_hand_written_oddities():
     for text in HAND_WRITTEN + ESCAPED:
         fast, careful = both(text)
         assert fast == careful, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40))
+@example(text="台账\x7f")
+@example(text="\x85\u2028\t\n")  # C1 and line separators are not _CONTROL's; tab, LF neither
+def test_the_bytes_hold_a_control_character_where_their_text_does(text):
+    assert holds_controls(text.encode()) == (_CONTROL.search(text) is not None)
+
+
+def test_a_file_read_from_its_bytes_reads_as_the_careful_reader_reads_its_text():
+    """parse_ledger_bytes tells the fast reader from the bytes whether the text may hold a
+    control character: a raw one in a string is refused as tomllib refuses it, with or
+    without an escape beside it, CRLF line ends and all."""
+    raw = [
+        '[[entry]]\r\nid = "a"\r\nclause = "2.4.3"\r\nnote = "x\x01y"\r\n',
+        '[[entry]]\nid = "a"\nclause = "2.4.3"\nnote = "x\x1fy\\n"\n',
+        '[[entry]]\r\nid = "a"\r\nclause = "2.4.3"\r\nnote = "x"\r\n',  # CR only before LF
+    ]
+    for text in HAND_WRITTEN + ESCAPED + raw:
+        careful = parse_toml_ledger(text, FILE, MONTH, fast=False)
+        assert parse_ledger_bytes(text.encode(), FILE, MONTH) == careful, text
+    assert parse_ledger_bytes(raw[0].encode(), FILE, MONTH).problems  # refused, not read
 
 
 def test_fast_reader_really_reads_plain_entries():

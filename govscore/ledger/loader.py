@@ -35,6 +35,7 @@ from govscore.ledger.tally import (
     rate_clashes,
 )
 from govscore.ledger.text import ParsedFile, ledger_text, parse_csv_ledger, parse_toml_ledger
+from govscore.ledger.tomlfast import holds_controls
 from govscore.ledger.workers import cpus, cycles_left, in_order, start_pool
 from govscore.ledger.writer import ledger_lock
 from govscore.model import Entry, is_month
@@ -339,7 +340,9 @@ def parse_ledger_bytes(
         return ParsedFile((), (problem,), True, data.count(b"\n"))
     if label.endswith(".csv"):
         return replace(parse_csv_ledger(text, label, month), newlines=data.count(b"\n"))
-    return parse_toml_ledger(text, label, month, take=tally)
+    # Whether the text holds a control character, from its bytes: what the text drops of
+    # them (a CR before LF, a torn batch) only makes the reading more careful than needed.
+    return parse_toml_ledger(text, label, month, take=tally, controls=holds_controls(data))
 
 
 def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:

@@ -130,12 +130,14 @@ def parse_toml_ledger(
     month: str,
     fast: bool = True,
     take: Callable[[re.Match[str]], bool] | None = None,
+    controls: bool | None = None,
 ) -> ParsedFile:
     """Parse a month's TOML ledger, one [[entry]] table at a time.
 
     `fast` reads the tables govscore writes with tomlfast; fast=False reads every table
     with tomllib (the tests compare the two). `take` may claim plain tables before they
-    become entries (see tomlfast.read_chunks); those are not in the result.
+    become entries (see tomlfast.read_chunks); those are not in the result. `controls`:
+    whether the text may hold a control character (see tomlfast.read_chunks).
     """
     problems: list[Problem] = []
     entries: list[Entry] = []
@@ -149,7 +151,7 @@ def parse_toml_ledger(
         problems.append(breaks[-1])
     if torn:  # their entries never count: the readers below see blank lines instead
         text = blank(text, torn)
-    quick = read_chunks(text, take) if fast else None
+    quick = read_chunks(text, take, controls) if fast else None
     if quick is None:
         preamble, split = split_entries(text)
         chunks = [Chunk.of_text(line, chunk) for line, chunk in split]

@@ -61,6 +61,17 @@ _TOML_ONLY_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\(?:/|u[dD][89a-fA-F]|U(?![0-9
 _LONG_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\U([0-9a-fA-F]{8})")
 _KNOWN_KEYS = frozenset(FIELDS)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Every byte but those of _CONTROL's characters: in UTF-8 no other character has one of
+# them among its bytes (those of a character beyond ASCII are all 0x80 or above).
+_NOT_CONTROL = bytes(b for b in range(256) if not _CONTROL.match(chr(b)))
+
+
+def holds_controls(data: bytes) -> bool:
+    """Whether UTF-8 bytes hold a control character that _CONTROL finds in their text: in
+    a tenth of the time the expression takes over a month file's text."""
+    return bool(data.translate(None, _NOT_CONTROL))
+
+
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:0|[1-9][0-9]*)\.[0-9]+")
 _MISSING = object()
 _SHARED = frozenset({"department", "clause", "level", "matter", "note", "by"})
@@ -104,7 +115,9 @@ _ENTRY_HEADER = "[[entry]]"
 
 
 def read_chunks(
-    text: str, take: Callable[[re.Match[str]], bool] | None = None
+    text: str,
+    take: Callable[[re.Match[str]], bool] | None = None,
+    controls: bool | None = None,
 ) -> tuple[str, list[Chunk]] | None:
     """Split a ledger at [[entry]] headers and read each table; None if the file needs tomllib.
 
@@ -112,11 +125,14 @@ def read_chunks(
     takes (a cold cache build sums plain entries as they are read) is left out of the
     chunks, and everything between such tables is read line by line as usual.
     A file with a multi-line string is left to the careful reader, since a line inside
-    one may look like a header.
+    one may look like a header. `controls`: whether the text may hold a control character
+    (holds_controls of the bytes it was read from; None: look), for then every string is
+    checked for them.
     """
     if '"""' in text or "'''" in text:
         return None
-    controls = _CONTROL.search(text) is not None  # then every string is checked for them
+    if controls is None:
+        controls = _CONTROL.search(text) is not None
     if take is None:
         return _read_lines(text, 0, controls)
     preamble: str | None = None
