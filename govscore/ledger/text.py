@@ -151,7 +151,15 @@ def parse_toml_ledger(
         problems.append(breaks[-1])
     if torn:  # their entries never count: the readers below see blank lines instead
         text = blank(text, torn)
-    quick = read_chunks(text, take, controls) if fast else None
+    quick = (
+        read_chunks(
+            text,
+            take,
+            controls=controls,  # pragma: no mutate (equivalent: None, and read_chunks looks)
+        )
+        if fast
+        else None
+    )
     if quick is None:
         preamble, split = split_entries(text)
         chunks = [Chunk.of_text(line, chunk) for line, chunk in split]

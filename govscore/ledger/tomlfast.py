@@ -117,7 +117,8 @@ _ENTRY_HEADER = "[[entry]]"
 def read_chunks(
     text: str,
     take: Callable[[re.Match[str]], bool] | None = None,
-    controls: bool | None = None,
+    *,
+    controls: bool | None,
 ) -> tuple[str, list[Chunk]] | None:
     """Split a ledger at [[entry]] headers and read each table; None if the file needs tomllib.
 
