@@ -517,7 +517,7 @@ class Scorer:
         ]
         extra = [*self.exclusive.get((department, month), ()), *standing]
         work = cell if cell is not None else Cell()
-        if extra:  # the cell itself is never changed: the summary's, or the memo's
+        if extra:  # the summary's cell is never changed: a copy takes the extra entries
             work = work.copy()
         for entry in extra:
             clause = clauses[entry.clause]

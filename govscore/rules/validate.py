@@ -477,7 +477,7 @@ def sequence_gaps(
     """
     written: dict[tuple[str, str], dict[int, str]] = {}
     by_hand: dict[tuple[str, str], set[int]] = {}
-    found_in = []
+    found_in: list[tuple[str, Numbers]] = []
     for file, ids in files:
         month = file.rsplit("/", 1)[-1][:7]  # pragma: no mutate (the quick way only)
         found_in.append((file, numbered_ids(ids, month)))
