@@ -125,12 +125,12 @@ class Root:
         """
         book = review(self.entries(), self.catalog, self.departments)
         config = configuration_problems(self.weights, self.catalog, self.departments)
-        numbered = [
+        ids = [
             (label, [*(e.id for e in f.entries), *(p.entry for p in f.problems if p.entry)])
             for label, f in self.files.items()
         ]
         unreadable = {label.rsplit("/", 1)[-1][:7] for label, f in self.files.items() if f.broken}
-        gaps = sequence_gaps(numbered, unreadable, taken)
+        gaps = sequence_gaps(ids, unreadable, numbered=taken)
         # Problems read in ledger order: by file (months in order), then by line.
         ranks = {label: rank for rank, label in enumerate(self.files)}
         problems = sorted(

@@ -175,15 +175,7 @@ class PlainTally:
                 cell = cells[department] = Cell()
             cell.add_amount(clauses[clause], amount)
         numbers = numbered_ids(self.ids, self.month)
-        return Tallied(
-            self.month, self.ids, cells, numbers, _sequences(numbers), sorted(self.rates)
-        )
-
-
-def _sequences(numbers: Numbers) -> dict[str, int]:
-    """note_sequences of the ids taken, from their numbers."""
-    highest = {sequence_name(month, tag): max(found) for (month, tag), found in numbers.items()}
-    return {name: number for name, number in highest.items() if number}
+        return Tallied(self.month, self.ids, cells, numbers, sorted(self.rates))
 
 
 @dataclass(frozen=True)
@@ -198,8 +190,13 @@ class Tallied:
     # The numbers of the ids taken, found where they were read: the review checks them
     # for gaps (see validate.sequence_gaps), and their highest number each sequence's.
     numbers: Numbers
-    sequences: dict[str, int]  # sequence → highest id number taken (see model.note_sequences)
     rates: list[RateKey] = field(default_factory=list)  # the rates taken
+
+    @property
+    def sequences(self) -> dict[str, int]:
+        """Each sequence's highest number taken (as model.note_sequences keeps them)."""
+        highest = {sequence_name(m, tag): max(found) for (m, tag), found in self.numbers.items()}
+        return {name: number for name, number in highest.items() if number}
 
     def add_to(self, summary: Summary) -> None:
         """Fold the taken entries' sums into a ledger's Summary."""

@@ -456,11 +456,6 @@ class Scorer:
                 if not (entry.recurring or catalog.at(entry.month).clauses[entry.clause].annual):
                     self.by_cell[(entry.department, entry.month)].append(entry)
 
-    def rules(self, month: str) -> tuple[Catalog, Weights]:
-        """The catalog and weights that score a month."""
-        catalog, weights, _zeros = self._month_rules(month)
-        return catalog, weights
-
     def _month_rules(self, month: str) -> tuple[Catalog, Weights, dict[str, Decimal]]:
         """The month's catalog and weights, and each of its categories at zero: looked up
         once a month, not once for each of a province's 120,000 department-months."""
@@ -479,7 +474,7 @@ class Scorer:
         """The weights a period (its months, never none) is shown by: those in force in
         its last month, as score_year weighs a year (an amendment may add or drop a
         category)."""
-        return self.rules(months[-1])[1]
+        return self._month_rules(months[-1])[1]
 
     # -- months -------------------------------------------------------------------------
 
