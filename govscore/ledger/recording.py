@@ -18,6 +18,7 @@ from govscore.i18n import _, both, listing, ngettext
 from govscore.ledger import cache
 from govscore.ledger.batches import frame
 from govscore.ledger.gitops import GitError, commit_files, recorder
+from govscore.ledger.keeping import Answer, Keeper
 from govscore.ledger.loader import (
     CACHE_DIR,
     LEDGER_DIR,
@@ -249,6 +250,7 @@ def record_import(
     today: date,
     options: Writing,
     rerun: Rerun | None = None,
+    workers: int | None = None,
 ) -> Imported:
     """Record an import's drafts all or none, checking them as they come.
 
@@ -262,10 +264,11 @@ def record_import(
     time: the new entries are written to spools and appended once every row is checked.
     With `rerun`, a file imported whole before (its fingerprint and every row's key kept
     in the signed cache) whose every key the ledger holds is answered without its rows.
+    `workers`: whether a big import keeps the cache on a second core (keeping.Keeper).
     """
     with ledger_lock(root_path / LEDGER_DIR), cycles_left():
         if options.use_cache:
-            done = _import_cached(root_path, rows, today, options, rerun)
+            done = _import_cached(root_path, rows, today, options, rerun, workers)
             if done is not None:
                 return done
         drafts: list[Draft] = []
@@ -289,9 +292,10 @@ def _import_cached(
     today: date,
     options: Writing,
     rerun: Rerun | None = None,
+    workers: int | None = None,
 ) -> Imported | None:
     """`record_import` against the cache, a part at a time; None: only the full review
-    can decide (as for `_record_cached`)."""
+    can decide (as for `_record_cached`). `workers`: see Keeper.split."""
     id_tag = options.id_tag
     state = read_cached(root_path)
     # The state is let go after the import: its snapshot's context need not be copied.
@@ -318,8 +322,11 @@ def _import_cached(
     warnings: list[Problem] = []
     skipped = 0
     first: Entry | None = None
+    keeper: Keeper[dict[str, Draft]] = Keeper(growing)
     try:
-        for part in _parts(rows(recorded), IMPORT_PART):
+        for number, part in enumerate(_parts(rows(recorded), IMPORT_PART)):
+            if number == 1:  # a big import: the cache is kept on a second core
+                keeper.split(workers)
             drafts: list[Draft] = []
             for row in part:
                 if isinstance(row, Problem):
@@ -333,11 +340,8 @@ def _import_cached(
             skipped += len(made.skipped)
             problems += made.problems
             warnings += made.warnings
-            found = growing.add(made.entries)
-            if found is None:
+            if not _answered(keeper.add(made.entries, made.drafted), problems):
                 return None
-            for problem in found:
-                problems.extend(_relabel([problem], made.drafted.get(problem.entry)))
             ids += [entry.id for entry in made.entries]
             if problems or options.dry_run or not made.entries:
                 continue  # nothing will be written: the rest is only checked
@@ -347,6 +351,8 @@ def _import_cached(
                 if spool is None:
                     spool = spools[entry.month] = Spool(root_path / CACHE_DIR)
                 spool.add(text)
+        if not _answered(keeper.rest(), problems):
+            return None
         if problems or options.dry_run or first is None:
             if not (problems or options.dry_run):  # every row was recorded already
                 _keep(root_path, fingerprint, rerun)
@@ -358,18 +364,27 @@ def _import_cached(
             appends.append((path, spool.pieces(head, id_tag)))
         append_all(appends)
         labels = [f"{LEDGER_DIR}/{month}.toml" for month in spools]
-        write_snapshot(
-            root_path,
-            growing.snapshot({label: appended_mark(root_path, label) for label in labels}),
-        )
+        keeper.write(root_path, {label: appended_mark(root_path, label) for label in labels})
         _keep(root_path, fingerprint, rerun)
         if options.after_append is not None:
             added = Added(ids, first, _commit_message(len(ids), first, ids[-1]))
             options.after_append(state, [path for path, _ in appends], added)
     finally:
+        keeper.close()
         for spool in spools.values():
             spool.close()
     return Imported(ids, skipped, problems, warnings)
+
+
+def _answered(answers: Iterable[Answer[dict[str, Draft]]], problems: list[Problem]) -> bool:
+    """Take the keeper's answers into `problems`, each naming its row; False where only
+    the full review can say."""
+    for found, drafted in answers:
+        if found is None:
+            return False
+        for problem in found:
+            problems.extend(_relabel([problem], drafted.get(problem.entry)))
+    return True
 
 
 def _keep(root_path: Path, fingerprint: str, rerun: Rerun | None) -> None:

@@ -1,0 +1,155 @@
+"""A big import keeps the cache on a second core (govscore.ledger.keeping, issue 16).
+
+The second process must answer as the extension kept in the importing process does:
+the same ids, the same files byte for byte, the same problems naming the same rows, the
+same cache, and the full review where only it can say. Parts are made tiny (two rows),
+so that the answers come back parts behind, as they do for a million rows.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from govscore.ledger import cache, recording
+from govscore.ledger.cache import differences
+from govscore.ledger.importing import Planner, read_table
+from govscore.ledger.keeping import Keeper
+from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, read_cached
+from govscore.ledger.recording import Writing, record_import
+from govscore.model import Entry
+
+TODAY = date(2026, 12, 1)
+DEFAULTS = {"by": "cron", "recorded": "2026-12-01T12:00:00+00:00"}
+HEADER = "department,clause,count,value,points,date,note\n"
+
+GOOD = HEADER + (
+    "市公安局,2.4.3,2,,,2023-05-03,迟办\n"
+    "市民政局,2.4.3,1,,,2023-05-04,\n"
+    "市体育局,1.1.1,,,,2023-06-02,\n"
+    "市公安局,1.3.1,,95,,2023-05-05,抓取\n"  # a rate: one a department and month
+    "市公安局,2.4.3,2,,,2023-05-03,迟办\n"  # the same row again: a second entry
+    "市民政局,1.3.1,,99.5,,2023-06-20,\n"
+    "市体育局,2.4.3,3,,,2023-07-01,窗口\n"
+)
+
+# Rows only the cache's extension judges (the door lets them by), in the second, third
+# and fourth parts: a rate without its figure, points on a clause of fixed points, a
+# rate over 100.
+BAD = GOOD + (
+    "市公安局,1.3.1,,,,2023-07-05,\n"  # line 9
+    "市民政局,2.4.3,1,,1.5,2023-07-06,\n"  # line 10
+    "市民政局,2.4.3,1,,,2023-07-07,\n"
+    "市体育局,1.3.1,,120,,2023-07-08,\n"  # line 12
+)
+
+# A second rate of one department and month, two parts after the first: the extension
+# sends the import to the full review, which says what is wrong.
+SECOND_RATE = GOOD + "市体育局,2.4.3,1,,,2023-07-02,\n" + "市公安局,1.3.1,,90,,2023-05-28,\n"
+
+
+def rows_of(text: str) -> Planner:
+    return Planner(read_table(text, "rows.csv"), "rows.csv", None, DEFAULTS)
+
+
+def ledger_bytes(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "ledger").iterdir())}
+
+
+@pytest.mark.parametrize("text", [GOOD, BAD, SECOND_RATE], ids=["good", "bad", "second rate"])
+def test_the_second_core_answers_as_the_importing_process_does(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+):
+    monkeypatch.setattr(recording, "IMPORT_PART", 2)
+    here = shutil.copytree(small, tmp_path / "here")
+    kept_here = record_import(here, rows_of(text).read, TODAY, Writing(), workers=1)
+    there = record_import(small, rows_of(text).read, TODAY, Writing(), workers=2)
+    assert there == kept_here
+    assert ledger_bytes(small) == ledger_bytes(here)
+    if text is GOOD:
+        assert len(there.ids) == 7 and there.problems == []
+        # The cache the second process wrote says what a full read of the ledger says.
+        kept = read_cached(small, save=False)
+        assert kept.cached
+        assert differences(kept.snapshot, read_cached(small, use_cache=False).snapshot) == []
+    elif text is BAD:
+        # Each named by its row, though answered parts after the row was drafted.
+        assert [(p.file, p.field) for p in there.problems] == [
+            ("rows.csv:9", "value"),
+            ("rows.csv:10", "points"),
+            ("rows.csv:12", "value"),
+        ]
+    else:
+        assert [p.file for p in there.problems] == ["rows.csv:10"]
+
+
+def entry(number: int, **fields: object) -> Entry:
+    return Entry(
+        id=f"2023-05-{number:04d}",
+        month="2023-05",
+        file="ledger/2023-05.toml",
+        line=3 + 5 * number,
+        department="市公安局",
+        clause="2.4.3",
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def extension(root: Path) -> cache.Extension:
+    state = read_cached(root)
+    return cache.Extension(state.snapshot, state.catalog, state.departments)
+
+
+def test_answers_come_back_in_the_order_the_parts_were_given(small: Path):
+    parts = [
+        [entry(1), entry(2)],
+        [entry(3, points=Decimal(2))],
+        [entry(4), entry(5, value=Decimal(50))],
+    ]
+    here: Keeper[int] = Keeper(extension(small))
+    there: Keeper[int] = Keeper(extension(small), ahead=1)
+    there.split(2)
+    assert there.pool is not None
+    try:
+        answered_here = [answer for n, part in enumerate(parts) for answer in here.add(part, n)]
+        answered = [answer for n, part in enumerate(parts) for answer in there.add(part, n)]
+        answered += there.rest()
+    finally:
+        there.close()
+    assert [tag for _, tag in answered] == [0, 1, 2]
+    assert answered == answered_here
+    assert [[p.field for p in found or ()] for found, _ in answered] == [[], ["points"], ["value"]]
+
+
+def test_one_core_keeps_the_extension_where_it_is(small: Path):
+    keeper: Keeper[str] = Keeper(extension(small))
+    keeper.split(1)
+    assert keeper.pool is None
+    assert list(keeper.add([entry(1)], "a")) == [([], "a")]  # answered at once
+
+
+def test_a_second_process_that_died_sends_the_import_to_the_full_review(small: Path):
+    """Its extension is lost: the answers say only the full review can decide, and the
+    snapshot is not written (the cache stays as it was, behind the ledger)."""
+    read_cached(small)  # the cache file as the ledger stands
+    cache_file = small / CACHE_DIR / CACHE_FILE
+    before = cache_file.read_bytes()
+    keeper: Keeper[int] = Keeper(extension(small))
+    keeper.split(2)
+    assert keeper.pool is not None
+    try:
+        pid = keeper.pool.submit(os.getpid).result()
+        assert pid != os.getpid()
+        os.kill(pid, signal.SIGKILL)
+        answers = [*keeper.add([entry(1)], 1), *keeper.rest()]
+        assert answers == [(None, 1)]
+        keeper.write(small, {})
+    finally:
+        keeper.close()
+    assert cache_file.read_bytes() == before
