@@ -8,6 +8,7 @@ so that the answers come back parts behind, as they do for a million rows.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -131,7 +132,7 @@ def test_one_core_keeps_the_extension_where_it_is(small: Path):
     keeper: Keeper[str] = Keeper(extension(small))
     keeper.split(1)
     assert keeper.pool is None
-    assert list(keeper.add([entry(1)], "a")) == [([], "a")]  # answered at once
+    assert keeper.add([entry(1)], "a") == [([], "a")]  # answered at once
 
 
 def test_a_second_process_that_died_sends_the_import_to_the_full_review(small: Path):
@@ -147,9 +148,23 @@ def test_a_second_process_that_died_sends_the_import_to_the_full_review(small: P
         pid = keeper.pool.submit(os.getpid).result()
         assert pid != os.getpid()
         os.kill(pid, signal.SIGKILL)
-        answers = [*keeper.add([entry(1)], 1), *keeper.rest()]
+        answers = keeper.add([entry(1)], 1) + keeper.rest()
         assert answers == [(None, 1)]
         keeper.write(small, {})
     finally:
         keeper.close()
     assert cache_file.read_bytes() == before
+
+
+def test_the_ledger_is_unlocked_when_a_big_import_returns(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The second process was forked holding the ledger's lock: it has ended by then."""
+    monkeypatch.setattr(recording, "IMPORT_PART", 2)
+    done = record_import(small, rows_of(GOOD).read, TODAY, Writing(), workers=2)
+    assert len(done.ids) == 7
+    fd = os.open(small / "ledger", os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if held
+    finally:
+        os.close(fd)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -59,28 +59,33 @@ class Keeper(Generic[Tag]):
         pool = start_pool(1, _start_keeper, (self.growing,))
         if pool is None:
             return
+        started = False
         try:
             pool.submit(_started).result()  # the fork happens here, before anything changes
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        self.pool = pool
+            started = True
+        except (OSError, BrokenProcessPool):
+            pass  # no second process could start: the extension stays here
+        finally:
+            if not started:
+                pool.shutdown(wait=False, cancel_futures=True)
+        if started:
+            self.pool = pool
 
-    def add(self, entries: Sequence[Entry], tag: Tag) -> Iterator[Answer[Tag]]:
+    def add(self, entries: Sequence[Entry], tag: Tag) -> list[Answer[Tag]]:
         """Hand over the next part; the answers ready now (this part's, when kept here)."""
         if self.pool is None:
-            yield self.growing.add(entries), tag
-            return
+            return [(self.growing.add(entries), tag)]
         # Plain tuples: a NamedTuple's pickling calls Python code for each entry.
         rows = [tuple(entry) for entry in entries]
         self.owed.append((self.pool.submit(_add, rows), tag))
+        ready = []
         while self.owed and (len(self.owed) > self.ahead or self.owed[0][0].done()):
-            yield self._answer()
+            ready.append(self._answer())
+        return ready
 
-    def rest(self) -> Iterator[Answer[Tag]]:
+    def rest(self) -> list[Answer[Tag]]:
         """Every answer still owed, oldest first."""
-        while self.owed:
-            yield self._answer()
+        return [self._answer() for _ in range(len(self.owed))]
 
     def _answer(self) -> Answer[Tag]:
         future, tag = self.owed.popleft()
@@ -102,8 +107,12 @@ class Keeper(Generic[Tag]):
                 self.pool.submit(_write, root_path, marks).result()
 
     def close(self) -> None:
+        """Stop the second process, if any: once it has ended, unless answers are still
+        owed (the import stopped early). It holds a copy of everything the importing
+        process had open when it was forked, the ledger's lock among them: a finished
+        import must not leave the lock held behind it."""
         if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool.shutdown(wait=not self.owed, cancel_futures=True)
             self.pool = None
         self.owed.clear()
 
