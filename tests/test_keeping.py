@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from govscore.errors import DataError
 from govscore.ledger import cache, recording
 from govscore.ledger.cache import differences
 from govscore.ledger.importing import Planner, read_table
-from govscore.ledger.keeping import Keeper
+from govscore.ledger.keeping import Back, Keeper
 from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, read_cached
 from govscore.ledger.recording import Writing, record_import
 from govscore.model import Entry
@@ -102,9 +103,9 @@ def entry(number: int, **fields: object) -> Entry:
     )
 
 
-def extension(root: Path) -> cache.Extension:
+def back(root: Path) -> Back:
     state = read_cached(root)
-    return cache.Extension(state.snapshot, state.catalog, state.departments)
+    return Back(cache.Extension(state.snapshot, state.catalog, state.departments), root, None)
 
 
 def test_answers_come_back_in_the_order_the_parts_were_given(small: Path):
@@ -113,13 +114,15 @@ def test_answers_come_back_in_the_order_the_parts_were_given(small: Path):
         [entry(3, points=Decimal(2))],
         [entry(4), entry(5, value=Decimal(50))],
     ]
-    here: Keeper[int] = Keeper(extension(small))
-    there: Keeper[int] = Keeper(extension(small), ahead=1)
+    here: Keeper[int] = Keeper(back(small))
+    there: Keeper[int] = Keeper(back(small), ahead=1)
     there.split(2)
     assert there.pool is not None
     try:
-        answered_here = [answer for n, part in enumerate(parts) for answer in here.add(part, n)]
-        answered = [answer for n, part in enumerate(parts) for answer in there.add(part, n)]
+        answered_here = [
+            answer for n, part in enumerate(parts) for answer in here.add(part, n, False)
+        ]
+        answered = [answer for n, part in enumerate(parts) for answer in there.add(part, n, False)]
         answered += there.rest()
     finally:
         there.close()
@@ -129,31 +132,70 @@ def test_answers_come_back_in_the_order_the_parts_were_given(small: Path):
 
 
 def test_one_core_keeps_the_extension_where_it_is(small: Path):
-    keeper: Keeper[str] = Keeper(extension(small))
+    keeper: Keeper[str] = Keeper(back(small))
     keeper.split(1)
     assert keeper.pool is None
-    assert keeper.add([entry(1)], "a") == [([], "a")]  # answered at once
+    assert keeper.add([entry(1)], "a", True) == [([], "a")]  # answered at once
+
+
+def killed(keeper: Keeper[int]) -> None:
+    """Kill the keeper's second process, as the kernel's out-of-memory killer would."""
+    assert keeper.pool is not None
+    pid = keeper.pool.submit(os.getpid).result()
+    assert pid != os.getpid()
+    os.kill(pid, signal.SIGKILL)
 
 
 def test_a_second_process_that_died_sends_the_import_to_the_full_review(small: Path):
-    """Its extension is lost: the answers say only the full review can decide, and the
-    snapshot is not written (the cache stays as it was, behind the ledger)."""
-    read_cached(small)  # the cache file as the ledger stands
-    cache_file = small / CACHE_DIR / CACHE_FILE
-    before = cache_file.read_bytes()
-    keeper: Keeper[int] = Keeper(extension(small))
+    """Its extension is lost: the answers say only the full review can decide."""
+    keeper: Keeper[int] = Keeper(back(small))
     keeper.split(2)
-    assert keeper.pool is not None
     try:
-        pid = keeper.pool.submit(os.getpid).result()
-        assert pid != os.getpid()
-        os.kill(pid, signal.SIGKILL)
-        answers = keeper.add([entry(1)], 1) + keeper.rest()
-        assert answers == [(None, 1)]
-        keeper.write(small, {})
+        killed(keeper)
+        assert keeper.add([entry(1)], 1, True) + keeper.rest() == [(None, 1)]
     finally:
         keeper.close()
-    assert cache_file.read_bytes() == before
+
+
+def test_a_second_process_that_died_before_appending_is_an_error_naming_what_to_do(
+    small: Path,
+):
+    """Nothing is appended, the cache is left as it was, and the clerk is told to repair
+    the ledger and import again (the error cannot know how far the appending got)."""
+    read_cached(small)  # the cache file as the ledger stands
+    cache_file = small / CACHE_DIR / CACHE_FILE
+    before = (ledger_bytes(small), cache_file.read_bytes())
+    keeper: Keeper[int] = Keeper(back(small))
+    keeper.split(2)
+    try:
+        assert keeper.add([entry(1)], 1, True) + keeper.rest() == [([], 1)]
+        killed(keeper)
+        with pytest.raises(DataError, match="govscore repair"):
+            keeper.book()
+    finally:
+        keeper.close()
+    assert (ledger_bytes(small), cache_file.read_bytes()) == before
+
+
+def test_the_second_process_appends_what_it_spooled(small: Path, tmp_path: Path):
+    copy = shutil.copytree(small, tmp_path / "copy")
+    here: Keeper[int] = Keeper(back(copy))
+    there: Keeper[int] = Keeper(back(small))
+    there.split(2)
+    try:
+        assert there.add([entry(1), entry(2)], 1, True) + there.rest() == [([], 1)]
+        assert there.book() == [small / "ledger" / "2023-05.toml"]
+    finally:
+        there.close()
+    assert here.add([entry(1), entry(2)], 1, True) == [([], 1)]
+    assert here.book() == [copy / "ledger" / "2023-05.toml"]
+    here.close()
+    assert ledger_bytes(small) == ledger_bytes(copy)
+    assert "2023-05-0002" in ledger_bytes(small)["2023-05.toml"].decode()
+    # And the cache it wrote is the ledger's as a full read makes it.
+    kept = read_cached(small, save=False)
+    assert kept.cached
+    assert differences(kept.snapshot, read_cached(small, use_cache=False).snapshot) == []
 
 
 def test_the_ledger_is_unlocked_when_a_big_import_returns(

@@ -1,20 +1,22 @@
-"""The cache kept up to date as an import drafts its rows: on a second core once it is big.
+"""The back half of an import: the cache kept up to date and the new entries' text
+spooled, then appended: on a second core once the import is big.
 
-An import folds every new entry into the cache's snapshot (cache.Extension) as it
-goes: a fifth of the time of a million rows. The drafting of the next rows needs
-nothing of that work back but the problems it finds, and a problem stops the import
-anyway: so once the import proves big (a second part of rows), the extension moves to
-a second process, forked with it as it stands, and folds each part in while the first
-process drafts the next. Its answers come back in the order the parts were given, a few
-parts behind; the snapshot is written by the process that holds it.
+An import folds every new entry into the cache's snapshot (cache.Extension) and writes
+its text to a spool as it goes: a third of the time of a million rows. The drafting of
+the next rows needs nothing of that work back but the problems the extension finds, and
+a problem stops the import anyway: so once the import proves big (a second part of
+rows), the back half moves to a second process, forked with it as it stands, and does
+each part while the first process drafts the next. Its answers come back in the order
+the parts were given, a few parts behind. The process that holds the spools and the
+snapshot appends the one and writes the other, under the lock the importing process
+holds (the second process shares it: it was forked holding it).
 
-Where no second process can start, or on one core, the extension stays where it is and
-answers each part at once: the same answers, in the same order.
+Where no second process can start, or on one core, the back half stays where it is and
+answers each part at once: the same answers, in the same order, the same files.
 """
 
 from __future__ import annotations
 
-import contextlib
 import gc
 from collections import deque
 from collections.abc import Sequence
@@ -23,40 +25,87 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from govscore.errors import Problem
+from govscore.errors import DataError, Problem
+from govscore.i18n import _
 from govscore.ledger import cache
-from govscore.ledger.loader import write_snapshot
+from govscore.ledger.loader import CACHE_DIR, LEDGER_DIR, appended_mark, write_snapshot
+from govscore.ledger.text import entry_toml
 from govscore.ledger.workers import cpus, start_pool
+from govscore.ledger.writer import Spool, append_all
 from govscore.model import Entry
 
 Tag = TypeVar("Tag")
 
 # An answer: the part's problems, or None when only the full review can say (then the
-# extension is of no further use), with what the caller gave along with the part.
+# back half is of no further use), with what the caller gave along with the part.
 Answer = tuple[list[Problem] | None, Tag]
 
 
+class Back:
+    """The extension and the spools, wherever they are kept."""
+
+    def __init__(self, growing: cache.Extension, root_path: Path, id_tag: str | None):
+        self.growing, self.root_path, self.id_tag = growing, root_path, id_tag
+        self.spools: dict[str, Spool] = {}
+
+    def add(self, entries: Sequence[Entry], spool: bool) -> list[Problem] | None:
+        """Fold the entries into the extension; with `spool`, and while it has found
+        nothing wrong, write their text to their months' spools too."""
+        found = self.growing.add(entries)
+        if not spool or found is None or self.growing.problems:
+            return found
+        spools, folder, tag = self.spools, self.root_path / CACHE_DIR, self.id_tag
+        for entry in entries:
+            month = spools.get(entry.month)
+            if month is None:
+                month = spools[entry.month] = Spool(folder)
+            month.add(entry_toml(entry, tag))
+        return found
+
+    def book(self) -> list[Path]:
+        """Append every spooled entry to its month's file, all or none, and write the
+        extended snapshot; the files appended to."""
+        appends = []
+        for month, spool in self.spools.items():
+            path = self.root_path / LEDGER_DIR / f"{month}.toml"
+            head = "" if path.exists() else f"# govscore ledger for {month}: append only\n"
+            appends.append((path, spool.pieces(head, self.id_tag)))
+        append_all(appends)
+        labels = [f"{LEDGER_DIR}/{month}.toml" for month in self.spools]
+        marks = {label: appended_mark(self.root_path, label) for label in labels}
+        write_snapshot(self.root_path, self.growing.snapshot(marks))
+        return [path for path, _ in appends]
+
+    def close(self) -> None:
+        for spool in self.spools.values():
+            spool.close()
+        self.spools = {}
+
+
 class Keeper(Generic[Tag]):
-    """An Extension fed parts of entries, in a second process after `split` where it can.
+    """A Back fed parts of entries, in a second process after `split` where it can.
 
     `add` gives the answers ready so far, oldest first; `rest` every one still owed;
-    `write` writes the extended snapshot. `close` stops the second process, if any.
+    `book` appends and writes the snapshot. `close` lets the spools go and stops the
+    second process, if any.
     """
 
-    def __init__(self, growing: cache.Extension, ahead: int = 4):
-        self.growing = growing
+    def __init__(self, back: Back, ahead: int = 4):
+        self.back = back
         self.ahead = ahead  # parts handed over and not yet answered, at most
         self.pool: ProcessPoolExecutor | None = None
         self.owed: deque[tuple[Future[list[Problem] | None], Tag]] = deque()
 
     def split(self, workers: int | None = None) -> None:
-        """Move the extension to a second process (forked now, with the extension as it
-        stands), when `workers` (default: the cores, at most 2) is 2 or more."""
+        """Move the back half to a second process (forked now), when `workers` (default:
+        the cores, at most 2) is 2 or more. Before the first part: what a process has
+        spooled (its files' buffers) must never be copied into two."""
+        assert not self.back.spools, "split before the first part"
         if workers is None:
             workers = min(2, cpus())
         if workers < 2 or self.pool is not None:
             return
-        pool = start_pool(1, _start_keeper, (self.growing,))
+        pool = start_pool(1, _start_keeper, (self.back,))
         if pool is None:
             return
         started = False
@@ -64,20 +113,21 @@ class Keeper(Generic[Tag]):
             pool.submit(_started).result()  # the fork happens here, before anything changes
             started = True
         except (OSError, BrokenProcessPool):
-            pass  # no second process could start: the extension stays here
+            pass  # no second process could start: the back half stays here
         finally:
             if not started:
                 pool.shutdown(wait=False, cancel_futures=True)
         if started:
             self.pool = pool
 
-    def add(self, entries: Sequence[Entry], tag: Tag) -> list[Answer[Tag]]:
-        """Hand over the next part; the answers ready now (this part's, when kept here)."""
+    def add(self, entries: Sequence[Entry], tag: Tag, spool: bool) -> list[Answer[Tag]]:
+        """Hand over the next part (see Back.add); the answers ready now (this part's,
+        when kept here)."""
         if self.pool is None:
-            return [(self.growing.add(entries), tag)]
+            return [(self.back.add(entries, spool), tag)]
         # Plain tuples: a NamedTuple's pickling calls Python code for each entry.
         rows = [tuple(entry) for entry in entries]
-        self.owed.append((self.pool.submit(_add, rows), tag))
+        self.owed.append((self.pool.submit(_add, rows, spool), tag))
         ready = []
         while self.owed and (len(self.owed) > self.ahead or self.owed[0][0].done()):
             ready.append(self._answer())
@@ -94,37 +144,43 @@ class Keeper(Generic[Tag]):
         except BrokenProcessPool:  # the second process died (killed): its work is lost
             return None, tag
 
-    def write(self, root_path: Path, marks: dict[str, cache.FileMark]) -> None:
-        """Write the extended snapshot, with the marks of the files as they now stand
-        (after every answer was taken)."""
+    def book(self) -> list[Path]:
+        """Back.book, where the back half is (after every answer was taken)."""
         assert not self.owed, "every answer is taken first"
         if self.pool is None:
-            write_snapshot(root_path, self.growing.snapshot(marks))
-        else:
-            # A second process that died leaves the cache behind the ledger: the next
-            # command reads what was appended (as after a crash), and writes it again.
-            with contextlib.suppress(BrokenProcessPool):
-                self.pool.submit(_write, root_path, marks).result()
+            return self.back.book()
+        try:
+            return self.pool.submit(_book).result()
+        except BrokenProcessPool:
+            raise DataError(
+                _(
+                    "the import stopped while its entries were being appended to the "
+                    "ledger (the process appending them ended): `govscore repair` shows a "
+                    "batch it left torn and cuts it back; then import the file again (rows "
+                    "already recorded are skipped)"
+                )
+            ) from None
 
     def close(self) -> None:
-        """Stop the second process, if any: once it has ended, unless answers are still
-        owed (the import stopped early). It holds a copy of everything the importing
-        process had open when it was forked, the ledger's lock among them: a finished
-        import must not leave the lock held behind it."""
+        """Let the spools go, and stop the second process, if any: once it has ended,
+        unless answers are still owed (the import stopped early). It holds a copy of
+        everything the importing process had open when it was forked, the ledger's lock
+        among them: a finished import must not leave the lock held behind it."""
         if self.pool is not None:
             self.pool.shutdown(wait=not self.owed, cancel_futures=True)
             self.pool = None
         self.owed.clear()
+        self.back.close()
 
 
-_growing: cache.Extension | None = None
+_back: Back | None = None
 
 
-def _start_keeper(growing: cache.Extension) -> None:
-    """The second process keeps the extension (fork copies it). Its millions of keys and
+def _start_keeper(back: Back) -> None:
+    """The second process keeps the back half (fork copies it). Its millions of keys and
     ids are in no cycle: the collector would only walk them again (see cycles_left)."""
-    global _growing
-    _growing = growing
+    global _back
+    _back = back
     gc.disable()
 
 
@@ -132,11 +188,14 @@ def _started() -> None:
     """Nothing: a first task, so that the process is forked before the caller goes on."""
 
 
-def _add(rows: list[tuple[object, ...]]) -> list[Problem] | None:
-    assert _growing is not None, "started by _start_keeper"
-    return _growing.add([Entry._make(row) for row in rows])
+def _add(rows: list[tuple[object, ...]], spool: bool) -> list[Problem] | None:
+    assert _back is not None, "started by _start_keeper"
+    return _back.add([Entry._make(row) for row in rows], spool)
 
 
-def _write(root_path: Path, marks: dict[str, cache.FileMark]) -> None:
-    assert _growing is not None, "started by _start_keeper"
-    write_snapshot(root_path, _growing.snapshot(marks))
+def _book() -> list[Path]:
+    assert _back is not None, "started by _start_keeper"
+    try:
+        return _back.book()
+    finally:
+        _back.close()

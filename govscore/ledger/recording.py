@@ -18,13 +18,11 @@ from govscore.i18n import _, both, listing, ngettext
 from govscore.ledger import cache
 from govscore.ledger.batches import frame
 from govscore.ledger.gitops import GitError, commit_files, recorder
-from govscore.ledger.keeping import Answer, Keeper
+from govscore.ledger.keeping import Answer, Back, Keeper
 from govscore.ledger.loader import (
-    CACHE_DIR,
     LEDGER_DIR,
     CachedLedger,
     Root,
-    appended_mark,
     file_mark,
     keep_import,
     kept_import,
@@ -36,13 +34,11 @@ from govscore.ledger.loader import (
 from govscore.ledger.text import (
     ParsedFile,
     build_entry,
-    entry_fields,
     entry_lines,
     entry_toml,
-    fields_toml,
 )
 from govscore.ledger.workers import cycles_left
-from govscore.ledger.writer import Spool, append_all, ledger_lock
+from govscore.ledger.writer import append_all, ledger_lock
 from govscore.model import Entry, is_month, note_sequences, sequence_name
 from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
@@ -316,16 +312,15 @@ def _import_cached(
         kept = kept_import(root_path, fingerprint)
         if kept is not None and rerun.recall(kept, recorded):
             return Imported([], 0, [], [])
-    spools: dict[str, Spool] = {}
     ids: list[str] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
     skipped = 0
     first: Entry | None = None
-    keeper: Keeper[dict[str, Draft]] = Keeper(growing)
+    keeper: Keeper[dict[str, Draft]] = Keeper(Back(growing, root_path, id_tag))
     try:
         for number, part in enumerate(_parts(rows(recorded), IMPORT_PART)):
-            if number == 1:  # a big import: the cache is kept on a second core
+            if number == 0 and len(part) >= IMPORT_PART:  # a big import: a second core
                 keeper.split(workers)
             drafts: list[Draft] = []
             for row in part:
@@ -335,44 +330,30 @@ def _import_cached(
                     return None
                 else:
                     drafts.append(row)
-            render = not (problems or options.dry_run)
-            made = draft_entries(drafts, known, id_tag, options.force, render)
+            made = draft_entries(drafts, known, id_tag, options.force)
             skipped += len(made.skipped)
             problems += made.problems
             warnings += made.warnings
-            if not _answered(keeper.add(made.entries, made.drafted), problems):
+            # Spooled while nothing is wrong: once something is, nothing will be written.
+            spool = not (problems or options.dry_run)
+            if not _answered(keeper.add(made.entries, made.drafted, spool), problems):
                 return None
             ids += [entry.id for entry in made.entries]
-            if problems or options.dry_run or not made.entries:
-                continue  # nothing will be written: the rest is only checked
-            first = first or made.entries[0]
-            for entry, text in zip(made.entries, made.texts, strict=True):
-                spool = spools.get(entry.month)
-                if spool is None:
-                    spool = spools[entry.month] = Spool(root_path / CACHE_DIR)
-                spool.add(text)
+            if spool and made.entries:
+                first = first or made.entries[0]
         if not _answered(keeper.rest(), problems):
             return None
         if problems or options.dry_run or first is None:
             if not (problems or options.dry_run):  # every row was recorded already
                 _keep(root_path, fingerprint, rerun)
             return Imported(ids, skipped, problems, warnings)
-        appends = []
-        for month, spool in spools.items():
-            path = root_path / LEDGER_DIR / f"{month}.toml"
-            head = "" if path.exists() else f"# govscore ledger for {month}: append only\n"
-            appends.append((path, spool.pieces(head, id_tag)))
-        append_all(appends)
-        labels = [f"{LEDGER_DIR}/{month}.toml" for month in spools]
-        keeper.write(root_path, {label: appended_mark(root_path, label) for label in labels})
+        paths = keeper.book()
         _keep(root_path, fingerprint, rerun)
         if options.after_append is not None:
             added = Added(ids, first, _commit_message(len(ids), first, ids[-1]))
-            options.after_append(state, [path for path, _ in appends], added)
+            options.after_append(state, paths, added)
     finally:
         keeper.close()
-        for spool in spools.values():
-            spool.close()
     return Imported(ids, skipped, problems, warnings)
 
 
@@ -508,7 +489,6 @@ class Drafted:
     problems: list[Problem] = field(default_factory=list)
     drafted: dict[str, Draft] = field(default_factory=dict)  # entry id → its draft
     warnings: list[Problem] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)  # each entry's text, when asked for
 
 
 def draft_entries(
@@ -516,7 +496,6 @@ def draft_entries(
     known: Known,
     id_tag: str | None,
     force: bool = False,
-    render: bool = False,
 ) -> Drafted:
     """Give drafts ids and lines; skip known keys; say what is wrong with each on its own.
 
@@ -524,8 +503,7 @@ def draft_entries(
     shared ledger from ever making the same id before they merge, and each clone
     numbers its own sequence, so that a gap in it always means an entry was removed.
     Each draft's fields are read as written first (`４.３.１`, `2.0`, `2023/5/23`,
-    `95.5%`), and each entry passes the door (rules/door.py). With `render`, each
-    entry's text (text.entry_toml) is made too, in `texts`.
+    `95.5%`), and each entry passes the door (rules/door.py).
     """
     keys, sequence, lines = known.keys, known.sequence, known.lines
     broken_months: dict[str, Problem | None] = {}
@@ -570,12 +548,7 @@ def draft_entries(
         if refusals:
             problems.extend(_relabel(refusals, draft))
             continue
-        if render:
-            fields = entry_fields(entry)
-            lines[month] += len(fields) + 2  # as entry_lines counts
-            made.texts.append(fields_toml(fields, id_tag))
-        else:
-            lines[month] += entry_lines(entry)
+        lines[month] += entry_lines(entry)
         if key:
             keys[key] = entry_id
         entries.append(entry)
