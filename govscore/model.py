@@ -53,6 +53,7 @@ def month_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+@lru_cache(maxsize=1024)  # the door asks it for every entry of an import: months are few
 def next_month(month: str) -> str:
     year, mon = int(month[:4]), int(month[5:7])
     return f"{year + 1:04d}-01" if mon == 12 else f"{year:04d}-{mon + 1:02d}"

@@ -11,6 +11,7 @@ import codecs
 import csv
 import difflib
 import io
+import operator
 import re
 import tomllib
 import unicodedata
@@ -326,9 +327,12 @@ def build_entry(
 
     if not entry_id:
         problem("id", _("the entry has no id (every entry needs a unique id)"))
-    values: dict[str, Any] = {}
+    # The entry as a list by place, its defaults first (a million are made on an import:
+    # made from a list, an Entry skips its keyword arguments).
+    values = [entry_id, month, file, line, *_DEFAULTS]
     for name, value in raw.items():
-        if name not in _FIELDS:
+        place = _PLACE.get(name)
+        if place is None:
             problem(
                 name, _("unknown field {name!r}{hint}").format(name=name, hint=_did_you_mean(name))
             )
@@ -340,19 +344,26 @@ def build_entry(
         kept = kind in _KEPT and name not in _UNKEPT  # pragma: no mutate (memo)
         known = _CONVERTED.get((name, kind, value)) if kept else None  # pragma: no mutate (memo)
         if known is not None:
-            values[name] = known
+            values[place] = known
             continue
         try:
-            values[name] = converted = _convert(name, value)
+            converted = _convert(name, value)
         except ValueError as exc:
             problem(name, _("{field}: {reason}").format(field=name, reason=exc))
             continue
-        if kept and converted is not None and len(_CONVERTED) < _KEEP:  # pragma: no mutate (memo)
+        if converted is None:
+            continue  # unset: the default stands
+        values[place] = converted
+        if kept and len(_CONVERTED) < _KEEP:  # pragma: no mutate (memo)
             _CONVERTED[(name, kind, value)] = converted  # pragma: no mutate (memo)
     if problems:
         return None, problems
-    values = {k: v for k, v in values.items() if v is not None}
-    return Entry(id=entry_id, month=month, file=file, line=line, **values), []
+    return Entry._make(values), []
+
+
+# Each stored field's place in an Entry, and the defaults of the places after `line`.
+_PLACE = {name: Entry._fields.index(name) for name in FIELDS}
+_DEFAULTS = tuple(Entry._field_defaults[name] for name in Entry._fields[4:])
 
 
 # Values read once by _convert (an import's million rows repeat their departments,
@@ -360,7 +371,6 @@ def build_entry(
 # Decimal("1.0"), which are equal, are never taken for each other.
 _KEPT = frozenset({str, int, date})
 _UNKEPT = frozenset({"key", "note"})  # different in (nearly) every entry
-_FIELDS = frozenset(FIELDS)
 _CONVERTED: dict[tuple[str, type, Any], Any] = {}
 _KEEP = 200_000
 
@@ -495,8 +505,23 @@ def fields_toml(fields: dict[str, Any], tag: str | None = None) -> str:
 
 def entry_lines(entry: Entry) -> int:
     """How many lines entry_toml(entry) takes, without writing it: its blank line, its
-    header, and one line per field (every string is written on one line)."""
-    return len(entry_fields(entry)) + 2
+    header, and one line per field entry_fields keeps (every string is written on one
+    line). Counted in C where it can be: an import counts a million entries."""
+    values = _STORED(entry)
+    lines = len(values) + 2 - values.count(None) - values.count("")
+    if _set(entry.recurring) and not entry.recurring:
+        lines -= 1
+    count = entry.count
+    if _set(count) and (entry.void is not None or entry.close is not None or count == 1):
+        lines -= 1
+    return lines
+
+
+_STORED = operator.itemgetter(*(place for _, place in _PLACES))
+
+
+def _set(value: object) -> bool:
+    return value is not None and value != ""
 
 
 def _toml_line(key: str, value: Any) -> str:
