@@ -330,7 +330,9 @@ def _import_cached(
                     return None
                 else:
                     drafts.append(row)
-            made = draft_entries(drafts, known, id_tag, options.force)
+            # The reading left out repeated keys: a million new ones need not be noted
+            # here as well as where the cache is kept.
+            made = draft_entries(drafts, known, id_tag, options.force, distinct_keys=True)
             skipped += len(made.skipped)
             problems += made.problems
             warnings += made.warnings
@@ -496,6 +498,7 @@ def draft_entries(
     known: Known,
     id_tag: str | None,
     force: bool = False,
+    distinct_keys: bool = False,
 ) -> Drafted:
     """Give drafts ids and lines; skip known keys; say what is wrong with each on its own.
 
@@ -503,7 +506,9 @@ def draft_entries(
     shared ledger from ever making the same id before they merge, and each clone
     numbers its own sequence, so that a gap in it always means an entry was removed.
     Each draft's fields are read as written first (`４.３.１`, `2.0`, `2023/5/23`,
-    `95.5%`), and each entry passes the door (rules/door.py).
+    `95.5%`), and each entry passes the door (rules/door.py). With `distinct_keys` (an
+    import's reading has left out every repeated key), the new keys are not noted in
+    `known.keys`: no later draft can have one of them.
     """
     keys, sequence, lines = known.keys, known.sequence, known.lines
     broken_months: dict[str, Problem | None] = {}
@@ -549,7 +554,7 @@ def draft_entries(
             problems.extend(_relabel(refusals, draft))
             continue
         lines[month] += entry_lines(entry)
-        if key:
+        if key and not distinct_keys:
             keys[key] = entry_id
         entries.append(entry)
         drafted[entry_id] = draft
