@@ -21,10 +21,10 @@ import pytest
 from govscore.errors import DataError
 from govscore.ledger import cache, recording
 from govscore.ledger.cache import differences
-from govscore.ledger.importing import Planner, read_table
+from govscore.ledger.importing import Planner, plan, read_table
 from govscore.ledger.keeping import Back, Keeper
 from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, read_cached
-from govscore.ledger.recording import Writing, record_import
+from govscore.ledger.recording import Writing, record, record_import
 from govscore.model import Entry
 
 TODAY = date(2026, 12, 1)
@@ -89,6 +89,29 @@ def test_the_second_core_answers_as_the_importing_process_does(
         ]
     else:
         assert [p.file for p in there.problems] == ["rows.csv:10"]
+
+
+# Rows for months GOOD has written to already: appended after its batches.
+MORE = HEADER + "市民政局,2.4.3,1,,,2023-05-30,又一次\n" + "市体育局,1.1.1,,,,2023-06-03,\n"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("tag", [None, "c1"])
+def test_the_files_written_are_those_the_ordinary_path_writes(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, tag: str | None
+):
+    """Against `record`, which writes each entry itself: a clone's tag on every line, and
+    a second import appended after the first's batches (no second head line)."""
+    monkeypatch.setattr(recording, "IMPORT_PART", 2)
+    ordinary = shutil.copytree(small, tmp_path / "ordinary")
+    for text in (GOOD, MORE):
+        planned = plan(read_table(text, "rows.csv"), "rows.csv", None, DEFAULTS)
+        record(ordinary, planned.drafts, TODAY, id_tag=tag, use_cache=False)
+        done = record_import(small, rows_of(text).read, TODAY, Writing(id_tag=tag), workers=workers)
+        assert done.problems == []
+    assert ledger_bytes(small) == ledger_bytes(ordinary)
+    if tag:
+        assert "2023-05-0001-c1" in ledger_bytes(small)["2023-05.toml"].decode()
 
 
 def entry(number: int, **fields: object) -> Entry:
@@ -170,8 +193,13 @@ def test_a_second_process_that_died_before_appending_is_an_error_naming_what_to_
     try:
         assert keeper.add([entry(1)], 1, True) + keeper.rest() == [([], 1)]
         killed(keeper)
-        with pytest.raises(DataError, match="govscore repair"):
+        with pytest.raises(DataError) as raised:
             keeper.book()
+        assert raised.value.message == (
+            "the import stopped while its entries were being appended to the ledger (the "
+            "process appending them ended): `govscore repair` shows a batch it left torn and "
+            "cuts it back; then import the file again (rows already recorded are skipped)"
+        )
     finally:
         keeper.close()
     assert (ledger_bytes(small), cache_file.read_bytes()) == before
