@@ -313,7 +313,7 @@ def test_a_snapshot_reads_back_whole(tmp_path: Path):
     assert made.problems and summary.standing and summary.exclusive and summary.through
     assert made.context.targets and made.context.voided and made.context.rates
     key = b"k" * 32
-    back = cachefile.unseal(b"".join(cachefile.seal(made, key)), key)
+    back = cachefile.unseal(cachefile.seal(made, key), key)
     assert back is not None
     assert (back.key, back.files, back.entries) == (made.key, made.files, made.entries)
     assert (back.problems, back.summary) == (made.problems, made.summary)
@@ -321,16 +321,16 @@ def test_a_snapshot_reads_back_whole(tmp_path: Path):
     assert mine.ids.text == theirs.ids.stored()
     for name in ("targets", "target_bad", "voided", "rates", "wanted", "keys", "sequences"):
         assert getattr(mine, name) == getattr(theirs, name), name
-    assert cachefile.unseal(b"".join(cachefile.seal(made, key)), b"x" * 32) is None
+    assert cachefile.unseal(cachefile.seal(made, key), b"x" * 32) is None
     # Written again from what was read: the columns read are written as they were while
     # what they hold is unchanged, and afresh once it changed (here in place).
-    again = cachefile.unseal(b"".join(cachefile.seal(back, key)), key)
+    again = cachefile.unseal(cachefile.seal(back, key), key)
     assert again is not None
     assert (again.context.rates, again.context.targets) == (theirs.rates, theirs.targets)
     rate = ("2.5.2", "市新设局", "2023-12")
     again.context.rates.add(rate)
     del again.context.targets[next(iter(theirs.targets))]
-    third = cachefile.unseal(b"".join(cachefile.seal(again, key)), key)
+    third = cachefile.unseal(cachefile.seal(again, key), key)
     assert third is not None
     assert third.context.rates == theirs.rates | {rate}
     assert len(third.context.targets) == len(theirs.targets) - 1

@@ -124,22 +124,18 @@ def _create_key(path: Path) -> None:
 # -- signing --------------------------------------------------------------------------------
 
 
-def seal(snapshot: cache.Snapshot, key: bytes) -> list[bytes]:
-    """The bytes of a cache file holding snapshot, signed with key, in pieces to write
-    one after another: a province's keys and ids are tens of MB, not to be held twice."""
+def seal(snapshot: cache.Snapshot, key: bytes) -> bytes:
+    """The bytes of a cache file holding snapshot, signed with key."""
     texts = _Texts()
     data = _to_data(snapshot, texts)
-    parts = []
-    for number, text in enumerate(texts.parts):
-        parts.append(text.encode())
-        texts.parts[number] = ""  # let each text go once encoded
+    parts = [text.encode() for text in texts.parts]
     data["texts"] = [len(part) for part in parts]
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     rest = [b"%d\n" % len(body), body, *parts]
     mac = hmac.new(key, digestmod=hashlib.sha256)
     for part in rest:
         mac.update(part)
-    return [MAGIC, b"\n", mac.hexdigest().encode(), b"\n", *rest]
+    return b"".join([MAGIC, b"\n", mac.hexdigest().encode(), b"\n", *rest])
 
 
 def unseal(data: bytes, key: bytes) -> cache.Snapshot | None:

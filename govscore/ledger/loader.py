@@ -1156,16 +1156,15 @@ def write_snapshot(path: Path, snapshot: cache.Snapshot) -> None:
             (path / CACHE_DIR / OLD_CACHE_FILE).unlink(missing_ok=True)
 
 
-def _write_cache_file(path: Path, name: str, data: bytes | Sequence[bytes]) -> bool:
-    """Write a file of .govscore-cache/ (its bytes, or its pieces in order) whole or not
-    at all; False where it cannot be."""
+def _write_cache_file(path: Path, name: str, data: bytes) -> bool:
+    """Write a file of .govscore-cache/ whole or not at all; False where it cannot be."""
     folder = path / CACHE_DIR
     temporary: str | None = None
     try:
         folder.mkdir(exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".ledger-", delete=False) as handle:
             temporary = handle.name
-            handle.writelines([data] if isinstance(data, bytes) else data)
+            handle.write(data)
         os.replace(temporary, folder / name)
         temporary = None
         return True
