@@ -9,6 +9,7 @@ so that the answers come back parts behind, as they do for a million rows.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_process
 from govscore.errors import DataError
 from govscore.ledger import cache, recording
 from govscore.ledger.cache import differences
@@ -238,3 +240,23 @@ def test_the_ledger_is_unlocked_when_a_big_import_returns(
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if held
     finally:
         os.close(fd)
+
+
+def test_a_big_import_as_a_real_process_prints_each_id_once(root: Path, tmp_path: Path):
+    """A cron job's import of more rows than a part, so the second process is forked:
+    each id printed once (nothing the importing process held is written twice), the
+    summary once, and `check` finds the ledger and the cache it wrote in agreement."""
+    rows = 6_000  # more than IMPORT_PART: the back half goes to a second process
+    assert rows > recording.IMPORT_PART
+    lines = ["department,clause,count,note"]
+    lines += [f"市公安局,2.4.3,{n % 3 + 1},第{n}件" for n in range(rows)]
+    csv = tmp_path / "big.csv"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    imported = run_process("--root", str(root), "import", str(csv), "--month", "2023-05")
+    assert imported.returncode == 0, imported.stderr
+    ids = imported.stdout.split()
+    assert len(ids) == len(set(ids)) == rows
+    assert imported.stderr.count(f"imported {rows} entries") == 1
+    checked = run_process("--root", str(root), "check", "--format", "json")
+    assert checked.returncode == 0, checked.stdout
+    assert json.loads(checked.stdout)["entries"] >= rows
