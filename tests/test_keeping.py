@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -171,12 +172,22 @@ def killed(keeper: Keeper[int]) -> None:
     os.kill(pid, signal.SIGKILL)
 
 
-def test_a_second_process_that_died_sends_the_import_to_the_full_review(small: Path):
-    """Its extension is lost: the answers say only the full review can decide."""
+@pytest.mark.parametrize("known", [False, True], ids=["just died", "known dead"])
+def test_a_second_process_that_died_sends_the_import_to_the_full_review(small: Path, known: bool):
+    """Its extension is lost: the answers say only the full review can decide, whether
+    the pool has yet noticed the death when the next part is handed over (the part's
+    answer fails) or already has (handing it over fails)."""
     keeper: Keeper[int] = Keeper(back(small))
     keeper.split(2)
     try:
         killed(keeper)
+        if known:
+            assert keeper.pool is not None
+            while True:  # until the pool has seen its process end (it refuses work then)
+                try:
+                    keeper.pool.submit(int).result()
+                except BrokenProcessPool:
+                    break
         assert keeper.add([entry(1)], 1, True) + keeper.rest() == [(None, 1)]
     finally:
         keeper.close()

@@ -130,7 +130,10 @@ class Keeper(Generic[Tag]):
             return [(self.back.add(entries, spool), tag)]
         # Plain tuples: a NamedTuple's pickling calls Python code for each entry.
         rows = [tuple(entry) for entry in entries]
-        self.owed.append((self.pool.submit(_add, rows, spool), tag))
+        try:
+            self.owed.append((self.pool.submit(_add, rows, spool), tag))
+        except BrokenProcessPool:  # it died before this part (as in _answer)
+            return [(None, tag)]
         ready = []
         while self._due():
             ready.append(self._answer())  # pragma: no mutate (a mutant loops)
