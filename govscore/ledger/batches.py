@@ -53,6 +53,12 @@ _HEAD_ONLY = re.compile(r"# govscore ledger for \d{4}-\d{2}: append only\n")
 DIGITS = 16  # of the sha256 in hex: enough to tell a cut or changed batch from a whole one
 
 
+def file_head(month: str, exists: bool) -> str:
+    """What an append to a month's file writes before its batch: the head line of a new
+    file, nothing for a file that exists."""
+    return "" if exists else f"# govscore ledger for {month}: append only\n"
+
+
 def digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()[:DIGITS]
 

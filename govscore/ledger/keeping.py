@@ -28,6 +28,7 @@ from typing import Generic, TypeVar
 from govscore.errors import DataError, Problem
 from govscore.i18n import _
 from govscore.ledger import cache
+from govscore.ledger.batches import file_head
 from govscore.ledger.loader import CACHE_DIR, LEDGER_DIR, appended_mark, write_snapshot
 from govscore.ledger.text import entry_toml
 from govscore.ledger.workers import cpus, start_pool
@@ -70,7 +71,7 @@ class Back:
         appends = []
         for month, spool in self.spools.items():
             path = self.root_path / LEDGER_DIR / f"{month}.toml"
-            head = "" if path.exists() else f"# govscore ledger for {month}: append only\n"
+            head = file_head(month, path.exists())
             appends.append((path, spool.pieces(head, self.id_tag)))
         append_all(appends)
         labels = [f"{LEDGER_DIR}/{month}.toml" for month in self.spools]

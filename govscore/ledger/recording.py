@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from govscore.errors import DataError, NotCommitted, Problem
 from govscore.i18n import _, both, listing, ngettext
 from govscore.ledger import cache
-from govscore.ledger.batches import frame
+from govscore.ledger.batches import file_head, frame
 from govscore.ledger.gitops import GitError, commit_files, recorder
 from govscore.ledger.keeping import Answer, Back, Keeper
 from govscore.ledger.loader import (
@@ -713,6 +713,6 @@ def _appends(root_path: Path, entries: Sequence[Entry], tag: str | None) -> list
     appends = []
     for month, parts in texts.items():
         path = root_path / LEDGER_DIR / f"{month}.toml"
-        head = "" if path.exists() else f"# govscore ledger for {month}: append only\n"
+        head = file_head(month, path.exists())
         appends.append((path, head + frame("".join(parts), len(parts), tag)))
     return appends

@@ -361,8 +361,11 @@ def build_entry(
     return Entry._make(values), []
 
 
-# Each stored field's place in an Entry, and the defaults of the places after `line`.
-_PLACE = {name: Entry._fields.index(name) for name in FIELDS}
+# Where each stored field stands in an Entry (a tuple: read by place, not by name), its
+# values in that order (in C), and the defaults of the places after `line`.
+_PLACES = tuple((name, Entry._fields.index(name)) for name in FIELDS)
+_PLACE = dict(_PLACES)
+_STORED = operator.itemgetter(*_PLACE.values())
 _DEFAULTS = tuple(Entry._field_defaults[name] for name in Entry._fields[4:])
 
 
@@ -450,10 +453,6 @@ def _convert(name: str, value: Any) -> Any:
     return text.strip() if name in _NAME_FIELDS else text
 
 
-# Where each stored field stands in an Entry (a tuple: read by place, not by name).
-_PLACES = tuple((name, Entry._fields.index(name)) for name in FIELDS)
-
-
 def entry_fields(entry: Entry) -> dict[str, Any]:
     """An entry's stored fields, in FIELDS order, leaving out what is unset or default."""
     out: dict[str, Any] = {}
@@ -515,9 +514,6 @@ def entry_lines(entry: Entry) -> int:
     if _set(count) and (entry.void is not None or entry.close is not None or count == 1):
         lines -= 1
     return lines
-
-
-_STORED = operator.itemgetter(*(place for _, place in _PLACES))
 
 
 def _set(value: object) -> bool:
