@@ -328,6 +328,72 @@ def test_a_duplicate_of_a_taken_id_is_reported_where_it_stands(root: Path):
     )
 
 
+def test_an_id_taken_in_one_month_and_used_again_in_another_is_a_duplicate(root: Path):
+    """Each file's tally is checked alone where it was read (its ids its own month's, none
+    twice); the main process gathers every id taken only when an entry the review sees
+    has an id of another tallied month, as this void has."""
+    first = entry("市民政局", "2.4.3", id="2023-05-0001")
+    again = entry(id="2023-05-0001", void="2023-06-0001", reason="申诉成立")
+    voided = entry("市公安局", "2.4.3", id="2023-06-0001")
+    june = toml(again, voided)
+    write_ledger(root, {"2023-05.toml": "# hand\n" + toml(first), "2023-06.toml": june})
+    state = read_cached(root, use_cache=False)
+    assert [str(p) for p in state.snapshot.problems] == [
+        "ledger/2023-06.toml:2: duplicate id 2023-05-0001 (first at ledger/2023-05.toml:3)"
+    ]
+    assert comparable(state.snapshot) == comparable(
+        read_cached(root, use_cache=False, tally=False).snapshot
+    )
+
+
+def test_a_taken_id_used_again_by_an_entry_of_its_own_file_is_a_duplicate(root: Path):
+    """The tally sees the ids of its file's other entries: one of them taken is not alone."""
+    first = entry("市民政局", "2.4.3", id="2023-05-0001")
+    again = entry(id="2023-05-0001", void="2023-05-0002", reason="申诉成立")
+    voided = entry("市公安局", "2.4.3", id="2023-05-0002")
+    text = "# hand\n" + toml(first, again, voided)
+    tally = PlainTally("2023-05", catalog(), departments(), named_ids(text.encode()))
+    parsed = parse_toml_ledger(text, "ledger/2023-05.toml", "2023-05", take=tally)
+    assert tally.ids == ["2023-05-0001"]
+    assert not tally.result(e.id for e in parsed.entries).alone
+    assert tally.result().alone  # without the others, nothing tells
+    write_ledger(root, {"2023-05.toml": text})
+    state = read_cached(root, use_cache=False)
+    assert ["duplicate id 2023-05-0001" in str(p) for p in state.snapshot.problems] == [True]
+    assert comparable(state.snapshot) == comparable(
+        read_cached(root, use_cache=False, tally=False).snapshot
+    )
+
+
+def test_entries_a_follow_up_may_name_are_noted_with_whether_they_have_problems(root: Path):
+    """The snapshot keeps each target's first entry, and whether that one has problems of
+    its own, so that a follow-up added later is judged as the full review judges it."""
+    bad = entry("市不存在局", "4.3.1", id="2023-05-0001")  # no such department
+    good = entry("市民政局", "4.3.1", id="2023-05-0002")
+    again = entry("市不存在局", "4.3.1", id="2023-05-0002")  # a duplicate: the first counts
+    write_ledger(root, {"2023-05.toml": toml(bad, good, again)})
+    context = read_cached(root, use_cache=False).snapshot.context
+    assert list(context.targets) == ["2023-05-0001", "2023-05-0002"]
+    assert context.targets["2023-05-0002"][1] == "市民政局"  # clause, department, …
+    assert context.target_bad == {"2023-05-0001"}
+
+
+def test_a_tally_is_alone_only_with_ids_of_its_own_month_each_once():
+    def alone(*ids: str) -> bool:
+        text = "# hand\n" + toml(*(entry("市民政局", "2.4.3", id=i) for i in ids))
+        tally = PlainTally("2023-05", catalog(), departments())
+        parse_toml_ledger(text, "ledger/2023-05.toml", "2023-05", take=tally)
+        assert tally.ids == list(ids)  # all taken
+        return tally.result().alone
+
+    assert alone("2023-05-0001", "2023-05-0002")
+    assert alone()
+    assert not alone("2023-05-0001", "2023-05-0001")  # twice
+    assert not alone("2023-05-0001", "2023-06-0001")  # another month's
+    assert not alone("2023-05-0001", "2023-05-0002-ab12")  # a clone's sequence
+    assert not alone("2023-05-0001", "手工-1")  # no sequence
+
+
 def test_a_gap_among_taken_ids_is_reported_as_the_ordinary_review_reports_it(root: Path):
     """Taken ids are numbered in the worker that read them; the review finds the same gaps
     in them (a clone's own sequence too) as among entries."""

@@ -28,7 +28,7 @@ from govscore.model import Entry, note_sequences, sequence_of
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments
 from govscore.rules.scoring import Summary, summarize
-from govscore.rules.validate import Book, _ref_problems, own_problems, score_entry_problems
+from govscore.rules.validate import Book, _ref_problems, own_problems
 
 # 4: signed JSON (3 and before: a pickle, ledger.pickle); 5: cells keep sums by clause too;
 # 6: id sequences per month and clone tag; 7: cells kept per month as text (read when asked);
@@ -175,13 +175,16 @@ def build(
     for tally in tallies:
         for name, number in tally.sequences.items():
             context.sequences[name] = max(number, context.sequences.get(name, 0))
+    firsts: dict[str, Entry] = {}  # each id's first entry a follow-up may name
     for entry in entries:
-        if entry.kind == "score" and entry.clause in targetable and entry.id not in context.targets:
-            context.targets[entry.id] = _target(entry)
-            if score_entry_problems(entry, catalog, departments):
-                context.target_bad.add(entry.id)
+        if entry.kind == "score" and entry.clause in targetable:
+            firsts.setdefault(entry.id, entry)
         if entry.key:
             context.keys[entry.key] = entry.id
+    for entry_id, entry in firsts.items():
+        context.targets[entry_id] = _target(entry)
+    # Each distinct department, clause and figures judged once (a province's 18,000).
+    context.target_bad.update(own_problems(firsts.values(), catalog, departments))
     note_ids(context, [e.id for e in entries])
     named = {n for e in entries for n in (e.ref, e.void, e.close) if n}
     # Only an entry's own id can be one named: the tally takes no entry that any entry

@@ -831,7 +831,8 @@ def _read_tallied(
         if taken is not None:
             tallies[label] = taken
     root = _root(path, departments, weights, catalog, found, (), parsed)
-    again = named_elsewhere(tallies.values(), root.entries())
+    files = {label: root.files[label].entries for _month, label in found}
+    again = named_elsewhere(tallies, files, named_anywhere)
     if again is None:
         if pool is not None and keep:
             pool.shutdown()
@@ -880,7 +881,7 @@ class _TallyJob:
             refused = {*refused, *tally.clashes}
             tally = PlainTally(month, self.catalog, self.departments, named, self.plain, refused)
             parsed = parse_ledger_bytes(content, label, month, tally)
-        return parsed, tally.result(), mark
+        return parsed, tally.result(e.id for e in parsed.entries), mark
 
 
 _job: _TallyJob | None = None

@@ -25,7 +25,7 @@ it alone; an id used twice has the whole ledger read the ordinary way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, MutableMapping, Sequence, Set
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -164,18 +164,28 @@ class PlainTally:
             return False  # 2023-02-30: the ordinary reader explains it
         return not date_problems(self._entry(("", None, None, None, None), day))
 
-    def result(self) -> Tallied:
+    def result(self, others: Iterable[str] = ()) -> Tallied:
         """What was taken, summed into each department's Cell of the month: small enough to
-        send back from a worker process, and summed there rather than in the main one."""
+        send back from a worker process, and summed there rather than in the main one.
+        `others`: the ids of the file's entries not taken (see Tallied.alone)."""
         clauses = self.catalog.clauses
         cells: dict[str, Cell] = {}
         for (department, clause), amount in self._sums.items():
             cell = cells.get(department)
             if cell is None:
                 cell = cells[department] = Cell()
-            cell.add_amount(clauses[clause], amount)
+            if amount:  # Cell.add_amount, knowing that each clause comes once
+                cell.clauses[clause] = amount
+                cell.add_to_category(clauses[clause], amount)
         numbers = numbered_ids(self.ids, self.month)
-        return Tallied(self.month, self.ids, cells, numbers, sorted(self.rates))
+        own = set(self.ids)
+        alone = (
+            len(own) == len(self.ids)
+            and all(sequence == (self.month, "") for sequence in numbers)
+            and sum(map(len, numbers.values())) == len(self.ids)
+            and own.isdisjoint(others)
+        )
+        return Tallied(self.month, self.ids, cells, numbers, sorted(self.rates), alone)
 
 
 @dataclass(frozen=True)
@@ -191,6 +201,10 @@ class Tallied:
     # for gaps (see validate.sequence_gaps), and their highest number each sequence's.
     numbers: Numbers
     rates: list[RateKey] = field(default_factory=list)  # the rates taken
+    # Each id taken is of the file's own month (2023-05-000123), none twice, none also an
+    # id of the file's other entries: checked where the file was read, so that the main
+    # process need not gather a province's million ids to look for duplicates.
+    alone: bool = False
 
     @property
     def sequences(self) -> dict[str, int]:
@@ -203,11 +217,34 @@ class Tallied:
         summary.cells.add_month(self.month, self.cells)
 
 
-def named_elsewhere(tallies: Iterable[Tallied], entries: Iterable[Entry]) -> frozenset[str] | None:
+def named_elsewhere(
+    tallies: Mapping[str, Tallied],
+    files: Mapping[str, Sequence[Entry]],
+    looked: Set[str] = frozenset(),
+) -> frozenset[str] | None:
     """Taken ids that an entry names (in ref, void or close), which the review must see as
     entries; None when an id is taken twice, or taken and also an entry's: then the
     review must see every entry, to report the duplicate where it stands.
+
+    `tallies` and `files` (the entries not taken) by file; `looked`: the ids the quick
+    look (named_ids) found named, which no tally took. When every tally is alone, and
+    no entry of one file has an id of another tallied month, and the quick look found
+    every name, the answer is plain without gathering every id taken.
     """
+    own = {label: f"{tally.month}-" for label, tally in tallies.items()}
+    prefixes = frozenset(own.values())
+    if all(tally.alone for tally in tallies.values()) and not any(
+        entry.id[:8] in prefixes and entry.id[:8] != own.get(label)
+        for label, entries in files.items()
+        for entry in entries
+    ):
+        names = {n for f in files.values() for e in f for n in (e.ref, e.void, e.close) if n}
+        if names <= looked:
+            return frozenset()
+    return _named_elsewhere(tallies.values(), [e for f in files.values() for e in f])
+
+
+def _named_elsewhere(tallies: Iterable[Tallied], entries: list[Entry]) -> frozenset[str] | None:
     taken: set[str] = set()
     count = 0
     for tally in tallies:
@@ -215,7 +252,6 @@ def named_elsewhere(tallies: Iterable[Tallied], entries: Iterable[Entry]) -> fro
         count += len(tally.ids)
     if len(taken) != count:
         return None
-    entries = list(entries)
     if any(entry.id in taken for entry in entries):
         return None
     names = {n for entry in entries for n in (entry.ref, entry.void, entry.close) if n}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from govscore.errors import ConfigError
@@ -47,8 +48,9 @@ class Clause:
     referral: str | None = None
     notes: str = ""
 
-    @property
+    @cached_property
     def category(self) -> str:
+        # Asked for each entry summed and each score worked out: a province's millions.
         return self.id.split(".", 1)[0]
 
     @property

@@ -136,11 +136,16 @@ class Cell:
         """A capped bonus goes to its group, the rest to its category."""
         if amount:
             self.clauses[clause.id] = self.clauses.get(clause.id, ZERO) + amount
-        # Not mutated (equivalent): a zero bonus adds 0 to its group.
+            self.add_to_category(clause, amount)
+
+    def add_to_category(self, clause: Clause, amount: Decimal) -> None:
+        """add_amount but for the sum by clause (a tally's sums hold each clause once); the
+        amount is not 0."""
+        # Not mutated (equivalent): the amount is never 0, so > 0 and >= 0 agree.
         if clause.cap and amount > 0:  # pragma: no mutate
             self.capped[clause.cap] = self.capped.get(clause.cap, ZERO) + amount
             self.cap_category[clause.cap] = clause.category
-        elif amount:
+        else:
             self.sums[clause.category] = self.sums.get(clause.category, ZERO) + amount
 
     def merge(self, other: Cell) -> None:
