@@ -20,7 +20,7 @@ from conftest import catalog, departments
 from govscore.ledger.batches import frame
 from govscore.ledger.cache import Snapshot
 from govscore.ledger.loader import CACHE_DIR, read_cached
-from govscore.ledger.tally import PlainTally, named_ids
+from govscore.ledger.tally import PlainTally, Tallied, named_elsewhere, named_ids
 from govscore.ledger.text import fields_toml, parse_toml_ledger
 from govscore.model import FIELDS
 from ledgertext import entry, toml
@@ -376,6 +376,26 @@ def test_entries_a_follow_up_may_name_are_noted_with_whether_they_have_problems(
     assert list(context.targets) == ["2023-05-0001", "2023-05-0002"]
     assert context.targets["2023-05-0002"][1] == "市民政局"  # clause, department, …
     assert context.target_bad == {"2023-05-0001"}
+
+
+def test_named_elsewhere_trusts_a_tally_only_for_the_names_it_left_alone():
+    """The quick look's names reach each worker with its file; a tally that did not leave
+    one of them alone (whatever the reason) is checked the long way."""
+
+    def tally(numbers: list[int], left: frozenset[str]) -> Tallied:
+        ids = [f"2023-05-{n:04d}" for n in numbers]
+        return Tallied("2023-05", ids, {}, {("2023-05", ""): numbers}, [], True, left)
+
+    june = toml(entry(id="2023-06-0001", void="2023-05-0001", reason="申诉成立"))
+    void = parse_toml_ledger(june, "ledger/2023-06.toml", "2023-06").entries
+    files = {"ledger/2023-05.toml": (), "ledger/2023-06.toml": void}
+    looked = frozenset({"2023-05-0001"})
+    # 0001 left alone, as the tally says: not taken, and nothing more to look at.
+    left = {"ledger/2023-05.toml": tally([2], looked)}
+    assert named_elsewhere(left, files, looked) == frozenset()
+    # 0001 taken, the look's names not left alone: found the long way (its file read again).
+    taken = {"ledger/2023-05.toml": tally([1, 2], frozenset())}
+    assert named_elsewhere(taken, files, looked) == {"2023-05-0001"}
 
 
 def test_a_tally_is_alone_only_with_ids_of_its_own_month_each_once():

@@ -369,6 +369,8 @@ def _as_decimals(values: dict[str, str]) -> dict[str, Decimal]:
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# A province's 10,000 department names, each written in every month's text: encoded once.
+_NAME = Remembered(_ENCODE)
 
 
 def month_text(cells: Cells, month: str) -> str:
@@ -383,7 +385,7 @@ def month_text(cells: Cells, month: str) -> str:
     found = cells.month(month)
     forms = found.forms() if isinstance(found, MonthCells) else iter(found.items())
     lines = [
-        f"{_ENCODE(department)}:{_ENCODE(cell_row(cell)) if isinstance(cell, Cell) else cell}"
+        f"{_NAME[department]}:{_ENCODE(cell_row(cell)) if isinstance(cell, Cell) else cell}"
         for department, cell in forms
     ]
     text = "{" + ",\n".join(lines) + "}"

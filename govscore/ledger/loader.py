@@ -170,6 +170,16 @@ class WorkTree:
             message = _("{file}: cannot read it: {reason}")
             raise ConfigError(message.format(file=relative, reason=exc.strerror)) from None
 
+    def size(self, relative: str) -> int:
+        """A file's size in bytes (0 if it does not exist)."""
+        try:
+            return (self.path / relative).stat().st_size
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            message = _("{file}: cannot read it: {reason}")
+            raise ConfigError(message.format(file=relative, reason=exc.strerror)) from None
+
     def measure(self, relative: str) -> tuple[int, bytes] | None:
         """A file's size and digest (cache.digest), read through one small buffer: a
         warm run hashes a province's 180 MB of ledger without holding any of it."""
@@ -807,21 +817,19 @@ def _read_tallied(
 
         parsed = _parse_files(found, read)
         return _root(path, departments, weights, catalog, found, (), parsed), [], sizes, None
-    total = 0
-    named: list[frozenset[str]] = []
-    for _month, label in found:
-        content = source.read(label) or b""
-        total += len(content)
-        if label.endswith(".toml"):
-            named.append(named_ids(content))
-        content = b""  # one file at a time, and none left when the workers start
-    named_anywhere = frozenset().union(*named)
-    job = _TallyJob(path, catalog, departments, weights, plain_clauses(catalog), named_anywhere)
+    total = sum(source.size(label) for _month, label in found)
+    job = _TallyJob(path, catalog, departments, weights, plain_clauses(catalog))
     if workers is None:
         workers = min(2, cpus()) if total >= PARALLEL_MIN_BYTES else 1
     pool = start_pool(workers, _start_job, (job,)) if workers > 1 and len(found) > 1 else None
+    # The quick look at every file first, by the workers too: one file in memory at a time.
+    tomls = [(label,) for _month, label in found if label.endswith(".toml")]
+    looks = in_order(pool, _run_look, tomls, keep=True) if pool else (job.look(*t) for t in tomls)
+    job = replace(job, named=frozenset().union(*looks))
     results = (
-        in_order(pool, _run_job, found, keep=keep) if pool else (job.run(*task) for task in found)
+        in_order(pool, _run_job, [(*task, job.named) for task in found], keep=keep)
+        if pool
+        else (job.run(*task) for task in found)
     )
     parsed: dict[str, ParsedFile] = {}
     tallies: dict[str, Tallied] = {}
@@ -832,7 +840,7 @@ def _read_tallied(
             tallies[label] = taken
     root = _root(path, departments, weights, catalog, found, (), parsed)
     files = {label: root.files[label].entries for _month, label in found}
-    again = named_elsewhere(tallies, files, named_anywhere)
+    again = named_elsewhere(tallies, files, job.named)
     if again is None:
         if pool is not None and keep:
             pool.shutdown()
@@ -860,6 +868,10 @@ class _TallyJob:
     weights: Weights
     plain: frozenset[str]
     named: frozenset[str] = frozenset()  # what every file's voids, closes and refs name
+
+    def look(self, label: str) -> frozenset[str]:
+        """The ids a file's voids, closes and refs name, at a quick look (named_ids)."""
+        return named_ids(read_ledger_file(self.path, label))
 
     def run(
         self,
@@ -897,13 +909,25 @@ def _start_job(job: _TallyJob) -> None:
     gc.disable()
 
 
-def _run_job(month: str, label: str) -> tuple[ParsedFile, Tallied | None, tuple[int, bytes]]:
-    """One file in a worker: its tally's cells go back as the cache writes them, written
-    here while the other worker parses, and kept as text by the main process (see
-    MonthCells) until an entry the review counts changes one of them. The cells of
-    departments that the file's other entries name go back as they are: the review will
-    most likely add to them, and would otherwise decode them again."""
+def _run_look(label: str) -> frozenset[str]:
+    """One file's quick look in a worker (see _TallyJob.look)."""
     assert _job is not None, "started by _start_job"
+    return _job.look(label)
+
+
+def _run_job(
+    month: str, label: str, named: frozenset[str]
+) -> tuple[ParsedFile, Tallied | None, tuple[int, bytes]]:
+    """One file in a worker, leaving alone the entries that any file `named`: its tally's
+    cells go back as the cache writes them, written here while the other worker parses,
+    and kept as text by the main process (see MonthCells) until an entry the review
+    counts changes one of them. The cells of departments that the file's other entries
+    name go back as they are: the review will most likely add to them, and would
+    otherwise decode them again."""
+    global _job
+    assert _job is not None, "started by _start_job"
+    if _job.named != named:  # known once the quick look at every file is done
+        _job = replace(_job, named=named)
     parsed, taken, mark = _job.run(month, label)
     if taken is not None:
         resolve = _job.departments.resolve

@@ -500,11 +500,18 @@ class Memo:
         shares = [self.names[start : start + size] for start in range(0, len(self.names), size)]
         # Each share is sent its own departments' cells, as the cache writes them (most
         # are that text still, as the workers that read the ledger sent them).
-        share_of = {name: number for number, share in enumerate(shares) for name in share}
+        text = cachefile.cell_text
         forms: list[dict[str, dict[str, object]]] = [{m: {} for m in months} for _ in shares]
         for month in months:
-            for name, form in _forms(summary.cells.month(month)):
-                forms[share_of.get(name, 0)][month][name] = cachefile.cell_text(form)
+            found = dict(_forms(summary.cells.month(month)))
+            for share, by_month in zip(shares, forms, strict=True):
+                mine = by_month[month]
+                for name in share:
+                    form = found.pop(name, None)
+                    if form is not None:
+                        mine[name] = form if type(form) is str else text(form)
+            # A cell of a department not in the list (the review leaves none) goes too.
+            forms[0][month].update((name, text(form)) for name, form in found.items())
         try:
             done = helpers(forms, across, year, list(months), shares)
         finally:

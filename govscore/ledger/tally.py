@@ -185,7 +185,8 @@ class PlainTally:
             and sum(map(len, numbers.values())) == len(self.ids)
             and own.isdisjoint(others)
         )
-        return Tallied(self.month, self.ids, cells, numbers, sorted(self.rates), alone)
+        left = frozenset(self.named)
+        return Tallied(self.month, self.ids, cells, numbers, sorted(self.rates), alone, left)
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,7 @@ class Tallied:
     # id of the file's other entries: checked where the file was read, so that the main
     # process need not gather a province's million ids to look for duplicates.
     alone: bool = False
+    left: frozenset[str] = frozenset()  # the ids it left alone, as something names them
 
     @property
     def sequences(self) -> dict[str, int]:
@@ -227,13 +229,14 @@ def named_elsewhere(
     review must see every entry, to report the duplicate where it stands.
 
     `tallies` and `files` (the entries not taken) by file; `looked`: the ids the quick
-    look (named_ids) found named, which no tally took. When every tally is alone, and
-    no entry of one file has an id of another tallied month, and the quick look found
+    look (named_ids) found named. When every tally is alone and left those alone, no
+    entry of one file has an id of another tallied month, and the quick look found
     every name, the answer is plain without gathering every id taken.
     """
     own = {label: f"{tally.month}-" for label, tally in tallies.items()}
     prefixes = frozenset(own.values())
-    if all(tally.alone for tally in tallies.values()) and not any(
+    alone = all(tally.alone and looked <= tally.left for tally in tallies.values())
+    if alone and not any(
         entry.id[:8] in prefixes and entry.id[:8] != own.get(label)
         for label, entries in files.items()
         for entry in entries
