@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import tomli_w
-from hypothesis import example, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from govscore.ledger.loader import load_root, parse_ledger_bytes
@@ -19,7 +19,14 @@ from govscore.ledger.text import (
     fields_toml,
     parse_toml_ledger,
 )
-from govscore.ledger.tomlfast import _CONTROL, holds_controls, quick_entry, read_chunks
+from govscore.ledger.tomlfast import (
+    _CONTROL,
+    PLAIN_TABLE,
+    _plain_tables,
+    holds_controls,
+    quick_entry,
+    read_chunks,
+)
 from govscore.model import Entry
 
 FILE, MONTH = "ledger/2023-05.toml", "2023-05"
@@ -78,6 +85,45 @@ def test_fast_and_careful_readers_agree_on_hand_written_oddities():
     for text in HAND_WRITTEN + ESCAPED:
         fast, careful = both(text)
         assert fast == careful, text
+
+
+# Lines a ledger may hold, and some that only look like a header: a comment's [[entry]],
+# one after a value, a header with a clone's tag or spaces, a batch's frame.
+HEADS = ["[[entry]]", "[[entry]]  # k7q2", " [[entry]]", "# [[entry]]", "x = 1 # [[entry]]"]
+LINES = st.sampled_from(
+    [
+        *HEADS,
+        'note = "见 [[entry]]"',
+        'id = "2023-05-0001"',
+        'department = "市民政局"',
+        "count = 2",
+        "points = 1.5",
+        'note = "迟到"',
+        "",
+        "# govscore batch of 2 entries, 120 bytes",
+        'by = "王"  # govscore batch end, sha256 3f2a9c0e51b7d842',
+    ]
+)
+# A table as govscore writes a plain one, under any of those heads.
+TABLES = st.builds(
+    lambda head, rest: "\n".join([head, 'id = "2023-05-0002"', 'department = "市民政局"', *rest]),
+    st.sampled_from(HEADS),
+    st.lists(
+        st.sampled_from(['clause = "2.4.3"', "count = 2", "value = 95", "date = 2023-05-01", ""]),
+        max_size=4,
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(parts=st.lists(st.one_of(TABLES, LINES), max_size=12), end=st.sampled_from(["", "\n"]))
+def test_plain_tables_are_what_the_expression_finds_from_each_line_start(parts, end):
+    """_plain_tables searches from each [[entry]] and drops a match inside a line: the
+    same tables as the expression's own search, which tries every line start."""
+    text = "\n".join(parts) + end
+    found = [m.span() for m in _plain_tables(text)]
+    event(f"tables: {min(len(found), 3)}")
+    assert found == [m.span() for m in PLAIN_TABLE.finditer(text)]
 
 
 @settings(max_examples=300, deadline=None)

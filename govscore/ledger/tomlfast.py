@@ -111,9 +111,6 @@ PLAIN_TABLE = re.compile(
 )
 
 
-_ENTRY_HEADER = "[[entry]]"
-
-
 def read_chunks(
     text: str,
     take: Callable[[re.Match[str]], bool] | None = None,
@@ -164,20 +161,23 @@ def read_chunks(
     return (before if preamble is None else preamble), chunks + read
 
 
-def _plain_tables(text: str) -> Iterator[re.Match[str]]:
-    """PLAIN_TABLE.finditer(text), tried only where a line starts with [[entry]].
+# PLAIN_TABLE without its ^: an expression that begins with plain text is searched for
+# that text (as str.find searches), where ^ first would try every character (a second
+# for a note of 100 MB), and each match's line start is checked after.
+_PLAIN_FROM_HEADER = re.compile(PLAIN_TABLE.pattern.removeprefix("^"), re.MULTILINE)
 
-    The expression itself would try every character: a second for a note of 100 MB.
+
+def _plain_tables(text: str) -> Iterator[re.Match[str]]:
+    """PLAIN_TABLE.finditer(text), searched from each [[entry]] and kept where a line
+    starts with it.
+
+    A match from an [[entry]] inside a line (a comment's) is dropped: it holds only the
+    lines of one table, none of them a header, so no table that starts a line is lost.
     """
-    match = PLAIN_TABLE.match
-    at = text.find(_ENTRY_HEADER)
-    while at >= 0:
-        found = match(text, at) if at == 0 or text[at - 1] == "\n" else None
-        if found is not None:
+    for found in _PLAIN_FROM_HEADER.finditer(text):
+        start = found.start()
+        if not start or text[start - 1] == "\n":
             yield found
-            at = text.find(_ENTRY_HEADER, found.end())
-        else:
-            at = text.find(_ENTRY_HEADER, at + 1)
 
 
 def _read_lines(text: str, offset: int, controls: bool) -> tuple[str, list[Chunk]]:
