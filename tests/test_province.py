@@ -16,13 +16,55 @@ from hypothesis import strategies as st
 
 from govscore.errors import ConfigError
 from govscore.figures import round2
+from govscore.ledger import scores
 from govscore.ledger.cache import differences
 from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, keep_scores, load_view, read_cached
 from govscore.ledger.workers import cycles_left
 from govscore.report.render import json_text, rows_text
 from govscore.report.shapes import ranking_json, shown_text
-from govscore.rules.scoring import DepartmentScore, Ranking, Scorer
+from govscore.rules.scoring import CapUse, DepartmentScore, FloorUse, Ranking, Referral, Scorer
 from ledgertext import entry, toml
+
+NAMES = st.text(max_size=6)  # quotes, backslashes, control characters, 中文 among them
+FIGURES = st.decimals(allow_nan=False, allow_infinity=False)  # -0, 1E+2 and 0.1000 too
+FIGURED = st.dictionaries(NAMES, FIGURES, max_size=5)
+SCORES = st.builds(
+    DepartmentScore,
+    department=NAMES,
+    categories=FIGURED,
+    total=FIGURES,
+    vetoes=st.lists(NAMES, max_size=2).map(tuple),
+    referrals=st.lists(st.builds(Referral, *[NAMES] * 5), max_size=2).map(tuple),
+    caps=st.lists(st.builds(CapUse, NAMES, NAMES, FIGURES, FIGURES), max_size=2).map(tuple),
+    months=FIGURED,
+    floors=st.lists(st.builds(FloorUse, NAMES, FIGURES, FIGURES, NAMES), max_size=2).map(tuple),
+    clauses=FIGURED,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(score=SCORES)
+def test_a_kept_row_is_its_figures_as_the_json_encoder_writes_them(score: DepartmentScore):
+    """scores.encode writes the lists of names and figures itself: the same text as the
+    encoder would, and it reads back as the same score."""
+
+    def pairs(values: dict[str, Decimal]) -> list[list[str]]:
+        return [list(values), [str(value) for value in values.values()]]
+
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    figures = [
+        pairs(score.categories),
+        str(score.total),
+        list(score.vetoes),
+        [[r.entry, r.clause, r.department, r.month, r.to] for r in score.referrals],
+        [[c.group, c.category, str(c.earned), str(c.limit)] for c in score.caps],
+        pairs(score.months),
+        [[f.category, str(f.raw), str(f.floor), f.month] for f in score.floors],
+        pairs(score.clauses),
+    ]
+    line = scores.encode(score)
+    assert line.split("\t", 2)[2] == encoder.encode(figures)
+    assert scores.decode(score.department, line) == score
 
 
 def test_rows_text_is_the_same_json_value_one_row_a_line():

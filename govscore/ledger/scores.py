@@ -56,10 +56,6 @@ def _digest(*parts: str | bytes) -> str:
     return hashed.hexdigest()
 
 
-def _decimals(values: dict[str, Decimal]) -> list[list[str]]:
-    return [list(values), [str(value) for value in values.values()]]
-
-
 # Kept rows repeat a few hundred figures ("100", "-0.5", …): each text is made a
 # Decimal once (immutable, so one may be shared).
 _decimal = Remembered(Decimal).__getitem__
@@ -79,21 +75,41 @@ def encode(score: DepartmentScore) -> str:
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# The names a row repeats (categories, clauses, months), each written as JSON once.
+_QUOTED = Remembered(_ENCODE)
 
 
 def _figures(score: DepartmentScore) -> str:
-    return _ENCODE(
-        [
-            _decimals(score.categories),
-            str(score.total),
-            list(score.vetoes),
-            [[r.entry, r.clause, r.department, r.month, r.to] for r in score.referrals],
-            [[c.group, c.category, str(c.earned), str(c.limit)] for c in score.caps],
-            _decimals(score.months),
-            [[f.category, str(f.raw), str(f.floor), f.month] for f in score.floors],
-            _decimals(score.clauses),
-        ]
+    """The JSON of every figure, as _ENCODE writes it (a test holds the two together):
+    the lists of names and figures written directly, the rarer parts by the encoder."""
+    return ",".join(
+        (
+            "[" + _pairs(score.categories),
+            f'"{score.total}"',
+            _ENCODE(list(score.vetoes)) if score.vetoes else "[]",
+            _ENCODE([[r.entry, r.clause, r.department, r.month, r.to] for r in score.referrals])
+            if score.referrals
+            else "[]",
+            _ENCODE([[c.group, c.category, str(c.earned), str(c.limit)] for c in score.caps])
+            if score.caps
+            else "[]",
+            _pairs(score.months),
+            _ENCODE([[f.category, str(f.raw), str(f.floor), f.month] for f in score.floors])
+            if score.floors
+            else "[]",
+            _pairs(score.clauses) + "]",
+        )
     )
+
+
+def _pairs(values: dict[str, Decimal]) -> str:
+    """The names, then the figures as text, two JSON lists: a Decimal's text (digits,
+    point, sign, exponent) needs no escape; each name is quoted once (_QUOTED)."""
+    if not values:
+        return "[[],[]]"
+    names = ",".join([_QUOTED[name] for name in values])
+    figures = '","'.join(map(str, values.values()))
+    return f'[[{names}],["{figures}"]]'
 
 
 def decode(department: str, line: str) -> DepartmentScore:
