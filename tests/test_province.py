@@ -185,6 +185,20 @@ def agree(root: Path) -> None:
     assert scored(root, cached=True) == fresh  # printed as kept
 
 
+def counting(view: Any) -> tuple[Scorer, list[str]]:
+    """A scorer of the view that notes each month it works out itself (not read from the
+    kept rows, nor worked out by helpers)."""
+    worked: list[str] = []
+
+    class Counting(Scorer):
+        def score_month(self, department: str, month: str) -> DepartmentScore:
+            worked.append(month)
+            return super().score_month(department, month)
+
+    memo = view.memo
+    return Counting(None, view.catalog, view.weights, view.departments, view.summary, memo), worked
+
+
 def helped(root: Path) -> tuple[Any, ...]:
     """A cold year as `year` reads it: the ledger read in two worker processes, which
     then work out every month and the year (Memo.helpers); nothing is worked out here
@@ -193,14 +207,7 @@ def helped(root: Path) -> tuple[Any, ...]:
     shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
     view = load_view(root, show=shown_text, helpers=True, workers=2)
     assert view.memo is not None and view.memo.helpers is not None
-    worked: list[str] = []
-
-    class Counting(Scorer):
-        def score_month(self, department: str, month: str) -> DepartmentScore:
-            worked.append(month)
-            return super().score_month(department, month)
-
-    scorer = Counting(None, view.catalog, view.weights, view.departments, view.summary, view.memo)
+    scorer, worked = counting(view)
     assert not (root / CACHE_DIR / CACHE_FILE).exists()  # written while the workers score
     year = scorer.year(2023, MONTHS).rows
     assert view.memo.helpers is None  # done with, and let go
@@ -265,6 +272,54 @@ def test_kept_scores_equal_a_fresh_scoring_over_many_departments(root, count, mo
             with path.open("a", encoding="utf-8") as handle:
                 handle.write(more)
         agree(root)
+
+
+def test_a_year_after_a_cold_month_is_worked_out_by_helpers(root: Path):
+    """A warm snapshot whose kept scores hold one month and no year (a cold `month` ran
+    first): the year and its months are worked out by helper processes started for it,
+    as a cold year's are, and say what a fresh scoring says."""
+    names = province(80)
+    write_departments(root, names)
+    kinds = ["2.4.3", "4.2.1", "2.5.2", "follow-up", "recurring", "void", "close", "4.2.2"]
+    rows = [[(kinds[n % len(kinds)], n * 7 + m, "1") for n in range(120)] for m in range(3)]
+    for month, text in ledger_texts(names, rows).items():
+        (root / "ledger" / f"{month}.toml").write_text(text, encoding="utf-8")
+    fresh = scored(root, cached=False)
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    view = load_view(root)  # as `month` reads it: no helpers
+    Scorer(None, view.catalog, view.weights, view.departments, view.summary, view.memo).month(
+        MONTHS[1]
+    )
+    keep_scores(view)  # May's rows kept, no year's
+
+    view = load_view(root, show=shown_text, helpers=True, workers=2)
+    assert view.memo is not None and view.memo.helpers is not None
+    assert view.memo.helpers.pool is None  # started only when the year asks
+    scorer, worked = counting(view)
+    year = scorer.year(2023, MONTHS).rows
+    assert worked == []  # every month and the year worked out by the helpers
+    assert view.memo.helpers is None  # and let go
+    months = tuple(scorer.month(month).rows for month in MONTHS)
+    assert (*months, year) == fresh[:4]
+    keep_scores(view)
+    assert scored(root, cached=True) == fresh  # kept, read back, printed as kept
+
+    # With the year kept, a warm year starts no helpers and works nothing out.
+    view = load_view(root, show=shown_text, helpers=True, workers=2)
+    assert view.memo is not None and view.memo.helpers is not None
+    scorer, worked = counting(view)
+    assert scorer.year(2023, MONTHS).rows == year
+    assert worked == [] and view.memo.helpers is None
+    keep_scores(view)
+
+    # A month more: its year is not kept, but most of its months are. No helpers: the
+    # new month is worked out here, for every department, and nothing else.
+    july = toml(entry(names[3], "2.4.3", id="2023-07-0001"))
+    (root / "ledger" / "2023-07.toml").write_text(july, encoding="utf-8")
+    view = load_view(root, show=shown_text, helpers=True, workers=2)
+    scorer, worked = counting(view)
+    scorer.year(2023, [*MONTHS, "2023-07"])
+    assert worked == ["2023-07"] * len(names)
 
 
 def test_one_add_scores_one_month_again_and_keeps_the_other_years_rows(root: Path):

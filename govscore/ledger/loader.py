@@ -609,7 +609,7 @@ def load_view(
     with ledger_lock(path / LEDGER_DIR, shared=True), cycles_left():
         if not verify:
             state = read_cached(path, use_cache, workers, helpers=helpers)
-            return _view(state, use_cache=use_cache, show=show)
+            return _view(state, use_cache=use_cache, show=show, workers=workers if helpers else 1)
         state = read_cached(path, use_cache, save=False)
         mismatch = _check_departments(state)
         if state.cached or mismatch:
@@ -781,6 +781,7 @@ def read_cached(
 
 # Below this much ledger one process is quicker than starting a second (about 50,000 entries).
 PARALLEL_MIN_BYTES = 8 * 2**20
+PARALLEL_MIN_ENTRIES = 50_000
 
 
 def _read_tallied(
@@ -1001,7 +1002,12 @@ def _view(
     extra: Sequence[Problem] = (),
     use_cache: bool = False,
     show: Callable[[DepartmentScore], str] | None = None,
+    workers: int | None = 1,
 ) -> View:
+    """The view of a ledger read. A cold read's workers, kept (state.pool), become the
+    memo's helpers; a warm read gets helpers started only if the memo asks for them (a
+    year none of whose rows are kept): `workers` of them (by default, by the ledger's
+    size; 1: none)."""
     snapshot = state.snapshot
     ranks = {label: rank for rank, (_, label) in enumerate(state.found)}
     ordered = sorted(
@@ -1019,6 +1025,15 @@ def _view(
             state.pool.shutdown()
             if save is not None:
                 save()
+    elif memo is not None:
+        if workers is None:
+            workers = min(2, cpus()) if snapshot.entries >= PARALLEL_MIN_ENTRIES else 1
+        if workers > 1:
+            job = _TallyJob(
+                state.path, state.catalog, state.departments, state.weights, frozenset()
+            )
+            start = partial(start_pool, workers, _start_job, (job,))
+            memo.helpers = scores.Helpers(None, _run_scores, None, show, start)
     return View(
         state.path,
         state.departments,

@@ -224,14 +224,23 @@ class Helpers:
 
     def __init__(
         self,
-        pool: ProcessPoolExecutor,
+        pool: ProcessPoolExecutor | None,
         task: Callable[..., Share],
         meanwhile: Callable[[], None] | None = None,
         show: Callable[[DepartmentScore], str] | None = None,
+        start: Callable[[], ProcessPoolExecutor | None] | None = None,
     ):
         self.pool, self.task = pool, task
         self.meanwhile = meanwhile  # done while they work (writing the snapshot), once
         self.show = show  # prints a year's row as the report will (see Memo.show)
+        self.start = start  # starts the pool when first needed (a warm run's)
+
+    def ready(self) -> bool:
+        """Whether there are worker processes to help: started now if they are not yet,
+        None where they cannot be."""
+        if self.pool is None and self.start is not None:
+            self.pool, self.start = self.start(), None
+        return self.pool is not None
 
     def __call__(
         self,
@@ -241,6 +250,7 @@ class Helpers:
         months: list[str],
         shares: list[list[str]],
     ) -> list[Share]:
+        assert self.pool is not None, "asked when ready()"
         tasks = zip(forms, shares, strict=True)
         try:
             futures = [
@@ -260,7 +270,8 @@ class Helpers:
     def close(self) -> None:
         """Shut the workers down (what was to be done meanwhile is done now, if not yet)."""
         self._meanwhile()
-        self.pool.shutdown()
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 class _Given:
@@ -353,8 +364,9 @@ class Memo:
         # no id is taken again): where each is kept, to keep it as printed too.
         self._worked: dict[int, tuple[str, int]] = {}
         self._held: list[DepartmentScore] = []
-        # Worker processes for a year none of whose rows are kept (a cold run): each
-        # works out a share of the departments' months and year (see work_out).
+        # Worker processes for a year none of whose rows are kept, nor most of its months'
+        # (a cold run, or a warm one after a cold `month`): each works out a share of the
+        # departments' months and year (see work_out).
         self.helpers: Helpers | None = None
 
     def _rows(self, key: str, kind: str) -> list[str]:
@@ -484,8 +496,9 @@ class Memo:
         if key is None:  # the same for every department: hashed once, not 10,000 times
             key = self._year_keys[span] = _digest(self.base, "year", str(year), *months)
         kept = self._years.get(key)
-        if kept is None and self.helpers is not None and not self.stored and not self._lines:
-            kept = self._years[key] = self._helped(self.helpers, scorer.summary, key, year, months)
+        helpers = self.helpers
+        if kept is None and helpers is not None and self._unkept(key, months) and helpers.ready():
+            kept = self._years[key] = self._helped(helpers, scorer.summary, key, year, months)
         self.release()
         if kept is None:
             kept = self._years[key] = self._year(scorer, key, months)
@@ -499,6 +512,20 @@ class Memo:
             self._hold(score, key, place)
             self.fresh = True
         return score
+
+    def _unkept(self, key: str, months: Sequence[str]) -> bool:
+        """Whether the year's rows and most of its months' are to be worked out: in a cold
+        run, or in a warm one whose kept scores hold no such year (after a cold `month`).
+        Then helpers work them all out (see helpers)."""
+        if self._lines:  # this run has worked out or read a month already
+            return False
+        if not self.stored:
+            return True
+        if self._rows(key, "year"):
+            return False
+        count = len(self.names)
+        unkept = [m for m in months if len(self._rows(self._slot(m), "month")) != 2 * count + 1]
+        return 2 * len(unkept) > len(months)
 
     def release(self) -> None:
         """Let the helpers go (their work is done, or there is none for them)."""
