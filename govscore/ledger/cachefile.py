@@ -369,8 +369,9 @@ def _as_decimals(values: dict[str, str]) -> dict[str, Decimal]:
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-# A province's 10,000 department names, each written in every month's text: encoded once.
-_NAME = Remembered(_ENCODE)
+# Names written again and again (a province's 10,000 departments in every month's text,
+# the categories and clauses of each kept score): each encoded as a JSON string once.
+quoted = Remembered(_ENCODE)
 
 
 def month_text(cells: Cells, month: str) -> str:
@@ -385,7 +386,7 @@ def month_text(cells: Cells, month: str) -> str:
     found = cells.month(month)
     forms = found.forms() if isinstance(found, MonthCells) else iter(found.items())
     lines = [
-        f"{_NAME[department]}:{_ENCODE(cell_row(cell)) if isinstance(cell, Cell) else cell}"
+        f"{quoted[department]}:{_ENCODE(cell_row(cell)) if isinstance(cell, Cell) else cell}"
         for department, cell in forms
     ]
     text = "{" + ",\n".join(lines) + "}"

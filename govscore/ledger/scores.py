@@ -75,8 +75,6 @@ def encode(score: DepartmentScore) -> str:
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-# The names a row repeats (categories, clauses, months), each written as JSON once.
-_QUOTED = Remembered(_ENCODE)
 
 
 def _figures(score: DepartmentScore) -> str:
@@ -104,10 +102,11 @@ def _figures(score: DepartmentScore) -> str:
 
 def _pairs(values: dict[str, Decimal]) -> str:
     """The names, then the figures as text, two JSON lists: a Decimal's text (digits,
-    point, sign, exponent) needs no escape; each name is quoted once (_QUOTED)."""
+    point, sign, exponent) needs no escape; each name is quoted once (cachefile.quoted)."""
     if not values:
         return "[[],[]]"
-    names = ",".join([_QUOTED[name] for name in values])
+    quoted = cachefile.quoted
+    names = ",".join([quoted[name] for name in values])
     figures = '","'.join(map(str, values.values()))
     return f'[[{names}],["{figures}"]]'
 
