@@ -28,6 +28,7 @@ from govscore.ledger.text import (
     parse_toml_ledger,
     split_entries,
 )
+from govscore.ledger.tomlfast import PlainTables
 from govscore.model import FIELDS, Entry
 
 TOML_FILE = "ledger/2023-05.toml"
@@ -608,13 +609,15 @@ def test_a_table_taken_while_reading_is_not_an_entry_and_the_rest_are():
     )
     offered: list[str] = []
 
-    def take(found) -> bool:
-        offered.append(found.group(1))
-        return found.group(1) == "a"
+    def take(tables: PlainTables) -> list[int]:
+        ids = tables.column(1)
+        offered.extend(ids)
+        return [index for index, entry_id in enumerate(ids) if entry_id != "a"]
 
     parsed = parse_toml_ledger(text, TOML_FILE, "2023-05", take=take)
     assert offered == ["a", "b"]
-    assert [e.id for e in parsed.entries] == ["b"] and parsed.problems == ()
+    # b's header is on line 7: a blank line, a's four lines, a blank line before it.
+    assert [(e.id, e.line) for e in parsed.entries] == [("b", 7)] and parsed.problems == ()
     assert [e.id for e in parse(text).entries] == ["a", "b"]
     # The careful reader reads every table itself: nothing is offered.
     careful = parse_toml_ledger(text, TOML_FILE, "2023-05", fast=False, take=take)

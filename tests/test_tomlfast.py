@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -21,8 +22,9 @@ from govscore.ledger.text import (
 )
 from govscore.ledger.tomlfast import (
     _CONTROL,
+    _ONLY_BATCH_LINES,
     PLAIN_TABLE,
-    _plain_tables,
+    PlainTables,
     holds_controls,
     quick_entry,
     read_chunks,
@@ -115,15 +117,56 @@ TABLES = st.builds(
 )
 
 
+TABLE = '[[entry]]\nid = "a"\ndepartment = "b"\nclause = "c"'
+QUESTION_MARKS = re.compile(PLAIN_TABLE.pattern.replace("|)", ")?"), re.MULTILINE)
+
+
 @settings(max_examples=500, deadline=None)
-@given(parts=st.lists(st.one_of(TABLES, LINES), max_size=12), end=st.sampled_from(["", "\n"]))
-def test_plain_tables_are_what_the_expression_finds_from_each_line_start(parts, end):
-    """_plain_tables searches from each [[entry]] and drops a match inside a line: the
-    same tables as the expression's own search, which tries every line start."""
+@given(
+    parts=st.lists(st.one_of(TABLES, LINES), max_size=12),
+    end=st.sampled_from(["", "\n"]),
+    leave=st.sets(st.integers(0, 11)),
+    block=st.sampled_from([1, 40, 2**20]),
+)
+@example(parts=[f"{TABLE}\n"] * 3, end="", leave={1}, block=1)
+@example(  # a block cut after a batch's frame, and a table left after the cut
+    parts=[TABLE, "# govscore batch of 1 entry", "", TABLE, "", TABLE], end="\n", leave={1}, block=1
+)
+def test_take_is_offered_the_tables_the_expression_finds_and_the_rest_is_read(
+    parts, end, leave, block
+):
+    """read_chunks offers `take` every table PLAIN_TABLE finds from a line start (the first
+    at the very start too), with its groups, however the text is cut into blocks; what it
+    leaves, and whatever lies between the tables it takes, is read as without `take`, at
+    the same lines."""
     text = "\n".join(parts) + end
-    found = [m.span() for m in _plain_tables(text)]
-    event(f"tables: {min(len(found), 3)}")
-    assert found == [m.span() for m in PLAIN_TABLE.finditer(text)]
+    offered: list[tuple[str | None, ...]] = []
+
+    def take(tables: PlainTables) -> set[int]:
+        first = len(offered)  # the index in the file of the block's first table
+        offered.extend(zip(*map(tables.column, range(11)), strict=True))
+        return {index - first for index in leave if first <= index < len(offered)}
+
+    read = read_chunks(text, take, controls=None, block=block)
+    found = list(PLAIN_TABLE.finditer(text))
+    event(f"tables: {min(len(found), 3)}, left: {min(len(leave & set(range(len(found)))), 2)}")
+    assert offered == [(m.group().removesuffix("\n"), *m.groups()) for m in found]
+    # Its optional parts are written (?:X|) for speed: it matches what (?:X)? would.
+    assert [(m.span(), m.groups()) for m in found] == [
+        (m.span(), m.groups()) for m in QUESTION_MARKS.finditer(text)
+    ]
+    whole = read_chunks(text, controls=None)
+    assert read is not None and whole is not None
+    taken = {text.count("\n", 0, m.start()) + 1 for i, m in enumerate(found) if i not in leave}
+    # (A table read up to the next one taken keeps the newline before it: nothing to tomllib.)
+    assert [(c.line, c.fields, c.text.rstrip("\n")) for c in read[1]] == [
+        (c.line, c.fields, c.text.rstrip("\n")) for c in whole[1] if c.line not in taken
+    ]
+    # The text before the first table: the same, or nothing where only blank lines or a
+    # batch's frame stand before the first table taken (nothing for tomllib either way).
+    assert read[0].rstrip("\n") == whole[0].rstrip("\n") or (
+        read[0] == "" and _ONLY_BATCH_LINES.fullmatch(whole[0] + "\n")
+    )
 
 
 @settings(max_examples=300, deadline=None)

@@ -2,9 +2,9 @@
 
 Most of a big ledger is plain score entries: a department, a per-occurrence clause, a
 count or points, a date. Making a million Entry objects only to add them up is most of
-the cost of a cold report. A PlainTally is offered each table that
-tomlfast.PLAIN_TABLE matches, and takes it only when the full review would count it
-as it stands, on its own:
+the cost of a cold report. A PlainTally is offered the tables that
+tomlfast.PLAIN_TABLE matches, a block of them at a time, and takes each only when the
+full review would count it as it stands, on its own:
 
 - its clause needs nothing from other entries: no veto, follow-up, exclusive, annual or
   referral clause, and no clause a follow-up may name;
@@ -31,6 +31,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from govscore.ledger.tomlfast import PlainTables
 from govscore.model import Entry, sequence_name
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments
@@ -64,9 +65,6 @@ def _plain(clause: Clause) -> bool:
     )
 
 
-_UNSEEN = object()
-
-
 class PlainTally:
     """The plain entries of one month file: their ids, and their sums per department and
     clause (each department, and each clause with its figures, judged once)."""
@@ -94,44 +92,54 @@ class PlainTally:
         self._days: dict[str | None, bool] = {}
         self._sums: dict[tuple[str, str], Decimal] = {}  # (department, clause) → points
 
-    def __call__(self, found: re.Match[str]) -> bool:
-        """Take one plain table if the review would count it as it stands."""
-        groups = found.groups()
-        if groups[5] is None:  # clause, count, points, level, value
-            figures = (groups[2], groups[3], groups[4], groups[7], groups[8])
-        else:  # points written before count
-            figures = (groups[2], groups[6], groups[5], groups[7], groups[8])
-        judged = self._figures.get(figures, _UNSEEN)
-        if judged is _UNSEEN:
-            judged = self._figures[figures] = self._worth(figures)
-        if judged is None:
-            return False
-        name = groups[1]
-        department = self._names.get(name, _UNSEEN)
-        if department is _UNSEEN:
-            department = self._names[name] = self.departments.resolve(name)
-        clause, amount = judged
-        if department is None or not applies(clause, department):
-            return False
-        day = groups[9]
-        days = self._days
-        fine = days[day] if day in days else days.setdefault(day, self._judge_day(day))
-        entry_id = groups[0]
-        if not fine or entry_id in self.named:
-            return False
-        if clause.kind == "rate":
-            rate = (clause.id, department.name)
-            if rate in self.refused:
-                return False
-            if rate in self.rates:
-                self.clashes.add(rate)
-                return False
-            self.rates.add(rate)
-        key = (department.name, clause.id)
-        sums = self._sums
-        sums[key] = sums.get(key, ZERO) + amount
-        self.ids.append(entry_id)
-        return True
+    def __call__(self, tables: PlainTables) -> list[int]:
+        """Take the plain tables the review would count as they stand: the indexes of
+        those left.
+
+        Each distinct figures, department and date is judged once, column by column; only
+        what joins them is done table by table."""
+        # clause, count, points; points and count written the other way round; level, value
+        figures = list(zip(*map(tables.column, range(3, 10)), strict=True))
+        names, days = tables.column(2), tables.column(10)
+        verdicts, departments, fine = self._figures, self._names, self._days
+        for written in set(figures).difference(verdicts):
+            verdicts[written] = self._worth(written)
+        for name in set(names).difference(departments):
+            departments[name] = self.departments.resolve(name)
+        for day in set(days).difference(fine):
+            fine[day] = self._judge_day(day)
+        named, refused, rates, sums = self.named, self.refused, self.rates, self._sums
+        ids = self.ids
+        left: list[int] = []
+        rows = zip(
+            map(verdicts.__getitem__, figures),
+            map(departments.__getitem__, names),
+            map(fine.__getitem__, days),
+            tables.column(1),
+            strict=True,
+        )
+        for index, (judged, department, good, entry_id) in enumerate(rows):
+            if judged is None or department is None:
+                left.append(index)
+                continue
+            clause, amount = judged
+            if not (applies(clause, department) and good) or entry_id in named:
+                left.append(index)
+                continue
+            if clause.kind == "rate":
+                rate = (clause.id, department.name)
+                if rate in refused:
+                    left.append(index)
+                    continue
+                if rate in rates:
+                    self.clashes.add(rate)
+                    left.append(index)
+                    continue
+                rates.add(rate)
+            key = (department.name, clause.id)
+            sums[key] = sums.get(key, ZERO) + amount
+            ids.append(entry_id)
+        return left
 
     def _entry(self, figures: Sequence[str | None], day: date | None = None) -> Entry:
         clause, count, points, level, value = figures
@@ -146,15 +154,18 @@ class PlainTally:
             date=day,
         )
 
-    def _worth(self, figures: tuple[str | None, ...]) -> tuple[Clause, Decimal] | None:
+    def _worth(self, written: tuple[str | None, ...]) -> tuple[Clause, Decimal] | None:
         """The clause and what an entry with these figures adds, if static_problems would
         find nothing wrong with them (the department is judged apart)."""
-        if figures[0] not in self.plain:
+        clause_id, count, points, points_first, count_after, level, value = written
+        if points_first is not None:
+            count, points = count_after, points_first
+        if clause_id not in self.plain:
             return None
-        clause = self.catalog.clauses.get(figures[0] or "")
+        clause = self.catalog.clauses.get(clause_id or "")
         if clause is None:
             return None  # not in force this month: the review explains
-        entry = self._entry(figures)
+        entry = self._entry((clause_id, count, points, level, value))
         return None if clause_problems(entry, clause) else (clause, signed_amount(entry, clause))
 
     def _judge_day(self, text: str | None) -> bool:

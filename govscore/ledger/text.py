@@ -15,7 +15,7 @@ import operator
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -26,7 +26,7 @@ import tomli_w
 from govscore.errors import Problem
 from govscore.i18n import _, listing
 from govscore.ledger.batches import blank, torn_batches
-from govscore.ledger.tomlfast import Chunk, quick_entry, read_chunks
+from govscore.ledger.tomlfast import Chunk, PlainTables, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, is_month
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#.*)?$")
@@ -130,7 +130,7 @@ def parse_toml_ledger(
     file: str,
     month: str,
     fast: bool = True,
-    take: Callable[[re.Match[str]], bool] | None = None,
+    take: Callable[[PlainTables], Collection[int]] | None = None,
     controls: bool | None = None,
 ) -> ParsedFile:
     """Parse a month's TOML ledger, one [[entry]] table at a time.

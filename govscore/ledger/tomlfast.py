@@ -9,7 +9,7 @@ odd spacing) sends its whole [[entry]] table to tomllib, so results never differ
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Set
 from datetime import date
 from decimal import Decimal
 from json.decoder import scanstring  # type: ignore[attr-defined]
@@ -79,49 +79,95 @@ _SHARED = frozenset({"department", "clause", "level", "matter", "note", "by"})
 
 # A whole [[entry]] table exactly as govscore writes a plain score entry: id, department
 # and clause, then perhaps count, points, level, a rate's value, date, note, by and
-# recorded, in that order, each line perhaps ending in a clone's tag; followed by blank lines and the next
-# header or the end. Texts hold no quote, backslash or control character; id, department,
-# clause and level no surrounding space (so they read exactly as tomllib reads them).
+# recorded, in that order, each line perhaps ending in a clone's tag; followed by blank
+# lines (and the lines that frame a batch) and the next header or the end. Texts hold no
+# quote, backslash or control character; id, department, clause and level no
+# surrounding space (so they read exactly as tomllib reads them).
 # Groups: 1 id, 2 department, 3 clause, 4 count, 5 points, 6 points and 7 count (written
 # the other way round), 8 level, 9 value, 10 date.
+# An optional part is written (?:X|), not (?:X)?: the same match, but the engine tries a
+# branch with little bookkeeping where ? after a group takes its general repeat (that
+# was 40% of the work of searching a province's month file).
 # A clone's tag, and on the last line of a batch its end mark (govscore.ledger.batches).
-_TAG = r"(?:  # [0-9a-z]+)?(?:  # govscore batch end, sha256 [0-9a-f]{16})?"
-_WORD = r'"([^\s"\\\x00-\x1f\x7f](?:[^"\\\x00-\x1f\x7f]*[^\s"\\\x00-\x1f\x7f])?)"'
+_TAG = r"(?:  # [0-9a-z]+|)(?:  # govscore batch end, sha256 [0-9a-f]{16}|)"
+_WORD = r'"([^\s"\\\x00-\x1f\x7f](?:[^"\\\x00-\x1f\x7f]*[^\s"\\\x00-\x1f\x7f]|))"'
 _TEXT = r'"[^"\\\x00-\x1f\x7f]*"'
 _COUNT = r"([1-9][0-9]{0,8})"
-_POINTS = r"((?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,9})?)"
+_POINTS = r"((?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,9}|))"
 # The lines that frame each batch govscore appends (see govscore.ledger.batches).
 _BATCH = r"# govscore batch [^\n]*"
 _ONLY_BATCH_LINES = re.compile(rf"(?:\n|{_BATCH}\n)*")
-PLAIN_TABLE = re.compile(
-    rf"^\[\[entry\]\]{_TAG}\n"
-    rf"id = {_WORD}{_TAG}\n"
-    rf"department = {_WORD}{_TAG}\n"
-    rf"clause = {_WORD}{_TAG}\n"
-    rf"(?:(?:count = {_COUNT}{_TAG}\n)?(?:points = {_POINTS}{_TAG}\n)?"
-    rf"|points = {_POINTS}{_TAG}\ncount = {_COUNT}{_TAG}\n)"  # as a hand (or a tool) may
-    rf"(?:level = {_WORD}{_TAG}\n)?"
-    rf"(?:value = {_POINTS}{_TAG}\n)?"
-    rf"(?:date = ([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}){_TAG}\n)?"
-    rf"(?:note = {_TEXT}{_TAG}\n)?"
-    rf"(?:by = {_TEXT}{_TAG}\n)?"
-    rf"(?:recorded = {_TEXT}{_TAG}\n)?"
-    rf"(?=\n*(?:{_BATCH}\n+)*(?:\[\[entry\]\]{_TAG}(?:\n|\Z)|\Z))",
-    re.MULTILINE,
-)
+# What may follow a plain table's last line and its newline: most often a blank line and
+# the next header, tried first.
+_NEXT = rf"\n\[\[entry\]\]\n|\n*(?:{_BATCH}\n+)*(?:\[\[entry\]\]{_TAG}(?:\n|\Z)|\Z)"
+
+
+def _fields(before: str, after: str) -> str:
+    """A plain table's lines after its header, each with `before` ahead and `after` behind."""
+
+    def line(text: str) -> str:
+        return f"{before}{text}{_TAG}{after}"
+
+    return (
+        line(f"id = {_WORD}")
+        + line(f"department = {_WORD}")
+        + line(f"clause = {_WORD}")
+        + f"(?:(?:{line(f'count = {_COUNT}')}|)(?:{line(f'points = {_POINTS}')}|)"
+        # points before count, as a hand (or a tool) may write them
+        + f"|{line(f'points = {_POINTS}')}{line(f'count = {_COUNT}')})"
+        + f"(?:{line(f'level = {_WORD}')}|)"
+        + f"(?:{line(f'value = {_POINTS}')}|)"
+        + f"(?:{line('date = ([0-9]{4}-[0-9]{2}-[0-9]{2})')}|)"
+        + f"(?:{line(f'note = {_TEXT}')}|)"
+        + f"(?:{line(f'by = {_TEXT}')}|)"
+        + f"(?:{line(f'recorded = {_TEXT}')}|)"
+    )
+
+
+_NEWLINE = r"\n"
+PLAIN_TABLE = re.compile(rf"^\[\[entry\]\]{_TAG}\n{_fields('', _NEWLINE)}(?={_NEXT})", re.MULTILINE)
+# The same tables found by str.split's way: each from the newline before its header, which
+# is searched for as plain text (a ^ first would try every character: a second for a note
+# of 100 MB). The whole table, but for its last newline, is the first group; the newline
+# is left to the next table's search (tables need not have a blank line between them).
+_SPLIT_TABLES = re.compile(rf"\n(\[\[entry\]\]{_TAG}{_fields(_NEWLINE, '')})(?=\n(?:{_NEXT}))")
+# What split gives for each table: its text, its 10 groups, and the text after it.
+_STRIDE = _SPLIT_TABLES.groups + 1
+
+
+class PlainTables:
+    """Every table of a text that PLAIN_TABLE matches, group by group, for a caller to
+    take at once (a cold cache build sums plain entries as they are read)."""
+
+    __slots__ = ("count", "pieces")
+
+    def __init__(self, pieces: list[str | None]):
+        self.pieces = pieces  # as _SPLIT_TABLES.split gives them
+        self.count = len(pieces) // _STRIDE
+
+    def column(self, group: int) -> list[Any]:
+        """Group `group` of PLAIN_TABLE (1 id … 10 date) of every table, in file order."""
+        return self.pieces[1 + group :: _STRIDE]
+
+
+# The plain tables of a month file are split off a block of about this many characters at
+# a time: a province's month file split at once held some 70 MB of pieces.
+_BLOCK = 2**20
 
 
 def read_chunks(
     text: str,
-    take: Callable[[re.Match[str]], bool] | None = None,
+    take: Callable[[PlainTables], Collection[int]] | None = None,
     *,
     controls: bool | None,
+    block: int = _BLOCK,
 ) -> tuple[str, list[Chunk]] | None:
     """Split a ledger at [[entry]] headers and read each table; None if the file needs tomllib.
 
-    With `take`, each table that PLAIN_TABLE matches is offered to it first; a table it
-    takes (a cold cache build sums plain entries as they are read) is left out of the
-    chunks, and everything between such tables is read line by line as usual.
+    With `take`, the tables that PLAIN_TABLE matches are offered to it first, a block of
+    them at a time; it answers with the indexes of those it leaves. A table it takes (a
+    cold cache build sums plain entries as they are read) is left out of the chunks, and
+    everything between such tables is read line by line as usual.
     A file with a multi-line string is left to the careful reader, since a line inside
     one may look like a header. `controls`: whether the text may hold a control character
     (holds_controls of the bytes it was read from; None: look), for then every string is
@@ -133,51 +179,99 @@ def read_chunks(
         controls = _CONTROL.search(text) is not None
     if take is None:
         return _read_lines(text, 0, controls)
+    # A table at the very start has no newline before it: one is put there for the search.
+    lead = int(text.startswith("[[entry]]"))
+    lengths, gaps, left = _offer("\n" + text if lead else text, take, block)
+    count = len(lengths)
+    # Where each table's header starts in the text, worked out up to the tables asked for.
+    at, header = 0, len(gaps[0]) + 1 - lead
+
+    def start(table: int) -> int:
+        nonlocal at, header
+        header += sum(lengths[at:table]) + sum(map(len, gaps[at + 1 : table + 1])) + table - at
+        at = table
+        return header
+
     preamble: str | None = None
     chunks: list[Chunk] = []
-    position = 0  # the start of what is not yet read
     line, counted = 1, 0  # the line number at `counted`
-    for found in _plain_tables(text):
-        if not take(found):
-            continue
-        start = found.start()
-        # Between two plain tables there is usually one blank line and nothing else, or
-        # the lines that end one batch and begin the next.
-        if (
-            start - position > 1
-            and text[position:start].strip("\n")
-            and not _ONLY_BATCH_LINES.fullmatch(text, position, start)
+    for after, before in _stretches(gaps, left, count):
+        position = 0 if after < 0 else start(after) + lengths[after] + 1
+        end = len(text) if before == count else start(before)
+        if before < count and not (
+            end - position > 1
+            and text[position:end].strip("\n")
+            and not _ONLY_BATCH_LINES.fullmatch(text, position, end)
         ):
-            line += text.count("\n", counted, position)
-            counted = position
-            before, read = _read_lines(text[position:start], line - 1, controls)
-            chunks += read
-            preamble = before if preamble is None else preamble
-        elif preamble is None:
-            preamble = ""
-        position = found.end()
-    line += text.count("\n", counted, position)
-    before, read = _read_lines(text[position:], line - 1, controls)
-    return (before if preamble is None else preamble), chunks + read
+            # Between two plain tables there is usually one blank line and nothing else,
+            # or the lines that end one batch and begin the next.
+            if preamble is None:
+                preamble = ""
+            continue
+        line += text.count("\n", counted, position)
+        counted = position
+        first, read = _read_lines(text[position:end], line - 1, controls)
+        chunks += read
+        preamble = first if preamble is None else preamble
+    return preamble or "", chunks
 
 
-# PLAIN_TABLE without its ^: an expression that begins with plain text is searched for
-# that text (as str.find searches), where ^ first would try every character (a second
-# for a note of 100 MB), and each match's line start is checked after.
-_PLAIN_FROM_HEADER = re.compile(PLAIN_TABLE.pattern.removeprefix("^"), re.MULTILINE)
+def _offer(
+    text: str, take: Callable[[PlainTables], Collection[int]], block: int
+) -> tuple[list[int], list[str], set[int]]:
+    """Every plain table of a text offered to `take`: the length of each (but for its last
+    newline), the text before each and after the last, and the indexes of those left.
 
-
-def _plain_tables(text: str) -> Iterator[re.Match[str]]:
-    """PLAIN_TABLE.finditer(text), searched from each [[entry]] and kept where a line
-    starts with it.
-
-    A match from an [[entry]] inside a line (a comment's) is dropped: it holds only the
-    lines of one table, none of them a header, so no table that starts a line is lost.
+    The text is split a block at a time, each cut before a header that follows a blank
+    line (the newline before the header starting the next block): no table, and no
+    look past one, crosses such a cut, so the tables are those of the whole text.
     """
-    for found in _PLAIN_FROM_HEADER.finditer(text):
-        start = found.start()
-        if not start or text[start - 1] == "\n":
-            yield found
+    lengths: list[int] = []
+    gaps = [""]
+    left: set[int] = set()
+    start = 0
+    while True:
+        cut = text.find("\n\n[[entry]]\n", start + block) if start + block < len(text) else -1
+        end = len(text) if cut < 0 else cut + 1
+        pieces = _SPLIT_TABLES.split(text[start:end])
+        tables = PlainTables(pieces)
+        if tables.count:
+            left.update(len(lengths) + index for index in take(tables))
+        lengths += map(len, pieces[1::_STRIDE])
+        gaps[-1] += pieces[0]  # type: ignore[operator]
+        gaps += pieces[_STRIDE::_STRIDE]  # type: ignore[arg-type]
+        if cut < 0:
+            return lengths, gaps, left
+        start = end
+
+
+def _stretches(gaps: list[str], left: Set[int], count: int) -> list[tuple[int, int]]:
+    """The stretches of text to read line by line, each (the table taken before it, or -1;
+    the table taken after it, or count), in order: the text before the first table taken
+    and after the last, and wherever a table is left or more than a newline lies between
+    two tables (`gaps`: the text before each table and after the last).
+
+    Most of a province's month file is plain tables one blank line apart, all taken: the
+    stretches are found without a step for each of them.
+    """
+
+    def before(table: int) -> int:
+        while table in left:
+            table -= 1
+        return table
+
+    def after(table: int) -> int:
+        while table in left:
+            table += 1
+        return table
+
+    marks = {(before(t), after(t)) for t in left}
+    marks.update((before(t - 1), after(t)) for t in range(1, count) if len(gaps[t]) > 1)
+    marks.add((before(count - 1), count))  # the end of the text, read always
+    first = after(0)
+    if first < count:
+        marks.add((-1, first))
+    return sorted(marks)
 
 
 def _read_lines(text: str, offset: int, controls: bool) -> tuple[str, list[Chunk]]:
