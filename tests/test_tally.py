@@ -124,6 +124,7 @@ EDITS = [
     "escape",  # the id written with a \u escape
     "bad-date",  # 2023-02-30
     "points-first",  # points written before count (tomllib reads either order alike)
+    "control",  # a raw control character in the id (tomllib refuses it)
 ]
 
 
@@ -146,6 +147,8 @@ def table(fields: dict[str, Any], edit: str) -> str:
         return text.replace('id = "2023-', 'id = "\\u0032023-', 1)
     if edit == "bad-date":
         return text.replace("2023-02-27", "2023-02-30")
+    if edit == "control":
+        return text.replace('id = "', 'id = "\x01', 1)
     if edit == "points-first":
         lines = text.split("\n")
         counts = [n for n, line in enumerate(lines) if line.startswith("count = ")]

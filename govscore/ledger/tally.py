@@ -31,7 +31,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from govscore.ledger.tomlfast import PlainTables
+from govscore.ledger.tomlfast import FIGURES, PlainTables
 from govscore.model import Entry, sequence_name
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments
@@ -57,6 +57,9 @@ def plain_clauses(catalog: Catalog) -> frozenset[str]:
     every = {clause.id for version in versions for clause in version}
     other = {clause.id for version in versions for clause in version if not _plain(clause)}
     return frozenset(every - other - targets)
+
+
+_UNSEEN = object()
 
 
 def _plain(clause: Clause) -> bool:
@@ -88,7 +91,8 @@ class PlainTally:
         self.rates: set[RateKey] = set()
         self.clashes: set[RateKey] = set()  # rates taken twice: the file is read again
         self._names: dict[str, Any] = {}  # as written → Department, or None
-        self._figures: dict[tuple[str | None, ...], Any] = {}  # → (Clause, signed points)
+        self._verdicts: dict[str, Any] = {}  # figures as written → (Clause, signed points)
+        self._figures: dict[tuple[str | None, ...], Any] = {}  # figures → the same
         self._days: dict[str | None, bool] = {}
         self._sums: dict[tuple[str, str], Decimal] = {}  # (department, clause) → points
 
@@ -96,34 +100,29 @@ class PlainTally:
         """Take the plain tables the review would count as they stand: the indexes of
         those left.
 
-        Each distinct figures, department and date is judged once, column by column; only
-        what joins them is done table by table."""
-        # clause, count, points; points and count written the other way round; level, value
-        figures = list(zip(*map(tables.column, range(3, 10)), strict=True))
-        names, days = tables.column(2), tables.column(10)
-        verdicts, departments, fine = self._figures, self._names, self._days
-        for written in set(figures).difference(verdicts):
-            verdicts[written] = self._worth(written)
+        Each distinct figures (with their date) and department is judged once, column by
+        column; only what joins them is done table by table."""
+        written, names = tables.column(3), tables.column(2)
+        verdicts, departments = self._verdicts, self._names
+        for figures in set(written).difference(verdicts):
+            verdicts[figures] = self._judge(figures)
         for name in set(names).difference(departments):
             departments[name] = self.departments.resolve(name)
-        for day in set(days).difference(fine):
-            fine[day] = self._judge_day(day)
         named, refused, rates, sums = self.named, self.refused, self.rates, self._sums
         ids = self.ids
         left: list[int] = []
         rows = zip(
-            map(verdicts.__getitem__, figures),
+            map(verdicts.__getitem__, written),
             map(departments.__getitem__, names),
-            map(fine.__getitem__, days),
             tables.column(1),
             strict=True,
         )
-        for index, (judged, department, good, entry_id) in enumerate(rows):
-            if judged is None or department is None:
+        for index, (judged, department, entry_id) in enumerate(rows):
+            if judged is None or department is None or entry_id in named:
                 left.append(index)
                 continue
             clause, amount = judged
-            if not (applies(clause, department) and good) or entry_id in named:
+            if not applies(clause, department):
                 left.append(index)
                 continue
             if clause.kind == "rate":
@@ -140,6 +139,22 @@ class PlainTally:
             sums[key] = sums.get(key, ZERO) + amount
             ids.append(entry_id)
         return left
+
+    def _judge(self, written: str) -> tuple[Clause, Decimal] | None:
+        """The clause and what an entry adds, if its figures and date (the lines from clause
+        to date, as written) pass the validators: each judged once."""
+        found = FIGURES.fullmatch(written)
+        if found is None:  # not as PLAIN_TABLE matched them: cannot be, but the review explains
+            return None
+        *taken_apart, day = found.groups()
+        figures = tuple(taken_apart)
+        verdict = self._figures.get(figures, _UNSEEN)
+        if verdict is _UNSEEN:
+            verdict = self._figures[figures] = self._worth(figures)
+        fine = self._days.get(day)
+        if fine is None:
+            fine = self._days[day] = self._judge_day(day)
+        return verdict if fine else None
 
     def _entry(self, figures: Sequence[str | None], day: date | None = None) -> Entry:
         clause, count, points, level, value = figures

@@ -144,7 +144,9 @@ def parse_toml_ledger(
     entries: list[Entry] = []
     breaks: list[Problem] = []
     # Windows editors may add a BOM and CRLF line ends: neither changes a line number.
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:  # (a search for one character is quicker than a replace that finds none)
+        text = text.replace("\r\n", "\n")
     newlines = text.count("\n")
     torn = torn_batches(text)
     for batch in torn:

@@ -83,17 +83,15 @@ _SHARED = frozenset({"department", "clause", "level", "matter", "note", "by"})
 # lines (and the lines that frame a batch) and the next header or the end. Texts hold no
 # quote, backslash or control character; id, department, clause and level no
 # surrounding space (so they read exactly as tomllib reads them).
-# Groups: 1 id, 2 department, 3 clause, 4 count, 5 points, 6 points and 7 count (written
-# the other way round), 8 level, 9 value, 10 date.
+# Groups: 1 id, 2 department, 3 the figures: the lines from clause to date, as one text
+# (a province's month file holds a few thousand distinct ones in 80,000 tables: each is
+# taken apart by FIGURES once, and judged once).
 # An optional part is written (?:X|), not (?:X)?: the same match, but the engine tries a
 # branch with little bookkeeping where ? after a group takes its general repeat (that
 # was 40% of the work of searching a province's month file).
 # A clone's tag, and on the last line of a batch its end mark (govscore.ledger.batches).
 _TAG = r"(?:  # [0-9a-z]+|)(?:  # govscore batch end, sha256 [0-9a-f]{16}|)"
-_WORD = r'"([^\s"\\\x00-\x1f\x7f](?:[^"\\\x00-\x1f\x7f]*[^\s"\\\x00-\x1f\x7f]|))"'
 _TEXT = r'"[^"\\\x00-\x1f\x7f]*"'
-_COUNT = r"([1-9][0-9]{0,8})"
-_POINTS = r"((?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,9}|))"
 # The lines that frame each batch govscore appends (see govscore.ledger.batches).
 _BATCH = r"# govscore batch [^\n]*"
 _ONLY_BATCH_LINES = re.compile(rf"(?:\n|{_BATCH}\n)*")
@@ -102,36 +100,43 @@ _ONLY_BATCH_LINES = re.compile(rf"(?:\n|{_BATCH}\n)*")
 _NEXT = rf"\n\[\[entry\]\]\n|\n*(?:{_BATCH}\n+)*(?:\[\[entry\]\]{_TAG}(?:\n|\Z)|\Z)"
 
 
-def _fields(before: str, after: str) -> str:
-    """A plain table's lines after its header, each with `before` ahead and `after` behind."""
+def _word(group: str = "(") -> str:
+    """A text with no surrounding space, in quotes; `group` opens the group around it."""
+    return rf'"{group}[^\s"\\\x00-\x1f\x7f](?:[^"\\\x00-\x1f\x7f]*[^\s"\\\x00-\x1f\x7f]|))"'
 
-    def line(text: str) -> str:
-        return f"{before}{text}{_TAG}{after}"
 
+def _figures(group: str) -> str:
+    """A plain table's lines from clause to date (each after the first after a newline),
+    each figure in a group that `group` opens: "(" to take them, "(?:" to match them."""
+    count = rf"{group}[1-9][0-9]{{0,8}})"
+    points = rf"{group}(?:0|[1-9][0-9]{{0,8}})(?:\.[0-9]{{1,9}}|))"
     return (
-        line(f"id = {_WORD}")
-        + line(f"department = {_WORD}")
-        + line(f"clause = {_WORD}")
-        + f"(?:(?:{line(f'count = {_COUNT}')}|)(?:{line(f'points = {_POINTS}')}|)"
+        rf"clause = {_word(group)}{_TAG}"
+        rf"(?:(?:\ncount = {count}{_TAG}|)(?:\npoints = {points}{_TAG}|)"
         # points before count, as a hand (or a tool) may write them
-        + f"|{line(f'points = {_POINTS}')}{line(f'count = {_COUNT}')})"
-        + f"(?:{line(f'level = {_WORD}')}|)"
-        + f"(?:{line(f'value = {_POINTS}')}|)"
-        + f"(?:{line('date = ([0-9]{4}-[0-9]{2}-[0-9]{2})')}|)"
-        + f"(?:{line(f'note = {_TEXT}')}|)"
-        + f"(?:{line(f'by = {_TEXT}')}|)"
-        + f"(?:{line(f'recorded = {_TEXT}')}|)"
+        rf"|\npoints = {points}{_TAG}\ncount = {count}{_TAG})"
+        rf"(?:\nlevel = {_word(group)}{_TAG}|)"
+        rf"(?:\nvalue = {points}{_TAG}|)"
+        rf"(?:\ndate = {group}[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}){_TAG}|)"
     )
 
 
-_NEWLINE = r"\n"
-PLAIN_TABLE = re.compile(rf"^\[\[entry\]\]{_TAG}\n{_fields('', _NEWLINE)}(?={_NEXT})", re.MULTILINE)
+# The table but for its last newline.
+_TABLE = (
+    rf"\[\[entry\]\]{_TAG}\nid = {_word()}{_TAG}\ndepartment = {_word()}{_TAG}"
+    rf"\n({_figures('(?:')})"
+    rf"(?:\nnote = {_TEXT}{_TAG}|)(?:\nby = {_TEXT}{_TAG}|)(?:\nrecorded = {_TEXT}{_TAG}|)"
+)
+PLAIN_TABLE = re.compile(rf"^{_TABLE}\n(?={_NEXT})", re.MULTILINE)
+# The figures of a plain table taken apart. Groups: 1 clause, 2 count, 3 points, 4 points
+# and 5 count (written the other way round), 6 level, 7 value, 8 date.
+FIGURES = re.compile(_figures("("))
 # The same tables found by str.split's way: each from the newline before its header, which
 # is searched for as plain text (a ^ first would try every character: a second for a note
 # of 100 MB). The whole table, but for its last newline, is the first group; the newline
 # is left to the next table's search (tables need not have a blank line between them).
-_SPLIT_TABLES = re.compile(rf"\n(\[\[entry\]\]{_TAG}{_fields(_NEWLINE, '')})(?=\n(?:{_NEXT}))")
-# What split gives for each table: its text, its 10 groups, and the text after it.
+_SPLIT_TABLES = re.compile(rf"\n({_TABLE})(?=\n(?:{_NEXT}))")
+# What split gives for each table: its text, its 3 groups, and the text after it.
 _STRIDE = _SPLIT_TABLES.groups + 1
 
 
@@ -146,7 +151,8 @@ class PlainTables:
         self.count = len(pieces) // _STRIDE
 
     def column(self, group: int) -> list[Any]:
-        """Group `group` of PLAIN_TABLE (1 id … 10 date) of every table, in file order."""
+        """Group `group` of PLAIN_TABLE (1 id, 2 department, 3 figures; 0 the whole table
+        but for its last newline) of every table, in file order."""
         return self.pieces[1 + group :: _STRIDE]
 
 
@@ -171,14 +177,14 @@ def read_chunks(
     A file with a multi-line string is left to the careful reader, since a line inside
     one may look like a header. `controls`: whether the text may hold a control character
     (holds_controls of the bytes it was read from; None: look), for then every string is
-    checked for them.
+    checked for them; with `take`, only the text read line by line is looked at.
     """
     if '"""' in text or "'''" in text:
         return None
-    if controls is None:
-        controls = _CONTROL.search(text) is not None
     if take is None:
-        return _read_lines(text, 0, controls)
+        return _read_lines(
+            text, 0, _CONTROL.search(text) is not None if controls is None else controls
+        )
     # A table at the very start has no newline before it: one is put there for the search.
     lead = int(text.startswith("[[entry]]"))
     lengths, gaps, left = _offer("\n" + text if lead else text, take, block)
@@ -210,7 +216,9 @@ def read_chunks(
             continue
         line += text.count("\n", counted, position)
         counted = position
-        first, read = _read_lines(text[position:end], line - 1, controls)
+        # No plain table holds a control character: only the stretches read here may.
+        held = controls is not False and _CONTROL.search(text, position, end) is not None
+        first, read = _read_lines(text[position:end], line - 1, held)
         chunks += read
         preamble = first if preamble is None else preamble
     return preamble or "", chunks
