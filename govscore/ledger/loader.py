@@ -354,9 +354,7 @@ def parse_ledger_bytes(
         return replace(parse_csv_ledger(text, label, month), newlines=data.count(b"\n"))
     # Whether the text holds a control character, from its bytes: what the text drops of
     # them (a CR before LF, a torn batch) only makes the reading more careful than needed.
-    # A tally's reading looks only where it reads line by line (see tomlfast.read_chunks).
-    controls = None if tally is not None else holds_controls(data)
-    return parse_toml_ledger(text, label, month, take=tally, controls=controls)
+    return parse_toml_ledger(text, label, month, take=tally, controls=holds_controls(data))
 
 
 def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:

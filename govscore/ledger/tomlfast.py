@@ -177,7 +177,7 @@ def read_chunks(
     A file with a multi-line string is left to the careful reader, since a line inside
     one may look like a header. `controls`: whether the text may hold a control character
     (holds_controls of the bytes it was read from; None: look), for then every string is
-    checked for them; with `take`, only the text read line by line is looked at.
+    checked for them; with `take`, only in the text read line by line.
     """
     if '"""' in text or "'''" in text:
         return None
@@ -190,11 +190,11 @@ def read_chunks(
     lengths, gaps, left = _offer("\n" + text if lead else text, take, block)
     count = len(lengths)
     # Where each table's header starts in the text, worked out up to the tables asked for.
-    at, header = 0, len(gaps[0]) + 1 - lead
+    at, header = 0, gaps[0] + 1 - lead
 
     def start(table: int) -> int:
         nonlocal at, header
-        header += sum(lengths[at:table]) + sum(map(len, gaps[at + 1 : table + 1])) + table - at
+        header += sum(lengths[at:table]) + sum(gaps[at + 1 : table + 1]) + table - at
         at = table
         return header
 
@@ -226,38 +226,41 @@ def read_chunks(
 
 def _offer(
     text: str, take: Callable[[PlainTables], Collection[int]], block: int
-) -> tuple[list[int], list[str], set[int]]:
+) -> tuple[list[int], list[int], set[int]]:
     """Every plain table of a text offered to `take`: the length of each (but for its last
-    newline), the text before each and after the last, and the indexes of those left.
+    newline), the length of the text before each and after the last, and the indexes of
+    those left (what lies between the tables is read from the text itself: a note of
+    100 MB is not held twice).
 
     The text is split a block at a time, each cut before a header that follows a blank
     line (the newline before the header starting the next block): no table, and no
     look past one, crosses such a cut, so the tables are those of the whole text.
     """
     lengths: list[int] = []
-    gaps = [""]
+    gaps = [0]
     left: set[int] = set()
     start = 0
     while True:
         cut = text.find("\n\n[[entry]]\n", start + block) if start + block < len(text) else -1
         end = len(text) if cut < 0 else cut + 1
-        pieces = _SPLIT_TABLES.split(text[start:end])
+        # (A file that is one block, as one with a note of 100 MB, is not copied.)
+        pieces = _SPLIT_TABLES.split(text if end - start == len(text) else text[start:end])
         tables = PlainTables(pieces)
         if tables.count:
             left.update(len(lengths) + index for index in take(tables))
         lengths += map(len, pieces[1::_STRIDE])
-        gaps[-1] += pieces[0]  # type: ignore[operator]
-        gaps += pieces[_STRIDE::_STRIDE]  # type: ignore[arg-type]
+        gaps[-1] += len(pieces[0])  # type: ignore[arg-type]
+        gaps += map(len, pieces[_STRIDE::_STRIDE])  # type: ignore[arg-type]
         if cut < 0:
             return lengths, gaps, left
         start = end
 
 
-def _stretches(gaps: list[str], left: Set[int], count: int) -> list[tuple[int, int]]:
+def _stretches(gaps: list[int], left: Set[int], count: int) -> list[tuple[int, int]]:
     """The stretches of text to read line by line, each (the table taken before it, or -1;
     the table taken after it, or count), in order: the text before the first table taken
     and after the last, and wherever a table is left or more than a newline lies between
-    two tables (`gaps`: the text before each table and after the last).
+    two tables (`gaps`: the length of the text before each table and after the last).
 
     Most of a province's month file is plain tables one blank line apart, all taken: the
     stretches are found without a step for each of them.
@@ -274,7 +277,7 @@ def _stretches(gaps: list[str], left: Set[int], count: int) -> list[tuple[int, i
         return table
 
     marks = {(before(t), after(t)) for t in left}
-    marks.update((before(t - 1), after(t)) for t in range(1, count) if len(gaps[t]) > 1)
+    marks.update((before(t - 1), after(t)) for t in range(1, count) if gaps[t] > 1)
     marks.add((before(count - 1), count))  # the end of the text, read always
     first = after(0)
     if first < count:
