@@ -368,10 +368,11 @@ def _as_decimals(values: dict[str, str]) -> dict[str, Decimal]:
     return {name: _DECIMAL[value] for name, value in values.items()}
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# JSON as the cache files write it: compact, and not escaped to ASCII.
+as_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 # Names written again and again (a province's 10,000 departments in every month's text,
 # the categories and clauses of each kept score): each encoded as a JSON string once.
-quoted = Remembered(_ENCODE)
+quoted = Remembered(as_json)
 
 
 def month_text(cells: Cells, month: str) -> str:
@@ -386,7 +387,7 @@ def month_text(cells: Cells, month: str) -> str:
     found = cells.month(month)
     forms = found.forms() if isinstance(found, MonthCells) else iter(found.items())
     lines = [
-        f"{quoted[department]}:{_ENCODE(cell_row(cell)) if isinstance(cell, Cell) else cell}"
+        f"{quoted[department]}:{as_json(cell_row(cell)) if isinstance(cell, Cell) else cell}"
         for department, cell in forms
     ]
     text = "{" + ",\n".join(lines) + "}"
@@ -396,7 +397,7 @@ def month_text(cells: Cells, month: str) -> str:
 
 def cell_text(cell: object) -> str:
     """A department's cell as month_text writes it (a Cell, or the text it was read from)."""
-    return _ENCODE(cell_row(cell)) if isinstance(cell, Cell) else str(cell)
+    return as_json(cell_row(cell)) if isinstance(cell, Cell) else str(cell)
 
 
 def stored_cells(forms: dict[str, object]) -> MonthCells:

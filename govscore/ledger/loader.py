@@ -155,7 +155,7 @@ class Source(Protocol):
         """Whether the path is a symbolic link."""
 
 
-def _cannot_read(file: str, error: OSError) -> ConfigError:
+def cannot_read(file: str, error: OSError) -> ConfigError:
     """The error for a root's file (or folder) the system will not read, with its reason."""
     message = _("{file}: cannot read it: {reason}")
     return ConfigError(message.format(file=file, reason=error.strerror))
@@ -173,7 +173,7 @@ class WorkTree:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise _cannot_read(relative, exc) from None
+            raise cannot_read(relative, exc) from None
 
     def size(self, relative: str) -> int:
         """A file's size in bytes (0 if it does not exist)."""
@@ -182,7 +182,7 @@ class WorkTree:
         except FileNotFoundError:
             return 0
         except OSError as exc:
-            raise _cannot_read(relative, exc) from None
+            raise cannot_read(relative, exc) from None
 
     def measure(self, relative: str) -> tuple[int, bytes] | None:
         """A file's size and digest (cache.digest), read through one small buffer: a
@@ -199,7 +199,7 @@ class WorkTree:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise _cannot_read(relative, exc) from None
+            raise cannot_read(relative, exc) from None
         return size, hashed.digest()
 
     def names(self, folder: str) -> list[str] | None:
@@ -209,7 +209,7 @@ class WorkTree:
         try:
             return [_kind_marked(p) for p in where.iterdir()]
         except OSError as exc:
-            raise _cannot_read(folder, exc) from None
+            raise cannot_read(folder, exc) from None
 
     def link(self, relative: str) -> bool:
         return (self.path / relative).is_symlink()
@@ -994,7 +994,7 @@ def appended_mark(path: Path, label: str) -> cache.FileMark:
                 size += len(chunk)
                 newlines += chunk.count(b"\n")
     except OSError as exc:
-        raise _cannot_read(label, exc) from None
+        raise cannot_read(label, exc) from None
     return cache.FileMark(size, hashing.digest(), newlines, False)
 
 

@@ -74,7 +74,7 @@ def encode(score: DepartmentScore) -> str:
     return f"{score.total}\t{flags}\t{_figures(score)}"
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ENCODE = cachefile.as_json
 
 
 def _figures(score: DepartmentScore) -> str:

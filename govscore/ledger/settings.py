@@ -17,7 +17,7 @@ from pathlib import Path
 
 from govscore.errors import ConfigError, UsageError, did_you_mean
 from govscore.i18n import _
-from govscore.ledger.loader import DEPARTMENTS_FILE, parse_toml_file
+from govscore.ledger.loader import DEPARTMENTS_FILE, cannot_read, parse_toml_file
 from govscore.rules.config import (
     TAG_NAMES,
     Department,
@@ -54,9 +54,7 @@ def read_departments(root: Path) -> tuple[str, Departments]:
     except FileNotFoundError:
         data = None
     except OSError as exc:
-        raise ConfigError(
-            _("{file}: cannot read it: {reason}").format(file=DEPARTMENTS_FILE, reason=exc.strerror)
-        ) from None
+        raise cannot_read(DEPARTMENTS_FILE, exc) from None
     departments = parse_departments(parse_toml_file(data, DEPARTMENTS_FILE), DEPARTMENTS_FILE)
     assert data is not None
     return data.decode("utf-8"), departments
