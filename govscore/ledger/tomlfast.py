@@ -157,7 +157,8 @@ class PlainTables:
 
 
 # The plain tables of a month file are split off a block of about this many characters at
-# a time: a province's month file split at once held some 70 MB of pieces.
+# a time: each of a province's month files split at once raised a cold year's peak memory
+# by some 50-70 MB.
 _BLOCK = 2**20
 
 
@@ -262,8 +263,8 @@ def _stretches(gaps: list[int], left: Set[int], count: int) -> list[tuple[int, i
     and after the last, and wherever a table is left or more than a newline lies between
     two tables (`gaps`: the length of the text before each table and after the last).
 
-    Most of a province's month file is plain tables one blank line apart, all taken: the
-    stretches are found without a step for each of them.
+    Most of a province's month file is plain tables one blank line apart, all taken: for
+    each table there is one test of a length, and a stretch only where one is needed.
     """
 
     def before(table: int) -> int:
