@@ -157,8 +157,8 @@ class PlainTables:
 
 
 # The plain tables of a month file are split off a block of about this many characters at
-# a time: each of a province's month files split at once raised a cold year's peak memory
-# by some 50-70 MB.
+# a time: a province's month files, each split whole, raised a cold year's peak memory by
+# some 50-70 MB.
 _BLOCK = 2**20
 
 
