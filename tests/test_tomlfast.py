@@ -92,7 +92,14 @@ def test_fast_and_careful_readers_agree_on_hand_written_oddities():
 
 # Lines a ledger may hold, and some that only look like a header: a comment's [[entry]],
 # one after a value, a header with a clone's tag or spaces, a batch's frame.
-HEADS = ["[[entry]]", "[[entry]]  # k7q2", " [[entry]]", "# [[entry]]", "x = 1 # [[entry]]"]
+HEADS = [
+    "[[entry]]",
+    "[[entry]]  # k7q2",
+    "[[entry]] # 备注",
+    " [[entry]]",
+    "# [[entry]]",
+    "x = 1 # [[entry]]",
+]
 LINES = st.sampled_from(
     [
         *HEADS,
@@ -130,6 +137,9 @@ QUESTION_MARKS = re.compile(PLAIN_TABLE.pattern.replace("|)", ")?"), re.MULTILIN
     block=st.sampled_from([1, 40, 2**20]),
 )
 @example(parts=[f"{TABLE}\n"] * 3, end="", leave={1}, block=1)
+@example(  # no cut before a header that is not one a plain table may be followed by
+    parts=[TABLE, "", "[[entry]] # 备注", 'id = "b"'], end="\n", leave=set(), block=1
+)
 @example(  # a block cut after a batch's frame, and a table left after the cut
     parts=[TABLE, "# govscore batch of 1 entry", "", TABLE, "", TABLE], end="\n", leave={1}, block=1
 )

@@ -242,7 +242,7 @@ def _offer(
     left: set[int] = set()
     start = 0
     while True:
-        cut = text.find("\n\n[[entry]]\n", start + block) if start + block < len(text) else -1
+        cut = _cut(text, start + block)
         end = len(text) if cut < 0 else cut + 1
         # (A file that is one block, as one with a note of 100 MB, is not copied.)
         pieces = _SPLIT_TABLES.split(text if end - start == len(text) else text[start:end])
@@ -255,6 +255,19 @@ def _offer(
         if cut < 0:
             return lengths, gaps, left
         start = end
+
+
+# A header line as a plain table's look past its end takes it (a clone's tag allowed).
+_HEADER_LINE = re.compile(rf"\[\[entry\]\]{_TAG}(?:\n|\Z)")
+
+
+def _cut(text: str, at: int) -> int:
+    """Where to end a block, at or after `at`: the newline of a blank line before a header
+    line (-1: nowhere, the block runs to the end)."""
+    cut = text.find("\n\n[[entry]]", at) if at < len(text) else -1
+    while cut >= 0 and not _HEADER_LINE.match(text, cut + 2):
+        cut = text.find("\n\n[[entry]]", cut + 1)
+    return cut
 
 
 def _stretches(gaps: list[int], left: Set[int], count: int) -> list[tuple[int, int]]:
