@@ -59,13 +59,13 @@ def plain_clauses(catalog: Catalog) -> frozenset[str]:
     return frozenset(every - other - targets)
 
 
-_UNSEEN = object()
-
-
 def _plain(clause: Clause) -> bool:
     return clause.kind in PLAIN_KINDS and not (
         clause.ref or clause.exclusive or clause.annual or clause.referral
     )
+
+
+_UNSEEN = object()
 
 
 class PlainTally:
@@ -169,10 +169,11 @@ class PlainTally:
             date=day,
         )
 
-    def _worth(self, written: tuple[str | None, ...]) -> tuple[Clause, Decimal] | None:
-        """The clause and what an entry with these figures adds, if static_problems would
-        find nothing wrong with them (the department is judged apart)."""
-        clause_id, count, points, points_first, count_after, level, value = written
+    def _worth(self, figures: tuple[str | None, ...]) -> tuple[Clause, Decimal] | None:
+        """The clause and what an entry with these figures (FIGURES' groups but the date)
+        adds, if static_problems would find nothing wrong with them (the department is
+        judged apart)."""
+        clause_id, count, points, points_first, count_after, level, value = figures
         if points_first is not None:
             count, points = count_after, points_first
         if clause_id not in self.plain:
