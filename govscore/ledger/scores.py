@@ -235,8 +235,8 @@ class Helpers:
         self.start = start  # starts the pool when first needed (a warm run's)
 
     def ready(self) -> bool:
-        """Whether there are worker processes to help: started now if they are not yet,
-        None where they cannot be."""
+        """Whether there are worker processes to help, starting them if they are not yet
+        (there are none where they cannot be started)."""
         if self.pool is None and self.start is not None:
             self.pool, self.start = self.start(), None
         return self.pool is not None
@@ -429,13 +429,18 @@ class Memo:
         key = self.month_key(month)
         count = len(self.names)
         stored = self._rows(self._slot(month), "month")
-        if len(stored) != 2 * count + 1:
+        if not self._laid_out(stored):
             return key, self._cell_sigs(month), [""] * count
         if stored[0] == key:
             return key, stored[1 : count + 1], stored[count + 1 :]
         sigs = self._cell_sigs(month)
         pairs = zip(stored[1 : count + 1], sigs, stored[count + 1 :], strict=True)
         return key, sigs, [row if old == new else "" for old, new, row in pairs]
+
+    def _laid_out(self, stored: Sequence[str]) -> bool:
+        """Whether kept rows are laid out as a month's or a year's are: a key, then a
+        digest and a row for each department."""
+        return len(stored) == 2 * len(self.names) + 1
 
     def _cell_sigs(self, month: str) -> list[str]:
         """Each department's digest of its month's sums, as the cache keeps them."""
@@ -522,8 +527,7 @@ class Memo:
             return True
         if self._rows(key, "year"):
             return False
-        count = len(self.names)
-        unkept = [m for m in months if len(self._rows(self._slot(m), "month")) != 2 * count + 1]
+        unkept = [m for m in months if not self._laid_out(self._rows(self._slot(m), "month"))]
         return 2 * len(unkept) > len(months)
 
     def release(self) -> None:
@@ -583,7 +587,7 @@ class Memo:
         whole = _digest(*(self._keys[month] for month in months))
         stored = self._rows(key, "year")
         count = len(self.names)
-        if len(stored) == 2 * count + 1 and stored[0] == whole:
+        if self._laid_out(stored) and stored[0] == whole:
             return _Year(whole, stored[1 : count + 1], stored[count + 1 :])  # no month changed
         sigs = [_line_digest(rows) for rows in zip(*monthly, strict=True)]
         old_sigs, old_rows = stored[1 : count + 1], stored[count + 1 :]

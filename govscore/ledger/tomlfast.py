@@ -95,9 +95,11 @@ _TEXT = r'"[^"\\\x00-\x1f\x7f]*"'
 # The lines that frame each batch govscore appends (see govscore.ledger.batches).
 _BATCH = r"# govscore batch [^\n]*"
 _ONLY_BATCH_LINES = re.compile(rf"(?:\n|{_BATCH}\n)*")
+# A header line as a plain table may be followed by (a clone's tag allowed).
+_HEADER_LINE = rf"\[\[entry\]\]{_TAG}(?:\n|\Z)"
 # What may follow a plain table's last line and its newline: most often a blank line and
 # the next header, tried first.
-_NEXT = rf"\n\[\[entry\]\]\n|\n*(?:{_BATCH}\n+)*(?:\[\[entry\]\]{_TAG}(?:\n|\Z)|\Z)"
+_NEXT = rf"\n\[\[entry\]\]\n|\n*(?:{_BATCH}\n+)*(?:{_HEADER_LINE}|\Z)"
 
 
 def _word(group: str = "(") -> str:
@@ -257,15 +259,14 @@ def _offer(
         start = end
 
 
-# A header line as a plain table's look past its end takes it (a clone's tag allowed).
-_HEADER_LINE = re.compile(rf"\[\[entry\]\]{_TAG}(?:\n|\Z)")
+_AT_HEADER_LINE = re.compile(_HEADER_LINE)
 
 
 def _cut(text: str, at: int) -> int:
     """Where to end a block, at or after `at`: the newline of a blank line before a header
     line (-1: nowhere, the block runs to the end)."""
     cut = text.find("\n\n[[entry]]", at) if at < len(text) else -1
-    while cut >= 0 and not _HEADER_LINE.match(text, cut + 2):
+    while cut >= 0 and not _AT_HEADER_LINE.match(text, cut + 2):
         cut = text.find("\n\n[[entry]]", cut + 1)
     return cut
 
