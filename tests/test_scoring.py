@@ -303,6 +303,16 @@ def test_veto_keeps_scores_but_ranks_last_and_names_the_entry():
     assert ranking.rows[0][0] == 1 and ranking.rows[33][0] == 1  # 34 departments at 100
 
 
+def test_a_ranking_finds_each_department_at_its_row_and_no_other():
+    # Found by name (an index built once, for a province's 10,000): each of the 36 at
+    # the very row it stands at, a name not ranked nowhere.
+    ranking = scorer_from({"2023-05": toml(entry("市民政局", "2.4.3"))}).month("2023-05")
+    assert len(ranking.rows) == 36
+    for row in ranking.rows:
+        assert ranking.find(row[1].department) is row
+    assert ranking.find("市不存在局") is None
+
+
 def test_veto_4_4_1_marks_the_year_too():
     led = {
         "2023-05": toml(entry(POLICE, "4.4.1", id="v")),

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Protocol
 
 from govscore.figures import plain, round2
@@ -110,7 +111,17 @@ class Ranking:
     rows: tuple[tuple[int, DepartmentScore], ...]
 
     def find(self, department: str) -> tuple[int, DepartmentScore] | None:
-        return next((row for row in self.rows if row[1].department == department), None)
+        return self._by_department.get(department)
+
+    @cached_property
+    def _by_department(self) -> dict[str, tuple[int, DepartmentScore]]:
+        """Each department's row, looked up by name: a report finds each of a province's
+        10,000 departments in the month before (a search through the rows each time
+        took 100 million comparisons). A name ranked twice is found at its first row."""
+        found: dict[str, tuple[int, DepartmentScore]] = {}
+        for row in self.rows:
+            found.setdefault(row[1].department, row)
+        return found
 
 
 @dataclass
