@@ -19,10 +19,12 @@ from hypothesis import strategies as st
 from conftest import catalog, departments
 from govscore.ledger.batches import frame
 from govscore.ledger.cache import Snapshot
-from govscore.ledger.loader import CACHE_DIR, read_cached
+from govscore.ledger.loader import CACHE_DIR, Detailed, load_detailed, load_root, read_cached
 from govscore.ledger.tally import PlainTally, Tallied, named_elsewhere, named_ids
 from govscore.ledger.text import fields_toml, parse_toml_ledger
 from govscore.model import FIELDS
+from govscore.report.page import voided_entries
+from govscore.rules.scoring import Scorer
 from ledgertext import entry, toml
 
 MONTHS = ["2023-05", "2023-06", "2023-07"]
@@ -556,3 +558,51 @@ def test_a_second_rate_is_reported_wherever_it_stands(root: Path):
         assert cells[("市民政局", "2023-05")].clauses == {"2.5.2": Decimal("-0.5")}
         assert cells[("市公安局", "2023-05")].clauses == {"2.5.2": Decimal("-0.2")}
         assert ("2.5.2", "市民政局", "2023-05") in state.snapshot.context.rates
+
+
+def _as_shown(read: Detailed, month: str) -> tuple[Any, ...]:
+    """What a report that lists the month's entries shows: the month ranked with its lines,
+    its voided entries, and what it says of the whole ledger."""
+    root = read.root
+    scorer = Scorer(read.book, root.catalog, root.weights, root.departments, read.summary)
+    voids = voided_entries(root.entries(), read.book.voided, root.departments, read.book.problems)
+    in_month = [v for v in voids if v.entry.month == month]
+    return scorer.month(month), in_month, read.book, read.summary, read.entries
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    texts=st.tuples(*(st.one_of(month_file(month), st.none()) for month in MONTHS)),
+    month=st.sampled_from(MONTHS),
+)
+def test_a_month_shown_entry_by_entry_is_the_month_of_the_whole_ledger(
+    root: Path, texts: tuple[str | None, ...], month: str
+):
+    """`month --detail` and a workbook read the month's own file entry by entry and only
+    sum the plain entries of the others (load_detailed): the lines, voids, problems and
+    scores are those of reading every entry, in one process or two, and those of the
+    whole ledger reviewed as `--at` reads it."""
+    files = {f"{m}.toml": text for m, text in zip(MONTHS, texts, strict=True) if text is not None}
+    write_ledger(root, files)
+    ordinary = _as_shown(load_detailed(root, [month], tally=False), month)
+    assert _as_shown(load_detailed(root, [month], workers=1), month) == ordinary
+    assert _as_shown(load_detailed(root, [month], workers=2), month) == ordinary
+    whole = load_root(root)
+    book = whole.review()
+    scorer = Scorer(book, whole.catalog, whole.weights, whole.departments)
+    voids = voided_entries(whole.entries(), book.voided, whole.departments, book.problems)
+    ranking, in_month, shown_book, summary, entries = ordinary
+    assert ranking == scorer.month(month)
+    assert in_month == [v for v in voids if v.entry.month == month]
+    assert shown_book.entries == tuple(e for e in book.entries if e.month == month)
+    assert (shown_book.problems, shown_book.voided, shown_book.through) == (
+        book.problems,
+        book.voided,
+        book.through,
+    )
+    assert summary == scorer.summary
+    assert entries == sum(1 for _ in whole.entries())

@@ -70,6 +70,7 @@ from govscore.ledger.loader import (
     find_root,
     keep_scores,
     load_catalog,
+    load_detailed,
     load_root,
     load_rules,
     load_view,
@@ -144,14 +145,25 @@ class AppContext:
         return load_root(self.root_dir(), at)
 
     def view(
-        self, at: str | None = None, detail: bool = False, verify: bool = False, year: bool = False
+        self,
+        at: str | None = None,
+        detail: bool = False,
+        verify: bool = False,
+        year: bool = False,
+        months: Iterable[str] | None = None,
     ) -> Report:
         """What a report needs: from the cache, or (for --at and --detail) the whole ledger.
 
         verify=True (check) compares a cache that was used with a full read. year=True:
         a year is scored next (its scores, if none are kept, are worked out in the
-        processes that read the ledger).
+        processes that read the ledger). With detail, `months` are the only months whose
+        lines are shown: the other months' plain entries are only summed (load_detailed).
         """
+        if at is None and detail and months is not None:
+            read = load_detailed(self.root_dir(), months, self.use_cache)
+            root = read.root
+            scorer = Scorer(read.book, root.catalog, root.weights, root.departments, read.summary)
+            return Report(root, read.book.problems, scorer, read.entries, len(root.files))
         if at is None and not detail:
             view = load_view(self.root_dir(), self.use_cache, verify, shown_text, helpers=year)
             scorer = Scorer(
@@ -616,7 +628,7 @@ def month(
 ) -> None:
     """The month's scores: categories, weighted total, rank, vetoes, referrals."""
     check_bom(fmt, bom)
-    report = app.view(at, detail)
+    report = app.view(at, detail, months=[month])
     root = report.root
     only = _resolve_departments(root, departments)
     used = _rules_used(root, [month])
@@ -735,7 +747,8 @@ def report_(
             )
         )
     whole = kind == "xlsx" or bool(departments)
-    loaded = app.view(at, detail=whole)
+    shown = [period] if len(period) == 7 else [f"{period}-{m:02d}" for m in range(1, 13)]
+    loaded = app.view(at, detail=whole, months=shown)
     root = loaded.root
     cards = _resolve_departments(root, departments)
     if len(period) == 4:

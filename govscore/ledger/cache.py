@@ -194,19 +194,25 @@ def build(
     for entry in book.entries:
         if catalog.at(entry.month).clauses[entry.clause].kind == "rate":
             context.rates.add((entry.clause, entry.department, entry.month))
-    summary = Summary(through=dict(book.through))
     for tally in tallies:
         context.rates.update((clause, name, tally.month) for clause, name in tally.rates)
-        tally.add_to(summary)
-    summarize(book, catalog, summary)
     return Snapshot(
         key=key,
         files=marks,
         problems=list(ledger_problems),
-        summary=summary,
+        summary=summarized(book, catalog, tallies),
         context=context,
         entries=len(entries) + len(taken),
     )
+
+
+def summarized(book: Book, catalog: Catalog, tallies: Sequence[Tallied] = ()) -> Summary:
+    """What scores need of a ledger reviewed with the plain entries of `tallies` summed
+    as they were read (not in the book)."""
+    summary = Summary(through=dict(book.through))
+    for tally in tallies:
+        tally.add_to(summary)
+    return summarize(book, catalog, summary)
 
 
 def note_ids(context: Context, ids: Sequence[str]) -> None:

@@ -13,7 +13,7 @@ import os
 import stat
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
@@ -626,6 +626,49 @@ def load_view(
         return _view(state, mismatch)
 
 
+@dataclass(frozen=True)
+class Detailed:
+    """A ledger read to show the entries behind some months' scores (see load_detailed)."""
+
+    root: Root  # the files of other months hold only the entries not tallied
+    book: Book  # as the review keeps it, but its entries: those of the months asked for
+    summary: Summary  # the whole ledger's sums
+    entries: int  # in the whole ledger
+
+
+def load_detailed(
+    path: Path,
+    months: Iterable[str],
+    use_cache: bool = True,
+    workers: int | None = None,
+    tally: bool = True,
+) -> Detailed:
+    """The ledger as a report that lists the entries behind some months' scores needs it
+    (`month --detail`, a workbook, a department's card): those months' files read entry
+    by entry, the plain entries of the others summed as they are read, as a cold `year`
+    reads them (govscore.ledger.tally: in worker processes, for a province). The review
+    and the scores are the same as with every entry made one; only the lines of other
+    months are not there to show, so the book keeps the entries of `months` alone, and
+    no month is shown with half its lines. tally=False makes an entry of every entry
+    (the tests compare the two).
+    """
+    wanted = frozenset(months)
+    with ledger_lock(path / LEDGER_DIR, shared=True), cycles_left():
+        source = WorkTree(path)
+        signing = cachefile.signing_key() if use_cache else None
+        departments, weights, catalog = _configuration(path, source, signing)
+        found, name_problems = ledger_names(source)
+        root, tallies, _sizes, _pool = _read_tallied(
+            path, departments, weights, catalog, found, workers, tally, whole=wanted
+        )
+        root = replace(root, problems=(*name_problems, *root.problems))
+        book = root.review([(f"{LEDGER_DIR}/{t.month}.toml", t.numbers) for t in tallies])
+        summary = cache.summarized(book, catalog, tallies)
+    shown = replace(book, entries=tuple(e for e in book.entries if e.month in wanted))
+    entries = sum(len(f.entries) for f in root.files.values()) + sum(len(t.ids) for t in tallies)
+    return Detailed(root, shown, summary, entries)
+
+
 def _check_departments(state: CachedLedger) -> list[Problem]:
     """A problem naming departments.cache when the departments it gave differ from
     departments.toml read afresh (possible only for whoever holds the key, as with the
@@ -795,6 +838,7 @@ def _read_tallied(
     workers: int | None = None,
     tally: bool = True,
     keep: bool = False,
+    whole: frozenset[str] = frozenset(),
 ) -> tuple[Root, list[Tallied], dict[str, tuple[int, bytes]], ProcessPoolExecutor | None]:
     """The whole ledger read and parsed, its plain entries summed as they are read
     (govscore.ledger.tally); with each file's size and digest, of the bytes parsed.
@@ -807,7 +851,8 @@ def _read_tallied(
     in a way the quick look missed, or with a rate another entry also gives, is parsed
     again, leaving those alone too. An id taken twice sends the whole ledger the
     ordinary way, so the review reports the duplicate where it stands. keep=True returns
-    the worker processes, for more work (the caller shuts them down); else None.
+    the worker processes, for more work (the caller shuts them down); else None. The
+    files of the months in `whole` are parsed entry by entry, none tallied.
     """
     source = WorkTree(path)
     if not tally:
@@ -821,7 +866,7 @@ def _read_tallied(
         parsed = _parse_files(found, read)
         return _root(path, departments, weights, catalog, found, (), parsed), [], sizes, None
     total = sum(source.size(label) for _month, label in found)
-    job = _TallyJob(path, catalog, departments, weights, plain_clauses(catalog))
+    job = _TallyJob(path, catalog, departments, weights, plain_clauses(catalog), whole=whole)
     if workers is None:
         workers = min(2, cpus()) if total >= PARALLEL_MIN_BYTES else 1
     pool = start_pool(workers, _start_job, (job,)) if workers > 1 and len(found) > 1 else None
@@ -871,6 +916,7 @@ class _TallyJob:
     weights: Weights
     plain: frozenset[str]
     named: frozenset[str] = frozenset()  # what every file's voids, closes and refs name
+    whole: frozenset[str] = frozenset()  # months whose every entry is made an Entry
 
     def look(self, label: str) -> frozenset[str]:
         """The ids a file's voids, closes and refs name, at a quick look (named_ids)."""
@@ -887,7 +933,7 @@ class _TallyJob:
         `also`, and the rates of `refused` (and any the file gives twice)."""
         content = read_ledger_file(self.path, label)
         mark = (len(content), cache.digest(content))
-        if not label.endswith(".toml"):
+        if not label.endswith(".toml") or month in self.whole:
             return parse_ledger_bytes(content, label, month), None, mark
         named = (self.named or named_ids(content)) | also
         tally = PlainTally(month, self.catalog, self.departments, named, self.plain, refused)
