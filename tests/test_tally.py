@@ -24,6 +24,8 @@ from govscore.ledger.tally import PlainTally, Tallied, named_elsewhere, named_id
 from govscore.ledger.text import fields_toml, parse_toml_ledger
 from govscore.model import FIELDS
 from govscore.report.page import voided_entries
+from govscore.report.shapes import log_json
+from govscore.rules.lookup import Lookup
 from govscore.rules.scoring import Scorer
 from ledgertext import entry, toml
 
@@ -606,3 +608,43 @@ def test_a_month_shown_entry_by_entry_is_the_month_of_the_whole_ledger(
     )
     assert summary == scorer.summary
     assert entries == sum(1 for _ in whole.entries())
+
+
+def _lookup(read: Detailed) -> Lookup:
+    root = read.root
+    scorer = Scorer(read.book, root.catalog, root.weights, root.departments, read.summary)
+    return Lookup(list(root.entries()), scorer, root.months)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(texts=st.tuples(*(st.one_of(month_file(month), st.none()) for month in MONTHS)))
+def test_an_entry_shown_or_a_month_logged_is_that_of_the_whole_ledger(
+    root: Path, texts: tuple[str | None, ...]
+):
+    """`show ID` makes an entry only of the entry asked for among the plain entries, which
+    are summed as read (load_detailed's leave), and `log --month` of that month's: each
+    entry of the ledger is found so, with the history the whole ledger gives it, and a
+    month's log is the same."""
+    files = {f"{m}.toml": text for m, text in zip(MONTHS, texts, strict=True) if text is not None}
+    write_ledger(root, files)
+    whole = load_root(root)
+    book = whole.review()
+    full = Lookup(
+        list(whole.entries()),
+        Scorer(book, whole.catalog, whole.weights, whole.departments),
+        whole.months,
+    )
+    for recorded in whole.entries():
+        lookup = _lookup(load_detailed(root, [], leave=[recorded.id]))
+        found = lookup.get(recorded.id)
+        assert found == full.get(recorded.id)
+        assert lookup.history(found) == full.history(found)
+    by_month = {m: _lookup(load_detailed(root, [m])) for m in MONTHS}
+    for month in MONTHS:
+        assert log_json(by_month[month], by_month[month].select(first=month, last=month)) == (
+            log_json(full, full.select(first=month, last=month))
+        )

@@ -79,7 +79,7 @@ from govscore.ledger.recording import Committer, Draft, Writing, record, record_
 from govscore.ledger.repair import Cut, cut_back, find_cuts
 from govscore.ledger.settings import set_tags
 from govscore.ledger.writer import create_files, write_whole
-from govscore.model import month_of
+from govscore.model import month_of, months_between
 from govscore.report import page
 from govscore.report.amended import (
     amendments_json,
@@ -151,16 +151,18 @@ class AppContext:
         verify: bool = False,
         year: bool = False,
         months: Iterable[str] | None = None,
+        leave: Iterable[str] = (),
     ) -> Report:
         """What a report needs: from the cache, or (for --at and --detail) the whole ledger.
 
         verify=True (check) compares a cache that was used with a full read. year=True:
         a year is scored next (its scores, if none are kept, are worked out in the
         processes that read the ledger). With detail, `months` are the only months whose
-        lines are shown: the other months' plain entries are only summed (load_detailed).
+        lines are shown: the other months' plain entries are only summed, but for those
+        whose ids are in `leave` (load_detailed).
         """
         if at is None and detail and months is not None:
-            read = load_detailed(self.root_dir(), months, self.use_cache)
+            read = load_detailed(self.root_dir(), months, self.use_cache, leave=leave)
             root = read.root
             scorer = Scorer(read.book, root.catalog, root.weights, root.departments, read.summary)
             return Report(root, read.book.problems, scorer, read.entries, len(root.files))
@@ -1035,9 +1037,15 @@ def _tag_list(tags: Iterable[str]) -> str:
 # -- entries: show and log -----------------------------------------------------------
 
 
-def _lookup(app: AppContext, at: str | None) -> tuple[Root, Lookup]:
-    """The whole ledger, reviewed and scored, indexed by id."""
-    report = app.view(at, detail=True)
+def _lookup(
+    app: AppContext, at: str | None, months: Iterable[str] | None = None, leave: Iterable[str] = ()
+) -> tuple[Root, Lookup]:
+    """The whole ledger, reviewed and scored, indexed by id. With `months`, only those
+    months' files and the entries with the ids in `leave` are read entry by entry (see
+    load_detailed): the lookup then holds those, and every void, close, follow-up and
+    entry one of them names, which is all that `log` of those months, or `show` of one
+    of those entries, uses."""
+    report = app.view(at, detail=True, months=months, leave=leave)
     root = report.root
     assert isinstance(root, Root)
     return root, Lookup(list(root.entries()), report.scorer, root.months)
@@ -1052,8 +1060,14 @@ def show_entry(app: AppContext, entry_id: str, at: str | None, fmt: str) -> None
     """Show one entry: as recorded, its file:line, the months it counts in and the amount
     in each, and every void, close or follow-up that names it. Exit 1 for an unknown id.
     """
-    root, lookup = _lookup(app, at)
+    # The entry is left alone by the sums wherever it stands, as is everything that names
+    # it: nothing else need be read entry by entry. An unknown id reads every entry, for
+    # did-you-mean.
+    root, lookup = _lookup(app, at, [], [entry_id.strip()])
     entry = lookup.get(entry_id)
+    if entry is None:
+        root, lookup = _lookup(app, at)
+        entry = lookup.get(entry_id)
     if entry is None:
         message = _("no entry {id} in the ledger{hint} (`govscore log` lists the entries)")
         hint = did_you_mean(lookup.suggest(entry_id))
@@ -1104,7 +1118,8 @@ def log(
         raise UsageError(_("give --month, or --from and --to, not both"))
     if month is not None:
         first = last = month
-    root, lookup = _lookup(app, at)
+    months = months_between(first, last) if first is not None and last is not None else None
+    root, lookup = _lookup(app, at, months)
     only = _resolve_departments(root, departments)
     for wanted in clauses:
         _check_clause_filter(root, wanted)

@@ -642,6 +642,7 @@ def load_detailed(
     use_cache: bool = True,
     workers: int | None = None,
     tally: bool = True,
+    leave: Iterable[str] = (),
 ) -> Detailed:
     """The ledger as a report that lists the entries behind some months' scores needs it
     (`month --detail`, a workbook, a department's card): those months' files read entry
@@ -649,22 +650,24 @@ def load_detailed(
     reads them (govscore.ledger.tally: in worker processes, for a province). The review
     and the scores are the same as with every entry made one; only the lines of other
     months are not there to show, so the book keeps the entries of `months` alone, and
-    no month is shown with half its lines. tally=False makes an entry of every entry
-    (the tests compare the two).
+    no month is shown with half its lines. The entries with the ids in `leave` are made
+    entries too, wherever they stand, and kept in the book (`show` of one). tally=False
+    makes an entry of every entry (the tests compare the two).
     """
-    wanted = frozenset(months)
+    wanted, alone = frozenset(months), frozenset(leave)
     with ledger_lock(path / LEDGER_DIR, shared=True), cycles_left():
         source = WorkTree(path)
         signing = cachefile.signing_key() if use_cache else None
         departments, weights, catalog = _configuration(path, source, signing)
         found, name_problems = ledger_names(source)
         root, tallies, _sizes, _pool = _read_tallied(
-            path, departments, weights, catalog, found, workers, tally, whole=wanted
+            path, departments, weights, catalog, found, workers, tally, whole=wanted, leave=alone
         )
         root = replace(root, problems=(*name_problems, *root.problems))
         book = root.review([(f"{LEDGER_DIR}/{t.month}.toml", t.numbers) for t in tallies])
         summary = cache.summarized(book, catalog, tallies)
-    shown = replace(book, entries=tuple(e for e in book.entries if e.month in wanted))
+    kept = tuple(e for e in book.entries if e.month in wanted or e.id in alone)
+    shown = replace(book, entries=kept)
     entries = sum(len(f.entries) for f in root.files.values()) + sum(len(t.ids) for t in tallies)
     return Detailed(root, shown, summary, entries)
 
@@ -839,6 +842,7 @@ def _read_tallied(
     tally: bool = True,
     keep: bool = False,
     whole: frozenset[str] = frozenset(),
+    leave: frozenset[str] = frozenset(),
 ) -> tuple[Root, list[Tallied], dict[str, tuple[int, bytes]], ProcessPoolExecutor | None]:
     """The whole ledger read and parsed, its plain entries summed as they are read
     (govscore.ledger.tally); with each file's size and digest, of the bytes parsed.
@@ -852,7 +856,8 @@ def _read_tallied(
     again, leaving those alone too. An id taken twice sends the whole ledger the
     ordinary way, so the review reports the duplicate where it stands. keep=True returns
     the worker processes, for more work (the caller shuts them down); else None. The
-    files of the months in `whole` are parsed entry by entry, none tallied.
+    files of the months in `whole` are parsed entry by entry, none tallied, and the
+    entries with the ids in `leave` are left alone wherever they are.
     """
     source = WorkTree(path)
     if not tally:
@@ -873,7 +878,7 @@ def _read_tallied(
     # The quick look at every file first, by the workers too: one file in memory at a time.
     tomls = [(label,) for _month, label in found if label.endswith(".toml")]
     looks = in_order(pool, _run_look, tomls, keep=True) if pool else (job.look(*t) for t in tomls)
-    job = replace(job, named=frozenset().union(*looks))
+    job = replace(job, named=leave.union(*looks))
     results = (
         in_order(pool, _run_job, [(*task, job.named) for task in found], keep=keep)
         if pool
