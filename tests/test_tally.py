@@ -608,6 +608,10 @@ def test_a_month_shown_entry_by_entry_is_the_month_of_the_whole_ledger(
     )
     assert summary == scorer.summary
     assert entries == sum(1 for _ in whole.entries())
+    # `year --detail` reads no month entry by entry: a year's lines are its annual ones.
+    year = load_detailed(root, [])
+    annual = Scorer(year.book, whole.catalog, whole.weights, whole.departments, year.summary)
+    assert annual.year(2023, MONTHS) == scorer.year(2023, MONTHS)
 
 
 def _lookup(read: Detailed) -> Lookup:

@@ -667,7 +667,9 @@ def year(
 ) -> None:
     """The year's scores: each category's monthly mean plus annual clauses; rank; vetoes."""
     check_bom(fmt, bom)
-    report = app.view(at, detail, year=True)
+    # A year's lines are its annual entries' (summed apart, never tallied): no month's
+    # file need be read entry by entry.
+    report = app.view(at, detail, year=True, months=[])
     root = report.root
     only = _resolve_departments(root, departments)
     months = assessed_months(root, year)
