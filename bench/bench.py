@@ -6,8 +6,8 @@
 For each size it generates a root (bench/generate.py), then runs, as real processes:
 `year` and `month` cold (no cache), warm (nothing changed since the last run) and after
 one more `add`; `add` itself; `report` of the year as a page (warm) and of a month as a
-workbook (which reads the month's file entry by entry, and sums the others as read); and `items check` on 100,000 generated item
-records. It prints the median wall time of --runs runs made back to back, the median CPU
+workbook (which reads the month's file entry by entry, and sums the others as read); and
+`items check` on 100,000 generated item records. It prints the median wall time of --runs runs made back to back, the median CPU
 seconds (user + system of the process and its worker processes: on a shared machine the
 figure to compare, as wall time grows with the load), the 1-minute load average when the
 runs ended, and the peak memory of each (the process and its worker processes together),

@@ -59,6 +59,15 @@ NAMED = st.one_of(
 )
 
 
+def examples(count: int) -> Any:
+    """Hypothesis settings for these tests: `count` ledgers, each a root on disk."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 def fitting(clause_id: str) -> dict[str, Any]:
     """Figures the clause takes (most entries have them right)."""
     clause = catalog().get(clause_id)
@@ -241,11 +250,7 @@ def write_ledger(root: Path, files: dict[str, str]) -> None:
         (root / "ledger" / name).write_bytes(text.encode("utf-8"))
 
 
-@settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples(100)
 @given(texts=st.tuples(*(st.one_of(month_file(month), st.none()) for month in MONTHS)))
 def test_tallied_snapshots_equal_ordinary_ones(root: Path, texts: tuple[str | None, ...]):
     files = {
@@ -486,11 +491,7 @@ def amend(root: Path) -> None:
     (root / "amendments" / "2023-06-01.toml").write_text(AMENDMENT, encoding="utf-8")
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples(40)
 @given(texts=st.tuples(*(st.one_of(month_file(month), st.none()) for month in MONTHS)))
 def test_tallied_snapshots_equal_ordinary_ones_under_amended_rules(
     root: Path, texts: tuple[str | None, ...]
@@ -572,11 +573,7 @@ def _as_shown(read: Detailed, month: str) -> tuple[Any, ...]:
     return scorer.month(month), in_month, read.book, read.summary, read.entries
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples(60)
 @given(
     texts=st.tuples(*(st.one_of(month_file(month), st.none()) for month in MONTHS)),
     month=st.sampled_from(MONTHS),
@@ -620,11 +617,7 @@ def _lookup(read: Detailed) -> Lookup:
     return Lookup(list(root.entries()), scorer, root.months)
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples(40)
 @given(texts=st.tuples(*(st.one_of(month_file(month), st.none()) for month in MONTHS)))
 def test_an_entry_shown_or_a_month_logged_is_that_of_the_whole_ledger(
     root: Path, texts: tuple[str | None, ...]
@@ -652,3 +645,29 @@ def test_an_entry_shown_or_a_month_logged_is_that_of_the_whole_ledger(
         assert log_json(by_month[month], by_month[month].select(first=month, last=month)) == (
             log_json(full, full.select(first=month, last=month))
         )
+
+
+def test_a_years_detail_read_with_no_month_entry_by_entry_keeps_its_annual_lines(root: Path):
+    """`year --detail` reads no month's file entry by entry (load_detailed with no
+    months): its lines are its annual entries', which are never summed as read."""
+    # 4.2.4 省级表彰 (annual, levels): 0.5 in the year's category 4 of 市公安局, its only
+    # line; May's 2.4.3 (−1, plain, summed as read) is no line of the year's. C4 =
+    # mean(100, 100) + 0.5 = 100.5.
+    may = toml(
+        entry("市公安局", "2.4.3", id="2023-05-0001"),
+        entry("市公安局", "4.2.4", id="2023-05-0002", level="省级"),
+    )
+    june = toml(entry("市民政局", "2.4.3", id="2023-06-0001"))
+    write_ledger(root, {"2023-05.toml": may, "2023-06.toml": june})
+    read = load_detailed(root, [])
+    assert read.book.entries == ()
+    scorer = Scorer(
+        read.book, read.root.catalog, read.root.weights, read.root.departments, read.summary
+    )
+    found = scorer.year(2023, ["2023-05", "2023-06"]).find("市公安局")
+    assert found is not None
+    year = found[1]
+    assert [(line.entry.id, line.amount) for line in year.lines] == [
+        ("2023-05-0002", Decimal("0.5"))
+    ]
+    assert year.categories["4"] == Decimal("100.5")

@@ -153,7 +153,8 @@ class AppContext:
         months: Iterable[str] | None = None,
         leave: Iterable[str] = (),
     ) -> Report:
-        """What a report needs: from the cache, or (for --at and --detail) the whole ledger.
+        """What a report needs: from the cache, or (for --at and --detail) a ledger read
+        entry by entry.
 
         verify=True (check) compares a cache that was used with a full read. year=True:
         a year is scored next (its scores, if none are kept, are worked out in the
@@ -751,7 +752,7 @@ def report_(
             )
         )
     whole = kind == "xlsx" or bool(departments)
-    shown = [period] if len(period) == 7 else [f"{period}-{m:02d}" for m in range(1, 13)]
+    shown = [period] if len(period) == 7 else months_between(f"{period}-01", f"{period}-12")
     loaded = app.view(at, detail=whole, months=shown)
     root = loaded.root
     cards = _resolve_departments(root, departments)
