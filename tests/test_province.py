@@ -16,13 +16,21 @@ from hypothesis import strategies as st
 
 from govscore.errors import ConfigError
 from govscore.figures import round2
-from govscore.ledger import scores
+from govscore.ledger import cachefile, scores
 from govscore.ledger.cache import differences
 from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, keep_scores, load_view, read_cached
 from govscore.ledger.workers import cycles_left
 from govscore.report.render import json_text, rows_text
 from govscore.report.shapes import ranking_json, shown_text
-from govscore.rules.scoring import CapUse, DepartmentScore, FloorUse, Ranking, Referral, Scorer
+from govscore.rules.scoring import (
+    CapUse,
+    Cell,
+    DepartmentScore,
+    FloorUse,
+    Ranking,
+    Referral,
+    Scorer,
+)
 from ledgertext import entry, toml
 
 NAMES = st.text(max_size=6)  # quotes, backslashes, control characters, 中文 among them
@@ -65,6 +73,28 @@ def test_a_kept_row_is_its_figures_as_the_json_encoder_writes_them(score: Depart
     line = scores.encode(score)
     assert line.split("\t", 2)[2] == encoder.encode(figures)
     assert scores.decode(score.department, line) == score
+
+
+CELLS = st.builds(
+    Cell,
+    sums=FIGURED,
+    capped=FIGURED,
+    cap_category=st.dictionaries(NAMES, NAMES, max_size=3),
+    vetoes=st.lists(NAMES, max_size=2),
+    referrals=st.lists(st.tuples(NAMES, NAMES, NAMES), max_size=2),
+    clauses=FIGURED,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cell=CELLS)
+def test_a_cells_text_is_its_row_as_the_json_encoder_writes_it(cell: Cell):
+    """cachefile.cell_text writes most cells itself: the same text as the encoder would
+    (the snapshot's text, and the digests the kept scores are keyed by, depend on it),
+    and it reads back as the same cell."""
+    text = cachefile.cell_text(cell)
+    assert text == cachefile.as_json(cachefile.cell_row(cell))
+    assert cachefile.stored_cells({"d": text})["d"] == cell
 
 
 def test_rows_text_is_the_same_json_value_one_row_a_line():

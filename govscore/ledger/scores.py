@@ -71,7 +71,7 @@ def encode(score: DepartmentScore) -> str:
     its total, "v" if vetoed and "r" if referred, then every figure, tab-separated (JSON
     writes a tab inside a string as \\t), so a ranking reads a row only as far as it needs."""
     flags = ("v" if score.vetoes else "") + ("r" if score.referrals else "")
-    return f"{score.total}\t{flags}\t{_figures(score)}"
+    return f"{score.total!s}\t{flags}\t{_figures(score)}"
 
 
 _ENCODE = cachefile.as_json
@@ -83,20 +83,33 @@ def _figures(score: DepartmentScore) -> str:
     return ",".join(
         (
             "[" + _pairs(score.categories),
-            f'"{score.total}"',
+            f'"{score.total!s}"',
             _ENCODE(list(score.vetoes)) if score.vetoes else "[]",
             _ENCODE([[r.entry, r.clause, r.department, r.month, r.to] for r in score.referrals])
             if score.referrals
             else "[]",
-            _ENCODE([[c.group, c.category, str(c.earned), str(c.limit)] for c in score.caps])
-            if score.caps
-            else "[]",
+            _caps(score.caps),
             _pairs(score.months),
             _ENCODE([[f.category, str(f.raw), str(f.floor), f.month] for f in score.floors])
             if score.floors
             else "[]",
             _pairs(score.clauses) + "]",
         )
+    )
+
+
+def _caps(caps: tuple[CapUse, ...]) -> str:
+    """The caps used, as _ENCODE writes [[group, category, earned, limit], …]: a
+    province's month has a few, its year a few dozen."""
+    if not caps:
+        return "[]"
+    quoted = cachefile.quoted
+    return (
+        "["
+        + ",".join(
+            [f'[{quoted[c.group]},{quoted[c.category]},"{c.earned!s}","{c.limit!s}"]' for c in caps]
+        )
+        + "]"
     )
 
 

@@ -538,18 +538,22 @@ class Scorer:
         if self.book is not None:
             shown = [*self.by_cell.get((department, month), ()), *standing]
             lines = tuple(self.line(entry, clauses[entry.clause]) for entry in shown)
+        # Most of a province's 120,000 department-months have no veto, referral or floor:
+        # their empty parts are not built one generator at a time.
         return DepartmentScore(
             department=department,
             categories=categories,
             total=self.weighted(categories, month),
-            vetoes=tuple(sorted(work.vetoes)),
+            vetoes=tuple(sorted(work.vetoes)) if work.vetoes else (),
             referrals=tuple(
                 Referral(entry, clause, department, month, to)
                 for entry, clause, to in sorted(work.referrals)
-            ),
+            )
+            if work.referrals
+            else (),
             lines=lines,
             caps=tuple(caps),
-            floors=tuple(replace(f, month=month) for f in floors),
+            floors=tuple(replace(f, month=month) for f in floors) if floors else (),
             # In clause order, as caps in group order: a cell summed in another order (a
             # cold build sums plain entries apart) scores alike, and kept rows compare.
             clauses=dict(sorted(work.clauses.items())),
@@ -574,13 +578,19 @@ class Scorer:
                 uses.append(CapUse(group, category, earned, limit))
             kept = min(earned, limit)
             sums[category] = sums.get(category, ZERO) + kept
-        floors = [FloorUse(cid, base + d, floor) for cid, d in sums.items() if base + d < floor]
-        return {cid: max(floor, base + delta) for cid, delta in sums.items()}, uses, floors
+        raised = {cid: base + delta for cid, delta in sums.items()}
+        floors = [FloorUse(cid, value, floor) for cid, value in raised.items() if value < floor]
+        # max(floor, value), written out: a province scores 120,000 months.
+        return (
+            {cid: value if value > floor else floor for cid, value in raised.items()},
+            uses,
+            floors,
+        )
 
     def weighted(self, categories: dict[str, Decimal], month: str) -> Decimal:
         """The weighted total, by the weights in force in the month."""
         weights = self._month_rules(month)[1]
-        return sum(c.weight * categories[c.id] for c in weights.categories)
+        return sum([c.weight * categories[c.id] for c in weights.categories])
 
     def month(self, month: str) -> Ranking:
         return rank(self.department_month(d.name, month) for d in self.departments)
@@ -617,7 +627,7 @@ class Scorer:
             if mean + extra < weights.floor:
                 floors.append(FloorUse(category.id, mean + extra, weights.floor))
         # Not mutated (equivalent): the other branch gives the same sum, reordered (below).
-        if all(self._month_rules(month)[1] == weights for month in months):  # pragma: no mutate
+        if all(self._month_rules(m)[1] in (weights,) for m in months):  # pragma: no mutate
             total = self.weighted(categories, end)
         else:
             # Each month weighted by its own weights: the mean of the monthly totals, and
