@@ -6,6 +6,7 @@ months and for how much, and what was voided on appeal and why.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 
 from conftest import SMALL_DEPARTMENTS, run_process
 from govscore.cli.commands import cli
+from govscore.rules.lookup import close_ids
 
 
 def run(root: Path, *args: str):
@@ -164,6 +166,52 @@ def test_show_an_unknown_id_says_what_was_meant(office: Path):
     assert process.returncode == 1 and process.stdout == ""
     assert "no entry '1999-01-0001' in the ledger" in process.stderr
     assert "Traceback" not in process.stderr
+
+
+def test_did_you_mean_looks_among_the_entries_only_summed(office: Path):
+    """2023-07-0001 is a plain entry that nothing names: `show` sums it as read, never
+    making an entry of it, and still offers it for a mistyped id."""
+    result = run(office, "show", "2023-07-00001")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: no entry '2023-07-00001' in the ledger; did you mean 2023-07-0001 or "
+        "2023-07-0002 or 2023-06-0001? (`govscore log` lists the entries)\n"
+    )
+
+
+def test_close_ids_among_a_million_weighs_those_one_keystroke_away():
+    """Past WEIGHED_IDS (here 100, 20,000 in use), did-you-mean weighs only ids one keystroke from what
+    was typed: each kind of slip is still found, as difflib would rank it among those."""
+    ids = {f"2023-{m:02d}-{n:06d}": None for m in range(1, 13) for n in range(95, 196)}
+    slips = {
+        "2023-06-00100": "a character left out",
+        "2023-06-0001000": "one added",
+        "2023-06-000209": "one changed",
+        "2023-06-000010": "two swapped",
+        "2023-06-00o100": "a letter for a digit",
+    }
+    for written in slips:
+        near = [i for i in ids if _distance(written, i) == 1]
+        expected = difflib.get_close_matches(written, near, n=3, cutoff=0.6)
+        assert close_ids(written, ids, weighed=100) == expected, slips[written]
+        assert expected, written
+    assert close_ids("1999-01-0001", ids, weighed=100) == []
+    few = list(ids)[:100]
+    assert close_ids("2023-01-0001", few, weighed=100) == difflib.get_close_matches(
+        "2023-01-0001", few
+    )
+
+
+def _distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (a swap of neighbours counts as one)."""
+    rows = [[i + j if not i * j else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[-1][-1]
 
 
 LOG_CSV = """\

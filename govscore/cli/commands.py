@@ -166,7 +166,8 @@ class AppContext:
             read = load_detailed(self.root_dir(), months, self.use_cache, leave=leave)
             root = read.root
             scorer = Scorer(read.book, root.catalog, root.weights, root.departments, read.summary)
-            return Report(root, read.book.problems, scorer, read.entries, len(root.files))
+            files = len(root.files)
+            return Report(root, read.book.problems, scorer, read.entries, files, read.taken)
         if at is None and not detail:
             view = load_view(self.root_dir(), self.use_cache, verify, shown_text, helpers=year)
             scorer = Scorer(
@@ -189,6 +190,8 @@ class Report:
     scorer: Scorer
     entries: int
     files: int
+    # With detail for some months (load_detailed): the ids of the entries only summed.
+    taken: Sequence[Sequence[str]] = ()
 
     def keep(self) -> None:
         """Keep the scores worked out for the next run (a warm one reads them)."""
@@ -1051,7 +1054,7 @@ def _lookup(
     report = app.view(at, detail=True, months=months, leave=leave)
     root = report.root
     assert isinstance(root, Root)
-    return root, Lookup(list(root.entries()), report.scorer, root.months)
+    return root, Lookup(list(root.entries()), report.scorer, root.months, report.taken)
 
 
 @cli.command("show")
@@ -1064,13 +1067,10 @@ def show_entry(app: AppContext, entry_id: str, at: str | None, fmt: str) -> None
     in each, and every void, close or follow-up that names it. Exit 1 for an unknown id.
     """
     # The entry is left alone by the sums wherever it stands, as is everything that names
-    # it: nothing else need be read entry by entry. An unknown id reads every entry, for
-    # did-you-mean.
+    # it: nothing else need be read entry by entry. For an unknown id, did-you-mean looks
+    # among the ids of the entries summed too.
     root, lookup = _lookup(app, at, [], [entry_id.strip()])
     entry = lookup.get(entry_id)
-    if entry is None:
-        root, lookup = _lookup(app, at)
-        entry = lookup.get(entry_id)
     if entry is None:
         message = _("no entry {id} in the ledger{hint} (`govscore log` lists the entries)")
         hint = did_you_mean(lookup.suggest(entry_id))

@@ -634,6 +634,7 @@ class Detailed:
     book: Book  # as the review keeps it, but its entries: those of the months asked for
     summary: Summary  # the whole ledger's sums
     entries: int  # in the whole ledger
+    taken: tuple[Sequence[str], ...] = ()  # the ids of the entries only summed, by file
 
 
 def load_detailed(
@@ -669,7 +670,7 @@ def load_detailed(
     kept = tuple(e for e in book.entries if e.month in wanted or e.id in alone)
     shown = replace(book, entries=kept)
     entries = sum(len(f.entries) for f in root.files.values()) + sum(len(t.ids) for t in tallies)
-    return Detailed(root, shown, summary, entries)
+    return Detailed(root, shown, summary, entries, tuple(t.ids for t in tallies))
 
 
 def _check_departments(state: CachedLedger) -> list[Problem]:

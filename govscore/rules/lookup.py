@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
+import string
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,39 @@ from govscore.model import Entry, months_between
 from govscore.rules.scoring import CapUse, Scorer
 
 _PADDED = re.compile(r"^(\d{4}-\d{2})-(\d{1,4})$")
+# Up to this many ids, did-you-mean weighs each (difflib: about 25 µs an id); past it, a
+# province's million would take half a minute, and only ids one keystroke away (a
+# character left out, added, changed or two swapped) are weighed.
+WEIGHED_IDS = 20_000
+_KEYS = string.digits + string.ascii_lowercase + "-"
+
+
+def close_ids(written: str, ids: Collection[str], weighed: int = WEIGHED_IDS) -> list[str]:
+    """Up to 3 ids close to a mistyped one, closest first (difflib's measure, at least 60%
+    alike); `written` as typed, already stripped. Past `weighed` ids, only those one
+    keystroke away."""
+    if len(ids) <= weighed:
+        return difflib.get_close_matches(written, list(ids), n=3, cutoff=0.6)
+    known = ids if isinstance(ids, (set, frozenset, dict)) else set(ids)
+    near = [candidate for candidate in _one_key_away(written) if candidate in known]
+    return difflib.get_close_matches(written, near, n=3, cutoff=0.6)
+
+
+def _one_key_away(written: str) -> dict[str, None]:
+    """Every text one keystroke from `written` (in a stable order, each once)."""
+    cuts = [(written[:at], written[at:]) for at in range(len(written) + 1)]
+    found: dict[str, None] = {}
+    for head, tail in cuts:
+        if tail:
+            found[head + tail[1:]] = None
+            if len(tail) > 1:
+                found[head + tail[1] + tail[0] + tail[2:]] = None
+            for key in _KEYS:
+                found[head + key + tail[1:]] = None
+        for key in _KEYS:
+            found[head + key + tail] = None
+    found.pop(written, None)
+    return found
 
 
 @dataclass(frozen=True)
@@ -62,9 +96,18 @@ class History:
 class Lookup:
     """The ledger indexed by id, for `show` and `log`."""
 
-    def __init__(self, entries: Sequence[Entry], scorer: Scorer, months: Sequence[str]):
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        scorer: Scorer,
+        months: Sequence[str],
+        others: Iterable[Iterable[str]] = (),
+    ):
+        """`others`: the ids of entries only summed as read, none of them looked up (see
+        govscore.ledger.loader.load_detailed), for did-you-mean."""
         assert scorer.book is not None, "lookups need the whole ledger, not a summary"
         self.entries = tuple(entries)
+        self.others = others
         self.scorer = scorer
         self.book = scorer.book
         self.months = tuple(months)
@@ -101,8 +144,13 @@ class Lookup:
         """Ids close to a mistyped one, for did-you-mean; 2023-05-1 means 2023-05-0001 first."""
         written = entry_id.strip()
         padded = _PADDED.sub(lambda m: f"{m.group(1)}-{int(m.group(2)):04d}", written)
-        close = difflib.get_close_matches(written, list(self.by_id), n=3, cutoff=0.6)
-        first = [i for i in self.by_id if i == padded or i.startswith(padded + "-")][:1]
+        ids: Collection[str] = self.by_id
+        if self.others:
+            ids = dict.fromkeys(self.by_id)
+            for more in self.others:
+                ids.update(dict.fromkeys(more))
+        close = close_ids(written, ids)
+        first = [i for i in ids if i == padded or i.startswith(padded + "-")][:1]
         return [*first, *(i for i in close if i not in first)][:3]
 
     def target(self, entry: Entry) -> Entry | None:
