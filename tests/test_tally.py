@@ -121,6 +121,7 @@ def other_entry(ids: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]
         st.builds(lambda v: entry("市民政局", "2.5.2", value=v), st.sampled_from([93.5, 100])),
         st.builds(lambda: entry("市民政局", "3.1.3", recurring=True)),
         st.builds(lambda: entry("市民政局", "4.2.2", level="市级", matter="甲")),
+        st.builds(lambda: entry("市公安局", "4.2.4", level="省级")),  # annual: its year's
         st.builds(lambda: entry("市公安局", "2.4.3", key="import-1")),
     )
 
