@@ -472,3 +472,9 @@ def test_details_beyond_excel_rows_go_on_to_another_sheet(
     assert [name for name in sheets if name.startswith("明细")] == ["明细", "明细2"]
     ids = [row[10] for row in sheets["明细"][1:] + sheets["明细2"][1:]]
     assert ids == ["2023-04-0001", "2023-05-0001", "2023-05-0002", "2023-05-0004", "2023-05-0005"]
+    # Rows that just fill a sheet leave no empty one after it.
+    monkeypatch.setattr(workbook, "MAX_ROWS", 6)
+    written(small, out, "2023")
+    filled = sheet_values(out)
+    assert [name for name in filled if name.startswith("明细")] == ["明细"]
+    assert [row[10] for row in filled["明细"][1:]] == ids

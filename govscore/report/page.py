@@ -8,7 +8,7 @@ and (for cards and the workbook) the entries voided on appeal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -148,7 +148,7 @@ class Report:
     annual: tuple[tuple[str, Line], ...]  # (department, line) of annual clauses (years)
     cards: tuple[Card, ...]
     problems: tuple[Problem, ...]
-    counted: tuple[Counted, ...] = ()  # every counted entry (for the workbook)
+    counted: Sequence[Counted] | CountedLines = ()  # every counted entry (for the workbook)
     voids: tuple[Voided, ...] = ()
 
     @property
@@ -230,8 +230,7 @@ def build(
         for rank, score in ranking.rows
     )
     wanted = set(cards)
-    need = trend_months if wanted else months if detail else []
-    month_ranks = {m: scorer.month(m) for m in need}
+    month_ranks = {m: scorer.month(m) for m in (trend_months if wanted else [])}
     if kind == "month" and period in month_ranks:
         month_ranks[period] = ranking
     in_period = [v for v in voids if v.entry.month[: len(period)] == period]
@@ -249,9 +248,10 @@ def build(
         for line in (row.score.lines if kind == "year" else ())
         if line.clause.annual
     )
-    counted: tuple[Counted, ...] = ()
+    counted: CountedLines | tuple[()] = ()
     if detail:
-        counted = _counted(scorer.departments, months, month_ranks, annual)
+        known = {**month_ranks, period: ranking} if kind == "month" else month_ranks
+        counted = CountedLines(scorer, tuple(months), annual, known)
     return Report(
         period=period,
         kind=kind,
@@ -336,24 +336,28 @@ def _ordered(lines: Iterable[Line]) -> list[Line]:
     return sorted(lines, key=lambda li: (li.category, li.clause.id, li.entry.id))
 
 
-def _counted(
-    departments: Departments,
-    months: Sequence[str],
-    month_ranks: dict[str, Ranking],
-    annual: Sequence[tuple[str, Line]],
-) -> tuple[Counted, ...]:
-    """Every entry that counted in the period: by month, department (as configured), entry."""
-    out: list[Counted] = []
-    for month in months:
-        ranking = month_ranks[month]
-        for department in departments:
-            found = ranking.find(department.name)
-            if found is None:
-                continue
-            lines = sorted(found[1].lines, key=lambda li: (li.entry.month, li.entry.line))
-            out.extend(Counted(month, department.name, line) for line in lines)
-    out.extend(Counted(line.entry.month, name, line) for name, line in annual)
-    return tuple(out)
+@dataclass(frozen=True)
+class CountedLines:
+    """Every entry that counted in the period: by month, department (as configured), entry.
+
+    Worked out a month at a time each time it is read, and not kept: a province's year
+    counts a million entries, and the workbook writes them as they come."""
+
+    scorer: Scorer
+    months: tuple[str, ...]
+    annual: Sequence[tuple[str, Line]]
+    known: Mapping[str, Ranking]  # months already ranked (for the cards)
+
+    def __iter__(self) -> Iterator[Counted]:
+        for month in self.months:
+            ranking = self.known.get(month) or self.scorer.month(month)
+            for department in self.scorer.departments:
+                found = ranking.find(department.name)
+                if found is None:
+                    continue
+                lines = sorted(found[1].lines, key=lambda li: (li.entry.month, li.entry.line))
+                yield from (Counted(month, department.name, line) for line in lines)
+        yield from (Counted(line.entry.month, name, line) for name, line in self.annual)
 
 
 def voided_entries(

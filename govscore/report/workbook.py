@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from itertools import chain, islice
 from typing import Any
 
 import xlsxwriter
@@ -94,7 +95,7 @@ def _table(
     styles: Styles,
     name: str,
     headers: Sequence[str],
-    rows: Sequence[Sequence[Cell]],
+    rows: Iterable[Sequence[Cell]],
     vetoed: Callable[[int], bool] = lambda _: False,
     title: str = "",
     aside: Sequence[tuple[str, Format]] = (),
@@ -102,10 +103,14 @@ def _table(
     """A sheet holding one table: header row frozen and filtered, printed A4 landscape.
 
     `aside` are lines of text beside the table, one a row from the top, written with
-    their rows (a big workbook keeps no row once the next is written).
+    their rows (a big workbook keeps no row once the next is written). The rows are
+    taken one at a time (a province's year has a million in 明细): the columns are as
+    wide as the first SAMPLE of them need.
     """
     sheet = book.add_worksheet(name)
-    widths = column_widths(headers, [[v for v, _ in row] for row in rows])
+    rows = iter(rows)
+    first = list(islice(rows, SAMPLE))
+    widths = column_widths(headers, [[v for v, _ in row] for row in first])
     for i, width in enumerate(widths):
         wraps = width > WIDEST
         sheet.set_column(i, i, width, styles.wrap if wraps else None)
@@ -114,18 +119,19 @@ def _table(
         sheet.set_column(beside - 1, beside - 1, 2)
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, styles.header)
-    for r, row in enumerate(rows, start=1):
-        if r - 1 < len(aside):
-            sheet.write_string(r - 1, beside, *aside[r - 1])
-        veto = vetoed(r - 1)
+    count = 0
+    for count, row in enumerate(chain(first, rows), start=1):
+        if count - 1 < len(aside):
+            sheet.write_string(count - 1, beside, *aside[count - 1])
+        veto = vetoed(count - 1)
         for col, cell in enumerate(row):
             if cell[0] is not None and cell[1] == "text" and widths[col] > WIDEST:
                 cell = (cell[0], "wrap")
-            _put(sheet, r, col, cell, styles, veto)
-    for r in range(len(rows), len(aside)):
+            _put(sheet, count, col, cell, styles, veto)
+    for r in range(count, len(aside)):
         sheet.write_string(r, beside, *aside[r])
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(1, len(rows)), len(headers) - 1)
+    sheet.autofilter(0, 0, max(1, count), len(headers) - 1)
     _print_setup(sheet, title or name)
     return sheet
 
@@ -234,9 +240,9 @@ def _ranking(book: Workbook, styles: Styles, report: Report) -> None:
     sheet.insert_chart(5, info + 1, chart)
 
 
-def _counted_rows(report: Report) -> list[list[Cell]]:
+def _counted_rows(report: Report) -> Iterator[list[Cell]]:
+    """明细's rows, one at a time."""
     weights = report.weights
-    rows = []
     for item in report.counted:
         line = item.line
         entry, clause = line.entry, line.clause
@@ -250,23 +256,20 @@ def _counted_rows(report: Report) -> list[list[Cell]]:
             )
             if on
         ]
-        rows.append(
-            [
-                (item.month, "text"),
-                (item.department, "text"),
-                (clause.id, "text"),
-                (clause.text, "text"),
-                (category.short if category else clause.category, "text"),
-                (entry.count, "integer"),
-                (line.how, "text"),
-                (number(line.amount), "figure"),
-                ("；".join(flags), "text"),
-                (entry.note or "", "text"),
-                (entry.id, "text"),
-                (entry.by or "", "text"),
-            ]
-        )
-    return rows
+        yield [
+            (item.month, "text"),
+            (item.department, "text"),
+            (clause.id, "text"),
+            (clause.text, "text"),
+            (category.short if category else clause.category, "text"),
+            (entry.count, "integer"),
+            (line.how, "text"),
+            (number(line.amount), "figure"),
+            ("；".join(flags), "text"),
+            (entry.note or "", "text"),
+            (entry.id, "text"),
+            (entry.by or "", "text"),
+        ]
 
 
 COUNTED_HEADERS = (
@@ -286,11 +289,14 @@ COUNTED_HEADERS = (
 
 
 def _details(book: Workbook, styles: Styles, report: Report) -> None:
+    """明细, and 明细2, 明细3 … for what one sheet cannot hold, written as made."""
     rows = _counted_rows(report)
     per_sheet = MAX_ROWS - 1
-    parts = [rows[i : i + per_sheet] for i in range(0, len(rows), per_sheet)] or [[]]
-    for number_, part in enumerate(parts, start=1):
-        name = "明细" if number_ == 1 else f"明细{number_}"
+    sheets = 0
+    while (following := next(rows, None)) is not None or not sheets:
+        sheets += 1
+        name = "明细" if sheets == 1 else f"明细{sheets}"
+        part = islice(chain([following] if following is not None else [], rows), per_sheet)
         _table(book, styles, name, COUNTED_HEADERS, part, title=f"{_title(report)} · 计分明细")
 
 
@@ -389,7 +395,7 @@ def _problems(book: Workbook, styles: Styles, report: Report) -> None:
 def write(report: Report) -> bytes:
     """The workbook's bytes: 排名, 明细, 作废, (月度), (问题)."""
     out = io.BytesIO()
-    big = len(report.counted) > BIG
+    big = next(islice(iter(report.counted), BIG, None), None) is not None  # more than BIG
     book = xlsxwriter.Workbook(
         out,
         {
