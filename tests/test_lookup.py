@@ -313,6 +313,25 @@ def test_log_filters(office: Path):
     assert empty.exit_code == 0 and empty.stderr == "no entries match\n"
 
 
+def test_a_long_log_is_set_a_page_at_a_time(office: Path, monkeypatch: pytest.MonkeyPatch):
+    """A log streams (a province's is a million entries): an aligned table is set a page
+    of ROWS_PER_TABLE rows at a time, each under its header; CSV and JSON are the text
+    of the whole, as before."""
+    from govscore.report import render
+
+    whole = {fmt: run(office, "log", "--format", fmt).stdout for fmt in ("table", "csv", "json")}
+    monkeypatch.setattr(render, "ROWS_PER_TABLE", 4)
+    paged = run(office, "log").stdout
+    pages = paged.rstrip("\n").split("\n\n")
+    assert len(pages) == 3  # the fixture's 11 entries: 4, 4 and 3
+    assert all(page.split("\n")[0].split()[:2] == ["条目", "月份"] for page in pages)
+    ids = [line.split()[0] for page in pages for line in page.split("\n")[2:]]
+    assert ids == [line.split()[0] for line in whole["table"].splitlines()[2:]]
+    assert run(office, "log", "--format", "csv").stdout == whole["csv"]
+    assert run(office, "log", "--format", "json").stdout == whole["json"]
+    assert json.loads(whole["json"])[0]["id"] == "2023-05-0001"
+
+
 def test_log_table_markdown_and_a_real_process_agree(office: Path):
     table = run(office, "log", "-d", "体育")
     assert table.exit_code == 0

@@ -90,8 +90,15 @@ from govscore.report.amended import (
     rules_label,
 )
 from govscore.report.page import year_months
-from govscore.report.render import json_text, rows_text, table_text
+from govscore.report.render import (
+    json_array_pieces,
+    json_text,
+    rows_text,
+    table_pieces,
+    table_text,
+)
 from govscore.report.shapes import (
+    LOG_HEADERS,
     clause_json,
     clause_text,
     clauses_table,
@@ -103,7 +110,7 @@ from govscore.report.shapes import (
     history_json,
     history_table,
     log_json,
-    log_table,
+    log_rows,
     problems_table,
     ranking_json,
     ranking_table,
@@ -159,10 +166,10 @@ class AppContext:
         verify=True (check) compares a cache that was used with a full read. year=True:
         a year is scored next (its scores, if none are kept, are worked out in the
         processes that read the ledger). With detail, `months` are the only months whose
-        lines are shown: the other months' plain entries are only summed, but for those
-        whose ids are in `leave` (load_detailed).
+        lines are shown (None: every month): the other months' plain entries are only
+        summed, but for those whose ids are in `leave` (load_detailed).
         """
-        if at is None and detail and months is not None:
+        if at is None and detail:
             read = load_detailed(self.root_dir(), months, self.use_cache, leave=leave)
             root = read.root
             scorer = Scorer(read.book, root.catalog, root.weights, root.departments, read.summary)
@@ -1127,10 +1134,15 @@ def log(
     for wanted in clauses:
         _check_clause_filter(root, wanted)
     entries = lookup.select(only, clauses, first, last, voided)
+    # Written as made (a province logs a million entries): the same text as whole, but
+    # that an aligned table of more than ROWS_PER_TABLE rows is set a page at a time.
     if fmt == "json":
-        click.echo(json_text(log_json(lookup, entries)))
+        pieces = json_array_pieces(log_json(lookup, entries))
     else:
-        show(*log_table(lookup, entries), fmt, bom)
+        pieces = table_pieces(LOG_HEADERS, log_rows(lookup, entries), fmt)
+        click.echo("\ufeff" if bom else "", nl=False)
+    for piece in pieces:
+        click.echo(piece, nl=False)
     if not entries:
         click.echo(_("no entries match"), err=True)
 

@@ -639,7 +639,7 @@ class Detailed:
 
 def load_detailed(
     path: Path,
-    months: Iterable[str],
+    months: Iterable[str] | None,
     use_cache: bool = True,
     workers: int | None = None,
     tally: bool = True,
@@ -652,15 +652,17 @@ def load_detailed(
     and the scores are the same as with every entry made one; only the lines of other
     months are not there to show, so the book keeps the entries of `months` alone, and
     no month is shown with half its lines. The entries with the ids in `leave` are made
-    entries too, wherever they stand, and kept in the book (`show` of one). tally=False
-    makes an entry of every entry (the tests compare the two).
+    entries too, wherever they stand, and kept in the book (`show` of one). months=None:
+    every month entry by entry (`log` of the whole ledger), still in the workers.
+    tally=False makes an entry of every entry (the tests compare the two).
     """
-    wanted, alone = frozenset(months), frozenset(leave)
+    alone = frozenset(leave)
     with ledger_lock(path / LEDGER_DIR, shared=True), cycles_left():
         source = WorkTree(path)
         signing = cachefile.signing_key() if use_cache else None
         departments, weights, catalog = _configuration(path, source, signing)
         found, name_problems = ledger_names(source)
+        wanted = frozenset(month for month, _ in found) if months is None else frozenset(months)
         root, tallies, _sizes, _pool = _read_tallied(
             path, departments, weights, catalog, found, workers, tally, whole=wanted, leave=alone
         )

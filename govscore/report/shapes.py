@@ -6,7 +6,7 @@ the CLI hands them to `render`. Numbers are rounded half-up to 2 decimals only h
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -486,9 +486,10 @@ def entry_status(lookup: Lookup, entry: Entry) -> str:
 LOG_HEADERS = ["条目", "月份", "部门", "条款", "记录", "日期", "说明", "记录人", "状态", "位置"]
 
 
-def log_table(lookup: Lookup, entries: Iterable[Entry]) -> Table:
-    rows = [
-        [
+def log_rows(lookup: Lookup, entries: Iterable[Entry]) -> Iterator[list[Any]]:
+    """The log's rows under LOG_HEADERS, made as read (a province logs a million)."""
+    for e in entries:
+        yield [
             e.id,
             e.month,
             lookup.department(e),
@@ -500,23 +501,19 @@ def log_table(lookup: Lookup, entries: Iterable[Entry]) -> Table:
             entry_status(lookup, e),
             e.where,
         ]
-        for e in entries
-    ]
-    return LOG_HEADERS, rows
 
 
 def _void_json(void: Entry | None) -> dict[str, Any] | None:
     return None if void is None else {"id": void.id, "reason": void.reason}
 
 
-def log_json(lookup: Lookup, entries: Iterable[Entry]) -> list[dict[str, Any]]:
-    out = []
+def log_json(lookup: Lookup, entries: Iterable[Entry]) -> Iterator[dict[str, Any]]:
+    """The log's JSON items, made as read."""
     for entry in entries:
         row = entry_json(entry)
         row["voided"] = _void_json(lookup.voids.get(entry.id))
         row["problems"] = [p.as_dict() for p in lookup.problems.get(entry.id, ())]
-        out.append(row)
-    return out
+        yield row
 
 
 MENTION_NAMES = {"void": "作废", "close": "终止计分", "ref": "追加扣分"}
