@@ -315,8 +315,8 @@ def test_log_filters(office: Path):
 
 def test_a_long_log_is_set_a_page_at_a_time(office: Path, monkeypatch: pytest.MonkeyPatch):
     """A log streams (a province's is a million entries): an aligned table is set a page
-    of ROWS_PER_TABLE rows at a time, each under its header; CSV and JSON are the text
-    of the whole, as before."""
+    of ROWS_PER_TABLE rows at a time, each under its header; CSV and JSON are one text
+    whatever the page (json_array_pieces writes json_text's: see test_items_stream)."""
     from govscore.report import render
 
     whole = {fmt: run(office, "log", "--format", fmt).stdout for fmt in ("table", "csv", "json")}

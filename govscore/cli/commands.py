@@ -1140,7 +1140,8 @@ def log(
         pieces = json_array_pieces(log_json(lookup, entries))
     else:
         pieces = table_pieces(LOG_HEADERS, log_rows(lookup, entries), fmt)
-        click.echo("\ufeff" if bom else "", nl=False)
+        if bom:
+            click.echo("\ufeff", nl=False)
     for piece in pieces:
         click.echo(piece, nl=False)
     if not entries:

@@ -350,7 +350,9 @@ class CountedLines:
 
     def __iter__(self) -> Iterator[Counted]:
         for month in self.months:
-            ranking = self.known.get(month) or self.scorer.month(month)
+            ranking = self.known.get(month)
+            if ranking is None:
+                ranking = self.scorer.month(month)
             for department in self.scorer.departments:
                 found = ranking.find(department.name)
                 if found is None:
