@@ -618,7 +618,8 @@ def load_view(
             full = read_cached(path, use_cache=False)
             if state.cached:
                 label = f"{CACHE_DIR}/{CACHE_FILE}"
-                mismatch += cache.mismatch(state.snapshot, full.snapshot, label)
+                texts = cachefile.month_text
+                mismatch += cache.mismatch(state.snapshot, full.snapshot, label, texts)
             state = full
         if use_cache:
             write_snapshot(path, state.snapshot)
