@@ -414,6 +414,40 @@ def test_check_flags_kept_scores_changed_by_whoever_holds_the_key(booked: Path, 
     )
 
 
+def test_check_flags_a_kept_year_row_changed_by_whoever_holds_the_key(
+    booked: Path, _cache_key: Path
+):
+    """A year's kept rows are checked too, apart from its months': 市公安局's 2023 (May
+    alone, so 99.2) made 100.0 in the year's rows only."""
+    year = json.loads(run(booked, "year", "2023", "--format", "json").stdout)  # keeps them
+    assert next(d for d in year["departments"] if d["department"] == "市公安局")["total"] == 99.2
+    path = booked / CACHE_DIR / SCORES_FILE
+    key = bytes.fromhex(_cache_key.read_text().strip())
+    texts = unseal_texts(SCORES_MAGIC, path.read_bytes(), key)
+    assert texts is not None
+    kinds = {number: kind for number, kind in json.loads(texts[0])["rows"].values()}
+    changed = [
+        _police_at_100(text) if kinds.get(n) == "year" else text for n, text in enumerate(texts)
+    ]
+    assert changed != list(texts)
+    path.write_bytes(seal_texts(SCORES_MAGIC, changed, key))
+    result = run(booked, "check")
+    assert result.exit_code == 1
+    assert "the kept scores do not agree with scoring the ledger afresh (2023)" in result.stdout
+    assert not path.exists()
+    assert police(booked)["total"] == 99.2
+
+
+def _police_at_100(text: str) -> str:
+    """A year's kept rows with 市公安局's (the one row led by 99.2…) led by 100."""
+    lines = text.split("\n")
+    police_rows = [n for n, line in enumerate(lines) if line.startswith("99.2")]
+    assert len(police_rows) == 1
+    line = lines[police_rows[0]]
+    lines[police_rows[0]] = "100" + line[line.index("\t") :]
+    return "\n".join(lines)
+
+
 def test_check_flags_rows_kept_as_printed_changed_by_whoever_holds_the_key(
     booked: Path, _cache_key: Path
 ):

@@ -694,47 +694,59 @@ def disagreements(
     """The months and years whose kept rows, or the rows as printed, say what scoring
     afresh does not (`check` compares them, as it compares the snapshot: only a key
     holder can change them). `show` prints a row as a report does; without it, a row kept
-    as printed cannot be checked, and counts as a disagreement."""
-    found = []
+    as printed cannot be checked, and counts as a disagreement.
+
+    A department at a time: its months are scored once, and its year is worked out from
+    them (a province's check scored its 120,000 department-months twice). The scorer
+    is lent a memo of the department's months for that."""
+    names = kept.names
+    months: dict[str, _Kept] = {}
     for month in kept.months:
         _key, _sigs, rows = kept._kept_rows(month)  # the rows a report would read
-        fresh = [
-            scorer.score_month(name, month) if row else None
-            for name, row in zip(kept.names, rows, strict=True)
-        ]
-        pairs = zip(rows, fresh, strict=True)
-        if any(row and row != encode(score) for row, score in pairs) or not _printed(
-            kept, kept._slot(month), fresh, show
-        ):
-            found.append(month)
+        months[month] = _Kept(rows, kept._slot(month), kept)
+    years: dict[int, tuple[list[str], _Kept]] = {}
     for year in sorted({int(month[:4]) for month in kept.months}):
         present = [month for month in kept.months if month.startswith(f"{year:04d}-")]
-        months = months_between(present[0], present[-1])
-        key = _digest(kept.base, "year", str(year), *months)
-        rows = kept._rows(key, "year")[len(kept.names) + 1 :]
-        fresh = [
-            scorer.score_year(name, year, months) if row else None
-            for name, row in zip(kept.names, rows, strict=False)
-        ]
-        pairs = zip(rows, fresh, strict=False)
-        if any(row and row != encode(score) for row, score in pairs) or not _printed(
-            kept, key, fresh, show
-        ):
-            found.append(str(year))
-    return found
+        span = months_between(present[0], present[-1])
+        key = _digest(kept.base, "year", str(year), *span)
+        years[year] = (span, _Kept(kept._rows(key, "year")[len(names) + 1 :], key, kept))
+    wrong: set[str] = set()
+    given = _Given()
+    scorer.memo = given
+    for place, name in enumerate(names):
+        given.scores = {}
+        for month, rows in months.items():
+            if rows.row(place):
+                score = given.scores[month] = scorer.score_month(name, month)
+                if not rows.agrees(place, score, show):
+                    wrong.add(month)
+        for year, (span, rows) in years.items():
+            if rows.row(place) and not rows.agrees(
+                place, scorer.score_year(name, year, span), show
+            ):
+                wrong.add(str(year))
+    return [m for m in kept.months if m in wrong] + [str(y) for y in years if str(y) in wrong]
 
 
-def _printed(
-    kept: Memo,
-    key: str,
-    fresh: Sequence[DepartmentScore | None],
-    show: Callable[[DepartmentScore], str] | None,
-) -> bool:
-    """Whether the rows kept as printed under a key are what printing fresh scores gives."""
-    for text, score in zip(kept._rows(f"{key}/shown", "shown"), fresh, strict=False):
-        if text and score is not None and (show is None or text != show(score)):
+class _Kept:
+    """The rows kept under one key (a month's or a year's), and as printed."""
+
+    def __init__(self, rows: list[str], key: str, kept: Memo):
+        self.rows = rows
+        self.shown = kept._rows(f"{key}/shown", "shown")
+
+    def row(self, place: int) -> str:
+        return self.rows[place] if place < len(self.rows) else ""
+
+    def agrees(
+        self, place: int, score: DepartmentScore, show: Callable[[DepartmentScore], str] | None
+    ) -> bool:
+        """Whether the department's kept row, and its row as printed if kept, are what
+        the fresh score gives."""
+        if self.row(place) != encode(score):
             return False
-    return True
+        text = self.shown[place] if place < len(self.shown) else ""
+        return not text or (show is not None and text == show(score))
 
 
 def _cell_digest(cell: object) -> str:
