@@ -16,7 +16,8 @@ and, where hledger is installed, `hledger bal -M` on the equivalent journal, sid
 --shape province times a province's ledger instead (--departments departments, about 8
 entries each a month): `year 2023 --format json` cold, warm and after one more `add`,
 `month --format json` cold and warm, `add` warm, the month's report as a page (warm)
-and as a workbook, `month --detail`, and hledger on the same entries.
+and as a workbook, `month --detail`, `check`, `show` of an id that is not there, and
+hledger on the same entries.
 """
 
 from __future__ import annotations
@@ -204,6 +205,11 @@ def bench_province(root: Path, runs: int, hledger: bool) -> list[tuple[str, Time
     rows.append(("report month .html, warm", median_of(runs, nothing, page)))
     rows.append(("report month .xlsx", median_of(runs, nothing, workbook(root))))
     rows.append(("month --detail", median_of(runs, nothing, [*month, "--detail"])))
+    # What a nightly job checks, and a clerk's mistyped id (did-you-mean, exit 1).
+    check = [*GOVSCORE, "--root", str(root), "check", "--format", "json"]
+    rows.append(("check", median_of(runs, nothing, check)))
+    show = [*GOVSCORE, "--root", str(root), "show", "2023-06-00100x", "--format", "json"]
+    rows.append(("show, an unknown id", median_of(runs, nothing, show)))
     rows += bench_hledger(root, runs, hledger)
     return rows
 
