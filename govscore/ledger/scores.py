@@ -700,16 +700,16 @@ def disagreements(
     them (a province's check scored its 120,000 department-months twice). The scorer
     is lent a memo of the department's months for that."""
     names = kept.names
-    months: dict[str, _Kept] = {}
+    months: dict[str, _KeptRows] = {}
     for month in kept.months:
         _key, _sigs, rows = kept._kept_rows(month)  # the rows a report would read
-        months[month] = _Kept(rows, kept._slot(month), kept)
-    years: dict[int, tuple[list[str], _Kept]] = {}
+        months[month] = _KeptRows(rows, kept._slot(month), kept)
+    years: dict[int, tuple[list[str], _KeptRows]] = {}
     for year in sorted({int(month[:4]) for month in kept.months}):
         present = [month for month in kept.months if month.startswith(f"{year:04d}-")]
         span = months_between(present[0], present[-1])
         key = _digest(kept.base, "year", str(year), *span)
-        years[year] = (span, _Kept(kept._rows(key, "year")[len(names) + 1 :], key, kept))
+        years[year] = (span, _KeptRows(kept._rows(key, "year")[len(names) + 1 :], key, kept))
     wrong: set[str] = set()
     given = _Given()
     scorer.memo = given
@@ -728,7 +728,7 @@ def disagreements(
     return [m for m in kept.months if m in wrong] + [str(y) for y in years if str(y) in wrong]
 
 
-class _Kept:
+class _KeptRows:
     """The rows kept under one key (a month's or a year's), and as printed."""
 
     def __init__(self, rows: list[str], key: str, kept: Memo):
