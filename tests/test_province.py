@@ -357,13 +357,15 @@ def test_a_year_after_a_cold_month_is_worked_out_by_helpers(root: Path):
 def test_one_add_scores_one_month_again_and_keeps_the_other_years_rows(root: Path):
     """After an add the kept scores of the other months, and of the other departments in
     the month added to, are read, not worked out again: only the department added to has
-    its month and its year worked out again."""
+    its month and its year worked out again. The rows were kept by a cold year's helpers
+    (scores.work_out), which digest each department's months as Memo does."""
     names = province(60)
     write_departments(root, names)
     rows = [[("2.4.3", place, "1") for place in range(60)]] * 3
     for month, text in ledger_texts(names, rows).items():
         (root / "ledger" / f"{month}.toml").write_text(text, encoding="utf-8")
     agree(root)
+    helped(root)
     with (root / "ledger" / "2023-06.toml").open("a", encoding="utf-8") as handle:
         handle.write(toml(entry(names[7], "2.4.3", id="2023-06-0061", count=2)))
     view = load_view(root)
