@@ -58,7 +58,11 @@ def test_the_untranslated_check_sees_a_new_message():
 def commands(group: click.Command = cli, path: tuple[str, ...] = ()) -> Iterator[tuple]:
     yield path, group
     if isinstance(group, click.Group):
-        for name, command in group.commands.items():
+        # As click lists them for help: a lazily imported command (items) is there too.
+        context = click.Context(group)
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
+            assert command is not None, name
             yield from commands(command, (*path, name))
 
 
