@@ -626,7 +626,7 @@ def test_an_entry_shown_or_a_month_logged_is_that_of_the_whole_ledger(
     """`show ID` makes an entry only of the entry asked for among the plain entries, which
     are summed as read (load_detailed's leave), and `log --month` of that month's: each
     entry of the ledger is found so, with the history the whole ledger gives it, and a
-    month's log is the same."""
+    month's log is the same, as is the log of every month."""
     files = {f"{m}.toml": text for m, text in zip(MONTHS, texts, strict=True) if text is not None}
     write_ledger(root, files)
     whole = load_root(root)
@@ -646,6 +646,9 @@ def test_an_entry_shown_or_a_month_logged_is_that_of_the_whole_ledger(
         assert list(log_json(by_month[month], by_month[month].select(first=month, last=month))) == (
             list(log_json(full, full.select(first=month, last=month)))
         )
+    # `log` of every month: each file read entry by entry (load_detailed with months=None).
+    every = _lookup(load_detailed(root, None))
+    assert list(log_json(every, every.select())) == list(log_json(full, full.select()))
 
 
 def test_a_years_detail_read_with_no_month_entry_by_entry_keeps_its_annual_lines(root: Path):

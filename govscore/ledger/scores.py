@@ -722,20 +722,23 @@ def disagreements(
         key = _digest(kept.base, "year", str(year), *span)
         years[year] = (span, _KeptRows(kept._rows(key, "year")[len(names) + 1 :], key, kept))
     wrong: set[str] = set()
-    given = _Given()
+    given, lent = _Given(), scorer.memo
     scorer.memo = given
-    for place, name in enumerate(names):
-        given.scores = {}
-        for month, rows in months.items():
-            if rows.row(place):
-                score = given.scores[month] = scorer.score_month(name, month)
-                if not rows.agrees(place, score, show):
-                    wrong.add(month)
-        for year, (span, rows) in years.items():
-            if rows.row(place) and not rows.agrees(
-                place, scorer.score_year(name, year, span), show
-            ):
-                wrong.add(str(year))
+    try:
+        for place, name in enumerate(names):
+            given.scores = {}
+            for month, rows in months.items():
+                if rows.row(place):
+                    score = given.scores[month] = scorer.score_month(name, month)
+                    if not rows.agrees(place, score, show):
+                        wrong.add(month)
+            for year, (span, rows) in years.items():
+                if rows.row(place) and not rows.agrees(
+                    place, scorer.score_year(name, year, span), show
+                ):
+                    wrong.add(str(year))
+    finally:
+        scorer.memo = lent
     return [m for m in kept.months if m in wrong] + [str(y) for y in years if str(y) in wrong]
 
 

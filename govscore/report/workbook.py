@@ -22,7 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from govscore.figures import number
 from govscore.report import charts
-from govscore.report.page import Report
+from govscore.report.page import Counted, Report
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header row included
 MAX_TEXT = 32_767  # Excel's characters per cell
@@ -240,10 +240,10 @@ def _ranking(book: Workbook, styles: Styles, report: Report) -> None:
     sheet.insert_chart(5, info + 1, chart)
 
 
-def _counted_rows(report: Report) -> Iterator[list[Cell]]:
+def _counted_rows(report: Report, counted: Iterable[Counted]) -> Iterator[list[Cell]]:
     """明细's rows, one at a time."""
     weights = report.weights
-    for item in report.counted:
+    for item in counted:
         line = item.line
         entry, clause = line.entry, line.clause
         category = weights.category(clause.category)
@@ -288,9 +288,9 @@ COUNTED_HEADERS = (
 )
 
 
-def _details(book: Workbook, styles: Styles, report: Report) -> None:
+def _details(book: Workbook, styles: Styles, report: Report, counted: Iterable[Counted]) -> None:
     """明细, and 明细2, 明细3 … for what one sheet cannot hold, written as made."""
-    rows = _counted_rows(report)
+    rows = _counted_rows(report, counted)
     per_sheet = MAX_ROWS - 1
     sheets = 0
     while (following := next(rows, None)) is not None or not sheets:
@@ -395,7 +395,11 @@ def _problems(book: Workbook, styles: Styles, report: Report) -> None:
 def write(report: Report) -> bytes:
     """The workbook's bytes: 排名, 明细, 作废, (月度), (问题)."""
     out = io.BytesIO()
-    big = next(islice(iter(report.counted), BIG, None), None) is not None  # more than BIG
+    # The counted entries are worked out as read (a year's, a month at a time): the first
+    # BIG + 1 are read once, to choose how the workbook is written, and written after.
+    counted = iter(report.counted)
+    head = list(islice(counted, BIG + 1))
+    big = len(head) > BIG
     book = xlsxwriter.Workbook(
         out,
         {
@@ -417,7 +421,7 @@ def write(report: Report) -> bytes:
     )
     styles = Styles(book)
     _ranking(book, styles, report)
-    _details(book, styles, report)
+    _details(book, styles, report, chain(head, counted))
     _voids(book, styles, report)
     if report.kind == "year":
         _months(book, styles, report)

@@ -11,7 +11,7 @@ import difflib
 import re
 import string
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -101,7 +101,7 @@ class Lookup:
         entries: Sequence[Entry],
         scorer: Scorer,
         months: Sequence[str],
-        others: Iterable[Iterable[str]] = (),
+        others: Sequence[Sequence[str]] = (),
     ):
         """`others`: the ids of entries only summed as read, none of them looked up (see
         govscore.ledger.loader.load_detailed), for did-you-mean."""

@@ -627,6 +627,7 @@ class Scorer:
             if mean + extra < weights.floor:
                 floors.append(FloorUse(category.id, mean + extra, weights.floor))
         # Not mutated (equivalent): the other branch gives the same sum, reordered (below).
+        # `in (weights,)`: `is` first, then `==` (most often the very same Weights).
         if all(self._month_rules(m)[1] in (weights,) for m in months):  # pragma: no mutate
             total = self.weighted(categories, end)
         else:
