@@ -18,7 +18,14 @@ from govscore.errors import ConfigError
 from govscore.figures import round2
 from govscore.ledger import cachefile, scores
 from govscore.ledger.cache import differences
-from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, keep_scores, load_view, read_cached
+from govscore.ledger.loader import (
+    CACHE_DIR,
+    CACHE_FILE,
+    SCORES_FILE,
+    keep_scores,
+    load_view,
+    read_cached,
+)
 from govscore.ledger.workers import cycles_left
 from govscore.report.render import json_text, rows_text
 from govscore.report.shapes import ranking_json, shown_text
@@ -306,16 +313,23 @@ def test_kept_scores_equal_a_fresh_scoring_over_many_departments(root, count, mo
         agree(root)
 
 
-def test_a_year_after_a_cold_month_is_worked_out_by_helpers(root: Path):
-    """A warm snapshot whose kept scores hold one month and no year (a cold `month` ran
-    first): the year and its months are worked out by helper processes started for it,
-    as a cold year's are, and say what a fresh scoring says."""
+def mixed_province(root: Path) -> list[str]:
+    """80 departments, three months of 120 entries each: every kind of entry (follow-ups,
+    recurring entries, voids, closes, annual bonuses) spread over them."""
     names = province(80)
     write_departments(root, names)
     kinds = ["2.4.3", "4.2.1", "2.5.2", "follow-up", "recurring", "void", "close", "4.2.2"]
     rows = [[(kinds[n % len(kinds)], n * 7 + m, "1") for n in range(120)] for m in range(3)]
     for month, text in ledger_texts(names, rows).items():
         (root / "ledger" / f"{month}.toml").write_text(text, encoding="utf-8")
+    return names
+
+
+def test_a_year_after_a_cold_month_is_worked_out_by_helpers(root: Path):
+    """A warm snapshot whose kept scores hold one month and no year (a cold `month` ran
+    first): the year and its months are worked out by helper processes started for it,
+    as a cold year's are, and say what a fresh scoring says."""
+    names = mixed_province(root)
     fresh = scored(root, cached=False)
     shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
     view = load_view(root)  # as `month` reads it: no helpers
@@ -352,6 +366,71 @@ def test_a_year_after_a_cold_month_is_worked_out_by_helpers(root: Path):
     scorer, worked = counting(view)
     scorer.year(2023, [*MONTHS, "2023-07"])
     assert worked == ["2023-07"] * len(names)
+
+
+def _kept_texts(root: Path, key_file: Path) -> tuple[bytes, list[str], dict[int, str]]:
+    """scores.cache's key, texts, and the kind of each text ("month", "year", "shown")."""
+    key = bytes.fromhex(key_file.read_text().strip())
+    texts = cachefile.unseal_texts(scores.MAGIC, (root / CACHE_DIR / SCORES_FILE).read_bytes(), key)
+    assert texts is not None
+    kinds = {number: kind for number, kind in json.loads(texts[0])["rows"].values()}
+    return key, list(texts), kinds
+
+
+def _led_by_100(text: str) -> str:
+    """Kept rows with the last department's row made to say it scored 100."""
+    lines = text.split("\n")
+    lines[-1] = "100" + lines[-1][lines[-1].index("\t") :]
+    return "\n".join(lines)
+
+
+def test_check_compares_the_kept_scores_with_rows_its_workers_work_out(
+    root: Path, _cache_key: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """`check` reads a province's ledger afresh in two worker processes; those then work
+    out every department's months and year, as a cold year's helpers do, and the kept
+    rows are compared with theirs. The verdicts are those of scoring here, one process:
+    nothing changed, a month's row, a year's row, a row kept as printed (each changed
+    and signed again, as only whoever holds the key can)."""
+    mixed_province(root)
+    helped(root)  # every month's rows and the year's kept, and as printed
+    key, texts, kind_of = _kept_texts(root, _cache_key)
+    assert {"month", "year", "shown"} <= set(kind_of.values())
+
+    def changed(kind: str) -> list[str]:
+        """The first text of this kind with its last row changed (a printed row: the
+        last department's total)."""
+        number = min(n for n, k in kind_of.items() if k == kind)
+        out = list(texts)
+        if kind == "shown":
+            last = out[number].rsplit("\n", 1)
+            out[number] = "\n".join([last[0], last[1].replace('"total": ', '"total": 1', 1)])
+        else:
+            out[number] = _led_by_100(out[number])
+        return out
+
+    here: list[int] = []
+    scored_here = scores._scored_here
+    monkeypatch.setattr(scores, "_scored_here", lambda *a: here.append(1) or scored_here(*a))
+    verdicts: dict[str, list[list[str]]] = {}
+    for case in ("unchanged", "month", "year", "shown"):
+        for workers in (1, 2):
+            kept = texts if case == "unchanged" else changed(case)
+            (root / CACHE_DIR / SCORES_FILE).write_bytes(
+                cachefile.seal_texts(scores.MAGIC, kept, key)
+            )
+            view = load_view(root, verify=True, show=shown_text, workers=workers)
+            said = [p.message for p in view.problems if p.file == f"{CACHE_DIR}/{SCORES_FILE}"]
+            verdicts.setdefault(case, []).append(said)
+            assert (root / CACHE_DIR / SCORES_FILE).exists() == (case == "unchanged")
+    assert here == [1] * 4  # scored here only with one process (each case once)
+    assert all(one == two for one, two in verdicts.values())
+    assert verdicts["unchanged"][0] == []
+    for case in ("month", "year", "shown"):
+        (message,) = verdicts[case][0]
+        assert message.startswith("the kept scores do not agree with scoring the ledger afresh")
+    assert "(2023)" in verdicts["year"][0][0]
+    assert any(f"({month})" in verdicts["month"][0][0] for month in MONTHS)
 
 
 def test_one_add_scores_one_month_again_and_keeps_the_other_years_rows(root: Path):

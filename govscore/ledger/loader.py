@@ -13,7 +13,7 @@ import os
 import stat
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
@@ -606,24 +606,27 @@ def load_view(
     department's row as reports do, to check the rows kept as printed. helpers=True (for
     `year`) keeps the worker processes that read a whole ledger, to work out the year's
     scores in them when none are kept (see scores.Memo.helpers); `workers` says how many
-    read it (by default, by its size).
+    read it (by default, by its size). `check`'s workers, kept, work out the scores it
+    compares the kept ones with.
     """
     with ledger_lock(path / LEDGER_DIR, shared=True), cycles_left():
         if not verify:
             state = read_cached(path, use_cache, workers, helpers=helpers)
             return _view(state, use_cache=use_cache, show=show, workers=workers if helpers else 1)
-        state = read_cached(path, use_cache, save=False)
+        # The workers that read the ledger afresh then work out the scores to compare.
+        state = read_cached(path, use_cache, workers, save=False, helpers=use_cache)
         mismatch = _check_departments(state)
         if state.cached or mismatch:
-            full = read_cached(path, use_cache=False)
+            if state.pool is not None:
+                state.pool.shutdown()
+            full = read_cached(path, use_cache=False, workers=workers, helpers=use_cache)
             if state.cached:
                 label = f"{CACHE_DIR}/{CACHE_FILE}"
                 texts = cachefile.month_text
                 mismatch += cache.mismatch(state.snapshot, full.snapshot, label, texts)
             state = full
         if use_cache:
-            write_snapshot(path, state.snapshot)
-            mismatch += _check_scores(state, show)
+            mismatch += _check_scores(state, show, partial(write_snapshot, path, state.snapshot))
         return _view(state, mismatch)
 
 
@@ -703,17 +706,23 @@ def _removed(path: Path, name: str, message: str) -> list[Problem]:
 
 
 def _check_scores(
-    state: CachedLedger, show: Callable[[DepartmentScore], str] | None
+    state: CachedLedger, show: Callable[[DepartmentScore], str] | None, save: Callable[[], None]
 ) -> list[Problem]:
     """A problem naming scores.cache when its rows disagree with scoring afresh; then it
-    is removed (the next report works them out again)."""
+    is removed (the next report works them out again). The workers that read the ledger,
+    if kept, work the scores out (and are let go), while this process does `save`."""
     months = tuple(dict.fromkeys(month for month, _label in state.found))
     kept = _open_memo(state.path, state.snapshot, state.departments, months)
+    if kept is None or not kept.stored or state.pool is None:
+        save()
     if kept is None or not kept.stored:
         return []
     summary = state.snapshot.summary
     scorer = Scorer(None, state.catalog, state.weights, state.departments, summary)
-    wrong = scores.disagreements(kept, scorer, show)
+    helpers = None
+    if state.pool is not None:
+        helpers = scores.Helpers(state.pool, _run_scores, meanwhile=save, show=show)
+    wrong = scores.disagreements(kept, scorer, show, helpers)
     if not wrong:
         return []
     message = _(
@@ -1006,11 +1015,12 @@ def _run_scores(
     months: list[str],
     names: list[str],
     show: Callable[[DepartmentScore], str] | None = None,
+    printed: Collection[str] = (),
 ) -> scores.Share:
     """A share of the departments' months and year, worked out in a worker that read the
     ledger (it holds the configuration already): see scores.Memo.helpers. `forms`: each
     month's cells of these departments, as the cache writes them (decoded here); `show`
-    prints a year row as a report does."""
+    prints a year row as a report does, and the rows of the `printed` months."""
     assert _job is not None, "started by _start_job"
     cells = Cells()
     for month, stored in forms.items():
@@ -1018,7 +1028,7 @@ def _run_scores(
     standing, exclusive, annual, through = across
     summary = Summary(cells, standing, exclusive, annual, through)
     scorer = Scorer(None, _job.catalog, _job.weights, _job.departments, summary)
-    return scores.work_out(scorer, names, year, months, show)
+    return scores.work_out(scorer, names, year, months, show, printed)
 
 
 def read_ledger_file(path: Path, label: str) -> bytes:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterable, MutableMapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import fields
 from decimal import Decimal
@@ -219,9 +219,10 @@ def _across(summary: Summary) -> str:
 
 
 # A share of the departments worked out in a worker process (see Memo.helpers): each
-# month's rows and cell digests, then the year's rows, digests of the month rows, and
-# the year's rows as a report prints them ("" where not printed there).
-Share = tuple[list[list[str]], list[list[str]], list[str], list[str], list[str]]
+# month's rows and cell digests, then the year's rows, digests of the month rows, the
+# year's rows as a report prints them ("" where not printed there), and each month's
+# rows as printed where asked for (`check` compares them; otherwise none).
+Share = tuple[list[list[str]], list[list[str]], list[str], list[str], list[str], list[list[str]]]
 # The departments of a cold year go to the helpers in this many shares, taken as each
 # helper is free: while the main process writes the snapshot, one of two helpers shares
 # a core with it, and given half the departments it finished a second after the other.
@@ -262,12 +263,15 @@ class Helpers:
         year: int,
         months: list[str],
         shares: list[list[str]],
+        printed: Collection[str] = (),
     ) -> list[Share]:
         assert self.pool is not None, "asked when ready()"
         tasks = zip(forms, shares, strict=True)
+        later = frozenset(printed)
         try:
             futures = [
-                self.pool.submit(self.task, f, across, year, months, n, self.show) for f, n in tasks
+                self.pool.submit(self.task, f, across, year, months, n, self.show, later)
+                for f, n in tasks
             ]
             self._meanwhile()
             return [future.result() for future in futures]
@@ -313,10 +317,12 @@ def work_out(
     year: int,
     months: Sequence[str],
     show: Callable[[DepartmentScore], str] | None = None,
+    printed: Collection[str] = (),
 ) -> Share:
     """The rows of some departments for each month and for the year, exactly as Memo works
-    them out itself, and with `show` the year's rows as printed (as Memo.show keeps them):
-    run in a worker process (a cold year, see Memo.helpers)."""
+    them out itself, and with `show` the year's rows as printed (as Memo.show keeps them),
+    and those of the `printed` months: run in a worker process (a cold year, see
+    Memo.helpers; `check`, see disagreements)."""
     given = _Given()
     scorer.memo = given
     forms = [dict(_forms(scorer.summary.cells.month(month))) for month in months]
@@ -325,11 +331,15 @@ def work_out(
     year_rows: list[str] = []
     year_sigs: list[str] = []
     year_shown: list[str] = []
+    month_shown: list[list[str]] = [[] for _ in months]
+    wanted = [show is not None and month in printed for month in months]
     for name in names:
         sigs = []
         for number, month in enumerate(months):
             score = given.scores[month] = scorer.score_month(name, month)
             month_rows[number].append(encode(score))
+            if wanted[number]:
+                month_shown[number].append(show(score))  # type: ignore[misc]
             sigs.append(_cell_digest(forms[number].get(name)))
             month_sigs[number].append(sigs[-1])
         year_sigs.append(_line_digest(sigs))
@@ -337,7 +347,37 @@ def work_out(
         year_rows.append("" if score.lines else encode(score))  # as Memo.year keeps it
         shown = show(score) if show is not None and year_rows[-1] else ""
         year_shown.append("" if "\n" in shown else shown)
-    return month_rows, month_sigs, year_rows, year_sigs, year_shown
+    return month_rows, month_sigs, year_rows, year_sigs, year_shown, month_shown
+
+
+def _shared_out(
+    helpers: Helpers,
+    summary: Summary,
+    names: Sequence[str],
+    year: int,
+    months: Sequence[str],
+    printed: Collection[str] = (),
+) -> list[Share]:
+    """The departments' months and year worked out by helpers, a share of the names each
+    (in order), and the rows of the `printed` months as a report prints them."""
+    across = (summary.standing, summary.exclusive, summary.annual, summary.through)
+    size = max(1, -(-len(names) // SHARES))
+    shares = [list(names[start : start + size]) for start in range(0, len(names), size)]
+    # Each share is sent its own departments' cells, as the cache writes them (most
+    # are that text still, as the workers that read the ledger sent them).
+    text = cachefile.cell_text
+    forms: list[dict[str, dict[str, object]]] = [{m: {} for m in months} for _ in shares]
+    for month in months:
+        found = dict(_forms(summary.cells.month(month)))
+        for share, by_month in zip(shares, forms, strict=True):
+            mine = by_month[month]
+            for name in share:
+                form = found.pop(name, None)
+                if form is not None:
+                    mine[name] = form if type(form) is str else text(form)
+        # A cell of a department not in the list (the review leaves none) goes too.
+        forms[0][month].update((name, text(form)) for name, form in found.items())
+    return helpers(forms, across, year, list(months), shares, printed)
 
 
 class Memo:
@@ -557,25 +597,8 @@ class Memo:
     ) -> _Year:
         """A year and its months worked out by helpers, each a share of the departments,
         and taken as if worked out here."""
-        across = (summary.standing, summary.exclusive, summary.annual, summary.through)
-        size = max(1, -(-len(self.names) // SHARES))
-        shares = [self.names[start : start + size] for start in range(0, len(self.names), size)]
-        # Each share is sent its own departments' cells, as the cache writes them (most
-        # are that text still, as the workers that read the ledger sent them).
-        text = cachefile.cell_text
-        forms: list[dict[str, dict[str, object]]] = [{m: {} for m in months} for _ in shares]
-        for month in months:
-            found = dict(_forms(summary.cells.month(month)))
-            for share, by_month in zip(shares, forms, strict=True):
-                mine = by_month[month]
-                for name in share:
-                    form = found.pop(name, None)
-                    if form is not None:
-                        mine[name] = form if type(form) is str else text(form)
-            # A cell of a department not in the list (the review leaves none) goes too.
-            forms[0][month].update((name, text(form)) for name, form in found.items())
         try:
-            done = helpers(forms, across, year, list(months), shares)
+            done = _shared_out(helpers, summary, self.names, year, months)
         finally:
             self.release()
         for number, month in enumerate(months):
@@ -700,17 +723,19 @@ def memo(
 
 
 def disagreements(
-    kept: Memo, scorer: Scorer, show: Callable[[DepartmentScore], str] | None = None
+    kept: Memo,
+    scorer: Scorer,
+    show: Callable[[DepartmentScore], str] | None = None,
+    helpers: Helpers | None = None,
 ) -> list[str]:
     """The months and years whose kept rows, or the rows as printed, say what scoring
     afresh does not (`check` compares them, as it compares the snapshot: only a key
     holder can change them). `show` prints a row as a report does; without it, a row kept
     as printed cannot be checked, and counts as a disagreement.
 
-    A department at a time: its months are scored once, and its year is worked out from
-    them (a province's check scored its 120,000 department-months twice). The scorer
-    is lent a memo of the department's months for that."""
-    names = kept.names
+    With helpers (the workers that read the ledger afresh), each works out a share of
+    the departments' rows as a cold `year` does, and the rows are compared here; else a
+    department at a time here: its months scored once, its year worked out from them."""
     months: dict[str, _KeptRows] = {}
     for month in kept.months:
         _key, _sigs, rows = kept._kept_rows(month)  # the rows a report would read
@@ -720,12 +745,54 @@ def disagreements(
         present = [month for month in kept.months if month.startswith(f"{year:04d}-")]
         span = months_between(present[0], present[-1])
         key = _digest(kept.base, "year", str(year), *span)
-        years[year] = (span, _KeptRows(kept._rows(key, "year")[len(names) + 1 :], key, kept))
+        years[year] = (span, _KeptRows(kept._rows(key, "year")[len(kept.names) + 1 :], key, kept))
+    if helpers is not None and helpers.ready():
+        wrong = _compared(kept, scorer.summary, months, years, helpers)
+    else:
+        wrong = _scored_here(kept, scorer, months, years, show)
+    return [m for m in kept.months if m in wrong] + [str(y) for y in years if str(y) in wrong]
+
+
+def _compared(
+    kept: Memo,
+    summary: Summary,
+    months: dict[str, _KeptRows],
+    years: dict[int, tuple[list[str], _KeptRows]],
+    helpers: Helpers,
+) -> set[str]:
+    """disagreements, the rows worked out by helpers: the kept rows compared with them."""
+    wrong: set[str] = set()
+    try:
+        for year, (span, year_rows) in years.items():
+            printed = [month for month in span if month in months and any(months[month].shown)]
+            done = _shared_out(helpers, summary, kept.names, year, span, printed)
+            for number, month in enumerate(span):
+                rows = months.get(month)
+                fresh = [row for share in done for row in share[0][number]]
+                shown = [text for share in done for text in share[5][number]]
+                if rows is not None and not rows.same(fresh, shown):
+                    wrong.add(month)
+            fresh = [row for share in done for row in share[2]]
+            if not year_rows.same(fresh, [text for share in done for text in share[4]]):
+                wrong.add(str(year))
+    finally:
+        helpers.close()
+    return wrong
+
+
+def _scored_here(
+    kept: Memo,
+    scorer: Scorer,
+    months: dict[str, _KeptRows],
+    years: dict[int, tuple[list[str], _KeptRows]],
+    show: Callable[[DepartmentScore], str] | None,
+) -> set[str]:
+    """disagreements in this process, the scorer lent a memo of a department's months."""
     wrong: set[str] = set()
     given, lent = _Given(), scorer.memo
     scorer.memo = given
     try:
-        for place, name in enumerate(names):
+        for place, name in enumerate(kept.names):
             given.scores = {}
             for month, rows in months.items():
                 if rows.row(place):
@@ -739,7 +806,7 @@ def disagreements(
                     wrong.add(str(year))
     finally:
         scorer.memo = lent
-    return [m for m in kept.months if m in wrong] + [str(y) for y in years if str(y) in wrong]
+    return wrong
 
 
 class _KeptRows:
@@ -751,6 +818,21 @@ class _KeptRows:
 
     def row(self, place: int) -> str:
         return self.rows[place] if place < len(self.rows) else ""
+
+    def same(self, rows: Sequence[str], shown: Sequence[str]) -> bool:
+        """Whether every kept row is the row worked out afresh, and every row kept as
+        printed is as printed afresh (`shown`: none where not printed), as agrees has
+        it: only where a row is kept."""
+        # One fresh row a department: kept rows past them (none, as laid out) are not read.
+        for place, (kept, fresh) in enumerate(zip(self.rows, rows, strict=False)):
+            if not kept:
+                continue
+            if kept != fresh:
+                return False
+            text = self.shown[place] if place < len(self.shown) else ""
+            if text and (place >= len(shown) or text != shown[place]):
+                return False
+        return True
 
     def agrees(
         self, place: int, score: DepartmentScore, show: Callable[[DepartmentScore], str] | None
