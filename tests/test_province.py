@@ -432,6 +432,33 @@ def test_check_compares_the_kept_scores_with_rows_its_workers_work_out(
     assert "(2023)" in verdicts["year"][0][0]
     assert any(f"({month})" in verdicts["month"][0][0] for month in MONTHS)
 
+    # Only May's rows kept (a cold `month` ran, no `year`): the workers work out May alone.
+    shutil.rmtree(root / CACHE_DIR)
+    view = load_view(root)
+    Scorer(None, view.catalog, view.weights, view.departments, view.summary, view.memo).month(
+        MONTHS[1]
+    )
+    keep_scores(view)
+    key, texts, kind_of = _kept_texts(root, _cache_key)
+    asked: list[tuple[int | None, list[str]]] = []
+    shared_out = scores._shared_out
+    monkeypatch.setattr(
+        scores,
+        "_shared_out",
+        lambda helpers, summary, names, year, months, *more: (
+            asked.append((year, list(months)))
+            or shared_out(helpers, summary, names, year, months, *more)
+        ),
+    )
+    for workers in (1, 2):
+        (root / CACHE_DIR / SCORES_FILE).write_bytes(
+            cachefile.seal_texts(scores.MAGIC, changed("month"), key)
+        )
+        view = load_view(root, verify=True, show=shown_text, workers=workers)
+        said = [p.message for p in view.problems if p.file == f"{CACHE_DIR}/{SCORES_FILE}"]
+        assert len(said) == 1 and f"({MONTHS[1]})" in said[0]
+    assert asked == [(None, [MONTHS[1]])]  # by the workers, once: May, and no year
+
 
 def test_one_add_scores_one_month_again_and_keeps_the_other_years_rows(root: Path):
     """After an add the kept scores of the other months, and of the other departments in

@@ -1011,7 +1011,7 @@ def _run_job(
 def _run_scores(
     forms: dict[str, dict[str, object]],
     across: tuple[Any, ...],
-    year: int,
+    year: int | None,
     months: list[str],
     names: list[str],
     show: Callable[[DepartmentScore], str] | None = None,

@@ -260,7 +260,7 @@ class Helpers:
         self,
         forms: list[dict[str, dict[str, object]]],
         across: tuple[object, ...],
-        year: int,
+        year: int | None,
         months: list[str],
         shares: list[list[str]],
         printed: Collection[str] = (),
@@ -314,15 +314,15 @@ def _forms(cells: MutableMapping[str, Cell]) -> Iterable[tuple[str, object]]:
 def work_out(
     scorer: Scorer,
     names: Sequence[str],
-    year: int,
+    year: int | None,
     months: Sequence[str],
     show: Callable[[DepartmentScore], str] | None = None,
     printed: Collection[str] = (),
 ) -> Share:
-    """The rows of some departments for each month and for the year, exactly as Memo works
-    them out itself, and with `show` the year's rows as printed (as Memo.show keeps them),
-    and those of the `printed` months: run in a worker process (a cold year, see
-    Memo.helpers; `check`, see disagreements)."""
+    """The rows of some departments for each month and for the year (year=None: the
+    months alone), exactly as Memo works them out itself, and with `show` the year's rows
+    as printed (as Memo.show keeps them), and those of the `printed` months: run in a
+    worker process (a cold year, see Memo.helpers; `check`, see disagreements)."""
     given = _Given()
     scorer.memo = given
     forms = [dict(_forms(scorer.summary.cells.month(month))) for month in months]
@@ -342,6 +342,8 @@ def work_out(
                 month_shown[number].append(show(score))  # type: ignore[misc]
             sigs.append(_cell_digest(forms[number].get(name)))
             month_sigs[number].append(sigs[-1])
+        if year is None:
+            continue
         year_sigs.append(_line_digest(sigs))
         score = scorer.score_year(name, year, months)
         year_rows.append("" if score.lines else encode(score))  # as Memo.year keeps it
@@ -354,7 +356,7 @@ def _shared_out(
     helpers: Helpers,
     summary: Summary,
     names: Sequence[str],
-    year: int,
+    year: int | None,
     months: Sequence[str],
     printed: Collection[str] = (),
 ) -> list[Share]:
@@ -764,16 +766,23 @@ def _compared(
     wrong: set[str] = set()
     try:
         for year, (span, year_rows) in years.items():
-            printed = [month for month in span if month in months and any(months[month].shown)]
-            done = _shared_out(helpers, summary, kept.names, year, span, printed)
-            for number, month in enumerate(span):
+            # The year's months, if its rows are kept; else only the months whose are.
+            whole = any(year_rows.rows)
+            wanted = [m for m in span if whole or (m in months and any(months[m].rows))]
+            if not wanted:
+                continue
+            printed = [month for month in wanted if month in months and any(months[month].shown)]
+            done = _shared_out(
+                helpers, summary, kept.names, year if whole else None, wanted, printed
+            )
+            for number, month in enumerate(wanted):
                 rows = months.get(month)
                 fresh = [row for share in done for row in share[0][number]]
                 shown = [text for share in done for text in share[5][number]]
                 if rows is not None and not rows.same(fresh, shown):
                     wrong.add(month)
             fresh = [row for share in done for row in share[2]]
-            if not year_rows.same(fresh, [text for share in done for text in share[4]]):
+            if whole and not year_rows.same(fresh, [text for share in done for text in share[4]]):
                 wrong.add(str(year))
     finally:
         helpers.close()
