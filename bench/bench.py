@@ -16,8 +16,9 @@ and, where hledger is installed, `hledger bal -M` on the equivalent journal, sid
 --shape province times a province's ledger instead (--departments departments, about 8
 entries each a month): `year 2023 --format json` cold, warm and after one more `add`,
 `month --format json` cold and warm, `add` warm, the month's report as a page (warm)
-and as a workbook, `month --detail`, `check`, `show` of an id that is not there, and
-hledger on the same entries.
+and as a workbook, `month --detail`, `check`, `show` of an id that is not there, then
+(the root made a git repository, its ledger committed) `add --commit`, and hledger on
+the same entries.
 """
 
 from __future__ import annotations
@@ -210,8 +211,25 @@ def bench_province(root: Path, runs: int, hledger: bool) -> list[tuple[str, Time
     rows.append(("check", median_of(runs, nothing, check)))
     show = [*GOVSCORE, "--root", str(root), "show", "2023-06-00100x", "--format", "json"]
     rows.append(("show, an unknown id", median_of(runs, nothing, show)))
+    # An office's root is a git repository, and each entry may be committed as recorded
+    # (git hashes and compresses the whole month file it was appended to).
+    committed(root)
+    measure(month)
+    rows.append(("add --commit (in git)", median_of(runs, nothing, [*add, "--commit"])))
     rows += bench_hledger(root, runs, hledger)
     return rows
+
+
+def committed(root: Path) -> None:
+    """Make a root a git repository with everything in it committed (not the cache)."""
+    (root / ".gitignore").write_text(".govscore-cache/\n", encoding="utf-8")
+    identity = ["-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+    for command in (
+        ["init", "-q"],
+        ["add", "-A"],
+        [*identity, "commit", "-qm", "bench", "--allow-empty"],
+    ):
+        subprocess.run(["git", *command], cwd=root, check=True, stdout=subprocess.DEVNULL)
 
 
 def bench_hledger(root: Path, runs: int, hledger: bool) -> list[tuple[str, Timed]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -183,9 +184,18 @@ def _record_cached(
         raise DataError(_rejected(len(drafts), len(problems)), problems)
     if not dry_run and entries:
         append_all(appends)
-        write_snapshot(root_path, extended)
-        if after_append is not None:
-            after_append(state, [path for path, _ in appends], Added.of(entries))
+        paths = [path for path, _ in appends]
+        # A commit (git hashes and compresses the whole month file: a province's is 16 MB)
+        # runs while the snapshot is written: each waits on the other's process or disk.
+        with ThreadPoolExecutor(1) as beside:
+            committing = (
+                beside.submit(after_append, state, paths, Added.of(entries))
+                if after_append is not None
+                else None
+            )
+            write_snapshot(root_path, extended)
+        if committing is not None:
+            committing.result()  # what it raised, raised here
     return Recorded(tuple(entries), tuple(made.skipped), tuple(made.warnings))
 
 
