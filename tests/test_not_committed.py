@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_process
+from govscore.ledger.cachefile import signing_key
+from govscore.ledger.loader import _read_snapshot
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -60,6 +62,10 @@ def test_add_with_a_locked_index_prints_the_id_and_exits_3(office: Path):
     assert "index.lock" in result.stderr
     assert 'id = "2023-05-0001"' in ledger(office)
     assert git(office, "rev-parse", "HEAD") == before
+    # The snapshot was written while git tried: it holds the file as it stands now.
+    kept = _read_snapshot(office, signing_key())
+    assert kept is not None and kept.entries == 1
+    assert kept.files["ledger/2023-05.toml"].size == len(ledger(office).encode())
 
 
 def test_void_and_close_with_a_locked_index_exit_3(office: Path):
