@@ -293,6 +293,18 @@ def test_fast_reader_makes_the_entries_itself_for_what_govscore_writes():
         assert parse_toml_ledger(text, FILE, MONTH).entries == careful.entries
 
 
+def test_a_files_entries_share_each_date_and_figure_read():
+    """A month's entries repeat a few dozen dates and a few hundred figures: each text is
+    made one date or Decimal (immutable), however many entries hold it (a province's
+    million entries read one by one keep 57 MiB less)."""
+    same = {"department": "市公安局", "clause": "2.5.2", "value": Decimal("93.5")}
+    tables = [{"id": f"2023-05-{n:04d}", **same, "date": date(2023, 5, 12)} for n in range(3)]
+    text = "".join(fields_toml(fields) for fields in tables)
+    entries = parse_toml_ledger(text, FILE, MONTH).entries
+    assert [(e.value, e.date) for e in entries] == [(Decimal("93.5"), date(2023, 5, 12))] * 3
+    assert len({id(e.value) for e in entries}) == len({id(e.date) for e in entries}) == 1
+
+
 # Strings with escapes are read by json's scanner (a note of 100 MB took tomllib 20 s);
 # whatever TOML reads differently from JSON goes to tomllib, and the two readers agree.
 ESCAPED = [

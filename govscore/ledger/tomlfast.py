@@ -317,6 +317,10 @@ def _read_lines(text: str, offset: int, controls: bool) -> tuple[str, list[Chunk
     comment = _COMMENT.fullmatch
     known = _KNOWN_KEYS
     shared: dict[str, str] = {}
+    # A month's entries share a few dozen dates and a few hundred figures: each text is
+    # made a date or a Decimal once (both immutable), not once an entry.
+    dates: dict[str, Any] = {}
+    numbers: dict[str, Decimal] = {}
     for number, line in enumerate(lines):
         if line == "[[entry]]" or (line[:1] in ("[", " ", "\t") and header(line)):
             if start >= 0:
@@ -350,9 +354,13 @@ def _read_lines(text: str, offset: int, controls: bool) -> tuple[str, list[Chunk
             elif raw == "true" or raw == "false":
                 value = raw == "true"
             elif len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and raw.isascii():
-                value = _date(raw)
+                value = dates.get(raw)
+                if value is None:
+                    value = dates[raw] = _date(raw)
+            elif raw in numbers:
+                value = numbers[raw]
             elif _PLAIN_NUMBER.fullmatch(raw):
-                value = Decimal(raw)
+                value = numbers[raw] = Decimal(raw)
         if value is _MISSING:
             found = line_match(line)
             if found is None:
