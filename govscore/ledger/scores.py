@@ -24,6 +24,7 @@ from collections.abc import Callable, Collection, Iterable, MutableMapping, Sequ
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import fields
 from decimal import Decimal
+from typing import Any
 
 from govscore.errors import DataError
 from govscore.figures import Remembered
@@ -125,41 +126,56 @@ def _pairs(values: dict[str, Decimal]) -> str:
     return f'[[{names}],["{figures}"]]'
 
 
+# Each part of a row's figures (as _figures writes them), where it stands and what makes
+# it: a report reads only some (a table the categories and caps, not each clause's sum).
+_PARTS: dict[str, tuple[int, Callable[[Any], Any]]] = {
+    "categories": (0, _as_decimals),
+    "vetoes": (2, tuple),
+    "referrals": (3, lambda rows: tuple(Referral(*r) for r in rows) if rows else ()),
+    "caps": (
+        4,
+        lambda caps: tuple(CapUse(g, c, _decimal(e), _decimal(cap)) for g, c, e, cap in caps),
+    ),
+    "months": (5, _as_decimals),
+    "floors": (
+        6,
+        lambda rows: tuple(FloorUse(c, _decimal(r), _decimal(f), m) for c, r, f, m in rows),
+    ),
+    "clauses": (7, _as_decimals),
+}
+
+
+def _parsed(line: str) -> list[Any]:
+    """A row's figures as JSON reads them (ValueError unless all eight parts are there)."""
+    figures = json.loads(line.split("\t", 2)[2])
+    if type(figures) is not list or len(figures) != 8:
+        raise ValueError("not a row of scores")
+    return figures
+
+
 def decode(department: str, line: str) -> DepartmentScore:
     """A row encode wrote (the file was verified: its strings are ours as written)."""
-    figures = line.split("\t", 2)[2]
-    categories, total, vetoes, referrals, caps, months, floors, clauses = json.loads(figures)
-    return DepartmentScore(
-        department=department,
-        categories=_as_decimals(categories),
-        total=_decimal(total),
-        vetoes=tuple(vetoes),
-        referrals=tuple(Referral(*r) for r in referrals) if referrals else (),
-        caps=tuple(CapUse(g, c, _decimal(e), _decimal(limit)) for g, c, e, limit in caps),
-        months=_as_decimals(months),
-        floors=tuple(FloorUse(c, _decimal(r), _decimal(f), m) for c, r, f, m in floors),
-        clauses=_as_decimals(clauses),
-    )
-
-
-_LAZY = ("categories", "caps", "months", "floors", "clauses", "lines")
+    figures = _parsed(line)
+    made = {name: make(figures[at]) for name, (at, make) in _PARTS.items()}
+    return DepartmentScore(department=department, total=_decimal(figures[1]), **made)
 
 
 def _lazy(name: str) -> property:
-    return property(lambda self: getattr(self.decoded(), name), doc=f"{name}, decoded when read")
+    return property(lambda self: self._part(name), doc=f"{name}, decoded when first read")
 
 
 class Kept(DepartmentScore):
     """A kept row, read only as far as it is asked: a ranking needs each department's
     total and whether it is vetoed, a report kept as printed (Memo.shown) nothing more;
-    the other figures are decoded from the row when first read."""
+    each other part of the figures is decoded from the row when first read (a province's
+    table of 10,000 rows reads the categories and caps, not each clause's sum)."""
 
     categories = _lazy("categories")  # type: ignore[assignment]
     caps = _lazy("caps")  # type: ignore[assignment]
     months = _lazy("months")  # type: ignore[assignment]
     floors = _lazy("floors")  # type: ignore[assignment]
     clauses = _lazy("clauses")  # type: ignore[assignment]
-    lines = _lazy("lines")  # type: ignore[assignment]
+    lines = property(lambda self: (), doc="none: a row with lines is never kept")  # type: ignore[assignment]
 
     def __init__(self, department: str, line: str, where: tuple[str, int]):
         total, flags, _figures = line.split("\t", 2)
@@ -169,21 +185,26 @@ class Kept(DepartmentScore):
         put(self, "_flags", flags)
         put(self, "_line", line)
         put(self, "where", where)  # (the key of its rows, its place among them)
-        put(self, "_full", None)
+        put(self, "_figures", None)  # the row's figures as JSON read them, when first asked
+        put(self, "_parts", {})  # each part decoded so far
 
     @property  # type: ignore[override]
     def vetoes(self) -> tuple[str, ...]:
-        return self.decoded().vetoes if "v" in self._flags else ()
+        return self._part("vetoes") if "v" in self._flags else ()
 
     @property  # type: ignore[override]
     def referrals(self) -> tuple[Referral, ...]:
-        return self.decoded().referrals if "r" in self._flags else ()
+        return self._part("referrals") if "r" in self._flags else ()
 
-    def decoded(self) -> DepartmentScore:
-        """The whole row (decoded once)."""
-        if self._full is None:
+    def _part(self, name: str) -> Any:
+        """One part of the figures (decoded once)."""
+        parts = self._parts
+        if name not in parts:
             try:
-                object.__setattr__(self, "_full", decode(self.department, self._line))
+                if self._figures is None:
+                    object.__setattr__(self, "_figures", _parsed(self._line))
+                at, make = _PARTS[name]
+                parts[name] = make(self._figures[at])
             except (ValueError, TypeError, ArithmeticError) as error:
                 raise DataError(
                     _(
@@ -191,7 +212,7 @@ class Kept(DepartmentScore):
                         "check`, which removes them, or use --no-cache"
                     ).format(file=".govscore-cache/scores.cache", reason=type(error).__name__)
                 ) from error
-        return self._full  # type: ignore[return-value]
+        return parts[name]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, DepartmentScore):
