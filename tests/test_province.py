@@ -98,6 +98,16 @@ def test_a_kept_row_reads_each_part_as_the_score_had_it(score: DepartmentScore, 
     assert kept == score
 
 
+def test_a_kept_row_not_as_encode_writes_it_is_read_whole():
+    """A row read a part at a time expects encode's compact JSON; one with spaces (JSON
+    all the same) is read whole, and reads as its score."""
+    score = DepartmentScore("市公安局", {"2": Decimal("98")}, Decimal("99.2"), caps=())
+    line = scores.encode(score).replace("\t[", "\t[ ", 1).replace(",", ", ")
+    kept = scores.Kept(score.department, line, ("key", 0))
+    assert (kept.categories, kept.caps, kept.clauses) == ({"2": Decimal("98")}, (), {})
+    assert kept == score
+
+
 def test_a_kept_row_whose_part_does_not_read_names_the_file():
     """Only whoever holds the key can sign a row that does not read: reading the part
     that does not stops the report with a message naming the file, not a traceback."""

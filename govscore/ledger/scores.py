@@ -160,6 +160,12 @@ def decode(department: str, line: str) -> DepartmentScore:
     return DepartmentScore(department=department, total=_decimal(figures[1]), **made)
 
 
+# JSON's own scanner, one value at a time: a kept row's parts are read only as far as a
+# report asks (a table of a year reads the categories and caps, never the months and
+# each clause's sum, most of a year row's text).
+_SCAN_ONE = json.JSONDecoder().scan_once
+
+
 def _lazy(name: str) -> property:
     return property(lambda self: self._part(name), doc=f"{name}, decoded when first read")
 
@@ -185,7 +191,8 @@ class Kept(DepartmentScore):
         put(self, "_flags", flags)
         put(self, "_line", line)
         put(self, "where", where)  # (the key of its rows, its place among them)
-        put(self, "_figures", None)  # the row's figures as JSON read them, when first asked
+        put(self, "_read", [])  # the figures' parts as JSON reads them, as far as read
+        put(self, "_next", len(total) + len(flags) + 2)  # where the next part begins
         put(self, "_parts", {})  # each part decoded so far
 
     @property  # type: ignore[override]
@@ -201,10 +208,8 @@ class Kept(DepartmentScore):
         parts = self._parts
         if name not in parts:
             try:
-                if self._figures is None:
-                    object.__setattr__(self, "_figures", _parsed(self._line))
                 at, make = _PARTS[name]
-                parts[name] = make(self._figures[at])
+                parts[name] = make(self._raw(at))
             except (ValueError, TypeError, ArithmeticError) as error:
                 raise DataError(
                     _(
@@ -213,6 +218,23 @@ class Kept(DepartmentScore):
                     ).format(file=".govscore-cache/scores.cache", reason=type(error).__name__)
                 ) from error
         return parts[name]
+
+    def _raw(self, at: int) -> Any:
+        """Part `at` of the figures as JSON reads it, the row read as far as that. A row
+        not as encode writes it (signed by whoever holds the key) is read whole."""
+        read, line = self._read, self._line
+        while len(read) <= at:
+            start = self._next
+            try:
+                if line[start : start + 1] != ("," if read else "["):
+                    raise StopIteration(start)
+                value, end = _SCAN_ONE(line, start + 1)
+            except StopIteration:
+                read[:] = _parsed(line)  # ValueError if it does not read as a row
+                break
+            read.append(value)
+            object.__setattr__(self, "_next", end)
+        return read[at]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, DepartmentScore):
