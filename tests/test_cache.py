@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from govscore.cli import commands as cli_module
 from govscore.cli.commands import cli
+from govscore.errors import ConfigError
 from govscore.ledger.batches import frame, torn_batches
-from govscore.ledger.loader import CACHE_DIR, CACHE_FILE
+from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, Measuring, WorkTree
 from govscore.ledger.text import ledger_text
 from ledgertext import entry, toml
 
@@ -302,3 +303,23 @@ def test_the_answer_does_not_depend_on_the_day_asked(root: Path, monkeypatch: py
         monkeypatch.setattr(cli_module, "today", lambda day=day: day)
         assert asked(cached=True) == first
         assert asked(cached=False) == first
+
+
+def test_files_are_measured_two_at_a_time_as_one_at_a_time(tmp_path: Path):
+    """A warm run hashes the ledger's files in two threads while it reads the snapshot:
+    each file's size and digest are the same as measured alone; a file gone is None; a
+    file that cannot be read says so when asked for; one not begun is measured then."""
+    (tmp_path / "ledger").mkdir()
+    for number in range(5):
+        (tmp_path / "ledger" / f"2023-0{number + 1}.toml").write_bytes(b"x" * (number * 3_000_000))
+    (tmp_path / "ledger" / "2023-09.toml").mkdir()  # not a file: it cannot be read
+    source = WorkTree(tmp_path)
+    labels = [f"ledger/2023-0{number}.toml" for number in (1, 2, 3, 4, 5, 7, 9)]
+    with Measuring(source, labels) as measure:
+        for label in labels[:-2]:
+            assert measure(label) == source.measure(label)
+            assert measure(label)[0] == (int(label[-6]) - 1) * 3_000_000
+        assert measure("ledger/2023-07.toml") is None
+        with pytest.raises(ConfigError, match=r"ledger/2023-09\.toml: cannot read it"):
+            measure("ledger/2023-09.toml")
+        assert measure("ledger/2023-06.toml") is None  # not begun: measured now

@@ -14,7 +14,7 @@ import stat
 import tempfile
 import tomllib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from importlib.resources import files
@@ -774,24 +774,27 @@ def read_cached(
     departments, weights, catalog = _configuration(path, source, signing)
     found, name_problems = ledger_names(source)
     key = cache.snapshot_key(config)
-    snapshot = _read_snapshot(path, signing) if signing is not None else None
-    if snapshot is not None and snapshot.key != key:
-        snapshot = None
-    cached = snapshot is not None
-    # Every file is read and hashed (that is what makes the cache safe); only the bytes
-    # of files that changed since the snapshot are kept.
+    # Every file is read and hashed (that is what makes the cache safe): begun while the
+    # snapshot is read, two files at a time (see Measuring). Only the bytes of files that
+    # changed since the snapshot are kept.
     sizes: dict[str, tuple[int, bytes]] = {}
     data: dict[str, bytes] = {}
-    if snapshot is not None:
-        for _month, label in found:
-            old = snapshot.files.get(label)
+    kept = signing is not None and (path / CACHE_DIR / CACHE_FILE).is_file()
+    with Measuring(source, [label for _month, label in found] if kept else []) as measure:
+        snapshot = _read_snapshot(path, signing) if signing is not None else None
+        if snapshot is not None and snapshot.key != key:
+            snapshot = None
+        for _month, label in found if snapshot is not None else ():
+            old = snapshot.files.get(label)  # type: ignore[union-attr]
             if old is not None:
-                measured = source.measure(label) or (0, cache.digest(b""))
+                measured = measure(label) or (0, cache.digest(b""))
                 if (old.size, old.digest) == measured:
                     sizes[label] = measured
                     continue
             content = data[label] = source.read(label) or b""
             sizes[label] = (len(content), cache.digest(content))
+    cached = snapshot is not None
+    if snapshot is not None:
         try:
             fresh = _refresh(snapshot, found, data, catalog, departments)
         except DataError:  # signed, yet a part of it does not read: rebuild it
@@ -1029,6 +1032,33 @@ def _run_scores(
     summary = Summary(cells, standing, exclusive, annual, through)
     scorer = Scorer(None, _job.catalog, _job.weights, _job.departments, summary)
     return scores.work_out(scorer, names, year, months, show, printed)
+
+
+class Measuring:
+    """Files' sizes and digests (WorkTree.measure), begun at once in two threads: hashing
+    lets go of the interpreter, so a province's 180 MB of ledger are hashed on two cores
+    while the snapshot is read and checked. Calling it with a label gives that file's
+    (measured now if it was not begun); what is not asked for by the end is let go."""
+
+    def __init__(self, source: WorkTree, labels: Sequence[str]):
+        self.source = source
+        self.pool = ThreadPoolExecutor(2) if len(labels) > 1 else None
+        self.begun = (
+            {label: self.pool.submit(source.measure, label) for label in labels}
+            if self.pool
+            else {}
+        )
+
+    def __call__(self, label: str) -> tuple[int, bytes] | None:
+        begun = self.begun.get(label)
+        return begun.result() if begun is not None else self.source.measure(label)
+
+    def __enter__(self) -> Measuring:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def read_ledger_file(path: Path, label: str) -> bytes:
