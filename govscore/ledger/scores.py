@@ -581,7 +581,9 @@ class Memo:
         if place is None:
             return None
         lines = self._month(scorer, month)
-        decoded = self._decoded.setdefault(month, [None] * len(lines))
+        decoded = self._decoded.get(month)
+        if decoded is None:  # (not setdefault: that made a list of 10,000 each call)
+            decoded = self._decoded[month] = [None] * len(lines)
         score = decoded[place]
         if score is None:
             where = (self._slots[month], place)
