@@ -268,6 +268,29 @@ def test_tallied_snapshots_equal_ordinary_ones(root: Path, texts: tuple[str | No
     assert comparable(snapshot(root, workers=2)) == ordinary
 
 
+def test_a_gap_is_named_in_the_first_file_to_hold_its_sequence_however_it_was_read(
+    root: Path,
+):
+    """Found by the property test above: June holds 2023-05-0003-ab12 as a plain entry
+    (tallied), July the same id with a date that does not read (an entry with a problem,
+    never tallied). The gap before it (0001-ab12, 0002-ab12) is named in June, the first
+    file in ledger order to hold the sequence, whether June's ids were tallied or not."""
+    june = toml(
+        entry("市公安局", "2.4.3", id="2023-06-0001"),
+        entry("市公安局", "2.4.3", id="2023-05-0003-ab12"),
+    )
+    july = toml(entry("市公安局", "2.4.3", id="2023-07-0001"))
+    july += '\n[[entry]]\nid = "2023-05-0003-ab12"\ndepartment = "市公安局"\nclause = "2.4.3"\n'
+    july += 'date = "x"\n'
+    write_ledger(root, {"2023-06.toml": june, "2023-07.toml": july})
+    ordinary = snapshot(root, tally=False)
+    gaps = [p for p in ordinary.problems if "2023-05-0001-ab12" in p.message]
+    assert [(p.file, p.line) for p in gaps] == [("ledger/2023-06.toml", 0)]
+    assert "2023-05-0003-ab12" in taken_ids("2023-06", june)  # June's was tallied
+    for workers in (1, 2):
+        assert comparable(snapshot(root, workers=workers)) == comparable(ordinary)
+
+
 def test_plain_entries_are_summed_and_the_rest_reviewed(root: Path):
     """What is taken: plain score entries and rates no other entry names; nothing else."""
     plain = [entry("市民政局", "2.4.3", id=f"2023-05-{n:04d}", count=2) for n in range(1, 5)]

@@ -473,15 +473,23 @@ def sequence_gaps(
     to the number after one is no gap. The problem names the file of the id after the gap.
     Months in `unreadable` (a file of theirs does not parse whole, so some ids are
     unknown) are left aside. `numbered`: (file, numbers) of files whose ids were numbered
-    where they were read (numbered_ids, in a worker), after `files`.
+    where they were read (numbered_ids, in a worker), each taken with its file in
+    `files`, so the file named is the first in ledger order however its ids were read.
     """
     written: dict[tuple[str, str], dict[int, str]] = {}
     by_hand: dict[tuple[str, str], set[int]] = {}
+    # In ledger order, each file's numbered ids right after its others: which file is
+    # first to hold a number must not depend on how its entries were read.
+    later: dict[str, list[Numbers]] = {}
+    for file, numbers in numbered:
+        later.setdefault(file, []).append(numbers)
     found_in: list[tuple[str, Numbers]] = []
     for file, ids in files:
         month = file.rsplit("/", 1)[-1][:7]  # pragma: no mutate (the quick way only)
         found_in.append((file, numbered_ids(ids, month)))
-    for file, found in [*found_in, *numbered]:
+        found_in += [(file, numbers) for numbers in later.pop(file, [])]
+    found_in += [(file, numbers) for file, each in later.items() for numbers in each]
+    for file, found in found_in:
         for (month, tag), numbers in found.items():
             if month in unreadable:
                 continue
