@@ -713,14 +713,15 @@ def _check_scores(
     if kept, work the scores out (and are let go), while this process does `save`."""
     months = tuple(dict.fromkeys(month for month, _label in state.found))
     kept = _open_memo(state.path, state.snapshot, state.departments, months)
-    if kept is None or not kept.stored or state.pool is None:
-        save()
     if kept is None or not kept.stored:
+        save()
         return []
     summary = state.snapshot.summary
     scorer = Scorer(None, state.catalog, state.weights, state.departments, summary)
     helpers = None
-    if state.pool is not None:
+    if state.pool is None:
+        save()
+    else:
         helpers = scores.Helpers(state.pool, _run_scores, meanwhile=save, show=show)
     wrong = scores.disagreements(kept, scorer, show, helpers)
     if not wrong:
@@ -779,8 +780,8 @@ def read_cached(
     # changed since the snapshot are kept.
     sizes: dict[str, tuple[int, bytes]] = {}
     data: dict[str, bytes] = {}
-    kept = signing is not None and (path / CACHE_DIR / CACHE_FILE).is_file()
-    with Measuring(source, [label for _month, label in found] if kept else []) as measure:
+    warm = signing is not None and (path / CACHE_DIR / CACHE_FILE).is_file()
+    with Measuring(source, [label for _month, label in found] if warm else []) as measure:
         snapshot = _read_snapshot(path, signing) if signing is not None else None
         if snapshot is not None and snapshot.key != key:
             snapshot = None

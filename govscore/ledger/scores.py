@@ -24,6 +24,7 @@ from collections.abc import Callable, Collection, Iterable, MutableMapping, Sequ
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import fields
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from govscore.errors import DataError
@@ -310,10 +311,10 @@ class Helpers:
     ) -> list[Share]:
         assert self.pool is not None, "asked when ready()"
         tasks = zip(forms, shares, strict=True)
-        later = frozenset(printed)
+        asked = frozenset(printed)
         try:
             futures = [
-                self.pool.submit(self.task, f, across, year, months, n, self.show, later)
+                self.pool.submit(self.task, f, across, year, months, n, self.show, asked)
                 for f, n in tasks
             ]
             self._meanwhile()
@@ -826,9 +827,10 @@ def _compared(
                 shown = [text for share in done for text in share[5][number]]
                 if rows is not None and not rows.same(fresh, shown):
                     wrong.add(month)
-            fresh = [row for share in done for row in share[2]]
-            if whole and not year_rows.same(fresh, [text for share in done for text in share[4]]):
-                wrong.add(str(year))
+            if whole:
+                fresh = [row for share in done for row in share[2]]
+                if not year_rows.same(fresh, [text for share in done for text in share[4]]):
+                    wrong.add(str(year))
     finally:
         helpers.close()
     return wrong
@@ -874,29 +876,32 @@ class _KeptRows:
         return self.rows[place] if place < len(self.rows) else ""
 
     def same(self, rows: Sequence[str], shown: Sequence[str]) -> bool:
-        """Whether every kept row is the row worked out afresh, and every row kept as
-        printed is as printed afresh (`shown`: none where not printed), as agrees has
-        it: only where a row is kept."""
+        """Whether each kept row holds (see _holds) against the rows worked out afresh and
+        printed afresh (`shown`: none where not printed)."""
         # One fresh row a department: kept rows past them (none, as laid out) are not read.
-        for place, (kept, fresh) in enumerate(zip(self.rows, rows, strict=False)):
-            if not kept:
-                continue
-            if kept != fresh:
-                return False
-            text = self.shown[place] if place < len(self.shown) else ""
-            if text and (place >= len(shown) or text != shown[place]):
-                return False
-        return True
+        return all(
+            self._holds(place, fresh, partial(_printed_at, shown, place))
+            for place, fresh in enumerate(rows[: len(self.rows)])
+            if self.rows[place]
+        )
 
     def agrees(
         self, place: int, score: DepartmentScore, show: Callable[[DepartmentScore], str] | None
     ) -> bool:
-        """Whether the department's kept row, and its row as printed if kept, are what
-        the fresh score gives."""
-        if self.row(place) != encode(score):
+        """Whether the department's kept row holds against its fresh score."""
+        return self._holds(place, encode(score), lambda: show(score) if show else None)
+
+    def _holds(self, place: int, fresh: str, printed: Callable[[], str | None]) -> bool:
+        """Whether the kept row at `place` is `fresh`, and its row as printed, if one is
+        kept, is what `printed` gives (None: it cannot be printed, so cannot agree)."""
+        if self.row(place) != fresh:
             return False
         text = self.shown[place] if place < len(self.shown) else ""
-        return not text or (show is not None and text == show(score))
+        return not text or text == printed()
+
+
+def _printed_at(shown: Sequence[str], place: int) -> str | None:
+    return shown[place] if place < len(shown) else None
 
 
 def _cell_digest(cell: object) -> str:
