@@ -531,6 +531,32 @@ def test_a_month_of_cells_is_kept_one_department_a_line():
     assert cachefile.month_text(Cells(), "2023-05") == "{}"
     assert dict(cachefile.month_cells("{}").items()) == {}
 
+def test_a_months_cells_sent_as_text_are_written_once_and_only_while_they_hold():
+    """A cold year sends each department's cell to its workers as text (month_forms) and
+    then writes the snapshot (month_text): the month's text is the one month_forms made,
+    the cells as month_text alone would write them, until a cell of the month changes."""
+    cells = Cells()
+    cells[("市公安局", "2023-05")] = Cell(sums={"2": Decimal("-2")}, vetoes=["e1"])
+    cells[("市民政局", "2023-05")] = Cell(sums={"1": Decimal("1.5")})
+    alone = cells.copy()
+    forms = cachefile.month_forms(cells, "2023-05")
+    assert forms == {
+        "市公安局": '[{"2":"-2"},{},{},["e1"],[],{}]',
+        "市民政局": '[{"1":"1.5"},{},{},[],[],{}]',
+    }
+    text = cachefile.month_text(alone, "2023-05")
+    assert cells.raw("2023-05") == text  # kept as written: month_text writes nothing again
+    assert cachefile.month_text(cells, "2023-05") == text
+    assert dict(cachefile.month_cells(text).items()) == dict(cells.month("2023-05").items())
+    # A month read as text stays that text; a cell changed, it is written afresh.
+    cells.keep_raw("2023-05", text, cachefile.month_cells)
+    assert cachefile.month_forms(cells, "2023-05") == forms
+    assert cells.raw("2023-05") is text
+    cells[("市民政局", "2023-05")] = Cell(sums={"1": Decimal("2")})
+    assert cells.raw("2023-05") is None
+    assert cachefile.month_forms(cells, "2023-05")["市民政局"] == '[{"1":"2"},{},{},[],[],{}]'
+    assert cachefile.month_text(cells, "2023-05") == text.replace('"1.5"', '"2"')
+
 
 def test_kept_departments_that_are_not_text_are_parsed_afresh(booked: Path, _cache_key: Path):
     kept = booked / CACHE_DIR / DEPARTMENTS_CACHE

@@ -382,14 +382,28 @@ def month_text(cells: Cells, month: str) -> str:
     A JSON object, one department a line: JSON writes no line break inside a string, so
     each department's cell can be found, digested and decoded on its own."""
     kept = cells.raw(month)
-    if kept is not None:
-        return kept
+    return kept if kept is not None else _written(cells, month)[1]
+
+
+def month_forms(cells: Cells, month: str) -> dict[str, str]:
+    """Each department's cell in a month as month_text writes it; the month's text is then
+    kept as written, so that a snapshot written next does not write each cell again (a
+    cold year sends a province's cells to its workers as text, then writes the snapshot)."""
+    return _written(cells, month)[0]
+
+
+def _written(cells: Cells, month: str) -> tuple[dict[str, str], str]:
+    kept = cells.raw(month)
     found = cells.month(month)
     forms = found.forms() if isinstance(found, MonthCells) else iter(found.items())
-    lines = [f"{quoted[department]}:{cell_text(cell)}" for department, cell in forms]
-    text = "{" + ",\n".join(lines) + "}"
+    texts = {department: cell_text(cell) for department, cell in forms}
+    text = kept if kept is not None else _month_of(texts)
     cells.written(month, text)
-    return text
+    return texts, text
+
+
+def _month_of(texts: dict[str, str]) -> str:
+    return "{" + ",\n".join([f"{quoted[name]}:{text}" for name, text in texts.items()]) + "}"
 
 
 def cell_text(cell: object) -> str:

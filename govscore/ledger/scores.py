@@ -411,18 +411,17 @@ def _shared_out(
     shares = [list(names[start : start + size]) for start in range(0, len(names), size)]
     # Each share is sent its own departments' cells, as the cache writes them (most
     # are that text still, as the workers that read the ledger sent them).
-    text = cachefile.cell_text
     forms: list[dict[str, dict[str, object]]] = [{m: {} for m in months} for _ in shares]
     for month in months:
-        found = dict(_forms(summary.cells.month(month)))
+        found = cachefile.month_forms(summary.cells, month)
         for share, by_month in zip(shares, forms, strict=True):
             mine = by_month[month]
             for name in share:
                 form = found.pop(name, None)
                 if form is not None:
-                    mine[name] = form if type(form) is str else text(form)
+                    mine[name] = form
         # A cell of a department not in the list (the review leaves none) goes too.
-        forms[0][month].update((name, text(form)) for name, form in found.items())
+        forms[0][month].update(found)
     return helpers(forms, across, year, list(months), shares, printed)
 
 
