@@ -13,17 +13,20 @@ import json
 import os
 import pickle
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_safety import file_size_limit
 
 from conftest import REPO, copy_root, run_process
 from govscore.cli.commands import cli
 from govscore.errors import Problem
-from govscore.ledger import cachefile
+from govscore.ledger import cachefile, loader
 from govscore.ledger.cache import Context, FileMark, Snapshot
 from govscore.ledger.cachefile import DEPARTMENTS_MAGIC, MAGIC, seal_texts, unseal_texts
 from govscore.ledger.loader import (
@@ -531,6 +534,7 @@ def test_a_month_of_cells_is_kept_one_department_a_line():
     assert cachefile.month_text(Cells(), "2023-05") == "{}"
     assert dict(cachefile.month_cells("{}").items()) == {}
 
+
 def test_a_months_cells_sent_as_text_are_written_once_and_only_while_they_hold():
     """A cold year sends each department's cell to its workers as text (month_forms) and
     then writes the snapshot (month_text): the month's text is the one month_forms made,
@@ -566,3 +570,125 @@ def test_kept_departments_that_are_not_text_are_parsed_afresh(booked: Path, _cac
     kept.write_bytes(seal_texts(DEPARTMENTS_MAGIC, [texts[0], texts[1].encode() + b"\xff"], key))
     assert police(booked)["total"] == 99.2
     assert run(booked, "check").exit_code == 0
+
+
+# -- writing a large cache file over its last version -----------------------------------
+
+
+def _large(mark: bytes) -> bytes:
+    return mark * loader.SPARE_MIN_BYTES
+
+
+def test_a_large_cache_file_is_written_over_its_last_version(tmp_path: Path):
+    """A province's snapshot (40 MB) written into a new file costs the system its pages:
+    the version a write replaces is kept as `.NAME.spare` and the next write goes into it.
+    Small files are written as before, and no spare of a large one outlives it."""
+    cache = tmp_path / CACHE_DIR
+    spare = cache / f".{CACHE_FILE}.spare"
+    assert loader._write_cache_file(tmp_path, CACHE_FILE, _large(b"a"))
+    assert not spare.exists()  # nothing replaced yet
+    assert loader._write_cache_file(tmp_path, CACHE_FILE, _large(b"b") + b"longer")
+    assert spare.read_bytes() == _large(b"a")  # the version replaced
+    reused = spare.stat().st_ino
+    assert loader._write_cache_file(tmp_path, CACHE_FILE, _large(b"c"))
+    assert (cache / CACHE_FILE).read_bytes() == _large(b"c")  # shorter: the rest cut off
+    assert (cache / CACHE_FILE).stat().st_ino == reused  # written over, not a new file
+    assert spare.read_bytes() == _large(b"b") + b"longer"
+    assert stat.S_IMODE(spare.stat().st_mode) == stat.S_IMODE((cache / CACHE_FILE).stat().st_mode)
+    assert loader._write_cache_file(tmp_path, CACHE_FILE, b"small")
+    assert (cache / CACHE_FILE).read_bytes() == b"small"
+    assert sorted(p.name for p in cache.iterdir()) == [CACHE_FILE]
+
+
+@pytest.mark.parametrize("kind", ["symlink", "hard link", "fifo", "folder"])
+def test_a_spare_that_is_not_a_plain_file_of_its_own_is_never_written_through(
+    tmp_path: Path, kind: str
+):
+    """Whatever stands where the spare goes (someone's link to a ledger file, a pipe, a
+    folder), the write goes into a new file, and what the name points to is unchanged."""
+    cache = tmp_path / CACHE_DIR
+    spare = cache / f".{CACHE_FILE}.spare"
+    victim = tmp_path / "2023-05.toml"
+    victim.write_bytes(b"[[entry]]\n")
+    assert loader._write_cache_file(tmp_path, CACHE_FILE, _large(b"a"))
+    if kind == "symlink":
+        spare.symlink_to(victim)
+    elif kind == "hard link":
+        os.link(victim, spare)
+    elif kind == "fifo":
+        os.mkfifo(spare)
+    else:
+        spare.mkdir()
+    assert loader._write_cache_file(tmp_path, CACHE_FILE, _large(b"b"))
+    assert (cache / CACHE_FILE).read_bytes() == _large(b"b")
+    assert victim.read_bytes() == b"[[entry]]\n"
+    assert not [p for p in cache.iterdir() if p.name.startswith(".ledger-")]
+    assert not (cache / f".{CACHE_FILE}.previous").exists()
+    if kind == "folder":  # not ours to remove: the version replaced is let go
+        assert spare.is_dir()
+        return
+    # The version replaced is the spare now, a plain file of its own.
+    assert spare.is_file() and not spare.is_symlink() and spare.stat().st_nlink == 1
+    assert spare.read_bytes() == _large(b"a")
+
+
+def test_while_another_process_writes_the_cache_a_write_uses_a_file_of_its_own(tmp_path: Path):
+    """Two runs may write the cache at once (reports read under a shared lock): the one
+    that finds the cache folder locked writes a new file and leaves the spare alone."""
+    import fcntl
+
+    cache = tmp_path / CACHE_DIR
+    spare = cache / f".{CACHE_FILE}.spare"
+    for mark in (b"a", b"b"):
+        assert loader._write_cache_file(tmp_path, CACHE_FILE, _large(mark))
+    other = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDONLY);"
+            "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); sys.stdin.read()",
+            str(cache),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert other.stdout is not None and other.stdout.readline() == "held\n"
+        before = spare.stat().st_ino
+        assert loader._write_cache_file(tmp_path, CACHE_FILE, _large(b"c"))
+        assert (cache / CACHE_FILE).read_bytes() == _large(b"c")
+        assert spare.stat().st_ino == before and spare.read_bytes() == _large(b"a")
+        assert (cache / CACHE_FILE).stat().st_ino != before
+    finally:
+        other.communicate("")
+    fd = os.open(cache, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # let go once the write is done
+    finally:
+        os.close(fd)
+
+
+def test_a_large_write_cut_short_leaves_the_last_version_and_no_leftover(tmp_path: Path):
+    """On a full disk the write over the spare fails half-way: the cache file is the last
+    whole version, and the half-written spare is removed (the next write makes a new one)."""
+    cache = tmp_path / CACHE_DIR
+    for mark in (b"a", b"b"):
+        assert loader._write_cache_file(tmp_path, CACHE_FILE, _large(mark))
+    script = (
+        "import sys; from pathlib import Path; from govscore.ledger import loader;"
+        "data = b'c' * (2 * loader.SPARE_MIN_BYTES);"
+        "print(loader._write_cache_file(Path(sys.argv[1]), loader.CACHE_FILE, data))"
+    )
+    limit = 3 * loader.SPARE_MIN_BYTES // 2
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        preexec_fn=file_size_limit(limit),
+    )
+    assert done.stdout == "False\n", done.stderr
+    assert (cache / CACHE_FILE).read_bytes() == _large(b"b")
+    assert sorted(p.name for p in cache.iterdir()) == [CACHE_FILE]
+    assert loader._write_cache_file(tmp_path, CACHE_FILE, _large(b"d"))
+    assert (cache / CACHE_FILE).read_bytes() == _large(b"d")

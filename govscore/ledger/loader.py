@@ -37,7 +37,7 @@ from govscore.ledger.tally import (
 from govscore.ledger.text import ParsedFile, ledger_text, parse_csv_ledger, parse_toml_ledger
 from govscore.ledger.tomlfast import holds_controls
 from govscore.ledger.workers import cpus, cycles_left, in_order, start_pool
-from govscore.ledger.writer import ledger_lock
+from govscore.ledger.writer import fcntl, ledger_lock
 from govscore.model import Entry, is_month
 from govscore.rules.amendments import (
     Amendment,
@@ -1294,16 +1294,36 @@ def write_snapshot(path: Path, snapshot: cache.Snapshot) -> None:
 
 
 def _write_cache_file(path: Path, name: str, data: bytes) -> bool:
-    """Write a file of .govscore-cache/ whole or not at all; False where it cannot be."""
+    """Write a file of .govscore-cache/ whole or not at all; False where it cannot be.
+
+    Written into a file of its own, then moved into place. A new file of a province's
+    40 MB costs the system its pages (a tenth of a second and more): a large file's
+    last version is kept (`.NAME.spare`) and written over by the next write, where no
+    other process writes the cache at that moment and the spare is a plain file of ours
+    with no other name."""
     folder = path / CACHE_DIR
+    spare, previous = folder / f".{name}.spare", folder / f".{name}.previous"
     temporary: str | None = None
     try:
         folder.mkdir(exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".ledger-", delete=False) as handle:
-            temporary = handle.name
-            handle.write(data)
-        os.replace(temporary, folder / name)
-        temporary = None
+        large = len(data) >= SPARE_MIN_BYTES
+        with _writing_alone(folder, large) as alone:
+            fd = _open_spare(spare) if alone else None
+            if fd is not None:
+                temporary = str(spare)
+            else:
+                fd, temporary = tempfile.mkstemp(dir=folder, prefix=".ledger-")
+            with os.fdopen(fd, "r+b") as handle:
+                handle.write(data)
+                handle.truncate()
+            kept = alone and _keep_replaced(folder / name, previous)
+            os.replace(temporary, folder / name)
+            temporary = None
+            if kept:
+                _become_spare(previous, spare)
+            elif not large:  # a small file now: no spare of a large one lingers
+                with contextlib.suppress(OSError):
+                    os.unlink(spare)
         return True
     except OSError:
         return False
@@ -1311,3 +1331,64 @@ def _write_cache_file(path: Path, name: str, data: bytes) -> bool:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+
+# A cache file this large is written over its last version (see _write_cache_file).
+SPARE_MIN_BYTES = 2**20
+
+
+@contextlib.contextmanager
+def _writing_alone(folder: Path, wanted: bool = True) -> Iterator[bool]:
+    """Whether this process alone writes the cache for now (an exclusive lock on its
+    folder, not waited for: another writer's files are its own)."""
+    if not wanted or fcntl is None or not hasattr(os, "O_NOFOLLOW"):
+        yield False
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        yield False
+        return
+    try:
+        held = False
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held = True
+        yield held
+    finally:
+        os.close(fd)
+
+
+def _open_spare(spare: Path) -> int | None:
+    """The spare, opened to be written over, if it is a plain file of ours by no other
+    name: a link, or a file linked elsewhere too, is never written through."""
+    try:
+        fd = os.open(spare, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    found = os.fstat(fd)
+    if not stat.S_ISREG(found.st_mode) or found.st_nlink != 1 or found.st_uid != os.geteuid():
+        os.close(fd)
+        return None
+    return fd
+
+
+def _become_spare(previous: Path, spare: Path) -> None:
+    """The version just replaced, as the next write's spare (if the name can be had:
+    whatever else stands there is not written through, and this version is let go)."""
+    try:
+        os.replace(previous, spare)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(previous)
+
+
+def _keep_replaced(target: Path, previous: Path) -> bool:
+    """Keep the file about to be replaced by a second name (to become the spare)."""
+    with contextlib.suppress(OSError):
+        os.unlink(previous)  # left by a write that stopped half-way
+    try:
+        os.link(target, previous, follow_symlinks=False)
+    except OSError:  # none yet, or no hard links here
+        return False
+    return True
