@@ -300,8 +300,11 @@ def test_an_exclusive_matter_again_at_no_higher_level_is_refused(small: Path):
     )
     province = gs(small, "add", *A, *MATTER, "--level", "省级", "--month", "2023-07")
     assert province.exit_code == 0, province.output
-    assert "2023-07-0001 (省级" not in refused(
-        small, "add", *A, *MATTER, "--level", "市级", "--month", "2023-08"
+    # Refused again in August, the matter named at the highest level it counts at (省级
+    # in July), not at the first it was recorded at.
+    assert refused(small, "add", *A, *MATTER, "--level", "市级", "--month", "2023-08").startswith(
+        "govscore: matter '企业开办一件事' already counts for 市公安局 in 2023 at 省级 "
+        "(2023-07-0001);"
     )
     # Another year starts afresh.
     assert gs(small, "add", *A, *MATTER, "--level", "市级", "--month", "2024-05").exit_code == 0
@@ -321,15 +324,50 @@ def test_a_lower_level_in_an_earlier_month_is_still_recorded(small: Path):
     assert total(small, "2023-06")[0] == 100.45  # C4 103
 
 
+def import_refused(root: Path, header: str, *rows: str) -> str:
+    """Import rows.csv of these rows (under `header`), which must be refused."""
+    Path("rows.csv").write_text("\n".join([header, *rows, ""]), encoding="utf-8")
+    return refused(root, "import", "rows.csv")
+
+
+MATTERS = "部门,条款,等级,事项,月份"
+
+
 def test_an_imported_exclusive_matter_again_is_refused(small: Path):
-    Path("rows.csv").write_text(
-        "部门,条款,等级,事项,月份\n公安局,4.2.2,省级,甲,2023-05\n公安局,4.2.2,省级,甲,2023-06\n",
-        encoding="utf-8",
+    """Two rows of one file: the other is named by its row (its id would name nothing:
+    nothing was written). Against the ledger, by the entry's id."""
+    stderr = import_refused(
+        small, MATTERS, "公安局,4.2.2,省级,甲,2023-05", "公安局,4.2.2,省级,甲,2023-06"
     )
-    stderr = refused(small, "import", "rows.csv")
     assert stderr.startswith(
-        "rows.csv:3: level: matter '甲' already counts for 市公安局 in 2023 at 省级 (2023-05-0001)"
+        "rows.csv:3: level: matter '甲' already counts for 市公安局 in 2023 at 省级 (rows.csv:2);"
     )
+    # 市级 in May, 省级 in June, 市级 again in July: the July row adds 0 (named against
+    # June's row, the highest), while May's and June's count (2, then 5 − 2).
+    july, june, may = (
+        f"公安局,4.2.2,{level},乙,2023-{m}"
+        for level, m in (("市级", "07"), ("省级", "06"), ("市级", "05"))
+    )
+    stderr = import_refused(small, MATTERS, july, june, may)
+    assert stderr.startswith(
+        "rows.csv:2: level: matter '乙' already counts for 市公安局 in 2023 at 省级 (rows.csv:3);"
+    )
+    assert "rows.csv:3" not in stderr.split("\n", 1)[1] and "rows.csv:4" not in stderr
+    assert gs(small, "add", *A, *MATTER, "--level", "省级", "--month", "2023-05").exit_code == 0
+    assert import_refused(small, MATTERS, "公安局,4.2.2,市级,企业开办一件事,2023-06").startswith(
+        "rows.csv:2: level: matter '企业开办一件事' already counts for 市公安局 in 2023 at 省级 "
+        "(2023-05-0001);"
+    )
+
+
+def test_two_imported_rates_of_one_department_month_name_each_other_by_row(small: Path):
+    rates = ("公安局,2.5.2,95,2023-05", "民政局,2.5.2,97,2023-05", "公安局,2.5.2,96,2023-05")
+    stderr = import_refused(small, "部门,条款,比率,月份", *rates, "公安局,2.5.2,96,2023-06")
+    assert stderr.startswith(
+        "rows.csv:4: value: a second 2.5.2 rate for 市公安局 in 2023-05: rows.csv:2 gives "
+        "one already; keep one of the two rows\n"
+    )
+    assert "2023-05-000" not in stderr  # no id of an entry that was never written
 
 
 # -- full-width and Chinese forms, the same in every command --------------------------

@@ -613,6 +613,9 @@ def prepare(
     )
     made = draft_entries(drafts, known, id_tag, force)
     entries, problems, drafted = made.entries, made.problems, made.drafted
+    clashes = _clashing_rows(entries, drafted, root.catalog)
+    problems.extend(clashes.values())
+    entries = [entry for entry in entries if entry.id not in clashes]
     if entries:  # even when some drafts failed: an import lists every bad row at once
         before = set(_review(root, []).problems)
         book = _review(root, entries)
@@ -623,6 +626,37 @@ def prepare(
             elif problem not in before:
                 problems.append(_caused(problem, entries))
     return made
+
+
+def _clashing_rows(
+    entries: Sequence[Entry], drafted: dict[str, Draft], catalog: Catalog
+) -> dict[str, Problem]:
+    """Rows of one import that would count against each other (a second rate of a
+    department's month, a matter again at no higher level): named by their rows, as
+    neither is in any file yet (their ids and lines would name nothing to void)."""
+    if len(entries) < 2:
+        return {}
+
+    def row(entry: Entry) -> str:
+        return drafted[entry.id].source or entry.id
+
+    found: dict[str, Problem] = {}
+    rates: dict[tuple[str, str, str], Entry] = {}
+    for entry in entries:
+        clause = catalog.at(entry.month).get(entry.clause)
+        if entry.kind != "score" or clause is None or clause.kind != "rate":
+            continue
+        first = rates.setdefault((clause.id, entry.department, entry.month), entry)
+        if first is not entry:
+            message = _(
+                "a second {clause} rate for {name} in {month}: {row} gives one already; "
+                "keep one of the two rows"
+            ).format(clause=clause.id, name=entry.department, month=entry.month, row=row(first))
+            found[entry.id] = Problem(row(entry), 0, message, "value")
+    ordered = sorted((e for e in entries if e.id not in found), key=_ledger_position)
+    for problem in exclusive_problems(ordered, ordered, catalog, name=row):
+        found[problem.entry] = _relabel([problem], drafted[problem.entry])[0]
+    return found
 
 
 def _review(root: Root, new: Sequence[Entry]) -> Book:

@@ -11,7 +11,7 @@ once, here, on the day it is recorded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -158,13 +158,17 @@ def _year_back(written: str, latest: str) -> str | None:
 
 
 def exclusive_problems(
-    new: Iterable[Entry], counted: Sequence[Entry], catalog: Catalog
+    new: Iterable[Entry],
+    counted: Sequence[Entry],
+    catalog: Catalog,
+    name: Callable[[Entry], str] | None = None,
 ) -> list[Problem]:
     """A matter counts once a year at its highest level: a new entry that adds 0 is refused.
 
     `counted` is the ledger as it counts with the new entries in it, in ledger order;
     an entry adds 0 when one before it (in month order) has the same year, department,
-    clause and matter at the same or a higher level.
+    clause and matter at the same or a higher level: the highest of them is named (by
+    `name`, else by its id).
     """
     position = {entry.id: number for number, entry in enumerate(counted)}
     problems: list[Problem] = []
@@ -173,31 +177,34 @@ def exclusive_problems(
         if clause is None or not clause.exclusive or entry.id not in position:
             continue
         worth = _worth(entry, clause)
+        best: Entry | None = None
         for earlier in counted:
             if (earlier.month, position[earlier.id]) >= (entry.month, position[entry.id]):
                 continue
             same = (earlier.month[:4], earlier.department, earlier.clause, earlier.matter)
             if same != (entry.month[:4], entry.department, entry.clause, entry.matter):
                 continue
-            if _worth(earlier, clause) >= worth:
-                problems.append(
-                    _problem(
-                        entry,
-                        "level",
-                        _(
-                            "matter {matter!r} already counts for {department} in {year} at "
-                            "{level} ({id}); a matter counts once a year at its highest level, "
-                            "so this entry would add 0: record it only at a higher level"
-                        ).format(
-                            matter=entry.matter,
-                            department=entry.department,
-                            year=entry.month[:4],
-                            level=earlier.level or plain(_worth(earlier, clause)),
-                            id=earlier.id,
-                        ),
-                    )
-                )
-                break
+            if best is None or _worth(earlier, clause) > _worth(best, clause):
+                best = earlier
+        if best is None or _worth(best, clause) < worth:
+            continue
+        problems.append(
+            _problem(
+                entry,
+                "level",
+                _(
+                    "matter {matter!r} already counts for {department} in {year} at "
+                    "{level} ({id}); a matter counts once a year at its highest level, "
+                    "so this entry would add 0: record it only at a higher level"
+                ).format(
+                    matter=entry.matter,
+                    department=entry.department,
+                    year=entry.month[:4],
+                    level=best.level or plain(_worth(best, clause)),
+                    id=name(best) if name is not None else best.id,
+                ),
+            )
+        )
     return problems
 
 
