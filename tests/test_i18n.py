@@ -110,6 +110,22 @@ def test_chinese_by_default_whatever_the_locale_says(monkeypatch: pytest.MonkeyP
     assert "错误：'-n' / '--count' 的值无效：'x' 不是整数" in refused.stderr
 
 
+def test_a_missing_argument_or_option_ends_with_a_chinese_full_stop(tmp_path: Path):
+    """click writes its own "." after the missing name: in Chinese, 。 (English keeps .)."""
+    ends = {
+        ("void",): "错误：缺少参数 'ID'。\n",
+        ("void", "2023-05-0001"): "错误：缺少选项 '--reason'。\n",
+        ("departments", "tag"): "错误：缺少参数 'DEPARTMENT'。\n",
+    }
+    for args, end in ends.items():
+        result = CliRunner(env={"GOVSCORE_LANG": "zh"}).invoke(
+            cli, ["--root", str(tmp_path), *args]
+        )
+        assert (result.exit_code, result.stderr[-len(end) :]) == (2, end)
+    english = CliRunner(env={"GOVSCORE_LANG": "en"}).invoke(cli, ["void", "2023-05-0001"])
+    assert english.stderr.endswith("Error: Missing option '--reason'.\n")
+
+
 def test_english_when_asked_in_a_real_process():
     result = run_process("add", "--help", env={"GOVSCORE_LANG": "en", "LANGUAGE": "zh_CN"})
     assert result.stdout.startswith("Usage: govscore add [OPTIONS]")

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import book_from
+from govscore.cli.commands import cli
 from govscore.errors import Problem
 from govscore.rules.validate import Book
 from ledgertext import toml
@@ -1241,6 +1243,15 @@ def test_a_void_that_would_leave_a_follow_up_dangling_is_refused(seeded: Path, g
         f"ledger/2023-05.toml:{line}: ref 2023-05-0003 names a voided entry — voiding "
         "2023-05-0003 would cause this problem in 2023-05-0007; void 2023-05-0007 first if it "
         f"no longer stands\n{REJECTED}"
+    )
+    # The same in Chinese: the entry that would be hurt named after what hurts it.
+    chinese = CliRunner(env={"GOVSCORE_LANG": "zh"}).invoke(
+        cli, ["--root", str(seeded), "void", "2023-05-0003", "--reason", "申诉成立"]
+    )
+    assert chinese.exit_code == 1
+    assert (
+        "——若作废 2023-05-0003，2023-05-0007 将出现这一问题；如 2023-05-0007 已不成立，"
+        "请先将其作废\n" in chinese.stderr
     )
     # Voiding the follow-up first, as the message says, lets the void through.
     assert gs("void", "2023-05-0007", "--reason", "申诉成立").exit_code == 0

@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from govscore.i18n import N_, _, ngettext
+from govscore.i18n import N_, _, english, ngettext
 
 CLICK_MODULES = (
     "core",
@@ -143,6 +143,25 @@ def _types_gettext(message: str) -> str:
     return message if message in PATH_NAMES else _(message)
 
 
+_click_missing = click.exceptions.MissingParameter.format_message
+
+
+def _missing_message(self: click.exceptions.MissingParameter) -> str:
+    """click ends "Missing option '--reason'." with a full stop of its own, outside its
+    words: in Chinese, the Chinese one (缺少选项 '--reason'。)."""
+    text = _click_missing(self)
+    if english():
+        return text
+    hint = self.param_hint
+    if hint is None and self.param is not None:
+        hint = self.param.get_error_hint(self.ctx)  # type: ignore[arg-type]
+    joined = click.exceptions._join_param_hints(hint) or ""  # what the text names
+    stop = text.find(joined) + len(joined) if joined else text.find(".")
+    if text[stop : stop + 1] != ".":
+        return text
+    return f"{text[:stop]}。{text[stop + 1 :].lstrip()}"
+
+
 def answer_click() -> None:
     """Make click's gettext calls answer from govscore's catalog, in GOVSCORE_LANG.
 
@@ -150,6 +169,7 @@ def answer_click() -> None:
     """
     click.formatting.term_len = display_width  # type: ignore[attr-defined]
     click.formatting.wrap_text = wrap_text
+    click.exceptions.MissingParameter.format_message = _missing_message  # type: ignore[method-assign]
     for name in CLICK_MODULES:
         try:
             module = importlib.import_module(f"click.{name}")
