@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from govscore.i18n import _
+
 # NFKC turns full-width digits, letters and punctuation (．－／％：) into ASCII; the
 # ideographic full stop typed for a decimal point is not among them.
 _AFTER_NFKC = str.maketrans({"。": "."})
@@ -76,6 +78,30 @@ def read_date(text: str) -> date | None:
         return date(int(year), int(month), int(day))
     except ValueError:
         return None
+
+
+def missing_day(text: str) -> str | None:
+    """Why a text written as a day names none (2023-02-30, 2023/13/1); None when it does,
+    or is not written as a day at all (then its form is what is wrong)."""
+    found = _DAY.fullmatch(fold(text))
+    if found is None:
+        return None
+    year, month, day = (
+        int(found.group(1)),
+        int(found.group(2) or found.group(4)),
+        int(found.group(3) or found.group(5)),
+    )
+    if not 1 <= month <= 12:
+        return _("{value!r} is not a day: a year has no month {month}").format(
+            value=text, month=month
+        )
+    try:
+        date(year, month, day)
+    except ValueError:
+        return _("{value!r} is not a day: {year}-{month:02d} has no day {day}").format(
+            value=text, year=year, month=month, day=day
+        )
+    return None
 
 
 def read_month(text: str) -> str | None:

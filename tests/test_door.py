@@ -284,6 +284,25 @@ def test_a_refusal_ahead_of_time_in_a_real_process_writes_nothing(small: Path):
     assert ledger_bytes(small) == before
 
 
+def test_a_day_the_calendar_lacks_is_named_so(small: Path):
+    """2023-02-30 is written as a day should be: what is wrong is that February has no
+    30th, wherever it is typed (an option: a usage error, exit 2; an import row)."""
+    told = {
+        "2023/2/30": "'2023/2/30' is not a day: 2023-02 has no day 30",
+        "2023-13-01": "'2023-13-01' is not a day: a year has no month 13",
+        "5月3日": "'5月3日' is not a date of the form YYYY-MM-DD",
+    }
+    before = ledger_bytes(small)
+    for day, message in told.items():
+        result = gs(small, "add", *A, "-c", "2.4.3", "--date", day)
+        assert result.exit_code == 2 and message in result.stderr, result.output
+    assert ledger_bytes(small) == before
+    stderr = import_refused(small, "部门,条款,日期,月份", "公安局,2.4.3,2023年2月29日,2023-02")
+    assert stderr.startswith(
+        "rows.csv:2: date: '2023年2月29日' is not a day: 2023-02 has no day 29\n"
+    )
+
+
 # -- the same exclusive matter again --------------------------------------------------
 
 MATTER = ("-c", "4.2.2", "--matter", "企业开办一件事")

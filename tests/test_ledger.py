@@ -344,7 +344,8 @@ def test_an_unknown_field_suggests_the_field_meant_and_lists_the_allowed():
         ('count = "abc"', "count", "count: 'abc' is not a whole number"),
         ("count = 1.5", "count", "count: 1.5 is not a whole number"),
         ("count = true", "count", "count: true is not a whole number"),
-        ('date = "2023-13-01"', "date", "date: '2023-13-01' is not a date (YYYY-MM-DD)"),
+        ('date = "2023-13-01"', "date", "date: '2023-13-01' is not a day: a year has no month 13"),
+        ('date = "2023-02-29"', "date", "date: '2023-02-29' is not a day: 2023-02 has no day 29"),
         ('points = "一分"', "points", "points: '一分' is not a number"),
         ("points = nan", "points", "points: NaN is not a number"),
         ("value = inf", "value", "value: Infinity is not a number"),
@@ -522,7 +523,11 @@ def test_a_csv_cell_of_the_wrong_type_names_row_line_and_field():
     assert parsed.problems == (
         Problem(CSV_FILE, 2, "count: 'abc' is not a whole number", "count", "2023-06-0001"),
         Problem(
-            CSV_FILE, 2, "date: '2023-13-01' is not a date (YYYY-MM-DD)", "date", "2023-06-0001"
+            CSV_FILE,
+            2,
+            "date: '2023-13-01' is not a day: a year has no month 13",
+            "date",
+            "2023-06-0001",
         ),
     )
 

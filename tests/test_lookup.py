@@ -305,6 +305,12 @@ def test_log_filters(office: Path):
     assert ids(office, "-d", "体育") == ["2023-06-0001", "2023-06-0002"]  # the close goes with it
     both = run(office, "log", "--month", "2023-05", "--from", "2023-04")
     assert both.exit_code == 2 and "not both" in both.stderr
+    assert ids(office, "--from", "2023-06", "--to", "2023-06") == ["2023-06-0001", "2023-06-0002"]
+    reversed_ = run(office, "log", "--from", "2023-07", "--to", "2023-05")
+    assert (reversed_.exit_code, reversed_.stdout) == (2, "")
+    assert reversed_.stderr == (
+        "error: --from 2023-07 is after --to 2023-05: did you mean --from 2023-05 --to 2023-07?\n"
+    )
     unknown = run(office, "log", "-c", "2.4.33")
     assert unknown.exit_code == 2 and "did you mean 2.4.3" in unknown.stderr
     nobody = run(office, "log", "-d", "市公按局")

@@ -1140,6 +1140,9 @@ def log(
     check_bom(fmt, bom)
     if month is not None and (first is not None or last is not None):
         raise UsageError(_("give --month, or --from and --to, not both"))
+    if first is not None and last is not None and first > last:
+        message = _("--from {first} is after --to {last}: did you mean --from {last} --to {first}?")
+        raise UsageError(message.format(first=first, last=last))
     if month is not None:
         first = last = month
     months = months_between(first, last) if first is not None and last is not None else None

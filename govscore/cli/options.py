@@ -10,7 +10,7 @@ import click
 
 from govscore.i18n import N_, _
 from govscore.report.render import FORMATS
-from govscore.written import fold, read_count, read_date, read_month, read_number
+from govscore.written import fold, missing_day, read_count, read_date, read_month, read_number
 
 format_option = click.option(
     "--format",
@@ -57,17 +57,25 @@ class WrittenType(click.ParamType):
     `2023/5/23` mean the same wherever they are typed.
     """
 
-    def __init__(self, name: str, read: Callable[[str], Any], message: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        read: Callable[[str], Any],
+        message: str,
+        explain: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.name = name
         self.read = read
         self.message = message  # marked for translation where the types are made
+        self.explain = explain  # what is wrong, where more can be said than `message`
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
         if not isinstance(value, str):
             return value  # a default, or a value a prompt has already read
         found = self.read(value)
         if found is None:
-            self.fail(_(self.message).format(value=value), param, ctx)
+            why = self.explain(value) if self.explain is not None else None
+            self.fail(why or _(self.message).format(value=value), param, ctx)
         return found
 
 
@@ -80,7 +88,12 @@ PERCENT = WrittenType(
     "NUMBER", lambda text: read_number(text, percent=True), N_("{value!r} is not a number")
 )
 COUNT = WrittenType("INTEGER", read_count, N_("{value!r} is not a whole number"))
-DATE = WrittenType("YYYY-MM-DD", read_date, N_("{value!r} is not a date of the form YYYY-MM-DD"))
+DATE = WrittenType(
+    "YYYY-MM-DD",
+    read_date,
+    N_("{value!r} is not a date of the form YYYY-MM-DD"),
+    explain=missing_day,
+)
 # A clause or entry id: `４.３.１` is 4.3.1.
 ID = WrittenType("ID", fold, "{value!r}")
 

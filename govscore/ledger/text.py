@@ -28,6 +28,7 @@ from govscore.i18n import _, listing
 from govscore.ledger.batches import blank, torn_batches
 from govscore.ledger.tomlfast import Chunk, PlainTables, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, is_month
+from govscore.written import missing_day
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#.*)?$")
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -432,7 +433,8 @@ def _convert(name: str, value: Any) -> Any:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 raise ValueError(
-                    _("{value} is not a date (YYYY-MM-DD)").format(value=_shown(value))
+                    missing_day(value)
+                    or _("{value} is not a date (YYYY-MM-DD)").format(value=_shown(value))
                 ) from None
         raise ValueError(_("{value} is not a date (YYYY-MM-DD)").format(value=_shown(value)))
     if name == "through":
