@@ -154,7 +154,7 @@ def test_month_detail_names_entries_and_caps(small: Path):
         "------------  -------  ------  ------  -------------------  ------  --------\n"
         "2023-05-0001  2023-05  2.4.3   规范化  3 件次 × 1           -3.00\n"
         "2023-05-0004  2023-05  3.3.1   便利化  4 件次 × 0.3         +1.20   封顶组 A\n"
-        "                       封顶 A  便利化  加分 1.2 超过上限 1  -0.20\n"
+        "              2023-05  封顶 A  便利化  加分 1.2 超过上限 1  -0.20\n"
         "\n"
     )
 
@@ -167,7 +167,29 @@ def test_month_detail_json_lists_lines(small: Path):
         ("2023-05-0001", "2.4.3", -3.0),
         ("2023-05-0004", "3.3.1", 1.2),
     ]
-    assert police["caps"] == [{"group": "A", "category": "3", "earned": 1.2, "limit": 1.0}]
+    assert police["caps"] == [
+        {"group": "A", "category": "3", "earned": 1.2, "limit": 1.0, "month": "2023-05"}
+    ]
+
+
+def test_year_detail_names_the_month_of_each_cap(small: Path):
+    """A year lists the caps of its months, each with its month: two A caps apart. 3.3.1
+    is +0.3 a case, cap A 1 a month: May 4 cases (+1.2, cut 0.2), July 5 (+1.5, cut 0.5)."""
+    for month, count in (("2023-05", "4"), ("2023-07", "5")):
+        add = run(small, "add", "-d", "公安局", "-c", "3.3.1", "-n", count, "--month", month)
+        assert add.exit_code == 0, add.output
+    result = run(small, "year", "2023", "--detail", "-d", "市公安局", "--format", "json")
+    [police] = json.loads(result.stdout)["departments"]
+    assert police["caps"] == [
+        {"group": "A", "category": "3", "earned": 1.2, "limit": 1.0, "month": "2023-05"},
+        {"group": "A", "category": "3", "earned": 1.5, "limit": 1.0, "month": "2023-07"},
+    ]
+    table = run(small, "year", "2023", "--detail", "-d", "市公安局", "--format", "csv").stdout
+    rows = [line.split(",") for line in table.splitlines()]
+    assert [cells[3:8] for cells in rows if cells[4] == "封顶 A"] == [
+        ["2023-05", "封顶 A", "便利化", "加分 1.2 超过上限 1", "-0.20"],
+        ["2023-07", "封顶 A", "便利化", "加分 1.5 超过上限 1", "-0.50"],
+    ]
 
 
 def test_year_json_has_months_and_monthly_totals(small: Path):

@@ -48,7 +48,7 @@ from govscore.rules.scoring import (
 # kept with each department's digest of its sums (see Memo._kept_rows); 5: a month's
 # clauses and caps in their order (rows agree however the cells were summed); 6: a year's
 # digest of a department is of its months' cell digests (see _Year), not of its month rows
-MAGIC = f"govscore scores cache {cache.FORMAT}.6".encode()
+MAGIC = f"govscore scores cache {cache.FORMAT}.7".encode()
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -102,7 +102,7 @@ def _figures(score: DepartmentScore) -> str:
 
 
 def _caps(caps: tuple[CapUse, ...]) -> str:
-    """The caps used, as _ENCODE writes [[group, category, earned, limit], …]: a
+    """The caps used, as _ENCODE writes [[group, category, earned, limit, month], …]: a
     province's month has a few, its year a few dozen."""
     if not caps:
         return "[]"
@@ -110,7 +110,11 @@ def _caps(caps: tuple[CapUse, ...]) -> str:
     return (
         "["
         + ",".join(
-            [f'[{quoted[c.group]},{quoted[c.category]},"{c.earned!s}","{c.limit!s}"]' for c in caps]
+            [
+                f'[{quoted[c.group]},{quoted[c.category]},"{c.earned!s}","{c.limit!s}",'
+                f"{quoted[c.month]}]"
+                for c in caps
+            ]
         )
         + "]"
     )
@@ -135,7 +139,9 @@ _PARTS: dict[str, tuple[int, Callable[[Any], Any]]] = {
     "referrals": (3, lambda rows: tuple(Referral(*r) for r in rows) if rows else ()),
     "caps": (
         4,
-        lambda caps: tuple(CapUse(g, c, _decimal(e), _decimal(cap)) for g, c, e, cap in caps),
+        lambda caps: tuple(
+            CapUse(g, c, _decimal(e), _decimal(cap), month) for g, c, e, cap, month in caps
+        ),
     ),
     "months": (5, _as_decimals),
     "floors": (

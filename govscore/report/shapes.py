@@ -84,6 +84,7 @@ def score_json(rank: int, score: DepartmentScore, detail: bool) -> dict[str, Any
                 "category": c.category,
                 "earned": number(c.earned),
                 "limit": number(c.limit),
+                "month": c.month or None,
             }
             for c in score.caps
         ]
@@ -201,7 +202,7 @@ def detail_table(score: DepartmentScore, weights: Weights) -> Table:
         rows.append(
             [
                 "",
-                "",
+                cap.month,
                 f"封顶 {cap.group}",
                 category.short if category else cap.category,
                 f"加分 {plain(cap.earned)} 超过上限 {plain(cap.limit)}",

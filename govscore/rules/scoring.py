@@ -52,6 +52,7 @@ class CapUse:
     category: str
     earned: Decimal
     limit: Decimal
+    month: str = ""  # the month it happened in (a year lists its months')
 
     @property
     def cut(self) -> Decimal:
@@ -575,7 +576,7 @@ class Scorer:
             limit = catalog.caps[group].limit
             category = cell.cap_category[group]
             if earned > limit:
-                uses.append(CapUse(group, category, earned, limit))
+                uses.append(CapUse(group, category, earned, limit, month))
             kept = min(earned, limit)
             sums[category] = sums.get(category, ZERO) + kept
         raised = {cid: base + delta for cid, delta in sums.items()}
