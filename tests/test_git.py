@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -275,6 +276,33 @@ def test_month_at_a_revision_reproduces_the_published_ranking(root: Path):
     assert table.stdout.splitlines()[0].endswith(f"台账 git {published[:10]}")
     uncommitted = run(root, "month", "2023-05")
     assert uncommitted.stdout.splitlines()[0].endswith("（含未提交记录）")
+
+
+def test_entries_outside_any_commit_are_said_to_be_uncommitted(root: Path, tmp_path: Path):
+    """A report says whether entries no commit holds counted: outside git, every entry;
+    in git, those of a ledger git ignores too (its revision holds none of them)."""
+    assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05").exit_code == 0
+    commit_all(root, "May")
+    committed = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
+    assert committed["uncommitted"] is False
+    (root / ".git" / "info" / "exclude").write_text("ledger/2023-06.toml\n", encoding="utf-8")
+    assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-06").exit_code == 0
+    assert "2023-06" not in git(root, "status", "--porcelain")  # ignored: git says nothing
+    ignored = json.loads(run(root, "month", "2023-06", "--format", "json").stdout)
+    assert ignored["uncommitted"] is True
+    plain = tmp_path / "plain"
+    shutil.copytree(root, plain, ignore=shutil.ignore_patterns(".git"))
+    outside = json.loads(run(plain, "month", "2023-05", "--format", "json").stdout)
+    assert (outside["revision"], outside["uncommitted"]) == (None, True)
+    empty = tmp_path / "empty"
+    shutil.copytree(plain, empty, ignore=shutil.ignore_patterns("*.toml", "*.csv"))
+    shutil.copy(plain / "weights.toml", empty)
+    shutil.copy(plain / "departments.toml", empty)
+    nothing = run(empty, "month", "2023-05", "--format", "json")
+    assert (json.loads(nothing.stdout)["revision"], json.loads(nothing.stdout)["uncommitted"]) == (
+        None,
+        False,
+    )
 
 
 def test_year_and_check_at_a_revision(root: Path):

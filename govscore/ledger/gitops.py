@@ -147,14 +147,25 @@ class LedgerState:
 
 
 def ledger_state(root: Path, ledger_dir: str, at: str | None = None) -> LedgerState:
+    """Outside git every ledger file counted is uncommitted; in git, a ledger file git
+    ignores is as uncommitted as one it has not been told of."""
     if not in_repository(root):
-        return LedgerState(None, False, False)
+        folder = root / ledger_dir
+        held = folder.is_dir() and any(p.suffix in (".toml", ".csv") for p in folder.iterdir())
+        return LedgerState(None, held, False)
     if at is not None:
         return LedgerState(at, False, True)
     head = git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
     revision = head.stdout.strip() if head.returncode == 0 else None
     status = git(
-        root, "status", "--porcelain", "--untracked-files=all", "--", ledger_dir, check=False
+        root,
+        "status",
+        "--porcelain",
+        "--untracked-files=all",
+        "--ignored=matching",
+        "--",
+        ledger_dir,
+        check=False,
     )
     changed = [line for line in status.stdout.splitlines() if not line.endswith("/.gitkeep")]
     return LedgerState(revision, bool(changed), True)
