@@ -8,6 +8,7 @@ each id only once `record()` has returned, so a printed id is one govscore said 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import signal
 import subprocess
@@ -312,3 +313,60 @@ def test_a_writer_killed_mid_run_loses_nothing_it_reported(root: Path):
     assert after.returncode == 0, after.stderr
     assert after.stdout == f"2023-05-{total + 1:04d}\n"
     assert check(root).returncode == 0
+
+
+LOCK_AND_WORKER = """
+import os, sys, time
+from pathlib import Path
+from govscore.ledger.workers import start_pool
+from govscore.ledger.writer import ledger_lock
+
+def ready():
+    pass
+
+def wait():
+    print(os.getpid(), flush=True)
+    time.sleep(300)
+
+with ledger_lock(Path(sys.argv[1])):
+    pool = start_pool(1, ready, ())
+    pool.submit(wait)
+    time.sleep(300)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
+def test_a_killed_command_leaves_no_worker_holding_the_ledger_lock(root: Path):
+    """A worker forked while its parent held the ledger's lock holds it too: when the
+    parent is killed (SIGKILL, or cron's timeout) the worker ends, and the next writer
+    gets the lock at once instead of waiting for good."""
+    import fcntl
+
+    folder = root / "ledger"
+    parent = subprocess.Popen(
+        [sys.executable, "-c", LOCK_AND_WORKER, str(folder)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=process_env(),
+    )
+    try:
+        assert parent.stdout is not None
+        worker_pid = int(parent.stdout.readline())
+        assert worker_pid != parent.pid
+    finally:
+        parent.kill()
+        parent.wait(timeout=30)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        waited = 0.0
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                assert waited < 30, f"worker {worker_pid} still holds the lock"
+                time.sleep(0.1)
+                waited += 0.1
+    finally:
+        os.close(fd)
+    assert run_process("--root", str(root), "add", "-d", "市公安局", "-c", "2.4.3").returncode == 0

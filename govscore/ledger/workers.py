@@ -13,6 +13,8 @@ import multiprocessing
 import multiprocessing.context
 import os
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -61,11 +63,34 @@ def pool_context() -> multiprocessing.context.BaseContext:
 def start_pool(
     workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...]
 ) -> ProcessPoolExecutor | None:
-    """A pool of worker processes, or None where processes cannot be started."""
+    """A pool of worker processes, or None where processes cannot be started. Each ends
+    when the process that started it does, however that one ends (see _start_worker)."""
     try:
-        return ProcessPoolExecutor(workers, pool_context(), initializer, initargs)
+        start = (os.getpid(), initializer, initargs)
+        return ProcessPoolExecutor(workers, pool_context(), _start_worker, start)
     except (OSError, NotImplementedError):
         return None
+
+
+# How often a worker looks whether the process that started it is still there.
+WATCH_SECONDS = 0.25
+
+
+def _start_worker(parent: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    """A worker forked while its parent held the ledger's lock holds that lock too (the
+    lock belongs to the open file, which fork shares): one left behind by a killed
+    import or report would hold it for good, and every later command would wait on it.
+    So each worker watches its parent and ends as soon as it is gone."""
+    if os.getppid() != parent:  # gone already
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent,), daemon=True, name="govscore-parent").start()
+    initializer(*initargs)
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)  # nothing of this process's work is wanted now: no clean-up to wait for
 
 
 def in_order(
