@@ -196,8 +196,36 @@ def test_a_changed_batch_is_left_out_and_not_cut(batch, gs: Run, root: Path):
     assert json.loads(checked.stdout)["entries"] == 2
     repaired = gs("repair", "--yes")
     assert repaired.exit_code == 1
-    assert "not cut: lines follow it" in repaired.stdout
+    assert "not cut: its end line is whole, so it was changed after govscore wrote it" in (
+        repaired.stdout
+    )
     assert path.read_bytes() == edited + hand
+
+
+def test_a_changed_batch_at_the_end_of_its_file_is_not_cut_either(batch, gs: Run, root: Path):
+    """A batch's one write ends with the newline after its end mark: a write cut off
+    never leaves that, so a last batch whose end line is whole and yet does not match was
+    changed by hand (one byte, its size unchanged), and repair never cuts it (its entries
+    may be committed evidence)."""
+    before, after, _ = batch
+    path = root / LEDGER
+    edited = after.replace(b"count = 7", b"count = 1")
+    path.write_bytes(edited)
+    checked = gs("check", "--format", "json")
+    assert checked.exit_code == 1
+    [problem] = json.loads(checked.stdout)["problems"]
+    assert problem["line"] == before.count(b"\n") + 1
+    assert "does not match its end line: changed after govscore wrote it" in problem["message"]
+    assert "interrupted" not in problem["message"]
+    for args in (("repair",), ("repair", MONTH, "--yes")):
+        repaired = gs(*args)
+        assert repaired.exit_code == 1
+        assert "not cut: its end line is whole" in repaired.stdout
+        assert "would cut" not in repaired.stdout
+    assert path.read_bytes() == edited
+    # Cut inside that end line, it is an interrupted write again.
+    path.write_bytes(edited[:-1])
+    assert "the write was interrupted" in gs("check").stdout
 
 
 def test_entries_appended_by_hand_without_frames_read_as_always(batch, gs: Run, root: Path):

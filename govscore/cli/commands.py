@@ -509,6 +509,12 @@ def _show_cut(cut: Cut) -> None:
                 first=torn.line, last=torn.last_line, size=cut.size - cut.keep, file=cut.file
             )
         )
+    elif torn.edited:
+        message = _(
+            "not cut: its end line is whole, so it was changed after govscore wrote it, not "
+            "cut off by an interrupted write; mend it with git (`git log -p {file}`)"
+        )
+        click.echo("  " + message.format(file=cut.file))
     else:
         click.echo(
             "  " + _("not cut: lines follow it, so it is not an interrupted write; mend it by hand")

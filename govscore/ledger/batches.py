@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from govscore.i18n import _, ngettext
 
@@ -96,6 +96,7 @@ class Torn:
     entries: int  # entries it announced (0 when its begin line is cut off)
     expected: int  # bytes it announced
     written: int  # bytes of it in the file
+    edited: bool = False  # its end line is whole: changed after it was written, not cut
 
     def message(self, month: str) -> str:
         """What check says at the batch's first line."""
@@ -169,7 +170,11 @@ def _scan(text: str, torn: list[Torn]) -> None:
                 opened = (start, newline + 1, int(begun.group(1)), int(begun.group(2)))
         elif opened is not None:
             stop = start + len(mark) + 1  # past the newline that ends the mark's line
-            ended = _END.fullmatch(mark) if stop <= len(text) else None
+            # The newline is the last byte of a batch's one write: a write cut off never
+            # leaves it, so a batch whose mark's line is whole and yet does not match was
+            # changed after it was written (an edit, never cut back), even at the end.
+            whole = stop <= len(text)
+            ended = _END.fullmatch(mark) if whole else None
             body = text[opened[1] : start].encode("utf-8")
             if (
                 ended is None
@@ -178,7 +183,7 @@ def _scan(text: str, torn: list[Torn]) -> None:
                 or digest(body) != ended.group(1)
             ):
                 stop = min(stop, len(text))
-                torn.append(_torn(text, opened, stop, at_end=stop == len(text)))
+                torn.append(replace(_torn(text, opened, stop, at_end=not whole), edited=whole))
             opened = None
     if opened is not None:
         torn.append(_torn(text, opened, len(text), at_end=True))
