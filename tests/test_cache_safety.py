@@ -441,6 +441,24 @@ def test_check_flags_a_kept_year_row_changed_by_whoever_holds_the_key(
     assert police(booked)["total"] == 99.2
 
 
+def test_check_takes_no_edit_of_the_ledger_for_a_changed_year_row(booked: Path):
+    """A year's kept row of a department whose months changed since (an edit of the
+    ledger, not of the cache) is not read by any report, nor compared by `check`: the
+    edit is no reason to call the kept scores changed. 市公安局's 2.4.3 × 2 in May, and
+    3 more appended by hand: C2 95 → 25 + 38 + 20 + 15 = 98.0, in May and in the year
+    (May alone)."""
+    assert run(booked, "year", "2023", "--format", "json").exit_code == 0  # rows kept
+    path = booked / "ledger" / "2023-05.toml"
+    hand = '\n[[entry]]\nid = "hand-1"\ndepartment = "市公安局"\nclause = "2.4.3"\ncount = 3\n'
+    path.write_text(path.read_text(encoding="utf-8") + hand, "utf-8")
+    checked = run(booked, "check")
+    assert (checked.exit_code, checked.stdout.count("problem")) == (0, 0), checked.stdout
+    assert (booked / CACHE_DIR / SCORES_FILE).exists()
+    year = json.loads(run(booked, "year", "2023", "--format", "json").stdout)
+    assert next(d for d in year["departments"] if d["department"] == "市公安局")["total"] == 98.0
+    assert police(booked)["total"] == 98.0
+
+
 def _police_at_100(text: str) -> str:
     """A year's kept rows with 市公安局's (the one row led by 99.2…) led by 100."""
     lines = text.split("\n")

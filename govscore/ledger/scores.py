@@ -679,11 +679,27 @@ class Memo:
         for month in months:
             self._month(scorer, month)
         whole = _digest(*(self._keys[month] for month in months))
+        sigs, rows, unchanged = self._year_rows(key, whole, [self._sigs[m] for m in months])
+        if not unchanged:
+            shown = self._rows(f"{key}/shown", "shown")
+            # A row worked out again is printed afresh.
+            self._shown[key] = (
+                [text if row else "" for text, row in zip(shown, rows, strict=True)]
+                if len(shown) == len(self.names)
+                else []
+            )
+        return _Year(whole, sigs, rows)
+
+    def _year_rows(
+        self, key: str, whole: str, by_month: Sequence[Sequence[str]]
+    ) -> tuple[list[str], list[str], bool]:
+        """A year's department digests, its kept rows that still hold ("" where a
+        department's months changed since: `by_month`, each month's cell digests), and
+        whether no month changed (`whole`, the digest of the months' keys, as kept)."""
         stored = self._rows(key, "year")
         count = len(self.names)
         if self._laid_out(stored) and stored[0] == whole:
-            return _Year(whole, stored[1 : count + 1], stored[count + 1 :])  # no month changed
-        by_month = (self._sigs[month] for month in months)
+            return stored[1 : count + 1], stored[count + 1 :], True
         sigs = [_line_digest(column) for column in zip(*by_month, strict=True)]
         old_sigs, old_rows = stored[1 : count + 1], stored[count + 1 :]
         rows = [""] * count
@@ -692,14 +708,7 @@ class Memo:
                 row if old == new else ""
                 for old, new, row in zip(old_sigs, sigs, old_rows, strict=True)
             ]
-        shown = self._rows(f"{key}/shown", "shown")
-        # A row worked out again is printed afresh.
-        self._shown[key] = (
-            [text if row else "" for text, row in zip(shown, rows, strict=True)]
-            if len(shown) == count
-            else []
-        )
-        return _Year(whole, sigs, rows)
+        return sigs, rows, False
 
     # -- the file ------------------------------------------------------------------------
 
@@ -790,15 +799,22 @@ def disagreements(
     the departments' rows as a cold `year` does, and the rows are compared here; else a
     department at a time here: its months scored once, its year worked out from them."""
     months: dict[str, _KeptRows] = {}
+    keyed: dict[str, tuple[str, list[str], list[str]]] = {}  # month → its key, digests, rows
     for month in kept.months:
-        _key, _sigs, rows = kept._kept_rows(month)  # the rows a report would read
-        months[month] = _KeptRows(rows, kept._slot(month), kept)
+        keyed[month] = kept._kept_rows(month)  # the rows a report would read
+        months[month] = _KeptRows(keyed[month][2], kept._slot(month), kept)
     years: dict[int, tuple[list[str], _KeptRows]] = {}
     for year in sorted({int(month[:4]) for month in kept.months}):
         present = [month for month in kept.months if month.startswith(f"{year:04d}-")]
         span = months_between(present[0], present[-1])
         key = _digest(kept.base, "year", str(year), *span)
-        years[year] = (span, _KeptRows(kept._rows(key, "year")[len(kept.names) + 1 :], key, kept))
+        for month in span:
+            if month not in keyed:  # a month of the year with no ledger file
+                keyed[month] = kept._kept_rows(month)
+        whole = _digest(*(keyed[month][0] for month in span))
+        # As a report reads them: a row whose department's months changed is not read.
+        _, rows, _ = kept._year_rows(key, whole, [keyed[month][1] for month in span])
+        years[year] = (span, _KeptRows(rows, key, kept))
     if helpers is not None and helpers.ready():
         wrong = _compared(kept, scorer.summary, months, years, helpers)
     else:
