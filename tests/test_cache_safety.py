@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from test_safety import file_size_limit
 
-from conftest import REPO, copy_root, run_process
+from conftest import REPO, copy_root, process_env, run_process
 from govscore.cli.commands import cli
 from govscore.errors import Problem
 from govscore.ledger import cachefile, loader
@@ -710,3 +710,27 @@ def test_a_large_write_cut_short_leaves_the_last_version_and_no_leftover(tmp_pat
     assert sorted(p.name for p in cache.iterdir()) == [CACHE_FILE]
     assert loader._write_cache_file(tmp_path, CACHE_FILE, _large(b"d"))
     assert (cache / CACHE_FILE).read_bytes() == _large(b"d")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize("name", [CACHE_FILE, SCORES_FILE, DEPARTMENTS_CACHE, "import.cache"])
+def test_a_named_pipe_in_place_of_a_cache_file_is_passed_over(booked: Path, name: str):
+    """A pipe in place of a cache file (which nobody will ever write to) would keep a
+    command waiting for good: it is refused as any file that is not a plain one is, and
+    the command goes on (a real process, under a time limit)."""
+    path = booked / CACHE_DIR / name
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+    csv = booked.parent / "rows.csv"
+    csv.write_text("department,clause,key\n市民政局,2.4.3,k1\n", encoding="utf-8")
+    imported = ("import", str(csv), "--month", "2023-05")
+    for args in (("month", "2023-05", "--format", "json"), imported, ("check",)):
+        done = subprocess.run(
+            [sys.executable, "-m", "govscore", "--root", str(booked), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=process_env(),
+        )
+        assert done.returncode == 0, (args, done.stderr)
+    assert police(booked)["total"] == 99.2

@@ -1234,9 +1234,11 @@ def _read_snapshot(path: Path, key: bytes) -> cache.Snapshot | None:
 
 def _read_cache_file(path: Path, name: str) -> bytes | None:
     """A file of .govscore-cache/, only if it is a regular file (not a link) of a size a
-    cache can have."""
+    cache can have. Opened without waiting: a named pipe put in its place is refused, not
+    waited on for good."""
     try:
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        flags |= getattr(os, "O_NONBLOCK", 0)
         fd = os.open(path / CACHE_DIR / name, flags)
     except OSError:
         return None
