@@ -152,6 +152,22 @@ def test_check_flags_a_cache_changed_by_whoever_holds_the_key(booked: Path, _cac
     assert answers(booked, cached=True) == answers(booked, cached=False)
 
 
+def test_check_names_what_differs_in_chinese_too(booked: Path, _cache_key: Path):
+    """What differs is named in the reader's language, every part of it (a snapshot
+    keeps its problems in the language it was made in: made in Chinese here)."""
+    path = booked / CACHE_DIR / CACHE_FILE
+    chinese = CliRunner(env={"GOVSCORE_LANG": "zh"})
+    for change, said in (
+        ((b'{"2":"-2"}', b"{}"), "（市公安局 2023-05 的分值合计）"),
+        ((b'"entries":1', b'"entries":7'), "（记录数 7，完整读取为 1）"),
+    ):
+        assert chinese.invoke(cli, ["--root", str(booked), "month", "2023-05"]).exit_code == 0
+        resign(path, _cache_key, change)
+        checked = chinese.invoke(cli, ["--root", str(booked), "check"])
+        assert checked.exit_code == 1, checked.output
+        assert f"缓存与完整读取台账的结果不一致{said}" in checked.stdout
+
+
 def test_check_json_names_the_cache_problem(booked: Path, _cache_key: Path):
     resign(booked / CACHE_DIR / CACHE_FILE, _cache_key, (b'"entries":1', b'"entries":7'))
     result = run(booked, "check", "--format", "json")

@@ -21,7 +21,7 @@ from typing import Any
 
 from govscore import __version__
 from govscore.errors import DataError, Problem
-from govscore.i18n import _, language
+from govscore.i18n import N_, _, language
 from govscore.ledger.tally import Tallied
 from govscore.ledger.text import ParsedFile
 from govscore.model import Entry, note_sequences, sequence_of
@@ -398,7 +398,7 @@ def mismatch(
         "the cache does not agree with a full read of the ledger ({what}): it was changed "
         "or is faulty, and reports read from it may have shown wrong figures; it has been "
         "rebuilt from the ledger"
-    ).format(what="; ".join(found))
+    ).format(what=_("; ").join(found))
     return [Problem(label, 0, message)]
 
 
@@ -421,32 +421,49 @@ def differences(cached: Snapshot, full: Snapshot, texts: MonthText | None = None
         cells = _cells(cached.summary, alike)
     except DataError:  # a month of it does not read (govscore.ledger.cachefile.month_cells)
         cells = {}
-        found.append("sums")
+        found.append(_("sums"))
     full_cells = _cells(full.summary, alike)
     for key in sorted(set(cells) | set(full_cells)):
         if cells.get(key) != full_cells.get(key):
-            found.append("sums of {} in {}".format(*key))
+            found.append(
+                _("sums of {department} in {month}").format(department=key[0], month=key[1])
+            )
     for name in ("standing", "exclusive", "annual"):
         if _entries(getattr(cached.summary, name)) != _entries(getattr(full.summary, name)):
-            found.append(f"{name} entries")
+            found.append(_(PARTS_SAID[name]))
     if cached.summary.through != full.summary.through:
-        found.append("closed entries")
+        found.append(_("closed entries"))
     if sorted(cached.problems) != sorted(full.problems):
-        found.append("problems")
+        found.append(_("problems"))
     if cached.entries != full.entries:
-        found.append(f"entries: {cached.entries} against {full.entries}")
+        message = _("entries: {cached} against {full}")
+        found.append(message.format(cached=cached.entries, full=full.entries))
     try:
         mine = cached.context
     except DataError:  # it does not read (govscore.ledger.cachefile builds it when asked)
-        return [*found, "context"]
+        return [*found, _("what validating new entries needs")]
     theirs = full.context
     for name in ("targets", "target_bad", "voided", "rates", "keys", "sequences"):
         if getattr(mine, name) != getattr(theirs, name):
-            found.append(name.replace("_", " "))
+            found.append(_(PARTS_SAID[name]))
     same_ids = (mine.ids.text, mine.ids.extra) == (theirs.ids.text, theirs.ids.extra)
     if not same_ids and mine.ids.all() != theirs.ids.all():
-        found.append("ids")
+        found.append(_("ids"))
     return found
+
+
+# The parts of a snapshot `check` may find differing, in the reader's words.
+PARTS_SAID = {
+    "standing": N_("standing entries"),
+    "exclusive": N_("exclusive entries"),
+    "annual": N_("annual entries"),
+    "targets": N_("targets"),
+    "target_bad": N_("target bad"),
+    "voided": N_("voided"),
+    "rates": N_("rates"),
+    "keys": N_("keys"),
+    "sequences": N_("sequences"),
+}
 
 
 def _alike_months(cached: Summary, full: Summary, texts: MonthText) -> set[str]:
