@@ -159,6 +159,19 @@ def test_lists_show_tags_in_chinese_and_bare_departments_still_lists(shipped: Pa
     assert process.returncode == 0 and process.stderr == "市公安局: no tags\n"
 
 
+def test_departments_has_its_own_commands_only(shipped: Path):
+    """`items` is a command of govscore's, not of `departments` (whose group once listed
+    and ran it too): its help lists tag and untag alone."""
+    helped = run(shipped, "departments", "--help")
+    commands = helped.stdout.split("Commands:")[1].split()
+    assert [word for word in commands if word in {"tag", "untag", "items"}] == ["tag", "untag"]
+    wrong = run(shipped, "departments", "items", "rules")
+    assert wrong.exit_code == 2 and "No such command 'items'" in wrong.stderr
+    assert run(shipped, "items", "rules").exit_code == 0
+    errors = run(shipped, "departments", "tag", "市公安句", "hall")  # still caught at the top
+    assert errors.exit_code == 2 and "did you mean 市公安局" in errors.stderr
+
+
 def test_commit_commits_the_file_and_a_failed_commit_exits_3(shipped: Path):
     assert run(shipped, "departments", "tag", "市公安局", "hall", "--commit").exit_code == 0
     log = subprocess.run(
