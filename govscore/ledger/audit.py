@@ -21,7 +21,7 @@ import re
 import subprocess
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -107,24 +107,19 @@ def _since(root: Path, history: _History, base: str, since: str) -> list[Rewrite
             "rewritten (amend, rebase, filter-branch or force-push); "
             "`git diff {rev} HEAD -- ledger/` shows what differs"
         ).format(rev=since, commit=base[:10])
-        found.append(Rewrite(head.id, base, "", "", "", "", message, (), ()))
-    for rewrite in history.compare(head, base, True):
-        message = _("not everything in {rev}'s ledger is still at HEAD, in order: {what}").format(
-            rev=since, what=rewrite.message
-        )
         found.append(
-            Rewrite(
-                rewrite.commit,
-                base,
-                "",
-                "",
-                "",
-                rewrite.file,
-                message,
-                rewrite.entries,
-                rewrite.lines,
-            )
+            Rewrite(head.id, base, head.author, head.date, head.subject, "", message, (), ())
         )
+
+    def lost(parent: str, what: str) -> str:
+        return _(
+            "not everything in {rev}'s ledger ({commit}) is still at HEAD, whole and in "
+            "order: {what}"
+        ).format(rev=since, commit=parent[:10], what=what)
+
+    # HEAD must hold the published ledger as a merge holds a parent's: every entry whole
+    # and in order, whatever was added between them. Named as of HEAD.
+    found.extend(history.compare(head, base, True, lost))
     return found
 
 
@@ -310,8 +305,11 @@ class _History:
             self.texts[blob] = data.decode(errors="surrogateescape")
         return self.texts[blob]
 
-    def compare(self, commit: _Commit, parent_id: str, merge: bool) -> list[Rewrite]:
-        """How the commit failed to keep the parent's ledger files (nothing if it kept them)."""
+    def compare(
+        self, commit: _Commit, parent_id: str, merge: bool, lost: Explain | None = None
+    ) -> list[Rewrite]:
+        """How the commit failed to keep the parent's ledger files (nothing if it kept them);
+        `lost` says what a merge (or HEAD against a published revision) did not keep."""
         old_files, new_files = self.files(parent_id), self.files(commit.id)
         if old_files is None or new_files is None:
             return []
@@ -321,7 +319,7 @@ class _History:
                 continue
             old = self.text(blob)
             new = self.text(new_files[path]) if path in new_files else None
-            checked = _check(old, new, path, merge, parent_id)
+            checked = _check(old, new, path, merge, parent_id, lost or _merge_lost)
             if checked is None:
                 continue
             message, entries, lines = checked
@@ -345,9 +343,19 @@ class _History:
 # -- what a commit must keep ----------------------------------------------------------------
 
 Checked = tuple[str, tuple[str, ...], tuple[str, ...]]  # message, entries, lines
+Explain = Callable[[str, str], str]  # (parent, what was not kept) → the message
 
 
-def _check(old: str, new: str | None, path: str, merge: bool, parent: str) -> Checked | None:
+def _merge_lost(parent: str, what: str) -> str:
+    return _(
+        "a merge must keep every entry of each parent, whole and in order; "
+        "against parent {parent}: {what}"
+    ).format(parent=parent[:10], what=what)
+
+
+def _check(
+    old: str, new: str | None, path: str, merge: bool, parent: str, lost: Explain = _merge_lost
+) -> Checked | None:
     if new is None:
         blocks = _blocks(old, path)
         lines = tuple(f"-{n}: {text}" for n, text in enumerate(old.split("\n"), 1) if text)
@@ -358,7 +366,7 @@ def _check(old: str, new: str | None, path: str, merge: bool, parent: str) -> Ch
         ).format(count=len(lines))
         return message, tuple(b.entry for b in blocks if b.entry), lines
     if merge:
-        return _merge_losses(old, new, path, parent)
+        return _merge_losses(old, new, path, parent, lost)
     lines = _non_append(old, new)
     if not lines:
         return None
@@ -456,7 +464,9 @@ def _kept_in_order(old: Sequence[_Block], new: Sequence[_Block]) -> bool:
     return True
 
 
-def _merge_losses(old: str, new: str, path: str, parent: str) -> Checked | None:
+def _merge_losses(
+    old: str, new: str, path: str, parent: str, lost: Explain = _merge_lost
+) -> Checked | None:
     """For a merge: each entry of the parent, whole and in order; else what was lost."""
     before, after = _blocks(old, path), _blocks(new, path)
     if _kept_in_order(before, after):
@@ -489,11 +499,7 @@ def _merge_losses(old: str, new: str, path: str, parent: str) -> Checked | None:
         else:
             what.append(_("{what} was removed").format(what=block.where()))
             lines += [f"-{n}: {text}" for n, text in enumerate(block.lines, block.line)]
-    message = _(
-        "a merge must keep every entry of each parent, whole and in order; "
-        "against parent {parent}: {what}"
-    ).format(parent=parent[:10], what="; ".join(what))
-    return message, tuple(entries), tuple(lines)
+    return lost(parent, "; ".join(what)), tuple(entries), tuple(lines)
 
 
 # Beyond this many pairs of equal blocks (a file of thousands of equal rows) a longest
