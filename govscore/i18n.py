@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -76,3 +77,65 @@ def both(items: Iterable[str]) -> str:
 def chinese(message: str) -> str:
     """The message in Chinese whatever GOVSCORE_LANG says: for the reports' own words."""
     return translations("zh").gettext(message)
+
+
+# What tomllib and json say of a syntax error (English, from the standard library): in
+# the reader's words where govscore knows them, else as they said it.
+PARSER_WORDS = frozenset(
+    {
+        N_("Cannot overwrite a value"),
+        N_("Escaped character is not a Unicode scalar value"),
+        N_("Expected '=' after a key in a key/value pair"),
+        N_("Expected ']' at the end of a table declaration"),
+        N_("Expected ']]' at the end of an array declaration"),
+        N_("Invalid date or datetime"),
+        N_("Invalid hex value"),
+        N_("Invalid initial character for a key part"),
+        N_("Invalid statement"),
+        N_("Invalid value"),
+        N_("Unclosed array"),
+        N_("Unclosed inline table"),
+        N_("Unescaped '\\' in a string"),
+        N_("Unterminated string"),
+        N_("Expecting value"),
+        N_("Expecting property name enclosed in double quotes"),
+        N_("Expecting ',' delimiter"),
+        N_("Expecting ':' delimiter"),
+        N_("Unterminated string starting at"),
+        N_("Invalid control character at"),
+        N_("Invalid \\escape"),
+        N_("Invalid \\uXXXX escape"),
+        N_("Extra data"),
+    }
+)
+_PARSER_SHAPES = (
+    (re.compile(r"Cannot declare (.+) twice"), N_("Cannot declare {0} twice")),
+    (re.compile(r"Cannot mutate immutable namespace (.+)"), N_("Cannot change {0}")),
+    (re.compile(r"Cannot redefine namespace (.+)"), N_("Cannot redefine {0}")),
+    (re.compile(r"Duplicate inline table key (.+)"), N_("Duplicate inline table key {0}")),
+    (re.compile(r"Expected (.+)"), N_("Expected {0}")),
+    (re.compile(r"Found invalid character (.+)"), N_("Found invalid character {0}")),
+    (re.compile(r"Illegal character (.+)"), N_("Illegal character {0}")),
+)
+_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$|\s*\(at end of document\)$")
+
+
+def parser_reason(text: str) -> str:
+    """A parser's own reason for a syntax error (tomllib's, json's), in the reader's
+    language where it is one govscore knows; with tomllib's position, if given, after it."""
+    reason, at = text, ""
+    found = _AT.search(text)
+    if found is not None:
+        reason = text[: found.start()]
+        at = (
+            _(" (at line {line}, column {column})").format(line=found[1], column=found[2])
+            if found[1]
+            else _(" (at the end of the file)")
+        )
+    if reason in PARSER_WORDS:
+        return _(reason) + at
+    for shape, words in _PARSER_SHAPES:
+        matched = shape.fullmatch(reason)
+        if matched is not None:
+            return _(words).format(*matched.groups()) + at
+    return text

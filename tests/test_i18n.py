@@ -209,6 +209,39 @@ def test_chinese_output_has_no_english_words(root: Path, args: list[str]):
     assert not re.search("[，。；：]", en.output), en.output
 
 
+@pytest.mark.parametrize(
+    ("file", "text", "said"),
+    [
+        ("ledger/2023-05.toml", '[[entry]\nid = "x"\n', "[[…]] 表头末尾应为 ']]'"),
+        ("ledger/2023-05.toml", '[[entry]]\nid = "x"\ndepartment = 市公安局\n', "值无效"),
+        ("ledger/2023-05.toml", '[[entry]]\nid = "x\n', "非法字符 '\\n'"),  # a string cut off
+        ("ledger/2023-05.toml", "[[entry]]\nid\n", "键后应为 '='"),
+        ("weights.toml", "office = \n", "值无效（文字须加引号）（第 1 行第 10 列）"),
+        ("items.jsonl", "{a: 2}\n", "JSON 有误：此处应为带双引号的字段名（第 2 列）"),
+        ("items.jsonl", '{"a": 2,}\n', "JSON 有误：此处应为带双引号的字段名"),
+        ("items.jsonl", '{"a" 2}\n', "JSON 有误：此处应为冒号 ':'"),
+        ("items.jsonl", '{"a": }\n', "JSON 有误：此处应为一个值"),
+    ],
+)
+def test_what_a_parser_says_of_a_syntax_error_is_said_in_chinese(
+    root: Path, file: str, text: str, said: str
+):
+    """tomllib's and json's own reasons (English, from the standard library) are said in
+    the reader's language, position and all."""
+    path = root / file
+    if file == "weights.toml":
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+        lines = path.read_text(encoding="utf-8").count("\n")
+        said = said.replace("第 1 行", f"第 {lines} 行")
+    else:
+        path.write_text(text, encoding="utf-8")
+    args = ("items", "check", str(path)) if file.endswith(".jsonl") else ("check",)
+    zh = run_in("zh", root, *args)
+    assert zh.exit_code != 0
+    assert said in zh.output, zh.output
+    assert english_words(zh.output) == [], zh.output
+
+
 def test_a_did_you_mean_stays_in_chinese(root: Path):
     result = run_in("zh", root, "month", "2023-05", "-d", "市公安句")
     assert result.exit_code == 2

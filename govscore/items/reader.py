@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from govscore.errors import Problem
-from govscore.i18n import N_, _
+from govscore.i18n import N_, _, parser_reason
 
 CODE_FIELD = "实施编码"
 ITEM_SUFFIXES = (".json", ".jsonl")
@@ -251,7 +251,8 @@ def parse_jsonl(lines: Iterable[bytes | str], file: str, first: int = 1) -> Iter
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
                 message = _("bad JSON: {reason} (column {column})")
-                yield Problem(file, number, message.format(reason=exc.msg, column=exc.colno))
+                reason = parser_reason(exc.msg)
+                yield Problem(file, number, message.format(reason=reason, column=exc.colno))
                 continue
             except RecursionError:
                 yield Problem(file, number, _(_TOO_DEEP))
@@ -408,7 +409,7 @@ def _bad_json(file: str, exc: json.JSONDecodeError) -> Problem:
         file,
         exc.lineno,
         _("bad JSON: {reason} (column {column}); the rest is skipped").format(
-            reason=exc.msg, column=exc.colno
+            reason=parser_reason(exc.msg), column=exc.colno
         ),
     )
 

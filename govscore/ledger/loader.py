@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from govscore.errors import ConfigError, DataError, Problem, UsageError
-from govscore.i18n import _
+from govscore.i18n import _, parser_reason
 from govscore.ledger import cache, cachefile, scores
 from govscore.ledger.gitops import GitError, list_tree, resolve_revision, show_file
 from govscore.ledger.tally import (
@@ -259,7 +259,7 @@ def parse_toml_file(data: bytes | None, label: str) -> dict[str, Any]:
         raise ConfigError(message.format(file=label)) from None
     except tomllib.TOMLDecodeError as exc:
         message = _("{file}: not valid TOML: {reason}")
-        raise ConfigError(message.format(file=label, reason=exc)) from None
+        raise ConfigError(message.format(file=label, reason=parser_reason(str(exc)))) from None
 
 
 def read_toml(path: Path, label: str | None = None) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from typing import Any
 import tomli_w
 
 from govscore.errors import Problem
-from govscore.i18n import _, listing
+from govscore.i18n import _, listing, parser_reason
 from govscore.ledger.batches import blank, torn_batches
 from govscore.ledger.tomlfast import Chunk, PlainTables, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, is_month
@@ -236,7 +236,7 @@ def _error_line(exc: tomllib.TOMLDecodeError, first_line: int) -> int:
 
 def _not_toml(exc: tomllib.TOMLDecodeError) -> str:
     reason = _TOML_AT.sub("", str(exc)).strip()
-    return _("not valid TOML: {reason}").format(reason=reason)
+    return _("not valid TOML: {reason}").format(reason=parser_reason(reason))
 
 
 def parse_csv_ledger(text: str, file: str, month: str) -> ParsedFile:
