@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import run_process
-from govscore.cli.commands import cli
+from conftest import REPO, run_process
+from govscore.cli.commands import GITATTRIBUTES, GITIGNORE, cli
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -35,6 +35,20 @@ def test_init_gives_ledger_files_union_merge(root: Path):
         git(root, "check-attr", "merge", "ledger/2023-05.toml")
         == "ledger/2023-05.toml: merge: union"
     )
+
+
+def test_the_office_root_and_the_demo_root_are_set_up_as_init_sets_one_up():
+    """The repository is the office's working root, and examples/ a demo root to copy:
+    both give their ledger files git's union merge and keep the cache out of git, as a
+    root `govscore init` makes does."""
+    for folder in ("", "examples/"):
+        assert (REPO / folder / ".gitattributes").read_text(encoding="utf-8") == GITATTRIBUTES
+        for name in ("2023-05.toml", "2023-05.csv"):
+            found = git(REPO, "check-attr", "merge", f"{folder}ledger/{name}")
+            assert found == f"{folder}ledger/{name}: merge: union"
+        ignored = git(REPO, "check-ignore", "-v", f"{folder}.govscore-cache/ledger.cache")
+        assert ".govscore-cache/" in ignored
+    assert (REPO / "examples" / ".gitignore").read_text(encoding="utf-8") == GITIGNORE
 
 
 def test_add_commit_names_department_clause_and_id_authored_by_the_recorder(root: Path):
