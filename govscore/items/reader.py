@@ -420,6 +420,9 @@ def _record(value: Any, file: str, line: int) -> Entry:
         return Problem(file, line, message)
     code = value.get(CODE_FIELD)
     # A number or blank is no code (leading zeros lost, nothing to name the item by).
+    if code is not None and not isinstance(code, str):
+        message = _("{field} is {kind}, not text: write it in quotes, as the code reads")
+        return Problem(file, line, message.format(field=CODE_FIELD, kind=_kind(code)), CODE_FIELD)
     if not isinstance(code, str) or not code.strip():
         message = _("item has no {field}").format(field=CODE_FIELD)
         return Problem(file, line, message, field=CODE_FIELD)

@@ -56,7 +56,8 @@ def test_jsonl_lines_and_unreadable_records(tmp_path: Path) -> None:
         "[1, 2]\n"
         '{"事项名称": "没有编码"}\n'
         '{"实施编码": ""}\n'
-        f'{{"实施编码": "{B}"}}\n',
+        f'{{"实施编码": "{B}"}}\n'
+        '{"实施编码": 37060000000000000000000000000000}\n',
         encoding="utf-8",
     )
     name = str(path)
@@ -67,6 +68,13 @@ def test_jsonl_lines_and_unreadable_records(tmp_path: Path) -> None:
         ("problem", name, 5, "item has no 实施编码"),
         ("problem", name, 6, "item has no 实施编码"),
         ("item", name, 7, B),
+        # A code written as a number is said to be one (its leading zeros would be lost).
+        (
+            "problem",
+            name,
+            8,
+            "实施编码 is a number, not text: write it in quotes, as the code reads",
+        ),
     ]
 
 
