@@ -165,6 +165,46 @@ def test_check_reports_add_and_repair_on_a_cut_batch(batch, gs: Run, root: Path)
     assert path.read_bytes().count(b'key = "batch-1"') == 1
 
 
+def test_repair_json_names_each_torn_batch_and_what_was_cut(batch, gs: Run, root: Path):
+    """A cron job reads repair's findings as JSON: the same exit codes, never a question."""
+    before, after, _ = batch
+    path = root / LEDGER
+    cut = after.index(b"count = 7\n") + len(b"count = 7\n")
+    path.write_bytes(after[:cut])
+    begin, last = before.count(b"\n") + 1, after[:cut].count(b"\n")
+    shown = run_process("--root", str(root), "repair", "--format", "json")
+    assert shown.returncode == 1
+    [torn] = json.loads(shown.stdout)["torn"]
+    assert torn == {
+        "file": LEDGER,
+        "month": MONTH,
+        "line": begin,
+        "last_line": last,
+        "message": torn["message"],
+        "entries": ["2023-05-0002"],
+        "cuttable": True,
+        "bytes": cut - len(before),
+    }
+    assert torn["message"].startswith("a batch of 3 entries govscore was writing is cut off")
+    assert json.loads(shown.stdout)["cut"] == [] and path.read_bytes() == after[:cut]
+    done = run_process("--root", str(root), "repair", MONTH, "--yes", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["cut"] == [{"file": LEDGER, "kept_bytes": len(before), "removed": False}]
+    assert payload["changed"] is True and path.read_bytes() == before
+    nothing = run_process("--root", str(root), "repair", "--format", "json")
+    assert (nothing.returncode, json.loads(nothing.stdout)) == (
+        0,
+        {"torn": [], "cut": [], "changed": False},
+    )
+    # An edited batch is shown, never cut, --yes or not: exit 1.
+    path.write_bytes(after.replace(b"count = 7", b"count = 1"))
+    edited = run_process("--root", str(root), "repair", "--yes", "--format", "json")
+    assert edited.returncode == 1
+    payload = json.loads(edited.stdout)
+    assert [t["cuttable"] for t in payload["torn"]] == [False] and payload["changed"] is False
+
+
 def test_repair_removes_a_file_the_cut_write_created(gs: Run, root: Path, tmp_path: Path):
     csv = tmp_path / "rows.csv"
     csv.write_text(ROWS, encoding="utf-8")

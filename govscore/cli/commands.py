@@ -76,7 +76,7 @@ from govscore.ledger.loader import (
     load_view,
 )
 from govscore.ledger.recording import Committer, Draft, Writing, record, record_import
-from govscore.ledger.repair import Cut, cut_back, find_cuts
+from govscore.ledger.repair import Cut, cut_back, find_cuts, repair_json
 from govscore.ledger.settings import set_tags
 from govscore.ledger.writer import create_files, write_whole
 from govscore.model import month_of, months_between
@@ -463,8 +463,16 @@ def close(
 @cli.command()
 @click.argument("month", type=MONTH, required=False)
 @click.option("--yes", is_flag=True, help="Cut the torn batches back (else only show them).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format: text for people, json for programs (which never asks).",
+)
 @pass_app
-def repair(app: AppContext, month: str | None, yes: bool) -> None:
+def repair(app: AppContext, month: str | None, yes: bool, fmt: str) -> None:
     """Show the batches an interrupted write left torn (of MONTH, or every month), and
     with --yes cut each file back to where the batch began.
 
@@ -475,13 +483,19 @@ def repair(app: AppContext, month: str | None, yes: bool) -> None:
     """
     root_dir = app.root_dir()
     cuts = find_cuts(root_dir, month)
+    cuttable = [cut for cut in cuts if cut.cuttable]
+    if fmt == "json":
+        done = cut_back(root_dir, cuttable) if yes and cuttable else []
+        click.echo(json_text(repair_json(cuts, done)))
+        if len(done) < len(cuts):
+            sys.exit(1)
+        return
     where = month or _("the ledger")
     if not cuts:
         click.echo(_("{where}: no torn batch, nothing to repair").format(where=where), err=True)
         return
     for cut in cuts:
         _show_cut(cut)
-    cuttable = [cut for cut in cuts if cut.cuttable]
     if cuttable and not yes and interactive():
         yes = click.confirm(_("cut them back?"), default=False, err=True)
     if not yes or not cuttable:

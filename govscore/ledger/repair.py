@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from govscore.errors import DataError
 from govscore.i18n import _
@@ -112,3 +113,25 @@ def cut_back(root: Path, cuts: list[Cut]) -> list[Cut]:
                 os.close(fd)
             done.append(cut)
     return done
+
+
+def repair_json(cuts: list[Cut], done: list[Cut]) -> dict[str, Any]:
+    """What `repair --format json` prints: each torn batch (where, what it held, why it is
+    left out, whether repair may cut it), what was cut, and whether anything changed."""
+    return {
+        "torn": [
+            {
+                "file": cut.file,
+                "month": cut.month,
+                "line": cut.torn.line,
+                "last_line": cut.torn.last_line,
+                "message": cut.torn.message(cut.month),
+                "entries": list(cut.ids),
+                "cuttable": cut.cuttable,
+                "bytes": cut.size - cut.keep,
+            }
+            for cut in cuts
+        ],
+        "cut": [{"file": cut.file, "kept_bytes": cut.keep, "removed": cut.created} for cut in done],
+        "changed": bool(done),
+    }
