@@ -414,6 +414,19 @@ def test_at_revision_reports_what_was_committed(small: Path, tmp_path: Path):
     assert "不含未提交的记录" in committed.read_text(encoding="utf-8")
 
 
+def test_a_total_change_is_the_change_between_the_totals_shown():
+    """The change beside two totals is their difference as shown (each rounded half-up),
+    so the page never contradicts itself: 100.00 then 99.985 (shown 99.99) is −0.01, not
+    the exact −0.015 rounded to −0.02; two totals shown alike change by 0.00, never −0.00."""
+    from govscore.report.page import change
+
+    assert signed(change(Decimal("99.985"), Decimal("100"))) == f"{MINUS}0.01"
+    assert signed(change(Decimal("99.996"), Decimal("100.004"))) == "0.00"
+    assert signed(change(Decimal("100.004"), Decimal("99.995"))) == "0.00"
+    assert signed(change(Decimal("98.8"), Decimal("99.6"))) == f"{MINUS}0.80"
+    assert signed(change(Decimal("100.005"), Decimal("99.994"))) == "+0.02"  # 100.01 − 99.99
+
+
 def test_signed_changes_use_a_real_minus_sign():
     assert signed(Decimal("0.445")) == "+0.45"  # half-up
     assert signed(Decimal("-2")) == f"{MINUS}2.00"

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from govscore.errors import Problem
+from govscore.figures import round2
 from govscore.model import Entry, months_between
 from govscore.report.amended import rules_label
 from govscore.report.shapes import remarks
@@ -76,7 +77,7 @@ class Row:
 
     @property
     def total_change(self) -> Decimal | None:
-        return None if self.before is None else self.score.total - self.before[1].total
+        return None if self.before is None else change(self.score.total, self.before[1].total)
 
     @property
     def remarks(self) -> str:
@@ -107,6 +108,12 @@ class Counted:
     month: str
     department: str
     line: Line
+
+
+def change(total: Decimal, before: Decimal) -> Decimal:
+    """A total's change as the two totals are shown (each rounded half-up): 100.00 then
+    99.99 is −0.01, never the exact −0.015 rounded to −0.02, nor a −0.00."""
+    return round2(total) - round2(before)
 
 
 @dataclass(frozen=True)
@@ -314,7 +321,7 @@ def _card(
                 month,
                 rank,
                 score.total,
-                score.total - last.total if last else None,
+                change(score.total, last.total) if last else None,
                 last.rank - rank if last else None,
             )
         )
