@@ -342,6 +342,35 @@ def test_check_names_an_entry_of_a_retired_clause_after_its_retirement(small: Pa
             "amendments/2023-09-01.toml: [notice] needs the notice's number",
         ),
         ("2023-09-01", "[notice\n", "amendments/2023-09-01.toml: not valid TOML"),
+        # Before the measures took effect: it would rescore months already sent upward.
+        (
+            "2023-02-01",
+            '[notice]\nnumber = "1号"\n[[clause]]\nid = "2.4.3"\npoints = 5\n',
+            "amendments/2023-02-01.toml: takes effect on 2023-02-01, before the measures "
+            "themselves (2023-03-27)",
+        ),
+        # A sign would turn a deduction into a bonus, a cap into a cost.
+        (
+            "2023-09-01",
+            '[notice]\nnumber = "9号"\n[[clause]]\nid = "2.4.3"\npoints = -2\n',
+            "amendments/2023-09-01.toml: clause 2.4.3: points must be more than 0, got -2",
+        ),
+        (
+            "2023-09-01",
+            '[notice]\nnumber = "9号"\n[caps]\nA = { limit = -5 }\n',
+            "amendments/2023-09-01.toml: [caps] A: limit must be more than 0, got -5",
+        ),
+        (
+            "2023-09-01",
+            '[notice]\nnumber = "9号"\n[caps]\nZ = { limit = 2 }\n',
+            "amendments/2023-09-01.toml: [caps] Z: a new cap group that no clause uses",
+        ),
+        (
+            "2023-09-01",
+            'base = 50\nfloor = 60\n[notice]\nnumber = "9号"\n',
+            "amendments/2023-09-01.toml: floor 60 and base 50: the floor must be 0 or more and "
+            "below the base",
+        ),
     ],
 )
 def test_check_refuses_an_amendment_that_contradicts_itself_or_the_base(
@@ -411,11 +440,19 @@ def test_report_names_its_versions_and_notes_a_change_of_rules(small: Path, tmp_
         "2023-10 起按 烟政管办〔2023〕11号（2023-10-01 生效）计分"
     )
     assert change in html
+    # Weights changed in October: the year's total is the mean of monthly totals, each
+    # weighted as its month was, and the page says so (not year-end weights × means).
+    assert (
+        "年内权重经补充通知调整：年度总分 = 各考评月份总分（各按当月权重）的平均分，另加年度考评加分"
+        "（按年末权重：标准化×0.25，规范化×0.45，便利化×0.15，改革创新×0.15）。" in html
+    )
+    assert "各类别取考评月份平均分" not in html
     august = tmp_path / "august.html"
     assert run(small, "report", "2023-08", "-o", str(august)).exit_code == 0
     text = august.read_text(encoding="utf-8")
     assert "考评依据 2023-03-27 烟政管办〔2023〕2号 · " in text  # August: the first rules
     assert "本期考评指标经补充通知调整" not in text  # one version: no change to note
+    assert "总分 = 标准化×0.25 + 规范化×0.4 + 便利化×0.2 + 改革创新×0.15。" in text
     book = tmp_path / "year.xlsx"
     assert run(small, "report", "2023", "-o", str(book)).exit_code == 0
     cells = [c.value for row in load_workbook(book)["排名"].iter_rows() for c in row if c.value]

@@ -173,7 +173,7 @@ def test_every_kind_of_clause_is_read_with_its_fields():
         ),
         (
             {"clause": [fixed(points=None)]},
-            "clauses.toml: clause 2.4.3: points: expected a number, got None",
+            "clauses.toml: clause 2.4.3: points: missing: give a number",
         ),
         (
             {"clause": [fixed(kind="range", min=2, max=1)]},
@@ -181,11 +181,11 @@ def test_every_kind_of_clause_is_read_with_its_fields():
         ),
         (
             {"clause": [fixed(kind="range", min=1)]},
-            "clauses.toml: clause 2.4.3: max: expected a number, got None",
+            "clauses.toml: clause 2.4.3: max: missing: give a number",
         ),
         (
             {"clause": [fixed(kind="range", max=1)]},
-            "clauses.toml: clause 2.4.3: min: expected a number, got None",
+            "clauses.toml: clause 2.4.3: min: missing: give a number",
         ),
         (
             {"clause": [fixed(kind="levels")]},
@@ -193,15 +193,46 @@ def test_every_kind_of_clause_is_read_with_its_fields():
         ),
         (
             {"clause": [fixed(kind="levels", levels=[{"name": "市级"}])]},
-            "clauses.toml: clause 2.4.3: level points: expected a number, got None",
+            "clauses.toml: clause 2.4.3: level points: missing: give a number",
         ),
         (
             {"clause": [fixed(kind="rate")]},
-            "clauses.toml: clause 2.4.3: per_point: expected a number, got None",
+            "clauses.toml: clause 2.4.3: per_point: missing: give a number",
         ),
         (
             {"clause": [fixed(cap="Z")]},
             "clauses.toml: clause 2.4.3: cap group 'Z' is not defined under [caps]",
+        ),
+        # Sizes, never signs: a minus would turn a deduction into a bonus, a cap into a cost.
+        (
+            {"clause": [fixed(points=-2)]},
+            "clauses.toml: clause 2.4.3: points must be more than 0, got -2 (a deduction or "
+            "bonus is said by the clause's effect, not by a sign)",
+        ),
+        (
+            {"clause": [fixed(points=0)]},
+            "clauses.toml: clause 2.4.3: points must be more than 0, got 0 (a deduction or "
+            "bonus is said by the clause's effect, not by a sign)",
+        ),
+        (
+            {"clause": [fixed(kind="range", min=-1, max=1)]},
+            "clauses.toml: clause 2.4.3: min must be more than 0, got -1 (a deduction or bonus "
+            "is said by the clause's effect, not by a sign)",
+        ),
+        (
+            {"clause": [fixed(kind="levels", levels=[{"name": "市级", "points": -2}])]},
+            "clauses.toml: clause 2.4.3: level points must be more than 0, got -2 (a deduction "
+            "or bonus is said by the clause's effect, not by a sign)",
+        ),
+        (
+            {"clause": [fixed(kind="rate", per_point="-0.1")]},
+            "clauses.toml: clause 2.4.3: per_point must be more than 0, got -0.1 (a deduction "
+            "or bonus is said by the clause's effect, not by a sign)",
+        ),
+        (
+            {"caps": {"A": {"limit": -5}}, "clause": [fixed()]},
+            "clauses.toml: [caps] A: limit must be more than 0, got -5 (a deduction or bonus "
+            "is said by the clause's effect, not by a sign)",
         ),
     ],
 )

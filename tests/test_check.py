@@ -212,6 +212,37 @@ def test_weights_that_do_not_sum_to_1_are_reported(root: Path, gs):
     )
 
 
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            ("floor = 0", "floor = 150"),
+            "weights.toml: floor 150 and base 100: the floor must be 0 or more and below the "
+            "base (the measures: base 100, floor 0)",
+        ),
+        (
+            ("floor = 0", "floor = -5"),
+            "weights.toml: floor -5 and base 100: the floor must be 0 or more and below the "
+            "base (the measures: base 100, floor 0)",
+        ),
+        (
+            ("weight = 0.40", "weight = -0.40"),
+            "weights.toml: [category.2] weight -0.4 must be 0 or more",
+        ),
+    ],
+)
+def test_weights_that_cannot_make_a_score_are_refused(root: Path, gs, change, said):
+    """A floor above the base would raise every department to it whatever it lost; a
+    weight below 0 would make a deduction raise the total."""
+    path = root / "weights.toml"
+    text = path.read_text(encoding="utf-8")
+    assert change[0] in text
+    path.write_text(text.replace(change[0], change[1]), encoding="utf-8")
+    result = gs("check")
+    assert result.exit_code != 0
+    assert said in result.output
+
+
 def test_weights_without_a_category_the_catalog_scores_are_reported_and_months_still_shown(
     root: Path, gs
 ):

@@ -180,6 +180,13 @@ class Report:
         return rules_label(self.rules) if self.rules else ""
 
     @property
+    def weights_changed(self) -> bool:
+        """Whether the period's months were weighted differently (an amendment changed the
+        weights mid-year): a year's total is then the mean of its monthly totals, each
+        weighted as its month was, not the year-end weights over the category means."""
+        return len({version.weights for version in self.rules}) > 1
+
+    @property
     def rules_change(self) -> str:
         """A note when the rules changed within the period (a year amended mid-way)."""
         if len(self.rules) < 2:

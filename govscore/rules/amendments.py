@@ -461,6 +461,23 @@ def build_rulebook(
     problems = weight_problems(weights, {c.category for c in catalog})
     retired: dict[str, Version] = {}
     for amendment in sorted(amendments, key=lambda a: (a.effective, a.source)):
+        if amendment.effective < first.effective:
+            # It would change months scored (and sent upward) under the first version.
+            message = _(
+                "takes effect on {date}, before the measures themselves ({first}): an "
+                "amendment changes the rules from their start on; is the year in the file "
+                "name right?"
+            )
+            problems.append(
+                Problem(
+                    amendment.source,
+                    0,
+                    message.format(
+                        date=amendment.effective.isoformat(), first=first.effective.isoformat()
+                    ),
+                )
+            )
+            continue
         before = versions[-1]
         trial = _State(copy.deepcopy(state.catalog), copy.deepcopy(state.weights))
         changes, found = _apply(amendment, trial, before, retired)
@@ -517,7 +534,7 @@ def _apply(
     index = {str(spec.get("id")): spec for spec in specs}
     _retire(amendment, specs, index, changes, bad)
     _amend_clauses(amendment, specs, index, before, retired, changes, bad)
-    _amend_caps(amendment, state.catalog.setdefault("caps", {}), changes, bad)
+    _amend_caps(amendment, state.catalog.setdefault("caps", {}), specs, changes, bad)
     _merge(state.weights, amendment.weights, "", changes)
     return changes, problems
 
@@ -593,12 +610,21 @@ def _amend_clauses(
 def _amend_caps(
     amendment: Amendment,
     caps: dict[str, Any],
+    specs: list[dict[str, Any]],
     changes: list[Change],
     bad: Callable[[str], None],
 ) -> None:
-    """Merge the amendment's caps into the raw catalog's, noting each value changed."""
+    """Merge the amendment's caps into the raw catalog's, noting each value changed. A new
+    group that no clause uses is most likely a group's name mistyped: refused."""
     for name, spec in amendment.caps.items():
         old = caps.get(name)
+        if old is None and not any(clause.get("cap") == name for clause in specs):
+            message = _(
+                "[caps] {name}: a new cap group that no clause uses (a clause names its group "
+                'with cap = "{name}"); the groups in force: {groups}'
+            )
+            bad(message.format(name=name, groups=listing(sorted(caps))))
+            continue
         if not isinstance(spec, dict):
             bad(
                 _("[caps] {name}: a cap is a table, e.g. {name} = {{ limit = 1.5 }}").format(

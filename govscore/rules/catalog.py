@@ -131,6 +131,8 @@ class Catalog:
 
 
 def _decimal(value: Any, where: str) -> Decimal:
+    if value is None:
+        raise ConfigError(_("{where}: missing: give a number").format(where=where))
     if (
         isinstance(value, bool)  # pragma: no mutate (with `and`: Decimal("True") fails alike)
         or not isinstance(value, int | float | Decimal | str)
@@ -146,6 +148,22 @@ def _decimal(value: Any, where: str) -> Decimal:
         ) from None
 
 
+def _points(value: Any, where: str, field: str) -> Decimal:
+    return _more_than_0(_decimal(value, f"{where}: {field}"), where, field)
+
+
+def _more_than_0(value: Decimal, where: str, field: str) -> Decimal:
+    """Points and limits are sizes: a clause's effect (deduction, bonus) gives the sign,
+    so a 0 or a minus would quietly turn a deduction into a bonus or a cap into a cost."""
+    if value <= 0:
+        message = _(
+            "{where}: {field} must be more than 0, got {value} (a deduction or bonus is "
+            "said by the clause's effect, not by a sign)"
+        )
+        raise ConfigError(message.format(where=where, field=field, value=value))
+    return value
+
+
 def parse_catalog(data: dict[str, Any], source: str) -> Catalog:
     """Build a catalog from parsed clauses.toml; any mistake names the file and the clause."""
     caps: dict[str, CapGroup] = {}
@@ -154,7 +172,8 @@ def parse_catalog(data: dict[str, Any], source: str) -> Catalog:
         if not isinstance(spec, dict) or "limit" not in spec:
             message = _("{where}: needs a limit, e.g. {name} = {{ limit = 1 }}")
             raise ConfigError(message.format(where=where, name=name))
-        caps[name] = CapGroup(name, _decimal(spec["limit"], where), str(spec.get("text", "")))
+        limit = _more_than_0(_decimal(spec["limit"], where), where, "limit")
+        caps[name] = CapGroup(name, limit, str(spec.get("text", "")))
     clauses: dict[str, Clause] = {}
     for index, spec in enumerate(data.get("clause") or []):
         where = _("{file}: clause #{number}").format(file=source, number=index + 1)
@@ -196,10 +215,10 @@ def _parse_clause(
         raise ConfigError(message.format(where=where))
     values: dict[str, Any] = {}
     if kind == "fixed":
-        values["points"] = _decimal(spec.get("points"), where + ": points")
+        values["points"] = _points(spec.get("points"), where, "points")
     elif kind == "range":
-        values["min"] = _decimal(spec.get("min"), where + ": min")
-        values["max"] = _decimal(spec.get("max"), where + ": max")
+        values["min"] = _points(spec.get("min"), where, "min")
+        values["max"] = _points(spec.get("max"), where, "max")
         if values["min"] > values["max"]:
             raise ConfigError(_("{where}: min is above max").format(where=where))
     elif kind == "levels":
@@ -207,11 +226,11 @@ def _parse_clause(
         if not levels:
             raise ConfigError(_("{where}: a levels clause lists its levels").format(where=where))
         values["levels"] = tuple(
-            (str(level["name"]), _decimal(level.get("points"), where + ": level points"))
+            (str(level["name"]), _points(level.get("points"), where, "level points"))
             for level in levels
         )
     elif kind == "rate":
-        values["per_point"] = _decimal(spec.get("per_point"), where + ": per_point")
+        values["per_point"] = _points(spec.get("per_point"), where, "per_point")
     cap = spec.get("cap")
     if cap is not None and cap not in caps:
         message = _("{where}: cap group {cap!r} is not defined under [caps]")

@@ -227,9 +227,25 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
                 file=source, value=ceiling
             )
         )
+    base, floor = number(data.get("base", 100), "base"), number(data.get("floor", 0), "floor")
+    if not 0 <= floor < base:
+        # A floor above the base would raise every department to it, whatever it lost.
+        raise ConfigError(
+            _(
+                "{file}: floor {floor} and base {base}: the floor must be 0 or more and below "
+                "the base (the measures: base 100, floor 0)"
+            ).format(file=source, floor=floor, base=base)
+        )
+    for category in categories:
+        if category.weight < 0:
+            raise ConfigError(
+                _("{file}: [category.{id}] weight {weight} must be 0 or more").format(
+                    file=source, id=category.id, weight=category.weight
+                )
+            )
     return Weights(
-        base=number(data.get("base", 100), "base"),
-        floor=number(data.get("floor", 0), "floor"),
+        base=base,
+        floor=floor,
         categories=tuple(sorted(categories, key=lambda c: c.id)),
         commit=bool(ledger.get("commit", False)),
         source=source,
