@@ -183,15 +183,14 @@ def test_a_toml_syntax_error_names_its_absolute_line_and_the_rest_still_loads():
     assert parsed.broken and parsed.broken_by == error
 
 
-def test_a_toml_error_at_the_very_end_of_the_file_is_named_at_its_entry():
-    """tomllib names no line for an error at the end of a document: the problem stands
-    at the entry's header, and the missing final newline is named too."""
+def test_an_entry_cut_off_at_the_very_end_of_the_file_is_left_out_and_named_there():
+    """An entry cut inside a string at the end of the file (no final newline): left out
+    whole, named at the last line; the entry before it counts."""
     text = '[[entry]]\nid = "a"\n\n[[entry]]\nid = "b'
     for fast in (True, False):
         parsed = parse_toml_ledger(text, TOML_FILE, "2023-05", fast=fast)
         assert [e.id for e in parsed.entries] == ["a"]
         assert [(p.line, p.message[:34]) for p in parsed.problems] == [
-            (4, "not valid TOML: Unterminated strin"),
             (5, "the file does not end with a newli"),
         ]
         assert parsed.broken_by == parsed.problems[0]
@@ -214,17 +213,31 @@ def test_a_bare_invalid_date_is_a_syntax_error_of_its_line():
 
 
 def test_a_file_without_a_final_newline_is_broken_and_named_at_its_last_line():
-    parsed = parse('# head\n\n[[entry]]\nid = "a"\nclause = "2.4.3"')
-    assert placed(parsed) == [("a", 3)]
-    assert parsed.problems == (
-        Problem(
+    """Its last entry may be cut off (`count = 45` cut to `count = 4` reads as whole): it
+    is left out, its id kept taken; the entries before it count."""
+    for fast in (True, False):
+        parsed = parse_toml_ledger(
+            '# head\n\n[[entry]]\nid = "z"\n\n[[entry]]\nid = "a"\nclause = "2.4.3"\ncount = 4',
             TOML_FILE,
-            5,
-            "the file does not end with a newline: its last entry may be cut off "
-            "(power loss or an editor); repair the last entry and end the file with a newline",
-        ),
-    )
-    assert parsed.broken and parsed.broken_by == parsed.problems[0]
+            "2023-05",
+            fast=fast,
+        )
+        assert placed(parsed) == [("z", 3)]
+        assert parsed.problems == (
+            Problem(
+                TOML_FILE,
+                9,
+                "the file does not end with a newline: its last entry may be cut off "
+                "(power loss or an editor), and it is left out; repair the last entry and "
+                "end the file with a newline",
+                "",
+                "a",
+            ),
+        )
+        assert parsed.broken and parsed.broken_by == parsed.problems[0]
+    # Comments alone after the last newline: nothing to leave out, still broken.
+    parsed = parse('[[entry]]\nid = "z"\n# note')
+    assert placed(parsed) == [] and parsed.problems[0].entry == "z"
 
 
 def test_an_empty_file_or_only_comments_hold_no_entries_and_no_problems():

@@ -194,7 +194,8 @@ BAD_EDIT = '\n[[entry]]\nid = "2023-05-0002"\nnote = "迟到\nclause = "2.4.3"\n
 @pytest.mark.parametrize(
     ("tail", "named", "refused_at"),
     [
-        (CUT_OFF, {1: "not valid TOML: Unterminated string", 3: "does not end with a newline"}, 1),
+        # The cut-off entry is left out whole: named where the file ends.
+        (CUT_OFF, {3: "does not end with a newline"}, 3),
         (BAD_EDIT, {3: "not valid TOML: Illegal character"}, 3),
     ],
     ids=["cut-off", "bad-hand-edit"],
@@ -313,6 +314,33 @@ def test_a_writer_killed_mid_run_loses_nothing_it_reported(root: Path):
     assert after.returncode == 0, after.stderr
     assert after.stdout == f"2023-05-{total + 1:04d}\n"
     assert check(root).returncode == 0
+
+
+def test_a_hand_entry_without_its_final_newline_is_left_out_until_it_is_ended(root: Path, gs):
+    """A clerk's entry appended by hand and cut off before its newline (`count = 45` cut to
+    `count = 4` reads as whole) is named by check and counts in no report, cached or not;
+    once the file ends with a newline it counts as written. 2.4.3 is 1 point a case."""
+    assert gs(*ADD, "--month", "2023-05").exit_code == 0
+    path = root / "ledger" / "2023-05.toml"
+    hand = '\n[[entry]]\nid = "hand-1"\ndepartment = "市公安局"\nclause = "2.4.3"\ncount = 4'
+    path.write_text(path.read_text(encoding="utf-8") + hand, encoding="utf-8")
+
+    def police(*flags: str) -> tuple[int, float, list[str]]:
+        result = gs(*flags, "month", "2023-05", "--format", "json")
+        payload = json.loads(result.stdout)
+        total = next(d["total"] for d in payload["departments"] if d["department"] == "市公安局")
+        return result.exit_code, total, [p["entry"] for p in payload["problems"]]
+
+    # The added case alone: C2 99 → 25 + 39.6 + 20 + 15 = 99.6.
+    assert police() == police("--no-cache") == (1, 99.6, ["hand-1"])
+    checked = gs("check", "--format", "json")
+    assert checked.exit_code == 1
+    [problem] = json.loads(checked.stdout)["problems"]
+    assert problem["entry"] == "hand-1" and "it is left out" in problem["message"]
+    assert gs(*ADD, "--month", "2023-05").exit_code == 1  # not appended to, as before
+    path.write_text(path.read_text(encoding="utf-8") + "5\n", encoding="utf-8")
+    # Ended: 1 + 45 cases, C2 54 → 25 + 21.6 + 20 + 15 = 81.6.
+    assert police() == police("--no-cache") == (0, 81.6, [])
 
 
 LOCK_AND_WORKER = """

@@ -155,6 +155,10 @@ def parse_toml_ledger(
         problems.append(breaks[-1])
     if torn:  # their entries never count: the readers below see blank lines instead
         text = blank(text, torn)
+    cut = ""  # the id of a last entry the file's missing newline may have cut off
+    unended = bool(text) and not text.endswith("\n")
+    if unended:
+        text, cut = _leave_out_last(text)
     quick = (
         read_chunks(
             text,
@@ -210,23 +214,43 @@ def parse_toml_ledger(
         problems.extend(found)
         if entry is not None:
             entries.append(entry)
-    if text and not text.endswith("\n"):
-        last = text.count("\n") + 1
+    if unended:
+        last = newlines + 1
         breaks.append(
             Problem(
                 file,
                 last,
                 _(
                     "the file does not end with a newline: its last entry may be cut off "
-                    "(power loss or an editor); repair the last entry and end the file with "
-                    "a newline"
+                    "(power loss or an editor), and it is left out; repair the last entry "
+                    "and end the file with a newline"
                 ),
+                "",
+                cut,
             )
         )
         problems.append(breaks[-1])
     broken_by = breaks[0] if breaks else None
     problems.sort(key=lambda p: p.line)  # a torn batch is named where it stands
     return ParsedFile(tuple(entries), tuple(problems), bool(breaks), newlines, broken_by)
+
+
+_HEADERS = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+_ID_LINE = re.compile(r'^[ \t]*id[ \t]*=[ \t]*"([^"\\\n]*)"', re.MULTILINE)
+
+
+def _leave_out_last(text: str) -> tuple[str, str]:
+    """A text that does not end with a newline, its last [[entry]] table made blank lines
+    (it may be cut off: `count = 45` cut to `count = 4` would read as whole), every line
+    keeping its number; and that table's id, if it has one, which stays taken. (Scanned
+    whole: only a file without its last newline is.)"""
+    start = None
+    for header in _HEADERS.finditer(text):
+        start = header.start()
+    if start is None:
+        return text, ""
+    found = _ID_LINE.search(text, start)
+    return text[:start] + "\n" * text.count("\n", start), found[1] if found else ""
 
 
 def _error_line(exc: tomllib.TOMLDecodeError, first_line: int) -> int:
