@@ -310,3 +310,51 @@ def test_a_voided_row_does_not_come_back_with_the_next_export(small: Path):
         (1, "市体育局", 100.0),
         (3, "市民政局", 99.6),
     ]
+
+
+def test_a_formula_the_workbook_holds_no_value_for_is_refused_not_read_as_empty(small: Path):
+    """A program other than Excel or WPS may write a formula without its value (openpyxl
+    does): read as an empty cell, a count would be booked as 1. Refused by its row."""
+    header = ["部门", "条款", "次数", "月份"]
+    rows = [header, ["公安局", "2.4.3", "=1+2", "2023-05"], ["民政局", "2.4.3", 2, "2023-05"]]
+    workbook(Path("sums.xlsx"), rows)
+    before = ledger_bytes(small)
+    result = gs(small, "import", "sums.xlsx")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "sums.xlsx:2: count: a formula the workbook holds no value for (=1+2): open the "
+        "workbook in Excel or WPS and save it, so that it holds the formula's value\n"
+    )
+    assert ledger_bytes(small) == before
+
+
+def test_a_damaged_workbook_is_a_message_never_a_traceback(small: Path):
+    import io
+    import zipfile
+
+    good = workbook(Path("good.xlsx"), [["部门", "条款"], ["公安局", "2.4.3"]]).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+
+    def damaged(name: str, change: dict[str, bytes | None]) -> str:
+        changed = {**parts, **change}
+        with zipfile.ZipFile(name, "w") as archive:
+            for part, data in changed.items():
+                if data is not None:
+                    archive.writestr(part, data)
+        result = run_process("--root", str(small), "import", name)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        return result.stderr
+
+    sheet = "xl/worksheets/sheet1.xml"
+    cut = damaged("cut.xlsx", {sheet: parts[sheet][: len(parts[sheet]) // 2]})
+    assert cut.startswith(
+        "error: cut.xlsx: not an Excel workbook that can be read: a part of it is damaged "
+        "(its XML is cut short or broken); save it again as .xlsx or as CSV UTF-8"
+    )
+    missing = damaged("missing.xlsx", {"[Content_Types].xml": None})
+    assert "not an Excel workbook that can be read: a part every workbook holds is missing" in (
+        missing
+    )
+    styles = damaged("styles.xlsx", {"xl/styles.xml": b"<styleSheet"})
+    assert "not an Excel workbook that can be read: " in styles

@@ -26,6 +26,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from govscore import __version__
 from govscore.errors import DataError, Problem, UsageError
@@ -226,39 +227,79 @@ def read_workbook(data: bytes, file: str) -> Table:
     """The first sheet of an .xlsx workbook as a Table; a row's line is its row number.
 
     Date cells become days, whole numbers lose Excel's `.0`, and a cell shown as a
-    percentage (0.935 shown as 93.5%) is read as the percentage shown.
+    percentage (0.935 shown as 93.5%) is read as the percentage shown. A formula the
+    workbook holds no value for (a program other than Excel or WPS wrote it) is a problem
+    of its row, never an empty cell (a count left empty would be read as 1). A damaged
+    workbook is a message, never a traceback.
     """
     import openpyxl  # only imports pay for it
     from openpyxl.utils.datetime import from_excel
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DataError(
-            _(
-                "{file}: not an Excel workbook that can be read ({reason}); "
-                "save it again as .xlsx or as CSV UTF-8"
-            ).format(file=file, reason=exc)
-        ) from None
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except _DAMAGED as exc:
+        raise _unreadable_workbook(file, exc) from None
     try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows()
-        first = next(rows, ())
+        sheet, written_sheet = book.worksheets[0], formulas.worksheets[0]
+        rows, written_rows = sheet.iter_rows(), written_sheet.iter_rows()
+        first, _formulas = next(rows, ()), next(written_rows, ())
         written = tuple(_cell_text(cell.value, None, from_excel, book.epoch) for cell in first)
         header, problems = _header(written, file)
         if problems:
             return Table(header, (), tuple(problems))
         found: list[tuple[int, tuple[str, ...]]] = []
-        for line, cells in enumerate(rows, start=2):
+        unworked: list[Problem] = []
+        for line, (cells, as_written) in enumerate(zip(rows, written_rows, strict=False), start=2):
+            columns = (*header, *[""] * len(cells))
             row = tuple(
                 _cell_text(cell.value, cell.number_format, from_excel, book.epoch, column)
-                for cell, column in zip(cells, (*header, *[""] * len(cells)), strict=False)
+                for cell, column in zip(cells, columns, strict=False)
             )
+            for cell, text, column in zip(cells, as_written, columns, strict=False):
+                formula = text.value
+                if cell.value is None and isinstance(formula, str) and formula.startswith("="):
+                    unworked.append(_unworked(file, line, column, formula))
             if _counts(row):
                 found.append((line, row))
+    except _DAMAGED as exc:
+        raise _unreadable_workbook(file, exc) from None
     finally:
         book.close()
+        formulas.close()
+    if unworked:
+        return Table(header, (), tuple(unworked))
     return Table(header, tuple(found), (), len(found))
+
+
+# What a damaged workbook raises as it is read: a zip that is not one, a part missing
+# from it, XML cut short.
+_DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, ElementTree.ParseError)
+
+
+def _unreadable_workbook(file: str, exc: BaseException) -> DataError:
+    if isinstance(exc, zipfile.BadZipFile | EOFError):
+        why = _("it is not a whole .xlsx file (a zip archive)")
+    elif isinstance(exc, KeyError):
+        why = _("a part every workbook holds is missing from it")
+    elif isinstance(exc, ElementTree.ParseError):
+        why = _("a part of it is damaged (its XML is cut short or broken)")
+    else:
+        why = _("it does not read as a workbook")
+    return DataError(
+        _(
+            "{file}: not an Excel workbook that can be read: {why}; save it again as .xlsx or "
+            "as CSV UTF-8"
+        ).format(file=file, why=why)
+    )
+
+
+def _unworked(file: str, line: int, column: str, formula: str) -> Problem:
+    message = _(
+        "a formula the workbook holds no value for ({formula}): open the workbook in Excel "
+        "or WPS and save it, so that it holds the formula's value"
+    )
+    return Problem(file, line, message.format(formula=formula[:40]), column)
 
 
 def _cell_text(
