@@ -74,11 +74,20 @@ def test_a_batch_cut_at_any_byte_never_reads_as_entries(batch):
         assert way == (kept, 0, False)
     for way in read_every_way(after):
         assert way == ([*kept, "2023-05-0002", "2023-05-0003", "2023-05-0004"], 0, False)
-    for cut in range(len(before) + 1, len(after)):
+    for cut in range(len(before) + 1, len(after) - 1):
         for ids, problems, broken in read_every_way(after[:cut]):
             # Even a cut just after `count = 7` (the entry would read as valid, count 7,
             # but without its note, clerk and key) leaves the whole batch out.
             assert (ids, problems, broken) == (kept, 1, True), cut
+    # Cut before its last byte alone (the newline after its end mark, which an editor may
+    # also take away), the batch holds every byte it announced, its digest says so: its
+    # entries count; the file is named (and not appended to) until it ends with a newline.
+    for ids, problems, broken in read_every_way(after[:-1]):
+        assert (ids, problems, broken) == (
+            [*kept, "2023-05-0002", "2023-05-0003", "2023-05-0004"],
+            1,
+            True,
+        )
 
 
 def test_the_cut_is_named_where_the_batch_begins(batch):
@@ -110,7 +119,9 @@ def test_cached_and_uncached_reports_agree_on_a_cut_batch(batch, root: Path):
         cached = load_view(root)
         ordinary = load_view(root, use_cache=False)
         assert (cached.summary, cached.problems) == (ordinary.summary, ordinary.problems), cut
-        assert [p.line for p in cached.problems] == [before.count(b"\n") + 1], cut
+        # Named where the batch begins; cut of its last newline alone, where the file ends.
+        named = after.count(b"\n") if cut == len(after) - 1 else before.count(b"\n") + 1
+        assert [p.line for p in cached.problems] == [named], cut
         path.write_bytes(before)
         load_view(root)
 
@@ -211,13 +222,21 @@ def test_repair_removes_a_file_the_cut_write_created(gs: Run, root: Path, tmp_pa
     assert imported(gs, csv)
     path = root / LEDGER
     whole = path.read_bytes()
-    for cut in (1, 20, whole.index(b"\n") + 1, whole.index(b"\n") + 5, len(whole) - 1):
+    for cut in (1, 20, whole.index(b"\n") + 1, whole.index(b"\n") + 5, len(whole) - 2):
         path.write_bytes(whole[:cut])
         assert gs("check").exit_code == 1, cut
         repaired = gs("repair", "--yes")
         assert repaired.exit_code == 0, (cut, repaired.output)
         assert not path.exists(), cut
         assert gs("check").exit_code == 0
+    # Cut of its last newline alone, every entry is whole (its digest says so): nothing
+    # is cut, the entries count, and the file wants only its newline.
+    path.write_bytes(whole[:-1])
+    checked = gs("check")
+    assert checked.exit_code == 1 and "its last batch is whole" in checked.stdout
+    assert gs("repair", "--yes").exit_code == 0 and path.read_bytes() == whole[:-1]
+    path.write_bytes(whole)
+    assert gs("check").exit_code == 0
 
 
 def test_a_changed_batch_is_left_out_and_not_cut(batch, gs: Run, root: Path):

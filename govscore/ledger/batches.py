@@ -151,6 +151,14 @@ def torn_batches(text: str) -> list[Torn]:
     return torn
 
 
+def ends_whole_batch(text: str) -> bool:
+    """Whether the text's last line is the end mark of a batch (torn_batches says whether
+    it matches: this only looks where the text ends)."""
+    last = text[text.rfind("\n") + 1 :]
+    at = last.find(END)
+    return at >= 0 and _END.fullmatch(last[at:]) is not None
+
+
 def head_only(text: str) -> bool:
     """Whether the text is nothing but the head line govscore starts a month file with."""
     return _HEAD_ONLY.fullmatch(text) is not None
@@ -174,7 +182,7 @@ def _scan(text: str, torn: list[Torn]) -> None:
             # leaves it, so a batch whose mark's line is whole and yet does not match was
             # changed after it was written (an edit, never cut back), even at the end.
             whole = stop <= len(text)
-            ended = _END.fullmatch(mark) if whole else None
+            ended = _END.fullmatch(mark)
             body = text[opened[1] : start].encode("utf-8")
             if (
                 ended is None
@@ -184,6 +192,8 @@ def _scan(text: str, torn: list[Torn]) -> None:
             ):
                 stop = min(stop, len(text))
                 torn.append(replace(_torn(text, opened, stop, at_end=not whole), edited=whole))
+            # Its mark and every byte it announced are there: whole, even if an editor
+            # took away the file's last newline after it (check names that apart).
             opened = None
     if opened is not None:
         torn.append(_torn(text, opened, len(text), at_end=True))

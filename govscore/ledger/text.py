@@ -25,7 +25,7 @@ import tomli_w
 
 from govscore.errors import Problem
 from govscore.i18n import _, listing, parser_reason
-from govscore.ledger.batches import blank, torn_batches
+from govscore.ledger.batches import blank, ends_whole_batch, torn_batches
 from govscore.ledger.tomlfast import Chunk, PlainTables, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, is_month
 from govscore.written import missing_day
@@ -157,7 +157,11 @@ def parse_toml_ledger(
         text = blank(text, torn)
     cut = ""  # the id of a last entry the file's missing newline may have cut off
     unended = bool(text) and not text.endswith("\n")
-    if unended:
+    # A last batch whose end mark matches holds every byte it announced: nothing of it was
+    # cut, though an editor took away the newline after it (a torn or changed one is
+    # blank lines by now, its mark with it).
+    whole_last = unended and ends_whole_batch(text)
+    if unended and not whole_last:
         text, cut = _leave_out_last(text)
     quick = (
         read_chunks(
@@ -215,20 +219,20 @@ def parse_toml_ledger(
         if entry is not None:
             entries.append(entry)
     if unended:
-        last = newlines + 1
-        breaks.append(
-            Problem(
-                file,
-                last,
-                _(
-                    "the file does not end with a newline: its last entry may be cut off "
-                    "(power loss or an editor), and it is left out; repair the last entry "
-                    "and end the file with a newline"
-                ),
-                "",
-                cut,
+        message = (
+            _(
+                "the file does not end with a newline, though its last batch is whole (an "
+                "editor took the newline away?): its entries count; end the file with a "
+                "newline, and govscore appends to it again"
+            )
+            if whole_last
+            else _(
+                "the file does not end with a newline: its last entry may be cut off "
+                "(power loss or an editor), and it is left out; repair the last entry "
+                "and end the file with a newline"
             )
         )
+        breaks.append(Problem(file, newlines + 1, message, "", cut))
         problems.append(breaks[-1])
     broken_by = breaks[0] if breaks else None
     problems.sort(key=lambda p: p.line)  # a torn batch is named where it stands
