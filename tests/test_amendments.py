@@ -537,6 +537,20 @@ def test_amendment_messages_read_in_chinese(small: Path, monkeypatch: pytest.Mon
     amend(small, "notes", "")
     checked = run(small, "check")
     assert "amendments/notes.toml: 不是补充通知文件：补充通知以生效日期命名" in checked.stdout
+    # A broken clause in an amendment: its file named once, no Python word in the message.
+    amend(
+        small, "2023-11-01", '[notice]\nnumber = "13号"\n[[clause]]\nid = "2.4.3"\nkind = "rate"\n'
+    )
+    checked = run(small, "check")
+    line = next(x for x in checked.stdout.splitlines() if "2023-11-01" in x)
+    assert line == "amendments/2023-11-01.toml: 条款 2.4.3: per_point：缺少，请填写数字", line
+
+
+def test_an_amendment_that_changes_nothing_is_not_called_the_first_version(small: Path):
+    amend(small, "2023-09-01", '[notice]\nnumber = "9号"\n')
+    lines = run(small, "amendments").stdout.splitlines()
+    assert "首版：77 条条款" in lines[2]
+    assert lines[3].split()[:2] == ["2023-09-01", "9号"] and "（未改变考评指标）" in lines[3]
 
 
 def test_entries_appended_to_a_warm_cache_count_under_their_months_rules(small: Path):

@@ -19,15 +19,16 @@ def amendments_table(book: RuleBook) -> Table:
             version.effective.isoformat(),
             version.number,
             version.title,
-            "；".join(c.describe() for c in version.changes) or _first(version),
+            "；".join(c.describe() for c in version.changes) or _unchanged(version, number),
         ]
-        for version in book.versions
+        for number, version in enumerate(book.versions)
     ]
     return headers, rows
 
 
-def _first(version: Version) -> str:
-    return f"首版：{len(version.catalog)} 条条款"
+def _unchanged(version: Version, number: int) -> str:
+    """What a version that changed nothing says: the first, how many clauses it holds."""
+    return f"首版：{len(version.catalog)} 条条款" if number == 0 else "（未改变考评指标）"
 
 
 def amendments_json(book: RuleBook) -> list[dict[str, Any]]:

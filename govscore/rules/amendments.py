@@ -514,7 +514,9 @@ def build_rulebook(
 
 
 def _strip(message: str, source: str) -> str:
-    return message.removeprefix(f"{source}: ")
+    """A configuration error's message without its file's name, which the problem names
+    (in English `file: …`, in Chinese `file：…`)."""
+    return message.removeprefix(f"{source}: ").removeprefix(f"{source}：")
 
 
 def _apply(
