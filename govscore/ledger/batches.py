@@ -181,6 +181,8 @@ def _scan(text: str, torn: list[Torn]) -> None:
             # The newline is the last byte of a batch's one write: a write cut off never
             # leaves it, so a batch whose mark's line is whole and yet does not match was
             # changed after it was written (an edit, never cut back), even at the end.
+            # One that matches holds every byte it announced: whole, even when an editor
+            # took away the file's last newline after its mark (check names that apart).
             whole = stop <= len(text)
             ended = _END.fullmatch(mark)
             body = text[opened[1] : start].encode("utf-8")
@@ -192,8 +194,6 @@ def _scan(text: str, torn: list[Torn]) -> None:
             ):
                 stop = min(stop, len(text))
                 torn.append(replace(_torn(text, opened, stop, at_end=not whole), edited=whole))
-            # Its mark and every byte it announced are there: whole, even if an editor
-            # took away the file's last newline after it (check names that apart).
             opened = None
     if opened is not None:
         torn.append(_torn(text, opened, len(text), at_end=True))

@@ -239,7 +239,7 @@ def parse_toml_ledger(
     return ParsedFile(tuple(entries), tuple(problems), bool(breaks), newlines, broken_by)
 
 
-_HEADERS = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+_HEADERS = re.compile(_HEADER.pattern, re.MULTILINE)  # every header line of a text
 _ID_LINE = re.compile(r'^[ \t]*id[ \t]*=[ \t]*"([^"\\\n]*)"', re.MULTILINE)
 
 
