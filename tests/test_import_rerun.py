@@ -16,6 +16,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,7 +25,7 @@ from conftest import run_process
 from govscore.cli.commands import cli
 from govscore.ledger import cachefile
 from govscore.ledger.importing import Planner, Table, read_file
-from govscore.ledger.loader import CACHE_DIR, IMPORT_CACHE
+from govscore.ledger.loader import CACHE_DIR, IMPORT_CACHE, load_departments
 from govscore.ledger.recording import Writing, record_import
 
 # Rows without a key (known by their content and their place among identical rows:
@@ -95,11 +96,16 @@ class CountedRows:
         return iter(self.table.rows)
 
 
-def planner(path: Path, encoding: str | None = None) -> tuple[Planner, CountedRows]:
+def planner(
+    path: Path, encoding: str | None = None, root: Path | None = None
+) -> tuple[Planner, CountedRows]:
+    """A file's planner, as `govscore import` makes it (with `root`, its departments read
+    as the ledger keeps them, for made keys: as the file was imported by the command)."""
     table = read_file(path, path.name, encoding)
     rows = CountedRows(table)
     counted = Table(table.header, rows, table.problems, table.size, table.digest)
-    return Planner(counted, path.name, None, {"by": "cron"}), rows
+    resolve = load_departments(root).full_name if root is not None else None
+    return Planner(counted, path.name, None, {"by": "cron"}, resolve=resolve), rows
 
 
 def test_a_rerun_says_what_reading_every_row_says(small: Path, tmp_path: Path):
@@ -126,7 +132,7 @@ def test_a_rerun_says_what_reading_every_row_says(small: Path, tmp_path: Path):
 
 def test_the_rerun_reads_no_row(small: Path):
     imported(small)
-    rows, counted = planner(Path("rows.csv"))
+    rows, counted = planner(Path("rows.csv"), root=small)
     done = record_import(small, rows.read, date(2024, 1, 1), Writing(), rows)
     assert counted.reads == 0
     assert (done.ids, done.skipped, done.problems, done.warnings) == ([], 0, [], [])
@@ -136,7 +142,7 @@ def test_the_rerun_reads_no_row(small: Path):
         [8],
     )  # the comment is no row
     # Read another way (--encoding) it is another file: its rows are read, and skipped.
-    other, counted = planner(Path("rows.csv"), "utf-8")
+    other, counted = planner(Path("rows.csv"), "utf-8", small)
     done = record_import(small, other.read, date(2024, 1, 1), Writing(), other)
     assert counted.reads == 1 and done.ids == [] and other.skipped == 5
 
@@ -247,3 +253,43 @@ def test_a_rerun_answers_as_a_reading_would_whatever_the_rows(
         unknown.repeats,
     )
     assert kept.skipped + len(kept.repeats) == first.skipped + len(done.ids) + len(first.repeats)
+
+
+SPELLED = "部门,条款,次数,月份\n{police},2.4.3,2,2023-05\n{civil},2.4.3,1,2023-05\n"
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_a_later_export_naming_a_department_another_way_adds_nothing(small: Path, cached: bool):
+    """A row's made key takes its department as the ledger keeps it (its full name): an
+    export that names it by an alias, without 市 or with the city in front is the same
+    row, and books nothing twice (issue 14, item 4)."""
+    flags = [] if cached else ["--no-cache"]
+    Path("a.csv").write_text(SPELLED.format(police="市公安局", civil="民政局"), "utf-8")
+    first = gs(small, *flags, "import", "a.csv")
+    assert first.stdout.split() == ["2023-05-0001", "2023-05-0002"], first.output
+    again = SPELLED.format(police="公安局", civil="市民政局") + "市体育局,2.4.3,1,2023-05\n"
+    Path("b.csv").write_text(again, "utf-8")
+    second = gs(small, *flags, "import", "b.csv")
+    assert second.exit_code == 0, second.output
+    assert second.stdout.split() == ["2023-05-0003"]  # only the new row
+    assert second.stderr.endswith("imported 1 entry, skipped 2 already recorded (by key)\n")
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_rows_recorded_under_an_earlier_govscores_key_stay_recorded(small: Path, cached: bool):
+    """Before, a made key took the department as written (民政局): a file booked then and
+    read again now still books nothing, its rows known by that key too."""
+    flags = [] if cached else ["--no-cache"]
+    written = SPELLED.format(police="公安局", civil="民政局")
+    Path("old.csv").write_text(written, "utf-8")
+    table = read_file(Path("old.csv"), "old.csv", None)
+    as_before = Planner(table, "old.csv", None, {})  # no resolver: the keys made before
+    keys = [draft.fields["key"] for draft in as_before]  # type: ignore[union-attr]
+    keyed = "部门,条款,次数,月份,键\n" + "".join(
+        f"{line},{key}\n" for line, key in zip(written.splitlines()[1:], keys, strict=True)
+    )
+    Path("booked.csv").write_text(keyed, "utf-8")
+    assert gs(small, "import", "booked.csv").stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    rerun = gs(small, *flags, "import", "old.csv")
+    assert (rerun.exit_code, rerun.stdout) == (0, ""), rerun.output
+    assert rerun.stderr.endswith("imported 0 entries, skipped 2 already recorded (by key)\n")

@@ -70,6 +70,7 @@ from govscore.ledger.loader import (
     find_root,
     keep_scores,
     load_catalog,
+    load_departments,
     load_detailed,
     load_root,
     load_rules,
@@ -1268,7 +1269,8 @@ def import_(
             reading = _("reading {file}").format(file=label)
             bar = click.progressbar(length=table.size, label=reading, file=sys.stderr)
             progress = partial(stack.enter_context(bar).update, 1)
-        plan = importing.Planner(table, label, month, defaults, progress)
+        departments = load_departments(root_dir)
+        plan = importing.Planner(table, label, month, defaults, progress, departments.full_name)
         try:
             writing = Writing(dry_run, committer, clone_tag(root_dir), app.use_cache, force)
             done = record_import(root_dir, plan.read, today(), writing, plan)

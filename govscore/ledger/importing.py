@@ -480,9 +480,13 @@ class Planner:
         month: str | None,
         defaults: dict[str, Any],
         progress: Callable[[], None] | None = None,
+        resolve: Callable[[str], str | None] | None = None,
     ):
         self.table, self.file, self.month, self.defaults = table, file, month, defaults
         self.progress = progress
+        # A department's name as the ledger keeps it (its full name), for a row's made key:
+        # a later export that names it by an alias is the same row.
+        self.resolve = resolve
         self.repeats: list[Repeat] = []
         self.rows = 0  # non-empty data rows read
         self.skipped = 0  # rows left out because their key is recorded (see `read`)
@@ -501,7 +505,8 @@ class Planner:
         first_line: dict[str, int] = {}
         self.keys = first_line
         seen: dict[str, int] = {}
-        read = _RowReader(self.table.header, self.file, self.month).read
+        seen_as_written: dict[str, int] = {}
+        read = _RowReader(self.table.header, self.file, self.month, self.resolve).read
         defaults = self.defaults.items()
         keyed = "key" in self.defaults  # else a row's key is known before its defaults
         progress = self.progress
@@ -510,13 +515,17 @@ class Planner:
             self.rows += 1
             if progress is not None:
                 progress()
-            fields, month, found, content = read(cells, line)
+            fields, month, found, content, as_written = read(cells, line)
             if fields is None:
                 yield from found
                 continue
+            also = ""
             if content is not None:
                 number = seen[content] = seen.get(content, 0) + 1
                 fields["key"] = f"{MADE_KEY}{content}-{number}"
+            if as_written is not None:  # the key govscore made before it read names so
+                number = seen_as_written[as_written] = seen_as_written.get(as_written, 0) + 1
+                also = f"{MADE_KEY}{as_written}-{number}"
             if keyed:
                 _fill(fields, defaults)
             key = fields.get("key")
@@ -525,12 +534,12 @@ class Planner:
                     self.repeats.append(Repeat(line, key, first_line[key]))
                     continue
                 first_line[key] = line
-                if recorded is not None and key in recorded:
+                if recorded is not None and (key in recorded or (also and also in recorded)):
                     self.skipped += 1
                     continue
             if not keyed:
                 _fill(fields, defaults)
-            yield Draft(fields, month, f"{source}{line}", canonical=True)
+            yield Draft(fields, month, f"{source}{line}", canonical=True, also=also)
 
     def fingerprint(self) -> str:
         """The file's bytes, the encoding asked for, --month and govscore's version: what
@@ -592,8 +601,16 @@ class _RowReader:
     place in that order, and a read cell's part is remembered with what it reads as.
     """
 
-    def __init__(self, header: Sequence[str], file: str, month: str | None):
+    def __init__(
+        self,
+        header: Sequence[str],
+        file: str,
+        month: str | None,
+        resolve: Callable[[str], str | None] | None = None,
+    ):
         self.header, self.file, self.month = header, file, month
+        self.resolve = resolve
+        self.names: dict[str, str] = {}  # a department as written → as the ledger keeps it
         self.width = len(header)
         places = {name: place for place, name in enumerate(sorted(header), 1)}
         # Per column: its field, its part's place (0: month, not a field), what was
@@ -611,12 +628,13 @@ class _RowReader:
 
     def read(
         self, cells: Sequence[str], line: int
-    ) -> tuple[dict[str, Any] | None, str | None, list[Problem], str | None]:
+    ) -> tuple[dict[str, Any] | None, str | None, list[Problem], str | None, str | None]:
         """What row_draft makes of the row (its fields and month, or its problems), and
-        its row_content when it has no key."""
+        its row_content when it has no key: with its department as the ledger keeps it,
+        and (last) as written, where that differs (the content earlier govscore made)."""
         if len(cells) > self.width and any(cell.strip() for cell in cells[self.width :]):
             _draft, problems = row_draft(self.header, cells, self.file, line, self.month, {})
-            return None, None, problems, None
+            return None, None, problems, None, None
         fields: dict[str, Any] = {}
         parts: list[str | None] = [None] * (self.width + 1)
         written_month = None
@@ -650,12 +668,24 @@ class _RowReader:
         if problem is not None:
             field, message = problem
             reason = _("{field}: {reason}").format(field=field, reason=message)
-            return None, None, [Problem(self.file, line, reason, field)], None
+            return None, None, [Problem(self.file, line, reason, field)], None, None
         if "key" in fields:
-            return fields, month, [], None
+            return fields, month, [], None, None
         parts[0] = f"month={month}"
-        content = "\x1f".join(filter(None, parts)).encode("utf-8")
-        return fields, month, [], hashlib.sha256(content).hexdigest()[:16]
+        as_written = None
+        name = fields.get("department")
+        if self.resolve is not None and isinstance(name, str):
+            known = self.names.get(name)
+            if known is None:
+                known = self.names[name] = self.resolve(name) or name
+            if known != name:
+                as_written = _digest(parts)
+                parts[self.columns[self.header.index("department")][1]] = f"department={known}"
+        return fields, month, [], _digest(parts), as_written
+
+
+def _digest(parts: Sequence[str | None]) -> str:
+    return hashlib.sha256("\x1f".join(filter(None, parts)).encode("utf-8")).hexdigest()[:16]
 
 
 def row_draft(

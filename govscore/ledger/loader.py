@@ -434,6 +434,18 @@ def _configuration(
     return departments, weights, catalog
 
 
+def load_departments(path: Path) -> Departments:
+    """A root's departments alone (from the cache kept for departments.toml's bytes, when
+    there is one): an import's rows name departments as Excel wrote them."""
+    source = WorkTree(path)
+    data = source.read(DEPARTMENTS_FILE)
+    signing = cachefile.signing_key()
+    departments = _kept_departments(path, data, signing) if signing and data else None
+    if departments is None:
+        departments = parse_departments(parse_toml_file(data, DEPARTMENTS_FILE), DEPARTMENTS_FILE)
+    return departments
+
+
 def _departments_key(data: bytes) -> str:
     # govscore's version, the cache format, the language (the look-alike check is worded
     # in it) and the file's bytes: a changed departments.toml never reads a kept one.

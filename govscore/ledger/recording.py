@@ -58,6 +58,9 @@ class Draft:
     month: str | None = None
     source: str = ""  # e.g. "import.csv:7"; empty for the command line
     canonical: bool = False  # fields already read by written.canonical_fields (an import)
+    # The key an earlier govscore made for the same row (its department as written): a
+    # row recorded under it is recorded.
+    also: str = ""
 
 
 @dataclass(frozen=True)
@@ -530,6 +533,9 @@ def draft_entries(
         key = draft.fields.get("key")
         if key and key in keys:
             skipped.append((draft, keys[key]))
+            continue
+        if draft.also and draft.also in keys:
+            skipped.append((draft, keys[draft.also]))
             continue
         month = draft.month or known.target_month(draft)
         if month is None or not is_month(month):

@@ -75,6 +75,11 @@ class Departments:
             found = self.by_name.get(rest) if rest != written else None
         return found
 
+    def full_name(self, written: str) -> str | None:
+        """The name the ledger keeps for the department a name stands for (None: none)."""
+        found = self.resolve(written)
+        return found.name if found is not None else None
+
     def without_city(self, written: str) -> str:
         """The name with the city in front taken off (烟台市 or 烟台), if it has it."""
         stem = self.city.removesuffix(CITY_PREFIX)
