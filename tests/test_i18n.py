@@ -126,6 +126,25 @@ def test_a_missing_argument_or_option_ends_with_a_chinese_full_stop(tmp_path: Pa
     assert english.stderr.endswith("Error: Missing option '--reason'.\n")
 
 
+def test_a_click_that_names_parameters_otherwise_still_says_what_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The Chinese full stop leans on a private helper of click's: without it, click's
+    own text is shown as it is, never a traceback."""
+    import click
+
+    from govscore.cli import language
+
+    # A click whose message is made some other way, and the helper gone.
+    monkeypatch.setattr(language, "_click_missing", lambda error: "缺少选项 '--reason'.")
+    monkeypatch.delattr(click.exceptions, "_join_param_hints")
+    result = CliRunner(env={"GOVSCORE_LANG": "zh"}).invoke(
+        cli, ["--root", str(tmp_path), "void", "2023-05-0001"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.endswith("错误：缺少选项 '--reason'.\n")
+
+
 def test_english_when_asked_in_a_real_process():
     result = run_process("add", "--help", env={"GOVSCORE_LANG": "en", "LANGUAGE": "zh_CN"})
     assert result.stdout.startswith("Usage: govscore add [OPTIONS]")

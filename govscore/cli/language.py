@@ -152,10 +152,13 @@ def _missing_message(self: click.exceptions.MissingParameter) -> str:
     text = _click_missing(self)
     if english():
         return text
-    hint = self.param_hint
-    if hint is None and self.param is not None:
-        hint = self.param.get_error_hint(self.ctx)  # type: ignore[arg-type]
-    joined = click.exceptions._join_param_hints(hint) or ""  # what the text names
+    try:  # click's own way of naming the parameter, a private helper of its
+        hint = self.param_hint
+        if hint is None and self.param is not None:
+            hint = self.param.get_error_hint(self.ctx)  # type: ignore[arg-type]
+        joined = click.exceptions._join_param_hints(hint) or ""  # what the text names
+    except Exception:  # a click that names it otherwise: its text as it is, stop and all
+        return text
     stop = text.find(joined) + len(joined) if joined else text.find(".")
     if text[stop : stop + 1] != ".":
         return text
