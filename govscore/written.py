@@ -66,16 +66,11 @@ def read_date(text: str) -> date | None:
     2023-05-23, 2023-5-23, 2023/5/23, 2023.5.23, 2023年5月23日, full-width or not,
     with or without a time of day after it.
     """
-    found = _DAY.fullmatch(fold(text))
-    if found is None:
+    parts = _day_parts(text)
+    if parts is None:
         return None
-    year, month, day = (
-        found.group(1),
-        found.group(2) or found.group(4),
-        found.group(3) or found.group(5),
-    )
     try:
-        return date(int(year), int(month), int(day))
+        return date(*parts)
     except ValueError:
         return None
 
@@ -83,14 +78,10 @@ def read_date(text: str) -> date | None:
 def missing_day(text: str) -> str | None:
     """Why a text written as a day names none (2023-02-30, 2023/13/1); None when it does,
     or is not written as a day at all (then its form is what is wrong)."""
-    found = _DAY.fullmatch(fold(text))
-    if found is None:
+    parts = _day_parts(text)
+    if parts is None:
         return None
-    year, month, day = (
-        int(found.group(1)),
-        int(found.group(2) or found.group(4)),
-        int(found.group(3) or found.group(5)),
-    )
+    year, month, day = parts
     if not 1 <= month <= 12:
         return _("{value!r} is not a day: a year has no month {month}").format(
             value=text, month=month
@@ -102,6 +93,19 @@ def missing_day(text: str) -> str | None:
             value=text, year=year, month=month, day=day
         )
     return None
+
+
+def _day_parts(text: str) -> tuple[int, int, int] | None:
+    """Year, month and day as a text written as a day has them (not yet a date: its
+    month or day may not exist), or None if it is not written as a day."""
+    found = _DAY.fullmatch(fold(text))
+    if found is None:
+        return None
+    return (
+        int(found.group(1)),
+        int(found.group(2) or found.group(4)),
+        int(found.group(3) or found.group(5)),
+    )
 
 
 def read_month(text: str) -> str | None:

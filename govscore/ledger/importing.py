@@ -613,6 +613,7 @@ class _RowReader:
         self.names: dict[str, str] = {}  # a department as written → as the ledger keeps it
         self.width = len(header)
         places = {name: place for place, name in enumerate(sorted(header), 1)}
+        self.department = places.get("department", 0)  # the department's part's place
         # Per column: its field, its part's place (0: month, not a field), what was
         # read of each cell (None: kept as written) and whether it is kept unstripped.
         self.columns = [
@@ -680,7 +681,7 @@ class _RowReader:
                 known = self.names[name] = self.resolve(name) or name
             if known != name:
                 as_written = _digest(parts)
-                parts[self.columns[self.header.index("department")][1]] = f"department={known}"
+                parts[self.department] = f"department={known}"
         return fields, month, [], _digest(parts), as_written
 
 

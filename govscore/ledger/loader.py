@@ -419,9 +419,7 @@ def _configuration(
     """A root's departments, weights and rules; with a cache key, the departments are
     read from the cache kept for exactly these bytes of departments.toml, if there is one."""
     data = source.read(DEPARTMENTS_FILE)
-    departments = _kept_departments(path, data, signing) if signing and data else None
-    if departments is None:
-        departments = parse_departments(parse_toml_file(data, DEPARTMENTS_FILE), DEPARTMENTS_FILE)
+    departments = _read_departments(path, data, signing)
     if signing and data and departments.looks is None:
         looks = tuple(lookalike_problems(departments, lookalikes()))
         departments = replace(departments, looks=looks)
@@ -435,11 +433,14 @@ def _configuration(
 
 
 def load_departments(path: Path) -> Departments:
-    """A root's departments alone (from the cache kept for departments.toml's bytes, when
-    there is one): an import's rows name departments as Excel wrote them."""
-    source = WorkTree(path)
-    data = source.read(DEPARTMENTS_FILE)
-    signing = cachefile.signing_key()
+    """A root's departments alone: an import's rows name departments as Excel wrote them."""
+    data = WorkTree(path).read(DEPARTMENTS_FILE)
+    return _read_departments(path, data, cachefile.signing_key())
+
+
+def _read_departments(path: Path, data: bytes | None, signing: bytes | None) -> Departments:
+    """departments.toml parsed, or read from the cache kept for exactly these bytes of it
+    (with a cache key), if there is one."""
     departments = _kept_departments(path, data, signing) if signing and data else None
     if departments is None:
         departments = parse_departments(parse_toml_file(data, DEPARTMENTS_FILE), DEPARTMENTS_FILE)
