@@ -122,6 +122,33 @@ class Entry(NamedTuple):
         return f"{self.file}:{self.line}"
 
 
+# Each field in the office's words (show's rows, messages in Chinese).
+FIELD_WORDS = {
+    "id": "条目",
+    "department": "部门",
+    "clause": "条款",
+    "count": "次数",
+    "points": "分值",
+    "level": "层级",
+    "value": "比率",
+    "numerator": "分子",
+    "denominator": "分母",
+    "matter": "事项",
+    "ref": "关联",
+    "recurring": "逐月计分",
+    "void": "作废",
+    "reason": "理由",
+    "close": "终止计分",
+    "through": "截至",
+    "date": "日期",
+    "month": "月份",
+    "note": "说明",
+    "by": "记录人",
+    "recorded": "记录时间",
+    "key": "去重键",
+}
+
+
 # The fields of an entry in the order govscore writes them (and CSV columns).
 FIELDS = (
     "id",

@@ -12,12 +12,14 @@ import select
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from conftest import REPO, SMALL_DEPARTMENTS, copy_root, process_env, run_process
+from govscore.cli import commands
 from govscore.cli.commands import cli
 
 
@@ -303,6 +305,45 @@ def test_add_with_a_known_key_adds_nothing(small: Path):
     assert first.stdout == second.stdout == "2023-05-0001\n"
     assert "already recorded" in second.stderr
     assert (small / "ledger" / "2023-05.toml").read_bytes() == before
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "ledger"])
+def test_a_key_reused_for_another_entry_is_refused(small: Path, cache: list[str]):
+    """A key promises a retry adds nothing; the same key for another entry would leave
+    the entry meant unrecorded without a word: it is refused, naming what differs."""
+    first = ["add", "-d", "体育", "-c", "2.4.3", "-n", "2", "--month", "2023-05", "--key", "k"]
+    assert run(small, *first).exit_code == 0
+    before = (small / "ledger" / "2023-05.toml").read_bytes()
+    other = ["add", "-d", "市民政局", "-c", "2.4.3", "-n", "3", "--month", "2023-05"]
+    result = run(small, *cache, *other, "--key", "k", "--note", "x")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        "govscore: key 'k' is already recorded as 2023-05-0001 (ledger/2023-05.toml:3), "
+        "for another entry: department 市体育局 there, 市民政局 here, count 2 there, 3 here; "
+        "to change that entry, void 2023-05-0001 and record it again; "
+        "for a new entry, give it a key of its own"
+    )
+    assert (small / "ledger" / "2023-05.toml").read_bytes() == before
+    # The same entry again, with another note and the department by its alias: a retry.
+    again = run(small, *cache, *first[:2], "市体育局", *first[3:], "--note", "retry")
+    assert (again.exit_code, again.stdout) == (0, "2023-05-0001\n")
+    assert (small / "ledger" / "2023-05.toml").read_bytes() == before
+
+
+def test_a_keyed_retry_on_another_day_is_the_same_entry(small: Path, monkeypatch):
+    """Without --date or --month, `add` dates an entry today: a cron job's retry the
+    next day (or the next month) assumes another date, and is still the same entry."""
+    args = ["add", "-d", "体育", "-c", "2.4.3", "--key", "cron-7"]
+    for day in (date(2023, 5, 31), date(2023, 6, 1)):
+        monkeypatch.setattr(commands, "today", lambda day=day: day)
+        result = run(small, *args)
+        assert (result.exit_code, result.stdout) == (0, "2023-05-0001\n")
+    assert not (small / "ledger" / "2023-06.toml").exists()
+    # A date given is the writer's: another one is another entry.
+    result = run(small, *args, "--date", "2023-06-01")
+    assert result.exit_code == 1
+    assert "date 2023-05-31 there, 2023-06-01 here" in result.stderr
 
 
 def test_missing_department_without_a_terminal_is_usage_and_never_prompts(small: Path):

@@ -360,6 +360,7 @@ def _record(
         id_tag=clone_tag(root_dir),
         use_cache=app.use_cache,
         force=force,
+        same_keys=True,
     )
     for entry in result.added:
         click.echo(entry.id)
@@ -426,12 +427,14 @@ def add(
         raise click.UsageError(
             _("missing {options} (no terminal to ask at)").format(options=both(missing))
         )
+    assumed: tuple[str, ...] = ()
     if day is None and month is None:
-        day = today()
+        day, assumed = today(), ("date", "month")
     fields["date"] = day
     if fields.get("count") is None:
         fields.pop("count")
-    _record(app, [Draft(_stamp(app, fields, by), month or month_of(day))], commit, force)  # type: ignore[arg-type]
+    draft = Draft(_stamp(app, fields, by), month or month_of(day), assumed=assumed)  # type: ignore[arg-type]
+    _record(app, [draft], commit, force)
 
 
 @cli.command()

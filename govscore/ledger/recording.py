@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from govscore.errors import DataError, NotCommitted, Problem
-from govscore.i18n import _, both, listing, ngettext
+from govscore.i18n import _, both, english, listing, ngettext
 from govscore.ledger import cache
 from govscore.ledger.batches import file_head, frame
 from govscore.ledger.gitops import GitError, commit_files, recorder
@@ -28,6 +28,7 @@ from govscore.ledger.loader import (
     keep_import,
     kept_import,
     load_root,
+    parse_ledger_bytes,
     read_cached,
     read_ledger_file,
     write_snapshot,
@@ -40,7 +41,7 @@ from govscore.ledger.text import (
 )
 from govscore.ledger.workers import cycles_left
 from govscore.ledger.writer import append_all, ledger_lock
-from govscore.model import Entry, is_month, note_sequences, sequence_name
+from govscore.model import FIELD_WORDS, FIELDS, Entry, is_month, note_sequences, sequence_name
 from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
 from govscore.rules.door import door_problems, exclusive_problems
@@ -61,6 +62,9 @@ class Draft:
     # The key an earlier govscore made for the same row (its department as written): a
     # row recorded under it is recorded.
     also: str = ""
+    # Fields govscore filled in, not the writer (`add`'s date of today): a retry of a
+    # keyed entry on another day assumes another, and is still the same entry.
+    assumed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ def record(
     id_tag: str | None = None,
     use_cache: bool = True,
     force: bool = False,
+    same_keys: bool = False,
 ) -> Recorded:
     """Validate drafts against the ledger and append them all, or nothing.
 
@@ -88,11 +93,87 @@ def record(
     still under the lock, with the files written (a git commit goes there, so that two
     committing writers do not race for git's index). `force` lets through what the door
     refuses only as doubtful (a rate below 1, a date before the measures or after `today`,
-    a month after next).
+    a month after next). `same_keys`: a draft whose key names an entry that says
+    something else is rejected, not skipped (see key_conflicts).
     """
-    options = Writing(dry_run, after_append, id_tag, use_cache, force)
+    options = Writing(dry_run, after_append, id_tag, use_cache, force, same_keys)
     with ledger_lock(root_path / LEDGER_DIR), cycles_left():
         return _record_locked(root_path, drafts, today, options)
+
+
+# What decides an entry's score, and when it happened: a key reused for an entry that
+# differs in any of these is a mistake (a different entry, or a correction that a void
+# and a new entry make), not a retry. The note, who recorded it and when may differ.
+_KEYED_FIELDS = ("month", *FIELDS[1 : FIELDS.index("void")], "date")
+
+
+def key_conflicts(
+    root_path: Path, skipped: Sequence[tuple[Draft, str]], departments: Departments
+) -> list[Problem]:
+    """Drafts skipped for their key whose entry says something else than they do.
+
+    A retry (a cron job run twice) repeats its entry: it is skipped, as a key promises.
+    The same key for another entry would be skipped without a word, and the entry meant
+    never recorded: it is named instead, with the fields that differ.
+    """
+    problems: list[Problem] = []
+    for draft, entry_id in skipped:
+        recorded = _recorded_entry(root_path, entry_id)
+        if recorded is None:
+            continue  # a hand-edited id the ledger's review names; nothing to compare
+        raw = {**draft.fields, "id": entry_id}
+        wanted, _found = build_entry(raw, draft.month or recorded.month, recorded.file, 0)
+        if wanted is None:
+            continue  # the draft's own problems are not this question's
+        department = departments.resolve(wanted.department) if wanted.department else None
+        if department is not None:
+            wanted = wanted._replace(department=department.name)
+        changed = [
+            _("{field} {recorded} there, {wanted} here").format(
+                field=name if english() else FIELD_WORDS[name],
+                recorded=_shown(getattr(recorded, name)),
+                wanted=_shown(getattr(wanted, name)),
+            )
+            for name in _KEYED_FIELDS
+            if name not in draft.assumed and getattr(recorded, name) != getattr(wanted, name)
+        ]
+        if changed:
+            message = _(
+                "key {key!r} is already recorded as {id} ({where}), for another entry: "
+                "{changes}; to change that entry, void {id} and record it again; "
+                "for a new entry, give it a key of its own"
+            )
+            text = message.format(
+                key=draft.fields.get("key"),
+                id=entry_id,
+                where=recorded.where,
+                changes=listing(changed),
+            )
+            problems.extend(_relabel([Problem("", 0, text, "key")], draft))
+    return problems
+
+
+def _recorded_entry(root_path: Path, entry_id: str) -> Entry | None:
+    """The entry of a ledger id, read from its month's files alone."""
+    month = entry_id[:7]
+    for suffix in (".toml", ".csv"):
+        label = f"{LEDGER_DIR}/{month}{suffix}"
+        data = read_ledger_file(root_path, label)
+        if not data:
+            continue
+        for entry in parse_ledger_bytes(data, label, month).entries:
+            if entry.id == entry_id:
+                return entry
+    return None
+
+
+def _shown(value: Any) -> str:
+    """A field's value as a clerk wrote it: none for a field left out."""
+    if value is None or value is False:
+        return _("none")
+    if value is True:
+        return _("yes")
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -104,6 +185,7 @@ class Writing:
     id_tag: str | None = None
     use_cache: bool = True
     force: bool = False
+    same_keys: bool = False
 
 
 def _record_locked(
@@ -118,11 +200,13 @@ def _record_locked(
     )
     # Voids, closes and exclusive matters (which name a matter) need the whole ledger.
     if options.use_cache and not any(_needs_ledger(d) for d in drafts):
-        done = _record_cached(root_path, drafts, today, dry_run, after_append, id_tag, force)
+        done = _record_cached(root_path, drafts, today, options)
         if done is not None:
             return done
     root = load_root(root_path, lock=False)
     made = prepare(root, drafts, today, id_tag, force)
+    if options.same_keys:
+        made.problems.extend(key_conflicts(root_path, made.skipped, root.departments))
     if made.problems:
         raise DataError(_rejected(len(drafts), len(made.problems)), made.problems)
     entries = made.entries
@@ -140,13 +224,7 @@ def _needs_ledger(draft: Draft) -> bool:
 
 
 def _record_cached(
-    root_path: Path,
-    drafts: Sequence[Draft],
-    today: date,
-    dry_run: bool,
-    after_append: AfterAppend | None,
-    id_tag: str | None,
-    force: bool,
+    root_path: Path, drafts: Sequence[Draft], today: date, options: Writing
 ) -> Recorded | None:
     """Record plain entries against the cache, as the next report would read them.
 
@@ -160,9 +238,12 @@ def _record_cached(
         context = snapshot.context
     except DataError:  # signed, yet it does not read: the full review decides
         return None
+    dry_run, after_append, id_tag = options.dry_run, options.after_append, options.id_tag
     known = _cached_known(state, context, dict(context.keys), today)
-    made = draft_entries(drafts, known, id_tag, force)
+    made = draft_entries(drafts, known, id_tag, options.force)
     entries, problems, drafted = made.entries, made.problems, made.drafted
+    if options.same_keys:
+        problems.extend(key_conflicts(root_path, made.skipped, state.departments))
     appends = _appends(root_path, entries, id_tag)
     tails = []
     for path, text in appends:

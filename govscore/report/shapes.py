@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from govscore.errors import Problem
 from govscore.figures import figure, number, plain
-from govscore.model import FIELDS, Entry
+from govscore.model import FIELD_WORDS, FIELDS, Entry
 from govscore.report.render import Encoded, row_text
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments, Weights, tag_name
@@ -392,30 +392,6 @@ def departments_table(departments: Departments) -> Table:
 
 # -- entries: show and log ----------------------------------------------------------
 
-FIELD_NAMES = {
-    "id": "条目",
-    "department": "部门",
-    "clause": "条款",
-    "count": "次数",
-    "points": "分值",
-    "level": "层级",
-    "value": "比率",
-    "numerator": "分子",
-    "denominator": "分母",
-    "matter": "事项",
-    "ref": "关联",
-    "recurring": "逐月计分",
-    "void": "作废",
-    "reason": "理由",
-    "close": "终止计分",
-    "through": "截至",
-    "date": "日期",
-    "note": "说明",
-    "by": "记录人",
-    "recorded": "记录时间",
-    "key": "去重键",
-}
-
 
 def _exact(value: Any) -> Any:
     """A recorded figure for JSON as written (93.456 stays 93.456), never rounded."""
@@ -558,7 +534,7 @@ def history_table(history: History, catalog: Catalog) -> Table:
             shown = f"{history.department}（记为 {shown}）"
         elif name == "clause" and (clause := catalog.get(shown)) is not None:
             shown = f"{shown} {clause.text}"
-        rows.append([FIELD_NAMES[name], shown])
+        rows.append([FIELD_WORDS[name], shown])
     if entry.kind != "score":
         rows.append(["部门", history.department])
     rows.append(["状态", _history_status(history)])
