@@ -110,6 +110,17 @@ class Counted:
     line: Line
 
 
+@dataclass(frozen=True)
+class Adjustment:
+    """A cap's cut or the floor's lift in a department's month (or year, month ""): the
+    workbook's 明细 lists it after the entries it applied to, so that a department's
+    rows there add up to its category scores."""
+
+    month: str
+    department: str
+    use: CapUse | FloorUse
+
+
 def change(total: Decimal, before: Decimal) -> Decimal:
     """A total's change as the two totals are shown (each rounded half-up): 100.00 then
     99.99 is −0.01, never the exact −0.015 rounded to −0.02, nor a −0.00."""
@@ -155,7 +166,8 @@ class Report:
     annual: tuple[tuple[str, Line], ...]  # (department, line) of annual clauses (years)
     cards: tuple[Card, ...]
     problems: tuple[Problem, ...]
-    counted: Sequence[Counted] | CountedLines = ()  # every counted entry (for the workbook)
+    # Every counted entry, with caps and floors where they applied (for the workbook).
+    counted: Sequence[Counted | Adjustment] | CountedLines = ()
     voids: tuple[Voided, ...] = ()
 
     @property
@@ -265,7 +277,14 @@ def build(
     counted: CountedLines | tuple[()] = ()
     if detail:
         known = {**month_ranks, period: ranking} if kind == "month" else month_ranks
-        counted = CountedLines(scorer, tuple(months), annual, known)
+        # A year's own floor (its month ""): what the months' means and annual entries made.
+        lifted = tuple(
+            Adjustment("", row.department, floor)
+            for row in rows
+            for floor in (row.score.floors if kind == "year" else ())
+            if not floor.month
+        )
+        counted = CountedLines(scorer, tuple(months), annual, known, lifted)
     return Report(
         period=period,
         kind=kind,
@@ -361,8 +380,9 @@ class CountedLines:
     months: tuple[str, ...]
     annual: Sequence[tuple[str, Line]]
     known: Mapping[str, Ranking]  # months already ranked (for the cards)
+    lifted: Sequence[Adjustment] = ()  # the floor of a year's own scores, after its months
 
-    def __iter__(self) -> Iterator[Counted]:
+    def __iter__(self) -> Iterator[Counted | Adjustment]:
         for month in self.months:
             ranking = self.known.get(month)
             if ranking is None:
@@ -371,9 +391,12 @@ class CountedLines:
                 found = ranking.find(department.name)
                 if found is None:
                     continue
-                lines = sorted(found[1].lines, key=lambda li: (li.entry.month, li.entry.line))
-                yield from (Counted(month, department.name, line) for line in lines)
+                name, score = department.name, found[1]
+                lines = sorted(score.lines, key=lambda li: (li.entry.month, li.entry.line))
+                yield from (Counted(month, name, line) for line in lines)
+                yield from (Adjustment(month, name, use) for use in (*score.caps, *score.floors))
         yield from (Counted(line.entry.month, name, line) for name, line in self.annual)
+        yield from self.lifted
 
 
 def voided_entries(

@@ -17,7 +17,7 @@ from govscore.report.render import Encoded, row_text
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments, Weights, tag_name
 from govscore.rules.lookup import Counted, History, Lookup, Mention
-from govscore.rules.scoring import DepartmentScore, Line, Ranking, Referral
+from govscore.rules.scoring import CapUse, DepartmentScore, FloorUse, Line, Ranking, Referral
 
 Table = tuple[list[str], list[list[Any]]]
 
@@ -205,7 +205,7 @@ def detail_table(score: DepartmentScore, weights: Weights) -> Table:
                 cap.month,
                 f"封顶 {cap.group}",
                 category.short if category else cap.category,
-                f"加分 {plain(cap.earned)} 超过上限 {plain(cap.limit)}",
+                cap_how(cap),
                 f"-{figure(cap.cut)}",
                 "",
             ]
@@ -218,12 +218,24 @@ def detail_table(score: DepartmentScore, weights: Weights) -> Table:
                 floor.month,
                 "保底",
                 category.short if category else floor.category,
-                f"得分 {figure(floor.raw)}，低于保底 {plain(floor.floor)} 分，按 {plain(floor.floor)} 分计",
+                floor_how(floor),
                 f"+{figure(floor.lift)}",
                 "",
             ]
         )
     return headers, rows
+
+
+def cap_how(cap: CapUse) -> str:
+    """How a cap cut a group's bonuses, as the detail views say it."""
+    return f"加分 {plain(cap.earned)} 超过上限 {plain(cap.limit)}"
+
+
+def floor_how(floor: FloorUse) -> str:
+    """How the floor lifted a category, as the detail views say it."""
+    return (
+        f"得分 {figure(floor.raw)}，低于保底 {plain(floor.floor)} 分，按 {plain(floor.floor)} 分计"
+    )
 
 
 DETAIL_HEADERS = ("条目", "月份", "条款", "类别", "计算", "分值", "说明")

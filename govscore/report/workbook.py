@@ -20,9 +20,11 @@ import xlsxwriter
 from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from govscore.figures import number
+from govscore.figures import number, plain
 from govscore.report import charts
-from govscore.report.page import Counted, Report
+from govscore.report.page import Adjustment, Counted, Report
+from govscore.report.shapes import cap_how, floor_how
+from govscore.rules.scoring import CapUse
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header row included
 MAX_TEXT = 32_767  # Excel's characters per cell
@@ -240,10 +242,13 @@ def _ranking(book: Workbook, styles: Styles, report: Report) -> None:
     sheet.insert_chart(5, info + 1, chart)
 
 
-def _counted_rows(report: Report, counted: Iterable[Counted]) -> Iterator[list[Cell]]:
+def _counted_rows(report: Report, counted: Iterable[Counted | Adjustment]) -> Iterator[list[Cell]]:
     """明细's rows, one at a time."""
     weights = report.weights
     for item in counted:
+        if isinstance(item, Adjustment):
+            yield _adjustment_row(report, item)
+            continue
         line = item.line
         entry, clause = line.entry, line.clause
         category = weights.category(clause.category)
@@ -272,6 +277,36 @@ def _counted_rows(report: Report, counted: Iterable[Counted]) -> Iterator[list[C
         ]
 
 
+def _adjustment_row(report: Report, item: Adjustment) -> list[Cell]:
+    """A cap's cut or the floor's lift, as 明细 lists it beside the entries."""
+    use = item.use
+    category = report.weights.category(use.category)
+    if isinstance(use, CapUse):
+        clause = f"封顶 {use.group}"
+        what = f"加分上限组 {use.group}：同组加分每月最多计 {plain(use.limit)} 分，超出部分不计"
+        how = cap_how(use)
+        amount, kind = -use.cut, "加分封顶"
+    else:
+        clause = "保底"
+        what = f"类别得分低于 {plain(use.floor)} 分的，按 {plain(use.floor)} 分计"
+        how = floor_how(use)
+        amount, kind = use.lift, "保底"
+    return [
+        (item.month or report.period, "text"),
+        (item.department, "text"),
+        (clause, "text"),
+        (what, "text"),
+        (category.short if category else use.category, "text"),
+        (None, "integer"),
+        (how, "text"),
+        (number(amount), "figure"),
+        (kind, "text"),
+        ("", "text"),
+        ("", "text"),
+        ("", "text"),
+    ]
+
+
 COUNTED_HEADERS = (
     "月份",
     "部门（单位）",
@@ -288,7 +323,9 @@ COUNTED_HEADERS = (
 )
 
 
-def _details(book: Workbook, styles: Styles, report: Report, counted: Iterable[Counted]) -> None:
+def _details(
+    book: Workbook, styles: Styles, report: Report, counted: Iterable[Counted | Adjustment]
+) -> None:
     """明细, and 明细2, 明细3 … for what one sheet cannot hold, written as made."""
     rows = _counted_rows(report, counted)
     per_sheet = MAX_ROWS - 1
