@@ -276,11 +276,26 @@ def test_rows_go_to_their_own_months(small: Path):
     assert [e["key"] for e in ledger(small, "2023-06")] == ["b", "c"]
 
 
-def test_month_option_wins_over_every_row(small: Path):
-    write("rows.csv", "department,clause,month,key\n公安局,2.4.3,2023-06,a\n公安局,2.4.3,,b\n")
+def test_month_option_puts_rows_in_its_month(small: Path):
+    # A row's month cell written another way (2023/7) is the same month: no conflict.
+    write("rows.csv", "department,clause,month,key\n公安局,2.4.3,2023/7,a\n公安局,2.4.3,,b\n")
     result = gs(small, "import", "rows.csv", "--month", "2023-07")
     assert result.exit_code == 0
     assert result.stdout == "2023-07-0001\n2023-07-0002\n"
+
+
+def test_a_row_of_another_month_than_the_option_is_refused(small: Path):
+    """--month would move the row to another month without a word: which was meant only
+    the clerk knows, so the import is refused (as a date outside --month is)."""
+    write("rows.csv", "department,clause,month,key\n公安局,2.4.3,2023-06,a\n公安局,2.4.3,,b\n")
+    result = gs(small, "import", "rows.csv", "--month", "2023-07")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        "rows.csv:2: month: the row is of 2023-06, but --month 2023-07 puts every row in "
+        "2023-07: correct the cell, or import without --month to take each row's own month"
+    )
+    assert list((small / "ledger").glob("2023-*")) == []
 
 
 def test_a_row_by_cell_wins_over_the_by_option(small: Path):

@@ -730,9 +730,11 @@ def row_draft(
 def _row_month(
     option: str | None, written: str | None, day: date | str | None
 ) -> tuple[str | None, tuple[str, str] | None]:
-    """The row's ledger month, or (field, message) saying why it has none."""
-    if option is not None:
-        return option, None
+    """The row's ledger month, or (field, message) saying why it has none.
+
+    --month puts every row in its month; a row whose own month cell says another is
+    refused rather than moved: which of the two was meant only the clerk knows.
+    """
     if written is not None:
         month = read_month(written)
         if month is None:
@@ -742,7 +744,18 @@ def _row_month(
                     written=written
                 ),
             )
+        if option is not None and month != option:
+            return None, (
+                "month",
+                _(
+                    "the row is of {month}, but --month {option} puts every row in "
+                    "{option}: correct the cell, or import without --month to take "
+                    "each row's own month"
+                ).format(month=month, option=option),
+            )
         return month, None
+    if option is not None:
+        return option, None
     if isinstance(day, date):
         return month_of(day), None
     if day is not None:
