@@ -165,7 +165,10 @@ def test_an_xlsx_workbook_imports_with_its_date_cells_and_percentages(small: Pat
     # The same workbook again, as a real process: every row already recorded.
     again = run_process("--root", str(small), "import", "fixed.xlsx")
     assert (again.returncode, again.stdout) == (0, "")
-    assert again.stderr == "imported 0 entries, skipped 3 already recorded (by key)\n"
+    assert again.stderr == (
+        "warning: fixed.xlsx: only the first sheet is imported; not read: '说明'\n"
+        "imported 0 entries, skipped 3 already recorded (by key)\n"
+    )
 
 
 def test_broken_and_old_workbooks_are_named(small: Path):
@@ -358,3 +361,73 @@ def test_a_damaged_workbook_is_a_message_never_a_traceback(small: Path):
     )
     styles = damaged("styles.xlsx", {"xl/styles.xml": b"<styleSheet"})
     assert "not an Excel workbook that can be read: " in styles
+
+
+def test_a_row_hidden_in_excel_is_refused_not_imported_unseen(small: Path):
+    """A clerk who hides rows (or filters them out) in Excel sees only the others: the
+    hidden ones would be booked unseen. Refused by their rows; a hidden empty row is
+    nothing."""
+    header = ["部门", "条款", "次数", "月份"]
+    rows = [
+        header,
+        ["公安局", "2.4.3", 1, "2023-05"],
+        ["民政局", "2.4.3", 2, "2023-05"],
+        [],
+        ["体育局", "2.4.3", 3, "2023-05"],
+    ]
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    for number in (3, 4, 5):
+        book.active.row_dimensions[number].hidden = True
+    book.save("hidden.xlsx")
+    before = ledger_bytes(small)
+    result = gs(small, "import", "hidden.xlsx")
+    assert result.exit_code == 1
+    message = (
+        "the row is hidden in the workbook (hidden, or filtered out, in Excel): show it to "
+        "import it, or delete it"
+    )
+    assert result.stderr.splitlines()[:2] == [
+        f"hidden.xlsx:3: {message}",
+        f"hidden.xlsx:5: {message}",
+    ]
+    assert ledger_bytes(small) == before
+    # Shown again, the rows import: 1 + 2 + 3 entries' rows.
+    book.active.row_dimensions[3].hidden = False
+    book.active.row_dimensions[5].hidden = False
+    book.save("hidden.xlsx")
+    result = gs(small, "import", "hidden.xlsx")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2023-05-0001\n2023-05-0002\n2023-05-0003\n"
+
+
+def test_a_hidden_first_sheet_is_refused(small: Path):
+    book = openpyxl.Workbook()
+    book.active.append(["部门", "条款", "月份"])
+    book.active.append(["公安局", "2.4.3", "2023-05"])
+    book.active.sheet_state = "hidden"
+    book.create_sheet("看得见的")
+    book.save("secret.xlsx")
+    before = ledger_bytes(small)
+    result = run_process("--root", str(small), "import", "secret.xlsx")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: secret.xlsx: its first sheet 'Sheet', the one imported, is hidden in "
+        "Excel: show it (取消隐藏) if its rows are meant, or move the sheet to import first\n"
+    )
+    assert ledger_bytes(small) == before
+
+
+def test_sheets_after_the_first_are_named_as_not_read(small: Path):
+    """Only the first sheet is imported: a clerk who filled in a second one hears so
+    (the template's example sheet, and empty sheets, are nothing to hear of)."""
+    rows = [["部门", "条款", "月份"], ["公安局", "2.4.3", "2023-05"]]
+    workbook(Path("two.xlsx"), rows)  # its second sheet 说明 holds a row
+    result = run_process("--root", str(small), "import", "two.xlsx")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "2023-05-0001\n"
+    assert result.stderr == (
+        "warning: two.xlsx: only the first sheet is imported; not read: '说明'\n"
+        "imported 1 entry, skipped 0 already recorded (by key)\n"
+    )

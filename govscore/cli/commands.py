@@ -1294,7 +1294,7 @@ def import_(
             message.format(file=label, line=repeat.line, key=repeat.key, first=repeat.first),
             err=True,
         )
-    for warning in importing.locate(done.warnings, label):
+    for warning in importing.locate([*table.notes, *done.warnings], label):
         click.echo(_("warning: {problem}").format(problem=warning), err=True)
     if not dry_run:
         for start in range(0, len(done.ids), 10_000):  # a million ids: not one write each

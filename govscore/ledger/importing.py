@@ -19,6 +19,7 @@ import difflib
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -30,7 +31,7 @@ from xml.etree import ElementTree
 
 from govscore import __version__
 from govscore.errors import DataError, Problem, UsageError
-from govscore.i18n import N_, _, listing
+from govscore.i18n import N_, _, chinese, listing
 from govscore.ledger.recording import Draft
 from govscore.model import FIELDS, month_of
 from govscore.written import ID_FIELDS, NUMBER_FIELDS, canonical_fields, fold, read_month
@@ -99,6 +100,7 @@ class Table:
     problems: tuple[Problem, ...]
     size: int = 0
     digest: str = ""
+    notes: tuple[Problem, ...] = ()  # worth a look, never a refusal (a sheet not read)
 
 
 class Unreadable(Exception):
@@ -242,6 +244,10 @@ def read_workbook(data: bytes, file: str) -> Table:
         raise _unreadable_workbook(file, exc) from None
     try:
         sheet, written_sheet = book.worksheets[0], formulas.worksheets[0]
+        if sheet.sheet_state != "visible":
+            raise DataError(_hidden_sheet(file, sheet.title))
+        hidden = _hidden_rows(data, getattr(sheet, "_worksheet_path", None))
+        notes = _sheets_not_read(file, book.worksheets[1:])
         rows, written_rows = sheet.iter_rows(), written_sheet.iter_rows()
         first, _formulas = next(rows, ()), next(written_rows, ())
         written = tuple(_cell_text(cell.value, None, from_excel, book.epoch) for cell in first)
@@ -249,7 +255,7 @@ def read_workbook(data: bytes, file: str) -> Table:
         if problems:
             return Table(header, (), tuple(problems))
         found: list[tuple[int, tuple[str, ...]]] = []
-        unworked: list[Problem] = []
+        refused: list[Problem] = []
         for line, (cells, as_written) in enumerate(zip(rows, written_rows, strict=False), start=2):
             columns = (*header, *[""] * len(cells))
             row = tuple(
@@ -259,17 +265,82 @@ def read_workbook(data: bytes, file: str) -> Table:
             for cell, text, column in zip(cells, as_written, columns, strict=False):
                 formula = text.value
                 if cell.value is None and isinstance(formula, str) and formula.startswith("="):
-                    unworked.append(_unworked(file, line, column, formula))
+                    refused.append(_unworked(file, line, column, formula))
             if _counts(row):
+                if line in hidden:
+                    refused.append(_hidden_row(file, line))
                 found.append((line, row))
     except _DAMAGED as exc:
         raise _unreadable_workbook(file, exc) from None
     finally:
         book.close()
         formulas.close()
-    if unworked:
-        return Table(header, (), tuple(unworked))
-    return Table(header, tuple(found), (), len(found))
+    if refused:
+        return Table(header, (), tuple(refused))
+    return Table(header, tuple(found), (), len(found), notes=notes)
+
+
+def _hidden_sheet(file: str, title: str) -> str:
+    return _(
+        "{file}: its first sheet {sheet!r}, the one imported, is hidden in Excel: show it "
+        "(取消隐藏) if its rows are meant, or move the sheet to import first"
+    ).format(file=file, sheet=title)
+
+
+def _hidden_row(file: str, line: int) -> Problem:
+    """A row hidden in Excel (or filtered out): the clerk would import it unseen."""
+    message = _(
+        "the row is hidden in the workbook (hidden, or filtered out, in Excel): show it "
+        "to import it, or delete it"
+    )
+    return Problem(file, line, message)
+
+
+# A row's start tag in a sheet's XML (any namespace prefix), and its attributes read.
+_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*)>")
+_ROW_HIDDEN = re.compile(rb"""\bhidden\s*=\s*["'](?:1|true)["']""")
+_ROW_NUMBER = re.compile(rb"""\br\s*=\s*["'](\d+)["']""")
+
+
+def _hidden_rows(data: bytes, part: str | None) -> frozenset[int]:
+    """The numbers of the rows a sheet's XML marks hidden.
+
+    openpyxl's read-only sheets do not say (their rows' dimensions are not read): the
+    row tags are found in the sheet's XML, a megabyte at a time.
+    """
+    if part is None:
+        return frozenset()
+    hidden: set[int] = set()
+    number = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part) as xml:
+        rest = b""
+        while chunk := xml.read(1 << 20):
+            text = rest + chunk
+            end = text.rfind(b"<")  # a tag the next chunk may finish
+            text, rest = text[:end], text[end:]
+            for tag in _ROW_TAG.finditer(text):
+                attributes = tag.group(1)
+                given = _ROW_NUMBER.search(attributes)
+                number = int(given.group(1)) if given else number + 1
+                if _ROW_HIDDEN.search(attributes):
+                    hidden.add(number)
+    return frozenset(hidden)
+
+
+def _sheets_not_read(file: str, others: Sequence[Any]) -> tuple[Problem, ...]:
+    """Sheets after the first that hold anything: only the first is imported, and a
+    clerk who filled in another should hear so (the template's example sheet is known)."""
+    examples = {"example", chinese("example")}
+    left = [
+        sheet.title
+        for sheet in others
+        if sheet.title not in examples
+        and any(v is not None for row in sheet.iter_rows(values_only=True) for v in row)
+    ]
+    if not left:
+        return ()
+    message = _("only the first sheet is imported; not read: {sheets}")
+    return (Problem(file, 0, message.format(sheets=listing(repr(t) for t in left))),)
 
 
 # What a damaged workbook raises as it is read: a zip that is not one, a part missing
