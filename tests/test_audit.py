@@ -1061,3 +1061,45 @@ def test_a_commit_before_the_ledger_folder_and_a_shallow_clones_cut_off_parent_k
     git(tmp_path, "clone", "-q", "--depth", "2", f"file://{repo}", str(shallow))
     assert git(shallow, "rev-parse", "--is-shallow-repository") == "true"
     assert [r.commit for r in audit_history(shallow, "ledger")] == [rewrite]
+
+
+def test_an_uncommitted_edit_of_committed_lines_is_caught(clerks: tuple[Path, Path]):
+    """The next commit would not keep the ledger: audit says so before it is made, as the
+    working tree against HEAD (an empty commit), and appending alone is no problem."""
+    alice, _ = clerks
+    first = add(alice, "市公安局", "2.4.3", "-n", "3")
+    head = git(alice, "rev-parse", "HEAD")
+    ledger = alice / "ledger" / "2023-05.toml"
+    committed = ledger.read_text(encoding="utf-8")
+    # Appended and not yet committed: the history stays append-only.
+    ledger.write_text(committed + '\n[[entry]]\nid = "2023-05-0099"\n', encoding="utf-8")
+    assert audit_json(alice) == (0, [])
+    ledger.write_text(committed.replace("count = 3", "count = 1"), encoding="utf-8")
+    code, found = audit_json(alice)
+    assert code == 1
+    [rewrite] = found
+    assert (rewrite["commit"], rewrite["parent"], rewrite["author"]) == ("", head, "")
+    assert rewrite["file"] == "ledger/2023-05.toml"
+    assert rewrite["entries"] == [first]
+    assert rewrite["message"] == (
+        f"not committed: the working tree changed, removed or inserted lines HEAD holds "
+        f"(entries {first}); `git diff -- ledger/2023-05.toml` shows them, "
+        "`git checkout -- ledger/2023-05.toml` puts them back"
+    )
+    tag = first.rsplit("-", 1)[1]  # the clone's tag ends each line it wrote
+    assert rewrite["lines"] == [f"-7: count = 3  # {tag}", f"+7: count = 1  # {tag}"]
+    process = run_process("--root", str(alice), "audit")
+    assert process.returncode == 1
+    assert (
+        process.stdout.splitlines()[0] == f"working tree (not committed), against HEAD {head[:10]}"
+    )
+    assert process.stderr == (
+        "the working tree changed lines already committed: the ledger is append-only, "
+        "and the next commit would not keep it\n"
+    )
+    # A committed file removed from the working tree is named too; put back, all is well.
+    ledger.unlink()
+    code, found = audit_json(alice)
+    assert code == 1 and found[0]["message"].startswith("not committed: the file was deleted")
+    git(alice, "checkout", "--", "ledger/2023-05.toml")
+    assert audit_json(alice) == (0, [])

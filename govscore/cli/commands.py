@@ -856,7 +856,8 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
     """Check every commit reachable from HEAD, merges against each parent: the ledger only grows.
 
     Exit 1 if any commit changed, removed, inserted or moved lines of a ledger file, or
-    a merge left out entries of one of its parents.
+    a merge left out entries of one of its parents, or the working tree changed lines
+    HEAD holds (the next commit would not keep them).
     """
     root_dir = app.root_dir()
     if since is not None:
@@ -872,7 +873,14 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
         click.echo(json_text([asdict(r) for r in rewrites]))
     elif fmt == "table":
         for r in rewrites:
-            click.echo(printable(f"{r.commit[:10]} {r.date} {r.author}: {r.subject}"))
+            if not r.commit:
+                click.echo(
+                    _("working tree (not committed), against HEAD {head}").format(
+                        head=r.parent[:10]
+                    )
+                )
+            else:
+                click.echo(printable(f"{r.commit[:10]} {r.date} {r.author}: {r.subject}"))
             click.echo(printable(f"    {r.file or '-'}: {r.message}"))
             for line in r.lines:
                 click.echo(printable(f"    {line}"))
@@ -884,15 +892,24 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
         ]
         show(["commit", "parent", "author", "date", "file", "message", "line"], rows, fmt)
     if rewrites:
-        commits = len({r.commit for r in rewrites})
-        click.echo(
-            ngettext(
-                "{count} commit did not keep the ledger: it is append-only",
-                "{count} commits did not keep the ledger: it is append-only",
-                commits,
-            ).format(count=commits),
-            err=True,
-        )
+        commits = len({r.commit for r in rewrites if r.commit})
+        if commits:
+            click.echo(
+                ngettext(
+                    "{count} commit did not keep the ledger: it is append-only",
+                    "{count} commits did not keep the ledger: it is append-only",
+                    commits,
+                ).format(count=commits),
+                err=True,
+            )
+        if any(not r.commit for r in rewrites):
+            click.echo(
+                _(
+                    "the working tree changed lines already committed: the ledger is "
+                    "append-only, and the next commit would not keep it"
+                ),
+                err=True,
+            )
         sys.exit(1)
     if since is None:
         click.echo(

@@ -41,7 +41,8 @@ from govscore.ledger.text import split_entries
 
 @dataclass(frozen=True)
 class Rewrite:
-    """One commit that did not keep a ledger file's text, measured against one parent."""
+    """One commit that did not keep a ledger file's text, measured against one parent
+    (the working tree against HEAD: commit "", parent HEAD)."""
 
     commit: str
     parent: str  # the parent (or, for --since, the published revision) it was compared with
@@ -87,6 +88,40 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> list
                 found.extend(history.compare(commit, parent, merge))
         if base is not None and since is not None:  # pragma: no mutate (equivalent: or)
             found.extend(_since(root, history, base, since))
+        found.extend(_uncommitted(root, history, head.stdout.strip()))
+    return found
+
+
+def _uncommitted(root: Path, history: _History, head: str) -> list[Rewrite]:
+    """Lines HEAD holds that the working tree changed, removed or moved: not yet in the
+    history, and about to enter it with the next commit. Named with an empty commit."""
+    found = []
+    for path, blob in sorted((history.files(head) or {}).items()):
+        label = path.removeprefix(history.prefix)
+        try:
+            new: str | None = (root / label).read_bytes().decode(errors="surrogateescape")
+        except FileNotFoundError:
+            new = None
+        except OSError:
+            continue  # what the loader names (a folder in its place, no permission)
+        old = history.text(blob)
+        if new == old:
+            continue
+        checked = _check(old, new, path, False, head)
+        if checked is None:
+            continue
+        message, entries, lines = checked
+        if new is not None:
+            named = _(" (entries {ids})").format(ids=", ".join(entries)) if entries else ""
+            message = _(
+                "not committed: the working tree changed, removed or inserted lines HEAD "
+                "holds{entries}; `git diff -- {file}` shows them, `git checkout -- {file}` "
+                "puts them back"
+            ).format(entries=named, file=label)
+        else:
+            message = _("not committed: {message}").format(message=message)
+        lines = tuple(_shown(line) for line in lines)
+        found.append(Rewrite("", head, "", "", "", _shown(label), message, entries, lines))
     return found
 
 
