@@ -16,7 +16,7 @@ from pathlib import Path
 
 from govscore.errors import Problem
 from govscore.i18n import _
-from govscore.items.words import is_whole_words
+from govscore.items.words import stands_as_words
 
 ROOT_TYPOS = "typos.tsv"
 _DEFAULT_SOURCE = "govscore/data/typos.tsv"
@@ -25,7 +25,7 @@ _DEFAULT_SOURCE = "govscore/data/typos.tsv"
 class TypoList:
     """Wrong form → right form, with one compiled matcher (longest wrong form wins)."""
 
-    __slots__ = ("_pattern", "contexts", "pairs")
+    __slots__ = ("_pattern", "_wrongs", "contexts", "pairs")
 
     def __init__(
         self, pairs: Mapping[str, str], contexts: Mapping[str, tuple[str, ...]] | None = None
@@ -35,6 +35,7 @@ class TypoList:
         self.contexts: dict[str, tuple[str, ...]] = dict(contexts or {})
         # Longest first, so that at one position 登陆山东政务服务网 beats any shorter form.
         wrongs = sorted(self.pairs, key=lambda wrong: (-len(wrong), wrong))
+        self._wrongs = frozenset(wrongs)
         self._pattern = re.compile("|".join(map(re.escape, wrongs))) if wrongs else None
 
     def __len__(self) -> int:
@@ -59,12 +60,21 @@ class TypoList:
         if self._pattern is None:
             return []
         found: dict[str, str] = {}
-        for match in self._pattern.finditer(text):
-            wrong = match.group()
-            if wrong in found or self._inside_context(text, match.start(), match.end()):
-                continue
-            if is_whole_words(text, match.start(), match.end()):
+        misspellings = self._wrongs
+        at = 0
+        # Each match refused is tried again a character on: a wrong form that overlaps
+        # it (平台帐号: 台帐 refused, 帐号 found) is never skipped.
+        while (match := self._pattern.search(text, at)) is not None:
+            wrong, start, end = match.group(), match.start(), match.end()
+            if wrong in found:
+                at = end
+            elif not self._inside_context(text, start, end) and stands_as_words(
+                text, start, end, misspellings
+            ):
                 found[wrong] = self.pairs[wrong]
+                at = end
+            else:
+                at = start + 1
         return list(found.items())
 
     def _inside_context(self, text: str, start: int, end: int) -> bool:

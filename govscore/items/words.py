@@ -14,7 +14,8 @@ the segmenter costs nothing on clean exports.
 from __future__ import annotations
 
 import tomllib
-from functools import cache, lru_cache
+from collections.abc import Iterable
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -165,15 +166,41 @@ _BODIES = ("机构", "单位", "组织", "公司", "企业", "事务所", "协�
 _LAWFULLY = frozenset({"设立", "成立", "登记", "注册"})  # 依法 设立
 
 
-@cache
 def _segmenter() -> Any:
     """The segmenter with the domain's words added (made once per process, on first use)."""
+    return _segmenter_knowing(frozenset())
+
+
+# How often the segmenter is told a misspelling occurs, when rule 1 asks whether one
+# stands as words: often enough that 申清 stands whole in 申清人 (申/清人 without it, and
+# the misspelling would be missed), too seldom to win 按装订 from 装订 (按/装订).
+MISSPELLING_FREQUENCY = 20
+
+
+@lru_cache(maxsize=4)
+def _segmenter_knowing(misspellings: frozenset[str]) -> Any:
+    """The segmenter, also knowing the misspellings as rare words."""
     import rjieba  # imported here: clean item exports never need it
 
     segmenter = rjieba.Jieba()
     for word in (*DOMAIN_WORDS, *department_words()):
         segmenter.add_word(word, None, None)
+    for word in sorted(misspellings):
+        segmenter.add_word(word, MISSPELLING_FREQUENCY, None)
     return segmenter
+
+
+@lru_cache(maxsize=65536)
+def _misspelling_boundaries(text: str, misspellings: frozenset[str]) -> frozenset[int]:
+    return _offsets(_segmenter_knowing(misspellings).cut(text, False))
+
+
+def stands_as_words(text: str, start: int, end: int, misspellings: frozenset[str]) -> bool:
+    """Whether a misspelling at text[start:end] stands as words, the text cut by a
+    segmenter that knows the misspellings: a misspelling unknown to it is cut through
+    (申/清人) as if it were no word of its own."""
+    edges = _misspelling_boundaries(text, misspellings)
+    return start in edges and end in edges
 
 
 def department_words() -> list[str]:
@@ -198,18 +225,16 @@ def words(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def boundaries(text: str) -> frozenset[int]:
     """The offsets in text where one word ends and the next begins (0 and len included)."""
+    return _offsets(words(text))
+
+
+def _offsets(cut: Iterable[str]) -> frozenset[int]:
     offsets = {0}
     at = 0
-    for word in words(text):
+    for word in cut:
         at += len(word)
         offsets.add(at)
     return frozenset(offsets)
-
-
-def is_whole_words(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] is made of whole words: it neither begins nor ends inside one."""
-    edges = boundaries(text)
-    return start in edges and end in edges
 
 
 def names_level(text: str) -> bool:
