@@ -45,8 +45,9 @@ ADDRESS = "网办地址"
 MATERIALS = "申请材料"
 PROCEDURES = ("办理流程", "业务流程")
 
-# Rules 1 and 2 read every text field except these (codes and addresses are not prose).
-EXEMPT_TEXT = frozenset({CODE, ADDRESS})
+# Rules 1 and 2 read every text field except these (codes, addresses and the list of
+# 网办深度 codes or names, "1, 2, 3" or "1；2；3" as rule 12 reads it, are not prose).
+EXEMPT_TEXT = frozenset({CODE, ADDRESS, DEPTH})
 
 YES, NO = "是", "否"
 IMMEDIATE, PROMISED = "即办件", "承诺件"
@@ -97,6 +98,8 @@ _SPECIAL_NAMES = {" ": "半角空格", "\u3000": "全角空格", "\u00a0": "不�
 # A time limit: N工作日, N个工作日 or 当场; spaces are tolerated here (rule 2 reports them).
 _LIMIT = re.compile(r"[ \u3000]*(?:([0-9]+)[ \u3000]*(个)?[ \u3000]*工作日|当场)[ \u3000]*")
 _VISITS = re.compile(r"[0-9]+")
+# Digits as a Chinese input method types them (５工作日, １): read as the digits they are.
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _DEPTH_SPLIT = re.compile(r"[,，、;；\s]+")
 _BRACKETED = re.compile(r"[(（][^)）]*[)）]")
 # Dashes join steps too (受理—办结); a space does not by itself (现场 勘验 is one step with
@@ -186,7 +189,7 @@ RULES: tuple[Rule, ...] = (
         1,
         "错别字",
         "文本字段中不得出现已知错别字（默认清单加上根目录 typos.tsv），说明中写出错误写法和正确"
-        "写法；实施编码、网办地址除外。",
+        "写法；实施编码、网办地址、网办深度除外。",
         "No known misspelling in any text field: the list ships with govscore and the office "
         "extends it with typos.tsv in its root; each finding names the wrong and the right "
         "form.",
@@ -195,9 +198,9 @@ RULES: tuple[Rule, ...] = (
         2,
         "特殊字符及空格",
         "事项名称及各说明文字中不得出现 * # & @ ! ！ + ? ？ = ; ； … 等特殊字符（含其全角形式）"
-        "，也不得出现半角或全角空格；实施编码、网办地址除外。",
+        "，也不得出现半角或全角空格；实施编码、网办地址、网办深度（代码或名称的列表）除外。",
         "No special characters and no half- or full-width spaces in names and descriptive "
-        "text; the code and the online address are exempt.",
+        "text; the code, the online address and the list of 网办深度 are exempt.",
     ),
     Rule(
         3,
@@ -339,7 +342,7 @@ def _limit_info(value: str) -> tuple[int | None, bool]:
 
     One cached match serves rule 3 (which also wants the form) and rules 4 and 10.
     """
-    match = _LIMIT.fullmatch(value)
+    match = _LIMIT.fullmatch(value.translate(_DIGITS))
     if match is None:
         return None, False
     days = match.group(1)
@@ -374,13 +377,13 @@ def parse_depth(value: Any) -> tuple[set[int], list[str]]:
     for token in tokens:
         if isinstance(token, bool):
             bad.append(repr(token))
-        elif isinstance(token, int):
+        elif isinstance(token, int | float) and float(token).is_integer():
             if 1 <= token <= len(DEPTH_NAMES):
-                levels.add(token)
+                levels.add(int(token))
             else:
                 bad.append(str(token))
         elif isinstance(token, str):
-            text = token.strip(_BLANK_CHARS)
+            text = token.strip(_BLANK_CHARS).translate(_DIGITS)
             if not text:
                 continue
             number = _whole(text) if text.isascii() and text.isdigit() else None
@@ -673,9 +676,13 @@ def _visits(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 1.0: a converter that writes a column with gaps as floats
     # Exports that write every value as text give "0"/"1": accepted as the number.
-    if isinstance(value, str) and _VISITS.fullmatch(value.strip(_BLANK_CHARS)):
-        return _whole(value.strip(_BLANK_CHARS))
+    if isinstance(value, str):
+        text = value.strip(_BLANK_CHARS).translate(_DIGITS)
+        if _VISITS.fullmatch(text):
+            return _whole(text)
     return None
 
 

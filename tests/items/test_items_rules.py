@@ -145,6 +145,8 @@ def test_missing_name_and_department_are_empty_labels() -> None:
         ("", None),
         ("无", None),
         ("五工作日", None),
+        ("５工作日", 5),  # digits as a Chinese input method types them
+        ("１２个工作日", 12),
         (5, None),
         (None, None),
     ],
@@ -171,6 +173,9 @@ def test_parse_limit(text: object, days: int | None) -> None:
         ([0], set(), ["0"]),
         ("²", set(), ["²"]),
         ([True], set(), ["True"]),
+        ("１,２,３", {1, 2, 3}, []),  # full-width digits
+        ([1.0, 2.0], {1, 2}, []),  # a converter's floats
+        ([1.5], set(), ["1.5"]),
     ],
 )
 def test_parse_depth(value: object, levels: set[int], bad: list[str]) -> None:
@@ -281,3 +286,20 @@ def test_any_json_record_gives_findings_and_never_raises(data: dict) -> None:
     # Rule 11 always has something to say about a record without a 31-character code.
     if not (isinstance(data.get("实施编码"), str) and len(data["实施编码"]) == 31):
         assert any(f.rule == 11 for f in findings)
+
+
+@pytest.mark.parametrize("depth", ["1, 2, 3", "1;2;3", "1；2；3", "互联网咨询；互联网收件", "１,２"])
+def test_depth_written_as_rule_12_reads_it_costs_nothing_under_rule_2(depth: str) -> None:
+    """网办深度 is a list of codes or names, not descriptive text: the separators rule 12
+    accepts (a space after a comma, semicolons) are no special characters of rule 2."""
+    data = {**RECORDS[CLEAN][1], "网办深度": depth}
+    assert check_item(data, TYPOS) == []
+
+
+@pytest.mark.parametrize("visits", [1.0, "１", 0.0])
+def test_visits_written_as_a_float_or_full_width_read_as_the_number(visits: object) -> None:
+    data = {**RECORDS[CLEAN][1], "到办事现场次数": visits}
+    assert check_item(data, TYPOS) == []
+    assert [f.message for f in check_item({**data, "到办事现场次数": 2.0}, TYPOS)] == [
+        "到办事现场次数为2，只能为0或1"
+    ]
