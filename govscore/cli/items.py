@@ -16,8 +16,8 @@ from typing import Any
 import click
 
 from govscore.cli.language import TranslatedGroup
-from govscore.cli.options import MONTH, commit_option, format_option
-from govscore.errors import ConfigError, Problem
+from govscore.cli.options import MONTH, commit_option, force_option, format_option
+from govscore.errors import ConfigError, DataError, Problem
 from govscore.i18n import _, ngettext
 from govscore.items.booking import plan_booking
 from govscore.items.checking import CheckResult, Tally, check_parts, run_check
@@ -26,7 +26,9 @@ from govscore.items.typos import TypoList, load_typos
 from govscore.ledger.gitops import clone_tag, recorder
 from govscore.ledger.loader import ROOT_ENV, find_root, load_root
 from govscore.ledger.recording import Committer, record
+from govscore.model import Entry
 from govscore.report.render import json_array_pieces, json_text, table_pieces, table_text
+from govscore.rules.door import when_problems
 
 __all__ = ["CheckResult", "failing_items_by_department", "items", "run_check"]
 
@@ -103,6 +105,7 @@ def items() -> None:
     help="Book clause 1.2.1 in this month's ledger: one entry per department, "
     "1 point per failing item; items already booked that month are not booked again.",
 )
+@force_option
 @commit_option
 @format_option
 @click.pass_context
@@ -112,6 +115,7 @@ def check(
     rules: tuple[int, ...],
     show_summary: bool,
     record_month: str | None,
+    force: bool,
     commit: bool,
     fmt: str,
 ) -> None:
@@ -122,6 +126,17 @@ def check(
     """
     if commit and record_month is None:
         raise click.UsageError(_("--commit commits what --record books: give --record MONTH"))
+    if force and record_month is None:
+        raise click.UsageError(
+            _("--force lets --record book a doubtful month: give --record MONTH")
+        )
+    if record_month is not None and not force:
+        # A month the door would refuse is said before anything is checked, not only on
+        # the first day something is to be booked.
+        for problem in when_problems(Entry("", record_month), date.today()):
+            raise DataError(
+                _("--record {month}: {reason}").format(month=record_month, reason=problem.message)
+            )
     chosen = sorted(set(rules)) if rules else list(RULE_NUMBERS)
     typos, typo_problems = _typos_for(ctx)
     for problem in typo_problems:
@@ -150,7 +165,7 @@ def check(
 
     committer = Committer(commit)
     if root_dir is not None and record_month is not None:
-        book_findings(root_dir, tally.failing_by_department(), record_month, committer)
+        book_findings(root_dir, tally.failing_by_department(), record_month, committer, force)
     checked = ngettext(
         "checked {checked} item: {failing} with findings, {findings} findings, "
         "{unreadable} unreadable records",
@@ -182,6 +197,7 @@ def book_findings(
     failing: Mapping[str, Sequence[str]],
     month: str,
     committer: Committer | None = None,
+    force: bool = False,
 ) -> None:
     """Append 1.2.1 entries for the failing items, through the same path as `govscore add`."""
     root = load_root(root_dir)
@@ -203,6 +219,7 @@ def book_findings(
         date.today(),
         after_append=committer,
         id_tag=clone_tag(root_dir),
+        force=force,
     )
     for entry in done.added:
         message = _("booked {id}: {department} {clause} × {count}")

@@ -127,3 +127,36 @@ def test_notes_written_by_earlier_versions_are_still_read():
     assert codes_in(old) == {"A0001", "A0002"}
     hand = old._replace(note="附件2质检未通过事项 1 项：[[[[[[" + "[" * 5000)
     assert codes_in(hand) == {"[[[[[[" + "[" * 5000}
+
+
+def test_a_record_month_the_door_refuses_is_said_before_anything_is_checked(
+    root: Path, tmp_path: Path, monkeypatch
+):
+    """A month after next is a typo in the year, with findings or without: said at once
+    (a cron line's slip shows on its first run), and --force books it when it is meant."""
+    from govscore.cli import items as items_cli
+
+    class Today(items_cli.date):  # type: ignore[name-defined]
+        @classmethod
+        def today(cls):
+            return items_cli.date(2023, 5, 10)
+
+    monkeypatch.setattr(items_cli, "date", Today)
+    clean = write(tmp_path / "clean.jsonl", [item("0001", "市公安局", False)])
+    broken = write(tmp_path / "broken.jsonl", [item("0002", "市公安局", True)])
+    for export in (clean, broken):
+        result = run(root, "items", "check", str(export), "--record", "2024-04")
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert result.stderr == (
+            "error: --record 2024-04: month 2024-04 is more than a month ahead (this month is "
+            "2023-05); did you mean 2023-04? --force records it anyway\n"
+        )
+    assert not (root / "ledger" / "2024-04.toml").exists()
+    forced = run(root, "items", "check", str(broken), "--record", "2024-04", "--force")
+    assert forced.exit_code == 1  # the findings
+    assert "booked 1 item(s) in 1 entries for 2024-04" in forced.stderr
+    assert (root / "ledger" / "2024-04.toml").exists()
+    usage = run(root, "items", "check", str(clean), "--force")
+    assert usage.exit_code == 2
+    assert "--force lets --record book a doubtful month: give --record MONTH" in usage.stderr
