@@ -45,13 +45,75 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 
 def _(message: str) -> str:
-    """The message in the reader's language."""
-    return translations(language()).gettext(message)
+    """The message in the reader's language (in English, one that keeps its Chinese)."""
+    if english():
+        return Worded(message, translations("zh").gettext(message))
+    return translations("zh").gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form of a message, in the reader's language."""
-    return translations(language()).ngettext(singular, plural, n)
+    chosen = translations("zh").ngettext(singular, plural, n)
+    if english():
+        return Worded(singular if n == 1 else plural, chosen)
+    return chosen
+
+
+class Worded(str):
+    """An English message that keeps its Chinese wording.
+
+    What programs read never changes with the language (issue 13): JSON gives a
+    problem's message in Chinese, while the reader of English reads it in English. A
+    message is made once, where what is wrong is known, so it carries both: `format`,
+    `join` and `+` make both texts, each from the other pieces' own (`chinese_of`).
+    """
+
+    zh: str
+
+    def __new__(cls, text: str, zh: str) -> Worded:
+        made = super().__new__(cls, text)
+        made.zh = zh
+        return made
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # workers send problems back
+        return Worded, (str(self), self.zh)
+
+    def format(self, *args: object, **kwargs: object) -> Worded:
+        return Worded(
+            str(self).format(*args, **kwargs),
+            self.zh.format(*map(chinese_of, args), **{k: chinese_of(v) for k, v in kwargs.items()}),
+        )
+
+    def join(self, items: Iterable[str]) -> Worded:
+        pieces = list(items)
+        return Worded(str(self).join(pieces), self.zh.join(map(chinese_of, pieces)))
+
+    def __add__(self, other: str) -> Worded:
+        return Worded(str(self) + other, self.zh + chinese_of(other))
+
+    def __radd__(self, other: str) -> Worded:
+        return Worded(other + str(self), chinese_of(other) + self.zh)
+
+
+def chinese_of(value: object) -> object:
+    """A message's Chinese wording (a Worded one's, or that of an exception raised with
+    one: `ValueError(_("…"))`), anything else as it is."""
+    if isinstance(value, BaseException) and len(value.args) == 1:
+        said = value.args[0]
+        return said.zh if isinstance(said, Worded) else value
+    return value.zh if isinstance(value, Worded) else value
+
+
+def in_chinese(payload: object) -> object:
+    """A JSON payload with each message in its Chinese wording: what programs read is the
+    same in both languages. Only English runs make Worded messages to find."""
+    if isinstance(payload, Worded):
+        return payload.zh
+    if isinstance(payload, dict):
+        return {key: in_chinese(value) for key, value in payload.items()}
+    if isinstance(payload, list | tuple):
+        return [in_chinese(value) for value in payload]
+    return payload
 
 
 def N_(message: str) -> str:

@@ -78,7 +78,7 @@ def test_merge_s_ours_dropping_the_other_clerks_veto_is_caught(clerks: tuple[Pat
     assert (rewrite["commit"], rewrite["parent"]) == (merge, theirs)
     assert rewrite["file"] == "ledger/2023-05.toml"
     assert rewrite["entries"] == [veto]
-    assert f"entry {veto} (line 3) was removed" in rewrite["message"]
+    assert f"记录 {veto}（第 3 行）被删除" in rewrite["message"]  # JSON: in Chinese
     assert f'-6: clause = "4.4.1"  # {veto.rsplit("-", 1)[1]}' in rewrite["lines"]
     assert ours not in json.dumps(found)  # Bob's own entry is kept
 
@@ -107,7 +107,7 @@ def test_merge_then_checkout_of_the_other_side_amended_in_is_caught(clerks: tupl
     [rewrite] = found
     assert rewrite["parent"] == before  # the first parent lost Bob's entry
     assert rewrite["entries"] == [ours]
-    assert "was removed" in rewrite["message"]
+    assert "被删除" in rewrite["message"]
 
 
 def test_an_evil_merge_that_swaps_department_lines_is_caught(clerks: tuple[Path, Path]):
@@ -146,7 +146,7 @@ def test_an_evil_merge_that_swaps_department_lines_is_caught(clerks: tuple[Path,
         f"-{at_police}: {second}",
         f"+{at_police}: {first}",
     ]
-    assert f"entry {education} (line {at_education - 2}) was changed" in changed[0]["message"]
+    assert f"记录 {education}（第 {at_education - 2} 行）被改动" in changed[0]["message"]
 
 
 def test_a_merge_that_moves_an_entry_is_caught(clerks: tuple[Path, Path]):
@@ -168,7 +168,7 @@ def test_a_merge_that_moves_an_entry_is_caught(clerks: tuple[Path, Path]):
 
     code, found = audit_json(bob)
     assert code == 1
-    assert any("moved to line" in r["message"] for r in found), found
+    assert any("被移到第" in r["message"] for r in found), found
     assert {e for r in found for e in r["entries"]} & {first, second}
 
 
@@ -249,9 +249,10 @@ def test_an_entry_removed_from_every_commit_is_a_gap_and_audit_since_finds_it(ro
     assert check.returncode == 1
     [problem] = json.loads(check.stdout)["problems"]
     assert problem["file"] == "ledger/2023-05.toml"
+    # JSON gives the message in Chinese in both languages (issue 13)
     assert problem["message"].startswith(
-        "id 2023-05-0002 is missing: govscore numbers the ids of 2023-05 in sequence, "
-        "and 2023-05-0003 follows 2023-05-0001"
+        "编号 2023-05-0002 缺失：govscore 按顺序为 2023-05 的记录编号，"
+        "而 2023-05-0001 之后是 2023-05-0003"
     )
     assert run(root, "check", "--at", "v2023-05").exit_code == 0  # what was published
 
@@ -260,16 +261,14 @@ def test_an_entry_removed_from_every_commit_is_a_gap_and_audit_since_finds_it(ro
     rewritten, lost = json.loads(since.stdout)
     assert rewritten["parent"] == published
     assert (
-        rewritten["message"].startswith("v2023-05 (")
-        and "not an ancestor of HEAD" in rewritten["message"]
+        rewritten["message"].startswith("v2023-05（") and "不是 HEAD 的祖先" in rewritten["message"]
     )
     assert lost["file"] == "ledger/2023-05.toml" and lost["entries"] == ["2023-05-0002"]
-    assert "entry 2023-05-0002 (line 10) was removed" in lost["message"]
+    assert "记录 2023-05-0002（第 10 行）被删除" in lost["message"]
     assert lost["message"].startswith(
-        f"not everything in v2023-05's ledger ({published[:10]}) is still at HEAD, whole and in "
-        "order: "
+        f"v2023-05（{published[:10]}）时台账中的记录未全部完整、按原顺序保留在 HEAD 中："
     )
-    assert "a merge" not in lost["message"]  # no merge was made: none is named
+    assert "合并" not in lost["message"]  # no merge was made: none is named
 
 
 def test_audit_since_a_kept_tag_passes_and_an_unknown_one_is_a_usage_error(root: Path):
@@ -317,8 +316,8 @@ def test_audit_since_in_process_names_the_rewrite_and_what_the_published_ledger_
         "ledger/2023-05.toml",
     )
     assert lost["message"].startswith(
-        f"not everything in v2023-05's ledger ({published[:10]}) is still at HEAD, whole and "
-        f"in order: entry {first} (line "
+        f"v2023-05（{published[:10]}）时台账中的记录未全部完整、按原顺序保留在 HEAD 中："
+        f"记录 {first}（第 "
     )
     assert lost["entries"] == [first] and lost["lines"]
 
@@ -350,9 +349,9 @@ def test_audit_since_a_revision_the_history_no_longer_holds_names_the_rewrite_wh
         "date": date,
         "subject": "amended",
         "file": "",
-        "message": f"v2023-05 ({published[:10]}) is not an ancestor of HEAD: the history "
-        "published there was rewritten (amend, rebase, filter-branch or force-push); "
-        "`git diff v2023-05 HEAD -- ledger/` shows what differs",
+        "message": f"v2023-05（{published[:10]}）不是 HEAD 的祖先：已发布的历史被改写过"
+        "（amend、rebase、filter-branch 或 force-push）；"
+        "`git diff v2023-05 HEAD -- ledger/` 可显示差异",
         "entries": [],
         "lines": [],
     }
@@ -366,8 +365,8 @@ def test_audit_since_a_revision_the_history_no_longer_holds_names_the_rewrite_wh
         "date": date,
         "subject": "amended",
         "file": "ledger/2023-05.toml",
-        "message": f"not everything in v2023-05's ledger ({published[:10]}) is still at HEAD, "
-        f"whole and in order: entry {second} (line {first_line}) was removed",
+        "message": f"v2023-05（{published[:10]}）时台账中的记录未全部完整、按原顺序保留在 "
+        f"HEAD 中：记录 {second}（第 {first_line} 行）被删除",
         "entries": [second],
         "lines": [f"-{first_line + n}: {line}" for n, line in enumerate(removed)],
     }
@@ -1082,9 +1081,8 @@ def test_an_uncommitted_edit_of_committed_lines_is_caught(clerks: tuple[Path, Pa
     assert rewrite["file"] == "ledger/2023-05.toml"
     assert rewrite["entries"] == [first]
     assert rewrite["message"] == (
-        f"not committed: the working tree changed, removed or inserted lines HEAD holds "
-        f"(entries {first}); `git diff -- ledger/2023-05.toml` shows them, "
-        "`git checkout -- ledger/2023-05.toml` puts them back"
+        f"尚未提交：工作区改动、删除或插入了 HEAD 中已有的行（记录 {first}）；"
+        "`git diff -- ledger/2023-05.toml` 可查看，`git checkout -- ledger/2023-05.toml` 可还原"
     )
     tag = first.rsplit("-", 1)[1]  # the clone's tag ends each line it wrote
     assert rewrite["lines"] == [f"-7: count = 3  # {tag}", f"+7: count = 1  # {tag}"]
@@ -1100,6 +1098,6 @@ def test_an_uncommitted_edit_of_committed_lines_is_caught(clerks: tuple[Path, Pa
     # A committed file removed from the working tree is named too; put back, all is well.
     ledger.unlink()
     code, found = audit_json(alice)
-    assert code == 1 and found[0]["message"].startswith("not committed: the file was deleted")
+    assert code == 1 and found[0]["message"].startswith("尚未提交：文件被删除")
     git(alice, "checkout", "--", "ledger/2023-05.toml")
     assert audit_json(alice) == (0, [])

@@ -196,7 +196,9 @@ def test_repair_json_names_each_torn_batch_and_what_was_cut(batch, gs: Run, root
         "cuttable": True,
         "bytes": cut - len(before),
     }
-    assert torn["message"].startswith("a batch of 3 entries govscore was writing is cut off")
+    # JSON gives messages in Chinese in both languages (issue 13)
+    assert torn["message"].startswith("govscore 正在写入的 3 条一批在 ")
+    assert "被截断（写入被中断）" in torn["message"]
     assert json.loads(shown.stdout)["cut"] == [] and path.read_bytes() == after[:cut]
     done = run_process("--root", str(root), "repair", MONTH, "--yes", "--format", "json")
     assert done.returncode == 0, done.stderr
@@ -250,7 +252,7 @@ def test_a_changed_batch_is_left_out_and_not_cut(batch, gs: Run, root: Path):
     assert checked.exit_code == 1
     [problem] = json.loads(checked.stdout)["problems"]
     assert problem["line"] == before.count(b"\n") + 1
-    assert "does not match its end line: changed after govscore wrote it" in problem["message"]
+    assert "与其结束标记不符：govscore 写入后被改动" in problem["message"]  # in Chinese: JSON
     # The hand-appended entry after it counts; the batch does not.
     assert json.loads(checked.stdout)["entries"] == 2
     repaired = gs("repair", "--yes")
@@ -274,8 +276,8 @@ def test_a_changed_batch_at_the_end_of_its_file_is_not_cut_either(batch, gs: Run
     assert checked.exit_code == 1
     [problem] = json.loads(checked.stdout)["problems"]
     assert problem["line"] == before.count(b"\n") + 1
-    assert "does not match its end line: changed after govscore wrote it" in problem["message"]
-    assert "interrupted" not in problem["message"]
+    assert "与其结束标记不符：govscore 写入后被改动" in problem["message"]  # in Chinese: JSON
+    assert "写入被中断" not in problem["message"]
     for args in (("repair",), ("repair", MONTH, "--yes")):
         repaired = gs(*args)
         assert repaired.exit_code == 1
@@ -367,8 +369,7 @@ def test_a_large_import_killed_mid_write_is_detected_repaired_and_booked_once(
         [problem] = json.loads(checked.stdout)["problems"]
         assert problem["line"] == before.count(b"\n") + 1, problem
         assert (
-            f"a batch of {ROWS_KILLED} entries govscore was writing is cut off"
-            in problem["message"]
+            f"govscore 正在写入的 {ROWS_KILLED} 条一批在" in problem["message"]  # JSON: Chinese
         )
         assert json.loads(checked.stdout)["entries"] == 1
         break

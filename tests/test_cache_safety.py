@@ -174,7 +174,7 @@ def test_check_json_names_the_cache_problem(booked: Path, _cache_key: Path):
     assert result.exit_code == 1
     problems = json.loads(result.stdout)["problems"]
     assert [(p["file"], p["line"]) for p in problems] == [(f"{CACHE_DIR}/{CACHE_FILE}", 0)]
-    assert "entries: 7 against 1" in problems[0]["message"]
+    assert "记录数 7，完整读取为 1" in problems[0]["message"]  # JSON: in Chinese
 
 
 def test_a_cache_signed_with_another_key_is_ignored(

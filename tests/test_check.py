@@ -11,8 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import REPO, copy_root, run_process, without_category_4
+from govscore.cli.commands import cli
 from govscore.model import FIELDS
 
 APRIL = """\
@@ -147,6 +149,13 @@ def test_check_as_a_real_process_says_the_same(troubled: Path):
 def test_check_json_is_the_whole_report(troubled: Path, gs):
     result = gs("check", "--format", "json")
     assert result.exit_code == 1
+    # JSON gives each message in Chinese whatever the reader's language (issue 13): as
+    # the Chinese table says it.
+    chinese_table = CliRunner(env={"GOVSCORE_LANG": "zh"}).invoke(
+        cli, ["--root", str(troubled), "check"]
+    )
+    said = [line.split(": ", 1)[1] for line in chinese_table.stdout.splitlines()]
+    assert len(said) == len(PROBLEMS) and said[0].startswith("未知部门 '公按局'")
     assert json.loads(result.stdout) == {
         "ok": False,
         "files": 3,
@@ -155,7 +164,7 @@ def test_check_json_is_the_whole_report(troubled: Path, gs):
         "uncommitted": True,
         "problems": [
             {"file": file, "line": line, "entry": entry, "field": field, "message": message}
-            for file, line, entry, field, message in PROBLEMS
+            for (file, line, entry, field, _), message in zip(PROBLEMS, said, strict=True)
         ],
     }
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import ast
 import gettext
 import inspect
+import json
 import re
+import subprocess
 import tomllib
 from collections.abc import Iterator
 from io import BytesIO
@@ -328,3 +330,47 @@ def test_problems_read_from_the_cache_are_in_the_reader_s_language(root: Path):
     assert "unknown clause '9.9.9'" in english.output
     assert "未知条款 '9.9.9'" in chinese_.output
     assert "unknown clause" not in chinese_.output
+
+
+def test_what_programs_read_is_the_same_in_both_languages(root: Path):
+    """Issue 13: JSON keys and values never change with the language. Problems' messages
+    are given in Chinese in JSON whoever reads stderr (in English there), from a cache
+    built in either language: each run below follows one in the other language."""
+    ledger = root / "ledger" / "2023-05.toml"
+    for args in (["-d", "市公安局", "-c", "2.4.3", "-n", "2"], ["-d", "市民政局", "-c", "3.3.1"]):
+        assert run_in("zh", root, "add", *args, "--month", "2023-05").exit_code == 0
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "ledger"], cwd=root, check=True)
+    # Not committed: a committed batch edited, an id gap, an unknown department and
+    # clause, a duplicate id, a rate out of bounds.
+    text = ledger.read_text(encoding="utf-8")
+    ledger.write_text(
+        text.replace("count = 2", "count = 3")
+        + '\n[[entry]]\nid = "2023-05-0009"\ndepartment = "市公按局"\nclause = "9.9.9"\n'
+        + '\n[[entry]]\nid = "2023-05-0009"\ndepartment = "市公安局"\nclause = "2.5.2"\n'
+        + "value = 101\n",
+        encoding="utf-8",
+    )
+    commands = [
+        ["check", "--format", "json"],
+        ["month", "2023-05", "--format", "json"],
+        ["month", "2023-05", "--detail", "--format", "json"],
+        ["year", "2023", "--format", "json"],
+        ["log", "--format", "json"],
+        ["show", "2023-05-0001", "--format", "json"],
+        ["repair", "--format", "json"],
+        ["audit", "--format", "json"],
+    ]
+    for args in commands:
+        en = run_in("en", root, *args)
+        zh = run_in("zh", root, *args)
+        again = run_in("en", root, *args)
+        assert en.stdout == zh.stdout == again.stdout, args
+        assert en.exit_code == zh.exit_code, args
+        assert not re.search("[，。；：]", en.stderr), en.stderr  # English for the reader
+    problems = json.loads(run_in("en", root, "check", "--format", "json").stdout)["problems"]
+    assert len(problems) >= 4
+    assert any(p["message"].startswith("未知部门 '市公按局'") for p in problems), problems
+    rewrites = json.loads(run_in("en", root, "audit", "--format", "json").stdout)
+    assert rewrites[0]["message"].startswith("尚未提交：")

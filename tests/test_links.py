@@ -38,7 +38,7 @@ def test_a_linked_month_file_is_left_out_and_never_written(gs: Run, root: Path, 
     assert checked.returncode == 1
     [problem] = json.loads(checked.stdout)["problems"]
     assert problem["file"] == "ledger/2023-05.toml"
-    assert problem["message"].startswith("a symbolic link: govscore reads and writes only")
+    assert problem["message"].startswith("是符号链接：govscore 只读写")  # JSON: in Chinese
 
     report = run_process("--root", str(root), "month", "2023-05", "--format", "json")
     assert report.returncode == 1

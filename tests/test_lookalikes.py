@@ -26,8 +26,8 @@ def test_check_names_both_departments_that_look_alike(root: Path):
     assert result.returncode == 1
     [problem] = json.loads(result.stdout)["problems"]
     assert problem["file"] == "departments.toml"
-    assert problem["message"].startswith(
-        "巿档案局 looks like 市档案局 (巿 U+5DFF / 市 U+5E02): the ledger keeps them apart"
+    assert problem["message"].startswith(  # JSON: in Chinese in both languages
+        "巿档案局 与 市档案局 形似（巿 U+5DFF / 市 U+5E02）：账本会把它们当作两个部门"
     )
     report = run_process("--root", str(root), "month", "2023-05")
     assert "巿档案局 looks like 市档案局" in report.stderr
@@ -53,7 +53,7 @@ def test_an_alias_that_looks_like_another_departments_name_is_named(root: Path):
     with_department(root, "市再设局", aliases='"巿公安局"')
     result = run_process("--root", str(root), "check", "--format", "json")
     messages = [p["message"] for p in json.loads(result.stdout)["problems"]]
-    assert [m.split(" (")[0] for m in messages] == ["巿公安局 looks like 市公安局"]
+    assert [m.split(" 形似")[0] for m in messages] == ["巿公安局 与 市公安局"]
 
 
 def test_the_shipped_departments_have_no_look_alikes():

@@ -150,8 +150,8 @@ def test_show_a_void_and_an_entry_with_a_problem(office: Path):
     assert "部门,市公安局" in rows  # the department of the entry it voids
     bad = json.loads(run(office, "show", "2023-07-0002", "--format", "json").stdout)
     assert bad["counted"] is False and bad["counts"] == []
-    assert [p["message"] for p in bad["problems"]] == [
-        "unknown clause '9.9.9' (run `govscore clauses` for the list)"
+    assert [p["message"] for p in bad["problems"]] == [  # JSON: in Chinese (issue 13)
+        "未知条款 '9.9.9'（运行 `govscore clauses` 查看列表）"
     ]
 
 
@@ -282,7 +282,7 @@ def test_log_json_contract(office: Path):
         "2023-07-0002",
     ]
     assert [e["voided"] for e in everything].count(None) == 10
-    assert everything[-1]["problems"][0]["message"].startswith("unknown clause '9.9.9'")
+    assert everything[-1]["problems"][0]["message"].startswith("未知条款 '9.9.9'")
 
 
 def ids(root: Path, *args: str) -> list[str]:

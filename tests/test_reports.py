@@ -43,7 +43,8 @@ def test_month_and_year_json_list_the_entries_left_out(small: Path):
         "line": 10,
         "entry": "2023-05-0002",
         "field": "clause",
-        "message": "unknown clause '2.4.33'; did you mean 2.4.3 or 2.4.13 or 4.4.3? (run `govscore clauses` for the list)",
+        # JSON gives the message in Chinese in both languages (issue 13)
+        "message": "未知条款 '2.4.33'；是否指 2.4.3 或 2.4.13 或 4.4.3？（运行 `govscore clauses` 查看列表）",
     }
     month = run(small, "month", "2023-05", "--format", "json")
     assert month.exit_code == 1  # a report over a ledger with problems still prints

@@ -195,8 +195,9 @@ BAD_EDIT = '\n[[entry]]\nid = "2023-05-0002"\nnote = "迟到\nclause = "2.4.3"\n
     ("tail", "named", "refused_at"),
     [
         # The cut-off entry is left out whole: named where the file ends.
-        (CUT_OFF, {3: "does not end with a newline"}, 3),
-        (BAD_EDIT, {3: "not valid TOML: Illegal character"}, 3),
+        # (as JSON words them: in Chinese in both languages)
+        (CUT_OFF, {3: "文件不以换行结尾"}, 3),
+        (BAD_EDIT, {3: "TOML 格式有误：非法字符"}, 3),
     ],
     ids=["cut-off", "bad-hand-edit"],
 )
@@ -336,7 +337,7 @@ def test_a_hand_entry_without_its_final_newline_is_left_out_until_it_is_ended(ro
     checked = gs("check", "--format", "json")
     assert checked.exit_code == 1
     [problem] = json.loads(checked.stdout)["problems"]
-    assert problem["entry"] == "hand-1" and "it is left out" in problem["message"]
+    assert problem["entry"] == "hand-1" and "暂不计分" in problem["message"]
     assert gs(*ADD, "--month", "2023-05").exit_code == 1  # not appended to, as before
     path.write_text(path.read_text(encoding="utf-8") + "5\n", encoding="utf-8")
     # Ended: 1 + 45 cases, C2 54 → 25 + 21.6 + 20 + 15 = 81.6.

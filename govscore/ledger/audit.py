@@ -534,7 +534,7 @@ def _merge_losses(
         else:
             what.append(_("{what} was removed").format(what=block.where()))
             lines += [f"-{n}: {text}" for n, text in enumerate(block.lines, block.line)]
-    return lost(parent, "; ".join(what)), tuple(entries), tuple(lines)
+    return lost(parent, _("; ").join(what)), tuple(entries), tuple(lines)
 
 
 # Beyond this many pairs of equal blocks (a file of thousands of equal rows) a longest

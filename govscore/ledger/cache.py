@@ -33,8 +33,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # 4: signed JSON (3 and before: a pickle, ledger.pickle); 5: cells keep sums by clause too;
 # 6: id sequences per month and clone tag; 7: cells kept per month as text (read when asked);
 # 8: no today or time_sensitive (the review no longer judges time); 9: a month's cells one
-# department a line (read and digested a department at a time)
-FORMAT = 9
+# department a line (read and digested a department at a time); 10: an English problem
+# keeps its Chinese wording ([English, Chinese]: what JSON gives in both languages)
+FORMAT = 10
 
 
 def digest(data: bytes) -> bytes:

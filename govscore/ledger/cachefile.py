@@ -30,7 +30,7 @@ from typing import Any
 
 from govscore.errors import DataError, Problem
 from govscore.figures import Remembered
-from govscore.i18n import _
+from govscore.i18n import Worded, _
 from govscore.ledger import cache
 from govscore.model import Entry
 from govscore.rules.config import Department, Departments
@@ -326,12 +326,15 @@ def departments_from(text: str) -> Departments | None:
 
 
 def _problem(p: Problem) -> list[Any]:
-    return [p.file, p.line, p.message, p.field, p.entry]
+    # An English message keeps its Chinese wording (what JSON gives): [English, Chinese].
+    message = [str(p.message), p.message.zh] if isinstance(p.message, Worded) else p.message
+    return [p.file, p.line, message, p.field, p.entry]
 
 
 def _as_problem(row: list[Any]) -> Problem:
     file, line, message, field_name, entry = row
-    return Problem(str(file), int(line), str(message), str(field_name), str(entry))
+    said = Worded(*map(str, message)) if isinstance(message, list) else str(message)
+    return Problem(str(file), int(line), said, str(field_name), str(entry))
 
 
 def entry_row(entry: Entry) -> list[Any]:

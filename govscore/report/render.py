@@ -16,6 +16,7 @@ from itertools import islice
 from typing import Any
 
 from govscore.figures import number
+from govscore.i18n import english, in_chinese
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -155,7 +156,12 @@ def json_array_pieces(items: Iterable[Any], per_piece: int = 1_000) -> Iterator[
 
 
 def json_text(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default)
+    return json.dumps(_as_read(payload), ensure_ascii=False, indent=2, default=_json_default)
+
+
+def _as_read(payload: Any) -> Any:
+    """What programs read is the same in both languages: messages in their Chinese."""
+    return in_chinese(payload) if english() else payload
 
 
 def _json_default(value: Any) -> Any:
@@ -175,7 +181,7 @@ class Encoded(str):
 
 def row_text(item: Any) -> str:
     """One row as rows_text writes it."""
-    return _ROW.encode(item)
+    return _ROW.encode(_as_read(item))
 
 
 def rows_text(payload: dict[str, Any]) -> str:
@@ -186,12 +192,13 @@ def rows_text(payload: dict[str, Any]) -> str:
     ranking read by eye or by grep is read a department at a time anyway.
     """
     lines = ["{"]
+    payload = {k: v if isinstance(v, list) else _as_read(v) for k, v in payload.items()}
     for position, (key, value) in enumerate(payload.items()):
         comma = "," if position < len(payload) - 1 else ""
         name = _ROW.encode(key)
         if isinstance(value, list) and value:
             items = ",\n".join(
-                f"    {item if isinstance(item, Encoded) else _ROW.encode(item)}" for item in value
+                f"    {item if isinstance(item, Encoded) else row_text(item)}" for item in value
             )
             lines.append(f"  {name}: [\n{items}\n  ]{comma}")
         else:

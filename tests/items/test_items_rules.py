@@ -288,7 +288,9 @@ def test_any_json_record_gives_findings_and_never_raises(data: dict) -> None:
         assert any(f.rule == 11 for f in findings)
 
 
-@pytest.mark.parametrize("depth", ["1, 2, 3", "1;2;3", "1；2；3", "互联网咨询；互联网收件", "１,２"])
+@pytest.mark.parametrize(
+    "depth", ["1, 2, 3", "1;2;3", "1；2；3", "互联网咨询；互联网收件", "１,２"]
+)
 def test_depth_written_as_rule_12_reads_it_costs_nothing_under_rule_2(depth: str) -> None:
     """网办深度 is a list of codes or names, not descriptive text: the separators rule 12
     accepts (a space after a comma, semicolons) are no special characters of rule 2."""
