@@ -225,6 +225,18 @@ def test_each_kind_of_clause_asks_for_its_figures(ask, small: Path):
     ]
 
 
+def test_a_yes_or_no_question_takes_chinese_answers(ask, small: Path):
+    """A clerk answers 是 or 否; an answer that is neither is asked again, saying which are."""
+    may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]
+    yes = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\n好\n是\n")
+    assert yes.exit_code == 0, yes.output
+    assert "(recurring)? [y/N]: " in yes.stderr
+    assert "'好': answer 是 or 否 (y or n)" in yes.stderr
+    no = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\n否\n")
+    assert no.exit_code == 0, no.output
+    assert [e.get("recurring") for e in entries(small, "2023-05")] == [True, None]
+
+
 def test_a_clause_that_does_not_apply_is_asked_again(ask, small: Path):
     # 2.3.1 is for the one-window zone; 市民政局 is not tagged one_window in this root.
     # Then a full-width id and a date as Excel writes it are read as typed anywhere else.

@@ -95,8 +95,8 @@ def test_show_counts_a_closed_recurring_entry_month_by_month(office: Path):
     assert payload["voided"] is None
     assert payload["closed"] == {"id": "2023-06-0002", "through": "2023-07", "note": "已完成"}
     assert payload["counts"] == [
-        {"period": "2023-06", "amount": -2.0, "how": "1 月 × 2", "cap": None},
-        {"period": "2023-07", "amount": -2.0, "how": "1 月 × 2", "cap": None},
+        {"period": "2023-06", "amount": -2.0, "how": "1 个月 × 2", "cap": None},
+        {"period": "2023-07", "amount": -2.0, "how": "1 个月 × 2", "cap": None},
     ]
     assert [(m["id"], m["kind"], m["in_force"]) for m in payload["mentions"]] == [
         ("2023-06-0002", "close", True)

@@ -573,8 +573,8 @@ def test_each_line_says_how_its_amount_was_reached_as_a_clerk_checks_it():
     # "3 件次 × 1.1"; 1.3.2 discretionary, 2 stated → "1 次 × 2"; 4.4.3 通报批评 by
     # 省委省政府, 5 → "省委省政府 1 次 × 5"; 4.4.4 较大失误, 5 → "1 次 × 5"; its 4.4.5
     # (情节严重) vetoes → "一票否决".
-    # Rates at 0.1 a point short of 100%: 2.5.2 93.5% → short 6.5 → "93.5%: 少 6.5% × 0.1";
-    # 180/200 = 90% → short 10 → "180/200 = 90%: 少 10% × 0.1"; 2.5.4 at exactly 100% costs
+    # Rates at 0.1 a point short of 100%: 2.5.2 93.5% → short 6.5 → "93.5%：少 6.5% × 0.1";
+    # 180/200 = 90% → short 10 → "180/200 = 90%：少 10% × 0.1"; 2.5.4 at exactly 100% costs
     # nothing → "100%，不扣分"; 2.5.3 with 0/0 → "零办件，不计此项考核" (exempt);
     # 1.3.1 1/3 = 33.333…% shown 33.33, short 66.666…% shown 66.67.
     # 4.2.2 (exclusive, same matter): 市级 2 in May counts 2; 省级 5 in July counts the
@@ -609,11 +609,11 @@ def test_each_line_says_how_its_amount_was_reached_as_a_clerk_checks_it():
         "levels": "省委省政府 1 次 × 5",
         "slip": "1 次 × 5",
         "veto": "一票否决",
-        "value": "93.5%: 少 6.5% × 0.1",
-        "fraction": "180/200 = 90%: 少 10% × 0.1",
+        "value": "93.5%：少 6.5% × 0.1",
+        "fraction": "180/200 = 90%：少 10% × 0.1",
         "full": "100%，不扣分",
         "none": "零办件，不计此项考核",
-        "third": "1/3 = 33.33%: 少 66.67% × 0.1",
+        "third": "1/3 = 33.33%：少 66.67% × 0.1",
         "city": "市级 2，同一事项最高层级计分：计 2",
         "province": "省级 5，同一事项最高层级计分：计 3",
     }
@@ -839,7 +839,7 @@ def test_an_offices_own_exclusive_and_referred_recurring_clauses_score_as_writte
     assert {line.entry.id: line.how for line in (*may.lines, *july.lines)} == {
         "fixed-may": "1，同一事项最高层级计分：计 1",
         "range-may": "1.5，同一事项最高层级计分：计 1.5",
-        "standing": "1 月 × 1",
+        "standing": "1 个月 × 1",
         "fixed-july": "1，同一事项最高层级计分：计 0",
         "range-july": "2.5，同一事项最高层级计分：计 1",
     }

@@ -59,9 +59,7 @@ def ask_missing(
     if clause.ref and not fields.get("ref"):
         fields["ref"] = _ref(clause, department, month, lookup())
     if clause.recurring and not fields.get("recurring"):
-        fields["recurring"] = click.confirm(
-            _("does it stand every month until closed (recurring)?"), default=False, err=True
-        )
+        fields["recurring"] = confirm(_("does it stand every month until closed (recurring)?"))
     if fields.get("note") is None:
         fields["note"] = _ask(_("note (optional)"), default="", show_default=False) or None
     return day, month
@@ -69,6 +67,34 @@ def ask_missing(
 
 def _ask(label: str, kind: Any = None, **options: Any) -> Any:
     return click.prompt(label, type=kind, err=True, **options)
+
+
+class YesNo(click.ParamType):
+    """An answer of yes or no, as a Chinese clerk types it (是, 否) or an English one (y, n)."""
+
+    name = "yes/no"
+    YES = frozenset({"y", "yes", "是", "是的", "对", "要"})
+    NO = frozenset({"n", "no", "否", "不", "不是", "不要"})
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> bool:
+        if isinstance(value, bool):
+            return value
+        answer = fold(str(value)).strip().lower()
+        if answer in self.YES:
+            return True
+        if answer in self.NO:
+            return False
+        self.fail(_("{value!r}: answer 是 or 否 (y or n)").format(value=value), param, ctx)
+
+
+def confirm(question: str, default: bool = False) -> bool:
+    """click.confirm, answered in Chinese or English: the choices shown in the reader's words."""
+    choices = _("[y/N]") if not default else _("[Y/n]")
+    return bool(
+        click.prompt(
+            f"{question} {choices}", default=default, type=YesNo(), show_default=False, err=True
+        )
+    )
 
 
 def _department(root: Root, fields: dict[str, Any]) -> Department | None:

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import click
 
 from govscore import __version__
-from govscore.cli.asking import ask_missing
+from govscore.cli.asking import ask_missing, confirm
 from govscore.cli.language import TranslatedGroup
 from govscore.cli.options import (
     COUNT,
@@ -501,7 +501,7 @@ def repair(app: AppContext, month: str | None, yes: bool, fmt: str) -> None:
     for cut in cuts:
         _show_cut(cut)
     if cuttable and not yes and interactive():
-        yes = click.confirm(_("cut them back?"), default=False, err=True)
+        yes = confirm(_("cut them back?"))
     if not yes or not cuttable:
         if cuttable:
             command = " ".join(["govscore", "repair", *([month] if month else []), "--yes"])

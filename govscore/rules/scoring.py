@@ -688,6 +688,8 @@ def exclusive_rises(entries: Iterable[Entry], catalog: Catalog) -> dict[str, Dec
 def explain(entry: Entry, clause: Clause, amount: Decimal) -> str:
     """How an entry's points were reached: 3 件次 × 1, 93.5%: 少 6.5% × 0.1, 省级 5 …"""
     unit = clause.unit or "次"
+    if unit == "月":
+        unit = "个月"  # 2 个月 × 1: "2 月" would read as February
     if clause.kind == "veto":
         return "一票否决"
     if clause.kind == "rate":
@@ -699,7 +701,7 @@ def explain(entry: Entry, clause: Clause, amount: Decimal) -> str:
             shown = f"{plain(entry.numerator)}/{plain(entry.denominator)} = {shown}"  # type: ignore[arg-type]
         if rate >= HUNDRED:
             return f"{shown}，不扣分"
-        return f"{shown}: 少 {plain(round2(HUNDRED - rate))}% × {plain(clause.per_point)}"  # type: ignore[arg-type]
+        return f"{shown}：少 {plain(round2(HUNDRED - rate))}% × {plain(clause.per_point)}"  # type: ignore[arg-type]
     if clause.exclusive:
         # The matter's worth as exclusive_rises counts it: its level, or the points stated.
         worth = clause.level_points(entry.level) if entry.level else (entry.points or clause.points)  # type: ignore[arg-type]
