@@ -117,7 +117,8 @@ def test_a_missing_argument_or_option_ends_with_a_chinese_full_stop(tmp_path: Pa
     ends = {
         ("void",): "错误：缺少参数 'ID'。\n",
         ("void", "2023-05-0001"): "错误：缺少选项 '--reason'。\n",
-        ("departments", "tag"): "错误：缺少参数 'DEPARTMENT'。\n",
+        ("departments", "tag"): "错误：缺少参数 '部门'。\n",  # an argument's name in Chinese
+        ("month",): "错误：缺少参数 '月份'。\n",
     }
     for args, end in ends.items():
         result = CliRunner(env={"GOVSCORE_LANG": "zh"}).invoke(
@@ -126,6 +127,11 @@ def test_a_missing_argument_or_option_ends_with_a_chinese_full_stop(tmp_path: Pa
         assert (result.exit_code, result.stderr[-len(end) :]) == (2, end)
     english = CliRunner(env={"GOVSCORE_LANG": "en"}).invoke(cli, ["void", "2023-05-0001"])
     assert english.stderr.endswith("Error: Missing option '--reason'.\n")
+    english = CliRunner(env={"GOVSCORE_LANG": "en"}).invoke(cli, ["month"])
+    assert english.stderr.endswith("Error: Missing argument 'MONTH'.\n")
+    usage = CliRunner(env={"GOVSCORE_LANG": "zh"}).invoke(cli, ["items", "check", "--help"])
+    assert usage.stdout.startswith("用法： cli items check [选项] 路径...\n")
+    assert "\n选项：\n" in usage.stdout  # click's heading after a Chinese colon
 
 
 def test_a_click_that_names_parameters_otherwise_still_says_what_is_missing(

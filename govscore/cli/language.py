@@ -46,6 +46,20 @@ CLICK_WORDS = (N_("required"),)
 TYPE_METAVARS = frozenset(
     {N_("TEXT"), N_("INTEGER"), N_("NUMBER"), N_("DIRECTORY"), N_("FILE"), N_("PATH")}
 )
+# Arguments' names as usage lines and errors show them (MONTH, [FILE], PATHS...): in
+# the reader's words (用法： govscore month [选项] 月份; 缺少参数 '月份'). ID stays an id.
+ARGUMENT_WORDS = frozenset(
+    {
+        N_("MONTH"),
+        N_("PERIOD"),
+        N_("YEAR"),
+        N_("DIRECTORY"),
+        N_("FILE"),
+        N_("PATHS"),
+        N_("DEPARTMENT"),
+        N_("TAGS"),
+    }
+)
 
 
 def wcswidth(text: str) -> int:
@@ -173,6 +187,10 @@ def answer_click() -> None:
     click.formatting.term_len = display_width  # type: ignore[attr-defined]
     click.formatting.wrap_text = wrap_text
     click.exceptions.MissingParameter.format_message = _missing_message  # type: ignore[method-assign]
+    click.formatting.HelpFormatter.write_heading = _write_heading  # type: ignore[method-assign]
+    if click.Argument.make_metavar is not _argument_metavar:
+        _argument_words.append(click.Argument.make_metavar)
+        click.Argument.make_metavar = _argument_metavar  # type: ignore[method-assign]
     for name in CLICK_MODULES:
         try:
             module = importlib.import_module(f"click.{name}")
@@ -182,6 +200,22 @@ def answer_click() -> None:
             module._ = _types_gettext if name == "types" else _  # type: ignore[attr-defined]
         if getattr(module, "ngettext", None) is gettext.ngettext:
             module.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+def _write_heading(self: click.HelpFormatter, heading: str) -> None:
+    """A help section's heading (选项, 命令) after its colon in the reader's words: ：."""
+    colon = _(":")
+    self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
+
+
+_argument_words: list[Any] = []  # click's own make_metavar, kept when it is replaced
+
+
+def _argument_metavar(self: click.Argument, *args: Any, **kwargs: Any) -> str:
+    """click's metavar of an argument, its name in the reader's words."""
+    shown: str = _argument_words[0](self, *args, **kwargs)
+    name = shown.strip("[]!.")
+    return shown.replace(name, _(name)) if name in ARGUMENT_WORDS else shown
 
 
 @contextmanager
