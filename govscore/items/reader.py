@@ -155,10 +155,23 @@ def _cannot_read(name: str, exc: OSError | Refused) -> Problem:
 def read_file(path: Path) -> Iterator[Entry]:
     """One file: ``.jsonl`` as JSON Lines (streamed), anything else as one JSON document."""
     name = str(path)
+    suffix = path.suffix.lower()
+    if suffix in NOT_ITEM_FILES:
+        message = _(
+            "a {suffix} file: item exports are read as JSON (.json, a JSON array of items, "
+            "or .jsonl, one item a line); export the items as JSON"
+        )
+        yield Problem(name, 0, message.format(suffix=suffix))
+        return
     try:
         with open_item_file(path) as stream:
-            if path.suffix.lower() == ".jsonl":
-                yield from parse_jsonl(_bounded(stream, name), name)
+            if suffix == ".jsonl":
+                read = False
+                for entry in parse_jsonl(_bounded(stream, name), name):
+                    read = True
+                    yield entry
+                if not read:  # an export that failed, or was cut to nothing
+                    yield Problem(name, 1, _("empty file: expected one JSON item a line"))
                 return
             raw = stream.read(MAX_FILE_BYTES + 1)
     except (OSError, Refused) as exc:
@@ -171,9 +184,13 @@ def read_file(path: Path) -> Iterator[Entry]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        yield Problem(name, line, _("not UTF-8 text; the file is skipped"))
+        yield Problem(name, line, _("not UTF-8 text (save it as UTF-8); the file is skipped"))
         return
     yield from parse_json_text(text, name)
+
+
+# What Excel and other tables write: not item exports, whatever they hold.
+NOT_ITEM_FILES = frozenset({".csv", ".tsv", ".xlsx", ".xlsm", ".xls"})
 
 
 def _bounded(stream: BinaryIO, name: str) -> Iterator[bytes]:

@@ -138,7 +138,30 @@ def test_other_documents(tmp_path: Path) -> None:
         ("problem", str(empty), 1, "empty file: expected a JSON array of items"),
         ("item", str(trailing), 1, A),
         ("problem", str(trailing), 2, "bad JSON: extra data after the array"),
-        ("problem", str(latin), 2, "not UTF-8 text; the file is skipped"),
+        ("problem", str(latin), 2, "not UTF-8 text (save it as UTF-8); the file is skipped"),
+    ]
+
+
+def test_an_empty_jsonl_and_a_table_are_named_not_passed(tmp_path: Path) -> None:
+    """A nightly export cut to nothing is no clean export (as an empty .json is not), and
+    a CSV or workbook given by name is said to be one, not misread as broken JSON."""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text("  \n\n", encoding="utf-8")
+    table = tmp_path / "items.csv"
+    table.write_text("实施编码,事项名称\n1,甲\n", encoding="utf-8")
+    book = tmp_path / "items.XLSX"
+    book.write_bytes(b"PK\x03\x04")
+    said = (
+        "file: item exports are read as JSON (.json, a JSON array of items, or .jsonl, "
+        "one item a line); export the items as JSON"
+    )
+    assert _entries(empty, blank, table, book) == [
+        ("problem", str(empty), 1, "empty file: expected one JSON item a line"),
+        ("problem", str(blank), 1, "empty file: expected one JSON item a line"),
+        ("problem", str(table), 0, f"a .csv {said}"),
+        ("problem", str(book), 0, f"a .xlsx {said}"),
     ]
 
 
