@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import tabulate
@@ -85,3 +86,18 @@ def test_a_ranking_is_set_here(root: Path):
     fast = render._simple_table(headers, rows)
     assert fast is not None
     assert fast == tabulated(headers, rows)
+
+
+CELL = st.lists(st.sampled_from([*PLAIN, "|", "\n", "\r\n", "a|b", "\\"]), max_size=4).map("".join)
+
+
+@given(st.lists(st.lists(CELL, min_size=2, max_size=2), min_size=1, max_size=4))
+@settings(max_examples=200, deadline=None)
+def test_a_markdown_table_keeps_every_cell_in_its_row_and_column(rows):
+    """A | or a line break in a cell (a note, a value quoted back) ends no cell and no
+    row: every line of the table has as many unescaped bars as the header's."""
+    text = render.table_text(["甲", "乙"], rows, "markdown")
+    lines = text.split("\n")
+    assert len(lines) == 2 + len(rows)
+    bars = [len(re.findall(r"(?<!\\)\|", line)) for line in lines]
+    assert bars == [3] * len(lines)

@@ -52,11 +52,23 @@ def table_text(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) 
     tabulate.WIDE_CHARS_MODE = True
     tabulate.PRESERVE_WHITESPACE = False
     tablefmt = "github" if fmt == "markdown" else "simple"
+    table = [list(row) for row in rows]
+    if fmt == "markdown":
+        table = [[_markdown_cell(cell) for cell in row] for row in table]
     return tabulate.tabulate(
-        [list(row) for row in rows],
+        table,
         headers=list(headers),
         tablefmt=tablefmt,
         disable_numparse=True,
+    )
+
+
+def _markdown_cell(cell: Any) -> Any:
+    """A cell's text kept in its cell: a | ends none, a line break ends no row (<br>)."""
+    if not isinstance(cell, str):
+        return cell
+    return (
+        cell.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
     )
 
 
