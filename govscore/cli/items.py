@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,14 +17,14 @@ import click
 
 from govscore.cli.language import TranslatedGroup
 from govscore.cli.options import MONTH, commit_option, force_option, format_option
-from govscore.errors import ConfigError, DataError, Problem
+from govscore.errors import ConfigError, DataError
 from govscore.i18n import _, ngettext
 from govscore.items.booking import plan_booking
 from govscore.items.checking import CheckResult, Tally, check_parts, run_check
 from govscore.items.rules import RULE_NUMBERS, RULES, Finding, failing_items_by_department
-from govscore.items.typos import TypoList, load_typos
+from govscore.items.typos import load_typos
 from govscore.ledger.gitops import clone_tag, recorder
-from govscore.ledger.loader import ROOT_ENV, find_root, load_root
+from govscore.ledger.loader import ROOT_ENV, find_root, load_departments, load_root
 from govscore.ledger.recording import Committer, record
 from govscore.model import Entry
 from govscore.report.render import json_array_pieces, json_text, table_pieces, table_text
@@ -57,18 +57,29 @@ def _summary_rows(counts: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def _typos_for(ctx: click.Context) -> tuple[TypoList, list[Problem]]:
-    """Defaults plus the root's typos.tsv; items check also works where there is no root."""
+def _root_for(ctx: click.Context) -> Path | None:
+    """The root, if there is one: items check also works where there is none."""
     option = getattr(ctx.obj, "root_option", None)
     try:
-        root: Path | None = find_root(option)
+        return find_root(option)
     except ConfigError as exc:
-        root = None
         if option or os.environ.get(ROOT_ENV):
             # A root that was asked for but is not one: say so, then use the defaults.
             message = _("note: {message}; using the default typo list only")
             click.echo(message.format(message=exc.message), err=True)
-    return load_typos(root)
+        return None
+
+
+def _department_of(root: Path | None) -> Callable[[str], str]:
+    """A department as written in an export, by the name the root's departments.toml
+    knows it by (住建局 → 市住房和城乡建设局); a name it does not know, as written."""
+    if root is None:
+        return str.strip
+    try:
+        departments = load_departments(root)
+    except ConfigError:
+        return str.strip  # the configuration's problems are check's and add's to name
+    return lambda written: departments.full_name(written) or written.strip()
 
 
 @click.group("items", cls=TranslatedGroup)
@@ -138,7 +149,8 @@ def check(
                 _("--record {month}: {reason}").format(month=record_month, reason=problem.message)
             )
     chosen = sorted(set(rules)) if rules else list(RULE_NUMBERS)
-    typos, typo_problems = _typos_for(ctx)
+    found_root = _root_for(ctx)
+    typos, typo_problems = load_typos(found_root)
     for problem in typo_problems:
         click.echo(str(problem), err=True)
     # Findings stream out as they are found and are not kept: a million records hold half
@@ -150,7 +162,7 @@ def check(
     if show_summary:
         for _finding in found:
             pass
-        counts = tally.summary(chosen)
+        counts = tally.summary(chosen, _department_of(found_root))
         if fmt == "json":
             click.echo(json_text(counts))
         else:

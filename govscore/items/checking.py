@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,9 +226,12 @@ class Tally:
             department: sorted(items) for department, items in sorted(self.department_items.items())
         }
 
-    def summary(self, rules: Collection[int]) -> dict[str, Any]:
+    def summary(
+        self, rules: Collection[int], department_of: Callable[[str], str] = str.strip
+    ) -> dict[str, Any]:
         """Counts per rule and per department: items with findings, and findings (with
-        detail)."""
+        detail). `department_of` names a department as written (住建局, 烟台市住建局) by
+        the name it is known by, so that each department is one row."""
         rule_items = dict.fromkeys(rules, 0)
         for bits in self.item_rules.values():
             for number in RULE_NUMBERS:
@@ -236,7 +239,14 @@ class Tally:
                     rule_items[number] = rule_items.get(number, 0) + 1
         titles = {rule.number: rule.title for rule in RULES}
         # Every department with a checked item is listed, clean ones too (with zeros).
-        departments = sorted(set(self.checked_by_department) | set(self.department_items))
+        checked: Counter[str] = Counter()
+        findings: Counter[str] = Counter()
+        items: dict[str, set[str]] = {}
+        for written in set(self.checked_by_department) | set(self.department_items):
+            name = department_of(written)
+            checked[name] += self.checked_by_department[written]
+            findings[name] += self.department_findings[written]
+            items.setdefault(name, set()).update(self.department_items.get(written, ()))
         return {
             "checked": self.checked,
             "unreadable": self.unreadable,
@@ -254,10 +264,10 @@ class Tally:
             "by_department": [
                 {
                     "department": department,
-                    "checked": self.checked_by_department[department],
-                    "items": len(self.department_items.get(department, ())),
-                    "findings": self.department_findings[department],
+                    "checked": checked[department],
+                    "items": len(items[department]),
+                    "findings": findings[department],
                 }
-                for department in departments
+                for department in sorted(items)
             ],
         }

@@ -160,3 +160,25 @@ def test_a_record_month_the_door_refuses_is_said_before_anything_is_checked(
     usage = run(root, "items", "check", str(clean), "--force")
     assert usage.exit_code == 2
     assert "--force lets --record book a doubtful month: give --record MONTH" in usage.stderr
+
+
+def test_summary_names_each_department_once_by_the_name_the_root_knows(
+    root: Path, tmp_path: Path
+):
+    """住建局 and 烟台市住建局 are aliases of 市住房和城乡建设局 (as --record books them):
+    one row; a name the root does not know stays as written."""
+    records = [
+        item("0001", "住建局", True),
+        item("0002", "烟台市住建局", True),
+        item("0003", "市住房和城乡建设局", False),
+        item("0004", "市不存在局", True),
+    ]
+    export = write(tmp_path / "items.jsonl", records)
+    result = run(root, "items", "check", str(export), "--summary", "--format", "json")
+    assert result.exit_code == 1
+    rows = json.loads(result.stdout)["by_department"]
+    # Each broken record breaks rule 3 once (承诺办结时限 无): one finding an item.
+    assert rows == [
+        {"department": "市不存在局", "checked": 1, "items": 1, "findings": 1},
+        {"department": "市住房和城乡建设局", "checked": 3, "items": 2, "findings": 2},
+    ]
