@@ -349,3 +349,17 @@ def test_log_table_markdown_and_a_real_process_agree(office: Path):
     assert markdown.splitlines()[1].startswith("|---")
     process = run_process("--root", str(office), "log", "-d", "体育")
     assert process.returncode == 0 and process.stdout == table.stdout
+
+
+def test_a_bonus_follow_up_is_called_one(root: Path):
+    """4.1.2 adds 5 to a 4.1.1 project accepted at the province: in Chinese a 追加加分,
+    not the 追加扣分 of the deductions' follow-ups (2.3.10)."""
+    zh = CliRunner(env={"GOVSCORE_LANG": "zh"})
+    args = ["--root", str(root), "add", "-d", "市公安局", "--month", "2023-05"]
+    missing = zh.invoke(cli, [*args, "-c", "4.1.2"])
+    assert missing.exit_code == 1
+    assert "条款 4.1.2 为追加加分：请用 ref 填写所关联的 4.1.1 记录编号" in missing.stderr
+    project = zh.invoke(cli, [*args, "-c", "4.1.1"]).stdout.strip()
+    bonus = zh.invoke(cli, [*args, "-c", "4.1.2", "--ref", project]).stdout.strip()
+    shown = zh.invoke(cli, ["--root", str(root), "show", project]).stdout
+    assert f"追加加分 {bonus}" in shown and "追加扣分" not in shown

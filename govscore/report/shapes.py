@@ -555,7 +555,11 @@ def history_table(history: History, catalog: Catalog) -> Table:
     if history.open:
         rows.append(["以后各月", "逐月计分，直至终止计分"])
     for mention in history.mentions:
-        rows.append([f"{MENTION_NAMES[mention.kind]} {mention.entry.id}", _mention_text(mention)])
+        name = MENTION_NAMES[mention.kind]
+        follow = catalog.get(mention.entry.clause) if mention.kind == "ref" else None
+        if follow is not None and follow.sign > 0:
+            name = "追加加分"  # 4.1.2 adds points to what it follows up
+        rows.append([f"{name} {mention.entry.id}", _mention_text(mention)])
     for problem in history.problems:
         rows.append(["问题", str(problem)])
     return ["项目", "内容"], rows
