@@ -187,3 +187,33 @@ def test_commit_commits_the_file_and_a_failed_commit_exits_3(shipped: Path):
     assert failed.exit_code == 3  # changed, not committed: not "nothing written" (1)
     assert "changed departments.toml but could not commit it to git" in failed.stderr
     assert (shipped / "departments.toml").read_text(encoding="utf-8") == SHIPPED
+
+
+def test_untag_is_refused_while_counted_entries_need_the_tag(shipped: Path):
+    """2.3.3 applies only to one_window departments: untagged, 市城市管理局's entries
+    would stop counting in February after the fact. Refused, nothing written; voided
+    entries need nothing; --force takes the tag off anyway."""
+    path = shipped / "departments.toml"
+    assert run(shipped, "departments", "tag", "市城市管理局", "one_window").exit_code == 0
+    month = ["add", "-d", "市城市管理局", "-c", "2.3.3", "--month", "2025-02"]
+    first = run(shipped, *month).stdout.strip()
+    second = run(shipped, *month).stdout.strip()
+    before = path.read_bytes()
+    refused = run(shipped, "departments", "untag", "市城市管理局", "一窗受理专区")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: 市城市管理局 has 2 counted entries ({first}, {second}) of clauses only for "
+        "departments tagged one_window (一窗受理专区): untagged, they would stop counting, in "
+        "past months too; void them first, or give --force\n"
+    )
+    assert path.read_bytes() == before
+    for entry in (first, second):
+        assert run(shipped, "void", entry, "--reason", "误登").exit_code == 0
+    assert run(shipped, "departments", "untag", "市城市管理局", "one_window").exit_code == 0
+    assert path.read_text(encoding="utf-8") == SHIPPED
+    # Tagged again with a counted entry: --force takes the tag off, as asked.
+    assert run(shipped, "departments", "tag", "市城市管理局", "one_window").exit_code == 0
+    assert run(shipped, *month).exit_code == 0
+    forced = run(shipped, "departments", "untag", "市城市管理局", "one_window", "--force")
+    assert forced.exit_code == 0
+    assert path.read_text(encoding="utf-8") == SHIPPED

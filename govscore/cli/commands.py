@@ -78,7 +78,7 @@ from govscore.ledger.loader import (
 )
 from govscore.ledger.recording import Committer, Draft, Writing, record, record_import
 from govscore.ledger.repair import Cut, cut_back, find_cuts, repair_json
-from govscore.ledger.settings import set_tags
+from govscore.ledger.settings import entries_needing, set_tags
 from govscore.ledger.writer import create_files, write_whole
 from govscore.model import month_of, months_between
 from govscore.report import page
@@ -1059,18 +1059,62 @@ def tag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -
 @departments.command()
 @_tags_option
 @_commit_tags
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Take the tags off even though entries of the department need them "
+    "(they stop counting, in past months too).",
+)
 @pass_app
-def untag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -> None:
-    """Take tags off a department in departments.toml."""
-    _retag(app, department, (), tags, commit)
+def untag(
+    app: AppContext, department: str, tags: tuple[str, ...], commit: bool, force: bool
+) -> None:
+    """Take tags off a department in departments.toml.
+
+    Refused while counted entries of the department are of clauses that apply only to
+    departments with the tag (void them first, or give --force).
+    """
+    _retag(app, department, (), tags, commit, force)
+
+
+def _refuse_needed_tags(root_dir: Path, department: str, tags: list[str]) -> None:
+    """A tag that counted entries need is not taken off without --force: their months'
+    scores would change after the fact, with nothing in the ledger to say why."""
+    root = load_root(root_dir)
+    found = root.departments.resolve(department)
+    if found is None:
+        return  # set_tags says what is wrong with the name
+    needing = entries_needing(root, found.name, tags)
+    if needing:
+        ids = [entry.id for entry in needing]
+        shown = listing(ids[:5]) + (" …" if len(ids) > 5 else "")
+        message = ngettext(
+            "{name} has {count} counted entry ({ids}) of a clause only for departments "
+            "tagged {tags}: untagged, it would stop counting, in past months too; void it "
+            "first, or give --force",
+            "{name} has {count} counted entries ({ids}) of clauses only for departments "
+            "tagged {tags}: untagged, they would stop counting, in past months too; void "
+            "them first, or give --force",
+            len(ids),
+        )
+        raise DataError(
+            message.format(name=found.name, count=len(ids), ids=shown, tags=_tag_list(tags))
+        )
 
 
 def _retag(
-    app: AppContext, department: str, add: tuple[str, ...], remove: tuple[str, ...], commit: bool
+    app: AppContext,
+    department: str,
+    add: tuple[str, ...],
+    remove: tuple[str, ...],
+    commit: bool,
+    force: bool = False,
 ) -> None:
     root_dir = app.root_dir()
     catalog = load_catalog(root_dir)
     known = [*TAG_NAMES, *sorted({c.applies_to for c in catalog if c.applies_to} - set(TAG_NAMES))]
+    if remove and not force:
+        _refuse_needed_tags(root_dir, department, [tag_code(t, known) or t for t in remove])
     done = set_tags(root_dir, department, add, remove, known)
     if not done.changed:
         asked = _tag_list(tag_code(t, known) or t for t in add or remove)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from govscore.errors import ConfigError, UsageError, did_you_mean
 from govscore.i18n import _
-from govscore.ledger.loader import DEPARTMENTS_FILE, cannot_read, parse_toml_file
+from govscore.ledger.loader import DEPARTMENTS_FILE, Root, cannot_read, parse_toml_file
+from govscore.model import Entry
 from govscore.rules.config import (
     TAG_NAMES,
     Department,
@@ -110,6 +111,21 @@ def set_tags(
     _verify(text, edited, department.name, after)
     _write(root / DEPARTMENTS_FILE, edited)
     return result
+
+
+def entries_needing(root: Root, department: str, tags: Collection[str]) -> list[Entry]:
+    """The department's counted entries of clauses that apply only to departments with
+    one of these tags: taking the tag off would leave them out of every score, past
+    months' included (departments.toml has no dates)."""
+    wanted = set(tags)
+    needing = []
+    for entry in root.review().entries:
+        if entry.kind != "score" or entry.department != department:
+            continue
+        clause = root.catalog.at(entry.month).get(entry.clause)
+        if clause is not None and clause.applies_to in wanted:
+            needing.append(entry)
+    return needing
 
 
 def _codes(written: tuple[str, ...], known: Collection[str]) -> tuple[str, ...]:

@@ -162,9 +162,7 @@ def test_a_record_month_the_door_refuses_is_said_before_anything_is_checked(
     assert "--force lets --record book a doubtful month: give --record MONTH" in usage.stderr
 
 
-def test_summary_names_each_department_once_by_the_name_the_root_knows(
-    root: Path, tmp_path: Path
-):
+def test_summary_names_each_department_once_by_the_name_the_root_knows(root: Path, tmp_path: Path):
     """住建局 and 烟台市住建局 are aliases of 市住房和城乡建设局 (as --record books them):
     one row; a name the root does not know stays as written."""
     records = [
