@@ -106,7 +106,8 @@ _BRACKETED = re.compile(r"[(（][^)）]*[)）]")
 # a space in it, rule 2's finding): see joined_steps.
 _STEP_SEPARATORS = re.compile(r"[、,，/／;；+＋|｜&＆→\-－—–―~～]+")
 _SPACES = re.compile(r"[\s\u3000]+")
-_STEP_CONJUNCTIONS = re.compile("[和及与并或]")
+# 至 and 后 join steps too: 受理至办结 (from one to the other), 受理后审查 (one, then another).
+_STEP_CONJUNCTIONS = re.compile("[和及与并或至后]")
 _STEP_WORDS = (
     "申请",
     "受理",
@@ -140,6 +141,11 @@ _LATER_STEP = "|".join(word for word in _STEP_WORDS if word != "申请")
 _JOINED_STEPS = re.compile(f"(?:{_STEP_WORD.pattern})(?:{_LATER_STEP})+")
 # The measures themselves name 制证发证 as one business step.
 _SINGLE_STEPS = frozenset({"制证发证"})
+# A step word that names a document is the object, not a step: 受理并出具受理通知书 is one
+# step (受理), 审查并提出审查意见 one (审查).
+_STEP_DOCUMENT = re.compile(
+    f"(?:{_STEP_WORD.pattern})(?:通知书|通知单|通知|意见书|意见|决定书|文书|回执|报告|结果)"
+)
 _ADDRESS = re.compile(
     r"(?:https?://)?[0-9A-Za-z\u4e00-\u9fff-]+(?:\.[0-9A-Za-z\u4e00-\u9fff-]+)+"
     r"(?::[0-9]+)?(?:[/?#]\S*)?",
@@ -422,6 +428,7 @@ def joined_steps(name: str) -> bool:
 
 def _holds_step(text: str) -> bool:
     """Whether one of text's words is a step word (受理, 审查 …), read as words."""
+    text = _STEP_DOCUMENT.sub("", text)
     return _STEP_WORD.search(text) is not None and any(
         word in _STEP_WORD_SET for word in words(text)
     )

@@ -210,6 +210,14 @@ def test_parse_depth(value: object, levels: set[int], bad: list[str]) -> None:
         ("现场勘验", False),
         ("受理并告知申请人", False),
         ("审查 决定", True),
+        # A step word naming a document is its object: one step, 受理 or 审查.
+        ("受理并出具受理通知书", False),
+        ("审查并提出审查意见", False),
+        ("审批并送达审批决定书", True),  # 审批, then 送达: two steps
+        # 至 and 后 join steps as 和 does.
+        ("受理至办结", True),
+        ("受理后审查", True),
+        ("报送至审批机关", False),  # 审批机关 is a body, 报送 no step
     ],
 )
 def test_joined_steps(name: str, joined: bool) -> None:
