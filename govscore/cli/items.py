@@ -223,7 +223,12 @@ def book_findings(
         recorder(root_dir),
     )
     for written, codes in plan.unknown:
-        message = _("not booked: {name!r} is not in departments.toml ({count} item(s): {codes})")
+        if written.strip():
+            message = _(
+                "not booked: {name!r} is not in departments.toml ({count} item(s): {codes})"
+            )
+        else:
+            message = _("not booked: 实施主体 is empty ({count} item(s): {codes})")
         click.echo(message.format(name=written, count=len(codes), codes="、".join(codes)), err=True)
     done = record(
         root_dir,

@@ -18,6 +18,7 @@ from govscore.i18n import _
 from govscore.ledger.recording import Draft
 from govscore.model import Entry
 from govscore.rules.config import Departments
+from govscore.rules.validate import MOST_COUNT
 
 CLAUSE = "1.2.1"
 KEY_PREFIX = "items:"
@@ -104,14 +105,18 @@ def plan_booking(
         if not new:
             continue
         salt = sorted(undone.get(name, ()))
-        digest = hashlib.sha1("\n".join([*new, *salt]).encode()).hexdigest()[:12]
-        fields = {
-            "department": name,
-            "clause": CLAUSE,
-            "count": len(new),
-            "note": note_for(new),
-            "by": by,
-            "key": f"{KEY_PREFIX}{month}:{name}:{digest}",
-        }
-        drafts.append(Draft(fields, month, source=_("items for {name}").format(name=name)))
+        # An entry counts at most MOST_COUNT: a department's many more failing items are
+        # several entries, never a refusal of the whole booking.
+        for start in range(0, len(new), MOST_COUNT):
+            part = new[start : start + MOST_COUNT]
+            digest = hashlib.sha1("\n".join([*part, *salt]).encode()).hexdigest()[:12]
+            fields = {
+                "department": name,
+                "clause": CLAUSE,
+                "count": len(part),
+                "note": note_for(part),
+                "by": by,
+                "key": f"{KEY_PREFIX}{month}:{name}:{digest}",
+            }
+            drafts.append(Draft(fields, month, source=_("items for {name}").format(name=name)))
     return Booking(tuple(drafts), tuple(unknown), already)

@@ -93,7 +93,8 @@ _DEPTH_CODES = {name: number for number, name in enumerate(DEPTH_NAMES, start=1)
 _BLANK_CHARS = " \t\r\n\u3000\u00a0"
 # Rule 2's list (* # & @ ! ！ + ? ？ = ; ； …) with the full-width forms of the rest,
 # and spaces: half-width, full-width, no-break, tab. Line breaks are not flagged.
-_SPECIAL = re.compile("[*#&@!！+?？=;；…＊＃＆＠＋＝ \u3000\u00a0\t]")
+# An ellipsis also typed as ... or ⋯ (U+22EF, what some input methods give for ……).
+_SPECIAL = re.compile("(?:[*#&@!！+?？=;；…⋯＊＃＆＠＋＝ \u3000\u00a0\t]|\\.{3,})")
 _SPECIAL_NAMES = {" ": "半角空格", "\u3000": "全角空格", "\u00a0": "不间断空格", "\t": "制表符"}
 # A time limit: N工作日, N个工作日 or 当场; spaces are tolerated here (rule 2 reports them).
 _LIMIT = re.compile(r"[ \u3000]*(?:([0-9]+)[ \u3000]*(个)?[ \u3000]*工作日|当场)[ \u3000]*")
@@ -146,8 +147,11 @@ _SINGLE_STEPS = frozenset({"制证发证"})
 _STEP_DOCUMENT = re.compile(
     f"(?:{_STEP_WORD.pattern})(?:通知书|通知单|通知|意见书|意见|决定书|文书|回执|报告|结果)"
 )
+# A web address: a host with a dot (zwfw.yantai.gov.cn), or after http(s):// any host a
+# self-built system may have (an intranet's zwfw_sp, localhost:8080); a port, a path.
 _ADDRESS = re.compile(
-    r"(?:https?://)?[0-9A-Za-z\u4e00-\u9fff-]+(?:\.[0-9A-Za-z\u4e00-\u9fff-]+)+"
+    r"(?:(?:https?://)?[0-9A-Za-z\u4e00-\u9fff_-]+(?:\.[0-9A-Za-z\u4e00-\u9fff_-]+)+"
+    r"|https?://[0-9A-Za-z\u4e00-\u9fff_-]+)"
     r"(?::[0-9]+)?(?:[/?#]\S*)?",
     re.IGNORECASE,
 )

@@ -41,6 +41,9 @@ def test_record_books_each_department_once_and_is_idempotent(root: Path, tmp_pat
     first = run(root, "items", "check", str(export), "--record", "2023-05", "--format", "json")
     assert first.exit_code == 1  # there are findings
     assert "not booked: '市不存在局' is not in departments.toml" in first.stderr
+    blank = write(tmp_path / "blank.jsonl", [item("0009", " ", True)])
+    said = run(root, "items", "check", str(blank), "--record", "2023-05").stderr
+    assert f"not booked: 实施主体 is empty (1 item(s): {CLEAN['实施编码'][:-4]}0009)" in said
     ledger = root / "ledger" / "2023-05.toml"
     text = ledger.read_bytes()
     month = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
@@ -180,3 +183,24 @@ def test_summary_names_each_department_once_by_the_name_the_root_knows(root: Pat
         {"department": "市不存在局", "checked": 1, "items": 1, "findings": 1},
         {"department": "市住房和城乡建设局", "checked": 3, "items": 2, "findings": 2},
     ]
+
+
+def test_more_failing_items_than_an_entry_counts_book_several_entries(root: Path):
+    """An entry counts at most 10,000 (MOST_COUNT): a department's 10,001 failing items
+    are two entries, 10,000 and 1, not a refusal of every department's booking."""
+    from govscore.cli.items import book_findings
+    from govscore.ledger.text import parse_toml_ledger
+
+    codes = [f"11370600MB2853052T3{n:012d}" for n in range(10_001)]
+    book_findings(root, {"市公安局": codes, "市民政局": codes[:1]}, "2023-05")
+    path = root / "ledger" / "2023-05.toml"
+    parsed = parse_toml_ledger(path.read_text(encoding="utf-8"), path.name, "2023-05")
+    assert parsed.problems == ()
+    assert sorted((e.department, e.count) for e in parsed.entries) == [
+        ("市公安局", 1),
+        ("市公安局", 10_000),
+        ("市民政局", 1),
+    ]
+    before = path.read_bytes()
+    book_findings(root, {"市公安局": codes}, "2023-05")  # booked already: nothing again
+    assert path.read_bytes() == before

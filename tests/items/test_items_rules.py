@@ -313,3 +313,45 @@ def test_visits_written_as_a_float_or_full_width_read_as_the_number(visits: obje
     assert [f.message for f in check_item({**data, "到办事现场次数": 2.0}, TYPOS)] == [
         "到办事现场次数为2，只能为0或1"
     ]
+
+
+@pytest.mark.parametrize(
+    ("address", "valid"),
+    [
+        ("https://zwfw.yantai.gov.cn/sp", True),
+        ("zwfw.yantai.gov.cn", True),
+        ("http://zwfw_sp.yantai.gov.cn/index", True),  # an intranet host with _
+        ("http://localhost:8080/sp", True),  # a single-label host after http://
+        ("http://10.1.2.3:8080/x", True),
+        ("localhost", False),  # no scheme, no dot: not an address
+        ("https://zwfw.yantai.gov.cn/a b", False),  # a space in it
+        ("待定", False),
+    ],
+)
+def test_rule_13_takes_what_a_self_built_system_may_have_as_its_address(
+    address: str, valid: bool
+) -> None:
+    data = {
+        **RECORDS[CLEAN][1],
+        "是否网办": "是",
+        "是否存在运行系统": "是",
+        "是否自建系统": "是",
+        "网办地址": address,
+    }
+    found = [f.message for f in check_item(data, TYPOS) if f.rule == 13]
+    assert found == ([] if valid else [f"网办地址「{address}」不是有效的网址"])
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("需现场核验原件...", "「...」"),  # the measures' own list writes the ellipsis so
+        ("需现场核验原件⋯⋯", "「⋯」"),
+        ("需现场核验原件……", "「…」"),
+        ("距离1.5公里", None),  # a decimal point is no ellipsis
+    ],
+)
+def test_rule_2_reads_an_ellipsis_however_typed(text: str, said: str | None) -> None:
+    data = {**RECORDS[CLEAN][1], "现场办理原因说明": text}
+    found = [f.message for f in check_item(data, TYPOS) if f.rule == 2]
+    assert found == ([] if said is None else [f"含特殊字符或空格：{said}，应删除或改为规范表述"])
