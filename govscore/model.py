@@ -124,7 +124,7 @@ class Entry(NamedTuple):
 
 # Each field in the office's words (show's rows, messages in Chinese).
 FIELD_WORDS = {
-    "id": "条目",
+    "id": "编号",
     "department": "部门",
     "clause": "条款",
     "count": "次数",

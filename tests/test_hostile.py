@@ -220,7 +220,7 @@ def test_month_detail_csv_shows_deductions_as_numbers(root: Path):
     assert result.exit_code == 0
     # C2 97 → 25 + 38.8 + 20 + 15 = 98.80
     assert result.stdout.splitlines() == [
-        "period,部门,条目,月份,条款,类别,计算,分值,说明",
+        "period,部门,编号,月份,条款,类别,计算,分值,说明",
         "2023-05,市公安局,,,总分,,标准化 100.00，规范化 97.00，便利化 100.00，改革创新 100.00,98.80,",
         "2023-05,市公安局,2023-05-0001,2023-05,2.4.3,规范化,3 件次 × 1,-3.00,",
     ]

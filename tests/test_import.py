@@ -200,7 +200,7 @@ def test_unknown_columns_are_named_with_a_suggestion(small: Path):
     allowed = (
         "(allowed: department, clause, count, points, level, value, numerator, denominator, "
         "matter, ref, recurring, date, note, by, key, month; or in Chinese: 部门, 条款, 次数, "
-        "分值, 等级, 比率, 分子, 分母, 事项, 关联, 持续, 日期, 月份, 说明, 记录人, 键)"
+        "分值, 层级, 比率, 分子, 分母, 事项, 关联, 逐月计分, 日期, 月份, 说明, 记录人, 去重键)"
     )
     assert result.stderr == (
         f"rows.csv:1: unknown column 'departmnet'; did you mean 'department'? {allowed}\n"

@@ -187,7 +187,7 @@ def test_broken_and_old_workbooks_are_named(small: Path):
 
 # -- the template ---------------------------------------------------------------------
 
-HEADER = "部门,条款,次数,分值,等级,比率,分子,分母,事项,关联,持续,日期,月份,说明,记录人,键"
+HEADER = "部门,条款,次数,分值,层级,比率,分子,分母,事项,关联,逐月计分,日期,月份,说明,记录人,去重键"
 
 
 def test_the_csv_template_has_a_bom_the_chinese_headers_and_imports_nothing(small: Path):
@@ -431,3 +431,20 @@ def test_sheets_after_the_first_are_named_as_not_read(small: Path):
         "warning: two.xlsx: only the first sheet is imported; not read: '说明'\n"
         "imported 1 entry, skipped 0 already recorded (by key)\n"
     )
+
+
+def test_the_headers_of_an_earlier_template_still_read(small: Path):
+    """The template now heads its columns with the office's words (层级, 逐月计分, 去重键);
+    a file made from the earlier one (等级, 持续, 键) imports the same."""
+    Path("old.csv").write_text(
+        "部门,条款,等级,事项,持续,键,月份\n体育,4.2.2,省级,企业开办一件事,,k-1,2023-05\n"
+        "体育,3.1.3,,,是,k-2,2023-05\n",
+        encoding="utf-8",
+    )
+    result = gs(small, "import", "old.csv")
+    assert result.exit_code == 0, result.output
+    got = [(e.clause, e.level, e.matter, e.recurring, e.key) for e in entries(small, "2023-05")]
+    assert got == [
+        ("4.2.2", "省级", "企业开办一件事", False, "k-1"),
+        ("3.1.3", None, None, True, "k-2"),
+    ]

@@ -64,7 +64,7 @@ def office(root: Path) -> Path:
 SHOW_VOIDED = """\
 项目               内容
 -----------------  --------------------------------------------------------
-条目               2023-05-0001
+编号               2023-05-0001
 位置               ledger/2023-05.toml:3
 月份               2023-05
 部门               市公安局
@@ -215,7 +215,7 @@ def _distance(a: str, b: str) -> int:
 
 
 LOG_CSV = """\
-条目,月份,部门,条款,记录,日期,说明,记录人,状态,位置
+编号,月份,部门,条款,记录,日期,说明,记录人,状态,位置
 2023-05-0001,2023-05,市公安局,2.4.3,×3,,3件超期,王敏,已作废（2023-05-0005：申诉成立）,ledger/2023-05.toml:3
 2023-05-0002,2023-05,市公安局,4.3.1,,,投诉核实有效,王敏,计分,ledger/2023-05.toml:12
 2023-05-0003,2023-05,市公安局,4.3.2,关联 2023-05-0002,,,王敏,计分,ledger/2023-05.toml:20
@@ -330,7 +330,7 @@ def test_a_long_log_is_set_a_page_at_a_time(office: Path, monkeypatch: pytest.Mo
     paged = run(office, "log").stdout
     pages = paged.rstrip("\n").split("\n\n")
     assert len(pages) == 3  # the fixture's 11 entries: 4, 4 and 3
-    assert all(page.split("\n")[0].split()[:2] == ["条目", "月份"] for page in pages)
+    assert all(page.split("\n")[0].split()[:2] == ["编号", "月份"] for page in pages)
     ids = [line.split()[0] for page in pages for line in page.split("\n")[2:]]
     assert ids == [line.split()[0] for line in whole["table"].splitlines()[2:]]
     assert run(office, "log", "--format", "csv").stdout == whole["csv"]
@@ -342,7 +342,7 @@ def test_log_table_markdown_and_a_real_process_agree(office: Path):
     table = run(office, "log", "-d", "体育")
     assert table.exit_code == 0
     assert table.stdout.splitlines()[0].split() == [
-        "条目", "月份", "部门", "条款", "记录", "日期", "说明", "记录人", "状态", "位置"
+        "编号", "月份", "部门", "条款", "记录", "日期", "说明", "记录人", "状态", "位置"
     ]  # fmt: skip
     assert "计分至 2023-07（2023-06-0002）" in table.stdout
     markdown = run(office, "log", "-d", "体育", "--format", "markdown").stdout

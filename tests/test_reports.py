@@ -115,9 +115,9 @@ def record_floor(root: Path) -> None:
 # 市公安局: C2 97 → 25 + 38.8 + 20 + 15 = 98.80
 # 市民政局: C2 100 − 21 × 5 = −5, raised to the floor 0 (+5) → 25 + 0 + 20 + 15 = 60.00
 MAY_DETAIL_CSV = """\
-period,部门,条目,月份,条款,类别,计算,分值,说明
+period,部门,编号,月份,条款,类别,计算,分值,说明
 2023-05,市体育局,,,总分,,标准化 100.00，规范化 100.00，便利化 101.00，改革创新 100.00,100.20,加分封顶 A
-2023-05,市体育局,2023-05-0003,2023-05,3.3.1,便利化,4 件次 × 0.3,+1.20,封顶组 A
+2023-05,市体育局,2023-05-0003,2023-05,3.3.1,便利化,4 件次 × 0.3,+1.20,加分上限组 A
 2023-05,市体育局,,2023-05,封顶 A,便利化,加分 1.2 超过上限 1,-0.20,
 2023-05,市公安局,,,总分,,标准化 100.00，规范化 97.00，便利化 100.00，改革创新 100.00,98.80,
 2023-05,市公安局,2023-05-0001,2023-05,2.4.3,规范化,3 件次 × 1,-3.00,超期
@@ -138,7 +138,7 @@ def test_detail_export_is_one_table_with_the_period_floor_and_referrals(small: P
         lines[0]
         == "# 2023-05 月度政务服务工作考评（3 个部门） · 考评依据 2023-03-27 烟政管办〔2023〕2号 · 台账尚无提交"
     )
-    assert lines[2].split("|")[1:4] == [" 部门     ", " 条目         ", " 月份    "]
+    assert lines[2].split("|")[1:4] == [" 部门     ", " 编号         ", " 月份    "]
     assert len([line for line in lines if line.startswith("| 部门")]) == 1  # one table
     payload = json.loads(run(small, "month", "2023-05", "--detail", "--format", "json").stdout)
     civil = payload["departments"][2]
@@ -161,7 +161,7 @@ def test_the_table_detail_view_shows_the_floor_and_the_referral(small: Path):
 # → 24.875 + 20 + 20 + 15 = 79.875 → 79.88; May 60.00, June 25×0.99 + 75 = 99.75.
 YEAR_DETAIL = """\
 2023 年度政务服务工作考评（2023-05 至 2023-06，2 个月） · 考评依据 2023-03-27 烟政管办〔2023〕2号 · 台账尚无提交 · 市民政局：标准化 99.50，规范化 50.00，便利化 100.00，改革创新 100.00；总分 79.88
-条目    月份     条款      类别    计算                                  分值    说明
+编号    月份     条款      类别    计算                                  分值    说明
 ------  -------  --------  ------  ------------------------------------  ------  ------
         2023-05  月度总分                                                60.00
         2023-06  月度总分                                                99.75
@@ -176,7 +176,7 @@ def test_year_detail_lists_monthly_totals(small: Path):
     assert result.exit_code == 0
     assert result.stdout == YEAR_DETAIL
     csv_out = run(small, "year", "2023", "--detail", "--format", "csv").stdout.splitlines()
-    assert csv_out[0] == "period,部门,条目,月份,条款,类别,计算,分值,说明"
+    assert csv_out[0] == "period,部门,编号,月份,条款,类别,计算,分值,说明"
     # Every department has its total and its two monthly totals.
     assert [row for row in csv_out if ",月度总分," in row] == [
         "2023,市体育局,,2023-05,月度总分,,,100.20,",
@@ -195,6 +195,6 @@ def test_bom_for_excel(small: Path):
     assert result.stdout.startswith("\ufeffperiod,排名,部门,")
     plain = run_process("--root", str(small), "month", "2023-05", "--format", "csv")
     assert result.stdout == "\ufeff" + plain.stdout
-    assert run(small, "log", "--format", "csv", "--bom").stdout.startswith("\ufeff条目,")
+    assert run(small, "log", "--format", "csv", "--bom").stdout.startswith("\ufeff编号,")
     wrong = run(small, "year", "2023", "--bom")
     assert wrong.exit_code == 2 and "--bom is for CSV" in wrong.stderr and wrong.stdout == ""

@@ -56,20 +56,28 @@ CHINESE = {
     "条款": "clause",
     "次数": "count",
     "分值": "points",
-    "等级": "level",
+    "层级": "level",
     "比率": "value",
     "分子": "numerator",
     "分母": "denominator",
     "事项": "matter",
     "关联": "ref",
-    "持续": "recurring",
+    "逐月计分": "recurring",
     "日期": "date",
     "月份": "month",
     "说明": "note",
     "记录人": "by",
+    "去重键": "key",
+}
+# The office's words (GLOSSARY) head the template; the words of earlier templates
+# (等级, 持续, 键) still read.
+HEADERS = {
+    **{name: name for name in COLUMNS},
+    **CHINESE,
+    "等级": "level",
+    "持续": "recurring",
     "键": "key",
 }
-HEADERS = {**{name: name for name in COLUMNS}, **CHINESE, "层级": "level", "去重键": "key"}
 
 # A row whose first filled cell starts with this is a comment (the template's example).
 COMMENT = "#"

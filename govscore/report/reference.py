@@ -35,8 +35,8 @@ Columns:
   denominator of 0 exempts the month (零办件不计此项考核); `视情 ≤10` discretionary (the
   entry states its points, at most `[limits] discretionary` in weights.toml).
 - **单位** (unit): what an entry's count counts.
-- **说明** (notes): 封顶组 (a cap group: a department's bonuses in one group are capped
-  each month), 可按月持续 (recurring: stands every month until closed), 须引用 (a follow-up:
+- **说明** (notes): 加分上限组 (a cap group: a department's bonuses in one group are capped
+  each month), 可逐月计分 (recurring: stands every month until closed), 须引用 (a follow-up:
   the entry names an earlier entry of that clause), 同一事项最高层级计分 (exclusive: a
   matter counts once a year, at its highest level), 仅 TAG (only departments with that tag
   in departments.toml), 计入年度 (annual: counts in the year, not a month), 移送 (a

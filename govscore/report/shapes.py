@@ -181,9 +181,9 @@ def detail_table(score: DepartmentScore, weights: Weights) -> Table:
         category = weights.category(line.category)
         notes = [line.entry.note or ""]
         if line.entry.recurring:
-            notes.insert(0, "按月持续")
+            notes.insert(0, "逐月计分")
         if line.clause.cap:
-            notes.insert(0, f"封顶组 {line.clause.cap}")
+            notes.insert(0, f"加分上限组 {line.clause.cap}")
         if line.clause.referral:
             notes.insert(0, f"移送{line.clause.referral}")
         rows.append(
@@ -238,7 +238,7 @@ def floor_how(floor: FloorUse) -> str:
     )
 
 
-DETAIL_HEADERS = ("条目", "月份", "条款", "类别", "计算", "分值", "说明")
+DETAIL_HEADERS = ("编号", "月份", "条款", "类别", "计算", "分值", "说明")
 
 
 def detailed(ranking: Ranking, only: Sequence[str] = ()) -> list[DepartmentScore]:
@@ -291,9 +291,9 @@ def problems_table(problems: Iterable[Problem]) -> Table:
 def clause_notes(clause: Clause, catalog: Catalog) -> str:
     notes = []
     if clause.cap:
-        notes.append(f"封顶组 {clause.cap} ≤ {plain(catalog.caps[clause.cap].limit)}/月")
+        notes.append(f"加分上限组 {clause.cap} ≤ {plain(catalog.caps[clause.cap].limit)}/月")
     if clause.recurring:
-        notes.append("可按月持续")
+        notes.append("可逐月计分")
     if clause.ref:
         notes.append(f"须引用 {'/'.join(clause.ref)}")
     if clause.exclusive:
@@ -387,7 +387,7 @@ def usage_hint(clause: Clause) -> str:
     if clause.exclusive:
         parts.append("--matter 事项")
     if clause.ref:
-        parts.append("--ref 条目")
+        parts.append("--ref 编号")
     if clause.recurring:
         parts.append("[--recurring]")
     return " ".join(parts)
@@ -472,7 +472,7 @@ def entry_status(lookup: Lookup, entry: Entry) -> str:
     return "计分" if entry.kind == "score" else "有效"
 
 
-LOG_HEADERS = ["条目", "月份", "部门", "条款", "记录", "日期", "说明", "记录人", "状态", "位置"]
+LOG_HEADERS = ["编号", "月份", "部门", "条款", "记录", "日期", "说明", "记录人", "状态", "位置"]
 
 
 def log_rows(lookup: Lookup, entries: Iterable[Entry]) -> Iterator[list[Any]]:
@@ -524,7 +524,7 @@ def _counted_text(counted: Counted) -> str:
     text = f"{_signed_amount(counted.amount)}（{counted.how}）"
     if counted.cap is not None:
         text += (
-            f"；封顶组 {counted.cap.group} 当月加分 {plain(counted.cap.earned)} "
+            f"；加分上限组 {counted.cap.group} 当月加分 {plain(counted.cap.earned)} "
             f"超过上限 {plain(counted.cap.limit)}"
         )
     return text
@@ -537,7 +537,7 @@ def _signed_amount(amount: Decimal) -> str:
 def history_table(history: History, catalog: Catalog) -> Table:
     """`show`: the entry as recorded, where, whether and where it counts, what names it."""
     entry = history.entry
-    rows: list[list[Any]] = [["条目", entry.id], ["位置", entry.where], ["月份", entry.month]]
+    rows: list[list[Any]] = [["编号", entry.id], ["位置", entry.where], ["月份", entry.month]]
     for name in FIELDS[1:]:
         shown = _recorded(entry, name)
         if not shown:
