@@ -76,7 +76,10 @@ def test_a_count_that_is_not_whole_is_named(small: Path):
     Path("rows.csv").write_text("部门,条款,次数,月份\n公安局,2.4.3,2.5,2023-05\n", encoding="utf-8")
     result = gs(small, "import", "rows.csv")
     assert result.exit_code == 1
-    assert result.stderr.startswith("rows.csv:2: count: '2.5' is not a whole number\n")
+    assert result.stderr.startswith("rows.csv:2: 次数: '2.5' is not a whole number\n")
+    # The column is named as the file heads it, in the reader's words around it.
+    chinese = run_process("--root", str(small), "import", "rows.csv", env={"GOVSCORE_LANG": "zh"})
+    assert chinese.stderr.startswith("rows.csv:2: 次数：'2.5' 不是整数")
 
 
 def test_english_and_chinese_names_of_one_column_are_refused(small: Path):
@@ -129,7 +132,7 @@ def test_an_xlsx_workbook_imports_with_its_date_cells_and_percentages(small: Pat
     result = gs(small, "import", "may.xlsx")
     assert result.exit_code == 1  # 2.4 is not a clause: the whole file is refused
     assert result.stderr.splitlines()[0].startswith(
-        "may.xlsx:6: clause: unknown clause '2.4'; did you mean "
+        "may.xlsx:6: 条款: unknown clause '2.4'; did you mean "
     )
     assert ledger_bytes(small) == {".gitkeep": b""}
 

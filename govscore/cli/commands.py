@@ -1341,7 +1341,7 @@ def import_(
             found = done.problems
         except importing.Unreadable as exc:
             found = [exc.problem]
-    problems = importing.locate(found, label)
+    problems = importing.locate(found, label, table.column)
     if problems:
         message = ngettext(
             "rejected {file}: {count} problem; nothing imported, the ledger is unchanged",
@@ -1355,7 +1355,7 @@ def import_(
             message.format(file=label, line=repeat.line, key=repeat.key, first=repeat.first),
             err=True,
         )
-    for warning in importing.locate([*table.notes, *done.warnings], label):
+    for warning in importing.locate([*table.notes, *done.warnings], label, table.column):
         click.echo(_("warning: {problem}").format(problem=warning), err=True)
     if not dry_run:
         for start in range(0, len(done.ids), 10_000):  # a million ids: not one write each

@@ -109,6 +109,14 @@ class Table:
     size: int = 0
     digest: str = ""
     notes: tuple[Problem, ...] = ()  # worth a look, never a refusal (a sheet not read)
+    written: tuple[str, ...] = ()  # the header as the file writes it (部门, 次数 …)
+
+    def column(self, field_name: str) -> str:
+        """A field by the name its column has in the file: a clerk's 部门, not department."""
+        for name, written in zip(self.header, self.written, strict=False):
+            if name == field_name and written:
+                return written
+        return field_name
 
 
 class Unreadable(Exception):
@@ -285,7 +293,7 @@ def read_workbook(data: bytes, file: str) -> Table:
         formulas.close()
     if refused:
         return Table(header, (), tuple(refused))
-    return Table(header, tuple(found), (), len(found), notes=notes)
+    return Table(header, tuple(found), (), len(found), notes=notes, written=_written(written))
 
 
 def _hidden_sheet(file: str, title: str) -> str:
@@ -434,7 +442,7 @@ def read_table(text: str, file: str) -> Table:
     header, problems = _header(tuple(first or ()), file)
     if problems:
         return Table(header, (), tuple(problems))
-    return Table(header, _CsvRows(text, file), (), text.count("\n"))
+    return Table(header, _CsvRows(text, file), (), text.count("\n"), written=_written(first or ()))
 
 
 @dataclass(frozen=True)
@@ -483,6 +491,10 @@ def _header(first: Sequence[str], file: str) -> tuple[tuple[str, ...], list[Prob
         )
         return (), [problem]
     return tuple(HEADERS.get(name, name) for name in written), header_problems(written, file)
+
+
+def _written(first: Sequence[str]) -> tuple[str, ...]:
+    return tuple(fold(cell) for cell in first)
 
 
 def header_problems(header: Sequence[str], file: str) -> list[Problem]:
@@ -865,11 +877,14 @@ def row_content(draft: Draft) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def locate(problems: Iterable[Problem], file: str) -> list[Problem]:
+def locate(
+    problems: Iterable[Problem], file: str, column: Callable[[str], str] = str
+) -> list[Problem]:
     """Problems of rows as FILE:LINE: FIELD: MESSAGE, in row order; other problems after.
 
     `record` labels a rejected draft's problems with its source ("FILE:LINE", line 0);
-    this splits that back into file and line and puts the field in front of the message.
+    this splits that back into file and line and puts the field in front of the message,
+    named as the file's column is (`column`: 部门 in a file headed in Chinese).
     """
     rows: list[Problem] = []
     others: list[Problem] = []
@@ -882,8 +897,13 @@ def locate(problems: Iterable[Problem], file: str) -> list[Problem]:
             continue
         message = problem.message
         prefixed = _("{field}: {reason}").format(field=problem.field, reason="")
-        if problem.field and not message.startswith((f"{problem.field}:", prefixed)):
-            message = _("{field}: {reason}").format(field=problem.field, reason=message)
+        if problem.field:
+            for start in (prefixed, f"{problem.field}:"):
+                if message.startswith(start):
+                    message = message[len(start) :].lstrip()
+                    break
+            named = column(problem.field)
+            message = _("{field}: {reason}").format(field=named, reason=message)
         rows.append(Problem(file, problem.line, message, problem.field, problem.entry))
     rows.sort(key=lambda p: p.line)  # stable: a row's problems keep their order
     return [*rows, *others]
