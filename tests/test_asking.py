@@ -225,6 +225,18 @@ def test_each_kind_of_clause_asks_for_its_figures(ask, small: Path):
     ]
 
 
+def test_points_the_clause_does_not_take_are_asked_again_at_once(ask, small: Path):
+    """2.4.10 takes 1–3 points in steps of 0.1: 2.55 and 5 are said wrong and asked again
+    straight away, before the questions after them."""
+    may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]
+    result = ask("-d", "市体育局", "-c", "2.4.10", *may, input="2\n2.55\n5\n1.5\n")
+    assert result.exit_code == 0, result.output
+    assert "points 2.55 are not in steps of 0.1" in result.stderr
+    assert "points 5 outside 1–3 for clause 2.4.10" in result.stderr
+    assert result.stderr.count("points (1–3): ") == 3
+    assert entries(small, "2023-05")[0]["points"] == 1.5
+
+
 def test_a_yes_or_no_question_takes_chinese_answers(ask, small: Path):
     """A clerk answers 是 or 否; an answer that is neither is asked again, saying which are."""
     may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]

@@ -24,7 +24,7 @@ from govscore.rules.catalog import Clause
 from govscore.rules.config import Department, tag_name
 from govscore.rules.door import when_problems
 from govscore.rules.lookup import Lookup
-from govscore.rules.validate import applies
+from govscore.rules.validate import applies, clause_problems
 from govscore.written import fold, read_number
 
 SHORT_TEXT = 28  # characters of a clause's text shown in the list
@@ -226,16 +226,29 @@ def _figures(clause: Clause, fields: dict[str, Any]) -> None:
         else:
             click.echo(_("count must be 1 or more"), err=True)
     if kind == "range" and fields.get("points") is None:
-        fields["points"] = _ask(
-            _("points ({low}–{high})").format(low=plain(clause.min), high=plain(clause.max)),  # type: ignore[arg-type]
-            NUMBER,
-        )
+        label = _("points ({low}–{high})").format(low=plain(clause.min), high=plain(clause.max))  # type: ignore[arg-type]
+        fields["points"] = _points(clause, label)
     elif kind == "discretionary" and fields.get("points") is None:
-        fields["points"] = _ask(_("points (more than 0)"), NUMBER)
+        fields["points"] = _points(clause, _("points (more than 0)"))
     elif kind == "levels" and fields.get("level") is None:
         fields["level"] = _ask(_("level"), click.Choice([n for n, _points in clause.levels]))
     elif kind == "rate" and fields.get("value") is None and fields.get("denominator") is None:
         _rate(fields)
+
+
+def _points(clause: Clause, label: str) -> Any:
+    """Points the clause takes, asked again at once when they are not (0.75 is not in
+    steps of 0.1; 5 is beyond 1–3), not refused with the whole entry at the end."""
+    while True:
+        points = _ask(label, NUMBER)
+        wrong = [
+            p.message
+            for p in clause_problems(Entry("", "", clause=clause.id, points=points), clause)
+            if p.field == "points"
+        ]
+        if not wrong:
+            return points
+        click.echo(wrong[0], err=True)
 
 
 def _rate(fields: dict[str, Any]) -> None:
