@@ -255,6 +255,12 @@ def book_findings(
         message.format(items=booked, entries=len(done.added), month=month, already=plan.already),
         err=True,
     )
+    if plan.voided:
+        message = _(
+            "{count} item(s) of bookings voided for {month} are not booked again "
+            "(a void is the office's word on them; `govscore add` books one by hand)"
+        )
+        click.echo(message.format(count=plan.voided, month=month), err=True)
 
 
 @items.command("rules")

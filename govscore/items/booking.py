@@ -32,6 +32,7 @@ class Booking:
     drafts: tuple[Draft, ...]
     unknown: tuple[tuple[str, tuple[str, ...]], ...]  # department as written, its item codes
     already: int  # failing items already booked for that month
+    voided: int = 0  # failing items whose booking that month was voided: not booked again
 
 
 SEPARATOR = "、"
@@ -75,19 +76,19 @@ def plan_booking(
 ) -> Booking:
     """Drafts of 1.2.1 entries for the failing items not yet booked in `month`.
 
-    A voided booking books nothing: its items are booked again, under a new key.
+    A voided booking is the office's word on its items that month (an appeal upheld, the
+    record put right and verified): they are not booked again that month, however often
+    the export still shows them. Booked in another month, or by hand, they count.
     """
     booked: dict[str, set[str]] = {}
-    undone: dict[str, list[str]] = {}
+    set_aside: dict[str, set[str]] = {}
     for entry in entries:
         if entry.month != month or not codes_in(entry):
             continue
         department = departments.resolve(entry.department)
         name = department.name if department else entry.department
-        if entry.id in voided:
-            undone.setdefault(name, []).append(entry.id)
-        else:
-            booked.setdefault(name, set()).update(codes_in(entry))
+        into = set_aside if entry.id in voided else booked
+        into.setdefault(name, set()).update(codes_in(entry))
     wanted: dict[str, set[str]] = {}
     unknown = []
     for written, codes in failing.items():
@@ -97,19 +98,20 @@ def plan_booking(
             continue
         wanted.setdefault(department.name, set()).update(codes)
     drafts = []
-    already = 0
+    already = left = 0
     for name in sorted(wanted):
         done = booked.get(name, set())
-        new = sorted(wanted[name] - done)
+        aside = set_aside.get(name, set()) - done
+        new = sorted(wanted[name] - done - aside)
         already += len(wanted[name] & done)
+        left += len(wanted[name] & aside)
         if not new:
             continue
-        salt = sorted(undone.get(name, ()))
         # An entry counts at most MOST_COUNT: a department's many more failing items are
         # several entries, never a refusal of the whole booking.
         for start in range(0, len(new), MOST_COUNT):
             part = new[start : start + MOST_COUNT]
-            digest = hashlib.sha1("\n".join([*part, *salt]).encode()).hexdigest()[:12]
+            digest = hashlib.sha1("\n".join(part).encode()).hexdigest()[:12]
             fields = {
                 "department": name,
                 "clause": CLAUSE,
@@ -119,4 +121,4 @@ def plan_booking(
                 "key": f"{KEY_PREFIX}{month}:{name}:{digest}",
             }
             drafts.append(Draft(fields, month, source=_("items for {name}").format(name=name)))
-    return Booking(tuple(drafts), tuple(unknown), already)
+    return Booking(tuple(drafts), tuple(unknown), already, left)

@@ -68,12 +68,27 @@ def test_record_books_each_department_once_and_is_idempotent(root: Path, tmp_pat
     assert added.count("[[entry]]") == 1 and f"{code}0006" in added and f"{code}0001" not in added
 
 
-def test_a_voided_booking_is_booked_again(root: Path, tmp_path: Path):
+def test_a_voided_booking_is_not_booked_again_that_month(root: Path, tmp_path: Path):
+    """A void is the office's word on the items it booked (an appeal upheld, the record
+    put right and verified): the next routine run, whose export still shows them, books
+    them no more that month; a new failing item is booked, and another month books all."""
     export = write(tmp_path / "items.jsonl", [item("0001", "市公安局", True)])
     run(root, "items", "check", str(export), "--record", "2023-05")
-    assert run(root, "void", "2023-05-0001", "--reason", "已整改核实").exit_code == 0
+    assert run(root, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    ledger = root / "ledger" / "2023-05.toml"
+    before = ledger.read_bytes()
     again = run(root, "items", "check", str(export), "--record", "2023-05")
-    assert "booked 1 item(s) in 1 entries" in again.stderr
+    assert "booked 0 item(s) in 0 entries for 2023-05" in again.stderr
+    assert "1 item(s) of bookings voided for 2023-05 are not booked again" in again.stderr
+    assert ledger.read_bytes() == before
+    more = write(export, [item("0001", "市公安局", True), item("0002", "市公安局", True)])
+    third = run(root, "items", "check", str(more), "--record", "2023-05")
+    assert "booked 1 item(s) in 1 entries for 2023-05" in third.stderr
+    code = CLEAN["实施编码"][:-4]
+    added = ledger.read_text(encoding="utf-8")[len(before.decode()) :]
+    assert f"{code}0002" in added and f"{code}0001" not in added
+    june = run(root, "items", "check", str(more), "--record", "2023-06")
+    assert "booked 2 item(s) in 1 entries for 2023-06" in june.stderr
 
 
 def test_clean_items_book_nothing_and_exit_0(root: Path, tmp_path: Path):
