@@ -372,6 +372,12 @@ def _limit_text(days: int) -> str:
     return "当场（0个工作日）" if days == 0 else f"{days}个工作日"
 
 
+def _show_number(token: float) -> str:
+    """A number as a finding quotes it: a whole float as the integer, a huge one cut short."""
+    text = str(int(token)) if isinstance(token, float) else str(token)
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
 def parse_depth(value: Any) -> tuple[set[int], list[str]]:
     """网办深度 as level numbers 1–8, from names or codes, a list or "1,2,3"; and bad tokens."""
     if value is None:
@@ -387,11 +393,11 @@ def parse_depth(value: Any) -> tuple[set[int], list[str]]:
     for token in tokens:
         if isinstance(token, bool):
             bad.append(repr(token))
-        elif isinstance(token, int | float) and float(token).is_integer():
-            if 1 <= token <= len(DEPTH_NAMES):
+        elif isinstance(token, int) or (isinstance(token, float) and token.is_integer()):
+            if 1 <= token <= len(DEPTH_NAMES):  # an int of 400 digits compares, never floats
                 levels.add(int(token))
             else:
-                bad.append(str(token))
+                bad.append(_show_number(token))
         elif isinstance(token, str):
             text = token.strip(_BLANK_CHARS).translate(_DIGITS)
             if not text:

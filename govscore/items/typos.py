@@ -69,7 +69,7 @@ class TypoList:
             if wrong in found:
                 at = end
             elif not self._inside_context(text, start, end) and stands_as_words(
-                text, start, end, misspellings
+                text, start, end, misspellings, self.pairs[wrong]
             ):
                 found[wrong] = self.pairs[wrong]
                 at = end

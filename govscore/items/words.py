@@ -195,12 +195,28 @@ def _misspelling_boundaries(text: str, misspellings: frozenset[str]) -> frozense
     return _offsets(_segmenter_knowing(misspellings).cut(text, False))
 
 
-def stands_as_words(text: str, start: int, end: int, misspellings: frozenset[str]) -> bool:
-    """Whether a misspelling at text[start:end] stands as words, the text cut by a
-    segmenter that knows the misspellings: a misspelling unknown to it is cut through
-    (申/清人) as if it were no word of its own."""
-    edges = _misspelling_boundaries(text, misspellings)
-    return start in edges and end in edges
+def stands_as_words(
+    text: str, start: int, end: int, misspellings: frozenset[str], right: str
+) -> bool:
+    """Whether a misspelling at text[start:end] stands as words, as a reader takes it.
+
+    Whole words as the text is cut, it does (燃气设施按装许可). Cut through, it may still:
+    a segmenter that does not know a misspelling cuts it as no word (申/清人). Then it
+    stands if a segmenter that knows it as a rare word keeps it whole (申清/人), and the
+    text put right reads the right form as that form reads alone (申请人: 申请 whole),
+    not cut elsewhere: 办事需知晓 put right is 办事/须/知晓, where 办事须知 alone is
+    办事/须知, so 需知 there was 需 知晓, no misspelling; and 按装订 stays 按/装订.
+    """
+    edges = boundaries(text)
+    if start in edges and end in edges:
+        return True
+    known = _misspelling_boundaries(text, misspellings)
+    if start not in known or end not in known:
+        return False
+    fixed = text[:start] + right + text[end:]
+    inside = sorted(e - start for e in boundaries(fixed) if start < e < start + len(right))
+    alone = sorted(e for e in boundaries(right) if 0 < e < len(right))
+    return inside == alone
 
 
 def department_words() -> list[str]:

@@ -176,6 +176,7 @@ def test_parse_limit(text: object, days: int | None) -> None:
         ("１,２,３", {1, 2, 3}, []),  # full-width digits
         ([1.0, 2.0], {1, 2}, []),  # a converter's floats
         ([1.5], set(), ["1.5"]),
+        ([1, 10**400], {1}, ["1" + "0" * 19 + "…"]),  # too big for a float: no crash
     ],
 )
 def test_parse_depth(value: object, levels: set[int], bad: list[str]) -> None:

@@ -38,8 +38,9 @@ def test_words_give_the_text_back(text: str) -> None:
 )
 def test_a_wrong_form_counts_only_as_whole_words(text: str, wrong: str, whole: bool) -> None:
     start = text.index(wrong)
-    assert stands_as_words(text, start, start + len(wrong), frozenset({wrong})) is whole
     typos = TypoList({"按装": "安装", "既使": "即使"})
+    right = typos.pairs[wrong]
+    assert stands_as_words(text, start, start + len(wrong), frozenset({wrong}), right) is whole
     assert typos.occurs(text)  # the cheap substring screen still flags it …
     assert (typos.find(text) != []) is whole  # … and the words decide
 
@@ -58,6 +59,12 @@ def test_a_wrong_form_counts_only_as_whole_words(text: str, wrong: str, whole: b
         ("使用平台帐号登录", [("帐号", "账号")]),
         ("开立平台帐户", [("帐户", "账户")]),
         ("平台帐目", []),  # 平台 / 帐目: neither 台帐 nor a listed form
+        # Put right, the text must read the right form as it reads alone: 办事须知晓 is
+        # 办事 / 须 / 知晓 (需知晓 was 需 + 知晓), where 办事须知 alone is 办事 / 须知.
+        ("办事需知晓", []),
+        ("申请需知悉", []),
+        ("申请需知道", []),
+        ("请阅读办事需知", [("办事需知", "办事须知")]),
     ],
 )
 def test_the_shipped_list_finds_misspellings_a_reader_sees(
