@@ -321,10 +321,15 @@ def test_a_key_reused_for_another_entry_is_refused(small: Path, cache: list[str]
     assert result.stderr.splitlines()[0] == (
         "govscore: key 'k' is already recorded as 2023-05-0001 (ledger/2023-05.toml:3), "
         "for another entry: department 市体育局 there, 市民政局 here, count 2 there, 3 here; "
-        "to change that entry, void 2023-05-0001 and record it again; "
-        "for a new entry, give it a key of its own"
+        "a key stays with its entry, voided or not: to change that entry, void 2023-05-0001 "
+        "and record the corrected one under a new key; for a new entry, give it a key of its own"
     )
     assert (small / "ledger" / "2023-05.toml").read_bytes() == before
+    # Voided, the key stays with its entry: the other entry is still refused (a void is
+    # no licence to reuse a key), and a retry of the voided one adds nothing.
+    assert run(small, "void", "2023-05-0001", "--reason", "误登").exit_code == 0
+    assert run(small, *cache, *other, "--key", "k").exit_code == 1
+    before = (small / "ledger" / "2023-05.toml").read_bytes()
     # The same entry again, with another note and the department by its alias: a retry.
     again = run(small, *cache, *first[:2], "市体育局", *first[3:], "--note", "retry")
     assert (again.exit_code, again.stdout) == (0, "2023-05-0001\n")

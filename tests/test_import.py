@@ -284,6 +284,16 @@ def test_month_option_puts_rows_in_its_month(small: Path):
     assert result.stdout == "2023-07-0001\n2023-07-0002\n"
 
 
+def test_a_month_cell_that_reads_as_no_month_leaves_the_month_to_the_option(small: Path):
+    """An English Excel writes May-23 in a month column: no month govscore reads, so
+    --month decides, as it always did; without --month the row is refused."""
+    write("rows.csv", "department,clause,month,key\n公安局,2.4.3,May-23,a\n")
+    result = gs(small, "import", "rows.csv", "--month", "2023-05")
+    assert (result.exit_code, result.stdout) == (0, "2023-05-0001\n")
+    write("rows.csv", "department,clause,month,key\n公安局,2.4.3,May-23,b\n")
+    assert gs(small, "import", "rows.csv").exit_code == 1
+
+
 def test_a_row_of_another_month_than_the_option_is_refused(small: Path):
     """--month would move the row to another month without a word: which was meant only
     the clerk knows, so the import is refused (as a date outside --month is)."""

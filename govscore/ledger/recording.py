@@ -140,8 +140,9 @@ def key_conflicts(
         if changed:
             message = _(
                 "key {key!r} is already recorded as {id} ({where}), for another entry: "
-                "{changes}; to change that entry, void {id} and record it again; "
-                "for a new entry, give it a key of its own"
+                "{changes}; a key stays with its entry, voided or not: to change that entry, "
+                "void {id} and record the corrected one under a new key; for a new entry, "
+                "give it a key of its own"
             )
             text = message.format(
                 key=draft.fields.get("key"),
