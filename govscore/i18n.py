@@ -88,6 +88,9 @@ class Worded(str):
         pieces = list(items)
         return Worded(str(self).join(pieces), self.zh.join(map(chinese_of, pieces)))
 
+    def removeprefix(self, prefix: str) -> Worded:
+        return Worded(str(self).removeprefix(prefix), self.zh.removeprefix(prefix))
+
     def __add__(self, other: str) -> Worded:
         return Worded(str(self) + other, self.zh + chinese_of(other))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 import zlib
@@ -1080,9 +1081,11 @@ def test_an_uncommitted_edit_of_committed_lines_is_caught(clerks: tuple[Path, Pa
     assert (rewrite["commit"], rewrite["parent"], rewrite["author"]) == ("", head, "")
     assert rewrite["file"] == "ledger/2023-05.toml"
     assert rewrite["entries"] == [first]
+    place = shlex.quote(str(alice))  # run from anywhere, the commands name the root
     assert rewrite["message"] == (
         f"尚未提交：工作区改动、删除或插入了 HEAD 中已有的行（记录 {first}）；"
-        "`git diff -- ledger/2023-05.toml` 可查看，`git checkout -- ledger/2023-05.toml` 可还原"
+        f"`git -C {place} diff -- ledger/2023-05.toml` 可查看，"
+        f"`git -C {place} checkout -- ledger/2023-05.toml` 可还原"
     )
     tag = first.rsplit("-", 1)[1]  # the clone's tag ends each line it wrote
     assert rewrite["lines"] == [f"-7: count = 3  # {tag}", f"+7: count = 1  # {tag}"]
@@ -1101,3 +1104,36 @@ def test_an_uncommitted_edit_of_committed_lines_is_caught(clerks: tuple[Path, Pa
     assert code == 1 and found[0]["message"].startswith("尚未提交：文件被删除")
     git(alice, "checkout", "--", "ledger/2023-05.toml")
     assert audit_json(alice) == (0, [])
+    # Gone from git's index only (git rm --cached), a folder or a link in its place: the
+    # next commit would drop its lines all the same.
+    git(alice, "rm", "-q", "--cached", "ledger/2023-05.toml")
+    code, found = audit_json(alice)
+    assert code == 1 and found[0]["message"].startswith("尚未提交：文件被删除")
+    git(alice, "reset", "-q")
+    ledger.unlink()
+    ledger.mkdir()
+    assert audit_json(alice)[0] == 1
+    ledger.rmdir()
+    ledger.symlink_to(alice / "weights.toml")
+    code, found = audit_json(alice)
+    assert code == 1 and found[0]["message"].startswith("尚未提交：该文件已不是普通文件")
+    ledger.unlink()
+    git(alice, "checkout", "--", "ledger/2023-05.toml")
+    assert audit_json(alice) == (0, [])
+
+
+def test_line_ends_git_converts_are_no_change(clerks: tuple[Path, Path]):
+    """With core.autocrlf (Git for Windows' default) a checkout's lines end in CRLF and
+    git commits them as they were: no change; an edit among them still is one."""
+    alice, _ = clerks
+    add(alice, "市公安局", "2.4.3", "-n", "3")
+    git(alice, "config", "core.autocrlf", "true")
+    ledger = alice / "ledger" / "2023-05.toml"
+    crlf = ledger.read_bytes().replace(b"\n", b"\r\n")
+    ledger.write_bytes(crlf)
+    assert git(alice, "diff", "--stat", "HEAD") == ""  # nothing a commit would change
+    assert audit_json(alice) == (0, [])
+    ledger.write_bytes(crlf.replace(b"count = 3", b"count = 1"))
+    code, found = audit_json(alice)
+    assert code == 1
+    assert [line[0] for line in found[0]["lines"]] == ["-", "+"]  # that line alone

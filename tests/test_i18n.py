@@ -345,6 +345,13 @@ def test_what_programs_read_is_the_same_in_both_languages(root: Path):
     ledger = root / "ledger" / "2023-05.toml"
     for args in (["-d", "市公安局", "-c", "2.4.3", "-n", "2"], ["-d", "市民政局", "-c", "3.3.1"]):
         assert run_in("zh", root, "add", *args, "--month", "2023-05").exit_code == 0
+    # Amendments: one that is not TOML, one that changes a clause that does not exist.
+    (root / "amendments").mkdir()
+    (root / "amendments" / "2023-06-01.toml").write_text("x = \n", encoding="utf-8")
+    (root / "amendments" / "2023-07-01.toml").write_text(
+        '[notice]\nnumber = "烟政管办〔2023〕9号"\n\n[[clause]]\nid = "9.9.9"\npoints = 2\n',
+        encoding="utf-8",
+    )
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
     subprocess.run(["git", "commit", "-qm", "ledger"], cwd=root, check=True)
@@ -367,6 +374,7 @@ def test_what_programs_read_is_the_same_in_both_languages(root: Path):
         ["show", "2023-05-0001", "--format", "json"],
         ["repair", "--format", "json"],
         ["audit", "--format", "json"],
+        ["amendments", "--format", "json"],
     ]
     for args in commands:
         en = run_in("en", root, *args)
@@ -378,5 +386,7 @@ def test_what_programs_read_is_the_same_in_both_languages(root: Path):
     problems = json.loads(run_in("en", root, "check", "--format", "json").stdout)["problems"]
     assert len(problems) >= 4
     assert any(p["message"].startswith("未知部门 '市公按局'") for p in problems), problems
+    amended = [p for p in problems if p["file"].startswith("amendments/")]
+    assert len(amended) == 2 and amended[0]["message"].startswith("TOML 格式有误"), amended
     rewrites = json.loads(run_in("en", root, "audit", "--format", "json").stdout)
     assert rewrites[0]["message"].startswith("尚未提交：")

@@ -363,3 +363,17 @@ def test_a_bonus_follow_up_is_called_one(root: Path):
     bonus = zh.invoke(cli, [*args, "-c", "4.1.2", "--ref", project]).stdout.strip()
     shown = zh.invoke(cli, ["--root", str(root), "show", project]).stdout
     assert f"追加加分 {bonus}" in shown and "追加扣分" not in shown
+
+
+def test_a_veto_follow_up_is_called_one(root: Path):
+    """4.4.5 (上述失误情节严重) vetoes what 4.4.4 found: neither 追加扣分 nor 追加加分."""
+    zh = CliRunner(env={"GOVSCORE_LANG": "zh"})
+    args = ["--root", str(root), "add", "-d", "市公安局", "--month", "2023-05"]
+    missing = zh.invoke(cli, [*args, "-c", "4.4.5"])
+    assert (
+        "条款 4.4.5 为关联原记录的一票否决：请用 ref 填写所关联的 4.4.4 记录编号" in missing.stderr
+    )
+    mistake = zh.invoke(cli, [*args, "-c", "4.4.4"]).stdout.strip()
+    veto = zh.invoke(cli, [*args, "-c", "4.4.5", "--ref", mistake]).stdout.strip()
+    shown = zh.invoke(cli, ["--root", str(root), "show", mistake]).stdout
+    assert f"一票否决 {veto}" in shown and "追加" not in shown

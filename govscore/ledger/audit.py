@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import hashlib
 import itertools
 import re
+import shlex
 import subprocess
 import unicodedata
 from collections import defaultdict
@@ -27,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 
-from govscore.i18n import _, ngettext
+from govscore.i18n import _, listing, ngettext
 from govscore.ledger.batches import BEGIN
 from govscore.ledger.gitops import (
     GitError,
@@ -88,41 +90,73 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> list
                 found.extend(history.compare(commit, parent, merge))
         if base is not None and since is not None:  # pragma: no mutate (equivalent: or)
             found.extend(_since(root, history, base, since))
-        found.extend(_uncommitted(root, history, head.stdout.strip()))
+        found.extend(_uncommitted(root, history, head.stdout.strip(), ledger_dir))
     return found
 
 
-def _uncommitted(root: Path, history: _History, head: str) -> list[Rewrite]:
-    """Lines HEAD holds that the working tree changed, removed or moved: not yet in the
-    history, and about to enter it with the next commit. Named with an empty commit."""
+def _uncommitted(root: Path, history: _History, head: str, ledger_dir: str) -> list[Rewrite]:
+    """Lines HEAD holds that the next commit would not keep: changed, removed or moved in
+    the working tree, or the file gone from it or from git's index (git rm --cached), a
+    folder or a link in its place. Named with an empty commit, against HEAD.
+
+    git says which files differ, as it would commit them (a checkout whose line ends git
+    converts, core.autocrlf, differs in nothing); those files' texts are compared.
+    """
+    listed = git(
+        root, "diff", "--name-status", "--no-renames", "-z", "--relative", "HEAD", "--", ledger_dir
+    )
+    fields = listed.stdout.split("\0")
+    changed = dict(zip(fields[1::2], fields[0::2], strict=False))  # path → M, D, T …
+    files = history.files(head) or {}
     found = []
-    for path, blob in sorted((history.files(head) or {}).items()):
-        label = path.removeprefix(history.prefix)
-        try:
-            new: str | None = (root / label).read_bytes().decode(errors="surrogateescape")
-        except FileNotFoundError:
-            new = None
-        except OSError:
-            continue  # what the loader names (a folder in its place, no permission)
+    for label, status in sorted(changed.items()):
+        blob = files.get(f"{history.prefix}{label}")
+        if blob is None:
+            continue  # not in HEAD: nothing committed to keep
         old = history.text(blob)
-        if new == old:
-            continue
-        checked = _check(old, new, path, False, head)
+        if status.startswith("M"):
+            new: str | None = _as_committed(root, label)
+            if new is None or new == old:
+                continue
+        else:
+            new = None  # deleted, or no longer a plain file: the next commit drops it
+        checked = _check(old, new, f"{history.prefix}{label}", False, head)
         if checked is None:
             continue
         message, entries, lines = checked
+        place = shlex.quote(str(root))
         if new is not None:
-            named = _(" (entries {ids})").format(ids=", ".join(entries)) if entries else ""
+            named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
             message = _(
                 "not committed: the working tree changed, removed or inserted lines HEAD "
-                "holds{entries}; `git diff -- {file}` shows them, `git checkout -- {file}` "
-                "puts them back"
-            ).format(entries=named, file=label)
+                "holds{entries}; `git -C {root} diff -- {file}` shows them, "
+                "`git -C {root} checkout -- {file}` puts them back"
+            ).format(entries=named, file=label, root=place)
+        elif status.startswith("T"):
+            message = _(
+                "not committed: the file is no longer a plain file (a link in its place?), "
+                "and the next commit would drop its {count} committed lines; "
+                "`git -C {root} checkout -- {file}` puts it back"
+            ).format(count=len(lines), file=label, root=place)
         else:
             message = _("not committed: {message}").format(message=message)
         lines = tuple(_shown(line) for line in lines)
         found.append(Rewrite("", head, "", "", "", _shown(label), message, entries, lines))
     return found
+
+
+def _as_committed(root: Path, label: str) -> str | None:
+    """A working-tree file's text as git would commit it: with its line ends converted
+    when git converts them (the blob it would write is the one whose hash git gives)."""
+    try:
+        data = (root / label).read_bytes()
+    except OSError:
+        return None
+    wanted = git(root, "hash-object", "--path", label, "--", label, check=False).stdout.strip()
+    for form in (data, data.replace(b"\r\n", b"\n")):
+        if hashlib.sha1(b"blob %d\0" % len(form) + form).hexdigest() == wanted:
+            return form.decode(errors="surrogateescape")
+    return data.decode(errors="surrogateescape")
 
 
 def _since(root: Path, history: _History, base: str, since: str) -> list[Rewrite]:
@@ -407,7 +441,7 @@ def _check(
         return None
     touched = {int(line[1:].partition(":")[0]) for line in lines if line.startswith("-")}
     entries = tuple(b.entry for b in _blocks(old, path) if b.entry and touched & set(b.numbers()))
-    named = _(" (entries {ids})").format(ids=", ".join(entries)) if entries else ""
+    named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
     message = _(
         "a commit may only append to a ledger file; this one changed, removed or inserted "
         "lines already committed{entries}"

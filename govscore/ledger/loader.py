@@ -544,7 +544,9 @@ def read_amendments(source: Source) -> tuple[list[Amendment], list[Problem]]:
         try:
             parsed = parse_toml_file(data, label)
         except ConfigError as exc:
-            problems.append(Problem(label, 0, exc.message.removeprefix(f"{label}: ")))
+            # The problem names the file: its message need not (`file: …`, `file：…`).
+            said = exc.message.removeprefix(f"{label}: ").removeprefix(f"{label}：")
+            problems.append(Problem(label, 0, said))
             continue
         amendment, found = parse_amendment(parsed, label, effective)
         problems.extend(found)

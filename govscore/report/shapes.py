@@ -559,6 +559,8 @@ def history_table(history: History, catalog: Catalog) -> Table:
         follow = catalog.get(mention.entry.clause) if mention.kind == "ref" else None
         if follow is not None and follow.sign > 0:
             name = "追加加分"  # 4.1.2 adds points to what it follows up
+        elif follow is not None and follow.kind == "veto":
+            name = "一票否决"  # 4.4.5: the mistake it follows up was serious
         rows.append([f"{name} {mention.entry.id}", _mention_text(mention)])
     for problem in history.problems:
         rows.append(["问题", str(problem)])

@@ -243,7 +243,9 @@ def clause_problems(entry: Entry, clause: Clause) -> list[Problem]:
         bad("recurring", message.format(clause=cid))
     if clause.ref and not entry.ref:
         message = _("clause {clause} is a {follow_up}: give ref, the id of the {clauses} entry")
-        follow_up = _("follow-up bonus") if clause.sign > 0 else _("follow-up")
+        follow_up = {1: _("follow-up bonus"), 0: _("follow-up veto")}.get(
+            clause.sign, _("follow-up")
+        )
         bad("ref", message.format(clause=cid, follow_up=follow_up, clauses="/".join(clause.ref)))
     elif entry.ref and not clause.ref:
         bad("ref", _("clause {clause} is not a follow-up and takes no ref").format(clause=cid))
