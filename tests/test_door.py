@@ -67,7 +67,7 @@ def test_an_imported_fraction_is_refused_with_its_row(small: Path):
     )
     stderr = refused(small, "import", "rows.csv")
     assert stderr.splitlines()[0] == (
-        "rows.csv:3: value: value 0.935 looks like a fraction, but rates are written in "
+        "rows.csv:3: 比率: value 0.935 looks like a fraction, but rates are written in "
         "percent: did you mean 93.5? (give --force if 0.935% is meant)"
     )
     forced = gs(small, "import", "rows.csv", "--force")
@@ -92,7 +92,7 @@ def test_a_numerator_above_its_denominator_is_recorded_with_a_warning(small: Pat
     imported = gs(small, "import", "rows.csv")
     assert imported.exit_code == 0
     assert imported.stderr.splitlines()[0] == (
-        "warning: rows.csv:2: numerator: numerator 7 is above denominator 4: the rate is "
+        "warning: rows.csv:2: 分子: numerator 7 is above denominator 4: the rate is "
         "175%, over 100%, so it deducts nothing"
     )
 
@@ -112,7 +112,7 @@ def test_a_date_outside_its_month_is_refused_even_forced(small: Path):
         "部门,条款,日期,月份\n公安局,2.4.3,2023/4/30,2023-05\n", encoding="utf-8"
     )
     assert refused(small, "import", "rows.csv").startswith(
-        "rows.csv:2: date: date 2023-04-30 is not in the entry's month 2023-05"
+        "rows.csv:2: 日期: date 2023-04-30 is not in the entry's month 2023-05"
     )
 
 
@@ -228,9 +228,9 @@ def test_an_import_ahead_of_time_is_refused_with_its_rows(small: Path, on_today:
     )
     stderr = refused(small, "import", "rows.csv")
     assert stderr.splitlines()[:2] == [
-        "rows.csv:3: month: month 2025-02 is more than a month ahead (this month is 2024-12); "
+        "rows.csv:3: 月份: month 2025-02 is more than a month ahead (this month is 2024-12); "
         "did you mean 2024-02? --force records it anyway",
-        "rows.csv:4: date: date 2025-01-05 is after today (2024-12-20); did you mean "
+        "rows.csv:4: 日期: date 2025-01-05 is after today (2024-12-20); did you mean "
         "2024-01-05? --force records it anyway",
     ]
     forced = gs(small, "import", "rows.csv", "--force")
@@ -299,7 +299,7 @@ def test_a_day_the_calendar_lacks_is_named_so(small: Path):
     assert ledger_bytes(small) == before
     stderr = import_refused(small, "部门,条款,日期,月份", "公安局,2.4.3,2023年2月29日,2023-02")
     assert stderr.startswith(
-        "rows.csv:2: date: '2023年2月29日' is not a day: 2023-02 has no day 29\n"
+        "rows.csv:2: 日期: '2023年2月29日' is not a day: 2023-02 has no day 29\n"
     )
 
 
@@ -359,7 +359,7 @@ def test_an_imported_exclusive_matter_again_is_refused(small: Path):
         small, MATTERS, "公安局,4.2.2,省级,甲,2023-05", "公安局,4.2.2,省级,甲,2023-06"
     )
     assert stderr.startswith(
-        "rows.csv:3: level: matter '甲' already counts for 市公安局 in 2023 at 省级 (rows.csv:2);"
+        "rows.csv:3: 等级: matter '甲' already counts for 市公安局 in 2023 at 省级 (rows.csv:2);"
     )
     # 市级 in May, 省级 in June, 市级 again in July: the July row adds 0 (named against
     # June's row, the highest), while May's and June's count (2, then 5 − 2).
@@ -369,12 +369,12 @@ def test_an_imported_exclusive_matter_again_is_refused(small: Path):
     )
     stderr = import_refused(small, MATTERS, july, june, may)
     assert stderr.startswith(
-        "rows.csv:2: level: matter '乙' already counts for 市公安局 in 2023 at 省级 (rows.csv:3);"
+        "rows.csv:2: 等级: matter '乙' already counts for 市公安局 in 2023 at 省级 (rows.csv:3);"
     )
     assert "rows.csv:3" not in stderr.split("\n", 1)[1] and "rows.csv:4" not in stderr
     assert gs(small, "add", *A, *MATTER, "--level", "省级", "--month", "2023-05").exit_code == 0
     assert import_refused(small, MATTERS, "公安局,4.2.2,市级,企业开办一件事,2023-06").startswith(
-        "rows.csv:2: level: matter '企业开办一件事' already counts for 市公安局 in 2023 at 省级 "
+        "rows.csv:2: 等级: matter '企业开办一件事' already counts for 市公安局 in 2023 at 省级 "
         "(2023-05-0001);"
     )
 
@@ -383,7 +383,7 @@ def test_two_imported_rates_of_one_department_month_name_each_other_by_row(small
     rates = ("公安局,2.5.2,95,2023-05", "民政局,2.5.2,97,2023-05", "公安局,2.5.2,96,2023-05")
     stderr = import_refused(small, "部门,条款,比率,月份", *rates, "公安局,2.5.2,96,2023-06")
     assert stderr.startswith(
-        "rows.csv:4: value: a second 2.5.2 rate for 市公安局 in 2023-05: rows.csv:2 gives "
+        "rows.csv:4: 比率: a second 2.5.2 rate for 市公安局 in 2023-05: rows.csv:2 gives "
         "one already; keep one of the two rows\n"
     )
     assert "2023-05-000" not in stderr  # no id of an entry that was never written
