@@ -24,7 +24,14 @@ _DAY = re.compile(
     r"(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
     r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # Excel adds a time: 2023/5/23 0:00
 )
-_MONTH = re.compile(r"(\d{4})\s*(?:[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月?)")
+_MONTH = re.compile(r"(\d{4})\s*(?:[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*(?:月份?)?)")
+# What an English Excel shows for a month: Jun-23 (its mmm-yy), June 2023, Jun 2023.
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ENGLISH_MONTH = re.compile(
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?[\s/-]*(\d{4}|\d{2})",
+    re.IGNORECASE,
+)
 
 # Fields that hold an id or a name of the catalog: folded, never otherwise changed.
 ID_FIELDS = ("clause", "ref", "void", "close")
@@ -109,12 +116,18 @@ def _day_parts(text: str) -> tuple[int, int, int] | None:
 
 
 def read_month(text: str) -> str | None:
-    """A month as YYYY-MM: 2023-05, 2023-5, 2023/5, 2023.5, 2023年5月, or a day in it."""
+    """A month as YYYY-MM: 2023-05, 2023-5, 2023/5, 2023.5, 2023年5月(份), Jun-23 or June
+    2023 (as an English Excel shows it), or a day in it."""
     folded = fold(text)
     found = _MONTH.fullmatch(folded)
     if found is not None:
         number = int(found.group(2) or found.group(3))
         return f"{found.group(1)}-{number:02d}" if 1 <= number <= 12 else None
+    english = _ENGLISH_MONTH.fullmatch(folded)
+    if english is not None:
+        year = english.group(2)
+        number = _MONTH_NAMES.index(english.group(1).lower()[:3]) + 1
+        return f"{'20' + year if len(year) == 2 else year}-{number:02d}"
     day = read_date(folded)
     return None if day is None else f"{day.year:04d}-{day.month:02d}"
 

@@ -161,7 +161,7 @@ department,clause,count,points,date,month,note
 without points, its note on two lines"
 体育,2.4.3,1,,,,no date and no month
 体育,2.4.3,1,,2023/05/32,,no such day
-体育,2.4.3,1,,,May-23,a month Excel shows in English
+体育,2.4.3,1,,,5月,a month without its year
 体育,2.4.3,1,,2023-05-09,,too many cells,x
 体育,2.4.3,1,,2023-07-09,2023-05,date after its month
 """
@@ -183,7 +183,7 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_named(small: Path):
         "or pass --month\n"
         "rows.csv:9: date: '2023/05/32' is not a date (2023-05-23, 2023/5/23 or 2023年5月23日), "
         "so the row has no month (add a month column or pass --month)\n"
-        "rows.csv:10: month: 'May-23' is not a month (2023-05, 2023/5 or 2023年5月)\n"
+        "rows.csv:10: month: '5月' is not a month (2023-05, 2023/5 or 2023年5月)\n"
         "rows.csv:11: 8 cells, but the header names 7 columns "
         "(a comma too many, or a cell with a comma that is not in quotes?)\n"
         "rows.csv:12: date: date 2023-07-09 is after the end of the entry's month 2023-05 "
@@ -284,14 +284,22 @@ def test_month_option_puts_rows_in_its_month(small: Path):
     assert result.stdout == "2023-07-0001\n2023-07-0002\n"
 
 
-def test_a_month_cell_that_reads_as_no_month_leaves_the_month_to_the_option(small: Path):
-    """An English Excel writes May-23 in a month column: no month govscore reads, so
-    --month decides, as it always did; without --month the row is refused."""
+def test_a_month_cell_as_an_english_excel_writes_it_is_that_month(small: Path):
+    """An English Excel shows a month as May-23 (mmm-yy) or June 2023: that month, so
+    with --month 2023-05, May-23 is no conflict and Jun-23 is one; a cell that names no
+    year (6月) is no month govscore reads: refused, never moved to --month unseen."""
     write("rows.csv", "department,clause,month,key\n公安局,2.4.3,May-23,a\n")
     result = gs(small, "import", "rows.csv", "--month", "2023-05")
     assert (result.exit_code, result.stdout) == (0, "2023-05-0001\n")
-    write("rows.csv", "department,clause,month,key\n公安局,2.4.3,May-23,b\n")
-    assert gs(small, "import", "rows.csv").exit_code == 1
+    write("rows.csv", "department,clause,month,key\n公安局,2.4.3,Jun-23,b\n")
+    refused = gs(small, "import", "rows.csv", "--month", "2023-05")
+    assert refused.exit_code == 1
+    assert "the row is of 2023-06, but --month 2023-05" in refused.stderr
+    write("rows.csv", "department,clause,month,key\n公安局,2.4.3,6月,c\n")
+    for option in ([], ["--month", "2023-06"]):
+        unread = gs(small, "import", "rows.csv", *option)
+        assert unread.exit_code == 1
+        assert "'6月' is not a month" in unread.stderr
 
 
 def test_a_row_of_another_month_than_the_option_is_refused(small: Path):

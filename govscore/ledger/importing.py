@@ -828,8 +828,6 @@ def _row_month(
     """
     if written is not None:
         month = read_month(written)
-        if month is None and option is not None:
-            return option, None  # a cell that reads as no month (May-23): --month decides
         if month is None:
             return None, (
                 "month",
