@@ -142,10 +142,14 @@ _LATER_STEP = "|".join(word for word in _STEP_WORDS if word != "申请")
 _JOINED_STEPS = re.compile(f"(?:{_STEP_WORD.pattern})(?:{_LATER_STEP})+")
 # The measures themselves name 制证发证 as one business step.
 _SINGLE_STEPS = frozenset({"制证发证"})
-# A step word that names a document is the object, not a step: 受理并出具受理通知书 is one
-# step (受理), 审查并提出审查意见 one (审查).
-_STEP_DOCUMENT = re.compile(
-    f"(?:{_STEP_WORD.pattern})(?:通知书|通知单|通知|意见书|意见|决定书|文书|回执|报告|结果)"
+# A step that names a document or a body is no step of its own there: 受理并出具受理通知书
+# is one step (受理; the 受理通知书 is what it issues), 审查并提出审查意见 one, 受理后转审批科室
+# one (审批科室 is where it goes). Only steps that give documents their names count for
+# documents (受理通知书, 审查意见, 决定书, 申请表); 签发通知书 is a step and its object.
+_DOCUMENT_STEPS = "申请|受理|审查|审核|审批|审定|初审|复审|复核|核查|核准|批准|决定|听证"
+_STEP_OBJECT = re.compile(
+    f"(?:{_DOCUMENT_STEPS})(?:通知书|通知单|通知|意见书|意见|文书|回执|报告|书|表|单)"
+    f"|(?:{_STEP_WORD.pattern})(?:科室|处室|部门|机关|机构|窗口|中心|人员|科|处)"
 )
 # A web address: a host with a dot (zwfw.yantai.gov.cn), or after http(s):// any host a
 # self-built system may have (an intranet's zwfw_sp, localhost:8080); a port, a path.
@@ -438,7 +442,7 @@ def joined_steps(name: str) -> bool:
 
 def _holds_step(text: str) -> bool:
     """Whether one of text's words is a step word (受理, 审查 …), read as words."""
-    text = _STEP_DOCUMENT.sub("", text)
+    text = _STEP_OBJECT.sub("", text)
     return _STEP_WORD.search(text) is not None and any(
         word in _STEP_WORD_SET for word in words(text)
     )

@@ -215,10 +215,18 @@ def test_parse_depth(value: object, levels: set[int], bad: list[str]) -> None:
         ("受理并出具受理通知书", False),
         ("审查并提出审查意见", False),
         ("审批并送达审批决定书", True),  # 审批, then 送达: two steps
-        # 至 and 后 join steps as 和 does.
+        ("审查后送达决定书", True),  # 送达 a 决定书: the step stays
+        ("决定后签发决定书", True),
+        ("受理后签发通知书", True),  # 签发 names no document: a step and its object
+        ("审批后公示结果", True),
+        ("受理后送达受理通知书", True),
+        # 至 and 后 join steps as 和 does; a step that names a body is none.
         ("受理至办结", True),
         ("受理后审查", True),
         ("报送至审批机关", False),  # 审批机关 is a body, 报送 no step
+        ("窗口受理后转审批科室", False),
+        ("受理材料转至审批科室", False),
+        ("受理后报审批科室", False),
     ],
 )
 def test_joined_steps(name: str, joined: bool) -> None:
