@@ -78,8 +78,17 @@ class TypoList:
         return list(found.items())
 
     def _inside_context(self, text: str, start: int, end: int) -> bool:
-        """Whether text[start:end] lies inside one of its wrong form's listed words."""
-        for word in self.contexts.get(text[start:end], ()):
+        """Whether text[start:end] lies inside one of its wrong form's listed words.
+
+        A listed word with … in it is a construction: 既使…又 is 既 + 使…又 (both …
+        and), where 既使 is no misspelling, when 又 follows in the same clause.
+        """
+        wrong = text[start:end]
+        for word in self.contexts.get(wrong, ()):
+            if "…" in word:
+                if _in_construction(text, start, wrong, word):
+                    return True
+                continue
             at = text.find(word, max(0, end - len(word)))
             while at != -1 and at <= start:
                 if at + len(word) >= end:
@@ -92,6 +101,19 @@ class TypoList:
     ) -> TypoList:
         """A new list: these pairs, then extra's (which win on the same wrong form)."""
         return TypoList({**self.pairs, **extra}, {**self.contexts, **(contexts or {})})
+
+
+_CLAUSE_END = re.compile(r"[。；;！!？?\n]")
+
+
+def _in_construction(text: str, start: int, wrong: str, construction: str) -> bool:
+    head, tail = construction.split("…", 1)
+    offset = head.find(wrong)
+    begin = start - offset
+    if offset < 0 or begin < 0 or not text.startswith(head, begin):
+        return False
+    clause = _CLAUSE_END.split(text[begin + len(head) :], maxsplit=1)[0]
+    return bool(tail) and tail in clause
 
 
 def parse_typos(text: str, source: str = "typos.tsv") -> tuple[dict[str, str], list[Problem]]:

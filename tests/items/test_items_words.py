@@ -65,6 +65,12 @@ def test_a_wrong_form_counts_only_as_whole_words(text: str, wrong: str, whole: b
         ("申请需知悉", []),
         ("申请需知道", []),
         ("请阅读办事需知", [("办事需知", "办事须知")]),
+        # A construction in the list's third column (既使…又: both … and) is no
+        # misspelling when its second half follows in the same clause.
+        ("既使群众少跑腿又提高了效率", []),
+        ("既使材料不全，也应受理", [("既使", "即使")]),
+        ("既使材料不全。又如", [("既使", "即使")]),  # 又 in another sentence
+        ("座位按排分配", []),  # 按排: by row
     ],
 )
 def test_the_shipped_list_finds_misspellings_a_reader_sees(
