@@ -1083,9 +1083,9 @@ def test_an_uncommitted_edit_of_committed_lines_is_caught(clerks: tuple[Path, Pa
     assert rewrite["entries"] == [first]
     place = shlex.quote(str(alice))  # run from anywhere, the commands name the root
     assert rewrite["message"] == (
-        f"尚未提交：工作区改动、删除或插入了 HEAD 中已有的行（记录 {first}）；"
-        f"`git -C {place} diff -- ledger/2023-05.toml` 可查看，"
-        f"`git -C {place} checkout -- ledger/2023-05.toml` 可还原"
+        f"尚未提交：HEAD 中已有的行被改动、删除或插入（在工作区或 git 暂存区）（记录 {first}）；"
+        f"`git -C {place} diff HEAD -- ledger/2023-05.toml` 可查看，"
+        f"`git -C {place} checkout HEAD -- ledger/2023-05.toml` 可还原"
     )
     tag = first.rsplit("-", 1)[1]  # the clone's tag ends each line it wrote
     assert rewrite["lines"] == [f"-7: count = 3  # {tag}", f"+7: count = 1  # {tag}"]
@@ -1108,7 +1108,14 @@ def test_an_uncommitted_edit_of_committed_lines_is_caught(clerks: tuple[Path, Pa
     # next commit would drop its lines all the same.
     git(alice, "rm", "-q", "--cached", "ledger/2023-05.toml")
     code, found = audit_json(alice)
-    assert code == 1 and found[0]["message"].startswith("尚未提交：文件被删除")
+    assert code == 1 and found[0]["message"].startswith("尚未提交：该文件已不在 git 暂存区中")
+    git(alice, "reset", "-q")
+    # A change staged, the working tree put back: `git commit` would take the index.
+    ledger.write_text(committed.replace("count = 3", "count = 2"), encoding="utf-8")
+    git(alice, "add", "ledger/2023-05.toml")
+    ledger.write_text(committed, encoding="utf-8")
+    code, found = audit_json(alice)
+    assert code == 1 and found[0]["lines"] == [f"-7: count = 3  # {tag}", f"+7: count = 2  # {tag}"]
     git(alice, "reset", "-q")
     ledger.unlink()
     ledger.mkdir()
@@ -1137,3 +1144,25 @@ def test_line_ends_git_converts_are_no_change(clerks: tuple[Path, Path]):
     code, found = audit_json(alice)
     assert code == 1
     assert [line[0] for line in found[0]["lines"]] == ["-", "+"]  # that line alone
+
+
+def test_line_ends_git_converts_are_no_change_in_a_sha256_repository(tmp_path: Path):
+    """A repository may name its objects by SHA-256: the blob git would write is found
+    by that hash, not by SHA-1."""
+    root = tmp_path / "office256"
+    root.mkdir()
+    made = subprocess.run(
+        ["git", "init", "-q", "--object-format=sha256"], cwd=root, capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip("this git makes no SHA-256 repositories")
+    assert CliRunner().invoke(cli, ["init", str(root)]).exit_code == 0
+    git(root, "config", "user.name", "Test Clerk")
+    git(root, "config", "user.email", "clerk@example.org")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "-n", "3", "--commit")
+    git(root, "config", "core.autocrlf", "true")
+    ledger = root / "ledger" / "2023-05.toml"
+    ledger.write_bytes(ledger.read_bytes().replace(b"\n", b"\r\n") + b"\r\n# appended\r\n")
+    assert audit_json(root) == (0, [])

@@ -96,65 +96,115 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> list
 
 def _uncommitted(root: Path, history: _History, head: str, ledger_dir: str) -> list[Rewrite]:
     """Lines HEAD holds that the next commit would not keep: changed, removed or moved in
-    the working tree, or the file gone from it or from git's index (git rm --cached), a
-    folder or a link in its place. Named with an empty commit, against HEAD.
+    the working tree or in git's index (staged), the file gone from either (git rm
+    --cached), a folder or a link in its place. Named with an empty commit, against HEAD.
 
     git says which files differ, as it would commit them (a checkout whose line ends git
     converts, core.autocrlf, differs in nothing); those files' texts are compared.
     """
-    listed = git(
-        root, "diff", "--name-status", "--no-renames", "-z", "--relative", "HEAD", "--", ledger_dir
-    )
-    fields = listed.stdout.split("\0")
-    changed = dict(zip(fields[1::2], fields[0::2], strict=False))  # path → M, D, T …
     files = history.files(head) or {}
+    staged = _differing(root, ledger_dir, "--cached")
+    worked = _differing(root, ledger_dir)
     found = []
-    for label, status in sorted(changed.items()):
+    for label in sorted({*staged, *worked}):
         blob = files.get(f"{history.prefix}{label}")
         if blob is None:
             continue  # not in HEAD: nothing committed to keep
         old = history.text(blob)
-        if status.startswith("M"):
-            new: str | None = _as_committed(root, label)
-            if new is None or new == old:
+        # What a commit of the index would take, then what `commit -a` would.
+        for status, new in (
+            (staged.get(label), _staged_text(root, label)),
+            (worked.get(label), _as_committed(root, label)),
+        ):
+            if status is None:
                 continue
-        else:
-            new = None  # deleted, or no longer a plain file: the next commit drops it
-        checked = _check(old, new, f"{history.prefix}{label}", False, head)
-        if checked is None:
-            continue
-        message, entries, lines = checked
-        place = shlex.quote(str(root))
-        if new is not None:
-            named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
-            message = _(
-                "not committed: the working tree changed, removed or inserted lines HEAD "
-                "holds{entries}; `git -C {root} diff -- {file}` shows them, "
-                "`git -C {root} checkout -- {file}` puts them back"
-            ).format(entries=named, file=label, root=place)
-        elif status.startswith("T"):
-            message = _(
-                "not committed: the file is no longer a plain file (a link in its place?), "
-                "and the next commit would drop its {count} committed lines; "
-                "`git -C {root} checkout -- {file}` puts it back"
-            ).format(count=len(lines), file=label, root=place)
-        else:
-            message = _("not committed: {message}").format(message=message)
-        lines = tuple(_shown(line) for line in lines)
-        found.append(Rewrite("", head, "", "", "", _shown(label), message, entries, lines))
+            if not status.startswith("M"):
+                new = None  # deleted, or no longer a plain file: the next commit drops it
+            elif new is None or new == old:
+                continue
+            rewrite = _uncommitted_rewrite(root, label, status, old, new, history.prefix, head)
+            if rewrite is not None:
+                found.append(rewrite)
+                break
     return found
+
+
+def _differing(root: Path, ledger_dir: str, *against: str) -> dict[str, str]:
+    """The ledger files git finds changed against HEAD (path → status M, D, T …): in the
+    working tree, or with --cached in the index."""
+    listed = git(
+        root,
+        "diff",
+        *against,
+        "--name-status",
+        "--no-renames",
+        "-z",
+        "--relative",
+        "HEAD",
+        "--",
+        ledger_dir,
+    )
+    fields = listed.stdout.split("\0")
+    return dict(zip(fields[1::2], fields[0::2], strict=False))
+
+
+def _uncommitted_rewrite(
+    root: Path, label: str, status: str, old: str, new: str | None, prefix: str, head: str
+) -> Rewrite | None:
+    checked = _check(old, new, f"{prefix}{label}", False, head)
+    if checked is None:
+        return None
+    message, entries, lines = checked
+    place, file = shlex.quote(str(root)), shlex.quote(label)
+    if new is not None:
+        named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
+        message = _(
+            "not committed: lines HEAD holds were changed, removed or inserted (in the "
+            "working tree or in git's index){entries}; `git -C {root} diff HEAD -- {file}` "
+            "shows them, `git -C {root} checkout HEAD -- {file}` puts them back"
+        ).format(entries=named, file=file, root=place)
+    elif status.startswith("T"):
+        message = _(
+            "not committed: the file is no longer a plain file (a link in its place?), "
+            "and the next commit would drop its {count} committed lines; "
+            "`git -C {root} checkout -- {file}` puts it back"
+        ).format(count=len(lines), file=file, root=place)
+    elif (root / label).is_file():
+        message = _(
+            "not committed: the file is no longer in git's index (git rm --cached?), and "
+            "the next commit would drop its {count} committed lines; "
+            "`git -C {root} reset -- {file}` puts it back"
+        ).format(count=len(lines), file=file, root=place)
+    else:
+        message = _("not committed: {message}").format(message=message)
+    lines = tuple(_shown(line) for line in lines)
+    return Rewrite("", head, "", "", "", _shown(label), message, entries, lines)
+
+
+def _staged_text(root: Path, label: str) -> str | None:
+    """A ledger file's text in git's index, as a commit of the index would take it."""
+    shown = subprocess.run(
+        ["git", "show", f":./{label}"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    return shown.stdout.decode(errors="surrogateescape") if shown.returncode == 0 else None
 
 
 def _as_committed(root: Path, label: str) -> str | None:
     """A working-tree file's text as git would commit it: with its line ends converted
-    when git converts them (the blob it would write is the one whose hash git gives)."""
+    when git converts them (the blob it would write is the one whose id git gives, in
+    the repository's own hash: SHA-1, or SHA-256)."""
     try:
         data = (root / label).read_bytes()
     except OSError:
         return None
     wanted = git(root, "hash-object", "--path", label, "--", label, check=False).stdout.strip()
+    digest = hashlib.sha256 if len(wanted) == 64 else hashlib.sha1
     for form in (data, data.replace(b"\r\n", b"\n")):
-        if hashlib.sha1(b"blob %d\0" % len(form) + form).hexdigest() == wanted:
+        if digest(b"blob %d\0" % len(form) + form).hexdigest() == wanted:
             return form.decode(errors="surrogateescape")
     return data.decode(errors="surrogateescape")
 
