@@ -211,6 +211,21 @@ def test_untag_is_refused_while_counted_entries_need_the_tag(shipped: Path):
         assert run(shipped, "void", entry, "--reason", "误登").exit_code == 0
     assert run(shipped, "departments", "untag", "市城市管理局", "one_window").exit_code == 0
     assert path.read_text(encoding="utf-8") == SHIPPED
+    # Only the tag the entries need is named; a tag none needs goes with it on --force.
+    assert run(shipped, "departments", "tag", "市城市管理局", "one_window", "hall").exit_code == 0
+    assert run(shipped, *month).exit_code == 0
+    both = run(shipped, "departments", "untag", "市城市管理局", "one_window", "hall")
+    assert both.exit_code == 1
+    assert "departments tagged one_window (一窗受理专区):" in both.stderr
+    assert "hall" not in both.stderr
+    # A configuration that does not read: the check cannot be made, and says --force.
+    weights = shipped / "weights.toml"
+    kept = weights.read_bytes()
+    weights.write_text("base = \n", encoding="utf-8")
+    broken = run(shipped, "departments", "untag", "市城市管理局", "hall")
+    assert broken.exit_code == 1 and "give --force" in broken.stderr
+    weights.write_bytes(kept)
+    assert run(shipped, "departments", "untag", "市城市管理局", "hall", "--force").exit_code == 0
     # Tagged again with a counted entry: --force takes the tag off, as asked.
     assert run(shipped, "departments", "tag", "市城市管理局", "one_window").exit_code == 0
     assert run(shipped, *month).exit_code == 0

@@ -1080,13 +1080,28 @@ def untag(
 def _refuse_needed_tags(root_dir: Path, department: str, tags: list[str]) -> None:
     """A tag that counted entries need is not taken off without --force: their months'
     scores would change after the fact, with nothing in the ledger to say why."""
-    root = load_root(root_dir)
+    try:
+        root = load_root(root_dir)
+    except GovscoreError as exc:
+        message = _(
+            "cannot tell whether counted entries need the tags: {reason}; give --force to "
+            "take them off without this check"
+        )
+        raise DataError(message.format(reason=exc.message)) from None
     found = root.departments.resolve(department)
     if found is None:
         return  # set_tags says what is wrong with the name
     needing = entries_needing(root, found.name, tags)
     if needing:
         ids = [entry.id for entry in needing]
+        catalog = root.catalog
+        tags = sorted(
+            {
+                clause.applies_to
+                for entry in needing
+                if (clause := catalog.at(entry.month).get(entry.clause)) and clause.applies_to
+            }
+        )
         shown = listing(ids[:5]) + (" …" if len(ids) > 5 else "")
         message = ngettext(
             "{name} has {count} counted entry ({ids}) of a clause only for departments "

@@ -222,14 +222,18 @@ def book_findings(
         month,
         recorder(root_dir),
     )
+    blank = sorted(code for written, codes in plan.unknown if not written.strip() for code in codes)
     for written, codes in plan.unknown:
         if written.strip():
             message = _(
                 "not booked: {name!r} is not in departments.toml ({count} item(s): {codes})"
             )
-        else:
-            message = _("not booked: 实施主体 is empty ({count} item(s): {codes})")
-        click.echo(message.format(name=written, count=len(codes), codes="、".join(codes)), err=True)
+            click.echo(
+                message.format(name=written, count=len(codes), codes="、".join(codes)), err=True
+            )
+    if blank:  # missing, null, "" or spaces alike: one line
+        message = _("not booked: 实施主体 is empty ({count} item(s): {codes})")
+        click.echo(message.format(count=len(blank), codes="、".join(blank)), err=True)
     done = record(
         root_dir,
         list(plan.drafts),

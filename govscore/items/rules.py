@@ -151,11 +151,12 @@ _STEP_OBJECT = re.compile(
     f"(?:{_DOCUMENT_STEPS})(?:通知书|通知单|通知|意见书|意见|文书|回执|报告|书|表|单)"
     f"|(?:{_STEP_WORD.pattern})(?:科室|处室|部门|机关|机构|窗口|中心|人员|科|处)"
 )
-# A web address: a host with a dot (zwfw.yantai.gov.cn), or after http(s):// any host a
-# self-built system may have (an intranet's zwfw_sp, localhost:8080); a port, a path.
+# A web address: a host with a dot (zwfw.yantai.gov.cn), or after http(s):// a host name
+# a self-built system may have (an intranet's zwfw_sp, localhost:8080), never a
+# placeholder (http://待定, http://-); a port, a path.
 _ADDRESS = re.compile(
     r"(?:(?:https?://)?[0-9A-Za-z\u4e00-\u9fff_-]+(?:\.[0-9A-Za-z\u4e00-\u9fff_-]+)+"
-    r"|https?://[0-9A-Za-z\u4e00-\u9fff_-]+)"
+    r"|https?://[0-9A-Za-z_-]*[A-Za-z][0-9A-Za-z_-]*)"
     r"(?::[0-9]+)?(?:[/?#]\S*)?",
     re.IGNORECASE,
 )

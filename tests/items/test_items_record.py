@@ -41,9 +41,11 @@ def test_record_books_each_department_once_and_is_idempotent(root: Path, tmp_pat
     first = run(root, "items", "check", str(export), "--record", "2023-05", "--format", "json")
     assert first.exit_code == 1  # there are findings
     assert "not booked: '市不存在局' is not in departments.toml" in first.stderr
-    blank = write(tmp_path / "blank.jsonl", [item("0009", " ", True)])
+    blank = write(tmp_path / "blank.jsonl", [item("0009", " ", True), item("0010", "", True)])
     said = run(root, "items", "check", str(blank), "--record", "2023-05").stderr
-    assert f"not booked: 实施主体 is empty (1 item(s): {CLEAN['实施编码'][:-4]}0009)" in said
+    stem = CLEAN["实施编码"][:-4]
+    empty = [line for line in said.splitlines() if "实施主体 is empty" in line]
+    assert empty == [f"not booked: 实施主体 is empty (2 item(s): {stem}0009、{stem}0010)"]
     ledger = root / "ledger" / "2023-05.toml"
     text = ledger.read_bytes()
     month = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)

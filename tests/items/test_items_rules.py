@@ -335,6 +335,10 @@ def test_visits_written_as_a_float_or_full_width_read_as_the_number(visits: obje
         ("localhost", False),  # no scheme, no dot: not an address
         ("https://zwfw.yantai.gov.cn/a b", False),  # a space in it
         ("待定", False),
+        ("http://待定", False),  # placeholders after a scheme are no host
+        ("http://无", False),
+        ("https://-", False),
+        ("http://_", False),
     ],
 )
 def test_rule_13_takes_what_a_self_built_system_may_have_as_its_address(
