@@ -205,15 +205,21 @@ def stands_as_words(
     stands if a segmenter that knows it as a rare word keeps it whole (申清/人), and the
     text put right reads the right form as that form reads alone (申请人: 申请 whole),
     not cut elsewhere: 办事需知晓 put right is 办事/须/知晓, where 办事须知 alone is
-    办事/须知, so 需知 there was 需 知晓, no misspelling; and 按装订 stays 按/装订.
+    办事/须知, so 需知 there was 需 知晓, no misspelling; and 按装订 stays 按/装订. Inside
+    one longer word it stands when the word put right keeps the right form whole
+    (帐号密码 → 账号密码).
     """
     edges = boundaries(text)
     if start in edges and end in edges:
         return True
+    fixed = text[:start] + right + text[end:]
+    if not any(start < edge < end for edge in edges):
+        # Inside one longer word (帐号密码, 银行帐户, 座落在): a misspelling of a compound
+        # when the text put right keeps the right form whole (账号密码, 银行/账户).
+        return not any(start < e < start + len(right) for e in boundaries(fixed))
     known = _misspelling_boundaries(text, misspellings)
     if start not in known or end not in known:
         return False
-    fixed = text[:start] + right + text[end:]
     inside = sorted(e - start for e in boundaries(fixed) if start < e < start + len(right))
     alone = sorted(e for e in boundaries(right) if 0 < e < len(right))
     return inside == alone

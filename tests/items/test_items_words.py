@@ -71,6 +71,12 @@ def test_a_wrong_form_counts_only_as_whole_words(text: str, wrong: str, whole: b
         ("既使材料不全，也应受理", [("既使", "即使")]),
         ("既使材料不全。又如", [("既使", "即使")]),  # 又 in another sentence
         ("座位按排分配", []),  # 按排: by row
+        # Inside one longer word, a misspelling the word put right keeps whole.
+        ("请输入帐号密码", [("帐号", "账号")]),  # 帐号密码 → 账号密码
+        ("开立银行帐户", [("帐户", "账户")]),  # 银行帐户 → 银行 / 账户
+        ("房屋座落在城区", [("座落", "坐落")]),
+        ("按装置说明操作", []),  # 按 / 装置: no word holds 按装
+        ("坚持公正处理", []),  # 公正 / 处理: 公正处 (公证处) is no word here
     ],
 )
 def test_the_shipped_list_finds_misspellings_a_reader_sees(
