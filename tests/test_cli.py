@@ -345,6 +345,9 @@ def test_a_keyed_retry_on_another_day_is_the_same_entry(small: Path, monkeypatch
         result = run(small, *args)
         assert (result.exit_code, result.stdout) == (0, "2023-05-0001\n")
     assert not (small / "ledger" / "2023-06.toml").exists()
+    # A month alone, without a date, says nothing against the date recorded: a retry.
+    same = run(small, *args, "--month", "2023-05")
+    assert (same.exit_code, same.stdout) == (0, "2023-05-0001\n")
     # A date given is the writer's: another one is another entry.
     result = run(small, *args, "--date", "2023-06-01")
     assert result.exit_code == 1
@@ -457,6 +460,21 @@ def test_init_writes_a_root_and_refuses_to_overwrite(tmp_path: Path):
     assert again.exit_code == 2
     assert "overwrites nothing" in again.stderr
     assert (target / "weights.toml").read_bytes() == weights
+    assert "note:" not in result.stderr  # a repository of its own
+
+
+def test_init_inside_a_repository_says_so(tmp_path: Path):
+    """Inside a git work tree, init makes no repository (the files belong to the one
+    around them) and says so: the README's next step commits into that repository."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    target = tmp_path / "deep" / "office"
+    result = CliRunner().invoke(cli, ["init", str(target)])
+    assert result.exit_code == 0
+    assert not (target / ".git").exists()
+    assert result.stderr.splitlines()[-1] == (
+        f"note: {target} lies inside the git repository at {tmp_path.resolve()}: no "
+        "repository of its own was made; commit its files in that one"
+    )
 
 
 def test_repository_root_is_a_working_root_matching_the_templates(tmp_path: Path):

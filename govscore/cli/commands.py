@@ -58,6 +58,7 @@ from govscore.ledger.gitops import (
     init_repository,
     ledger_state,
     recorder,
+    repository_top,
     resolve_revision,
 )
 from govscore.ledger.loader import (
@@ -318,8 +319,24 @@ def init(directory: Path) -> None:
                 "(choose an empty folder, or edit the files that are there)"
             ).format(directory=directory, files=listing(existing))
         )
+    inside = _inside_repository(directory)
     create_files(directory, planned, lambda: _git_init(directory))
     click.echo(_("created a govscore root in {directory}").format(directory=directory), err=True)
+    if inside:
+        top = repository_top(directory)
+        message = _(
+            "note: {directory} lies inside the git repository at {top}: no repository of its "
+            "own was made; commit its files in that one"
+        )
+        click.echo(message.format(directory=directory, top=top), err=True)
+
+
+def _inside_repository(directory: Path) -> bool:
+    """Whether a folder (made yet or not) lies inside a git repository."""
+    folder = directory.absolute()
+    while not folder.exists():
+        folder = folder.parent
+    return in_repository(folder)
 
 
 def _git_init(directory: Path) -> None:

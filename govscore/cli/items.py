@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from govscore.cli.language import TranslatedGroup
-from govscore.cli.options import MONTH, commit_option, force_option, format_option
+from govscore.cli.options import MONTH, commit_option, format_option
 from govscore.errors import ConfigError, DataError
 from govscore.i18n import _, ngettext
 from govscore.items.booking import plan_booking
@@ -116,7 +116,12 @@ def items() -> None:
     help="Book clause 1.2.1 in this month's ledger: one entry per department, "
     "1 point per failing item; items already booked that month are not booked again.",
 )
-@force_option
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Book a --record month the door refuses only as doubtful: before the measures "
+    "took effect (2023-03-27), or after next month.",
+)
 @commit_option
 @format_option
 @click.pass_context

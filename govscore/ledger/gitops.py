@@ -47,6 +47,11 @@ def repository_prefix(root: Path) -> str:
     return shown.stdout.strip().decode("utf-8", "surrogateescape")
 
 
+def repository_top(folder: Path) -> str:
+    """The top folder of the git work tree a folder lies in."""
+    return git(folder, "rev-parse", "--show-toplevel", check=False).stdout.strip()
+
+
 def in_repository(folder: Path) -> bool:
     try:
         return git(folder, "rev-parse", "--is-inside-work-tree", check=False).returncode == 0

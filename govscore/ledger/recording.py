@@ -135,7 +135,11 @@ def key_conflicts(
                 wanted=_shown(getattr(wanted, name)),
             )
             for name in _KEYED_FIELDS
-            if name not in draft.assumed and getattr(recorded, name) != getattr(wanted, name)
+            if name not in draft.assumed
+            and getattr(recorded, name) != getattr(wanted, name)
+            # A date stated on one side only (add filled one in, or was given a month
+            # alone) says nothing against the other.
+            and not (name == "date" and None in (recorded.date, wanted.date))
         ]
         if changed:
             message = _(
