@@ -670,3 +670,16 @@ def test_a_category_added_by_an_amendment_is_shown_from_its_first_month(
     rows = [[c.value for c in row] for row in load_workbook(book)["排名"].iter_rows()]
     header = next(row for row in rows if "部门（单位）" in row)
     assert "改革创新" in header and "共享" not in header
+
+
+def test_a_report_names_an_amendment_s_problem_as_one_of_the_configuration(small: Path):
+    """A notice whose weights do not sum to 1 is left out; the report's warning speaks of
+    the configuration, not of ledger entries alone."""
+    amend(small, "2023-08-15", "[category.2]\nweight = 0.45\n")  # 1.05 with the others
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-09")
+    result = run(small, "month", "2023-09")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "warning: 1 problem in the ledger or its configuration; entries with problems are "
+        "not counted, nor an amendment with one (run `govscore check`)"
+    )

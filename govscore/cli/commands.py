@@ -252,13 +252,22 @@ def report_problems(problems: Sequence[Problem]) -> None:
     more = len(problems) - MAX_PROBLEMS_SHOWN
     if more > 0:
         click.echo(_("… and {count} more").format(count=more), err=True)
-    warning = ngettext(
-        "warning: {count} problem in the ledger; entries with problems are not counted "
-        "(run `govscore check`)",
-        "warning: {count} problems in the ledger; entries with problems are not counted "
-        "(run `govscore check`)",
-        len(problems),
-    )
+    if all(problem.file.startswith(f"{LEDGER_DIR}/") for problem in problems):
+        warning = ngettext(
+            "warning: {count} problem in the ledger; entries with problems are not counted "
+            "(run `govscore check`)",
+            "warning: {count} problems in the ledger; entries with problems are not counted "
+            "(run `govscore check`)",
+            len(problems),
+        )
+    else:
+        warning = ngettext(
+            "warning: {count} problem in the ledger or its configuration; entries with "
+            "problems are not counted, nor an amendment with one (run `govscore check`)",
+            "warning: {count} problems in the ledger or its configuration; entries with "
+            "problems are not counted, nor an amendment with one (run `govscore check`)",
+            len(problems),
+        )
     click.echo(warning.format(count=len(problems)), err=True)
 
 
