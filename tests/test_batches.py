@@ -409,3 +409,15 @@ def test_marks_are_found_where_the_expression_finds_them(text):
     the expression that defines them finds them."""
     expected = [(found.start(), found.group()) for found in batches._MARKS.finditer(text)]
     assert list(batches._marks(text)) == expected
+
+
+def test_a_batch_whose_end_mark_alone_is_cut_says_so(root: Path, gs: Run):
+    """Every byte the batch announced is there and only its end mark is cut: the message
+    says the last line lost its end, not "cut after 146 of 146 bytes"."""
+    assert gs("add", "-d", "市公安局", "-c", "2.4.3", "--month", MONTH).exit_code == 0
+    path = root / LEDGER
+    path.write_bytes(path.read_bytes()[:-10])
+    [problem] = json.loads(gs("check", "--format", "json").stdout)["problems"]
+    assert problem["message"].startswith("govscore 正在写入的 1 条一批丢失了最后一行的末尾")
+    said = gs("check").stdout
+    assert "a batch of 1 entry govscore was writing lost the end of its last line" in said

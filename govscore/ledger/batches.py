@@ -106,6 +106,16 @@ class Torn:
                     "a line govscore was writing is cut off (the write was interrupted); "
                     "`govscore repair {month}` cuts it back"
                 ).format(month=month)
+            if self.written >= self.expected:  # all it announced is there, bar its end mark
+                return ngettext(
+                    "a batch of {entries} entry govscore was writing lost the end of its last "
+                    "line (the write was interrupted): it is left out; `govscore repair "
+                    "{month}` cuts it back, then record it again",
+                    "a batch of {entries} entries govscore was writing lost the end of its "
+                    "last line (the write was interrupted): they are left out; `govscore "
+                    "repair {month}` cuts it back, then record them again",
+                    self.entries,
+                ).format(entries=self.entries, month=month)
             return ngettext(
                 "a batch of {entries} entry govscore was writing is cut off after {written} "
                 "of {expected} bytes (the write was interrupted): it is left out; "
