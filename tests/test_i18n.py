@@ -390,3 +390,13 @@ def test_what_programs_read_is_the_same_in_both_languages(root: Path):
     assert len(amended) == 2 and amended[0]["message"].startswith("TOML 格式有误"), amended
     rewrites = json.loads(run_in("en", root, "audit", "--format", "json").stdout)
     assert rewrites[0]["message"].startswith("尚未提交：")
+
+
+def test_help_lines_joined_keep_english_spaces_and_none_in_chinese():
+    """A docstring's line breaks are spaces in English (事项,⏎关联 reads 事项, 关联) and
+    nothing between Chinese characters (中文⏎接着 reads 中文接着)."""
+    from govscore.cli.language import wrap_text
+
+    assert wrap_text("事项,\n关联, 逐月计分", 78) == "事项, 关联, 逐月计分"
+    assert wrap_text("中文\n接着", 78) == "中文接着"
+    assert wrap_text("(部门,\n条款)", 78) == "(部门, 条款)"

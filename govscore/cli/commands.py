@@ -1344,9 +1344,9 @@ def import_(
 
     The header names entry fields (department, clause, count, points, level, value,
     numerator, denominator, matter, ref, recurring, date, note, by, key) and month, in
-    English or Chinese (部门, 条款, 次数, 分值, 层级, 比率, 分子, 分母, 事项, 关联,
-    逐月计分, 日期, 月份, 说明, 记录人, 去重键). A row's month is --month (a month cell that says
-    another is refused), else its month cell, else the month of its date. Rows already
+    English or Chinese (部门, 条款, 次数, 分值, 层级, 比率, 分子, 分母, 事项,
+    关联, 逐月计分, 日期, 月份, 说明, 记录人, 去重键). A row's month is --month (a month
+    cell that says another is refused), else its month cell, else the month of its date. Rows already
     recorded (by key; a row without one is known by its content) are skipped, so an
     import may safely run twice. Rows whose first cell starts with # are comments.
     stdout: the new ids, one a line. stderr: problems, then a summary. Exit 0 done, 1 a

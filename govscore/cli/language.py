@@ -137,7 +137,13 @@ def wrap_text(
     for paragraph in paragraphs:
         joined = ""
         for piece in (line.strip() for line in paragraph.splitlines()):
-            if joined and piece and not (_wide(joined[-1]) or _wide(piece[0])):
+            # A space where English has one: between two narrow characters, or after an
+            # English comma or stop before Chinese (事项, 关联); none between Chinese.
+            if (
+                joined
+                and piece
+                and (not (_wide(joined[-1]) or _wide(piece[0])) or joined[-1] in ",.;:)")
+            ):
                 joined += " "
             joined += piece
         out.append("\n".join(_fill(joined, width, initial_indent, subsequent_indent)))
