@@ -400,3 +400,14 @@ def test_help_lines_joined_keep_english_spaces_and_none_in_chinese():
     assert wrap_text("事项,\n关联, 逐月计分", 78) == "事项, 关联, 逐月计分"
     assert wrap_text("中文\n接着", 78) == "中文接着"
     assert wrap_text("(部门,\n条款)", 78) == "(部门, 条款)"
+
+
+def test_one_field_has_one_chinese_name_in_refusals(root: Path):
+    """A count too large and one too small are both 次数 to a Chinese reader (not count
+    in one message and 数量 in the other), as the import header and show name it."""
+    args = ["add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05", "-n"]
+    big = run_in("zh", root, *args, "10001")
+    small = run_in("zh", root, *args, "0")
+    assert big.exit_code == small.exit_code == 1
+    assert "次数 10001 超过 10000" in big.stderr
+    assert "次数至少为 1，不能是 0" in small.stderr
