@@ -46,9 +46,8 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 def _(message: str) -> str:
     """The message in the reader's language (in English, one that keeps its Chinese)."""
-    if english():
-        return Worded(message, translations("zh").gettext(message))
-    return translations("zh").gettext(message)
+    zh = chinese(message)
+    return Worded(message, zh) if english() else zh
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -102,8 +101,7 @@ def chinese_of(value: object) -> object:
     """A message's Chinese wording (a Worded one's, or that of an exception raised with
     one: `ValueError(_("…"))`), anything else as it is."""
     if isinstance(value, BaseException) and len(value.args) == 1:
-        said = value.args[0]
-        return said.zh if isinstance(said, Worded) else value
+        value = value.args[0] if isinstance(value.args[0], Worded) else value
     return value.zh if isinstance(value, Worded) else value
 
 

@@ -79,7 +79,7 @@ class YesNo(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> bool:
         if isinstance(value, bool):
             return value
-        answer = fold(str(value)).strip().lower()
+        answer = fold(str(value)).lower()
         if answer in self.YES:
             return True
         if answer in self.NO:

@@ -1119,15 +1119,8 @@ def _refuse_needed_tags(root_dir: Path, department: str, tags: list[str]) -> Non
         return  # set_tags says what is wrong with the name
     needing = entries_needing(root, found.name, tags)
     if needing:
-        ids = [entry.id for entry in needing]
-        catalog = root.catalog
-        tags = sorted(
-            {
-                clause.applies_to
-                for entry in needing
-                if (clause := catalog.at(entry.month).get(entry.clause)) and clause.applies_to
-            }
-        )
+        ids = [entry.id for entry, _tag in needing]
+        tags = sorted({tag for _entry, tag in needing})
         shown = listing(ids[:5]) + (" …" if len(ids) > 5 else "")
         message = ngettext(
             "{name} has {count} counted entry ({ids}) of a clause only for departments "

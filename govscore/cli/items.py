@@ -149,10 +149,10 @@ def check(
     if record_month is not None and not force:
         # A month the door would refuse is said before anything is checked, not only on
         # the first day something is to be booked.
-        for problem in when_problems(Entry("", record_month), date.today()):
-            raise DataError(
-                _("--record {month}: {reason}").format(month=record_month, reason=problem.message)
-            )
+        refused = when_problems(Entry("", record_month), date.today())
+        if refused:
+            message = _("--record {month}: {reason}")
+            raise DataError(message.format(month=record_month, reason=refused[0].message))
     chosen = sorted(set(rules)) if rules else list(RULE_NUMBERS)
     found_root = _root_for(ctx)
     typos, typo_problems = load_typos(found_root)

@@ -212,17 +212,17 @@ def stands_as_words(
     edges = boundaries(text)
     if start in edges and end in edges:
         return True
+    # Where the text put right cuts the right form (offsets into it).
     fixed = text[:start] + right + text[end:]
+    inside = sorted(e - start for e in boundaries(fixed) if start < e < start + len(right))
     if not any(start < edge < end for edge in edges):
         # Inside one longer word (帐号密码, 银行帐户, 座落在): a misspelling of a compound
         # when the text put right keeps the right form whole (账号密码, 银行/账户).
-        return not any(start < e < start + len(right) for e in boundaries(fixed))
+        return not inside
     known = _misspelling_boundaries(text, misspellings)
     if start not in known or end not in known:
         return False
-    inside = sorted(e - start for e in boundaries(fixed) if start < e < start + len(right))
-    alone = sorted(e for e in boundaries(right) if 0 < e < len(right))
-    return inside == alone
+    return inside == sorted(e for e in boundaries(right) if 0 < e < len(right))
 
 
 def department_words() -> list[str]:

@@ -111,17 +111,17 @@ def _uncommitted(root: Path, history: _History, head: str, ledger_dir: str) -> l
         if blob is None:
             continue  # not in HEAD: nothing committed to keep
         old = history.text(blob)
-        # What a commit of the index would take, then what `commit -a` would.
-        for status, new in (
-            (staged.get(label), _staged_text(root, label)),
-            (worked.get(label), _as_committed(root, label)),
+        # What a commit of the index would take, then what `commit -a` would; a text
+        # is read (a git process) only for a file git names as modified there.
+        for status, read in (
+            (staged.get(label), _staged_text),
+            (worked.get(label), _as_committed),
         ):
             if status is None:
                 continue
-            if not status.startswith("M"):
-                new = None  # deleted, or no longer a plain file: the next commit drops it
-            elif new is None or new == old:
-                continue
+            new = read(root, label) if status.startswith("M") else None
+            if status.startswith("M") and (new is None or new == old):
+                continue  # deleted, or no longer a plain file (new None): the commit drops it
             rewrite = _uncommitted_rewrite(root, label, status, old, new, history.prefix, head)
             if rewrite is not None:
                 found.append(rewrite)

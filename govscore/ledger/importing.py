@@ -874,7 +874,7 @@ def row_content(draft: Draft) -> str:
         value = draft.fields[name]
         text = _plain(value) if isinstance(value, Decimal) else str(value)
         parts.append(f"{name}={text}")
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+    return _digest(parts)
 
 
 def locate(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -108,17 +109,20 @@ _KEYED_FIELDS = ("month", *FIELDS[1 : FIELDS.index("void")], "date")
 
 
 def key_conflicts(
-    root_path: Path, skipped: Sequence[tuple[Draft, str]], departments: Departments
+    skipped: Sequence[tuple[Draft, str]],
+    departments: Departments,
+    find: Callable[[str], Entry | None],
 ) -> list[Problem]:
     """Drafts skipped for their key whose entry says something else than they do.
 
     A retry (a cron job run twice) repeats its entry: it is skipped, as a key promises.
     The same key for another entry would be skipped without a word, and the entry meant
-    never recorded: it is named instead, with the fields that differ.
+    never recorded: it is named instead, with the fields that differ. `find` gives the
+    entry of an id, from a ledger already read or from its month's files.
     """
     problems: list[Problem] = []
     for draft, entry_id in skipped:
-        recorded = _recorded_entry(root_path, entry_id)
+        recorded = find(entry_id)
         if recorded is None:
             continue  # a hand-edited id the ledger's review names; nothing to compare
         raw = {**draft.fields, "id": entry_id}
@@ -210,8 +214,9 @@ def _record_locked(
             return done
     root = load_root(root_path, lock=False)
     made = prepare(root, drafts, today, id_tag, force)
-    if options.same_keys:
-        made.problems.extend(key_conflicts(root_path, made.skipped, root.departments))
+    if options.same_keys and made.skipped:
+        entries_by_id = {entry.id: entry for entry in root.entries()}
+        made.problems.extend(key_conflicts(made.skipped, root.departments, entries_by_id.get))
     if made.problems:
         raise DataError(_rejected(len(drafts), len(made.problems)), made.problems)
     entries = made.entries
@@ -248,7 +253,8 @@ def _record_cached(
     made = draft_entries(drafts, known, id_tag, options.force)
     entries, problems, drafted = made.entries, made.problems, made.drafted
     if options.same_keys:
-        problems.extend(key_conflicts(root_path, made.skipped, state.departments))
+        find = partial(_recorded_entry, root_path)
+        problems.extend(key_conflicts(made.skipped, state.departments, find))
     appends = _appends(root_path, entries, id_tag)
     tails = []
     for path, text in appends:

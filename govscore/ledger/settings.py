@@ -113,10 +113,10 @@ def set_tags(
     return result
 
 
-def entries_needing(root: Root, department: str, tags: Collection[str]) -> list[Entry]:
+def entries_needing(root: Root, department: str, tags: Collection[str]) -> list[tuple[Entry, str]]:
     """The department's counted entries of clauses that apply only to departments with
-    one of these tags: taking the tag off would leave them out of every score, past
-    months' included (departments.toml has no dates)."""
+    one of these tags, each with the tag it needs: taking the tag off would leave them
+    out of every score, past months' included (departments.toml has no dates)."""
     wanted = set(tags)
     needing = []
     for entry in root.review().entries:
@@ -124,7 +124,7 @@ def entries_needing(root: Root, department: str, tags: Collection[str]) -> list[
             continue
         clause = root.catalog.at(entry.month).get(entry.clause)
         if clause is not None and clause.applies_to in wanted:
-            needing.append(entry)
+            needing.append((entry, clause.applies_to))
     return needing
 
 
