@@ -243,6 +243,31 @@ def test_an_import_ahead_of_time_is_refused_with_its_rows(small: Path, on_today:
     assert gs(small, "check").exit_code == 0
 
 
+def test_a_close_through_a_month_after_next_is_refused_unless_forced(small: Path, on_today):
+    """A close's last month is typed as a month is: 2025-07 in December 2024 is more
+    likely 2024-07, and the entry would deduct every month until then."""
+    made = gs(small, "add", *A, "-c", "3.1.3", "--recurring", "--month", "2024-11")
+    assert (made.exit_code, made.stdout) == (0, "2024-11-0001\n"), made.output
+    before = ledger_bytes(small)
+    assert refused(small, "close", "2024-11-0001", "--through", "2025-07") == (
+        "govscore: through 2025-07 is more than a month ahead (this month is 2024-12); "
+        "did you mean 2024-07? --force records it anyway\n"
+        "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    )
+    assert ledger_bytes(small) == before
+    # Next month is fine without --force; a later month with it.
+    closed = gs(small, "--no-cache", "close", "2024-11-0001", "--through", "2025-01")
+    assert (closed.exit_code, closed.stdout) == (0, "2024-11-0002\n"), closed.output
+    made = gs(small, "add", *A, "-c", "3.1.3", "--recurring", "--month", "2024-12")
+    assert (made.exit_code, made.stdout) == (0, "2024-12-0001\n"), made.output
+    forced = gs(small, "close", "2024-12-0001", "--through", "2025-03", "--force")
+    assert (forced.exit_code, forced.stdout) == (0, "2024-12-0002\n"), forced.output
+    # 3.1.3 deducts 2 a month from C3 (20%): both stand in 2025-01 (2024-11-0001 through
+    # it) → C3 96 → 25 + 40 + 19.2 + 15 = 99.2; 2025-03 has the second alone → C3 98 →
+    # 99.6; 2025-04 neither → 100.
+    assert [total(small, m)[0] for m in ("2025-01", "2025-03", "2025-04")] == [99.2, 99.6, 100]
+
+
 def problems_on(today: date, month: str, day: date | None = None) -> list[str]:
     entry = Entry(id="x", month=month, department="市公安局", clause="2.4.3", date=day)
     refusals, warnings = door_problems(entry, None, today, force=False)

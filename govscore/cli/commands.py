@@ -480,14 +480,25 @@ def void(app: AppContext, entry_id: str, reason: str, by: str | None, commit: bo
 @click.option("--through", required=True, type=MONTH, help="The last month the entry stands.")
 @click.option("--note", help="Why it ends (e.g. 任务已完成).")
 @click.option("--by", help="Who closes it (default git's user.name, else the login name).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Record a last month after next month (refused as a slip in the year, else).",
+)
 @commit_option
 @pass_app
 def close(
-    app: AppContext, entry_id: str, through: str, note: str | None, by: str | None, commit: bool
+    app: AppContext,
+    entry_id: str,
+    through: str,
+    note: str | None,
+    by: str | None,
+    force: bool,
+    commit: bool,
 ) -> None:
     """Close a recurring entry: it stands through the month given, and no later."""
     fields = {"close": entry_id, "through": through, "note": note, "date": today()}
-    _record(app, [Draft(_stamp(app, fields, by))], commit)
+    _record(app, [Draft(_stamp(app, fields, by))], commit, force)
 
 
 @cli.command()

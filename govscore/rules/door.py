@@ -2,11 +2,11 @@
 
 The ledger counts whatever is valid, hand-written or not; at the door govscore also stops
 what is almost certainly a slip (a rate written as a fraction, a date before the
-measures or after today, a month after next, a matter booked again at no higher level)
-and says what was probably meant. The ledger itself never judges time: an entry in it
+measures or after today, a month or a close's last month after next, a matter booked
+again at no higher level) and says what was probably meant. The ledger itself never judges time: an entry in it
 counts whatever day a report is asked, so whether a date is "in the future" is decided
 once, here, on the day it is recorded.
-`add` and `import` come through here; `--force` lets a meant one through where noted.
+`add`, `close` and `import` come through here; `--force` lets a meant one through where noted.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ def door_problems(
     """(refusals, warnings) for one new score entry; `force` lets the doubtful ones pass."""
     refusals: list[Problem] = []
     warnings: list[Problem] = []
+    if entry.kind == "close" and not force:
+        refusals.extend(through_problems(entry, today))
     if entry.kind != "score":
         return refusals, warnings
     if clause is not None and clause.kind == "rate":
@@ -139,6 +141,27 @@ def when_problems(entry: Entry, today: date) -> list[Problem]:
             _problem(entry, "month", message.format(month=entry.month, now=this_month, meant=meant))
         ]
     return []
+
+
+def through_problems(entry: Entry, today: date) -> list[Problem]:
+    """A close's last month more than a month ahead, almost certainly a slip in the year:
+    the entry would go on deducting every month until then. Refused as a month is."""
+    this_month = month_of(today)
+    if entry.through is None or entry.through <= next_month(this_month):
+        return []
+    meant = _year_back(entry.through, this_month)
+    if meant is None:
+        message = _(
+            "through {through} is more than a month ahead (this month is {now}); "
+            "--force records it anyway"
+        )
+    else:
+        message = _(
+            "through {through} is more than a month ahead (this month is {now}); "
+            "did you mean {meant}? --force records it anyway"
+        )
+    found = message.format(through=entry.through, now=this_month, meant=meant)
+    return [_problem(entry, "through", found)]
 
 
 def _year_back(written: str, latest: str) -> str | None:
