@@ -103,8 +103,12 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A fresh working root made by `govscore init`, with a few departments tagged."""
+    """A fresh working root made by `govscore init`, with a few departments tagged.
+
+    Its repository has no commit yet (made first, so that init commits nothing): the
+    reports' whole outputs below say 台账尚无提交, not a revision that changes each run."""
     folder = tmp_path / "office"
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
     result = CliRunner().invoke(cli, ["init", str(folder)])
     assert result.exit_code == 0, result.output
     (folder / "departments.toml").write_text(tagged_departments_toml(), encoding="utf-8")

@@ -463,6 +463,30 @@ def test_init_writes_a_root_and_refuses_to_overwrite(tmp_path: Path):
     assert "note:" not in result.stderr  # a repository of its own
 
 
+def test_init_commits_the_roots_files_in_a_repository_of_its_own(tmp_path: Path):
+    """The history starts from the configuration: a clone has departments.toml and
+    weights.toml, and nothing is left for the clerk to commit."""
+    target = tmp_path / "office"
+    result = run_process("init", str(target))
+    assert result.returncode == 0, result.stderr
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=target, capture_output=True, text=True)
+        return done.stdout
+
+    assert git("log", "--format=%s").splitlines() == [
+        "govscore: init (departments, weights, ledger)"
+    ]
+    assert git("ls-tree", "-r", "--name-only", "HEAD").split() == [
+        ".gitattributes",
+        ".gitignore",
+        "departments.toml",
+        "ledger/.gitkeep",
+        "weights.toml",
+    ]
+    assert git("status", "--porcelain") == ""
+
+
 def test_init_inside_a_repository_says_so(tmp_path: Path):
     """Inside a git work tree, init makes no repository (the files belong to the one
     around them) and says so: the README's next step commits into that repository."""
@@ -471,6 +495,9 @@ def test_init_inside_a_repository_says_so(tmp_path: Path):
     result = CliRunner().invoke(cli, ["init", str(target)])
     assert result.exit_code == 0
     assert not (target / ".git").exists()
+    # … nor a commit in the repository around it: its files are that one's to commit.
+    log = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=tmp_path)
+    assert log.returncode == 1
     assert result.stderr.splitlines()[-1] == (
         f"note: {target} lies inside the git repository at {tmp_path.resolve()}: no "
         "repository of its own was made; commit its files in that one"

@@ -310,7 +310,8 @@ pass_app = click.make_pass_decorator(AppContext)
 def init(directory: Path) -> None:
     """Create a working root in DIRECTORY: departments, weights, an empty ledger, git.
 
-    Refuses to overwrite anything that exists.
+    Refuses to overwrite anything that exists. A repository of its own starts with the
+    root's files committed: every clone has them, and the history starts from them.
     """
     data = files("govscore") / "data"
     planned = {
@@ -329,7 +330,7 @@ def init(directory: Path) -> None:
             ).format(directory=directory, files=listing(existing))
         )
     inside = _inside_repository(directory)
-    create_files(directory, planned, lambda: _git_init(directory))
+    create_files(directory, planned, lambda: _git_init(directory, list(planned)))
     click.echo(_("created a govscore root in {directory}").format(directory=directory), err=True)
     if inside:
         top = repository_top(directory)
@@ -348,9 +349,16 @@ def _inside_repository(directory: Path) -> bool:
     return in_repository(folder)
 
 
-def _git_init(directory: Path) -> None:
-    if not in_repository(directory):
-        init_repository(directory)
+def _git_init(directory: Path, names: list[str]) -> None:
+    """A repository of its own, its first commit the root's files (inside another
+    repository: nothing, those files are that repository's to commit)."""
+    if in_repository(directory):
+        return
+    init_repository(directory)
+    paths = [directory / name for name in names]
+    commit_files(
+        directory, paths, "govscore: init (departments, weights, ledger)", recorder(directory)
+    )
 
 
 GITATTRIBUTES = """\
