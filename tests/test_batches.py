@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -384,6 +385,83 @@ def test_a_large_import_killed_mid_write_is_detected_repaired_and_booked_once(
     assert json.loads(checked.stdout)["entries"] == ROWS_KILLED + 1
     again = run_process("--root", str(root), "import", str(csv), "--month", MONTH)
     assert again.stdout == "" and f"skipped {ROWS_KILLED} already recorded" in again.stderr
+
+
+# A real process whose K-th fsync is its last act: SIGKILL right after it returns (in
+# whichever process makes it: the import appends in a second process). No handler runs.
+KILLED_AT_FSYNC = """
+import os, runpy, signal, sys
+fsync, calls, at = os.fsync, [0], int(sys.argv.pop(1))
+def fsync_then_die(fd):
+    fsync(fd)
+    calls[0] += 1
+    if calls[0] == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+os.fsync = fsync_then_die
+sys.argv[0] = "govscore"
+runpy.run_module("govscore", run_name="__main__")
+"""
+
+
+def test_an_import_of_two_months_killed_between_them_never_counts_one_alone(
+    root: Path, tmp_path: Path
+):
+    """An import writes each month's file in turn. Killed after the first file's batch
+    was written and before the second's, the first month's entries must not count
+    while the second's are missing unseen: whatever fsync the kill follows, `check`
+    either finds the whole import or names a torn batch, and repair then a re-run books
+    every row once."""
+    csv = tmp_path / "two.csv"
+    csv.write_text(
+        "department,clause,count,date,key\n"
+        "市公安局,2.4.3,2,2023-05-10,a1\n"
+        "市教育局,2.4.3,3,2023-06-10,a2\n",
+        encoding="utf-8",
+    )
+    seen = []  # what each kill left: 0 or 2 entries whole, or "torn"
+    for at in range(1, 30):
+        office = tmp_path / f"office-{at}"
+        shutil.copytree(root, office)
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                KILLED_AT_FSYNC,
+                str(at),
+                "--root",
+                str(office),
+                "import",
+                str(csv),
+            ],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env=process_env(),
+        )
+        checked = run_process("--root", str(office), "check", "--format", "json")
+        report = json.loads(checked.stdout)
+        if run.returncode == 0:  # no kill: the import ran to its end
+            assert (checked.returncode, report["entries"]) == (0, 2), checked.stdout
+            break
+        if checked.returncode == 0:  # killed before the first write or after the last
+            assert report["entries"] in (0, 2), (at, run.stderr, checked.stdout)
+            seen.append(report["entries"])
+        else:
+            assert all("govscore 正在写入的" in p["message"] for p in report["problems"]), (
+                at,
+                checked.stdout,
+            )
+            assert run_process("--root", str(office), "repair", "--yes").returncode == 0
+            seen.append("torn")
+        rerun = run_process("--root", str(office), "import", str(csv))
+        assert rerun.returncode == 0, rerun.stderr
+        checked = run_process("--root", str(office), "check", "--format", "json")
+        assert (checked.returncode, json.loads(checked.stdout)["entries"]) == (0, 2), at
+    else:
+        raise AssertionError("the import never ran to its end")
+    # Killed after the first file's entries, after the second's, and after the first end
+    # mark: each time something torn, named.
+    assert seen.count("torn") >= 3, seen
 
 
 @settings(max_examples=300, deadline=None)

@@ -11,7 +11,8 @@ What a crash leaves: the data is in the kernel's page cache once `write` returns
 process killed (even by SIGKILL) after it keeps the whole batch. A kill during the
 write, or power loss before the fsync, can leave a batch cut at any byte: each batch is
 framed (govscore.ledger.batches), so a cut one never reads as entries, the file is
-broken until `govscore repair` cuts it back, and govscore refuses to append to it.
+broken until `govscore repair` cuts it back, and govscore refuses to append to it. An
+append to several files writes their end marks last (see append_all).
 
 Ledger files and the ledger folder are never symbolic links: a link would put entries
 outside the root, where git never sees them.
@@ -33,7 +34,7 @@ from types import ModuleType
 
 from govscore.errors import DataError
 from govscore.i18n import _, listing
-from govscore.ledger.batches import DIGITS, begin_line, end_mark
+from govscore.ledger.batches import DIGITS, END, begin_line, end_mark
 
 fcntl: ModuleType | None
 try:
@@ -123,21 +124,48 @@ def append_all(appends: Sequence[tuple[Path, str | Iterable[bytes]]]) -> None:
     Each file's text is a string, or its bytes in pieces (a spooled batch, too large to
     hold). Call it holding `ledger_lock`, so no other writer appends between our write
     and a rollback. Raises DataError naming the file that failed.
+
+    A process killed outright (SIGKILL, the OOM killer, power lost) runs no rollback. So
+    with several files, each batch's end mark (govscore.ledger.batches) is held back
+    until every file's entries are written and on disk: a kill before the last end mark
+    leaves batches torn, which `check` names and `repair` cuts, and never one month of an
+    import counting while another's entries are missing without a word.
     """
-    done: list[_Before] = []
+    held: list[_Held] = []
+    current: _Held | None = None
     try:
         for path, text in appends:
-            done.append(_append(path, text))
+            current = None
+            current = _open_append(path)
+            held.append(current)
+            current.end = _write_but_end(current.fd, text, hold=len(appends) > 1)
+            os.fsync(current.fd)
+            if current.before.created:
+                _fsync_folder(path.parent)  # else a power cut may lose the file's name
+        for current in held:
+            if current.end:
+                _write_all(current.fd, current.end)
+                os.fsync(current.fd)
     except BaseException as exc:
-        stuck = [str(before.path) for before in reversed(done) if not _cut_back(before)]
+        # Also on KeyboardInterrupt: the caller never printed the ids, so nothing may stay.
+        cut = {id(h): _cut_back(h.before, h.fd) for h in reversed(held)}
+        error: BaseException = exc
+        if current is not None and (isinstance(exc, OSError) or not cut[id(current)]):
+            error = DataError(_failure(current.before, exc, cut[id(current)]))
+        stuck = [str(h.before.path) for h in held if h is not current and not cut[id(h)]]
         if stuck:
             raise DataError(
                 _(
                     "{reason}; and {files} could not be cut back: each ends with "
                     "entries that were not recorded (`git diff` shows them; remove them)"
-                ).format(reason=exc, files=listing(stuck))
+                ).format(reason=error, files=listing(stuck))
             ) from exc
-        raise
+        if error is exc:
+            raise
+        raise error from exc
+    finally:
+        for h in held:
+            os.close(h.fd)
 
 
 def append_text(path: Path, text: str) -> None:
@@ -167,28 +195,41 @@ def open_ledger_file(path: Path, flags: int) -> int:
         raise DataError(message.format(file=path, reason=exc.strerror or exc)) from None
 
 
-def _append(path: Path, text: str | Iterable[bytes]) -> _Before:
-    pieces = [text.encode("utf-8")] if isinstance(text, str) else text
+@dataclass
+class _Held:
+    """A ledger file open for an append: how it was before, and the end mark held back."""
+
+    before: _Before
+    fd: int
+    end: bytes = b""
+
+
+def _open_append(path: Path) -> _Held:
     created = not os.path.lexists(path)  # no race: every writer holds the lock
     fd = open_ledger_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     try:
-        before = _Before(path, os.fstat(fd).st_size, created)
-        try:
-            for data in pieces:
-                _write_all(fd, data)
-            os.fsync(fd)
-            if created:
-                _fsync_folder(path.parent)  # else a power cut may lose the file's name
-        except BaseException as exc:
-            # Also on KeyboardInterrupt: the caller never printed the id, so the entry
-            # must not stay.
-            cut = _cut_back(before, fd)
-            if isinstance(exc, OSError) or not cut:
-                raise DataError(_failure(before, exc, cut)) from exc
-            raise
-    finally:
+        return _Held(_Before(path, os.fstat(fd).st_size, created), fd)
+    except BaseException:
         os.close(fd)
-    return before
+        raise
+
+
+_END = END.encode("utf-8")
+
+
+def _write_but_end(fd: int, text: str | Iterable[bytes], hold: bool) -> bytes:
+    """Write a file's text; with `hold`, all but its last batch's end mark, returned."""
+    pieces = iter([text.encode("utf-8")] if isinstance(text, str) else text)
+    last = next(pieces, b"")
+    for piece in pieces:
+        _write_all(fd, last)
+        last = piece
+    mark = last.rfind(_END) if hold else -1
+    if mark < 0:
+        _write_all(fd, last)
+        return b""
+    _write_all(fd, last[:mark])
+    return last[mark:]
 
 
 class Spool:
