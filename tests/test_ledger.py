@@ -584,6 +584,32 @@ def test_a_csv_with_old_mac_line_ends_reads_row_by_row():
     ]
 
 
+def test_a_csv_file_without_its_last_newline_leaves_its_last_row_out():
+    """As in a TOML file: a row cut by power loss or an editor reads as whole (count 45
+    cut to 4), so a file that does not end with a newline has its last row left out,
+    named where it begins; the rows before it count."""
+    text = 'id,clause,count,note\n2023-06-0001,2.4.3,2,x\n2023-06-0002,2.4.3,4,"a\nb'
+    parsed = parse_csv(text + '"')
+    assert [e.id for e in parsed.entries] == ["2023-06-0001"]
+    assert parsed.problems == (
+        Problem(
+            CSV_FILE,
+            3,
+            "the file does not end with a newline: its last row may be cut off (power loss "
+            "or an editor), and it is left out; repair the last row and end the file with "
+            "a newline",
+            "",
+            "2023-06-0002",
+        ),
+    )
+    # Ended with a newline (or a bare \r, as old Macs end rows), the row counts; a blank
+    # last line without one is nothing cut.
+    for ended in ('"\n', '"\r\n', '"\n  ,  '):
+        whole = parse_csv(text + ended)
+        assert whole.problems == () and len(whole.entries) == 2, ended
+    assert parse_csv("id,note\r2023-06-0001,x\r").problems == ()
+
+
 def test_a_header_two_lines_into_a_multi_line_string_is_no_header():
     text = '[[entry]]\nid = "a"\nnote = """\nfirst\n[[entry]]\nid = "forged"\n"""\n'
     assert split_entries(text) == ("", [(1, text)])

@@ -290,9 +290,22 @@ def parse_csv_ledger(text: str, file: str, month: str) -> ParsedFile:
         if problems:
             return ParsedFile((), tuple(problems), broken=True, broken_by=problems[0])
         line = reader.line_num + 1
+        last: tuple[int, list[str], int, int] | None = None  # the last row, where it began
         for row in reader:
+            last = (line, row, len(entries), len(problems))
             _csv_row(row, header, month, file, line, entries, problems)
             line = reader.line_num + 1
+        if last is not None and any(cell.strip() for cell in last[1]) and text[-1:] not in "\r\n":
+            # As in a TOML file: a cut row reads as whole (45 cut to 4), so it is left out.
+            first, row, before, found = last
+            cut = dict(zip(header, row, strict=False)).get("id", "").strip()
+            del entries[before:], problems[found:]
+            message = _(
+                "the file does not end with a newline: its last row may be cut off "
+                "(power loss or an editor), and it is left out; repair the last row "
+                "and end the file with a newline"
+            )
+            problems.append(Problem(file, first, message, "", cut))
     except csv.Error as exc:
         broken_by = Problem(
             file,
