@@ -302,6 +302,30 @@ def test_entries_appended_by_hand_without_frames_read_as_always(batch, gs: Run, 
     assert gs("add", "-d", "市公安局", "-c", "2.4.3", "--month", MONTH).exit_code == 0
 
 
+def test_a_begin_line_inside_a_hand_written_note_is_no_batch(batch, gs: Run, root: Path):
+    """A note of several lines may hold a line that reads like a begin line. Taken for
+    one, it made the rest of the file a torn batch, and `repair --yes` cut two hand
+    entries away. govscore's begin line always stands before an [[entry]] header."""
+    _, after, _ = batch
+    path = root / LEDGER
+    hand = (
+        '\n[[entry]]\nid = "2023-05-0005"\ndepartment = "市教育局"\nclause = "2.4.3"\n'
+        'count = 5\nnote = """说明：\n# govscore batch of 2 entries, 400 bytes\n见附件"""\n'
+        '\n[[entry]]\nid = "2023-05-0006"\ndepartment = "市民政局"\nclause = "2.4.3"\n'
+        "count = 7\n"
+    )
+    path.write_bytes(after + hand.encode())
+    checked = gs("check", "--format", "json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["entries"] == 6
+    repaired = gs("repair", "--yes")
+    assert repaired.exit_code == 0, repaired.output
+    assert path.read_bytes() == after + hand.encode()
+    # 市教育局: 3 (import) + 5 → C2 92 → 25 + 36.8 + 20 + 15 = 96.8
+    month = json.loads(gs("month", MONTH, "--format", "json").stdout)
+    assert {r["department"]: r["total"] for r in month["departments"]}["市教育局"] == 96.8
+
+
 def test_frames_keep_every_line_where_it_was_and_carry_a_clones_tag():
     """The begin line stands in for the first blank line, the end mark ends the last line:
     line numbers are those of unframed entries; the tag keeps union merges whole."""
@@ -477,6 +501,8 @@ def test_an_import_of_two_months_killed_between_them_never_counts_one_alone(
                 "x",
                 'note = "a"',
                 "# govscore ledger for 2023-05: append only",
+                "[[entry]]",
+                "[[ent",
             ]
         ),
         max_size=12,

@@ -41,11 +41,17 @@ _BEGIN = re.compile(
     r"# govscore batch of (\d{1,9}) entr(?:y|ies), (\d{1,12}) bytes(?:  # [0-9a-z]+)?"
 )
 _END = re.compile(r"  # govscore batch end, sha256 ([0-9a-f]{16})")
-# Begin lines stand at the start of a line; the end mark ends one (never inside a string:
-# govscore writes every string on one line, closed by its quote).
+# Begin lines stand at the start of a line, before an [[entry]] header (or before the
+# text ends, cut); the end mark ends a line (never inside a string: govscore writes every
+# string on one line, closed by its quote). A hand-written multi-line note may hold a line
+# like a begin line: not followed by a header, it is no mark.
 _MARKS = re.compile(
-    r"^# govscore batch of [^\n]*|  # govscore batch end, sha256 [^\n]*(?=\n|\Z)", re.MULTILINE
+    r"^# govscore batch of [^\n]*"
+    r"(?=\n\[\[entry\]\]|(?:\n(?:\[(?:\[(?:e(?:n(?:t(?:r(?:y\]?)?)?)?)?)?)?)?)?\Z)"
+    r"|  # govscore batch end, sha256 [^\n]*(?=\n|\Z)",
+    re.MULTILINE,
 )
+_ENTRY = "[[entry]]"
 _WORDS = "# govscore batch "
 _BEGIN_WORDS = BEGIN
 _END_WORDS = END[2:]
@@ -220,13 +226,27 @@ def _marks(text: str) -> Iterator[tuple[int, str]]:
     while at >= 0:
         end = text.find("\n", at)
         end = len(text) if end < 0 else end
-        if text.startswith(_BEGIN_WORDS, at) and (at == 0 or text[at - 1] == "\n"):
+        if (
+            text.startswith(_BEGIN_WORDS, at)
+            and (at == 0 or text[at - 1] == "\n")
+            and _opens_entries(text, end)
+        ):
             yield at, text[at:end]
         elif text.startswith(_END_WORDS, at) and text.startswith("  ", at - 2) and at >= 2:
             yield at - 2, text[at - 2 : end]
         else:
             end = at + 1  # not a mark: look further on the same line
         at = text.find(_WORDS, end)
+
+
+def _opens_entries(text: str, end: int) -> bool:
+    """Whether the line after a begin line (ending at `end`) is an [[entry]] header, as
+    in every batch govscore writes, or the text ends where that header would stand (a
+    write cut off right after the begin line)."""
+    rest = end + 1
+    if text.startswith(_ENTRY, rest):
+        return True
+    return len(text) - rest < len(_ENTRY) and _ENTRY.startswith(text[rest:])
 
 
 def _torn(text: str, opened: tuple[int, int, int, int], stop: int, at_end: bool) -> Torn:
