@@ -241,3 +241,30 @@ def test_check_csv_defuses_a_hand_written_formula(root: Path):
         'for the list)"'
     )
     assert len(lines) == 2
+
+
+@pytest.mark.parametrize("flags", [[], ["--no-cache"]])
+def test_an_id_holding_a_character_that_cannot_be_seen_is_a_problem(root: Path, flags: list):
+    """2023-05-0001 followed by U+200B printed as 2023-05-0001 in every list: it counted
+    beside the real one, and `void 2023-05-0001` voided only the real one. Such an id is
+    a problem of its line, and the entry counts nowhere, on the fast path and the careful
+    one alike (a space other than ASCII's too; around an id, Python's strip takes any)."""
+    text = toml(
+        entry("市公安局", "2.4.3", id="2023-05-0001"),
+        entry("市公安局", "2.4.3", id="2023-05-0001\u200b", count=4),
+        entry("市公安局", "2.4.3", id="2023-05-\u00a00002", count=2, note="x"),
+    )
+    (root / LEDGER).write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--root", str(root), *flags, "check"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "ledger/2023-05.toml:7: id 2023-05-0001\\u200b holds characters that cannot be seen "
+        "(U+200B): it would read as another id; write it without them",
+        "ledger/2023-05.toml:13: id 2023-05-\\u00a00002 holds characters that cannot be seen "
+        "(U+00A0): it would read as another id; write it without them",
+    ]
+    # Only the first entry counts: 2.4.3 × 1 → C2 99 → 25 + 39.6 + 20 + 15 = 99.6
+    month = CliRunner().invoke(
+        cli, ["--root", str(root), *flags, "month", "2023-05", "-d", "市公安局", "--format", "csv"]
+    )
+    assert month.stdout.splitlines()[1].split(",")[-2:] == ["99.60", ""], month.stdout

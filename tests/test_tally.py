@@ -447,7 +447,7 @@ def test_a_tally_is_alone_only_with_ids_of_its_own_month_each_once():
     assert not alone("2023-05-0001", "2023-05-0001")  # twice
     assert not alone("2023-05-0001", "2023-06-0001")  # another month's
     assert not alone("2023-05-0001", "2023-05-0002-ab12")  # a clone's sequence
-    assert not alone("2023-05-0001", "手工-1")  # no sequence
+    assert not alone("2023-05-0001", "hand-1")  # no sequence
 
 
 def test_a_gap_among_taken_ids_is_reported_as_the_ordinary_review_reports_it(root: Path):

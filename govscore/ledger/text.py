@@ -371,6 +371,14 @@ def build_entry(
 
     if not entry_id:
         problem("id", _("the entry has no id (every entry needs a unique id)"))
+    elif not entry_id.isascii() and (hidden := _hidden_in(entry_id)):
+        message = _(
+            "id {id} holds characters that cannot be seen ({codes}): it would read as "
+            "another id; write it without them"
+        )
+        shown = "".join(f"\\u{ord(c):04x}" if c in hidden else c for c in entry_id)
+        codes = listing(f"U+{ord(c):04X}" for c in sorted(hidden))
+        problem("id", message.format(id=shown, codes=codes))
     # The entry as a list by place, its defaults first (a million are made on an import:
     # made from a list, an Entry skips its keyword arguments).
     values = [entry_id, month, file, line, *_DEFAULTS]
@@ -582,6 +590,15 @@ def _escaped(line: str) -> str:
     if line.isascii():
         return line
     return "".join(_escape_char(char) for char in line)
+
+
+def _hidden_in(text: str) -> set[str]:
+    """The characters of a text that print as nothing or as a plain space: format and
+    control characters (U+200B, U+202E), line separators, spaces other than ASCII's."""
+    return {c for c in text if unicodedata.category(c) in _HIDDEN_CATEGORIES and not c.isascii()}
+
+
+_HIDDEN_CATEGORIES = {*_ESCAPED_CATEGORIES, "Zs"}
 
 
 def _escape_char(char: str) -> str:

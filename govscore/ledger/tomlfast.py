@@ -123,9 +123,12 @@ def _figures(group: str) -> str:
     )
 
 
+# An id as govscore numbers them: printable ASCII (any other goes the careful way, which
+# names an id holding a character that cannot be seen).
+_ID = r'"([!#-\[\]-~]+)"'
 # The table but for its last newline.
 _TABLE = (
-    rf"\[\[entry\]\]{_TAG}\nid = {_word()}{_TAG}\ndepartment = {_word()}{_TAG}"
+    rf"\[\[entry\]\]{_TAG}\nid = {_ID}{_TAG}\ndepartment = {_word()}{_TAG}"
     rf"\n({_figures('(?:')})"
     rf"(?:\nnote = {_TEXT}{_TAG}|)(?:\nby = {_TEXT}{_TAG}|)(?:\nrecorded = {_TEXT}{_TAG}|)"
 )
@@ -478,7 +481,7 @@ def quick_entry(raw: dict[str, Any], month: str, file: str, line: int) -> Entry 
         if allowed is None or type(value) not in allowed:
             return None  # an unknown field, a month in `through`, a value of another type
     entry_id = raw.get("id")
-    if not entry_id:
+    if not entry_id or not entry_id.isascii():
         return None
     for name in _STRIPPED.intersection(raw):
         if raw[name] != raw[name].strip():
