@@ -683,3 +683,35 @@ def test_a_report_names_an_amendment_s_problem_as_one_of_the_configuration(small
         "warning: 1 problem in the ledger or its configuration; entries with problems are "
         "not counted, nor an amendment with one (run `govscore check`)"
     )
+
+
+def test_show_says_a_recurring_entry_stops_where_its_clause_is_retired(small: Path):
+    """A recurring entry never closed stands monthly, until a notice retires its clause:
+    `show` said it went on in every later month, while the months scored it no more."""
+    amend(small, "2023-10-01", RETIRE_AND_ADD.replace("2.2.5", "2.4.9"))
+    add(small, "-d", "市民政局", "-c", "2.4.9", "--recurring", "--month", "2023-08")
+    add(small, "-d", "市体育局", "-c", "2.4.3", "--month", "2023-11")  # the ledger reaches Nov.
+    shown = json.loads(run(small, "show", "2023-08-0001", "--format", "json").stdout)
+    # 2.4.9: 1 point a month in August and September; retired from October.
+    assert [(c["period"], c["amount"]) for c in shown["counts"]] == [
+        ("2023-08", -1.0),
+        ("2023-09", -1.0),
+    ]
+    assert (shown["open"], shown["retired"]) == (
+        False,
+        {"effective": "2023-10-01", "number": "烟政管办〔2023〕9号"},
+    )
+    table = run(small, "show", "2023-08-0001").stdout.splitlines()
+    assert table[-1].split() == [
+        "以后各月",
+        "条款",
+        "2.4.9",
+        "自",
+        "2023-10-01（烟政管办〔2023〕9号）废止，不再计分",
+    ]
+    # 市民政局 in October: at base (C2 100 → 100).
+    assert totals(small, "month", "2023-10")["市民政局"]["total"] == 100
+    # Without the notice, the entry is open.
+    (small / "amendments" / "2023-10-01.toml").unlink()
+    shown = json.loads(run(small, "show", "2023-08-0001", "--format", "json").stdout)
+    assert (shown["open"], shown["retired"]) == (True, None)

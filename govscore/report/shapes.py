@@ -554,6 +554,12 @@ def history_table(history: History, catalog: Catalog) -> Table:
         rows.append([f"计分 {counted.period}", _counted_text(counted)])
     if history.open:
         rows.append(["以后各月", "逐月计分，直至终止计分"])
+    elif history.retired is not None:
+        retired = history.retired
+        ended = (
+            f"条款 {history.clause} 自 {retired['effective']}（{retired['number']}）废止，不再计分"
+        )
+        rows.append(["以后各月", ended])
     for mention in history.mentions:
         name = MENTION_NAMES[mention.kind]
         follow = catalog.get(mention.entry.clause) if mention.kind == "ref" else None
@@ -608,6 +614,7 @@ def history_json(history: History) -> dict[str, Any]:
             for c in history.counts
         ],
         "open": history.open,
+        "retired": history.retired,
         "mentions": [
             {
                 "id": m.entry.id,

@@ -87,6 +87,9 @@ class History:
     open: bool  # a recurring entry not closed: it also stands in every later month
     mentions: tuple[Mention, ...]
     problems: tuple[Problem, ...]
+    # A recurring entry not closed whose clause a later version retired: it stands in no
+    # month from that version's first on (its effective date and notice).
+    retired: dict[str, str] | None = None
 
     @property
     def counted(self) -> bool:
@@ -171,8 +174,11 @@ class Lookup:
     def history(self, entry: Entry) -> History:
         counts: tuple[Counted, ...] = ()
         is_open = False
+        retired = None
         if entry.id in self.counted and self.in_force(entry):
             counts, is_open = self._counts(self.counted[entry.id])
+            retired = self._retired(entry) if is_open else None
+            is_open = is_open and retired is None
         mentions = tuple(
             Mention(m, m.kind if m.kind != "score" else "ref", self.in_force(m))
             for m in self.mentions.get(entry.id, ())
@@ -187,7 +193,16 @@ class Lookup:
             open=is_open,
             mentions=mentions,
             problems=tuple(self.problems.get(entry.id, ())),
+            retired=retired,
         )
+
+    def _retired(self, entry: Entry) -> dict[str, str] | None:
+        """The version after the entry's month that retired its clause, if one did."""
+        versions = getattr(self.scorer.catalog, "versions", ())
+        for version in versions:
+            if version.first_month > entry.month and entry.clause not in version.catalog.clauses:
+                return version.as_dict()
+        return None
 
     def _counts(self, entry: Entry) -> tuple[tuple[Counted, ...], bool]:
         """Each period the entry counts in, with the amount the Scorer's lines give it."""
