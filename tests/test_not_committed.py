@@ -68,6 +68,30 @@ def test_add_with_a_locked_index_prints_the_id_and_exits_3(office: Path):
     assert kept.files["ledger/2023-05.toml"].size == len(ledger(office).encode())
 
 
+def test_a_keyed_retry_after_exit_3_commits_what_the_first_run_wrote(office: Path):
+    """A cron job retries on exit 3. Its keyed add finds the entry recorded and writes
+    nothing; it must still commit what the first run wrote, or say again that it is not
+    committed: it exited 0 with the entry only in the working tree."""
+    args = ("add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--commit")
+    lock = lock_the_index(office)
+    assert_written_not_committed(gs(office, *args, "--key", "k1"), ["2023-05-0001"])
+    again = gs(office, *args, "--key", "k1")  # git still locked: exit 3 again
+    assert_written_not_committed(again, ["2023-05-0001"])
+    assert "key 'k1' is already recorded as 2023-05-0001" in again.stderr
+    lock.unlink()
+    done = gs(office, *args, "--key", "k1")
+    assert (done.returncode, done.stdout) == (0, "2023-05-0001\n"), done.stderr
+    assert git(office, "status", "--porcelain", "ledger") == ""
+    assert git(office, "log", "-1", "--format=%s") == (
+        "govscore: 2023-05-0001 (recorded before, committed now)"
+    )
+    assert 'id = "2023-05-0001"' in git(office, "show", "HEAD:ledger/2023-05.toml")
+    # Once committed, a retry has nothing to commit and makes no commit.
+    head = git(office, "rev-parse", "HEAD")
+    assert gs(office, *args, "--key", "k1").returncode == 0
+    assert git(office, "rev-parse", "HEAD") == head
+
+
 def test_void_and_close_with_a_locked_index_exit_3(office: Path):
     recurring = gs(
         office, "add", "-d", "市民政局", "-c", "3.1.3", "--recurring", "--month", "2023-05"

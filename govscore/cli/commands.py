@@ -404,6 +404,8 @@ def _record(
         click.echo(message.format(key=draft.fields["key"], id=existing), err=True)
     for warning in result.warnings:
         click.echo(_("warning: {message}").format(message=warning.message), err=True)
+    if result.skipped and not result.added:
+        committer.catch_up(root_dir, [existing for _draft, existing in result.skipped])
     committer.check()
 
 

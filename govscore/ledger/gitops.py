@@ -179,6 +179,17 @@ def ledger_state(root: Path, ledger_dir: str, at: str | None = None) -> LedgerSt
 # -- committing -------------------------------------------------------------------------
 
 
+def uncommitted(root: Path, paths: Sequence[Path]) -> list[Path]:
+    """Those of the files that differ from HEAD or that git has not been told of."""
+    if not paths or not in_repository(root):
+        return []
+    return [
+        path
+        for path in paths
+        if git(root, "status", "--porcelain", "--untracked-files=all", "--", str(path)).stdout
+    ]
+
+
 def commit_files(root: Path, paths: Sequence[Path], message: str, author: str) -> str:
     """Commit exactly these files, authored by the recorder; return the new commit id."""
     if not in_repository(root):

@@ -19,7 +19,7 @@ from govscore.errors import DataError, NotCommitted, Problem
 from govscore.i18n import _, both, english, listing, ngettext
 from govscore.ledger import cache
 from govscore.ledger.batches import file_head, frame
-from govscore.ledger.gitops import GitError, commit_files, recorder
+from govscore.ledger.gitops import GitError, commit_files, recorder, uncommitted
 from govscore.ledger.keeping import Answer, Back, Keeper
 from govscore.ledger.loader import (
     LEDGER_DIR,
@@ -29,6 +29,7 @@ from govscore.ledger.loader import (
     keep_import,
     kept_import,
     load_root,
+    load_rules,
     parse_ledger_bytes,
     read_cached,
     read_ledger_file,
@@ -549,6 +550,24 @@ class Committer:
         except (GitError, OSError) as exc:
             said = [line for line in str(exc).splitlines() if line.strip()]
             self.failure = said[0] if said else repr(exc)  # git's first line says what
+
+    def catch_up(self, root_path: Path, ids: Sequence[str]) -> None:
+        """A keyed retry that writes nothing commits the entries its keys found, when an
+        earlier run wrote them and its commit failed (exit 3): else the retry would exit
+        0 while they stand only in the working tree."""
+        if not (self.wanted or load_rules(root_path)[1].commit):
+            return
+        files = {root_path / LEDGER_DIR / f"{entry_id[:7]}.toml" for entry_id in ids}
+        paths = uncommitted(root_path, sorted(p for p in files if p.is_file()))
+        if not paths:
+            return
+        self.written = tuple(ids)
+        message = f"govscore: {', '.join(ids)} (recorded before, committed now)"
+        try:
+            commit_files(root_path, paths, message, recorder(root_path))
+        except (GitError, OSError) as exc:
+            said = [line for line in str(exc).splitlines() if line.strip()]
+            self.failure = said[0] if said else repr(exc)
 
     def check(self) -> None:
         """Raise NotCommitted if the commit failed (after the caller printed the ids)."""
