@@ -399,3 +399,49 @@ def test_a_killed_command_leaves_no_worker_holding_the_ledger_lock(root: Path):
     finally:
         os.close(fd)
     assert run_process("--root", str(root), "add", "-d", "市公安局", "-c", "2.4.3").returncode == 0
+
+
+# A process in which the month file is replaced, as `git pull` replaces it (a new file at
+# the path, holding what git has), at the first fsync: after govscore's write, before it
+# is done.
+REPLACED_AT_FSYNC = """
+import os, runpy, sys
+path = sys.argv.pop(1)
+with open(path, "rb") as kept:
+    before = kept.read()
+fsync, done = os.fsync, []
+def replaced_then_fsync(fd):
+    if not done:
+        done.append(fd)
+        os.unlink(path)
+        with open(path, "wb") as new:
+            new.write(before)
+    fsync(fd)
+os.fsync = replaced_then_fsync
+sys.argv[0] = "govscore"
+runpy.run_module("govscore", run_name="__main__")
+"""
+
+
+def test_an_entry_written_into_a_file_git_replaced_meanwhile_is_not_reported(root: Path):
+    """git takes no govscore lock: a pull that replaces the month file between govscore's
+    open and the end of its write leaves the entry in a file no one reads again. `add`
+    printed its id and exited 0, and the next add took the same number. Now it says the
+    file was replaced and that nothing was recorded (exit 1, no id); again, it records."""
+    args = ("--root", str(root), "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05")
+    assert run_process(*args).returncode == 0
+    path = root / "ledger" / "2023-05.toml"
+    before = path.read_bytes()
+    raced = subprocess.run(
+        [sys.executable, "-c", REPLACED_AT_FSYNC, str(path), *args, "--note", "raced"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env=process_env(),
+    )
+    assert (raced.returncode, raced.stdout) == (1, ""), raced.stderr
+    assert "was replaced while govscore wrote to it" in raced.stderr
+    assert "nothing was recorded" in raced.stderr
+    assert path.read_bytes() == before
+    again = run_process(*args, "--note", "again")
+    assert (again.returncode, again.stdout) == (0, "2023-05-0002\n"), again.stderr

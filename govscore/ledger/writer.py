@@ -146,9 +146,12 @@ def append_all(appends: Sequence[tuple[Path, str | Iterable[bytes]]]) -> None:
             if current.end:
                 _write_all(current.fd, current.end)
                 os.fsync(current.fd)
+        for current in held:
+            _still_there(current)
     except BaseException as exc:
         # Also on KeyboardInterrupt: the caller never printed the ids, so nothing may stay.
-        cut = {id(h): _cut_back(h.before, h.fd) for h in reversed(held)}
+        # A file replaced meanwhile is left alone: what stands at its path is not ours.
+        cut = {id(h): not _is_there(h) or _cut_back(h.before, h.fd) for h in reversed(held)}
         error: BaseException = exc
         if current is not None and (isinstance(exc, OSError) or not cut[id(current)]):
             error = DataError(_failure(current.before, exc, cut[id(current)]))
@@ -215,6 +218,29 @@ def _open_append(path: Path) -> _Held:
 
 
 _END = END.encode("utf-8")
+
+
+def _is_there(held: _Held) -> bool:
+    """Whether the file open for the append is still the one at its path."""
+    try:
+        written = os.fstat(held.fd)
+        now = os.stat(held.before.path, follow_symlinks=False)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (written.st_dev, written.st_ino)
+
+
+def _still_there(held: _Held) -> None:
+    """Raise if the file written is no longer the one at its path: git does not take
+    govscore's lock, and a `git pull` or `checkout` that replaced the month file while
+    it was open put the entries in a file no one will read again."""
+    if not _is_there(held):
+        raise DataError(
+            _(
+                "{file} was replaced while govscore wrote to it (a git pull, checkout or "
+                "merge at the same moment?): nothing was recorded; run the command again"
+            ).format(file=held.before.path)
+        )
 
 
 def _write_but_end(fd: int, text: str | Iterable[bytes], hold: bool) -> bytes:
