@@ -467,7 +467,7 @@ def test_init_commits_the_roots_files_in_a_repository_of_its_own(tmp_path: Path)
     """The history starts from the configuration: a clone has departments.toml and
     weights.toml, and nothing is left for the clerk to commit."""
     target = tmp_path / "office"
-    result = run_process("init", str(target))
+    result = run_process("init", "office", cwd=tmp_path)  # a folder named as a clerk types it
     assert result.returncode == 0, result.stderr
 
     def git(*args: str) -> str:

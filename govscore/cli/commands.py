@@ -355,7 +355,7 @@ def _git_init(directory: Path, names: list[str]) -> None:
     if in_repository(directory):
         return
     init_repository(directory)
-    paths = [directory / name for name in names]
+    paths = [directory.absolute() / name for name in names]  # git runs inside the folder
     commit_files(
         directory, paths, "govscore: init (departments, weights, ledger)", recorder(directory)
     )
