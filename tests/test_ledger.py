@@ -610,6 +610,36 @@ def test_a_csv_file_without_its_last_newline_leaves_its_last_row_out():
     assert parse_csv("id,note\r2023-06-0001,x\r").problems == ()
 
 
+def test_git_conflict_markers_are_named_as_such():
+    """A merge without the union driver (a GUI git, a clone made before .gitattributes)
+    leaves marker lines: named as a merge left unresolved, not "invalid statement"."""
+    text = (
+        "# govscore ledger for 2023-06: append only\n<<<<<<< HEAD\n\n[[entry]]\n"
+        'id = "2023-06-0001-aaaa"\ndepartment = "市公安局"\nclause = "2.4.3"\n=======\n\n'
+        '[[entry]]\nid = "2023-06-0001-bbbb"\ndepartment = "市民政局"\nclause = "2.4.3"\n'
+        ">>>>>>> 1a2b3c4 (a colleague's entries)\n"
+    )
+    parsed = parse_toml_ledger(text, "ledger/2023-06.toml", "2023-06")
+    said = (
+        "a git conflict marker ({}): a merge left this file unresolved; keep the entries of "
+        "both sides, delete the lines <<<<<<<, ======= and >>>>>>>, then commit"
+    )
+    assert [(p.line, p.message) for p in parsed.problems] == [
+        (2, said.format("<<<<<<<")),
+        (8, said.format("=======")),
+        (14, said.format(">>>>>>>")),
+    ]
+    assert parsed.broken
+    # Resolved as the message says, both entries read.
+    resolved = "\n".join(
+        line for line in text.splitlines() if line[:7] not in ("<" * 7, "=" * 7, ">" * 7)
+    )
+    assert [e.id for e in parse_toml_ledger(resolved + "\n", "x", "2023-06").entries] == [
+        "2023-06-0001-aaaa",
+        "2023-06-0001-bbbb",
+    ]
+
+
 def test_a_header_two_lines_into_a_multi_line_string_is_no_header():
     text = '[[entry]]\nid = "a"\nnote = """\nfirst\n[[entry]]\nid = "forged"\n"""\n'
     assert split_entries(text) == ("", [(1, text)])

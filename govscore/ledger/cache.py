@@ -36,7 +36,7 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # department a line (read and digested a department at a time); 10: an English problem
 # keeps its Chinese wording ([English, Chinese]: what JSON gives in both languages); 11: a
 # CSV ledger file without its last newline leaves its last row out; an id holding a
-# character that cannot be seen (U+200B) is a problem
+# character that cannot be seen (U+200B) is a problem; git conflict markers are named
 FORMAT = 11
 
 

@@ -234,9 +234,35 @@ def parse_toml_ledger(
         )
         breaks.append(Problem(file, newlines + 1, message, "", cut))
         problems.append(breaks[-1])
+    if "\n<<<<<<< " in text or text.startswith("<<<<<<< "):
+        breaks, problems = _conflicts(text, file, breaks, problems)
     broken_by = breaks[0] if breaks else None
     problems.sort(key=lambda p: p.line)  # a torn batch is named where it stands
     return ParsedFile(tuple(entries), tuple(problems), bool(breaks), newlines, broken_by)
+
+
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: [^\n]*)?$", re.MULTILINE)
+
+
+def _conflicts(
+    text: str, file: str, breaks: list[Problem], problems: list[Problem]
+) -> tuple[list[Problem], list[Problem]]:
+    """The marker lines a merge git could not resolve leaves (<<<<<<<, =======, >>>>>>>),
+    each named as such in place of what the TOML reader says of it ("invalid statement"
+    tells a clerk nothing)."""
+    marks: dict[int, str] = {}
+    for found in _CONFLICT.finditer(text):
+        marks[text.count("\n", 0, found.start()) + 1] = found.group(1)
+    if not marks:
+        return breaks, problems
+    message = _(
+        "a git conflict marker ({marker}): a merge left this file unresolved; keep the "
+        "entries of both sides, delete the lines <<<<<<<, ======= and >>>>>>>, then commit"
+    )
+    named = [Problem(file, line, message.format(marker=mark)) for line, mark in marks.items()]
+    breaks = [*named, *(p for p in breaks if p.line not in marks)]
+    problems = [*named, *(p for p in problems if p.line not in marks)]
+    return breaks, problems
 
 
 _HEADERS = re.compile(_HEADER.pattern, re.MULTILINE)  # every header line of a text
