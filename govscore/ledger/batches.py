@@ -41,13 +41,13 @@ _BEGIN = re.compile(
     r"# govscore batch of (\d{1,9}) entr(?:y|ies), (\d{1,12}) bytes(?:  # [0-9a-z]+)?"
 )
 _END = re.compile(r"  # govscore batch end, sha256 ([0-9a-f]{16})")
-# Begin lines stand at the start of a line, before an [[entry]] header (or before the
-# text ends, cut); the end mark ends a line (never inside a string: govscore writes every
+# Begin lines stand at the start of a line, before an [[entry]] header (blank lines
+# aside; or before the text ends, cut); the end mark ends a line (never inside a string: govscore writes every
 # string on one line, closed by its quote). A hand-written multi-line note may hold a line
 # like a begin line: not followed by a header, it is no mark.
 _MARKS = re.compile(
     r"^# govscore batch of [^\n]*"
-    r"(?=\n\[\[entry\]\]|(?:\n(?:\[(?:\[(?:e(?:n(?:t(?:r(?:y\]?)?)?)?)?)?)?)?)?\Z)"
+    r"(?=\n+\[\[entry\]\]|(?:\n+(?:\[(?:\[(?:e(?:n(?:t(?:r(?:y\]?)?)?)?)?)?)?)?)?\Z)"
     r"|  # govscore batch end, sha256 [^\n]*(?=\n|\Z)",
     re.MULTILINE,
 )
@@ -240,10 +240,13 @@ def _marks(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _opens_entries(text: str, end: int) -> bool:
-    """Whether the line after a begin line (ending at `end`) is an [[entry]] header, as
-    in every batch govscore writes, or the text ends where that header would stand (a
-    write cut off right after the begin line)."""
+    """Whether the next line after a begin line (ending at `end`) that is not blank is an
+    [[entry]] header, as in every batch govscore writes (blank lines between: entries
+    moved by hand, which the batch's end mark then names), or the text ends where that
+    header would stand (a write cut off right after the begin line)."""
     rest = end + 1
+    while text.startswith("\n", rest):
+        rest += 1
     if text.startswith(_ENTRY, rest):
         return True
     return len(text) - rest < len(_ENTRY) and _ENTRY.startswith(text[rest:])
