@@ -268,6 +268,36 @@ def test_a_close_through_a_month_after_next_is_refused_unless_forced(small: Path
     assert [total(small, m)[0] for m in ("2025-01", "2025-03", "2025-04")] == [99.2, 99.6, 100]
 
 
+def test_a_follow_up_answers_its_entry_item_by_item(small: Path):
+    """One project adopted (4.1.1 × 1) is accepted once (4.1.2 追加): a second 4.1.2
+    naming it, or one of count 3, would book the same item again. Refused, nothing
+    written; a voided follow-up leaves room for another; --force records one meant."""
+    assert gs(small, "add", *A, "-c", "4.1.1", "--month", "2023-05").stdout == "2023-05-0001\n"
+    follow = ("add", *A, "-c", "4.1.2", "--ref", "2023-05-0001")
+    assert gs(small, *follow, "--month", "2023-06").stdout == "2023-06-0001\n"
+    before = ledger_bytes(small)
+    assert refused(small, *follow, "--month", "2023-07") == (
+        "govscore: 2023-05-0001 (4.1.1 × 1) is followed up by 4.1.2 already (2023-06-0001): "
+        "a follow-up answers its entry item by item, so this one would book an item twice; "
+        "give --force if it is meant\n"
+        "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    )
+    assert gs(small, "add", *A, "-c", "4.3.1", "--month", "2023-05").stdout == "2023-05-0002\n"
+    three = ("-c", "4.3.2", "-n", "3", "--ref", "2023-05-0002", "--month", "2023-06")
+    assert refused(small, "add", *A, *three) == (
+        "govscore: 4.3.2 × 3 follows up 2023-05-0002 (4.3.1 × 1): more items than it has; "
+        "give --force if it is meant\n"
+        "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    )
+    voided = gs(small, "void", "2023-06-0001", "--reason", "验收未通过")
+    assert voided.exit_code == 0, voided.output
+    again = gs(small, *follow, "--month", "2023-07")
+    assert (again.exit_code, again.stdout) == (0, "2023-07-0001\n"), again.output
+    forced = gs(small, *follow, "--month", "2023-08", "--force")
+    assert (forced.exit_code, forced.stdout) == (0, "2023-08-0001\n"), forced.output
+    assert ledger_bytes(small) != before
+
+
 def problems_on(today: date, month: str, day: date | None = None) -> list[str]:
     entry = Entry(id="x", month=month, department="市公安局", clause="2.4.3", date=day)
     refusals, warnings = door_problems(entry, None, today, force=False)

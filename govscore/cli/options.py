@@ -39,7 +39,8 @@ force_option = click.option(
     is_flag=True,
     help="Record what govscore refuses only as doubtful: a rate between 0 and 1 "
     "(0.935 for 93.5?), a date or month before the measures took effect (2023-03-27) "
-    "or ahead of time (a date after today, a month after next).",
+    "or ahead of time (a date after today, a month after next), a follow-up beyond its "
+    "entry's count.",
 )
 
 at_option = click.option(

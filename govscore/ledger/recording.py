@@ -46,7 +46,7 @@ from govscore.ledger.writer import append_all, ledger_lock
 from govscore.model import FIELD_WORDS, FIELDS, Entry, is_month, note_sequences, sequence_name
 from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
-from govscore.rules.door import door_problems, exclusive_problems
+from govscore.rules.door import door_problems, exclusive_problems, follow_up_problems
 from govscore.rules.validate import Book, review
 from govscore.written import canonical_fields
 
@@ -231,7 +231,9 @@ def _record_locked(
 
 def _needs_ledger(draft: Draft) -> bool:
     fields = draft.fields
-    return bool(fields.get("void") or fields.get("close") or fields.get("matter"))
+    return bool(
+        fields.get("void") or fields.get("close") or fields.get("matter") or fields.get("ref")
+    )
 
 
 def _record_cached(
@@ -737,6 +739,12 @@ def prepare(
         before = set(_review(root, []).problems)
         book = _review(root, entries)
         found = [*book.problems, *exclusive_problems(entries, book.entries, root.catalog)]
+        if not force:
+
+            def row(entry: Entry) -> str:
+                return (drafted[entry.id].source or entry.id) if entry.id in drafted else entry.id
+
+            found += follow_up_problems(entries, book.entries, root.catalog, name=row)
         for problem in found:
             if problem.entry in drafted:
                 problems.extend(_relabel([problem], drafted[problem.entry]))

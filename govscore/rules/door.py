@@ -235,3 +235,56 @@ def _worth(entry: Entry, clause: Clause) -> Decimal:
     if entry.level:
         return clause.level_points(entry.level) or Decimal(0)
     return entry.points or clause.points or Decimal(0)
+
+
+def follow_up_problems(
+    new: Iterable[Entry],
+    counted: Sequence[Entry],
+    catalog: Catalog,
+    name: Callable[[Entry], str] | None = None,
+) -> list[Problem]:
+    """A follow-up (4.1.2 追加, 4.3.2 加扣 …) answers its original item by item: one more
+    than the original's count would book the same item twice (a project accepted twice,
+    a complaint's refusal deducted twice). `counted`: the ledger as it counts with the
+    new entries in it; the follow-ups of the same clause naming the same entry are
+    counted before the new one, in ledger order. `--force` records it anyway.
+    """
+    by_id = {entry.id: entry for entry in counted}
+    position = {entry.id: number for number, entry in enumerate(counted)}
+    problems: list[Problem] = []
+    for entry in new:
+        clause = catalog.at(entry.month).get(entry.clause)
+        original = by_id.get(entry.ref or "")
+        if clause is None or not clause.ref or original is None or entry.id not in position:
+            continue
+        earlier = [
+            other
+            for other in counted
+            if other.ref == entry.ref
+            and other.clause == entry.clause
+            and position[other.id] < position[entry.id]
+        ]
+        if sum(e.count for e in earlier) + entry.count <= original.count:
+            continue
+        shown = name or (lambda e: e.id)
+        if earlier:
+            message = _(
+                "{ref} ({clause_of} × {count}) is followed up by {clause} already ({ids}): "
+                "a follow-up answers its entry item by item, so this one would book an item "
+                "twice; give --force if it is meant"
+            )
+        else:
+            message = _(
+                "{clause} × {follow} follows up {ref} ({clause_of} × {count}): more items "
+                "than it has; give --force if it is meant"
+            )
+        found = message.format(
+            ref=original.id,
+            clause_of=original.clause,
+            count=original.count,
+            clause=entry.clause,
+            follow=entry.count,
+            ids=", ".join(shown(e) for e in earlier),
+        )
+        problems.append(_problem(entry, "ref", found))
+    return problems
