@@ -379,6 +379,18 @@ def test_workbook_details_and_voids(small: Path, tmp_path: Path):
     ]
 
 
+def test_workbook_details_mark_a_referral(small: Path, tmp_path: Path):
+    # 市民政局 2.4.13 × 1: −5 in C2, referred to 纪检组织（人事）部门, as `month --detail` says.
+    add(small, "-d", "市民政局", "-c", "2.4.13", "--month", "2023-06", "--note", "推诿")
+    out = tmp_path / "june.xlsx"
+    written(small, out, "2023-06")
+    rows = [[c.value for c in row] for row in openpyxl.load_workbook(out)["明细"].iter_rows()]
+    assert [(r[2], r[7], r[8], r[9]) for r in rows] == [
+        ("条款", "分值", "计分方式", "说明"),
+        ("2.4.13", -5, "移送纪检组织（人事）部门", "推诿"),
+    ]
+
+
 def test_workbook_charts_are_native(small: Path, tmp_path: Path):
     record(small)
     month_file, year_file = tmp_path / "may.xlsx", tmp_path / "2023.xlsx"
