@@ -7,7 +7,7 @@ with `figure` and `number`.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -52,6 +52,33 @@ def number(value: Decimal) -> float:
 def figure(value: Decimal) -> str:
     """A figure for text: rounded half-up, always 2 decimals."""
     return f"{round2(value):.2f}"
+
+
+SHOWN_PLACES = 6  # a detail line's amount: decimals shown before … (see `exact`)
+RATE_PLACES = 4  # a rate and its shortfall, in percent: decimals shown before …
+
+
+def exact(value: Decimal, places: int | None = SHOWN_PLACES, least: int = 2) -> str:
+    """A figure a reader adds up (a detail line's amount, a rate's shortfall): exact.
+
+    With `least` decimals where that is exact (-2.00, 99.5), else every decimal it has
+    (-0.005, 93.456); one with more than `places` (1997/2003) shows its first `places`
+    and … (cut, not rounded: each digit shown is the figure's own); `places` None shows
+    every decimal, for a spreadsheet to add (a CSV export). Lines shown so add
+    up to the category, which alone is rounded: −0.03, −0.05, −0.01 rounded from
+    −0.02995…, −0.04985…, −0.005 add up to −0.09, while the category loses 0.0848.
+    """
+    decimals = max(0, -int(value.normalize().as_tuple().exponent))
+    if places is None or decimals <= places:
+        return format(value.quantize(Decimal(1).scaleb(-max(decimals, least))), "f")
+    cut = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    return format(cut, "f") + "…"
+
+
+def exact_number(value: Decimal) -> float:
+    """A detail line's amount for JSON and a workbook's cell: unrounded (as near as a
+    float holds it), so that a program's or Excel's sum of the lines is the category's."""
+    return float(value)
 
 
 def plain(value: Decimal) -> str:

@@ -379,6 +379,30 @@ def test_workbook_details_and_voids(small: Path, tmp_path: Path):
     ]
 
 
+def test_workbook_details_hold_exact_amounts(small: Path, tmp_path: Path):
+    # 市公安局, June: 2.5.1 at 1997/2003 = 99.70044…%: −(100 − 99.70044…) × 0.1 = −0.0299550…;
+    # 2.5.3 at 99.95%: −0.05 × 0.1 = −0.005. C2 = 100 − 0.0349550… = 99.965… → 99.97, which
+    # the cells rounded one by one (−0.03, −0.01: 99.96) would not add up to.
+    june = ("--month", "2023-06")
+    add(small, "-d", "公安局", "-c", "2.5.1", "--numerator", "1997", "--denominator", "2003", *june)
+    add(small, "-d", "公安局", "-c", "2.5.3", "--value", "99.95", *june)
+    out = tmp_path / "june.xlsx"
+    written(small, out, "2023-06")
+    book = openpyxl.load_workbook(out)
+    details = [[c.value for c in row] for row in book["明细"].iter_rows(min_row=2)]
+    shortfall = 100 - Decimal(1997) * 100 / 2003
+    assert [(r[1], r[2], r[7]) for r in details] == [
+        # XlsxWriter writes 16 significant digits (Excel keeps 15)
+        ("市公安局", "2.5.1", pytest.approx(float(-shortfall * Decimal("0.1")), rel=1e-15)),
+        ("市公安局", "2.5.3", -0.005),
+    ]
+    assert details[0][6] == "1997/2003 = 99.7004…%：少 0.2995…% × 0.1"
+    assert book["明细"]["H2"].number_format == "0.00"  # shown with 2 decimals
+    ranking = {r[2].value: r for r in book["排名"].iter_rows(min_row=2)}
+    police = sum(Decimal(str(r[7])) for r in details)
+    assert round(100 + police, 2) == Decimal(str(ranking["市公安局"][4].value)) == Decimal("99.97")
+
+
 def test_workbook_details_mark_a_referral(small: Path, tmp_path: Path):
     # 市民政局 2.4.13 × 1: −5 in C2, referred to 纪检组织（人事）部门, as `month --detail` says.
     add(small, "-d", "市民政局", "-c", "2.4.13", "--month", "2023-06", "--note", "推诿")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,84 @@ def test_bom_for_excel(small: Path):
     assert run(small, "log", "--format", "csv", "--bom").stdout.startswith("\ufeff编号,")
     wrong = run(small, "year", "2023", "--bom")
     assert wrong.exit_code == 2 and "--bom is for CSV" in wrong.stderr and wrong.stdout == ""
+
+
+# -- detail lines that add up -----------------------------------------------------------
+
+
+def record_rates(root: Path) -> None:
+    """June, 市公安局: three rate entries whose amounts have more than 2 decimals."""
+    add(
+        root,
+        "-d",
+        "公安局",
+        "-c",
+        "2.5.1",
+        "--numerator",
+        "1997",
+        "--denominator",
+        "2003",
+        "--month",
+        "2023-06",
+    )
+    add(
+        root,
+        "-d",
+        "公安局",
+        "-c",
+        "2.5.2",
+        "--numerator",
+        "998",
+        "--denominator",
+        "1003",
+        "--month",
+        "2023-06",
+    )
+    add(root, "-d", "公安局", "-c", "2.5.3", "--value", "99.95", "--month", "2023-06")
+
+
+# 市公安局, June (each clause (100 − rate) × 0.1):
+#   2.5.1 1997/2003 = 99.70044…%: −0.2995506… × 0.1 = −0.02995506…
+#   2.5.2 998/1003 = 99.50149…%: −0.4985044… × 0.1 = −0.04985044…
+#   2.5.3 99.95%: −0.05 × 0.1 = −0.005
+# C2 = 100 − 0.0848055… = 99.9151944… → 99.92; total 25 + 0.4 × 99.915… + 20 + 15 = 99.97.
+# Rounded one by one the lines would read −0.03 − 0.05 − 0.01 = −0.09: 99.91, not 99.92.
+RATE_DETAIL = [
+    "编号          月份     条款    类别    计算                                      分值        说明",
+    "------------  -------  ------  ------  ----------------------------------------  ----------  ------",
+    "2023-06-0001  2023-06  2.5.1   规范化  1997/2003 = 99.7004…%：少 0.2995…% × 0.1  -0.029955…",
+    "2023-06-0002  2023-06  2.5.2   规范化  998/1003 = 99.5014…%：少 0.4985…% × 0.1   -0.049850…",
+    "2023-06-0003  2023-06  2.5.3   规范化  99.95%：少 0.05% × 0.1                    -0.005",
+    "",
+]
+
+
+def test_detail_lines_with_more_than_two_decimals_add_up_to_the_category(small: Path):
+    record_rates(small)
+    table = run(small, "month", "2023-06", "--detail", "-d", "公安局")
+    assert table.exit_code == 0, table.output
+    head, *rows = table.stdout.splitlines()
+    assert head.endswith(
+        "市公安局：标准化 100.00，规范化 99.92，便利化 100.00，改革创新 100.00；总分 99.97"
+    )
+    assert rows == RATE_DETAIL
+    # CSV: every decimal, for a spreadsheet to add up (Decimal's 28 digits).
+    csv_rows = run(small, "month", "2023-06", "--detail", "--format", "csv").stdout.splitlines()
+    assert [row.rsplit(",", 2)[1] for row in csv_rows[2:]] == [
+        "-0.02995506739890164752870694",
+        "-0.049850448654037886340977069",
+        "-0.005",
+    ]
+    markdown = run(small, "month", "2023-06", "--detail", "--format", "markdown").stdout
+    assert "| -0.029955… |" in markdown and "| -0.005     |" in markdown
+    # JSON: the same keys; a line's amount unrounded (as a float holds it), the
+    # category rounded as before.
+    payload = json.loads(run(small, "month", "2023-06", "--detail", "--format", "json").stdout)
+    police = {d["department"]: d for d in payload["departments"]}["市公安局"]
+    assert police["categories"]["2"] == 99.92
+    shortfall = [100 - Decimal(1997) * 100 / 2003, 100 - Decimal(998) * 100 / 1003]
+    assert [line["amount"] for line in police["lines"]] == [
+        *(float(-s * Decimal("0.1")) for s in shortfall),
+        -0.005,
+    ]
+    assert round(100 + sum(line["amount"] for line in police["lines"]), 2) == 99.92

@@ -576,7 +576,8 @@ def test_each_line_says_how_its_amount_was_reached_as_a_clerk_checks_it():
     # Rates at 0.1 a point short of 100%: 2.5.2 93.5% → short 6.5 → "93.5%：少 6.5% × 0.1";
     # 180/200 = 90% → short 10 → "180/200 = 90%：少 10% × 0.1"; 2.5.4 at exactly 100% costs
     # nothing → "100%，不扣分"; 2.5.3 with 0/0 → "零办件，不计此项考核" (exempt);
-    # 1.3.1 1/3 = 33.333…% shown 33.33, short 66.666…% shown 66.67.
+    # 1.3.1 1/3 = 33.333…%, short 66.666…%: cut at 4 decimals with … (rounded, a
+    # shortfall of 0.2996…% would read 0.3%, and × 0.1 not the amount shown beside it).
     # 4.2.2 (exclusive, same matter): 市级 2 in May counts 2; 省级 5 in July counts the
     # rise, 3.
     led = {
@@ -613,7 +614,7 @@ def test_each_line_says_how_its_amount_was_reached_as_a_clerk_checks_it():
         "fraction": "180/200 = 90%：少 10% × 0.1",
         "full": "100%，不扣分",
         "none": "零办件，不计此项考核",
-        "third": "1/3 = 33.33%：少 66.67% × 0.1",
+        "third": "1/3 = 33.3333…%：少 66.6666…% × 0.1",
         "city": "市级 2，同一事项最高层级计分：计 2",
         "province": "省级 5，同一事项最高层级计分：计 3",
     }

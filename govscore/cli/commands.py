@@ -47,6 +47,7 @@ from govscore.errors import (
     UsageError,
     did_you_mean,
 )
+from govscore.figures import SHOWN_PLACES
 from govscore.i18n import _, both, chinese, listing, ngettext
 from govscore.ledger import importing
 from govscore.ledger.audit import audit_history, printable
@@ -695,7 +696,9 @@ def _ranking_output(
         show(*ranking_table(ranking, weights, only), fmt)
     else:  # an export: one table that names its period
         if detail:
-            table = detail_export(detailed(ranking, only), weights)
+            # A CSV's amounts have every decimal, for a spreadsheet to add up.
+            places = None if fmt == "csv" else SHOWN_PLACES
+            table = detail_export(detailed(ranking, only), weights, places)
         else:
             table = ranking_table(ranking, weights, only)
         if fmt == "csv":

@@ -12,7 +12,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from govscore.figures import figure
+from govscore.figures import exact, figure
 from govscore.report import charts
 from govscore.report.page import Report
 
@@ -27,6 +27,15 @@ def signed(value: Decimal | None) -> str:
     if text.startswith("-"):
         return MINUS + text[1:]
     return text if text == "0.00" else "+" + text
+
+
+def amount(value: Decimal) -> str:
+    """An entry's amount in a card: exact (figures.exact), so that a card's lines add up
+    to its categories, which alone are rounded: −0.029955…, −0.005, +1.00."""
+    text = exact(value)
+    if text.startswith("-"):
+        return MINUS + text[1:]
+    return "+" + text if value > 0 else text
 
 
 def places(value: int | None) -> str:
@@ -54,7 +63,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(figure=figure, signed=signed, places=places, month_name=month_name)
+    env.filters.update(
+        figure=figure, signed=signed, amount=amount, places=places, month_name=month_name
+    )
     env.globals.update(charts=charts)
     return env
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from govscore.errors import Problem
-from govscore.figures import figure, number, plain
+from govscore.figures import SHOWN_PLACES, exact, exact_number, figure, number, plain
 from govscore.model import FIELD_WORDS, FIELDS, Entry
 from govscore.report.render import Encoded, row_text
 from govscore.rules.catalog import Catalog, Clause
@@ -73,7 +73,7 @@ def score_json(rank: int, score: DepartmentScore, detail: bool) -> dict[str, Any
             {
                 "category": f.category,
                 "month": f.month or None,
-                "raw": number(f.raw),
+                "raw": exact_number(f.raw),
                 "floor": number(f.floor),
             }
             for f in score.floors
@@ -82,8 +82,8 @@ def score_json(rank: int, score: DepartmentScore, detail: bool) -> dict[str, Any
             {
                 "group": c.group,
                 "category": c.category,
-                "earned": number(c.earned),
-                "limit": number(c.limit),
+                "earned": exact_number(c.earned),
+                "limit": exact_number(c.limit),
                 "month": c.month or None,
             }
             for c in score.caps
@@ -107,7 +107,7 @@ def line_json(line: Line) -> dict[str, Any]:
         "month": line.entry.month,
         "clause": line.clause.id,
         "category": line.category,
-        "amount": number(line.amount),
+        "amount": exact_number(line.amount),
         "how": line.how,
         "cap": line.clause.cap,
         "recurring": line.entry.recurring,
@@ -168,10 +168,14 @@ def ranking_json(
     }
 
 
-def detail_table(score: DepartmentScore, weights: Weights) -> Table:
+def detail_table(
+    score: DepartmentScore, weights: Weights, places: int | None = SHOWN_PLACES
+) -> Table:
     """Which entries made a department's score, then caps and the floor where they applied.
 
-    A year lists its monthly totals first, then the annual entries.
+    A year lists its monthly totals first, then the annual entries. Amounts are exact
+    (figures.exact, cut at `places` decimals with …), so that they add up to the
+    categories, which alone are rounded.
     """
     headers = list(DETAIL_HEADERS)
     rows: list[list[Any]] = [
@@ -193,7 +197,7 @@ def detail_table(score: DepartmentScore, weights: Weights) -> Table:
                 line.clause.id,
                 category.short if category else line.category,
                 line.how,
-                _signed(line),
+                _signed_amount(line.amount, places),
                 "；".join(n for n in notes if n),
             ]
         )
@@ -206,7 +210,7 @@ def detail_table(score: DepartmentScore, weights: Weights) -> Table:
                 f"封顶 {cap.group}",
                 category.short if category else cap.category,
                 cap_how(cap),
-                f"-{figure(cap.cut)}",
+                f"-{exact(cap.cut, places)}",
                 "",
             ]
         )
@@ -219,7 +223,7 @@ def detail_table(score: DepartmentScore, weights: Weights) -> Table:
                 "保底",
                 category.short if category else floor.category,
                 floor_how(floor),
-                f"+{figure(floor.lift)}",
+                f"+{exact(floor.lift, places)}",
                 "",
             ]
         )
@@ -234,7 +238,7 @@ def cap_how(cap: CapUse) -> str:
 def floor_how(floor: FloorUse) -> str:
     """How the floor lifted a category, as the detail views say it."""
     return (
-        f"得分 {figure(floor.raw)}，低于保底 {plain(floor.floor)} 分，按 {plain(floor.floor)} 分计"
+        f"得分 {exact(floor.raw)}，低于保底 {plain(floor.floor)} 分，按 {plain(floor.floor)} 分计"
     )
 
 
@@ -249,8 +253,11 @@ def detailed(ranking: Ranking, only: Sequence[str] = ()) -> list[DepartmentScore
     return [s for _, s in ranking.rows if s.lines or s.vetoes or s.floors or s.months]
 
 
-def detail_export(scores: Iterable[DepartmentScore], weights: Weights) -> Table:
-    """Detail views for a spreadsheet: one table, a department column, a total row each."""
+def detail_export(
+    scores: Iterable[DepartmentScore], weights: Weights, places: int | None = SHOWN_PLACES
+) -> Table:
+    """Detail views for a spreadsheet: one table, a department column, a total row each.
+    A CSV's amounts have every decimal (`places` None), for the spreadsheet to add up."""
     rows: list[list[Any]] = []
     for score in scores:
         categories = "，".join(
@@ -259,7 +266,7 @@ def detail_export(scores: Iterable[DepartmentScore], weights: Weights) -> Table:
         rows.append(
             [score.department, "", "", "总分", "", categories, figure(score.total), remarks(score)]
         )
-        rows.extend([score.department, *row] for row in detail_table(score, weights)[1])
+        rows.extend([score.department, *row] for row in detail_table(score, weights, places)[1])
     return ["部门", *DETAIL_HEADERS], rows
 
 
@@ -267,12 +274,6 @@ def with_period(table: Table, period: str) -> Table:
     """A CSV export names its period in every row, so a sheet of it stands alone."""
     headers, rows = table
     return ["period", *headers], [[period, *row] for row in rows]
-
-
-def _signed(line: Line) -> str:
-    if line.amount > 0:
-        return f"+{figure(line.amount)}"
-    return figure(line.amount)
 
 
 def detail_summary(score: DepartmentScore, weights: Weights) -> str:
@@ -530,8 +531,9 @@ def _counted_text(counted: Counted) -> str:
     return text
 
 
-def _signed_amount(amount: Decimal) -> str:
-    return f"+{figure(amount)}" if amount > 0 else figure(amount)
+def _signed_amount(amount: Decimal, places: int | None = SHOWN_PLACES) -> str:
+    """An entry's amount, exact (figures.exact): the lines add up to the category."""
+    return f"+{exact(amount, places)}" if amount > 0 else exact(amount, places)
 
 
 def history_table(history: History, catalog: Catalog) -> Table:
@@ -601,7 +603,7 @@ def history_json(history: History) -> dict[str, Any]:
         "counts": [
             {
                 "period": c.period,
-                "amount": number(c.amount),
+                "amount": exact_number(c.amount),
                 "how": c.how,
                 "cap": None
                 if c.cap is None

@@ -4,7 +4,9 @@ Sheets 排名 (the ranking, a column chart of totals), 明细 (every counted ent
 (entries voided on appeal), for a year 月度 (departments × months, a line chart of the
 top and bottom few), and 问题 when the ledger has problems. Figures are numbers (the
 `month --format json` figures: exact, rounded half-up to 2 decimals), shown with 2
-decimals; text is always written as text, so a note that starts with = stays a note.
+decimals; 明细's amounts are unrounded (shown with 2 decimals), so that Excel's sum of
+a department's rows is its category score. Text is always written as text, so a note
+that starts with = stays a note.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from govscore.figures import number, plain
+from govscore.figures import exact_number, number, plain
 from govscore.report import charts
 from govscore.report.page import Adjustment, Counted, Report
 from govscore.report.shapes import cap_how, floor_how
@@ -270,7 +272,7 @@ def _counted_rows(report: Report, counted: Iterable[Counted | Adjustment]) -> It
             (category.short if category else clause.category, "text"),
             (entry.count, "integer"),
             (line.how, "text"),
-            (number(line.amount), "figure"),
+            (exact_number(line.amount), "figure"),
             ("；".join(flags), "text"),
             (entry.note or "", "text"),
             (entry.id, "text"),
@@ -300,7 +302,7 @@ def _adjustment_row(report: Report, item: Adjustment) -> list[Cell]:
         (category.short if category else use.category, "text"),
         (None, "integer"),
         (how, "text"),
-        (number(amount), "figure"),
+        (exact_number(amount), "figure"),
         (kind, "text"),
         ("", "text"),
         ("", "text"),
