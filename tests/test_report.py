@@ -281,6 +281,38 @@ def test_a_ledger_with_problems_still_writes_the_report_and_says_which(small: Pa
     assert "台账中有 1 个问题，相关记录未计入考评：见“问题”工作表" in warning
 
 
+def test_a_report_of_an_empty_month_says_so_on_stderr_the_page_and_the_workbook(
+    small: Path, tmp_path: Path
+):
+    # May has a file; February (a typo for the month meant) has none and no recurring
+    # entry stands in it: every department at base, as `month 2023-02` warns.
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05")
+    note = (
+        "注意：台账中没有 2023-02 的记录：ledger/ 中没有 2023-02 的文件，也没有延续到该月"
+        "的逐月计分记录，各部门均按基础分计。请核对考评月份。"
+    )
+    warning = (
+        "warning: 2023-02 is empty: ledger/ has no 2023-02 file and no recurring entry "
+        "stands in it, so every department is at the base score\n"
+    )
+    for suffix in ("html", "xlsx"):
+        out = tmp_path / f"february.{suffix}"
+        done = run_process("--root", str(small), "report", "2023-02", "-o", str(out))
+        assert (done.returncode, done.stdout, done.stderr) == (0, f"{out}\n", warning)
+    html = (tmp_path / "february.html").read_text(encoding="utf-8")
+    banner = html[html.index('id="empty"') : html.index('id="ranking"')]
+    assert f"<h2>{note}</h2>" in banner
+    said = [
+        c.value
+        for row in openpyxl.load_workbook(tmp_path / "february.xlsx")["排名"].iter_rows()
+        for c in row
+    ]
+    assert note in said
+    # A month with a file says nothing of the kind.
+    may = run_process("--root", str(small), "report", "2023-05", "-o", str(tmp_path / "may.html"))
+    assert may.stderr == "" and 'id="empty"' not in (tmp_path / "may.html").read_text("utf-8")
+
+
 def test_cached_and_uncached_reports_are_the_same_page(small: Path, tmp_path: Path):
     """Clause sums come from the cache's snapshot (extended by appends) on warm runs."""
     record(small)

@@ -739,13 +739,7 @@ def month(
     title = f"{month} 月度政务服务工作考评（{len(root.departments)} 个部门） · {rules_label(used)}"
     ranking = report.scorer.month(month)
     if month not in root.months and not report.scorer.stands_in(month):
-        click.echo(
-            _(
-                "warning: {month} is empty: ledger/ has no {month} file and no recurring entry "
-                "stands in it, so every department is at the base score"
-            ).format(month=month),
-            err=True,
-        )
+        _warn_empty(month)
     head = {"month": month, "rules": rules_json(used)}
     _ranking_output(report, ranking, [month], head, title, only, detail, fmt, bom)
 
@@ -783,6 +777,18 @@ def year(
     )
     head = {"year": year, "months": months, "rules": rules_json(used)}
     _ranking_output(report, ranking, months, head, title, only, detail, fmt, bom)
+
+
+def _warn_empty(month: str) -> None:
+    """A month with nothing in it is scored (every department at base), with a warning:
+    it may be a typo for the month meant."""
+    click.echo(
+        _(
+            "warning: {month} is empty: ledger/ has no {month} file and no recurring entry "
+            "stands in it, so every department is at the base score"
+        ).format(month=month),
+        err=True,
+    )
 
 
 def _rules_used(root: Root | View, months: Sequence[str]) -> list[Version]:
@@ -877,6 +883,8 @@ def report_(
         voids=voids,
         detail=kind == "xlsx",
     )
+    if built.empty:
+        _warn_empty(period)
     if kind == "xlsx":
         from govscore.report import workbook
 

@@ -169,6 +169,10 @@ class Report:
     # Every counted entry, with caps and floors where they applied (for the workbook).
     counted: Sequence[Counted | Adjustment] | CountedLines = ()
     voids: tuple[Voided, ...] = ()
+    # A month with no ledger file in which no recurring entry stands: every department
+    # at base. Said on the page and in the workbook, as `month` says it on stderr: a
+    # typo in the period would otherwise send upward a report that ranks all first.
+    empty: bool = False
 
     @property
     def weights(self) -> Weights:
@@ -208,6 +212,15 @@ class Report:
             for version in self.rules[1:]
         ]
         return "本期考评指标经补充通知调整：" + "；".join(parts)
+
+    @property
+    def empty_note(self) -> str:
+        """What the page and the workbook say of an empty month (see `empty`)."""
+        month = self.period
+        return (
+            f"注意：台账中没有 {month} 的记录：ledger/ 中没有 {month} 的文件，也没有延续到该月"
+            "的逐月计分记录，各部门均按基础分计。请核对考评月份。"
+        )
 
     @property
     def vetoed(self) -> tuple[Row, ...]:
@@ -285,6 +298,7 @@ def build(
             if not floor.month
         )
         counted = CountedLines(scorer, tuple(months), annual, known, lifted)
+    empty = kind == "month" and period not in ledger_months and not scorer.stands_in(period)
     return Report(
         period=period,
         kind=kind,
@@ -300,6 +314,7 @@ def build(
         problems=tuple(problems),
         counted=counted,
         voids=tuple(in_period),
+        empty=empty,
     )
 
 

@@ -211,6 +211,8 @@ def _ranking(book: Workbook, styles: Styles, report: Report) -> None:
         aside.append((f"排名升降、总分变化与 {report.before} 相比（+ 为上升）", styles.info))
     else:
         aside.append(("台账中没有上一期的记录，不作比较", styles.info))
+    if report.empty:
+        aside.append((report.empty_note, styles.warning))
     if report.problems:
         count = len(report.problems)
         warning = f"台账中有 {count} 个问题，相关记录未计入考评：见“问题”工作表"
