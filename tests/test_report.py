@@ -7,9 +7,11 @@ Browser tests (a real headless Chromium) live in test_report_browser.py.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import zipfile
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -311,6 +313,34 @@ def test_a_report_of_an_empty_month_says_so_on_stderr_the_page_and_the_workbook(
     # A month with a file says nothing of the kind.
     may = run_process("--root", str(small), "report", "2023-05", "-o", str(tmp_path / "may.html"))
     assert may.stderr == "" and 'id="empty"' not in (tmp_path / "may.html").read_text("utf-8")
+
+
+def test_workbook_dates_are_dates_and_problems_read_as_the_office_writes(
+    small: Path, tmp_path: Path
+):
+    record(small)  # its void of 2023-05-0003 is dated the day it was recorded
+    with (small / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as handle:
+        # 2023-05-0099 after 2023-05-0007: a gap (id), and an unknown clause (clause)
+        handle.write(
+            '\n[[entry]]\nid = "2023-05-0099"\ndepartment = "市公安局"\nclause = "9.9.9"\n'
+        )
+    voided = [e for e in json.loads(run(small, "log", "--format", "json").stdout) if e["void"]]
+    for suffix in ("html", "xlsx"):
+        out = tmp_path / f"may.{suffix}"
+        done = run_process("--root", str(small), "report", "2023-05", "-o", str(out))
+        assert done.returncode == 1
+        assert "(`govscore audit --since TAG` compares" in done.stderr  # the clerk's hint
+    book = openpyxl.load_workbook(tmp_path / "may.xlsx")
+    when = book["作废"]["J2"]
+    assert when.value == datetime.fromisoformat(voided[0]["date"])
+    assert when.number_format == "yyyy-mm-dd"
+    problems = [[c.value for c in row] for row in book["问题"].iter_rows(min_row=2)]
+    assert [(p[2], p[3]) for p in problems] == [(None, "编号"), ("2023-05-0099", "条款")]
+    # The report sent upward says what is wrong, not which command the clerk runs.
+    assert problems[0][4].endswith("an entry was removed from the ledger or from its git history")
+    html = (tmp_path / "may.html").read_text(encoding="utf-8")
+    assert "govscore audit" not in html
+    assert "an entry was removed from the ledger or from its git history</li>" in html
 
 
 def test_cached_and_uncached_reports_are_the_same_page(small: Path, tmp_path: Path):

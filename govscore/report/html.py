@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from govscore.figures import exact, figure
 from govscore.report import charts
-from govscore.report.page import Report
+from govscore.report.page import Report, reported
 
 MINUS = "\u2212"  # a real minus sign: −2, not a hyphen
 
@@ -64,7 +64,12 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        figure=figure, signed=signed, amount=amount, places=places, month_name=month_name
+        figure=figure,
+        signed=signed,
+        amount=amount,
+        places=places,
+        month_name=month_name,
+        reported=reported,
     )
     env.globals.update(charts=charts)
     return env

@@ -31,8 +31,15 @@ from govscore.rules.scoring import (
     Referral,
     Scorer,
 )
+from govscore.rules.validate import audit_hint
 
 TOP_CLAUSES = 10  # the clauses that cost (and earned) the most, each list this long
+
+
+def reported(problem: Problem) -> str:
+    """A problem's message as a report sent upward says it: without the command it tells
+    the clerk to run (`govscore audit --since TAG`), which means nothing to its readers."""
+    return str(problem.message).removesuffix(audit_hint())
 
 
 def year_months(ledger_months: Sequence[str], year: int) -> list[str]:

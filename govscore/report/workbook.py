@@ -5,8 +5,8 @@ Sheets 排名 (the ranking, a column chart of totals), 明细 (every counted ent
 top and bottom few), and 问题 when the ledger has problems. Figures are numbers (the
 `month --format json` figures: exact, rounded half-up to 2 decimals), shown with 2
 decimals; 明细's amounts are unrounded (shown with 2 decimals), so that Excel's sum of
-a department's rows is its category score. Text is always written as text, so a note
-that starts with = stays a note.
+a department's rows is its category score. Dates are Excel dates. Text is always
+written as text, so a note that starts with = stays a note.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date
 from itertools import chain, islice
 from typing import Any
 
@@ -23,8 +22,9 @@ from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from govscore.figures import exact_number, number, plain
+from govscore.model import FIELD_WORDS
 from govscore.report import charts
-from govscore.report.page import Adjustment, Counted, Report
+from govscore.report.page import Adjustment, Counted, Report, reported
 from govscore.report.shapes import cap_how, floor_how
 from govscore.rules.scoring import CapUse
 
@@ -69,12 +69,14 @@ class Styles:
         self.change = make(num_format="+0.00;-0.00;0.00")
         self.integer = make(num_format="0")
         self.places = make(num_format="+0;-0;0")
+        self.date = make(num_format="yyyy-mm-dd")
         self.veto_text = make(**veto, font_color="#B91C1C")
         self.veto_wrap = make(**veto, text_wrap=True)
         self.veto_figure = make(**veto, num_format="0.00")
         self.veto_change = make(**veto, num_format="+0.00;-0.00;0.00")
         self.veto_integer = make(**veto, num_format="0")
         self.veto_places = make(**veto, num_format="+0;-0;0")
+        self.veto_date = make(**veto, num_format="yyyy-mm-dd")
         self.title = book.add_format({**font, "bold": True, "font_size": 14})
         self.info = book.add_format({**font})
         self.warning = book.add_format({**font, "bold": True, "font_color": "#B91C1C"})
@@ -90,6 +92,8 @@ def _put(sheet: Worksheet, row: int, col: int, cell: Cell, styles: Styles, veto:
         sheet.write_blank(row, col, None, style)
     elif kind in ("text", "wrap"):
         sheet.write_string(row, col, str(value)[:MAX_TEXT], style)
+    elif kind == "date":
+        sheet.write_datetime(row, col, value, style)
     else:
         sheet.write_number(row, col, value, style)
 
@@ -367,15 +371,11 @@ def _voids(book: Workbook, styles: Styles, report: Report) -> None:
             (v.void.id, "text"),
             (v.void.reason or "", "text"),
             (v.void.by or "", "text"),
-            (_day(v.void.date), "text"),
+            (v.void.date, "date"),
         ]
         for v in report.voids
     ]
     _table(book, styles, "作废", headers, rows, title=f"{_title(report)} · 申诉作废的记录")
-
-
-def _day(day: date | None) -> str:
-    return day.isoformat() if day else ""
 
 
 def _months(book: Workbook, styles: Styles, report: Report) -> None:
@@ -424,8 +424,8 @@ def _problems(book: Workbook, styles: Styles, report: Report) -> None:
             (p.file, "text"),
             (p.line or None, "integer"),
             (p.entry, "text"),
-            (p.field, "text"),
-            (p.message, "text"),
+            (FIELD_WORDS.get(p.field, p.field), "text"),
+            (reported(p), "text"),
         ]
         for p in report.problems
     ]

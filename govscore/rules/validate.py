@@ -568,10 +568,15 @@ def _gap(
         where = _("the first id is {after}").format(after=named(number))
     message = _(
         "{missing}: govscore numbers the ids of {sequence} in sequence, and {where}; an entry "
-        "was removed from the ledger or from its git history (`govscore audit --since TAG` "
-        "compares the ledger with a published tag)"
+        "was removed from the ledger or from its git history"
     ).format(missing=what, sequence=sequence_name(month, tag or None), where=where)
-    return Problem(file, 0, message, "id")
+    return Problem(file, 0, message + audit_hint(), "id")
+
+
+def audit_hint() -> str:
+    """What a gap's message tells the clerk to run; a report sent upward leaves it out
+    (govscore.report.page.reported)."""
+    return _(" (`govscore audit --since TAG` compares the ledger with a published tag)")
 
 
 def _void_problems(entry: Entry, by_id: dict[str, Entry], voids: dict[str, Entry]) -> list[Problem]:
