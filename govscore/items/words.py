@@ -98,7 +98,7 @@ NOT_LEVELS = frozenset(
         "小区", "辖区", "山区", "灾区", "校区", "下乡", "家乡", "老乡", "城镇", "集镇",
         "上级", "下级", "各级", "同级", "本级", "层级", "等级", "级别", "甲级", "乙级",
         "丙级", "一级", "二级", "三级", "四级", "高级", "初级", "中级", "特级", "年级",
-        "升级", "降级", "超级", "分级", "逐级", "越级", "评级", "定级",
+        "升级", "降级", "超级", "分级", "逐级", "越级", "评级", "定级", "门市",
     }
 )  # fmt: skip
 
@@ -106,6 +106,21 @@ NOT_LEVELS = frozenset(
 # names the level too, unless it begins with one of NOT_LEVEL_STARTS (市场监督管理局).
 LEVEL_STARTS = LEVELS
 NOT_LEVEL_STARTS = ("市场", "区域", "区别", "区分", "乡村", "县域", "镇静")
+
+# A body named in full is often one dictionary word (山东省公安厅, 北京市人民政府,
+# 重庆市公安局): its province, region, city, prefecture or county stands inside the word,
+# after the place's name and before the body's. 城市管理局 (城市), 门市部 (门市) name none.
+IN_WORD_LEVELS = ("自治区", "自治州", "省", "市", "州", "县", "区", "旗", "盟")
+# The State Council's ministries and administrations, as the segmenter keeps them whole,
+# and 总署/总局 (海关总署, 市场监管总局): national bodies by name. 公安部门, 财政部门 stay
+# whole words of their own, so 公安部 here is never the start of 公安部门.
+NATIONAL_BODIES = frozenset(
+    {
+        "外交部", "国防部", "教育部", "科学技术部", "科技部", "公安部", "国家安全部", "民政部",
+        "司法部", "财政部", "社会保障部", "水利部", "农业部", "商务部", "审计署",
+    }
+)  # fmt: skip
+NATIONAL_ENDINGS = ("总署", "总局")
 
 # A token ending so names a department or unit (公安机关, 建设局, 司法所) unless listed below.
 DEPARTMENT_ENDINGS = (
@@ -130,6 +145,31 @@ DEPARTMENT_ENDINGS = (
     "办",
     "会",
 )
+# Words that name a department without saying which (附件2 asks 哪一层级的哪一部门, such as
+# 省级发展改革部门): 部门 and 机关 name one only after its field (教育 部门, 卫生 行政部门).
+GENERIC_DEPARTMENTS = frozenset(
+    {
+        "部门", "机关", "机构", "部委", "有关部门", "相关部门", "主管部门", "行政部门",
+        "职能部门", "政府部门", "业务部门", "主管机关", "主管机构", "管理机构", "国家机关",
+        "政府机关", "行政机关", "职能机构", "发证机关", "发证部门",
+    }
+)  # fmt: skip
+# Words between a field and 部门 that leave the field unnamed when nothing else comes
+# before them: 县级 以上 有关 部门, 省级 行业 主管部门, 国务院 有关 部门.
+VAGUE_WORDS = frozenset(
+    {
+        "有关", "相关", "主管", "行政", "职能", "管理", "业务", "业务主管", "行业", "发证",
+        "上级", "下级", "同级", "本级", "各级", "以上", "以下", "地方", "原", "其", "该",
+        "的", "所属", "下属", "当地", "属地", "有权", "法定",
+    }
+)  # fmt: skip
+# Words that never name a field.
+_FUNCTION_WORDS = frozenset(
+    {
+        "由", "向", "到", "在", "经", "从", "或", "或者", "和", "及", "与", "以及", "等",
+        "其他", "其它", "各", "本", "对", "为", "是", "经由", "通过", "即", "并", "及其",
+    }
+)  # fmt: skip
 NOT_DEPARTMENTS = frozenset(
     {
         "全部", "内部", "外部", "局部", "干部", "头部", "部分", "场所", "住所", "处所",
@@ -260,19 +300,31 @@ def _offsets(cut: Iterable[str]) -> frozenset[int]:
 
 
 def names_level(text: str) -> bool:
-    """Whether text names a 层级 as a word of its own (县级, 烟台市, 乡镇, 街道) or as the
-    start of a unit's name (市公安局, 乡镇人民政府)."""
-    for word in words(text):
-        if word in NOT_LEVELS:
-            continue
-        if word.endswith(LEVEL_ENDINGS):
-            return True
-        if (
-            word.startswith(LEVEL_STARTS)
-            and not word.startswith(NOT_LEVEL_STARTS)
-            and _names_unit(word)
-        ):
-            return True
+    """Whether text names a 层级 as a word of its own (县级, 烟台市, 乡镇, 街道), as the
+    start of a unit's name (市公安局, 乡镇人民政府), inside a body named in full
+    (山东省公安厅) or by a national body's name (公安部, 海关总署)."""
+    return any(_level_word(word) for word in words(text))
+
+
+def _level_word(word: str) -> bool:
+    if word in NOT_LEVELS:
+        return False
+    if word.endswith(LEVEL_ENDINGS):
+        return True
+    if word.startswith(LEVEL_STARTS) and not word.startswith(NOT_LEVEL_STARTS):
+        return _names_unit(word)
+    return word in NATIONAL_BODIES or word.endswith(NATIONAL_ENDINGS) or _named_in_full(word)
+
+
+def _named_in_full(word: str) -> bool:
+    """Whether word is a place's level followed by a body: 山东省 公安厅, 北京市 人民政府."""
+    for at in range(1, len(word) - 1):
+        for level in IN_WORD_LEVELS:
+            if not word.startswith(level, at):
+                continue
+            head, rest = word[: at + len(level)], word[at + len(level) :]
+            if rest and _names_unit(rest) and not head.endswith(tuple(NOT_LEVELS)):
+                return True
     return False
 
 
@@ -281,17 +333,59 @@ def _names_unit(word: str) -> bool:
 
 
 def names_department(text: str) -> bool:
-    """Whether text names a department or unit (公安机关, 住房和城乡建设局, 司法所)."""
+    """Whether text names a department or unit (公安机关, 住房和城乡建设局, 司法所).
+
+    部门 or 有关部门 names one only after its field (教育 部门); 县级部门, 县级以上有关部门
+    and 国务院有关部门 name none: the applicant still does not know where to go. A
+    government followed by such words (人民政府 有关部门) is where the department sits,
+    not the department.
+    """
     found = words(text)
     for index, word in enumerate(found):
         if not _names_unit(word):
             continue
+        before = _before_vague(found, index)
+        if word in GENERIC_DEPARTMENTS:
+            if before is not None and _names_field(before):
+                return True
+            continue
         if len(word) > 1:
+            if word.endswith("政府") or word == "国务院":
+                after = _after_vague(found, index)
+                if after is not None and after in GENERIC_DEPARTMENTS:
+                    continue
             return True
         # A lone 局/所/站 the segmenter cut off: a department when a name stands before it.
-        if index > 0 and len(found[index - 1]) > 1 and found[index - 1][-1] not in "的之由和及与":
+        previous = found[index - 1] if index > 0 else ""
+        if len(previous) > 1 and previous not in VAGUE_WORDS and previous[-1] not in "的之由和及与":
             return True
     return False
+
+
+def _before_vague(found: tuple[str, ...], index: int) -> str | None:
+    """The word before found[index], past any VAGUE_WORDS; None at the start."""
+    at = index - 1
+    while at >= 0 and found[at] in VAGUE_WORDS:
+        at -= 1
+    return found[at] if at >= 0 else None
+
+
+def _after_vague(found: tuple[str, ...], index: int) -> str | None:
+    """The word after found[index], past any VAGUE_WORDS; None at the end."""
+    at = index + 1
+    while at < len(found) and found[at] in VAGUE_WORDS:
+        at += 1
+    return found[at] if at < len(found) else None
+
+
+def _names_field(word: str) -> bool:
+    """Whether word, standing before 部门, says which department: 教育, 发展 改革, 卫生."""
+    return (
+        any("\u4e00" <= char <= "\u9fff" for char in word)
+        and word not in _FUNCTION_WORDS
+        and not _level_word(word)
+        and not _names_unit(word)
+    )
 
 
 def names_qualification(text: str) -> bool:

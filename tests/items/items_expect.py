@@ -108,6 +108,15 @@ EXPECTED: dict[str, set[tuple[int, str]]] = {
     code(8, 14): set(),  # 经…登记的检测机构: the standing stated by who registered it
     code(8, 15): {(8, f"{M}[2].来源渠道说明")},  # 市场上的检测机构: no qualification
     code(8, 16): {(8, f"{M}[1].来源渠道说明")},  # 市场监督管理局: 市 of 市场 is no level
+    # A body named in full is one word (山东省公安厅): its 省/市 inside it names the level.
+    code(8, 17): set(),  # 山东省公安厅: 山东省 + 公安厅
+    code(8, 18): set(),  # 北京市人民政府: 北京市 + 人民政府
+    code(8, 19): set(),  # 公安部: a ministry of the State Council, national by its name
+    # A bare 部门 names no department: 哪一层级的哪一部门 (附件2).
+    code(8, 20): {(8, f"{M}[1].来源渠道说明")},  # 县级部门: a level, no department
+    code(8, 21): {(8, f"{M}[1].来源渠道说明")},  # 人民政府有关部门: which department?
+    code(8, 22): {(8, f"{M}[1].来源渠道说明")},  # 国务院有关部门: the same, nationally
+    code(8, 23): set(),  # 省级发展改革部门: 附件2's own example (发展 / 改革 / 部门)
     # 9 材料类型/材料形式
     code(9, 1): {(9, f"{M}[0].材料类型")},  # 正本
     code(9, 2): {(9, f"{M}[0].材料形式")},  # 纸质
