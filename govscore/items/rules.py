@@ -97,7 +97,16 @@ _BLANK_CHARS = " \t\r\n\u3000\u00a0"
 _SPECIAL = re.compile("(?:[*#&@!！+?？=;；…⋯＊＃＆＠＋＝ \u3000\u00a0\t]|\\.{3,})")
 _SPECIAL_NAMES = {" ": "半角空格", "\u3000": "全角空格", "\u00a0": "不间断空格", "\t": "制表符"}
 # A time limit: N工作日, N个工作日 or 当场; spaces are tolerated here (rule 2 reports them).
-_LIMIT = re.compile(r"[ \u3000]*(?:([0-9]+)[ \u3000]*(个)?[ \u3000]*工作日|当场)[ \u3000]*")
+# N in digits or in Chinese numerals (五, 二十, 一百二十), as laws and old lists write it.
+_LIMIT = re.compile(
+    r"[ \u3000]*(?:([0-9]+|[零〇一二两三四五六七八九十百千]+)[ \u3000]*(个)?[ \u3000]*工作日"
+    r"|当场)[ \u3000]*"
+)
+_CHINESE_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+    "八": 8, "九": 9,
+}  # fmt: skip
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
 _VISITS = re.compile(r"[0-9]+")
 # Digits as a Chinese input method types them (５工作日, １): read as the digits they are.
 _DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -363,8 +372,46 @@ def _limit_info(value: str) -> tuple[int | None, bool]:
     days = match.group(1)
     if days is None:
         return 0, match.group(2) is None
-    number = _whole(days)
+    number = _whole(days) if days.isascii() else chinese_number(days)
     return (number, match.group(2) is None) if number is not None else (None, False)
+
+
+def chinese_number(text: str) -> int | None:
+    """A whole number in Chinese numerals (五, 十五, 二十, 一百零五, 一百二十), as a reader
+    reads it; None for anything a reader would stop at (二五, 一百五, 十十)."""
+    if text in ("零", "〇"):
+        return 0
+    total = 0
+    digit: int | None = None
+    last_unit = 10_000  # units go down: 千 … 百 … 十
+    after_zero = False  # 一百零五: a digit may follow a unit skipped by 零
+    for char in text:
+        if char in _CHINESE_DIGITS:
+            value = _CHINESE_DIGITS[char]
+            if digit is not None or (value == 0 and (after_zero or not total)):
+                return None
+            if value == 0:
+                after_zero = True
+            else:
+                digit = value
+            continue
+        unit = _CHINESE_UNITS.get(char)
+        if unit is None or unit >= last_unit or after_zero:
+            return None
+        if digit is None:
+            if unit != 10 or total:  # only 十 may stand without its digit, and only first
+                return None
+            digit = 1
+        total += digit * unit
+        digit, last_unit = None, unit
+    if digit is not None:
+        # The last digit counts ones only after 十 or 零, or alone: 一百五 reads 150, not 105.
+        if last_unit not in (10, 10_000) and not after_zero:
+            return None
+        total += digit
+    elif after_zero:
+        return None  # a trailing 零 (一百零)
+    return total
 
 
 def _whole(digits: str) -> int | None:

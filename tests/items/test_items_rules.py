@@ -151,7 +151,19 @@ def test_missing_name_and_department_are_empty_labels() -> None:
         ("5天", None),
         ("", None),
         ("无", None),
-        ("五工作日", None),
+        # Chinese numerals, as laws and older lists write a limit
+        ("五工作日", 5),
+        ("十工作日", 10),
+        ("二十工作日", 20),
+        ("二十五个工作日", 25),
+        ("十五个工作日", 15),
+        ("一百零五工作日", 105),
+        ("一百二十工作日", 120),
+        ("九百九十九工作日", 999),
+        ("二五工作日", None),  # no number a reader reads
+        ("一百五工作日", None),  # 150 or 105? a reader stops
+        ("十十工作日", None),
+        ("五天", None),
         ("５工作日", 5),  # digits as a Chinese input method types them
         ("１２个工作日", 12),
         (5, None),
@@ -160,6 +172,16 @@ def test_missing_name_and_department_are_empty_labels() -> None:
 )
 def test_parse_limit(text: object, days: int | None) -> None:
     assert parse_limit(text) == days
+
+
+def test_a_statutory_limit_in_chinese_numerals_is_compared() -> None:
+    """30 working days promised against a 法定 of 二十 (20): not less, so rule 3 fails, as it
+    does against 20工作日; 五工作日 is N工作日 with N = 5 and passes (5 < 20, steps add to 5)."""
+    data = dict(RECORDS[CLEAN][1], 承诺办结时限="30工作日", 法定办结时限="二十工作日")
+    assert [(f.rule, f.field, f.message) for f in check_item(data, TYPOS, rules={3})] == [
+        (3, "承诺办结时限", "承诺办结时限「30工作日」应小于法定办结时限「二十工作日」")
+    ]
+    assert check_item(dict(RECORDS[CLEAN][1], 承诺办结时限="五工作日"), TYPOS) == []
 
 
 @pytest.mark.parametrize(
