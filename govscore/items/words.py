@@ -259,10 +259,29 @@ def stands_as_words(
         # Inside one longer word (帐号密码, 银行帐户, 座落在): a misspelling of a compound
         # when the text put right keeps the right form whole (账号密码, 银行/账户).
         return not inside
+    if _joined_when_put_right(edges, boundaries(fixed), start, end, len(right)):
+        return True
     known = _misspelling_boundaries(text, misspellings)
     if start not in known or end not in known:
         return False
     return inside == sorted(e for e in boundaries(right) if 0 < e < len(right))
+
+
+def _joined_when_put_right(
+    edges: frozenset[int], fixed: frozenset[int], start: int, end: int, length: int
+) -> bool:
+    """Whether putting text[start:end] right joins the words it cuts through into one word
+    longer than the right form: 填写甲报表 is 填写 / 甲 / 报表, put right 填写 / 申报表, so
+    甲报 was the 申报 of 申报表. 按装订顺序 put right is 安装 / 订 / 顺序: 装订 is cut, not
+    joined, so 按装 there was no misspelling."""
+    first = max(edge for edge in edges if edge <= start)
+    last = min(edge for edge in edges if edge >= end) + length - (end - start)
+    return (
+        last - first > length
+        and first in fixed
+        and last in fixed
+        and not any(first < edge < last for edge in fixed)
+    )
 
 
 def department_words() -> list[str]:

@@ -77,6 +77,10 @@ def test_a_wrong_form_counts_only_as_whole_words(text: str, wrong: str, whole: b
         ("房屋座落在城区", [("座落", "坐落")]),
         ("按装置说明操作", []),  # 按 / 装置: no word holds 按装
         ("坚持公正处理", []),  # 公正 / 处理: 公正处 (公证处) is no word here
+        # Put right, the words it cuts through join into one word: 填写 / 甲 / 报表 becomes
+        # 填写 / 申报表, so 甲报 was 申报 (a segmenter that knows 甲报 still cuts 甲 / 报表).
+        ("填写甲报表", [("甲报", "申报")]),
+        ("下载甲报表后填写", [("甲报", "申报")]),
     ],
 )
 def test_the_shipped_list_finds_misspellings_a_reader_sees(
