@@ -6,6 +6,7 @@ each kind of clause (the terminal check itself is what the pty tests exercise).
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -93,6 +94,14 @@ def test_a_whole_entry_at_a_terminal(small: Path):
         term.expect("department (-d): ")
     )
     term.type("公安局")
+    # The month comes first (this month offered; May is typed instead), then the date:
+    # the clauses listed next are those in force in the month.
+    assert f"month (YYYY-MM) [{month_of(date.today())}]: " in term.expect(": ")
+    term.type("2023-05")
+    term.expect("date (YYYY-MM-DD, optional): ")
+    term.type("2023-06-02")
+    assert "2023-06-02 is not in 2023-05" in term.expect("date (YYYY-MM-DD, optional): ")
+    term.type("2023-05-12")
     shown = term.expect("clause (-c; an id, or a prefix such as 2.4 to narrow the list): ")
     assert "  2.4.3   受理事项未在承诺时限内办结（服务对象个人原因除外）  (1)\r\n" in shown
     assert "  1.1.2   取消、调整、下放的事项在事项管理系统中调整不及时不到位  (1)\r\n" in shown
@@ -103,13 +112,6 @@ def test_a_whole_entry_at_a_terminal(small: Path):
     listed = [line.split()[0] for line in shown.splitlines() if line.startswith("  ")]
     assert listed == [f"2.4.{n}" for n in range(1, 14)]
     term.type("2.4.3")
-    # This month is offered; May is typed instead.
-    assert f"month (YYYY-MM) [{month_of(date.today())}]: " in term.expect(": ")
-    term.type("2023-05")
-    term.expect("date (YYYY-MM-DD, optional): ")
-    term.type("2023-06-02")
-    assert "2023-06-02 is not in 2023-05" in term.expect("date (YYYY-MM-DD, optional): ")
-    term.type("2023-05-12")
     term.expect("count [1]: ")
     term.type("3")
     term.expect("note (optional): ")
@@ -251,8 +253,8 @@ def test_a_yes_or_no_question_takes_chinese_answers(ask, small: Path):
 
 def test_a_clause_that_does_not_apply_is_asked_again(ask, small: Path):
     # 2.3.1 is for the one-window zone; 市民政局 is not tagged one_window in this root.
-    # Then a full-width id and a date as Excel writes it are read as typed anywhere else.
-    result = ask("-d", "市民政局", "--month", "2023-05", input="2.3.1\n１．２．２\n2023/5/3\n\n\n")
+    # A date as Excel writes it and a full-width id are read as typed anywhere else.
+    result = ask("-d", "市民政局", "--month", "2023-05", input="2023/5/3\n2.3.1\n１．２．２\n\n\n")
     assert result.exit_code == 0, result.output
     assert "clause 2.3.1 applies only to departments tagged 一窗受理专区; 市民政局 is not" in (
         result.stderr
@@ -264,7 +266,7 @@ def test_a_clause_that_does_not_apply_is_asked_again(ask, small: Path):
 def test_a_wrong_name_or_id_on_the_command_line_is_asked_again(ask, small: Path):
     result = ask(
         "-d", "市公按局", "-c", "2.4.33", "--month", "2023-05", "--note", "n",
-        input="公安局\n2.4.3\n\n2\n",
+        input="公安局\n\n2.4.3\n2\n",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "unknown department '市公按局'; did you mean 市公安局 or " in result.stderr
@@ -299,3 +301,63 @@ def test_a_month_or_date_ahead_of_time_is_asked_again(
     ), forced.output
     assert [e["date"] for e in entries(small, "2024-12")] == [date(2024, 12, 19)]
     assert [e["date"] for e in entries(small, "2025-02")] == [date(2025, 2, 3)]
+
+
+# A notice in force from 2023-07-15: 2.4.3 two points a case from August, 2.2.5 retired.
+AMENDMENT = """\
+retire = ["2.2.5"]
+
+[notice]
+number = "烟政管办〔2023〕9号"
+title = "关于调整政务服务工作考评指标的补充通知"
+
+[[clause]]
+id = "2.4.3"
+points = 2
+"""
+
+
+def test_the_clauses_offered_are_those_of_the_months_rules(ask, small: Path):
+    """The month is asked before the clause, so the list, its points and the check of the
+    clause typed are those in force that month, not the newest rules'."""
+    (small / "amendments").mkdir()
+    (small / "amendments" / "2023-07-15.toml").write_text(AMENDMENT, encoding="utf-8")
+    # May, under the measures as published: 2.4.3 at 1 point, 2.2.5 offered.
+    may = ask("-d", "市民政局", "--note", "n", input="2023-05\n\n2.4.3\n2\n")
+    assert (may.exit_code, may.stdout) == (0, "2023-05-0001\n"), may.output
+    listed = may.stderr.split("date (YYYY-MM-DD, optional): \n")[1]
+    assert listed.startswith(
+        "2023-05: the catalog in force from 2023-03-27 (烟政管办〔2023〕2号)\n"
+    )
+    assert "  2.4.3   受理事项未在承诺时限内办结（服务对象个人原因除外）  (1)\n" in listed
+    assert "  2.2.5 " in listed
+    # August, under the notice: 2.4.3 at 2, 2.2.5 gone; typed anyway, it is said why and
+    # asked again, as it is given on the command line.
+    august = ask("-d", "市民政局", "--note", "n", input="2023-08\n\n2.2.5\n2.4.3\n2\n")
+    assert (august.exit_code, august.stdout) == (0, "2023-08-0001\n"), august.output
+    listed = august.stderr.split("date (YYYY-MM-DD, optional): \n")[1]
+    assert listed.startswith(
+        "2023-08: the catalog in force from 2023-07-15 (烟政管办〔2023〕9号)\n"
+    )
+    assert "  2.4.3   受理事项未在承诺时限内办结（服务对象个人原因除外）  (2)\n" in listed
+    assert "  2.2.5 " not in listed
+    retired = (
+        "clause 2.2.5 was retired from 2023-07-15 (烟政管办〔2023〕9号): it cannot be recorded "
+        "for 2023-08 or later\n"
+    )
+    assert retired in august.stderr
+    given = ask("-d", "市民政局", "-c", "2.2.5", "--month", "2023-08", input="\n2.4.3\n1\nn\n")
+    assert (given.exit_code, given.stdout) == (0, "2023-08-0002\n"), given.output
+    assert given.stderr.startswith("date (YYYY-MM-DD, optional): \n" + retired)
+    # Each month scores by its own rules: May's 2 cases at 1 point, August's 2 and 1 at 2.
+    amounts = [
+        [c["amount"] for c in json.loads(show(small, entry_id))["counts"]]
+        for entry_id in ("2023-05-0001", "2023-08-0001", "2023-08-0002")
+    ]
+    assert amounts == [[-2.0], [-4.0], [-2.0]]
+
+
+def show(root: Path, entry_id: str) -> str:
+    shown = CliRunner().invoke(cli, ["--root", str(root), "show", entry_id, "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    return shown.stdout

@@ -20,6 +20,7 @@ from govscore.figures import plain
 from govscore.i18n import _, either
 from govscore.ledger.loader import Root
 from govscore.model import Entry, month_of
+from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Clause
 from govscore.rules.config import Department, tag_name
 from govscore.rules.door import when_problems
@@ -41,18 +42,18 @@ def ask_missing(
 ) -> tuple[date | None, str | None]:
     """Fill in `fields` by asking; returns the date and month, asked for when missing.
 
+    The month comes before the clause: the clauses offered, and the points shown beside
+    them, are those in force that month (an amendment may change them from a later date).
     A month or date the door would refuse (before the measures, ahead of time) is asked
     again at once, unless `force`: the clerk hears it before typing the rest.
     """
     department = _department(root, fields)
-    clause = _clause(root, fields, department)
     if month is None and day is None:
         month = _month(today, force)
     if day is None:
         day = _date(month, today, force)  # type: ignore[arg-type]
     month = month or month_of(day)  # type: ignore[arg-type]
-    if clause is None:
-        return day, month
+    clause = _clause(root, fields, department, month)
     _figures(clause, fields)
     if clause.exclusive and not fields.get("matter"):
         fields["matter"] = _ask(_("matter (the 事项 this entry is about)"))
@@ -127,19 +128,24 @@ def _unknown_department(root: Root, written: str) -> None:
     click.echo(message.format(name=repr(written), names=either(close)), err=True)
 
 
-def _clause(root: Root, fields: dict[str, Any], department: Department | None) -> Clause | None:
-    """The clause given, else asked for: the list first; a prefix (2.4) narrows it."""
+def _clause(
+    root: Root, fields: dict[str, Any], department: Department | None, month: str
+) -> Clause:
+    """The clause given, else asked for: the list of the month's clauses first; a prefix
+    (2.4) narrows it. A clause not in force that month is said why and asked again."""
+    catalog = root.catalog.at(month)
     given = fields.get("clause")
-    if given and root.catalog.get(fold(given)) is not None:
-        return root.catalog.get(fold(given))
     if given:
-        _unknown_clause(root, given)
-    choices = [c for c in root.catalog if department is None or applies(c, department)]
-    _list_clauses(choices)
+        found = catalog.get(fold(given))
+        if found is not None:
+            return found
+        _unknown_clause(root, fold(given), month)
+    choices = [c for c in catalog if department is None or applies(c, department)]
+    _list_clauses(root, month, choices)
     while True:
         written = _ask(_("clause (-c; an id, or a prefix such as 2.4 to narrow the list)"))
         written = fold(written).rstrip(".")  # ２．４．３ is 2.4.3
-        found = root.catalog.get(written)
+        found = catalog.get(written)
         if found is not None and department is not None and not applies(found, department):
             click.echo(
                 _("clause {clause} applies only to departments tagged {tag}; {name} is not").format(
@@ -153,17 +159,34 @@ def _clause(root: Root, fields: dict[str, Any], department: Department | None) -
             return found
         narrowed = [c for c in choices if c.id.startswith(written + ".")]
         if narrowed:
-            _list_clauses(narrowed)
+            _list_clauses(root, month, narrowed)
             continue
-        _unknown_clause(root, written)
+        _unknown_clause(root, written, month)
 
 
-def _unknown_clause(root: Root, written: str) -> None:
-    hint = did_you_mean(root.catalog.suggest(fold(written)))
+def _unknown_clause(root: Root, written: str, month: str) -> None:
+    """Why the clause cannot be recorded in the month: retired or not yet in force, else
+    unknown (with the month's nearest ids)."""
+    absent = root.catalog.absent_reason(written, month)
+    if absent is not None:
+        click.echo(absent, err=True)
+        return
+    hint = did_you_mean(root.catalog.at(month).suggest(written))
     click.echo(_("unknown clause {clause}{hint}").format(clause=repr(written), hint=hint), err=True)
 
 
-def _list_clauses(clauses: list[Clause]) -> None:
+def _list_clauses(root: Root, month: str, clauses: list[Clause]) -> None:
+    """The clauses, id and short text, with their points that month; which version of
+    the rules is in force is said first where the root has amendments."""
+    book = root.catalog
+    if isinstance(book, RuleBook) and len(book.versions) > 1:
+        version = book.version_for(month)
+        click.echo(
+            _("{month}: the catalog in force from {effective} ({number})").format(
+                month=month, effective=version.effective, number=version.number
+            ),
+            err=True,
+        )
     for clause in clauses:
         text = clause.text
         if len(text) > SHORT_TEXT:
