@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -237,6 +238,46 @@ def test_points_the_clause_does_not_take_are_asked_again_at_once(ask, small: Pat
     assert "points 5 outside 1–3 for clause 2.4.10" in result.stderr
     assert result.stderr.count("points (1–3): ") == 3
     assert entries(small, "2023-05")[0]["points"] == 1.5
+
+
+def test_a_rate_the_door_would_refuse_is_asked_again_at_once(ask, small: Path):
+    """0.935 (a fraction: 93.5 meant), 101 and 1.5/2 are said wrong and asked again at the
+    prompt, before the note, in words for the prompt: no --force to add to what was typed."""
+    may = ["--month", "2023-05", "--date", "2023-05-10"]
+    result = ask("-d", "市体育局", "-c", "2.5.2", *may, input="0.935\n101\n1.5/2\n93.5\nn\n")
+    assert (result.exit_code, result.stdout) == (0, "2023-05-0001\n"), result.output
+    prompt = "rate in percent, or cases as numerator/denominator (0/0: none): "
+    assert result.stderr == (  # CliRunner echoes the answers typed
+        f"{prompt}0.935\n"
+        "rate 0.935 looks like a fraction, but rates are typed in percent: did you mean "
+        "93.5? Type the rate again (if 0.935% is meant, record it with "
+        "`govscore add … --value 0.935 --force`)\n"
+        f"{prompt}101\n"
+        "rate 101 is not a percentage from 0 to 100\n"
+        f"{prompt}1.5/2\n"
+        "numerator and denominator count cases: whole numbers up to 1000000000, not 1.5 and 2\n"
+        f"{prompt}93.5\n"
+        "note (optional): n\n"
+    )
+    # With --force a rate below 1% is taken as typed, as on the command line.
+    forced = ask("--force", "-d", "市民政局", "-c", "2.5.2", *may, input="0.935\nn\n")
+    assert (forced.exit_code, forced.stdout) == (0, "2023-05-0002\n"), forced.output
+    assert [e["value"] for e in entries(small, "2023-05")] == [Decimal("93.5"), Decimal("0.935")]
+
+
+def test_a_follow_up_with_nothing_to_follow_up_stops_before_the_rest(ask, small: Path):
+    """市公安局 has no 4.3.1 entry: 4.3.2 stops as soon as the clause is known, refused as
+    the door refuses (exit 1, nothing written), saying what is missing and what to do."""
+    result = ask("-d", "市公安局", "-c", "4.3.2", "--month", "2023-05", input="\n")
+    assert (result.exit_code, result.stdout) == (1, ""), result.output
+    assert result.stderr == (
+        "date (YYYY-MM-DD, optional): \n"
+        "error: 市公安局 has no live 4.3.1 entry up to 2023-05: 4.3.2 has nothing to follow "
+        "up, and nothing was written. Record the 4.3.1 entry first, then 4.3.2 naming its "
+        "id; if it is recorded, `govscore log -d 市公安局` shows in which month and whether "
+        "it was voided\n"
+    )
+    assert not (small / "ledger" / "2023-05.toml").exists()
 
 
 def test_a_yes_or_no_question_takes_chinese_answers(ask, small: Path):

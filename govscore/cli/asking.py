@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from govscore.cli.options import COUNT, DATE, MONTH, NUMBER
-from govscore.errors import did_you_mean
+from govscore.errors import DataError, did_you_mean
 from govscore.figures import plain
 from govscore.i18n import _, either
 from govscore.ledger.loader import Root
@@ -23,7 +23,7 @@ from govscore.model import Entry, month_of
 from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Clause
 from govscore.rules.config import Department, tag_name
-from govscore.rules.door import when_problems
+from govscore.rules.door import fraction_meant, when_problems
 from govscore.rules.lookup import Lookup
 from govscore.rules.validate import applies, clause_problems
 from govscore.written import fold, read_number
@@ -54,11 +54,13 @@ def ask_missing(
         day = _date(month, today, force)  # type: ignore[arg-type]
     month = month or month_of(day)  # type: ignore[arg-type]
     clause = _clause(root, fields, department, month)
-    _figures(clause, fields)
+    # A follow-up with nothing to follow up stops here, not after every other answer.
+    originals = _originals(clause, department, month, lookup()) if _asks_ref(clause, fields) else []
+    _figures(clause, fields, force)
     if clause.exclusive and not fields.get("matter"):
         fields["matter"] = _ask(_("matter (the 事项 this entry is about)"))
-    if clause.ref and not fields.get("ref"):
-        fields["ref"] = _ref(clause, department, month, lookup())
+    if _asks_ref(clause, fields):
+        fields["ref"] = _ref(clause, department, originals)
     if clause.recurring and not fields.get("recurring"):
         fields["recurring"] = confirm(_("does it stand every month until closed (recurring)?"))
     if fields.get("note") is None:
@@ -238,7 +240,7 @@ def _date(month: str, today: date, force: bool) -> date | None:
         return day
 
 
-def _figures(clause: Clause, fields: dict[str, Any]) -> None:
+def _figures(clause: Clause, fields: dict[str, Any], force: bool) -> None:
     """The count, points, level or rate the clause is scored by."""
     kind = clause.kind
     counted = kind in ("fixed", "levels", "range", "discretionary") and not clause.exclusive
@@ -256,7 +258,7 @@ def _figures(clause: Clause, fields: dict[str, Any]) -> None:
     elif kind == "levels" and fields.get("level") is None:
         fields["level"] = _ask(_("level"), click.Choice([n for n, _points in clause.levels]))
     elif kind == "rate" and fields.get("value") is None and fields.get("denominator") is None:
-        _rate(fields)
+        _rate(clause, fields, force)
 
 
 def _points(clause: Clause, label: str) -> Any:
@@ -274,25 +276,60 @@ def _points(clause: Clause, label: str) -> Any:
         click.echo(wrong[0], err=True)
 
 
-def _rate(fields: dict[str, Any]) -> None:
-    """A rate as a percentage (93.5) or as cases, numerator/denominator (187/200; 0/0: none)."""
+def _rate(clause: Clause, fields: dict[str, Any], force: bool) -> None:
+    """A rate as a percentage (93.5) or as cases, numerator/denominator (187/200; 0/0: none).
+
+    One the door would refuse (0.935, a fraction; 101; 1.5/2) is said and asked again at
+    once, unless `force` lets a fraction through, as it does on the command line."""
     while True:
         written = fold(_ask(_("rate in percent, or cases as numerator/denominator (0/0: none)")))
-        if "/" in written:
-            numerator, denominator = (read_number(part) for part in written.split("/", 1))
-            if numerator is not None and denominator is not None:
-                fields.update(numerator=numerator, denominator=denominator)
-                return
-        else:
-            value = read_number(written, percent=True)
-            if value is not None:
-                fields["value"] = value
-                return
-        click.echo(_("{value!r} is neither a percentage nor N/D").format(value=written), err=True)
+        figures = _rate_figures(written)
+        if figures is None:
+            click.echo(
+                _("{value!r} is neither a percentage nor N/D").format(value=written), err=True
+            )
+            continue
+        entry = Entry("", "", clause=clause.id, **figures)
+        wrong = [
+            p.message
+            for p in clause_problems(entry, clause)
+            if p.field in ("value", "numerator", "denominator")
+        ]
+        meant = None if force else fraction_meant(entry.value)
+        if meant is not None:
+            message = _(
+                "rate {value} looks like a fraction, but rates are typed in percent: did you "
+                "mean {percent}? Type the rate again (if {value}% is meant, record it with "
+                "`govscore add … --value {value} --force`)"
+            )
+            wrong.append(message.format(value=plain(entry.value), percent=plain(meant)))  # type: ignore[arg-type]
+        if not wrong:
+            fields.update(figures)
+            return
+        click.echo(wrong[0], err=True)
 
 
-def _ref(clause: Clause, department: Department | None, month: str, lookup: Lookup) -> str:
-    """A follow-up names an entry: the department's live entries of the clauses it follows."""
+def _rate_figures(written: str) -> dict[str, Any] | None:
+    """{value} or {numerator, denominator} as typed, or None when it is neither."""
+    if "/" in written:
+        numerator, denominator = (read_number(part) for part in written.split("/", 1))
+        if numerator is None or denominator is None:
+            return None
+        return {"numerator": numerator, "denominator": denominator}
+    value = read_number(written, percent=True)
+    return None if value is None else {"value": value}
+
+
+def _asks_ref(clause: Clause, fields: dict[str, Any]) -> bool:
+    return bool(clause.ref) and not fields.get("ref")
+
+
+def _originals(
+    clause: Clause, department: Department | None, month: str, lookup: Lookup
+) -> list[Entry]:
+    """The entries a follow-up may name: the department's live entries, up to the month,
+    of the clauses it follows. Without one there is nothing to follow up: stop before the
+    rest is asked, refused as the door refuses (exit 1, nothing written)."""
     name = department.name if department is not None else ""
     live = [
         e
@@ -300,13 +337,22 @@ def _ref(clause: Clause, department: Department | None, month: str, lookup: Look
         if e.kind == "score" and lookup.in_force(e) and e.clause in clause.ref
     ]
     if not live:
-        click.echo(
-            _("{name} has no live {clauses} entry up to {month} for {clause} to follow up").format(
-                name=name, clauses="/".join(clause.ref), month=month, clause=clause.id
-            ),
-            err=True,
+        message = _(
+            "{name} has no live {clauses} entry up to {month}: {clause} has nothing to follow "
+            "up, and nothing was written. Record the {clauses} entry first, then {clause} "
+            "naming its id; if it is recorded, `govscore log -d {name}` shows in which month "
+            "and whether it was voided"
         )
-        return _ask(_("ref (the id of the entry followed up)"))
+        raise DataError(
+            message.format(name=name, clauses="/".join(clause.ref), month=month, clause=clause.id)
+        )
+    return live
+
+
+def _ref(clause: Clause, department: Department | None, live: list[Entry]) -> str:
+    """A follow-up names an entry: one of those listed, the department's live entries of
+    the clauses it follows."""
+    name = department.name if department is not None else ""
     click.echo(
         _("{name}'s {clauses} entries:").format(name=name, clauses="/".join(clause.ref)), err=True
     )

@@ -42,7 +42,8 @@ def door_problems(
     if entry.kind != "score":
         return refusals, warnings
     if clause is not None and clause.kind == "rate":
-        if entry.value is not None and 0 < entry.value < 1 and not force:
+        meant = fraction_meant(entry.value)
+        if meant is not None and not force:
             refusals.append(
                 _problem(
                     entry,
@@ -50,7 +51,7 @@ def door_problems(
                     _(
                         "value {value} looks like a fraction, but rates are written in "
                         "percent: did you mean {percent}? (give --force if {value}% is meant)"
-                    ).format(value=plain(entry.value), percent=plain(entry.value * HUNDRED)),
+                    ).format(value=plain(entry.value), percent=plain(meant)),
                 )
             )
         numerator, denominator = entry.numerator, entry.denominator
@@ -90,6 +91,14 @@ def door_problems(
     if not force:
         refusals.extend(when_problems(entry, today))
     return refusals, warnings
+
+
+def fraction_meant(value: Decimal | None) -> Decimal | None:
+    """The percentage a rate written as a fraction almost certainly meant (0.935: 93.5),
+    or None: rates are written in percent, and one below 1% is rare enough to confirm."""
+    if value is not None and 0 < value < 1:
+        return value * HUNDRED
+    return None
 
 
 def when_problems(entry: Entry, today: date) -> list[Problem]:
