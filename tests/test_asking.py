@@ -117,6 +117,12 @@ def test_a_whole_entry_at_a_terminal(small: Path):
     term.type("3")
     term.expect("note (optional): ")
     term.type("3件超期办结")
+    # What was typed, on one line, to confirm before it goes into the ledger (Enter: yes).
+    assert term.expect("[Y/n]: ").endswith(
+        "record department 市公安局, clause 2.4.3 (1), month 2023-05, date 2023-05-12, "
+        "count 3, note 3件超期办结? [Y/n]: "
+    )
+    term.type("")
     assert term.expect("2023-05-0001").endswith("2023-05-0001")
     assert term.close() == 0
     assert entries(small, "2023-05") == [
@@ -133,7 +139,8 @@ def test_a_whole_entry_at_a_terminal(small: Path):
 
 def test_at_a_terminal_the_defaults_are_this_month_today_and_one(small: Path):
     term = Terminal(small, "add", "-d", "市民政局", "-c", "1.2.2")
-    for prompt in ("month (YYYY-MM)", "date (YYYY-MM-DD, optional)", "count [1]: ", "note"):
+    prompts = ("month (YYYY-MM)", "date (YYYY-MM-DD, optional)", "count [1]: ", "note", "[Y/n]")
+    for prompt in prompts:
         term.expect(prompt)
         term.type("")
     this_month = month_of(date.today())
@@ -165,7 +172,7 @@ def test_a_follow_up_lists_the_entries_it_may_refer_to(ask, small: Path):
     assert voided.exit_code == 0
     # 市公安局's live 4.3.1 entries: 0001 only (0003 is voided, 0002 is 市民政局's,
     # 0004 is a 2.4.3). A wrong id is asked again.
-    result = ask("-d", "公安局", "-c", "4.3.2", *may, input="\n1\n2023-05-0002\n2023-05-0001\n")
+    result = ask("-d", "公安局", "-c", "4.3.2", *may, input="\n1\n2023-05-0002\n2023-05-0001\n\n")
     assert result.exit_code == 0, result.output
     assert "市公安局's 4.3.1 entries:\n  2023-05-0001  2023-05  4.3.1  x\n" in result.stderr
     assert "2023-05-0003" not in result.stderr.split("entries:")[1]
@@ -176,18 +183,18 @@ def test_a_follow_up_lists_the_entries_it_may_refer_to(ask, small: Path):
 def test_each_kind_of_clause_asks_for_its_figures(ask, small: Path):
     may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]
     # range: count and points
-    points = ask("-d", "市体育局", "-c", "2.4.10", *may, input="2\n1.5\n")
+    points = ask("-d", "市体育局", "-c", "2.4.10", *may, input="2\n1.5\n\n")
     assert points.exit_code == 0, points.output
     assert "points (1–3): " in points.stderr
     # a rate as cases
-    rate = ask("-d", "市体育局", "-c", "2.5.2", *may, input="187/200\n")
+    rate = ask("-d", "市体育局", "-c", "2.5.2", *may, input="187/200\n\n")
     assert rate.exit_code == 0, rate.output
     # levels, exclusive: the level and the matter, no count
-    level = ask("-d", "市体育局", "-c", "4.2.2", *may, input="省级\n企业开办一件事\n")
+    level = ask("-d", "市体育局", "-c", "4.2.2", *may, input="省级\n企业开办一件事\n\n")
     assert level.exit_code == 0, level.output
     assert "count" not in level.stderr
     # recurring: asked, yes
-    recurring = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\ny\n")
+    recurring = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\ny\n\n")
     assert recurring.exit_code == 0, recurring.output
     assert entries(small, "2023-05") == [
         {
@@ -232,7 +239,7 @@ def test_points_the_clause_does_not_take_are_asked_again_at_once(ask, small: Pat
     """2.4.10 takes 1–3 points in steps of 0.1: 2.55 and 5 are said wrong and asked again
     straight away, before the questions after them."""
     may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]
-    result = ask("-d", "市体育局", "-c", "2.4.10", *may, input="2\n2.55\n5\n1.5\n")
+    result = ask("-d", "市体育局", "-c", "2.4.10", *may, input="2\n2.55\n5\n1.5\n\n")
     assert result.exit_code == 0, result.output
     assert "points 2.55 are not in steps of 0.1" in result.stderr
     assert "points 5 outside 1–3 for clause 2.4.10" in result.stderr
@@ -244,7 +251,7 @@ def test_a_rate_the_door_would_refuse_is_asked_again_at_once(ask, small: Path):
     """0.935 (a fraction: 93.5 meant), 101 and 1.5/2 are said wrong and asked again at the
     prompt, before the note, in words for the prompt: no --force to add to what was typed."""
     may = ["--month", "2023-05", "--date", "2023-05-10"]
-    result = ask("-d", "市体育局", "-c", "2.5.2", *may, input="0.935\n101\n1.5/2\n93.5\nn\n")
+    result = ask("-d", "市体育局", "-c", "2.5.2", *may, input="0.935\n101\n1.5/2\n93.5\nn\n\n")
     assert (result.exit_code, result.stdout) == (0, "2023-05-0001\n"), result.output
     prompt = "rate in percent, or cases as numerator/denominator (0/0: none): "
     assert result.stderr == (  # CliRunner echoes the answers typed
@@ -258,9 +265,11 @@ def test_a_rate_the_door_would_refuse_is_asked_again_at_once(ask, small: Path):
         "numerator and denominator count cases: whole numbers up to 1000000000, not 1.5 and 2\n"
         f"{prompt}93.5\n"
         "note (optional): n\n"
+        "record department 市体育局, clause 2.5.2 (每少1% 0.1), month 2023-05, "
+        "date 2023-05-10, value 93.5, note n? [Y/n]: \n"
     )
     # With --force a rate below 1% is taken as typed, as on the command line.
-    forced = ask("--force", "-d", "市民政局", "-c", "2.5.2", *may, input="0.935\nn\n")
+    forced = ask("--force", "-d", "市民政局", "-c", "2.5.2", *may, input="0.935\nn\n\n")
     assert (forced.exit_code, forced.stdout) == (0, "2023-05-0002\n"), forced.output
     assert [e["value"] for e in entries(small, "2023-05")] == [Decimal("93.5"), Decimal("0.935")]
 
@@ -280,14 +289,30 @@ def test_a_follow_up_with_nothing_to_follow_up_stops_before_the_rest(ask, small:
     assert not (small / "ledger" / "2023-05.toml").exists()
 
 
+def test_what_was_typed_is_confirmed_before_it_is_written(ask, small: Path):
+    """The entry on one line, then 是/否: 否 writes nothing (exit 1). An entry typed whole
+    on the command line is not asked about (nothing was typed at a prompt)."""
+    typed = ask("-d", "体育局", "-c", "4.2.2", "--month", "2023-05", input="\n省级\n开办\n\n否\n")
+    assert (typed.exit_code, typed.stdout) == (1, ""), typed.output
+    assert typed.stderr.endswith(
+        "record department 市体育局, clause 4.2.2 (市级 2 · 省级 5 · 国家级 10), month 2023-05, "
+        "level 省级, matter 开办? [Y/n]: 否\n"
+        "error: not recorded; nothing was written\n"
+    )
+    assert not (small / "ledger" / "2023-05.toml").exists()
+    whole = ["--month", "2023-05", "--date", "2023-05-10", "-n", "2", "--note", "n"]
+    given = ask("-d", "市体育局", "-c", "2.4.3", *whole, input="")
+    assert (given.exit_code, given.stdout, given.stderr) == (0, "2023-05-0001\n", "")
+
+
 def test_a_yes_or_no_question_takes_chinese_answers(ask, small: Path):
     """A clerk answers 是 or 否; an answer that is neither is asked again, saying which are."""
     may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]
-    yes = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\n好\n是\n")
+    yes = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\n好\n是\n\n")
     assert yes.exit_code == 0, yes.output
     assert "(recurring)? [y/N]: " in yes.stderr
     assert "'好': answer 是 or 否 (y or n)" in yes.stderr
-    no = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\n否\n")
+    no = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\n否\n\n")
     assert no.exit_code == 0, no.output
     assert [e.get("recurring") for e in entries(small, "2023-05")] == [True, None]
 
@@ -295,7 +320,9 @@ def test_a_yes_or_no_question_takes_chinese_answers(ask, small: Path):
 def test_a_clause_that_does_not_apply_is_asked_again(ask, small: Path):
     # 2.3.1 is for the one-window zone; 市民政局 is not tagged one_window in this root.
     # A date as Excel writes it and a full-width id are read as typed anywhere else.
-    result = ask("-d", "市民政局", "--month", "2023-05", input="2023/5/3\n2.3.1\n１．２．２\n\n\n")
+    result = ask(
+        "-d", "市民政局", "--month", "2023-05", input="2023/5/3\n2.3.1\n１．２．２\n\n\n\n"
+    )
     assert result.exit_code == 0, result.output
     assert "clause 2.3.1 applies only to departments tagged 一窗受理专区; 市民政局 is not" in (
         result.stderr
@@ -307,7 +334,7 @@ def test_a_clause_that_does_not_apply_is_asked_again(ask, small: Path):
 def test_a_wrong_name_or_id_on_the_command_line_is_asked_again(ask, small: Path):
     result = ask(
         "-d", "市公按局", "-c", "2.4.33", "--month", "2023-05", "--note", "n",
-        input="公安局\n\n2.4.3\n2\n",
+        input="公安局\n\n2.4.3\n2\n\n",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "unknown department '市公按局'; did you mean 市公安局 or " in result.stderr
@@ -323,18 +350,18 @@ def test_a_month_or_date_ahead_of_time_is_asked_again(
     """The door's answer at once, before the rest is typed; --force lets it through."""
     monkeypatch.setattr(commands, "today", lambda: date(2024, 12, 20))
     # month, then date (none offered outside this month), count, note
-    result = ask("-d", "市公安局", "-c", "2.4.3", input="2025-02\n2025-01\n\n\n\n")
+    result = ask("-d", "市公安局", "-c", "2.4.3", input="2025-02\n2025-01\n\n\n\n\n")
     assert (result.exit_code, result.stdout) == (0, "2025-01-0001\n"), result.output
     assert (
         "month 2025-02 is more than a month ahead (this month is 2024-12); did you mean "
         "2024-02? --force records it anyway\n" in result.stderr
     )
-    day = ask("-d", "市公安局", "-c", "2.4.3", input="2024-12\n2024-12-28\n2024-12-19\n\n\n")
+    day = ask("-d", "市公安局", "-c", "2.4.3", input="2024-12\n2024-12-28\n2024-12-19\n\n\n\n")
     assert (day.exit_code, day.stdout) == (0, "2024-12-0001\n"), day.output
     assert "date 2024-12-28 is after today (2024-12-20); --force records it anyway\n" in (
         day.stderr
     )
-    forced = ask("--force", "-d", "市公安局", "-c", "2.4.3", input="2025-02\n2025-02-03\n\n\n")
+    forced = ask("--force", "-d", "市公安局", "-c", "2.4.3", input="2025-02\n2025-02-03\n\n\n\n")
     assert (forced.exit_code, forced.stdout, forced.stderr.count("ahead")) == (
         0,
         "2025-02-0001\n",
@@ -364,7 +391,7 @@ def test_the_clauses_offered_are_those_of_the_months_rules(ask, small: Path):
     (small / "amendments").mkdir()
     (small / "amendments" / "2023-07-15.toml").write_text(AMENDMENT, encoding="utf-8")
     # May, under the measures as published: 2.4.3 at 1 point, 2.2.5 offered.
-    may = ask("-d", "市民政局", "--note", "n", input="2023-05\n\n2.4.3\n2\n")
+    may = ask("-d", "市民政局", "--note", "n", input="2023-05\n\n2.4.3\n2\n\n")
     assert (may.exit_code, may.stdout) == (0, "2023-05-0001\n"), may.output
     listed = may.stderr.split("date (YYYY-MM-DD, optional): \n")[1]
     assert listed.startswith(
@@ -374,7 +401,7 @@ def test_the_clauses_offered_are_those_of_the_months_rules(ask, small: Path):
     assert "  2.2.5 " in listed
     # August, under the notice: 2.4.3 at 2, 2.2.5 gone; typed anyway, it is said why and
     # asked again, as it is given on the command line.
-    august = ask("-d", "市民政局", "--note", "n", input="2023-08\n\n2.2.5\n2.4.3\n2\n")
+    august = ask("-d", "市民政局", "--note", "n", input="2023-08\n\n2.2.5\n2.4.3\n2\n\n")
     assert (august.exit_code, august.stdout) == (0, "2023-08-0001\n"), august.output
     listed = august.stderr.split("date (YYYY-MM-DD, optional): \n")[1]
     assert listed.startswith(
@@ -387,7 +414,7 @@ def test_the_clauses_offered_are_those_of_the_months_rules(ask, small: Path):
         "for 2023-08 or later\n"
     )
     assert retired in august.stderr
-    given = ask("-d", "市民政局", "-c", "2.2.5", "--month", "2023-08", input="\n2.4.3\n1\nn\n")
+    given = ask("-d", "市民政局", "-c", "2.2.5", "--month", "2023-08", input="\n2.4.3\n1\nn\n\n")
     assert (given.exit_code, given.stdout) == (0, "2023-08-0002\n"), given.output
     assert given.stderr.startswith("date (YYYY-MM-DD, optional): \n" + retired)
     # Each month scores by its own rules: May's 2 cases at 1 point, August's 2 and 1 at 2.

@@ -407,6 +407,8 @@ def test_add_at_a_terminal_asks_for_what_is_missing(small: Path):
     os.write(main_fd, b"2\n")
     expect("note (optional)")
     os.write(main_fd, b"\n")
+    expect("? [Y/n]")  # record it? Enter: yes
+    os.write(main_fd, b"\n")
     expect("2023-05-0001")
     assert process.wait(timeout=30) == 0
     os.close(main_fd)

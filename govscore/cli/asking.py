@@ -2,14 +2,16 @@
 
 Each answer is checked as it is typed: a department name at once (offering the nearest
 names), a clause id against the catalog (a prefix such as 2.4 lists the clauses under
-it), a date against the month. Prompts go to stderr, so stdout still carries only the
-new id. Without a terminal nothing here runs: cron jobs never wait for input.
+it), a date against the month. What was typed is shown on one line and confirmed before
+it goes into the append-only ledger. Prompts go to stderr, so stdout still carries only
+the new id. Without a terminal nothing here runs: cron jobs never wait for input.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import click
@@ -17,9 +19,9 @@ import click
 from govscore.cli.options import COUNT, DATE, MONTH, NUMBER
 from govscore.errors import DataError, did_you_mean
 from govscore.figures import plain
-from govscore.i18n import _, either
+from govscore.i18n import _, either, english, listing
 from govscore.ledger.loader import Root
-from govscore.model import Entry, month_of
+from govscore.model import FIELD_WORDS, Entry, month_of
 from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Clause
 from govscore.rules.config import Department, tag_name
@@ -47,6 +49,7 @@ def ask_missing(
     A month or date the door would refuse (before the measures, ahead of time) is asked
     again at once, unless `force`: the clerk hears it before typing the rest.
     """
+    asked_before = _ASKED[0]
     department = _department(root, fields)
     if month is None and day is None:
         month = _month(today, force)
@@ -65,11 +68,66 @@ def ask_missing(
         fields["recurring"] = confirm(_("does it stand every month until closed (recurring)?"))
     if fields.get("note") is None:
         fields["note"] = _ask(_("note (optional)"), default="", show_default=False) or None
+    if _ASKED[0] > asked_before and not confirm(
+        _("record {summary}?").format(summary=_summary(fields, department, clause, month, day)),
+        default=True,
+    ):
+        raise DataError(_("not recorded; nothing was written"))
     return day, month
 
 
+# Prompts shown so far: `add` confirms what was typed at its prompts before writing it to
+# the append-only ledger, but not an entry typed whole on the command line.
+_ASKED = [0]
+
+
 def _ask(label: str, kind: Any = None, **options: Any) -> Any:
+    _ASKED[0] += 1
     return click.prompt(label, type=kind, err=True, **options)
+
+
+def _summary(
+    fields: dict[str, Any],
+    department: Department | None,
+    clause: Clause,
+    month: str,
+    day: date | None,
+) -> str:
+    """The entry on one line, each field in the reader's words; the clause with its points
+    that month."""
+    shown = {**fields, "month": month, "date": day}
+    if department is not None:
+        shown["department"] = department.name  # as the ledger keeps it, not as typed
+    shown["clause"] = f"{clause.id} ({clause.describe_points()})"
+    shown["recurring"] = _("yes") if shown.get("recurring") else None
+    parts = [
+        f"{name if english() else FIELD_WORDS[name]} {_plain(shown[name])}"
+        for name in SUMMARY
+        if shown.get(name) is not None
+    ]
+    return listing(parts)
+
+
+SUMMARY = (
+    "department",
+    "clause",
+    "month",
+    "date",
+    "count",
+    "points",
+    "level",
+    "value",
+    "numerator",
+    "denominator",
+    "matter",
+    "ref",
+    "recurring",
+    "note",
+)
+
+
+def _plain(value: Any) -> str:
+    return plain(value) if isinstance(value, Decimal) else str(value)
 
 
 class YesNo(click.ParamType):
@@ -93,6 +151,7 @@ class YesNo(click.ParamType):
 def confirm(question: str, default: bool = False) -> bool:
     """click.confirm, answered in Chinese or English: the choices shown in the reader's words."""
     choices = _("[y/N]") if not default else _("[Y/n]")
+    _ASKED[0] += 1
     return bool(
         click.prompt(
             f"{question} {choices}", default=default, type=YesNo(), show_default=False, err=True
