@@ -336,3 +336,28 @@ def test_unknown_revision_is_a_usage_error(root: Path):
     result = run(root, "month", "2023-05", "--at", "no-such-branch")
     assert result.exit_code == 2
     assert "no commit named 'no-such-branch'" in result.stderr
+
+
+def test_a_clone_copied_as_a_folder_takes_a_tag_of_its_own(tmp_path: Path, root: Path):
+    """The tag lives in .git: a clone copied with cp -a (a backup restored on a second
+    PC) had its original's tag, so both numbered the same tagged ids, and after a merge
+    one entry was a duplicate that counted nowhere. The copy now takes a new tag; the
+    original keeps its own, as does a clone whose tag file came from an older govscore."""
+    commit_all(root, "the office's root")
+    shared = tmp_path / "shared.git"
+    git(tmp_path, "clone", "-q", "--bare", str(root), str(shared))
+    alice = tmp_path / "alice"
+    git(tmp_path, "clone", "-q", str(shared), str(alice))
+    add = ("add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--commit")
+    first = run(alice, *add).stdout.strip()
+    tag = first.rsplit("-", 1)[1]
+    copy = tmp_path / "copy"
+    shutil.copytree(alice, copy, symlinks=True)
+    copied = run(copy, *add).stdout.strip()
+    assert copied.startswith("2023-05-") and not copied.endswith(f"-{tag}"), copied
+    assert run(alice, *add).stdout.strip() == f"2023-05-0002-{tag}"
+    # A tag file as an older govscore wrote it (the tag alone) is kept, and the folder noted.
+    tag_file = alice / ".git" / "govscore-clone-tag"
+    tag_file.write_text(f"{tag}\n", encoding="ascii")
+    assert run(alice, *add).stdout.strip() == f"2023-05-0003-{tag}"
+    assert tag_file.read_text(encoding="utf-8").splitlines()[1] == str((alice / ".git").resolve())

@@ -85,21 +85,27 @@ def clone_tag(root: Path) -> str | None:
     """This clone's short tag, when the ledger is shared through a git remote; else None.
 
     Two clerks appending on different clones of a shared ledger would both take the next
-    number of the month; the tag (random, made once per clone, kept inside .git, never
-    committed) keeps their ids apart, so git's union merge joins their entries cleanly.
+    number of the month; the tag (random, made once per clone, kept inside .git with the
+    folder it was made in, never committed) keeps their ids apart, so git's union merge
+    joins their entries cleanly.
     """
     if not in_repository(root):
         return None
     if not git(root, "remote", check=False).stdout.strip():
         return None
     where = Path(root, git(root, "rev-parse", "--git-path", _TAG_FILE).stdout.strip())
+    # The tag goes with the folder it was made in: a clone copied as a folder (cp -a, a
+    # backup restored on a second PC) would number the same tagged ids as its original.
+    here = str(where.parent.resolve())
     try:
-        tag = where.read_text(encoding="ascii").strip()
+        tag, _, made_in = where.read_text(encoding="utf-8").partition("\n")
     except (FileNotFoundError, UnicodeDecodeError):
-        tag = ""
-    if not tag:
+        tag, made_in = "", ""
+    tag, made_in = tag.strip(), made_in.strip()
+    if not tag or (made_in and made_in != here):
         tag = "".join(secrets.choice(_TAG_ALPHABET) for _ in range(4))
-        where.write_text(tag + "\n", encoding="ascii")
+    if made_in != here:
+        where.write_text(f"{tag}\n{here}\n", encoding="utf-8")
     return tag
 
 
