@@ -9,6 +9,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from govscore.i18n import Worded, english
+
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -147,6 +149,15 @@ FIELD_WORDS = {
     "recorded": "记录时间",
     "key": "去重键",
 }
+
+
+def field_word(name: str) -> str:
+    """A field as a message names it: the office's word in Chinese (次数, not count), the
+    field's own name in English, keeping its Chinese for what programs read (Worded)."""
+    word = FIELD_WORDS.get(name)
+    if word is None:
+        return name
+    return Worded(name, word) if english() else word
 
 
 # The fields of an entry in the order govscore writes them (and CSV columns).

@@ -216,6 +216,12 @@ REFUSED = [
     ["items", "check", "--rule", "14", "."],  # out of range
     ["add", "-d", "市公安局", "-c", "2.4.3", "-n", "x"],  # not a number
     ["add", "-d", "市公安局", "-c", "9.9.9", "--month", "2023-05"],  # a rejected entry
+    # Refusals that ask for a field: named in the office's words (事项, 比率 …), not matter.
+    ["add", "-d", "市公安局", "-c", "4.2.2", "--level", "市级", "--month", "2023-05"],
+    ["add", "-d", "市公安局", "-c", "2.5.2", "--month", "2023-05"],
+    ["add", "-d", "市公安局", "-c", "4.3.2", "--month", "2023-05"],
+    ["add", "-d", "市教育局", "-c", "2.3.11", "--month", "2023-05"],
+    ["add", "-d", "市公安局", "-c", "2.4.3", "--value", "95", "--month", "2023-05"],
     ["month", "2023-05", "-d", "市公安句"],  # an unknown department, with did-you-mean
     ["clause", "2.4.33"],  # an unknown clause, with did-you-mean
     ["init", "."],  # a root that exists
@@ -411,3 +417,84 @@ def test_one_field_has_one_chinese_name_in_refusals(root: Path):
     assert big.exit_code == small.exit_code == 1
     assert "次数 10001 超过 10000" in big.stderr
     assert "次数至少为 1，不能是 0" in small.stderr
+
+
+def test_add_names_a_missing_field_in_the_office_words_and_its_option(root: Path):
+    """A refusal that asks for a field says it as the office does (事项, not matter) and
+    names the option that gives it; English keeps the field's English name."""
+    args = ["add", "-d", "市公安局", "-c", "4.2.2", "--level", "市级", "--month", "2023-05"]
+    zh, en = run_in("zh", root, *args), run_in("en", root, *args)
+    assert (zh.exit_code, en.exit_code) == (1, 1)
+    assert zh.stderr == (
+        "govscore: 条款 4.2.2 同一事项只计一次：请写明事项（--matter）\n"
+        "错误：已拒绝：1 个问题；该记录未写入，台账未改动\n"
+    )
+    assert en.stderr.startswith(
+        "govscore: clause 4.2.2 counts each matter once: name it with matter (--matter)\n"
+    )
+    rate = run_in("zh", root, "add", "-d", "市公安局", "-c", "2.5.2", "--month", "2023-05")
+    assert rate.stderr.startswith(
+        "govscore: 条款 2.5.2 按比率计分：请填写比率（百分数），或分子和分母"
+        "（--value 或 --numerator 和 --denominator）\n"
+    )
+
+
+IMPORTED = """\
+部门,条款,层级,日期,说明
+市公安局,4.2.2,市级,2023/6/20,x
+市公安局,2.5.2,,2023/6/20,x
+市公安局,4.3.2,,2023/6/20,x
+市教育局,2.3.11,,2023/6/21,x
+"""
+
+
+def test_import_names_fields_as_the_file_heads_its_columns(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A file headed in Chinese is told of 事项, 比率, 关联 and 分值, the columns it lacks,
+    in its own words; a file headed in English of matter, the column it would add."""
+    monkeypatch.chdir(tmp_path)
+    Path("rows.csv").write_text(IMPORTED, encoding="utf-8")
+    zh = run_in("zh", root, "import", "rows.csv")
+    assert zh.exit_code == 1
+    assert zh.stderr == (
+        "rows.csv:2: 事项：条款 4.2.2 同一事项只计一次：请写明事项\n"
+        "rows.csv:3: 比率：条款 2.5.2 按比率计分：请填写比率（百分数），或分子和分母\n"
+        "rows.csv:4: 关联：条款 4.3.2 为追加扣分：请填写关联，即所关联的 4.3.1 记录编号\n"
+        "rows.csv:5: 分值：条款 2.3.11 须填写 1 到 2 之间的分值\n"
+        "错误：已拒绝 rows.csv：4 个问题；未导入任何记录，台账未改动\n"
+    )
+    assert english_words(zh.stderr) == []
+    Path("en.csv").write_text("department,clause,level,date\n市公安局,4.2.2,市级,2023-06-20\n")
+    english_file = run_in("zh", root, "import", "en.csv")
+    assert english_file.stderr.startswith(
+        "en.csv:2: matter：条款 4.2.2 同一事项只计一次：请写明事项\n"
+    )
+    in_english = run_in("en", root, "import", "rows.csv")
+    assert in_english.stderr.startswith(
+        "rows.csv:2: 事项: clause 4.2.2 counts each matter once: name it with matter\n"
+    )
+
+
+def test_check_names_a_field_one_way_whatever_is_wrong_with_it(root: Path):
+    """A count that is no whole number and one too large are both 次数 in one `check`
+    (not count in one message and 次数 in the other); JSON keeps its field key."""
+    entries = "".join(
+        f'\n[[entry]]\nid = "2023-05-000{n}"\ndepartment = "市公安局"\nclause = "2.4.3"\n'
+        f"count = {count}\n"
+        for n, count in enumerate(["nan", "4.9", "true", "1e29"], 1)
+    )
+    (root / "ledger" / "2023-05.toml").write_text(entries, encoding="utf-8")
+    result = run_in("zh", root, "check")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "ledger/2023-05.toml:2: 次数：NaN 不是整数\n"
+        "ledger/2023-05.toml:8: 次数：4.9 不是整数\n"
+        "ledger/2023-05.toml:14: 次数：true 不是整数\n"
+        "ledger/2023-05.toml:20: 次数 1E+29 超过 10000，即一条记录所能填写的最大次数\n"
+    )
+    problems = json.loads(run_in("zh", root, "check", "--format", "json").stdout)["problems"]
+    assert [p["field"] for p in problems] == ["count"] * 4
+    assert run_in("en", root, "check").stdout.startswith(
+        "ledger/2023-05.toml:2: count: NaN is not a whole number\n"
+    )

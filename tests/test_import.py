@@ -193,6 +193,39 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_named(small: Path):
     assert ledger_bytes(small) == before
 
 
+def test_every_problem_of_a_row_is_named_in_one_run(small: Path):
+    """A row with a misspelt department, a count that is no number and a day its month
+    lacks is told of all three at once, each with its column, left to right: one run to
+    mend it, not three. A row the door refuses (a rate written as a fraction) is told of
+    its department too. Nothing is written."""
+    before = ledger_bytes(small)
+    write(
+        "rows.csv",
+        "department,clause,count,value,date,note\n"
+        "市公按局,2.4.3,abc,,2023/6/31,three problems\n"
+        "市公按局,2.5.2,,0.935,2023/6/30,two problems\n"
+        "公安局,2.4.3,1,,2023/6/30,fine\n",
+    )
+    result = gs(small, "import", "rows.csv")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    unknown = (
+        "department: unknown department '市公按局'; did you mean 市公安局 or 市民政局 or 市体育局? "
+        "(run `govscore departments` for the list)"
+    )
+    assert result.stderr == (
+        f"rows.csv:2: {unknown}\n"
+        "rows.csv:2: count: 'abc' is not a whole number\n"
+        "rows.csv:2: date: '2023/6/31' is not a date (2023-05-23, 2023/5/23 or 2023年5月23日), "
+        "so the row has no month (add a month column or pass --month)\n"
+        f"rows.csv:3: {unknown}\n"
+        "rows.csv:3: value: value 0.935 looks like a fraction, but rates are written in "
+        "percent: did you mean 93.5? (give --force if 0.935% is meant)\n"
+        "error: rejected rows.csv: 5 problems; nothing imported, the ledger is unchanged\n"
+    )
+    assert ledger_bytes(small) == before
+
+
 def test_unknown_columns_are_named_with_a_suggestion(small: Path):
     write("rows.csv", "departmnet,Clause,id,void,count,count\n公安局,2.4.3,x,y,1,1\n")
     result = gs(small, "import", "rows.csv")

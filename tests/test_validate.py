@@ -1025,7 +1025,7 @@ ADD_REJECTIONS = {
     ),
     "range-without-points": (
         ["-d", "公安局", "-c", "2.4.1"],
-        "clause 2.4.1 needs points between 2 and 5",
+        "clause 2.4.1 needs points between 2 and 5 (--points)",
     ),
     "points-step": (
         ["-d", "教育局", "-c", "2.3.11", "--points", "1.55"],
@@ -1033,7 +1033,7 @@ ADD_REJECTIONS = {
     ),
     "level-missing": (
         ["-d", "公安局", "-c", "4.2.2", "--matter", "一件事"],
-        "clause 4.2.2 needs a level: 市级 / 省级 / 国家级",
+        "clause 4.2.2 needs a level: 市级 / 省级 / 国家级 (--level)",
     ),
     "level-unknown": (
         ["-d", "公安局", "-c", "4.2.2", "--matter", "一件事", "--level", "省"],
@@ -1041,11 +1041,12 @@ ADD_REJECTIONS = {
     ),
     "matter-missing": (
         ["-d", "公安局", "-c", "4.2.2", "--level", "省级"],
-        "clause 4.2.2 counts each matter once: name it with matter",
+        "clause 4.2.2 counts each matter once: name it with matter (--matter)",
     ),
     "rate-without-value": (
         ["-d", "公安局", "-c", "2.5.1"],
-        "clause 2.5.1 is a rate: give value (a percentage) or numerator and denominator",
+        "clause 2.5.1 is a rate: give value (a percentage) or numerator and denominator "
+        "(--value or --numerator and --denominator)",
     ),
     "rate-101": (
         ["-d", "公安局", "-c", "2.5.1", "--value", "101"],
@@ -1067,7 +1068,7 @@ ADD_REJECTIONS = {
     ),
     "follow-up-without-ref": (
         ["-d", "公安局", "-c", "2.3.10", "--points", "1"],
-        f"clause 2.3.10 is a follow-up: give ref, the id of the {FOLLOWS} entry",
+        f"clause 2.3.10 is a follow-up: give ref, the id of the {FOLLOWS} entry (--ref)",
     ),
     "ref-to-another-clause": (
         ["-d", "公安局", "-c", "2.3.10", "--points", "1", "--ref", "2023-05-0001"],

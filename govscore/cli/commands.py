@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from functools import partial
 from importlib.resources import files
@@ -48,7 +48,7 @@ from govscore.errors import (
     did_you_mean,
 )
 from govscore.figures import SHOWN_PLACES
-from govscore.i18n import _, both, chinese, listing, ngettext
+from govscore.i18n import _, both, chinese, either, listing, ngettext
 from govscore.ledger import importing
 from govscore.ledger.audit import audit_history, printable
 from govscore.ledger.gitops import (
@@ -471,7 +471,38 @@ def add(
     if fields.get("count") is None:
         fields.pop("count")
     draft = Draft(_stamp(app, fields, by), month or month_of(day), assumed=assumed)  # type: ignore[arg-type]
-    _record(app, [draft], commit, force)
+    try:
+        _record(app, [draft], commit, force)
+    except DataError as exc:
+        raise DataError(exc.message, _naming_options(exc.problems, draft.fields)) from None
+
+
+# The options that give a field a clause asks for: what the clerk types, not the field.
+_GIVEN_WITH: dict[str, tuple[str, ...]] = {
+    "points": ("--points",),
+    "level": ("--level",),
+    "value": ("--value", "--numerator", "--denominator"),
+    "matter": ("--matter",),
+    "ref": ("--ref",),
+}
+
+
+def _naming_options(problems: Sequence[Problem], given: dict[str, Any]) -> list[Problem]:
+    """Refusals of `add` that ask for a field not given, each ending with its option.
+
+    The messages name fields as the ledger and an import do (事项, matter): `add` reads
+    no column, so the option to type is said too (--matter).
+    """
+    named: list[Problem] = []
+    for problem in problems:
+        options = _GIVEN_WITH.get(problem.field)
+        if options is not None and not any(o[2:] in given for o in options):
+            # A rate: its value, or its numerator and denominator.
+            said = options[0] if len(options) == 1 else either([options[0], both(options[1:])])
+            message = _("{message} ({options})").format(message=problem.message, options=said)
+            problem = replace(problem, message=message)
+        named.append(problem)
+    return named
 
 
 @cli.command()
@@ -1407,7 +1438,7 @@ def import_(
             found = done.problems
         except importing.Unreadable as exc:
             found = [exc.problem]
-    problems = importing.locate(found, label, table.column)
+    problems = importing.locate(found, label, table.column, table.place)
     if problems:
         message = ngettext(
             "rejected {file}: {count} problem; nothing imported, the ledger is unchanged",

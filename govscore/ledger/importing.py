@@ -33,7 +33,7 @@ from govscore import __version__
 from govscore.errors import DataError, Problem, UsageError
 from govscore.i18n import N_, _, chinese, listing
 from govscore.ledger.recording import Draft
-from govscore.model import FIELDS, month_of
+from govscore.model import FIELD_WORDS, FIELDS, field_word, month_of
 from govscore.written import ID_FIELDS, NUMBER_FIELDS, canonical_fields, fold, read_month
 
 # Fields of an entry an import may not set, and why: said by name, not as "unknown".
@@ -112,11 +112,24 @@ class Table:
     written: tuple[str, ...] = ()  # the header as the file writes it (部门, 次数 …)
 
     def column(self, field_name: str) -> str:
-        """A field by the name its column has in the file: a clerk's 部门, not department."""
+        """A field by the name its column has in the file: a clerk's 部门, not department.
+
+        A field the file has no column for is named as the clerk would head it: in
+        Chinese (事项) in a file headed in Chinese, else by its English name (matter).
+        """
         for name, written in zip(self.header, self.written, strict=False):
             if name == field_name and written:
                 return written
+        if any(not written.isascii() for written in self.written):
+            return FIELD_WORDS.get(field_name, field_name)
         return field_name
+
+    def place(self, field_name: str) -> int:
+        """Where a field's column stands in the file (after the last, when it has none)."""
+        try:
+            return self.header.index(field_name)
+        except ValueError:
+            return len(self.header)
 
 
 class Unreadable(Exception):
@@ -547,7 +560,12 @@ def plan(table: Table, file: str, month: str | None, defaults: dict[str, Any]) -
     problems: list[Problem] = []
     try:
         for row in planner:
-            (problems if isinstance(row, Problem) else drafts).append(row)
+            if isinstance(row, Problem):
+                problems.append(row)
+            elif row.problems:
+                problems.extend(row.problems)
+            else:
+                drafts.append(row)
     except Unreadable as exc:
         return Plan((), (), (exc.problem,), 0)
     return Plan(tuple(drafts), tuple(planner.repeats), tuple(problems), planner.rows)
@@ -609,6 +627,9 @@ class Planner:
             fields, month, found, content, as_written = read(cells, line)
             if fields is None:
                 yield from found
+                continue
+            if found:  # no month: never recorded, only judged, to name all that is wrong
+                yield Draft(fields, month, f"{source}{line}", canonical=True, problems=tuple(found))
                 continue
             also = ""
             if content is not None:
@@ -757,10 +778,11 @@ class _RowReader:
             if len(self.months) < _REMEMBERED:
                 self.months[(written_month, day)] = found
         month, problem = found
-        if problem is not None:
+        if problem is not None:  # the row's other fields are still judged (Draft.problems)
             field, message = problem
             reason = _("{field}: {reason}").format(field=field, reason=message)
-            return None, None, [Problem(self.file, line, reason, field)], None, None
+            judged_by = _judging_month(written_month, day)
+            return fields, judged_by, [Problem(self.file, line, reason, field)], None, None
         if "key" in fields:
             return fields, month, [], None, None
         parts[0] = f"month={month}"
@@ -863,6 +885,23 @@ def _row_month(
     )
 
 
+# A date as Excel or a clerk writes it, read as far as its year and month (2023/6/31).
+_YEAR_MONTH = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})(?!\d)")
+
+
+def _judging_month(written: str | None, day: date | str | None) -> str | None:
+    """The month a row without one is judged by, for its other problems to be named:
+    its month cell read, else its date read as far as its year and month, else None."""
+    if written is not None:
+        return read_month(written)
+    if isinstance(day, date):
+        return month_of(day)
+    found = _YEAR_MONTH.match(day or "")
+    if found is None:
+        return None
+    return read_month(f"{found[1]}-{int(found[2]):02d}")
+
+
 def row_content(draft: Draft) -> str:
     """A digest of what a row says (its fields as read, and its month), for its made key.
 
@@ -878,13 +917,18 @@ def row_content(draft: Draft) -> str:
 
 
 def locate(
-    problems: Iterable[Problem], file: str, column: Callable[[str], str] = str
+    problems: Iterable[Problem],
+    file: str,
+    column: Callable[[str], str] = str,
+    place: Callable[[str], int] | None = None,
 ) -> list[Problem]:
     """Problems of rows as FILE:LINE: FIELD: MESSAGE, in row order; other problems after.
 
     `record` labels a rejected draft's problems with its source ("FILE:LINE", line 0);
     this splits that back into file and line and puts the field in front of the message,
-    named as the file's column is (`column`: 部门 in a file headed in Chinese).
+    named as the file's column is (`column`: 部门 in a file headed in Chinese). A row's
+    problems stand in the order of their columns in the file (`place`), so the clerk
+    mends the row from left to right.
     """
     rows: list[Problem] = []
     others: list[Problem] = []
@@ -897,15 +941,17 @@ def locate(
             continue
         message = problem.message
         prefixed = _("{field}: {reason}").format(field=problem.field, reason="")
+        worded = _("{field}: {reason}").format(field=field_word(problem.field), reason="")
         if problem.field:
-            for start in (prefixed, f"{problem.field}:"):
+            for start in (prefixed, worded, f"{problem.field}:"):
                 if message.startswith(start):
                     message = message[len(start) :].lstrip()
                     break
             named = column(problem.field)
             message = _("{field}: {reason}").format(field=named, reason=message)
         rows.append(Problem(file, problem.line, message, problem.field, problem.entry))
-    rows.sort(key=lambda p: p.line)  # stable: a row's problems keep their order
+    # Stable: a row's problems of one column keep their order.
+    rows.sort(key=lambda p: (p.line, place(p.field) if place is not None else 0))
     return [*rows, *others]
 
 

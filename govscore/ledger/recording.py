@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from govscore.errors import DataError, NotCommitted, Problem
-from govscore.i18n import _, both, english, listing, ngettext
+from govscore.i18n import _, both, listing, ngettext
 from govscore.ledger import cache
 from govscore.ledger.batches import file_head, frame
 from govscore.ledger.gitops import GitError, commit_files, recorder, uncommitted
@@ -43,11 +43,18 @@ from govscore.ledger.text import (
 )
 from govscore.ledger.workers import cycles_left
 from govscore.ledger.writer import append_all, ledger_lock
-from govscore.model import FIELD_WORDS, FIELDS, Entry, is_month, note_sequences, sequence_name
+from govscore.model import (
+    FIELDS,
+    Entry,
+    field_word,
+    is_month,
+    note_sequences,
+    sequence_name,
+)
 from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
 from govscore.rules.door import door_problems, exclusive_problems, follow_up_problems
-from govscore.rules.validate import Book, review
+from govscore.rules.validate import Book, department_problems, review, score_entry_problems
 from govscore.written import canonical_fields
 
 # YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
@@ -67,6 +74,10 @@ class Draft:
     # Fields govscore filled in, not the writer (`add`'s date of today): a retry of a
     # keyed entry on another day assumes another, and is still the same entry.
     assumed: tuple[str, ...] = ()
+    # What is already known wrong with an import's row (it has no month): such a draft
+    # is never recorded, only judged, so that every problem of the row is named at once;
+    # `month` is then the month its figures are judged by (None: only its department).
+    problems: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,7 +146,7 @@ def key_conflicts(
             wanted = wanted._replace(department=department.name)
         changed = [
             _("{field} {recorded} there, {wanted} here").format(
-                field=name if english() else FIELD_WORDS[name],
+                field=field_word(name),
                 recorded=_shown(getattr(recorded, name)),
                 wanted=_shown(getattr(wanted, name)),
             )
@@ -643,6 +654,11 @@ def draft_entries(
     for draft in drafts:
         if not draft.canonical:
             draft = replace(draft, fields=canonical_fields(draft.fields))
+        if draft.problems:
+            problems.extend(draft.problems)
+            skip = {p.field for p in draft.problems} | {"date", "month"}
+            problems.extend(_relabel(_refused(draft, draft.month, known, force, skip), draft))
+            continue
         key = draft.fields.get("key")
         if key and key in keys:
             skipped.append((draft, keys[key]))
@@ -669,18 +685,20 @@ def draft_entries(
         raw = {**draft.fields, "id": entry_id}
         entry, found = build_entry(raw, month, f"{LEDGER_DIR}/{month}.toml", lines[month])
         if entry is None:
-            problems.extend(_relabel(found, draft))
+            skip = {p.field for p in found}
+            judged = _refused(draft, month, known, force, skip)
+            problems.extend(_relabel([*found, *judged], draft))
             continue
-        department = known.departments.resolve(entry.department) if entry.department else None
-        if department is not None and department.name != entry.department:
-            entry = entry._replace(department=department.name)  # the ledger stores full names
+        entry = _full_name(entry, known.departments)
         refusals, warnings = door_problems(
             entry, known.catalog.at(entry.month).get(entry.clause), known.today, force
         )
         if warnings:
             made.warnings.extend(_relabel(warnings, draft))
         if refusals:
-            problems.extend(_relabel(refusals, draft))
+            skip = {p.field for p in refusals}
+            judged = _judged(entry, known, force, skip, door=False)
+            problems.extend(_relabel([*refusals, *judged], draft))
             continue
         lines[month] += entry_lines(entry)
         if key and not distinct_keys:
@@ -688,6 +706,66 @@ def draft_entries(
         entries.append(entry)
         drafted[entry_id] = draft
     return made
+
+
+# A rate is given as value or as numerator and denominator: one of them unread, and
+# the others would be asked for in its place.
+_RATE_FIELDS = frozenset({"value", "numerator", "denominator"})
+
+
+def _refused(
+    draft: Draft, month: str | None, known: Known, force: bool, skip: set[str]
+) -> list[Problem]:
+    """What else is wrong with a refused draft, beside the problems of its fields in
+    `skip`: each other field that does not read, and then (`_judged`) what the rest
+    would be refused for. An import's row is mended in one run, not one per problem."""
+    if skip & _RATE_FIELDS:
+        skip = skip | _RATE_FIELDS
+    raw = {name: value for name, value in draft.fields.items() if name not in skip}
+    entry, found = build_entry({**raw, "id": "-"}, month or "", draft.source, 0)
+    if entry is None:  # fields that do not read: named, and the rest judged without them
+        unread = {p.field for p in found}
+        raw = {name: value for name, value in raw.items() if name not in unread}
+        entry, _found = build_entry({**raw, "id": "-"}, month or "", draft.source, 0)
+        skip = skip | unread | (_RATE_FIELDS if unread & _RATE_FIELDS else set())
+        if entry is None:
+            return found
+    if entry.kind != "score":
+        return found
+    entry = _full_name(entry, known.departments)
+    if month is None:  # no month's rules to judge its clause by
+        judged = department_problems(entry, known.departments)
+        return [*found, *(p for p in judged if p.field not in skip)]
+    return [*found, *_judged(entry, known, force, skip)]
+
+
+def _judged(
+    entry: Entry, known: Known, force: bool, skip: set[str], door: bool = True
+) -> list[Problem]:
+    """A refused entry's problems at the door (`door`) and by its month's rules (on its
+    own: what other entries say of it waits until it is whole), leaving out the fields
+    in `skip` (named already) and naming each field once."""
+    named = set(skip)
+    out: list[Problem] = []
+    if door:
+        clause = known.catalog.at(entry.month).get(entry.clause)
+        refusals, _warnings = door_problems(entry, clause, known.today, force)
+        out += [p for p in refusals if p.field not in named]
+        named |= {p.field for p in out}
+    if entry.kind != "score":  # a void or close: the door alone judges it here
+        return out
+    for problem in score_entry_problems(entry, known.catalog, known.departments):
+        if problem.field not in named:
+            out.append(problem)
+    return out
+
+
+def _full_name(entry: Entry, departments: Departments) -> Entry:
+    """The entry with its department's full name: the ledger stores full names."""
+    department = departments.resolve(entry.department) if entry.department else None
+    if department is not None and department.name != entry.department:
+        return entry._replace(department=department.name)
+    return entry
 
 
 def _first_line(mark: cache.FileMark | None) -> int:
@@ -854,7 +932,7 @@ def _month_problem(draft: Draft, month: str | None) -> str:
     target = draft.fields.get("void") or draft.fields.get("close")
     if target and month is None:
         message = _("{field} of unknown entry {id!r}: no entry in the ledger has that id")
-        return message.format(field=_month_field(draft), id=target)
+        return message.format(field=field_word(_month_field(draft)), id=target)
     return _("month {month!r} is not of the form YYYY-MM").format(month=month)
 
 

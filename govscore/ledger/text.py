@@ -27,7 +27,7 @@ from govscore.errors import Problem
 from govscore.i18n import _, listing, parser_reason
 from govscore.ledger.batches import blank, ends_whole_batch, torn_batches
 from govscore.ledger.tomlfast import Chunk, PlainTables, quick_entry, read_chunks
-from govscore.model import FIELDS, Entry, is_month
+from govscore.model import FIELDS, Entry, field_word, is_month
 from govscore.written import missing_day
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#.*)?$")
@@ -427,7 +427,7 @@ def build_entry(
         try:
             converted = _convert(name, value)
         except ValueError as exc:
-            problem(name, _("{field}: {reason}").format(field=name, reason=exc))
+            problem(name, _("{field}: {reason}").format(field=field_word(name), reason=exc))
             continue
         if converted is None:
             continue  # unset: the default stands

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from govscore.errors import Problem, did_you_mean
 from govscore.i18n import _
-from govscore.model import ID_SEQUENCE, MONTH_RE, Entry, month_end, sequence_name
+from govscore.model import ID_SEQUENCE, MONTH_RE, Entry, field_word, month_end, sequence_name
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Department, Departments
 
@@ -61,6 +61,12 @@ def _problems(entry: Entry, figures: Verdict, named: Verdict, both: Verdict) -> 
 Verdict = list[tuple[str, str] | None]  # (field, message) of each problem in order; None: none
 
 
+def department_problems(entry: Entry, departments: Departments) -> list[Problem]:
+    """What is wrong with an entry's department alone (it needs no month's rules)."""
+    _department, named = _department_part(entry, departments)
+    return [_problem(entry, item[0], item[1]) for item in named if item is not None]
+
+
 def _department_part(entry: Entry, departments: Departments) -> tuple[Department | None, Verdict]:
     if not entry.department:
         return None, [
@@ -83,7 +89,7 @@ def _clause_part(entry: Entry, catalog: Catalog) -> tuple[Clause | None, Verdict
             verdict.append(None)
             continue
         message = _("{field} belongs to a void or close entry, not to a clause entry")
-        verdict.append((name, message.format(field=name)))
+        verdict.append((name, message.format(field=field_word(name))))
     if not entry.clause:
         verdict.append(("clause", _("no clause (every entry names a clause id such as 2.4.3)")))
         return None, verdict
@@ -280,7 +286,7 @@ def _rate_problems(entry: Entry, clause: Clause) -> list[Problem]:
     if clause.kind != "rate":
         for name in given:
             message = _("clause {clause} is not a rate and takes no {field}")
-            bad(name, message.format(clause=clause.id, field=name))
+            bad(name, message.format(clause=clause.id, field=field_word(name)))
         return problems
     if entry.count != 1:
         message = _("clause {clause} is a rate: one value a month, no count")
@@ -584,7 +590,7 @@ def _void_problems(entry: Entry, by_id: dict[str, Entry], voids: dict[str, Entry
     target = by_id.get(entry.void)  # type: ignore[arg-type]
     extra = [n for n in ("clause", "close", "through") if getattr(entry, n)]
     for name in extra:
-        message = _("a void entry takes no {field}").format(field=name)
+        message = _("a void entry takes no {field}").format(field=field_word(name))
         problems.append(_problem(entry, name, message))
     if target is None:
         message = _("void of unknown entry {id!r}").format(id=entry.void)
