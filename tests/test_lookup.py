@@ -358,7 +358,7 @@ def test_a_bonus_follow_up_is_called_one(root: Path):
     args = ["--root", str(root), "add", "-d", "市公安局", "--month", "2023-05"]
     missing = zh.invoke(cli, [*args, "-c", "4.1.2"])
     assert missing.exit_code == 1
-    assert "条款 4.1.2 为追加加分：请用 ref 填写所关联的 4.1.1 记录编号" in missing.stderr
+    assert "条款 4.1.2 为追加加分：请填写关联，即所关联的 4.1.1 记录编号（--ref）" in missing.stderr
     project = zh.invoke(cli, [*args, "-c", "4.1.1"]).stdout.strip()
     bonus = zh.invoke(cli, [*args, "-c", "4.1.2", "--ref", project]).stdout.strip()
     shown = zh.invoke(cli, ["--root", str(root), "show", project]).stdout
@@ -371,7 +371,8 @@ def test_a_veto_follow_up_is_called_one(root: Path):
     args = ["--root", str(root), "add", "-d", "市公安局", "--month", "2023-05"]
     missing = zh.invoke(cli, [*args, "-c", "4.4.5"])
     assert (
-        "条款 4.4.5 为关联原记录的一票否决：请用 ref 填写所关联的 4.4.4 记录编号" in missing.stderr
+        "条款 4.4.5 为关联原记录的一票否决：请填写关联，即所关联的 4.4.4 记录编号（--ref）"
+        in missing.stderr
     )
     mistake = zh.invoke(cli, [*args, "-c", "4.4.4"]).stdout.strip()
     veto = zh.invoke(cli, [*args, "-c", "4.4.5", "--ref", mistake]).stdout.strip()
