@@ -258,8 +258,15 @@ def follow_up_problems(
     new entries in it; the follow-ups of the same clause naming the same entry are
     counted before the new one, in ledger order. `--force` records it anyway.
     """
+    new = [entry for entry in new if entry.ref]
+    if not new:
+        return []
     by_id = {entry.id: entry for entry in counted}
     position = {entry.id: number for number, entry in enumerate(counted)}
+    follows: dict[tuple[str, str], list[Entry]] = {}
+    for entry in counted:
+        if entry.ref:
+            follows.setdefault((entry.ref, entry.clause), []).append(entry)
     problems: list[Problem] = []
     for entry in new:
         clause = catalog.at(entry.month).get(entry.clause)
@@ -268,10 +275,8 @@ def follow_up_problems(
             continue
         earlier = [
             other
-            for other in counted
-            if other.ref == entry.ref
-            and other.clause == entry.clause
-            and position[other.id] < position[entry.id]
+            for other in follows.get((entry.ref or "", entry.clause), ())
+            if position[other.id] < position[entry.id]
         ]
         if sum(e.count for e in earlier) + entry.count <= original.count:
             continue
