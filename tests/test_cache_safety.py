@@ -339,7 +339,10 @@ def test_a_snapshot_reads_back_whole(tmp_path: Path):
     assert (back.problems, back.summary) == (made.problems, made.summary)
     mine, theirs = back.context, made.context
     assert mine.ids.text == theirs.ids.stored()
-    for name in ("targets", "target_bad", "voided", "rates", "wanted", "keys", "sequences"):
+    for name in (
+        *("targets", "target_bad", "voided", "rates", "wanted", "keys", "sequences"),
+        *("target_counts", "follows"),
+    ):
         assert getattr(mine, name) == getattr(theirs, name), name
     assert cachefile.unseal(cachefile.seal(made, key), b"x" * 32) is None
     # Written again from what was read: the columns read are written as they were while
@@ -363,7 +366,7 @@ STORED = {
     # stored: the columns as read from the file (not a field of the file's own).
     Context: {
         *("ids", "targets", "target_bad", "voided", "rates", "wanted", "keys", "sequences"),
-        "stored",
+        *("target_counts", "follows", "stored"),
     },
     Summary: {"cells", "standing", "exclusive", "annual", "through"},
     Cell: {"sums", "capped", "cap_category", "vetoes", "referrals", "clauses"},

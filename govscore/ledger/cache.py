@@ -36,8 +36,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # department a line (read and digested a department at a time); 10: an English problem
 # keeps its Chinese wording ([English, Chinese]: what JSON gives in both languages); 11: a
 # CSV ledger file without its last newline leaves its last row out; an id holding a
-# character that cannot be seen (U+200B) is a problem; git conflict markers are named
-FORMAT = 11
+# character that cannot be seen (U+200B) is a problem; git conflict markers are named; 12:
+# the context keeps follow-ups' counts (target_counts, follows)
+FORMAT = 12
 
 
 def digest(data: bytes) -> bytes:
@@ -125,6 +126,11 @@ class Context:
     wanted: set[str] = field(default_factory=set)  # ids named by ref/void/close, not yet there
     keys: dict[str, str] = field(default_factory=dict)  # idempotency key → entry id
     sequences: dict[str, int] = field(default_factory=dict)  # sequence → highest number used
+    # What the door needs of follow-ups (rules.door.follow_up_problems): the count of each
+    # target whose count is not 1, and the counts its counted follow-ups of each clause
+    # used (keyed "target id\x1fclause").
+    target_counts: dict[str, int] = field(default_factory=dict)
+    follows: dict[str, int] = field(default_factory=dict)
     # Large columns as the cache file held them, with (a frozen copy of) what they were
     # read into: written again as they are while that is unchanged (see cachefile).
     stored: dict[str, tuple[object, list[Any]]] = field(
@@ -186,6 +192,13 @@ def build(
             context.keys[entry.key] = entry.id
     for entry_id, entry in firsts.items():
         context.targets[entry_id] = _target(entry)
+        if entry.count != 1:
+            context.target_counts[entry_id] = entry.count
+    follows = context.follows
+    for entry in book.entries:
+        if entry.ref:
+            pair = follow_key(entry.ref, entry.clause)
+            follows[pair] = follows.get(pair, 0) + entry.count
     # Each distinct department, clause and figures judged once (a province's 18,000).
     context.target_bad.update(own_problems(firsts.values(), catalog, departments))
     note_ids(context, [e.id for e in entries])
@@ -273,6 +286,8 @@ class Extension:
                 wanted=set(context.wanted),
                 keys=dict(context.keys),
                 sequences=dict(context.sequences),
+                target_counts=dict(context.target_counts),
+                follows=dict(context.follows),
             )
         self.summary = _copy_summary(snapshot.summary)
         self.problems: list[Problem] = []
@@ -318,6 +333,13 @@ class Extension:
                 found = _ref_problems(entry, clause, by_id, context.voided, departments, own)  # type: ignore[arg-type]
                 if target is None:
                     context.wanted.add(entry.ref)
+                elif not found:
+                    key = follow_key(entry.ref, entry.clause)
+                    used = context.follows.get(key, 0) + entry.count
+                    items = context.target_counts.get(entry.ref, 1)
+                    if clause is not None and clause.ref and used > items:
+                        return None  # more than its entry's items: the door says so
+                    context.follows[key] = used
             if not found and clause is not None and clause.kind == "rate":
                 rate = (clause.id, department.name, entry.month)  # type: ignore[union-attr]
                 if rate in context.rates:
@@ -328,6 +350,8 @@ class Extension:
                 context.keys[entry.key] = entry.id
             if entry.clause in targetable:
                 context.targets[entry.id] = _target(entry)
+                if entry.count != 1:
+                    context.target_counts[entry.id] = entry.count
                 if entry.id in judged:
                     context.target_bad.add(entry.id)
             if found:
@@ -374,6 +398,10 @@ def _continue(sequences: dict[str, int], ids: Sequence[str]) -> bool:
             return False
         sequences[name] = number
     return True
+
+
+def follow_key(target: str, clause: str) -> str:
+    return f"{target}\x1f{clause}"
 
 
 def _target(entry: Entry) -> Target:

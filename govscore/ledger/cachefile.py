@@ -548,6 +548,8 @@ def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
         "keys": texts.column(context.keys),
         "key_ids": texts.column(context.keys.values()),
         "sequences": context.sequences,
+        "target_counts": context.target_counts,
+        "follows": context.follows,
     }
 
 
@@ -628,6 +630,8 @@ def _context(data: dict[str, Any], parts: Sequence[str]) -> cache.Context:
         wanted=set(_column(parts, data["wanted"])),
         keys=dict(zip(keys, _column(parts, data["key_ids"]), strict=True)),
         sequences={str(k): int(v) for k, v in data["sequences"].items()},
+        target_counts={str(k): int(v) for k, v in data["target_counts"].items()},
+        follows={str(k): int(v) for k, v in data["follows"].items()},
         stored={
             "targets": (dict(targets), _as_read(parts, data["targets"])),
             "rates": (frozenset(rates), _as_read(parts, data["rates"])),

@@ -242,9 +242,7 @@ def _record_locked(
 
 def _needs_ledger(draft: Draft) -> bool:
     fields = draft.fields
-    return bool(
-        fields.get("void") or fields.get("close") or fields.get("matter") or fields.get("ref")
-    )
+    return bool(fields.get("void") or fields.get("close") or fields.get("matter"))
 
 
 def _record_cached(
