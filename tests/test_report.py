@@ -130,6 +130,21 @@ def test_page_prints_on_a4_with_headers_repeated_and_rows_whole(small: Path, tmp
     assert html.count("<svg") >= 3  # totals, categories, clause bars: vector charts
 
 
+def test_printed_remarks_never_break_an_entry_id(small: Path, tmp_path: Path):
+    """A narrow 备注 column printed 一票否决（2023- / 05- / 0003）: each id in a remark is
+    kept on one line, and the column keeps a width of its own."""
+    record(small)
+    out = tmp_path / "may.html"
+    written(small, out, "2023-05")
+    html = out.read_text(encoding="utf-8")
+    assert ".id { white-space: nowrap; }" in html and "td.remarks { min-width:" in html
+    remarks = re.findall(r'<td class="remarks">(.*?)</td>', html)
+    assert remarks and any("一票否决" in r for r in remarks)
+    for remark in remarks:
+        bare = re.sub(r'<span class="id">\d{4}-\d{2}-\d{4}</span>', "", remark)
+        assert not re.search(r"\d{4}-\d{2}-\d{4}", bare), remark
+
+
 def test_charts_set_vetoes_apart_with_a_legend(small: Path, tmp_path: Path):
     record(small)
     out = tmp_path / "may.html"

@@ -7,10 +7,12 @@ The page asks nothing of any other host: fonts are the reader's own, charts are 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from govscore.figures import exact, figure
 from govscore.report import charts
@@ -54,6 +56,17 @@ def month_name(month: str) -> str:
     return f"{month}年"
 
 
+# An entry id (2023-05-0003, a clone's 2023-05-0003-k7q2): a printed page must never
+# break one at its hyphens (2023- / 05- / 0003 reads as three things on paper).
+_ENTRY_ID = re.compile(r"\d{4}-\d{2}-\d{4,}(?:-[0-9a-z]+)?")
+
+
+def whole_ids(text: str) -> Markup:
+    """Text, escaped, with each entry id kept on one line."""
+    escaped = str(escape(text))
+    return Markup(_ENTRY_ID.sub(lambda found: f'<span class="id">{found[0]}</span>', escaped))
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -70,6 +83,7 @@ def environment() -> Environment:
         places=places,
         month_name=month_name,
         reported=reported,
+        whole_ids=whole_ids,
     )
     env.globals.update(charts=charts)
     return env
