@@ -326,6 +326,27 @@ def test_a_begin_line_inside_a_hand_written_note_is_no_batch(batch, gs: Run, roo
     assert {r["department"]: r["total"] for r in month["departments"]}["市教育局"] == 96.8
 
 
+def test_an_edit_that_moves_the_header_off_the_begin_line_is_still_named(
+    batch, gs: Run, root: Path
+):
+    """Whatever an edit puts after a begin line (a comment, a header respaced), the batch
+    is the one govscore framed, and its end mark names the edit: only a line inside a
+    multi-line string is no mark."""
+    _, after, _ = batch
+    path = root / LEDGER
+    for edited in (
+        after.replace(b"count = 7", b"count = 9").replace(
+            b"bytes\n[[entry]]", b"bytes\n# checked\n[[entry]]", 1
+        ),
+        after.replace(b"bytes\n[[entry]]", b"bytes\n[[ entry ]]"),
+    ):
+        assert edited != after
+        path.write_bytes(edited)
+        checked = gs("check")
+        assert checked.exit_code == 1, edited
+        assert "does not match its end line" in checked.stdout
+
+
 def test_frames_keep_every_line_where_it_was_and_carry_a_clones_tag():
     """The begin line stands in for the first blank line, the end mark ends the last line:
     line numbers are those of unframed entries; the tag keeps union merges whole."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, replace
 
 from govscore.i18n import _, ngettext
@@ -41,17 +41,13 @@ _BEGIN = re.compile(
     r"# govscore batch of (\d{1,9}) entr(?:y|ies), (\d{1,12}) bytes(?:  # [0-9a-z]+)?"
 )
 _END = re.compile(r"  # govscore batch end, sha256 ([0-9a-f]{16})")
-# Begin lines stand at the start of a line, before an [[entry]] header (blank lines
-# aside; or before the text ends, cut); the end mark ends a line (never inside a string: govscore writes every
-# string on one line, closed by its quote). A hand-written multi-line note may hold a line
-# like a begin line: not followed by a header, it is no mark.
+# Begin lines stand at the start of a line; the end mark ends one (never inside a string:
+# govscore writes every string on one line, closed by its quote). A hand-written
+# multi-line string may hold a line like a mark: torn_batches is told where those lines
+# start, and takes no mark there.
 _MARKS = re.compile(
-    r"^# govscore batch of [^\n]*"
-    r"(?=\n+\[\[entry\]\]|(?:\n+(?:\[(?:\[(?:e(?:n(?:t(?:r(?:y\]?)?)?)?)?)?)?)?)?\Z)"
-    r"|  # govscore batch end, sha256 [^\n]*(?=\n|\Z)",
-    re.MULTILINE,
+    r"^# govscore batch of [^\n]*|  # govscore batch end, sha256 [^\n]*(?=\n|\Z)", re.MULTILINE
 )
-_ENTRY = "[[entry]]"
 _WORDS = "# govscore batch "
 _BEGIN_WORDS = BEGIN
 _END_WORDS = END[2:]
@@ -144,16 +140,17 @@ class Torn:
         ).format(entries=self.entries, first=self.line, last=self.last_line)
 
 
-def torn_batches(text: str) -> list[Torn]:
+def torn_batches(text: str, in_strings: Container[int] = ()) -> list[Torn]:
     """Every batch of the text that is not whole, in file order.
 
     `text` is a ledger file as read (BOM removed, line ends made \\n). A batch runs from
     its begin line to its end mark; one without a fitting end mark runs to the next
-    begin line or to the end of the text.
+    begin line or to the end of the text. `in_strings`: the offsets of lines that start
+    inside a multi-line string (text.string_lines), whose marks are text, not marks.
     """
     torn: list[Torn] = []
     if MARK in text:
-        _scan(text, torn)
+        _scan(text, torn, in_strings)
         if head_only(text):  # a new file's first write cut right after its head
             torn.append(Torn(0, len(text), 1, 1, True, 0, 0, len(text.encode())))
     if text and not text.endswith("\n"):
@@ -180,9 +177,11 @@ def head_only(text: str) -> bool:
     return _HEAD_ONLY.fullmatch(text) is not None
 
 
-def _scan(text: str, torn: list[Torn]) -> None:
+def _scan(text: str, torn: list[Torn], in_strings: Container[int] = ()) -> None:
     opened: tuple[int, int, int, int] | None = None  # start, body start, entries, bytes
     for start, mark in _marks(text):
+        if in_strings and text.rfind("\n", 0, start) + 1 in in_strings:
+            continue  # a line of a hand-written multi-line note that reads like a mark
         if mark.startswith(BEGIN):
             if opened is not None:  # no end mark before this begin line
                 torn.append(_torn(text, opened, start, at_end=False))
@@ -226,30 +225,13 @@ def _marks(text: str) -> Iterator[tuple[int, str]]:
     while at >= 0:
         end = text.find("\n", at)
         end = len(text) if end < 0 else end
-        if (
-            text.startswith(_BEGIN_WORDS, at)
-            and (at == 0 or text[at - 1] == "\n")
-            and _opens_entries(text, end)
-        ):
+        if text.startswith(_BEGIN_WORDS, at) and (at == 0 or text[at - 1] == "\n"):
             yield at, text[at:end]
         elif text.startswith(_END_WORDS, at) and text.startswith("  ", at - 2) and at >= 2:
             yield at - 2, text[at - 2 : end]
         else:
             end = at + 1  # not a mark: look further on the same line
         at = text.find(_WORDS, end)
-
-
-def _opens_entries(text: str, end: int) -> bool:
-    """Whether the next line after a begin line (ending at `end`) that is not blank is an
-    [[entry]] header, as in every batch govscore writes (blank lines between: entries
-    moved by hand, which the batch's end mark then names), or the text ends where that
-    header would stand (a write cut off right after the begin line)."""
-    rest = end + 1
-    while text.startswith("\n", rest):
-        rest += 1
-    if text.startswith(_ENTRY, rest):
-        return True
-    return len(text) - rest < len(_ENTRY) and _ENTRY.startswith(text[rest:])
 
 
 def _torn(text: str, opened: tuple[int, int, int, int], stop: int, at_end: bool) -> Torn:

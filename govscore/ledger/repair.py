@@ -22,7 +22,7 @@ from govscore.errors import DataError
 from govscore.i18n import _
 from govscore.ledger.batches import Torn, head_only, torn_batches
 from govscore.ledger.loader import LEDGER_DIR, WorkTree, ledger_names, read_ledger_file
-from govscore.ledger.text import ledger_text
+from govscore.ledger.text import ledger_text, string_lines
 from govscore.ledger.writer import ledger_lock, open_ledger_file
 
 _ID = re.compile(r'^id = "([^"\\\n]*)"', re.MULTILINE)
@@ -58,7 +58,7 @@ def find_cuts(root: Path, month: str | None = None) -> list[Cut]:
         except UnicodeDecodeError:
             continue  # not UTF-8: check names it, and no batch can be told apart
         text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-        for torn in torn_batches(text):
+        for torn in torn_batches(text, string_lines(text)):
             keep = _offset_of_line(data, torn.line)
             ids = tuple(_ID.findall(text, torn.start, torn.stop))
             kept = text[: torn.start]

@@ -89,6 +89,22 @@ def split_entries(text: str) -> tuple[str, list[tuple[int, str]]]:
     return preamble, chunks
 
 
+def string_lines(text: str) -> set[int]:
+    """The offsets of the lines that start inside a multi-line string (only a hand-written
+    entry has one: govscore writes every string on one line)."""
+    if '"""' not in text and "'''" not in text:
+        return set()
+    inside: set[int] = set()
+    open_quote: str | None = None
+    offset = 0
+    for line in text.split("\n"):
+        if open_quote is not None:
+            inside.add(offset)
+        open_quote = _open_quote(line, open_quote)
+        offset += len(line) + 1
+    return inside
+
+
 def _open_quote(line: str, quote: str | None) -> str | None:
     """The multi-line string delimiter still open at the end of a line, if any.
 
@@ -149,7 +165,7 @@ def parse_toml_ledger(
     if "\r" in text:  # (a search for one character is quicker than a replace that finds none)
         text = text.replace("\r\n", "\n")
     newlines = text.count("\n")
-    torn = torn_batches(text)
+    torn = torn_batches(text, string_lines(text))
     for batch in torn:
         breaks.append(Problem(file, batch.line, batch.message(month)))
         problems.append(breaks[-1])
