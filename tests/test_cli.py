@@ -489,6 +489,32 @@ def test_init_commits_the_roots_files_in_a_repository_of_its_own(tmp_path: Path)
     assert git("status", "--porcelain") == ""
 
 
+@pytest.mark.parametrize("config", ["", "[user]\n\tname = 王敏\n"])
+def test_init_commits_where_git_knows_no_one_or_a_name_without_an_email(
+    tmp_path: Path, config: str, monkeypatch: pytest.MonkeyPatch
+):
+    """A fresh office PC: git has no identity, or a name and no email. git then refuses
+    to commit ("Committer identity unknown"), and init, which now commits, created
+    nothing. It commits as the recorder, at a local address."""
+    for role in ("AUTHOR", "COMMITTER"):  # as the tests set them: here, as a PC has none
+        monkeypatch.delenv(f"GIT_{role}_NAME")
+        monkeypatch.delenv(f"GIT_{role}_EMAIL")
+    (tmp_path / "gitconfig").write_text(config, encoding="utf-8")
+    env = {"GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}
+    env |= {"HOME": str(tmp_path), "EMAIL": ""}
+    result = run_process("init", str(tmp_path / "office"), env=env)
+    assert result.returncode == 0, result.stderr
+    log = subprocess.run(
+        ["git", "log", "--format=%cn <%ce>"],
+        cwd=tmp_path / "office",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
+    name = "王敏" if config else log.stdout.split(" <")[0]
+    assert log.stdout == f"{name} <govscore@localhost>\n"
+
+
 def test_init_inside_a_repository_says_so(tmp_path: Path):
     """Inside a git work tree, init makes no repository (the files belong to the one
     around them) and says so: the README's next step commits into that repository."""

@@ -207,14 +207,12 @@ def commit_files(root: Path, paths: Sequence[Path], message: str, author: str) -
     if added.returncode != 0:
         raise GitError(added.stderr.strip())
     email = git(root, "config", "user.email", check=False).stdout.strip()
-    identity: list[str] = []
-    if not git(root, "config", "user.name", check=False).stdout.strip():
-        identity = [
-            "-c",
-            f"user.name={author}",
-            "-c",
-            f"user.email={email or 'govscore@localhost'}",
-        ]
+    name = git(root, "config", "user.name", check=False).stdout.strip()
+    # git commits only as someone: a machine set up with a name but no email (or neither)
+    # commits as the recorder, at a local address.
+    identity: list[str] = [] if name else ["-c", f"user.name={author}"]
+    if not (name and email):
+        identity += ["-c", f"user.email={email or 'govscore@localhost'}"]
     done = git(
         root,
         *identity,
