@@ -562,18 +562,24 @@ class Committer:
             said = [line for line in str(exc).splitlines() if line.strip()]
             self.failure = said[0] if said else repr(exc)  # git's first line says what
 
-    def catch_up(self, root_path: Path, ids: Sequence[str]) -> None:
-        """A keyed retry that writes nothing commits the entries its keys found, when an
+    def catch_up(self, root_path: Path, ids: Sequence[str] = ()) -> None:
+        """A keyed retry that writes nothing commits the entries its keys found (their
+        month files; an import's retry, which knows no ids, every ledger file), when an
         earlier run wrote them and its commit failed (exit 3): else the retry would exit
         0 while they stand only in the working tree."""
         if not (self.wanted or load_rules(root_path)[1].commit):
             return
-        files = {root_path / LEDGER_DIR / f"{entry_id[:7]}.toml" for entry_id in ids}
+        folder = root_path / LEDGER_DIR
+        if ids:
+            files = {folder / f"{entry_id[:7]}.toml" for entry_id in ids}
+        else:
+            files = set(folder.glob("*.toml")) if folder.is_dir() else set()
         paths = uncommitted(root_path, sorted(p for p in files if p.is_file()))
         if not paths:
             return
-        self.written = tuple(ids)
-        message = f"govscore: {', '.join(ids)} (recorded before, committed now)"
+        named = list(ids) or [f"{LEDGER_DIR}/{path.name}" for path in paths]
+        self.written = tuple(named)
+        message = f"govscore: {', '.join(named)} (recorded before, committed now)"
         try:
             commit_files(root_path, paths, message, recorder(root_path))
         except (GitError, OSError) as exc:
