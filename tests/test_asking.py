@@ -289,6 +289,28 @@ def test_a_follow_up_with_nothing_to_follow_up_stops_before_the_rest(ask, small:
     assert not (small / "ledger" / "2023-05.toml").exists()
 
 
+def test_an_entry_followed_up_already_is_not_offered(ask, small: Path):
+    """A 4.3.1 complaint of one item followed up by 4.3.2 once has nothing left for
+    another 4.3.2: it is not listed, and with nothing left the prompt stops at once."""
+    whole = ("--date", "2023-05-02", "-n", "1", "--note", "x")
+    for args in (
+        ("-c", "4.3.1"),  # 2023-05-0001
+        ("-c", "4.3.1"),  # 2023-05-0002
+        ("-c", "4.3.2", "--ref", "2023-05-0001"),
+    ):
+        assert ask("-d", "市公安局", *args, *whole, input="").exit_code == 0
+    offered = ask("-d", "市公安局", "-c", "4.3.2", "--month", "2023-06", input="\n\n\n\n\n")
+    assert "  2023-05-0002  2023-05  4.3.1" in offered.stderr
+    assert "  2023-05-0001  " not in offered.stderr
+    assert offered.exit_code == 0, offered.output
+    stopped = ask("-d", "市公安局", "-c", "4.3.2", "--month", "2023-07", input="\n")
+    assert (stopped.exit_code, stopped.stdout) == (1, ""), stopped.output
+    assert stopped.stderr.endswith(
+        "error: 市公安局's 4.3.1 entries up to 2023-07 are each followed up by 4.3.2 already "
+        "(2023-05-0001, 2023-05-0002): nothing is left to follow up, and nothing was written\n"
+    )
+
+
 def test_what_was_typed_is_confirmed_before_it_is_written(ask, small: Path):
     """The entry on one line, then 是/否: 否 writes nothing (exit 1). An entry typed whole
     on the command line is not asked about (nothing was typed at a prompt)."""

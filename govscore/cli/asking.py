@@ -405,7 +405,30 @@ def _originals(
         raise DataError(
             message.format(name=name, clauses="/".join(clause.ref), month=month, clause=clause.id)
         )
-    return live
+    # An entry answered item by item already has nothing left to follow up (see the
+    # door's follow_up_problems): it is neither listed nor offered.
+    open_ones = [e for e in live if _followed(e, clause, lookup) < e.count]
+    if not open_ones:
+        message = _(
+            "{name}'s {clauses} entries up to {month} are each followed up by {clause} "
+            "already ({ids}): nothing is left to follow up, and nothing was written"
+        )
+        ids = ", ".join(e.id for e in live)
+        raise DataError(
+            message.format(
+                name=name, clauses="/".join(clause.ref), month=month, clause=clause.id, ids=ids
+            )
+        )
+    return open_ones
+
+
+def _followed(entry: Entry, clause: Clause, lookup: Lookup) -> int:
+    """How many of an entry's items the follow-ups of a clause in force answer already."""
+    return sum(
+        m.count
+        for m in lookup.mentions.get(entry.id, ())
+        if m.ref == entry.id and m.clause == clause.id and lookup.in_force(m)
+    )
 
 
 def _ref(clause: Clause, department: Department | None, live: list[Entry]) -> str:
