@@ -244,14 +244,15 @@ def test_an_import_ahead_of_time_is_refused_with_its_rows(small: Path, on_today:
 
 
 def test_a_close_through_a_month_after_next_is_refused_unless_forced(small: Path, on_today):
-    """A close's last month is typed as a month is: 2025-07 in December 2024 is more
-    likely 2024-07, and the entry would deduct every month until then."""
+    """A close's last month is refused as a month is: 2025-07 in December 2024 would
+    deduct every month until then (2024-07, a year back, is before the entry's month:
+    not offered)."""
     made = gs(small, "add", *A, "-c", "3.1.3", "--recurring", "--month", "2024-11")
     assert (made.exit_code, made.stdout) == (0, "2024-11-0001\n"), made.output
     before = ledger_bytes(small)
     assert refused(small, "close", "2024-11-0001", "--through", "2025-07") == (
         "govscore: through 2025-07 is more than a month ahead (this month is 2024-12); "
-        "did you mean 2024-07? --force records it anyway\n"
+        "--force records it anyway\n"
         "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
     )
     assert ledger_bytes(small) == before
@@ -266,6 +267,20 @@ def test_a_close_through_a_month_after_next_is_refused_unless_forced(small: Path
     # it) → C3 96 → 25 + 40 + 19.2 + 15 = 99.2; 2025-03 has the second alone → C3 98 →
     # 99.6; 2025-04 neither → 100.
     assert [total(small, m)[0] for m in ("2025-01", "2025-03", "2025-04")] == [99.2, 99.6, 100]
+
+
+def test_a_close_is_offered_no_month_before_its_entrys_own():
+    """In December 2026, --through 2027-05 for an entry of 2026-11: 2026-05 a year back is
+    before the entry's month, which no close can take, so nothing is offered."""
+    entry = Entry(id="x", month="2026-11", close="2026-11-0001", through="2027-05")
+    refusals, _ = door_problems(entry, None, date(2026, 12, 20), force=False)
+    assert [p.message for p in refusals] == [
+        "through 2027-05 is more than a month ahead (this month is 2026-12); "
+        "--force records it anyway"
+    ]
+    earlier = entry._replace(close="2026-03-0001")
+    refusals, _ = door_problems(earlier, None, date(2026, 12, 20), force=False)
+    assert "did you mean 2026-05?" in refusals[0].message
 
 
 def test_a_follow_up_answers_its_entry_item_by_item(small: Path):

@@ -268,3 +268,22 @@ def test_an_id_holding_a_character_that_cannot_be_seen_is_a_problem(root: Path, 
         cli, ["--root", str(root), *flags, "month", "2023-05", "-d", "市公安局", "--format", "csv"]
     )
     assert month.stdout.splitlines()[1].split(",")[-2:] == ["99.60", ""], month.stdout
+
+
+def test_an_id_with_a_letter_or_mark_that_shows_as_blank_is_a_problem():
+    """Some characters are letters or marks, yet print as nothing or a blank: a Hangul
+    filler (U+3164), a blank braille cell (U+2800), a variation selector, a tag character
+    beyond U+FFFF, written \\U and eight digits."""
+    text = toml(
+        entry("市公安局", "2.4.3", id="2023-05-0001\u3164"),
+        entry("市公安局", "2.4.3", id="2023-05-0002\U000e0041"),
+        entry("市公安局", "2.4.3", id="2023-05-0003\ufe0f"),
+        entry("市公安局", "2.4.3", id="2023-05-0004"),
+    )
+    parsed = parse_toml_ledger(text, LEDGER, "2023-05")
+    assert [e.id for e in parsed.entries] == ["2023-05-0004"]
+    assert [p.message.split(" holds")[0] for p in parsed.problems] == [
+        "id 2023-05-0001\\u3164",
+        "id 2023-05-0002\\U000e0041",
+        "id 2023-05-0003\\ufe0f",
+    ]

@@ -622,7 +622,8 @@ def test_git_conflict_markers_are_named_as_such():
     parsed = parse_toml_ledger(text, "ledger/2023-06.toml", "2023-06")
     said = (
         "a git conflict marker ({}): a merge left this file unresolved; keep the entries of "
-        "both sides, delete the lines <<<<<<<, ======= and >>>>>>>, then commit"
+        "both sides, delete the lines <<<<<<<, ======= and >>>>>>> (and the common version "
+        "from ||||||| to =======, where git shows one), then commit"
     )
     assert [(p.line, p.message) for p in parsed.problems] == [
         (2, said.format("<<<<<<<")),

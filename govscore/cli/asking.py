@@ -98,7 +98,8 @@ def _summary(
     shown = {**fields, "month": month, "date": day}
     if department is not None:
         shown["department"] = department.name  # as the ledger keeps it, not as typed
-    shown["clause"] = f"{clause.id} ({clause.describe_points()})"
+    points = clause.describe_points()
+    shown["clause"] = f"{clause.id} ({points})" if english() else f"{clause.id}（{points}）"
     shown["recurring"] = _("yes") if shown.get("recurring") else None
     parts = [
         f"{name if english() else FIELD_WORDS[name]} {_plain(shown[name])}"

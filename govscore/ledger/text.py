@@ -257,7 +257,7 @@ def parse_toml_ledger(
     return ParsedFile(tuple(entries), tuple(problems), bool(breaks), newlines, broken_by)
 
 
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: [^\n]*)?$", re.MULTILINE)
+_CONFLICT = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?: [^\n]*)?$", re.MULTILINE)
 
 
 def _conflicts(
@@ -273,7 +273,8 @@ def _conflicts(
         return breaks, problems
     message = _(
         "a git conflict marker ({marker}): a merge left this file unresolved; keep the "
-        "entries of both sides, delete the lines <<<<<<<, ======= and >>>>>>>, then commit"
+        "entries of both sides, delete the lines <<<<<<<, ======= and >>>>>>> (and the "
+        "common version from ||||||| to =======, where git shows one), then commit"
     )
     named = [Problem(file, line, message.format(marker=mark)) for line, mark in marks.items()]
     breaks = [*named, *(p for p in breaks if p.line not in marks)]
@@ -418,7 +419,7 @@ def build_entry(
             "id {id} holds characters that cannot be seen ({codes}): it would read as "
             "another id; write it without them"
         )
-        shown = "".join(f"\\u{ord(c):04x}" if c in hidden else c for c in entry_id)
+        shown = "".join(_code_of(c) if c in hidden else c for c in entry_id)
         codes = listing(f"U+{ord(c):04X}" for c in sorted(hidden))
         problem("id", message.format(id=shown, codes=codes))
     # The entry as a list by place, its defaults first (a million are made on an import:
@@ -636,11 +637,30 @@ def _escaped(line: str) -> str:
 
 def _hidden_in(text: str) -> set[str]:
     """The characters of a text that print as nothing or as a plain space: format and
-    control characters (U+200B, U+202E), line separators, spaces other than ASCII's."""
-    return {c for c in text if unicodedata.category(c) in _HIDDEN_CATEGORIES and not c.isascii()}
+    control characters (U+200B, U+202E), line separators, spaces other than ASCII's, and
+    letters and marks that show as blank (U+3164 Hangul filler, U+2800, U+034F, variation
+    selectors)."""
+    return {
+        c
+        for c in text
+        if not c.isascii()
+        and (unicodedata.category(c) in _HIDDEN_CATEGORIES or c in _BLANK or _selector(c))
+    }
 
 
 _HIDDEN_CATEGORIES = {*_ESCAPED_CATEGORIES, "Zs"}
+_BLANK = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0")
+
+
+def _selector(char: str) -> bool:
+    code = ord(char)
+    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+
+
+def _code_of(char: str) -> str:
+    """A character as a TOML (and Python) escape: \\u and 4 digits, \\U and 8 beyond."""
+    code = ord(char)
+    return f"\\U{code:08x}" if code > 0xFFFF else f"\\u{code:04x}"
 
 
 def _escape_char(char: str) -> str:

@@ -159,7 +159,8 @@ def through_problems(entry: Entry, today: date) -> list[Problem]:
     if entry.through is None or entry.through <= next_month(this_month):
         return []
     meant = _year_back(entry.through, this_month)
-    if meant is None:
+    if meant is not None and meant < (entry.close or "")[:7]:
+        meant = None  # before the closed entry's own month: no close could take it
         message = _(
             "through {through} is more than a month ahead (this month is {now}); "
             "--force records it anyway"
