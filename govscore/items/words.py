@@ -121,6 +121,18 @@ NATIONAL_BODIES = frozenset(
     }
 )  # fmt: skip
 NATIONAL_ENDINGS = ("总署", "总局")
+# The State Council's ministries and commissions by their full names and their usual
+# short ones, found in the text itself: the segmenter cuts most of them (自然资源 / 部,
+# 农业 / 农村部). Never where 门 follows: 自然资源部门 names no level.
+MINISTRIES = (
+    "外交部", "国防部", "国家发展和改革委员会", "国家发展改革委", "国家发改委", "教育部",
+    "科学技术部", "科技部", "工业和信息化部", "工信部", "国家民族事务委员会", "国家民委",
+    "公安部", "国家安全部", "民政部", "司法部", "财政部", "人力资源和社会保障部",
+    "人力资源社会保障部", "人社部", "自然资源部", "生态环境部", "住房和城乡建设部",
+    "住房城乡建设部", "住建部", "交通运输部", "水利部", "农业农村部", "商务部",
+    "文化和旅游部", "文旅部", "国家卫生健康委员会", "国家卫生健康委", "国家卫健委",
+    "退役军人事务部", "应急管理部", "中国人民银行", "审计署",
+)  # fmt: skip
 
 # A token ending so names a department or unit (公安机关, 建设局, 司法所) unless listed below.
 DEPARTMENT_ENDINGS = (
@@ -322,7 +334,17 @@ def names_level(text: str) -> bool:
     """Whether text names a 层级 as a word of its own (县级, 烟台市, 乡镇, 街道), as the
     start of a unit's name (市公安局, 乡镇人民政府), inside a body named in full
     (山东省公安厅) or by a national body's name (公安部, 海关总署)."""
-    return any(_level_word(word) for word in words(text))
+    return any(_level_word(word) for word in words(text)) or _names_ministry(text)
+
+
+def _names_ministry(text: str) -> bool:
+    for name in MINISTRIES:
+        at = text.find(name)
+        while at >= 0:
+            if not text.startswith("门", at + len(name)):
+                return True
+            at = text.find(name, at + 1)
+    return False
 
 
 def _level_word(word: str) -> bool:
@@ -359,6 +381,8 @@ def names_department(text: str) -> bool:
     government followed by such words (人民政府 有关部门) is where the department sits,
     not the department.
     """
+    if _names_ministry(text):
+        return True  # a ministry by name is a department (中国人民银行: no 局 or 部 ending)
     found = words(text)
     for index, word in enumerate(found):
         if not _names_unit(word):

@@ -113,6 +113,14 @@ def test_the_shipped_list_finds_misspellings_a_reader_sees(
         ("由海关总署核发", True, True),
         ("由人力资源社会保障部核发", True, True),  # 人力资源 / 社会保障部
         ("由公安部门核发", False, True),  # 公安部门, one word
+        # Ministries the segmenter cuts (自然资源 / 部, 农业 / 农村部), found in the text.
+        ("由自然资源部核发", True, True),
+        ("由农业农村部核发", True, True),
+        ("由住房和城乡建设部核发", True, True),
+        ("由退役军人事务部核发", True, True),
+        ("由中国人民银行核发", True, True),
+        ("由自然资源部门核发", False, True),  # 部门 follows: any level's
+        ("由交通运输部门核发", False, True),
         # 部门 names a department only after its field (哪一部门, 附件2).
         ("由县级部门核发", True, False),  # 县级 / 部门
         ("由县级以上有关部门核发", True, False),  # 县级 / 以上 / 有关 / 部门
