@@ -13,6 +13,7 @@ LANG is usually C or en_US), so LANG, LC_ALL and LANGUAGE are ignored: only
 
 from __future__ import annotations
 
+import errno
 import gettext
 import os
 import re
@@ -202,3 +203,43 @@ def parser_reason(text: str) -> str:
         if matched is not None:
             return _(words).format(*matched.groups()) + at
     return text
+
+
+# What the system says of a file it will not open, in the reader's words: strerror is the
+# C library's English ("No such file or directory") whatever the language.
+_OS_REASONS = {
+    errno.ENOENT: N_("no such file"),
+    errno.EACCES: N_("no permission to read it"),
+    errno.EPERM: N_("no permission to read it"),
+    errno.EISDIR: N_("it is a folder"),
+    errno.ENOTDIR: N_("a part of its path is a file, not a folder"),
+    errno.ELOOP: N_("too many links in its path (a link that leads back to itself)"),
+    errno.ENAMETOOLONG: N_("its name is too long"),
+    errno.EIO: N_("the disk could not be read (input/output error)"),
+    errno.EMFILE: N_("too many files are open"),
+    errno.ENFILE: N_("too many files are open"),
+    errno.EBUSY: N_("it is in use by another program"),
+    errno.ENXIO: N_("no such device"),
+    errno.ENODEV: N_("no such device"),
+    errno.ETIMEDOUT: N_("the network share did not answer in time"),
+}
+# Windows: ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION, a file Excel or WPS holds open.
+_IN_USE = frozenset({32, 33})
+
+
+def os_reason(error: OSError, path: str | os.PathLike[str] | None = None) -> str:
+    """Why the system would not open a file, in the reader's words.
+
+    Given the path, a missing file that is a link is said to be one to nothing (a dangling
+    link left by an export share). A reason not known here is named by its error code
+    (ENXIO …), never by the C library's English.
+    """
+    if getattr(error, "winerror", None) in _IN_USE:
+        return _("it is open in another program (close it there and run again)")
+    if error.errno == errno.ENOENT and path is not None and os.path.islink(path):
+        return _("a link to a file that does not exist")
+    known = _OS_REASONS.get(error.errno) if error.errno is not None else None
+    if known is not None:
+        return _(known)
+    code = errno.errorcode.get(error.errno, str(error.errno)) if error.errno else ""
+    return _("the system refused ({code})").format(code=code) if code else _("the system refused")

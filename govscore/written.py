@@ -8,6 +8,7 @@ same text means the same thing wherever it is typed.
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from datetime import date
@@ -36,6 +37,22 @@ _ENGLISH_MONTH = re.compile(
 # Fields that hold an id or a name of the catalog: folded, never otherwise changed.
 ID_FIELDS = ("clause", "ref", "void", "close")
 NUMBER_FIELDS = ("points", "value", "numerator", "denominator")
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Text as a Chinese office saves it, and the encoding it was read in: UTF-8 with a BOM
+    ("CSV UTF-8", Notepad's "UTF-8 with BOM"), UTF-8, else GB18030 (Excel's plain "CSV",
+    Notepad's "ANSI"), so the clerk need not know which one was chosen.
+
+    Raises UnicodeDecodeError when it is none of them: with a BOM, UTF-8's; else GB18030's
+    (its ``object`` is the bytes read, without the BOM, and ``start`` the bad byte in them).
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("gb18030"), "gb18030"
 
 
 def fold(text: str) -> str:

@@ -231,7 +231,7 @@ def book_findings(
     for written, codes in plan.unknown:
         if written.strip():
             message = _(
-                "not booked: {name!r} is not in departments.toml ({count} item(s): {codes})"
+                "not booked: “{name}” is not in departments.toml ({count} item(s): {codes})"
             )
             click.echo(
                 message.format(name=written, count=len(codes), codes="、".join(codes)), err=True
@@ -278,8 +278,14 @@ def rules_command(fmt: str) -> None:
     """List the 13 rules of attachment 2, each explained as govscore applies it."""
     if fmt == "json":
         payload = [
-            # Program-read: the same in either language, the gloss included.
-            {"rule": rule.number, "title": rule.title, "explanation": rule.explanation + rule.gloss}
+            # Program-read: the same in either language. The explanation is the Chinese
+            # one; the English gloss has a key of its own (it was glued onto it).
+            {
+                "rule": rule.number,
+                "title": rule.title,
+                "explanation": rule.explanation,
+                "gloss": rule.gloss,
+            }
             for rule in RULES
         ]
         click.echo(json_text(payload))

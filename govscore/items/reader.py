@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from govscore.errors import Problem
-from govscore.i18n import N_, _, parser_reason
+from govscore.i18n import N_, _, os_reason, parser_reason
 
 CODE_FIELD = "实施编码"
 ITEM_SUFFIXES = (".json", ".jsonl")
@@ -149,7 +149,7 @@ def _too_big() -> str:
 def _cannot_read(name: str, exc: OSError | Refused) -> Problem:
     if isinstance(exc, Refused):
         return Problem(name, 0, str(exc))
-    return Problem(name, 0, _("cannot read: {reason}").format(reason=exc.strerror or exc))
+    return Problem(name, 0, _("cannot read: {reason}").format(reason=os_reason(exc, name)))
 
 
 def read_file(path: Path) -> Iterator[Entry]:
@@ -342,7 +342,7 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
                 yield Problem(file, where, _("bad JSON: extra data after the array"))
             return
         where = text.count("\n", 0, pos) + 1
-        found = _("the end of the file") if pos >= len(text) else repr(text[pos])
+        found = _("the end of the file") if pos >= len(text) else f"“{text[pos]}”"
         message = _("bad JSON: expected ',' or ']' but found {found}; the rest is skipped")
         yield Problem(file, where, message.format(found=found))
         return

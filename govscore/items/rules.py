@@ -11,6 +11,7 @@ so all of them are returned.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -332,9 +333,18 @@ def _blank(value: Any) -> bool:
     return False
 
 
+def as_json(value: Any) -> str:
+    """A value as the export writes it (true, null, {"a": 1}), not as Python shows it
+    (True, None, {'a': 1}): the clerk reads JSON, never Python."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):  # no JSON value: the reader makes none
+        return str(value)
+
+
 def _show(value: Any, limit: int = 40) -> str:
     """A value quoted for a message, shortened so a long paragraph does not flood the table."""
-    text = value if isinstance(value, str) else repr(value)
+    text = value if isinstance(value, str) else as_json(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f"「{text}」"
@@ -444,7 +454,7 @@ def parse_depth(value: Any) -> tuple[set[int], list[str]]:
     bad: list[str] = []
     for token in tokens:
         if isinstance(token, bool):
-            bad.append(repr(token))
+            bad.append(as_json(token))
         elif isinstance(token, int) or (isinstance(token, float) and token.is_integer()):
             if 1 <= token <= len(DEPTH_NAMES):  # an int of 400 digits compares, never floats
                 levels.add(int(token))
@@ -462,7 +472,7 @@ def parse_depth(value: Any) -> tuple[set[int], list[str]]:
             else:
                 bad.append(text)
         else:
-            bad.append(repr(token))
+            bad.append(as_json(token))
     return levels, bad
 
 

@@ -15,8 +15,9 @@ from importlib import resources
 from pathlib import Path
 
 from govscore.errors import Problem
-from govscore.i18n import _
+from govscore.i18n import _, os_reason
 from govscore.items.words import stands_as_words
+from govscore.written import decode_text
 
 ROOT_TYPOS = "typos.tsv"
 _DEFAULT_SOURCE = "govscore/data/typos.tsv"
@@ -196,17 +197,33 @@ def default_typos() -> TypoList:
 
 
 def load_typos(root: Path | None) -> tuple[TypoList, list[Problem]]:
-    """The default list plus the root's ``typos.tsv`` when there is a root and it has one."""
+    """The default list plus the root's ``typos.tsv`` when there is a root and it has one.
+
+    The file is read as `govscore import` reads text (UTF-8, with or without a BOM, or
+    GB18030: what Notepad saves as "ANSI" on a Chinese Windows).
+    """
     base = default_typos()
     if root is None:
         return base, []
     path = Path(root) / ROOT_TYPOS
     if not path.is_file():
         return base, []
+    # What cannot be read is said, with the shipped list named as the one this run uses:
+    # the office's own entries are not silently missing from the findings.
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        message = _("cannot read the typo list: {reason}").format(reason=exc)
-        return base, [Problem(str(path), 0, message)]
+        text, _encoding = decode_text(path.read_bytes())
+    except OSError as exc:
+        message = _(
+            "cannot read the typo list: {reason}; this run checks with the default list only"
+        )
+        return base, [Problem(str(path), 0, message.format(reason=os_reason(exc, path)))]
+    except UnicodeDecodeError as exc:
+        message = _(
+            "neither UTF-8 nor GB18030 text (byte {byte} cannot be read); save {file} as UTF-8 "
+            "(in Notepad: Save As, encoding UTF-8); this run checks with the default list only"
+        )
+        line = exc.object[: exc.start].count(b"\n") + 1
+        byte = f"{exc.object[exc.start]:#04x}"
+        return base, [Problem(str(path), line, message.format(byte=byte, file=ROOT_TYPOS))]
     pairs, contexts, problems = parse_typo_lines(text, str(path))
     return base.merged(pairs, contexts), problems

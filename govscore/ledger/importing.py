@@ -34,7 +34,14 @@ from govscore.errors import DataError, Problem, UsageError
 from govscore.i18n import N_, _, chinese, listing
 from govscore.ledger.recording import Draft
 from govscore.model import FIELD_WORDS, FIELDS, field_word, month_of
-from govscore.written import ID_FIELDS, NUMBER_FIELDS, canonical_fields, fold, read_month
+from govscore.written import (
+    ID_FIELDS,
+    NUMBER_FIELDS,
+    canonical_fields,
+    decode_text,
+    fold,
+    read_month,
+)
 
 # Fields of an entry an import may not set, and why: said by name, not as "unknown".
 REFUSED = {
@@ -182,8 +189,6 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
                 ).format(file=file, encoding=encoding)
             )
         return _decode_as(data, file, info.name), info.name
-    if data.startswith(codecs.BOM_UTF8):
-        return _decode_as(data, file, "utf-8-sig"), "utf-8-sig"
     if data.startswith(_UTF16_BOMS):
         raise DataError(
             _(
@@ -192,19 +197,24 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
             ).format(file=file)
         )
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
+        text, found = decode_text(data)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = exc.object[: exc.start].count(b"\n") + 1
+        byte = f"{exc.object[exc.start]:#04x}"
+        if data.startswith(codecs.BOM_UTF8):
+            message = _(
+                "{file}:{line}: not {encoding} text (byte {byte} cannot be read); check --encoding"
+            )
+            raise DataError(
+                message.format(file=file, line=line, encoding="utf-8-sig", byte=byte)
+            ) from None
         raise DataError(
             _(
                 "{file}:{line}: neither UTF-8 nor GB18030 text (byte {byte} cannot be read); "
                 "save it as “CSV UTF-8”, or name its encoding with --encoding"
-            ).format(file=file, line=line, byte=f"{exc.object[exc.start]:#04x}")
+            ).format(file=file, line=line, byte=byte)
         ) from None
+    return text.removeprefix("\ufeff"), found
 
 
 def _decode_as(data: bytes, file: str, encoding: str) -> str:

@@ -286,6 +286,30 @@ def test_root_typos_problems_are_reported(outside_root: Path, root: Path) -> Non
     )
 
 
+def test_a_typo_list_saved_by_notepad_in_gbk_is_read(outside_root: Path, root: Path) -> None:
+    """Notepad's "ANSI" on a Chinese Windows is GBK: read as `govscore import` reads text
+    (it was Python's decode error, and the office's list was dropped for the run)."""
+    (root / "typos.tsv").write_bytes("# 本办补充\n审批服务居\t审批服务局\n".encode("gbk"))
+    result = invoke("--root", str(root), "items", "check", TYPOS_FILE, "--rule", "1")
+    assert result.exit_code == 1
+    assert "错别字「审批服务居」，应为「审批服务局」" in result.stdout
+    assert result.stderr.startswith("checked ")
+
+
+def test_a_typo_list_that_cannot_be_read_is_said_so(outside_root: Path, root: Path) -> None:
+    """Neither UTF-8 nor GB18030 (UTF-16, Notepad's "Unicode"): the file, the line, what to
+    do, and that this run checks with the default list only; exit 1."""
+    (root / "typos.tsv").write_bytes("审批服务居\t审批服务局\n".encode("utf-16"))
+    result = invoke("--root", str(root), "items", "check", CLEAN, "--format", "json")
+    assert (result.exit_code, result.stdout) == (1, "[]\n")
+    assert result.stderr.splitlines() == [
+        f"{root / 'typos.tsv'}:1: neither UTF-8 nor GB18030 text (byte 0xff cannot be read); "
+        "save typos.tsv as UTF-8 (in Notepad: Save As, encoding UTF-8); this run checks with "
+        "the default list only",
+        "checked 1 item: 0 with findings, 0 findings, 0 unreadable records",
+    ]
+
+
 def test_a_root_option_that_is_no_root_falls_back_to_the_defaults(outside_root: Path) -> None:
     result = invoke("--root", str(outside_root), "items", "check", CLEAN, "--format", "json")
     assert result.exit_code == 0
@@ -296,8 +320,15 @@ def test_a_root_option_that_is_no_root_falls_back_to_the_defaults(outside_root: 
 def test_rules_in_every_format(outside_root: Path) -> None:
     as_json = json.loads(invoke("items", "rules", "--format", "json").stdout)
     assert [row["rule"] for row in as_json] == list(range(1, 14))
-    assert all(set(row) == {"rule", "title", "explanation"} for row in as_json)
+    assert all(set(row) == {"rule", "title", "explanation", "gloss"} for row in as_json)
     assert as_json[9]["title"] == "办理流程及业务流程"
+    # The Chinese explanation alone, the English gloss in a key of its own (it was glued
+    # on with no separator: "…网办深度除外。No known misspelling …").
+    assert [(row["explanation"], row["gloss"]) for row in as_json] == [
+        (rule.explanation, rule.gloss) for rule in RULES
+    ]
+    assert as_json[0]["explanation"].endswith("实施编码、网办地址、网办深度除外。")
+    assert as_json[0]["gloss"].startswith("No known misspelling in any text field")
     table = invoke("items", "rules")
     assert table.exit_code == 0
     assert all(rule.title in table.stdout for rule in RULES)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
 from govscore.errors import Problem
+from govscore.i18n import os_reason
 from govscore.items.reader import ItemRecord, item_files, parse_json_text, read_items
 
 A = "11370600MB2853052T3000000000001"
@@ -117,7 +120,7 @@ def test_missing_comma_between_elements(tmp_path: Path) -> None:
             "problem",
             str(path),
             2,
-            "bad JSON: expected ',' or ']' but found '{'; the rest is skipped",
+            "bad JSON: expected ',' or ']' but found “{”; the rest is skipped",
         ),
     ]
 
@@ -214,3 +217,38 @@ def test_absurd_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
         ("problem", 2),
         ("problem", 2),
     ]
+
+
+def test_a_file_that_cannot_be_opened_is_said_in_words(tmp_path: Path) -> None:
+    """Why a file cannot be read is said in the catalog's words, not the C library's
+    English (strerror: "No such file or directory")."""
+    (tmp_path / "a.jsonl").write_text(f'{{"实施编码": "{A}"}}\n', encoding="utf-8")
+    (tmp_path / "b.jsonl").symlink_to(tmp_path / "gone.jsonl")  # left by an export share
+    missing = tmp_path / "missing.json"
+    assert _entries(tmp_path, missing) == [
+        ("item", str(tmp_path / "a.jsonl"), 1, A),
+        (
+            "problem",
+            str(tmp_path / "b.jsonl"),
+            0,
+            "cannot read: a link to a file that does not exist",
+        ),
+        ("problem", str(missing), 0, "cannot read: no such file"),
+    ]
+
+
+def test_os_reasons_are_worded_never_the_c_library_s() -> None:
+    said = [
+        os_reason(OSError(number, os.strerror(number)))
+        for number in (errno.ENOENT, errno.EACCES, errno.EISDIR, errno.EXDEV)
+    ]
+    assert said == [
+        "no such file",
+        "no permission to read it",
+        "it is a folder",
+        "the system refused (EXDEV)",  # one not worded here: its code, not its English
+    ]
+    in_use = OSError(errno.EACCES, "The process cannot access the file")
+    in_use.winerror = 32  # Windows: Excel holds the export open
+    assert os_reason(in_use) == "it is open in another program (close it there and run again)"
+    assert os_reason(OSError("no errno")) == "the system refused"

@@ -40,7 +40,7 @@ def test_record_books_each_department_once_and_is_idempotent(root: Path, tmp_pat
     export = write(tmp_path / "items.jsonl", records)
     first = run(root, "items", "check", str(export), "--record", "2023-05", "--format", "json")
     assert first.exit_code == 1  # there are findings
-    assert "not booked: '市不存在局' is not in departments.toml" in first.stderr
+    assert "not booked: “市不存在局” is not in departments.toml (1 item(s): " in first.stderr
     blank = write(tmp_path / "blank.jsonl", [item("0009", " ", True), item("0010", "", True)])
     said = run(root, "items", "check", str(blank), "--record", "2023-05").stderr
     stem = CLEAN["实施编码"][:-4]

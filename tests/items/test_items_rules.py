@@ -201,7 +201,8 @@ def test_a_statutory_limit_in_chinese_numerals_is_compared() -> None:
         (["互联网审批"], set(), ["互联网审批"]),
         ([0], set(), ["0"]),
         ("²", set(), ["²"]),
-        ([True], set(), ["True"]),
+        ([True], set(), ["true"]),  # as the export writes it, not Python's True
+        ([None, {"a": 1}], set(), ["null", '{"a": 1}']),
         ("１,２,３", {1, 2, 3}, []),  # full-width digits
         ([1.0, 2.0], {1, 2}, []),  # a converter's floats
         ([1.5], set(), ["1.5"]),
@@ -397,3 +398,28 @@ def test_rule_2_reads_an_ellipsis_however_typed(text: str, said: str | None) -> 
     data = {**RECORDS[CLEAN][1], "现场办理原因说明": text}
     found = [f.message for f in check_item(data, TYPOS) if f.rule == 2]
     assert found == ([] if said is None else [f"含特殊字符或空格：{said}，应删除或改为规范表述"])
+
+
+def test_a_value_is_quoted_as_the_export_writes_it() -> None:
+    """A finding quotes JSON true, null and objects as JSON writes them: the clerk reads
+    the export, never Python (「True」, 「None」 and {'a': 1} were Python's reprs)."""
+    clean = RECORDS[CLEAN][1]
+    messages = [
+        finding.message
+        for changed in (
+            {"到办事现场次数": True},
+            {"网办深度": {"a": 1}},
+            {"网办深度": [1, True, None]},
+            {"收费依据": {"依据": "文件"}},
+        )
+        for finding in check_item({**clean, **changed}, TYPOS)
+    ]
+    assert messages == [
+        "到办事现场次数「true」应为0或1",
+        '网办深度「{"a": 1}」无法识别，应为1-8的代码或互联网咨询等名称',
+        "网办事项的网办深度应至少勾选到互联网收件，现为未勾选",
+        "网办深度「true」无法识别，应为1-8的代码或互联网咨询等名称",
+        "网办深度「null」无法识别，应为1-8的代码或互联网咨询等名称",
+        "网办事项的网办深度应至少勾选到互联网收件，现为互联网咨询",
+        '不收费事项不得填写收费依据，现为「{"依据": "文件"}」',
+    ]
