@@ -18,12 +18,14 @@ from govscore.errors import Problem
 from govscore.items.reader import (
     Entry,
     ItemRecord,
+    Notice,
     Refused,
     item_sources,
     jsonl_pieces,
     read_file,
     read_jsonl_piece,
     read_sources,
+    starts_as_array,
 )
 from govscore.items.rules import RULE_NUMBERS, RULES, Finding, check_item
 from govscore.items.typos import TypoList
@@ -38,6 +40,11 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     checked: int = 0
     checked_by_department: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def unreadable(self) -> int:
+        """Records that could not be read: the problems, less the notes on files read."""
+        return sum(1 for problem in self.problems if not isinstance(problem, Notice))
 
 
 # Below this much input one process is quicker than starting a second (about 4,000 items).
@@ -145,7 +152,8 @@ def _units(sources: Iterable[Path | Problem]) -> Iterator[Unit]:
     for source in sources:
         if isinstance(source, Path) and source.suffix.lower() == ".jsonl":
             try:
-                if source.stat().st_size > PIECE_BYTES:
+                # A JSON array named .jsonl is read whole, as a .json file is.
+                if source.stat().st_size > PIECE_BYTES and not starts_as_array(source):
                     for start, end, first in jsonl_pieces(source, PIECE_BYTES):
                         yield source, start, end, first
                     continue
@@ -201,7 +209,7 @@ class Tally:
 
     def add(self, part: CheckResult) -> None:
         self.checked += part.checked
-        self.unreadable += len(part.problems)
+        self.unreadable += part.unreadable
         self.findings += len(part.findings)
         self.checked_by_department.update(part.checked_by_department)
         if not self.detail:

@@ -11,6 +11,7 @@ make their record unreadable, not the run.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
@@ -44,6 +45,11 @@ class ItemRecord:
     data: dict[str, Any]
     file: str
     line: int
+
+
+class Notice(Problem):
+    """A remark on a file that is read all the same (an export named for the other
+    format): said where problems are said, but no record is unreadable for it."""
 
 
 Entry = ItemRecord | Problem
@@ -153,7 +159,11 @@ def _cannot_read(name: str, exc: OSError | Refused) -> Problem:
 
 
 def read_file(path: Path) -> Iterator[Entry]:
-    """One file: ``.jsonl`` as JSON Lines (streamed), anything else as one JSON document."""
+    """One file: ``.jsonl`` as JSON Lines (streamed), anything else as one JSON document.
+
+    An export renamed by hand is read as what it holds, with a note: a ``.jsonl`` file that
+    starts with ``[`` as a JSON array, a ``.json`` file of one object a line as JSON Lines.
+    """
     name = str(path)
     suffix = path.suffix.lower()
     if suffix in NOT_ITEM_FILES:
@@ -165,7 +175,7 @@ def read_file(path: Path) -> Iterator[Entry]:
         return
     try:
         with open_item_file(path) as stream:
-            if suffix == ".jsonl":
+            if suffix == ".jsonl" and not _starts_as_array(stream):
                 read = False
                 for entry in parse_jsonl(_bounded(stream, name), name):
                     read = True
@@ -177,6 +187,12 @@ def read_file(path: Path) -> Iterator[Entry]:
     except (OSError, Refused) as exc:
         yield _cannot_read(name, exc)
         return
+    if suffix == ".jsonl":  # a JSON array, named .jsonl by hand: read as what it is
+        message = _(
+            "note: named .jsonl but holds a JSON array of items: read as a JSON array; "
+            "name it .json"
+        )
+        yield Notice(name, 0, message)
     if len(raw) > MAX_FILE_BYTES:  # it grew after it was opened
         yield Problem(name, 0, _too_big())
         return
@@ -187,6 +203,29 @@ def read_file(path: Path) -> Iterator[Entry]:
         yield Problem(name, line, _("not UTF-8 text (save it as UTF-8); the file is skipped"))
         return
     yield from parse_json_text(text, name)
+
+
+def _starts_as_array(stream: BinaryIO) -> bool:
+    """Whether a file's first character other than a BOM or blanks is ``[``: a JSON array,
+    whatever its name says. The stream, at the file's start, is left there."""
+    start = stream.tell()
+    try:
+        head = stream.read(4096).removeprefix(codecs.BOM_UTF8).lstrip(_JSON_BLANKS)
+        while not head and (chunk := stream.read(4096)):  # blank lines first
+            head = chunk.lstrip(_JSON_BLANKS)
+    finally:
+        stream.seek(start)
+    return head.startswith(b"[")
+
+
+_JSON_BLANKS = b" \t\r\n"
+
+
+def starts_as_array(path: Path) -> bool:
+    """Whether a file's first character other than a BOM or blanks is ``[`` (see
+    :func:`_starts_as_array`): a .jsonl file that is one is read whole, never in pieces."""
+    with open_item_file(path) as stream:
+        return _starts_as_array(stream)
 
 
 # What Excel and other tables write: not item exports, whatever they hold.
@@ -307,8 +346,17 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
             line_of = text.count("\n", 0, pos) + 1
             yield Problem(file, line_of, _too_deep_rest())
             return
-        yield _checked(value, file, text.count("\n", 0, pos) + 1, surrogates)
         tail = _skip_space(text, end)
+        if tail != len(text) and _one_a_line(text, pos, end, tail):
+            # JSON Lines named .json by hand: every line is read, none dropped unsaid.
+            message = _(
+                "note: named .json but holds one item a line (JSON Lines): read as JSON "
+                "Lines; name it .jsonl"
+            )
+            yield Notice(file, 0, message)
+            yield from parse_jsonl(text.split("\n"), file)
+            return
+        yield _checked(value, file, text.count("\n", 0, pos) + 1, surrogates)
         if tail != len(text):
             line = text.count("\n", 0, tail) + 1
             yield Problem(file, line, _("bad JSON: extra data after the document"))
@@ -346,6 +394,17 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
         message = _("bad JSON: expected ',' or ']' but found {found}; the rest is skipped")
         yield Problem(file, where, message.format(found=found))
         return
+
+
+def _one_a_line(text: str, start: int, end: int, tail: int) -> bool:
+    """Whether a document that is followed by more text looks like JSON Lines: an object
+    on one line of its own, and what follows starts an object on a later line."""
+    return (
+        text.startswith("{", start)
+        and "\n" not in text[start:end]
+        and "\n" in text[end:tail]
+        and text.startswith("{", tail)
+    )
 
 
 class _TooLong:

@@ -192,10 +192,10 @@ def test_unreadable_records_go_to_stderr_and_the_run_goes_on(outside_root: Path)
 
 def test_unreadable_records_alone_exit_1(outside_root: Path) -> None:
     bad = outside_root / "bad.jsonl"
-    bad.write_text("[]\n", encoding="utf-8")
+    bad.write_text('"事项"\n', encoding="utf-8")  # ([] would be read as a JSON array, empty)
     result = invoke("items", "check", str(bad), "--format", "json")
     assert (result.exit_code, result.stdout) == (1, "[]\n")
-    assert result.stderr.splitlines()[0] == f"{bad}:1: not an item object but an array"
+    assert result.stderr.splitlines()[0] == f"{bad}:1: not an item object but a string"
 
 
 def _summary_expected() -> dict:
@@ -308,6 +308,39 @@ def test_a_typo_list_that_cannot_be_read_is_said_so(outside_root: Path, root: Pa
         "the default list only",
         "checked 1 item: 0 with findings, 0 findings, 0 unreadable records",
     ]
+
+
+def test_exports_renamed_by_hand_are_read_whole_and_counted_true(outside_root: Path) -> None:
+    """JSON Lines named .json and a pretty array named .jsonl: every record is checked and
+    the counts are of records (1 checked and the rest dropped; 0 checked and a problem
+    for every line of the file), with one note each."""
+    records = json.loads(Path(VISITS).read_text(encoding="utf-8"))
+    lines = outside_root / "lines.json"
+    lines.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), "utf-8")
+    array = outside_root / "array.jsonl"
+    array.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+    as_named = invoke("items", "check", VISITS, "--format", "json")
+    for renamed, note in (
+        (
+            lines,
+            "named .json but holds one item a line (JSON Lines): read as JSON Lines; "
+            "name it .jsonl",
+        ),
+        (
+            array,
+            "named .jsonl but holds a JSON array of items: read as a JSON array; name it .json",
+        ),
+    ):
+        result = invoke("items", "check", str(renamed), "--format", "json")
+        assert (result.exit_code, result.stdout) == (1, as_named.stdout)
+        assert result.stderr.splitlines() == [
+            f"{renamed}: note: {note}",
+            as_named.stderr.strip(),
+        ]
+    # r05-visits.json: 7 records, each failing rule 5, one twice (see _summary_expected)
+    assert as_named.stderr == (
+        "checked 7 items: 7 with findings, 8 findings, 0 unreadable records\n"
+    )
 
 
 def test_a_root_option_that_is_no_root_falls_back_to_the_defaults(outside_root: Path) -> None:

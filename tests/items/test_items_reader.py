@@ -9,7 +9,7 @@ from pathlib import Path
 
 from govscore.errors import Problem
 from govscore.i18n import os_reason
-from govscore.items.reader import ItemRecord, item_files, parse_json_text, read_items
+from govscore.items.reader import ItemRecord, Notice, item_files, parse_json_text, read_items
 
 A = "11370600MB2853052T3000000000001"
 B = "11370600MB2853052T3000000000002"
@@ -22,6 +22,8 @@ def _entries(*paths: Path) -> list[tuple[str, str, int, str]]:
     for entry in read_items(paths):
         if isinstance(entry, ItemRecord):
             out.append(("item", entry.file, entry.line, entry.data["实施编码"]))
+        elif isinstance(entry, Notice):
+            out.append(("note", entry.file, entry.line, entry.message))
         else:
             out.append(("problem", entry.file, entry.line, entry.message))
     return out
@@ -216,6 +218,70 @@ def test_absurd_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
         ("item", 1),
         ("problem", 2),
         ("problem", 2),
+    ]
+
+
+LINES_NOTE = (
+    "note: named .json but holds one item a line (JSON Lines): read as JSON Lines; name it .jsonl"
+)
+ARRAY_NOTE = (
+    "note: named .jsonl but holds a JSON array of items: read as a JSON array; name it .json"
+)
+
+
+def test_json_lines_named_json_are_read_line_by_line_with_a_note(tmp_path: Path) -> None:
+    """An export renamed by hand: every record is read (only the first was, the rest one
+    "extra data" problem), a bad line is its own problem, and the note says so."""
+    path = tmp_path / "lines.json"
+    path.write_text(
+        f'\ufeff{{"实施编码": "{A}"}}\r\n{{"实施编码": "{B}"}}\r\n\r\n{{"实施编码": 1\n'
+        f'{{"实施编码": "{C}"}}\n',
+        encoding="utf-8",
+    )
+    name = str(path)
+    assert _entries(path) == [
+        ("note", name, 0, LINES_NOTE),
+        ("item", name, 1, A),
+        ("item", name, 2, B),
+        ("problem", name, 4, "bad JSON: Expecting ',' delimiter (column 11)"),
+        ("item", name, 5, C),
+    ]
+
+
+def test_a_json_array_named_jsonl_is_read_as_an_array_with_a_note(tmp_path: Path) -> None:
+    """A pretty-printed array named .jsonl: its records, each at the line it starts on,
+    not a problem for every line of the file (7 records were "520 unreadable")."""
+    pretty = tmp_path / "pretty.jsonl"
+    records = [{"实施编码": code, "事项名称": "甲"} for code in (A, B)]
+    pretty.write_text("\n\n" + json.dumps(records, ensure_ascii=False, indent=1), "utf-8")
+    one_line = tmp_path / "one.JSONL"
+    one_line.write_text(f'\ufeff  [{{"实施编码": "{C}"}}]\n', encoding="utf-8")
+    assert _entries(pretty, one_line) == [
+        ("note", str(pretty), 0, ARRAY_NOTE),
+        ("item", str(pretty), 4, A),
+        ("item", str(pretty), 8, B),
+        ("note", str(one_line), 0, ARRAY_NOTE),
+        ("item", str(one_line), 1, C),
+    ]
+
+
+def test_what_is_not_json_lines_after_a_document_stays_extra_data(tmp_path: Path) -> None:
+    """Only one object a line reads as JSON Lines: a pretty-printed object followed by
+    another, or a line of text after one, is a document with extra data, as before."""
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(f'{{\n "实施编码": "{A}"\n}}\n{{"实施编码": "{B}"}}\n', "utf-8")
+    text = tmp_path / "text.json"
+    text.write_text(f'{{"实施编码": "{A}"}}\n完\n', encoding="utf-8")
+    same_line = tmp_path / "same.json"
+    same_line.write_text(f'{{"实施编码": "{A}"}} {{"实施编码": "{B}"}}\n', "utf-8")
+    extra = "bad JSON: extra data after the document"
+    assert _entries(pretty, text, same_line) == [
+        ("item", str(pretty), 1, A),
+        ("problem", str(pretty), 4, extra),
+        ("item", str(text), 1, A),
+        ("problem", str(text), 2, extra),
+        ("item", str(same_line), 1, A),
+        ("problem", str(same_line), 1, extra),
     ]
 
 
