@@ -125,3 +125,13 @@ def test_import_with_an_encoding_that_is_not_a_text_encoding(root: Path, encodin
     assert f"{csv}: cannot be read with --encoding {encoding}: " in result.stderr
     assert "utf-8, utf-8-sig or gb18030" in result.stderr
     assert not (root / "ledger" / "2023-05.toml").exists()
+
+
+def test_a_configuration_file_the_system_will_not_read_is_named_in_chinese(root: Path):
+    """A departments.toml that is a folder (a sync tool's conflict copy, a slip in a file
+    manager): the reason in the reader's words, never the C library's English."""
+    (root / "departments.toml").unlink()
+    (root / "departments.toml").mkdir()
+    result = run_process("--root", str(root), "month", "2023-05", env={"GOVSCORE_LANG": "zh"})
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "错误：departments.toml：无法读取：这是文件夹\n"

@@ -31,7 +31,7 @@ from xml.etree import ElementTree
 
 from govscore import __version__
 from govscore.errors import DataError, Problem, UsageError
-from govscore.i18n import N_, _, chinese, listing
+from govscore.i18n import N_, _, chinese, listing, os_reason
 from govscore.ledger.recording import Draft
 from govscore.model import FIELD_WORDS, FIELDS, field_word, month_of
 from govscore.written import (
@@ -244,7 +244,7 @@ def read_file(path: Path, label: str, encoding: str | None = None) -> Table:
         data = path.read_bytes()
     except OSError as exc:
         raise DataError(
-            _("{file}: cannot read: {reason}").format(file=label, reason=exc.strerror)
+            _("{file}: cannot read: {reason}").format(file=label, reason=os_reason(exc, path))
         ) from None
     if data.startswith(_XLS_MAGIC):
         raise DataError(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from govscore.errors import ConfigError, DataError, Problem, UsageError
-from govscore.i18n import _, parser_reason
+from govscore.i18n import _, os_reason, parser_reason
 from govscore.ledger import cache, cachefile, scores
 from govscore.ledger.gitops import GitError, list_tree, resolve_revision, show_file
 from govscore.ledger.tally import (
@@ -158,7 +158,7 @@ class Source(Protocol):
 def cannot_read(file: str, error: OSError) -> ConfigError:
     """The error for a root's file (or folder) the system will not read, with its reason."""
     message = _("{file}: cannot read it: {reason}")
-    return ConfigError(message.format(file=file, reason=error.strerror))
+    return ConfigError(message.format(file=file, reason=os_reason(error)))
 
 
 @dataclass(frozen=True)
