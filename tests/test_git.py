@@ -356,8 +356,12 @@ def test_a_clone_copied_as_a_folder_takes_a_tag_of_its_own(tmp_path: Path, root:
     copied = run(copy, *add).stdout.strip()
     assert copied.startswith("2023-05-") and not copied.endswith(f"-{tag}"), copied
     assert run(alice, *add).stdout.strip() == f"2023-05-0002-{tag}"
-    # A tag file as an older govscore wrote it (the tag alone) is kept, and the folder noted.
+    # The tag's file holds the tag alone, as an older govscore in the same clone reads it
+    # (a path in it became part of that one's ids); the folder is kept beside it. A clone
+    # whose tag an older govscore made keeps its tag, and the folder is noted.
     tag_file = alice / ".git" / "govscore-clone-tag"
-    tag_file.write_text(f"{tag}\n", encoding="ascii")
+    assert tag_file.read_text(encoding="ascii") == f"{tag}\n"
+    (alice / ".git" / "govscore-clone-tag-home").unlink()
     assert run(alice, *add).stdout.strip() == f"2023-05-0003-{tag}"
-    assert tag_file.read_text(encoding="utf-8").splitlines()[1] == str((alice / ".git").resolve())
+    home = (alice / ".git" / "govscore-clone-tag-home").read_text(encoding="utf-8")
+    assert home == f"{(alice / '.git').resolve()}\n"

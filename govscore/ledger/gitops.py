@@ -79,6 +79,7 @@ def init_repository(folder: Path) -> None:
 
 _TAG_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _TAG_FILE = "govscore-clone-tag"
+_TAG_HOME_FILE = "govscore-clone-tag-home"
 
 
 def clone_tag(root: Path) -> str | None:
@@ -94,19 +95,25 @@ def clone_tag(root: Path) -> str | None:
     if not git(root, "remote", check=False).stdout.strip():
         return None
     where = Path(root, git(root, "rev-parse", "--git-path", _TAG_FILE).stdout.strip())
-    # The tag goes with the folder it was made in: a clone copied as a folder (cp -a, a
-    # backup restored on a second PC) would number the same tagged ids as its original.
+    # The tag goes with the folder it was made in, kept in a file of its own (the tag's
+    # file holds the tag alone, as every govscore reads it): a clone copied as a folder
+    # (cp -a, a backup restored on a second PC) would number the same tagged ids.
+    home = where.with_name(_TAG_HOME_FILE)
     here = str(where.parent.resolve())
-    try:
-        tag, _, made_in = where.read_text(encoding="utf-8").partition("\n")
-    except (FileNotFoundError, UnicodeDecodeError):
-        tag, made_in = "", ""
-    tag, made_in = tag.strip(), made_in.strip()
+    tag, made_in = _read_text(where), _read_text(home)
     if not tag or (made_in and made_in != here):
         tag = "".join(secrets.choice(_TAG_ALPHABET) for _ in range(4))
+        where.write_text(tag + "\n", encoding="ascii")
     if made_in != here:
-        where.write_text(f"{tag}\n{here}\n", encoding="utf-8")
+        home.write_text(here + "\n", encoding="utf-8")
     return tag
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return ""
 
 
 # -- reading a revision ----------------------------------------------------------------
