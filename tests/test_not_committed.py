@@ -92,27 +92,21 @@ def test_a_keyed_retry_after_exit_3_commits_what_the_first_run_wrote(office: Pat
     assert git(office, "rev-parse", "HEAD") == head
 
 
-def test_an_import_run_again_after_exit_3_commits_what_the_first_run_wrote(
-    office: Path, tmp_path: Path
-):
-    """As for add: the same keyed import run again skips every row, and commits the
-    month files the first run wrote when its commit failed."""
-    rows = tmp_path / "rows.csv"
-    rows.write_text(
-        "department,clause,month,key\n市民政局,2.4.3,2023-05,r1\n市公安局,2.4.3,2023-06,r2\n",
-        encoding="utf-8",
-    )
-    lock = lock_the_index(office)
-    first = gs(office, "import", str(rows), "--commit")
-    assert_written_not_committed(first, ["2023-05-0001", "2023-06-0001"])
-    lock.unlink()
-    again = gs(office, "import", str(rows), "--commit")
-    assert (again.returncode, again.stdout) == (0, ""), again.stderr
-    assert "skipped 2 already recorded" in again.stderr
-    assert git(office, "status", "--porcelain", "ledger") == ""
-    assert git(office, "log", "-1", "--format=%s") == (
-        "govscore: ledger/2023-05.toml, ledger/2023-06.toml (recorded before, committed now)"
-    )
+def test_a_keyed_retry_of_a_committed_entry_commits_nothing_else(office: Path):
+    """The usual retry: the keyed entry is in HEAD. Another entry left uncommitted in the
+    same month file is no business of the retry: no commit is made under the keyed
+    entry's name, and a locked index is no failure (exit 0, as before the catch-up)."""
+    args = ("add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--commit")
+    assert gs(office, *args, "--key", "k1").stdout == "2023-05-0001\n"
+    other = gs(office, "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05")
+    assert other.stdout == "2023-05-0002\n"
+    head = git(office, "rev-parse", "HEAD")
+    again = gs(office, *args, "--key", "k1")
+    assert (again.returncode, again.stdout) == (0, "2023-05-0001\n"), again.stderr
+    assert git(office, "rev-parse", "HEAD") == head
+    lock_the_index(office)
+    locked = gs(office, *args, "--key", "k1")
+    assert (locked.returncode, locked.stdout) == (0, "2023-05-0001\n"), locked.stderr
 
 
 def test_void_and_close_with_a_locked_index_exit_3(office: Path):

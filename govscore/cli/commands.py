@@ -1474,8 +1474,6 @@ def import_(
             added,
         )
     click.echo(summary.format(added=added, skipped=skipped), err=True)
-    if not (dry_run or added) and skipped:
-        committer.catch_up(root_dir)
     committer.check()
 
 

@@ -192,15 +192,14 @@ def ledger_state(root: Path, ledger_dir: str, at: str | None = None) -> LedgerSt
 # -- committing -------------------------------------------------------------------------
 
 
-def uncommitted(root: Path, paths: Sequence[Path]) -> list[Path]:
-    """Those of the files that differ from HEAD or that git has not been told of."""
-    if not paths or not in_repository(root):
-        return []
-    return [
-        path
-        for path in paths
-        if git(root, "status", "--porcelain", "--untracked-files=all", "--", str(path)).stdout
-    ]
+def committed_entry(root: Path, ledger_dir: str, entry_id: str) -> bool:
+    """Whether HEAD's month file holds the entry's id line (outside git: never). Its id
+    line as govscore writes it, with a clone's tag after it or not."""
+    if not in_repository(root):
+        return False
+    text = show_file(root, "HEAD", f"{ledger_dir}/{entry_id[:7]}.toml")
+    line = f'\nid = "{entry_id}"'.encode()
+    return text is not None and (line + b"\n" in text or line + b"  #" in text)
 
 
 def commit_files(root: Path, paths: Sequence[Path], message: str, author: str) -> str:

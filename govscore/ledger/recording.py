@@ -19,7 +19,7 @@ from govscore.errors import DataError, NotCommitted, Problem
 from govscore.i18n import _, both, listing, ngettext
 from govscore.ledger import cache
 from govscore.ledger.batches import file_head, frame
-from govscore.ledger.gitops import GitError, commit_files, recorder, uncommitted
+from govscore.ledger.gitops import GitError, commit_files, committed_entry, recorder
 from govscore.ledger.keeping import Answer, Back, Keeper
 from govscore.ledger.loader import (
     LEDGER_DIR,
@@ -562,24 +562,20 @@ class Committer:
             said = [line for line in str(exc).splitlines() if line.strip()]
             self.failure = said[0] if said else repr(exc)  # git's first line says what
 
-    def catch_up(self, root_path: Path, ids: Sequence[str] = ()) -> None:
-        """A keyed retry that writes nothing commits the entries its keys found (their
-        month files; an import's retry, which knows no ids, every ledger file), when an
-        earlier run wrote them and its commit failed (exit 3): else the retry would exit
-        0 while they stand only in the working tree."""
+    def catch_up(self, root_path: Path, ids: Sequence[str]) -> None:
+        """A keyed retry that writes nothing commits the entries its keys found when an
+        earlier run wrote them and its commit failed (exit 3), so they are not in HEAD:
+        else the retry would exit 0 while they stand only in the working tree. Entries
+        in HEAD already need nothing (the usual retry), whatever else the files hold."""
         if not (self.wanted or load_rules(root_path)[1].commit):
             return
-        folder = root_path / LEDGER_DIR
-        if ids:
-            files = {folder / f"{entry_id[:7]}.toml" for entry_id in ids}
-        else:
-            files = set(folder.glob("*.toml")) if folder.is_dir() else set()
-        paths = uncommitted(root_path, sorted(p for p in files if p.is_file()))
+        missing = [i for i in ids if not committed_entry(root_path, LEDGER_DIR, i)]
+        files = {root_path / LEDGER_DIR / f"{entry_id[:7]}.toml" for entry_id in missing}
+        paths = sorted(p for p in files if p.is_file())
         if not paths:
             return
-        named = list(ids) or [f"{LEDGER_DIR}/{path.name}" for path in paths]
-        self.written = tuple(named)
-        message = f"govscore: {', '.join(named)} (recorded before, committed now)"
+        self.written = tuple(missing)
+        message = f"govscore: {', '.join(missing)} (recorded before, committed now)"
         try:
             commit_files(root_path, paths, message, recorder(root_path))
         except (GitError, OSError) as exc:
