@@ -641,6 +641,21 @@ def test_git_conflict_markers_are_named_as_such():
     ]
 
 
+def test_git_conflict_markers_in_a_csv_ledger_are_named_as_such():
+    text = (
+        "id,department,clause\n2023-06-0001,市公安局,2.4.3\n<<<<<<< HEAD\n"
+        "2023-06-0002-aaaa,市公安局,2.4.3\n=======\n2023-06-0002-bbbb,市民政局,2.4.3\n"
+        ">>>>>>> 1a2b3c4\n"
+    )
+    parsed = parse_csv(text)
+    assert [(p.line, p.message.split(":")[0]) for p in parsed.problems] == [
+        (3, "a git conflict marker (<<<<<<<)"),
+        (5, "a git conflict marker (=======)"),
+        (7, "a git conflict marker (>>>>>>>)"),
+    ]
+    assert parsed.broken
+
+
 def test_a_header_two_lines_into_a_multi_line_string_is_no_header():
     text = '[[entry]]\nid = "a"\nnote = """\nfirst\n[[entry]]\nid = "forged"\n"""\n'
     assert split_entries(text) == ("", [(1, text)])

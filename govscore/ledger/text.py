@@ -359,6 +359,11 @@ def parse_csv_ledger(text: str, file: str, month: str) -> ParsedFile:
             ).format(reason=exc),
         )
         return ParsedFile(tuple(entries), (*problems, broken_by), True, broken_by=broken_by)
+    if "\n<<<<<<< " in text:
+        breaks, problems = _conflicts(text.removeprefix("\ufeff"), file, [], problems)
+        if breaks:
+            ordered = tuple(sorted(problems, key=lambda p: p.line))
+            return ParsedFile(tuple(entries), ordered, True, broken_by=breaks[0])
     return ParsedFile(tuple(entries), tuple(problems))
 
 
