@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -95,8 +96,26 @@ _BLANK_CHARS = " \t\r\n\u3000\u00a0"
 # Rule 2's list (* # & @ ! ！ + ? ？ = ; ； …) with the full-width forms of the rest,
 # and spaces: half-width, full-width, no-break, tab. Line breaks are not flagged.
 # An ellipsis also typed as ... or ⋯ (U+22EF, what some input methods give for ……).
-_SPECIAL = re.compile("(?:[*#&@!！+?？=;；…⋯＊＃＆＠＋＝ \u3000\u00a0\t]|\\.{3,})")
+# Text pasted from Word, WPS or a web page brings other spaces (en, em, thin, zero-width,
+# U+2000–U+200B, U+202F, U+205F, U+FEFF), and some input methods type an ellipsis as
+# ．．． or 。。。: the national check sees them alike.
+_SPECIAL = re.compile(
+    "(?:[*#&@!！+?？=;；…⋯＊＃＆＠＋＝ \u3000\u00a0\t\u2000-\u200b\u202f\u205f\ufeff]"
+    "|\\.{3,}|．{3,}|。{3,})"
+)
 _SPECIAL_NAMES = {" ": "半角空格", "\u3000": "全角空格", "\u00a0": "不间断空格", "\t": "制表符"}
+_SPECIAL_NAMES |= {"\u200b": "零宽空格", "\ufeff": "零宽空格"}
+
+
+def _special_name(found: str) -> str:
+    named = _SPECIAL_NAMES.get(found)
+    if named is not None:
+        return named
+    if len(found) == 1 and unicodedata.category(found) in ("Zs", "Cf"):
+        return f"特殊空格（U+{ord(found):04X}）"
+    return f"「{found}」"
+
+
 # A time limit: N工作日, N个工作日 or 当场; spaces are tolerated here (rule 2 reports them).
 # N in digits or in Chinese numerals (五, 二十, 一百二十), as laws and old lists write it.
 _LIMIT = re.compile(
@@ -682,7 +701,7 @@ def _rule_2(item: _Item) -> Iterator[Issue]:
     for path, text in item.texts:
         found = _SPECIAL.findall(text)
         if found:
-            names = [_SPECIAL_NAMES.get(char, f"「{char}」") for char in dict.fromkeys(found)]
+            names = [_special_name(char) for char in dict.fromkeys(found)]
             yield path, f"含特殊字符或空格：{'、'.join(names)}，应删除或改为规范表述"
 
 

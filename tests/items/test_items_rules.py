@@ -391,7 +391,15 @@ def test_rule_13_takes_what_a_self_built_system_may_have_as_its_address(
         ("需现场核验原件...", "「...」"),  # the measures' own list writes the ellipsis so
         ("需现场核验原件⋯⋯", "「⋯」"),
         ("需现场核验原件……", "「…」"),
+        ("需现场核验原件．．．", "「．．．」"),  # as some input methods type it
+        ("需现场核验原件。。。", "「。。。」"),
         ("距离1.5公里", None),  # a decimal point is no ellipsis
+        ("核验完毕。请到窗口领取", None),  # one 。 ends a sentence
+        # Spaces pasted from Word, WPS or a web page: en, em, thin, zero-width.
+        ("需现场\u2002核验", "特殊空格（U+2002）"),
+        ("需现场\u2003核验", "特殊空格（U+2003）"),
+        ("需现场\u2009核验", "特殊空格（U+2009）"),
+        ("需现场\u200b核验", "零宽空格"),
     ],
 )
 def test_rule_2_reads_an_ellipsis_however_typed(text: str, said: str | None) -> None:
