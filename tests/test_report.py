@@ -285,7 +285,7 @@ def test_a_ledger_with_problems_still_writes_the_report_and_says_which(small: Pa
         assert out.exists()
     html = (tmp_path / "may.html").read_text(encoding="utf-8")
     banner = html[html.index('id="problems"') : html.index('id="ranking"')]
-    assert "台账中有 1 个问题：以下记录未计入本月考评" in banner
+    assert "台账中有 1 个问题（有问题的记录未计入本月考评）" in banner
     assert "ledger/2023-05.toml:" in banner and "2023-05-h099" in banner and "9.9.9" in banner
     # the figures are still those of `month`, which leaves the same entry out
     rows = ranking_rows(html)
