@@ -208,6 +208,17 @@ def test_department_card_lists_entries_caps_floor_voids_and_months(small: Path, 
     assert "2023年5月：政务服务标准化计得 \u22121.00 分，按保底 0.00 分计" in sport
 
 
+def test_a_card_marks_a_referral_line_as_the_detail_views_do(small: Path, tmp_path: Path):
+    record(small)
+    add(small, "-d", "市公安局", "-c", "2.4.13", "--month", "2023-05")
+    out = tmp_path / "may.html"
+    written(small, out, "2023-05", "-d", "公安局")
+    card = out.read_text(encoding="utf-8").split('data-department="市公安局">')[1]
+    rows = [row for _, table in tables(card) for row in table]
+    referred = [r for r in rows if len(r) > 5 and r[2] == "2.4.13"]
+    assert referred and referred[0][5].startswith("移送纪检组织（人事）部门；"), referred
+
+
 def test_year_page_matches_year_json(small: Path, tmp_path: Path):
     """Means over April–May: 市公安局 C2 (99+97)/2 = 98, C3 100.5 → 25 + 39.2 + 20.1 + 15
     = 99.30; 市体育局 C1 (100+0)/2 = 50 → 12.5 + 40 + 20 + 15 = 87.50; 市民政局 vetoed."""
