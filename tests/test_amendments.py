@@ -715,3 +715,25 @@ def test_show_says_a_recurring_entry_stops_where_its_clause_is_retired(small: Pa
     (small / "amendments" / "2023-10-01.toml").unlink()
     shown = json.loads(run(small, "show", "2023-08-0001", "--format", "json").stdout)
     assert (shown["open"], shown["retired"]) == (True, None)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        'kind = "range"\nmin = 1\nmax = 3',
+        'kind = "levels"\nlevels = [{ name = "市级", points = 1 }, { name = "省级", points = 2 }]',
+        'kind = "rate"\nper_point = 0.1',
+    ],
+)
+def test_a_notice_that_changes_a_clauses_kind_stops_a_recurring_entry_of_it(small: Path, kind: str):
+    """2.4.9 deducts 1 a month, fixed; a notice from September makes it a range (or levels,
+    a rate). The open recurring entry states no points, level or rate to count by: it
+    stopped every report with a traceback. It stands until August, as under a retirement."""
+    add(small, "-d", "市体育局", "-c", "2.4.9", "--recurring", "--month", "2023-07")
+    add(small, "-d", "市民政局", "-c", "2.4.3", "--month", "2023-09")
+    amend(small, "2023-09-01", f'[notice]\nnumber = "X"\n\n[[clause]]\nid = "2.4.9"\n{kind}\n')
+    # July and August: 2.4.9 × 1 → C2 99 → 25 + 39.6 + 35 = 99.6; September: at base.
+    assert totals(small, "month", "2023-08")["市体育局"]["total"] == 99.6
+    assert totals(small, "month", "2023-09")["市体育局"]["total"] == 100
+    year = run(small, "year", "2023", "--format", "json")
+    assert year.exit_code == 0 and "Traceback" not in year.output, year.output

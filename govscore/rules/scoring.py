@@ -406,6 +406,20 @@ def signed_amount(entry: Entry, clause: Clause, rises: dict[str, Decimal] | None
     return amount * clause.sign if amount else ZERO  # pragma: no mutate
 
 
+def fits(entry: Entry, clause: Clause) -> bool:
+    """Whether an entry's figures give an amount under a clause: a notice may change a
+    clause's kind under a recurring entry (fixed 1 a month becomes a range, levels or a
+    rate), and the entry then states no points, level or rate to count by."""
+    kind = clause.kind
+    if kind in ("range", "discretionary"):
+        return entry.points is not None
+    if kind == "levels":
+        return entry.level is not None and clause.level_points(entry.level) is not None
+    if kind == "rate":
+        return entry.value is not None or None not in (entry.numerator, entry.denominator)
+    return True
+
+
 def entry_amount(entry: Entry, clause: Clause, rises: dict[str, Decimal]) -> Decimal:
     """The points an entry is worth (unsigned); exclusive clauses earn their rise."""
     kind = clause.kind
@@ -521,11 +535,12 @@ class Scorer:
         memo first)."""
         cell = self.summary.cells.get((department, month))
         clauses = self._month_rules(month)[0].clauses
-        # A recurring entry counts under each month's own points; not once its clause retired.
+        # A recurring entry counts under each month's own points; not once its clause
+        # retired, nor once a notice made it a clause its figures cannot score.
         standing = [
             e
             for e in self.standing.get(department, ())
-            if self.applies(e, month) and e.clause in clauses
+            if self.applies(e, month) and e.clause in clauses and fits(e, clauses[e.clause])
         ]
         extra = [*self.exclusive.get((department, month), ()), *standing]
         work = cell if cell is not None else Cell()
