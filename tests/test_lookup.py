@@ -378,3 +378,17 @@ def test_a_veto_follow_up_is_called_one(root: Path):
     veto = zh.invoke(cli, [*args, "-c", "4.4.5", "--ref", mistake]).stdout.strip()
     shown = zh.invoke(cli, ["--root", str(root), "show", mistake]).stdout
     assert f"一票否决 {veto}" in shown and "追加" not in shown
+
+
+def test_a_voided_follow_up_is_said_to_be_voided(root: Path):
+    """show of an original names a follow-up voided on appeal as 已作废 (the glossary's
+    word, as log and the follow-up's own show say), not as 无效 (an entry with a problem)."""
+    zh = CliRunner(env={"GOVSCORE_LANG": "zh"})
+    args = ["--root", str(root), "add", "-d", "市公安局", "--month", "2023-05"]
+    complaint = zh.invoke(cli, [*args, "-c", "4.3.1"]).stdout.strip()
+    follow = zh.invoke(cli, [*args, "-c", "4.3.3", "--ref", complaint]).stdout.strip()
+    voided = zh.invoke(cli, ["--root", str(root), "void", follow, "--reason", "申诉成立"])
+    assert voided.exit_code == 0, voided.output
+    shown = zh.invoke(cli, ["--root", str(root), "show", complaint]).stdout
+    line = next(line for line in shown.splitlines() if follow in line)
+    assert "（已作废，不计）" in line and "无效" not in line

@@ -517,7 +517,7 @@ def _mention_text(mention: Mention) -> str:
         text = f"截至 {entry.through}" + (f"；{entry.note}" if entry.note else "")
     else:
         text = f"{entry.clause}" + (f"：{entry.note}" if entry.note else "")
-    state = "" if mention.in_force else "（无效，不计）"
+    state = "" if mention.in_force else "（已作废，不计）" if mention.voided else "（无效，不计）"
     return f"{text}{state} · {entry.where}"
 
 

@@ -72,6 +72,7 @@ class Mention:
     entry: Entry
     kind: str  # "void", "close" or "ref"
     in_force: bool
+    voided: bool = False  # out because a void names it (else: a problem of its own)
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,12 @@ class Lookup:
             retired = self._retired(entry) if is_open else None
             is_open = is_open and retired is None
         mentions = tuple(
-            Mention(m, m.kind if m.kind != "score" else "ref", self.in_force(m))
+            Mention(
+                m,
+                m.kind if m.kind != "score" else "ref",
+                self.in_force(m),
+                m.id in self.book.voided,
+            )
             for m in self.mentions.get(entry.id, ())
         )
         return History(
