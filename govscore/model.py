@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,17 @@ MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 # YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
 ID_SEQUENCE = re.compile(r"^(\d{4}-\d{2})-(\d+)(?:-([a-z0-9]+))?$")
+
+
+# What a matter's name may differ in and still name the same matter: spaces, quote marks
+# and brackets around a name (“一件事”), and full-width letters (ＡＢ), which NFKC folds.
+_MATTER_NOISE = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）【】]+")
+
+
+def matter_key(matter: str | None) -> str:
+    """A matter as compared (同一事项按最高层级计分，不累加): a clerk types it freely, so
+    安全生产一件事, 安全生产 一件事 and 安全生产“一件事” are one matter."""
+    return _MATTER_NOISE.sub("", unicodedata.normalize("NFKC", matter or ""))
 
 
 def sequence_name(month: str, tag: str | None) -> str:

@@ -499,3 +499,22 @@ def test_full_width_forms_are_read_alike_everywhere(small: Path):
     voided = gs(small, "void", "２０２３-０５-０００１", "--reason", "申诉成立")
     assert voided.exit_code == 0, voided.output
     assert total(small, "2023-05")[0] == 100.0
+
+
+def test_a_matter_written_another_way_is_the_same_matter(small: Path):
+    """A clerk types the 事项 freely: 安全生产一件事, 安全生产 一件事 and 安全生产“一件事”
+    name one matter (同一事项按最高层级计分，不累加), so a higher level earns its rise only,
+    and the same level again is refused."""
+    exclusive = ("add", *A, "-c", "4.2.2")
+    first = gs(
+        small, *exclusive, "--level", "省级", "--matter", "安全生产一件事", "--month", "2023-05"
+    )
+    assert first.exit_code == 0, first.output
+    assert "already counts" in refused(
+        small, *exclusive, "--level", "省级", "--matter", "安全生产“一件事”", "--month", "2023-06"
+    )
+    higher = ("--level", "国家级", "--matter", "安全生产 一件事", "--month", "2023-06")
+    assert gs(small, *exclusive, *higher).exit_code == 0
+    # May: 省级 5 → C4 105 → 25 + 40 + 20 + 15.75 = 100.75. June: 国家级 10 rises 10 − 5 =
+    # 5 over May's 省级 (one matter) → C4 105 → 100.75 (not 110 → 101.5).
+    assert [total(small, m)[0] for m in ("2023-05", "2023-06")] == [100.75, 100.75]

@@ -18,7 +18,7 @@ from decimal import Decimal
 from govscore.errors import Problem
 from govscore.figures import plain, round2
 from govscore.i18n import _
-from govscore.model import Entry, month_of, next_month
+from govscore.model import Entry, matter_key, month_of, next_month
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.validate import MOST_CASES
 
@@ -214,8 +214,10 @@ def exclusive_problems(
         for earlier in counted:
             if (earlier.month, position[earlier.id]) >= (entry.month, position[entry.id]):
                 continue
-            same = (earlier.month[:4], earlier.department, earlier.clause, earlier.matter)
-            if same != (entry.month[:4], entry.department, entry.clause, entry.matter):
+            same = (earlier.month[:4], earlier.department, earlier.clause)
+            if same != (entry.month[:4], entry.department, entry.clause):
+                continue
+            if matter_key(earlier.matter) != matter_key(entry.matter):
                 continue
             if best is None or _worth(earlier, clause) > _worth(best, clause):
                 best = earlier

@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Protocol
 
 from govscore.figures import RATE_PLACES, exact, plain, round2
-from govscore.model import Entry
+from govscore.model import Entry, matter_key
 from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments, Weights
@@ -692,7 +692,7 @@ def exclusive_rises(entries: Iterable[Entry], catalog: Catalog) -> dict[str, Dec
         clause = catalog.at(entry.month).clauses[entry.clause]
         worth = clause.level_points(entry.level) if entry.level else (entry.points or clause.points)  # type: ignore[arg-type]
         # pragma: no mutate start (equivalent: [:5] keeps years apart too; a matter is named)
-        key = (entry.month[:4], entry.department, clause.id, entry.matter or "")
+        key = (entry.month[:4], entry.department, clause.id, matter_key(entry.matter))
         # pragma: no mutate end
         before = best.get(key, ZERO)
         rises[entry.id] = max(ZERO, (worth or ZERO) - before)
