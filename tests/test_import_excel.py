@@ -436,6 +436,20 @@ def test_sheets_after_the_first_are_named_as_not_read(small: Path):
     )
 
 
+def test_rows_typed_into_the_templates_example_sheet_are_said_to_be_unread(small: Path):
+    """A clerk who typed the month's rows below the example on the template's 示例 sheet
+    imported nothing, without a word: that sheet is passed over only as it came."""
+    assert gs(small, "import", "--template", "模板.xlsx").exit_code == 0
+    book = openpyxl.load_workbook("模板.xlsx")
+    book.worksheets[1].append(["市公安局", "2.4.3", 1])
+    book.save("模板.xlsx")
+    imported = run_process("--root", str(small), "import", "模板.xlsx")
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stderr.startswith(
+        "warning: 模板.xlsx: only the first sheet is imported; not read: 'example'\n"
+    ), imported.stderr
+
+
 def test_the_headers_of_an_earlier_template_still_read(small: Path):
     """The template now heads its columns with the office's words (层级, 逐月计分, 去重键);
     a file made from the earlier one (等级, 持续, 键) imports the same."""

@@ -366,16 +366,20 @@ def _hidden_rows(data: bytes, part: str | None) -> frozenset[int]:
     return frozenset(hidden)
 
 
+_EXAMPLE_ROWS = 3  # the template's example sheet: header, example row, note
+
+
 def _sheets_not_read(file: str, others: Sequence[Any]) -> tuple[Problem, ...]:
     """Sheets after the first that hold anything: only the first is imported, and a
     clerk who filled in another should hear so (the template's example sheet is known)."""
     examples = {"example", chinese("example")}
-    left = [
-        sheet.title
-        for sheet in others
-        if sheet.title not in examples
-        and any(v is not None for row in sheet.iter_rows(values_only=True) for v in row)
-    ]
+    left = []
+    for sheet in others:
+        rows = sum(any(v is not None for v in row) for row in sheet.iter_rows(values_only=True))
+        # The template's example sheet holds its header, the example row and a note: rows
+        # a clerk typed below them are not read either.
+        if rows > (_EXAMPLE_ROWS if sheet.title in examples else 0):
+            left.append(sheet.title)
     if not left:
         return ()
     message = _("only the first sheet is imported; not read: {sheets}")
