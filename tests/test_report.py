@@ -201,6 +201,8 @@ def test_department_card_lists_entries_caps_floor_voids_and_months(small: Path, 
     assert ["2023-05", "A", "便利化", "1.50", "1.00", f"{MINUS}0.50"] in rows
     void = next(r for r in rows if r[0] == "2023-05-0003")
     assert void[6] == "申诉成立：系误登"
+    # Voids are for appeals and clerical slips alike: the heading says neither.
+    assert "<h3>作废的记录</h3>" in police and "申诉作废" not in html
     # monthly totals so far this year: April 99.60 (rank 3), May 99.00 (rank 1)
     assert ["2023年4月", "99.60", "—", "3", "—"] in rows
     assert ["2023年5月", "99.00", f"{MINUS}0.60", "1", "+2"] in rows

@@ -375,7 +375,7 @@ def _voids(book: Workbook, styles: Styles, report: Report) -> None:
         ]
         for v in report.voids
     ]
-    _table(book, styles, "作废", headers, rows, title=f"{_title(report)} · 申诉作废的记录")
+    _table(book, styles, "作废", headers, rows, title=f"{_title(report)} · 作废的记录")
 
 
 def _months(book: Workbook, styles: Styles, report: Report) -> None:
