@@ -371,6 +371,27 @@ def test_workbook_dates_are_dates_and_problems_read_as_the_office_writes(
     assert "an entry was removed from the ledger or from its git history</li>" in html
 
 
+def test_a_report_sent_upward_names_no_command_for_the_clerk(small: Path, tmp_path: Path):
+    """An unknown department's problem tells the clerk to run `govscore departments`: a
+    report sent upward keeps what is wrong and leaves the command out (stderr keeps it)."""
+    record(small)
+    with (small / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            '\n[[entry]]\nid = "2023-05-0008"\ndepartment = "市不存在局"\nclause = "2.4.3"\n'
+        )
+    for suffix in ("html", "xlsx"):
+        done = run_process(
+            "--root", str(small), "report", "2023-05", "-o", str(tmp_path / f"m.{suffix}")
+        )
+        assert done.returncode == 1 and "`govscore departments`" in done.stderr
+    html = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert "unknown department" in html and "govscore departments" not in html
+    book = openpyxl.load_workbook(tmp_path / "m.xlsx")
+    said = [str(c.value) for row in book["问题"].iter_rows(min_row=2) for c in row]
+    assert any("unknown department" in s for s in said)
+    assert not any("govscore departments" in s for s in said)
+
+
 def test_cached_and_uncached_reports_are_the_same_page(small: Path, tmp_path: Path):
     """Clause sums come from the cache's snapshot (extended by appends) on warm runs."""
     record(small)

@@ -8,6 +8,7 @@ and (for cards and the workbook) the entries voided on appeal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,9 +38,14 @@ TOP_CLAUSES = 10  # the clauses that cost (and earned) the most, each list this 
 
 
 def reported(problem: Problem) -> str:
-    """A problem's message as a report sent upward says it: without the command it tells
-    the clerk to run (`govscore audit --since TAG`), which means nothing to its readers."""
-    return str(problem.message).removesuffix(audit_hint())
+    """A problem's message as a report sent upward says it: without the commands it tells
+    the clerk to run (`govscore audit --since TAG`, `govscore departments`), which mean
+    nothing to its readers."""
+    return _COMMAND_HINT.sub("", str(problem.message).removesuffix(audit_hint()))
+
+
+# A hint in brackets that names a command: （运行 `govscore departments` 查看列表）.
+_COMMAND_HINT = re.compile(r"\s*[（(][^（()）]*`govscore [^`]*`[^（()）]*[）)]")
 
 
 def year_months(ledger_months: Sequence[str], year: int) -> list[str]:
