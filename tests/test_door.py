@@ -257,7 +257,10 @@ def test_a_close_through_a_month_after_next_is_refused_unless_forced(small: Path
     )
     assert ledger_bytes(small) == before
     # Next month is fine without --force; a later month with it.
-    closed = gs(small, "--no-cache", "close", "2024-11-0001", "--through", "2025-01")
+    # --reason, as void names it, is --note here: a clerk types either.
+    closed = gs(
+        small, "--no-cache", "close", "2024-11-0001", "--through", "2025-01", "--reason", "完成"
+    )
     assert (closed.exit_code, closed.stdout) == (0, "2024-11-0002\n"), closed.output
     made = gs(small, "add", *A, "-c", "3.1.3", "--recurring", "--month", "2024-12")
     assert (made.exit_code, made.stdout) == (0, "2024-12-0001\n"), made.output

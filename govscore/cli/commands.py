@@ -520,7 +520,7 @@ def void(app: AppContext, entry_id: str, reason: str, by: str | None, commit: bo
 @cli.command()
 @click.argument("entry_id", metavar="ID", type=ID)
 @click.option("--through", required=True, type=MONTH, help="The last month the entry stands.")
-@click.option("--note", help="Why it ends (e.g. 任务已完成).")
+@click.option("--note", "--reason", "note", help="Why it ends (e.g. 任务已完成).")
 @click.option("--by", help="Who closes it (default git's user.name, else the login name).")
 @click.option(
     "--force",
