@@ -459,6 +459,40 @@ def test_report_names_its_versions_and_notes_a_change_of_rules(small: Path, tmp_
     assert label in cells and change in cells
 
 
+def test_two_notices_first_applying_in_one_month_are_both_named(small: Path, tmp_path: Path):
+    """9号 effective 2023-09-20 and 11号 effective 2023-10-01 both first apply in October:
+    11号 is in force there and holds 9号's changes, so every report of October names both
+    (the 2.4.3 point of 2 that scores October is 9号's; review S F6: 9号 was named nowhere).
+
+    市民政局's October: 2.4.3 × 1 at 9号's 2 points → 规范化 98 (in September, still at 2号's
+    1 point, × 3 → 97)."""
+    amend(small, "2023-09-20", POINTS)
+    amend(small, "2023-10-01", WEIGHTS)
+    record_year(small)
+    notice = {"effective": "2023-09-20", "number": "烟政管办〔2023〕9号"}
+    october = totals(small, "month", "2023-10")
+    assert october["rules"] == [notice, OCTOBER]
+    assert october["市民政局"]["categories"]["2"] == 98
+    september = totals(small, "month", "2023-09")
+    assert september["rules"] == [FIRST]
+    assert september["市民政局"]["categories"]["2"] == 97
+    year = totals(small, "year", "2023")
+    assert year["rules"] == [FIRST, notice, OCTOBER]
+    title = run(small, "year", "2023").output.splitlines()[0]
+    assert "2023-09-20 烟政管办〔2023〕9号、2023-10-01 烟政管办〔2023〕11号" in title
+    page = tmp_path / "year.html"
+    assert run(small, "report", "2023", "-o", str(page)).exit_code == 0
+    assert (
+        "本期考评指标经补充通知调整：2023-10 起按 烟政管办〔2023〕9号（2023-09-20 生效）、"
+        "烟政管办〔2023〕11号（2023-10-01 生效）计分" in page.read_text(encoding="utf-8")
+    )
+    month_page = tmp_path / "october.html"
+    assert run(small, "report", "2023-10", "-o", str(month_page)).exit_code == 0
+    text = month_page.read_text(encoding="utf-8")
+    assert "考评依据 2023-09-20 烟政管办〔2023〕9号、2023-10-01 烟政管办〔2023〕11号 · " in text
+    assert "本期考评指标经补充通知调整" not in text  # one step of the rules: no change within
+
+
 def test_import_judges_each_row_by_its_months_rules(small: Path, tmp_path: Path):
     amend(small, "2023-09-01", RETIRE_AND_ADD)
     rows = tmp_path / "rows.csv"

@@ -825,7 +825,7 @@ def _warn_empty(month: str) -> None:
 def _rules_used(root: Root | View, months: Sequence[str]) -> list[Version]:
     """The versions of the rules a period was scored by (see govscore.rules.amendments)."""
     catalog = root.catalog
-    return catalog.versions_for(months) if isinstance(catalog, RuleBook) else []
+    return catalog.named_for(months) if isinstance(catalog, RuleBook) else []
 
 
 def assessed_months(root: Root | View, year: int) -> list[str]:

@@ -201,7 +201,7 @@ class Report:
     def rules(self) -> tuple[Version, ...]:
         """The versions of the rules the period was scored by (govscore amendments)."""
         catalog = self.scorer.catalog
-        return tuple(catalog.versions_for(self.months)) if isinstance(catalog, RuleBook) else ()
+        return tuple(catalog.named_for(self.months)) if isinstance(catalog, RuleBook) else ()
 
     @property
     def rules_label(self) -> str:
@@ -213,16 +213,25 @@ class Report:
         """Whether the period's months were weighted differently (an amendment changed the
         weights mid-year): a year's total is then the mean of its monthly totals, each
         weighted as its month was, not the year-end weights over the category means."""
-        return len({version.weights for version in self.rules}) > 1
+        catalog = self.scorer.catalog
+        if not isinstance(catalog, RuleBook):
+            return False
+        return len({version.weights for version in catalog.versions_for(self.months)}) > 1
 
     @property
     def rules_change(self) -> str:
         """A note when the rules changed within the period (a year amended mid-way)."""
-        if len(self.rules) < 2:
+        steps: dict[str, list[Version]] = {}
+        for version in self.rules:
+            steps.setdefault(version.first_month, []).append(version)
+        if len(steps) < 2:
             return ""
+        # Notices first applying in one month are one step (the later holds the earlier's).
         parts = [
-            f"{version.first_month} 起按 {version.number}（{version.effective.isoformat()} 生效）计分"
-            for version in self.rules[1:]
+            f"{first} 起按 "
+            + "、".join(f"{v.number}（{v.effective.isoformat()} 生效）" for v in versions)
+            + "计分"
+            for first, versions in list(steps.items())[1:]
         ]
         return "本期考评指标经补充通知调整：" + "；".join(parts)
 

@@ -230,9 +230,26 @@ class RuleBook(Catalog):
         return self.version_for(month).weights
 
     def versions_for(self, months: Iterable[str]) -> list[Version]:
-        """The versions a period used, in order."""
+        """The versions in force in a period's months, in order (their weights weighed them)."""
         used = {id(self.version_for(m)): self.version_for(m) for m in sorted(months)}
         return list(used.values())
+
+    def named_for(self, months: Iterable[str]) -> list[Version]:
+        """The versions a report names: those in force, each with the notices that first
+        applied in the same month before it (one effective 09-20 and one 10-01 both apply
+        from October: the later is in force, the earlier's changes are in it, and the
+        report must name both). A root's own clauses.toml, of the first version's date,
+        replaces the measures whole: the measures are not named beside it."""
+        named: dict[int, Version] = {}
+        for version in self.versions_for(months):
+            for earlier in self.versions[: self.versions.index(version)]:
+                if (
+                    earlier.first_month == version.first_month
+                    and earlier.effective != version.effective
+                ):
+                    named.setdefault(id(earlier), earlier)
+            named.setdefault(id(version), version)
+        return list(named.values())
 
     def every_version(self) -> tuple[Catalog, ...]:
         return tuple(v.catalog for v in self.versions)
