@@ -13,6 +13,7 @@ office amends the rules twice in 2023:
 from __future__ import annotations
 
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -733,7 +734,7 @@ def test_show_says_a_recurring_entry_stops_where_its_clause_is_retired(small: Pa
     ]
     assert (shown["open"], shown["retired"]) == (
         False,
-        {"effective": "2023-10-01", "number": "烟政管办〔2023〕9号"},
+        {"effective": "2023-10-01", "number": "烟政管办〔2023〕9号", "why": "retired"},
     )
     table = run(small, "show", "2023-08-0001").stdout.splitlines()
     assert table[-1].split() == [
@@ -771,3 +772,55 @@ def test_a_notice_that_changes_a_clauses_kind_stops_a_recurring_entry_of_it(smal
     assert totals(small, "month", "2023-09")["市体育局"]["total"] == 100
     year = run(small, "year", "2023", "--format", "json")
     assert year.exit_code == 0 and "Traceback" not in year.output, year.output
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    assert (shown["open"], shown["retired"]) == (
+        False,
+        {"effective": "2023-09-01", "number": "X", "why": "figures"},
+    )
+    assert run(small, "show", "2023-07-0001").stdout.splitlines()[-1].split() == [
+        "以后各月",
+        "条款",
+        "2.4.9",
+        "自",
+        "2023-09-01（X）改变计分方式，本记录不再计分",
+    ]
+
+
+def test_a_notice_that_restricts_a_clause_to_a_tag_stops_a_recurring_entry_of_it(small: Path):
+    """A notice from September makes 2.4.9 apply to hall departments only: a new booking
+    against 市体育局 (no tags) is refused, so its open recurring entry stops there too, as
+    under a retirement (it went on deducting, `check` silent; review S F4).
+
+    市体育局, July and August: 2.4.9 × 1 → C2 99 → 25 + 0.40×99 + 20 + 15 = 99.6;
+    September: nothing counts → 100."""
+    add(small, "-d", "市体育局", "-c", "2.4.9", "--recurring", "--month", "2023-07")
+    add(small, "-d", "市民政局", "-c", "2.4.3", "--month", "2023-09")
+    amend(
+        small,
+        "2023-09-01",
+        '[notice]\nnumber = "40号"\n\n[[clause]]\nid = "2.4.9"\napplies_to = "hall"\n',
+    )
+    assert totals(small, "month", "2023-08")["市体育局"]["total"] == 99.6
+    assert totals(small, "month", "2023-09")["市体育局"]["total"] == 100
+    refused = run(small, "add", "-d", "市体育局", "-c", "2.4.9", "--month", "2023-09")
+    assert refused.exit_code == 1, refused.output
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    assert [(c["period"], c["amount"]) for c in shown["counts"]] == [
+        ("2023-07", -1.0),
+        ("2023-08", -1.0),
+    ]
+    assert (shown["open"], shown["retired"]) == (
+        False,
+        {"effective": "2023-09-01", "number": "40号", "why": "applies_to"},
+    )
+    assert run(small, "show", "2023-07-0001").stdout.splitlines()[-1].split() == [
+        "以后各月",
+        "条款",
+        "2.4.9",
+        "自",
+        "2023-09-01（40号）只适用于标签为“大厅”的部门，本部门不再计分",
+    ]
+    # The cached path agrees with a fresh read (the year from the snapshot, then cold).
+    warm = totals(small, "year", "2023")["市体育局"]["total"]
+    shutil.rmtree(small / ".govscore-cache")
+    assert totals(small, "year", "2023")["市体育局"]["total"] == warm

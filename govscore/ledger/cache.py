@@ -38,8 +38,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # CSV ledger file without its last newline leaves its last row out; an id holding a
 # character that cannot be seen (U+200B) is a problem; git conflict markers are named; 12:
 # the context keeps follow-ups' counts (target_counts, follows); 13: a matter written
-# another way is the same matter (kept scores worked out before are not reused)
-FORMAT = 13
+# another way is the same matter (kept scores worked out before are not reused); 14: a
+# recurring entry stops where a notice restricts its clause to a tag its department lacks
+FORMAT = 14
 
 
 def digest(data: bytes) -> bytes:

@@ -558,9 +558,16 @@ def history_table(history: History, catalog: Catalog) -> Table:
         rows.append(["以后各月", "逐月计分，直至终止计分"])
     elif history.retired is not None:
         retired = history.retired
-        ended = (
-            f"条款 {history.clause} 自 {retired['effective']}（{retired['number']}）废止，不再计分"
-        )
+        notice = f"自 {retired['effective']}（{retired['number']}）"
+        why = retired.get("why")
+        if why == "applies_to":
+            clause = catalog.get(history.clause)
+            tag = tag_name(clause.applies_to) if clause is not None and clause.applies_to else ""
+            ended = f"条款 {history.clause} {notice}只适用于标签为“{tag}”的部门，本部门不再计分"
+        elif why == "figures":
+            ended = f"条款 {history.clause} {notice}改变计分方式，本记录不再计分"
+        else:
+            ended = f"条款 {history.clause} {notice}废止，不再计分"
         rows.append(["以后各月", ended])
     for mention in history.mentions:
         name = MENTION_NAMES[mention.kind]

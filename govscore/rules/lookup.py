@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from govscore.errors import Problem
 from govscore.model import Entry, months_between
-from govscore.rules.scoring import CapUse, Scorer
+from govscore.rules.scoring import CapUse, Scorer, fits, stands_under
 
 _PADDED = re.compile(r"^(\d{4}-\d{2})-(\d{1,4})$")
 # Up to this many ids, did-you-mean weighs each (difflib: about 25 µs an id); past it, a
@@ -203,11 +203,21 @@ class Lookup:
         )
 
     def _retired(self, entry: Entry) -> dict[str, str] | None:
-        """The version after the entry's month that retired its clause, if one did."""
+        """The version after the entry's month from which it no longer counts, if one
+        came: one that retired its clause ("why": "retired"), made it a clause its
+        figures cannot score ("figures"), or restricted it to a tag its department lacks
+        ("applies_to"), as the Scorer stops it (scoring.stands_under)."""
         versions = getattr(self.scorer.catalog, "versions", ())
+        department = self.scorer.departments.resolve(entry.department)
         for version in versions:
-            if version.first_month > entry.month and entry.clause not in version.catalog.clauses:
-                return version.as_dict()
+            if version.first_month <= entry.month:
+                continue
+            clause = version.catalog.clauses.get(entry.clause)
+            if clause is None:
+                return {**version.as_dict(), "why": "retired"}
+            if not stands_under(entry, clause, department):
+                why = "applies_to" if fits(entry, clause) else "figures"
+                return {**version.as_dict(), "why": why}
         return None
 
     def _counts(self, entry: Entry) -> tuple[tuple[Counted, ...], bool]:

@@ -20,8 +20,8 @@ from govscore.figures import RATE_PLACES, exact, plain, round2
 from govscore.model import Entry, matter_key
 from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Catalog, Clause
-from govscore.rules.config import Departments, Weights
-from govscore.rules.validate import HUNDRED, Book, rate_of
+from govscore.rules.config import Department, Departments, Weights
+from govscore.rules.validate import HUNDRED, Book, applies, rate_of
 
 ZERO = Decimal(0)
 
@@ -420,6 +420,13 @@ def fits(entry: Entry, clause: Clause) -> bool:
     return True
 
 
+def stands_under(entry: Entry, clause: Clause, department: Department | None) -> bool:
+    """Whether a recurring entry still counts under a month's version of its clause: its
+    figures give an amount (fits), and the clause still applies to its department (a
+    notice may restrict it to a tag the department lacks, as a new booking is refused)."""
+    return fits(entry, clause) and (department is None or applies(clause, department))
+
+
 def entry_amount(entry: Entry, clause: Clause, rises: dict[str, Decimal]) -> Decimal:
     """The points an entry is worth (unsigned); exclusive clauses earn their rise."""
     kind = clause.kind
@@ -536,11 +543,14 @@ class Scorer:
         cell = self.summary.cells.get((department, month))
         clauses = self._month_rules(month)[0].clauses
         # A recurring entry counts under each month's own points; not once its clause
-        # retired, nor once a notice made it a clause its figures cannot score.
+        # retired, nor once a notice made it a clause its figures cannot score or one
+        # that no longer applies to the department (applies_to a tag it lacks).
         standing = [
             e
             for e in self.standing.get(department, ())
-            if self.applies(e, month) and e.clause in clauses and fits(e, clauses[e.clause])
+            if self.applies(e, month)
+            and e.clause in clauses
+            and stands_under(e, clauses[e.clause], self.departments.by_name.get(department))
         ]
         extra = [*self.exclusive.get((department, month), ()), *standing]
         work = cell if cell is not None else Cell()
