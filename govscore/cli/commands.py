@@ -11,7 +11,7 @@ import contextlib
 import importlib
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from functools import partial
@@ -78,7 +78,14 @@ from govscore.ledger.loader import (
     load_rules,
     load_view,
 )
-from govscore.ledger.recording import Committer, Draft, Writing, record, record_import
+from govscore.ledger.recording import (
+    Committer,
+    Draft,
+    Writing,
+    month_entries,
+    record,
+    record_import,
+)
 from govscore.ledger.repair import Cut, cut_back, find_cuts, repair_json
 from govscore.ledger.settings import entries_needing, set_tags
 from govscore.ledger.writer import create_files, write_whole
@@ -1431,7 +1438,10 @@ def import_(
             bar = click.progressbar(length=table.size, label=reading, file=sys.stderr)
             progress = partial(stack.enter_context(bar).update, 1)
         departments = load_departments(root_dir)
-        plan = importing.Planner(table, label, month, defaults, progress, departments.full_name)
+        ledger = partial(month_entries, root_dir)
+        plan = importing.Planner(
+            table, label, month, defaults, progress, departments.full_name, ledger
+        )
         try:
             writing = Writing(dry_run, committer, clone_tag(root_dir), app.use_cache, force)
             done = record_import(root_dir, plan.read, today(), writing, plan)
@@ -1452,6 +1462,8 @@ def import_(
             message.format(file=label, line=repeat.line, key=repeat.key, first=repeat.first),
             err=True,
         )
+    for notice in plan.said():
+        click.echo(_taken_for(label, notice, table.column), err=True)
     for warning in importing.locate([*table.notes, *done.warnings], label, table.column):
         click.echo(_("warning: {problem}").format(problem=warning), err=True)
     if not dry_run:
@@ -1475,6 +1487,24 @@ def import_(
         )
     click.echo(summary.format(added=added, skipped=skipped), err=True)
     committer.check()
+
+
+def _taken_for(file: str, notice: importing.Notice, column: Callable[[str], str]) -> str:
+    """A row skipped as a recorded entry whose note or recorder differ: the clerk is told,
+    as govscore keeps the entry as recorded, and how to change it or book the row."""
+    message = _(
+        "{file}:{line}: skipped as {id}, already recorded: the same but for its {fields}, "
+        "which govscore does not change in a recorded entry; to change it, `govscore void "
+        "{id} --reason …`, then give the row a {key} of its own and import it again; if the "
+        "row is another incident, give it a {key} of its own"
+    )
+    return message.format(
+        file=file,
+        line=notice.line,
+        id=notice.entry,
+        fields=both(column(name) for name in notice.fields),
+        key=column("key"),
+    )
 
 
 def utf8_console() -> None:

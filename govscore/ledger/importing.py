@@ -7,8 +7,9 @@ ledger and appends them all or none. A draft's source is "FILE:LINE", so a probl
 `record` finds still names the row it came from.
 
 Columns are named in English or in Chinese (部门, 条款, …). A row without a key is given
-one made from its content and its place among identical rows of the file, so a re-run,
-or a later export repeating earlier rows, adds nothing.
+one made from what identifies it (every field but its note and recorder) and its place
+among such rows of the file, so a re-run, or a later export repeating earlier rows with
+their notes tidied, adds nothing (see Planner.read).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -33,7 +34,8 @@ from govscore import __version__
 from govscore.errors import DataError, Problem, UsageError
 from govscore.i18n import N_, _, chinese, listing, os_reason
 from govscore.ledger.recording import Draft
-from govscore.model import FIELD_WORDS, FIELDS, field_word, month_of
+from govscore.ledger.text import _FALSE, _TRUE
+from govscore.model import FIELD_WORDS, FIELDS, Entry, field_word, month_of
 from govscore.written import (
     ID_FIELDS,
     NUMBER_FIELDS,
@@ -91,6 +93,16 @@ COMMENT = "#"
 
 # Made keys start with this, so a reader of the ledger sees the key was not written.
 MADE_KEY = "row-"
+
+# What a key-less row's made key covers beside its month: what identifies the incident
+# and decides its score, the fields `add --key` compares. Not the note (说明) nor the
+# recorder (记录人): a sheet whose notes were tidied is the same sheet, and its rows must
+# not be booked twice.
+IDENTITY = tuple(name for name in COLUMNS if name not in ("note", "by", "key", "month"))
+
+# Said in an import's fingerprint: how made keys are made (a kept import of keys made
+# otherwise is not taken for this one).
+KEY_SCHEME = "identity"
 
 # Cells kept exactly as written; every other cell is stripped of surrounding spaces, so a
 # key or a clause id pasted with a trailing space still matches.
@@ -590,10 +602,12 @@ class Planner:
     the table again and gives, in file order, a Draft for each row or a Problem for each
     thing wrong with one.
 
-    A row without a key is given one made from what it says (row_content) and its number
-    among identical rows. A second row with a key is skipped (in `repeats`), as if the
-    first had been recorded by an earlier run: a cron job concatenating exports must not
-    double-count. `progress` is called once per row read.
+    A row without a key is given one made from what identifies it (row_content) and its
+    number among such rows (see `read`). A second row with a key is skipped (in
+    `repeats`), as if the first had been recorded by an earlier run: a cron job
+    concatenating exports must not double-count. `progress` is called once per row read.
+    `ledger` gives the entries of a ledger month, read when a key-less row's keys name
+    no recorded entry (see `read`).
     """
 
     def __init__(
@@ -604,16 +618,23 @@ class Planner:
         defaults: dict[str, Any],
         progress: Callable[[], None] | None = None,
         resolve: Callable[[str], str | None] | None = None,
+        ledger: Callable[[str], Iterable[Entry]] | None = None,
     ):
         self.table, self.file, self.month, self.defaults = table, file, month, defaults
         self.progress = progress
         # A department's name as the ledger keeps it (its full name), for a row's made key:
         # a later export that names it by an alias is the same row.
         self.resolve = resolve
+        self.ledger = ledger
         self.repeats: list[Repeat] = []
         self.rows = 0  # non-empty data rows read
         self.skipped = 0  # rows left out because their key is recorded (see `read`)
         self.keys: dict[str, int] = {}  # every row's key, with the line that has it first
+        # A skipped key-less row's key → the recorded key it was taken for, where they differ.
+        self.proof: dict[str, str] = {}
+        # Rows taken for a recorded entry whose note or recorder differ: line → Notice.
+        self.notices: dict[int, Notice] = {}
+        self._recorded = _Recorded(ledger)
 
     def __iter__(self) -> Iterator[Draft | Problem]:
         return self.read(None)
@@ -621,13 +642,35 @@ class Planner:
     def read(self, recorded: Container[str] | None) -> Iterator[Draft | Problem]:
         """Drafts and problems, leaving out (and counting in `skipped`) the rows whose
         key is in `recorded`: the keys of the ledger before the import, which `record`
-        would skip. A re-run of a million rows then makes no draft of them at all."""
+        would skip. A re-run of a million rows then makes no draft of them at all.
+
+        A key-less row's made key is `row-IDENTITY-N`: IDENTITY a digest of its month
+        and every field but its note and recorder (row_content), N its number among the
+        rows of the file with that identity. It is recorded when
+        - its made key, or a key an earlier govscore made of it (of every field, its
+          department as read or as written: `Draft.also`), names a recorded entry; or
+        - else, a recorded entry of its month with a made key and the same identity is
+          not yet taken by an earlier row of the file: the row is taken for it.
+        So the Nth row of an identity is recorded while the ledger holds N entries made
+        of rows of that identity, whatever their notes and under whichever scheme their
+        keys were made: a sheet re-imported after its notes were tidied books nothing,
+        and two rows alike but for their notes are two entries, on every re-run. A row
+        whose own key names an entry another row was taken for by identity takes it
+        back: that row is taken for another such entry, or else booked (then after the
+        rows read so far). A row taken for an entry whose note or recorder differ is
+        named in `notices`: govscore does not change a recorded entry. A second sheet
+        holding another incident alike but for its note is taken for the first too, and
+        named there: the clerk gives it a key of its own.
+        """
         self.repeats = []
         self.rows = self.skipped = 0
+        self.proof, self.notices = {}, {}
+        self._recorded = _Recorded(self.ledger)
         yield from self.table.problems
         first_line: dict[str, int] = {}
         self.keys = first_line
         seen: dict[str, int] = {}
+        seen_before: dict[str, int] = {}
         seen_as_written: dict[str, int] = {}
         read = _RowReader(self.table.header, self.file, self.month, self.resolve).read
         defaults = self.defaults.items()
@@ -638,20 +681,24 @@ class Planner:
             self.rows += 1
             if progress is not None:
                 progress()
-            fields, month, found, content, as_written = read(cells, line)
+            fields, month, found, made = read(cells, line)
             if fields is None:
                 yield from found
                 continue
             if found:  # no month: never recorded, only judged, to name all that is wrong
                 yield Draft(fields, month, f"{source}{line}", canonical=True, problems=tuple(found))
                 continue
-            also = ""
-            if content is not None:
-                number = seen[content] = seen.get(content, 0) + 1
-                fields["key"] = f"{MADE_KEY}{content}-{number}"
-            if as_written is not None:  # the key govscore made before it read names so
-                number = seen_as_written[as_written] = seen_as_written.get(as_written, 0) + 1
-                also = f"{MADE_KEY}{as_written}-{number}"
+            also: tuple[str, ...] = ()
+            if made is not None:
+                number = seen[made.identity] = seen.get(made.identity, 0) + 1
+                fields["key"] = f"{MADE_KEY}{made.identity}-{number}"
+                # The keys earlier govscore made of the row: of every field.
+                content, as_written = made.content, made.as_written
+                number = seen_before[content] = seen_before.get(content, 0) + 1
+                also = (f"{MADE_KEY}{content}-{number}",)
+                if as_written is not None:  # … and before that, its department as written
+                    number = seen_as_written[as_written] = seen_as_written.get(as_written, 0) + 1
+                    also = (*also, f"{MADE_KEY}{as_written}-{number}")
             if keyed:
                 _fill(fields, defaults)
             key = fields.get("key")
@@ -660,41 +707,125 @@ class Planner:
                     self.repeats.append(Repeat(line, key, first_line[key]))
                     continue
                 first_line[key] = line
-                if recorded is not None and (key in recorded or (also and also in recorded)):
+                if made is None and recorded is not None and key in recorded:
                     self.skipped += 1
                     continue
+            if made is None:
+                if not keyed:
+                    _fill(fields, defaults)
+                yield Draft(fields, month, f"{source}{line}", canonical=True)
+                continue
+            assert month is not None and key is not None  # a made key: the row has a month
+            written = {name: fields.get(name) for name in _TIDIED}  # before --by fills by
             if not keyed:
                 _fill(fields, defaults)
-            yield Draft(fields, month, f"{source}{line}", canonical=True, also=also)
+            draft = Draft(fields, month, f"{source}{line}", canonical=True, also=also)
+            row = _Row(line, key, made.identity, month, written, draft)
+            taken = self._take_own(row, recorded)
+            if taken is not None:
+                bumped, skip = taken
+                if bumped is not None:
+                    yield bumped
+                if skip:
+                    self.skipped += 1
+                    continue
+                yield draft  # `record` skips it by its key
+                continue
+            entry = self._recorded.free(month, row.identity)
+            if entry is not None:
+                self._taken_for(row, entry)
+                self.skipped += 1
+                continue
+            yield draft
+
+    def _take_own(
+        self, row: _Row, recorded: Container[str] | None
+    ) -> tuple[Draft | None, bool] | None:
+        """The row taken for the entry one of its keys names, if any: the draft of a row
+        now booked instead (see `read`), and whether this row is skipped here (else
+        `record` skips it by its key). None: none of its keys is recorded."""
+        keys = (row.key, *row.draft.also)
+        if recorded is not None:
+            hit = next((key for key in keys if key in recorded), None)
+        else:
+            by_key = self._recorded.month(row.month)[0]
+            hit = next((key for key in keys if key in by_key), None)
+        if hit is None:
+            return None
+        bumped = self._recorded.take(hit)
+        booked = None
+        if bumped is not None:  # it was taken for this entry by identity: another, or booked
+            other = self._recorded.free(bumped.month, bumped.identity)
+            if other is not None:
+                self._taken_for(bumped, other)
+            else:
+                self.skipped -= 1
+                self.proof.pop(bumped.key, None)
+                self.notices.pop(bumped.line, None)
+                booked = bumped.draft
+        if hit != row.key:
+            self.proof[row.key] = hit
+        if hit == row.key:  # a key made as now: the note and recorder may have changed since
+            entry = self._recorded.month(row.month)[0].get(hit)
+            if entry is not None:
+                self._notice(row, entry)
+        return booked, recorded is not None
+
+    def _taken_for(self, row: _Row, entry: Entry) -> None:
+        """The row is taken for a recorded entry of its identity (see `read`)."""
+        self._recorded.count(row, entry)
+        self.proof[row.key] = str(entry.key)
+        self.notices.pop(row.line, None)
+        self._notice(row, entry)
+
+    def _notice(self, row: _Row, entry: Entry) -> None:
+        differ = [
+            name
+            for name, value in row.written.items()
+            if (value is not None or name == "note") and value != getattr(entry, name)
+        ]
+        if differ:
+            self.notices[row.line] = Notice(row.line, entry.id, tuple(differ))
 
     def fingerprint(self) -> str:
-        """The file's bytes, the encoding asked for, --month and govscore's version: what
-        decides every row's key and whether a row is wrong. "" for a table not read from
-        a file."""
+        """The file's bytes, the encoding asked for, --month, govscore's version and how
+        made keys are made: what decides every row's key and whether a row is wrong. ""
+        for a table not read from a file."""
         if not self.table.digest:
             return ""
-        said = f"{__version__}\x1f{self.table.digest}\x1f{self.month or ''}"
+        said = f"{__version__}\x1f{KEY_SCHEME}\x1f{self.table.digest}\x1f{self.month or ''}"
         return hashlib.sha256(said.encode("utf-8", "backslashreplace")).hexdigest()
 
     def kept(self) -> list[str]:
-        """After a read that found nothing wrong: the rows read, the repeats (JSON) and
-        every key, one a line; [] when a key holds a line break (nothing is kept)."""
-        keys = "\n".join(self.keys)
+        """After a read that found nothing wrong: the rows read, the repeats (JSON), every
+        key, one a line (a row taken for a recorded entry: that entry's key), and the
+        notices (JSON); [] when a key holds a line break (nothing is kept)."""
+        keys = "\n".join(self.proof.get(key, key) for key in self.keys)
         if keys.count("\n") != max(len(self.keys) - 1, 0):
             return []
         repeats = [[repeat.line, repeat.key, repeat.first] for repeat in self.repeats]
-        return [str(self.rows), json.dumps(repeats, ensure_ascii=False), keys]
+        notices = [[n.line, n.entry, list(n.fields)] for n in self.notices.values()]
+        return [
+            str(self.rows),
+            json.dumps(repeats, ensure_ascii=False),
+            keys,
+            json.dumps(notices, ensure_ascii=False),
+        ]
 
     def recall(self, kept: Sequence[str], recorded: Container[str]) -> bool:
         """Take the counts a read of this file would give, from what `kept` said of it
         (after a read that found nothing wrong), if every row's key is in `recorded`: then
         a read would skip every row. Whether it did."""
-        if len(kept) != 3:
+        if len(kept) != 4:
             return False
         try:
             rows = int(kept[0])
             repeats = [
                 Repeat(int(line), str(key), int(first)) for line, key, first in json.loads(kept[1])
+            ]
+            notices = [
+                Notice(int(line), str(entry), tuple(str(name) for name in names))
+                for line, entry, names in json.loads(kept[3])
             ]
         except (ValueError, TypeError):
             return False
@@ -704,7 +835,80 @@ class Planner:
         if not all(repeat.key in recorded for repeat in repeats):
             return False
         self.rows, self.skipped, self.repeats = rows, len(keys), repeats
+        self.notices = {notice.line: notice for notice in notices}
         return True
+
+    def said(self) -> list[Notice]:
+        """The notices, in row order."""
+        return [self.notices[line] for line in sorted(self.notices)]
+
+
+# A row's fields that do not decide whether it is recorded, and are compared with the
+# entry it is taken for, to tell the clerk that govscore kept the entry as recorded.
+_TIDIED = ("note", "by")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A row skipped as a recorded entry whose note or recorder (`fields`) differ."""
+
+    line: int
+    entry: str  # the recorded entry's id
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A key-less row with a month, as matching it to recorded entries needs it."""
+
+    line: int
+    key: str  # its made key
+    identity: str
+    month: str
+    written: dict[str, Any]  # its note and recorder as written (None: no cell)
+    draft: Draft
+
+
+class _Recorded:
+    """The ledger's entries with made keys, a month at a time, as rows are taken for
+    them (see Planner.read)."""
+
+    def __init__(self, ledger: Callable[[str], Iterable[Entry]] | None):
+        self.ledger = ledger
+        self.months: dict[str, tuple[dict[str, Entry], dict[str, list[Entry]]]] = {}
+        self.taken: set[str] = set()  # keys of the entries rows were taken for
+        self.counted: dict[str, _Row] = {}  # … by identity alone: key → the row
+
+    def month(self, month: str) -> tuple[dict[str, Entry], dict[str, list[Entry]]]:
+        """The month's entries with made keys: by key, and by identity in ledger order."""
+        found = self.months.get(month)
+        if found is None:
+            by_key: dict[str, Entry] = {}
+            by_identity: dict[str, list[Entry]] = {}
+            for entry in self.ledger(month) if self.ledger is not None else ():
+                if entry.kind == "score" and entry.key and entry.key.startswith(MADE_KEY):
+                    by_key[entry.key] = entry
+                    by_identity.setdefault(entry_identity(entry), []).append(entry)
+            found = self.months[month] = (by_key, by_identity)
+        return found
+
+    def free(self, month: str, identity: str) -> Entry | None:
+        """The first entry of the identity no row was taken for yet."""
+        for entry in self.month(month)[1].get(identity, ()):
+            if entry.key not in self.taken:
+                return entry
+        return None
+
+    def take(self, key: str) -> _Row | None:
+        """The entry of `key` is taken by a row's own key: the row taken for it by
+        identity before, if any (it needs another)."""
+        self.taken.add(key)
+        return self.counted.pop(key, None)
+
+    def count(self, row: _Row, entry: Entry) -> None:
+        key = str(entry.key)
+        self.taken.add(key)
+        self.counted[key] = row
 
 
 def _fill(fields: dict[str, Any], defaults: Iterable[tuple[str, Any]]) -> None:
@@ -755,13 +959,12 @@ class _RowReader:
 
     def read(
         self, cells: Sequence[str], line: int
-    ) -> tuple[dict[str, Any] | None, str | None, list[Problem], str | None, str | None]:
+    ) -> tuple[dict[str, Any] | None, str | None, list[Problem], Made | None]:
         """What row_draft makes of the row (its fields and month, or its problems), and
-        its row_content when it has no key: with its department as the ledger keeps it,
-        and (last) as written, where that differs (the content earlier govscore made)."""
+        when it has no key what its made keys are made of (Made)."""
         if len(cells) > self.width and any(cell.strip() for cell in cells[self.width :]):
             _draft, problems = row_draft(self.header, cells, self.file, line, self.month, {})
-            return None, None, problems, None, None
+            return None, None, problems, None
         fields: dict[str, Any] = {}
         parts: list[str | None] = [None] * (self.width + 1)
         written_month = None
@@ -796,12 +999,13 @@ class _RowReader:
             field, message = problem
             reason = _("{field}: {reason}").format(field=field, reason=message)
             judged_by = _judging_month(written_month, day)
-            return fields, judged_by, [Problem(self.file, line, reason, field)], None, None
+            return fields, judged_by, [Problem(self.file, line, reason, field)], None
         if "key" in fields:
-            return fields, month, [], None, None
+            return fields, month, [], None
         parts[0] = f"month={month}"
         as_written = None
         name = fields.get("department")
+        known = name
         if self.resolve is not None and isinstance(name, str):
             known = self.names.get(name)
             if known is None:
@@ -809,7 +1013,52 @@ class _RowReader:
             if known != name:
                 as_written = _digest(parts)
                 parts[self.department] = f"department={known}"
-        return fields, month, [], _digest(parts), as_written
+        made = Made(identity(month, fields, known), _digest(parts), as_written)
+        return fields, month, [], made
+
+
+@dataclass(frozen=True)
+class Made:
+    """What a key-less row's made keys are made of: its identity (row_content), and the
+    digests of every field earlier govscore made its keys of (earlier_row_content): with
+    its department as the ledger keeps it, and as written where that differs."""
+
+    identity: str
+    content: str
+    as_written: str | None
+
+
+def identity(month: str | None, fields: Mapping[str, Any], department: Any = None) -> str:
+    """A digest of a row's month and IDENTITY fields, each as an entry holds it: a count
+    of 1 and a recurring of 否 are the defaults left out, a number is written plainly.
+    `department`: the department as the ledger keeps it, in place of the row's."""
+    parts = [f"month={month}"]
+    for name in IDENTITY:
+        value = department if name == "department" and department is not None else fields.get(name)
+        text = _identity_text(name, value)
+        if text is not None:
+            parts.append(f"{name}={text}")
+    return _digest(parts)
+
+
+def _identity_text(name: str, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if name == "recurring" and isinstance(value, str):
+        word = value.strip().lower()
+        value = True if word in _TRUE else False if word in _FALSE else value
+    if value is False or (name == "count" and value == 1 and value is not True):
+        return None
+    if value is True:
+        return "true"
+    if isinstance(value, Decimal):
+        return _plain(value)
+    return str(value)
+
+
+def entry_identity(entry: Entry) -> str:
+    """A recorded entry's identity, as row_content gives it for the row it was made of."""
+    return identity(entry.month, {name: getattr(entry, name) for name in IDENTITY})
 
 
 def _digest(parts: Sequence[str | None]) -> str:
@@ -917,11 +1166,18 @@ def _judging_month(written: str | None, day: date | str | None) -> str | None:
 
 
 def row_content(draft: Draft) -> str:
-    """A digest of what a row says (its fields as read, and its month), for its made key.
+    """A digest of what identifies a row (its month and IDENTITY fields as read), for its
+    made key: not its note nor its recorder, which a clerk tidies in a sheet re-imported.
 
     Fields are read first (a count of `2.0` is 2, 2023/5/23 is 2023-05-23), so a later
     export that writes the same row another way still makes the same key.
     """
+    return identity(draft.month, draft.fields)
+
+
+def earlier_row_content(draft: Draft) -> str:
+    """The digest earlier govscore made a row's key of: every field as read, note and
+    recorder too, and its month. Rows recorded under it stay recorded."""
     parts = [f"month={draft.month}"]
     for name in sorted(draft.fields):
         value = draft.fields[name]

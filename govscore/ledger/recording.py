@@ -68,9 +68,9 @@ class Draft:
     month: str | None = None
     source: str = ""  # e.g. "import.csv:7"; empty for the command line
     canonical: bool = False  # fields already read by written.canonical_fields (an import)
-    # The key an earlier govscore made for the same row (its department as written): a
-    # row recorded under it is recorded.
-    also: str = ""
+    # The keys earlier govscore made for the same row (of every field; its department as
+    # read, or as written): a row recorded under one of them is recorded.
+    also: tuple[str, ...] = ()
     # Fields govscore filled in, not the writer (`add`'s date of today): a retry of a
     # keyed entry on another day assumes another, and is still the same entry.
     assumed: tuple[str, ...] = ()
@@ -176,16 +176,18 @@ def key_conflicts(
 
 def _recorded_entry(root_path: Path, entry_id: str) -> Entry | None:
     """The entry of a ledger id, read from its month's files alone."""
-    month = entry_id[:7]
+    return next((e for e in month_entries(root_path, entry_id[:7]) if e.id == entry_id), None)
+
+
+def month_entries(root_path: Path, month: str) -> list[Entry]:
+    """The entries of a ledger month, read from its files alone."""
+    entries: list[Entry] = []
     for suffix in (".toml", ".csv"):
         label = f"{LEDGER_DIR}/{month}{suffix}"
         data = read_ledger_file(root_path, label)
-        if not data:
-            continue
-        for entry in parse_ledger_bytes(data, label, month).entries:
-            if entry.id == entry_id:
-                return entry
-    return None
+        if data:
+            entries.extend(parse_ledger_bytes(data, label, month).entries)
+    return entries
 
 
 def _shown(value: Any) -> str:
@@ -663,8 +665,9 @@ def draft_entries(
         if key and key in keys:
             skipped.append((draft, keys[key]))
             continue
-        if draft.also and draft.also in keys:
-            skipped.append((draft, keys[draft.also]))
+        earlier = next((made for made in draft.also if made in keys), None)
+        if earlier is not None:
+            skipped.append((draft, keys[earlier]))
             continue
         month = draft.month or known.target_month(draft)
         if month is None or not is_month(month):

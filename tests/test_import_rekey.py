@@ -1,0 +1,153 @@
+"""A key-less row is known by what identifies it, not by its note or recorder.
+
+A sheet imported, its 说明 or 记录人 tidied in Excel and imported again, books nothing
+the second time: its rows are taken for the entries they made, and each row whose note
+or recorder differ is named (govscore does not change a recorded entry). Entries
+recorded under the keys an earlier govscore made (of every field) stay recorded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import run_process
+from govscore.cli.commands import cli
+from govscore.ledger.importing import MADE_KEY, earlier_row_content, read_file, row_draft
+
+# Two incidents of 市公安局 alike but for their notes (lines 2 and 3), one of 市民政局.
+SHEET = """\
+部门,条款,次数,月份,说明,记录人
+市公安局,2.4.3,1,2023-05,{first},张敏
+市公安局,2.4.3,1,2023-05,{second},张敏
+市民政局,2.4.3,2,2023-05,超时两天,{by}
+"""
+
+
+def gs(root: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--root", str(root), *args])
+
+
+def sheet(first: str = "迟办", second: str = "漏登", by: str = "李强") -> Path:
+    path = Path("十一月.csv")
+    path.write_text(SHEET.format(first=first, second=second, by=by), encoding="utf-8")
+    return path
+
+
+def entries(root: Path) -> list[str]:
+    """Every entry header of the May ledger (one a booking)."""
+    text = (root / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line == "[[entry]]"]
+
+
+def imported(root: Path, *flags: str) -> None:
+    first = gs(root, *flags, "import", str(sheet()))
+    assert first.exit_code == 0, first.output
+    assert first.stdout.split() == ["2023-05-0001", "2023-05-0002", "2023-05-0003"]
+
+
+NOTE = (
+    "十一月.csv:2: skipped as 2023-05-0001, already recorded: the same but for its {field}, "
+    "which govscore does not change in a recorded entry; to change it, `govscore void "
+    "2023-05-0001 --reason …`, then give the row a 去重键 of its own and import it again; "
+    "if the row is another incident, give it a 去重键 of its own\n"
+)
+NOTHING = "imported 0 entries, skipped 3 already recorded (by key)\n"
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_a_note_tidied_books_nothing_again_and_is_named(small: Path, cached: bool):
+    """F2 of review R: a 说明 corrected in the sheet booked its row a second time."""
+    flags = [] if cached else ["--no-cache"]
+    imported(small, *flags)
+    sheet(first="迟办（已整改）")
+    dry = gs(small, *flags, "import", "十一月.csv", "--dry-run")
+    assert (dry.exit_code, dry.stdout) == (0, ""), dry.output
+    assert dry.stderr == NOTE.format(field="说明") + (
+        "would import 0 entries, skip 3 already recorded (by key); nothing written (--dry-run)\n"
+    )
+    again = gs(small, *flags, "import", "十一月.csv")
+    assert (again.exit_code, again.stdout) == (0, ""), again.output
+    assert again.stderr == NOTE.format(field="说明") + NOTHING
+    assert len(entries(small)) == 3
+    # The kept import answers a third run alike, the notice included.
+    third = gs(small, *flags, "import", "十一月.csv")
+    assert (third.exit_code, third.stdout, third.stderr) == (0, "", again.stderr)
+
+
+def test_a_recorder_tidied_books_nothing_again_and_is_named(small: Path):
+    imported(small)
+    sheet(by="李强强")
+    again = gs(small, "import", "十一月.csv")
+    assert (again.exit_code, again.stdout) == (0, ""), again.output
+    named = NOTE.replace("十一月.csv:2", "十一月.csv:4").replace("2023-05-0001", "2023-05-0003")
+    assert again.stderr == named.format(field="记录人") + NOTHING
+    assert len(entries(small)) == 3
+
+
+def test_rows_alike_but_for_their_notes_are_two_entries_on_every_run(small: Path):
+    """Lines 2 and 3 differ only in their notes: two incidents, booked once each."""
+    imported(small)
+    again = gs(small, "import", "十一月.csv")
+    assert (again.exit_code, again.stdout, again.stderr) == (0, "", NOTHING)
+    # Both notes tidied, the two rows swapped: still the same two entries, each named.
+    Path("十一月.csv").write_text(
+        SHEET.format(first="漏登记", second="迟办理", by="李强"), encoding="utf-8"
+    )
+    swapped = gs(small, "import", "十一月.csv")
+    assert (swapped.exit_code, swapped.stdout) == (0, ""), swapped.output
+    assert swapped.stderr.count("skipped as 2023-05-000") == 2
+    # A third incident alike but for its note is the one row booked.
+    with Path("十一月.csv").open("a", encoding="utf-8") as out:
+        out.write("市公安局,2.4.3,1,2023-05,又一件,张敏\n")
+    third = gs(small, "import", "十一月.csv")
+    assert third.stdout.split() == ["2023-05-0004"], third.output
+    assert len(entries(small)) == 4
+
+
+def old_keys(path: Path) -> list[str]:
+    """The keys an earlier govscore made of a sheet's rows: of every field, note and
+    recorder too (its departments are written as the ledger keeps them)."""
+    table = read_file(path, path.name)
+    seen: dict[str, int] = {}
+    keys = []
+    for line, cells in table.rows:
+        draft, problems = row_draft(table.header, cells, path.name, line, None, {})
+        assert draft is not None, problems
+        content = earlier_row_content(draft)
+        seen[content] = seen.get(content, 0) + 1
+        keys.append(f"{MADE_KEY}{content}-{seen[content]}")
+    return keys
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_a_ledger_of_keys_made_of_every_field_stays_recorded(small: Path, cached: bool):
+    """Entries booked by an earlier govscore carry keys made of every field: the same
+    sheet re-imported books nothing, nor does it with a note tidied (then named)."""
+    flags = [] if cached else ["--no-cache"]
+    path = sheet()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    booked = Path("booked.csv")
+    rows = [f"{row},{key}" for row, key in zip(lines[1:], old_keys(path), strict=True)]
+    booked.write_text("\n".join([lines[0] + ",去重键", *rows]) + "\n", encoding="utf-8")
+    first = gs(small, "import", "booked.csv")
+    assert first.stdout.split() == ["2023-05-0001", "2023-05-0002", "2023-05-0003"]
+    same = gs(small, *flags, "import", "十一月.csv")
+    assert (same.exit_code, same.stdout, same.stderr) == (0, "", NOTHING)
+    sheet(first="迟办（已整改）")
+    tidied = gs(small, *flags, "import", "十一月.csv")
+    assert (tidied.exit_code, tidied.stdout) == (0, ""), tidied.output
+    assert tidied.stderr == NOTE.format(field="说明") + NOTHING
+    assert len(entries(small)) == 3
+
+
+def test_a_cron_job_rerunning_a_tidied_sheet_books_nothing(small: Path):
+    """The same as a real process, as cron runs it."""
+    imported(small)
+    sheet(first="迟办（已整改）")
+    done = run_process("--root", str(small), "import", "十一月.csv")
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr
+    assert done.stderr == NOTE.format(field="说明") + NOTHING
+    assert len(entries(small)) == 3
