@@ -732,6 +732,34 @@ weight = 0.20
 """
 
 
+def test_a_year_total_of_exactly_half_a_cent_rounds_up_and_shares_its_rank(root, gs):
+    """A mean of 7 months is no finite decimal; the total of such means, each cut at 28
+    digits, fell just short of a half cent: 99.98499…, shown 99.98 (review T F1).
+
+    Assessed months 2023-04 … 2023-10 (7, the months with ledger files).
+    市档案局: April 1.3.2 0.6 → C1 99.4; October 4.2.3 0.3 → C4 100.3.
+      C1 mean 699.4/7, C4 mean 700.3/7; total = 0.25×699.4/7 + 40 + 20 + 0.15×700.3/7
+      = (174.85 + 105.045)/7 + 60 = 279.895/7 + 60 = 39.985 + 60 = 99.985 → 99.99.
+      (The mean of its monthly totals agrees: (99.85 + 100.045 + 5×100)/7 = 99.985.)
+    市民族宗教局: June 1.3.1 at 97.2% → −(100 − 97.2)×0.1 = −0.28 → C1 99.72;
+      C1 mean 699.72/7 = 99.96; total = 24.99 + 60 + 15 = 99.99.
+    Both 99.99: they share a rank."""
+    for args in (
+        ("-d", "市档案局", "-c", "1.3.2", "--points", "0.6", "--month", "2023-04"),
+        ("-d", "市档案局", "-c", "4.2.3", "--points", "0.3", "--month", "2023-10"),
+        ("-d", "市民族宗教局", "-c", "1.3.1", "--value", "97.2", "--month", "2023-06"),
+    ):
+        result = gs("add", *args)
+        assert result.exit_code == 0, result.output
+    for fresh in ((), ("--no-cache",)):
+        result = gs(*fresh, "year", "2023", "--format", "json")
+        assert result.exit_code == 0, result.output
+        rows = {row["department"]: row for row in json.loads(result.stdout)["departments"]}
+        archives, religion = rows["市档案局"], rows["市民族宗教局"]
+        assert (archives["total"], religion["total"]) == (99.99, 99.99)
+        assert archives["rank"] == religion["rank"]
+
+
 def test_a_years_annual_clauses_weigh_by_the_weights_of_its_last_month(small, gs):
     # 市公安局: 4.2.4 省级 in May, +0.5 in the year's C4 (annual); every month 100.
     # Weights 0.25 · 0.40 · 0.20 · 0.15, amended to 0.25 · 0.40 · 0.15 · 0.20 from July.

@@ -39,7 +39,8 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # character that cannot be seen (U+200B) is a problem; git conflict markers are named; 12:
 # the context keeps follow-ups' counts (target_counts, follows); 13: a matter written
 # another way is the same matter (kept scores worked out before are not reused); 14: a
-# recurring entry stops where a notice restricts its clause to a tag its department lacks
+# recurring entry stops where a notice restricts its clause to a tag its department lacks,
+# and a year's total is divided once (exact at a half cent)
 FORMAT = 14
 
 

@@ -642,25 +642,38 @@ class Scorer:
             for entry in self.annual.get((department, f"{year:04d}"), ())
         ]
         categories = {}
-        means = {}
+        # Each category's score times the number of months, exactly: a mean of 3, 6, 7 …
+        # months is not a finite decimal, and the total of several means, each cut at 28
+        # digits, may fall just short of a half cent (99.98499…, shown 99.98, for 99.985):
+        # the total is divided once, at the end, and is exact wherever it can be.
+        times: dict[str, Decimal] = {}
+        sums: dict[str, Decimal] = {}
+        count = len(monthly)
         floors = [f for m in monthly for f in m.floors]
         for category in weights.categories:
             # A category added during the year counts at base in the months before it.
             scores = [m.categories.get(category.id, weights.base) for m in monthly]
-            mean = means[category.id] = sum(scores) / len(scores) if scores else weights.base
+            summed = sums[category.id] = sum(scores)
+            mean = summed / count if scores else weights.base
             extra = sum(line.amount for line in annual if line.category == category.id)
             categories[category.id] = max(weights.floor, mean + extra)
+            times[category.id] = summed + count * extra
             if mean + extra < weights.floor:
                 floors.append(FloorUse(category.id, mean + extra, weights.floor))
+                times[category.id] = count * weights.floor
         # Not mutated (equivalent): the other branch gives the same sum, reordered (below).
         # `in (weights,)`: `is` first, then `==` (most often the very same Weights).
         if all(self._month_rules(m)[1] in (weights,) for m in months):  # pragma: no mutate
-            total = self.weighted(categories, end)
+            total = (
+                sum([c.weight * times[c.id] for c in weights.categories]) / count
+                if count
+                else self.weighted(categories, end)
+            )
         else:
             # Each month weighted by its own weights: the mean of the monthly totals, and
             # what the annual clauses (and the floor) add, by the weights at the year's end.
-            added = sum(c.weight * (categories[c.id] - means[c.id]) for c in weights.categories)
-            total = sum(m.total for m in monthly) / len(monthly) + added
+            added = sum(c.weight * (times[c.id] - sums[c.id]) for c in weights.categories)
+            total = (sum(m.total for m in monthly) + added) / count
         clauses: dict[str, Decimal] = {}
         for score in monthly:
             for clause, amount in score.clauses.items():
