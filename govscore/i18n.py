@@ -222,6 +222,8 @@ _OS_REASONS = {
     errno.ENXIO: N_("no such device"),
     errno.ENODEV: N_("no such device"),
     errno.ETIMEDOUT: N_("the network share did not answer in time"),
+    errno.ENOSPC: N_("the disk is full"),
+    errno.EPIPE: N_("the program reading it has stopped"),
 }
 # Windows: ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION, a file Excel or WPS holds open.
 _IN_USE = frozenset({32, 33})

@@ -48,7 +48,7 @@ from govscore.errors import (
     did_you_mean,
 )
 from govscore.figures import SHOWN_PLACES
-from govscore.i18n import _, both, chinese, either, listing, ngettext
+from govscore.i18n import _, both, chinese, either, listing, ngettext, os_reason
 from govscore.ledger import importing
 from govscore.ledger.audit import audit_history, printable
 from govscore.ledger.gitops import (
@@ -159,10 +159,69 @@ class GovscoreGroup(TranslatedGroup):
         try:
             return super().invoke(ctx)
         except GovscoreError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            click.echo(_("error: {message}").format(message=exc.message), err=True)
+            _say_error(exc)
             ctx.exit(exc.exit_code)
+        except OSError as exc:
+            if not _from_echo(exc):
+                raise
+            ctx.exit(_output_lost(ctx.find_object(AppContext), exc))
+
+
+def _say_error(exc: GovscoreError) -> None:
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    click.echo(_("error: {message}").format(message=exc.message), err=True)
+
+
+def _from_echo(exc: BaseException) -> bool:
+    """Whether an error was raised writing output (every line govscore prints goes
+    through click.echo): a reader that went away (`| head -1`), a full disk under a
+    cron log, not a file of the ledger or a report."""
+    trace = exc.__traceback__
+    while trace is not None:
+        code = trace.tb_frame.f_code
+        if code.co_name == "echo" and Path(code.co_filename).parent.name == "click":
+            return True
+        trace = trace.tb_next
+    return False
+
+
+def _output_lost(app: AppContext | None, exc: OSError) -> int:
+    """The exit code when output could not be written. What a command wrote to the
+    ledger stands: its exit code says so (0, or 3 where the commit failed), never 1,
+    which tells a cron job that nothing was written (a retry without a key would book
+    it twice); the ids are named on stderr. A read-only command whose reader went away
+    (`| head -1`) did its work: 0; one whose output was lost otherwise (a full disk): 1."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        # Nothing more to stdout (the interpreter's last flush would fail again).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    written = app.written if app is not None else ()
+    gone = isinstance(exc, BrokenPipeError)
+    try:
+        if written:
+            ids = written[0] if len(written) == 1 else f"{written[0]} … {written[-1]}"
+            message = ngettext(
+                "written to the ledger: {ids} ({count} entry), but the output could not be "
+                "written: {reason}",
+                "written to the ledger: {ids} ({count} entries), but the output could not be "
+                "written: {reason}",
+                len(written),
+            )
+            click.echo(message.format(ids=ids, count=len(written), reason=os_reason(exc)), err=True)
+            if app is not None and app.committer is not None:
+                try:
+                    app.committer.check()
+                except GovscoreError as failed:
+                    _say_error(failed)
+                    return failed.exit_code
+            return 0
+        if gone:
+            return 0
+        message = _("the output could not be written: {reason}")
+        click.echo(message.format(reason=os_reason(exc)), err=True)
+    except OSError:
+        pass  # stderr is gone too
+    return 1
 
 
 @dataclass
@@ -171,6 +230,9 @@ class AppContext:
 
     root_option: str | None = None
     use_cache: bool = True
+    # What a command wrote to the ledger, and how it commits: said if its output is lost.
+    written: Sequence[str] = ()
+    committer: Committer | None = None
 
     def root_dir(self) -> Path:
         return find_root(self.root_option)
@@ -404,6 +466,7 @@ def _record(
         force=force,
         same_keys=True,
     )
+    app.written, app.committer = [entry.id for entry in result.added], committer
     for entry in result.added:
         click.echo(entry.id)
     for draft, existing in result.skipped:
@@ -1467,6 +1530,7 @@ def import_(
     for warning in importing.locate([*table.notes, *done.warnings], label, table.column):
         click.echo(_("warning: {problem}").format(problem=warning), err=True)
     if not dry_run:
+        app.written, app.committer = done.ids, committer
         for start in range(0, len(done.ids), 10_000):  # a million ids: not one write each
             click.echo("\n".join(done.ids[start : start + 10_000]))
     added = len(done.ids)

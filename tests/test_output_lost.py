@@ -1,0 +1,115 @@
+"""Output that cannot be written: a reader that went away (`| head -1`), a full disk
+under a cron log. What a command wrote to the ledger stands, so its exit code is never
+1 ("nothing written": a retry without a key would book it twice); the ids go to stderr.
+
+Each test runs govscore as a real process with its stdout a pipe whose reader has
+closed (EPIPE) or /dev/full (ENOSPC), as cron does it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import process_env
+
+FULL = Path("/dev/full")
+
+
+def run(root: Path, stdout: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """govscore with its stdout gone: "pipe" (the reader closed it) or "full" (a disk
+    that takes nothing)."""
+    command = [sys.executable, "-m", "govscore", "--root", str(root), *args]
+    if stdout == "pipe":
+        reader, writer = os.pipe()
+        os.close(reader)
+        try:
+            return subprocess.run(
+                command,
+                stdout=writer,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                env=process_env(),
+                timeout=120,
+            )
+        finally:
+            os.close(writer)
+    with FULL.open("wb") as full:
+        return subprocess.run(
+            command,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=process_env(),
+            timeout=120,
+        )
+
+
+def entries(root: Path) -> str:
+    path = root / "ledger" / "2023-05.toml"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+@pytest.mark.parametrize("stdout", ["pipe", "full"])
+def test_an_entry_written_stands_when_its_id_cannot_be_printed(root: Path, stdout: str):
+    if stdout == "full" and not FULL.exists():
+        pytest.skip("no /dev/full here")
+    done = run(root, stdout, "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05")
+    said = done.stderr.decode("utf-8")
+    assert done.returncode == 0, said
+    assert entries(root).count('clause = "2.4.3"') == 1
+    reason = {"pipe": "the program reading it has stopped", "full": "the disk is full"}[stdout]
+    assert said == (
+        "written to the ledger: 2023-05-0001 (1 entry), but the output could not be written: "
+        f"{reason}\n"
+    )
+    assert "Traceback" not in said
+
+
+def test_a_void_and_an_import_say_what_they_wrote(root: Path, tmp_path: Path):
+    assert (
+        run(root, "pipe", "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05").returncode
+        == 0
+    )
+    void = run(root, "pipe", "void", "2023-05-0001", "--reason", "申诉成立")
+    assert void.returncode == 0 and b"2023-05-0002 (1 entry)" in void.stderr
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "department,clause,month\n市民政局,2.4.3,2023-05\n市民政局,2.4.3,2023-05\n",
+        encoding="utf-8",
+    )
+    done = run(root, "pipe", "import", str(rows))
+    said = done.stderr.decode("utf-8")
+    assert done.returncode == 0, said
+    assert "written to the ledger: 2023-05-0003 … 2023-05-0004 (2 entries)" in said
+    assert entries(root).count('clause = "2.4.3"') == 3
+
+
+def test_an_entry_written_but_not_committed_still_exits_3(root: Path):
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "the root"], cwd=root, check=True)
+    (root / ".git" / "index.lock").write_text("", encoding="utf-8")  # another git at work
+    done = run(
+        root, "pipe", "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05", "--commit"
+    )
+    said = done.stderr.decode("utf-8")
+    assert done.returncode == 3, said
+    assert "written to the ledger: 2023-05-0001 (1 entry)" in said
+    assert "written to the ledger but not committed to git" in said
+
+
+def test_a_report_whose_reader_went_away_exits_0_and_one_on_a_full_disk_exits_1(root: Path):
+    assert (
+        run(root, "pipe", "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05").returncode
+        == 0
+    )
+    piped = run(root, "pipe", "month", "2023-05")  # `govscore month 2023-05 | head -0`
+    assert (piped.returncode, piped.stderr) == (0, b"")
+    if FULL.exists():
+        full = run(root, "full", "month", "2023-05")
+        assert full.returncode == 1
+        assert full.stderr.decode("utf-8") == "the output could not be written: the disk is full\n"
