@@ -23,30 +23,22 @@ FULL = Path("/dev/full")
 def run(root: Path, stdout: str, *args: str) -> subprocess.CompletedProcess[bytes]:
     """govscore with its stdout gone: "pipe" (the reader closed it) or "full" (a disk
     that takes nothing)."""
-    command = [sys.executable, "-m", "govscore", "--root", str(root), *args]
     if stdout == "pipe":
-        reader, writer = os.pipe()
+        reader, target = os.pipe()
         os.close(reader)
-        try:
-            return subprocess.run(
-                command,
-                stdout=writer,
-                stderr=subprocess.PIPE,
-                stdin=subprocess.DEVNULL,
-                env=process_env(),
-                timeout=120,
-            )
-        finally:
-            os.close(writer)
-    with FULL.open("wb") as full:
+    else:
+        target = os.open(FULL, os.O_WRONLY)
+    try:
         return subprocess.run(
-            command,
-            stdout=full,
+            [sys.executable, "-m", "govscore", "--root", str(root), *args],
+            stdout=target,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
             env=process_env(),
             timeout=120,
         )
+    finally:
+        os.close(target)
 
 
 def entries(root: Path) -> str:
