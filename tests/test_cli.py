@@ -505,14 +505,15 @@ def test_init_commits_where_git_knows_no_one_or_a_name_without_an_email(
     result = run_process("init", str(tmp_path / "office"), env=env)
     assert result.returncode == 0, result.stderr
     log = subprocess.run(
-        ["git", "log", "--format=%cn <%ce>"],
+        ["git", "log", "--format=%an <%ae>|%cn <%ce>"],
         cwd=tmp_path / "office",
         capture_output=True,
         text=True,
         env={**os.environ, **env},
     )
     name = "王敏" if config else log.stdout.split(" <")[0]
-    assert log.stdout == f"{name} <govscore@localhost>\n"
+    # The author too (it was `王敏 <>`: review U F8).
+    assert log.stdout == f"{name} <govscore@localhost>|{name} <govscore@localhost>\n"
 
 
 def test_init_inside_a_repository_says_so(tmp_path: Path):

@@ -216,16 +216,17 @@ def commit_files(root: Path, paths: Sequence[Path], message: str, author: str) -
     name = git(root, "config", "user.name", check=False).stdout.strip()
     # git commits only as someone: a machine set up with a name but no email (or neither)
     # commits as the recorder, at a local address.
+    address = email or "govscore@localhost"
     identity: list[str] = [] if name else ["-c", f"user.name={author}"]
     if not (name and email):
-        identity += ["-c", f"user.email={email or 'govscore@localhost'}"]
+        identity += ["-c", f"user.email={address}"]
     done = git(
         root,
         *identity,
         "commit",
         "--quiet",
         "--no-verify",
-        f"--author={author} <{email}>",
+        f"--author={author} <{address}>",
         "-m",
         message,
         "--",
