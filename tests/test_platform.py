@@ -123,3 +123,25 @@ def test_a_gbk_console_gets_utf8_and_no_traceback(root: Path):
     text = month.stdout.decode("utf-8")  # UTF-8, not GBK: these bytes are not GBK's
     assert "2023-05 月度政务服务工作考评（3 个部门）" in text
     assert "市体育局" in text
+
+
+def test_a_server_whose_locale_is_not_utf8_reads_chinese_arguments_as_typed(
+    root: Path, tmp_path: Path
+):
+    """A server set to a locale that is not UTF-8 (here LC_ALL=C with UTF-8 mode off, as
+    en_US.ISO-8859-1 or zh_CN.GBK would be): Python read `-d 公安局` as escaped bytes, an
+    unknown department, and add said the bytes were not UTF-8 (review U F7). A file named
+    in Chinese is found too."""
+    env = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
+    added = run_process(
+        "--root", str(root), "add", "-d", "公安局", "-c", "2.4.3", "--month", "2023-07", env=env
+    )
+    assert (added.returncode, added.stdout) == (0, "2023-07-0001\n"), added.stderr
+    rows = tmp_path / "六月.csv"
+    rows.write_text("部门,条款,月份\n市民政局,2.4.3,2023-06\n", encoding="utf-8")
+    imported = run_process("--root", str(root), "import", str(rows), env=env)
+    assert (imported.returncode, imported.stdout) == (0, "2023-06-0001\n"), imported.stderr
+    shown = run_process(
+        "--root", str(root), "month", "2023-07", "-d", "公安局", "--format", "json", env=env
+    )
+    assert json.loads(shown.stdout)["departments"][0]["department"] == "市公安局"

@@ -1585,6 +1585,20 @@ def utf8_console() -> None:
             stream.reconfigure(encoding="utf-8", errors="backslashreplace")
 
 
+def utf8_arguments() -> None:
+    """Run again in Python's UTF-8 mode where the locale is not UTF-8 (a server set to
+    en_US.ISO-8859-1 or zh_CN.GBK, or PYTHONUTF8=0 with LC_ALL=C): Python would read
+    `-d 公安局` as escaped bytes, an unknown department, and the names of files on a
+    disk that writes them in UTF-8 likewise. In UTF-8 mode both read as typed."""
+    if os.name != "posix" or sys.flags.utf8_mode:
+        return
+    if codecs.lookup(sys.getfilesystemencoding()).name == "utf-8":
+        return
+    with contextlib.suppress(OSError):
+        os.execv(sys.executable, [sys.executable, "-X", "utf8", *sys.orig_argv[1:]])
+
+
 def main() -> None:
+    utf8_arguments()
     utf8_console()
     cli(prog_name="govscore")
