@@ -521,3 +521,29 @@ def test_a_matter_written_another_way_is_the_same_matter(small: Path):
     # May: 省级 5 → C4 105 → 25 + 40 + 20 + 15.75 = 100.75. June: 国家级 10 rises 10 − 5 =
     # 5 over May's 省级 (one matter) → C4 105 → 100.75 (not 110 → 101.5).
     assert [total(small, m)[0] for m in ("2023-05", "2023-06")] == [100.75, 100.75]
+
+
+@pytest.mark.parametrize("cache", [(), ("--no-cache",)])
+def test_the_months_csv_rows_stand_before_a_new_entry_at_the_door(small: Path, cache):
+    """A new entry is appended to its month's .toml, which is read before the month's
+    .csv: the door took it for earlier than the CSV rows recorded before it, and let
+    through a second 4.3.2 for one complaint and a matter again at a lower level
+    (review T F2). Both are refused, as they are a month later.
+
+    June: 4.3.1 × 1 (a complaint, −1), and in the CSV 4.3.2 × 1 (加扣 −2) following it
+    up: C4 97. A second 4.3.2 would make it 95, where the measures allow one 加扣.
+    May: 4.2.2 国家级 for 企业开办一件事 in the CSV; 省级 for it adds nothing."""
+    assert gs(small, "add", *A, "-c", "4.3.1", "--month", "2023-06").exit_code == 0
+    (small / "ledger" / "2023-06.csv").write_text(
+        "id,department,clause,count,ref\n2023-06-c001,市公安局,4.3.2,1,2023-06-0001\n",
+        encoding="utf-8",
+    )
+    (small / "ledger" / "2023-05.csv").write_text(
+        "id,department,clause,level,matter\n2023-05-c001,市公安局,4.2.2,国家级,企业开办一件事\n",
+        encoding="utf-8",
+    )
+    follow = ("add", *A, "-c", "4.3.2", "--ref", "2023-06-0001", "--month", "2023-06")
+    assert "is followed up by 4.3.2 already (2023-06-c001)" in refused(small, *cache, *follow)
+    lower = ("add", *A, *MATTER, "--level", "省级", "--month", "2023-05")
+    assert "at 国家级 (2023-05-c001)" in refused(small, *cache, *lower)
+    assert total(small, "2023-06")[1]["4"] == 97

@@ -819,13 +819,21 @@ def prepare(
     if entries:  # even when some drafts failed: an import lists every bad row at once
         before = set(_review(root, []).problems)
         book = _review(root, entries)
-        found = [*book.problems, *exclusive_problems(entries, book.entries, root.catalog)]
+        # The new entries come after every entry already recorded, whichever file of
+        # their month holds them: appended to the .toml, they would stand before the
+        # month's .csv rows, and the door would not see those as earlier.
+        fresh = {entry.id for entry in entries}
+        counted = [
+            *(entry for entry in book.entries if entry.id not in fresh),
+            *(entry for entry in book.entries if entry.id in fresh),
+        ]
+        found = [*book.problems, *exclusive_problems(entries, counted, root.catalog)]
         if not force:
 
             def row(entry: Entry) -> str:
                 return (drafted[entry.id].source or entry.id) if entry.id in drafted else entry.id
 
-            found += follow_up_problems(entries, book.entries, root.catalog, name=row)
+            found += follow_up_problems(entries, counted, root.catalog, name=row)
         for problem in found:
             if problem.entry in drafted:
                 problems.extend(_relabel([problem], drafted[problem.entry]))
