@@ -465,3 +465,105 @@ def test_the_headers_of_an_earlier_template_still_read(small: Path):
         ("4.2.2", "省级", "企业开办一件事", False, "k-1"),
         ("3.1.3", None, None, True, "k-2"),
     ]
+
+
+# An office's sheet as it is printed: a title above the header (merged across it in
+# Excel, so a CSV export writes it with empty cells after it), a blank row, and a 序号
+# column numbering the rows.
+TITLED_CSV = (
+    "2023年5月政务服务考评扣分记录,,,,,\r\n"
+    ",,,,,\r\n"
+    "序号,部门,条款,次数,日期,说明\r\n"
+    "1,公安局,2.4.3,2,2023/5/3,甲\r\n"
+    "2,市民政局,2.4.3,1,2023/5/4,乙\r\n"
+)
+
+
+def test_a_title_row_and_a_row_number_column_are_passed_over(small: Path):
+    Path("titled.csv").write_bytes(TITLED_CSV.encode("gb18030"))
+    result = gs(small, "import", "titled.csv", "--by", "cron")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2023-05-0001\n2023-05-0002\n"
+    assert result.stderr == "imported 2 entries, skipped 0 already recorded (by key)\n"
+    got = [(e.department, e.clause, e.count, e.date, e.note) for e in entries(small, "2023-05")]
+    assert got == [
+        ("市公安局", "2.4.3", 2, date(2023, 5, 3), "甲"),
+        ("市民政局", "2.4.3", 1, date(2023, 5, 4), "乙"),
+    ]
+    # 2.4.3 costs 1 a case in category 2 (weight 0.40); 序号 decides nothing:
+    # 市体育局 nothing → 100.00
+    # 市民政局 1 → C2 99 → 25 + 39.6 + 20 + 15 = 99.60
+    # 市公安局 2 → C2 98 → 25 + 39.2 + 20 + 15 = 99.20
+    assert totals(small, "2023-05") == [
+        (1, "市体育局", 100.0),
+        (2, "市民政局", 99.6),
+        (3, "市公安局", 99.2),
+    ]
+    # The same sheet exported again with its rows numbered otherwise adds nothing: a
+    # row's made key is made from what it says, never from its number.
+    renumbered = TITLED_CSV.replace("\r\n1,", "\r\n7,").replace("\r\n2,", "\r\n8,")
+    Path("again.csv").write_bytes(renumbered.encode("gb18030"))
+    again = gs(small, "import", "again.csv")
+    assert (again.exit_code, again.stdout) == (0, ""), again.output
+    assert again.stderr == "imported 0 entries, skipped 2 already recorded (by key)\n"
+
+
+def test_below_a_title_a_bad_row_is_named_by_its_own_line(small: Path):
+    Path("titled.csv").write_bytes(TITLED_CSV.replace(",2,2023/5/3", ",x,2023/5/3").encode())
+    result = gs(small, "import", "titled.csv")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "titled.csv:4: 次数: 'x' is not a whole number\n"
+        "error: rejected titled.csv: 1 problem; nothing imported, the ledger is unchanged\n"
+    )
+
+
+def test_an_unknown_column_below_a_title_is_still_refused_by_name(small: Path):
+    text = TITLED_CSV.replace("日期,说明", "日期,备注")
+    Path("titled.csv").write_bytes(text.encode("gb18030"))
+    before = ledger_bytes(small)
+    result = gs(small, "import", "titled.csv")
+    assert result.exit_code == 1
+    problems = result.stderr.splitlines()
+    assert problems[0].startswith("titled.csv:3: unknown column '备注' (allowed: ")
+    assert len(problems) == 2  # the one column; 序号 is no problem
+    assert ledger_bytes(small) == before
+
+
+def test_a_workbook_with_a_merged_title_and_a_row_number_column(small: Path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2023年5月政务服务考评扣分记录"])
+    sheet.merge_cells("A1:F1")
+    sheet.append([])
+    sheet.append(["序 号", "部门", "条款", "次数", "日期", "说明"])
+    sheet.append([1, "公安局", "2.4.3", 2, datetime(2023, 5, 3), "甲"])
+    sheet.append([2, "市民政局", "2.4.3", 1, datetime(2023, 5, 4), "乙"])
+    book.save("titled.xlsx")
+    result = gs(small, "import", "titled.xlsx", "--by", "cron")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2023-05-0001\n2023-05-0002\n"
+    got = [(e.department, e.clause, e.count, e.date, e.note) for e in entries(small, "2023-05")]
+    assert got == [
+        ("市公安局", "2.4.3", 2, date(2023, 5, 3), "甲"),
+        ("市民政局", "2.4.3", 1, date(2023, 5, 4), "乙"),
+    ]
+    # A bad cell is named by its row number in the workbook, the title counted.
+    sheet.append([3, "市体育局", "9.9.9", 1, datetime(2023, 5, 5), "丙"])
+    sheet["F2"] = None
+    book.save("worse.xlsx")
+    worse = gs(small, "import", "worse.xlsx")
+    assert worse.exit_code == 1
+    assert worse.stderr.startswith("worse.xlsx:6: 条款: ")
+
+
+def test_a_workbook_with_another_unknown_column_is_refused_by_name(small: Path):
+    book = openpyxl.Workbook()
+    book.active.append(["2023年5月政务服务考评扣分记录"])
+    book.active.append(["序号", "部门", "条款", "备注"])
+    book.active.append([1, "公安局", "2.4.3", "甲"])
+    book.save("titled.xlsx")
+    result = gs(small, "import", "titled.xlsx")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("titled.xlsx:2: unknown column '备注' (allowed: ")
+    assert "序号" not in result.stderr

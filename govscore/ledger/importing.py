@@ -19,6 +19,7 @@ import csv
 import difflib
 import hashlib
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -90,6 +91,15 @@ HEADERS = {
 
 # A row whose first filled cell starts with this is a comment (the template's example).
 COMMENT = "#"
+
+# Columns an office's sheet numbers its rows with (序号, or 序 号 as a merged cell is often
+# typed): read and left out, for they decide nothing. 编号 is no such column: it is the
+# word for an entry's id, which an import may not set.
+LEFT_OUT = frozenset({"序号"})
+
+# The header is looked for among this many rows at the top: a sheet's title (a merged
+# "2026年11月政务服务考评扣分记录"), a date line or blank rows may stand above it.
+HEADER_SEARCH = 10
 
 # Made keys start with this, so a reader of the ledger sees the key was not written.
 MADE_KEY = "row-"
@@ -299,20 +309,30 @@ def read_workbook(data: bytes, file: str) -> Table:
             raise DataError(_hidden_sheet(file, sheet.title))
         hidden = _hidden_rows(data, getattr(sheet, "_worksheet_path", None))
         notes = _sheets_not_read(file, book.worksheets[1:])
-        rows, written_rows = sheet.iter_rows(), written_sheet.iter_rows()
-        first, _formulas = next(rows, ()), next(written_rows, ())
+        pairs = zip(sheet.iter_rows(), written_sheet.iter_rows(), strict=False)
+        top = list(itertools.islice(pairs, HEADER_SEARCH))
+        at = _header_place(
+            [
+                tuple(_cell_text(c.value, None, from_excel, book.epoch) for c in cells)
+                for cells, _ in top
+            ]
+        )
+        first = top[at][0] if top else ()
         written = tuple(_cell_text(cell.value, None, from_excel, book.epoch) for cell in first)
-        header, problems = _header(written, file)
+        header, problems, written, dropped = _read_header(written, file, at + 1)
         if problems:
             return Table(header, (), tuple(problems))
         found: list[tuple[int, tuple[str, ...]]] = []
         refused: list[Problem] = []
-        for line, (cells, as_written) in enumerate(zip(rows, written_rows, strict=False), start=2):
+        rest = itertools.chain(top[at + 1 :], pairs)
+        for line, (whole, as_written) in enumerate(rest, start=at + 2):
+            cells = _drop(whole, dropped)
             columns = (*header, *[""] * len(cells))
             row = tuple(
                 _cell_text(cell.value, cell.number_format, from_excel, book.epoch, column)
                 for cell, column in zip(cells, columns, strict=False)
             )
+            as_written = _drop(as_written, dropped)
             for cell, text, column in zip(cells, as_written, columns, strict=False):
                 formula = text.value
                 if cell.value is None and isinstance(formula, str) and formula.startswith("="):
@@ -328,7 +348,7 @@ def read_workbook(data: bytes, file: str) -> Table:
         formulas.close()
     if refused:
         return Table(header, (), tuple(refused))
-    return Table(header, tuple(found), (), len(found), notes=notes, written=_written(written))
+    return Table(header, tuple(found), (), len(found), notes=notes, written=written)
 
 
 def _hidden_sheet(file: str, title: str) -> str:
@@ -471,33 +491,50 @@ def _counts(row: Sequence[str]) -> bool:
 def read_table(text: str, file: str) -> Table:
     """Read the header; the rows are read as they are asked for (see Table).
 
-    A bad header stops the reading there, as does broken quoting in it.
+    A bad header stops the reading there, as does broken quoting in it or above it.
     """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    top: list[tuple[int, list[str]]] = []
+    line = 1
     try:
-        first = next(reader, None)
-    except csv.Error as exc:
-        return Table((), (), (_unreadable(file, 1, exc),))
-    header, problems = _header(tuple(first or ()), file)
+        for row in reader:
+            top.append((line, row))
+            line = reader.line_num + 1
+            if len(top) >= HEADER_SEARCH:
+                break
+    except csv.Error as exc:  # above the header it stops the reading; below, the rows'
+        if not any(_names_a_column(row) for _line, row in top):
+            return Table((), (), (_unreadable(file, line, exc),))
+    at = _header_place([row for _line, row in top])
+    line, first = top[at] if top else (1, [])
+    header, problems, written, dropped = _read_header(first, file, line)
     if problems:
         return Table(header, (), tuple(problems))
-    return Table(header, _CsvRows(text, file), (), text.count("\n"), written=_written(first or ()))
+    rows = _CsvRows(text, file, at + 1, dropped)
+    return Table(header, rows, (), text.count("\n"), written=written)
 
 
 @dataclass(frozen=True)
 class _CsvRows:
-    """A CSV text's rows after its header, read again each time they are asked for."""
+    """A CSV text's rows after its header (the first `skip` records: the header and any
+    title above it), read again each time they are asked for, without the columns left
+    out (`dropped`, see LEFT_OUT)."""
 
     text: str
     file: str
+    skip: int = 1
+    dropped: frozenset[int] = frozenset()
 
     def __iter__(self) -> Iterator[tuple[int, Sequence[str]]]:
         reader = csv.reader(io.StringIO(self.text, newline=""), strict=True)
         line = 1
+        dropped = self.dropped
         try:
-            next(reader)
-            line = reader.line_num + 1
+            for _row in itertools.islice(reader, self.skip):
+                line = reader.line_num + 1
             for row in reader:
+                if dropped:
+                    row = _drop(row, dropped)
                 if _counts(row):
                     yield line, row
                 line = reader.line_num + 1
@@ -515,29 +552,66 @@ def _unreadable(file: str, line: int, exc: csv.Error) -> Problem:
     )
 
 
-def _header(first: Sequence[str], file: str) -> tuple[tuple[str, ...], list[Problem]]:
-    """The first row's column names as entry fields, or what is wrong with them."""
+def _header_place(top: Sequence[Sequence[Any]]) -> int:
+    """Which of the rows at the top of a file is its header: the first that names a
+    column govscore knows; else (every name misspelt) the first with two cells filled,
+    else the first with any. A title, a date line or a blank row above it is passed over,
+    so an office's sheet as it is printed imports as it stands."""
+    for place, row in enumerate(top):
+        if _names_a_column(row):
+            return place
+    filled = [[name for name in (fold(str(cell)) for cell in row) if name] for row in top]
+    for least in (2, 1):
+        for place, names in enumerate(filled):
+            if len(names) >= least:
+                return place
+    return 0
+
+
+def _names_a_column(row: Sequence[Any]) -> bool:
+    """Whether a row names a column govscore knows (or refuses, or leaves out)."""
+    names = (fold(str(cell)) for cell in row)
+    return any(name in HEADERS or name in REFUSED or _left_out(name) for name in names if name)
+
+
+def _left_out(name: str) -> bool:
+    """Whether a column is one an office numbers its rows with (LEFT_OUT), spaced or not."""
+    return "".join(name.split()) in LEFT_OUT
+
+
+def _read_header(
+    first: Sequence[str], file: str, line: int
+) -> tuple[tuple[str, ...], list[Problem], tuple[str, ...], frozenset[int]]:
+    """The header row's column names as entry fields, or what is wrong with them; the
+    names as written; and the places of the columns left out (序号)."""
     written = tuple(fold(cell) for cell in first)
     while written and not written[-1]:  # Excel may leave empty cells after the last column
         written = written[:-1]
     if not written:
         problem = Problem(
             file,
-            1,
+            line,
             _(
                 "no header: the first line must name the columns (department,clause,… or 部门,条款,…)"
             ),
         )
-        return (), [problem]
-    return tuple(HEADERS.get(name, name) for name in written), header_problems(written, file)
+        return (), [problem], (), frozenset()
+    dropped = frozenset(place for place, name in enumerate(written) if _left_out(name))
+    written = _drop(written, dropped)
+    header = tuple(HEADERS.get(name, name) for name in written)
+    return header, header_problems(written, file, line), written, dropped
 
 
-def _written(first: Sequence[str]) -> tuple[str, ...]:
-    return tuple(fold(cell) for cell in first)
+def _drop(row: Sequence[Any], dropped: frozenset[int]) -> tuple[Any, ...]:
+    """A row without the cells of the columns left out."""
+    if not dropped:
+        return tuple(row)
+    return tuple(cell for place, cell in enumerate(row) if place not in dropped)
 
 
-def header_problems(header: Sequence[str], file: str) -> list[Problem]:
-    """Every column named by mistake, each by name, with a did-you-mean where one is close."""
+def header_problems(header: Sequence[str], file: str, line: int = 1) -> list[Problem]:
+    """Every column named by mistake, each by name, with a did-you-mean where one is close.
+    `line`: the header's line (a title may stand above it)."""
     problems: list[Problem] = []
     fields = [HEADERS.get(name) for name in header]
     allowed = _("{english}; or in Chinese: {chinese}").format(
@@ -570,7 +644,7 @@ def header_problems(header: Sequence[str], file: str) -> list[Problem]:
                 message = message.format(other=other, name=name, field=field)
         else:
             continue
-        problems.append(Problem(file, 1, message))
+        problems.append(Problem(file, line, message))
     return problems
 
 
