@@ -188,3 +188,86 @@ def test_outside_git_the_entry_is_written_and_the_exit_is_3(tmp_path: Path):
     assert_written_not_committed(result, ["2023-05-0001"])
     assert "not in a git repository" in result.stderr
     assert 'id = "2023-05-0001"' in ledger(folder)
+
+
+def test_an_import_rerun_after_exit_3_commits_what_the_first_run_wrote(
+    office: Path, tmp_path: Path
+):
+    """A cron job retries its import on exit 3. The re-run skips every row (their keys
+    are recorded); it must still commit what the first run wrote, or say again that it
+    is not committed: it exited 0 with the entries only in the working tree."""
+    rows = tmp_path / "daily.csv"
+    rows.write_text(
+        "department,clause,count,key\n市民政局,2.4.3,2,k1\n市公安局,2.4.7,1,k2\n", encoding="utf-8"
+    )
+    args = ("import", str(rows), "--month", "2023-05", "--commit")
+    lock = lock_the_index(office)
+    assert_written_not_committed(gs(office, *args), ["2023-05-0001", "2023-05-0002"])
+    again = gs(office, *args)  # git still locked: exit 3 again, naming the same ids
+    assert (again.returncode, again.stdout) == (3, ""), again.stderr
+    assert again.stderr.splitlines() == [
+        "imported 0 entries, skipped 2 already recorded (by key)",
+        "error: 2023-05-0001, 2023-05-0002: written to the ledger but not committed to git: "
+        + again.stderr.split("not committed to git: ")[1].split(" — ")[0]
+        + " — do not record them again; commit the ledger once git works again "
+        "(git add ledger && git commit)",
+    ]
+    assert "index.lock" in again.stderr
+    lock.unlink()
+    # Meanwhile a clerk added an entry of June by hand, not committed: none of the
+    # import's business, so its file stays out of the import's commit.
+    other = gs(office, "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-06")
+    assert other.stdout == "2023-06-0001\n", other.stderr
+    done = gs(office, *args)
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr
+    assert done.stderr == (
+        "imported 0 entries, skipped 2 already recorded (by key)\n"
+        "committed 2023-05-0001, 2023-05-0002: recorded by an earlier import that could "
+        "not commit\n"
+    )
+    assert git(office, "log", "-1", "--format=%s") == (
+        "govscore: 2023-05-0001, 2023-05-0002 (recorded before, committed now)"
+    )
+    assert git(office, "show", "--name-only", "--format=", "HEAD") == "ledger/2023-05.toml"
+    assert git(office, "status", "--porcelain", "ledger") == "?? ledger/2023-06.toml"
+    # Once committed, a re-run has nothing to commit and makes no commit, even with
+    # git locked (exit 0, as before the catch-up).
+    head = git(office, "rev-parse", "HEAD")
+    lock_the_index(office)
+    last = gs(office, *args)
+    assert (last.returncode, last.stdout) == (0, ""), last.stderr
+    assert last.stderr == "imported 0 entries, skipped 2 already recorded (by key)\n"
+    assert git(office, "rev-parse", "HEAD") == head
+
+
+def test_an_import_rerun_under_the_commit_setting_commits_only_its_own_entries(
+    office: Path, tmp_path: Path
+):
+    """commit = true in weights.toml asks what --commit asks. Entries of another
+    import (keys this file does not have) stay uncommitted; a failing commit is exit 3
+    again, naming only this import's entries."""
+    rows = tmp_path / "daily.csv"
+    rows.write_text("department,clause,key\n市民政局,2.4.3,k1\n", encoding="utf-8")
+    assert gs(office, "import", str(rows), "--month", "2023-05").stdout == "2023-05-0001\n"
+    elsewhere = tmp_path / "other.csv"
+    elsewhere.write_text("department,clause,key\n市公安局,2.4.3,z9\n", encoding="utf-8")
+    assert gs(office, "import", str(elsewhere), "--month", "2023-06").returncode == 0
+    weights = office / "weights.toml"
+    weights.write_text(
+        weights.read_text(encoding="utf-8").replace("commit = false", "commit = true"),
+        encoding="utf-8",
+    )
+    git(office, "commit", "-qm", "always commit", "weights.toml")
+    args = ("import", str(rows), "--month", "2023-05")
+    lock = lock_the_index(office)
+    refused = gs(office, *args)
+    assert (refused.returncode, refused.stdout) == (3, ""), refused.stderr
+    assert "error: 2023-05-0001: written to the ledger but not committed" in refused.stderr
+    lock.unlink()
+    done = gs(office, *args)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.endswith(
+        "committed 2023-05-0001: recorded by an earlier import that could not commit\n"
+    )
+    assert git(office, "show", "--name-only", "--format=", "HEAD") == "ledger/2023-05.toml"
+    assert git(office, "status", "--porcelain", "ledger") == "?? ledger/2023-06.toml"

@@ -1550,6 +1550,11 @@ def import_(
             added,
         )
     click.echo(summary.format(added=added, skipped=skipped), err=True)
+    if not dry_run:  # a re-run after exit 3: what the earlier run wrote is committed now
+        caught = committer.catch_up_keys(root_dir, plan.has_key)
+        if caught:
+            message = _("committed {ids}: recorded by an earlier import that could not commit")
+            click.echo(message.format(ids=listing(caught)), err=True)
     committer.check()
 
 

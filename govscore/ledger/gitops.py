@@ -198,8 +198,36 @@ def committed_entry(root: Path, ledger_dir: str, entry_id: str) -> bool:
     if not in_repository(root):
         return False
     text = show_file(root, "HEAD", f"{ledger_dir}/{entry_id[:7]}.toml")
+    return text is not None and holds_id(text, entry_id)
+
+
+def holds_id(text: bytes, entry_id: str) -> bool:
+    """Whether a month file's bytes hold the entry's id line as govscore writes it, with
+    a clone's tag after it or not."""
     line = f'\nid = "{entry_id}"'.encode()
-    return text is not None and (line + b"\n" in text or line + b"  #" in text)
+    return line + b"\n" in text or line + b"  #" in text
+
+
+def uncommitted_files(root: Path, ledger_dir: str) -> list[tuple[Path, bytes | None]]:
+    """The month files (.toml) whose bytes are not HEAD's, each with HEAD's bytes (None:
+    not in HEAD). One `git status` first: a ledger git holds as it stands asks no more.
+    Outside git every month file is uncommitted."""
+    folder = root / ledger_dir
+    if not folder.is_dir():
+        return []
+    inside = in_repository(root)
+    if inside:
+        status = git(
+            root, "status", "--porcelain", "--untracked-files=all", "--", ledger_dir, check=False
+        )
+        if status.returncode == 0 and not status.stdout.strip():
+            return []
+    found: list[tuple[Path, bytes | None]] = []
+    for path in sorted(folder.glob("*.toml")):
+        held = show_file(root, "HEAD", f"{ledger_dir}/{path.name}") if inside else None
+        if held is None or held != path.read_bytes():
+            found.append((path, held))
+    return found
 
 
 def commit_files(root: Path, paths: Sequence[Path], message: str, author: str) -> str:

@@ -709,6 +709,8 @@ class Planner:
         # Rows taken for a recorded entry whose note or recorder differ: line → Notice.
         self.notices: dict[int, Notice] = {}
         self._recorded = _Recorded(ledger)
+        self.also: set[str] = set()  # keys earlier govscore made of the rows (Draft.also)
+        self._proved: frozenset[str] | None = None  # the keys in `proof`, for has_key
 
     def __iter__(self) -> Iterator[Draft | Problem]:
         return self.read(None)
@@ -743,6 +745,7 @@ class Planner:
         yield from self.table.problems
         first_line: dict[str, int] = {}
         self.keys = first_line
+        self.also = set()
         seen: dict[str, int] = {}
         seen_before: dict[str, int] = {}
         seen_as_written: dict[str, int] = {}
@@ -773,6 +776,7 @@ class Planner:
                 if as_written is not None:  # … and before that, its department as written
                     number = seen_as_written[as_written] = seen_as_written.get(as_written, 0) + 1
                     also = (*also, f"{MADE_KEY}{as_written}-{number}")
+                self.also.update(also)
             if keyed:
                 _fill(fields, defaults)
             key = fields.get("key")
@@ -910,7 +914,19 @@ class Planner:
             return False
         self.rows, self.skipped, self.repeats = rows, len(keys), repeats
         self.notices = {notice.line: notice for notice in notices}
+        # The keys kept are those of the entries the rows were found recorded as.
+        self.keys, self.also, self.proof = dict.fromkeys(keys, 0), set(), {}
         return True
+
+    def has_key(self, key: str) -> bool:
+        """Whether a recorded entry's key is one of a row of the file (as last read or
+        recalled): its made key, one an earlier govscore made of it, or the key of the
+        entry it was found recorded as."""
+        if key in self.keys or key in self.also:
+            return True
+        if self._proved is None or len(self._proved) != len(self.proof):
+            self._proved = frozenset(self.proof.values())
+        return key in self._proved
 
     def said(self) -> list[Notice]:
         """The notices, in row order."""

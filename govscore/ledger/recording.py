@@ -19,7 +19,14 @@ from govscore.errors import DataError, NotCommitted, Problem
 from govscore.i18n import _, both, listing, ngettext
 from govscore.ledger import cache
 from govscore.ledger.batches import file_head, frame
-from govscore.ledger.gitops import GitError, commit_files, committed_entry, recorder
+from govscore.ledger.gitops import (
+    GitError,
+    commit_files,
+    committed_entry,
+    holds_id,
+    recorder,
+    uncommitted_files,
+)
 from govscore.ledger.keeping import Answer, Back, Keeper
 from govscore.ledger.loader import (
     LEDGER_DIR,
@@ -40,6 +47,7 @@ from govscore.ledger.text import (
     build_entry,
     entry_lines,
     entry_toml,
+    parse_toml_ledger,
 )
 from govscore.ledger.workers import cycles_left
 from govscore.ledger.writer import append_all, ledger_lock
@@ -583,6 +591,46 @@ class Committer:
         except (GitError, OSError) as exc:
             said = [line for line in str(exc).splitlines() if line.strip()]
             self.failure = said[0] if said else repr(exc)
+
+    def catch_up_keys(self, root_path: Path, imported: Callable[[str], bool]) -> tuple[str, ...]:
+        """An import's catch_up: commit the entries whose keys are `imported` that an earlier
+        run wrote but could not commit (exit 3), so a re-run that skips their rows does
+        not exit 0 while they stand only in the working tree. Only the month files that
+        hold them are committed: other uncommitted entries are someone else's business.
+        The ids committed, or () (nothing to commit, or the commit failed: see check)."""
+        if self.failure is not None or not (self.wanted or load_rules(root_path)[1].commit):
+            return ()
+        missing: list[str] = []
+        paths: list[Path] = []
+        for path, held in uncommitted_files(root_path, LEDGER_DIR):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            parsed = parse_toml_ledger(text, path.name, path.stem)
+            ids = [
+                entry.id
+                for entry in parsed.entries
+                if entry.key is not None
+                and imported(entry.key)
+                and not (held is not None and holds_id(held, entry.id))
+            ]
+            if ids:
+                missing += ids
+                paths.append(path)
+        if not missing:
+            return ()
+        self.written = tuple(missing)
+        named = ", ".join(missing) if len(missing) <= 3 else f"{missing[0]} … {missing[-1]}"
+        count = f"{len(missing)} entries, " if len(missing) > 3 else ""
+        message = f"govscore: {count}{named} (recorded before, committed now)"
+        try:
+            commit_files(root_path, paths, message, recorder(root_path))
+        except (GitError, OSError) as exc:
+            said = [line for line in str(exc).splitlines() if line.strip()]
+            self.failure = said[0] if said else repr(exc)
+            return ()
+        return self.written
 
     def check(self) -> None:
         """Raise NotCommitted if the commit failed (after the caller printed the ids)."""
