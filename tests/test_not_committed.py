@@ -271,3 +271,27 @@ def test_an_import_rerun_under_the_commit_setting_commits_only_its_own_entries(
     )
     assert git(office, "show", "--name-only", "--format=", "HEAD") == "ledger/2023-05.toml"
     assert git(office, "status", "--porcelain", "ledger") == "?? ledger/2023-06.toml"
+
+
+def test_an_import_rerun_that_adds_rows_commits_the_earlier_ones_too(office: Path, tmp_path: Path):
+    """The next export repeats the rows of a run that exited 3 and brings a new one of
+    another month: the new entry is committed as always, and the earlier run's entries,
+    in their own month file, are committed as well."""
+    rows = tmp_path / "daily.csv"
+    rows.write_text("department,clause,month,key\n市民政局,2.4.3,2023-05,k1\n", encoding="utf-8")
+    lock = lock_the_index(office)
+    assert_written_not_committed(gs(office, "import", str(rows), "--commit"), ["2023-05-0001"])
+    lock.unlink()
+    with rows.open("a", encoding="utf-8") as more:
+        more.write("市公安局,2.4.3,2023-06,k2\n")
+    done = gs(office, "import", str(rows), "--commit")
+    assert (done.returncode, done.stdout) == (0, "2023-06-0001\n"), done.stderr
+    assert done.stderr == (
+        "imported 1 entry, skipped 1 already recorded (by key)\n"
+        "committed 2023-05-0001: recorded by an earlier import that could not commit\n"
+    )
+    assert git(office, "log", "-2", "--format=%s").splitlines() == [
+        "govscore: 2023-05-0001 (recorded before, committed now)",
+        "govscore: 市公安局 2.4.3 (2023-06-0001)",
+    ]
+    assert git(office, "status", "--porcelain", "ledger") == ""
