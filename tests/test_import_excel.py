@@ -567,3 +567,11 @@ def test_a_workbook_with_another_unknown_column_is_refused_by_name(small: Path):
     assert result.exit_code == 1
     assert result.stderr.startswith("titled.xlsx:2: unknown column '备注' (allowed: ")
     assert "序号" not in result.stderr
+
+
+def test_broken_quoting_below_a_title_is_named_by_its_line(small: Path):
+    """Nothing like a header above the broken row: the title is not read as one."""
+    Path("titled.csv").write_text('2023年5月扣分记录\n"序号,部门\n', encoding="utf-8")
+    result = gs(small, "import", "titled.csv")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("titled.csv:2: not valid CSV: ")

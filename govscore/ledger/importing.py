@@ -502,8 +502,8 @@ def read_table(text: str, file: str) -> Table:
             line = reader.line_num + 1
             if len(top) >= HEADER_SEARCH:
                 break
-    except csv.Error as exc:  # above the header it stops the reading; below, the rows'
-        if not any(_names_a_column(row) for _line, row in top):
+    except csv.Error as exc:  # above anything like a header it stops the reading there
+        if not any(_names_a_column(row) or _filled(row) >= 2 for _line, row in top):
             return Table((), (), (_unreadable(file, line, exc),))
     at = _header_place([row for _line, row in top])
     line, first = top[at] if top else (1, [])
@@ -560,12 +560,16 @@ def _header_place(top: Sequence[Sequence[Any]]) -> int:
     for place, row in enumerate(top):
         if _names_a_column(row):
             return place
-    filled = [[name for name in (fold(str(cell)) for cell in row) if name] for row in top]
     for least in (2, 1):
-        for place, names in enumerate(filled):
-            if len(names) >= least:
+        for place, row in enumerate(top):
+            if _filled(row) >= least:
                 return place
     return 0
+
+
+def _filled(row: Sequence[Any]) -> int:
+    """How many cells of a row hold anything but spaces."""
+    return sum(1 for cell in row if fold(str(cell)))
 
 
 def _names_a_column(row: Sequence[Any]) -> bool:
