@@ -744,7 +744,7 @@ class Planner:
         """
         self.repeats = []
         self.rows = self.skipped = 0
-        self.proof, self.notices = {}, {}
+        self.proof, self.notices, self._proved = {}, {}, None
         self._recorded = _Recorded(self.ledger)
         yield from self.table.problems
         first_line: dict[str, int] = {}
@@ -920,6 +920,7 @@ class Planner:
         self.notices = {notice.line: notice for notice in notices}
         # The keys kept are those of the entries the rows were found recorded as.
         self.keys, self.also, self.proof = dict.fromkeys(keys, 0), set(), {}
+        self._proved = None
         return True
 
     def has_key(self, key: str) -> bool:
@@ -928,7 +929,7 @@ class Planner:
         entry it was found recorded as."""
         if key in self.keys or key in self.also:
             return True
-        if self._proved is None or len(self._proved) != len(self.proof):
+        if self._proved is None:  # asked once `read` or `recall` is done
             self._proved = frozenset(self.proof.values())
         return key in self._proved
 
