@@ -91,8 +91,8 @@ PROBLEMS = [
         8,
         "2023-04-0002",
         "department",
-        "clause 2.3.11 applies only to departments tagged 'hall'; 市公安局 is not "
-        "(tag it in departments.toml if it should be)",
+        "clause 2.3.11 applies only to departments tagged 政务服务中心大厅; 市公安局 is not "
+        "(if it should be: `govscore departments tag 市公安局 政务服务中心大厅`)",
     ),
     (
         "ledger/2023-04.toml",

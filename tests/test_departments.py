@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from conftest import DATA, run_process
 from govscore.cli.commands import cli
 from govscore.ledger.settings import set_tags
+from govscore.rules.amendments import Change
 
 SHIPPED = (DATA / "departments.toml").read_text(encoding="utf-8")
 
@@ -34,7 +35,7 @@ def test_tag_adds_one_line_and_untag_takes_it_away(shipped: Path):
     tagged = run(shipped, "departments", "tag", "公安局", "one_window")
     assert tagged.exit_code == 0, tagged.output
     assert tagged.stdout == ""
-    assert tagged.stderr == "市公安局: tags one_window (一窗受理专区)\n"
+    assert tagged.stderr == "市公安局: tags 一窗受理专区\n"
     assert path.read_text(encoding="utf-8") == SHIPPED.replace(
         'name = "市公安局"\n', 'name = "市公安局"\ntags = ["one_window"]\n'
     )
@@ -49,9 +50,49 @@ def test_a_tag_makes_the_clause_apply(shipped: Path):
     # 2.3.1 applies only to departments in the one-window zone.
     args = ["add", "-d", "市民政局", "-c", "2.3.1", "--month", "2023-05"]
     refused = run(shipped, *args)
-    assert refused.exit_code == 1 and "one_window" in refused.stderr
-    assert run(shipped, "departments", "tag", "市民政局", "one_window").exit_code == 0
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "govscore: clause 2.3.1 applies only to departments tagged 一窗受理专区; 市民政局 is "
+        "not (if it should be: `govscore departments tag 市民政局 一窗受理专区`)\n"
+        "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    )
+    # The command the refusal names is the one that makes the clause apply.
+    assert run(shipped, "departments", "tag", "市民政局", "一窗受理专区").exit_code == 0
     assert run(shipped, *args).stdout == "2023-05-0001\n"
+
+
+def test_a_tag_is_shown_by_the_office_s_one_name_everywhere(shipped: Path):
+    """The glossary's names (一窗受理专区, 政务服务中心大厅), never the code beside them
+    or a shorter name: a refusal, a tag's change, the list, a clause and a notice's change.
+    The code stays what departments.toml and JSON hold; 大厅 is still read."""
+    assert run(shipped, "departments", "tag", "市教育局", "大厅").stderr == (
+        "市教育局: tags 政务服务中心大厅\n"
+    )
+    assert 'name = "市教育局"\ntags = ["hall"]\n' in (shipped / "departments.toml").read_text(
+        encoding="utf-8"
+    )
+    refused = run(
+        shipped, "add", "-d", "市公安局", "-c", "2.3.11", "--points", "1", "--month", "2023-05"
+    )
+    assert refused.stderr.splitlines()[0] == (
+        "govscore: clause 2.3.11 applies only to departments tagged 政务服务中心大厅; 市公安局 is "
+        "not (if it should be: `govscore departments tag 市公安局 政务服务中心大厅`)"
+    )
+    listed = run(shipped, "departments").stdout.splitlines()
+    assert [line.split() for line in listed if line.startswith("市教育局")] == [
+        ["市教育局", "政务服务中心大厅"]
+    ]
+    assert json.loads(run(shipped, "departments", "--format", "json").stdout)[5] == {
+        "name": "市教育局",
+        "aliases": [],
+        "tags": ["hall"],
+    }
+    notes = [
+        line for line in run(shipped, "clause", "2.3.11").stdout.splitlines() if "说明" in line
+    ]
+    assert notes == ["说明  仅 政务服务中心大厅"]
+    change = Change("clause", "2.3.11", "applies_to", "", "hall")
+    assert change.describe() == "条款 2.3.11 适用标签：— → 政务服务中心大厅"
 
 
 def test_a_tag_already_there_or_not_there_changes_nothing(shipped: Path):
@@ -60,7 +101,7 @@ def test_a_tag_already_there_or_not_there_changes_nothing(shipped: Path):
     before = path.read_bytes()
     again = run(shipped, "departments", "tag", "市公安局", "one_window")
     assert again.exit_code == 0
-    assert again.stderr == "市公安局 already has tags one_window (一窗受理专区); nothing changed\n"
+    assert again.stderr == "市公安局 already has tags 一窗受理专区; nothing changed\n"
     absent = run(shipped, "departments", "untag", "市民政局", "hall")
     assert absent.exit_code == 0 and "nothing changed" in absent.stderr
     assert path.read_bytes() == before
@@ -75,7 +116,7 @@ def test_unknown_names_and_tags_are_usage_errors(shipped: Path):
     assert wrong.exit_code == 2
     assert wrong.stderr == (
         "error: unknown tag 'window'; the tags clauses ask for are: "
-        "one_window (一窗受理专区)、hall (大厅)\n"
+        "一窗受理专区、政务服务中心大厅\n"
     )
     assert path.read_text(encoding="utf-8") == SHIPPED
 
@@ -148,7 +189,7 @@ def test_lists_show_tags_in_chinese_and_bare_departments_still_lists(shipped: Pa
     table = run_process("--root", str(shipped), "departments")
     assert table.returncode == 0
     rows = {line.split()[0]: line.split()[1:] for line in table.stdout.splitlines()[2:]}
-    assert rows["市教育局"] == ["大厅"]
+    assert rows["市教育局"] == ["政务服务中心大厅"]
     assert rows["市公安局"] == ["一窗受理专区"]
     assert rows["市民族宗教局"] == ["市民宗局"]  # aliases still listed, no tag
     # Programs read the codes.
@@ -207,7 +248,7 @@ def test_untag_is_refused_while_counted_entries_need_the_tag(shipped: Path):
     assert refused.exit_code == 1
     assert refused.stderr == (
         f"error: 市城市管理局 has 2 counted entries ({first}, {second}) of clauses only for "
-        "departments tagged one_window (一窗受理专区): untagged, they would stop counting, in "
+        "departments tagged 一窗受理专区: untagged, they would stop counting, in "
         "past months too; void them first, or give --force\n"
     )
     assert path.read_bytes() == before
@@ -220,7 +261,7 @@ def test_untag_is_refused_while_counted_entries_need_the_tag(shipped: Path):
     assert run(shipped, *month).exit_code == 0
     both = run(shipped, "departments", "untag", "市城市管理局", "one_window", "hall")
     assert both.exit_code == 1
-    assert "departments tagged one_window (一窗受理专区):" in both.stderr
+    assert "departments tagged 一窗受理专区:" in both.stderr
     assert "hall" not in both.stderr
     # A configuration that does not read: the check cannot be made, and says --force.
     weights = shipped / "weights.toml"

@@ -161,14 +161,14 @@ def test_a_clause_for_tagged_departments_refuses_the_others():
         expect(
             window,
             "department",
-            "clause 2.3.1 applies only to departments tagged 'one_window'; 市教育局 is not "
-            "(tag it in departments.toml if it should be)",
+            "clause 2.3.1 applies only to departments tagged 一窗受理专区; 市教育局 is not "
+            "(if it should be: `govscore departments tag 市教育局 一窗受理专区`)",
         ),
         expect(
             hall,
             "department",
-            "clause 2.3.11 applies only to departments tagged 'hall'; 市公安局 is not "
-            "(tag it in departments.toml if it should be)",
+            "clause 2.3.11 applies only to departments tagged 政务服务中心大厅; 市公安局 is not "
+            "(if it should be: `govscore departments tag 市公安局 政务服务中心大厅`)",
         ),
     )
     assert ok in {e.id for e in book.entries}
@@ -1058,8 +1058,8 @@ ADD_REJECTIONS = {
     ),
     "applies-to": (
         ["-d", "教育局", "-c", "2.3.1"],
-        "clause 2.3.1 applies only to departments tagged 'one_window'; 市教育局 is not "
-        "(tag it in departments.toml if it should be)",
+        "clause 2.3.1 applies only to departments tagged 一窗受理专区; 市教育局 is not "
+        "(if it should be: `govscore departments tag 市教育局 一窗受理专区`)",
     ),
     "recurring-not-allowed": (
         ["-d", "公安局", "-c", "2.4.3", "--recurring"],
@@ -1126,8 +1126,8 @@ def test_add_lists_every_problem_of_the_entry(seeded: Path, gs):
     )
     assert stderr == (
         "govscore: points 1.55 are not in steps of 0.1\n"
-        "govscore: clause 2.3.11 applies only to departments tagged 'hall'; 市公安局 is not "
-        "(tag it in departments.toml if it should be)\n"
+        "govscore: clause 2.3.11 applies only to departments tagged 政务服务中心大厅; 市公安局 is not "
+        "(if it should be: `govscore departments tag 市公安局 政务服务中心大厅`)\n"
         "error: rejected: 2 problems; the entry not written, the ledger is unchanged\n"
     )
 

@@ -1207,7 +1207,7 @@ _commit_tags = click.option(
 @_commit_tags
 @pass_app
 def tag(app: AppContext, department: str, tags: tuple[str, ...], commit: bool) -> None:
-    """Tag a department (one_window: 一窗受理专区, hall: 大厅) in departments.toml.
+    """Tag a department (one_window: 一窗受理专区, hall: 政务服务中心大厅) in departments.toml.
 
     Clauses 2.3.1–2.3.10 apply only to departments tagged one_window, 2.3.11 to hall.
     The file keeps its comments and order.
@@ -1313,7 +1313,8 @@ def _retag(
 
 
 def _tag_list(tags: Iterable[str]) -> str:
-    return listing(f"{t} ({tag_name(t)})" if tag_name(t) != t else t for t in tags)
+    """Tags by the office's names only: the code beside them was a second name."""
+    return listing(tag_name(t) for t in tags)
 
 
 # -- entries: show and log -----------------------------------------------------------

@@ -133,7 +133,7 @@ def _codes(written: tuple[str, ...], known: Collection[str]) -> tuple[str, ...]:
     for tag in written:
         code = tag_code(tag, known)
         if code is None:
-            allowed = "、".join(f"{k} ({tag_name(k)})" if tag_name(k) != k else k for k in known)
+            allowed = "、".join(tag_name(k) for k in known)
             raise UsageError(
                 _("unknown tag {tag}; the tags clauses ask for are: {allowed}").format(
                     tag=repr(tag), allowed=allowed

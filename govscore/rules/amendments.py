@@ -22,7 +22,13 @@ from govscore.errors import ConfigError, Problem, did_you_mean
 from govscore.i18n import _, listing
 from govscore.model import month_of, next_month
 from govscore.rules.catalog import CapGroup, Catalog, Clause, parse_catalog
-from govscore.rules.config import LARGEST_SETTING, Weights, parse_weights, weight_problems
+from govscore.rules.config import (
+    LARGEST_SETTING,
+    Weights,
+    parse_weights,
+    tag_name,
+    weight_problems,
+)
 
 # Every field a clause may have (govscore/data/clauses.toml explains them).
 CLAUSE_FIELDS = (
@@ -100,7 +106,10 @@ class Change:
             return f"新增条款 {self.id}"
         if self.kind == "retire":
             return f"废止条款 {self.id}"
-        shown = f"{self.before or '—'} → {self.after or '—'}"
+        before, after = self.before, self.after
+        if self.field == "applies_to":  # a tag by the office's name, as everywhere
+            before, after = tag_name(before) if before else "", tag_name(after) if after else ""
+        shown = f"{before or '—'} → {after or '—'}"
         if self.kind == "clause":
             return f"条款 {self.id} {FIELD_NAMES.get(self.field, self.field)}：{shown}"
         if self.kind == "cap":

@@ -17,13 +17,16 @@ DISCRETIONARY_CEILING = Decimal(10)
 # Weights' figures beyond this are not a setting but a typo, and would break the arithmetic.
 LARGEST_SETTING = Decimal(10**6)
 
-# The tags clauses ask for (applies_to), and what the office calls them.
-TAG_NAMES = {"one_window": "一窗受理专区", "hall": "大厅"}
-_TAG_ALIASES = {"政务服务中心大厅": "hall", "一窗受理": "one_window"}
+# The tags clauses ask for (applies_to), and what the office calls them (its glossary):
+# every message, list and report shows a tag by this one name; JSON keeps the code.
+TAG_NAMES = {"one_window": "一窗受理专区", "hall": "政务服务中心大厅"}
+# Shorter names a clerk may type, accepted but never shown.
+_TAG_ALIASES = {"大厅": "hall", "一窗受理": "one_window"}
 
 
 def tag_name(tag: str) -> str:
-    """A tag as people read it: one_window → 一窗受理专区; an unknown tag as it is."""
+    """A tag as people read it (one_window → 一窗受理专区), so that the code in
+    departments.toml is never shown beside a second name; an unknown tag as it is."""
     return TAG_NAMES.get(tag, tag)
 
 

@@ -17,7 +17,7 @@ from govscore.errors import Problem, did_you_mean
 from govscore.i18n import _
 from govscore.model import ID_SEQUENCE, MONTH_RE, Entry, field_word, month_end, sequence_name
 from govscore.rules.catalog import Catalog, Clause
-from govscore.rules.config import Department, Departments
+from govscore.rules.config import Department, Departments, tag_name
 
 HUNDRED = Decimal(100)
 # Bounds on what one entry may state. Beyond them a figure is a typo, not evidence, and
@@ -109,11 +109,11 @@ def _applies_part(clause: Clause | None, department: Department | None) -> Verdi
     if clause is None or department is None or applies(clause, department):
         return []
     message = _(
-        "clause {clause} applies only to departments tagged {tag!r}; "
-        "{name} is not (tag it in departments.toml if it should be)"
+        "clause {clause} applies only to departments tagged {tag}; {name} is not "
+        "(if it should be: `govscore departments tag {name} {tag}`)"
     )
-    name = department.name
-    return [("department", message.format(clause=clause.id, tag=clause.applies_to, name=name))]
+    tag, name = tag_name(clause.applies_to or ""), department.name
+    return [("department", message.format(clause=clause.id, tag=tag, name=name))]
 
 
 def applies(clause: Clause, department: Department) -> bool:
