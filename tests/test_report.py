@@ -457,20 +457,26 @@ def test_workbook_details_and_voids(small: Path, tmp_path: Path):
     written(small, out, "2023-05")
     book = openpyxl.load_workbook(out)
     details = [[c.value for c in row] for row in book["明细"].iter_rows(min_row=2)]
-    # department order as configured (公安, 民政, 体育), then ledger order, each
-    # department's cap cut and floor lift after its entries (see `record`):
-    # 市公安局's 3.3.1 × 5 = +1.5, capped at 1: −0.5; 市体育局's C1 100 − 101 = −1,
-    # lifted to the floor 0: +1.
+    # departments in the order of 排名 (公安, 体育, then 民政, vetoed, last; departments.toml
+    # has 公安, 民政, 体育), then ledger order, each department's cap cut and floor lift
+    # after its entries (see `record`): 市公安局's 3.3.1 × 5 = +1.5, capped at 1: −0.5;
+    # 市体育局's C1 100 − 101 = −1, lifted to the floor 0: +1.
+    ranked = [r[2].value for r in book["排名"].iter_rows(min_row=2)]
+    assert [name for name in ranked if name in ("市公安局", "市民政局", "市体育局")] == [
+        "市公安局",
+        "市体育局",
+        "市民政局",
+    ]
     assert [(r[0], r[1], r[2], r[4], r[5], r[7], r[8], r[10]) for r in details] == [
         ("2023-05", "市公安局", "2.4.3", "规范化", 3, -3, None, "2023-05-0001"),
         ("2023-05", "市公安局", "3.3.1", "便利化", 5, 1.5, "加分上限组 A", "2023-05-0002"),
         ("2023-05", "市公安局", "封顶 A", "便利化", None, -0.5, "加分封顶", None),
-        ("2023-05", "市民政局", "4.4.1", "改革创新", 1, 0, None, "2023-05-0004"),
         ("2023-05", "市体育局", "1.1.1", "标准化", 101, -101, None, "2023-05-0005"),
         ("2023-05", "市体育局", "保底", "标准化", None, 1, "保底", None),
+        ("2023-05", "市民政局", "4.4.1", "改革创新", 1, 0, None, "2023-05-0004"),
     ]
     assert details[2][6] == "加分 1.5 超过上限 1"
-    assert details[5][6] == "得分 -1.00，低于保底 0 分，按 0 分计"
+    assert details[4][6] == "得分 -1.00，低于保底 0 分，按 0 分计"
     # So a department's rows add up to its category scores: 100 + 1.5 − 0.5 = 101 (C3),
     # 100 − 101 + 1 = 0 (C1), as the ranking says.
     ranking = {r[2].value: r for r in book["排名"].iter_rows(min_row=2)}
@@ -557,10 +563,11 @@ def test_year_workbook_has_months_sheet(small: Path, tmp_path: Path):
         for d in year
     ]
     assert months[1] == ["市公安局", 99.6, 99, 99.3, 1]
-    # April and May entries, each in the month it counted, and May's cap and floor
+    # April and May entries, each in the month it counted, and May's cap and floor; every
+    # month's departments in the year's 排名 order (市民政局, vetoed in May, last)
     details = [(r[0].value, r[2].value) for r in book["明细"].iter_rows(min_row=2)]
     assert details[0] == ("2023-04", "2.4.3") and len(details) == 7
-    assert ("2023-05", "封顶 A") in details and details[-1] == ("2023-05", "保底")
+    assert ("2023-05", "封顶 A") in details and details[-1] == ("2023-05", "4.4.1")
 
 
 def test_at_revision_reports_what_was_committed(small: Path, tmp_path: Path):
@@ -645,16 +652,17 @@ def test_details_beyond_excel_rows_go_on_to_another_sheet(
     written(small, out, "2023")
     sheets = sheet_values(out)
     assert [name for name in sheets if name.startswith("明细")] == ["明细", "明细2"]
-    # Five entries, and May's cap (after 市公安局's) and floor (after 市体育局's).
+    # Five entries, and May's cap (after 市公安局's) and floor (after 市体育局's), in the
+    # order of 排名: 市民政局, vetoed, last.
     rows = [row[10] or row[2] for row in sheets["明细"][1:] + sheets["明细2"][1:]]
     assert rows == [
         "2023-04-0001",
         "2023-05-0001",
         "2023-05-0002",
         "封顶 A",
-        "2023-05-0004",
         "2023-05-0005",
         "保底",
+        "2023-05-0004",
     ]
     # Rows that just fill a sheet leave no empty one after it.
     monkeypatch.setattr(workbook, "MAX_ROWS", 8)

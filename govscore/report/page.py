@@ -319,7 +319,8 @@ def build(
             for floor in (row.score.floors if kind == "year" else ())
             if not floor.month
         )
-        counted = CountedLines(scorer, tuple(months), annual, known, lifted)
+        order = tuple(row.department for row in rows)
+        counted = CountedLines(scorer, tuple(months), annual, known, lifted, order)
     empty = kind == "month" and period not in ledger_months and not scorer.stands_in(period)
     return Report(
         period=period,
@@ -408,27 +409,33 @@ def _ordered(lines: Iterable[Line]) -> list[Line]:
 
 @dataclass(frozen=True)
 class CountedLines:
-    """Every entry that counted in the period: by month, department (as configured), entry.
+    """Every entry that counted in the period: by month, department, entry.
 
-    Worked out a month at a time each time it is read, and not kept: a province's year
-    counts a million entries, and the workbook writes them as they come."""
+    Departments come in `order`, the report's ranking (of the period: a year's every
+    month in the year's order), so that 明细 reads down as 排名 and `month --detail` do:
+    its readers, up the line, find a department where the ranking put it, not in the
+    order of a departments.toml they never see. Worked out a month at a time each time
+    it is read, and not kept: a province's year counts a million entries, and the
+    workbook writes them as they come."""
 
     scorer: Scorer
     months: tuple[str, ...]
     annual: Sequence[tuple[str, Line]]
     known: Mapping[str, Ranking]  # months already ranked (for the cards)
     lifted: Sequence[Adjustment] = ()  # the floor of a year's own scores, after its months
+    order: Sequence[str] = ()  # department names as ranked; () for departments.toml's
 
     def __iter__(self) -> Iterator[Counted | Adjustment]:
+        order = self.order or [d.name for d in self.scorer.departments]
         for month in self.months:
             ranking = self.known.get(month)
             if ranking is None:
                 ranking = self.scorer.month(month)
-            for department in self.scorer.departments:
-                found = ranking.find(department.name)
+            for name in order:
+                found = ranking.find(name)
                 if found is None:
                     continue
-                name, score = department.name, found[1]
+                score = found[1]
                 lines = sorted(score.lines, key=lambda li: (li.entry.month, li.entry.line))
                 yield from (Counted(month, name, line) for line in lines)
                 yield from (Adjustment(month, name, use) for use in (*score.caps, *score.floors))
