@@ -201,7 +201,8 @@ def test_the_csv_template_has_a_bom_the_chinese_headers_and_imports_nothing(smal
     assert data.startswith(b"\xef\xbb\xbf" + HEADER.encode("utf-8") + b"\r\n")
     lines = data.decode("utf-8-sig").splitlines()
     assert len(lines) == 3 and all(line.startswith("#") for line in lines[1:])
-    assert lines[2] == "#市公安局,2.4.3,2,,,,,,,,,2023/5/23,,3件超期办结,张敏,"
+    # The example's count and note tell of the same three cases.
+    assert lines[2] == "#市公安局,2.4.3,3,,,,,,,,,2023/5/23,,3件超期办结,张敏,"
     imported = gs(small, "import", "模板.csv")
     assert imported.exit_code == 0, imported.output
     assert (imported.stdout, imported.stderr) == (
@@ -215,10 +216,11 @@ def test_the_csv_template_has_a_bom_the_chinese_headers_and_imports_nothing(smal
     filled = gs(small, "import", "filled.csv")
     assert (filled.exit_code, filled.stdout) == (0, "2023-05-0001\n"), filled.output
     [entry] = entries(small, "2023-05")
-    assert (entry.department, entry.count, entry.date, entry.by) == (
+    assert (entry.department, entry.count, entry.date, entry.note, entry.by) == (
         "市公安局",
-        2,
+        3,
         date(2023, 5, 23),
+        "3件超期办结",
         "张敏",
     )
 
@@ -231,7 +233,9 @@ def test_the_xlsx_template_imports_nothing_and_shows_the_example_on_a_second_she
     assert [c.value for c in first[1]] == HEADER.split(",")
     assert first.max_row == 1
     assert [c.value for c in second[1]] == HEADER.split(",")
-    assert [c.value for c in second[2]][:4] == ["市公安局", "2.4.3", 2, None]
+    example = [c.value for c in second[2]]
+    assert example[:4] == ["市公安局", "2.4.3", 3, None]  # 3, as its note 3件超期办结 says
+    assert example[13] == "3件超期办结"
     assert second["L2"].value == datetime(2023, 5, 23)
     imported = run_process("--root", str(small), "import", "模板.xlsx")
     assert imported.returncode == 0, imported.stderr

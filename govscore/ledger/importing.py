@@ -1328,11 +1328,13 @@ def _source_line(source: str, file: str) -> int | None:
     return None
 
 
-# The template's example row: a plain 2.4.3 entry as a clerk would fill it in.
+# The template's example row: a plain 2.4.3 entry as a clerk would fill it in; its count
+# and its note tell of the same cases (3 件次, 3件超期办结), or the clerk copying it
+# cannot tell which one the count is meant to follow.
 EXAMPLE = {
     "部门": "市公安局",
     "条款": "2.4.3",
-    "次数": "2",
+    "次数": "3",
     "日期": "2023/5/23",
     "说明": "3件超期办结",
     "记录人": "张敏",
@@ -1391,7 +1393,7 @@ def _template_workbook(header: list[str], example: list[str]) -> bytes:
     row: list[Any] = list(example)
     day = header.index("日期")
     row[day] = date(2023, 5, 23)
-    row[header.index("次数")] = 2
+    row[header.index("次数")] = int(EXAMPLE["次数"])
     sample.append(row)
     sample.cell(row=2, column=day + 1).number_format = "yyyy/m/d"
     sample.append([_("Only the first sheet is imported: fill in the rows there.")])
