@@ -414,12 +414,24 @@ def test_workbook_ranking_sheet_holds_the_json_figures(small: Path, tmp_path: Pa
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["排名", "明细", "作废"]
     sheet = book["排名"]
-    header = [c.value for c in sheet[1]][:11]
+    # The title and the lines on the figures stand above the table, a blank row between.
+    above = [[c.value for c in row] for row in sheet.iter_rows(max_row=5, max_col=11)]
+    assert [row[0] for row in above] == [
+        "2023年5月政务服务工作月度考评结果",
+        above[1][0],
+        "考评依据 2023-03-27 烟政管办〔2023〕2号",
+        "排名升降、总分变化与 2023-04 相比（+ 为上升）",
+        None,
+    ]
+    assert above[1][0].startswith("烟台市政务服务管理办公室 · 台账")
+    assert all(value is None for row in above for value in row[1:])
+    header = [c.value for c in sheet[6]][:11]
     assert header == [
         "排名", "排名升降", "部门（单位）", "标准化", "规范化", "便利化", "改革创新",
         "总分", "总分变化", "一票否决", "备注",
     ]  # fmt: skip
-    rows = [[c.value for c in row][:11] for row in sheet.iter_rows(min_row=2, max_row=4)]
+    assert sheet.max_column == 11  # nothing beside the table
+    rows = [[c.value for c in row][:11] for row in sheet.iter_rows(min_row=7, max_row=9)]
     assert rows == [
         [1, 2, "市公安局", 100, 97, 101, 100, 99, -0.6, None, "加分封顶 A"],
         [2, -1, "市体育局", 0, 100, 100, 100, 75, -25, None, None],
@@ -430,12 +442,20 @@ def test_workbook_ranking_sheet_holds_the_json_figures(small: Path, tmp_path: Pa
         (d["rank"], d["department"], d["total"]) for d in expected
     ]
     assert [r[3:7] for r in rows] == [list(d["categories"].values()) for d in expected]
-    assert sheet["H2"].number_format == "0.00" and sheet["D2"].number_format == "0.00"
-    assert sheet["I2"].number_format == "+0.00;-0.00;0.00"
-    assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:K4"
+    assert sheet["H7"].number_format == "0.00" and sheet["D7"].number_format == "0.00"
+    assert sheet["I7"].number_format == "+0.00;-0.00;0.00"
+    assert sheet.freeze_panes == "A7"  # the lines and the header stay in view
+    assert sheet.auto_filter.ref == "A6:K9"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
-    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.print_title_rows == "$6:$6"
+    # Printed, the table's columns fit one page's width: the print area is the lines, the
+    # table (rows 1–9) and the chart below it (from row 11, 420 px = 21 rows of 20 px),
+    # columns A–K only; the chart starts a page of its own.
+    assert sheet.print_area == "'排名'!$A$1:$K$32"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    # one page wide (1, Excel's default, left unwritten), as many pages high as it takes
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (None, 0)
+    assert [brk.id for brk in sheet.row_breaks.brk] == [10]
 
 
 def test_workbook_columns_fit_chinese_text(small: Path, tmp_path: Path):
@@ -542,8 +562,16 @@ def test_workbook_charts_are_native(small: Path, tmp_path: Path):
         assert len(charts) == 1
         column = archive.read(charts[0]).decode("utf-8")
     assert "<c:barChart>" in column and '<c:barDir val="col"/>' in column
-    assert "<c:f>排名!$C$2:$C$4</c:f>" in column and "<c:f>排名!$H$2:$H$4</c:f>" in column
+    assert "<c:f>排名!$C$7:$C$9</c:f>" in column and "<c:f>排名!$H$7:$H$9</c:f>" in column
     assert "C0392B" in column  # the vetoed department's column set apart
+    with zipfile.ZipFile(month_file) as archive:
+        [drawing] = [n for n in archive.namelist() if n.startswith("xl/drawings/drawing")]
+        anchor = archive.read(drawing).decode("utf-8")
+    # Below the table (row 11, column A), as wide as its columns A–K and no wider.
+    start, end = re.findall(
+        r"<xdr:col>(\d+)</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)", anchor
+    )
+    assert start == ("0", "10") and int(end[0]) <= 11
     with zipfile.ZipFile(year_file) as archive:
         kinds = [archive.read(n).decode("utf-8") for n in archive.namelist() if "charts/chart" in n]
     assert any("<c:lineChart>" in text and "月度!$B$1:$C$1" in text for text in kinds)
@@ -563,6 +591,11 @@ def test_year_workbook_has_months_sheet(small: Path, tmp_path: Path):
         for d in year
     ]
     assert months[1] == ["市公安局", 99.6, 99, 99.3, 1]
+    # Its line chart prints below the table on a page of its own (from row 7, 400 px =
+    # 20 rows of 20 px), within the table's columns A–E.
+    sheet = book["月度"]
+    assert sheet.print_area == "'月度'!$A$1:$E$27"
+    assert [brk.id for brk in sheet.row_breaks.brk] == [6]
     # April and May entries, each in the month it counted, and May's cap and floor; every
     # month's departments in the year's 排名 order (市民政局, vetoed in May, last)
     details = [(r[0].value, r[2].value) for r in book["明细"].iter_rows(min_row=2)]
@@ -629,7 +662,7 @@ def test_a_big_workbook_written_row_by_row_holds_the_same_cells(
     small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """Above BIG entries XlsxWriter keeps no row once the next is begun (constant memory):
-    the text beside the ranking must still be there, and every cell the same."""
+    the text above the ranking must still be there, and every cell the same."""
     from govscore.report import workbook
 
     record(small)

@@ -1,6 +1,7 @@
 """The report as an Excel workbook (XlsxWriter): what a clerk used to copy by hand.
 
-Sheets 排名 (the ranking, a column chart of totals), 明细 (every counted entry), 作废
+Sheets 排名 (the title over the ranking, a column chart of totals below), 明细 (every
+counted entry, in the ranking's order), 作废
 (entries voided on appeal), for a year 月度 (departments × months, a line chart of the
 top and bottom few), and 问题 when the ledger has problems. Figures are numbers (the
 `month --format json` figures: exact, rounded half-up to 2 decimals), shown with 2
@@ -106,14 +107,15 @@ def _table(
     rows: Iterable[Sequence[Cell]],
     vetoed: Callable[[int], bool] = lambda _: False,
     title: str = "",
-    aside: Sequence[tuple[str, Format]] = (),
+    above: Sequence[tuple[str, Format]] = (),
 ) -> Worksheet:
     """A sheet holding one table: header row frozen and filtered, printed A4 landscape.
 
-    `aside` are lines of text beside the table, one a row from the top, written with
-    their rows (a big workbook keeps no row once the next is written). The rows are
-    taken one at a time (a province's year has a million in 明细): the columns are as
-    wide as the first SAMPLE of them need.
+    `above` are lines of text over the table (its title first), a blank row between
+    them and its header, as a 通报 prints: written first, since a big workbook keeps no
+    row once the next is written. The rows are taken one at a time (a province's year
+    has a million in 明细): the columns are as wide as the first SAMPLE of them need.
+    The print area is the lines and the table, fitted to one page's width.
     """
     sheet = book.add_worksheet(name)
     rows = iter(rows)
@@ -122,32 +124,41 @@ def _table(
     for i, width in enumerate(widths):
         wraps = width > WIDEST
         sheet.set_column(i, i, width, styles.wrap if wraps else None)
-    beside = len(headers) + 1
-    if aside:
-        sheet.set_column(beside - 1, beside - 1, 2)
+    top = _header_row(above)
+    for r, (text, style) in enumerate(above):
+        if r == 0:
+            sheet.set_row(0, 24)  # the title's larger font
+        sheet.write_string(r, 0, text, style)
     for col, header in enumerate(headers):
-        sheet.write_string(0, col, header, styles.header)
+        sheet.write_string(top, col, header, styles.header)
     count = 0
     for count, row in enumerate(chain(first, rows), start=1):
-        if count - 1 < len(aside):
-            sheet.write_string(count - 1, beside, *aside[count - 1])
         veto = vetoed(count - 1)
         for col, cell in enumerate(row):
             if cell[0] is not None and cell[1] == "text" and widths[col] > WIDEST:
                 cell = (cell[0], "wrap")
-            _put(sheet, count, col, cell, styles, veto)
-    for r in range(count, len(aside)):
-        sheet.write_string(r, beside, *aside[r])
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(1, count), len(headers) - 1)
-    _print_setup(sheet, title or name)
+            _put(sheet, top + count, col, cell, styles, veto)
+    sheet.freeze_panes(top + 1, 0)
+    sheet.autofilter(top, 0, top + max(1, count), len(headers) - 1)
+    _print_setup(sheet, title or name, top)
+    sheet.print_area(0, 0, top + max(1, count), len(headers) - 1)
     return sheet
 
 
-def _print_setup(sheet: Worksheet, title: str) -> None:
+def _header_row(above: Sequence[object]) -> int:
+    """The row of a table's header: below the lines over it and a blank row, if any."""
+    return len(above) + 1 if above else 0
+
+
+def _pixels(widths: Sequence[float]) -> int:
+    """What columns of these widths (in characters) take on screen, as Excel draws them."""
+    return sum(int(width * 7 + 0.5) + 5 for width in widths)
+
+
+def _print_setup(sheet: Worksheet, title: str, header: int = 0) -> None:
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
-    sheet.repeat_rows(0)
+    sheet.repeat_rows(header)
     sheet.fit_to_pages(1, 0)
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     sheet.set_header("&C" + title.replace("&", "&&"))
@@ -206,33 +217,36 @@ def _rank_rows(report: Report) -> tuple[list[str], list[list[Cell]]]:
 def _ranking(book: Workbook, styles: Styles, report: Report) -> None:
     headers, rows = _rank_rows(report)
     vetoed = [row.score.vetoed for row in report.rows]
-    aside = [(_title(report), styles.title), (_source(report), styles.info)]
+    above = [(_title(report), styles.title), (_source(report), styles.info)]
     if report.rules_label:
-        aside.append((report.rules_label, styles.info))
+        above.append((report.rules_label, styles.info))
     if report.rules_change:
-        aside.append((report.rules_change, styles.info))
+        above.append((report.rules_change, styles.info))
     if report.before:
-        aside.append((f"排名升降、总分变化与 {report.before} 相比（+ 为上升）", styles.info))
+        above.append((f"排名升降、总分变化与 {report.before} 相比（+ 为上升）", styles.info))
     else:
-        aside.append(("台账中没有上一期的记录，不作比较", styles.info))
+        above.append(("台账中没有上一期的记录，不作比较", styles.info))
     if report.empty:
-        aside.append((report.empty_note, styles.warning))
+        above.append((report.empty_note, styles.warning))
     if report.problems:
         count = len(report.problems)
         warning = f"台账中有 {count} 个问题，相关记录未计入考评：见“问题”工作表"
-        aside.append((warning, styles.warning))
+        above.append((warning, styles.warning))
     title = _title(report)
-    sheet = _table(book, styles, "排名", headers, rows, vetoed.__getitem__, title, aside)
-    info = len(headers)
+    sheet = _table(book, styles, "排名", headers, rows, vetoed.__getitem__, title, above)
     if not rows:
         return
+    # The chart goes below the table, on a page of its own and as wide as the table, so
+    # that fitting the print to one page's width fits the table's columns, not the chart.
+    top = _header_row(above)
+    widths = column_widths(headers, [[v for v, _ in row] for row in rows])
     total_col = 3 + len(report.weights.categories)
     chart = book.add_chart({"type": "column"})
     chart.add_series(
         {
             "name": "总分",
-            "categories": ["排名", 1, 2, len(rows), 2],
-            "values": ["排名", 1, total_col, len(rows), total_col],
+            "categories": ["排名", top + 1, 2, top + len(rows), 2],
+            "values": ["排名", top + 1, total_col, top + len(rows), total_col],
             "fill": {"color": "#2F6DB5"},
             "points": [
                 {"fill": {"color": "#C0392B"}} if v else {"fill": {"color": "#2F6DB5"}}
@@ -246,8 +260,19 @@ def _ranking(book: Workbook, styles: Styles, report: Report) -> None:
     chart.set_y_axis({"min": scale.lo, "max": scale.hi, "num_format": "0.0"})
     chart.set_x_axis({"num_font": {"rotation": -45, "size": 8}})
     chart.set_legend({"none": True})
-    chart.set_size({"width": max(640, 24 * len(rows)), "height": 420})
-    sheet.insert_chart(5, info + 1, chart)
+    _chart_below(sheet, chart, widths, top + len(rows) + 2, 420)
+
+
+def _chart_below(
+    sheet: Worksheet, chart: Any, widths: Sequence[float], row: int, height: int
+) -> None:
+    """A chart below a table, from `row`, on a page of its own and as wide as the table's
+    columns: the print area takes it in, and fitting the print to one page's width still
+    fits the table, not a chart that reaches past its last column."""
+    chart.set_size({"width": _pixels(widths), "height": height})
+    sheet.insert_chart(row, 0, chart)
+    sheet.set_h_pagebreaks([row])
+    sheet.print_area(0, 0, row + -(-height // 20), len(widths) - 1)  # rows of 20 px
 
 
 def _counted_rows(report: Report, counted: Iterable[Counted | Adjustment]) -> Iterator[list[Cell]]:
@@ -413,8 +438,8 @@ def _months(book: Workbook, styles: Styles, report: Report) -> None:
     chart.set_title({"name": f"逐月总分：排名前 {LINES} 与后 {LINES} 的部门"})
     chart.set_y_axis({"min": scale.lo, "max": scale.hi, "num_format": "0.0"})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 760, "height": 400})
-    sheet.insert_chart(len(rows) + 3, 0, chart)
+    widths = column_widths(headers, [[v for v, _ in row] for row in rows])
+    _chart_below(sheet, chart, widths, len(rows) + 3, 400)
 
 
 def _problems(book: Workbook, styles: Styles, report: Report) -> None:
