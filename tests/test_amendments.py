@@ -818,7 +818,7 @@ def test_a_notice_that_restricts_a_clause_to_a_tag_stops_a_recurring_entry_of_it
         "条款",
         "2.4.9",
         "自",
-        "2023-09-01（40号）只适用于标签为“大厅”的部门，本部门不再计分",
+        "2023-09-01（40号）只适用于标签为“政务服务中心大厅”的部门，本部门不再计分",
     ]
     # The cached path agrees with a fresh read (the year from the snapshot, then cold).
     warm = totals(small, "year", "2023")["市体育局"]["total"]
