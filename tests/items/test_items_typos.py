@@ -76,6 +76,31 @@ def test_landing_on_a_coast_is_not_a_misspelling() -> None:
     assert default_typos().find("台风登陆山东半岛，登陆后减弱") == []
 
 
+def test_signing_in_is_found_as_item_texts_write_it() -> None:
+    # The platform's own name (山东省政务服务网), the app's name in quotes (either kind), and
+    # 登陆后 (after signing in) are the forms item records carry most.
+    typos = default_typos()
+    found = [
+        typos.find(text)
+        for text in (
+            "登陆山东省政务服务网下载",
+            "登陆“爱山东”APP提交",
+            '登陆"爱山东"APP提交',
+            "登陆国家政务服务平台申请",
+            "登陆后填写申请表",
+        )
+    ]
+    assert found == [
+        [("登陆山东省政务服务网", "登录山东省政务服务网")],
+        [("登陆“爱山东”", "登录“爱山东”")],
+        [('登陆"爱山东"', '登录"爱山东"')],
+        [("登陆国家政务服务平台", "登录国家政务服务平台")],
+        [("登陆后", "登录后")],
+    ]
+    # 登陆后 of a typhoon stays right.
+    assert typos.find("台风登陆后需现场核验，登陆后强度减弱") == []
+
+
 def test_an_empty_list_finds_nothing() -> None:
     assert TypoList({}).find("任何文字") == []
 

@@ -200,7 +200,7 @@ def test_the_typo_list_names_words_a_wrong_form_must_not_fire_inside(tmp_path: P
     typos, problems = load_typos(tmp_path)
     assert problems == []
     assert typos.find("抢滩登陆艇") == []
-    assert typos.find("请登陆后填写") == [("登陆", "登录")]
+    assert typos.find("请先登陆再填写") == [("登陆", "登录")]
 
 
 def test_a_context_word_must_contain_its_wrong_form() -> None:
