@@ -121,6 +121,17 @@ NATIONAL_BODIES = frozenset(
     }
 )  # fmt: skip
 NATIONAL_ENDINGS = ("总署", "总局")
+# Units whose kind fixes their level, so that their name alone tells the applicant where
+# to go (附件2: 哪一层级的哪一部门). 海关 is one national body under 海关总署, managed
+# top-down (垂直管理): 烟台海关, 青岛海关 and 海关 alone are the customs, a national
+# department whichever office it is. A township station is a county department's branch
+# at the township (派出所 of the county's 公安局, 司法所 of its 司法局): 派出所 says as
+# much as 乡镇派出所. 供电所 (the grid's), 便民服务中心 and 计生办 (any level's) are not.
+FIXED_LEVEL_UNITS = (
+    "海关", "派出所", "司法所", "财政所", "国土所", "自然资源所", "市场监管所", "税务所",
+    "社保所", "劳动保障所", "林业站", "农技站", "农机站", "畜牧站", "兽医站", "水利站",
+    "文化站",
+)  # fmt: skip
 # The State Council's ministries and commissions by their full names and their usual
 # short ones, found in the text itself: the segmenter cuts most of them (自然资源 / 部,
 # 农业 / 农村部). Never where 门 follows: 自然资源部门 names no level.
@@ -136,6 +147,7 @@ MINISTRIES = (
 
 # A token ending so names a department or unit (公安机关, 建设局, 司法所) unless listed below.
 DEPARTMENT_ENDINGS = (
+    "海关",
     "部门",
     "机关",
     "机构",
@@ -333,7 +345,8 @@ def _offsets(cut: Iterable[str]) -> frozenset[int]:
 def names_level(text: str) -> bool:
     """Whether text names a 层级 as a word of its own (县级, 烟台市, 乡镇, 街道), as the
     start of a unit's name (市公安局, 乡镇人民政府), inside a body named in full
-    (山东省公安厅) or by a national body's name (公安部, 海关总署)."""
+    (山东省公安厅), by a national body's name (公安部, 海关总署) or by a unit whose kind
+    fixes its level (烟台海关, 派出所)."""
     return any(_level_word(word) for word in words(text)) or _names_ministry(text)
 
 
@@ -350,7 +363,7 @@ def _names_ministry(text: str) -> bool:
 def _level_word(word: str) -> bool:
     if word in NOT_LEVELS:
         return False
-    if word.endswith(LEVEL_ENDINGS):
+    if word.endswith(LEVEL_ENDINGS) or word.endswith(FIXED_LEVEL_UNITS):
         return True
     if word.startswith(LEVEL_STARTS) and not word.startswith(NOT_LEVEL_STARTS):
         return _names_unit(word)

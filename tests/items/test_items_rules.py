@@ -345,6 +345,21 @@ def test_depth_written_as_rule_12_reads_it_costs_nothing_under_rule_2(depth: str
     assert check_item(data, TYPOS) == []
 
 
+def test_rule_8_reads_the_customs_and_a_police_station_as_naming_their_level() -> None:
+    # 海关 is national (垂直管理 under 海关总署), 派出所 a county 公安局's township station:
+    # each name says both 层级 and 部门. 由县级部门核发 still lacks the department.
+    def notes(*texts: str) -> list[str]:
+        material = RECORDS[CLEAN][1]["申请材料"][0]
+        materials = [{**material, "来源渠道": "政府部门核发", "来源渠道说明": t} for t in texts]
+        data = {**RECORDS[CLEAN][1], "申请材料": materials}
+        return [f"{f.field} {f.message}" for f in check_item(data, TYPOS)]
+
+    assert notes("由烟台海关核发", "由户籍所在地派出所出具", "由县级部门核发") == [
+        "申请材料[2].来源渠道说明 政府部门核发的材料，来源渠道说明应写明核发部门的层级和名称"
+        "（如市级教育部门），现缺少部门名称：「由县级部门核发」"
+    ]
+
+
 @pytest.mark.parametrize("visits", [1.0, "１", 0.0])
 def test_visits_written_as_a_float_or_full_width_read_as_the_number(visits: object) -> None:
     data = {**RECORDS[CLEAN][1], "到办事现场次数": visits}

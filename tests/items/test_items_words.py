@@ -96,6 +96,13 @@ def test_the_shipped_list_finds_misspellings_a_reader_sees(
         ("由住房和城乡建设部门核发", False, True),  # 乡 of 城乡 is no level
         ("由农村集体经济组织出具", False, False),  # 村 of 农村 is no level; 组织 no unit
         ("由乡镇司法所出具", True, True),  # a township unit
+        # A unit whose kind fixes its level: the customs (one national body under 海关总署)
+        # and a county department's township station (派出所 of the county's 公安局).
+        ("由烟台海关核发", True, True),  # 烟台 / 海关
+        ("由海关核发", True, True),
+        ("由户籍所在地派出所出具", True, True),  # 户籍 / 所在地 / 派出所
+        ("由司法所出具", True, True),
+        ("由供电所出具", False, True),  # the grid's, no government level
         ("由乡镇人民政府核发", True, True),
         ("由烟台市住房和城乡建设局核发", True, True),  # 市…局: the city's bureau
         ("由市场监督管理局核发", False, True),  # 市 of 市场 is no level
