@@ -811,7 +811,10 @@ def _rule_6(item: _Item) -> Iterator[Issue]:
     raw = data.get(CHARGED)
     charged = _yes_no(raw)
     if charged is None:
-        yield CHARGED, _yes_no_problem(CHARGED, raw)
+        # Rule 6 binds 否 only (ITEMS.md): a blank 是否收费 breaks nothing, so costs nothing.
+        # A value that is neither 是 nor 否 (不收费) cannot be judged and is said.
+        if not _blank(raw):
+            yield CHARGED, _yes_no_problem(CHARGED, raw)
         return
     # 是 without a 收费依据 is not among the 13 rules, so it is not reported.
     if not charged:
@@ -825,7 +828,8 @@ def _rule_7(item: _Item) -> Iterator[Issue]:
     raw = data.get(RELIEF)
     relief = _yes_no(raw)
     if relief is None:
-        yield RELIEF, _yes_no_problem(RELIEF, raw)
+        if not _blank(raw):  # rule 7 binds 是 only: a blank breaks nothing, as in rule 6
+            yield RELIEF, _yes_no_problem(RELIEF, raw)
     elif relief and _blank(data.get(RELIEF_BASIS)):
         yield RELIEF_BASIS, "允许减免的事项应填写允许减免依据"
 

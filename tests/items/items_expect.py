@@ -84,12 +84,12 @@ EXPECTED: dict[str, set[tuple[int, str]]] = {
     code(5, 7): {(5, "到办事现场次数")},  # 一次
     # 6 收费依据
     code(6, 1): {(6, "收费依据")},
-    code(6, 2): {(6, "是否收费")},
+    code(6, 2): set(),  # 是否收费 missing: rule 6 binds 否 only, so nothing is broken
     code(6, 3): {(6, "是否收费")},
     # 7 减免依据
     code(7, 1): {(7, "允许减免依据")},
     code(7, 2): {(7, "允许减免依据")},
-    code(7, 3): {(7, "是否允许减免")},
+    code(7, 3): set(),  # 是否允许减免 missing: rule 7 binds 是 only
     # 8 来源渠道
     code(8, 1): {(8, f"{M}[0].来源渠道")},  # 自备
     code(8, 2): {(8, f"{M}[0].来源渠道说明")},  # empty

@@ -32,14 +32,6 @@ FEE_FINDINGS = [
         "message": "不收费事项不得填写收费依据，现为「《山东省行政事业性收费项目目录》」",
     },
     {
-        "item": code(6, 2),
-        "name": NAME,
-        "department": HOUSING,
-        "rule": 6,
-        "field": "是否收费",
-        "message": "是否收费为空，应填写「是」或「否」",
-    },
-    {
         "item": code(6, 3),
         "name": NAME,
         "department": HOUSING,
@@ -111,7 +103,6 @@ def test_csv_findings_whole(outside_root: Path) -> None:
         "实施编码,事项名称,实施主体,规则,字段,说明\n"
         f"{code(6, 1)},{NAME},{HOUSING},6,收费依据,"
         "不收费事项不得填写收费依据，现为「《山东省行政事业性收费项目目录》」\n"
-        f"{code(6, 2)},{NAME},{HOUSING},6,是否收费,是否收费为空，应填写「是」或「否」\n"
         f"{code(6, 3)},{NAME},{HOUSING},6,是否收费,是否收费「不收费」应为「是」或「否」\n"
     )
 
@@ -119,7 +110,7 @@ def test_csv_findings_whole(outside_root: Path) -> None:
 def test_table_and_markdown_findings(outside_root: Path) -> None:
     table = invoke("items", "check", FEE).stdout.splitlines()
     assert table[0].split() == ["实施编码", "事项名称", "实施主体", "规则", "字段", "说明"]
-    assert [line.split()[0] for line in table[2:]] == [code(6, case) for case in (1, 2, 3)]
+    assert [line.split()[0] for line in table[2:]] == [code(6, case) for case in (1, 3)]
     markdown = invoke("items", "check", FEE, "--format", "markdown").stdout.splitlines()
     assert [cell.strip() for cell in markdown[0].strip("|").split("|")] == [
         "实施编码",
@@ -129,7 +120,7 @@ def test_table_and_markdown_findings(outside_root: Path) -> None:
         "字段",
         "说明",
     ]
-    assert len(markdown) == 2 + 3
+    assert len(markdown) == 2 + 2
 
 
 def test_whole_corpus_as_json(outside_root: Path) -> None:
@@ -186,7 +177,7 @@ def test_unreadable_records_go_to_stderr_and_the_run_goes_on(outside_root: Path)
     assert result.stderr.splitlines() == [
         f"{bad}:2: bad JSON: Expecting property name enclosed in double quotes (column 2)",
         f"{bad}:3: item has no 实施编码",
-        "checked 4 items: 3 with findings, 3 findings, 2 unreadable records",
+        "checked 4 items: 2 with findings, 2 findings, 2 unreadable records",
     ]
 
 

@@ -121,14 +121,14 @@ def test_messages_say_what_is_wrong_and_what_is_expected(item: str, messages: li
 
 
 def test_rules_argument_limits_the_check() -> None:
-    data = dict(RECORDS[code(2, 1)][1], 是否收费="")
+    data = dict(RECORDS[code(2, 1)][1], 是否收费="不收费")
     assert {f.rule for f in check_item(data, TYPOS)} == {2, 6}
     assert {f.rule for f in check_item(data, TYPOS, rules={6})} == {6}
     assert check_item(data, TYPOS, rules={1, 3}) == []
 
 
 def test_findings_come_in_rule_order() -> None:
-    data = dict(RECORDS[code(2, 1)][1], 是否收费="", 行使层级="")
+    data = dict(RECORDS[code(2, 1)][1], 是否收费="不收费", 行使层级="")
     assert [f.rule for f in check_item(data, TYPOS)] == [2, 6, 11]
 
 
@@ -136,8 +136,9 @@ def test_missing_name_and_department_are_empty_labels() -> None:
     data = {"实施编码": CLEAN}
     findings = check_item(data, TYPOS)
     assert {(f.name, f.department) for f in findings} == {("", "")}
-    # A bare record breaks every rule that needs a field, and not 1, 2, 8, 9 or 13.
-    assert {f.rule for f in findings} == {3, 4, 5, 6, 7, 10, 11, 12}
+    # A bare record breaks every rule that needs a field, and not 1, 2, 8, 9 or 13, nor 6
+    # or 7, which bind only an answer given (是否收费 否, 是否允许减免 是).
+    assert {f.rule for f in findings} == {3, 4, 5, 10, 11, 12}
 
 
 @pytest.mark.parametrize(
@@ -343,6 +344,19 @@ def test_depth_written_as_rule_12_reads_it_costs_nothing_under_rule_2(depth: str
     accepts (a space after a comma, semicolons) are no special characters of rule 2."""
     data = {**RECORDS[CLEAN][1], "网办深度": depth}
     assert check_item(data, TYPOS) == []
+
+
+def test_a_blank_fee_or_relief_answer_breaks_no_rule() -> None:
+    # Rule 6 binds 是否收费 否 (then no 收费依据), rule 7 是否允许减免 是 (then a basis):
+    # left blank, neither is broken; a word that is neither 是 nor 否 is said.
+    clean = RECORDS[CLEAN][1]
+    for blank in ("", None, "无"):
+        assert check_item({**clean, "是否收费": blank, "是否允许减免": blank}, TYPOS) == []
+    found = check_item({**clean, "是否收费": "不收费", "是否允许减免": "可以"}, TYPOS)
+    assert [(f.rule, f.field, f.message) for f in found] == [
+        (6, "是否收费", "是否收费「不收费」应为「是」或「否」"),
+        (7, "是否允许减免", "是否允许减免「可以」应为「是」或「否」"),
+    ]
 
 
 def test_rule_8_reads_the_customs_and_a_police_station_as_naming_their_level() -> None:
