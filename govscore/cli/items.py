@@ -192,9 +192,12 @@ def check(
     )
     counts = {"findings": tally.findings, "unreadable": tally.unreadable}
     click.echo(checked.format(checked=tally.checked, failing=tally.failing, **counts), err=True)
+    if tally.broken_files:
+        message = _("files not read to their end: {count}")
+        click.echo(message.format(count=tally.broken_files), err=True)
     committer.check()  # entries booked but not committed: exit 3, whatever was found
     # Bad lines in the root's typos.tsv also fail the run: the office must fix its list.
-    if tally.findings or tally.unreadable or typo_problems:
+    if tally.findings or tally.unreadable or tally.broken_files or typo_problems:
         # SystemExit, not ctx.exit: it ends the process with 1 whether click runs in
         # standalone mode or not (outside it, click returns ctx.exit's code instead).
         sys.exit(1)

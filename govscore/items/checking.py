@@ -16,6 +16,7 @@ from typing import Any
 
 from govscore.errors import Problem
 from govscore.items.reader import (
+    BrokenFile,
     Entry,
     ItemRecord,
     Notice,
@@ -43,8 +44,14 @@ class CheckResult:
 
     @property
     def unreadable(self) -> int:
-        """Records that could not be read: the problems, less the notes on files read."""
-        return sum(1 for problem in self.problems if not isinstance(problem, Notice))
+        """Records that could not be read: the problems, less the notes on files read and
+        the arrays broken part-way (no record: what the rest held is not known)."""
+        return sum(1 for p in self.problems if not isinstance(p, Notice | BrokenFile))
+
+    @property
+    def broken_files(self) -> int:
+        """JSON arrays broken part-way, whose items after the break are not checked."""
+        return sum(1 for problem in self.problems if isinstance(problem, BrokenFile))
 
 
 # Below this much input one process is quicker than starting a second (about 4,000 items).
@@ -199,6 +206,7 @@ class Tally:
 
     checked: int = 0
     unreadable: int = 0
+    broken_files: int = 0
     findings: int = 0
     checked_by_department: Counter[str] = field(default_factory=Counter)
     rule_findings: Counter[int] = field(default_factory=Counter)
@@ -210,6 +218,7 @@ class Tally:
     def add(self, part: CheckResult) -> None:
         self.checked += part.checked
         self.unreadable += part.unreadable
+        self.broken_files += part.broken_files
         self.findings += len(part.findings)
         self.checked_by_department.update(part.checked_by_department)
         if not self.detail:

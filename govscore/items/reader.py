@@ -52,6 +52,12 @@ class Notice(Problem):
     format): said where problems are said, but no record is unreadable for it."""
 
 
+class BrokenFile(Problem):
+    """A JSON array broken part-way: the items before the break are read, the rest cannot
+    be told apart. The run fails for it, but it is no record: how many records the rest
+    held is not known, so none is counted unreadable."""
+
+
 Entry = ItemRecord | Problem
 
 
@@ -370,7 +376,12 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
         try:
             value, end = _decode(text, pos)
         except json.JSONDecodeError as exc:
-            yield _bad_json(file, exc)
+            message = _(
+                "not a readable JSON array: {reason} (column {column}); no item from "
+                "there on is checked"
+            )
+            reason = parser_reason(exc.msg)
+            yield BrokenFile(file, exc.lineno, message.format(reason=reason, column=exc.colno))
             return
         except RecursionError:
             line_of = text.count("\n", 0, pos) + 1
@@ -390,9 +401,13 @@ def parse_json_text(text: str, file: str) -> Iterator[Entry]:
                 yield Problem(file, where, _("bad JSON: extra data after the array"))
             return
         where = text.count("\n", 0, pos) + 1
+        column = pos - text.rfind("\n", 0, pos)
         found = _("the end of the file") if pos >= len(text) else f"“{text[pos]}”"
-        message = _("bad JSON: expected ',' or ']' but found {found}; the rest is skipped")
-        yield Problem(file, where, message.format(found=found))
+        message = _(
+            "not a readable JSON array: expected ',' or ']' but found {found} (column "
+            "{column}); no item from there on is checked"
+        )
+        yield BrokenFile(file, where, message.format(found=found, column=column))
         return
 
 

@@ -301,6 +301,23 @@ def test_a_typo_list_that_cannot_be_read_is_said_so(outside_root: Path, root: Pa
     ]
 
 
+def test_a_json_array_broken_part_way_is_a_file_not_a_record(outside_root: Path) -> None:
+    """The items before the break are checked; the break names the file, line and column,
+    counts no record (how many the rest held is not known) and fails the run."""
+    record = json.dumps(json.loads(Path(CLEAN).read_text(encoding="utf-8"))[0])
+    broken = outside_root / "broken.json"
+    # The second record lost a comma: line 3, after {"a": 1 (column 9).
+    broken.write_text(f'[\n{record},\n{{"a": 1 "b": 2}},\n{record}\n]\n', encoding="utf-8")
+    result = invoke("items", "check", str(broken), "--format", "json")
+    assert (result.exit_code, result.stdout) == (1, "[]\n")
+    assert result.stderr.splitlines() == [
+        f"{broken}:3: not a readable JSON array: Expecting ',' delimiter (column 9); "
+        "no item from there on is checked",
+        "checked 1 item: 0 with findings, 0 findings, 0 unreadable records",
+        "files not read to their end: 1",
+    ]
+
+
 def test_exports_renamed_by_hand_are_read_whole_and_counted_true(outside_root: Path) -> None:
     """JSON Lines named .json and a pretty array named .jsonl: every record is checked and
     the counts are of records (1 checked and the rest dropped; 0 checked and a problem

@@ -9,7 +9,14 @@ from pathlib import Path
 
 from govscore.errors import Problem
 from govscore.i18n import os_reason
-from govscore.items.reader import ItemRecord, Notice, item_files, parse_json_text, read_items
+from govscore.items.reader import (
+    BrokenFile,
+    ItemRecord,
+    Notice,
+    item_files,
+    parse_json_text,
+    read_items,
+)
 
 A = "11370600MB2853052T3000000000001"
 B = "11370600MB2853052T3000000000002"
@@ -24,6 +31,8 @@ def _entries(*paths: Path) -> list[tuple[str, str, int, str]]:
             out.append(("item", entry.file, entry.line, entry.data["实施编码"]))
         elif isinstance(entry, Notice):
             out.append(("note", entry.file, entry.line, entry.message))
+        elif isinstance(entry, BrokenFile):
+            out.append(("broken file", entry.file, entry.line, entry.message))
         else:
             out.append(("problem", entry.file, entry.line, entry.message))
     return out
@@ -104,11 +113,11 @@ def test_json_array_element_errors_and_syntax_errors(tmp_path: Path) -> None:
         ("problem", name, 3, "not an item object but a string"),
         ("problem", name, 4, "item has no 实施编码"),
         (
-            "problem",
+            "broken file",
             name,
             5,
-            "bad JSON: Expecting property name enclosed in double quotes (column 46);"
-            " the rest is skipped",
+            "not a readable JSON array: Expecting property name enclosed in double quotes"
+            " (column 46); no item from there on is checked",
         ),
     ]
 
@@ -119,10 +128,11 @@ def test_missing_comma_between_elements(tmp_path: Path) -> None:
     assert _entries(path) == [
         ("item", str(path), 1, A),
         (
-            "problem",
+            "broken file",
             str(path),
             2,
-            "bad JSON: expected ',' or ']' but found “{”; the rest is skipped",
+            "not a readable JSON array: expected ',' or ']' but found “{” (column 2); no item"
+            " from there on is checked",
         ),
     ]
 
