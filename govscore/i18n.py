@@ -225,12 +225,28 @@ _OS_REASONS = {
     errno.ENOSPC: N_("the disk is full"),
     errno.EPIPE: N_("the program reading it has stopped"),
 }
+# What only a write meets, and what a write says differently from a read.
+_WRITE_REASONS = {
+    code: words
+    for code, words in (
+        (errno.EACCES, N_("no permission to write it")),
+        (errno.EPERM, N_("no permission to write it")),
+        (errno.EIO, N_("the disk could not be written (input/output error)")),
+        (errno.ENOSPC, N_("the disk is full")),
+        (getattr(errno, "EDQUOT", None), N_("the disk quota is used up")),  # not on Windows
+        (errno.EFBIG, N_("the file would be larger than the system allows")),
+        (errno.EROFS, N_("the disk is read-only")),
+    )
+    if code is not None
+}
 # Windows: ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION, a file Excel or WPS holds open.
 _IN_USE = frozenset({32, 33})
 
 
-def os_reason(error: OSError, path: str | os.PathLike[str] | None = None) -> str:
-    """Why the system would not open a file, in the reader's words.
+def os_reason(
+    error: OSError, path: str | os.PathLike[str] | None = None, writing: bool = False
+) -> str:
+    """Why the system would not open (or, `writing`, write) a file, in the reader's words.
 
     Given the path, a missing file that is a link is said to be one to nothing (a dangling
     link left by an export share). A reason not known here is named by its error code
@@ -240,7 +256,10 @@ def os_reason(error: OSError, path: str | os.PathLike[str] | None = None) -> str
         return _("it is open in another program (close it there and run again)")
     if error.errno == errno.ENOENT and path is not None and os.path.islink(path):
         return _("a link to a file that does not exist")
-    known = _OS_REASONS.get(error.errno) if error.errno is not None else None
+    known = None
+    if error.errno is not None:
+        known = _WRITE_REASONS.get(error.errno) if writing else None
+        known = known or _OS_REASONS.get(error.errno) or _WRITE_REASONS.get(error.errno)
     if known is not None:
         return _(known)
     code = errno.errorcode.get(error.errno, str(error.errno)) if error.errno else ""

@@ -87,3 +87,29 @@ def test_a_ledger_folder_that_is_a_link_loop_is_a_message_not_a_traceback(
         assert result.returncode == 1, (args, result.stderr)
         assert "Traceback" not in result.stderr
         assert "ledger: a symbolic link, not a folder" in result.stdout + result.stderr, args
+
+
+def test_a_hard_linked_month_file_is_never_written(gs: Run, root: Path, tmp_path: Path):
+    """`ln /elsewhere/x.toml ledger/2023-05.toml`: a write through it would change the file
+    elsewhere too, so add refuses it as it refuses a symbolic link, and says what to do."""
+    assert gs(*ADD).exit_code == 0
+    month = root / "ledger" / "2023-05.toml"
+    elsewhere = tmp_path / "elsewhere.toml"
+    month.rename(elsewhere)
+    month.hardlink_to(elsewhere)
+    before = elsewhere.read_bytes()
+
+    added = gs(*ADD)
+    assert (added.exit_code, added.stdout) == (1, "")
+    assert added.stderr == (
+        f"error: {month}: a hard link, one of 2 names of one file: govscore writes only "
+        "ledger files of the root's own, so that an entry changes no file elsewhere (put a "
+        "copy of it in its place, and the file has one name); nothing was written\n"
+    )
+    assert elsewhere.read_bytes() == before
+
+    # A copy of its own in its place: add writes again.
+    month.unlink()
+    month.write_bytes(before)
+    assert gs(*ADD).exit_code == 0
+    assert elsewhere.read_bytes() == before

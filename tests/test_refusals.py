@@ -55,7 +55,7 @@ def test_add_on_a_read_only_ledger_says_so(root: Path):
         result = govscore(
             "--root", str(root), *ADD, month, prefix=("unshare", "-rm", "sh", "-c", script, "sh")
         )
-        assert_refused(result, root / "ledger" / f"{month}.toml", "Read-only file system")
+        assert_refused(result, root / "ledger" / f"{month}.toml", "the disk is read-only")
     assert (root / "ledger" / "2023-05.toml").read_bytes() == before
     assert not (root / "ledger" / "2023-06.toml").exists()
 
@@ -82,7 +82,7 @@ def test_add_to_a_ledger_another_user_owns_says_so(root: Path):
     try:
         for month in ("2023-05", "2023-06"):
             result = govscore("--root", str(root), *ADD, month, prefix=_not_allowed_to_write())
-            assert_refused(result, root / "ledger" / f"{month}.toml", "Permission denied")
+            assert_refused(result, root / "ledger" / f"{month}.toml", "no permission to write it")
     finally:
         (root / "ledger").chmod(0o755)
         path.chmod(0o644)

@@ -1373,7 +1373,9 @@ def write_template(path: Path) -> None:
         path.write_bytes(data)
     except OSError as exc:
         raise DataError(
-            _("{file}: cannot write: {reason}").format(file=path, reason=exc.strerror)
+            _("{file}: cannot write: {reason}").format(
+                file=path, reason=os_reason(exc, path, writing=True)
+            )
         ) from None
 
 

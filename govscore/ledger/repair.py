@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from govscore.errors import DataError
-from govscore.i18n import _
+from govscore.i18n import _, os_reason
 from govscore.ledger.batches import Torn, head_only, torn_batches
 from govscore.ledger.loader import LEDGER_DIR, WorkTree, ledger_names, read_ledger_file
 from govscore.ledger.text import ledger_text, string_lines
@@ -106,7 +106,7 @@ def cut_back(root: Path, cuts: list[Cut]) -> list[Cut]:
             except OSError as exc:
                 raise DataError(
                     _("{file}: could not cut it back: {reason}").format(
-                        file=cut.file, reason=exc.strerror or exc
+                        file=cut.file, reason=os_reason(exc, path, writing=True)
                     )
                 ) from None
             finally:

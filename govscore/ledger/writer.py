@@ -33,7 +33,7 @@ from pathlib import Path
 from types import ModuleType
 
 from govscore.errors import DataError
-from govscore.i18n import _, listing
+from govscore.i18n import _, listing, os_reason
 from govscore.ledger.batches import DIGITS, END, begin_line, end_mark
 
 fcntl: ModuleType | None
@@ -69,7 +69,7 @@ def ledger_lock(folder: Path, shared: bool = False) -> Iterator[None]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataError(_cannot_open(folder, exc)) from None
+        raise DataError(_cannot_open(folder, exc, writing=True)) from None
     if fcntl is None:
         with _file_lock(folder.parent / LOCK_FILE):
             yield
@@ -103,9 +103,9 @@ def _file_lock(path: Path) -> Iterator[None]:
         yield
 
 
-def _cannot_open(folder: Path, exc: OSError) -> str:
+def _cannot_open(folder: Path, exc: OSError, writing: bool = False) -> str:
     return _("{folder}: cannot open the ledger folder: {reason}").format(
-        folder=folder, reason=exc.strerror or exc
+        folder=folder, reason=os_reason(exc, folder, writing)
     )
 
 
@@ -181,11 +181,29 @@ _NO_LINK = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 def open_ledger_file(path: Path, flags: int) -> int:
     """Open a ledger file to write it; a symbolic link is refused (it would put entries
-    outside the root, where git never sees them), and every failure names the file."""
+    outside the root, where git never sees them), and so is a file with other names (a
+    hard link: what is written would change a file elsewhere too); every failure names
+    the file."""
     try:
         if not hasattr(os, "O_NOFOLLOW") and path.is_symlink():  # Windows: no O_NOFOLLOW
             raise OSError(errno.ELOOP, "a symbolic link")
-        return os.open(path, flags | _NO_LINK | getattr(os, "O_BINARY", 0), 0o644)
+        fd = os.open(path, flags | _NO_LINK | getattr(os, "O_BINARY", 0), 0o644)
+        try:
+            links = os.fstat(fd).st_nlink
+        except BaseException:
+            os.close(fd)
+            raise
+        if links > 1:
+            os.close(fd)
+            raise DataError(
+                _(
+                    "{file}: a hard link, one of {count} names of one file: govscore writes "
+                    "only ledger files of the root's own, so that an entry changes no file "
+                    "elsewhere (put a copy of it in its place, and the file has one name); "
+                    "nothing was written"
+                ).format(file=path, count=links)
+            )
+        return fd
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             message = _(
@@ -195,7 +213,9 @@ def open_ledger_file(path: Path, flags: int) -> int:
             )
         else:
             message = _("{file}: cannot write it: {reason}; nothing was written")
-        raise DataError(message.format(file=path, reason=exc.strerror or exc)) from None
+        raise DataError(
+            message.format(file=path, reason=os_reason(exc, path, writing=True))
+        ) from None
 
 
 @dataclass
@@ -352,7 +372,7 @@ def _cut_back(before: _Before, fd: int | None = None) -> bool:
 
 
 def _failure(before: _Before, exc: BaseException, cut: bool) -> str:
-    reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or repr(exc)
+    reason = os_reason(exc, writing=True) if isinstance(exc, OSError) else str(exc) or repr(exc)
     if cut:
         return _(
             "{file}: could not append ({reason}); nothing was written, "
@@ -390,7 +410,7 @@ def write_whole(path: Path, data: bytes) -> None:
     except OSError as exc:
         with suppress(OSError):
             temporary.unlink(missing_ok=True)
-        reason = exc.strerror or str(exc)
+        reason = os_reason(exc, path, writing=True)
         raise DataError(
             _("{file}: cannot write it: {reason}; nothing written").format(file=path, reason=reason)
         ) from None
@@ -420,7 +440,7 @@ def create_files(folder: Path, planned: dict[str, str], then: Callable[[], None]
         current = git
         then()
     except Exception as exc:  # OSError, or git failing (a full disk stops it too)
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        reason = os_reason(exc, current, writing=True) if isinstance(exc, OSError) else str(exc)
         for path in reversed(written):
             with suppress(OSError):
                 path.unlink(missing_ok=True)

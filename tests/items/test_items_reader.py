@@ -328,3 +328,20 @@ def test_os_reasons_are_worded_never_the_c_library_s() -> None:
     in_use.winerror = 32  # Windows: Excel holds the export open
     assert os_reason(in_use) == "it is open in another program (close it there and run again)"
     assert os_reason(OSError("no errno")) == "the system refused"
+
+
+def test_os_reasons_of_a_write_say_write() -> None:
+    """The ledger writer and repair say why a write failed in words too: permission and
+    the disk as a write meets them, the rest as a read does."""
+    said = [
+        os_reason(OSError(number, os.strerror(number)), writing=True)
+        for number in (errno.EACCES, errno.EIO, errno.ENOSPC, errno.EFBIG, errno.EROFS)
+    ]
+    assert said == [
+        "no permission to write it",
+        "the disk could not be written (input/output error)",
+        "the disk is full",
+        "the file would be larger than the system allows",
+        "the disk is read-only",
+    ]
+    assert os_reason(OSError(errno.EISDIR, "Is a directory"), writing=True) == "it is a folder"
