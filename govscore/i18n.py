@@ -222,8 +222,6 @@ _OS_REASONS = {
     errno.ENXIO: N_("no such device"),
     errno.ENODEV: N_("no such device"),
     errno.ETIMEDOUT: N_("the network share did not answer in time"),
-    errno.ENOSPC: N_("the disk is full"),
-    errno.EPIPE: N_("the program reading it has stopped"),
 }
 # What only a write meets, and what a write says differently from a read.
 _WRITE_REASONS = {
@@ -236,6 +234,7 @@ _WRITE_REASONS = {
         (getattr(errno, "EDQUOT", None), N_("the disk quota is used up")),  # not on Windows
         (errno.EFBIG, N_("the file would be larger than the system allows")),
         (errno.EROFS, N_("the disk is read-only")),
+        (errno.EPIPE, N_("the program reading it has stopped")),
     )
     if code is not None
 }

@@ -207,7 +207,10 @@ def _output_lost(app: AppContext | None, exc: OSError) -> int:
                 "written: {reason}",
                 len(written),
             )
-            click.echo(message.format(ids=ids, count=len(written), reason=os_reason(exc)), err=True)
+            click.echo(
+                message.format(ids=ids, count=len(written), reason=os_reason(exc, writing=True)),
+                err=True,
+            )
             if app is not None and app.committer is not None:
                 try:
                     app.committer.check()
@@ -218,7 +221,7 @@ def _output_lost(app: AppContext | None, exc: OSError) -> int:
         if gone:
             return 0
         message = _("the output could not be written: {reason}")
-        click.echo(message.format(reason=os_reason(exc)), err=True)
+        click.echo(message.format(reason=os_reason(exc, writing=True)), err=True)
     except OSError:
         pass  # stderr is gone too
     return 1
