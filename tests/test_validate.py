@@ -1048,6 +1048,17 @@ ADD_REJECTIONS = {
         "clause 2.5.1 is a rate: give value (a percentage) or numerator and denominator "
         "(--value or --numerator and --denominator)",
     ),
+    # A numerator alone (or a denominator alone) gives no rate: the same hint.
+    "rate-numerator-alone": (
+        ["-d", "公安局", "-c", "2.5.2", "--numerator", "3"],
+        "clause 2.5.2 is a rate: give value (a percentage) or numerator and denominator "
+        "(--value or --numerator and --denominator)",
+    ),
+    "rate-denominator-alone": (
+        ["-d", "公安局", "-c", "2.5.2", "--denominator", "3"],
+        "clause 2.5.2 is a rate: give value (a percentage) or numerator and denominator "
+        "(--value or --numerator and --denominator)",
+    ),
     "rate-101": (
         ["-d", "公安局", "-c", "2.5.1", "--value", "101"],
         "rate 101 is not a percentage from 0 to 100",

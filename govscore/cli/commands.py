@@ -551,12 +551,14 @@ def add(
 
 
 # The options that give a field a clause asks for: what the clerk types, not the field.
-_GIVEN_WITH: dict[str, tuple[str, ...]] = {
-    "points": ("--points",),
-    "level": ("--level",),
-    "value": ("--value", "--numerator", "--denominator"),
-    "matter": ("--matter",),
-    "ref": ("--ref",),
+# Each is one way to give it, every option of the way needed: a rate is its value, or
+# its numerator and denominator (a numerator alone gives no rate).
+_GIVEN_WITH: dict[str, tuple[tuple[str, ...], ...]] = {
+    "points": (("--points",),),
+    "level": (("--level",),),
+    "value": (("--value",), ("--numerator", "--denominator")),
+    "matter": (("--matter",),),
+    "ref": (("--ref",),),
 }
 
 
@@ -568,10 +570,9 @@ def _naming_options(problems: Sequence[Problem], given: dict[str, Any]) -> list[
     """
     named: list[Problem] = []
     for problem in problems:
-        options = _GIVEN_WITH.get(problem.field)
-        if options is not None and not any(o[2:] in given for o in options):
-            # A rate: its value, or its numerator and denominator.
-            said = options[0] if len(options) == 1 else either([options[0], both(options[1:])])
+        ways = _GIVEN_WITH.get(problem.field)
+        if ways is not None and not any(all(o[2:] in given for o in way) for way in ways):
+            said = either(both(way) for way in ways)
             message = _("{message} ({options})").format(message=problem.message, options=said)
             problem = replace(problem, message=message)
         named.append(problem)
