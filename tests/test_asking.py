@@ -330,11 +330,12 @@ def test_what_was_typed_is_confirmed_before_it_is_written(ask, small: Path):
 def test_a_yes_or_no_question_takes_chinese_answers(ask, small: Path):
     """A clerk answers 是 or 否; an answer that is neither is asked again, saying which are."""
     may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]
-    yes = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\n好\n是\n\n")
+    # 2.4.9 may recur (每月扣1分 for a month it happened): 否 is offered.
+    yes = ask("-d", "市体育局", "-c", "2.4.9", *may, input="\n好\n是\n\n")
     assert yes.exit_code == 0, yes.output
     assert "(recurring)? [y/N]: " in yes.stderr
     assert "'好': answer 是 or 否 (y or n)" in yes.stderr
-    no = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\n否\n\n")
+    no = ask("-d", "市体育局", "-c", "2.4.9", *may, input="\n否\n\n")
     assert no.exit_code == 0, no.output
     assert [e.get("recurring") for e in entries(small, "2023-05")] == [True, None]
 
@@ -451,3 +452,69 @@ def show(root: Path, entry_id: str) -> str:
     shown = CliRunner().invoke(cli, ["--root", str(root), "show", entry_id, "--format", "json"])
     assert shown.exit_code == 0, shown.output
     return shown.stdout
+
+
+def test_a_clause_that_deducts_every_month_until_closed_offers_yes(ask, small: Path):
+    """3.1.3 and 3.1.5 deduct 自应完成之月起每月扣分: Enter records the entry recurring;
+    否 records one month, as typed, and is told so. 2.4.9 (每月扣1分, a month it happened)
+    may recur but need not: Enter is 否, and nothing is said."""
+    may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]
+    lead = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\n\n\n")  # count, recurring, ok
+    assert (lead.exit_code, lead.stdout) == (0, "2023-05-0001\n"), lead.output
+    assert lead.stderr == (
+        "count [1]: \n"
+        "does it stand every month until closed (recurring)? [Y/n]: \n"
+        "record department 市体育局, clause 3.1.3 (2), month 2023-05, date 2023-05-10, "
+        "count 1, recurring yes, note n? [Y/n]: \n"
+    )
+    helper = ask("-d", "市体育局", "-c", "3.1.5", *may, input="\n0.5\n\n\n")
+    assert "(recurring)? [Y/n]: " in helper.stderr, helper.output
+    once = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\n否\n\n")
+    assert (once.exit_code, once.stdout) == (0, "2023-05-0003\n"), once.output
+    assert once.stderr.endswith(
+        "warning: clause 3.1.3 counts every month from the month it was due until closed, "
+        "but this entry is not recurring: it counts in 2023-05 only. To count it every "
+        "month, void it and record it again as recurring (--recurring)\n"
+    )
+    allowed = ask("-d", "市体育局", "-c", "2.4.9", *may, input="\n\n\n")
+    assert "(recurring)? [y/N]: " in allowed.stderr, allowed.output
+    assert "warning" not in allowed.stderr
+    assert [(e["clause"], e.get("recurring")) for e in entries(small, "2023-05")] == [
+        ("3.1.3", True),
+        ("3.1.5", True),
+        ("3.1.3", None),
+        ("2.4.9", None),
+    ]
+
+
+def test_without_a_terminal_a_clause_due_every_month_is_recorded_as_given_and_said(
+    small: Path,
+):
+    """A cron job's `add -c 3.1.3` without --recurring: nothing prompts (stdin is not a
+    terminal), the entry is booked for its month only, as the contract has it, and a
+    warning says how to count it every month. With --recurring nothing is said."""
+    args = [sys.executable, "-m", "govscore", "--root", str(small), "add", "-d", "市体育局"]
+    once = subprocess.run(
+        [*args, "-c", "3.1.3", "--month", "2023-05"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=process_env(),
+        timeout=60,
+    )
+    assert (once.returncode, once.stdout) == (0, "2023-05-0001\n"), once.stderr
+    assert once.stderr == (
+        "warning: clause 3.1.3 counts every month from the month it was due until closed, "
+        "but this entry is not recurring: it counts in 2023-05 only. To count it every "
+        "month, void it and record it again as recurring (--recurring)\n"
+    )
+    monthly = subprocess.run(
+        [*args, "-c", "3.1.3", "--month", "2023-05", "--recurring"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=process_env(),
+        timeout=60,
+    )
+    assert (monthly.returncode, monthly.stdout, monthly.stderr) == (0, "2023-05-0002\n", "")
+    assert [e.get("recurring") for e in entries(small, "2023-05")] == [None, True]

@@ -557,6 +557,29 @@ def test_departments_and_clause_lookups(small: Path):
     assert len(listed) == 77
 
 
+def test_a_clause_that_deducts_every_month_until_closed_says_so(small: Path):
+    """3.1.3 (自应完成之月起每月扣2分) stands every month until closed: said plainly, and
+    --recurring is part of how it is recorded; 2.4.9 may recur (每月扣1分), not must."""
+    lead = run(small, "clause", "3.1.3")
+    assert lead.stdout.split("\n\n")[0] == (
+        "条款  3.1.3\n"
+        "类别  3 政务服务便利化\n"
+        '内容  牵头部门未按时完成"一件事"改革任务\n'
+        "类型  扣分\n"
+        "分值  2\n"
+        "单位  月\n"
+        "说明  每月扣分，直至终止计分（govscore close）\n"
+        "录入  govscore add -d 部门 -c 3.1.3 -n 次数 --recurring"
+    )
+    allowed = run(small, "clause", "2.4.9")
+    assert "说明  可逐月计分\n" in allowed.stdout
+    assert "录入  govscore add -d 部门 -c 2.4.9 -n 次数 [--recurring]\n" in allowed.stdout
+    shown = [
+        json.loads(run(small, "clause", c, "--format", "json").stdout) for c in ("3.1.5", "2.4.9")
+    ]
+    assert [(c["recurring"], c["until_closed"]) for c in shown] == [(True, True), (True, False)]
+
+
 def test_example_root_is_clean_and_its_quick_start_month_reads(tmp_path: Path):
     # A copy, committed as the checkout's examples/ are: reports write a cache into the root.
     examples = copy_root(REPO / "examples", tmp_path / "examples")

@@ -65,7 +65,9 @@ def ask_missing(
     if _asks_ref(clause, fields):
         fields["ref"] = _ref(clause, department, originals)
     if clause.recurring and not fields.get("recurring"):
-        fields["recurring"] = confirm(_("does it stand every month until closed (recurring)?"))
+        # 3.1.3 deducts every month from the month it was due (until_closed): 是 offered.
+        question = _("does it stand every month until closed (recurring)?")
+        fields["recurring"] = confirm(question, default=clause.until_closed)
     if fields.get("note") is None:
         fields["note"] = _ask(_("note (optional)"), default="", show_default=False) or None
     if _ASKED[0] > asked_before and not confirm(

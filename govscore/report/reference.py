@@ -36,7 +36,10 @@ Columns:
   entry states its points, at most `[limits] discretionary` in weights.toml).
 - **单位** (unit): what an entry's count counts.
 - **说明** (notes): 加分上限组 (a cap group: a department's bonuses in one group are capped
-  each month), 可逐月计分 (recurring: stands every month until closed), 须引用 (a follow-up:
+  each month), 每月扣分，直至终止计分（govscore close） (recurring by the measures' words,
+  自应完成之月起每月扣分: an entry is recorded with `--recurring`, and `add` at a terminal
+  offers 是), 可逐月计分 (recurring allowed: an entry may stand every month until closed,
+  with `--recurring`), 须引用 (a follow-up:
   the entry names an earlier entry of that clause), 同一事项最高层级计分 (exclusive: a
   matter counts once a year, at its highest level), 仅 TAG (only departments with that tag
   in departments.toml), 计入年度 (annual: counts in the year, not a month), 移送 (a

@@ -293,7 +293,11 @@ def clause_notes(clause: Clause, catalog: Catalog) -> str:
     notes = []
     if clause.cap:
         notes.append(f"加分上限组 {clause.cap} ≤ {plain(catalog.caps[clause.cap].limit)}/月")
-    if clause.recurring:
+    if clause.until_closed:
+        # The measures' 自应完成之月起每月扣分: every month, not one, unless closed.
+        every = "每月扣分" if clause.effect == "-" else "每月加分"
+        notes.append(f"{every}，直至终止计分（govscore close）")
+    elif clause.recurring:
         notes.append("可逐月计分")
     if clause.ref:
         notes.append(f"须引用 {'/'.join(clause.ref)}")
@@ -347,6 +351,7 @@ def clause_json(clause: Clause, catalog: Catalog) -> dict[str, Any]:
         cap=clause.cap,
         cap_limit=float(catalog.caps[clause.cap].limit) if clause.cap else None,
         recurring=clause.recurring,
+        until_closed=clause.until_closed,
         ref=list(clause.ref),
         exclusive=clause.exclusive,
         applies_to=clause.applies_to,
@@ -389,7 +394,9 @@ def usage_hint(clause: Clause) -> str:
         parts.append("--matter 事项")
     if clause.ref:
         parts.append("--ref 编号")
-    if clause.recurring:
+    if clause.until_closed:
+        parts.append("--recurring")
+    elif clause.recurring:
         parts.append("[--recurring]")
     return " ".join(parts)
 

@@ -44,6 +44,7 @@ CLAUSE_FIELDS = (
     "per_point",
     "cap",
     "recurring",
+    "until_closed",
     "ref",
     "exclusive",
     "applies_to",
@@ -61,7 +62,7 @@ AMENDMENT_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # What each clause field holds, so that a hostile amendment is a message, never a crash.
 _TEXT_FIELDS = ("id", "text", "effect", "kind", "unit", "cap", "applies_to", "referral", "notes")
 _NUMBER_FIELDS = ("points", "min", "max", "per_point")
-_FLAG_FIELDS = ("recurring", "exclusive", "annual")
+_FLAG_FIELDS = ("recurring", "until_closed", "exclusive", "annual")
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ FIELD_NAMES = {
     "per_point": "每少1%扣分",
     "cap": "加分上限组",
     "recurring": "逐月计分",
+    "until_closed": "每月扣分，直至终止计分",
     "ref": "关联条款",
     "exclusive": "同一事项按最高层级计分",
     "applies_to": "适用标签",

@@ -41,6 +41,10 @@ class Clause:
     per_point: Decimal | None = None
     cap: str | None = None
     recurring: bool = False
+    # Recurring by the measures' own words (自应完成之月起每月扣分: 3.1.3, 3.1.5), not
+    # merely allowed to recur (每月扣1分 for a month it happened: 2.4.9): an entry is
+    # recorded recurring unless the clerk says otherwise. It implies `recurring`.
+    until_closed: bool = False
     ref: tuple[str, ...] = ()
     exclusive: bool = False
     applies_to: str | None = None
@@ -242,7 +246,8 @@ def _parse_clause(
         kind=kind,
         unit=str(spec.get("unit", "")),
         cap=cap,
-        recurring=bool(spec.get("recurring")),
+        recurring=bool(spec.get("recurring") or spec.get("until_closed")),
+        until_closed=bool(spec.get("until_closed")),
         ref=tuple(str(r) for r in spec.get("ref", ())),
         exclusive=bool(spec.get("exclusive")),
         applies_to=spec.get("applies_to"),

@@ -77,6 +77,20 @@ def door_problems(
                     ),
                 )
             )
+    if clause is not None and clause.until_closed and not entry.recurring:
+        # Recorded, as the contract has it (an entry is recurring only when it says so),
+        # but said: a cron job's entry of 3.1.3 would else count in one month, silently.
+        warnings.append(
+            _problem(
+                entry,
+                "recurring",
+                _(
+                    "clause {clause} counts every month from the month it was due until "
+                    "closed, but this entry is not recurring: it counts in {month} only. To "
+                    "count it every month, void it and record it again as recurring (--recurring)"
+                ).format(clause=clause.id, month=entry.month),
+            )
+        )
     if entry.date is not None and month_of(entry.date) < entry.month:
         refusals.append(
             _problem(
