@@ -518,3 +518,79 @@ def test_without_a_terminal_a_clause_due_every_month_is_recorded_as_given_and_sa
     )
     assert (monthly.returncode, monthly.stdout, monthly.stderr) == (0, "2023-05-0002\n", "")
     assert [e.get("recurring") for e in entries(small, "2023-05")] == [None, True]
+
+
+def test_a_second_rate_of_the_month_is_refused_at_the_clause(ask, small: Path):
+    """市体育局 has its 2.5.2 rate for May: typed again at the prompt, 2.5.2 is said at once
+    and the clause asked again, before the rate and the confirmation; given with -c, it
+    stops there (exit 1, nothing written). A voided rate is no rate: it may be given again."""
+    whole = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]
+    first = ask("-d", "市体育局", "-c", "2.5.2", "--value", "93.5", *whole, input="")
+    assert first.stdout == "2023-05-0001\n", first.output
+    booked = (
+        "市体育局 has a 2.5.2 rate in 2023-05 already (2023-05-0001): a department has one "
+        "rate of a clause a month, so another would be refused. To correct it, void "
+        "2023-05-0001 first (`govscore void 2023-05-0001 --reason …`); else choose another "
+        "clause\n"
+    )
+    typed = ask("-d", "市体育局", *whole, input="2.5.2\n2.5.3\n95\n\n")
+    assert (typed.exit_code, typed.stdout) == (0, "2023-05-0002\n"), typed.output
+    prompt = "clause (-c; an id, or a prefix such as 2.4 to narrow the list): "
+    assert f"{prompt}2.5.2\n{booked}{prompt}2.5.3\n" in typed.stderr
+    given = ask("-d", "市体育局", "-c", "2.5.2", "--month", "2023-05", input="\n")
+    assert (given.exit_code, given.stdout) == (1, ""), given.output
+    assert given.stderr == f"date (YYYY-MM-DD, optional): \nerror: {booked}"
+    voided = CliRunner().invoke(
+        cli, ["--root", str(small), "void", "2023-05-0001", "--reason", "录错"]
+    )
+    assert voided.exit_code == 0, voided.output
+    again = ask("-d", "市体育局", "-c", "2.5.2", *whole, input="96\n\n")
+    assert (again.exit_code, again.stdout) == (0, "2023-05-0004\n"), again.output
+    assert [(e.get("clause"), e.get("value")) for e in entries(small, "2023-05")] == [
+        ("2.5.2", Decimal("93.5")),
+        ("2.5.3", Decimal("95")),
+        ("", None),  # the void
+        ("2.5.2", Decimal("96")),
+    ]
+
+
+def test_a_matter_counted_already_is_refused_before_the_confirmation(ask, small: Path):
+    """4.2.2 企业开办一件事 counts for 市体育局 in 2023 at 省级 (5): the same matter at 省级
+    again (written with quote marks), or lower, would add 0. It is said at the matter, and
+    the level and matter asked again; 国家级 is recorded (it earns the rise, 10 − 5).
+    Given whole on the command line, it stops before the note and the confirmation."""
+    whole = ["--date", "2023-05-10", "--note", "n"]
+    ask("-d", "市体育局", "-c", "4.2.2", "--month", "2023-05", "--level", "省级",
+        "--matter", "企业开办一件事", *whole, input="")  # fmt: skip
+    already = (
+        "matter '企业开办“一件事”' already counts for 市体育局 in 2023 at 省级 (2023-05-0001); "
+        "a matter counts once a year at its highest level, so this entry would add 0: "
+        "record it only at a higher level\n"
+    )
+    typed = ask(
+        "-d", "市体育局", "-c", "4.2.2", "--month", "2023-06", "--date", "2023-06-01",
+        input="省级\n企业开办“一件事”\n国家级\n企业开办一件事\n\n\n",
+    )  # fmt: skip
+    assert (typed.exit_code, typed.stdout) == (0, "2023-06-0001\n"), typed.output
+    assert typed.stderr == (
+        "level (市级, 省级, 国家级): 省级\n"
+        "matter (the 事项 this entry is about): 企业开办“一件事”\n"
+        f"{already}"
+        "level (市级, 省级, 国家级): 国家级\n"
+        "matter (the 事项 this entry is about): 企业开办一件事\n"
+        "note (optional): \n"
+        "record department 市体育局, clause 4.2.2 (市级 2 · 省级 5 · 国家级 10), "
+        "month 2023-06, date 2023-06-01, level 国家级, matter 企业开办一件事? [Y/n]: \n"
+    )
+    given = ask(
+        "-d", "市体育局", "-c", "4.2.2", "--month", "2023-07", "--level", "市级",
+        "--matter", "企业开办一件事", input="\n",
+    )  # fmt: skip
+    assert (given.exit_code, given.stdout) == (1, ""), given.output
+    assert given.stderr == (
+        "date (YYYY-MM-DD, optional): \n"
+        "error: matter '企业开办一件事' already counts for 市体育局 in 2023 at 国家级 "
+        "(2023-06-0001); a matter counts once a year at its highest level, so this entry "
+        "would add 0: record it only at a higher level\n"
+    )
+    assert not (small / "ledger" / "2023-07.toml").exists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import click
@@ -23,9 +24,9 @@ from govscore.i18n import _, either, english, listing
 from govscore.ledger.loader import Root
 from govscore.model import FIELD_WORDS, Entry, month_of
 from govscore.rules.amendments import RuleBook
-from govscore.rules.catalog import Clause
+from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Department, tag_name
-from govscore.rules.door import fraction_meant, when_problems
+from govscore.rules.door import exclusive_problems, fraction_meant, when_problems
 from govscore.rules.lookup import Lookup
 from govscore.rules.validate import applies, clause_problems
 from govscore.written import fold, read_number
@@ -47,21 +48,26 @@ def ask_missing(
     The month comes before the clause: the clauses offered, and the points shown beside
     them, are those in force that month (an amendment may change them from a later date).
     A month or date the door would refuse (before the measures, ahead of time) is asked
-    again at once, unless `force`: the clerk hears it before typing the rest.
+    again at once, unless `force`: the clerk hears it before typing the rest. So is what
+    the ledger would refuse of the entry beside the others (a second rate of the month, a
+    matter counted already at that level): the clerk never confirms an entry that is
+    then refused.
     """
     asked_before = _ASKED[0]
+    lookup = cache(lookup)  # the whole ledger, read once, and only if it is needed
     department = _department(root, fields)
     if month is None and day is None:
         month = _month(today, force)
     if day is None:
         day = _date(month, today, force)  # type: ignore[arg-type]
     month = month or month_of(day)  # type: ignore[arg-type]
-    clause = _clause(root, fields, department, month)
+    clause = _clause(root, fields, department, month, lookup)
     # A follow-up with nothing to follow up stops here, not after every other answer.
     originals = _originals(clause, department, month, lookup()) if _asks_ref(clause, fields) else []
+    unasked = {name for name in ("level", "points", "matter") if not fields.get(name)}
     _figures(clause, fields, force)
-    if clause.exclusive and not fields.get("matter"):
-        fields["matter"] = _ask(_("matter (the 事项 this entry is about)"))
+    if clause.exclusive:
+        _matter(root.catalog, clause, fields, department, month, lookup, unasked, force)
     if _asks_ref(clause, fields):
         fields["ref"] = _ref(clause, department, originals)
     if clause.recurring and not fields.get("recurring"):
@@ -193,14 +199,22 @@ def _unknown_department(root: Root, written: str) -> None:
 
 
 def _clause(
-    root: Root, fields: dict[str, Any], department: Department | None, month: str
+    root: Root,
+    fields: dict[str, Any],
+    department: Department | None,
+    month: str,
+    lookup: Callable[[], Lookup],
 ) -> Clause:
     """The clause given, else asked for: the list of the month's clauses first; a prefix
-    (2.4) narrows it. A clause not in force that month is said why and asked again."""
+    (2.4) narrows it. A clause not in force that month is said why and asked again, and
+    so is a rate the department has that month already (a given one stops here)."""
     catalog = root.catalog.at(month)
     given = fields.get("clause")
     if given:
         found = catalog.get(fold(given))
+        booked = None if found is None else _rate_booked(found, department, month, lookup)
+        if booked is not None:
+            raise DataError(booked)
         if found is not None:
             return found
         _unknown_clause(root, fold(given), month)
@@ -218,6 +232,10 @@ def _clause(
                 err=True,
             )
             continue
+        booked = None if found is None else _rate_booked(found, department, month, lookup)
+        if booked is not None:
+            click.echo(booked, err=True)
+            continue
         if found is not None:
             fields["clause"] = found.id
             return found
@@ -226,6 +244,24 @@ def _clause(
             _list_clauses(root, month, narrowed)
             continue
         _unknown_clause(root, written, month)
+
+
+def _rate_booked(
+    clause: Clause, department: Department | None, month: str, lookup: Callable[[], Lookup]
+) -> str | None:
+    """Why a rate clause cannot be recorded for the department in the month: it has that
+    rate already (one a month: the ledger refuses a second). None when it can."""
+    if clause.kind != "rate" or department is None:
+        return None
+    for entry in lookup().book.entries:  # the ledger as it counts: voided ones are out
+        if (entry.month, entry.clause, entry.department) == (month, clause.id, department.name):
+            message = _(
+                "{name} has a {clause} rate in {month} already ({id}): a department has one "
+                "rate of a clause a month, so another would be refused. To correct it, void "
+                "{id} first (`govscore void {id} --reason …`); else choose another clause"
+            )
+            return message.format(name=department.name, clause=clause.id, month=month, id=entry.id)
+    return None
 
 
 def _unknown_clause(root: Root, written: str, month: str) -> None:
@@ -321,6 +357,76 @@ def _figures(clause: Clause, fields: dict[str, Any], force: bool) -> None:
         fields["level"] = _ask(_("level"), click.Choice([n for n, _points in clause.levels]))
     elif kind == "rate" and fields.get("value") is None and fields.get("denominator") is None:
         _rate(clause, fields, force)
+
+
+def _matter(
+    catalog: Catalog,
+    clause: Clause,
+    fields: dict[str, Any],
+    department: Department | None,
+    month: str,
+    lookup: Callable[[], Lookup],
+    unasked: set[str],
+    force: bool,
+) -> None:
+    """The matter of an exclusive clause (4.2.2). One the door would refuse, counted this
+    year already at the level given or higher (it would add 0), is said at once, and what
+    was asked of it (the level, the matter) is asked again; when all of it was given on
+    the command line there is nothing to ask: it stops here, nothing written."""
+    if not fields.get("matter"):
+        fields["matter"] = _ask(_("matter (the 事项 this entry is about)"))
+    asked = {name for name in unasked if fields.get(name)}  # not what the clause never takes
+    while True:
+        refusal = _adds_nothing(catalog, clause, fields, department, month, lookup)
+        if refusal is None:
+            return
+        if not asked:
+            raise DataError(refusal)
+        click.echo(refusal, err=True)
+        for name in asked:
+            fields.pop(name, None)
+        _figures(clause, fields, force)
+        if not fields.get("matter"):
+            fields["matter"] = _ask(_("matter (the 事项 this entry is about)"))
+
+
+def _adds_nothing(
+    catalog: Catalog,
+    clause: Clause,
+    fields: dict[str, Any],
+    department: Department | None,
+    month: str,
+    lookup: Callable[[], Lookup],
+) -> str | None:
+    """What the door says of an exclusive entry that would add 0 (rules/door.py), if it
+    would: the department's entries of the clause this year up to the month, the new
+    one after them. A level or points the clause does not take is left to the door."""
+    if department is None:
+        return None
+    level, points = fields.get("level"), fields.get("points")
+    if clause.kind == "levels" and (level is None or clause.level_points(level) is None):
+        return None
+    if clause.kind in ("range", "discretionary") and points is None:
+        return None
+    new = Entry(
+        id="-",  # no ledger id is "-"
+        month=month,
+        department=department.name,
+        clause=clause.id,
+        level=level,
+        points=points,
+        matter=fields.get("matter"),
+    )
+    year = month[:4]
+    counted = [
+        e
+        for e in lookup().book.entries  # the ledger as it counts: voided ones are out
+        if (e.department, e.clause) == (new.department, new.clause)
+        and e.month[:4] == year
+        and e.month <= month
+    ]
+    found = exclusive_problems([new], [*counted, new], catalog)
+    return found[0].message if found else None
 
 
 def _points(clause: Clause, label: str) -> Any:
