@@ -88,7 +88,7 @@ from govscore.ledger.recording import (
 )
 from govscore.ledger.repair import Cut, cut_back, find_cuts, repair_json
 from govscore.ledger.settings import entries_needing, set_tags
-from govscore.ledger.writer import create_files, write_whole
+from govscore.ledger.writer import LOCK_WAIT, create_files, write_whole
 from govscore.model import month_of, months_between
 from govscore.report import page
 from govscore.report.amended import (
@@ -157,6 +157,7 @@ class GovscoreGroup(TranslatedGroup):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            _lock_waits()
             return super().invoke(ctx)
         except GovscoreError as exc:
             _say_error(exc)
@@ -165,6 +166,29 @@ class GovscoreGroup(TranslatedGroup):
             if not _from_echo(exc):
                 raise
             ctx.exit(_output_lost(ctx.find_object(AppContext), exc))
+
+
+def _lock_waits() -> None:
+    """While another govscore holds the ledger, say so on stderr, and give up after
+    GOVSCORE_LOCK_TIMEOUT seconds (600 unless set; 0: do not wait; "none": wait on)."""
+
+    def said(folder: Path) -> None:
+        message = _("waiting: another govscore is using {folder} …")
+        click.echo(message.format(folder=folder), err=True)
+
+    written = os.environ.get("GOVSCORE_LOCK_TIMEOUT", "").strip()
+    seconds: float | None = 600.0
+    if written.lower() == "none":
+        seconds = None
+    elif written:
+        try:
+            seconds = float(written)
+        except ValueError:
+            seconds = -1.0
+        if not 0 <= seconds < float("inf"):
+            message = _("GOVSCORE_LOCK_TIMEOUT={value}: give seconds (600), 0 or none")
+            raise UsageError(message.format(value=written))
+    LOCK_WAIT.said, LOCK_WAIT.seconds = said, seconds
 
 
 def _say_error(exc: GovscoreError) -> None:

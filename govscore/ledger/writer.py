@@ -25,6 +25,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -44,6 +45,19 @@ except ImportError:  # Windows: no flock; lock through filelock (msvcrt) instead
 
 # Where the lock file lives when there is no flock: beside the cache, which git ignores.
 LOCK_FILE = Path(".govscore-cache") / "ledger.lock"
+
+
+@dataclass
+class LockWait:
+    """What a command does while another holds the ledger's lock: `said` is called once,
+    when it begins to wait (the CLI says so on stderr: a cron job's log shows why it
+    stands still), and it gives up after `seconds` (None: never)."""
+
+    said: Callable[[Path], None] | None = None
+    seconds: float | None = 600.0
+
+
+LOCK_WAIT = LockWait()
 
 
 @contextmanager
@@ -79,11 +93,41 @@ def ledger_lock(folder: Path, shared: bool = False) -> Iterator[None]:
     except OSError as exc:
         raise DataError(_cannot_open(folder, exc)) from None
     try:
-        # Python retries it on EINTR (PEP 475)
-        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _wait_for_lock(fd, mode, folder)
         yield
     finally:
         os.close(fd)
+
+
+def _wait_for_lock(fd: int, mode: int, folder: Path) -> None:
+    """Another govscore holds the lock: say so once, then try again until it is let go,
+    or give up after LOCK_WAIT.seconds (DataError: nothing was done)."""
+    assert fcntl is not None
+    if LOCK_WAIT.said is not None:
+        LOCK_WAIT.said(folder)
+    limit = LOCK_WAIT.seconds
+    deadline = None if limit is None else time.monotonic() + limit
+    pause = 0.01
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise DataError(_held_too_long(folder, limit)) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
+
+
+def _held_too_long(folder: Path, seconds: float | None) -> str:
+    return _(
+        "{folder}: another govscore has held the ledger for {seconds} s; nothing was done "
+        "(run it again later; GOVSCORE_LOCK_TIMEOUT sets how long to wait)"
+    ).format(folder=folder, seconds=f"{seconds:g}")
 
 
 @contextmanager
@@ -99,8 +143,21 @@ def _file_lock(path: Path) -> Iterator[None]:
         import filelock
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with filelock.FileLock(path):
+    lock = filelock.FileLock(path)
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        if LOCK_WAIT.said is not None:
+            LOCK_WAIT.said(path.parent.parent / "ledger")
+        limit = LOCK_WAIT.seconds
+        try:
+            lock.acquire(timeout=-1 if limit is None else limit)
+        except filelock.Timeout:
+            raise DataError(_held_too_long(path.parent.parent / "ledger", limit)) from None
+    try:
         yield
+    finally:
+        lock.release()
 
 
 def _cannot_open(folder: Path, exc: OSError, writing: bool = False) -> str:
