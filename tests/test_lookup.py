@@ -392,3 +392,21 @@ def test_a_voided_follow_up_is_said_to_be_voided(root: Path):
     shown = zh.invoke(cli, ["--root", str(root), "show", complaint]).stdout
     line = next(line for line in shown.splitlines() if follow in line)
     assert "（已作废，不计）" in line and "无效" not in line
+
+
+def test_log_over_a_line_that_does_not_parse_says_so_and_exits_1(office: Path):
+    """An entry with a problem is listed with it (2023-07-0002's unknown clause), but a
+    line that does not parse is in no list: log exited 0 without a word, where `month`
+    names it and exits 1 (review U F4). The JSON on stdout still reads."""
+    with (office / "ledger" / "2023-07.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[[entry]]\nid = "2023-07-0003"\ndepartment = "市公安局\n')
+    result = run(office, "log", "--month", "2023-07", "--format", "json")
+    assert result.exit_code == 1
+    listed = [entry["id"] for entry in json.loads(result.stdout)]
+    assert listed == ["2023-07-0001", "2023-07-0002"]
+    said = result.stderr.splitlines()
+    assert said[0].startswith("ledger/2023-07.toml:")
+    assert said[-1] == (
+        "warning: 1 problem in the ledger; entries with problems are not counted "
+        "(run `govscore check`)"
+    )

@@ -1350,8 +1350,8 @@ def _tag_list(tags: Iterable[str]) -> str:
 
 def _lookup(
     app: AppContext, at: str | None, months: Iterable[str] | None = None, leave: Iterable[str] = ()
-) -> tuple[Root, Lookup]:
-    """The whole ledger, reviewed and scored, indexed by id. With `months`, only those
+) -> tuple[Root, Lookup, Sequence[Problem]]:
+    """The whole ledger, reviewed and scored, indexed by id, and its problems. With `months`, only those
     months' files and the entries with the ids in `leave` are read entry by entry (see
     load_detailed): the lookup then holds those, and every void, close, follow-up and
     entry one of them names, which is all that `log` of those months, or `show` of one
@@ -1359,7 +1359,8 @@ def _lookup(
     report = app.view(at, detail=True, months=months, leave=leave)
     root = report.root
     assert isinstance(root, Root)
-    return root, Lookup(list(root.entries()), report.scorer, root.months, report.taken)
+    lookup = Lookup(list(root.entries()), report.scorer, root.months, report.taken)
+    return root, lookup, report.problems
 
 
 @cli.command("show")
@@ -1374,7 +1375,7 @@ def show_entry(app: AppContext, entry_id: str, at: str | None, fmt: str) -> None
     # The entry is left alone by the sums wherever it stands, as is everything that names
     # it: nothing else need be read entry by entry. For an unknown id, did-you-mean looks
     # among the ids of the entries summed too.
-    root, lookup = _lookup(app, at, [], [entry_id.strip()])
+    root, lookup, _problems = _lookup(app, at, [], [entry_id.strip()])
     entry = lookup.get(entry_id)
     if entry is None:
         message = _("no entry {id} in the ledger{hint} (`govscore log` lists the entries)")
@@ -1430,7 +1431,7 @@ def log(
     if month is not None:
         first = last = month
     months = months_between(first, last) if first is not None and last is not None else None
-    root, lookup = _lookup(app, at, months)
+    root, lookup, problems = _lookup(app, at, months)
     only = _resolve_departments(root, departments)
     for wanted in clauses:
         _check_clause_filter(root, wanted)
@@ -1447,6 +1448,12 @@ def log(
         click.echo(piece, nl=False)
     if not entries:
         click.echo(_("no entries match"), err=True)
+    # An entry with a problem is listed with it; what is in no list (a line that does not
+    # parse, a broken configuration) is said, as a report says it, and exits 1.
+    unseen = [p for p in problems if not p.entry or lookup.get(p.entry) is None]
+    if unseen:
+        report_problems(unseen)
+        sys.exit(1)
 
 
 def _check_clause_filter(root: Root, wanted: str) -> None:
