@@ -110,6 +110,11 @@ MADE_KEY = "row-"
 # not be booked twice.
 IDENTITY = tuple(name for name in COLUMNS if name not in ("note", "by", "key", "month"))
 
+# In the order of a row's parts (by name), and the identity fields read as words.
+_IDENTITY_ORDER = tuple(sorted(IDENTITY))
+_WORDED = frozenset({"recurring"})
+_PLAIN = "plain"  # a column whose identity part is its part as written
+
 # Said in an import's fingerprint: how made keys are made (a kept import of keys made
 # otherwise is not taken for this one).
 KEY_SCHEME = "identity"
@@ -713,7 +718,6 @@ class Planner:
         # Rows taken for a recorded entry whose note or recorder differ: line → Notice.
         self.notices: dict[int, Notice] = {}
         self._recorded = _Recorded(ledger)
-        self.also: set[str] = set()  # keys earlier govscore made of the rows (Draft.also)
         self._proved: frozenset[str] | None = None  # the keys in `proof`, for has_key
 
     def __iter__(self) -> Iterator[Draft | Problem]:
@@ -749,7 +753,6 @@ class Planner:
         yield from self.table.problems
         first_line: dict[str, int] = {}
         self.keys = first_line
-        self.also = set()
         seen: dict[str, int] = {}
         seen_before: dict[str, int] = {}
         seen_as_written: dict[str, int] = {}
@@ -780,7 +783,6 @@ class Planner:
                 if as_written is not None:  # … and before that, its department as written
                     number = seen_as_written[as_written] = seen_as_written.get(as_written, 0) + 1
                     also = (*also, f"{MADE_KEY}{as_written}-{number}")
-                self.also.update(also)
             if keyed:
                 _fill(fields, defaults)
             key = fields.get("key")
@@ -798,42 +800,35 @@ class Planner:
                 yield Draft(fields, month, f"{source}{line}", canonical=True)
                 continue
             assert month is not None and key is not None  # a made key: the row has a month
-            written = {name: fields.get(name) for name in _TIDIED}  # before --by fills by
+            # Most rows of a big import are new: nothing recorded, no _Row made.
+            owned = recorded if recorded is not None else self._recorded.month(month)[0]
+            hit = key if key in owned else next((k for k in also if k in owned), None)
+            entry = self._recorded.free(month, made.identity) if hit is None else None
+            written = None
+            if hit is not None or entry is not None:  # its note and recorder, before --by
+                written = {name: fields.get(name) for name in _TIDIED}
             if not keyed:
                 _fill(fields, defaults)
             draft = Draft(fields, month, f"{source}{line}", canonical=True, also=also)
+            if written is None:
+                yield draft
+                continue
             row = _Row(line, key, made.identity, month, written, draft)
-            taken = self._take_own(row, recorded)
-            if taken is not None:
-                bumped, skip = taken
+            if hit is not None:
+                bumped = self._take_own(row, hit)
                 if bumped is not None:
                     yield bumped
-                if skip:
+                if recorded is not None:
                     self.skipped += 1
                     continue
                 yield draft  # `record` skips it by its key
                 continue
-            entry = self._recorded.free(month, row.identity)
-            if entry is not None:
-                self._taken_for(row, entry)
-                self.skipped += 1
-                continue
-            yield draft
+            self._taken_for(row, entry)  # type: ignore[arg-type]
+            self.skipped += 1
 
-    def _take_own(
-        self, row: _Row, recorded: Container[str] | None
-    ) -> tuple[Draft | None, bool] | None:
-        """The row taken for the entry one of its keys names, if any: the draft of a row
-        now booked instead (see `read`), and whether this row is skipped here (else
-        `record` skips it by its key). None: none of its keys is recorded."""
-        keys = (row.key, *row.draft.also)
-        if recorded is not None:
-            hit = next((key for key in keys if key in recorded), None)
-        else:
-            by_key = self._recorded.month(row.month)[0]
-            hit = next((key for key in keys if key in by_key), None)
-        if hit is None:
-            return None
+    def _take_own(self, row: _Row, hit: str) -> Draft | None:
+        """The row taken for the entry its key (or a key an earlier govscore made of it)
+        names, `hit`: the draft of a row now booked instead (see `read`), if any."""
         bumped = self._recorded.take(hit)
         booked = None
         if bumped is not None:  # it was taken for this entry by identity: another, or booked
@@ -851,7 +846,7 @@ class Planner:
             entry = self._recorded.month(row.month)[0].get(hit)
             if entry is not None:
                 self._notice(row, entry)
-        return booked, recorded is not None
+        return booked
 
     def _taken_for(self, row: _Row, entry: Entry) -> None:
         """The row is taken for a recorded entry of its identity (see `read`)."""
@@ -919,15 +914,15 @@ class Planner:
         self.rows, self.skipped, self.repeats = rows, len(keys), repeats
         self.notices = {notice.line: notice for notice in notices}
         # The keys kept are those of the entries the rows were found recorded as.
-        self.keys, self.also, self.proof = dict.fromkeys(keys, 0), set(), {}
+        self.keys, self.proof = dict.fromkeys(keys, 0), {}
         self._proved = None
         return True
 
     def has_key(self, key: str) -> bool:
         """Whether a recorded entry's key is one of a row of the file (as last read or
-        recalled): its made key, one an earlier govscore made of it, or the key of the
-        entry it was found recorded as."""
-        if key in self.keys or key in self.also:
+        recalled): its made key, or the key of the entry it was found recorded as (one an
+        earlier govscore made of it, or one of its identity)."""
+        if key in self.keys:
             return True
         if self._proved is None:  # asked once `read` or `recall` is done
             self._proved = frozenset(self.proof.values())
@@ -1047,6 +1042,7 @@ class _RowReader:
                 0 if name == "month" else places[name],
                 {} if name in _READ else None,
                 name in _VERBATIM,
+                _PLAIN if name in IDENTITY and name not in _WORDED else name in IDENTITY,
             )
             for name in header
         ]
@@ -1062,8 +1058,10 @@ class _RowReader:
             return None, None, problems, None
         fields: dict[str, Any] = {}
         parts: list[str | None] = [None] * (self.width + 1)
+        # The parts of its identity (see `identity`), in the same places.
+        own: list[str | None] = [None] * (self.width + 1)
         written_month = None
-        for (name, place, known, verbatim), cell in zip(self.columns, cells, strict=False):
+        for (name, place, known, verbatim, ident), cell in zip(self.columns, cells, strict=False):
             value = cell.strip()
             if not value:
                 continue
@@ -1074,15 +1072,21 @@ class _RowReader:
                 if read is None:
                     got = canonical_fields({name: value})[name]
                     shown = _plain(got) if isinstance(got, Decimal) else str(got)
-                    read = (got, f"{name}={shown}")
+                    text = _identity_text(name, got) if ident else None
+                    read = (got, f"{name}={shown}", None if text is None else f"{name}={text}")
                     if len(known) < _REMEMBERED:
                         known[value] = read
-                fields[name], parts[place] = read
+                fields[name], parts[place], own[place] = read
             else:
                 if verbatim:
                     value = cell
                 fields[name] = value
                 parts[place] = f"{name}={value}"
+                if ident is _PLAIN:
+                    own[place] = parts[place]
+                elif ident:
+                    text = _identity_text(name, value)
+                    own[place] = None if text is None else f"{name}={text}"
         day = fields.get("date")
         found = self.months.get((written_month, day))
         if found is None:
@@ -1097,18 +1101,17 @@ class _RowReader:
             return fields, judged_by, [Problem(self.file, line, reason, field)], None
         if "key" in fields:
             return fields, month, [], None
-        parts[0] = f"month={month}"
+        parts[0] = own[0] = f"month={month}"
         as_written = None
         name = fields.get("department")
-        known = name
         if self.resolve is not None and isinstance(name, str):
             known = self.names.get(name)
             if known is None:
                 known = self.names[name] = self.resolve(name) or name
             if known != name:
                 as_written = _digest(parts)
-                parts[self.department] = f"department={known}"
-        made = Made(identity(month, fields, known), _digest(parts), as_written)
+                parts[self.department] = own[self.department] = f"department={known}"
+        made = Made(_digest(own), _digest(parts), as_written)
         return fields, month, [], made
 
 
@@ -1125,10 +1128,11 @@ class Made:
 
 def identity(month: str | None, fields: Mapping[str, Any], department: Any = None) -> str:
     """A digest of a row's month and IDENTITY fields, each as an entry holds it: a count
-    of 1 and a recurring of 否 are the defaults left out, a number is written plainly.
-    `department`: the department as the ledger keeps it, in place of the row's."""
+    of 1 and a recurring of 否 are the defaults left out, a number is written plainly;
+    by name, as _RowReader makes it of a row's cells. `department`: the department as
+    the ledger keeps it, in place of the row's."""
     parts = [f"month={month}"]
-    for name in IDENTITY:
+    for name in _IDENTITY_ORDER:
         value = department if name == "department" and department is not None else fields.get(name)
         text = _identity_text(name, value)
         if text is not None:
