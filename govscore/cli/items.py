@@ -18,7 +18,7 @@ import click
 from govscore.cli.language import TranslatedGroup
 from govscore.cli.options import MONTH, commit_option, format_option
 from govscore.errors import ConfigError, DataError
-from govscore.i18n import _, ngettext
+from govscore.i18n import _, listing, ngettext
 from govscore.items.booking import plan_booking
 from govscore.items.checking import CheckResult, Tally, check_parts, run_check
 from govscore.items.rules import RULE_NUMBERS, RULES, Finding, failing_items_by_department
@@ -273,6 +273,14 @@ def book_findings(
             "(a void is the office's word on them; `govscore add` books one by hand)"
         )
         click.echo(message.format(count=plan.voided, month=month), err=True)
+    if plan.holders and committer is not None:
+        # A re-run after its commit failed (exit 3): the bookings it finds are committed
+        # now if they are not in HEAD, or it exits 3 again (see Committer.catch_up).
+        before = committer.written
+        committer.catch_up(root_dir, plan.holders)
+        if committer.written is not before and committer.failure is None:
+            message = _("committed {ids}: booked by an earlier run that could not commit")
+            click.echo(message.format(ids=listing(committer.written)), err=True)
 
 
 @items.command("rules")

@@ -33,6 +33,8 @@ class Booking:
     unknown: tuple[tuple[str, tuple[str, ...]], ...]  # department as written, its item codes
     already: int  # failing items already booked for that month
     voided: int = 0  # failing items whose booking that month was voided: not booked again
+    # The entries that booked them already: a re-run after a commit failed commits them.
+    holders: tuple[str, ...] = ()
 
 
 SEPARATOR = "、"
@@ -82,13 +84,17 @@ def plan_booking(
     """
     booked: dict[str, set[str]] = {}
     set_aside: dict[str, set[str]] = {}
+    bookings: dict[str, list[tuple[str, set[str]]]] = {}
     for entry in entries:
-        if entry.month != month or not codes_in(entry):
+        codes = codes_in(entry) if entry.month == month else set()
+        if not codes:
             continue
         department = departments.resolve(entry.department)
         name = department.name if department else entry.department
         into = set_aside if entry.id in voided else booked
-        into.setdefault(name, set()).update(codes_in(entry))
+        into.setdefault(name, set()).update(codes)
+        if entry.id not in voided:
+            bookings.setdefault(name, []).append((entry.id, codes))
     wanted: dict[str, set[str]] = {}
     unknown = []
     for written, codes in failing.items():
@@ -98,12 +104,14 @@ def plan_booking(
             continue
         wanted.setdefault(department.name, set()).update(codes)
     drafts = []
+    holders: list[str] = []
     already = left = 0
     for name in sorted(wanted):
         done = booked.get(name, set())
         aside = set_aside.get(name, set()) - done
         new = sorted(wanted[name] - done - aside)
         already += len(wanted[name] & done)
+        holders += [held for held, codes in bookings.get(name, ()) if codes & wanted[name]]
         left += len(wanted[name] & aside)
         if not new:
             continue
@@ -121,4 +129,4 @@ def plan_booking(
                 "key": f"{KEY_PREFIX}{month}:{name}:{digest}",
             }
             drafts.append(Draft(fields, month, source=_("items for {name}").format(name=name)))
-    return Booking(tuple(drafts), tuple(unknown), already, left)
+    return Booking(tuple(drafts), tuple(unknown), already, left, tuple(holders))

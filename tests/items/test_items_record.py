@@ -221,3 +221,32 @@ def test_more_failing_items_than_an_entry_counts_book_several_entries(root: Path
     before = path.read_bytes()
     book_findings(root, {"市公安局": codes}, "2023-05")  # booked already: nothing again
     assert path.read_bytes() == before
+
+
+def test_a_re_run_after_a_failed_commit_commits_the_bookings_it_finds(root: Path, tmp_path: Path):
+    """--record --commit while another git holds index.lock: booked, not committed (exit
+    3). The re-run found the items booked already, booked nothing, exited 1 (findings)
+    and left the bookings out of git without a word (review U F2). It commits them now,
+    and says so; while git still refuses it exits 3 again."""
+    import subprocess
+
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "the root"], cwd=root, check=True)
+    export = write(tmp_path / "items.jsonl", [item("0001", "市公安局", True)])
+    args = ("items", "check", str(export), "--record", "2023-05", "--commit")
+    lock = root / ".git" / "index.lock"
+    lock.write_text("", encoding="utf-8")  # another git at work
+    first = run(root, *args)
+    assert first.exit_code == 3, first.output
+    again = run(root, *args)
+    assert again.exit_code == 3 and "2023-05-0001" in again.stderr
+    lock.unlink()
+    done = run(root, *args)
+    assert done.exit_code == 1  # the finding is still there
+    assert "committed 2023-05-0001: booked by an earlier run that could not commit" in done.stderr
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "ledger"], cwd=root, capture_output=True, text=True
+    )
+    assert status.stdout == ""
+    quiet = run(root, *args)
+    assert "committed" not in quiet.stderr
