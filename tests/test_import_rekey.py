@@ -151,3 +151,34 @@ def test_a_cron_job_rerunning_a_tidied_sheet_books_nothing(small: Path):
     assert (done.returncode, done.stdout) == (0, ""), done.stderr
     assert done.stderr == NOTE.format(field="说明") + NOTHING
     assert len(entries(small)) == 3
+
+
+def test_a_later_export_listing_a_new_row_first_books_the_new_row(small: Path):
+    """案件甲 is recorded; the next day's export lists 案件乙 (new, alike but for its note)
+    above 案件甲. Rows were taken by their place among rows alike: 乙 was skipped as 甲's
+    entry and 甲 booked again, so the ledger held 甲 twice and 乙 nowhere (review V F1).
+    A row is first matched to an entry with its own note: 甲 to 0001, 乙 booked."""
+    day = "部门,条款,日期,说明\n"
+    first = Path("d1.csv")
+    first.write_text(day + "市公安局,2.4.3,2023/5/5,案件甲\n", encoding="utf-8")
+    assert gs(small, "import", str(first)).stdout == "2023-05-0001\n"
+    second = Path("d2.csv")
+    second.write_text(
+        day + "市公安局,2.4.3,2023/5/5,案件乙\n市公安局,2.4.3,2023/5/5,案件甲\n", encoding="utf-8"
+    )
+    again = gs(small, "import", str(second))
+    assert (again.exit_code, again.stdout) == (0, "2023-05-0002\n"), again.output
+    assert again.stderr == "imported 1 entry, skipped 1 already recorded (by key)\n"
+    ledger = (small / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    assert ledger.count('note = "案件甲"') == 1 and ledger.count('note = "案件乙"') == 1
+    # Either order again: nothing booked, nothing said.
+    third = Path("d3.csv")
+    third.write_text(
+        day + "市公安局,2.4.3,2023/5/5,案件甲\n市公安局,2.4.3,2023/5/5,案件乙\n", encoding="utf-8"
+    )
+    for path in (second, third):
+        rerun = gs(small, "import", str(path))
+        assert (rerun.stdout, rerun.stderr) == (
+            "",
+            "imported 0 entries, skipped 2 already recorded (by key)\n",
+        )

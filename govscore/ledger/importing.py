@@ -729,22 +729,22 @@ class Planner:
         would skip. A re-run of a million rows then makes no draft of them at all.
 
         A key-less row's made key is `row-IDENTITY-N`: IDENTITY a digest of its month
-        and every field but its note and recorder (row_content), N its number among the
-        rows of the file with that identity. It is recorded when
-        - its made key, or a key an earlier govscore made of it (of every field, its
-          department as read or as written: `Draft.also`), names a recorded entry; or
-        - else, a recorded entry of its month with a made key and the same identity is
-          not yet taken by an earlier row of the file: the row is taken for it.
-        So the Nth row of an identity is recorded while the ledger holds N entries made
-        of rows of that identity, whatever their notes and under whichever scheme their
-        keys were made: a sheet re-imported after its notes were tidied books nothing,
-        and two rows alike but for their notes are two entries, on every re-run. A row
-        whose own key names an entry another row was taken for by identity takes it
-        back: that row is taken for another such entry, or else booked (then after the
-        rows read so far). A row taken for an entry whose note or recorder differ is
-        named in `notices`: govscore does not change a recorded entry. A second sheet
+        and every field but its note and recorder (`identity`), N the next number past
+        the rows of the file and the entries of the ledger with that identity. A row is
+        matched by identity, not by its key: it is recorded as
+        - the first recorded entry of its identity and its note that no earlier row of
+          the file took (the row as it was imported); else, once every row is read,
+        - the first entry of its identity no row took, whatever its note (a note
+          tidied since): named in `notices`, as govscore does not change a recorded
+          entry; a row so taken waits for the rows below it, so that a later export
+          listing a new row first does not take the entry of a row below it.
+        So the Nth row of an identity is recorded while the ledger holds N entries of
+        it, under whichever key they were made (earlier govscore made keys of every
+        field): a sheet re-imported after its notes were tidied books nothing, and rows
+        alike but for their notes are as many entries, on every re-run. Another sheet
         holding another incident alike but for its note is taken for the first too, and
-        named there: the clerk gives it a key of its own.
+        named there: the clerk gives it a key of its own. Rows taken for no entry are
+        booked; those that waited, after the rows read before them.
         """
         self.repeats = []
         self.rows = self.skipped = 0
@@ -754,8 +754,7 @@ class Planner:
         first_line: dict[str, int] = {}
         self.keys = first_line
         seen: dict[str, int] = {}
-        seen_before: dict[str, int] = {}
-        seen_as_written: dict[str, int] = {}
+        waiting: list[_Row] = []  # rows alike but for their notes to recorded entries
         read = _RowReader(self.table.header, self.file, self.month, self.resolve).read
         defaults = self.defaults.items()
         keyed = "key" in self.defaults  # else a row's key is known before its defaults
@@ -772,17 +771,12 @@ class Planner:
             if found:  # no month: never recorded, only judged, to name all that is wrong
                 yield Draft(fields, month, f"{source}{line}", canonical=True, problems=tuple(found))
                 continue
-            also: tuple[str, ...] = ()
             if made is not None:
-                number = seen[made.identity] = seen.get(made.identity, 0) + 1
-                fields["key"] = f"{MADE_KEY}{made.identity}-{number}"
-                # The keys earlier govscore made of the row: of every field.
-                content, as_written = made.content, made.as_written
-                number = seen_before[content] = seen_before.get(content, 0) + 1
-                also = (f"{MADE_KEY}{content}-{number}",)
-                if as_written is not None:  # … and before that, its department as written
-                    number = seen_as_written[as_written] = seen_as_written.get(as_written, 0) + 1
-                    also = (*also, f"{MADE_KEY}{as_written}-{number}")
+                # Its number among the rows of its identity, past any key the ledger holds:
+                # the number only keeps made keys apart (rows are matched by identity).
+                # Without the ledger's entries to match, the key alone says (as it did).
+                number = seen[made] = seen.get(made, 0) + 1
+                fields["key"] = f"{MADE_KEY}{made}-{number}"
             if keyed:
                 _fill(fields, defaults)
             key = fields.get("key")
@@ -791,7 +785,8 @@ class Planner:
                     self.repeats.append(Repeat(line, key, first_line[key]))
                     continue
                 first_line[key] = line
-                if made is None and recorded is not None and key in recorded:
+                matched = made is not None and self.ledger is not None
+                if not matched and recorded is not None and key in recorded:
                     self.skipped += 1
                     continue
             if made is None:
@@ -800,59 +795,53 @@ class Planner:
                 yield Draft(fields, month, f"{source}{line}", canonical=True)
                 continue
             assert month is not None and key is not None  # a made key: the row has a month
-            # Most rows of a big import are new: nothing recorded, no _Row made.
-            owned = recorded if recorded is not None else self._recorded.month(month)[0]
-            hit = key if key in owned else next((k for k in also if k in owned), None)
-            entry = self._recorded.free(month, made.identity) if hit is None else None
-            written = None
-            if hit is not None or entry is not None:  # its note and recorder, before --by
-                written = {name: fields.get(name) for name in _TIDIED}
-            if not keyed:
+            alike = self._recorded.alike(month, made)
+            written = {name: fields.get(name) for name in _TIDIED} if alike else {}
+            if not keyed:  # its note and recorder are kept as written, before --by
                 _fill(fields, defaults)
-            draft = Draft(fields, month, f"{source}{line}", canonical=True, also=also)
-            if written is None:
+            draft = Draft(fields, month, f"{source}{line}", canonical=True)
+            if not alike:  # most rows of a big import: nothing recorded is like them
                 yield draft
                 continue
-            row = _Row(line, key, made.identity, month, written, draft)
-            if hit is not None:
-                bumped = self._take_own(row, hit)
-                if bumped is not None:
-                    yield bumped
-                if recorded is not None:
-                    self.skipped += 1
-                    continue
-                yield draft  # `record` skips it by its key
-                continue
-            self._taken_for(row, entry)  # type: ignore[arg-type]
-            self.skipped += 1
-
-    def _take_own(self, row: _Row, hit: str) -> Draft | None:
-        """The row taken for the entry its key (or a key an earlier govscore made of it)
-        names, `hit`: the draft of a row now booked instead (see `read`), if any."""
-        bumped = self._recorded.take(hit)
-        booked = None
-        if bumped is not None:  # it was taken for this entry by identity: another, or booked
-            other = self._recorded.free(bumped.month, bumped.identity)
-            if other is not None:
-                self._taken_for(bumped, other)
+            row = _Row(line, key, made, month, written, draft)
+            entry = self._recorded.free(month, made, written.get("note"))
+            if entry is not None:  # recorded with its note: this row
+                self._taken_for(row, entry)
+                self.skipped += 1
+            elif self._recorded.free(month, made) is not None:
+                waiting.append(row)  # an entry alike but for its note: once all are read
             else:
-                self.skipped -= 1
-                self.proof.pop(bumped.key, None)
-                self.notices.pop(bumped.line, None)
-                booked = bumped.draft
-        if hit != row.key:
-            self.proof[row.key] = hit
-        if hit == row.key:  # a key made as now: the note and recorder may have changed since
-            entry = self._recorded.month(row.month)[0].get(hit)
+                yield self._booked(row, first_line)
+        # A row whose note no recorded entry has is taken for one alike but for its note
+        # (a note tidied since), once every row that has one is matched: a later export
+        # listing a new row first takes no entry of a row below it.
+        for row in waiting:
+            entry = self._recorded.free(row.month, row.identity)
             if entry is not None:
-                self._notice(row, entry)
-        return booked
+                self._taken_for(row, entry)
+                self.skipped += 1
+            else:
+                yield self._booked(row, first_line)
+
+    def _booked(self, row: _Row, first_line: dict[str, int]) -> Draft:
+        """A row of an identity the ledger holds, booked: its made key numbered past the
+        keys of the ledger's entries of it, and the file's (its number keeps keys apart;
+        rows are matched by identity, so earlier rows may have taken other entries)."""
+        owned = self._recorded.month(row.month)[0]
+        key, number = row.key, 0
+        while key in owned or first_line.get(key, row.line) != row.line:
+            number += 1
+            key = f"{MADE_KEY}{row.identity}-{number}"
+        if key != row.key:
+            first_line.pop(row.key, None)
+            first_line[key] = row.line
+            row.draft.fields["key"] = key
+        return row.draft
 
     def _taken_for(self, row: _Row, entry: Entry) -> None:
         """The row is taken for a recorded entry of its identity (see `read`)."""
-        self._recorded.count(row, entry)
+        self._recorded.taken.add(str(entry.key))
         self.proof[row.key] = str(entry.key)
-        self.notices.pop(row.line, None)
         self._notice(row, entry)
 
     def _notice(self, row: _Row, entry: Entry) -> None:
@@ -933,6 +922,8 @@ class Planner:
         return [self.notices[line] for line in sorted(self.notices)]
 
 
+_ANY = object()  # _Recorded.free: whatever the note
+
 # A row's fields that do not decide whether it is recorded, and are compared with the
 # entry it is taken for, to tell the clerk that govscore kept the entry as recorded.
 _TIDIED = ("note", "by")
@@ -967,7 +958,6 @@ class _Recorded:
         self.ledger = ledger
         self.months: dict[str, tuple[dict[str, Entry], dict[str, list[Entry]]]] = {}
         self.taken: set[str] = set()  # keys of the entries rows were taken for
-        self.counted: dict[str, _Row] = {}  # … by identity alone: key → the row
 
     def month(self, month: str) -> tuple[dict[str, Entry], dict[str, list[Entry]]]:
         """The month's entries with made keys: by key, and by identity in ledger order."""
@@ -982,23 +972,17 @@ class _Recorded:
             found = self.months[month] = (by_key, by_identity)
         return found
 
-    def free(self, month: str, identity: str) -> Entry | None:
-        """The first entry of the identity no row was taken for yet."""
+    def alike(self, month: str, identity: str) -> bool:
+        """Whether the month holds an entry of this identity (taken or not)."""
+        return identity in self.month(month)[1]
+
+    def free(self, month: str, identity: str, note: Any = _ANY) -> Entry | None:
+        """The first entry of the identity (with that note, if one is given: None for a
+        row without one) no row was taken for yet."""
         for entry in self.month(month)[1].get(identity, ()):
-            if entry.key not in self.taken:
+            if entry.key not in self.taken and (note is _ANY or entry.note == note):
                 return entry
         return None
-
-    def take(self, key: str) -> _Row | None:
-        """The entry of `key` is taken by a row's own key: the row taken for it by
-        identity before, if any (it needs another)."""
-        self.taken.add(key)
-        return self.counted.pop(key, None)
-
-    def count(self, row: _Row, entry: Entry) -> None:
-        key = str(entry.key)
-        self.taken.add(key)
-        self.counted[key] = row
 
 
 def _fill(fields: dict[str, Any], defaults: Iterable[tuple[str, Any]]) -> None:
@@ -1050,15 +1034,14 @@ class _RowReader:
 
     def read(
         self, cells: Sequence[str], line: int
-    ) -> tuple[dict[str, Any] | None, str | None, list[Problem], Made | None]:
+    ) -> tuple[dict[str, Any] | None, str | None, list[Problem], str | None]:
         """What row_draft makes of the row (its fields and month, or its problems), and
-        when it has no key what its made keys are made of (Made)."""
+        when it has no key its identity (a digest: see `identity`)."""
         if len(cells) > self.width and any(cell.strip() for cell in cells[self.width :]):
             _draft, problems = row_draft(self.header, cells, self.file, line, self.month, {})
             return None, None, problems, None
         fields: dict[str, Any] = {}
-        parts: list[str | None] = [None] * (self.width + 1)
-        # The parts of its identity (see `identity`), in the same places.
+        # The parts of its identity (see `identity`), each in its column's place by name.
         own: list[str | None] = [None] * (self.width + 1)
         written_month = None
         for (name, place, known, verbatim, ident), cell in zip(self.columns, cells, strict=False):
@@ -1071,19 +1054,17 @@ class _RowReader:
                 read = known.get(value)
                 if read is None:
                     got = canonical_fields({name: value})[name]
-                    shown = _plain(got) if isinstance(got, Decimal) else str(got)
                     text = _identity_text(name, got) if ident else None
-                    read = (got, f"{name}={shown}", None if text is None else f"{name}={text}")
+                    read = (got, None if text is None else f"{name}={text}")
                     if len(known) < _REMEMBERED:
                         known[value] = read
-                fields[name], parts[place], own[place] = read
+                fields[name], own[place] = read
             else:
                 if verbatim:
                     value = cell
                 fields[name] = value
-                parts[place] = f"{name}={value}"
                 if ident is _PLAIN:
-                    own[place] = parts[place]
+                    own[place] = f"{name}={value}"
                 elif ident:
                     text = _identity_text(name, value)
                     own[place] = None if text is None else f"{name}={text}"
@@ -1101,29 +1082,15 @@ class _RowReader:
             return fields, judged_by, [Problem(self.file, line, reason, field)], None
         if "key" in fields:
             return fields, month, [], None
-        parts[0] = own[0] = f"month={month}"
-        as_written = None
+        own[0] = f"month={month}"
         name = fields.get("department")
         if self.resolve is not None and isinstance(name, str):
             known = self.names.get(name)
             if known is None:
                 known = self.names[name] = self.resolve(name) or name
             if known != name:
-                as_written = _digest(parts)
-                parts[self.department] = own[self.department] = f"department={known}"
-        made = Made(_digest(own), _digest(parts), as_written)
-        return fields, month, [], made
-
-
-@dataclass(frozen=True)
-class Made:
-    """What a key-less row's made keys are made of: its identity (row_content), and the
-    digests of every field earlier govscore made its keys of (earlier_row_content): with
-    its department as the ledger keeps it, and as written where that differs."""
-
-    identity: str
-    content: str
-    as_written: str | None
+                own[self.department] = f"department={known}"
+        return fields, month, [], _digest(own)
 
 
 def identity(month: str | None, fields: Mapping[str, Any], department: Any = None) -> str:
