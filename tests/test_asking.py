@@ -594,3 +594,16 @@ def test_a_matter_counted_already_is_refused_before_the_confirmation(ask, small:
         "would add 0: record it only at a higher level\n"
     )
     assert not (small / "ledger" / "2023-07.toml").exists()
+    # The matter given, the level asked: it counts at 国家级, above which no level is, so
+    # no answer could be recorded: it stops at once (it asked for the level for ever).
+    trapped = ask(
+        "-d", "市体育局", "-c", "4.2.2", "--month", "2023-07", "--date", "2023-07-01",
+        "--matter", "企业开办一件事", input="省级\n国家级\n市级\n",
+    )  # fmt: skip
+    assert (trapped.exit_code, trapped.stdout) == (1, ""), trapped.output
+    assert trapped.stderr == (
+        "level (市级, 省级, 国家级): 省级\n"
+        "error: matter '企业开办一件事' already counts for 市体育局 in 2023 at 国家级 "
+        "(2023-06-0001); a matter counts once a year at its highest level, so this entry "
+        "would add 0: record it only at a higher level\n"
+    )

@@ -380,7 +380,7 @@ def _matter(
         refusal = _adds_nothing(catalog, clause, fields, department, month, lookup)
         if refusal is None:
             return
-        if not asked:
+        if not asked or _no_level_adds(catalog, clause, fields, department, month, lookup, asked):
             raise DataError(refusal)
         click.echo(refusal, err=True)
         for name in asked:
@@ -388,6 +388,26 @@ def _matter(
         _figures(clause, fields, force)
         if not fields.get("matter"):
             fields["matter"] = _ask(_("matter (the 事项 this entry is about)"))
+
+
+def _no_level_adds(
+    catalog: Catalog,
+    clause: Clause,
+    fields: dict[str, Any],
+    department: Department | None,
+    month: str,
+    lookup: Callable[[], Lookup],
+    asked: set[str],
+) -> bool:
+    """Whether asking the level again is no use: the matter is given, and it counts
+    already at a level no other level of the clause is above (国家级), so every answer
+    would be refused again (the prompt asked for ever; review V F3)."""
+    if clause.kind != "levels" or "matter" in asked:
+        return False
+    return all(
+        _adds_nothing(catalog, clause, {**fields, "level": name}, department, month, lookup)
+        for name, _points in clause.levels
+    )
 
 
 def _adds_nothing(
