@@ -327,6 +327,20 @@ def test_what_was_typed_is_confirmed_before_it_is_written(ask, small: Path):
     assert (given.exit_code, given.stdout, given.stderr) == (0, "2023-05-0001\n", "")
 
 
+def test_figures_the_clause_chosen_does_not_take_are_refused_before_confirming(ask, small: Path):
+    """--value 90 given, 2.4.3 (fixed, 1 a case) chosen at the prompt: the entry was shown
+    and confirmed, then refused (review V F4). It is refused before the confirmation, with
+    the same words as the door, and nothing is written."""
+    typed = ask("-d", "市体育局", "--value", "90", "--month", "2023-05", input="\n2.4.3\n\n\n")
+    assert (typed.exit_code, typed.stdout) == (1, ""), typed.output
+    assert "record department" not in typed.stderr
+    assert typed.stderr.endswith(
+        "govscore: clause 2.4.3 is not a rate and takes no value\n"
+        "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    )
+    assert not (small / "ledger" / "2023-05.toml").exists()
+
+
 def test_a_yes_or_no_question_takes_chinese_answers(ask, small: Path):
     """A clerk answers 是 or 否; an answer that is neither is asked again, saying which are."""
     may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]

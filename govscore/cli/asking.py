@@ -18,9 +18,9 @@ from typing import Any
 import click
 
 from govscore.cli.options import COUNT, DATE, MONTH, NUMBER
-from govscore.errors import DataError, did_you_mean
+from govscore.errors import DataError, Problem, did_you_mean
 from govscore.figures import plain
-from govscore.i18n import _, either, english, listing
+from govscore.i18n import _, either, english, listing, ngettext
 from govscore.ledger.loader import Root
 from govscore.model import FIELD_WORDS, Entry, month_of
 from govscore.rules.amendments import RuleBook
@@ -76,12 +76,43 @@ def ask_missing(
         fields["recurring"] = confirm(question, default=clause.until_closed)
     if fields.get("note") is None:
         fields["note"] = _ask(_("note (optional)"), default="", show_default=False) or None
+    if _ASKED[0] > asked_before:
+        _figures_refused(clause, fields, month)
     if _ASKED[0] > asked_before and not confirm(
         _("record {summary}?").format(summary=_summary(fields, department, clause, month, day)),
         default=True,
     ):
         raise DataError(_("not recorded; nothing was written"))
     return day, month
+
+
+def _figures_refused(clause: Clause, fields: dict[str, Any], month: str) -> None:
+    """Figures given on the command line that the clause chosen at the prompt does not
+    take (`--value 90` beside 2.4.3, a fixed clause): refused before the confirmation,
+    as the door would refuse them after it (review V F4)."""
+    entry = Entry(
+        id="-",
+        month=month,
+        clause=clause.id,
+        count=fields.get("count") or 1,
+        points=fields.get("points"),
+        level=fields.get("level"),
+        value=fields.get("value"),
+        numerator=fields.get("numerator"),
+        denominator=fields.get("denominator"),
+        matter=fields.get("matter"),
+        ref=fields.get("ref"),
+        recurring=bool(fields.get("recurring")),
+    )
+    found = [Problem("govscore", 0, p.message, p.field) for p in clause_problems(entry, clause)]
+    if found:
+        what = ngettext("the entry", "{count} entries", 1).format(count=1)
+        message = ngettext(  # as the door's refusal says it
+            "rejected: {count} problem; {what} not written, the ledger is unchanged",
+            "rejected: {count} problems; {what} not written, the ledger is unchanged",
+            len(found),
+        )
+        raise DataError(message.format(count=len(found), what=what), found)
 
 
 # Prompts shown so far: `add` confirms what was typed at its prompts before writing it to

@@ -553,9 +553,12 @@ def add(
     """
     fields = dict(given)
     if interactive():
-        day, month = ask_missing(
-            app.root(), fields, day, month, today(), lambda: _lookup(app, None)[1], force
-        )
+        try:
+            day, month = ask_missing(
+                app.root(), fields, day, month, today(), lambda: _lookup(app, None)[1], force
+            )
+        except DataError as exc:
+            raise DataError(exc.message, _naming_options(exc.problems, fields)) from None
     missing = [f"-{n[0]}/--{n}" for n in ("department", "clause") if not fields.get(n)]
     if missing:
         raise click.UsageError(
