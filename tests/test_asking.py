@@ -488,7 +488,7 @@ def test_a_clause_that_deducts_every_month_until_closed_offers_yes(ask, small: P
     assert once.stderr.endswith(
         "warning: clause 3.1.3 counts every month from the month it was due until closed, "
         "but this entry is not recurring: it counts in 2023-05 only. To count it every "
-        "month, void it and record it again as recurring (--recurring)\n"
+        "month, record it as recurring (--recurring), voiding it first once written\n"
     )
     allowed = ask("-d", "市体育局", "-c", "2.4.9", *may, input="\n\n\n")
     assert "(recurring)? [y/N]: " in allowed.stderr, allowed.output
@@ -520,7 +520,7 @@ def test_without_a_terminal_a_clause_due_every_month_is_recorded_as_given_and_sa
     assert once.stderr == (
         "warning: clause 3.1.3 counts every month from the month it was due until closed, "
         "but this entry is not recurring: it counts in 2023-05 only. To count it every "
-        "month, void it and record it again as recurring (--recurring)\n"
+        "month, record it as recurring (--recurring), voiding it first once written\n"
     )
     monthly = subprocess.run(
         [*args, "-c", "3.1.3", "--month", "2023-05", "--recurring"],

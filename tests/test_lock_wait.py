@@ -51,8 +51,8 @@ def test_a_command_that_waits_too_long_gives_up_having_done_nothing(root: Path):
     assert done.stdout == ""
     assert done.stderr == (
         f"waiting: another govscore is using {folder} …\n"
-        f"error: {folder}: another govscore has held the ledger for 0.5 s; nothing was done "
-        "(run it again later; GOVSCORE_LOCK_TIMEOUT sets how long to wait)\n"
+        f"error: {folder}: another govscore is using the ledger; waited 0.5 s, nothing was "
+        "done (run it again later; GOVSCORE_LOCK_TIMEOUT sets how long to wait)\n"
     )
     assert ledger_bytes(root) == before
 
@@ -90,7 +90,7 @@ def test_a_report_waits_for_a_writer_and_a_lock_let_go_says_nothing(root: Path):
     finally:
         held.release()
     assert report.returncode == 1
-    assert "another govscore has held the ledger for 0 s" in report.stderr
+    assert "another govscore is using the ledger; waited 0 s" in report.stderr
     free = run_process("--root", str(root), "month", "2023-05", "--format", "json")
     assert free.returncode == 0 and "waiting" not in free.stderr
 

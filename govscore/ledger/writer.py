@@ -125,8 +125,8 @@ def _wait_for_lock(fd: int, mode: int, folder: Path) -> None:
 
 def _held_too_long(folder: Path, seconds: float | None) -> str:
     return _(
-        "{folder}: another govscore has held the ledger for {seconds} s; nothing was done "
-        "(run it again later; GOVSCORE_LOCK_TIMEOUT sets how long to wait)"
+        "{folder}: another govscore is using the ledger; waited {seconds} s, nothing was "
+        "done (run it again later; GOVSCORE_LOCK_TIMEOUT sets how long to wait)"
     ).format(folder=folder, seconds=f"{seconds:g}")
 
 

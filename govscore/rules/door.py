@@ -87,7 +87,8 @@ def door_problems(
                 _(
                     "clause {clause} counts every month from the month it was due until "
                     "closed, but this entry is not recurring: it counts in {month} only. To "
-                    "count it every month, void it and record it again as recurring (--recurring)"
+                    "count it every month, record it as recurring (--recurring), voiding it "
+                    "first once written"
                 ).format(clause=clause.id, month=entry.month),
             )
         )
