@@ -95,7 +95,20 @@ def test_a_report_waits_for_a_writer_and_a_lock_let_go_says_nothing(root: Path):
     assert free.returncode == 0 and "waiting" not in free.stderr
 
 
-def test_a_timeout_that_is_not_seconds_is_a_usage_error(root: Path):
-    done = run_process("--root", str(root), *ADD, env={"GOVSCORE_LOCK_TIMEOUT": "ten"})
+def test_a_timeout_that_is_not_seconds_is_said_when_a_wait_begins(root: Path):
+    """A GOVSCORE_LOCK_TIMEOUT that is no number of seconds stops no command that does not
+    wait (`clauses` takes no lock; an add finds it free): it is a usage error, exit 2,
+    when a wait would begin, nothing done."""
+    env = {"GOVSCORE_LOCK_TIMEOUT": "ten"}
+    assert run_process("--root", str(root), "clauses", env=env).returncode == 0
+    free = run_process("--root", str(root), *ADD, env=env)
+    assert (free.returncode, free.stdout) == (0, "2023-05-0001\n"), free.stderr
+    before = ledger_bytes(root)
+    held = Held(root)
+    try:
+        done = run_process("--root", str(root), *ADD, env=env)
+    finally:
+        held.release()
     assert done.returncode == 2
     assert done.stderr.endswith("GOVSCORE_LOCK_TIMEOUT=ten: give seconds (600), 0 or none\n")
+    assert ledger_bytes(root) == before

@@ -105,3 +105,20 @@ def test_a_report_whose_reader_went_away_exits_0_and_one_on_a_full_disk_exits_1(
         full = run(root, "full", "month", "2023-05")
         assert full.returncode == 1
         assert full.stderr.decode("utf-8") == "the output could not be written: the disk is full\n"
+
+
+def test_a_report_over_problems_keeps_its_exit_1_when_its_reader_goes_away(root: Path):
+    """`check | head -1` over a ledger with problems exited 0 once a closed pipe was taken
+    for a reader that had what it wanted: the verdict stands, 1 (review W F1)."""
+    assert (
+        run(root, "pipe", "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05").returncode
+        == 0
+    )
+    with (root / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            '\n[[entry]]\nid = "2023-05-0002"\ndepartment = "市公安局"\nclause = "9.9.9"\n'
+        )
+    # log lists the entry with its problem (no line is left unparsed): it exits 0 there.
+    for command in (("check",), ("month", "2023-05"), ("year", "2023"), ("log",)):
+        done = run(root, "pipe", *command)
+        assert (done.returncode, done.stderr) == (1 if command != ("log",) else 0, b""), command

@@ -178,6 +178,7 @@ def _lock_waits() -> None:
 
     written = os.environ.get("GOVSCORE_LOCK_TIMEOUT", "").strip()
     seconds: float | None = 600.0
+    unreadable = None
     if written.lower() == "none":
         seconds = None
     elif written:
@@ -187,8 +188,8 @@ def _lock_waits() -> None:
             seconds = -1.0
         if not 0 <= seconds < float("inf"):
             message = _("GOVSCORE_LOCK_TIMEOUT={value}: give seconds (600), 0 or none")
-            raise UsageError(message.format(value=written))
-    LOCK_WAIT.said, LOCK_WAIT.seconds = said, seconds
+            seconds, unreadable = 600.0, message.format(value=written)
+    LOCK_WAIT.said, LOCK_WAIT.seconds, LOCK_WAIT.unreadable = said, seconds, unreadable
 
 
 def _say_error(exc: GovscoreError) -> None:
@@ -242,8 +243,8 @@ def _output_lost(app: AppContext | None, exc: OSError) -> int:
                     _say_error(failed)
                     return failed.exit_code
             return 0
-        if gone:
-            return 0
+        if gone:  # the reader had what it wanted: the command's own verdict stands
+            return app.verdict if app is not None else 0
         message = _("the output could not be written: {reason}")
         click.echo(message.format(reason=os_reason(exc, writing=True)), err=True)
     except OSError:
@@ -260,6 +261,9 @@ class AppContext:
     # What a command wrote to the ledger, and how it commits: said if its output is lost.
     written: Sequence[str] = ()
     committer: Committer | None = None
+    # The exit code a command will end with, once it knows (1: a report over problems):
+    # kept if its output's reader goes away before the end.
+    verdict: int = 0
 
     def root_dir(self) -> Path:
         return find_root(self.root_option)
@@ -744,6 +748,7 @@ def check(app: AppContext, at: str | None, fmt: str) -> None:
     """
     report = app.view(at, verify=True)
     problems = report.problems
+    app.verdict = 1 if problems else 0
     state = ledger_state(report.root.path, LEDGER_DIR, report.root.revision)
     if fmt == "json":
         payload = {
@@ -873,6 +878,7 @@ def month(
     if month not in root.months and not report.scorer.stands_in(month):
         _warn_empty(month)
     head = {"month": month, "rules": rules_json(used)}
+    app.verdict = 1 if report.problems else 0
     _ranking_output(report, ranking, [month], head, title, only, detail, fmt, bom)
 
 
@@ -908,6 +914,7 @@ def year(
         f" · {rules_label(used)}"
     )
     head = {"year": year, "months": months, "rules": rules_json(used)}
+    app.verdict = 1 if report.problems else 0
     _ranking_output(report, ranking, months, head, title, only, detail, fmt, bom)
 
 
@@ -1059,6 +1066,7 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
         rewrites = audit_history(root_dir, LEDGER_DIR, since)
     except GitError as exc:
         raise DataError(str(exc)) from None
+    app.verdict = 1 if rewrites else 0
     if fmt == "json":
         click.echo(json_text([asdict(r) for r in rewrites]))
     elif fmt == "table":
@@ -1439,6 +1447,10 @@ def log(
     for wanted in clauses:
         _check_clause_filter(root, wanted)
     entries = lookup.select(only, clauses, first, last, voided)
+    # An entry with a problem is listed with it; what is in no list (a line that does not
+    # parse, a broken configuration) is said, as a report says it, and exits 1.
+    unseen = [p for p in problems if not p.entry or lookup.get(p.entry) is None]
+    app.verdict = 1 if unseen else 0
     # Written as made (a province logs a million entries): the same text as whole, but
     # that an aligned table of more than ROWS_PER_TABLE rows is set a page at a time.
     if fmt == "json":
@@ -1451,9 +1463,6 @@ def log(
         click.echo(piece, nl=False)
     if not entries:
         click.echo(_("no entries match"), err=True)
-    # An entry with a problem is listed with it; what is in no list (a line that does not
-    # parse, a broken configuration) is said, as a report says it, and exits 1.
-    unseen = [p for p in problems if not p.entry or lookup.get(p.entry) is None]
     if unseen:
         report_problems(unseen)
         sys.exit(1)

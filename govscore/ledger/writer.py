@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from govscore.errors import DataError
+from govscore.errors import DataError, UsageError
 from govscore.i18n import _, listing, os_reason
 from govscore.ledger.batches import DIGITS, END, begin_line, end_mark
 
@@ -55,6 +55,9 @@ class LockWait:
 
     said: Callable[[Path], None] | None = None
     seconds: float | None = 600.0
+    # Why the setting could not be read: said (exit 2) when a wait begins, not before, so
+    # a command that takes no lock, or finds it free, is not stopped by it.
+    unreadable: str | None = None
 
 
 LOCK_WAIT = LockWait()
@@ -107,6 +110,8 @@ def _wait_for_lock(fd: int, mode: int, folder: Path) -> None:
     """Another govscore holds the lock: say so once, then try again until it is let go,
     or give up after LOCK_WAIT.seconds (DataError: nothing was done)."""
     assert fcntl is not None
+    if LOCK_WAIT.unreadable is not None:
+        raise UsageError(LOCK_WAIT.unreadable)
     if LOCK_WAIT.said is not None:
         LOCK_WAIT.said(folder)
     limit = LOCK_WAIT.seconds
@@ -147,6 +152,8 @@ def _file_lock(path: Path) -> Iterator[None]:
     try:
         lock.acquire(timeout=0)
     except filelock.Timeout:
+        if LOCK_WAIT.unreadable is not None:
+            raise UsageError(LOCK_WAIT.unreadable) from None
         if LOCK_WAIT.said is not None:
             LOCK_WAIT.said(path.parent.parent / "ledger")
         limit = LOCK_WAIT.seconds
