@@ -149,6 +149,24 @@ def read_month(text: str) -> str | None:
     return None if day is None else f"{day.year:04d}-{day.month:02d}"
 
 
+# A month or day written without its year: 11月, 11月份, 11月12日, 11-12, 11/12.
+_YEARLESS = re.compile(r"(\d{1,2})\s*(?:月份?\s*(?:(\d{1,2})\s*[日号]?)?|[-/.]\s*(\d{1,2}))")
+
+
+def yearless(text: str) -> tuple[int, int | None] | None:
+    """The month and day (None when only a month) of a text written as a month or day
+    without its year, or None when it is not: a prompt then asks for the year, not
+    for another form."""
+    found = _YEARLESS.fullmatch(fold(text).strip())
+    if found is None:
+        return None
+    month = int(found.group(1))
+    day = found.group(2) or found.group(3)
+    if not 1 <= month <= 12:
+        return None
+    return month, None if day is None else int(day)
+
+
 def canonical_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """An entry's raw fields with ids, figures, dates and months read as written.
 

@@ -119,7 +119,7 @@ def test_a_whole_entry_at_a_terminal(small: Path):
     term.type("3件超期办结")
     # What was typed, on one line, to confirm before it goes into the ledger (Enter: yes).
     assert term.expect("[Y/n]: ").endswith(
-        "record department 市公安局, clause 2.4.3 (1), month 2023-05, date 2023-05-12, "
+        "record department 市公安局, clause 2.4.3 (points: 1 per 件次), month 2023-05, date 2023-05-12, "
         "count 3, note 3件超期办结? [Y/n]: "
     )
     term.type("")
@@ -139,7 +139,13 @@ def test_a_whole_entry_at_a_terminal(small: Path):
 
 def test_at_a_terminal_the_defaults_are_this_month_today_and_one(small: Path):
     term = Terminal(small, "add", "-d", "市民政局", "-c", "1.2.2")
-    prompts = ("month (YYYY-MM)", "date (YYYY-MM-DD, optional)", "count [1]: ", "note", "[Y/n]")
+    prompts = (
+        "month (YYYY-MM)",
+        "date (YYYY-MM-DD; Enter: today, -: none)",
+        "count [1]: ",
+        "note",
+        "[Y/n]",
+    )
     for prompt in prompts:
         term.expect(prompt)
         term.type("")
@@ -265,7 +271,7 @@ def test_a_rate_the_door_would_refuse_is_asked_again_at_once(ask, small: Path):
         "numerator and denominator count cases: whole numbers up to 1000000000, not 1.5 and 2\n"
         f"{prompt}93.5\n"
         "note (optional): n\n"
-        "record department 市体育局, clause 2.5.2 (每少1% 0.1), month 2023-05, "
+        "record department 市体育局, clause 2.5.2 (points: 每少1% 0.1), month 2023-05, "
         "date 2023-05-10, value 93.5, note n? [Y/n]: \n"
     )
     # With --force a rate below 1% is taken as typed, as on the command line.
@@ -317,7 +323,7 @@ def test_what_was_typed_is_confirmed_before_it_is_written(ask, small: Path):
     typed = ask("-d", "体育局", "-c", "4.2.2", "--month", "2023-05", input="\n省级\n开办\n\n否\n")
     assert (typed.exit_code, typed.stdout) == (1, ""), typed.output
     assert typed.stderr.endswith(
-        "record department 市体育局, clause 4.2.2 (市级 2 · 省级 5 · 国家级 10), month 2023-05, "
+        "record department 市体育局, clause 4.2.2 (points: 市级 2 · 省级 5 · 国家级 10), month 2023-05, "
         "level 省级, matter 开办? [Y/n]: 否\n"
         "error: not recorded; nothing was written\n"
     )
@@ -478,7 +484,7 @@ def test_a_clause_that_deducts_every_month_until_closed_offers_yes(ask, small: P
     assert lead.stderr == (
         "count [1]: \n"
         "does it stand every month until closed (recurring)? [Y/n]: \n"
-        "record department 市体育局, clause 3.1.3 (2), month 2023-05, date 2023-05-10, "
+        "record department 市体育局, clause 3.1.3 (points: 2 per 月), month 2023-05, date 2023-05-10, "
         "count 1, recurring yes, note n? [Y/n]: \n"
     )
     helper = ask("-d", "市体育局", "-c", "3.1.5", *may, input="\n0.5\n\n\n")
@@ -593,7 +599,7 @@ def test_a_matter_counted_already_is_refused_before_the_confirmation(ask, small:
         "level (市级, 省级, 国家级): 国家级\n"
         "matter (the 事项 this entry is about): 企业开办一件事\n"
         "note (optional): \n"
-        "record department 市体育局, clause 4.2.2 (市级 2 · 省级 5 · 国家级 10), "
+        "record department 市体育局, clause 4.2.2 (points: 市级 2 · 省级 5 · 国家级 10), "
         "month 2023-06, date 2023-06-01, level 国家级, matter 企业开办一件事? [Y/n]: \n"
     )
     given = ask(
@@ -621,3 +627,67 @@ def test_a_matter_counted_already_is_refused_before_the_confirmation(ask, small:
         "(2023-06-0001); a matter counts once a year at its highest level, so this entry "
         "would add 0: record it only at a higher level\n"
     )
+
+
+def test_a_level_is_asked_as_the_other_prompts_ask(ask, small: Path):
+    """The levels in the prompt as the other prompts give their forms; a wrong one is said
+    in govscore's words, naming the levels and the nearest (市 for 市级), not click's."""
+    may = ["--month", "2023-05", "--note", "n"]
+    result = ask("-d", "市体育局", "-c", "4.2.2", *may, input="\n市\n省\n省级\n开办\n\n")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (  # CliRunner echoes the answers typed
+        "date (YYYY-MM-DD, optional): \n"
+        "level (市级, 省级, 国家级): 市\n"
+        "'市' is not a level: choose one of 市级, 省级, 国家级; did you mean 市级?\n"
+        "level (市级, 省级, 国家级): 省\n"
+        "'省' is not a level: choose one of 市级, 省级, 国家级; did you mean 省级?\n"
+        "level (市级, 省级, 国家级): 省级\n"
+        "matter (the 事项 this entry is about): 开办\n"
+        "record department 市体育局, clause 4.2.2 (points: 市级 2 · 省级 5 · 国家级 10), "
+        "month 2023-05, level 省级, matter 开办, note n? [Y/n]: \n"
+    )
+
+
+def test_what_a_prompt_cannot_read_is_said_alike_and_a_missing_year_asked_for(ask, small: Path):
+    """Each refusal at the prompts is its reason alone (no 'Error:' before one and
+    'Invalid value:' before another); a month or day without its year asks for the year,
+    written whole: the latest such month up to this one, the day in the month answered."""
+    today = date.today()
+    year = today.year if today.month >= 5 else today.year - 1
+    typed = "5月\n2023-05\n5月12日\n2023/13/1\n2023-06-01\n2023-05-12\nabc\n2\n是吧\n\n\n"
+    result = ask("-d", "市体育局", "-c", "2.4.9", "--note", "n", input=typed)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"month (YYYY-MM) [{month_of(today)}]: 5月\n"
+        f"'5月' has no year; write the year: {year}-05\n"
+        f"month (YYYY-MM) [{month_of(today)}]: 2023-05\n"
+        "date (YYYY-MM-DD, optional): 5月12日\n"
+        "'5月12日' has no year; write the year: 2023-05-12\n"
+        "date (YYYY-MM-DD, optional): 2023/13/1\n"
+        "'2023/13/1' is not a day: a year has no month 13\n"
+        "date (YYYY-MM-DD, optional): 2023-06-01\n"
+        "2023-06-01 is not in 2023-05; give a date in 2023-05, or leave it empty\n"
+        "date (YYYY-MM-DD, optional): 2023-05-12\n"
+        "count [1]: abc\n"
+        "'abc' is not a whole number\n"
+        "count [1]: 2\n"
+        "does it stand every month until closed (recurring)? [y/N]: 是吧\n"
+        "'是吧': answer 是 or 否 (y or n)\n"
+        "does it stand every month until closed (recurring)? [y/N]: \n"
+        "record department 市体育局, clause 2.4.9 (points: 1 per 月), month 2023-05, "
+        "date 2023-05-12, count 2, note n? [Y/n]: \n"
+    )
+    assert result.stdout == "2023-05-0001\n"
+
+
+def test_in_this_month_enter_takes_today_and_a_dash_leaves_the_date_out(ask, small: Path):
+    """The prompt says what Enter does where it offers today (it is not 'optional' by
+    typing a space), and how to leave the date out."""
+    today = date.today()
+    prompt = f"date (YYYY-MM-DD; Enter: today, -: none) [{today.isoformat()}]: "
+    for typed, day in (("\n", today), ("-\n", None)):
+        result = ask("-d", "市体育局", "-c", "1.2.2", "--note", "n", input=f"\n{typed}\n\n")
+        assert result.exit_code == 0, result.output
+        assert prompt in result.stderr
+        [*_, entry] = entries(small, month_of(today))
+        assert entry.get("date") == day

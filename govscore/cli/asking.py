@@ -9,6 +9,7 @@ the new id. Without a terminal nothing here runs: cron jobs never wait for input
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -29,7 +30,7 @@ from govscore.rules.config import Department, tag_name
 from govscore.rules.door import exclusive_problems, fraction_meant, when_problems
 from govscore.rules.lookup import Lookup
 from govscore.rules.validate import applies, clause_problems
-from govscore.written import fold, read_number
+from govscore.written import fold, read_number, yearless
 
 SHORT_TEXT = 28  # characters of a clause's text shown in the list
 
@@ -120,9 +121,24 @@ def _figures_refused(clause: Clause, fields: dict[str, Any], month: str) -> None
 _ASKED = [0]
 
 
-def _ask(label: str, kind: Any = None, **options: Any) -> Any:
+def _ask(
+    label: str,
+    kind: click.ParamType | None = None,
+    hint: Callable[[str], str | None] | None = None,
+    **options: Any,
+) -> Any:
+    """The answer, read by `kind`. One it does not read is said as every refusal at these
+    prompts is, the reason alone (click would put 错误：or 值无效：before some), or as
+    `hint` says of it, and asked again."""
     _ASKED[0] += 1
-    return click.prompt(label, type=kind, err=True, **options)
+    while True:
+        written = click.prompt(label, type=click.STRING, err=True, **options)
+        if kind is None:
+            return written
+        try:
+            return kind.convert(written, None, None)
+        except click.BadParameter as exc:
+            click.echo((hint(written) if hint else None) or exc.message, err=True)
 
 
 def _summary(
@@ -137,8 +153,7 @@ def _summary(
     shown = {**fields, "month": month, "date": day}
     if department is not None:
         shown["department"] = department.name  # as the ledger keeps it, not as typed
-    points = clause.describe_points()
-    shown["clause"] = f"{clause.id} ({points})" if english() else f"{clause.id}（{points}）"
+    shown["clause"] = f"{clause.id}{_points_worth(clause)}"
     shown["recurring"] = _("yes") if shown.get("recurring") else None
     parts = [
         f"{name if english() else FIELD_WORDS[name]} {_plain(shown[name])}"
@@ -166,6 +181,21 @@ SUMMARY = (
 )
 
 
+def _points_worth(clause: Clause) -> str:
+    """The clause's points as the confirmation shows them, with what they count (每件次
+    1 分), so that a bare figure beside the clause does not read as the count."""
+    points = clause.describe_points()
+    if clause.kind in ("fixed", "range"):
+        text = _(" (points: {points} per {unit})").format(
+            points=points, unit=clause.unit or _("unit")
+        )
+    elif clause.kind in ("levels", "rate", "discretionary"):
+        text = _(" (points: {points})").format(points=points)
+    else:
+        text = _(" ({points})").format(points=points)
+    return text
+
+
 def _plain(value: Any) -> str:
     return plain(value) if isinstance(value, Decimal) else str(value)
 
@@ -180,7 +210,9 @@ class YesNo(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> bool:
         if isinstance(value, bool):
             return value
-        answer = fold(str(value)).lower()
+        answer = fold(str(value)).strip().lower()
+        if not answer:
+            return None  # Enter: the question's default
         if answer in self.YES:
             return True
         if answer in self.NO:
@@ -191,12 +223,8 @@ class YesNo(click.ParamType):
 def confirm(question: str, default: bool = False) -> bool:
     """click.confirm, answered in Chinese or English: the choices shown in the reader's words."""
     choices = _("[y/N]") if not default else _("[Y/n]")
-    _ASKED[0] += 1
-    return bool(
-        click.prompt(
-            f"{question} {choices}", default=default, type=YesNo(), show_default=False, err=True
-        )
-    )
+    answer = _ask(f"{question} {choices}", YesNo(), default="", show_default=False)
+    return default if answer is None else bool(answer)
 
 
 def _department(root: Root, fields: dict[str, Any]) -> Department | None:
@@ -327,7 +355,12 @@ def _list_clauses(root: Root, month: str, clauses: list[Clause]) -> None:
 
 def _month(today: date, force: bool) -> str:
     while True:
-        month = _ask(_("month (YYYY-MM)"), MONTH, default=month_of(today))
+        month = _ask(
+            _("month (YYYY-MM)"),
+            MONTH,
+            lambda text: _yearless_month(text, today),
+            default=month_of(today),
+        )
         refusal = None if force else _refused(Entry(id="", month=month), today)
         if refusal is None:
             return month
@@ -340,19 +373,53 @@ def _refused(entry: Entry, today: date) -> str | None:
     return found[0].message if found else None
 
 
+def _yearless_month(text: str, today: date) -> str | None:
+    """What to say of a month typed without its year (11月): the latest such month up to
+    this one, written whole."""
+    found = yearless(text)
+    if found is None:
+        return None
+    year = today.year if found[0] <= today.month else today.year - 1
+    return _yearless(text, f"{year}-{found[0]:02d}")
+
+
+def _yearless_date(text: str, month: str) -> str | None:
+    """What to say of a date typed without its year (11月12日): the day in the year of
+    the month answered, written whole, when there is one."""
+    found = yearless(text)
+    if found is None or found[1] is None:
+        return None
+    try:
+        day = date(int(month[:4]), found[0], found[1])
+    except ValueError:
+        return None
+    return _yearless(text, day.isoformat())
+
+
+def _yearless(text: str, whole: str) -> str:
+    return _("{value!r} has no year; write the year: {whole}").format(value=text, whole=whole)
+
+
+# A date prompt's answer that leaves the date out where Enter would take today.
+NO_DATE = frozenset({"-", "—", "无"})
+
+
 def _date(month: str, today: date, force: bool) -> date | None:
-    """The date, optional; it must fall in the month. Today is offered in this month."""
-    default = today.isoformat() if month == month_of(today) else ""
+    """The date, optional; it must fall in the month. In this month Enter takes today,
+    as the prompt says, and "-" leaves the date out; in another month Enter leaves it out
+    (there is no day to offer)."""
+    this_month = month == month_of(today)
     while True:
-        written = _ask(
-            _("date (YYYY-MM-DD, optional)"), default=default, show_default=bool(default)
-        )
-        if not written.strip():
+        if this_month:
+            written = _ask(_("date (YYYY-MM-DD; Enter: today, -: none)"), default=str(today))
+        else:
+            written = _ask(_("date (YYYY-MM-DD, optional)"), default="", show_default=False)
+        if not written.strip() or fold(written).strip() in NO_DATE:
             return None
         try:
             day = DATE.convert(written, None, None)
         except click.BadParameter as exc:
-            click.echo(exc.format_message(), err=True)
+            click.echo(_yearless_date(written, month) or exc.message, err=True)
             continue
         if month_of(day) != month:
             click.echo(
@@ -385,9 +452,34 @@ def _figures(clause: Clause, fields: dict[str, Any], force: bool) -> None:
     elif kind == "discretionary" and fields.get("points") is None:
         fields["points"] = _points(clause, _("points (more than 0)"))
     elif kind == "levels" and fields.get("level") is None:
-        fields["level"] = _ask(_("level"), click.Choice([n for n, _points in clause.levels]))
+        levels = [name for name, _points in clause.levels]
+        label = _("level ({levels})").format(levels=listing(levels))
+        fields["level"] = _ask(label, Level(levels))
     elif kind == "rate" and fields.get("value") is None and fields.get("denominator") is None:
         _rate(clause, fields, force)
+
+
+class Level(click.ParamType):
+    """A level of a clause (4.2.2: 市级, 省级, 国家级), as typed: one that is not is said
+    in govscore's words, naming the levels, and the nearest offered (市 → 市级)."""
+
+    name = "level"
+
+    def __init__(self, levels: list[str]) -> None:
+        self.levels = levels
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        written = fold(str(value)).strip()
+        if written in self.levels:
+            return written
+        close = [n for n in self.levels if written and written in n]
+        close = close or difflib.get_close_matches(written, self.levels, cutoff=0.5)
+        message = _("{value!r} is not a level: choose one of {levels}{hint}")
+        self.fail(
+            message.format(value=value, levels=listing(self.levels), hint=did_you_mean(close)),
+            param,
+            ctx,
+        )
 
 
 def _matter(
