@@ -265,6 +265,17 @@ def test_another_suffix_is_a_usage_error_and_writes_nothing(small: Path, tmp_pat
     assert list(work.iterdir()) == []
 
 
+def test_a_name_without_a_suffix_is_told_what_o_takes(small: Path, tmp_path: Path):
+    """Not "not ''": the clerk who typed -o 月报 is told the name wants .html or .xlsx."""
+    done = run(small, "report", "2023-05", "-o", str(tmp_path / "月报"))
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"error: {tmp_path / '月报'}: -o takes a file name ending in .html (a web page) or "
+        f".xlsx (a workbook), such as {tmp_path / '月报.html'}; nothing written\n"
+    )
+    assert not (tmp_path / "月报").exists() and not (tmp_path / "月报.html").exists()
+
+
 def test_usage_errors_write_nothing(small: Path, tmp_path: Path):
     record(small)
     for args in (

@@ -983,6 +983,13 @@ def report_(
     """
     target = output if output is not None else Path(f"govscore-{period}.html")
     kind = REPORT_KINDS.get(target.suffix.lower())
+    if kind is None and not target.suffix:  # not "not ''": the name wants its ending
+        raise UsageError(
+            _(
+                "{file}: -o takes a file name ending in .html (a web page) or .xlsx "
+                "(a workbook), such as {example}; nothing written"
+            ).format(file=target, example=target.with_name(f"{target.name}.html"))
+        )
     if kind is None:
         raise UsageError(
             _(
