@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,32 @@ def test_show_a_voided_entry(office: Path):
     assert stamped == SHOW_VOIDED
     process = run_process("--root", str(office), "show", "2023-05-0001")
     assert process.returncode == 0 and process.stdout == result.stdout
+
+
+def test_show_a_void_and_a_close_as_every_show_is_laid_out(office: Path):
+    """部门 after 月份, as in every other show (it came after 记录时间), and no 次数: a void
+    or close counts nothing (it showed its default count, 1)."""
+    void = run(office, "show", "2023-05-0005")
+    assert void.exit_code == 0, void.output
+    assert re.sub(r"(记录时间 +)\S+", r"\1(stamp)", void.stdout) == (
+        "项目      内容\n"
+        "--------  --------------------------\n"
+        "编号      2023-05-0005\n"
+        "位置      ledger/2023-05.toml:35\n"
+        "月份      2023-05\n"
+        "部门      市公安局\n"
+        "作废      2023-05-0001\n"
+        "理由      申诉成立\n"
+        f"日期      {date.today()}\n"  # the day it was recorded
+        "记录人    王敏\n"
+        "记录时间  (stamp)\n"
+        "状态      有效：所作废的记录不再计分\n"
+    )
+    close = run(office, "show", "2023-06-0002").stdout
+    assert [line.split()[0] for line in close.splitlines()[2:]] == [
+        *("编号", "位置", "月份", "部门", "终止计分", "截至", "日期", "说明", "记录人"),
+        *("记录时间", "状态"),
+    ]
 
 
 def test_show_counts_a_closed_recurring_entry_month_by_month(office: Path):

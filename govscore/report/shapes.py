@@ -548,16 +548,17 @@ def history_table(history: History, catalog: Catalog) -> Table:
     entry = history.entry
     rows: list[list[Any]] = [["编号", entry.id], ["位置", entry.where], ["月份", entry.month]]
     for name in FIELDS[1:]:
+        if name == "count" and entry.kind != "score":
+            continue  # a void or close counts nothing: its count is the default, 1
         shown = _recorded(entry, name)
-        if not shown:
-            continue
-        if name == "department" and shown != history.department:
+        if name == "department" and not shown:
+            shown = history.department  # a void's or close's: that of the entry it names
+        elif name == "department" and shown != history.department:
             shown = f"{history.department}（记为 {shown}）"
         elif name == "clause" and (clause := catalog.get(shown)) is not None:
             shown = f"{shown} {clause.text}"
-        rows.append([FIELD_WORDS[name], shown])
-    if entry.kind != "score":
-        rows.append(["部门", history.department])
+        if shown:
+            rows.append([FIELD_WORDS[name], shown])
     rows.append(["状态", _history_status(history)])
     for counted in history.counts:
         rows.append([f"计分 {counted.period}", _counted_text(counted)])
