@@ -170,6 +170,17 @@ def test_one_process_switches_language():
     assert again.output == english.output
 
 
+def test_import_help_names_the_columns_as_the_files_headers_do():
+    """A file headed 月份, 日期, 记录人: its help said 取该行 month, 再否则取 date, 未填 by."""
+    shown = CliRunner(env={"GOVSCORE_LANG": "zh"}).invoke(cli, ["import", "--help"]).output
+    options = re.sub(r"\n +", "", shown.split("选项：")[1])  # wrapped lines joined
+    assert (
+        "--month YYYY-MM  所有行的台账月份（否则取该行的月份，再否则取该行日期所在的月份）。"
+        in options
+    )
+    assert "--by 文本        未填记录人的行的记录人（默认取 git 的 user.name）。" in options
+
+
 # -- no English left in Chinese output ------------------------------------------------------
 
 # Words that stay as they are in Chinese output: command names (all of them, as the
