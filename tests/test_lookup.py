@@ -114,6 +114,29 @@ def test_show_a_void_and_a_close_as_every_show_is_laid_out(office: Path):
     ]
 
 
+def test_a_months_detail_names_its_annual_entries_which_count_in_the_year(office: Path):
+    """市体育局's one May entry is the annual 4.2.4: the month's table was empty, as if it
+    were lost. It is named, and said to count in 2023 (0.5 for 省级, in the year only);
+    市公安局's 2023-05-0007 likewise, below its May lines."""
+    add(office, "add", "-d", "市体育局", "-c", "4.2.4", "--level", "省级", "--month", "2023-05")
+    result = run(office, "month", "2023-05", "--detail", "-d", "市体育局")
+    assert result.exit_code == 1, result.output  # 2023-07-0002's unknown clause
+    assert result.stdout == (  # 市体育局 at 100 in every category: nothing counts in May
+        "2023-05 月度政务服务工作考评（3 个部门） · 考评依据 2023-03-27 烟政管办〔2023〕2号 · "
+        "台账尚无提交 · 市体育局：标准化 100.00，规范化 100.00，便利化 100.00，改革创新 100.00；"
+        "总分 100.00\n"
+        "编号    月份    条款    类别    计算    分值    说明\n"
+        "------  ------  ------  ------  ------  ------  ------\n"
+        "2023-05-0008 4.2.4: counts in the 2023 annual assessment, not the month\n\n"
+    )
+    police = run(office, "month", "2023-05", "--detail", "-d", "市公安局").stdout
+    assert police.endswith(
+        "\n2023-05-0007 4.2.4: counts in the 2023 annual assessment, not the month\n\n"
+    )
+    year = run(office, "year", "2023", "--detail", "-d", "市体育局").stdout
+    assert "annual assessment" not in year and "2023-05-0008  2023-05  4.2.4" in year
+
+
 def test_show_counts_a_closed_recurring_entry_month_by_month(office: Path):
     # 3.1.3 is 2 points a month: it stands in June and July (closed through July).
     payload = json.loads(run(office, "show", "2023-06-0001", "--format", "json").stdout)

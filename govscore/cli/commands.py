@@ -827,6 +827,10 @@ def _ranking_output(
         for score in detailed(ranking, only):
             click.echo(f"{title} · {detail_summary(score, weights)}")
             show(*detail_table(score, weights), fmt)
+            month = head.get("month")  # a month's annual entries count in its year
+            for entry in report.scorer.annual_of(score.department, month) if month else ():
+                said = _("{id} {clause}: counts in the {year} annual assessment, not the month")
+                click.echo(said.format(id=entry.id, clause=entry.clause, year=entry.month[:4]))
             click.echo()
     elif fmt == "table":
         click.echo(title)

@@ -514,6 +514,11 @@ class Scorer:
         category)."""
         return self._month_rules(months[-1])[1]
 
+    def annual_of(self, department: str, month: str) -> list[Entry]:
+        """The department's entries of annual clauses recorded in the month (4.2.4): they
+        count in the year, not in the month, whose detail would else not name them."""
+        return [e for e in self.annual.get((department, month[:4]), ()) if e.month == month]
+
     # -- months -------------------------------------------------------------------------
 
     def applies(self, entry: Entry, month: str) -> bool:
