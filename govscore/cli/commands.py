@@ -1533,8 +1533,8 @@ def import_(
     关联, 逐月计分, 日期, 月份, 说明, 记录人, 去重键). A row's month is --month (a month
     cell that says another is refused), else its month cell, else the month of its date. Rows already
     recorded (by key; a row without one is known by its content) are skipped, so an
-    import may safely run twice. Rows whose first cell starts with # are comments. A 序号
-    column is left out, and a title or blank rows above the header are passed over.
+    import may safely run twice. Rows whose first cell starts with # are comments.
+    A 序号 column is left out, and a title or blank rows above the header are passed over.
     With --commit, a re-run commits the entries of its rows that an earlier run wrote but
     could not commit.
     stdout: the new ids, one a line. stderr: problems, then a summary. Exit 0 done, 1 a
