@@ -559,7 +559,7 @@ def test_a_second_rate_of_the_month_is_refused_at_the_clause(ask, small: Path):
     assert f"{prompt}2.5.2\n{booked}{prompt}2.5.3\n" in typed.stderr
     given = ask("-d", "市体育局", "-c", "2.5.2", "--month", "2023-05", input="\n")
     assert (given.exit_code, given.stdout) == (1, ""), given.output
-    assert given.stderr == f"date (YYYY-MM-DD, optional): \nerror: {booked}"
+    assert given.stderr == f"error: {booked}"  # before the date is asked (review W F4)
     voided = CliRunner().invoke(
         cli, ["--root", str(small), "void", "2023-05-0001", "--reason", "录错"]
     )

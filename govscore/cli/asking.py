@@ -59,6 +59,14 @@ def ask_missing(
     department = _department(root, fields)
     if month is None and day is None:
         month = _month(today, force)
+    given = fields.get("clause")
+    if given and month is not None:
+        # A second rate of the month, given whole, stops before the date is asked, not
+        # after another answer (review W F4).
+        found = root.catalog.at(month).get(fold(given))
+        booked = None if found is None else _rate_booked(found, department, month, lookup)
+        if booked is not None:
+            raise DataError(booked)
     if day is None:
         day = _date(month, today, force)  # type: ignore[arg-type]
     month = month or month_of(day)  # type: ignore[arg-type]
