@@ -182,3 +182,55 @@ def test_a_later_export_listing_a_new_row_first_books_the_new_row(small: Path):
             "",
             "imported 0 entries, skipped 2 already recorded (by key)\n",
         )
+
+
+def test_rows_booked_past_the_ledgers_keys_are_never_repeats(small: Path):
+    """Cumulative exports of one identity: A; then X above A; then A, X and two new rows.
+    The first new row was booked under a key past the ledger's, which the next row's
+    made key then took: that row was skipped as a repeat of it (review X F1)."""
+    day = "部门,条款,日期,说明\n"
+    rows = {name: f"市公安局,2.4.3,2023/5/5,{name}\n" for name in ("A", "X", "N", "M")}
+    for number, names in enumerate((("A",), ("X", "A"), ("A", "X", "N", "M")), 1):
+        path = Path(f"p{number}.csv")
+        path.write_text(day + "".join(rows[name] for name in names), encoding="utf-8")
+        done = gs(small, "import", str(path))
+        assert done.exit_code == 0, done.output
+        assert "repeats" not in done.stderr
+    ledger = (small / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    assert [ledger.count(f'note = "{name}"') for name in "AXNM"] == [1, 1, 1, 1]
+    # The same sheet again (the kept import answers it): nothing booked.
+    again = gs(small, "import", str(path))
+    assert (again.stdout, again.exit_code) == ("", 0)
+
+
+def test_a_renamed_department_keeps_its_rows_recorded(small: Path):
+    """A department renamed in departments.toml, its old name kept as an alias: its rows,
+    imported under the old name, were all booked again (the entries' identities took the
+    name as stored; review X F2)."""
+    imported(small)
+    departments = small / "departments.toml"
+    text = departments.read_text(encoding="utf-8")
+    renamed = text.replace('name = "市公安局"', 'name = "市公安局（新）"\naliases = ["市公安局"]')
+    assert renamed != text
+    departments.write_text(renamed, encoding="utf-8")
+    (small / ".govscore-cache" / "import.cache").unlink()  # a real read, not the kept one
+    again = gs(small, "import", str(sheet()))
+    assert (again.exit_code, again.stdout) == (0, ""), again.output
+
+
+def test_a_re_run_says_what_a_reading_says_after_rows_were_booked(small: Path):
+    """An import that took rows for entries alike but for their notes kept its notices
+    for the next run, which answered from them: after it booked rows too, or after the
+    ledger gained an entry, a reading pairs rows and entries otherwise, and the kept
+    notices named another line or entry (review X F3). Such a file is always read."""
+    day = "部门,条款,日期,说明\n"
+    Path("f0.csv").write_text(day + "市公安局,2.4.3,2023/5/5,A\n", encoding="utf-8")
+    assert gs(small, "import", "f0.csv").exit_code == 0
+    Path("f1.csv").write_text(day + "市公安局,2.4.3,2023/5/5,B\n" * 2, encoding="utf-8")
+    first = gs(small, "import", "f1.csv")  # one B taken for A (a notice), one booked
+    assert first.stdout == "2023-05-0002\n" and "skipped as 2023-05-0001" in first.stderr
+    again = gs(small, "import", "f1.csv")
+    (small / ".govscore-cache" / "import.cache").unlink(missing_ok=True)
+    read = gs(small, "import", "f1.csv")
+    assert (again.stdout, again.stderr) == (read.stdout, read.stderr)
+    assert "f1.csv:3: skipped as 2023-05-0001" in read.stderr  # the B without an entry

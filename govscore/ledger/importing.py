@@ -717,7 +717,7 @@ class Planner:
         self.proof: dict[str, str] = {}
         # Rows taken for a recorded entry whose note or recorder differ: line → Notice.
         self.notices: dict[int, Notice] = {}
-        self._recorded = _Recorded(ledger)
+        self._recorded = _Recorded(ledger, resolve)
         self._proved: frozenset[str] | None = None  # the keys in `proof`, for has_key
 
     def __iter__(self) -> Iterator[Draft | Problem]:
@@ -749,7 +749,7 @@ class Planner:
         self.repeats = []
         self.rows = self.skipped = 0
         self.proof, self.notices, self._proved = {}, {}, None
-        self._recorded = _Recorded(self.ledger)
+        self._recorded = _Recorded(self.ledger, self.resolve)
         yield from self.table.problems
         first_line: dict[str, int] = {}
         self.keys = first_line
@@ -775,7 +775,12 @@ class Planner:
                 # Its number among the rows of its identity, past any key the ledger holds:
                 # the number only keeps made keys apart (rows are matched by identity).
                 # Without the ledger's entries to match, the key alone says (as it did).
-                number = seen[made] = seen.get(made, 0) + 1
+                number = seen.get(made, 0) + 1
+                # Past any key a row above has (a row booked past the ledger's keys, or a
+                # written key that looks like a made one): a made key is never a repeat.
+                while f"{MADE_KEY}{made}-{number}" in first_line:
+                    number += 1
+                seen[made] = number
                 fields["key"] = f"{MADE_KEY}{made}-{number}"
             if keyed:
                 _fill(fields, defaults)
@@ -869,6 +874,11 @@ class Planner:
         keys = "\n".join(self.proof.get(key, key) for key in self.keys)
         if keys.count("\n") != max(len(self.keys) - 1, 0):
             return []
+        if self.notices:
+            # Rows taken for entries alike but for their notes: a read of the ledger as it
+            # stands next time may pair them otherwise (with rows booked now, or entries
+            # recorded since), so such a file is always read.
+            return []
         repeats = [[repeat.line, repeat.key, repeat.first] for repeat in self.repeats]
         notices = [[n.line, n.entry, list(n.fields)] for n in self.notices.values()]
         return [
@@ -954,8 +964,15 @@ class _Recorded:
     """The ledger's entries with made keys, a month at a time, as rows are taken for
     them (see Planner.read)."""
 
-    def __init__(self, ledger: Callable[[str], Iterable[Entry]] | None):
+    def __init__(
+        self,
+        ledger: Callable[[str], Iterable[Entry]] | None,
+        resolve: Callable[[str], str | None] | None = None,
+    ):
         self.ledger = ledger
+        # An entry's department as the ledger keeps it now (renamed since, the old name
+        # an alias), as a row's is taken: the same incident has the same identity.
+        self.resolve = resolve
         self.months: dict[str, tuple[dict[str, Entry], dict[str, list[Entry]]]] = {}
         self.taken: set[str] = set()  # keys of the entries rows were taken for
 
@@ -968,7 +985,8 @@ class _Recorded:
             for entry in self.ledger(month) if self.ledger is not None else ():
                 if entry.kind == "score" and entry.key and entry.key.startswith(MADE_KEY):
                     by_key[entry.key] = entry
-                    by_identity.setdefault(entry_identity(entry), []).append(entry)
+                    known = self.resolve(entry.department) if self.resolve else None
+                    by_identity.setdefault(entry_identity(entry, known), []).append(entry)
             found = self.months[month] = (by_key, by_identity)
         return found
 
@@ -1122,9 +1140,11 @@ def _identity_text(name: str, value: Any) -> str | None:
     return str(value)
 
 
-def entry_identity(entry: Entry) -> str:
-    """A recorded entry's identity, as row_content gives it for the row it was made of."""
-    return identity(entry.month, {name: getattr(entry, name) for name in IDENTITY})
+def entry_identity(entry: Entry, department: str | None = None) -> str:
+    """A recorded entry's identity, as row_content gives it for the row it was made of;
+    `department`: its department as the ledger keeps it now, if known."""
+    fields = {name: getattr(entry, name) for name in IDENTITY}
+    return identity(entry.month, fields, department)
 
 
 def _digest(parts: Sequence[str | None]) -> str:
