@@ -605,3 +605,14 @@ def test_a_big_export_without_keys_books_once_and_then_only_its_new_rows(small: 
     assert len(grown.stdout.split()) == 101
     assert grown.stderr == "imported 101 entries, skipped 3000 already recorded (by key)\n"
     assert len(ledger(small, "2023-05") + ledger(small, "2023-06")) == 3_101
+
+
+def test_a_column_without_a_name_below_a_title_is_named_at_the_header(small: Path):
+    """Below a title row, the header is not the first line: a column without a name is
+    said to be the header's, at the header's line (it said 'the first line'; review V)."""
+    Path("t.csv").write_text("五月扣分记录\n部门,,条款\n市公安局,x,2.4.3\n", encoding="utf-8")
+    result = gs(small, "import", "t.csv")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "t.csv:2: column 2 has no name (the header names every column)\n"
+    ), result.stderr

@@ -629,7 +629,7 @@ def header_problems(header: Sequence[str], file: str, line: int = 1) -> list[Pro
     for number, name in enumerate(header, 1):
         field = fields[number - 1]
         if not name:
-            message = _("column {number} has no name (the first line names every column)").format(
+            message = _("column {number} has no name (the header names every column)").format(
                 number=number
             )
         elif name in REFUSED:
