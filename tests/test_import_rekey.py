@@ -234,3 +234,19 @@ def test_a_re_run_says_what_a_reading_says_after_rows_were_booked(small: Path):
     read = gs(small, "import", "f1.csv")
     assert (again.stdout, again.stderr) == (read.stdout, read.stderr)
     assert "f1.csv:3: skipped as 2023-05-0001" in read.stderr  # the B without an entry
+
+
+def test_a_row_alike_but_for_its_note_is_not_taken_for_a_voided_entry(small: Path):
+    """A new incident alike but for its note to a voided entry was taken for it: it
+    counted nothing, and the notice said to void the entry, void already (review X F4).
+    It is booked; the voided row itself, as it was, stays voided."""
+    day = "部门,条款,日期,说明\n"
+    Path("w1.csv").write_text(day + "市公安局,2.4.3,2023/5/5,申请号001超时\n", encoding="utf-8")
+    assert gs(small, "import", "w1.csv").stdout == "2023-05-0001\n"
+    assert gs(small, "void", "2023-05-0001", "--reason", "重复").exit_code == 0
+    Path("w2.csv").write_text(day + "市公安局,2.4.3,2023/5/5,申请号002超时\n", encoding="utf-8")
+    other = gs(small, "import", "w2.csv")
+    assert (other.exit_code, other.stdout) == (0, "2023-05-0003\n"), other.output
+    assert other.stderr == "imported 1 entry, skipped 0 already recorded (by key)\n"
+    again = gs(small, "import", "w1.csv")
+    assert (again.stdout, again.exit_code) == ("", 0)

@@ -975,6 +975,9 @@ class _Recorded:
         self.resolve = resolve
         self.months: dict[str, tuple[dict[str, Entry], dict[str, list[Entry]]]] = {}
         self.taken: set[str] = set()  # keys of the entries rows were taken for
+        # Entries voided by a void of their own month's files (the usual case: a row
+        # voided soon after its import): no row alike but for its note is taken for one.
+        self.voided: set[str] = set()
 
     def month(self, month: str) -> tuple[dict[str, Entry], dict[str, list[Entry]]]:
         """The month's entries with made keys: by key, and by identity in ledger order."""
@@ -983,6 +986,8 @@ class _Recorded:
             by_key: dict[str, Entry] = {}
             by_identity: dict[str, list[Entry]] = {}
             for entry in self.ledger(month) if self.ledger is not None else ():
+                if entry.void:
+                    self.voided.add(entry.void)
                 if entry.kind == "score" and entry.key and entry.key.startswith(MADE_KEY):
                     by_key[entry.key] = entry
                     known = self.resolve(entry.department) if self.resolve else None
@@ -998,7 +1003,9 @@ class _Recorded:
         """The first entry of the identity (with that note, if one is given: None for a
         row without one) no row was taken for yet."""
         for entry in self.month(month)[1].get(identity, ()):
-            if entry.key not in self.taken and (note is _ANY or entry.note == note):
+            if entry.key in self.taken:
+                continue
+            if entry.note == note or (note is _ANY and entry.id not in self.voided):
                 return entry
         return None
 
