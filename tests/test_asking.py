@@ -691,3 +691,31 @@ def test_in_this_month_enter_takes_today_and_a_dash_leaves_the_date_out(ask, sma
         assert prompt in result.stderr
         [*_, entry] = entries(small, month_of(today))
         assert entry.get("date") == day
+
+
+def test_what_is_given_on_the_command_line_is_judged_before_it_is_confirmed(ask, small: Path):
+    """A month before the measures, a clause for a tag the department lacks, a rate that
+    looks like a fraction, given on the command line, were refused only after the entry
+    was typed and confirmed; a count past 10,000 typed at the prompt was taken, and the
+    whole entry refused (review Y F1, F2, F4, F5). Nothing is confirmed that the door
+    refuses, and nothing is written."""
+    early = ask("-d", "市体育局", "--month", "2023-02", input="")
+    assert (early.exit_code, early.stdout) == (1, ""), early.output
+    assert early.stderr.startswith("error: ") and "2023-02" in early.stderr
+    assert "record department" not in early.stderr
+    tagged = ask("-d", "市体育局", "-c", "2.3.11", "--month", "2023-05", input="")
+    assert (tagged.exit_code, tagged.stdout) == (1, ""), tagged.output
+    assert tagged.stderr.endswith(
+        "error: clause 2.3.11 applies only to departments tagged 政务服务中心大厅; 市体育局 is "
+        "not (if it should be: `govscore departments tag 市体育局 政务服务中心大厅`)\n"
+    )
+    fraction = ask(
+        "-d", "市体育局", "-c", "2.5.2", "--value", "0.935", "--month", "2023-05", input="\n\n"
+    )  # fmt: skip
+    assert (fraction.exit_code, fraction.stdout) == (1, ""), fraction.output
+    assert "record department" not in fraction.stderr
+    assert "looks like a fraction" in fraction.stderr
+    many = ask("-d", "市体育局", "-c", "2.4.3", "--month", "2023-05", input="\n10001\n2\nn\n\n")
+    assert (many.exit_code, many.stdout) == (0, "2023-05-0001\n"), many.output
+    assert "count 10001 is more than 10000, the most one entry may state\n" in many.stderr
+    assert not (small / "ledger" / "2023-02.toml").exists()

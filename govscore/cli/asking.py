@@ -27,9 +27,9 @@ from govscore.model import FIELD_WORDS, Entry, month_of
 from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Department, tag_name
-from govscore.rules.door import exclusive_problems, fraction_meant, when_problems
+from govscore.rules.door import door_problems, exclusive_problems, fraction_meant, when_problems
 from govscore.rules.lookup import Lookup
-from govscore.rules.validate import applies, clause_problems
+from govscore.rules.validate import MOST_COUNT, applies, clause_problems
 from govscore.written import fold, read_number, yearless
 
 SHORT_TEXT = 28  # characters of a clause's text shown in the list
@@ -57,6 +57,13 @@ def ask_missing(
     asked_before = _ASKED[0]
     lookup = cache(lookup)  # the whole ledger, read once, and only if it is needed
     department = _department(root, fields)
+    if month is not None or day is not None:
+        # A month or date given that the door refuses stops here, before any question
+        # (before the measures, ahead of time, a date outside its month; review Y F1).
+        given = Entry(id="", month=month or month_of(day), date=day)  # type: ignore[arg-type]
+        refused = door_problems(given, None, today, force)[0]
+        if refused:
+            raise DataError(refused[0].message)
     if month is None and day is None:
         month = _month(today, force)
     given = fields.get("clause")
@@ -64,6 +71,8 @@ def ask_missing(
         # A second rate of the month, given whole, stops before the date is asked, not
         # after another answer (review W F4).
         found = root.catalog.at(month).get(fold(given))
+        if found is not None and department is not None and not applies(found, department):
+            raise DataError(_not_tagged(found, department))
         booked = None if found is None else _rate_booked(found, department, month, lookup)
         if booked is not None:
             raise DataError(booked)
@@ -86,7 +95,7 @@ def ask_missing(
     if fields.get("note") is None:
         fields["note"] = _ask(_("note (optional)"), default="", show_default=False) or None
     if _ASKED[0] > asked_before:
-        _figures_refused(clause, fields, month)
+        _figures_refused(clause, fields, month, day, today, force)
     if _ASKED[0] > asked_before and not confirm(
         _("record {summary}?").format(summary=_summary(fields, department, clause, month, day)),
         default=True,
@@ -95,13 +104,17 @@ def ask_missing(
     return day, month
 
 
-def _figures_refused(clause: Clause, fields: dict[str, Any], month: str) -> None:
+def _figures_refused(
+    clause: Clause, fields: dict[str, Any], month: str, day: date | None, today: date, force: bool
+) -> None:
     """Figures given on the command line that the clause chosen at the prompt does not
-    take (`--value 90` beside 2.4.3, a fixed clause): refused before the confirmation,
-    as the door would refuse them after it (review V F4)."""
+    take (`--value 90` beside 2.4.3, a fixed clause), or that the door refuses (`--value
+    0.935`, a fraction): refused before the confirmation, as the door would refuse them
+    after it (reviews V F4, Y F4)."""
     entry = Entry(
         id="-",
         month=month,
+        date=day,
         clause=clause.id,
         count=fields.get("count") or 1,
         points=fields.get("points"),
@@ -113,7 +126,8 @@ def _figures_refused(clause: Clause, fields: dict[str, Any], month: str) -> None
         ref=fields.get("ref"),
         recurring=bool(fields.get("recurring")),
     )
-    found = [Problem("govscore", 0, p.message, p.field) for p in clause_problems(entry, clause)]
+    said = [*clause_problems(entry, clause), *door_problems(entry, clause, today, force)[0]]
+    found = [Problem("govscore", 0, p.message, p.field) for p in said]
     if found:
         what = ngettext("the entry", "{count} entries", 1).format(count=1)
         message = ngettext(  # as the door's refusal says it
@@ -279,6 +293,8 @@ def _clause(
     given = fields.get("clause")
     if given:
         found = catalog.get(fold(given))
+        if found is not None and department is not None and not applies(found, department):
+            raise DataError(_not_tagged(found, department))  # review Y F2
         booked = None if found is None else _rate_booked(found, department, month, lookup)
         if booked is not None:
             raise DataError(booked)
@@ -292,12 +308,7 @@ def _clause(
         written = fold(written).rstrip(".")  # ２．４．３ is 2.4.3
         found = catalog.get(written)
         if found is not None and department is not None and not applies(found, department):
-            click.echo(
-                _("clause {clause} applies only to departments tagged {tag}; {name} is not").format(
-                    clause=found.id, tag=tag_name(found.applies_to or ""), name=department.name
-                ),
-                err=True,
-            )
+            click.echo(_not_tagged(found, department), err=True)
             continue
         booked = None if found is None else _rate_booked(found, department, month, lookup)
         if booked is not None:
@@ -311,6 +322,16 @@ def _clause(
             _list_clauses(root, month, narrowed)
             continue
         _unknown_clause(root, written, month)
+
+
+def _not_tagged(clause: Clause, department: Department) -> str:
+    """As the door says it, with the command that tags the department."""
+    message = _(
+        "clause {clause} applies only to departments tagged {tag}; {name} is not "
+        "(if it should be: `govscore departments tag {name} {tag}`)"
+    )
+    tag = tag_name(clause.applies_to or "")
+    return message.format(clause=clause.id, tag=tag, name=department.name)
 
 
 def _rate_booked(
@@ -450,10 +471,13 @@ def _figures(clause: Clause, fields: dict[str, Any], force: bool) -> None:
     counted = kind in ("fixed", "levels", "range", "discretionary") and not clause.exclusive
     while counted and fields.get("count") is None:
         count = _ask(_("count"), COUNT, default=1)
-        if count >= 1:
-            fields["count"] = count
-        else:
+        if count < 1:
             click.echo(_("count must be 1 or more"), err=True)
+        elif count > MOST_COUNT:  # said and asked again, not refused after the rest (Y F5)
+            message = _("count {count} is more than {most}, the most one entry may state")
+            click.echo(message.format(count=count, most=MOST_COUNT), err=True)
+        else:
+            fields["count"] = count
     if kind == "range" and fields.get("points") is None:
         label = _("points ({low}–{high})").format(low=plain(clause.min), high=plain(clause.max))  # type: ignore[arg-type]
         fields["points"] = _points(clause, label)
