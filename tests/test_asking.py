@@ -719,3 +719,23 @@ def test_what_is_given_on_the_command_line_is_judged_before_it_is_confirmed(ask,
     assert (many.exit_code, many.stdout) == (0, "2023-05-0001\n"), many.output
     assert "count 10001 is more than 10000, the most one entry may state\n" in many.stderr
     assert not (small / "ledger" / "2023-02.toml").exists()
+
+
+def test_a_follow_up_the_door_refuses_is_not_offered_to_confirm(ask, small: Path):
+    """A follow-up of a --ref given (another department's entry), or one answering more
+    items than its entry has, was shown, confirmed, then refused (review Y F3): the whole
+    door is asked before the confirmation, nothing written."""
+    whole = ["--month", "2023-05", "--date", "2023-05-02", "-n", "1", "--note", "x"]
+    assert ask("-d", "市公安局", "-c", "4.3.1", *whole, input="").exit_code == 0  # 0001
+    assert ask("-d", "市民政局", "-c", "4.3.1", *whole, input="").exit_code == 0  # 0002
+    before = (small / "ledger" / "2023-05.toml").read_bytes()
+    other = ask("-d", "市公安局", "-c", "4.3.3", "--ref", "2023-05-0002", "--month", "2023-05",
+                "-n", "1", "--note", "x", input="\n")  # fmt: skip
+    assert (other.exit_code, other.stdout) == (1, ""), other.output
+    assert "record department" not in other.stderr and "2023-05-0002" in other.stderr
+    many = ask("-d", "市公安局", "-c", "4.3.3", "--ref", "2023-05-0001", "-n", "3",
+               "--month", "2023-05", "--note", "x", input="\n")  # fmt: skip
+    assert (many.exit_code, many.stdout) == (1, ""), many.output
+    assert "record department" not in many.stderr
+    assert "more items than it has" in many.stderr
+    assert (small / "ledger" / "2023-05.toml").read_bytes() == before

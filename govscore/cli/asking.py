@@ -43,8 +43,11 @@ def ask_missing(
     today: date,
     lookup: Callable[[], Lookup],
     force: bool,
+    refused: Callable[[dict[str, Any], date | None, str], None] | None = None,
 ) -> tuple[date | None, str | None]:
     """Fill in `fields` by asking; returns the date and month, asked for when missing.
+    `refused` raises what the whole door would say of the entry (nothing written), just
+    before the confirmation.
 
     The month comes before the clause: the clauses offered, and the points shown beside
     them, are those in force that month (an amendment may change them from a later date).
@@ -61,9 +64,9 @@ def ask_missing(
         # A month or date given that the door refuses stops here, before any question
         # (before the measures, ahead of time, a date outside its month; review Y F1).
         given = Entry(id="", month=month or month_of(day), date=day)  # type: ignore[arg-type]
-        refused = door_problems(given, None, today, force)[0]
-        if refused:
-            raise DataError(refused[0].message)
+        refusals = door_problems(given, None, today, force)[0]
+        if refusals:
+            raise DataError(refusals[0].message)
     if month is None and day is None:
         month = _month(today, force)
     given = fields.get("clause")
@@ -96,6 +99,8 @@ def ask_missing(
         fields["note"] = _ask(_("note (optional)"), default="", show_default=False) or None
     if _ASKED[0] > asked_before:
         _figures_refused(clause, fields, month, day, today, force)
+        if refused is not None:
+            refused(fields, day, month)
     if _ASKED[0] > asked_before and not confirm(
         _("record {summary}?").format(summary=_summary(fields, department, clause, month, day)),
         default=True,

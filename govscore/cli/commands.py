@@ -557,10 +557,19 @@ def add(
     """
     fields = dict(given)
     if interactive():
+
+        def refused(asked: dict[str, Any], on: date | None, filed: str | None) -> None:
+            """The whole door, nothing written: what it refuses is not offered to confirm
+            (a follow-up of a ref given, a key used for another entry …; review Y)."""
+            draft = _add_draft(app, dict(asked), on, filed, by)
+            record(app.root_dir(), [draft], today(), dry_run=True, use_cache=app.use_cache,
+                   force=force, same_keys=True, id_tag=clone_tag(app.root_dir()))  # fmt: skip
+
         try:
             day, month = ask_missing(
-                app.root(), fields, day, month, today(), lambda: _lookup(app, None)[1], force
-            )
+                app.root(), fields, day, month, today(), lambda: _lookup(app, None)[1], force,
+                refused,
+            )  # fmt: skip
         except DataError as exc:
             raise DataError(exc.message, _naming_options(exc.problems, fields)) from None
     missing = [f"-{n[0]}/--{n}" for n in ("department", "clause") if not fields.get(n)]
@@ -568,17 +577,24 @@ def add(
         raise click.UsageError(
             _("missing {options} (no terminal to ask at)").format(options=both(missing))
         )
+    draft = _add_draft(app, fields, day, month, by)
+    try:
+        _record(app, [draft], commit, force)
+    except DataError as exc:
+        raise DataError(exc.message, _naming_options(exc.problems, draft.fields)) from None
+
+
+def _add_draft(
+    app: AppContext, fields: dict[str, Any], day: date | None, month: str | None, by: str | None
+) -> Draft:
+    """The entry `add` records: dated today when neither date nor month is given."""
     assumed: tuple[str, ...] = ()
     if day is None and month is None:
         day, assumed = today(), ("date", "month")
     fields["date"] = day
     if fields.get("count") is None:
-        fields.pop("count")
-    draft = Draft(_stamp(app, fields, by), month or month_of(day), assumed=assumed)  # type: ignore[arg-type]
-    try:
-        _record(app, [draft], commit, force)
-    except DataError as exc:
-        raise DataError(exc.message, _naming_options(exc.problems, draft.fields)) from None
+        fields.pop("count", None)
+    return Draft(_stamp(app, fields, by), month or month_of(day), assumed=assumed)  # type: ignore[arg-type]
 
 
 # The options that give a field a clause asks for: what the clerk types, not the field.
