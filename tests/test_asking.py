@@ -739,3 +739,13 @@ def test_a_follow_up_the_door_refuses_is_not_offered_to_confirm(ask, small: Path
     assert "record department" not in many.stderr
     assert "more items than it has" in many.stderr
     assert (small / "ledger" / "2023-05.toml").read_bytes() == before
+
+
+def test_a_refusal_at_the_prompt_names_the_option_as_without_one(ask, small: Path):
+    """A refusal that asks for a field not given ends with the option that gives it, at a
+    terminal as without one: every option, given or not, was taken for given there
+    (review Y F6)."""
+    args = ("-d", "市公安局", "--month", "2023-05", "-c", "2.5.2", "--denominator", "10")
+    typed = ask(*args, input="\n\n")
+    assert (typed.exit_code, typed.stdout) == (1, ""), typed.output
+    assert "(--value or --numerator and --denominator)" in typed.stderr

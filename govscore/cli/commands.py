@@ -571,7 +571,9 @@ def add(
                 refused,
             )  # fmt: skip
         except DataError as exc:
-            raise DataError(exc.message, _naming_options(exc.problems, fields)) from None
+            # The options given: not those left out (they are keys of `fields` too).
+            given_now = {name: value for name, value in fields.items() if value is not None}
+            raise DataError(exc.message, _naming_options(exc.problems, given_now)) from None
     missing = [f"-{n[0]}/--{n}" for n in ("department", "clause") if not fields.get(n)]
     if missing:
         raise click.UsageError(
