@@ -824,3 +824,15 @@ def test_a_notice_that_restricts_a_clause_to_a_tag_stops_a_recurring_entry_of_it
     warm = totals(small, "year", "2023")["市体育局"]["total"]
     shutil.rmtree(small / ".govscore-cache")
     assert totals(small, "year", "2023")["市体育局"]["total"] == warm
+
+
+def test_a_change_of_kind_is_listed_in_the_offices_words(small: Path):
+    """`amendments` said 条款 2.4.12 计分方式：fixed → range in Chinese (review Y F10 k);
+    JSON keeps the values."""
+    amend(small, "2023-09-01", '[notice]\nnumber = "X"\n\n[[clause]]\nid = "2.4.9"\n'
+          'kind = "range"\nmin = 1\nmax = 3\n')  # fmt: skip
+    table = run(small, "amendments").stdout
+    assert "条款 2.4.9 计分方式：固定分值 → 分值区间" in table
+    listed = json.loads(run(small, "amendments", "--format", "json").stdout)
+    change = next(c for c in listed[-1]["changes"] if c.get("field") == "kind")
+    assert (change["from"], change["to"]) == ("fixed", "range")

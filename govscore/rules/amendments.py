@@ -110,6 +110,8 @@ class Change:
         before, after = self.before, self.after
         if self.field == "applies_to":  # a tag by the office's name, as everywhere
             before, after = tag_name(before) if before else "", tag_name(after) if after else ""
+        words = VALUE_WORDS.get(self.field or "", _YES_NO if self.field in _FLAGS else {})
+        before, after = words.get(before, before), words.get(after, after)
         shown = f"{before or '—'} → {after or '—'}"
         if self.kind == "clause":
             return f"条款 {self.id} {FIELD_NAMES.get(self.field, self.field)}：{shown}"
@@ -117,6 +119,20 @@ class Change:
             return f"加分上限 {self.id} {FIELD_NAMES.get(self.field, self.field)}：{shown}"
         return f"{_weights_field(self.field)}：{shown}"
 
+
+# What the office calls a field's values, in a list of changes (JSON keeps the values).
+VALUE_WORDS = {
+    "kind": {
+        "fixed": "固定分值",
+        "range": "分值区间",
+        "levels": "按层级计分",
+        "rate": "按比率计分",
+        "discretionary": "视情计分",
+        "veto": "一票否决",
+    },
+}
+_YES_NO = {"true": "是", "false": "否"}
+_FLAGS = frozenset({"recurring", "until_closed", "exclusive", "annual"})
 
 # What the office calls each field, in a list of changes.
 FIELD_NAMES = {
