@@ -565,12 +565,17 @@ class Committer:
         if not (self.wanted or root.weights.commit):
             return
         self.written = tuple(added.ids)
-        author = added.first.by or recorder(root.path)
+        self._commit(root.path, paths, added.message, added.first.by or recorder(root.path))
+
+    def _commit(self, root_path: Path, paths: Sequence[Path], message: str, author: str) -> bool:
+        """Commit the files; a failure is kept (git's first line says what), not raised."""
         try:
-            commit_files(root.path, paths, added.message, author)
+            commit_files(root_path, paths, message, author)
         except (GitError, OSError) as exc:
             said = [line for line in str(exc).splitlines() if line.strip()]
-            self.failure = said[0] if said else repr(exc)  # git's first line says what
+            self.failure = said[0] if said else repr(exc)
+            return False
+        return True
 
     def catch_up(self, root_path: Path, ids: Sequence[str]) -> None:
         """A keyed retry that writes nothing commits the entries its keys found when an
@@ -586,11 +591,7 @@ class Committer:
             return
         self.written = tuple(missing)
         message = f"govscore: {', '.join(missing)} (recorded before, committed now)"
-        try:
-            commit_files(root_path, paths, message, recorder(root_path))
-        except (GitError, OSError) as exc:
-            said = [line for line in str(exc).splitlines() if line.strip()]
-            self.failure = said[0] if said else repr(exc)
+        self._commit(root_path, paths, message, recorder(root_path))
 
     def catch_up_keys(self, root_path: Path, imported: Callable[[str], bool]) -> tuple[str, ...]:
         """An import's catch_up: commit the entries whose keys are `imported` that an earlier
@@ -624,13 +625,7 @@ class Committer:
         named = ", ".join(missing) if len(missing) <= 3 else f"{missing[0]} … {missing[-1]}"
         count = f"{len(missing)} entries, " if len(missing) > 3 else ""
         message = f"govscore: {count}{named} (recorded before, committed now)"
-        try:
-            commit_files(root_path, paths, message, recorder(root_path))
-        except (GitError, OSError) as exc:
-            said = [line for line in str(exc).splitlines() if line.strip()]
-            self.failure = said[0] if said else repr(exc)
-            return ()
-        return self.written
+        return self.written if self._commit(root_path, paths, message, recorder(root_path)) else ()
 
     def check(self) -> None:
         """Raise NotCommitted if the commit failed (after the caller printed the ids)."""
