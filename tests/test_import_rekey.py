@@ -8,6 +8,7 @@ recorded under the keys an earlier govscore made (of every field) stay recorded.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,29 @@ def test_a_row_alike_but_for_its_note_is_not_taken_for_a_voided_entry(small: Pat
     assert other.stderr == "imported 1 entry, skipped 0 already recorded (by key)\n"
     again = gs(small, "import", "w1.csv")
     assert (again.stdout, again.exit_code) == ("", 0)
+
+
+def test_a_row_whose_made_key_another_entry_holds_is_booked_under_the_next(
+    small: Path, tmp_path: Path
+):
+    """A 去重键 copied from the ledger onto another incident (`row-…-1`) held the made key
+    of a row like no recorded entry: that row was skipped as recorded, the incident lost
+    (review Z F1). It is booked under the next number."""
+    Path("one.csv").write_text(
+        "部门,条款,日期,说明\n市公安局,2.4.3,2023/5/10,超期A\n", encoding="utf-8"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(small, elsewhere, ignore=shutil.ignore_patterns(".govscore-cache", "ledger"))
+    (elsewhere / "ledger").mkdir()
+    assert gs(elsewhere, "import", "one.csv").exit_code == 0
+    text = (elsewhere / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    made = next(line for line in text.splitlines() if line.startswith("key = ")).split('"')[1]
+    assert made.startswith(MADE_KEY) and made.endswith("-1")
+    Path("k1.csv").write_text(
+        f"部门,条款,日期,说明,去重键\n市民政局,2.4.3,2023/5/12,别的事,{made}\n", encoding="utf-8"
+    )
+    assert gs(small, "import", "k1.csv").stdout == "2023-05-0001\n"
+    booked = gs(small, "import", "one.csv")
+    assert (booked.exit_code, booked.stdout) == (0, "2023-05-0002\n"), booked.output
+    ledger = (small / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    assert f'key = "{made[:-2]}-2"' in ledger

@@ -718,6 +718,7 @@ class Planner:
         # Rows taken for a recorded entry whose note or recorder differ: line → Notice.
         self.notices: dict[int, Notice] = {}
         self._recorded = _Recorded(ledger, resolve)
+        self._keys: Container[str] | None = None
         self._proved: frozenset[str] | None = None  # the keys in `proof`, for has_key
 
     def __iter__(self) -> Iterator[Draft | Problem]:
@@ -750,6 +751,7 @@ class Planner:
         self.rows = self.skipped = 0
         self.proof, self.notices, self._proved = {}, {}, None
         self._recorded = _Recorded(self.ledger, self.resolve)
+        self._keys = recorded  # the ledger's keys, where known
         yield from self.table.problems
         first_line: dict[str, int] = {}
         self.keys = first_line
@@ -806,6 +808,8 @@ class Planner:
                 _fill(fields, defaults)
             draft = Draft(fields, month, f"{source}{line}", canonical=True)
             if not alike:  # most rows of a big import: nothing recorded is like them
+                if recorded is not None and key in recorded:  # a 去重键 written as row-…
+                    draft = self._booked(_Row(line, key, made, month, written, draft), first_line)
                 yield draft
                 continue
             row = _Row(line, key, made, month, written, draft)
@@ -832,9 +836,9 @@ class Planner:
         """A row of an identity the ledger holds, booked: its made key numbered past the
         keys of the ledger's entries of it, and the file's (its number keeps keys apart;
         rows are matched by identity, so earlier rows may have taken other entries)."""
-        owned = self._recorded.month(row.month)[0]
+        owned, ledger = self._recorded.month(row.month)[0], self._keys or ()
         key, number = row.key, 0
-        while key in owned or first_line.get(key, row.line) != row.line:
+        while key in owned or key in ledger or first_line.get(key, row.line) != row.line:
             number += 1
             key = f"{MADE_KEY}{row.identity}-{number}"
         if key != row.key:
