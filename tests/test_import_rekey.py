@@ -9,6 +9,7 @@ recorded under the keys an earlier govscore made (of every field) stay recorded.
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from click.testing import CliRunner, Result
 
 from conftest import run_process
 from govscore.cli.commands import cli
-from govscore.ledger.importing import MADE_KEY, earlier_row_content, read_file, row_draft
+from govscore.ledger.importing import MADE_KEY, _digest, _plain, read_file, row_draft
+from govscore.ledger.recording import Draft
 
 # Two incidents of 市公安局 alike but for their notes (lines 2 and 3), one of 市民政局.
 SHEET = """\
@@ -106,6 +108,17 @@ def test_rows_alike_but_for_their_notes_are_two_entries_on_every_run(small: Path
     third = gs(small, "import", "十一月.csv")
     assert third.stdout.split() == ["2023-05-0004"], third.output
     assert len(entries(small)) == 4
+
+
+def earlier_row_content(draft: Draft) -> str:
+    """The digest earlier govscore made a row's key of: every field as read, note and
+    recorder too, and its month (as it stood before 96ec91a)."""
+    parts = [f"month={draft.month}"]
+    for name in sorted(draft.fields):
+        value = draft.fields[name]
+        text = _plain(value) if isinstance(value, Decimal) else str(value)
+        parts.append(f"{name}={text}")
+    return _digest(parts)
 
 
 def old_keys(path: Path) -> list[str]:

@@ -19,9 +19,9 @@ from typing import Any
 import click
 
 from govscore.cli.options import COUNT, DATE, MONTH, NUMBER
-from govscore.errors import DataError, Problem, did_you_mean
+from govscore.errors import DataError, did_you_mean
 from govscore.figures import plain
-from govscore.i18n import _, either, english, listing, ngettext
+from govscore.i18n import _, either, english, listing
 from govscore.ledger.loader import Root
 from govscore.model import FIELD_WORDS, Entry, month_of
 from govscore.rules.amendments import RuleBook
@@ -43,7 +43,7 @@ def ask_missing(
     today: date,
     lookup: Callable[[], Lookup],
     force: bool,
-    refused: Callable[[dict[str, Any], date | None, str], None] | None = None,
+    refused: Callable[[dict[str, Any], date | None, str], None],
 ) -> tuple[date | None, str | None]:
     """Fill in `fields` by asking; returns the date and month, asked for when missing.
     `refused` raises what the whole door would say of the entry (nothing written), just
@@ -98,49 +98,13 @@ def ask_missing(
     if fields.get("note") is None:
         fields["note"] = _ask(_("note (optional)"), default="", show_default=False) or None
     if _ASKED[0] > asked_before:
-        _figures_refused(clause, fields, month, day, today, force)
-        if refused is not None:
-            refused(fields, day, month)
+        refused(fields, day, month)
     if _ASKED[0] > asked_before and not confirm(
         _("record {summary}?").format(summary=_summary(fields, department, clause, month, day)),
         default=True,
     ):
         raise DataError(_("not recorded; nothing was written"))
     return day, month
-
-
-def _figures_refused(
-    clause: Clause, fields: dict[str, Any], month: str, day: date | None, today: date, force: bool
-) -> None:
-    """Figures given on the command line that the clause chosen at the prompt does not
-    take (`--value 90` beside 2.4.3, a fixed clause), or that the door refuses (`--value
-    0.935`, a fraction): refused before the confirmation, as the door would refuse them
-    after it (reviews V F4, Y F4)."""
-    entry = Entry(
-        id="-",
-        month=month,
-        date=day,
-        clause=clause.id,
-        count=fields.get("count") or 1,
-        points=fields.get("points"),
-        level=fields.get("level"),
-        value=fields.get("value"),
-        numerator=fields.get("numerator"),
-        denominator=fields.get("denominator"),
-        matter=fields.get("matter"),
-        ref=fields.get("ref"),
-        recurring=bool(fields.get("recurring")),
-    )
-    said = [*clause_problems(entry, clause), *door_problems(entry, clause, today, force)[0]]
-    found = [Problem("govscore", 0, p.message, p.field) for p in said]
-    if found:
-        what = ngettext("the entry", "{count} entries", 1).format(count=1)
-        message = ngettext(  # as the door's refusal says it
-            "rejected: {count} problem; {what} not written, the ledger is unchanged",
-            "rejected: {count} problems; {what} not written, the ledger is unchanged",
-            len(found),
-        )
-        raise DataError(message.format(count=len(found), what=what), found)
 
 
 # Prompts shown so far: `add` confirms what was typed at its prompts before writing it to

@@ -1272,17 +1272,6 @@ def row_content(draft: Draft) -> str:
     return identity(draft.month, draft.fields)
 
 
-def earlier_row_content(draft: Draft) -> str:
-    """The digest earlier govscore made a row's key of: every field as read, note and
-    recorder too, and its month. Rows recorded under it stay recorded."""
-    parts = [f"month={draft.month}"]
-    for name in sorted(draft.fields):
-        value = draft.fields[name]
-        text = _plain(value) if isinstance(value, Decimal) else str(value)
-        parts.append(f"{name}={text}")
-    return _digest(parts)
-
-
 def locate(
     problems: Iterable[Problem],
     file: str,

@@ -76,9 +76,6 @@ class Draft:
     month: str | None = None
     source: str = ""  # e.g. "import.csv:7"; empty for the command line
     canonical: bool = False  # fields already read by written.canonical_fields (an import)
-    # The keys earlier govscore made for the same row (of every field; its department as
-    # read, or as written): a row recorded under one of them is recorded.
-    also: tuple[str, ...] = ()
     # Fields govscore filled in, not the writer (`add`'s date of today): a retry of a
     # keyed entry on another day assumes another, and is still the same entry.
     assumed: tuple[str, ...] = ()
@@ -707,10 +704,6 @@ def draft_entries(
         key = draft.fields.get("key")
         if key and key in keys:
             skipped.append((draft, keys[key]))
-            continue
-        earlier = next((made for made in draft.also if made in keys), None)
-        if earlier is not None:
-            skipped.append((draft, keys[earlier]))
             continue
         month = draft.month or known.target_month(draft)
         if month is None or not is_month(month):
