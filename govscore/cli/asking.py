@@ -71,14 +71,9 @@ def ask_missing(
         month = _month(today, force)
     given = fields.get("clause")
     if given and month is not None:
-        # A second rate of the month, given whole, stops before the date is asked, not
-        # after another answer (review W F4).
-        found = root.catalog.at(month).get(fold(given))
-        if found is not None and department is not None and not applies(found, department):
-            raise DataError(_not_tagged(found, department))
-        booked = None if found is None else _rate_booked(found, department, month, lookup)
-        if booked is not None:
-            raise DataError(booked)
+        # A clause given for a tag the department lacks, or a second rate of the month,
+        # stops before the date is asked, not after another answer (review W F4).
+        _given_clause(root.catalog.at(month).get(fold(given)), department, month, lookup)
     if day is None:
         day = _date(month, today, force)  # type: ignore[arg-type]
     month = month or month_of(day)  # type: ignore[arg-type]
@@ -262,12 +257,8 @@ def _clause(
     given = fields.get("clause")
     if given:
         found = catalog.get(fold(given))
-        if found is not None and department is not None and not applies(found, department):
-            raise DataError(_not_tagged(found, department))  # review Y F2
-        booked = None if found is None else _rate_booked(found, department, month, lookup)
-        if booked is not None:
-            raise DataError(booked)
         if found is not None:
+            _given_clause(found, department, month, lookup)
             return found
         _unknown_clause(root, fold(given), month)
     choices = [c for c in catalog if department is None or applies(c, department)]
@@ -291,6 +282,23 @@ def _clause(
             _list_clauses(root, month, narrowed)
             continue
         _unknown_clause(root, written, month)
+
+
+def _given_clause(
+    clause: Clause | None,
+    department: Department | None,
+    month: str,
+    lookup: Callable[[], Lookup],
+) -> None:
+    """A clause given on the command line that the door refuses stops `add` (nothing to
+    ask again): one for a tag the department lacks (review Y F2), a month's second rate."""
+    if clause is None:
+        return
+    if department is not None and not applies(clause, department):
+        raise DataError(_not_tagged(clause, department))
+    booked = _rate_booked(clause, department, month, lookup)
+    if booked is not None:
+        raise DataError(booked)
 
 
 def _not_tagged(clause: Clause, department: Department) -> str:
