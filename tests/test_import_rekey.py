@@ -8,6 +8,7 @@ recorded under the keys an earlier govscore made (of every field) stay recorded.
 
 from __future__ import annotations
 
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -108,6 +109,33 @@ def test_rows_alike_but_for_their_notes_are_two_entries_on_every_run(small: Path
     third = gs(small, "import", "十一月.csv")
     assert third.stdout.split() == ["2023-05-0004"], third.output
     assert len(entries(small)) == 4
+
+
+def test_rows_whose_notes_were_tidied_are_named_with_the_entries_of_their_notes(small: Path):
+    """Review X F8: with both notes tidied and the rows swapped, each row was named with
+    the other's entry (ledger order), and voiding the entry named would void the wrong
+    incident. Each row is paired with the entry whose note is closest to its own."""
+    imported(small)  # 2023-05-0001 迟办 (line 2), 2023-05-0002 漏登 (line 3)
+    Path("十一月.csv").write_text(
+        SHEET.format(first="漏登（核）", second="迟办（核）", by="李强"), encoding="utf-8"
+    )
+    swapped = gs(small, "import", "十一月.csv")
+    assert (swapped.exit_code, swapped.stdout) == (0, ""), swapped.output
+    line2 = NOTE.format(field="说明").replace("2023-05-0001", "2023-05-0002")
+    line3 = NOTE.format(field="说明").replace("十一月.csv:2", "十一月.csv:3")
+    assert swapped.stderr == line2 + line3 + NOTHING
+    # A third row alike but for its note, listed first: the two tidied rows still take
+    # their own entries, and the row least like any recorded note is the one booked.
+    header, *rows = SHEET.format(first="漏登（核）", second="迟办（核）", by="李强").splitlines()
+    new_row = "市公安局,2.4.3,1,2023-05,窗口无人,张敏"
+    Path("十一月.csv").write_text("\n".join([header, new_row, *rows, ""]), encoding="utf-8")
+    third = gs(small, "import", "十一月.csv")
+    assert third.stdout.split() == ["2023-05-0004"], third.output
+    assert third.stderr.count("skipped as") == 2
+    assert "十一月.csv:3: skipped as 2023-05-0002" in third.stderr
+    assert "十一月.csv:4: skipped as 2023-05-0001" in third.stderr
+    log = gs(small, "log", "--format", "json")
+    assert [e["note"] for e in json.loads(log.stdout)][-1] == "窗口无人"
 
 
 def earlier_row_content(draft: Draft) -> str:

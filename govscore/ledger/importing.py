@@ -735,8 +735,9 @@ class Planner:
         matched by identity, not by its key: it is recorded as
         - the first recorded entry of its identity and its note that no earlier row of
           the file took (the row as it was imported); else, once every row is read,
-        - the first entry of its identity no row took, whatever its note (a note
-          tidied since): named in `notices`, as govscore does not change a recorded
+        - an entry of its identity no row took, whatever its note (a note tidied
+          since), the one whose note is closest to the row's (`_paired`): named in
+          `notices`, as govscore does not change a recorded
           entry; a row so taken waits for the rows below it, so that a later export
           listing a new row first does not take the entry of a row below it.
         So the Nth row of an identity is recorded while the ledger holds N entries of
@@ -824,13 +825,41 @@ class Planner:
         # A row whose note no recorded entry has is taken for one alike but for its note
         # (a note tidied since), once every row that has one is matched: a later export
         # listing a new row first takes no entry of a row below it.
+        paired = self._paired(waiting)
         for row in waiting:
-            entry = self._recorded.free(row.month, row.identity)
+            entry = paired.get(row.line)
             if entry is not None:
                 self._taken_for(row, entry)
                 self.skipped += 1
             else:
                 yield self._booked(row, first_line)
+
+    def _paired(self, waiting: Sequence[_Row]) -> dict[int, Entry]:
+        """The rows alike but for their notes to free entries, each paired with the entry
+        whose note is closest to its own (`A（核）` is `A`'s, whatever the order of the
+        rows): the closest pairs first, ties in file and ledger order. A line → its entry;
+        rows left over are another incident. Past PAIRING_LIMIT pairs of one identity
+        (hundreds of rows alike), in file and ledger order."""
+        groups: dict[tuple[str, str], list[_Row]] = {}
+        for row in waiting:
+            groups.setdefault((row.month, row.identity), []).append(row)
+        paired: dict[int, Entry] = {}
+        for (month, identity), rows in groups.items():
+            entries = self._recorded.all_free(month, identity)
+            if len(rows) * len(entries) > PAIRING_LIMIT:
+                paired.update((row.line, entry) for row, entry in zip(rows, entries, strict=False))
+                continue
+            likeness = sorted(
+                (-_likeness(row.written.get("note"), entry.note), r, e)
+                for r, row in enumerate(rows)
+                for e, entry in enumerate(entries)
+            )
+            used: set[int] = set()
+            for _score, r, e in likeness:
+                if rows[r].line not in paired and e not in used:
+                    paired[rows[r].line] = entries[e]
+                    used.add(e)
+        return paired
 
     def _booked(self, row: _Row, first_line: dict[str, int]) -> Draft:
         """A row of an identity the ledger holds, booked: its made key numbered past the
@@ -938,6 +967,16 @@ class Planner:
 
 _ANY = object()  # _Recorded.free: whatever the note
 
+# Rows × entries of one identity past which rows alike but for their notes are paired
+# with entries in order, not by how alike their notes are (each pair costs a comparison).
+PAIRING_LIMIT = 4_096
+
+
+def _likeness(note: Any, recorded: str | None) -> float:
+    """How alike a row's note is to a recorded entry's, 0 to 1."""
+    return difflib.SequenceMatcher(None, str(note or ""), recorded or "").ratio()
+
+
 # A row's fields that do not decide whether it is recorded, and are compared with the
 # entry it is taken for, to tell the clerk that govscore kept the entry as recorded.
 _TIDIED = ("note", "by")
@@ -1002,6 +1041,15 @@ class _Recorded:
     def alike(self, month: str, identity: str) -> bool:
         """Whether the month holds an entry of this identity (taken or not)."""
         return identity in self.month(month)[1]
+
+    def all_free(self, month: str, identity: str) -> list[Entry]:
+        """The entries of the identity no row was taken for and not voided in their
+        month, in ledger order: those a row alike but for its note may be taken for."""
+        return [
+            entry
+            for entry in self.month(month)[1].get(identity, ())
+            if entry.key not in self.taken and entry.id not in self.voided
+        ]
 
     def free(self, month: str, identity: str, note: Any = _ANY) -> Entry | None:
         """The first entry of the identity (with that note, if one is given: None for a
