@@ -130,6 +130,34 @@ def test_each_month_is_scored_by_its_own_rules_and_the_year_by_each_months(small
     assert [d["rank"] for d in (year["市公安局"], year["市体育局"], year["市民政局"])] == [1, 2, 3]
 
 
+FLOOR = """\
+floor = 60
+
+[notice]
+number = "烟政管办〔2023〕6号"
+title = "关于设定类别保底分的补充通知"
+"""
+
+
+def test_a_floor_raised_in_july_lifts_july_on_not_the_whole_year(small: Path):
+    """Review AB F1: a notice raising the floor from 0 to 60 in July lifted the year's
+    mean to 60, as if June had been scored by it too."""
+    amend(small, "2023-07-01", FLOOR)
+    for month in ("2023-06", "2023-07"):
+        add(small, "-d", "市民政局", "-c", "2.4.3", "-n", "150", "--month", month)
+    # June (floor 0): C2 = 100 − 150 × 1 = −50 → 0; total = 25 + 0.40×0 + 20 + 15 = 60.
+    # July (floor 60): C2 = −50 → 60; total = 25 + 0.40×60 + 20 + 15 = 84.
+    assert totals(small, "month", "2023-06")["市民政局"]["total"] == 60
+    assert totals(small, "month", "2023-07")["市民政局"]["total"] == 84
+    # The year (June and July): C2 = (0 + 60) / 2 = 30, at the year's floor, the mean of
+    # its months' floors (0 + 60) / 2 = 30, so nothing more is lifted; the total is the
+    # mean of the months' totals (60 + 84) / 2 = 72 = 25 + 0.40×30 + 20 + 15.
+    year = totals(small, "year", "2023", "--detail")["市民政局"]
+    assert year["categories"]["2"] == 30
+    assert year["total"] == 72
+    assert [(f["month"], f["floor"]) for f in year["floors"]] == [("2023-06", 0), ("2023-07", 60)]
+
+
 def test_the_scorer_holds_exact_decimals_for_the_year(small: Path):
     """The same year through the core: totals are exact (98.5, not 98.50000…1)."""
 

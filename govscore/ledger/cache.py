@@ -41,7 +41,7 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # another way is the same matter (kept scores worked out before are not reused); 14: a
 # recurring entry stops where a notice restricts its clause to a tag its department lacks,
 # and a year's total is divided once (exact at a half cent)
-FORMAT = 14
+FORMAT = 15
 
 
 def digest(data: bytes) -> bytes:

@@ -655,17 +655,21 @@ class Scorer:
         sums: dict[str, Decimal] = {}
         count = len(monthly)
         floors = [f for m in monthly for f in m.floors]
+        # The year's floor is the mean of its months' floors: a floor a notice raised in
+        # July (0 → 60) lifts July on, not a year whose June stood at 0 by its own rules.
+        floor_times = sum([self._month_rules(m)[1].floor for m in months])
+        floor = floor_times / count if count else weights.floor
         for category in weights.categories:
             # A category added during the year counts at base in the months before it.
             scores = [m.categories.get(category.id, weights.base) for m in monthly]
             summed = sums[category.id] = sum(scores)
             mean = summed / count if scores else weights.base
             extra = sum(line.amount for line in annual if line.category == category.id)
-            categories[category.id] = max(weights.floor, mean + extra)
+            categories[category.id] = max(floor, mean + extra)
             times[category.id] = summed + count * extra
-            if mean + extra < weights.floor:
-                floors.append(FloorUse(category.id, mean + extra, weights.floor))
-                times[category.id] = count * weights.floor
+            if mean + extra < floor:
+                floors.append(FloorUse(category.id, mean + extra, floor))
+                times[category.id] = floor_times
         # Not mutated (equivalent): the other branch gives the same sum, reordered (below).
         # `in (weights,)`: `is` first, then `==` (most often the very same Weights).
         if all(self._month_rules(m)[1] in (weights,) for m in months):  # pragma: no mutate
