@@ -277,3 +277,67 @@ def test_untag_is_refused_while_counted_entries_need_the_tag(shipped: Path):
     forced = run(shipped, "departments", "untag", "市城市管理局", "one_window", "--force")
     assert forced.exit_code == 0
     assert path.read_text(encoding="utf-8") == SHIPPED
+
+
+HALL_FROM_AUGUST = '[notice]\nnumber = "40号"\n\n[[clause]]\nid = "2.4.9"\napplies_to = "hall"\n'
+
+
+def test_untag_is_refused_while_a_recurring_entry_needs_the_tag_under_a_later_notice(
+    shipped: Path,
+):
+    """Review AB F3: a notice from August makes 2.4.9 (1 a month, recurring) apply to hall
+    departments only. 市教育局's entry from June counts in August on only through its hall
+    tag: the untag was let through, and five months' deductions went without a word."""
+    (shipped / "amendments").mkdir()
+    (shipped / "amendments" / "2023-08-01.toml").write_text(HALL_FROM_AUGUST, encoding="utf-8")
+    assert run(shipped, "departments", "tag", "市教育局", "hall").exit_code == 0
+    added = run(
+        shipped, "add", "-d", "市教育局", "-c", "2.4.9", "--recurring", "--month", "2023-06"
+    )
+    entry = added.stdout.strip()
+    assert (added.exit_code, entry) == (0, "2023-06-0001"), added.output
+    path = shipped / "departments.toml"
+    before = path.read_bytes()
+    refused = run(shipped, "departments", "untag", "市教育局", "hall")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: 市教育局 has 1 counted entry ({entry}) of a clause only for departments "
+        "tagged 政务服务中心大厅: untagged, it would stop counting, in past months too; "
+        "void it first, or give --force\n"
+    )
+    assert path.read_bytes() == before
+    # Closed through July, it never stood under the notice: the tag may go.
+    closed = run(shipped, "close", entry, "--through", "2023-07", "--note", "已整改")
+    assert closed.exit_code == 0, closed.output
+    assert run(shipped, "departments", "untag", "市教育局", "hall").exit_code == 0
+    assert path.read_text(encoding="utf-8") == SHIPPED
+
+
+ENTERPRISE_ZONE = """\
+[notice]
+number = "烟政管办〔2023〕12号"
+title = "新专区"
+
+[[clause]]
+id = "2.4.15"
+text = "企业服务专区未落实首问负责"
+effect = "-"
+kind = "fixed"
+points = 1
+unit = "件次"
+applies_to = "enterprise_zone"
+"""
+
+
+def test_a_tag_only_a_notices_clause_asks_for_can_be_set(shipped: Path):
+    """Review AB F2: a notice adds 2.4.15 for an enterprise_zone tag; add named the
+    command that tags the department, and the command said the tag was unknown."""
+    (shipped / "amendments").mkdir()
+    (shipped / "amendments" / "2023-11-01.toml").write_text(ENTERPRISE_ZONE, encoding="utf-8")
+    month = ["add", "-d", "市商务局", "-c", "2.4.15", "--month", "2023-11"]
+    refused = run(shipped, *month)
+    assert refused.exit_code == 1
+    assert "`govscore departments tag 市商务局 enterprise_zone`" in refused.stderr
+    tagged = run(shipped, "departments", "tag", "市商务局", "enterprise_zone")
+    assert (tagged.exit_code, tagged.stderr) == (0, "市商务局: tags enterprise_zone\n")
+    assert run(shipped, *month).stdout.strip() == "2023-11-0001"

@@ -128,6 +128,7 @@ from govscore.report.shapes import (
     with_period,
 )
 from govscore.rules.amendments import RuleBook, Version
+from govscore.rules.catalog import Catalog
 from govscore.rules.config import TAG_NAMES, Weights, tag_code, tag_name
 from govscore.rules.lookup import Lookup
 from govscore.rules.scoring import Scorer
@@ -1346,8 +1347,14 @@ def _retag(
     force: bool = False,
 ) -> None:
     root_dir = app.root_dir()
-    catalog = load_catalog(root_dir)
-    known = [*TAG_NAMES, *sorted({c.applies_to for c in catalog if c.applies_to} - set(TAG_NAMES))]
+    # The tags of every version's clauses: a notice may add a clause for a tag of its own.
+    # Rules that do not read (a broken weights.toml) leave the catalog's own tags.
+    try:
+        book: Catalog = load_rules(root_dir)[0]
+    except GovscoreError:
+        book = load_catalog(root_dir)
+    asked = {c.applies_to for catalog in book.every_version() for c in catalog if c.applies_to}
+    known = [*TAG_NAMES, *sorted(asked - set(TAG_NAMES))]
     if remove and not force:
         _refuse_needed_tags(root_dir, department, [tag_code(t, known) or t for t in remove])
     done = set_tags(root_dir, department, add, remove, known)

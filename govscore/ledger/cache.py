@@ -40,7 +40,8 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # the context keeps follow-ups' counts (target_counts, follows); 13: a matter written
 # another way is the same matter (kept scores worked out before are not reused); 14: a
 # recurring entry stops where a notice restricts its clause to a tag its department lacks,
-# and a year's total is divided once (exact at a half cent)
+# and a year's total is divided once (exact at a half cent); 15: a year's floor is the mean
+# of its months' floors
 FORMAT = 15
 
 

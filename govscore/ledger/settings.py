@@ -119,12 +119,22 @@ def entries_needing(root: Root, department: str, tags: Collection[str]) -> list[
     out of every score, past months' included (departments.toml has no dates)."""
     wanted = set(tags)
     needing = []
-    for entry in root.review().entries:
+    book = root.review()
+    for entry in book.entries:
         if entry.kind != "score" or entry.department != department:
             continue
-        clause = root.catalog.at(entry.month).get(entry.clause)
-        if clause is not None and clause.applies_to in wanted:
-            needing.append((entry, clause.applies_to))
+        # A recurring entry counts in every month it stands, each under its own rules: a
+        # notice may restrict its clause to a tag after the entry's own month.
+        catalogs = (
+            root.catalog.in_force(entry.month, book.through.get(entry.id))
+            if entry.recurring
+            else [root.catalog.at(entry.month)]
+        )
+        for catalog in catalogs:
+            clause = catalog.get(entry.clause)
+            if clause is not None and clause.applies_to in wanted:
+                needing.append((entry, clause.applies_to))
+                break
     return needing
 
 

@@ -281,6 +281,16 @@ class RuleBook(Catalog):
     def every_version(self) -> tuple[Catalog, ...]:
         return tuple(v.catalog for v in self.versions)
 
+    def in_force(self, first: str, last: str | None = None) -> list[Catalog]:
+        found = [self.at(first)]
+        for version in self.versions:
+            starts = version.first_month
+            # Not one a later notice of the same first month replaced.
+            later = first < starts and (last is None or starts <= last)
+            if later and self.version_for(starts) is version:
+                found.append(version.catalog)
+        return found
+
     def absent_reason(self, clause_id: str, month: str) -> str | None:
         """Why a clause known to the book is not in force in a month (retired, or not yet).
 

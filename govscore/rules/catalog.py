@@ -117,6 +117,10 @@ class Catalog:
         """Every catalog this one has been (one, unless it keeps its amendments)."""
         return (self,)
 
+    def in_force(self, first: str, last: str | None = None) -> list[Catalog]:
+        """The catalogs that score the months first..last (None: every month after)."""
+        return [self]
+
     def absent_reason(self, clause_id: str, month: str) -> str | None:
         """Why a clause that is known is not in force in a month: never, for one catalog."""
         return None
