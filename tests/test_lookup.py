@@ -333,6 +333,16 @@ def test_log_json_contract(office: Path):
     ]
     assert [e["voided"] for e in everything].count(None) == 10
     assert everything[-1]["problems"][0]["message"].startswith("未知条款 '9.9.9'")
+    # A void is listed under the department and clause of the entry it names, as every
+    # other format lists it, and has no count (review AC F1: "", "" and 1).
+    void = everything[4]
+    assert (void["id"], void["void"]) == ("2023-05-0005", "2023-05-0001")
+    assert (void["department"], void["clause"], void["count"]) == ("市公安局", "2.4.3", None)
+    # show's entry object gives the fields as recorded: a void records none of them.
+    shown = json.loads(run(office, "show", "2023-05-0005", "--format", "json").stdout)
+    assert (shown["department"], shown["clause"]) == ("市公安局", "2.4.3")
+    entry = shown["entry"]
+    assert (entry["department"], entry["clause"], entry["count"]) == (None, None, None)
 
 
 def ids(root: Path, *args: str) -> list[str]:

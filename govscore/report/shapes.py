@@ -425,6 +425,8 @@ def _exact(value: Any) -> Any:
 def entry_json(entry: Entry) -> dict[str, Any]:
     """An entry's fields as recorded (every field, null when unset), and where it stands."""
     out = {name: _exact(getattr(entry, name)) for name in FIELDS}
+    if entry.kind != "score":  # a void or close records no department, clause or count
+        out.update(department=None, clause=None, count=None)
     out.update(month=entry.month, file=entry.file, line=entry.line)
     return out
 
@@ -508,6 +510,10 @@ def log_json(lookup: Lookup, entries: Iterable[Entry]) -> Iterator[dict[str, Any
     """The log's JSON items, made as read."""
     for entry in entries:
         row = entry_json(entry)
+        if entry.kind != "score":  # listed under the entry it names, as in every format
+            row.update(
+                department=lookup.department(entry) or None, clause=lookup.clause(entry) or None
+            )
         row["voided"] = _void_json(lookup.voids.get(entry.id))
         row["problems"] = [p.as_dict() for p in lookup.problems.get(entry.id, ())]
         yield row
