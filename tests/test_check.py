@@ -323,6 +323,24 @@ def test_a_root_without_departments_toml_says_what_is_missing(root: Path, gs):
 
 
 @pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        ("name = 1", 'department #37: every [[department]] needs a name = "..."'),
+        ('name = "市商务局"\naliases = [3]', "department #37: aliases and tags are lists of strings"),
+        ('name = "市商务局"\ntags = [true]', "department #37: aliases and tags are lists of strings"),
+    ],
+)
+def test_a_department_named_by_a_number_is_refused(root: Path, gs, written: str, says: str):
+    """Review AC F4: `name = 1` (an item number pasted into the wrong column) was read as
+    a department "1": check was clean, the month ranked it, `add -d 1` booked against it."""
+    with (root / "departments.toml").open("a", encoding="utf-8") as out:
+        out.write(f"\n[[department]]\n{written}\n")
+    result = gs("check")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: departments.toml: {says}\n"
+
+
+@pytest.mark.parametrize(
     ("args", "says"),
     [
         (["chekc"], "No such command 'chekc'"),

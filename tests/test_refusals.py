@@ -134,4 +134,4 @@ def test_a_configuration_file_the_system_will_not_read_is_named_in_chinese(root:
     (root / "departments.toml").mkdir()
     result = run_process("--root", str(root), "month", "2023-05", env={"GOVSCORE_LANG": "zh"})
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == "错误：departments.toml：无法读取：这是文件夹\n"
+    assert result.stderr == "错误：departments.toml: 无法读取：这是文件夹\n"

@@ -121,18 +121,22 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
         return _("{file}: department #{number}").format(file=source, number=index + 1)
 
     for index, spec in enumerate(data.get("department") or []):
-        if not isinstance(spec, dict) or not str(spec.get("name", "")).strip():
+        # A number is no name (an item number pasted into the wrong column): `name = 1`
+        # would be ranked as a department, and `add -d 1` booked against it.
+        name = spec.get("name") if isinstance(spec, dict) else None
+        if not isinstance(name, str) or not name.strip():
             raise ConfigError(
                 _('{where}: every [[department]] needs a name = "..."').format(where=where(index))
             )
         aliases = spec.get("aliases", [])
         tags = spec.get("tags", [])
-        if not isinstance(aliases, list) or not isinstance(tags, list):
+        written = (aliases, tags)
+        if not all(isinstance(x, list) and all(isinstance(i, str) for i in x) for x in written):
             raise ConfigError(
                 _("{where}: aliases and tags are lists of strings").format(where=where(index))
             )
         department = Department(
-            name=str(spec["name"]).strip(),
+            name=name.strip(),
             aliases=tuple(str(a).strip() for a in aliases),
             tags=frozenset(str(t) for t in tags),
         )
