@@ -145,8 +145,8 @@ def test_show_counts_a_closed_recurring_entry_month_by_month(office: Path):
     assert payload["voided"] is None
     assert payload["closed"] == {"id": "2023-06-0002", "through": "2023-07", "note": "已完成"}
     assert payload["counts"] == [
-        {"period": "2023-06", "amount": -2.0, "how": "1 个月 × 2", "cap": None},
-        {"period": "2023-07", "amount": -2.0, "how": "1 个月 × 2", "cap": None},
+        {"period": "2023-06", "amount": -2.0, "how": "每月 1 项 × 2", "cap": None},
+        {"period": "2023-07", "amount": -2.0, "how": "每月 1 项 × 2", "cap": None},
     ]
     assert [(m["id"], m["kind"], m["in_force"]) for m in payload["mentions"]] == [
         ("2023-06-0002", "close", True)
@@ -160,6 +160,55 @@ def test_show_counts_a_closed_recurring_entry_month_by_month(office: Path):
         3,
     )
     assert entry["month"] == "2023-06" and entry["count"] == 1 and entry["points"] is None
+
+
+def test_a_recurring_entry_with_a_count_reads_as_items_each_month(root: Path):
+    """2.4.9 and 3.1.5 deduct 每月 (unit 月). A recurring entry stands once a month, so
+    its count is the matters outstanding: -n 2 read "2 个月 × 1" in every month, as if
+    two months. Its working now reads per month, in both languages (a report's words are
+    Chinese in both); a 2.4.9 -n 2 that is not recurring books two months at once.
+    October: C2 = 100 − 2 × 1 (recurring) − 2 × 1 (October's own) = 96;
+    C3 = 100 − 2 × 0.7 = 98.6; total = 25 + 0.40×96 + 0.20×98.6 + 15
+    = 25 + 38.4 + 19.72 + 15 = 98.12."""
+    (root / "departments.toml").write_text(SMALL_DEPARTMENTS, encoding="utf-8")
+    september = ["-d", "市公安局", "--recurring", "-n", "2", "--month", "2023-09", "--by", "王敏"]
+    add(root, "add", "-c", "2.4.9", *september)
+    add(root, "add", "-c", "3.1.5", "--points", "0.7", *september)
+    add(root, "add", "-d", "市公安局", "-c", "2.4.9", "-n", "2", "--month", "2023-10")
+    for lang in ("zh", "en"):
+        runner = CliRunner(env={"GOVSCORE_LANG": lang})
+        detail = runner.invoke(cli, ["--root", str(root), "month", "2023-10", "--detail"])
+        assert detail.exit_code == 0, detail.output
+        assert detail.stdout == (
+            "2023-10 月度政务服务工作考评（3 个部门） · 考评依据 2023-03-27 烟政管办〔2023〕2号 · "
+            "台账尚无提交 · 市公安局：标准化 100.00，规范化 96.00，便利化 98.60，改革创新 100.00；"
+            "总分 98.12\n"
+            "编号          月份     条款    类别    计算             分值    说明\n"
+            "------------  -------  ------  ------  ---------------  ------  --------\n"
+            "2023-09-0001  2023-09  2.4.9   规范化  每月 2 项 × 1    -2.00   逐月计分\n"
+            "2023-10-0001  2023-10  2.4.9   规范化  2 个月 × 1       -2.00\n"
+            "2023-09-0002  2023-09  3.1.5   便利化  每月 2 项 × 0.7  -1.40   逐月计分\n\n"
+        )
+        shown = runner.invoke(cli, ["--root", str(root), "show", "2023-09-0002"])
+        assert shown.exit_code == 0, shown.output
+        assert re.sub(r"(记录时间 +)\S+", r"\1(stamp)", shown.stdout) == (
+            "项目          内容\n"
+            "------------  ----------------------------------------\n"
+            "编号          2023-09-0002\n"
+            "位置          ledger/2023-09.toml:12\n"
+            "月份          2023-09\n"
+            "部门          市公安局\n"
+            '条款          3.1.5 配合部门不配合致"一件事"任务未完成\n'
+            "次数          2\n"
+            "分值          0.7\n"
+            "逐月计分      是\n"
+            "记录人        王敏\n"
+            "记录时间      (stamp)\n"
+            "状态          计分\n"
+            "计分 2023-09  -1.40（每月 2 项 × 0.7）\n"
+            "计分 2023-10  -1.40（每月 2 项 × 0.7）\n"
+            "以后各月      逐月计分，直至终止计分\n"
+        )
 
 
 def test_show_names_follow_ups_caps_and_annual_clauses(office: Path):

@@ -221,6 +221,37 @@ def test_a_card_marks_a_referral_line_as_the_detail_views_do(small: Path, tmp_pa
     assert referred and referred[0][5].startswith("移送纪检组织（人事）部门；"), referred
 
 
+def test_a_recurring_entry_with_a_count_reads_as_items_each_month_on_the_page_and_workbook(
+    small: Path, tmp_path: Path
+):
+    """2.4.9 (每月扣 1 分) recurring from September with -n 2: two matters outstanding,
+    −2 in October, read "每月 2 项 × 1", not "2 个月 × 1" (two months), as `month
+    --detail` reads it. C2 = 98, total = 25 + 0.40×98 + 20 + 15 = 99.20."""
+    add(small, "-d", "市公安局", "-c", "2.4.9", "--recurring", "-n", "2", "--month", "2023-09")
+    add(small, "-d", "市体育局", "-c", "2.4.3", "--month", "2023-10")  # October has a file
+    page, book = tmp_path / "october.html", tmp_path / "october.xlsx"
+    written(small, page, "2023-10", "-d", "公安局")
+    card = page.read_text(encoding="utf-8").split('data-department="市公安局">')[1]
+    rows = [row for _, table in tables(card) for row in table]
+    [line] = [r for r in rows if len(r) > 6 and r[2] == "2.4.9"]
+    assert line[:7] == [
+        "2023-10",
+        "2023-09-0001",
+        "2.4.9",
+        "未按《进驻人员管理办法》选派工作人员",
+        "规范化",
+        "每月 2 项 × 1（逐月计分）",
+        f"{MINUS}2.00",
+    ]
+    assert ["2023年10月", "99.20"] in [r[:2] for r in rows]  # the card's monthly totals
+    written(small, book, "2023-10")
+    details = [[c.value for c in row] for row in openpyxl.load_workbook(book)["明细"].iter_rows()]
+    assert [(r[1], r[2], r[5], r[6], r[7], r[8]) for r in details[1:]] == [
+        ("市体育局", "2.4.3", 1, "1 件次 × 1", -1, None),  # 99.60 ranks first
+        ("市公安局", "2.4.9", 2, "每月 2 项 × 1", -2, "逐月计分"),
+    ]
+
+
 def test_year_page_matches_year_json(small: Path, tmp_path: Path):
     """Means over April–May: 市公安局 C2 (99+97)/2 = 98, C3 100.5 → 25 + 39.2 + 20.1 + 15
     = 99.30; 市体育局 C1 (100+0)/2 = 50 → 12.5 + 40 + 20 + 15 = 87.50; 市民政局 vetoed."""

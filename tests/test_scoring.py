@@ -620,6 +620,36 @@ def test_each_line_says_how_its_amount_was_reached_as_a_clerk_checks_it():
     }
 
 
+def test_a_recurring_entry_of_a_monthly_clause_reads_as_items_each_month():
+    # 2.4.9 (1 a month, C2) and 3.1.5 (0.5–1 a month, C3) recurring from September with
+    # -n 2: two matters outstanding, each deducting every month. October, as September:
+    # C2 = 100 − 2 × 1 = 98; C3 = 100 − 2 × 0.7 = 98.6;
+    # total = 25 + 0.40×98 + 0.20×98.6 + 15 = 25 + 39.2 + 19.72 + 15 = 98.92.
+    # Its working reads per month, not "2 个月 × 1" (two months) in each month. 市民政局's
+    # 2.4.9 -n 2 not recurring books two months at once: "2 个月 × 1", −2 in September
+    # only (C2 98, total 99.2); October at base.
+    led = {
+        "2023-09": toml(
+            entry(POLICE, "2.4.9", count=2, recurring=True, id="staff"),
+            entry(POLICE, "3.1.5", count=2, points=0.7, recurring=True, id="task"),
+            entry("市民政局", "2.4.9", count=2, id="once"),
+        ),
+        "2023-10": "",
+    }
+    scorer = scorer_from(led)
+    for month in ("2023-09", "2023-10"):
+        score = scorer.department_month(POLICE, month)
+        assert (cats(score), score.total) == ([100, 98, D("98.6"), 100], D("98.92"))
+        assert {line.entry.id: (line.how, line.amount) for line in score.lines} == {
+            "staff": ("每月 2 项 × 1", -2),
+            "task": ("每月 2 项 × 0.7", D("-1.4")),
+        }
+    september = scorer.department_month("市民政局", "2023-09")
+    assert (cats(september), september.total) == ([100, 98, 100, 100], D("99.2"))
+    assert [(line.how, line.amount) for line in september.lines] == [("2 个月 × 1", -2)]
+    assert scorer.department_month("市民政局", "2023-10").total == 100
+
+
 def test_a_clause_of_an_offices_own_catalog_without_a_unit_counts_times():
     # A root's clauses.toml may leave out unit: its entries count 次 (times).
     # 9.9.9, fixed, 0.5 a time, × 2 → "2 次 × 0.5".
@@ -868,7 +898,7 @@ def test_an_offices_own_exclusive_and_referred_recurring_clauses_score_as_writte
     assert {line.entry.id: line.how for line in (*may.lines, *july.lines)} == {
         "fixed-may": "1，同一事项最高层级计分：计 1",
         "range-may": "1.5，同一事项最高层级计分：计 1.5",
-        "standing": "1 个月 × 1",
+        "standing": "每月 1 项 × 1",
         "fixed-july": "1，同一事项最高层级计分：计 0",
         "range-july": "2.5，同一事项最高层级计分：计 1",
     }

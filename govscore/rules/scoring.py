@@ -734,9 +734,13 @@ def exclusive_rises(entries: Iterable[Entry], catalog: Catalog) -> dict[str, Dec
 
 def explain(entry: Entry, clause: Clause, amount: Decimal) -> str:
     """How an entry's points were reached: 3 件次 × 1, 93.5%: 少 6.5% × 0.1, 省级 5 …"""
-    unit = clause.unit or "次"
-    if unit == "月":
-        unit = "个月"  # 2 个月 × 1: "2 月" would read as February
+    counted = f"{entry.count} {clause.unit or '次'}"
+    if clause.unit == "月":
+        # A recurring entry stands once in each month, so its count is the matters
+        # outstanding (两项未整改, each deducting every month): 每月 2 项 × 1, where
+        # "2 个月 × 1" in October would read as two months. Otherwise the count is months
+        # booked at once: 2 个月 × 1 ("2 月" would read as February).
+        counted = f"每月 {entry.count} 项" if entry.recurring else f"{entry.count} 个月"
     if clause.kind == "veto":
         return "一票否决"
     if clause.kind == "rate":
@@ -758,9 +762,9 @@ def explain(entry: Entry, clause: Clause, amount: Decimal) -> str:
         return f"{entry.level or ''} {plain(worth or ZERO)}，同一事项最高层级计分：计 {plain(amount)}".strip()
     if clause.kind == "levels":
         each = clause.level_points(entry.level)  # type: ignore[arg-type]
-        return f"{entry.level} {entry.count} {unit} × {plain(each)}"  # type: ignore[arg-type]
+        return f"{entry.level} {counted} × {plain(each)}"  # type: ignore[arg-type]
     each = clause.points if clause.kind == "fixed" else entry.points
-    return f"{entry.count} {unit} × {plain(each)}"  # type: ignore[arg-type]
+    return f"{counted} × {plain(each)}"  # type: ignore[arg-type]
 
 
 def rank(scores: Iterable[DepartmentScore]) -> Ranking:
