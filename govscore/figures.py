@@ -55,7 +55,8 @@ def figure(value: Decimal) -> str:
 
 
 SHOWN_PLACES = 6  # a detail line's amount: decimals shown before … (see `exact`)
-RATE_PLACES = 4  # a rate and its shortfall, in percent: decimals shown before …
+RATE_PLACES = 4  # a rate worked out (1997/2003) and its shortfall, in percent
+TYPED_PLACES = 6  # a rate as typed (99.999999) and its shortfall: as typed, within reason
 
 
 def exact(value: Decimal, places: int | None = SHOWN_PLACES, least: int = 2) -> str:
@@ -67,8 +68,12 @@ def exact(value: Decimal, places: int | None = SHOWN_PLACES, least: int = 2) -> 
     every decimal, for a spreadsheet to add (a CSV export). Lines shown so add
     up to the category, which alone is rounded: −0.03, −0.05, −0.01 rounded from
     −0.02995…, −0.04985…, −0.005 add up to −0.09, while the category loses 0.0848.
+    One too small for `places` is cut at its first digit that is not 0 (−0.0000001,
+    0.000003…), not at −0.000000…, which reads as nothing.
     """
     decimals = max(0, -int(value.normalize().as_tuple().exponent))
+    if places is not None and decimals > places and abs(value) < Decimal(1).scaleb(-places):
+        places = -value.adjusted()  # the place of its first digit that is not 0
     if places is None or decimals <= places:
         return format(value.quantize(Decimal(1).scaleb(-max(decimals, least))), "f")
     cut = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)

@@ -252,6 +252,25 @@ def test_a_recurring_entry_with_a_count_reads_as_items_each_month_on_the_page_an
     ]
 
 
+def test_a_card_shows_a_typed_rate_as_typed_and_a_tiny_amount_as_its_digits(
+    small: Path, tmp_path: Path
+):
+    """2.5.2 typed 99.999999: short 0.000001% × 0.1 = −0.0000001 (C2 99.9999999 → 100.00).
+    Cut at 4 and 6 decimals it read 99.9999…%：少 0.0000…% and −0.000000…, as if nothing."""
+    add(small, "-d", "市公安局", "-c", "2.5.2", "--value", "99.999999", "--month", "2023-06")
+    page, book = tmp_path / "june.html", tmp_path / "june.xlsx"
+    written(small, page, "2023-06", "-d", "公安局")
+    card = page.read_text(encoding="utf-8").split('data-department="市公安局">')[1]
+    rows = [row for _, table in tables(card) for row in table]
+    [line] = [r for r in rows if len(r) > 6 and r[2] == "2.5.2"]
+    assert line[5:7] == ["99.999999%：少 0.000001% × 0.1", f"{MINUS}0.0000001"]
+    written(small, book, "2023-06")
+    details = [[c.value for c in row] for row in openpyxl.load_workbook(book)["明细"].iter_rows()]
+    assert [(r[2], r[6], r[7]) for r in details[1:]] == [
+        ("2.5.2", "99.999999%：少 0.000001% × 0.1", -1e-07)
+    ]
+
+
 def test_year_page_matches_year_json(small: Path, tmp_path: Path):
     """Means over April–May: 市公安局 C2 (99+97)/2 = 98, C3 100.5 → 25 + 39.2 + 20.1 + 15
     = 99.30; 市体育局 C1 (100+0)/2 = 50 → 12.5 + 40 + 20 + 15 = 87.50; 市民政局 vetoed."""

@@ -280,3 +280,80 @@ def test_detail_lines_with_more_than_two_decimals_add_up_to_the_category(small: 
         -0.005,
     ]
     assert round(100 + sum(line["amount"] for line in police["lines"]), 2) == 99.92
+
+
+# 市公安局, June, rates a hair below 100% (each (100 − rate) × 0.1):
+#   2.5.1 typed 99.99999999: shown cut at 6 decimals (99.999999…%); short 0.00000001%,
+#         −0.000000001
+#   2.5.2 typed 99.999999: shown as typed; short 0.000001%, −0.0000001
+#   2.5.3 29999999/30000000 = 99.9999966…%: short 100/30000000 = 0.0000033…%, −0.00000033…
+# Cut at 4 (shortfall) and 6 (amount) decimals they read 少 0.0000…% and −0.000000…, as if
+# nothing; each is cut at its first digit that is not 0 instead.
+# C2 = 100 − 0.000000434… = 99.99999956… → 100.00; total 100.00. JSON keeps the amounts.
+TINY_DETAIL = [
+    "编号          月份     条款    类别    计算                                                "
+    "分值          说明",
+    "------------  -------  ------  ------  --------------------------------------------------  "
+    "------------  ------",
+    "2023-06-0001  2023-06  2.5.1   规范化  99.999999…%：少 0.00000001% × 0.1                   "
+    "-0.000000001",
+    "2023-06-0002  2023-06  2.5.2   规范化  99.999999%：少 0.000001% × 0.1                      "
+    "-0.0000001",
+    "2023-06-0003  2023-06  2.5.3   规范化  29999999/30000000 = 99.9999…%：少 0.000003…% × 0.1  "
+    "-0.0000003…",
+    "",
+]
+
+
+def test_a_rate_typed_with_many_decimals_reads_as_typed_and_a_tiny_amount_as_its_digits(
+    small: Path,
+):
+    june = ("-d", "公安局", "--month", "2023-06")
+    add(small, "-c", "2.5.1", "--value", "99.99999999", *june)
+    add(small, "-c", "2.5.2", "--value", "99.999999", *june)
+    add(small, "-c", "2.5.3", "--numerator", "29999999", "--denominator", "30000000", *june)
+    table = run(small, "month", "2023-06", "--detail", "-d", "公安局")
+    assert table.exit_code == 0, table.output
+    head, *rows = table.stdout.splitlines()
+    assert head.endswith(
+        "市公安局：标准化 100.00，规范化 100.00，便利化 100.00，改革创新 100.00；总分 100.00"
+    )
+    assert rows == TINY_DETAIL
+    shown = run(small, "show", "2023-06-0002").stdout
+    assert "计分 2023-06  -0.0000001（99.999999%：少 0.000001% × 0.1）\n" in shown
+    payload = json.loads(run(small, "month", "2023-06", "--detail", "--format", "json").stdout)
+    police = {d["department"]: d for d in payload["departments"]}["市公安局"]
+    assert (police["categories"]["2"], police["total"]) == (100, 100)
+    third = 100 - Decimal(2999999900) / 30000000
+    assert [line["amount"] for line in police["lines"]] == [
+        -1e-09,
+        -1e-07,
+        float(-third * Decimal("0.1")),
+    ]
+
+
+def test_an_exact_figure_is_cut_at_its_places_or_at_its_first_digit_not_0():
+    from govscore.figures import exact
+
+    assert [
+        exact(Decimal(text), places, least)
+        for text, places, least in (
+            ("-3", 6, 2),  # exact, with 2 decimals
+            ("-0.005", 6, 2),  # every decimal it has
+            ("-0.02995506739890164752870694", 6, 2),  # cut at 6
+            ("-0.000001", 6, 2),  # 6 decimals: exact
+            ("-0.0000001", 6, 2),  # below 10⁻⁶: its digit, not -0.000000…
+            ("0.00000033333", 6, 2),  # cut at its first digit that is not 0
+            ("0.0000033333", 4, 0),  # a shortfall in percent, places 4
+            ("0.0000033333", None, 2),  # every decimal (CSV)
+        )
+    ] == [
+        "-3.00",
+        "-0.005",
+        "-0.029955…",
+        "-0.000001",
+        "-0.0000001",
+        "0.0000003…",
+        "0.000003…",
+        "0.0000033333",
+    ]

@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Protocol
 
-from govscore.figures import RATE_PLACES, exact, plain, round2
+from govscore.figures import RATE_PLACES, TYPED_PLACES, exact, plain, round2
 from govscore.model import Entry, matter_key
 from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Catalog, Clause
@@ -748,13 +748,15 @@ def explain(entry: Entry, clause: Clause, amount: Decimal) -> str:
         if rate is None:
             return "零办件，不计此项考核"
         # Exact, or cut with …: a shortfall rounded (1997/2003 "少 0.3%" for 0.2995…%)
-        # would not give the amount shown beside it.
-        shown = f"{exact(rate, RATE_PLACES, 0)}%"
+        # would not give the amount shown beside it. A rate typed is shown as typed
+        # (99.999999%, not 99.9999…%), and so is its shortfall (少 0.000001%).
+        places = RATE_PLACES if entry.value is None else TYPED_PLACES
+        shown = f"{exact(rate, places, 0)}%"
         if entry.value is None:
             shown = f"{plain(entry.numerator)}/{plain(entry.denominator)} = {shown}"  # type: ignore[arg-type]
         if rate >= HUNDRED:
             return f"{shown}，不扣分"
-        short = exact(HUNDRED - rate, RATE_PLACES, 0)
+        short = exact(HUNDRED - rate, places, 0)
         return f"{shown}：少 {short}% × {plain(clause.per_point)}"  # type: ignore[arg-type]
     if clause.exclusive:
         # The matter's worth as exclusive_rises counts it: its level, or the points stated.
