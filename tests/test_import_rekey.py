@@ -294,22 +294,43 @@ def test_a_row_alike_but_for_its_note_is_not_taken_for_a_voided_entry(small: Pat
     assert (again.stdout, again.exit_code) == ("", 0)
 
 
+def fresh(small: Path, place: Path) -> Path:
+    """A copy of the test root with nothing recorded."""
+    shutil.copytree(small, place, ignore=shutil.ignore_patterns(".govscore-cache", "ledger"))
+    (place / "ledger").mkdir()
+    return place
+
+
+def made_key(small: Path, place: Path) -> str:
+    """The key govscore makes of one.csv's row (市公安局 2.4.3 超期A), as a root that
+    imported it holds it: the 去重键 a clerk copies from that ledger."""
+    Path("one.csv").write_text(
+        "部门,条款,日期,说明\n市公安局,2.4.3,2023/5/10,超期A\n", encoding="utf-8"
+    )
+    elsewhere = fresh(small, place)
+    assert gs(elsewhere, "import", "one.csv").exit_code == 0
+    text = (elsewhere / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    made = next(line for line in text.splitlines() if line.startswith("key = ")).split('"')[1]
+    assert made.startswith(MADE_KEY) and made.endswith("-1")
+    return made
+
+
+def keys(root: Path) -> list[tuple[str, str]]:
+    """Each entry of the May ledger as (department, key), in ledger order."""
+    text = (root / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    found = [
+        line.split('"')[1] for line in text.splitlines() if line.startswith(("department", "key"))
+    ]
+    return list(zip(found[::2], found[1::2], strict=True))
+
+
 def test_a_row_whose_made_key_another_entry_holds_is_booked_under_the_next(
     small: Path, tmp_path: Path
 ):
     """A 去重键 copied from the ledger onto another incident (`row-…-1`) held the made key
     of a row like no recorded entry: that row was skipped as recorded, the incident lost
     (review Z F1). It is booked under the next number."""
-    Path("one.csv").write_text(
-        "部门,条款,日期,说明\n市公安局,2.4.3,2023/5/10,超期A\n", encoding="utf-8"
-    )
-    elsewhere = tmp_path / "elsewhere"
-    shutil.copytree(small, elsewhere, ignore=shutil.ignore_patterns(".govscore-cache", "ledger"))
-    (elsewhere / "ledger").mkdir()
-    assert gs(elsewhere, "import", "one.csv").exit_code == 0
-    text = (elsewhere / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
-    made = next(line for line in text.splitlines() if line.startswith("key = ")).split('"')[1]
-    assert made.startswith(MADE_KEY) and made.endswith("-1")
+    made = made_key(small, tmp_path / "elsewhere")
     Path("k1.csv").write_text(
         f"部门,条款,日期,说明,去重键\n市民政局,2.4.3,2023/5/12,别的事,{made}\n", encoding="utf-8"
     )
@@ -318,3 +339,77 @@ def test_a_row_whose_made_key_another_entry_holds_is_booked_under_the_next(
     assert (booked.exit_code, booked.stdout) == (0, "2023-05-0002\n"), booked.output
     ledger = (small / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
     assert f'key = "{made[:-2]}-2"' in ledger
+
+
+KEYLESS = "市公安局,2.4.3,2023/5/10,超期A,\n"  # one.csv's row: its made key is made_key's
+
+
+@pytest.mark.parametrize("keyless_first", [True, False])
+def test_a_written_key_wins_over_a_made_one_in_either_order(
+    small: Path, tmp_path: Path, keyless_first: bool
+):
+    """A row whose 去重键 (copied from another ledger) is the made key of a key-less row
+    above it was skipped as a repeat of that row, whose key the clerk never wrote: the
+    incident was lost, and only when the key-less row came first (review Z F2). The made
+    key gives way, whatever the order: both rows are booked, the key-less one under the
+    next number (-2), and the dry run, the kept re-run and a fresh reading agree."""
+    made = made_key(small, tmp_path / "elsewhere")
+    keyed = f"市体育局,2.4.3,2023/5/12,别的事,{made}\n"
+    rows = [KEYLESS, keyed] if keyless_first else [keyed, KEYLESS]
+    Path("mix.csv").write_text("部门,条款,日期,说明,去重键\n" + "".join(rows), encoding="utf-8")
+    root = fresh(small, tmp_path / "mixed")
+    dry = gs(root, "import", "--dry-run", "mix.csv")
+    assert (dry.exit_code, dry.stdout, dry.stderr) == (
+        0,
+        "",
+        "would import 2 entries, skip 0 already recorded (by key); nothing written (--dry-run)\n",
+    )
+    done = gs(root, "import", "mix.csv")
+    assert (done.exit_code, done.stdout, done.stderr) == (
+        0,
+        "2023-05-0001\n2023-05-0002\n",
+        "imported 2 entries, skipped 0 already recorded (by key)\n",
+    )
+    booked = [("市公安局", f"{made[:-2]}-2"), ("市体育局", made)]
+    assert keys(root) == (booked if keyless_first else booked[::-1])
+    nothing = (0, "", "imported 0 entries, skipped 2 already recorded (by key)\n")
+    again = gs(root, "import", "mix.csv")  # the kept import answers
+    assert (again.exit_code, again.stdout, again.stderr) == nothing
+    (root / ".govscore-cache" / "import.cache").unlink()
+    read = gs(root, "import", "mix.csv")
+    assert (read.exit_code, read.stdout, read.stderr) == nothing
+
+
+def test_a_row_booked_past_the_ledgers_keys_gives_way_to_a_written_key(small: Path, tmp_path: Path):
+    """A key-less row like a recorded entry but taken for none is booked past the
+    ledger's keys (see the test above the last): past the file's written keys too, or the
+    row whose 去重键 it took would be skipped as a repeat of it."""
+    made = made_key(small, tmp_path / "elsewhere")
+    stem = made[:-2]
+    assert gs(small, "import", "one.csv").stdout == "2023-05-0001\n"  # 超期A as -1
+    Path("y.csv").write_text(
+        f"部门,条款,日期,说明,去重键\n市民政局,2.4.3,2023/5/11,另一事,{stem}-2\n",
+        encoding="utf-8",
+    )
+    assert gs(small, "import", "y.csv").stdout == "2023-05-0002\n"  # -2 held by 民政局
+    # 超期A is recorded (taken for 0001); 超期B is like it but taken for nothing: its
+    # made key -2 is the ledger's, -3 the file's 体育局 row's, so it is booked as -4.
+    Path("mix.csv").write_text(
+        "部门,条款,日期,说明,去重键\n"
+        + KEYLESS
+        + "市公安局,2.4.3,2023/5/10,超期B,\n"
+        + f"市体育局,2.4.3,2023/5/12,别的事,{stem}-3\n",
+        encoding="utf-8",
+    )
+    done = gs(small, "import", "mix.csv")
+    assert (done.exit_code, done.stdout, done.stderr) == (
+        0,
+        "2023-05-0003\n2023-05-0004\n",
+        "imported 2 entries, skipped 1 already recorded (by key)\n",
+    )
+    assert keys(small) == [
+        ("市公安局", made),
+        ("市民政局", f"{stem}-2"),
+        ("市公安局", f"{stem}-4"),
+        ("市体育局", f"{stem}-3"),
+    ]

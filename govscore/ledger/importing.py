@@ -116,8 +116,9 @@ _WORDED = frozenset({"recurring"})
 _PLAIN = "plain"  # a column whose identity part is its part as written
 
 # Said in an import's fingerprint: how made keys are made (a kept import of keys made
-# otherwise is not taken for this one).
-KEY_SCHEME = "identity"
+# otherwise is not taken for this one). "identity-2": a made key gives way to a key the
+# file writes (before, a written row-… key below a key-less row was taken for a repeat).
+KEY_SCHEME = "identity-2"
 
 # Cells kept exactly as written; every other cell is stripped of surrounding spaces, so a
 # key or a clause id pasted with a trailing space still matches.
@@ -720,6 +721,7 @@ class Planner:
         self._recorded = _Recorded(ledger, resolve)
         self._keys: Container[str] | None = None
         self._proved: frozenset[str] | None = None  # the keys in `proof`, for has_key
+        self._written: frozenset[str] | None = None  # see _written_keys
 
     def __iter__(self) -> Iterator[Draft | Problem]:
         return self.read(None)
@@ -731,7 +733,9 @@ class Planner:
 
         A key-less row's made key is `row-IDENTITY-N`: IDENTITY a digest of its month
         and every field but its note and recorder (`identity`), N the next number past
-        the rows of the file and the entries of the ledger with that identity. A row is
+        the rows of the file and the entries of the ledger with that identity, and past
+        every key of that form a row of the file writes, above or below it (a written
+        key wins, whatever the order of the rows). A row is
         matched by identity, not by its key: it is recorded as
         - the first recorded entry of its identity and its note that no earlier row of
           the file took (the row as it was imported); else, once every row is read,
@@ -758,6 +762,8 @@ class Planner:
         self.keys = first_line
         seen: dict[str, int] = {}
         waiting: list[_Row] = []  # rows alike but for their notes to recorded entries
+        # The file's written keys of the form row-…, read at its first key-less row.
+        written_keys = self._written
         read = _RowReader(self.table.header, self.file, self.month, self.resolve).read
         defaults = self.defaults.items()
         keyed = "key" in self.defaults  # else a row's key is known before its defaults
@@ -779,12 +785,17 @@ class Planner:
                 # the number only keeps made keys apart (rows are matched by identity).
                 # Without the ledger's entries to match, the key alone says (as it did).
                 number = seen.get(made, 0) + 1
-                # Past any key a row above has (a row booked past the ledger's keys, or a
-                # written key that looks like a made one): a made key is never a repeat.
-                while f"{MADE_KEY}{made}-{number}" in first_line:
+                if written_keys is None:
+                    written_keys = self._written_keys()
+                # Past any key a row above has (a row booked past the ledger's keys) and
+                # any written key that looks like a made one, above or below: a made key
+                # is never a repeat, and never takes a written key's place.
+                key = f"{MADE_KEY}{made}-{number}"
+                while key in first_line or key in written_keys:
                     number += 1
+                    key = f"{MADE_KEY}{made}-{number}"
                 seen[made] = number
-                fields["key"] = f"{MADE_KEY}{made}-{number}"
+                fields["key"] = key
             if keyed:
                 _fill(fields, defaults)
             key = fields.get("key")
@@ -863,11 +874,18 @@ class Planner:
 
     def _booked(self, row: _Row, first_line: dict[str, int]) -> Draft:
         """A row of an identity the ledger holds, booked: its made key numbered past the
-        keys of the ledger's entries of it, and the file's (its number keeps keys apart;
-        rows are matched by identity, so earlier rows may have taken other entries)."""
+        keys of the ledger's entries of it, and the file's, written or made (its number
+        keeps keys apart; rows are matched by identity, so earlier rows may have taken
+        other entries)."""
         owned, ledger = self._recorded.month(row.month)[0], self._keys or ()
+        written = self._written or ()
         key, number = row.key, 0
-        while key in owned or key in ledger or first_line.get(key, row.line) != row.line:
+        while (
+            key in owned
+            or key in ledger
+            or first_line.get(key, row.line) != row.line
+            or key in written
+        ):
             number += 1
             key = f"{MADE_KEY}{row.identity}-{number}"
         if key != row.key:
@@ -875,6 +893,24 @@ class Planner:
             first_line[key] = row.line
             row.draft.fields["key"] = key
         return row.draft
+
+    def _written_keys(self) -> frozenset[str]:
+        """The keys of the form row-… the file's rows write (a 去重键 copied from the
+        ledger): a made key gives way to them wherever their rows stand, for a written
+        key wins. Read through the rows once, and only in a file with a key column."""
+        place = self.table.place("key")
+        found: set[str] = set()
+        if place < len(self.table.header):
+            try:
+                for _line, cells in self.table.rows:
+                    if len(cells) > place:
+                        key = cells[place].strip()
+                        if key.startswith(MADE_KEY):
+                            found.add(key)
+            except Unreadable:  # the reading stops there, and says so when it comes to it
+                pass
+        self._written = frozenset(found)
+        return self._written
 
     def _taken_for(self, row: _Row, entry: Entry) -> None:
         """The row is taken for a recorded entry of its identity (see `read`)."""
