@@ -614,5 +614,6 @@ def test_a_column_without_a_name_below_a_title_is_named_at_the_header(small: Pat
     result = gs(small, "import", "t.csv")
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "t.csv:2: column 2 has no name (the header names every column)\n"
+        "t.csv:2: column 2 has no name (the header names every column between its first "
+        "and its last)\n"
     ), result.stderr

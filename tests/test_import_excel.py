@@ -579,3 +579,83 @@ def test_broken_quoting_below_a_title_is_named_by_its_line(small: Path):
     result = gs(small, "import", "titled.csv")
     assert result.exit_code == 1
     assert result.stderr.startswith("titled.csv:2: not valid CSV: ")
+
+
+def test_a_sheet_starting_in_column_c_below_a_title_imports(small: Path):
+    """A printed sheet laid out from column C, its header in row 3 (review V F7 a): it was
+    refused as "column 1 has no name". Blank columns before the first name and after the
+    last are no columns; a cell filled in one is named, as it would be lost."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "2023年5月政务服务考评扣分记录"
+    for column, header, first, second in (
+        ("C", "部门", "公安局", "市民政局"),
+        ("D", "条款", "2.4.3", "2.4.3"),
+        ("E", "月份", "2023-05", "2023-05"),
+    ):
+        sheet[f"{column}3"], sheet[f"{column}4"], sheet[f"{column}5"] = header, first, second
+    book.save("offset.xlsx")
+    result = gs(small, "import", "offset.xlsx", "--by", "cron")
+    assert (result.exit_code, result.stdout) == (0, "2023-05-0001\n2023-05-0002\n"), result.output
+    got = [(e.department, e.clause, e.count) for e in entries(small, "2023-05")]
+    assert got == [("市公安局", "2.4.3", 1), ("市民政局", "2.4.3", 1)]
+    sheet["A6"], sheet["C6"], sheet["D6"], sheet["E6"], sheet["G6"] = (
+        "备注",
+        "市体育局",
+        "2.4.3",
+        "2023-05",
+        2,
+    )
+    book.save("stray.xlsx")
+    before = ledger_bytes(small)
+    stray = gs(small, "import", "stray.xlsx")
+    assert (stray.exit_code, stray.stdout) == (1, "")
+    assert stray.stderr == (
+        "stray.xlsx:6: cell A6 holds '备注', but its column has no name in the header: "
+        "name the column, or clear the cell\n"
+        "stray.xlsx:6: cell G6 holds '2', but its column has no name in the header: "
+        "name the column, or clear the cell\n"
+        "error: rejected stray.xlsx: 2 problems; nothing imported, the ledger is unchanged\n"
+    )
+    assert ledger_bytes(small) == before
+
+
+def test_a_csv_with_leading_empty_cells_imports(small: Path):
+    """The same sheet saved as CSV: each line starts with two empty cells."""
+    Path("offset.csv").write_text(
+        "2023年5月扣分记录,,,,\n,,部门,条款,月份\n,,公安局,2.4.3,2023-05\n,,# 注释\n",
+        encoding="utf-8",
+    )
+    result = gs(small, "import", "offset.csv")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "2023-05-0001\n",
+        "imported 1 entry, skipped 0 already recorded (by key)\n",
+    )
+    # A cell filled before the header's first name is named with the row's other problems.
+    Path("stray.csv").write_text(
+        ",,部门,条款,月份\n,,市民政局,2.4.3,2023-05\n备注,,市民政局,9.9.9,2023-05\n",
+        encoding="utf-8",
+    )
+    stray = gs(small, "import", "stray.csv")
+    assert (stray.exit_code, stray.stdout) == (1, "")
+    assert stray.stderr == (
+        "stray.csv:3: 条款: unknown clause '9.9.9' (run `govscore clauses` for the list)\n"
+        "stray.csv:3: column 1 holds '备注', but it has no name in the header: "
+        "name the column, or clear the cell\n"
+        "error: rejected stray.csv: 2 problems; nothing imported, the ledger is unchanged\n"
+    )
+
+
+def test_a_blank_column_between_names_is_numbered_as_the_file_counts(small: Path):
+    """A blank column between two names is still refused, numbered as in the file (the
+    序号 column left out was not counted: the third column was said to be the second)."""
+    Path("gap.csv").write_text("序号,部门,,条款\n1,公安局,,2.4.3\n", encoding="utf-8")
+    result = gs(small, "import", "gap.csv")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "gap.csv:1: column 3 has no name (the header names every column between its first "
+        "and its last)\n"
+        "error: rejected gap.csv: 1 problem; nothing imported, the ledger is unchanged\n",
+    )

@@ -325,13 +325,21 @@ def read_workbook(data: bytes, file: str) -> Table:
         )
         first = top[at][0] if top else ()
         written = tuple(_cell_text(cell.value, None, from_excel, book.epoch) for cell in first)
-        header, problems, written, dropped = _read_header(written, file, at + 1)
-        if problems:
-            return Table(header, (), tuple(problems))
+        read = _read_header(written, file, at + 1)
+        header, written, dropped = read.fields, read.written, read.dropped
+        if read.problems:
+            return Table(header, (), tuple(read.problems))
         found: list[tuple[int, tuple[str, ...]]] = []
         refused: list[Problem] = []
+        lead = sorted(read.unnamed)
         rest = itertools.chain(top[at + 1 :], pairs)
         for line, (whole, as_written) in enumerate(rest, start=at + 2):
+            # Cells of columns the header leaves blank, before its first name or after
+            # its last: none may be filled.
+            for place in (*lead, *range(read.width, len(whole))):
+                text = _cell_text(whole[place].value, None, from_excel, book.epoch).strip()
+                if text:
+                    refused.append(_stray(file, line, place, text, workbook=True))
             cells = _drop(whole, dropped)
             columns = (*header, *[""] * len(cells))
             row = tuple(
@@ -513,11 +521,14 @@ def read_table(text: str, file: str) -> Table:
             return Table((), (), (_unreadable(file, line, exc),))
     at = _header_place([row for _line, row in top])
     line, first = top[at] if top else (1, [])
-    header, problems, written, dropped = _read_header(first, file, line)
-    if problems:
-        return Table(header, (), tuple(problems))
-    rows = _CsvRows(text, file, at + 1, dropped)
-    return Table(header, rows, (), text.count("\n"), written=written)
+    read = _read_header(first, file, line)
+    if read.problems:
+        return Table(read.fields, (), tuple(read.problems))
+    # A sheet saved from column C on: its rows are read once more here, for a cell filled
+    # before the header's first name (told with every problem of the rows).
+    rows = _CsvRows(text, file, at + 1, read.dropped)
+    stray = rows.strays(read.unnamed) if read.unnamed else []
+    return Table(read.fields, rows, tuple(stray), text.count("\n"), written=read.written)
 
 
 @dataclass(frozen=True)
@@ -546,6 +557,28 @@ class _CsvRows:
                 line = reader.line_num + 1
         except csv.Error as exc:
             raise Unreadable(_unreadable(self.file, line, exc)) from None
+
+    def strays(self, unnamed: frozenset[int]) -> list[Problem]:
+        """Each filled cell, in a row read, of a column the header leaves blank before
+        its first name (one of `dropped`, so its rows are read here as they are)."""
+        reader = csv.reader(io.StringIO(self.text, newline=""), strict=True)
+        found: list[Problem] = []
+        places = sorted(unnamed)
+        line = 1
+        try:
+            for _row in itertools.islice(reader, self.skip):
+                line = reader.line_num + 1
+            for row in reader:
+                if _counts(_drop(row, self.dropped)):
+                    found += [
+                        _stray(self.file, line, place, row[place].strip(), workbook=False)
+                        for place in places
+                        if place < len(row) and row[place].strip()
+                    ]
+                line = reader.line_num + 1
+        except csv.Error:  # the reading of the rows says so when it comes to it
+            pass
+        return found
 
 
 def _unreadable(file: str, line: int, exc: csv.Error) -> Problem:
@@ -589,11 +622,26 @@ def _left_out(name: str) -> bool:
     return "".join(name.split()) in LEFT_OUT
 
 
-def _read_header(
-    first: Sequence[str], file: str, line: int
-) -> tuple[tuple[str, ...], list[Problem], tuple[str, ...], frozenset[int]]:
-    """The header row's column names as entry fields, or what is wrong with them; the
-    names as written; and the places of the columns left out (序号)."""
+@dataclass(frozen=True)
+class _Header:
+    """A header row read: its column names as entry fields, the names as written, the
+    places of the columns left out (序号, and those without a name before the first
+    named one), and how many columns it spans (from the first, blank ones included)."""
+
+    fields: tuple[str, ...]
+    problems: list[Problem]
+    written: tuple[str, ...]
+    dropped: frozenset[int]
+    unnamed: frozenset[int]  # the blank columns before the first named one
+    width: int
+
+
+def _read_header(first: Sequence[str], file: str, line: int) -> _Header:
+    """The header row's column names as entry fields, or what is wrong with them.
+
+    Blank columns before the first name and after the last are no columns of the
+    table (a printed sheet may start in column C): their cells below must be blank too
+    (see _stray). A blank one between names is refused, numbered as the file counts."""
     written = tuple(fold(cell) for cell in first)
     while written and not written[-1]:  # Excel may leave empty cells after the last column
         written = written[:-1]
@@ -605,11 +653,34 @@ def _read_header(
                 "no header: the first line must name the columns (department,clause,… or 部门,条款,…)"
             ),
         )
-        return (), [problem], (), frozenset()
-    dropped = frozenset(place for place, name in enumerate(written) if _left_out(name))
-    written = _drop(written, dropped)
-    header = tuple(HEADERS.get(name, name) for name in written)
-    return header, header_problems(written, file, line), written, dropped
+        return _Header((), [problem], (), frozenset(), frozenset(), 0)
+    lead = next(place for place, name in enumerate(written) if name)
+    unnamed = frozenset(range(lead))
+    left_out = (place for place, name in enumerate(written) if _left_out(name))
+    dropped = unnamed.union(left_out)
+    numbers = [place + 1 for place in range(len(written)) if place not in dropped]
+    names = _drop(written, dropped)
+    header = tuple(HEADERS.get(name, name) for name in names)
+    problems = header_problems(names, file, line, numbers)
+    return _Header(header, problems, names, dropped, unnamed, len(written))
+
+
+def _stray(file: str, line: int, place: int, value: str, workbook: bool) -> Problem:
+    """A filled cell in a column the header leaves blank (before its first name, or
+    after its last in a workbook), named: it is in no column, so it would be lost."""
+    if workbook:
+        from openpyxl.utils import get_column_letter
+
+        message = _(
+            "cell {cell} holds {value!r}, but its column has no name in the header: "
+            "name the column, or clear the cell"
+        ).format(cell=f"{get_column_letter(place + 1)}{line}", value=value)
+    else:
+        message = _(
+            "column {number} holds {value!r}, but it has no name in the header: "
+            "name the column, or clear the cell"
+        ).format(number=place + 1, value=value)
+    return Problem(file, line, message)
 
 
 def _drop(row: Sequence[Any], dropped: frozenset[int]) -> tuple[Any, ...]:
@@ -619,9 +690,12 @@ def _drop(row: Sequence[Any], dropped: frozenset[int]) -> tuple[Any, ...]:
     return tuple(cell for place, cell in enumerate(row) if place not in dropped)
 
 
-def header_problems(header: Sequence[str], file: str, line: int = 1) -> list[Problem]:
+def header_problems(
+    header: Sequence[str], file: str, line: int = 1, numbers: Sequence[int] | None = None
+) -> list[Problem]:
     """Every column named by mistake, each by name, with a did-you-mean where one is close.
-    `line`: the header's line (a title may stand above it)."""
+    `line`: the header's line (a title may stand above it); `numbers`: each column's
+    number in the file (columns left out are counted there), else its place."""
     problems: list[Problem] = []
     fields = [HEADERS.get(name) for name in header]
     allowed = _("{english}; or in Chinese: {chinese}").format(
@@ -630,9 +704,10 @@ def header_problems(header: Sequence[str], file: str, line: int = 1) -> list[Pro
     for number, name in enumerate(header, 1):
         field = fields[number - 1]
         if not name:
-            message = _("column {number} has no name (the header names every column)").format(
-                number=number
-            )
+            message = _(
+                "column {number} has no name (the header names every column between its "
+                "first and its last)"
+            ).format(number=numbers[number - 1] if numbers is not None else number)
         elif name in REFUSED:
             message = _("column {name!r} is not allowed: {why}").format(
                 name=name, why=_(REFUSED[name])
