@@ -294,6 +294,34 @@ def test_a_row_alike_but_for_its_note_is_not_taken_for_a_voided_entry(small: Pat
     assert (again.stdout, again.exit_code) == ("", 0)
 
 
+def test_a_row_taken_for_a_voided_entry_is_not_told_to_void_it(small: Path):
+    """The voided row again, its recorder tidied: it is taken for the voided entry (it
+    stays voided), and the notice said to void that entry, void already (review V F7 b)."""
+    day = "部门,条款,日期,说明,记录人\n"
+    Path("w1.csv").write_text(day + "市公安局,2.4.3,2023/5/5,迟办,张敏\n", encoding="utf-8")
+    assert gs(small, "import", "w1.csv").stdout == "2023-05-0001\n"
+    assert gs(small, "void", "2023-05-0001", "--reason", "重复").exit_code == 0
+    Path("w2.csv").write_text(day + "市公安局,2.4.3,2023/5/5,迟办,李强\n", encoding="utf-8")
+    notice = (
+        "w2.csv:2: skipped as 2023-05-0001, recorded and voided since: the same but for its "
+        "记录人; a voided row stays voided; if the row is another incident, give it a 去重键 "
+        "of its own\n"
+    )
+    dry = gs(small, "import", "--dry-run", "w2.csv")
+    assert (dry.exit_code, dry.stdout, dry.stderr) == (
+        0,
+        "",
+        notice
+        + "would import 0 entries, skip 1 already recorded (by key); nothing written (--dry-run)\n",
+    )
+    done = gs(small, "import", "w2.csv")
+    assert (done.exit_code, done.stdout, done.stderr) == (
+        0,
+        "",
+        notice + "imported 0 entries, skipped 1 already recorded (by key)\n",
+    )
+
+
 def fresh(small: Path, place: Path) -> Path:
     """A copy of the test root with nothing recorded."""
     shutil.copytree(small, place, ignore=shutil.ignore_patterns(".govscore-cache", "ledger"))

@@ -1647,13 +1647,21 @@ def import_(
 
 def _taken_for(file: str, notice: importing.Notice, column: Callable[[str], str]) -> str:
     """A row skipped as a recorded entry whose note or recorder differ: the clerk is told,
-    as govscore keeps the entry as recorded, and how to change it or book the row."""
-    message = _(
-        "{file}:{line}: skipped as {id}, already recorded: the same but for its {fields}, "
-        "which govscore does not change in a recorded entry; to change it, `govscore void "
-        "{id} --reason …`, then give the row a {key} of its own and import it again; if the "
-        "row is another incident, give it a {key} of its own"
-    )
+    as govscore keeps the entry as recorded, and how to change it or book the row (an
+    entry voided stays so: it is not to be voided again)."""
+    if notice.voided:
+        message = _(
+            "{file}:{line}: skipped as {id}, recorded and voided since: the same but for its "
+            "{fields}; a voided row stays voided; if the row is another incident, give it a "
+            "{key} of its own"
+        )
+    else:
+        message = _(
+            "{file}:{line}: skipped as {id}, already recorded: the same but for its {fields}, "
+            "which govscore does not change in a recorded entry; to change it, `govscore void "
+            "{id} --reason …`, then give the row a {key} of its own and import it again; if the "
+            "row is another incident, give it a {key} of its own"
+        )
     return message.format(
         file=file,
         line=notice.line,

@@ -1000,7 +1000,8 @@ class Planner:
             if (value is not None or name == "note") and value != getattr(entry, name)
         ]
         if differ:
-            self.notices[row.line] = Notice(row.line, entry.id, tuple(differ))
+            voided = entry.id in self._recorded.voided
+            self.notices[row.line] = Notice(row.line, entry.id, tuple(differ), voided)
 
     def fingerprint(self) -> str:
         """The file's bytes, the encoding asked for, --month, govscore's version and how
@@ -1100,6 +1101,7 @@ class Notice:
     line: int
     entry: str  # the recorded entry's id
     fields: tuple[str, ...]
+    voided: bool = False  # the entry is voided (by a void in its month's files)
 
 
 @dataclass(frozen=True)
