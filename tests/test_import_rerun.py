@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def planner(
     as the ledger keeps them, for made keys: as the file was imported by the command)."""
     table = read_file(path, path.name, encoding)
     rows = CountedRows(table)
-    counted = Table(table.header, rows, table.problems, table.size, table.digest)
+    counted = replace(table, rows=rows)
     resolve = load_departments(root).full_name if root is not None else None
     return Planner(counted, path.name, None, {"by": "cron"}, resolve=resolve), rows
 

@@ -145,6 +145,9 @@ class Table:
     digest: str = ""
     notes: tuple[Problem, ...] = ()  # worth a look, never a refusal (a sheet not read)
     written: tuple[str, ...] = ()  # the header as the file writes it (部门, 次数 …)
+    # A CSV file's text, which its rows are read from: a look for a string in any cell
+    # needs no reading of them (None: a workbook's, or a table not read from a file).
+    text: str | None = None
 
     def column(self, field_name: str) -> str:
         """A field by the name its column has in the file: a clerk's 部门, not department.
@@ -528,7 +531,8 @@ def read_table(text: str, file: str) -> Table:
     # before the header's first name (told with every problem of the rows).
     rows = _CsvRows(text, file, at + 1, read.dropped)
     stray = rows.strays(read.unnamed) if read.unnamed else []
-    return Table(read.fields, rows, tuple(stray), text.count("\n"), written=read.written)
+    size = text.count("\n")
+    return Table(read.fields, rows, tuple(stray), size, written=read.written, text=text)
 
 
 @dataclass(frozen=True)
@@ -972,10 +976,12 @@ class Planner:
     def _written_keys(self) -> frozenset[str]:
         """The keys of the form row-… the file's rows write (a 去重键 copied from the
         ledger): a made key gives way to them wherever their rows stand, for a written
-        key wins. Read through the rows once, and only in a file with a key column."""
+        key wins. Read through the rows once, and only in a file with a key column whose
+        text (where known) holds such a key anywhere."""
         place = self.table.place("key")
         found: set[str] = set()
-        if place < len(self.table.header):
+        text = self.table.text
+        if place < len(self.table.header) and (text is None or MADE_KEY in text):
             try:
                 for _line, cells in self.table.rows:
                     if len(cells) > place:
