@@ -326,8 +326,14 @@ def test_a_root_without_departments_toml_says_what_is_missing(root: Path, gs):
     ("written", "says"),
     [
         ("name = 1", 'department #37: every [[department]] needs a name = "..."'),
-        ('name = "市商务局"\naliases = [3]', "department #37: aliases and tags are lists of strings"),
-        ('name = "市商务局"\ntags = [true]', "department #37: aliases and tags are lists of strings"),
+        (
+            'name = "市商务局"\naliases = [3]',
+            "department #37: aliases and tags are lists of strings",
+        ),
+        (
+            'name = "市商务局"\ntags = [true]',
+            "department #37: aliases and tags are lists of strings",
+        ),
     ],
 )
 def test_a_department_named_by_a_number_is_refused(root: Path, gs, written: str, says: str):

@@ -899,7 +899,10 @@ class Planner:
                 _fill(fields, defaults)
             draft = Draft(fields, month, f"{source}{line}", canonical=True)
             if not alike:  # most rows of a big import: nothing recorded is like them
-                if recorded is not None and key in recorded:  # a 去重键 written as row-…
+                # A 去重键 written as row-… holds its key: the ledger's keys where known,
+                # else (the full review reads the rows) the month's entries'.
+                held = self._recorded.month(month)[0] if recorded is None else recorded
+                if key in held:
                     draft = self._booked(_Row(line, key, made, month, written, draft), first_line)
                 yield draft
                 continue
