@@ -443,3 +443,23 @@ def test_a_row_booked_past_the_ledgers_keys_gives_way_to_a_written_key(small: Pa
         ("市公安局", f"{stem}-4"),
         ("市体育局", f"{stem}-3"),
     ]
+
+
+def test_a_matter_written_another_way_in_a_later_export_is_recorded(small: Path):
+    """Review AA F3: a re-export writing the matter 安全生产“一件事” for the recorded
+    安全生产一件事 (the same matter, README) was not known as recorded: the door refused it
+    as the same matter counted again, and the import, all or nothing, booked none of the
+    file's new rows, every day."""
+    head = "部门,条款,层级,事项,日期,说明,记录人\n"
+    rows = (
+        "市民政局,4.2.2,市级,{matter},2023-05-11,创新,张敏\n市公安局,2.4.3,,,2023-05-12,超时,张敏\n"
+    )
+    Path("mt1.csv").write_text(head + rows.format(matter="安全生产一件事"), encoding="utf-8")
+    assert gs(small, "import", "mt1.csv").stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    for day, matter in enumerate(("安全生产“一件事”", "安全生产 一件事", "安全生产一件事"), 13):
+        new = f"市公安局,2.4.3,,,2023-05-{day},新的超时,张敏\n"
+        Path("mt2.csv").write_text(head + rows.format(matter=matter) + new, encoding="utf-8")
+        again = gs(small, "import", "mt2.csv")
+        assert again.exit_code == 0, again.output
+        assert again.stderr.endswith("skipped 2 already recorded (by key)\n"), again.output
+    assert len(entries(small)) == 5  # the two rows, and each export's new row

@@ -36,7 +36,7 @@ from govscore.errors import DataError, Problem, UsageError
 from govscore.i18n import N_, _, chinese, listing, os_reason
 from govscore.ledger.recording import Draft
 from govscore.ledger.text import _FALSE, _TRUE
-from govscore.model import FIELD_WORDS, FIELDS, Entry, field_word, month_of
+from govscore.model import FIELD_WORDS, FIELDS, Entry, field_word, matter_key, month_of
 from govscore.written import (
     ID_FIELDS,
     NUMBER_FIELDS,
@@ -112,13 +112,14 @@ IDENTITY = tuple(name for name in COLUMNS if name not in ("note", "by", "key", "
 
 # In the order of a row's parts (by name), and the identity fields read as words.
 _IDENTITY_ORDER = tuple(sorted(IDENTITY))
-_WORDED = frozenset({"recurring"})
+_WORDED = frozenset({"recurring", "matter"})
 _PLAIN = "plain"  # a column whose identity part is its part as written
 
 # Said in an import's fingerprint: how made keys are made (a kept import of keys made
 # otherwise is not taken for this one). "identity-2": a made key gives way to a key the
-# file writes (before, a written row-… key below a key-less row was taken for a repeat).
-KEY_SCHEME = "identity-2"
+# file writes (before, a written row-… key below a key-less row was taken for a repeat);
+# "identity-3": a matter is part of it as compared (安全生产“一件事” is 安全生产一件事).
+KEY_SCHEME = "identity-3"
 
 # Cells kept exactly as written; every other cell is stripped of surrounding spaces, so a
 # key or a clause id pasted with a trailing space still matches.
@@ -1309,6 +1310,8 @@ def identity(month: str | None, fields: Mapping[str, Any], department: Any = Non
 def _identity_text(name: str, value: Any) -> str | None:
     if value is None or value == "":
         return None
+    if name == "matter":  # written another way, the same matter (model.matter_key)
+        return matter_key(str(value)) or None
     if name == "recurring" and isinstance(value, str):
         word = value.strip().lower()
         value = True if word in _TRUE else False if word in _FALSE else value
