@@ -390,19 +390,38 @@ def test_a_wrong_name_or_id_on_the_command_line_is_asked_again(ask, small: Path)
 def test_a_month_or_date_ahead_of_time_is_asked_again(
     ask, small: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """The door's answer at once, before the rest is typed; --force lets it through."""
+    """The door's answer at once, before the rest is typed; --force lets it through. An
+    option cannot be added to an answer: a meant one takes running the command again with
+    --force (review Y F10 b)."""
     monkeypatch.setattr(commands, "today", lambda: date(2024, 12, 20))
+    again = "Type it again (if it is meant, run the command again with --force)\n"
     # month, then date (none offered outside this month), count, note
     result = ask("-d", "市公安局", "-c", "2.4.3", input="2025-02\n2025-01\n\n\n\n\n")
     assert (result.exit_code, result.stdout) == (0, "2025-01-0001\n"), result.output
-    assert (
+    assert result.stderr.startswith(
+        "month (YYYY-MM) [2024-12]: 2025-02\n"
         "month 2025-02 is more than a month ahead (this month is 2024-12); did you mean "
-        "2024-02? --force records it anyway\n" in result.stderr
+        f"2024-02? {again}"
+        "month (YYYY-MM) [2024-12]: 2025-01\n"
     )
     day = ask("-d", "市公安局", "-c", "2.4.3", input="2024-12\n2024-12-28\n2024-12-19\n\n\n\n")
     assert (day.exit_code, day.stdout) == (0, "2024-12-0001\n"), day.output
-    assert "date 2024-12-28 is after today (2024-12-20); --force records it anyway\n" in (
-        day.stderr
+    prompt = "date (YYYY-MM-DD; Enter: today, -: none) [2024-12-20]: "
+    assert (
+        f"{prompt}2024-12-28\n"
+        "date 2024-12-28 is after today (2024-12-20); type it again (if it is meant, run the "
+        "command again with --force)\n"
+        f"{prompt}2024-12-19\n"
+    ) in day.stderr
+    # Before the measures took effect on 2023-03-27: a month, then a date of March.
+    early = ask("-d", "市公安局", "-c", "2.4.3", input="2022-05\n2023-03\n2023-03-01\n")
+    assert (early.exit_code, early.stdout) == (1, ""), early.output
+    assert early.stderr.startswith(
+        "month (YYYY-MM) [2024-12]: 2022-05\n"
+        f"month 2022-05 is before the measures took effect on 2023-03-27: a typo in the year? {again}"
+        "month (YYYY-MM) [2024-12]: 2023-03\n"
+        "date (YYYY-MM-DD, optional): 2023-03-01\n"
+        f"date 2023-03-01 is before the measures took effect on 2023-03-27: a typo in the year? {again}"
     )
     forced = ask("--force", "-d", "市公安局", "-c", "2.4.3", input="2025-02\n2025-02-03\n\n\n\n")
     assert (forced.exit_code, forced.stdout, forced.stderr.count("ahead")) == (

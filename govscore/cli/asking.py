@@ -374,8 +374,9 @@ def _month(today: date, force: bool) -> str:
 
 
 def _refused(entry: Entry, today: date) -> str | None:
-    """What the door would say of the entry's month or date (rules/door.py), if anything."""
-    found = when_problems(entry, today)
+    """What the door would say of the entry's month or date (rules/door.py), if anything,
+    in words for a prompt: type it again, or run the command again with --force."""
+    found = when_problems(entry, today, at_prompt=True)
     return found[0].message if found else None
 
 

@@ -116,33 +116,57 @@ def fraction_meant(value: Decimal | None) -> Decimal | None:
     return None
 
 
-def when_problems(entry: Entry, today: date) -> list[Problem]:
+def when_problems(entry: Entry, today: date, at_prompt: bool = False) -> list[Problem]:
     """A date or month almost certainly mistyped: before the measures, or ahead of time.
 
     This month and the next may be recorded (an entry prepared ahead); a date after
     today, or a month after next, is refused with the same month (and day) a year back
-    offered, the usual slip being the year.
+    offered, the usual slip being the year. `at_prompt`: said of an answer at `add`'s
+    prompt, which is typed again; an option cannot be added to an answer, so a meant one
+    takes running the command again with --force (review Y F10 b).
     """
     this_month = month_of(today)
     if entry.date is not None and entry.date < EFFECTIVE:
-        message = _(
-            "date {date} is before the measures took effect on {effective}: "
-            "a typo in the year? (give --force if it is meant)"
-        )
+        if at_prompt:
+            message = _(
+                "date {date} is before the measures took effect on {effective}: a typo in "
+                "the year? Type it again (if it is meant, run the command again with --force)"
+            )
+        else:
+            message = _(
+                "date {date} is before the measures took effect on {effective}: "
+                "a typo in the year? (give --force if it is meant)"
+            )
         return [_problem(entry, "date", message.format(date=entry.date, effective=EFFECTIVE))]
     if entry.month < month_of(EFFECTIVE):
-        message = _(
-            "month {month} is before the measures took effect on {effective}: "
-            "a typo in the year? (give --force if it is meant)"
-        )
+        if at_prompt:
+            message = _(
+                "month {month} is before the measures took effect on {effective}: a typo in "
+                "the year? Type it again (if it is meant, run the command again with --force)"
+            )
+        else:
+            message = _(
+                "month {month} is before the measures took effect on {effective}: "
+                "a typo in the year? (give --force if it is meant)"
+            )
         return [_problem(entry, "month", message.format(month=entry.month, effective=EFFECTIVE))]
     if entry.date is not None and entry.date > today:
         written = entry.date.isoformat()
         # Later this month the slip is in the day, not the year: nothing to offer.
         later = month_of(entry.date) == this_month
         meant = None if later else _year_back(written, today.isoformat())
-        if meant is None:
+        if meant is None and at_prompt:
+            message = _(
+                "date {date} is after today ({today}); type it again (if it is meant, run "
+                "the command again with --force)"
+            )
+        elif meant is None:
             message = _("date {date} is after today ({today}); --force records it anyway")
+        elif at_prompt:
+            message = _(
+                "date {date} is after today ({today}); did you mean {meant}? Type it again "
+                "(if it is meant, run the command again with --force)"
+            )
         else:
             message = _(
                 "date {date} is after today ({today}); did you mean {meant}? "
@@ -151,10 +175,21 @@ def when_problems(entry: Entry, today: date) -> list[Problem]:
         return [_problem(entry, "date", message.format(date=written, today=today, meant=meant))]
     if entry.month > next_month(this_month):
         meant = _year_back(entry.month, this_month)
-        if meant is None:
+        if meant is None and at_prompt:
+            message = _(
+                "month {month} is more than a month ahead (this month is {now}); type it "
+                "again (if it is meant, run the command again with --force)"
+            )
+        elif meant is None:
             message = _(
                 "month {month} is more than a month ahead (this month is {now}); "
                 "--force records it anyway"
+            )
+        elif at_prompt:
+            message = _(
+                "month {month} is more than a month ahead (this month is {now}); did you "
+                "mean {meant}? Type it again (if it is meant, run the command again with "
+                "--force)"
             )
         else:
             message = _(
