@@ -670,10 +670,11 @@ def test_a_level_is_asked_as_the_other_prompts_ask(ask, small: Path):
 def test_what_a_prompt_cannot_read_is_said_alike_and_a_missing_year_asked_for(ask, small: Path):
     """Each refusal at the prompts is its reason alone (no 'Error:' before one and
     'Invalid value:' before another); a month or day without its year asks for the year,
-    written whole: the latest such month up to this one, the day in the month answered."""
+    written whole: the latest such month up to this one, the day in the month answered
+    (a day of another month is said not to be in it)."""
     today = date.today()
     year = today.year if today.month >= 5 else today.year - 1
-    typed = "5月\n2023-05\n5月12日\n2023/13/1\n2023-06-01\n2023-05-12\nabc\n2\n是吧\n\n\n"
+    typed = "5月\n2023-05\n5月12日\n6月1日\n2023/13/1\n2023-06-01\n2023-05-12\nabc\n2\n是吧\n\n\n"
     result = ask("-d", "市体育局", "-c", "2.4.9", "--note", "n", input=typed)
     assert result.exit_code == 0, result.output
     assert result.stderr == (
@@ -682,6 +683,9 @@ def test_what_a_prompt_cannot_read_is_said_alike_and_a_missing_year_asked_for(as
         f"month (YYYY-MM) [{month_of(today)}]: 2023-05\n"
         "date (YYYY-MM-DD, optional): 5月12日\n"
         "'5月12日' has no year; write the year: 2023-05-12\n"
+        # not 'write the year: 2023-06-01', a date this prompt refuses (review Y F10 c)
+        "date (YYYY-MM-DD, optional): 6月1日\n"
+        "'6月1日' is not in 2023-05; give a date in 2023-05, or leave it empty\n"
         "date (YYYY-MM-DD, optional): 2023/13/1\n"
         "'2023/13/1' is not a day: a year has no month 13\n"
         "date (YYYY-MM-DD, optional): 2023-06-01\n"

@@ -392,7 +392,8 @@ def _yearless_month(text: str, today: date) -> str | None:
 
 def _yearless_date(text: str, month: str) -> str | None:
     """What to say of a date typed without its year (11月12日): the day in the year of
-    the month answered, written whole, when there is one."""
+    the month answered, written whole, when there is one. A day of another month is
+    said not to be in the month: written whole, it would be refused (review Y F10 c)."""
     found = yearless(text)
     if found is None or found[1] is None:
         return None
@@ -400,7 +401,15 @@ def _yearless_date(text: str, month: str) -> str | None:
         day = date(int(month[:4]), found[0], found[1])
     except ValueError:
         return None
+    if month_of(day) != month:
+        return _not_in_month(repr(text), month)
     return _yearless(text, day.isoformat())
+
+
+def _not_in_month(day: str, month: str) -> str:
+    return _("{day} is not in {month}; give a date in {month}, or leave it empty").format(
+        day=day, month=month
+    )
 
 
 def _yearless(text: str, whole: str) -> str:
@@ -429,12 +438,7 @@ def _date(month: str, today: date, force: bool) -> date | None:
             click.echo(_yearless_date(written, month) or exc.message, err=True)
             continue
         if month_of(day) != month:
-            click.echo(
-                _("{day} is not in {month}; give a date in {month}, or leave it empty").format(
-                    day=day, month=month
-                ),
-                err=True,
-            )
+            click.echo(_not_in_month(str(day), month), err=True)
             continue
         refusal = None if force else _refused(Entry(id="", month=month, date=day), today)
         if refusal is not None:
