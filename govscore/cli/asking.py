@@ -19,10 +19,11 @@ from typing import Any
 import click
 
 from govscore.cli.options import COUNT, DATE, MONTH, NUMBER
-from govscore.errors import DataError, did_you_mean
+from govscore.errors import DataError, Problem, did_you_mean
 from govscore.figures import plain
 from govscore.i18n import _, either, english, listing
 from govscore.ledger.loader import Root
+from govscore.ledger.recording import rejected_entry
 from govscore.model import FIELD_WORDS, Entry, month_of
 from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Catalog, Clause
@@ -66,14 +67,17 @@ def ask_missing(
         given = Entry(id="", month=month or month_of(day), date=day)  # type: ignore[arg-type]
         refusals = door_problems(given, None, today, force)[0]
         if refusals:
-            raise DataError(refusals[0].message)
+            raise rejected_entry(refusals)
     if month is None and day is None:
         month = _month(today, force)
     given = fields.get("clause")
     if given and month is not None:
-        # A clause given for a tag the department lacks, or a second rate of the month,
-        # stops before the date is asked, not after another answer (review W F4).
-        _given_clause(root.catalog.at(month).get(fold(given)), department, month, lookup)
+        # What the clause given decides stops before the date is asked, not after another
+        # answer (review W F4, Y F10 d).
+        found = root.catalog.at(month).get(fold(given))
+        _given_clause(found, department, month, lookup)
+        if found is not None:
+            _given_whole(root.catalog, found, fields, department, month, lookup)
     if day is None:
         day = _date(month, today, force)  # type: ignore[arg-type]
     month = month or month_of(day)  # type: ignore[arg-type]
@@ -295,10 +299,35 @@ def _given_clause(
     if clause is None:
         return
     if department is not None and not applies(clause, department):
-        raise DataError(_not_tagged(clause, department))
+        raise _stop(_not_tagged(clause, department), "clause")
     booked = _rate_booked(clause, department, month, lookup)
     if booked is not None:
-        raise DataError(booked)
+        raise _stop(booked, "clause")
+
+
+def _given_whole(
+    catalog: Catalog,
+    clause: Clause,
+    fields: dict[str, Any],
+    department: Department | None,
+    month: str,
+    lookup: Callable[[], Lookup],
+) -> None:
+    """What the command line decides of a clause's entry before the date is asked: a
+    follow-up with nothing to follow up, a matter given with its level (or points) that
+    counts already, stop `add` there ("stops as soon as the clause is known")."""
+    if _asks_ref(clause, fields):
+        _originals(clause, department, month, lookup())
+    if clause.exclusive and fields.get("matter"):
+        # None while the level or points are still to be asked: their answer decides.
+        refusal = _adds_nothing(catalog, clause, fields, department, month, lookup)
+        if refusal is not None:
+            raise _stop(refusal, "matter")
+
+
+def _stop(message: str, field: str) -> DataError:
+    """What stops `add` at the prompt, nothing written: said as the door says it."""
+    return rejected_entry([Problem("", 0, message, field)])
 
 
 def _not_tagged(clause: Clause, department: Department) -> str:
@@ -518,7 +547,7 @@ def _matter(
         if refusal is None:
             return
         if not asked or _no_level_adds(catalog, clause, fields, department, month, lookup, asked):
-            raise DataError(refusal)
+            raise _stop(refusal, "matter")
         click.echo(refusal, err=True)
         for name in asked:
             fields.pop(name, None)
@@ -664,27 +693,26 @@ def _originals(
     if not live:
         message = _(
             "{name} has no live {clauses} entry up to {month}: {clause} has nothing to follow "
-            "up, and nothing was written. Record the {clauses} entry first, then {clause} "
-            "naming its id; if it is recorded, `govscore log -d {name}` shows in which month "
-            "and whether it was voided"
+            "up. Record the {clauses} entry first, then {clause} naming its id; if it is "
+            "recorded, `govscore log -d {name}` shows in which month and whether it was voided"
         )
-        raise DataError(
-            message.format(name=name, clauses="/".join(clause.ref), month=month, clause=clause.id)
+        said = message.format(
+            name=name, clauses="/".join(clause.ref), month=month, clause=clause.id
         )
+        raise _stop(said, "clause")
     # An entry answered item by item already has nothing left to follow up (see the
     # door's follow_up_problems): it is neither listed nor offered.
     open_ones = [e for e in live if _followed(e, clause, lookup) < e.count]
     if not open_ones:
         message = _(
             "{name}'s {clauses} entries up to {month} are each followed up by {clause} "
-            "already ({ids}): nothing is left to follow up, and nothing was written"
+            "already ({ids}): nothing is left to follow up"
         )
         ids = ", ".join(e.id for e in live)
-        raise DataError(
-            message.format(
-                name=name, clauses="/".join(clause.ref), month=month, clause=clause.id, ids=ids
-            )
+        said = message.format(
+            name=name, clauses="/".join(clause.ref), month=month, clause=clause.id, ids=ids
         )
+        raise _stop(said, "clause")
     return open_ones
 
 

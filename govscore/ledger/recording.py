@@ -646,6 +646,13 @@ def _rejected(count: int, problems: int) -> str:
     ).format(count=problems, what=what)
 
 
+def rejected_entry(problems: Sequence[Problem]) -> DataError:
+    """One entry refused before the door is asked (what `add`'s prompt knows the door, or
+    the ledger, would refuse), said as the door says it: each problem, then that nothing
+    was written (review W F4)."""
+    return DataError(_rejected(1, len(problems)), _relabel(problems, None))
+
+
 @dataclass
 class Known:
     """What giving drafts ids and lines needs to know of the ledger (full or cached)."""
