@@ -388,6 +388,25 @@ def test_a_wrong_name_or_id_on_the_command_line_is_asked_again(ask, small: Path)
     assert (entry["department"], entry["clause"], entry["count"]) == ("市公安局", "2.4.3", 2)
 
 
+def test_a_prefix_given_with_c_narrows_the_list_as_at_the_prompt(ask, small: Path):
+    """`-c 2.4` was said unknown (did you mean 4.2.4 or 2.5.4 or 2.4.9?) and the whole
+    catalog listed; typed at the prompt, 2.4 narrows the list. Given, it narrows it too
+    (review Y F10 e)."""
+    may = ["--month", "2023-05", "--note", "n"]
+    result = ask("-d", "市公安局", "-c", "2.4", *may, input="\n2.4.3\n\n\n")
+    assert (result.exit_code, result.stdout) == (0, "2023-05-0001\n"), result.output
+    shown = result.stderr.splitlines()
+    assert shown[0] == "date (YYYY-MM-DD, optional): "
+    assert [line.split()[0] for line in shown[1:14]] == [f"2.4.{n}" for n in range(1, 14)]
+    assert shown[14:] == [
+        "clause (-c; an id, or a prefix such as 2.4 to narrow the list): 2.4.3",
+        "count [1]: ",
+        "record department 市公安局, clause 2.4.3 (points: 1 per 件次), month 2023-05, "
+        "count 1, note n? [Y/n]: ",
+    ]
+    assert entries(small, "2023-05")[0]["clause"] == "2.4.3"
+
+
 def test_a_month_or_date_ahead_of_time_is_asked_again(
     ask, small: Path, monkeypatch: pytest.MonkeyPatch
 ):

@@ -255,18 +255,21 @@ def _clause(
     lookup: Callable[[], Lookup],
 ) -> Clause:
     """The clause given, else asked for: the list of the month's clauses first; a prefix
-    (2.4) narrows it. A clause not in force that month is said why and asked again, and
-    so is a rate the department has that month already (a given one stops here)."""
+    (2.4) narrows it, given with -c too (review Y F10 e). A clause not in force that month
+    is said why and asked again, and so is a rate the department has that month already
+    (a given one stops here)."""
     catalog = root.catalog.at(month)
-    given = fields.get("clause")
+    choices = [c for c in catalog if department is None or applies(c, department)]
+    given = fold(fields.get("clause") or "").rstrip(".")
+    narrowed = [c for c in choices if given and c.id.startswith(given + ".")]
     if given:
-        found = catalog.get(fold(given))
+        found = catalog.get(given)
         if found is not None:
             _given_clause(found, department, month, lookup)
             return found
-        _unknown_clause(root, fold(given), month)
-    choices = [c for c in catalog if department is None or applies(c, department)]
-    _list_clauses(root, month, choices)
+        if not narrowed:
+            _unknown_clause(root, given, month)
+    _list_clauses(root, month, narrowed or choices)
     while True:
         written = _ask(_("clause (-c; an id, or a prefix such as 2.4 to narrow the list)"))
         written = fold(written).rstrip(".")  # ２．４．３ is 2.4.3
