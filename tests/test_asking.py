@@ -280,6 +280,48 @@ def test_a_rate_the_door_would_refuse_is_asked_again_at_once(ask, small: Path):
     assert [e["value"] for e in entries(small, "2023-05")] == [Decimal("93.5"), Decimal("0.935")]
 
 
+def test_a_numerator_above_its_denominator_is_said_before_the_confirmation(ask, small: Path):
+    """5/3 at the rate prompt (likely 3/5) was confirmed, written, then warned of: it is
+    said at once, and kept only when the clerk says so (否, the default, asks the rate
+    again); kept, it is not warned of again after the writing (review Y F10 g)."""
+    may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]
+    prompt = "rate in percent, or cases as numerator/denominator (0/0: none): "
+    # 5/3: the rate is 5 × 100 / 3 = 166.666… → 166.67%, over 100%
+    over = "numerator 5 is above denominator 3: the rate is 166.67%, over 100%, so it deducts nothing\n"
+    retyped = ask("-d", "市体育局", "-c", "2.5.2", *may, input="5/3\n\n3/5\n\n")
+    assert (retyped.exit_code, retyped.stdout) == (0, "2023-05-0001\n"), retyped.output
+    assert retyped.stderr == (
+        f"{prompt}5/3\n"
+        f"{over}"
+        "keep 5/3, a rate over 100%? [y/N]: \n"
+        f"{prompt}3/5\n"
+        "record department 市体育局, clause 2.5.2 (points: 每少1% 0.1), month 2023-05, "
+        "date 2023-05-10, numerator 3, denominator 5, note n? [Y/n]: \n"
+    )
+    kept = ask("-d", "市民政局", "-c", "2.5.2", *may, input="5/3\n是\n\n")
+    assert (kept.exit_code, kept.stdout) == (0, "2023-05-0002\n"), kept.output
+    assert kept.stderr == (
+        f"{prompt}5/3\n"
+        f"{over}"
+        "keep 5/3, a rate over 100%? [y/N]: 是\n"
+        "record department 市民政局, clause 2.5.2 (points: 每少1% 0.1), month 2023-05, "
+        "date 2023-05-10, numerator 5, denominator 3, note n? [Y/n]: \n"
+    )
+    # Given on the command line, it is written with the warning, as without a terminal.
+    given = ask("-d", "市公安局", "-c", "2.5.2", "--numerator", "5", "--denominator", "3",
+                *may, input="")  # fmt: skip
+    assert (given.exit_code, given.stdout, given.stderr) == (
+        0,
+        "2023-05-0003\n",
+        f"warning: {over}",
+    ), given.output
+    assert [(e["numerator"], e["denominator"]) for e in entries(small, "2023-05")] == [
+        (3, 5),
+        (5, 3),
+        (5, 3),
+    ]
+
+
 def test_a_follow_up_with_nothing_to_follow_up_stops_before_the_rest(ask, small: Path):
     """市公安局 has no 4.3.1 entry: 4.3.2 stops as soon as the clause is known, before the
     date is asked (review Y F10 d), refused as the door refuses (exit 1, nothing written,
@@ -515,8 +557,9 @@ def show(root: Path, entry_id: str) -> str:
 
 def test_a_clause_that_deducts_every_month_until_closed_offers_yes(ask, small: Path):
     """3.1.3 and 3.1.5 deduct 自应完成之月起每月扣分: Enter records the entry recurring;
-    否 records one month, as typed, and is told so. 2.4.9 (每月扣1分, a month it happened)
-    may recur but need not: Enter is 否, and nothing is said."""
+    否 records one month, as typed, the clerk's choice at the question just asked: not
+    warned of after to use --recurring (review Y F10 f). 2.4.9 (每月扣1分, a month it
+    happened) may recur but need not: Enter is 否, and nothing is said."""
     may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]
     lead = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\n\n\n")  # count, recurring, ok
     assert (lead.exit_code, lead.stdout) == (0, "2023-05-0001\n"), lead.output
@@ -530,10 +573,11 @@ def test_a_clause_that_deducts_every_month_until_closed_offers_yes(ask, small: P
     assert "(recurring)? [Y/n]: " in helper.stderr, helper.output
     once = ask("-d", "市体育局", "-c", "3.1.3", *may, input="\n否\n\n")
     assert (once.exit_code, once.stdout) == (0, "2023-05-0003\n"), once.output
-    assert once.stderr.endswith(
-        "warning: clause 3.1.3 counts every month from the month it was due until closed, "
-        "but this entry is not recurring: it counts in 2023-05 only. To count it every "
-        "month, record it as recurring (--recurring), voiding it first once written\n"
+    assert once.stderr == (
+        "count [1]: \n"
+        "does it stand every month until closed (recurring)? [Y/n]: 否\n"
+        "record department 市体育局, clause 3.1.3 (points: 2 per 月), month 2023-05, date 2023-05-10, "
+        "count 1, note n? [Y/n]: \n"
     )
     allowed = ask("-d", "市体育局", "-c", "2.4.9", *may, input="\n\n\n")
     assert "(recurring)? [y/N]: " in allowed.stderr, allowed.output

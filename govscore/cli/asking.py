@@ -28,7 +28,13 @@ from govscore.model import FIELD_WORDS, Entry, month_of
 from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Department, tag_name
-from govscore.rules.door import door_problems, exclusive_problems, fraction_meant, when_problems
+from govscore.rules.door import (
+    above_denominator,
+    door_problems,
+    exclusive_problems,
+    fraction_meant,
+    when_problems,
+)
 from govscore.rules.lookup import Lookup
 from govscore.rules.validate import MOST_COUNT, applies, clause_problems
 from govscore.written import fold, read_number, yearless
@@ -45,8 +51,9 @@ def ask_missing(
     lookup: Callable[[], Lookup],
     force: bool,
     refused: Callable[[dict[str, Any], date | None, str], None],
-) -> tuple[date | None, str | None]:
-    """Fill in `fields` by asking; returns the date and month, asked for when missing.
+) -> tuple[date | None, str | None, tuple[str, ...]]:
+    """Fill in `fields` by asking; returns the date and month, asked for when missing, and
+    the fields the clerk chose told what they mean (Draft.chosen: not warned of again).
     `refused` raises what the whole door would say of the entry (nothing written), just
     before the confirmation.
 
@@ -85,15 +92,18 @@ def ask_missing(
     # A follow-up with nothing to follow up stops here, not after every other answer.
     originals = _originals(clause, department, month, lookup()) if _asks_ref(clause, fields) else []
     unasked = {name for name in ("level", "points", "matter") if not fields.get(name)}
-    _figures(clause, fields, force)
+    chosen: set[str] = set()
+    _figures(clause, fields, force, chosen)
     if clause.exclusive:
         _matter(root.catalog, clause, fields, department, month, lookup, unasked, force)
     if _asks_ref(clause, fields):
         fields["ref"] = _ref(clause, department, originals)
     if clause.recurring and not fields.get("recurring"):
         # 3.1.3 deducts every month from the month it was due (until_closed): 是 offered.
+        # 否 is the clerk's choice at the question, not warned of after (review Y F10 f).
         question = _("does it stand every month until closed (recurring)?")
         fields["recurring"] = confirm(question, default=clause.until_closed)
+        chosen.add("recurring")
     if fields.get("note") is None:
         fields["note"] = _ask(_("note (optional)"), default="", show_default=False) or None
     if _ASKED[0] > asked_before:
@@ -103,7 +113,7 @@ def ask_missing(
         default=True,
     ):
         raise DataError(_("not recorded; nothing was written"))
-    return day, month
+    return day, month, tuple(sorted(chosen))
 
 
 # Prompts shown so far: `add` confirms what was typed at its prompts before writing it to
@@ -479,8 +489,11 @@ def _date(month: str, today: date, force: bool) -> date | None:
         return day
 
 
-def _figures(clause: Clause, fields: dict[str, Any], force: bool) -> None:
-    """The count, points, level or rate the clause is scored by."""
+def _figures(
+    clause: Clause, fields: dict[str, Any], force: bool, chosen: set[str] | None = None
+) -> None:
+    """The count, points, level or rate the clause is scored by; a rate over 100% kept
+    is noted in `chosen`."""
     kind = clause.kind
     counted = kind in ("fixed", "levels", "range", "discretionary") and not clause.exclusive
     while counted and fields.get("count") is None:
@@ -502,7 +515,7 @@ def _figures(clause: Clause, fields: dict[str, Any], force: bool) -> None:
         label = _("level ({levels})").format(levels=listing(levels))
         fields["level"] = _ask(label, Level(levels))
     elif kind == "rate" and fields.get("value") is None and fields.get("denominator") is None:
-        _rate(clause, fields, force)
+        _rate(clause, fields, force, chosen if chosen is not None else set())
 
 
 class Level(click.ParamType):
@@ -633,11 +646,14 @@ def _points(clause: Clause, label: str) -> Any:
         click.echo(wrong[0], err=True)
 
 
-def _rate(clause: Clause, fields: dict[str, Any], force: bool) -> None:
+def _rate(clause: Clause, fields: dict[str, Any], force: bool, chosen: set[str]) -> None:
     """A rate as a percentage (93.5) or as cases, numerator/denominator (187/200; 0/0: none).
 
     One the door would refuse (0.935, a fraction; 101; 1.5/2) is said and asked again at
-    once, unless `force` lets a fraction through, as it does on the command line."""
+    once, unless `force` lets a fraction through, as it does on the command line. A
+    numerator above its denominator (5/3, likely 3/5) is said at once too, and kept only
+    when the clerk says so (some ratios pass 100%): not warned of after the writing
+    (review Y F10 g)."""
     while True:
         written = fold(_ask(_("rate in percent, or cases as numerator/denominator (0/0: none)")))
         figures = _rate_figures(written)
@@ -660,10 +676,19 @@ def _rate(clause: Clause, fields: dict[str, Any], force: bool) -> None:
                 "`govscore add … --value {value} --force`)"
             )
             wrong.append(message.format(value=plain(entry.value), percent=plain(meant)))  # type: ignore[arg-type]
-        if not wrong:
-            fields.update(figures)
-            return
-        click.echo(wrong[0], err=True)
+        if wrong:
+            click.echo(wrong[0], err=True)
+            continue
+        above = above_denominator(entry)
+        if above is not None:
+            click.echo(above.message, err=True)
+            question = _("keep {numerator}/{denominator}, a rate over 100%?")
+            shown = {"numerator": plain(entry.numerator), "denominator": plain(entry.denominator)}  # type: ignore[arg-type]
+            if not confirm(question.format(**shown), default=False):
+                continue
+            chosen.add("numerator")
+        fields.update(figures)
+        return
 
 
 def _rate_figures(written: str) -> dict[str, Any] | None:

@@ -557,6 +557,7 @@ def add(
     At a terminal, asks for what is missing; otherwise never prompts.
     """
     fields = dict(given)
+    chosen: tuple[str, ...] = ()
     if interactive():
 
         def refused(asked: dict[str, Any], on: date | None, filed: str | None) -> None:
@@ -567,7 +568,7 @@ def add(
                    force=force, same_keys=True, id_tag=clone_tag(app.root_dir()))  # fmt: skip
 
         try:
-            day, month = ask_missing(
+            day, month, chosen = ask_missing(
                 app.root(), fields, day, month, today(), lambda: _lookup(app, None)[1], force,
                 refused,
             )  # fmt: skip
@@ -580,7 +581,7 @@ def add(
         raise click.UsageError(
             _("missing {options} (no terminal to ask at)").format(options=both(missing))
         )
-    draft = _add_draft(app, fields, day, month, by)
+    draft = replace(_add_draft(app, fields, day, month, by), chosen=chosen)
     try:
         _record(app, [draft], commit, force)
     except DataError as exc:

@@ -83,6 +83,9 @@ class Draft:
     # is never recorded, only judged, so that every problem of the row is named at once;
     # `month` is then the month its figures are judged by (None: only its department).
     problems: tuple[Problem, ...] = ()
+    # Fields the writer chose at `add`'s prompt, told what they mean (3.1.3 answered 否,
+    # not recurring; a rate over 100% kept): the door's warning of them is not said again.
+    chosen: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -739,6 +742,7 @@ def draft_entries(
         refusals, warnings = door_problems(
             entry, known.catalog.at(entry.month).get(entry.clause), known.today, force
         )
+        warnings = [w for w in warnings if w.field not in draft.chosen]
         if warnings:
             made.warnings.extend(_relabel(warnings, draft))
         if refusals:

@@ -54,29 +54,9 @@ def door_problems(
                     ).format(value=plain(entry.value), percent=plain(meant)),
                 )
             )
-        numerator, denominator = entry.numerator, entry.denominator
-        cases = [n for n in (numerator, denominator) if n is not None]
-        if (
-            numerator is not None
-            and denominator
-            and numerator > denominator
-            # other cases than whole numbers up to MOST_CASES validation refuses
-            and all(n <= MOST_CASES and n == n.to_integral_value() for n in cases)
-        ):
-            warnings.append(
-                _problem(
-                    entry,
-                    "numerator",
-                    _(
-                        "numerator {numerator} is above denominator {denominator}: the rate is "
-                        "{rate}%, over 100%, so it deducts nothing"
-                    ).format(
-                        numerator=plain(numerator),
-                        denominator=plain(denominator),
-                        rate=plain(round2(numerator * HUNDRED / denominator)),
-                    ),
-                )
-            )
+        above = above_denominator(entry)
+        if above is not None:
+            warnings.append(above)
     if clause is not None and clause.until_closed and not entry.recurring:
         # Recorded, as the contract has it (an entry is recurring only when it says so),
         # but said: a cron job's entry of 3.1.3 would else count in one month, silently.
@@ -106,6 +86,28 @@ def door_problems(
     if not force:
         refusals.extend(when_problems(entry, today))
     return refusals, warnings
+
+
+def above_denominator(entry: Entry) -> Problem | None:
+    """A numerator above its denominator: recorded (some ratios, 1.3.1's, may pass 100%),
+    but said, the rate deducting nothing; `add`'s prompt asks before it is confirmed."""
+    numerator, denominator = entry.numerator, entry.denominator
+    cases = [n for n in (numerator, denominator) if n is not None]
+    if (
+        numerator is None
+        or not denominator
+        or numerator <= denominator
+        # other cases than whole numbers up to MOST_CASES validation refuses
+        or not all(n <= MOST_CASES and n == n.to_integral_value() for n in cases)
+    ):
+        return None
+    message = _(
+        "numerator {numerator} is above denominator {denominator}: the rate is "
+        "{rate}%, over 100%, so it deducts nothing"
+    )
+    rate = plain(round2(numerator * HUNDRED / denominator))
+    said = message.format(numerator=plain(numerator), denominator=plain(denominator), rate=rate)
+    return _problem(entry, "numerator", said)
 
 
 def fraction_meant(value: Decimal | None) -> Decimal | None:
