@@ -119,7 +119,7 @@ def test_a_whole_entry_at_a_terminal(small: Path):
     term.type("3件超期办结")
     # What was typed, on one line, to confirm before it goes into the ledger (Enter: yes).
     assert term.expect("[Y/n]: ").endswith(
-        "record department 市公安局, clause 2.4.3 (points: 1 per 件次), month 2023-05, date 2023-05-12, "
+        "record department 市公安局, clause 2.4.3 (points: 1 per occurrence), month 2023-05, date 2023-05-12, "
         "count 3, note 3件超期办结? [Y/n]: "
     )
     term.type("")
@@ -272,7 +272,7 @@ def test_a_rate_the_door_would_refuse_is_asked_again_at_once(ask, small: Path):
         f"{prompt}93.5\n"
         "note (optional): n\n"
         "record department 市体育局, clause 2.5.2 (points: 每少1% 0.1), month 2023-05, "
-        "date 2023-05-10, value 93.5, note n? [Y/n]: \n"
+        "date 2023-05-10, value 93.5%, note n? [Y/n]: \n"
     )
     # With --force a rate below 1% is taken as typed, as on the command line.
     forced = ask("--force", "-d", "市民政局", "-c", "2.5.2", *may, input="0.935\nn\n\n")
@@ -366,7 +366,7 @@ def test_what_was_typed_is_confirmed_before_it_is_written(ask, small: Path):
     typed = ask("-d", "体育局", "-c", "4.2.2", "--month", "2023-05", input="\n省级\n开办\n\n否\n")
     assert (typed.exit_code, typed.stdout) == (1, ""), typed.output
     assert typed.stderr.endswith(
-        "record department 市体育局, clause 4.2.2 (points: 市级 2 · 省级 5 · 国家级 10), month 2023-05, "
+        "record department 市体育局, clause 4.2.2 (points: 5 per item), month 2023-05, "
         "level 省级, matter 开办? [Y/n]: 否\n"
         "error: not recorded; nothing was written\n"
     )
@@ -443,7 +443,7 @@ def test_a_prefix_given_with_c_narrows_the_list_as_at_the_prompt(ask, small: Pat
     assert shown[14:] == [
         "clause (-c; an id, or a prefix such as 2.4 to narrow the list): 2.4.3",
         "count [1]: ",
-        "record department 市公安局, clause 2.4.3 (points: 1 per 件次), month 2023-05, "
+        "record department 市公安局, clause 2.4.3 (points: 1 per occurrence), month 2023-05, "
         "count 1, note n? [Y/n]: ",
     ]
     assert entries(small, "2023-05")[0]["clause"] == "2.4.3"
@@ -566,7 +566,7 @@ def test_a_clause_that_deducts_every_month_until_closed_offers_yes(ask, small: P
     assert lead.stderr == (
         "count [1]: \n"
         "does it stand every month until closed (recurring)? [Y/n]: \n"
-        "record department 市体育局, clause 3.1.3 (points: 2 per 月), month 2023-05, date 2023-05-10, "
+        "record department 市体育局, clause 3.1.3 (points: 2 per month), month 2023-05, date 2023-05-10, "
         "count 1, recurring yes, note n? [Y/n]: \n"
     )
     helper = ask("-d", "市体育局", "-c", "3.1.5", *may, input="\n0.5\n\n\n")
@@ -576,7 +576,7 @@ def test_a_clause_that_deducts_every_month_until_closed_offers_yes(ask, small: P
     assert once.stderr == (
         "count [1]: \n"
         "does it stand every month until closed (recurring)? [Y/n]: 否\n"
-        "record department 市体育局, clause 3.1.3 (points: 2 per 月), month 2023-05, date 2023-05-10, "
+        "record department 市体育局, clause 3.1.3 (points: 2 per month), month 2023-05, date 2023-05-10, "
         "count 1, note n? [Y/n]: \n"
     )
     allowed = ask("-d", "市体育局", "-c", "2.4.9", *may, input="\n\n\n")
@@ -685,7 +685,7 @@ def test_a_matter_counted_already_is_refused_before_the_confirmation(ask, small:
         "level (市级, 省级, 国家级): 国家级\n"
         "matter (the 事项 this entry is about): 企业开办一件事\n"
         "note (optional): \n"
-        "record department 市体育局, clause 4.2.2 (points: 市级 2 · 省级 5 · 国家级 10), "
+        "record department 市体育局, clause 4.2.2 (points: 10 per item), "
         "month 2023-06, date 2023-06-01, level 国家级, matter 企业开办一件事? [Y/n]: \n"
     )
     given = ask(
@@ -716,6 +716,37 @@ def test_a_matter_counted_already_is_refused_before_the_confirmation(ask, small:
     )
 
 
+def test_the_confirmation_line_shows_the_chosen_level_and_a_rate_in_percent(
+    ask, small: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """As the clerk reads it: a levels clause with the chosen level's points, not every
+    level's (条款 4.2.2（市级 2 · 省级 5 · 国家级 10 分）), a rate with its % (比率 95.5);
+    review Y F10 h, i. In English the unit is English too (2 per month, not 2 per 月: j)."""
+    monkeypatch.setenv("GOVSCORE_LANG", "zh")
+    may = ["--month", "2023-05", "--date", "2023-05-10", "--note", "n"]
+    level = ask("-d", "市体育局", "-c", "4.2.2", *may, input="国家级\n开办\n否\n")
+    assert level.stderr.splitlines()[-2:] == [
+        "登记：部门 市体育局、条款 4.2.2（每项 10 分）、月份 2023-05、日期 2023-05-10、层级 国家级、"
+        "事项 开办、说明 n？ [是/否，默认是]: 否",
+        "错误：未登记，未写入任何内容",
+    ]
+    rate = ask("-d", "市体育局", "-c", "2.5.2", *may, input="95.5\n否\n")
+    assert rate.stderr.splitlines()[-2:] == [
+        "登记：部门 市体育局、条款 2.5.2（每少1% 0.1 分）、月份 2023-05、日期 2023-05-10、"
+        "比率 95.5%、说明 n？ [是/否，默认是]: 否",
+        "错误：未登记，未写入任何内容",
+    ]
+    monkeypatch.setenv("GOVSCORE_LANG", "en")
+    # 4.4.3 is scored by levels and counted: the level's points per 次 (instance).
+    counted = ask("-d", "市体育局", "-c", "4.4.3", *may, input="2\n市委市政府\n否\n")
+    assert counted.stderr.splitlines()[-2:] == [
+        "record department 市体育局, clause 4.4.3 (points: 2 per instance), month 2023-05, "
+        "date 2023-05-10, count 2, level 市委市政府, note n? [Y/n]: 否",
+        "error: not recorded; nothing was written",
+    ]
+    assert not (small / "ledger" / "2023-05.toml").exists()
+
+
 def test_a_level_is_asked_as_the_other_prompts_ask(ask, small: Path):
     """The levels in the prompt as the other prompts give their forms; a wrong one is said
     in govscore's words, naming the levels and the nearest (市 for 市级), not click's."""
@@ -730,7 +761,7 @@ def test_a_level_is_asked_as_the_other_prompts_ask(ask, small: Path):
         "'省' is not a level: choose one of 市级, 省级, 国家级; did you mean 省级?\n"
         "level (市级, 省级, 国家级): 省级\n"
         "matter (the 事项 this entry is about): 开办\n"
-        "record department 市体育局, clause 4.2.2 (points: 市级 2 · 省级 5 · 国家级 10), "
+        "record department 市体育局, clause 4.2.2 (points: 5 per item), "
         "month 2023-05, level 省级, matter 开办, note n? [Y/n]: \n"
     )
 
@@ -765,7 +796,7 @@ def test_what_a_prompt_cannot_read_is_said_alike_and_a_missing_year_asked_for(as
         "does it stand every month until closed (recurring)? [y/N]: 是吧\n"
         "'是吧': answer 是 or 否 (y or n)\n"
         "does it stand every month until closed (recurring)? [y/N]: \n"
-        "record department 市体育局, clause 2.4.9 (points: 1 per 月), month 2023-05, "
+        "record department 市体育局, clause 2.4.9 (points: 1 per month), month 2023-05, "
         "date 2023-05-12, count 2, note n? [Y/n]: \n"
     )
     assert result.stdout == "2023-05-0001\n"

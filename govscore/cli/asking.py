@@ -21,7 +21,7 @@ import click
 from govscore.cli.options import COUNT, DATE, MONTH, NUMBER
 from govscore.errors import DataError, Problem, did_you_mean
 from govscore.figures import plain
-from govscore.i18n import _, either, english, listing
+from govscore.i18n import Worded, _, either, english, listing
 from govscore.ledger.loader import Root
 from govscore.ledger.recording import rejected_entry
 from govscore.model import FIELD_WORDS, Entry, month_of
@@ -153,8 +153,10 @@ def _summary(
     shown = {**fields, "month": month, "date": day}
     if department is not None:
         shown["department"] = department.name  # as the ledger keeps it, not as typed
-    shown["clause"] = f"{clause.id}{_points_worth(clause)}"
+    shown["clause"] = f"{clause.id}{_points_worth(clause, shown.get('level'))}"
     shown["recurring"] = _("yes") if shown.get("recurring") else None
+    if shown.get("value") is not None:  # a rate is in percent (95.5%, not 95.5)
+        shown["value"] = f"{plain(shown['value'])}%"
     parts = [
         f"{name if english() else FIELD_WORDS[name]} {_plain(shown[name])}"
         for name in SUMMARY
@@ -181,19 +183,42 @@ SUMMARY = (
 )
 
 
-def _points_worth(clause: Clause) -> str:
+# The catalog's units in English, for an English confirmation line (2 per month, not
+# 2 per 月); one not here (an amendment's own) is shown as the catalog writes it.
+UNITS = {
+    "件次": "occurrence",
+    "次": "instance",
+    "项": "item",
+    "月": "month",
+    "篇": "article",
+    "个": "unit",
+}
+
+
+def _points_worth(clause: Clause, level: str | None = None) -> str:
     """The clause's points as the confirmation shows them, with what they count (每件次
-    1 分), so that a bare figure beside the clause does not read as the count."""
+    1 分), so that a bare figure beside the clause does not read as the count; of a
+    levels clause, the chosen level's points (国家级: 每项 10 分; review Y F10 h)."""
     points = clause.describe_points()
-    if clause.kind in ("fixed", "range"):
-        text = _(" (points: {points} per {unit})").format(
-            points=points, unit=clause.unit or _("unit")
-        )
+    chosen = None if level is None else clause.level_points(level)
+    if chosen is not None:
+        points = plain(chosen)
+    if clause.kind in ("fixed", "range") or (chosen is not None and clause.unit):
+        text = _(" (points: {points} per {unit})").format(points=points, unit=_unit(clause))
     elif clause.kind in ("levels", "rate", "discretionary"):
         text = _(" (points: {points})").format(points=points)
     else:
         text = _(" ({points})").format(points=points)
     return text
+
+
+def _unit(clause: Clause) -> str:
+    """What the clause counts, in the reader's words (件次; occurrence in English)."""
+    if not clause.unit:
+        return _("unit")
+    if english():
+        return Worded(UNITS.get(clause.unit, clause.unit), clause.unit)
+    return clause.unit
 
 
 def _plain(value: Any) -> str:
