@@ -707,9 +707,10 @@ def _rate(clause: Clause, fields: dict[str, Any], force: bool, chosen: set[str])
         above = above_denominator(entry)
         if above is not None:
             click.echo(above.message, err=True)
-            question = _("keep {numerator}/{denominator}, a rate over 100%?")
-            shown = {"numerator": plain(entry.numerator), "denominator": plain(entry.denominator)}  # type: ignore[arg-type]
-            if not confirm(question.format(**shown), default=False):
+            question = _("keep {numerator}/{denominator}, a rate over 100%?").format(
+                numerator=plain(figures["numerator"]), denominator=plain(figures["denominator"])
+            )
+            if not confirm(question, default=False):
                 continue
             chosen.add("numerator")
         fields.update(figures)
