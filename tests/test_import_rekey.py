@@ -463,3 +463,32 @@ def test_a_matter_written_another_way_in_a_later_export_is_recorded(small: Path)
         assert again.exit_code == 0, again.output
         assert again.stderr.endswith("skipped 2 already recorded (by key)\n"), again.output
     assert len(entries(small)) == 5  # the two rows, and each export's new row
+
+
+def test_a_row_voided_on_appeal_stays_voided_when_the_notes_are_added_to(small: Path):
+    """Review AA F1: A and B imported, A voided on appeal, then the sheet exported again
+    with both notes added to (A（已核）, B（已核）): the first row was taken for B's
+    entry and the second booked, B counted twice and the notice said to void B. Each row
+    is taken for its own entry, A's voided one too (its note holds A's): nothing is
+    booked; as is the appealed row marked 申诉成立 in a later export."""
+    day = "部门,条款,日期,说明\n"
+    row = "市公安局,2.4.3,2023/5/5,{}\n"
+    Path("v1.csv").write_text(day + row.format("A") + row.format("B"), encoding="utf-8")
+    assert gs(small, "import", "v1.csv").stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    assert gs(small, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    Path("v2.csv").write_text(day + row.format("A（已核）") + row.format("B（已核）"), "utf-8")
+    again = gs(small, "import", "v2.csv")
+    assert (again.exit_code, again.stdout) == (0, ""), again.output
+    assert again.stderr.splitlines()[0] == (
+        "v2.csv:2: skipped as 2023-05-0001, recorded and voided since: the same but for "
+        "its 说明; a voided row stays voided; if the row is another incident, give it a "
+        "去重键 of its own"
+    )
+    assert again.stderr.splitlines()[1].startswith("v2.csv:3: skipped as 2023-05-0002,")
+    Path("v3.csv").write_text(day + row.format("A（申诉成立）") + row.format("B"), "utf-8")
+    third = gs(small, "import", "v3.csv")
+    assert (third.exit_code, third.stdout) == (0, ""), third.output
+    # 市公安局, May: only B counts: C2 = 100 − 1 = 99 → 25 + 0.40×99 + 20 + 15 = 99.6.
+    month = json.loads(gs(small, "month", "2023-05", "--format", "json").stdout)
+    [police] = [d for d in month["departments"] if d["department"] == "市公安局"]
+    assert police["total"] == 99.6

@@ -912,7 +912,9 @@ class Planner:
             if entry is not None:  # recorded with its note: this row
                 self._taken_for(row, entry)
                 self.skipped += 1
-            elif self._recorded.free(month, made) is not None:
+            elif self._recorded.free(month, made) is not None or self._recorded.voided_like(
+                month, made, written.get("note")
+            ):
                 waiting.append(row)  # an entry alike but for its note: once all are read
             else:
                 yield self._booked(row, first_line)
@@ -932,21 +934,27 @@ class Planner:
         """The rows alike but for their notes to free entries, each paired with the entry
         whose note is closest to its own (`A（核）` is `A`'s, whatever the order of the
         rows): the closest pairs first, ties in file and ledger order. A line → its entry;
-        rows left over are another incident. Past PAIRING_LIMIT pairs of one identity
-        (hundreds of rows alike), in file and ledger order."""
+        rows left over are another incident. An entry voided in its month is paired only
+        with a row whose note holds its own or is held by it (`张三件超期（申诉成立）`: a
+        note added to, the row voided on appeal stays voided); a row like it but for
+        another note is a new incident. Past PAIRING_LIMIT pairs of one identity
+        (hundreds of rows alike), in file and ledger order, live entries only."""
         groups: dict[tuple[str, str], list[_Row]] = {}
         for row in waiting:
             groups.setdefault((row.month, row.identity), []).append(row)
         paired: dict[int, Entry] = {}
+        voided = self._recorded.voided
         for (month, identity), rows in groups.items():
-            entries = self._recorded.all_free(month, identity)
+            entries = self._recorded.unclaimed(month, identity)
             if len(rows) * len(entries) > PAIRING_LIMIT:
-                paired.update((row.line, entry) for row, entry in zip(rows, entries, strict=False))
+                live = [entry for entry in entries if entry.id not in voided]
+                paired.update((row.line, entry) for row, entry in zip(rows, live, strict=False))
                 continue
             likeness = sorted(
                 (-_likeness(row.written.get("note"), entry.note), r, e)
                 for r, row in enumerate(rows)
                 for e, entry in enumerate(entries)
+                if entry.id not in voided or _holds(row.written.get("note"), entry.note)
             )
             used: set[int] = set()
             for _score, r, e in likeness:
@@ -1094,6 +1102,14 @@ _ANY = object()  # _Recorded.free: whatever the note
 PAIRING_LIMIT = 4_096
 
 
+def _holds(note: Any, recorded: str | None) -> bool:
+    """Whether one note holds the other (a note added to: 超期 → 超期（申诉成立）)."""
+    written = str(note or "")
+    if not written or not recorded:
+        return False
+    return written in recorded or recorded in written
+
+
 def _likeness(note: Any, recorded: str | None) -> float:
     """How alike a row's note is to a recorded entry's, 0 to 1."""
     return difflib.SequenceMatcher(None, str(note or ""), recorded or "").ratio()
@@ -1165,14 +1181,18 @@ class _Recorded:
         """Whether the month holds an entry of this identity (taken or not)."""
         return identity in self.month(month)[1]
 
-    def all_free(self, month: str, identity: str) -> list[Entry]:
-        """The entries of the identity no row was taken for and not voided in their
-        month, in ledger order: those a row alike but for its note may be taken for."""
-        return [
-            entry
-            for entry in self.month(month)[1].get(identity, ())
-            if entry.key not in self.taken and entry.id not in self.voided
-        ]
+    def unclaimed(self, month: str, identity: str) -> list[Entry]:
+        """The entries of the identity no row was taken for, in ledger order: those a row
+        alike but for its note may be taken for (see Planner._paired)."""
+        return [e for e in self.month(month)[1].get(identity, ()) if e.key not in self.taken]
+
+    def voided_like(self, month: str, identity: str, note: Any) -> bool:
+        """Whether an entry of the identity voided in its month, no row taken for it, has
+        a note the row's holds or that holds the row's (see Planner._paired)."""
+        return any(
+            entry.id in self.voided and _holds(note, entry.note)
+            for entry in self.unclaimed(month, identity)
+        )
 
     def free(self, month: str, identity: str, note: Any = _ANY) -> Entry | None:
         """The first entry of the identity (with that note, if one is given: None for a
