@@ -492,3 +492,38 @@ def test_a_row_voided_on_appeal_stays_voided_when_the_notes_are_added_to(small: 
     month = json.loads(gs(small, "month", "2023-05", "--format", "json").stdout)
     [police] = [d for d in month["departments"] if d["department"] == "市公安局"]
     assert police["total"] == 99.6
+
+
+def test_a_date_filled_in_or_left_out_since_books_nothing_again(small: Path):
+    """Review AA F4: a month-only sheet imported, then exported again with its dates
+    filled in, booked every row a second time without a word (README: a row's identity is
+    what `add --key` compares, and that takes a date one side lacks for the same entry).
+    Each row is taken for its entry and named; a row new in the export is booked; and
+    the month-only sheet again, after, books nothing."""
+
+    def sheet(name: str, dated: bool, extra: tuple[str, ...] = ()) -> None:
+        rows = [("市公安局", "1", "2023-05-10", "超时A"), ("市民政局", "2", "2023-05-11", "超时B")]
+        lines = ["月份,部门,条款,次数," + ("日期," if dated else "") + "说明,记录人"]
+        for department, count, day, note in [*rows, *([extra] if extra else [])]:
+            cells = ["2023-05", department, "2.4.3", count, *([day] if dated else []), note, "张敏"]
+            lines.append(",".join(cells))
+        Path(name).write_text("\n".join([*lines, ""]), encoding="utf-8")
+
+    sheet("nd1.csv", dated=False)
+    assert gs(small, "import", "nd1.csv").stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    sheet("nd2.csv", dated=True, extra=("市民政局", "2", "2023-05-12", "超时C"))
+    dated = gs(small, "import", "nd2.csv")
+    assert (dated.exit_code, dated.stdout) == (0, "2023-05-0003\n"), dated.output
+    said = dated.stderr.splitlines()
+    assert said[0].startswith(
+        "nd2.csv:2: skipped as 2023-05-0001, already recorded: the same but for its 日期,"
+    )
+    assert said[1].startswith(
+        "nd2.csv:3: skipped as 2023-05-0002, already recorded: the same but for its 日期,"
+    )
+    assert said[2] == "imported 1 entry, skipped 2 already recorded (by key)"
+    again = gs(small, "import", "nd1.csv")
+    assert (again.exit_code, again.stdout) == (0, ""), again.output
+    # 市民政局, May: 超时B × 2 and 超时C × 2: C2 = 100 − 4 = 96 → 25 + 38.4 + 20 + 15 = 98.4.
+    month = json.loads(gs(small, "month", "2023-05", "--format", "json").stdout)
+    assert {d["department"]: d["total"] for d in month["departments"]}["市民政局"] == 98.4

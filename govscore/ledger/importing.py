@@ -824,6 +824,8 @@ class Planner:
           `notices`, as govscore does not change a recorded
           entry; a row so taken waits for the rows below it, so that a later export
           listing a new row first does not take the entry of a row below it.
+        - else, an entry the same but for a date one side lacks (dates filled in since, or
+          left out: `add --key` takes them for one entry), named in `notices` too.
         So the Nth row of an identity is recorded while the ledger holds N entries of
         it, under whichever key they were made (earlier govscore made keys of every
         field): a sheet re-imported after its notes were tidied books nothing, and rows
@@ -844,7 +846,9 @@ class Planner:
         waiting: list[_Row] = []  # rows alike but for their notes to recorded entries
         # The file's written keys of the form row-…, read at its first key-less row.
         written_keys = self._written
-        read = _RowReader(self.table.header, self.file, self.month, self.resolve).read
+        reader = _RowReader(self.table.header, self.file, self.month, self.resolve)
+        read = reader.read
+        apart: list[_Row] = []  # rows alike to an entry but for a date one side lacks
         defaults = self.defaults.items()
         keyed = "key" in self.defaults  # else a row's key is known before its defaults
         progress = self.progress
@@ -895,10 +899,19 @@ class Planner:
                 continue
             assert month is not None and key is not None  # a made key: the row has a month
             alike = self._recorded.alike(month, made)
-            written = {name: fields.get(name) for name in _TIDIED} if alike else {}
+            dated = fields.get("date") is not None
+            # Not alike, but the same as an entry but for a date one side lacks (a sheet's
+            # dates filled in since, or left out): `add --key` takes them for one entry.
+            undated = not alike and self._recorded.apart(month, made, dated, reader.undated)
+            written = {name: fields.get(name) for name in _TIDIED} if alike or undated else {}
+            if undated:
+                written["date"] = fields.get("date")
             if not keyed:  # its note and recorder are kept as written, before --by
                 _fill(fields, defaults)
             draft = Draft(fields, month, f"{source}{line}", canonical=True)
+            if undated:
+                apart.append(_Row(line, key, made, month, written, draft, undated))
+                continue
             if not alike:  # most rows of a big import: nothing recorded is like them
                 # A 去重键 written as row-… holds its key: the ledger's keys where known,
                 # else (the full review reads the rows) the month's entries'.
@@ -926,6 +939,15 @@ class Planner:
             entry = paired.get(row.line)
             if entry is not None:
                 self._taken_for(row, entry)
+                self.skipped += 1
+            else:
+                yield self._booked(row, first_line)
+        # Then a row the same as an entry but for a date one side lacks, in file and
+        # ledger order: named, as a row whose note differs is.
+        for row in apart:
+            found = self._recorded.undated_free(row.month, row.undated, row.written["date"])
+            if found:
+                self._taken_for(row, found[0])
                 self.skipped += 1
             else:
                 yield self._booked(row, first_line)
@@ -1015,7 +1037,7 @@ class Planner:
         differ = [
             name
             for name, value in row.written.items()
-            if (value is not None or name == "note") and value != getattr(entry, name)
+            if (value is not None or name in ("note", "date")) and value != getattr(entry, name)
         ]
         if differ:
             voided = entry.id in self._recorded.voided
@@ -1140,6 +1162,7 @@ class _Row:
     month: str
     written: dict[str, Any]  # its note and recorder as written (None: no cell)
     draft: Draft
+    undated: str = ""  # its identity without its date, where matched so (Planner.read)
 
 
 class _Recorded:
@@ -1156,6 +1179,9 @@ class _Recorded:
         # an alias), as a row's is taken: the same incident has the same identity.
         self.resolve = resolve
         self.months: dict[str, tuple[dict[str, Entry], dict[str, list[Entry]]]] = {}
+        # By month, the entries by identity without their dates (see `apart`), and
+        # whether any holds no date.
+        self.undated: dict[str, tuple[dict[str, list[Entry]], bool]] = {}
         self.taken: set[str] = set()  # keys of the entries rows were taken for
         # Entries voided by a void of their own month's files (the usual case: a row
         # voided soon after its import): no row alike but for its note is taken for one.
@@ -1180,6 +1206,43 @@ class _Recorded:
     def alike(self, month: str, identity: str) -> bool:
         """Whether the month holds an entry of this identity (taken or not)."""
         return identity in self.month(month)[1]
+
+    def _undated(self, month: str) -> tuple[dict[str, list[Entry]], bool]:
+        found = self.undated.get(month)
+        if found is None:
+            by_undated: dict[str, list[Entry]] = {}
+            empty = False
+            for entry in self.month(month)[0].values():  # in ledger order
+                known = self.resolve(entry.department) if self.resolve else None
+                undated = entry_identity(entry._replace(date=None), known)
+                by_undated.setdefault(undated, []).append(entry)
+                empty = empty or entry.date is None
+            found = self.undated[month] = (by_undated, empty)
+        return found
+
+    def apart(self, month: str, identity: str, dated: bool, undated: Callable[[], str]) -> str:
+        """A row's identity without its date (as `undated` gives it) where the month holds
+        an entry no row took that is the same but for a date one side lacks; else "".
+        An undated row's identity is that already; a dated row's is made only where the
+        month holds an entry without a date."""
+        if not self.month(month)[0]:
+            return ""
+        if dated and not self._undated(month)[1]:
+            return ""
+        key = undated() if dated else identity
+        return key if self.undated_free(month, key, True if dated else None) else ""
+
+    def undated_free(self, month: str, undated: str, date: Any) -> list[Entry]:
+        """The entries of the identity without date no row took whose date the row's
+        lacks (a dated row: entries without one; an undated row: entries with one), in
+        ledger order."""
+        return [
+            e
+            for e in self._undated(month)[0].get(undated, ())
+            if e.key not in self.taken
+            and e.id not in self.voided
+            and (e.date is None) == (date is not None)
+        ]
 
     def unclaimed(self, month: str, identity: str) -> list[Entry]:
         """The entries of the identity no row was taken for, in ledger order: those a row
@@ -1238,6 +1301,8 @@ class _RowReader:
         self.width = len(header)
         places = {name: place for place, name in enumerate(sorted(header), 1)}
         self.department = places.get("department", 0)  # the department's part's place
+        self.date = places.get("date", 0)  # the date's part's place
+        self.parts: list[str | None] = []  # the last row's identity parts (see `undated`)
         # Per column: its field, its part's place (0: month, not a field), what was
         # read of each cell (None: kept as written) and whether it is kept unstripped.
         self.columns = [
@@ -1310,7 +1375,15 @@ class _RowReader:
                 known = self.names[name] = self.resolve(name) or name
             if known != name:
                 own[self.department] = f"department={known}"
+        self.parts = own
         return fields, month, [], _digest(own)
+
+    def undated(self) -> str:
+        """The last row's identity without its date (see _Recorded.apart)."""
+        parts = list(self.parts)
+        if self.date:
+            parts[self.date] = None
+        return _digest(parts)
 
 
 def identity(month: str | None, fields: Mapping[str, Any], department: Any = None) -> str:
