@@ -659,3 +659,35 @@ def test_a_blank_column_between_names_is_numbered_as_the_file_counts(small: Path
         "and its last)\n"
         "error: rejected gap.csv: 1 problem; nothing imported, the ledger is unchanged\n",
     )
+
+
+def test_a_department_merged_over_its_rows_is_read_in_each(small: Path):
+    """Review AA F6: a department (and a recorder) merged over the rows below it, as
+    Chinese office sheets lay them out, was read in its first row only: the others were
+    refused as having no department, though the clerk sees it beside each. A merged
+    cell's value stands in each of its cells; the merged title above stays a title."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2023年5月扣分记录"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["部门", "条款", "次数", "日期", "说明", "记录人"])
+    sheet.append(["市公安局", "2.4.3", 1, date(2023, 5, 5), "超时A", "张敏"])
+    sheet.append([None, "2.4.3", 2, date(2023, 5, 6), "超时B", None])
+    sheet.append([None, "2.4.4", 1, date(2023, 5, 7), "超时C", None])
+    sheet.append(["市民政局", "2.4.3", 1, date(2023, 5, 8), "超时D", "李强"])
+    sheet.merge_cells("A3:A5")
+    sheet.merge_cells("F3:F5")
+    book.save("merged.xlsx")
+    result = gs(small, "import", "merged.xlsx")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == [f"2023-05-000{n}" for n in range(1, 5)]
+    got = [(e.department, e.clause, e.count, e.by) for e in entries(small, "2023-05")]
+    assert got == [
+        ("市公安局", "2.4.3", 1, "张敏"),
+        ("市公安局", "2.4.3", 2, "张敏"),
+        ("市公安局", "2.4.4", 1, "张敏"),
+        ("市民政局", "2.4.3", 1, "李强"),
+    ]
+    # 市公安局: 2.4.3 × 3 at 1 and 2.4.4 × 1 at 2 (category 2) → C2 = 100 − 5 = 95 →
+    # 25 + 0.40×95 + 20 + 15 = 98; 市民政局: 2.4.3 × 1 → C2 99 → 99.6.
+    assert totals(small, "2023-05")[1:] == [(2, "市民政局", 99.6), (3, "市公安局", 98.0)]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.etree import ElementTree
 
 from govscore import __version__
@@ -317,7 +317,7 @@ def read_workbook(data: bytes, file: str) -> Table:
         sheet, written_sheet = book.worksheets[0], formulas.worksheets[0]
         if sheet.sheet_state != "visible":
             raise DataError(_hidden_sheet(file, sheet.title))
-        hidden = _hidden_rows(data, getattr(sheet, "_worksheet_path", None))
+        hidden, merged = _sheet_marks(data, getattr(sheet, "_worksheet_path", None))
         notes = _sheets_not_read(file, book.worksheets[1:])
         pairs = zip(sheet.iter_rows(), written_sheet.iter_rows(), strict=False)
         top = list(itertools.islice(pairs, HEADER_SEARCH))
@@ -337,7 +337,10 @@ def read_workbook(data: bytes, file: str) -> Table:
         refused: list[Problem] = []
         lead = sorted(read.unnamed)
         rest = itertools.chain(top[at + 1 :], pairs)
+        merges = _Merges(merged, at + 2) if merged else None
         for line, (whole, as_written) in enumerate(rest, start=at + 2):
+            if merges is not None and merges.into:
+                whole = merges.fill(whole, line)
             # Cells of columns the header leaves blank, before its first name or after
             # its last: none may be filled.
             for place in (*lead, *range(read.width, len(whole))):
@@ -389,17 +392,21 @@ def _hidden_row(file: str, line: int) -> Problem:
 _ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*)>")
 _ROW_HIDDEN = re.compile(rb"""\bhidden\s*=\s*["'](?:1|true)["']""")
 _ROW_NUMBER = re.compile(rb"""\br\s*=\s*["'](\d+)["']""")
+_MERGE_TAG = re.compile(
+    rb"""<(?:[\w.-]+:)?mergeCell\b[^>]*\bref\s*=\s*["']\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)["']"""
+)
 
 
-def _hidden_rows(data: bytes, part: str | None) -> frozenset[int]:
-    """The numbers of the rows a sheet's XML marks hidden.
+def _sheet_marks(data: bytes, part: str | None) -> tuple[frozenset[int], list[_Merge]]:
+    """The numbers of the rows a sheet's XML marks hidden, and its merged cells.
 
-    openpyxl's read-only sheets do not say (their rows' dimensions are not read): the
-    row tags are found in the sheet's XML, a megabyte at a time.
+    openpyxl's read-only sheets say neither (their rows' dimensions and merged cells are
+    not read): the tags are found in the sheet's XML, a megabyte at a time.
     """
     if part is None:
-        return frozenset()
+        return frozenset(), []
     hidden: set[int] = set()
+    merged: list[_Merge] = []
     number = 0
     with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part) as xml:
         rest = b""
@@ -413,7 +420,82 @@ def _hidden_rows(data: bytes, part: str | None) -> frozenset[int]:
                 number = int(given.group(1)) if given else number + 1
                 if _ROW_HIDDEN.search(attributes):
                     hidden.add(number)
-    return frozenset(hidden)
+            for ref in _MERGE_TAG.finditer(text):
+                first, top, last, bottom = ref.groups()
+                merged.append(_Merge(_column(first), int(top), _column(last), int(bottom)))
+    return frozenset(hidden), merged
+
+
+class _Merge(NamedTuple):
+    """A merged range of cells: its first and last column (1 is A) and row."""
+
+    first: int
+    top: int
+    last: int
+    bottom: int
+
+
+# A merged range reaching this many cells is left as Excel keeps it (its first cell).
+_MERGE_FILLED = 100_000
+
+
+def _merged_into(merged: Sequence[_Merge], start: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """The cells of merged ranges at or below row `start`, each (row, column) with the
+    (row, column) of its range's first cell: a clerk sees its value in each of them (a
+    department merged over its rows), where the workbook keeps it in the first only."""
+    into: dict[tuple[int, int], tuple[int, int]] = {}
+    for merge in merged:
+        size = (merge.last - merge.first + 1) * (merge.bottom - merge.top + 1)
+        if merge.top < start or size > _MERGE_FILLED or len(into) + size > _MERGE_FILLED:
+            continue
+        for row in range(merge.top, merge.bottom + 1):
+            for column in range(merge.first, merge.last + 1):
+                if (row, column) != (merge.top, merge.first):
+                    into[(row, column)] = (merge.top, merge.first)
+    return into
+
+
+def _column(letters: bytes) -> int:
+    """A column's number from its letters (A is 1, AA is 27)."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+class _Merges:
+    """A sheet's merged cells below its header, filled as a clerk sees them (see
+    _merged_into): each row's cells with every merged cell taking its range's first."""
+
+    def __init__(self, merged: Sequence[_Merge], start: int):
+        self.into = _merged_into(merged, start)
+        self.firsts: dict[tuple[int, int], Any] = dict.fromkeys(self.into.values())
+        self.reach: dict[int, int] = {}  # a row → its last merged column
+        for row, column in self.into:
+            self.reach[row] = max(self.reach.get(row, 0), column)
+
+    def fill(self, cells: tuple[Any, ...], line: int) -> tuple[Any, ...]:
+        row = list(cells)
+        for place, cell in enumerate(cells):
+            if (line, place + 1) in self.firsts:
+                self.firsts[(line, place + 1)] = cell
+        for place in range(max(len(row), self.reach.get(line, 0))):
+            first = self.into.get((line, place + 1))
+            if first is not None and self.firsts.get(first) is not None:
+                if place >= len(row):
+                    row.extend([_EMPTY] * (place + 1 - len(row)))
+                row[place] = self.firsts[first]
+        return tuple(row)
+
+
+class _Empty(NamedTuple):
+    """A cell a row of a read-only sheet leaves out, where a merged range reaches."""
+
+    value: Any = None
+    number_format: str = "General"
+
+
+_EMPTY = _Empty()
 
 
 _EXAMPLE_ROWS = 3  # the template's example sheet: header, example row, note
