@@ -300,10 +300,10 @@ def read_workbook(data: bytes, file: str) -> Table:
     """The first sheet of an .xlsx workbook as a Table; a row's line is its row number.
 
     Date cells become days, whole numbers lose Excel's `.0`, and a cell shown as a
-    percentage (0.935 shown as 93.5%) is read as the percentage shown. A formula the
-    workbook holds no value for (a program other than Excel or WPS wrote it) is a problem
-    of its row, never an empty cell (a count left empty would be read as 1). A damaged
-    workbook is a message, never a traceback.
+    percentage (0.935 shown as 93.5%, or as 94% under `0%`) is read as the percentage it
+    holds (93.5). A formula the workbook holds no value for (a program other than Excel
+    or WPS wrote it) is a problem of its row, never an empty cell (a count left empty
+    would be read as 1). A damaged workbook is a message, never a traceback.
     """
     import openpyxl  # only imports pay for it
     from openpyxl.utils.datetime import from_excel
