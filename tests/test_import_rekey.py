@@ -527,3 +527,25 @@ def test_a_date_filled_in_or_left_out_since_books_nothing_again(small: Path):
     # 市民政局, May: 超时B × 2 and 超时C × 2: C2 = 100 − 4 = 96 → 25 + 38.4 + 20 + 15 = 98.4.
     month = json.loads(gs(small, "month", "2023-05", "--format", "json").stdout)
     assert {d["department"]: d["total"] for d in month["departments"]}["市民政局"] == 98.4
+
+
+@pytest.mark.parametrize("flags", [[], ["--no-cache"]])
+@pytest.mark.parametrize("keyed_first", [True, False])
+def test_a_row_with_a_copied_key_takes_its_entry_from_rows_alike_but_for_the_note(
+    small: Path, flags: list[str], keyed_first: bool
+):
+    """Review AD F1: the ledger holds 张三's incident; a file gives that row with its
+    去重键 copied from the ledger, and 李四's, alike but for its note, without one. Both
+    were taken for the one entry (the keyed row by its key, the other as its note tidied),
+    李四's incident lost. The keyed row is that entry; 李四's row is booked."""
+    Path("one.csv").write_text("部门,条款,月份,说明\n市公安局,2.4.3,2023-05,张三\n", "utf-8")
+    assert gs(small, "import", "one.csv").stdout == "2023-05-0001\n"
+    text = (small / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    key = next(line for line in text.splitlines() if line.startswith("key = ")).split('"')[1]
+    rows = [f"市公安局,2.4.3,2023-05,张三,{key}", "市公安局,2.4.3,2023-05,李四,"]
+    if not keyed_first:
+        rows.reverse()
+    Path("two.csv").write_text("\n".join(["部门,条款,月份,说明,去重键", *rows, ""]), "utf-8")
+    result = gs(small, *flags, "import", "two.csv")
+    assert (result.exit_code, result.stdout) == (0, "2023-05-0002\n"), result.output
+    assert result.stderr == "imported 1 entry, skipped 1 already recorded (by key)\n"

@@ -970,6 +970,10 @@ class Planner:
                     self.repeats.append(Repeat(line, key, first_line[key]))
                     continue
                 first_line[key] = line
+                if made is None and month is not None and str(key).startswith(MADE_KEY):
+                    # A 去重键 copied from the ledger: its row is that entry, which no
+                    # key-less row alike but for its note is then taken for.
+                    self._recorded.claim(month, str(key))
                 matched = made is not None and self.ledger is not None
                 if not matched and recorded is not None and key in recorded:
                     self.skipped += 1
@@ -1284,6 +1288,11 @@ class _Recorded:
                     by_identity.setdefault(entry_identity(entry, known), []).append(entry)
             found = self.months[month] = (by_key, by_identity)
         return found
+
+    def claim(self, month: str, key: str) -> None:
+        """The month's entry of this key, if any, is a row's (written with its key)."""
+        if key in self.month(month)[0]:
+            self.taken.add(key)
 
     def alike(self, month: str, identity: str) -> bool:
         """Whether the month holds an entry of this identity (taken or not)."""
