@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from conftest import SMALL_DEPARTMENTS, run_process
 from govscore.cli.commands import cli
+from govscore.report.shapes import floor_how
+from govscore.rules.scoring import FloorUse
 
 
 def run(root: Path, *args: str):
@@ -357,3 +359,12 @@ def test_an_exact_figure_is_cut_at_its_places_or_at_its_first_digit_not_0():
         "0.000003…",
         "0.0000033333",
     ]
+
+
+def test_a_years_floor_that_is_a_mean_of_months_floors_is_shown_cut():
+    """Review AD F4: a year's floor is the mean of its months' (0 in one month, 60 in
+    six: 360 / 7); it was shown with 28 digits (51.42857142857142857142857143)."""
+    year = FloorUse("2", Decimal("40"), Decimal(360) / 7)
+    assert floor_how(year) == "得分 40.00，低于保底 51.428571… 分，按 51.428571… 分计"
+    month = FloorUse("2", Decimal("-50"), Decimal(60), "2023-07")
+    assert floor_how(month) == "得分 -50.00，低于保底 60 分，按 60 分计"

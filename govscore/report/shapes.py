@@ -238,7 +238,8 @@ def cap_how(cap: CapUse) -> str:
 def floor_how(floor: FloorUse) -> str:
     """How the floor lifted a category, as the detail views say it."""
     return (
-        f"得分 {exact(floor.raw)}，低于保底 {plain(floor.floor)} 分，按 {plain(floor.floor)} 分计"
+        f"得分 {exact(floor.raw)}，低于保底 {exact(floor.floor, least=0)} 分，"
+        f"按 {exact(floor.floor, least=0)} 分计"
     )
 
 

@@ -22,7 +22,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from govscore.figures import exact_number, number, plain
+from govscore.figures import exact, exact_number, number, plain
 from govscore.model import FIELD_WORDS
 from govscore.report import charts
 from govscore.report.page import Adjustment, Counted, Report, reported
@@ -322,7 +322,9 @@ def _adjustment_row(report: Report, item: Adjustment) -> list[Cell]:
         amount, kind = -use.cut, "加分封顶"
     else:
         clause = "保底"
-        what = f"类别得分低于 {plain(use.floor)} 分的，按 {plain(use.floor)} 分计"
+        # A year's floor is the mean of its months' (51.428571… for 0, 60, 60, … 60).
+        floor = exact(use.floor, least=0)
+        what = f"类别得分低于 {floor} 分的，按 {floor} 分计"
         how = floor_how(use)
         amount, kind = use.lift, "保底"
     return [
