@@ -876,3 +876,18 @@ def test_a_refusal_at_the_prompt_names_the_option_as_without_one(ask, small: Pat
     typed = ask(*args, input="\n\n")
     assert (typed.exit_code, typed.stdout) == (1, ""), typed.output
     assert "(--value or --numerator and --denominator)" in typed.stderr
+
+
+def test_a_day_without_its_year_that_the_door_refuses_is_said_so(ask, small: Path):
+    """Review AD F3: 3月1日 at the date prompt of 2023-03 was answered "write the year:
+    2023-03-01", a date the prompt then refuses (before the measures took effect): the
+    refusal is said at once."""
+    typed = "2023-03\n3月1日\n2023-03-28\n\n\n"
+    result = ask("-d", "市体育局", "-c", "2.4.3", "--note", "n", input=typed)
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[1:3] == [
+        "date (YYYY-MM-DD, optional): 3月1日",
+        "date 2023-03-01 is before the measures took effect on 2023-03-27: a typo in the year? "
+        "Type it again (if it is meant, run the command again with --force)",
+    ]

@@ -457,10 +457,11 @@ def _yearless_month(text: str, today: date) -> str | None:
     return _yearless(text, f"{year}-{found[0]:02d}")
 
 
-def _yearless_date(text: str, month: str) -> str | None:
+def _yearless_date(text: str, month: str, today: date, force: bool) -> str | None:
     """What to say of a date typed without its year (11月12日): the day in the year of
     the month answered, written whole, when there is one. A day of another month is
-    said not to be in the month: written whole, it would be refused (review Y F10 c)."""
+    said not to be in the month, and a day the door refuses (after today, before the
+    measures) is said so: written whole, it would be refused (review Y F10 c, AD F3)."""
     found = yearless(text)
     if found is None or found[1] is None:
         return None
@@ -470,7 +471,8 @@ def _yearless_date(text: str, month: str) -> str | None:
         return None
     if month_of(day) != month:
         return _not_in_month(repr(text), month)
-    return _yearless(text, day.isoformat())
+    refusal = None if force else _refused(Entry(id="", month=month, date=day), today)
+    return refusal or _yearless(text, day.isoformat())
 
 
 def _not_in_month(day: str, month: str) -> str:
@@ -502,7 +504,7 @@ def _date(month: str, today: date, force: bool) -> date | None:
         try:
             day = DATE.convert(written, None, None)
         except click.BadParameter as exc:
-            click.echo(_yearless_date(written, month) or exc.message, err=True)
+            click.echo(_yearless_date(written, month, today, force) or exc.message, err=True)
             continue
         if month_of(day) != month:
             click.echo(_not_in_month(str(day), month), err=True)
