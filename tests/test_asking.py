@@ -891,3 +891,21 @@ def test_a_day_without_its_year_that_the_door_refuses_is_said_so(ask, small: Pat
         "date 2023-03-01 is before the measures took effect on 2023-03-27: a typo in the year? "
         "Type it again (if it is meant, run the command again with --force)",
     ]
+
+
+def test_a_prefix_whose_clauses_need_a_tag_the_department_lacks_says_so(ask, small: Path):
+    """Review AD F6: `-c 2.3` for a department of neither zone was an unknown clause with
+    a did-you-mean (4.2.3, 2.5.3, 2.4.3): 2.3's clauses apply to tagged departments."""
+    result = ask(
+        "-d", "市体育局", "-c", "2.3", "--month", "2023-05", "--note", "n", input="\n2.4.3\n\n\n"
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[1:3] == [
+        "clauses 2.3.1, 2.3.2, 2.3.3, 2.3.4, 2.3.5, 2.3.6, 2.3.7, 2.3.8, 2.3.9, 2.3.10 "
+        "apply only to departments tagged 一窗受理专区; 市体育局 is not (if it should be: "
+        "`govscore departments tag 市体育局 一窗受理专区`)",
+        "clauses 2.3.11 apply only to departments tagged 政务服务中心大厅; 市体育局 is not "
+        "(if it should be: `govscore departments tag 市体育局 政务服务中心大厅`)",
+    ]
+    assert "unknown clause" not in result.stderr

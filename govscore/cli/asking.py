@@ -303,7 +303,7 @@ def _clause(
             _given_clause(found, department, month, lookup)
             return found
         if not narrowed:
-            _unknown_clause(root, given, month)
+            _unknown_clause(root, given, month, department)
     _list_clauses(root, month, narrowed or choices)
     while True:
         written = _ask(_("clause (-c; an id, or a prefix such as 2.4 to narrow the list)"))
@@ -323,7 +323,7 @@ def _clause(
         if narrowed:
             _list_clauses(root, month, narrowed)
             continue
-        _unknown_clause(root, written, month)
+        _unknown_clause(root, written, month, department)
 
 
 def _given_clause(
@@ -396,12 +396,26 @@ def _rate_booked(
     return None
 
 
-def _unknown_clause(root: Root, written: str, month: str) -> None:
-    """Why the clause cannot be recorded in the month: retired or not yet in force, else
-    unknown (with the month's nearest ids)."""
+def _unknown_clause(
+    root: Root, written: str, month: str, department: Department | None = None
+) -> None:
+    """Why the clause cannot be recorded in the month: retired or not yet in force, a
+    prefix whose clauses are all for a tag the department lacks (2.3), else unknown
+    (with the month's nearest ids)."""
     absent = root.catalog.absent_reason(written, month)
     if absent is not None:
         click.echo(absent, err=True)
+        return
+    tagged = [c for c in root.catalog.at(month) if c.id.startswith(written + ".")]
+    if tagged and department is not None:
+        message = _(
+            "clauses {clauses} apply only to departments tagged {tag}; {name} is not "
+            "(if it should be: `govscore departments tag {name} {tag}`)"
+        )
+        for tag in dict.fromkeys(c.applies_to for c in tagged if c.applies_to):
+            ids = listing([c.id for c in tagged if c.applies_to == tag])
+            said = message.format(clauses=ids, tag=tag_name(tag), name=department.name)
+            click.echo(said, err=True)
         return
     hint = did_you_mean(root.catalog.at(month).suggest(written))
     click.echo(_("unknown clause {clause}{hint}").format(clause=repr(written), hint=hint), err=True)
