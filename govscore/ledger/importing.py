@@ -1267,7 +1267,8 @@ class _Recorded:
         self.months: dict[str, tuple[dict[str, Entry], dict[str, list[Entry]]]] = {}
         # By month, the entries by identity without their dates (see `apart`), and
         # whether any holds no date.
-        self.undated: dict[str, tuple[dict[str, list[Entry]], bool]] = {}
+        self.undated: dict[str, dict[str, list[Entry]]] = {}
+        self.dateless: dict[str, bool] = {}
         self.taken: set[str] = set()  # keys of the entries rows were taken for
         # Entries voided by a void of their own month's files (the usual case: a row
         # voided soon after its import): no row alike but for its note is taken for one.
@@ -1298,17 +1299,23 @@ class _Recorded:
         """Whether the month holds an entry of this identity (taken or not)."""
         return identity in self.month(month)[1]
 
-    def _undated(self, month: str) -> tuple[dict[str, list[Entry]], bool]:
+    def _undated(self, month: str) -> dict[str, list[Entry]]:
         found = self.undated.get(month)
         if found is None:
-            by_undated: dict[str, list[Entry]] = {}
-            empty = False
+            found = self.undated[month] = {}
             for entry in self.month(month)[0].values():  # in ledger order
                 known = self.resolve(entry.department) if self.resolve else None
                 undated = entry_identity(entry._replace(date=None), known)
-                by_undated.setdefault(undated, []).append(entry)
-                empty = empty or entry.date is None
-            found = self.undated[month] = (by_undated, empty)
+                found.setdefault(undated, []).append(entry)
+        return found
+
+    def _dateless(self, month: str) -> bool:
+        """Whether the month holds an entry without a date (a digest of each entry
+        without its date is made only then, for a dated row: see `apart`)."""
+        found = self.dateless.get(month)
+        if found is None:
+            entries = self.month(month)[0].values()
+            found = self.dateless[month] = any(entry.date is None for entry in entries)
         return found
 
     def apart(self, month: str, identity: str, dated: bool, undated: Callable[[], str]) -> str:
@@ -1318,7 +1325,7 @@ class _Recorded:
         month holds an entry without a date."""
         if not self.month(month)[0]:
             return ""
-        if dated and not self._undated(month)[1]:
+        if dated and not self._dateless(month):
             return ""
         key = undated() if dated else identity
         return key if self.undated_free(month, key, True if dated else None) else ""
@@ -1329,7 +1336,7 @@ class _Recorded:
         ledger order."""
         return [
             e
-            for e in self._undated(month)[0].get(undated, ())
+            for e in self._undated(month).get(undated, ())
             if e.key not in self.taken
             and e.id not in self.voided
             and (e.date is None) == (date is not None)
