@@ -284,6 +284,46 @@ def test_detail_lines_with_more_than_two_decimals_add_up_to_the_category(small: 
     assert round(100 + sum(line["amount"] for line in police["lines"]), 2) == 99.92
 
 
+def test_a_whole_numerator_and_denominator_are_written_whole(small: Path, tmp_path: Path):
+    """A numerator and denominator count cases: written 1997, not 1997.0 (review AC F6),
+    by add (typed 2003.0 too) and by import (an Excel cell 998.0). A ledger written with
+    1997.0 before reads the same: RATE_DETAIL's rows either way."""
+    record_rates(small)  # 2.5.1 1997/2003 and 2.5.2 998/1003 by add, 2.5.3 99.95%
+    add(small, "-d", "公安局", "-c", "2.5.1", "--numerator", "5", "--denominator", "3.0",
+        "--month", "2023-07")  # fmt: skip
+    rows = tmp_path / "rates.csv"
+    rows.write_text("部门,条款,分子,分母,月份\n市民政局,2.5.2,998.0,1003.00,2023-07\n", "utf-8")
+    assert run(small, "import", str(rows)).exit_code == 0
+    june, july = ((small / "ledger" / f"2023-0{n}.toml").read_text("utf-8") for n in (6, 7))
+    figures = [
+        line for line in (june + july).splitlines() if line.startswith(("num", "den", "val"))
+    ]
+    assert figures == [
+        "numerator = 1997",
+        "denominator = 2003",
+        "numerator = 998",
+        "denominator = 1003",
+        "value = 99.95",
+        "numerator = 5",
+        "denominator = 3",
+        "numerator = 998",
+        "denominator = 1003",
+    ]
+    # June as an older govscore wrote it (hand-written: no batch frame to break).
+    old = "".join(
+        f'\n[[entry]]\nid = "2023-06-000{n}"\ndepartment = "市公安局"\nclause = "2.5.{n}"\n{rate}\n'
+        for n, rate in (
+            (1, "numerator = 1997.0\ndenominator = 2003.0"),
+            (2, "numerator = 998.0\ndenominator = 1003.0"),
+            (3, "value = 99.95"),
+        )
+    )
+    (small / "ledger" / "2023-06.toml").write_text(old, encoding="utf-8")
+    table = run(small, "--no-cache", "month", "2023-06", "--detail", "-d", "公安局")
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines()[1:] == RATE_DETAIL  # C2 99.92 as worked above
+
+
 # 市公安局, June, rates a hair below 100% (each (100 − rate) × 0.1):
 #   2.5.1 typed 99.99999999: shown cut at 6 decimals (99.999999…%); short 0.00000001%,
 #         −0.000000001

@@ -554,6 +554,11 @@ def _convert(name: str, value: Any) -> Any:
     return text.strip() if name in _NAME_FIELDS else text
 
 
+# A rate's numerator and denominator count cases: whole, they are written as TOML integers
+# (read back as the same Decimal, so a ledger written 5.0 before scores the same).
+_CASE_FIELDS = frozenset({"numerator", "denominator"})
+
+
 def entry_fields(entry: Entry) -> dict[str, Any]:
     """An entry's stored fields, in FIELDS order, leaving out what is unset or default."""
     out: dict[str, Any] = {}
@@ -564,8 +569,14 @@ def entry_fields(entry: Entry) -> dict[str, Any]:
             continue
         if name == "count" and (not score or value == 1):
             continue
+        if name in _CASE_FIELDS and _whole(value):
+            value = int(value)  # a number of cases, read by people and git diff: 5, not 5.0
         out[name] = value
     return out
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value()
 
 
 def entry_toml(entry: Entry, tag: str | None = None) -> str:
