@@ -92,7 +92,10 @@ def items() -> None:
     "paths",
     nargs=-1,
     required=True,
-    type=click.Path(exists=True, path_type=Path),
+    # Not exists=True: a file named that is missing, or a link to nothing (an export that
+    # failed, under cron), is said as in a folder (文件不存在, 链接指向的文件不存在), and
+    # the run goes on to the others and exits 1: a data problem, not a usage error.
+    type=click.Path(path_type=Path),
 )
 @click.option(
     "--rule",

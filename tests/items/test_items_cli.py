@@ -149,7 +149,6 @@ def test_rule_option_on_a_passing_rule_exits_0(outside_root: Path) -> None:
         ("--rule", "14", FEE),
         ("--rule", "0", FEE),
         ("--rule", "x", FEE),
-        ("no-such-file.json",),
         (),
         (FEE, "--format", "xml"),
     ],
@@ -187,6 +186,28 @@ def test_unreadable_records_alone_exit_1(outside_root: Path) -> None:
     result = invoke("items", "check", str(bad), "--format", "json")
     assert (result.exit_code, result.stdout) == (1, "[]\n")
     assert result.stderr.splitlines()[0] == f"{bad}:1: not an item object but a string"
+
+
+def test_a_named_file_missing_or_a_link_to_nothing_is_said_as_in_a_folder(
+    outside_root: Path,
+) -> None:
+    """Named on the command line (a cron job names the day's export), a missing file and
+    a link to nothing were click's usage error (exit 2, "does not exist"), where in a
+    folder the link was named with its reason (exit 1; review AC F5). Now the same words
+    either way, the other files still checked, exit 1: a data problem."""
+    (outside_root / "dangling.json").symlink_to(outside_root / "gone.json")
+    named = invoke("items", "check", "dangling.json", "missing.json", CLEAN, "--format", "json")
+    assert (named.exit_code, named.stdout) == (1, "[]\n"), named.output
+    assert named.stderr.splitlines() == [
+        "dangling.json: cannot read: a link to a file that does not exist",
+        "missing.json: cannot read: no such file",
+        "checked 1 item: 0 with findings, 0 findings, 2 unreadable records",
+    ]
+    folder = invoke("items", "check", str(outside_root), "--format", "json")
+    assert (folder.exit_code, folder.stdout) == (1, "[]\n"), folder.output
+    assert folder.stderr.splitlines()[0] == (
+        f"{outside_root / 'dangling.json'}: cannot read: a link to a file that does not exist"
+    )
 
 
 def _summary_expected() -> dict:
