@@ -331,6 +331,36 @@ def test_year_and_check_at_a_revision(root: Path):
     assert year["revision"] == first and year["months"] == ["2023-05"]
 
 
+def test_log_and_show_say_the_revision_they_read_as_every_report_does(root: Path):
+    """`log` and `show` named no revision, even with --at (review AC F3). `show` says it
+    as `month` does, JSON `revision` and `uncommitted`, the table a last 来源 row; `log`
+    on stderr in every format, as a CSV report's title is: its JSON stays a list."""
+    add = ["add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05"]
+    assert run(root, *add).exit_code == 0  # 2023-05-0001
+    published = commit_all(root, "May published")
+    git(root, "tag", "v2023-05")
+    assert run(root, *add, "-n", "2").exit_code == 0  # 2023-05-0002, not committed
+    then = run(root, "log", "--at", "v2023-05", "--format", "json")
+    assert [entry["id"] for entry in json.loads(then.stdout)] == ["2023-05-0001"]
+    assert then.stderr == f"1 entry listed (ledger git {published[:10]})\n"
+    now = run(root, "log", "--format", "markdown")
+    assert now.stdout.startswith("| 编号")  # the list alone, as before
+    assert now.stderr == (
+        f"2 entries listed (ledger git {published[:10]} (with uncommitted entries))\n"
+    )
+    nothing = run(root, "log", "--at", "v2023-05", "--month", "2023-06")
+    assert nothing.stderr == f"no entries match (ledger git {published[:10]})\n"
+    at = run(root, "show", "2023-05-0001", "--at", "v2023-05", "--format", "json")
+    shown = json.loads(at.stdout)
+    assert (shown["revision"], shown["uncommitted"]) == (published, False)
+    shown = json.loads(run(root, "show", "2023-05-0001", "--format", "json").stdout)
+    assert (shown["revision"], shown["uncommitted"]) == (published, True)
+    table = run(root, "show", "2023-05-0002").stdout.splitlines()
+    assert table[-1].split(maxsplit=1) == ["来源", f"台账 git {published[:10]}（含未提交记录）"]
+    csv = run(root, "show", "2023-05-0001", "--at", "v2023-05", "--format", "csv").stdout
+    assert csv.splitlines()[-1] == f"来源,台账 git {published[:10]}"
+
+
 def test_unknown_revision_is_a_usage_error(root: Path):
     commit_all(root, "root")
     result = run(root, "month", "2023-05", "--at", "no-such-branch")

@@ -76,6 +76,7 @@ SHOW_VOIDED = """\
 记录时间           (stamp)
 状态               已作废（2023-05-0005：申诉成立），不计分
 作废 2023-05-0005  申诉成立 · ledger/2023-05.toml:35
+来源               台账尚无提交
 """
 
 
@@ -106,11 +107,12 @@ def test_show_a_void_and_a_close_as_every_show_is_laid_out(office: Path):
         "记录人    王敏\n"
         "记录时间  (stamp)\n"
         "状态      有效：所作废的记录不再计分\n"
+        "来源      台账尚无提交\n"  # the revision read, as every report says it (AC F3)
     )
     close = run(office, "show", "2023-06-0002").stdout
     assert [line.split()[0] for line in close.splitlines()[2:]] == [
         *("编号", "位置", "月份", "部门", "终止计分", "截至", "日期", "说明", "记录人"),
-        *("记录时间", "状态"),
+        *("记录时间", "状态", "来源"),
     ]
 
 
@@ -208,6 +210,7 @@ def test_a_recurring_entry_with_a_count_reads_as_items_each_month(root: Path):
             "计分 2023-09  -1.40（每月 2 项 × 0.7）\n"
             "计分 2023-10  -1.40（每月 2 项 × 0.7）\n"
             "以后各月      逐月计分，直至终止计分\n"
+            "来源          台账尚无提交\n"
         )
 
 
@@ -425,7 +428,8 @@ def test_log_filters(office: Path):
     nobody = run(office, "log", "-d", "市公按局")
     assert nobody.exit_code == 2 and "did you mean 市公安局" in nobody.stderr
     empty = run(office, "log", "--month", "2023-01")
-    assert empty.exit_code == 0 and empty.stderr == "no entries match\n"
+    assert empty.exit_code == 0
+    assert empty.stderr == "no entries match (ledger has no commits yet)\n"
 
 
 def test_a_long_log_is_set_a_page_at_a_time(office: Path, monkeypatch: pytest.MonkeyPatch):
@@ -514,7 +518,8 @@ def test_log_over_a_line_that_does_not_parse_says_so_and_exits_1(office: Path):
     listed = [entry["id"] for entry in json.loads(result.stdout)]
     assert listed == ["2023-07-0001", "2023-07-0002"]
     said = result.stderr.splitlines()
-    assert said[0].startswith("ledger/2023-07.toml:")
+    assert said[0] == "2 entries listed (ledger has no commits yet)"
+    assert said[1].startswith("ledger/2023-07.toml:")
     assert said[-1] == (
         "warning: 1 problem in the ledger; entries with problems are not counted "
         "(run `govscore check`)"

@@ -1430,10 +1430,15 @@ def show_entry(app: AppContext, entry_id: str, at: str | None, fmt: str) -> None
         hint = did_you_mean(lookup.suggest(entry_id))
         raise DataError(message.format(id=repr(entry_id), hint=hint))
     history = lookup.history(entry)
+    # Which revision it was read from, as every report says it (review AC F3): in the
+    # JSON object as month's, a last row of the table.
+    state = ledger_state(root.path, LEDGER_DIR, root.revision)
     if fmt == "json":
-        click.echo(json_text(history_json(history)))
+        read = {"revision": state.revision, "uncommitted": state.uncommitted}
+        click.echo(json_text({**history_json(history), **read}))
     else:
-        show(*history_table(history, root.catalog), fmt)
+        headers, rows = history_table(history, root.catalog)
+        show(headers, [*rows, ["来源", state.describe(chinese)]], fmt)
 
 
 @cli.command()
@@ -1498,8 +1503,16 @@ def log(
             click.echo("\ufeff", nl=False)
     for piece in pieces:
         click.echo(piece, nl=False)
-    if not entries:
-        click.echo(_("no entries match"), err=True)
+    # Which revision it was read from, as every report says it (review AC F3): on stderr,
+    # as a CSV report's title is, so that stdout stays the list (JSON: a list of entries).
+    state = ledger_state(root.path, LEDGER_DIR, root.revision).describe(_)
+    if entries:
+        listed = ngettext(
+            "{count} entry listed ({state})", "{count} entries listed ({state})", len(entries)
+        )
+        click.echo(listed.format(count=len(entries), state=state), err=True)
+    else:
+        click.echo(_("no entries match ({state})").format(state=state), err=True)
     if unseen:
         report_problems(unseen)
         sys.exit(1)
