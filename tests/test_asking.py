@@ -36,12 +36,13 @@ def small(root: Path) -> Path:
 class Terminal:
     """govscore on a real pseudo-terminal: read what it shows, type answers."""
 
-    def __init__(self, root: Path, *args: str):
+    def __init__(self, root: Path, *args: str, captured: bool = False):
+        """`captured`: stdout is a pipe, as in `id=$(govscore add …)` (self.process.stdout)."""
         self.main, child = pty.openpty()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "govscore", "--root", str(root), *args],
             stdin=child,
-            stdout=child,
+            stdout=subprocess.PIPE if captured else child,
             stderr=child,
             env=process_env({"COLUMNS": "200"}),
         )
@@ -69,6 +70,50 @@ class Terminal:
         code = self.process.wait(timeout=60)
         os.close(self.main)
         return code
+
+
+def test_a_terminal_whose_stdout_is_captured_is_asked_on_stderr(small: Path):
+    """`id=$(govscore add …)` at a terminal: stdout a pipe, stdin and stderr the terminal.
+    Nothing was asked, and the entry was booked for today unasked (review Y F9). The
+    prompts are on stderr, so they are asked; the pipe gets the id alone."""
+    term = Terminal(small, "add", "-d", "市民政局", "-c", "1.2.2", captured=True)
+    for prompt in ("month (YYYY-MM)", "date (YYYY-MM-DD", "count [1]: ", "note", "[Y/n]"):
+        term.expect(prompt)
+        term.type("2023-05" if prompt.startswith("month") else "")
+    assert term.process.stdout is not None
+    assert term.process.stdout.read() == b"2023-05-0001\n"
+    assert term.close() == 0
+    assert entries(small, "2023-05") == [
+        {"id": "2023-05-0001", "department": "市民政局", "clause": "1.2.2"}
+    ]
+
+
+def test_no_terminal_on_stdin_or_on_stderr_is_never_asked(small: Path, tmp_path: Path):
+    """Cron's rule holds: no terminal to read answers from (stdin), or none to ask on
+    (stderr sent to a log), and `add` never prompts: what is missing is a usage error."""
+    main, child = pty.openpty()
+    log = tmp_path / "add.log"
+    args = [sys.executable, "-m", "govscore", "--root", str(small), "add", "-d", "市民政局"]
+    try:
+        with log.open("wb") as stderr:
+            no_stdin = subprocess.run(
+                args, stdin=subprocess.DEVNULL, stdout=child, stderr=child, env=process_env(),
+                timeout=60,
+            )  # fmt: skip
+            no_stderr = subprocess.run(
+                args, stdin=child, stdout=child, stderr=stderr, env=process_env(), timeout=60
+            )
+    finally:
+        os.close(child)
+        os.close(main)
+    assert (no_stdin.returncode, no_stderr.returncode) == (2, 2)
+    said = log.read_text(encoding="utf-8")
+    assert said == (
+        "Usage: govscore add [OPTIONS]\n"
+        "Try 'govscore add --help' for help.\n\n"
+        "Error: missing -c/--clause (no terminal to ask at)\n"
+    )
+    assert not (small / "ledger" / f"{month_of(date.today())}.toml").exists()
 
 
 def entries(root: Path, month: str) -> list[dict[str, object]]:

@@ -332,8 +332,13 @@ def today() -> date:
 
 
 def interactive() -> bool:
-    """Ask for missing input only when a person is at a terminal; cron jobs never block."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    """Ask for missing input only when a person is at a terminal; cron jobs never block.
+
+    A terminal to read answers from (stdin) and to ask on (stderr, where every prompt
+    goes): stdout may be captured, `id=$(govscore add …)`, which only takes the id
+    (review Y F9: it booked today's date unasked). Cron gives no terminal on stdin.
+    """
+    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 def show(headers: list[str], rows: list[list[Any]], fmt: str, bom: bool = False) -> None:
@@ -704,7 +709,8 @@ def repair(app: AppContext, month: str | None, yes: bool, fmt: str) -> None:
         return
     for cut in cuts:
         _show_cut(cut)
-    if cuttable and not yes and interactive():
+    if cuttable and not yes and interactive() and sys.stdout.isatty():
+        # The torn batches are listed on stdout: asked only where the clerk has read them.
         yes = confirm(_("cut them back?"))
     if not yes or not cuttable:
         if cuttable:
