@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from conftest import run_process
 from govscore.cli.commands import cli
+from ledgertext import entry, toml
 
 POINTS = """\
 [notice]
@@ -865,3 +866,48 @@ def test_a_change_of_kind_is_listed_in_the_offices_words(small: Path):
     listed = json.loads(run(small, "amendments", "--format", "json").stdout)
     change = next(c for c in listed[-1]["changes"] if c.get("field") == "kind")
     assert (change["from"], change["to"]) == ("fixed", "range")
+
+LEVELS = """\
+[notice]
+number = "烟政管办〔2023〕12号"
+
+[[clause]]
+id = "4.2.2"
+levels = [{ name = "市级", points = 3 }, { name = "省级", points = 6 }, { name = "国家级", points = 12 }]
+"""
+
+
+def test_a_matter_again_at_its_level_earns_nothing_after_a_notice_raises_the_levels_points(
+    small: Path,
+):
+    """4.2.2 市级 2 · 省级 5 · 国家级 10; a notice from September makes them 3 · 6 · 12.
+    同一事项按最高层级计分，不累加 counts a matter by its level: 市级 again in October adds
+    nothing, though 市级 is now worth 3. The door refused it (adds 0) while the same entry
+    written by hand scored +1 (3 − 2; review AB F4): both now give 0. A higher level earns
+    its points in its month less what the matter earned.
+
+    市体育局: 市级 in June +2 → C4 102 → 25 + 40 + 20 + 0.15×102 = 100.3; 市级 again in
+    October +0 → 100. 市民政局: 市级 in June +2; 省级 in October 6 − 2 = +4 → C4 104 →
+    25 + 40 + 20 + 15.6 = 100.6."""
+    amend(small, "2023-09-01", LEVELS)
+    matter = ("-c", "4.2.2", "--matter", "一件事B", "--level")
+    for department in ("市体育局", "市民政局"):
+        add(small, "-d", department, *matter, "市级", "--month", "2023-06")
+    refused = run(small, "add", "-d", "市体育局", *matter, "市级", "--month", "2023-10")
+    assert refused.exit_code == 1
+    assert "would add 0" in refused.output
+    add(small, "-d", "市民政局", *matter, "省级", "--month", "2023-10")
+    # The refused entry written by hand, as a clerk may: the scorer agrees with the door.
+    october = small / "ledger" / "2023-10.toml"
+    october.write_text(
+        october.read_text(encoding="utf-8")
+        + toml(entry("市体育局", "4.2.2", id="2023-10-0002", level="市级", matter="一件事B")),
+        encoding="utf-8",
+    )
+    assert totals(small, "month", "2023-06")["市体育局"]["total"] == 100.3
+    month = totals(small, "month", "2023-10")
+    assert (month["市体育局"]["categories"]["4"], month["市体育局"]["total"]) == (100, 100)
+    assert (month["市民政局"]["categories"]["4"], month["市民政局"]["total"]) == (104, 100.6)
+    detail = run(small, "month", "2023-10", "--detail", "-d", "体育局").stdout
+    assert "市级 3，同一事项最高层级计分：计 0" in detail
+

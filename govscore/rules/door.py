@@ -20,6 +20,7 @@ from govscore.figures import plain, round2
 from govscore.i18n import _
 from govscore.model import Entry, matter_key, month_of, next_month
 from govscore.rules.catalog import Catalog, Clause
+from govscore.rules.scoring import exclusive_rises, matter_worth
 from govscore.rules.validate import MOST_CASES
 
 HUNDRED = Decimal(100)
@@ -250,10 +251,10 @@ def exclusive_problems(
 ) -> list[Problem]:
     """A matter counts once a year at its highest level: a new entry that adds 0 is refused.
 
-    `counted` is the ledger as it counts with the new entries in it, in ledger order;
-    an entry adds 0 when one before it (in month order) has the same year, department,
-    clause and matter at the same or a higher level: the highest of them is named (by
-    `name`, else by its id).
+    `counted` is the ledger as it counts with the new entries in it, in ledger order; an
+    entry adds 0 as the scorer counts it (scoring.exclusive_rises: the same or a lower
+    level than one before it in month order, whatever a notice made the points since).
+    The highest of those before it is named (by `name`, else by its id).
     """
     position = {entry.id: number for number, entry in enumerate(counted)}
     problems: list[Problem] = []
@@ -261,20 +262,19 @@ def exclusive_problems(
         clause = catalog.at(entry.month).get(entry.clause)
         if clause is None or not clause.exclusive or entry.id not in position:
             continue
-        worth = _worth(entry, clause)
-        best: Entry | None = None
-        for earlier in counted:
-            if (earlier.month, position[earlier.id]) >= (entry.month, position[entry.id]):
-                continue
-            same = (earlier.month[:4], earlier.department, earlier.clause)
-            if same != (entry.month[:4], entry.department, entry.clause):
-                continue
-            if matter_key(earlier.matter) != matter_key(entry.matter):
-                continue
-            if best is None or _worth(earlier, clause) > _worth(best, clause):
-                best = earlier
-        if best is None or _worth(best, clause) < worth:
+        before = [
+            earlier
+            for earlier in counted
+            if (earlier.month, position[earlier.id]) < (entry.month, position[entry.id])
+            and (earlier.month[:4], earlier.department, earlier.clause)
+            == (entry.month[:4], entry.department, entry.clause)
+            and matter_key(earlier.matter) == matter_key(entry.matter)
+        ]
+        # Only the matter's earlier entries bear on what this one earns; in month order,
+        # ledger order within a month, this one last, as the scorer takes them.
+        if not before or exclusive_rises([*before, entry], catalog)[entry.id]:
             continue
+        best = max(before, key=lambda earlier: matter_worth(earlier, clause, catalog))
         problems.append(
             _problem(
                 entry,
@@ -287,18 +287,12 @@ def exclusive_problems(
                     matter=entry.matter,
                     department=entry.department,
                     year=entry.month[:4],
-                    level=best.level or plain(_worth(best, clause)),
+                    level=best.level or plain(matter_worth(best, clause, catalog)),
                     id=name(best) if name is not None else best.id,
                 ),
             )
         )
     return problems
-
-
-def _worth(entry: Entry, clause: Clause) -> Decimal:
-    if entry.level:
-        return clause.level_points(entry.level) or Decimal(0)
-    return entry.points or clause.points or Decimal(0)
 
 
 def follow_up_problems(

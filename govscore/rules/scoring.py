@@ -710,26 +710,47 @@ class Scorer:
 
 
 def exclusive_rises(entries: Iterable[Entry], catalog: Catalog) -> dict[str, Decimal]:
-    """For exclusive clauses: what each entry adds over the matter's earlier best that year.
+    """For exclusive clauses: what each entry adds over what its matter earned before that year.
 
     City 2 in May then province 5 in July earn 2 in May and 3 in July. Within a month the
-    order does not change the month's sum, so ledger order breaks ties.
+    order does not change the month's sum, so ledger order breaks ties. The same level
+    again (or a lower one) earns nothing, even after a notice changes the levels' points
+    (市级 2 in June, 市级 at 3 in October: +0): 同一事项按最高层级计分 counts a matter by its
+    level, and booking the same achievement twice must not score what booking it once does
+    not. A higher level earns its points in its month less what the matter earned (+4 for
+    省级 6 in October after 市级 2 in June). The door refuses what earns 0 (door.py).
     """
-    best: dict[tuple[str, str, str, str], Decimal] = {}
+    earned: dict[tuple[str, str, str, str], Decimal] = {}
+    before: dict[tuple[str, str, str, str], list[Entry]] = defaultdict(list)
     rises: dict[str, Decimal] = {}
     # pragma: no mutate start (equivalent: only exclusive entries are passed)
     chosen = [e for e in entries if (c := catalog.at(e.month).get(e.clause)) and c.exclusive]
     # pragma: no mutate end
     for entry in sorted(chosen, key=lambda e: e.month):
         clause = catalog.at(entry.month).clauses[entry.clause]
-        worth = clause.level_points(entry.level) if entry.level else (entry.points or clause.points)  # type: ignore[arg-type]
+        worth = matter_worth(entry, clause)
         # pragma: no mutate start (equivalent: [:5] keeps years apart too; a matter is named)
         key = (entry.month[:4], entry.department, clause.id, matter_key(entry.matter))
         # pragma: no mutate end
-        before = best.get(key, ZERO)
-        rises[entry.id] = max(ZERO, (worth or ZERO) - before)
-        best[key] = max(before, worth or ZERO)
+        higher = all(matter_worth(e, clause, catalog) < worth for e in before[key])
+        got = earned.get(key, ZERO)
+        rises[entry.id] = max(ZERO, worth - got) if higher else ZERO
+        earned[key] = got + rises[entry.id]
+        before[key].append(entry)
     return rises
+
+
+def matter_worth(entry: Entry, clause: Clause, catalog: Catalog | None = None) -> Decimal:
+    """An exclusive entry's level (or points stated) as worth under `clause`, a month's
+    version: so a later month compares an earlier entry's level by its own rules. A level
+    the version lacks (a notice renamed it) keeps its worth in the entry's own month."""
+    if entry.level:
+        found = clause.level_points(entry.level)
+        if found is None and catalog is not None:
+            own = catalog.at(entry.month).get(entry.clause)
+            found = own.level_points(entry.level) if own is not None else None
+        return found or ZERO
+    return entry.points or clause.points or ZERO
 
 
 def explain(entry: Entry, clause: Clause, amount: Decimal) -> str:
@@ -760,8 +781,10 @@ def explain(entry: Entry, clause: Clause, amount: Decimal) -> str:
         return f"{shown}：少 {short}% × {plain(clause.per_point)}"  # type: ignore[arg-type]
     if clause.exclusive:
         # The matter's worth as exclusive_rises counts it: its level, or the points stated.
-        worth = clause.level_points(entry.level) if entry.level else (entry.points or clause.points)  # type: ignore[arg-type]
-        return f"{entry.level or ''} {plain(worth or ZERO)}，同一事项最高层级计分：计 {plain(amount)}".strip()
+        worth = matter_worth(entry, clause)
+        return (
+            f"{entry.level or ''} {plain(worth)}，同一事项最高层级计分：计 {plain(amount)}".strip()
+        )
     if clause.kind == "levels":
         each = clause.level_points(entry.level)  # type: ignore[arg-type]
         return f"{entry.level} {counted} × {plain(each)}"  # type: ignore[arg-type]
