@@ -739,8 +739,8 @@ def test_a_category_added_by_an_amendment_is_shown_from_its_first_month(
 def test_a_report_names_an_amendment_s_problem_as_one_of_the_configuration(small: Path):
     """A notice whose weights do not sum to 1 is left out; the report's warning speaks of
     the configuration, not of ledger entries alone."""
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-09")  # (refused after it)
     amend(small, "2023-08-15", "[category.2]\nweight = 0.45\n")  # 1.05 with the others
-    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-09")
     result = run(small, "month", "2023-09")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
@@ -859,13 +859,17 @@ def test_a_notice_that_restricts_a_clause_to_a_tag_stops_a_recurring_entry_of_it
 def test_a_change_of_kind_is_listed_in_the_offices_words(small: Path):
     """`amendments` said 条款 2.4.12 计分方式：fixed → range in Chinese (review Y F10 k);
     JSON keeps the values."""
-    amend(small, "2023-09-01", '[notice]\nnumber = "X"\n\n[[clause]]\nid = "2.4.9"\n'
-          'kind = "range"\nmin = 1\nmax = 3\n')  # fmt: skip
+    amend(
+        small,
+        "2023-09-01",
+        '[notice]\nnumber = "X"\n\n[[clause]]\nid = "2.4.9"\nkind = "range"\nmin = 1\nmax = 3\n',
+    )
     table = run(small, "amendments").stdout
     assert "条款 2.4.9 计分方式：固定分值 → 分值区间" in table
     listed = json.loads(run(small, "amendments", "--format", "json").stdout)
     change = next(c for c in listed[-1]["changes"] if c.get("field") == "kind")
     assert (change["from"], change["to"]) == ("fixed", "range")
+
 
 LEVELS = """\
 [notice]
@@ -910,4 +914,30 @@ def test_a_matter_again_at_its_level_earns_nothing_after_a_notice_raises_the_lev
     assert (month["市民政局"]["categories"]["4"], month["市民政局"]["total"]) == (104, 100.6)
     detail = run(small, "month", "2023-10", "--detail", "-d", "体育局").stdout
     assert "市级 3，同一事项最高层级计分：计 0" in detail
+
+
+def test_add_refuses_an_entry_of_a_month_a_broken_notice_would_rule(small: Path):
+    """A notice with a problem is left out, and `add` recorded against the rules before it
+    without a word: the entry became a problem once the notice was fixed (review AB F5).
+    It is refused now for the months the notice would rule, and recorded with --force,
+    with a warning; a month before the notice is not concerned."""
+    amend(small, "2023-09-15", '[notice]\nnumber = "9号"\n[[clause]]\nid = "2.4.99"\npoints = 2\n')
+    refused = run(small, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-10")
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines() == [
+        "amendments/2023-09-15.toml: has a problem and is left out, so an entry of 2023-10 "
+        "would be judged by the rules without it: fix it first (`govscore check` names the "
+        "problem), or record anyway with --force",
+        "error: rejected: 1 problem; the entry not written, the ledger is unchanged",
+    ]
+    assert not (small / "ledger" / "2023-10.toml").exists()
+    forced = run(small, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-10", "--force")
+    assert (forced.exit_code, forced.stdout) == (0, "2023-10-0001\n")
+    assert forced.stderr == (
+        "warning: amendments/2023-09-15.toml has a problem and is left out: entries of "
+        "2023-10 are judged by the rules without it (run `govscore check`)\n"
+    )
+    # September is scored by the rules before the notice (effective mid-month): no word.
+    before = run(small, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-09")
+    assert (before.exit_code, before.stdout, before.stderr) == (0, "2023-09-0001\n", "")
 

@@ -59,6 +59,7 @@ from govscore.model import (
     note_sequences,
     sequence_name,
 )
+from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
 from govscore.rules.door import door_problems, exclusive_problems, follow_up_problems
@@ -701,6 +702,7 @@ def draft_entries(
     """
     keys, sequence, lines = known.keys, known.sequence, known.lines
     broken_months: dict[str, Problem | None] = {}
+    said: set[str] = set()  # the amendments left out that were named (see _left_out)
     made = Drafted()
     problems, drafted, entries, skipped = made.problems, made.drafted, made.entries, made.skipped
     for draft in drafts:
@@ -739,6 +741,11 @@ def draft_entries(
             problems.extend(_relabel([*found, *judged], draft))
             continue
         entry = _full_name(entry, known.departments)
+        if entry.kind == "score" and isinstance(known.catalog, RuleBook):
+            left_out = known.catalog.left_out(month)
+            (made.warnings if force else problems).extend(_left_out(left_out, month, force, said))
+            if left_out and not force:
+                continue
         refusals, warnings = door_problems(
             entry, known.catalog.at(entry.month).get(entry.clause), known.today, force
         )
@@ -756,6 +763,27 @@ def draft_entries(
         entries.append(entry)
         drafted[entry_id] = draft
     return made
+
+
+def _left_out(files: Sequence[str], month: str, force: bool, said: set[str]) -> list[Problem]:
+    """An amendment left out for a problem, in force in the month, would have the entry
+    judged and scored by the rules before it, and the entry become a problem (or score
+    otherwise) once the notice is fixed: the entry is refused, as a broken weights.toml
+    stops every entry, and with --force warned of. Each file is named once (`said`)."""
+    if force:
+        message = _(
+            "{file} has a problem and is left out: entries of {month} are judged by "
+            "the rules without it (run `govscore check`)"
+        )
+    else:
+        message = _(
+            "has a problem and is left out, so an entry of {month} would be judged by "
+            "the rules without it: fix it first (`govscore check` names the problem), "
+            "or record anyway with --force"
+        )
+    named = [file for file in files if file not in said]
+    said.update(named)
+    return [Problem(file, 0, message.format(file=file, month=month)) for file in named]
 
 
 # A rate is given as value or as numerator and denominator: one of them unread, and

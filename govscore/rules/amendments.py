@@ -187,10 +187,8 @@ class Version:
 
     @property
     def first_month(self) -> str:
-        """The first month scored by this version: a month is scored by the rules in
-        force on its first day, so one effective 2023-09-15 applies from October."""
-        month = month_of(self.effective)
-        return month if self.effective.day == 1 else next_month(month)
+        """The first month scored by this version (see first_month_of)."""
+        return first_month_of(self.effective)
 
     def label(self) -> str:
         """How a report names the version: its effective date and notice number."""
@@ -291,6 +289,20 @@ class RuleBook(Catalog):
                 found.append(version.catalog)
         return found
 
+    def left_out(self, month: str) -> list[str]:
+        """The amendment files left out for a problem that would be in force in `month`:
+        an entry of that month would be judged by the rules before them. One whose name
+        gives no date might be in force in any month."""
+        found: list[str] = []
+        for problem in self.problems:
+            folder, _slash, name = problem.file.partition("/")
+            if folder != "amendments" or problem.file in found:
+                continue
+            effective = amendment_date(name.removesuffix(".toml"))
+            if effective is None or first_month_of(effective) <= month:
+                found.append(problem.file)
+        return found
+
     def absent_reason(self, clause_id: str, month: str) -> str | None:
         """Why a clause known to the book is not in force in a month (retired, or not yet).
 
@@ -330,6 +342,13 @@ class RuleBook(Catalog):
                 found.append((version, now))
             before = now
         return found
+
+
+def first_month_of(effective: date) -> str:
+    """The first month a notice effective on `effective` scores: a month is scored by the
+    rules in force on its first day, so one effective 2023-09-15 applies from October."""
+    month = month_of(effective)
+    return month if effective.day == 1 else next_month(month)
 
 
 def amendment_date(name: str) -> date | None:
