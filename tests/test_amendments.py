@@ -941,3 +941,97 @@ def test_add_refuses_an_entry_of_a_month_a_broken_notice_would_rule(small: Path)
     before = run(small, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-09")
     assert (before.exit_code, before.stdout, before.stderr) == (0, "2023-09-0001\n", "")
 
+
+def test_a_recurring_entry_stops_where_a_notice_sets_a_range_its_points_fall_outside(
+    small: Path,
+):
+    """3.1.5 is 0.5–1 a month; a notice from September makes it 0.8–1.5. 0.7 is refused
+    at the door from September, yet a recurring 0.7 went on deducting (review AB F6): it
+    stops there now, as under a change of kind, and `show` says why. A 0.9 still counts.
+
+    市体育局 (0.7): July, August C3 99.3 → 25 + 40 + 0.20×99.3 + 15 = 99.86; September
+    and October at base, 100. 市民政局 (0.9): C3 99.1 → 25 + 40 + 19.82 + 15 = 99.82
+    every month."""
+    for department, points in (("市体育局", "0.7"), ("市民政局", "0.9")):
+        add(
+            small,
+            "-d",
+            department,
+            "-c",
+            "3.1.5",
+            "--points",
+            points,
+            "--recurring",
+            "--month",
+            "2023-07",
+        )
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-10")  # the ledger reaches Oct.
+    amend(
+        small,
+        "2023-09-01",
+        '[notice]\nnumber = "X"\n\n[[clause]]\nid = "3.1.5"\nmin = 0.8\nmax = 1.5\n',
+    )
+    totals_by_month = {
+        month: (found["市体育局"]["total"], found["市民政局"]["total"])
+        for month in ("2023-07", "2023-08", "2023-09", "2023-10")
+        for found in [totals(small, "month", month)]
+    }
+    assert totals_by_month == {
+        "2023-07": (99.86, 99.82),
+        "2023-08": (99.86, 99.82),
+        "2023-09": (100, 99.82),
+        "2023-10": (100, 99.82),
+    }
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    assert [(c["period"], c["amount"]) for c in shown["counts"]] == [
+        ("2023-07", -0.7),
+        ("2023-08", -0.7),
+    ]
+    assert (shown["open"], shown["retired"]) == (
+        False,
+        {"effective": "2023-09-01", "number": "X", "why": "range", "points": "0.8–1.5"},
+    )
+    assert run(small, "show", "2023-07-0001").stdout.splitlines()[-1].split() == [
+        "以后各月",
+        "条款",
+        "3.1.5",
+        "自",
+        "2023-09-01（X）分值改为",
+        "0.8–1.5，本记录的",
+        "0.7",
+        "分不在其内，不再计分",
+    ]
+
+
+def test_a_recurring_range_entry_counts_the_fixed_points_a_notice_sets(small: Path):
+    """A notice from September makes 3.1.5 fixed at 1 a month: a recurring entry stated
+    at 0.7 needs no figures there, and counts 1, as a fixed clause counts each month's
+    own points (the matter stands; the notice set what it costs).
+
+    市体育局: July, August C3 99.3 → 99.86; September C3 99 → 25 + 40 + 19.8 + 15 = 99.8."""
+    add(
+        small,
+        "-d",
+        "市体育局",
+        "-c",
+        "3.1.5",
+        "--points",
+        "0.7",
+        "--recurring",
+        "--month",
+        "2023-07",
+    )
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-09")  # the ledger reaches Sep.
+    amend(
+        small,
+        "2023-09-01",
+        '[notice]\nnumber = "X"\n\n[[clause]]\nid = "3.1.5"\nkind = "fixed"\npoints = 1\n',
+    )
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    assert [(c["period"], c["amount"], c["how"]) for c in shown["counts"]] == [
+        ("2023-07", -0.7, "每月 1 项 × 0.7"),
+        ("2023-08", -0.7, "每月 1 项 × 0.7"),
+        ("2023-09", -1.0, "每月 1 项 × 1"),
+    ]
+    assert (shown["open"], shown["retired"]) == (True, None)
+    assert totals(small, "month", "2023-09")["市体育局"]["total"] == 99.8

@@ -42,8 +42,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # recurring entry stops where a notice restricts its clause to a tag its department lacks,
 # and a year's total is divided once (exact at a half cent); 15: a year's floor is the mean
 # of its months' floors; 16: an exclusive matter again at its level earns 0 after a notice
-# raises the level's points (it earned the rise before)
-FORMAT = 16
+# raises the level's points (it earned the rise before); 17: a recurring entry stops where
+# a notice sets a range its points fall outside
+FORMAT = 17
 
 
 def digest(data: bytes) -> bytes:

@@ -581,6 +581,12 @@ def history_table(history: History, catalog: Catalog) -> Table:
             ended = f"条款 {history.clause} {notice}只适用于标签为“{tag}”的部门，本部门不再计分"
         elif why == "figures":
             ended = f"条款 {history.clause} {notice}改变计分方式，本记录不再计分"
+        elif why == "range":
+            points = f"{plain(history.entry.points)} 分"  # type: ignore[arg-type]
+            ended = (
+                f"条款 {history.clause} {notice}分值改为 {retired['points']}，"
+                f"本记录的 {points}不在其内，不再计分"
+            )
         else:
             ended = f"条款 {history.clause} {notice}废止，不再计分"
         rows.append(["以后各月", ended])

@@ -205,8 +205,9 @@ class Lookup:
     def _retired(self, entry: Entry) -> dict[str, str] | None:
         """The version after the entry's month from which it no longer counts, if one
         came: one that retired its clause ("why": "retired"), made it a clause its
-        figures cannot score ("figures"), or restricted it to a tag its department lacks
-        ("applies_to"), as the Scorer stops it (scoring.stands_under)."""
+        figures cannot score ("figures"), set a range its points fall outside ("range",
+        with the clause's new "points": 0.8–1.5), or restricted it to a tag its
+        department lacks ("applies_to"), as the Scorer stops it (scoring.stands_under)."""
         versions = getattr(self.scorer.catalog, "versions", ())
         department = self.scorer.departments.resolve(entry.department)
         for version in versions:
@@ -216,8 +217,12 @@ class Lookup:
             if clause is None:
                 return {**version.as_dict(), "why": "retired"}
             if not stands_under(entry, clause, department):
-                why = "applies_to" if fits(entry, clause) else "figures"
-                return {**version.as_dict(), "why": why}
+                if fits(entry, clause):
+                    return {**version.as_dict(), "why": "applies_to"}
+                if entry.points is not None and clause.kind in ("range", "discretionary"):
+                    points = clause.describe_points()
+                    return {**version.as_dict(), "why": "range", "points": points}
+                return {**version.as_dict(), "why": "figures"}
         return None
 
     def _counts(self, entry: Entry) -> tuple[tuple[Counted, ...], bool]:

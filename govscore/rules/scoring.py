@@ -409,15 +409,25 @@ def signed_amount(entry: Entry, clause: Clause, rises: dict[str, Decimal] | None
 def fits(entry: Entry, clause: Clause) -> bool:
     """Whether an entry's figures give an amount under a clause: a notice may change a
     clause's kind under a recurring entry (fixed 1 a month becomes a range, levels or a
-    rate), and the entry then states no points, level or rate to count by."""
+    rate), and the entry then states no points, level or rate to count by; or narrow a
+    range past the points it states (0.7 under 0.8–1.5), which the door refuses that
+    month, as it would refuse the entry. A range made fixed needs no figures: the entry
+    counts the fixed points, as a fixed clause counts each month's own points."""
     kind = clause.kind
     if kind in ("range", "discretionary"):
-        return entry.points is not None
+        return entry.points is not None and within(entry.points, clause)
     if kind == "levels":
         return entry.level is not None and clause.level_points(entry.level) is not None
     if kind == "rate":
         return entry.value is not None or None not in (entry.numerator, entry.denominator)
     return True
+
+
+def within(points: Decimal, clause: Clause) -> bool:
+    """Whether points lie in a range clause's min–max, or under a discretionary one's ceiling."""
+    if clause.kind == "range":
+        return clause.min <= points <= clause.max  # type: ignore[operator]
+    return clause.max is None or points <= clause.max
 
 
 def stands_under(entry: Entry, clause: Clause, department: Department | None) -> bool:
