@@ -764,3 +764,35 @@ def test_details_beyond_excel_rows_go_on_to_another_sheet(
     filled = sheet_values(out)
     assert [name for name in filled if name.startswith("明细")] == ["明细"]
     assert [row[10] or row[2] for row in filled["明细"][1:]] == rows
+
+
+def test_a_voided_close_is_listed_in_the_workbook_and_on_its_departments_card(
+    small: Path, tmp_path: Path
+):
+    """A close voided as 误关 changed 市民政局's months (3.1.3 deducts again after it), yet
+    the workbook's 作废 sheet and the card listed only voided score entries; `log
+    --voided` lists it (review AB F8). It is listed under the department and clause of
+    the entry it closed, 说明 saying what it closed.
+
+    3.1.3 from May, closed through May, the close voided: −2 in May and June, C3 98 →
+    25 + 40 + 19.6 + 15 = 99.6 in June."""
+    recurring = add(small, "-d", "市民政局", "-c", "3.1.3", "--recurring", "--month", "2023-05")
+    closed = run(small, "close", recurring, "--through", "2023-05", "--note", "完成").stdout
+    closed = closed.strip()
+    void = run(small, "void", closed, "--reason", "误关").stdout.strip()
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-06")  # the ledger reaches June
+    june = month_json(small, "month", "2023-06")["departments"]
+    assert next(d for d in june if d["department"] == "市民政局")["total"] == 99.6
+    said = f"终止计分 {recurring}（截至 2023-05）；完成"
+    out = tmp_path / "may.xlsx"
+    written(small, out, "2023-05")
+    book = openpyxl.load_workbook(out)
+    voids = [[c.value for c in row][:8] for row in book["作废"].iter_rows(min_row=2)]
+    text = '牵头部门未按时完成"一件事"改革任务'
+    assert voids == [[closed, "2023-05", "市民政局", "3.1.3", text, said, void, "误关"]]
+    html = written(small, tmp_path / "may.html", "2023-05", "-d", "民政局")
+    card = html[html.index('data-department="市民政局">') :]
+    rows = [row for _, table in tables(card) for row in table]
+    assert next(r for r in rows if r[0] == closed)[:7] == [
+        closed, "2023-05", "3.1.3", text, said, void, "误关"
+    ]  # fmt: skip

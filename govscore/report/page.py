@@ -18,7 +18,7 @@ from govscore.errors import Problem
 from govscore.figures import round2
 from govscore.model import Entry, months_between
 from govscore.report.amended import rules_label
-from govscore.report.shapes import remarks
+from govscore.report.shapes import entry_what, remarks
 from govscore.rules.amendments import RuleBook, Version
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments, Weights
@@ -108,10 +108,18 @@ class ClauseSum:
 
 @dataclass(frozen=True)
 class Voided:
-    """An entry voided on appeal, and the void entry that says why."""
+    """An entry voided on appeal, and the void entry that says why. A voided close is
+    shown with the department and clause of the entry it closed: voiding it changed
+    that department's months."""
 
     entry: Entry
     void: Entry
+
+    @property
+    def said(self) -> str:
+        """The 说明 column: a close's what it closed (终止计分 … 截至 …), then the note."""
+        parts = [entry_what(self.entry)] if self.entry.kind == "close" else []
+        return "；".join([*parts, *([self.entry.note] if self.entry.note else [])])
 
 
 @dataclass(frozen=True)
@@ -449,18 +457,22 @@ def voided_entries(
     departments: Departments,
     problems: Iterable[Problem] = (),
 ) -> list[Voided]:
-    """The score entries voided on appeal, each with the void that counts.
+    """The score and close entries voided on appeal, each with the void that counts.
 
     That is the first void naming it that has no problem of its own, as the review
-    decides. (A voided close is not listed: it took no points of its own.)
+    decides. A voided close took no points of its own, but voiding it changed the
+    months after it (review AB F8): it is listed as of its entry's department and clause.
     """
     wanted = set(voided)
     bad = {p.entry for p in problems if p.entry}
-    scores: dict[str, Entry] = {}
+    listed: dict[str, Entry] = {}
     voids: dict[str, Entry] = {}
+    scores: dict[str, Entry] = {}  # every score entry, for the department a close names
     for entry in entries:
-        if entry.kind == "score" and entry.id in wanted and entry.id not in scores:
-            scores[entry.id] = entry
+        if entry.kind == "score":
+            scores.setdefault(entry.id, entry)
+        if entry.kind in ("score", "close") and entry.id in wanted and entry.id not in listed:
+            listed[entry.id] = entry
         elif (
             entry.kind == "void"
             and entry.void in wanted
@@ -469,7 +481,10 @@ def voided_entries(
         ):
             voids[entry.void] = entry  # type: ignore[index]
     out = []
-    for entry_id, entry in scores.items():
+    for entry_id, entry in listed.items():
+        closed = scores.get(entry.close) if entry.close else None
+        if closed is not None:
+            entry = entry._replace(department=closed.department, clause=closed.clause)
         department = departments.resolve(entry.department)
         if department is not None and department.name != entry.department:
             entry = entry._replace(department=department.name)

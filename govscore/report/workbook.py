@@ -394,7 +394,7 @@ def _voids(book: Workbook, styles: Styles, report: Report) -> None:
             (v.entry.department, "text"),
             (v.entry.clause, "text"),
             (clauses[v.entry.clause].text if v.entry.clause in clauses else "", "text"),
-            (v.entry.note or "", "text"),
+            (v.said, "text"),
             (v.void.id, "text"),
             (v.void.reason or "", "text"),
             (v.void.by or "", "text"),
