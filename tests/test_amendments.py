@@ -1035,3 +1035,55 @@ def test_a_recurring_range_entry_counts_the_fixed_points_a_notice_sets(small: Pa
     ]
     assert (shown["open"], shown["retired"]) == (True, None)
     assert totals(small, "month", "2023-09")["市体育局"]["total"] == 99.8
+
+
+def test_a_change_of_levels_or_of_kind_reads_whole(small: Path):
+    """`amendments` listed a change of levels as a flat list (层级：市级, 2, 省级, 5 …, in
+    JSON too) and a change of kind on one side only: range → fixed showed 分值 — → 1 but
+    not the min and max it drops (review AB F9). Levels read as the catalog says them,
+    JSON gives them as {name, points}; a change of kind lists what it drops."""
+    amend(small, "2023-09-01", LEVELS)
+    amend(
+        small,
+        "2023-10-01",
+        '[notice]\nnumber = "Y"\n\n[[clause]]\nid = "3.1.5"\nkind = "fixed"\npoints = 1\n\n'
+        '[[clause]]\nid = "2.4.9"\nkind = "range"\nmin = 1\nmax = 3\n',
+    )
+    lines = run(small, "amendments").stdout.splitlines()
+    assert lines[-2].endswith(
+        "条款 4.2.2 层级：市级 2 · 省级 5 · 国家级 10 → 市级 3 · 省级 6 · 国家级 12"
+    )
+    assert lines[-1].endswith(
+        "条款 3.1.5 计分方式：分值区间 → 固定分值；条款 3.1.5 分值：— → 1；"
+        "条款 3.1.5 最低分值：0.5 → —；条款 3.1.5 最高分值：1 → —；"
+        "条款 2.4.9 计分方式：固定分值 → 分值区间；条款 2.4.9 最低分值：— → 1；"
+        "条款 2.4.9 最高分值：— → 3；条款 2.4.9 分值：1 → —"
+    )
+    listed = json.loads(run(small, "amendments", "--format", "json").stdout)
+    assert listed[-2]["changes"] == [
+        {
+            "kind": "clause",
+            "id": "4.2.2",
+            "field": "levels",
+            "from": [
+                {"name": "市级", "points": "2"},
+                {"name": "省级", "points": "5"},
+                {"name": "国家级", "points": "10"},
+            ],
+            "to": [
+                {"name": "市级", "points": "3"},
+                {"name": "省级", "points": "6"},
+                {"name": "国家级", "points": "12"},
+            ],
+        }
+    ]
+    assert [(c["id"], c["field"], c.get("from"), c.get("to")) for c in listed[-1]["changes"]] == [
+        ("3.1.5", "kind", "range", "fixed"),
+        ("3.1.5", "points", None, "1"),
+        ("3.1.5", "min", "0.5", None),
+        ("3.1.5", "max", "1", None),
+        ("2.4.9", "kind", "fixed", "range"),
+        ("2.4.9", "min", None, "1"),
+        ("2.4.9", "max", None, "3"),
+        ("2.4.9", "points", "1", None),
+    ]

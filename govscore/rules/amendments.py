@@ -90,13 +90,14 @@ class Change:
     kind: str  # "catalog" (whole file), "new", "retire", "clause", "cap", "weights"
     id: str = ""
     field: str = ""
-    before: str = ""
-    after: str = ""
+    before: str | Levels = ""  # a clause's levels: (name, points) pairs, else text
+    after: str | Levels = ""
 
-    def as_dict(self) -> dict[str, str]:
-        found = {"kind": self.kind, "id": self.id, "field": self.field}
+    def as_dict(self) -> dict[str, Any]:
+        """JSON: each value as text; levels as a list of {name, points} (points as text)."""
+        found: dict[str, Any] = {"kind": self.kind, "id": self.id, "field": self.field}
         if self.kind in ("clause", "cap", "weights"):
-            found.update({"from": self.before, "to": self.after})
+            found.update({"from": _json_value(self.before), "to": _json_value(self.after)})
         return {key: value for key, value in found.items() if value or key == "kind"}
 
     def describe(self) -> str:
@@ -110,6 +111,8 @@ class Change:
         before, after = self.before, self.after
         if self.field == "applies_to":  # a tag by the office's name, as everywhere
             before, after = tag_name(before) if before else "", tag_name(after) if after else ""
+        if isinstance(before, tuple) or isinstance(after, tuple):  # as the catalog says them
+            before, after = _levels_text(before), _levels_text(after)
         words = VALUE_WORDS.get(self.field or "", _YES_NO if self.field in _FLAGS else {})
         before, after = words.get(before, before), words.get(after, after)
         shown = f"{before or '—'} → {after or '—'}"
@@ -119,6 +122,40 @@ class Change:
             return f"加分上限 {self.id} {FIELD_NAMES.get(self.field, self.field)}：{shown}"
         return f"{_weights_field(self.field)}：{shown}"
 
+
+Levels = tuple[tuple[str, str], ...]
+
+
+def _json_value(value: str | Levels) -> str | list[dict[str, str]]:
+    if isinstance(value, tuple):
+        return [{"name": name, "points": points} for name, points in value]
+    return value
+
+
+def _levels_text(value: str | Levels) -> str:
+    """市级 2 · 省级 5 · 国家级 10, as the catalog says a clause's levels."""
+    if isinstance(value, tuple):
+        return " · ".join(f"{name} {points}" for name, points in value)
+    return value
+
+
+def _value(key: str, value: Any) -> str | Levels:
+    """A clause field's value in a Change: levels as (name, points) pairs, else text."""
+    if key == "levels" and isinstance(value, list | tuple):
+        pairs = [level for level in value if isinstance(level, dict)]
+        return tuple((_text(level.get("name")), _text(level.get("points"))) for level in pairs)
+    return _text(value)
+
+
+# The fields each kind of clause scores by: a change of kind drops those of the old kind.
+KIND_FIELDS = {
+    "fixed": ("points",),
+    "range": ("min", "max"),
+    "levels": ("levels",),
+    "rate": ("per_point",),
+    "discretionary": (),
+    "veto": (),
+}
 
 # What the office calls a field's values, in a list of changes (JSON keeps the values).
 VALUE_WORDS = {
@@ -675,11 +712,21 @@ def _amend_clauses(
                     )
                 )
             continue
+        kind = current.get("kind")
         for key, value in spec.items():
             if key == "id" or current.get(key) == value:
                 continue
-            changes.append(Change("clause", clause_id, key, _text(current.get(key)), _text(value)))
+            before_value, after_value = _value(key, current.get(key)), _value(key, value)
+            changes.append(Change("clause", clause_id, key, before_value, after_value))
             current[key] = copy.deepcopy(value)
+        if current.get("kind") != kind:
+            # A change of kind drops what the old kind scored by (a range made fixed has
+            # no min or max): listed, so the change reads whole on both sides.
+            now = KIND_FIELDS.get(str(current.get("kind")), ())
+            for key in KIND_FIELDS.get(str(kind), ()):
+                if key in current and key not in now and key not in spec:
+                    changes.append(Change("clause", clause_id, key, _value(key, current[key])))
+                    del current[key]
 
 
 def _amend_caps(
