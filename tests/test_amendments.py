@@ -991,7 +991,7 @@ def test_a_recurring_entry_stops_where_a_notice_sets_a_range_its_points_fall_out
         False,
         {"effective": "2023-09-01", "number": "X", "why": "range", "points": "0.8–1.5"},
     )
-    assert run(small, "show", "2023-07-0001").stdout.splitlines()[-1].split() == [
+    assert run(small, "show", "2023-07-0001").stdout.splitlines()[-2].split() == [
         "以后各月",
         "条款",
         "3.1.5",
@@ -1087,3 +1087,23 @@ def test_a_change_of_levels_or_of_kind_reads_whole(small: Path):
         ("2.4.9", "max", None, "3"),
         ("2.4.9", "points", "1", None),
     ]
+
+
+def test_a_clause_made_fixed_again_keeps_the_points_it_had(small: Path):
+    """Review AE F2: 2.4.3 made a range 1–3 in August, fixed again in October without
+    restating its points: the listing of a change of kind also took the old points out of
+    the rules, the October notice was left out as broken and October scored without it.
+    October: 2.4.3 × 2 at its 1 point → C2 98 → 25 + 0.40×98 + 20 + 15 = 99.2."""
+    amend(
+        small,
+        "2023-08-01",
+        '[notice]\nnumber = "1号"\n\n[[clause]]\nid = "2.4.3"\nkind = "range"\nmin = 1\nmax = 3\n',
+    )
+    amend(
+        small,
+        "2023-10-01",
+        '[notice]\nnumber = "2号"\n\n[[clause]]\nid = "2.4.3"\nkind = "fixed"\n',
+    )
+    add(small, "-d", "市民政局", "-c", "2.4.3", "-n", "2", "--month", "2023-10")
+    assert run(small, "check").exit_code == 0
+    assert totals(small, "month", "2023-10")["市民政局"]["total"] == 99.2

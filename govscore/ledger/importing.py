@@ -928,6 +928,7 @@ class Planner:
         waiting: list[_Row] = []  # rows alike but for their notes to recorded entries
         # The file's written keys of the form row-…, read at its first key-less row.
         written_keys = self._written
+        held_months = self._recorded.held  # the months holding made-key entries
         reader = _RowReader(self.table.header, self.file, self.month, self.resolve)
         read = reader.read
         apart: list[_Row] = []  # rows alike to an entry but for a date one side lacks
@@ -988,7 +989,11 @@ class Planner:
             dated = fields.get("date") is not None
             # Not alike, but the same as an entry but for a date one side lacks (a sheet's
             # dates filled in since, or left out): `add --key` takes them for one entry.
-            undated = not alike and self._recorded.apart(month, made, dated, reader.undated)
+            undated = (
+                not alike
+                and month in held_months  # a month with no made-key entry: nothing to match
+                and self._recorded.apart(month, made, dated, reader.undated)
+            )
             written = {name: fields.get(name) for name in _TIDIED} if alike or undated else {}
             if undated:
                 written["date"] = fields.get("date")
@@ -1270,6 +1275,7 @@ class _Recorded:
         self.undated: dict[str, dict[str, list[Entry]]] = {}
         self.dateless: dict[str, bool] = {}
         self.taken: set[str] = set()  # keys of the entries rows were taken for
+        self.held: set[str] = set()  # the months read that hold entries with made keys
         # Entries voided by a void of their own month's files (the usual case: a row
         # voided soon after its import): no row alike but for its note is taken for one.
         self.voided: set[str] = set()
@@ -1288,6 +1294,8 @@ class _Recorded:
                     known = self.resolve(entry.department) if self.resolve else None
                     by_identity.setdefault(entry_identity(entry, known), []).append(entry)
             found = self.months[month] = (by_key, by_identity)
+            if by_key:
+                self.held.add(month)
         return found
 
     def claim(self, month: str, key: str) -> None:

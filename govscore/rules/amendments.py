@@ -720,13 +720,14 @@ def _amend_clauses(
             changes.append(Change("clause", clause_id, key, before_value, after_value))
             current[key] = copy.deepcopy(value)
         if current.get("kind") != kind:
-            # A change of kind drops what the old kind scored by (a range made fixed has
-            # no min or max): listed, so the change reads whole on both sides.
+            # A change of kind leaves what the old kind scored by unused (a range made
+            # fixed has no min or max): listed, so the change reads whole on both sides.
+            # The clause keeps them, as it did: a later notice making it a range again
+            # without restating them scores by them, as before (review AE F2).
             now = KIND_FIELDS.get(str(current.get("kind")), ())
             for key in KIND_FIELDS.get(str(kind), ()):
                 if key in current and key not in now and key not in spec:
                     changes.append(Change("clause", clause_id, key, _value(key, current[key])))
-                    del current[key]
 
 
 def _amend_caps(
