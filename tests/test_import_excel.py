@@ -665,18 +665,20 @@ def test_a_department_merged_over_its_rows_is_read_in_each(small: Path):
     """Review AA F6: a department (and a recorder) merged over the rows below it, as
     Chinese office sheets lay them out, was read in its first row only: the others were
     refused as having no department, though the clerk sees it beside each. A merged
-    cell's value stands in each of its cells; the merged title above stays a title."""
+    cell's value stands in each of its rows; the merged title above stays a title, and a
+    note merged across columns to be wider fills no column to its right."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["2023年5月扣分记录"])
     sheet.merge_cells("A1:F1")
-    sheet.append(["部门", "条款", "次数", "日期", "说明", "记录人"])
-    sheet.append(["市公安局", "2.4.3", 1, date(2023, 5, 5), "超时A", "张敏"])
-    sheet.append([None, "2.4.3", 2, date(2023, 5, 6), "超时B", None])
-    sheet.append([None, "2.4.4", 1, date(2023, 5, 7), "超时C", None])
-    sheet.append(["市民政局", "2.4.3", 1, date(2023, 5, 8), "超时D", "李强"])
+    sheet.append(["部门", "条款", "次数", "日期", "记录人", "说明"])
+    sheet.append(["市公安局", "2.4.3", 1, date(2023, 5, 5), "张敏", "超时A"])
+    sheet.append([None, "2.4.3", 2, date(2023, 5, 6), None, "超时B"])
+    sheet.append([None, "2.4.4", 1, date(2023, 5, 7), None, "超时C"])
+    sheet.append(["市民政局", "2.4.3", 1, date(2023, 5, 8), "李强", "超时D"])
     sheet.merge_cells("A3:A5")
-    sheet.merge_cells("F3:F5")
+    sheet.merge_cells("E3:E5")
+    sheet.merge_cells("F6:H6")  # a note made wider, past the header (review AE F1)
     book.save("merged.xlsx")
     result = gs(small, "import", "merged.xlsx")
     assert result.exit_code == 0, result.output

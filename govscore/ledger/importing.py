@@ -435,23 +435,23 @@ class _Merge(NamedTuple):
     bottom: int
 
 
-# A merged range reaching this many cells is left as Excel keeps it (its first cell).
+# Merged cells filled past this many are left as Excel keeps them (blank but the first).
 _MERGE_FILLED = 100_000
 
 
 def _merged_into(merged: Sequence[_Merge], start: int) -> dict[tuple[int, int], tuple[int, int]]:
-    """The cells of merged ranges at or below row `start`, each (row, column) with the
-    (row, column) of its range's first cell: a clerk sees its value in each of them (a
-    department merged over its rows), where the workbook keeps it in the first only."""
+    """The cells below the first of merged ranges at or below row `start`, in the range's
+    first column, each (row, column) with the (row, column) of its range's first cell: a
+    clerk sees its value beside each of those rows (a department merged over its rows),
+    where the workbook keeps it in the first only. A range merged across columns (a note
+    made wider) fills no column to its right: the value stands in its own."""
     into: dict[tuple[int, int], tuple[int, int]] = {}
     for merge in merged:
-        size = (merge.last - merge.first + 1) * (merge.bottom - merge.top + 1)
-        if merge.top < start or size > _MERGE_FILLED or len(into) + size > _MERGE_FILLED:
+        size = merge.bottom - merge.top
+        if merge.top < start or not size or len(into) + size > _MERGE_FILLED:
             continue
-        for row in range(merge.top, merge.bottom + 1):
-            for column in range(merge.first, merge.last + 1):
-                if (row, column) != (merge.top, merge.first):
-                    into[(row, column)] = (merge.top, merge.first)
+        for row in range(merge.top + 1, merge.bottom + 1):
+            into[(row, merge.first)] = (merge.top, merge.first)
     return into
 
 
