@@ -549,3 +549,35 @@ def test_a_row_with_a_copied_key_takes_its_entry_from_rows_alike_but_for_the_not
     result = gs(small, *flags, "import", "two.csv")
     assert (result.exit_code, result.stdout) == (0, "2023-05-0002\n"), result.output
     assert result.stderr == "imported 1 entry, skipped 1 already recorded (by key)\n"
+
+
+def test_a_row_voided_on_appeal_stays_voided_when_its_date_is_filled_in(small: Path):
+    """Review AE F3 / AF F1: A and B imported without dates, A voided on appeal, then the
+    sheet exported with its dates filled in: A's row was taken for B's entry and B's row
+    booked, so B counted twice (the voided incident's points came back). Each row is
+    taken for its own entry, A's voided one too; with notes tidied as well, each is named
+    with its own entry."""
+    head = "月份,部门,条款,{date}说明\n"
+
+    def sheet(name: str, dated: bool, a: str = "A", b: str = "B") -> None:
+        rows = [("2023-05-05", a), ("2023-05-06", b)]
+        text = head.format(date="日期," if dated else "")
+        for day, note in rows:
+            text += f"2023-05,市公安局,2.4.3,{day + ',' if dated else ''}{note}\n"
+        Path(name).write_text(text, encoding="utf-8")
+
+    sheet("s1.csv", dated=False)
+    assert gs(small, "import", "s1.csv").stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    assert gs(small, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    for name, notes in (("s2.csv", ("A", "B")), ("s3.csv", ("B（已核）", "A（已核）"))):
+        sheet(name, dated=True, a=notes[0], b=notes[1])
+        again = gs(small, "import", name)
+        assert (again.exit_code, again.stdout) == (0, ""), again.output
+        said = again.stderr.splitlines()
+        first = "2023-05-0001" if notes[0].startswith("A") else "2023-05-0002"
+        second = "2023-05-0002" if first == "2023-05-0001" else "2023-05-0001"
+        assert said[0].startswith(f"{name}:2: skipped as {first}"), again.stderr
+        assert said[1].startswith(f"{name}:3: skipped as {second}"), again.stderr
+    # 市公安局, May: B alone counts: C2 = 100 − 1 = 99 → 25 + 0.40×99 + 20 + 15 = 99.6.
+    month = json.loads(gs(small, "month", "2023-05", "--format", "json").stdout)
+    assert {d["department"]: d["total"] for d in month["departments"]}["市公安局"] == 99.6

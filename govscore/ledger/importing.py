@@ -992,7 +992,7 @@ class Planner:
             undated = (
                 not alike
                 and month in held_months  # a month with no made-key entry: nothing to match
-                and self._recorded.apart(month, made, dated, reader.undated)
+                and self._recorded.apart(month, made, dated, reader.undated, fields.get("note"))
             )
             written = {name: fields.get(name) for name in _TIDIED} if alike or undated else {}
             if undated:
@@ -1025,25 +1025,25 @@ class Planner:
         # A row whose note no recorded entry has is taken for one alike but for its note
         # (a note tidied since), once every row that has one is matched: a later export
         # listing a new row first takes no entry of a row below it.
-        paired = self._paired(waiting)
-        for row in waiting:
-            entry = paired.get(row.line)
-            if entry is not None:
-                self._taken_for(row, entry)
-                self.skipped += 1
-            else:
-                yield self._booked(row, first_line)
-        # Then a row the same as an entry but for a date one side lacks, in file and
-        # ledger order: named, as a row whose note differs is.
-        for row in apart:
-            found = self._recorded.undated_free(row.month, row.undated, row.written["date"])
-            if found:
-                self._taken_for(row, found[0])
-                self.skipped += 1
-            else:
-                yield self._booked(row, first_line)
+        # Then a row the same as an entry but for a date one side lacks, paired alike:
+        # named, as a row whose note differs is.
+        recorded_as = self._recorded
+        for rows, candidates in (
+            (waiting, lambda row: recorded_as.unclaimed(row.month, row.identity)),
+            (apart, lambda row: recorded_as.undated_unclaimed(row.month, row.undated, row.dated)),
+        ):
+            paired = self._paired(rows, candidates)
+            for row in rows:
+                entry = paired.get(row.line)
+                if entry is not None:
+                    self._taken_for(row, entry)
+                    self.skipped += 1
+                else:
+                    yield self._booked(row, first_line)
 
-    def _paired(self, waiting: Sequence[_Row]) -> dict[int, Entry]:
+    def _paired(
+        self, waiting: Sequence[_Row], candidates: Callable[[_Row], list[Entry]]
+    ) -> dict[int, Entry]:
         """The rows alike but for their notes to free entries, each paired with the entry
         whose note is closest to its own (`A（核）` is `A`'s, whatever the order of the
         rows): the closest pairs first, ties in file and ledger order. A line → its entry;
@@ -1052,13 +1052,16 @@ class Planner:
         note added to, the row voided on appeal stays voided); a row like it but for
         another note is a new incident. Past PAIRING_LIMIT pairs of one identity
         (hundreds of rows alike), in file and ledger order, live entries only."""
-        groups: dict[tuple[str, str], list[_Row]] = {}
+        # Rows with the same candidates: of an identity, or (alike but for a date one
+        # side lacks) of an identity without its date, dated or not.
+        groups: dict[tuple[str, str, bool], list[_Row]] = {}
         for row in waiting:
-            groups.setdefault((row.month, row.identity), []).append(row)
+            group = (row.month, row.undated or row.identity, bool(row.undated) and row.dated)
+            groups.setdefault(group, []).append(row)
         paired: dict[int, Entry] = {}
         voided = self._recorded.voided
-        for (month, identity), rows in groups.items():
-            entries = self._recorded.unclaimed(month, identity)
+        for rows in groups.values():
+            entries = candidates(rows[0])  # the same for each row of the group
             if len(rows) * len(entries) > PAIRING_LIMIT:
                 live = [entry for entry in entries if entry.id not in voided]
                 paired.update((row.line, entry) for row, entry in zip(rows, live, strict=False))
@@ -1255,6 +1258,10 @@ class _Row:
     draft: Draft
     undated: str = ""  # its identity without its date, where matched so (Planner.read)
 
+    @property
+    def dated(self) -> bool:
+        return self.draft.fields.get("date") is not None
+
 
 class _Recorded:
     """The ledger's entries with made keys, a month at a time, as rows are taken for
@@ -1326,28 +1333,32 @@ class _Recorded:
             found = self.dateless[month] = any(entry.date is None for entry in entries)
         return found
 
-    def apart(self, month: str, identity: str, dated: bool, undated: Callable[[], str]) -> str:
+    def apart(
+        self, month: str, identity: str, dated: bool, undated: Callable[[], str], note: Any
+    ) -> str:
         """A row's identity without its date (as `undated` gives it) where the month holds
-        an entry no row took that is the same but for a date one side lacks; else "".
-        An undated row's identity is that already; a dated row's is made only where the
-        month holds an entry without a date."""
+        an entry no row took that is the same but for a date one side lacks (one voided
+        in its month: with a note the row's holds or that holds it, as in `_paired`);
+        else "". An undated row's identity is that already; a dated row's is made only
+        where the month holds an entry without a date."""
         if not self.month(month)[0]:
             return ""
         if dated and not self._dateless(month):
             return ""
         key = undated() if dated else identity
-        return key if self.undated_free(month, key, True if dated else None) else ""
+        for entry in self.undated_unclaimed(month, key, dated):
+            if entry.id not in self.voided or _holds(note, entry.note):
+                return key
+        return ""
 
-    def undated_free(self, month: str, undated: str, date: Any) -> list[Entry]:
+    def undated_unclaimed(self, month: str, undated: str, dated: bool) -> list[Entry]:
         """The entries of the identity without date no row took whose date the row's
         lacks (a dated row: entries without one; an undated row: entries with one), in
         ledger order."""
         return [
             e
             for e in self._undated(month).get(undated, ())
-            if e.key not in self.taken
-            and e.id not in self.voided
-            and (e.date is None) == (date is not None)
+            if e.key not in self.taken and (e.date is None) == dated
         ]
 
     def unclaimed(self, month: str, identity: str) -> list[Entry]:
