@@ -581,3 +581,22 @@ def test_a_row_voided_on_appeal_stays_voided_when_its_date_is_filled_in(small: P
     # 市公安局, May: B alone counts: C2 = 100 − 1 = 99 → 25 + 0.40×99 + 20 + 15 = 99.6.
     month = json.loads(gs(small, "month", "2023-05", "--format", "json").stdout)
     assert {d["department"]: d["total"] for d in month["departments"]}["市公安局"] == 99.6
+
+
+@pytest.mark.parametrize("keyed_first", [True, False])
+def test_a_copied_key_below_a_row_alike_reserves_its_entry(small: Path, keyed_first: bool):
+    """Review AE F4: the ledger holds 张三's incident; a file gives a key-less row alike
+    to it (the same note too) above the row carrying its copied 去重键: the key-less row
+    took the entry, the keyed row was skipped by its key, nothing booked; in the other
+    order one row was booked. The keyed row's entry is its own whatever the order: the
+    key-less row is another incident, booked."""
+    Path("one.csv").write_text("部门,条款,月份,说明\n市公安局,2.4.3,2023-05,张三\n", "utf-8")
+    assert gs(small, "import", "one.csv").stdout == "2023-05-0001\n"
+    text = (small / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    key = next(line for line in text.splitlines() if line.startswith("key = ")).split('"')[1]
+    rows = [f"市公安局,2.4.3,2023-05,张三,{key}", "市公安局,2.4.3,2023-05,张三,"]
+    if not keyed_first:
+        rows.reverse()
+    Path("two.csv").write_text("\n".join(["部门,条款,月份,说明,去重键", *rows, ""]), "utf-8")
+    result = gs(small, "import", "two.csv")
+    assert (result.exit_code, result.stdout) == (0, "2023-05-0002\n"), result.output

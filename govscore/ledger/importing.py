@@ -928,6 +928,8 @@ class Planner:
         waiting: list[_Row] = []  # rows alike but for their notes to recorded entries
         # The file's written keys of the form row-…, read at its first key-less row.
         written_keys = self._written
+        if written_keys is not None:
+            self._recorded.reserved = written_keys
         held_months = self._recorded.held  # the months holding made-key entries
         reader = _RowReader(self.table.header, self.file, self.month, self.resolve)
         read = reader.read
@@ -954,6 +956,8 @@ class Planner:
                 number = seen.get(made, 0) + 1
                 if written_keys is None:
                     written_keys = self._written_keys()
+                    # Entries a row's written key names are that row's, above or below.
+                    self._recorded.reserved = written_keys
                 # Past any key a row above has (a row booked past the ledger's keys) and
                 # any written key that looks like a made one, above or below: a made key
                 # is never a repeat, and never takes a written key's place.
@@ -1283,6 +1287,9 @@ class _Recorded:
         self.dateless: dict[str, bool] = {}
         self.taken: set[str] = set()  # keys of the entries rows were taken for
         self.held: set[str] = set()  # the months read that hold entries with made keys
+        # Keys a row of the file writes in its 去重键 (row-…): their entries are those
+        # rows', above or below, never taken for a key-less row.
+        self.reserved: Container[str] = ()
         # Entries voided by a void of their own month's files (the usual case: a row
         # voided soon after its import): no row alike but for its note is taken for one.
         self.voided: set[str] = set()
@@ -1358,13 +1365,17 @@ class _Recorded:
         return [
             e
             for e in self._undated(month).get(undated, ())
-            if e.key not in self.taken and (e.date is None) == dated
+            if e.key not in self.taken and e.key not in self.reserved and (e.date is None) == dated
         ]
 
     def unclaimed(self, month: str, identity: str) -> list[Entry]:
         """The entries of the identity no row was taken for, in ledger order: those a row
         alike but for its note may be taken for (see Planner._paired)."""
-        return [e for e in self.month(month)[1].get(identity, ()) if e.key not in self.taken]
+        return [
+            e
+            for e in self.month(month)[1].get(identity, ())
+            if e.key not in self.taken and e.key not in self.reserved
+        ]
 
     def voided_like(self, month: str, identity: str, note: Any) -> bool:
         """Whether an entry of the identity voided in its month, no row taken for it, has
@@ -1378,7 +1389,7 @@ class _Recorded:
         """The first entry of the identity (with that note, if one is given: None for a
         row without one) no row was taken for yet."""
         for entry in self.month(month)[1].get(identity, ()):
-            if entry.key in self.taken:
+            if entry.key in self.taken or entry.key in self.reserved:
                 continue
             if entry.note == note or (note is _ANY and entry.id not in self.voided):
                 return entry
