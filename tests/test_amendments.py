@@ -916,6 +916,32 @@ def test_a_matter_again_at_its_level_earns_nothing_after_a_notice_raises_the_lev
     assert "市级 3，同一事项最高层级计分：计 0" in detail
 
 
+def test_a_matter_booked_back_dated_at_a_later_entrys_level_is_refused(small: Path):
+    """Review AE F5: 市级 for a matter in October (+3 under the notice from September);
+    the same matter at 市级 then booked for June was let through: June's +2 took the
+    count, October's became 0, and the year lost 1 without a word. Refused; June at a
+    higher level, which adds, is recorded (a lower one back-dated moves points and is
+    recorded too: test_door)."""
+    amend(small, "2023-09-01", LEVELS)
+    matter = ("-c", "4.2.2", "--matter", "一件事C", "--level")
+    october = run(small, "add", "-d", "市民政局", *matter, "市级", "--month", "2023-10")
+    assert october.exit_code == 0, october.output
+    refused = run(small, "add", "-d", "市民政局", *matter, "市级", "--month", "2023-06")
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[0] == (
+        f"govscore: matter '一件事C' counts for 市民政局 in 2023 at 市级 in 2023-10 "
+        f"({october.stdout.strip()}): recorded in 2023-06, this entry would take that count "
+        f"and lessen the year; if the matter was reached in 2023-06, void "
+        f"{october.stdout.strip()} first"
+    )
+    # 省级 in June adds: June +5, October's 市级 then adds 0 (a lower level after it):
+    # the matter earns 5 in the year, not 3.
+    assert run(small, "add", "-d", "市民政局", *matter, "省级", "--month", "2023-06").exit_code == 0
+    june = totals(small, "month", "2023-06")["市民政局"]
+    assert june["categories"]["4"] == 105  # C4 100 + 5
+    assert totals(small, "month", "2023-10")["市民政局"]["categories"]["4"] == 100
+
+
 def test_add_refuses_an_entry_of_a_month_a_broken_notice_would_rule(small: Path):
     """A notice with a problem is left out, and `add` recorded against the rules before it
     without a word: the entry became a problem once the notice was fixed (review AB F5).

@@ -664,10 +664,9 @@ def _adds_nothing(
     counted = [
         e
         for e in lookup().book.entries  # the ledger as it counts: voided ones are out
-        if (e.department, e.clause) == (new.department, new.clause)
-        and e.month[:4] == year
-        and e.month <= month
+        if (e.department, e.clause) == (new.department, new.clause) and e.month[:4] == year
     ]
+    # Later months' entries too: one booked back-dated may take a later entry's count.
     found = exclusive_problems([new], [*counted, new], catalog)
     return found[0].message if found else None
 

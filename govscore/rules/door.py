@@ -243,6 +243,22 @@ def _year_back(written: str, latest: str) -> str | None:
     return meant
 
 
+def _counted_later(entry: Entry, later: Entry, name: Callable[[Entry], str] | None) -> str:
+    return _(
+        "matter {matter!r} counts for {department} in {year} at {level} in {month} ({id}): "
+        "recorded in {earlier}, this entry would take that count and lessen the year; if "
+        "the matter was reached in {earlier}, void {id} first"
+    ).format(
+        matter=entry.matter,
+        department=entry.department,
+        year=entry.month[:4],
+        level=later.level or plain(later.points or 0),
+        month=later.month,
+        id=name(later) if name is not None else later.id,
+        earlier=entry.month,
+    )
+
+
 def exclusive_problems(
     new: Iterable[Entry],
     counted: Sequence[Entry],
@@ -257,19 +273,35 @@ def exclusive_problems(
     The highest of those before it is named (by `name`, else by its id).
     """
     position = {entry.id: number for number, entry in enumerate(counted)}
+    new = list(new)
+    fresh = {entry.id for entry in new}
     problems: list[Problem] = []
     for entry in new:
         clause = catalog.at(entry.month).get(entry.clause)
         if clause is None or not clause.exclusive or entry.id not in position:
             continue
-        before = [
-            earlier
-            for earlier in counted
-            if (earlier.month, position[earlier.id]) < (entry.month, position[entry.id])
-            and (earlier.month[:4], earlier.department, earlier.clause)
+        matter = [
+            other
+            for other in counted
+            if other.id != entry.id
+            and (other.month[:4], other.department, other.clause)
             == (entry.month[:4], entry.department, entry.clause)
-            and matter_key(earlier.matter) == matter_key(entry.matter)
+            and matter_key(other.matter) == matter_key(entry.matter)
         ]
+        place = (entry.month, position[entry.id])
+        before = [other for other in matter if (other.month, position[other.id]) < place]
+        # Recorded before this one, in a later month (booked back-dated): it may take
+        # their count and lessen the year (the same level in June as in September's
+        # entry: September's +3 at its new points becomes June's +2).
+        later = [o for o in matter if (o.month, position[o.id]) > place and o.id not in fresh]
+        if later:
+            ordered = sorted([*before, entry, *later], key=lambda e: (e.month, position[e.id]))
+            with_it = sum(exclusive_rises(ordered, catalog).values())
+            without = sum(exclusive_rises([e for e in ordered if e is not entry], catalog).values())
+            if with_it < without:  # a lower level back-dated moves points, takes none
+                best = max(later, key=lambda other: matter_worth(other, clause, catalog))
+                problems.append(_problem(entry, "level", _counted_later(entry, best, name)))
+                continue
         # Only the matter's earlier entries bear on what this one earns; in month order,
         # ledger order within a month, this one last, as the scorer takes them.
         if not before or exclusive_rises([*before, entry], catalog)[entry.id]:
