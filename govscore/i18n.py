@@ -134,8 +134,22 @@ def either(items: Iterable[str]) -> str:
 
 
 def both(items: Iterable[str]) -> str:
-    """Things that are all meant: 'a and b', 'a 和 b'."""
-    return _(" and ").join(items)
+    """Things that are all meant: 'a and b'; in Chinese '说明和日期' between words, '0001 和
+    0002' beside figures and ids."""
+    said = list(items)
+    joiner = _(" and ")
+    word = joiner.strip()
+    if not said or word == joiner or word.isascii():
+        return joiner.join(said)
+    text = said[0]
+    for item in said[1:]:
+        close = text and item and _cjk(text[-1]) and _cjk(item[0])
+        text += (word if close else joiner) + item
+    return text
+
+
+def _cjk(character: str) -> bool:
+    return "\u4e00" <= character <= "\u9fff"
 
 
 def chinese(message: str) -> str:

@@ -1133,3 +1133,22 @@ def test_a_clause_made_fixed_again_keeps_the_points_it_had(small: Path):
     add(small, "-d", "市民政局", "-c", "2.4.3", "-n", "2", "--month", "2023-10")
     assert run(small, "check").exit_code == 0
     assert totals(small, "month", "2023-10")["市民政局"]["total"] == 99.2
+
+
+def test_a_higher_level_worth_less_since_a_notice_is_refused_in_words_that_fit(small: Path):
+    """Review AF F5: a notice from September lowers 4.2.2 to 市级 2 · 省级 3 · 国家级 4; a
+    matter that earned 省级 5 in June, booked 国家级 in October, adds max(0, 4 − 5) = 0 and
+    is refused, rightly, but told "record it only at a higher level", which it was."""
+    amend(
+        small,
+        "2023-09-01",
+        LEVELS.replace("3 }", "2 }", 1).replace("6 }", "3 }").replace("12 }", "4 }"),
+    )
+    matter = ("-c", "4.2.2", "--matter", "一件事D", "--level")
+    june = run(small, "add", "-d", "市民政局", *matter, "省级", "--month", "2023-06")
+    refused = run(small, "add", "-d", "市民政局", *matter, "国家级", "--month", "2023-10")
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[0] == (
+        f"govscore: matter '一件事D' counts for 市民政局 in 2023 at 省级 ({june.stdout.strip()}); "
+        "国家级 is worth 4 in 2023-10, no more than the matter earned, so this entry would add 0"
+    )

@@ -513,3 +513,15 @@ def test_check_names_a_field_one_way_whatever_is_wrong_with_it(root: Path):
     assert run_in("en", root, "check").stdout.startswith(
         "ledger/2023-05.toml:2: count: NaN is not a whole number\n"
     )
+
+
+def test_and_joins_chinese_words_without_spaces_but_keeps_them_beside_ids(monkeypatch):
+    """Review AF F5 b: a skipped row read 仅说明 和 日期不同, spaces inside Chinese."""
+    from govscore.i18n import both
+
+    monkeypatch.setenv("GOVSCORE_LANG", "zh")
+    assert both(["说明", "日期"]) == "说明和日期"
+    assert both(["2023-05-0001", "2023-05-0002"]) == "2023-05-0001 和 2023-05-0002"
+    assert both(["说明"]) == "说明"
+    monkeypatch.setenv("GOVSCORE_LANG", "en")
+    assert both(["note", "date"]) == "note and date"

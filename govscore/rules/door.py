@@ -243,6 +243,22 @@ def _year_back(written: str, latest: str) -> str | None:
     return meant
 
 
+def _no_more(entry: Entry, best: Entry, clause: Clause, name: Callable[[Entry], str] | None) -> str:
+    return _(
+        "matter {matter!r} counts for {department} in {year} at {level} ({id}); {higher} is "
+        "worth {points} in {month}, no more than the matter earned, so this entry would add 0"
+    ).format(
+        matter=entry.matter,
+        department=entry.department,
+        year=entry.month[:4],
+        level=best.level,
+        id=name(best) if name is not None else best.id,
+        higher=entry.level,
+        points=plain(clause.level_points(entry.level or "") or 0),
+        month=entry.month,
+    )
+
+
 def _counted_later(entry: Entry, later: Entry, name: Callable[[Entry], str] | None) -> str:
     return _(
         "matter {matter!r} counts for {department} in {year} at {level} in {month} ({id}): "
@@ -307,6 +323,12 @@ def exclusive_problems(
         if not before or exclusive_rises([*before, entry], catalog)[entry.id]:
             continue
         best = max(before, key=lambda earlier: matter_worth(earlier, clause, catalog))
+        ranks = {level: rank for rank, (level, _points) in enumerate(clause.levels)}
+        if ranks.get(entry.level or "", -1) > ranks.get(best.level or "", len(ranks)):
+            # A higher level, worth no more than the matter earned (a notice lowered its
+            # points): "record it only at a higher level" would be no help.
+            problems.append(_problem(entry, "level", _no_more(entry, best, clause, name)))
+            continue
         problems.append(
             _problem(
                 entry,
