@@ -1152,3 +1152,33 @@ def test_a_higher_level_worth_less_since_a_notice_is_refused_in_words_that_fit(s
         f"govscore: matter '一件事D' counts for 市民政局 in 2023 at 省级 ({june.stdout.strip()}); "
         "国家级 is worth 4 in 2023-10, no more than the matter earned, so this entry would add 0"
     )
+
+
+def test_a_recurring_entry_counts_again_where_a_later_notice_widens_the_range(small: Path):
+    """Review AF F2: 3.1.5 at 0.7 stops from September (a notice: 0.8–1.5) and counts again
+    from December (another: 0.5–1.5), as the scorer has it; `show` said it no longer
+    counted. 市体育局: C3 = 100 − 0.7 = 99.3 → 25 + 40 + 0.20×99.3 + 15 = 99.86 in July,
+    August and December; 100 in September to November."""
+    add(
+        small,
+        "-d",
+        "市体育局",
+        "-c",
+        "3.1.5",
+        "--points",
+        "0.7",
+        "--recurring",
+        "--month",
+        "2023-07",
+    )
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-12")  # the ledger reaches Dec.
+    narrow = '[notice]\nnumber = "{}"\n\n[[clause]]\nid = "3.1.5"\nmin = {}\nmax = 1.5\n'
+    amend(small, "2023-09-01", narrow.format("X", "0.8"))
+    amend(small, "2023-12-01", narrow.format("Y", "0.5"))
+    assert [
+        totals(small, "month", month)["市体育局"]["total"]
+        for month in ("2023-07", "2023-08", "2023-09", "2023-11", "2023-12")
+    ] == [99.86, 99.86, 100, 100, 99.86]
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    assert [c["period"] for c in shown["counts"]] == ["2023-07", "2023-08", "2023-12"]
+    assert (shown["open"], shown["retired"]) == (True, None)

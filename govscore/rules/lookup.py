@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from govscore.errors import Problem
 from govscore.model import Entry, months_between
+from govscore.rules.catalog import Clause
+from govscore.rules.config import Department
 from govscore.rules.scoring import CapUse, Scorer, fits, stands_under
 
 _PADDED = re.compile(r"^(\d{4}-\d{2})-(\d{1,4})$")
@@ -210,20 +212,20 @@ class Lookup:
         department lacks ("applies_to"), as the Scorer stops it (scoring.stands_under)."""
         versions = getattr(self.scorer.catalog, "versions", ())
         department = self.scorer.departments.resolve(entry.department)
+        stopped = None
+        # The version it stops from, unless a later one lets it count again (a range
+        # widened back): then it counts, and stops only if a later one stops it again.
         for version in versions:
             if version.first_month <= entry.month:
                 continue
             clause = version.catalog.clauses.get(entry.clause)
-            if clause is None:
-                return {**version.as_dict(), "why": "retired"}
-            if not stands_under(entry, clause, department):
-                if fits(entry, clause):
-                    return {**version.as_dict(), "why": "applies_to"}
-                if entry.points is not None and clause.kind in ("range", "discretionary"):
-                    points = clause.describe_points()
-                    return {**version.as_dict(), "why": "range", "points": points}
-                return {**version.as_dict(), "why": "figures"}
-        return None
+            if clause is not None and stands_under(entry, clause, department):
+                stopped = None
+            elif stopped is None:
+                stopped = {**version.as_dict(), "why": _why_stopped(entry, clause, department)}
+                if clause is not None and stopped["why"] == "range":
+                    stopped["points"] = clause.describe_points()
+        return stopped
 
     def _counts(self, entry: Entry) -> tuple[tuple[Counted, ...], bool]:
         """Each period the entry counts in, with the amount the Scorer's lines give it."""
@@ -280,3 +282,15 @@ class Lookup:
 
 def _clause_matches(clause: str, wanted: str) -> bool:
     return clause == wanted or clause.startswith(wanted.rstrip(".") + ".")
+
+
+def _why_stopped(entry: Entry, clause: Clause | None, department: Department | None) -> str:
+    """Why a recurring entry no longer counts under a version of its clause (see
+    Lookup._retired)."""
+    if clause is None:
+        return "retired"
+    if fits(entry, clause):
+        return "applies_to"
+    if entry.points is not None and clause.kind in ("range", "discretionary"):
+        return "range"
+    return "figures"
