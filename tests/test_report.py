@@ -796,3 +796,36 @@ def test_a_voided_close_is_listed_in_the_workbook_and_on_its_departments_card(
     assert next(r for r in rows if r[0] == closed)[:7] == [
         closed, "2023-05", "3.1.3", text, said, void, "误关"
     ]  # fmt: skip
+
+
+ANNUAL_DEDUCTION = """\
+[notice]
+number = "烟政管办〔2023〕7号"
+
+[[clause]]
+id = "4.4.6"
+text = "年度考评发现重大问题"
+effect = "-"
+kind = "fixed"
+points = 30
+unit = "项"
+annual = true
+"""
+
+
+def test_an_annual_deduction_is_called_one_in_the_workbook_and_on_the_card(
+    small: Path, tmp_path: Path
+):
+    """Review AF F3: a notice's annual deduction clause was flagged 年度考评加分 (an
+    annual bonus) in the year workbook's 明细 and on the page's cards."""
+    (small / "amendments").mkdir()
+    (small / "amendments" / "2023-07-01.toml").write_text(ANNUAL_DEDUCTION, encoding="utf-8")
+    add(small, "-d", "市公安局", "-c", "4.4.6", "--month", "2023-10")
+    book, page = tmp_path / "year.xlsx", tmp_path / "year.html"
+    written(small, book, "2023")
+    details = [[c.value for c in row] for row in openpyxl.load_workbook(book)["明细"].iter_rows()]
+    [row] = [r for r in details[1:] if r[2] == "4.4.6"]
+    assert (row[7], row[8]) == (-30, "年度考评扣分")
+    written(small, page, "2023", "-d", "公安局")
+    assert "（年度考评扣分）" in page.read_text(encoding="utf-8")
+    assert "（年度考评加分）" not in page.read_text(encoding="utf-8")

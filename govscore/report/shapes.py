@@ -74,7 +74,7 @@ def score_json(rank: int, score: DepartmentScore, detail: bool) -> dict[str, Any
                 "category": f.category,
                 "month": f.month or None,
                 "raw": exact_number(f.raw),
-                "floor": number(f.floor),
+                "floor": exact_number(f.floor),
             }
             for f in score.floors
         ]
