@@ -547,3 +547,14 @@ def test_the_months_csv_rows_stand_before_a_new_entry_at_the_door(small: Path, c
     lower = ("add", *A, *MATTER, "--level", "省级", "--month", "2023-05")
     assert "at 国家级 (2023-05-c001)" in refused(small, *cache, *lower)
     assert total(small, "2023-06")[1]["4"] == 97
+
+
+def test_a_part_of_the_catalog_given_for_a_clause_names_its_clauses(small: Path):
+    """Review AE F6: `add -c 2.3` from a script was 'unknown clause 2.3; did you mean
+    4.2.3 …', where at the prompt 2.3 lists its clauses."""
+    result = gs(small, "add", "-d", "市体育局", "-c", "2.3", "--month", "2023-05")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "govscore: '2.3' is a part of the catalog, not a clause: give one of 2.3.1, 2.3.2, "
+        "2.3.3, 2.3.4, 2.3.5, 2.3.6, 2.3.7, 2.3.8, 2.3.9, 2.3.10, 2.3.11"
+    )

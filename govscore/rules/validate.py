@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from govscore.errors import Problem, did_you_mean
-from govscore.i18n import _
+from govscore.i18n import _, listing
 from govscore.model import ID_SEQUENCE, MONTH_RE, Entry, field_word, month_end, sequence_name
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Department, Departments, tag_name
@@ -97,6 +97,10 @@ def _clause_part(entry: Entry, catalog: Catalog) -> tuple[Clause | None, Verdict
     clause = in_force.get(entry.clause)
     if clause is None:
         absent = catalog.absent_reason(entry.clause, entry.month)
+        under = [c.id for c in in_force if c.id.startswith(entry.clause.rstrip(".") + ".")]
+        if absent is None and under:  # 2.3: a part of the catalog, not one clause
+            message = _("{id!r} is a part of the catalog, not a clause: give one of {ids}")
+            absent = message.format(id=entry.clause, ids=listing(under))
         message = _("unknown clause {id!r}{hint} (run `govscore clauses` for the list)")
         hint = did_you_mean(in_force.suggest(entry.clause))
         verdict.append(("clause", absent or message.format(id=entry.clause, hint=hint)))
