@@ -172,6 +172,9 @@ def read_file(path: Path) -> Iterator[Entry]:
     """
     name = str(path)
     suffix = path.suffix.lower()
+    if suffix in NOT_ITEM_FILES and not path.exists():  # missing, or a link to nothing
+        yield _cannot_read(name, FileNotFoundError(2, "No such file", name))
+        return
     if suffix in NOT_ITEM_FILES:
         message = _(
             "a {suffix} file: item exports are read as JSON (.json, a JSON array of items, "

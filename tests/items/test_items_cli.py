@@ -203,6 +203,15 @@ def test_a_named_file_missing_or_a_link_to_nothing_is_said_as_in_a_folder(
         "missing.json: cannot read: no such file",
         "checked 1 item: 0 with findings, 0 findings, 2 unreadable records",
     ]
+    # Named .csv or .xlsx (an export that failed to write): missing, not "export as JSON"
+    # (review AE F7).
+    (outside_root / "dangling.csv").symlink_to(outside_root / "gone.csv")
+    other = invoke("items", "check", "dangling.csv", "missing.xlsx", "--format", "json")
+    assert other.stderr.splitlines()[:2] == [
+        "dangling.csv: cannot read: a link to a file that does not exist",
+        "missing.xlsx: cannot read: no such file",
+    ]
+    (outside_root / "dangling.csv").unlink()
     folder = invoke("items", "check", str(outside_root), "--format", "json")
     assert (folder.exit_code, folder.stdout) == (1, "[]\n"), folder.output
     assert folder.stderr.splitlines()[0] == (
