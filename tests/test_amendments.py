@@ -1182,3 +1182,35 @@ def test_a_recurring_entry_counts_again_where_a_later_notice_widens_the_range(sm
     shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
     assert [c["period"] for c in shown["counts"]] == ["2023-07", "2023-08", "2023-12"]
     assert (shown["open"], shown["retired"]) == (True, None)
+
+
+def test_a_back_dated_matter_weighed_with_the_files_other_rows(small: Path):
+    """Review AG F1: October's 市级 for a matter (+3 under the notice); a file of June 市级
+    and July 省级 for it was refused whole, June weighed without July: with both, June +2,
+    July 5 − 2 = +3, October 0: 5, as without June (July +5). Recorded, as `add` one at a
+    time records them."""
+    amend(small, "2023-09-01", LEVELS)
+    add(
+        small,
+        "-d",
+        "市民政局",
+        "-c",
+        "4.2.2",
+        "--matter",
+        "事A",
+        "--level",
+        "市级",
+        "--month",
+        "2023-10",
+    )
+    Path("d.csv").write_text(
+        "部门,条款,事项,层级,月份\n市民政局,4.2.2,事A,市级,2023-06\n市民政局,4.2.2,事A,省级,2023-07\n",
+        encoding="utf-8",
+    )
+    imported = run(small, "import", "d.csv")
+    assert (imported.exit_code, imported.stdout.split()) == (0, ["2023-06-0001", "2023-07-0001"])
+    # C4: June 100 + 2 = 102; July 100 + 3 = 103; October 100 (市级 after 省级 adds 0).
+    assert [
+        totals(small, "month", month)["市民政局"]["categories"]["4"]
+        for month in ("2023-06", "2023-07", "2023-10")
+    ] == [102, 103, 100]

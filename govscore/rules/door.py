@@ -309,9 +309,12 @@ def exclusive_problems(
         # Recorded before this one, in a later month (booked back-dated): it may take
         # their count and lessen the year (the same level in June as in September's
         # entry: September's +3 at its new points becomes June's +2).
-        later = [o for o in matter if (o.month, position[o.id]) > place and o.id not in fresh]
+        # The year weighed with every entry of the matter, the file's other new ones too
+        # (June 市级 with July 省级 beside it lessens nothing: review AG F1).
+        after = [o for o in matter if (o.month, position[o.id]) > place]
+        later = [o for o in after if o.id not in fresh]
         if later:
-            ordered = sorted([*before, entry, *later], key=lambda e: (e.month, position[e.id]))
+            ordered = sorted([*before, entry, *after], key=lambda e: (e.month, position[e.id]))
             with_it = sum(exclusive_rises(ordered, catalog).values())
             without = sum(exclusive_rises([e for e in ordered if e is not entry], catalog).values())
             if with_it < without:  # a lower level back-dated moves points, takes none
