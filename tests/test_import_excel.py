@@ -132,7 +132,7 @@ def test_an_xlsx_workbook_imports_with_its_date_cells_and_percentages(small: Pat
     result = gs(small, "import", "may.xlsx")
     assert result.exit_code == 1  # 2.4 is not a clause: the whole file is refused
     assert result.stderr.splitlines()[0].startswith(
-        "may.xlsx:6: 条款: unknown clause '2.4'; did you mean "
+        "may.xlsx:6: 条款: '2.4' is a part of the catalog, not a clause: give one of 2.4.1, "
     )
     assert ledger_bytes(small) == {".gitkeep": b""}
 

@@ -600,3 +600,47 @@ def test_a_copied_key_below_a_row_alike_reserves_its_entry(small: Path, keyed_fi
     Path("two.csv").write_text("\n".join(["部门,条款,月份,说明,去重键", *rows, ""]), "utf-8")
     result = gs(small, "import", "two.csv")
     assert (result.exit_code, result.stdout) == (0, "2023-05-0002\n"), result.output
+
+
+def test_a_date_filled_in_beside_a_row_of_that_date_is_still_its_own_entry(small: Path):
+    """Review AH F1, F2: 001 recorded without a date, 002 (alike but for its note) on
+    5/10; the export then gives 001 the date 5/10: its dated identity is 002's entry's,
+    taken by 002's row, and 001's row was booked again, never compared with its own entry
+    without a date. So too a row voided on appeal (乙, annotated) whose date is filled in
+    beside a live one of that date: it came back."""
+    head = "部门,条款,月份,日期,说明\n"
+    Path("d1.csv").write_text(
+        head
+        + "市公安局,2.4.3,2023-05,,申请号001超时\n市公安局,2.4.3,2023-05,2023/5/10,申请号002超时\n",
+        encoding="utf-8",
+    )
+    assert gs(small, "import", "d1.csv").stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    Path("d2.csv").write_text(
+        head
+        + "市公安局,2.4.3,2023-05,2023/5/10,申请号001超时\n市公安局,2.4.3,2023-05,2023/5/10,申请号002超时\n",
+        encoding="utf-8",
+    )
+    filled = gs(small, "import", "d2.csv")
+    assert (filled.exit_code, filled.stdout) == (0, ""), filled.output
+    assert filled.stderr.startswith(
+        "d2.csv:2: skipped as 2023-05-0001, already recorded: the same but for its 日期,"
+    )
+    # 乙 without a date, voided on appeal; 丙 on 5/2. Annotated, then dated 5/2: voided still.
+    Path("v1.csv").write_text(
+        head + "市民政局,2.4.3,2023-05,,乙件超期\n市民政局,2.4.3,2023-05,2023/5/2,丙件超期\n",
+        encoding="utf-8",
+    )
+    assert gs(small, "import", "v1.csv").stdout.split() == ["2023-05-0003", "2023-05-0004"]
+    assert gs(small, "void", "2023-05-0003", "--reason", "申诉成立").exit_code == 0
+    Path("v2.csv").write_text(
+        head
+        + "市民政局,2.4.3,2023-05,2023/5/2,乙件超期（申诉成立）\n市民政局,2.4.3,2023-05,2023/5/2,丙件超期\n",
+        encoding="utf-8",
+    )
+    dated = gs(small, "import", "v2.csv")
+    assert (dated.exit_code, dated.stdout) == (0, ""), dated.output
+    assert dated.stderr.startswith("v2.csv:2: skipped as 2023-05-0003, recorded and voided since")
+    # May: 市公安局 −2 → C2 98 → 99.2; 市民政局 丙 alone −1 → C2 99 → 99.6.
+    month = json.loads(gs(small, "month", "2023-05", "--format", "json").stdout)
+    found = {d["department"]: d["total"] for d in month["departments"]}
+    assert (found["市公安局"], found["市民政局"]) == (99.2, 99.6)

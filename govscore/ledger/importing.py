@@ -934,6 +934,8 @@ class Planner:
         reader = _RowReader(self.table.header, self.file, self.month, self.resolve)
         read = reader.read
         apart: list[_Row] = []  # rows alike to an entry but for a date one side lacks
+        left: list[_Row] = []  # rows of an identity the ledger holds, no entry of it free
+        booked: list[_Row] = []  # such rows taken for no entry: booked once all are read
         defaults = self.defaults.items()
         keyed = "key" in self.defaults  # else a row's key is known before its defaults
         progress = self.progress
@@ -1015,7 +1017,10 @@ class Planner:
                     draft = self._booked(_Row(line, key, made, month, written, draft), first_line)
                 yield draft
                 continue
-            row = _Row(line, key, made, month, written, draft)
+            # Its identity without its date: an entry of its identity may be another's,
+            # and its own one the same but for a date one side lacks (see below).
+            bare = reader.undated() if dated else made
+            row = _Row(line, key, made, month, written, draft, bare=bare)
             entry = self._recorded.free(month, made, written.get("note"))
             if entry is not None:  # recorded with its note: this row
                 self._taken_for(row, entry)
@@ -1024,26 +1029,44 @@ class Planner:
                 month, made, written.get("note")
             ):
                 waiting.append(row)  # an entry alike but for its note: once all are read
+            elif self._recorded.apart_of(month, bare, dated, written.get("note")):
+                left.append(row)  # perhaps an entry but for its date: once all are read
             else:
                 yield self._booked(row, first_line)
         # A row whose note no recorded entry has is taken for one alike but for its note
         # (a note tidied since), once every row that has one is matched: a later export
         # listing a new row first takes no entry of a row below it.
-        # Then a row the same as an entry but for a date one side lacks, paired alike:
-        # named, as a row whose note differs is.
-        recorded_as = self._recorded
-        for rows, candidates in (
-            (waiting, lambda row: recorded_as.unclaimed(row.month, row.identity)),
-            (apart, lambda row: recorded_as.undated_unclaimed(row.month, row.undated, row.dated)),
-        ):
-            paired = self._paired(rows, candidates)
-            for row in rows:
-                entry = paired.get(row.line)
-                if entry is not None:
-                    self._taken_for(row, entry)
-                    self.skipped += 1
-                else:
-                    yield self._booked(row, first_line)
+        paired = self._paired(
+            waiting, lambda row: self._recorded.unclaimed(row.month, row.identity)
+        )
+        for row in waiting:
+            entry = paired.get(row.line)
+            if entry is not None:
+                self._taken_for(row, entry)
+                self.skipped += 1
+            else:
+                left.append(row)
+        # Then a row the same as an entry but for a date one side lacks (its identity's
+        # entries another row's, or none), paired alike: named, as a row whose note differs.
+        for row in sorted(left, key=lambda row: row.line):
+            if self._recorded.apart_of(row.month, row.bare, row.dated, row.written.get("note")):
+                row.written["date"] = row.draft.fields.get("date")
+                apart.append(replace(row, undated=row.bare))
+            else:
+                booked.append(row)
+        apart.sort(key=lambda row: row.line)
+        paired = self._paired(
+            apart, lambda row: self._recorded.undated_unclaimed(row.month, row.undated, row.dated)
+        )
+        for row in apart:
+            entry = paired.get(row.line)
+            if entry is not None:
+                self._taken_for(row, entry)
+                self.skipped += 1
+            else:
+                booked.append(row)
+        for row in sorted(booked, key=lambda row: row.line):
+            yield self._booked(row, first_line)
 
     def _paired(
         self, waiting: Sequence[_Row], candidates: Callable[[_Row], list[Entry]]
@@ -1261,6 +1284,7 @@ class _Row:
     written: dict[str, Any]  # its note and recorder as written (None: no cell)
     draft: Draft
     undated: str = ""  # its identity without its date, where matched so (Planner.read)
+    bare: str = ""  # its identity without its date
 
     @property
     def dated(self) -> bool:
@@ -1353,10 +1377,17 @@ class _Recorded:
         if dated and not self._dateless(month):
             return ""
         key = undated() if dated else identity
-        for entry in self.undated_unclaimed(month, key, dated):
+        return key if self.apart_of(month, key, dated, note) else ""
+
+    def apart_of(self, month: str, bare: str, dated: bool, note: Any) -> bool:
+        """Whether the month holds an entry no row took, of the identity without its date
+        `bare`, whose date the row's lacks (see `apart`)."""
+        if dated and not self._dateless(month):
+            return False
+        for entry in self.undated_unclaimed(month, bare, dated):
             if entry.id not in self.voided or _holds(note, entry.note):
-                return key
-        return ""
+                return True
+        return False
 
     def undated_unclaimed(self, month: str, undated: str, dated: bool) -> list[Entry]:
         """The entries of the identity without date no row took whose date the row's
