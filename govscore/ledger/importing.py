@@ -1017,15 +1017,16 @@ class Planner:
                     draft = self._booked(_Row(line, key, made, month, written, draft), first_line)
                 yield draft
                 continue
+            entry = self._recorded.free(month, made, written.get("note"))
+            if entry is not None:  # recorded with its note: this row
+                self._taken_for(_Row(line, key, made, month, written, draft), entry)
+                self.skipped += 1
+                continue
             # Its identity without its date: an entry of its identity may be another's,
             # and its own one the same but for a date one side lacks (see below).
             bare = reader.undated() if dated else made
             row = _Row(line, key, made, month, written, draft, bare=bare)
-            entry = self._recorded.free(month, made, written.get("note"))
-            if entry is not None:  # recorded with its note: this row
-                self._taken_for(row, entry)
-                self.skipped += 1
-            elif self._recorded.free(month, made) is not None or self._recorded.voided_like(
+            if self._recorded.free(month, made) is not None or self._recorded.voided_like(
                 month, made, written.get("note")
             ):
                 waiting.append(row)  # an entry alike but for its note: once all are read
