@@ -290,7 +290,10 @@ def _counted_rows(report: Report, counted: Iterable[Counted | Adjustment]) -> It
             for text, on in (
                 (f"移送{clause.referral}", bool(clause.referral)),  # as the detail views
                 ("逐月计分", entry.recurring),
-                ("年度考评加分" if clause.sign > 0 else "年度考评扣分", clause.annual),
+                (
+                    {1: "年度考评加分", -1: "年度考评扣分"}.get(clause.sign, "年度考评"),
+                    clause.annual,
+                ),
                 (f"加分上限组 {clause.cap}", bool(clause.cap) and line.amount > 0),
             )
             if on
