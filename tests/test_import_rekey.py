@@ -644,3 +644,38 @@ def test_a_date_filled_in_beside_a_row_of_that_date_is_still_its_own_entry(small
     month = json.loads(gs(small, "month", "2023-05", "--format", "json").stdout)
     found = {d["department"]: d["total"] for d in month["departments"]}
     assert (found["市公安局"], found["市民政局"]) == (99.2, 99.6)
+
+
+def test_a_row_with_its_own_note_across_a_missing_date_is_matched_first(small: Path):
+    """Review AI F2, F1: 甲 recorded without a date; the next export gives 甲 a date and
+    adds 丙 without one: 丙 (alike but for its note) took 甲's entry and 甲 was booked
+    again, 丙 lost. And 乙 (dated, voided on appeal) annotated with its date cleared, beside
+    甲 given 乙's date: 乙's row took 甲's live entry, 甲 booked again. A row is its own
+    entry across a missing date, its note the same, before rows are paired by note."""
+    head = "部门,条款,月份,日期,说明\n"
+    Path("a1.csv").write_text(head + "市公安局,2.4.3,2023-05,,甲件超期\n", encoding="utf-8")
+    assert gs(small, "import", "a1.csv").stdout == "2023-05-0001\n"
+    Path("a2.csv").write_text(
+        head + "市公安局,2.4.3,2023-05,2023/5/10,甲件超期\n市公安局,2.4.3,2023-05,,丙件超期\n",
+        encoding="utf-8",
+    )
+    second = gs(small, "import", "a2.csv")
+    assert (second.exit_code, second.stdout) == (0, "2023-05-0002\n"), second.output
+    notes = [e["note"] for e in json.loads(gs(small, "log", "--format", "json").stdout)]
+    assert notes == ["甲件超期", "丙件超期"]
+    Path("b1.csv").write_text(
+        head + "市民政局,2.4.3,2023-05,,甲件超期\n市民政局,2.4.3,2023-05,2023/5/10,乙件超期\n",
+        encoding="utf-8",
+    )
+    assert gs(small, "import", "b1.csv").stdout.split() == ["2023-05-0003", "2023-05-0004"]
+    assert gs(small, "void", "2023-05-0004", "--reason", "申诉成立").exit_code == 0
+    Path("b2.csv").write_text(
+        head
+        + "市民政局,2.4.3,2023-05,2023/5/10,甲件超期\n市民政局,2.4.3,2023-05,,乙件超期（申诉成立）\n",
+        encoding="utf-8",
+    )
+    third = gs(small, "import", "b2.csv")
+    assert (third.exit_code, third.stdout) == (0, ""), third.output
+    said = third.stderr.splitlines()
+    assert said[0].startswith("b2.csv:2: skipped as 2023-05-0003, already recorded")
+    assert said[1].startswith("b2.csv:3: skipped as 2023-05-0004, recorded and voided since")

@@ -1034,6 +1034,24 @@ class Planner:
                 left.append(row)  # perhaps an entry but for its date: once all are read
             else:
                 yield self._booked(row, first_line)
+        # A row the same as an entry but for a date one side lacks, its note the same, is
+        # that entry's before any row alike but for its note is paired (a date filled in
+        # beside a row noted otherwise: that row must not take the entry).
+        own_lines: set[int] = set()
+        for row in sorted([*apart, *left, *waiting], key=lambda row: row.line):
+            bare = row.undated or row.bare
+            note = row.written.get("note")
+            own = self._recorded.undated_unclaimed(row.month, bare, row.dated)
+            entry = next((e for e in own if e.note == note), None)
+            if entry is None:
+                continue
+            row.written["date"] = row.draft.fields.get("date")
+            self._taken_for(replace(row, undated=bare), entry)
+            self.skipped += 1
+            own_lines.add(row.line)
+        apart = [row for row in apart if row.line not in own_lines]
+        left = [row for row in left if row.line not in own_lines]
+        waiting = [row for row in waiting if row.line not in own_lines]
         # A row whose note no recorded entry has is taken for one alike but for its note
         # (a note tidied since), once every row that has one is matched: a later export
         # listing a new row first takes no entry of a row below it.
