@@ -901,20 +901,23 @@ class Planner:
         matched by identity, not by its key: it is recorded as
         - the first recorded entry of its identity and its note that no earlier row of
           the file took (the row as it was imported); else, once every row is read,
+        - an entry with its note the same but for a date one side lacks (dates filled in
+          since, or left out: `add --key` takes them for one entry), named in `notices`;
         - an entry of its identity no row took, whatever its note (a note tidied
-          since), the one whose note is closest to the row's (`_paired`): named in
-          `notices`, as govscore does not change a recorded
-          entry; a row so taken waits for the rows below it, so that a later export
-          listing a new row first does not take the entry of a row below it.
-        - else, an entry the same but for a date one side lacks (dates filled in since, or
-          left out: `add --key` takes them for one entry), named in `notices` too.
+          since), the one whose note is closest to the row's (`_paired`; one voided in
+          its month only where one note holds the other): named in `notices`, as
+          govscore does not change a recorded entry; a row so taken waits for the rows
+          below it, so that a later export listing a new row first does not take the
+          entry of a row below it;
+        - an entry the same but for a date one side lacks, the closest note, alike.
+        An entry whose key a row of the file writes (a 去重键 copied) is that row's.
         So the Nth row of an identity is recorded while the ledger holds N entries of
         it, under whichever key they were made (earlier govscore made keys of every
         field): a sheet re-imported after its notes were tidied books nothing, and rows
         alike but for their notes are as many entries, on every re-run. Another sheet
         holding another incident alike but for its note is taken for the first too, and
         named there: the clerk gives it a key of its own. Rows taken for no entry are
-        booked; those that waited, after the rows read before them.
+        booked; those that waited, after the rows read before them, in file order.
         """
         self.repeats = []
         self.rows = self.skipped = 0
