@@ -679,3 +679,52 @@ def test_a_row_with_its_own_note_across_a_missing_date_is_matched_first(small: P
     said = third.stderr.splitlines()
     assert said[0].startswith("b2.csv:2: skipped as 2023-05-0003, already recorded")
     assert said[1].startswith("b2.csv:3: skipped as 2023-05-0004, recorded and voided since")
+
+
+def test_a_live_entry_is_taken_before_a_voided_one_noted_alike(small: Path):
+    """Review AJ F1: two month-only rows noted alike (0001, 0002), 0001 voided on appeal;
+    the next export annotates the voided row, dates the other and adds 乙: the dated row
+    took the voided 0001 (first in the ledger), 乙 the live 0002, the annotated row was
+    booked: the voided incident back, 乙 lost. A live entry is taken first."""
+    head = "部门,条款,月份,日期,说明\n"
+    row = "市公安局,2.4.3,2023-05,{},{}\n"
+    Path("d1.csv").write_text(head + row.format("", "甲件超期") * 2, encoding="utf-8")
+    assert gs(small, "import", "d1.csv").stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    assert gs(small, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    Path("d2.csv").write_text(
+        head
+        + row.format("", "甲件超期（申诉成立）")
+        + row.format("2023/5/10", "甲件超期")
+        + row.format("", "乙件超期"),
+        encoding="utf-8",
+    )
+    day2 = gs(small, "import", "d2.csv")
+    assert (day2.exit_code, day2.stdout) == (0, "2023-05-0004\n"), day2.output
+    said = day2.stderr.splitlines()
+    assert said[0].startswith("d2.csv:2: skipped as 2023-05-0001, recorded and voided since")
+    assert said[1].startswith("d2.csv:3: skipped as 2023-05-0002, already recorded")
+    notes = [e["note"] for e in json.loads(gs(small, "log", "--format", "json").stdout)]
+    assert notes[-2:] == [None, "乙件超期"]  # the void (no note), then 乙
+
+
+def test_a_voided_row_stays_voided_in_a_group_past_the_pairing_limit(small: Path):
+    """Review AJ F2: 65 incidents alike but for their notes (65 × 65 pairs, past the
+    limit on comparing notes), one voided on appeal; every note tidied, the voided one
+    annotated: past the limit rows were paired with live entries in order, the voided
+    row took a live one and the last row was booked, one deduction counted twice."""
+    head = "部门,条款,月份,说明\n"
+    notes = [f"申请{n:03d}超时" for n in range(65)]
+    Path("g1.csv").write_text(
+        head + "".join(f"市公安局,2.4.3,2023-05,{note}\n" for note in notes), encoding="utf-8"
+    )
+    assert len(gs(small, "import", "g1.csv").stdout.split()) == 65
+    assert gs(small, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    tidied = [f"{notes[0]}（申诉成立）", *(f"{note}（核）" for note in notes[1:])]
+    Path("g2.csv").write_text(
+        head + "".join(f"市公安局,2.4.3,2023-05,{note}\n" for note in tidied), encoding="utf-8"
+    )
+    again = gs(small, "import", "g2.csv")
+    assert (again.exit_code, again.stdout) == (0, ""), again.output
+    assert again.stderr.splitlines()[0].startswith(
+        "g2.csv:2: skipped as 2023-05-0001, recorded and voided since"
+    )

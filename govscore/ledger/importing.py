@@ -1045,7 +1045,9 @@ class Planner:
             bare = row.undated or row.bare
             note = row.written.get("note")
             own = self._recorded.undated_unclaimed(row.month, bare, row.dated)
-            entry = next((e for e in own if e.note == note), None)
+            alike = [e for e in own if e.note == note]  # a live one first, as in `free`
+            entry = next((e for e in alike if e.id not in self._recorded.voided), None)
+            entry = entry or next(iter(alike), None)
             if entry is None:
                 continue
             row.written["date"] = row.draft.fields.get("date")
@@ -1112,8 +1114,22 @@ class Planner:
         for rows in groups.values():
             entries = candidates(rows[0])  # the same for each row of the group
             if len(rows) * len(entries) > PAIRING_LIMIT:
+                # A voided entry first with a row whose note holds its own (few are
+                # voided), then the rest in file and ledger order.
+                for entry in (entry for entry in entries if entry.id in voided):
+                    row = next(
+                        (
+                            r
+                            for r in rows
+                            if r.line not in paired and _holds(r.written.get("note"), entry.note)
+                        ),
+                        None,
+                    )
+                    if row is not None:
+                        paired[row.line] = entry
                 live = [entry for entry in entries if entry.id not in voided]
-                paired.update((row.line, entry) for row, entry in zip(rows, live, strict=False))
+                unpaired = [row for row in rows if row.line not in paired]
+                paired.update((r.line, e) for r, e in zip(unpaired, live, strict=False))
                 continue
             likeness = sorted(
                 (-_likeness(row.written.get("note"), entry.note), r, e)
@@ -1440,13 +1456,21 @@ class _Recorded:
 
     def free(self, month: str, identity: str, note: Any = _ANY) -> Entry | None:
         """The first entry of the identity (with that note, if one is given: None for a
-        row without one) no row was taken for yet."""
+        row without one) no row was taken for yet; with a note, a live one before one
+        voided in its month (two rows noted alike, one voided on appeal: the row as it
+        was is the live one's, the voided one's is the row annotated since)."""
+        voided = None
         for entry in self.month(month)[1].get(identity, ()):
             if entry.key in self.taken or entry.key in self.reserved:
                 continue
-            if entry.note == note or (note is _ANY and entry.id not in self.voided):
-                return entry
-        return None
+            if note is _ANY:
+                if entry.id not in self.voided:
+                    return entry
+            elif entry.note == note:
+                if entry.id not in self.voided:
+                    return entry
+                voided = voided or entry
+        return voided
 
 
 def _fill(fields: dict[str, Any], defaults: Iterable[tuple[str, Any]]) -> None:
