@@ -1102,7 +1102,8 @@ class Planner:
         with a row whose note holds its own or is held by it (`张三件超期（申诉成立）`: a
         note added to, the row voided on appeal stays voided); a row like it but for
         another note is a new incident. Past PAIRING_LIMIT pairs of one identity
-        (hundreds of rows alike), in file and ledger order, live entries only."""
+        (hundreds of rows alike), a voided entry with the first row whose note holds its
+        own, then the rest in file and ledger order."""
         # Rows with the same candidates: of an identity, or (alike but for a date one
         # side lacks) of an identity without its date, dated or not.
         groups: dict[tuple[str, str, bool], list[_Row]] = {}
