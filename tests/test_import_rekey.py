@@ -728,3 +728,49 @@ def test_a_voided_row_stays_voided_in_a_group_past_the_pairing_limit(small: Path
     assert again.stderr.splitlines()[0].startswith(
         "g2.csv:2: skipped as 2023-05-0001, recorded and voided since"
     )
+
+
+def test_a_new_row_noted_otherwise_takes_no_entry_of_a_row_whose_date_was_cleared(small: Path):
+    """Review AK F1: 甲 and 乙 recorded on 5/10; the next export clears 甲's date and tidies
+    its note (甲件超期（核）), keeps 乙, and adds a new 5/10 row noted otherwise: the new
+    row took 甲's entry (alike but for its note) before 甲's row was compared across its
+    missing date, 甲 booked again, the new incident lost. Pairs are taken best first
+    across both: a note that holds the entry's before notes merely alike."""
+    head = "部门,条款,月份,日期,说明\n"
+    row = "市公安局,2.4.3,2023-05,{},{}\n"
+    Path("d1.csv").write_text(
+        head + row.format("2023/5/10", "甲件超期") + row.format("2023/5/10", "乙件超期"), "utf-8"
+    )
+    assert gs(small, "import", "d1.csv").stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    Path("d2.csv").write_text(
+        head
+        + row.format("", "甲件超期（核）")
+        + row.format("2023/5/10", "乙件超期")
+        + row.format("2023/5/10", "丙件超期"),
+        encoding="utf-8",
+    )
+    day2 = gs(small, "import", "d2.csv")
+    assert (day2.exit_code, day2.stdout) == (0, "2023-05-0003\n"), day2.output
+    assert day2.stderr.startswith(
+        "d2.csv:2: skipped as 2023-05-0001, already recorded: the same but for its 说明 and 日期,"
+    )
+    notes = [e["note"] for e in json.loads(gs(small, "log", "--format", "json").stdout)]
+    assert notes == ["甲件超期", "乙件超期", "丙件超期"]
+
+
+def test_the_row_annotated_since_is_the_voided_entrys_before_one_noted_the_same(small: Path):
+    """Review AK F2: 超期 recorded and voided on appeal; the next export lists it annotated
+    (超期（申诉成立）) and a new incident noted 超期: the new row took the voided entry
+    (its very note) and the annotated row was booked, the appeal undone."""
+    head = "部门,条款,月份,说明\n"
+    Path("v1.csv").write_text(head + "市公安局,2.4.3,2023-05,超期\n", encoding="utf-8")
+    assert gs(small, "import", "v1.csv").stdout == "2023-05-0001\n"
+    assert gs(small, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    Path("v2.csv").write_text(
+        head + "市公安局,2.4.3,2023-05,超期（申诉成立）\n市公安局,2.4.3,2023-05,超期\n", "utf-8"
+    )
+    day2 = gs(small, "import", "v2.csv")
+    assert (day2.exit_code, day2.stdout) == (0, "2023-05-0003\n"), day2.output
+    assert day2.stderr.startswith("v2.csv:2: skipped as 2023-05-0001, recorded and voided since")
+    entries_now = json.loads(gs(small, "log", "--format", "json").stdout)
+    assert [(e["id"], e["note"]) for e in entries_now][-1] == ("2023-05-0003", "超期")

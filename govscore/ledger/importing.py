@@ -903,13 +903,13 @@ class Planner:
           the file took (the row as it was imported); else, once every row is read,
         - an entry with its note the same but for a date one side lacks (dates filled in
           since, or left out: `add --key` takes them for one entry), named in `notices`;
-        - an entry of its identity no row took, whatever its note (a note tidied
-          since), the one whose note is closest to the row's (`_paired`; one voided in
-          its month only where one note holds the other): named in `notices`, as
+        - an entry of its identity, or of it but for a date one side lacks, no row took,
+          whatever its note (a note tidied since), paired best first across the rows
+          (`_paired`: a note that holds the entry's first, then the closest; one voided
+          in its month only where one note holds the other): named in `notices`, as
           govscore does not change a recorded entry; a row so taken waits for the rows
           below it, so that a later export listing a new row first does not take the
-          entry of a row below it;
-        - an entry the same but for a date one side lacks, the closest note, alike.
+          entry of a row below it.
         An entry whose key a row of the file writes (a 去重键 copied) is that row's.
         So the Nth row of an identity is recorded while the ledger holds N entries of
         it, under whichever key they were made (earlier govscore made keys of every
@@ -938,7 +938,6 @@ class Planner:
         read = reader.read
         apart: list[_Row] = []  # rows alike to an entry but for a date one side lacks
         left: list[_Row] = []  # rows of an identity the ledger holds, no entry of it free
-        booked: list[_Row] = []  # such rows taken for no entry: booked once all are read
         defaults = self.defaults.items()
         keyed = "key" in self.defaults  # else a row's key is known before its defaults
         progress = self.progress
@@ -1010,7 +1009,7 @@ class Planner:
                 _fill(fields, defaults)
             draft = Draft(fields, month, f"{source}{line}", canonical=True)
             if undated:
-                apart.append(_Row(line, key, made, month, written, draft, undated))
+                apart.append(_Row(line, key, made, month, written, draft, undated, bare=undated))
                 continue
             if not alike:  # most rows of a big import: nothing recorded is like them
                 # A 去重键 written as row-… holds its key: the ledger's keys where known,
@@ -1041,108 +1040,90 @@ class Planner:
         # that entry's before any row alike but for its note is paired (a date filled in
         # beside a row noted otherwise: that row must not take the entry).
         own_lines: set[int] = set()
+        voided = self._recorded.voided
         for row in sorted([*apart, *left, *waiting], key=lambda row: row.line):
-            bare = row.undated or row.bare
+            own = self._recorded.undated_unclaimed(row.month, row.bare, row.dated)
             note = row.written.get("note")
-            own = self._recorded.undated_unclaimed(row.month, bare, row.dated)
-            alike = [e for e in own if e.note == note]  # a live one first, as in `free`
-            entry = next((e for e in alike if e.id not in self._recorded.voided), None)
-            entry = entry or next(iter(alike), None)
+            entry = next((e for e in own if e.note == note and e.id not in voided), None)
             if entry is None:
                 continue
             row.written["date"] = row.draft.fields.get("date")
-            self._taken_for(replace(row, undated=bare), entry)
+            self._taken_for(replace(row, undated=row.bare), entry)
             self.skipped += 1
             own_lines.add(row.line)
-        apart = [row for row in apart if row.line not in own_lines]
-        left = [row for row in left if row.line not in own_lines]
-        waiting = [row for row in waiting if row.line not in own_lines]
-        # A row whose note no recorded entry has is taken for one alike but for its note
-        # (a note tidied since), once every row that has one is matched: a later export
-        # listing a new row first takes no entry of a row below it.
-        paired = self._paired(
-            waiting, lambda row: self._recorded.unclaimed(row.month, row.identity)
-        )
-        for row in waiting:
+        # Then every row left is paired with an entry alike but for its note, or its note
+        # and a date one side lacks, once every row is read (a later export listing a new
+        # row first takes no entry of a row below it): see `_paired`.
+        rest = [row for row in [*waiting, *left, *apart] if row.line not in own_lines]
+        rest.sort(key=lambda row: row.line)
+        paired = self._paired(rest)
+        for row in rest:
             entry = paired.get(row.line)
-            if entry is not None:
-                self._taken_for(row, entry)
-                self.skipped += 1
-            else:
-                left.append(row)
-        # Then a row the same as an entry but for a date one side lacks (its identity's
-        # entries another row's, or none), paired alike: named, as a row whose note differs.
-        for row in sorted(left, key=lambda row: row.line):
-            if self._recorded.apart_of(row.month, row.bare, row.dated, row.written.get("note")):
-                row.written["date"] = row.draft.fields.get("date")
-                apart.append(replace(row, undated=row.bare))
-            else:
-                booked.append(row)
-        apart.sort(key=lambda row: row.line)
-        paired = self._paired(
-            apart, lambda row: self._recorded.undated_unclaimed(row.month, row.undated, row.dated)
-        )
-        for row in apart:
-            entry = paired.get(row.line)
-            if entry is not None:
-                self._taken_for(row, entry)
-                self.skipped += 1
-            else:
-                booked.append(row)
-        for row in sorted(booked, key=lambda row: row.line):
-            yield self._booked(row, first_line)
-
-    def _paired(
-        self, waiting: Sequence[_Row], candidates: Callable[[_Row], list[Entry]]
-    ) -> dict[int, Entry]:
-        """The rows alike but for their notes to free entries, each paired with the entry
-        whose note is closest to its own (`A（核）` is `A`'s, whatever the order of the
-        rows): the closest pairs first, ties in file and ledger order. A line → its entry;
-        rows left over are another incident. An entry voided in its month is paired only
-        with a row whose note holds its own or is held by it (`张三件超期（申诉成立）`: a
-        note added to, the row voided on appeal stays voided); a row like it but for
-        another note is a new incident. Past PAIRING_LIMIT pairs of one identity
-        (hundreds of rows alike), a voided entry with the first row whose note holds its
-        own, then the rest in file and ledger order."""
-        # Rows with the same candidates: of an identity, or (alike but for a date one
-        # side lacks) of an identity without its date, dated or not.
-        groups: dict[tuple[str, str, bool], list[_Row]] = {}
-        for row in waiting:
-            group = (row.month, row.undated or row.identity, bool(row.undated) and row.dated)
-            groups.setdefault(group, []).append(row)
-        paired: dict[int, Entry] = {}
-        voided = self._recorded.voided
-        for rows in groups.values():
-            entries = candidates(rows[0])  # the same for each row of the group
-            if len(rows) * len(entries) > PAIRING_LIMIT:
-                # A voided entry first with a row whose note holds its own (few are
-                # voided), then the rest in file and ledger order.
-                for entry in (entry for entry in entries if entry.id in voided):
-                    row = next(
-                        (
-                            r
-                            for r in rows
-                            if r.line not in paired and _holds(r.written.get("note"), entry.note)
-                        ),
-                        None,
-                    )
-                    if row is not None:
-                        paired[row.line] = entry
-                live = [entry for entry in entries if entry.id not in voided]
-                unpaired = [row for row in rows if row.line not in paired]
-                paired.update((r.line, e) for r, e in zip(unpaired, live, strict=False))
+            if entry is None:
+                yield self._booked(row, first_line)
                 continue
-            likeness = sorted(
-                (-_likeness(row.written.get("note"), entry.note), r, e)
-                for r, row in enumerate(rows)
-                for e, entry in enumerate(entries)
-                if entry.id not in voided or _holds(row.written.get("note"), entry.note)
-            )
-            used: set[int] = set()
-            for _score, r, e in likeness:
-                if rows[r].line not in paired and e not in used:
-                    paired[rows[r].line] = entries[e]
-                    used.add(e)
+            row.written["date"] = row.draft.fields.get("date")
+            self._taken_for(row, entry)
+            self.skipped += 1
+
+    def _paired(self, rows: Sequence[_Row]) -> dict[int, Entry]:
+        """Rows (in file order) each paired with a free entry alike but for its note, or
+        its note and a date one side lacks: a line → its entry; rows left over are
+        another incident. The pairs are taken best first across all the rows, so that no
+        row takes the entry that is another's:
+        - a note that holds the entry's, or is held by it (a note tidied: `A（核）` is
+          `A`'s), or the entry's own note, before notes merely alike; then the closest
+          note (difflib's ratio), ties in file and ledger order;
+        - an entry voided in its month only with a row whose note holds its own or is
+          held by it, one annotated since (`超期（申诉成立）`) before one noted the same (a
+          new incident noted alike): the row voided on appeal stays voided.
+        Past PAIRING_LIMIT pairs (hundreds of rows alike), a voided entry with the first
+        row whose note holds its own, then the rest in file and ledger order."""
+        voided = self._recorded.voided
+        pairs: list[tuple[_Row, Entry]] = []
+        for row in rows:
+            seen: set[str | None] = set()
+            found = [
+                *self._recorded.unclaimed(row.month, row.identity),
+                *self._recorded.undated_unclaimed(row.month, row.bare, row.dated),
+            ]
+            for entry in found:
+                if entry.key in seen:
+                    continue
+                seen.add(entry.key)
+                note = row.written.get("note")
+                if entry.id in voided and not _holds(note, entry.note):
+                    continue
+                pairs.append((row, entry))
+        paired: dict[int, Entry] = {}
+        used: set[str | None] = set()
+        if len(pairs) > PAIRING_LIMIT:
+            for row, entry in pairs:  # a voided entry first with a row holding its note
+                if entry.id in voided and row.line not in paired and entry.key not in used:
+                    paired[row.line] = entry
+                    used.add(entry.key)
+            for row, entry in pairs:
+                if entry.id not in voided and row.line not in paired and entry.key not in used:
+                    paired[row.line] = entry
+                    used.add(entry.key)
+            return paired
+        place = {row.line: number for number, row in enumerate(rows)}
+
+        def rank(pair: tuple[_Row, Entry]) -> tuple[int, float, int, str, int]:
+            row, entry = pair
+            note = row.written.get("note")
+            same = str(note or "") == (entry.note or "")
+            if entry.id in voided:
+                kind = 1 if same else 0  # annotated since, before noted the same
+            else:
+                kind = 0 if same or _holds(note, entry.note) else 2
+            likeness = _likeness(note, entry.note)
+            return (kind, -likeness, place[row.line], entry.file, entry.line)
+
+        for row, entry in sorted(pairs, key=rank):
+            if row.line not in paired and entry.key not in used:
+                paired[row.line] = entry
+                used.add(entry.key)
         return paired
 
     def _booked(self, row: _Row, first_line: dict[str, int]) -> Draft:
@@ -1457,21 +1438,18 @@ class _Recorded:
 
     def free(self, month: str, identity: str, note: Any = _ANY) -> Entry | None:
         """The first entry of the identity (with that note, if one is given: None for a
-        row without one) no row was taken for yet; with a note, a live one before one
-        voided in its month (two rows noted alike, one voided on appeal: the row as it
-        was is the live one's, the voided one's is the row annotated since)."""
-        voided = None
+        row without one) no row was taken for yet and not voided in its month (one voided
+        is paired once every row is read: a row annotated since may be its; see
+        Planner._paired)."""
         for entry in self.month(month)[1].get(identity, ()):
             if entry.key in self.taken or entry.key in self.reserved:
                 continue
             if note is _ANY:
                 if entry.id not in self.voided:
                     return entry
-            elif entry.note == note:
-                if entry.id not in self.voided:
-                    return entry
-                voided = voided or entry
-        return voided
+            elif entry.note == note and entry.id not in self.voided:
+                return entry
+        return None
 
 
 def _fill(fields: dict[str, Any], defaults: Iterable[tuple[str, Any]]) -> None:
