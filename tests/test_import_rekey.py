@@ -774,3 +774,23 @@ def test_the_row_annotated_since_is_the_voided_entrys_before_one_noted_the_same(
     assert day2.stderr.startswith("v2.csv:2: skipped as 2023-05-0001, recorded and voided since")
     entries_now = json.loads(gs(small, "log", "--format", "json").stdout)
     assert [(e["id"], e["note"]) for e in entries_now][-1] == ("2023-05-0003", "超期")
+
+
+def test_of_two_entries_noted_alike_a_row_takes_the_live_one_first(small: Path):
+    """Review AL F1: 甲 recorded twice (0001, 0002), 0001 voided on appeal; the export then
+    lists 甲（申诉成立） and 甲（核）: each row was named with the other's entry, the tidied
+    row told it stays voided. Of two entries alike to a row, the live one first: the
+    closer row (甲（核）) takes the live 0002, the annotated one the voided 0001."""
+    head = "部门,条款,月份,日期,说明\n"
+    row = "市公安局,2.4.3,2023-05,2023/5/10,{}\n"
+    Path("d1.csv").write_text(head + row.format("甲件超期") * 2, encoding="utf-8")
+    assert gs(small, "import", "d1.csv").stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    assert gs(small, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    Path("d2.csv").write_text(
+        head + row.format("甲件超期（申诉成立）") + row.format("甲件超期（核）"), encoding="utf-8"
+    )
+    day2 = gs(small, "import", "d2.csv")
+    assert (day2.exit_code, day2.stdout) == (0, ""), day2.output
+    said = day2.stderr.splitlines()
+    assert said[0].startswith("d2.csv:2: skipped as 2023-05-0001, recorded and voided since")
+    assert said[1].startswith("d2.csv:3: skipped as 2023-05-0002, already recorded")

@@ -1109,16 +1109,19 @@ class Planner:
             return paired
         place = {row.line: number for number, row in enumerate(rows)}
 
-        def rank(pair: tuple[_Row, Entry]) -> tuple[int, float, int, str, int]:
+        def rank(pair: tuple[_Row, Entry]) -> tuple[int, float, bool, int, str, int]:
             row, entry = pair
             note = row.written.get("note")
             same = str(note or "") == (entry.note or "")
-            if entry.id in voided:
-                kind = 1 if same else 0  # annotated since, before noted the same
-            else:
-                kind = 0 if same or _holds(note, entry.note) else 2
+            lost = entry.id in voided
+            # A voided entry: a row annotated since (0) before one noted the same (1).
+            held = same or _holds(note, entry.note)
+            kind = int(same) if lost else 0 if held else 2
             likeness = _likeness(note, entry.note)
-            return (kind, -likeness, place[row.line], entry.file, entry.line)
+            # Of two entries alike to a row, the live one: a voided one noted as the live
+            # one is left to a row less like them (甲（核） takes the live 甲, 甲（申诉成立）
+            # the voided one).
+            return (kind, -likeness, lost, place[row.line], entry.file, entry.line)
 
         for row, entry in sorted(pairs, key=rank):
             if row.line not in paired and entry.key not in used:
