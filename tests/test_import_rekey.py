@@ -794,3 +794,32 @@ def test_of_two_entries_noted_alike_a_row_takes_the_live_one_first(small: Path):
     said = day2.stderr.splitlines()
     assert said[0].startswith("d2.csv:2: skipped as 2023-05-0001, recorded and voided since")
     assert said[1].startswith("d2.csv:3: skipped as 2023-05-0002, already recorded")
+
+
+def test_as_many_rows_are_paired_as_can_be(small: Path):
+    """Review AM F1: 张三件超期 (5/10, voided on appeal) and 张三件超期未办结 (5/12); the next
+    export annotates the first (张三件超期（申诉成立）, 5/10) and clears the second's date,
+    tidying it to 张三件超期，未办结. The second row, whose note holds 张三件超期, took
+    the voided entry first (its closest), leaving the annotated row, whose only entry
+    that was, to be booked: the appeal undone. As many rows are paired as can be, each
+    keeping its best entry where the count allows; a remark in brackets marks a row
+    annotated since."""
+    head = "部门,条款,月份,日期,说明\n"
+    row = "市公安局,2.4.3,2023-05,{},{}\n"
+    Path("d1.csv").write_text(
+        head + row.format("2023/5/10", "张三件超期") + row.format("2023/5/12", "张三件超期未办结"),
+        encoding="utf-8",
+    )
+    assert gs(small, "import", "d1.csv").stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    assert gs(small, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    Path("d2.csv").write_text(
+        head
+        + row.format("2023/5/10", "张三件超期（申诉成立）")
+        + row.format("", "张三件超期，未办结"),
+        encoding="utf-8",
+    )
+    day2 = gs(small, "import", "d2.csv")
+    assert (day2.exit_code, day2.stdout) == (0, ""), day2.output
+    said = day2.stderr.splitlines()
+    assert said[0].startswith("d2.csv:2: skipped as 2023-05-0001, recorded and voided since")
+    assert said[1].startswith("d2.csv:3: skipped as 2023-05-0002, already recorded")

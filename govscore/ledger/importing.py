@@ -1096,11 +1096,15 @@ class Planner:
                     continue
                 pairs.append((row, entry))
         paired: dict[int, Entry] = {}
-        used: set[str | None] = set()
         if len(pairs) > PAIRING_LIMIT:
-            for row, entry in pairs:  # a voided entry first with a row holding its note
-                if entry.id in voided and row.line not in paired and entry.key not in used:
-                    paired[row.line] = entry
+            used: set[str | None] = set()
+            # A voided entry first with the row whose note is it annotated (A（申诉成立）),
+            # else one that holds it, then the rest in file and ledger order.
+            for entry in {id(e): e for _row, e in pairs if e.id in voided}.values():
+                holding = [r for r, e in pairs if e is entry and r.line not in paired]
+                holding.sort(key=lambda r: _closeness(r.written.get("note"), entry.note))
+                if holding:
+                    paired[holding[0].line] = entry
                     used.add(entry.key)
             for row, entry in pairs:
                 if entry.id not in voided and row.line not in paired and entry.key not in used:
@@ -1112,21 +1116,46 @@ class Planner:
         def rank(pair: tuple[_Row, Entry]) -> tuple[int, float, bool, int, str, int]:
             row, entry = pair
             note = row.written.get("note")
-            same = str(note or "") == (entry.note or "")
+            close = _closeness(note, entry.note)
             lost = entry.id in voided
             # A voided entry: a row annotated since (0) before one noted the same (1).
-            held = same or _holds(note, entry.note)
-            kind = int(same) if lost else 0 if held else 2
+            same = str(note or "") == (entry.note or "")
+            kind = (1 if same else close * 2) if lost else close
             likeness = _likeness(note, entry.note)
             # Of two entries alike to a row, the live one: a voided one noted as the live
             # one is left to a row less like them (甲（核） takes the live 甲, 甲（申诉成立）
             # the voided one).
             return (kind, -likeness, lost, place[row.line], entry.file, entry.line)
 
-        for row, entry in sorted(pairs, key=rank):
-            if row.line not in paired and entry.key not in used:
-                paired[row.line] = entry
-                used.add(entry.key)
+        # The pairs best first, as many rows paired as can be (review AM F1: a row taking
+        # its best entry must not leave another row, whose only entry that is, booked):
+        # each row in the order of its best pair takes its best entry still free, or one
+        # another row holds that can move to its next best (an augmenting path).
+        ranked = sorted(pairs, key=rank)
+        choices: dict[int, list[Entry]] = {}
+        for row, entry in ranked:
+            choices.setdefault(row.line, []).append(entry)
+        holder: dict[str | None, int] = {}
+
+        def seat(line: int, seen: set[str | None]) -> bool:
+            # Its best free entry; else one whose row can move (the rows before keep
+            # their better entries where the count allows).
+            for entry in choices[line]:
+                if entry.key not in holder and entry.key not in seen:
+                    seen.add(entry.key)
+                    holder[entry.key], paired[line] = line, entry
+                    return True
+            for entry in choices[line]:
+                if entry.key in seen:
+                    continue
+                seen.add(entry.key)
+                if seat(holder[entry.key], seen):
+                    holder[entry.key], paired[line] = line, entry
+                    return True
+            return False
+
+        for line in choices:  # in the order of each row's best pair
+            seat(line, set())
         return paired
 
     def _booked(self, row: _Row, first_line: dict[str, int]) -> Draft:
@@ -1266,6 +1295,23 @@ _ANY = object()  # _Recorded.free: whatever the note
 # Rows × entries of one identity past which rows alike but for their notes are paired
 # with entries in order, not by how alike their notes are (each pair costs a comparison).
 PAIRING_LIMIT = 4_096
+
+
+# What a clerk puts after a note to remark on it: A（核）, A (已核), A【申诉成立】.
+_REMARK_OPENS = ("（", "(", "【", "[", "〔")
+
+
+def _closeness(note: Any, recorded: str | None) -> int:
+    """0: the same note, or one the other with a remark after it (A（申诉成立）); 1: one
+    holds the other otherwise (件10 holds 件1); 2: neither."""
+    written, kept = str(note or ""), recorded or ""
+    if written == kept:
+        return 0
+    if not _holds(written, kept):
+        return 2
+    longer, shorter = (written, kept) if len(written) > len(kept) else (kept, written)
+    remark = longer[len(shorter) :].lstrip() if longer.startswith(shorter) else ""
+    return 0 if remark.startswith(_REMARK_OPENS) else 1
 
 
 def _holds(note: Any, recorded: str | None) -> bool:
