@@ -1069,16 +1069,18 @@ class Planner:
     def _paired(self, rows: Sequence[_Row]) -> dict[int, Entry]:
         """Rows (in file order) each paired with a free entry alike but for its note, or
         its note and a date one side lacks: a line → its entry; rows left over are
-        another incident. The pairs are taken best first across all the rows, so that no
-        row takes the entry that is another's:
-        - a note that holds the entry's, or is held by it (a note tidied: `A（核）` is
-          `A`'s), or the entry's own note, before notes merely alike; then the closest
-          note (difflib's ratio), ties in file and ledger order;
+        another incident. The pairs are taken best first across all the rows, and as
+        many rows paired as can be, so that no row takes the entry that is another's:
+        - the entry's own note, or it with a remark in brackets after it (a note tidied:
+          `A（核）` is `A`'s), then a note that holds the entry's or is held by it, before
+          notes merely alike; then the closest note (difflib's ratio), a live entry
+          before a voided one, ties in file and ledger order;
         - an entry voided in its month only with a row whose note holds its own or is
           held by it, one annotated since (`超期（申诉成立）`) before one noted the same (a
           new incident noted alike): the row voided on appeal stays voided.
-        Past PAIRING_LIMIT pairs (hundreds of rows alike), a voided entry with the first
-        row whose note holds its own, then the rest in file and ledger order."""
+        Past PAIRING_LIMIT pairs (hundreds of rows alike), a voided entry with the row
+        whose note is closest to it so (`_closeness`), then the rest in file and ledger
+        order."""
         voided = self._recorded.voided
         pairs: list[tuple[_Row, Entry]] = []
         for row in rows:
