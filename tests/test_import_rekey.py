@@ -823,3 +823,22 @@ def test_as_many_rows_are_paired_as_can_be(small: Path):
     said = day2.stderr.splitlines()
     assert said[0].startswith("d2.csv:2: skipped as 2023-05-0001, recorded and voided since")
     assert said[1].startswith("d2.csv:3: skipped as 2023-05-0002, already recorded")
+
+
+def test_past_the_pairing_limit_as_many_rows_are_paired_as_can_be(small: Path):
+    """Review AN F1: 70 incidents of one department, clause and month, 件001–件069 on 5/10
+    and 件070 on 5/12; the next export lists 件070 first with its date cleared and tidies
+    every note: past the limit on comparing notes rows took entries in file order, the
+    undated first row 件001's, and 件069's row was booked, one deduction counted twice."""
+    head = "部门,条款,月份,日期,说明\n"
+    rows = [("2023/5/10", f"件{n:03d}") for n in range(1, 70)] + [("2023/5/12", "件070")]
+    line = "市公安局,2.4.3,2023-05,{},{}\n"
+    Path("n1.csv").write_text(head + "".join(line.format(*r) for r in rows), "utf-8")
+    assert len(gs(small, "import", "n1.csv").stdout.split()) == 70
+    tidied = [("", "件070（核）"), *((day, f"{note}（核）") for day, note in rows[:-1])]
+    Path("n2.csv").write_text(head + "".join(line.format(*r) for r in tidied), "utf-8")
+    again = gs(small, "import", "n2.csv")
+    assert (again.exit_code, again.stdout) == (0, ""), again.output
+    said = again.stderr.splitlines()
+    assert said[0].startswith("n2.csv:2: skipped as 2023-05-0070, already recorded")
+    assert said[1].startswith("n2.csv:3: skipped as 2023-05-0001, already recorded")

@@ -1078,9 +1078,8 @@ class Planner:
         - an entry voided in its month only with a row whose note holds its own or is
           held by it, one annotated since (`超期（申诉成立）`) before one noted the same (a
           new incident noted alike): the row voided on appeal stays voided.
-        Past PAIRING_LIMIT pairs (hundreds of rows alike), a voided entry with the row
-        whose note is closest to it so (`_closeness`), then the rest in file and ledger
-        order."""
+        Past PAIRING_LIMIT pairs (hundreds of rows alike), notes are not compared by
+        difflib: by a remark, holding, and date, as many rows paired as can be."""
         voided = self._recorded.voided
         pairs: list[tuple[_Row, Entry]] = []
         for row in rows:
@@ -1098,24 +1097,10 @@ class Planner:
                     continue
                 pairs.append((row, entry))
         paired: dict[int, Entry] = {}
-        if len(pairs) > PAIRING_LIMIT:
-            used: set[str | None] = set()
-            # A voided entry first with the row whose note is it annotated (A（申诉成立）),
-            # else one that holds it, then the rest in file and ledger order.
-            for entry in {id(e): e for _row, e in pairs if e.id in voided}.values():
-                holding = [r for r, e in pairs if e is entry and r.line not in paired]
-                holding.sort(key=lambda r: _closeness(r.written.get("note"), entry.note))
-                if holding:
-                    paired[holding[0].line] = entry
-                    used.add(entry.key)
-            for row, entry in pairs:
-                if entry.id not in voided and row.line not in paired and entry.key not in used:
-                    paired[row.line] = entry
-                    used.add(entry.key)
-            return paired
         place = {row.line: number for number, row in enumerate(rows)}
+        alike = len(pairs) <= PAIRING_LIMIT  # notes compared by difflib: few enough pairs
 
-        def rank(pair: tuple[_Row, Entry]) -> tuple[int, float, bool, int, str, int]:
+        def rank(pair: tuple[_Row, Entry]) -> tuple[int, float, bool, bool, int, str, int]:
             row, entry = pair
             note = row.written.get("note")
             close = _closeness(note, entry.note)
@@ -1123,11 +1108,12 @@ class Planner:
             # A voided entry: a row annotated since (0) before one noted the same (1).
             same = str(note or "") == (entry.note or "")
             kind = (1 if same else close * 2) if lost else close
-            likeness = _likeness(note, entry.note)
+            likeness = _likeness(note, entry.note) if alike else 0.0
             # Of two entries alike to a row, the live one: a voided one noted as the live
             # one is left to a row less like them (甲（核） takes the live 甲, 甲（申诉成立）
-            # the voided one).
-            return (kind, -likeness, lost, place[row.line], entry.file, entry.line)
+            # the voided one); then one of the row's own date.
+            other_date = entry.date != row.draft.fields.get("date")
+            return (kind, -likeness, lost, other_date, place[row.line], entry.file, entry.line)
 
         # The pairs best first, as many rows paired as can be (review AM F1: a row taking
         # its best entry must not leave another row, whose only entry that is, booked):
@@ -1147,6 +1133,8 @@ class Planner:
                     seen.add(entry.key)
                     holder[entry.key], paired[line] = line, entry
                     return True
+            if len(seen) > _MOST_MOVED:  # a chain of moves this long: leave it booked
+                return False
             for entry in choices[line]:
                 if entry.key in seen:
                     continue
@@ -1294,9 +1282,11 @@ class Planner:
 
 _ANY = object()  # _Recorded.free: whatever the note
 
-# Rows × entries of one identity past which rows alike but for their notes are paired
-# with entries in order, not by how alike their notes are (each pair costs a comparison).
+# Rows × entries past which rows alike but for their notes are paired without comparing
+# their notes by difflib (each pair costs a comparison): by a remark, holding, and date.
 PAIRING_LIMIT = 4_096
+# Entries one row's search may move others from (Planner._paired), within Python's depth.
+_MOST_MOVED = 400
 
 
 # What a clerk puts after a note to remark on it: A（核）, A (已核), A【申诉成立】.
