@@ -979,10 +979,6 @@ class Planner:
                     self.repeats.append(Repeat(line, key, first_line[key]))
                     continue
                 first_line[key] = line
-                if made is None and month is not None and str(key).startswith(MADE_KEY):
-                    # A 去重键 copied from the ledger: its row is that entry, which no
-                    # key-less row alike but for its note is then taken for.
-                    self._recorded.claim(month, str(key))
                 matched = made is not None and self.ledger is not None
                 if not matched and recorded is not None and key in recorded:
                     self.skipped += 1
@@ -1002,9 +998,7 @@ class Planner:
                 and month in held_months  # a month with no made-key entry: nothing to match
                 and self._recorded.apart(month, made, dated, reader.undated, fields.get("note"))
             )
-            written = {name: fields.get(name) for name in _TIDIED} if alike or undated else {}
-            if undated:
-                written["date"] = fields.get("date")
+            written = {name: fields.get(name) for name in _COMPARED} if alike or undated else {}
             if not keyed:  # its note and recorder are kept as written, before --by
                 _fill(fields, defaults)
             draft = Draft(fields, month, f"{source}{line}", canonical=True)
@@ -1047,7 +1041,6 @@ class Planner:
             entry = next((e for e in own if e.note == note and e.id not in voided), None)
             if entry is None:
                 continue
-            row.written["date"] = row.draft.fields.get("date")
             self._taken_for(replace(row, undated=row.bare), entry)
             self.skipped += 1
             own_lines.add(row.line)
@@ -1062,7 +1055,6 @@ class Planner:
             if entry is None:
                 yield self._booked(row, first_line)
                 continue
-            row.written["date"] = row.draft.fields.get("date")
             self._taken_for(row, entry)
             self.skipped += 1
 
@@ -1088,11 +1080,11 @@ class Planner:
                 *self._recorded.unclaimed(row.month, row.identity),
                 *self._recorded.undated_unclaimed(row.month, row.bare, row.dated),
             ]
+            note = row.written.get("note")
             for entry in found:
                 if entry.key in seen:
                     continue
                 seen.add(entry.key)
-                note = row.written.get("note")
                 if entry.id in voided and not _holds(note, entry.note):
                     continue
                 pairs.append((row, entry))
@@ -1322,6 +1314,8 @@ def _likeness(note: Any, recorded: str | None) -> float:
 # A row's fields that do not decide whether it is recorded, and are compared with the
 # entry it is taken for, to tell the clerk that govscore kept the entry as recorded.
 _TIDIED = ("note", "by")
+# …and the date, which a row matched across a date one side lacks differs in too.
+_COMPARED = (*_TIDIED, "date")
 
 
 @dataclass(frozen=True)
@@ -1396,11 +1390,6 @@ class _Recorded:
             if by_key:
                 self.held.add(month)
         return found
-
-    def claim(self, month: str, key: str) -> None:
-        """The month's entry of this key, if any, is a row's (written with its key)."""
-        if key in self.month(month)[0]:
-            self.taken.add(key)
 
     def alike(self, month: str, identity: str) -> bool:
         """Whether the month holds an entry of this identity (taken or not)."""
