@@ -77,6 +77,22 @@ def totals(root: Path, *period: str, code: int = 0) -> dict[str, object]:
     return {d["department"]: d for d in payload["departments"]} | {"rules": payload["rules"]}
 
 
+def add_recurring_315(root: Path, department: str, points: str) -> None:
+    """3.1.5 (0.5–1 a month, recurring) at `points` from July 2023."""
+    add(
+        root,
+        "-d",
+        department,
+        "-c",
+        "3.1.5",
+        "--points",
+        points,
+        "--recurring",
+        "--month",
+        "2023-07",
+    )
+
+
 def record_year(root: Path) -> None:
     """市民政局: 2.4.3 × 3 in August, × 3 in September, × 1 in October;
     市体育局: 2.4.9 recurring from August (1 point a month, 2 from September);
@@ -979,18 +995,7 @@ def test_a_recurring_entry_stops_where_a_notice_sets_a_range_its_points_fall_out
     and October at base, 100. 市民政局 (0.9): C3 99.1 → 25 + 40 + 19.82 + 15 = 99.82
     every month."""
     for department, points in (("市体育局", "0.7"), ("市民政局", "0.9")):
-        add(
-            small,
-            "-d",
-            department,
-            "-c",
-            "3.1.5",
-            "--points",
-            points,
-            "--recurring",
-            "--month",
-            "2023-07",
-        )
+        add_recurring_315(small, department, points)
     add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-10")  # the ledger reaches Oct.
     amend(
         small,
@@ -1035,18 +1040,7 @@ def test_a_recurring_range_entry_counts_the_fixed_points_a_notice_sets(small: Pa
     own points (the matter stands; the notice set what it costs).
 
     市体育局: July, August C3 99.3 → 99.86; September C3 99 → 25 + 40 + 19.8 + 15 = 99.8."""
-    add(
-        small,
-        "-d",
-        "市体育局",
-        "-c",
-        "3.1.5",
-        "--points",
-        "0.7",
-        "--recurring",
-        "--month",
-        "2023-07",
-    )
+    add_recurring_315(small, "市体育局", "0.7")
     add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-09")  # the ledger reaches Sep.
     amend(
         small,
@@ -1159,18 +1153,7 @@ def test_a_recurring_entry_counts_again_where_a_later_notice_widens_the_range(sm
     from December (another: 0.5–1.5), as the scorer has it; `show` said it no longer
     counted. 市体育局: C3 = 100 − 0.7 = 99.3 → 25 + 40 + 0.20×99.3 + 15 = 99.86 in July,
     August and December; 100 in September to November."""
-    add(
-        small,
-        "-d",
-        "市体育局",
-        "-c",
-        "3.1.5",
-        "--points",
-        "0.7",
-        "--recurring",
-        "--month",
-        "2023-07",
-    )
+    add_recurring_315(small, "市体育局", "0.7")
     add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-12")  # the ledger reaches Dec.
     narrow = '[notice]\nnumber = "{}"\n\n[[clause]]\nid = "3.1.5"\nmin = {}\nmax = 1.5\n'
     amend(small, "2023-09-01", narrow.format("X", "0.8"))
