@@ -842,3 +842,101 @@ def test_past_the_pairing_limit_as_many_rows_are_paired_as_can_be(small: Path):
     said = again.stderr.splitlines()
     assert said[0].startswith("n2.csv:2: skipped as 2023-05-0070, already recorded")
     assert said[1].startswith("n2.csv:3: skipped as 2023-05-0001, already recorded")
+
+
+@pytest.mark.parametrize(
+    "day2",
+    [
+        ",\n市民政局,2.4.3,1,2023-05-15,\n",  # the same row, a new row below it
+        ",\n",  # …alone, with an empty cell more: a file not byte-identical
+        "（申诉成立）\n",  # annotated on appeal
+    ],
+)
+def test_a_voided_row_without_a_note_stays_voided(small: Path, day2: str):
+    """Review AO F1: a row without a 说明, voided on appeal, came back as a live deduction
+    in the next export that was not byte-identical (one more row; an annotation): one
+    note holding the other was asked of the voided entry, and an empty note holds
+    nothing. Two empty notes are the same note; a remark alone is one added to none."""
+    head = "部门,条款,次数,日期,说明\n"
+    Path("d1.csv").write_text(head + "市公安局,2.4.3,1,2023-05-12,\n", encoding="utf-8")
+    assert gs(small, "import", "d1.csv").stdout == "2023-05-0001\n"
+    assert gs(small, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    Path("d2.csv").write_text(head + "市公安局,2.4.3,1,2023-05-12," + day2, encoding="utf-8")
+    again = gs(small, "import", "d2.csv")
+    new = ["2023-05-0003"] if "市民政局" in day2 else []
+    assert (again.exit_code, again.stdout.split()) == (0, new), again.output
+    if "申诉" in day2:  # the unchanged row is the entry as recorded: nothing to say
+        assert again.stderr.startswith("d2.csv:2: skipped as 2023-05-0001, recorded and voided")
+    else:
+        assert (
+            again.stderr
+            == f"imported {len(new)} entr{'y' if new else 'ies'}, skipped 1 already recorded (by key)\n"
+        )
+
+
+def test_a_row_taking_its_own_note_leaves_no_other_row_booked(small: Path):
+    """Review AO F2 a: three rows noted 超期 (two on 5/12, one month-only), the first
+    voided on appeal; the next export fills in the month-only row's date (5/20). Each
+    row took the first entry of its own note in file order (line 2 the live 0002, line
+    3 the month-only 0003 across its missing date), and line 4 was booked: three live
+    deductions for two incidents. A row takes an entry of its own note unless another
+    row would then have none: 2 → 0002, 3 → the voided 0001 (noted the same), 4 → 0003."""
+    head = "部门,条款,次数,日期,说明,月份\n"
+    row = "市公安局,2.4.3,1,{},超期,2023-05\n"
+    Path("d1.csv").write_text(head + row.format("2023-05-12") * 2 + row.format(""), "utf-8")
+    assert len(gs(small, "import", "d1.csv").stdout.split()) == 3
+    assert gs(small, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    Path("d2.csv").write_text(
+        head + row.format("2023-05-12") * 2 + row.format("2023-05-20"), encoding="utf-8"
+    )
+    again = gs(small, "import", "d2.csv")
+    assert (again.exit_code, again.stdout) == (0, ""), again.output
+    # Lines 2 and 3 are the entries as recorded (nothing to say); line 4 differs by its date.
+    said = again.stderr.splitlines()
+    assert said[0].startswith("d2.csv:4: skipped as 2023-05-0003, already recorded: the same but")
+    assert said[1:] == ["imported 0 entries, skipped 3 already recorded (by key)"]
+    assert gs(small, "import", "d2.csv").stdout == ""
+
+
+@pytest.mark.parametrize("cleared_first", [True, False])
+def test_a_date_cleared_on_one_row_and_filled_in_on_another_books_nothing(
+    small: Path, cleared_first: bool
+):
+    """Review AO F2 b: 超期 on 5/12 and 超期 month-only recorded; the next export clears
+    the first's date and fills in the second's (5/20). The cleared row took the
+    month-only entry (its own note, its own identity) and the dated row, whose only
+    entry that was, was booked. The cleared row takes the 5/12 entry across its
+    missing date instead, and the row of 5/20 the month-only one."""
+    head = "部门,条款,次数,日期,说明,月份\n"
+    row = "市公安局,2.4.3,1,{},超期,2023-05\n"
+    Path("d1.csv").write_text(head + row.format("2023-05-12") + row.format(""), "utf-8")
+    assert gs(small, "import", "d1.csv").stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    rows = [row.format(""), row.format("2023-05-20")]
+    Path("d2.csv").write_text(head + "".join(rows if cleared_first else rows[::-1]), "utf-8")
+    again = gs(small, "import", "d2.csv")
+    assert (again.exit_code, again.stdout) == (0, ""), again.output
+    cleared, filled = (2, 3) if cleared_first else (3, 2)
+    said = sorted(again.stderr.splitlines()[:2])
+    assert said[0].startswith(f"d2.csv:{min(cleared, filled)}: skipped as ")
+    assert f"d2.csv:{cleared}: skipped as 2023-05-0001" in again.stderr
+    assert f"d2.csv:{filled}: skipped as 2023-05-0002" in again.stderr
+
+
+def test_a_reworded_row_beside_its_voided_twin_books_nothing(small: Path):
+    """Review AO F2 c: two rows noted 超期, the second voided on appeal; the next export
+    rewords the live one 逾期: the unchanged row took the live entry (its own note) and
+    逾期, which may not take a voided entry it does not hold, was booked: one incident
+    counted twice. The unchanged row takes the voided entry, noted the same, so that
+    逾期 keeps the live one."""
+    head = "部门,条款,次数,月份,说明\n"
+    row = "市公安局,2.4.3,1,2023-05,{}\n"
+    Path("d1.csv").write_text(head + row.format("超期") * 2, "utf-8")
+    assert gs(small, "import", "d1.csv").stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    assert gs(small, "void", "2023-05-0002", "--reason", "申诉成立").exit_code == 0
+    Path("d2.csv").write_text(head + row.format("逾期") + row.format("超期"), "utf-8")
+    again = gs(small, "import", "d2.csv")
+    assert (again.exit_code, again.stdout) == (0, ""), again.output
+    # Line 3 is the voided entry as recorded (nothing to say); line 2 differs by its note.
+    said = again.stderr.splitlines()
+    assert said[0].startswith("d2.csv:2: skipped as 2023-05-0001, already recorded")
+    assert said[1:] == ["imported 0 entries, skipped 2 already recorded (by key)"]

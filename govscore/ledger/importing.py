@@ -900,7 +900,8 @@ class Planner:
         key wins, whatever the order of the rows). A row is
         matched by identity, not by its key: it is recorded as
         - the first recorded entry of its identity and its note that no earlier row of
-          the file took (the row as it was imported); else, once every row is read,
+          the file took (the row as it was imported), given up only where another row
+          would have no entry but it (see `_paired`); else, once every row is read,
         - an entry with its note the same but for a date one side lacks (dates filled in
           since, or left out: `add --key` takes them for one entry), named in `notices`;
         - an entry of its identity, or of it but for a date one side lacks, no row took,
@@ -1003,7 +1004,7 @@ class Planner:
                 _fill(fields, defaults)
             draft = Draft(fields, month, f"{source}{line}", canonical=True)
             if undated:
-                apart.append(_Row(line, key, made, month, written, draft, undated, bare=undated))
+                apart.append(_Row(line, key, made, month, written, draft, bare=undated))
                 continue
             if not alike:  # most rows of a big import: nothing recorded is like them
                 # A 去重键 written as row-… holds its key: the ledger's keys where known,
@@ -1014,15 +1015,19 @@ class Planner:
                 yield draft
                 continue
             entry = self._recorded.free(month, made, written.get("note"))
-            if entry is not None:  # recorded with its note: this row
-                self._taken_for(_Row(line, key, made, month, written, draft), entry)
+            if entry is not None:  # recorded with its note: this row, unless another needs it
+                row = _Row(line, key, made, month, written, draft)
+                self._taken_for(row, entry)
                 self.skipped += 1
+                bare = self._recorded.alternatives(month, made, entry, reader.undated)
+                if bare:  # the row may give the entry up for another (see _paired)
+                    self._recorded.movable[str(entry.key)] = replace(row, bare=bare)
                 continue
             # Its identity without its date: an entry of its identity may be another's,
             # and its own one the same but for a date one side lacks (see below).
             bare = reader.undated() if dated else made
             row = _Row(line, key, made, month, written, draft, bare=bare)
-            if self._recorded.free(month, made) is not None or self._recorded.voided_like(
+            if self._recorded.alike_open(month, made) or self._recorded.voided_like(
                 month, made, written.get("note")
             ):
                 waiting.append(row)  # an entry alike but for its note: once all are read
@@ -1030,40 +1035,43 @@ class Planner:
                 left.append(row)  # perhaps an entry but for its date: once all are read
             else:
                 yield self._booked(row, first_line)
-        # A row the same as an entry but for a date one side lacks, its note the same, is
-        # that entry's before any row alike but for its note is paired (a date filled in
-        # beside a row noted otherwise: that row must not take the entry).
-        own_lines: set[int] = set()
-        voided = self._recorded.voided
-        for row in sorted([*apart, *left, *waiting], key=lambda row: row.line):
-            own = self._recorded.undated_unclaimed(row.month, row.bare, row.dated)
-            note = row.written.get("note")
-            entry = next((e for e in own if e.note == note and e.id not in voided), None)
-            if entry is None:
-                continue
-            self._taken_for(replace(row, undated=row.bare), entry)
-            self.skipped += 1
-            own_lines.add(row.line)
-        # Then every row left is paired with an entry alike but for its note, or its note
-        # and a date one side lacks, once every row is read (a later export listing a new
-        # row first takes no entry of a row below it): see `_paired`.
-        rest = [row for row in [*waiting, *left, *apart] if row.line not in own_lines]
-        rest.sort(key=lambda row: row.line)
-        paired = self._paired(rest)
-        for row in rest:
+        # Then every row left is paired with an entry of its own note but for a date one
+        # side lacks, or alike but for its note, or its note and a date one side lacks,
+        # once every row is read (a later export listing a new row first takes no entry
+        # of a row below it), and as many rows as can be: a row that took an entry of its
+        # own note above gives it up for another where a row left has none but it (see
+        # `_paired`).
+        rest = sorted([*waiting, *left, *apart], key=lambda row: row.line)
+        paired, moved = self._paired(rest)
+        moved_lines = {row.line for row in moved}
+        for row in sorted([*rest, *moved], key=lambda row: row.line):
             entry = paired.get(row.line)
+            was = self.proof.get(row.key) if row.line in moved_lines else None
+            if was is not None:  # a row that took its own note's entry above
+                if entry is not None and entry.key == was:
+                    continue
+                self._recorded.taken.discard(was)
+                self.notices.pop(row.line, None)
+                del self.proof[row.key]
+                self.skipped -= 1
             if entry is None:
                 yield self._booked(row, first_line)
                 continue
             self._taken_for(row, entry)
             self.skipped += 1
 
-    def _paired(self, rows: Sequence[_Row]) -> dict[int, Entry]:
+    def _paired(self, rows: Sequence[_Row]) -> tuple[dict[int, Entry], list[_Row]]:
         """Rows (in file order) each paired with a free entry alike but for its note, or
         its note and a date one side lacks: a line → its entry; rows left over are
         another incident. The pairs are taken best first across all the rows, and as
-        many rows paired as can be, so that no row takes the entry that is another's:
-        - the entry's own note, or it with a remark in brackets after it (a note tidied:
+        many rows paired as can be, so that no row takes the entry that is another's.
+        A row that took an entry of its own note as it was read (`_Recorded.movable`)
+        is paired again with the rows that could take that entry, its own first: it
+        gives it up only for another, where a row would otherwise have none (review AO
+        F2: of three rows noted 超期, one voided, the first took the second's entry and
+        the third was booked); those rows are the list returned beside the pairs.
+        - the entry's own note, live (a row the same but for a date one side lacks),
+          then the entry's note or it with a remark in brackets after it (a note tidied:
           `A（核）` is `A`'s), then a note that holds the entry's or is held by it, before
           notes merely alike; then the closest note (difflib's ratio), a live entry
           before a voided one, ties in file and ledger order;
@@ -1072,13 +1080,17 @@ class Planner:
           new incident noted alike): the row voided on appeal stays voided.
         Past PAIRING_LIMIT pairs (hundreds of rows alike), notes are not compared by
         difflib: by a remark, holding, and date, as many rows paired as can be."""
-        voided = self._recorded.voided
+        recorded = self._recorded
+        voided, taken, movable = recorded.voided, recorded.taken, recorded.movable
         pairs: list[tuple[_Row, Entry]] = []
-        for row in rows:
+        moved: list[_Row] = []  # rows that took an entry of their own note as they were read
+        lines = {row.line for row in rows}
+        queue = list(rows)
+        for row in queue:  # grows by the rows that took an entry a row here may take
             seen: set[str | None] = set()
             found = [
-                *self._recorded.unclaimed(row.month, row.identity),
-                *self._recorded.undated_unclaimed(row.month, row.bare, row.dated),
+                *recorded.unclaimed(row.month, row.identity),
+                *recorded.undated_unclaimed(row.month, row.bare, row.dated),
             ]
             note = row.written.get("note")
             for entry in found:
@@ -1088,8 +1100,14 @@ class Planner:
                 if entry.id in voided and not _holds(note, entry.note):
                     continue
                 pairs.append((row, entry))
+                holder = movable.get(str(entry.key)) if entry.key in taken else None
+                if holder is not None and holder.line not in lines:
+                    lines.add(holder.line)
+                    moved.append(holder)
+                    queue.append(holder)
         paired: dict[int, Entry] = {}
-        place = {row.line: number for number, row in enumerate(rows)}
+        every = sorted(queue, key=lambda row: row.line)
+        place = {row.line: number for number, row in enumerate(every)}
         alike = len(pairs) <= PAIRING_LIMIT  # notes compared by difflib: few enough pairs
 
         def rank(pair: tuple[_Row, Entry]) -> tuple[int, float, bool, bool, int, str, int]:
@@ -1099,7 +1117,7 @@ class Planner:
             lost = entry.id in voided
             # A voided entry: a row annotated since (0) before one noted the same (1).
             same = str(note or "") == (entry.note or "")
-            kind = (1 if same else close * 2) if lost else close
+            kind = (1 if same else close * 2) if lost else -1 if same else close
             likeness = _likeness(note, entry.note) if alike else 0.0
             # Of two entries alike to a row, the live one: a voided one noted as the live
             # one is left to a row less like them (甲（核） takes the live 甲, 甲（申诉成立）
@@ -1138,7 +1156,7 @@ class Planner:
 
         for line in choices:  # in the order of each row's best pair
             seat(line, set())
-        return paired
+        return paired, moved
 
     def _booked(self, row: _Row, first_line: dict[str, int]) -> Draft:
         """A row of an identity the ledger holds, booked: its made key numbered past the
@@ -1299,11 +1317,16 @@ def _closeness(note: Any, recorded: str | None) -> int:
 
 
 def _holds(note: Any, recorded: str | None) -> bool:
-    """Whether one note holds the other (a note added to: 超期 → 超期（申诉成立）)."""
-    written = str(note or "")
-    if not written or not recorded:
-        return False
-    return written in recorded or recorded in written
+    """Whether one note holds the other (a note added to: 超期 → 超期（申诉成立）). No note
+    holds no note, and is held by a remark alone (（申诉成立） added to a row noted nothing:
+    review AO F1); a note of words is not held by none (another incident, or one noted
+    since: a voided entry without a note is not taken for it)."""
+    written, kept = str(note or ""), recorded or ""
+    if written == kept:
+        return True
+    if not written or not kept:
+        return (written or kept).lstrip().startswith(_REMARK_OPENS)
+    return written in kept or kept in written
 
 
 def _likeness(note: Any, recorded: str | None) -> float:
@@ -1338,7 +1361,6 @@ class _Row:
     month: str
     written: dict[str, Any]  # its note and recorder as written (None: no cell)
     draft: Draft
-    undated: str = ""  # its identity without its date, where matched so (Planner.read)
     bare: str = ""  # its identity without its date
 
     @property
@@ -1365,6 +1387,10 @@ class _Recorded:
         self.undated: dict[str, dict[str, list[Entry]]] = {}
         self.dateless: dict[str, bool] = {}
         self.taken: set[str] = set()  # keys of the entries rows were taken for
+        # Entries a row took as its own note's (in file order, as it was read) that it may
+        # give up for another entry of its identity, or of it but for a date one side
+        # lacks, where another row has none but them: by key, the row (see Planner._paired).
+        self.movable: dict[str, _Row] = {}
         self.held: set[str] = set()  # the months read that hold entries with made keys
         # Keys a row of the file writes in its 去重键 (row-…): their entries are those
         # rows', above or below, never taken for a key-less row.
@@ -1446,17 +1472,35 @@ class _Recorded:
         return [
             e
             for e in self._undated(month).get(undated, ())
-            if e.key not in self.taken and e.key not in self.reserved and (e.date is None) == dated
+            if self._open(e) and (e.date is None) == dated
         ]
 
     def unclaimed(self, month: str, identity: str) -> list[Entry]:
         """The entries of the identity no row was taken for, in ledger order: those a row
         alike but for its note may be taken for (see Planner._paired)."""
-        return [
-            e
-            for e in self.month(month)[1].get(identity, ())
-            if e.key not in self.taken and e.key not in self.reserved
-        ]
+        return [e for e in self.month(month)[1].get(identity, ()) if self._open(e)]
+
+    def _open(self, entry: Entry) -> bool:
+        """Whether a row may yet be taken for the entry: no row's written key holds it, and
+        no row took it, or one that may give it up (see `movable`)."""
+        key = entry.key
+        return key not in self.reserved and (key not in self.taken or key in self.movable)
+
+    def alternatives(self, month: str, identity: str, entry: Entry, bare: Callable[[], str]) -> str:
+        """Where a row of `identity` takes `entry`, its identity without its date if the
+        month holds another entry it could be taken for (one more of its identity, or of
+        it but for a date one side lacks); else "". `bare` gives the row's identity
+        without its date (made only where the month holds an entry without one)."""
+        dated = entry.date is not None
+        more = len(self.month(month)[1].get(identity, ())) > 1
+        if dated and not self._dateless(month):  # no entry it could be taken for undated
+            return bare() if more else ""
+        undated = bare() if dated else identity
+        return undated if more or len(self._undated(month).get(undated, ())) > 1 else ""
+
+    def alike_open(self, month: str, identity: str) -> bool:
+        """Whether the month holds a live entry of the identity a row may yet be taken for."""
+        return any(entry.id not in self.voided for entry in self.unclaimed(month, identity))
 
     def voided_like(self, month: str, identity: str, note: Any) -> bool:
         """Whether an entry of the identity voided in its month, no row taken for it, has
