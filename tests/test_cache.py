@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -11,12 +12,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from conftest import tagged_departments_toml
 from govscore.cli import commands as cli_module
 from govscore.cli.commands import cli
 from govscore.errors import ConfigError
 from govscore.ledger.batches import frame, torn_batches
 from govscore.ledger.loader import CACHE_DIR, CACHE_FILE, Measuring, WorkTree
 from govscore.ledger.text import ledger_text
+from govscore.rules.config import parse_departments
 from ledgertext import entry, toml
 
 MONTHS = ["2023-04", "2023-05", "2023-06"]
@@ -67,6 +70,13 @@ def ledger_entries(root: Path) -> list[str]:
 # Adds that any known department may make again and again (no once-a-month rate, no
 # zone-only clause): `add` must accept them, so a run where every add is refused fails.
 ALWAYS_ACCEPTED = {"2.4.3", "3.3.1", "2.4.10", "4.3.1", "2.4.13", "3.1.3", "4.4.1"}
+# Spans 市教育局 may be given (since/until) over MONTHS: none, from May, through May, June alone.
+SPANS = {
+    "none": "",
+    "from May": 'since = "2023-05"\n',
+    "through May": 'until = "2023-05"\n',
+    "June": 'since = "2023-06"\nuntil = "2023-06"\n',
+}
 # Edits that are not appends: same size, growing the file, shrinking it.
 EDITS = {
     "same": ("count = 2", "count = 3"),
@@ -91,6 +101,9 @@ ACTION = st.one_of(
     # a writer killed during its write: a framed batch cut off at any byte; then repair
     st.tuples(st.just("torn"), st.sampled_from(MONTHS), st.integers(0, 400)),
     st.tuples(st.just("repair")),
+    # 市教育局's span in departments.toml changes (since/until): the cache must not keep
+    # scores or verdicts of the span before
+    st.tuples(st.just("span"), st.sampled_from(sorted(SPANS))),
 )
 # Each action, then whether the reports are compared before the next one: an edit and an
 # append with no read in between must still be noticed.
@@ -134,7 +147,7 @@ def apply(root: Path, step: tuple) -> None:
         _, department, args, month = step
         result = run(root, "add", "-d", department, *args, "--month", month)
         written(root, before, result, *args)
-        if department == "市不存在局":
+        if department == "市不存在局" or not assessed(root, department, month):
             assert result.exit_code == 1
         elif args[1] in ALWAYS_ACCEPTED and not torn(root, month):
             assert result.exit_code == 0, (step, result.output)
@@ -178,6 +191,19 @@ def apply(root: Path, step: tuple) -> None:
             handle.write(data[: cut % len(data)])
     elif kind == "repair":
         run(root, "repair", "--yes")
+    elif kind == "span":
+        line = 'name = "市教育局"\n'
+        text = tagged_departments_toml()
+        assert line in text
+        spanned = text.replace(line, line + SPANS[step[1]])
+        (root / "departments.toml").write_text(spanned, encoding="utf-8")
+
+
+def assessed(root: Path, department: str, month: str) -> bool:
+    """Whether departments.toml has the department assessed in the month (its span)."""
+    text = (root / "departments.toml").read_text(encoding="utf-8")
+    found = parse_departments(tomllib.loads(text), "departments.toml").resolve(department)
+    return found is None or found.assessed_in(month)
 
 
 @settings(
@@ -199,9 +225,19 @@ def apply(root: Path, step: tuple) -> None:
         (("add", "市公安局", ["-c", "2.4.3", "-n", "2"], "2023-04"), False),
     ]
 )
+@example(  # a span set after entries were booked, then changed: cache and review agree
+    steps=[
+        (("add", "市教育局", ["-c", "2.4.3", "-n", "2"], "2023-04"), True),
+        (("add", "市教育局", ["-c", "3.1.3", "--recurring"], "2023-05"), True),
+        (("span", "June"), True),
+        (("add", "市教育局", ["-c", "2.4.3", "-n", "2"], "2023-05"), True),
+        (("span", "from May"), True),
+    ]
+)
 def test_cached_and_uncached_runs_agree_after_every_step(root: Path, steps):
     for child in (root / "ledger").glob("*.toml"):
         child.unlink()
+    (root / "departments.toml").write_text(tagged_departments_toml(), encoding="utf-8")
     (root / CACHE_DIR / CACHE_FILE).unlink(missing_ok=True)
     for number, (action, read) in enumerate(steps, 1):
         apply(root, action)

@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import catalog, departments
+from conftest import catalog, departments, tagged_departments_toml
 from govscore.ledger.batches import frame
 from govscore.ledger.cache import Snapshot
 from govscore.ledger.loader import CACHE_DIR, Detailed, load_detailed, load_root, read_cached
@@ -251,13 +251,31 @@ def write_ledger(root: Path, files: dict[str, str]) -> None:
         (root / "ledger" / name).write_bytes(text.encode("utf-8"))
 
 
+# 市教育局's span in departments.toml (since/until): its entries outside it are problems,
+# which a tally must leave to the review as it leaves an unknown department's.
+SPANS = ["", 'since = "2023-06"\n', 'until = "2023-05"\n', 'since = "2023-06"\nuntil = "2023-06"\n']
+
+
+def with_span(root: Path, span: str) -> None:
+    line = 'name = "市教育局"\n'
+    text = tagged_departments_toml()
+    assert line in text
+    (root / "departments.toml").write_text(text.replace(line, line + span), encoding="utf-8")
+
+
 @examples(100)
-@given(texts=st.tuples(*(st.one_of(month_file(month), st.none()) for month in MONTHS)))
-def test_tallied_snapshots_equal_ordinary_ones(root: Path, texts: tuple[str | None, ...]):
+@given(
+    texts=st.tuples(*(st.one_of(month_file(month), st.none()) for month in MONTHS)),
+    span=st.sampled_from(SPANS),
+)
+def test_tallied_snapshots_equal_ordinary_ones(
+    root: Path, texts: tuple[str | None, ...], span: str
+):
     files = {
         f"{month}.toml": text for month, text in zip(MONTHS, texts, strict=True) if text is not None
     }
     write_ledger(root, files)
+    with_span(root, span)
     ordinary = comparable(snapshot(root, tally=False))
     tallied = snapshot(root, workers=1)
     taken = sum(

@@ -903,8 +903,9 @@ def month(
     root = report.root
     only = _resolve_departments(root, departments)
     used = _rules_used(root, [month])
-    title = f"{month} 月度政务服务工作考评（{len(root.departments)} 个部门） · {rules_label(used)}"
     ranking = report.scorer.month(month)
+    # The departments assessed that month (since/until), not every one listed.
+    title = f"{month} 月度政务服务工作考评（{len(ranking.rows)} 个部门） · {rules_label(used)}"
     if month not in root.months and not report.scorer.stands_in(month):
         _warn_empty(month)
     head = {"month": month, "rules": rules_json(used)}

@@ -43,8 +43,10 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # and a year's total is divided once (exact at a half cent); 15: a year's floor is the mean
 # of its months' floors; 16: an exclusive matter again at its level earns 0 after a notice
 # raises the level's points (it earned the rise before); 17: a recurring entry stops where
-# a notice sets a range its points fall outside
-FORMAT = 17
+# a notice sets a range its points fall outside; 18: a department's since/until (kept
+# departments carry them; an entry outside the span is a problem, and a year is the mean
+# of the months the department is assessed in)
+FORMAT = 18
 
 
 def digest(data: bytes) -> bytes:

@@ -294,7 +294,7 @@ def departments_text(departments: Departments) -> str:
         {
             "source": departments.source,
             "city": departments.city,
-            "items": [[d.name, list(d.aliases), sorted(d.tags)] for d in items],
+            "items": [[d.name, list(d.aliases), sorted(d.tags), d.since, d.until] for d in items],
             "forms": list(departments.by_name),
             "owners": [place[id(d)] for d in departments.by_name.values()],
             "looks": [_problem(p) for p in departments.looks or ()],
@@ -310,8 +310,14 @@ def departments_from(text: str) -> Departments | None:
     try:
         data = json.loads(text)
         items = tuple(
-            Department(str(name), tuple(map(str, aliases)), frozenset(map(str, tags)))
-            for name, aliases, tags in data["items"]
+            Department(
+                str(name),
+                tuple(map(str, aliases)),
+                frozenset(map(str, tags)),
+                None if since is None else str(since),
+                None if until is None else str(until),
+            )
+            for name, aliases, tags, since, until in data["items"]
         )
         by_name = dict(
             zip(map(str, data["forms"]), (items[int(n)] for n in data["owners"]), strict=True)

@@ -107,7 +107,11 @@ class PlainTally:
         for figures in set(written).difference(verdicts):
             verdicts[figures] = self._judge(figures)
         for name in set(names).difference(departments):
-            departments[name] = self.departments.resolve(name)
+            found = self.departments.resolve(name)
+            # A department not assessed this month (since/until): left to the review,
+            # which names the entry.
+            in_span = found is not None and found.assessed_in(self.month)
+            departments[name] = found if in_span else None
         named, refused, rates, sums = self.named, self.refused, self.rates, self._sums
         ids = self.ids
         left: list[int] = []

@@ -11,6 +11,7 @@ from typing import Any
 
 from govscore.errors import ConfigError, Problem
 from govscore.i18n import _, listing
+from govscore.model import is_month
 
 CITY_PREFIX = "市"
 DISCRETIONARY_CEILING = Decimal(10)
@@ -46,6 +47,34 @@ class Department:
     name: str
     aliases: tuple[str, ...] = ()
     tags: frozenset[str] = frozenset()
+    # The first and last month it is assessed (YYYY-MM; None: no bound): a department that
+    # joins the list mid-year (机构改革) has no months before it joined, one dissolved none after.
+    since: str | None = None
+    until: str | None = None
+
+    def assessed_in(self, month: str) -> bool:
+        """Whether the department is on the list in a month (YYYY-MM): outside its span it
+        is not scored, ranked or listed, and takes no entries."""
+        # YYYY-MM compares as text in the order of the months.
+        return (self.since is None or self.since <= month) and (
+            self.until is None or month <= self.until
+        )
+
+    @property
+    def dated(self) -> bool:
+        """Whether departments.toml gives it a first or last month."""
+        return self.since is not None or self.until is not None
+
+    def span(self) -> str:
+        """Its months as people read them: from 2023-08, through 2024-06, 2023-08 to
+        2024-06; "" when it has no bounds."""
+        if self.since and self.until:
+            return _("{since} to {until}").format(since=self.since, until=self.until)
+        if self.since:
+            return _("from {since}").format(since=self.since)
+        if self.until:
+            return _("through {until}").format(until=self.until)
+        return ""
 
     def names(self) -> tuple[str, ...]:
         """Every way a clerk may write this department: name, aliases, each without 市."""
@@ -135,10 +164,20 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
             raise ConfigError(
                 _("{where}: aliases and tags are lists of strings").format(where=where(index))
             )
+        since, until = (_month_bound(spec, key, where(index), name) for key in SPAN_KEYS)
+        if since is not None and until is not None and until < since:
+            raise ConfigError(
+                _(
+                    "{where} ({name}): until = {until!r} is before since = {since!r}; until is "
+                    "the last month it is assessed, since the first"
+                ).format(where=where(index), name=name.strip(), until=until, since=since)
+            )
         department = Department(
             name=name.strip(),
             aliases=tuple(str(a).strip() for a in aliases),
             tags=frozenset(str(t) for t in tags),
+            since=since,
+            until=until,
         )
         for form in department.names():
             other = by_name.get(form)
@@ -160,6 +199,33 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
             _('{source}: city is the name of the city, e.g. city = "烟台市"').format(source=source)
         )
     return Departments(tuple(items), by_name, source, city.strip())
+
+
+# The keys of a department's span: its first and last month assessed.
+SPAN_KEYS = ("since", "until")
+
+
+def _month_bound(spec: dict[str, Any], key: str, where: str, name: str) -> str | None:
+    """A department's since or until: a month written YYYY-MM, or None when not given."""
+    value = spec.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str) and is_month(value.strip()):
+        return value.strip()
+    raise ConfigError(
+        _(
+            "{where} ({name}): {key} = {value!r} is not a month; write it YYYY-MM in quotes, "
+            'e.g. {key} = "2023-08" ({meaning})'
+        ).format(
+            where=where,
+            name=name.strip(),
+            key=key,
+            value=value,
+            meaning=_("the first month it is assessed")
+            if key == "since"
+            else _("the last month it is assessed"),
+        )
+    )
 
 
 @dataclass(frozen=True)

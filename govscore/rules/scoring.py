@@ -634,7 +634,11 @@ class Scorer:
         return sum([c.weight * categories[c.id] for c in weights.categories])
 
     def month(self, month: str) -> Ranking:
-        return rank(self.department_month(d.name, month) for d in self.departments)
+        """The month's ranking of the departments assessed in it (since/until): one not
+        on the list that month is not listed, and the others' ranks close up."""
+        return rank(
+            self.department_month(d.name, month) for d in self.departments if d.assessed_in(month)
+        )
 
     # -- years --------------------------------------------------------------------------
 
@@ -648,10 +652,13 @@ class Scorer:
         return self.score_year(department, year, months)
 
     def score_year(self, department: str, year: int, months: Sequence[str]) -> DepartmentScore:
-        """A department's year from its months (department_year asks the memo first)."""
-        monthly = [self.department_month(department, month) for month in months]
+        """A department's year from its months (department_year asks the memo first): the
+        year's assessed months within its span (since/until), so one that joined in
+        August is the mean of August on, not of months it was not assessed in."""
         end = months[-1] if months else f"{year:04d}-12"
         weights = self._month_rules(end)[1]  # the weights in force at the year's end
+        months = self.assessed_months(department, months)
+        monthly = [self.department_month(department, month) for month in months]
         annual: list[Line] = [
             self.line(entry, self.catalog.at(entry.month).clauses[entry.clause])
             for entry in self.annual.get((department, f"{year:04d}"), ())
@@ -715,8 +722,21 @@ class Scorer:
             clauses=clauses,
         )
 
+    def assessed_months(self, department: str, months: Sequence[str]) -> Sequence[str]:
+        """The months (of a year's assessed months) the department is assessed in: all of
+        them unless departments.toml gives it since or until."""
+        found = self.departments.by_name.get(department)
+        if found is None or not found.dated:
+            return months
+        return [month for month in months if found.assessed_in(month)]
+
     def year(self, year: int, months: Sequence[str]) -> Ranking:
-        return rank(self.department_year(d.name, year, months) for d in self.departments)
+        """The year's ranking of the departments assessed in at least one of its months."""
+        return rank(
+            self.department_year(d.name, year, months)
+            for d in self.departments
+            if not d.dated or any(d.assessed_in(month) for month in months)
+        )
 
 
 def exclusive_rises(entries: Iterable[Entry], catalog: Catalog) -> dict[str, Decimal]:

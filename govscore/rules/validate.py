@@ -49,6 +49,7 @@ def static_problems(entry: Entry, catalog: Catalog, departments: Departments) ->
     """What is wrong with a score entry's department, clause and figures (not its date)."""
     department, named = _department_part(entry, departments)
     clause, figures = _clause_part(entry, catalog)
+    named = [*named, *_span_part(entry, department)]
     return _problems(entry, figures, named, _applies_part(clause, department))
 
 
@@ -78,6 +79,19 @@ def _department_part(entry: Entry, departments: Departments) -> tuple[Department
         hint = did_you_mean(departments.suggest(entry.department))
         return None, [("department", message.format(name=entry.department, hint=hint))]
     return department, []
+
+
+def _span_part(entry: Entry, department: Department | None) -> Verdict:
+    """A month outside the department's span (since/until in departments.toml): it is not
+    assessed then, so an entry there scores nothing and is named, like an unknown name's."""
+    if department is None or department.assessed_in(entry.month):
+        return []
+    message = _(
+        "{name} is not assessed in {month}: departments.toml lists it {span} (since/until); "
+        "record it in a month it is assessed, or correct its span"
+    )
+    span = department.span()
+    return [("department", message.format(name=department.name, month=entry.month, span=span))]
 
 
 def _clause_part(entry: Entry, catalog: Catalog) -> tuple[Clause | None, Verdict]:
@@ -163,6 +177,8 @@ def own_problems(
         if part is None:
             part = named[entry.department] = _department_part(entry, departments)
         department, by_name = part
+        if department is not None and department.dated:  # most are never dated: no list made
+            by_name = [*by_name, *_span_part(entry, department)]
         found = figured.get(key)  # pragma: no mutate (memo only)
         if found is None:
             found = figured[key] = _clause_part(entry, catalog)

@@ -1,0 +1,207 @@
+"""A department's span (since/until in departments.toml): a department that joins the list
+mid-year (机构改革: a new 市大数据局) has no months before it joined, one dissolved none after.
+Outside its span it is not scored, listed or ranked, and takes no entries; its year is the
+mean of the assessed months within its span (review AR F1). Figures worked by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from govscore.cli.commands import cli
+from ledgertext import entry, toml
+
+# 市档案局 is dissolved after June, 市大数据局 set up in August (the reviewer's example).
+DEPARTMENTS = """\
+city = "烟台市"
+
+[[department]]
+name = "市公安局"
+
+[[department]]
+name = "市民政局"
+
+[[department]]
+name = "市档案局"
+until = "2023-06"
+
+[[department]]
+name = "市大数据局"
+since = "2023-08"
+"""
+
+# One entry each, every one a deduction of 1 from 规范化 (C2, weight 0.4): 2.4.3 and 2.2.1
+# are fixed at 1 a time. Ledger files in April and December: the year is assessed over
+# 2023-04 … 2023-12, 9 months.
+ENTRIES = {
+    "2023-04": [entry("市公安局", "2.4.3", id="2023-04-0001", date="2023-04-10")],
+    "2023-05": [entry("市档案局", "2.4.3", id="2023-05-0001", date="2023-05-10")],
+    "2023-08": [entry("市大数据局", "2.2.1", id="2023-08-0001", date="2023-08-09")],
+    "2023-12": [entry("市民政局", "2.4.3", id="2023-12-0001", date="2023-12-01")],
+}
+
+
+def gs(root: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--root", str(root), *args])
+
+
+@pytest.fixture
+def spans(root: Path) -> Path:
+    (root / "departments.toml").write_text(DEPARTMENTS, encoding="utf-8")
+    for month, entries in ENTRIES.items():
+        (root / "ledger" / f"{month}.toml").write_text(toml(*entries), encoding="utf-8")
+    return root
+
+
+def rows(result: Result) -> list[tuple[int, str, float]]:
+    assert result.exit_code == 0, result.output
+    return [
+        (r["rank"], r["department"], r["total"]) for r in json.loads(result.stdout)["departments"]
+    ]
+
+
+def test_a_month_lists_only_the_departments_assessed_in_it(spans: Path):
+    # April: 市大数据局 not yet on the list. 市公安局 C2 100 − 1 = 99:
+    # 25 + 0.4 × 99 + 20 + 15 = 99.60; the others 100. Three departments, ranks 1, 1, 3.
+    april = gs(spans, "month", "2023-04")
+    assert april.exit_code == 0, april.output
+    assert april.stdout.splitlines()[0].startswith("2023-04 月度政务服务工作考评（3 个部门）")
+    assert april.stdout.splitlines()[3:] == [
+        "1       市民政局  100.00    100.00    100.00    100.00      100.00",
+        "1       市档案局  100.00    100.00    100.00    100.00      100.00",
+        "3       市公安局  100.00    99.00     100.00    100.00      99.60",
+    ]
+    # August: 市档案局 gone (until 2023-06), 市大数据局 there: C2 99, total 99.60.
+    assert rows(gs(spans, "month", "2023-08", "--format", "json")) == [
+        (1, "市公安局", 100.0),
+        (1, "市民政局", 100.0),
+        (3, "市大数据局", 99.6),
+    ]
+    # CSV too: the same three rows.
+    assert gs(spans, "month", "2023-08", "--format", "csv").stdout.splitlines()[1:] == [
+        "2023-08,1,市公安局,100.00,100.00,100.00,100.00,100.00,",
+        "2023-08,1,市民政局,100.00,100.00,100.00,100.00,100.00,",
+        "2023-08,3,市大数据局,100.00,99.00,100.00,100.00,99.60,",
+    ]
+
+
+def test_a_year_is_the_mean_of_the_months_within_the_span(spans: Path):
+    # Over the 9 months 2023-04 … 2023-12 (base 100; weights 0.25, 0.4, 0.2, 0.15):
+    # 市公安局, 市民政局: C2 (99 + 8 × 100) / 9 = 899/9 = 99.888… → 99.89;
+    #   total 25 + 0.4 × 899/9 + 20 + 15 = 60 + 359.6/9 = 99.9555… → 99.96.
+    # 市大数据局, August on (5 months): C2 (99 + 4 × 100) / 5 = 499/5 = 99.80;
+    #   total 60 + 0.4 × 99.8 = 99.92 (not 99.96, the mean over 9 months it was not all in).
+    # 市档案局, through June (3 months): C2 (100 + 99 + 100) / 3 = 299/3 = 99.666… → 99.67;
+    #   total 60 + 0.4 × 299/3 = 60 + 119.6/3 = 99.8666… → 99.87.
+    result = gs(spans, "year", "2023")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[3:] == [
+        "1       市公安局    100.00    99.89     100.00    100.00      99.96",
+        "1       市民政局    100.00    99.89     100.00    100.00      99.96",
+        "3       市大数据局  100.00    99.80     100.00    100.00      99.92",
+        "4       市档案局    100.00    99.67     100.00    100.00      99.87",
+    ]
+    found = json.loads(gs(spans, "year", "2023", "--format", "json").stdout)["departments"]
+    monthly = {row["department"]: list(row.get("monthly", {})) for row in found}
+    assert monthly["市大数据局"] == ["2023-08", "2023-09", "2023-10", "2023-11", "2023-12"]
+    assert monthly["市档案局"] == ["2023-04", "2023-05", "2023-06"]
+    # The cached year is the uncached one.
+    assert gs(spans, "--no-cache", "year", "2023").stdout == result.stdout
+    assert gs(spans, "year", "2023").stdout == result.stdout
+
+
+def test_a_department_with_no_month_in_a_year_is_not_listed(spans: Path):
+    # 2024-01: 市档案局 (through 2023-06) is in no month of 2024.
+    (spans / "ledger" / "2024-01.toml").write_text(
+        toml(entry("市公安局", "2.4.3", id="2024-01-0001", date="2024-01-05")), encoding="utf-8"
+    )
+    assert rows(gs(spans, "year", "2024", "--format", "json")) == [
+        (1, "市民政局", 100.0),
+        (1, "市大数据局", 100.0),
+        (3, "市公安局", 99.6),
+    ]
+
+
+def test_add_and_import_refuse_a_month_outside_the_span(spans: Path, tmp_path: Path):
+    before = {p.name: p.read_bytes() for p in (spans / "ledger").iterdir()}
+    message = (
+        "govscore: 市大数据局 is not assessed in 2023-07: departments.toml lists it from "
+        "2023-08 (since/until); record it in a month it is assessed, or correct its span\n"
+        "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    )
+    args = ["add", "-d", "大数据局", "-c", "2.2.1", "--month", "2023-07"]
+    refused = gs(spans, *args)
+    assert (refused.exit_code, refused.stderr) == (1, message)
+    # --force lets through what the door only doubts; this is no entry the ledger counts
+    # (as an unknown department is not), so it is refused still.
+    assert (gs(spans, *args, "--force").exit_code, gs(spans, *args, "--force").stderr) == (
+        1,
+        message,
+    )
+    rows_file = tmp_path / "rows.csv"
+    rows_file.write_text(
+        "department,clause,count,date\n市档案局,2.4.3,1,2023-07-03\n", encoding="utf-8"
+    )
+    imported = gs(spans, "import", str(rows_file))
+    assert imported.exit_code == 1
+    assert (
+        "市档案局 is not assessed in 2023-07: departments.toml lists it through 2023-06"
+        in imported.stderr
+    )
+    assert {p.name: p.read_bytes() for p in (spans / "ledger").iterdir()} == before
+    # Within the span it is recorded.
+    assert gs(spans, "add", "-d", "大数据局", "-c", "2.2.1", "--month", "2023-09").exit_code == 0
+
+
+def test_an_entry_booked_before_the_span_was_set_is_a_problem_left_out(spans: Path):
+    # 市大数据局's August entry, once departments.toml says it was set up in September.
+    path = spans / "departments.toml"
+    path.write_text(DEPARTMENTS.replace('"2023-08"', '"2023-09"'), encoding="utf-8")
+    problem = (
+        "ledger/2023-08.toml:2: 市大数据局 is not assessed in 2023-08: departments.toml lists "
+        "it from 2023-09 (since/until); record it in a month it is assessed, or correct its span"
+    )
+    checked = gs(spans, "check")
+    assert checked.exit_code == 1
+    assert problem in checked.stdout.splitlines()
+    month = gs(spans, "month", "2023-08", "--format", "json")
+    assert month.exit_code == 1
+    found = json.loads(month.stdout)
+    assert [r["department"] for r in found["departments"]] == ["市公安局", "市民政局"]
+    assert [(p["file"], p["line"]) for p in found["problems"]] == [("ledger/2023-08.toml", 2)]
+    # The year: 市大数据局 September on, 4 months at base: 100.00.
+    year = json.loads(gs(spans, "year", "2023", "--format", "json").stdout)["departments"]
+    assert {r["department"]: r["total"] for r in year}["市大数据局"] == 100.0
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        (
+            'since = "2023-8"',
+            "departments.toml: department #1 (市公安局): since = '2023-8' is not a month; write "
+            'it YYYY-MM in quotes, e.g. since = "2023-08" (the first month it is assessed)',
+        ),
+        (
+            "until = 202306",
+            "departments.toml: department #1 (市公安局): until = 202306 is not a month; write "
+            'it YYYY-MM in quotes, e.g. until = "2023-08" (the last month it is assessed)',
+        ),
+        (
+            'since = "2023-08"\nuntil = "2023-06"',
+            "departments.toml: department #1 (市公安局): until = '2023-06' is before since = "
+            "'2023-08'; until is the last month it is assessed, since the first",
+        ),
+    ],
+)
+def test_a_bad_span_is_a_configuration_error(spans: Path, written: str, message: str):
+    path = spans / "departments.toml"
+    path.write_text(
+        DEPARTMENTS.replace('name = "市公安局"\n', f'name = "市公安局"\n{written}\n'),
+        encoding="utf-8",
+    )
+    result = gs(spans, "month", "2023-04")
+    assert (result.exit_code, result.stderr) == (1, f"error: {message}\n")
