@@ -205,3 +205,40 @@ def test_a_bad_span_is_a_configuration_error(spans: Path, written: str, message:
     )
     result = gs(spans, "month", "2023-04")
     assert (result.exit_code, result.stderr) == (1, f"error: {message}\n")
+
+
+def test_the_departments_list_shows_each_span(spans: Path):
+    listed = gs(spans, "departments", "--format", "csv")
+    assert listed.stdout.splitlines() == [
+        "部门,别名,标签,考评月份",
+        "市公安局,,,",
+        "市民政局,,,",
+        "市档案局,,,through 2023-06",
+        "市大数据局,,,from 2023-08",
+    ]
+    # Programs read since and until as written, where they are given.
+    assert json.loads(gs(spans, "departments", "--format", "json").stdout) == [
+        {"name": "市公安局", "aliases": [], "tags": []},
+        {"name": "市民政局", "aliases": [], "tags": []},
+        {"name": "市档案局", "aliases": [], "tags": [], "until": "2023-06"},
+        {"name": "市大数据局", "aliases": [], "tags": [], "since": "2023-08"},
+    ]
+
+
+def test_a_report_leaves_a_department_out_of_the_months_outside_its_span(
+    spans: Path, tmp_path: Path
+):
+    """The year's workbook: a blank in 月度 where a department was not assessed; a card
+    lists only its own months (the cards asserted every department ranked every month)."""
+    from openpyxl import load_workbook
+
+    book = tmp_path / "y.xlsx"
+    made = gs(spans, "report", "2023", "-o", str(book), "-d", "大数据局", "-d", "档案局")
+    assert made.exit_code == 0, made.output
+    sheet = load_workbook(book)["月度"]
+    found = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row[0]}
+    # 2023-04 … 2023-12, then the year's total and rank.
+    assert found["市大数据局"] == (None,) * 4 + (99.6, 100, 100, 100, 100, 99.92, 3)
+    assert found["市档案局"] == (100, 99.6, 100) + (None,) * 6 + (99.87, 4)
+    page = tmp_path / "m.html"
+    assert gs(spans, "report", "2023-09", "-o", str(page), "-d", "大数据局").exit_code == 0

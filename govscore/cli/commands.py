@@ -112,6 +112,7 @@ from govscore.report.shapes import (
     clause_json,
     clause_text,
     clauses_table,
+    department_json,
     departments_table,
     detail_export,
     detail_summary,
@@ -1260,10 +1261,7 @@ def departments(ctx: click.Context, fmt: str) -> None:
         return
     root = ctx.find_object(AppContext).root()  # type: ignore[union-attr]
     if fmt == "json":
-        payload = [
-            {"name": d.name, "aliases": list(d.aliases), "tags": sorted(d.tags)}
-            for d in root.departments
-        ]
+        payload = [department_json(d) for d in root.departments]
         click.echo(json_text(payload))
     else:
         show(*departments_table(root.departments), fmt)

@@ -385,7 +385,8 @@ def _card(
     points: list[MonthPoint] = []
     for month in trend_months:
         found = month_ranks[month].find(name)
-        assert found is not None, "every department is ranked every month"
+        if found is None:  # a month outside its span (since/until): not ranked then
+            continue
         rank, score = found
         last = points[-1] if points else None
         points.append(
@@ -401,7 +402,8 @@ def _card(
     caps: list[tuple[str, CapUse]] = []
     for month in months:
         found = month_ranks[month].find(name)
-        assert found is not None
+        if found is None:  # outside its span
+            continue
         score = found[1]
         lines.extend(Counted(month, name, line) for line in _ordered(score.lines))
         caps.extend((month, cap) for cap in score.caps)

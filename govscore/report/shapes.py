@@ -15,7 +15,7 @@ from govscore.figures import SHOWN_PLACES, exact, exact_number, figure, number, 
 from govscore.model import FIELD_WORDS, FIELDS, Entry
 from govscore.report.render import Encoded, row_text
 from govscore.rules.catalog import Catalog, Clause
-from govscore.rules.config import Departments, Weights, tag_name
+from govscore.rules.config import Department, Departments, Weights, tag_name
 from govscore.rules.lookup import Counted, History, Lookup, Mention
 from govscore.rules.scoring import CapUse, DepartmentScore, FloorUse, Line, Ranking, Referral
 
@@ -403,12 +403,31 @@ def usage_hint(clause: Clause) -> str:
 
 
 def departments_table(departments: Departments) -> Table:
+    """The list; with a 考评月份 column when some department has a span (since/until)."""
     headers = ["部门", "别名", "标签"]
     rows = [
         [d.name, "、".join(d.aliases), "、".join(tag_name(t) for t in sorted(d.tags))]
         for d in departments
     ]
+    if any(d.dated for d in departments):
+        headers.append("考评月份")
+        for row, department in zip(rows, departments, strict=True):
+            row.append(department.span())
     return headers, rows
+
+
+def department_json(department: Department) -> dict[str, Any]:
+    """A department as programs read it: tags by code; since and until (YYYY-MM) only
+    where departments.toml gives them."""
+    out: dict[str, Any] = {
+        "name": department.name,
+        "aliases": list(department.aliases),
+        "tags": sorted(department.tags),
+    }
+    for key in ("since", "until"):
+        if getattr(department, key) is not None:
+            out[key] = getattr(department, key)
+    return out
 
 
 # -- entries: show and log ----------------------------------------------------------

@@ -413,7 +413,11 @@ def _months(book: Workbook, styles: Styles, report: Report) -> None:
     rows: list[list[Cell]] = [
         [
             (row.department, "text"),
-            *((number(row.score.months[m]), "figure") for m in report.months),
+            # Blank where the department was not assessed (outside its since/until).
+            *(
+                (number(row.score.months[m]), "figure") if m in row.score.months else ("", "text")
+                for m in report.months
+            ),
             (number(row.score.total), "figure"),
             (row.rank, "integer"),
         ]
