@@ -94,6 +94,9 @@ ACTION = st.one_of(
     st.tuples(
         st.just("hand"), st.sampled_from(MONTHS), st.sampled_from(["2.4.3", "9.9.9", "2.5.2"])
     ),
+    # an entry under a key, by `add --key` or appended by hand: a key already used there is
+    # the same entry booked twice (two clones merged), which no run may count
+    st.tuples(st.just("keyed"), st.sampled_from(MONTHS), st.sampled_from(["k1", "k2"])),
     st.tuples(st.just("edit"), st.sampled_from(MONTHS), st.sampled_from(sorted(EDITS))),
     st.tuples(
         st.just("forget"),
@@ -174,6 +177,17 @@ def apply(root: Path, step: tuple) -> None:
         )
         with path.open("a", encoding="utf-8") as handle:
             handle.write(("" if path.exists() else "# hand\n") + toml(extra))
+    elif kind == "keyed":
+        _, month, key = step
+        if len(ids) % 2:
+            args = ("add", "-d", "市民政局", "-c", "2.4.3", "--key", key, "--month", month)
+            result = run(root, *args)
+            assert result.exit_code in (0, 1), (args, result.output)
+        else:
+            path = root / "ledger" / f"{month}.toml"
+            extra = entry("市公安局", "2.4.3", id=f"keyed-{len(ids)}", key=key)
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(("" if path.exists() else "# hand\n") + toml(extra))
     elif kind == "edit":  # a change that is not an append: the cache must notice
         path = root / "ledger" / f"{step[1]}.toml"
         old, new = EDITS[step[2]]

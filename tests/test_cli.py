@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from conftest import REPO, SMALL_DEPARTMENTS, copy_root, process_env, run_process
 from govscore.cli import commands
 from govscore.cli.commands import cli
+from ledgertext import entry, toml
 
 
 @pytest.fixture
@@ -352,6 +353,43 @@ def test_a_keyed_retry_on_another_day_is_the_same_entry(small: Path, monkeypatch
     result = run(small, *args, "--date", "2023-06-01")
     assert result.exit_code == 1
     assert "date 2023-05-31 there, 2023-06-01 here" in result.stderr
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "ledger"])
+def test_a_key_booked_twice_counts_once_and_check_names_the_second(small: Path, cache: list[str]):
+    """Two clones each run the same keyed import and git's union merge keeps both entries
+    (review aq F1); here the second is appended as the merge leaves it. The key stands
+    for its first entry: the second is a problem of its own line and does not count."""
+    args = ["add", "-d", "体育", "-c", "2.4.3", "-n", "3", "--month", "2023-05", "--key", "d-1"]
+    assert run(small, *args).stdout == "2023-05-0001\n"
+    assert run(small, "month", "2023-05").exit_code == 0  # the cache knows the file
+    path = small / "ledger" / "2023-05.toml"
+    before = path.read_text(encoding="utf-8")
+    second = entry("市体育局", "2.4.3", id="2023-05-0001-b2", count=3, key="d-1")
+    path.write_text(before + toml(second), encoding="utf-8")
+    line = before.count("\n") + 2  # the second entry's [[entry]] line (a blank line first)
+    problem = (
+        f"ledger/2023-05.toml:{line}: key 'd-1' is already used by 2023-05-0001 "
+        "(ledger/2023-05.toml:3): the same entry booked twice (a keyed import or "
+        "`add --key` run in two clones, then merged?); it does not count; void "
+        "2023-05-0001-b2 if it is the same incident, or void it and record it again under "
+        "a key of its own"
+    )
+    checked = run(small, *cache, "check")
+    assert (checked.exit_code, checked.stdout) == (1, problem + "\n")
+    # 2.4.3 × 3 once, not twice: C2 100 − 3 = 97 → 25 + 0.40 × 97 + 35 = 98.8 (counted
+    # twice it was C2 94 → 97.6)
+    month = run(small, *cache, "month", "2023-05", "--format", "json")
+    payload = json.loads(month.stdout)
+    sport = next(d for d in payload["departments"] if d["department"] == "市体育局")
+    assert sport["total"] == 98.8
+    assert [p["message"] for p in payload["problems"]] == [problem.split(": ", 1)[1]]
+    # The key is the first entry's: a retry names it, and adds nothing.
+    again = run(small, *cache, *args)
+    assert (again.exit_code, again.stdout) == (0, "2023-05-0001\n")
+    # Voiding the second settles it.
+    assert run(small, "void", "2023-05-0001-b2", "--reason", "重复登记").exit_code == 0
+    assert run(small, *cache, "check").exit_code == 0
 
 
 def test_missing_department_without_a_terminal_is_usage_and_never_prompts(small: Path):

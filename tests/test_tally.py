@@ -102,10 +102,12 @@ def score_entry(draw: st.DrawFn, month: str, number: int) -> dict[str, Any]:
         "note": st.sampled_from([*["超期办结", "窗口投诉", ""] * 3, '含"引号', "tab\there"]),
         "by": st.sampled_from(["张伟", "李强"]),
         "recorded": st.just("2023-06-01T09:00:00+08:00"),
+        # a key, now and then one another entry holds already (two clones merged)
+        "key": st.sampled_from(["import-1", "import-2", "row-ab-1"]),
     }
     for name, values in optional.items():
         # Figures seldom beyond what fits the clause; other fields most of the time.
-        if draw(st.integers(0, 5 if name in ("points", "level") else 1)) == 1:
+        if draw(st.integers(0, 5 if name in ("points", "level", "key") else 1)) == 1:
             value = draw(values)
             if value is not None:
                 fields[name] = value

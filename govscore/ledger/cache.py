@@ -45,8 +45,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # raises the level's points (it earned the rise before); 17: a recurring entry stops where
 # a notice sets a range its points fall outside; 18: a department's since/until (kept
 # departments carry them; an entry outside the span is a problem, and a year is the mean
-# of the months the department is assessed in)
-FORMAT = 18
+# of the months the department is assessed in); 19: a second entry under a key is a
+# problem, and a key stands for its first entry (before, its last)
+FORMAT = 19
 
 
 def digest(data: bytes) -> bytes:
@@ -196,8 +197,8 @@ def build(
     for entry in entries:
         if entry.kind == "score" and entry.clause in targetable:
             firsts.setdefault(entry.id, entry)
-        if entry.key:
-            context.keys[entry.key] = entry.id
+    # Each key's first entry, as the review found it (a second one is a problem there).
+    context.keys = {key: entry.id for key, entry in book.keys.items()}
     for entry_id, entry in firsts.items():
         context.targets[entry_id] = _target(entry)
         if entry.count != 1:
@@ -317,6 +318,10 @@ class Extension:
             return None  # an id no line-joined index can hold: the full review decides
         tail_ids = {e.id for e in fresh}
         if len(tail_ids) != len(fresh):
+            return None
+        # A key already held, or held twice here: the review names the second entry.
+        tail_keys = [e.key for e in fresh if e.key is not None]
+        if len(set(tail_keys)) != len(tail_keys) or any(k in context.keys for k in tail_keys):
             return None
         if not _continue(context.sequences, [e.id for e in fresh]):
             return None  # a gap opened or filled: the full review says which

@@ -876,8 +876,12 @@ def prepare(
     existing = {e.id: e for e in root.entries()}
     # Entries that do not parse still hold their ids: a new entry must not take one.
     unparsed = {p.entry for f in root.files.values() for p in f.problems if p.entry}
+    keys: dict[str, str] = {}
+    for entry in root.entries():
+        if entry.key:  # a key stands for its first entry (a second is the review's problem)
+            keys.setdefault(entry.key, entry.id)
     known = Known(
-        keys={e.key: e.id for e in root.entries() if e.key},
+        keys=keys,
         sequence=_sequences([*existing, *unparsed]),
         departments=root.departments,
         catalog=root.catalog,

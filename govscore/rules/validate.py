@@ -34,6 +34,9 @@ class Book:
     through: dict[str, str] = field(default_factory=dict)
     voided: frozenset[str] = frozenset()
     problems: tuple[Problem, ...] = ()
+    # Each idempotency key with the first entry (in ledger order) that holds it: the
+    # entry a key stands for (an import or `add --key` skips on it; the cache keeps it).
+    keys: dict[str, Entry] = field(default_factory=dict)
 
 
 def _problem(entry: Entry, field_name: str, message: str) -> Problem:
@@ -391,7 +394,10 @@ def review(entries: Iterable[Entry], catalog: Catalog, departments: Departments)
     problems: list[Problem] = []
     by_id: dict[str, Entry] = {}
     ordered: list[Entry] = []
+    keys: dict[str, Entry] = {}
     for entry in entries:
+        if entry.key is not None and entry.key not in keys:
+            keys[entry.key] = entry
         if entry.id in by_id:
             first = by_id[entry.id]
             problems.append(
@@ -448,6 +454,8 @@ def review(entries: Iterable[Entry], catalog: Catalog, departments: Departments)
     own = own_problems(live, catalog, departments)
     for entry in live:
         found = own.get(entry.id)
+        if not found and entry.key is not None and keys[entry.key] is not entry:
+            found = [_key_used(entry, keys[entry.key])]
         department = departments.resolve(entry.department)
         clause = catalog.at(entry.month).get(entry.clause)
         if not found and entry.ref:
@@ -480,7 +488,21 @@ def review(entries: Iterable[Entry], catalog: Catalog, departments: Departments)
         if department.name != entry.department:  # type: ignore[union-attr]
             entry = entry._replace(department=department.name)  # type: ignore[union-attr]
         counted.append(entry)
-    return Book(tuple(counted), through, voided, tuple(problems))
+    return Book(tuple(counted), through, voided, tuple(problems), keys)
+
+
+def _key_used(entry: Entry, first: Entry) -> Problem:
+    """A second entry under a key: the same incident booked twice (two clones each ran the
+    same keyed import, and git's union merge kept both), which the key exists to prevent.
+    The first counts; voiding the second settles it."""
+    message = _(
+        "key {key!r} is already used by {id} ({where}): the same entry booked twice "
+        "(a keyed import or `add --key` run in two clones, then merged?); it does not "
+        "count; void {this} if it is the same incident, or void it and record it again "
+        "under a key of its own"
+    )
+    text = message.format(key=entry.key, id=first.id, where=first.where, this=entry.id)
+    return _problem(entry, "key", text)
 
 
 # The numbers of a file's numbered ids, by sequence: (month, clone tag or "") → numbers.
