@@ -177,6 +177,38 @@ def test_check_reports_add_and_repair_on_a_cut_batch(batch, gs: Run, root: Path)
     assert path.read_bytes().count(b'key = "batch-1"') == 1
 
 
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "ledger"])
+def test_an_import_into_a_month_with_a_cut_batch_names_it_once(
+    batch, gs: Run, root: Path, tmp_path: Path, cache: list[str]
+):
+    """Every row of the month is refused for the one cut batch: it is named once, with
+    how many rows it kept out, and counted once (review aq F6: 3000 identical lines,
+    "3000 problems"). More rows than one part of an import (IMPORT_PART), and a row of
+    another month, which is refused with them: nothing is written."""
+    before, after, _ = batch
+    path = root / LEDGER
+    cut = after.index(b"count = 7\n") + len(b"count = 7\n")
+    path.write_bytes(after[:cut])
+    begin = before.count(b"\n") + 1
+    rows = [f"市民政局,2.4.3,1,{MONTH},r{n}" for n in range(6001)]
+    csv = tmp_path / "many.csv"
+    text = (
+        "department,clause,count,month,key\n" + "\n".join(rows) + "\n市民政局,2.4.3,1,2023-06,j\n"
+    )
+    csv.write_text(text, encoding="utf-8")
+    ledger = {q.name: q.read_bytes() for q in (root / "ledger").iterdir()}
+    result = gs(*cache, "import", str(csv))
+    assert (result.exit_code, result.stdout) == (1, "")
+    cut_off = parse_ledger_bytes(after[:cut], LEDGER, MONTH).problems[0].message
+    assert result.stderr.splitlines() == [
+        f"{LEDGER}:{begin}: {cut_off} — govscore will not append to the {MONTH} ledger until "
+        f"{LEDGER} is repaired (fix or remove the broken lines; `git diff` shows what "
+        f"changed); 6001 rows of the file are for {MONTH} and were not imported",
+        f"error: rejected {csv}: 1 problem; nothing imported, the ledger is unchanged",
+    ]
+    assert {q.name: q.read_bytes() for q in (root / "ledger").iterdir()} == ledger
+
+
 def test_repair_json_names_each_torn_batch_and_what_was_cut(batch, gs: Run, root: Path):
     """A cron job reads repair's findings as JSON: the same exit codes, never a question."""
     before, after, _ = batch

@@ -405,7 +405,7 @@ def record_import(
         except DataError as exc:
             if not exc.problems:
                 raise
-            return Imported((), 0, [*problems, *exc.problems], [])
+            return Imported((), 0, _refused_once([*problems, *exc.problems]), [])
         ids = [] if problems else [entry.id for entry in written.added]
         return Imported(ids, len(written.skipped), problems, list(written.warnings))
 
@@ -476,7 +476,7 @@ def _import_cached(
         if problems or options.dry_run or first is None:
             if not (problems or options.dry_run):  # every row was recorded already
                 _keep(root_path, fingerprint, rerun)
-            return Imported(ids, skipped, problems, warnings)
+            return Imported(ids, skipped, _refused_once(problems), warnings)
         paths = keeper.book()
         _keep(root_path, fingerprint, rerun)
         if options.after_append is not None:
@@ -485,6 +485,34 @@ def _import_cached(
     finally:
         keeper.close()
     return Imported(ids, skipped, problems, warnings)
+
+
+def _refused_once(problems: list[Problem]) -> list[Problem]:
+    """Each refusal of a month once, where its first row stood, saying how many rows of
+    the month it kept out: a torn batch refused 3000 rows with 3000 identical lines and
+    counted 3000 problems (review aq F6). Nothing is written either way."""
+    counts: dict[Problem, int] = {}
+    for problem in problems:
+        if isinstance(problem, Refusal):
+            counts[problem] = counts.get(problem, 0) + 1
+    if not counts:
+        return problems
+    said: list[Problem] = []
+    for problem in problems:
+        if not isinstance(problem, Refusal):
+            said.append(problem)
+            continue
+        rows = counts.pop(problem, 0)
+        if rows:  # its first row: the refusal, with the rows it kept out
+            text = ngettext(
+                "{message}; {count} row of the file is for {month} and was not imported",
+                "{message}; {count} rows of the file are for {month} and were not imported",
+                rows,
+            )
+            month = problem.file.rsplit("/", 1)[-1][:7]
+            message = text.format(message=problem.message, count=rows, month=month)
+            said.append(replace(problem, message=message))
+    return said
 
 
 def _answered(answers: Iterable[Answer[dict[str, Draft]]], problems: list[Problem]) -> bool:
@@ -976,8 +1004,14 @@ def _broken_file(root: Root, month: str) -> Problem | None:
     return None
 
 
+@dataclass(frozen=True, order=True)
+class Refusal(Problem):
+    """A month's file govscore will not append to: the same for every draft of the month,
+    so an import names it once (see _refused_once)."""
+
+
 def _refusal(where: Problem, month: str) -> Problem:
-    return Problem(
+    return Refusal(
         where.file,
         where.line,
         _(
