@@ -269,6 +269,33 @@ def test_two_clerks_on_clones_merge_cleanly(tmp_path: Path, root: Path):
     assert totals == {"市民政局": 99.6, "市公安局": 99.2}
 
 
+def test_two_branches_numbering_the_same_id_are_told_how_to_mend_the_merge(root: Path):
+    """Two branches of one clone number the same id, and git's union merge interleaves
+    the two entries' lines (review aq F9): the field written twice is named with what
+    probably happened and how to mend it, not only tomllib's "cannot overwrite a value"."""
+    commit_all(root, "the office's root")
+    git(root, "checkout", "-qb", "side")
+    side = ["-d", "市民政局", "-c", "2.4.3", "-n", "2", "--month", "2023-05", "--commit"]
+    assert run(root, "add", *side).stdout == "2023-05-0001\n"
+    git(root, "checkout", "-q", "-")
+    main = ["-d", "市公安局", "-c", "2.4.7", "-n", "3", "--month", "2023-05", "--commit"]
+    assert run(root, "add", *main).stdout == "2023-05-0001\n"
+    git(root, "merge", "-q", "--no-edit", "side")
+    lines = (root / "ledger" / "2023-05.toml").read_text(encoding="utf-8").splitlines()
+    line = lines.index('department = "市民政局"') + 1  # the second department line
+    file = "ledger/2023-05.toml"
+    checked = run(root, "check")
+    assert (checked.exit_code, checked.stdout) == (
+        1,
+        f"{file}:{line}: not valid TOML: department is written twice in one [[entry]] "
+        "table: probably two entries' lines were interleaved by a merge (the same id "
+        f"numbered on two branches of one clone); `git log --merges -- {file}` finds the "
+        f"merge M, and `git show M^1:{file}` and `git show M^2:{file}` each side's "
+        "entries: write the two entries apart, each under its own [[entry]] header (the "
+        "second under an id of its own), then run `govscore check`\n",
+    )
+
+
 def test_month_at_a_revision_reproduces_the_published_ranking(root: Path):
     assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05").exit_code == 0
     published = commit_all(root, "May published")

@@ -46,7 +46,8 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # a notice sets a range its points fall outside; 18: a department's since/until (kept
 # departments carry them; an entry outside the span is a problem, and a year is the mean
 # of the months the department is assessed in); 19: a second entry under a key is a
-# problem, and a key stands for its first entry (before, its last)
+# problem, and a key stands for its first entry (before, its last); a field written twice
+# in an [[entry]] table is said as a merge that interleaved two entries
 FORMAT = 19
 
 

@@ -213,7 +213,8 @@ def parse_toml_ledger(
         try:
             data = tomllib.loads(found_chunk.text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
-            breaks.append(Problem(file, _error_line(exc, line), _not_toml(exc)))
+            said = _twice(exc, found_chunk.text, file) or _not_toml(exc)
+            breaks.append(Problem(file, _error_line(exc, line), said))
             problems.append(breaks[-1])
             continue
         tables = data.get("entry")
@@ -303,6 +304,32 @@ def _leave_out_last(text: str) -> tuple[str, str]:
 def _error_line(exc: tomllib.TOMLDecodeError, first_line: int) -> int:
     found = _TOML_AT.search(str(exc))
     return first_line + int(found.group(1)) - 1 if found else first_line
+
+
+_OVERWRITE = "Cannot overwrite a value"
+
+
+def _twice(exc: tomllib.TOMLDecodeError, table: str, file: str) -> str | None:
+    """A field written twice in one [[entry]] table, said as what probably happened: a
+    merge interleaved two entries' lines (two branches of one clone number the same ids,
+    and git's union merge keeps the lines of both; review aq F9). None for another error."""
+    if not str(exc).startswith(_OVERWRITE):
+        return None
+    found = _TOML_AT.search(str(exc))
+    lines = table.split("\n")
+    at = int(found.group(1)) - 1 if found else len(lines) - 1
+    while at > 0 and not lines[at].strip():  # at the end of the text: its last line
+        at -= 1
+    name = lines[at].partition("=")[0].strip() if at < len(lines) else ""
+    message = _(
+        "not valid TOML: {field} is written twice in one [[entry]] table: probably two "
+        "entries' lines were interleaved by a merge (the same id numbered on two branches "
+        "of one clone); `git log --merges -- {file}` finds the merge M, and `git show "
+        "M^1:{file}` and `git show M^2:{file}` each side's entries: write the two entries "
+        "apart, each under its own [[entry]] header (the second under an id of its own), "
+        "then run `govscore check`"
+    )
+    return message.format(field=name or "?", file=file)
 
 
 def _not_toml(exc: tomllib.TOMLDecodeError) -> str:
