@@ -19,7 +19,9 @@ import openpyxl
 import pytest
 
 from conftest import run_process
+from govscore.errors import Problem
 from govscore.report.html import places, signed
+from govscore.report.page import may_reach
 from govscore.report.workbook import text_width
 from reportpage import (
     FORMULA_NOTE,
@@ -370,6 +372,127 @@ def test_a_ledger_with_problems_still_writes_the_report_and_says_which(small: Pa
     assert problem[0] == "ledger/2023-05.toml" and problem[2] == "2023-05-h099"
     warning = [c.value for row in book["排名"].iter_rows() for c in row if c.value]
     assert "台账中有 1 个问题，相关记录未计入考评：见“问题”工作表" in warning
+
+
+def _unknown_department(root: Path, month: str, entry_id: str) -> None:
+    """Append to `month`'s file an entry of a department no list holds: a problem there."""
+    with (root / "ledger" / f"{month}.toml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            f'\n[[entry]]\nid = "{entry_id}"\ndepartment = "市不存在局"\nclause = "2.4.3"\n'
+        )
+
+
+def test_a_report_names_only_the_problems_that_can_reach_its_period(small: Path, tmp_path: Path):
+    """Review AR F2: a May report said a problem of a later month's file left entries out
+    of May. It lists the problems of May's file and earlier ones (April's, whose entry
+    could be recurring) and says in one line how many others the ledger has. stderr, the
+    exit code and `month`'s JSON still name every problem, for the clerk and a cron job."""
+    record(small)
+    _unknown_department(small, "2023-04", "2023-04-h001")
+    _unknown_department(small, "2023-06", "2023-06-h001")
+    _unknown_department(small, "2024-01", "2024-01-h001")
+    for suffix in ("html", "xlsx"):
+        out = tmp_path / f"may.{suffix}"
+        done = run_process("--root", str(small), "report", "2023-05", "-o", str(out))
+        assert done.returncode == 1, done.stderr
+        for where in ("ledger/2023-04.toml:", "ledger/2023-06.toml:", "ledger/2024-01.toml:"):
+            assert where in done.stderr
+    listed = (
+        "<li><code>ledger/2023-04.toml:10</code>（记录 2023-04-h001）："
+        "unknown department &#39;市不存在局&#39;</li>"
+    )
+    others = (
+        "台账中另有 2 个问题，在晚于 2023-05 的月度台账文件中，不涉及本月考评"
+        "（运行 govscore check 查看）"
+    )
+    html = (tmp_path / "may.html").read_text(encoding="utf-8")
+    top = html[html.index('<section class="problems"') : html.index('<section id="ranking">')]
+    assert top == (
+        '<section class="problems" id="problems">\n'
+        "<h2>台账中有 1 个问题（有问题的记录未计入本月考评）</h2>\n"
+        f"<ol>\n{listed}\n</ol>\n</section>\n\n"
+        f'<p class="note" id="other-problems">{others}</p>\n\n'
+    )
+    book = openpyxl.load_workbook(tmp_path / "may.xlsx")
+    sheet = [[c.value for c in row] for row in book["问题"].iter_rows()]
+    assert sheet == [
+        ["文件", "行", "记录", "字段", "说明"],
+        ["ledger/2023-04.toml", 10, "2023-04-h001", "部门", "unknown department '市不存在局'"],
+    ]
+    said = [row[0].value for row in book["排名"].iter_rows(max_row=7)]
+    assert said[3:] == [
+        "排名升降、总分变化与 2023-04 相比（+ 为上升）",
+        "台账中有 1 个问题，相关记录未计入考评：见“问题”工作表",
+        others,
+        None,
+    ]
+    # `month` keeps its contract: every problem in its JSON, and exit 1.
+    month = run(small, "month", "2023-05", "--format", "json")
+    assert month.exit_code == 1
+    files = [p["file"] for p in json.loads(month.stdout)["problems"]]
+    assert files == ["ledger/2023-04.toml", "ledger/2023-06.toml", "ledger/2024-01.toml"]
+
+
+def test_a_month_with_only_later_problems_says_so_in_one_line(small: Path, tmp_path: Path):
+    """The review's case: a problem only in a later month's file. The page and the
+    workbook list nothing as left out of the month, and have no 问题 sheet."""
+    record(small)
+    _unknown_department(small, "2023-09", "2023-09-h001")
+    others = (
+        "台账中另有 1 个问题，在晚于 2023-04 的月度台账文件中，不涉及本月考评"
+        "（运行 govscore check 查看）"
+    )
+    for suffix in ("html", "xlsx"):
+        out = tmp_path / f"april.{suffix}"
+        done = run_process("--root", str(small), "report", "2023-04", "-o", str(out))
+        assert done.returncode == 1 and "ledger/2023-09.toml:" in done.stderr
+    html = (tmp_path / "april.html").read_text(encoding="utf-8")
+    assert 'id="problems"' not in html and "未计入" not in html
+    assert f'<p class="note" id="other-problems">{others}</p>' in html
+    book = openpyxl.load_workbook(tmp_path / "april.xlsx")
+    assert book.sheetnames == ["排名", "明细", "作废"]
+    said = [row[0].value for row in book["排名"].iter_rows(max_row=6)]
+    assert said[3:] == ["台账中没有上一期的记录，不作比较", others, None]
+
+
+def test_a_year_report_names_the_problems_of_its_year_and_earlier(small: Path, tmp_path: Path):
+    """A year's report lists the problems of its own and earlier years' files; a later
+    year's file cannot reach it (the review's May report listed one of 2024)."""
+    record(small)
+    _unknown_department(small, "2022-12", "2022-12-h001")
+    _unknown_department(small, "2023-05", "2023-05-h001")
+    _unknown_department(small, "2024-01", "2024-01-h001")
+    out = tmp_path / "2023.html"
+    done = run_process("--root", str(small), "report", "2023", "-o", str(out))
+    assert done.returncode == 1 and "ledger/2024-01.toml:" in done.stderr
+    html = out.read_text(encoding="utf-8")
+    top = html[html.index('<section class="problems"') : html.index('<section id="ranking">')]
+    assert "<h2>台账中有 2 个问题（有问题的记录未计入本年度考评）</h2>" in top
+    assert re.findall(r"<code>(ledger/[^<:]*)", top) == [
+        "ledger/2022-12.toml",
+        "ledger/2023-05.toml",
+    ]
+    assert (
+        '<p class="note" id="other-problems">台账中另有 1 个问题，在晚于 2023 年的月度台账'
+        "文件中，不涉及本年度考评（运行 govscore check 查看）</p>"
+    ) in top
+
+
+def test_only_a_later_month_file_cannot_reach_a_period():
+    """A problem of configuration, an amendment, the ledger folder or a file in it not
+    named as a month can touch any period; a month file only its month and later."""
+    files = [
+        "ledger/2023-04.toml",
+        "ledger/2023-05.csv",
+        "ledger/2023-06.toml",
+        "ledger/2023-6.toml",
+        "ledger",
+        "departments.toml",
+        "amendments/2023-11-01.toml",
+        ".govscore-cache/scores.cache",
+    ]
+    reach = [f for f in files if may_reach(Problem(f, 1, "x"), "2023-05")]
+    assert reach == [f for f in files if f != "ledger/2023-06.toml"]
 
 
 def test_a_report_of_an_empty_month_says_so_on_stderr_the_page_and_the_workbook(

@@ -47,6 +47,22 @@ def reported(problem: Problem) -> str:
 # A hint in brackets that names a command: （运行 `govscore departments` 查看列表）.
 _COMMAND_HINT = re.compile(r"\s*[（(][^（()）]*`govscore [^`]*`[^（()）]*[）)]")
 
+# A month's ledger file as problems name it: ledger/2023-05.toml or ledger/2023-05.csv.
+_MONTH_FILE = re.compile(r"ledger/(\d{4}-(?:0[1-9]|1[0-2]))\.(?:toml|csv)")
+
+
+def may_reach(problem: Problem, last: str) -> bool:
+    """Whether a problem can have left something out of a period ending in month `last`.
+
+    An entry counts in its own month or later (a recurring one), and a void or close is
+    filed in the month of the entry it names: a month file after `last` cannot touch the
+    period, and a report sent upward must not say its entries were left out of it (review
+    AR F2). Anything else (the configuration, an amendment, the ledger folder, a file in
+    it not named as a month) can.
+    """
+    found = _MONTH_FILE.fullmatch(problem.file)
+    return found is None or found.group(1) <= last
+
 
 def year_months(ledger_months: Sequence[str], year: int) -> list[str]:
     """A year's assessed months: its first to its last month with a ledger file (or none)."""
@@ -186,7 +202,7 @@ class Report:
     gains: tuple[ClauseSum, ...]
     annual: tuple[tuple[str, Line], ...]  # (department, line) of annual clauses (years)
     cards: tuple[Card, ...]
-    problems: tuple[Problem, ...]
+    problems: tuple[Problem, ...]  # those that can have left entries out of the period
     # Every counted entry, with caps and floors where they applied (for the workbook).
     counted: Sequence[Counted | Adjustment] | CountedLines = ()
     voids: tuple[Voided, ...] = ()
@@ -194,6 +210,8 @@ class Report:
     # at base. Said on the page and in the workbook, as `month` says it on stderr: a
     # typo in the period would otherwise send upward a report that ranks all first.
     empty: bool = False
+    # The ledger's other problems, in month files after the period: counted, not listed.
+    others: int = 0
 
     @property
     def weights(self) -> Weights:
@@ -253,6 +271,19 @@ class Report:
         )
 
     @property
+    def others_note(self) -> str:
+        """The one line on the ledger's problems that cannot touch the period (`others`):
+        the clerk still has them to fix, and `govscore check` lists them."""
+        if self.kind == "year":
+            where, what = f"{self.period} 年", "本年度"
+        else:
+            where, what = f"{self.period} ", "本月"
+        return (
+            f"台账中另有 {self.others} 个问题，在晚于 {where}的月度台账文件中，"
+            f"不涉及{what}考评（运行 govscore check 查看）"
+        )
+
+    @property
     def vetoed(self) -> tuple[Row, ...]:
         return tuple(row for row in self.rows if row.score.vetoed)
 
@@ -275,6 +306,8 @@ def build(
 
     `cards` names the departments that get a card; `detail` lists every counted entry
     (the scorer must then hold the ledger's entries, as `month --detail` needs too).
+    `problems` are the whole ledger's: those of month files after the period are only
+    counted (see `may_reach`).
     """
     if len(period) == 7:
         kind, months = "month", [period]
@@ -330,6 +363,8 @@ def build(
         order = tuple(row.department for row in rows)
         counted = CountedLines(scorer, tuple(months), annual, known, lifted, order)
     empty = kind == "month" and period not in ledger_months and not scorer.stands_in(period)
+    last = period if kind == "month" else f"{period}-12"
+    reaching = tuple(p for p in problems if may_reach(p, last))
     return Report(
         period=period,
         kind=kind,
@@ -342,10 +377,11 @@ def build(
         gains=gains,
         annual=annual,
         cards=report_cards,
-        problems=tuple(problems),
+        problems=reaching,
         counted=counted,
         voids=tuple(in_period),
         empty=empty,
+        others=len(problems) - len(reaching),
     )
 
 

@@ -3,7 +3,7 @@
 Sheets 排名 (the title over the ranking, a column chart of totals below), 明细 (every
 counted entry, in the ranking's order), 作废
 (entries voided on appeal), for a year 月度 (departments × months, a line chart of the
-top and bottom few), and 问题 when the ledger has problems. Figures are numbers (the
+top and bottom few), and 问题 when problems can reach the period. Figures are numbers (the
 `month --format json` figures: exact, rounded half-up to 2 decimals), shown with 2
 decimals; 明细's amounts are unrounded (shown with 2 decimals), so that Excel's sum of
 a department's rows is its category score. Dates are Excel dates. Text is always
@@ -232,6 +232,8 @@ def _ranking(book: Workbook, styles: Styles, report: Report) -> None:
         count = len(report.problems)
         warning = f"台账中有 {count} 个问题，相关记录未计入考评：见“问题”工作表"
         above.append((warning, styles.warning))
+    if report.others:
+        above.append((report.others_note, styles.info))
     title = _title(report)
     sheet = _table(book, styles, "排名", headers, rows, vetoed.__getitem__, title, above)
     if not rows:
