@@ -73,6 +73,11 @@ def next_month(month: str) -> str:
     return f"{year + 1:04d}-01" if mon == 12 else f"{year:04d}-{mon + 1:02d}"
 
 
+def previous_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year - 1:04d}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
+
+
 def months_between(first: str, last: str) -> list[str]:
     """Every month from first through last, inclusive."""
     months = []

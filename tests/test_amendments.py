@@ -1034,6 +1034,52 @@ def test_a_recurring_entry_stops_where_a_notice_sets_a_range_its_points_fall_out
     ]
 
 
+def test_show_and_log_name_the_notice_that_stopped_an_entry_closed_after_it(small: Path):
+    """Review AP F1: 3.1.5 at 0.7 stops from September (a notice: 0.8–1.5); closed later
+    through November, `show` said it counted until November, named no notice (JSON
+    `retired` null) and `log` said 计分至 2023-11, while it counted July and August only.
+    A close before the stop (市民政局's, through August) names nothing: the notice came
+    after the entry's last month."""
+    for department in ("市体育局", "市民政局"):
+        add_recurring_315(small, department, "0.7")
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-12")  # the ledger reaches Dec.
+    amend(
+        small,
+        "2023-09-01",
+        '[notice]\nnumber = "X"\n\n[[clause]]\nid = "3.1.5"\nmin = 0.8\nmax = 1.5\n',
+    )
+    for entry_id, through in (("2023-07-0001", "2023-11"), ("2023-07-0002", "2023-08")):
+        closed = run(small, "close", entry_id, "--through", through, "--note", "完成")
+        assert closed.exit_code == 0, closed.output
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    assert [(c["period"], c["amount"]) for c in shown["counts"]] == [
+        ("2023-07", -0.7),
+        ("2023-08", -0.7),
+    ]
+    assert (shown["open"], shown["closed"]["through"], shown["retired"]) == (
+        False,
+        "2023-11",
+        {"effective": "2023-09-01", "number": "X", "why": "range", "points": "0.8–1.5"},
+    )
+    table = run(small, "show", "2023-07-0001").stdout.splitlines()
+    assert [" ".join(row.split()) for row in table[12:17]] == [
+        "状态 计分至 2023-08，终止计分至 2023-11（2023-07-0003）",
+        "计分 2023-07 -0.70（每月 1 项 × 0.7）",
+        "计分 2023-08 -0.70（每月 1 项 × 0.7）",
+        "以后各月 条款 3.1.5 自 2023-09-01（X）分值改为 0.8–1.5，本记录的 0.7 分不在其内，不再计分",
+        "终止计分 2023-07-0003 截至 2023-11；完成 · ledger/2023-07.toml:21",
+    ]
+    before = json.loads(run(small, "show", "2023-07-0002", "--format", "json").stdout)
+    assert (before["closed"]["through"], before["retired"]) == ("2023-08", None)
+    logged = run(small, "log", "-c", "3.1.5", "--format", "csv").stdout.splitlines()
+    assert [row.split(",")[8] for row in logged[1:]] == [
+        "计分至 2023-08（X）；终止计分至 2023-11（2023-07-0003）",
+        "计分至 2023-08（2023-07-0004）",
+        "有效",
+        "有效",
+    ]
+
+
 def test_a_recurring_range_entry_counts_the_fixed_points_a_notice_sets(small: Path):
     """A notice from September makes 3.1.5 fixed at 1 a month: a recurring entry stated
     at 0.7 needs no figures there, and counts 1, as a fixed clause counts each month's

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from govscore.errors import Problem
 from govscore.figures import round2
-from govscore.model import Entry, months_between
+from govscore.model import Entry, months_between, previous_month
 from govscore.report.amended import rules_label
 from govscore.report.shapes import entry_what, remarks
 from govscore.rules.amendments import RuleBook, Version
@@ -68,11 +68,6 @@ def year_months(ledger_months: Sequence[str], year: int) -> list[str]:
     """A year's assessed months: its first to its last month with a ledger file (or none)."""
     present = [m for m in ledger_months if m.startswith(f"{year:04d}-")]
     return months_between(present[0], present[-1]) if present else []
-
-
-def previous_month(month: str) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    return f"{year - 1:04d}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
 
 
 @dataclass(frozen=True)

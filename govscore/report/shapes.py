@@ -497,8 +497,16 @@ def entry_status(lookup: Lookup, entry: Entry) -> str:
     if problems:
         return f"不计分：{problems[0].message}"
     close = lookup.closes.get(entry.id)
+    # A notice that stops a recurring entry before its close (or while open): it counted
+    # until the month before, not until the close.
+    stop = lookup.stop(entry) if entry.recurring and entry.id in lookup.counted else None
+    stopped = "" if stop is None else f"计分至 {stop[1]}（{stop[0]['number']}）"
     if close is not None:
+        if stopped:
+            return f"{stopped}；终止计分至 {close.through}（{close.id}）"
         return f"计分至 {close.through}（{close.id}）"
+    if stopped:
+        return stopped
     return "计分" if entry.kind == "score" else "有效"
 
 
@@ -631,9 +639,12 @@ def _history_status(history: History) -> str:
         return "有效：所作废的记录不再计分"
     if history.entry.kind == "close":
         return "有效"
+    # Stopped by a notice before its close (or while open): counted until the month before
+    # (the notice is named under 以后各月).
+    counted = "计分" if history.until is None else f"计分至 {history.until}"
     if history.closed is not None:
-        return f"计分，终止计分至 {history.closed.through}（{history.closed.id}）"
-    return "计分"
+        return f"{counted}，终止计分至 {history.closed.through}（{history.closed.id}）"
+    return counted
 
 
 def history_json(history: History) -> dict[str, Any]:

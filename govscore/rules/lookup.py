@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from govscore.errors import Problem
-from govscore.model import Entry, months_between
+from govscore.model import Entry, months_between, previous_month
 from govscore.rules.catalog import Clause
 from govscore.rules.config import Department
 from govscore.rules.scoring import CapUse, Scorer, fits, stands_under
@@ -90,9 +90,11 @@ class History:
     open: bool  # a recurring entry not closed: it also stands in every later month
     mentions: tuple[Mention, ...]
     problems: tuple[Problem, ...]
-    # A recurring entry not closed whose clause a later version retired: it stands in no
-    # month from that version's first on (its effective date and notice).
+    # A recurring entry that a later version stops before its last month (its close's, or
+    # none while open): it stands in no month from that version's first on (its effective
+    # date, notice and why; see Lookup.stop). `until`: the last month it counts.
     retired: dict[str, str] | None = None
+    until: str | None = None
 
     @property
     def counted(self) -> bool:
@@ -177,11 +179,11 @@ class Lookup:
     def history(self, entry: Entry) -> History:
         counts: tuple[Counted, ...] = ()
         is_open = False
-        retired = None
+        stop = None
         if entry.id in self.counted and self.in_force(entry):
             counts, is_open = self._counts(self.counted[entry.id])
-            retired = self._retired(entry) if is_open else None
-            is_open = is_open and retired is None
+            stop = self.stop(entry)
+            is_open = is_open and stop is None
         mentions = tuple(
             Mention(
                 m,
@@ -201,31 +203,50 @@ class Lookup:
             open=is_open,
             mentions=mentions,
             problems=tuple(self.problems.get(entry.id, ())),
-            retired=retired,
+            retired=None if stop is None else stop[0],
+            until=None if stop is None else stop[1],
         )
 
-    def _retired(self, entry: Entry) -> dict[str, str] | None:
-        """The version after the entry's month from which it no longer counts, if one
-        came: one that retired its clause ("why": "retired"), made it a clause its
-        figures cannot score ("figures"), set a range its points fall outside ("range",
-        with the clause's new "points": 0.8–1.5), or restricted it to a tag its
-        department lacks ("applies_to"), as the Scorer stops it (scoring.stands_under)."""
+    def stop(self, entry: Entry) -> tuple[dict[str, str], str] | None:
+        """Where a notice stops a recurring entry before its last month (its close's, or
+        none while it is open): the version (see _retired) and the last month it counts.
+        A close through a month past the stop does not hide it: the entry counted only
+        until the stop, and `show` and `log` say why."""
+        if not entry.recurring:
+            return None
+        found = self._retired(entry, self.book.through.get(entry.id))
+        if found is None:
+            return None
+        stopped, first = found
+        return stopped, previous_month(first)
+
+    def _retired(self, entry: Entry, through: str | None) -> tuple[dict[str, str], str] | None:
+        """The version after the entry's month, and no later than `through`, from which it
+        no longer counts, if one came, with its first month: one that retired its clause
+        ("why": "retired"), made it a clause its figures cannot score ("figures"), set a
+        range its points fall outside ("range", with the clause's new "points": 0.8–1.5),
+        or restricted it to a tag its department lacks ("applies_to"), as the Scorer
+        stops it (scoring.stands_under)."""
         versions = getattr(self.scorer.catalog, "versions", ())
         department = self.scorer.departments.resolve(entry.department)
         stopped = None
+        first = ""
         # The version it stops from, unless a later one lets it count again (a range
         # widened back): then it counts, and stops only if a later one stops it again.
         for version in versions:
             if version.first_month <= entry.month:
                 continue
+            if through is not None and version.first_month > through:
+                break  # closed before this version: nothing it says matters
             clause = version.catalog.clauses.get(entry.clause)
             if clause is not None and stands_under(entry, clause, department):
                 stopped = None
             elif stopped is None:
                 stopped = {**version.as_dict(), "why": _why_stopped(entry, clause, department)}
+                first = version.first_month
                 if clause is not None and stopped["why"] == "range":
                     stopped["points"] = clause.describe_points()
-        return stopped
+        return None if stopped is None else (stopped, first)
 
     def _counts(self, entry: Entry) -> tuple[tuple[Counted, ...], bool]:
         """Each period the entry counts in, with the amount the Scorer's lines give it."""
