@@ -872,6 +872,92 @@ def test_a_notice_that_restricts_a_clause_to_a_tag_stops_a_recurring_entry_of_it
     assert totals(small, "year", "2023")["市体育局"]["total"] == warm
 
 
+def test_a_recurring_deduction_stops_where_a_notice_makes_its_clause_a_veto(small: Path):
+    """Review AP F4: a notice from September makes 3.1.5 a veto. A recurring 0.7 booked in
+    July vetoed 市体育局 every month from then on: a veto is booked by the office itself,
+    never earned by a standing deduction. It stops there, `show` says why, and it counts
+    again from November, where another notice makes 3.1.5 a deduction (0.5–1) again.
+
+    市体育局: July, August C3 = 100 − 0.7 = 99.3 → 25 + 40 + 0.20×99.3 + 15 = 99.86;
+    September, October at base, 100, no veto; November 99.86 again. The year (July to
+    November, five months): (3×99.86 + 2×100)/5 = 499.58/5 = 99.916 → 99.92."""
+    add_recurring_315(small, "市体育局", "0.7")
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-11")  # the ledger reaches Nov.
+    veto = '[notice]\nnumber = "X"\n\n[[clause]]\nid = "3.1.5"\nkind = "veto"\neffect = "veto"\n'
+    amend(small, "2023-09-01", veto)
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    assert (shown["open"], shown["retired"]) == (
+        False,
+        {"effective": "2023-09-01", "number": "X", "why": "veto"},
+    )
+    assert " ".join(run(small, "show", "2023-07-0001").stdout.splitlines()[-2].split()) == (
+        "以后各月 条款 3.1.5 自 2023-09-01（X）改为一票否决，本记录不再计分（一票否决须另行登记）"
+    )
+    again = (
+        '[notice]\nnumber = "Y"\n\n[[clause]]\nid = "3.1.5"\nkind = "range"\neffect = "-"\n'
+        "min = 0.5\nmax = 1\n"
+    )
+    amend(small, "2023-11-01", again)
+    months = ("2023-07", "2023-08", "2023-09", "2023-10", "2023-11")
+    found = [totals(small, "month", month)["市体育局"] for month in months]
+    assert [(f["total"], f["vetoes"]) for f in found] == [
+        (99.86, []),
+        (99.86, []),
+        (100, []),
+        (100, []),
+        (99.86, []),
+    ]
+    year = totals(small, "year", "2023")["市体育局"]
+    assert (year["total"], year["vetoes"]) == (99.92, [])
+    shutil.rmtree(small / ".govscore-cache")  # a fresh read agrees
+    assert totals(small, "year", "2023")["市体育局"]["total"] == 99.92
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    assert [c["period"] for c in shown["counts"]] == ["2023-07", "2023-08", "2023-11"]
+    assert (shown["open"], shown["retired"]) == (True, None)
+
+
+def test_a_recurring_entry_stops_where_a_notice_makes_its_clause_count_once(small: Path):
+    """Review AP F4: a notice from September makes 2.4.9 no longer recurring: `add
+    --recurring` is refused for September, yet a recurring 2.4.9 booked in July went on
+    deducting. It stops there, as the door has it, and counts again from November, where
+    another notice makes 2.4.9 recurring again.
+
+    市体育局: July, August C2 = 100 − 1 = 99 → 25 + 0.40×99 + 20 + 15 = 99.6; September,
+    October 100; November 99.6."""
+    add(small, "-d", "市体育局", "-c", "2.4.9", "--recurring", "--month", "2023-07")
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-11")  # the ledger reaches Nov.
+    once = '[notice]\nnumber = "X"\n\n[[clause]]\nid = "2.4.9"\nrecurring = false\n'
+    amend(small, "2023-09-01", once)
+    refused = run(
+        small, "add", "-d", "市民政局", "-c", "2.4.9", "--recurring", "--month", "2023-09"
+    )
+    assert refused.exit_code == 1, refused.output
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    assert (shown["open"], shown["retired"]) == (
+        False,
+        {"effective": "2023-09-01", "number": "X", "why": "once"},
+    )
+    table = run(small, "show", "2023-07-0001").stdout.splitlines()
+    assert [" ".join(row.split()) for row in table[11:15]] == [
+        "状态 计分至 2023-08",
+        "计分 2023-07 -1.00（每月 1 项 × 1）",
+        "计分 2023-08 -1.00（每月 1 项 × 1）",
+        "以后各月 条款 2.4.9 自 2023-09-01（X）不再逐月计分，本记录不再计分",
+    ]
+    amend(small, "2023-11-01", once.replace("X", "Y").replace("false", "true"))
+    months = ("2023-07", "2023-08", "2023-09", "2023-10", "2023-11")
+    assert [totals(small, "month", month)["市体育局"]["total"] for month in months] == [
+        99.6,
+        99.6,
+        100,
+        100,
+        99.6,
+    ]
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    assert [c["period"] for c in shown["counts"]] == ["2023-07", "2023-08", "2023-11"]
+    assert (shown["open"], shown["retired"]) == (True, None)
+
+
 def test_a_change_of_kind_is_listed_in_the_offices_words(small: Path):
     """`amendments` said 条款 2.4.12 计分方式：fixed → range in Chinese (review Y F10 k);
     JSON keeps the values."""

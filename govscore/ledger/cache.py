@@ -47,8 +47,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # departments carry them; an entry outside the span is a problem, and a year is the mean
 # of the months the department is assessed in); 19: a second entry under a key is a
 # problem, and a key stands for its first entry (before, its last); a field written twice
-# in an [[entry]] table is said as a merge that interleaved two entries
-FORMAT = 19
+# in an [[entry]] table is said as a merge that interleaved two entries; 20: a recurring
+# entry stops where a notice makes its clause a veto or no longer recurring
+FORMAT = 20
 
 
 def digest(data: bytes) -> bytes:

@@ -608,6 +608,13 @@ def history_table(history: History, catalog: Catalog) -> Table:
             ended = f"条款 {history.clause} {notice}只适用于标签为“{tag}”的部门，本部门不再计分"
         elif why == "figures":
             ended = f"条款 {history.clause} {notice}改变计分方式，本记录不再计分"
+        elif why == "veto":
+            # A standing deduction never becomes a veto: the office books the veto itself.
+            ended = (
+                f"条款 {history.clause} {notice}改为一票否决，本记录不再计分（一票否决须另行登记）"
+            )
+        elif why == "once":
+            ended = f"条款 {history.clause} {notice}不再逐月计分，本记录不再计分"
         elif why == "range":
             points = f"{plain(history.entry.points)} 分"  # type: ignore[arg-type]
             ended = (

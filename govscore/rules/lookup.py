@@ -223,12 +223,15 @@ class Lookup:
     def _retired(self, entry: Entry, through: str | None) -> tuple[dict[str, str], str] | None:
         """The version after the entry's month, and no later than `through`, from which it
         no longer counts, if one came, with its first month: one that retired its clause
-        ("why": "retired"), made it a clause its figures cannot score ("figures"), set a
-        range its points fall outside ("range", with the clause's new "points": 0.8–1.5),
-        or restricted it to a tag its department lacks ("applies_to"), as the Scorer
-        stops it (scoring.stands_under)."""
+        ("why": "retired"), made it a veto ("veto") or a clause that no longer recurs
+        ("once"), made it a clause its figures cannot score ("figures"), set a range its
+        points fall outside ("range", with the clause's new "points": 0.8–1.5), or
+        restricted it to a tag its department lacks ("applies_to"), as the Scorer stops
+        it (scoring.stands_under). A later version that lets it count again (the clause
+        recurring again, or no longer a veto) undoes the stop."""
         versions = getattr(self.scorer.catalog, "versions", ())
         department = self.scorer.departments.resolve(entry.department)
+        booked = self.scorer.catalog.at(entry.month).clauses.get(entry.clause)
         stopped = None
         first = ""
         # The version it stops from, unless a later one lets it count again (a range
@@ -239,10 +242,11 @@ class Lookup:
             if through is not None and version.first_month > through:
                 break  # closed before this version: nothing it says matters
             clause = version.catalog.clauses.get(entry.clause)
-            if clause is not None and stands_under(entry, clause, department):
+            if clause is not None and stands_under(entry, clause, department, booked):
                 stopped = None
             elif stopped is None:
-                stopped = {**version.as_dict(), "why": _why_stopped(entry, clause, department)}
+                why = _why_stopped(entry, clause, department, booked)
+                stopped = {**version.as_dict(), "why": why}
                 first = version.first_month
                 if clause is not None and stopped["why"] == "range":
                     stopped["points"] = clause.describe_points()
@@ -305,11 +309,17 @@ def _clause_matches(clause: str, wanted: str) -> bool:
     return clause == wanted or clause.startswith(wanted.rstrip(".") + ".")
 
 
-def _why_stopped(entry: Entry, clause: Clause | None, department: Department | None) -> str:
+def _why_stopped(
+    entry: Entry, clause: Clause | None, department: Department | None, booked: Clause | None
+) -> str:
     """Why a recurring entry no longer counts under a version of its clause (see
-    Lookup._retired)."""
+    Lookup._retired); `booked`: the clause in the entry's own month."""
     if clause is None:
         return "retired"
+    if clause.kind == "veto" and (booked is None or booked.kind != "veto"):
+        return "veto"
+    if not clause.recurring:
+        return "once"
     if fits(entry, clause):
         return "applies_to"
     if entry.points is not None and clause.kind in ("range", "discretionary"):

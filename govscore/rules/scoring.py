@@ -430,11 +430,22 @@ def within(points: Decimal, clause: Clause) -> bool:
     return clause.max is None or points <= clause.max
 
 
-def stands_under(entry: Entry, clause: Clause, department: Department | None) -> bool:
-    """Whether a recurring entry still counts under a month's version of its clause: its
-    figures give an amount (fits), and the clause still applies to its department (a
-    notice may restrict it to a tag the department lacks, as a new booking is refused)."""
-    return fits(entry, clause) and (department is None or applies(clause, department))
+def stands_under(
+    entry: Entry, clause: Clause, department: Department | None, booked: Clause | None
+) -> bool:
+    """Whether a recurring entry still counts under a month's version of its clause: the
+    clause still recurs (a notice may make it count once a month it happened: the door
+    then refuses --recurring, so a standing entry stops too); it has not become a veto
+    since `booked` (the clause in the entry's own month): a veto is booked by the office
+    itself, never earned by a standing per-month deduction; its figures give an amount
+    (fits); and the clause still applies to its department (a notice may restrict it to
+    a tag the department lacks, as a new booking is refused)."""
+    return (
+        clause.recurring
+        and (clause.kind != "veto" or (booked is not None and booked.kind == "veto"))
+        and fits(entry, clause)
+        and (department is None or applies(clause, department))
+    )
 
 
 def entry_amount(entry: Entry, clause: Clause, rises: dict[str, Decimal]) -> Decimal:
@@ -558,14 +569,20 @@ class Scorer:
         cell = self.summary.cells.get((department, month))
         clauses = self._month_rules(month)[0].clauses
         # A recurring entry counts under each month's own points; not once its clause
-        # retired, nor once a notice made it a clause its figures cannot score or one
-        # that no longer applies to the department (applies_to a tag it lacks).
+        # retired, nor once a notice made it a clause its figures cannot score, one that
+        # no longer applies to the department (applies_to a tag it lacks), one that no
+        # longer recurs, or a veto.
         standing = [
             e
             for e in self.standing.get(department, ())
             if self.applies(e, month)
             and e.clause in clauses
-            and stands_under(e, clauses[e.clause], self.departments.by_name.get(department))
+            and stands_under(
+                e,
+                clauses[e.clause],
+                self.departments.by_name.get(department),
+                self._month_rules(e.month)[0].clauses.get(e.clause),
+            )
         ]
         extra = [*self.exclusive.get((department, month), ()), *standing]
         work = cell if cell is not None else Cell()
