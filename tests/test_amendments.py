@@ -1299,6 +1299,92 @@ def test_a_recurring_entry_counts_again_where_a_later_notice_widens_the_range(sm
     assert (shown["open"], shown["retired"]) == (True, None)
 
 
+def test_a_higher_level_back_dated_says_which_later_count_it_takes(small: Path):
+    """Review AP F8: 市级 for a matter in October (+3 under the notice from September); 省级
+    booked back-dated for June is recorded (June +5, the year 5 > 3), but October's +3
+    became 0 without a word, and `show` of it said 计 0 naming nothing. `add` now warns,
+    naming October's entry and what it counts now, and `show` names the June entry.
+    Likewise `import`: 市公安局's 省级 in October (+6), then 市级 for July (+2 under the
+    first rules): October counts 6 − 2 = +4.
+
+    C4: 市民政局 June 100 + 5 = 105, October 100; 市公安局 July 100 + 2 = 102, October
+    100 + 4 = 104."""
+    amend(small, "2023-09-01", LEVELS)
+    matter = ("-c", "4.2.2", "--matter", "事B", "--level")
+    october = run(small, "add", "-d", "市民政局", *matter, "市级", "--month", "2023-10")
+    assert (october.exit_code, october.stdout, october.stderr) == (0, "2023-10-0001\n", "")
+    june = run(small, "add", "-d", "市民政局", *matter, "省级", "--month", "2023-06")
+    assert (june.exit_code, june.stdout, june.stderr) == (
+        0,
+        "2023-06-0001\n",
+        "warning: 2023-10-0001 (市级, 2023-10) counted +3 for matter '事B' and now counts 0: "
+        "this entry at 省级 in 2023-06 reaches the matter first, and a matter counts once a "
+        "year at its highest level\n",
+    )
+    shown = json.loads(run(small, "show", "2023-10-0001", "--format", "json").stdout)
+    assert [(c["period"], c["amount"], c["how"]) for c in shown["counts"]] == [
+        ("2023-10", 0, "市级 3，同一事项最高层级计分：计 0；该事项已由 2023-06-0001 按省级计分"),
+    ]
+    add(
+        small,
+        "-d",
+        "市公安局",
+        "-c",
+        "4.2.2",
+        "--matter",
+        "事C",
+        "--level",
+        "省级",
+        "--month",
+        "2023-10",
+    )
+    Path("c.csv").write_text(
+        "部门,条款,事项,层级,月份\n市公安局,4.2.2,事C,市级,2023-07\n", encoding="utf-8"
+    )
+    imported = run(small, "import", "c.csv")
+    assert (imported.exit_code, imported.stdout.split()) == (0, ["2023-07-0001"])
+    assert imported.stderr.splitlines()[0] == (
+        "warning: c.csv:2: 层级: 2023-10-0002 (省级, 2023-10) counted +6 for matter '事C' and now "
+        "counts +4: this entry at 市级 in 2023-07 reaches the matter first, and a matter counts "
+        "once a year at its highest level"
+    )
+    fourth = {
+        month: (found["市民政局"]["categories"]["4"], found["市公安局"]["categories"]["4"])
+        for month in ("2023-06", "2023-07", "2023-10")
+        for found in [totals(small, "month", month)]
+    }
+    assert fourth == {"2023-06": (105, 100), "2023-07": (100, 102), "2023-10": (100, 104)}
+
+
+def test_add_warns_of_a_recurring_entry_a_later_notice_stops(small: Path):
+    """Review AP F8: 3.1.5 at 0.7 from August is allowed (0.5–1), but a notice from
+    September makes it 0.8–1.5: the entry stands in August only, and `add` said nothing.
+    It is recorded with a warning naming the notice and the month it stops; with another
+    notice widening the range from December, the warning says where it counts again.
+    0.9 stands under both: no warning."""
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-07")
+    narrow = '[notice]\nnumber = "{}"\n\n[[clause]]\nid = "3.1.5"\nmin = {}\nmax = 1.5\n'
+    amend(small, "2023-09-01", narrow.format("X", "0.8"))
+    booking = ("-c", "3.1.5", "--recurring", "--month", "2023-08", "--points")
+    stopped = run(small, "add", "-d", "市体育局", *booking, "0.7")
+    assert (stopped.exit_code, stopped.stdout, stopped.stderr) == (
+        0,
+        "2023-08-0001\n",
+        "warning: clause 3.1.5 is worth 0.8–1.5 from 2023-09-01 (X), not this entry's 0.7: "
+        "this recurring entry counts through 2023-08 only, in no month from 2023-09 on\n",
+    )
+    fine = run(small, "add", "-d", "市民政局", *booking, "0.9")
+    assert (fine.exit_code, fine.stdout, fine.stderr) == (0, "2023-08-0002\n", "")
+    amend(small, "2023-12-01", narrow.format("Y", "0.5"))
+    again = run(small, "add", "-d", "市公安局", *booking, "0.7")
+    assert (again.exit_code, again.stderr) == (
+        0,
+        "warning: clause 3.1.5 is worth 0.8–1.5 from 2023-09-01 (X), not this entry's 0.7: "
+        "this recurring entry does not count from 2023-09 through 2023-11; from 2023-12 (Y) "
+        "it counts again\n",
+    )
+
+
 def test_a_back_dated_matter_weighed_with_the_files_other_rows(small: Path):
     """Review AG F1: October's 市级 for a matter (+3 under the notice); a file of June 市级
     and July 省级 for it was refused whole, June weighed without July: with both, June +2,

@@ -62,7 +62,13 @@ from govscore.model import (
 from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
-from govscore.rules.door import door_problems, exclusive_problems, follow_up_problems
+from govscore.rules.door import (
+    door_problems,
+    exclusive_problems,
+    follow_up_problems,
+    stop_warning,
+    taken_matters,
+)
 from govscore.rules.validate import Book, department_problems, review, score_entry_problems
 from govscore.written import canonical_fields
 
@@ -777,6 +783,11 @@ def draft_entries(
         refusals, warnings = door_problems(
             entry, known.catalog.at(entry.month).get(entry.clause), known.today, force
         )
+        if not refusals:  # one a later notice stops counts only until then: said
+            stop = stop_warning(
+                entry, known.catalog, known.departments.by_name.get(entry.department)
+            )
+            warnings += [stop] if stop is not None else []
         warnings = [w for w in warnings if w.field not in draft.chosen]
         if warnings:
             made.warnings.extend(_relabel(warnings, draft))
@@ -935,6 +946,9 @@ def prepare(
             *(entry for entry in book.entries if entry.id in fresh),
         ]
         found = [*book.problems, *exclusive_problems(entries, counted, root.catalog)]
+        # A higher level back-dated takes a later month's count: written, but said.
+        for taken in taken_matters(entries, counted, root.catalog):
+            made.warnings.extend(_relabel([taken], drafted.get(taken.entry)))
         if not force:
 
             def row(entry: Entry) -> str:

@@ -18,12 +18,15 @@ from decimal import Decimal
 from govscore.errors import Problem
 from govscore.figures import plain, round2
 from govscore.i18n import _
-from govscore.model import Entry, matter_key, month_of, next_month
+from govscore.model import Entry, matter_key, month_of, next_month, previous_month
+from govscore.rules.amendments import Version
 from govscore.rules.catalog import Catalog, Clause
-from govscore.rules.scoring import exclusive_rises, matter_worth
+from govscore.rules.config import Department, tag_name
+from govscore.rules.scoring import exclusive_rises, matter_worth, stand_changes
 from govscore.rules.validate import MOST_CASES
 
 HUNDRED = Decimal(100)
+ZERO = Decimal(0)
 # The measures (烟政管办〔2023〕2号) took effect on this day; nothing before it is scored.
 EFFECTIVE = date(2023, 3, 27)
 
@@ -350,6 +353,124 @@ def exclusive_problems(
             )
         )
     return problems
+
+
+def taken_matters(
+    new: Sequence[Entry], counted: Sequence[Entry], catalog: Catalog
+) -> list[Problem]:
+    """A warning for each entry already recorded whose count a new exclusive entry of an
+    earlier month takes (a higher level back-dated: 省级 in June after 市级 in October,
+    October's +3 becomes 0). The year does not lessen, so the door lets it in; but the
+    later month, perhaps sent upward already, changes, and nothing else would say so.
+
+    `counted` is the ledger as it counts with the new entries in it, in ledger order."""
+    fresh = {entry.id for entry in new}
+
+    def matter(entry: Entry) -> tuple[str, str, str, str] | None:
+        clause = catalog.at(entry.month).get(entry.clause)
+        if entry.kind != "score" or clause is None or not clause.exclusive:
+            return None
+        return (entry.month[:4], entry.department, entry.clause, matter_key(entry.matter))
+
+    wanted = {key for entry in new if (key := matter(entry)) is not None}
+    if not wanted:
+        return []
+    position = {entry.id: number for number, entry in enumerate(counted)}
+    alike = [entry for entry in counted if matter(entry) in wanted]
+    now = exclusive_rises(alike, catalog)
+    before = exclusive_rises([e for e in alike if e.id not in fresh], catalog)
+    warnings = []
+    for entry in alike:
+        if entry.id in fresh or now.get(entry.id, ZERO) >= before.get(entry.id, ZERO):
+            continue
+        clause = catalog.at(entry.month).clauses[entry.clause]
+        place = (entry.month, position[entry.id])
+        takers = [
+            e
+            for e in alike
+            if e.id in fresh and matter(e) == matter(entry) and (e.month, position[e.id]) < place
+        ]
+        taker = max(takers, key=lambda e: matter_worth(e, clause, catalog))
+        message = _(
+            "{id} ({level}, {month}) counted {was} for matter {matter!r} and now counts "
+            "{now}: this entry at {taker_level} in {taker_month} reaches the matter first, "
+            "and a matter counts once a year at its highest level"
+        ).format(
+            id=entry.id,
+            level=entry.level or plain(matter_worth(entry, clause)),
+            month=entry.month,
+            was=_signed(before[entry.id] * clause.sign),
+            matter=entry.matter,
+            now=_signed(now.get(entry.id, ZERO) * clause.sign),
+            taker_level=taker.level or plain(matter_worth(taker, clause)),
+            taker_month=taker.month,
+        )
+        warnings.append(_problem(taker, "level", message))
+    return warnings
+
+
+def _signed(amount: Decimal) -> str:
+    return f"+{plain(amount)}" if amount > 0 else plain(amount)
+
+
+def stop_warning(entry: Entry, catalog: Catalog, department: Department | None) -> Problem | None:
+    """A warning for a new recurring entry that a later notice stops (retires its clause,
+    makes it a veto or no longer recurring, sets a range its points fall outside …): it is
+    recorded, as it stands in its own month, but counts only until then, which a clerk
+    booking it for every month to come would not else learn (scoring.stand_changes)."""
+    if not entry.recurring or entry.kind != "score":
+        return None
+    changes = stand_changes(entry, catalog, department)
+    if not changes:
+        return None
+    stopped, why = changes[0]
+    clause = stopped.catalog.get(entry.clause)
+    said = _stop_reason(entry, stopped, why, clause)
+    first = stopped.first_month
+    if len(changes) == 1:
+        message = _(
+            "{why}: this recurring entry counts through {last} only, in no month from {first} on"
+        ).format(why=said, last=previous_month(first), first=first)
+    else:
+        again = changes[1][0]
+        message = _(
+            "{why}: this recurring entry does not count from {first} through {until}; from "
+            "{again} ({number}) it counts again"
+        ).format(
+            why=said,
+            first=first,
+            until=previous_month(again.first_month),
+            again=again.first_month,
+            number=again.number,
+        )
+    return _problem(entry, "clause", message)
+
+
+def _stop_reason(entry: Entry, version: Version, why: str | None, clause: Clause | None) -> str:
+    """Why a notice stops a recurring entry, in a clause's words (see scoring.why_stopped)."""
+    named = {"clause": entry.clause, "effective": version.effective, "number": version.number}
+    if why == "veto":
+        message = _(
+            "clause {clause} becomes a veto from {effective} ({number}), which is recorded "
+            "on its own"
+        )
+    elif why == "once":
+        message = _("clause {clause} no longer counts every month from {effective} ({number})")
+    elif why == "figures":
+        message = _("clause {clause} is scored another way from {effective} ({number})")
+    elif why == "range" and clause is not None:
+        message = _(
+            "clause {clause} is worth {points} from {effective} ({number}), not this entry's {own}"
+        )
+        named.update(points=clause.describe_points(), own=plain(entry.points or ZERO))
+    elif why == "applies_to" and clause is not None and clause.applies_to:
+        message = _(
+            "clause {clause} applies only to departments tagged {tag} from {effective} ({number})"
+        )
+        named["tag"] = tag_name(clause.applies_to)
+    else:
+        message = _("clause {clause} is retired from {effective} ({number})")
+    return message.format(**named)
 
 
 def follow_up_problems(

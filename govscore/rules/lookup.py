@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from govscore.errors import Problem
-from govscore.model import Entry, months_between, previous_month
+from govscore.figures import plain
+from govscore.model import Entry, matter_key, months_between, previous_month
 from govscore.rules.catalog import Clause
-from govscore.rules.config import Department
-from govscore.rules.scoring import CapUse, Scorer, fits, stands_under
+from govscore.rules.scoring import CapUse, Scorer, matter_worth, stand_changes
 
 _PADDED = re.compile(r"^(\d{4}-\d{2})-(\d{1,4})$")
 # Up to this many ids, did-you-mean weighs each (difflib: about 25 µs an id); past it, a
@@ -222,35 +222,19 @@ class Lookup:
 
     def _retired(self, entry: Entry, through: str | None) -> tuple[dict[str, str], str] | None:
         """The version after the entry's month, and no later than `through`, from which it
-        no longer counts, if one came, with its first month: one that retired its clause
-        ("why": "retired"), made it a veto ("veto") or a clause that no longer recurs
-        ("once"), made it a clause its figures cannot score ("figures"), set a range its
-        points fall outside ("range", with the clause's new "points": 0.8–1.5), or
-        restricted it to a tag its department lacks ("applies_to"), as the Scorer stops
-        it (scoring.stands_under). A later version that lets it count again (the clause
-        recurring again, or no longer a veto) undoes the stop."""
-        versions = getattr(self.scorer.catalog, "versions", ())
+        no longer counts, if one came and none after it let it count again (see
+        scoring.stand_changes), with its first month: its effective date, notice, "why"
+        (retired, veto, once, figures, range or applies_to) and, for a range, the
+        clause's new "points" (0.8–1.5)."""
         department = self.scorer.departments.resolve(entry.department)
-        booked = self.scorer.catalog.at(entry.month).clauses.get(entry.clause)
-        stopped = None
-        first = ""
-        # The version it stops from, unless a later one lets it count again (a range
-        # widened back): then it counts, and stops only if a later one stops it again.
-        for version in versions:
-            if version.first_month <= entry.month:
-                continue
-            if through is not None and version.first_month > through:
-                break  # closed before this version: nothing it says matters
-            clause = version.catalog.clauses.get(entry.clause)
-            if clause is not None and stands_under(entry, clause, department, booked):
-                stopped = None
-            elif stopped is None:
-                why = _why_stopped(entry, clause, department, booked)
-                stopped = {**version.as_dict(), "why": why}
-                first = version.first_month
-                if clause is not None and stopped["why"] == "range":
-                    stopped["points"] = clause.describe_points()
-        return None if stopped is None else (stopped, first)
+        changes = stand_changes(entry, self.scorer.catalog, department, through)
+        if not changes or changes[-1][1] is None:
+            return None
+        version, why = changes[-1]
+        stopped = {**version.as_dict(), "why": why}
+        if why == "range":
+            stopped["points"] = version.catalog.clauses[entry.clause].describe_points()
+        return stopped, version.first_month
 
     def _counts(self, entry: Entry) -> tuple[tuple[Counted, ...], bool]:
         """Each period the entry counts in, with the amount the Scorer's lines give it."""
@@ -274,8 +258,34 @@ class Lookup:
                 if line.entry.id == entry.id:
                     cap = next((c for c in score.caps if c.group == clause.cap), None)
                     cap = cap if line.amount > 0 else None
-                    counts.append(Counted(month, line.amount, line.how, cap))
+                    how = line.how
+                    if clause.exclusive and abs(line.amount) < matter_worth(entry, clause):
+                        how += self._taken_text(entry, clause)
+                    counts.append(Counted(month, line.amount, how, cap))
         return tuple(counts), entry.recurring and through is None
+
+    def _taken_text(self, entry: Entry, clause: Clause) -> str:
+        """Who reached an exclusive matter first, when the entry counts less than its
+        level is worth: the highest of the matter's entries before it (month, then ledger
+        order), as the Scorer counts them (scoring.exclusive_rises). A higher level booked
+        back-dated takes a later month's count: `show` of the later entry names it."""
+        key = (entry.month[:4], entry.department, entry.clause, matter_key(entry.matter))
+        # Every exclusive entry, in the order the Scorer weighs them (a `show` reads the
+        # entry alone: the book holds no other).
+        exclusive = self.scorer.summary.exclusive
+        order = {e.id: n for n, e in enumerate(exclusive)}
+        place = (entry.month, order[entry.id])
+        earlier = [
+            e
+            for e in exclusive
+            if (e.month[:4], e.department, e.clause, matter_key(e.matter)) == key
+            and (e.month, order[e.id]) < place
+        ]
+        if not earlier:
+            return ""
+        taker = max(earlier, key=lambda e: matter_worth(e, clause, self.scorer.catalog))
+        level = taker.level or f" {plain(matter_worth(taker, clause, self.scorer.catalog))} 分"
+        return f"；该事项已由 {taker.id} 按{level}计分"
 
     def select(
         self,
@@ -307,21 +317,3 @@ class Lookup:
 
 def _clause_matches(clause: str, wanted: str) -> bool:
     return clause == wanted or clause.startswith(wanted.rstrip(".") + ".")
-
-
-def _why_stopped(
-    entry: Entry, clause: Clause | None, department: Department | None, booked: Clause | None
-) -> str:
-    """Why a recurring entry no longer counts under a version of its clause (see
-    Lookup._retired); `booked`: the clause in the entry's own month."""
-    if clause is None:
-        return "retired"
-    if clause.kind == "veto" and (booked is None or booked.kind != "veto"):
-        return "veto"
-    if not clause.recurring:
-        return "once"
-    if fits(entry, clause):
-        return "applies_to"
-    if entry.points is not None and clause.kind in ("range", "discretionary"):
-        return "range"
-    return "figures"

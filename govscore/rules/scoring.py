@@ -18,7 +18,7 @@ from typing import Protocol
 
 from govscore.figures import RATE_PLACES, TYPED_PLACES, exact, plain, round2
 from govscore.model import Entry, matter_key
-from govscore.rules.amendments import RuleBook
+from govscore.rules.amendments import RuleBook, Version
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Department, Departments, Weights
 from govscore.rules.validate import HUNDRED, Book, applies, rate_of
@@ -446,6 +446,51 @@ def stands_under(
         and fits(entry, clause)
         and (department is None or applies(clause, department))
     )
+
+
+def why_stopped(
+    entry: Entry, clause: Clause | None, department: Department | None, booked: Clause | None
+) -> str:
+    """Why a recurring entry no longer counts under a version of its clause (see
+    stands_under): "retired", "veto", "once" (no longer recurring), "applies_to",
+    "range" (its points outside a new range) or "figures" (a kind its figures cannot
+    score); `booked`: the clause in the entry's own month."""
+    if clause is None:
+        return "retired"
+    if clause.kind == "veto" and (booked is None or booked.kind != "veto"):
+        return "veto"
+    if not clause.recurring:
+        return "once"
+    if fits(entry, clause):
+        return "applies_to"
+    if entry.points is not None and clause.kind in ("range", "discretionary"):
+        return "range"
+    return "figures"
+
+
+def stand_changes(
+    entry: Entry, catalog: Catalog, department: Department | None, through: str | None = None
+) -> list[tuple[Version, str | None]]:
+    """Each version after a recurring entry's month (none after `through`, the last month
+    a close lets it stand) from which it stops counting, with why (why_stopped), or counts
+    again (None: a range widened back, the clause recurring again): as the Scorer has it
+    month by month (stands_under). For `show`, `log` and the door's warning."""
+    versions: Sequence[Version] = getattr(catalog, "versions", ())
+    booked = catalog.at(entry.month).clauses.get(entry.clause)
+    changes: list[tuple[Version, str | None]] = []
+    standing = True
+    for version in versions:
+        if version.first_month <= entry.month:
+            continue
+        if through is not None and version.first_month > through:
+            break  # closed before this version: nothing it says matters
+        clause = version.catalog.clauses.get(entry.clause)
+        stands = clause is not None and stands_under(entry, clause, department, booked)
+        if stands != standing:
+            why = None if stands else why_stopped(entry, clause, department, booked)
+            changes.append((version, why))
+            standing = stands
+    return changes
 
 
 def entry_amount(entry: Entry, clause: Clause, rises: dict[str, Decimal]) -> Decimal:
