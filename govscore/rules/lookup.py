@@ -274,6 +274,8 @@ class Lookup:
         # entry alone: the book holds no other).
         exclusive = self.scorer.summary.exclusive
         order = {e.id: n for n, e in enumerate(exclusive)}
+        if entry.id not in order:  # every exclusive entry counted is there: a safeguard
+            return ""
         place = (entry.month, order[entry.id])
         earlier = [
             e
