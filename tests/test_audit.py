@@ -1166,3 +1166,58 @@ def test_line_ends_git_converts_are_no_change_in_a_sha256_repository(tmp_path: P
     ledger = root / "ledger" / "2023-05.toml"
     ledger.write_bytes(ledger.read_bytes().replace(b"\n", b"\r\n") + b"\r\n# appended\r\n")
     assert audit_json(root) == (0, [])
+
+
+LEDGER_HEADER = "# govscore ledger for 2023-05: append only\n"
+HAND_ENTRY = '[[entry]]\nid = "2023-05-{n:04}"\ndepartment = "{department}"\nclause = "2.4.3"\ncount = {count}\n'
+
+
+def test_a_replace_ref_or_a_graft_file_hides_no_rewrite_from_audit_or_at(root: Path):
+    """`git replace` makes git show one object for another wherever it reads it, and a
+    replace ref can be pushed; a graft file gives a commit other parents. The audit and
+    --at read the objects as they were committed (review AQ F4)."""
+    ledger = root / "ledger" / "2023-05.toml"
+    police = HAND_ENTRY.format(n=1, department="市公安局", count=3)
+    ledger.write_text(LEDGER_HEADER + police, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the office's root, one entry")
+    ledger.write_text(LEDGER_HEADER + police.replace("count = 3", "count = 1"), encoding="utf-8")
+    git(root, "commit", "-qam", "edit")
+    edit = git(root, "rev-parse", "HEAD")
+    education = HAND_ENTRY.format(n=2, department="市教育局", count=1)
+    with ledger.open("a", encoding="utf-8") as appending:
+        appending.write("\n" + education)
+    git(root, "commit", "-qam", "appended")
+    code, found = audit_json(root)
+    assert (code, [r["commit"] for r in found]) == (1, [edit])
+    before = run(root, "month", "2023-05", "--at", "HEAD~2", "--format", "json").stdout
+    # Count 3 at 2.4.3 (1 point each): 规范化 100 − 3 = 97, total 100 − 0.40 × 3 = 98.8.
+    assert '"department": "市公安局", "total": 98.8,' in before
+
+    # The blob before the edit replaced by one that already says count = 1.
+    old = git(root, "rev-parse", f"{edit}^:ledger/2023-05.toml")
+    forged = git(root, "show", f"{edit}:ledger/2023-05.toml")
+    made = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"],
+        cwd=root,
+        input=forged + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    git(root, "replace", old, made.stdout.strip())
+    assert "count = 1" in git(root, "show", f"{edit}^:ledger/2023-05.toml")  # git is fooled
+    assert audit_json(root) == (code, found)
+    assert run(root, "month", "2023-05", "--at", "HEAD~2", "--format", "json").stdout == before
+    git(root, "replace", "-d", old)
+
+    # HEAD grafted as a commit without parents: git walks nothing before it.
+    (root / ".git" / "info" / "grafts").write_text(git(root, "rev-parse", "HEAD") + "\n")
+    assert git(root, "rev-list", "HEAD").count("\n") == 0  # git is fooled
+    assert audit_json(root) == (code, found)
+    assert run(root, "month", "2023-05", "--at", "HEAD~2", "--format", "json").stdout == before
+    process = run_process("--root", str(root), "audit")
+    assert (process.returncode, process.stderr) == (
+        1,
+        "1 commit did not keep the ledger: it is append-only\n",
+    )

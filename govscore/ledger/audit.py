@@ -34,6 +34,7 @@ from govscore.ledger.batches import BEGIN
 from govscore.ledger.gitops import (
     GitError,
     git,
+    git_env,
     in_repository,
     repository_prefix,
     resolve_revision,
@@ -189,6 +190,7 @@ def _staged_text(root: Path, label: str) -> str | None:
         capture_output=True,
         check=False,
         stdin=subprocess.DEVNULL,
+        env=git_env(),
     )
     return shown.stdout.decode(errors="surrogateescape") if shown.returncode == 0 else None
 
@@ -255,6 +257,7 @@ class _Objects:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            env=git_env(),
         )
 
     def __enter__(self) -> _Objects:

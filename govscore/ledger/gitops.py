@@ -7,6 +7,7 @@ visible; govscore.ledger.audit finds any commit that did not keep what was there
 from __future__ import annotations
 
 import getpass
+import os
 import secrets
 import subprocess
 from collections.abc import Callable, Sequence
@@ -20,6 +21,18 @@ class GitError(Exception):
     """Git could not do what was asked; the message is git's own, shortened."""
 
 
+# A path no file can be at (a folder below the null device): git reads no graft file there.
+_NO_GRAFTS = os.path.join(os.devnull, "govscore-no-grafts")
+
+
+def git_env() -> dict[str, str]:
+    """The environment every git govscore runs gets: objects and parents as they were
+    committed. A replace ref (refs/replace/*, which a push can carry) makes git show
+    one object for another, and a graft file (.git/info/grafts) gives a commit other
+    parents: either would let the audit or --at read a ledger that was never committed."""
+    return {**os.environ, "GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": _NO_GRAFTS}
+
+
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["git", *args],
@@ -28,12 +41,18 @@ def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
         text=True,
         check=check,
         stdin=subprocess.DEVNULL,
+        env=git_env(),
     )
 
 
 def _git_bytes(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, stdin=subprocess.DEVNULL, check=False
+        ["git", *args],
+        cwd=root,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        env=git_env(),
     )
 
 
