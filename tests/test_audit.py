@@ -820,6 +820,8 @@ def commit(repo: Path, message: str, files: dict[str, str | None]) -> str:
 
 
 MAY = "ledger/2023-05.toml"
+LEDGER_HEADER = "# govscore ledger for 2023-05: append only\n"
+HAND_ENTRY = '[[entry]]\nid = "2023-05-{n:04}"\ndepartment = "{department}"\nclause = "2.4.3"\ncount = {count}\n'
 APPEND_ONLY = (
     "a commit may only append to a ledger file; this one changed, removed or inserted "
     "lines already committed"
@@ -830,7 +832,7 @@ def test_audit_needs_a_repository_and_an_empty_one_has_no_history(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """The root is asked, never the working folder (here a repository with commits)."""
-    from govscore.ledger.audit import audit_history
+    from govscore.ledger.audit import Audit, audit_history
     from govscore.ledger.gitops import GitError
 
     elsewhere = repository(tmp_path / "elsewhere")
@@ -845,9 +847,9 @@ def test_audit_needs_a_repository_and_an_empty_one_has_no_history(
     # with a file named HEAD in the root: `git rev-parse HEAD` without --verify would take
     # it for a path and succeed, and the walk would then stop on git's error.
     empty = repository(tmp_path / "empty")
-    assert audit_history(empty, "ledger") == []
+    assert audit_history(empty, "ledger") == Audit([], ())
     (empty / "HEAD").write_text("not a revision\n")
-    assert audit_history(empty, "ledger") == []
+    assert audit_history(empty, "ledger") == Audit([], ())
 
 
 def test_audit_of_a_root_inside_a_repository_reads_its_own_ledger_oldest_commit_first(
@@ -863,7 +865,7 @@ def test_audit_of_a_root_inside_a_repository_reads_its_own_ledger_oldest_commit_
     # The repository's ledger/ and the office's archive/ (a folder before ledger/) change too.
     second = commit(repo, "b changed", {office: "a\nB\nc\n", MAY: "y\n", archive: "new\n"})
     third = commit(repo, "c changed", {office: "a\nB\nC\n"})
-    found = audit_history(repo / "city" / "office", "ledger")
+    found = audit_history(repo / "city" / "office", "ledger").rewrites
     dates = [git(repo, "log", "-1", "--format=%aI", c) for c in (second, third)]
     assert [(r.commit, r.parent, r.author, r.date, r.subject, r.file, r.lines) for r in found] == [
         (second, first, "Test Clerk", dates[0], "b changed", MAY, ("-2: b", "+2: B")),
@@ -873,7 +875,7 @@ def test_audit_of_a_root_inside_a_repository_reads_its_own_ledger_oldest_commit_
 
 
 def test_audit_since_walks_only_the_commits_after_the_revision(tmp_path: Path):
-    from govscore.ledger.audit import audit_history
+    from govscore.ledger.audit import Audit, audit_history
 
     a, b, c = (f'[[entry]]\nid = "{n}"\nclause = "2.4.3"\n' for n in "abc")
     repo = repository(tmp_path / "repo")
@@ -881,8 +883,8 @@ def test_audit_since_walks_only_the_commits_after_the_revision(tmp_path: Path):
     rewrite = commit(repo, "b changed", {MAY: a + "\n" + b.replace("2.4.3", "2.4.4")})
     git(repo, "tag", "v1")
     commit(repo, "appended", {MAY: a + "\n" + b.replace("2.4.3", "2.4.4") + "\n" + c})
-    assert [r.commit for r in audit_history(repo, "ledger")] == [rewrite]
-    assert audit_history(repo, "ledger", since="v1") == []  # published with the change
+    assert [r.commit for r in audit_history(repo, "ledger").rewrites] == [rewrite]
+    assert audit_history(repo, "ledger", since="v1") == Audit([], ())  # published with the change
 
 
 def test_a_commit_git_does_not_have_and_an_object_git_cannot_read_are_named(tmp_path: Path):
@@ -931,7 +933,7 @@ def test_a_root_under_a_folder_named_in_another_encoding_is_audited(tmp_path: Pa
     commit(repo, "first", {ledger: "a\n"})
     commit(repo, "appended", {ledger: "a\nb\n"})
     rewrite = commit(repo, "changed", {ledger: "a\nc\n"})
-    found = audit_history(repo / office, "ledger")
+    found = audit_history(repo / office, "ledger").rewrites
     assert [(r.commit, r.file) for r in found] == [(rewrite, MAY)]
 
 
@@ -1028,7 +1030,7 @@ def test_audit_reads_every_file_of_the_ledger_folder_and_only_the_files_that_cha
             "ledger/sub/2023-07.toml": "S\n",
         },
     )
-    found = audit_history(repo, "ledger")
+    found = audit_history(repo, "ledger").rewrites
     assert {r.commit for r in found} == {second}
     assert [(r.file, r.lines) for r in found] == [
         ("ledger/2023-06.toml", ("-1: x", "+1: X")),
@@ -1042,25 +1044,111 @@ def test_audit_reads_every_file_of_the_ledger_folder_and_only_the_files_that_cha
         git(repo, "update-index", "--add", "--cacheinfo", f"160000,{target},ledger/module")
         git(repo, "commit", "-q", "-m", f"module at {target[:7]}")
     assert git(repo, "ls-tree", "HEAD", "ledger/module").startswith("160000 commit ")
-    assert [r.commit for r in audit_history(repo, "ledger")] == [second] * 4
+    assert [r.commit for r in audit_history(repo, "ledger").rewrites] == [second] * 4
 
 
-def test_a_commit_before_the_ledger_folder_and_a_shallow_clones_cut_off_parent_keep_nothing(
+def test_a_commit_before_the_ledger_folder_keeps_nothing_and_a_shallow_clone_is_cut_off(
     tmp_path: Path,
 ):
-    from govscore.ledger.audit import audit_history
+    """A shallow clone (`git clone --depth N`, what CI checks out) lacks the parents of
+    its oldest commits: the audit compares what it has, and names each commit where the
+    history stops instead of passing what it never saw (review AQ F2)."""
+    from govscore.ledger.audit import Audit, CutOff, audit_history
 
     repo = repository(tmp_path / "repo")
     commit(repo, "before the ledger", {"README": "the office's ledger\n"})
     commit(repo, "first", {MAY: "a\n"})
     commit(repo, "appended", {MAY: "a\nb\n"})
     rewrite = commit(repo, "a changed", {MAY: "A\nb\n"})
-    assert [r.commit for r in audit_history(repo, "ledger")] == [rewrite]
-    # A clone of the last two commits: the first of them has a parent git does not have.
+    git(repo, "tag", "v1")
+    last = commit(repo, "appended again", {MAY: "A\nb\nc\n"})
+    found = audit_history(repo, "ledger")
+    assert ([r.commit for r in found.rewrites], found.cut) == ([rewrite], ())
+
+    def clone(depth: int) -> Path:
+        shallow = tmp_path / f"depth{depth}"
+        git(tmp_path, "clone", "-q", "--depth", str(depth), f"file://{repo}", str(shallow))
+        assert git(shallow, "rev-parse", "--is-shallow-repository") == "true"
+        return shallow
+
+    def stop(commit_id: str) -> CutOff:
+        """The commit's cut as the audit names it: git's own account of it."""
+        shown = git(repo, "log", "-1", "--format=%H%x00%an%x00%aI%x00%s%x00%P", commit_id)
+        full, author, date, subject, parents = shown.split("\0")
+        return CutOff(full, author, date, subject, tuple(parents.split()))
+
+    # Depth 1: the rewrite is before the cut, unseen; depth 2: it is the cut-off commit,
+    # compared with nothing; depth 3: it is found, and the history still stops.
+    assert audit_history(clone(1), "ledger") == Audit([], (stop(last),))
+    assert audit_history(clone(2), "ledger") == Audit([], (stop(rewrite),))
+    three = clone(3)
+    deeper = audit_history(three, "ledger")
+    assert ([r.commit for r in deeper.rewrites], deeper.cut) == ([rewrite], (stop(rewrite + "^"),))
+    # Since a revision the clone holds: the cut lies before it, and nothing is lacking.
+    assert audit_history(three, "ledger", since="v1").cut == ()
+
+
+def test_a_commit_missing_from_a_clone_that_is_not_shallow_is_named(tmp_path: Path):
+    """Without a shallow clone's record of where it stops, git cannot walk past a missing
+    commit: the audit says so (no traceback, no verdict)."""
+    from govscore.ledger.audit import audit_history
+    from govscore.ledger.gitops import GitError
+
+    repo = repository(tmp_path / "repo")
+    commit(repo, "first", {MAY: "a\n"})
+    middle = commit(repo, "appended", {MAY: "a\nb\n"})
+    commit(repo, "appended again", {MAY: "a\nb\nc\n"})
+    (repo / ".git" / "objects" / middle[:2] / middle[2:]).unlink()
+    with pytest.raises(GitError) as raised:
+        audit_history(repo, "ledger")
+    assert str(raised.value) == (
+        "git cannot walk the history from HEAD: a commit is missing (the repository is "
+        "damaged or incomplete; `git fsck` names it)"
+    )
+
+
+def test_audit_of_a_shallow_clone_says_where_the_history_stops_and_exits_1(
+    tmp_path: Path, root: Path
+):
+    repo = root
+    police = LEDGER_HEADER + HAND_ENTRY.format(n=1, department="市公安局", count=3)
+    commit(repo, "first", {MAY: police})
+    police = police.replace("count = 3", "count = 1")
+    commit(repo, "edit", {MAY: police})
+    git(repo, "tag", "v1")
+    education = HAND_ENTRY.format(n=2, department="市教育局", count=1)
+    last = commit(repo, "appended", {MAY: police + "\n" + education})
+    parent = git(repo, "rev-parse", "HEAD^")
+    date = git(repo, "log", "-1", "--format=%aI")
     shallow = tmp_path / "shallow"
-    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{repo}", str(shallow))
-    assert git(shallow, "rev-parse", "--is-shallow-repository") == "true"
-    assert [r.commit for r in audit_history(shallow, "ledger")] == [rewrite]
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
+    done = run_process("--root", str(shallow), "audit")
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1,
+        "",
+        f"the history stops at {last[:10]} ({date} Test Clerk: appended): git does not "
+        f"have its parent {parent[:10]}\n"
+        "the commits before it were not audited (a shallow clone): "
+        f"`git -C {shlex.quote(str(shallow))} fetch --unshallow` fetches them, then run "
+        "audit again\n",
+    )
+    assert audit_json(shallow) == (1, [])  # no commit found rewriting, none passed either
+    # The clone deepened to the start: the edit is found, and nothing is left unaudited.
+    git(shallow, "fetch", "-q", "--unshallow")
+    code, found = audit_json(shallow)
+    assert (code, [r["commit"] for r in found]) == (1, [parent])
+    assert run_process("--root", str(shallow), "audit").stderr == (
+        "1 commit did not keep the ledger: it is append-only\n"
+    )
+    # Since a tag the clone holds (the edit, its cut-off commit): the commits after it
+    # lie wholly inside the history present.
+    tagged = tmp_path / "tagged"
+    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{repo}", str(tagged))
+    assert git(tagged, "rev-parse", "v1") == parent
+    assert run_process("--root", str(tagged), "audit").returncode == 1  # cut off at v1
+    since = run_process("--root", str(tagged), "audit", "--since", "v1")
+    assert (since.returncode, since.stdout) == (0, "")
+    assert "since v1 is append-only" in since.stderr
 
 
 def test_an_uncommitted_edit_of_committed_lines_is_caught(clerks: tuple[Path, Path]):
@@ -1166,10 +1254,6 @@ def test_line_ends_git_converts_are_no_change_in_a_sha256_repository(tmp_path: P
     ledger = root / "ledger" / "2023-05.toml"
     ledger.write_bytes(ledger.read_bytes().replace(b"\n", b"\r\n") + b"\r\n# appended\r\n")
     assert audit_json(root) == (0, [])
-
-
-LEDGER_HEADER = "# govscore ledger for 2023-05: append only\n"
-HAND_ENTRY = '[[entry]]\nid = "2023-05-{n:04}"\ndepartment = "{department}"\nclause = "2.4.3"\ncount = {count}\n'
 
 
 def test_a_replace_ref_or_a_graft_file_hides_no_rewrite_from_audit_or_at(root: Path):

@@ -10,6 +10,7 @@ import codecs
 import contextlib
 import importlib
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -50,7 +51,7 @@ from govscore.errors import (
 from govscore.figures import SHOWN_PLACES
 from govscore.i18n import _, both, chinese, either, listing, ngettext, os_reason
 from govscore.ledger import importing
-from govscore.ledger.audit import audit_history, printable
+from govscore.ledger.audit import CutOff, audit_history, printable
 from govscore.ledger.gitops import (
     GitError,
     clone_tag,
@@ -1102,10 +1103,11 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
         except GitError as exc:
             raise UsageError(_("--since {rev}: {reason}").format(rev=since, reason=exc)) from None
     try:
-        rewrites = audit_history(root_dir, LEDGER_DIR, since)
+        audited = audit_history(root_dir, LEDGER_DIR, since)
     except GitError as exc:
         raise DataError(str(exc)) from None
-    app.verdict = 1 if rewrites else 0
+    rewrites = audited.rewrites
+    app.verdict = 1 if rewrites or audited.cut else 0
     if fmt == "json":
         click.echo(json_text([asdict(r) for r in rewrites]))
     elif fmt == "table":
@@ -1147,6 +1149,9 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
                 ),
                 err=True,
             )
+    if audited.cut:
+        _say_cut(root_dir, audited.cut)
+    if rewrites or audited.cut:
         sys.exit(1)
     if since is None:
         click.echo(
@@ -1161,6 +1166,40 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
             ).format(rev=since),
             err=True,
         )
+
+
+def _say_cut(root_dir: Path, cut: Sequence[CutOff]) -> None:
+    """Where the history audited stops (a shallow clone): no verdict can cover what
+    came before, so the audit says so instead of calling the history append-only."""
+    for commit in cut:
+        click.echo(
+            printable(
+                ngettext(
+                    "the history stops at {commit} ({date} {author}: {subject}): git does "
+                    "not have its parent {parents}",
+                    "the history stops at {commit} ({date} {author}: {subject}): git does "
+                    "not have its parents {parents}",
+                    len(commit.parents),
+                ).format(
+                    commit=commit.commit[:10],
+                    date=commit.date,
+                    author=commit.author,
+                    subject=commit.subject,
+                    parents=listing([p[:10] for p in commit.parents]),
+                )
+            ),
+            err=True,
+        )
+    click.echo(
+        ngettext(
+            "the commits before it were not audited (a shallow clone): "
+            "`git -C {root} fetch --unshallow` fetches them, then run audit again",
+            "the commits before them were not audited (a shallow clone): "
+            "`git -C {root} fetch --unshallow` fetches them, then run audit again",
+            len(cut),
+        ).format(root=shlex.quote(str(root_dir))),
+        err=True,
+    )
 
 
 # -- looking things up ----------------------------------------------------------------

@@ -58,11 +58,34 @@ class Rewrite:
     lines: tuple[str, ...]  # "-12: old text" (line in the parent), "+12: new text" (in the commit)
 
 
-def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> list[Rewrite]:
+@dataclass(frozen=True)
+class CutOff:
+    """A commit where the history in the repository stops: git does not have its parents
+    (a shallow clone, `git clone --depth N`), so nothing before it was audited."""
+
+    commit: str
+    author: str
+    date: str
+    subject: str
+    parents: tuple[str, ...]  # the parents the audit could not read past
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What an audit found: the commits that did not keep the ledger, and where the
+    history it could read stops (empty: it read every commit it was asked to)."""
+
+    rewrites: list[Rewrite]
+    cut: tuple[CutOff, ...]
+
+
+def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audit:
     """Every commit reachable from HEAD that did not keep the ledger, each against each parent.
 
     With `since` (a published revision), only commits after it are walked, and the
     ledger at HEAD must still hold everything the ledger at `since` held, in order.
+    A commit whose parents git does not have is audited against nothing and named as
+    a cut: the history before it is unknown, so no verdict on it may be given.
     """
     if not in_repository(root):
         raise GitError(
@@ -77,22 +100,37 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> list
         check=False,  # pragma: no mutate (equivalent: None is as false as False)
     )
     if head.returncode != 0:
-        return []
+        return Audit([], ())
     prefix = repository_prefix(root)
     folder = [part for part in f"{prefix}{ledger_dir}".split("/") if part]
-    listed = git(root, "rev-list", "--reverse", "HEAD", *([f"^{base}"] if base else []))
+    # Each commit with its parents as git walks them: a shallow clone's cut-off commit
+    # is walked as if it had none, though its object names them.
+    excluded = [f"^{base}"] if base else []
+    listed = git(root, "rev-list", "--reverse", "--parents", "HEAD", *excluded, check=False)
+    if listed.returncode != 0:
+        raise GitError(
+            _(
+                "git cannot walk the history from HEAD: a commit is missing (the repository "
+                "is damaged or incomplete; `git fsck` names it)"
+            )
+        )
     found: list[Rewrite] = []
+    cut: list[CutOff] = []
     with _Objects(root) as objects:
         history = _History(objects, folder, prefix)
-        for commit_id in listed.stdout.split():
+        for line in listed.stdout.splitlines():
+            commit_id, *walked = line.split()
             commit = history.commit(commit_id)
             merge = len(commit.parents) > 1
             for parent in commit.parents:
                 found.extend(history.compare(commit, parent, merge))
+            unread = tuple(p for p in commit.parents if p not in walked or not history.has(p))
+            if unread:
+                cut.append(CutOff(commit.id, commit.author, commit.date, commit.subject, unread))
         if base is not None and since is not None:  # pragma: no mutate (equivalent: or)
             found.extend(_since(root, history, base, since))
         found.extend(_uncommitted(root, history, head.stdout.strip(), ledger_dir))
-    return found
+    return Audit(found, tuple(cut))
 
 
 def _uncommitted(root: Path, history: _History, head: str, ledger_dir: str) -> list[Rewrite]:
@@ -360,6 +398,10 @@ class _History:
         self.commits: dict[str, _Commit | None] = {}
         self.ledgers: dict[str, dict[str, str] | None] = {}
         self.texts: dict[str, str] = {}
+
+    def has(self, commit_id: str) -> bool:
+        """Whether git has the commit (a shallow clone lacks its cut-off commits' parents)."""
+        return self._commit(commit_id) is not None
 
     def commit(self, commit_id: str) -> _Commit:
         found = self._commit(commit_id)
