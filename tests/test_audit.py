@@ -1305,3 +1305,62 @@ def test_a_replace_ref_or_a_graft_file_hides_no_rewrite_from_audit_or_at(root: P
         1,
         "1 commit did not keep the ledger: it is append-only\n",
     )
+
+
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+def test_an_edit_git_was_told_to_pass_over_is_uncommitted_and_named(root: Path, flag: str):
+    """`git update-index --assume-unchanged` (or --skip-worktree) makes git status and git
+    diff trust the index: an edit of a committed entry then counted in every report that
+    claimed HEAD's revision with no uncommitted entries, and audit passed it (review AQ F3)."""
+    ledger = root / "ledger" / "2023-05.toml"
+    police = HAND_ENTRY.format(n=1, department="市公安局", count=5)
+    education = HAND_ENTRY.format(n=2, department="市教育局", count=3)
+    ledger.write_text(LEDGER_HEADER + police + "\n" + education, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "two entries")
+    head = git(root, "rev-parse", "HEAD")
+    git(root, "update-index", flag, "ledger/2023-05.toml")
+
+    def month() -> dict:
+        return json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
+
+    # Flagged, not edited: as committed.
+    assert (month()["revision"], month()["uncommitted"]) == (head, False)
+    assert audit_json(root) == (0, [])
+    ledger.write_text(
+        LEDGER_HEADER + police + "\n" + education.replace("count = 3", "count = 9"),
+        encoding="utf-8",
+    )
+    assert git(root, "status", "--porcelain") == ""  # git sees nothing
+    report = month()
+    # 市教育局 counts 9 at 2.4.3 (1 point each): 规范化 100 − 9 = 91, total 100 − 0.40 × 9.
+    education_row = next(d for d in report["departments"] if d["department"] == "市教育局")
+    assert (education_row["total"], education_row["categories"]["2"]) == (96.4, 91.0)
+    assert (report["revision"], report["uncommitted"]) == (head, True)
+    checked = json.loads(run(root, "check", "--format", "json").stdout)
+    assert (checked["revision"], checked["uncommitted"]) == (head, True)
+
+    code, found = audit_json(root)
+    assert code == 1
+    [rewrite] = found
+    assert (rewrite["commit"], rewrite["parent"], rewrite["file"]) == ("", head, MAY)
+    assert rewrite["entries"] == ["2023-05-0002"]
+    assert rewrite["lines"] == ["-12: count = 3", "+12: count = 9"]
+    done = run_process("--root", str(root), "audit")
+    place = shlex.quote(str(root))
+    assert (done.returncode, done.stdout) == (
+        1,
+        f"working tree (not committed), against HEAD {head[:10]}\n"
+        f"    {MAY}: not committed: lines HEAD holds were changed, removed or inserted in "
+        "the working tree (entries 2023-05-0002), in a file git was told to pass over "
+        "(`git update-index --assume-unchanged` or `--skip-worktree`), so `git status` and "
+        f"`git diff` do not show them; `git -C {place} update-index --no-assume-unchanged "
+        f"--no-skip-worktree -- {MAY}` shows them to git again\n"
+        "    -12: count = 3\n"
+        "    +12: count = 9\n",
+    )
+    # Removed from the working tree: the committed lines are gone just the same.
+    ledger.unlink()
+    assert month()["uncommitted"] is True
+    code, found = audit_json(root)
+    assert code == 1 and found[0]["message"].startswith("尚未提交：文件被删除")

@@ -18,6 +18,7 @@ import bisect
 import difflib
 import hashlib
 import itertools
+import os
 import re
 import shlex
 import subprocess
@@ -35,6 +36,7 @@ from govscore.ledger.gitops import (
     GitError,
     git,
     git_env,
+    hidden_changes,
     in_repository,
     repository_prefix,
     resolve_revision,
@@ -144,6 +146,11 @@ def _uncommitted(root: Path, history: _History, head: str, ledger_dir: str) -> l
     files = history.files(head) or {}
     staged = _differing(root, ledger_dir, "--cached")
     worked = _differing(root, ledger_dir)
+    # Files git was told to pass over (assume-unchanged, skip-worktree): git names none of
+    # them, so their bytes are compared with HEAD's here.
+    hidden = {label for label in hidden_changes(root, ledger_dir) if label not in worked}
+    for label in hidden:
+        worked[label] = "M" if os.path.lexists(root / label) else "D"
     found = []
     for label in sorted({*staged, *worked}):
         blob = files.get(f"{history.prefix}{label}")
@@ -152,16 +159,18 @@ def _uncommitted(root: Path, history: _History, head: str, ledger_dir: str) -> l
         old = history.text(blob)
         # What a commit of the index would take, then what `commit -a` would; a text
         # is read (a git process) only for a file git names as modified there.
-        for status, read in (
-            (staged.get(label), _staged_text),
-            (worked.get(label), _as_committed),
+        for status, read, passed_over in (
+            (staged.get(label), _staged_text, False),
+            (worked.get(label), _as_committed, label in hidden),
         ):
             if status is None:
                 continue
             new = read(root, label) if status.startswith("M") else None
             if status.startswith("M") and (new is None or new == old):
                 continue  # deleted, or no longer a plain file (new None): the commit drops it
-            rewrite = _uncommitted_rewrite(root, label, status, old, new, history.prefix, head)
+            rewrite = _uncommitted_rewrite(
+                root, label, status, old, new, history.prefix, head, passed_over
+            )
             if rewrite is not None:
                 found.append(rewrite)
                 break
@@ -188,14 +197,32 @@ def _differing(root: Path, ledger_dir: str, *against: str) -> dict[str, str]:
 
 
 def _uncommitted_rewrite(
-    root: Path, label: str, status: str, old: str, new: str | None, prefix: str, head: str
+    root: Path,
+    label: str,
+    status: str,
+    old: str,
+    new: str | None,
+    prefix: str,
+    head: str,
+    passed_over: bool = False,
 ) -> Rewrite | None:
+    """`passed_over`: git was told not to look at the file (assume-unchanged or
+    skip-worktree), so git diff shows nothing and git checkout may leave it alone."""
     checked = _check(old, new, f"{prefix}{label}", False, head)
     if checked is None:
         return None
     message, entries, lines = checked
     place, file = shlex.quote(str(root)), shlex.quote(label)
-    if new is not None:
+    if new is not None and passed_over:
+        named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
+        message = _(
+            "not committed: lines HEAD holds were changed, removed or inserted in the "
+            "working tree{entries}, in a file git was told to pass over (`git update-index "
+            "--assume-unchanged` or `--skip-worktree`), so `git status` and `git diff` do "
+            "not show them; `git -C {root} update-index --no-assume-unchanged "
+            "--no-skip-worktree -- {file}` shows them to git again"
+        ).format(entries=named, file=file, root=place)
+    elif new is not None:
         named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
         message = _(
             "not committed: lines HEAD holds were changed, removed or inserted (in the "

@@ -7,6 +7,7 @@ visible; govscore.ledger.audit finds any commit that did not keep what was there
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import secrets
 import subprocess
@@ -185,7 +186,8 @@ class LedgerState:
 
 def ledger_state(root: Path, ledger_dir: str, at: str | None = None) -> LedgerState:
     """Outside git every ledger file counted is uncommitted; in git, a ledger file git
-    ignores is as uncommitted as one it has not been told of."""
+    ignores is as uncommitted as one it has not been told of, and one git was told to
+    pass over (assume-unchanged, skip-worktree) is uncommitted when its bytes differ."""
     if not in_repository(root):
         folder = root / ledger_dir
         held = folder.is_dir() and any(p.suffix in (".toml", ".csv") for p in folder.iterdir())
@@ -205,7 +207,49 @@ def ledger_state(root: Path, ledger_dir: str, at: str | None = None) -> LedgerSt
         check=False,
     )
     changed = [line for line in status.stdout.splitlines() if not line.endswith("/.gitkeep")]
+    if not changed and revision is not None:
+        changed = hidden_changes(root, ledger_dir)
     return LedgerState(revision, bool(changed), True)
+
+
+def hidden_changes(root: Path, *paths: str) -> list[str]:
+    """The files under `paths` (relative to the root, as git names them from there) that
+    git was told to pass over (`git update-index --assume-unchanged` or `--skip-worktree`)
+    and whose bytes in the working tree are not HEAD's.
+
+    git status and git diff trust those flags and never look at such a file, so an edit
+    there would be read by every report while git, and so the report's revision, says
+    nothing changed. Only flagged files are read and hashed: where none is flagged (an
+    ordinary checkout) this costs one `git ls-files`."""
+    listed = _git_bytes(root, "ls-files", "-v", "-z", "--", *paths)
+    flagged = [
+        item[2:].decode("utf-8", "surrogateescape")
+        for item in listed.stdout.split(b"\0")
+        # ls-files -v: a lower-case tag is assume-unchanged, S skip-worktree.
+        if item[1:2] == b" " and (item[:1].islower() or item[:1] == b"S")
+    ]
+    if not flagged:
+        return []
+    tree = _git_bytes(root, "ls-tree", "-z", "HEAD", "--", *flagged)
+    held: dict[str, tuple[bytes, str]] = {}
+    for item in tree.stdout.split(b"\0"):
+        meta, tab, name = item.partition(b"\t")
+        if tab:
+            mode, _kind, blob = meta.split()
+            held[name.decode("utf-8", "surrogateescape")] = (mode, blob.decode("ascii"))
+    return [name for name in flagged if not _holds_blob(root / name, *held.get(name, (b"", "")))]
+
+
+def _holds_blob(path: Path, mode: bytes, blob: str) -> bool:
+    """Whether a working-tree file's bytes, unfiltered, are the blob's (a plain file only)."""
+    if mode not in (b"100644", b"100755") or path.is_symlink() or not path.is_file():
+        return False
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    digest = hashlib.sha256 if len(blob) == 64 else hashlib.sha1
+    return digest(b"blob %d\0" % len(data) + data).hexdigest() == blob
 
 
 # -- committing -------------------------------------------------------------------------
