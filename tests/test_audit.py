@@ -689,12 +689,14 @@ def test_a_merge_among_equal_rows_names_only_what_it_lost(monkeypatch: pytest.Mo
     message, entries, lines = _merge_losses(old, "h\n" + "\n".join(new) + "\na\n", "x.csv", "p")  # type: ignore[misc]
     assert message.endswith("against parent p: line 229 was removed; line 230 was removed")
     assert lines == ("-229: r", "-230: r")
-    # Nothing in common at all: every block named.
+    # Nothing in common at all: every block named, the text before the entries as
+    # changed (the merge's own stands in its place), the entries as removed.
     message, entries, lines = _merge_losses(LEDGER, "# other\n", "x.toml", "p")  # type: ignore[misc]
     assert message.endswith(
-        "against parent p: line 1 was removed; entry a (line 2) was removed; "
+        "against parent p: line 1 was changed; entry a (line 2) was removed; "
         "entry b (line 6) was removed"
     )
+    assert lines[:2] == ("-1: # 2023-05", "+1: # other")
     # Two entries changed: the lines of both.
     changed = LEDGER.replace("2.4.3", "9.9.9").replace("2.4.4", "8.8.8")
     message, entries, lines = _merge_losses(LEDGER, changed, "x.toml", "p")  # type: ignore[misc]
@@ -1364,3 +1366,55 @@ def test_an_edit_git_was_told_to_pass_over_is_uncommitted_and_named(root: Path, 
     assert month()["uncommitted"] is True
     code, found = audit_json(root)
     assert code == 1 and found[0]["message"].startswith("尚未提交：文件被删除")
+
+
+def test_a_merge_committed_with_conflict_markers_names_only_the_lines_it_inserted(
+    tmp_path: Path,
+):
+    """Two branches that each began the month's file, merged without union merge and
+    committed with git's conflict markers: the header still stands at line 1, so the
+    audit names the marker after it, not the header as removed (review AQ F11)."""
+    from govscore.ledger.audit import audit_history
+
+    def entry(tag: str, department: str) -> str:
+        lines = ["[[entry]]", f'id = "2023-05-0001-{tag}"', f'department = "{department}"']
+        return "".join(f"{line}  # {tag}\n" for line in lines)
+
+    repo = repository(tmp_path / "repo")
+    commit(repo, "before the month", {"README": "the office's ledger\n"})
+    git(repo, "checkout", "-qb", "bob")
+    bob = commit(repo, "bob's entry", {MAY: LEDGER_HEADER + entry("bbbb", "市教育局")})
+    git(repo, "checkout", "-q", "-")
+    alice = commit(repo, "alice's entry", {MAY: LEDGER_HEADER + entry("aaaa", "市公安局")})
+    merging = subprocess.run(["git", "merge", "-q", "bob"], cwd=repo, capture_output=True)
+    assert merging.returncode == 1  # add/add conflict: the markers stay in the file
+    merge = commit(repo, "merged", {})
+    assert (repo / MAY).read_text(encoding="utf-8") == (
+        LEDGER_HEADER
+        + "<<<<<<< HEAD\n"
+        + entry("aaaa", "市公安局")
+        + "=======\n"
+        + entry("bbbb", "市教育局")
+        + ">>>>>>> bob\n"
+    )
+    found = audit_history(repo, "ledger").rewrites
+    assert [(r.commit, r.parent, r.message, r.entries, r.lines) for r in found] == [
+        (
+            merge,
+            alice,
+            "a merge must keep every entry of each parent, whole and in order; against "
+            f"parent {alice[:10]}: line 1 was changed; entry 2023-05-0001-aaaa (line 2) "
+            "was changed",
+            ("2023-05-0001-aaaa",),
+            ("+2: <<<<<<< HEAD", "+6: ======="),
+        ),
+        (
+            merge,
+            bob,
+            "a merge must keep every entry of each parent, whole and in order; against "
+            f"parent {bob[:10]}: line 1 was changed; entry 2023-05-0001-bbbb (line 2) "
+            "was changed",
+            ("2023-05-0001-bbbb",),
+            ("+2: <<<<<<< HEAD", "+10: >>>>>>> bob"),
+        ),
+    ]

@@ -670,6 +670,17 @@ def _merge_losses(
         if index not in matched:
             elsewhere[block.lines].append(block)
     by_id = {b.entry: b for b in reversed(after) if b.entry}
+    # A TOML file's text before its first entry, in the merge, when no parent block kept it.
+    first = after[0] if after else None
+    preamble = (
+        first
+        if path.endswith(".toml")
+        and first
+        and first.line == 1
+        and not first.entry
+        and 0 not in matched
+        else None
+    )
     what: list[str] = []
     entries: list[str] = []
     lines: list[str] = []
@@ -687,6 +698,12 @@ def _merge_losses(
         elif block.entry in by_id:
             what.append(_("{what} was changed").format(what=block.where()))
             lines += _changed_lines(block, by_id[block.entry])
+        elif preamble is not None and block.line == 1 and not block.entry:
+            # The text before the first entry, and the merge's own in its place: only
+            # the lines that differ are named (a conflict's first marker after the
+            # header), not the header, which still stands.
+            what.append(_("{what} was changed").format(what=block.where()))
+            lines += _changed_lines(block, preamble)
         else:
             what.append(_("{what} was removed").format(what=block.where()))
             lines += [f"-{n}: {text}" for n, text in enumerate(block.lines, block.line)]
