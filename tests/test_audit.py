@@ -272,6 +272,25 @@ def test_an_entry_removed_from_every_commit_is_a_gap_and_audit_since_finds_it(ro
     assert "合并" not in lost["message"]  # no merge was made: none is named
 
 
+def test_the_newest_entry_removed_leaves_no_gap_and_only_audit_since_a_tag_finds_it(
+    root: Path,
+):
+    """What the README says of rewritten history (review AQ F10): removing the newest entry
+    of a month leaves no gap in the ids, so check and a plain audit are clean; a tag
+    published after it is what shows it."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    add(root, "市民政局", "4.4.1", "--commit")
+    veto = add(root, "市体育局", "4.4.1", "--commit")
+    git(root, "tag", "v2023-05")
+    git(root, "reset", "-q", "--hard", "HEAD~1")
+    assert veto not in (root / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    assert (run(root, "check").exit_code, run(root, "audit").exit_code) == (0, 0)
+    code, found = audit_json(root, "--since", "v2023-05")
+    assert code == 1 and found[-1]["entries"] == [veto]
+
+
 def test_audit_since_a_kept_tag_passes_and_an_unknown_one_is_a_usage_error(root: Path):
     git(root, "add", "-A")
     git(root, "commit", "-qm", "root")
