@@ -157,6 +157,11 @@ def chinese(message: str) -> str:
     return translations("zh").gettext(message)
 
 
+# govscore's own reason for TOML nested too deeply for tomllib (ledger.text.load_toml).
+TOML_TOO_DEEP = N_(
+    "arrays or tables are nested too deeply: a ledger or configuration file needs only "
+    "a few levels, and nesting that deep is not allowed"
+)
 # What tomllib and json say of a syntax error (English, from the standard library): in
 # the reader's words where govscore knows them, else as they said it.
 PARSER_WORDS = frozenset(
@@ -184,6 +189,7 @@ PARSER_WORDS = frozenset(
         N_("Invalid \\escape"),
         N_("Invalid \\uXXXX escape"),
         N_("Extra data"),
+        TOML_TOO_DEEP,
     }
 )
 _PARSER_SHAPES = (

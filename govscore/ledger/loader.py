@@ -34,7 +34,13 @@ from govscore.ledger.tally import (
     plain_clauses,
     rate_clashes,
 )
-from govscore.ledger.text import ParsedFile, ledger_text, parse_csv_ledger, parse_toml_ledger
+from govscore.ledger.text import (
+    ParsedFile,
+    ledger_text,
+    load_toml,
+    parse_csv_ledger,
+    parse_toml_ledger,
+)
 from govscore.ledger.tomlfast import holds_controls
 from govscore.ledger.workers import cpus, cycles_left, in_order, start_pool
 from govscore.ledger.writer import fcntl, ledger_lock
@@ -253,7 +259,7 @@ def parse_toml_file(data: bytes | None, label: str) -> dict[str, Any]:
         message = _("{file}: missing; create a root with: govscore init DIR")
         raise ConfigError(message.format(file=label))
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        return load_toml(data.decode("utf-8"))
     except UnicodeDecodeError:
         message = _("{file}: not UTF-8 text; save it as UTF-8")
         raise ConfigError(message.format(file=label)) from None

@@ -24,7 +24,7 @@ from typing import Any
 import tomli_w
 
 from govscore.errors import Problem
-from govscore.i18n import _, listing, parser_reason
+from govscore.i18n import TOML_TOO_DEEP, _, listing, parser_reason
 from govscore.ledger.batches import blank, ends_whole_batch, torn_batches
 from govscore.ledger.tomlfast import Chunk, PlainTables, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, field_word, is_month
@@ -142,6 +142,43 @@ def _open_quote(line: str, quote: str | None) -> str | None:
     return quote
 
 
+# Strings and comments (whose brackets are text) and brackets, for finding deep nesting.
+_NESTING = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[{]|[\]}]',
+    re.DOTALL,
+)
+
+
+class NestedTooDeep(tomllib.TOMLDecodeError):
+    """TOML nested deeper than tomllib can read (it recurses, and Python's stack ends
+    some 300 levels down): a syntax error like any other, at the line where the nesting
+    is deepest, so every reader of TOML names it as it names the others."""
+
+    def __init__(self, text: str):
+        depth = deepest = at = 0
+        for found in _NESTING.finditer(text):
+            mark = found.group()
+            if mark in ("[", "{"):
+                depth += 1
+                if depth > deepest:
+                    deepest, at = depth, found.start()
+            elif mark in ("]", "}"):
+                depth -= 1
+        line = text.count("\n", 0, at) + 1
+        column = at - text.rfind("\n", 0, at)
+        # ValueError's own: tomllib's newer TOMLDecodeError wants the document as well.
+        ValueError.__init__(self, f"{TOML_TOO_DEEP} (at line {line}, column {column})")
+
+
+def load_toml(text: str, **options: Any) -> dict[str, Any]:
+    """tomllib.loads, with nesting too deep for it a TOMLDecodeError (NestedTooDeep), not
+    a RecursionError that would take every command down."""
+    try:
+        return tomllib.loads(text, **options)
+    except RecursionError:
+        raise NestedTooDeep(text) from None
+
+
 def parse_toml_ledger(
     text: str,
     file: str,
@@ -194,7 +231,7 @@ def parse_toml_ledger(
     else:
         preamble, chunks = quick
     try:
-        if tomllib.loads(preamble):
+        if load_toml(preamble):
             problems.append(
                 Problem(
                     file, 1, _("only [[entry]] tables may stand in a ledger file (and comments)")
@@ -211,7 +248,7 @@ def parse_toml_ledger(
                 entries.append(made)
                 continue
         try:
-            data = tomllib.loads(found_chunk.text, parse_float=Decimal)
+            data = load_toml(found_chunk.text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
             said = _twice(exc, found_chunk.text, file) or _not_toml(exc)
             breaks.append(Problem(file, _error_line(exc, line), said))
