@@ -288,6 +288,27 @@ def test_tallied_snapshots_equal_ordinary_ones(
     assert comparable(snapshot(root, workers=2)) == ordinary
 
 
+@examples(60)
+@given(
+    text=month_file("2023-05"),
+    other=st.one_of(month_file("2023-06"), st.none()),
+    where=st.floats(0, 1),
+)
+def test_a_byte_that_is_not_utf8_leaves_out_the_same_entries_however_read(
+    root: Path, text: str, other: str | None, where: float
+):
+    """A byte 0xFF (never UTF-8) anywhere in a month file: the entries above the one (or
+    the batch) holding it count, the same ones whether the file is tallied or not."""
+    data = text.encode("utf-8")
+    at = int(len(data) * where)
+    write_ledger(root, {} if other is None else {"2023-06.toml": other})
+    (root / "ledger" / "2023-05.toml").write_bytes(data[:at] + b"\xff" + data[at:])
+    ordinary = comparable(snapshot(root, tally=False))
+    assert any("not UTF-8" in p.message for p in ordinary[1])
+    assert comparable(snapshot(root, workers=1)) == ordinary
+    assert comparable(snapshot(root, workers=2)) == ordinary
+
+
 def test_a_gap_is_named_in_the_first_file_to_hold_its_sequence_however_it_was_read(
     root: Path,
 ):

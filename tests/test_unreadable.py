@@ -116,3 +116,98 @@ def test_brackets_in_strings_and_comments_do_not_move_the_line_named():
     parsed = parse_toml_ledger(text, "ledger/2023-05.toml", "2023-05")
     assert parsed.entries == ()
     assert parsed.problems == (Problem("ledger/2023-05.toml", 7, DEEP_REASON),)
+
+
+GBK_NOTE = "迟到".encode("gbk")
+
+
+def month_output(root: Path, *options: str) -> tuple[int, str]:
+    result = run(root, *options, "month", "2023-05", "--format", "json")
+    return result.exit_code, result.stdout
+
+
+def test_an_entry_appended_in_gbk_leaves_out_only_itself_and_what_follows(small: Path):
+    """The review's case: a clerk appends 市民政局's entry in an editor that saves GBK.
+    The entries above still count: 市公安局 2.4.3 ×2, 100 − 2 × 0.4 = 99.2; 市体育局
+    2.4.3 ×1, 100 − 0.4 = 99.6. 市民政局's, and a later one for 市体育局, do not."""
+    record(small, "市公安局", "2")
+    record(small, "市体育局", "1")
+    ledger = small / "ledger" / "2023-05.toml"
+    lines = ledger.read_bytes().count(b"\n")
+    with ledger.open("ab") as file:
+        file.write(
+            b'\n[[entry]]\nid = "2023-05-0003"\ndepartment = "\xca\xd0\xc3\xf1\xd5\xfe\xbe\xd6"'
+            b'\nclause = "2.4.3"\n'
+            b'\n[[entry]]\nid = "2023-05-0004"\ndepartment = "\xe5\xb8\x82\xe4\xbd\x93\xe8\x82'
+            b'\xb2\xe5\xb1\x80"\nclause = "2.4.3"\ncount = 5\n'
+        )
+    header = lines + 2  # after the blank line
+    result = run(small, "check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"ledger/2023-05.toml:{header + 2}: not UTF-8 text (was the file saved as GBK or "
+        f"another encoding?): the entries from line {header} on are left out, those above "
+        "it count; save the file as UTF-8"
+    )
+    assert totals(small, code=1) == {"市民政局": 100.0, "市体育局": 99.6, "市公安局": 99.2}
+    # The cache, once written, and no cache at all count the same entries.
+    assert month_output(small) == month_output(small) == month_output(small, "--no-cache")
+    added = run(small, "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05")
+    assert added.exit_code == 1 and "save the file as UTF-8" in added.stderr
+
+
+def test_a_gbk_note_inside_a_batch_leaves_out_the_whole_batch(small: Path):
+    """A batch counts whole or not at all: a note re-saved in GBK in the second entry of
+    an import's batch leaves out both of its entries (市民政局 ×3 and 市体育局 ×4), not
+    a torn batch; the add before it counts: 市公安局 ×2, 100 − 2 × 0.4 = 99.2."""
+    record(small, "市公安局", "2")
+    ledger = small / "ledger" / "2023-05.toml"
+    begin = ledger.read_bytes().count(b"\n") + 1  # the batch's begin line
+    Path("rows.csv").write_text(
+        "department,clause,count,month,note\n市民政局,2.4.3,3,2023-05,甲\n市体育局,2.4.3,4,2023-05,乙\n",
+        encoding="utf-8",
+    )
+    assert run(small, "import", "rows.csv").exit_code == 0
+    data = ledger.read_bytes()
+    assert data.count(b"# govscore batch of 2 entries") == 1
+    ledger.write_bytes(data.replace('note = "乙"'.encode(), b'note = "' + GBK_NOTE + b'"'))
+    bad = data.split(b'note = "\xe4\xb9\x99"')[0].count(b"\n") + 1
+    result = run(small, "check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"ledger/2023-05.toml:{bad}: not UTF-8 text (was the file saved as GBK or another "
+        f"encoding?): the entries from line {begin} on are left out, those above it count; "
+        "save the file as UTF-8"
+    )
+    assert totals(small, code=1) == {"市民政局": 100.0, "市体育局": 100.0, "市公安局": 99.2}
+    assert month_output(small) == month_output(small, "--no-cache")
+
+
+def test_a_gbk_byte_before_any_entry_leaves_out_the_whole_file(small: Path):
+    ledger = small / "ledger" / "2023-05.toml"
+    record(small, "市公安局", "2")
+    ledger.write_bytes(b"# " + GBK_NOTE + b"\n" + ledger.read_bytes())
+    result = run(small, "check")
+    assert result.stdout.splitlines()[0] == (
+        "ledger/2023-05.toml:1: not UTF-8 text (was the file saved as GBK or another "
+        "encoding?): the whole file is left out, none of its entries count; save the file "
+        "as UTF-8"
+    )
+    assert totals(small, code=1)["市公安局"] == 100.0
+
+
+def test_a_gbk_row_of_a_csv_ledger_leaves_out_it_and_the_rows_after(small: Path):
+    """Row 2 counts (市公安局 ×2: 99.2); rows 3 and 4 do not."""
+    (small / "ledger" / "2023-05.csv").write_bytes(
+        "id,department,clause,count,note\n2023-05-0001,市公安局,2.4.3,2,a\n".encode()
+        + "2023-05-0002,市民政局,2.4.3,1,".encode()
+        + GBK_NOTE
+        + "\n2023-05-0003,市体育局,2.4.3,1,b\n".encode()
+    )
+    result = run(small, "check")
+    assert result.stdout.splitlines()[0] == (
+        "ledger/2023-05.csv:3: not UTF-8 text (was the file saved as GBK or another "
+        "encoding?): the entries from line 3 on are left out, those above it count; save the "
+        "file as UTF-8"
+    )
+    assert totals(small, code=1) == {"市民政局": 100.0, "市体育局": 100.0, "市公安局": 99.2}

@@ -40,6 +40,7 @@ from govscore.ledger.text import (
     load_toml,
     parse_csv_ledger,
     parse_toml_ledger,
+    readable_part,
 )
 from govscore.ledger.tomlfast import holds_controls
 from govscore.ledger.workers import cpus, cycles_left, in_order, start_pool
@@ -353,14 +354,39 @@ def parse_ledger_bytes(
     try:
         text = ledger_text(data)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problem = Problem(label, line, _("not UTF-8 text; save the file as UTF-8"))
-        return ParsedFile((), (problem,), True, data.count(b"\n"))
+        return _read_before(data, exc.start, label, month, tally)
     if label.endswith(".csv"):
         return replace(parse_csv_ledger(text, label, month), newlines=data.count(b"\n"))
     # Whether the text holds a control character, from its bytes: what the text drops of
     # them (a CR before LF, a torn batch) only makes the reading more careful than needed.
     return parse_toml_ledger(text, label, month, take=tally, controls=holds_controls(data))
+
+
+def _read_before(
+    data: bytes, bad: int, label: str, month: str, tally: PlainTally | None
+) -> ParsedFile:
+    """A ledger file with a byte that is not UTF-8 at `bad` (a clerk appended in an editor
+    that saves GBK): the entries above the entry (or batch) holding it count, read as the
+    file would be were it to end there; that entry and those after it do not, and the
+    file is broken until it is saved as UTF-8. Every reader of the file (cached, tallied,
+    plain) comes here, so all count the same entries."""
+    cut = readable_part(data, bad, csv_file=label.endswith(".csv"))
+    line = data.count(b"\n", 0, bad) + 1
+    if cut:
+        message = _(
+            "not UTF-8 text (was the file saved as GBK or another encoding?): the entries "
+            "from line {line} on are left out, those above it count; save the file as UTF-8"
+        ).format(line=data.count(b"\n", 0, cut) + 1)
+    else:
+        message = _(
+            "not UTF-8 text (was the file saved as GBK or another encoding?): the whole "
+            "file is left out, none of its entries count; save the file as UTF-8"
+        )
+    problem = Problem(label, line, message)
+    # Every line after the cut a blank one, so each line above keeps its number.
+    read = parse_ledger_bytes(data[:cut] + b"\n" * data.count(b"\n", cut), label, month, tally)
+    problems = tuple(sorted((*read.problems, problem), key=lambda p: p.line))
+    return replace(read, problems=problems, broken=True, broken_by=read.broken_by or problem)
 
 
 def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:

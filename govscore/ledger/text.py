@@ -68,6 +68,34 @@ def ledger_text(data: bytes) -> str:
     return codecs.utf_8_decode(data)[0]
 
 
+# Where a table or a batch of govscore's begins (and a batch ends), in a file's bytes.
+_HEADER_BYTES = re.compile(rb"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#[^\r\n]*)?\r?$", re.MULTILINE)
+_BEGIN_BYTES = re.compile(rb"^# govscore batch of ", re.MULTILINE)
+_END_BYTES = re.compile(rb"  # govscore batch end, sha256 ")
+
+
+def readable_part(data: bytes, bad: int, csv_file: bool = False) -> int:
+    """Where to stop reading a ledger file whose byte at `bad` is not UTF-8 (an entry
+    appended in an editor that saves GBK, say): at the start of the entry that holds it,
+    or of the govscore batch that does (a batch counts whole or not at all), so the
+    entries above count and none counts in part (`count = 4`, its note and key lost).
+    A CSV file stops at the row's line. 0 when the bad byte comes before any entry."""
+    line_start = data.rfind(b"\n", 0, bad) + 1
+    if csv_file:
+        return line_start
+    line_end = data.find(b"\n", bad)
+    line_end = len(data) if line_end < 0 else line_end
+    header = max((f.start() for f in _HEADER_BYTES.finditer(data, 0, line_end)), default=-1)
+    begin = max((f.start() for f in _BEGIN_BYTES.finditer(data, 0, line_end)), default=-1)
+    if header < 0 and begin < 0:
+        return 0  # before any entry
+    if begin > header:
+        return begin  # on a batch's begin line
+    if begin >= 0 and _END_BYTES.search(data, begin, header) is None:
+        return begin  # in a batch that has not ended before the entry's header
+    return header
+
+
 def split_entries(text: str) -> tuple[str, list[tuple[int, str]]]:
     """Split TOML text at top-level [[entry]] headers: (preamble, [(line, chunk), ...]).
 
