@@ -373,7 +373,10 @@ def test_broken_quoting_names_its_line(small: Path):
     write("rows.csv", 'department,clause,month,note\n公安局,2.4.3,2023-05,"a"b\n')
     result = gs(small, "import", "rows.csv")
     assert result.exit_code == 1
-    assert result.stderr.startswith("rows.csv:2: not valid CSV: ")
+    assert result.stderr.startswith(
+        "rows.csv:2: not valid CSV: a cell in quotes goes on after its closing quote (a quote "
+        'inside a cell is written as two, "")\n'
+    )
 
 
 def test_empty_files_and_blank_rows(small: Path):

@@ -555,8 +555,12 @@ def test_an_unknown_csv_column_like_no_field_lists_the_allowed_and_names_the_fir
 
 def test_a_csv_header_whose_quote_never_closes_is_named_at_line_1():
     parsed = parse_csv('id,"note\n2023-06-0001,x\n')
-    assert [(p.line, p.message[:27]) for p in parsed.problems] == [
-        (1, "not valid CSV: unexpected e")
+    assert [(p.line, p.message) for p in parsed.problems] == [
+        (
+            1,
+            "not valid CSV: a quote opened in this row is never closed: the file ends inside "
+            "it; the rows from here on are not read",
+        )
     ]
     assert parsed.entries == () and parsed.broken_by == parsed.problems[0]
 
@@ -668,8 +672,8 @@ def test_a_csv_quote_that_never_closes_is_named_and_the_file_is_broken():
         Problem(
             CSV_FILE,
             3,
-            "not valid CSV: unexpected end of data (a quote opened in this row is not closed "
-            "as CSV expects); the rows from here on are not read",
+            "not valid CSV: a quote opened in this row is never closed: the file ends inside "
+            "it; the rows from here on are not read",
         ),
     )
     assert parsed.broken and parsed.broken_by == parsed.problems[0]

@@ -5,15 +5,19 @@ its file and line, in govscore's words; none takes a command down with a traceba
 
 from __future__ import annotations
 
+import csv
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+import govscore.ledger.text
 from govscore.cli.commands import cli
 from govscore.errors import Problem
-from govscore.ledger.text import parse_toml_ledger
+from govscore.ledger.text import CSV_CELL_MOST, parse_toml_ledger
 
 # An array 500 deep: tomllib recurses once per level and runs out of stack near 330.
 DEEP = "x = " + "[" * 500 + "]" * 500
@@ -211,3 +215,82 @@ def test_a_gbk_row_of_a_csv_ledger_leaves_out_it_and_the_rows_after(small: Path)
         "file as UTF-8"
     )
     assert totals(small, code=1) == {"市民政局": 100.0, "市体育局": 100.0, "市公安局": 99.2}
+
+
+LONG = "长" * 200_000  # over Python csv's own limit of 131,072 characters a cell
+
+
+def test_a_csv_ledger_cell_longer_than_128_kib_is_read(small: Path):
+    """A long note counts as in TOML: 市公安局 ×2 in 2.4.3, 100 − 2 × 0.4 = 99.2."""
+    (small / "ledger" / "2023-05.csv").write_text(
+        f'id,department,clause,count,note\n2023-05-0001,市公安局,2.4.3,2,"{LONG}"\n',
+        encoding="utf-8",
+    )
+    assert run(small, "check").exit_code == 0
+    assert totals(small)["市公安局"] == 99.2
+    shown = run(small, "show", "2023-05-0001", "--format", "json")
+    assert json.loads(shown.stdout)["entry"]["note"] == LONG
+
+
+def test_an_imported_csv_cell_longer_than_128_kib_is_read(small: Path):
+    Path("rows.csv").write_text(
+        f"department,clause,count,month,note\n市公安局,2.4.3,2,2023-05,{LONG}\n", encoding="utf-8"
+    )
+    result = run(small, "import", "rows.csv")
+    assert result.exit_code == 0, result.output
+    assert totals(small)["市公安局"] == 99.2
+
+
+@pytest.fixture
+def short_cells(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A bound of 1,000 characters a CSV cell: a cell past the real one (2**26) takes
+    seconds to write and read."""
+    monkeypatch.setattr(govscore.ledger.text, "CSV_CELL_MOST", 1000)
+    csv.field_size_limit(1000)
+    yield
+    csv.field_size_limit(CSV_CELL_MOST)
+
+
+@pytest.mark.parametrize(
+    ("cells", "line", "reason"),
+    [
+        (
+            '2023-05-0001,市公安局,2.4.3,2,"open\n2023-05-0002,市公安局,2.4.3,1,x\n',
+            2,
+            "a quote opened in this row is never closed: the file ends inside it",
+        ),
+        (
+            '2023-05-0001,市公安局,2.4.3,2,x\n2023-05-0002,市公安局,2.4.3,1,"a"b\n',
+            3,
+            "a cell in quotes goes on after its closing quote (a quote inside a cell is "
+            'written as two, "")',
+        ),
+        (
+            "2023-05-0001,市公安局,2.4.3,2,x\n2023-05-0002,市公安局,2.4.3,1," + "x" * 1001 + "\n",
+            3,
+            "a cell holds more than 1000 characters",
+        ),
+    ],
+    ids=["open quote", "text after a closing quote", "cell too long"],
+)
+def test_csv_that_does_not_read_is_named_in_govscores_words(
+    small: Path, short_cells: None, cells: str, line: int, reason: str
+):
+    """In a ledger file and in an import alike; no English from Python's csv. The rows
+    above count: 市公安局 ×2, 99.2 (or nothing, when the first row is the one)."""
+    header = "id,department,clause,count,note\n"
+    (small / "ledger" / "2023-05.csv").write_text(header + cells, encoding="utf-8")
+    result = run(small, "check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"ledger/2023-05.csv:{line}: not valid CSV: {reason}; the rows from here on are not read"
+    )
+    assert totals(small, code=1)["市公安局"] == (99.2 if line > 2 else 100.0)
+    (small / "ledger" / "2023-05.csv").unlink()
+    Path("rows.csv").write_text(
+        header.replace("id,", "month,") + re.sub("2023-05-000.", "2023-05", cells),
+        encoding="utf-8",
+    )
+    imported = run(small, "import", "rows.csv")
+    assert imported.exit_code == 1
+    assert imported.stderr.splitlines()[0] == f"rows.csv:{line}: not valid CSV: {reason}"

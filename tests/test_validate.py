@@ -1311,8 +1311,8 @@ def test_add_refuses_a_month_whose_csv_file_is_broken(seeded: Path, gs):
     )
     stderr = refused(gs, seeded, "add", "-d", "公安局", "-c", "2.4.3", "--month", "2023-06")
     assert stderr == (
-        "ledger/2023-06.csv:2: not valid CSV: unexpected end of data (a quote opened in this "
-        "row is not closed as CSV expects); the rows from here on are not read — govscore will "
+        "ledger/2023-06.csv:2: not valid CSV: a quote opened in this row is never closed: the "
+        "file ends inside it; the rows from here on are not read — govscore will "
         "not append to the 2023-06 ledger until ledger/2023-06.csv is repaired (fix or remove "
         f"the broken lines; `git diff` shows what changed)\n{REJECTED}"
     )

@@ -35,7 +35,7 @@ from govscore import __version__
 from govscore.errors import DataError, Problem, UsageError
 from govscore.i18n import N_, _, chinese, listing, os_reason
 from govscore.ledger.recording import Draft
-from govscore.ledger.text import _FALSE, _TRUE
+from govscore.ledger.text import _FALSE, _TRUE, csv_reason
 from govscore.model import FIELD_WORDS, FIELDS, Entry, field_word, matter_key, month_of
 from govscore.written import (
     ID_FIELDS,
@@ -672,9 +672,7 @@ def _unreadable(file: str, line: int, exc: csv.Error) -> Problem:
     return Problem(
         file,
         line,
-        _(
-            "not valid CSV: {reason} (a quote opened in this row is not closed as CSV expects)"
-        ).format(reason=exc),
+        _("not valid CSV: {reason}").format(reason=csv_reason(exc)),
     )
 
 

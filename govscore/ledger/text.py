@@ -402,6 +402,32 @@ def _not_toml(exc: tomllib.TOMLDecodeError) -> str:
     return _("not valid TOML: {reason}").format(reason=parser_reason(reason))
 
 
+# The most characters one CSV cell may hold. Python's csv stops at 128 KiB, which a long
+# note pasted in passes, where a TOML ledger reads a 20 MB one; set once, here, for every
+# CSV file govscore reads (a month's ledger, an import, which reads through this module).
+CSV_CELL_MOST = 2**26
+csv.field_size_limit(CSV_CELL_MOST)
+_CSV_TOO_LONG = re.compile(r"field larger than field limit \(\d+\)")
+_CSV_AFTER_QUOTE = re.compile(r"'.' expected after '.'")
+
+
+def csv_reason(exc: csv.Error) -> str:
+    """What is wrong, in govscore's words: csv's own are English, whatever the language."""
+    said = str(exc)
+    if said == "unexpected end of data":
+        return _("a quote opened in this row is never closed: the file ends inside it")
+    if _CSV_TOO_LONG.fullmatch(said):
+        return _("a cell holds more than {most} characters").format(most=CSV_CELL_MOST)
+    if _CSV_AFTER_QUOTE.fullmatch(said):
+        return _(
+            "a cell in quotes goes on after its closing quote (a quote inside a cell is "
+            'written as two, "")'
+        )
+    if "NUL" in said:
+        return _("a NUL character (a byte 0), which a CSV file cannot hold")
+    return _("the text does not read as CSV rows")
+
+
 def parse_csv_ledger(text: str, file: str, month: str) -> ParsedFile:
     """Parse a month's CSV ledger: a header row naming entry fields, one entry a row."""
     problems: list[Problem] = []
@@ -445,10 +471,9 @@ def parse_csv_ledger(text: str, file: str, month: str) -> ParsedFile:
         broken_by = Problem(
             file,
             line,
-            _(
-                "not valid CSV: {reason} (a quote opened in this row is not closed as CSV "
-                "expects); the rows from here on are not read"
-            ).format(reason=exc),
+            _("not valid CSV: {reason}; the rows from here on are not read").format(
+                reason=csv_reason(exc)
+            ),
         )
         return ParsedFile(tuple(entries), (*problems, broken_by), True, broken_by=broken_by)
     if "\n<<<<<<< " in text:
