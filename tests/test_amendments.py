@@ -505,6 +505,30 @@ def test_report_names_its_versions_and_notes_a_change_of_rules(small: Path, tmp_
     assert label in cells and change in cells
 
 
+def test_a_year_amended_only_in_its_clauses_and_floor_says_nothing_of_its_weights(
+    small: Path, tmp_path: Path
+):
+    """Review AP F2: every notice is a version with its own file, and the page counted
+    versions, not weights: a notice changing 2.4.3's points (or the floor) made the year's
+    page say the weights had been changed by a notice. The weights stand all year here, so
+    the page gives the one formula (and 11号, which changes them, is the test above)."""
+    amend(small, "2023-07-01", FLOOR)
+    amend(small, "2023-08-20", POINTS)
+    record_year(small)
+    page = tmp_path / "year.html"
+    assert run(small, "report", "2023", "-o", str(page)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert "本期考评指标经补充通知调整：2023-09 起按 烟政管办〔2023〕9号" in html
+    assert "年内权重经补充通知调整" not in html
+    assert (
+        "总分 = 标准化×0.25 + 规范化×0.4 + 便利化×0.2 + 改革创新×0.15"
+        "（各类别取考评月份平均分，另加年度考评加分）。" in html
+    )
+    # 市民政局: C2 (97 + 94 + 98) / 3 = 96.333…, total 25 + 0.40 × 96.333… + 35 = 98.5333…
+    # → 98.53 (by either formula: the months are weighed alike).
+    assert totals(small, "year", "2023")["市民政局"]["total"] == 98.53
+
+
 def test_two_notices_first_applying_in_one_month_are_both_named(small: Path, tmp_path: Path):
     """9号 effective 2023-09-20 and 11号 effective 2023-10-01 both first apply in October:
     11号 is in force there and holds 9号's changes, so every report of October names both

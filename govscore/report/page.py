@@ -237,7 +237,9 @@ class Report:
         catalog = self.scorer.catalog
         if not isinstance(catalog, RuleBook):
             return False
-        return len({version.weights for version in catalog.versions_for(self.months)}) > 1
+        # By the weights alone: every notice is a version with its own `source`, and one
+        # changing a clause (or the floor) leaves the months weighed alike.
+        return len({v.weights.weighing for v in catalog.versions_for(self.months)}) > 1
 
     @property
     def rules_change(self) -> str:

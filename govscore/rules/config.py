@@ -258,6 +258,13 @@ class Weights:
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
 
+    @property
+    def weighing(self) -> tuple[tuple[str, Decimal], ...]:
+        """Each category's id and weight: what weighs a month's total. Two versions weigh
+        alike when these match, whatever their `source` (every notice is its own file) or
+        names; a floor or base of their own does not change how a month is weighed."""
+        return tuple((c.id, c.weight) for c in self.categories)
+
 
 def parse_weights(data: dict[str, Any], source: str) -> Weights:
     """Read weights.toml; a wrong sum is left for `check` to report (see weight_problems)."""

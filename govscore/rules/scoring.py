@@ -750,8 +750,10 @@ class Scorer:
                 floors.append(FloorUse(category.id, mean + extra, floor))
                 times[category.id] = floor_times
         # Not mutated (equivalent): the other branch gives the same sum, reordered (below).
-        # `in (weights,)`: `is` first, then `==` (most often the very same Weights).
-        if all(self._month_rules(m)[1] in (weights,) for m in months):  # pragma: no mutate
+        # Every month weighed as the year's end (a notice's own `source` aside): the sum of
+        # its categories' times, weighted once.
+        weighing = weights.weighing
+        if all(self._month_rules(m)[1].weighing == weighing for m in months):  # pragma: no mutate
             total = (
                 sum([c.weight * times[c.id] for c in weights.categories]) / count
                 if count
