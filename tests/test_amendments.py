@@ -529,6 +529,57 @@ def test_a_year_amended_only_in_its_clauses_and_floor_says_nothing_of_its_weight
     assert totals(small, "year", "2023")["市民政局"]["total"] == 98.53
 
 
+STANDING_VETO = """\
+[notice]
+number = "烟政管办〔2023〕9号"
+title = "关于处分案件逐月计分的补充通知"
+
+[[clause]]
+id = "4.4.1"
+recurring = true
+"""
+
+
+def test_a_standing_veto_is_named_once_in_its_year(small: Path, tmp_path: Path):
+    """Review AP F3: a year's vetoes were its months' put end to end, so an entry that
+    vetoes every month it stands in (a recurring entry of a veto clause, which only a
+    notice can make) was named once a month, in the table, the JSON and the page."""
+    amend(small, "2023-08-01", STANDING_VETO)
+    add(small, "-d", "市民政局", "-c", "4.4.1", "--recurring", "--month", "2023-08")
+    add(small, "-d", "市民政局", "-c", "4.4.1", "--month", "2023-09")
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-10")
+    # 市民政局 stands at 100 every month (a veto costs no points) and is vetoed: last.
+    # 市公安局: October C2 99 → 25 + 39.6 + 35 = 99.6; the year (100 + 100 + 99.6) / 3
+    # = 99.8666… → 99.87, C2 (100 + 100 + 99) / 3 = 99.666… → 99.67.
+    year = totals(small, "year", "2023")
+    assert year["市民政局"] == {
+        "rank": 3,
+        "department": "市民政局",
+        "total": 100.0,
+        "vetoed": True,
+        "categories": {"1": 100.0, "2": 100.0, "3": 100.0, "4": 100.0},
+        "vetoes": ["2023-08-0001", "2023-09-0001"],
+        "referrals": [],
+        "monthly": {"2023-08": 100.0, "2023-09": 100.0, "2023-10": 100.0},
+    }
+    assert year["市公安局"]["total"] == 99.87
+    # A month names what vetoes it: October the standing entry alone.
+    assert totals(small, "month", "2023-10")["市民政局"]["vetoes"] == ["2023-08-0001"]
+    table = run(small, "year", "2023").stdout.splitlines()
+    assert table[-1].split() == [
+        "3",
+        "市民政局",
+        *["100.00"] * 5,
+        "一票否决（2023-08-0001、2023-09-0001）",
+    ]
+    page = tmp_path / "year.html"
+    assert run(small, "report", "2023", "-o", str(page)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert html.count("2023-08-0001") == html.count("2023-09-0001")
+    assert "2023-08-0001、2023-09-0001" in html
+    assert "2023-08-0001、2023-08-0001" not in html
+
+
 def test_two_notices_first_applying_in_one_month_are_both_named(small: Path, tmp_path: Path):
     """9号 effective 2023-09-20 and 11号 effective 2023-10-01 both first apply in October:
     11号 is in force there and holds 9号's changes, so every report of October names both

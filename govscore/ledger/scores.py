@@ -47,8 +47,9 @@ from govscore.rules.scoring import (
 # the rows as a report printed them kept beside (see Kept, Memo.show); 4: a month's rows
 # kept with each department's digest of its sums (see Memo._kept_rows); 5: a month's
 # clauses and caps in their order (rows agree however the cells were summed); 6: a year's
-# digest of a department is of its months' cell digests (see _Year), not of its month rows
-MAGIC = f"govscore scores cache {cache.FORMAT}.7".encode()
+# digest of a department is of its months' cell digests (see _Year), not of its month rows;
+# 8: a year's vetoes each once (a standing veto was kept once a month)
+MAGIC = f"govscore scores cache {cache.FORMAT}.8".encode()
 
 
 def _digest(*parts: str | bytes) -> str:

@@ -777,7 +777,9 @@ class Scorer:
             department=department,
             categories=categories,
             total=total,
-            vetoes=tuple(v for m in monthly for v in m.vetoes),
+            # Each vetoing entry once, in the order of its first month: a standing veto (a
+            # recurring entry of a veto clause) vetoes every month it stands in, one entry.
+            vetoes=tuple(dict.fromkeys(v for m in monthly for v in m.vetoes)),
             referrals=tuple(r for m in monthly for r in m.referrals),
             lines=tuple(annual),
             caps=tuple(c for m in monthly for c in m.caps),
