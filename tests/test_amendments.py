@@ -252,6 +252,45 @@ def test_amendments_lists_every_version_as_a_table_and_as_json(small: Path):
     )
 
 
+FINE_RATES = """\
+[notice]
+number = "烟政管办〔2023〕30号"
+title = "关于调整比率扣分的补充通知"
+
+[[clause]]
+id = "2.5.2"
+per_point = 0.1234567
+
+[[clause]]
+id = "1.3.1"
+per_point = 1e-5
+
+[caps]
+A = { limit = 1.25 }
+"""
+
+
+def test_amendments_lists_numbers_as_the_notice_wrote_them(small: Path):
+    """Review AP F6: numbers were written with format "g", six digits at most and an
+    exponent for a small one: 0.1234567 showed 0.123457 and 0.00001 1e-05, which is not
+    what the notice says (nor what scores: the catalog keeps 0.1234567)."""
+    amend(small, "2023-11-01", FINE_RATES)
+    listed = json.loads(run(small, "amendments", "--format", "json").stdout)
+    rate = {"kind": "clause", "field": "per_point", "from": "0.1"}
+    assert listed[1]["changes"] == [
+        {**rate, "id": "2.5.2", "to": "0.1234567"},
+        {**rate, "id": "1.3.1", "to": "0.00001"},
+        {"kind": "cap", "id": "A", "field": "limit", "from": "1", "to": "1.25"},
+    ]
+    table = run(small, "amendments").stdout.splitlines()
+    assert table[3].split(maxsplit=3)[3] == (
+        "条款 2.5.2 每少1%扣分：0.1 → 0.1234567；条款 1.3.1 每少1%扣分：0.1 → 0.00001；"
+        "加分上限 A 上限：1 → 1.25"
+    )
+    shown = json.loads(run(small, "clause", "2.5.2", "--format", "json").stdout)
+    assert shown["history"][-1]["points"] == "每少1% 0.1234567"  # as the catalog keeps it
+
+
 def test_amendments_as_a_real_process(small: Path):
     amend(small, "2023-08-20", POINTS)
     done = run_process("--root", str(small), "amendments", "--format", "json")

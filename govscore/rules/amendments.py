@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from govscore.errors import ConfigError, Problem, did_you_mean
@@ -401,13 +402,25 @@ def amendment_date(name: str) -> date | None:
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return format(value, "g") if value != int(value) else str(int(value))
+    if isinstance(value, float | Decimal):
+        return _number(value)
     if isinstance(value, list | tuple):
         return ", ".join(
             _text(v) if not isinstance(v, dict) else _text(list(v.values())) for v in value
         )
     return "" if value is None else str(value)
+
+
+def _number(value: float | Decimal) -> str:
+    """A number as the notice wrote it: the decimal a clause scores by (Decimal(str(value)),
+    as the catalog reads it), in full and never in exponent form (format "g" kept six
+    digits, 0.1234567 → 0.123457, and wrote 0.00001 as 1e-05)."""
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not exact.is_finite():
+        return str(value)
+    if exact == exact.to_integral_value():
+        return str(int(exact))
+    return format(exact, "f")
 
 
 def parse_amendment(
