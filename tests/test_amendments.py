@@ -346,6 +346,38 @@ def test_clauses_in_force_in_a_month_and_a_clauses_history(small: Path):
     ]
 
 
+def test_clause_heads_with_the_months_a_notice_keeps_it_from(small: Path):
+    """Review AP F7: `clause ID` of a retired clause headed with its last points and an
+    `add` recipe, as if it could still be recorded; only its history, at the end, said
+    （废止）. It now says first which months it cannot be recorded for, and why."""
+    amend(small, "2023-09-01", RETIRE_AND_ADD)
+    retired = run(small, "clause", "2.2.5").stdout.splitlines()
+    assert retired[:3] == [
+        "clause 2.2.5 was retired from 2023-09-01 (烟政管办〔2023〕9号): it cannot be recorded "
+        "for 2023-09 or later",
+        "below: the clause as last in force, by which an entry of a month before 2023-09 is "
+        "recorded",
+        "条款  2.2.5",
+    ]
+    new = run(small, "clause", "2.4.14").stdout.splitlines()
+    assert new[:2] == [
+        "clause 2.4.14 is in force from 2023-09-01 (烟政管办〔2023〕9号): it can be recorded "
+        "only for 2023-09 or later",
+        "条款  2.4.14",
+    ]
+    assert run(small, "clause", "2.4.3").stdout.splitlines()[0] == "条款  2.4.3"
+    notice = {"effective": "2023-09-01", "number": "烟政管办〔2023〕9号", "first_month": "2023-09"}
+    shown = {
+        clause: json.loads(run(small, "clause", clause, "--format", "json").stdout)
+        for clause in ("2.2.5", "2.4.14", "2.4.3")
+    }
+    assert [(s["added"], s["retired"]) for s in shown.values()] == [
+        (None, notice),
+        (notice, None),
+        (None, None),
+    ]
+
+
 def test_a_retired_clause_and_a_new_one_are_booked_only_while_in_force(small: Path):
     amend(small, "2023-09-01", RETIRE_AND_ADD)
     before = sorted(p.name for p in (small / "ledger").iterdir())

@@ -97,6 +97,8 @@ from govscore.report.amended import (
     amendments_table,
     clause_history_json,
     clause_history_table,
+    clause_span_json,
+    clause_span_lines,
     rules_json,
     rules_label,
 )
@@ -1258,8 +1260,12 @@ def clause(app: AppContext, clause_id: str, fmt: str) -> None:
         )
     if fmt == "json":
         history = clause_history_json(catalog, clause_id)
-        click.echo(json_text({**clause_json(found, catalog), "history": history}))
+        span = clause_span_json(catalog, clause_id)
+        click.echo(json_text({**clause_json(found, catalog), **span, "history": history}))
     elif fmt == "table":
+        # A clause not in force every month says so first: its recipe is not for them all.
+        for line in clause_span_lines(catalog, clause_id):
+            click.echo(line)
         click.echo(clause_text(found, catalog, weights))
         click.echo()
         click.echo(_("History (each version where the clause came, changed or was retired):"))

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from govscore.rules.amendments import RuleBook, Version
+from govscore.i18n import _
+from govscore.rules.amendments import RuleBook, Version, came_text, gone_text
 from govscore.rules.catalog import Clause
 
 Table = tuple[list[str], list[list[Any]]]
@@ -58,6 +59,38 @@ def clause_history_table(book: RuleBook, clause_id: str) -> Table:
                 [version.effective.isoformat(), version.number, _points(clause), clause.text]
             )
     return headers, rows
+
+
+def clause_span_lines(book: RuleBook, clause_id: str) -> list[str]:
+    """What heads `clause ID` when the clause is not in force in every month: the notice
+    that brought it in, the one that retired it, and for a retired clause that what
+    follows (its points, how to record it) is its last version, for the months before."""
+    came, gone = book.span(clause_id)
+    lines = [came_text(clause_id, came)] if came is not None else []
+    if gone is not None:
+        lines.append(gone_text(clause_id, gone))
+        lines.append(
+            _(
+                "below: the clause as last in force, by which an entry of a month before "
+                "{first} is recorded"
+            ).format(first=gone.first_month)
+        )
+    return lines
+
+
+def clause_span_json(book: RuleBook, clause_id: str) -> dict[str, Any]:
+    """`added` and `retired` of `clause ID --format json`: the version that brought the
+    clause in after the first rules and the one that retired it (each `effective`,
+    `number`, `first_month`), or null."""
+    came, gone = book.span(clause_id)
+    return {
+        "added": _version_json(came) if came is not None else None,
+        "retired": _version_json(gone) if gone is not None else None,
+    }
+
+
+def _version_json(version: Version) -> dict[str, str]:
+    return {**version.as_dict(), "first_month": version.first_month}
 
 
 def clause_history_json(book: RuleBook, clause_id: str) -> list[dict[str, Any]]:

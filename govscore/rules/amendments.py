@@ -351,21 +351,24 @@ class RuleBook(Catalog):
         now = versions.index(self.version_for(month))
         having = [i for i, v in enumerate(versions) if clause_id in v.catalog.clauses]
         if having[0] > now:
-            start = versions[having[0]]
-            return _(
-                "clause {id} is in force from {effective} ({number}): it can be recorded only "
-                "for {first} or later"
-            ).format(
-                id=clause_id,
-                effective=start.effective,
-                number=start.number,
-                first=start.first_month,
-            )
-        gone = versions[max(i for i in having if i <= now) + 1]
-        return _(
-            "clause {id} was retired from {effective} ({number}): it cannot be recorded "
-            "for {first} or later"
-        ).format(id=clause_id, effective=gone.effective, number=gone.number, first=gone.first_month)
+            return came_text(clause_id, versions[having[0]])
+        return gone_text(clause_id, versions[max(i for i in having if i <= now) + 1])
+
+    def span(self, clause_id: str) -> tuple[Version | None, Version | None]:
+        """The version that brought a clause in (None: the first rules, which score every
+        month before them too) and the one that retired it (None: in force still), so
+        `clause` can say which months it may be recorded for. Ids are never reused: a
+        clause is in force in one run of versions."""
+        versions = self.versions
+        having = [i for i, v in enumerate(versions) if clause_id in v.catalog.clauses]
+        if not having:
+            return None, None
+        came = versions[having[0]]
+        after = having[-1] + 1
+        return (
+            None if came.effective == versions[0].effective else came,
+            versions[after] if after < len(versions) else None,
+        )
 
     def with_ceiling(self, ceiling: Any) -> RuleBook:
         return self  # each version is capped by its own weights when it is built
@@ -380,6 +383,22 @@ class RuleBook(Catalog):
                 found.append((version, now))
             before = now
         return found
+
+
+def came_text(clause_id: str, came: Version) -> str:
+    """That a clause is in force only from a notice: earlier months cannot record it."""
+    return _(
+        "clause {id} is in force from {effective} ({number}): it can be recorded only "
+        "for {first} or later"
+    ).format(id=clause_id, effective=came.effective, number=came.number, first=came.first_month)
+
+
+def gone_text(clause_id: str, gone: Version) -> str:
+    """That a notice retired a clause: its months on cannot record it."""
+    return _(
+        "clause {id} was retired from {effective} ({number}): it cannot be recorded "
+        "for {first} or later"
+    ).format(id=clause_id, effective=gone.effective, number=gone.number, first=gone.first_month)
 
 
 def first_month_of(effective: date) -> str:
