@@ -346,6 +346,89 @@ def test_entries_outside_any_commit_are_said_to_be_uncommitted(root: Path, tmp_p
     )
 
 
+NOTICE = """\
+[notice]
+number = "烟政管办〔2023〕9号"
+title = "关于调整政务服务工作考评指标的补充通知"
+
+[[clause]]
+id = "2.4.3"
+points = 2
+"""
+
+
+def test_uncommitted_configuration_is_said_as_uncommitted_entries_are(root: Path, tmp_path: Path):
+    """Review AP F5: only ledger files were weighed, so a notice left uncommitted in
+    amendments/ changed every figure while the report said uncommitted: false, and its
+    revision under --at gave other figures. Every file the figures are read from counts:
+    the ledger, departments.toml, weights.toml, clauses.toml and amendments/."""
+    assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-10").exit_code == 0
+    published = commit_all(root, "October")
+
+    def state(*args: str) -> tuple[object, object, float, str]:
+        done = run(root, "month", "2023-10", *args, "--format", "json")
+        payload = json.loads(done.stdout)
+        civil = next(d for d in payload["departments"] if d["department"] == "市民政局")
+        said = run(root, "check", *args).stderr.strip()
+        return payload["revision"], payload["uncommitted"], civil["total"], said
+
+    # 2.4.3 × 1 at 1 point: C2 99 → 25 + 0.40×99 + 35 = 99.6
+    plain = f"1 entry in 1 ledger file (ledger git {published[:10]}): no problems"
+    assert state() == (published, False, 99.6, plain)
+    (root / "amendments").mkdir()
+    (root / "amendments" / "2023-10-01.toml").write_text(NOTICE, encoding="utf-8")
+    # At 2 points from October: C2 98 → 25 + 39.2 + 35 = 99.2, which the revision does
+    # not give (--at: 99.6, and nothing there is uncommitted).
+    notice = f"1 entry in 1 ledger file (ledger git {published[:10]} (with uncommitted {{}})): no problems"
+    assert state() == (published, True, 99.2, notice.format("notices in amendments/"))
+    assert state("--at", published) == (published, False, 99.6, plain)
+    # A hidden file there is not read (nor counted); a notice git ignores is counted.
+    (root / "amendments" / ".notes").write_text("draft", encoding="utf-8")
+    second = commit_all(root, "the notice")
+    assert state()[1:3] == (False, 99.2)
+    (root / ".git" / "info" / "exclude").write_text("amendments/2023-11-01.toml\n")
+    (root / "amendments" / "2023-11-01.toml").write_text(
+        NOTICE.replace("9号", "10号"), encoding="utf-8"
+    )
+    assert "amendments" not in git(root, "status", "--porcelain")  # ignored: git says nothing
+    said = notice.replace(published[:10], second[:10]).format("notices in amendments/")
+    assert state() == (second, True, 99.2, said)
+    (root / "amendments" / "2023-11-01.toml").unlink()
+    # weights.toml changed (a weight moved from 3 to 2: C2 weighs 0.45) with an entry
+    # not committed: both named. 市民政局 2.4.3 × 2 at the notice's 2 points: C2 96 →
+    # 25 + 0.45×96 + 0.15×100 + 15 = 98.2 (by the committed weights: 25 + 38.4 + 35 = 98.4)
+    weights = (root / "weights.toml").read_text(encoding="utf-8")
+    changed = weights.replace("weight = 0.40", "weight = 0.45").replace(
+        "weight = 0.20", "weight = 0.15"
+    )
+    assert changed != weights
+    (root / "weights.toml").write_text(changed, encoding="utf-8")
+    assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-10").exit_code == 0
+    entries = notice.replace(published[:10], second[:10]).replace("1 entry", "2 entries")
+    assert state() == (second, True, 98.2, entries.format("entries, weights.toml"))
+    page = tmp_path / "october.html"
+    assert run(root, "report", "2023-10", "-o", str(page)).exit_code == 0
+    assert "<strong>含未提交的记录、weights.toml</strong>" in page.read_text(encoding="utf-8")
+    # A root in a folder of its repository: git names its files from the top.
+    outer = tmp_path / "outer"
+    shutil.copytree(root, outer / "office", ignore=shutil.ignore_patterns(".git"))
+    git(outer, "init", "-q")
+    git(outer, "add", "-A")
+    git(outer, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "all")
+    assert (
+        json.loads(run(outer / "office", "month", "2023-10", "--format", "json").stdout)[
+            "uncommitted"
+        ]
+        is False
+    )
+    (outer / "office" / "departments.toml").write_text(
+        (outer / "office" / "departments.toml").read_text(encoding="utf-8") + "\n",
+        encoding="utf-8",
+    )
+    nested = run(outer / "office", "check").stderr
+    assert nested.endswith("(with uncommitted departments.toml)): no problems\n")
+
+
 def test_year_and_check_at_a_revision(root: Path):
     assert run(root, "add", "-d", "市民政局", "-c", "9.9.9", "--month", "2023-05").exit_code == 1
     assert run(root, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05").exit_code == 0

@@ -54,6 +54,7 @@ from govscore.ledger import importing
 from govscore.ledger.audit import CutOff, audit_history, printable
 from govscore.ledger.gitops import (
     GitError,
+    LedgerState,
     clone_tag,
     commit_files,
     in_repository,
@@ -64,6 +65,7 @@ from govscore.ledger.gitops import (
     resolve_revision,
 )
 from govscore.ledger.loader import (
+    CONFIGURATION,
     DEPARTMENTS_FILE,
     LEDGER_DIR,
     ROOT_ENV,
@@ -779,7 +781,7 @@ def check(app: AppContext, at: str | None, fmt: str) -> None:
     report = app.view(at, verify=True)
     problems = report.problems
     app.verdict = 1 if problems else 0
-    state = ledger_state(report.root.path, LEDGER_DIR, report.root.revision)
+    state = _ledger_state(report.root)
     if fmt == "json":
         payload = {
             "ok": not problems,
@@ -809,6 +811,12 @@ def check(app: AppContext, at: str | None, fmt: str) -> None:
     click.echo(summary, err=True)
     if problems:
         sys.exit(1)
+
+
+def _ledger_state(root: Root | View) -> LedgerState:
+    """Which revision a report read, and whether its entries or the configuration it was
+    scored by (a notice in amendments/, weights.toml …) are uncommitted."""
+    return ledger_state(root.path, LEDGER_DIR, root.revision, CONFIGURATION)
 
 
 def _departments_option(f: Any) -> Any:
@@ -846,7 +854,7 @@ def _ranking_output(
 ) -> None:
     root = report.root
     weights = report.scorer.weights_at(months)
-    state = ledger_state(root.path, LEDGER_DIR, root.revision)
+    state = _ledger_state(root)
     rules = head.pop("rules", [])  # the versions of the rules: just before the departments
     head = {**head, "revision": state.revision, "uncommitted": state.uncommitted, "rules": rules}
     title = f"{title} · {state.describe(chinese)}"
@@ -1046,9 +1054,15 @@ def report_(
     cards = _resolve_departments(root, departments)
     if len(period) == 4:
         assessed_months(root, int(period))
-    state = ledger_state(root.path, LEDGER_DIR, root.revision)
+    state = _ledger_state(root)
     head = page.Head(
-        root.weights.office, state.revision, state.uncommitted, state.in_git, today(), __version__
+        root.weights.office,
+        state.revision,
+        state.uncommitted,
+        state.in_git,
+        today(),
+        __version__,
+        state.unsaved(chinese),
     )
     voids: list[page.Voided] = []
     book = loaded.scorer.book
@@ -1482,7 +1496,7 @@ def show_entry(app: AppContext, entry_id: str, at: str | None, fmt: str) -> None
     history = lookup.history(entry)
     # Which revision it was read from, as every report says it (review AC F3): in the
     # JSON object as month's, a last row of the table.
-    state = ledger_state(root.path, LEDGER_DIR, root.revision)
+    state = _ledger_state(root)
     if fmt == "json":
         read = {"revision": state.revision, "uncommitted": state.uncommitted}
         click.echo(json_text({**history_json(history), **read}))
@@ -1555,7 +1569,7 @@ def log(
         click.echo(piece, nl=False)
     # Which revision it was read from, as every report says it (review AC F3): on stderr,
     # as a CSV report's title is, so that stdout stays the list (JSON: a list of entries).
-    state = ledger_state(root.path, LEDGER_DIR, root.revision).describe(_)
+    state = _ledger_state(root).describe(_)
     if entries:
         listed = ngettext(
             "{count} entry listed ({state})", "{count} entries listed ({state})", len(entries)

@@ -165,11 +165,28 @@ def list_tree(root: Path, commit: str, folder: str) -> list[str] | None:
 
 @dataclass(frozen=True)
 class LedgerState:
-    """Which revision a report was computed from, and whether uncommitted entries counted."""
+    """Which revision a report was computed from, and whether what it read was committed:
+    the ledger's entries, and the root's configuration (a notice left uncommitted in
+    amendments/ changes every figure the revision would give, review AP F5)."""
 
     revision: str | None  # the commit; None outside git or before the first commit
-    uncommitted: bool
+    entries: bool  # uncommitted entries counted
     in_git: bool
+    # The configuration files and folders (as the root names them) not as the revision
+    # holds them: weights.toml, amendments …
+    configuration: tuple[str, ...] = ()
+
+    @property
+    def uncommitted(self) -> bool:
+        """Whether anything the figures were read from is not as the revision holds it."""
+        return self.entries or bool(self.configuration)
+
+    def unsaved(self, say: Callable[[str], str] = _) -> str:
+        """What is uncommitted, by kind of file: 记录、补充通知 amendments/、weights.toml."""
+        kinds = [say(N_("entries"))] if self.entries else []
+        for name in self.configuration:
+            kinds.append(say(N_("notices in amendments/")) if name == AMENDMENTS else name)
+        return say(N_(", ")).join(kinds)
 
     def describe(self, say: Callable[[str], str] = _) -> str:
         """The ledger's state in words: `say` is `_`, or `chinese` in a report's title."""
@@ -177,17 +194,28 @@ class LedgerState:
             return say(N_("ledger not in git"))
         if self.revision is None:
             return say(N_("ledger has no commits yet"))
-        if self.uncommitted:
+        if self.configuration:
+            return say(N_("ledger git {revision} (with uncommitted {files})")).format(
+                revision=self.revision[:10], files=self.unsaved(say)
+            )
+        if self.entries:
             return say(N_("ledger git {revision} (with uncommitted entries)")).format(
                 revision=self.revision[:10]
             )
         return say(N_("ledger git {revision}")).format(revision=self.revision[:10])
 
 
-def ledger_state(root: Path, ledger_dir: str, at: str | None = None) -> LedgerState:
+AMENDMENTS = "amendments"  # the folder of notices (loader.AMENDMENTS_DIR)
+
+
+def ledger_state(
+    root: Path, ledger_dir: str, at: str | None = None, configuration: Sequence[str] = ()
+) -> LedgerState:
     """Outside git every ledger file counted is uncommitted; in git, a ledger file git
-    ignores is as uncommitted as one it has not been told of, and one git was told to
-    pass over (assume-unchanged, skip-worktree) is uncommitted when its bytes differ."""
+    ignores is as uncommitted as one it has not been told of, and so is each of the
+    `configuration` files and folders (departments.toml, weights.toml, clauses.toml,
+    amendments/) that is not as the revision holds it; a file git was told to pass over
+    (assume-unchanged, skip-worktree) is uncommitted when its bytes differ."""
     if not in_repository(root):
         folder = root / ledger_dir
         held = folder.is_dir() and any(p.suffix in (".toml", ".csv") for p in folder.iterdir())
@@ -196,20 +224,43 @@ def ledger_state(root: Path, ledger_dir: str, at: str | None = None) -> LedgerSt
         return LedgerState(at, False, True)
     head = git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
     revision = head.stdout.strip() if head.returncode == 0 else None
-    status = git(
+    names = [ledger_dir, *configuration]
+    status = _git_bytes(
         root,
         "status",
         "--porcelain",
+        "-z",
         "--untracked-files=all",
         "--ignored=matching",
         "--",
-        ledger_dir,
-        check=False,
+        *names,
     )
-    changed = [line for line in status.stdout.splitlines() if not line.endswith("/.gitkeep")]
-    if not changed and revision is not None:
-        changed = hidden_changes(root, ledger_dir)
-    return LedgerState(revision, bool(changed), True)
+    found = _changed(status.stdout, repository_prefix(root) if status.stdout else "", names)
+    unseen = [name for name in names if name not in found]
+    if unseen and revision is not None:
+        for path in hidden_changes(root, *unseen):
+            found.add(next(n for n in unseen if path == n or path.startswith(f"{n}/")))
+    others = tuple(name for name in configuration if name in found)
+    return LedgerState(revision, ledger_dir in found, True, others)
+
+
+def _changed(listed: bytes, prefix: str, names: Sequence[str]) -> set[str]:
+    """Which of `names` (files and folders of the root) `git status --porcelain -z` lists
+    a path under: its paths are the repository's, so the root's `prefix` comes off. A
+    folder's hidden files (ledger/.gitkeep) are not read, so do not count."""
+    found: set[str] = set()
+    records = listed.decode("utf-8", "surrogateescape").split("\0")
+    skip = False
+    for record in records:
+        if skip or len(record) < 4:  # a rename's old path, or the end
+            skip = False
+            continue
+        skip = record[0] in "RC"
+        path = record[3:].removeprefix(prefix)
+        name = next((n for n in names if path == n or path.startswith(f"{n}/")), None)
+        if name is not None and not (path != name and path.rpartition("/")[2].startswith(".")):
+            found.add(name)
+    return found
 
 
 def hidden_changes(root: Path, *paths: str) -> list[str]:

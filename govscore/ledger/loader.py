@@ -100,6 +100,9 @@ DEPARTMENTS_FILE = "departments.toml"
 WEIGHTS_FILE = "weights.toml"
 CLAUSES_FILE = "clauses.toml"
 AMENDMENTS_DIR = "amendments"
+# What a root's figures are read from besides its ledger: a report says whether each is
+# as its git revision holds it (gitops.ledger_state).
+CONFIGURATION = (DEPARTMENTS_FILE, WEIGHTS_FILE, CLAUSES_FILE, AMENDMENTS_DIR)
 # An amendment lists a few changes; a file this large is not one (and is not read).
 MAX_AMENDMENT_BYTES = 2**20
 LOOKALIKES_FILE = "lookalikes.tsv"

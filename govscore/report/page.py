@@ -80,6 +80,7 @@ class Head:
     in_git: bool
     made: date
     version: str
+    unsaved: str = "记录"  # what is uncommitted: 记录、补充通知 amendments/、weights.toml
 
 
 @dataclass(frozen=True)

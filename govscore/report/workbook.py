@@ -179,7 +179,7 @@ def _source(report: Report) -> str:
         text = "台账尚无提交"
     else:
         text = f"台账 git 修订 {head.revision[:10]}"
-        text += "，含未提交的记录" if head.uncommitted else "，不含未提交的记录"
+        text += f"，含未提交的{head.unsaved}" if head.uncommitted else "，不含未提交的记录"
     return f"{head.office} · {text} · 生成于 {head.made.isoformat()}"
 
 
