@@ -255,7 +255,7 @@ def _changed(listed: bytes, prefix: str, names: Sequence[str]) -> set[str]:
         if skip or len(record) < 4:  # a rename's old path, or the end
             skip = False
             continue
-        skip = record[0] in "RC"
+        skip = any(mark in "RC" for mark in record[:2])  # the old path follows
         path = record[3:].removeprefix(prefix)
         name = next((n for n in names if path == n or path.startswith(f"{n}/")), None)
         if name is not None and not (path != name and path.rpartition("/")[2].startswith(".")):
