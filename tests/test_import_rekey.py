@@ -940,3 +940,26 @@ def test_a_reworded_row_beside_its_voided_twin_books_nothing(small: Path):
     said = again.stderr.splitlines()
     assert said[0].startswith("d2.csv:2: skipped as 2023-05-0001, already recorded")
     assert said[1:] == ["imported 0 entries, skipped 2 already recorded (by key)"]
+
+
+@pytest.mark.parametrize("both", [True, False])
+def test_a_note_opening_with_brackets_is_no_remark_on_a_voided_row_without_a_note(
+    small: Path, both: bool
+):
+    """Review AS F1: a row without a 说明, voided on appeal; the next export adds a new
+    incident of the same day noted 【12345热线】群众投诉办件超期. A note that opened with a
+    bracket was taken for a remark added to none: the new incident took the voided
+    entry, and the voided row was booked again (or, alone, the new incident was lost).
+    A remark is one group in brackets and nothing more."""
+    head = "部门,条款,次数,日期,说明\n"
+    row = "市公安局,2.4.3,1,2023-05-12,{}\n"
+    Path("d1.csv").write_text(head + row.format(""), encoding="utf-8")
+    assert gs(small, "import", "d1.csv").stdout == "2023-05-0001\n"
+    assert gs(small, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    new = row.format("【12345热线】群众投诉办件超期")
+    Path("d2.csv").write_text(head + (row.format("") if both else "") + new, encoding="utf-8")
+    again = gs(small, "import", "d2.csv")
+    assert (again.exit_code, again.stdout) == (0, "2023-05-0003\n"), again.output
+    assert again.stderr == f"imported 1 entry, skipped {int(both)} already recorded (by key)\n"
+    notes = [e["note"] for e in json.loads(gs(small, "log", "--format", "json").stdout)]
+    assert notes[-1] == "【12345热线】群众投诉办件超期"

@@ -1019,7 +1019,9 @@ class Planner:
                 self.skipped += 1
                 bare = self._recorded.alternatives(month, made, entry, reader.undated)
                 if bare:  # the row may give the entry up for another (see _paired)
-                    self._recorded.movable[str(entry.key)] = replace(row, bare=bare)
+                    note, by = written.get("note"), written.get("by")
+                    claim = _Claim(line, key, made, month, note, by, written.get("date"), bare)
+                    self._recorded.movable[str(entry.key)] = claim
                 continue
             # Its identity without its date: an entry of its identity may be another's,
             # and its own one the same but for a date one side lacks (see below).
@@ -1062,12 +1064,7 @@ class Planner:
         """Rows (in file order) each paired with a free entry alike but for its note, or
         its note and a date one side lacks: a line → its entry; rows left over are
         another incident. The pairs are taken best first across all the rows, and as
-        many rows paired as can be, so that no row takes the entry that is another's.
-        A row that took an entry of its own note as it was read (`_Recorded.movable`)
-        is paired again with the rows that could take that entry, its own first: it
-        gives it up only for another, where a row would otherwise have none (review AO
-        F2: of three rows noted 超期, one voided, the first took the second's entry and
-        the third was booked); those rows are the list returned beside the pairs.
+        many rows paired as can be, so that no row takes the entry that is another's:
         - the entry's own note, live (a row the same but for a date one side lacks),
           then the entry's note or it with a remark in brackets after it (a note tidied:
           `A（核）` is `A`'s), then a note that holds the entry's or is held by it, before
@@ -1077,14 +1074,47 @@ class Planner:
           held by it, one annotated since (`超期（申诉成立）`) before one noted the same (a
           new incident noted alike): the row voided on appeal stays voided.
         Past PAIRING_LIMIT pairs (hundreds of rows alike), notes are not compared by
-        difflib: by a remark, holding, and date, as many rows paired as can be."""
+        difflib: by a remark, holding, and date, as many rows paired as can be.
+        A row left over whose kind (identity but for the date) the ledger holds an entry
+        of that no row has is paired again with the rows of that kind that took an entry
+        of their own note as they were read (`_Recorded.movable`): each keeps its own
+        unless giving it up for another seats one more row (review AO F2: of three rows
+        noted 超期, one voided, the first took the second's entry and the third was
+        booked). Those rows are the list returned beside the pairs."""
+        paired = self._pairing(rows, [])
+        left = [row for row in rows if row.line not in paired]
+        pulled = self._pulled(left, paired) if left and self._recorded.movable else []
+        if pulled:
+            paired = self._pairing(rows, pulled)
+        return paired, pulled
+
+    def _pulled(self, left: Sequence[_Row], paired: Mapping[int, Entry]) -> list[_Row]:
+        """The rows that took an entry of their own note as they were read, of the kinds
+        of the rows `left` unpaired where an entry of the kind is had by no row (only
+        then can one of them give its entry up for another: review AS F2, a new row
+        beside hundreds alike pulled them all in for nothing)."""
         recorded = self._recorded
-        voided, taken, movable = recorded.voided, recorded.taken, recorded.movable
+        used = {entry.key for entry in paired.values()}
+        found: dict[int, _Row] = {}
+        for row in left:
+            kind = recorded.kind(row.month, row.bare)
+            if not any(recorded.spare(entry) and entry.key not in used for entry in kind):
+                continue
+            for entry in kind:
+                claim = recorded.movable.get(str(entry.key))
+                if claim is not None and entry.key in recorded.taken:
+                    found.setdefault(claim.line, claim.row())
+        return [found[line] for line in sorted(found)]
+
+    def _pairing(self, rows: Sequence[_Row], pulled: Sequence[_Row]) -> dict[int, Entry]:
+        """The pairs of `_paired`: the `pulled` rows hold their own entries to begin with
+        (a search may move each to another, never leave it without one)."""
+        recorded = self._recorded
+        voided, taken = recorded.voided, recorded.taken
+        own = {str(self.proof[row.key]): row.line for row in pulled}
         pairs: list[tuple[_Row, Entry]] = []
-        moved: list[_Row] = []  # rows that took an entry of their own note as they were read
-        lines = {row.line for row in rows}
-        queue = list(rows)
-        for row in queue:  # grows by the rows that took an entry a row here may take
+        every = sorted([*rows, *pulled], key=lambda row: row.line)
+        for row in every:
             seen: set[str | None] = set()
             found = [
                 *recorded.unclaimed(row.month, row.identity),
@@ -1095,16 +1125,12 @@ class Planner:
                 if entry.key in seen:
                     continue
                 seen.add(entry.key)
+                if entry.key in taken and entry.key not in own:
+                    continue
                 if entry.id in voided and not _holds(note, entry.note):
                     continue
                 pairs.append((row, entry))
-                holder = movable.get(str(entry.key)) if entry.key in taken else None
-                if holder is not None and holder.line not in lines:
-                    lines.add(holder.line)
-                    moved.append(holder)
-                    queue.append(holder)
         paired: dict[int, Entry] = {}
-        every = sorted(queue, key=lambda row: row.line)
         place = {row.line: number for number, row in enumerate(every)}
         alike = len(pairs) <= PAIRING_LIMIT  # notes compared by difflib: few enough pairs
 
@@ -1132,6 +1158,10 @@ class Planner:
         for row, entry in ranked:
             choices.setdefault(row.line, []).append(entry)
         holder: dict[str | None, int] = {}
+        for row in pulled:
+            key = self.proof[row.key]
+            entry = next(entry for entry in choices.get(row.line, ()) if entry.key == key)
+            holder[key], paired[row.line] = row.line, entry
 
         def seat(line: int, seen: set[str | None]) -> bool:
             # Its best free entry; else one whose row can move (the rows before keep
@@ -1153,8 +1183,9 @@ class Planner:
             return False
 
         for line in choices:  # in the order of each row's best pair
-            seat(line, set())
-        return paired, moved
+            if line not in paired:
+                seat(line, set())
+        return paired
 
     def _booked(self, row: _Row, first_line: dict[str, int]) -> Draft:
         """A row of an identity the ledger holds, booked: its made key numbered past the
@@ -1298,7 +1329,15 @@ _MOST_MOVED = 400
 
 
 # What a clerk puts after a note to remark on it: A（核）, A (已核), A【申诉成立】.
-_REMARK_OPENS = ("（", "(", "【", "[", "〔")
+_REMARKS = {"（": "）", "(": ")", "【": "】", "[": "]", "〔": "〕"}
+
+
+def _remark(text: str) -> bool:
+    """Whether the text is one remark in brackets and nothing more: （申诉成立）, not
+    【12345热线】群众投诉 (a note that begins with brackets: review AS F1)."""
+    text = text.strip()
+    close = _REMARKS.get(text[:1])
+    return close is not None and text.find(close) == len(text) - 1
 
 
 def _closeness(note: Any, recorded: str | None) -> int:
@@ -1310,8 +1349,7 @@ def _closeness(note: Any, recorded: str | None) -> int:
     if not _holds(written, kept):
         return 2
     longer, shorter = (written, kept) if len(written) > len(kept) else (kept, written)
-    remark = longer[len(shorter) :].lstrip() if longer.startswith(shorter) else ""
-    return 0 if remark.startswith(_REMARK_OPENS) else 1
+    return 0 if longer.startswith(shorter) and _remark(longer[len(shorter) :]) else 1
 
 
 def _holds(note: Any, recorded: str | None) -> bool:
@@ -1323,7 +1361,7 @@ def _holds(note: Any, recorded: str | None) -> bool:
     if written == kept:
         return True
     if not written or not kept:
-        return (written or kept).lstrip().startswith(_REMARK_OPENS)
+        return _remark(written or kept)
     return written in kept or kept in written
 
 
@@ -1366,6 +1404,27 @@ class _Row:
         return self.draft.fields.get("date") is not None
 
 
+class _Claim(NamedTuple):
+    """A row that took an entry of its own note as it was read, kept in few fields (a
+    re-export of many rows alike keeps one a row): what `_paired` needs to move it."""
+
+    line: int
+    key: str  # its made key
+    identity: str
+    month: str
+    note: Any  # as written, with its recorder and date (see _COMPARED)
+    by: Any
+    date: Any
+    bare: str  # its identity without its date
+
+    def row(self) -> _Row:
+        """The row, as `_paired` pairs it (it holds its entry to begin with, and is never
+        left without one: it is never booked)."""
+        written = {"note": self.note, "by": self.by, "date": self.date}
+        draft = Draft({"date": self.date, "note": self.note, "key": self.key}, self.month)
+        return _Row(self.line, self.key, self.identity, self.month, written, draft, self.bare)
+
+
 class _Recorded:
     """The ledger's entries with made keys, a month at a time, as rows are taken for
     them (see Planner.read)."""
@@ -1388,7 +1447,7 @@ class _Recorded:
         # Entries a row took as its own note's (in file order, as it was read) that it may
         # give up for another entry of its identity, or of it but for a date one side
         # lacks, where another row has none but them: by key, the row (see Planner._paired).
-        self.movable: dict[str, _Row] = {}
+        self.movable: dict[str, _Claim] = {}
         self.held: set[str] = set()  # the months read that hold entries with made keys
         # Keys a row of the file writes in its 去重键 (row-…): their entries are those
         # rows', above or below, never taken for a key-less row.
@@ -1495,6 +1554,14 @@ class _Recorded:
             return bare() if more else ""
         undated = bare() if dated else identity
         return undated if more or len(self._undated(month).get(undated, ())) > 1 else ""
+
+    def kind(self, month: str, bare: str) -> Sequence[Entry]:
+        """The month's entries of an identity without its date (any date or none)."""
+        return self._undated(month).get(bare, ())
+
+    def spare(self, entry: Entry) -> bool:
+        """Whether no row took the entry and no row's written key holds it."""
+        return entry.key not in self.taken and entry.key not in self.reserved
 
     def alike_open(self, month: str, identity: str) -> bool:
         """Whether the month holds a live entry of the identity a row may yet be taken for."""
