@@ -96,7 +96,20 @@ ACTION = st.one_of(
     ),
     # an entry under a key, by `add --key` or appended by hand: a key already used there is
     # the same entry booked twice (two clones merged), which no run may count
-    st.tuples(st.just("keyed"), st.sampled_from(MONTHS), st.sampled_from(["k1", "k2"])),
+    # (a complaint now and then, which a follow-up may name: one naming a second entry
+    # under a key counts no more than it)
+    st.tuples(
+        st.just("keyed"),
+        st.sampled_from(MONTHS),
+        st.sampled_from(["k1", "k2"]),
+        st.sampled_from(["2.4.3", "4.3.1"]),
+    ),
+    # the first live entry under a key voided (either copy of one booked twice may be):
+    # the next one then stands for the key, and counts
+    st.tuples(st.just("void-keyed"), st.sampled_from(["k1", "k2"])),
+    # a follow-up appended by hand (as a merge brings another clone's): the door would
+    # refuse one naming an entry that does not count, a merge does not ask
+    st.tuples(st.just("hand-follow-up"), st.integers(0, 50)),
     st.tuples(st.just("edit"), st.sampled_from(MONTHS), st.sampled_from(sorted(EDITS))),
     st.tuples(
         st.just("forget"),
@@ -111,6 +124,21 @@ ACTION = st.one_of(
 # Each action, then whether the reports are compared before the next one: an edit and an
 # append with no read in between must still be noticed.
 STEP = st.tuples(ACTION, st.booleans())
+
+
+def keyed_entries(root: Path, key: str) -> list[str]:
+    """The ids of the entries under a key not voided, in ledger order (months, then lines)."""
+    found, voided = [], set()
+    for path in sorted((root / "ledger").glob("*.toml")):
+        last = ""
+        for line in path.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
+            if line.startswith('id = "'):
+                last = line.split('"')[1]
+            elif line.startswith('void = "'):
+                voided.add(line.split('"')[1])
+            elif line.startswith(f'key = "{key}"'):
+                found.append(last)
+    return [entry_id for entry_id in found if entry_id not in voided]
 
 
 def ledger_bytes(root: Path) -> dict[str, bytes]:
@@ -178,16 +206,26 @@ def apply(root: Path, step: tuple) -> None:
         with path.open("a", encoding="utf-8") as handle:
             handle.write(("" if path.exists() else "# hand\n") + toml(extra))
     elif kind == "keyed":
-        _, month, key = step
+        _, month, key, clause = step
         if len(ids) % 2:
-            args = ("add", "-d", "市民政局", "-c", "2.4.3", "--key", key, "--month", month)
+            args = ("add", "-d", "市民政局", "-c", clause, "--key", key, "--month", month)
             result = run(root, *args)
             assert result.exit_code in (0, 1), (args, result.output)
         else:
             path = root / "ledger" / f"{month}.toml"
-            extra = entry("市公安局", "2.4.3", id=f"keyed-{len(ids)}", key=key)
+            extra = entry("市公安局", clause, id=f"keyed-{len(ids)}", key=key)
             with path.open("a", encoding="utf-8") as handle:
                 handle.write(("" if path.exists() else "# hand\n") + toml(extra))
+    elif kind == "hand-follow-up" and ids:
+        path = root / "ledger" / "2023-06.toml"
+        extra = entry("市公安局", "4.3.2", id=f"hand-ref-{len(ids)}", ref=ids[step[1] % len(ids)])
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(("" if path.exists() else "# hand\n") + toml(extra))
+    elif kind == "void-keyed":
+        holders = keyed_entries(root, step[1])
+        if holders:
+            args = ("void", holders[0], "--reason", "重复登记")
+            written(root, before, run(root, *args), *args)
     elif kind == "edit":  # a change that is not an append: the cache must notice
         path = root / "ledger" / f"{step[1]}.toml"
         old, new = EDITS[step[2]]
@@ -246,6 +284,16 @@ def assessed(root: Path, department: str, month: str) -> bool:
         (("span", "June"), True),
         (("add", "市教育局", ["-c", "2.4.3", "-n", "2"], "2023-05"), True),
         (("span", "from May"), True),
+    ]
+)
+@example(  # two copies of a complaint, a follow-up of the second, the first voided
+    steps=[
+        (("keyed", "2023-05", "k1", "4.3.1"), True),
+        (("add", "市民政局", ["-c", "2.4.3"], "2023-05"), False),
+        (("keyed", "2023-05", "k1", "4.3.1"), True),
+        (("hand-follow-up", 2), True),
+        (("void-keyed", "k1"), True),
+        (("follow-up", "市公安局", 2), True),
     ]
 )
 def test_cached_and_uncached_runs_agree_after_every_step(root: Path, steps):

@@ -371,9 +371,10 @@ def test_a_key_booked_twice_counts_once_and_check_names_the_second(small: Path, 
     problem = (
         f"ledger/2023-05.toml:{line}: key 'd-1' is already used by 2023-05-0001 "
         "(ledger/2023-05.toml:3): the same entry booked twice (a keyed import or "
-        "`add --key` run in two clones, then merged?); it does not count; void "
-        "2023-05-0001-b2 if it is the same incident, or void it and record it again under "
-        "a key of its own"
+        "`add --key` run in two clones, then merged?); it does not count, nor does a "
+        "follow-up naming it; void 2023-05-0001-b2 if it is the same incident, or void it "
+        "and record it again under a key of its own; void a follow-up naming it first, and "
+        "record that again naming 2023-05-0001 (or the entry recorded again)"
     )
     checked = run(small, *cache, "check")
     assert (checked.exit_code, checked.stdout) == (1, problem + "\n")
@@ -386,8 +387,10 @@ def test_a_key_booked_twice_counts_once_and_check_names_the_second(small: Path, 
     # JSON says a problem in Chinese whatever the language of the run (i18n.Worded).
     assert [p["message"] for p in payload["problems"]] == [
         "去重键 'd-1' 已用于 2023-05-0001（ledger/2023-05.toml:3）：同一记录登记了两次（同一带"
-        "去重键的导入或 `add --key` 在两个克隆中各运行了一次，随后合并？）；本条不计分；如为"
-        "同一事件，请作废 2023-05-0001-b2；如为另一事件，请作废后以新的去重键重新登记"
+        "去重键的导入或 `add --key` 在两个克隆中各运行了一次，随后合并？）；本条不计分，关联"
+        "本条的追加扣分也不计分；如为同一事件，请作废 2023-05-0001-b2；如为另一事件，请作废后"
+        "以新的去重键重新登记；关联本条的追加扣分须先作废，再关联 2023-05-0001（或重新登记的"
+        "记录）重新登记"
     ]
     # The key is the first entry's: a retry names it, and adds nothing.
     again = run(small, *cache, *args)
@@ -395,6 +398,97 @@ def test_a_key_booked_twice_counts_once_and_check_names_the_second(small: Path, 
     # Voiding the second settles it.
     assert run(small, "void", "2023-05-0001-b2", "--reason", "重复登记").exit_code == 0
     assert run(small, *cache, "check").exit_code == 0
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "ledger"])
+def test_a_key_booked_twice_counts_by_the_second_once_the_first_is_voided(
+    small: Path, cache: list[str]
+):
+    """Either copy of an entry booked twice may be voided (review AT F4): the key stands
+    for its first live entry, so with the first voided the second counts, no problem is
+    named, and a retry names the second; with both voided the key stays with the first."""
+    args = ["add", "-d", "体育", "-c", "2.4.3", "-n", "3", "--month", "2023-05", "--key", "d-1"]
+    assert run(small, *args).stdout == "2023-05-0001\n"
+    assert run(small, "month", "2023-05").exit_code == 0  # the cache knows the file
+    path = small / "ledger" / "2023-05.toml"
+    second = entry("市体育局", "2.4.3", id="2023-05-0001-b2", count=3, key="d-1")
+    path.write_text(path.read_text(encoding="utf-8") + toml(second), encoding="utf-8")
+    assert run(small, "void", "2023-05-0001", "--reason", "重复登记").exit_code == 0
+    checked = run(small, *cache, "check")
+    assert (checked.exit_code, checked.stdout) == (0, "")
+    # The second 2.4.3 × 3 counts: C2 100 − 3 = 97 → 0.25 × 100 + 0.40 × 97 + 0.20 × 100
+    # + 0.15 × 100 = 25 + 38.8 + 20 + 15 = 98.8 (before, neither counted: 100)
+    month = run(small, *cache, "month", "2023-05", "--format", "json")
+    sport = next(
+        d for d in json.loads(month.stdout)["departments"] if d["department"] == "市体育局"
+    )
+    assert sport["total"] == 98.8
+    # A retry names the entry that counts, and one for another entry is compared with it.
+    again = run(small, *cache, *args)
+    assert (again.exit_code, again.stdout) == (0, "2023-05-0001-b2\n")
+    other = run(small, *cache, *args[:6], "2", *args[7:])
+    assert other.exit_code == 1
+    assert "key 'd-1' is already recorded as 2023-05-0001-b2 (ledger/2023-05.toml:" in other.stderr
+    assert "count 3 there, 2 here" in other.stderr
+    # Both voided: the key stays with its first entry, and the retry books nothing.
+    assert run(small, "void", "2023-05-0001-b2", "--reason", "重复登记").exit_code == 0
+    last = run(small, *cache, *args)
+    assert (last.exit_code, last.stdout) == (0, "2023-05-0001\n")
+    assert "[[entry]]" not in path.read_text(encoding="utf-8").split('void = "2023-05-0001-b2"')[1]
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "ledger"])
+def test_a_follow_up_of_a_second_entry_under_a_key_does_not_count(small: Path, cache: list[str]):
+    """A follow-up naming the copy of an entry booked twice follows an entry that does not
+    count (review AT F5): it is a problem too, whichever way the ledger is read, the door
+    refuses a new one, and what check advises can be done in its order."""
+    add = ["add", "-d", "民政局", "--month", "2023-05"]
+    assert run(small, *add, "-c", "4.3.1", "--key", "c-1").stdout == "2023-05-0001\n"
+    assert run(small, "month", "2023-05").exit_code == 0  # the cache knows the file
+    # The other clone's copy and its follow-up, as a union merge leaves them.
+    path = small / "ledger" / "2023-05.toml"
+    before = path.read_text(encoding="utf-8")
+    copy = toml(entry("市民政局", "4.3.1", id="2023-05-0001-b2", key="c-1"))
+    follow = toml(entry("市民政局", "4.3.2", id="2023-05-0002-b2", ref="2023-05-0001-b2"))
+    path.write_text(before + copy + follow, encoding="utf-8")
+    line = before.count("\n") + 2  # the copy's [[entry]] line (a blank line first)
+    after = line + copy.count("\n")  # the follow-up's
+    problems = (
+        f"ledger/2023-05.toml:{line}: key 'c-1' is already used by 2023-05-0001 "
+        "(ledger/2023-05.toml:3): the same entry booked twice (a keyed import or "
+        "`add --key` run in two clones, then merged?); it does not count, nor does a "
+        "follow-up naming it; void 2023-05-0001-b2 if it is the same incident, or void it "
+        "and record it again under a key of its own; void a follow-up naming it first, and "
+        "record that again naming 2023-05-0001 (or the entry recorded again)\n"
+        f"ledger/2023-05.toml:{after}: ref 2023-05-0001-b2 names an entry that does not "
+        "count: a second entry under key 'c-1', which stands for 2023-05-0001 "
+        "(ledger/2023-05.toml:3); name 2023-05-0001 instead (recorded: void this follow-up "
+        "and record it again with ref 2023-05-0001)\n"
+    )
+    checked = run(small, *cache, "check")
+    assert (checked.exit_code, checked.stdout) == (1, problems)
+
+    def civil() -> float:
+        month = run(small, *cache, "month", "2023-05", "--format", "json")
+        found = json.loads(month.stdout)["departments"]
+        return next(d["total"] for d in found if d["department"] == "市民政局")
+
+    # 4.3.1 once, no follow-up: C4 100 − 1 = 99 → 25 + 40 + 20 + 0.15 × 99 = 99.85
+    # (before, the follow-up counted: C4 100 − 1 − 2 = 97 → 99.55)
+    assert civil() == 99.85
+    refused = run(small, *cache, *add, "-c", "4.3.2", "--ref", "2023-05-0001-b2")
+    assert refused.exit_code == 1
+    assert "ref 2023-05-0001-b2 names an entry that does not count" in refused.stderr
+    # As check says: the copy's void waits for its follow-up's …
+    assert run(small, "void", "2023-05-0001-b2", "--reason", "重复登记").exit_code == 1
+    assert run(small, "void", "2023-05-0002-b2", "--reason", "改关联").exit_code == 0
+    again = run(small, *cache, *add, "-c", "4.3.2", "--ref", "2023-05-0001")
+    assert (again.exit_code, again.stdout) == (0, "2023-05-0003\n")  # 0002: the void
+    assert run(small, "void", "2023-05-0001-b2", "--reason", "重复登记").exit_code == 0
+    checked = run(small, *cache, "check")
+    assert (checked.exit_code, checked.stdout) == (0, "")
+    # 4.3.1 and its 4.3.2 once: C4 100 − 1 − 2 = 97 → 25 + 40 + 20 + 14.55 = 99.55
+    assert civil() == 99.55
 
 
 def test_missing_department_without_a_terminal_is_usage_and_never_prompts(small: Path):

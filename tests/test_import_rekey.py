@@ -963,3 +963,32 @@ def test_a_note_opening_with_brackets_is_no_remark_on_a_voided_row_without_a_not
     assert again.stderr == f"imported 1 entry, skipped {int(both)} already recorded (by key)\n"
     notes = [e["note"] for e in json.loads(gs(small, "log", "--format", "json").stdout)]
     assert notes[-1] == "【12345热线】群众投诉办件超期"
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "ledger"])
+def test_a_row_booked_twice_is_the_live_copys_once_the_first_is_voided(
+    small: Path, cache: list[str]
+):
+    """Two clones each imported the row and a merge kept both; the first copy is voided
+    as the duplicate (review AT F4): the second counts, and the row again, its note
+    tidied, is taken for the second, not said to be voided."""
+    day = "部门,条款,日期,说明\n"
+    Path("w1.csv").write_text(day + "市公安局,2.4.3,2023/5/5,迟办\n", encoding="utf-8")
+    assert gs(small, "import", "w1.csv").stdout == "2023-05-0001\n"
+    path = small / "ledger" / "2023-05.toml"
+    text = path.read_text(encoding="utf-8")
+    key = next(line for line in text.splitlines() if line.startswith("key = "))
+    copy = (
+        '\n[[entry]]\nid = "2023-05-0001-b2"\ndepartment = "市公安局"\nclause = "2.4.3"\n'
+        f'date = 2023-05-05\nnote = "迟办"\n{key.split("  #")[0]}\n'
+    )
+    path.write_text(text + copy, encoding="utf-8")
+    assert gs(small, "void", "2023-05-0001", "--reason", "重复导入").exit_code == 0
+    assert gs(small, *cache, "check").exit_code == 0
+    Path("w2.csv").write_text(day + "市公安局,2.4.3,2023/5/5,迟办（核）\n", encoding="utf-8")
+    again = gs(small, *cache, "import", "--dry-run", "w2.csv")
+    assert (again.exit_code, again.stdout) == (0, "")
+    assert again.stderr.startswith(
+        "w2.csv:2: skipped as 2023-05-0001-b2, already recorded: the same but for its 说明"
+    ), again.stderr
+    assert gs(small, *cache, "import", "w1.csv").stdout == ""  # booked once, still

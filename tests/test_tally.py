@@ -125,6 +125,7 @@ def other_entry(ids: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]
         st.builds(lambda: entry("市民政局", "4.2.2", level="市级", matter="甲")),
         st.builds(lambda: entry("市公安局", "4.2.4", level="省级")),  # annual: its year's
         st.builds(lambda: entry("市公安局", "2.4.3", key="import-1")),
+        st.builds(lambda: entry("市公安局", "4.3.1", key="import-1")),  # a follow-up's target
     )
 
 
@@ -183,7 +184,15 @@ def month_file(draw: st.DrawFn, month: str) -> str:
             made = draw(score_entry(month, number))
             pieces.append(table(made, draw(st.sampled_from(EDITS))))
         else:
-            pieces.append(table(draw(other_entry(NAMED)), "none"))
+            made = draw(other_entry(NAMED))
+            pieces.append(table(made, "none"))
+        if "key" in made:  # now and then voided (either copy of one booked twice may be),
+            # or followed up (one naming a second entry under a key counts no more than it)
+            after = draw(st.sampled_from(["none", "none", "void", "follow-up"]))
+            if after == "void":
+                pieces.append(table(entry(void=made["id"], reason="重复登记"), "none"))
+            elif after == "follow-up":
+                pieces.append(table(entry("市公安局", "4.3.2", ref=made["id"]), "none"))
     text = pieces[0] + framed(draw, pieces[1:])
     ending = draw(st.sampled_from(["as is"] * 5 + ["no newline", "crlf", "triple quotes"]))
     if ending == "no newline":

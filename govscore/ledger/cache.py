@@ -48,8 +48,10 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # of the months the department is assessed in); 19: a second entry under a key is a
 # problem, and a key stands for its first entry (before, its last); a field written twice
 # in an [[entry]] table is said as a merge that interleaved two entries; 20: a recurring
-# entry stops where a notice makes its clause a veto or no longer recurring
-FORMAT = 20
+# entry stops where a notice makes its clause a veto or no longer recurring; 21: a key
+# stands for its first live entry (the first voided, the second counts), and a follow-up
+# naming a second entry under a key is a problem
+FORMAT = 21
 
 
 def digest(data: bytes) -> bytes:
@@ -199,7 +201,7 @@ def build(
     for entry in entries:
         if entry.kind == "score" and entry.clause in targetable:
             firsts.setdefault(entry.id, entry)
-    # Each key's first entry, as the review found it (a second one is a problem there).
+    # Each key's entry, as the review found it (a second live one is a problem there).
     context.keys = {key: entry.id for key, entry in book.keys.items()}
     for entry_id, entry in firsts.items():
         context.targets[entry_id] = _target(entry)
@@ -212,6 +214,14 @@ def build(
             follows[pair] = follows.get(pair, 0) + entry.count
     # Each distinct department, clause and figures judged once (a province's 18,000).
     context.target_bad.update(own_problems(firsts.values(), catalog, departments))
+    # … and a second live entry under a key, which does not count either.
+    context.target_bad.update(
+        entry_id
+        for entry_id, entry in firsts.items()
+        if entry.key is not None
+        and entry_id not in book.voided
+        and book.keys[entry.key].id != entry_id
+    )
     note_ids(context, [e.id for e in entries])
     named = {n for e in entries for n in (e.ref, e.void, e.close) if n}
     # Only an entry's own id can be one named: the tally takes no entry that any entry
@@ -342,10 +352,13 @@ class Extension:
                 kept = context.targets.get(entry.ref)
                 if kept is None and entry.ref in context.ids:
                     return None  # names an entry no follow-up may name: the review explains
+                if entry.ref in context.target_bad and entry.ref not in context.voided:
+                    # An entry that does not count: why (its own problem, or a second
+                    # under a key, whose problem then names this follow-up) the review says.
+                    return None
                 target = target_entry(entry.ref, kept) if kept is not None else None
                 by_id = {entry.ref: target} if target is not None else {}
-                own = {bad: [True] for bad in context.target_bad}
-                found = _ref_problems(entry, clause, by_id, context.voided, departments, own)  # type: ignore[arg-type]
+                found = _ref_problems(entry, clause, by_id, context.voided, departments, {})  # type: ignore[arg-type]
                 if target is None:
                     context.wanted.add(entry.ref)
                 elif not found:

@@ -1116,10 +1116,13 @@ class Planner:
         every = sorted([*rows, *pulled], key=lambda row: row.line)
         for row in every:
             seen: set[str | None] = set()
-            found = [
-                *recorded.unclaimed(row.month, row.identity),
-                *recorded.undated_unclaimed(row.month, row.bare, row.dated),
-            ]
+            found = _standing(
+                [
+                    *recorded.unclaimed(row.month, row.identity),
+                    *recorded.undated_unclaimed(row.month, row.bare, row.dated),
+                ],
+                voided,
+            )
             note = row.written.get("note")
             for entry in found:
                 if entry.key in seen:
@@ -1589,6 +1592,19 @@ class _Recorded:
             elif entry.note == note and entry.id not in self.voided:
                 return entry
         return None
+
+
+def _standing(entries: Sequence[Entry], voided: Container[str]) -> list[Entry]:
+    """Each key's entry once: its first not voided, else its first. Two entries share a key
+    where two clones each imported the row and a merge kept both; with one copy voided as
+    the duplicate, the row is the live one's (the entry the key stands for), not taken for
+    the voided copy and said to be voided."""
+    chosen: dict[str | None, Entry] = {}
+    for entry in entries:
+        kept = chosen.get(entry.key)
+        if kept is None or (kept.id in voided and entry.id not in voided):
+            chosen[entry.key] = entry
+    return [entry for entry in entries if chosen[entry.key] is entry]
 
 
 def _fill(fields: dict[str, Any], defaults: Iterable[tuple[str, Any]]) -> None:

@@ -69,7 +69,13 @@ from govscore.rules.door import (
     stop_warning,
     taken_matters,
 )
-from govscore.rules.validate import Book, department_problems, review, score_entry_problems
+from govscore.rules.validate import (
+    Book,
+    department_problems,
+    key_holders,
+    review,
+    score_entry_problems,
+)
 from govscore.written import canonical_fields
 
 # YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
@@ -915,10 +921,9 @@ def prepare(
     existing = {e.id: e for e in root.entries()}
     # Entries that do not parse still hold their ids: a new entry must not take one.
     unparsed = {p.entry for f in root.files.values() for p in f.problems if p.entry}
-    keys: dict[str, str] = {}
-    for entry in root.entries():
-        if entry.key:  # a key stands for its first entry (a second is the review's problem)
-            keys.setdefault(entry.key, entry.id)
+    # A key stands for its first live entry (a second is the review's problem), else its
+    # first: the review's own choice, so a retry names the entry that counts.
+    keys = {key: entry.id for key, entry in key_holders(root.entries()).items()}
     known = Known(
         keys=keys,
         sequence=_sequences([*existing, *unparsed]),

@@ -34,8 +34,8 @@ class Book:
     through: dict[str, str] = field(default_factory=dict)
     voided: frozenset[str] = frozenset()
     problems: tuple[Problem, ...] = ()
-    # Each idempotency key with the first entry (in ledger order) that holds it: the
-    # entry a key stands for (an import or `add --key` skips on it; the cache keeps it).
+    # Each idempotency key with the entry it stands for (see key_holders): the one an
+    # import or `add --key` skips on and names; the cache keeps it.
     keys: dict[str, Entry] = field(default_factory=dict)
 
 
@@ -391,37 +391,9 @@ def rate_of(entry: Entry) -> Decimal | None:
 
 def review(entries: Iterable[Entry], catalog: Catalog, departments: Departments) -> Book:
     """Validate a whole ledger (entries in ledger order) and keep what counts."""
-    problems: list[Problem] = []
-    by_id: dict[str, Entry] = {}
-    ordered: list[Entry] = []
-    keys: dict[str, Entry] = {}
-    for entry in entries:
-        if entry.key is not None and entry.key not in keys:
-            keys[entry.key] = entry
-        if entry.id in by_id:
-            first = by_id[entry.id]
-            problems.append(
-                _problem(
-                    entry,
-                    "id",
-                    _("duplicate id {id} (first at {where})").format(
-                        id=entry.id, where=first.where
-                    ),
-                )
-            )
-            continue
-        by_id[entry.id] = entry
-        ordered.append(entry)
-
-    voids: dict[str, Entry] = {}
-    for entry in ordered:
-        if entry.kind != "void":
-            continue
-        found = _void_problems(entry, by_id, voids)
-        if found:
-            problems.extend(found)
-        else:
-            voids[entry.void] = entry  # type: ignore[index]
+    by_id, ordered, problems, firsts = _unique(entries)
+    voids, void_problems = _voids(ordered, by_id)
+    problems += void_problems
     voided = frozenset(voids)
 
     through: dict[str, str] = {}
@@ -451,15 +423,20 @@ def review(entries: Iterable[Entry], catalog: Catalog, departments: Departments)
     rates: dict[tuple[str, str, str], Entry] = {}
     # A voided entry is out of every report, whatever was wrong with it.
     live = [e for e in ordered if e.kind == "score" and e.id not in voided]
+    keys = _holders(firsts, live)
     own = own_problems(live, catalog, departments)
+    # A second live entry under a key is a problem of its own line, known before any
+    # follow-up is judged: one naming it follows an entry that does not count.
+    seconds = {e.id: keys[e.key] for e in live if e.key is not None and keys[e.key] is not e}
+    for entry in live:
+        if entry.id in seconds and entry.id not in own:
+            own[entry.id] = [_key_used(entry, seconds[entry.id])]
     for entry in live:
         found = own.get(entry.id)
-        if not found and entry.key is not None and keys[entry.key] is not entry:
-            found = [_key_used(entry, keys[entry.key])]
         department = departments.resolve(entry.department)
         clause = catalog.at(entry.month).get(entry.clause)
         if not found and entry.ref:
-            found = _ref_problems(entry, clause, by_id, voided, departments, own)  # type: ignore[arg-type]
+            found = _ref_problems(entry, clause, by_id, voided, departments, own, seconds)  # type: ignore[arg-type]
         if not found and clause is not None and clause.kind == "rate":
             key = (clause.id, department.name, entry.month)  # type: ignore[union-attr]
             if key in rates:
@@ -491,15 +468,81 @@ def review(entries: Iterable[Entry], catalog: Catalog, departments: Departments)
     return Book(tuple(counted), through, voided, tuple(problems), keys)
 
 
+def _unique(
+    entries: Iterable[Entry],
+) -> tuple[dict[str, Entry], list[Entry], list[Problem], dict[str, Entry]]:
+    """Each id's first entry, those entries in ledger order, a problem for each later
+    entry that takes an id again, and each key's first entry (whatever its id)."""
+    problems: list[Problem] = []
+    by_id: dict[str, Entry] = {}
+    ordered: list[Entry] = []
+    firsts: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.key is not None and entry.key not in firsts:
+            firsts[entry.key] = entry
+        if entry.id in by_id:
+            first = by_id[entry.id]
+            message = _("duplicate id {id} (first at {where})")
+            problems.append(_problem(entry, "id", message.format(id=entry.id, where=first.where)))
+            continue
+        by_id[entry.id] = entry
+        ordered.append(entry)
+    return by_id, ordered, problems, firsts
+
+
+def _voids(
+    ordered: Sequence[Entry], by_id: dict[str, Entry]
+) -> tuple[dict[str, Entry], list[Problem]]:
+    """The entries voided (id → the void that does it), and the voids that do nothing."""
+    problems: list[Problem] = []
+    voids: dict[str, Entry] = {}
+    for entry in ordered:
+        if entry.kind != "void":
+            continue
+        found = _void_problems(entry, by_id, voids)
+        if found:
+            problems.extend(found)
+        else:
+            voids[entry.void] = entry  # type: ignore[index]
+    return voids, problems
+
+
+def key_holders(entries: Iterable[Entry]) -> dict[str, Entry]:
+    """Each idempotency key with the entry it stands for, as `review` finds it: what
+    `add --key` and an import skip on and name, without the rest of the review."""
+    by_id, ordered, _problems, firsts = _unique(entries)
+    voids, _found = _voids(ordered, by_id)
+    live = [e for e in ordered if e.kind == "score" and e.id not in voids]
+    return _holders(firsts, live)
+
+
+def _holders(firsts: dict[str, Entry], live: Iterable[Entry]) -> dict[str, Entry]:
+    """A key stands for its first live entry (ledger order), a later live one being a
+    problem: a clerk who voids the first of two entries booked twice (either copy)
+    keeps the incident counted once, by the second. A key none of whose entries is
+    live stays with its first entry, voided or not: it is not booked again."""
+    keys: dict[str, Entry] = {}
+    for entry in live:
+        if entry.key is not None and entry.key not in keys:
+            keys[entry.key] = entry
+    for key, entry in firsts.items():
+        keys.setdefault(key, entry)
+    return keys
+
+
 def _key_used(entry: Entry, first: Entry) -> Problem:
     """A second entry under a key: the same incident booked twice (two clones each ran the
     same keyed import, and git's union merge kept both), which the key exists to prevent.
-    The first counts; voiding the second settles it."""
+    The first live one counts; voiding the second settles it. A follow-up naming the
+    second does not count either, and holds off its void (it would name a voided entry):
+    it is voided first, and recorded again naming the first. (The message does not name
+    the follow-ups: voiding one would change it, and `void` refuses a change it causes.)"""
     message = _(
         "key {key!r} is already used by {id} ({where}): the same entry booked twice "
         "(a keyed import or `add --key` run in two clones, then merged?); it does not "
-        "count; void {this} if it is the same incident, or void it and record it again "
-        "under a key of its own"
+        "count, nor does a follow-up naming it; void {this} if it is the same incident, "
+        "or void it and record it again under a key of its own; void a follow-up naming "
+        "it first, and record that again naming {id} (or the entry recorded again)"
     )
     text = message.format(key=entry.key, id=first.id, where=first.where, this=entry.id)
     return _problem(entry, "key", text)
@@ -690,8 +733,10 @@ def _ref_problems(
     voided: frozenset[str],
     departments: Departments,
     own: dict[str, list[Problem]],
+    seconds: dict[str, Entry] | None = None,
 ) -> list[Problem]:
-    """A follow-up must name an earlier, live entry of the same department and a clause it follows."""
+    """A follow-up must name an earlier, live entry of the same department and a clause it
+    follows, one that counts. `seconds`: second entries under a key, with the key's entry."""
     target = by_id.get(entry.ref)  # type: ignore[arg-type]
     msg = None
     if target is None:
@@ -716,6 +761,13 @@ def _ref_problems(
             msg = _("ref {ref} is of a later month ({month}) than this follow-up").format(
                 ref=entry.ref, month=target.month
             )
+        elif seconds and target.id in seconds:
+            first = seconds[target.id]
+            msg = _(
+                "ref {ref} names an entry that does not count: a second entry under key "
+                "{key!r}, which stands for {id} ({where}); name {id} instead (recorded: "
+                "void this follow-up and record it again with ref {id})"
+            ).format(ref=entry.ref, key=target.key, id=first.id, where=first.where)
         elif own.get(target.id):
             msg = _(
                 "ref {ref} names an entry that does not count for problems of its own "
