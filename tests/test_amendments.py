@@ -1104,6 +1104,50 @@ def test_a_recurring_entry_stops_where_a_notice_makes_its_clause_count_once(smal
     assert (shown["open"], shown["retired"]) == (True, None)
 
 
+def test_a_notice_that_makes_an_until_closed_clause_count_once_stops_its_entries(small: Path):
+    """Review AT F1: 3.1.3 deducts every month until closed (the catalog: recurring and
+    until_closed); a notice from September writing `recurring = false` did nothing, as
+    until_closed still made the clause recurring, while `amendments` listed 逐月计分 是 → 否.
+    A notice's `recurring = false` now clears until_closed too: the entry stops from
+    September, `add --recurring` is refused there and the list says both fields changed.
+
+    市体育局 (3.1.3, 2 a month from July): July, August C3 = 100 − 2 = 98 →
+    25 + 0.40×100 + 0.20×98 + 0.15×100 = 25 + 40 + 19.6 + 15 = 99.6; September on 100."""
+    add(small, "-d", "市体育局", "-c", "3.1.3", "--recurring", "--month", "2023-07")
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-11")  # the ledger reaches Nov.
+    amend(
+        small,
+        "2023-09-01",
+        '[notice]\nnumber = "X"\n\n[[clause]]\nid = "3.1.3"\nrecurring = false\n',
+    )
+    months = ("2023-07", "2023-08", "2023-09", "2023-10", "2023-11")
+    assert [totals(small, "month", month)["市体育局"]["total"] for month in months] == [
+        99.6,
+        99.6,
+        100,
+        100,
+        100,
+    ]
+    refused = run(
+        small, "add", "-d", "市民政局", "-c", "3.1.3", "--recurring", "--month", "2023-09"
+    )
+    assert refused.exit_code == 1, refused.output
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    assert [c["period"] for c in shown["counts"]] == ["2023-07", "2023-08"]
+    assert (shown["open"], shown["retired"]) == (
+        False,
+        {"effective": "2023-09-01", "number": "X", "why": "once"},
+    )
+    listed = json.loads(run(small, "amendments", "--format", "json").stdout)
+    assert listed[1]["changes"] == [
+        {"kind": "clause", "id": "3.1.3", "field": "recurring", "from": "true", "to": "false"},
+        {"kind": "clause", "id": "3.1.3", "field": "until_closed", "from": "true", "to": "false"},
+    ]
+    assert "条款 3.1.3 逐月计分：是 → 否；条款 3.1.3 每月扣分，直至终止计分：是 → 否" in (
+        run(small, "amendments").stdout
+    )
+
+
 def test_a_change_of_kind_is_listed_in_the_offices_words(small: Path):
     """`amendments` said 条款 2.4.12 计分方式：fixed → range in Chinese (review Y F10 k);
     JSON keeps the values."""

@@ -716,6 +716,11 @@ def _amend_clauses(
     for spec in amendment.clauses:
         clause_id = str(spec["id"])
         current = index.get(clause_id)
+        if spec.get("recurring") is False:
+            # until_closed implies recurring (3.1.3, 3.1.5): a notice saying a clause no
+            # longer recurs means it, so it clears until_closed too, listed as a change,
+            # rather than leaving the clause recurring as if the notice said nothing.
+            spec = {**spec, "until_closed": False}
         if current is None:
             if clause_id in retired:
                 gone = retired[clause_id]
