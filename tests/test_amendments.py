@@ -1148,6 +1148,56 @@ def test_a_notice_that_makes_an_until_closed_clause_count_once_stops_its_entries
     )
 
 
+def test_show_and_log_name_the_notices_of_a_gap_in_a_recurring_entry(small: Path):
+    """Review AT F3: 2.4.9 recurring from July; a notice from September makes it count
+    once (X), another from November recurring again (Y). `show` listed July, August,
+    November and December with no word on the months between (JSON `retired` null) and
+    `log` said 计分, naming neither notice, while `add` warned of both. Both name them now:
+    show a row for the gap, JSON `gaps`, log the gap after the status."""
+    add(small, "-d", "市体育局", "-c", "2.4.9", "--recurring", "--month", "2023-07")
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-12")  # the ledger reaches Dec.
+    once = '[notice]\nnumber = "X"\n\n[[clause]]\nid = "2.4.9"\nrecurring = false\n'
+    amend(small, "2023-09-01", once)
+    amend(small, "2023-11-01", once.replace("X", "Y").replace("false", "true"))
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    assert [c["period"] for c in shown["counts"]] == ["2023-07", "2023-08", "2023-11", "2023-12"]
+    assert (shown["open"], shown["retired"], shown["gaps"]) == (
+        True,
+        None,
+        [
+            {
+                "effective": "2023-09-01",
+                "number": "X",
+                "why": "once",
+                "from": "2023-09",
+                "through": "2023-10",
+                "resumed": {"effective": "2023-11-01", "number": "Y"},
+            }
+        ],
+    )
+    table = run(small, "show", "2023-07-0001").stdout.splitlines()
+    assert [" ".join(row.split()) for row in table[11:18]] == [
+        "状态 计分",
+        "计分 2023-07 -1.00（每月 1 项 × 1）",
+        "计分 2023-08 -1.00（每月 1 项 × 1）",
+        "不计分 2023-09 至 2023-10 条款 2.4.9 自 2023-09-01（X）不再逐月计分，本记录不计分；"
+        "自 2023-11-01（Y）起恢复计分",
+        "计分 2023-11 -1.00（每月 1 项 × 1）",
+        "计分 2023-12 -1.00（每月 1 项 × 1）",
+        "以后各月 逐月计分，直至终止计分",
+    ]
+    gap = "2023-09 至 2023-10 不计分（X），自 2023-11（Y）起恢复计分"
+    logged = run(small, "log", "-d", "市体育局", "--format", "csv").stdout.splitlines()
+    assert [row.split(",")[8] for row in logged[1:]] == [f"计分；{gap}"]
+    closed = run(small, "close", "2023-07-0001", "--through", "2023-11", "--note", "完成")
+    assert closed.exit_code == 0, closed.output
+    logged = run(small, "log", "-d", "市体育局", "--format", "csv").stdout.splitlines()
+    assert [row.split(",")[8] for row in logged[1:]] == [
+        f"计分至 2023-11（2023-07-0002）；{gap}",
+        "有效",
+    ]
+
+
 def test_a_change_of_kind_is_listed_in_the_offices_words(small: Path):
     """`amendments` said 条款 2.4.12 计分方式：fixed → range in Chinese (review Y F10 k);
     JSON keeps the values."""

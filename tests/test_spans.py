@@ -242,3 +242,47 @@ def test_a_report_leaves_a_department_out_of_the_months_outside_its_span(
     assert found["市档案局"] == (100, 99.6, 100) + (None,) * 6 + (99.87, 4)
     page = tmp_path / "m.html"
     assert gs(spans, "report", "2023-09", "-o", str(page), "-d", "大数据局").exit_code == 0
+
+
+def test_show_counts_a_recurring_entry_only_through_its_departments_last_month(spans: Path):
+    """Review AT F2: 市档案局 is assessed through 2023-06; a recurring 3.1.3 of its from May
+    (2 a month) stands May and June only, as month and year have it, but `show` listed
+    every month of the ledger to December (also after a close through November) and said
+    it stood in every month to come. `add` now warns that it ends with the span."""
+    added = gs(spans, "add", "-d", "档案局", "-c", "3.1.3", "--recurring", "--month", "2023-05")
+    assert (added.exit_code, added.stdout, added.stderr) == (
+        0,
+        "2023-05-0002\n",
+        "warning: 市档案局 is assessed through 2023-06 (departments.toml): this recurring "
+        "entry counts through 2023-06 only, in no month from 2023-07 on\n",
+    )
+    shown = json.loads(gs(spans, "show", "2023-05-0002", "--format", "json").stdout)
+    assert [(c["period"], c["amount"]) for c in shown["counts"]] == [
+        ("2023-05", -2.0),
+        ("2023-06", -2.0),
+    ]
+    assert (shown["open"], shown["retired"], shown["department_until"], shown["gaps"]) == (
+        False,
+        None,
+        "2023-06",
+        [],
+    )
+    table = gs(spans, "show", "2023-05-0002").stdout.splitlines()
+    assert [" ".join(row.split()) for row in table[11:15]] == [
+        "状态 计分至 2023-06",
+        "计分 2023-05 -2.00（每月 1 项 × 2）",
+        "计分 2023-06 -2.00（每月 1 项 × 2）",
+        "以后各月 市档案局 2023-07 起不参加考评（departments.toml：考评月份至 2023-06），"
+        "本记录不再计分",
+    ]
+    closed = gs(spans, "close", "2023-05-0002", "--through", "2023-11", "--note", "完成")
+    assert closed.exit_code == 0, closed.output
+    shown = json.loads(gs(spans, "show", "2023-05-0002", "--format", "json").stdout)
+    assert [c["period"] for c in shown["counts"]] == ["2023-05", "2023-06"]
+    assert shown["department_until"] == "2023-06"
+    logged = gs(spans, "log", "-d", "档案局", "--format", "csv").stdout.splitlines()
+    assert [row.split(",")[8] for row in logged[1:]] == [
+        "计分",
+        "计分至 2023-06（departments.toml：考评月份至 2023-06）；终止计分至 2023-11（2023-05-0003）",
+        "有效",
+    ]

@@ -66,7 +66,7 @@ from govscore.rules.door import (
     door_problems,
     exclusive_problems,
     follow_up_problems,
-    stop_warning,
+    stop_warnings,
     taken_matters,
 )
 from govscore.rules.validate import (
@@ -790,10 +790,9 @@ def draft_entries(
             entry, known.catalog.at(entry.month).get(entry.clause), known.today, force
         )
         if not refusals:  # one a later notice stops counts only until then: said
-            stop = stop_warning(
+            warnings += stop_warnings(
                 entry, known.catalog, known.departments.by_name.get(entry.department)
             )
-            warnings += [stop] if stop is not None else []
         warnings = [w for w in warnings if w.field not in draft.chosen]
         if warnings:
             made.warnings.extend(_relabel(warnings, draft))

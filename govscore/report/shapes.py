@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from govscore.errors import Problem
 from govscore.figures import SHOWN_PLACES, exact, exact_number, figure, number, plain
-from govscore.model import FIELD_WORDS, FIELDS, Entry
+from govscore.model import FIELD_WORDS, FIELDS, Entry, next_month
 from govscore.report.render import Encoded, row_text
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Department, Departments, Weights, tag_name
@@ -497,17 +497,40 @@ def entry_status(lookup: Lookup, entry: Entry) -> str:
     if problems:
         return f"不计分：{problems[0].message}"
     close = lookup.closes.get(entry.id)
-    # A notice that stops a recurring entry before its close (or while open): it counted
-    # until the month before, not until the close.
-    stop = lookup.stop(entry) if entry.recurring and entry.id in lookup.counted else None
-    stopped = "" if stop is None else f"计分至 {stop[1]}（{stop[0]['number']}）"
+    # A notice that stops a recurring entry before its close (or while open), or its
+    # department's last month assessed: it counted until then, not until the close.
+    counted = entry.recurring and entry.id in lookup.counted
+    stop = lookup.stop(entry) if counted else None
+    ended = lookup.ended(entry) if counted else None
+    stopped = ""
+    if stop is not None:
+        stopped = f"计分至 {stop[1]}（{stop[0]['number']}）"
+    elif ended is not None:
+        stopped = f"计分至 {ended}（{_span_words(ended)}）"
+    gaps = "".join(f"；{_gap_text(gap)}" for gap in lookup.gaps(entry)) if counted else ""
     if close is not None:
         if stopped:
-            return f"{stopped}；终止计分至 {close.through}（{close.id}）"
-        return f"计分至 {close.through}（{close.id}）"
+            return f"{stopped}{gaps}；终止计分至 {close.through}（{close.id}）"
+        return f"计分至 {close.through}（{close.id}）{gaps}"
     if stopped:
-        return stopped
-    return "计分" if entry.kind == "score" else "有效"
+        return f"{stopped}{gaps}"
+    return ("计分" if entry.kind == "score" else "有效") + gaps
+
+
+def _span_words(until: str) -> str:
+    """The department's span as the reason a recurring entry stops, as `departments`
+    lists it: departments.toml：考评月份至 2023-09."""
+    return f"departments.toml：考评月份至 {until}"
+
+
+def _gap_text(gap: dict[str, Any]) -> str:
+    """A run of months a notice stopped a recurring entry in, and the notice it counts
+    again from: 2023-08 至 2023-10 不计分（烟政管办〔2023〕8号），自 2023-11（…11号）起恢复计分."""
+    resumed = gap["resumed"]
+    return (
+        f"{gap['from']} 至 {gap['through']} 不计分（{gap['number']}），"
+        f"自 {next_month(gap['through'])}（{resumed['number']}）起恢复计分"
+    )
 
 
 LOG_HEADERS = ["编号", "月份", "部门", "条款", "记录", "日期", "说明", "记录人", "状态", "位置"]
@@ -594,36 +617,26 @@ def history_table(history: History, catalog: Catalog) -> Table:
         if shown:
             rows.append([FIELD_WORDS[name], shown])
     rows.append(["状态", _history_status(history)])
+    gaps = list(history.gaps)
     for counted in history.counts:
+        # A gap a notice made, then a later one ended, between the months it counts in.
+        while gaps and gaps[0]["from"] < counted.period:
+            rows.append(_gap_row(history, gaps.pop(0), catalog))
         rows.append([f"计分 {counted.period}", _counted_text(counted)])
+    rows.extend(_gap_row(history, gap, catalog) for gap in gaps)
     if history.open:
         rows.append(["以后各月", "逐月计分，直至终止计分"])
+    elif history.department_until is not None:
+        until = history.department_until
+        rows.append(
+            [
+                "以后各月",
+                f"{history.department} {next_month(until)} 起不参加考评（{_span_words(until)}），"
+                "本记录不再计分",
+            ]
+        )
     elif history.retired is not None:
-        retired = history.retired
-        notice = f"自 {retired['effective']}（{retired['number']}）"
-        why = retired.get("why")
-        if why == "applies_to":
-            clause = catalog.get(history.clause)
-            tag = tag_name(clause.applies_to) if clause is not None and clause.applies_to else ""
-            ended = f"条款 {history.clause} {notice}只适用于标签为“{tag}”的部门，本部门不再计分"
-        elif why == "figures":
-            ended = f"条款 {history.clause} {notice}改变计分方式，本记录不再计分"
-        elif why == "veto":
-            # A standing deduction never becomes a veto: the office books the veto itself.
-            ended = (
-                f"条款 {history.clause} {notice}改为一票否决，本记录不再计分（一票否决须另行登记）"
-            )
-        elif why == "once":
-            ended = f"条款 {history.clause} {notice}不再逐月计分，本记录不再计分"
-        elif why == "range":
-            points = f"{plain(history.entry.points)} 分"  # type: ignore[arg-type]
-            ended = (
-                f"条款 {history.clause} {notice}分值改为 {retired['points']}，"
-                f"本记录的 {points}不在其内，不再计分"
-            )
-        else:
-            ended = f"条款 {history.clause} {notice}废止，不再计分"
-        rows.append(["以后各月", ended])
+        rows.append(["以后各月", _stop_words(history, history.retired, catalog)])
     for mention in history.mentions:
         name = MENTION_NAMES[mention.kind]
         follow = catalog.get(mention.entry.clause) if mention.kind == "ref" else None
@@ -635,6 +648,45 @@ def history_table(history: History, catalog: Catalog) -> Table:
     for problem in history.problems:
         rows.append(["问题", str(problem)])
     return ["项目", "内容"], rows
+
+
+def _stop_words(
+    history: History, stopped: dict[str, Any], catalog: Catalog, then: str = "不再计分"
+) -> str:
+    """Why a notice stopped a recurring entry, in the office's words (History.retired, or
+    a gap's stop: `then` 不计分, as a later notice let it count again)."""
+    notice = f"自 {stopped['effective']}（{stopped['number']}）"
+    why = stopped.get("why")
+    clause_id = history.clause
+    if why == "applies_to":
+        clause = catalog.get(clause_id)
+        tag = tag_name(clause.applies_to) if clause is not None and clause.applies_to else ""
+        return f"条款 {clause_id} {notice}只适用于标签为“{tag}”的部门，本部门{then}"
+    if why == "figures":
+        return f"条款 {clause_id} {notice}改变计分方式，本记录{then}"
+    if why == "veto":
+        # A standing deduction never becomes a veto: the office books the veto itself.
+        return f"条款 {clause_id} {notice}改为一票否决，本记录{then}（一票否决须另行登记）"
+    if why == "once":
+        return f"条款 {clause_id} {notice}不再逐月计分，本记录{then}"
+    if why == "range":
+        points = f"{plain(history.entry.points)} 分"  # type: ignore[arg-type]
+        return (
+            f"条款 {clause_id} {notice}分值改为 {stopped['points']}，"
+            f"本记录的 {points}不在其内，{then}"
+        )
+    return f"条款 {clause_id} {notice}废止，{then}"
+
+
+def _gap_row(history: History, gap: dict[str, Any], catalog: Catalog) -> list[str]:
+    """`show`'s row for a gap: the months, the notice that stopped the entry and why, and
+    the one it counts again from."""
+    resumed = gap["resumed"]
+    return [
+        f"不计分 {gap['from']} 至 {gap['through']}",
+        f"{_stop_words(history, gap, catalog, '不计分')}；自 {resumed['effective']}"
+        f"（{resumed['number']}）起恢复计分",
+    ]
 
 
 def _history_status(history: History) -> str:
@@ -682,6 +734,8 @@ def history_json(history: History) -> dict[str, Any]:
         ],
         "open": history.open,
         "retired": history.retired,
+        "department_until": history.department_until,
+        "gaps": list(history.gaps),
         "mentions": [
             {
                 "id": m.entry.id,

@@ -413,16 +413,30 @@ def _signed(amount: Decimal) -> str:
     return f"+{plain(amount)}" if amount > 0 else plain(amount)
 
 
-def stop_warning(entry: Entry, catalog: Catalog, department: Department | None) -> Problem | None:
-    """A warning for a new recurring entry that a later notice stops (retires its clause,
-    makes it a veto or no longer recurring, sets a range its points fall outside …): it is
-    recorded, as it stands in its own month, but counts only until then, which a clerk
-    booking it for every month to come would not else learn (scoring.stand_changes)."""
+def stop_warnings(entry: Entry, catalog: Catalog, department: Department | None) -> list[Problem]:
+    """Warnings for a new recurring entry that a later notice stops (retires its clause,
+    makes it a veto or no longer recurring, sets a range its points fall outside …) or its
+    department's last month assessed (until, departments.toml) ends: it is recorded, as it
+    stands in its own month, but counts only until then, which a clerk booking it for
+    every month to come would not else learn (scoring.stand_changes)."""
     if not entry.recurring or entry.kind != "score":
-        return None
-    changes = stand_changes(entry, catalog, department)
-    if not changes:
-        return None
+        return []
+    until = department.until if department is not None else None
+    if until is not None and until < entry.month:
+        return []  # not assessed in its own month: refused as such
+    changes = stand_changes(entry, catalog, department, until)
+    found = [] if not changes else [_notice_stop(entry, changes)]
+    if department is not None and until is not None and (not changes or changes[-1][1] is None):
+        message = _(
+            "{name} is assessed through {until} (departments.toml): this recurring entry "
+            "counts through {until} only, in no month from {first} on"
+        ).format(name=department.name, until=until, first=next_month(until))
+        found.append(_problem(entry, "department", message))
+    return found
+
+
+def _notice_stop(entry: Entry, changes: list[tuple[Version, str | None]]) -> Problem:
+    """The warning for the notices that stop a new recurring entry (and let it count again)."""
     stopped, why = changes[0]
     clause = stopped.catalog.get(entry.clause)
     said = _stop_reason(entry, stopped, why, clause)

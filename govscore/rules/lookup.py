@@ -14,10 +14,12 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from govscore.errors import Problem
 from govscore.figures import plain
 from govscore.model import Entry, matter_key, months_between, previous_month
+from govscore.rules.amendments import Version
 from govscore.rules.catalog import Clause
 from govscore.rules.scoring import CapUse, Scorer, matter_worth, stand_changes
 
@@ -95,6 +97,13 @@ class History:
     # date, notice and why; see Lookup.stop). `until`: the last month it counts.
     retired: dict[str, str] | None = None
     until: str | None = None
+    # A recurring entry its department's last month assessed (until, departments.toml)
+    # ends before its last month, no notice having stopped it first: that month.
+    department_until: str | None = None
+    # Where a notice stopped a recurring entry and a later one let it count again, each
+    # such gap: the stop (as `retired`), its last month without a count (`through`) and
+    # the notice it counts again from (`resumed`: effective, number).
+    gaps: tuple[dict[str, Any], ...] = ()
 
     @property
     def counted(self) -> bool:
@@ -128,6 +137,7 @@ class Lookup:
             if problem.entry:
                 self.problems[problem.entry].append(problem)
         self.mentions: dict[str, list[Entry]] = defaultdict(list)
+        self._stands: dict[tuple[str, str], list[tuple[Version, str | None]]] = {}
         self.voids: dict[str, Entry] = {}
         self.closes: dict[str, Entry] = {}
         for entry in self.entries:
@@ -180,10 +190,14 @@ class Lookup:
         counts: tuple[Counted, ...] = ()
         is_open = False
         stop = None
+        ended = None
+        gaps: tuple[dict[str, Any], ...] = ()
         if entry.id in self.counted and self.in_force(entry):
             counts, is_open = self._counts(self.counted[entry.id])
             stop = self.stop(entry)
-            is_open = is_open and stop is None
+            ended = self.ended(entry)
+            gaps = self.gaps(entry)
+            is_open = is_open and stop is None and ended is None
         mentions = tuple(
             Mention(
                 m,
@@ -204,7 +218,9 @@ class Lookup:
             mentions=mentions,
             problems=tuple(self.problems.get(entry.id, ())),
             retired=None if stop is None else stop[0],
-            until=None if stop is None else stop[1],
+            until=ended if stop is None else stop[1],
+            department_until=ended,
+            gaps=gaps,
         )
 
     def stop(self, entry: Entry) -> tuple[dict[str, str], str] | None:
@@ -214,27 +230,58 @@ class Lookup:
         until the stop, and `show` and `log` say why."""
         if not entry.recurring:
             return None
-        found = self._retired(entry, self.book.through.get(entry.id))
-        if found is None:
-            return None
-        stopped, first = found
-        return stopped, previous_month(first)
-
-    def _retired(self, entry: Entry, through: str | None) -> tuple[dict[str, str], str] | None:
-        """The version after the entry's month, and no later than `through`, from which it
-        no longer counts, if one came and none after it let it count again (see
-        scoring.stand_changes), with its first month: its effective date, notice, "why"
-        (retired, veto, once, figures, range or applies_to) and, for a range, the
-        clause's new "points" (0.8–1.5)."""
-        department = self.scorer.departments.resolve(entry.department)
-        changes = stand_changes(entry, self.scorer.catalog, department, through)
+        changes = self._changes(entry)
         if not changes or changes[-1][1] is None:
             return None
         version, why = changes[-1]
-        stopped = {**version.as_dict(), "why": why}
-        if why == "range":
-            stopped["points"] = version.catalog.clauses[entry.clause].describe_points()
-        return stopped, version.first_month
+        return _stopped(entry, version, why), previous_month(version.first_month)
+
+    def ended(self, entry: Entry) -> str | None:
+        """The department's last month assessed (until, departments.toml) where it ends a
+        recurring entry before its last month (its close's, or none while open) and no
+        notice stopped the entry first: it stands in no month after (scores of months
+        outside the span are not kept), and `show` and `log` say why."""
+        if not entry.recurring:
+            return None
+        department = self.scorer.departments.resolve(entry.department)
+        until = department.until if department is not None else None
+        through = self.book.through.get(entry.id)
+        if until is None or (through is not None and through <= until):
+            return None
+        return until if self.stop(entry) is None else None
+
+    def gaps(self, entry: Entry) -> tuple[dict[str, Any], ...]:
+        """Each run of months a notice stopped a recurring entry in and a later notice let
+        it count again from, before its last month: the stop (as `stop` gives it), the
+        gap's last month (`through`) and the notice it counts again from (`resumed`)."""
+        if not entry.recurring:
+            return ()
+        changes = self._changes(entry)
+        return tuple(
+            {
+                **_stopped(entry, version, why),
+                "from": version.first_month,
+                "through": previous_month(again.first_month),
+                "resumed": again.as_dict(),
+            }
+            for (version, why), (again, _none) in zip(changes[::2], changes[1::2], strict=False)
+        )
+
+    def _changes(self, entry: Entry) -> list[tuple[Version, str | None]]:
+        """The versions that stop a recurring entry or let it count again (see
+        scoring.stand_changes), none after its last month: its close's or its department's
+        last month assessed, the earlier. Kept: `log` asks for each entry's stop, end
+        and gaps."""
+        found = self._stands.get((entry.id, entry.where))
+        if found is None:
+            department = self.scorer.departments.resolve(entry.department)
+            through = self.book.through.get(entry.id)
+            until = department.until if department is not None else None
+            if until is not None and (through is None or until < through):
+                through = until
+            found = stand_changes(entry, self.scorer.catalog, department, through)
+            self._stands[(entry.id, entry.where)] = found
+        return found
 
     def _counts(self, entry: Entry) -> tuple[tuple[Counted, ...], bool]:
         """Each period the entry counts in, with the amount the Scorer's lines give it."""
@@ -251,6 +298,10 @@ class Lookup:
         if entry.recurring:
             last = through or max([entry.month, *self.months])
             months = months_between(entry.month, last)
+        # Outside its span a department is not assessed: no month there is a count.
+        department = scorer.departments.resolve(entry.department)
+        if department is not None:
+            months = [month for month in months if department.assessed_in(month)]
         counts = []
         for month in months:
             score = scorer.department_month(entry.department, month)
@@ -315,6 +366,16 @@ class Lookup:
                 continue
             chosen.append(entry)
         return chosen
+
+
+def _stopped(entry: Entry, version: Version, why: str | None) -> dict[str, str]:
+    """A version that stops a recurring entry, for `show` and its JSON: its effective date,
+    notice, "why" (retired, veto, once, figures, range or applies_to) and, for a range,
+    the clause's new "points" (0.8–1.5)."""
+    stopped = {**version.as_dict(), "why": why or ""}
+    if why == "range":
+        stopped["points"] = version.catalog.clauses[entry.clause].describe_points()
+    return stopped
 
 
 def _clause_matches(clause: str, wanted: str) -> bool:
