@@ -286,3 +286,37 @@ def test_show_counts_a_recurring_entry_only_through_its_departments_last_month(s
         "计分至 2023-06（departments.toml：考评月份至 2023-06）；终止计分至 2023-11（2023-05-0003）",
         "有效",
     ]
+
+
+def test_d_for_a_department_not_assessed_in_the_period_says_so(spans: Path, tmp_path: Path):
+    """Review AT F6: `month -d`, `year -d` and `report -d` of a department outside its
+    span printed an empty table, or no card, without a word. A note on stderr says it is
+    not assessed then, with its span; not an error (exit 0, as a cron job runs it)."""
+    note = (
+        "note: 市大数据局 is not assessed in 2023-05 (departments.toml lists it from "
+        "2023-08): it has no scores there\n"
+    )
+    month = gs(spans, "month", "2023-05", "-d", "大数据局", "--format", "json")
+    assert (month.exit_code, month.stderr) == (0, note)
+    assert json.loads(month.stdout)["departments"] == []
+    page = tmp_path / "m.html"
+    made = gs(spans, "report", "2023-05", "-o", str(page), "-d", "大数据局", "-d", "公安局")
+    assert (made.exit_code, made.stdout, made.stderr) == (0, f"{page}\n", note)
+    # Within its span, or a department with none: nothing said.
+    within = gs(spans, "month", "2023-08", "-d", "大数据局", "-d", "公安局")
+    assert (within.exit_code, within.stderr) == (0, "")
+    # A year it has no month in: 市档案局 (through 2023-06) in 2024.
+    (spans / "ledger" / "2024-01.toml").write_text(
+        toml(entry("市公安局", "2.4.3", id="2024-01-0001", date="2024-01-05")), encoding="utf-8"
+    )
+    said = (
+        "note: 市档案局 is not assessed in 2024 (departments.toml lists it through 2023-06): "
+        "it has no scores there\n"
+    )
+    year = gs(spans, "year", "2024", "-d", "档案局", "--format", "json")
+    assert (year.exit_code, year.stderr, json.loads(year.stdout)["departments"]) == (0, said, [])
+    book = tmp_path / "y.xlsx"
+    made = gs(spans, "report", "2024", "-o", str(book), "-d", "档案局")
+    assert (made.exit_code, made.stderr) == (0, said)
+    # In a year it is assessed in some months of, it is listed: nothing said.
+    assert gs(spans, "year", "2023", "-d", "档案局").stderr == ""

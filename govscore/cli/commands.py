@@ -841,6 +841,23 @@ def _resolve_departments(root: Root | View, written: tuple[str, ...]) -> list[st
     return names
 
 
+def _note_not_assessed(
+    root: Root | View, names: Sequence[str], months: Sequence[str], period: str
+) -> None:
+    """A department asked for with -d that is assessed in none of the period's months
+    (since/until) has no row or card there: said on stderr, so that an empty table is not
+    read as a fault or a department forgotten. Not an error: the command's verdict stands."""
+    for name in names:
+        department = root.departments.by_name.get(name)
+        if department is None or any(department.assessed_in(m) for m in months):
+            continue
+        message = _(
+            "note: {name} is not assessed in {period} (departments.toml lists it {span}): "
+            "it has no scores there"
+        )
+        click.echo(message.format(name=name, period=period, span=department.span()), err=True)
+
+
 def _ranking_output(
     report: Report,
     ranking: Any,
@@ -916,6 +933,7 @@ def month(
     only = _resolve_departments(root, departments)
     used = _rules_used(root, [month])
     ranking = report.scorer.month(month)
+    _note_not_assessed(root, only, [month], month)
     # The departments assessed that month (since/until), not every one listed.
     title = f"{month} 月度政务服务工作考评（{len(ranking.rows)} 个部门） · {rules_label(used)}"
     if month not in root.months and not report.scorer.stands_in(month):
@@ -950,6 +968,7 @@ def year(
     root = report.root
     only = _resolve_departments(root, departments)
     months = assessed_months(root, year)
+    _note_not_assessed(root, only, months, str(year))
     ranking = report.scorer.year(year, months)
     used = _rules_used(root, months)
     title = (
@@ -1053,7 +1072,9 @@ def report_(
     root = loaded.root
     cards = _resolve_departments(root, departments)
     if len(period) == 4:
-        assessed_months(root, int(period))
+        _note_not_assessed(root, cards, assessed_months(root, int(period)), period)
+    else:
+        _note_not_assessed(root, cards, [period], period)
     state = _ledger_state(root)
     head = page.Head(
         root.weights.office,
