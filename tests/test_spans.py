@@ -186,6 +186,18 @@ def test_an_entry_booked_before_the_span_was_set_is_a_problem_left_out(spans: Pa
             'it YYYY-MM in quotes, e.g. since = "2023-08" (the first month it is assessed)',
         ),
         (
+            # A TOML date (review AT F7): said as written, not as Python's datetime.date.
+            "since = 2023-08-01",
+            "departments.toml: department #1 (市公安局): since = 2023-08-01 is not a month; "
+            'write it YYYY-MM in quotes, e.g. since = "2023-08" (the first month it is assessed)',
+        ),
+        (
+            "until = 2024-06-30T00:00:00",
+            "departments.toml: department #1 (市公安局): until = 2024-06-30T00:00:00 is not a "
+            'month; write it YYYY-MM in quotes, e.g. until = "2024-06" (the last month it is '
+            "assessed)",
+        ),
+        (
             "until = 202306",
             "departments.toml: department #1 (市公安局): until = 202306 is not a month; write "
             'it YYYY-MM in quotes, e.g. until = "2023-08" (the last month it is assessed)',

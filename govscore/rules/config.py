@@ -6,6 +6,7 @@ import difflib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -212,20 +213,36 @@ def _month_bound(spec: dict[str, Any], key: str, where: str, name: str) -> str |
         return None
     if isinstance(value, str) and is_month(value.strip()):
         return value.strip()
+    example = "2023-08"
+    if isinstance(value, date):  # since = 2023-08-01, a TOML date: its month, in quotes
+        example = value.isoformat()[:7]
     raise ConfigError(
         _(
-            "{where} ({name}): {key} = {value!r} is not a month; write it YYYY-MM in quotes, "
-            'e.g. {key} = "2023-08" ({meaning})'
+            "{where} ({name}): {key} = {value} is not a month; write it YYYY-MM in quotes, "
+            'e.g. {key} = "{example}" ({meaning})'
         ).format(
             where=where,
             name=name.strip(),
             key=key,
-            value=value,
+            value=_as_written(value),
+            example=example,
             meaning=_("the first month it is assessed")
             if key == "since"
             else _("the last month it is assessed"),
         )
     )
+
+
+def _as_written(value: Any) -> str:
+    """A TOML value as the file has it: a date as 2023-08-01 (not Python's
+    datetime.date(2023, 8, 1)), a string in quotes, true or false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
 
 
 @dataclass(frozen=True)
