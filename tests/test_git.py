@@ -316,7 +316,7 @@ def test_month_at_a_revision_reproduces_the_published_ranking(root: Path):
     table = run(root, "month", "2023-05", "--at", "HEAD")
     assert table.stdout.splitlines()[0].endswith(f"台账 git {published[:10]}")
     uncommitted = run(root, "month", "2023-05")
-    assert uncommitted.stdout.splitlines()[0].endswith("（含未提交记录）")
+    assert uncommitted.stdout.splitlines()[0].endswith("（含未提交的记录）")
 
 
 def test_entries_outside_any_commit_are_said_to_be_uncommitted(root: Path, tmp_path: Path):
@@ -466,7 +466,7 @@ def test_log_and_show_say_the_revision_they_read_as_every_report_does(root: Path
     shown = json.loads(run(root, "show", "2023-05-0001", "--format", "json").stdout)
     assert (shown["revision"], shown["uncommitted"]) == (published, True)
     table = run(root, "show", "2023-05-0002").stdout.splitlines()
-    assert table[-1].split(maxsplit=1) == ["来源", f"台账 git {published[:10]}（含未提交记录）"]
+    assert table[-1].split(maxsplit=1) == ["来源", f"台账 git {published[:10]}（含未提交的记录）"]
     csv = run(root, "show", "2023-05-0001", "--at", "v2023-05", "--format", "csv").stdout
     assert csv.splitlines()[-1] == f"来源,台账 git {published[:10]}"
 
