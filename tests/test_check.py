@@ -299,9 +299,10 @@ def test_a_file_that_is_not_utf8_or_not_a_month_is_reported(root: Path, gs):
     assert result.exit_code == 1
     assert result.stdout == (
         "ledger/notes.txt: not a ledger file: month files are named YYYY-MM.toml or YYYY-MM.csv\n"
-        "ledger/2023-05.toml:5: not UTF-8 text (was the file saved as GBK or another "
-        "encoding?): the entries from line 3 on are left out, those above it count; save the "
-        "file as UTF-8\n"
+        "ledger/2023-05.toml:5: not UTF-8 text (was this entry written in an editor that "
+        "saves GBK or another encoding?): the entries from line 3 on are left out, those "
+        "above it count; write this entry's text again in UTF-8 (the lines above are UTF-8: "
+        "converting the whole file from GBK would garble them)\n"
     )
 
 

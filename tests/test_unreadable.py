@@ -149,15 +149,17 @@ def test_an_entry_appended_in_gbk_leaves_out_only_itself_and_what_follows(small:
     result = run(small, "check")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
-        f"ledger/2023-05.toml:{header + 2}: not UTF-8 text (was the file saved as GBK or "
-        f"another encoding?): the entries from line {header} on are left out, those above "
-        "it count; save the file as UTF-8"
+        f"ledger/2023-05.toml:{header + 2}: not UTF-8 text (was this entry written in an "
+        "editor that saves GBK or another encoding?): the entries from line "
+        f"{header} on are left out, those above it count; write this entry's text again in "
+        "UTF-8 (the lines above are UTF-8: converting the whole file from GBK would garble "
+        "them)"
     )
     assert totals(small, code=1) == {"市民政局": 100.0, "市体育局": 99.6, "市公安局": 99.2}
     # The cache, once written, and no cache at all count the same entries.
     assert month_output(small) == month_output(small) == month_output(small, "--no-cache")
     added = run(small, "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05")
-    assert added.exit_code == 1 and "save the file as UTF-8" in added.stderr
+    assert added.exit_code == 1 and "write this entry's text again in UTF-8" in added.stderr
 
 
 def test_a_gbk_note_inside_a_batch_leaves_out_the_whole_batch(small: Path):
@@ -179,9 +181,11 @@ def test_a_gbk_note_inside_a_batch_leaves_out_the_whole_batch(small: Path):
     result = run(small, "check")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
-        f"ledger/2023-05.toml:{bad}: not UTF-8 text (was the file saved as GBK or another "
-        f"encoding?): the entries from line {begin} on are left out, those above it count; "
-        "save the file as UTF-8"
+        f"ledger/2023-05.toml:{bad}: not UTF-8 text (was this entry written in an editor "
+        "that saves GBK or another encoding?): the entries from line "
+        f"{begin} on are left out, those above it count; write this entry's text again in "
+        "UTF-8 (the lines above are UTF-8: converting the whole file from GBK would garble "
+        "them)"
     )
     assert totals(small, code=1) == {"市民政局": 100.0, "市体育局": 100.0, "市公安局": 99.2}
     assert month_output(small) == month_output(small, "--no-cache")
@@ -210,9 +214,10 @@ def test_a_gbk_row_of_a_csv_ledger_leaves_out_it_and_the_rows_after(small: Path)
     )
     result = run(small, "check")
     assert result.stdout.splitlines()[0] == (
-        "ledger/2023-05.csv:3: not UTF-8 text (was the file saved as GBK or another "
-        "encoding?): the entries from line 3 on are left out, those above it count; save the "
-        "file as UTF-8"
+        "ledger/2023-05.csv:3: not UTF-8 text (was this entry written in an editor that "
+        "saves GBK or another encoding?): the entries from line 3 on are left out, those "
+        "above it count; write this entry's text again in UTF-8 (the lines above are UTF-8: "
+        "converting the whole file from GBK would garble them)"
     )
     assert totals(small, code=1) == {"市民政局": 100.0, "市体育局": 100.0, "市公安局": 99.2}
 

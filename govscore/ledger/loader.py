@@ -377,8 +377,10 @@ def _read_before(
     line = data.count(b"\n", 0, bad) + 1
     if cut:
         message = _(
-            "not UTF-8 text (was the file saved as GBK or another encoding?): the entries "
-            "from line {line} on are left out, those above it count; save the file as UTF-8"
+            "not UTF-8 text (was this entry written in an editor that saves GBK or another "
+            "encoding?): the entries from line {line} on are left out, those above it count; "
+            "write this entry's text again in UTF-8 (the lines above are UTF-8: converting the "
+            "whole file from GBK would garble them)"
         ).format(line=data.count(b"\n", 0, cut) + 1)
     else:
         message = _(
