@@ -1148,6 +1148,35 @@ def test_a_notice_that_makes_an_until_closed_clause_count_once_stops_its_entries
     )
 
 
+def test_recurring_false_lists_until_closed_only_where_the_clause_had_it(small: Path):
+    """Review AV F2, F3: `recurring = false` on 2.4.9, which never had until_closed, listed
+    a change that did not happen (每月扣分，直至终止计分：— → 否); and a notice writing
+    `recurring = false` with `until_closed = true` had the latter dropped without a word,
+    though such a clause recurs: it contradicts itself, and is left out, named."""
+    amend(
+        small,
+        "2023-09-01",
+        '[notice]\nnumber = "X"\n\n[[clause]]\nid = "2.4.9"\nrecurring = false\n',
+    )
+    listed = json.loads(run(small, "amendments", "--format", "json").stdout)
+    assert listed[1]["changes"] == [
+        {"kind": "clause", "id": "2.4.9", "field": "recurring", "from": "true", "to": "false"},
+    ]
+    amend(
+        small,
+        "2023-10-01",
+        '[notice]\nnumber = "Y"\n\n[[clause]]\nid = "3.1.3"\nrecurring = false\n'
+        "until_closed = true\n",
+    )
+    checked = run(small, "check")
+    assert checked.exit_code == 1
+    assert checked.stdout == (
+        "amendments/2023-10-01.toml: clause 3.1.3: recurring = false with until_closed = "
+        "true, which contradict each other (a clause deducted every month until closed "
+        "recurs); write one of them\n"
+    )
+
+
 def test_show_and_log_name_the_notices_of_a_gap_in_a_recurring_entry(small: Path):
     """Review AT F3: 2.4.9 recurring from July; a notice from September makes it count
     once (X), another from November recurring again (Y). `show` listed July, August,

@@ -992,3 +992,23 @@ def test_a_row_booked_twice_is_the_live_copys_once_the_first_is_voided(
         "w2.csv:2: skipped as 2023-05-0001-b2, already recorded: the same but for its 说明"
     ), again.stderr
     assert gs(small, *cache, "import", "w1.csv").stdout == ""  # booked once, still
+
+
+@pytest.mark.parametrize(
+    "remark", ["(申诉成立）", "（申诉成立)", "（申诉成立）。", "（经复核（二次）成立）"]
+)
+def test_a_remark_typed_in_mixed_brackets_keeps_a_row_without_a_note_voided(
+    small: Path, remark: str
+):
+    """Review AV F2: a row without a 说明, voided on appeal, annotated in the next export
+    with brackets of two widths as an input method types them, (申诉成立）, or with a full
+    stop after them, or brackets inside: none was a remark any more, and the voided row
+    was booked again."""
+    head = "部门,条款,次数,月份,说明\n"
+    Path("d1.csv").write_text(head + "市公安局,2.4.3,1,2023-05,\n", encoding="utf-8")
+    assert gs(small, "import", "d1.csv").stdout == "2023-05-0001\n"
+    assert gs(small, "void", "2023-05-0001", "--reason", "申诉成立").exit_code == 0
+    Path("d2.csv").write_text(head + f"市公安局,2.4.3,1,2023-05,{remark}\n", encoding="utf-8")
+    again = gs(small, "import", "d2.csv")
+    assert (again.exit_code, again.stdout) == (0, ""), again.output
+    assert again.stderr.startswith("d2.csv:2: skipped as 2023-05-0001, recorded and voided since")

@@ -1331,16 +1331,29 @@ PAIRING_LIMIT = 4_096
 _MOST_MOVED = 400
 
 
-# What a clerk puts after a note to remark on it: A（核）, A (已核), A【申诉成立】.
-_REMARKS = {"（": "）", "(": ")", "【": "】", "[": "]", "〔": "〕"}
+# What a clerk puts after a note to remark on it: A（核）, A (已核), A【申诉成立】, in
+# brackets of either width, mixed as typed: (申诉成立）.
+_OPENS, _CLOSES = frozenset("（(【[〔"), frozenset("）)】]〕")
+# What may end a remark after its brackets: （申诉成立）。
+_STOPS = "。.，,；;"
 
 
 def _remark(text: str) -> bool:
-    """Whether the text is one remark in brackets and nothing more: （申诉成立）, not
-    【12345热线】群众投诉 (a note that begins with brackets: review AS F1)."""
-    text = text.strip()
-    close = _REMARKS.get(text[:1])
-    return close is not None and text.find(close) == len(text) - 1
+    """Whether the text is one remark in brackets and nothing more: （申诉成立）, (申诉成立）,
+    （申诉成立（复核））。 — not 【12345热线】群众投诉 (a note that begins with brackets:
+    review AS F1): the bracket that opens it closes at its end."""
+    text = text.strip().rstrip(_STOPS).rstrip()
+    if text[:1] not in _OPENS:
+        return False
+    depth = 0
+    for place, char in enumerate(text):
+        if char in _OPENS:
+            depth += 1
+        elif char in _CLOSES:
+            depth -= 1
+            if depth == 0:
+                return place == len(text) - 1
+    return False
 
 
 def _closeness(note: Any, recorded: str | None) -> int:

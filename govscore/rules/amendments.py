@@ -717,10 +717,20 @@ def _amend_clauses(
         clause_id = str(spec["id"])
         current = index.get(clause_id)
         if spec.get("recurring") is False:
+            if spec.get("until_closed"):
+                bad(
+                    _(
+                        "clause {id}: recurring = false with until_closed = true, which "
+                        "contradict each other (a clause deducted every month until closed "
+                        "recurs); write one of them"
+                    ).format(id=clause_id)
+                )
+                continue
             # until_closed implies recurring (3.1.3, 3.1.5): a notice saying a clause no
             # longer recurs means it, so it clears until_closed too, listed as a change,
             # rather than leaving the clause recurring as if the notice said nothing.
-            spec = {**spec, "until_closed": False}
+            if current is not None and current.get("until_closed"):
+                spec = {**spec, "until_closed": False}
         if current is None:
             if clause_id in retired:
                 gone = retired[clause_id]
