@@ -182,7 +182,7 @@ def test_an_entry_booked_before_the_span_was_set_is_a_problem_left_out(spans: Pa
     [
         (
             'since = "2023-8"',
-            "departments.toml: department #1 (市公安局): since = '2023-8' is not a month; write "
+            'departments.toml: department #1 (市公安局): since = "2023-8" is not a month; write '
             'it YYYY-MM in quotes, e.g. since = "2023-08" (the first month it is assessed)',
         ),
         (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -235,13 +236,13 @@ def _month_bound(spec: dict[str, Any], key: str, where: str, name: str) -> str |
 
 def _as_written(value: Any) -> str:
     """A TOML value as the file has it: a date as 2023-08-01 (not Python's
-    datetime.date(2023, 8, 1)), a string in quotes, true or false."""
+    datetime.date(2023, 8, 1)), a string in double quotes, true or false."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, date | time):
         return value.isoformat()
-    if isinstance(value, str):
-        return repr(value)
+    if isinstance(value, str | list | dict):  # in TOML's double quotes; arrays, tables alike
+        return json.dumps(value, ensure_ascii=False, default=_as_written)
     return str(value)
 
 
