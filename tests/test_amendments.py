@@ -1227,6 +1227,27 @@ def test_show_and_log_name_the_notices_of_a_gap_in_a_recurring_entry(small: Path
     ]
 
 
+def test_a_gap_of_one_month_is_said_as_that_month(small: Path):
+    """Review AV F6: a notice from September stops 2.4.9, one from October lets it count
+    again: the one month between was said as a range, 2023-09 至 2023-09."""
+    add(small, "-d", "市体育局", "-c", "2.4.9", "--recurring", "--month", "2023-08")
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-10")  # the ledger reaches Oct.
+    once = '[notice]\nnumber = "X"\n\n[[clause]]\nid = "2.4.9"\nrecurring = false\n'
+    amend(small, "2023-09-01", once)
+    amend(small, "2023-10-01", once.replace("X", "Y").replace("false", "true"))
+    table = [
+        " ".join(row.split()) for row in run(small, "show", "2023-08-0001").stdout.splitlines()
+    ]
+    assert (
+        "不计分 2023-09 条款 2.4.9 自 2023-09-01（X）不再逐月计分，本记录不计分；"
+        "自 2023-10-01（Y）起恢复计分"
+    ) in table
+    logged = run(small, "log", "-d", "市体育局", "--format", "csv").stdout.splitlines()
+    assert [row.split(",")[8] for row in logged[1:]] == [
+        "计分；2023-09 不计分（X），自 2023-10（Y）起恢复计分"
+    ]
+
+
 def test_a_change_of_kind_is_listed_in_the_offices_words(small: Path):
     """`amendments` said 条款 2.4.12 计分方式：fixed → range in Chinese (review Y F10 k);
     JSON keeps the values."""

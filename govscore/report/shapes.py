@@ -523,12 +523,17 @@ def _span_words(until: str) -> str:
     return f"departments.toml：考评月份至 {until}"
 
 
+def _months(first: str, last: str) -> str:
+    """A run of months as read: 2023-08 alone, or 2023-08 至 2023-10."""
+    return first if first == last else f"{first} 至 {last}"
+
+
 def _gap_text(gap: dict[str, Any]) -> str:
     """A run of months a notice stopped a recurring entry in, and the notice it counts
     again from: 2023-08 至 2023-10 不计分（烟政管办〔2023〕8号），自 2023-11（…11号）起恢复计分."""
     resumed = gap["resumed"]
     return (
-        f"{gap['from']} 至 {gap['through']} 不计分（{gap['number']}），"
+        f"{_months(gap['from'], gap['through'])} 不计分（{gap['number']}），"
         f"自 {next_month(gap['through'])}（{resumed['number']}）起恢复计分"
     )
 
@@ -683,7 +688,7 @@ def _gap_row(history: History, gap: dict[str, Any], catalog: Catalog) -> list[st
     the one it counts again from."""
     resumed = gap["resumed"]
     return [
-        f"不计分 {gap['from']} 至 {gap['through']}",
+        f"不计分 {_months(gap['from'], gap['through'])}",
         f"{_stop_words(history, gap, catalog, '不计分')}；自 {resumed['effective']}"
         f"（{resumed['number']}）起恢复计分",
     ]
