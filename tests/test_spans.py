@@ -281,7 +281,7 @@ def test_show_counts_a_recurring_entry_only_through_its_departments_last_month(s
     )
     table = gs(spans, "show", "2023-05-0002").stdout.splitlines()
     assert [" ".join(row.split()) for row in table[11:15]] == [
-        "状态 计分至 2023-06",
+        "状态 计分至 2023-06（departments.toml：考评月份至 2023-06）",
         "计分 2023-05 -2.00（每月 1 项 × 2）",
         "计分 2023-06 -2.00（每月 1 项 × 2）",
         "以后各月 市档案局 2023-07 起不参加考评（departments.toml：考评月份至 2023-06），"

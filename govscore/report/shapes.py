@@ -706,6 +706,8 @@ def _history_status(history: History) -> str:
     # Stopped by a notice before its close (or while open): counted until the month before
     # (the notice is named under 以后各月).
     counted = "计分" if history.until is None else f"计分至 {history.until}"
+    if history.until is not None and history.until == history.department_until:
+        counted += f"（{_span_words(history.until)}）"  # the department's last month
     if history.closed is not None:
         return f"{counted}，终止计分至 {history.closed.through}（{history.closed.id}）"
     return counted
