@@ -462,8 +462,8 @@ def test_a_follow_up_of_a_second_entry_under_a_key_does_not_count(small: Path, c
         "record that again naming 2023-05-0001 (or the entry recorded again)\n"
         f"ledger/2023-05.toml:{after}: ref 2023-05-0001-b2 names an entry that does not "
         "count: a second entry under key 'c-1', which stands for 2023-05-0001 "
-        "(ledger/2023-05.toml:3); name 2023-05-0001 instead (recorded: void this follow-up "
-        "and record it again with ref 2023-05-0001)\n"
+        "(ledger/2023-05.toml:3); name 2023-05-0001 instead (a follow-up already recorded: "
+        "void it and record it again with ref 2023-05-0001)\n"
     )
     checked = run(small, *cache, "check")
     assert (checked.exit_code, checked.stdout) == (1, problems)

@@ -765,8 +765,8 @@ def _ref_problems(
             first = seconds[target.id]
             msg = _(
                 "ref {ref} names an entry that does not count: a second entry under key "
-                "{key!r}, which stands for {id} ({where}); name {id} instead (recorded: "
-                "void this follow-up and record it again with ref {id})"
+                "{key!r}, which stands for {id} ({where}); name {id} instead (a follow-up "
+                "already recorded: void it and record it again with ref {id})"
             ).format(ref=entry.ref, key=target.key, id=first.id, where=first.where)
         elif own.get(target.id):
             msg = _(
