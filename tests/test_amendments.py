@@ -1248,6 +1248,25 @@ def test_a_gap_of_one_month_is_said_as_that_month(small: Path):
     ]
 
 
+def test_a_recurring_entry_refused_by_a_notice_names_it(small: Path):
+    """Review AV F7: `add --recurring` in a month a notice made the clause count once said
+    only that the clause cannot recur, as if it never could: it names the notice."""
+    amend(
+        small,
+        "2023-09-01",
+        '[notice]\nnumber = "X"\n\n[[clause]]\nid = "2.4.9"\nrecurring = false\n',
+    )
+    args = ["add", "-d", "市体育局", "-c", "2.4.9", "--recurring", "--month", "2023-09"]
+    refused = run(small, *args)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "govscore: clause 2.4.9 no longer counts every month from 2023-09-01 (X): an entry "
+        "of 2023-09 cannot recur (`govscore clauses --month 2023-09` lists the clauses that "
+        "can)\nerror: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    )
+    assert run(small, *args[:-1], "2023-08").exit_code == 0  # before the notice: it recurs
+
+
 def test_a_change_of_kind_is_listed_in_the_offices_words(small: Path):
     """`amendments` said 条款 2.4.12 计分方式：fixed → range in Chinese (review Y F10 k);
     JSON keeps the values."""

@@ -354,6 +354,29 @@ class RuleBook(Catalog):
             return came_text(clause_id, versions[having[0]])
         return gone_text(clause_id, versions[max(i for i in having if i <= now) + 1])
 
+    def once_reason(self, clause_id: str, month: str) -> str | None:
+        """Why a clause that recurred under earlier rules does not in a month: the notice
+        that made it count once (`add --recurring` is refused naming it: review AV F7)."""
+        versions = self.versions
+        for place in range(versions.index(self.version_for(month)), 0, -1):
+            before = versions[place - 1].catalog.clauses.get(clause_id)
+            after = versions[place].catalog.clauses.get(clause_id)
+            if before is None or after is None or after.recurring:
+                return None
+            if before.recurring:
+                version = versions[place]
+                return _(
+                    "clause {clause} no longer counts every month from {effective} ({number}): "
+                    "an entry of {month} cannot recur (`govscore clauses --month {month}` lists "
+                    "the clauses that can)"
+                ).format(
+                    clause=clause_id,
+                    effective=version.effective.isoformat(),
+                    number=version.number,
+                    month=month,
+                )
+        return None
+
     def span(self, clause_id: str) -> tuple[Version | None, Version | None]:
         """The version that brought a clause in (None: the first rules, which score every
         month before them too) and the one that retired it (None: in force still), so

@@ -125,6 +125,11 @@ class Catalog:
         """Why a clause that is known is not in force in a month: never, for one catalog."""
         return None
 
+    def once_reason(self, clause_id: str, month: str) -> str | None:
+        """Why a clause that recurred under earlier rules does not in a month: never, for
+        one catalog."""
+        return None
+
     def with_ceiling(self, ceiling: Decimal) -> Catalog:
         """The catalog with each discretionary clause capped at `ceiling` points an entry.
 

@@ -122,7 +122,12 @@ def _clause_part(entry: Entry, catalog: Catalog) -> tuple[Clause | None, Verdict
         hint = did_you_mean(in_force.suggest(entry.clause))
         verdict.append(("clause", absent or message.format(id=entry.clause, hint=hint)))
     else:
-        verdict.extend((p.field, p.message) for p in clause_problems(entry, clause))
+        found = [(p.field, p.message) for p in clause_problems(entry, clause)]
+        if entry.recurring and not clause.recurring:  # a notice may have made it count once
+            once = catalog.once_reason(entry.clause, entry.month)
+            if once is not None:
+                found = [(f, once if f == "recurring" else m) for f, m in found]
+        verdict.extend(found)
     return clause, verdict
 
 
