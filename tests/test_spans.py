@@ -204,8 +204,18 @@ def test_an_entry_booked_before_the_span_was_set_is_a_problem_left_out(spans: Pa
         ),
         (
             'since = "2023-08"\nuntil = "2023-06"',
-            "departments.toml: department #1 (市公安局): until = '2023-06' is before since = "
-            "'2023-08'; until is the last month it is assessed, since the first",
+            'departments.toml: department #1 (市公安局): until = "2023-06" is before since = '
+            '"2023-08"; until is the last month it is assessed, since the first',
+        ),
+        (  # review AW F2: a misspelt key left the department assessed every month, unsaid
+            'untill = "2023-08"',
+            "departments.toml: department #1 (市公安局): unknown key 'untill'; did you mean "
+            "until? (a department has name, aliases, tags, since, until)",
+        ),
+        (
+            'Since = "2023-08"',
+            "departments.toml: department #1 (市公安局): unknown key 'Since'; did you mean "
+            "since? (a department has name, aliases, tags, since, until)",
         ),
     ],
 )

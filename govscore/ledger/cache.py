@@ -52,8 +52,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # stands for its first live entry (the first voided, the second counts), and a follow-up
 # naming a second entry under a key is a problem; 22: a notice's `recurring = false`
 # clears until_closed (3.1.3 and 3.1.5 stop); 23: a recurring entry of a clause a notice
-# made count once is named with the notice (the snapshot keeps problems' words)
-FORMAT = 23
+# made count once is named with the notice (the snapshot keeps problems' words); 24: a key
+# a [[department]] does not have is an error (kept departments read before are not reused)
+FORMAT = 24
 
 
 def digest(data: bytes) -> bytes:

@@ -11,7 +11,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
-from govscore.errors import ConfigError, Problem
+from govscore.errors import ConfigError, Problem, did_you_mean
 from govscore.i18n import _, listing
 from govscore.model import is_month
 
@@ -159,6 +159,18 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
             raise ConfigError(
                 _('{where}: every [[department]] needs a name = "..."').format(where=where(index))
             )
+        unknown = [key for key in spec if key not in DEPARTMENT_KEYS]
+        if unknown:  # untill = "2023-08" would leave it assessed every month, unsaid
+            key = unknown[0]
+            raise ConfigError(
+                _("{where} ({name}): unknown key {key!r}{hint} (a department has {keys})").format(
+                    where=where(index),
+                    name=name.strip(),
+                    key=key,
+                    hint=did_you_mean(difflib.get_close_matches(key.lower(), DEPARTMENT_KEYS)),
+                    keys=listing(DEPARTMENT_KEYS),
+                )
+            )
         aliases = spec.get("aliases", [])
         tags = spec.get("tags", [])
         written = (aliases, tags)
@@ -170,9 +182,14 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
         if since is not None and until is not None and until < since:
             raise ConfigError(
                 _(
-                    "{where} ({name}): until = {until!r} is before since = {since!r}; until is "
+                    "{where} ({name}): until = {until} is before since = {since}; until is "
                     "the last month it is assessed, since the first"
-                ).format(where=where(index), name=name.strip(), until=until, since=since)
+                ).format(
+                    where=where(index),
+                    name=name.strip(),
+                    until=_as_written(until),
+                    since=_as_written(since),
+                )
             )
         department = Department(
             name=name.strip(),
@@ -205,6 +222,8 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
 
 # The keys of a department's span: its first and last month assessed.
 SPAN_KEYS = ("since", "until")
+# Every key a [[department]] table may have.
+DEPARTMENT_KEYS = ("name", "aliases", "tags", *SPAN_KEYS)
 
 
 def _month_bound(spec: dict[str, Any], key: str, where: str, name: str) -> str | None:
