@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from govscore.errors import ConfigError, Problem, did_you_mean
+from govscore.figures import plain
 from govscore.i18n import _, listing
 from govscore.model import month_of, next_month
 from govscore.rules.catalog import CapGroup, Catalog, Clause, parse_catalog
@@ -458,11 +459,7 @@ def _number(value: float | Decimal) -> str:
     as the catalog reads it), in full and never in exponent form (format "g" kept six
     digits, 0.1234567 → 0.123457, and wrote 0.00001 as 1e-05)."""
     exact = value if isinstance(value, Decimal) else Decimal(str(value))
-    if not exact.is_finite():
-        return str(value)
-    if exact == exact.to_integral_value():
-        return str(int(exact))
-    return format(exact, "f")
+    return plain(exact) if exact.is_finite() else str(value)
 
 
 def parse_amendment(

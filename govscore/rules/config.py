@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from govscore.errors import ConfigError, Problem, did_you_mean
@@ -295,7 +296,7 @@ class Weights:
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
 
-    @property
+    @cached_property  # read for every department's year
     def weighing(self) -> tuple[tuple[str, Decimal], ...]:
         """Each category's id and weight: what weighs a month's total. Two versions weigh
         alike when these match, whatever their `source` (every notice is its own file) or
