@@ -72,7 +72,6 @@ from govscore.rules.door import (
 from govscore.rules.validate import (
     Book,
     department_problems,
-    key_holders,
     review,
     score_entry_problems,
 )
@@ -922,7 +921,8 @@ def prepare(
     unparsed = {p.entry for f in root.files.values() for p in f.problems if p.entry}
     # A key stands for its first live entry (a second is the review's problem), else its
     # first: the review's own choice, so a retry names the entry that counts.
-    keys = {key: entry.id for key, entry in key_holders(root.entries()).items()}
+    reviewed = _review(root, [])  # the ledger as it stands (its problems, below)
+    keys = {key: entry.id for key, entry in reviewed.keys.items()}
     known = Known(
         keys=keys,
         sequence=_sequences([*existing, *unparsed]),
@@ -939,7 +939,7 @@ def prepare(
     problems.extend(clashes.values())
     entries = [entry for entry in entries if entry.id not in clashes]
     if entries:  # even when some drafts failed: an import lists every bad row at once
-        before = set(_review(root, []).problems)
+        before = set(reviewed.problems)
         book = _review(root, entries)
         # The new entries come after every entry already recorded, whichever file of
         # their month holds them: appended to the .toml, they would stand before the

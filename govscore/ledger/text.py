@@ -25,7 +25,7 @@ import tomli_w
 
 from govscore.errors import Problem
 from govscore.i18n import TOML_TOO_DEEP, _, listing, parser_reason
-from govscore.ledger.batches import blank, ends_whole_batch, torn_batches
+from govscore.ledger.batches import BEGIN, END, blank, ends_whole_batch, torn_batches
 from govscore.ledger.tomlfast import Chunk, PlainTables, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, field_word, is_month
 from govscore.written import missing_day
@@ -70,8 +70,8 @@ def ledger_text(data: bytes) -> str:
 
 # Where a table or a batch of govscore's begins (and a batch ends), in a file's bytes.
 _HEADER_BYTES = re.compile(rb"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#[^\r\n]*)?\r?$", re.MULTILINE)
-_BEGIN_BYTES = re.compile(rb"^# govscore batch of ", re.MULTILINE)
-_END_BYTES = re.compile(rb"  # govscore batch end, sha256 ")
+_BEGIN_BYTES = re.compile(b"^" + re.escape(BEGIN.encode()), re.MULTILINE)
+_END_BYTES = re.compile(re.escape(END.encode()))
 
 
 def readable_part(data: bytes, bad: int, csv_file: bool = False) -> int:

@@ -34,7 +34,7 @@ class Book:
     through: dict[str, str] = field(default_factory=dict)
     voided: frozenset[str] = frozenset()
     problems: tuple[Problem, ...] = ()
-    # Each idempotency key with the entry it stands for (see key_holders): the one an
+    # Each idempotency key with the entry it stands for (see _holders): the one an
     # import or `add --key` skips on and names; the cache keeps it.
     keys: dict[str, Entry] = field(default_factory=dict)
 
@@ -510,15 +510,6 @@ def _voids(
         else:
             voids[entry.void] = entry  # type: ignore[index]
     return voids, problems
-
-
-def key_holders(entries: Iterable[Entry]) -> dict[str, Entry]:
-    """Each idempotency key with the entry it stands for, as `review` finds it: what
-    `add --key` and an import skip on and name, without the rest of the review."""
-    by_id, ordered, _problems, firsts = _unique(entries)
-    voids, _found = _voids(ordered, by_id)
-    live = [e for e in ordered if e.kind == "score" and e.id not in voids]
-    return _holders(firsts, live)
 
 
 def _holders(firsts: dict[str, Entry], live: Iterable[Entry]) -> dict[str, Entry]:
