@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import hashlib
 import itertools
 import os
 import re
@@ -34,6 +33,7 @@ from govscore.i18n import _, listing, ngettext
 from govscore.ledger.batches import BEGIN
 from govscore.ledger.gitops import (
     GitError,
+    blob_id,
     git,
     git_env,
     hidden_changes,
@@ -269,9 +269,8 @@ def _as_committed(root: Path, label: str) -> str | None:
     except OSError:
         return None
     wanted = git(root, "hash-object", "--path", label, "--", label, check=False).stdout.strip()
-    digest = hashlib.sha256 if len(wanted) == 64 else hashlib.sha1
     for form in (data, data.replace(b"\r\n", b"\n")):
-        if digest(b"blob %d\0" % len(form) + form).hexdigest() == wanted:
+        if blob_id(form, wanted) == wanted:
             return form.decode(errors="surrogateescape")
     return data.decode(errors="surrogateescape")
 

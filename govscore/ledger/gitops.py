@@ -299,8 +299,14 @@ def _holds_blob(path: Path, mode: bytes, blob: str) -> bool:
         data = path.read_bytes()
     except OSError:
         return False
-    digest = hashlib.sha256 if len(blob) == 64 else hashlib.sha1
-    return digest(b"blob %d\0" % len(data) + data).hexdigest() == blob
+    return blob_id(data, blob) == blob
+
+
+def blob_id(data: bytes, like: str) -> str:
+    """The id git gives these bytes as a blob, in the hash of the id `like` (SHA-256 in a
+    repository made so, else SHA-1)."""
+    digest = hashlib.sha256 if len(like) == 64 else hashlib.sha1
+    return digest(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 # -- committing -------------------------------------------------------------------------
