@@ -365,7 +365,17 @@ STORED = {
     Snapshot: {"key", "files", "problems", "summary", "context", "entries"},
     # stored: the columns as read from the file (not a field of the file's own).
     Context: {
-        *("ids", "targets", "target_bad", "voided", "rates", "wanted", "keys", "sequences"),
+        *(
+            "ids",
+            "targets",
+            "target_bad",
+            "voided",
+            "rates",
+            "wanted",
+            "keys",
+            "marks",
+            "sequences",
+        ),
         *("target_counts", "follows", "stored"),
     },
     Summary: {"cells", "standing", "exclusive", "annual", "through"},

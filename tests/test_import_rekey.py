@@ -18,7 +18,9 @@ from click.testing import CliRunner, Result
 
 from conftest import run_process
 from govscore.cli.commands import cli
-from govscore.ledger.importing import MADE_KEY, _digest, _plain, read_file, row_draft
+from govscore.ledger.identity import digest as _digest
+from govscore.ledger.identity import plain as _plain
+from govscore.ledger.importing import MADE_KEY, read_file, row_draft
 from govscore.ledger.recording import Draft
 
 # Two incidents of 市公安局 alike but for their notes (lines 2 and 3), one of 市民政局.

@@ -1692,7 +1692,17 @@ def import_(
             table, label, month, defaults, progress, departments.full_name, ledger
         )
         try:
-            writing = Writing(dry_run, committer, clone_tag(root_dir), app.use_cache, force)
+            # A keyed row whose key's entry says otherwise is refused, as `add --key` is;
+            # one whose note or recorder differ is named (plan.tidied).
+            writing = Writing(
+                dry_run,
+                committer,
+                clone_tag(root_dir),
+                app.use_cache,
+                force,
+                same_keys=True,
+                tidied=plan.tidied,
+            )
             done = record_import(root_dir, plan.read, today(), writing, plan)
             found = done.problems
         except importing.Unreadable as exc:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from govscore import __version__
 from govscore.errors import DataError, Problem
 from govscore.i18n import N_, _, language
+from govscore.ledger.identity import entry_mark
 from govscore.ledger.tally import Tallied
 from govscore.ledger.text import ParsedFile
 from govscore.model import Entry, note_sequences, sequence_of
@@ -53,8 +54,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # naming a second entry under a key is a problem; 22: a notice's `recurring = false`
 # clears until_closed (3.1.3 and 3.1.5 stop); 23: a recurring entry of a clause a notice
 # made count once is named with the notice (the snapshot keeps problems' words); 24: a key
-# a [[department]] does not have is an error (kept departments read before are not reused)
-FORMAT = 24
+# a [[department]] does not have is an error (kept departments read before are not reused);
+# 25: each key's entry's identity marked beside it (an import compares a keyed row by it)
+FORMAT = 25
 
 
 def digest(data: bytes) -> bytes:
@@ -141,6 +143,9 @@ class Context:
     rates: set[tuple[str, str, str]] = field(default_factory=set)  # clause, department, month
     wanted: set[str] = field(default_factory=set)  # ids named by ref/void/close, not yet there
     keys: dict[str, str] = field(default_factory=dict)  # idempotency key → entry id
+    # idempotency key → its entry's identity.entry_mark: an import's keyed row is compared
+    # by it, and its entry read only where they differ.
+    marks: dict[str, str] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)  # sequence → highest number used
     # What the door needs of follow-ups (rules.door.follow_up_problems): the count of each
     # target whose count is not 1, and the counts its counted follow-ups of each clause
@@ -206,6 +211,7 @@ def build(
             firsts.setdefault(entry.id, entry)
     # Each key's entry, as the review found it (a second live one is a problem there).
     context.keys = {key: entry.id for key, entry in book.keys.items()}
+    context.marks = {key: key_mark(entry, departments) for key, entry in book.keys.items()}
     for entry_id, entry in firsts.items():
         context.targets[entry_id] = _target(entry)
         if entry.count != 1:
@@ -253,6 +259,33 @@ def summarized(book: Book, catalog: Catalog, tallies: Sequence[Tallied] = ()) ->
     for tally in tallies:
         tally.add_to(summary)
     return summarize(book, catalog, summary)
+
+
+def key_mark(entry: Entry, departments: Departments) -> str:
+    """A keyed entry's identity.entry_mark, its department as the ledger keeps it now."""
+    department = departments.resolve(entry.department) if entry.department else None
+    return entry_mark(entry, department.name if department is not None else None)
+
+
+def note_marks(context: Context, entries: Iterable[Entry], departments: Departments) -> None:
+    """Mark the keyed entries an import books (see Context.marks)."""
+    marks = context.marks
+    for entry in entries:
+        if entry.key:
+            marks[entry.key] = key_mark(entry, departments)
+
+
+@dataclass(frozen=True)
+class Held:
+    """The ledger's keys as an import's rows are read against them: each key's entry's
+    id and mark (see Context.marks), and the ids of the entries voided."""
+
+    ids: Mapping[str, str]
+    marks: Mapping[str, str]
+    voided: Container[str] = frozenset()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.ids
 
 
 def note_ids(context: Context, ids: Sequence[str]) -> None:
@@ -309,6 +342,7 @@ class Extension:
                 rates=set(context.rates),
                 wanted=set(context.wanted),
                 keys=dict(context.keys),
+                marks=dict(context.marks),
                 sequences=dict(context.sequences),
                 target_counts=dict(context.target_counts),
                 follows=dict(context.follows),
@@ -379,6 +413,7 @@ class Extension:
             context.ids.add(entry.id)
             if entry.key:
                 context.keys[entry.key] = entry.id
+                context.marks[entry.key] = key_mark(entry, departments)
             if entry.clause in targetable:
                 context.targets[entry.id] = _target(entry)
                 if entry.count != 1:
@@ -505,7 +540,7 @@ def differences(cached: Snapshot, full: Snapshot, texts: MonthText | None = None
     except DataError:  # it does not read (govscore.ledger.cachefile builds it when asked)
         return [*found, _("what validating new entries needs")]
     theirs = full.context
-    for name in ("targets", "target_bad", "voided", "rates", "keys", "sequences"):
+    for name in ("targets", "target_bad", "voided", "rates", "keys", "marks", "sequences"):
         if getattr(mine, name) != getattr(theirs, name):
             found.append(_(PARTS_SAID[name]))
     same_ids = (mine.ids.text, mine.ids.extra) == (theirs.ids.text, theirs.ids.extra)
@@ -524,6 +559,7 @@ PARTS_SAID = {
     "voided": N_("voided"),
     "rates": N_("rates"),
     "keys": N_("keys"),
+    "marks": N_("what each key's entry is"),
     "sequences": N_("sequences"),
 }
 

@@ -553,6 +553,7 @@ def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
         "wanted": texts.column(context.wanted),
         "keys": texts.column(context.keys),
         "key_ids": texts.column(context.keys.values()),
+        "key_marks": texts.column(context.marks.get(key, "") for key in context.keys),
         "sequences": context.sequences,
         "target_counts": context.target_counts,
         "follows": context.follows,
@@ -635,6 +636,11 @@ def _context(data: dict[str, Any], parts: Sequence[str]) -> cache.Context:
         rates=rates,
         wanted=set(_column(parts, data["wanted"])),
         keys=dict(zip(keys, _column(parts, data["key_ids"]), strict=True)),
+        marks={
+            key: mark
+            for key, mark in zip(keys, _column(parts, data["key_marks"]), strict=True)
+            if mark
+        },
         sequences={str(k): int(v) for k, v in data["sequences"].items()},
         target_counts={str(k): int(v) for k, v in data["target_counts"].items()},
         follows={str(k): int(v) for k, v in data["follows"].items()},

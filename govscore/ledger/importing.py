@@ -34,9 +34,21 @@ from xml.etree import ElementTree
 from govscore import __version__
 from govscore.errors import DataError, Problem, UsageError
 from govscore.i18n import N_, _, chinese, listing, os_reason
-from govscore.ledger.recording import Draft
-from govscore.ledger.text import _FALSE, _TRUE, csv_reason
-from govscore.model import FIELD_WORDS, FIELDS, Entry, field_word, matter_key, month_of
+from govscore.ledger import cache
+from govscore.ledger.identity import (
+    IDENTITY,
+    entry_identity,
+    identity,
+    identity_text,
+    mark_matches,
+    plain,
+)
+from govscore.ledger.identity import (
+    digest as parts_digest,
+)
+from govscore.ledger.recording import Draft, key_conflicts
+from govscore.ledger.text import csv_reason
+from govscore.model import FIELD_WORDS, FIELDS, Entry, field_word, month_of
 from govscore.written import (
     ID_FIELDS,
     NUMBER_FIELDS,
@@ -104,14 +116,7 @@ HEADER_SEARCH = 10
 # Made keys start with this, so a reader of the ledger sees the key was not written.
 MADE_KEY = "row-"
 
-# What a key-less row's made key covers beside its month: what identifies the incident
-# and decides its score, the fields `add --key` compares. Not the note (说明) nor the
-# recorder (记录人): a sheet whose notes were tidied is the same sheet, and its rows must
-# not be booked twice.
-IDENTITY = tuple(name for name in COLUMNS if name not in ("note", "by", "key", "month"))
-
-# In the order of a row's parts (by name), and the identity fields read as words.
-_IDENTITY_ORDER = tuple(sorted(IDENTITY))
+# The identity fields read as words.
 _WORDED = frozenset({"recurring", "matter"})
 _PLAIN = "plain"  # a column whose identity part is its part as written
 
@@ -570,13 +575,9 @@ def _cell_text(
                 pass
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if number_format and "%" in number_format:
-            return f"{_plain(number * 100)}%"
-        return _plain(number)
+            return f"{plain(number * 100)}%"
+        return plain(number)
     return str(value)
-
-
-def _plain(number: Decimal) -> str:
-    return format(number.normalize(), "f")
 
 
 def _counts(row: Sequence[str]) -> bool:
@@ -882,6 +883,7 @@ class Planner:
         self._keys: Container[str] | None = None
         self._proved: frozenset[str] | None = None  # the keys in `proof`, for has_key
         self._written: frozenset[str] | None = None  # see _written_keys
+        self._months: dict[str, dict[str, Entry]] = {}  # see _entry
 
     def __iter__(self) -> Iterator[Draft | Problem]:
         return self.read(None)
@@ -922,6 +924,7 @@ class Planner:
         self.rows = self.skipped = 0
         self.proof, self.notices, self._proved = {}, {}, None
         self._recorded = _Recorded(self.ledger, self.resolve)
+        self._months = {}
         self._keys = recorded  # the ledger's keys, where known
         yield from self.table.problems
         first_line: dict[str, int] = {}
@@ -980,12 +983,19 @@ class Planner:
                 first_line[key] = line
                 matched = made is not None and self.ledger is not None
                 if not matched and recorded is not None and key in recorded:
-                    self.skipped += 1
+                    differs = self._differs(recorded, key, fields, month, line, reader)
+                    if differs:
+                        yield from differs
+                    else:
+                        self.skipped += 1
                     continue
             if made is None:
+                # A recorder filled in is not the row's: a re-run by another clerk is the
+                # same row (see recording.key_conflicts).
+                assumed = _BY if key is not None and "by" not in fields else ()
                 if not keyed:
                     _fill(fields, defaults)
-                yield Draft(fields, month, f"{source}{line}", canonical=True)
+                yield Draft(fields, month, f"{source}{line}", canonical=True, assumed=assumed)
                 continue
             assert month is not None and key is not None  # a made key: the row has a month
             alike = self._recorded.alike(month, made)
@@ -1059,6 +1069,52 @@ class Planner:
                 continue
             self._taken_for(row, entry)
             self.skipped += 1
+
+    def _differs(
+        self,
+        recorded: Container[str],
+        key: str,
+        fields: dict[str, Any],
+        month: str | None,
+        line: int,
+        reader: _RowReader,
+    ) -> list[Problem]:
+        """A row whose written key the ledger holds, compared with the entry the key stands
+        for as `add --key` compares them: what differs in its identity, said (a problem:
+        the key is another entry's); a note or recorder that differs, named in `notices`;
+        nothing, where it is that entry. The entry is read only where its mark in the
+        snapshot (see cache.Context.marks) differs from the row's, or cannot say."""
+        if not isinstance(recorded, cache.Held):  # the keys alone: nothing to compare with
+            return []
+        mark = recorded.marks.get(key)
+        if mark is not None:
+            dated = reader.identity()
+            undated = reader.undated() if fields.get("date") is not None else None
+            note, by = fields.get("note"), fields.get("by")
+            if mark_matches(mark, dated, undated, note, by):
+                return []
+        entry_id = recorded.ids[key]
+        draft = Draft(dict(fields), month, f"{self.file}:{line}", canonical=True)
+        resolve = self.resolve or (lambda name: None)
+        return key_conflicts(
+            [(draft, entry_id)], resolve, self._entry, self.tidied, recorded.voided
+        )
+
+    def _entry(self, entry_id: str) -> Entry | None:
+        """A recorded entry by its id, its month's entries read once."""
+        month = entry_id[:7]
+        found = self._months.get(month)
+        if found is None:
+            entries = self.ledger(month) if self.ledger is not None else ()
+            found = self._months[month] = {entry.id: entry for entry in entries}
+        return found.get(entry_id)
+
+    def tidied(self, draft: Draft, entry: Entry, fields: tuple[str, ...], voided: bool) -> None:
+        """A keyed row skipped as the entry its key stands for, which differs from it only
+        in its note or recorder (recording.key_conflicts): named in `notices`."""
+        line = _source_line(draft.source, self.file)
+        if line is not None:
+            self.notices[line] = Notice(line, entry.id, fields, voided)
 
     def _paired(self, rows: Sequence[_Row]) -> tuple[dict[int, Entry], list[_Row]]:
         """Rows (in file order) each paired with a free entry alike but for its note, or
@@ -1259,10 +1315,15 @@ class Planner:
 
     def kept(self) -> list[str]:
         """After a read that found nothing wrong: the rows read, the repeats (JSON), every
-        key, one a line (a row taken for a recorded entry: that entry's key), and the
-        notices (JSON); [] when a key holds a line break (nothing is kept)."""
-        keys = "\n".join(self.proof.get(key, key) for key in self.keys)
+        key, one a line (a row taken for a recorded entry: that entry's key), the
+        notices (JSON) and a sum of the marks of the keys' entries (see _marks_sum); []
+        when a key holds a line break, or an entry is not marked (nothing is kept)."""
+        held = [self.proof.get(key, key) for key in self.keys]
+        keys = "\n".join(held)
         if keys.count("\n") != max(len(self.keys) - 1, 0):
+            return []
+        marks = _marks_sum(self._keys, held)
+        if marks is None:  # an entry not marked: the rows are read next time
             return []
         if self.notices:
             # Rows taken for entries alike but for their notes: a read of the ledger as it
@@ -1276,13 +1337,14 @@ class Planner:
             json.dumps(repeats, ensure_ascii=False),
             keys,
             json.dumps(notices, ensure_ascii=False),
+            marks,
         ]
 
     def recall(self, kept: Sequence[str], recorded: Container[str]) -> bool:
         """Take the counts a read of this file would give, from what `kept` said of it
         (after a read that found nothing wrong), if every row's key is in `recorded`: then
         a read would skip every row. Whether it did."""
-        if len(kept) != 4:
+        if len(kept) != 5:
             return False
         try:
             rows = int(kept[0])
@@ -1299,6 +1361,10 @@ class Planner:
         if rows != len(keys) + len(repeats) or not all(key in recorded for key in keys):
             return False
         if not all(repeat.key in recorded for repeat in repeats):
+            return False
+        # Each key's entry as it was when the rows matched them: a key that stands for
+        # another entry since, or an entry edited, and the rows are read and compared.
+        if _marks_sum(recorded, keys) != kept[4]:
             return False
         self.rows, self.skipped, self.repeats = rows, len(keys), repeats
         self.notices = {notice.line: notice for notice in notices}
@@ -1322,7 +1388,24 @@ class Planner:
         return [self.notices[line] for line in sorted(self.notices)]
 
 
+def _marks_sum(recorded: Container[str] | None, keys: Sequence[str]) -> str | None:
+    """A digest of the marks of the entries the keys stand for (cache.Context.marks):
+    a kept import is answered again only while they are the entries its rows matched.
+    None: the keys alone are known, or an entry is not marked."""
+    if not isinstance(recorded, cache.Held):
+        return None
+    marks = recorded.marks
+    found = hashlib.sha256()
+    for start in range(0, len(keys), 10_000):
+        part = [marks.get(key) for key in keys[start : start + 10_000]]
+        if None in part:
+            return None
+        found.update("\n".join(part).encode("ascii") + b"\n")  # type: ignore[arg-type]
+    return found.hexdigest()
+
+
 _ANY = object()  # _Recorded.free: whatever the note
+_BY = ("by",)
 
 # Rows × entries past which rows alike but for their notes are paired without comparing
 # their notes by difflib (each pair costs a comparison): by a remark, holding, and date.
@@ -1655,6 +1738,7 @@ class _RowReader:
         self.department = places.get("department", 0)  # the department's part's place
         self.date = places.get("date", 0)  # the date's part's place
         self.parts: list[str | None] = []  # the last row's identity parts (see `undated`)
+        self.row: tuple[str | None, Any] = (None, None)  # its month and department
         # Per column: its field, its part's place (0: month, not a field), what was
         # read of each cell (None: kept as written) and whether it is kept unstripped.
         self.columns = [
@@ -1691,7 +1775,7 @@ class _RowReader:
                 read = known.get(value)
                 if read is None:
                     got = canonical_fields({name: value})[name]
-                    text = _identity_text(name, got) if ident else None
+                    text = identity_text(name, got) if ident else None
                     read = (got, None if text is None else f"{name}={text}")
                     if len(known) < _REMEMBERED:
                         known[value] = read
@@ -1703,7 +1787,7 @@ class _RowReader:
                 if ident is _PLAIN:
                     own[place] = f"{name}={value}"
                 elif ident:
-                    text = _identity_text(name, value)
+                    text = identity_text(name, value)
                     own[place] = None if text is None else f"{name}={text}"
         day = fields.get("date")
         found = self.months.get((written_month, day))
@@ -1717,67 +1801,32 @@ class _RowReader:
             reason = _("{field}: {reason}").format(field=field, reason=message)
             judged_by = _judging_month(written_month, day)
             return fields, judged_by, [Problem(self.file, line, reason, field)], None
-        if "key" in fields:
+        self.parts, self.row = own, (month, fields.get("department"))
+        if "key" in fields:  # its identity is made only where its key is recorded
             return fields, month, [], None
+        return fields, month, [], self.identity()
+
+    def identity(self) -> str:
+        """The last row's identity: its month, and its department as the ledger keeps it
+        (a later export naming it by an alias is the same row)."""
+        own = self.parts
+        month, name = self.row
         own[0] = f"month={month}"
-        name = fields.get("department")
         if self.resolve is not None and isinstance(name, str):
             known = self.names.get(name)
             if known is None:
                 known = self.names[name] = self.resolve(name) or name
             if known != name:
                 own[self.department] = f"department={known}"
-        self.parts = own
-        return fields, month, [], _digest(own)
+        return parts_digest(own)
 
     def undated(self) -> str:
-        """The last row's identity without its date (see _Recorded.apart)."""
+        """The last row's identity without its date (see _Recorded.apart), once
+        `identity` has been made."""
         parts = list(self.parts)
         if self.date:
             parts[self.date] = None
-        return _digest(parts)
-
-
-def identity(month: str | None, fields: Mapping[str, Any], department: Any = None) -> str:
-    """A digest of a row's month and IDENTITY fields, each as an entry holds it: a count
-    of 1 and a recurring of 否 are the defaults left out, a number is written plainly;
-    by name, as _RowReader makes it of a row's cells. `department`: the department as
-    the ledger keeps it, in place of the row's."""
-    parts = [f"month={month}"]
-    for name in _IDENTITY_ORDER:
-        value = department if name == "department" and department is not None else fields.get(name)
-        text = _identity_text(name, value)
-        if text is not None:
-            parts.append(f"{name}={text}")
-    return _digest(parts)
-
-
-def _identity_text(name: str, value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if name == "matter":  # written another way, the same matter (model.matter_key)
-        return matter_key(str(value)) or None
-    if name == "recurring" and isinstance(value, str):
-        word = value.strip().lower()
-        value = True if word in _TRUE else False if word in _FALSE else value
-    if value is False or (name == "count" and value == 1 and value is not True):
-        return None
-    if value is True:
-        return "true"
-    if isinstance(value, Decimal):
-        return _plain(value)
-    return str(value)
-
-
-def entry_identity(entry: Entry, department: str | None = None) -> str:
-    """A recorded entry's identity, as row_content gives it for the row it was made of;
-    `department`: its department as the ledger keeps it now, if known."""
-    fields = {name: getattr(entry, name) for name in IDENTITY}
-    return identity(entry.month, fields, department)
-
-
-def _digest(parts: Sequence[str | None]) -> str:
-    return hashlib.sha256("\x1f".join(filter(None, parts)).encode("utf-8")).hexdigest()[:16]
+        return parts_digest(parts)
 
 
 def row_draft(

@@ -124,6 +124,11 @@ class Keeper(Generic[Tag]):
         if started:
             self.pool = pool
 
+    @property
+    def apart(self) -> bool:
+        """Whether the back half is in a second process (what it folds in is not here)."""
+        return self.pool is not None
+
     def add(self, entries: Sequence[Entry], tag: Tag, spool: bool) -> list[Answer[Tag]]:
         """Hand over the next part (see Back.add); the answers ready now (this part's,
         when kept here)."""

@@ -11,7 +11,6 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,6 +26,7 @@ from govscore.ledger.gitops import (
     recorder,
     uncommitted_files,
 )
+from govscore.ledger.identity import identity_text
 from govscore.ledger.keeping import Answer, Back, Keeper
 from govscore.ledger.loader import (
     LEDGER_DIR,
@@ -142,15 +142,22 @@ _KEYED_FIELDS = ("month", *FIELDS[1 : FIELDS.index("void")], "date")
 
 def key_conflicts(
     skipped: Sequence[tuple[Draft, str]],
-    departments: Departments,
+    resolve: Callable[[str], str | None],
     find: Callable[[str], Entry | None],
+    tidied: Tidied | None = None,
+    voided: Container[str] = (),
 ) -> list[Problem]:
     """Drafts skipped for their key whose entry says something else than they do.
 
     A retry (a cron job run twice) repeats its entry: it is skipped, as a key promises.
     The same key for another entry would be skipped without a word, and the entry meant
-    never recorded: it is named instead, with the fields that differ. `find` gives the
-    entry of an id, from a ledger already read or from its month's files.
+    never recorded: it is named instead, with the fields that differ, each compared as
+    an identity compares it (identity.identity_text: a matter written another way is the
+    same matter; a department by its name as the ledger keeps it). `find` gives the
+    entry of an id, from a ledger already read or from its month's files; `resolve` a
+    department's name as the ledger keeps it. A draft that differs from its entry only
+    in its note or its recorder (one it wrote, not one filled in) is given to `tidied`,
+    with whether the entry is in `voided`: govscore keeps the entry as recorded.
     """
     problems: list[Problem] = []
     for draft, entry_id in skipped:
@@ -161,9 +168,12 @@ def key_conflicts(
         wanted, _found = build_entry(raw, draft.month or recorded.month, recorded.file, 0)
         if wanted is None:
             continue  # the draft's own problems are not this question's
-        department = departments.resolve(wanted.department) if wanted.department else None
+        department = resolve(wanted.department) if wanted.department else None
         if department is not None:
-            wanted = wanted._replace(department=department.name)
+            wanted = wanted._replace(department=department)
+        department = resolve(recorded.department) if recorded.department else None
+        if department is not None:
+            recorded = recorded._replace(department=department)
         changed = [
             _("{field} {recorded} there, {wanted} here").format(
                 field=field_word(name),
@@ -172,7 +182,7 @@ def key_conflicts(
             )
             for name in _KEYED_FIELDS
             if name not in draft.assumed
-            and getattr(recorded, name) != getattr(wanted, name)
+            and _compared(name, getattr(recorded, name)) != _compared(name, getattr(wanted, name))
             # A date stated on one side only (add filled one in, or was given a month
             # alone) says nothing against the other.
             and not (name == "date" and None in (recorded.date, wanted.date))
@@ -191,12 +201,43 @@ def key_conflicts(
                 changes=listing(changed),
             )
             problems.extend(_relabel([Problem("", 0, text, "key")], draft))
+            continue
+        if tidied is None:
+            continue
+        fields = draft.fields
+        differ = tuple(
+            name
+            for name in ("note", "by")
+            if (name == "note" or (name in fields and name not in draft.assumed))
+            and (fields.get(name) or None) != (getattr(recorded, name) or None)
+        )
+        if differ:
+            tidied(draft, recorded, differ, recorded.id in voided)
     return problems
 
 
-def _recorded_entry(root_path: Path, entry_id: str) -> Entry | None:
-    """The entry of a ledger id, read from its month's files alone."""
-    return next((e for e in month_entries(root_path, entry_id[:7]) if e.id == entry_id), None)
+# What is told of a keyed draft skipped as an entry that differs from it only in its note
+# or recorder: the draft, the entry, those fields, and whether the entry is voided.
+Tidied = Callable[[Draft, Entry, tuple[str, ...], bool], None]
+
+
+def _compared(name: str, value: Any) -> Any:
+    """A field as key_conflicts compares it: the month as it is, the rest as identity."""
+    return value if name == "month" else identity_text(name, value)
+
+
+def _month_finder(root_path: Path) -> Callable[[str], Entry | None]:
+    """The entry of an id, each month's files read once (an import skips many rows)."""
+    months: dict[str, dict[str, Entry]] = {}
+
+    def find(entry_id: str) -> Entry | None:
+        month = entry_id[:7]
+        found = months.get(month)
+        if found is None:
+            found = months[month] = {e.id: e for e in month_entries(root_path, month)}
+        return found.get(entry_id)
+
+    return find
 
 
 def month_entries(root_path: Path, month: str) -> list[Entry]:
@@ -229,6 +270,7 @@ class Writing:
     use_cache: bool = True
     force: bool = False
     same_keys: bool = False
+    tidied: Tidied | None = None  # told of a draft skipped as its key's entry (key_conflicts)
 
 
 def _record_locked(
@@ -250,7 +292,11 @@ def _record_locked(
     made = prepare(root, drafts, today, id_tag, force)
     if options.same_keys and made.skipped:
         entries_by_id = {entry.id: entry for entry in root.entries()}
-        made.problems.extend(key_conflicts(made.skipped, root.departments, entries_by_id.get))
+        voided = {entry.void for entry in entries_by_id.values() if entry.void}
+        found = key_conflicts(
+            made.skipped, root.departments.full_name, entries_by_id.get, options.tidied, voided
+        )
+        made.problems.extend(found)
     if made.problems:
         raise DataError(_rejected(len(drafts), len(made.problems)), made.problems)
     entries = made.entries
@@ -286,9 +332,11 @@ def _record_cached(
     known = _cached_known(state, context, dict(context.keys), today)
     made = draft_entries(drafts, known, id_tag, options.force)
     entries, problems, drafted = made.entries, made.problems, made.drafted
-    if options.same_keys:
-        find = partial(_recorded_entry, root_path)
-        problems.extend(key_conflicts(made.skipped, state.departments, find))
+    if options.same_keys and made.skipped:
+        find = _month_finder(root_path)
+        resolve = state.departments.full_name
+        voided = context.voided
+        problems.extend(key_conflicts(made.skipped, resolve, find, options.tidied, voided))
     appends = _appends(root_path, entries, id_tag)
     tails = []
     for path, text in appends:
@@ -442,7 +490,8 @@ def _import_cached(
     # Rows whose key the ledger holds need no draft. The keys of this import's rows come
     # in only as their own rows are drafted, and a later row with one of them is a
     # repeat, which the reading skips first: so the keys as they grow say the same.
-    recorded = growing.context.keys
+    context = growing.context
+    recorded = cache.Held(context.keys, context.marks, context.voided)
     fingerprint = rerun.fingerprint() if rerun is not None else ""
     if rerun is not None and fingerprint:
         # The keys were kept signed, and are checked against the ledger's as it is now
@@ -472,6 +521,8 @@ def _import_cached(
             # The reading left out repeated keys: a million new ones need not be noted
             # here as well as where the cache is kept.
             made = draft_entries(drafts, known, id_tag, options.force, distinct_keys=True)
+            if keeper.apart:  # the marks of the new keys, for a re-run (see Planner.kept)
+                cache.note_marks(context, made.entries, state.departments)
             skipped += len(made.skipped)
             problems += made.problems
             warnings += made.warnings

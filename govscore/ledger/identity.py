@@ -1,0 +1,128 @@
+"""What identifies an entry: its month and the fields that decide its score and when.
+
+An import's key-less row is given a key made of it (importing), and a keyed row is
+compared by it with the entry its key stands for: the ledger's snapshot keeps a short
+mark of each keyed entry's identity beside its key (cache), so that a re-run of a
+million rows need not read the entries to find the few that changed. It lives here,
+below both, for the snapshot to make what an import compares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from govscore.ledger.text import _FALSE, _TRUE
+from govscore.model import FIELDS, Entry, matter_key
+
+# What identifies an incident and decides its score: the fields `add --key` compares
+# beside the month. Not the note (说明) nor the recorder (记录人): a sheet whose notes were
+# tidied is the same sheet, and its rows must not be booked twice.
+IDENTITY = tuple(
+    name
+    for name in FIELDS
+    if name not in ("id", "void", "reason", "close", "through", "note", "by", "recorded", "key")
+)
+
+# In the order of a row's parts (by name).
+IDENTITY_ORDER = tuple(sorted(IDENTITY))
+_PLACES = tuple((name, Entry._fields.index(name)) for name in IDENTITY_ORDER)
+
+
+def identity(month: str | None, fields: Mapping[str, Any], department: Any = None) -> str:
+    """A digest of a row's month and IDENTITY fields, each as an entry holds it: a count
+    of 1 and a recurring of 否 are the defaults left out, a number is written plainly;
+    by name, as importing._RowReader makes it of a row's cells. `department`: the
+    department as the ledger keeps it, in place of the row's."""
+    parts = [f"month={month}"]
+    for name in IDENTITY_ORDER:
+        value = department if name == "department" and department is not None else fields.get(name)
+        text = identity_text(name, value)
+        if text is not None:
+            parts.append(f"{name}={text}")
+    return digest(parts)
+
+
+def identity_text(name: str, value: Any) -> str | None:
+    """A field's part of an identity as text; None: no part (empty, or the default)."""
+    if value is None or value == "":
+        return None
+    if name == "matter":  # written another way, the same matter (model.matter_key)
+        return matter_key(str(value)) or None
+    if name == "recurring" and isinstance(value, str):
+        word = value.strip().lower()
+        value = True if word in _TRUE else False if word in _FALSE else value
+    if value is False or (name == "count" and value == 1 and value is not True):
+        return None
+    if value is True:
+        return "true"
+    if isinstance(value, Decimal):
+        return plain(value)
+    return str(value)
+
+
+def plain(number: Decimal) -> str:
+    """A number as written plainly: 2.50 is 2.5, 1E+1 is 10."""
+    return format(number.normalize(), "f")
+
+
+def entry_identity(entry: Entry, department: str | None = None) -> str:
+    """A recorded entry's identity, as `identity` gives it for the row it was made of;
+    `department`: its department as the ledger keeps it now, if known."""
+    parts = [f"month={entry.month}"]
+    for name, place in _PLACES:
+        value = entry[place]
+        if value is None or value is False:
+            continue
+        if name == "department" and department is not None:
+            value = department
+        text = identity_text(name, value)
+        if text is not None:
+            parts.append(f"{name}={text}")
+    return digest(parts)
+
+
+def digest(parts: Sequence[str | None]) -> str:
+    """The parts (None left out) as 16 hexadecimal digits."""
+    return hashlib.sha256("\x1f".join(filter(None, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+# A mark: the identity's first digits, whether the entry has a date, then a short sum of
+# its note and of its recorder (a row whose note differs is named, not skipped silently).
+_IDENTITY_DIGITS = 14
+DATED, UNDATED = "d", "u"
+
+
+def entry_mark(entry: Entry, department: str | None = None) -> str:
+    """What the snapshot keeps of a keyed entry for an import to compare a row with: its
+    identity (of it as dated, or not), whether it is dated, and sums of note and recorder."""
+    flag = UNDATED if entry.date is None else DATED
+    return (
+        f"{entry_identity(entry, department)[:_IDENTITY_DIGITS]}{flag}"
+        f"{text_sum(entry.note)}{text_sum(entry.by)}"
+    )
+
+
+def text_sum(text: str | None) -> str:
+    """A short sum of a note or a recorder (none and empty alike)."""
+    return f"{zlib.crc32((text or '').encode('utf-8', 'surrogatepass')) & 0xFFFF:04x}"
+
+
+def mark_matches(mark: str, dated: str, undated: str | None, note: Any, by: Any) -> bool | None:
+    """Whether a row is its entry as `mark` keeps it: True, False (it differs in its
+    identity, note or recorder: read the entry to say how), or None where the mark cannot
+    say (an entry dated, a row not). `dated`: the row's identity; `undated`: it without
+    its date (None: the row has no date); `by`: None where the row has no recorder."""
+    flag = mark[_IDENTITY_DIGITS : _IDENTITY_DIGITS + 1]
+    if flag == DATED and undated is None:
+        return None
+    wanted = undated if flag == UNDATED and undated is not None else dated
+    if mark[:_IDENTITY_DIGITS] != wanted[:_IDENTITY_DIGITS]:
+        return False
+    sums = mark[_IDENTITY_DIGITS + 1 :]
+    if sums[:4] != text_sum(None if note is None else str(note)):
+        return False
+    return by is None or sums[4:] == text_sum(str(by))

@@ -1,0 +1,207 @@
+"""A keyed row whose key the ledger holds is compared with the entry the key stands for.
+
+Before, such a row was skipped without a look (review AQ F7 / AO F3): a daily export
+in which the source system corrected a row (count 5 → 9) under the same 去重键 was
+dropped, the ledger kept 5 and the clerk was told "skipped 1". Now it is compared as
+`add --key` compares a retry: a row that differs in what decides its score is refused
+(nothing written, exit 1, each field named); one that differs only in its note or its
+recorder is skipped and named; a date one side lacks is no difference. The same with
+the cache warm, with --no-cache, and for a re-run of bytes imported before (the kept
+import is answered only while the entries its rows matched are unchanged).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import run_process
+from govscore.cli.commands import cli
+from govscore.ledger.identity import IDENTITY, entry_mark, identity, mark_matches
+from govscore.ledger.importing import COLUMNS
+from govscore.model import Entry
+
+HEADER = "部门,条款,次数,日期,说明,记录人,去重键\n"
+FIRST = HEADER + "市公安局,2.4.3,5,2023-05-23,超期,张敏,K1\n市民政局,2.4.3,1,2023-05-24,,张敏,K2\n"
+
+# Where K1's entry stands: after the file's header line and its batch's first mark.
+REFUSED_K1 = (
+    "rows.csv:2: 去重键: key 'K1' is already recorded as 2023-05-0001 "
+    "(ledger/2023-05.toml:3), for another entry: {changes}; a key stays with its entry, "
+    "voided or not: to change that entry, void 2023-05-0001 and record the corrected one "
+    "under a new key; for a new entry, give it a key of its own\n"
+)
+SKIPPED_2 = "imported 0 entries, skipped 2 already recorded (by key)\n"
+
+MODES = ["warm", "no-cache"]
+
+
+def gs(root: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--root", str(root), *args])
+
+
+def ledger_bytes(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "ledger").iterdir())}
+
+
+def first_import(small: Path, mode: str) -> dict[str, bytes]:
+    """FIRST imported; then with `mode` warm, a report first (the snapshot read and
+    kept); the ledger's bytes."""
+    Path("first.csv").write_text(FIRST, encoding="utf-8")
+    done = gs(small, "import", "first.csv")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.split() == ["2023-05-0001", "2023-05-0002"]
+    if mode == "warm":
+        assert gs(small, "month", "2023-05").exit_code == 0
+    return ledger_bytes(small)
+
+
+def reimport(small: Path, mode: str, text: str, *options: str) -> Result:
+    Path("rows.csv").write_text(text, encoding="utf-8")
+    cache = ["--no-cache"] if mode == "no-cache" else []
+    return gs(small, *cache, "import", "rows.csv", *options)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_count_corrected_under_its_key_is_refused_and_nothing_written(
+    small: Path, mode: str
+) -> None:
+    before = first_import(small, mode)
+    corrected = FIRST.replace(",5,", ",9,")
+    result = reimport(small, mode, corrected)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        REFUSED_K1.format(changes="count 5 there, 9 here")
+        + "error: rejected rows.csv: 1 problem; nothing imported, the ledger is unchanged\n"
+    )
+    assert ledger_bytes(small) == before
+    dry = reimport(small, mode, corrected, "--dry-run")
+    assert (dry.exit_code, dry.stderr) == (1, result.stderr)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_row_that_differs_is_named_with_every_field(small: Path, mode: str) -> None:
+    before = first_import(small, mode)
+    # K1: another clause and date; K2: another department and count (its note too, which
+    # a refusal does not name).
+    rows = HEADER + "市公安局,2.4.4,5,2023-05-25,超期,张敏,K1\n体育,2.4.3,2,2023-05-24,改,张敏,K2\n"
+    result = reimport(small, mode, rows)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        REFUSED_K1.format(
+            changes="clause 2.4.3 there, 2.4.4 here, date 2023-05-23 there, 2023-05-25 here"
+        )
+        + "rows.csv:3: 去重键: key 'K2' is already recorded as 2023-05-0002 "
+        "(ledger/2023-05.toml:14), for another entry: department 市民政局 there, 市体育局 "
+        "here, count 1 there, 2 here; a key stays with its entry, voided or not: to change "
+        "that entry, void 2023-05-0002 and record the corrected one under a new key; for a "
+        "new entry, give it a key of its own\n"
+        "error: rejected rows.csv: 2 problems; nothing imported, the ledger is unchanged\n"
+    )
+    assert ledger_bytes(small) == before
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_date_one_side_lacks_is_no_difference(small: Path, mode: str) -> None:
+    before = first_import(small, mode)
+    result = reimport(small, mode, FIRST.replace("2023-05-23", ""), "--month", "2023-05")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", SKIPPED_2)
+    assert ledger_bytes(small) == before
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_note_or_recorder_that_differs_is_skipped_and_named(small: Path, mode: str) -> None:
+    before = first_import(small, mode)
+    rows = FIRST.replace("超期,张敏", "超期办结,张敏").replace(",,张敏,K2", ",,李华,K2")
+    result = reimport(small, mode, rows)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "rows.csv:2: skipped as 2023-05-0001, already recorded: the same but for its 说明, "
+        "which govscore does not change in a recorded entry; to change it, `govscore void "
+        "2023-05-0001 --reason …`, then give the row a 去重键 of its own and import it "
+        "again; if the row is another incident, give it a 去重键 of its own\n"
+        "rows.csv:3: skipped as 2023-05-0002, already recorded: the same but for its 记录人, "
+        "which govscore does not change in a recorded entry; to change it, `govscore void "
+        "2023-05-0002 --reason …`, then give the row a 去重键 of its own and import it "
+        "again; if the row is another incident, give it a 去重键 of its own\n" + SKIPPED_2
+    )
+    assert ledger_bytes(small) == before
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_recorder_filled_in_is_not_the_rows(small: Path, mode: str) -> None:
+    """Rows without a 记录人 re-run by another clerk (--by): the entries' recorder is not
+    the row's, and nothing is named."""
+    first_import(small, mode)
+    rows = FIRST.replace("说明,记录人,去重键", "说明,去重键").replace(",张敏,", ",")
+    result = reimport(small, mode, rows, "--by", "李华")
+    assert (result.exit_code, result.stderr) == (0, SKIPPED_2)
+
+
+def test_a_kept_import_is_answered_only_while_its_entries_are_unchanged(small: Path) -> None:
+    """The same bytes again after K1's entry was voided and a copy under K1 with another
+    count appended by hand (as git's union merge of two clones would): the key stands for
+    the copy now, and the row is compared with it, not answered from the kept import."""
+    first_import(small, "warm")
+    again = gs(small, "import", "first.csv")
+    assert (again.exit_code, again.stderr) == (0, SKIPPED_2)
+    assert gs(small, "void", "2023-05-0001", "--reason", "重复").exit_code == 0
+    with (small / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as ledger:
+        ledger.write(
+            '\n[[entry]]\nid = "2023-05-0004"\ndepartment = "市公安局"\nclause = "2.4.3"\n'
+            'count = 9\ndate = 2023-05-23\nnote = "超期"\nby = "张敏"\nkey = "K1"\n'
+        )
+    before = ledger_bytes(small)
+    result = gs(small, "import", "first.csv")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "first.csv:2: 去重键: key 'K1' is already recorded as 2023-05-0004 "
+        "(ledger/2023-05.toml:31), for another entry: count 9 there, 5 here; a key stays "
+        "with its entry, voided or not: to change that entry, void 2023-05-0004 and record "
+        "the corrected one under a new key; for a new entry, give it a key of its own\n"
+        "error: rejected first.csv: 1 problem; nothing imported, the ledger is unchanged\n"
+    )
+    assert ledger_bytes(small) == before
+
+
+def test_a_cron_job_is_told_as_a_real_process(small: Path) -> None:
+    before = first_import(small, "warm")
+    Path("rows.csv").write_text(FIRST.replace(",5,", ",9,"), encoding="utf-8")
+    process = run_process("--root", str(small), "import", "rows.csv")
+    assert process.returncode == 1
+    assert process.stdout == ""
+    assert process.stderr == (
+        REFUSED_K1.format(changes="count 5 there, 9 here")
+        + "error: rejected rows.csv: 1 problem; nothing imported, the ledger is unchanged\n"
+    )
+    assert ledger_bytes(small) == before
+
+
+def test_identity_is_what_an_import_leaves_out_of_its_columns() -> None:
+    assert tuple(n for n in COLUMNS if n not in ("note", "by", "key", "month")) == IDENTITY
+
+
+def test_a_mark_says_what_an_entry_is() -> None:
+    entry = Entry(
+        id="2023-05-0001",
+        month="2023-05",
+        file="ledger/2023-05.toml",
+        line=3,
+        department="市公安局",
+        clause="2.4.3",
+        count=5,
+        note="超期",
+        by="张敏",
+    )
+    mark = entry_mark(entry, "市公安局")
+    same = identity("2023-05", {"department": "市公安局", "clause": "2.4.3", "count": 5})
+    other = identity("2023-05", {"department": "市公安局", "clause": "2.4.3", "count": 9})
+    assert mark_matches(mark, same, None, "超期", "张敏") is True
+    assert mark_matches(mark, same, None, "超期", None) is True  # no recorder written
+    assert mark_matches(mark, other, None, "超期", None) is False
+    assert mark_matches(mark, same, None, "超期办结", None) is False
+    # An undated entry, a dated row: compared without the row's date.
+    assert mark_matches(mark, "0" * 16, same, "超期", None) is True
