@@ -12,6 +12,8 @@ import is answered only while the entries its rows matched are unchanged).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -199,9 +201,16 @@ def test_a_mark_says_what_an_entry_is() -> None:
     mark = entry_mark(entry, "市公安局")
     same = identity("2023-05", {"department": "市公安局", "clause": "2.4.3", "count": 5})
     other = identity("2023-05", {"department": "市公安局", "clause": "2.4.3", "count": 9})
-    assert mark_matches(mark, same, None, "超期", "张敏") is True
-    assert mark_matches(mark, same, None, "超期", None) is True  # no recorder written
-    assert mark_matches(mark, other, None, "超期", None) is False
-    assert mark_matches(mark, same, None, "超期办结", None) is False
+
+    def row(digest: str) -> Callable[[], str]:
+        return lambda: digest
+
+    assert mark_matches(mark, row(same), None, "超期", "张敏") is True
+    assert mark_matches(mark, row(same), None, "超期", None) is True  # no recorder written
+    assert mark_matches(mark, row(other), None, "超期", None) is False
+    assert mark_matches(mark, row(same), None, "超期办结", None) is False
     # An undated entry, a dated row: compared without the row's date.
-    assert mark_matches(mark, "0" * 16, same, "超期", None) is True
+    assert mark_matches(mark, row("0" * 16), row(same), "超期", None) is True
+    # A dated entry, an undated row: the mark cannot say (the entry is read).
+    dated = entry_mark(entry._replace(date=date(2023, 5, 23)), "市公安局")
+    assert mark_matches(dated, row(same), None, "超期", None) is None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -111,15 +111,22 @@ def text_sum(text: str | None) -> str:
     return f"{zlib.crc32((text or '').encode('utf-8', 'surrogatepass')) & 0xFFFF:04x}"
 
 
-def mark_matches(mark: str, dated: str, undated: str | None, note: Any, by: Any) -> bool | None:
+def mark_matches(
+    mark: str,
+    dated: Callable[[], str],
+    undated: Callable[[], str] | None,
+    note: Any,
+    by: Any,
+) -> bool | None:
     """Whether a row is its entry as `mark` keeps it: True, False (it differs in its
     identity, note or recorder: read the entry to say how), or None where the mark cannot
-    say (an entry dated, a row not). `dated`: the row's identity; `undated`: it without
-    its date (None: the row has no date); `by`: None where the row has no recorder."""
+    say (an entry dated, a row not). `dated` gives the row's identity, `undated` it
+    without its date (None: the row has no date): each made only where it is compared.
+    `by`: None where the row has no recorder."""
     flag = mark[_IDENTITY_DIGITS : _IDENTITY_DIGITS + 1]
     if flag == DATED and undated is None:
         return None
-    wanted = undated if flag == UNDATED and undated is not None else dated
+    wanted = undated() if flag == UNDATED and undated is not None else dated()
     if mark[:_IDENTITY_DIGITS] != wanted[:_IDENTITY_DIGITS]:
         return False
     sums = mark[_IDENTITY_DIGITS + 1 :]

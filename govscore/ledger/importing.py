@@ -936,6 +936,8 @@ class Planner:
         if written_keys is not None:
             self._recorded.reserved = written_keys
         held_months = self._recorded.held  # the months holding made-key entries
+        # The ledger's keys, as a dict where known (asked for each keyed row).
+        held = recorded.ids if isinstance(recorded, cache.Held) else recorded
         reader = _RowReader(self.table.header, self.file, self.month, self.resolve)
         read = reader.read
         apart: list[_Row] = []  # rows alike to an entry but for a date one side lacks
@@ -982,7 +984,7 @@ class Planner:
                     continue
                 first_line[key] = line
                 matched = made is not None and self.ledger is not None
-                if not matched and recorded is not None and key in recorded:
+                if not matched and held is not None and key in held:
                     differs = self._differs(recorded, key, fields, month, line, reader)
                     if differs:
                         yield from differs
@@ -1088,10 +1090,9 @@ class Planner:
             return []
         mark = recorded.marks.get(key)
         if mark is not None:
-            dated = reader.identity()
-            undated = reader.undated() if fields.get("date") is not None else None
+            undated = reader.undated if fields.get("date") is not None else None
             note, by = fields.get("note"), fields.get("by")
-            if mark_matches(mark, dated, undated, note, by):
+            if mark_matches(mark, reader.identity, undated, note, by):
                 return []
         entry_id = recorded.ids[key]
         draft = Draft(dict(fields), month, f"{self.file}:{line}", canonical=True)
@@ -1821,8 +1822,10 @@ class _RowReader:
         return parts_digest(own)
 
     def undated(self) -> str:
-        """The last row's identity without its date (see _Recorded.apart), once
-        `identity` has been made."""
+        """The last row's identity without its date (see _Recorded.apart): its month and
+        department as `identity` makes them."""
+        if self.parts[0] is None:  # a keyed row's, `identity` not made yet
+            self.identity()
         parts = list(self.parts)
         if self.date:
             parts[self.date] = None
