@@ -22,7 +22,7 @@ from typing import Any
 from govscore import __version__
 from govscore.errors import DataError, Problem
 from govscore.i18n import N_, _, language
-from govscore.ledger.identity import entry_mark
+from govscore.ledger.identity import entry_mark, marked
 from govscore.ledger.tally import Tallied
 from govscore.ledger.text import ParsedFile
 from govscore.model import Entry, note_sequences, sequence_of
@@ -211,7 +211,9 @@ def build(
             firsts.setdefault(entry.id, entry)
     # Each key's entry, as the review found it (a second live one is a problem there).
     context.keys = {key: entry.id for key, entry in book.keys.items()}
-    context.marks = {key: key_mark(entry, departments) for key, entry in book.keys.items()}
+    context.marks = {
+        key: key_mark(entry, departments) for key, entry in book.keys.items() if marked(key)
+    }
     for entry_id, entry in firsts.items():
         context.targets[entry_id] = _target(entry)
         if entry.count != 1:
@@ -271,7 +273,7 @@ def note_marks(context: Context, entries: Iterable[Entry], departments: Departme
     """Mark the keyed entries an import books (see Context.marks)."""
     marks = context.marks
     for entry in entries:
-        if entry.key:
+        if entry.key and marked(entry.key):
             marks[entry.key] = key_mark(entry, departments)
 
 
@@ -413,7 +415,8 @@ class Extension:
             context.ids.add(entry.id)
             if entry.key:
                 context.keys[entry.key] = entry.id
-                context.marks[entry.key] = key_mark(entry, departments)
+                if marked(entry.key):
+                    context.marks[entry.key] = key_mark(entry, departments)
             if entry.clause in targetable:
                 context.targets[entry.id] = _target(entry)
                 if entry.count != 1:

@@ -27,6 +27,24 @@ IDENTITY = tuple(
     if name not in ("id", "void", "reason", "close", "through", "note", "by", "recorded", "key")
 )
 
+# Made keys start with this, so a reader of the ledger sees the key was not written. A made
+# key holds its row's identity (importing: `row-IDENTITY-N`), so its entry needs no mark.
+MADE_KEY = "row-"
+
+
+def marked(key: str) -> bool:
+    """Whether the snapshot marks a key's entry: a key written (a made one holds its
+    identity), so that a ledger of imported key-less rows costs nothing to mark."""
+    return not key.startswith(MADE_KEY)
+
+
+def made_identity(key: str) -> str | None:
+    """The identity a made key holds (`row-IDENTITY-N`), or None for a key written."""
+    if not key.startswith(MADE_KEY):
+        return None
+    return key[len(MADE_KEY) :].rpartition("-")[0] or None
+
+
 # In the order of a row's parts (by name).
 IDENTITY_ORDER = tuple(sorted(IDENTITY))
 _PLACES = tuple((name, Entry._fields.index(name)) for name in IDENTITY_ORDER)

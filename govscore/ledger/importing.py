@@ -37,10 +37,13 @@ from govscore.i18n import N_, _, chinese, listing, os_reason
 from govscore.ledger import cache
 from govscore.ledger.identity import (
     IDENTITY,
+    MADE_KEY,
     entry_identity,
     identity,
     identity_text,
+    made_identity,
     mark_matches,
+    marked,
     plain,
 )
 from govscore.ledger.identity import (
@@ -113,8 +116,6 @@ LEFT_OUT = frozenset({"序号"})
 # "2026年11月政务服务考评扣分记录"), a date line or blank rows may stand above it.
 HEADER_SEARCH = 10
 
-# Made keys start with this, so a reader of the ledger sees the key was not written.
-MADE_KEY = "row-"
 
 # The identity fields read as words.
 _WORDED = frozenset({"recurring", "matter"})
@@ -1089,6 +1090,8 @@ class Planner:
         if not isinstance(recorded, cache.Held):  # the keys alone: nothing to compare with
             return []
         mark = recorded.marks.get(key)
+        if mark is None and made_identity(key) == reader.identity():
+            return []  # a made key copied into 去重键, its row's identity unchanged
         if mark is not None:
             undated = reader.undated if fields.get("date") is not None else None
             note, by = fields.get("note"), fields.get("by")
@@ -1392,13 +1395,17 @@ class Planner:
 def _marks_sum(recorded: Container[str] | None, keys: Sequence[str]) -> str | None:
     """A digest of the marks of the entries the keys stand for (cache.Context.marks):
     a kept import is answered again only while they are the entries its rows matched.
+    A made key's entry is not marked (its key holds its identity): its id stands in.
     None: the keys alone are known, or an entry is not marked."""
     if not isinstance(recorded, cache.Held):
         return None
-    marks = recorded.marks
+    marks, ids = recorded.marks, recorded.ids
     found = hashlib.sha256()
     for start in range(0, len(keys), 10_000):
-        part = [marks.get(key) for key in keys[start : start + 10_000]]
+        part = [
+            marks.get(key) or (None if marked(key) else ids.get(key))
+            for key in keys[start : start + 10_000]
+        ]
         if None in part:
             return None
         found.update("\n".join(part).encode("ascii") + b"\n")  # type: ignore[arg-type]
