@@ -134,7 +134,7 @@ from govscore.report.shapes import (
     with_period,
 )
 from govscore.rules.amendments import RuleBook, Version
-from govscore.rules.catalog import Catalog
+from govscore.rules.catalog import Catalog, clause_matches
 from govscore.rules.config import TAG_NAMES, Weights, tag_code, tag_name
 from govscore.rules.lookup import Lookup
 from govscore.rules.scoring import Scorer
@@ -1605,8 +1605,7 @@ def log(
 
 def _check_clause_filter(root: Root, wanted: str) -> None:
     """A clause filter names a clause, or a prefix of some (2, 2.4)."""
-    prefix = wanted.rstrip(".") + "."
-    if root.catalog.get(wanted) or any(c.id.startswith(prefix) for c in root.catalog):
+    if any(clause_matches(c.id, wanted) for c in root.catalog):
         return
     close = root.catalog.suggest(wanted)
     hint = did_you_mean(close)

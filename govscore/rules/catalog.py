@@ -80,6 +80,12 @@ class Clause:
         return "一票否决"
 
 
+def clause_matches(clause_id: str, wanted: str) -> bool:
+    """Whether a clause id is `wanted` or lies in that part of the catalog (2.4 takes 2.4.3,
+    not 2.40.1; 2.4. is 2.4): one rule for `log --clause`, its check, and a part given as a clause."""
+    return clause_id == wanted or clause_id.startswith(wanted.rstrip(".") + ".")
+
+
 def _plain(value: Decimal | None) -> str:
     # No mutants (equivalent): a parsed clause always has the figure its kind shows, so
     # None never comes; "F" prints a finite decimal as "f" does, and figures are finite.

@@ -20,7 +20,7 @@ from govscore.errors import Problem
 from govscore.figures import plain
 from govscore.model import Entry, matter_key, months_between, previous_month
 from govscore.rules.amendments import Version
-from govscore.rules.catalog import Clause
+from govscore.rules.catalog import Clause, clause_matches
 from govscore.rules.scoring import CapUse, Scorer, matter_worth, stand_changes
 
 _PADDED = re.compile(r"^(\d{4}-\d{2})-(\d{1,4})$")
@@ -360,7 +360,7 @@ class Lookup:
                 continue
             if departments and self.department(entry) not in departments:
                 continue
-            if clauses and not any(_clause_matches(self.clause(entry), c) for c in clauses):
+            if clauses and not any(clause_matches(self.clause(entry), c) for c in clauses):
                 continue
             if voided and entry.id not in self.voids:
                 continue
@@ -376,7 +376,3 @@ def _stopped(entry: Entry, version: Version, why: str | None) -> dict[str, str]:
     if why == "range":
         stopped["points"] = version.catalog.clauses[entry.clause].describe_points()
     return stopped
-
-
-def _clause_matches(clause: str, wanted: str) -> bool:
-    return clause == wanted or clause.startswith(wanted.rstrip(".") + ".")

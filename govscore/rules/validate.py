@@ -16,7 +16,7 @@ from decimal import Decimal
 from govscore.errors import Problem, did_you_mean
 from govscore.i18n import _, listing
 from govscore.model import ID_SEQUENCE, MONTH_RE, Entry, field_word, month_end, sequence_name
-from govscore.rules.catalog import Catalog, Clause
+from govscore.rules.catalog import Catalog, Clause, clause_matches
 from govscore.rules.config import Department, Departments, tag_name
 
 HUNDRED = Decimal(100)
@@ -114,7 +114,7 @@ def _clause_part(entry: Entry, catalog: Catalog) -> tuple[Clause | None, Verdict
     clause = in_force.get(entry.clause)
     if clause is None:
         absent = catalog.absent_reason(entry.clause, entry.month)
-        under = [c.id for c in in_force if c.id.startswith(entry.clause.rstrip(".") + ".")]
+        under = [c.id for c in in_force if clause_matches(c.id, entry.clause)]
         if absent is None and under:  # 2.3: a part of the catalog, not one clause
             message = _("{id!r} is a part of the catalog, not a clause: give one of {ids}")
             absent = message.format(id=entry.clause, ids=listing(under))
