@@ -18,11 +18,17 @@ from decimal import Decimal
 from govscore.errors import Problem
 from govscore.figures import plain, round2
 from govscore.i18n import _
-from govscore.model import Entry, matter_key, month_of, next_month, previous_month
+from govscore.model import Entry, month_of, next_month, previous_month
 from govscore.rules.amendments import Version
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Department, tag_name
-from govscore.rules.scoring import exclusive_rises, matter_worth, stand_changes
+from govscore.rules.scoring import (
+    exclusive_matter,
+    exclusive_rises,
+    matter_worth,
+    reached_first,
+    stand_changes,
+)
 from govscore.rules.validate import MOST_CASES
 
 HUNDRED = Decimal(100)
@@ -299,14 +305,8 @@ def exclusive_problems(
         clause = catalog.at(entry.month).get(entry.clause)
         if clause is None or not clause.exclusive or entry.id not in position:
             continue
-        matter = [
-            other
-            for other in counted
-            if other.id != entry.id
-            and (other.month[:4], other.department, other.clause)
-            == (entry.month[:4], entry.department, entry.clause)
-            and matter_key(other.matter) == matter_key(entry.matter)
-        ]
+        key = exclusive_matter(entry)
+        matter = [o for o in counted if o.id != entry.id and exclusive_matter(o) == key]
         place = (entry.month, position[entry.id])
         before = [other for other in matter if (other.month, position[other.id]) < place]
         # Recorded before this one, in a later month (booked back-dated): it may take
@@ -370,7 +370,7 @@ def taken_matters(
         clause = catalog.at(entry.month).get(entry.clause)
         if entry.kind != "score" or clause is None or not clause.exclusive:
             return None
-        return (entry.month[:4], entry.department, entry.clause, matter_key(entry.matter))
+        return exclusive_matter(entry)
 
     wanted = {key for entry in new if (key := matter(entry)) is not None}
     if not wanted:
@@ -384,13 +384,9 @@ def taken_matters(
         if entry.id in fresh or now.get(entry.id, ZERO) >= before.get(entry.id, ZERO):
             continue
         clause = catalog.at(entry.month).clauses[entry.clause]
-        place = (entry.month, position[entry.id])
-        takers = [
-            e
-            for e in alike
-            if e.id in fresh and matter(e) == matter(entry) and (e.month, position[e.id]) < place
-        ]
-        taker = max(takers, key=lambda e: matter_worth(e, clause, catalog))
+        takers = [e for e in alike if e.id in fresh]
+        taker = reached_first(entry, takers, position, clause, catalog)
+        assert taker is not None, "only a new entry before it in its matter lessens it"
         message = _(
             "{id} ({level}, {month}) counted {was} for matter {matter!r} and now counts "
             "{now}: this entry at {taker_level} in {taker_month} reaches the matter first, "

@@ -18,10 +18,10 @@ from typing import Any
 
 from govscore.errors import Problem
 from govscore.figures import plain
-from govscore.model import Entry, matter_key, months_between, previous_month
+from govscore.model import Entry, months_between, previous_month
 from govscore.rules.amendments import Version
 from govscore.rules.catalog import Clause, clause_matches
-from govscore.rules.scoring import CapUse, Scorer, matter_worth, stand_changes
+from govscore.rules.scoring import CapUse, Scorer, matter_worth, reached_first, stand_changes
 
 _PADDED = re.compile(r"^(\d{4}-\d{2})-(\d{1,4})$")
 # Up to this many ids, did-you-mean weighs each (difflib: about 25 µs an id); past it, a
@@ -320,23 +320,15 @@ class Lookup:
         level is worth: the highest of the matter's entries before it (month, then ledger
         order), as the Scorer counts them (scoring.exclusive_rises). A higher level booked
         back-dated takes a later month's count: `show` of the later entry names it."""
-        key = (entry.month[:4], entry.department, entry.clause, matter_key(entry.matter))
         # Every exclusive entry, in the order the Scorer weighs them (a `show` reads the
         # entry alone: the book holds no other).
         exclusive = self.scorer.summary.exclusive
         order = {e.id: n for n, e in enumerate(exclusive)}
         if entry.id not in order:  # every exclusive entry counted is there: a safeguard
             return ""
-        place = (entry.month, order[entry.id])
-        earlier = [
-            e
-            for e in exclusive
-            if (e.month[:4], e.department, e.clause, matter_key(e.matter)) == key
-            and (e.month, order[e.id]) < place
-        ]
-        if not earlier:
+        taker = reached_first(entry, exclusive, order, clause, self.scorer.catalog)
+        if taker is None:
             return ""
-        taker = max(earlier, key=lambda e: matter_worth(e, clause, self.scorer.catalog))
         level = taker.level or f" {plain(matter_worth(taker, clause, self.scorer.catalog))} 分"
         return f"；该事项已由 {taker.id} 按{level}计分"
 

@@ -10,7 +10,7 @@ they rank a department below every department that was not vetoed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
@@ -825,15 +825,41 @@ def exclusive_rises(entries: Iterable[Entry], catalog: Catalog) -> dict[str, Dec
     for entry in sorted(chosen, key=lambda e: e.month):
         clause = catalog.at(entry.month).clauses[entry.clause]
         worth = matter_worth(entry, clause)
-        # pragma: no mutate start (equivalent: [:5] keeps years apart too; a matter is named)
-        key = (entry.month[:4], entry.department, clause.id, matter_key(entry.matter))
-        # pragma: no mutate end
+        key = exclusive_matter(entry)
         higher = all(matter_worth(e, clause, catalog) < worth for e in before[key])
         got = earned.get(key, ZERO)
         rises[entry.id] = max(ZERO, worth - got) if higher else ZERO
         earned[key] = got + rises[entry.id]
         before[key].append(entry)
     return rises
+
+
+def exclusive_matter(entry: Entry) -> tuple[str, str, str, str]:
+    """The matter an exclusive entry counts for: once a year, a department, a clause and
+    the matter as written any way (model.matter_key)."""
+    # pragma: no mutate start (equivalent: [:5] keeps years apart too; a matter is named)
+    return (entry.month[:4], entry.department, entry.clause, matter_key(entry.matter))
+    # pragma: no mutate end
+
+
+def reached_first(
+    entry: Entry,
+    others: Iterable[Entry],
+    order: Mapping[str, int],
+    clause: Clause,
+    catalog: Catalog,
+) -> Entry | None:
+    """Which of `others` reached the entry's exclusive matter before it: the highest (by
+    `clause`, the entry's month's version) of those in its matter before it in month, then
+    `order` (ledger order), as exclusive_rises weighs them; None where none did."""
+    matter = exclusive_matter(entry)
+    place = (entry.month, order[entry.id])
+    earlier = [
+        other
+        for other in others
+        if exclusive_matter(other) == matter and (other.month, order[other.id]) < place
+    ]
+    return max(earlier, key=lambda other: matter_worth(other, clause, catalog), default=None)
 
 
 def matter_worth(entry: Entry, clause: Clause, catalog: Catalog | None = None) -> Decimal:
