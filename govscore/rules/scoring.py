@@ -544,9 +544,12 @@ class Scorer:
             assert book is not None
             summary = summarize(book, catalog)
         self.summary = summary
-        self.standing: dict[str, list[Entry]] = defaultdict(list)
+        # Each recurring entry with its clause in its own month (stands_under's `booked`):
+        # the same whatever month is scored, so found once, not in each month it stands.
+        self.standing: dict[str, list[tuple[Entry, Clause | None]]] = defaultdict(list)
         for entry in summary.standing:
-            self.standing[entry.department].append(entry)
+            booked = catalog.at(entry.month).get(entry.clause)
+            self.standing[entry.department].append((entry, booked))
         self.exclusive: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         for entry in summary.exclusive:
             self.exclusive[(entry.department, entry.month)].append(entry)
@@ -619,15 +622,10 @@ class Scorer:
         # longer recurs, or a veto.
         standing = [
             e
-            for e in self.standing.get(department, ())
+            for e, booked in self.standing.get(department, ())
             if self.applies(e, month)
             and e.clause in clauses
-            and stands_under(
-                e,
-                clauses[e.clause],
-                self.departments.by_name.get(department),
-                self._month_rules(e.month)[0].clauses.get(e.clause),
-            )
+            and stands_under(e, clauses[e.clause], self.departments.by_name.get(department), booked)
         ]
         extra = [*self.exclusive.get((department, month), ()), *standing]
         work = cell if cell is not None else Cell()
