@@ -40,6 +40,7 @@ from govscore.ledger.gitops import (
     in_repository,
     repository_prefix,
     resolve_revision,
+    staged_file,
 )
 from govscore.ledger.text import split_entries
 
@@ -249,15 +250,8 @@ def _uncommitted_rewrite(
 
 def _staged_text(root: Path, label: str) -> str | None:
     """A ledger file's text in git's index, as a commit of the index would take it."""
-    shown = subprocess.run(
-        ["git", "show", f":./{label}"],
-        cwd=root,
-        capture_output=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-        env=git_env(),
-    )
-    return shown.stdout.decode(errors="surrogateescape") if shown.returncode == 0 else None
+    shown = staged_file(root, label)
+    return shown.decode(errors="surrogateescape") if shown is not None else None
 
 
 def _as_committed(root: Path, label: str) -> str | None:

@@ -17,6 +17,9 @@ from pathlib import Path
 
 from govscore.i18n import N_, _
 
+# A root's folder of notices: loader reads it, and a revision's state names it apart.
+AMENDMENTS_DIR = "amendments"
+
 
 class GitError(Exception):
     """Git could not do what was asked; the message is git's own, shortened."""
@@ -155,6 +158,13 @@ def show_file(root: Path, commit: str, relative: str) -> bytes | None:
     return shown.stdout if shown.returncode == 0 else None
 
 
+def staged_file(root: Path, relative: str) -> bytes | None:
+    """A file's bytes in git's index, as a commit of the index would take it (path
+    relative to the root), or None if the index does not hold it."""
+    shown = _git_bytes(root, "show", f":./{relative}")
+    return shown.stdout if shown.returncode == 0 else None
+
+
 def list_tree(root: Path, commit: str, folder: str) -> list[str] | None:
     """The files directly in a folder at a commit, or None if the folder was not there."""
     listed = git(root, "ls-tree", "--name-only", commit, "--", f"{folder}/", check=False)
@@ -185,7 +195,7 @@ class LedgerState:
         """What is uncommitted, by kind of file: 记录、补充通知 amendments/、weights.toml."""
         kinds = [say(N_("entries"))] if self.entries else []
         for name in self.configuration:
-            kinds.append(say(N_("notices in amendments/")) if name == AMENDMENTS else name)
+            kinds.append(say(N_("notices in amendments/")) if name == AMENDMENTS_DIR else name)
         return say(N_(", ")).join(kinds)
 
     def describe(self, say: Callable[[str], str] = _) -> str:
@@ -203,9 +213,6 @@ class LedgerState:
                 revision=self.revision[:10]
             )
         return say(N_("ledger git {revision}")).format(revision=self.revision[:10])
-
-
-AMENDMENTS = "amendments"  # the folder of notices (loader.AMENDMENTS_DIR)
 
 
 def ledger_state(

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from govscore.errors import ConfigError, DataError, Problem, UsageError
 from govscore.i18n import _, os_reason, parser_reason
 from govscore.ledger import cache, cachefile, scores
-from govscore.ledger.gitops import GitError, list_tree, resolve_revision, show_file
+from govscore.ledger.gitops import AMENDMENTS_DIR, GitError, list_tree, resolve_revision, show_file
 from govscore.ledger.tally import (
     PlainTally,
     RateKey,
@@ -99,7 +99,7 @@ LEDGER_DIR = "ledger"
 DEPARTMENTS_FILE = "departments.toml"
 WEIGHTS_FILE = "weights.toml"
 CLAUSES_FILE = "clauses.toml"
-AMENDMENTS_DIR = "amendments"
+# The folder of notices is gitops.AMENDMENTS_DIR (a revision's state names it apart).
 # What a root's figures are read from besides its ledger: a report says whether each is
 # as its git revision holds it (gitops.ledger_state).
 CONFIGURATION = (DEPARTMENTS_FILE, WEIGHTS_FILE, CLAUSES_FILE, AMENDMENTS_DIR)
