@@ -172,10 +172,12 @@ def read_file(path: Path) -> Iterator[Entry]:
     """
     name = str(path)
     suffix = path.suffix.lower()
-    if suffix in NOT_ITEM_FILES and not path.exists():  # missing, or a link to nothing
-        yield _cannot_read(name, FileNotFoundError(2, "No such file", name))
-        return
     if suffix in NOT_ITEM_FILES:
+        try:  # missing, or a link to nothing (an export that failed): the system's reason
+            path.stat()
+        except OSError as exc:
+            yield _cannot_read(name, exc)
+            return
         message = _(
             "a {suffix} file: item exports are read as JSON (.json, a JSON array of items, "
             "or .jsonl, one item a line); export the items as JSON"
