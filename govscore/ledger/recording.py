@@ -571,8 +571,7 @@ def _refused_once(problems: list[Problem]) -> list[Problem]:
                 "{message}; {count} rows of the file are for {month} and were not imported",
                 rows,
             )
-            month = problem.file.rsplit("/", 1)[-1][:7]
-            message = text.format(message=problem.message, count=rows, month=month)
+            message = text.format(message=problem.message, count=rows, month=problem.month)
             said.append(replace(problem, message=message))
     return said
 
@@ -1076,7 +1075,9 @@ def _broken_file(root: Root, month: str) -> Problem | None:
 @dataclass(frozen=True, order=True)
 class Refusal(Problem):
     """A month's file govscore will not append to: the same for every draft of the month,
-    so an import names it once (see _refused_once)."""
+    so an import names it once (see _refused_once), with the month it refuses."""
+
+    month: str = field(kw_only=True)
 
 
 def _refusal(where: Problem, month: str) -> Problem:
@@ -1087,6 +1088,7 @@ def _refusal(where: Problem, month: str) -> Problem:
             "{message} — govscore will not append to the {month} ledger until {file} is "
             "repaired (fix or remove the broken lines; `git diff` shows what changed)"
         ).format(message=where.message, month=month, file=where.file),
+        month=month,
     )
 
 
