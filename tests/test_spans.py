@@ -342,3 +342,28 @@ def test_d_for_a_department_not_assessed_in_the_period_says_so(spans: Path, tmp_
     assert (made.exit_code, made.stderr) == (0, said)
     # In a year it is assessed in some months of, it is listed: nothing said.
     assert gs(spans, "year", "2023", "-d", "档案局").stderr == ""
+
+
+def test_a_month_after_the_last_standing_entrys_department_is_gone_is_empty(spans: Path):
+    """Review AW F1: `month` warns of a month with no ledger file where no recurring entry
+    stands; an open recurring entry of 市档案局 (assessed through 2023-06) stands in no
+    month after June, so July, scored with every department at base, is warned about as
+    any empty month is. June, where it stands, is not."""
+    (spans / "ledger" / "2023-05.toml").write_text(
+        toml(
+            *ENTRIES["2023-05"],
+            entry("市档案局", "3.1.3", recurring=True, id="2023-05-0002", date="2023-05-12"),
+        ),
+        encoding="utf-8",
+    )
+    july = gs(spans, "month", "2023-07", "--format", "json")
+    assert (july.exit_code, july.stderr) == (
+        0,
+        "warning: 2023-07 is empty: ledger/ has no 2023-07 file and no recurring entry "
+        "stands in it, so every department is at the base score\n",
+    )
+    # June: 市档案局's entry stands (3.1.3, 2 a month off C3, weight 0.2: 98, total
+    # 25 + 40 + 0.2 × 98 + 15 = 99.60); nothing said.
+    june = gs(spans, "month", "2023-06", "--format", "json")
+    assert (june.exit_code, june.stderr) == (0, "")
+    assert rows(june) == [(1, "市公安局", 100.0), (1, "市民政局", 100.0), (3, "市档案局", 99.6)]

@@ -599,8 +599,13 @@ class Scorer:
         return entry.month == month  # pragma: no mutate
 
     def stands_in(self, month: str) -> bool:
-        """Whether any recurring entry stands in a month (one with no ledger file of its own)."""
-        return any(self.applies(e, month) for e in self.summary.standing)
+        """Whether any recurring entry stands in a month (one with no ledger file of its
+        own): in a month its department is assessed in (since/until), as score_year weighs
+        a department's months; one after its department's last month is scored nowhere."""
+        return any(
+            self.applies(e, month) and self.assessed_months(e.department, (month,))
+            for e in self.summary.standing
+        )
 
     def department_month(self, department: str, month: str) -> DepartmentScore:
         if self.memo is not None:
