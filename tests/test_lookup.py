@@ -368,6 +368,9 @@ def test_log_json_contract(office: Path):
         "line": 3,
         "voided": {"id": "2023-05-0005", "reason": "申诉成立"},
         "problems": [],
+        # As the table's 状态; show's department_until (review AW F3).
+        "status": "已作废（2023-05-0005：申诉成立）",
+        "department_until": None,
     }
     everything = json.loads(run(office, "log", "--format", "json").stdout)
     assert [e["id"] for e in everything] == [

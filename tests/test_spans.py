@@ -367,3 +367,112 @@ def test_a_month_after_the_last_standing_entrys_department_is_gone_is_empty(span
     june = gs(spans, "month", "2023-06", "--format", "json")
     assert (june.exit_code, june.stderr) == (0, "")
     assert rows(june) == [(1, "市公安局", 100.0), (1, "市民政局", 100.0), (3, "市档案局", 99.6)]
+
+
+def test_log_json_says_status_and_department_until_as_show_does(spans: Path):
+    """Review AW F3: `log --format json` carried neither the 状态 its table and CSV show
+    nor `department_until`, which `show --format json` gives: a program reading the log
+    could not tell a recurring entry its department's `until` ended from one standing.
+    Each row now has both, as the table's 状态 and `show` give them."""
+    (spans / "ledger" / "2023-05.toml").write_text(
+        toml(
+            *ENTRIES["2023-05"],
+            # 市档案局 is assessed through 2023-06: this one counts May and June only.
+            entry("市档案局", "3.1.3", recurring=True, id="2023-05-0002", date="2023-05-12"),
+            entry(close="2023-05-0002", through="2023-11", id="2023-05-0003", date="2023-05-20"),
+            # Voided: it counts nowhere, so its department's until ends nothing.
+            entry("市档案局", "3.1.3", recurring=True, id="2023-05-0004", date="2023-05-13"),
+            entry(void="2023-05-0004", reason="重复", id="2023-05-0005", date="2023-05-21"),
+        ),
+        encoding="utf-8",
+    )
+    unset = dict.fromkeys(
+        [
+            "id",
+            "department",
+            "clause",
+            "count",
+            "points",
+            "level",
+            "value",
+            "numerator",
+            "denominator",
+            "matter",
+            "ref",
+            "recurring",
+            "void",
+            "reason",
+            "close",
+            "through",
+            "date",
+            "note",
+            "by",
+            "recorded",
+            "key",
+        ]
+    )
+    where = {"month": "2023-05", "file": "ledger/2023-05.toml", "voided": None, "problems": []}
+    recurring = {**unset, **where, "department": "市档案局", "clause": "3.1.3", "count": 1}
+    assert json.loads(gs(spans, "log", "-d", "档案局", "--format", "json").stdout) == [
+        {
+            **unset,
+            **where,
+            "id": "2023-05-0001",
+            "department": "市档案局",
+            "clause": "2.4.3",
+            "count": 1,
+            "recurring": False,
+            "date": "2023-05-10",
+            "line": 2,
+            "status": "计分",
+            "department_until": None,
+        },
+        {
+            **recurring,
+            "id": "2023-05-0002",
+            "recurring": True,
+            "date": "2023-05-12",
+            "line": 8,
+            "status": "计分至 2023-06（departments.toml：考评月份至 2023-06）；"
+            "终止计分至 2023-11（2023-05-0003）",
+            "department_until": "2023-06",
+        },
+        {
+            **recurring,
+            "id": "2023-05-0003",
+            "count": None,
+            "recurring": False,
+            "close": "2023-05-0002",
+            "through": "2023-11",
+            "date": "2023-05-20",
+            "line": 15,
+            "status": "有效",
+            "department_until": None,
+        },
+        {
+            **recurring,
+            "id": "2023-05-0004",
+            "recurring": True,
+            "date": "2023-05-13",
+            "line": 21,
+            "voided": {"id": "2023-05-0005", "reason": "重复"},
+            "status": "已作废（2023-05-0005：重复）",
+            "department_until": None,
+        },
+        {
+            **recurring,
+            "id": "2023-05-0005",
+            "count": None,
+            "recurring": False,
+            "void": "2023-05-0004",
+            "reason": "重复",
+            "date": "2023-05-21",
+            "line": 28,
+            "status": "有效",
+            "department_until": None,
+        },
+    ]
+    # department_until is show's, entry by entry.
+    for entry_id, until in (("2023-05-0002", "2023-06"), ("2023-05-0004", None)):
+        shown = json.loads(gs(spans, "show", entry_id, "--format", "json").stdout)
+        assert shown["department_until"] == until

@@ -495,7 +495,9 @@ def entry_status(lookup: Lookup, entry: Entry) -> str:
         return f"已作废（{void.id}：{void.reason or ''}）"
     problems = lookup.problems.get(entry.id)
     if problems:
-        return f"不计分：{problems[0].message}"
+        # Added, not formatted: the message stays Worded, so `log` JSON gives it in Chinese
+        # in either language, as it gives `problems` (i18n.in_chinese).
+        return "不计分：" + problems[0].message
     close = lookup.closes.get(entry.id)
     # A notice that stops a recurring entry before its close (or while open), or its
     # department's last month assessed: it counted until then, not until the close.
@@ -563,7 +565,8 @@ def _void_json(void: Entry | None) -> dict[str, Any] | None:
 
 
 def log_json(lookup: Lookup, entries: Iterable[Entry]) -> Iterator[dict[str, Any]]:
-    """The log's JSON items, made as read."""
+    """The log's JSON items, made as read: `status` as the table's 状态, and
+    `department_until` as `show` has it (review AW F3: a program read neither)."""
     for entry in entries:
         row = entry_json(entry)
         if entry.kind != "score":  # listed under the entry it names, as in every format
@@ -572,6 +575,8 @@ def log_json(lookup: Lookup, entries: Iterable[Entry]) -> Iterator[dict[str, Any
             )
         row["voided"] = _void_json(lookup.voids.get(entry.id))
         row["problems"] = [p.as_dict() for p in lookup.problems.get(entry.id, ())]
+        row["status"] = entry_status(lookup, entry)
+        row["department_until"] = lookup.ended(entry)
         yield row
 
 

@@ -240,8 +240,10 @@ class Lookup:
         """The department's last month assessed (until, departments.toml) where it ends a
         recurring entry before its last month (its close's, or none while open) and no
         notice stopped the entry first: it stands in no month after (scores of months
-        outside the span are not kept), and `show` and `log` say why."""
-        if not entry.recurring:
+        outside the span are not kept), and `show` and `log` say why. None for an entry
+        that does not count (voided, or left out for a problem): `show` and `log` JSON
+        give it as `department_until`, the same for both."""
+        if not entry.recurring or entry.id not in self.counted or not self.in_force(entry):
             return None
         department = self.scorer.departments.resolve(entry.department)
         until = department.until if department is not None else None
