@@ -737,6 +737,11 @@ def test_show_gives_a_recurring_entry_each_months_own_points(small: Path):
         ),
         ('retire = ["4.3.1"]', "clause 4.3.2 refers to unknown clause 4.3.1"),
         ("[category]\n2 = 5", "[category.2] needs a weight"),
+        (  # merged into weights.toml, read as it is: a key it does not have is refused
+            "[category.2]\nwieght = 0.5",
+            "[category.2]: unknown key 'wieght'; did you mean weight? (a category has name, "
+            "short, weight)",
+        ),
     ],
 )
 def test_a_hostile_amendment_is_a_problem_of_its_file_never_a_crash(

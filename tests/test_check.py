@@ -252,6 +252,42 @@ def test_weights_that_cannot_make_a_score_are_refused(root: Path, gs, change, sa
     assert said in result.output
 
 
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            ("base = 100", "base = 100\nbse = 1"),
+            "weights.toml: unknown key 'bse'; did you mean base? (weights.toml has base, floor, "
+            "office, category, ledger, limits)",
+        ),
+        (
+            ("weight = 0.40", "weight = 0.40\nWieght = 0.5"),
+            "weights.toml: [category.2]: unknown key 'Wieght'; did you mean weight? (a category "
+            "has name, short, weight)",
+        ),
+        (
+            ("commit = false", "comit = true"),
+            "weights.toml: [ledger]: unknown key 'comit'; did you mean commit? ([ledger] has "
+            "commit)",
+        ),
+        (
+            ("[ledger]", "[limits]\nceiling = 5\n\n[ledger]"),
+            "weights.toml: [limits]: unknown key 'ceiling' ([limits] has discretionary)",
+        ),
+    ],
+)
+def test_a_key_weights_toml_does_not_have_is_refused(root: Path, gs, change, said):
+    """`bse = 1` (a typo of base) was read as nothing, the base left at 100 without a word;
+    so was a misspelt weight, commit or discretionary. As departments.toml refuses an
+    unknown key (untill), weights.toml does: a configuration error, exit 1."""
+    path = root / "weights.toml"
+    text = path.read_text(encoding="utf-8")
+    assert change[0] in text
+    path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    result = gs("month", "2023-05")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"error: {said}\n")
+
+
 def test_weights_without_a_category_the_catalog_scores_are_reported_and_months_still_shown(
     root: Path, gs
 ):

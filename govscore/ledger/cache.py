@@ -56,7 +56,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # made count once is named with the notice (the snapshot keeps problems' words); 24: a key
 # a [[department]] does not have is an error (kept departments read before are not reused);
 # 25: each key's entry's identity marked beside it (an import compares a keyed row by it)
-FORMAT = 25
+# 26: a key weights.toml does not have is an error, and an amendment whose weights have one
+# is left out (scores kept with it applied are not reused)
+FORMAT = 26
 
 
 def digest(data: bytes) -> bytes:

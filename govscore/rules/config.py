@@ -304,8 +304,34 @@ class Weights:
         return tuple((c.id, c.weight) for c in self.categories)
 
 
+# Every key weights.toml has, at its top and in each of its tables (an amendment's
+# weights are merged into it and read the same way).
+WEIGHTS_KEYS = ("base", "floor", "office", "category", "ledger", "limits")
+CATEGORY_KEYS = ("name", "short", "weight")
+LEDGER_KEYS = ("commit",)
+LIMITS_KEYS = ("discretionary",)
+
+
+def _refuse_unknown(table: dict[str, Any], keys: tuple[str, ...], where: str, has: str) -> None:
+    """A key the table does not have is an error with a did-you-mean, as in
+    departments.toml: `bse = 1` would leave the base at 100, `wieght` a category unweighted,
+    without a word. `has`: the keys it may have, said."""
+    unknown = [key for key in table if key not in keys]
+    if unknown:
+        key = unknown[0]
+        raise ConfigError(
+            _("{where}: unknown key {key!r}{hint} ({has})").format(
+                where=where,
+                key=key,
+                hint=did_you_mean(difflib.get_close_matches(key.lower(), keys)),
+                has=has,
+            )
+        )
+
+
 def parse_weights(data: dict[str, Any], source: str) -> Weights:
-    """Read weights.toml; a wrong sum is left for `check` to report (see weight_problems)."""
+    """Read weights.toml; a wrong sum is left for `check` to report (see weight_problems).
+    A key it does not read is refused (_refuse_unknown)."""
 
     def number(value: Any, what: str) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
@@ -320,6 +346,9 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
             )
         return found
 
+    _refuse_unknown(
+        data, WEIGHTS_KEYS, source, _("weights.toml has {keys}").format(keys=listing(WEIGHTS_KEYS))
+    )
     categories = []
     raw = data.get("category") or {}
     if not isinstance(raw, dict) or not raw:
@@ -330,6 +359,12 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
         if not isinstance(spec, dict) or "weight" not in spec:
             message = _("{file}: [category.{id}] needs a weight")
             raise ConfigError(message.format(file=source, id=cid))
+        _refuse_unknown(
+            spec,
+            CATEGORY_KEYS,
+            f"{source}: [category.{cid}]",
+            _("a category has {keys}").format(keys=listing(CATEGORY_KEYS)),
+        )
         name = str(spec.get("name", cid))
         categories.append(
             Category(
@@ -343,6 +378,10 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
     limits = data.get("limits") or {}
     if not isinstance(limits, dict):
         raise ConfigError(_("{file}: [limits] must be a table").format(file=source))
+    for name, table, keys in (("ledger", ledger, LEDGER_KEYS), ("limits", limits, LIMITS_KEYS)):
+        if isinstance(table, dict):
+            has = _("[{table}] has {keys}").format(table=name, keys=listing(keys))
+            _refuse_unknown(table, keys, f"{source}: [{name}]", has)
     ceiling = number(limits.get("discretionary", DISCRETIONARY_CEILING), "limits.discretionary")
     if ceiling <= 0:
         raise ConfigError(
