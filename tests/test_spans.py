@@ -229,15 +229,32 @@ def test_a_bad_span_is_a_configuration_error(spans: Path, written: str, message:
     assert (result.exit_code, result.stderr) == (1, f"error: {message}\n")
 
 
-def test_the_departments_list_shows_each_span(spans: Path):
+def test_the_departments_list_shows_each_span(spans: Path, monkeypatch: pytest.MonkeyPatch):
+    # The CSV's 考评月份 is in Chinese whatever GOVSCORE_LANG says, as every other cell
+    # of it: a script's output does not change with the language. (This asserted
+    # "through 2023-06" and "from 2023-08", an English run's words, until the CSV was
+    # made language-independent.)
     listed = gs(spans, "departments", "--format", "csv")
     assert listed.stdout.splitlines() == [
         "部门,别名,标签,考评月份",
         "市公安局,,,",
         "市民政局,,,",
-        "市档案局,,,through 2023-06",
-        "市大数据局,,,from 2023-08",
+        "市档案局,,,至 2023-06",
+        "市大数据局,,,2023-08 起",
     ]
+    markdown = gs(spans, "departments", "--format", "markdown").stdout
+    # The table people read follows the language.
+    table = gs(spans, "departments").stdout.splitlines()
+    assert [" ".join(row.split()) for row in table[2:]] == [
+        "市公安局",
+        "市民政局",
+        "市档案局 through 2023-06",
+        "市大数据局 from 2023-08",
+    ]
+    monkeypatch.setenv("GOVSCORE_LANG", "zh")
+    assert gs(spans, "departments", "--format", "csv").stdout == listed.stdout
+    assert gs(spans, "departments", "--format", "markdown").stdout == markdown
+    assert "2023-08 起" in markdown
     # Programs read since and until as written, where they are given.
     assert json.loads(gs(spans, "departments", "--format", "json").stdout) == [
         {"name": "市公安局", "aliases": [], "tags": []},

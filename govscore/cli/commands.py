@@ -1344,7 +1344,8 @@ def departments(ctx: click.Context, fmt: str) -> None:
         payload = [department_json(d) for d in root.departments]
         click.echo(json_text(payload))
     else:
-        show(*departments_table(root.departments), fmt)
+        # What a program reads (CSV, markdown) is the same whatever GOVSCORE_LANG says.
+        show(*departments_table(root.departments, _ if fmt == "table" else chinese), fmt)
 
 
 def _tags_option(f: Any) -> Any:

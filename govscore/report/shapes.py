@@ -6,7 +6,7 @@ the CLI hands them to `render`. Numbers are rounded half-up to 2 decimals only h
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -402,8 +402,9 @@ def usage_hint(clause: Clause) -> str:
     return " ".join(parts)
 
 
-def departments_table(departments: Departments) -> Table:
-    """The list; with a 考评月份 column when some department has a span (since/until)."""
+def departments_table(departments: Departments, say: Callable[[str], str]) -> Table:
+    """The list; with a 考评月份 column when some department has a span (since/until),
+    worded by `say` (Department.span): `chinese` for CSV and markdown, which programs read."""
     headers = ["部门", "别名", "标签"]
     rows = [
         [d.name, "、".join(d.aliases), "、".join(tag_name(t) for t in sorted(d.tags))]
@@ -412,7 +413,7 @@ def departments_table(departments: Departments) -> Table:
     if any(d.dated for d in departments):
         headers.append("考评月份")
         for row, department in zip(rows, departments, strict=True):
-            row.append(department.span())
+            row.append(department.span(say))
     return headers, rows
 
 

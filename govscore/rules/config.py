@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from govscore.errors import ConfigError, Problem, did_you_mean
-from govscore.i18n import _, listing
+from govscore.i18n import N_, _, listing
 from govscore.model import is_month
 
 CITY_PREFIX = "市"
@@ -68,15 +68,16 @@ class Department:
         """Whether departments.toml gives it a first or last month."""
         return self.since is not None or self.until is not None
 
-    def span(self) -> str:
+    def span(self, say: Callable[[str], str] = _) -> str:
         """Its months as people read them: from 2023-08, through 2024-06, 2023-08 to
-        2024-06; "" when it has no bounds."""
+        2024-06; "" when it has no bounds. `say` is `_`, or `chinese` where a program
+        reads it (`departments --format csv`: the same in every language)."""
         if self.since and self.until:
-            return _("{since} to {until}").format(since=self.since, until=self.until)
+            return say(N_("{since} to {until}")).format(since=self.since, until=self.until)
         if self.since:
-            return _("from {since}").format(since=self.since)
+            return say(N_("from {since}")).format(since=self.since)
         if self.until:
-            return _("through {until}").format(until=self.until)
+            return say(N_("through {until}")).format(until=self.until)
         return ""
 
     def names(self) -> tuple[str, ...]:
