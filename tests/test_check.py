@@ -288,6 +288,23 @@ def test_a_key_weights_toml_does_not_have_is_refused(root: Path, gs, change, sai
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"error: {said}\n")
 
 
+def test_a_ledger_setting_that_is_no_table_is_refused(root: Path, gs):
+    """`ledger = true` (for `[ledger] commit = true`) was a traceback (AttributeError:
+    'bool' object has no attribute 'get'); it is a configuration error, as [limits]'s."""
+    path = root / "weights.toml"
+    text = path.read_text(encoding="utf-8")
+    table = text[text.index("[ledger]") :]
+    path.write_text(
+        text.replace(table, "").replace("floor = 0", "floor = 0\nledger = true"), encoding="utf-8"
+    )
+    result = gs("month", "2023-05")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: weights.toml: [ledger] must be a table\n",
+    )
+
+
 def test_weights_without_a_category_the_catalog_scores_are_reported_and_months_still_shown(
     root: Path, gs
 ):

@@ -379,10 +379,11 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
     limits = data.get("limits") or {}
     if not isinstance(limits, dict):
         raise ConfigError(_("{file}: [limits] must be a table").format(file=source))
+    if not isinstance(ledger, dict):  # ledger = true was a crash (ledger.get)
+        raise ConfigError(_("{file}: [ledger] must be a table").format(file=source))
     for name, table, keys in (("ledger", ledger, LEDGER_KEYS), ("limits", limits, LIMITS_KEYS)):
-        if isinstance(table, dict):
-            has = _("[{table}] has {keys}").format(table=name, keys=listing(keys))
-            _refuse_unknown(table, keys, f"{source}: [{name}]", has)
+        has = _("[{table}] has {keys}").format(table=name, keys=listing(keys))
+        _refuse_unknown(table, keys, f"{source}: [{name}]", has)
     ceiling = number(limits.get("discretionary", DISCRETIONARY_CEILING), "limits.discretionary")
     if ceiling <= 0:
         raise ConfigError(
