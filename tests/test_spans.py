@@ -386,6 +386,35 @@ def test_a_month_after_the_last_standing_entrys_department_is_gone_is_empty(span
     assert rows(june) == [(1, "市公安局", 100.0), (1, "市民政局", 100.0), (3, "市档案局", 99.6)]
 
 
+def test_a_month_after_a_notice_stopped_the_last_standing_entry_is_empty(spans: Path):
+    """Review AY F7: as with a department's until, a month where a notice has stopped the
+    one recurring entry (3.1.3 no longer recurring from July) has every department at the
+    base score, and is warned about as any empty month is; June, where it stands, is not."""
+    (spans / "ledger" / "2023-05.toml").write_text(
+        toml(
+            *ENTRIES["2023-05"],
+            entry("市公安局", "3.1.3", recurring=True, id="2023-05-0002", date="2023-05-12"),
+        ),
+        encoding="utf-8",
+    )
+    (spans / "amendments").mkdir()
+    (spans / "amendments" / "2023-07-01.toml").write_text(
+        '[notice]\nnumber = "X"\n\n[[clause]]\nid = "3.1.3"\nrecurring = false\n',
+        encoding="utf-8",
+    )
+    july = gs(spans, "month", "2023-07", "--format", "json")
+    assert (july.exit_code, july.stderr) == (
+        0,
+        "warning: 2023-07 is empty: ledger/ has no 2023-07 file and no recurring entry "
+        "stands in it, so every department is at the base score\n",
+    )
+    # June: the entry stands (3.1.3, 2 a month off C3, weight 0.2: 98, total
+    # 25 + 40 + 0.2 × 98 + 15 = 99.60); nothing said.
+    june = gs(spans, "month", "2023-06", "--format", "json")
+    assert (june.exit_code, june.stderr) == (0, "")
+    assert rows(june) == [(1, "市民政局", 100.0), (1, "市档案局", 100.0), (3, "市公安局", 99.6)]
+
+
 def test_log_json_says_status_and_department_until_as_show_does(spans: Path):
     """Review AW F3: `log --format json` carried neither the 状态 its table and CSV show
     nor `department_until`, which `show --format json` gives: a program reading the log

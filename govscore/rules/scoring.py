@@ -602,9 +602,32 @@ class Scorer:
         """Whether any recurring entry stands in a month (one with no ledger file of its
         own): in a month its department is assessed in (since/until), as score_year weighs
         a department's months; one after its department's last month is scored nowhere."""
+        clauses = self._month_rules(month)[0].clauses
         return any(
-            self.applies(e, month) and self.assessed_months(e.department, (month,))
-            for e in self.summary.standing
+            self.counts_standing(entry, booked, department, month, clauses)
+            and self.assessed_months(department, (month,))
+            for department, standing in self.standing.items()
+            for entry, booked in standing
+        )
+
+    def counts_standing(
+        self,
+        entry: Entry,
+        booked: Clause | None,
+        department: str,
+        month: str,
+        clauses: Mapping[str, Clause],
+    ) -> bool:
+        """Whether a recurring entry counts in a month: standing then (not closed), and
+        not once its clause retired, nor once a notice made it a clause its figures cannot
+        score, one that no longer applies to the department (applies_to a tag it lacks),
+        one that no longer recurs, or a veto. `clauses`: the month's."""
+        return (
+            self.applies(entry, month)
+            and entry.clause in clauses
+            and stands_under(
+                entry, clauses[entry.clause], self.departments.by_name.get(department), booked
+            )
         )
 
     def department_month(self, department: str, month: str) -> DepartmentScore:
@@ -621,16 +644,11 @@ class Scorer:
         memo first)."""
         cell = self.summary.cells.get((department, month))
         clauses = self._month_rules(month)[0].clauses
-        # A recurring entry counts under each month's own points; not once its clause
-        # retired, nor once a notice made it a clause its figures cannot score, one that
-        # no longer applies to the department (applies_to a tag it lacks), one that no
-        # longer recurs, or a veto.
+        # A recurring entry counts under each month's own points (see counts_standing).
         standing = [
             e
             for e, booked in self.standing.get(department, ())
-            if self.applies(e, month)
-            and e.clause in clauses
-            and stands_under(e, clauses[e.clause], self.departments.by_name.get(department), booked)
+            if self.counts_standing(e, booked, department, month, clauses)
         ]
         extra = [*self.exclusive.get((department, month), ()), *standing]
         work = cell if cell is not None else Cell()
