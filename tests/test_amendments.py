@@ -1182,6 +1182,48 @@ def test_recurring_false_lists_until_closed_only_where_the_clause_had_it(small: 
     )
 
 
+SPLIT_CAP = (
+    "cap group A holds clauses of category 3 (3.3.1, 3.3.2, 3.3.3, 3.3.4) and category 4 "
+    "(4.2.5): a cap cuts its group's bonuses from one category's score, so a group's clauses "
+    "lie in one category, as every group of the measures does; give the clauses of each "
+    "category a cap group of their own"
+)
+
+
+def test_a_notice_putting_a_clause_of_another_category_in_a_cap_group_is_left_out(small: Path):
+    """Review AZ F1: a notice putting 4.2.5 (category 4) into cap A (3.3.1–3.3.4, category 3)
+    was accepted, and the kept amount went to the category of the group's last entry in
+    ledger order: two departments with the same bonuses got 100.20 and 100.15. It is left
+    out, named, as a notice that contradicts itself is; the rules before it stand."""
+    for department, order in (("市公安局", ("3.3.1", "4.2.5")), ("市民政局", ("4.2.5", "3.3.1"))):
+        for clause in order:
+            how = ("-n", "2") if clause == "3.3.1" else ("--points", "1")
+            add(small, "-d", department, "-c", clause, *how, "--month", "2023-07")
+    amend(small, "2023-07-01", '[notice]\nnumber = "H1"\n\n[[clause]]\nid = "4.2.5"\ncap = "A"\n')
+    checked = run(small, "check")
+    assert checked.exit_code == 1
+    assert checked.stdout == f"amendments/2023-07-01.toml: {SPLIT_CAP}\n"
+    # By the measures: 3.3.1 2 × 0.3 = +0.6 (cap A ≤ 1 not reached), 4.2.5 +1 uncapped:
+    # 25 + 40 + 0.2 × 100.6 + 0.15 × 101 = 25 + 40 + 20.12 + 15.15 = 100.27, both alike.
+    july = totals(small, "month", "2023-07", code=1)
+    assert [july[d]["total"] for d in ("市公安局", "市民政局")] == [100.27, 100.27]
+    assert july["rules"] == [FIRST]
+
+
+def test_a_root_clauses_toml_with_a_cap_group_over_two_categories_is_an_error(small: Path):
+    """Review AZ F1, the same for a root's own clauses.toml: an error, as any other mistake
+    in it is (the root cannot be scored without its catalog)."""
+    shipped = (Path(__file__).resolve().parent.parent / "govscore/data/clauses.toml").read_text(
+        encoding="utf-8"
+    )
+    (small / "clauses.toml").write_text(
+        shipped.replace('id = "4.2.5"\n', 'id = "4.2.5"\ncap = "A"\n'), encoding="utf-8"
+    )
+    checked = run(small, "check")
+    assert checked.exit_code == 1
+    assert checked.stderr == f"error: clauses.toml: {SPLIT_CAP}\n"
+
+
 def test_show_and_log_name_the_notices_of_a_gap_in_a_recurring_entry(small: Path):
     """Review AT F3: 2.4.9 recurring from July; a notice from September makes it count
     once (X), another from November recurring again (Y). `show` listed July, August,

@@ -203,6 +203,20 @@ def test_every_kind_of_clause_is_read_with_its_fields():
             {"clause": [fixed(cap="Z")]},
             "clauses.toml: clause 2.4.3: cap group 'Z' is not defined under [caps]",
         ),
+        (
+            {
+                "caps": {"A": {"limit": 1}},
+                "clause": [
+                    fixed("3.3.1", effect="+", cap="A"),
+                    fixed("4.2.5", effect="+", cap="A"),
+                    fixed("3.3.2", effect="+", cap="A"),
+                ],
+            },
+            "clauses.toml: cap group A holds clauses of category 3 (3.3.1, 3.3.2) and category "
+            "4 (4.2.5): a cap cuts its group's bonuses from one category's score, so a group's "
+            "clauses lie in one category, as every group of the measures does; give the clauses "
+            "of each category a cap group of their own",
+        ),
         # Sizes, never signs: a minus would turn a deduction into a bonus, a cap into a cost.
         (
             {"clause": [fixed(points=-2)]},

@@ -58,7 +58,8 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # 25: each key's entry's identity marked beside it (an import compares a keyed row by it)
 # 26: a key weights.toml does not have is an error, and an amendment whose weights have one
 # is left out (scores kept with it applied are not reused)
-FORMAT = 26
+# 27: a notice putting clauses of two categories in one cap group is left out
+FORMAT = 27
 
 
 def digest(data: bytes) -> bytes:

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from govscore.errors import ConfigError
-from govscore.i18n import _, listing
+from govscore.i18n import _, both, listing
 
 KINDS = ("fixed", "range", "levels", "rate", "discretionary", "veto")
 EFFECTS = ("-", "+", "veto")
@@ -209,7 +209,31 @@ def parse_catalog(data: dict[str, Any], source: str) -> Catalog:
             if target not in clauses:
                 message = _("{file}: clause {id} refers to unknown clause {target}")
                 raise ConfigError(message.format(file=source, id=clause.id, target=target))
+    _check_cap_groups(clauses, source)
     return Catalog(clauses, caps, source)
+
+
+def _check_cap_groups(clauses: dict[str, Clause], source: str) -> None:
+    """A cap group's clauses lie in one category, as every group of the measures does: a
+    cap cuts its group's bonuses from one category's score, and a group over two would
+    cut from whichever category the month's last entry named (review AZ F1)."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    for clause in clauses.values():
+        if clause.cap is not None:
+            groups.setdefault(clause.cap, {}).setdefault(clause.category, []).append(clause.id)
+    for group, by_category in groups.items():
+        if len(by_category) > 1:
+            message = _(
+                "{file}: cap group {cap} holds clauses of {categories}: a cap cuts its "
+                "group's bonuses from one category's score, so a group's clauses lie in one "
+                "category, as every group of the measures does; give the clauses of each "
+                "category a cap group of their own"
+            )
+            categories = both(
+                _("category {category} ({clauses})").format(category=category, clauses=listing(ids))
+                for category, ids in sorted(by_category.items())
+            )
+            raise ConfigError(message.format(file=source, cap=group, categories=categories))
 
 
 def _parse_clause(
