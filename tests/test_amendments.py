@@ -1224,6 +1224,33 @@ def test_a_root_clauses_toml_with_a_cap_group_over_two_categories_is_an_error(sm
     assert checked.stderr == f"error: clauses.toml: {SPLIT_CAP}\n"
 
 
+def test_a_notice_capping_an_annual_clause_is_left_out(small: Path):
+    """Review AZ F2: a notice putting 4.2.4 (annual) into a new cap group F was accepted,
+    and F never applied (annual bonuses never pass through a month's caps) while every
+    line said 加分上限组 F. It is left out, named: the measures cap no annual clause."""
+    for level, month in (("国家级", "2023-10"), ("国家级", "2023-10"), ("省级", "2023-11")):
+        add(small, "-d", "市公安局", "-c", "4.2.4", "--level", level, "--month", month)
+    amend(
+        small,
+        "2023-09-01",
+        '[notice]\nnumber = "E2"\n\n[[clause]]\nid = "4.2.4"\ncap = "F"\n\n'
+        '[caps]\nF = { limit = 1, text = "表彰加分上限 1 分" }\n',
+    )
+    checked = run(small, "check")
+    assert checked.exit_code == 1
+    assert checked.stdout == (
+        "amendments/2023-09-01.toml: cap group F holds clause 4.2.4, which is annual (annual = "
+        "true): a cap limits a group's bonuses in a month, and an annual clause counts in the "
+        'year\'s score only, so its cap would never apply; take cap = "F" out of clause 4.2.4\n'
+    )
+    # By the measures, uncapped: 1 + 1 + 0.5 = 2.5 to C4 in the year; October and November
+    # are 100 each: 100 + 0.15 × 2.5 = 100.375, shown 100.38; C4 100 + 2.5 = 102.5.
+    year = totals(small, "year", "2023", code=1)
+    police = year["市公安局"]
+    assert (police["total"], police["categories"]["4"]) == (100.38, 102.5)
+    assert year["rules"] == [FIRST]
+
+
 def test_show_and_log_name_the_notices_of_a_gap_in_a_recurring_entry(small: Path):
     """Review AT F3: 2.4.9 recurring from July; a notice from September makes it count
     once (X), another from November recurring again (Y). `show` listed July, August,

@@ -79,9 +79,10 @@ def test_every_kind_of_clause_is_read_with_its_fields():
                 "kind": "levels",
                 "levels": [{"name": "市级", "points": 2}, {"name": "省级", "points": 5.5}],
                 "exclusive": True,
+                "annual": True,
             },
             {"id": "2.5.2", "effect": "-", "kind": "rate", "per_point": 0.1},
-            {"id": "4.2.5", "effect": "+", "kind": "discretionary", "cap": "A", "annual": True},
+            {"id": "4.2.5", "effect": "+", "kind": "discretionary", "cap": "A"},
             {"id": "4.4.1", "effect": "veto", "kind": "veto", "referral": "纪检"},
             fixed("3.1.3", recurring=True, applies_to="one_window"),
             fixed("4.3.2", ref=["1.1.1"]),
@@ -102,9 +103,10 @@ def test_every_kind_of_clause_is_read_with_its_fields():
     assert first == Clause("1.1.1", "t", "-", "fixed", "项", points=D(1), notes="n")
     assert catalog.get("2.3.11") == Clause("2.3.11", "", "-", "range", min=D(1), max=D("2.5"))
     assert catalog.get("4.2.2").levels == (("市级", D(2)), ("省级", D("5.5")))  # type: ignore[union-attr]
+    assert catalog.get("4.2.2").annual  # type: ignore[union-attr]
     assert catalog.get("2.5.2").per_point == D("0.1")  # type: ignore[union-attr]
     discretionary = catalog.get("4.2.5")
-    assert discretionary == Clause("4.2.5", "", "+", "discretionary", cap="A", annual=True)
+    assert discretionary == Clause("4.2.5", "", "+", "discretionary", cap="A")
     assert catalog.get("4.4.1").referral == "纪检"  # type: ignore[union-attr]
     recurring = catalog.get("3.1.3")
     assert recurring is not None
@@ -216,6 +218,15 @@ def test_every_kind_of_clause_is_read_with_its_fields():
             "4 (4.2.5): a cap cuts its group's bonuses from one category's score, so a group's "
             "clauses lie in one category, as every group of the measures does; give the clauses "
             "of each category a cap group of their own",
+        ),
+        (
+            {
+                "caps": {"F": {"limit": 1}},
+                "clause": [fixed("4.2.4", effect="+", cap="F", annual=True)],
+            },
+            "clauses.toml: cap group F holds clause 4.2.4, which is annual (annual = true): a "
+            "cap limits a group's bonuses in a month, and an annual clause counts in the year's "
+            'score only, so its cap would never apply; take cap = "F" out of clause 4.2.4',
         ),
         # Sizes, never signs: a minus would turn a deduction into a bonus, a cap into a cost.
         (

@@ -59,7 +59,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # 26: a key weights.toml does not have is an error, and an amendment whose weights have one
 # is left out (scores kept with it applied are not reused)
 # 27: a notice putting clauses of two categories in one cap group is left out
-FORMAT = 27
+# 28: a notice putting clauses of two categories in one cap group is left out; 26: so is
+# one putting an annual clause in a cap group
+FORMAT = 28
 
 
 def digest(data: bytes) -> bytes:

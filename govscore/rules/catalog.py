@@ -214,11 +214,20 @@ def parse_catalog(data: dict[str, Any], source: str) -> Catalog:
 
 
 def _check_cap_groups(clauses: dict[str, Clause], source: str) -> None:
-    """A cap group's clauses lie in one category, as every group of the measures does: a
+    """A cap group's clauses lie in one category and none is annual, as in the measures: a
     cap cuts its group's bonuses from one category's score, and a group over two would
-    cut from whichever category the month's last entry named (review AZ F1)."""
+    cut from whichever category the month's last entry named (review AZ F1); it caps a
+    month's bonuses, and an annual clause's never pass through a month (AZ F2)."""
     groups: dict[str, dict[str, list[str]]] = {}
     for clause in clauses.values():
+        if clause.cap is not None and clause.annual:
+            message = _(
+                "{file}: cap group {cap} holds clause {id}, which is annual (annual = true): "
+                "a cap limits a group's bonuses in a month, and an annual clause counts in "
+                'the year\'s score only, so its cap would never apply; take cap = "{cap}" '
+                "out of clause {id}"
+            )
+            raise ConfigError(message.format(file=source, cap=clause.cap, id=clause.id))
         if clause.cap is not None:
             groups.setdefault(clause.cap, {}).setdefault(clause.category, []).append(clause.id)
     for group, by_category in groups.items():
