@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -1249,6 +1250,77 @@ def test_a_notice_capping_an_annual_clause_is_left_out(small: Path):
     police = year["市公安局"]
     assert (police["total"], police["categories"]["4"]) == (100.38, 102.5)
     assert year["rules"] == [FIRST]
+
+
+class _ChartBars(HTMLParser):
+    """The bars of the page's category chart, as (colour, width), row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = False
+        self.bars: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "svg" and found.get("aria-label") == "各考评类别得分":
+            self.inside = True
+        elif tag == "rect" and self.inside:
+            self.bars.append((str(found["fill"]), str(found["width"])))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "svg":
+            self.inside = False
+
+
+def test_a_year_page_measures_categories_from_the_years_own_base_and_floor(
+    small: Path, tmp_path: Path
+):
+    """Review AZ F3: with a notice lowering the base to 90 from October, the year page drew
+    each category from 90 (市公安局's 98.00, with no entry at all, as a green bonus of
+    +8) and headed every card's floor lines with the year-end floor 20 above the lines
+    “2023年6月：…按保底 0.00 分计”. The year's base is the mean of its months' bases,
+    as its floor is the mean of their floors; the heading names the floor of its lines."""
+    amend(small, "2023-08-01", 'floor = 20\n[notice]\nnumber = "F20"\n')
+    amend(small, "2023-10-01", 'base = 90\n[notice]\nnumber = "B90"\n')
+    add(small, "-d", "市体育局", "-c", "1.1.1", "-n", "120", "--month", "2023-06")
+    add(small, "-d", "市民政局", "-c", "1.1.1", "-n", "120", "--month", "2023-06")
+    add(small, "-d", "市民政局", "-c", "1.1.1", "-n", "120", "--month", "2023-10")
+    # Months June–October: bases 100 ×4 and 90, the year's (400 + 90) / 5 = 98; floors
+    # 0, 0, 20, 20, 20 (the notice of 2023-08-01 rules from August), the year's 12.
+    # 市公安局: every category (4 × 100 + 90) / 5 = 98, total 98.
+    # 市体育局: C1 June 100 − 120 → floor 0; (0 + 300 + 90) / 5 = 78; total
+    #   0.25 × 78 + 0.75 × 98 = 19.5 + 73.5 = 93.
+    # 市民政局: C1 June 0, October 90 − 120 = −30 → floor 20; (0 + 300 + 20) / 5 = 64;
+    #   total 16 + 73.5 = 89.5.
+    year = totals(small, "year", "2023")
+    assert [
+        (year[d]["total"], year[d]["categories"]["1"]) for d in ("市公安局", "市体育局", "市民政局")
+    ] == [
+        (98, 98),
+        (93, 78),
+        (89.5, 64),
+    ]
+    out = tmp_path / "2023.html"
+    result = run(small, "report", "2023", "-o", str(out), "-d", "市体育局", "-d", "市民政局")
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert (
+        "各考评类别得分：条形自本年度基础分 98.00（各考评月份基础分的平均分）起，向左为扣分，"
+        "向右为加分（每列按本列最大变化缩放）"
+    ) in html
+    # From 98: 市公安局 no bar; C1 −20 and −34, the column scaled to 34 over 150 / 2 − 42 = 33
+    # units: 20 / 34 × 33 = 19.4 and 33.0, both deductions (red); no other bar.
+    bars = _ChartBars()
+    bars.feed(html)
+    assert bars.bars == [("#c0392b", "19.4"), ("#c0392b", "33.0")]
+    sport = html[
+        html.index('data-department="市体育局">') : html.index('data-department="市民政局">')
+    ]
+    assert "<h3>保底（不低于 0.00 分）</h3>" in sport
+    assert "<li>2023年6月：政务服务标准化计得 \u221220.00 分，按保底 0.00 分计</li>" in sport
+    civil = html[html.index('data-department="市民政局">') :]
+    assert "<h3>保底（各月及年度保底分不同，见各行）</h3>" in civil
+    assert "<li>2023年10月：政务服务标准化计得 \u221230.00 分，按保底 20.00 分计</li>" in civil
 
 
 def test_show_and_log_name_the_notices_of_a_gap_in_a_recurring_entry(small: Path):

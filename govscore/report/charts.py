@@ -111,15 +111,16 @@ class Matrix:
 
 
 def category_matrix(
-    rows: Sequence[tuple[str, Sequence[Decimal]]],
+    rows: Sequence[tuple[str, Sequence[Decimal], Decimal]],
     categories: Sequence[str],
-    base: Decimal,
     column: float = 150,
 ) -> Matrix:
-    """(name, category scores) per department; each column scaled to its largest change."""
+    """(name, category scores, base) per department; each column scaled to its largest
+    change. Each row has its own base: a year's is the mean of its months' bases, which a
+    notice may have changed, and a department's months are its own (since/until)."""
     left, row, top, half = 190.0, 18.0, 22.0, column / 2 - 42
     largest = [
-        max((abs(float(scores[i] - base)) for _, scores in rows), default=0.0) or 1.0
+        max((abs(float(scores[i] - base)) for _, scores, base in rows), default=0.0) or 1.0
         for i in range(len(categories))
     ]
     columns = tuple(
@@ -127,7 +128,7 @@ def category_matrix(
         for i, name in enumerate(categories)
     )
     cells = []
-    for _, scores in rows:
+    for _, scores, base in rows:
         line = []
         for i, score in enumerate(scores):
             delta = float(score - base)
@@ -137,7 +138,7 @@ def category_matrix(
             line.append(Cell(round(x, 1), length, delta > 0, figure(score)))
         cells.append(tuple(line))
     return Matrix(
-        tuple(name for name, _ in rows),
+        tuple(name for name, _, _ in rows),
         columns,
         tuple(cells),
         left + column * len(categories),

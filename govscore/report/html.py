@@ -96,11 +96,21 @@ def render(report: Report) -> str:
     total_chart = charts.total_bars(
         [(row.department, row.score.total, row.score.vetoed) for row in report.rows]
     )
+    bases = {row.department: report.base_of(row.department) for row in report.rows}
     matrix = charts.category_matrix(
-        [(row.department, [row.score.categories[c.id] for c in categories]) for row in report.rows],
+        [
+            (
+                row.department,
+                [row.score.categories[c.id] for c in categories],
+                bases[row.department],
+            )
+            for row in report.rows
+        ],
         [c.short for c in categories],
-        weights.base,
     )
+    # The caption names the base the bars start from, or, where a notice changed the base
+    # within the year and the departments' months differ, says each starts from its own.
+    base = next(iter(set(bases.values()))) if len(set(bases.values())) == 1 else None
     sparks = {
         row.department: charts.sparkline(list(row.score.months.items()))
         for row in report.rows
@@ -117,6 +127,7 @@ def render(report: Report) -> str:
         categories=categories,
         total_chart=total_chart,
         matrix=matrix,
+        base=base if bases else weights.base,
         sparks=sparks,
         trends=trends,
         largest=largest,

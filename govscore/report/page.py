@@ -182,6 +182,14 @@ class Card:
     floors: tuple[FloorUse, ...]  # categories the floor lifted, each month's and the year's
     voids: tuple[Voided, ...]
 
+    @property
+    def floor(self) -> Decimal | None:
+        """The floor every one of its floor lines names, for their heading; None where a
+        notice changed the floor within the year (June at 0, the year at 12): each line
+        names its own, and a heading naming one would contradict the others (AZ F3)."""
+        floors = {use.floor for use in self.floors}
+        return next(iter(floors)) if len(floors) == 1 else None
+
 
 @dataclass(frozen=True)
 class Report:
@@ -214,6 +222,12 @@ class Report:
         """The weights of the period's last month: its columns (an amendment may add or
         drop a category, and a year is weighed by the weights at its end)."""
         return self.scorer.weights_at(self.months)
+
+    def base_of(self, department: str) -> Decimal:
+        """The base a department's category scores are measured from in the period: a
+        year's is the mean of its months' (a notice lowering it in October leaves a year
+        of months at 100 and at 90 at 98, not 90: review AZ F3)."""
+        return self.scorer.base_of(department, self.months)
 
     @property
     def catalog(self) -> Catalog:

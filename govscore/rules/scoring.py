@@ -583,6 +583,15 @@ class Scorer:
         category)."""
         return self._month_rules(months[-1])[1]
 
+    def base_of(self, department: str, months: Sequence[str]) -> Decimal:
+        """The base a department's scores over `months` are measured from: a month's own,
+        a year's the mean of its assessed months' bases, as its floor is the mean of their
+        floors (a notice lowering the base to 90 in October leaves June at 100)."""
+        assessed = self.assessed_months(department, months)
+        if not assessed:
+            return self.weights_at(months).base
+        return sum([self._month_rules(m)[1].base for m in assessed]) / len(assessed)
+
     def annual_of(self, department: str, month: str) -> list[Entry]:
         """The department's entries of annual clauses recorded in the month (4.2.4): they
         count in the year, not in the month, whose detail would else not name them."""
