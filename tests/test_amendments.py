@@ -1323,6 +1323,37 @@ def test_a_year_page_measures_categories_from_the_years_own_base_and_floor(
     assert "<li>2023年10月：政务服务标准化计得 \u221230.00 分，按保底 20.00 分计</li>" in civil
 
 
+def test_a_notices_ceiling_reads_from_the_default_and_its_refusal_names_the_notice(
+    small: Path,
+):
+    """Review AZ F5: with no [limits] in weights.toml (the ceiling the default 10), a notice
+    setting `discretionary = 5` was listed as "— → 5", and `add --points 8` was refused
+    naming weights.toml for a ceiling the notice set. Listed from 10, and named by its
+    notice's 文号 and file, in months after it too (a later notice not touching it)."""
+    amend(small, "2023-07-01", '[notice]\nnumber = "B1"\n\n[limits]\ndiscretionary = 5\n')
+    amend(small, "2023-10-01", '[notice]\nnumber = "B2"\n\n[[clause]]\nid = "2.4.3"\npoints = 2\n')
+    listed = json.loads(run(small, "amendments", "--format", "json").stdout)
+    assert listed[1]["changes"] == [
+        {"kind": "weights", "field": "limits.discretionary", "from": "10", "to": "5"}
+    ]
+    assert "视情加扣分上限：10 → 5" in run(small, "amendments").stdout
+    ceiling = "points {} are above the ceiling of {} for discretionary clause 4.2.5 ({})"
+    notice = "[limits] discretionary of notice B1, amendments/2023-07-01.toml"
+    for month, points, said in (
+        ("2023-06", "12", ceiling.format(12, 10, "[limits] discretionary in weights.toml")),
+        ("2023-07", "8", ceiling.format(8, 5, notice)),
+        ("2023-11", "8", ceiling.format(8, 5, notice)),
+    ):
+        refused = run(
+            small, "add", "-d", "市民政局", "-c", "4.2.5", "--points", points, "--month", month
+        )
+        assert refused.exit_code == 1
+        assert refused.stderr == (
+            f"govscore: {said}\nerror: rejected: 1 problem; the entry not written, the ledger "
+            "is unchanged\n"
+        )
+
+
 def test_show_and_log_name_the_notices_of_a_gap_in_a_recurring_entry(small: Path):
     """Review AT F3: 2.4.9 recurring from July; a notice from September makes it count
     once (X), another from November recurring again (Y). `show` listed July, August,

@@ -57,11 +57,11 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # a [[department]] does not have is an error (kept departments read before are not reused);
 # 25: each key's entry's identity marked beside it (an import compares a keyed row by it)
 # 26: a key weights.toml does not have is an error, and an amendment whose weights have one
-# is left out (scores kept with it applied are not reused)
-# 27: a notice putting clauses of two categories in one cap group is left out
-# 28: a notice putting clauses of two categories in one cap group is left out; 26: so is
-# one putting an annual clause in a cap group
-FORMAT = 28
+# is left out (scores kept with it applied are not reused); 27: a notice putting clauses of
+# two categories in one cap group is left out; 28: so is one putting an annual clause in a
+# cap group; 29: a discretionary entry above a notice's ceiling names the notice (the
+# snapshot keeps problems' words)
+FORMAT = 29
 
 
 def digest(data: bytes) -> bytes:

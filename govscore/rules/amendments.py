@@ -25,6 +25,7 @@ from govscore.i18n import _, listing
 from govscore.model import month_of, next_month
 from govscore.rules.catalog import CapGroup, Catalog, Clause, parse_catalog
 from govscore.rules.config import (
+    DEFAULTS,
     LARGEST_SETTING,
     Weights,
     parse_weights,
@@ -394,7 +395,7 @@ class RuleBook(Catalog):
             versions[after] if after < len(versions) else None,
         )
 
-    def with_ceiling(self, ceiling: Any) -> RuleBook:
+    def with_ceiling(self, ceiling: Any, by: Any = None) -> RuleBook:
         return self  # each version is capped by its own weights when it is built
 
     def history(self, clause_id: str) -> list[tuple[Version, Clause | None]]:
@@ -622,6 +623,7 @@ def build_rulebook(
     ]
     problems = weight_problems(weights, {c.category for c in catalog})
     retired: dict[str, Version] = {}
+    ceiling_by: tuple[str, str] | None = None  # the notice whose [limits] stand, if any
     for amendment in sorted(amendments, key=lambda a: (a.effective, a.source)):
         if amendment.effective < first.effective:
             # It would change months scored (and sent upward) under the first version.
@@ -643,11 +645,13 @@ def build_rulebook(
         before = versions[-1]
         trial = _State(copy.deepcopy(state.catalog), copy.deepcopy(state.weights))
         changes, found = _apply(amendment, trial, before, retired)
+        sets = any(c.kind == "weights" and c.field == "limits.discretionary" for c in changes)
+        by = (amendment.number, amendment.source) if sets else ceiling_by
         version: Version | None = None
         try:
             new_weights = parse_weights(trial.weights, amendment.source)
             new_catalog = parse_catalog(trial.catalog, amendment.source).with_ceiling(
-                new_weights.discretionary
+                new_weights.discretionary, by
             )
         except ConfigError as exc:
             found.append(Problem(amendment.source, 0, _strip(exc.message, amendment.source)))
@@ -671,6 +675,7 @@ def build_rulebook(
             if change.kind == "retire":
                 retired[change.id] = version
         state = trial
+        ceiling_by = by
         versions.append(version)
     return RuleBook(versions, problems)
 
@@ -837,6 +842,7 @@ def _merge(table: dict[str, Any], spec: dict[str, Any], where: str, changes: lis
         if isinstance(value, dict) and isinstance(table.get(key, {}), dict):
             _merge(table.setdefault(key, {}), value, path, changes)
             continue
-        if table.get(key) != value:
-            changes.append(Change("weights", "", path, _text(table.get(key)), _text(value)))
+        before = table.get(key, DEFAULTS.get(path))
+        if before != value:
+            changes.append(Change("weights", "", path, _text(before), _text(value)))
         table[key] = value

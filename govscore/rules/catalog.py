@@ -51,6 +51,9 @@ class Clause:
     annual: bool = False
     referral: str | None = None
     notes: str = ""
+    # The notice (文号, file) whose [limits] set a discretionary clause's ceiling (its
+    # max), for a refusal to name; None: weights.toml's (or the default).
+    ceiling_by: tuple[str, str] | None = field(default=None, compare=False)
 
     @cached_property
     def category(self) -> str:
@@ -136,14 +139,17 @@ class Catalog:
         one catalog."""
         return None
 
-    def with_ceiling(self, ceiling: Decimal) -> Catalog:
+    def with_ceiling(self, ceiling: Decimal, by: tuple[str, str] | None = None) -> Catalog:
         """The catalog with each discretionary clause capped at `ceiling` points an entry.
 
-        The ceiling is a root's setting (weights.toml), so it joins the catalog once, where
-        the root is read: every validator, the cold tally and the cache then judge alike.
+        The ceiling is a root's setting (weights.toml, or the notice `by`: 文号 and file),
+        so it joins the catalog once, where the root is read: every validator, the cold
+        tally and the cache then judge alike.
         """
         clauses = {
-            cid: replace(clause, max=ceiling) if clause.kind == "discretionary" else clause
+            cid: replace(clause, max=ceiling, ceiling_by=by)
+            if clause.kind == "discretionary"
+            else clause
             for cid, clause in self.clauses.items()
         }
         return replace(self, clauses=clauses)

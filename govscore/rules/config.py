@@ -18,6 +18,13 @@ from govscore.model import is_month
 
 CITY_PREFIX = "市"
 DISCRETIONARY_CEILING = Decimal(10)
+# What a weights.toml (or the settings before a notice) means without these keys: a notice
+# changing one changes it from these, not from nothing ("10 → 5", not "— → 5": AZ F5).
+DEFAULTS = {
+    "base": Decimal(100),
+    "floor": Decimal(0),
+    "limits.discretionary": DISCRETIONARY_CEILING,
+}
 # Weights' figures beyond this are not a setting but a typo, and would break the arithmetic.
 LARGEST_SETTING = Decimal(10**6)
 
@@ -384,14 +391,17 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
     for name, table, keys in (("ledger", ledger, LEDGER_KEYS), ("limits", limits, LIMITS_KEYS)):
         has = _("[{table}] has {keys}").format(table=name, keys=listing(keys))
         _refuse_unknown(table, keys, f"{source}: [{name}]", has)
-    ceiling = number(limits.get("discretionary", DISCRETIONARY_CEILING), "limits.discretionary")
+    ceiling = number(
+        limits.get("discretionary", DEFAULTS["limits.discretionary"]), "limits.discretionary"
+    )
     if ceiling <= 0:
         raise ConfigError(
             _("{file}: limits.discretionary must be more than 0, got {value}").format(
                 file=source, value=ceiling
             )
         )
-    base, floor = number(data.get("base", 100), "base"), number(data.get("floor", 0), "floor")
+    base = number(data.get("base", DEFAULTS["base"]), "base")
+    floor = number(data.get("floor", DEFAULTS["floor"]), "floor")
     if not 0 <= floor < base:
         # A floor above the base would raise every department to it, whatever it lost.
         raise ConfigError(

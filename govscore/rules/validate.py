@@ -249,12 +249,19 @@ def clause_problems(entry: Entry, clause: Clause) -> list[Problem]:
         elif entry.points <= 0:
             bad("points", _("points must be more than 0, not {points}").format(points=entry.points))
         elif clause.max is not None and entry.points > clause.max:
+            # Named where it was set: a notice's [limits], else weights.toml (AZ F5).
+            where = _("[limits] discretionary in weights.toml")
+            if clause.ceiling_by is not None:
+                number, source = clause.ceiling_by
+                where = _("[limits] discretionary of notice {number}, {file}").format(
+                    number=number, file=source
+                )
             bad(
                 "points",
                 _(
                     "points {points} are above the ceiling of {ceiling} for discretionary "
-                    "clause {clause} ([limits] discretionary in weights.toml)"
-                ).format(points=_shown(entry.points), ceiling=clause.max, clause=cid),
+                    "clause {clause} ({where})"
+                ).format(points=_shown(entry.points), ceiling=clause.max, clause=cid, where=where),
             )
     if entry.points is not None and not in_tenths(entry.points):
         bad("points", _("points {points} are not in steps of 0.1").format(points=entry.points))
