@@ -575,6 +575,11 @@ def test_report_names_its_versions_and_notes_a_change_of_rules(small: Path, tmp_
     assert run(small, "report", "2023", "-o", str(book)).exit_code == 0
     cells = [c.value for row in load_workbook(book)["排名"].iter_rows() for c in row if c.value]
     assert label in cells and change in cells
+    # Review AZ F6: the 排名 sheet says it too, where a clerk checks the sums by hand.
+    assert (
+        "年内权重经补充通知调整：年度总分 = 各考评月份总分（各按当月权重）的平均分，另加年度考评加分"
+        "（按年末权重：标准化×0.25，规范化×0.45，便利化×0.15，改革创新×0.15）。" in cells
+    )
 
 
 def test_a_year_amended_only_in_its_clauses_and_floor_says_nothing_of_its_weights(

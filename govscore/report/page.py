@@ -257,6 +257,19 @@ class Report:
         return len({v.weights.weighing for v in catalog.versions_for(self.months)}) > 1
 
     @property
+    def weights_note(self) -> str:
+        """Where weights changed within a year, how its total is made: its categories'
+        weighted sum is then not its total, and a clerk checking the workbook by hand
+        would find a difference (review AZ F6). The page and the 排名 sheet say it."""
+        if self.kind != "year" or not self.weights_changed:
+            return ""
+        weighing = "，".join(f"{c.short}×{c.weight}" for c in self.weights.categories)
+        return (
+            "年内权重经补充通知调整：年度总分 = 各考评月份总分（各按当月权重）的平均分，"
+            f"另加年度考评加分（按年末权重：{weighing}）。"
+        )
+
+    @property
     def rules_change(self) -> str:
         """A note when the rules changed within the period (a year amended mid-way)."""
         steps: dict[str, list[Version]] = {}

@@ -222,6 +222,8 @@ def _ranking(book: Workbook, styles: Styles, report: Report) -> None:
         above.append((report.rules_label, styles.info))
     if report.rules_change:
         above.append((report.rules_change, styles.info))
+    if report.weights_note:
+        above.append((report.weights_note, styles.info))
     if report.before:
         above.append((f"排名升降、总分变化与 {report.before} 相比（+ 为上升）", styles.info))
     else:
