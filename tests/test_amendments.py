@@ -1430,6 +1430,45 @@ def test_a_gap_of_one_month_is_said_as_that_month(small: Path):
     ]
 
 
+def test_notices_first_applying_in_the_same_month_are_weighed_as_the_one_in_force(small: Path):
+    """Review AY F1: a notice effective 09-20 makes 2.4.9 count once (X), one effective
+    10-01 recurring again (Y). Both first apply in October, where Y is in force: the entry
+    counts every month, yet `show`, `log`, JSON `gaps` and `add` said it did not count
+    "2023-10 至 2023-09". No gap now. With Y changing another clause instead, X stops the
+    entry from October and is named, as the notice that stopped it.
+
+    市体育局, every month August–November: 2.4.9 × 1 → C2 99 → 25 + 0.40×99 + 20 + 15 = 99.6."""
+    add(small, "-d", "市体育局", "-c", "2.4.9", "--recurring", "--month", "2023-08")
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-11")  # the ledger reaches Nov.
+    once = '[notice]\nnumber = "X"\n\n[[clause]]\nid = "2.4.9"\nrecurring = false\n'
+    amend(small, "2023-09-20", once)
+    amend(small, "2023-10-01", once.replace("X", "Y").replace("false", "true"))
+    assert totals(small, "month", "2023-10")["市体育局"]["total"] == 99.6
+    shown = json.loads(run(small, "show", "2023-08-0001", "--format", "json").stdout)
+    assert [c["period"] for c in shown["counts"]] == ["2023-08", "2023-09", "2023-10", "2023-11"]
+    assert (shown["open"], shown["retired"], shown["gaps"]) == (True, None, [])
+    logged = run(small, "log", "-d", "市体育局", "--format", "csv").stdout.splitlines()
+    assert [row.split(",")[8] for row in logged[1:]] == ["计分"]
+    args = ("-c", "2.4.9", "--recurring", "--month", "2023-08")
+    fine = run(small, "add", "-d", "市民政局", *args)
+    assert (fine.exit_code, fine.stdout, fine.stderr) == (0, "2023-08-0002\n", "")
+    amend(small, "2023-10-01", '[notice]\nnumber = "Y"\n\n[[clause]]\nid = "2.4.3"\npoints = 2\n')
+    assert totals(small, "month", "2023-10")["市体育局"]["total"] == 100
+    shown = json.loads(run(small, "show", "2023-08-0001", "--format", "json").stdout)
+    assert [c["period"] for c in shown["counts"]] == ["2023-08", "2023-09"]
+    assert (shown["open"], shown["retired"], shown["gaps"]) == (
+        False,
+        {"effective": "2023-09-20", "number": "X", "why": "once"},
+        [],
+    )
+    stopped = run(small, "add", "-d", "市公安局", *args)
+    assert (stopped.exit_code, stopped.stderr) == (
+        0,
+        "warning: clause 2.4.9 no longer counts every month from 2023-09-20 (X): this "
+        "recurring entry counts through 2023-09 only, in no month from 2023-10 on\n",
+    )
+
+
 def test_a_recurring_entry_refused_by_a_notice_names_it(small: Path):
     """Review AV F7: `add --recurring` in a month a notice made the clause count once said
     only that the clause cannot recur, as if it never could: it names the notice."""

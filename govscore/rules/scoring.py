@@ -474,22 +474,33 @@ def stand_changes(
     """Each version after a recurring entry's month (none after `through`, the last month
     a close lets it stand) from which it stops counting, with why (why_stopped), or counts
     again (None: a range widened back, the clause recurring again): as the Scorer has it
-    month by month (stands_under). For `show`, `log` and the door's warning."""
+    month by month (stands_under). For `show`, `log` and the door's warning.
+
+    Notices that first apply in the same month are weighed together: the last of them is
+    in force (RuleBook.in_force), so only it says whether the entry stands that month
+    (one effective 09-20 stopping it and one 10-01 resuming it leave no gap). A change is
+    named by the notice of that month that made it: the last to turn the entry's stand."""
     versions: Sequence[Version] = getattr(catalog, "versions", ())
     booked = catalog.at(entry.month).clauses.get(entry.clause)
     changes: list[tuple[Version, str | None]] = []
-    standing = True
-    for version in versions:
+    standing = walked = True
+    turned: tuple[Version, str | None] | None = None
+    for number, version in enumerate(versions):
         if version.first_month <= entry.month:
             continue
         if through is not None and version.first_month > through:
             break  # closed before this version: nothing it says matters
         clause = version.catalog.clauses.get(entry.clause)
         stands = clause is not None and stands_under(entry, clause, department, booked)
-        if stands != standing:
-            why = None if stands else why_stopped(entry, clause, department, booked)
-            changes.append((version, why))
-            standing = stands
+        if stands != walked:
+            turned = (version, None if stands else why_stopped(entry, clause, department, booked))
+            walked = stands
+        following = versions[number + 1] if number + 1 < len(versions) else None
+        if following is not None and following.first_month == version.first_month:
+            continue  # a later notice of the same first month replaces this one
+        if walked != standing and turned is not None:
+            changes.append(turned)
+            standing = walked
     return changes
 
 
