@@ -1014,7 +1014,7 @@ def test_a_notice_that_restricts_a_clause_to_a_tag_stops_a_recurring_entry_of_it
     ]
     assert (shown["open"], shown["retired"]) == (
         False,
-        {"effective": "2023-09-01", "number": "40号", "why": "applies_to"},
+        {"effective": "2023-09-01", "number": "40号", "why": "applies_to", "tag": "hall"},
     )
     assert run(small, "show", "2023-07-0001").stdout.splitlines()[-2].split() == [
         "以后各月",
@@ -1027,6 +1027,35 @@ def test_a_notice_that_restricts_a_clause_to_a_tag_stops_a_recurring_entry_of_it
     warm = totals(small, "year", "2023")["市体育局"]["total"]
     shutil.rmtree(small / ".govscore-cache")
     assert totals(small, "year", "2023")["市体育局"]["total"] == warm
+
+
+def test_show_names_the_tag_of_the_notice_that_stopped_an_entry_not_a_later_ones(small: Path):
+    """Review AY F2: a notice from August restricts 2.4.9 to hall departments (X), one
+    from October to one-window departments (Y). 市体育局 (no tags) stops in August by X,
+    yet `show` named Y's tag, the clause as last defined; and once Y lifted the
+    restriction (applies_to = ""), an empty tag “”. It names X's tag, and JSON says it."""
+    add(small, "-d", "市体育局", "-c", "2.4.9", "--recurring", "--month", "2023-07")
+    add(small, "-d", "市公安局", "-c", "2.4.3", "--month", "2023-11")  # the ledger reaches Nov.
+    only = '[notice]\nnumber = "{}"\n\n[[clause]]\nid = "2.4.9"\napplies_to = "{}"\n'
+    amend(small, "2023-08-01", only.format("X", "hall"))
+    amend(small, "2023-10-01", only.format("Y", "one_window"))
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    stop = {"effective": "2023-08-01", "number": "X", "why": "applies_to", "tag": "hall"}
+    assert (shown["retired"], shown["gaps"]) == (stop, [])
+    words = "条款 2.4.9 自 2023-08-01（X）只适用于标签为“政务服务中心大厅”的部门，本部门"
+    table = [
+        " ".join(row.split()) for row in run(small, "show", "2023-07-0001").stdout.splitlines()
+    ]
+    assert table[-2] == f"以后各月 {words}不再计分"
+    amend(small, "2023-10-01", only.format("Y", ""))
+    shown = json.loads(run(small, "show", "2023-07-0001", "--format", "json").stdout)
+    gap = {**stop, "from": "2023-08", "through": "2023-09"}
+    resumed = {"effective": "2023-10-01", "number": "Y"}
+    assert (shown["retired"], shown["gaps"]) == (None, [gap | {"resumed": resumed}])
+    table = [
+        " ".join(row.split()) for row in run(small, "show", "2023-07-0001").stdout.splitlines()
+    ]
+    assert f"不计分 2023-08 至 2023-09 {words}不计分；自 2023-10-01（Y）起恢复计分" in table
 
 
 def test_a_recurring_deduction_stops_where_a_notice_makes_its_clause_a_veto(small: Path):

@@ -632,9 +632,9 @@ def history_table(history: History, catalog: Catalog) -> Table:
     for counted in history.counts:
         # A gap a notice made, then a later one ended, between the months it counts in.
         while gaps and gaps[0]["from"] < counted.period:
-            rows.append(_gap_row(history, gaps.pop(0), catalog))
+            rows.append(_gap_row(history, gaps.pop(0)))
         rows.append([f"计分 {counted.period}", _counted_text(counted)])
-    rows.extend(_gap_row(history, gap, catalog) for gap in gaps)
+    rows.extend(_gap_row(history, gap) for gap in gaps)
     if history.open:
         rows.append(["以后各月", "逐月计分，直至终止计分"])
     elif history.department_until is not None:
@@ -647,7 +647,7 @@ def history_table(history: History, catalog: Catalog) -> Table:
             ]
         )
     elif history.retired is not None:
-        rows.append(["以后各月", _stop_words(history, history.retired, catalog)])
+        rows.append(["以后各月", _stop_words(history, history.retired)])
     for mention in history.mentions:
         name = MENTION_NAMES[mention.kind]
         follow = catalog.get(mention.entry.clause) if mention.kind == "ref" else None
@@ -661,17 +661,14 @@ def history_table(history: History, catalog: Catalog) -> Table:
     return ["项目", "内容"], rows
 
 
-def _stop_words(
-    history: History, stopped: dict[str, Any], catalog: Catalog, then: str = "不再计分"
-) -> str:
+def _stop_words(history: History, stopped: dict[str, Any], then: str = "不再计分") -> str:
     """Why a notice stopped a recurring entry, in the office's words (History.retired, or
     a gap's stop: `then` 不计分, as a later notice let it count again)."""
     notice = f"自 {stopped['effective']}（{stopped['number']}）"
     why = stopped.get("why")
     clause_id = history.clause
-    if why == "applies_to":
-        clause = catalog.get(clause_id)
-        tag = tag_name(clause.applies_to) if clause is not None and clause.applies_to else ""
+    if why == "applies_to":  # the tag of the notice that stopped it (a later one may differ)
+        tag = tag_name(stopped["tag"])
         return f"条款 {clause_id} {notice}只适用于标签为“{tag}”的部门，本部门{then}"
     if why == "figures":
         return f"条款 {clause_id} {notice}改变计分方式，本记录{then}"
@@ -689,13 +686,13 @@ def _stop_words(
     return f"条款 {clause_id} {notice}废止，{then}"
 
 
-def _gap_row(history: History, gap: dict[str, Any], catalog: Catalog) -> list[str]:
+def _gap_row(history: History, gap: dict[str, Any]) -> list[str]:
     """`show`'s row for a gap: the months, the notice that stopped the entry and why, and
     the one it counts again from."""
     resumed = gap["resumed"]
     return [
         f"不计分 {_months(gap['from'], gap['through'])}",
-        f"{_stop_words(history, gap, catalog, '不计分')}；自 {resumed['effective']}"
+        f"{_stop_words(history, gap, '不计分')}；自 {resumed['effective']}"
         f"（{resumed['number']}）起恢复计分",
     ]
 

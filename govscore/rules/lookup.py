@@ -365,8 +365,11 @@ class Lookup:
 def _stopped(entry: Entry, version: Version, why: str | None) -> dict[str, str]:
     """A version that stops a recurring entry, for `show` and its JSON: its effective date,
     notice, "why" (retired, veto, once, figures, range or applies_to) and, for a range,
-    the clause's new "points" (0.8–1.5)."""
+    the clause's new "points" (0.8–1.5), for applies_to the "tag" (as departments.toml
+    writes it): the stopping version's, not the clause as a later notice left it."""
     stopped = {**version.as_dict(), "why": why or ""}
     if why == "range":
         stopped["points"] = version.catalog.clauses[entry.clause].describe_points()
+    elif why == "applies_to":
+        stopped["tag"] = version.catalog.clauses[entry.clause].applies_to or ""
     return stopped
