@@ -336,6 +336,31 @@ def test_log_of_a_department_lists_its_entries_and_the_voids_of_them(office: Pat
     assert result.stdout == LOG_CSV.format(today=today)
 
 
+def test_a_void_of_a_close_is_listed_and_shown_under_the_entry_the_close_closed(office: Path):
+    """Review AY F5: voiding 市体育局's close of 3.1.3 makes the deduction run again from
+    August, yet the void had no department or clause: `log -d` and `log -c` left it out,
+    log JSON had them null and `show` no 部门. It goes with the entry the close closed."""
+    void = add(office, "void", "2023-06-0002", "--reason", "误关")
+    assert void == "2023-06-0003"
+    listed = ["2023-06-0001", "2023-06-0002", "2023-06-0003"]
+    for chosen in (["-d", "体育"], ["-c", "3.1.3"]):
+        logged = json.loads(run(office, "log", *chosen, "--format", "json").stdout)
+        assert [(e["id"], e["department"], e["clause"]) for e in logged] == [
+            (entry, "市体育局", "3.1.3") for entry in listed
+        ]
+    shown = run(office, "show", void).stdout.splitlines()
+    assert [line.split()[:2] for line in shown[2:7]] == [
+        ["编号", void],
+        ["位置", "ledger/2023-06.toml:20"],
+        ["月份", "2023-06"],
+        ["部门", "市体育局"],
+        ["作废", "2023-06-0002"],
+    ]
+    assert (
+        json.loads(run(office, "show", void, "--format", "json").stdout)["department"] == "市体育局"
+    )
+
+
 def test_log_json_contract(office: Path):
     payload = json.loads(run(office, "log", "--voided", "--format", "json").stdout)
     [voided] = payload

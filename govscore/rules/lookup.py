@@ -171,20 +171,27 @@ class Lookup:
         first = [i for i in ids if i == padded or i.startswith(padded + "-")][:1]
         return [*first, *(i for i in close if i not in first)][:3]
 
-    def target(self, entry: Entry) -> Entry | None:
-        """The entry a void or close names (None for a score entry, or an unknown id)."""
-        named = entry.void or entry.close
-        return self.by_id.get(named) if named else None
+    def about(self, entry: Entry) -> Entry:
+        """The entry a void or close is about: the one it names, followed on to the entry
+        a named void or close is about (a void of a close is about what the close closed,
+        and changes that department's scores); the entry itself if it names none known."""
+        seen = {entry.id}
+        while (named := entry.void or entry.close) and named not in seen:
+            target = self.by_id.get(named)
+            if target is None:
+                break
+            seen.add(named)
+            entry = target
+        return entry
 
     def department(self, entry: Entry) -> str:
         """The department an entry is about, by its full name when it resolves."""
-        about = self.target(entry) or entry
-        written = about.department
+        written = self.about(entry).department
         found = self.scorer.departments.resolve(written) if written else None
         return found.name if found is not None else written
 
     def clause(self, entry: Entry) -> str:
-        return (self.target(entry) or entry).clause
+        return self.about(entry).clause
 
     def history(self, entry: Entry) -> History:
         counts: tuple[Counted, ...] = ()
