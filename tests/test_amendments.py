@@ -1944,6 +1944,27 @@ def test_add_warns_of_a_recurring_entry_a_later_notice_stops(small: Path):
     )
 
 
+def test_add_warns_of_every_notice_that_stops_a_recurring_entry(small: Path):
+    """Review AY F3: 2.4.9 recurring from July; a notice from August makes it count once
+    (X), one from October recurring again (Y), one from December retires it (Z). `add`
+    warned of the gap only, not that the entry counts through November alone, which `show`
+    says. Each stop is warned of, as `show` rows them."""
+    once = '[notice]\nnumber = "{}"\n\n[[clause]]\nid = "2.4.9"\nrecurring = {}\n'
+    amend(small, "2023-08-01", once.format("X", "false"))
+    amend(small, "2023-10-01", once.format("Y", "true"))
+    amend(small, "2023-12-01", 'retire = ["2.4.9"]\n\n[notice]\nnumber = "Z"\n')
+    added = run(small, "add", "-d", "市体育局", "-c", "2.4.9", "--recurring", "--month", "2023-07")
+    assert (added.exit_code, added.stdout, added.stderr) == (
+        0,
+        "2023-07-0001\n",
+        "warning: clause 2.4.9 no longer counts every month from 2023-08-01 (X): this "
+        "recurring entry does not count from 2023-08 through 2023-09; from 2023-10 (Y) it "
+        "counts again\n"
+        "warning: clause 2.4.9 is retired from 2023-12-01 (Z): this recurring entry counts "
+        "through 2023-11 only, in no month from 2023-12 on\n",
+    )
+
+
 def test_a_back_dated_matter_weighed_with_the_files_other_rows(small: Path):
     """Review AG F1: October's 市级 for a matter (+3 under the notice); a file of June 市级
     and July 省级 for it was refused whole, June weighed without July: with both, June +2,

@@ -421,7 +421,13 @@ def stop_warnings(entry: Entry, catalog: Catalog, department: Department | None)
     if until is not None and until < entry.month:
         return []  # not assessed in its own month: refused as such
     changes = stand_changes(entry, catalog, department, until)
-    found = [] if not changes else [_notice_stop(entry, changes)]
+    # Every stop, each with the notice it counts again from (none for the last, if it
+    # stops for good), as `show` rows them: a notice stopping it after a resume is said.
+    again: list[Version | None] = [version for version, _why in changes[1::2]]
+    found = [
+        _notice_stop(entry, stop, why, resumed)
+        for (stop, why), resumed in zip(changes[::2], [*again, None], strict=False)
+    ]
     if department is not None and until is not None and (not changes or changes[-1][1] is None):
         message = _(
             "{name} is assessed through {until} (departments.toml): this recurring entry "
@@ -431,18 +437,17 @@ def stop_warnings(entry: Entry, catalog: Catalog, department: Department | None)
     return found
 
 
-def _notice_stop(entry: Entry, changes: list[tuple[Version, str | None]]) -> Problem:
-    """The warning for the notices that stop a new recurring entry (and let it count again)."""
-    stopped, why = changes[0]
+def _notice_stop(entry: Entry, stopped: Version, why: str | None, again: Version | None) -> Problem:
+    """The warning for a notice that stops a new recurring entry (and the one that lets it
+    count again, if any)."""
     clause = stopped.catalog.get(entry.clause)
     said = _stop_reason(entry, stopped, why, clause)
     first = stopped.first_month
-    if len(changes) == 1:
+    if again is None:
         message = _(
             "{why}: this recurring entry counts through {last} only, in no month from {first} on"
         ).format(why=said, last=previous_month(first), first=first)
     else:
-        again = changes[1][0]
         message = _(
             "{why}: this recurring entry does not count from {first} through {until}; from "
             "{again} ({number}) it counts again"
