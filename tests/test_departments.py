@@ -313,6 +313,42 @@ def test_untag_is_refused_while_a_recurring_entry_needs_the_tag_under_a_later_no
     assert path.read_text(encoding="utf-8") == SHIPPED
 
 
+def test_untag_weighs_only_the_months_a_recurring_entry_counts_in(shipped: Path):
+    """Review AY F4: 市教育局 is assessed through July (until), and a notice restricts 2.4.9
+    to hall departments from August. Its recurring entry from June counts in June and July
+    only, under the rules before the notice, yet the untag was refused. Likewise where the
+    notice makes 2.4.9 count once too: the entry stands in no month under it. A notice
+    from July, inside the department's span, still refuses it."""
+    path = shipped / "departments.toml"
+    line = 'name = "市教育局"\n'
+    path.write_text(SHIPPED.replace(line, line + 'until = "2023-07"\n'), encoding="utf-8")
+    (shipped / "amendments").mkdir()
+    notice = shipped / "amendments" / "2023-08-01.toml"
+    notice.write_text(HALL_FROM_AUGUST, encoding="utf-8")
+    assert run(shipped, "departments", "tag", "市教育局", "hall").exit_code == 0
+    added = run(
+        shipped, "add", "-d", "市教育局", "-c", "2.4.9", "--recurring", "--month", "2023-06"
+    )
+    assert (added.exit_code, added.stdout) == (0, "2023-06-0001\n"), added.output
+    untagged = run(shipped, "departments", "untag", "市教育局", "hall")
+    assert untagged.exit_code == 0, untagged.output
+    path.write_text(SHIPPED, encoding="utf-8")  # no until: it stands from August on
+    assert run(shipped, "departments", "tag", "市教育局", "hall").exit_code == 0
+    refused = run(shipped, "departments", "untag", "市教育局", "hall")
+    assert refused.exit_code == 1, refused.output
+    notice.write_text(HALL_FROM_AUGUST + "recurring = false\n", encoding="utf-8")
+    untagged = run(shipped, "departments", "untag", "市教育局", "hall")
+    assert untagged.exit_code == 0, untagged.output
+    assert path.read_text(encoding="utf-8") == SHIPPED
+    path.write_text(SHIPPED.replace(line, line + 'until = "2023-07"\n'), encoding="utf-8")
+    assert run(shipped, "departments", "tag", "市教育局", "hall").exit_code == 0
+    (shipped / "amendments" / "2023-07-01.toml").write_text(
+        HALL_FROM_AUGUST.replace("40号", "39号"), encoding="utf-8"
+    )
+    refused = run(shipped, "departments", "untag", "市教育局", "hall")
+    assert refused.exit_code == 1, refused.output
+
+
 ENTERPRISE_ZONE = """\
 [notice]
 number = "烟政管办〔2023〕12号"

@@ -19,6 +19,7 @@ from govscore.errors import ConfigError, UsageError, did_you_mean
 from govscore.i18n import _
 from govscore.ledger.loader import DEPARTMENTS_FILE, Root, cannot_read, parse_toml_file
 from govscore.model import Entry
+from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import (
     TAG_NAMES,
     Department,
@@ -27,6 +28,7 @@ from govscore.rules.config import (
     tag_code,
     tag_name,
 )
+from govscore.rules.scoring import stands_under
 
 _TABLE = re.compile(r"^\s*\[")
 _DEPARTMENT = re.compile(r"^\s*\[\[\s*department\s*\]\]\s*(#.*)?$")
@@ -116,26 +118,45 @@ def set_tags(
 def entries_needing(root: Root, department: str, tags: Collection[str]) -> list[tuple[Entry, str]]:
     """The department's counted entries of clauses that apply only to departments with
     one of these tags, each with the tag it needs: taking the tag off would leave them
-    out of every score, past months' included (departments.toml has no dates)."""
+    out of every score, past months' included (departments.toml has no dates). Only the
+    months an entry counts in are weighed (see _counting_clauses)."""
     wanted = set(tags)
     needing = []
     book = root.review()
+    found = root.departments.by_name.get(department)
     for entry in book.entries:
         if entry.kind != "score" or entry.department != department:
             continue
-        # A recurring entry counts in every month it stands, each under its own rules: a
-        # notice may restrict its clause to a tag after the entry's own month.
-        catalogs = (
-            root.catalog.in_force(entry.month, book.through.get(entry.id))
-            if entry.recurring
-            else [root.catalog.at(entry.month)]
-        )
-        for catalog in catalogs:
-            clause = catalog.get(entry.clause)
-            if clause is not None and clause.applies_to in wanted:
+        through = book.through.get(entry.id)
+        for clause in _counting_clauses(root.catalog, entry, found, through):
+            if clause.applies_to in wanted:
                 needing.append((entry, clause.applies_to))
                 break
     return needing
+
+
+def _counting_clauses(
+    catalog: Catalog, entry: Entry, department: Department | None, through: str | None
+) -> list[Clause]:
+    """The versions of an entry's clause it counts under: its own month's, and for a
+    recurring entry each later one in force before its close (`through`) and its
+    department's last month assessed (until), under which it stands (stands_under, the
+    tag aside). A notice restricting the clause after the department left, or one under
+    which the entry stands in no month anyway, asks nothing of the department's tags."""
+    since, until = (department.since, department.until) if department else (None, None)
+    last = until if until is not None and (through is None or until < through) else through
+    booked = catalog.at(entry.month).get(entry.clause)
+    assessed = department is None or department.assessed_in(entry.month)
+    found = [booked] if booked is not None and assessed else []
+    if not entry.recurring or (last is not None and last <= entry.month):
+        return found
+    first = max(entry.month, since) if since is not None else entry.month
+    later = catalog.in_force(first, last)
+    for version in later if first > entry.month else later[1:]:
+        clause = version.get(entry.clause)
+        if clause is not None and stands_under(entry, clause, None, booked):
+            found.append(clause)
+    return found
 
 
 def _codes(written: tuple[str, ...], known: Collection[str]) -> tuple[str, ...]:
