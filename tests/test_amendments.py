@@ -1286,6 +1286,29 @@ def test_a_notice_capping_an_annual_clause_is_left_out(small: Path):
     assert year["rules"] == [FIRST]
 
 
+def test_a_notice_making_a_recurring_clause_annual_is_left_out(small: Path):
+    """Review AY F6: a notice making 3.1.3 (deducted every month until closed) annual was
+    accepted without a word: a standing 3.1.3 entry went on deducting every month while a
+    new one counted once in the year, under the same clause. It contradicts itself, and
+    is left out, named; the rules before it stand."""
+    add(small, "-d", "市公安局", "-c", "3.1.3", "--recurring", "--month", "2023-06")
+    amend(
+        small, "2023-08-01", '[notice]\nnumber = "A6"\n\n[[clause]]\nid = "3.1.3"\nannual = true\n'
+    )
+    checked = run(small, "check")
+    assert checked.exit_code == 1
+    assert checked.stdout == (
+        "amendments/2023-08-01.toml: clause 3.1.3 is annual (counts once, in the year's score) "
+        "and recurring (counts every month until closed), which contradict each other; write "
+        "one of them (recurring = false, or annual = false)\n"
+    )
+    # By the rules before it: 3.1.3 is 2 a month off C3 (weight 0.2), standing in August:
+    # 25 + 40 + 0.2 × 98 + 15 = 99.60.
+    august = totals(small, "month", "2023-08", code=1)
+    assert august["市公安局"]["total"] == 99.6
+    assert august["rules"] == [FIRST]
+
+
 class _ChartBars(HTMLParser):
     """The bars of the page's category chart, as (colour, width), row by row."""
 

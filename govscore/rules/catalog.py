@@ -216,7 +216,22 @@ def parse_catalog(data: dict[str, Any], source: str) -> Catalog:
                 message = _("{file}: clause {id} refers to unknown clause {target}")
                 raise ConfigError(message.format(file=source, id=clause.id, target=target))
     _check_cap_groups(clauses, source)
+    _check_annual(clauses, source)
     return Catalog(clauses, caps, source)
+
+
+def _check_annual(clauses: dict[str, Clause], source: str) -> None:
+    """An annual clause counts once, in the year's score; a recurring one every month it
+    stands. A clause both (a notice making 3.1.3 annual) would score its standing entries
+    every month and new ones once a year (review AY F6): it contradicts itself."""
+    for clause in clauses.values():
+        if clause.annual and clause.recurring:
+            message = _(
+                "{file}: clause {id} is annual (counts once, in the year's score) and "
+                "recurring (counts every month until closed), which contradict each other; "
+                "write one of them (recurring = false, or annual = false)"
+            )
+            raise ConfigError(message.format(file=source, id=clause.id))
 
 
 def _check_cap_groups(clauses: dict[str, Clause], source: str) -> None:
