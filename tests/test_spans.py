@@ -522,3 +522,41 @@ def test_log_json_says_status_and_department_until_as_show_does(spans: Path):
     for entry_id, until in (("2023-05-0002", "2023-06"), ("2023-05-0004", None)):
         shown = json.loads(gs(spans, "show", entry_id, "--format", "json").stdout)
         assert shown["department_until"] == until
+
+
+def test_a_month_no_department_is_assessed_in_says_so(spans: Path, tmp_path: Path):
+    """Review AX F3: a month the spans leave every department out of was warned about as
+    "empty, every department at the base score" over a table of none; and where its file
+    held only entries of departments outside their spans, nothing was said. It is said
+    as it is, on stderr and on the page, and nothing is ranked."""
+    (spans / "departments.toml").write_text(
+        '[[department]]\nname = "市民政局"\nuntil = "2023-06"\n\n'
+        '[[department]]\nname = "市大数据局"\nsince = "2023-09"\n',
+        encoding="utf-8",
+    )
+    for name in ("2023-04.toml", "2023-05.toml", "2023-08.toml", "2023-12.toml"):
+        (spans / "ledger" / name).unlink()
+    said = (
+        "warning: no department is assessed in 2023-08: the months departments.toml gives "
+        "each department (since/until) leave every one out of it; `govscore departments` "
+        "lists them\n"
+    )
+    august = gs(spans, "month", "2023-08", "--format", "json")
+    assert (august.exit_code, august.stderr) == (0, said)
+    assert json.loads(august.stdout)["departments"] == []
+    page = tmp_path / "m.html"
+    made = gs(spans, "report", "2023-08", "-o", str(page))
+    assert (made.exit_code, made.stderr) == (0, said)
+    text = page.read_text(encoding="utf-8")
+    assert "注意：2023-08 没有参加考评的部门" in text and "均按基础分计" not in text
+    # A file holding only an entry of a department outside its span: the entry is a
+    # problem (exit 1), and the month is still said to have no department assessed.
+    (spans / "ledger" / "2023-07.toml").write_text(
+        toml(entry("市民政局", "2.4.3", id="2023-07-0001", date="2023-07-03")), encoding="utf-8"
+    )
+    july = gs(spans, "month", "2023-07", "--format", "json")
+    assert july.exit_code == 1
+    assert july.stderr.startswith(said.replace("2023-08", "2023-07"))
+    # A month someone is assessed in, with no file: the usual empty warning.
+    june = gs(spans, "month", "2023-06")
+    assert june.stderr.startswith("warning: 2023-06 is empty")

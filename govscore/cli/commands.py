@@ -936,7 +936,9 @@ def month(
     _note_not_assessed(root, only, [month], month)
     # The departments assessed that month (since/until), not every one listed.
     title = f"{month} 月度政务服务工作考评（{len(ranking.rows)} 个部门） · {rules_label(used)}"
-    if month not in root.months and not report.scorer.stands_in(month):
+    if not ranking.rows:
+        _warn_nobody(month)
+    elif month not in root.months and not report.scorer.stands_in(month):
         _warn_empty(month)
     head = {"month": month, "rules": rules_json(used)}
     app.verdict = 1 if report.problems else 0
@@ -978,6 +980,19 @@ def year(
     head = {"year": year, "months": months, "rules": rules_json(used)}
     app.verdict = 1 if report.problems else 0
     _ranking_output(report, ranking, months, head, title, only, detail, fmt, bom)
+
+
+def _warn_nobody(month: str) -> None:
+    """A month that departments.toml's spans leave every department out of: nothing is
+    ranked, and the warning says why (a typo in the month, or in a since/until)."""
+    click.echo(
+        _(
+            "warning: no department is assessed in {month}: the months departments.toml "
+            "gives each department (since/until) leave every one out of it; `govscore "
+            "departments` lists them"
+        ).format(month=month),
+        err=True,
+    )
 
 
 def _warn_empty(month: str) -> None:
@@ -1099,7 +1114,9 @@ def report_(
         voids=voids,
         detail=kind == "xlsx",
     )
-    if built.empty:
+    if built.nobody:
+        _warn_nobody(period)
+    elif built.empty:
         _warn_empty(period)
     if kind == "xlsx":
         from govscore.report import workbook

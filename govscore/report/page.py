@@ -214,6 +214,9 @@ class Report:
     # at base. Said on the page and in the workbook, as `month` says it on stderr: a
     # typo in the period would otherwise send upward a report that ranks all first.
     empty: bool = False
+    # A month in which departments.toml's spans (since/until) leave no department assessed:
+    # said instead of `empty` (there is no department at base to speak of).
+    nobody: bool = False
     # The ledger's other problems, in month files after the period: counted, not listed.
     others: int = 0
 
@@ -288,8 +291,15 @@ class Report:
 
     @property
     def empty_note(self) -> str:
-        """What the page and the workbook say of an empty month (see `empty`)."""
+        """What the page and the workbook say of an empty month (see `empty`), or of one
+        no department is assessed in (`nobody`)."""
         month = self.period
+        if self.nobody:
+            return (
+                f"注意：{month} 没有参加考评的部门：departments.toml 中各部门的考评月份"
+                "（since/until）都不含该月。请核对考评月份（govscore departments 列出各部门的"
+                "考评月份）。"
+            )
         return (
             f"注意：台账中没有 {month} 的记录：ledger/ 中没有 {month} 的文件，也没有延续到该月"
             "的逐月计分记录，各部门均按基础分计。请核对考评月份。"
@@ -387,7 +397,13 @@ def build(
         )
         order = tuple(row.department for row in rows)
         counted = CountedLines(scorer, tuple(months), annual, known, lifted, order)
-    empty = kind == "month" and period not in ledger_months and not scorer.stands_in(period)
+    nobody = kind == "month" and not ranking.rows
+    empty = (
+        kind == "month"
+        and not nobody
+        and period not in ledger_months
+        and not scorer.stands_in(period)
+    )
     last = period if kind == "month" else f"{period}-12"
     reaching = tuple(p for p in problems if may_reach(p, last))
     return Report(
@@ -405,7 +421,8 @@ def build(
         problems=reaching,
         counted=counted,
         voids=tuple(in_period),
-        empty=empty,
+        empty=empty or nobody,
+        nobody=nobody,
         others=len(problems) - len(reaching),
     )
 
