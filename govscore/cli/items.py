@@ -245,6 +245,19 @@ def book_findings(
     if blank:  # missing, null, "" or spaces alike: one line
         message = _("not booked: 实施主体 is empty ({count} item(s): {codes})")
         click.echo(message.format(count=len(blank), codes="、".join(blank)), err=True)
+    for department, codes in plan.out_of_span:
+        message = _(
+            "not booked: {name} is not assessed in {month} (departments.toml lists it "
+            "{span}) ({count} item(s): {codes})"
+        )
+        said = message.format(
+            name=department.name,
+            month=month,
+            span=department.span(),
+            count=len(codes),
+            codes="、".join(codes),
+        )
+        click.echo(said, err=True)
     done = record(
         root_dir,
         list(plan.drafts),

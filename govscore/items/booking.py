@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from govscore.i18n import _
 from govscore.ledger.recording import Draft
 from govscore.model import Entry
-from govscore.rules.config import Departments
+from govscore.rules.config import Department, Departments
 from govscore.rules.validate import MOST_COUNT
 
 CLAUSE = "1.2.1"
@@ -35,6 +35,9 @@ class Booking:
     voided: int = 0  # failing items whose booking that month was voided: not booked again
     # The entries that booked them already: a re-run after a commit failed commits them.
     holders: tuple[str, ...] = ()
+    # Departments not assessed in the month (since/until), with their item codes: not
+    # booked, like an unknown name, so that the others still are (review AX F1).
+    out_of_span: tuple[tuple[Department, tuple[str, ...]], ...] = ()
 
 
 SEPARATOR = "、"
@@ -97,12 +100,17 @@ def plan_booking(
             bookings.setdefault(name, []).append((entry.id, codes))
     wanted: dict[str, set[str]] = {}
     unknown = []
+    outside: dict[Department, set[str]] = {}
     for written, codes in failing.items():
         department = departments.resolve(written)
         if department is None:
             unknown.append((written, tuple(codes)))
-            continue
-        wanted.setdefault(department.name, set()).update(codes)
+        elif not department.assessed_in(month):
+            # An export keeps a dissolved or renamed department as 实施主体 for months
+            # after 机构改革: its items are left out, not the whole month's booking.
+            outside.setdefault(department, set()).update(codes)
+        else:
+            wanted.setdefault(department.name, set()).update(codes)
     drafts = []
     holders: list[str] = []
     already = left = 0
@@ -129,4 +137,7 @@ def plan_booking(
                 "key": f"{KEY_PREFIX}{month}:{name}:{digest}",
             }
             drafts.append(Draft(fields, month, source=_("items for {name}").format(name=name)))
-    return Booking(tuple(drafts), tuple(unknown), already, left, tuple(holders))
+    out_of_span = tuple(
+        (d, tuple(sorted(codes))) for d, codes in sorted(outside.items(), key=lambda o: o[0].name)
+    )
+    return Booking(tuple(drafts), tuple(unknown), already, left, tuple(holders), out_of_span)

@@ -250,3 +250,38 @@ def test_a_re_run_after_a_failed_commit_commits_the_bookings_it_finds(root: Path
     assert status.stdout == ""
     quiet = run(root, *args)
     assert "committed" not in quiet.stderr
+
+
+def test_a_department_outside_its_span_is_left_out_and_the_others_booked(
+    root: Path, tmp_path: Path
+):
+    """Review AX F1: after 机构改革 an export keeps a department set up later (or dissolved)
+    as 实施主体. Its items are not booked in a month it is not assessed, named with its span,
+    as an unknown name's are; every other department is booked (one refusal booked none)."""
+    (root / "departments.toml").write_text(
+        'city = "烟台市"\n\n[[department]]\nname = "市公安局"\n\n'
+        '[[department]]\nname = "市大数据局"\nsince = "2023-08"\n',
+        encoding="utf-8",
+    )
+    records = [
+        item("0001", "市公安局", True),
+        item("0002", "市公安局", True),
+        item("0003", "大数据局", True),
+    ]
+    export = write(tmp_path / "items.jsonl", records)
+    result = run(root, "items", "check", str(export), "--record", "2023-07")
+    assert result.exit_code == 1  # the findings
+    code = CLEAN["实施编码"][:-4]
+    said = [line for line in result.stderr.splitlines() if "booked" in line]
+    assert said == [
+        f"not booked: 市大数据局 is not assessed in 2023-07 (departments.toml lists it from "
+        f"2023-08) (1 item(s): {code}0003)",
+        "booked 2023-07-0001: 市公安局 1.2.1 × 2",
+        "booked 2 item(s) in 1 entries for 2023-07; 0 item(s) were booked already",
+    ]
+    # 市公安局: 2 failing items → C1 98 → 24.5 + 40 + 20 + 15 = 99.50; 市大数据局 not listed.
+    month = json.loads(run(root, "month", "2023-07", "--format", "json").stdout)
+    assert [(d["department"], d["total"]) for d in month["departments"]] == [("市公安局", 99.5)]
+    # In August it is assessed: its item is booked then.
+    august = run(root, "items", "check", str(export), "--record", "2023-08")
+    assert "booked 3 item(s) in 2 entries for 2023-08" in august.stderr
