@@ -954,3 +954,48 @@ def test_a_prefix_whose_clauses_need_a_tag_the_department_lacks_says_so(ask, sma
         "(if it should be: `govscore departments tag 市体育局 政务服务中心大厅`)",
     ]
     assert "unknown clause" not in result.stderr
+
+
+SPANS = SMALL_DEPARTMENTS + '\n[[department]]\nname = "市大数据局"\nsince = "2023-08"\n'
+
+
+def test_a_month_outside_the_departments_span_is_said_before_the_rest(ask, small: Path):
+    """Review AX F2: 市大数据局 is assessed from 2023-08. With -d and --month 2023-07 given,
+    the date, clause, count and note were asked, then the entry refused; the month prompt
+    took 2023-07, and the same came after every question. Now a refusal the options given
+    decide comes before any question, and the prompts ask again with the reason; the list
+    of departments shows each one's months. Nothing out of span is written."""
+    (small / "departments.toml").write_text(SPANS, encoding="utf-8")
+    given = ask("-d", "大数据局", "--month", "2023-07", input="")
+    assert (given.exit_code, given.stdout) == (1, ""), given.output
+    assert given.stderr == (
+        "govscore: 市大数据局 is not assessed in 2023-07: departments.toml lists it from 2023-08 "
+        "(since/until); record it in a month it is assessed, or correct its span\n"
+        "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    )
+    dated = ask("-d", "大数据局", "--date", "2023-07-03", "--force", input="")
+    assert (dated.exit_code, dated.stdout) == (1, ""), dated.output
+    assert "市大数据局 is not assessed in 2023-07" in dated.stderr
+    # At the month prompt: asked again with the reason (--force or not), then the rest.
+    again = "2023-07\n2023-08\n\n2.4.3\n\n\n\n"
+    for force in ((), ("--force",)):
+        typed = ask(*force, "-d", "大数据局", input=again)
+        assert typed.exit_code == 0, typed.output
+        assert typed.stderr.splitlines()[:3] == [
+            f"month (YYYY-MM) [{month_of(date.today())}]: 2023-07",
+            "市大数据局 is not assessed in 2023-07: departments.toml lists it from 2023-08 "
+            "(since/until); type a month it is assessed in",
+            f"month (YYYY-MM) [{month_of(date.today())}]: 2023-08",
+        ]
+    assert [e["department"] for e in entries(small, "2023-08")] == ["市大数据局"] * 2
+    # The department typed with --month given: one not assessed then is asked again.
+    named = ask("--month", "2023-07", "-c", "2.4.3", input="大数据局\n体育\n\n\n\n\n")
+    assert (named.exit_code, named.stdout) == (0, "2023-07-0001\n"), named.output
+    assert named.stderr.splitlines()[:4] == [
+        "departments: 市公安局、市民政局、市体育局、市大数据局 (from 2023-08)",
+        "department (-d): 大数据局",
+        "市大数据局 is not assessed in 2023-07: departments.toml lists it from 2023-08 "
+        "(since/until); choose a department assessed in 2023-07",
+        "department (-d): 体育",
+    ]
+    assert not (small / "ledger" / "2023-07.toml").read_text(encoding="utf-8").count("大数据局")

@@ -36,7 +36,7 @@ from govscore.rules.door import (
     when_problems,
 )
 from govscore.rules.lookup import Lookup
-from govscore.rules.validate import MOST_COUNT, applies, clause_problems
+from govscore.rules.validate import MOST_COUNT, applies, clause_problems, out_of_span
 from govscore.written import fold, read_number, yearless
 
 SHORT_TEXT = 28  # characters of a clause's text shown in the list
@@ -60,23 +60,25 @@ def ask_missing(
     The month comes before the clause: the clauses offered, and the points shown beside
     them, are those in force that month (an amendment may change them from a later date).
     A month or date the door would refuse (before the measures, ahead of time) is asked
-    again at once, unless `force`: the clerk hears it before typing the rest. So is what
+    again at once, unless `force`: the clerk hears it before typing the rest; a month
+    outside the department's span (since/until) too, `force` or not. So is what
     the ledger would refuse of the entry beside the others (a second rate of the month, a
     matter counted already at that level): the clerk never confirms an entry that is
     then refused.
     """
     asked_before = _ASKED[0]
     lookup = cache(lookup)  # the whole ledger, read once, and only if it is needed
-    department = _department(root, fields)
-    if month is not None or day is not None:
+    known = None if month is None and day is None else month or month_of(day)  # type: ignore[arg-type]
+    if known is not None:
         # A month or date given that the door refuses stops here, before any question
         # (before the measures, ahead of time, a date outside its month; review Y F1).
-        given = Entry(id="", month=month or month_of(day), date=day)  # type: ignore[arg-type]
+        given = Entry(id="", month=known, date=day)
         refusals = door_problems(given, None, today, force)[0]
         if refusals:
             raise rejected_entry(refusals)
+    department = _department(root, fields, known)
     if month is None and day is None:
-        month = _month(today, force)
+        month = _month(today, force, department)
     given = fields.get("clause")
     if given and month is not None:
         # What the clause given decides stops before the date is asked, not after another
@@ -252,25 +254,42 @@ def confirm(question: str, default: bool = False) -> bool:
     return default if answer is None else bool(answer)
 
 
-def _department(root: Root, fields: dict[str, Any]) -> Department | None:
-    """The department given, else asked for; a name that does not resolve is asked again."""
+def _department(root: Root, fields: dict[str, Any], month: str | None) -> Department | None:
+    """The department given, else asked for; a name that does not resolve is asked again.
+    With the month given, a department not assessed in it (since/until) is refused too:
+    one given stops here, before any question; one typed is asked again (review AX F2)."""
     written = fields.get("department")
     if written:
         found = root.departments.resolve(written)
+        refusal = None if found is None or month is None else out_of_span(found, month)
+        if refusal is not None:
+            raise _stop(refusal, "department")
         if found is not None:
             return found
         _unknown_department(root, written)
-    click.echo(
-        _("departments: {names}").format(names="、".join(d.name for d in root.departments)),
-        err=True,
-    )
+    names = [_with_span(d) for d in root.departments]
+    click.echo(_("departments: {names}").format(names="、".join(names)), err=True)
     while True:
         written = _ask(_("department (-d)"))
         found = root.departments.resolve(written)
+        if found is not None and month is not None and not found.assessed_in(month):
+            message = _(
+                "{name} is not assessed in {month}: departments.toml lists it {span} "
+                "(since/until); choose a department assessed in {month}"
+            )
+            click.echo(message.format(name=found.name, month=month, span=found.span()), err=True)
+            continue
         if found is not None:
             fields["department"] = found.name
             return found
         _unknown_department(root, written)
+
+
+def _with_span(department: Department) -> str:
+    """A department as the prompt lists it: with its months when departments.toml gives
+    them (市大数据局（2023-08 起）), so that the clerk sees them before choosing."""
+    span = department.span()
+    return _("{name} ({span})").format(name=department.name, span=span) if span else department.name
 
 
 def _unknown_department(root: Root, written: str) -> None:
@@ -440,7 +459,10 @@ def _list_clauses(root: Root, month: str, clauses: list[Clause]) -> None:
         click.echo(f"  {clause.id:<7} {text}  ({clause.describe_points()})", err=True)
 
 
-def _month(today: date, force: bool) -> str:
+def _month(today: date, force: bool, department: Department | None) -> str:
+    """The month; one the door refuses (before the measures, ahead of time, outside the
+    department's span) is said and asked again. --force lets only the first two through:
+    outside its span the department is not assessed at all."""
     while True:
         month = _ask(
             _("month (YYYY-MM)"),
@@ -449,6 +471,12 @@ def _month(today: date, force: bool) -> str:
             default=month_of(today),
         )
         refusal = None if force else _refused(Entry(id="", month=month), today)
+        if refusal is None and department is not None and not department.assessed_in(month):
+            message = _(
+                "{name} is not assessed in {month}: departments.toml lists it {span} "
+                "(since/until); type a month it is assessed in"
+            )
+            refusal = message.format(name=department.name, month=month, span=department.span())
         if refusal is None:
             return month
         click.echo(refusal, err=True)

@@ -87,14 +87,20 @@ def _department_part(entry: Entry, departments: Departments) -> tuple[Department
 def _span_part(entry: Entry, department: Department | None) -> Verdict:
     """A month outside the department's span (since/until in departments.toml): it is not
     assessed then, so an entry there scores nothing and is named, like an unknown name's."""
-    if department is None or department.assessed_in(entry.month):
-        return []
+    refusal = None if department is None else out_of_span(department, entry.month)
+    return [] if refusal is None else [("department", refusal)]
+
+
+def out_of_span(department: Department, month: str) -> str | None:
+    """What the door says of an entry of the department in a month outside its span, if
+    the month is; `add`'s prompt says it before the rest is asked."""
+    if department.assessed_in(month):
+        return None
     message = _(
         "{name} is not assessed in {month}: departments.toml lists it {span} (since/until); "
         "record it in a month it is assessed, or correct its span"
     )
-    span = department.span()
-    return [("department", message.format(name=department.name, month=entry.month, span=span))]
+    return message.format(name=department.name, month=month, span=department.span())
 
 
 def _clause_part(entry: Entry, catalog: Catalog) -> tuple[Clause | None, Verdict]:
