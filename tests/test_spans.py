@@ -560,3 +560,41 @@ def test_a_month_no_department_is_assessed_in_says_so(spans: Path, tmp_path: Pat
     # A month someone is assessed in, with no file: the usual empty warning.
     june = gs(spans, "month", "2023-06")
     assert june.stderr.startswith("warning: 2023-06 is empty")
+
+
+def test_d_for_a_department_joining_after_the_ledgers_last_month_says_so_truly(
+    spans: Path, tmp_path: Path
+):
+    """Review AX F5: 市数据局 joins in 2024-03; the ledger of 2024 has January only. `year
+    2024 -d` said it "is not assessed in 2024", which `month 2024-03` contradicts: it is,
+    from March. The note names the year's months so far and the span."""
+    (spans / "departments.toml").write_text(
+        DEPARTMENTS + '\n[[department]]\nname = "市数据局"\nsince = "2024-03"\n', encoding="utf-8"
+    )
+    (spans / "ledger" / "2024-01.toml").write_text(
+        toml(entry("市公安局", "2.4.3", id="2024-01-0001", date="2024-01-05")), encoding="utf-8"
+    )
+    said = (
+        "note: 市数据局 is assessed in none of 2024's months so far (2024-01; departments.toml "
+        "lists it from 2024-03): it has no scores there\n"
+    )
+    year = gs(spans, "year", "2024", "-d", "数据局", "--format", "json")
+    assert (year.exit_code, year.stderr, json.loads(year.stdout)["departments"]) == (0, said, [])
+    book = tmp_path / "y.xlsx"
+    made = gs(spans, "report", "2024", "-o", str(book), "-d", "数据局")
+    assert (made.exit_code, made.stderr) == (0, said)
+    # In March it is listed: a base month, 100.00.
+    march = gs(spans, "month", "2024-03", "-d", "数据局", "--format", "json")
+    assert [(d["department"], d["total"]) for d in json.loads(march.stdout)["departments"]] == [
+        ("市数据局", 100.0)
+    ]
+    # With February in the ledger: the months from first to last.
+    (spans / "ledger" / "2024-02.toml").write_text("", encoding="utf-8")
+    two = gs(spans, "year", "2024", "-d", "数据局")
+    assert two.stderr == said.replace("(2024-01;", "(2024-01 to 2024-02;")
+    # A year its span does not meet is still "not assessed in" it.
+    before = gs(spans, "year", "2023", "-d", "数据局", "--format", "json")
+    assert before.stderr == (
+        "note: 市数据局 is not assessed in 2023 (departments.toml lists it from 2024-03): "
+        "it has no scores there\n"
+    )

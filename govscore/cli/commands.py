@@ -135,7 +135,7 @@ from govscore.report.shapes import (
 )
 from govscore.rules.amendments import RuleBook, Version
 from govscore.rules.catalog import Catalog, clause_matches
-from govscore.rules.config import TAG_NAMES, Weights, tag_code, tag_name
+from govscore.rules.config import TAG_NAMES, Department, Weights, tag_code, tag_name
 from govscore.rules.lookup import Lookup
 from govscore.rules.scoring import Scorer
 
@@ -851,11 +851,31 @@ def _note_not_assessed(
         department = root.departments.by_name.get(name)
         if department is None or any(department.assessed_in(m) for m in months):
             continue
+        span = department.span()
+        if len(period) == 4 and _assessed_in_year(department, period):
+            # Its span meets the year, outside the months the ledger has so far (from
+            # November, the ledger through September): not "not assessed in 2023", which
+            # `month 2023-11` would contradict (review AX F5).
+            message = _(
+                "note: {name} is assessed in none of {period}'s months so far ({months}; "
+                "departments.toml lists it {span}): it has no scores there"
+            )
+            first, last = months[0], months[-1]
+            shown = (
+                first if first == last else _("{first} to {last}").format(first=first, last=last)
+            )
+            click.echo(message.format(name=name, period=period, months=shown, span=span), err=True)
+            continue
         message = _(
             "note: {name} is not assessed in {period} (departments.toml lists it {span}): "
             "it has no scores there"
         )
-        click.echo(message.format(name=name, period=period, span=department.span()), err=True)
+        click.echo(message.format(name=name, period=period, span=span), err=True)
+
+
+def _assessed_in_year(department: Department, year: str) -> bool:
+    """Whether the department's span (since/until) meets any month of the calendar year."""
+    return any(department.assessed_in(f"{year}-{month:02d}") for month in range(1, 13))
 
 
 def _ranking_output(
