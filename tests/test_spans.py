@@ -314,8 +314,14 @@ def test_show_counts_a_recurring_entry_only_through_its_departments_last_month(s
         "以后各月 市档案局 2023-07 起不参加考评（departments.toml：考评月份至 2023-06），"
         "本记录不再计分",
     ]
+    # A close through November is recorded, with the warning add gives (review AX F6).
     closed = gs(spans, "close", "2023-05-0002", "--through", "2023-11", "--note", "完成")
-    assert closed.exit_code == 0, closed.output
+    assert (closed.exit_code, closed.stdout, closed.stderr) == (
+        0,
+        "2023-05-0003\n",
+        "warning: 市档案局 is assessed through 2023-06 (departments.toml): this recurring "
+        "entry counts through 2023-06 only, in no month from 2023-07 on\n",
+    )
     shown = json.loads(gs(spans, "show", "2023-05-0002", "--format", "json").stdout)
     assert [c["period"] for c in shown["counts"]] == ["2023-05", "2023-06"]
     assert shown["department_until"] == "2023-06"
@@ -325,6 +331,11 @@ def test_show_counts_a_recurring_entry_only_through_its_departments_last_month(s
         "计分至 2023-06（departments.toml：考评月份至 2023-06）；终止计分至 2023-11（2023-05-0003）",
         "有效",
     ]
+    # A close within the span: nothing to say.
+    again = gs(spans, "add", "-d", "档案局", "-c", "3.1.3", "--recurring", "--month", "2023-06")
+    assert again.stdout == "2023-06-0001\n"
+    within = gs(spans, "close", "2023-06-0001", "--through", "2023-06")
+    assert (within.exit_code, within.stdout, within.stderr) == (0, "2023-06-0002\n", "")
 
 
 def test_d_for_a_department_not_assessed_in_the_period_says_so(spans: Path, tmp_path: Path):

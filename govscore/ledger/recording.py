@@ -63,6 +63,7 @@ from govscore.rules.amendments import RuleBook
 from govscore.rules.catalog import Catalog
 from govscore.rules.config import Departments
 from govscore.rules.door import (
+    close_warnings,
     door_problems,
     exclusive_problems,
     follow_up_problems,
@@ -985,6 +986,12 @@ def prepare(
     )
     made = draft_entries(drafts, known, id_tag, force)
     entries, problems, drafted = made.entries, made.problems, made.drafted
+    for entry in entries:
+        if entry.kind == "close":  # one past the department's until: said, as add says it
+            target = existing.get(entry.close)  # type: ignore[arg-type]
+            department = None if target is None else root.departments.resolve(target.department)
+            found = close_warnings(entry, target, department)
+            made.warnings.extend(_relabel(found, drafted[entry.id]))
     clashes = _clashing_rows(entries, drafted, root.catalog)
     problems.extend(clashes.values())
     entries = [entry for entry in entries if entry.id not in clashes]

@@ -429,12 +429,30 @@ def stop_warnings(entry: Entry, catalog: Catalog, department: Department | None)
         for (stop, why), resumed in zip(changes[::2], [*again, None], strict=False)
     ]
     if department is not None and until is not None and (not changes or changes[-1][1] is None):
-        message = _(
-            "{name} is assessed through {until} (departments.toml): this recurring entry "
-            "counts through {until} only, in no month from {first} on"
-        ).format(name=department.name, until=until, first=next_month(until))
-        found.append(_problem(entry, "department", message))
+        found.append(_until_problem(entry, department, until, "department"))
     return found
+
+
+def close_warnings(
+    close: Entry, target: Entry | None, department: Department | None
+) -> list[Problem]:
+    """A close whose last month runs past the closed entry's department's last month
+    assessed (until): the entry counts only through until, whatever the close says. Said
+    as `add --recurring` says it of a new entry (review AX F6); recorded all the same."""
+    until = department.until if department is not None else None
+    if department is None or until is None or target is None or close.through is None:
+        return []
+    if close.through <= until or until < target.month:
+        return []  # within its span; or one out of span already, the review's problem
+    return [_until_problem(close, department, until, "through")]
+
+
+def _until_problem(entry: Entry, department: Department, until: str, field_name: str) -> Problem:
+    message = _(
+        "{name} is assessed through {until} (departments.toml): this recurring entry "
+        "counts through {until} only, in no month from {first} on"
+    ).format(name=department.name, until=until, first=next_month(until))
+    return _problem(entry, field_name, message)
 
 
 def _notice_stop(entry: Entry, stopped: Version, why: str | None, again: Version | None) -> Problem:
