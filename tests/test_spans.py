@@ -609,3 +609,34 @@ def test_d_for_a_department_joining_after_the_ledgers_last_month_says_so_truly(
         "note: 市数据局 is not assessed in 2023 (departments.toml lists it from 2024-03): "
         "it has no scores there\n"
     )
+
+
+def test_the_departments_toml_init_writes_shows_since_and_until(tmp_path: Path):
+    """Review AX F8: the file `init` writes named name, aliases, tags and city in its
+    header, not since/until. Its commented example, followed, gives each department its
+    span, as `govscore departments` lists it."""
+    folder = tmp_path / "office"
+    assert CliRunner().invoke(cli, ["init", str(folder)]).exit_code == 0
+    written = (folder / "departments.toml").read_text(encoding="utf-8")
+    lines = written.splitlines()
+    start = lines.index("#          [[department]]")
+    example = [line.removeprefix("#").strip() for line in lines[start : start + 5]]
+    assert example == [
+        "[[department]]",
+        'name = "市数据局"',
+        'since = "2024-03"',
+        "",
+        'and under name = "市大数据局" below: until = "2024-02"',
+    ]
+    followed = written.replace(
+        '\nname = "市大数据局"\n', '\nname = "市大数据局"\nuntil = "2024-02"\n'
+    )
+    followed += "\n" + "\n".join(example[:3]) + "\n"
+    (folder / "departments.toml").write_text(followed, encoding="utf-8")
+    listed = gs(folder, "departments", "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    spans = [(d["name"], d.get("since"), d.get("until")) for d in json.loads(listed.stdout)]
+    assert [span for span in spans if span[1] or span[2]] == [
+        ("市大数据局", None, "2024-02"),
+        ("市数据局", "2024-03", None),
+    ]
