@@ -640,3 +640,25 @@ def test_the_departments_toml_init_writes_shows_since_and_until(tmp_path: Path):
         ("市大数据局", None, "2024-02"),
         ("市数据局", "2024-03", None),
     ]
+
+
+def test_check_warns_of_a_since_years_ahead(spans: Path):
+    """Review AX F4: since = "2032-08" (meant 2023-08) passed `check` without a word, and
+    the department dropped out of every month and ranking. A since in a year after the one
+    following the ledger's last month (2023-12 here: 2025 or later) is warned of as a
+    likely typo in the year; the verdict stands (exit 0). 2024 is not warned of."""
+    quiet = gs(spans, "check")
+    assert (quiet.exit_code, quiet.stdout) == (0, "")
+    (spans / "departments.toml").write_text(
+        DEPARTMENTS
+        + '\n[[department]]\nname = "市统计局"\nsince = "2032-08"\n'
+        + '\n[[department]]\nname = "市数据局"\nsince = "2024-12"\n',
+        encoding="utf-8",
+    )
+    typo = gs(spans, "check")
+    assert (typo.exit_code, typo.stdout) == (0, "")
+    assert typo.stderr == (
+        "warning: 市统计局 is assessed from 2032-08 (since in departments.toml), more than a "
+        "year after 2023-12: a typo in the year? Until then it is listed and ranked in no "
+        "month\n" + quiet.stderr
+    )

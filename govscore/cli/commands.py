@@ -808,9 +808,28 @@ def check(app: AppContext, at: str | None, fmt: str) -> None:
         state=state.describe(_),
         problems=found.format(count=len(problems)) if problems else _("no problems"),
     )
+    _warn_far_since(report.root)
     click.echo(summary, err=True)
     if problems:
         sys.exit(1)
+
+
+def _warn_far_since(root: Root | View) -> None:
+    """A department whose since is in a year after the one following the ledger's last
+    month (or this month, with no ledger yet) is likely a typo in the year (2032-08 for
+    2023-08): it drops out of every month and ranking without a word, so `check` says so,
+    as `add` says a month after next is one (review AX F4). A warning: the verdict stands."""
+    latest = root.months[-1] if root.months else month_of(today())
+    for department in root.departments:
+        if department.since is None or int(department.since[:4]) <= int(latest[:4]) + 1:
+            continue
+        message = _(
+            "warning: {name} is assessed from {since} (since in departments.toml), more than "
+            "a year after {latest}: a typo in the year? Until then it is listed and ranked "
+            "in no month"
+        )
+        said = message.format(name=department.name, since=department.since, latest=latest)
+        click.echo(said, err=True)
 
 
 def _ledger_state(root: Root | View) -> LedgerState:
