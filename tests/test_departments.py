@@ -377,3 +377,21 @@ def test_a_tag_only_a_notices_clause_asks_for_can_be_set(shipped: Path):
     tagged = run(shipped, "departments", "tag", "市商务局", "enterprise_zone")
     assert (tagged.exit_code, tagged.stderr) == (0, "市商务局: tags enterprise_zone\n")
     assert run(shipped, *month).stdout.strip() == "2023-11-0001"
+
+
+def test_a_department_listed_twice_is_an_error_naming_both_tables(shipped: Path):
+    """A [[department]] pasted a second time (to give it a span, say) was taken as a
+    second department of the same name: listed and ranked twice, and `check` said only
+    that 市公安局 looks like 市公安局. It is an error naming both tables."""
+    (shipped / "departments.toml").write_text(
+        '[[department]]\nname = "市公安局"\n\n[[department]]\nname = "市民政局"\n\n'
+        '[[department]]\nname = "市公安局"\nsince = "2023-08"\n',
+        encoding="utf-8",
+    )
+    for command in (("check",), ("departments",), ("month", "2023-05")):
+        result = run(shipped, *command)
+        assert (result.exit_code, result.stdout) == (1, ""), command
+        assert result.stderr == (
+            "error: departments.toml: 市公安局 is listed twice ([[department]] #1 and #3); "
+            "list each department once (a new name or a span goes in its one table)\n"
+        )

@@ -60,8 +60,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # is left out (scores kept with it applied are not reused); 27: a notice putting clauses of
 # two categories in one cap group is left out; 28: so is one putting an annual clause in a
 # cap group; 29: a discretionary entry above a notice's ceiling names the notice (the
-# snapshot keeps problems' words); 30: a notice making a recurring clause annual is left out
-FORMAT = 30
+# snapshot keeps problems' words); 30: a notice making a recurring clause annual is left out;
+# 31: a department listed twice is an error (kept departments read before are not reused)
+FORMAT = 31
 
 
 def digest(data: bytes) -> bytes:

@@ -209,6 +209,18 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
         )
         for form in department.names():
             other = by_name.get(form)
+            if other is not None and other is not department and other.name == department.name:
+                raise ConfigError(
+                    _(
+                        "{file}: {name} is listed twice ([[department]] #{first} and #{second}); "
+                        "list each department once (a new name or a span goes in its one table)"
+                    ).format(
+                        file=source,
+                        name=department.name,
+                        first=items.index(other) + 1,
+                        second=index + 1,
+                    )
+                )
             if other is not None and other.name != department.name:
                 raise ConfigError(
                     _(
