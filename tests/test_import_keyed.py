@@ -25,7 +25,6 @@ from govscore.ledger.identity import (
     IDENTITY,
     entry_mark,
     identity,
-    made_identity,
     mark_matches,
     marked,
 )
@@ -252,5 +251,101 @@ def test_a_made_key_copied_into_its_column_is_compared_too(small: Path, mode: st
 def test_only_a_written_key_is_marked() -> None:
     assert marked("K1") and marked("办件-2023-001")
     assert not marked("row-0123456789abcdef-2")
-    assert made_identity("row-0123456789abcdef-2") == "0123456789abcdef"
-    assert made_identity("K1") is None
+
+
+KEYLESS = "部门,条款,次数,日期,说明,记录人\n市民政局,2.4.3,2,2023-05-15,超期甲,张三\n"
+
+
+def made_key(root: Path) -> str:
+    text = (root / "ledger" / "2023-05.toml").read_text(encoding="utf-8")
+    (key,) = [line.split('"')[1] for line in text.splitlines() if line.startswith("key = ")]
+    return key
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_made_key_copied_below_a_keyless_row_is_compared(small: Path, mode: str) -> None:
+    """Review BA F1: with --no-cache, after a key-less row of the file, a row copying a
+    made key into its 去重键 was skipped uncompared (a count corrected 2 → 3 dropped,
+    exit 0), where the same rows the other way round were refused."""
+    Path("first.csv").write_text(KEYLESS, encoding="utf-8")
+    assert gs(small, "import", "first.csv", "--month", "2023-05").exit_code == 0
+    key = made_key(small)
+    if mode == "warm":
+        assert gs(small, "month", "2023-05").exit_code == 0
+    before = ledger_bytes(small)
+    rows = (
+        "部门,条款,次数,日期,说明,记录人,去重键\n市公安局,2.4.5,1,2023-05-20,新的一件,张三,\n"
+        f"民政局,2.4.3,3,2023-05-15,超期甲,张三,{key}\n"
+    )
+    result = reimport(small, mode, rows, "--month", "2023-05")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"rows.csv:3: 去重键: key '{key}' is already recorded as 2023-05-0001 "
+        "(ledger/2023-05.toml:3), for another entry: count 2 there, 3 here; a key stays with "
+        "its entry, voided or not: to change that entry, void 2023-05-0001 and record the "
+        "corrected one under a new key; for a new entry, give it a key of its own\n"
+        "error: rejected rows.csv: 1 problem; nothing imported, the ledger is unchanged\n"
+    )
+    assert ledger_bytes(small) == before
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_made_key_copied_with_its_note_changed_is_named(small: Path, mode: str) -> None:
+    """Review BA F3: warm, a row copying a made key whose 说明 and 记录人 differ was skipped
+    without the notice --no-cache gave."""
+    Path("first.csv").write_text(KEYLESS, encoding="utf-8")
+    assert gs(small, "import", "first.csv", "--month", "2023-05").exit_code == 0
+    key = made_key(small)
+    if mode == "warm":
+        assert gs(small, "month", "2023-05").exit_code == 0
+    rows = f"部门,条款,次数,日期,说明,记录人,去重键\n民政局,2.4.3,2,2023-05-15,超期甲（已核）,李四,{key}\n"
+    result = reimport(small, mode, rows, "--month", "2023-05")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        "rows.csv:2: skipped as 2023-05-0001, already recorded: the same but for its 说明 and "
+        "记录人, which govscore does not change in a recorded entry; to change it, `govscore "
+        "void 2023-05-0001 --reason …`, then give the row a 去重键 of its own and import it "
+        "again; if the row is another incident, give it a 去重键 of its own\n"
+        "imported 0 entries, skipped 1 already recorded (by key)\n"
+    )
+
+
+def test_a_note_made_to_match_a_short_sum_is_still_named(small: Path) -> None:
+    """Review BA F5: the snapshot compared a keyed entry's note by a 16-bit sum, and a note
+    found to match it (超期（核17910） for 超期) was skipped unnamed, warm only."""
+    Path("first.csv").write_text(
+        "部门,条款,次数,日期,说明,记录人,去重键\n市公安局,2.4.3,1,2023-05-11,超期,王五,C1\n",
+        encoding="utf-8",
+    )
+    assert gs(small, "import", "first.csv").exit_code == 0
+    assert gs(small, "month", "2023-05").exit_code == 0
+    rows = "部门,条款,次数,日期,说明,记录人,去重键\n市公安局,2.4.3,1,2023-05-11,超期（核17910）,王五,C1\n"
+    result = reimport(small, "warm", rows)
+    assert result.exit_code == 0
+    assert result.stderr.startswith(
+        "rows.csv:2: skipped as 2023-05-0001, already recorded: the same but for its 说明,"
+    )
+
+
+def test_a_kept_import_is_read_again_once_an_alias_moved(small: Path) -> None:
+    """Review BA F2: a keyed row's department is compared by the name the ledger keeps; an
+    alias moved to another department made the same bytes another row, but the kept
+    import answered them "skipped" where a read refuses them."""
+    Path("h.csv").write_text(
+        "部门,条款,次数,日期,说明,记录人,去重键\n体育,2.4.3,2,2023-05-03,超期两件,张三,H1\n",
+        encoding="utf-8",
+    )
+    assert gs(small, "import", "h.csv", "--month", "2023-05").exit_code == 0
+    again = gs(small, "import", "h.csv", "--month", "2023-05")
+    assert (again.exit_code, again.stderr) == (
+        0,
+        "imported 0 entries, skipped 1 already recorded (by key)\n",
+    )
+    # The alias 体育 moved from 市体育局 to 市民政局.
+    departments = small / "departments.toml"
+    text = departments.read_text(encoding="utf-8").replace('aliases = ["体育"]\n', "")
+    text = text.replace('name = "市民政局"\n', 'name = "市民政局"\naliases = ["体育"]\n')
+    departments.write_text(text, encoding="utf-8")
+    moved = gs(small, "import", "h.csv", "--month", "2023-05", "--dry-run")
+    assert moved.exit_code == 1
+    assert "department 市体育局 there, 市民政局 here" in moved.stderr

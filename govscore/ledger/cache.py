@@ -61,8 +61,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # two categories in one cap group is left out; 28: so is one putting an annual clause in a
 # cap group; 29: a discretionary entry above a notice's ceiling names the notice (the
 # snapshot keeps problems' words); 30: a notice making a recurring clause annual is left out;
-# 31: a department listed twice is an error (kept departments read before are not reused)
-FORMAT = 31
+# 31: a department listed twice is an error (kept departments read before are not reused);
+# 32: a keyed entry's mark sums its note and recorder in 48 bits each (16 could be matched)
+FORMAT = 32
 
 
 def digest(data: bytes) -> bytes:

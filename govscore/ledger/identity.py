@@ -10,7 +10,6 @@ below both, for the snapshot to make what an import compares.
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -28,7 +27,8 @@ IDENTITY = tuple(
 )
 
 # Made keys start with this, so a reader of the ledger sees the key was not written. A made
-# key holds its row's identity (importing: `row-IDENTITY-N`), so its entry needs no mark.
+# key holds its row's identity (importing: `row-IDENTITY-N`): its entry is not marked, and a
+# row copying it is compared with the entry itself (a rare sheet: a ledger's export).
 MADE_KEY = "row-"
 
 
@@ -36,13 +36,6 @@ def marked(key: str) -> bool:
     """Whether the snapshot marks a key's entry: a key written (a made one holds its
     identity), so that a ledger of imported key-less rows costs nothing to mark."""
     return not key.startswith(MADE_KEY)
-
-
-def made_identity(key: str) -> str | None:
-    """The identity a made key holds (`row-IDENTITY-N`), or None for a key written."""
-    if not key.startswith(MADE_KEY):
-        return None
-    return key[len(MADE_KEY) :].rpartition("-")[0] or None
 
 
 # In the order of a row's parts (by name).
@@ -109,8 +102,10 @@ def digest(parts: Sequence[str | None]) -> str:
 
 
 # A mark: the identity's first digits, whether the entry has a date, then a short sum of
-# its note and of its recorder (a row whose note differs is named, not skipped silently).
+# its note and of its recorder (a row whose note differs is named, not skipped silently):
+# 48 bits each, which a note written to match cannot be found for (16 could: review BA F5).
 _IDENTITY_DIGITS = 14
+_SUM_DIGITS = 12
 DATED, UNDATED = "d", "u"
 
 
@@ -126,7 +121,8 @@ def entry_mark(entry: Entry, department: str | None = None) -> str:
 
 def text_sum(text: str | None) -> str:
     """A short sum of a note or a recorder (none and empty alike)."""
-    return f"{zlib.crc32((text or '').encode('utf-8', 'surrogatepass')) & 0xFFFF:04x}"
+    data = (text or "").encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=_SUM_DIGITS // 2).hexdigest()
 
 
 def mark_matches(
@@ -148,6 +144,6 @@ def mark_matches(
     if mark[:_IDENTITY_DIGITS] != wanted[:_IDENTITY_DIGITS]:
         return False
     sums = mark[_IDENTITY_DIGITS + 1 :]
-    if sums[:4] != text_sum(None if note is None else str(note)):
+    if sums[:_SUM_DIGITS] != text_sum(None if note is None else str(note)):
         return False
-    return by is None or sums[4:] == text_sum(str(by))
+    return by is None or sums[_SUM_DIGITS:] == text_sum(str(by))

@@ -41,7 +41,6 @@ from govscore.ledger.identity import (
     entry_identity,
     identity,
     identity_text,
-    made_identity,
     mark_matches,
     marked,
     plain,
@@ -1020,8 +1019,10 @@ class Planner:
             if not alike:  # most rows of a big import: nothing recorded is like them
                 # A 去重键 written as row-… holds its key: the ledger's keys where known,
                 # else (the full review reads the rows) the month's entries'.
-                held = self._recorded.month(month)[0] if recorded is None else recorded
-                if key in held:
+                # (Its own name: `held`, the ledger's keys a keyed row is compared by, must
+                # not become a month's made keys for the rows below: review BA F1.)
+                taken = self._recorded.month(month)[0] if recorded is None else recorded
+                if key in taken:
                     draft = self._booked(_Row(line, key, made, month, written, draft), first_line)
                 yield draft
                 continue
@@ -1089,9 +1090,9 @@ class Planner:
         snapshot (see cache.Context.marks) differs from the row's, or cannot say."""
         if not isinstance(recorded, cache.Held):  # the keys alone: nothing to compare with
             return []
+        # A made key copied into 去重键 has no mark (its key holds its identity, not its
+        # note nor its recorder): its entry is read, its month once (review BA F3).
         mark = recorded.marks.get(key)
-        if mark is None and made_identity(key) == reader.identity():
-            return []  # a made key copied into 去重键, its row's identity unchanged
         if mark is not None:
             undated = reader.undated if fields.get("date") is not None else None
             note, by = fields.get("note"), fields.get("by")
