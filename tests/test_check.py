@@ -288,20 +288,35 @@ def test_a_key_weights_toml_does_not_have_is_refused(root: Path, gs, change, sai
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"error: {said}\n")
 
 
-def test_a_ledger_setting_that_is_no_table_is_refused(root: Path, gs):
+@pytest.mark.parametrize(
+    ("setting", "table"),
+    [
+        ("ledger = true", "ledger"),
+        ("ledger = false", "ledger"),
+        ("ledger = []", "ledger"),
+        ('limits = ""', "limits"),
+        ("limits = false", "limits"),
+        ("limits = 0", "limits"),
+    ],
+)
+def test_a_ledger_or_limits_setting_that_is_no_table_is_refused(
+    root: Path, gs, setting: str, table: str
+):
     """`ledger = true` (for `[ledger] commit = true`) was a traceback (AttributeError:
-    'bool' object has no attribute 'get'); it is a configuration error, as [limits]'s."""
+    'bool' object has no attribute 'get'); `ledger = false`, `limits = 0` and any other
+    false-looking value were read as no table at all, the defaults used without a word
+    (review BA F6). Any value that is not a table is a configuration error, exit 1."""
     path = root / "weights.toml"
     text = path.read_text(encoding="utf-8")
-    table = text[text.index("[ledger]") :]
+    ledger = text[text.index("[ledger]") :]
     path.write_text(
-        text.replace(table, "").replace("floor = 0", "floor = 0\nledger = true"), encoding="utf-8"
+        text.replace(ledger, "").replace("floor = 0", f"floor = 0\n{setting}"), encoding="utf-8"
     )
     result = gs("month", "2023-05")
     assert (result.exit_code, result.stdout, result.stderr) == (
         1,
         "",
-        "error: weights.toml: [ledger] must be a table\n",
+        f"error: weights.toml: [{table}] must be a table\n",
     )
 
 

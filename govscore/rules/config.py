@@ -394,11 +394,13 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
                 weight=number(spec["weight"], f"category.{cid}.weight"),
             )
         )
-    ledger = data.get("ledger") or {}
-    limits = data.get("limits") or {}
+    # Only a table left out means the defaults: `ledger = false` or `limits = 0` is no
+    # table either, and was read as none without a word (ledger = true was a crash).
+    ledger = data.get("ledger", {})
+    limits = data.get("limits", {})
     if not isinstance(limits, dict):
         raise ConfigError(_("{file}: [limits] must be a table").format(file=source))
-    if not isinstance(ledger, dict):  # ledger = true was a crash (ledger.get)
+    if not isinstance(ledger, dict):
         raise ConfigError(_("{file}: [ledger] must be a table").format(file=source))
     for name, table, keys in (("ledger", ledger, LEDGER_KEYS), ("limits", limits, LIMITS_KEYS)):
         has = _("[{table}] has {keys}").format(table=name, keys=listing(keys))
