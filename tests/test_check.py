@@ -266,6 +266,12 @@ def test_weights_that_cannot_make_a_score_are_refused(root: Path, gs, change, sa
             "has name, short, weight)",
         ),
         (
+            # The category's only weight misspelt: "needs a weight" hid the did-you-mean.
+            ("weight = 0.15", "wieght = 0.15"),
+            "weights.toml: [category.4]: unknown key 'wieght'; did you mean weight? (a category "
+            "has name, short, weight)",
+        ),
+        (
             ("commit = false", "comit = true"),
             "weights.toml: [ledger]: unknown key 'comit'; did you mean commit? ([ledger] has "
             "commit)",
@@ -286,6 +292,35 @@ def test_a_key_weights_toml_does_not_have_is_refused(root: Path, gs, change, sai
     path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
     result = gs("month", "2023-05")
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"error: {said}\n")
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            ("weight = 0.15", "wieght = 0.15"),
+            "weights.toml: [category.4]：未知的键 'wieght'；是否指 weight？"
+            "（考评类别可有的键：name、short、weight）",
+        ),
+        (
+            ("commit = false", "comit = true"),
+            "weights.toml: [ledger]：未知的键 'comit'；是否指 commit？（[ledger] 可有的键：commit）",
+        ),
+    ],
+    ids=["category", "ledger"],
+)
+def test_a_key_weights_toml_does_not_have_is_named_in_chinese(root: Path, change, said):
+    """What a clerk reads (review BA F6): the file at the head with `: `, as every
+    configuration message has it (an editor's jump on file:), the table after it from
+    the catalog, and the rest in the Chinese punctuation; a misspelt weight is named as
+    misspelt, not as a category without a weight."""
+    path = root / "weights.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    result = CliRunner(env={"GOVSCORE_LANG": "zh"}).invoke(
+        cli, ["--root", str(root), "month", "2023-05"]
+    )
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"错误：{said}\n")
 
 
 @pytest.mark.parametrize(

@@ -349,6 +349,12 @@ def _refuse_unknown(table: dict[str, Any], keys: tuple[str, ...], where: str, ha
         )
 
 
+def _table(source: str, name: str) -> str:
+    """Where in weights.toml, as a message's head: `weights.toml: [category.4]`. Worded
+    by the catalog, as departments.toml's `department #N` is, not pasted together."""
+    return _("{file}: [{table}]").format(file=source, table=name)
+
+
 def parse_weights(data: dict[str, Any], source: str) -> Weights:
     """Read weights.toml; a wrong sum is left for `check` to report (see weight_problems).
     A key it does not read is refused (_refuse_unknown)."""
@@ -376,15 +382,16 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
         example = '  [category.1]\n  name = "政务服务标准化"\n  weight = 0.25'
         raise ConfigError(message.format(file=source) + "\n" + example)
     for cid, spec in raw.items():
+        if isinstance(spec, dict):  # first: `wieght = 0.15` is a misspelt weight, not none
+            _refuse_unknown(
+                spec,
+                CATEGORY_KEYS,
+                _table(source, f"category.{cid}"),
+                _("a category has {keys}").format(keys=listing(CATEGORY_KEYS)),
+            )
         if not isinstance(spec, dict) or "weight" not in spec:
             message = _("{file}: [category.{id}] needs a weight")
             raise ConfigError(message.format(file=source, id=cid))
-        _refuse_unknown(
-            spec,
-            CATEGORY_KEYS,
-            f"{source}: [category.{cid}]",
-            _("a category has {keys}").format(keys=listing(CATEGORY_KEYS)),
-        )
         name = str(spec.get("name", cid))
         categories.append(
             Category(
@@ -404,7 +411,7 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
         raise ConfigError(_("{file}: [ledger] must be a table").format(file=source))
     for name, table, keys in (("ledger", ledger, LEDGER_KEYS), ("limits", limits, LIMITS_KEYS)):
         has = _("[{table}] has {keys}").format(table=name, keys=listing(keys))
-        _refuse_unknown(table, keys, f"{source}: [{name}]", has)
+        _refuse_unknown(table, keys, _table(source, name), has)
     ceiling = number(
         limits.get("discretionary", DEFAULTS["limits.discretionary"]), "limits.discretionary"
     )
