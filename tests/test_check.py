@@ -355,6 +355,22 @@ def test_a_ledger_or_limits_setting_that_is_no_table_is_refused(
     )
 
 
+@pytest.mark.parametrize("written", ['"false"', '"no"', "0"])
+def test_a_commit_setting_that_is_not_true_or_false_is_refused(root: Path, gs, written: str):
+    """`commit = "false"` was read as true (any non-empty text is), so every add, void,
+    close and import committed to git against what the file says; it is a configuration
+    error, exit 1, naming the value as written."""
+    path = root / "weights.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("commit = false", f"commit = {written}"), encoding="utf-8")
+    result = gs("month", "2023-05")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        f"error: weights.toml: [ledger] commit must be true or false, got {written}\n",
+    )
+
+
 def test_weights_without_a_category_the_catalog_scores_are_reported_and_months_still_shown(
     root: Path, gs
 ):

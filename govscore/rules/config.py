@@ -412,6 +412,13 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
     for name, table, keys in (("ledger", ledger, LEDGER_KEYS), ("limits", limits, LIMITS_KEYS)):
         has = _("[{table}] has {keys}").format(table=name, keys=listing(keys))
         _refuse_unknown(table, keys, _table(source, name), has)
+    commit = ledger.get("commit", False)
+    if not isinstance(commit, bool):  # commit = "false" is text, and any text was true
+        raise ConfigError(
+            _("{file}: [ledger] commit must be true or false, got {value}").format(
+                file=source, value=_as_written(commit)
+            )
+        )
     ceiling = number(
         limits.get("discretionary", DEFAULTS["limits.discretionary"]), "limits.discretionary"
     )
@@ -442,7 +449,7 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
         base=base,
         floor=floor,
         categories=tuple(sorted(categories, key=lambda c: c.id)),
-        commit=bool(ledger.get("commit", False)),
+        commit=commit,
         source=source,
         discretionary=ceiling,
         office=str(data.get("office") or OFFICE),
