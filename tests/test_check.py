@@ -355,6 +355,22 @@ def test_a_ledger_or_limits_setting_that_is_no_table_is_refused(
     )
 
 
+@pytest.mark.parametrize("written", ["1", "false", '""', '"  "'])
+def test_an_office_that_is_no_name_is_refused(root: Path, gs, written: str):
+    """`office = 1` titled every report "1", and `office = false` gave the default without
+    a word: the office must be a name, exit 1 naming the setting and an example."""
+    path = root / "weights.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("floor = 0", f"floor = 0\noffice = {written}"), encoding="utf-8")
+    result = gs("month", "2023-05")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: weights.toml: office is the name of the office the reports are from, e.g. "
+        'office = "烟台市政务服务管理办公室"\n',
+    )
+
+
 @pytest.mark.parametrize("written", ['"false"', '"no"', "0"])
 def test_a_commit_setting_that_is_not_true_or_false_is_refused(root: Path, gs, written: str):
     """`commit = "false"` was read as true (any non-empty text is), so every add, void,

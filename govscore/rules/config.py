@@ -445,6 +445,14 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
                     file=source, id=category.id, weight=category.weight
                 )
             )
+    office = data.get("office", OFFICE)
+    if not isinstance(office, str) or not office.strip():
+        # `office = 1` would title every report "1"; `office = false`, the default unsaid.
+        raise ConfigError(
+            _(
+                '{file}: office is the name of the office the reports are from, e.g. office = "{office}"'
+            ).format(file=source, office=OFFICE)
+        )
     return Weights(
         base=base,
         floor=floor,
@@ -452,7 +460,7 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
         commit=commit,
         source=source,
         discretionary=ceiling,
-        office=str(data.get("office") or OFFICE),
+        office=office.strip(),
     )
 
 
