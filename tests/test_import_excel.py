@@ -512,6 +512,38 @@ def test_a_title_row_and_a_row_number_column_are_passed_over(small: Path):
     assert again.stderr == "imported 0 entries, skipped 2 already recorded (by key)\n"
 
 
+def test_a_row_withdrawn_by_a_hash_in_its_number_cell_is_a_comment(small: Path):
+    """Review BB F1: a clerk withdraws a numbered row by writing # in its 序号 cell, the
+    row's first filled cell; the 序号 column was left out before the comment was looked
+    for, and the row was booked (5 points). So too a # in a blank column before the
+    header's first name, which was refused as a stray cell. CSV and .xlsx alike."""
+    withdrawn = TITLED_CSV + "#3,市民政局,2.4.3,5,2023/5/5,已撤回\r\n"
+    Path("titled.csv").write_bytes(withdrawn.encode("gb18030"))
+    result = gs(small, "import", "titled.csv", "--by", "cron")
+    assert (result.exit_code, result.stdout) == (0, "2023-05-0001\n2023-05-0002\n")
+    assert result.stderr == "imported 2 entries, skipped 0 already recorded (by key)\n"
+    # As in the sheet without it: 市民政局 1 → 99.60, 市公安局 2 → 99.20.
+    assert totals(small, "2023-05")[1:] == [(2, "市民政局", 99.6), (3, "市公安局", 99.2)]
+    lead = ",部门,条款,次数\r\n,市公安局,2.4.3,1\r\n#注释,市公安局,2.4.3,9\r\n"
+    Path("lead.csv").write_text(lead, encoding="utf-8")
+    led = gs(small, "import", "lead.csv", "--month", "2023-06", "--dry-run")
+    assert (led.exit_code, led.stderr) == (
+        0,
+        "would import 1 entry, skip 0 already recorded (by key); nothing written (--dry-run)\n",
+    )
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["序号", "部门", "条款", "次数", "日期", "说明"])
+    sheet.append([1, "公安局", "2.4.3", 2, datetime(2023, 7, 3), "甲"])
+    sheet.append(["#2", "市民政局", "2.4.3", 5, datetime(2023, 7, 4), "已撤回"])
+    book.save("withdrawn.xlsx")
+    booked = gs(small, "import", "withdrawn.xlsx", "--dry-run")
+    assert (booked.exit_code, booked.stderr) == (
+        0,
+        "would import 1 entry, skip 0 already recorded (by key); nothing written (--dry-run)\n",
+    )
+
+
 def test_below_a_title_a_bad_row_is_named_by_its_own_line(small: Path):
     Path("titled.csv").write_bytes(TITLED_CSV.replace(",2,2023/5/3", ",x,2023/5/3").encode())
     result = gs(small, "import", "titled.csv")

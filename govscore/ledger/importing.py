@@ -346,6 +346,10 @@ def read_workbook(data: bytes, file: str) -> Table:
         for line, (whole, as_written) in enumerate(rest, start=at + 2):
             if merges is not None and merges.into:
                 whole = merges.fill(whole, line)
+            if dropped and _commented(
+                _cell_text(cell.value, None, from_excel, book.epoch) for cell in whole
+            ):
+                continue  # a comment, its # in a 序号 or blank leading column
             # Cells of columns the header leaves blank, before its first name or after
             # its last: none may be filled.
             for place in (*lead, *range(read.width, len(whole))):
@@ -589,6 +593,16 @@ def _counts(row: Sequence[str]) -> bool:
     return False
 
 
+def _commented(row: Iterable[str]) -> bool:
+    """Whether a row as written, every column (a 序号 or a blank leading one too), is a
+    comment: a clerk withdraws a numbered row by writing # in its 序号 cell (review BB F1)."""
+    for cell in row:
+        filled = cell.strip()
+        if filled:
+            return filled.startswith(COMMENT)
+    return False
+
+
 def read_table(text: str, file: str) -> Table:
     """Read the header; the rows are read as they are asked for (see Table).
 
@@ -638,10 +652,13 @@ class _CsvRows:
             for _row in itertools.islice(reader, self.skip):
                 line = reader.line_num + 1
             for row in reader:
-                if dropped:
+                if not dropped:
+                    if _counts(row):
+                        yield line, row
+                elif not _commented(row):
                     row = _drop(row, dropped)
-                if _counts(row):
-                    yield line, row
+                    if _counts(row):
+                        yield line, row
                 line = reader.line_num + 1
         except csv.Error as exc:
             raise Unreadable(_unreadable(self.file, line, exc)) from None
@@ -657,7 +674,7 @@ class _CsvRows:
             for _row in itertools.islice(reader, self.skip):
                 line = reader.line_num + 1
             for row in reader:
-                if _counts(_drop(row, self.dropped)):
+                if not _commented(row) and _counts(_drop(row, self.dropped)):
                     found += [
                         _stray(self.file, line, place, row[place].strip(), workbook=False)
                         for place in places
