@@ -135,3 +135,27 @@ def test_a_configuration_file_the_system_will_not_read_is_named_in_chinese(root:
     result = run_process("--root", str(root), "month", "2023-05", env={"GOVSCORE_LANG": "zh"})
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == "错误：departments.toml: 无法读取：这是文件夹\n"
+
+
+def test_an_encoding_that_reads_no_text_is_said_in_chinese(root: Path):
+    """Review BB F2: `--encoding undefined` put Python's English reason ("decoding with
+    'undefined' codec failed (UnicodeError: undefined encoding)") inside the Chinese
+    message; it is said in govscore's words."""
+    csv = root.parent / "rows.csv"
+    csv.write_text("department,clause\n市公安局,2.4.3\n", encoding="utf-8")
+    result = run_process(
+        "--root",
+        str(root),
+        "import",
+        str(csv),
+        "--month",
+        "2023-05",
+        "--encoding",
+        "undefined",
+        env={"GOVSCORE_LANG": "zh"},
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"错误：{csv}: 无法以 --encoding undefined 读取：该编码读不出文本；请指明文件文字的存储编码："
+        "utf-8、utf-8-sig 或 gb18030\n"
+    )

@@ -264,12 +264,13 @@ def _decode_as(data: bytes, file: str, encoding: str) -> str:
                 "{file}:{line}: not {encoding} text (byte {byte} cannot be read); check --encoding"
             ).format(file=file, line=line, encoding=encoding, byte=f"{exc.object[exc.start]:#04x}")
         ) from None
-    except (UnicodeError, LookupError) as exc:  # the codec "undefined", or one that refuses
+    except (UnicodeError, LookupError):  # the codec "undefined", or one that refuses
+        # Said in govscore's words: the codec's own reason is Python's, in English.
         raise DataError(
             _(
-                "{file}: cannot be read with --encoding {encoding}: {reason}; name how the "
-                "file's text is stored: utf-8, utf-8-sig or gb18030"
-            ).format(file=file, encoding=encoding, reason=exc)
+                "{file}: cannot be read with --encoding {encoding}: that encoding reads no "
+                "text; name how the file's text is stored: utf-8, utf-8-sig or gb18030"
+            ).format(file=file, encoding=encoding)
         ) from None
     return text.removeprefix("\ufeff")
 
