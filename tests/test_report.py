@@ -399,7 +399,7 @@ def test_a_report_names_only_the_problems_that_can_reach_its_period(small: Path,
             assert where in done.stderr
     listed = (
         "<li><code>ledger/2023-04.toml:10</code>（记录 2023-04-h001）："
-        "unknown department &#39;市不存在局&#39;</li>"
+        "未知部门 &#39;市不存在局&#39;</li>"  # Chinese in an English run too (BD F1)
     )
     others = (
         "台账中另有 2 个问题，在晚于 2023-05 的月度台账文件中，不涉及本月考评"
@@ -417,7 +417,7 @@ def test_a_report_names_only_the_problems_that_can_reach_its_period(small: Path,
     sheet = [[c.value for c in row] for row in book["问题"].iter_rows()]
     assert sheet == [
         ["文件", "行", "记录", "字段", "说明"],
-        ["ledger/2023-04.toml", 10, "2023-04-h001", "部门", "unknown department '市不存在局'"],
+        ["ledger/2023-04.toml", 10, "2023-04-h001", "部门", "未知部门 '市不存在局'"],
     ]
     said = [row[0].value for row in book["排名"].iter_rows(max_row=7)]
     assert said[3:] == [
@@ -548,11 +548,13 @@ def test_workbook_dates_are_dates_and_problems_read_as_the_office_writes(
     assert when.number_format == "yyyy-mm-dd"
     problems = [[c.value for c in row] for row in book["问题"].iter_rows(min_row=2)]
     assert [(p[2], p[3]) for p in problems] == [(None, "编号"), ("2023-05-0099", "条款")]
-    # The report sent upward says what is wrong, not which command the clerk runs.
-    assert problems[0][4].endswith("an entry was removed from the ledger or from its git history")
+    # The report sent upward says what is wrong, not which command the clerk runs; in
+    # Chinese, as the rest of it, though this run's language is English (review BD F1).
+    assert problems[0][4].endswith("有记录从台账或其 git 历史中被删除")
     html = (tmp_path / "may.html").read_text(encoding="utf-8")
     assert "govscore audit" not in html
-    assert "an entry was removed from the ledger or from its git history</li>" in html
+    assert "有记录从台账或其 git 历史中被删除</li>" in html
+    assert "unknown clause" not in html and "未知条款" in html
 
 
 def test_a_report_sent_upward_names_no_command_for_the_clerk(small: Path, tmp_path: Path):
@@ -569,10 +571,10 @@ def test_a_report_sent_upward_names_no_command_for_the_clerk(small: Path, tmp_pa
         )
         assert done.returncode == 1 and "`govscore departments`" in done.stderr
     html = (tmp_path / "m.html").read_text(encoding="utf-8")
-    assert "unknown department" in html and "govscore departments" not in html
+    assert "未知部门 &#39;市不存在局&#39;" in html and "govscore departments" not in html
     book = openpyxl.load_workbook(tmp_path / "m.xlsx")
     said = [str(c.value) for row in book["问题"].iter_rows(min_row=2) for c in row]
-    assert any("unknown department" in s for s in said)
+    assert any("未知部门 '市不存在局'" in s for s in said)
     assert not any("govscore departments" in s for s in said)
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from govscore.errors import Problem
 from govscore.figures import round2
+from govscore.i18n import chinese_of
 from govscore.model import Entry, months_between, previous_month
 from govscore.report.amended import rules_label
 from govscore.report.shapes import entry_what, remarks
@@ -40,8 +41,10 @@ TOP_CLAUSES = 10  # the clauses that cost (and earned) the most, each list this 
 def reported(problem: Problem) -> str:
     """A problem's message as a report sent upward says it: without the commands it tells
     the clerk to run (`govscore audit --since TAG`, `govscore departments`), which mean
-    nothing to its readers."""
-    return _COMMAND_HINT.sub("", str(problem.message).removesuffix(audit_hint()))
+    nothing to its readers. In Chinese in either language, as the rest of the report is
+    (review BD F1: an English run listed `unknown clause '9.9.9'`)."""
+    message = str(chinese_of(problem.message))
+    return _COMMAND_HINT.sub("", message.removesuffix(str(chinese_of(audit_hint()))))
 
 
 # A hint in brackets that names a command: （运行 `govscore departments` 查看列表）.
