@@ -1380,6 +1380,20 @@ def test_a_year_page_measures_categories_from_the_years_own_base_and_floor(
     assert "<li>2023年10月：政务服务标准化计得 \u221230.00 分，按保底 20.00 分计</li>" in civil
 
 
+def test_a_floor_line_says_the_score_a_category_came_to_unsigned(small: Path, tmp_path: Path):
+    """Review BD F4: once a notice raised the floor above 0, a card's floor line read
+    `计得 +84.00 分`, a score written as a change. 1.1.1 costs 1 an item: 16 items take
+    C1 to 100 − 16 = 84, under the floor of 90, so C1 counts 90: total 0.25 × 90 + 75
+    = 97.50."""
+    amend(small, "2023-06-01", 'floor = 90\n[notice]\nnumber = "F90"\n')
+    add(small, "-d", "市体育局", "-c", "1.1.1", "-n", "16", "--month", "2023-06")
+    assert totals(small, "month", "2023-06")["市体育局"]["total"] == 97.5
+    out = tmp_path / "june.html"
+    assert run(small, "report", "2023-06", "-o", str(out), "-d", "市体育局").exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "<li>2023年6月：政务服务标准化计得 84.00 分，按保底 90.00 分计</li>" in html
+
+
 def test_a_notices_ceiling_reads_from_the_default_and_its_refusal_names_the_notice(
     small: Path,
 ):

@@ -40,6 +40,13 @@ def amount(value: Decimal) -> str:
     return "+" + text if value > 0 else text
 
 
+def score(value: Decimal) -> str:
+    """A category's score as worked out, exact and unsigned where it is not below 0: a
+    floor's line says what the score came to, not a change (review BD F4: `+84.00`)."""
+    text = exact(value)
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
 def places(value: int | None) -> str:
     """A change in rank, in places moved up: +2, −3, 0; — when there is nothing to compare."""
     if value is None:
@@ -80,6 +87,7 @@ def environment() -> Environment:
         figure=figure,
         signed=signed,
         amount=amount,
+        score=score,
         places=places,
         month_name=month_name,
         reported=reported,
