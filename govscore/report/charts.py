@@ -8,7 +8,8 @@ half-up (figures.figure), never the float positions. Axes that cannot start at z
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,6 +77,25 @@ class BarChart:
     left: float  # where bars start (names to the left)
 
 
+# Names are drawn at 11 px to the left of the bars, right-aligned: a CJK character takes
+# about the font's size, any other about 0.6 of it. The bars start where the longest name
+# ends (190 at least), so a long name is never cut off at the edge (review BD F2:
+# 烟台市地方金融监督管理综合行政执法支队 lost its 烟台市, and read as another department).
+FONT_SIZE = 11.0
+NAMES_LEFT = 190.0
+
+
+def names_left(names: Iterable[str]) -> float:
+    """Where bars start: past the widest name, with a margin, and never before 190."""
+    widest = max((_text_width(name) for name in names), default=0.0)
+    return max(NAMES_LEFT, round(widest + 12, 1))
+
+
+def _text_width(text: str) -> float:
+    wide = sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
+    return wide * FONT_SIZE + (len(text) - wide) * FONT_SIZE * 0.6
+
+
 def total_bars(rows: Sequence[tuple[str, Decimal, bool]], width: float = 560) -> BarChart:
     """Totals in rank order, (name, total, vetoed) each; vetoed ones are drawn apart."""
     row, top = 18.0, 8.0
@@ -84,7 +104,8 @@ def total_bars(rows: Sequence[tuple[str, Decimal, bool]], width: float = 560) ->
         Bar(top + i * row, max(1.0, scale.at(float(total))), name, figure(total), vetoed)
         for i, (name, total, vetoed) in enumerate(rows)
     )
-    return BarChart(bars, scale, top + len(rows) * row + 28, row, 190.0)
+    left = names_left(name for name, _, _ in rows)
+    return BarChart(bars, scale, top + len(rows) * row + 28, row, left)
 
 
 @dataclass(frozen=True)
@@ -118,7 +139,8 @@ def category_matrix(
     """(name, category scores, base) per department; each column scaled to its largest
     change. Each row has its own base: a year's is the mean of its months' bases, which a
     notice may have changed, and a department's months are its own (since/until)."""
-    left, row, top, half = 190.0, 18.0, 22.0, column / 2 - 42
+    row, top, half = 18.0, 22.0, column / 2 - 42
+    left = names_left(name for name, _, _ in rows)
     largest = [
         max((abs(float(scores[i] - base)) for _, scores, base in rows), default=0.0) or 1.0
         for i in range(len(categories))
