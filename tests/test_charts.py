@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from govscore.report.charts import category_matrix, names_left, total_bars
+from govscore.report.charts import category_matrix, names_left, total_bars, trend
 
 LONG = "烟台市地方金融监督管理综合行政执法支队84"  # 19 CJK characters and 2 digits
 
@@ -26,3 +26,16 @@ def test_bars_start_past_the_longest_name():
     # The columns follow: the first from 234.2, each 150 wide, the chart as wide as both.
     assert [left for _, left, _ in matrix.columns] == [234.2, 384.2]
     assert matrix.width == 534.2
+
+
+def test_a_trends_first_point_stands_clear_of_the_axis_figures():
+    """Review BD F3: the first month's figure, centred on its point at the axis (x 44),
+    ran into the axis's own figures (right-aligned at 38). Points start 20 px in: at 64,
+    the last at 640 − 20 = 620, 4 months 556 / 3 = 185.33 apart."""
+    chart = trend(
+        [(f"2023-0{m}", Decimal(v)) for m, v in ((4, "100"), (5, "99"), (6, "98.8"), (7, "99"))]
+    )
+    assert [x for x, _, _, _ in chart.points] == [64.0, 249.3, 434.7, 620.0]
+    # A figure of 5 characters at 10 px, about 28 px wide: it starts at 64 − 14 = 50,
+    # clear of 38, where the axis figures end.
+    assert chart.points[0][0] - 14 > chart.left - 6

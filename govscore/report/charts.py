@@ -212,14 +212,20 @@ class Trend:
     top: float
 
 
+INSET = 20.0
+
+
 def trend(values: Sequence[tuple[str, Decimal]], width: float = 640, height: float = 180) -> Trend:
     left, top, bottom = 44.0, 14.0, 30.0
     scale = axis([v for _, v in values], height - top - bottom, most=5)
-    inner = width - left - 20
+    # The first point stands INSET past the axis: its label (a figure 10 px high, centred
+    # on it, about 28 px wide) would else sit on the axis's own figures (review BD F3).
+    first = left + INSET
+    inner = width - first - 20
     step = inner / max(1, len(values) - 1)
     points = tuple(
         (
-            round(left + (i * step if len(values) > 1 else inner / 2), 1),
+            round(first + (i * step if len(values) > 1 else inner / 2), 1),
             round(top + scale.length - scale.at(float(total)), 1),
             month,
             figure(total),
