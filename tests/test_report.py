@@ -328,6 +328,17 @@ def test_a_name_without_a_suffix_is_told_what_o_takes(small: Path, tmp_path: Pat
     assert not (tmp_path / "月报").exists() and not (tmp_path / "月报.html").exists()
 
 
+def test_an_ending_without_a_name_is_given_one(small: Path, tmp_path: Path):
+    """Review BB F7: `-o .html` (an ending, no name) was told to write .html.html."""
+    done = run(small, "report", "2023-05", "-o", str(tmp_path / ".html"))
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"error: {tmp_path / '.html'}: -o takes a file name ending in .html (a web page) or "
+        f".xlsx (a workbook), such as {tmp_path / 'govscore-2023-05.html'}; nothing written\n"
+    )
+    assert not (tmp_path / ".html").exists()
+
+
 def test_usage_errors_write_nothing(small: Path, tmp_path: Path):
     record(small)
     for args in (

@@ -1100,11 +1100,14 @@ def report_(
     target = output if output is not None else Path(f"govscore-{period}.html")
     kind = REPORT_KINDS.get(target.suffix.lower())
     if kind is None and not target.suffix:  # not "not ''": the name wants its ending
+        # `-o .html` is an ending without a name (review BB F7: it was told .html.html).
+        bare = target.name.lower() in REPORT_KINDS
+        named = f"govscore-{period}{target.name}" if bare else f"{target.name}.html"
         raise UsageError(
             _(
                 "{file}: -o takes a file name ending in .html (a web page) or .xlsx "
                 "(a workbook), such as {example}; nothing written"
-            ).format(file=target, example=target.with_name(f"{target.name}.html"))
+            ).format(file=target, example=target.with_name(named))
         )
     if kind is None:
         raise UsageError(
