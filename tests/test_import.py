@@ -426,8 +426,11 @@ def test_real_process_exit_codes(small: Path):
     assert bad.stderr.splitlines()[-1] == (
         "error: rejected bad.csv: 1 problem; nothing imported, the ledger is unchanged"
     )
+    # A day's export that failed to appear is a data problem, as `items check` says it
+    # (review BB F3: it was a usage error, exit 2, in click's words).
     missing = run_process("--root", str(small), "import", "missing.csv")
-    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert (missing.returncode, missing.stdout) == (1, "")
+    assert missing.stderr == "error: missing.csv: cannot read: no such file\n"
     month = run_process("--root", str(small), "import", "rows.csv", "--month", "2023-13")
     assert month.returncode == 2 and "not a month" in month.stderr
 
