@@ -18,8 +18,8 @@ from click.testing import CliRunner, Result
 
 from conftest import run_process
 from govscore.cli.commands import cli
+from govscore.figures import plain as _plain
 from govscore.ledger.identity import digest as _digest
-from govscore.ledger.identity import plain as _plain
 from govscore.ledger.importing import MADE_KEY, read_file, row_draft
 from govscore.ledger.recording import Draft
 

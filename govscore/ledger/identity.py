@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from govscore.figures import plain
 from govscore.ledger.text import _FALSE, _TRUE
 from govscore.model import FIELDS, Entry, matter_key
 
@@ -73,11 +74,6 @@ def identity_text(name: str, value: Any) -> str | None:
     if isinstance(value, Decimal):
         return plain(value)
     return str(value)
-
-
-def plain(number: Decimal) -> str:
-    """A number as written plainly: 2.50 is 2.5, 1E+1 is 10."""
-    return format(number.normalize(), "f")
 
 
 def entry_identity(entry: Entry, department: str | None = None) -> str:

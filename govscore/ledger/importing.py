@@ -33,6 +33,7 @@ from xml.etree import ElementTree
 
 from govscore import __version__
 from govscore.errors import DataError, Problem, UsageError
+from govscore.figures import plain
 from govscore.i18n import N_, _, chinese, listing, os_reason
 from govscore.ledger import cache
 from govscore.ledger.identity import (
@@ -43,7 +44,6 @@ from govscore.ledger.identity import (
     identity_text,
     mark_matches,
     marked,
-    plain,
 )
 from govscore.ledger.identity import (
     digest as parts_digest,
@@ -585,23 +585,25 @@ def _cell_text(
     return str(value)
 
 
-def _counts(row: Sequence[str]) -> bool:
-    """Whether a row is read: not empty, and not a comment (first filled cell starts #)."""
+def _first_filled(row: Iterable[str]) -> str | None:
     for cell in row:
         filled = cell.strip()
         if filled:
-            return not filled.startswith(COMMENT)
-    return False
+            return filled
+    return None
+
+
+def _counts(row: Sequence[str]) -> bool:
+    """Whether a row is read: not empty, and not a comment (first filled cell starts #)."""
+    first = _first_filled(row)
+    return first is not None and not first.startswith(COMMENT)
 
 
 def _commented(row: Iterable[str]) -> bool:
     """Whether a row as written, every column (a 序号 or a blank leading one too), is a
     comment: a clerk withdraws a numbered row by writing # in its 序号 cell (review BB F1)."""
-    for cell in row:
-        filled = cell.strip()
-        if filled:
-            return filled.startswith(COMMENT)
-    return False
+    first = _first_filled(row)
+    return first is not None and first.startswith(COMMENT)
 
 
 def read_table(text: str, file: str) -> Table:
@@ -653,13 +655,10 @@ class _CsvRows:
             for _row in itertools.islice(reader, self.skip):
                 line = reader.line_num + 1
             for row in reader:
-                if not dropped:
-                    if _counts(row):
-                        yield line, row
-                elif not _commented(row):
-                    row = _drop(row, dropped)
-                    if _counts(row):
-                        yield line, row
+                if dropped:  # a # in a column left out still makes the row a comment
+                    row = () if _commented(row) else _drop(row, dropped)
+                if _counts(row):
+                    yield line, row
                 line = reader.line_num + 1
         except csv.Error as exc:
             raise Unreadable(_unreadable(self.file, line, exc)) from None
