@@ -48,7 +48,7 @@ from govscore.ledger.identity import (
 from govscore.ledger.identity import (
     digest as parts_digest,
 )
-from govscore.ledger.recording import Draft, key_conflicts
+from govscore.ledger.recording import Draft, entry_finder, key_conflicts
 from govscore.ledger.text import csv_reason
 from govscore.model import FIELD_WORDS, FIELDS, Entry, field_word, month_of
 from govscore.written import (
@@ -900,7 +900,7 @@ class Planner:
         self._keys: Container[str] | None = None
         self._proved: frozenset[str] | None = None  # the keys in `proof`, for has_key
         self._written: frozenset[str] | None = None  # see _written_keys
-        self._months: dict[str, dict[str, Entry]] = {}  # see _entry
+        self._entry = self._finder()  # a recorded entry by its id (see _differs)
 
     def __iter__(self) -> Iterator[Draft | Problem]:
         return self.read(None)
@@ -941,7 +941,7 @@ class Planner:
         self.rows = self.skipped = 0
         self.proof, self.notices, self._proved = {}, {}, None
         self._recorded = _Recorded(self.ledger, self.resolve)
-        self._months = {}
+        self._entry = self._finder()
         self._keys = recorded  # the ledger's keys, where known
         yield from self.table.problems
         first_line: dict[str, int] = {}
@@ -1122,14 +1122,10 @@ class Planner:
             [(draft, entry_id)], resolve, self._entry, self.tidied, recorded.voided
         )
 
-    def _entry(self, entry_id: str) -> Entry | None:
-        """A recorded entry by its id, its month's entries read once."""
-        month = entry_id[:7]
-        found = self._months.get(month)
-        if found is None:
-            entries = self.ledger(month) if self.ledger is not None else ()
-            found = self._months[month] = {entry.id: entry for entry in entries}
-        return found.get(entry_id)
+    def _finder(self) -> Callable[[str], Entry | None]:
+        """A recorded entry by its id, each month's entries read once a read."""
+        ledger = self.ledger
+        return entry_finder(ledger if ledger is not None else lambda month: ())
 
     def tidied(self, draft: Draft, entry: Entry, fields: tuple[str, ...], voided: bool) -> None:
         """A keyed row skipped as the entry its key stands for, which differs from it only

@@ -228,15 +228,16 @@ def _compared(name: str, value: Any) -> Any:
     return value if name == "month" else identity_text(name, value)
 
 
-def _month_finder(root_path: Path) -> Callable[[str], Entry | None]:
-    """The entry of an id, each month's files read once (an import skips many rows)."""
+def entry_finder(read: Callable[[str], Iterable[Entry]]) -> Callable[[str], Entry | None]:
+    """The entry of an id, each month's entries (`read`) read once (an import compares
+    many rows with the entries their keys stand for)."""
     months: dict[str, dict[str, Entry]] = {}
 
     def find(entry_id: str) -> Entry | None:
         month = entry_id[:7]
         found = months.get(month)
         if found is None:
-            found = months[month] = {e.id: e for e in month_entries(root_path, month)}
+            found = months[month] = {e.id: e for e in read(month)}
         return found.get(entry_id)
 
     return find
@@ -335,7 +336,7 @@ def _record_cached(
     made = draft_entries(drafts, known, id_tag, options.force)
     entries, problems, drafted = made.entries, made.problems, made.drafted
     if options.same_keys and made.skipped:
-        find = _month_finder(root_path)
+        find = entry_finder(lambda month: month_entries(root_path, month))
         resolve = state.departments.full_name
         voided = context.voided
         problems.extend(key_conflicts(made.skipped, resolve, find, options.tidied, voided))
@@ -344,8 +345,8 @@ def _record_cached(
     for path, text in appends:
         label = f"{LEDGER_DIR}/{path.name}"
         content = read_ledger_file(root_path, label) + text.encode("utf-8")
-        month_entries = tuple(e for e in entries if e.file == label)
-        parsed = ParsedFile(month_entries, (), False, content.count(b"\n"))
+        appended = tuple(e for e in entries if e.file == label)
+        parsed = ParsedFile(appended, (), False, content.count(b"\n"))
         tails.append((label, parsed, file_mark(content, parsed)))
     tails.sort(key=lambda t: t[0])
     extended = cache.extend(
