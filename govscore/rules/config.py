@@ -168,18 +168,13 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
             raise ConfigError(
                 _('{where}: every [[department]] needs a name = "..."').format(where=where(index))
             )
-        unknown = [key for key in spec if key not in DEPARTMENT_KEYS]
-        if unknown:  # untill = "2023-08" would leave it assessed every month, unsaid
-            key = unknown[0]
-            raise ConfigError(
-                _("{where} ({name}): unknown key {key!r}{hint} (a department has {keys})").format(
-                    where=where(index),
-                    name=name.strip(),
-                    key=key,
-                    hint=did_you_mean(difflib.get_close_matches(key.lower(), DEPARTMENT_KEYS)),
-                    keys=listing(DEPARTMENT_KEYS),
-                )
-            )
+        # untill = "2023-08" would leave it assessed every month, unsaid.
+        _refuse_unknown(
+            spec,
+            DEPARTMENT_KEYS,
+            _("{where} ({name})").format(where=where(index), name=name.strip()),
+            _("a department has {keys}").format(keys=listing(DEPARTMENT_KEYS)),
+        )
         aliases = spec.get("aliases", [])
         tags = spec.get("tags", [])
         written = (aliases, tags)
