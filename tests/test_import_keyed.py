@@ -18,11 +18,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import run_process
 from govscore.cli.commands import cli
 from govscore.ledger.identity import (
     IDENTITY,
+    entry_identity,
     entry_mark,
     identity,
     mark_matches,
@@ -220,6 +223,35 @@ def test_a_mark_says_what_an_entry_is() -> None:
     # A dated entry, an undated row: the mark cannot say (the entry is read).
     dated = entry_mark(entry._replace(date=date(2023, 5, 23)), "市公安局")
     assert mark_matches(dated, row(same), None, "超期", None) is None
+
+
+_TEXT = st.sampled_from(["", "市公安局", "2.4.3", "一级", " 安全生产“一件事” ", "２"])
+_FIGURE = st.none() | st.decimals(-1000, 1000, places=2, allow_nan=False)
+
+
+@given(
+    department=_TEXT,
+    clause=_TEXT,
+    count=st.integers(0, 3),
+    points=_FIGURE,
+    level=st.none() | _TEXT,
+    value=_FIGURE,
+    numerator=_FIGURE,
+    denominator=_FIGURE,
+    matter=st.none() | _TEXT,
+    ref=st.none() | _TEXT,
+    recurring=st.booleans(),
+    day=st.none() | st.dates(date(2023, 1, 1), date(2023, 12, 31)),
+    kept=st.none() | st.just("市民政局"),
+)
+def test_an_entry_has_the_identity_of_the_fields_it_holds(
+    kept: str | None, day: date | None, **fields: object
+) -> None:
+    """The snapshot marks an entry by place (entry_identity, its hot path), a row is
+    compared by name (identity): for any fields, the two are one identity."""
+    entry = Entry(id="2023-05-0001", month="2023-05", date=day, **fields)  # type: ignore[arg-type]
+    held = {**fields, "date": day}
+    assert entry_identity(entry, kept) == identity("2023-05", held, kept)
 
 
 @pytest.mark.parametrize("mode", MODES)

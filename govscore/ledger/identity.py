@@ -9,6 +9,7 @@ below both, for the snapshot to make what an import compares.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -41,7 +42,6 @@ def marked(key: str) -> bool:
 
 # In the order of a row's parts (by name).
 IDENTITY_ORDER = tuple(sorted(IDENTITY))
-_PLACES = tuple((name, Entry._fields.index(name)) for name in IDENTITY_ORDER)
 
 
 def identity(month: str | None, fields: Mapping[str, Any], department: Any = None) -> str:
@@ -60,35 +60,61 @@ def identity(month: str | None, fields: Mapping[str, Any], department: Any = Non
 
 def identity_text(name: str, value: Any) -> str | None:
     """A field's part of an identity as text; None: no part (empty, or the default)."""
-    if value is None or value == "":
+    if value is None or value == "" or value is False:
         return None
-    if name == "matter":  # written another way, the same matter (model.matter_key)
-        return matter_key(str(value)) or None
-    if name == "recurring" and isinstance(value, str):
-        word = value.strip().lower()
-        value = True if word in _TRUE else False if word in _FALSE else value
-    if value is False or (name == "count" and value == 1 and value is not True):
-        return None
+    return _TEXTS.get(name, _text)(value)
+
+
+def _text(value: Any) -> str | None:
     if value is True:
         return "true"
     if isinstance(value, Decimal):
         return plain(value)
-    return str(value)
+    return str(value) or None
+
+
+def _matter_text(value: Any) -> str | None:
+    """A matter written another way is the same matter (model.matter_key)."""
+    return matter_key(str(value)) or None
+
+
+def _count_text(value: Any) -> str | None:
+    return None if value == 1 and value is not True else _text(value)
+
+
+def _recurring_text(value: Any) -> str | None:
+    if isinstance(value, str):  # a row's 是/否 (an entry holds a bool)
+        word = value.strip().lower()
+        value = True if word in _TRUE else False if word in _FALSE else value
+    return None if value is False else _text(value)
+
+
+_TEXTS: dict[str, Callable[[Any], str | None]] = {
+    "matter": _matter_text,
+    "count": _count_text,
+    "recurring": _recurring_text,
+}
+# Each identity field's place in an Entry, and how it is written: looked up once, for
+# the snapshot marks every keyed entry of a ledger (cache.key_mark).
+_ENTRY_PARTS = tuple(
+    (f"{name}=", Entry._fields.index(name), _TEXTS.get(name, _text)) for name in IDENTITY_ORDER
+)
+_DEPARTMENT = Entry._fields.index("department")
 
 
 def entry_identity(entry: Entry, department: str | None = None) -> str:
     """A recorded entry's identity, as `identity` gives it for the row it was made of;
     `department`: its department as the ledger keeps it now, if known."""
     parts = [f"month={entry.month}"]
-    for name, place in _PLACES:
+    for prefix, place, text in _ENTRY_PARTS:
         value = entry[place]
-        if value is None or value is False:
+        if value is None or value is False:  # (an empty text has no part either: _text)
             continue
-        if name == "department" and department is not None:
+        if place == _DEPARTMENT and department is not None:
             value = department
-        text = identity_text(name, value)
-        if text is not None:
-            parts.append(f"{name}={text}")
+        written = text(value)
+        if written is not None:
+            parts.append(prefix + written)
     return digest(parts)
 
 
@@ -109,9 +135,10 @@ def entry_mark(entry: Entry, department: str | None = None) -> str:
     """What the snapshot keeps of a keyed entry for an import to compare a row with: its
     identity (of it as dated, or not), whether it is dated, and sums of note and recorder."""
     flag = UNDATED if entry.date is None else DATED
+    note = text_sum(entry.note) if entry.note else _NO_SUM
     return (
         f"{entry_identity(entry, department)[:_IDENTITY_DIGITS]}{flag}"
-        f"{text_sum(entry.note)}{text_sum(entry.by)}"
+        f"{note}{_recorder_sum(entry.by or '')}"
     )
 
 
@@ -119,6 +146,11 @@ def text_sum(text: str | None) -> str:
     """A short sum of a note or a recorder (none and empty alike)."""
     data = (text or "").encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=_SUM_DIGITS // 2).hexdigest()
+
+
+_NO_SUM = text_sum(None)
+# A ledger's recorders are a few clerks and systems: each one's sum is worked out once.
+_recorder_sum = functools.lru_cache(maxsize=4096)(text_sum)
 
 
 def mark_matches(
