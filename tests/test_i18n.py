@@ -303,7 +303,10 @@ def test_item_rules_gloss_in_english_only(monkeypatch: pytest.MonkeyPatch):
     the JSON (read by programs) is the same in both."""
     zh = CliRunner(env={"GOVSCORE_LANG": "zh"}).invoke(cli, ["items", "rules"])
     en = CliRunner(env={"GOVSCORE_LANG": "en"}).invoke(cli, ["items", "rules"])
-    assert "说明中写出错误写法和正确写法；实施编码、网办地址、网办深度除外。" in zh.output
+    assert (
+        "说明中写出错误写法和正确写法；实施编码、网办地址、网办深度及整项为网址或日期时间的字段除外。"
+        in zh.output
+    )
     assert "No known misspelling" not in zh.output
     assert "No known misspelling in any text field" in en.output
     as_json = [

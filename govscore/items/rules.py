@@ -50,6 +50,14 @@ PROCEDURES = ("办理流程", "业务流程")
 # Rules 1 and 2 read every text field except these (codes, addresses and the list of
 # 网办深度 codes or names, "1, 2, 3" or "1；2；3" as rule 12 reads it, are not prose).
 EXEMPT_TEXT = frozenset({CODE, ADDRESS, DEPTH})
+# … nor a value that is wholly a web address or a date and time, whatever its field: an
+# export's 更新时间 (2023-05-01 10:00:00) or a second link (办事指南链接, with ? & =) is
+# no names or descriptive text, and would otherwise fail every item (review BC F3).
+NOT_PROSE = re.compile(
+    r"(?:https?|ftp)://\S+|www\.\S+"
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?",
+    re.ASCII,
+)
 
 YES, NO = "是", "否"
 IMMEDIATE, PROMISED = "即办件", "承诺件"
@@ -233,18 +241,21 @@ RULES: tuple[Rule, ...] = (
         1,
         "错别字",
         "文本字段中不得出现已知错别字（默认清单加上根目录 typos.tsv），说明中写出错误写法和正确"
-        "写法；实施编码、网办地址、网办深度除外。",
+        "写法；实施编码、网办地址、网办深度及整项为网址或日期时间的字段除外。",
         "No known misspelling in any text field: the list ships with govscore and the office "
         "extends it with typos.tsv in its root; each finding names the wrong and the right "
-        "form.",
+        "form. Codes, addresses, 网办深度 and a field that is wholly a web address or a date "
+        "and time are not read.",
     ),
     Rule(
         2,
         "特殊字符及空格",
         "事项名称及各说明文字中不得出现 * # & @ ! ！ + ? ？ = ; ； … 等特殊字符（含其全角形式）"
-        "，也不得出现半角或全角空格；实施编码、网办地址、网办深度（代码或名称的列表）除外。",
+        "，也不得出现半角或全角空格；实施编码、网办地址、网办深度（代码或名称的列表）及整项为网址或"
+        "日期时间的字段（如更新时间）除外。",
         "No special characters and no half- or full-width spaces in names and descriptive "
-        "text; the code, the online address and the list of 网办深度 are exempt.",
+        "text; the code, the online address, the list of 网办深度 and a field that is wholly "
+        "a web address or a date and time (an export's 更新时间) are exempt.",
     ),
     Rule(
         3,
@@ -538,7 +549,8 @@ def _collect(values: Iterable[Any], found: list[str]) -> None:
     # Recursing only into containers (for the few items the text screen does not pass).
     for value in values:
         if isinstance(value, str):
-            found.append(value)
+            if NOT_PROSE.fullmatch(value) is None:
+                found.append(value)
         elif isinstance(value, list):
             _collect(value, found)
         elif isinstance(value, dict):
@@ -547,7 +559,8 @@ def _collect(values: Iterable[Any], found: list[str]) -> None:
 
 def _walk(value: Any, path: str, found: list[tuple[str, str]]) -> None:
     if isinstance(value, str):
-        found.append((path, value))
+        if NOT_PROSE.fullmatch(value) is None:
+            found.append((path, value))
     elif isinstance(value, list):
         for index, element in enumerate(value):
             _walk(element, f"{path}[{index}]", found)
@@ -625,7 +638,9 @@ class _TextScreen:
             return True
         # Line breaks join the texts: neither rule looks for one, so no match spans two.
         if self.pattern.search("\n".join(new)) is not None:
-            return False
+            new = [text for text in new if NOT_PROSE.fullmatch(text) is None]
+            if self.pattern.search("\n".join(new)) is not None:
+                return False
         if len(known) + len(new) > _SCREEN_SIZE:
             known.clear()
         known.update(new)

@@ -398,7 +398,9 @@ def test_rules_in_every_format(outside_root: Path) -> None:
     assert [(row["explanation"], row["gloss"]) for row in as_json] == [
         (rule.explanation, rule.gloss) for rule in RULES
     ]
-    assert as_json[0]["explanation"].endswith("实施编码、网办地址、网办深度除外。")
+    assert as_json[0]["explanation"].endswith(
+        "实施编码、网办地址、网办深度及整项为网址或日期时间的字段除外。"
+    )
     assert as_json[0]["gloss"].startswith("No known misspelling in any text field")
     table = invoke("items", "rules")
     assert table.exit_code == 0

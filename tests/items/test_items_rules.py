@@ -346,6 +346,49 @@ def test_depth_written_as_rule_12_reads_it_costs_nothing_under_rule_2(depth: str
     assert check_item(data, TYPOS) == []
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("更新时间", "2023-05-01 10:00:00"),
+        ("更新时间", "2023/5/1 9:05"),
+        ("发布日期", "2023.05.01"),
+        ("办事指南链接", "http://zwfw.shandong.gov.cn/guide?id=1&type=2#top"),
+        ("二维码", "www.yantai.gov.cn/?q=1"),
+    ],
+)
+def test_a_field_wholly_an_address_or_a_date_is_no_text_of_rules_1_and_2(
+    field: str, value: str
+) -> None:
+    """An export carries fields beside the format's: a timestamp (with its space) or a
+    link (with ? & = #) is no name or descriptive text, so rules 1 and 2 leave it alone
+    as they leave 网办地址 (review BC F3: every item of such an export failed rule 2)."""
+    data = {**RECORDS[CLEAN][1], field: value}
+    assert check_item(data, TYPOS) == [], value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "详见 http://zwfw.shandong.gov.cn",  # prose around an address
+        "2023-05-01 上午",  # a date with words after it
+        "更新于 2023-05-01",
+        "https://www.example.gov.cn/a b",  # a space in an address breaks it: rule 2 says so
+    ],
+)
+def test_text_that_only_holds_an_address_or_a_date_is_still_read(value: str) -> None:
+    # The exemption is for a whole value: text around an address or a date is prose, and
+    # its space is rule 2's as before.
+    data = {**RECORDS[CLEAN][1], "事项名称": value}
+    assert {(f.rule, f.field) for f in check_item(data, TYPOS)} == {(2, "事项名称")}
+
+
+def test_a_typo_in_an_address_is_not_one_but_in_text_it_is() -> None:
+    # 帐号 is a known misspelling (→ 账号): in a link's words it is no text of rule 1.
+    assert check_item({**RECORDS[CLEAN][1], "链接": "http://a.gov.cn/帐号"}, TYPOS) == []
+    found = check_item({**RECORDS[CLEAN][1], "现场办理原因说明": "核验帐号"}, TYPOS)
+    assert [(f.rule, f.field) for f in found] == [(1, "现场办理原因说明")]
+
+
 def test_a_blank_fee_or_relief_answer_breaks_no_rule() -> None:
     # Rule 6 binds 是否收费 否 (then no 收费依据), rule 7 是否允许减免 是 (then a basis):
     # left blank, neither is broken; a word that is neither 是 nor 否 is said.
