@@ -116,6 +116,35 @@ def test_every_row_that_differs_is_named_with_every_field(small: Path, mode: str
 
 
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("cells", "said"),
+    [
+        (",abc,2023-05-23,", "rows.csv:2: 次数: 'abc' is not a whole number"),
+        (",5.5,2023-05-23,", "rows.csv:2: 次数: '5.5' is not a whole number"),
+        (",#VALUE!,2023-05-23,", "rows.csv:2: 次数: '#VALUE!' is not a whole number"),
+        (",5,2023-05-32,", "rows.csv:2: 日期: '2023-05-32' is not a day: 2023-05 has no day 32"),
+    ],
+)
+def test_a_recorded_key_s_row_that_does_not_read_is_refused(
+    small: Path, mode: str, cells: str, said: str
+) -> None:
+    """A row under a recorded key whose cell does not read (Excel's #VALUE! after a
+    re-export) is not its entry: a problem of its row, as under a new key, never skipped
+    without a word (review BF F3: it was skipped, exit 0)."""
+    before = first_import(small, mode)
+    result = reimport(small, mode, FIRST.replace(",5,2023-05-23,", cells), "--month", "2023-05")
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"{said}\nerror: rejected rows.csv: 1 problem; nothing imported, the ledger is unchanged\n"
+    )
+    assert ledger_bytes(small) == before
+    # … as the row says under a key of its own.
+    fresh = FIRST.replace(",5,2023-05-23,", cells).replace(",K1\n", ",K9\n")
+    assert reimport(small, mode, fresh, "--month", "2023-05").stderr == result.stderr
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_a_date_one_side_lacks_is_no_difference(small: Path, mode: str) -> None:
     before = first_import(small, mode)
     result = reimport(small, mode, FIRST.replace("2023-05-23", ""), "--month", "2023-05")

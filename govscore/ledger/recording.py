@@ -167,9 +167,10 @@ def key_conflicts(
         if recorded is None:
             continue  # a hand-edited id the ledger's review names; nothing to compare
         raw = {**draft.fields, "id": entry_id}
-        wanted, _found = build_entry(raw, draft.month or recorded.month, recorded.file, 0)
-        if wanted is None:
-            continue  # the draft's own problems are not this question's
+        wanted, found = build_entry(raw, draft.month or recorded.month, recorded.file, 0)
+        if wanted is None:  # a cell that does not read (#VALUE!) is not the entry's either
+            problems.extend(_relabel(found, draft))
+            continue
         department = resolve(wanted.department) if wanted.department else None
         if department is not None:
             wanted = wanted._replace(department=department)
