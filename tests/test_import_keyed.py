@@ -388,6 +388,26 @@ def test_a_note_made_to_match_a_short_sum_is_still_named(small: Path) -> None:
     )
 
 
+def test_a_kept_import_is_read_again_once_the_city_is_no_longer_named(small: Path) -> None:
+    """Review BF F1: the city decides how a row's department reads (烟台市民政局 is
+    市民政局 only while departments.toml names 烟台市), so the kept import is answered
+    only under the city it was kept under: without it, the same bytes are read and
+    refused (exit 1), as they are with the kept import deleted."""
+    departments = small / "departments.toml"
+    departments.write_text('city = "烟台市"\n' + departments.read_text("utf-8"), "utf-8")
+    Path("c.csv").write_text(HEADER + "烟台市民政局,2.4.3,2,2023-05-03,超期,张三,C1\n", "utf-8")
+    assert gs(small, "import", "c.csv").exit_code == 0
+    again = gs(small, "import", "c.csv")
+    assert (again.exit_code, again.stderr) == (
+        0,
+        "imported 0 entries, skipped 1 already recorded (by key)\n",
+    )
+    departments.write_text(departments.read_text("utf-8").replace('city = "烟台市"\n', ""), "utf-8")
+    gone = gs(small, "import", "c.csv", "--dry-run")
+    assert gone.exit_code == 1, gone.output
+    assert "department 市民政局 there, 烟台市民政局 here" in gone.stderr
+
+
 def test_a_kept_import_is_read_again_once_an_alias_moved(small: Path) -> None:
     """Review BA F2: a keyed row's department is compared by the name the ledger keeps; an
     alias moved to another department made the same bytes another row, but the kept

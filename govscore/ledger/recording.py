@@ -408,11 +408,12 @@ class Imported:
 
 
 def import_fingerprint(fingerprint: str, departments: Departments) -> str:
-    """An import file's fingerprint with the departments' names and aliases: a row's
-    department is read by the name the ledger keeps, and an alias moved to another
-    department makes the same bytes other rows."""
+    """An import file's fingerprint with the departments' names and aliases and the city:
+    a row's department is read by the name the ledger keeps, and an alias moved to
+    another department, or the city no longer named (烟台市民政局), makes the same bytes
+    other rows."""
     names = "\x1e".join("\x1f".join(d.names()) for d in departments)
-    said = f"{fingerprint}\x1d{names}".encode("utf-8", "backslashreplace")
+    said = f"{fingerprint}\x1d{departments.city}\x1d{names}".encode("utf-8", "backslashreplace")
     return hashlib.sha256(said).hexdigest()
 
 
