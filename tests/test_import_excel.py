@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from conftest import run_process
 from govscore.ledger.text import parse_toml_ledger
@@ -542,6 +543,33 @@ def test_a_row_withdrawn_by_a_hash_in_its_number_cell_is_a_comment(small: Path):
         0,
         "would import 1 entry, skip 0 already recorded (by key); nothing written (--dry-run)\n",
     )
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#REF!", "#name?"])
+def test_a_row_led_by_an_excel_error_is_read_and_refused_never_dropped(small: Path, error: str):
+    """Review BF F4: a department looked up with VLOOKUP and not found shows #N/A, the
+    row's first filled cell; it starts with # but is no comment a clerk wrote: the row
+    is read and its department refused, nothing imported (it was dropped unseen, exit 0).
+    An .xlsx error cell, and the text Excel's CSV export writes for it, alike."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["部门", "条款", "次数", "日期"])
+    sheet.append(["市公安局", "2.4.3", 2, datetime(2023, 7, 3)])
+    sheet.append([error, "2.4.3", 5, datetime(2023, 7, 4)])
+    book.save("looked-up.xlsx")
+    Path("looked-up.csv").write_text(
+        f"部门,条款,次数,日期\n市公安局,2.4.3,2,2023-07-03\n{error},2.4.3,5,2023-07-04\n",
+        encoding="utf-8",
+    )
+    before = ledger_bytes(small)
+    for name in ("looked-up.xlsx", "looked-up.csv"):
+        result = gs(small, "import", name)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.startswith(f"{name}:3: 部门: unknown department {error!r}")
+        assert result.stderr.endswith(
+            f"error: rejected {name}: 1 problem; nothing imported, the ledger is unchanged\n"
+        )
+    assert ledger_bytes(small) == before
 
 
 def test_below_a_title_a_bad_row_is_named_by_its_own_line(small: Path):

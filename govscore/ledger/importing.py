@@ -105,6 +105,28 @@ HEADERS = {
 
 # A row whose first filled cell starts with this is a comment (the template's example).
 COMMENT = "#"
+# … unless the cell is an error value of Excel or WPS (a department looked up with VLOOKUP
+# and not found: #N/A), which a CSV export writes as this text too: such a row is read,
+# and its cell is a problem, never a row dropped unseen (review BF F4).
+CELL_ERRORS = frozenset(
+    {
+        "#N/A",
+        "#VALUE!",
+        "#REF!",
+        "#DIV/0!",
+        "#NUM!",
+        "#NAME?",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#GETTING_DATA",
+    }
+)
 
 # Columns an office's sheet numbers its rows with (序号, or 序 号 as a merged cell is often
 # typed): read and left out, for they decide nothing. 编号 is no such column: it is the
@@ -596,14 +618,18 @@ def _first_filled(row: Iterable[str]) -> str | None:
 def _counts(row: Sequence[str]) -> bool:
     """Whether a row is read: not empty, and not a comment (first filled cell starts #)."""
     first = _first_filled(row)
-    return first is not None and not first.startswith(COMMENT)
+    return first is not None and not _comment(first)
 
 
 def _commented(row: Iterable[str]) -> bool:
     """Whether a row as written, every column (a 序号 or a blank leading one too), is a
     comment: a clerk withdraws a numbered row by writing # in its 序号 cell (review BB F1)."""
     first = _first_filled(row)
-    return first is not None and first.startswith(COMMENT)
+    return first is not None and _comment(first)
+
+
+def _comment(first: str) -> bool:
+    return first.startswith(COMMENT) and first.upper() not in CELL_ERRORS
 
 
 def read_table(text: str, file: str) -> Table:
