@@ -98,11 +98,19 @@ def test_a_year_is_the_mean_of_the_months_within_the_span(spans: Path):
     #   total 60 + 0.4 × 299/3 = 60 + 119.6/3 = 99.8666… → 99.87.
     result = gs(spans, "year", "2023")
     assert result.exit_code == 0, result.output
+    # 备注 names the months of a department assessed in fewer than the year's 9 (review
+    # AX F7: its total, the mean of fewer months, stood unexplained beside the others).
     assert result.stdout.splitlines()[3:] == [
         "1       市公安局    100.00    99.89     100.00    100.00      99.96",
         "1       市民政局    100.00    99.89     100.00    100.00      99.96",
-        "3       市大数据局  100.00    99.80     100.00    100.00      99.92",
-        "4       市档案局    100.00    99.67     100.00    100.00      99.87",
+        "3       市大数据局  100.00    99.80     100.00    100.00      99.92   "
+        "考评 5 个月（2023-08 至 2023-12）",
+        "4       市档案局    100.00    99.67     100.00    100.00      99.87   "
+        "考评 3 个月（2023-04 至 2023-06）",
+    ]
+    assert gs(spans, "year", "2023", "--format", "csv").stdout.splitlines()[3:] == [
+        "2023,3,市大数据局,100.00,99.80,100.00,100.00,99.92,考评 5 个月（2023-08 至 2023-12）",
+        "2023,4,市档案局,100.00,99.67,100.00,100.00,99.87,考评 3 个月（2023-04 至 2023-06）",
     ]
     found = json.loads(gs(spans, "year", "2023", "--format", "json").stdout)["departments"]
     monthly = {row["department"]: list(row.get("monthly", {})) for row in found}
@@ -279,6 +287,13 @@ def test_a_report_leaves_a_department_out_of_the_months_outside_its_span(
     # 2023-04 … 2023-12, then the year's total and rank.
     assert found["市大数据局"] == (None,) * 4 + (99.6, 100, 100, 100, 100, 99.92, 3)
     assert found["市档案局"] == (100, 99.6, 100) + (None,) * 6 + (99.87, 4)
+    # The ranking's 备注 names each one's months, as `year` does.
+    ranked = {row[2]: row[-1] for row in load_workbook(book)["排名"].iter_rows(values_only=True)}
+    assert ranked["市大数据局"] == "考评 5 个月（2023-08 至 2023-12）"
+    assert ranked["市档案局"] == "考评 3 个月（2023-04 至 2023-06）"
+    html = tmp_path / "y.html"
+    assert gs(spans, "report", "2023", "-o", str(html)).exit_code == 0
+    assert html.read_text("utf-8").count("考评 5 个月（2023-08 至 2023-12）") == 1
     page = tmp_path / "m.html"
     assert gs(spans, "report", "2023-09", "-o", str(page), "-d", "大数据局").exit_code == 0
 

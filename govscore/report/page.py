@@ -19,7 +19,7 @@ from govscore.figures import round2
 from govscore.i18n import chinese_of
 from govscore.model import Entry, months_between, previous_month
 from govscore.report.amended import rules_label
-from govscore.report.shapes import entry_what, remarks
+from govscore.report.shapes import entry_what, period_months, remarks
 from govscore.rules.amendments import RuleBook, Version
 from govscore.rules.catalog import Catalog, Clause
 from govscore.rules.config import Departments, Weights
@@ -93,6 +93,7 @@ class Row:
     rank: int
     score: DepartmentScore
     before: tuple[int, DepartmentScore] | None = None
+    period_months: int = 0  # a year's months (remarks names a department's fewer)
 
     @property
     def department(self) -> str:
@@ -109,7 +110,7 @@ class Row:
 
     @property
     def remarks(self) -> str:
-        return remarks(self.score)
+        return remarks(self.score, self.period_months)
 
 
 @dataclass(frozen=True)
@@ -365,8 +366,9 @@ def build(
         before = str(year - 1) if last_year else None
         previous = scorer.year(year - 1, last_year) if last_year else None
         trend_months = months
+    covered = period_months(ranking)
     rows = tuple(
-        Row(rank, score, previous.find(score.department) if previous else None)
+        Row(rank, score, previous.find(score.department) if previous else None, covered)
         for rank, score in ranking.rows
     )
     wanted = set(cards)

@@ -22,8 +22,10 @@ from govscore.rules.scoring import CapUse, DepartmentScore, FloorUse, Line, Rank
 Table = tuple[list[str], list[list[Any]]]
 
 
-def remarks(score: DepartmentScore) -> str:
-    """The 备注 column: vetoes and referrals, each naming its entries."""
+def remarks(score: DepartmentScore, period_months: int = 0) -> str:
+    """The 备注 column: vetoes and referrals, each naming its entries, caps used, and a
+    year's months where the department was assessed in fewer than the year's
+    `period_months` (since/until): its total is the mean of those months alone."""
     parts = []
     if score.vetoes:
         parts.append(f"一票否决（{'、'.join(score.vetoes)}）")
@@ -34,12 +36,22 @@ def remarks(score: DepartmentScore) -> str:
         parts.append(f"移送{body}（{'、'.join(ids)}）")
     if score.caps:
         parts.append("加分封顶 " + "、".join(sorted({c.group for c in score.caps})))
+    if score.months and len(score.months) < period_months:
+        months = list(score.months)
+        span = months[0] if len(months) == 1 else f"{months[0]} 至 {months[-1]}"
+        parts.append(f"考评 {len(months)} 个月（{span}）")
     return "；".join(parts)
+
+
+def period_months(ranking: Ranking) -> int:
+    """How many months a year's ranking covers: those any department was assessed in."""
+    return len({month for _rank, score in ranking.rows for month in score.months})
 
 
 def ranking_table(ranking: Ranking, weights: Weights, only: Sequence[str] = ()) -> Table:
     headers = ["排名", "部门", *(c.short for c in weights.categories), "总分", "备注"]
     rows = []
+    months = period_months(ranking)
     for rank, score in ranking.rows:
         if only and score.department not in only:
             continue
@@ -49,7 +61,7 @@ def ranking_table(ranking: Ranking, weights: Weights, only: Sequence[str] = ()) 
                 score.department,
                 *(figure(score.categories[c.id]) for c in weights.categories),
                 figure(score.total),
-                remarks(score),
+                remarks(score, months),
             ]
         )
     return headers, rows
