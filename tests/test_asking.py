@@ -772,15 +772,19 @@ def test_the_confirmation_line_shows_the_chosen_level_and_a_rate_in_percent(
     level = ask("-d", "市体育局", "-c", "4.2.2", *may, input="国家级\n开办\n否\n")
     assert level.stderr.splitlines()[-2:] == [
         "登记：部门 市体育局、条款 4.2.2（每项 10 分）、月份 2023-05、日期 2023-05-10、层级 国家级、"
-        "事项 开办、说明 n？ [是/否，默认是]: 否",
+        "事项 开办、说明 n？ [是/否，默认是]：否",
         "错误：未登记，未写入任何内容",
     ]
     rate = ask("-d", "市体育局", "-c", "2.5.2", *may, input="95.5\n否\n")
     assert rate.stderr.splitlines()[-2:] == [
         "登记：部门 市体育局、条款 2.5.2（每少1% 0.1 分）、月份 2023-05、日期 2023-05-10、"
-        "比率 95.5%、说明 n？ [是/否，默认是]: 否",
+        "比率 95.5%、说明 n？ [是/否，默认是]：否",
         "错误：未登记，未写入任何内容",
     ]
+    # Each question ends in the Chinese colon, a default shown before it (review BH J1:
+    # click's ASCII ": " followed every Chinese question).
+    asked = ask("-d", "市体育局", "-c", "2.4.3", "--date", "2023-05-10", input="\n\n否\n")
+    assert asked.stderr.splitlines()[:2] == ["次数 [1]：", "说明（可不填）："]
     monkeypatch.setenv("GOVSCORE_LANG", "en")
     # 4.4.3 is scored by levels and counted: the level's points per 次 (instance).
     counted = ask("-d", "市体育局", "-c", "4.4.3", *may, input="2\n市委市政府\n否\n")

@@ -134,7 +134,10 @@ def _ask(
     `hint` says of it, and asked again."""
     _ASKED[0] += 1
     while True:
-        written = click.prompt(label, type=click.STRING, err=True, **options)
+        # After the question, its language's colon (问题：, question: ), click's default
+        # suffix being the ASCII one (review BH J1).
+        suffix = _(": ")
+        written = click.prompt(label, type=click.STRING, err=True, prompt_suffix=suffix, **options)
         if kind is None:
             return written
         try:
