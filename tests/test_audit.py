@@ -1437,3 +1437,46 @@ def test_a_merge_committed_with_conflict_markers_names_only_the_lines_it_inserte
             ("+2: <<<<<<< HEAD", "+10: >>>>>>> bob"),
         ),
     ]
+
+
+def test_a_line_appended_with_no_entry_header_is_a_change_of_the_entry_above_it(tmp_path: Path):
+    """Review BG F1: `count = 40` appended after the last entry is a key of its table. An
+    append by text, it changed a committed entry (a count of 1 to 40) whoever wrote it:
+    named as a change of that entry, committed or in the working tree. Blank lines and
+    comments before an [[entry]] header are appends like any other."""
+    from govscore.ledger.audit import audit_history
+
+    repo = repository(tmp_path / "repo")
+    hand = HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    commit(repo, "first", {MAY: LEDGER_HEADER + hand})
+    kept = HAND_ENTRY.format(n=2, department="市教育局", count=2)
+    commit(repo, "second", {MAY: LEDGER_HEADER + hand + "\n# checked\n\n" + kept})
+    parent = git(repo, "rev-parse", "HEAD")
+    before = (repo / MAY).read_text(encoding="utf-8")
+    stray = commit(repo, "count", {MAY: before + "count = 40\n\n[[entry]]\nid = 'x'\n"})
+    found = audit_history(repo, "ledger").rewrites
+    assert [(r.commit, r.parent, r.message, r.entries, r.lines) for r in found] == [
+        (
+            stray,
+            parent,
+            "a commit may only append entries to a ledger file; this one appended lines "
+            "before any [[entry]] header, which TOML reads as part of the last entry already "
+            "committed (entries 2023-05-0002)",
+            ("2023-05-0002",),
+            ("+15: count = 40",),
+        )
+    ]
+    # In the working tree: named before the commit takes it in.
+    git(repo, "reset", "-q", "--hard", parent)
+    (repo / MAY).write_text(before + "# a note\nrecurring = true\n", encoding="utf-8")
+    [rewrite] = audit_history(repo, "ledger").rewrites
+    place, file = shlex.quote(str(repo)), shlex.quote(MAY)
+    assert (rewrite.commit, rewrite.message, rewrite.entries, rewrite.lines) == (
+        "",
+        "not committed: lines appended (in the working tree or in git's index) before any "
+        "[[entry]] header, which TOML reads as part of the last entry HEAD holds (entries "
+        f"2023-05-0002); `git -C {place} diff HEAD -- {file}` shows them: remove them, or "
+        "begin a new entry with an [[entry]] header above them",
+        ("2023-05-0002",),
+        ("+16: recurring = true",),
+    )

@@ -322,6 +322,72 @@ def test_a_changed_batch_at_the_end_of_its_file_is_not_cut_either(batch, gs: Run
     assert "the write was interrupted" in gs("check").stdout
 
 
+STRAY = (
+    "a line after a batch's end mark changes the batch's last entry (2023-05-0004): TOML "
+    "reads it as part of that table, which the end mark does not vouch for; the entry is "
+    "left out (compare with git: `git log -p`; a new entry needs an [[entry]] header of its "
+    "own)"
+)
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "ledger"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "count = 40",
+        "recurring = true",
+        # An end mark of no batch's (a merge's interleaved lines hold one) hides nothing.
+        "recurring = true  # govscore batch end, sha256 0123456789abcdef",
+    ],
+)
+def test_a_line_appended_after_a_batchs_end_mark_is_named_and_its_entry_left_out(
+    batch, gs: Run, root: Path, cache: list[str], line: str
+):
+    """Review BG F1: a line appended with no [[entry]] header is a key of the batch's last
+    table. It made 2023-05-0004 (市教育局, count 3) recurring, though the end mark no
+    longer vouches for it, and check stayed clean (a count written twice was named as
+    a merge's interleaved lines). Named as warm as with --no-cache."""
+    _, after, _ = batch
+    path = root / LEDGER
+    assert gs(*cache, "month", MONTH).exit_code == 0  # the snapshot holds every entry
+    path.write_bytes(after + f"{line}\n".encode())
+    last = after.count(b"\n") + 1
+    named = f"{LEDGER}:{last}: {STRAY}\n"
+    for _ in range(2):  # the second run reads the snapshot the first one wrote
+        month = gs(*cache, "month", MONTH, "--format", "csv")
+        assert month.exit_code == 1
+        assert f"{MONTH},1,市教育局,100.00,100.00,100.00,100.00,100.00," in month.stdout
+        checked = gs(*cache, "check")
+        assert (checked.exit_code, checked.stdout) == (1, named)
+    kept = ["2023-05-0001", "2023-05-0002", "2023-05-0003"]
+    for way in read_every_way(after + f"{line}\n".encode()):
+        assert way == (kept, 1, False)
+    # Not broken: a new batch's begin line ends the stray lines, and they are named still.
+    assert gs(*cache, "add", "-d", "市公安局", "-c", "2.4.3", "--month", MONTH).exit_code == 0
+    checked = gs(*cache, "check")
+    assert (checked.exit_code, checked.stdout) == (1, named)
+    assert checked.stderr.startswith("4 entries in 1 ledger file")
+
+
+def test_a_stray_last_line_without_its_newline_leaves_the_file_unended(batch, gs: Run, root: Path):
+    """A stray line cut off (no newline after it) is named, and so is the missing newline:
+    govscore does not append to the file (its begin line would join the stray line)."""
+    _, after, _ = batch
+    path = root / LEDGER
+    path.write_bytes(after + b"count = 40")
+    last = after.count(b"\n") + 1
+    checked = gs("check")
+    assert checked.stdout.splitlines() == [
+        f"{LEDGER}:{last}: {STRAY}",
+        f"{LEDGER}:{last}: the file does not end with a newline: its last entry may be cut off "
+        "(power loss or an editor), and it is left out; repair the last entry and end the "
+        "file with a newline",
+    ]
+    assert checked.stderr.startswith("3 entries in 1 ledger file")
+    assert gs("add", "-d", "市公安局", "-c", "2.4.3", "--month", MONTH).exit_code == 1
+    assert path.read_bytes() == after + b"count = 40"
+
+
 def test_entries_appended_by_hand_without_frames_read_as_always(batch, gs: Run, root: Path):
     _, after, _ = batch
     path = root / LEDGER

@@ -42,7 +42,7 @@ from govscore.ledger.gitops import (
     resolve_revision,
     staged_file,
 )
-from govscore.ledger.text import split_entries
+from govscore.ledger.text import split_entries, stray_lines
 
 
 @dataclass(frozen=True)
@@ -222,6 +222,14 @@ def _uncommitted_rewrite(
             "--assume-unchanged` or `--skip-worktree`), so `git status` and `git diff` do "
             "not show them; `git -C {root} update-index --no-assume-unchanged "
             "--no-skip-worktree -- {file}` shows them to git again"
+        ).format(entries=named, file=file, root=place)
+    elif new is not None and new.startswith(old):
+        named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
+        message = _(
+            "not committed: lines appended (in the working tree or in git's index) before "
+            "any [[entry]] header, which TOML reads as part of the last entry HEAD "
+            "holds{entries}; `git -C {root} diff HEAD -- {file}` shows them: remove them, "
+            "or begin a new entry with an [[entry]] header above them"
         ).format(entries=named, file=file, root=place)
     elif new is not None:
         named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
@@ -553,7 +561,7 @@ def _check(
         return _merge_losses(old, new, path, parent, lost)
     lines = _non_append(old, new)
     if not lines:
-        return None
+        return _stray_append(old, new, path) if path.endswith(".toml") else None
     touched = {int(line[1:].partition(":")[0]) for line in lines if line.startswith("-")}
     entries = tuple(b.entry for b in _blocks(old, path) if b.entry and touched & set(b.numbers()))
     named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
@@ -562,6 +570,31 @@ def _check(
         "lines already committed{entries}"
     ).format(entries=named)
     return message, entries, tuple(lines)
+
+
+def _stray_append(old: str, new: str, path: str) -> Checked | None:
+    """An append whose first lines, before any [[entry]] header or batch begin line, are
+    more than blank lines and comments (`count = 40`): TOML reads them as part of the last
+    table already committed, so they change that entry, whoever wrote it."""
+    found = stray_lines(new, len(old)) if old else None
+    if found is None:
+        return None
+    _preamble, tables = split_entries(old)
+    if not tables:
+        return None  # no table above them: they stand before every entry (check names them)
+    entries = tuple(b.entry for b in _blocks(tables[-1][1], path) if b.entry)
+    first, stop = found
+    number = old.count("\n") + new.count("\n", len(old), first) + 1
+    lines = tuple(
+        f"+{n}: {text}" for n, text in enumerate(new[first:stop].split("\n"), number) if text
+    )
+    named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
+    message = _(
+        "a commit may only append entries to a ledger file; this one appended lines before "
+        "any [[entry]] header, which TOML reads as part of the last entry already "
+        "committed{entries}"
+    ).format(entries=named)
+    return message, entries, lines
 
 
 def _non_append(old: str, new: str) -> list[str]:

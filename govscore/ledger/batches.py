@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from govscore.i18n import _, ngettext
@@ -140,8 +140,47 @@ class Torn:
         ).format(entries=self.entries, first=self.line, last=self.last_line)
 
 
+@dataclass(frozen=True)
+class Stray:
+    """Lines after a batch's end mark, before the next [[entry]] header or begin line, that
+    are more than blank lines and comments (`count = 40` appended by hand): TOML reads them
+    as part of the batch's last table, so they change an entry the end mark vouched for."""
+
+    start: int  # offset of the first line left out: the batch's last table, or (a torn
+    # batch, left out already) the first stray line
+    stop: int  # offset just past the stray lines
+    line: int  # the first stray line, counted from 1
+    entry: str  # the last table's id ("" when the batch is torn)
+
+    def message(self) -> str:
+        """What check says at the first stray line."""
+        named = _(" ({id})").format(id=self.entry) if self.entry else ""
+        return _(
+            "a line after a batch's end mark changes the batch's last entry{entry}: TOML "
+            "reads it as part of that table, which the end mark does not vouch for; the "
+            "entry is left out (compare with git: `git log -p`; a new entry needs an "
+            "[[entry]] header of its own)"
+        ).format(entry=named)
+
+
 def torn_batches(text: str, in_strings: Container[int] = ()) -> list[Torn]:
-    """Every batch of the text that is not whole, in file order.
+    """Every batch of the text that is not whole, in file order (see scan)."""
+    return scan(text, in_strings)[0]
+
+
+@dataclass(frozen=True)
+class Ended:
+    """A batch whose end mark ends a line: what follows that line, up to the next
+    [[entry]] header or begin line, TOML reads as part of the batch's last table."""
+
+    body: int  # offset in the text of its first entry line
+    stop: int  # offset just past its end mark's line
+    whole: bool  # its end mark matches its bytes
+
+
+def scan(text: str, in_strings: Container[int] = ()) -> tuple[list[Torn], list[Ended]]:
+    """Every batch of the text that is not whole, in file order; and every batch whose
+    end mark ends a line, whole or not.
 
     `text` is a ledger file as read (BOM removed, line ends made \\n). A batch runs from
     its begin line to its end mark; one without a fitting end mark runs to the next
@@ -149,8 +188,9 @@ def torn_batches(text: str, in_strings: Container[int] = ()) -> list[Torn]:
     inside a multi-line string (text.string_lines), whose marks are text, not marks.
     """
     torn: list[Torn] = []
+    ended: list[Ended] = []
     if MARK in text:
-        _scan(text, torn, in_strings)
+        _scan(text, torn, ended, in_strings)
         if head_only(text):  # a new file's first write cut right after its head
             torn.append(Torn(0, len(text), 1, 1, True, 0, 0, len(text.encode())))
     if text and not text.endswith("\n"):
@@ -161,7 +201,7 @@ def torn_batches(text: str, in_strings: Container[int] = ()) -> list[Torn]:
         ):  # the first bytes of a batch or file head: a write cut off at once
             line = text.count("\n", 0, start) + 1
             torn.append(Torn(start, len(text), line, line, True, 0, 0, len(last.encode())))
-    return torn
+    return torn, ended
 
 
 def ends_whole_batch(text: str) -> bool:
@@ -177,7 +217,7 @@ def head_only(text: str) -> bool:
     return _HEAD_ONLY.fullmatch(text) is not None
 
 
-def _scan(text: str, torn: list[Torn], in_strings: Container[int] = ()) -> None:
+def _scan(text: str, torn: list[Torn], ended: list[Ended], in_strings: Container[int] = ()) -> None:
     opened: tuple[int, int, int, int] | None = None  # start, body start, entries, bytes
     for start, mark in _marks(text):
         if in_strings and text.rfind("\n", 0, start) + 1 in in_strings:
@@ -199,16 +239,20 @@ def _scan(text: str, torn: list[Torn], in_strings: Container[int] = ()) -> None:
             # One that matches holds every byte it announced: whole, even when an editor
             # took away the file's last newline after its mark (check names that apart).
             whole = stop <= len(text)
-            ended = _END.fullmatch(mark)
+            matched = _END.fullmatch(mark)
             body = text[opened[1] : start].encode("utf-8")
-            if (
-                ended is None
+            fits = not (
+                matched is None
                 or opened[3] == 0
                 or len(body) != opened[3]
-                or digest(body) != ended.group(1)
-            ):
-                stop = min(stop, len(text))
-                torn.append(replace(_torn(text, opened, stop, at_end=not whole), edited=whole))
+                or digest(body) != matched.group(1)
+            )
+            if not fits:
+                torn.append(
+                    replace(_torn(text, opened, min(stop, len(text)), not whole), edited=whole)
+                )
+            if whole:
+                ended.append(Ended(opened[1], stop, fits))
             opened = None
     if opened is not None:
         torn.append(_torn(text, opened, len(text), at_end=True))
@@ -242,12 +286,13 @@ def _torn(text: str, opened: tuple[int, int, int, int], stop: int, at_end: bool)
     return Torn(start, stop, line, max(line, last), at_end, entries, expected, written)
 
 
-def blank(text: str, torn: list[Torn]) -> str:
-    """The text with each torn batch's lines made blank: no entry of it reads, and every
-    other line keeps its number."""
+def blank(text: str, spans: Sequence[Torn | Stray]) -> str:
+    """The text with the lines of each torn batch (or stray lines and the table they
+    change), in file order, made blank: no entry of them reads, and every other line
+    keeps its number."""
     parts: list[str] = []
     position = 0
-    for batch in torn:
+    for batch in spans:
         parts.append(text[position : batch.start])
         parts.append("\n" * text.count("\n", batch.start, batch.stop))
         position = batch.stop

@@ -25,7 +25,7 @@ import tomli_w
 
 from govscore.errors import Problem
 from govscore.i18n import TOML_TOO_DEEP, _, listing, parser_reason
-from govscore.ledger.batches import BEGIN, END, blank, ends_whole_batch, torn_batches
+from govscore.ledger.batches import BEGIN, END, Ended, Stray, blank, ends_whole_batch, scan
 from govscore.ledger.tomlfast import Chunk, PlainTables, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, field_word, is_month
 from govscore.written import missing_day
@@ -115,6 +115,70 @@ def split_entries(text: str) -> tuple[str, list[tuple[int, str]]]:
         end = starts[i + 1] if i + 1 < len(starts) else len(lines)
         chunks.append((start + 1, "\n".join(lines[start:end])))
     return preamble, chunks
+
+
+_QUIET = re.compile(r"[ \t\r]*(#.*)?")  # a blank line or a comment: it says nothing
+
+
+def stray_lines(text: str, start: int) -> tuple[int, int] | None:
+    """Where the lines from `start` (a line's start, outside any string) up to the next
+    [[entry]] header or batch begin line hold more than blank lines and comments: TOML
+    reads them as part of the table above `start` (`count = 40` appended after an entry
+    changes that entry). (The offset of the first such line, the offset where they end);
+    None when they hold nothing else."""
+    first: int | None = None
+    quote: str | None = None
+    at = start
+    while at < len(text):
+        newline = text.find("\n", at)
+        end = len(text) if newline < 0 else newline + 1
+        line = text[at : end - 1 if newline >= 0 else end].rstrip("\r")
+        if quote is None and (_HEADER.match(line) or line.startswith(BEGIN)):
+            break
+        if first is None and not _QUIET.fullmatch(line):
+            first = at
+        if first is not None:
+            quote = _open_quote(line, quote)
+        at = end
+    return None if first is None else (first, at)
+
+
+def strays(text: str, ended: Iterable[Ended]) -> list[Stray]:
+    """The stray lines after each batch's end mark, with the last table they change: a
+    whole batch's last entry no longer reads as its end mark vouched for it (see
+    batches.Stray). `ended`: the batches whose end marks end a line (batches.scan).
+
+    Lines that hold another batch's end mark and with which the table no longer reads as
+    TOML are two entries' lines a merge interleaved (two branches of one clone number the
+    same id): left out as TOML that does not read, in words that say so (a key written
+    twice)."""
+    found: list[Stray] = []
+    for batch in ended:
+        lines = stray_lines(text, batch.stop)
+        if lines is None:
+            continue
+        first, stop = lines
+        start = first
+        entry = ""
+        if batch.whole:  # govscore wrote its tables: each header begins a line
+            header = text.rfind("\n[[entry]]", batch.body - 1, batch.stop)
+            if header >= 0:
+                start = header + 1
+                if END in text[first:stop] and not _reads(text[start:stop]):
+                    continue
+                named = _ID_LINE.search(text, start, batch.stop)
+                entry = named[1] if named else ""
+        found.append(Stray(start, stop, text.count("\n", 0, first) + 1, entry))
+    return found
+
+
+def _reads(text: str) -> bool:
+    """Whether the text reads as TOML."""
+    try:
+        load_toml(text)
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
 
 
 def string_lines(text: str) -> set[int]:
@@ -230,19 +294,25 @@ def parse_toml_ledger(
     if "\r" in text:  # (a search for one character is quicker than a replace that finds none)
         text = text.replace("\r\n", "\n")
     newlines = text.count("\n")
-    torn = torn_batches(text, string_lines(text))
+    torn, ended = scan(text, string_lines(text))
     for batch in torn:
         breaks.append(Problem(file, batch.line, batch.message(month)))
         problems.append(breaks[-1])
-    if torn:  # their entries never count: the readers below see blank lines instead
-        text = blank(text, torn)
-    cut = ""  # the id of a last entry the file's missing newline may have cut off
-    unended = bool(text) and not text.endswith("\n")
+    found_strays = strays(text, ended)
+    for stray in found_strays:
+        problems.append(Problem(file, stray.line, stray.message(), "", stray.entry))
+    # A stray last line without its newline leaves the file unended, blank or not.
+    stray_end = bool(found_strays) and found_strays[-1].stop == len(text)
+    unended = stray_end and not text.endswith("\n")
+    if torn or found_strays:  # their entries never count: the readers see blank lines
+        text = blank(text, sorted((*torn, *found_strays), key=operator.attrgetter("start")))
+    cut = found_strays[-1].entry if unended else ""  # the id of a last entry left out
+    unended = unended or (bool(text) and not text.endswith("\n"))
     # A last batch whose end mark matches holds every byte it announced: nothing of it was
     # cut, though an editor took away the newline after it (a torn or changed one is
     # blank lines by now, its mark with it).
     whole_last = unended and ends_whole_batch(text)
-    if unended and not whole_last:
+    if unended and not whole_last and not text.endswith("\n"):
         text, cut = _leave_out_last(text)
     quick = (
         read_chunks(
