@@ -540,7 +540,7 @@ def test_a_commit_that_changes_an_entry_names_it_and_a_deleted_file_lists_every_
     assert message == "the file was deleted: its 1 line already committed is gone"
 
 
-def test_blocks_are_entries_with_their_ids_and_csv_lines_one_by_one():
+def test_blocks_are_entries_with_their_ids_and_csv_records_one_by_one():
     from govscore.ledger.audit import _blocks
 
     blocks = _blocks(LEDGER, "ledger/2023-05.toml")
@@ -551,11 +551,23 @@ def test_blocks_are_entries_with_their_ids_and_csv_lines_one_by_one():
     ]
     assert [list(b.numbers()) for b in blocks] == [[1], [2, 3, 4], [6, 7, 8]]
     assert [b.where() for b in blocks] == ["line 1", "entry a (line 2)", "entry b (line 6)"]
-    # A CSV file (or any other) is read line by line; blank lines say nothing.
-    assert [(b.line, b.lines) for b in _blocks("id,clause\n\nx,2.4.3\n", "2023-05.csv")] == [
-        (1, ("id,clause",)),
-        (3, ("x,2.4.3",)),
+    # A CSV file is read record by record, each with its id; blank lines say nothing.
+    assert [(b.line, b.lines, b.entry) for b in _blocks("id,clause\n\nx,2.4.3\n", "x.csv")] == [
+        (1, ("id,clause",), ""),
+        (3, ("x,2.4.3",), "x"),
     ]
+    # A quoted cell's line breaks stay in its record, as the ledger reads it (review BG F2:
+    # a row inside one is text, no row); from a record that does not read on, lines.
+    quoted = '\ufeffclause,id\r\n2.4.3,"a\r\nb,c"\r\n2.4.4,d\r\n"open,e\nf\n'
+    assert [(b.line, b.lines, b.entry) for b in _blocks(quoted, "x.csv")] == [
+        (1, ("\ufeffclause,id",), ""),
+        (2, ('2.4.3,"a', 'b,c"'), "a\r\nb,c"),
+        (4, ("2.4.4,d",), "d"),
+        (5, ('"open,e',), ""),
+        (6, ("f",), ""),
+    ]
+    # Any other file's lines, one by one.
+    assert [b.lines for b in _blocks('"a\nb"\n', "notes.txt")] == [('"a',), ('b"',)]
 
 
 def test_a_merge_keeps_a_parent_only_with_every_entry_whole_and_in_order():
@@ -1480,3 +1492,42 @@ def test_a_line_appended_with_no_entry_header_is_a_change_of_the_entry_above_it(
         ("2023-05-0002",),
         ("+16: recurring = true",),
     )
+
+
+def test_an_evil_merge_hiding_a_csv_row_in_a_quoted_cell_names_the_row_removed(tmp_path: Path):
+    """Review BG F2: every line of each parent still stood, in order, but the veto row c2
+    was text inside c5's quoted note, and no row of the month. Records are compared, as
+    the ledger reads them: c2 is named as removed, by the merge and by --since."""
+    from govscore.ledger.audit import audit_history
+
+    july = "ledger/2023-07.csv"
+    base = "id,department,clause,count,note\nc1,市教育局,2.4.3,1,a\nc2,市公安局,4.4.1,,veto\n"
+    repo = repository(tmp_path / "repo")
+    published = commit(repo, "base", {july: base})
+    git(repo, "checkout", "-qb", "side")
+    side = commit(repo, "side", {july: base + "c3,市财政局,2.4.3,1,s\n"})
+    git(repo, "checkout", "-q", "-")
+    main = commit(repo, "main", {july: base + "c4,市财政局,2.4.3,2,m\n"})
+    git(repo, "merge", "-q", "--no-commit", "-s", "ours", "side")
+    hidden = base.replace("c2,", 'c5,市教育局,2.4.3,1,"see\nc2,') + '"\n'
+    merge = commit(
+        repo, "merge side", {july: hidden + "c4,市财政局,2.4.3,2,m\nc3,市财政局,2.4.3,1,s\n"}
+    )
+    lost = (
+        "a merge must keep every entry of each parent, whole and in order; against parent "
+        "{parent}: entry c2 (line 3) was removed"
+    )
+    found = audit_history(repo, "ledger").rewrites
+    assert [(r.commit, r.parent, r.message, r.entries, r.lines) for r in found] == [
+        (merge, parent, lost.format(parent=parent[:10]), ("c2",), ("-3: c2,市公安局,4.4.1,,veto",))
+        for parent in (main, side)
+    ]
+    since = audit_history(repo, "ledger", since=published).rewrites
+    assert [(r.commit, r.parent, r.message) for r in since[2:]] == [
+        (
+            merge,
+            published,
+            f"not everything in {published}'s ledger ({published[:10]}) is still at HEAD, "
+            "whole and in order: entry c2 (line 3) was removed",
+        )
+    ]

@@ -42,7 +42,7 @@ from govscore.ledger.gitops import (
     resolve_revision,
     staged_file,
 )
-from govscore.ledger.text import split_entries, stray_lines
+from govscore.ledger.text import csv_records, split_entries, stray_lines
 
 
 @dataclass(frozen=True)
@@ -647,23 +647,38 @@ _ID_LINE = re.compile(r'^[ \t]*id[ \t]*=[ \t]*"([^"\\]*)"')
 
 
 def _blocks(text: str, path: str) -> list[_Block]:
-    """A TOML ledger's preamble and [[entry]] tables; any other file's lines, one by one."""
+    """A TOML ledger's preamble and [[entry]] tables; a CSV file's records, as the ledger
+    reads them (a quoted cell may hold line breaks: a row inside one is no row); any other
+    file's lines, one by one."""
+    parts: list[tuple[int, list[str], str | None]]  # first line, lines, id (None: find it)
     if path.endswith(".toml"):
         preamble, chunks = split_entries(text)
-        parts = [(1, preamble), *chunks]
+        parts = [(first, chunk.split("\n"), None) for first, chunk in [(1, preamble), *chunks]]
+    elif path.endswith(".csv"):
+        parts = _csv_parts(text)
     else:
-        parts = list(enumerate(text.split("\n"), 1))
+        parts = [(first, [line], "") for first, line in enumerate(text.split("\n"), 1)]
     blocks = []
-    for first, chunk in parts:
-        lines = chunk.split("\n")
+    for first, lines, entry in parts:
         # A batch's begin line stands before the table it begins (govscore.ledger.batches):
         # it frames, like a blank line it says nothing about the entry above it.
         while lines and (not lines[-1].strip() or lines[-1].startswith(BEGIN)):
             lines.pop()
         if lines:
             ids = (m.group(1) for m in map(_ID_LINE.match, lines) if m)
-            blocks.append(_Block(first, tuple(lines), next(ids, "")))
+            blocks.append(_Block(first, tuple(lines), next(ids, "") if entry is None else entry))
     return blocks
+
+
+def _csv_parts(text: str) -> list[tuple[int, list[str], str | None]]:
+    """A CSV file's records, each with its id where the header names an id column."""
+    records = csv_records(text)
+    header = [cell.strip() for cell in records[0][2]] if records else []
+    column = header.index("id") if "id" in header else -1
+    return [
+        (first, lines, cells[column].strip() if 0 <= column < len(cells) and number else "")
+        for number, (first, lines, cells) in enumerate(records)
+    ]
 
 
 def _kept_in_order(old: Sequence[_Block], new: Sequence[_Block]) -> bool:

@@ -498,6 +498,26 @@ def csv_reason(exc: csv.Error) -> str:
     return _("the text does not read as CSV rows")
 
 
+def csv_records(text: str) -> list[tuple[int, list[str], list[str]]]:
+    """A CSV file's records as parse_csv_ledger reads them: (first line, its lines without
+    their ends, its cells). A quoted cell's line breaks stay inside its record. From a
+    record that does not read as CSV on (where the reader stops), each line stands alone,
+    without cells."""
+    lines = io.StringIO(text, newline="").readlines()
+    read = io.StringIO(text.removeprefix("\ufeff"), newline="")
+    reader = csv.reader(read, strict=True)
+    records: list[tuple[int, list[str], list[str]]] = []
+    done = 0
+    try:
+        for cells in reader:
+            held = [line.rstrip("\r\n") for line in lines[done : reader.line_num]]
+            records.append((done + 1, held, cells))
+            done = reader.line_num
+    except csv.Error:
+        records += [(n, [line.rstrip("\r\n")], []) for n, line in enumerate(lines[done:], done + 1)]
+    return records
+
+
 def parse_csv_ledger(text: str, file: str, month: str) -> ParsedFile:
     """Parse a month's CSV ledger: a header row naming entry fields, one entry a row."""
     problems: list[Problem] = []
