@@ -806,6 +806,39 @@ def test_an_author_line_git_did_not_write_is_kept_whole_without_a_date():
         "2023-11-15T06:13:20+08:00",
     )
     assert _person(b"A <a@b> 1700000000 +0815") == ("A", "2023-11-15T06:28:20+08:15")
+    # A zone or a time no date can hold (review BG F3: a traceback): the date as written.
+    assert _person(b"M <m@x> 1700000000 -2500") == ("M", "1700000000 -2500")
+    assert _person(b"M <m@x> 9999999999999999999 +0000") == ("M", "9999999999999999999 +0000")
+
+
+def test_a_pushed_commit_with_a_date_no_clock_holds_is_audited(tmp_path: Path):
+    """Review BG F3: a commit object written without git, its author's zone -2500 (git log
+    shows it), stopped every later audit with a traceback; it is audited, its date shown
+    as written."""
+    from govscore.ledger.audit import audit_history
+
+    repo = repository(tmp_path / "repo")
+    first = commit(repo, "first", {MAY: "a\n"})
+    (repo / MAY).write_text("b\n", encoding="utf-8")
+    git(repo, "add", MAY)
+    text = (
+        f"tree {git(repo, 'write-tree')}\nparent {first}\n"
+        "author Mallory <m@x> 1700000000 -2500\ncommitter M <m@x> 9999999999999999999 +0000\n"
+        "\nforged\n"
+    )
+    forged = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin", "--literally"],
+        cwd=repo,
+        input=text,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    git(repo, "reset", "-q", "--hard", forged)
+    found = audit_history(repo, "ledger").rewrites
+    assert [(r.commit, r.author, r.date, r.subject, r.message, r.lines) for r in found] == [
+        (forged, "Mallory", "1700000000 -2500", "forged", APPEND_ONLY, ("-1: a", "+1: b"))
+    ]
 
 
 def test_a_tree_object_lists_mode_name_and_object_id():

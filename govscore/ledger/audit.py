@@ -402,8 +402,13 @@ def _person(value: bytes) -> tuple[str, str]:
     offset = timedelta(hours=int(hours), minutes=int(minutes))
     if sign == b"-":
         offset = -offset
-    when = datetime.fromtimestamp(int(stamp), timezone(offset))
-    return name.decode(errors="replace"), when.isoformat()
+    try:
+        when = datetime.fromtimestamp(int(stamp), timezone(offset)).isoformat()
+    except (ValueError, OverflowError, OSError):
+        # A zone of 24 hours or more, a time past the platform's (a commit written without
+        # git, which a push carries): the date as written, never an audit stopped by it.
+        when = value[found.start(2) :].decode("ascii")
+    return name.decode(errors="replace"), when
 
 
 def _tree_entries(data: bytes, width: int) -> Iterator[tuple[bytes, bytes, str]]:
