@@ -1564,3 +1564,22 @@ def test_an_evil_merge_hiding_a_csv_row_in_a_quoted_cell_names_the_row_removed(t
             "whole and in order: entry c2 (line 3) was removed",
         )
     ]
+
+
+def test_a_hidden_file_in_the_ledger_folder_is_no_ledger_file_to_keep(root: Path):
+    """Review BG F4: `git rm ledger/.gitkeep` (the empty placeholder init commits) was a
+    rewrite of the ledger in every later audit, and "not committed" before it. The ledger
+    reads no hidden file: removing or changing one loses no entry."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")
+    add(root, "市公安局", "2.4.3", "--commit")
+    (root / "ledger" / ".notes").write_text("a\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "notes")
+    (root / "ledger" / ".notes").write_text("b\n", encoding="utf-8")
+    git(root, "rm", "-q", "ledger/.gitkeep")
+    assert audit_json(root) == (0, [])  # not committed: no problem either
+    git(root, "commit", "-qam", "drop the placeholder")
+    assert audit_json(root) == (0, [])
+    done = run(root, "audit")
+    assert (done.exit_code, done.stdout) == (0, "")

@@ -449,7 +449,8 @@ class _History:
         return self.commits[commit_id]
 
     def files(self, commit_id: str) -> dict[str, str] | None:
-        """The ledger folder's files at a commit (path → blob id); None: not readable there."""
+        """The ledger folder's files at a commit (path → blob id), hidden ones left out as the
+        ledger reads none; None: not readable there."""
         if commit_id not in self.ledgers:
             commit = self._commit(commit_id)
             self.ledgers[commit_id] = None if commit is None else self._ledger(commit.tree)
@@ -480,6 +481,8 @@ class _History:
         if data is None:
             return
         for mode, name, oid in _tree_entries(data, len(tree) // 2):
+            if name.startswith(b"."):
+                continue  # hidden (ledger/.gitkeep, which init commits): govscore reads none
             where = f"{path}/{name.decode(errors='surrogateescape')}"
             if mode == b"40000":
                 self._walk(oid, where, files)
