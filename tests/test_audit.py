@@ -1583,3 +1583,33 @@ def test_a_hidden_file_in_the_ledger_folder_is_no_ledger_file_to_keep(root: Path
     assert audit_json(root) == (0, [])
     done = run(root, "audit")
     assert (done.exit_code, done.stdout) == (0, "")
+
+
+def test_an_unresolved_merge_conflict_is_named_as_one_with_no_advice_that_drops_it(
+    root: Path,
+):
+    """Review BG F6: during a merge left in conflict (git status UU) audit said the file
+    was no longer in git's index and advised `git reset -- FILE`, which drops the merge's
+    state of the file. It is named as an unresolved conflict, to be resolved and committed."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")
+    add(root, "市公安局", "2.4.3", "--commit")
+    git(root, "checkout", "-qb", "side")
+    add(root, "市教育局", "2.4.3", "--commit")
+    git(root, "checkout", "-q", "-")
+    add(root, "市民政局", "2.4.3", "--commit")
+    head = git(root, "rev-parse", "HEAD")
+    (root / ".git" / "info" / "attributes").write_text("ledger/*.toml merge=text\n")
+    merging = subprocess.run(["git", "merge", "-q", "side"], cwd=root, capture_output=True)
+    assert merging.returncode == 1
+    assert git(root, "status", "--porcelain", "ledger") == "UU ledger/2023-05.toml"
+    done = run(root, "audit")
+    place = shlex.quote(str(root))
+    assert (done.exit_code, done.stdout) == (
+        1,
+        f"working tree (not committed), against HEAD {head[:10]}\n"
+        "    ledger/2023-05.toml: not committed: a merge left the file with an unresolved "
+        "conflict; resolve it keeping every entry of both sides whole, then "
+        f"`git -C {place} add -- ledger/2023-05.toml` and commit the merge\n"
+        "    +12: <<<<<<< HEAD\n",
+    )

@@ -158,6 +158,9 @@ def _uncommitted(root: Path, history: _History, head: str, ledger_dir: str) -> l
         if blob is None:
             continue  # not in HEAD: nothing committed to keep
         old = history.text(blob)
+        if "U" in (staged.get(label, "")[:1], worked.get(label, "")[:1]):
+            found.append(_unmerged(root, label, old, history.prefix, head))
+            continue
         # What a commit of the index would take, then what `commit -a` would; a text
         # is read (a git process) only for a file git names as modified there.
         for status, read, passed_over in (
@@ -254,6 +257,22 @@ def _uncommitted_rewrite(
         message = _("not committed: {message}").format(message=message)
     lines = tuple(_shown(line) for line in lines)
     return Rewrite("", head, "", "", "", _shown(label), message, entries, lines)
+
+
+def _unmerged(root: Path, label: str, old: str, prefix: str, head: str) -> Rewrite:
+    """A file a merge left in conflict (git status UU): the merge is not finished, and git
+    commits nothing until it is. Named as such, with what the working tree holds against
+    HEAD; never with advice that drops the merge's state (`git reset`, `git checkout`)."""
+    checked = _check(old, _as_committed(root, label), f"{prefix}{label}", False, head)
+    _message, entries, lines = checked if checked is not None else ("", (), ())
+    named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
+    message = _(
+        "not committed: a merge left the file with an unresolved conflict{entries}; resolve "
+        "it keeping every entry of both sides whole, then `git -C {root} add -- {file}` and "
+        "commit the merge"
+    ).format(entries=named, root=shlex.quote(str(root)), file=shlex.quote(label))
+    shown = tuple(_shown(line) for line in lines)
+    return Rewrite("", head, "", "", "", _shown(label), message, entries, shown)
 
 
 def _staged_text(root: Path, label: str) -> str | None:
