@@ -1613,3 +1613,190 @@ def test_an_unresolved_merge_conflict_is_named_as_one_with_no_advice_that_drops_
         f"`git -C {place} add -- ledger/2023-05.toml` and commit the merge\n"
         "    +12: <<<<<<< HEAD\n",
     )
+
+
+def test_a_root_moved_inside_its_repository_keeps_its_audit_trail(tmp_path: Path):
+    """Review BG F5: a root inside a larger work tree, moved there (`git mv office moved`),
+    lost its audit trail: the commits before the move had no ledger at the root's new
+    place, so an edit audit named before the move vanished, and one made in the move
+    commit itself passed. The ledger is followed across each move, as `git log --follow`
+    follows a file."""
+    repo = repository(tmp_path / "city")
+    commit(repo, "root", {"README": "the city's files\n"})
+    assert CliRunner().invoke(cli, ["init", str(repo / "office")]).exit_code == 0
+    commit(repo, "init", {})
+    office = repo / "office"
+    add(office, "市公安局", "2.4.3", "--commit")
+    add(office, "市公安局", "2.4.3", "-n", "2", "--commit")
+    may = office / MAY
+    may.write_text(may.read_text(encoding="utf-8").replace("count = 2\n", "count = 1\n"))
+    edit = commit(repo, "edit", {})
+    before = run(office, "audit")
+    assert before.exit_code == 1
+    assert before.stdout.splitlines()[0].startswith(f"{edit[:10]} ")
+    # A clean move: the same trail, word for word.
+    git(repo, "mv", "office", "moved")
+    moved = commit(repo, "reorganise folders", {})
+    after = run(repo / "moved", "audit")
+    assert (after.exit_code, after.stdout) == (1, before.stdout)
+    # A move that edits an entry on the way: named too, against the folder it left.
+    git(repo, "mv", "moved", "kept")
+    kept = repo / "kept" / MAY
+    kept.write_text(kept.read_text(encoding="utf-8").replace("count = 1\n", "count = 9\n"))
+    again = commit(repo, "reorganise again", {})
+    code, found = audit_json(repo / "kept")
+    assert code == 1
+    assert [(r["commit"], r["parent"], r["file"], r["entries"], r["lines"]) for r in found] == [
+        (
+            edit,
+            git(repo, "rev-parse", f"{edit}^"),
+            MAY,
+            ["2023-05-0002"],
+            ["-14: count = 2", "+14: count = 1"],
+        ),
+        (again, moved, MAY, ["2023-05-0002"], ["-14: count = 1", "+14: count = 9"]),
+    ]
+
+
+def test_a_root_moved_twice_and_then_to_the_top_is_followed_through_each_move(tmp_path: Path):
+    """Two moves in a row, the second to the repository's top (the root's files moved out
+    of office/): each commit is compared where it held the ledger, and named as the file
+    is named now; a month file the move left out is named as deleted."""
+    from govscore.ledger.audit import Audit, audit_history
+
+    police, education = (
+        HAND_ENTRY.format(n=n, department=name, count=1)
+        for n, name in ((1, "市公安局"), (2, "市教育局"))
+    )
+    june = "ledger/2023-06.toml"
+    repo = repository(tmp_path / "repo")
+    first = commit(
+        repo,
+        "first",
+        {
+            "city/office/" + MAY: police,
+            "city/office/" + june: education,
+            "city/office/weights.toml": "[ledger]\n",
+        },
+    )
+    edit = commit(repo, "edit", {"city/office/" + MAY: police.replace("count = 1", "count = 2")})
+    git(repo, "mv", "city/office", "office")
+    once = commit(repo, "moved once", {})
+    git(repo, "mv", "office/ledger", "office/weights.toml", ".")
+    twice = commit(
+        repo,
+        "moved to the top",
+        {MAY: police.replace("count = 1", "count = 3"), june: None},
+    )
+    found = audit_history(repo, "ledger")
+    assert [(r.commit, r.parent, r.file, r.lines) for r in found.rewrites] == [
+        (edit, first, MAY, ("-5: count = 1", "+5: count = 2")),
+        (twice, once, MAY, ("-5: count = 2", "+5: count = 3")),
+        (
+            twice,
+            once,
+            june,
+            tuple(f"-{n}: {line}" for n, line in enumerate(education.split("\n"), 1) if line),
+        ),
+    ]
+    assert found.cut == ()
+    # Before the second move, from the root as it stood then: the same first finding.
+    git(repo, "checkout", "-q", once)
+    assert audit_history(repo / "office", "ledger") == Audit(found.rewrites[:1], ())
+
+
+def test_a_ledger_first_committed_with_data_keeps_nothing_and_a_clean_move_is_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A root that began outside git, its ledger committed with its data (and, in the
+    same commit, a file moved into it from a folder with no ledger): nothing was there
+    before, so nothing is lost. git is asked for renames only where the ledger folder
+    appears or fills, not once per commit."""
+    import govscore.ledger.audit
+    from govscore.ledger.audit import Audit, audit_history
+
+    police = HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    repo = repository(tmp_path / "repo")
+    commit(repo, "before", {"docs/notes.md": "the office's notes\n"})
+    commit(repo, "more before", {"README": "the city's files\n"})
+    begun = commit(
+        repo,
+        "the office's root",
+        {
+            "office/" + MAY: police,
+            "office/weights.toml": "[ledger]\n",
+            "office/notes.md": "the office's notes\n",
+            "docs/notes.md": None,
+        },
+    )
+    assert git(repo, "diff-tree", "-r", "-M", "--name-status", begun).splitlines()[1:] == [
+        "A\toffice/ledger/2023-05.toml",
+        "R100\tdocs/notes.md\toffice/notes.md",
+        "A\toffice/weights.toml",
+    ]
+    police += "\n" + police.replace("0001", "0002")
+    commit(repo, "appended", {"office/" + MAY: police})
+    commit(repo, "appended again", {"office/" + MAY: police + "# checked\n"})
+    asked: list[tuple[str, str]] = []
+    real = govscore.ledger.audit.renames
+
+    def renames(root: Path, parent: str, child: str) -> list[tuple[str, str]]:
+        asked.append((parent, child))
+        return real(root, parent, child)
+
+    monkeypatch.setattr(govscore.ledger.audit, "renames", renames)
+    assert audit_history(repo / "office", "ledger") == Audit([], ())
+    assert asked == [(git(repo, "rev-parse", f"{begun}^"), begun)]
+    git(repo, "mv", "office", "moved")
+    commit(repo, "moved", {})
+    assert audit_history(repo / "moved", "ledger") == Audit([], ())
+    done = run(repo / "moved", "audit")
+    assert (done.exit_code, done.stdout, done.stderr) == (
+        0,
+        "",
+        "the ledger's git history is append-only: no line was changed or removed\n",
+    )
+
+
+def test_audit_since_and_a_merge_reach_across_a_move(tmp_path: Path):
+    """`audit --since` a tag published before the move: the published ledger is found
+    where it stood then, and must still be at HEAD. A merge of a branch made before the
+    move (its ledger still in office/) is measured against that branch where it held it."""
+    from govscore.ledger.audit import Audit, audit_history
+
+    entries = [HAND_ENTRY.format(n=n, department="市公安局", count=n) for n in (1, 2, 3, 4)]
+    repo = repository(tmp_path / "repo")
+    published = commit(repo, "published", {"office/" + MAY: "\n".join(entries[:2])})
+    git(repo, "tag", "v1")
+    git(repo, "checkout", "-qb", "side")
+    side = commit(repo, "side", {"office/" + MAY: "\n".join(entries[:3])})
+    git(repo, "checkout", "-q", "-")
+    git(repo, "mv", "office", "moved")
+    moved = commit(repo, "moved", {})
+    git(repo, "merge", "-q", "--no-edit", "side")
+    assert (repo / "moved" / MAY).read_text(encoding="utf-8") == "\n".join(entries[:3])
+    commit(repo, "appended", {"moved/" + MAY: "\n".join(entries)})
+    assert audit_history(repo / "moved", "ledger") == Audit([], ())
+    assert audit_history(repo / "moved", "ledger", since="v1") == Audit([], ())
+    # A merge that drops the side's entry: named against the side, where it held it.
+    git(repo, "reset", "-q", "--hard", moved)
+    git(repo, "merge", "-q", "--no-commit", "-s", "ours", "side")
+    merge = commit(repo, "merged", {})
+    lost = (
+        f"a merge must keep every entry of each parent, whole and in order; against parent "
+        f"{side[:10]}: entry 2023-05-0003 (line 13) was removed"
+    )
+    found = audit_history(repo / "moved", "ledger").rewrites
+    assert [(r.commit, r.parent, r.file, r.message) for r in found] == [(merge, side, MAY, lost)]
+    # An entry published in v1 changed after the move: named by the commit and as lost.
+    changed = commit(repo, "changed", {"moved/" + MAY: entries[0]})
+    found = audit_history(repo / "moved", "ledger", since="v1").rewrites
+    assert [(r.commit, r.parent, r.entries) for r in found] == [
+        (merge, side, ("2023-05-0003",)),
+        (changed, merge, ("2023-05-0002",)),
+        (changed, published, ("2023-05-0002",)),
+    ]
+    assert found[-1].message == (
+        f"not everything in v1's ledger ({published[:10]}) is still at HEAD, whole and in "
+        "order: entry 2023-05-0002 (line 7) was removed"
+    )

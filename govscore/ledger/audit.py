@@ -22,7 +22,7 @@ import re
 import shlex
 import subprocess
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -38,6 +38,7 @@ from govscore.ledger.gitops import (
     git_env,
     hidden_changes,
     in_repository,
+    renames,
     repository_prefix,
     resolve_revision,
     staged_file,
@@ -117,12 +118,18 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
                 "is damaged or incomplete; `git fsck` names it)"
             )
         )
+    walk = [line.split() for line in listed.stdout.splitlines()]
     found: list[Rewrite] = []
     cut: list[CutOff] = []
     with _Objects(root) as objects:
         history = _History(objects, folder, prefix)
-        for line in listed.stdout.splitlines():
-            commit_id, *walked = line.split()
+        # The ledger's folder, followed from HEAD back (each commit after a child of it)
+        # across every commit that moved it, before any commit is compared with its parents.
+        for commit_id, *_walked in reversed(walk):
+            commit = history.commit(commit_id)
+            for parent in commit.parents:
+                history.follow(commit, parent)
+        for commit_id, *walked in walk:
             commit = history.commit(commit_id)
             merge = len(commit.parents) > 1
             for parent in commit.parents:
@@ -325,6 +332,7 @@ def _since(root: Path, history: _History, base: str, since: str) -> list[Rewrite
 
     # HEAD must hold the published ledger as a merge holds a parent's: every entry whole
     # and in order, whatever was added between them. Named as of HEAD.
+    history.published(head, base)
     found.extend(history.compare(head, base, True, lost))
     return found
 
@@ -336,6 +344,7 @@ class _Objects:
     """Git objects by id, through one long-lived `git cat-file --batch`."""
 
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.process = subprocess.Popen(
             ["git", "cat-file", "--batch"],
             cwd=root,
@@ -440,15 +449,30 @@ def _tree_entries(data: bytes, width: int) -> Iterator[tuple[bytes, bytes, str]]
         at = nul + 1 + width  # pragma: no mutate (nul + 1 - width moves back: a loop)
 
 
+Folder = tuple[bytes, ...]  # a folder's path in the repository, name by name
+
+
 class _History:
-    """Commits and their ledger folders, each read once."""
+    """Commits and their ledger folders, each read once.
+
+    A root can be moved inside its repository (`git mv office moved`), and with it its
+    ledger folder: before that commit the ledger stood elsewhere. Each commit's folder is
+    followed from HEAD back, as `git log --follow` follows a file, and its files are
+    named as they are named now (from the root), wherever they stood then.
+    """
 
     def __init__(self, objects: _Objects, folder: list[str], prefix: str) -> None:
         self.objects = objects
-        self.folder = [part.encode(errors="surrogateescape") for part in folder]
+        self.folder: Folder = tuple(part.encode(errors="surrogateescape") for part in folder)
+        self.named = "/".join(folder)
         self.prefix = prefix
         self.commits: dict[str, _Commit | None] = {}
-        self.ledgers: dict[str, dict[str, str] | None] = {}
+        # Where each commit's ledger folder stood (HEAD's and those not followed: `folder`).
+        self.folders: dict[str, Folder] = {}
+        # (commit, parent) → where the parent held the ledger folder the commit moved.
+        self.moved: dict[tuple[str, str], Folder] = {}
+        self.ledgers: dict[tuple[str, Folder], dict[str, str] | None] = {}
+        self.absent: set[tuple[str, Folder]] = set()  # no such folder in the commit's tree
         self.texts: dict[str, str] = {}
 
     def has(self, commit_id: str) -> bool:
@@ -467,17 +491,78 @@ class _History:
             self.commits[commit_id] = None if data is None else _parse_commit(commit_id, data)
         return self.commits[commit_id]
 
-    def files(self, commit_id: str) -> dict[str, str] | None:
-        """The ledger folder's files at a commit (path → blob id), hidden ones left out as the
-        ledger reads none; None: not readable there."""
-        if commit_id not in self.ledgers:
+    def files(self, commit_id: str, folder: Folder | None = None) -> dict[str, str] | None:
+        """The ledger folder's files at a commit (path, as named now → blob id), hidden ones
+        left out as the ledger reads none; None: not readable there. The folder: where the
+        commit held it (`folder`, to look elsewhere)."""
+        where = self.folders.get(commit_id, self.folder) if folder is None else folder
+        key = (commit_id, where)
+        if key not in self.ledgers:
             commit = self._commit(commit_id)
-            self.ledgers[commit_id] = None if commit is None else self._ledger(commit.tree)
-        return self.ledgers[commit_id]
+            found = None if commit is None else self._ledger(commit.tree, where)
+            if commit is not None and found is None:
+                self.absent.add(key)
+                found = {}
+            self.ledgers[key] = found
+        return self.ledgers[key]
 
-    def _ledger(self, tree: str) -> dict[str, str]:
+    def holds(self, commit_id: str, folder: Folder) -> bool:
+        """Whether the commit's tree has the folder, ledger files in it or not."""
+        return self.files(commit_id, folder) is not None and (commit_id, folder) not in self.absent
+
+    def follow(self, commit: _Commit, parent: str) -> None:
+        """Where the parent held the commit's ledger folder: where the commit holds it, unless
+        the commit moved it there. A parent takes the first folder a child gives it (HEAD's
+        side first, as git walks); the folder each of its children moved is kept apart.
+
+        Only a commit whose folder holds what the parent's, at the same place, does not (no
+        ledger file; no folder, where the commit has one) is asked of git: a root moved, or
+        a ledger begun. One that git finds no folder moved into is a ledger begun, and its
+        files are new: they keep nothing, and nothing is asked of them."""
+        folder = self.folders.get(commit.id, self.folder)
+        if self.files(parent, folder) == {} and (
+            self.files(commit.id, folder)
+            or (not self.holds(parent, folder) and self.holds(commit.id, folder))
+        ):
+            moved = self._moved_from(parent, commit.id, folder)
+            if moved is not None:
+                self.moved[(commit.id, parent)] = folder = moved
+        self.folders.setdefault(parent, folder)
+
+    def published(self, head: _Commit, base: str) -> None:
+        """Where a published revision held HEAD's ledger folder: where the walk followed it
+        there (its child after it moved it, if one did), else where HEAD's own moves find it
+        (a revision the history no longer holds)."""
+        if base in self.folders:
+            self.moved[(head.id, base)] = self.folders[base]
+        else:
+            self.follow(head, base)
+
+    def _moved_from(self, parent: str, commit: str, folder: Folder) -> Folder | None:
+        """The parent's folder the commit moved `folder` from, if git finds files renamed
+        from there: the folder's own files, or the root's around it (`office/weights.toml`
+        to `moved/weights.toml` says `office/ledger` became `moved/ledger`). Of folders the
+        parent holds, the one most renames point to."""
+        votes: Counter[Folder] = Counter()
+        for old, new in renames(self.objects.root, parent, commit):
+            before, after = _parts(old), _parts(new)
+            same = 0  # the names both paths end with: what the move kept
+            while same < min(len(before), len(after)) and before[-1 - same] == after[-1 - same]:
+                same += 1
+            above = after[: len(after) - same]  # the folder moved, as named now
+            if same and folder[: len(above)] == above:
+                votes[before[: len(before) - same] + folder[len(above) :]] += 1
+        held = (
+            place
+            for place, _count in sorted(votes.items(), key=lambda vote: (-vote[1], vote[0]))
+            if self.holds(parent, place)
+        )
+        return next(held, None)
+
+    def _ledger(self, tree: str, folder: Folder) -> dict[str, str] | None:
+        """The files below `folder` in a tree; None: the tree has no such folder."""
         width = len(tree) // 2
-        for part in self.folder:
+        for part in folder:
             data = self.objects.read(tree)
             if data is None:
                 return {}
@@ -490,9 +575,9 @@ class _History:
                 "",  # pragma: no mutate (equivalent: None or "XXXX" also end in {})
             )
             if not tree:
-                return {}
+                return None
         files: dict[str, str] = {}
-        self._walk(tree, "/".join(p.decode(errors="surrogateescape") for p in self.folder), files)
+        self._walk(tree, self.named, files)
         return files
 
     def _walk(self, tree: str, path: str, files: dict[str, str]) -> None:
@@ -529,7 +614,9 @@ class _History:
     ) -> list[Rewrite]:
         """How the commit failed to keep the parent's ledger files (nothing if it kept them);
         `lost` says what a merge (or HEAD against a published revision) did not keep."""
-        old_files, new_files = self.files(parent_id), self.files(commit.id)
+        folder = self.folders.get(commit.id, self.folder)
+        old_files = self.files(parent_id, self.moved.get((commit.id, parent_id), folder))
+        new_files = self.files(commit.id, folder)
         if old_files is None or new_files is None:
             return []
         found = []
@@ -557,6 +644,11 @@ class _History:
                 )
             )
         return found
+
+
+def _parts(path: str) -> Folder:
+    """A path git names, name by name, as the history's folders are kept."""
+    return tuple(part.encode(errors="surrogateescape") for part in path.split("/"))
 
 
 # -- what a commit must keep ----------------------------------------------------------------

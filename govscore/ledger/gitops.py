@@ -165,6 +165,17 @@ def staged_file(root: Path, relative: str) -> bytes | None:
     return shown.stdout if shown.returncode == 0 else None
 
 
+def renames(root: Path, parent: str, commit: str) -> list[tuple[str, str]]:
+    """The files git finds moved between two commits, each (old path, new path) as the
+    repository names them: git's rename detection, which `git log --follow` uses."""
+    listed = _git_bytes(
+        root, "diff-tree", "-r", "-M", "--diff-filter=R", "--name-status", "-z", parent, commit
+    )
+    # Each rename is three fields: its status (R100), its old path, its new path.
+    fields = listed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [(fields[n + 1], fields[n + 2]) for n in range(0, len(fields) - 2, 3)]
+
+
 def list_tree(root: Path, commit: str, folder: str) -> list[str] | None:
     """The files directly in a folder at a commit, or None if the folder was not there."""
     listed = git(root, "ls-tree", "--name-only", commit, "--", f"{folder}/", check=False)
