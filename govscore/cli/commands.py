@@ -1141,6 +1141,7 @@ def report_(
         today(),
         __version__,
         state.unsaved(chinese),
+        state.git_runs,
     )
     voids: list[page.Voided] = []
     book = loaded.scorer.book

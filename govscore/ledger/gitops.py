@@ -6,16 +6,20 @@ visible; govscore.ledger.audit finds any commit that did not keep what was there
 
 from __future__ import annotations
 
+import errno
 import getpass
 import hashlib
 import os
 import secrets
+import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from govscore.i18n import N_, _
+from govscore.errors import DataError
+from govscore.i18n import N_, _, os_reason
 
 # A root's folder of notices: loader reads it, and a revision's state names it apart.
 AMENDMENTS_DIR = "amendments"
@@ -23,6 +27,12 @@ AMENDMENTS_DIR = "amendments"
 
 class GitError(Exception):
     """Git could not do what was asked; the message is git's own, shortened."""
+
+
+class GitMissing(GitError, DataError):
+    """The git program could not be run: not on PATH, not executable, not a program for
+    this system. A DataError too, so that where nothing expects git to fail the clerk
+    still reads why (exit 1), never a traceback."""
 
 
 # A path no file can be at (a folder below the null device): git reads no graft file there.
@@ -38,26 +48,56 @@ def git_env() -> dict[str, str]:
 
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=check,
-        stdin=subprocess.DEVNULL,
-        env=git_env(),
-    )
+    return _run(root, args, text=True, check=check)
 
 
 def _git_bytes(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        ["git", *args],
-        cwd=root,
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-        env=git_env(),
+    return _run(root, args, check=False)
+
+
+def _run(root: Path, args: Sequence[str], **options: bool) -> subprocess.CompletedProcess[Any]:
+    """Run git in a folder; a git that cannot be started is GitMissing (a folder that
+    cannot be entered stays the OSError it is: it names the folder, not git)."""
+    try:
+        return subprocess.run(
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            env=git_env(),
+            **options,
+        )
+    except OSError as exc:
+        if exc.filename != "git":
+            raise
+        raise _git_missing(exc) from None
+
+
+# Why a file named git on PATH could not be started, in the reader's words.
+_NOT_ALLOWED = N_("it is not marked as a program (chmod +x), or the system does not let it run")
+_NOT_RUN = {
+    errno.EACCES: _NOT_ALLOWED,
+    errno.EPERM: _NOT_ALLOWED,
+    errno.ENOEXEC: N_("it is not a program for this system"),
+    errno.ENOENT: N_("a program it needs to start is missing"),
+}
+
+
+def _git_missing(error: OSError) -> GitMissing:
+    """What to tell the clerk when the git program could not be started: that there is
+    none on PATH, or which one was found and why it does not run."""
+    program = shutil.which("git", mode=os.F_OK)  # the first file named git on PATH
+    if program is None:
+        return GitMissing(
+            _("the git program is not found: install git, or add the folder that holds it to PATH")
+        )
+    known = _NOT_RUN.get(error.errno or 0)
+    reason = _(known) if known is not None else os_reason(error)
+    message = _(
+        "{program}: the git program cannot be run: {reason}; install git again, or put a "
+        "working git first on PATH"
     )
+    return GitMissing(message.format(program=program, reason=reason))
 
 
 def repository_prefix(root: Path) -> str:
@@ -76,17 +116,34 @@ def repository_top(folder: Path) -> str:
 
 
 def in_repository(folder: Path) -> bool:
+    """Whether a folder lies in a git work tree. Where git cannot be run, a folder with
+    no .git in or above it is outside git (govscore works without git there); in one
+    with .git only git could tell, and "not in git" would be false: GitMissing."""
     try:
-        return git(folder, "rev-parse", "--is-inside-work-tree", check=False).returncode == 0
-    except FileNotFoundError:
+        return _work_tree(folder)
+    except GitMissing:
+        if _git_marked(folder):
+            raise
         return False
 
 
+def _work_tree(folder: Path) -> bool:
+    """Whether git says the folder lies in a work tree; GitMissing if git cannot be run."""
+    return git(folder, "rev-parse", "--is-inside-work-tree", check=False).returncode == 0
+
+
+def _git_marked(folder: Path) -> bool:
+    """Whether git would look for a repository here without being asked: a .git (folder
+    or file) in the folder or above it, or GIT_DIR set."""
+    above = folder.absolute()
+    return "GIT_DIR" in os.environ or any((f / ".git").exists() for f in (above, *above.parents))
+
+
 def recorder(root: Path) -> str:
-    """Who is recording: git's user.name, else the login name."""
+    """Who is recording: git's user.name, else the login name (git or not)."""
     try:
         name = git(root, "config", "user.name", check=False).stdout.strip()
-    except FileNotFoundError:
+    except GitMissing:
         name = ""
     if name:
         return name
@@ -196,6 +253,8 @@ class LedgerState:
     # The configuration files and folders (as the root names them) not as the revision
     # holds them: weights.toml, amendments …
     configuration: tuple[str, ...] = ()
+    # False: the root has a .git, but the git program could not be run (revision unknown).
+    git_runs: bool = True
 
     @property
     def uncommitted(self) -> bool:
@@ -211,6 +270,8 @@ class LedgerState:
 
     def describe(self, say: Callable[[str], str] = _) -> str:
         """The ledger's state in words: `say` is `_`, or `chinese` in a report's title."""
+        if not self.git_runs:
+            return say(N_("git cannot be run: ledger revision unknown"))
         if not self.in_git:
             return say(N_("ledger not in git"))
         if self.revision is None:
@@ -234,10 +295,12 @@ def ledger_state(
     `configuration` files and folders (departments.toml, weights.toml, clauses.toml,
     amendments/) that is not as the revision holds it; a file git was told to pass over
     (assume-unchanged, skip-worktree) is uncommitted when its bytes differ."""
-    if not in_repository(root):
-        folder = root / ledger_dir
-        held = folder.is_dir() and any(p.suffix in (".toml", ".csv") for p in folder.iterdir())
-        return LedgerState(None, held, False)
+    try:
+        inside = in_repository(root)
+    except GitMissing:
+        return LedgerState(None, _holds_months(root / ledger_dir), True, git_runs=False)
+    if not inside:
+        return LedgerState(None, _holds_months(root / ledger_dir), False)
     if at is not None:
         return LedgerState(at, False, True)
     head = git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
@@ -260,6 +323,12 @@ def ledger_state(
             found.add(next(n for n in unseen if path == n or path.startswith(f"{n}/")))
     others = tuple(name for name in configuration if name in found)
     return LedgerState(revision, ledger_dir in found, True, others)
+
+
+def _holds_months(folder: Path) -> bool:
+    """Whether a ledger folder holds a month file (with no revision to hold them, they
+    are uncommitted)."""
+    return folder.is_dir() and any(p.suffix in (".toml", ".csv") for p in folder.iterdir())
 
 
 def _changed(listed: bytes, prefix: str, names: Sequence[str]) -> set[str]:
@@ -370,7 +439,7 @@ def uncommitted_files(root: Path, ledger_dir: str) -> list[tuple[Path, bytes | N
 
 def commit_files(root: Path, paths: Sequence[Path], message: str, author: str) -> str:
     """Commit exactly these files, authored by the recorder; return the new commit id."""
-    if not in_repository(root):
+    if not _work_tree(root):
         raise GitError(
             _("{root} is not in a git repository (run git init there)").format(root=root)
         )

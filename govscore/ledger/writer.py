@@ -504,7 +504,6 @@ def create_files(folder: Path, planned: dict[str, str], then: Callable[[], None]
         current = git
         then()
     except Exception as exc:  # OSError, or git failing (a full disk stops it too)
-        reason = os_reason(exc, current, writing=True) if isinstance(exc, OSError) else str(exc)
         for path in reversed(written):
             with suppress(OSError):
                 path.unlink(missing_ok=True)
@@ -513,11 +512,13 @@ def create_files(folder: Path, planned: dict[str, str], then: Callable[[], None]
         for made in reversed(new_folders):
             with suppress(OSError):
                 made.rmdir()
-        raise DataError(
-            _("{file}: cannot write it: {reason}; nothing was created").format(
-                file=current, reason=reason
-            )
-        ) from None
+        if isinstance(exc, OSError):
+            reason = os_reason(exc, current, writing=True)
+            message = _("{file}: cannot write it: {reason}; nothing was created")
+            raise DataError(message.format(file=current, reason=reason)) from None
+        # git's own failure (no git program, a commit it refused) is no file's to name.
+        message = _("{folder}: cannot make its git repository: {reason}; nothing was created")
+        raise DataError(message.format(folder=folder, reason=exc)) from None
 
 
 def len_parts(path: Path) -> int:

@@ -84,6 +84,7 @@ class Head:
     made: date
     version: str
     unsaved: str = "记录"  # what is uncommitted: 记录、补充通知 amendments/、weights.toml
+    git_runs: bool = True  # False: a .git is there, but git could not be run
 
 
 @dataclass(frozen=True)

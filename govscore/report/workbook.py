@@ -173,7 +173,9 @@ def _title(report: Report) -> str:
 
 def _source(report: Report) -> str:
     head = report.head
-    if not head.in_git:
+    if not head.git_runs:
+        text = "git 无法运行，台账版本未知"
+    elif not head.in_git:
         text = "台账未纳入 git"
     elif head.revision is None:
         text = "台账尚无提交"

@@ -1,0 +1,169 @@
+"""A git program that is not there, or cannot be run: said so, never a traceback, and
+never taken for a root outside git.
+
+Each test runs govscore as a real process with a PATH of one folder: empty (no git), or
+holding a file named git that the system will not run (not executable; not a program
+for this system). govscore itself is started by the interpreter's full path.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import run_process
+
+NOT_FOUND = "the git program is not found: install git, or add the folder that holds it to PATH"
+CANNOT_RUN = (
+    "{program}: the git program cannot be run: {reason}; install git again, or put a working "
+    "git first on PATH"
+)
+NOT_EXECUTABLE = "it is not marked as a program (chmod +x), or the system does not let it run"
+NOT_A_PROGRAM = "it is not a program for this system"
+UNKNOWN = "git cannot be run: ledger revision unknown"
+ADD = ("add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05")
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def no_git(tmp_path: Path) -> Path:
+    """A PATH folder without git."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    return folder
+
+
+def unrunnable_git(tmp_path: Path, kind: str) -> tuple[Path, str]:
+    """A PATH folder whose git the system refuses to start, and the reason govscore gives."""
+    folder = no_git(tmp_path)
+    program = folder / "git"
+    if kind == "not executable":  # a script copied without its mode
+        program.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+        program.chmod(0o644)
+        return folder, NOT_EXECUTABLE
+    program.write_bytes(b"MZ\x90\x00 a git.exe copied from Windows")
+    program.chmod(0o755)
+    return folder, NOT_A_PROGRAM
+
+
+def gs(folder: Path, root: Path, *args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
+    env = {"PATH": str(folder), "GOVSCORE_LANG": lang}
+    return run_process("--root", str(root), *args, env=env)
+
+
+@pytest.fixture
+def office(root: Path) -> Path:
+    """The test root in its repository, committed, with one entry."""
+    assert run_process("--root", str(root), *ADD).returncode == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the office's root")
+    return root
+
+
+def test_without_git_reports_say_git_cannot_be_run_not_that_the_ledger_is_outside_git(
+    office: Path, tmp_path: Path
+):
+    folder = no_git(tmp_path)
+    checked = gs(folder, office, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr == f"1 entry in 1 ledger file ({UNKNOWN}): no problems\n"
+    month = gs(folder, office, "month", "2023-05", lang="zh")
+    assert month.returncode == 0, month.stderr
+    assert month.stdout.splitlines()[0].endswith(" · git 无法运行，台账版本未知")
+    assert gs(folder, office, "check", lang="zh").stderr == (
+        "1 个月度台账文件，1 条记录（git 无法运行，台账版本未知）：未发现问题\n"
+    )
+    page = tmp_path / "通报.html"
+    assert gs(folder, office, "report", "2023-05", "-o", str(page)).returncode == 0
+    text = page.read_text(encoding="utf-8")
+    assert "<span>git 无法运行，台账版本未知</span>" in text
+    assert "台账未纳入 git" not in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_without_git_what_needs_git_says_the_program_is_not_found(
+    office: Path, tmp_path: Path, lang: str
+):
+    folder = no_git(tmp_path)
+    said = {"en": NOT_FOUND, "zh": "找不到 git 程序：请安装 git，或将其所在文件夹加入 PATH"}[lang]
+    error = {"en": "error: ", "zh": "错误："}[lang]
+    before = (office / "ledger" / "2023-05.toml").read_bytes()
+    for args in [ADD, (*ADD, "--commit"), ("audit",)]:
+        result = gs(folder, office, *args, lang=lang)
+        assert (result.returncode, result.stdout, result.stderr) == (1, "", f"{error}{said}\n")
+    # A clone's tag is git's to tell: nothing is written without it.
+    assert (office / "ledger" / "2023-05.toml").read_bytes() == before
+    at = gs(folder, office, "month", "2023-05", "--at", "HEAD", lang=lang)
+    colon = {"en": ": ", "zh": "："}[lang]
+    assert (at.returncode, at.stderr) == (2, f"{error}--at HEAD{colon}{said}\n")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_init_without_git_says_git_is_missing_and_leaves_nothing(tmp_path: Path, lang: str):
+    target = tmp_path / "new" / "office"
+    result = gs(no_git(tmp_path), target, "init", str(target), lang=lang)
+    expected = {
+        "en": f"error: {target}: cannot make its git repository: {NOT_FOUND}; nothing was created",
+        "zh": f"错误：{target}: 无法建立其 git 仓库：找不到 git 程序：请安装 git，或将其所在文件夹"
+        "加入 PATH；未创建任何内容",
+    }[lang]
+    assert (result.returncode, result.stderr) == (1, expected + "\n")
+    assert not (tmp_path / "new").exists()
+
+
+def test_outside_git_without_git_the_ledger_is_still_said_to_be_outside_git(
+    root: Path, tmp_path: Path
+):
+    shutil.rmtree(root / ".git")
+    folder, path = root, no_git(tmp_path)
+    added = gs(path, folder, *ADD)
+    assert (added.returncode, added.stdout) == (0, "2023-05-0001\n"), added.stderr
+    checked = gs(path, folder, "check")
+    assert checked.stderr == "1 entry in 1 ledger file (ledger not in git): no problems\n"
+    committed = gs(path, folder, *ADD, "--commit")
+    assert committed.returncode == 3
+    assert committed.stderr == (
+        f"error: 2023-05-0002: written to the ledger but not committed to git: {NOT_FOUND} — do "
+        "not record them again; commit the ledger once git works again (git add ledger && git "
+        "commit)\n"
+    )
+
+
+@pytest.mark.parametrize("kind", ["not executable", "not a program"])
+def test_a_git_the_system_will_not_run_is_named_with_the_reason(
+    office: Path, tmp_path: Path, kind: str
+):
+    folder, reason = unrunnable_git(tmp_path, kind)
+    said = CANNOT_RUN.format(program=folder / "git", reason=reason)
+    checked = gs(folder, office, "check")
+    assert (checked.returncode, checked.stderr) == (
+        0,
+        f"1 entry in 1 ledger file ({UNKNOWN}): no problems\n",
+    )
+    month = gs(folder, office, "month", "2023-05")
+    assert month.returncode == 0, month.stderr
+    for args in [(*ADD, "--commit"), ("audit",)]:
+        result = gs(folder, office, *args)
+        assert (result.returncode, result.stderr) == (1, f"error: {said}\n")
+    target = tmp_path / "other"
+    made = gs(folder, target, "init", str(target))
+    assert (made.returncode, made.stderr) == (
+        1,
+        f"error: {target}: cannot make its git repository: {said}; nothing was created\n",
+    )
+
+
+def test_a_git_that_is_no_program_is_said_in_chinese(office: Path, tmp_path: Path):
+    folder, _reason = unrunnable_git(tmp_path, "not executable")
+    result = gs(folder, office, "audit", lang="zh")
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"错误：{folder / 'git'}: git 程序无法运行：它没有可执行权限（chmod +x），或系统不允许运行它；"
+        "请重新安装 git，或在 PATH 中把可用的 git 放在最前\n",
+    )
