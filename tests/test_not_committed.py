@@ -8,6 +8,7 @@ not stage, no repository at all) and runs govscore as a real process.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -295,3 +296,97 @@ def test_an_import_rerun_that_adds_rows_commits_the_earlier_ones_too(office: Pat
         "govscore: 市公安局 2.4.3 (2023-06-0001)",
     ]
     assert git(office, "status", "--porcelain", "ledger") == ""
+
+
+RECORD_AGAIN = {
+    "en": " — do not record them again; commit the ledger once git works again "
+    "(git add ledger && git commit)\n",
+    "zh": "——请勿重复登记；待 git 恢复正常后提交台账（git add ledger && git commit）\n",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_left_over_index_lock_is_said_in_the_readers_words_naming_the_file(
+    office: Path, lang: str
+):
+    lock = lock_the_index(office)
+    add = ("add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--commit")
+    result = run_process("--root", str(office), *add, env={"GOVSCORE_LANG": lang})
+    said = {
+        "en": "error: 2023-05-0001: written to the ledger but not committed to git: another git "
+        "is working in this repository, or one stopped halfway and left its lock file "
+        f"{lock}: once no git is running, remove that file and commit again",
+        "zh": "错误：2023-05-0001：已写入台账，但未提交到 git：另一个 git 正在此仓库中工作，或有 git "
+        f"中途退出、留下了锁文件 {lock}：确认没有 git 在运行后，删除该文件并重新提交",
+    }[lang]
+    assert (result.returncode, result.stdout, result.stderr) == (
+        3,
+        "2023-05-0001\n",
+        said + RECORD_AGAIN[lang],
+    )
+    tagged = run_process(
+        "--root", str(office), "departments", "tag", "市体育局", "hall", "--commit"
+    )
+    assert tagged.returncode == 3
+    assert tagged.stderr.splitlines()[-1] == (
+        "error: changed departments.toml but could not commit it to git: another git is working "
+        f"in this repository, or one stopped halfway and left its lock file {lock}: once no git "
+        "is running, remove that file and commit again"
+    )
+
+
+def _chinese_locale(folder: Path) -> Path | None:
+    """A zh_CN.UTF-8 locale built for this run (LOCPATH), or None where none can be built."""
+    if shutil.which("localedef") is None:
+        return None
+    made = subprocess.run(
+        ["localedef", "-i", "zh_CN", "-f", "UTF-8", str(folder / "zh_CN.UTF-8")],
+        capture_output=True,
+    )
+    return folder if made.returncode == 0 else None
+
+
+def test_a_lock_is_known_when_git_itself_speaks_chinese(office: Path, tmp_path: Path):
+    locales = _chinese_locale(tmp_path)
+    if locales is None:
+        pytest.skip("no zh_CN.UTF-8 locale can be built here (localedef)")
+    env = {"LOCPATH": str(locales), "LC_ALL": "zh_CN.UTF-8"}
+    lock = lock_the_index(office)
+    spoken = subprocess.run(
+        ["git", "add", "-A"], cwd=office, env={**os.environ, **env}, capture_output=True, text=True
+    )
+    if "Unable to create" in spoken.stderr:
+        pytest.skip("git has no Chinese messages here")
+    add = ("add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--commit")
+    result = run_process("--root", str(office), *add, env=env)
+    assert result.returncode == 3
+    assert f"left its lock file {lock}: once no git is running" in result.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_name_git_will_not_commit_as_is_said_so(office: Path, lang: str):
+    add = ("add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--by", ".", "--commit")
+    result = run_process("--root", str(office), *add, env={"GOVSCORE_LANG": lang})
+    said = {
+        "en": "error: 2023-05-0001: written to the ledger but not committed to git: git will not "
+        "commit as “.”, which is no name to git: set one with git config user.name NAME (or "
+        "give --by NAME)",
+        "zh": "错误：2023-05-0001：已写入台账，但未提交到 git：git 不接受以“.”的名义提交（在 git 看来"
+        "这不是姓名）：请用 git config user.name 姓名 设置（或用 --by 姓名 指定）",
+    }[lang]
+    assert (result.returncode, result.stderr) == (3, said + RECORD_AGAIN[lang])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_any_other_refusal_says_git_refused_and_quotes_git(office: Path, lang: str):
+    add = ("add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05", "--commit")
+    assert gs(office, *add).returncode == 0
+    git(office, "update-index", "--skip-worktree", "ledger/2023-05.toml")
+    result = run_process("--root", str(office), *add, env={"GOVSCORE_LANG": lang})
+    quoted = "“The following paths and/or pathspecs matched paths that exist”"
+    said = {
+        "en": "error: 2023-05-0002: written to the ledger but not committed to git: git refused "
+        f"to commit: {quoted}",
+        "zh": f"错误：2023-05-0002：已写入台账，但未提交到 git：git 拒绝提交：{quoted}",
+    }[lang]
+    assert (result.returncode, result.stderr) == (3, said + RECORD_AGAIN[lang])

@@ -10,6 +10,7 @@ import errno
 import getpass
 import hashlib
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -26,7 +27,7 @@ AMENDMENTS_DIR = "amendments"
 
 
 class GitError(Exception):
-    """Git could not do what was asked; the message is git's own, shortened."""
+    """Git could not do what was asked, said in the reader's words (git's own line quoted)."""
 
 
 class GitMissing(GitError, DataError):
@@ -43,8 +44,15 @@ def git_env() -> dict[str, str]:
     """The environment every git govscore runs gets: objects and parents as they were
     committed. A replace ref (refs/replace/*, which a push can carry) makes git show
     one object for another, and a graft file (.git/info/grafts) gives a commit other
-    parents: either would let the audit or --at read a ledger that was never committed."""
-    return {**os.environ, "GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": _NO_GRAFTS}
+    parents: either would let the audit or --at read a ledger that was never committed.
+    git speaks English (LANGUAGE, which gettext reads before LC_ALL): govscore knows git's
+    common refusals by their words, and quotes the others after its own sentence."""
+    return {
+        **os.environ,
+        "GIT_NO_REPLACE_OBJECTS": "1",
+        "GIT_GRAFT_FILE": _NO_GRAFTS,
+        "LANGUAGE": "en",
+    }
 
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -446,7 +454,7 @@ def commit_files(root: Path, paths: Sequence[Path], message: str, author: str) -
     names = [str(p) for p in paths]
     added = git(root, "add", "--", *names, check=False)
     if added.returncode != 0:
-        raise GitError(added.stderr.strip())
+        raise _refused(added.stderr, author)
     email = git(root, "config", "user.email", check=False).stdout.strip()
     name = git(root, "config", "user.name", check=False).stdout.strip()
     # git commits only as someone: a machine set up with a name but no email (or neither)
@@ -469,5 +477,31 @@ def commit_files(root: Path, paths: Sequence[Path], message: str, author: str) -
         check=False,
     )
     if done.returncode != 0:
-        raise GitError((done.stderr or done.stdout).strip())
+        raise _refused(done.stderr or done.stdout, author)
     return git(root, "rev-parse", "HEAD").stdout.strip()
+
+
+# What git says when another git holds the index, or left its lock behind.
+_LOCKED = re.compile(r"Unable to create '(.+\.lock)': File exists")
+# What git says of a name it will not commit as.
+_NO_NAME = ("empty ident name", "name consists only of disallowed characters", "tell me who")
+
+
+def _refused(said: str, author: str) -> GitError:
+    """Why git would not add or commit, in the reader's words: a common cause a sentence
+    of its own, anything else git's first line quoted after a sentence that git refused."""
+    locked = _LOCKED.search(said)
+    if locked:
+        message = _(
+            "another git is working in this repository, or one stopped halfway and left its "
+            "lock file {file}: once no git is running, remove that file and commit again"
+        )
+        return GitError(message.format(file=locked.group(1)))
+    if any(words in said for words in _NO_NAME):
+        message = _(
+            "git will not commit as “{author}”, which is no name to git: set one with "
+            "git config user.name NAME (or give --by NAME)"
+        )
+        return GitError(message.format(author=author))
+    first = next((line.strip() for line in said.splitlines() if line.strip()), "")
+    return GitError(_("git refused to commit: “{said}”").format(said=first))
