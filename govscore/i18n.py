@@ -13,8 +13,10 @@ LANG is usually C or en_US), so LANG, LC_ALL and LANGUAGE are ignored: only
 
 from __future__ import annotations
 
+import ast
 import errno
 import gettext
+import json
 import os
 import re
 from collections.abc import Iterable
@@ -171,6 +173,7 @@ PARSER_WORDS = frozenset(
         N_("Expected '=' after a key in a key/value pair"),
         N_("Expected ']' at the end of a table declaration"),
         N_("Expected ']]' at the end of an array declaration"),
+        N_("Expected newline or end of document after a statement"),
         N_("Invalid date or datetime"),
         N_("Invalid hex value"),
         N_("Invalid initial character for a key part"),
@@ -192,16 +195,53 @@ PARSER_WORDS = frozenset(
         TOML_TOO_DEEP,
     }
 )
+# tomllib's messages that name a key (as a Python tuple, ('x', 'y'), or a string's repr)
+# or the closing quotes it looked for: each part is said as TOML writes it.
+_KEY = r"(\(.*\))"
 _PARSER_SHAPES = (
-    (re.compile(r"Cannot declare (.+) twice"), N_("Cannot declare {0} twice")),
-    (re.compile(r"Cannot mutate immutable namespace (.+)"), N_("Cannot change {0}")),
-    (re.compile(r"Cannot redefine namespace (.+)"), N_("Cannot redefine {0}")),
-    (re.compile(r"Duplicate inline table key (.+)"), N_("Duplicate inline table key {0}")),
-    (re.compile(r"Expected (.+)"), N_("Expected {0}")),
-    (re.compile(r"Found invalid character (.+)"), N_("Found invalid character {0}")),
-    (re.compile(r"Illegal character (.+)"), N_("Illegal character {0}")),
+    (re.compile(rf"Cannot declare {_KEY} twice"), N_("Cannot declare {0} twice"), "table"),
+    (re.compile(rf"Cannot mutate immutable namespace {_KEY}"), N_("Cannot change {0}"), "key"),
+    (re.compile(rf"Cannot redefine namespace {_KEY}"), N_("Cannot redefine {0}"), "key"),
+    (
+        re.compile(r"Duplicate inline table key ('.*'|\".*\")"),
+        N_("Duplicate inline table key {0}"),
+        "part",
+    ),
+    (re.compile(r"Expected ('.+'|\".+\")"), N_("Expected {0} at the end of a string"), "text"),
+    (re.compile(r"Found invalid character (.+)"), N_("Found invalid character {0}"), ""),
+    (re.compile(r"Illegal character (.+)"), N_("Illegal character {0}"), ""),
 )
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$|\s*\(at end of document\)$")
+
+
+def toml_key(parts: Iterable[str]) -> str:
+    """A key as TOML writes it: `category.1.weight`, a part that is not bare in quotes."""
+    return ".".join(p if _BARE_KEY.fullmatch(p) else _toml_string(p) for p in parts)
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _toml_string(text: str) -> str:
+    # JSON's escapes are TOML's (\", \\, \n, \uXXXX).
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _parser_piece(text: str, kind: str) -> str:
+    """A key or quote a tomllib message holds as Python wrote it, as TOML writes it."""
+    if not kind:
+        return text
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text
+    if kind == "text" and isinstance(value, str):
+        return value
+    if kind == "part" and isinstance(value, str):
+        return toml_key([value])
+    if isinstance(value, tuple) and all(isinstance(part, str) for part in value):
+        return f"[{toml_key(value)}]" if kind == "table" else toml_key(value)
+    return text
 
 
 def parser_reason(text: str) -> str:
@@ -218,10 +258,10 @@ def parser_reason(text: str) -> str:
         )
     if reason in PARSER_WORDS:
         return _(reason) + at
-    for shape, words in _PARSER_SHAPES:
+    for shape, words, kind in _PARSER_SHAPES:
         matched = shape.fullmatch(reason)
         if matched is not None:
-            return _(words).format(*matched.groups()) + at
+            return _(words).format(_parser_piece(matched[1], kind)) + at
     return text
 
 

@@ -197,6 +197,7 @@ KEPT = {
     *("department", "count", "points", "level", "value", "numerator", "denominator"),
     *("matter", "ref", "recurring", "date", "note", "by", "key", "commit", "true", "user"),
     *("name", "ledger", "x", "hall", "Excel"),
+    "Unicode",  # a standard's name (转义字符不是有效的 Unicode 字符)
 }
 # Option names, file names and paths, $VARIABLES, placeholders (DIRECTORY, YYYY-MM),
 # quoted values: none is an English word a clerk must read.
@@ -288,6 +289,156 @@ def test_what_a_parser_says_of_a_syntax_error_is_said_in_chinese(
     assert zh.exit_code != 0
     assert said in zh.output, zh.output
     assert english_words(zh.output) == [], zh.output
+
+
+# A TOML text for each thing tomllib's parser can say of a syntax error (keys named with
+# words the check above keeps: x, name, key).
+TOML_MISTAKES = [
+    "= 1\n",  # Invalid statement
+    "x = 1 2\n",  # Expected newline or end of document after a statement
+    "x = 'abc",  # Expected "'"
+    "x = '''abc",  # Expected "'''"
+    "x = '\x01'\n",  # Found invalid character
+    "[x]\n[x]\n",  # Cannot declare ('x',) twice
+    "x = 1\n[x]\n",  # Cannot overwrite a value (a table)
+    "[x\n",  # Expected ']' …
+    "x = [1]\n[[x]]\n",  # Cannot mutate immutable namespace (an array of tables)
+    "x = 1\n[[x]]\n",  # Cannot overwrite a value (an array of tables)
+    "[[x]\n",  # Expected ']]' …
+    "[x.name]\n[x]\nname.key = 1\n",  # Cannot redefine namespace
+    "x = {name = {}}\nx.name.key = 1\n",  # Cannot mutate immutable namespace (a key)
+    "x = 1\nx.name = 1\n",  # Cannot overwrite a value (a dotted key)
+    "x = 1\nx = 2\n",  # Cannot overwrite a value
+    "x\n",  # Expected '=' …
+    "x = {!}\n",  # Invalid initial character for a key part
+    "x = [1\n",  # Unclosed array
+    "x = {name = {key = 1}, name.key = 2}\n",  # Cannot mutate immutable namespace (inline)
+    "x = {name = 1, name.key = 2}\n",  # Cannot overwrite a value (inline)
+    "x = {name = 1, name = 2}\n",  # Duplicate inline table key
+    "x = {name = 1\n",  # Unclosed inline table
+    'x = "\\q"\n',  # Unescaped '\' in a string
+    'x = """\\q"""\n',  # Unescaped '\' in a multi-line string
+    'x = "\\uZZZZ"\n',  # Invalid hex value
+    'x = "\\uD800"\n',  # Escaped character is not a Unicode scalar value
+    'x = "abc',  # Unterminated string
+    'x = "\x01"\n',  # Illegal character
+    "x = 2023-02-30\n",  # Invalid date or datetime
+    "x = abc\n",  # Invalid value
+]
+_POSITION = re.compile(r" \(at (line \d+, column \d+|end of document)\)$")
+
+
+def tomllib_messages() -> list[re.Pattern[str]]:
+    """Every message tomllib's parser raises, read from its source: an f-string's values
+    match anything. (suffixed_err adds the position to each.)"""
+    from tomllib import _parser
+
+    tree = ast.parse(Path(_parser.__file__).read_text(encoding="utf-8"))
+    found = []
+    raising = (f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name != "suffixed_err")
+    for node in (node for function in raising for node in ast.walk(function)):
+        name = getattr(node.func, "id", None) if isinstance(node, ast.Call) else None
+        if name not in ("suffixed_err", "TOMLDecodeError"):
+            continue
+        said = next((a for a in node.args if isinstance(a, ast.Constant | ast.JoinedStr)), None)
+        if isinstance(said, ast.Constant) and isinstance(said.value, str):
+            found.append(re.escape(said.value))
+        elif isinstance(said, ast.JoinedStr):
+            found.append(
+                "".join(
+                    re.escape(part.value) if isinstance(part, ast.Constant) else ".+"
+                    for part in said.values
+                )
+            )
+    return [re.compile(pattern) for pattern in found]
+
+
+def test_every_syntax_error_tomllib_names_is_said_wholly_in_chinese(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Review BH F1: 此处应为 newline or end of document after a statement, half English.
+    Each message of this Python's tomllib has a sample above, and each is said in Chinese."""
+    from govscore.i18n import parser_reason
+
+    monkeypatch.setenv("GOVSCORE_LANG", "zh")
+    said = []
+    for text in TOML_MISTAKES:
+        with pytest.raises(tomllib.TOMLDecodeError) as raised:
+            tomllib.loads(text)
+        said.append(str(raised.value))
+    reasons = [_POSITION.sub("", message) for message in said]
+    unsampled = [p.pattern for p in tomllib_messages() if not any(map(p.fullmatch, reasons))]
+    assert unsampled == [], "add a TOML text to TOML_MISTAKES for each"
+    for message in said:
+        chinese = parser_reason(message)
+        assert english_words(chinese) == [], (message, chinese)
+        assert re.search(r"（(第 \d+ 行第 \d+ 列|在文件末尾)）$", chinese), chinese
+
+
+@pytest.mark.parametrize(
+    ("text", "zh", "en"),
+    [
+        (
+            "[x]\n[x]\n",
+            "不能重复声明 [x]（第 2 行第 3 列）",
+            "Cannot declare [x] twice (at line 2, column 3)",
+        ),
+        (
+            'x = [1]\n[["x"."名 称"]]\n',
+            '不能修改 x."名 称"（第 2 行第 12 列）',
+            'Cannot change x."名 称" (at line 2, column 12)',
+        ),
+        (
+            "[x.name]\n[x]\nname.key = 1\n",
+            "不能重新定义 x.name（第 3 行第 13 列）",
+            "Cannot redefine x.name (at line 3, column 13)",
+        ),
+        (
+            "x = {'名 称' = 1, '名 称' = 2}\n",
+            '内联表中的键 "名 称" 重复（第 1 行第 26 列）',
+            'Duplicate inline table key "名 称" (at line 1, column 26)',
+        ),
+        (
+            "x = 'abc",
+            "字符串缺少结尾的 '（在文件末尾）",
+            "Expected ' at the end of a string (at the end of the file)",
+        ),
+    ],
+)
+def test_a_key_tomllib_names_is_shown_as_toml_writes_it(
+    monkeypatch: pytest.MonkeyPatch, text: str, zh: str, en: str
+):
+    """Review BH F1: a key was shown as Python's tuple, 不能修改 ('x', 'y')."""
+    from govscore.i18n import parser_reason
+
+    with pytest.raises(tomllib.TOMLDecodeError) as raised:
+        tomllib.loads(text)
+    monkeypatch.setenv("GOVSCORE_LANG", "zh")
+    assert parser_reason(str(raised.value)) == zh
+    monkeypatch.setenv("GOVSCORE_LANG", "en")
+    assert parser_reason(str(raised.value)) == en
+
+
+def test_a_month_written_without_quotes_is_said_in_chinese(root: Path):
+    """Review BH F1: `since = 2023-05`, the month the README invites, unquoted."""
+    path = root / "departments.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('name = "市公安局"\n', 'name = "市公安局"\nsince = 2023-05\n', 1),
+        encoding="utf-8",
+    )
+    line = text[: text.index('name = "市公安局"\n')].count("\n") + 2
+    zh = run_in("zh", root, "check")
+    assert zh.exit_code == 1
+    assert zh.output.splitlines()[-1] == (
+        "错误：departments.toml: TOML 格式有误：此处应为行尾：一行只写一个键值对或一个表头，"
+        f'其后不能再写别的（文字和月份须加双引号，如 "2023-05"）（第 {line} 行第 13 列）'
+    )
+    en = run_in("en", root, "check")
+    assert en.output.splitlines()[-1] == (
+        "error: departments.toml: not valid TOML: Expected newline or end of document after a "
+        f"statement (at line {line}, column 13)"
+    )
 
 
 def test_a_did_you_mean_stays_in_chinese(root: Path):
