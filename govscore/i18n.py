@@ -14,6 +14,7 @@ LANG is usually C or en_US), so LANG, LC_ALL and LANGUAGE are ignored: only
 from __future__ import annotations
 
 import ast
+import datetime
 import errno
 import gettext
 import json
@@ -217,6 +218,23 @@ _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$|\s*\(at end of document\)
 def toml_key(parts: Iterable[str]) -> str:
     """A key as TOML writes it: `category.1.weight`, a part that is not bare in quotes."""
     return ".".join(p if _BARE_KEY.fullmatch(p) else _toml_string(p) for p in parts)
+
+
+def toml_value(value: object) -> str:
+    """A value as TOML writes it, for a message: 07:32:00, true, {a = 1}, "text" (never
+    Python's datetime.time(7, 32), True or {'a': 1}); a number as it is."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, datetime.date | datetime.time):  # a datetime is a date
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(map(toml_value, value)) + "]"
+    if isinstance(value, dict):
+        pairs = (f"{toml_key([str(k)])} = {toml_value(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    return str(value)
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")

@@ -137,11 +137,11 @@ def test_every_kind_of_clause_is_read_with_its_fields():
         ),
         (
             {"caps": {"A": {"limit": "x"}}, "clause": [fixed()]},
-            "clauses.toml: [caps] A: expected a number, got 'x'",
+            'clauses.toml: [caps] A: expected a number, got "x"',  # as TOML writes it
         ),
         (
             {"caps": {"A": {"limit": True}}, "clause": [fixed()]},
-            "clauses.toml: [caps] A: expected a number, got True",
+            "clauses.toml: [caps] A: expected a number, got true",  # not True (review BH F11)
         ),
         ({}, "clauses.toml: no [[clause]] tables; a catalog lists every clause it scores"),
         ({"clause": [fixed(), fixed()]}, "clauses.toml: clause 2.4.3 is defined twice"),

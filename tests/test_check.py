@@ -387,6 +387,33 @@ def test_a_commit_setting_that_is_not_true_or_false_is_refused(root: Path, gs, w
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("07:32:00", "07:32:00"),
+        ("1979-05-27T07:32:00Z", "1979-05-27T07:32:00+00:00"),
+        ("true", "true"),
+        ("{a=1}", "{a = 1}"),
+        ('"一百"', '"一百"'),
+        ("[1, 'x']", '[1, "x"]'),
+    ],
+)
+def test_a_setting_that_is_no_number_is_shown_as_toml_writes_it(root: Path, written, shown):
+    """Review BH F11: `base = 07:32:00` was said 实为 datetime.time(7, 32), `base = {a=1}`
+    实为 {'a': 1}: Python's way of writing a value, inside a Chinese message."""
+    path = root / "weights.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("base = 100", f"base = {written}"), encoding="utf-8")
+    said = {}
+    for lang in ("zh", "en"):
+        result = CliRunner(env={"GOVSCORE_LANG": lang}).invoke(cli, ["--root", str(root), "check"])
+        said[lang] = (result.exit_code, result.stdout, result.stderr)
+    assert said == {
+        "zh": (1, "", f"错误：weights.toml: base 必须是数字，实为 {shown}\n"),
+        "en": (1, "", f"error: weights.toml: base must be a number, got {shown}\n"),
+    }
+
+
 def test_weights_without_a_category_the_catalog_scores_are_reported_and_months_still_shown(
     root: Path, gs
 ):

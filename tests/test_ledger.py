@@ -387,6 +387,12 @@ def test_a_value_of_the_wrong_type_names_the_field_and_what_it_must_be(
         ("count = [1]", "count", "count: [1] is not a whole number"),
         ("recurring = 1", "recurring", "recurring: 1 is not true or false"),
         ("date = 5", "date", "date: 5 is not a date (YYYY-MM-DD)"),
+        # Shown as TOML writes it, not as Python's {'a': 1} or datetime.time(7, 32)
+        # (review BH F11).
+        ("count = {a=1}", "count", "count: {a = 1} is not a whole number"),
+        ('points = {"名 称" = [true]}', "points", 'points: {"名 称" = [true]} is not a number'),
+        ("date = 07:32:00", "date", "date: 07:32:00 is not a date (YYYY-MM-DD)"),
+        ("count = 2023-05-01", "count", "count: 2023-05-01 is not a whole number"),
     ],
 )
 def test_a_value_of_another_kind_names_the_field_and_what_it_must_be(

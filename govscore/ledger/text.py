@@ -24,7 +24,7 @@ from typing import Any
 import tomli_w
 
 from govscore.errors import Problem
-from govscore.i18n import TOML_TOO_DEEP, _, listing, parser_reason
+from govscore.i18n import TOML_TOO_DEEP, _, listing, parser_reason, toml_value
 from govscore.ledger.batches import BEGIN, END, Ended, Stray, blank, ends_whole_batch, scan
 from govscore.ledger.tomlfast import Chunk, PlainTables, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, field_word, is_month
@@ -686,12 +686,11 @@ _KEEP = 200_000
 
 
 def _shown(value: Any) -> str:
-    """A raw value as the clerk wrote it: text in quotes, numbers and booleans bare."""
+    """A raw value as the clerk wrote it: a CSV cell's text (or a TOML string) in quotes,
+    anything else as TOML writes it (07:32:00, {a = 1}, true)."""
     if isinstance(value, str):
         return repr(value)
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value)
+    return toml_value(value)
 
 
 def _convert(name: str, value: Any) -> Any:

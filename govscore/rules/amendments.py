@@ -21,7 +21,7 @@ from typing import Any
 
 from govscore.errors import ConfigError, Problem, did_you_mean
 from govscore.figures import plain
-from govscore.i18n import _, listing
+from govscore.i18n import _, listing, toml_value
 from govscore.model import month_of, next_month
 from govscore.rules.catalog import CapGroup, Catalog, Clause, parse_catalog
 from govscore.rules.config import (
@@ -515,15 +515,19 @@ def parse_amendment(
             wrong = _wrong_value(key, value)
             if wrong:
                 bad(
-                    _("clause {id}: {key} = {value!r}: {wrong}").format(
-                        id=spec.get("id", f"#{index}"), key=key, value=value, wrong=wrong
+                    _("clause {id}: {key} = {value}: {wrong}").format(
+                        id=spec.get("id", f"#{index}"),
+                        key=key,
+                        value=toml_value(value),
+                        wrong=wrong,
                     )
                 )
     for name, spec in (data.get("caps") or {}).items():
         limit = spec.get("limit") if isinstance(spec, dict) else None
         if limit is not None and _wrong_value("points", limit):
-            message = _("[caps] {name}: limit = {value!r}: {wrong}")
-            bad(message.format(name=name, value=limit, wrong=_wrong_value("points", limit)))
+            message = _("[caps] {name}: limit = {value}: {wrong}")
+            wrong = _wrong_value("points", limit)
+            bad(message.format(name=name, value=toml_value(limit), wrong=wrong))
     # A broken amendment is still tried (for its other problems), without its wrong values.
     kept = tuple(
         {k: v for k, v in spec.items() if k in CLAUSE_FIELDS and not _wrong_value(k, v)}

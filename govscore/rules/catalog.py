@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from govscore.errors import ConfigError
-from govscore.i18n import _, both, listing
+from govscore.i18n import _, both, listing, toml_value
 
 KINDS = ("fixed", "range", "levels", "rate", "discretionary", "veto")
 EFFECTS = ("-", "+", "veto")
@@ -163,13 +163,17 @@ def _decimal(value: Any, where: str) -> Decimal:
         or not isinstance(value, int | float | Decimal | str)
     ):
         raise ConfigError(
-            _("{where}: expected a number, got {value!r}").format(where=where, value=value)
+            _("{where}: expected a number, got {value}").format(
+                where=where, value=toml_value(value)
+            )
         )
     try:
         return Decimal(str(value))
     except ArithmeticError:
         raise ConfigError(
-            _("{where}: expected a number, got {value!r}").format(where=where, value=value)
+            _("{where}: expected a number, got {value}").format(
+                where=where, value=toml_value(value)
+            )
         ) from None
 
 

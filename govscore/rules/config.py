@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import difflib
-import json
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
 from govscore.errors import ConfigError, Problem, did_you_mean
-from govscore.i18n import N_, _, listing
+from govscore.i18n import N_, _, listing, toml_value
 from govscore.model import is_month
 
 CITY_PREFIX = "市"
@@ -191,8 +190,8 @@ def parse_departments(data: dict[str, Any], source: str) -> Departments:
                 ).format(
                     where=where(index),
                     name=name.strip(),
-                    until=_as_written(until),
-                    since=_as_written(since),
+                    until=toml_value(until),
+                    since=toml_value(since),
                 )
             )
         department = Department(
@@ -260,25 +259,13 @@ def _month_bound(spec: dict[str, Any], key: str, where: str, name: str) -> str |
             where=where,
             name=name.strip(),
             key=key,
-            value=_as_written(value),
+            value=toml_value(value),
             example=example,
             meaning=_("the first month it is assessed")
             if key == "since"
             else _("the last month it is assessed"),
         )
     )
-
-
-def _as_written(value: Any) -> str:
-    """A TOML value as the file has it: a date as 2023-08-01 (not Python's
-    datetime.date(2023, 8, 1)), a string in double quotes, true or false."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, str | list | dict):  # in TOML's double quotes; arrays, tables alike
-        return json.dumps(value, ensure_ascii=False, default=_as_written)
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -356,8 +343,8 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
 
     def number(value: Any, what: str) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            message = _("{file}: {what} must be a number, got {value!r}")
-            raise ConfigError(message.format(file=source, what=what, value=value))
+            message = _("{file}: {what} must be a number, got {value}")
+            raise ConfigError(message.format(file=source, what=what, value=toml_value(value)))
         found = Decimal(str(value))
         if not found.is_finite() or abs(found) > LARGEST_SETTING:
             raise ConfigError(
@@ -411,7 +398,7 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
     if not isinstance(commit, bool):  # commit = "false" is text, and any text was true
         raise ConfigError(
             _("{file}: [ledger] commit must be true or false, got {value}").format(
-                file=source, value=_as_written(commit)
+                file=source, value=toml_value(commit)
             )
         )
     ceiling = number(
