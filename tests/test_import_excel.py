@@ -6,6 +6,7 @@ without keys that must never double the points. Scores worked by hand.
 from __future__ import annotations
 
 import json
+import struct
 from datetime import date, datetime
 from pathlib import Path
 
@@ -369,6 +370,84 @@ def test_a_damaged_workbook_is_a_message_never_a_traceback(small: Path):
     )
     styles = damaged("styles.xlsx", {"xl/styles.xml": b"<styleSheet"})
     assert "not an Excel workbook that can be read: " in styles
+
+
+def _zip_headers(data: bytes) -> dict[str, tuple[int, int]]:
+    """Each part's local and central header offsets in a zip archive, by name."""
+    end = data.rindex(b"PK\x05\x06")
+    (count,) = struct.unpack_from("<H", data, end + 10)
+    (at,) = struct.unpack_from("<I", data, end + 16)
+    found = {}
+    for _ in range(count):
+        sizes = struct.unpack_from("<HHH", data, at + 28)
+        name = data[at + 46 : at + 46 + sizes[0]].decode()
+        (local,) = struct.unpack_from("<I", data, at + 42)
+        found[name] = (local, at)
+        at += 46 + sum(sizes)
+    return found
+
+
+def _zip_field(data: bytes, name: str, field: str, value: int) -> bytes:
+    """A part's general-purpose flags or compression method set, as a zip tool writes it."""
+    local, central = _zip_headers(data)[name]
+    at_local, at_central = {"flags": (6, 8), "method": (8, 10)}[field]
+    changed = bytearray(data)
+    struct.pack_into("<H", changed, local + at_local, value)
+    struct.pack_into("<H", changed, central + at_central, value)
+    return bytes(changed)
+
+
+def _deflate_damaged(data: bytes, name: str) -> bytes:
+    """A part whose compressed data is damaged: its first block's type is one deflate
+    does not have (what a bad USB stick or a cut download leaves)."""
+    local, _central = _zip_headers(data)[name]
+    name_length, extra_length = struct.unpack_from("<HH", data, local + 26)
+    changed = bytearray(data)
+    changed[local + 30 + name_length + extra_length] = 0xFF
+    return bytes(changed)
+
+
+def test_a_workbook_a_zip_tool_repacked_or_damaged_is_a_message_never_a_traceback(small: Path):
+    """Review BH F4: a damaged deflate stream (zlib.error), a zip password (RuntimeError)
+    and Deflate64 (NotImplementedError) each crashed with a traceback."""
+    good = workbook(Path("good.xlsx"), [["部门", "条款"], ["公安局", "2.4.3"]]).read_bytes()
+    files = {
+        "locked.xlsx": _zip_field(good, "[Content_Types].xml", "flags", 0x1),
+        "deflate64.xlsx": _zip_field(good, "xl/worksheets/sheet1.xml", "method", 9),
+        "aes.xlsx": _zip_field(good, "xl/workbook.xml", "method", 99),
+        "damaged.xlsx": _deflate_damaged(good, "xl/worksheets/sheet1.xml"),
+    }
+    said = {}
+    for name, data in files.items():
+        Path(name).write_bytes(data)
+        for lang in ("zh", "en"):
+            result = run_process(
+                "--root", str(small), "import", "--dry-run", name, env={"GOVSCORE_LANG": lang}
+            )
+            said[name, lang] = (result.returncode, result.stdout, result.stderr)
+    en = "error: {}: not an Excel workbook that can be read: {}; save it again as .xlsx or as CSV UTF-8\n"
+    zh = "错误：{}: 不是可读取的 Excel 工作簿：{}；请重新另存为 .xlsx 或 CSV UTF-8\n"
+    packed = "a zip tool packed it in a way that cannot be unpacked (Deflate64 or AES)"
+    packed_zh = "它被压缩软件以无法解压的方式重新打包（Deflate64 或 AES）"
+    damaged = "a part of it is damaged (its compressed data does not unpack)"
+    assert said == {
+        ("locked.xlsx", "en"): (
+            1,
+            "",
+            en.format("locked.xlsx", "a zip tool locked it with a password"),
+        ),
+        ("locked.xlsx", "zh"): (1, "", zh.format("locked.xlsx", "它被压缩软件加了密码")),
+        ("deflate64.xlsx", "en"): (1, "", en.format("deflate64.xlsx", packed)),
+        ("deflate64.xlsx", "zh"): (1, "", zh.format("deflate64.xlsx", packed_zh)),
+        ("aes.xlsx", "en"): (1, "", en.format("aes.xlsx", packed)),
+        ("aes.xlsx", "zh"): (1, "", zh.format("aes.xlsx", packed_zh)),
+        ("damaged.xlsx", "en"): (1, "", en.format("damaged.xlsx", damaged)),
+        ("damaged.xlsx", "zh"): (
+            1,
+            "",
+            zh.format("damaged.xlsx", "其中一部分已损坏（压缩的数据无法解压）"),
+        ),
+    }
 
 
 def test_a_row_hidden_in_excel_is_refused_not_imported_unseen(small: Path):

@@ -23,6 +23,7 @@ import itertools
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
@@ -337,6 +338,7 @@ def read_workbook(data: bytes, file: str) -> Table:
     from openpyxl.utils.datetime import from_excel
 
     try:
+        _refuse_packing(data, file)
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except _DAMAGED as exc:
@@ -551,8 +553,36 @@ def _sheets_not_read(file: str, others: Sequence[Any]) -> tuple[Problem, ...]:
 
 
 # What a damaged workbook raises as it is read: a zip that is not one, a part missing
-# from it, XML cut short.
-_DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, ElementTree.ParseError)
+# from it, XML cut short, a compressed part that does not unpack (a bad USB stick).
+_DAMAGED = (
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    OSError,
+    EOFError,
+    ElementTree.ParseError,
+    zlib.error,
+)
+# How Excel, WPS and every zip tool's plain setting pack a part (bzip2 and LZMA Python reads
+# too); Deflate64 (Windows' compressed folders, for a large file) and AES it cannot.
+_PACKINGS = frozenset(
+    {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+)
+
+
+def _refuse_packing(data: bytes, file: str) -> None:
+    """Refuse a workbook re-packed by a zip tool in a way Python cannot unpack: with a
+    zip password, or compressed otherwise than Excel does. Said before openpyxl meets it
+    (as a RuntimeError or NotImplementedError, which a program's own mistake raises too)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = archive.infolist()
+    if any(part.flag_bits & 0x1 for part in parts):
+        why = _("a zip tool locked it with a password")
+    elif any(part.compress_type not in _PACKINGS for part in parts):
+        why = _("a zip tool packed it in a way that cannot be unpacked (Deflate64 or AES)")
+    else:
+        return
+    raise DataError(_not_a_workbook(file, why))
 
 
 def _unreadable_workbook(file: str, exc: BaseException) -> DataError:
@@ -562,14 +592,18 @@ def _unreadable_workbook(file: str, exc: BaseException) -> DataError:
         why = _("a part every workbook holds is missing from it")
     elif isinstance(exc, ElementTree.ParseError):
         why = _("a part of it is damaged (its XML is cut short or broken)")
+    elif isinstance(exc, zlib.error):
+        why = _("a part of it is damaged (its compressed data does not unpack)")
     else:
         why = _("it does not read as a workbook")
-    return DataError(
-        _(
-            "{file}: not an Excel workbook that can be read: {why}; save it again as .xlsx or "
-            "as CSV UTF-8"
-        ).format(file=file, why=why)
-    )
+    return DataError(_not_a_workbook(file, why))
+
+
+def _not_a_workbook(file: str, why: str) -> str:
+    return _(
+        "{file}: not an Excel workbook that can be read: {why}; save it again as .xlsx or "
+        "as CSV UTF-8"
+    ).format(file=file, why=why)
 
 
 def _unworked(file: str, line: int, column: str, formula: str) -> Problem:
