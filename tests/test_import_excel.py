@@ -450,6 +450,53 @@ def test_a_workbook_a_zip_tool_repacked_or_damaged_is_a_message_never_a_tracebac
     }
 
 
+# Excel 2010's drop-down list drawn from another sheet (the template's second sheet lists
+# the departments), and a conditional format of its own: extensions openpyxl drops.
+_EXTENSIONS = (
+    '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:dataValidation type="list" allowBlank="1"><x14:formula1><xm:f>说明!$A$2:$A$3</xm:f>'
+    "</x14:formula1><xm:sqref>A2:A100</xm:sqref></x14:dataValidation></x14:dataValidations>"
+    '</ext><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    "<x14:conditionalFormattings/></ext></extLst>"
+).encode()
+
+
+def test_openpyxl_s_own_warnings_never_reach_the_clerk(small: Path):
+    """Review BH F5: a sheet with a drop-down list from another sheet printed openpyxl's
+    `UserWarning: Data Validation extension is not supported and will be removed`."""
+    import io
+    import zipfile
+
+    rows = [["部门", "条款", "月份"], ["公安局", "2.4.3", "2023-05"]]
+    plain = workbook(Path("plain.xlsx"), rows).read_bytes()
+    sheet = "xl/worksheets/sheet1.xml"
+    with (
+        zipfile.ZipFile(io.BytesIO(plain)) as archive,
+        zipfile.ZipFile("listed.xlsx", "w", zipfile.ZIP_DEFLATED) as listed,
+    ):
+        for part in archive.namelist():
+            data = archive.read(part)
+            if part == sheet:
+                data = data.replace(b"</worksheet>", _EXTENSIONS + b"</worksheet>")
+            listed.writestr(part, data)
+    for lang in ("zh", "en"):
+        said = [
+            run_process(
+                "--root", str(small), "import", "--dry-run", name, env={"GOVSCORE_LANG": lang}
+            )
+            for name in ("listed.xlsx", "plain.xlsx")
+        ]
+        outputs = [
+            (r.returncode, r.stdout, r.stderr.replace(n, "FILE"))
+            for r, n in zip(said, ("listed.xlsx", "plain.xlsx"), strict=True)
+        ]
+        assert outputs[0] == outputs[1], said[0].stderr
+        assert "Warning" not in said[0].stderr and outputs[0][0] == 0
+
+
 def test_a_row_hidden_in_excel_is_refused_not_imported_unseen(small: Path):
     """A clerk who hides rows (or filters them out) in Excel sees only the others: the
     hidden ones would be booked unseen. Refused by their rows; a hidden empty row is

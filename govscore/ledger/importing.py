@@ -22,6 +22,7 @@ import io
 import itertools
 import json
 import re
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
@@ -334,6 +335,15 @@ def read_workbook(data: bytes, file: str) -> Table:
     or WPS wrote it) is a problem of its row, never an empty cell (a count left empty
     would be read as 1). A damaged workbook is a message, never a traceback.
     """
+    with warnings.catch_warnings():
+        # openpyxl warns, in English, of what it drops from its own copy of a workbook (a
+        # drop-down list drawn from another sheet, conditional formatting it does not
+        # know, a header it cannot read): nothing of the cells read, nothing to act on.
+        warnings.simplefilter("ignore")
+        return _read_workbook(data, file)
+
+
+def _read_workbook(data: bytes, file: str) -> Table:
     import openpyxl  # only imports pay for it
     from openpyxl.utils.datetime import from_excel
 
