@@ -6,6 +6,7 @@ without keys that must never double the points. Scores worked by hand.
 from __future__ import annotations
 
 import json
+import shutil
 import struct
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import run_process
+from conftest import REPO, run_process
 from govscore.ledger.text import parse_toml_ledger
 from test_import import gs, ledger_bytes
 
@@ -188,6 +189,33 @@ def test_broken_and_old_workbooks_are_named(small: Path):
         "error: old.xls: an old Excel workbook (.xls); save it as .xlsx (Excel workbook) "
         "or as CSV UTF-8\n"
     )
+
+
+def test_a_workbook_saved_with_a_password_is_said_to_be_one_not_an_xls(small: Path):
+    """Review BH F14: Excel saves a workbook with a password as an OLE container, which
+    was told to be an old .xls: the clerk has an .xlsx, and must remove the password.
+    tests/files/password-123456.xlsx is such a workbook (its password 123456), encrypted
+    as Excel does (msoffcrypto-tool's agile encryption)."""
+    shutil.copy(REPO / "tests" / "files" / "password-123456.xlsx", "名单.xlsx")
+    said = {
+        lang: run_process("--root", str(small), "import", "名单.xlsx", env={"GOVSCORE_LANG": lang})
+        for lang in ("zh", "en")
+    }
+    assert {lang: (r.returncode, r.stdout, r.stderr) for lang, r in said.items()} == {
+        "zh": (
+            1,
+            "",
+            "错误：名单.xlsx: 工作簿设有密码（已加密）；请在 Excel 或 WPS 中打开，去掉密码"
+            "（或另存一份不设密码的副本），再导入该文件\n",
+        ),
+        "en": (
+            1,
+            "",
+            "error: 名单.xlsx: the workbook is protected by a password (encrypted); open it in "
+            "Excel or WPS, remove the password (or save a copy without one), and import that\n",
+        ),
+    }
+    assert ledger_bytes(small) == {".gitkeep": b""}
 
 
 # -- the template ---------------------------------------------------------------------

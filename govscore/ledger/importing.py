@@ -308,6 +308,13 @@ def read_file(path: Path, label: str, encoding: str | None = None) -> Table:
         raise DataError(
             _("{file}: cannot read: {reason}").format(file=label, reason=os_reason(exc, path))
         ) from None
+    if data.startswith(_XLS_MAGIC) and _ENCRYPTED in data:
+        raise DataError(
+            _(
+                "{file}: the workbook is protected by a password (encrypted); open it in Excel "
+                "or WPS, remove the password (or save a copy without one), and import that"
+            ).format(file=label)
+        )
     if data.startswith(_XLS_MAGIC):
         raise DataError(
             _(
@@ -323,7 +330,11 @@ def read_file(path: Path, label: str, encoding: str | None = None) -> Table:
     return replace(read_table(text, label), digest=digest.hexdigest())
 
 
-_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # an OLE container: an .xls, or an encrypted .xlsx
+# A workbook saved with a password is no zip but an OLE container holding the encrypted
+# .xlsx as a stream of this name (MS-OFFCRYPTO), beside EncryptionInfo; the directory
+# writes names in UTF-16.
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
 def read_workbook(data: bytes, file: str) -> Table:
