@@ -116,6 +116,29 @@ def test_no_terminal_on_stdin_or_on_stderr_is_never_asked(small: Path, tmp_path:
     assert not (small / "ledger" / f"{month_of(date.today())}.toml").exists()
 
 
+def test_a_closed_stdin_is_no_terminal_and_add_records(small: Path):
+    """Review BH F10: `govscore add … <&-` (stdin closed: Python's sys.stdin is None)
+    crashed with AttributeError, every option given and nothing written."""
+    closed = 'exec "$0" "$@" <&-'  # the shell closes fd 0, then runs Python
+    args = ["--root", str(small), "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05"]
+    result = subprocess.run(
+        ["sh", "-c", closed, sys.executable, "-m", "govscore", *args],
+        capture_output=True, text=True, env=process_env(), timeout=60,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout, result.stderr) == (0, "2023-05-0001\n", "")
+    assert entries(small, "2023-05") == [
+        {"id": "2023-05-0001", "department": "市民政局", "clause": "2.4.3"}
+    ]
+    missing = subprocess.run(
+        ["sh", "-c", closed, sys.executable, "-m", "govscore", *args[:5]],
+        capture_output=True, text=True, env=process_env(), timeout=60,
+    )  # fmt: skip
+    assert (missing.returncode, missing.stderr.splitlines()[-1]) == (
+        2,
+        "Error: missing -c/--clause (no terminal to ask at)",
+    )
+
+
 def entries(root: Path, month: str) -> list[dict[str, object]]:
     path = root / "ledger" / f"{month}.toml"
     parsed = parse_toml_ledger(path.read_text(encoding="utf-8"), path.name, month)

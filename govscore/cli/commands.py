@@ -342,9 +342,10 @@ def interactive() -> bool:
 
     A terminal to read answers from (stdin) and to ask on (stderr, where every prompt
     goes): stdout may be captured, `id=$(govscore add …)`, which only takes the id
-    (review Y F9: it booked today's date unasked). Cron gives no terminal on stdin.
+    (review Y F9: it booked today's date unasked). Cron gives no terminal on stdin; a
+    closed one (`<&-`) gives no stdin at all (None).
     """
-    return sys.stdin.isatty() and sys.stderr.isatty()
+    return all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stderr))
 
 
 def show(headers: list[str], rows: list[list[Any]], fmt: str, bom: bool = False) -> None:
