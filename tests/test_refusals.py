@@ -159,3 +159,24 @@ def test_an_encoding_that_reads_no_text_is_said_in_chinese(root: Path):
         f"错误：{csv}: 无法以 --encoding undefined 读取：该编码读不出文本；请指明文件文字的存储编码："
         "utf-8、utf-8-sig 或 gb18030\n"
     )
+
+
+def test_a_ledger_that_is_a_file_is_said_to_be_one(root: Path):
+    """Review BH F12: `add` said 无法打开台账文件夹：系统拒绝读取（EEXIST）, an errno's
+    English name, and a read refused where nothing was: ledger is a file."""
+    shutil.rmtree(root / "ledger")
+    (root / "ledger").write_text("x\n", encoding="utf-8")
+    csv = root.parent / "rows.csv"
+    csv.write_text("部门,条款,月份\n市公安局,2.4.3,2023-05\n", encoding="utf-8")
+    folder = root / "ledger"
+    said = {
+        "zh": f"错误：{folder}: 是文件，不是文件夹：工作目录的月度台账文件存放在 ledger/ 文件夹中"
+        "（请移走该文件后重新运行）\n",
+        "en": f"error: {folder}: a file, not a folder: a root keeps its month files in the "
+        "ledger/ folder (move the file away, and run again)\n",
+    }
+    for lang, message in said.items():
+        for args in ((*ADD, "2023-05"), ("import", str(csv))):
+            result = run_process("--root", str(root), *args, env={"GOVSCORE_LANG": lang})
+            assert (result.returncode, result.stdout, result.stderr) == (1, "", message), args
+    assert (root / "ledger").read_text(encoding="utf-8") == "x\n"

@@ -85,6 +85,13 @@ def ledger_lock(folder: Path, shared: bool = False) -> Iterator[None]:
         )
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file of that name: nothing refused a read or a write
+        raise DataError(
+            _(
+                "{folder}: a file, not a folder: a root keeps its month files in the ledger/ "
+                "folder (move the file away, and run again)"
+            ).format(folder=folder)
+        ) from None
     except OSError as exc:
         raise DataError(_cannot_open(folder, exc, writing=True)) from None
     if fcntl is None:
