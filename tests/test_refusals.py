@@ -180,3 +180,34 @@ def test_a_ledger_that_is_a_file_is_said_to_be_one(root: Path):
             result = run_process("--root", str(root), *args, env={"GOVSCORE_LANG": lang})
             assert (result.returncode, result.stdout, result.stderr) == (1, "", message), args
     assert (root / "ledger").read_text(encoding="utf-8") == "x\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_or_a_folder_in_ledger_or_amendments_is_named_as_what_it_is(root: Path):
+    """Review BH F13: a named pipe in ledger/ was called a folder (`ledger/2023-06.toml/:
+    是文件夹`), and a folder in amendments/ named as a notice was said to be misnamed."""
+    os.mkfifo(root / "ledger" / "2023-06.toml")
+    (root / "amendments" / "2023-07-15.toml").mkdir(parents=True)
+    os.mkfifo(root / "amendments" / "2023-08-01.toml")
+    said = {
+        lang: run_process("--root", str(root), "check", env={"GOVSCORE_LANG": lang})
+        for lang in ("zh", "en")
+    }
+    assert {lang: (r.returncode, r.stdout) for lang, r in said.items()} == {
+        "zh": (
+            1,
+            "amendments/2023-07-15.toml: 是文件夹，不是补充通知文件：amendments/ 中每份补充通知一个文件\n"
+            "amendments/2023-08-01.toml: 不是普通文件，而是命名管道、套接字或设备：amendments/ "
+            "中只能存放普通文件\n"
+            "ledger/2023-06.toml: 不是普通文件，而是命名管道、套接字或设备：ledger/ 中只能存放普通文件\n",
+        ),
+        "en": (
+            1,
+            "amendments/2023-07-15.toml: a folder, not an amendment file: amendments/ holds one "
+            "file per notice\n"
+            "amendments/2023-08-01.toml: not a regular file but a named pipe, a socket or a "
+            "device: amendments/ holds only regular files\n"
+            "ledger/2023-06.toml: not a regular file but a named pipe, a socket or a device: "
+            "ledger/ holds only regular files\n",
+        ),
+    }

@@ -158,7 +158,8 @@ class Source(Protocol):
     def names(self, folder: str) -> list[str] | None:
         """The files directly in a folder, or None when there is no such folder.
 
-        A folder's name ends in "/", a symbolic link's in "@".
+        A folder's name ends in "/", a symbolic link's in "@", anything else that is no
+        regular file's (a named pipe, a socket, a device) in "|", as `ls -F` marks them.
         """
 
     def link(self, relative: str) -> bool:
@@ -228,7 +229,9 @@ class WorkTree:
 def _kind_marked(path: Path) -> str:
     if path.is_symlink():
         return f"{path.name}@"
-    return path.name if path.is_file() else f"{path.name}/"
+    if path.is_file():
+        return path.name
+    return f"{path.name}/" if path.is_dir() else f"{path.name}|"
 
 
 @dataclass(frozen=True)
@@ -425,6 +428,8 @@ def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:
         elif name.endswith("/"):
             message = _("a folder, not a ledger file: ledger/ holds month files")
             problems.append(Problem(label, 0, message))
+        elif name.endswith("|"):
+            problems.append(Problem(label[:-1], 0, _not_regular(LEDGER_DIR)))
         elif suffix in ("toml", "csv") and is_month(stem):
             found.append((stem, label))
         else:
@@ -551,14 +556,11 @@ def amendment_files(source: Source) -> tuple[list[tuple[str, bytes]], list[Probl
     for name in sorted(names):
         if name.startswith("."):
             continue
-        label = f"{AMENDMENTS_DIR}/{name.rstrip('@/')}"
+        label = f"{AMENDMENTS_DIR}/{name.rstrip('@/|')}"
         stem, _dot, suffix = name.rpartition(".")
-        if name.endswith(("@", "/")) or suffix != "toml" or amendment_date(stem) is None:
-            message = _(
-                "not an amendment file: amendments are named by their effective date, "
-                "YYYY-MM-DD.toml (e.g. 2023-09-01.toml)"
-            )
-            problems.append(Problem(label, 0, message))
+        kind = name[-1] if name.endswith(("@", "/", "|")) else ""
+        if kind or suffix != "toml" or amendment_date(stem) is None:
+            problems.append(Problem(label, 0, _not_an_amendment(kind)))
             continue
         data = source.read(label) or b""
         if len(data) > MAX_AMENDMENT_BYTES:
@@ -569,6 +571,31 @@ def amendment_files(source: Source) -> tuple[list[tuple[str, bytes]], list[Probl
             continue
         found.append((label, data))
     return found, problems
+
+
+def _not_an_amendment(kind: str) -> str:
+    """What is wrong with a name in amendments/, by its kind (as Source.names marks it):
+    a folder or a link named as a notice is named as what it is, not as misnamed."""
+    if kind == "/":
+        return _("a folder, not an amendment file: amendments/ holds one file per notice")
+    if kind == "@":
+        return _(
+            "a symbolic link: amendments are read only from regular files in amendments/ "
+            "(replace the link with the file itself)"
+        )
+    if kind == "|":
+        return _not_regular(AMENDMENTS_DIR)
+    return _(
+        "not an amendment file: amendments are named by their effective date, "
+        "YYYY-MM-DD.toml (e.g. 2023-09-01.toml)"
+    )
+
+
+def _not_regular(folder: str) -> str:
+    return _(
+        "not a regular file but a named pipe, a socket or a device: {folder}/ holds only "
+        "regular files"
+    ).format(folder=folder)
 
 
 def read_amendments(source: Source) -> tuple[list[Amendment], list[Problem]]:
