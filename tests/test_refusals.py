@@ -211,3 +211,87 @@ def test_a_named_pipe_or_a_folder_in_ledger_or_amendments_is_named_as_what_it_is
             "ledger/ holds only regular files\n",
         ),
     }
+
+
+# 88 Chinese characters: 264 bytes in UTF-8, past the 255 a file name may have.
+LONG = "政务服务" * 22
+
+
+def test_a_name_too_long_is_said_in_words_never_a_traceback(root: Path, tmp_path: Path):
+    """Review BH F9: Python 3.11's is_dir(), is_file() and exists() raise ENAMETOOLONG,
+    and `items check`, `import --template`, `--root`, `init` and `report -o` into a folder
+    of such a name crashed with tracebacks."""
+    work = tmp_path / "work"
+    work.mkdir()
+    runs = {
+        "items": ("--root", str(root), "items", "check", f"{LONG}.json"),
+        "template": ("--root", str(root), "import", "--template", f"{LONG}.xlsx"),
+        "root": ("--root", LONG, "check"),
+        "init": ("init", LONG),
+        "report": ("--root", str(root), "report", "2023-05", "-o", f"{LONG}/x.html"),
+    }
+    said = {
+        (name, lang): run_process(*args, cwd=work, env={"GOVSCORE_LANG": lang})
+        for name, args in runs.items()
+        for lang in ("zh", "en")
+    }
+    assert {key: (r.returncode, r.stderr) for key, r in said.items()} == {
+        ("items", "zh"): (
+            1,
+            f"{LONG}.json: 无法读取：文件名过长\n"
+            "已检查 0 个事项：0 个事项有问题，共 0 个问题，1 条记录无法读取\n",
+        ),
+        ("items", "en"): (
+            1,
+            f"{LONG}.json: cannot read: its name is too long\n"
+            "checked 0 items: 0 with findings, 0 findings, 1 unreadable records\n",
+        ),
+        ("template", "zh"): (1, f"错误：{LONG}.xlsx: 无法写入：文件名过长\n"),
+        ("template", "en"): (1, f"error: {LONG}.xlsx: cannot write: its name is too long\n"),
+        ("root", "zh"): (1, f"错误：--root {LONG}: 无法读取：文件名过长\n"),
+        ("root", "en"): (1, f"error: --root {LONG}: cannot be read: its name is too long\n"),
+        ("init", "zh"): (2, f"错误：{LONG}: 无法在此建立工作目录：文件名过长\n"),
+        ("init", "en"): (2, f"error: {LONG}: cannot make a root there: its name is too long\n"),
+        ("report", "zh"): (2, f"错误：{LONG}/x.html: 没有可写入的文件夹 {LONG}；未写入任何内容\n"),
+        ("report", "en"): (
+            2,
+            f"error: {LONG}/x.html: no folder {LONG} to write it in; nothing written\n",
+        ),
+    }
+    assert list(work.iterdir()) == []
+
+
+def test_init_where_no_folder_can_be_says_why(tmp_path: Path):
+    """Review BH F9: `init a-file/sub` and `init /dev/null` crashed (NotADirectoryError,
+    running git in them); each is a usage error naming the reason, nothing made."""
+    (tmp_path / "afile").write_text("x\n", encoding="utf-8")
+    said = {
+        (where, lang): run_process("init", where, env={"GOVSCORE_LANG": lang})
+        for where in (str(tmp_path / "afile" / "sub"), os.devnull)
+        for lang in ("zh", "en")
+    }
+    sub = tmp_path / "afile" / "sub"
+    assert {key: (r.returncode, r.stdout, r.stderr) for key, r in said.items()} == {
+        (str(sub), "zh"): (
+            2,
+            "",
+            f"错误：{sub}: 无法在此建立工作目录：路径中有一级是文件而不是文件夹\n",
+        ),
+        (str(sub), "en"): (
+            2,
+            "",
+            f"error: {sub}: cannot make a root there: a part of its path is a file, not a folder\n",
+        ),
+        (os.devnull, "zh"): (
+            2,
+            "",
+            f"错误：{os.devnull}: 不是文件夹；govscore init 只在文件夹中建立工作目录（新文件夹或空文件夹）\n",
+        ),
+        (os.devnull, "en"): (
+            2,
+            "",
+            f"error: {os.devnull}: not a folder; govscore init makes a root in a folder (a new "
+            "one, or an empty one)\n",
+        ),
+    }
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "x\n"

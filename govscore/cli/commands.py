@@ -11,6 +11,7 @@ import contextlib
 import importlib
 import os
 import shlex
+import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -435,6 +436,7 @@ def init(directory: Path) -> None:
         ".gitignore": GITIGNORE,
         f"{LEDGER_DIR}/.gitkeep": "",
     }
+    _refuse_no_folder(directory)
     existing = [name for name in planned if (directory / name).exists()]
     if existing:
         raise UsageError(
@@ -453,6 +455,24 @@ def init(directory: Path) -> None:
             "own was made; commit its files in that one"
         )
         click.echo(message.format(directory=directory, top=top), err=True)
+
+
+def _refuse_no_folder(directory: Path) -> None:
+    """Refuse a DIRECTORY that is no folder and cannot be made one: a file or a device
+    (/dev/null), below a file (a file/sub), a name too long. Made yet or not, a folder."""
+    try:
+        mode = directory.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        message = _("{directory}: cannot make a root there: {reason}")
+        raise UsageError(message.format(directory=directory, reason=os_reason(exc))) from None
+    if not stat.S_ISDIR(mode):
+        message = _(
+            "{directory}: not a folder; govscore init makes a root in a folder (a new one, or "
+            "an empty one)"
+        )
+        raise UsageError(message.format(directory=directory))
 
 
 def _inside_repository(directory: Path) -> bool:
@@ -1118,7 +1138,7 @@ def report_(
             ).format(file=target, suffix=target.suffix)
         )
     folder = target.parent
-    if not folder.is_dir():
+    if not os.path.isdir(folder):  # a name too long is no folder (Path.is_dir raises)
         raise UsageError(
             _("{file}: no folder {folder} to write it in; nothing written").format(
                 file=target, folder=folder

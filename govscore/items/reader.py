@@ -97,7 +97,9 @@ def item_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Pro
     """
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        # os.path's: a name the system refuses (too long) is no folder, and is read as a
+        # file, whose reading names the reason (Path.is_dir raises it on Python 3.11).
+        if os.path.isdir(path):
             files = item_files(path)
             if not files:
                 yield Problem(str(path), 0, _("folder holds no .json or .jsonl files"))

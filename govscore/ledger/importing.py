@@ -21,6 +21,7 @@ import hashlib
 import io
 import itertools
 import json
+import os
 import re
 import warnings
 import zipfile
@@ -2114,7 +2115,7 @@ def write_template(path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise UsageError(_("--template {file}: name a .csv or an .xlsx file").format(file=path))
-    if path.exists():
+    if os.path.exists(path):  # a name too long is none: writing it names the reason
         raise UsageError(
             _("{file}: already exists; govscore writes a template only to a new file").format(
                 file=path

@@ -75,7 +75,13 @@ def find_root(option: str | os.PathLike[str] | None = None, cwd: Path | None = N
     if chosen:
         root = Path(chosen).expanduser()
         source = "--root" if option else f"${ROOT_ENV}"
-        if not (root / ROOT_MARKER).is_file():
+        try:
+            marked = (root / ROOT_MARKER).is_file()
+        except OSError as exc:  # a name too long (Python 3.11's is_file raises it)
+            message = _("{source} {root}: cannot be read: {reason}")
+            reason = os_reason(exc, root)
+            raise ConfigError(message.format(source=source, root=root, reason=reason)) from None
+        if not marked:
             raise ConfigError(
                 _(
                     "{root}: not a govscore root ({source} names a folder without {marker}); "
@@ -85,7 +91,7 @@ def find_root(option: str | os.PathLike[str] | None = None, cwd: Path | None = N
         return root.resolve()
     start = (cwd or Path.cwd()).resolve()
     for folder in (start, *start.parents):
-        if (folder / ROOT_MARKER).is_file():
+        if os.path.isfile(folder / ROOT_MARKER):  # one the system refuses holds none
             return folder
     raise ConfigError(
         _(
