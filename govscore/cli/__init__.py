@@ -1,5 +1,43 @@
-"""The command line: parse, call the core, render. The top of the layers; nothing imports it."""
+"""The command line: parse, call the core, render. The top of the layers; nothing imports it.
 
-from govscore.cli.commands import cli, main
+The commands are in govscore.cli.commands; this module imports nothing of govscore until
+`main` runs, so that Ctrl-C is govscore's to answer from the moment the program starts.
+"""
 
-__all__ = ["cli", "main"]
+from __future__ import annotations
+
+import signal
+import sys
+from types import FrameType
+
+
+def main() -> None:
+    """The console script: Ctrl-C at any moment, even while the commands are still being
+    imported or the worker processes read a ledger, ends govscore with 已中止！ and exit 1
+    (as a Ctrl-C at a prompt does), never a traceback."""
+    signal.signal(signal.SIGINT, _interrupted)
+    try:
+        try:
+            from govscore.cli.commands import main as run
+
+            run()
+        finally:
+            # What is left is Python's own ending (joining the workers): nothing to stop.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:
+        from govscore.i18n import _
+
+        try:
+            sys.stderr.write("\n" + _("Aborted!") + "\n")  # as click says it
+            sys.stderr.flush()
+        except (OSError, ValueError):  # no stderr to say it on
+            pass
+        sys.exit(1)
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    """The first Ctrl-C stops the command; later ones (a clerk presses it again while the
+    command ends: an append cut back, the workers ended) are ignored, so that nothing
+    the first one set ending is itself cut short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt

@@ -31,7 +31,7 @@ from govscore.ledger import cache
 from govscore.ledger.batches import file_head
 from govscore.ledger.loader import CACHE_DIR, LEDGER_DIR, appended_mark, write_snapshot
 from govscore.ledger.text import entry_toml
-from govscore.ledger.workers import cpus, start_pool
+from govscore.ledger.workers import cpus, start_pool, stop
 from govscore.ledger.writer import Spool, append_all
 from govscore.model import Entry
 
@@ -120,7 +120,7 @@ class Keeper(Generic[Tag]):
             pass  # no second process could start: the back half stays here
         finally:
             if not started:
-                pool.shutdown(wait=False, cancel_futures=True)  # pragma: no mutate
+                stop(pool)  # pragma: no mutate
         if started:
             self.pool = pool
 
@@ -185,8 +185,8 @@ class Keeper(Generic[Tag]):
         everything the importing process had open when it was forked, the ledger's lock
         among them: a finished import must not leave the lock held behind it."""
         if self.pool is not None:
-            # Waiting for owed answers, or for the work queued, only takes longer.
-            self.pool.shutdown(wait=not self.owed, cancel_futures=True)  # pragma: no mutate
+            # Owed answers and the work queued are dropped: only the part it is on ends.
+            stop(self.pool)  # pragma: no mutate
             self.pool = None  # pragma: no mutate (closed once)
         self.owed.clear()
         self.back.close()

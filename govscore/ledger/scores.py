@@ -31,6 +31,7 @@ from govscore.errors import DataError
 from govscore.figures import Remembered
 from govscore.i18n import _
 from govscore.ledger import cache, cachefile
+from govscore.ledger.workers import stop
 from govscore.model import months_between
 from govscore.rules.scoring import (
     CapUse,
@@ -327,7 +328,7 @@ class Helpers:
             self._meanwhile()
             return [future.result() for future in futures]
         except BaseException:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            stop(self.pool)
             raise
 
     def _meanwhile(self) -> None:

@@ -12,6 +12,7 @@ import gc
 import multiprocessing
 import multiprocessing.context
 import os
+import signal
 import sys
 import threading
 import time
@@ -19,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
@@ -64,12 +66,69 @@ def start_pool(
     workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...]
 ) -> ProcessPoolExecutor | None:
     """A pool of worker processes, or None where processes cannot be started. Each ends
-    when the process that started it does, however that one ends (see _start_worker)."""
+    when the process that started it does, however that one ends (see _start_worker),
+    and stops its task at Ctrl-C (see _Pool).
+
+    The workers are forked at once, Ctrl-C held back meanwhile: a worker is born
+    holding it, and lets it through once it answers it as a worker (_start_worker)."""
     try:
         start = (os.getpid(), initializer, initargs)
-        return ProcessPoolExecutor(workers, pool_context(), _start_worker, start)
+        with _interrupts_held():
+            pool = _Pool(workers, pool_context(), _start_worker, start)
+            try:
+                pool.submit(os.getpid)  # with fork, every worker is started at the first task
+            except BaseException:
+                stop(pool)
+                raise
+        return pool
     except (OSError, NotImplementedError):
         return None
+
+
+class _Pool(ProcessPoolExecutor):
+    """Worker processes that stop their tasks at Ctrl-C, and nothing else.
+
+    Ctrl-C at a terminal reaches every process of the command. A worker stopped by it
+    anywhere (in the middle of sending a result, holding its queue's lock) would leave
+    the pool, and with it the command, waiting forever. So a worker is stopped only
+    within a task's own code: the task ends with KeyboardInterrupt, sent back as its
+    result, and each task after it ends so at once; the pool ends in moments, the
+    parent saying 已中止！ (an append a task was making is cut back, as anywhere).
+    """
+
+    def submit(self, fn: Callable[..., Result], /, *args: Any, **kwargs: Any) -> Future[Result]:
+        return super().submit(_task, fn, *args, **kwargs)
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Drop the work queued and wait for the workers to end: a failed task, Ctrl-C or a
+    caller that stopped early wants nothing more of them. Each ends the task it is on,
+    at once at Ctrl-C (see _Pool). Waited for here, not left to end while Python ends:
+    Python 3.11's exit wakes every pool without its lock, and one closing meanwhile
+    puts a traceback on stderr (OSError: Bad file descriptor; CPython gh-125451)."""
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C held back meanwhile, then taken. A process forked meanwhile is born holding
+    it (the signal mask is inherited): a worker lets it through only once it answers it
+    as a worker (see _start_worker). The parent, whichever of its threads the signal
+    reaches, is not stopped halfway through starting a pool, which nothing would end."""
+    main = threading.current_thread() is threading.main_thread()
+    taken: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda n, _f: taken.append(n)) if main else None
+    masked = hasattr(signal, "pthread_sigmask")  # not on Windows: workers are spawned there
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if masked else set()
+    try:
+        yield
+    finally:
+        if masked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        if main:
+            signal.signal(signal.SIGINT, previous)
+            if taken and callable(previous):
+                previous(signal.SIGINT, None)
 
 
 # How often a worker looks whether the process that started it is still there.
@@ -81,10 +140,34 @@ def _start_worker(parent: int, initializer: Callable[..., None], initargs: tuple
     lock belongs to the open file, which fork shares): one left behind by a killed
     import or report would hold it for good, and every later command would wait on it.
     So each worker watches its parent and ends as soon as it is gone."""
+    signal.signal(signal.SIGINT, _interrupted)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held since the fork
     if os.getppid() != parent:  # gone already
         os._exit(1)
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="govscore-parent").start()
     initializer(*initargs)
+
+
+# A worker's Ctrl-C (see _Pool): whether one came, and whether a task's own code runs.
+_INTERRUPT = {"came": False, "in_task": False}
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    _INTERRUPT["came"] = True
+    if _INTERRUPT["in_task"]:
+        raise KeyboardInterrupt
+
+
+def _task(fn: Callable[..., Result], *args: Any, **kwargs: Any) -> Result:
+    """A task in a worker, stopped by Ctrl-C (see _Pool)."""
+    if _INTERRUPT["came"]:
+        raise KeyboardInterrupt
+    _INTERRUPT["in_task"] = True
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _INTERRUPT["in_task"] = False
 
 
 def _watch(parent: int) -> None:
@@ -118,7 +201,7 @@ def in_order(
         while pending:
             yield pending.popleft().result()
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop(pool)
         raise
     if not keep:
         pool.shutdown()
