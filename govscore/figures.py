@@ -87,6 +87,16 @@ def exact_number(value: Decimal) -> float:
 
 
 def plain(value: Decimal) -> str:
-    """A clause figure as written in the measures: 1, 0.5, 1.5 (no trailing zeros)."""
+    """A clause figure as written in the measures: 1, 0.5, 1.5 (no trailing zeros).
+
+    One far past every bound (1e5000000000 typed or imported, which the door refuses) is
+    written as read, 1E+5000000000: its digits written out would take minutes and
+    gigabytes, and past 1e999999 Python cannot even normalize it.
+    """
+    if not value.is_zero() and abs(value.adjusted()) > PLAIN_DIGITS:
+        return str(value)
     text = format(value.normalize(), "f")
     return text
+
+
+PLAIN_DIGITS = 1000  # a figure written plainly has at most this many digits (see plain)

@@ -18,6 +18,12 @@ MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # YYYY-MM-NNNN, and in a clone of a shared ledger YYYY-MM-NNNN-tag (see gitops.clone_tag).
 ID_SEQUENCE = re.compile(r"^(\d{4}-\d{2})-(\d+)(?:-([a-z0-9]+))?$")
 
+# Bounds on what one entry may state. Beyond them a figure is a typo, not evidence, and
+# would let one entry outweigh a year (or overflow the arithmetic of every report). Here,
+# below the door (rules/validate) and the readers (written), that refuse past them.
+MOST_COUNT = 10_000  # occurrences in one entry; a month with more is several entries
+MOST_CASES = 10**9  # a rate's numerator or denominator: cases handled in a month
+
 
 # What a matter's name may differ in and still name the same matter: spaces, quote marks
 # and brackets around a name (“一件事”), and full-width letters (ＡＢ), which NFKC folds.

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from govscore.i18n import _
+from govscore.model import MOST_COUNT
 
 # NFKC turns full-width digits, letters and punctuation (．－／％：) into ASCII; the
 # ideographic full stop typed for a decimal point is not among them.
@@ -77,11 +78,19 @@ def read_number(text: str, percent: bool = False) -> Decimal | None:
 
 
 def read_count(text: str) -> int | None:
-    """A whole number as written, `2.0` (how Excel exports a count) included; else None."""
+    """A whole number as written, `2.0` (how Excel exports a count) included, up to the
+    most one entry may state; else None (one past it: see validate.too_many)."""
+    number = read_whole(text)
+    return None if number is None or number > MOST_COUNT else int(number)
+
+
+def read_whole(text: str) -> Decimal | None:
+    """A whole number as written, `2.0` included, however large, or None. A Decimal: one
+    far past every bound (1e5000000000) is never written out as an int's digits."""
     number = read_number(text)
     if number is None or number != number.to_integral_value():
         return None
-    return int(number)
+    return number
 
 
 def read_date(text: str) -> date | None:

@@ -88,6 +88,30 @@ def test_a_terminal_whose_stdout_is_captured_is_asked_on_stderr(small: Path):
     ]
 
 
+def test_a_count_far_past_the_bound_is_said_at_once_and_asked_again(small: Path):
+    """1e5000 and 1e5000000000 answered to the count (review BH F2): said in the door's
+    words and asked again, as 10001 is; no traceback, no minutes spent writing out digits
+    (expect gives up, failing, after a minute)."""
+    term = Terminal(small, "add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05")
+    term.expect("date (YYYY-MM-DD")
+    term.type("")
+    term.expect("count [1]: ")
+    for typed, shown in (("1e5000", "1E+5000"), ("1e5000000000", "1E+5000000000")):
+        term.type(typed)
+        said = term.expect("count [1]: ")
+        assert f"\r\ncount {shown} is more than 10000, the most one entry may state\r\n" in said
+        assert "Traceback" not in said
+    term.type("2")
+    term.expect("note")
+    term.type("")
+    term.expect("[Y/n]")
+    term.type("")
+    assert term.close() == 0
+    assert entries(small, "2023-05") == [
+        {"id": "2023-05-0001", "department": "市民政局", "clause": "2.4.3", "count": 2}
+    ]
+
+
 def test_no_terminal_on_stdin_or_on_stderr_is_never_asked(small: Path, tmp_path: Path):
     """Cron's rule holds: no terminal to read answers from (stdin), or none to ask on
     (stderr sent to a log), and `add` never prompts: what is missing is a usage error."""

@@ -152,3 +152,112 @@ def test_hand_edited_absurd_entries_are_problems_and_never_crash_a_report(root: 
     assert first["total"] == 100.0
     police = next(d for d in ranking["departments"] if d["department"] == "市公安局")
     assert police["total"] == 99.2
+
+
+# -- a figure far past its bound (review BH F2): refused as it is read, in the door's
+#    words, its digits never written out (1e5000 is past what Python writes as digits;
+#    1e5000000000 written out took minutes and gigabytes). Real processes: one that did
+#    not end would fail at run_process's timeout, not hang the suite.
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [
+        ("10001", "10001"),
+        ("1e50", "1E+50"),
+        ("1e5000", "1E+5000"),
+        ("1e5000000000", "1E+5000000000"),
+    ],
+)
+def test_a_count_past_the_bound_is_refused_as_it_is_read(root: Path, count: str, shown: str):
+    """-n is read as a whole number and one past 10,000 refused as the door refuses it,
+    however far past, before anything else is done (exit 1, nothing written)."""
+    result = run_process(
+        "--root", str(root), "add", "-d", "市公安局", "-c", "2.4.3", "-n", count, "--month", "2023-05"
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (1, ""), result.stderr
+    assert result.stderr == (
+        f"govscore: count {shown} is more than 10000, the most one entry may state\n"
+        "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    )
+    assert not (root / LEDGER).exists()
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "shown"),
+    [
+        ("1e5000", "3", "1E+5000 and 3"),
+        ("1e5000000000", "3", "1E+5000000000 and 3"),
+        ("3", "1e5000000000", "3 and 1E+5000000000"),
+    ],
+)
+def test_a_rate_past_the_bound_is_refused_by_the_door_at_once(
+    root: Path, numerator: str, denominator: str, shown: str
+):
+    result = run_process(
+        "--root", str(root), "add", "-d", "市公安局", "-c", "1.3.1", "--numerator", numerator,
+        "--denominator", denominator, "--month", "2023-05",
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (1, ""), result.stderr
+    assert result.stderr == (
+        "govscore: numerator and denominator count cases: whole numbers up to 1000000000, "
+        f"not {shown}\n"
+        "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    )
+    assert not (root / LEDGER).exists()
+
+
+FAR_PAST = [
+    ["部门", "条款", "次数", "分子", "分母", "月份"],
+    ["市公安局", "2.4.3", "1e5000", None, None, "2023-05"],
+    ["市公安局", "2.4.3", "1e5000000000", None, None, "2023-05"],
+    ["市公安局", "1.3.1", None, "1e5000000000", "3", "2023-05"],
+]
+
+
+def far_past_refused(name: str) -> str:
+    return (
+        f"{name}:2: 次数: count 1E+5000 is more than 10000, the most one entry may state\n"
+        f"{name}:3: 次数: count 1E+5000000000 is more than 10000, the most one entry may state\n"
+        f"{name}:4: 分母: numerator and denominator count cases: whole numbers up to "
+        "1000000000, not 1E+5000000000 and 3\n"
+        f"error: rejected {name}: 3 problems; nothing imported, the ledger is unchanged\n"
+    )
+
+
+def test_an_import_refuses_figures_far_past_their_bounds_row_by_row(root: Path, tmp_path: Path):
+    from test_import_excel import workbook
+
+    csv = tmp_path / "rows.csv"
+    csv.write_text(
+        "\n".join(",".join(cell or "" for cell in row) for row in FAR_PAST) + "\n",
+        encoding="utf-8",
+    )
+    xlsx = workbook(tmp_path / "rows.xlsx", FAR_PAST)  # text cells: Excel holds no 1e5000
+    for path in (csv, xlsx):
+        result = run_process("--root", str(root), "import", path.name, cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (1, ""), result.stderr
+        assert result.stderr == far_past_refused(path.name)
+    assert not (root / LEDGER).exists()
+
+
+def test_a_hand_edited_count_far_past_the_bound_is_a_problem_of_its_line(root: Path):
+    (root / "ledger").mkdir(exist_ok=True)
+    (root / LEDGER).write_text(
+        "".join(
+            f'[[entry]]\nid = "2023-05-000{n}"\ndepartment = "市公安局"\nclause = "2.4.3"\n'
+            f"count = {count}\n\n"
+            for n, count in enumerate(("1e5000", "1e500000000", '"1e5000"', "10001.0"), 1)
+        ),
+        encoding="utf-8",
+    )
+    said = (
+        f"{LEDGER}:1: count 1E+5000 is more than 10000, the most one entry may state\n"
+        f"{LEDGER}:7: count 1E+500000000 is more than 10000, the most one entry may state\n"
+        f"{LEDGER}:13: count 1E+5000 is more than 10000, the most one entry may state\n"
+        f"{LEDGER}:19: count 10001 is more than 10000, the most one entry may state\n"
+    )
+    for cache in ([], ["--no-cache"]):
+        result = run_process("--root", str(root), *cache, "check")
+        assert (result.returncode, result.stdout) == (1, said), result.stderr
+        assert result.stderr.endswith(": 4 problems\n")

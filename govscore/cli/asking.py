@@ -36,7 +36,7 @@ from govscore.rules.door import (
     when_problems,
 )
 from govscore.rules.lookup import Lookup
-from govscore.rules.validate import MOST_COUNT, applies, clause_problems, out_of_span
+from govscore.rules.validate import applies, clause_problems, out_of_span
 from govscore.written import fold, read_number, yearless
 
 SHORT_TEXT = 28  # characters of a clause's text shown in the list
@@ -569,12 +569,11 @@ def _figures(
     kind = clause.kind
     counted = kind in ("fixed", "levels", "range", "discretionary") and not clause.exclusive
     while counted and fields.get("count") is None:
+        # One past the most an entry may state is said as COUNT reads it, and asked
+        # again, not refused after the rest (Y F5).
         count = _ask(_("count"), COUNT, default=1)
         if count < 1:
             click.echo(_("count must be 1 or more"), err=True)
-        elif count > MOST_COUNT:  # said and asked again, not refused after the rest (Y F5)
-            message = _("count {count} is more than {most}, the most one entry may state")
-            click.echo(message.format(count=count, most=MOST_COUNT), err=True)
         else:
             fields["count"] = count
     if kind == "range" and fields.get("points") is None:

@@ -27,13 +27,13 @@ from govscore import __version__
 from govscore.cli.asking import ask_missing, confirm
 from govscore.cli.language import TranslatedGroup
 from govscore.cli.options import (
-    COUNT,
     DATE,
     ID,
     MONTH,
     NUMBER,
     PERCENT,
     PERIOD,
+    WHOLE,
     at_option,
     bom_option,
     commit_option,
@@ -89,6 +89,7 @@ from govscore.ledger.recording import (
     month_entries,
     record,
     record_import,
+    rejected_entry,
 )
 from govscore.ledger.repair import Cut, cut_back, find_cuts, repair_json
 from govscore.ledger.settings import entries_needing, set_tags
@@ -139,6 +140,7 @@ from govscore.rules.catalog import Catalog, clause_matches
 from govscore.rules.config import TAG_NAMES, Department, Weights, tag_code, tag_name
 from govscore.rules.lookup import Lookup
 from govscore.rules.scoring import Scorer
+from govscore.rules.validate import count_refusal
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -548,7 +550,7 @@ def _record(
 @click.option("-d", "--department", help="The department (full name, alias, or without 市).")
 @click.option("-c", "--clause", type=ID, help="The clause id, e.g. 2.4.3 (see `govscore clauses`).")
 @click.option(
-    "-n", "--count", type=COUNT, default=None, help="How many (items, cases, months…); default 1."
+    "-n", "--count", type=WHOLE, default=None, help="How many (items, cases, months…); default 1."
 )
 @click.option("--points", type=NUMBER, help="Points per unit, for range and discretionary clauses.")
 @click.option("--level", help="The level, for clauses scored by level (e.g. 省级).")
@@ -588,6 +590,12 @@ def add(
 
     At a terminal, asks for what is missing; otherwise never prompts.
     """
+    count = given["count"]
+    if count is not None:  # past the bound: refused before anything is asked, never an int
+        refused = count_refusal(count)
+        if refused is not None:
+            raise rejected_entry([Problem("", 0, refused, "count")])
+        given["count"] = int(count)
     fields = dict(given)
     chosen: tuple[str, ...] = ()
     if interactive():

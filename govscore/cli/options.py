@@ -10,7 +10,16 @@ import click
 
 from govscore.i18n import N_, _
 from govscore.report.render import FORMATS
-from govscore.written import fold, missing_day, read_count, read_date, read_month, read_number
+from govscore.rules.validate import too_many
+from govscore.written import (
+    fold,
+    missing_day,
+    read_count,
+    read_date,
+    read_month,
+    read_number,
+    read_whole,
+)
 
 format_option = click.option(
     "--format",
@@ -89,7 +98,10 @@ NUMBER = WrittenType("NUMBER", read_number, N_("{value!r} is not a number"))
 PERCENT = WrittenType(
     "NUMBER", lambda text: read_number(text, percent=True), N_("{value!r} is not a number")
 )
-COUNT = WrittenType("INTEGER", read_count, N_("{value!r} is not a whole number"))
+COUNT = WrittenType("INTEGER", read_count, N_("{value!r} is not a whole number"), explain=too_many)
+# A count given as an option: a whole number however large, for the command to refuse
+# one past the bound as the door does (exit 1), never made an int (see count_refusal).
+WHOLE = WrittenType("INTEGER", read_whole, N_("{value!r} is not a whole number"))
 DATE = WrittenType(
     "YYYY-MM-DD",
     read_date,

@@ -28,6 +28,7 @@ from govscore.i18n import TOML_TOO_DEEP, _, listing, parser_reason, toml_value
 from govscore.ledger.batches import BEGIN, END, Ended, Stray, blank, ends_whole_batch, scan
 from govscore.ledger.tomlfast import Chunk, PlainTables, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, field_word, is_month
+from govscore.rules.validate import MOST_CASES, count_refusal, too_many
 from govscore.written import missing_day
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#.*)?$")
@@ -655,6 +656,9 @@ def build_entry(
             continue
         try:
             converted = _convert(name, value)
+        except Refused as exc:
+            problem(name, str(exc))
+            continue
         except ValueError as exc:
             problem(name, _("{field}: {reason}").format(field=field_word(name), reason=exc))
             continue
@@ -693,16 +697,26 @@ def _shown(value: Any) -> str:
     return toml_value(value)
 
 
+class Refused(ValueError):
+    """A value refused in the door's own words, which name the field already."""
+
+
 def _convert(name: str, value: Any) -> Any:
     if name in _INT_FIELDS:
         if isinstance(value, str):
             value = value.strip()
+            refused = too_many(value)  # 1e5000, or 5000 digits: never made an int
+            if refused is not None:
+                raise Refused(refused)
             if not re.fullmatch(r"[+-]?\d+", value):
                 raise ValueError(_("{value} is not a whole number").format(value=_shown(value)))
             return int(value)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, Decimal) and value == value.to_integral_value():
+            refused = count_refusal(value)  # count = 1e5000: never made an int
+            if refused is not None:
+                raise Refused(refused)
             return int(value)
         raise ValueError(_("{value} is not a whole number").format(value=_shown(value)))
     if name in _DECIMAL_FIELDS:
@@ -775,8 +789,10 @@ def entry_fields(entry: Entry) -> dict[str, Any]:
             continue
         if name == "count" and (not score or value == 1):
             continue
-        if name in _CASE_FIELDS and _whole(value):
-            value = int(value)  # a number of cases, read by people and git diff: 5, not 5.0
+        if name in _CASE_FIELDS and _whole(value) and value <= MOST_CASES:
+            # A number of cases, read by people and git diff: 5, not 5.0. One past the
+            # bound is refused before it is written, and never made an int (1e5000000000).
+            value = int(value)
         out[name] = value
     return out
 

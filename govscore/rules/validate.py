@@ -11,19 +11,25 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
 from govscore.errors import Problem, did_you_mean
 from govscore.i18n import _, listing
-from govscore.model import ID_SEQUENCE, MONTH_RE, Entry, field_word, month_end, sequence_name
+from govscore.model import (
+    ID_SEQUENCE,
+    MONTH_RE,
+    MOST_CASES,
+    MOST_COUNT,
+    Entry,
+    field_word,
+    month_end,
+    sequence_name,
+)
 from govscore.rules.catalog import Catalog, Clause, clause_matches
 from govscore.rules.config import Department, Departments, tag_name
+from govscore.written import read_whole
 
 HUNDRED = Decimal(100)
-# Bounds on what one entry may state. Beyond them a figure is a typo, not evidence, and
-# would let one entry outweigh a year (or overflow the arithmetic of every report).
-MOST_COUNT = 10_000  # occurrences in one entry; a month with more is several entries
-MOST_CASES = 10**9  # a rate's numerator or denominator: cases handled in a month
 
 
 @dataclass(frozen=True)
@@ -218,15 +224,11 @@ def clause_problems(entry: Entry, clause: Clause) -> list[Problem]:
         problems.append(_problem(entry, field_name, message))
 
     cid = clause.id
+    too_many = count_refusal(entry.count)
     if entry.count < 1:
         bad("count", _("count must be 1 or more, not {count}").format(count=entry.count))
-    elif entry.count > MOST_COUNT:
-        bad(
-            "count",
-            _("count {count} is more than {most}, the most one entry may state").format(
-                count=_shown(entry.count), most=MOST_COUNT
-            ),
-        )
+    elif too_many is not None:
+        bad("count", too_many)
     if entry.points is not None and clause.kind not in ("range", "discretionary"):
         levels = " / ".join(name for name, _points in clause.levels)
         hint = {
@@ -371,9 +373,36 @@ def _whole_cases(number: Decimal) -> bool:
     return number <= MOST_CASES and number == number.to_integral_value()
 
 
+def count_refusal(count: int | Decimal) -> str | None:
+    """What the door says of a whole count above MOST_COUNT; None if it is not above.
+
+    Said wherever a count is read too (`-n`, `add`'s prompt, an import's cell, a ledger's
+    `count = 1e5000`), before a count past the bound is made an int: 1e5000000000 written
+    out would take minutes and gigabytes, 1e5000 is past what Python writes as digits.
+    """
+    if count <= MOST_COUNT:
+        return None
+    if isinstance(count, Decimal):  # shown as an int count is: 20000, not 2E+4
+        count = int(count) if count.adjusted() < _SHORT else count.normalize(_ANY_EXPONENT)
+    message = _("count {count} is more than {most}, the most one entry may state")
+    return message.format(count=_shown(count), most=MOST_COUNT)
+
+
+def too_many(text: str) -> str | None:
+    """Why a whole number written past the most one entry may state (10001, 1e5000) is no
+    count, in the door's words; None if the text is no such number. Told from the number
+    as read, never from its digits written out (see count_refusal)."""
+    number = read_whole(text)
+    return None if number is None else count_refusal(number)
+
+
+_SHORT = 20  # digits of a whole figure shown whole; longer ones are shown as 1E+29
+_ANY_EXPONENT = Context(Emax=MAX_EMAX, Emin=MIN_EMIN)  # 1E+5000000000 normalized, not Overflow
+
+
 def _shown(number: Decimal | int) -> str:
     """A figure as a person reads it: 1E+999 rather than a thousand digits."""
-    if isinstance(number, int) and len(str(number)) > 20:
+    if isinstance(number, int) and abs(number) >= 10**_SHORT:
         return str(Decimal(number).normalize())
     return str(number)
 
