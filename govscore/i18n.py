@@ -165,6 +165,10 @@ TOML_TOO_DEEP = N_(
     "arrays or tables are nested too deeply: a ledger or configuration file needs only "
     "a few levels, and nesting that deep is not allowed"
 )
+# govscore's own reason for a whole number longer than Python reads (ledger.text.load_toml).
+TOML_NUMBER_TOO_LONG = N_(
+    "a whole number of more than 4300 digits: no figure of the measures is near that long"
+)
 # What tomllib and json say of a syntax error (English, from the standard library): in
 # the reader's words where govscore knows them, else as they said it.
 PARSER_WORDS = frozenset(
@@ -194,6 +198,7 @@ PARSER_WORDS = frozenset(
         N_("Invalid \\uXXXX escape"),
         N_("Extra data"),
         TOML_TOO_DEEP,
+        TOML_NUMBER_TOO_LONG,
     }
 )
 # tomllib's messages that name a key (as a Python tuple, ('x', 'y'), or a string's repr)

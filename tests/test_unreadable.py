@@ -93,6 +93,44 @@ def test_a_configuration_file_nested_too_deep_is_named_not_a_traceback(small: Pa
         assert result.stderr == f"error: {name}: {DEEP_REASON} (at line {line}, column 504)\n"
 
 
+DIGITS = "1" * 5000  # Python turns no more than 4300 digits into an int
+DIGITS_REASON = (
+    "not valid TOML: a whole number of more than 4300 digits: no figure of the measures is "
+    "near that long"
+)
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]])
+def test_a_ledger_number_too_long_for_python_is_a_problem_of_its_line(small: Path, cache):
+    """Review BH (follow-up of F2): a count of 5,000 digits written out is a ValueError of
+    Python's int, not a TOML error: it took every command down with a traceback. It is
+    the line's problem now, the entry left out (市公安局 2.4.3 ×2: 99.2 as above)."""
+    record(small, "市公安局", "2")
+    ledger = small / "ledger" / "2023-05.toml"
+    line = ledger.read_text(encoding="utf-8").count("\n") + 6
+    append(
+        ledger,
+        f'\n[[entry]]\nid = "2023-05-0002"\ndepartment = "市民政局"\nclause = "2.4.3"\n'
+        f"count = {DIGITS}\n",
+    )
+    result = run(small, *cache, "check")
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (
+        1,
+        f"ledger/2023-05.toml:{line}: {DIGITS_REASON}",
+    )
+    assert totals(small, code=1) == {"市公安局": 99.2, "市民政局": 100.0, "市体育局": 100.0}
+
+
+def test_a_configuration_number_too_long_for_python_is_named_not_a_traceback(small: Path):
+    path = small / "weights.toml"
+    text = path.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    path.write_text(f"{text}x = {DIGITS}\n", encoding="utf-8")
+    result = run(small, "check")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"error: weights.toml: {DIGITS_REASON} (at line {line}, column 5)\n"
+
+
 def test_an_amendment_nested_too_deep_is_a_problem_and_left_out(small: Path):
     """The amendment would double 2.4.3's points; left out, 市公安局's one 2.4.3 costs 1
     point in 规范化 (weight 0.4): 100 − 0.4 = 99.6 in September as in May."""

@@ -24,7 +24,14 @@ from typing import Any
 import tomli_w
 
 from govscore.errors import Problem
-from govscore.i18n import TOML_TOO_DEEP, _, listing, parser_reason, toml_value
+from govscore.i18n import (
+    TOML_NUMBER_TOO_LONG,
+    TOML_TOO_DEEP,
+    _,
+    listing,
+    parser_reason,
+    toml_value,
+)
 from govscore.ledger.batches import BEGIN, END, Ended, Stray, blank, ends_whole_batch, scan
 from govscore.ledger.tomlfast import Chunk, PlainTables, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, field_word, is_month
@@ -263,13 +270,34 @@ class NestedTooDeep(tomllib.TOMLDecodeError):
         ValueError.__init__(self, f"{TOML_TOO_DEEP} (at line {line}, column {column})")
 
 
+class NumberTooLong(tomllib.TOMLDecodeError):
+    """A whole number of more digits than Python turns into an int (4300): tomllib raises
+    a plain ValueError for it; here a syntax error at its line, as every reader names one."""
+
+    def __init__(self, text: str):
+        found = _LONG_NUMBER.search(text)
+        at = found.start() if found is not None else 0
+        line = text.count("\n", 0, at) + 1
+        column = at - text.rfind("\n", 0, at)
+        ValueError.__init__(self, f"{TOML_NUMBER_TOO_LONG} (at line {line}, column {column})")
+
+
+_LONG_NUMBER = re.compile(r"[0-9_]{4301,}")
+
+
 def load_toml(text: str, **options: Any) -> dict[str, Any]:
     """tomllib.loads, with nesting too deep for it a TOMLDecodeError (NestedTooDeep), not
-    a RecursionError that would take every command down."""
+    a RecursionError that would take every command down, and so a number too long."""
     try:
         return tomllib.loads(text, **options)
     except RecursionError:
         raise NestedTooDeep(text) from None
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise
+        raise NumberTooLong(text) from None
 
 
 def parse_toml_ledger(

@@ -74,6 +74,7 @@ def holds_controls(data: bytes) -> bool:
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:0|[1-9][0-9]*)\.[0-9]+")
 _MISSING = object()
+_INT_DIGITS = 4300  # the most digits Python turns into an int (sys.get_int_max_str_digits)
 _SHARED = frozenset({"department", "clause", "level", "matter", "note", "by"})
 
 
@@ -353,6 +354,9 @@ def _read_lines(text: str, offset: int, controls: bool) -> tuple[str, list[Chunk
                 elif "\\" in raw:
                     value = _unescaped(raw, controls)
             elif raw.isascii() and raw.isdigit() and (raw == "0" or first != "0"):
+                if len(raw) > _INT_DIGITS:  # Python will not read it: tomllib's reader says why
+                    fields = None
+                    continue
                 value = int(raw)
             elif raw == "true" or raw == "false":
                 value = raw == "true"
