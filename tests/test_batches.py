@@ -369,6 +369,28 @@ def test_a_line_appended_after_a_batchs_end_mark_is_named_and_its_entry_left_out
     assert checked.stderr.startswith("4 entries in 1 ledger file")
 
 
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "ledger"])
+def test_a_batch_of_no_entry_whose_mark_matches_is_stray_lines_too(
+    batch, gs: Run, root: Path, cache: list[str]
+):
+    """Review BI F1: a "batch" of `count = 40` alone, framed with a begin line and an end
+    mark that matches (a plain sha256 anyone can write), was taken for a batch: its line
+    changed 2023-05-0004 (count 3 → 40) and check and audit stayed clean. A batch
+    govscore writes opens with an [[entry]] header; without one its lines are stray."""
+    _, after, _ = batch
+    path = root / LEDGER
+    line = after.count(b"\n") + 2  # the line after the begin line
+    # The count written twice in the table reads as a merge's interleaved lines: named so.
+    for body, said in (("recurring = true", STRAY), ("count = 40", "not valid TOML: count is")):
+        path.write_bytes(after + frame(f"{body}\n", 1).encode())
+        for _ in range(2):
+            checked = gs(*cache, "check")
+            assert checked.exit_code == 1
+            assert checked.stdout.startswith(f"{LEDGER}:{line}: {said}"), checked.stdout
+            month = gs(*cache, "month", MONTH, "--format", "csv")
+            assert f"{MONTH},1,市教育局,100.00,100.00,100.00,100.00,100.00," in month.stdout
+
+
 def test_a_stray_last_line_without_its_newline_leaves_the_file_unended(batch, gs: Run, root: Path):
     """A stray line cut off (no newline after it) is named, and so is the missing newline:
     govscore does not append to the file (its begin line would join the stray line)."""

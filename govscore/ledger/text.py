@@ -141,7 +141,12 @@ def stray_lines(text: str, start: int) -> tuple[int, int] | None:
         newline = text.find("\n", at)
         end = len(text) if newline < 0 else newline + 1
         line = text[at : end - 1 if newline >= 0 else end].rstrip("\r")
-        if quote is None and (_HEADER.match(line) or line.startswith(BEGIN)):
+        # A begin line ends them only where an [[entry]] header opens its batch: a "batch"
+        # of `count = 40` alone, its end mark written to match, is stray lines all the same
+        # (review BI F1: anyone can write a mark).
+        if quote is None and (
+            _HEADER.match(line) or (line.startswith(BEGIN) and _opens_entry(text, end))
+        ):
             break
         if first is None and not _QUIET.fullmatch(line):
             first = at
@@ -149,6 +154,21 @@ def stray_lines(text: str, start: int) -> tuple[int, int] | None:
             quote = _open_quote(line, quote)
         at = end
     return None if first is None else (first, at)
+
+
+def _opens_entry(text: str, at: int) -> bool:
+    """Whether the batch whose begin line ends at `at` may open with a table: its first
+    line that is more than blank or a comment is a header (or a header cut off: a torn
+    batch, named as one), or there is none (cut after its begin line). A key line first
+    is no batch govscore wrote."""
+    while at < len(text):
+        newline = text.find("\n", at)
+        end = len(text) if newline < 0 else newline + 1
+        line = text[at : end - 1 if newline >= 0 else end]
+        if not _QUIET.fullmatch(line):
+            return line.lstrip(" \t").startswith("[")
+        at = end
+    return True
 
 
 def strays(text: str, ended: Iterable[Ended]) -> list[Stray]:
