@@ -1800,3 +1800,74 @@ def test_audit_since_and_a_merge_reach_across_a_move(tmp_path: Path):
         f"not everything in v1's ledger ({published[:10]}) is still at HEAD, whole and in "
         "order: entry 2023-05-0002 (line 7) was removed"
     )
+
+
+@pytest.mark.parametrize("rides", ["first entry", "init"])
+def test_a_file_moved_from_last_years_root_into_a_new_root_moves_no_ledger(
+    tmp_path: Path, rides: str
+):
+    """Review BI F7: one root per year in one repository, the notes moved from y2023/ into
+    y2024/ in the commit that begins y2024's ledger (or with `init` itself). y2023/ keeps
+    its ledger, so it is no earlier place of y2024's: its month files are not deleted."""
+    repo = repository(tmp_path / "city")
+    commit(repo, "root", {})
+    old, new = repo / "y2023", repo / "y2024"
+    assert CliRunner().invoke(cli, ["init", str(old)]).exit_code == 0
+    notes = "notes for the office, long enough text to be detected as a rename by git\n"
+    commit(repo, "init2023", {"y2023/README.md": notes})
+    for month, department in (("2023-05", "市公安局"), ("2023-06", "市教育局")):
+        done = run(old, "add", "-d", department, "-c", "2.4.3", "--month", month, "--commit")
+        assert done.exit_code == 0, done.output
+    assert CliRunner().invoke(cli, ["init", str(new)]).exit_code == 0
+    if rides == "init":
+        git(repo, "mv", "y2023/README.md", "y2024/README.md")
+    started = commit(repo, "init2024", {})
+    done = run(new, "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2024-01")
+    assert done.exit_code == 0, done.output
+    if rides == "first entry":
+        git(repo, "mv", "y2023/README.md", "y2024/README.md")
+    begun = commit(repo, "first 2024 entry; notes move along", {})
+    carrier = started if rides == "init" else begun
+    assert "R100\ty2023/README.md\ty2024/README.md" in git(
+        repo, "diff-tree", "-r", "-M", "--name-status", carrier
+    )
+    assert git(repo, "ls-tree", "-r", "--name-only", begun, "y2023/ledger").splitlines() == [
+        "y2023/ledger/.gitkeep",
+        "y2023/ledger/2023-05.toml",
+        "y2023/ledger/2023-06.toml",
+    ]
+    for root in (new, old):
+        done = run(root, "audit")
+        assert (done.exit_code, done.stdout, done.stderr) == (
+            0,
+            "",
+            "the ledger's git history is append-only: no line was changed or removed\n",
+        )
+
+
+def test_a_root_moved_with_a_month_left_behind_is_followed_by_its_ledger_files(tmp_path: Path):
+    """Ledger files renamed into the root's ledger say where it stood, even where the old
+    folder still holds a month file: the move left that month out, and it is named as
+    deleted, as a month left out of any move is."""
+    from govscore.ledger.audit import audit_history
+
+    police, education = (
+        HAND_ENTRY.format(n=n, department=name, count=1)
+        for n, name in ((1, "市公安局"), (2, "市教育局"))
+    )
+    june = "ledger/2023-06.toml"
+    repo = repository(tmp_path / "repo")
+    commit(repo, "first", {"office/" + MAY: police, "office/" + june: education})
+    edit = commit(repo, "edit", {"office/" + MAY: police.replace("count = 1", "count = 2")})
+    (repo / "moved" / "ledger").mkdir(parents=True)
+    git(repo, "mv", "office/" + MAY, "moved/" + MAY)
+    moved = commit(repo, "moved May only", {})
+    found = audit_history(repo / "moved", "ledger").rewrites
+    assert [(r.commit, r.file, r.lines) for r in found] == [
+        (edit, MAY, ("-5: count = 1", "+5: count = 2")),
+        (
+            moved,
+            june,
+            tuple(f"-{n}: {line}" for n, line in enumerate(education.split("\n"), 1) if line),
+        ),
+    ]

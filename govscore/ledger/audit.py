@@ -542,8 +542,12 @@ class _History:
         """The parent's folder the commit moved `folder` from, if git finds files renamed
         from there: the folder's own files, or the root's around it (`office/weights.toml`
         to `moved/weights.toml` says `office/ledger` became `moved/ledger`). Of folders the
-        parent holds, the one most renames point to."""
+        parent holds, the one most renames point to, if the commit truly moved it: its
+        ledger files left it, or some of them are among the renames. A file moved from a
+        root that keeps its ledger (`y2023/README.md` to `y2024/README.md`, as a new year's
+        root begins) moves no ledger."""
         votes: Counter[Folder] = Counter()
+        carried: set[Folder] = set()  # places ledger files themselves were renamed from
         for old, new in renames(self.objects.root, parent, commit):
             before, after = _parts(old), _parts(new)
             same = 0  # the names both paths end with: what the move kept
@@ -551,13 +555,23 @@ class _History:
                 same += 1
             above = after[: len(after) - same]  # the folder moved, as named now
             if same and folder[: len(above)] == above:
-                votes[before[: len(before) - same] + folder[len(above) :]] += 1
+                place = before[: len(before) - same] + folder[len(above) :]
+                votes[place] += 1
+                if after[: len(folder)] == folder and before[: len(place)] == place:
+                    carried.add(place)
         held = (
             place
             for place, _count in sorted(votes.items(), key=lambda vote: (-vote[1], vote[0]))
-            if self.holds(parent, place)
+            if self.holds(parent, place) and (place in carried or self._left(parent, commit, place))
         )
         return next(held, None)
+
+    def _left(self, parent: str, commit: str, place: Folder) -> bool:
+        """Whether the commit no longer holds the parent's ledger folder at `place`: the
+        folder is gone, or the ledger files the parent held there are."""
+        return not self.holds(commit, place) or (
+            bool(self.files(parent, place)) and not self.files(commit, place)
+        )
 
     def _ledger(self, tree: str, folder: Folder) -> dict[str, str] | None:
         """The files below `folder` in a tree; None: the tree has no such folder."""
