@@ -53,8 +53,8 @@ EXEMPT_TEXT = frozenset({CODE, ADDRESS, DEPTH})
 # … nor a value that is wholly a web address or a date and time, whatever its field: an
 # export's 更新时间 (2023-05-01 10:00:00) or a second link (办事指南链接, with ? & =) is
 # no names or descriptive text, and would otherwise fail every item (review BC F3).
-NOT_PROSE = re.compile(
-    r"(?:https?|ftp)://\S+|www\.\S+"
+NOT_PROSE = re.compile(  # an address of URL characters alone: one run on into prose is prose
+    r"(?:https?|ftp)://[!-~]+|www\.[!-~]+"
     r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?",
     re.ASCII,
 )

@@ -373,6 +373,7 @@ def test_a_field_wholly_an_address_or_a_date_is_no_text_of_rules_1_and_2(
         "2023-05-01 上午",  # a date with words after it
         "更新于 2023-05-01",
         "https://www.example.gov.cn/a b",  # a space in an address breaks it: rule 2 says so
+        "http://a.gov.cn，需核验原件！",  # prose run on after an address (review BI F2)
     ],
 )
 def test_text_that_only_holds_an_address_or_a_date_is_still_read(value: str) -> None:
@@ -382,11 +383,15 @@ def test_text_that_only_holds_an_address_or_a_date_is_still_read(value: str) -> 
     assert {(f.rule, f.field) for f in check_item(data, TYPOS)} == {(2, "事项名称")}
 
 
-def test_a_typo_in_an_address_is_not_one_but_in_text_it_is() -> None:
-    # 帐号 is a known misspelling (→ 账号): in a link's words it is no text of rule 1.
-    assert check_item({**RECORDS[CLEAN][1], "链接": "http://a.gov.cn/帐号"}, TYPOS) == []
-    found = check_item({**RECORDS[CLEAN][1], "现场办理原因说明": "核验帐号"}, TYPOS)
-    assert [(f.rule, f.field) for f in found] == [(1, "现场办理原因说明")]
+def test_an_address_is_of_url_characters_and_words_after_it_are_read() -> None:
+    # 帐号 is a known misspelling (→ 账号). An address is URL characters alone (Chinese in
+    # a link is percent-encoded): one run on into Chinese words is prose, its typo found
+    # (review BI F2: \S+ took 「http://a.gov.cn，需核验帐号原件！」 whole for an address).
+    link = "http://a.gov.cn/%E5%B8%90%E5%8F%B7?id=1&x=2"
+    assert check_item({**RECORDS[CLEAN][1], "链接": link}, TYPOS) == []
+    for text in ("http://a.gov.cn/帐号", "核验帐号"):
+        found = check_item({**RECORDS[CLEAN][1], "现场办理原因说明": text}, TYPOS)
+        assert [(f.rule, f.field) for f in found] == [(1, "现场办理原因说明")], text
 
 
 def test_a_blank_fee_or_relief_answer_breaks_no_rule() -> None:
