@@ -99,9 +99,13 @@ def test_without_git_what_needs_git_says_the_program_is_not_found(
         assert (result.returncode, result.stdout, result.stderr) == (1, "", f"{error}{said}\n")
     # A clone's tag is git's to tell: nothing is written without it.
     assert (office / "ledger" / "2023-05.toml").read_bytes() == before
-    at = gs(folder, office, "month", "2023-05", "--at", "HEAD", lang=lang)
-    colon = {"en": ": ", "zh": "："}[lang]
-    assert (at.returncode, at.stderr) == (2, f"{error}--at HEAD{colon}{said}\n")
+    # Nothing is wrong with the command line: exit 1, as the README says (review BI F3:
+    # --at and --since were usage errors, exit 2).
+    for args in [("month", "2023-05", "--at", "HEAD"), ("check", "--at", "HEAD")]:
+        at = gs(folder, office, *args, lang=lang)
+        assert (at.returncode, at.stderr) == (1, f"{error}{said}\n"), args
+    since = gs(folder, office, "audit", "--since", "HEAD", lang=lang)
+    assert (since.returncode, since.stderr) == (1, f"{error}{said}\n")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

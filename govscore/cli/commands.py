@@ -55,6 +55,7 @@ from govscore.ledger import importing
 from govscore.ledger.audit import CutOff, audit_history, printable
 from govscore.ledger.gitops import (
     GitError,
+    GitMissing,
     LedgerState,
     clone_tag,
     commit_files,
@@ -1226,6 +1227,8 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
     if since is not None:
         try:
             resolve_revision(root_dir, since)
+        except GitMissing:
+            raise  # no git to run: a data problem (exit 1), not a usage one
         except GitError as exc:
             raise UsageError(_("--since {rev}: {reason}").format(rev=since, reason=exc)) from None
     try:

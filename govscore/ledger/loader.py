@@ -24,7 +24,14 @@ from typing import Any, Protocol
 from govscore.errors import ConfigError, DataError, Problem, UsageError
 from govscore.i18n import _, os_reason, parser_reason
 from govscore.ledger import cache, cachefile, scores
-from govscore.ledger.gitops import AMENDMENTS_DIR, GitError, list_tree, resolve_revision, show_file
+from govscore.ledger.gitops import (
+    AMENDMENTS_DIR,
+    GitError,
+    GitMissing,
+    list_tree,
+    resolve_revision,
+    show_file,
+)
 from govscore.ledger.tally import (
     PlainTally,
     RateKey,
@@ -262,6 +269,8 @@ def source_at(path: Path, at: str | None) -> Source:
         return WorkTree(path)
     try:
         return GitRevision(path, resolve_revision(path, at))
+    except GitMissing:
+        raise  # no git to run: a data problem (exit 1), not a usage one
     except GitError as exc:
         raise UsageError(_("--at {rev}: {reason}").format(rev=at, reason=exc)) from None
 
