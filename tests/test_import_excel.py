@@ -719,10 +719,39 @@ def test_a_row_led_by_an_excel_error_is_read_and_refused_never_dropped(small: Pa
     for name in ("looked-up.xlsx", "looked-up.csv"):
         result = gs(small, "import", name)
         assert result.exit_code == 1, result.output
-        assert result.stderr.startswith(f"{name}:3: 部门: unknown department {error!r}")
+        assert result.stderr.startswith(
+            f"{name}:3: 部门: {error} is an error value of Excel or WPS (a formula that found "
+            "nothing or failed), not what the row says: correct the cell in the workbook and "
+            "export again\n"
+        )
         assert result.stderr.endswith(
             f"error: rejected {name}: 1 problem; nothing imported, the ledger is unchanged\n"
         )
+    assert ledger_bytes(small) == before
+
+
+def test_an_excel_error_in_a_key_or_a_note_is_refused_not_booked(small: Path):
+    """Review BI F6: #N/A in 去重键 (a key looked up and not found) was booked as a key, so
+    the next row whose lookup failed was skipped as a repeat, exit 0; in 记录人 it was
+    booked as a name. A cell holding an error value is a problem of its row, any column."""
+    Path("keys.csv").write_text(
+        "部门,条款,次数,日期,说明,记录人,去重键\n"
+        "市公安局,2.4.3,2,2023-05-11,超期二,王敏,#N/A\n"
+        "市民政局,2.4.3,3,2023-05-12,超期三,#NAME?,K3\n",
+        encoding="utf-8",
+    )
+    before = ledger_bytes(small)
+    result = gs(small, "import", "keys.csv")
+    assert result.exit_code == 1, result.output
+    said = (
+        "is an error value of Excel or WPS (a formula that found nothing or failed), not what "
+        "the row says: correct the cell in the workbook and export again"
+    )
+    assert result.stderr == (
+        f"keys.csv:2: 去重键: #N/A {said}\n"
+        f"keys.csv:3: 记录人: #NAME? {said}\n"
+        "error: rejected keys.csv: 2 problems; nothing imported, the ledger is unchanged\n"
+    )
     assert ledger_bytes(small) == before
 
 

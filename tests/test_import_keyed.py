@@ -121,7 +121,12 @@ def test_every_row_that_differs_is_named_with_every_field(small: Path, mode: str
     [
         (",abc,2023-05-23,", "rows.csv:2: 次数: 'abc' is not a whole number"),
         (",5.5,2023-05-23,", "rows.csv:2: 次数: '5.5' is not a whole number"),
-        (",#VALUE!,2023-05-23,", "rows.csv:2: 次数: '#VALUE!' is not a whole number"),
+        (
+            ",#VALUE!,2023-05-23,",
+            "rows.csv:2: 次数: #VALUE! is an error value of Excel or WPS (a formula that found "
+            "nothing or failed), not what the row says: correct the cell in the workbook and "
+            "export again",
+        ),
         (",5,2023-05-32,", "rows.csv:2: 日期: '2023-05-32' is not a day: 2023-05 has no day 32"),
     ],
 )

@@ -688,6 +688,17 @@ def _comment(first: str) -> bool:
     return first.startswith(COMMENT) and first.upper() not in CELL_ERRORS
 
 
+def _cell_error(file: str, line: int, name: str, value: str) -> Problem:
+    """A cell holding a formula's error value (#N/A of a VLOOKUP that found nothing): the
+    row says nothing there, in a key (every such row would share it), a note or a count."""
+    message = _(
+        "{field}: {value} is an error value of Excel or WPS (a formula that found nothing "
+        "or failed), not what the row says: correct the cell in the workbook and export "
+        "again"
+    )
+    return Problem(file, line, message.format(field=field_word(name), value=value), name)
+
+
 def read_table(text: str, file: str) -> Table:
     """Read the header; the rows are read as they are asked for (see Table).
 
@@ -1873,6 +1884,8 @@ class _RowReader:
             value = cell.strip()
             if not value:
                 continue
+            if value[0] == "#" and value.upper() in CELL_ERRORS:
+                return None, None, [_cell_error(self.file, line, name, value)], None
             if not place:
                 written_month = value
             elif known is not None:
