@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import govscore.ledger.text
+from conftest import run_process
 from govscore.cli.commands import cli
 from govscore.errors import Problem
 from govscore.ledger.text import CSV_CELL_MOST, parse_toml_ledger
@@ -129,6 +131,26 @@ def test_a_configuration_number_too_long_for_python_is_named_not_a_traceback(sma
     result = run(small, "check")
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == f"error: weights.toml: {DIGITS_REASON} (at line {line}, column 5)\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_in_a_files_place_is_refused_at_once_never_waited_on(small: Path):
+    """Review BI F5: `add` into a month whose file is a named pipe opened it and waited for
+    ever (a cron job never ends, holding the ledger's lock); so did every command with a
+    pipe for departments.toml (BH J7). Refused at once, as a real process, in its words."""
+    os.mkfifo(small / "ledger" / "2023-06.toml")
+    env = {"GOVSCORE_LANG": "en"}
+    added = run_process(
+        "--root", str(small), "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-06", env=env
+    )
+    reason = "cannot read it: it is not a regular file but a named pipe, a socket or a device"
+    assert (added.returncode, added.stdout) == (1, "")
+    assert added.stderr == f"error: ledger/2023-06.toml: {reason}\n"
+    (small / "ledger" / "2023-06.toml").unlink()
+    (small / "departments.toml").unlink()
+    os.mkfifo(small / "departments.toml")
+    checked = run_process("--root", str(small), "check", env=env)
+    assert (checked.returncode, checked.stderr) == (1, f"error: departments.toml: {reason}\n")
 
 
 def test_an_amendment_nested_too_deep_is_a_problem_and_left_out(small: Path):

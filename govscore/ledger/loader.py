@@ -7,6 +7,7 @@ opens a file, parsers take strings, so tests feed them strings.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import hashlib
 import os
@@ -185,6 +186,11 @@ def cannot_read(file: str, error: OSError) -> ConfigError:
     return ConfigError(message.format(file=file, reason=os_reason(error)))
 
 
+# A root's file is opened not to wait (a named pipe answers at once) and not to be
+# inherited by git or a worker.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 @dataclass(frozen=True)
 class WorkTree:
     """The root's files as they are on disk now."""
@@ -192,12 +198,29 @@ class WorkTree:
     path: Path
 
     def read(self, relative: str) -> bytes | None:
+        """A file's bytes (None: no such file). Opened without waiting, and only a regular
+        file read: a named pipe put in a file's place would hold `add` or a cron job's
+        `check` for ever (review BI F5)."""
         try:
-            return (self.path / relative).read_bytes()
+            fd = os.open(self.path / relative, _READ_FLAGS)
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise cannot_read(relative, exc) from None
+        try:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError(errno.EISDIR, "a folder")
+            if not stat.S_ISREG(mode):
+                reason = _("it is not a regular file but a named pipe, a socket or a device")
+                message = _("{file}: cannot read it: {reason}")
+                raise ConfigError(message.format(file=relative, reason=reason))
+            with open(fd, "rb", closefd=False) as file:
+                return file.read()
+        except OSError as exc:
+            raise cannot_read(relative, exc) from None
+        finally:
+            os.close(fd)
 
     def size(self, relative: str) -> int:
         """A file's size in bytes (0 if it does not exist)."""
