@@ -224,8 +224,8 @@ def _uncommitted_rewrite(
         return None
     message, entries, lines = checked
     place, file = shlex.quote(str(root)), shlex.quote(label)
+    named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
     if new is not None and passed_over:
-        named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
         message = _(
             "not committed: lines HEAD holds were changed, removed or inserted in the "
             "working tree{entries}, in a file git was told to pass over (`git update-index "
@@ -234,7 +234,6 @@ def _uncommitted_rewrite(
             "--no-skip-worktree -- {file}` shows them to git again"
         ).format(entries=named, file=file, root=place)
     elif new is not None and new.startswith(old):
-        named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
         message = _(
             "not committed: lines appended (in the working tree or in git's index) before "
             "any [[entry]] header, which TOML reads as part of the last entry HEAD "
@@ -242,7 +241,6 @@ def _uncommitted_rewrite(
             "or begin a new entry with an [[entry]] header above them"
         ).format(entries=named, file=file, root=place)
     elif new is not None:
-        named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
         message = _(
             "not committed: lines HEAD holds were changed, removed or inserted (in the "
             "working tree or in git's index){entries}; `git -C {root} diff HEAD -- {file}` "
