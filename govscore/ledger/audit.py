@@ -224,7 +224,7 @@ def _uncommitted_rewrite(
         return None
     message, entries, lines = checked
     place, file = shlex.quote(str(root)), shlex.quote(label)
-    named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
+    named = _named(entries)
     if new is not None and passed_over:
         message = _(
             "not committed: lines HEAD holds were changed, removed or inserted in the "
@@ -270,7 +270,7 @@ def _unmerged(root: Path, label: str, old: str, prefix: str, head: str) -> Rewri
     HEAD; never with advice that drops the merge's state (`git reset`, `git checkout`)."""
     checked = _check(old, _as_committed(root, label), f"{prefix}{label}", False, head)
     _message, entries, lines = checked if checked is not None else ("", (), ())
-    named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
+    named = _named(entries)
     message = _(
         "not committed: a merge left the file with an unresolved conflict{entries}; resolve "
         "it keeping every entry of both sides whole, then `git -C {root} add -- {file}` and "
@@ -658,6 +658,11 @@ class _History:
         return found
 
 
+def _named(entries: Sequence[str]) -> str:
+    """The entries a verdict is about, as its message names them (nothing if none)."""
+    return _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
+
+
 def _parts(path: str) -> Folder:
     """A path git names, name by name, as the history's folders are kept."""
     return tuple(part.encode(errors="surrogateescape") for part in path.split("/"))
@@ -695,7 +700,7 @@ def _check(
         return _stray_append(old, new, path) if path.endswith(".toml") else None
     touched = {int(line[1:].partition(":")[0]) for line in lines if line.startswith("-")}
     entries = tuple(b.entry for b in _blocks(old, path) if b.entry and touched & set(b.numbers()))
-    named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
+    named = _named(entries)
     message = _(
         "a commit may only append to a ledger file; this one changed, removed or inserted "
         "lines already committed{entries}"
@@ -719,7 +724,7 @@ def _stray_append(old: str, new: str, path: str) -> Checked | None:
     lines = tuple(
         f"+{n}: {text}" for n, text in enumerate(new[first:stop].split("\n"), number) if text
     )
-    named = _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
+    named = _named(entries)
     message = _(
         "a commit may only append entries to a ledger file; this one appended lines before "
         "any [[entry]] header, which TOML reads as part of the last entry already "
