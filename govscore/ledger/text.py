@@ -15,7 +15,7 @@ import operator
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -136,11 +136,7 @@ def stray_lines(text: str, start: int) -> tuple[int, int] | None:
     None when they hold nothing else."""
     first: int | None = None
     quote: str | None = None
-    at = start
-    while at < len(text):
-        newline = text.find("\n", at)
-        end = len(text) if newline < 0 else newline + 1
-        line = text[at : end - 1 if newline >= 0 else end].rstrip("\r")
+    for at, end, line in _lines_from(text, start):
         # A begin line ends them only where an [[entry]] header opens its batch: a "batch"
         # of `count = 40` alone, its end mark written to match, is stray lines all the same
         # (review BI F1: anyone can write a mark).
@@ -152,7 +148,8 @@ def stray_lines(text: str, start: int) -> tuple[int, int] | None:
             first = at
         if first is not None:
             quote = _open_quote(line, quote)
-        at = end
+    else:
+        at = len(text)
     return None if first is None else (first, at)
 
 
@@ -161,14 +158,20 @@ def _opens_entry(text: str, at: int) -> bool:
     line that is more than blank or a comment is a header (or a header cut off: a torn
     batch, named as one), or there is none (cut after its begin line). A key line first
     is no batch govscore wrote."""
+    for _start, _end, line in _lines_from(text, at):
+        if not _QUIET.fullmatch(line):
+            return line.lstrip(" \t").startswith("[")
+    return True
+
+
+def _lines_from(text: str, at: int) -> Iterator[tuple[int, int, str]]:
+    """Each line from offset `at` on: where it starts, where the next begins, its text
+    (without its line end)."""
     while at < len(text):
         newline = text.find("\n", at)
         end = len(text) if newline < 0 else newline + 1
-        line = text[at : end - 1 if newline >= 0 else end]
-        if not _QUIET.fullmatch(line):
-            return line.lstrip(" \t").startswith("[")
+        yield at, end, text[at : end - 1 if newline >= 0 else end].rstrip("\r")
         at = end
-    return True
 
 
 def strays(text: str, ended: Iterable[Ended]) -> list[Stray]:
