@@ -224,7 +224,7 @@ def test_commit_commits_the_file_and_a_failed_commit_exits_3(shipped: Path):
     )
     # init's first commit holds the shipped list; the tag is the next one.
     assert log.stdout.splitlines() == [
-        "govscore: tags of 市公安局: hall",
+        "govscore: tags of 市公安局: 政务服务中心大厅",  # a tag by its office name
         "govscore: init (departments, weights, ledger)",
     ]
     shutil.rmtree(shipped / ".git")  # git can no longer commit here

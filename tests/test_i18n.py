@@ -679,3 +679,35 @@ def test_and_joins_chinese_words_without_spaces_but_keeps_them_beside_ids(monkey
     assert both(["说明"]) == "说明"
     monkeypatch.setenv("GOVSCORE_LANG", "en")
     assert both(["note", "date"]) == "note and date"
+
+
+def test_what_init_writes_and_every_commit_message_is_in_the_clerks_language(tmp_path: Path):
+    """The clerk reads departments.toml's and weights.toml's comments (the guide to
+    since/until/tags/base/floor/commit) and the git log: both in Chinese. Commit messages
+    keep their "govscore: " prefix in every language, so `git log --grep` finds them."""
+    root = tmp_path / "office"
+    zh = {"GOVSCORE_LANG": "zh"}
+    assert run_process("init", str(root), env=zh).returncode == 0
+    for name in ("departments.toml", "weights.toml"):
+        text = (root / name).read_text(encoding="utf-8")
+        comments = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+        # TOML keys and values named in the comments are kept: the file holds them so.
+        kept = {"name", "aliases", "tags", "since", "until", "city", "base", "floor", "weight"}
+        assert [w for w in english_words(comments) if w not in kept] == [], name
+
+    def recorded(*args: str) -> None:
+        done = run_process("--root", str(root), *args, "--commit", env=zh)
+        assert done.returncode == 0, done.stderr
+
+    recorded("add", "-d", "市公安局", "-c", "2.4.3", "-n", "2", "--month", "2023-05")
+    recorded("void", "2023-05-0001", "--reason", "申诉成立")
+    recorded("departments", "tag", "市公安局", "hall")
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert log.stdout.splitlines() == [
+        "govscore: 市公安局 的标签：政务服务中心大厅",
+        "govscore: 作废 2023-05-0001（申诉成立），记为 2023-05-0002",
+        "govscore: 市公安局 2.4.3 ×2（2023-05-0001）",
+        "govscore: 建立工作目录（部门、权重、台账）",
+    ]

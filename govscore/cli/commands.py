@@ -54,6 +54,7 @@ from govscore.i18n import _, both, chinese, either, listing, ngettext, os_reason
 from govscore.ledger import importing
 from govscore.ledger.audit import CutOff, audit_history, printable
 from govscore.ledger.gitops import (
+    COMMIT_PREFIX,
     GitError,
     GitMissing,
     LedgerState,
@@ -493,9 +494,8 @@ def _git_init(directory: Path, names: list[str]) -> None:
         return
     init_repository(directory)
     paths = [directory.absolute() / name for name in names]  # git runs inside the folder
-    commit_files(
-        directory, paths, "govscore: init (departments, weights, ledger)", recorder(directory)
-    )
+    message = COMMIT_PREFIX + _("init (departments, weights, ledger)")
+    commit_files(directory, paths, message, recorder(directory))
 
 
 GITATTRIBUTES = """\
@@ -1554,7 +1554,10 @@ def _retag(
     else:
         click.echo(_("{name}: no tags").format(name=done.department), err=True)
     if commit:
-        message = f"govscore: tags of {done.department}: {', '.join(done.after) or '-'}"
+        tags = _tag_list(done.after) or "-"
+        message = COMMIT_PREFIX + _("tags of {name}: {tags}").format(
+            name=done.department, tags=tags
+        )
         try:
             commit_files(root_dir, [root_dir / DEPARTMENTS_FILE], message, recorder(root_dir))
         except (GitError, OSError) as exc:

@@ -26,6 +26,10 @@ from govscore.i18n import N_, _, os_reason
 AMENDMENTS_DIR = "amendments"
 
 
+# Every commit govscore makes starts so, in every language: `git log --grep "^govscore: "`.
+COMMIT_PREFIX = "govscore: "
+
+
 class GitError(Exception):
     """Git could not do what was asked, said in the reader's words (git's own line quoted)."""
 

@@ -20,6 +20,7 @@ from govscore.i18n import _, both, listing, ngettext
 from govscore.ledger import cache
 from govscore.ledger.batches import file_head, frame
 from govscore.ledger.gitops import (
+    COMMIT_PREFIX,
     GitError,
     commit_files,
     committed_entry,
@@ -644,14 +645,32 @@ def commit_message(entries: Sequence[Entry]) -> str:
 
 
 def _commit_message(count: int, entry: Entry, last: str) -> str:
+    """In the clerk's language: the git log is read by the clerks who keep the ledger."""
     if count > 1:
-        return f"govscore: {count} entries, {entry.id} … {last}"
-    if entry.kind == "void":
-        return f"govscore: void {entry.void} ({entry.reason}) as {entry.id}"
-    if entry.kind == "close":
-        return f"govscore: close {entry.close} through {entry.through} as {entry.id}"
-    count = f" ×{entry.count}" if entry.count != 1 else ""
-    return f"govscore: {entry.department} {entry.clause}{count} ({entry.id})"
+        said = _("{count} entries, {first} … {last}").format(count=count, first=entry.id, last=last)
+    elif entry.kind == "void":
+        said = _("void {target} ({reason}) as {id}").format(
+            target=entry.void, reason=entry.reason, id=entry.id
+        )
+    elif entry.kind == "close":
+        said = _("close {target} through {through} as {id}").format(
+            target=entry.close, through=entry.through, id=entry.id
+        )
+    else:
+        times = f" ×{entry.count}" if entry.count != 1 else ""
+        said = _("{department} {clause}{times} ({id})").format(
+            department=entry.department, clause=entry.clause, times=times, id=entry.id
+        )
+    return COMMIT_PREFIX + said
+
+
+def _caught_up_message(ids: Sequence[str]) -> str:
+    """The commit of entries an earlier run wrote but could not commit."""
+    if len(ids) > 3:
+        said = _("{count} entries, {first} … {last} (recorded before, committed now)")
+        return COMMIT_PREFIX + said.format(count=len(ids), first=ids[0], last=ids[-1])
+    said = _("{ids} (recorded before, committed now)")
+    return COMMIT_PREFIX + said.format(ids=listing(ids))
 
 
 @dataclass
@@ -696,8 +715,7 @@ class Committer:
         if not paths:
             return
         self.written = tuple(missing)
-        message = f"govscore: {', '.join(missing)} (recorded before, committed now)"
-        self._commit(root_path, paths, message, recorder(root_path))
+        self._commit(root_path, paths, _caught_up_message(missing), recorder(root_path))
 
     def catch_up_keys(self, root_path: Path, imported: Callable[[str], bool]) -> tuple[str, ...]:
         """An import's catch_up: commit the entries whose keys are `imported` that an earlier
@@ -728,9 +746,7 @@ class Committer:
         if not missing:
             return ()
         self.written = tuple(missing)
-        named = ", ".join(missing) if len(missing) <= 3 else f"{missing[0]} … {missing[-1]}"
-        count = f"{len(missing)} entries, " if len(missing) > 3 else ""
-        message = f"govscore: {count}{named} (recorded before, committed now)"
+        message = _caught_up_message(missing)
         return self.written if self._commit(root_path, paths, message, recorder(root_path)) else ()
 
     def check(self) -> None:
