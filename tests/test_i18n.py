@@ -449,6 +449,33 @@ def test_a_did_you_mean_stays_in_chinese(root: Path):
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["mont"], "错误：没有命令 'mont'。是否指 'import'、'month'？"),
+        (
+            ["month", "2023-05", "--formt", "json"],
+            "错误：没有选项 '--formt'。是否指 '--bom'、'--format'？",
+        ),
+        (
+            ["month", "2023-05", "--zzzq"],
+            "错误：没有选项 '--zzzq'。",
+        ),  # nothing close: no suggestion
+    ],
+)
+def test_click_suggests_in_a_chinese_list(root: Path, args: list[str], said: str):
+    """click's own did-you-mean (an unknown command or option) lists as Chinese lists do,
+    with 、 and no space after the full stop; English keeps click's words."""
+    result = run_in("zh", root, *args)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == said
+    english = run_in("en", root, *args[:1])
+    if args == ["mont"]:
+        assert english.output.strip().endswith(
+            "Error: No such command 'mont'. (Did you mean one of: 'import', 'month'?)"
+        )
+
+
 def test_item_rules_gloss_in_english_only(monkeypatch: pytest.MonkeyPatch):
     """`items rules` explains in Chinese; the English gloss shows in English mode only, and
     the JSON (read by programs) is the same in both."""

@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from govscore.i18n import N_, _, english, ngettext
+from govscore.i18n import N_, _, english, listing, ngettext
 
 CLICK_MODULES = (
     "core",
@@ -185,6 +185,29 @@ def _missing_message(self: click.exceptions.MissingParameter) -> str:
     return f"{text[:stop]}。{text[stop + 1 :].lstrip()}"
 
 
+def _listed_possibilities(original: Any) -> Any:
+    """click's "did you mean" after an unknown option or command, in Chinese as Chinese
+    lists: names joined with 、, no space after the full stop (没有命令 'mont'。是否指
+    'import'、'month'？). English, or a click without possibilities: click's own."""
+    if getattr(original, "listed", False):  # already ours: answer_click ran before
+        return original
+
+    def format_message(self: click.UsageError) -> str:
+        possibilities = getattr(self, "possibilities", None)
+        if english() or not possibilities or not isinstance(possibilities, list):
+            return str(original(self))
+        names = listing(repr(p) for p in sorted(possibilities))
+        suggest = ngettext(
+            "Did you mean {possibility}?",
+            "(Did you mean one of: {possibilities}?)",
+            len(possibilities),
+        )
+        return self.message + suggest.format(possibility=names, possibilities=names)
+
+    format_message.listed = True  # type: ignore[attr-defined]
+    return format_message
+
+
 def answer_click() -> None:
     """Make click's gettext calls answer from govscore's catalog, in GOVSCORE_LANG.
 
@@ -193,6 +216,10 @@ def answer_click() -> None:
     click.formatting.term_len = display_width  # type: ignore[attr-defined]
     click.formatting.wrap_text = wrap_text
     click.exceptions.MissingParameter.format_message = _missing_message  # type: ignore[method-assign]
+    for kind in ("NoSuchOption", "NoSuchCommand"):  # NoSuchCommand: click 8.4 and later
+        error = getattr(click.exceptions, kind, None)
+        if error is not None:
+            error.format_message = _listed_possibilities(error.format_message)
     click.formatting.HelpFormatter.write_heading = _write_heading  # type: ignore[method-assign]
     if click.Argument.make_metavar is not _argument_metavar:
         _argument_words.append(click.Argument.make_metavar)
