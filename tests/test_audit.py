@@ -471,9 +471,14 @@ def test_appending_is_keeping_and_anything_else_names_its_lines():
         "-4: d",
         "+4: D",
     ]
-    # The old file's last line had no newline: text after it changed that line.
+    # The old file's last line had no newline: text after it changed that line …
     assert _non_append("a\nb", "a\nbc\n") == ["-2: b", "+2: bc", "+3: "]
-    assert _non_append("a\nb", "a\nb\nc") == ["(the file's last line was changed)"]
+    assert _non_append("a\nb", "a\nbc") == ["-2: b", "+2: bc"]
+    # … but a newline given to it (what check asks for), lines after it or not, is an
+    # append: the line is as it was (review BJ J3).
+    assert _non_append("a\nb", "a\nb\n") == []
+    assert _non_append("a\nb", "a\nb\nc") == []
+    assert _non_append("a\nb", "a\nb\r\nc\r\n") == []
     # A line inserted before a last line that has no newline is named like any other.
     assert _non_append("a\nb", "a\nX\nb") == ["+2: X"]
     assert _non_append("a\nb", "X\na\nb") == ["+1: X"]
@@ -1871,3 +1876,20 @@ def test_a_root_moved_with_a_month_left_behind_is_followed_by_its_ledger_files(t
             tuple(f"-{n}: {line}" for n, line in enumerate(education.split("\n"), 1) if line),
         ),
     ]
+
+
+def test_a_final_newline_put_back_as_check_asks_is_no_change(tmp_path: Path):
+    """Review BJ J3: a month file whose final newline an editor dropped is named (a change
+    of its last line); check asks for the newline back, so that govscore appends again.
+    The commit that puts it back, with entries after it or not, is an append."""
+    from govscore.ledger.audit import audit_history
+
+    repo = repository(tmp_path / "repo")
+    hand = HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    commit(repo, "first", {MAY: LEDGER_HEADER + hand})
+    first = git(repo, "rev-parse", "HEAD")
+    cut = commit(repo, "lost", {MAY: (LEDGER_HEADER + hand).rstrip("\n")})
+    after = LEDGER_HEADER + hand + "\n" + HAND_ENTRY.format(n=2, department="市教育局", count=2)
+    commit(repo, "newline back, and an entry", {MAY: after})
+    found = audit_history(repo, "ledger").rewrites
+    assert [(r.commit, r.parent) for r in found] == [(cut, first)]  # the loss alone

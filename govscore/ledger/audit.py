@@ -734,8 +734,11 @@ def _stray_append(old: str, new: str, path: str) -> Checked | None:
 
 
 def _non_append(old: str, new: str) -> list[str]:
-    """Nothing, if new is old with lines added at the end; else what was changed."""
-    if new.startswith(old) and (not old or old.endswith("\n")):
+    """Nothing, if new is old with lines added at the end; else what was changed.
+
+    A last line without a newline given one (what check asks for, so that govscore
+    appends to the file again), lines after it or not, is no change of that line."""
+    if new.startswith(old) and (not old or old.endswith("\n") or new[len(old) :][:1] in "\r\n"):
         return []
     before, after = old.split("\n"), new.split("\n")
     # Compare only what lies between the common start and end: difflib is quadratic.
