@@ -121,21 +121,31 @@ def test_init_without_git_says_git_is_missing_and_leaves_nothing(tmp_path: Path,
     assert not (tmp_path / "new").exists()
 
 
+@pytest.mark.parametrize("kind", ["no git", "not executable"])
 def test_outside_git_without_git_the_ledger_is_still_said_to_be_outside_git(
-    root: Path, tmp_path: Path
+    root: Path, tmp_path: Path, kind: str
 ):
     shutil.rmtree(root / ".git")
-    folder, path = root, no_git(tmp_path)
+    folder = root
+    path = no_git(tmp_path) if kind == "no git" else unrunnable_git(tmp_path, kind)[0]
     added = gs(path, folder, *ADD)
     assert (added.returncode, added.stdout) == (0, "2023-05-0001\n"), added.stderr
     checked = gs(path, folder, "check")
     assert checked.stderr == "1 entry in 1 ledger file (ledger not in git): no problems\n"
+    # Written, not committed (exit 3): there is no repository, git or not, so the words
+    # say so and how to make one, never that git is missing (review BI J4).
     committed = gs(path, folder, *ADD, "--commit")
-    assert committed.returncode == 3
+    assert (committed.returncode, committed.stdout) == (3, "2023-05-0002\n")
     assert committed.stderr == (
-        f"error: 2023-05-0002: written to the ledger but not committed to git: {NOT_FOUND} — do "
-        "not record them again; commit the ledger once git works again (git add ledger && git "
-        "commit)\n"
+        f"error: 2023-05-0002: written to the ledger but not committed to git: {folder} is not "
+        "in a git repository (run git init there) — do not record them again; commit the "
+        "ledger once git works again (git add ledger && git commit)\n"
+    )
+    said = gs(path, folder, *ADD, "--commit", lang="zh")
+    assert (said.returncode, said.stderr) == (
+        3,
+        f"错误：2023-05-0003：已写入台账，但未提交到 git：{folder} 不在 git 仓库中（请在该处运行 "
+        "git init）——请勿重复登记；待 git 恢复正常后提交台账（git add ledger && git commit）\n",
     )
 
 

@@ -451,7 +451,7 @@ def uncommitted_files(root: Path, ledger_dir: str) -> list[tuple[Path, bytes | N
 
 def commit_files(root: Path, paths: Sequence[Path], message: str, author: str) -> str:
     """Commit exactly these files, authored by the recorder; return the new commit id."""
-    if not _work_tree(root):
+    if not in_repository(root):  # git missing: outside git, unless a .git says otherwise
         raise GitError(
             _("{root} is not in a git repository (run git init there)").format(root=root)
         )
