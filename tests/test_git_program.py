@@ -1,13 +1,17 @@
-"""A git program that is not there, or cannot be run: said so, never a traceback, and
-never taken for a root outside git.
+"""A git program that is not there, cannot be run, or runs and refuses the repository:
+said so, never a traceback, and never taken for a root outside git.
 
 Each test runs govscore as a real process with a PATH of one folder: empty (no git), or
 holding a file named git that the system will not run (not executable; not a program
-for this system). govscore itself is started by the interpreter's full path.
+for this system) or that runs and fails (macOS's stub without the command-line tools).
+govscore itself is started by the interpreter's full path. A repository git will not
+read as another user's is made with git's own test switch, under no git configuration
+of the machine's.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,6 +28,11 @@ CANNOT_RUN = (
 NOT_EXECUTABLE = "it is not marked as a program (chmod +x), or the system does not let it run"
 NOT_A_PROGRAM = "it is not a program for this system"
 UNKNOWN = "git cannot be run: ledger revision unknown"
+REFUSED = "git refused to read the repository: “{said}”"
+XCRUN = (
+    "xcrun: error: invalid active developer path (/Library/Developer/CommandLineTools), "
+    "missing xcrun at: /Library/Developer/CommandLineTools/usr/bin/xcrun"
+)
 ADD = ("add", "-d", "市民政局", "-c", "2.4.3", "--month", "2023-05")
 
 
@@ -50,6 +59,16 @@ def unrunnable_git(tmp_path: Path, kind: str) -> tuple[Path, str]:
     program.write_bytes(b"MZ\x90\x00 a git.exe copied from Windows")
     program.chmod(0o755)
     return folder, NOT_A_PROGRAM
+
+
+def failing_git(tmp_path: Path) -> Path:
+    """A PATH folder whose git runs and fails whatever it is asked, as macOS's /usr/bin/git
+    does where the command-line tools are not installed."""
+    folder = no_git(tmp_path)
+    program = folder / "git"
+    program.write_text(f'#!/bin/sh\necho "{XCRUN}" >&2\nexit 1\n', encoding="utf-8")
+    program.chmod(0o755)
+    return folder
 
 
 def gs(folder: Path, root: Path, *args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
@@ -121,13 +140,18 @@ def test_init_without_git_says_git_is_missing_and_leaves_nothing(tmp_path: Path,
     assert not (tmp_path / "new").exists()
 
 
-@pytest.mark.parametrize("kind", ["no git", "not executable"])
+@pytest.mark.parametrize("kind", ["no git", "not executable", "runs and fails"])
 def test_outside_git_without_git_the_ledger_is_still_said_to_be_outside_git(
     root: Path, tmp_path: Path, kind: str
 ):
     shutil.rmtree(root / ".git")
     folder = root
-    path = no_git(tmp_path) if kind == "no git" else unrunnable_git(tmp_path, kind)[0]
+    if kind == "no git":
+        path = no_git(tmp_path)
+    elif kind == "runs and fails":
+        path = failing_git(tmp_path)
+    else:
+        path = unrunnable_git(tmp_path, kind)[0]
     added = gs(path, folder, *ADD)
     assert (added.returncode, added.stdout) == (0, "2023-05-0001\n"), added.stderr
     checked = gs(path, folder, "check")
@@ -181,3 +205,65 @@ def test_a_git_that_is_no_program_is_said_in_chinese(office: Path, tmp_path: Pat
         f"错误：{folder / 'git'}: git 程序无法运行：它没有可执行权限（chmod +x），或系统不允许运行它；"
         "请重新安装 git，或在 PATH 中把可用的 git 放在最前\n",
     )
+
+
+def test_a_git_that_runs_and_fails_in_a_root_with_git_is_quoted_never_taken_for_outside_git(
+    office: Path, tmp_path: Path
+):
+    """Review BI F8: reports said 台账未纳入 git, add went on without the clone's tag (two
+    clones of a shared ledger could number the same ids) and advised git init."""
+    folder = failing_git(tmp_path)
+    said = REFUSED.format(said=XCRUN)
+    checked = gs(folder, office, "check")
+    assert (checked.returncode, checked.stderr) == (
+        0,
+        f"1 entry in 1 ledger file ({UNKNOWN}): no problems\n",
+    )
+    month = gs(folder, office, "month", "2023-05", lang="zh")
+    assert month.returncode == 0, month.stderr
+    assert month.stdout.splitlines()[0].endswith(" · git 无法运行，台账版本未知")
+    before = (office / "ledger" / "2023-05.toml").read_bytes()
+    for args in [
+        ADD,
+        (*ADD, "--commit"),
+        ("audit",),
+        ("audit", "--since", "HEAD"),
+        ("month", "2023-05", "--at", "HEAD"),
+    ]:
+        result = gs(folder, office, *args)
+        assert (result.returncode, result.stdout, result.stderr) == (1, "", f"error: {said}\n")
+    assert (office / "ledger" / "2023-05.toml").read_bytes() == before
+    result = gs(folder, office, *ADD, lang="zh")
+    assert (result.returncode, result.stderr) == (1, f"错误：git 拒绝读取仓库：“{XCRUN}”\n")
+
+
+def test_a_repository_git_will_not_read_as_another_users_is_quoted(office: Path):
+    """git refuses a repository another user owns (a shared drive, a copied folder):
+    "dubious ownership". Made here with git's own test switch, under no configuration
+    of the machine's (whose safe.directory could let it through)."""
+    env = {
+        "GIT_TEST_ASSUME_DIFFERENT_OWNER": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    refused = subprocess.run(
+        ["git", "status"], cwd=office, env={**os.environ, **env}, capture_output=True, text=True
+    )
+    if refused.returncode == 0:
+        pytest.skip("this git does not check who owns a repository")
+    first = refused.stderr.splitlines()[0]
+    assert first.startswith("fatal: detected dubious ownership in repository at ")
+    checked = run_process("--root", str(office), "check", env=env)
+    assert (checked.returncode, checked.stderr) == (
+        0,
+        f"1 entry in 1 ledger file ({UNKNOWN}): no problems\n",
+    )
+    before = (office / "ledger" / "2023-05.toml").read_bytes()
+    for args in [(*ADD, "--commit"), ("audit",)]:
+        result = run_process("--root", str(office), *args, env=env)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            1,
+            "",
+            f"error: {REFUSED.format(said=first)}\n",
+        )
+    assert (office / "ledger" / "2023-05.toml").read_bytes() == before

@@ -40,6 +40,12 @@ class GitMissing(GitError, DataError):
     still reads why (exit 1), never a traceback."""
 
 
+class GitRefused(GitMissing):
+    """Git ran but would not read the repository a .git marks (another user's, which git
+    calls dubious ownership; a stub git that only says it is not installed): only git
+    could tell what the root holds, so it goes wherever a git that cannot run goes."""
+
+
 # A path no file can be at (a folder below the null device): git reads no graft file there.
 _NO_GRAFTS = os.path.join(os.devnull, "govscore-no-grafts")
 
@@ -127,21 +133,26 @@ def repository_top(folder: Path) -> str:
     return git(folder, "rev-parse", "--show-toplevel", check=False).stdout.strip()
 
 
+# What git says where it looks and finds no repository (a .git that is none, such as an
+# empty folder; one beyond GIT_CEILING_DIRECTORIES): its own word that the folder is outside.
+_NO_REPOSITORY = "fatal: not a git repository"
+
+
 def in_repository(folder: Path) -> bool:
-    """Whether a folder lies in a git work tree. Where git cannot be run, a folder with
-    no .git in or above it is outside git (govscore works without git there); in one
-    with .git only git could tell, and "not in git" would be false: GitMissing."""
+    """Whether a folder lies in a git work tree. Where git cannot be run, or will not
+    answer, a folder with no .git in or above it is outside git (govscore works without
+    git there); in one with .git only git could tell, and "not in git" would be false:
+    GitMissing, or GitRefused quoting git (another user's repository, a stub git)."""
     try:
-        return _work_tree(folder)
+        asked = git(folder, "rev-parse", "--is-inside-work-tree", check=False)
     except GitMissing:
         if _git_marked(folder):
             raise
         return False
-
-
-def _work_tree(folder: Path) -> bool:
-    """Whether git says the folder lies in a work tree; GitMissing if git cannot be run."""
-    return git(folder, "rev-parse", "--is-inside-work-tree", check=False).returncode == 0
+    if asked.returncode != 0 and _NO_REPOSITORY not in asked.stderr and _git_marked(folder):
+        said = _first_line(asked.stderr or asked.stdout)
+        raise GitRefused(_("git refused to read the repository: “{said}”").format(said=said))
+    return asked.returncode == 0
 
 
 def _git_marked(folder: Path) -> bool:
@@ -451,7 +462,7 @@ def uncommitted_files(root: Path, ledger_dir: str) -> list[tuple[Path, bytes | N
 
 def commit_files(root: Path, paths: Sequence[Path], message: str, author: str) -> str:
     """Commit exactly these files, authored by the recorder; return the new commit id."""
-    if not in_repository(root):  # git missing: outside git, unless a .git says otherwise
+    if not in_repository(root):  # no .git: outside git, git or not; with one, git answers
         raise GitError(
             _("{root} is not in a git repository (run git init there)").format(root=root)
         )
@@ -507,5 +518,9 @@ def _refused(said: str, author: str) -> GitError:
             "git config user.name NAME (or give --by NAME)"
         )
         return GitError(message.format(author=author))
-    first = next((line.strip() for line in said.splitlines() if line.strip()), "")
-    return GitError(_("git refused to commit: “{said}”").format(said=first))
+    return GitError(_("git refused to commit: “{said}”").format(said=_first_line(said)))
+
+
+def _first_line(said: str) -> str:
+    """The first line git wrote that says anything (the rest is its advice, or blank)."""
+    return next((line.strip() for line in said.splitlines() if line.strip()), "")
