@@ -1286,6 +1286,65 @@ def test_a_notice_capping_an_annual_clause_is_left_out(small: Path):
     assert year["rules"] == [FIRST]
 
 
+@pytest.mark.parametrize(
+    ("clause", "made", "said"),
+    [
+        # Review BK F1: 4.2.2 made annual scored 0 in the year (a matter's rise is worked
+        # out among a year's months, and annual entries pass through no month).
+        (
+            "4.2.2",
+            "annual = true",
+            "clause 4.2.2 is exclusive (a matter counts once a year, at its highest level, "
+            "among the months) and annual (counts once, in the year's score), which govscore "
+            "cannot score together; write exclusive = false, or annual = false",
+        ),
+        (
+            "4.2.4",
+            "exclusive = true",
+            "clause 4.2.4 is exclusive (a matter counts once a year, at its highest level, "
+            "among the months) and annual (counts once, in the year's score), which govscore "
+            "cannot score together; write exclusive = false, or annual = false",
+        ),
+        # BK F3: made recurring, a 4.2.2 entry counted 0 every month.
+        (
+            "4.2.2",
+            "recurring = true",
+            "clause 4.2.2 is exclusive (a matter counts once a year, at its highest level, "
+            "among the months) and recurring (counts every month until closed), which "
+            "govscore cannot score together; write exclusive = false, or recurring = false",
+        ),
+        # BK F2: an annual veto vetoed neither the month nor the year; an annual referral
+        # deducted but was listed nowhere.
+        (
+            "4.4.1",
+            "annual = true",
+            "clause 4.4.1 is annual (counts once, in the year's score), but a veto belongs "
+            "to the month it happened in; write annual = false",
+        ),
+        (
+            "2.4.13",
+            "annual = true",
+            "clause 2.4.13 is annual (counts once, in the year's score), but a referral "
+            "belongs to the month it happened in; write annual = false",
+        ),
+    ],
+)
+def test_a_notice_pairing_ways_of_counting_that_exclude_each_other_is_left_out(
+    small: Path, clause: str, made: str, said: str
+):
+    """A notice may not make a clause count in two ways govscore cannot score together:
+    each such pair was accepted and the clause's entries then counted as neither. Named,
+    the notice left out, the rules before it standing."""
+    amend(
+        small,
+        "2023-08-01",
+        f'[notice]\nnumber = "A7"\n\n[[clause]]\nid = "{clause}"\n{made}\n',
+    )
+    checked = run(small, "check")
+    assert checked.exit_code == 1
+    assert checked.stdout == f"amendments/2023-08-01.toml: {said}\n"
+
+
 def test_a_notice_making_a_recurring_clause_annual_is_left_out(small: Path):
     """Review AY F6: a notice making 3.1.3 (deducted every month until closed) annual was
     accepted without a word: a standing 3.1.3 entry went on deducting every month while a

@@ -72,14 +72,21 @@ def test_every_kind_of_clause_is_read_with_its_fields():
         "caps": {"A": {"limit": 1, "text": "帮办代办"}, "B": {"limit": "0.3"}},
         "clause": [
             fixed("1.1.1", text="t", unit="项", notes="n"),
-            {"id": "2.3.11", "effect": "-", "kind": "range", "min": 1, "max": "2.5"},
+            # Annual here: exclusive and annual together are refused (review BK F1).
+            {
+                "id": "2.3.11",
+                "effect": "-",
+                "kind": "range",
+                "min": 1,
+                "max": "2.5",
+                "annual": True,
+            },
             {
                 "id": "4.2.2",
                 "effect": "+",
                 "kind": "levels",
                 "levels": [{"name": "市级", "points": 2}, {"name": "省级", "points": 5.5}],
                 "exclusive": True,
-                "annual": True,
             },
             {"id": "2.5.2", "effect": "-", "kind": "rate", "per_point": 0.1},
             {"id": "4.2.5", "effect": "+", "kind": "discretionary", "cap": "A"},
@@ -101,9 +108,10 @@ def test_every_kind_of_clause_is_read_with_its_fields():
     ]
     first = catalog.get("1.1.1")
     assert first == Clause("1.1.1", "t", "-", "fixed", "项", points=D(1), notes="n")
-    assert catalog.get("2.3.11") == Clause("2.3.11", "", "-", "range", min=D(1), max=D("2.5"))
+    ranged = Clause("2.3.11", "", "-", "range", min=D(1), max=D("2.5"), annual=True)
+    assert catalog.get("2.3.11") == ranged
     assert catalog.get("4.2.2").levels == (("市级", D(2)), ("省级", D("5.5")))  # type: ignore[union-attr]
-    assert catalog.get("4.2.2").annual  # type: ignore[union-attr]
+    assert catalog.get("4.2.2").exclusive  # type: ignore[union-attr]
     assert catalog.get("2.5.2").per_point == D("0.1")  # type: ignore[union-attr]
     discretionary = catalog.get("4.2.5")
     assert discretionary == Clause("4.2.5", "", "+", "discretionary", cap="A")

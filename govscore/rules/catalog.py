@@ -225,9 +225,14 @@ def parse_catalog(data: dict[str, Any], source: str) -> Catalog:
 
 
 def _check_annual(clauses: dict[str, Clause], source: str) -> None:
-    """An annual clause counts once, in the year's score; a recurring one every month it
-    stands. A clause both (a notice making 3.1.3 annual) would score its standing entries
-    every month and new ones once a year (review AY F6): it contradicts itself."""
+    """Ways of counting that exclude each other, refused where a notice (or a root's
+    clauses.toml) pairs them, rather than scored as neither. An annual clause counts once,
+    in the year's score; a recurring one every month it stands. A clause both (a notice
+    making 3.1.3 annual) would score its standing entries every month and new ones once a
+    year (review AY F6). An exclusive one counts a matter once a year at its highest level,
+    among a year's months: neither once in the year's score nor every month (review BK F1,
+    F3: it scored 0). A veto marks a month, and a referral is a month's case: neither
+    counts in the year's score alone (BK F2: an annual veto vetoed nothing)."""
     for clause in clauses.values():
         if clause.annual and clause.recurring:
             message = _(
@@ -236,6 +241,25 @@ def _check_annual(clauses: dict[str, Clause], source: str) -> None:
                 "write one of them (recurring = false, or annual = false)"
             )
             raise ConfigError(message.format(file=source, id=clause.id))
+        if clause.exclusive and (clause.annual or clause.recurring):
+            message = _(
+                "{file}: clause {id} is exclusive (a matter counts once a year, at its "
+                "highest level, among the months) and {other}, which govscore cannot score "
+                "together; write exclusive = false, or {fix}"
+            )
+            other, fix = (
+                (_("annual (counts once, in the year's score)"), "annual = false")
+                if clause.annual
+                else (_("recurring (counts every month until closed)"), "recurring = false")
+            )
+            raise ConfigError(message.format(file=source, id=clause.id, other=other, fix=fix))
+        if clause.annual and (clause.kind == "veto" or clause.referral):
+            message = _(
+                "{file}: clause {id} is annual (counts once, in the year's score), but {what} "
+                "belongs to the month it happened in; write annual = false"
+            )
+            what = _("a veto") if clause.kind == "veto" else _("a referral")
+            raise ConfigError(message.format(file=source, id=clause.id, what=what))
 
 
 def _check_cap_groups(clauses: dict[str, Clause], source: str) -> None:
