@@ -213,6 +213,40 @@ def test_a_named_pipe_or_a_folder_in_ledger_or_amendments_is_named_as_what_it_is
     }
 
 
+def test_a_regular_file_whose_name_ends_in_a_kind_mark_is_named_as_it_is(root: Path):
+    """Review BI F4: a file's kind was marked at the end of its name (`ls -F`'s "|", "@",
+    "/"), so a regular file named `2023-06.toml|` was named `ledger/2023-06.toml`, the
+    healthy month file beside it, and said to be a named pipe; `2023-09-01.toml@` a link.
+    Each is named by its own name, as a misnamed regular file."""
+    assert run_process("--root", str(root), *ADD, "2023-06").returncode == 0
+    (root / "ledger" / "2023-06.toml|").write_text("x\n", encoding="utf-8")
+    (root / "amendments").mkdir()
+    (root / "amendments" / "2023-09-01.toml@").write_text("y\n", encoding="utf-8")
+    (root / "amendments" / "2023-10-01.toml").mkdir()  # a folder stays one
+    said = {
+        lang: run_process("--root", str(root), "check", env={"GOVSCORE_LANG": lang})
+        for lang in ("zh", "en")
+    }
+    assert {lang: (r.returncode, r.stdout) for lang, r in said.items()} == {
+        "zh": (
+            1,
+            "amendments/2023-09-01.toml@: 不是补充通知文件：补充通知以生效日期命名，YYYY-MM-DD.toml"
+            "（如 2023-09-01.toml）\n"
+            "amendments/2023-10-01.toml: 是文件夹，不是补充通知文件：amendments/ 中每份补充通知一个文件\n"
+            "ledger/2023-06.toml|: 不是台账文件：月度台账文件名为 YYYY-MM.toml 或 YYYY-MM.csv\n",
+        ),
+        "en": (
+            1,
+            "amendments/2023-09-01.toml@: not an amendment file: amendments are named by their "
+            "effective date, YYYY-MM-DD.toml (e.g. 2023-09-01.toml)\n"
+            "amendments/2023-10-01.toml: a folder, not an amendment file: amendments/ holds one "
+            "file per notice\n"
+            "ledger/2023-06.toml|: not a ledger file: month files are named YYYY-MM.toml or "
+            "YYYY-MM.csv\n",
+        ),
+    }
+
+
 # 88 Chinese characters: 264 bytes in UTF-8, past the 255 a file name may have.
 LONG = "政务服务" * 22
 

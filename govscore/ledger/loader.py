@@ -17,10 +17,11 @@ import tomllib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from functools import lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from govscore.errors import ConfigError, DataError, Problem, UsageError
 from govscore.i18n import _, os_reason, parser_reason
@@ -163,18 +164,32 @@ class Root:
         return replace(book, problems=(*config, *problems))
 
 
+class Kind(StrEnum):
+    """What a name in a root's folder is: only a regular file is read."""
+
+    FILE = "file"
+    FOLDER = "folder"
+    LINK = "link"  # a symbolic link, whatever it points to
+    OTHER = "other"  # a named pipe, a socket or a device
+
+
+class Listed(NamedTuple):
+    """A name in a folder, and its kind kept apart from it: a regular file's name may end
+    in any character, "|" or "@" too (review BI F4)."""
+
+    name: str
+    kind: Kind = Kind.FILE
+
+
 class Source(Protocol):
     """Where a root's files are read from."""
 
     def read(self, relative: str) -> bytes | None:
         """A file's bytes, or None when it does not exist."""
 
-    def names(self, folder: str) -> list[str] | None:
-        """The files directly in a folder, or None when there is no such folder.
-
-        A folder's name ends in "/", a symbolic link's in "@", anything else that is no
-        regular file's (a named pipe, a socket, a device) in "|", as `ls -F` marks them.
-        """
+    def names(self, folder: str) -> list[Listed] | None:
+        """The names directly in a folder, each with its kind, or None when there is no
+        such folder."""
 
     def link(self, relative: str) -> bool:
         """Whether the path is a symbolic link."""
@@ -249,12 +264,12 @@ class WorkTree:
             raise cannot_read(relative, exc) from None
         return size, hashed.digest()
 
-    def names(self, folder: str) -> list[str] | None:
+    def names(self, folder: str) -> list[Listed] | None:
         where = self.path / folder
         if not where.is_dir():
             return None
         try:
-            return [_kind_marked(p) for p in where.iterdir()]
+            return [Listed(p.name, _kind(p)) for p in where.iterdir()]
         except OSError as exc:
             raise cannot_read(folder, exc) from None
 
@@ -262,12 +277,12 @@ class WorkTree:
         return (self.path / relative).is_symlink()
 
 
-def _kind_marked(path: Path) -> str:
+def _kind(path: Path) -> Kind:
     if path.is_symlink():
-        return f"{path.name}@"
+        return Kind.LINK
     if path.is_file():
-        return path.name
-    return f"{path.name}/" if path.is_dir() else f"{path.name}|"
+        return Kind.FILE
+    return Kind.FOLDER if path.is_dir() else Kind.OTHER
 
 
 @dataclass(frozen=True)
@@ -280,8 +295,9 @@ class GitRevision:
     def read(self, relative: str) -> bytes | None:
         return show_file(self.path, self.commit, relative)
 
-    def names(self, folder: str) -> list[str] | None:
-        return list_tree(self.path, self.commit, folder)
+    def names(self, folder: str) -> list[Listed] | None:
+        listed = list_tree(self.path, self.commit, folder)
+        return None if listed is None else [Listed(name) for name in listed]
 
     def link(self, relative: str) -> bool:
         return False  # git keeps a link's target as text, which reads as a broken file
@@ -381,7 +397,7 @@ class _Shipped:
         data = files("govscore") / "data" / relative
         return data.read_bytes() if data.is_file() else None
 
-    def names(self, folder: str) -> list[str] | None:
+    def names(self, folder: str) -> list[Listed] | None:
         return None
 
     def link(self, relative: str) -> bool:
@@ -450,24 +466,25 @@ def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:
         return [], [Problem(LEDGER_DIR, 0, missing)]
     found: list[tuple[str, str]] = []
     problems: list[Problem] = []
-    for name in sorted(names, key=lambda n: (n.rsplit(".", 1)[0], not n.endswith(".toml"))):
+    for name, kind in sorted(
+        names, key=lambda n: (n.name.rsplit(".", 1)[0], not n.name.endswith(".toml"))
+    ):
         if name.startswith("."):
             continue
         stem, _dot, suffix = name.rpartition(".")
         label = f"{LEDGER_DIR}/{name}"
-        if name.endswith("@"):
-            label = label[:-1]
+        if kind == Kind.LINK:
             message = _(
                 "a symbolic link: govscore reads and writes only regular files in ledger/, "
                 "so that git keeps every entry; it is left out (replace the link with the "
                 "file itself)"
             )
             problems.append(Problem(label, 0, message))
-        elif name.endswith("/"):
+        elif kind == Kind.FOLDER:
             message = _("a folder, not a ledger file: ledger/ holds month files")
             problems.append(Problem(label, 0, message))
-        elif name.endswith("|"):
-            problems.append(Problem(label[:-1], 0, _not_regular(LEDGER_DIR)))
+        elif kind == Kind.OTHER:
+            problems.append(Problem(label, 0, _not_regular(LEDGER_DIR)))
         elif suffix in ("toml", "csv") and is_month(stem):
             found.append((stem, label))
         else:
@@ -591,13 +608,12 @@ def amendment_files(source: Source) -> tuple[list[tuple[str, bytes]], list[Probl
         return [], []
     found: list[tuple[str, bytes]] = []
     problems: list[Problem] = []
-    for name in sorted(names):
+    for name, kind in sorted(names):
         if name.startswith("."):
             continue
-        label = f"{AMENDMENTS_DIR}/{name.rstrip('@/|')}"
+        label = f"{AMENDMENTS_DIR}/{name}"
         stem, _dot, suffix = name.rpartition(".")
-        kind = name[-1] if name.endswith(("@", "/", "|")) else ""
-        if kind or suffix != "toml" or amendment_date(stem) is None:
+        if kind != Kind.FILE or suffix != "toml" or amendment_date(stem) is None:
             problems.append(Problem(label, 0, _not_an_amendment(kind)))
             continue
         data = source.read(label) or b""
@@ -611,17 +627,17 @@ def amendment_files(source: Source) -> tuple[list[tuple[str, bytes]], list[Probl
     return found, problems
 
 
-def _not_an_amendment(kind: str) -> str:
-    """What is wrong with a name in amendments/, by its kind (as Source.names marks it):
-    a folder or a link named as a notice is named as what it is, not as misnamed."""
-    if kind == "/":
+def _not_an_amendment(kind: Kind) -> str:
+    """What is wrong with a name in amendments/, by its kind: a folder or a link named as
+    a notice is named as what it is, not as misnamed."""
+    if kind == Kind.FOLDER:
         return _("a folder, not an amendment file: amendments/ holds one file per notice")
-    if kind == "@":
+    if kind == Kind.LINK:
         return _(
             "a symbolic link: amendments are read only from regular files in amendments/ "
             "(replace the link with the file itself)"
         )
-    if kind == "|":
+    if kind == Kind.OTHER:
         return _not_regular(AMENDMENTS_DIR)
     return _(
         "not an amendment file: amendments are named by their effective date, "
