@@ -182,6 +182,43 @@ def test_a_ledger_that_is_a_file_is_said_to_be_one(root: Path):
     assert (root / "ledger").read_text(encoding="utf-8") == "x\n"
 
 
+def test_check_and_repair_say_a_ledger_that_is_a_file_is_one(root: Path):
+    """Review BI J3: with ledger a file, `add` named it, but `check` said `ledger: 缺失`
+    and `repair` 没有写断的批次, exit 0. Both name it as `add` does: check as a problem
+    (exit 1), repair as what stops it (exit 1)."""
+    shutil.rmtree(root / "ledger")
+    (root / "ledger").write_text("x\n", encoding="utf-8")
+    folder = root / "ledger"
+    runs = {
+        (args, lang): run_process("--root", str(root), *args, env={"GOVSCORE_LANG": lang})
+        for args in (("check",), ("repair",), ("repair", "--yes"))
+        for lang in ("zh", "en")
+    }
+    said = {key: (r.returncode, r.stdout, r.stderr) for key, r in runs.items()}
+    zh = "是文件，不是文件夹：工作目录的月度台账文件存放在 ledger/ 文件夹中（请移走该文件后重新运行）"
+    en = (
+        "a file, not a folder: a root keeps its month files in the ledger/ folder (move the "
+        "file away, and run again)"
+    )
+    assert said == {
+        (("check",), "zh"): (
+            1,
+            f"ledger: {zh}\n",
+            "0 个月度台账文件，0 条记录（台账尚无提交）：1 个问题\n",
+        ),
+        (("check",), "en"): (
+            1,
+            f"ledger: {en}\n",
+            "0 entries in 0 ledger files (ledger has no commits yet): 1 problem\n",
+        ),
+        (("repair",), "zh"): (1, "", f"错误：{folder}: {zh}\n"),
+        (("repair",), "en"): (1, "", f"error: {folder}: {en}\n"),
+        (("repair", "--yes"), "zh"): (1, "", f"错误：{folder}: {zh}\n"),
+        (("repair", "--yes"), "en"): (1, "", f"error: {folder}: {en}\n"),
+    }
+    assert (root / "ledger").read_text(encoding="utf-8") == "x\n"
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 def test_a_named_pipe_or_a_folder_in_ledger_or_amendments_is_named_as_what_it_is(root: Path):
     """Review BH F13: a named pipe in ledger/ was called a folder (`ledger/2023-06.toml/:

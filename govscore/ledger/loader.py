@@ -53,7 +53,7 @@ from govscore.ledger.text import (
 )
 from govscore.ledger.tomlfast import holds_controls
 from govscore.ledger.workers import cpus, cycles_left, in_order, start_pool
-from govscore.ledger.writer import fcntl, ledger_lock
+from govscore.ledger.writer import fcntl, ledger_a_file, ledger_lock
 from govscore.model import Entry, is_month
 from govscore.rules.amendments import (
     Amendment,
@@ -191,8 +191,9 @@ class Source(Protocol):
         """The names directly in a folder, each with its kind, or None when there is no
         such folder."""
 
-    def link(self, relative: str) -> bool:
-        """Whether the path is a symbolic link."""
+    def kind(self, relative: str) -> Kind | None:
+        """What stands at the path: None when nothing does, or when the source cannot
+        tell (what a git revision holds is read through names and read alone)."""
 
 
 def cannot_read(file: str, error: OSError) -> ConfigError:
@@ -269,20 +270,29 @@ class WorkTree:
         if not where.is_dir():
             return None
         try:
-            return [Listed(p.name, _kind(p)) for p in where.iterdir()]
+            listed = [(p.name, _kind(p)) for p in where.iterdir()]
         except OSError as exc:
             raise cannot_read(folder, exc) from None
+        return [Listed(name, kind) for name, kind in listed if kind is not None]
 
-    def link(self, relative: str) -> bool:
-        return (self.path / relative).is_symlink()
+    def kind(self, relative: str) -> Kind | None:
+        try:
+            return _kind(self.path / relative)
+        except OSError as exc:
+            raise cannot_read(relative, exc) from None
 
 
-def _kind(path: Path) -> Kind:
-    if path.is_symlink():
+def _kind(path: Path) -> Kind | None:
+    """What stands at a path, the path itself if it is a link (None: nothing, or no more)."""
+    try:
+        mode = path.lstat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if stat.S_ISLNK(mode):
         return Kind.LINK
-    if path.is_file():
+    if stat.S_ISREG(mode):
         return Kind.FILE
-    return Kind.FOLDER if path.is_dir() else Kind.OTHER
+    return Kind.FOLDER if stat.S_ISDIR(mode) else Kind.OTHER
 
 
 @dataclass(frozen=True)
@@ -299,8 +309,8 @@ class GitRevision:
         listed = list_tree(self.path, self.commit, folder)
         return None if listed is None else [Listed(name) for name in listed]
 
-    def link(self, relative: str) -> bool:
-        return False  # git keeps a link's target as text, which reads as a broken file
+    def kind(self, relative: str) -> Kind | None:
+        return None  # git keeps a link's target as text, which reads as a broken file
 
 
 def source_at(path: Path, at: str | None) -> Source:
@@ -400,8 +410,8 @@ class _Shipped:
     def names(self, folder: str) -> list[Listed] | None:
         return None
 
-    def link(self, relative: str) -> bool:
-        return False
+    def kind(self, relative: str) -> Kind | None:
+        return None
 
 
 def parse_ledger_bytes(
@@ -451,15 +461,24 @@ def _read_before(
     return replace(read, problems=problems, broken=True, broken_by=read.broken_by or problem)
 
 
+def ledger_file_in_place(source: Source) -> bool:
+    """Whether a file (or a pipe, a socket, a device) stands where ledger/ belongs: what
+    `add` and `import` refuse to write into (writer.ledger_lock), never a missing folder."""
+    return source.kind(LEDGER_DIR) in (Kind.FILE, Kind.OTHER)
+
+
 def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:
     """The month files under ledger/, in ledger order, and names that are not month files."""
-    if source.link(LEDGER_DIR):
+    kind = source.kind(LEDGER_DIR)
+    if kind == Kind.LINK:
         message = _(
             "a symbolic link, not a folder: govscore reads and writes only a real ledger/ "
             "folder inside the root, so that git keeps every entry; its files are left out "
             "(replace the link with the folder itself)"
         )
         return [], [Problem(LEDGER_DIR, 0, message)]
+    if ledger_file_in_place(source):
+        return [], [Problem(LEDGER_DIR, 0, ledger_a_file())]
     names = source.names(LEDGER_DIR)
     if names is None:
         missing = _("missing: a root keeps its month files in ledger/")
@@ -601,7 +620,7 @@ def amendment_files(source: Source) -> tuple[list[tuple[str, bytes]], list[Probl
     """The amendment files in amendments/ (label, bytes), in order of their names, and
     what is wrong with the folder's other names and with files too large to read."""
     names = source.names(AMENDMENTS_DIR)
-    if source.link(AMENDMENTS_DIR):
+    if source.kind(AMENDMENTS_DIR) == Kind.LINK:
         message = _("a symbolic link, not a folder: amendments are read only from a real folder")
         return [], [Problem(AMENDMENTS_DIR, 0, message)]
     if names is None:

@@ -21,9 +21,15 @@ from typing import Any
 from govscore.errors import DataError
 from govscore.i18n import _, os_reason
 from govscore.ledger.batches import Torn, head_only, torn_batches
-from govscore.ledger.loader import LEDGER_DIR, WorkTree, ledger_names, read_ledger_file
+from govscore.ledger.loader import (
+    LEDGER_DIR,
+    WorkTree,
+    ledger_file_in_place,
+    ledger_names,
+    read_ledger_file,
+)
 from govscore.ledger.text import ledger_text, string_lines
-from govscore.ledger.writer import ledger_lock, open_ledger_file
+from govscore.ledger.writer import ledger_a_file_error, ledger_lock, open_ledger_file
 
 _ID = re.compile(r'^id = "([^"\\\n]*)"', re.MULTILINE)
 
@@ -46,8 +52,12 @@ class Cut:
 
 
 def find_cuts(root: Path, month: str | None = None) -> list[Cut]:
-    """Every torn batch of the root's TOML month files (or of one month), in ledger order."""
-    found, _problems = ledger_names(WorkTree(root))
+    """Every torn batch of the root's TOML month files (or of one month), in ledger order.
+    A file in ledger/'s place stops it, as it stops `add`: no batch is there to cut."""
+    source = WorkTree(root)
+    if ledger_file_in_place(source):
+        raise ledger_a_file_error(root / LEDGER_DIR)
+    found, _problems = ledger_names(source)
     cuts: list[Cut] = []
     for file_month, label in found:
         if not label.endswith(".toml") or (month is not None and file_month != month):

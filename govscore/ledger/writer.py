@@ -86,12 +86,7 @@ def ledger_lock(folder: Path, shared: bool = False) -> Iterator[None]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a file of that name: nothing refused a read or a write
-        raise DataError(
-            _(
-                "{folder}: a file, not a folder: a root keeps its month files in the ledger/ "
-                "folder (move the file away, and run again)"
-            ).format(folder=folder)
-        ) from None
+        raise ledger_a_file_error(folder) from None
     except OSError as exc:
         raise DataError(_cannot_open(folder, exc, writing=True)) from None
     if fcntl is None:
@@ -111,6 +106,20 @@ def ledger_lock(folder: Path, shared: bool = False) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def ledger_a_file() -> str:
+    """What is wrong with a file in ledger/'s place: `add` and `import` refuse to write,
+    `check` and `repair` name it alike, never as a missing folder (review BI J3)."""
+    return _(
+        "a file, not a folder: a root keeps its month files in the ledger/ folder (move the "
+        "file away, and run again)"
+    )
+
+
+def ledger_a_file_error(folder: Path) -> DataError:
+    """The error of a command that stops at a file in ledger/'s place, naming it."""
+    return DataError(f"{folder}: {ledger_a_file()}")
 
 
 def _wait_for_lock(fd: int, mode: int, folder: Path) -> None:
