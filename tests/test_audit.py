@@ -1532,6 +1532,53 @@ def test_a_line_appended_with_no_entry_header_is_a_change_of_the_entry_above_it(
     )
 
 
+def test_a_table_of_its_own_appended_is_named_as_one_not_as_a_change_of_an_entry(
+    tmp_path: Path,
+):
+    """Review BI J1: `[meta]` appended after the last entry opens a table of its own; it
+    changes no entry, yet audit said TOML read it as part of the last entry. Named as
+    what it is, in check's words, committed or in the working tree; the append and its
+    entries are named as before."""
+    from govscore.ledger.audit import audit_history
+
+    repo = repository(tmp_path / "repo")
+    hand = HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    commit(repo, "first", {MAY: LEDGER_HEADER + hand})
+    parent = git(repo, "rev-parse", "HEAD")
+    before = (repo / MAY).read_text(encoding="utf-8")
+    table = commit(repo, "meta", {MAY: before + '[meta]\nnote = "x"\n'})
+    why = (
+        "[meta] opens a table of its own, outside every entry, and a ledger file holds only "
+        "[[entry]] tables"
+    )
+    number = before.count("\n") + 1
+    lines = (f"+{number}: [meta]", f'+{number + 1}: note = "x"')
+    found = audit_history(repo, "ledger").rewrites
+    assert [(r.commit, r.parent, r.message, r.entries, r.lines) for r in found] == [
+        (
+            table,
+            parent,
+            "a commit may only append entries to a ledger file; in the lines this one "
+            f"appended, {why}; `govscore check` leaves out the last entry already committed "
+            "(entries 2023-05-0001)",
+            ("2023-05-0001",),
+            lines,
+        )
+    ]
+    git(repo, "reset", "-q", "--hard", parent)
+    (repo / MAY).write_text(before + '[meta]\nnote = "x"\n', encoding="utf-8")
+    [rewrite] = audit_history(repo, "ledger").rewrites
+    place, file = shlex.quote(str(repo)), shlex.quote(MAY)
+    assert (rewrite.commit, rewrite.message, rewrite.entries, rewrite.lines) == (
+        "",
+        f"not committed: in lines appended (in the working tree or in git's index), {why}; "
+        "`govscore check` leaves out the last entry HEAD holds (entries 2023-05-0001); "
+        f"`git -C {place} diff HEAD -- {file}` shows them: remove them",
+        ("2023-05-0001",),
+        lines,
+    )
+
+
 def test_an_evil_merge_hiding_a_csv_row_in_a_quoted_cell_names_the_row_removed(tmp_path: Path):
     """Review BG F2: every line of each parent still stood, in order, but the veto row c2
     was text inside c5's quoted note, and no row of the month. Records are compared, as

@@ -370,6 +370,45 @@ def test_a_line_appended_after_a_batchs_end_mark_is_named_and_its_entry_left_out
 
 
 @pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "ledger"])
+def test_a_table_of_its_own_after_a_batchs_end_mark_is_named_as_one(
+    batch, gs: Run, root: Path, cache: list[str]
+):
+    """Review BI J1: `[meta]` appended after a batch opens a table of its own; it changes
+    no entry, yet check said TOML read it as part of the batch's last entry. It is named
+    as what it is; the entry is left out as before. A table within an entry
+    (`[entry.x]`) changes the entry, and is named so still."""
+    _, after, _ = batch
+    path = root / LEDGER
+    last = after.count(b"\n") + 1
+    table = (
+        f"{LEDGER}:{last}: a line after a batch's end mark: [meta] opens a table of its own, "
+        "outside every entry, and a ledger file holds only [[entry]] tables; the batch's last "
+        "entry (2023-05-0004) is left out with it (remove the lines; compare with git: "
+        "`git log -p`)\n"
+    )
+    zh = (
+        f"{LEDGER}:{last}: 批次结束标记之后的行：[meta] 开启了一个独立的表，不属于任何记录，"
+        "而台账文件中只能有 [[entry]] 表；该批次的最后一条记录（2023-05-0004）随之不计分"
+        "（请删除这些行；可用 `git log -p` 与 git 中的版本对照）\n"
+    )
+    kept = ["2023-05-0001", "2023-05-0002", "2023-05-0003"]
+    for lines, said in (
+        ('[meta]\nnote = "x"\n', table),
+        ("[entry.x]\nnote = 'x'\n", f"{LEDGER}:{last}: {STRAY}\n"),
+        ("# a note\n\n[meta]\n[entry.x]\n", f"{LEDGER}:{last + 2}: {STRAY}\n"),
+    ):
+        path.write_bytes(after + lines.encode())
+        for _ in range(2):  # the second run reads the snapshot the first one wrote
+            checked = gs(*cache, "check")
+            assert (checked.exit_code, checked.stdout) == (1, said)
+        for way in read_every_way(after + lines.encode()):
+            assert way == (kept, 1, False)
+    path.write_bytes(after + b'[meta]\nnote = "x"\n')
+    checked = run_process("--root", str(root), *cache, "check", env={"GOVSCORE_LANG": "zh"})
+    assert (checked.returncode, checked.stdout) == (1, zh)
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "ledger"])
 def test_a_batch_of_no_entry_whose_mark_matches_is_stray_lines_too(
     batch, gs: Run, root: Path, cache: list[str]
 ):

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 
 from govscore.i18n import _, listing, ngettext
-from govscore.ledger.batches import BEGIN
+from govscore.ledger.batches import BEGIN, table_outside
 from govscore.ledger.gitops import (
     GitError,
     blob_id,
@@ -43,7 +43,7 @@ from govscore.ledger.gitops import (
     resolve_revision,
     staged_file,
 )
-from govscore.ledger.text import csv_records, split_entries, stray_lines
+from govscore.ledger.text import csv_records, split_entries, stray_lines, stray_table
 
 
 @dataclass(frozen=True)
@@ -233,6 +233,12 @@ def _uncommitted_rewrite(
             "not show them; `git -C {root} update-index --no-assume-unchanged "
             "--no-skip-worktree -- {file}` shows them to git again"
         ).format(entries=named, file=file, root=place)
+    elif new is not None and new.startswith(old) and (table := _appended_table(old, new)):
+        message = _(
+            "not committed: in lines appended (in the working tree or in git's index), "
+            "{why}; `govscore check` leaves out the last entry HEAD holds{entries}; "
+            "`git -C {root} diff HEAD -- {file}` shows them: remove them"
+        ).format(why=table_outside(table), entries=named, file=file, root=place)
     elif new is not None and new.startswith(old):
         message = _(
             "not committed: lines appended (in the working tree or in git's index) before "
@@ -725,12 +731,26 @@ def _stray_append(old: str, new: str, path: str) -> Checked | None:
         f"+{n}: {text}" for n, text in enumerate(new[first:stop].split("\n"), number) if text
     )
     named = _named(entries)
-    message = _(
-        "a commit may only append entries to a ledger file; this one appended lines before "
-        "any [[entry]] header, which TOML reads as part of the last entry already "
-        "committed{entries}"
-    ).format(entries=named)
+    if table := stray_table(new, first, stop):
+        message = _(
+            "a commit may only append entries to a ledger file; in the lines this one "
+            "appended, {why}; `govscore check` leaves out the last entry already "
+            "committed{entries}"
+        ).format(why=table_outside(table), entries=named)
+    else:
+        message = _(
+            "a commit may only append entries to a ledger file; this one appended lines "
+            "before any [[entry]] header, which TOML reads as part of the last entry already "
+            "committed{entries}"
+        ).format(entries=named)
     return message, entries, lines
+
+
+def _appended_table(old: str, new: str) -> str:
+    """The header of the table that lines appended to `old` open before any [[entry]]
+    header (`[meta]`), or "" (see text.stray_table)."""
+    found = stray_lines(new, len(old)) if old else None
+    return stray_table(new, *found) if found else ""
 
 
 def _non_append(old: str, new: str) -> list[str]:

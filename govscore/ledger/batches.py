@@ -151,16 +151,32 @@ class Stray:
     stop: int  # offset just past the stray lines
     line: int  # the first stray line, counted from 1
     entry: str  # the last table's id ("" when the batch is torn)
+    table: str = ""  # the header of the table they open (`[meta]`), if they open one
 
     def message(self) -> str:
         """What check says at the first stray line."""
         named = _(" ({id})").format(id=self.entry) if self.entry else ""
+        if self.table:
+            return _(
+                "a line after a batch's end mark: {why}; the batch's last entry{entry} is "
+                "left out with it (remove the lines; compare with git: `git log -p`)"
+            ).format(why=table_outside(self.table), entry=named)
         return _(
             "a line after a batch's end mark changes the batch's last entry{entry}: TOML "
             "reads it as part of that table, which the end mark does not vouch for; the "
             "entry is left out (compare with git: `git log -p`; a new entry needs an "
             "[[entry]] header of its own)"
         ).format(entry=named)
+
+
+def table_outside(table: str) -> str:
+    """Why stray lines that open a table of their own (`[meta]`) are wrong: they change no
+    entry, so check and audit say so, not that TOML reads them into the entry above
+    (review BI J1)."""
+    return _(
+        "{table} opens a table of its own, outside every entry, and a ledger file holds "
+        "only [[entry]] tables"
+    ).format(table=table)
 
 
 def torn_batches(text: str, in_strings: Container[int] = ()) -> list[Torn]:

@@ -64,8 +64,10 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # 31: a department listed twice is an error (kept departments read before are not reused);
 # 32: a keyed entry's mark sums its note and recorder in 48 bits each (16 could be matched)
 # 33: a line after a batch's end mark (`count = 40`) leaves the batch's last entry out,
-# named (a snapshot read before counted the entry as that line changed it)
-FORMAT = 33
+# named (a snapshot read before counted the entry as that line changed it); 34: lines
+# there that open a table of their own ([meta]) are said to (the snapshot keeps problems'
+# words)
+FORMAT = 34
 
 
 def digest(data: bytes) -> bytes:

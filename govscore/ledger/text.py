@@ -199,8 +199,23 @@ def strays(text: str, ended: Iterable[Ended]) -> list[Stray]:
                     continue
                 named = _ID_LINE.search(text, start, batch.stop)
                 entry = named[1] if named else ""
-        found.append(Stray(start, stop, text.count("\n", 0, first) + 1, entry))
+        line = text.count("\n", 0, first) + 1
+        found.append(Stray(start, stop, line, entry, stray_table(text, first, stop)))
     return found
+
+
+# A table header within an entry: [[entry]], [entry.x], [[ "entry".x ]] …
+_ENTRY_TABLE = re.compile(r"""^[ \t]*\[\[?[ \t]*(entry|"entry"|'entry')[ \t]*[.\]]""", re.M)
+
+
+def stray_table(text: str, first: int, stop: int) -> str:
+    """The header of the table that stray lines (stray_lines) open, `[meta]`: they begin
+    with a table header, and none of theirs is within an entry (`[entry.x]` belongs to the
+    last entry). "" when they change the table above them (`count = 40`)."""
+    line = next(_lines_from(text, first))[2]
+    if not line.lstrip(" \t").startswith("[") or _ENTRY_TABLE.search(text, first, stop):
+        return ""
+    return line.strip(" \t")
 
 
 def _reads(text: str) -> bool:
