@@ -318,6 +318,7 @@ _WRITE_REASONS = {
         (errno.EFBIG, N_("the file would be larger than the system allows")),
         (errno.EROFS, N_("the disk is read-only")),
         (errno.EPIPE, N_("the program reading it has stopped")),
+        (errno.EBADF, N_("stdout is closed")),  # `>&-`: see cli._closed_streams
     )
     if code is not None
 }

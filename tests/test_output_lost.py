@@ -8,6 +8,7 @@ closed (EPIPE) or /dev/full (ENOSPC), as cron does it.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -122,3 +123,67 @@ def test_a_report_over_problems_keeps_its_exit_1_when_its_reader_goes_away(root:
     for command in (("check",), ("month", "2023-05"), ("year", "2023"), ("log",)):
         done = run(root, "pipe", *command)
         assert (done.returncode, done.stderr) == (1 if command != ("log",) else 0, b""), command
+
+
+# The item records the checks are tested on. With PYTHONUNBUFFERED=1 (as some CI sets
+# it) Python drops the rest of a write a pipe takes only part of, with no error: the
+# tests below run govscore buffered, as a cron job does, so the reader going away is an
+# error govscore meets.
+CORPUS = Path(__file__).parent / "items" / "corpus"
+
+
+def shell(folder: Path, line: str) -> tuple[str, str]:
+    """A bash line as a cron job runs it, with pipefail; its stdout and stderr."""
+    env = process_env({"GOVSCORE": f"{sys.executable} -m govscore"})
+    env.pop("PYTHONUNBUFFERED", None)  # see CORPUS
+    done = subprocess.run(
+        ["bash", "-c", "set -o pipefail; " + line],
+        cwd=folder,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        timeout=120,
+    )
+    return done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
+
+
+def test_an_items_check_cut_short_by_head_keeps_its_exit_1(tmp_path: Path):
+    """`items check FILE | head -3` exited 0 where the whole check exits 1: a cron job with
+    pipefail took a file of findings for a clean one (review J4)."""
+    item = json.loads((CORPUS / "r02-special.json").read_text(encoding="utf-8"))[0]
+    lines = (
+        json.dumps({**item, "实施编码": f"11370600MB2853052T302{n:010d}"}, ensure_ascii=False)
+        for n in range(1500)
+    )
+    (tmp_path / "many.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert os.path.getsize(tmp_path / "many.jsonl") > 1_000_000  # findings: ~280 KB, > a pipe
+    for fmt in ("table", "csv", "json"):
+        said, errors = shell(
+            tmp_path,
+            f"$GOVSCORE items check many.jsonl --format {fmt} 2>errors | head -3 >/dev/null; "
+            'echo "${PIPESTATUS[*]}"; cat errors',
+        )
+        assert said == "1 0\n", (fmt, said, errors)
+        assert errors == "", fmt  # quiet: no traceback, no message, no closing count
+    # A check that ended clean before its reader went away keeps its 0.
+    said, errors = shell(
+        tmp_path,
+        f"$GOVSCORE items check {CORPUS / 'clean.json'} | head -0; echo ${{PIPESTATUS[0]}}",
+    )
+    assert (said, errors) == ("0\n", "")
+
+
+def test_a_closed_stdout_is_said_and_is_exit_1(root: Path):
+    """`govscore month 2023-05 >&-` exited 0 having written nothing: with no stdout Python
+    had none to fail on (review J4). What was written stands, as on a full disk."""
+    said, errors = shell(root, "$GOVSCORE add -d 市公安局 -c 2.4.3 --month 2023-05 >&-; echo $?")
+    assert said == "0\n"
+    assert errors == (
+        "written to the ledger: 2023-05-0001 (1 entry), but the output could not be "
+        "written: stdout is closed\n"
+    )
+    assert entries(root).count('clause = "2.4.3"') == 1
+    for command in ("month 2023-05", "--help"):
+        said, errors = shell(root, f"$GOVSCORE {command} >&-; echo $?")
+        assert said == "1\n", command
+        assert errors == "the output could not be written: stdout is closed\n", command

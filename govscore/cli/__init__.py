@@ -6,6 +6,7 @@ The commands are in govscore.cli.commands; this module imports nothing of govsco
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from types import FrameType
@@ -16,6 +17,7 @@ def main() -> None:
     imported or the worker processes read a ledger, ends govscore with 已中止！ and exit 1
     (as a Ctrl-C at a prompt does), never a traceback."""
     signal.signal(signal.SIGINT, _interrupted)
+    _closed_streams()
     try:
         try:
             from govscore.cli.commands import main as run
@@ -33,6 +35,25 @@ def main() -> None:
         except (OSError, ValueError):  # no stderr to say it on
             pass
         sys.exit(1)
+
+
+def _closed_streams() -> None:
+    """Stand in for a standard stream started closed (`>&-`, `2>&-`, `<&-`), before any
+    file is opened: else the first file opened (a ledger) would take its number, and a
+    git run by govscore would write its messages into it.
+
+    stdout takes /dev/null opened for reading: every write to it fails as a closed stdout
+    does (EBADF), and that failure is said and is exit 1 (commands._output_lost), not
+    the silence of a Python with no stdout (click then prints nothing and exits 0).
+    stdin reads as empty; stderr, with nowhere to say anything, takes what it is told.
+    """
+    for number, flags in ((0, os.O_RDONLY), (1, os.O_RDONLY), (2, os.O_WRONLY)):
+        try:
+            os.fstat(number)
+        except OSError:
+            os.open(os.devnull, flags)  # the lowest free number: this one, as those below are open
+            if number == 1:
+                sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
 
 
 def _interrupted(signum: int, frame: FrameType | None) -> None:

@@ -167,6 +167,16 @@ class GovscoreGroup(TranslatedGroup):
             self.add_command(getattr(importlib.import_module(module), cmd_name))
         return super().get_command(ctx, cmd_name)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Output lost before any command runs (`--help` to a closed stdout) is said and
+        ends as a command's would, never a traceback."""
+        try:
+            return super().main(*args, **kwargs)
+        except OSError as exc:
+            if not _from_echo(exc):
+                raise
+            sys.exit(_output_lost(None, exc))
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             _lock_waits()
@@ -228,7 +238,10 @@ def _output_lost(app: AppContext | None, exc: OSError) -> int:
     ledger stands: its exit code says so (0, or 3 where the commit failed), never 1,
     which tells a cron job that nothing was written (a retry without a key would book
     it twice); the ids are named on stderr. A read-only command whose reader went away
-    (`| head -1`) did its work: 0; one whose output was lost otherwise (a full disk): 1."""
+    (`| head -1`) ends quietly with the exit code it knows it has (0, or 1 over problems),
+    1 where it does not know it yet: a cron job with pipefail never reads 0 for a check
+    that did not end. One whose output was lost otherwise (a full disk, a stdout closed
+    with `>&-`) says so: 1."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
         # Nothing more to stdout (the interpreter's last flush would fail again).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -256,7 +269,8 @@ def _output_lost(app: AppContext | None, exc: OSError) -> int:
                     return failed.exit_code
             return 0
         if gone:  # the reader had what it wanted: the command's own verdict stands
-            return app.verdict if app is not None else 0
+            verdict = app.verdict if app is not None else 0
+            return 1 if verdict is None else verdict
         message = _("the output could not be written: {reason}")
         click.echo(message.format(reason=os_reason(exc, writing=True)), err=True)
     except OSError:
@@ -274,8 +288,9 @@ class AppContext:
     written: Sequence[str] = ()
     committer: Committer | None = None
     # The exit code a command will end with, once it knows (1: a report over problems):
-    # kept if its output's reader goes away before the end.
-    verdict: int = 0
+    # kept if its output's reader goes away before the end. None: not known until the
+    # end (`items check` while no finding is yet printed); a reader gone then is 1.
+    verdict: int | None = 0
 
     def root_dir(self) -> Path:
         return find_root(self.root_option)

@@ -166,7 +166,8 @@ def check(
     # that cannot book stops before it prints anything.
     root_dir = None if record_month is None else find_root(getattr(ctx.obj, "root_option", None))
     tally = Tally(detail=show_summary or record_month is not None)
-    found = _findings(check_parts(paths, typos, None if not rules else chosen), tally)
+    parts = check_parts(paths, typos, None if not rules else chosen)
+    found = _findings(parts, tally, bool(typo_problems), ctx.obj)
     if show_summary:
         for _finding in found:
             pass
@@ -200,19 +201,36 @@ def check(
         click.echo(message.format(count=tally.broken_files), err=True)
     committer.check()  # entries booked but not committed: exit 3, whatever was found
     # Bad lines in the root's typos.tsv also fail the run: the office must fix its list.
-    if tally.findings or tally.unreadable or tally.broken_files or typo_problems:
+    if tally.failed or typo_problems:
         # SystemExit, not ctx.exit: it ends the process with 1 whether click runs in
         # standalone mode or not (outside it, click returns ctx.exit's code instead).
         sys.exit(1)
 
 
-def _findings(parts: Iterator[CheckResult], tally: Tally) -> Iterator[Finding]:
-    """The findings of every part, counted as they pass; unreadable records go to stderr."""
+def _findings(
+    parts: Iterator[CheckResult], tally: Tally, failed: bool, app: Any
+) -> Iterator[Finding]:
+    """The findings of every part, counted as they pass; unreadable records go to stderr.
+
+    The run's exit code is known once something failed (`failed`: the typo list), else
+    only after the last part: it is kept in `app.verdict` (None: not known yet), so that
+    a reader that goes away early (`| head -1`) still ends the run with 1 over findings,
+    and with 1, not 0, while nothing yet says the items pass (see commands._output_lost).
+    """
     for part in parts:
         tally.add(part)
+        _verdict(app, 1 if failed or tally.failed else None)
         for problem in part.problems:
             click.echo(str(problem), err=True)
         yield from part.findings
+    _verdict(app, 1 if failed or tally.failed else 0)
+
+
+def _verdict(app: Any, code: int | None) -> None:
+    """Keep the run's exit code as far as it is known in govscore's AppContext (ctx.obj;
+    None when the items group is run on its own, as a test may)."""
+    if app is not None:
+        app.verdict = code
 
 
 def book_findings(

@@ -233,6 +233,12 @@ class Tally:
             self.department_items.setdefault(finding.department, set()).add(item)
 
     @property
+    def failed(self) -> bool:
+        """Whether the run fails so far (exit 1): a finding, an unreadable record, a file
+        not read to its end."""
+        return bool(self.findings or self.unreadable or self.broken_files)
+
+    @property
     def failing(self) -> int:
         """Items with findings, each code once."""
         return len(self.item_rules) if self.detail else len(self.items)
