@@ -416,12 +416,18 @@ def _zip_headers(data: bytes) -> dict[str, tuple[int, int]]:
 
 
 def _zip_field(data: bytes, name: str, field: str, value: int) -> bytes:
-    """A part's general-purpose flags or compression method set, as a zip tool writes it."""
+    """A part's general-purpose flags, compression method, checksum or unpacked size set,
+    as a zip tool writes it."""
     local, central = _zip_headers(data)[name]
-    at_local, at_central = {"flags": (6, 8), "method": (8, 10)}[field]
+    at_local, at_central, width = {
+        "flags": (6, 8, "<H"),
+        "method": (8, 10, "<H"),
+        "crc": (14, 16, "<I"),
+        "size": (22, 24, "<I"),
+    }[field]
     changed = bytearray(data)
-    struct.pack_into("<H", changed, local + at_local, value)
-    struct.pack_into("<H", changed, central + at_central, value)
+    struct.pack_into(width, changed, local + at_local, value)
+    struct.pack_into(width, changed, central + at_central, value)
     return bytes(changed)
 
 
@@ -476,6 +482,117 @@ def test_a_workbook_a_zip_tool_repacked_or_damaged_is_a_message_never_a_tracebac
             zh.format("damaged.xlsx", "其中一部分已损坏（压缩的数据无法解压）"),
         ),
     }
+
+
+_SHEET = "xl/worksheets/sheet1.xml"
+_BLANK = b" " * 2**20
+
+
+def _bomb(name: str, blank_mb: int) -> Path:
+    """A real zip bomb: a workbook openpyxl reads, its sheet's XML a run of blanks."""
+    import io
+    import zipfile
+
+    good = workbook(Path("good.xlsx"), [["部门", "条款"], ["公安局", "2.4.3"]]).read_bytes()
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as archive,
+        zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for part in archive.namelist():
+            if part != _SHEET:
+                bomb.writestr(part, archive.read(part))
+                continue
+            with bomb.open(part, "w") as sheet:
+                sheet.write(archive.read(part).split(b"<sheetData")[0] + b"<sheetData>")
+                for _ in range(blank_mb):
+                    sheet.write(_BLANK)
+                sheet.write(b"</sheetData></worksheet>")
+    return Path(name)
+
+
+def _big_bomb(name: str, blank_mb: int) -> Path:
+    """A zip bomb too big to pack in a test's time: the deflate of a megabyte of blanks
+    (which refers to nothing before it) repeated, then set as the sheet's packed data
+    with its true size and checksum."""
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = packer.compress(_BLANK) + packer.flush(zlib.Z_FULL_FLUSH)
+    packed = block * blank_mb + packer.flush()
+    crc = 0
+    for _ in range(blank_mb):
+        crc = zlib.crc32(_BLANK, crc)
+    stored = {**_parts(_bomb("small.xlsx", 0)), _SHEET: packed}
+    data = _written(stored)  # every part stored; the sheet's bytes are deflate's
+    for field, value in (("method", 8), ("crc", crc), ("size", blank_mb * 2**20)):
+        data = _zip_field(data, _SHEET, field, value)
+    Path(name).write_bytes(data)
+    return Path(name)
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return {part: archive.read(part) for part in archive.namelist()}
+
+
+def _written(parts: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for part, data in parts.items():
+            archive.writestr(part, data)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_unpacked(small: Path):
+    """Review J6: 300 MB of blanks packed in 310 KB took 34 s and 1.3 GB of memory to be
+    found to have no header. Refused by the sizes the zip declares, at once: a real bomb
+    of 96 MB (said in Chinese), and one of 2.1 GB whose blanks would take minutes to
+    unpack (in English)."""
+    import zipfile
+
+    before = ledger_bytes(small)
+    with zipfile.ZipFile(_bomb("bomb.xlsx", 96)) as archive:
+        sheet = archive.getinfo(_SHEET)
+    ratio = f"{sheet.file_size // sheet.compress_size:,}"  # blanks pack ~1,000 times
+    result = run_process("--root", str(small), "import", "bomb.xlsx", env={"GOVSCORE_LANG": "zh"})
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        "",
+        "错误：bomb.xlsx: 不是可读取的 Excel 工作簿：其中的 xl/worksheets/sheet1.xml "
+        f"解压后将有 96 MB，是压缩后大小的 {ratio} 倍：工作簿的任何部分解压后都不会超过"
+        "压缩后的 100 倍（工作表约 10 倍），只有“压缩炸弹”才会这样；请重新另存为 .xlsx 或 "
+        "CSV UTF-8\n",
+    )
+    _big_bomb("big.xlsx", 2100)
+    result = run_process("--root", str(small), "import", "big.xlsx")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: big.xlsx: not an Excel workbook that can be read: it would unpack to "
+        "2,100 MB, more than the 2,048 MB a workbook is read to (a million rows unpack "
+        "to about 600 MB); save it again as .xlsx or as CSV UTF-8\n",
+    )
+    assert ledger_bytes(small) == before
+
+
+def test_a_bomb_whose_zip_understates_its_size_is_never_unpacked_beyond_it(small: Path):
+    """A zip directory may lie: a part declared at 1,000 bytes that holds 96 MB of blanks
+    is unpacked to its 1,000 bytes only (zipfile stops there, and its checksum fails):
+    refused as damaged, at once."""
+    lying = _zip_field(_bomb("bomb.xlsx", 96).read_bytes(), _SHEET, "size", 1000)
+    Path("lying.xlsx").write_bytes(lying)
+    result = run_process("--root", str(small), "import", "lying.xlsx")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: lying.xlsx: not an Excel workbook that can be read: it is not a whole .xlsx "
+        "file (a zip archive); save it again as .xlsx or as CSV UTF-8\n",
+    )
 
 
 # Excel 2010's drop-down list drawn from another sheet (the template's second sheet lists

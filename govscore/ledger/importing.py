@@ -592,19 +592,70 @@ _PACKINGS = frozenset(
 )
 
 
+# What a workbook's parts may unpack to, in all: 2 GiB. A million rows of the template's
+# columns (a 25-character note, a key) are 0.4 GB of sheet XML as Excel writes them
+# (shared strings, 392 bytes a row) and 0.6 GB as openpyxl or WPS do (inline strings, 592
+# bytes a row; measured): the limit leaves three times that (2 KB a row, every column
+# filled), and keeps what a clerk's mistake or a hostile file can make openpyxl read
+# (a run of blanks it holds whole: 4 bytes of memory a byte) in bounds.
+MAX_UNPACKED = 2 * 2**30
+# How many times its packed size a part may unpack to. A sheet's XML packs 7 to 14 times
+# (its cell references differ row by row; measured on Excel's and openpyxl's), a zip bomb's
+# run of one byte 1,000 times: its 300 MB of blanks, 310 KB packed, took openpyxl 34 s
+# and 1.3 GB of memory to read as no header (review J6). Parts under a megabyte unpack
+# to nothing that matters, however they pack.
+MAX_UNPACK_RATIO = 100
+_SMALL_PART = 2**20
+
+
 def _refuse_packing(data: bytes, file: str) -> None:
     """Refuse a workbook re-packed by a zip tool in a way Python cannot unpack: with a
     zip password, or compressed otherwise than Excel does. Said before openpyxl meets it
-    (as a RuntimeError or NotImplementedError, which a program's own mistake raises too)."""
+    (as a RuntimeError or NotImplementedError, which a program's own mistake raises too).
+
+    Refuse too a workbook whose parts would unpack to more than is ever read (a zip bomb),
+    by the sizes its zip's directory declares, before anything is unpacked: Python's
+    zipfile, which openpyxl reads through, hands on no more of a part than its declared
+    size (a part that holds more is cut there, and fails its checksum: a damaged
+    workbook), so a directory that understates a size cannot make more be read."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = archive.infolist()
+    swollen = max(parts, key=_unpack_ratio, default=None)
+    total = sum(part.file_size for part in parts)
     if any(part.flag_bits & 0x1 for part in parts):
         why = _("a zip tool locked it with a password")
     elif any(part.compress_type not in _PACKINGS for part in parts):
         why = _("a zip tool packed it in a way that cannot be unpacked (Deflate64 or AES)")
+    elif total > MAX_UNPACKED:
+        why = _(
+            "it would unpack to {size}, more than the {most} a workbook is read to (a "
+            "million rows unpack to about 600 MB)"
+        ).format(size=_megabytes(total), most=_megabytes(MAX_UNPACKED))
+    elif swollen is not None and _unpack_ratio(swollen) > MAX_UNPACK_RATIO:
+        why = _(
+            "its part {part} would unpack to {size}, {ratio:,} times its packed size: no "
+            "workbook's part unpacks to more than {most} times (a sheet, about 10 times), "
+            "only a zip bomb's"
+        ).format(
+            part=swollen.filename,
+            size=_megabytes(swollen.file_size),
+            ratio=_unpack_ratio(swollen),
+            most=MAX_UNPACK_RATIO,
+        )
     else:
         return
     raise DataError(_not_a_workbook(file, why))
+
+
+def _unpack_ratio(part: zipfile.ZipInfo) -> int:
+    """How many times its packed size a part unpacks to (0 for a small part)."""
+    if part.file_size < _SMALL_PART:
+        return 0
+    return part.file_size // max(part.compress_size, 1)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB"
 
 
 def _unreadable_workbook(file: str, exc: BaseException) -> DataError:
