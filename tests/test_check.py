@@ -414,6 +414,43 @@ def test_a_setting_that_is_no_number_is_shown_as_toml_writes_it(root: Path, writ
     }
 
 
+@pytest.mark.parametrize(
+    ("key", "written"),
+    [
+        ("name", "1979-05-27"),
+        ("name", "1"),
+        ("short", "[1]"),
+        ("short", "true"),
+        ("short", "{a = 1}"),
+    ],
+)
+def test_a_category_name_that_is_not_text_is_refused(root: Path, key: str, written: str):
+    """Review BH J3: `name = 1979-05-27` or `short = [1]` passed check, and `month` printed
+    `[1]` as a column header: a category's name and short name are text, as every other
+    setting of the wrong kind is refused, exit 1, in check and every command that reads
+    the configuration."""
+    path = root / "weights.toml"
+    text = path.read_text(encoding="utf-8")
+    line = {"name": 'name = "政务服务标准化"', "short": 'short = "标准化"'}[key]
+    path.write_text(text.replace(line, f"{key} = {written}", 1), encoding="utf-8")
+    said = {}
+    for lang, command in (("zh", "check"), ("en", "check"), ("en", "month")):
+        result = CliRunner(env={"GOVSCORE_LANG": lang}).invoke(
+            cli, ["--root", str(root), command, *(["2023-05"] if command == "month" else [])]
+        )
+        said[lang, command] = (result.exit_code, result.stdout, result.stderr)
+    english = f"error: weights.toml: category.1.{key} must be text in quotes, got {written}\n"
+    assert said == {
+        ("zh", "check"): (
+            1,
+            "",
+            f"错误：weights.toml: category.1.{key} 必须是加引号的文字，实为 {written}\n",
+        ),
+        ("en", "check"): (1, "", english),
+        ("en", "month"): (1, "", english),
+    }
+
+
 def test_weights_without_a_category_the_catalog_scores_are_reported_and_months_still_shown(
     root: Path, gs
 ):

@@ -354,6 +354,13 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
             )
         return found
 
+    def text(value: Any, what: str) -> str:
+        # `name = 1979-05-27` or `short = [1]` was shown as a column header "[1]".
+        if not isinstance(value, str):
+            message = _("{file}: {what} must be text in quotes, got {value}")
+            raise ConfigError(message.format(file=source, what=what, value=toml_value(value)))
+        return value
+
     _refuse_unknown(
         data, WEIGHTS_KEYS, source, _("weights.toml has {keys}").format(keys=listing(WEIGHTS_KEYS))
     )
@@ -374,12 +381,12 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
         if not isinstance(spec, dict) or "weight" not in spec:
             message = _("{file}: [category.{id}] needs a weight")
             raise ConfigError(message.format(file=source, id=cid))
-        name = str(spec.get("name", cid))
+        name = text(spec.get("name", cid), f"category.{cid}.name")
         categories.append(
             Category(
                 id=str(cid),
                 name=name,
-                short=str(spec.get("short", name)),
+                short=text(spec.get("short", name), f"category.{cid}.short"),
                 weight=number(spec["weight"], f"category.{cid}.weight"),
             )
         )
