@@ -149,6 +149,73 @@ def test_a_recorded_key_s_row_that_does_not_read_is_refused(
     assert reimport(small, mode, fresh, "--month", "2023-05").stderr == result.stderr
 
 
+UNKNOWN_POLICE = (
+    "rows.csv:2: 部门: unknown department '公按局'; did you mean 市公安局? "
+    "(run `govscore departments` for the list)\n"
+)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_recorded_key_s_row_naming_an_unknown_department_is_told_it_is_unknown(
+    small: Path, mode: str
+) -> None:
+    """Review BF J3: a row under a recorded key whose department is a typo (公按局) was told
+    its department differs from the entry's (市公安局 there, 公按局 here), as if it were
+    another entry: it is unknown, with the did-you-mean a row under a new key, a row
+    without one and `add` are given; what else differs is still named. Nothing written."""
+    before = first_import(small, mode)
+    rejected = (
+        "error: rejected rows.csv: {n} problem{s}; nothing imported, the ledger is unchanged\n"
+    )
+    typo = FIRST.replace("市公安局,", "公按局,")
+    result = reimport(small, mode, typo)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        UNKNOWN_POLICE + rejected.format(n=1, s=""),
+    )
+    # … as under a key of its own, and without one.
+    for key in ("K9", ""):
+        fresh = reimport(small, mode, typo.replace(",K1\n", f",{key}\n"))
+        assert (fresh.exit_code, fresh.stdout, fresh.stderr) == (1, "", result.stderr)
+    # Another count under the key too: both are told.
+    counted = reimport(small, mode, typo.replace(",5,", ",9,"))
+    assert (counted.exit_code, counted.stdout, counted.stderr) == (
+        1,
+        "",
+        UNKNOWN_POLICE
+        + REFUSED_K1.format(changes="count 5 there, 9 here")
+        + rejected.format(n=2, s="s"),
+    )
+    assert ledger_bytes(small) == before
+    cache = ["--no-cache"] if mode == "no-cache" else []
+    add = gs(small, *cache, "add", "-d", "公按局", "-c", "2.4.3", "-n", "5", "--date", "2023-05-23")
+    added = gs(
+        small,
+        *cache,
+        "add",
+        "-d",
+        "公按局",
+        "-c",
+        "2.4.3",
+        "-n",
+        "5",
+        "--date",
+        "2023-05-23",
+        "--note",
+        "超期",
+        "--by",
+        "张敏",
+        "--key",
+        "K1",
+    )
+    told = UNKNOWN_POLICE.removeprefix("rows.csv:2: 部门: ")
+    refused = "error: rejected: 1 problem; the entry not written, the ledger is unchanged\n"
+    assert (add.exit_code, add.stdout, add.stderr) == (1, "", f"govscore: {told}{refused}")
+    assert (added.exit_code, added.stdout, added.stderr) == (1, "", add.stderr)
+    assert ledger_bytes(small) == before
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_a_date_one_side_lacks_is_no_difference(small: Path, mode: str) -> None:
     before = first_import(small, mode)
@@ -410,7 +477,11 @@ def test_a_kept_import_is_read_again_once_the_city_is_no_longer_named(small: Pat
     departments.write_text(departments.read_text("utf-8").replace('city = "烟台市"\n', ""), "utf-8")
     gone = gs(small, "import", "c.csv", "--dry-run")
     assert gone.exit_code == 1, gone.output
-    assert "department 市民政局 there, 烟台市民政局 here" in gone.stderr
+    assert gone.stderr == (
+        "c.csv:2: 部门: unknown department '烟台市民政局'; did you mean 市民政局? "
+        "(run `govscore departments` for the list)\n"
+        "error: rejected c.csv: 1 problem; nothing imported, the ledger is unchanged\n"
+    )
 
 
 def test_a_kept_import_is_read_again_once_an_alias_moved(small: Path) -> None:

@@ -105,8 +105,8 @@ def planner(
     table = read_file(path, path.name, encoding)
     rows = CountedRows(table)
     counted = replace(table, rows=rows)
-    resolve = load_departments(root).full_name if root is not None else None
-    return Planner(counted, path.name, None, {"by": "cron"}, resolve=resolve), rows
+    departments = load_departments(root) if root is not None else None
+    return Planner(counted, path.name, None, {"by": "cron"}, departments=departments), rows
 
 
 def test_a_rerun_says_what_reading_every_row_says(small: Path, tmp_path: Path):

@@ -1798,9 +1798,7 @@ def import_(
             progress = partial(stack.enter_context(bar).update, 1)
         departments = load_departments(root_dir)
         ledger = partial(month_entries, root_dir)
-        plan = importing.Planner(
-            table, label, month, defaults, progress, departments.full_name, ledger
-        )
+        plan = importing.Planner(table, label, month, defaults, progress, departments, ledger)
         try:
             # A keyed row whose key's entry says otherwise is refused, as `add --key` is;
             # one whose note or recorder differ is named (plan.tidied).

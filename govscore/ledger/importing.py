@@ -54,6 +54,7 @@ from govscore.ledger.identity import (
 from govscore.ledger.recording import Draft, entry_finder, key_conflicts
 from govscore.ledger.text import csv_reason
 from govscore.model import FIELD_WORDS, FIELDS, Entry, field_word, month_of
+from govscore.rules.config import Departments
 from govscore.written import (
     ID_FIELDS,
     NUMBER_FIELDS,
@@ -1023,14 +1024,15 @@ class Planner:
         month: str | None,
         defaults: dict[str, Any],
         progress: Callable[[], None] | None = None,
-        resolve: Callable[[str], str | None] | None = None,
+        departments: Departments | None = None,
         ledger: Callable[[str], Iterable[Entry]] | None = None,
     ):
         self.table, self.file, self.month, self.defaults = table, file, month, defaults
         self.progress = progress
         # A department's name as the ledger keeps it (its full name), for a row's made key:
         # a later export that names it by an alias is the same row.
-        self.resolve = resolve
+        self.departments = departments
+        self.resolve = departments.full_name if departments is not None else None
         self.ledger = ledger
         self.repeats: list[Repeat] = []
         self.rows = 0  # non-empty data rows read
@@ -1040,7 +1042,7 @@ class Planner:
         self.proof: dict[str, str] = {}
         # Rows taken for a recorded entry whose note or recorder differ: line → Notice.
         self.notices: dict[int, Notice] = {}
-        self._recorded = _Recorded(ledger, resolve)
+        self._recorded = _Recorded(ledger, self.resolve)
         self._keys: Container[str] | None = None
         self._proved: frozenset[str] | None = None  # the keys in `proof`, for has_key
         self._written: frozenset[str] | None = None  # see _written_keys
@@ -1261,9 +1263,8 @@ class Planner:
                 return []
         entry_id = recorded.ids[key]
         draft = Draft(dict(fields), month, f"{self.file}:{line}", canonical=True)
-        resolve = self.resolve or (lambda name: None)
         return key_conflicts(
-            [(draft, entry_id)], resolve, self._entry, self.tidied, recorded.voided
+            [(draft, entry_id)], self.departments, self._entry, self.tidied, recorded.voided
         )
 
     def _finder(self) -> Callable[[str], Entry | None]:

@@ -145,7 +145,7 @@ _KEYED_FIELDS = ("month", *FIELDS[1 : FIELDS.index("void")], "date")
 
 def key_conflicts(
     skipped: Sequence[tuple[Draft, str]],
-    resolve: Callable[[str], str | None],
+    departments: Departments | None,
     find: Callable[[str], Entry | None],
     tidied: Tidied | None = None,
     voided: Container[str] = (),
@@ -157,8 +157,10 @@ def key_conflicts(
     never recorded: it is named instead, with the fields that differ, each compared as
     an identity compares it (identity.identity_text: a matter written another way is the
     same matter; a department by its name as the ledger keeps it). `find` gives the
-    entry of an id, from a ledger already read or from its month's files; `resolve` a
-    department's name as the ledger keeps it. A draft that differs from its entry only
+    entry of an id, from a ledger already read or from its month's files; `departments`
+    the names as the ledger keeps them (None: compared as written). A department not in
+    it is told unknown, with a did-you-mean, as a draft without a key is (review BF J3),
+    never as differing from the entry's. A draft that differs from its entry only
     in its note or its recorder (one it wrote, not one filled in) is given to `tidied`,
     with whether the entry is in `voided`: govscore keeps the entry as recorded.
     """
@@ -172,24 +174,38 @@ def key_conflicts(
         if wanted is None:  # a cell that does not read (#VALUE!) is not the entry's either
             problems.extend(_relabel(found, draft))
             continue
-        department = resolve(wanted.department) if wanted.department else None
-        if department is not None:
-            wanted = wanted._replace(department=department)
-        department = resolve(recorded.department) if recorded.department else None
-        if department is not None:
-            recorded = recorded._replace(department=department)
-        changed = [
-            _("{field} {recorded} there, {wanted} here").format(
-                field=field_word(name),
-                recorded=_shown(getattr(recorded, name)),
-                wanted=_shown(getattr(wanted, name)),
-            )
+        known = None
+        if departments is not None:
+            resolve = departments.full_name
+            known = resolve(wanted.department) if wanted.department else None
+            if known is not None:
+                wanted = wanted._replace(department=known)
+            department = resolve(recorded.department) if recorded.department else None
+            if department is not None:
+                recorded = recorded._replace(department=department)
+        apart = [
+            name
             for name in _KEYED_FIELDS
             if name not in draft.assumed
             and _compared(name, getattr(recorded, name)) != _compared(name, getattr(wanted, name))
             # A date stated on one side only (add filled one in, or was given a month
             # alone) says nothing against the other.
             and not (name == "date" and None in (recorded.date, wanted.date))
+        ]
+        # A department the list does not know is a typo to correct, not another entry's
+        # (the entry's own name, since taken off the list, is its retry).
+        unknown: list[Problem] = []
+        if departments is not None and known is None and "department" in apart:
+            unknown = department_problems(wanted, departments)
+            problems.extend(_relabel(unknown, draft))
+            apart.remove("department")
+        changed = [
+            _("{field} {recorded} there, {wanted} here").format(
+                field=field_word(name),
+                recorded=_shown(getattr(recorded, name)),
+                wanted=_shown(getattr(wanted, name)),
+            )
+            for name in apart
         ]
         if changed:
             message = _(
@@ -206,7 +222,7 @@ def key_conflicts(
             )
             problems.extend(_relabel([Problem("", 0, text, "key")], draft))
             continue
-        if tidied is None:
+        if tidied is None or unknown:
             continue
         fields = draft.fields
         differ = tuple(
@@ -299,7 +315,7 @@ def _record_locked(
         entries_by_id = {entry.id: entry for entry in root.entries()}
         voided = {entry.void for entry in entries_by_id.values() if entry.void}
         found = key_conflicts(
-            made.skipped, root.departments.full_name, entries_by_id.get, options.tidied, voided
+            made.skipped, root.departments, entries_by_id.get, options.tidied, voided
         )
         made.problems.extend(found)
     if made.problems:
@@ -339,9 +355,10 @@ def _record_cached(
     entries, problems, drafted = made.entries, made.problems, made.drafted
     if options.same_keys and made.skipped:
         find = entry_finder(lambda month: month_entries(root_path, month))
-        resolve = state.departments.full_name
         voided = context.voided
-        problems.extend(key_conflicts(made.skipped, resolve, find, options.tidied, voided))
+        problems.extend(
+            key_conflicts(made.skipped, state.departments, find, options.tidied, voided)
+        )
     appends = _appends(root_path, entries, id_tag)
     tails = []
     for path, text in appends:
