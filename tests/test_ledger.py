@@ -537,6 +537,15 @@ def test_a_csv_row_with_cells_beyond_the_header_is_refused_but_empty_ones_pass()
     assert [e.id for e in parsed.entries] == ["2023-06-0001"]
 
 
+def test_a_header_of_one_column_is_said_as_one():
+    """Review BH J5: English says a count's noun as the count asks (1 column, 2 columns)."""
+    parsed = parse_csv("id\n2023-06-0001,2.4.3\n")
+    assert [p.message for p in parsed.problems] == [
+        "2 cells, but the header names 1 column "
+        "(a comma too many, or a cell with a comma that is not in quotes?)"
+    ]
+
+
 def test_a_csv_cell_of_the_wrong_type_names_row_line_and_field():
     parsed = parse_csv("id,clause,count,date\n2023-06-0001,2.4.3,abc,2023-13-01\n")
     assert parsed.problems == (

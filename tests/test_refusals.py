@@ -315,7 +315,7 @@ def test_a_name_too_long_is_said_in_words_never_a_traceback(root: Path, tmp_path
         ("items", "en"): (
             1,
             f"{LONG}.json: cannot read: its name is too long\n"
-            "checked 0 items: 0 with findings, 0 findings, 1 unreadable records\n",
+            "checked 0 items: 0 with findings, 0 findings, 1 unreadable record\n",
         ),
         ("template", "zh"): (1, f"错误：{LONG}.xlsx: 无法写入：文件名过长\n"),
         ("template", "en"): (1, f"error: {LONG}.xlsx: cannot write: its name is too long\n"),

@@ -773,7 +773,9 @@ def repair(app: AppContext, month: str | None, yes: bool, fmt: str) -> None:
         sys.exit(1)
     for cut in cut_back(root_dir, cuttable):
         click.echo(
-            _("{file}: cut back to {keep} bytes").format(file=cut.file, keep=cut.keep)
+            ngettext(
+                "{file}: cut back to {keep} byte", "{file}: cut back to {keep} bytes", cut.keep
+            ).format(file=cut.file, keep=cut.keep)
             if not cut.created
             else _("{file}: removed (the interrupted write had created it)").format(file=cut.file)
         )
@@ -787,9 +789,11 @@ def _show_cut(cut: Cut) -> None:
     if cut.cuttable:
         click.echo(
             "  "
-            + _("would cut lines {first}–{last} ({size} bytes) of {file}").format(
-                first=torn.line, last=torn.last_line, size=cut.size - cut.keep, file=cut.file
-            )
+            + ngettext(
+                "would cut lines {first}–{last} ({size} byte) of {file}",
+                "would cut lines {first}–{last} ({size} bytes) of {file}",
+                cut.size - cut.keep,
+            ).format(first=torn.line, last=torn.last_line, size=cut.size - cut.keep, file=cut.file)
         )
     elif torn.edited:
         message = _(

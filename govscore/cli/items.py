@@ -187,15 +187,17 @@ def check(
     committer = Committer(commit)
     if root_dir is not None and record_month is not None:
         book_findings(root_dir, tally.failing_by_department(), record_month, committer, force)
-    checked = ngettext(
-        "checked {checked} item: {failing} with findings, {findings} findings, "
-        "{unreadable} unreadable records",
-        "checked {checked} items: {failing} with findings, {findings} findings, "
-        "{unreadable} unreadable records",
-        tally.checked,
+    checked = _("checked {items}: {failing} with findings, {findings}, {unreadable}").format(
+        items=_items(tally.checked),
+        failing=tally.failing,
+        findings=ngettext("{count} finding", "{count} findings", tally.findings).format(
+            count=tally.findings
+        ),
+        unreadable=ngettext(
+            "{count} unreadable record", "{count} unreadable records", tally.unreadable
+        ).format(count=tally.unreadable),
     )
-    counts = {"findings": tally.findings, "unreadable": tally.unreadable}
-    click.echo(checked.format(checked=tally.checked, failing=tally.failing, **counts), err=True)
+    click.echo(checked, err=True)
     if tally.broken_files:
         message = _("files not read to their end: {count}")
         click.echo(message.format(count=tally.broken_files), err=True)
@@ -233,6 +235,11 @@ def _verdict(app: Any, code: int | None) -> None:
         app.verdict = code
 
 
+def _items(count: int) -> str:
+    """A number of items, as the summaries say it: 1 item, 3 items (3 个事项)."""
+    return ngettext("{count} item", "{count} items", count).format(count=count)
+
+
 def book_findings(
     root_dir: Path,
     failing: Mapping[str, Sequence[str]],
@@ -254,19 +261,28 @@ def book_findings(
     blank = sorted(code for written, codes in plan.unknown if not written.strip() for code in codes)
     for written, codes in plan.unknown:
         if written.strip():
-            message = _(
-                "not booked: “{name}” is not in departments.toml ({count} item(s): {codes})"
+            message = ngettext(
+                "not booked: “{name}” is not in departments.toml ({count} item: {codes})",
+                "not booked: “{name}” is not in departments.toml ({count} items: {codes})",
+                len(codes),
             )
             click.echo(
                 message.format(name=written, count=len(codes), codes="、".join(codes)), err=True
             )
     if blank:  # missing, null, "" or spaces alike: one line
-        message = _("not booked: 实施主体 is empty ({count} item(s): {codes})")
+        message = ngettext(
+            "not booked: 实施主体 is empty ({count} item: {codes})",
+            "not booked: 实施主体 is empty ({count} items: {codes})",
+            len(blank),
+        )
         click.echo(message.format(count=len(blank), codes="、".join(blank)), err=True)
     for department, codes in plan.out_of_span:
-        message = _(
+        message = ngettext(
             "not booked: {name} is not assessed in {month} (departments.toml lists it "
-            "{span}) ({count} item(s): {codes})"
+            "{span}) ({count} item: {codes})",
+            "not booked: {name} is not assessed in {month} (departments.toml lists it "
+            "{span}) ({count} items: {codes})",
+            len(codes),
         )
         said = message.format(
             name=department.name,
@@ -292,19 +308,25 @@ def book_findings(
             ),
             err=True,
         )
-    message = _(
-        "booked {items} item(s) in {entries} entries for {month}; "
-        "{already} item(s) were booked already"
-    )
     booked = sum(e.count for e in done.added)
-    click.echo(
-        message.format(items=booked, entries=len(done.added), month=month, already=plan.already),
-        err=True,
+    message = _("booked {items} in {entries} for {month}; {already}").format(
+        items=_items(booked),
+        entries=ngettext("{count} entry", "{count} entries", len(done.added)).format(
+            count=len(done.added)
+        ),
+        month=month,
+        already=ngettext(
+            "{count} item was booked already", "{count} items were booked already", plan.already
+        ).format(count=plan.already),
     )
+    click.echo(message, err=True)
     if plan.voided:
-        message = _(
-            "{count} item(s) of bookings voided for {month} are not booked again "
-            "(a void is the office's word on them; `govscore add` books one by hand)"
+        message = ngettext(
+            "{count} item of bookings voided for {month} is not booked again "
+            "(a void is the office's word on it; `govscore add` books it by hand)",
+            "{count} items of bookings voided for {month} are not booked again "
+            "(a void is the office's word on them; `govscore add` books one by hand)",
+            plan.voided,
         )
         click.echo(message.format(count=plan.voided, month=month), err=True)
     if plan.holders and committer is not None:

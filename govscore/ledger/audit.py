@@ -253,16 +253,24 @@ def _uncommitted_rewrite(
             "shows them, `git -C {root} checkout HEAD -- {file}` puts them back"
         ).format(entries=named, file=file, root=place)
     elif status.startswith("T"):
-        message = _(
+        message = ngettext(
+            "not committed: the file is no longer a plain file (a link in its place?), "
+            "and the next commit would drop its {count} committed line; "
+            "`git -C {root} checkout -- {file}` puts it back",
             "not committed: the file is no longer a plain file (a link in its place?), "
             "and the next commit would drop its {count} committed lines; "
-            "`git -C {root} checkout -- {file}` puts it back"
+            "`git -C {root} checkout -- {file}` puts it back",
+            len(lines),
         ).format(count=len(lines), file=file, root=place)
     elif (root / label).is_file():
-        message = _(
+        message = ngettext(
+            "not committed: the file is no longer in git's index (git rm --cached?), and "
+            "the next commit would drop its {count} committed line; "
+            "`git -C {root} reset -- {file}` puts it back",
             "not committed: the file is no longer in git's index (git rm --cached?), and "
             "the next commit would drop its {count} committed lines; "
-            "`git -C {root} reset -- {file}` puts it back"
+            "`git -C {root} reset -- {file}` puts it back",
+            len(lines),
         ).format(count=len(lines), file=file, root=place)
     else:
         message = _("not committed: {message}").format(message=message)

@@ -52,7 +52,7 @@ from govscore.ledger.identity import (
     digest as parts_digest,
 )
 from govscore.ledger.recording import Draft, entry_finder, key_conflicts
-from govscore.ledger.text import csv_reason
+from govscore.ledger.text import csv_reason, too_many_cells
 from govscore.model import FIELD_WORDS, FIELDS, Entry, field_word, month_of
 from govscore.rules.config import Departments
 from govscore.written import (
@@ -2010,16 +2010,7 @@ def row_draft(
 ) -> tuple[Draft | None, list[Problem]]:
     """One row as a Draft for `record`, or why it cannot be one (its month, its shape)."""
     if any(cell.strip() for cell in cells[len(header) :]):
-        return None, [
-            Problem(
-                file,
-                line,
-                _(
-                    "{cells} cells, but the header names {columns} columns "
-                    "(a comma too many, or a cell with a comma that is not in quotes?)"
-                ).format(cells=len(cells), columns=len(header)),
-            )
-        ]
+        return None, [Problem(file, line, too_many_cells(len(cells), len(header)))]
     written: dict[str, Any] = {}
     for name, cell in zip(header, cells, strict=False):
         value = cell if name in _VERBATIM else cell.strip()

@@ -29,6 +29,7 @@ from govscore.i18n import (
     TOML_TOO_DEEP,
     _,
     listing,
+    ngettext,
     parser_reason,
     toml_value,
 )
@@ -653,16 +654,7 @@ def _csv_row(
     if not any(cell.strip() for cell in row):
         return
     if any(cell.strip() for cell in row[len(header) :]):
-        problems.append(
-            Problem(
-                file,
-                line,
-                _(
-                    "{cells} cells, but the header names {columns} columns "
-                    "(a comma too many, or a cell with a comma that is not in quotes?)"
-                ).format(cells=len(row), columns=len(header)),
-            )
-        )
+        problems.append(Problem(file, line, too_many_cells(len(row), len(header))))
         return
     # A row shorter than the header: its missing cells are blank (zip stops at its end).
     raw = {k: v for k, v in zip(header, row) if v.strip() != ""}  # noqa: B905
@@ -670,6 +662,18 @@ def _csv_row(
     problems.extend(found)
     if entry is not None:
         entries.append(entry)
+
+
+def too_many_cells(cells: int, columns: int) -> str:
+    """What a CSV row with a filled cell past its header's last column is told (a ledger's
+    CSV month, an import file): more cells than the header names, 1 column or 3."""
+    return ngettext(
+        "{cells} cells, but the header names {columns} column "
+        "(a comma too many, or a cell with a comma that is not in quotes?)",
+        "{cells} cells, but the header names {columns} columns "
+        "(a comma too many, or a cell with a comma that is not in quotes?)",
+        columns,
+    ).format(cells=cells, columns=columns)
 
 
 def _did_you_mean(name: str, choices: Iterable[str] = FIELDS) -> str:

@@ -188,6 +188,28 @@ def test_unreadable_records_alone_exit_1(outside_root: Path) -> None:
     assert result.stderr.splitlines()[0] == f"{bad}:1: not an item object but a string"
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "checked 1 item: 1 with findings, 1 finding, 1 unreadable record"),
+        ("zh", "已检查 1 个事项：1 个事项有问题，共 1 个问题，1 条记录无法读取"),
+    ],
+)
+def test_the_summary_says_each_count_in_its_own_number(
+    outside_root: Path, lang: str, said: str
+) -> None:
+    """Review BH J5: `0 findings, 1 unreadable records`: the summary's nouns took their
+    number from the items checked alone. Each count now says its own (1 finding, 2
+    findings); the Chinese, which has one form, reads as before."""
+    items = json.loads(Path(FEE).read_text(encoding="utf-8"))[:1]
+    Path("one.json").write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner(env={"GOVSCORE_LANG": lang}).invoke(
+        cli, ["items", "check", "one.json", "missing.json", "--format", "json"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [said]
+
+
 def test_a_named_file_missing_or_a_link_to_nothing_is_said_as_in_a_folder(
     outside_root: Path,
 ) -> None:

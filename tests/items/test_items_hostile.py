@@ -49,7 +49,7 @@ def test_a_huge_number_in_json_lines_is_one_problem(tmp_path: Path):
     assert result.returncode == 0 or result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"{path}:2: bad JSON: a number of more than 4,300 digits" in result.stderr
-    assert "checked 2 items: 0 with findings, 0 findings, 1 unreadable records" in result.stderr
+    assert "checked 2 items: 0 with findings, 0 findings, 1 unreadable record" in result.stderr
 
 
 def test_a_huge_number_in_a_json_array_skips_only_its_record(tmp_path: Path):
@@ -130,7 +130,7 @@ def test_half_a_utf16_pair_is_never_booked(root: Path, tmp_path: Path):
     )
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert f"{path}:1: bad JSON" in result.stderr
-    assert "booked 1 item(s) in 1 entries" in result.stderr
+    assert "booked 1 item in 1 entry" in result.stderr
 
 
 def test_a_link_to_dev_zero_is_named_not_read(tmp_path: Path):

@@ -40,12 +40,12 @@ def test_record_books_each_department_once_and_is_idempotent(root: Path, tmp_pat
     export = write(tmp_path / "items.jsonl", records)
     first = run(root, "items", "check", str(export), "--record", "2023-05", "--format", "json")
     assert first.exit_code == 1  # there are findings
-    assert "not booked: “市不存在局” is not in departments.toml (1 item(s): " in first.stderr
+    assert "not booked: “市不存在局” is not in departments.toml (1 item: " in first.stderr
     blank = write(tmp_path / "blank.jsonl", [item("0009", " ", True), item("0010", "", True)])
     said = run(root, "items", "check", str(blank), "--record", "2023-05").stderr
     stem = CLEAN["实施编码"][:-4]
     empty = [line for line in said.splitlines() if "实施主体 is empty" in line]
-    assert empty == [f"not booked: 实施主体 is empty (2 item(s): {stem}0009、{stem}0010)"]
+    assert empty == [f"not booked: 实施主体 is empty (2 items: {stem}0009、{stem}0010)"]
     ledger = root / "ledger" / "2023-05.toml"
     text = ledger.read_bytes()
     month = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
@@ -59,13 +59,11 @@ def test_record_books_each_department_once_and_is_idempotent(root: Path, tmp_pat
     second = run(root, "items", "check", str(export), "--record", "2023-05")
     assert second.exit_code == 1
     assert ledger.read_bytes() == text
-    assert (
-        "booked 0 item(s) in 0 entries for 2023-05; 3 item(s) were booked already" in second.stderr
-    )
+    assert "booked 0 items in 0 entries for 2023-05; 3 items were booked already" in second.stderr
 
     records.append(item("0006", "市住房和城乡建设局", True))
     third = run(root, "items", "check", str(write(export, records)), "--record", "2023-05")
-    assert "booked 1 item(s) in 1 entries" in third.stderr
+    assert "booked 1 item in 1 entry" in third.stderr
     added = ledger.read_text(encoding="utf-8")[len(text.decode()) :]
     assert added.count("[[entry]]") == 1 and f"{code}0006" in added and f"{code}0001" not in added
 
@@ -80,17 +78,17 @@ def test_a_voided_booking_is_not_booked_again_that_month(root: Path, tmp_path: P
     ledger = root / "ledger" / "2023-05.toml"
     before = ledger.read_bytes()
     again = run(root, "items", "check", str(export), "--record", "2023-05")
-    assert "booked 0 item(s) in 0 entries for 2023-05" in again.stderr
-    assert "1 item(s) of bookings voided for 2023-05 are not booked again" in again.stderr
+    assert "booked 0 items in 0 entries for 2023-05" in again.stderr
+    assert "1 item of bookings voided for 2023-05 is not booked again" in again.stderr
     assert ledger.read_bytes() == before
     more = write(export, [item("0001", "市公安局", True), item("0002", "市公安局", True)])
     third = run(root, "items", "check", str(more), "--record", "2023-05")
-    assert "booked 1 item(s) in 1 entries for 2023-05" in third.stderr
+    assert "booked 1 item in 1 entry for 2023-05" in third.stderr
     code = CLEAN["实施编码"][:-4]
     added = ledger.read_text(encoding="utf-8")[len(before.decode()) :]
     assert f"{code}0002" in added and f"{code}0001" not in added
     june = run(root, "items", "check", str(more), "--record", "2023-06")
-    assert "booked 2 item(s) in 1 entries for 2023-06" in june.stderr
+    assert "booked 2 items in 1 entry for 2023-06" in june.stderr
 
 
 def test_clean_items_book_nothing_and_exit_0(root: Path, tmp_path: Path):
@@ -110,13 +108,11 @@ def test_codes_holding_the_separator_are_booked_once(root: Path, tmp_path: Path)
     ]
     export = write(tmp_path / "items.jsonl", records)
     first = run(root, "items", "check", str(export), "--record", "2023-05")
-    assert "booked 3 item(s) in 1 entries" in first.stderr
+    assert "booked 3 items in 1 entry" in first.stderr
     ledger = root / "ledger" / "2023-05.toml"
     text = ledger.read_bytes()
     second = run(root, "items", "check", str(export), "--record", "2023-05")
-    assert "booked 0 item(s) in 0 entries for 2023-05; 3 item(s) were booked already" in (
-        second.stderr
-    )
+    assert "booked 0 items in 0 entries for 2023-05; 3 items were booked already" in (second.stderr)
     assert ledger.read_bytes() == text
     # Both halves of the first code, as items of their own, are not booked yet.
     halves = [
@@ -124,9 +120,7 @@ def test_codes_holding_the_separator_are_booked_once(root: Path, tmp_path: Path)
         {**item("0005", "市公安局", True), "实施编码": "0001"},
     ]
     third = run(root, "items", "check", str(write(export, records + halves)), "--record", "2023-05")
-    assert "booked 2 item(s) in 1 entries for 2023-05; 3 item(s) were booked already" in (
-        third.stderr
-    )
+    assert "booked 2 items in 1 entry for 2023-05; 3 items were booked already" in (third.stderr)
     # 5 items → 1.2.1 × 5 → C1 95 → 23.75 + 40 + 20 + 15 = 98.75
     month = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
     police = next(d for d in month["departments"] if d["department"] == "市公安局")
@@ -175,7 +169,7 @@ def test_a_record_month_the_door_refuses_is_said_before_anything_is_checked(
     assert not (root / "ledger" / "2024-04.toml").exists()
     forced = run(root, "items", "check", str(broken), "--record", "2024-04", "--force")
     assert forced.exit_code == 1  # the findings
-    assert "booked 1 item(s) in 1 entries for 2024-04" in forced.stderr
+    assert "booked 1 item in 1 entry for 2024-04" in forced.stderr
     assert (root / "ledger" / "2024-04.toml").exists()
     usage = run(root, "items", "check", str(clean), "--force")
     assert usage.exit_code == 2
@@ -275,13 +269,13 @@ def test_a_department_outside_its_span_is_left_out_and_the_others_booked(
     said = [line for line in result.stderr.splitlines() if "booked" in line]
     assert said == [
         f"not booked: 市大数据局 is not assessed in 2023-07 (departments.toml lists it from "
-        f"2023-08) (1 item(s): {code}0003)",
+        f"2023-08) (1 item: {code}0003)",
         "booked 2023-07-0001: 市公安局 1.2.1 × 2",
-        "booked 2 item(s) in 1 entries for 2023-07; 0 item(s) were booked already",
+        "booked 2 items in 1 entry for 2023-07; 0 items were booked already",
     ]
     # 市公安局: 2 failing items → C1 98 → 24.5 + 40 + 20 + 15 = 99.50; 市大数据局 not listed.
     month = json.loads(run(root, "month", "2023-07", "--format", "json").stdout)
     assert [(d["department"], d["total"]) for d in month["departments"]] == [("市公安局", 99.5)]
     # In August it is assessed: its item is booked then.
     august = run(root, "items", "check", str(export), "--record", "2023-08")
-    assert "booked 3 item(s) in 2 entries for 2023-08" in august.stderr
+    assert "booked 3 items in 2 entries for 2023-08" in august.stderr
