@@ -1940,3 +1940,55 @@ def test_a_final_newline_put_back_as_check_asks_is_no_change(tmp_path: Path):
     commit(repo, "newline back, and an entry", {MAY: after})
     found = audit_history(repo, "ledger").rewrites
     assert [(r.commit, r.parent) for r in found] == [(cut, first)]  # the loss alone
+
+
+@pytest.mark.parametrize("body", ["count = 40\n", "[entry.x]\ny = 1\n", '[meta]\nnote = "x"\n'])
+def test_a_framed_batch_opening_with_no_entry_header_is_named_by_audit(tmp_path: Path, body: str):
+    """Reviews BI F1, BJ F1: a "batch" whose first line is a key or another table, framed
+    with a begin line and an end mark written to match (a plain sha256), is no batch
+    govscore wrote: audit names the commit as a change of the entry above it, as it
+    names the same lines appended with no frame."""
+    from govscore.ledger.audit import audit_history
+    from govscore.ledger.batches import frame
+
+    repo = repository(tmp_path / "repo")
+    hand = HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    commit(repo, "first", {MAY: LEDGER_HEADER + hand})
+    parent = git(repo, "rev-parse", "HEAD")
+    forged = commit(repo, "forged", {MAY: LEDGER_HEADER + hand + frame(body, 1)})
+    found = audit_history(repo, "ledger").rewrites
+    assert [(r.commit, r.parent, r.entries) for r in found] == [(forged, parent, ("2023-05-0001",))]
+
+
+def test_an_append_closing_a_string_the_committed_text_left_open_is_a_change(tmp_path: Path):
+    """Review BJ F6: a committed hand-written entry whose multi-line note was never closed
+    (check named the file, but check is no commit hook) is completed by a later append
+    whose first line is an [[entry]] header inside that string: TOML then reads
+    `count = 40` as the committed entry's. Named as a change of that entry."""
+    from govscore.ledger.audit import audit_history
+
+    repo = repository(tmp_path / "repo")
+    hand = HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    open_note = LEDGER_HEADER + hand + 'note = """abc\n'
+    commit(repo, "first", {MAY: open_note})
+    parent = git(repo, "rev-parse", "HEAD")
+    closed = commit(repo, "closed", {MAY: open_note + '[[entry]]\n"""\ncount = 40\n'})
+    lines = open_note.count("\n")
+    [rewrite] = audit_history(repo, "ledger").rewrites
+    assert (rewrite.commit, rewrite.parent, rewrite.message, rewrite.entries, rewrite.lines) == (
+        closed,
+        parent,
+        "a commit may only append entries to a ledger file; this one appended lines inside a "
+        "multi-line string the last entry already committed left open, which TOML reads as "
+        "part of that entry (entries 2023-05-0001)",
+        ("2023-05-0001",),
+        (f"+{lines + 1}: [[entry]]", f'+{lines + 2}: """', f"+{lines + 3}: count = 40"),
+    )
+    # A string closed in the committed text opens nothing: entries appended after it are.
+    kept = LEDGER_HEADER + hand + 'note = """abc\ndef"""\n'
+    repo2 = repository(tmp_path / "repo2")
+    commit(repo2, "first", {MAY: kept})
+    commit(
+        repo2, "more", {MAY: kept + "\n" + HAND_ENTRY.format(n=2, department="市教育局", count=2)}
+    )
+    assert audit_history(repo2, "ledger").rewrites == []

@@ -419,8 +419,17 @@ def test_a_batch_of_no_entry_whose_mark_matches_is_stray_lines_too(
     _, after, _ = batch
     path = root / LEDGER
     line = after.count(b"\n") + 2  # the line after the begin line
-    # The count written twice in the table reads as a merge's interleaved lines: named so.
-    for body, said in (("recurring = true", STRAY), ("count = 40", "not valid TOML: count is")):
+    forged = (
+        # The count written twice in the table reads as a merge's interleaved lines.
+        ("recurring = true", STRAY),
+        ("count = 40", "not valid TOML: count is"),
+        # Review BJ F1: a "batch" opening with another table is no batch govscore wrote
+        # either: `[entry.x]` is a table of the entry above (it changes it), `[meta]` one
+        # of its own.
+        ("[entry.x]\ny = 1", STRAY),
+        ('[meta]\nnote = "x"', "a line after a batch's end mark: [meta] opens a table"),
+    )
+    for body, said in forged:
         path.write_bytes(after + frame(f"{body}\n", 1).encode())
         for _ in range(2):
             checked = gs(*cache, "check")

@@ -43,7 +43,13 @@ from govscore.ledger.gitops import (
     resolve_revision,
     staged_file,
 )
-from govscore.ledger.text import csv_records, split_entries, stray_lines, stray_table
+from govscore.ledger.text import (
+    appended_stray_lines,
+    csv_records,
+    quote_open_at,
+    split_entries,
+    stray_table,
+)
 
 
 @dataclass(frozen=True)
@@ -726,7 +732,7 @@ def _stray_append(old: str, new: str, path: str) -> Checked | None:
     """An append whose first lines, before any [[entry]] header or batch begin line, are
     more than blank lines and comments (`count = 40`): TOML reads them as part of the last
     table already committed, so they change that entry, whoever wrote it."""
-    found = stray_lines(new, len(old)) if old else None
+    found = appended_stray_lines(new, len(old)) if old else None
     if found is None:
         return None
     _preamble, tables = split_entries(old)
@@ -739,7 +745,13 @@ def _stray_append(old: str, new: str, path: str) -> Checked | None:
         f"+{n}: {text}" for n, text in enumerate(new[first:stop].split("\n"), number) if text
     )
     named = _named(entries)
-    if table := stray_table(new, first, stop):
+    if quote_open_at(new, len(old)):
+        message = _(
+            "a commit may only append entries to a ledger file; this one appended lines "
+            "inside a multi-line string the last entry already committed left open, which "
+            "TOML reads as part of that entry{entries}"
+        ).format(entries=named)
+    elif table := stray_table(new, first, stop):
         message = _(
             "a commit may only append entries to a ledger file; in the lines this one "
             "appended, {why}; `govscore check` leaves out the last entry already "
@@ -757,7 +769,7 @@ def _stray_append(old: str, new: str, path: str) -> Checked | None:
 def _appended_table(old: str, new: str) -> str:
     """The header of the table that lines appended to `old` open before any [[entry]]
     header (`[meta]`), or "" (see text.stray_table)."""
-    found = stray_lines(new, len(old)) if old else None
+    found = appended_stray_lines(new, len(old)) if old else None
     return stray_table(new, *found) if found else ""
 
 

@@ -154,14 +154,46 @@ def stray_lines(text: str, start: int) -> tuple[int, int] | None:
     return None if first is None else (first, at)
 
 
+def appended_stray_lines(text: str, start: int) -> tuple[int, int] | None:
+    """stray_lines of the lines appended at `start` to a text that may end inside a
+    multi-line string (a hand-written entry's note left open): the appended lines up to
+    the one that closes it are that string's, so of the table above (review BJ F6)."""
+    quote = quote_open_at(text, start)
+    if quote is None:
+        return stray_lines(text, start)
+    stop = len(text)  # the string runs on to the end: every appended line is its
+    for _at, end, line in _lines_from(text, start):
+        quote = _open_quote(line, quote)
+        if quote is None:
+            stop = end
+            break
+    more = stray_lines(text, stop) if quote is None else None
+    return start, more[1] if more else stop
+
+
+def quote_open_at(text: str, start: int) -> str | None:
+    """The multi-line string delimiter open at `start` (a line's start), if any. Walked
+    from the line of the first triple quote: no string is open before it (govscore writes
+    every string on one line, so most ledgers have none)."""
+    found = [at for at in (text.find('"""', 0, start), text.find("'''", 0, start)) if at >= 0]
+    if not found:
+        return None
+    quote: str | None = None
+    for _at, _end, line in _lines_from(text[:start], text.rfind("\n", 0, min(found)) + 1):
+        quote = _open_quote(line, quote)
+    return quote
+
+
 def _opens_entry(text: str, at: int) -> bool:
-    """Whether the batch whose begin line ends at `at` may open with a table: its first
-    line that is more than blank or a comment is a header (or a header cut off: a torn
-    batch, named as one), or there is none (cut after its begin line). A key line first
-    is no batch govscore wrote."""
-    for _start, _end, line in _lines_from(text, at):
+    """Whether the batch whose begin line ends at `at` may be one govscore wrote: its first
+    line that is more than blank or a comment is an [[entry]] header (or one cut off at
+    the text's end: a torn batch, named as one), or there is none (cut after its begin
+    line). A key line first, or another table (`[entry.x]` is a table of the entry above;
+    `[meta]`), is no batch govscore wrote (review BJ F1)."""
+    for _start, end, line in _lines_from(text, at):
         if not _QUIET.fullmatch(line):
-            return line.lstrip(" \t").startswith("[")
+            cut = end == len(text) and not text.endswith("\n")
+            return bool(_HEADER.match(line)) or (cut and "[[entry]]".startswith(line.strip()))
     return True
 
 
