@@ -641,7 +641,7 @@ def test_the_departments_toml_init_writes_shows_since_and_until(tmp_path: Path):
         'name = "市数据局"',
         'since = "2024-03"',
         "",
-        'and under name = "市大数据局" below: until = "2024-02"',
+        '并在下面 name = "市大数据局" 处加上：until = "2024-02"',
     ]
     followed = written.replace(
         '\nname = "市大数据局"\n', '\nname = "市大数据局"\nuntil = "2024-02"\n'
