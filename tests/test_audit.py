@@ -1992,3 +1992,147 @@ def test_an_append_closing_a_string_the_committed_text_left_open_is_a_change(tmp
         repo2, "more", {MAY: kept + "\n" + HAND_ENTRY.format(n=2, department="市教育局", count=2)}
     )
     assert audit_history(repo2, "ledger").rewrites == []
+
+
+# Comment lines enough to change any small file past git's rename threshold (50%).
+PADDING = "".join(f"# note {n}: the office's files were reorganised\n" for n in range(60))
+
+
+def test_a_root_moved_with_every_file_changed_past_git_rename_threshold_is_still_followed(
+    tmp_path: Path,
+):
+    """Review BJ F5: the root moved in a commit that also changed each of its files enough
+    that git finds no rename, an entry edited on the way: the ledger was taken as begun
+    there, so audit and `audit --since` a tag before the move passed the edit. The ledger
+    folder the commit emptied is the one the ledger left."""
+    from govscore.ledger.audit import audit_history
+
+    police = HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    repo = repository(tmp_path / "repo")
+    commit(repo, "root", {"README": "the city's files\n"})
+    published = commit(
+        repo, "office", {"office/" + MAY: police, "office/weights.toml": "[ledger]\n"}
+    )
+    git(repo, "tag", "v1")
+    moved = commit(
+        repo,
+        "moved",
+        {
+            "office/" + MAY: None,
+            "office/weights.toml": None,
+            "moved/" + MAY: police.replace("count = 1", "count = 3") + PADDING,
+            "moved/weights.toml": "[ledger]\n" + PADDING,
+        },
+    )
+    assert git(repo, "diff-tree", "-r", "-M", "--name-status", moved).splitlines()[1:] == [
+        "A\tmoved/ledger/2023-05.toml",
+        "A\tmoved/weights.toml",
+        "D\toffice/ledger/2023-05.toml",
+        "D\toffice/weights.toml",
+    ]
+    # The padding stands in the edited entry's table (TOML reads comments so): its lines
+    # are named among that entry's new ones.
+    padded = (f"+{n}: {line}" for n, line in enumerate(PADDING.splitlines(), 6))
+    lines = ("-5: count = 1", "+5: count = 3", *padded)
+    found = audit_history(repo / "moved", "ledger", since="v1").rewrites
+    assert [(r.commit, r.parent, r.file, r.entries, r.lines) for r in found] == [
+        (moved, published, MAY, ("2023-05-0001",), lines),
+        (moved, published, MAY, ("2023-05-0001",), lines),
+    ]
+    assert found[1].message == (
+        f"not everything in v1's ledger ({published[:10]}) is still at HEAD, whole and in "
+        "order: entry 2023-05-0001 (line 1) was changed"
+    )
+    done = run(repo / "moved", "audit")
+    assert (done.exit_code, done.stdout) == (
+        1,
+        f"{moved[:10]} {found[0].date} Test Clerk: moved\n"
+        f"    {MAY}: {APPEND_ONLY} (entries 2023-05-0001)\n"
+        + "".join(f"    {line}\n" for line in lines),
+    )
+
+
+def test_a_ledger_appearing_where_several_ledger_folders_were_emptied_is_named_unsure(
+    tmp_path: Path,
+):
+    """Two roots' ledgers emptied in the commit where the root's ledger first appears, and
+    no rename to say which it came from: the audit names the commit and both folders, and
+    `--since` a tag before it says the tag's ledger was compared with nothing (exit 1),
+    never that everything in it is still at HEAD."""
+    police, education = (
+        HAND_ENTRY.format(n=n, department=name, count=1)
+        for n, name in ((1, "市公安局"), (2, "市教育局"))
+    )
+    repo = repository(tmp_path / "repo")
+    published = commit(repo, "two roots", {"a/" + MAY: police, "b/" + MAY: education})
+    git(repo, "tag", "v1")
+    joined = commit(
+        repo,
+        "joined",
+        {
+            "a/" + MAY: None,
+            "b/" + MAY: None,
+            "moved/" + MAY: police + education + PADDING,
+            "moved/weights.toml": "[ledger]\n",
+        },
+    )
+    after = commit(repo, "appended", {"moved/" + MAY: police + education + PADDING + "\n"})
+    unsure = (
+        f"{joined[:10]} {{date}} Test Clerk: joined\n"
+        "    -: the ledger folder moved/ledger first appears in this commit, which took every "
+        "ledger file out of several folders (a/ledger, b/ledger), and git finds no file "
+        "renamed from one of them: which one it was moved from cannot be told, so the "
+        "entries they held were compared with nothing\n"
+    )
+    code, found = audit_json(repo / "moved")
+    assert (code, [(r["commit"], r["parent"], r["file"]) for r in found]) == (
+        1,
+        [(joined, published, "")],
+    )
+    done = run(repo / "moved", "audit")
+    assert (done.exit_code, done.stdout) == (1, unsure.format(date=found[0]["date"]))
+    code, found = audit_json(repo / "moved", "--since", "v1")
+    assert (code, [(r["commit"], r["parent"], r["file"]) for r in found]) == (
+        1,
+        [(joined, published, ""), (after, published, "")],
+    )
+    done = run(repo / "moved", "audit", "--since", "v1")
+    assert (done.exit_code, done.stdout) == (
+        1,
+        unsure.format(date=found[0]["date"])
+        + f"{after[:10]} {found[1]['date']} Test Clerk: appended\n"
+        f"    -: v1 ({published[:10]}) held no ledger at moved/ledger, and the history cannot "
+        "be followed to where it held this root's ledger: it held ledger files in folders "
+        "HEAD no longer holds (a/ledger, b/ledger); nothing of v1's ledger was compared "
+        "with HEAD's\n",
+    )
+
+
+def test_audit_since_a_tag_before_the_roots_ledger_began_says_there_was_none_to_compare(
+    tmp_path: Path,
+):
+    """One root per year: `audit --since` last year's tag from the new year's root finds
+    no ledger of it there, and last year's still stands. Nothing was compared, and the
+    audit says so rather than that everything in the tag's ledger is still at HEAD."""
+    repo = repository(tmp_path / "repo")
+    police = HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    commit(repo, "2023", {"y2023/" + MAY: police, "y2023/weights.toml": "[ledger]\n"})
+    git(repo, "tag", "v2023")
+    commit(
+        repo,
+        "2024",
+        {"y2024/ledger/2024-01.toml": "# the new year's ledger\n", "y2024/weights.toml": ""},
+    )
+    done = run(repo / "y2024", "audit", "--since", "v2023")
+    assert (done.exit_code, done.stdout, done.stderr) == (
+        0,
+        "",
+        "the ledger's git history since v2023 is append-only; v2023 held no ledger of this "
+        "root (it began after it), so there was none to compare with HEAD's\n",
+    )
+    done = run(repo / "y2023", "audit", "--since", "v2023")
+    assert (done.exit_code, done.stderr) == (
+        0,
+        "the ledger's git history since v2023 is append-only, and everything in v2023's "
+        "ledger is still at HEAD, in order\n",
+    )

@@ -1306,6 +1306,14 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
             _("the ledger's git history is append-only: no line was changed or removed"),
             err=True,
         )
+    elif not audited.published:
+        click.echo(
+            _(
+                "the ledger's git history since {rev} is append-only; {rev} held no ledger "
+                "of this root (it began after it), so there was none to compare with HEAD's"
+            ).format(rev=since),
+            err=True,
+        )
     else:
         click.echo(
             _(

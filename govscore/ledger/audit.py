@@ -38,6 +38,7 @@ from govscore.ledger.gitops import (
     git_env,
     hidden_changes,
     in_repository,
+    removed_files,
     renames,
     repository_prefix,
     resolve_revision,
@@ -87,6 +88,10 @@ class Audit:
 
     rewrites: list[Rewrite]
     cut: tuple[CutOff, ...]
+    # False: the published revision (--since) held no ledger of this root, where its
+    # ledger stood then or anywhere HEAD no longer holds one: it began after it, and
+    # there was nothing to compare.
+    published: bool = True
 
 
 def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audit:
@@ -127,6 +132,7 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
     walk = [line.split() for line in listed.stdout.splitlines()]
     found: list[Rewrite] = []
     cut: list[CutOff] = []
+    published = True
     with _Objects(root) as objects:
         history = _History(objects, folder, prefix)
         # The ledger's folder, followed from HEAD back (each commit after a child of it)
@@ -144,9 +150,10 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
             if unread:
                 cut.append(CutOff(commit.id, commit.author, commit.date, commit.subject, unread))
         if base is not None and since is not None:  # pragma: no mutate (equivalent: or)
-            found.extend(_since(root, history, base, since))
+            lost, published = _since(root, history, base, since)
+            found.extend(lost)
         found.extend(_uncommitted(root, history, head.stdout.strip(), ledger_dir))
-    return Audit(found, tuple(cut))
+    return Audit(found, tuple(cut), published)
 
 
 def _uncommitted(root: Path, history: _History, head: str, ledger_dir: str) -> list[Rewrite]:
@@ -321,7 +328,9 @@ def _as_committed(root: Path, label: str) -> str | None:
     return data.decode(errors="surrogateescape")
 
 
-def _since(root: Path, history: _History, base: str, since: str) -> list[Rewrite]:
+def _since(root: Path, history: _History, base: str, since: str) -> tuple[list[Rewrite], bool]:
+    """What HEAD no longer holds of the published revision's ledger, and whether that
+    revision held this root's ledger at all (False: it began after it)."""
     head = history.commit(git(root, "rev-parse", "HEAD").stdout.strip())
     found = []
     ancestor = git(
@@ -351,8 +360,27 @@ def _since(root: Path, history: _History, base: str, since: str) -> list[Rewrite
     # HEAD must hold the published ledger as a merge holds a parent's: every entry whole
     # and in order, whatever was added between them. Named as of HEAD.
     history.published(head, base)
-    found.extend(history.compare(head, base, True, lost))
-    return found
+    if history.held(head, base):
+        found.extend(history.compare(head, base, True, lost))
+        return found, True
+    # The ledger was not followed to where the revision held it: a ledger folder it held
+    # that HEAD no longer holds may have been this root's, and would be compared with nothing.
+    gone = history.removed_ledgers(base, head.id)
+    if gone:
+        message = _(
+            "{rev} ({commit}) held no ledger at {folder}, and the history cannot be followed "
+            "to where it held this root's ledger: it held ledger files in folders HEAD no "
+            "longer holds ({folders}); nothing of {rev}'s ledger was compared with HEAD's"
+        ).format(
+            rev=since,
+            commit=base[:10],
+            folder=_folder(history.where(head, base)),
+            folders=listing([_folder(place) for place in gone]),
+        )
+        found.append(
+            Rewrite(head.id, base, head.author, head.date, head.subject, "", message, (), ())
+        )
+    return found, bool(gone)
 
 
 # -- reading git objects ------------------------------------------------------------------
@@ -489,6 +517,12 @@ class _History:
         self.folders: dict[str, Folder] = {}
         # (commit, parent) → where the parent held the ledger folder the commit moved.
         self.moved: dict[tuple[str, str], Folder] = {}
+        # (commit, parent) → the parent's ledger folders the commit emptied, where its own
+        # ledger folder first appears and git finds no rename to tell which it came from.
+        self.unsure: dict[tuple[str, str], list[Folder]] = {}
+        # The ledger folder's own names below the root (`ledger`): what another root's
+        # ledger folder, or this one where it stood before a move, is called too.
+        self.ledger = self.folder[len([part for part in prefix.split("/") if part]) :]
         self.ledgers: dict[tuple[str, Folder], dict[str, str] | None] = {}
         self.absent: set[tuple[str, Folder]] = set()  # no such folder in the commit's tree
         self.texts: dict[str, str] = {}
@@ -547,6 +581,14 @@ class _History:
                 self.moved[(commit.id, parent)] = folder = moved
         self.folders.setdefault(parent, folder)
 
+    def where(self, commit: _Commit, parent: str) -> Folder:
+        """Where the parent held the commit's ledger folder, as the history was followed."""
+        return self.moved.get((commit.id, parent), self.folders.get(commit.id, self.folder))
+
+    def held(self, head: _Commit, base: str) -> bool:
+        """Whether a published revision held the ledger folder where HEAD's was followed to."""
+        return self.holds(base, self.where(head, base))
+
     def published(self, head: _Commit, base: str) -> None:
         """Where a published revision held HEAD's ledger folder: where the walk followed it
         there (its child after it moved it, if one did), else where HEAD's own moves find it
@@ -563,7 +605,11 @@ class _History:
         parent holds, the one most renames point to, if the commit truly moved it: its
         ledger files left it, or some of them are among the renames. A file moved from a
         root that keeps its ledger (`y2023/README.md` to `y2024/README.md`, as a new year's
-        root begins) moves no ledger."""
+        root begins) moves no ledger.
+
+        Where git finds no rename to say it (each file changed past its similarity
+        threshold in the move), the ledger folder the commit emptied is the one it came
+        from, if there is one; of several, none is guessed (`unsure`, named as such)."""
         votes: Counter[Folder] = Counter()
         carried: set[Folder] = set()  # places ledger files themselves were renamed from
         for old, new in renames(self.objects.root, parent, commit):
@@ -582,7 +628,30 @@ class _History:
             for place, _count in sorted(votes.items(), key=lambda vote: (-vote[1], vote[0]))
             if self.holds(parent, place) and (place in carried or self._left(parent, commit, place))
         )
-        return next(held, None)
+        found = next(held, None)
+        if found is not None:
+            return found
+        gone = self.removed_ledgers(parent, commit)
+        if len(gone) > 1:
+            self.unsure[(commit, parent)] = gone
+        return gone[0] if len(gone) == 1 else None
+
+    def removed_ledgers(self, parent: str, commit: str) -> list[Folder]:
+        """The ledger folders (named as this root's is: `ledger`) whose files the parent
+        held and the commit holds none of, wherever they stood: found among the files git
+        says the commit removed, so only the folders the commit changed are read."""
+        depth = len(self.ledger)
+        places = {
+            parts[:end]
+            for parts in map(_parts, removed_files(self.objects.root, parent, commit))
+            for end in range(depth, len(parts))
+            if parts[end - depth : end] == self.ledger
+        }
+        return sorted(
+            place
+            for place in places
+            if self.files(parent, place) and self._left(parent, commit, place)
+        )
 
     def _left(self, parent: str, commit: str, place: Folder) -> bool:
         """Whether the commit no longer holds the parent's ledger folder at `place`: the
@@ -646,9 +715,11 @@ class _History:
     ) -> list[Rewrite]:
         """How the commit failed to keep the parent's ledger files (nothing if it kept them);
         `lost` says what a merge (or HEAD against a published revision) did not keep."""
-        folder = self.folders.get(commit.id, self.folder)
-        old_files = self.files(parent_id, self.moved.get((commit.id, parent_id), folder))
-        new_files = self.files(commit.id, folder)
+        unsure = self.unsure.get((commit.id, parent_id))
+        if unsure is not None:
+            return [self._unsure(commit, parent_id, unsure)]
+        old_files = self.files(parent_id, self.where(commit, parent_id))
+        new_files = self.files(commit.id, self.folders.get(commit.id, self.folder))
         if old_files is None or new_files is None:
             return []
         found = []
@@ -676,6 +747,27 @@ class _History:
                 )
             )
         return found
+
+    def _unsure(self, commit: _Commit, parent: str, places: list[Folder]) -> Rewrite:
+        """A commit where the ledger folder first appears, having emptied several ledger
+        folders of its parent with no rename to tell which one it was moved from."""
+        message = _(
+            "the ledger folder {folder} first appears in this commit, which took every "
+            "ledger file out of several folders ({folders}), and git finds no file renamed "
+            "from one of them: which one it was moved from cannot be told, so the entries "
+            "they held were compared with nothing"
+        ).format(
+            folder=_folder(self.folders.get(commit.id, self.folder)),
+            folders=listing([_folder(place) for place in places]),
+        )
+        return Rewrite(
+            commit.id, parent, commit.author, commit.date, commit.subject, "", message, (), ()
+        )
+
+
+def _folder(place: Folder) -> str:
+    """A folder as the repository names it, to be printed."""
+    return _shown(b"/".join(place).decode(errors="surrogateescape"))
 
 
 def _named(entries: Sequence[str]) -> str:

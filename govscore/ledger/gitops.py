@@ -256,6 +256,23 @@ def renames(root: Path, parent: str, commit: str) -> list[tuple[str, str]]:
     return [(fields[n + 1], fields[n + 2]) for n in range(0, len(fields) - 2, 3)]
 
 
+def removed_files(root: Path, parent: str, commit: str) -> list[str]:
+    """The files a commit no longer holds where its parent held them, as the repository
+    names them: rename detection off, so a file moved away is removed from its old place."""
+    listed = _git_bytes(
+        root,
+        "diff-tree",
+        "-r",
+        "--no-renames",
+        "--diff-filter=D",
+        "--name-only",
+        "-z",
+        parent,
+        commit,
+    )
+    return [path for path in listed.stdout.decode("utf-8", "surrogateescape").split("\0") if path]
+
+
 def list_tree(root: Path, commit: str, folder: str) -> list[str] | None:
     """The files directly in a folder at a commit, or None if the folder was not there."""
     listed = git(root, "ls-tree", "--name-only", commit, "--", f"{folder}/", check=False)
