@@ -470,6 +470,27 @@ def test_entries_appended_by_hand_without_frames_read_as_always(batch, gs: Run, 
     assert gs("add", "-d", "市公安局", "-c", "2.4.3", "--month", MONTH).exit_code == 0
 
 
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "ledger"])
+@pytest.mark.parametrize("header", ['[["entry"]]', "[[ 'entry' ]]"])
+def test_an_entry_appended_by_hand_under_a_quoted_header_is_an_entry(
+    batch, gs: Run, root: Path, header: str, cache: list[str]
+):
+    """Review BL F2: `[["entry"]]` is TOML's [[entry]] too. Appended by hand, it was
+    taken for stray lines changing the batch's last entry, and both entries were left
+    out. It is an entry, read as any hand-appended entry is; govscore appends after it."""
+    _, after, _ = batch
+    path = root / LEDGER
+    path.write_bytes(
+        after + f'\n{header}\nid = "hand-1"\ndepartment = "市民政局"\nclause = "2.4.3"\n'.encode()
+    )
+    for _ in range(2):  # the second run reads the snapshot the first one wrote
+        checked = gs(*cache, "check", "--format", "json")
+        assert checked.exit_code == 0, checked.output
+        assert json.loads(checked.stdout)["entries"] == 5
+    assert gs(*cache, "add", "-d", "市公安局", "-c", "2.4.3", "--month", MONTH).exit_code == 0
+    assert json.loads(gs(*cache, "check", "--format", "json").stdout)["entries"] == 6
+
+
 def test_a_begin_line_inside_a_hand_written_note_is_no_batch(batch, gs: Run, root: Path):
     """A note of several lines may hold a line that reads like a begin line. Taken for
     one, it made the rest of the file a torn batch, and `repair --yes` cut two hand

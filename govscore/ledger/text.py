@@ -34,12 +34,12 @@ from govscore.i18n import (
     toml_value,
 )
 from govscore.ledger.batches import BEGIN, END, Ended, Stray, blank, ends_whole_batch, scan
-from govscore.ledger.tomlfast import Chunk, PlainTables, quick_entry, read_chunks
+from govscore.ledger.tomlfast import ENTRY_NAME, Chunk, PlainTables, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, field_word, is_month
 from govscore.rules.validate import MOST_CASES, count_refusal, too_many
 from govscore.written import missing_day
 
-_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#.*)?$")
+_HEADER = re.compile(rf"^[ \t]*\[\[[ \t]*{ENTRY_NAME}[ \t]*\]\][ \t]*(#.*)?$")
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Controls, format characters (bidi, zero-width, BOM), line and paragraph separators.
@@ -78,7 +78,9 @@ def ledger_text(data: bytes) -> str:
 
 
 # Where a table or a batch of govscore's begins (and a batch ends), in a file's bytes.
-_HEADER_BYTES = re.compile(rb"^[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(#[^\r\n]*)?\r?$", re.MULTILINE)
+_HEADER_BYTES = re.compile(
+    rf"^[ \t]*\[\[[ \t]*{ENTRY_NAME}[ \t]*\]\][ \t]*(#[^\r\n]*)?\r?$".encode(), re.MULTILINE
+)
 _BEGIN_BYTES = re.compile(b"^" + re.escape(BEGIN.encode()), re.MULTILINE)
 _END_BYTES = re.compile(re.escape(END.encode()))
 

@@ -17,7 +17,12 @@ from typing import Any
 
 from govscore.model import FIELDS, Entry
 
-_HEADER = re.compile(r"[ \t]*\[\[[ \t]*entry[ \t]*\]\][ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?")
+# The name of an [[entry]] header as TOML reads it: bare or quoted ([["entry"]] is the
+# same table to TOML, and a hand-written one is an entry like any other: review BL F2).
+ENTRY_NAME = r"""(?:entry|"entry"|'entry')"""
+_HEADER = re.compile(
+    rf"[ \t]*\[\[[ \t]*{ENTRY_NAME}[ \t]*\]\][ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?"
+)
 _COMMENT = re.compile(r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?")
 _LINE = re.compile(
     r"([A-Za-z_][A-Za-z0-9_]*) = "
