@@ -1618,6 +1618,60 @@ def test_an_evil_merge_hiding_a_csv_row_in_a_quoted_cell_names_the_row_removed(t
     ]
 
 
+def test_an_evil_merge_putting_a_new_csv_header_above_the_committed_one_is_caught(
+    tmp_path: Path,
+):
+    """Review BJ F2: every committed record still stood, in order, below a new header row
+    with numerator and denominator swapped, which every row is then read under (90/100
+    became 100/90). The header must stay the file's first record: by a merge, and at HEAD
+    against a published revision."""
+    from govscore.ledger.audit import audit_history
+
+    june = "ledger/2023-06.csv"
+    header = "id,department,clause,numerator,denominator,note\n"
+    base = header + "c1,市公安局,2.5.2,90,100,ok\n"
+    repo = repository(tmp_path / "repo")
+    published = commit(repo, "base", {june: base})
+    git(repo, "checkout", "-qb", "side")
+    side = commit(repo, "side", {"ledger/2023-07.csv": header})
+    git(repo, "checkout", "-q", "-")
+    main = commit(repo, "main", {"ledger/2023-08.csv": header})
+    git(repo, "merge", "-q", "--no-commit", "side")
+    swapped = "id,department,clause,denominator,numerator,note\n"
+    merge = commit(repo, "merge side", {june: swapped + base})
+    said = (
+        "the header row (line 1) is no longer the file's first row, which every row is read under"
+    )
+    lines = ("-1: " + header.strip(), "+1: " + swapped.strip())
+    lost = "a merge must keep every entry of each parent, whole and in order; against parent "
+    found = audit_history(repo, "ledger").rewrites
+    assert [(r.commit, r.parent, r.file, r.message, r.entries, r.lines) for r in found] == [
+        (merge, parent, june, f"{lost}{parent[:10]}: {said}", (), lines) for parent in (main, side)
+    ]
+    since = audit_history(repo, "ledger", since=published).rewrites
+    assert [(r.parent, r.message, r.lines) for r in since[2:]] == [
+        (
+            published,
+            f"not everything in {published}'s ledger ({published[:10]}) is still at HEAD, "
+            f"whole and in order: {said}",
+            lines,
+        )
+    ]
+    # The header left first, the other side's rows between the parent's, keeps the file;
+    # a blank line above it (the header then reads as no columns) does not.
+    from govscore.ledger.audit import _merge_losses
+
+    other = "c2,市民政局,2.5.2,95,100,ok\n"
+    assert (
+        _merge_losses(
+            base + "c3,x\n", header + other + "c1,市公安局,2.5.2,90,100,ok\nc3,x\n", june, "p"
+        )
+        is None
+    )
+    blank = _merge_losses(base, "\n" + base, june, "p")
+    assert blank is not None and blank[2] == ("-1: " + header.strip(),)
+
+
 def test_a_hidden_file_in_the_ledger_folder_is_no_ledger_file_to_keep(root: Path):
     """Review BG F4: `git rm ledger/.gitkeep` (the empty placeholder init commits) was a
     rewrite of the ledger in every later audit, and "not committed" before it. The ledger

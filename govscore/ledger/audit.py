@@ -904,6 +904,7 @@ class _Block:
     line: int  # its first line's number
     lines: tuple[str, ...]  # trailing blank lines left out: they separate, they say nothing
     entry: str  # the entry's id; "" when it has none
+    header: bool = False  # a CSV file's first record: the header every row is read under
 
     def numbers(self) -> range:
         return range(self.line, self.line + len(self.lines))
@@ -930,14 +931,16 @@ def _blocks(text: str, path: str) -> list[_Block]:
     else:
         parts = [(first, [line], "") for first, line in enumerate(text.split("\n"), 1)]
     blocks = []
-    for first, lines, entry in parts:
+    csv_file = path.endswith(".csv")
+    for number, (first, lines, entry) in enumerate(parts):
         # A batch's begin line stands before the table it begins (govscore.ledger.batches):
         # it frames, like a blank line it says nothing about the entry above it.
         while lines and (not lines[-1].strip() or lines[-1].startswith(BEGIN)):
             lines.pop()
         if lines:
             ids = (m.group(1) for m in map(_ID_LINE.match, lines) if m)
-            blocks.append(_Block(first, tuple(lines), next(ids, "") if entry is None else entry))
+            entry = next(ids, "") if entry is None else entry
+            blocks.append(_Block(first, tuple(lines), entry, csv_file and not number))
     return blocks
 
 
@@ -972,7 +975,8 @@ def _merge_losses(
 ) -> Checked | None:
     """For a merge: each entry of the parent, whole and in order; else what was lost."""
     before, after = _blocks(old, path), _blocks(new, path)
-    if _kept_in_order(before, after):
+    header = _header_moved(before, after)
+    if header is None and _kept_in_order(before, after):
         return None
     kept, matched = _common([b.lines for b in before], [b.lines for b in after])
     # What was not kept may stand elsewhere in the merge: each of its other blocks
@@ -996,6 +1000,9 @@ def _merge_losses(
     what: list[str] = []
     entries: list[str] = []
     lines: list[str] = []
+    if header is not None:
+        what.append(header[0])
+        lines += header[1]
     for index, block in enumerate(before):
         if index in kept:
             continue
@@ -1020,6 +1027,25 @@ def _merge_losses(
             what.append(_("{what} was removed").format(what=block.where()))
             lines += [f"-{n}: {text}" for n, text in enumerate(block.lines, block.line)]
     return lost(parent, _("; ").join(what)), tuple(entries), tuple(lines)
+
+
+def _header_moved(
+    before: Sequence[_Block], after: Sequence[_Block]
+) -> tuple[str, list[str]] | None:
+    """A CSV file's header record that no longer comes first (review BJ F2): every row
+    is read under the first record, so a row put above it (`…,denominator,numerator,…`)
+    re-reads each committed row though every line still stands. (What, and its lines.)"""
+    old = before[0] if before and before[0].header else None
+    new = after[0] if after and after[0].header else None
+    if old is None or (new is not None and new.lines == old.lines):
+        return None
+    first = new.line if new is not None else 1
+    said = _(
+        "the header row (line {line}) is no longer the file's first row, which every row "
+        "is read under"
+    ).format(line=old.line)
+    lines = [f"-{n}: {text}" for n, text in enumerate(old.lines, old.line)]
+    return said, lines + [f"+{n}: {text}" for n, text in enumerate(new.lines if new else (), first)]
 
 
 # Beyond this many pairs of equal blocks (a file of thousands of equal rows) a longest
