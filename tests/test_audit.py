@@ -158,14 +158,15 @@ def test_a_merge_that_moves_an_entry_is_caught(clerks: tuple[Path, Path]):
     git(alice, "push", "-q", "origin", "HEAD")
     git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin")
     ledger = bob / "ledger" / "2023-05.toml"
-    head, *entries = re.split(r"\n(?=\[\[entry\]\])", ledger.read_text(encoding="utf-8"))
+    # Each entry moves with its batch's begin line above it, which frames it.
+    head, *entries = re.split(r"\n(?=# govscore batch of )", ledger.read_text(encoding="utf-8"))
     by_id = {re.search(r'id = "([^"]+)"', entry).group(1): entry.strip() for entry in entries}
     order = [second, first, *(i for i in by_id if i not in (first, second))]
     ledger.write_text(
         "\n\n".join([head.strip(), *(by_id[i] for i in order)]) + "\n", encoding="utf-8"
     )
     git(bob, "commit", "-q", "-a", "--amend", "--no-edit")
-    assert "does not match its end" in run(bob, "check").output  # as above
+    assert run(bob, "check").exit_code == 0  # whole batches, moved: only the audit sees it
 
     code, found = audit_json(bob)
     assert code == 1
@@ -376,7 +377,8 @@ def test_audit_since_a_revision_the_history_no_longer_holds_names_the_rewrite_wh
         "lines": [],
     }
     lost = found[-1]
-    removed = text[start:].rstrip("\n").split("\n")
+    # The entry's lines, its batch's begin line above them first: it frames the entry.
+    removed = text[text.rindex("\n# govscore batch of ", 0, start) + 1 :].rstrip("\n").split("\n")
     first_line = text[:start].count("\n") + 1
     assert lost == {
         "commit": head,
@@ -388,7 +390,7 @@ def test_audit_since_a_revision_the_history_no_longer_holds_names_the_rewrite_wh
         "message": f"v2023-05（{published[:10]}）时台账中的记录未全部完整、按原顺序保留在 "
         f"HEAD 中：记录 {second}（第 {first_line} 行）被删除",
         "entries": [second],
-        "lines": [f"-{first_line + n}: {line}" for n, line in enumerate(removed)],
+        "lines": [f"-{first_line - 1 + n}: {line}" for n, line in enumerate(removed)],
     }
 
 
@@ -573,6 +575,15 @@ def test_blocks_are_entries_with_their_ids_and_csv_records_one_by_one():
     ]
     # Any other file's lines, one by one.
     assert [b.lines for b in _blocks('"a\nb"\n', "notes.txt")] == [('"a',), ('b"',)]
+    # A batch's begin line frames the table after it (review BJ F4), or, no table after
+    # it, stands alone.
+    begin = "# govscore batch of 1 entry, 9 bytes"
+    framed = f'# 2023-05\n{begin}\n[[entry]]\nid = "a"\n\n{begin}\n\n'
+    assert [(b.line, b.begin, b.lines, list(b.numbers())) for b in _blocks(framed, "x.toml")] == [
+        (1, (), ("# 2023-05",), [1]),
+        (3, (begin,), ("[[entry]]", 'id = "a"'), [2, 3, 4]),
+        (6, (), (begin,), [6]),
+    ]
 
 
 def test_a_merge_keeps_a_parent_only_with_every_entry_whole_and_in_order():
@@ -1670,6 +1681,94 @@ def test_an_evil_merge_putting_a_new_csv_header_above_the_committed_one_is_caugh
     )
     blank = _merge_losses(base, "\n" + base, june, "p")
     assert blank is not None and blank[2] == ("-1: " + header.strip(),)
+
+
+def test_a_merge_putting_a_begin_line_above_committed_entries_is_named_and_never_cut(
+    root: Path,
+):
+    """Review BJ F4: a merge put only a batch's begin line above two committed hand-written
+    entries. Every line of theirs still stood, but they then read as a torn batch that
+    counts nowhere, audit was clean, and `repair --yes` cut them out. A begin line frames
+    the table after it: the entry is named as changed, and repair cuts no line HEAD holds."""
+    from govscore.ledger.audit import audit_history
+
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    ledger = root / MAY
+    hand = '\n[[entry]]\nid = "H-3"\ndepartment = "市公安局"\nclause = "2.4.3"\n'
+    with ledger.open("a", encoding="utf-8") as out:
+        out.write(hand + hand.replace("H-3", "H-4"))
+    git(root, "commit", "-qam", "hand entries")
+    main = git(root, "rev-parse", "HEAD")
+    git(root, "checkout", "-qb", "side")
+    side = commit(root, "side", {"ledger/2023-07.toml": hand.replace("H-3", "S-1")})
+    git(root, "checkout", "-q", "-")
+    git(root, "merge", "-q", "--no-ff", "--no-commit", "side")
+    text = ledger.read_text(encoding="utf-8")
+    at = text.index('[[entry]]\nid = "H-3"')
+    begin = "# govscore batch of 2 entries, 999 bytes"
+    merge = commit(root, "merge", {MAY: f"{text[:at]}{begin}\n{text[at:]}"})
+    line = text[:at].count("\n") + 1
+    lost = (
+        "a merge must keep every entry of each parent, whole and in order; against parent "
+        f"{{parent}}: entry H-3 (line {line}) was changed"
+    )
+    found = audit_history(root, "ledger").rewrites
+    assert [(r.commit, r.parent, r.message, r.entries, r.lines) for r in found] == [
+        (merge, parent, lost.format(parent=parent[:10]), ("H-3",), (f"+{line}: {begin}",))
+        for parent in (main, side)
+    ]
+    assert "cut off after" in run(root, "check").output  # the ledger reads a torn batch
+    committed = ledger.read_bytes()
+    repaired = run(root, "repair", "--yes")
+    assert (repaired.exit_code, repaired.stdout) == (
+        1,
+        f"ledger/2023-05.toml:{line}: a batch of 2 entries govscore was writing is cut off "
+        "after 133 of 999 bytes (the write was interrupted): they are left out; `govscore "
+        "repair 2023-05` cuts it back, then record them again\n"
+        "  not cut: HEAD holds its lines committed, so no interrupted write left them (a "
+        "commit or a merge framed them so); `govscore audit` names the commit, mend it with "
+        "git (`git log -p ledger/2023-05.toml`)\n"
+        "  2 entries in it: H-3, H-4\n",
+    )
+    assert ledger.read_bytes() == committed
+    # The same batch torn in the working tree only, nothing of it committed, is cut back.
+    git(root, "reset", "-q", "--hard", main)
+    with ledger.open("a", encoding="utf-8") as out:
+        out.write(f"{begin}\n[[entry]]\n")
+    assert run(root, "repair", "--yes").exit_code == 0
+    assert ledger.read_text(encoding="utf-8") == text
+
+
+def test_a_merge_putting_a_row_that_does_not_read_above_committed_csv_rows_is_named(
+    tmp_path: Path,
+):
+    """Review BJ F4, CSV: a merge put a row that does not read as CSV above committed rows.
+    Each later line still stood, but the ledger reads no row from there on; a committed
+    row no longer read is named as such."""
+    from govscore.ledger.audit import audit_history
+
+    june = "ledger/2023-06.csv"
+    base = "id,department,clause,count,note\nc1,市民政局,2.4.3,1,ok\nc2,市公安局,2.4.3,5,ok\n"
+    repo = repository(tmp_path / "repo")
+    main = commit(repo, "base", {june: base})
+    git(repo, "checkout", "-qb", "side")
+    side = commit(repo, "side", {"ledger/2023-07.csv": base})
+    git(repo, "checkout", "-q", "-")
+    git(repo, "merge", "-q", "--no-ff", "--no-commit", "side")
+    bad = 'c9,市档案局,2.4.3,1,"late"x'
+    merge = commit(repo, "merge", {june: base.replace("c2,", f"{bad}\nc2,")})
+    said = (
+        "a merge must keep every entry of each parent, whole and in order; against parent "
+        "{parent}: entry c2 (line 3) is no longer read: from line 3 on the file does not "
+        "read as CSV"
+    )
+    found = audit_history(repo, "ledger").rewrites
+    assert [(r.commit, r.parent, r.message, r.entries, r.lines) for r in found] == [
+        (merge, parent, said.format(parent=parent[:10]), ("c2",), (f"+3: {bad}",))
+        for parent in (main, side)
+    ]
 
 
 def test_a_hidden_file_in_the_ledger_folder_is_no_ledger_file_to_keep(root: Path):

@@ -227,6 +227,7 @@ def test_repair_json_names_each_torn_batch_and_what_was_cut(batch, gs: Run, root
         "message": torn["message"],
         "entries": ["2023-05-0002"],
         "cuttable": True,
+        "committed": False,
         "bytes": cut - len(before),
     }
     # JSON gives messages in Chinese in both languages (issue 13)

@@ -795,6 +795,13 @@ def _show_cut(cut: Cut) -> None:
                 cut.size - cut.keep,
             ).format(first=torn.line, last=torn.last_line, size=cut.size - cut.keep, file=cut.file)
         )
+    elif cut.committed and torn.at_end:
+        message = _(
+            "not cut: HEAD holds its lines committed, so no interrupted write left them "
+            "(a commit or a merge framed them so); `govscore audit` names the commit, "
+            "mend it with git (`git log -p {file}`)"
+        )
+        click.echo("  " + message.format(file=cut.file))
     elif torn.edited:
         message = _(
             "not cut: its end line is whole, so it was changed after govscore wrote it, not "

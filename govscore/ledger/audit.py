@@ -905,9 +905,22 @@ class _Block:
     lines: tuple[str, ...]  # trailing blank lines left out: they separate, they say nothing
     entry: str  # the entry's id; "" when it has none
     header: bool = False  # a CSV file's first record: the header every row is read under
+    # A TOML table's batch begin line just above it (and any blank lines between): it
+    # frames that table, and a begin line put above a committed table changes how it reads.
+    begin: tuple[str, ...] = ()
+    read: bool = True  # False: a CSV line after a record that does not read (none is read)
+
+    @property
+    def key(self) -> _Key:
+        """What must stand again, unchanged, for the block to be kept."""
+        return self.begin, self.lines, self.read
 
     def numbers(self) -> range:
-        return range(self.line, self.line + len(self.lines))
+        return range(self.line - len(self.begin), self.line + len(self.lines))
+
+    def numbered(self) -> Iterator[tuple[int, str]]:
+        """Each of its lines, begin line first, with its number."""
+        return zip(self.numbers(), (*self.begin, *self.lines), strict=True)
 
     def where(self) -> str:
         if self.entry:
@@ -915,6 +928,7 @@ class _Block:
         return _("line {line}").format(line=self.line)
 
 
+_Key = tuple[tuple[str, ...], tuple[str, ...], bool]
 _ID_LINE = re.compile(r'^[ \t]*id[ \t]*=[ \t]*"([^"\\]*)"')
 
 
@@ -922,47 +936,75 @@ def _blocks(text: str, path: str) -> list[_Block]:
     """A TOML ledger's preamble and [[entry]] tables; a CSV file's records, as the ledger
     reads them (a quoted cell may hold line breaks: a row inside one is no row); any other
     file's lines, one by one."""
-    parts: list[tuple[int, list[str], str | None]]  # first line, lines, id (None: find it)
-    if path.endswith(".toml"):
-        preamble, chunks = split_entries(text)
-        parts = [(first, chunk.split("\n"), None) for first, chunk in [(1, preamble), *chunks]]
-    elif path.endswith(".csv"):
-        parts = _csv_parts(text)
-    else:
-        parts = [(first, [line], "") for first, line in enumerate(text.split("\n"), 1)]
+    if path.endswith(".csv"):
+        return _csv_blocks(text)
+    if not path.endswith(".toml"):
+        return [
+            _Block(n, (line,), "") for n, line in enumerate(text.split("\n"), 1) if line.strip()
+        ]
+    preamble, chunks = split_entries(text)
     blocks = []
-    csv_file = path.endswith(".csv")
-    for number, (first, lines, entry) in enumerate(parts):
+    begin: tuple[str, ...] = ()
+    for first, chunk in [(1, preamble), *chunks]:
+        lines = chunk.split("\n")
         # A batch's begin line stands before the table it begins (govscore.ledger.batches):
-        # it frames, like a blank line it says nothing about the entry above it.
-        while lines and (not lines[-1].strip() or lines[-1].startswith(BEGIN)):
-            lines.pop()
+        # it belongs to that table, not to the one above (review BJ F4: one put above
+        # committed tables made them a torn batch, while each of their lines still stood).
+        at = _framing(lines)
+        framing, lines = tuple(lines[at:]), lines[: _framed(lines[:at])]
         if lines:
             ids = (m.group(1) for m in map(_ID_LINE.match, lines) if m)
-            entry = next(ids, "") if entry is None else entry
-            blocks.append(_Block(first, tuple(lines), entry, csv_file and not number))
+            blocks.append(_Block(first, tuple(lines), next(ids, ""), begin=begin))
+        begin = framing
+        line = first + at
+    if begin:  # a begin line no table follows: a block of its own
+        blocks.append(_Block(line, begin[: _framed(begin)], ""))
     return blocks
 
 
-def _csv_parts(text: str) -> list[tuple[int, list[str], str | None]]:
-    """A CSV file's records, each with its id where the header names an id column."""
+def _framing(lines: Sequence[str]) -> int:
+    """Where a table's last lines that frame the next one begin: that table's batch begin
+    line, and the blank lines (or other begin lines) between it and its header."""
+    at = len(lines)
+    while at and (not lines[at - 1].strip() or lines[at - 1].startswith(BEGIN)):
+        at -= 1
+    while at < len(lines) and not lines[at].startswith(BEGIN):
+        at += 1
+    return at
+
+
+def _framed(lines: Sequence[str]) -> int:
+    """How many of the lines stand before the blank lines that end them."""
+    at = len(lines)
+    while at and not lines[at - 1].strip():
+        at -= 1
+    return at
+
+
+def _csv_blocks(text: str) -> list[_Block]:
+    """A CSV file's records, each with its id where the header names an id column; from a
+    record that does not read as CSV on, lines that are no record (none is read)."""
     records = csv_records(text)
-    header = [cell.strip() for cell in records[0][2]] if records else []
+    header = [cell.strip() for cell in records[0][2] or ()] if records else []
     column = header.index("id") if "id" in header else -1
-    return [
-        (first, lines, cells[column].strip() if 0 <= column < len(cells) and number else "")
-        for number, (first, lines, cells) in enumerate(records)
-    ]
+    blocks = []
+    for number, (first, lines, cells) in enumerate(records):
+        lines = lines[: _framed(lines)]
+        if lines:
+            read = cells is not None
+            entry = cells[column].strip() if read and 0 <= column < len(cells) and number else ""
+            blocks.append(_Block(first, tuple(lines), entry, not number, read=read))
+    return blocks
 
 
 def _kept_in_order(old: Sequence[_Block], new: Sequence[_Block]) -> bool:
     """Whether old's blocks all stand in new, in order (others may come between)."""
-    where: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    where: dict[_Key, list[int]] = defaultdict(list)
     for index, block in enumerate(new):
-        where[block.lines].append(index)
+        where[block.key].append(index)
     at = 0
     for block in old:
-        places = where.get(block.lines, [])
+        places = where.get(block.key, [])
         found = bisect.bisect_left(places, at)
         if found == len(places):
             return False
@@ -978,14 +1020,17 @@ def _merge_losses(
     header = _header_moved(before, after)
     if header is None and _kept_in_order(before, after):
         return None
-    kept, matched = _common([b.lines for b in before], [b.lines for b in after])
+    kept, matched = _common([b.key for b in before], [b.key for b in after])
     # What was not kept may stand elsewhere in the merge: each of its other blocks
     # explains one block of the parent, the first first.
-    elsewhere: dict[tuple[str, ...], list[_Block]] = defaultdict(list)
+    elsewhere: dict[_Key, list[_Block]] = defaultdict(list)
     for index, block in enumerate(after):
         if index not in matched:
-            elsewhere[block.lines].append(block)
+            elsewhere[block.key].append(block)
     by_id = {b.entry: b for b in reversed(after) if b.entry}
+    # A CSV row that does not read, and the committed rows after it that no longer do.
+    unread = {b.lines: b for b in reversed(after) if not b.read}
+    stops = next((b for b in after if not b.read), None)
     # A TOML file's text before its first entry, in the merge, when no parent block kept it.
     first = after[0] if after else None
     preamble = (
@@ -1008,8 +1053,8 @@ def _merge_losses(
             continue
         if block.entry:
             entries.append(block.entry)
-        if elsewhere.get(block.lines):
-            moved = elsewhere[block.lines].pop(0)
+        if elsewhere.get(block.key):
+            moved = elsewhere[block.key].pop(0)
             what.append(
                 _("{what} moved to line {line}").format(what=block.where(), line=moved.line)
             )
@@ -1017,6 +1062,14 @@ def _merge_losses(
         elif block.entry in by_id:
             what.append(_("{what} was changed").format(what=block.where()))
             lines += _changed_lines(block, by_id[block.entry])
+        elif block.read and stops is not None and block.lines in unread:
+            what.append(
+                _(
+                    "{what} is no longer read: from line {line} on the file does not read as CSV"
+                ).format(what=block.where(), line=stops.line)
+            )
+            shown = f"+{stops.line}: {stops.lines[0]}"
+            lines += [] if shown in lines else [shown]
         elif preamble is not None and block.line == 1 and not block.entry:
             # The text before the first entry, and the merge's own in its place: only
             # the lines that differ are named (a conflict's first marker after the
@@ -1025,7 +1078,7 @@ def _merge_losses(
             lines += _changed_lines(block, preamble)
         else:
             what.append(_("{what} was removed").format(what=block.where()))
-            lines += [f"-{n}: {text}" for n, text in enumerate(block.lines, block.line)]
+            lines += [f"-{n}: {text}" for n, text in block.numbered()]
     return lost(parent, _("; ").join(what)), tuple(entries), tuple(lines)
 
 
@@ -1055,9 +1108,7 @@ def _header_moved(
 _PAIRS = 2_000_000
 
 
-def _common(
-    old: Sequence[tuple[str, ...]], new: Sequence[tuple[str, ...]]
-) -> tuple[set[int], set[int]]:
+def _common(old: Sequence[_Key], new: Sequence[_Key]) -> tuple[set[int], set[int]]:
     """The places in old and in new of a longest run of old's blocks that new keeps in
     order (a longest common subsequence), so that only what the merge lost is named.
 
@@ -1067,7 +1118,7 @@ def _common(
     on both sequences reversed, so that of equally long runs the one keeping the
     parent's earlier blocks is found (a swap names the later block as moved).
     """
-    places: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    places: dict[_Key, list[int]] = defaultdict(list)
     for index, lines in enumerate(reversed(new)):
         places[lines].append(index)
     if sum(len(places.get(lines, ())) for lines in old) > _PAIRS:
@@ -1099,17 +1150,18 @@ def _common(
 
 
 def _changed_lines(old: _Block, new: _Block) -> list[str]:
+    before, after = list(old.numbered()), list(new.numbered())
     out = []
     matcher = difflib.SequenceMatcher(
-        a=old.lines,
-        b=new.lines,
+        a=[text for _n, text in before],
+        b=[text for _n, text in after],
         autojunk=False,  # pragma: no mutate (equivalent: None is as false to difflib)
     )
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag in ("replace", "delete"):
-            out += [f"-{old.line + n}: {old.lines[n]}" for n in range(i1, i2)]
+            out += [f"-{n}: {text}" for n, text in before[i1:i2]]
         if tag in ("replace", "insert"):
-            out += [f"+{new.line + n}: {new.lines[n]}" for n in range(j1, j2)]
+            out += [f"+{n}: {text}" for n, text in after[j1:j2]]
     return out
 
 

@@ -7,7 +7,9 @@ the file back to the start of that batch puts the file as it was before the writ
 the same keyed import can run again and books the whole batch once.
 
 A torn batch with lines after it is not a cut-off write but an edit; repair shows it and
-leaves it to a person (git shows what it was).
+leaves it to a person (git shows what it was). So is one that begins in what HEAD holds
+committed: no interrupted write put it there (a merge can frame committed entries so),
+and repair never cuts bytes that HEAD holds.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from govscore.errors import DataError
 from govscore.i18n import _, os_reason
 from govscore.ledger.batches import Torn, head_only, torn_batches
+from govscore.ledger.gitops import in_repository, show_file
 from govscore.ledger.loader import (
     LEDGER_DIR,
     WorkTree,
@@ -45,10 +48,11 @@ class Cut:
     keep: int  # bytes kept: the file is cut back to this size
     ids: tuple[str, ...]  # ids of the entries (whole or not) in the cut lines
     created: bool  # nothing but its head line is kept: the torn write made it, it goes
+    committed: bool = False  # HEAD holds lines it would cut: no interrupted write left them
 
     @property
     def cuttable(self) -> bool:
-        return self.torn.at_end
+        return self.torn.at_end and not self.committed
 
 
 def find_cuts(root: Path, month: str | None = None) -> list[Cut]:
@@ -59,6 +63,7 @@ def find_cuts(root: Path, month: str | None = None) -> list[Cut]:
         raise ledger_a_file_error(root / LEDGER_DIR)
     found, _problems = ledger_names(source)
     cuts: list[Cut] = []
+    in_git = in_repository(root)
     for file_month, label in found:
         if not label.endswith(".toml") or (month is not None and file_month != month):
             continue
@@ -73,8 +78,16 @@ def find_cuts(root: Path, month: str | None = None) -> list[Cut]:
             ids = tuple(_ID.findall(text, torn.start, torn.stop))
             kept = text[: torn.start]
             created = not kept or head_only(kept)
-            cuts.append(Cut(label, file_month, torn, len(data), keep, ids, created))
+            first = 1 if created else torn.line  # the first line a cut would take
+            committed = in_git and first <= _committed_lines(root, label)
+            cuts.append(Cut(label, file_month, torn, len(data), keep, ids, created, committed))
     return cuts
+
+
+def _committed_lines(root: Path, label: str) -> int:
+    """How many lines of the file HEAD holds (0: HEAD does not hold it, or there is none)."""
+    held = show_file(root, "HEAD", label) or b""
+    return held.count(b"\n") + (not held.endswith(b"\n") and bool(held))
 
 
 def _offset_of_line(data: bytes, line: int) -> int:
@@ -138,6 +151,7 @@ def repair_json(cuts: list[Cut], done: list[Cut]) -> dict[str, Any]:
                 "message": cut.torn.message(cut.month),
                 "entries": list(cut.ids),
                 "cuttable": cut.cuttable,
+                "committed": cut.committed,
                 "bytes": cut.size - cut.keep,
             }
             for cut in cuts

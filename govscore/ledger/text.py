@@ -600,15 +600,15 @@ def csv_reason(exc: csv.Error) -> str:
     return _("the text does not read as CSV rows")
 
 
-def csv_records(text: str) -> list[tuple[int, list[str], list[str]]]:
+def csv_records(text: str) -> list[tuple[int, list[str], list[str] | None]]:
     """A CSV file's records as parse_csv_ledger reads them: (first line, its lines without
     their ends, its cells). A quoted cell's line breaks stay inside its record. From a
     record that does not read as CSV on (where the reader stops), each line stands alone,
-    without cells."""
+    without cells (None: the ledger reads none of them)."""
     lines = io.StringIO(text, newline="").readlines()
     read = io.StringIO(text.removeprefix("\ufeff"), newline="")
     reader = csv.reader(read, strict=True)
-    records: list[tuple[int, list[str], list[str]]] = []
+    records: list[tuple[int, list[str], list[str] | None]] = []
     done = 0
     try:
         for cells in reader:
@@ -616,7 +616,9 @@ def csv_records(text: str) -> list[tuple[int, list[str], list[str]]]:
             records.append((done + 1, held, cells))
             done = reader.line_num
     except csv.Error:
-        records += [(n, [line.rstrip("\r\n")], []) for n, line in enumerate(lines[done:], done + 1)]
+        records += [
+            (n, [line.rstrip("\r\n")], None) for n, line in enumerate(lines[done:], done + 1)
+        ]
     return records
 
 
