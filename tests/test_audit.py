@@ -1771,6 +1771,58 @@ def test_a_merge_putting_a_row_that_does_not_read_above_committed_csv_rows_is_na
     ]
 
 
+def test_an_entry_added_before_a_committed_one_under_its_id_or_key_is_named(tmp_path: Path):
+    """Review BJ F3: the first entry of an id (or a key) in ledger order counts, so one
+    added later in an earlier month's new file, or by a merge above the committed one,
+    took its place, and the committed entry counted nowhere; audit was clean. The commit
+    (or the working tree) that adds it is named, with both places. An entry added after
+    the committed one changes nothing it counts (check names it), nor does a merge that
+    keeps two parents' entries of one key (each was committed on its side)."""
+    from govscore.ledger.audit import audit_history
+
+    def table(entry: str, *more: str) -> str:
+        return "\n".join(["[[entry]]", f'id = "{entry}"', 'clause = "2.4.3"', *more, ""])
+
+    def found() -> list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]]:
+        rewrites = audit_history(repo, "ledger").rewrites
+        return [(r.commit, r.file, r.message, r.entries, r.lines) for r in rewrites]
+
+    repo = repository(tmp_path / "repo")
+    commit(repo, "may", {MAY: table("a") + "\n" + table("b", 'key = "K-1"')})
+    commit(repo, "after it", {MAY: table("a") + "\n" + table("b", 'key = "K-1"') + table("a")})
+    git(repo, "checkout", "-qb", "side")
+    commit(repo, "side", {"ledger/2023-06.toml": table("c", 'key = "K-2"')})
+    git(repo, "checkout", "-q", "-")
+    commit(repo, "main", {"ledger/2023-07.toml": table("d", 'key = "K-2"')})
+    git(repo, "merge", "-q", "--no-edit", "side")
+    assert found() == []
+    # A new file for an earlier month, under a committed id, and another under a key.
+    april = "ledger/2023-04.toml"
+    (repo / "ledger").joinpath("2023-04.toml").write_text(table("a"), encoding="utf-8")
+    lines = ("+1: [[entry]]", '+2: id = "a"', '+3: clause = "2.4.3"')
+    said = (
+        "entry a added at ledger/2023-04.toml:1 takes the id of the entry committed at "
+        "ledger/2023-05.toml:1, before it in the ledger: the committed entry no longer counts"
+    )
+    assert found() == [("", april, f"not committed: {said}", ("a",), lines)]
+    taken = commit(repo, "april", {})
+    assert found() == [(taken, april, said, ("a",), lines)]
+    keyed = commit(repo, "march", {"ledger/2023-03.toml": table("x", 'key = "K-1"')})
+    said = (
+        "entry x added at ledger/2023-03.toml:1 takes key 'K-1' of entry b committed at "
+        "ledger/2023-05.toml:5, before it in the ledger: the committed entry no longer counts"
+    )
+    assert found()[1:] == [
+        (
+            keyed,
+            "ledger/2023-03.toml",
+            said,
+            ("x", "b"),
+            (*lines[:1], '+2: id = "x"', *lines[2:], '+4: key = "K-1"'),
+        )
+    ]
+
+
 def test_a_hidden_file_in_the_ledger_folder_is_no_ledger_file_to_keep(root: Path):
     """Review BG F4: `git rm ledger/.gitkeep` (the empty placeholder init commits) was a
     rewrite of the ledger in every later audit, and "not committed" before it. The ledger

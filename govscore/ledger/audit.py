@@ -51,6 +51,7 @@ from govscore.ledger.text import (
     split_entries,
     stray_table,
 )
+from govscore.model import is_month
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
     published = True
     with _Objects(root) as objects:
         history = _History(objects, folder, prefix)
+        shadows = _Shadows(history)
         # The ledger's folder, followed from HEAD back (each commit after a child of it)
         # across every commit that moved it, before any commit is compared with its parents.
         for commit_id, *_walked in reversed(walk):
@@ -146,6 +148,7 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
             merge = len(commit.parents) > 1
             for parent in commit.parents:
                 found.extend(history.compare(commit, parent, merge))
+            found.extend(shadows.commit(commit))
             unread = tuple(p for p in commit.parents if p not in walked or not history.has(p))
             if unread:
                 cut.append(CutOff(commit.id, commit.author, commit.date, commit.subject, unread))
@@ -153,6 +156,8 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
             lost, published = _since(root, history, base, since)
             found.extend(lost)
         found.extend(_uncommitted(root, history, head.stdout.strip(), ledger_dir))
+        files, read = _worktree(root, history, head.stdout.strip(), ledger_dir)
+        found.extend(shadows.worktree(head.stdout.strip(), files, read))
     return Audit(found, tuple(cut), published)
 
 
@@ -199,6 +204,28 @@ def _uncommitted(root: Path, history: _History, head: str, ledger_dir: str) -> l
                 found.append(rewrite)
                 break
     return found
+
+
+def _worktree(
+    root: Path, history: _History, head: str, ledger_dir: str
+) -> tuple[dict[str, str], Callable[[str], str]]:
+    """The ledger's files as the working tree holds them (path → a name `read` reads):
+    HEAD's blobs, and the files git finds changed or does not track, as git would commit
+    them."""
+    files = dict(history.files(head) or {})
+    texts: dict[str, str] = {}
+    untracked = git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", ledger_dir)
+    changed = _differing(root, ledger_dir)
+    changed.update(dict.fromkeys(filter(None, untracked.stdout.split("\0")), "?"))
+    for label, status in changed.items():
+        path = f"{history.prefix}{label}"
+        text = _as_committed(root, label) if status[:1] in ("M", "A", "?") else None
+        if text is None:
+            files.pop(path, None)
+        else:
+            texts[f"working tree:{label}"] = text
+            files[path] = f"working tree:{label}"
+    return files, lambda name: texts[name] if name in texts else history.text(name)
 
 
 def _differing(root: Path, ledger_dir: str, *against: str) -> dict[str, str]:
@@ -710,6 +737,10 @@ class _History:
             self.texts[blob] = data.decode(errors="surrogateescape")
         return self.texts[blob]
 
+    def parent_files(self, commit: _Commit, parent_id: str) -> dict[str, str] | None:
+        """The parent's ledger files, from where it held the folder the commit holds."""
+        return self.files(parent_id, self.where(commit, parent_id))
+
     def compare(
         self, commit: _Commit, parent_id: str, merge: bool, lost: Explain | None = None
     ) -> list[Rewrite]:
@@ -718,8 +749,8 @@ class _History:
         unsure = self.unsure.get((commit.id, parent_id))
         if unsure is not None:
             return [self._unsure(commit, parent_id, unsure)]
-        old_files = self.files(parent_id, self.where(commit, parent_id))
-        new_files = self.files(commit.id, self.folders.get(commit.id, self.folder))
+        old_files = self.parent_files(commit, parent_id)
+        new_files = self.files(commit.id)
         if old_files is None or new_files is None:
             return []
         found = []
@@ -768,6 +799,217 @@ class _History:
 def _folder(place: Folder) -> str:
     """A folder as the repository names it, to be printed."""
     return _shown(b"/".join(place).decode(errors="surrogateescape"))
+
+
+# -- entries added under a committed entry's id or key ---------------------------------------
+
+_ID_LINES = re.compile(r'^[ \t]*id[ \t]*=[ \t]*"([^"\\\n]*)"', re.MULTILINE)
+_KEY_LINES = re.compile(r'^[ \t]*key[ \t]*=[ \t]*"([^"\\\n]*)"', re.MULTILINE)
+_Pair = tuple[str, str]  # ("id" or "key", its value)
+_Files = dict[str, str]  # path (as named now) → blob id
+
+
+@dataclass(frozen=True)
+class _Added:
+    """What a commit added to one month file: its text, and the entries it added: those
+    after line `after` (an append from offset `start`; a new file: 0), or else those at
+    `lines` (a merge's or a rewrite's entries no parent holds whole)."""
+
+    text: str
+    after: int | None
+    start: int = 0
+    lines: frozenset[int] = frozenset()
+
+    def holds(self, block: _Block) -> bool:
+        return block.line > self.after if self.after is not None else block.line in self.lines
+
+
+class _Shadows:
+    """Entries a commit added under an id or a key its parent's ledger already holds, put
+    before the committed entry (a new file for an earlier month, or a merge's insert above
+    it): the first entry of an id or key in ledger order is the one that counts, so the
+    committed entry would no longer count, and check would blame it (review BJ F3).
+
+    Worked out as the walk goes, never from a commit's whole ledger: what each commit adds
+    is matched against the ids and keys every commit walked before it added (on any
+    branch), and only a match is looked at closely, in the few files that hold it. An
+    entry the parents already hold (a union merge of two clones' entries) is no addition.
+    """
+
+    def __init__(self, history: _History) -> None:
+        self.history = history
+        self.where: dict[_Pair, str] = {}  # each id and key added so far: a file it was in
+        self.more: dict[_Pair, set[str]] = defaultdict(set)  # the other files it was in
+        self.done: set[str] = set()  # the commits whose additions are known
+        self.held: dict[str, dict[_Pair, list[_Block]]] = {}  # the last few files' entries
+
+    def commit(self, commit: _Commit) -> list[Rewrite]:
+        """The commit's entries that take a committed id or key before its entry; then what
+        it added is known. A parent not walked before it (`audit --since` walks none before
+        the revision) is learnt whole."""
+        history = self.history
+        olds: dict[str, _Files] = {}
+        for parent in commit.parents:
+            files = history.parent_files(commit, parent)
+            if files is not None:
+                olds[parent] = files
+                if parent not in self.done:
+                    self.done.add(parent)
+                    self._learn(self._added(files, [], history.text))
+        self.done.add(commit.id)
+        new = history.files(commit.id) or {}
+        added = self._added(new, list(olds.values()), history.text)
+        found = [
+            Rewrite(commit.id, parent, commit.author, commit.date, commit.subject, *shadow)
+            for parent, files in olds.items()
+            for shadow in self._shadowing(added, files, new, history.text)
+        ]
+        self._learn(added)
+        return found
+
+    def worktree(self, head: str, new: _Files, read: Callable[[str], str]) -> list[Rewrite]:
+        """The same for the working tree against HEAD: `new` names its changed files by
+        keys `read` reads (HEAD's blobs for the others)."""
+        old = self.history.files(head) or {}
+        added = self._added(new, [old], read)
+        found = self._shadowing(added, old, new, read)
+        return [
+            Rewrite(
+                "",
+                head,
+                "",
+                "",
+                "",
+                file,
+                _("not committed: {message}").format(message=said),
+                *rest,
+            )
+            for file, said, *rest in found
+        ]
+
+    def order(self, path: str) -> tuple[str, bool] | None:
+        """A month file's place in ledger order; None for a file the ledger does not read."""
+        folder, _slash, name = path.rpartition("/")
+        stem, _dot, suffix = name.rpartition(".")
+        if folder != self.history.named or suffix not in ("toml", "csv") or not is_month(stem):
+            return None
+        return stem, suffix != "toml"
+
+    def _added(
+        self, files: _Files, parents: Sequence[_Files], read: Callable[[str], str]
+    ) -> dict[str, _Added]:
+        """What the files (of `new`) hold that no parent held: an append's lines, a new
+        file's, or (a merge, a rewrite) the entries no parent holds whole."""
+        added: dict[str, _Added] = {}
+        for path, blob in files.items():
+            if self.order(path) is None or any(old.get(path) == blob for old in parents):
+                continue
+            text = read(blob)
+            olds = [self.history.text(old[path]) for old in parents if path in old]
+            if not olds:
+                added[path] = _Added(text, 0)
+            elif len(olds) == 1 and text.startswith(olds[0]) and olds[0].endswith("\n"):
+                added[path] = _Added(text, olds[0].count("\n"), len(olds[0]))
+            else:
+                forms = {b.form for old in olds for b in _blocks(old, path)}
+                lines = frozenset(b.line for b in _entries(text, path) if b.form not in forms)
+                added[path] = _Added(text, None, lines=lines)
+        return added
+
+    def _pairs(self, path: str, added: _Added) -> set[_Pair]:
+        """The ids and keys of the entries added: of a TOML file's appended lines, a quick
+        look at every id and key line (more than its entries', never fewer)."""
+        if path.endswith(".toml") and added.after is not None:
+            tail = added.text[added.start :]
+            return {("id", v) for v in _ID_LINES.findall(tail)} | {
+                ("key", v) for v in _KEY_LINES.findall(tail)
+            }
+        return {pair for b in _entries(added.text, path) if added.holds(b) for pair in _named_by(b)}
+
+    def _learn(self, added: dict[str, _Added]) -> None:
+        for path, what in added.items():
+            for pair in self._pairs(path, what):
+                if self.where.setdefault(pair, path) != path:
+                    self.more[pair].add(path)
+
+    def _holders(self, name: str, text: str, path: str) -> dict[_Pair, list[_Block]]:
+        """A file's entries by id and by key, in file order (the last few files kept)."""
+        if name not in self.held:
+            if len(self.held) >= 8:  # pragma: no mutate (equivalent: the cache only saves work)
+                del self.held[next(iter(self.held))]
+            by: dict[_Pair, list[_Block]] = defaultdict(list)
+            for block in _entries(text, path):
+                for pair in _named_by(block):
+                    by[pair].append(block)
+            self.held[name] = by
+        return self.held[name]
+
+    def _shadowing(
+        self, added: dict[str, _Added], old: _Files, new: _Files, read: Callable[[str], str]
+    ) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+        """Each added entry that is the first of an id or key the parent held: (file,
+        message, entries, lines)."""
+        found = []
+        for path, what in sorted(added.items()):
+            for pair in sorted(self._pairs(path, what)):
+                if pair not in self.where:
+                    continue  # no commit walked so far added it: the parent holds none
+                places = {path, self.where[pair], *self.more.get(pair, ())}
+                ordered = sorted((p for p in places if self.order(p)), key=self.order)
+                if not any(
+                    pair in self._holders(old[p], self.history.text(old[p]), p)
+                    for p in ordered
+                    if p in old
+                ):
+                    continue
+                holders = [
+                    (p, block)
+                    for p in ordered
+                    if p in new
+                    for block in self._holders(
+                        new[p], added[p].text if p in added else read(new[p]), p
+                    ).get(pair, [])
+                ]
+                is_added = [p in added and added[p].holds(b) for p, b in holders]
+                if not holders or not is_added[0] or all(is_added):
+                    continue
+                (first, block), (kept, committed) = holders[0], holders[is_added.index(False)]
+                found.append(_shadow(pair, first, block, kept, committed, self.history.prefix))
+        return found
+
+
+def _shadow(
+    pair: _Pair, file: str, block: _Block, kept: str, committed: _Block, prefix: str
+) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+    label, held = _shown(file.removeprefix(prefix)), _shown(kept.removeprefix(prefix))
+    at, there = f"{label}:{block.line}", f"{held}:{committed.line}"
+    if pair[0] == "id":
+        said = _(
+            "entry {id} added at {added} takes the id of the entry committed at {committed}, "
+            "before it in the ledger: the committed entry no longer counts"
+        ).format(id=pair[1], added=at, committed=there)
+    else:
+        said = _(
+            "entry {id} added at {added} takes key {key!r} of entry {other} committed at "
+            "{committed}, before it in the ledger: the committed entry no longer counts"
+        ).format(id=block.entry, added=at, key=pair[1], other=committed.entry, committed=there)
+    entries = tuple(dict.fromkeys(e for e in (block.entry, committed.entry) if e))
+    return label, said, entries, tuple(_shown(f"+{n}: {text}") for n, text in block.numbered())
+
+
+def _entries(text: str, path: str) -> list[_Block]:
+    """A month file's entries: its TOML tables, or its CSV rows (not the header)."""
+    return [
+        b
+        for b in _blocks(text, path)
+        if (b.entry or b.key)
+        and not b.header
+        and (path.endswith(".csv") or b.lines[0].lstrip().startswith("[["))
+    ]
+
+
+def _named_by(block: _Block) -> list[_Pair]:
+    return [pair for pair in (("id", block.entry), ("key", block.key)) if pair[1]]
 
 
 def _named(entries: Sequence[str]) -> str:
@@ -909,9 +1151,10 @@ class _Block:
     # frames that table, and a begin line put above a committed table changes how it reads.
     begin: tuple[str, ...] = ()
     read: bool = True  # False: a CSV line after a record that does not read (none is read)
+    key: str = ""  # the entry's key (a booked incident's), "" when it has none
 
     @property
-    def key(self) -> _Key:
+    def form(self) -> _Form:
         """What must stand again, unchanged, for the block to be kept."""
         return self.begin, self.lines, self.read
 
@@ -928,8 +1171,9 @@ class _Block:
         return _("line {line}").format(line=self.line)
 
 
-_Key = tuple[tuple[str, ...], tuple[str, ...], bool]
+_Form = tuple[tuple[str, ...], tuple[str, ...], bool]
 _ID_LINE = re.compile(r'^[ \t]*id[ \t]*=[ \t]*"([^"\\]*)"')
+_KEY_LINE = re.compile(r'^[ \t]*key[ \t]*=[ \t]*"([^"\\]*)"')
 
 
 def _blocks(text: str, path: str) -> list[_Block]:
@@ -954,7 +1198,9 @@ def _blocks(text: str, path: str) -> list[_Block]:
         framing, lines = tuple(lines[at:]), lines[: _framed(lines[:at])]
         if lines:
             ids = (m.group(1) for m in map(_ID_LINE.match, lines) if m)
-            blocks.append(_Block(first, tuple(lines), next(ids, ""), begin=begin))
+            keys = (m.group(1) for m in map(_KEY_LINE.match, lines) if m)
+            entry = next(ids, "")
+            blocks.append(_Block(first, tuple(lines), entry, begin=begin, key=next(keys, "")))
         begin = framing
         line = first + at
     if begin:  # a begin line no table follows: a block of its own
@@ -987,24 +1233,27 @@ def _csv_blocks(text: str) -> list[_Block]:
     records = csv_records(text)
     header = [cell.strip() for cell in records[0][2] or ()] if records else []
     column = header.index("id") if "id" in header else -1
+    keyed = header.index("key") if "key" in header else -1
     blocks = []
     for number, (first, lines, cells) in enumerate(records):
         lines = lines[: _framed(lines)]
         if lines:
+            row = cells if cells is not None and number else []
+            entry = row[column].strip() if 0 <= column < len(row) else ""
+            key = row[keyed].strip() if 0 <= keyed < len(row) else ""
             read = cells is not None
-            entry = cells[column].strip() if read and 0 <= column < len(cells) and number else ""
-            blocks.append(_Block(first, tuple(lines), entry, not number, read=read))
+            blocks.append(_Block(first, tuple(lines), entry, not number, (), read, key))
     return blocks
 
 
 def _kept_in_order(old: Sequence[_Block], new: Sequence[_Block]) -> bool:
     """Whether old's blocks all stand in new, in order (others may come between)."""
-    where: dict[_Key, list[int]] = defaultdict(list)
+    where: dict[_Form, list[int]] = defaultdict(list)
     for index, block in enumerate(new):
-        where[block.key].append(index)
+        where[block.form].append(index)
     at = 0
     for block in old:
-        places = where.get(block.key, [])
+        places = where.get(block.form, [])
         found = bisect.bisect_left(places, at)
         if found == len(places):
             return False
@@ -1020,13 +1269,13 @@ def _merge_losses(
     header = _header_moved(before, after)
     if header is None and _kept_in_order(before, after):
         return None
-    kept, matched = _common([b.key for b in before], [b.key for b in after])
+    kept, matched = _common([b.form for b in before], [b.form for b in after])
     # What was not kept may stand elsewhere in the merge: each of its other blocks
     # explains one block of the parent, the first first.
-    elsewhere: dict[_Key, list[_Block]] = defaultdict(list)
+    elsewhere: dict[_Form, list[_Block]] = defaultdict(list)
     for index, block in enumerate(after):
         if index not in matched:
-            elsewhere[block.key].append(block)
+            elsewhere[block.form].append(block)
     by_id = {b.entry: b for b in reversed(after) if b.entry}
     # A CSV row that does not read, and the committed rows after it that no longer do.
     unread = {b.lines: b for b in reversed(after) if not b.read}
@@ -1053,8 +1302,8 @@ def _merge_losses(
             continue
         if block.entry:
             entries.append(block.entry)
-        if elsewhere.get(block.key):
-            moved = elsewhere[block.key].pop(0)
+        if elsewhere.get(block.form):
+            moved = elsewhere[block.form].pop(0)
             what.append(
                 _("{what} moved to line {line}").format(what=block.where(), line=moved.line)
             )
@@ -1108,7 +1357,7 @@ def _header_moved(
 _PAIRS = 2_000_000
 
 
-def _common(old: Sequence[_Key], new: Sequence[_Key]) -> tuple[set[int], set[int]]:
+def _common(old: Sequence[_Form], new: Sequence[_Form]) -> tuple[set[int], set[int]]:
     """The places in old and in new of a longest run of old's blocks that new keeps in
     order (a longest common subsequence), so that only what the merge lost is named.
 
@@ -1118,7 +1367,7 @@ def _common(old: Sequence[_Key], new: Sequence[_Key]) -> tuple[set[int], set[int
     on both sequences reversed, so that of equally long runs the one keeping the
     parent's earlier blocks is found (a swap names the later block as moved).
     """
-    places: dict[_Key, list[int]] = defaultdict(list)
+    places: dict[_Form, list[int]] = defaultdict(list)
     for index, lines in enumerate(reversed(new)):
         places[lines].append(index)
     if sum(len(places.get(lines, ())) for lines in old) > _PAIRS:
