@@ -580,6 +580,64 @@ def test_a_zip_bomb_is_refused_before_anything_is_unpacked(small: Path):
     assert ledger_bytes(small) == before
 
 
+def test_a_bomb_of_many_small_parts_is_refused_by_their_sum(small: Path):
+    """Review BL F1: parts under a megabyte were never measured, so 200 sheets of blank
+    cells, each just under one (577 KB in all, 210 MB unpacked), were read through for
+    100 s. The workbook's parts are measured together too: refused at once."""
+    parts = _parts(_bomb("one.xlsx", 0))
+    blank = b"<worksheet><sheetData>" + b" " * (2**20 - 100) + b"</sheetData></worksheet>"
+    parts.update({f"xl/worksheets/extra{n}.xml": blank for n in range(40)})
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, data in parts.items():
+            archive.writestr(part, data)
+    Path("many.xlsx").write_bytes(out.getvalue())
+    with zipfile.ZipFile("many.xlsx") as archive:
+        listed = archive.infolist()
+    total = sum(part.file_size for part in listed)
+    ratio = total // sum(part.compress_size for part in listed)
+    assert ratio > 100 and all(part.file_size < 2**20 for part in listed)
+    before = ledger_bytes(small)
+    result = run_process("--root", str(small), "import", "many.xlsx")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: many.xlsx: not an Excel workbook that can be read: its parts would unpack "
+        f"to {total / 2**20:,.0f} MB in all, {ratio:,} times their packed size: no workbook "
+        "unpacks to more than 100 times (a sheet, about 10 times), only a zip bomb; save it "
+        "again as .xlsx or as CSV UTF-8\n",
+    )
+    assert ledger_bytes(small) == before
+
+
+def test_sheets_after_the_first_are_looked_at_up_to_a_bound(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Other sheets are looked at for anything filled in (a clerk should hear that only
+    the first is imported), up to MOST_OTHER_CELLS cells in all: past it, the sheets left
+    are named unread without being read (a workbook of hundreds of blank sheets)."""
+    from govscore.ledger import importing
+
+    book = openpyxl.Workbook()
+    book.active.append(["部门", "条款"])
+    book.active.append(["公安局", "2.4.3"])
+    notes = book.create_sheet("notes")
+    for n in range(20):
+        notes.append([f"note {n}"])
+    book.create_sheet("empty")
+    book.create_sheet("late").append(["x"])
+    book.save("sheets.xlsx")
+    said = "warning: sheets.xlsx: only the first sheet is imported; not read: {}\n"
+    args = ("import", "sheets.xlsx", "--month", "2023-05", "--dry-run")
+    assert gs(small, *args).stderr.startswith(said.format("'notes', 'late'"))
+    monkeypatch.setattr(importing, "MOST_OTHER_CELLS", 10)
+    bounded = gs(small, *args).stderr
+    assert bounded.startswith(said.format("'notes', 'empty', 'late'"))
+
+
 def test_a_bomb_whose_zip_understates_its_size_is_never_unpacked_beyond_it(small: Path):
     """A zip directory may lie: a part declared at 1,000 bytes that holds 96 MB of blanks
     is unpacked to its 1,000 bytes only (zipfile stops there, and its checksum fails):

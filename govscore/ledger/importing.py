@@ -558,16 +558,32 @@ _EMPTY = _Empty()
 _EXAMPLE_ROWS = 3  # the template's example sheet: header, example row, note
 
 
+# Cells of the sheets after the first looked at for anything filled in, in all: a clerk's
+# other sheet (notes, a second list) holds a few thousand; a workbook of hundreds of
+# sheets of blank styled cells (review BL F1: 200 sheets, 100 s) is not read through.
+MOST_OTHER_CELLS = 1_000_000
+
+
 def _sheets_not_read(file: str, others: Sequence[Any]) -> tuple[Problem, ...]:
     """Sheets after the first that hold anything: only the first is imported, and a
-    clerk who filled in another should hear so (the template's example sheet is known)."""
+    clerk who filled in another should hear so (the template's example sheet is known).
+    Past MOST_OTHER_CELLS cells looked at, the sheets left are named unread unlooked."""
     examples = {"example", chinese("example")}
     left = []
+    budget = MOST_OTHER_CELLS
     for sheet in others:
-        rows = sum(any(v is not None for v in row) for row in sheet.iter_rows(values_only=True))
+        if budget <= 0:
+            left.append(sheet.title)
+            continue
+        rows = 0
+        for row in sheet.iter_rows(values_only=True):
+            budget -= len(row) or 1
+            rows += any(v is not None for v in row)
+            if budget <= 0:
+                break
         # The template's example sheet holds its header, the example row and a note: rows
         # a clerk typed below them are not read either.
-        if rows > (_EXAMPLE_ROWS if sheet.title in examples else 0):
+        if rows > (_EXAMPLE_ROWS if sheet.title in examples else 0) or budget <= 0:
             left.append(sheet.title)
     if not left:
         return ()
@@ -623,6 +639,7 @@ def _refuse_packing(data: bytes, file: str) -> None:
         parts = archive.infolist()
     swollen = max(parts, key=_unpack_ratio, default=None)
     total = sum(part.file_size for part in parts)
+    packed = sum(part.compress_size for part in parts)
     if any(part.flag_bits & 0x1 for part in parts):
         why = _("a zip tool locked it with a password")
     elif any(part.compress_type not in _PACKINGS for part in parts):
@@ -643,6 +660,13 @@ def _refuse_packing(data: bytes, file: str) -> None:
             ratio=_unpack_ratio(swollen),
             most=MAX_UNPACK_RATIO,
         )
+    elif total >= _SMALL_PART and total // max(packed, 1) > MAX_UNPACK_RATIO:
+        # Many parts each under a megabyte, together a bomb (review BL F1: 200 sheets).
+        why = _(
+            "its parts would unpack to {size} in all, {ratio:,} times their packed size: no "
+            "workbook unpacks to more than {most} times (a sheet, about 10 times), only a "
+            "zip bomb"
+        ).format(size=_megabytes(total), ratio=total // max(packed, 1), most=MAX_UNPACK_RATIO)
     else:
         return
     raise DataError(_not_a_workbook(file, why))
