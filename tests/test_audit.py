@@ -519,7 +519,7 @@ def test_a_commit_that_changes_an_entry_names_it_and_a_deleted_file_lists_every_
     assert lines == ('-8: clause = "2.4.4"', '+8: clause = "2.4.5"')
     assert message == (
         "a commit may only append to a ledger file; this one changed, removed or inserted "
-        "lines already committed (entries b)"
+        "lines already committed (entry b)"
     )
     # Lines of two entries changed, one holding a colon: both entries named.
     noted = LEDGER.replace('clause = "2.4.3"', 'note = "at 10:30"')
@@ -1434,7 +1434,7 @@ def test_an_edit_git_was_told_to_pass_over_is_uncommitted_and_named(root: Path, 
         1,
         f"working tree (not committed), against HEAD {head[:10]}\n"
         f"    {MAY}: not committed: lines HEAD holds were changed, removed or inserted in "
-        "the working tree (entries 2023-05-0002), in a file git was told to pass over "
+        "the working tree (entry 2023-05-0002), in a file git was told to pass over "
         "(`git update-index --assume-unchanged` or `--skip-worktree`), so `git status` and "
         f"`git diff` do not show them; `git -C {place} update-index --no-assume-unchanged "
         f"--no-skip-worktree -- {MAY}` shows them to git again\n"
@@ -1522,7 +1522,7 @@ def test_a_line_appended_with_no_entry_header_is_a_change_of_the_entry_above_it(
             parent,
             "a commit may only append entries to a ledger file; this one appended lines "
             "before any [[entry]] header, which TOML reads as part of the last entry already "
-            "committed (entries 2023-05-0002)",
+            "committed (entry 2023-05-0002)",
             ("2023-05-0002",),
             ("+15: count = 40",),
         )
@@ -1535,7 +1535,7 @@ def test_a_line_appended_with_no_entry_header_is_a_change_of_the_entry_above_it(
     assert (rewrite.commit, rewrite.message, rewrite.entries, rewrite.lines) == (
         "",
         "not committed: lines appended (in the working tree or in git's index) before any "
-        "[[entry]] header, which TOML reads as part of the last entry HEAD holds (entries "
+        "[[entry]] header, which TOML reads as part of the last entry HEAD holds (entry "
         f"2023-05-0002); `git -C {place} diff HEAD -- {file}` shows them: remove them, or "
         "begin a new entry with an [[entry]] header above them",
         ("2023-05-0002",),
@@ -1571,7 +1571,7 @@ def test_a_table_of_its_own_appended_is_named_as_one_not_as_a_change_of_an_entry
             parent,
             "a commit may only append entries to a ledger file; in the lines this one "
             f"appended, {why}; `govscore check` leaves out the last entry already committed "
-            "(entries 2023-05-0001)",
+            "(entry 2023-05-0001)",
             ("2023-05-0001",),
             lines,
         )
@@ -1583,7 +1583,7 @@ def test_a_table_of_its_own_appended_is_named_as_one_not_as_a_change_of_an_entry
     assert (rewrite.commit, rewrite.message, rewrite.entries, rewrite.lines) == (
         "",
         f"not committed: in lines appended (in the working tree or in git's index), {why}; "
-        "`govscore check` leaves out the last entry HEAD holds (entries 2023-05-0001); "
+        "`govscore check` leaves out the last entry HEAD holds (entry 2023-05-0001); "
         f"`git -C {place} diff HEAD -- {file}` shows them: remove them",
         ("2023-05-0001",),
         lines,
@@ -2185,7 +2185,7 @@ def test_an_append_closing_a_string_the_committed_text_left_open_is_a_change(tmp
         parent,
         "a commit may only append entries to a ledger file; this one appended lines inside a "
         "multi-line string the last entry already committed left open, which TOML reads as "
-        "part of that entry (entries 2023-05-0001)",
+        "part of that entry (entry 2023-05-0001)",
         ("2023-05-0001",),
         (f"+{lines + 1}: [[entry]]", f'+{lines + 2}: """', f"+{lines + 3}: count = 40"),
     )
@@ -2252,7 +2252,7 @@ def test_a_root_moved_with_every_file_changed_past_git_rename_threshold_is_still
     assert (done.exit_code, done.stdout) == (
         1,
         f"{moved[:10]} {found[0].date} Test Clerk: moved\n"
-        f"    {MAY}: {APPEND_ONLY} (entries 2023-05-0001)\n"
+        f"    {MAY}: {APPEND_ONLY} (entry 2023-05-0001)\n"
         + "".join(f"    {line}\n" for line in lines),
     )
 

@@ -156,7 +156,7 @@ def test_audit_reports_a_commit_that_changed_a_line(root: Path):
     assert table.stdout.splitlines()[0].startswith(f"{sha[:10]} ")
     assert table.stdout.splitlines()[1:] == [
         "    ledger/2023-05.toml: a commit may only append to a ledger file; this one changed, "
-        "removed or inserted lines already committed (entries 2023-05-0001)",
+        "removed or inserted lines already committed (entry 2023-05-0001)",
         f"    -{changed_at}: count = 3",
         f"    +{changed_at}: count = 1",
     ]

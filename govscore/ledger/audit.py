@@ -1014,7 +1014,10 @@ def _named_by(block: _Block) -> list[_Pair]:
 
 def _named(entries: Sequence[str]) -> str:
     """The entries a verdict is about, as its message names them (nothing if none)."""
-    return _(" (entries {ids})").format(ids=listing(entries)) if entries else ""
+    if not entries:
+        return ""
+    said = ngettext(" (entry {ids})", " (entries {ids})", len(entries))
+    return said.format(ids=listing(entries))
 
 
 def _parts(path: str) -> Folder:
