@@ -451,6 +451,25 @@ def test_a_category_name_that_is_not_text_is_refused(root: Path, key: str, writt
     }
 
 
+@pytest.mark.parametrize(
+    ("key", "written"), [("short", '""'), ("short", '"  "'), ("name", '"标准\\n化"')]
+)
+def test_a_category_name_blank_or_over_two_lines_is_refused(root: Path, key: str, written: str):
+    """Review BL J2: `short = ""` headed a column with nothing (a CSV header `部门,,规范化`),
+    `"标准\n化"` broke the table's header over two lines: a category's name is one line."""
+    path = root / "weights.toml"
+    text = path.read_text(encoding="utf-8")
+    line = {"name": 'name = "政务服务标准化"', "short": 'short = "标准化"'}[key]
+    path.write_text(text.replace(line, f"{key} = {written}", 1), encoding="utf-8")
+    result = CliRunner(env={"GOVSCORE_LANG": "en"}).invoke(cli, ["--root", str(root), "check"])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        f"error: weights.toml: category.1.{key} must be a name on one line, got {written}: it "
+        "heads a column of every report\n",
+    )
+
+
 def test_weights_without_a_category_the_catalog_scores_are_reported_and_months_still_shown(
     root: Path, gs
 ):

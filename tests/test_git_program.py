@@ -163,13 +163,13 @@ def test_outside_git_without_git_the_ledger_is_still_said_to_be_outside_git(
     assert committed.stderr == (
         f"error: 2023-05-0002: written to the ledger but not committed to git: {folder} is not "
         "in a git repository (run git init there) — do not record them again; commit the "
-        "ledger once git works again (git add ledger && git commit)\n"
+        "ledger once that is mended (git add ledger && git commit)\n"
     )
     said = gs(path, folder, *ADD, "--commit", lang="zh")
     assert (said.returncode, said.stderr) == (
         3,
         f"错误：2023-05-0003：已写入台账，但未提交到 git：{folder} 不在 git 仓库中（请在该处运行 "
-        "git init）——请勿重复登记；待 git 恢复正常后提交台账（git add ledger && git commit）\n",
+        "git init）——请勿重复登记；问题解决后再提交台账（git add ledger && git commit）\n",
     )
 
 

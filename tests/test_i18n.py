@@ -715,7 +715,7 @@ def test_what_init_writes_and_every_commit_message_is_in_the_clerks_language(tmp
     root = tmp_path / "office"
     zh = {"GOVSCORE_LANG": "zh"}
     assert run_process("init", str(root), env=zh).returncode == 0
-    for name in ("departments.toml", "weights.toml"):
+    for name in ("departments.toml", "weights.toml", ".gitattributes"):
         text = (root / name).read_text(encoding="utf-8")
         comments = "\n".join(line for line in text.splitlines() if line.startswith("#"))
         # TOML keys and values named in the comments are kept: the file holds them so.

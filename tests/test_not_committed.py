@@ -210,7 +210,7 @@ def test_an_import_rerun_after_exit_3_commits_what_the_first_run_wrote(
         "imported 0 entries, skipped 2 already recorded (by key)",
         "error: 2023-05-0001, 2023-05-0002: written to the ledger but not committed to git: "
         + again.stderr.split("not committed to git: ")[1].split(" — ")[0]
-        + " — do not record them again; commit the ledger once git works again "
+        + " — do not record them again; commit the ledger once that is mended "
         "(git add ledger && git commit)",
     ]
     assert "index.lock" in again.stderr
@@ -299,9 +299,9 @@ def test_an_import_rerun_that_adds_rows_commits_the_earlier_ones_too(office: Pat
 
 
 RECORD_AGAIN = {
-    "en": " — do not record them again; commit the ledger once git works again "
+    "en": " — do not record them again; commit the ledger once that is mended "
     "(git add ledger && git commit)\n",
-    "zh": "——请勿重复登记；待 git 恢复正常后提交台账（git add ledger && git commit）\n",
+    "zh": "——请勿重复登记；问题解决后再提交台账（git add ledger && git commit）\n",
 }
 
 

@@ -514,7 +514,7 @@ def _git_init(directory: Path, names: list[str]) -> None:
 
 
 GITATTRIBUTES = """\
-# Ledger files only ever grow: two clerks appending on different clones merge cleanly.
+# 台账文件只在末尾追加：两名工作人员在各自的克隆上追加记录，合并时不会冲突。
 ledger/*.toml merge=union
 ledger/*.csv merge=union
 """

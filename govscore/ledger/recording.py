@@ -773,7 +773,7 @@ class Committer:
         raise NotCommitted(
             _(
                 "{ids}: written to the ledger but not committed to git: {reason} — do not "
-                "record them again; commit the ledger once git works again "
+                "record them again; commit the ledger once that is mended "
                 "(git add ledger && git commit)"
             ).format(ids=listing(self.written), reason=self.failure)
         )

@@ -359,6 +359,14 @@ def parse_weights(data: dict[str, Any], source: str) -> Weights:
         if not isinstance(value, str):
             message = _("{file}: {what} must be text in quotes, got {value}")
             raise ConfigError(message.format(file=source, what=what, value=toml_value(value)))
+        # A blank name heads its column with nothing; a line break splits the header row
+        # (review BL J2).
+        if not value.strip() or not value.isprintable():
+            message = _(
+                "{file}: {what} must be a name on one line, got {value}: it heads a "
+                "column of every report"
+            )
+            raise ConfigError(message.format(file=source, what=what, value=toml_value(value)))
         return value
 
     _refuse_unknown(
