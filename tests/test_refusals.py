@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -217,6 +218,27 @@ def test_check_and_repair_say_a_ledger_that_is_a_file_is_one(root: Path):
         (("repair", "--yes"), "en"): (1, "", f"error: {folder}: {en}\n"),
     }
     assert (root / "ledger").read_text(encoding="utf-8") == "x\n"
+
+
+def test_a_ledger_committed_as_a_file_is_named_as_one_at_that_revision(tmp_path: Path):
+    """Review BL F3: `check --at REV` of a revision holding a file in ledger/'s place said
+    `ledger: 缺失`; it names the file as the work tree's check does. A revision holding the
+    folder reads as ever."""
+    root = tmp_path / "office"
+    assert run_process("init", str(root)).returncode == 0
+    git = partial(subprocess.run, cwd=root, check=True, capture_output=True)
+    git(["git", "tag", "before"])
+    shutil.rmtree(root / "ledger")
+    (root / "ledger").write_text("x\n", encoding="utf-8")
+    git(["git", "add", "-A"])
+    git(["git", "commit", "-qm", "a file"])
+    checked = run_process("--root", str(root), "check", "--at", "HEAD")
+    assert (checked.returncode, checked.stdout) == (
+        1,
+        "ledger: a file, not a folder: a root keeps its month files in the ledger/ folder "
+        "(move the file away, and run again)\n",
+    )
+    assert run_process("--root", str(root), "check", "--at", "before").returncode == 0
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")

@@ -273,6 +273,15 @@ def removed_files(root: Path, parent: str, commit: str) -> list[str]:
     return [path for path in listed.stdout.decode("utf-8", "surrogateescape").split("\0") if path]
 
 
+def tree_mode(root: Path, commit: str, path: str) -> str | None:
+    """The mode git keeps a path under at a commit (040000 a folder, 100644 a file, 120000
+    a link), or None where the commit holds nothing there."""
+    listed = git(root, "ls-tree", commit, "--", path.rstrip("/"), check=False)
+    if listed.returncode != 0 or not listed.stdout.strip():
+        return None
+    return listed.stdout.split(None, 1)[0]
+
+
 def list_tree(root: Path, commit: str, folder: str) -> list[str] | None:
     """The files directly in a folder at a commit, or None if the folder was not there."""
     listed = git(root, "ls-tree", "--name-only", commit, "--", f"{folder}/", check=False)

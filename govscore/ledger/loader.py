@@ -33,6 +33,7 @@ from govscore.ledger.gitops import (
     list_tree,
     resolve_revision,
     show_file,
+    tree_mode,
 )
 from govscore.ledger.tally import (
     PlainTally,
@@ -310,7 +311,12 @@ class GitRevision:
         return None if listed is None else [Listed(name) for name in listed]
 
     def kind(self, relative: str) -> Kind | None:
-        return None  # git keeps a link's target as text, which reads as a broken file
+        """As the revision holds it: a file in ledger/'s place is one there too (review
+        BL F3: it was said to be missing)."""
+        mode = tree_mode(self.path, self.commit, relative)
+        if mode is None:
+            return None
+        return {"040000": Kind.FOLDER, "120000": Kind.LINK}.get(mode, Kind.FILE)
 
 
 def source_at(path: Path, at: str | None) -> Source:
