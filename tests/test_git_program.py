@@ -267,3 +267,27 @@ def test_a_repository_git_will_not_read_as_another_users_is_quoted(office: Path)
             f"error: {REFUSED.format(said=first)}\n",
         )
     assert (office / "ledger" / "2023-05.toml").read_bytes() == before
+
+
+def test_a_git_file_pointing_nowhere_is_a_broken_repository_not_outside_git(office: Path):
+    """Review BL J3: a .git file (a worktree's or a submodule's pointer) whose repository
+    moved: git says "not a git repository: /nonexistent/x", which was taken for a root
+    outside git, and `add` booked without the clone's tag. It is a repository git will
+    not read: quoted, and what needs git stops. An empty .git folder is still no
+    repository (tests/test_not_committed.py)."""
+    shutil.rmtree(office / ".git")
+    (office / ".git").write_text("gitdir: /nonexistent/x\n", encoding="utf-8")
+    said = "fatal: not a git repository: /nonexistent/x"
+    checked = run_process("--root", str(office), "check")
+    assert (checked.returncode, checked.stderr) == (
+        0,
+        f"1 entry in 1 ledger file ({UNKNOWN}): no problems\n",
+    )
+    before = (office / "ledger" / "2023-05.toml").read_bytes()
+    added = run_process("--root", str(office), *ADD)
+    assert (added.returncode, added.stdout, added.stderr) == (
+        1,
+        "",
+        f"error: {REFUSED.format(said=said)}\n",
+    )
+    assert (office / "ledger" / "2023-05.toml").read_bytes() == before

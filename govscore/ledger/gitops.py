@@ -149,10 +149,23 @@ def in_repository(folder: Path) -> bool:
         if _git_marked(folder):
             raise
         return False
-    if asked.returncode != 0 and _NO_REPOSITORY not in asked.stderr and _git_marked(folder):
+    refused = _NO_REPOSITORY not in asked.stderr or _points_nowhere(folder)
+    if asked.returncode != 0 and refused and _git_marked(folder):
         said = _first_line(asked.stderr or asked.stdout)
         raise GitRefused(_("git refused to read the repository: “{said}”").format(said=said))
     return asked.returncode == 0
+
+
+def _points_nowhere(folder: Path) -> bool:
+    """Whether the .git nearest the folder is a file (a worktree's or a submodule's pointer
+    to its repository): git finding no repository there means the pointer is broken (the
+    repository moved), not that the folder is outside git (review BL J3). An empty .git
+    folder is no repository: git says so, and it is believed."""
+    for above in (folder.absolute(), *folder.absolute().parents):
+        marker = above / ".git"
+        if marker.exists():
+            return marker.is_file()
+    return False
 
 
 def _git_marked(folder: Path) -> bool:
