@@ -2341,3 +2341,31 @@ def test_audit_since_a_tag_before_the_roots_ledger_began_says_there_was_none_to_
         "the ledger's git history since v2023 is append-only, and everything in v2023's "
         "ledger is still at HEAD, in order\n",
     )
+
+
+def test_an_append_completing_a_csv_row_left_open_is_a_change_of_that_row(tmp_path: Path):
+    """Review BJ J4: a committed CSV row whose quoted cell was never closed (check: the
+    rows from there on are not read) was completed by a later append (`"` and a newline):
+    the row then counted, and audit said nothing. Named as a change of that row; a CSV
+    file whose rows are whole takes appends as ever."""
+    from govscore.ledger.audit import audit_history
+
+    csv_may = "ledger/2023-05.csv"
+    head = "id,department,clause,count,note\n"
+    whole = head + "C-1,市民政局,2.4.3,1,ok\n"
+    repo = repository(tmp_path / "repo")
+    commit(repo, "whole", {csv_may: whole})
+    opened = whole + 'C-2,市公安局,2.4.3,5,"late\n'
+    commit(repo, "open", {csv_may: opened})
+    parent = git(repo, "rev-parse", "HEAD")
+    closed = commit(repo, "closed", {csv_may: opened + '"\nC-3,市教育局,2.4.3,1,x\n'})
+    [rewrite] = audit_history(repo, "ledger").rewrites
+    assert (rewrite.commit, rewrite.parent, rewrite.message, rewrite.entries, rewrite.lines) == (
+        closed,
+        parent,
+        "a commit may only append entries to a ledger file; this one appended lines to a "
+        "quoted cell the last row already committed left open, which CSV reads as part of "
+        "that row (entry C-2)",
+        ("C-2",),
+        ('+4: "', "+5: C-3,市教育局,2.4.3,1,x"),
+    )

@@ -15,7 +15,9 @@ can be mistaken for a separator.
 from __future__ import annotations
 
 import bisect
+import csv
 import difflib
+import io
 import itertools
 import os
 import re
@@ -47,6 +49,7 @@ from govscore.ledger.gitops import (
 from govscore.ledger.text import (
     appended_stray_lines,
     csv_records,
+    open_csv_row,
     quote_open_at,
     split_entries,
     stray_table,
@@ -1054,7 +1057,9 @@ def _check(
         return _merge_losses(old, new, path, parent, lost)
     lines = _non_append(old, new)
     if not lines:
-        return _stray_append(old, new, path) if path.endswith(".toml") else None
+        if path.endswith(".toml"):
+            return _stray_append(old, new, path)
+        return _open_row_append(old, new) if path.endswith(".csv") else None
     touched = {int(line[1:].partition(":")[0]) for line in lines if line.startswith("-")}
     entries = tuple(b.entry for b in _blocks(old, path) if b.entry and touched & set(b.numbers()))
     named = _named(entries)
@@ -1063,6 +1068,31 @@ def _check(
         "lines already committed{entries}"
     ).format(entries=named)
     return message, entries, tuple(lines)
+
+
+def _open_row_append(old: str, new: str) -> Checked | None:
+    """A CSV append to a file whose last row left a quoted cell open (check names the file
+    as not read from that row on): its first lines are that cell's, so they change the
+    committed row, whoever wrote them (review BJ J4: `"` then a newline completed it)."""
+    start = open_csv_row(old)
+    if start is None:
+        return None
+    open_row = "\n".join(old.split("\n")[start - 1 :])
+    cells = next(csv.reader(io.StringIO(open_row.removeprefix("\ufeff"), newline="")), [])
+    records = csv_records(old)
+    header = [cell.strip() for cell in (records[0][2] or [])] if start > 1 else []
+    column = header.index("id") if "id" in header else -1
+    entries = (cells[column].strip(),) if 0 <= column < len(cells) and cells[column] else ()
+    number = old.count("\n") + 1
+    lines = tuple(
+        f"+{n}: {text}" for n, text in enumerate(new[len(old) :].split("\n"), number) if text
+    )
+    message = _(
+        "a commit may only append entries to a ledger file; this one appended lines to a "
+        "quoted cell the last row already committed left open, which CSV reads as part of "
+        "that row{entries}"
+    ).format(entries=_named(entries))
+    return message, entries, lines
 
 
 def _stray_append(old: str, new: str, path: str) -> Checked | None:

@@ -622,6 +622,24 @@ def csv_records(text: str) -> list[tuple[int, list[str], list[str] | None]]:
     return records
 
 
+def open_csv_row(text: str) -> int | None:
+    """The line where a CSV text's last row begins, if it ends inside a quoted cell (a
+    quote never closed: the text ends before the row does); None otherwise. An append to
+    such a text continues that row (review BJ J4)."""
+    if '"' not in text:
+        return None
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    done = 0
+    try:
+        for _cells in reader:
+            done = reader.line_num
+    except csv.Error as exc:
+        # The reader stops at the text's end inside a quoted cell with these words; at any
+        # other fault (a quote in an unquoted cell) the row is broken, not open.
+        return done + 1 if "unexpected end of data" in str(exc) else None
+    return None
+
+
 def parse_csv_ledger(text: str, file: str, month: str) -> ParsedFile:
     """Parse a month's CSV ledger: a header row naming entry fields, one entry a row."""
     problems: list[Problem] = []
