@@ -2189,6 +2189,15 @@ def test_an_append_closing_a_string_the_committed_text_left_open_is_a_change(tmp
         ("2023-05-0001",),
         (f"+{lines + 1}: [[entry]]", f'+{lines + 2}: """', f"+{lines + 3}: count = 40"),
     )
+    # In the working tree: named in the same words before a commit takes it in (BL J7).
+    git(repo, "reset", "-q", "--hard", parent)
+    (repo / MAY).write_text(open_note + '[[entry]]\n"""\ncount = 40\n', encoding="utf-8")
+    [working] = audit_history(repo, "ledger").rewrites
+    assert (working.commit, working.entries) == ("", ("2023-05-0001",))
+    assert working.message.startswith(
+        "not committed: a commit may only append entries to a ledger file; this one "
+        "appended lines inside a multi-line string"
+    )
     # A string closed in the committed text opens nothing: entries appended after it are.
     kept = LEDGER_HEADER + hand + 'note = """abc\ndef"""\n'
     repo2 = repository(tmp_path / "repo2")

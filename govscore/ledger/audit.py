@@ -276,6 +276,12 @@ def _uncommitted_rewrite(
             "not show them; `git -C {root} update-index --no-assume-unchanged "
             "--no-skip-worktree -- {file}` shows them to git again"
         ).format(entries=named, file=file, root=place)
+    elif (
+        new is not None
+        and new.startswith(old)
+        and (label.endswith(".csv") or quote_open_at(new, len(old)))
+    ):  # lines that continue a string or a quoted cell left open: said as a commit's are
+        message = _("not committed: {message}").format(message=message)
     elif new is not None and new.startswith(old) and (table := _appended_table(old, new)):
         message = _(
             "not committed: in lines appended (in the working tree or in git's index), "
