@@ -2378,3 +2378,24 @@ def test_an_append_completing_a_csv_row_left_open_is_a_change_of_that_row(tmp_pa
         ("C-2",),
         ('+4: "', "+5: C-3,市教育局,2.4.3,1,x"),
     )
+
+
+def test_a_root_begun_in_the_commit_that_moves_another_is_no_move_of_it(tmp_path: Path):
+    """Review BM F1: year end in one commit, `git mv office y2026` and a new root y2027
+    begun (or a second office's first month file): git finds office's files renamed into
+    y2026, yet y2027's audit took office/ledger for its own earlier place and named every
+    month file as deleted, for good. A folder whose files went elsewhere, or whose month
+    files share no name with the root's, is another root's."""
+    repo = repository(tmp_path / "repo")
+    may = LEDGER_HEADER + HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    commit(repo, "office", {"office/ledger/2023-05.toml": may, "office2/ledger/.gitkeep": ""})
+    git(repo, "tag", "v2023-05")
+    git(repo, "mv", "office", "y2026")
+    june = LEDGER_HEADER.replace("2023-05", "2023-06")
+    june += HAND_ENTRY.format(n=1, department="市教育局", count=1).replace("2023-05", "2023-06")
+    commit(repo, "year end", {"y2027/ledger/.gitkeep": "", "office2/ledger/2023-06.toml": june})
+    from govscore.ledger.audit import audit_history
+
+    for root in ("y2026", "y2027", "office2"):
+        assert audit_history(repo / root, "ledger").rewrites == [], root
+        assert audit_history(repo / root, "ledger", "v2023-05").rewrites == [], root

@@ -401,7 +401,7 @@ def _since(root: Path, history: _History, base: str, since: str) -> tuple[list[R
         return found, True
     # The ledger was not followed to where the revision held it: a ledger folder it held
     # that HEAD no longer holds may have been this root's, and would be compared with nothing.
-    gone = history.removed_ledgers(base, head.id)
+    gone = history.emptied(base, head.id, history.folders.get(head.id, history.folder))
     if gone:
         message = _(
             "{rev} ({commit}) held no ledger at {folder}, and the history cannot be followed "
@@ -648,8 +648,10 @@ class _History:
         from, if there is one; of several, none is guessed (`unsure`, named as such)."""
         votes: Counter[Folder] = Counter()
         carried: set[Folder] = set()  # places ledger files themselves were renamed from
+        sources: list[Folder] = []  # every file git finds renamed, where it was
         for old, new in renames(self.objects.root, parent, commit):
             before, after = _parts(old), _parts(new)
+            sources.append(before)
             same = 0  # the names both paths end with: what the move kept
             while same < min(len(before), len(after)) and before[-1 - same] == after[-1 - same]:
                 same += 1
@@ -667,10 +669,28 @@ class _History:
         found = next(held, None)
         if found is not None:
             return found
-        gone = self.removed_ledgers(parent, commit)
+        gone = self.emptied(parent, commit, folder, sources)
         if len(gone) > 1:
             self.unsure[(commit, parent)] = gone
         return gone[0] if len(gone) == 1 else None
+
+    def emptied(
+        self, parent: str, commit: str, folder: Folder, sources: list[Folder] | None = None
+    ) -> list[Folder]:
+        """The ledger folders the commit emptied that may have been `folder`'s earlier
+        place. Not one whose files git finds renamed elsewhere (`sources`: where renamed
+        files were): they went there, a root moved beside a new one begun in the same
+        commit (review BM F1); nor one whose month files share no name with the folder's:
+        another root's ledger."""
+        if sources is None:
+            sources = [_parts(old) for old, _new in renames(self.objects.root, parent, commit)]
+        names = set(self.files(commit, folder) or ())
+        return [
+            place
+            for place in self.removed_ledgers(parent, commit)
+            if not any(source[: len(place)] == place for source in sources)
+            and names & set(self.files(parent, place) or ())
+        ]
 
     def removed_ledgers(self, parent: str, commit: str) -> list[Folder]:
         """The ledger folders (named as this root's is: `ledger`) whose files the parent
