@@ -2399,3 +2399,24 @@ def test_a_root_begun_in_the_commit_that_moves_another_is_no_move_of_it(tmp_path
     for root in ("y2026", "y2027", "office2"):
         assert audit_history(repo / root, "ledger").rewrites == [], root
         assert audit_history(repo / root, "ledger", "v2023-05").rewrites == [], root
+
+
+def test_an_id_line_inside_a_hand_written_note_is_the_notes_text_not_the_entrys_id(
+    tmp_path: Path,
+):
+    """Review BM F4: a hand-written entry whose multi-line note quotes another entry's
+    `id = "…"` line (before its own id line) was taken by audit for an entry under that
+    committed id, named as shadowing it; TOML, check and every report read the line as
+    the note's text."""
+    from govscore.ledger.audit import audit_history
+
+    repo = repository(tmp_path / "repo")
+    commit(
+        repo, "may", {MAY: LEDGER_HEADER + HAND_ENTRY.format(n=1, department="市公安局", count=1)}
+    )
+    april = (
+        '[[entry]]\nnote = """补录，原登记见\nid = "2023-05-0001"\nkey = "K1"\n"""\n'
+        'id = "2023-04-0001"\ndepartment = "市教育局"\nclause = "2.4.3"\n'
+    )
+    commit(repo, "hand entry, note first", {"ledger/2023-04.toml": april})
+    assert audit_history(repo, "ledger").rewrites == []

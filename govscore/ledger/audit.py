@@ -50,6 +50,7 @@ from govscore.ledger.text import (
     appended_stray_lines,
     csv_records,
     open_csv_row,
+    outside_strings,
     quote_open_at,
     split_entries,
     stray_table,
@@ -1256,8 +1257,9 @@ def _blocks(text: str, path: str) -> list[_Block]:
         at = _framing(lines)
         framing, lines = tuple(lines[at:]), lines[: _framed(lines[:at])]
         if lines:
-            ids = (m.group(1) for m in map(_ID_LINE.match, lines) if m)
-            keys = (m.group(1) for m in map(_KEY_LINE.match, lines) if m)
+            own = list(outside_strings(lines))
+            ids = (m.group(1) for m in map(_ID_LINE.match, own) if m)
+            keys = (m.group(1) for m in map(_KEY_LINE.match, own) if m)
             entry = next(ids, "")
             blocks.append(_Block(first, tuple(lines), entry, begin=begin, key=next(keys, "")))
         begin = framing

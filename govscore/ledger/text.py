@@ -278,6 +278,16 @@ def string_lines(text: str) -> set[int]:
     return inside
 
 
+def outside_strings(lines: Iterable[str]) -> Iterator[str]:
+    """The lines that start outside any multi-line string: a table's own keys (`id = "…"`
+    inside a hand-written note is the note's text, review BM F4)."""
+    quote: str | None = None
+    for line in lines:
+        if quote is None:
+            yield line
+        quote = _open_quote(line, quote)
+
+
 def _open_quote(line: str, quote: str | None) -> str | None:
     """The multi-line string delimiter still open at the end of a line, if any.
 
