@@ -831,11 +831,10 @@ def _folder(place: Folder) -> str:
     return _shown(b"/".join(place).decode(errors="surrogateescape"))
 
 
-# -- entries added under a committed entry's id or key ---------------------------------------
+# -- entries added under a committed entry's id ---------------------------------------
 
 _ID_LINES = re.compile(r'^[ \t]*id[ \t]*=[ \t]*"([^"\\\n]*)"', re.MULTILINE)
-_KEY_LINES = re.compile(r'^[ \t]*key[ \t]*=[ \t]*"([^"\\\n]*)"', re.MULTILINE)
-_Pair = tuple[str, str]  # ("id" or "key", its value)
+_Pair = tuple[str, str]  # ("id", its value)
 _Files = dict[str, str]  # path (as named now) → blob id
 
 
@@ -855,13 +854,13 @@ class _Added:
 
 
 class _Shadows:
-    """Entries a commit added under an id or a key its parent's ledger already holds, put
+    """Entries a commit added under an id its parent's ledger already holds, put
     before the committed entry (a new file for an earlier month, or a merge's insert above
-    it): the first entry of an id or key in ledger order is the one that counts, so the
+    it): the first entry of an id in ledger order is the one that counts, so the
     committed entry would no longer count, and check would blame it (review BJ F3).
 
     Worked out as the walk goes, never from a commit's whole ledger: what each commit adds
-    is matched against the ids and keys every commit walked before it added (on any
+    is matched against the ids every commit walked before it added (on any
     branch), and only a match is looked at closely, in the few files that hold it. An
     entry the parents already hold (a union merge of two clones' entries) is no addition.
     """
@@ -874,7 +873,7 @@ class _Shadows:
         self.held: dict[str, dict[_Pair, list[_Block]]] = {}  # the last few files' entries
 
     def commit(self, commit: _Commit) -> list[Rewrite]:
-        """The commit's entries that take a committed id or key before its entry; then what
+        """The commit's entries that take a committed id before its entry; then what
         it added is known. A parent not walked before it (`audit --since` walks none before
         the revision) is learnt whole."""
         history = self.history
@@ -947,13 +946,10 @@ class _Shadows:
         return added
 
     def _pairs(self, path: str, added: _Added) -> set[_Pair]:
-        """The ids and keys of the entries added: of a TOML file's appended lines, a quick
-        look at every id and key line (more than its entries', never fewer)."""
+        """The ids of the entries added: of a TOML file's appended lines, a quick
+        look at every id line (more than its entries', never fewer)."""
         if path.endswith(".toml") and added.after is not None:
-            tail = added.text[added.start :]
-            return {("id", v) for v in _ID_LINES.findall(tail)} | {
-                ("key", v) for v in _KEY_LINES.findall(tail)
-            }
+            return {("id", v) for v in _ID_LINES.findall(added.text[added.start :])}
         return {pair for b in _entries(added.text, path) if added.holds(b) for pair in _named_by(b)}
 
     def _learn(self, added: dict[str, _Added]) -> None:
@@ -977,7 +973,7 @@ class _Shadows:
     def _shadowing(
         self, added: dict[str, _Added], old: _Files, new: _Files, read: Callable[[str], str]
     ) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
-        """Each added entry that is the first of an id or key the parent held: (file,
+        """Each added entry that is the first of an id the parent held: (file,
         message, entries, lines)."""
         found = []
         for path, what in sorted(added.items()):
@@ -1013,16 +1009,10 @@ def _shadow(
 ) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     label, held = _shown(file.removeprefix(prefix)), _shown(kept.removeprefix(prefix))
     at, there = f"{label}:{block.line}", f"{held}:{committed.line}"
-    if pair[0] == "id":
-        said = _(
-            "entry {id} added at {added} takes the id of the entry committed at {committed}, "
-            "before it in the ledger: the committed entry no longer counts"
-        ).format(id=pair[1], added=at, committed=there)
-    else:
-        said = _(
-            "entry {id} added at {added} takes key {key!r} of entry {other} committed at "
-            "{committed}, before it in the ledger: the committed entry no longer counts"
-        ).format(id=block.entry, added=at, key=pair[1], other=committed.entry, committed=there)
+    said = _(
+        "entry {id} added at {added} takes the id of the entry committed at {committed}, "
+        "before it in the ledger: the committed entry no longer counts"
+    ).format(id=pair[1], added=at, committed=there)
     entries = tuple(dict.fromkeys(e for e in (block.entry, committed.entry) if e))
     return label, said, entries, tuple(_shown(f"+{n}: {text}") for n, text in block.numbered())
 
@@ -1039,7 +1029,11 @@ def _entries(text: str, path: str) -> list[_Block]:
 
 
 def _named_by(block: _Block) -> list[_Pair]:
-    return [pair for pair in (("id", block.entry), ("key", block.key)) if pair[1]]
+    """The id an entry is known by to the shadow check. Not its key: two clones that book
+    one source row (one 去重键) each commit it honestly, and a rebase (`git pull
+    --rebase`) of one after the other puts the second before the first for good (review
+    BM F2); check names a key held twice, and which entry counts."""
+    return [("id", block.entry)] if block.entry else []
 
 
 def _named(entries: Sequence[str]) -> str:
