@@ -1243,12 +1243,12 @@ def _blocks(text: str, path: str) -> list[_Block]:
     preamble, chunks = split_entries(text)
     blocks = []
     begin: tuple[str, ...] = ()
-    for first, chunk in [(1, preamble), *chunks]:
+    for index, (first, chunk) in enumerate([(1, preamble), *chunks]):
         lines = chunk.split("\n")
         # A batch's begin line stands before the table it begins (govscore.ledger.batches):
         # it belongs to that table, not to the one above (review BJ F4: one put above
         # committed tables made them a torn batch, while each of their lines still stood).
-        at = _framing(lines)
+        at = _framing(lines, comments=index > 0)
         framing, lines = tuple(lines[at:]), lines[: _framed(lines[:at])]
         if lines:
             own = list(outside_strings(lines))
@@ -1263,13 +1263,21 @@ def _blocks(text: str, path: str) -> list[_Block]:
     return blocks
 
 
-def _framing(lines: Sequence[str]) -> int:
+def _framing(lines: Sequence[str], comments: bool = True) -> int:
     """Where a table's last lines that frame the next one begin: that table's batch begin
-    line, and the blank lines (or other begin lines) between it and its header."""
+    line or (`comments`: after a table, not in the preamble, whose comments are the
+    file's) the comment lines a person wrote above its header (`# 以下为手工补录`), and the
+    blank lines (or other such lines) between them and its header. A comment opening an
+    append is the next table's: a union merge that puts another clone's entry between
+    them changed no entry (review BM F5)."""
+
+    def framing(line: str) -> bool:
+        return line.startswith(BEGIN) or (comments and line.lstrip().startswith("#"))
+
     at = len(lines)
-    while at and (not lines[at - 1].strip() or lines[at - 1].startswith(BEGIN)):
+    while at and (not lines[at - 1].strip() or framing(lines[at - 1])):
         at -= 1
-    while at < len(lines) and not lines[at].startswith(BEGIN):
+    while at < len(lines) and not framing(lines[at]):
         at += 1
     return at
 
