@@ -1727,9 +1727,10 @@ def test_a_merge_putting_a_begin_line_above_committed_entries_is_named_and_never
         f"ledger/2023-05.toml:{line}: a batch of 2 entries govscore was writing is cut off "
         "after 133 of 999 bytes (the write was interrupted): they are left out; `govscore "
         "repair 2023-05` cuts it back, then record them again\n"
-        "  not cut: HEAD holds its lines committed, so no interrupted write left them (a "
-        "commit or a merge framed them so); `govscore audit` names the commit, mend it with "
-        "git (`git log -p ledger/2023-05.toml`)\n"
+        "  not cut: HEAD holds its lines committed, and repair cuts only lines no commit "
+        "holds: an interrupted write a later commit took in (cut it by hand, and commit), or "
+        "committed lines a commit or a merge framed so (`govscore audit` names that commit); "
+        "`git log -p ledger/2023-05.toml` shows which\n"
         "  2 entries in it: H-3, H-4\n",
     )
     assert ledger.read_bytes() == committed

@@ -797,9 +797,10 @@ def _show_cut(cut: Cut) -> None:
         )
     elif cut.committed and torn.at_end:
         message = _(
-            "not cut: HEAD holds its lines committed, so no interrupted write left them "
-            "(a commit or a merge framed them so); `govscore audit` names the commit, "
-            "mend it with git (`git log -p {file}`)"
+            "not cut: HEAD holds its lines committed, and repair cuts only lines no commit "
+            "holds: an interrupted write a later commit took in (cut it by hand, and "
+            "commit), or committed lines a commit or a merge framed so (`govscore audit` "
+            "names that commit); `git log -p {file}` shows which"
         )
         click.echo("  " + message.format(file=cut.file))
     elif torn.edited:
