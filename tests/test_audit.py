@@ -2437,3 +2437,71 @@ def test_a_union_merge_of_hand_appends_one_opened_by_a_comment_changes_no_entry(
     merged = git(repo, "commit-tree", tree, "-p", "HEAD", "-p", "side", "-m", "merge")
     git(repo, "reset", "-q", "--hard", merged)
     assert audit_history(repo, "ledger").rewrites == []
+
+
+def _merged(repo: Path, first: str, ours: str, theirs: str, merged: str) -> None:
+    """A merge commit of two branches' appends to MAY, its text as given."""
+    commit(repo, "first", {MAY: first})
+    git(repo, "checkout", "-qb", "side")
+    commit(repo, "theirs", {MAY: theirs})
+    git(repo, "checkout", "-q", "-")
+    commit(repo, "ours", {MAY: ours})
+    (repo / MAY).write_text(merged, encoding="utf-8")
+    git(repo, "add", "-A")
+    tree = git(repo, "write-tree")
+    done = git(repo, "commit-tree", tree, "-p", "HEAD", "-p", "side", "-m", "merge")
+    git(repo, "reset", "-q", "--hard", done)
+
+
+def test_comment_lines_in_a_merge_say_nothing_but_a_note_line_beginning_with_hash_does(
+    tmp_path: Path,
+):
+    """Review BN F3: a clone's hand append ending in a comment below its entry (`# 以上为
+    王敏手工补录`), merged before another clone's entry, was named as removed and as a
+    change of that entry: comment lines say nothing TOML reads. BN F1: but a note's
+    last line beginning with `#` is the note's text: a merge that rewrites it, putting
+    the old line in a new entry below, changed the entry, and is named."""
+    from govscore.ledger.audit import audit_history
+
+    first = HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    a = "\n" + HAND_ENTRY.format(n=2, department="市民政局", count=2) + "# 以上为王敏手工补录\n"
+    b = "\n" + HAND_ENTRY.format(n=3, department="市教育局", count=3)
+    repo = repository(tmp_path / "clean")
+    _merged(repo, first, first + a, first + b, first + a + b)
+    assert audit_history(repo, "ledger").rewrites == []
+
+    noted = first + 'note = """\n窗口未一次告知\n# 整改期限：6月30日"""\n'
+    forged = noted.replace("# 整改期限：6月30日", "# 已整改，不予扣分") + (
+        "\n"
+        + HAND_ENTRY.format(n=4, department="市民政局", count=1)
+        + 'note = """\n# 整改期限：6月30日"""\n'
+    )
+    repo = repository(tmp_path / "forged")
+    _merged(repo, noted, noted, noted + b, forged + b)
+    found = audit_history(repo, "ledger").rewrites
+    assert found and {r.entries for r in found} >= {("2023-05-0001",)}
+
+
+def test_one_file_renamed_away_does_not_make_a_moved_roots_edit_a_new_roots(tmp_path: Path):
+    """Review BN F2: a root moved (its month file rewritten past git's rename threshold,
+    an entry edited on the way) while one other month file was renamed into a decoy
+    folder: one file renamed away was taken to say the whole folder went there, and the
+    edit was never compared. A folder counts as gone elsewhere only if all its files did."""
+    from govscore.ledger.audit import audit_history
+
+    repo = repository(tmp_path / "repo")
+    may = LEDGER_HEADER + HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    june = LEDGER_HEADER.replace("2023-05", "2023-06")
+    commit(repo, "office", {f"office/{MAY}": may, "office/ledger/2023-06.toml": june})
+    git(repo, "tag", "v1")
+    (repo / "decoy" / "ledger").mkdir(parents=True)
+    git(repo, "mv", "office/ledger/2023-06.toml", "decoy/ledger/2023-06.toml")
+    edited = may.replace("count = 1", "count = 5") + "".join(f"# {n}\n" for n in range(80))
+    commit(repo, "move", {f"office/{MAY}": None, f"moved/{MAY}": edited})
+    found = audit_history(repo / "moved", "ledger").rewrites
+    # The edit, and the month file that left the root (for the decoy) as deleted.
+    assert [(r.file, r.entries) for r in found] == [
+        (MAY, ("2023-05-0001",)),
+        ("ledger/2023-06.toml", ()),
+    ]
+    assert audit_history(repo / "moved", "ledger", "v1").rewrites

@@ -25,7 +25,7 @@ import shlex
 import subprocess
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -49,6 +49,7 @@ from govscore.ledger.gitops import (
 from govscore.ledger.text import (
     appended_stray_lines,
     csv_records,
+    inside_strings,
     open_csv_row,
     outside_strings,
     quote_open_at,
@@ -679,18 +680,26 @@ class _History:
         self, parent: str, commit: str, folder: Folder, sources: list[Folder] | None = None
     ) -> list[Folder]:
         """The ledger folders the commit emptied that may have been `folder`'s earlier
-        place. Not one whose files git finds renamed elsewhere (`sources`: where renamed
-        files were): they went there, a root moved beside a new one begun in the same
-        commit (review BM F1); nor one whose month files share no name with the folder's:
-        another root's ledger."""
+        place. Not one whose every file git finds renamed elsewhere (`sources`: where
+        renamed files were): they went there, a root moved beside a new one begun in the
+        same commit (review BM F1) — one file renamed away proves nothing of the others
+        (review BN F2: a decoy); nor one whose month files share no name with the
+        folder's: another root's ledger."""
         if sources is None:
             sources = [_parts(old) for old, _new in renames(self.objects.root, parent, commit)]
         names = set(self.files(commit, folder) or ())
+
+        def went_elsewhere(place: Folder) -> bool:
+            away = {s[-1] for s in sources if len(s) == len(place) + 1 and s[:-1] == place}
+            held = self.files(parent, place) or {}
+            return bool(held) and all(
+                path.rsplit("/", 1)[-1].encode(errors="surrogateescape") in away for path in held
+            )
+
         return [
             place
             for place in self.removed_ledgers(parent, commit)
-            if not any(source[: len(place)] == place for source in sources)
-            and names & set(self.files(parent, place) or ())
+            if not went_elsewhere(place) and names & set(self.files(parent, place) or ())
         ]
 
     def removed_ledgers(self, parent: str, commit: str) -> list[Folder]:
@@ -1209,8 +1218,10 @@ class _Block:
 
     @property
     def form(self) -> _Form:
-        """What must stand again, unchanged, for the block to be kept."""
-        return self.begin, self.lines, self.read
+        """What must stand again, unchanged, for the block to be kept: its lines, and the
+        batch begin lines that frame it. Comment lines above its header say nothing TOML
+        reads: a union merge may put another clone's comment there (review BN F3)."""
+        return tuple(line for line in self.begin if line.startswith(BEGIN)), self.lines, self.read
 
     def numbers(self) -> range:
         return range(self.line - len(self.begin), self.line + len(self.lines))
@@ -1248,7 +1259,7 @@ def _blocks(text: str, path: str) -> list[_Block]:
         # A batch's begin line stands before the table it begins (govscore.ledger.batches):
         # it belongs to that table, not to the one above (review BJ F4: one put above
         # committed tables made them a torn batch, while each of their lines still stood).
-        at = _framing(lines, comments=index > 0)
+        at = _framing(lines, comments=index > 0, inside=inside_strings(lines))
         framing, lines = tuple(lines[at:]), lines[: _framed(lines[:at])]
         if lines:
             own = list(outside_strings(lines))
@@ -1258,26 +1269,30 @@ def _blocks(text: str, path: str) -> list[_Block]:
             blocks.append(_Block(first, tuple(lines), entry, begin=begin, key=next(keys, "")))
         begin = framing
         line = first + at
-    if begin:  # a begin line no table follows: a block of its own
+    if any(line.startswith(BEGIN) for line in begin):  # a begin line no table follows
         blocks.append(_Block(line, begin[: _framed(begin)], ""))
     return blocks
 
 
-def _framing(lines: Sequence[str], comments: bool = True) -> int:
+def _framing(lines: Sequence[str], comments: bool = True, inside: Collection[int] = ()) -> int:
     """Where a table's last lines that frame the next one begin: that table's batch begin
     line or (`comments`: after a table, not in the preamble, whose comments are the
     file's) the comment lines a person wrote above its header (`# 以下为手工补录`), and the
     blank lines (or other such lines) between them and its header. A comment opening an
     append is the next table's: a union merge that puts another clone's entry between
-    them changed no entry (review BM F5)."""
+    them changed no entry (review BM F5). `inside`: the lines that start inside a
+    multi-line string, a note's text however they begin (review BN F1)."""
 
-    def framing(line: str) -> bool:
+    def framing(number: int) -> bool:
+        line = lines[number]
+        if number in inside:
+            return False
         return line.startswith(BEGIN) or (comments and line.lstrip().startswith("#"))
 
     at = len(lines)
-    while at and (not lines[at - 1].strip() or framing(lines[at - 1])):
+    while at and ((at - 1 not in inside and not lines[at - 1].strip()) or framing(at - 1)):
         at -= 1
-    while at < len(lines) and not framing(lines[at]):
+    while at < len(lines) and not framing(at):
         at += 1
     return at
 

@@ -15,7 +15,7 @@ import operator
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -281,11 +281,20 @@ def string_lines(text: str) -> set[int]:
 def outside_strings(lines: Iterable[str]) -> Iterator[str]:
     """The lines that start outside any multi-line string: a table's own keys (`id = "…"`
     inside a hand-written note is the note's text, review BM F4)."""
+    inside = inside_strings(lines := list(lines))
+    return (line for number, line in enumerate(lines) if number not in inside)
+
+
+def inside_strings(lines: Sequence[str]) -> set[int]:
+    """The indexes of the lines that start inside a multi-line string (the first line
+    outside one): a `#` line there is a note's text, no comment (review BN F1)."""
+    inside: set[int] = set()
     quote: str | None = None
-    for line in lines:
-        if quote is None:
-            yield line
+    for number, line in enumerate(lines):
+        if quote is not None:
+            inside.add(number)
         quote = _open_quote(line, quote)
+    return inside
 
 
 def _open_quote(line: str, quote: str | None) -> str | None:
