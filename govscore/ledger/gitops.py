@@ -161,18 +161,20 @@ def _points_nowhere(folder: Path) -> bool:
     to its repository): git finding no repository there means the pointer is broken (the
     repository moved), not that the folder is outside git (review BL J3). An empty .git
     folder is no repository: git says so, and it is believed."""
-    for above in (folder.absolute(), *folder.absolute().parents):
-        marker = above / ".git"
-        if marker.exists():
-            return marker.is_file()
-    return False
+    marker = _nearest_git(folder)
+    return marker is not None and marker.is_file()
 
 
 def _git_marked(folder: Path) -> bool:
     """Whether git would look for a repository here without being asked: a .git (folder
     or file) in the folder or above it, or GIT_DIR set."""
+    return "GIT_DIR" in os.environ or _nearest_git(folder) is not None
+
+
+def _nearest_git(folder: Path) -> Path | None:
+    """The .git (folder or file) in the folder or nearest above it, if any."""
     above = folder.absolute()
-    return "GIT_DIR" in os.environ or any((f / ".git").exists() for f in (above, *above.parents))
+    return next((f / ".git" for f in (above, *above.parents) if (f / ".git").exists()), None)
 
 
 def recorder(root: Path) -> str:
