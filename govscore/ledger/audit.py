@@ -51,7 +51,6 @@ from govscore.ledger.text import (
     csv_records,
     inside_strings,
     open_csv_row,
-    outside_strings,
     quote_open_at,
     split_entries,
     stray_table,
@@ -160,23 +159,26 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
         if base is not None and since is not None:  # pragma: no mutate (equivalent: or)
             lost, published = _since(root, history, base, since)
             found.extend(lost)
-        found.extend(_uncommitted(root, history, head.stdout.strip(), ledger_dir))
-        files, read = _worktree(root, history, head.stdout.strip(), ledger_dir)
+        worked = _differing(root, ledger_dir)  # asked of git once, for both
+        found.extend(_uncommitted(root, history, head.stdout.strip(), ledger_dir, dict(worked)))
+        files, read = _worktree(root, history, head.stdout.strip(), ledger_dir, worked)
         found.extend(shadows.worktree(head.stdout.strip(), files, read))
     return Audit(found, tuple(cut), published)
 
 
-def _uncommitted(root: Path, history: _History, head: str, ledger_dir: str) -> list[Rewrite]:
+def _uncommitted(
+    root: Path, history: _History, head: str, ledger_dir: str, worked: dict[str, str]
+) -> list[Rewrite]:
     """Lines HEAD holds that the next commit would not keep: changed, removed or moved in
     the working tree or in git's index (staged), the file gone from either (git rm
     --cached), a folder or a link in its place. Named with an empty commit, against HEAD.
 
     git says which files differ, as it would commit them (a checkout whose line ends git
     converts, core.autocrlf, differs in nothing); those files' texts are compared.
+    `worked`: the files git finds changed in the working tree (_differing).
     """
     files = history.files(head) or {}
     staged = _differing(root, ledger_dir, "--cached")
-    worked = _differing(root, ledger_dir)
     # Files git was told to pass over (assume-unchanged, skip-worktree): git names none of
     # them, so their bytes are compared with HEAD's here.
     hidden = {label for label in hidden_changes(root, ledger_dir) if label not in worked}
@@ -212,15 +214,14 @@ def _uncommitted(root: Path, history: _History, head: str, ledger_dir: str) -> l
 
 
 def _worktree(
-    root: Path, history: _History, head: str, ledger_dir: str
+    root: Path, history: _History, head: str, ledger_dir: str, changed: dict[str, str]
 ) -> tuple[dict[str, str], Callable[[str], str]]:
     """The ledger's files as the working tree holds them (path → a name `read` reads):
-    HEAD's blobs, and the files git finds changed or does not track, as git would commit
-    them."""
+    HEAD's blobs, and the files git finds changed (`changed`: _differing) or does not
+    track, as git would commit them."""
     files = dict(history.files(head) or {})
     texts: dict[str, str] = {}
     untracked = git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", ledger_dir)
-    changed = _differing(root, ledger_dir)
     changed.update(dict.fromkeys(filter(None, untracked.stdout.split("\0")), "?"))
     for label, status in changed.items():
         path = f"{history.prefix}{label}"
@@ -843,7 +844,6 @@ def _folder(place: Folder) -> str:
 # -- entries added under a committed entry's id ---------------------------------------
 
 _ID_LINES = re.compile(r'^[ \t]*id[ \t]*=[ \t]*"([^"\\\n]*)"', re.MULTILINE)
-_Pair = tuple[str, str]  # ("id", its value)
 _Files = dict[str, str]  # path (as named now) → blob id
 
 
@@ -876,10 +876,10 @@ class _Shadows:
 
     def __init__(self, history: _History) -> None:
         self.history = history
-        self.where: dict[_Pair, str] = {}  # each id and key added so far: a file it was in
-        self.more: dict[_Pair, set[str]] = defaultdict(set)  # the other files it was in
+        self.where: dict[str, str] = {}  # each id added so far: a file it was in
+        self.more: dict[str, set[str]] = defaultdict(set)  # the other files it was in
         self.done: set[str] = set()  # the commits whose additions are known
-        self.held: dict[str, dict[_Pair, list[_Block]]] = {}  # the last few files' entries
+        self.held: dict[str, dict[str, list[_Block]]] = {}  # the last few files' entries
 
     def commit(self, commit: _Commit) -> list[Rewrite]:
         """The commit's entries that take a committed id before its entry; then what
@@ -954,28 +954,27 @@ class _Shadows:
                 added[path] = _Added(text, None, lines=lines)
         return added
 
-    def _pairs(self, path: str, added: _Added) -> set[_Pair]:
+    def _ids(self, path: str, added: _Added) -> set[str]:
         """The ids of the entries added: of a TOML file's appended lines, a quick
         look at every id line (more than its entries', never fewer)."""
         if path.endswith(".toml") and added.after is not None:
-            return {("id", v) for v in _ID_LINES.findall(added.text[added.start :])}
-        return {pair for b in _entries(added.text, path) if added.holds(b) for pair in _named_by(b)}
+            return set(_ID_LINES.findall(added.text[added.start :]))
+        return {b.entry for b in _entries(added.text, path) if added.holds(b)}
 
     def _learn(self, added: dict[str, _Added]) -> None:
         for path, what in added.items():
-            for pair in self._pairs(path, what):
-                if self.where.setdefault(pair, path) != path:
-                    self.more[pair].add(path)
+            for entry_id in self._ids(path, what):
+                if self.where.setdefault(entry_id, path) != path:
+                    self.more[entry_id].add(path)
 
-    def _holders(self, name: str, text: str, path: str) -> dict[_Pair, list[_Block]]:
-        """A file's entries by id and by key, in file order (the last few files kept)."""
+    def _holders(self, name: str, text: str, path: str) -> dict[str, list[_Block]]:
+        """A file's entries by id, in file order (the last few files kept)."""
         if name not in self.held:
             if len(self.held) >= 8:  # pragma: no mutate (equivalent: the cache only saves work)
                 del self.held[next(iter(self.held))]
-            by: dict[_Pair, list[_Block]] = defaultdict(list)
+            by: dict[str, list[_Block]] = defaultdict(list)
             for block in _entries(text, path):
-                for pair in _named_by(block):
-                    by[pair].append(block)
+                by[block.entry].append(block)
             self.held[name] = by
         return self.held[name]
 
@@ -986,13 +985,13 @@ class _Shadows:
         message, entries, lines)."""
         found = []
         for path, what in sorted(added.items()):
-            for pair in sorted(self._pairs(path, what)):
-                if pair not in self.where:
+            for entry_id in sorted(self._ids(path, what)):
+                if entry_id not in self.where:
                     continue  # no commit walked so far added it: the parent holds none
-                places = {path, self.where[pair], *self.more.get(pair, ())}
+                places = {path, self.where[entry_id], *self.more.get(entry_id, ())}
                 ordered = sorted((p for p in places if self.order(p)), key=self.order)
                 if not any(
-                    pair in self._holders(old[p], self.history.text(old[p]), p)
+                    entry_id in self._holders(old[p], self.history.text(old[p]), p)
                     for p in ordered
                     if p in old
                 ):
@@ -1003,46 +1002,42 @@ class _Shadows:
                     if p in new
                     for block in self._holders(
                         new[p], added[p].text if p in added else read(new[p]), p
-                    ).get(pair, [])
+                    ).get(entry_id, [])
                 ]
                 is_added = [p in added and added[p].holds(b) for p, b in holders]
                 if not holders or not is_added[0] or all(is_added):
                     continue
                 (first, block), (kept, committed) = holders[0], holders[is_added.index(False)]
-                found.append(_shadow(pair, first, block, kept, committed, self.history.prefix))
+                found.append(_shadow(first, block, kept, committed, self.history.prefix))
         return found
 
 
 def _shadow(
-    pair: _Pair, file: str, block: _Block, kept: str, committed: _Block, prefix: str
+    file: str, block: _Block, kept: str, committed: _Block, prefix: str
 ) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     label, held = _shown(file.removeprefix(prefix)), _shown(kept.removeprefix(prefix))
     at, there = f"{label}:{block.line}", f"{held}:{committed.line}"
     said = _(
         "entry {id} added at {added} takes the id of the entry committed at {committed}, "
         "before it in the ledger: the committed entry no longer counts"
-    ).format(id=pair[1], added=at, committed=there)
+    ).format(id=block.entry, added=at, committed=there)
     entries = tuple(dict.fromkeys(e for e in (block.entry, committed.entry) if e))
     return label, said, entries, tuple(_shown(f"+{n}: {text}") for n, text in block.numbered())
 
 
 def _entries(text: str, path: str) -> list[_Block]:
-    """A month file's entries: its TOML tables, or its CSV rows (not the header)."""
+    """A month file's entries with an id: its TOML tables, or its CSV rows (not the
+    header). By id alone, not by key: two clones that book one source row (one 去重键)
+    each commit it honestly, and a rebase (`git pull --rebase`) of one after the other
+    puts the second before the first for good (review BM F2); check names a key held
+    twice, and which entry counts."""
     return [
         b
         for b in _blocks(text, path)
-        if (b.entry or b.key)
+        if b.entry
         and not b.header
         and (path.endswith(".csv") or b.lines[0].lstrip().startswith("[["))
     ]
-
-
-def _named_by(block: _Block) -> list[_Pair]:
-    """The id an entry is known by to the shadow check. Not its key: two clones that book
-    one source row (one 去重键) each commit it honestly, and a rebase (`git pull
-    --rebase`) of one after the other puts the second before the first for good (review
-    BM F2); check names a key held twice, and which entry counts."""
-    return [("id", block.entry)] if block.entry else []
 
 
 def _named(entries: Sequence[str]) -> str:
@@ -1214,7 +1209,6 @@ class _Block:
     # frames that table, and a begin line put above a committed table changes how it reads.
     begin: tuple[str, ...] = ()
     read: bool = True  # False: a CSV line after a record that does not read (none is read)
-    key: str = ""  # the entry's key (a booked incident's), "" when it has none
 
     @property
     def form(self) -> _Form:
@@ -1238,7 +1232,6 @@ class _Block:
 
 _Form = tuple[tuple[str, ...], tuple[str, ...], bool]
 _ID_LINE = re.compile(r'^[ \t]*id[ \t]*=[ \t]*"([^"\\]*)"')
-_KEY_LINE = re.compile(r'^[ \t]*key[ \t]*=[ \t]*"([^"\\]*)"')
 
 
 def _blocks(text: str, path: str) -> list[_Block]:
@@ -1259,14 +1252,13 @@ def _blocks(text: str, path: str) -> list[_Block]:
         # A batch's begin line stands before the table it begins (govscore.ledger.batches):
         # it belongs to that table, not to the one above (review BJ F4: one put above
         # committed tables made them a torn batch, while each of their lines still stood).
-        at = _framing(lines, comments=index > 0, inside=inside_strings(lines))
+        inside = inside_strings(lines)  # a note's lines: no comment, no id of the table's
+        at = _framing(lines, comments=index > 0, inside=inside)
         framing, lines = tuple(lines[at:]), lines[: _framed(lines[:at])]
         if lines:
-            own = list(outside_strings(lines))
+            own = (line for number, line in enumerate(lines) if number not in inside)
             ids = (m.group(1) for m in map(_ID_LINE.match, own) if m)
-            keys = (m.group(1) for m in map(_KEY_LINE.match, own) if m)
-            entry = next(ids, "")
-            blocks.append(_Block(first, tuple(lines), entry, begin=begin, key=next(keys, "")))
+            blocks.append(_Block(first, tuple(lines), next(ids, ""), begin=begin))
         begin = framing
         line = first + at
     if any(line.startswith(BEGIN) for line in begin):  # a begin line no table follows
@@ -1311,16 +1303,13 @@ def _csv_blocks(text: str) -> list[_Block]:
     records = csv_records(text)
     header = [cell.strip() for cell in records[0][2] or ()] if records else []
     column = header.index("id") if "id" in header else -1
-    keyed = header.index("key") if "key" in header else -1
     blocks = []
     for number, (first, lines, cells) in enumerate(records):
         lines = lines[: _framed(lines)]
         if lines:
             row = cells if cells is not None and number else []
             entry = row[column].strip() if 0 <= column < len(row) else ""
-            key = row[keyed].strip() if 0 <= keyed < len(row) else ""
-            read = cells is not None
-            blocks.append(_Block(first, tuple(lines), entry, not number, (), read, key))
+            blocks.append(_Block(first, tuple(lines), entry, not number, (), cells is not None))
     return blocks
 
 

@@ -11,6 +11,7 @@ import codecs
 import csv
 import difflib
 import io
+import itertools
 import operator
 import re
 import tomllib
@@ -240,7 +241,7 @@ def strays(text: str, ended: Iterable[Ended]) -> list[Stray]:
 
 
 # A table header within an entry: [[entry]], [entry.x], [[ "entry".x ]] …
-_ENTRY_TABLE = re.compile(r"""^[ \t]*\[\[?[ \t]*(entry|"entry"|'entry')[ \t]*[.\]]""", re.M)
+_ENTRY_TABLE = re.compile(rf"^[ \t]*\[\[?[ \t]*{ENTRY_NAME}[ \t]*[.\]]", re.M)
 
 
 def stray_table(text: str, first: int, stop: int) -> str:
@@ -267,27 +268,18 @@ def string_lines(text: str) -> set[int]:
     entry has one: govscore writes every string on one line)."""
     if '"""' not in text and "'''" not in text:
         return set()
-    inside: set[int] = set()
-    open_quote: str | None = None
-    offset = 0
-    for line in text.split("\n"):
-        if open_quote is not None:
-            inside.add(offset)
-        open_quote = _open_quote(line, open_quote)
-        offset += len(line) + 1
-    return inside
-
-
-def outside_strings(lines: Iterable[str]) -> Iterator[str]:
-    """The lines that start outside any multi-line string: a table's own keys (`id = "…"`
-    inside a hand-written note is the note's text, review BM F4)."""
-    inside = inside_strings(lines := list(lines))
-    return (line for number, line in enumerate(lines) if number not in inside)
+    lines = text.split("\n")
+    inside = inside_strings(lines)
+    starts = itertools.accumulate((len(line) + 1 for line in lines), initial=0)
+    return {start for number, start in enumerate(starts) if number in inside}
 
 
 def inside_strings(lines: Sequence[str]) -> set[int]:
     """The indexes of the lines that start inside a multi-line string (the first line
-    outside one): a `#` line there is a note's text, no comment (review BN F1)."""
+    outside one): a `#` or `id = "…"` line there is a note's text (reviews BM F4, BN F1).
+    Only a hand-written entry has such a string: most texts are passed at once."""
+    if not any('"""' in line or "'''" in line for line in lines):
+        return set()
     inside: set[int] = set()
     quote: str | None = None
     for number, line in enumerate(lines):
