@@ -470,7 +470,10 @@ def _read_before(
 def ledger_file_in_place(source: Source) -> bool:
     """Whether a file (or a pipe, a socket, a device) stands where ledger/ belongs: what
     `add` and `import` refuse to write into (writer.ledger_lock), never a missing folder."""
-    return source.kind(LEDGER_DIR) in (Kind.FILE, Kind.OTHER)
+    return source.kind(LEDGER_DIR) in _NO_FOLDER
+
+
+_NO_FOLDER = (Kind.FILE, Kind.OTHER)  # what stands in a folder's place, not a link
 
 
 def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:
@@ -483,7 +486,7 @@ def ledger_names(source: Source) -> tuple[list[tuple[str, str]], list[Problem]]:
             "(replace the link with the folder itself)"
         )
         return [], [Problem(LEDGER_DIR, 0, message)]
-    if ledger_file_in_place(source):
+    if kind in _NO_FOLDER:  # as ledger_file_in_place, the kind asked once (a git run at --at)
         return [], [Problem(LEDGER_DIR, 0, ledger_a_file())]
     names = source.names(LEDGER_DIR)
     if names is None:
