@@ -10,6 +10,8 @@ written into the root's departments.toml) with about 8 entries each a month (--e
 defaults to N × 8 × 12): one rate, plain deductions and bonuses, follow-ups naming an
 earlier complaint (some from an earlier month), recurring entries closed later, and
 voids (some of an earlier month's entry), so that scores lie mostly between 90 and 101.
+--keys gives each score entry a 去重键 of its own, as a source system's nightly export
+writes its ids (the import compares a keyed row with the entry its key stands for).
 
 The mix follows what an office records: mostly per-occurrence deductions, some bonuses
 under caps, one rate a month per department for a few rate clauses, a few recurring,
@@ -150,7 +152,7 @@ def province_departments(count: int) -> list[str]:
 
 
 def generate_province(
-    out: Path, count: int, entries: int, year: int, seed: int, journal: bool
+    out: Path, count: int, entries: int, year: int, seed: int, journal: bool, keys: bool = False
 ) -> None:
     """A province's ledger: many departments, a few entries each a month."""
     rng = random.Random(seed)
@@ -215,7 +217,8 @@ def generate_province(
         parts = [f"# govscore ledger for {month}: append only\n"]
         for number, fields in enumerate(rows, start=1):
             entry_id = f"{month}-{number:06d}"
-            parts.append(_toml({"id": entry_id, **fields}))
+            key = {"key": f"SRC-{entry_id}"} if keys and "clause" in fields else {}
+            parts.append(_toml({"id": entry_id, **fields, **key}))  # last, as govscore writes it
             if journal and "clause" in fields:
                 postings[entry_id] = _posting(month, fields, catalog)
         (out / "ledger" / f"{month}.toml").write_text("".join(parts), encoding="utf-8")
@@ -292,10 +295,13 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2023)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--journal", action="store_true", help="also write an hledger journal")
+    parser.add_argument("--keys", action="store_true", help="province: a 去重键 on each entry")
     args = parser.parse_args()
     if args.departments:
         entries = args.entries or args.departments * 8 * 12
-        generate_province(args.out, args.departments, entries, args.year, args.seed, args.journal)
+        generate_province(
+            args.out, args.departments, entries, args.year, args.seed, args.journal, args.keys
+        )
     else:
         generate(args.out, args.entries or 100_000, args.year, args.seed, args.journal)
 

@@ -152,6 +152,37 @@ def test_check_flags_a_cache_changed_by_whoever_holds_the_key(booked: Path, _cac
     assert answers(booked, cached=True) == answers(booked, cached=False)
 
 
+def test_check_compares_the_marks_a_cache_holds_and_takes_none_missing_for_wrong(
+    booked: Path, _cache_key: Path, tmp_path: Path
+):
+    """A snapshot a report builds afresh marks no entry of a written key (they are
+    tallied: cache.Context.marks); an import marks each entry it appends. check compares
+    the marks the cache holds with marks worked out afresh: one missing is no
+    disagreement, one changed is named."""
+    rows = tmp_path / "rows.csv"
+    for key, day in (("K1", "2023-05-11"), ("K2", "2023-05-12")):
+        rows.write_text(f"部门,条款,日期,去重键\n市民政局,2.4.3,{day},{key}\n", encoding="utf-8")
+        assert run(booked, "import", str(rows)).exit_code == 0
+        if key == "K1":  # a report builds the snapshot afresh: K1's entry is tallied
+            (booked / CACHE_DIR / CACHE_FILE).unlink()
+            assert run(booked, "month", "2023-05").exit_code == 0
+    marks = read_cached(booked).snapshot.context.marks
+    assert list(marks) == ["K2"]
+    checked = run(booked, "check")
+    assert (checked.exit_code, checked.output) == (
+        0,
+        "3 entries in 1 ledger file (ledger has no commits yet): no problems\n",
+    )
+    # check rebuilt the snapshot marking every entry of a written key: changed, it is named.
+    marks = read_cached(booked).snapshot.context.marks
+    assert sorted(marks) == ["K1", "K2"]
+    wrong = ("0" if marks["K2"][0] != "0" else "1") + marks["K2"][1:]
+    resign(booked / CACHE_DIR / CACHE_FILE, _cache_key, (marks["K2"].encode(), wrong.encode()))
+    checked = run(booked, "check")
+    assert checked.exit_code == 1
+    assert "(what each key's entry is)" in checked.output
+
+
 def test_check_names_what_differs_in_chinese_too(booked: Path, _cache_key: Path):
     """What differs is named in the reader's language, every part of it (a snapshot
     keeps its problems in the language it was made in: made in Chinese here)."""

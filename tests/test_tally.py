@@ -254,6 +254,12 @@ def taken_ids(month: str, text: str) -> list[str]:
     return tally.ids
 
 
+def taken_keys(month: str, text: str, marks: bool = False) -> dict[str, str]:
+    tally = PlainTally(month, catalog(), departments(), named_ids(text.encode()), marks=marks)
+    parse_toml_ledger(text.replace("\r\n", "\n"), f"ledger/{month}.toml", month, take=tally)
+    return tally.keys
+
+
 def write_ledger(root: Path, files: dict[str, str]) -> None:
     for child in (root / "ledger").iterdir():
         if child.name != ".gitkeep":
@@ -287,14 +293,25 @@ def test_tallied_snapshots_equal_ordinary_ones(
     }
     write_ledger(root, files)
     with_span(root, span)
-    ordinary = comparable(snapshot(root, tally=False))
+    read = snapshot(root, tally=False)
+    ordinary = comparable(read)
     tallied = snapshot(root, workers=1)
     taken = sum(
         len(taken_ids(month, text)) for month, text in zip(MONTHS, texts, strict=True) if text
     )
     event(f"taken: {'none' if not taken else 'some' if taken < 5 else 'many'}")
+    keyed = sum(
+        len(taken_keys(month, text)) for month, text in zip(MONTHS, texts, strict=True) if text
+    )
+    event(f"keyed entries taken: {'none' if not keyed else 'some'}")
     assert comparable(tallied) == ordinary
     assert comparable(snapshot(root, workers=2)) == ordinary
+    # Built for an import, every entry of a written key is marked as the ordinary way
+    # marks it; built for a report, what marks it holds are right.
+    marked = snapshot(root, workers=2, marks=True)
+    assert comparable(marked) == ordinary
+    assert marked.context.marks == read.context.marks
+    assert tallied.context.marks.items() <= read.context.marks.items()
 
 
 @examples(60)
@@ -449,6 +466,55 @@ def test_a_taken_id_used_again_by_an_entry_of_its_own_file_is_a_duplicate(root: 
     assert comparable(state.snapshot) == comparable(
         read_cached(root, use_cache=False, tally=False).snapshot
     )
+
+
+def test_keyed_entries_are_tallied_unless_their_marks_are_wanted(root: Path):
+    """Every imported row holds a key (去重键): a made one (`row-…`) or the source's own.
+    A report's build tallies keyed plain entries and keeps their keys; an import's marks
+    each entry of a written key (its identity, for a row under that key to be compared
+    with), so it leaves those to the review. A made key is never marked."""
+    made = entry("市民政局", "2.4.3", id="2023-05-0001", key="row-ab12-1")
+    written = entry("市公安局", "2.4.3", id="2023-05-0002", count=2, key="SRC-7")
+    text = toml(made, written)
+    assert taken_keys("2023-05", text) == {"row-ab12-1": "2023-05-0001", "SRC-7": "2023-05-0002"}
+    assert taken_keys("2023-05", text, marks=True) == {"row-ab12-1": "2023-05-0001"}
+    write_ledger(root, {"2023-05.toml": text})
+    ordinary = read_cached(root, use_cache=False, tally=False).snapshot
+    for marks in (False, True):
+        found = read_cached(root, use_cache=False, marks=marks).snapshot
+        assert comparable(found) == comparable(ordinary)
+        assert found.context.keys == {"row-ab12-1": "2023-05-0001", "SRC-7": "2023-05-0002"}
+        assert found.context.marks == (ordinary.context.marks if marks else {})
+    assert list(ordinary.context.marks) == ["SRC-7"]
+
+
+def test_a_key_held_twice_is_reported_where_it_stands_however_the_entries_were_read(
+    root: Path,
+):
+    """A key stands for its first live entry; a second live one under it is the same
+    incident booked twice, a problem of its own line. Taken entries whose key another
+    entry holds (in another month, in the same file, or an entry the review sees, such as
+    a voided copy) are left to the review, which says so as the ordinary reading does."""
+    first = entry("市民政局", "2.4.3", id="2023-05-0001", key="SRC-1")
+    copy = entry("市民政局", "2.4.3", id="2023-06-0001", key="SRC-1")
+    third = entry("市公安局", "2.4.3", id="2023-06-0002", key="SRC-1")
+    void = entry(id="2023-06-0002", void="2023-05-0001", reason="重复登记")
+    cases = [
+        ({"2023-05.toml": toml(first), "2023-06.toml": toml(copy)}, ["2023-06-0001"]),
+        ({"2023-06.toml": toml(copy, third)}, ["2023-06-0002"]),
+        ({"2023-05.toml": toml(first), "2023-06.toml": toml(copy, void)}, []),
+    ]
+    for files, seconds in cases:
+        write_ledger(root, files)
+        ordinary = read_cached(root, use_cache=False, tally=False).snapshot
+        for options in ({"workers": 1}, {"workers": 2}, {"marks": True}):
+            found = read_cached(root, use_cache=False, **options).snapshot
+            assert comparable(found) == comparable(ordinary)
+        assert [p.entry for p in ordinary.problems] == seconds
+        assert all("SRC-1" in str(p) for p in ordinary.problems)
+    # With the first voided, the key stands for the copy, which counts: −1 in June.
+    assert ordinary.context.keys == {"SRC-1": "2023-06-0001"}
+    assert ordinary.summary.cells[("市民政局", "2023-06")].sums == {"2": Decimal(-1)}
 
 
 def test_entries_a_follow_up_may_name_are_noted_with_whether_they_have_problems(root: Path):

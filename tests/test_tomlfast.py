@@ -112,6 +112,8 @@ LINES = st.sampled_from(
         "",
         "# govscore batch of 2 entries, 120 bytes",
         'by = "王"  # govscore batch end, sha256 3f2a9c0e51b7d842',
+        'key = "row-1f2e-1"',
+        'key = " K2"',
     ]
 )
 # A table as govscore writes a plain one, under any of those heads.
@@ -119,8 +121,10 @@ TABLES = st.builds(
     lambda head, rest: "\n".join([head, 'id = "2023-05-0002"', 'department = "市民政局"', *rest]),
     st.sampled_from(HEADS),
     st.lists(
-        st.sampled_from(['clause = "2.4.3"', "count = 2", "value = 95", "date = 2023-05-01", ""]),
-        max_size=4,
+        st.sampled_from(
+            ['clause = "2.4.3"', "count = 2", "value = 95", "date = 2023-05-01", 'key = "K1"', ""]
+        ),
+        max_size=5,
     ),
 )
 
@@ -155,7 +159,7 @@ def test_take_is_offered_the_tables_the_expression_finds_and_the_rest_is_read(
 
     def take(tables: PlainTables) -> set[int]:
         first = len(offered)  # the index in the file of the block's first table
-        offered.extend(zip(*map(tables.column, range(4)), strict=True))
+        offered.extend(zip(*map(tables.column, range(5)), strict=True))
         return {index - first for index in leave if first <= index < len(offered)}
 
     read = read_chunks(text, take, controls=None, block=block)

@@ -155,7 +155,9 @@ class Context:
     wanted: set[str] = field(default_factory=set)  # ids named by ref/void/close, not yet there
     keys: dict[str, str] = field(default_factory=dict)  # idempotency key → entry id
     # idempotency key → its entry's identity.entry_mark: an import's keyed row is compared
-    # by it, and its entry read only where they differ.
+    # by it, and its entry read only where they differ or it has none. Only a snapshot
+    # built for an import marks every entry of a written key (a report needs no marks: a
+    # province's million keyed entries are tallied instead); those appended are marked.
     marks: dict[str, str] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)  # sequence → highest number used
     # What the door needs of follow-ups (rules.door.follow_up_problems): the count of each
@@ -220,8 +222,11 @@ def build(
     for entry in entries:
         if entry.kind == "score" and entry.clause in targetable:
             firsts.setdefault(entry.id, entry)
-    # Each key's entry, as the review found it (a second live one is a problem there).
-    context.keys = {key: entry.id for key, entry in book.keys.items()}
+    # Each key's entry, as the review found it (a second live one is a problem there),
+    # and the keys of entries tallied, which no other entry holds (tally.keys_twice).
+    for tally in tallies:
+        context.keys.update(tally.keys)
+    context.keys.update((key, entry.id) for key, entry in book.keys.items())
     context.marks = {
         key: key_mark(entry, departments) for key, entry in book.keys.items() if marked(key)
     }
@@ -555,7 +560,11 @@ def differences(cached: Snapshot, full: Snapshot, texts: MonthText | None = None
         return [*found, _("what validating new entries needs")]
     theirs = full.context
     for name in ("targets", "target_bad", "voided", "rates", "keys", "marks", "sequences"):
-        if getattr(mine, name) != getattr(theirs, name):
+        if name == "marks":  # a snapshot may lack marks (see Context.marks), never hold wrong ones
+            wrong = any(theirs.marks.get(key) != mark for key, mark in mine.marks.items())
+        else:
+            wrong = getattr(mine, name) != getattr(theirs, name)
+        if wrong:
             found.append(_(PARTS_SAID[name]))
     same_ids = (mine.ids.text, mine.ids.extra) == (theirs.ids.text, theirs.ids.extra)
     if not same_ids and mine.ids.all() != theirs.ids.all():

@@ -14,7 +14,7 @@ import os
 import stat
 import tempfile
 import tomllib
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -39,6 +39,7 @@ from govscore.ledger.tally import (
     PlainTally,
     RateKey,
     Tallied,
+    keys_twice,
     named_elsewhere,
     named_ids,
     plain_clauses,
@@ -780,7 +781,14 @@ def load_view(
         if state.cached or mismatch:
             if state.pool is not None:
                 state.pool.shutdown()
-            full = read_cached(path, use_cache=False, workers=workers, helpers=use_cache)
+            # Marks the cache holds are checked against marks worked out afresh.
+            try:
+                marks = bool(state.snapshot.context.marks)
+            except DataError:  # it does not read: cache.mismatch says so
+                marks = False
+            full = read_cached(
+                path, use_cache=False, workers=workers, helpers=use_cache, marks=marks
+            )
             if state.cached:
                 label = f"{CACHE_DIR}/{CACHE_FILE}"
                 texts = cachefile.month_text
@@ -796,7 +804,7 @@ class Detailed:
     """A ledger read to show the entries behind some months' scores (see load_detailed)."""
 
     root: Root  # the files of other months hold only the entries not tallied
-    book: Book  # as the review keeps it, but its entries: those of the months asked for
+    book: Book  # as the review keeps it, but its entries and keys: the months asked for
     summary: Summary  # the whole ledger's sums
     entries: int  # in the whole ledger
     taken: tuple[Sequence[str], ...] = ()  # the ids of the entries only summed, by file
@@ -835,7 +843,11 @@ def load_detailed(
         book = root.review([(f"{LEDGER_DIR}/{t.month}.toml", t.numbers) for t in tallies])
         summary = cache.summarized(book, catalog, tallies)
     kept = tuple(e for e in book.entries if e.month in wanted or e.id in alone)
-    shown = replace(book, entries=kept)
+    # The keys of those entries alone: the other months' keyed entries may be tallied.
+    keys = {
+        key: entry for key, entry in book.keys.items() if entry.month in wanted or entry.id in alone
+    }
+    shown = replace(book, entries=kept, keys=keys)
     entries = sum(len(f.entries) for f in root.files.values()) + sum(len(t.ids) for t in tallies)
     return Detailed(root, shown, summary, entries, tuple(t.ids for t in tallies))
 
@@ -918,13 +930,15 @@ def read_cached(
     tally: bool = True,
     save: bool = True,
     helpers: bool = False,
+    marks: bool = False,
 ) -> CachedLedger:
     """Read a root and bring its cache up to date (the caller holds the ledger lock).
 
     When the ledger must be read whole, `workers` says how many processes parse it (by
     default, by its size) and `tally` whether plain entries are summed as they are read
     (tally=False makes an Entry of each: the tests compare the two). save=False leaves
-    the cache file as it is.
+    the cache file as it is. marks=True (for an import): a snapshot built here marks
+    every entry of a written key (see cache.Context.marks).
     """
     source = WorkTree(path)
     config = [source.read(name) or b"" for name in (DEPARTMENTS_FILE, WEIGHTS_FILE, CLAUSES_FILE)]
@@ -970,7 +984,7 @@ def read_cached(
         # holds a province's 180 MB of text, nor do the workers it starts.
         data.clear()
         root, tallies, sizes, pool = _read_tallied(
-            path, departments, weights, catalog, found, workers, tally, helpers
+            path, departments, weights, catalog, found, workers, tally, helpers, marks=marks
         )
         root = replace(root, problems=(*name_problems, *root.problems))
         taken = [(f"{LEDGER_DIR}/{t.month}.toml", t.numbers) for t in tallies]
@@ -1021,6 +1035,7 @@ def _read_tallied(
     keep: bool = False,
     whole: frozenset[str] = frozenset(),
     leave: frozenset[str] = frozenset(),
+    marks: bool = False,
 ) -> tuple[Root, list[Tallied], dict[str, tuple[int, bytes]], ProcessPoolExecutor | None]:
     """The whole ledger read and parsed, its plain entries summed as they are read
     (govscore.ledger.tally); with each file's size and digest, of the bytes parsed.
@@ -1030,9 +1045,12 @@ def _read_tallied(
     Each file's tally leaves alone the entries that any file's voids, closes and refs
     name (a quick look at every file's text first, one file in memory at a time: a
     province voids entries of earlier months every month); a file with an entry named
-    in a way the quick look missed, or with a rate another entry also gives, is parsed
-    again, leaving those alone too. An id taken twice sends the whole ledger the
-    ordinary way, so the review reports the duplicate where it stands. keep=True returns
+    in a way the quick look missed, with a rate another entry also gives, or under a key
+    (去重键) another entry also holds, is parsed again, leaving those alone too. An id
+    taken twice sends the whole ledger the ordinary way, so the review reports the
+    duplicate where it stands. marks=True leaves entries of a written key to the review,
+    which marks them (cache.Context.marks: an import compares keyed rows by them; a
+    report needs none). keep=True returns
     the worker processes, for more work (the caller shuts them down); else None. The
     files of the months in `whole` are parsed entry by entry, none tallied, and the
     entries with the ids in `leave` are left alone wherever they are.
@@ -1049,7 +1067,9 @@ def _read_tallied(
         parsed = _parse_files(found, read)
         return _root(path, departments, weights, catalog, found, (), parsed), [], sizes, None
     total = sum(source.size(label) for _month, label in found)
-    job = _TallyJob(path, catalog, departments, weights, plain_clauses(catalog), whole=whole)
+    job = _TallyJob(
+        path, catalog, departments, weights, plain_clauses(catalog), whole=whole, marks=marks
+    )
     if workers is None:
         workers = min(2, cpus()) if total >= PARALLEL_MIN_BYTES else 1
     pool = start_pool(workers, _start_job, (job,)) if workers > 1 and len(found) > 1 else None
@@ -1076,6 +1096,7 @@ def _read_tallied(
         if pool is not None and keep:
             pool.shutdown()
         return _read_tallied(path, departments, weights, catalog, found, tally=False)
+    again |= keys_twice(list(tallies.values()), root.entries())
     clashes = rate_clashes(tallies.values(), root.entries(), catalog, departments)
     if again or clashes:
         for month, label in found:
@@ -1100,6 +1121,7 @@ class _TallyJob:
     plain: frozenset[str]
     named: frozenset[str] = frozenset()  # what every file's voids, closes and refs name
     whole: frozenset[str] = frozenset()  # months whose every entry is made an Entry
+    marks: bool = False  # entries of a written key made Entries, to be marked (PlainTally)
 
     def look(self, label: str) -> frozenset[str]:
         """The ids a file's voids, closes and refs name, at a quick look (named_ids)."""
@@ -1119,13 +1141,16 @@ class _TallyJob:
         if not label.endswith(".toml") or month in self.whole:
             return parse_ledger_bytes(content, label, month), None, mark
         named = (self.named or named_ids(content)) | also
-        tally = PlainTally(month, self.catalog, self.departments, named, self.plain, refused)
+        tally = self._tally(month, named, refused)
         parsed = parse_ledger_bytes(content, label, month, tally)
         if tally.clashes:  # two rates of one department: the review reports the second
-            refused = {*refused, *tally.clashes}
-            tally = PlainTally(month, self.catalog, self.departments, named, self.plain, refused)
+            tally = self._tally(month, named, {*refused, *tally.clashes})
             parsed = parse_ledger_bytes(content, label, month, tally)
         return parsed, tally.result(e.id for e in parsed.entries), mark
+
+    def _tally(self, month: str, named: Set[str], refused: Set[RateKey]) -> PlainTally:
+        catalog, departments = self.catalog, self.departments
+        return PlainTally(month, catalog, departments, named, self.plain, refused, self.marks)
 
 
 _job: _TallyJob | None = None

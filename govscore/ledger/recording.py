@@ -512,7 +512,7 @@ def _import_cached(
     """`record_import` against the cache, a part at a time; None: only the full review
     can decide (as for `_record_cached`). `workers`: see Keeper.split."""
     id_tag = options.id_tag
-    state = read_cached(root_path)
+    state = read_cached(root_path, marks=True)
     # The state is let go after the import: its snapshot's context need not be copied.
     try:
         growing = cache.Extension(state.snapshot, state.catalog, state.departments, copy=False)

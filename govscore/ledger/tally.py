@@ -31,6 +31,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from govscore.ledger.identity import marked
 from govscore.ledger.tomlfast import FIGURES, PlainTables
 from govscore.model import Entry, sequence_name
 from govscore.rules.catalog import Catalog, Clause
@@ -80,6 +81,7 @@ class PlainTally:
         named: Set[str] = frozenset(),
         plain: Set[str] | None = None,
         refused: Set[RateKey] = frozenset(),
+        marks: bool = False,
     ):
         self.month = month
         self.catalog = catalog.at(month)  # the month's own rules: one verdict per combination
@@ -87,7 +89,12 @@ class PlainTally:
         self.named = named
         self.plain = plain_clauses(catalog) if plain is None else plain
         self.refused = refused  # rates left to the review (another entry gives one too)
+        # Entries of a written key are left to the review where their marks are wanted
+        # (cache.Context.marks: an import compares a keyed row by them).
+        self.marks = marks
         self.ids: list[str] = []
+        self.keys: dict[str, str] = {}  # key → id of the keyed entries taken
+        self.twice: set[str] = set()  # ids of entries taken under a key taken before
         self.rates: set[RateKey] = set()
         self.clashes: set[RateKey] = set()  # rates taken twice: the file is read again
         self._names: dict[str, Any] = {}  # as written → Department, or None
@@ -113,16 +120,20 @@ class PlainTally:
             in_span = found is not None and found.assessed_in(self.month)
             departments[name] = found if in_span else None
         named, refused, rates, sums = self.named, self.refused, self.rates, self._sums
-        ids = self.ids
+        ids, keys, marks = self.ids, self.keys, self.marks
         left: list[int] = []
         rows = zip(
             map(verdicts.__getitem__, written),
             map(departments.__getitem__, names),
             tables.column(1),
+            tables.column(4),
             strict=True,
         )
-        for index, (judged, department, entry_id) in enumerate(rows):
+        for index, (judged, department, entry_id, key) in enumerate(rows):
             if judged is None or department is None or entry_id in named:
+                left.append(index)
+                continue
+            if key is not None and marks and marked(key):
                 left.append(index)
                 continue
             clause, amount = judged
@@ -139,8 +150,12 @@ class PlainTally:
                     left.append(index)
                     continue
                 rates.add(rate)
-            key = (department.name, clause.id)
-            sums[key] = sums.get(key, ZERO) + amount
+            if key is not None:
+                first = keys.setdefault(key, entry_id)
+                if first != entry_id:  # the caller leaves both to the review
+                    self.twice.update((first, entry_id))
+            pair = (department.name, clause.id)
+            sums[pair] = sums.get(pair, ZERO) + amount
             ids.append(entry_id)
         return left
 
@@ -217,7 +232,17 @@ class PlainTally:
             and own.isdisjoint(others)
         )
         left = frozenset(self.named)
-        return Tallied(self.month, self.ids, cells, numbers, sorted(self.rates), alone, left)
+        return Tallied(
+            self.month,
+            self.ids,
+            cells,
+            numbers,
+            sorted(self.rates),
+            alone,
+            left,
+            self.keys,
+            frozenset(self.twice),
+        )
 
 
 @dataclass(frozen=True)
@@ -238,6 +263,8 @@ class Tallied:
     # process need not gather a province's million ids to look for duplicates.
     alone: bool = False
     left: frozenset[str] = frozenset()  # the ids it left alone, as something names them
+    keys: dict[str, str] = field(default_factory=dict)  # key → id of the keyed entries taken
+    twice: frozenset[str] = frozenset()  # ids taken under a key the file holds twice
 
     @property
     def sequences(self) -> dict[str, int]:
@@ -290,6 +317,26 @@ def _named_elsewhere(tallies: Iterable[Tallied], entries: list[Entry]) -> frozen
         return None
     names = {n for entry in entries for n in (entry.ref, entry.void, entry.close) if n}
     return frozenset(names & taken)
+
+
+def keys_twice(tallies: Sequence[Tallied], entries: Iterable[Entry]) -> frozenset[str]:
+    """Taken ids whose key (去重键) another entry also holds, taken or not: the review must
+    see both, to say which one the key stands for and name the other where it stands."""
+    taken: dict[str, str] = {}
+    count = 0
+    for tally in tallies:
+        taken.update(tally.keys)
+        count += len(tally.keys)
+    twice = {entry_id for tally in tallies for entry_id in tally.twice}
+    if len(taken) != count:  # a key taken in two files
+        firsts: dict[str, str] = {}
+        for tally in tallies:
+            for key, entry_id in tally.keys.items():
+                first = firsts.setdefault(key, entry_id)
+                if first != entry_id:
+                    twice.update((first, entry_id))
+    twice.update(taken[e.key] for e in entries if e.key is not None and e.key in taken)
+    return frozenset(twice)
 
 
 def rate_clashes(

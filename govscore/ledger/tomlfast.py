@@ -91,7 +91,8 @@ _SHARED = frozenset({"department", "clause", "level", "matter", "note", "by"})
 # surrounding space (so they read exactly as tomllib reads them).
 # Groups: 1 id, 2 department, 3 the figures: the lines from clause to date, as one text
 # (a province's month file holds a few thousand distinct ones in 80,000 tables: each is
-# taken apart by FIGURES once, and judged once).
+# taken apart by FIGURES once, and judged once), 4 the key (去重键), last as govscore
+# writes it, or None: every imported row holds one.
 # An optional part is written (?:X|), not (?:X)?: the same match, but the engine tries a
 # branch with little bookkeeping where ? after a group takes its general repeat (that
 # was 40% of the work of searching a province's month file).
@@ -137,6 +138,7 @@ _TABLE = (
     rf"\[\[entry\]\]{_TAG}\nid = {_ID}{_TAG}\ndepartment = {_word()}{_TAG}"
     rf"\n({_figures('(?:')})"
     rf"(?:\nnote = {_TEXT}{_TAG}|)(?:\nby = {_TEXT}{_TAG}|)(?:\nrecorded = {_TEXT}{_TAG}|)"
+    rf"(?:\nkey = {_word()}{_TAG}|)"
 )
 PLAIN_TABLE = re.compile(rf"^{_TABLE}\n(?={_NEXT})", re.MULTILINE)
 # The figures of a plain table taken apart. Groups: 1 clause, 2 count, 3 points, 4 points
@@ -162,8 +164,8 @@ class PlainTables:
         self.count = len(pieces) // _STRIDE
 
     def column(self, group: int) -> list[Any]:
-        """Group `group` of PLAIN_TABLE (1 id, 2 department, 3 figures; 0 the whole table
-        but for its last newline) of every table, in file order."""
+        """Group `group` of PLAIN_TABLE (1 id, 2 department, 3 figures, 4 key or None; 0
+        the whole table but for its last newline) of every table, in file order."""
         return self.pieces[1 + group :: _STRIDE]
 
 
