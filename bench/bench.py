@@ -18,7 +18,8 @@ entries each a month): `year 2023 --format json` cold, warm (and warm as a table
 after one more `add`, `month --format json` cold and warm, `add` warm, the month's
 report as a page (warm) and as a workbook, `month --detail`, `check`, `show` of an id
 that is not there, then (the root made a git repository, its ledger committed) `add
---commit`, and hledger on the same entries.
+--commit`, and hledger on the same entries. --keys gives each of its score entries a
+去重键 of its own, as a source system's nightly import writes them.
 """
 
 from __future__ import annotations
@@ -273,6 +274,7 @@ def main() -> None:
         "about 8 entries each a month",
     )
     parser.add_argument("--departments", type=int, default=10_000)
+    parser.add_argument("--keys", action="store_true", help="province: a 去重键 on each entry")
     parser.add_argument("--items", type=int, help="item records (default 100000; 0 skips)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=HERE / "out")
@@ -297,13 +299,15 @@ def main() -> None:
     )
     for entries in sizes:
         root = args.out / (
-            f"province-{args.departments}-{entries}" if province else f"root-{entries}"
+            f"province-{args.departments}-{entries}{'-keyed' if args.keys else ''}"
+            if province
+            else f"root-{entries}"
         )
         # In a process of its own: a bench process grown by a million entries would pass
         # its peak memory on to the processes it starts (max RSS survives exec).
         command = [sys.executable, str(HERE / "generate.py"), str(root), "--entries", str(entries)]
         if province:
-            command += ["--departments", str(args.departments)]
+            command += ["--departments", str(args.departments), *(["--keys"] * args.keys)]
         subprocess.run([*command, *(["--journal"] if args.hledger else [])], check=True)
         timed = bench_province if province else bench_root
         for name, figures in timed(root, args.runs, args.hledger):

@@ -88,7 +88,7 @@ def test_streamed_import_writes_what_the_full_review_writes(
     # The cache the streamed import left says what a full read of the ledger says.
     kept = read_cached(small, save=False)
     assert kept.cached
-    full = read_cached(small, use_cache=False, save=False)
+    full = read_cached(small, use_cache=False, save=False, marks=True)
     assert differences(kept.snapshot, full.snapshot) == []
 
     rerun = rows_of(text)

@@ -66,8 +66,8 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # 33: a line after a batch's end mark (`count = 40`) leaves the batch's last entry out,
 # named (a snapshot read before counted the entry as that line changed it); 34: lines
 # there that open a table of their own ([meta]) are said to (the snapshot keeps problems'
-# words)
-FORMAT = 34
+# words); 35: keys of tallied entries, marks kept apart from keys (only some are marked)
+FORMAT = 35
 
 
 def digest(data: bytes) -> bytes:
@@ -166,7 +166,9 @@ class Context:
     target_counts: dict[str, int] = field(default_factory=dict)
     follows: dict[str, int] = field(default_factory=dict)
     # Large columns as the cache file held them, with (a frozen copy of) what they were
-    # read into: written again as they are while that is unchanged (see cachefile).
+    # read into: written again as they are while that is unchanged (see cachefile); for
+    # keys, their number: a context's keys are only ever added to (a key already held
+    # sends an appended tail to the full review), never changed nor taken out.
     stored: dict[str, tuple[object, list[Any]]] = field(
         default_factory=dict, compare=False, repr=False
     )

@@ -248,11 +248,12 @@ class _Texts:
             return [None, kept]
         return [self.add(joined), len(kept)]
 
-    def reuse(self, context: cache.Context, name: str) -> list[Any] | None:
+    def reuse(self, context: cache.Context, name: str, now: object = None) -> list[Any] | None:
         """A context's columns as they were read, while what they hold is unchanged
-        (a province's 120,000 rates need not be joined again for one more entry)."""
+        (a province's 120,000 rates need not be joined again for one more entry).
+        `now`: what was kept to tell, if not the part itself (see cache.Context.stored)."""
         held = context.stored.get(name)
-        if held is None or held[0] != getattr(context, name):
+        if held is None or held[0] != (getattr(context, name) if now is None else now):
             return None
         return [
             [self.add(text), count] if kind == "text" else [None, count]
@@ -551,9 +552,10 @@ def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
         "rates": texts.reuse(context, "rates")
         or [texts.column(rate[part] for rate in rates) for part in range(3)],
         "wanted": texts.column(context.wanted),
-        "keys": texts.column(context.keys),
-        "key_ids": texts.column(context.keys.values()),
-        "key_marks": texts.column(context.marks.get(key, "") for key in context.keys),
+        "keys": texts.reuse(context, "keys", len(context.keys))
+        or [texts.column(context.keys), texts.column(context.keys.values())],
+        # Few keys are marked but where an import built the snapshot (cache.Context.marks).
+        "marks": [texts.column(context.marks), texts.column(context.marks.values())],
         "sequences": context.sequences,
         "target_counts": context.target_counts,
         "follows": context.follows,
@@ -626,7 +628,7 @@ def _context(data: dict[str, Any], parts: Sequence[str]) -> cache.Context:
             named, clauses, departments, months, labels, lines, strict=True
         )
     }
-    keys = _column(parts, data["keys"])
+    keys, key_ids = (_column(parts, stored) for stored in data["keys"])
     rates = set(zip(*(_column(parts, stored) for stored in data["rates"]), strict=True))
     return cache.Context(
         ids=ids,
@@ -635,17 +637,15 @@ def _context(data: dict[str, Any], parts: Sequence[str]) -> cache.Context:
         voided=frozenset(_column(parts, data["voided"])),
         rates=rates,
         wanted=set(_column(parts, data["wanted"])),
-        keys=dict(zip(keys, _column(parts, data["key_ids"]), strict=True)),
-        marks={
-            key: mark
-            for key, mark in zip(keys, _column(parts, data["key_marks"]), strict=True)
-            if mark
-        },
+        keys=dict(zip(keys, key_ids, strict=True)),
+        marks=dict(zip(*(_column(parts, stored) for stored in data["marks"]), strict=True)),
         sequences={str(k): int(v) for k, v in data["sequences"].items()},
         target_counts={str(k): int(v) for k, v in data["target_counts"].items()},
         follows={str(k): int(v) for k, v in data["follows"].items()},
         stored={
             "targets": (dict(targets), _as_read(parts, data["targets"])),
             "rates": (frozenset(rates), _as_read(parts, data["rates"])),
+            # Keys are only ever added to a context: the same number, the same keys.
+            "keys": (len(keys), _as_read(parts, data["keys"])),
         },
     )
