@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -110,6 +111,11 @@ ACTION = st.one_of(
     # a follow-up appended by hand (as a merge brings another clone's): the door would
     # refuse one naming an entry that does not count, a merge does not ask
     st.tuples(st.just("hand-follow-up"), st.integers(0, 50)),
+    # a void or close appended by hand to any month's file, before its entry's month too
+    # (a problem, which no run may let void or close the entry)
+    st.tuples(
+        st.just("hand-void"), st.sampled_from(MONTHS), st.integers(0, 50), st.sampled_from(MONTHS)
+    ),
     st.tuples(st.just("edit"), st.sampled_from(MONTHS), st.sampled_from(sorted(EDITS))),
     st.tuples(
         st.just("forget"),
@@ -219,6 +225,17 @@ def apply(root: Path, step: tuple) -> None:
     elif kind == "hand-follow-up" and ids:
         path = root / "ledger" / "2023-06.toml"
         extra = entry("市公安局", "4.3.2", id=f"hand-ref-{len(ids)}", ref=ids[step[1] % len(ids)])
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(("" if path.exists() else "# hand\n") + toml(extra))
+    elif kind == "hand-void" and ids:
+        _, month, number, through = step
+        path = root / "ledger" / f"{month}.toml"
+        named, made = ids[number % len(ids)], f"hand-void-{len(ids)}"
+        extra = (
+            entry(id=made, void=named, reason="申诉成立")
+            if number % 2
+            else entry(id=made, close=named, through=through)
+        )
         with path.open("a", encoding="utf-8") as handle:
             handle.write(("" if path.exists() else "# hand\n") + toml(extra))
     elif kind == "void-keyed":
@@ -346,6 +363,61 @@ def test_warm_runs_use_the_cache_and_an_append_extends_it(root: Path):
     payload = json.loads(run(root, "month", "2023-05", "--format", "json").stdout)
     civil = next(d for d in payload["departments"] if d["department"] == "市民政局")
     assert civil["total"] == 99.2
+
+
+def test_a_void_or_close_before_its_entry_counts_on_no_path(root: Path, tmp_path: Path):
+    """A void and a close written by hand into April's file, naming May's entries, are
+    problems: cold, warm and with an appended tail, the scores are those of the ledger
+    without them, as for any other entry with a problem."""
+    may = root / "ledger" / "2023-05.toml"
+    may.write_text(
+        toml(
+            entry("市公安局", "2.4.3", id="2023-05-0001"),
+            entry("市公安局", "3.1.3", id="2023-05-0002", recurring=True),
+            entry("市民政局", "2.4.3", id="2023-05-0003"),
+        ),
+        encoding="utf-8",
+    )
+    plain = shutil.copytree(root, tmp_path / "plain")  # the same ledger, without them
+    (root / "ledger" / "2023-04.toml").write_text(
+        "# hand\n"
+        + toml(
+            entry(id="2023-04-0001", void="2023-05-0001", reason="申诉成立"),
+            entry(id="2023-04-0002", close="2023-05-0002", through="2023-05"),
+            entry(id="2023-04-0003", void="2023-05-0003", reason="申诉成立"),
+        ),
+        encoding="utf-8",
+    )
+
+    def totals(at: Path, cached: bool) -> list[dict[str, float]]:
+        """May's and June's totals of the departments not at 100 (exit 1: problems)."""
+        found = []
+        for month in ("2023-05", "2023-06"):
+            result = run(at, "month", month, "--format", "json", cached=cached)
+            assert result.exit_code == (0 if at == plain else 1), result.output
+            rows = json.loads(result.stdout)["departments"]
+            found.append({d["department"]: d["total"] for d in rows if d["total"] != 100})
+        return found
+
+    # May: 市公安局 2.4.3 × 1 (C2 99) and 3.1.3 (C3 98) → 99.2; 市民政局 2.4.3 × 1 → 99.6.
+    # June: 3.1.3 stands on, not closed → 99.6.
+    expected = totals(plain, cached=False)
+    assert expected == [{"市公安局": 99.2, "市民政局": 99.6}, {"市公安局": 99.6}]
+    cache_file = root / CACHE_DIR / CACHE_FILE
+    assert totals(root, cached=False) == expected
+    assert totals(root, cached=True) == expected  # cold: the snapshot is built
+    built = cache_file.stat().st_mtime_ns
+    assert totals(root, cached=True) == expected  # warm: read, not rewritten
+    assert cache_file.stat().st_mtime_ns == built
+    problems = run(root, "check", cached=False)
+    assert problems.stdout.count("an entry of a later month") == 3
+    for at in (root, plain):  # a tail appended to May's file: the snapshot is extended
+        with (at / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as handle:
+            handle.write(toml(entry("市民政局", "2.4.3", id="2023-05-0004", count=2)))
+    expected = totals(plain, cached=False)
+    assert totals(root, cached=True) == expected
+    assert totals(root, cached=False) == expected
+    assert run(root, "check", cached=True).stdout == problems.stdout
 
 
 def test_a_same_size_edit_is_never_served_from_the_cache(root: Path):

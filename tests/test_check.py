@@ -195,6 +195,91 @@ def test_a_clean_ledger_checks_with_exit_0_and_nothing_on_stdout(root: Path, gs)
     )
 
 
+# A void, a close and a follow-up written by hand into April's file, each naming an entry
+# of May (as a merge or a clerk's editor may put them), and a void of May's in June.
+EARLY_APRIL = """\
+[[entry]]
+id = "2023-04-0001"
+void = "2023-05-0001"
+reason = "申诉成立"
+
+[[entry]]
+id = "2023-04-0002"
+close = "2023-05-0002"
+through = "2023-05"
+
+[[entry]]
+id = "2023-04-0003"
+department = "市公安局"
+clause = "4.3.2"
+ref = "2023-05-0003"
+"""
+
+LATER_MAY = """\
+[[entry]]
+id = "2023-05-0001"
+department = "市公安局"
+clause = "2.4.3"
+
+[[entry]]
+id = "2023-05-0002"
+department = "市公安局"
+clause = "3.1.3"
+recurring = true
+
+[[entry]]
+id = "2023-05-0003"
+department = "市公安局"
+clause = "4.3.1"
+
+[[entry]]
+id = "2023-05-0004"
+department = "市民政局"
+clause = "2.4.3"
+"""
+
+VOIDING_JUNE = """\
+[[entry]]
+id = "2023-06-0001"
+void = "2023-05-0004"
+reason = "申诉成立"
+"""
+
+
+def test_a_void_close_or_follow_up_in_a_month_file_before_its_entry_is_named(root: Path, gs):
+    """Each would come before the entry it names: a problem of its own line, in words that
+    say what is allowed; June's void of a May entry is fine."""
+    for name, text in (
+        ("2023-04.toml", EARLY_APRIL),
+        ("2023-05.toml", LATER_MAY),
+        ("2023-06.toml", VOIDING_JUNE),
+    ):
+        (root / "ledger" / name).write_text(text, encoding="utf-8")
+    result = gs("check")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "ledger/2023-04.toml:1: void of 2023-05-0001, an entry of a later month (2023-05, at "
+        "ledger/2023-05.toml:1): a void cannot come before the entry it names, and voids "
+        "nothing; it is written in the month file of that entry or a later one\n"
+        "ledger/2023-04.toml:6: close of 2023-05-0002, an entry of a later month (2023-05, at "
+        "ledger/2023-05.toml:6): a close cannot come before the entry it names, and closes "
+        "nothing; it is written in the month file of that entry or a later one\n"
+        "ledger/2023-04.toml:11: ref 2023-05-0003 is of a later month (2023-05) than this "
+        "follow-up\n"
+    )
+    assert result.stderr.startswith("8 entries in 3 ledger files (")
+    assert result.stderr.endswith("): 3 problems\n")
+    chinese = CliRunner(env={"GOVSCORE_LANG": "zh"}).invoke(cli, ["--root", str(root), "check"])
+    assert chinese.stdout.splitlines()[:2] == [
+        "ledger/2023-04.toml:1: 作废的记录 2023-05-0001 属于更晚的月份（2023-05，位于 "
+        "ledger/2023-05.toml:1）：作废不能早于所作废的记录，本条不作废任何记录；作废应写在"
+        "该记录所在月份或其后月份的月度台账文件中",
+        "ledger/2023-04.toml:6: 终止计分的记录 2023-05-0002 属于更晚的月份（2023-05，位于 "
+        "ledger/2023-05.toml:6）：终止计分不能早于所终止的记录，本条不终止任何记录；终止计分"
+        "应写在该记录所在月份或其后月份的月度台账文件中",
+    ]
+
+
 def test_an_empty_root_checks_clean(root: Path):
     result = run_process("--root", str(root), "check")
     assert (result.returncode, result.stdout) == (0, "")

@@ -620,6 +620,56 @@ def test_a_close_needs_a_through_month_not_before_the_entrys_month():
     )
 
 
+def test_a_void_or_close_in_a_month_file_before_its_entry_voids_and_closes_nothing():
+    """Written by hand into an earlier month file, a void or close would come before the
+    entry it names: it is a problem of its line, and the entry counts as if it were not
+    there; in the same or a later month file it is fine."""
+    led = Ledger()
+    early_void = led.add("2023-04", void="2023-05-0003", reason="申诉成立")
+    early_close = led.add("2023-04", close="2023-05-0004", through="2023-05")
+    target = led.add("2023-05", id="2023-05-0003", department=POLICE, clause="2.4.3")
+    task = led.add("2023-05", id="2023-05-0004", department=POLICE, clause="3.1.3", recurring=True)
+    of_close = led.add("2023-05", close=task, through="2023-06")
+    early_void_of_close = led.add("2023-04", void=of_close, reason="录错")
+    same = led.add("2023-05", department=CIVIL, clause="2.4.3")
+    later = led.add("2023-05", department=CIVIL, clause="2.4.3")
+    led.add("2023-05", void=same, reason="申诉成立")
+    led.add("2023-07", void=later, reason="申诉成立")
+    other = led.add("2023-05", department=CIVIL, clause="3.1.3", recurring=True)
+    led.add("2023-07", close=other, through="2023-06")
+    file, line = led.where[target]
+    task_file, task_line = led.where[task]
+    close_file, close_line = led.where[of_close]
+    book = assert_problems(
+        led,
+        expect(
+            early_void,
+            "void",
+            f"void of {target}, an entry of a later month (2023-05, at {file}:{line}): a void "
+            "cannot come before the entry it names, and voids nothing; it is written in the "
+            "month file of that entry or a later one",
+        ),
+        expect(
+            early_void_of_close,
+            "void",
+            f"void of {of_close}, an entry of a later month (2023-05, at "
+            f"{close_file}:{close_line}): a void cannot come before the entry it names, and "
+            "voids nothing; it is written in the month file of that entry or a later one",
+        ),
+        expect(
+            early_close,
+            "close",
+            f"close of {task}, an entry of a later month (2023-05, at {task_file}:{task_line}): "
+            "a close cannot come before the entry it names, and closes nothing; it is written "
+            "in the month file of that entry or a later one",
+        ),
+    )
+    # A void or close in the month file of its entry, or a later one, has its effect.
+    assert book.voided == {same, later}
+    assert book.through == {task: "2023-06", other: "2023-06"}
+    assert {e.id for e in book.entries} == {target, task, other}
+
+
 def test_a_close_recorded_before_its_entry_was_voided_is_not_a_problem():
     # Appeal upheld after the task was closed: the void ends the entry; the close is moot.
     led = Ledger()
@@ -1287,6 +1337,36 @@ def test_a_new_id_never_reuses_the_id_of_an_entry_that_does_not_parse(seeded: Pa
         )
     result = gs("add", "-d", "公安局", "-c", "2.4.3", "--month", "2023-05")
     assert (result.exit_code, result.stdout) == (0, "2023-05-0008\n"), result.output
+
+
+def test_a_void_or_close_written_before_its_entry_holds_off_neither_add_nor_void(seeded: Path, gs):
+    """April's hand-written void and close name May's entries: one recorded already, and
+    one `add` records next, which they neither void nor close; `void` and `close` of
+    those entries, written in May, do."""
+    (seeded / "ledger" / "2023-04.toml").write_text(
+        toml(
+            {"id": "2023-04-0001", "void": "2023-05-0007", "reason": "申诉成立"},
+            {"id": "2023-04-0002", "close": "2023-05-0003", "through": "2023-05"},
+        ),
+        encoding="utf-8",
+    )
+    added = gs("add", "-d", "公安局", "-c", "2.4.3", "--month", "2023-05")
+    assert (added.exit_code, added.stdout) == (0, "2023-05-0007\n"), added.output
+    problems = (
+        "ledger/2023-04.toml:2: void of 2023-05-0007, an entry of a later month (2023-05, at "
+        f"ledger/2023-05.toml:{line_of(seeded, '2023-05-0007')}): a void cannot come before "
+        "the entry it names, and voids nothing; it is written in the month file of that "
+        "entry or a later one\n"
+        "ledger/2023-04.toml:7: close of 2023-05-0003, an entry of a later month (2023-05, at "
+        f"ledger/2023-05.toml:{line_of(seeded, '2023-05-0003')}): a close cannot come before "
+        "the entry it names, and closes nothing; it is written in the month file of that "
+        "entry or a later one\n"
+    )
+    check = gs("check")
+    assert (check.exit_code, check.stdout) == (1, problems)
+    assert gs("void", "2023-05-0007", "--reason", "申诉成立").stdout == "2023-05-0008\n"
+    assert gs("close", "2023-05-0003", "--through", "2023-06").stdout == "2023-05-0009\n"
+    assert gs("check").stdout == problems
 
 
 def test_add_refuses_a_month_whose_file_does_not_parse(seeded: Path, gs):

@@ -66,8 +66,10 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # 33: a line after a batch's end mark (`count = 40`) leaves the batch's last entry out,
 # named (a snapshot read before counted the entry as that line changed it); 34: lines
 # there that open a table of their own ([meta]) are said to (the snapshot keeps problems'
-# words); 35: keys of tallied entries, marks kept apart from keys (only some are marked)
-FORMAT = 35
+# words); 35: keys of tallied entries, marks kept apart from keys (only some are marked);
+# 36: a void or close in a month file before the entry it names is a problem (a snapshot
+# read before voided or closed the entry)
+FORMAT = 36
 
 
 def digest(data: bytes) -> bytes:

@@ -1049,7 +1049,7 @@ def prepare(
         # The new entries come after every entry already recorded, whichever file of
         # their month holds them: appended to the .toml, they would stand before the
         # month's .csv rows, and the door would not see those as earlier.
-        fresh = {entry.id for entry in entries}
+        fresh = {entry.id: entry.month for entry in entries}
         counted = [
             *(entry for entry in book.entries if entry.id not in fresh),
             *(entry for entry in book.entries if entry.id in fresh),
@@ -1067,9 +1067,20 @@ def prepare(
         for problem in found:
             if problem.entry in drafted:
                 problems.extend(_relabel([problem], drafted[problem.entry]))
-            elif problem not in before:
+            elif problem not in before and not _filed_before(existing.get(problem.entry), fresh):
                 problems.append(_caused(problem, entries))
     return made
+
+
+def _filed_before(entry: Entry | None, months: dict[str, str]) -> bool:
+    """Whether an entry already recorded is a void or close written by hand into a month
+    before a new entry it names (`months`: the new entries' months). It was a problem
+    already, naming an unknown entry; the new entry changes only its words, and it voids
+    or closes nothing: the new entry is recorded all the same."""
+    if entry is None:
+        return False
+    named = entry.void or entry.close
+    return named is not None and months.get(named, "") > entry.month
 
 
 def _clashing_rows(

@@ -718,6 +718,8 @@ def _void_problems(entry: Entry, by_id: dict[str, Entry], voids: dict[str, Entry
     if target is None:
         message = _("void of unknown entry {id!r}").format(id=entry.void)
         problems.append(_problem(entry, "void", message))
+    elif target.month > entry.month:
+        problems.append(_problem(entry, "void", _named_later(entry, target)))
     elif target.kind == "void":
         message = _("{id} is itself a void; to restore an entry, record it again")
         problems.append(_problem(entry, "void", message.format(id=entry.void)))
@@ -728,6 +730,24 @@ def _void_problems(entry: Entry, by_id: dict[str, Entry], voids: dict[str, Entry
             _problem(entry, "void", message.format(id=entry.void, by=first.id, where=first.where))
         )
     return problems
+
+
+def _named_later(entry: Entry, target: Entry) -> str:
+    """A void or close filed in a month before the entry it names: it cannot have been
+    recorded before that entry was (`void` and `close` file it in the entry's month)."""
+    if entry.kind == "void":
+        message = _(
+            "void of {id}, an entry of a later month ({month}, at {where}): a void cannot "
+            "come before the entry it names, and voids nothing; it is written in the month "
+            "file of that entry or a later one"
+        )
+    else:
+        message = _(
+            "close of {id}, an entry of a later month ({month}, at {where}): a close "
+            "cannot come before the entry it names, and closes nothing; it is written in the "
+            "month file of that entry or a later one"
+        )
+    return message.format(id=target.id, month=target.month, where=target.where)
 
 
 def _close_problems(
@@ -744,6 +764,8 @@ def _close_problems(
     if target is None:
         message = _("close of unknown entry {id!r}").format(id=entry.close)
         problems.append(_problem(entry, "close", message))
+    elif target.month > entry.month:
+        problems.append(_problem(entry, "close", _named_later(entry, target)))
     elif entry.close in voided:
         message = _("close of {id}, which is voided").format(id=entry.close)
         problems.append(_problem(entry, "close", message))
