@@ -1727,9 +1727,9 @@ def test_a_merge_putting_a_begin_line_above_committed_entries_is_named_and_never
         f"ledger/2023-05.toml:{line}: a batch of 2 entries govscore was writing is cut off "
         "after 133 of 999 bytes (the write was interrupted): they are left out; `govscore "
         "repair 2023-05` cuts it back, then record them again\n"
-        "  not cut: HEAD holds its lines committed, and repair cuts only lines no commit "
-        "holds: an interrupted write a later commit took in (cut it by hand, and commit), or "
-        "committed lines a commit or a merge framed so (`govscore audit` names that commit); "
+        "  not cut: HEAD holds its lines committed, and repair cuts committed lines only "
+        "where they never counted; these may have: committed lines a commit or a merge framed "
+        "so, or a whole batch changed since (`govscore audit` names that commit); "
         "`git log -p ledger/2023-05.toml` shows which\n"
         "  2 entries in it: H-3, H-4\n",
     )
@@ -1740,6 +1740,154 @@ def test_a_merge_putting_a_begin_line_above_committed_entries_is_named_and_never
         out.write(f"{begin}\n[[entry]]\n")
     assert run(root, "repair", "--yes").exit_code == 0
     assert ledger.read_text(encoding="utf-8") == text
+
+
+BACKED_UP = (  # a batch's first bytes, as a write killed after them leaves it
+    '# govscore batch of 1 entry, 200 bytes\n[[entry]]\nid = "2023-05-0002"\n'
+    'department = "市公安局"\ncla'
+)
+
+
+def test_a_torn_batch_a_backup_committed_is_cut_by_repair_and_the_cut_kept_by_audit(
+    root: Path,
+):
+    """Review BM F3: a nightly backup's `git commit -a` took in a write cut off. Repair
+    refused it (HEAD held its lines), audit was clean, add refused the month, check sent
+    the clerk to repair, and a cut made by hand failed the audit for ever. The batch never
+    counted: repair cuts it and says to commit the cut, audit takes the cut in (uncommitted,
+    committed and since a revision that held the batch), and add appends again."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    ledger = root / MAY
+    before = ledger.read_bytes()
+    with ledger.open("a", encoding="utf-8") as out:
+        out.write(BACKED_UP)
+    git(root, "commit", "-qam", "nightly backup")
+    backup = git(root, "rev-parse", "HEAD")
+    line = before.count(b"\n") + 1
+    written = len(BACKED_UP.partition("\n")[2].encode())
+    said = (
+        f"{MAY}:{line}: a batch of 1 entry govscore was writing is cut off after {written} of "
+        "200 bytes (the write was interrupted): it is left out; `govscore repair 2023-05` "
+        "cuts it back, then record it again\n"
+        f"  would cut lines {line}–{line + 4} ({len(BACKED_UP.encode())} bytes) of {MAY}\n"
+        "  HEAD holds them committed (a commit, such as a backup's `git commit -a`, took in "
+        "the interrupted write), but they never counted: the cut keeps the ledger, and is to "
+        "be committed\n"
+        "  1 entry in it: 2023-05-0002\n"
+    )
+    assert "`govscore repair 2023-05` cuts it back" in run(root, "check").output
+    shown = run(root, "repair")
+    assert (shown.exit_code, shown.stdout) == (1, said)
+    [torn] = json.loads(run(root, "repair", "--format", "json").stdout)["torn"]
+    assert (torn["cuttable"], torn["committed"]) == (True, True)
+    repaired = run(root, "repair", "--yes")
+    advice = f"git -C {shlex.quote(str(root))} commit -m 'govscore repair 2023-05' -- {MAY}"
+    assert (repaired.exit_code, repaired.stdout) == (
+        0,
+        f"{said}{MAY}: cut back to {len(before)} bytes\n"
+        f"{MAY}: HEAD held the lines cut, committed: commit the cut (`{advice}`)\n",
+    )
+    assert ledger.read_bytes() == before
+    assert audit_json(root) == (0, [])  # the cut, not committed yet
+    subprocess.run(shlex.split(advice), check=True, capture_output=True)
+    assert git(root, "show", "--format=%s", "-s", "HEAD") == "govscore repair 2023-05"
+    assert audit_json(root) == (0, [])
+    assert add(root, "市公安局", "2.4.3") == "2023-05-0002"
+    assert audit_json(root) == (0, [])  # appended after the cut, not committed yet
+    git(root, "commit", "-qam", "the entry again")
+    assert audit_json(root) == (0, [])
+    assert audit_json(root, "--since", backup) == (0, [])
+    assert run(root, "check").exit_code == 0
+
+
+def test_a_committed_torn_batch_that_never_counted_may_be_cut_by_a_commit_or_a_merge(
+    tmp_path: Path,
+):
+    """Review BM F3, as git commits it: a batch torn in two backups (it grew between them)
+    cut back by a commit that appends an entry after it on a branch, which a merge takes
+    in, and a month file the torn write made removed: no change of the ledger, also since
+    a revision that held the batch."""
+    from govscore.ledger.audit import Audit, audit_history
+
+    repo = repository(tmp_path / "repo")
+    kept = LEDGER_HEADER + HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    june = "ledger/2023-06.toml"
+    made = LEDGER_HEADER.replace("2023-05", "2023-06") + BACKED_UP.replace("2023-05", "2023-06")
+    commit(repo, "first", {MAY: kept})
+    commit(repo, "backup", {MAY: kept + BACKED_UP[:-8], june: made[:-9]})
+    backup = commit(repo, "backup again", {MAY: kept + BACKED_UP, june: made})
+    git(repo, "tag", "v1")
+    git(repo, "checkout", "-qb", "side")
+    more = "\n" + HAND_ENTRY.format(n=2, department="市民政局", count=2)
+    commit(repo, "cut and append", {MAY: kept + more})
+    git(repo, "checkout", "-q", "-")
+    commit(repo, "the file the torn write made goes", {june: None})
+    git(repo, "merge", "-q", "--no-ff", "--no-edit", "side")
+    assert (repo / MAY).read_text(encoding="utf-8") == kept + more
+    assert audit_history(repo, "ledger") == Audit([], ())
+    assert audit_history(repo, "ledger", since="v1") == Audit([], ())
+    assert audit_history(repo, "ledger", since=backup) == Audit([], ())
+
+
+def test_a_whole_batch_changed_to_look_torn_and_then_cut_is_named_and_not_cut(root: Path):
+    """Review BM F3, hostile: a committed whole batch (it counted) whose end mark a commit
+    then cut short, so that it reads as a write cut off at the file's end. Repair refuses
+    it, and a cut made by hand is named with the entry, as is the edit: the batch counted
+    at the commit before the edit."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    ledger = root / MAY
+    before = ledger.read_bytes()
+    add(root, "市民政局", "2.4.3", "--commit")
+    whole = git(root, "rev-parse", "HEAD")
+    after = ledger.read_bytes()
+    ledger.write_bytes(after[:-3])  # into the end mark's digest: as a killed write leaves it
+    edit = commit(root, "edit", {})
+    line = before.count(b"\n") + 1
+    repaired = run(root, "repair", "--yes")
+    assert (repaired.exit_code, repaired.stdout) == (
+        1,
+        f"{MAY}:{line}: a batch of 1 entry govscore was writing lost the end of its last "
+        "line (the write was interrupted): it is left out; `govscore repair 2023-05` cuts it "
+        "back, then record it again\n"
+        "  not cut: HEAD holds its lines committed, and repair cuts committed lines only "
+        "where they never counted; these may have: committed lines a commit or a merge framed "
+        "so, or a whole batch changed since (`govscore audit` names that commit); "
+        f"`git log -p {MAY}` shows which\n"
+        "  1 entry in it: 2023-05-0002\n",
+    )
+    assert ledger.read_bytes() == after[:-3]
+    ledger.write_bytes(before)
+    cut = commit(root, "cut", {})
+    code, found = audit_json(root)
+    last = after.decode().split("\n")[-2]  # the end mark's line
+    lines = after[:-3].decode().split("\n")
+    named = "提交只能在台账文件末尾追加；这次提交改动、删除或插入了已提交的行（记录 2023-05-0002）"
+    assert (code, [(r["commit"], r["parent"], r["message"], r["lines"]) for r in found]) == (
+        1,
+        [
+            (
+                edit,
+                whole,
+                named,
+                [f"-{line + 6}: {last}", f"-{line + 7}: ", f"+{line + 6}: {last[:-2]}"],
+            ),
+            (
+                cut,
+                edit,
+                named,
+                [
+                    *(f"-{n}: {text}" for n, text in enumerate(lines[line - 1 :], line)),
+                    f"+{line}: ",
+                ],
+            ),
+        ],
+    )
+    code, found = audit_json(root, "--since", whole)  # published with the whole batch
+    assert code == 1 and {tuple(r["entries"]) for r in found} == {("2023-05-0002",)}
 
 
 def test_a_merge_putting_a_row_that_does_not_read_above_committed_csv_rows_is_named(
@@ -2491,7 +2639,8 @@ def test_one_file_renamed_away_does_not_make_a_moved_roots_edit_a_new_roots(tmp_
 
     repo = repository(tmp_path / "repo")
     may = LEDGER_HEADER + HAND_ENTRY.format(n=1, department="市公安局", count=1)
-    june = LEDGER_HEADER.replace("2023-05", "2023-06")
+    # (An entry in it: a file of nothing but its head line counts nothing, and may go.)
+    june = may.replace("2023-05", "2023-06")
     commit(repo, "office", {f"office/{MAY}": may, "office/ledger/2023-06.toml": june})
     git(repo, "tag", "v1")
     (repo / "decoy" / "ledger").mkdir(parents=True)
@@ -2502,6 +2651,6 @@ def test_one_file_renamed_away_does_not_make_a_moved_roots_edit_a_new_roots(tmp_
     # The edit, and the month file that left the root (for the decoy) as deleted.
     assert [(r.file, r.entries) for r in found] == [
         (MAY, ("2023-05-0001",)),
-        ("ledger/2023-06.toml", ()),
+        ("ledger/2023-06.toml", ("2023-06-0001",)),
     ]
     assert audit_history(repo / "moved", "ledger", "v1").rewrites

@@ -741,8 +741,10 @@ def repair(app: AppContext, month: str | None, yes: bool, fmt: str) -> None:
     with --yes cut each file back to where the batch began.
 
     A torn batch never counts, and govscore does not append to its month until it is
-    cut back; after that, the same keyed import books the whole batch once. Without
-    --yes nothing changes: at a terminal it asks, otherwise it never does.
+    cut back; after that, the same keyed import books the whole batch once. One that a
+    commit took in (a backup's `git commit -a`) is cut back too, if it never counted:
+    then commit the cut. Without --yes nothing changes: at a terminal it asks,
+    otherwise it never does.
     Exit 0 nothing torn (or all cut back), 1 something torn is left.
     """
     root_dir = app.root_dir()
@@ -779,6 +781,13 @@ def repair(app: AppContext, month: str | None, yes: bool, fmt: str) -> None:
             if not cut.created
             else _("{file}: removed (the interrupted write had created it)").format(file=cut.file)
         )
+        if cut.committed:
+            message = _(
+                "{file}: HEAD held the lines cut, committed: commit the cut "
+                "(`git -C {root} commit -m {message} -- {file}`)"
+            )
+            said = shlex.quote(f"govscore repair {cut.month}")
+            click.echo(message.format(file=cut.file, root=shlex.quote(str(root_dir)), message=said))
     if len(cuttable) < len(cuts):
         sys.exit(1)
 
@@ -795,12 +804,19 @@ def _show_cut(cut: Cut) -> None:
                 cut.size - cut.keep,
             ).format(first=torn.line, last=torn.last_line, size=cut.size - cut.keep, file=cut.file)
         )
-    elif cut.committed and torn.at_end:
+        if cut.committed:
+            message = _(
+                "HEAD holds them committed (a commit, such as a backup's `git commit -a`, "
+                "took in the interrupted write), but they never counted: the cut keeps the "
+                "ledger, and is to be committed"
+            )
+            click.echo("  " + message)
+    elif cut.counted:
         message = _(
-            "not cut: HEAD holds its lines committed, and repair cuts only lines no commit "
-            "holds: an interrupted write a later commit took in (cut it by hand, and "
-            "commit), or committed lines a commit or a merge framed so (`govscore audit` "
-            "names that commit); `git log -p {file}` shows which"
+            "not cut: HEAD holds its lines committed, and repair cuts committed lines only "
+            "where they never counted; these may have: committed lines a commit or a merge "
+            "framed so, or a whole batch changed since (`govscore audit` names that commit); "
+            "`git log -p {file}` shows which"
         )
         click.echo("  " + message.format(file=cut.file))
     elif torn.edited:

@@ -1,11 +1,13 @@
 """The audit trail: every commit reachable from HEAD must keep what the ledger already held.
 
 An ordinary commit must leave each ledger file's old content as the exact start of its
-new content. A merge must keep each parent's ledger text, entry by entry and in order:
-every entry of every parent must still stand in the merged file, its lines together,
-in the order the parent had them (other entries may come between, as git's union merge
-puts them). `git log -- ledger/` is not used: it simplifies history and never shows a
-merge whose tree equals one parent, which is exactly what `git merge -s ours` makes.
+new content; a torn batch at a file's end that no commit read as entries is no part of
+it, and a commit may cut it back as repair does (review BM F3). A merge must keep each
+parent's ledger text, entry by entry and in order: every entry of every parent must
+still stand in the merged file, its lines together, in the order the parent had them
+(other entries may come between, as git's union merge puts them). `git log -- ledger/`
+is not used: it simplifies history and never shows a merge whose tree equals one
+parent, which is exactly what `git merge -s ours` makes.
 
 Git objects are read through one `git cat-file --batch` process: commits, trees and
 blobs arrive length-prefixed, so no text in a commit (NUL aside, which git refuses)
@@ -28,11 +30,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 from govscore.i18n import _, listing, ngettext
-from govscore.ledger.batches import BEGIN, table_outside
+from govscore.ledger.batches import BEGIN, table_outside, torn_end
 from govscore.ledger.gitops import (
     GitError,
     blob_id,
@@ -54,8 +58,11 @@ from govscore.ledger.text import (
     quote_open_at,
     split_entries,
     stray_table,
+    string_lines,
 )
 from govscore.model import is_month
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -112,41 +119,16 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
             _("{root} is not in a git repository: there is no history to audit").format(root=root)
         )
     base = resolve_revision(root, since) if since is not None else None
-    head = git(
-        root,
-        "rev-parse",
-        "--verify",
-        "HEAD",
-        check=False,  # pragma: no mutate (equivalent: None is as false as False)
-    )
-    if head.returncode != 0:
+    head = _head(root)
+    if head is None:
         return Audit([], ())
-    prefix = repository_prefix(root)
-    folder = [part for part in f"{prefix}{ledger_dir}".split("/") if part]
-    # Each commit with its parents as git walks them: a shallow clone's cut-off commit
-    # is walked as if it had none, though its object names them.
-    excluded = [f"^{base}"] if base else []
-    listed = git(root, "rev-list", "--reverse", "--parents", "HEAD", *excluded, check=False)
-    if listed.returncode != 0:
-        raise GitError(
-            _(
-                "git cannot walk the history from HEAD: a commit is missing (the repository "
-                "is damaged or incomplete; `git fsck` names it)"
-            )
-        )
-    walk = [line.split() for line in listed.stdout.splitlines()]
+    walk = _walk(root, base)
     found: list[Rewrite] = []
     cut: list[CutOff] = []
     published = True
     with _Objects(root) as objects:
-        history = _History(objects, folder, prefix)
+        history = _followed(objects, root, ledger_dir, walk)
         shadows = _Shadows(history)
-        # The ledger's folder, followed from HEAD back (each commit after a child of it)
-        # across every commit that moved it, before any commit is compared with its parents.
-        for commit_id, *_walked in reversed(walk):
-            commit = history.commit(commit_id)
-            for parent in commit.parents:
-                history.follow(commit, parent)
         for commit_id, *walked in walk:
             commit = history.commit(commit_id)
             merge = len(commit.parents) > 1
@@ -160,10 +142,70 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
             lost, published = _since(root, history, base, since)
             found.extend(lost)
         worked = _differing(root, ledger_dir)  # asked of git once, for both
-        found.extend(_uncommitted(root, history, head.stdout.strip(), ledger_dir, dict(worked)))
-        files, read = _worktree(root, history, head.stdout.strip(), ledger_dir, worked)
-        found.extend(shadows.worktree(head.stdout.strip(), files, read))
+        found.extend(_uncommitted(root, history, head, ledger_dir, dict(worked)))
+        files, read = _worktree(root, history, head, ledger_dir, worked)
+        found.extend(shadows.worktree(head, files, read))
     return Audit(found, tuple(cut), published)
+
+
+def keeps_head(root: Path, ledger_dir: str, label: str, new: str | None) -> bool:
+    """Whether a commit that leaves the ledger file `label` as `new` (None: removed) keeps
+    what HEAD holds of it, as the audit measures the working tree. Repair cuts lines HEAD
+    holds only where this says so (a torn batch at the file's end that never counted), so
+    that repair, check's advice and the audit agree (review BM F3)."""
+    head = _head(root)
+    if head is None:
+        return True
+    with _Objects(root) as objects:
+        history = _followed(objects, root, ledger_dir, _walk(root))
+        path = f"{history.prefix}{label}"
+        blob = (history.files(head) or {}).get(path)
+        if blob is None:
+            return True
+        check = partial(_check, new=new, path=path, merge=False, parent=head)
+        return history.measure(head, path, blob, new, check) is None
+
+
+def _head(root: Path) -> str | None:
+    """HEAD's commit; None in a repository with no commit yet."""
+    head = git(
+        root,
+        "rev-parse",
+        "--verify",
+        "HEAD",
+        check=False,  # pragma: no mutate (equivalent: None is as false as False)
+    )
+    return head.stdout.strip() if head.returncode == 0 else None
+
+
+def _walk(root: Path, base: str | None = None) -> list[list[str]]:
+    """Each commit from HEAD back (to `base`, not included) with its parents as git walks
+    them, parents first: a shallow clone's cut-off commit is walked as if it had none,
+    though its object names them."""
+    excluded = [f"^{base}"] if base else []
+    listed = git(root, "rev-list", "--reverse", "--parents", "HEAD", *excluded, check=False)
+    if listed.returncode != 0:
+        raise GitError(
+            _(
+                "git cannot walk the history from HEAD: a commit is missing (the repository "
+                "is damaged or incomplete; `git fsck` names it)"
+            )
+        )
+    return [line.split() for line in listed.stdout.splitlines()]
+
+
+def _followed(objects: _Objects, root: Path, ledger_dir: str, walk: list[list[str]]) -> _History:
+    """The history of the root's ledger folder, followed from HEAD back (each commit after
+    a child of it) across every commit that moved it, before any commit is compared with
+    its parents."""
+    prefix = repository_prefix(root)
+    folder = [part for part in f"{prefix}{ledger_dir}".split("/") if part]
+    history = _History(objects, folder, prefix)
+    for commit_id, *_walked in reversed(walk):
+        commit = history.commit(commit_id)
+        for parent in commit.parents:
+            history.follow(commit, parent)
+    return history
 
 
 def _uncommitted(
@@ -204,9 +246,17 @@ def _uncommitted(
             new = read(root, label) if status.startswith("M") else None
             if status.startswith("M") and (new is None or new == old):
                 continue  # deleted, or no longer a plain file (new None): the commit drops it
-            rewrite = _uncommitted_rewrite(
-                root, label, status, old, new, history.prefix, head, passed_over
+            check = partial(
+                _uncommitted_rewrite,
+                root,
+                label,
+                status,
+                new=new,
+                prefix=history.prefix,
+                head=head,
+                passed_over=passed_over,
             )
+            rewrite = history.measure(head, f"{history.prefix}{label}", blob, new, check)
             if rewrite is not None:
                 found.append(rewrite)
                 break
@@ -565,6 +615,9 @@ class _History:
         self.ledgers: dict[tuple[str, Folder], dict[str, str] | None] = {}
         self.absent: set[tuple[str, Folder]] = set()  # no such folder in the commit's tree
         self.texts: dict[str, str] = {}
+        # (commit, path, blob) → where the torn batch at the end of that file begins, if
+        # no commit ever read it as entries (None: it may have counted, or there is none).
+        self.fresh: dict[tuple[str, str, str], int | None] = {}
 
     def has(self, commit_id: str) -> bool:
         """Whether git has the commit (a shallow clone lacks its cut-off commits' parents)."""
@@ -797,9 +850,11 @@ class _History:
         for path, blob in sorted(old_files.items()):
             if new_files.get(path) == blob:
                 continue
-            old = self.text(blob)
             new = self.text(new_files[path]) if path in new_files else None
-            checked = _check(old, new, path, merge, parent_id, lost or _merge_lost)
+            check = partial(
+                _check, new=new, path=path, merge=merge, parent=parent_id, lost=lost or _merge_lost
+            )
+            checked = self.measure(parent_id, path, blob, new, check)
             if checked is None:
                 continue
             message, entries, lines = checked
@@ -819,6 +874,79 @@ class _History:
             )
         return found
 
+    def measure(
+        self, holder: str, path: str, blob: str, new: str | None, check: Callable[[str], _T]
+    ) -> _T | None:
+        """What `check` finds a commit leaving the file as `new` (None: removed) did not keep
+        of the file the commit `holder` held (its `blob`): measured against the whole text,
+        and where that finds something, against what of it ever counted (counted): a torn
+        batch at its end that no commit read as entries is no part of the ledger, and a
+        commit may cut it back (review BM F3: a backup's `git commit -a` took in an
+        interrupted write). A file that held no more than such a batch and its head line
+        may go."""
+        old = self.text(blob)
+        found = check(old)
+        if found is None:
+            return None
+        kept = self.counted(holder, path, blob)
+        if kept == old:
+            return found
+        return None if new is None and not kept else check(kept)
+
+    def counted(self, commit_id: str, path: str, blob: str) -> str:
+        """The file's text at the commit (its `blob`) as far as any commit read it: all of
+        it, but a torn batch at its end that never counted ("" where nothing but the head
+        line stands before that batch: the torn write made the file)."""
+        text = self.text(blob)
+        if not path.endswith(".toml"):
+            return text  # batches frame TOML files only
+        cut = self._never_counted(commit_id, path, blob)
+        return text if cut is None else text[:cut]
+
+    def _never_counted(self, commit_id: str, path: str, blob: str) -> int | None:
+        """Where repair would cut the commit's file back to (batches.torn_end), if the torn
+        batch at its end never counted: each parent held no more of the file than what is
+        kept before it (or held no such file), or held that and a torn batch from the same
+        place that never counted either. A parent that held anything else (the batch's
+        lines whole before its end mark was changed, or entries a begin line was then put
+        above, review BJ F4), or that git does not have, and it may have: None.
+
+        Walked back, without recursion, only as far as the file holds part of the batch."""
+        stack = [(commit_id, blob)]
+        while stack:
+            at, held = stack[-1]
+            if (at, path, held) in self.fresh:
+                stack.pop()
+                continue
+            text = self.text(held)
+            cut = torn_end(text, string_lines(text)) if _read_as_is(text) else None
+            commit = self._commit(at)
+            waiting: list[tuple[str, str]] = []
+            for parent in commit.parents if cut is not None and commit is not None else ():
+                if not self.has(parent):
+                    cut = None  # git does not have the parent: what it held is unknown
+                    break
+                if parent not in self.folders:  # before `audit --since`'s revision
+                    self.follow(commit, parent)
+                before = (self.parent_files(commit, parent) or {}).get(path)
+                earlier = self.text(before) if before not in (None, held) else text
+                if before is None or (len(earlier) <= cut and text.startswith(earlier)):
+                    continue  # no such file, or only what is kept: the batch came after
+                if not earlier.startswith(text[:cut]):
+                    cut = None
+                    break
+                if (parent, path, before) not in self.fresh:
+                    waiting.append((parent, before))
+                elif self.fresh[(parent, path, before)] != cut:
+                    cut = None
+                    break
+            if cut is not None and waiting:
+                stack.extend(waiting)
+                continue
+            self.fresh[(at, path, held)] = None if commit is None else cut
+            stack.pop()
+        return self.fresh[(commit_id, path, blob)]
+
     def _unsure(self, commit: _Commit, parent: str, places: list[Folder]) -> Rewrite:
         """A commit where the ledger folder first appears, having emptied several ledger
         folders of its parent with no rename to tell which one it was moved from."""
@@ -834,6 +962,18 @@ class _History:
         return Rewrite(
             commit.id, parent, commit.author, commit.date, commit.subject, "", message, (), ()
         )
+
+
+def _read_as_is(text: str) -> bool:
+    """Whether the ledger reads a file's text as it stands: UTF-8, with no byte-order mark
+    or CR for it to take away first, so that a torn batch stands where it reads one."""
+    if "\r" in text or text.startswith("\ufeff"):
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # bytes that are not UTF-8, kept as surrogates
+        return False
+    return True
 
 
 def _folder(place: Folder) -> str:

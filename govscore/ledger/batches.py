@@ -220,6 +220,20 @@ def scan(text: str, in_strings: Container[int] = ()) -> tuple[list[Torn], list[E
     return torn, ended
 
 
+def cut_point(text: str, torn: Torn) -> int:
+    """Where repair cuts the text back to for a torn batch at its end: where the batch
+    begins, or 0 where nothing but the head line stands before it (the torn write made
+    the file, and it goes)."""
+    kept = text[: torn.start]
+    return 0 if not kept or head_only(kept) else torn.start
+
+
+def torn_end(text: str, in_strings: Container[int] = ()) -> int | None:
+    """Where repair would cut the text back to (cut_point), if it ends in a torn batch."""
+    torn = torn_batches(text, in_strings)
+    return cut_point(text, torn[-1]) if torn and torn[-1].at_end else None
+
+
 def ends_whole_batch(text: str) -> bool:
     """Whether the text's last line is the end mark of a batch (torn_batches says whether
     it matches: this only looks where the text ends)."""

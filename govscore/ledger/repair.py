@@ -7,9 +7,12 @@ the file back to the start of that batch puts the file as it was before the writ
 the same keyed import can run again and books the whole batch once.
 
 A torn batch with lines after it is not a cut-off write but an edit; repair shows it and
-leaves it to a person (git shows what it was). So is one that begins in what HEAD holds
-committed: no interrupted write put it there (a merge can frame committed entries so),
-and repair never cuts bytes that HEAD holds.
+leaves it to a person (git shows what it was). A torn batch HEAD holds committed (a
+backup's `git commit -a` took in the interrupted write, review BM F3) is cut as well, and
+the cut is for the clerk to commit, if it never counted: no commit read its lines as
+entries, as the audit measures it (audit.keeps_head), so the audit takes the cut in. One
+whose lines counted before (committed entries a merge put a begin line above, review BJ
+F4; a whole batch whose end was changed since) is an edit, and never cut.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from typing import Any
 
 from govscore.errors import DataError
 from govscore.i18n import _, os_reason
-from govscore.ledger.batches import Torn, head_only, torn_batches
+from govscore.ledger.audit import keeps_head
+from govscore.ledger.batches import Torn, cut_point, torn_batches
 from govscore.ledger.gitops import in_repository, show_file
 from govscore.ledger.loader import (
     LEDGER_DIR,
@@ -48,11 +52,12 @@ class Cut:
     keep: int  # bytes kept: the file is cut back to this size
     ids: tuple[str, ...]  # ids of the entries (whole or not) in the cut lines
     created: bool  # nothing but its head line is kept: the torn write made it, it goes
-    committed: bool = False  # HEAD holds lines it would cut: no interrupted write left them
+    committed: bool = False  # HEAD holds lines it would cut: the cut is to be committed
+    counted: bool = False  # and some of them counted before: an edit, not a write cut off
 
     @property
     def cuttable(self) -> bool:
-        return self.torn.at_end and not self.committed
+        return self.torn.at_end and not self.counted
 
 
 def find_cuts(root: Path, month: str | None = None) -> list[Cut]:
@@ -76,11 +81,16 @@ def find_cuts(root: Path, month: str | None = None) -> list[Cut]:
         for torn in torn_batches(text, string_lines(text)):
             keep = _offset_of_line(data, torn.line)
             ids = tuple(_ID.findall(text, torn.start, torn.stop))
-            kept = text[: torn.start]
-            created = not kept or head_only(kept)
+            created = cut_point(text, torn) == 0
             first = 1 if created else torn.line  # the first line a cut would take
             committed = in_git and first <= _committed_lines(root, label)
-            cuts.append(Cut(label, file_month, torn, len(data), keep, ids, created, committed))
+            counted = (
+                committed
+                and torn.at_end
+                and not keeps_head(root, LEDGER_DIR, label, _kept(data, keep, created))
+            )
+            cut = Cut(label, file_month, torn, len(data), keep, ids, created, committed, counted)
+            cuts.append(cut)
     return cuts
 
 
@@ -88,6 +98,11 @@ def _committed_lines(root: Path, label: str) -> int:
     """How many lines of the file HEAD holds (0: HEAD does not hold it, or there is none)."""
     held = show_file(root, "HEAD", label) or b""
     return held.count(b"\n") + (not held.endswith(b"\n") and bool(held))
+
+
+def _kept(data: bytes, keep: int, created: bool) -> str | None:
+    """The file's text as a cut leaves it (None: removed), as the audit reads a file."""
+    return None if created else data[:keep].decode(errors="surrogateescape")
 
 
 def _offset_of_line(data: bytes, line: int) -> int:
