@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import process_env, run_process
+from conftest import DATA, process_env, run_process
 from govscore.cli.commands import cli
 
 
@@ -375,6 +375,7 @@ def test_audit_since_a_revision_the_history_no_longer_holds_names_the_rewrite_wh
         "`git diff v2023-05 HEAD -- ledger/` 可显示差异",
         "entries": [],
         "lines": [],
+        "change": "",
     }
     lost = found[-1]
     # The entry's lines, its batch's begin line above them first: it frames the entry.
@@ -391,6 +392,7 @@ def test_audit_since_a_revision_the_history_no_longer_holds_names_the_rewrite_wh
         f"HEAD 中：记录 {second}（第 {first_line} 行）被删除",
         "entries": [second],
         "lines": [f"-{first_line - 1 + n}: {line}" for n, line in enumerate(removed)],
+        "change": "",
     }
 
 
@@ -907,6 +909,10 @@ HAND_ENTRY = '[[entry]]\nid = "2023-05-{n:04}"\ndepartment = "{department}"\ncla
 APPEND_ONLY = (
     "a commit may only append to a ledger file; this one changed, removed or inserted "
     "lines already committed"
+)
+WEIGHTS_EDITED = (
+    "the file was edited after entries were recorded: the months recorded would score "
+    "otherwise; a change of the rules is a new notice in amendments/"
 )
 
 
@@ -2388,11 +2394,15 @@ def test_a_root_moved_with_every_file_changed_past_git_rename_threshold_is_still
     padded = (f"+{n}: {line}" for n, line in enumerate(PADDING.splitlines(), 6))
     lines = ("-5: count = 1", "+5: count = 3", *padded)
     found = audit_history(repo / "moved", "ledger", since="v1").rewrites
-    assert [(r.commit, r.parent, r.file, r.entries, r.lines) for r in found] == [
-        (moved, published, MAY, ("2023-05-0001",), lines),
-        (moved, published, MAY, ("2023-05-0001",), lines[:2]),
+    # weights.toml, changed after an entry, is the rules' change: followed along too.
+    weights = tuple(f"+{n}: {line}" for n, line in enumerate(PADDING.splitlines(), 2))
+    assert [(r.commit, r.parent, r.file, r.entries, r.lines, r.change) for r in found] == [
+        (moved, published, MAY, ("2023-05-0001",), lines, ""),
+        (moved, published, "weights.toml", (), weights, "edited"),
+        (moved, published, MAY, ("2023-05-0001",), lines[:2], ""),
+        (moved, published, "weights.toml", (), weights, "edited"),
     ]
-    assert found[1].message == (
+    assert found[2].message == (
         f"not everything in v1's ledger ({published[:10]}) is still at HEAD, whole and in "
         "order: entry 2023-05-0001 (line 1) was changed"
     )
@@ -2401,7 +2411,9 @@ def test_a_root_moved_with_every_file_changed_past_git_rename_threshold_is_still
         1,
         f"{moved[:10]} {found[0].date} Test Clerk: moved\n"
         f"    {MAY}: {APPEND_ONLY} (entry 2023-05-0001)\n"
-        + "".join(f"    {line}\n" for line in lines),
+        + "".join(f"    {line}\n" for line in lines)
+        + f"{moved[:10]} {found[0].date} Test Clerk: moved\n"
+        f"    weights.toml: {WEIGHTS_EDITED}\n" + "".join(f"    {line}\n" for line in weights),
     )
 
 
@@ -2654,3 +2666,325 @@ def test_one_file_renamed_away_does_not_make_a_moved_roots_edit_a_new_roots(tmp_
         ("ledger/2023-06.toml", ("2023-06-0001",)),
     ]
     assert audit_history(repo / "moved", "ledger", "v1").rewrites
+
+
+# -- the rules the months were scored by (review BJ, J1) ------------------------------------
+
+NOTICE = """\
+[notice]
+number = "烟政管办〔2023〕9号"
+title = "补充通知"
+issued = 2023-04-10
+
+[[clause]]
+id = "2.4.3"
+points = 2
+"""
+NOTICE_EDITED = (
+    "the notice, once committed, was edited: the months it rules would score otherwise; "
+    "a change of the rules is a new notice"
+)
+RULES_KEPT = (
+    "commit did not keep the rules already committed: a notice, once committed, stays as "
+    "it is; a change of the rules is a new notice"
+)
+
+
+def committed(repo: Path, rev: str = "HEAD") -> tuple[str, str, str]:
+    """A commit's id, author and date, as audit names it."""
+    return tuple(git(repo, "log", "-1", "--format=%H%n%an%n%aI", rev).split("\n"))  # type: ignore[return-value]
+
+
+def test_a_committed_notice_edited_renamed_or_removed_is_named_and_a_new_one_is_not(
+    root: Path,
+):
+    """Review BJ: a notice's points halved after May was published changed May's score,
+    and audit said the history was append-only. A notice, once committed, stays as it is:
+    each commit that edits, renames or removes one is named; a new notice is no change."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "-n", "2", "--commit")
+    notices = root / "amendments"
+    notices.mkdir()
+    (notices / "2023-05-01.toml").write_text(NOTICE, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "notice 9")
+    (notices / "2023-06-01.toml").write_text(NOTICE.replace("9号", "10号"), encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "notice 10")
+    assert audit_json(root) == (0, [])  # a new notice is no change
+
+    (notices / "2023-05-01.toml").write_text(
+        NOTICE.replace("points = 2", "points = 0.5"), encoding="utf-8"
+    )
+    git(root, "commit", "-qam", "halved")
+    edited, before = committed(root), committed(root, "HEAD^")[0]
+    git(root, "mv", "amendments/2023-06-01.toml", "amendments/2023-06-02.toml")
+    git(root, "commit", "-qm", "renamed")
+    renamed = committed(root)
+    git(root, "rm", "-q", "amendments/2023-05-01.toml")
+    git(root, "commit", "-qm", "removed")
+    removed = committed(root)
+
+    code, found = audit_json(root)
+    assert code == 1
+    assert found == [
+        {
+            "commit": edited[0],
+            "parent": before,
+            "author": edited[1],
+            "date": edited[2],
+            "subject": "halved",
+            "file": "amendments/2023-05-01.toml",
+            "message": "已提交的补充通知被改动：其适用月份的得分将随之改变；"
+            "考评规则调整应另发新的补充通知",
+            "entries": [],
+            "lines": ["-8: points = 2", "+8: points = 0.5"],
+            "change": "edited",
+        },
+        {
+            "commit": renamed[0],
+            "parent": edited[0],
+            "author": renamed[1],
+            "date": renamed[2],
+            "subject": "renamed",
+            "file": "amendments/2023-06-01.toml",
+            "message": "已提交的补充通知被改名为 amendments/2023-06-02.toml：补充通知以生效日期"
+            "命名，改名会使其适用月份的得分改变；考评规则调整应另发新的补充通知",
+            "entries": [],
+            "lines": [],
+            "change": "renamed",
+        },
+        {
+            "commit": removed[0],
+            "parent": renamed[0],
+            "author": removed[1],
+            "date": removed[2],
+            "subject": "removed",
+            "file": "amendments/2023-05-01.toml",
+            "message": "已提交的补充通知被删除：其适用月份的得分将随之改变；"
+            "考评规则调整应另发新的补充通知",
+            "entries": [],
+            "lines": [
+                f"-{n}: {line}"
+                for n, line in enumerate(NOTICE.replace("2\n", "0.5\n").split("\n"), 1)
+                if line
+            ],
+            "change": "removed",
+        },
+    ]
+    table = run_process("--root", str(root), "audit")
+    assert (table.returncode, table.stdout, table.stderr) == (
+        1,
+        f"{edited[0][:10]} {edited[2]} {edited[1]}: halved\n"
+        f"    amendments/2023-05-01.toml: {NOTICE_EDITED}\n"
+        "    -8: points = 2\n"
+        "    +8: points = 0.5\n"
+        f"{renamed[0][:10]} {renamed[2]} {renamed[1]}: renamed\n"
+        "    amendments/2023-06-01.toml: the notice, once committed, was renamed to "
+        "amendments/2023-06-02.toml: its name is its effective date, so the months it rules "
+        "would score otherwise; a change of the rules is a new notice\n"
+        f"{removed[0][:10]} {removed[2]} {removed[1]}: removed\n"
+        "    amendments/2023-05-01.toml: the notice, once committed, was removed: the months "
+        "it rules would score otherwise; a change of the rules is a new notice\n"
+        + "".join(f"    {line}\n" for line in found[2]["lines"]),
+        f"3 {RULES_KEPT.replace('commit ', 'commits ', 1)}\n",
+    )
+
+
+def test_audit_since_names_a_published_notice_edited_after_the_tag(root: Path):
+    """Review BJ, as it was found: May recorded and its notice published under a tag,
+    then the notice's points edited. `audit --since` names the commit, and the notice
+    the tag held that HEAD no longer holds byte for byte; a plain audit names the commit."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "-n", "2", "--commit")
+    (root / "amendments").mkdir()
+    (root / "amendments" / "2023-05-01.toml").write_text(NOTICE, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "n")
+    git(root, "tag", "v")
+    published = committed(root)[0]
+    assert audit_json(root, "--since", "v") == (0, [])
+    notice = root / "amendments" / "2023-05-01.toml"
+    notice.write_text(NOTICE.replace("points = 2", "points = 0.5"), encoding="utf-8")
+    git(root, "commit", "-qam", "t")
+    head = committed(root)
+
+    code, found = audit_json(root, "--since", "v")
+    assert code == 1
+    walked = {
+        "commit": head[0],
+        "parent": published,
+        "author": head[1],
+        "date": head[2],
+        "subject": "t",
+        "file": "amendments/2023-05-01.toml",
+        "message": "已提交的补充通知被改动：其适用月份的得分将随之改变；"
+        "考评规则调整应另发新的补充通知",
+        "entries": [],
+        "lines": ["-8: points = 2", "+8: points = 0.5"],
+        "change": "edited",
+    }
+    since = dict(walked, message=f"自 v（{published[:10]}）以来：{walked['message']}")
+    assert found == [walked, since]
+    assert audit_json(root) == (1, [walked])
+    done = run_process("--root", str(root), "audit", "--since", "v")
+    assert done.returncode == 1
+    assert f"    amendments/2023-05-01.toml: since v ({published[:10]}): {NOTICE_EDITED}\n" in (
+        done.stdout
+    )
+    assert done.stderr == f"1 {RULES_KEPT}\n"
+
+
+def test_weights_and_clauses_change_freely_before_the_first_entry_and_are_named_after(
+    root: Path,
+):
+    """weights.toml and a root's own clauses.toml are the first version of the rules: an
+    office sets them up freely until an entry is recorded; after that a commit that
+    changes, adds or removes one is named (and `--since` a tag that held an entry).
+    departments.toml is no rule of scoring: a tag given after months are recorded is
+    no change."""
+    weights = root / "weights.toml"
+    clauses = root / "clauses.toml"
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    weights.write_text(weights.read_text(encoding="utf-8") + "# 本局权重\n", encoding="utf-8")
+    catalog = (DATA / "clauses.toml").read_text(encoding="utf-8")
+    clauses.write_text("# 本局条款目录\n" + catalog, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "set up")
+    add(root, "市公安局", "2.4.3", "--commit")
+    git(root, "tag", "v1")
+    published = committed(root)[0]
+    tagged = run(root, "departments", "tag", "市民政局", "hall", "--commit")
+    assert tagged.exit_code == 0, tagged.output
+    assert audit_json(root) == (0, [])
+    assert audit_json(root, "--since", "v1") == (0, [])
+
+    text = weights.read_text(encoding="utf-8")
+    weights.write_text(text.replace("base = 100", "base = 90"), encoding="utf-8")
+    git(root, "commit", "-qam", "base")
+    base = committed(root)
+    git(root, "rm", "-q", "clauses.toml")
+    git(root, "commit", "-qm", "catalog")
+    removed = committed(root)
+    number = text.split("\n").index("base = 100") + 1
+    code, found = audit_json(root)
+    assert code == 1
+    assert [(r["commit"], r["file"], r["change"], r["lines"]) for r in found] == [
+        (base[0], "weights.toml", "edited", [f"-{number}: base = 100", f"+{number}: base = 90"]),
+        (removed[0], "clauses.toml", "removed", found[1]["lines"]),
+    ]
+    assert found[1]["lines"][:2] == ["-1: # 本局条款目录", f"-2: {catalog.split(chr(10))[0]}"]
+    assert found[0]["message"] == (
+        "台账已有记录后改动了该文件：已登记月份的得分将随之改变；"
+        "考评规则调整应在 amendments/ 中另发新的补充通知"
+    )
+    code, since = audit_json(root, "--since", "v1")
+    assert code == 1
+    assert [(r["commit"], r["parent"], r["file"], r["change"]) for r in since[2:]] == [
+        (removed[0], published, "clauses.toml", "removed"),
+        (removed[0], published, "weights.toml", "edited"),
+    ]
+    assert since[3]["message"] == f"自 v1（{published[:10]}）以来：{found[0]['message']}"
+    table = run(root, "audit")
+    assert f"    weights.toml: {WEIGHTS_EDITED}\n    -{number}: base = 100\n" in table.stdout
+
+
+def test_rules_changed_in_the_working_tree_are_named_before_they_are_committed(root: Path):
+    """An edit of a committed notice, a notice taken out of git's index, and weights.toml
+    edited once the ledger holds an entry are named as the working tree's, against HEAD,
+    as committed ledger lines changed there are; a new notice is none."""
+    (root / "amendments").mkdir()
+    (root / "amendments" / "2023-05-01.toml").write_text(NOTICE, encoding="utf-8")
+    (root / "amendments" / "2023-06-01.toml").write_text(NOTICE, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    head = committed(root)[0]
+    (root / "amendments" / "2023-05-01.toml").write_text(
+        NOTICE.replace("points = 2", "points = 1"), encoding="utf-8"
+    )
+    git(root, "rm", "-q", "--cached", "amendments/2023-06-01.toml")
+    (root / "amendments" / "2023-07-01.toml").write_text(NOTICE, encoding="utf-8")
+    weights = root / "weights.toml"
+    weights.write_text(weights.read_text(encoding="utf-8") + "# 改\n", encoding="utf-8")
+    number = weights.read_text(encoding="utf-8").count("\n")
+
+    code, found = audit_json(root)
+    assert code == 1
+    assert [(r["commit"], r["parent"], r["file"], r["change"], r["lines"]) for r in found] == [
+        ("", head, "amendments/2023-06-01.toml", "removed", found[0]["lines"]),
+        ("", head, "amendments/2023-05-01.toml", "edited", ["-8: points = 2", "+8: points = 1"]),
+        ("", head, "weights.toml", "edited", [f"+{number}: # 改"]),
+    ]
+    assert found[1]["message"] == (
+        "尚未提交：已提交的补充通知被改动：其适用月份的得分将随之改变；"
+        "考评规则调整应另发新的补充通知"
+    )
+    table = run_process("--root", str(root), "audit")
+    assert table.returncode == 1
+    assert table.stdout.startswith(
+        f"working tree (not committed), against HEAD {head[:10]}\n"
+        "    amendments/2023-06-01.toml: not committed: the notice, once committed, was "
+        "removed: "
+    )
+    assert table.stderr == (
+        "the working tree changed rules already committed, and the next commit would not "
+        "keep them: a change of the rules is a new notice\n"
+    )
+
+
+def test_a_merge_that_drops_the_other_clerks_notice_is_named(clerks: tuple[Path, Path]):
+    """A notice is compared in a merge against each parent, as ledger files are: `git
+    merge -s ours` that leaves out the notice the other clerk committed removes it."""
+    alice, bob = clerks
+    (alice / "amendments").mkdir()
+    (alice / "amendments" / "2023-05-01.toml").write_text(NOTICE, encoding="utf-8")
+    git(alice, "add", "-A")
+    git(alice, "commit", "-qm", "notice")
+    git(alice, "push", "-q", "origin", "HEAD")
+    add(bob, "市公安局", "2.4.3")
+    git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin")
+    assert audit_json(bob) == (0, [])  # the notice merged in is a new one
+    git(bob, "reset", "-q", "--hard", "HEAD^")
+    git(bob, "merge", "-q", "-s", "ours", "--no-edit", "FETCH_HEAD")
+    code, found = audit_json(bob)
+    assert code == 1
+    assert [(r["commit"], r["parent"], r["file"], r["change"]) for r in found] == [
+        (
+            git(bob, "rev-parse", "HEAD"),
+            git(bob, "rev-parse", "FETCH_HEAD"),
+            "amendments/2023-05-01.toml",
+            "removed",
+        ),
+    ]
+
+
+def test_a_root_moved_takes_its_notices_and_weights_along(tmp_path: Path):
+    """A root moved inside its repository (`git mv office moved`) moves its amendments/
+    and weights.toml with its ledger: no notice is removed, no weights changed; an edit
+    of a notice before the move is still named, as the file is named now."""
+    repo = repository(tmp_path / "city")
+    commit(repo, "root", {"README": "the city's files\n"})
+    assert CliRunner().invoke(cli, ["init", str(repo / "office")]).exit_code == 0
+    commit(repo, "init", {"office/amendments/2023-05-01.toml": NOTICE})
+    office = repo / "office"
+    add(office, "市公安局", "2.4.3", "--commit")
+    assert audit_json(office) == (0, [])
+    git(repo, "mv", "office", "moved")
+    commit(repo, "reorganise folders", {})
+    assert audit_json(repo / "moved") == (0, [])
+    edited = commit(
+        repo,
+        "edit",
+        {"moved/amendments/2023-05-01.toml": NOTICE.replace("points = 2", "points = 3")},
+    )
+    git(repo, "mv", "moved", "kept")
+    commit(repo, "reorganise again", {})
+    code, found = audit_json(repo / "kept")
+    assert code == 1
+    assert [(r["commit"], r["file"], r["change"]) for r in found] == [
+        (edited, "amendments/2023-05-01.toml", "edited")
+    ]

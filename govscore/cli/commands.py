@@ -1264,7 +1264,9 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
 
     Exit 1 if any commit changed, removed, inserted or moved lines of a ledger file, or
     a merge left out entries of one of its parents, or the working tree changed lines
-    HEAD holds (the next commit would not keep them).
+    HEAD holds (the next commit would not keep them); also if a committed notice in
+    amendments/ was edited, removed or renamed, or weights.toml or clauses.toml changed
+    once the ledger held an entry.
     """
     root_dir = app.root_dir()
     if since is not None:
@@ -1303,7 +1305,7 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
         ]
         show(["commit", "parent", "author", "date", "file", "message", "line"], rows, fmt)
     if rewrites:
-        commits = len({r.commit for r in rewrites if r.commit})
+        commits = len({r.commit for r in rewrites if r.commit and not r.change})
         if commits:
             click.echo(
                 ngettext(
@@ -1313,11 +1315,31 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
                 ).format(count=commits),
                 err=True,
             )
-        if any(not r.commit for r in rewrites):
+        ruled = len({r.commit for r in rewrites if r.commit and r.change})
+        if ruled:
+            click.echo(
+                ngettext(
+                    "{count} commit did not keep the rules already committed: a notice, "
+                    "once committed, stays as it is; a change of the rules is a new notice",
+                    "{count} commits did not keep the rules already committed: a notice, "
+                    "once committed, stays as it is; a change of the rules is a new notice",
+                    ruled,
+                ).format(count=ruled),
+                err=True,
+            )
+        if any(not r.commit and not r.change for r in rewrites):
             click.echo(
                 _(
                     "the working tree changed lines already committed: the ledger is "
                     "append-only, and the next commit would not keep it"
+                ),
+                err=True,
+            )
+        if any(not r.commit and r.change for r in rewrites):
+            click.echo(
+                _(
+                    "the working tree changed rules already committed, and the next commit "
+                    "would not keep them: a change of the rules is a new notice"
                 ),
                 err=True,
             )

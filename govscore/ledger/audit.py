@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import dataclasses
 import difflib
 import io
 import itertools
@@ -38,6 +39,7 @@ from typing import TypeVar
 from govscore.i18n import _, listing, ngettext
 from govscore.ledger.batches import BEGIN, table_outside, torn_end
 from govscore.ledger.gitops import (
+    AMENDMENTS_DIR,
     GitError,
     blob_id,
     git,
@@ -50,6 +52,7 @@ from govscore.ledger.gitops import (
     resolve_revision,
     staged_file,
 )
+from govscore.ledger.loader import CLAUSES_FILE, WEIGHTS_FILE
 from govscore.ledger.text import (
     appended_stray_lines,
     csv_records,
@@ -79,6 +82,9 @@ class Rewrite:
     message: str  # what was lost, changed or moved, naming entries and lines
     entries: tuple[str, ...]  # ids of the entries lost, changed or moved
     lines: tuple[str, ...]  # "-12: old text" (line in the parent), "+12: new text" (in the commit)
+    # A file of the rules (a notice, weights.toml, clauses.toml): edited, removed, renamed
+    # or added; "" for a ledger file.
+    change: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,7 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
             merge = len(commit.parents) > 1
             for parent in commit.parents:
                 found.extend(history.compare(commit, parent, merge))
+                found.extend(history.rules_changed(commit, parent))
             found.extend(shadows.commit(commit))
             unread = tuple(p for p in commit.parents if p not in walked or not history.has(p))
             if unread:
@@ -143,6 +150,7 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
             found.extend(lost)
         worked = _differing(root, ledger_dir)  # asked of git once, for both
         found.extend(_uncommitted(root, history, head, ledger_dir, dict(worked)))
+        found.extend(_uncommitted_rules(root, history, head))
         files, read = _worktree(root, history, head, ledger_dir, worked)
         found.extend(shadows.worktree(head, files, read))
     return Audit(found, tuple(cut), published)
@@ -220,7 +228,7 @@ def _uncommitted(
     `worked`: the files git finds changed in the working tree (_differing).
     """
     files = history.files(head) or {}
-    staged = _differing(root, ledger_dir, "--cached")
+    staged = _differing(root, ledger_dir, cached=True)
     # Files git was told to pass over (assume-unchanged, skip-worktree): git names none of
     # them, so their bytes are compared with HEAD's here.
     hidden = {label for label in hidden_changes(root, ledger_dir) if label not in worked}
@@ -263,6 +271,39 @@ def _uncommitted(
     return found
 
 
+def _uncommitted_rules(root: Path, history: _History, head: str) -> list[Rewrite]:
+    """The rules HEAD holds that the next commit would not keep (a notice edited, removed
+    or renamed; weights.toml or clauses.toml changed once HEAD's ledger holds an entry):
+    in git's index first, then in the working tree, as git would commit them, each file
+    named once. Named with an empty commit, against HEAD."""
+    names = (AMENDMENTS_DIR, WEIGHTS_FILE, CLAUSES_FILE)
+    old = history.rules(head, history.folder)
+    worked = _differing(root, *names)
+    for label in hidden_changes(root, *names):
+        worked.setdefault(label, "M" if os.path.lexists(root / label) else "D")
+    texts: dict[str, str] = {}
+    found: dict[str, Rewrite] = {}
+    staged = _differing(root, *names, cached=True)
+    for changed, read in ((staged, _staged_text), (worked, _as_committed)):
+        new = dict(old)
+        for label, status in changed.items():
+            text = read(root, label) if status[:1] in ("M", "A") else None
+            if text is None:
+                new.pop(label, None)
+            elif _rule_file(label):
+                texts[key := f"{read.__name__}:{label}"] = text
+                new[label] = key
+        for file, message, *rest in _rules_changed(
+            old,
+            new,
+            lambda: history.entered(head, history.folder),
+            lambda name: texts[name] if name in texts else history.text(name),
+        ):
+            said = _("not committed: {message}").format(message=message)
+            found.setdefault(file, Rewrite("", head, "", "", "", file, said, *rest))
+    return list(found.values())
+
+
 def _worktree(
     root: Path, history: _History, head: str, ledger_dir: str, changed: dict[str, str]
 ) -> tuple[dict[str, str], Callable[[str], str]]:
@@ -284,20 +325,20 @@ def _worktree(
     return files, lambda name: texts[name] if name in texts else history.text(name)
 
 
-def _differing(root: Path, ledger_dir: str, *against: str) -> dict[str, str]:
-    """The ledger files git finds changed against HEAD (path → status M, D, T …): in the
-    working tree, or with --cached in the index."""
+def _differing(root: Path, *paths: str, cached: bool = False) -> dict[str, str]:
+    """The files under `paths` git finds changed against HEAD (path → status M, D, T …):
+    in the working tree, or (`cached`) in the index."""
     listed = git(
         root,
         "diff",
-        *against,
+        *(["--cached"] if cached else []),
         "--name-status",
         "--no-renames",
         "-z",
         "--relative",
         "HEAD",
         "--",
-        ledger_dir,
+        *paths,
     )
     fields = listed.stdout.split("\0")
     return dict(zip(fields[1::2], fields[0::2], strict=False))
@@ -449,9 +490,16 @@ def _since(root: Path, history: _History, base: str, since: str) -> tuple[list[R
     # HEAD must hold the published ledger as a merge holds a parent's: every entry whole
     # and in order, whatever was added between them. Named as of HEAD.
     history.published(head, base)
+    # And the rules it was scored by, byte for byte: each notice, and once it held an
+    # entry, weights.toml and clauses.toml.
+    said = _("since {rev} ({commit}): {message}")
+    ruled = [
+        dataclasses.replace(r, message=said.format(rev=since, commit=base[:10], message=r.message))
+        for r in history.rules_changed(head, base)
+    ]
     if history.held(head, base):
         found.extend(history.compare(head, base, True, lost))
-        return found, True
+        return found + ruled, True
     # The ledger was not followed to where the revision held it: a ledger folder it held
     # that HEAD no longer holds may have been this root's, and would be compared with nothing.
     gone = history.emptied(base, head.id, history.folders.get(head.id, history.folder))
@@ -469,7 +517,7 @@ def _since(root: Path, history: _History, base: str, since: str) -> tuple[list[R
         found.append(
             Rewrite(head.id, base, head.author, head.date, head.subject, "", message, (), ())
         )
-    return found, bool(gone)
+    return found + ruled, bool(gone)
 
 
 # -- reading git objects ------------------------------------------------------------------
@@ -618,6 +666,8 @@ class _History:
         # (commit, path, blob) → where the torn batch at the end of that file begins, if
         # no commit ever read it as entries (None: it may have counted, or there is none).
         self.fresh: dict[tuple[str, str, str], int | None] = {}
+        self.rule_files: dict[tuple[str, Folder], _Files] = {}  # the root's rules, as ledgers
+        self.entries: dict[tuple[str, Folder], bool] = {}  # whether the ledger held an entry
 
     def has(self, commit_id: str) -> bool:
         """Whether git has the commit (a shallow clone lacks its cut-off commits' parents)."""
@@ -782,24 +832,92 @@ class _History:
 
     def _ledger(self, tree: str, folder: Folder) -> dict[str, str] | None:
         """The files below `folder` in a tree; None: the tree has no such folder."""
+        found = self._subtree(tree, folder)
+        if found is None:
+            return None
+        files: dict[str, str] = {}
+        if found:
+            self._walk(found, self.named, files)
+        return files
+
+    def _subtree(self, tree: str, folder: Folder) -> str | None:
+        """The tree of `folder` below `tree`; None: no such folder; "": git lacks a tree
+        on the way there."""
         width = len(tree) // 2
         for part in folder:
             data = self.objects.read(tree)
             if data is None:
-                return {}
+                return ""
             tree = next(
                 (
                     oid
                     for mode, name, oid in _tree_entries(data, width)
                     if name == part and mode == b"40000"
                 ),
-                "",  # pragma: no mutate (equivalent: None or "XXXX" also end in {})
+                "",  # pragma: no mutate (equivalent: None or "XXXX" also end in None)
             )
             if not tree:
                 return None
-        files: dict[str, str] = {}
-        self._walk(tree, self.named, files)
-        return files
+        return tree
+
+    def rules(self, commit_id: str, folder: Folder) -> _Files:
+        """The rules of the root whose ledger folder stood at `folder` in the commit: its
+        weights.toml, clauses.toml and amendments/*.toml (as the root names them → blob
+        id), which a root moved takes with its ledger."""
+        key = (commit_id, folder)
+        if key not in self.rule_files:
+            commit = self._commit(commit_id)
+            root = folder[: len(folder) - len(self.ledger)]
+            tree = self._subtree(commit.tree, root) if commit is not None else None
+            data = self.objects.read(tree) if tree else None
+            found: _Files = {}
+            for mode, name, oid in _tree_entries(data or b"", len(tree or "") // 2):
+                label = name.decode(errors="surrogateescape")
+                if label == AMENDMENTS_DIR and mode == b"40000":
+                    for kind, notice, blob in _tree_entries(
+                        self.objects.read(oid) or b"", len(oid) // 2
+                    ):
+                        path = f"{label}/{notice.decode(errors='surrogateescape')}"
+                        if kind.startswith(b"100") and _rule_file(path):
+                            found[path] = blob
+                elif mode.startswith(b"100") and _rule_file(label):
+                    found[label] = oid
+            self.rule_files[key] = found
+        return self.rule_files[key]
+
+    def entered(self, commit_id: str, folder: Folder) -> bool:
+        """Whether the commit's ledger (at `folder`) held an entry: until one is recorded,
+        an office sets up its weights and catalog freely."""
+        key = (commit_id, folder)
+        if key not in self.entries:
+            files = self.files(commit_id, folder) or {}
+            self.entries[key] = any(
+                self.order(path) is not None and _entries(self.text(blob), path)
+                for path, blob in files.items()
+            )
+        return self.entries[key]
+
+    def order(self, path: str) -> tuple[str, bool] | None:
+        """A month file's place in ledger order; None for a file the ledger does not read."""
+        folder, _slash, name = path.rpartition("/")
+        stem, _dot, suffix = name.rpartition(".")
+        if folder != self.named or suffix not in ("toml", "csv") or not is_month(stem):
+            return None
+        return stem, suffix != "toml"
+
+    def rules_changed(self, commit: _Commit, parent_id: str) -> list[Rewrite]:
+        """The rules the commit did not keep of the parent's, where the parent held them
+        (a root moved takes them along): nothing where the ledger's earlier place is unsure."""
+        if (commit.id, parent_id) in self.unsure:
+            return []
+        place = self.where(commit, parent_id)
+        old = self.rules(parent_id, place)
+        new = self.rules(commit.id, self.folders.get(commit.id, self.folder))
+        changed = _rules_changed(old, new, lambda: self.entered(parent_id, place), self.text)
+        return [
+            Rewrite(commit.id, parent_id, commit.author, commit.date, commit.subject, *said)
+            for said in changed
+        ]
 
     def _walk(self, tree: str, path: str, files: dict[str, str]) -> None:
         data = self.objects.read(tree)
@@ -981,6 +1099,92 @@ def _folder(place: Folder) -> str:
     return _shown(b"/".join(place).decode(errors="surrogateescape"))
 
 
+# -- the rules the months were scored by ----------------------------------------------
+
+# What a rules file's finding says: file, message, entries, lines, change.
+_Said = tuple[str, str, tuple[str, ...], tuple[str, ...], str]
+
+
+def _rule_file(label: str) -> bool:
+    """Whether a root's file (as the root names it) is one of the rules the audit keeps:
+    weights.toml, clauses.toml, or a notice directly in amendments/ (departments.toml is
+    not: a tag is given after months are recorded, by design)."""
+    folder, _slash, name = label.rpartition("/")
+    if folder == AMENDMENTS_DIR:
+        return name.endswith(".toml") and not name.startswith(".")
+    return not folder and name in (WEIGHTS_FILE, CLAUSES_FILE)
+
+
+def _rules_changed(
+    old: _Files, new: _Files, entered: Callable[[], bool], read: Callable[[str], str]
+) -> list[_Said]:
+    """What a commit (or the working tree) did not keep of its parent's rules: a notice
+    edited, removed or renamed (a new one is no change); weights.toml or clauses.toml
+    edited, removed or added once the parent's ledger held an entry (`entered`, asked
+    only then). `read` reads a text by the names the files map to."""
+    notices = f"{AMENDMENTS_DIR}/"
+    added = sorted(label for label in new if label not in old and label.startswith(notices))
+    found: list[_Said] = []
+    for label in sorted({*old, *(new.keys() & {WEIGHTS_FILE, CLAUSES_FILE})}):
+        before, after = old.get(label), new.get(label)
+        notice = label.startswith(notices)
+        if before == after or not (notice or entered()):
+            continue
+        was = read(before).split("\n") if before is not None else []
+        now = read(after).split("\n") if after is not None else []
+        if was == now:
+            continue
+        if before is None:
+            change, lines = "added", [f"+{n}: {text}" for n, text in enumerate(now, 1) if text]
+        elif after is None:
+            change, lines = "removed", [f"-{n}: {text}" for n, text in enumerate(was, 1) if text]
+        else:
+            kept, made = (*was[: _framed(was)],), (*now[: _framed(now)],)
+            change, lines = "edited", _changed_lines(_Block(1, kept, ""), _Block(1, made, ""))
+        # Renamed: a notice gone, and a new one holding its text.
+        held = (name for name in added if read(new[name]).split("\n") == was)
+        renamed = next(held, None) if notice and after is None else None
+        if renamed is not None:
+            change, lines = "renamed", []
+            message = _(
+                "the notice, once committed, was renamed to {file}: its name is its "
+                "effective date, so the months it rules would score otherwise; a change of "
+                "the rules is a new notice"
+            ).format(file=_shown(renamed))
+        elif notice:
+            message = {
+                "edited": _(
+                    "the notice, once committed, was edited: the months it rules would "
+                    "score otherwise; a change of the rules is a new notice"
+                ),
+                "removed": _(
+                    "the notice, once committed, was removed: the months it rules would "
+                    "score otherwise; a change of the rules is a new notice"
+                ),
+            }[change]
+        else:
+            message = {
+                "added": _(
+                    "the file was added after entries were recorded: the months recorded "
+                    "would score otherwise; a change of the rules is a new notice in "
+                    "amendments/"
+                ),
+                "edited": _(
+                    "the file was edited after entries were recorded: the months recorded "
+                    "would score otherwise; a change of the rules is a new notice in "
+                    "amendments/"
+                ),
+                "removed": _(
+                    "the file was removed after entries were recorded: the months recorded "
+                    "would score otherwise; a change of the rules is a new notice in "
+                    "amendments/"
+                ),
+            }[change]
+        shown = tuple(_shown(line) for line in lines)
+        found.append((_shown(label), message, (), shown, change))
+    return found
+
+
 # -- entries added under a committed entry's id ---------------------------------------
 
 _ID_LINES = re.compile(r'^[ \t]*id[ \t]*=[ \t]*"([^"\\\n]*)"', re.MULTILINE)
@@ -1065,14 +1269,6 @@ class _Shadows:
             for file, said, *rest in found
         ]
 
-    def order(self, path: str) -> tuple[str, bool] | None:
-        """A month file's place in ledger order; None for a file the ledger does not read."""
-        folder, _slash, name = path.rpartition("/")
-        stem, _dot, suffix = name.rpartition(".")
-        if folder != self.history.named or suffix not in ("toml", "csv") or not is_month(stem):
-            return None
-        return stem, suffix != "toml"
-
     def _added(
         self, files: _Files, parents: Sequence[_Files], read: Callable[[str], str]
     ) -> dict[str, _Added]:
@@ -1080,7 +1276,7 @@ class _Shadows:
         file's, or (a merge, a rewrite) the entries no parent holds whole."""
         added: dict[str, _Added] = {}
         for path, blob in files.items():
-            if self.order(path) is None or any(old.get(path) == blob for old in parents):
+            if self.history.order(path) is None or any(old.get(path) == blob for old in parents):
                 continue
             text = read(blob)
             olds = [self.history.text(old[path]) for old in parents if path in old]
@@ -1124,12 +1320,13 @@ class _Shadows:
         """Each added entry that is the first of an id the parent held: (file,
         message, entries, lines)."""
         found = []
+        order = self.history.order
         for path, what in sorted(added.items()):
             for entry_id in sorted(self._ids(path, what)):
                 if entry_id not in self.where:
                     continue  # no commit walked so far added it: the parent holds none
                 places = {path, self.where[entry_id], *self.more.get(entry_id, ())}
-                ordered = sorted((p for p in places if self.order(p)), key=self.order)
+                ordered = sorted((p for p in places if order(p)), key=order)
                 if not any(
                     entry_id in self._holders(old[p], self.history.text(old[p]), p)
                     for p in ordered
