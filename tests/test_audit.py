@@ -2394,15 +2394,11 @@ def test_a_root_moved_with_every_file_changed_past_git_rename_threshold_is_still
     padded = (f"+{n}: {line}" for n, line in enumerate(PADDING.splitlines(), 6))
     lines = ("-5: count = 1", "+5: count = 3", *padded)
     found = audit_history(repo / "moved", "ledger", since="v1").rewrites
-    # weights.toml, changed after an entry, is the rules' change: followed along too.
-    weights = tuple(f"+{n}: {line}" for n, line in enumerate(PADDING.splitlines(), 2))
-    assert [(r.commit, r.parent, r.file, r.entries, r.lines, r.change) for r in found] == [
-        (moved, published, MAY, ("2023-05-0001",), lines, ""),
-        (moved, published, "weights.toml", (), weights, "edited"),
-        (moved, published, MAY, ("2023-05-0001",), lines[:2], ""),
-        (moved, published, "weights.toml", (), weights, "edited"),
+    assert [(r.commit, r.parent, r.file, r.entries, r.lines) for r in found] == [
+        (moved, published, MAY, ("2023-05-0001",), lines),
+        (moved, published, MAY, ("2023-05-0001",), lines[:2]),
     ]
-    assert found[2].message == (
+    assert found[1].message == (
         f"not everything in v1's ledger ({published[:10]}) is still at HEAD, whole and in "
         "order: entry 2023-05-0001 (line 1) was changed"
     )
@@ -2411,9 +2407,7 @@ def test_a_root_moved_with_every_file_changed_past_git_rename_threshold_is_still
         1,
         f"{moved[:10]} {found[0].date} Test Clerk: moved\n"
         f"    {MAY}: {APPEND_ONLY} (entry 2023-05-0001)\n"
-        + "".join(f"    {line}\n" for line in lines)
-        + f"{moved[:10]} {found[0].date} Test Clerk: moved\n"
-        f"    weights.toml: {WEIGHTS_EDITED}\n" + "".join(f"    {line}\n" for line in weights),
+        + "".join(f"    {line}\n" for line in lines),
     )
 
 
@@ -2861,6 +2855,16 @@ def test_weights_and_clauses_change_freely_before_the_first_entry_and_are_named_
     assert tagged.exit_code == 0, tagged.output
     assert audit_json(root) == (0, [])
     assert audit_json(root, "--since", "v1") == (0, [])
+    # Committing entries switched on, a comment put right: no score changes, no finding.
+    text = weights.read_text(encoding="utf-8")
+    assert "commit = false" in text and "# 本局权重\n" in text
+    text = text.replace("commit = false", "commit = true").replace(
+        "# 本局权重\n", "# 本局权重（2023）\n"
+    )
+    weights.write_text(text, encoding="utf-8")
+    git(root, "commit", "-qam", "commit on")
+    assert audit_json(root) == (0, [])
+    assert audit_json(root, "--since", "v1") == (0, [])
 
     text = weights.read_text(encoding="utf-8")
     weights.write_text(text.replace("base = 100", "base = 90"), encoding="utf-8")
@@ -2909,15 +2913,16 @@ def test_rules_changed_in_the_working_tree_are_named_before_they_are_committed(r
     git(root, "rm", "-q", "--cached", "amendments/2023-06-01.toml")
     (root / "amendments" / "2023-07-01.toml").write_text(NOTICE, encoding="utf-8")
     weights = root / "weights.toml"
-    weights.write_text(weights.read_text(encoding="utf-8") + "# 改\n", encoding="utf-8")
-    number = weights.read_text(encoding="utf-8").count("\n")
+    text = weights.read_text(encoding="utf-8")
+    weights.write_text(text.replace("base = 100", "base = 90"), encoding="utf-8")
+    number = text.split("\n").index("base = 100") + 1
 
     code, found = audit_json(root)
     assert code == 1
     assert [(r["commit"], r["parent"], r["file"], r["change"], r["lines"]) for r in found] == [
         ("", head, "amendments/2023-06-01.toml", "removed", found[0]["lines"]),
         ("", head, "amendments/2023-05-01.toml", "edited", ["-8: points = 2", "+8: points = 1"]),
-        ("", head, "weights.toml", "edited", [f"+{number}: # 改"]),
+        ("", head, "weights.toml", "edited", [f"-{number}: base = 100", f"+{number}: base = 90"]),
     ]
     assert found[1]["message"] == (
         "尚未提交：已提交的补充通知被改动：其适用月份的得分将随之改变；"

@@ -26,6 +26,7 @@ import os
 import re
 import shlex
 import subprocess
+import tomllib
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -1115,6 +1116,20 @@ def _rule_file(label: str) -> bool:
     return not folder and name in (WEIGHTS_FILE, CLAUSES_FILE)
 
 
+def _same_rules(label: str, was: list[str], now: list[str]) -> bool:
+    """weights.toml or clauses.toml that say the same of every score: read alike, but for
+    weights.toml's [ledger] (whether entries are committed to git, switched on any time);
+    a comment or spacing changes nothing."""
+    try:
+        before, after = (tomllib.loads("\n".join(lines)) for lines in (was, now))
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return False
+    if label == WEIGHTS_FILE:
+        before.pop("ledger", None)
+        after.pop("ledger", None)
+    return before == after
+
+
 def _rules_changed(
     old: _Files, new: _Files, entered: Callable[[], bool], read: Callable[[str], str]
 ) -> list[_Said]:
@@ -1132,7 +1147,7 @@ def _rules_changed(
             continue
         was = read(before).split("\n") if before is not None else []
         now = read(after).split("\n") if after is not None else []
-        if was == now:
+        if was == now or (was and now and not notice and _same_rules(label, was, now)):
             continue
         if before is None:
             change, lines = "added", [f"+{n}: {text}" for n, text in enumerate(now, 1) if text]
