@@ -493,3 +493,74 @@ def test_files_are_measured_two_at_a_time_as_one_at_a_time(tmp_path: Path):
         with pytest.raises(ConfigError, match=r"ledger/2023-09\.toml: cannot read it"):
             measure("ledger/2023-09.toml")
         assert measure("ledger/2023-06.toml") is None  # not begun: measured now
+
+
+KEY = st.text(st.sampled_from("ab\n-键"), min_size=0, max_size=3)
+KEY_STEP = st.one_of(
+    st.tuples(st.just("in"), KEY),
+    st.tuples(st.just("get"), KEY),
+    st.tuples(st.just("set"), KEY, st.sampled_from(["2023-05-0001", "x"])),
+    st.tuples(st.just("len")),
+    st.tuples(st.just("copy")),
+    st.tuples(st.just("lines")),
+    st.tuples(st.just("all")),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    stored=st.dictionaries(
+        st.text(st.sampled_from("ab-键"), min_size=1, max_size=3), st.sampled_from(["i1", "i2"])
+    ),
+    steps=st.lists(KEY_STEP, max_size=20),
+)
+@example(stored={"a": "i1", "ab": "i2", "b": "i1"}, steps=[("in", "ab"), ("in", "a-"), ("in", "")])
+def test_keys_read_as_joined_lines_answer_as_a_dict(stored: dict[str, str], steps):
+    """cache.KeyIndex, as a cache file's two joined columns give it (a warm `add` reads a
+    province's million keys so, searching them until asked often), answers every question
+    as the dict of those keys would, before and after it builds that dict; its lines, as
+    written back, read as the same keys again; a copy changes apart from it."""
+    from govscore.ledger.cache import KeyIndex
+
+    index = KeyIndex.joined("\n".join(stored), "\n".join(stored.values()), len(stored))
+    model = dict(stored)
+    for step in steps:
+        if step[0] == "in":
+            assert (step[1] in index) == (step[1] in model)
+        elif step[0] == "get":
+            assert index.get(step[1]) == model.get(step[1])
+        elif step[0] == "set":
+            index[step[1]] = step[2]
+            model[step[1]] = step[2]
+        elif step[0] == "len":
+            assert len(index) == len(model)
+        elif step[0] == "copy":
+            other, before = index.copy(), dict(model)
+            other["copied"] = "c"
+            assert "copied" not in index and dict(index) == before
+            assert other == {**before, "copied": "c"}
+        elif step[0] == "lines":
+            lines = index.lines()
+            if lines is not None:
+                again = KeyIndex.joined(*lines)
+                assert dict(again) == model and list(again) == list(model)
+        else:
+            assert list(index.items()) == list(model.items())
+    assert index == model
+
+
+def test_keys_read_as_joined_lines_refuse_lines_of_the_wrong_number():
+    """A cache file whose key columns do not hold their count of lines does not read
+    (the cache is rebuilt), rather than pairing keys with the wrong ids."""
+    from govscore.ledger.cache import KeyIndex
+
+    for keys, ids, count in (
+        ("a\nb", "1", 2),
+        ("a", "1\n2", 1),
+        ("a", "1", 0),
+        ("a\nb", "1\n2", 3),
+    ):
+        with pytest.raises(ValueError, match="wrong length"):
+            KeyIndex.joined(keys, ids, count)
+    assert dict(KeyIndex.joined("", "", 0)) == {}
+    assert dict(KeyIndex.joined("", "1", 1)) == {"": "1"}

@@ -15,7 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Container,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +131,124 @@ class IdSet:
         return {*self.text.split("\n"), *self.extra} - {""}
 
 
+class KeyIndex(MutableMapping[str, str]):
+    """A million keys and their entries' ids, cheap to load: two newline-joined strings
+    as the cache file holds them, searched for a few keys and made a dict when asked more.
+
+    A warm `add` without a 去重键 asks nothing of them, one with a key asks only whether it
+    is held; splitting a million keys into a dict costs more than the whole `add` may
+    take. Keys are only ever added (see Context.stored): those added stay apart.
+    """
+
+    # Lookups in the joined text before the dict is built: each reads the whole text.
+    SEARCHES = 8
+
+    def __init__(self, keys: Iterable[tuple[str, str]] | Mapping[str, str] = ()):
+        self._dict: dict[str, str] | None = dict(keys)
+        self._text = self._ids = ""
+        self._count = 0
+        self.extra: dict[str, str] = {}
+        self._searches = 0
+
+    @classmethod
+    def joined(cls, keys: str, ids: str, count: int) -> KeyIndex:
+        """count keys, one a line, and their ids in the same order (neither holds a
+        newline of its own); ValueError where the lines are not count each."""
+        lines = max(count - 1, 0)
+        if keys.count("\n") != lines or ids.count("\n") != lines or (count == 0 and keys + ids):
+            raise ValueError("a column of the wrong length")
+        index = cls()
+        index._dict, index._text, index._ids, index._count = None, keys, ids, count
+        return index
+
+    def _built(self) -> dict[str, str]:
+        if self._dict is None:
+            found = self._text.split("\n") if self._count else []
+            ids = self._ids.split("\n") if self._count else []
+            self._dict = dict(zip(found, ids, strict=True))
+            self._dict.update(self.extra)
+            self._text = self._ids = ""
+            self.extra = {}
+        return self._dict
+
+    def _held_apart(self, key: str) -> bool:
+        """Whether the joined text holds key; after SEARCHES searches, the dict is built
+        and asked instead."""
+        self._searches += 1
+        if self._searches > self.SEARCHES:
+            return key in self._built()
+        text = self._text
+        if "\n" in key or not self._count:
+            return False
+        return (
+            text == key
+            or text.startswith(f"{key}\n")
+            or text.endswith(f"\n{key}")
+            or f"\n{key}\n" in text
+        )
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        if self._dict is not None:
+            return key in self._dict
+        return key in self.extra or self._held_apart(key)
+
+    def __getitem__(self, key: str) -> str:
+        if self._dict is None and key in self.extra:
+            return self.extra[key]
+        return self._built()[key]
+
+    def __setitem__(self, key: str, entry_id: str) -> None:
+        held = self._dict is None and self._held_apart(key)
+        if self._dict is None and not held:
+            self.extra[key] = entry_id  # a new key: the joined text stays as it is
+        else:
+            self._built()[key] = entry_id
+
+    def __delitem__(self, key: str) -> None:
+        del self._built()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        if self._dict is not None:
+            return len(self._dict)
+        return self._count + len(self.extra)
+
+    def update(self, other: Any = (), /, **more: str) -> None:  # dict's speed, not one by one
+        self._built().update(other, **more)
+
+    def copy(self) -> KeyIndex:
+        other = KeyIndex()
+        if self._dict is not None:
+            other._dict = dict(self._dict)
+        else:
+            other._dict, other._text, other._ids = None, self._text, self._ids
+            other._count, other.extra = self._count, dict(self.extra)
+        return other
+
+    def lines(self) -> tuple[str, str, int] | None:
+        """The keys and ids, each one a line, as the cache file keeps them, without
+        building the dict; None once it is built (or a key added holds a newline)."""
+        if self._dict is not None or any("\n" in k + i for k, i in self.extra.items()):
+            return None
+        keys, ids = [self._text] if self._count else [], [self._ids] if self._count else []
+        return (
+            "\n".join([*keys, *self.extra]),
+            "\n".join([*ids, *self.extra.values()]),
+            len(self),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return self._built() == dict(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 # A follow-up's target, kept small: clause, department, month, file, line.
 Target = tuple[str, str, str, str, int]
 
@@ -155,7 +281,7 @@ class Context:
     voided: frozenset[str] = frozenset()
     rates: set[tuple[str, str, str]] = field(default_factory=set)  # clause, department, month
     wanted: set[str] = field(default_factory=set)  # ids named by ref/void/close, not yet there
-    keys: dict[str, str] = field(default_factory=dict)  # idempotency key → entry id
+    keys: KeyIndex = field(default_factory=KeyIndex)  # idempotency key → entry id
     # idempotency key → its entry's identity.entry_mark: an import's keyed row is compared
     # by it, and its entry read only where they differ or it has none. Only a snapshot
     # built for an import marks every entry of a written key (a report needs no marks: a
@@ -363,7 +489,7 @@ class Extension:
                 target_bad=set(context.target_bad),
                 rates=set(context.rates),
                 wanted=set(context.wanted),
-                keys=dict(context.keys),
+                keys=context.keys.copy(),
                 marks=dict(context.marks),
                 sequences=dict(context.sequences),
                 target_counts=dict(context.target_counts),

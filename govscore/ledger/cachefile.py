@@ -269,6 +269,25 @@ def _as_read(parts: Sequence[str], columns: list[list[Any]]) -> list[Any]:
     ]
 
 
+def _key_columns(texts: _Texts, keys: cache.KeyIndex) -> list[Any]:
+    """The keys and their ids as two columns, joined again only where no dict was built."""
+    lines = keys.lines()
+    if lines is None:
+        return [texts.column(keys), texts.column(keys.values())]
+    joined, ids, count = lines
+    return [[texts.add(joined), count], [texts.add(ids), count]]
+
+
+def _key_index(parts: Sequence[str], stored: list[Any]) -> cache.KeyIndex:
+    """The keys as the file holds them, split into a dict only when asked often."""
+    (keys, count), (ids, id_count) = stored
+    if keys is None or ids is None:  # a key or id holding a newline: kept as lists
+        return cache.KeyIndex(zip(*(_column(parts, part) for part in stored), strict=True))
+    if count != id_count:
+        raise ValueError("columns of different lengths")
+    return cache.KeyIndex.joined(parts[keys], parts[ids], int(count))
+
+
 def _column(parts: Sequence[str], stored: list[Any]) -> list[str]:
     number, count = stored
     if number is None:
@@ -553,7 +572,7 @@ def _to_data(snapshot: cache.Snapshot, texts: _Texts) -> dict[str, Any]:
         or [texts.column(rate[part] for rate in rates) for part in range(3)],
         "wanted": texts.column(context.wanted),
         "keys": texts.reuse(context, "keys", len(context.keys))
-        or [texts.column(context.keys), texts.column(context.keys.values())],
+        or _key_columns(texts, context.keys),
         # Few keys are marked but where an import built the snapshot (cache.Context.marks).
         "marks": [texts.column(context.marks), texts.column(context.marks.values())],
         "sequences": context.sequences,
@@ -628,7 +647,7 @@ def _context(data: dict[str, Any], parts: Sequence[str]) -> cache.Context:
             named, clauses, departments, months, labels, lines, strict=True
         )
     }
-    keys, key_ids = (_column(parts, stored) for stored in data["keys"])
+    keys = _key_index(parts, data["keys"])
     rates = set(zip(*(_column(parts, stored) for stored in data["rates"]), strict=True))
     return cache.Context(
         ids=ids,
@@ -637,7 +656,7 @@ def _context(data: dict[str, Any], parts: Sequence[str]) -> cache.Context:
         voided=frozenset(_column(parts, data["voided"])),
         rates=rates,
         wanted=set(_column(parts, data["wanted"])),
-        keys=dict(zip(keys, key_ids, strict=True)),
+        keys=keys,
         marks=dict(zip(*(_column(parts, stored) for stored in data["marks"]), strict=True)),
         sequences={str(k): int(v) for k, v in data["sequences"].items()},
         target_counts={str(k): int(v) for k, v in data["target_counts"].items()},

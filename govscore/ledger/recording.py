@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -350,7 +350,7 @@ def _record_cached(
     except DataError:  # signed, yet it does not read: the full review decides
         return None
     dry_run, after_append, id_tag = options.dry_run, options.after_append, options.id_tag
-    known = _cached_known(state, context, dict(context.keys), today)
+    known = _cached_known(state, context, context.keys.copy(), today)
     made = draft_entries(drafts, known, id_tag, options.force)
     entries, problems, drafted = made.entries, made.problems, made.drafted
     if options.same_keys and made.skipped:
@@ -399,7 +399,7 @@ def _record_cached(
 
 
 def _cached_known(
-    state: CachedLedger, context: cache.Context, keys: dict[str, str], today: date
+    state: CachedLedger, context: cache.Context, keys: MutableMapping[str, str], today: date
 ) -> Known:
     """What giving drafts ids and lines needs, as the cache knows the ledger."""
     snapshot = state.snapshot
@@ -799,7 +799,7 @@ def rejected_entry(problems: Sequence[Problem]) -> DataError:
 class Known:
     """What giving drafts ids and lines needs to know of the ledger (full or cached)."""
 
-    keys: dict[str, str]  # idempotency key → id of the entry that has it
+    keys: MutableMapping[str, str]  # idempotency key → id of the entry that has it
     sequence: dict[str, int]  # sequence (month, and clone tag) → highest number used
     departments: Departments
     catalog: Catalog

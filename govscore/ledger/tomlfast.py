@@ -292,17 +292,26 @@ def _stretches(gaps: list[int], left: Set[int], count: int) -> list[tuple[int, i
     each table there is one test of a length, and a stretch only where one is needed.
     """
 
+    # Each run of tables left, as the tables taken either side of it: a province's
+    # month file may leave all its 80,000 tables (walking a run for each of its tables
+    # took hours).
+    around: dict[int, tuple[int, int]] = {}
+    run: list[int] = []
+    for table in sorted(left):
+        if run and table != run[-1] + 1:
+            around.update(dict.fromkeys(run, (run[0] - 1, run[-1] + 1)))
+            run = []
+        run.append(table)
+    if run:
+        around.update(dict.fromkeys(run, (run[0] - 1, run[-1] + 1)))
+
     def before(table: int) -> int:
-        while table in left:
-            table -= 1
-        return table
+        return around[table][0] if table in around else table
 
     def after(table: int) -> int:
-        while table in left:
-            table += 1
-        return table
+        return around[table][1] if table in around else table
 
-    marks = {(before(t), after(t)) for t in left}
+    marks = set(around.values())
     marks.update((before(t - 1), after(t)) for t in range(1, count) if gaps[t] > 1)
     marks.add((before(count - 1), count))  # the end of the text, read always
     first = after(0)
