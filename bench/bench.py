@@ -25,6 +25,7 @@ that is not there, then (the root made a git repository, its ledger committed) `
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import shutil
@@ -109,13 +110,13 @@ def measure(command: list[str], cwd: Path | None = None) -> Timed:
     return Timed(elapsed, cpu, max(usage.ru_maxrss, peak_tree) / 1024, os.getloadavg()[0])
 
 
-def median_of(runs: int, before, command: list[str]) -> Timed:
+def median_of(runs: int, before, command: list[str] | Callable[[], list[str]]) -> Timed:
     """Median wall and CPU seconds of runs made back to back, the most memory any took,
-    and the load when the last ended."""
+    and the load when the last ended. `command`: the same each run, or made for each."""
     timed = []
     for _ in range(runs):
         before()
-        timed.append(measure(command))
+        timed.append(measure(command() if callable(command) else command))
     return Timed(
         statistics.median(t.seconds for t in timed),
         statistics.median(t.cpu for t in timed),
@@ -184,8 +185,12 @@ def workbook(root: Path) -> list[str]:
     return [*GOVSCORE, "--root", str(root), "report", "2023-06", "-o", str(root / "report.xlsx")]
 
 
-def bench_province(root: Path, runs: int, hledger: bool) -> list[tuple[str, Timed]]:
-    """The issue-16 figures: JSON out, as a nightly job would read it."""
+def bench_province(
+    root: Path, runs: int, hledger: bool, keys: bool = False
+) -> list[tuple[str, Timed]]:
+    """The issue-16 figures: JSON out, as a nightly job would read it. With keys, an
+    add with a 去重键 of its own too (and `check` then compares what the keys' entries
+    are, as it does once a keyed entry was appended)."""
     rows = []
     year = [*GOVSCORE, "--root", str(root), "year", "2023", "--format", "json"]
     month = [*GOVSCORE, "--root", str(root), "month", "2023-06", "--format", "json"]
@@ -204,7 +209,11 @@ def bench_province(root: Path, runs: int, hledger: bool) -> list[tuple[str, Time
     measure(month)
     rows.append(("month warm", median_of(runs, nothing, month)))
     rows.append(("add (warm)", median_of(runs, nothing, add)))
-    measure(month)  # the add above grew the ledger: warm the cache again
+    if keys:
+        made = itertools.count(1)
+        keyed = lambda: [*add, "--key", f"BENCH-{next(made)}"]  # noqa: E731
+        rows.append(("add --key (warm)", median_of(runs, nothing, keyed)))
+    measure(month)  # the adds above grew the ledger: warm the cache again
     page = [*GOVSCORE, "--root", str(root), "report", "2023-06", "-o", str(root / "report.html")]
     rows.append(("report month .html, warm", median_of(runs, nothing, page)))
     rows.append(("report month .xlsx", median_of(runs, nothing, workbook(root))))
@@ -309,8 +318,12 @@ def main() -> None:
         if province:
             command += ["--departments", str(args.departments), *(["--keys"] * args.keys)]
         subprocess.run([*command, *(["--journal"] if args.hledger else [])], check=True)
-        timed = bench_province if province else bench_root
-        for name, figures in timed(root, args.runs, args.hledger):
+        rows = (
+            bench_province(root, args.runs, args.hledger, args.keys)
+            if province
+            else bench_root(root, args.runs, args.hledger)
+        )
+        for name, figures in rows:
             print(f"{name:<28} {entries:>10,} {_figures(figures)}", flush=True)
     print(f"load: {os.getloadavg()[0]:.2f} (1 min) when done")
     if args.items is None:
