@@ -20,7 +20,7 @@ from conftest import catalog, departments, tagged_departments_toml
 from govscore.ledger.batches import frame
 from govscore.ledger.cache import Snapshot
 from govscore.ledger.loader import CACHE_DIR, Detailed, load_detailed, load_root, read_cached
-from govscore.ledger.tally import PlainTally, Tallied, named_elsewhere, named_ids
+from govscore.ledger.tally import Marking, PlainTally, Tallied, named_elsewhere, named_ids
 from govscore.ledger.text import fields_toml, parse_toml_ledger
 from govscore.model import FIELDS
 from govscore.report.page import voided_entries
@@ -254,7 +254,7 @@ def taken_ids(month: str, text: str) -> list[str]:
     return tally.ids
 
 
-def taken_keys(month: str, text: str, marks: bool = False) -> dict[str, str]:
+def taken_keys(month: str, text: str, marks: Marking = False) -> dict[str, str]:
     tally = PlainTally(month, catalog(), departments(), named_ids(text.encode()), marks=marks)
     parse_toml_ledger(text.replace("\r\n", "\n"), f"ledger/{month}.toml", month, take=tally)
     return tally.keys
@@ -312,6 +312,13 @@ def test_tallied_snapshots_equal_ordinary_ones(
     assert comparable(marked) == ordinary
     assert marked.context.marks == read.context.marks
     assert tallied.context.marks.items() <= read.context.marks.items()
+    # Built for `check`, the entries of the keys asked for are marked as the ordinary
+    # way marks them (every other one of those the ordinary way marks, and one no entry has).
+    asked = frozenset([*list(read.context.marks)[::2], "no-such-key"])
+    some = snapshot(root, workers=2, marks=asked)
+    assert comparable(some) == ordinary
+    assert some.context.marks.items() <= read.context.marks.items()
+    assert asked & set(read.context.marks) <= set(some.context.marks)
 
 
 @examples(60)
@@ -472,7 +479,8 @@ def test_keyed_entries_are_tallied_unless_their_marks_are_wanted(root: Path):
     """Every imported row holds a key (去重键): a made one (`row-…`) or the source's own.
     A report's build tallies keyed plain entries and keeps their keys; an import's marks
     each entry of a written key (its identity, for a row under that key to be compared
-    with), so it leaves those to the review. A made key is never marked."""
+    with), so it leaves those to the review; `check` those of the keys its cache marks.
+    A made key is never marked."""
     made = entry("市民政局", "2.4.3", id="2023-05-0001", key="row-ab12-1")
     written = entry("市公安局", "2.4.3", id="2023-05-0002", count=2, key="SRC-7")
     text = toml(made, written)
@@ -480,11 +488,16 @@ def test_keyed_entries_are_tallied_unless_their_marks_are_wanted(root: Path):
     assert taken_keys("2023-05", text, marks=True) == {"row-ab12-1": "2023-05-0001"}
     write_ledger(root, {"2023-05.toml": text})
     ordinary = read_cached(root, use_cache=False, tally=False).snapshot
-    for marks in (False, True):
+    assert taken_keys("2023-05", text, marks=frozenset({"SRC-7"})) == {"row-ab12-1": "2023-05-0001"}
+    assert taken_keys("2023-05", text, marks=frozenset({"SRC-8"})) == taken_keys("2023-05", text)
+    write_ledger(root, {"2023-05.toml": text})
+    ordinary = read_cached(root, use_cache=False, tally=False).snapshot
+    for marks in (False, True, frozenset({"SRC-7"}), frozenset({"SRC-8"})):
         found = read_cached(root, use_cache=False, marks=marks).snapshot
         assert comparable(found) == comparable(ordinary)
         assert found.context.keys == {"row-ab12-1": "2023-05-0001", "SRC-7": "2023-05-0002"}
-        assert found.context.marks == (ordinary.context.marks if marks else {})
+        wanted = marks is True or (marks and "SRC-7" in marks)
+        assert found.context.marks == (ordinary.context.marks if wanted else {})
     assert list(ordinary.context.marks) == ["SRC-7"]
 
 

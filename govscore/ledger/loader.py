@@ -36,6 +36,7 @@ from govscore.ledger.gitops import (
     tree_mode,
 )
 from govscore.ledger.tally import (
+    Marking,
     PlainTally,
     RateKey,
     Tallied,
@@ -781,9 +782,10 @@ def load_view(
         if state.cached or mismatch:
             if state.pool is not None:
                 state.pool.shutdown()
-            # Marks the cache holds are checked against marks worked out afresh.
+            # Marks the cache holds are checked against marks worked out afresh (for
+            # those keys alone: every keyed entry of a province reviewed took minutes).
             try:
-                marks = bool(state.snapshot.context.marks)
+                marks: Marking = frozenset(state.snapshot.context.marks)
             except DataError:  # it does not read: cache.mismatch says so
                 marks = False
             full = read_cached(
@@ -930,7 +932,7 @@ def read_cached(
     tally: bool = True,
     save: bool = True,
     helpers: bool = False,
-    marks: bool = False,
+    marks: Marking = False,
 ) -> CachedLedger:
     """Read a root and bring its cache up to date (the caller holds the ledger lock).
 
@@ -938,7 +940,8 @@ def read_cached(
     default, by its size) and `tally` whether plain entries are summed as they are read
     (tally=False makes an Entry of each: the tests compare the two). save=False leaves
     the cache file as it is. marks=True (for an import): a snapshot built here marks
-    every entry of a written key (see cache.Context.marks).
+    every entry of a written key (see cache.Context.marks); a set of keys: those keys'
+    entries (tally.Marking).
     """
     source = WorkTree(path)
     config = [source.read(name) or b"" for name in (DEPARTMENTS_FILE, WEIGHTS_FILE, CLAUSES_FILE)]
@@ -1035,7 +1038,7 @@ def _read_tallied(
     keep: bool = False,
     whole: frozenset[str] = frozenset(),
     leave: frozenset[str] = frozenset(),
-    marks: bool = False,
+    marks: Marking = False,
 ) -> tuple[Root, list[Tallied], dict[str, tuple[int, bytes]], ProcessPoolExecutor | None]:
     """The whole ledger read and parsed, its plain entries summed as they are read
     (govscore.ledger.tally); with each file's size and digest, of the bytes parsed.
@@ -1121,7 +1124,7 @@ class _TallyJob:
     plain: frozenset[str]
     named: frozenset[str] = frozenset()  # what every file's voids, closes and refs name
     whole: frozenset[str] = frozenset()  # months whose every entry is made an Entry
-    marks: bool = False  # entries of a written key made Entries, to be marked (PlainTally)
+    marks: Marking = False  # entries of a written key made Entries, to be marked (PlainTally)
 
     def look(self, label: str) -> frozenset[str]:
         """The ids a file's voids, closes and refs name, at a quick look (named_ids)."""

@@ -68,6 +68,12 @@ def _plain(clause: Clause) -> bool:
 
 _UNSEEN = object()
 
+# Which entries of a written key the review is to mark: all (an import compares every
+# keyed row by them), none (a report), or those of these keys (what `check` compares
+# with the marks a cache holds: a province's million keyed entries need not all be
+# reviewed to check a few thousand).
+Marking = bool | frozenset[str]
+
 
 class PlainTally:
     """The plain entries of one month file: their ids, and their sums per department and
@@ -81,7 +87,7 @@ class PlainTally:
         named: Set[str] = frozenset(),
         plain: Set[str] | None = None,
         refused: Set[RateKey] = frozenset(),
-        marks: bool = False,
+        marks: Marking = False,
     ):
         self.month = month
         self.catalog = catalog.at(month)  # the month's own rules: one verdict per combination
@@ -90,7 +96,7 @@ class PlainTally:
         self.plain = plain_clauses(catalog) if plain is None else plain
         self.refused = refused  # rates left to the review (another entry gives one too)
         # Entries of a written key are left to the review where their marks are wanted
-        # (cache.Context.marks: an import compares a keyed row by them).
+        # (cache.Context.marks: an import compares a keyed row by them): see Marking.
         self.marks = marks
         self.ids: list[str] = []
         self.keys: dict[str, str] = {}  # key → id of the keyed entries taken
@@ -133,7 +139,7 @@ class PlainTally:
             if judged is None or department is None or entry_id in named:
                 left.append(index)
                 continue
-            if key is not None and marks and marked(key):
+            if key is not None and marks and marked(key) and (marks is True or key in marks):
                 left.append(index)
                 continue
             clause, amount = judged
