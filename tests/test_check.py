@@ -8,6 +8,7 @@ is, 2 for a command line that makes no sense.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -278,6 +279,45 @@ def test_a_void_close_or_follow_up_in_a_month_file_before_its_entry_is_named(roo
         "ledger/2023-05.toml:6）：终止计分不能早于所终止的记录，本条不终止任何记录；终止计分"
         "应写在该记录所在月份或其后月份的月度台账文件中",
     ]
+
+
+def test_a_committed_void_that_voids_nothing_is_retired_by_voiding_it(root: Path, gs):
+    """A clerk's hand-written void, filed in May for a June entry and committed, voids
+    nothing and is a problem of its line in every report; the clerk voids the June entry
+    as `void` files it, then voids the misfiled line (review BO J7): check is clean,
+    and the history only appended (real git, govscore run as a process)."""
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "root"], cwd=root, check=True)
+    for clause, month in (("1.1.1", "2023-05"), ("1.1.2", "2023-06")):
+        assert (
+            gs("add", "-d", "市教育局", "-c", clause, "--month", month, "--commit").exit_code == 0
+        )
+    with (root / "ledger" / "2023-05.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[[entry]]\nid = "2023-05-h9"\nvoid = "2023-06-0001"\nreason = "录错"\n')
+    subprocess.run(["git", "commit", "-qam", "a void by hand"], cwd=root, check=True)
+    assert gs("void", "2023-06-0001", "--reason", "申诉成立", "--commit").stdout == "2023-06-0002\n"
+    before = run_process("--root", str(root), "check")
+    assert before.returncode == 1
+    assert before.stdout == (
+        "ledger/2023-05.toml:10: void of 2023-06-0001, an entry of a later month (2023-06, at "
+        "ledger/2023-06.toml:3): a void cannot come before the entry it names, and voids "
+        "nothing; it is written in the month file of that entry or a later one\n"
+    )
+    voided = run_process("--root", str(root), "void", "2023-05-h9", "--reason", "误录", "--commit")
+    assert (voided.returncode, voided.stdout) == (0, "2023-05-0002\n")
+    after = run_process("--root", str(root), "check")
+    assert (after.returncode, after.stdout) == (0, "")
+    assert (
+        after.stderr.startswith("5 entries in 2 ledger files (") and "no problems" in after.stderr
+    )
+    shown = json.loads(gs("show", "2023-05-h9", "--format", "json").stdout)
+    assert (shown["voided"]["id"], shown["problems"]) == ("2023-05-0002", [])
+    audited = run_process("--root", str(root), "audit")
+    assert audited.returncode == 0, audited.stdout
+    # The void that voids the June entry is not voided: restoring an entry is a new entry.
+    again = run_process("--root", str(root), "void", "2023-06-0002", "--reason", "恢复")
+    assert again.returncode == 1
+    assert "2023-06-0002 is itself a void; to restore an entry, record it again" in again.stderr
 
 
 def test_an_empty_root_checks_clean(root: Path):

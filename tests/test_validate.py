@@ -670,6 +670,41 @@ def test_a_void_or_close_in_a_month_file_before_its_entry_voids_and_closes_nothi
     assert {e.id for e in book.entries} == {target, task, other}
 
 
+def test_a_void_that_voids_nothing_is_retired_by_a_void_of_it():
+    """A void filed in an earlier month file than its entry, naming no entry, or of an
+    entry voided already does nothing and, once committed, stays in the ledger: a void
+    of it retires it, its problem gone (review BO J7). A void of a void that does void
+    an entry is still refused, and so is a void of a void of a void (no chain of voids
+    restores anything, nor brings a retired one back)."""
+    led = Ledger()
+    misfiled = led.add("2023-04", void="2023-05-0100", reason="申诉成立")
+    target = led.add("2023-05", id="2023-05-0100", department=POLICE, clause="2.4.3")
+    unknown = led.add("2023-05", void="2023-05-0404", reason="x")
+    first = led.add("2023-05", void=target, reason="申诉成立")
+    twice = led.add("2023-05", void=target, reason="再次")
+    retirements = [led.add("2023-05", void=v, reason="误录") for v in (misfiled, unknown, twice)]
+    of_void = led.add("2023-05", void=first, reason="恢复")
+    of_retirement = led.add("2023-05", void=retirements[0], reason="恢复")
+    book = assert_problems(
+        led,
+        expect(of_void, "void", f"{first} is itself a void; to restore an entry, record it again"),
+        expect(
+            of_retirement,
+            "void",
+            f"{retirements[0]} is itself a void; to restore an entry, record it again",
+        ),
+    )
+    # Each void does what it did: the entry stays voided (by its first void), counted nowhere.
+    assert book.entries == () and book.voided == {target, misfiled, unknown, twice}
+    # Not retired, each of them is a problem (as before).
+    alone = Ledger()
+    alone.add("2023-04", void="2023-05-0100", reason="申诉成立")
+    alone.add("2023-05", id="2023-05-0100", department=POLICE, clause="2.4.3")
+    alone_book = alone.book()
+    assert [e.id for e in alone_book.entries] == ["2023-05-0100"]
+    assert len(alone_book.problems) == 1
+
+
 def test_a_close_recorded_before_its_entry_was_voided_is_not_a_problem():
     # Appeal upheld after the task was closed: the void ends the entry; the close is moot.
     led = Ledger()

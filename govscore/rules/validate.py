@@ -9,7 +9,7 @@ evidence that `check` rejects.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
@@ -540,18 +540,39 @@ def _unique(
 def _voids(
     ordered: Sequence[Entry], by_id: dict[str, Entry]
 ) -> tuple[dict[str, Entry], list[Problem]]:
-    """The entries voided (id → the void that does it), and the voids that do nothing."""
-    problems: list[Problem] = []
+    """The entries voided (id → the void that does it), and the voids that do nothing.
+
+    A void that does nothing (one filed in the wrong month, or naming no entry) stays in
+    the ledger once committed, a problem in every report: a void of it retires it, its
+    problems with it. A void that names a void itself is never retired (so no chain of
+    voids restores anything)."""
+    voids, found = _void_pass(ordered, by_id, frozenset())
+
+    def names_a_void(entry: Entry) -> bool:
+        target = by_id.get(entry.void)  # type: ignore[arg-type]
+        return target is not None and target.kind == "void"
+
+    idle = {void_id for void_id in found if not names_a_void(by_id[void_id])}
+    if any(e.kind == "void" and e.void in idle for e in ordered):
+        voids, found = _void_pass(ordered, by_id, idle)
+    return voids, [p for void_id, own in found.items() if void_id not in voids for p in own]
+
+
+def _void_pass(
+    ordered: Sequence[Entry], by_id: dict[str, Entry], idle: Set[str]
+) -> tuple[dict[str, Entry], dict[str, list[Problem]]]:
+    """The entries voided, and each void that does nothing with its problems."""
+    found: dict[str, list[Problem]] = {}
     voids: dict[str, Entry] = {}
     for entry in ordered:
         if entry.kind != "void":
             continue
-        found = _void_problems(entry, by_id, voids)
-        if found:
-            problems.extend(found)
+        problems = _void_problems(entry, by_id, voids, idle)
+        if problems:
+            found[entry.id] = problems
         else:
             voids[entry.void] = entry  # type: ignore[index]
-    return voids, problems
+    return voids, found
 
 
 def _holders(firsts: dict[str, Entry], live: Iterable[Entry]) -> dict[str, Entry]:
@@ -708,7 +729,13 @@ def audit_hint() -> str:
     return _(" (`govscore audit --since TAG` compares the ledger with a published tag)")
 
 
-def _void_problems(entry: Entry, by_id: dict[str, Entry], voids: dict[str, Entry]) -> list[Problem]:
+def _void_problems(
+    entry: Entry,
+    by_id: dict[str, Entry],
+    voids: dict[str, Entry],
+    idle: Set[str] = frozenset(),
+) -> list[Problem]:
+    """`idle`: voids that void nothing, which a void may retire (see _voids)."""
     problems: list[Problem] = []
     target = by_id.get(entry.void)  # type: ignore[arg-type]
     extra = [n for n in ("clause", "close", "through") if getattr(entry, n)]
@@ -720,7 +747,7 @@ def _void_problems(entry: Entry, by_id: dict[str, Entry], voids: dict[str, Entry
         problems.append(_problem(entry, "void", message))
     elif target.month > entry.month:
         problems.append(_problem(entry, "void", _named_later(entry, target)))
-    elif target.kind == "void":
+    elif target.kind == "void" and target.id not in idle:
         message = _("{id} is itself a void; to restore an entry, record it again")
         problems.append(_problem(entry, "void", message.format(id=entry.void)))
     elif entry.void in voids:
