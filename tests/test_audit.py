@@ -1808,6 +1808,46 @@ def test_a_torn_batch_a_backup_committed_is_cut_by_repair_and_the_cut_kept_by_au
     assert run(root, "check").exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("ends", "torn"),
+    [
+        ("\r\n", BACKED_UP.encode()),  # a clerk's file saved with Windows line ends
+        ("\n", BACKED_UP.partition("cla")[0].encode()[:-3]),  # cut inside 局, a character
+    ],
+    ids=["crlf", "character"],
+)
+def test_a_committed_torn_batch_the_ledger_reads_another_way_is_cut_and_kept(
+    root: Path, ends: str, torn: bytes
+):
+    """A backup committed a write cut off in a month file saved with CRLF line ends, or cut
+    off inside a character. It never counted, yet repair refused it as one that may have
+    (the audit measured such texts as stored, not as the ledger reads them, and found no
+    torn batch). It is cut as in an LF file, and audit takes the cut in."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    ledger = root / MAY
+    hand = LEDGER_HEADER + HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    before = hand.replace("\n", ends).encode()
+    ledger.write_bytes(before)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "entered by hand")
+    ledger.write_bytes(before + torn)
+    git(root, "commit", "-qam", "nightly backup")
+    backup = git(root, "rev-parse", "HEAD")
+    [cut] = json.loads(run(root, "repair", "--format", "json").stdout)["torn"]
+    assert (cut["cuttable"], cut["committed"], cut["bytes"]) == (True, True, len(torn))
+    repaired = run(root, "repair", "--yes")
+    assert repaired.exit_code == 0, repaired.output
+    assert f"{MAY}: cut back to {len(before)} bytes\n" in repaired.stdout
+    assert ledger.read_bytes() == before
+    assert audit_json(root) == (0, [])  # the cut, not committed yet
+    git(root, "commit", "-qam", "govscore repair 2023-05")
+    assert audit_json(root) == (0, [])
+    assert audit_json(root, "--since", backup) == (0, [])
+    assert add(root, "市公安局", "2.4.3") == "2023-05-0002"
+    assert run(root, "check").exit_code == 0
+
+
 def test_a_committed_torn_batch_that_never_counted_may_be_cut_by_a_commit_or_a_merge(
     tmp_path: Path,
 ):

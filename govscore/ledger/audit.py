@@ -56,8 +56,11 @@ from govscore.ledger.gitops import (
 from govscore.ledger.loader import CLAUSES_FILE, WEIGHTS_FILE
 from govscore.ledger.text import (
     appended_stray_lines,
+    as_read,
     csv_records,
     inside_strings,
+    ledger_text,
+    line_offset,
     open_csv_row,
     quote_open_at,
     split_entries,
@@ -1038,7 +1041,7 @@ class _History:
                 stack.pop()
                 continue
             text = self.text(held)
-            cut = torn_end(text, string_lines(text)) if _read_as_is(text) else None
+            cut = _torn_end(text)
             commit = self._commit(at)
             waiting: list[tuple[str, str]] = []
             for parent in commit.parents if cut is not None and commit is not None else ():
@@ -1083,16 +1086,20 @@ class _History:
         )
 
 
-def _read_as_is(text: str) -> bool:
-    """Whether the ledger reads a file's text as it stands: UTF-8, with no byte-order mark
-    or CR for it to take away first, so that a torn batch stands where it reads one."""
-    if "\r" in text or text.startswith("\ufeff"):
-        return False
+def _torn_end(text: str) -> int | None:
+    """Where repair would cut a file's text, as git holds it, back to (batches.torn_end), if
+    it ends in a torn batch. The batch is found in the text as the ledger reads it (a
+    character cut off at its end dropped, a BOM and CRLF line ends taken away), and the cut,
+    which starts a line, falls at the start of that line here: a Windows editor's file is
+    cut back as repair cuts it. None for a text the ledger does not read (not UTF-8)."""
     try:
-        text.encode()
-    except UnicodeEncodeError:  # bytes that are not UTF-8, kept as surrogates
-        return False
-    return True
+        read = as_read(ledger_text(text.encode(errors="surrogateescape")))
+    except UnicodeDecodeError:
+        return None
+    cut = torn_end(read, string_lines(read))
+    if not cut or read == text:
+        return cut
+    return line_offset(text, read.count("\n", 0, cut) + 1)
 
 
 def _folder(place: Folder) -> str:

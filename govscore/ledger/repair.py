@@ -35,7 +35,7 @@ from govscore.ledger.loader import (
     ledger_names,
     read_ledger_file,
 )
-from govscore.ledger.text import ledger_text, string_lines
+from govscore.ledger.text import as_read, ledger_text, line_offset, string_lines
 from govscore.ledger.writer import ledger_a_file_error, ledger_lock, open_ledger_file
 
 _ID = re.compile(r'^id = "([^"\\\n]*)"', re.MULTILINE)
@@ -77,9 +77,9 @@ def find_cuts(root: Path, month: str | None = None) -> list[Cut]:
             text = ledger_text(data)
         except UnicodeDecodeError:
             continue  # not UTF-8: check names it, and no batch can be told apart
-        text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+        text = as_read(text)
         for torn in torn_batches(text, string_lines(text)):
-            keep = _offset_of_line(data, torn.line)
+            keep = line_offset(data, torn.line)
             ids = tuple(_ID.findall(text, torn.start, torn.stop))
             created = cut_point(text, torn) == 0
             first = 1 if created else torn.line  # the first line a cut would take
@@ -103,14 +103,6 @@ def _committed_lines(root: Path, label: str) -> int:
 def _kept(data: bytes, keep: int, created: bool) -> str | None:
     """The file's text as a cut leaves it (None: removed), as the audit reads a file."""
     return None if created else data[:keep].decode(errors="surrogateescape")
-
-
-def _offset_of_line(data: bytes, line: int) -> int:
-    """The offset in the file's bytes where a line (counted from 1) starts."""
-    offset = 0
-    for _line in range(line - 1):
-        offset = data.index(b"\n", offset) + 1
-    return offset
 
 
 def cut_back(root: Path, cuts: list[Cut]) -> list[Cut]:

@@ -78,6 +78,23 @@ def ledger_text(data: bytes) -> str:
     return codecs.utf_8_decode(data)[0]
 
 
+def as_read(text: str) -> str:
+    """A TOML ledger file's text as the ledger reads it: Windows editors may add a BOM and
+    CRLF line ends, which are taken away (neither changes a line number)."""
+    text = text.removeprefix("\ufeff")
+    # (a search for one character is quicker than a replace that finds none)
+    return text.replace("\r\n", "\n") if "\r" in text else text
+
+
+def line_offset(text: str | bytes, line: int) -> int:
+    """Where a line (counted from 1) starts in a file's text or bytes."""
+    newline: Any = b"\n" if isinstance(text, bytes) else "\n"
+    offset = 0
+    for _line in range(line - 1):
+        offset = text.index(newline, offset) + 1
+    return offset
+
+
 # Where a table or a batch of govscore's begins (and a batch ends), in a file's bytes.
 _HEADER_BYTES = re.compile(
     rf"^[ \t]*\[\[[ \t]*{ENTRY_NAME}[ \t]*\]\][ \t]*(#[^\r\n]*)?\r?$".encode(), re.MULTILINE
@@ -402,10 +419,7 @@ def parse_toml_ledger(
     problems: list[Problem] = []
     entries: list[Entry] = []
     breaks: list[Problem] = []
-    # Windows editors may add a BOM and CRLF line ends: neither changes a line number.
-    text = text.removeprefix("\ufeff")
-    if "\r" in text:  # (a search for one character is quicker than a replace that finds none)
-        text = text.replace("\r\n", "\n")
+    text = as_read(text)
     newlines = text.count("\n")
     torn, ended = scan(text, string_lines(text))
     for batch in torn:
