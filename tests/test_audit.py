@@ -1695,7 +1695,8 @@ def test_a_merge_putting_a_begin_line_above_committed_entries_is_named_and_never
     """Review BJ F4: a merge put only a batch's begin line above two committed hand-written
     entries. Every line of theirs still stood, but they then read as a torn batch that
     counts nowhere, audit was clean, and `repair --yes` cut them out. A begin line frames
-    the table after it: the entry is named as changed, and repair cuts no line HEAD holds."""
+    the table after it: the entry is named as changed, and repair cuts no line HEAD holds;
+    check, which sent the clerk to `govscore repair` for it, says so in repair's words."""
     from govscore.ledger.audit import audit_history
 
     git(root, "add", "-A")
@@ -1725,20 +1726,27 @@ def test_a_merge_putting_a_begin_line_above_committed_entries_is_named_and_never
         (merge, parent, lost.format(parent=parent[:10]), ("H-3",), (f"+{line}: {begin}",))
         for parent in (main, side)
     ]
-    assert "cut off after" in run(root, "check").output  # the ledger reads a torn batch
+    # The ledger reads a torn batch; check does not send the clerk to repair, which
+    # refuses it, and says so in repair's words.
+    said = (
+        f"ledger/2023-05.toml:{line}: a batch of 2 entries at the end of the file is cut off "
+        "after 133 of 999 bytes: they are left out; `govscore repair` does not cut it: HEAD "
+        "holds its lines committed, and they may have counted (committed lines a commit or a "
+        "merge framed so, or a whole batch changed since; `govscore audit` names that commit); "
+        "`git log -p ledger/2023-05.toml` shows which\n"
+    )
+    checked = run(root, "check")
+    assert (checked.exit_code, checked.stdout) == (1, said)
+    [problem] = json.loads(run(root, "check", "--format", "json").stdout)["problems"]
+    assert problem["message"] == (  # JSON speaks the office's language
+        "文件末尾的 2 条一批在 999 字节中的第 133 字节后被截断：整批不计；`govscore repair` 不会"
+        "截掉它：这些行已提交在 HEAD 中，而且可能计过分（可能是某次提交或合并把已提交的行框成了"
+        "一批，也可能是完整的一批后来被改动；`govscore audit` 会指出是哪次提交）；"
+        "`git log -p ledger/2023-05.toml` 可以看出是哪一种"
+    )
     committed = ledger.read_bytes()
     repaired = run(root, "repair", "--yes")
-    assert (repaired.exit_code, repaired.stdout) == (
-        1,
-        f"ledger/2023-05.toml:{line}: a batch of 2 entries govscore was writing is cut off "
-        "after 133 of 999 bytes (the write was interrupted): they are left out; `govscore "
-        "repair 2023-05` cuts it back, then record them again\n"
-        "  not cut: HEAD holds its lines committed, and repair cuts committed lines only "
-        "where they never counted; these may have: committed lines a commit or a merge framed "
-        "so, or a whole batch changed since (`govscore audit` names that commit); "
-        "`git log -p ledger/2023-05.toml` shows which\n"
-        "  2 entries in it: H-3, H-4\n",
-    )
+    assert (repaired.exit_code, repaired.stdout) == (1, f"{said}  2 entries in it: H-3, H-4\n")
     assert ledger.read_bytes() == committed
     # The same batch torn in the working tree only, nothing of it committed, is cut back.
     git(root, "reset", "-q", "--hard", main)
@@ -1894,17 +1902,15 @@ def test_a_whole_batch_changed_to_look_torn_and_then_cut_is_named_and_not_cut(ro
     edit = commit(root, "edit", {})
     line = before.count(b"\n") + 1
     repaired = run(root, "repair", "--yes")
-    assert (repaired.exit_code, repaired.stdout) == (
-        1,
-        f"{MAY}:{line}: a batch of 1 entry govscore was writing lost the end of its last "
-        "line (the write was interrupted): it is left out; `govscore repair 2023-05` cuts it "
-        "back, then record it again\n"
-        "  not cut: HEAD holds its lines committed, and repair cuts committed lines only "
-        "where they never counted; these may have: committed lines a commit or a merge framed "
-        "so, or a whole batch changed since (`govscore audit` names that commit); "
+    said = (
+        f"{MAY}:{line}: a batch of 1 entry at the end of the file lost the end of its last "
+        "line: it is left out; `govscore repair` does not cut it: HEAD holds its lines "
+        "committed, and they may have counted (committed lines a commit or a merge framed so, "
+        "or a whole batch changed since; `govscore audit` names that commit); "
         f"`git log -p {MAY}` shows which\n"
-        "  1 entry in it: 2023-05-0002\n",
     )
+    assert (repaired.exit_code, repaired.stdout) == (1, f"{said}  1 entry in it: 2023-05-0002\n")
+    assert run(root, "check").stdout == said
     assert ledger.read_bytes() == after[:-3]
     ledger.write_bytes(before)
     cut = commit(root, "cut", {})

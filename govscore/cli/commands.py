@@ -93,7 +93,7 @@ from govscore.ledger.recording import (
     record_import,
     rejected_entry,
 )
-from govscore.ledger.repair import Cut, cut_back, find_cuts, repair_json
+from govscore.ledger.repair import Cut, cut_back, find_cuts, in_repair_words, repair_json
 from govscore.ledger.settings import entries_needing, set_tags
 from govscore.ledger.writer import LOCK_WAIT, create_files, write_whole
 from govscore.model import month_of, months_between
@@ -748,7 +748,7 @@ def repair(app: AppContext, month: str | None, yes: bool, fmt: str) -> None:
     Exit 0 nothing torn (or all cut back), 1 something torn is left.
     """
     root_dir = app.root_dir()
-    cuts = find_cuts(root_dir, month)
+    cuts = find_cuts(root_dir, None if month is None else [month])
     cuttable = [cut for cut in cuts if cut.cuttable]
     if fmt == "json":
         done = cut_back(root_dir, cuttable) if yes and cuttable else []
@@ -794,7 +794,7 @@ def repair(app: AppContext, month: str | None, yes: bool, fmt: str) -> None:
 
 def _show_cut(cut: Cut) -> None:
     torn = cut.torn
-    click.echo(f"{cut.file}:{torn.line}: {torn.message(cut.month)}")
+    click.echo(f"{cut.file}:{torn.line}: {cut.message()}")
     if cut.cuttable:
         click.echo(
             "  "
@@ -811,21 +811,13 @@ def _show_cut(cut: Cut) -> None:
                 "ledger, and is to be committed"
             )
             click.echo("  " + message)
-    elif cut.counted:
-        message = _(
-            "not cut: HEAD holds its lines committed, and repair cuts committed lines only "
-            "where they never counted; these may have: committed lines a commit or a merge "
-            "framed so, or a whole batch changed since (`govscore audit` names that commit); "
-            "`git log -p {file}` shows which"
-        )
-        click.echo("  " + message.format(file=cut.file))
     elif torn.edited:
         message = _(
             "not cut: its end line is whole, so it was changed after govscore wrote it, not "
             "cut off by an interrupted write; mend it with git (`git log -p {file}`)"
         )
         click.echo("  " + message.format(file=cut.file))
-    else:
+    elif not cut.counted:  # one that may have counted says why in its message
         click.echo(
             "  " + _("not cut: lines follow it, so it is not an interrupted write; mend it by hand")
         )
@@ -852,7 +844,8 @@ def check(app: AppContext, at: str | None, fmt: str) -> None:
     The cache is checked too: a cache that does not agree with a full read is a problem.
     """
     report = app.view(at, verify=True)
-    problems = report.problems
+    # Torn batches as repair sees them: it cuts the working tree's files only.
+    problems = report.problems if at else in_repair_words(app.root_dir(), report.problems)
     app.verdict = 1 if problems else 0
     state = _ledger_state(report.root)
     if fmt == "json":

@@ -139,6 +139,29 @@ class Torn:
             self.entries,
         ).format(entries=self.entries, first=self.line, last=self.last_line)
 
+    def refused(self, why: str) -> str:
+        """What is said at the first line of a batch at the end of its file that repair
+        does not cut (it may have counted): `why`, in place of repair's advice."""
+        if not self.expected:
+            return _("a line at the end of the file is cut off: it is left out; {why}").format(
+                why=why
+            )
+        if self.written >= self.expected:
+            return ngettext(
+                "a batch of {entries} entry at the end of the file lost the end of its last "
+                "line: it is left out; {why}",
+                "a batch of {entries} entries at the end of the file lost the end of its last "
+                "line: they are left out; {why}",
+                self.entries,
+            ).format(entries=self.entries, why=why)
+        return ngettext(
+            "a batch of {entries} entry at the end of the file is cut off after {written} of "
+            "{expected} bytes: it is left out; {why}",
+            "a batch of {entries} entries at the end of the file is cut off after {written} of "
+            "{expected} bytes: they are left out; {why}",
+            self.entries,
+        ).format(entries=self.entries, written=self.written, expected=self.expected, why=why)
+
 
 @dataclass(frozen=True)
 class Stray:

@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from govscore.errors import DataError
+from govscore.errors import DataError, GovscoreError, Problem
 from govscore.i18n import _, os_reason
 from govscore.ledger.audit import keeps_head
 from govscore.ledger.batches import Torn, cut_point, torn_batches
-from govscore.ledger.gitops import in_repository, show_file
+from govscore.ledger.gitops import GitError, in_repository, show_file
 from govscore.ledger.loader import (
     LEDGER_DIR,
     WorkTree,
@@ -59,10 +60,23 @@ class Cut:
     def cuttable(self) -> bool:
         return self.torn.at_end and not self.counted
 
+    def message(self) -> str:
+        """What repair and check say at the batch's first line: `govscore repair` is advised
+        only for a batch repair cuts."""
+        if not self.counted:
+            return self.torn.message(self.month)
+        why = _(
+            "`govscore repair` does not cut it: HEAD holds its lines committed, and they may "
+            "have counted (committed lines a commit or a merge framed so, or a whole batch "
+            "changed since; `govscore audit` names that commit); `git log -p {file}` shows "
+            "which"
+        )
+        return self.torn.refused(why.format(file=self.file))
 
-def find_cuts(root: Path, month: str | None = None) -> list[Cut]:
-    """Every torn batch of the root's TOML month files (or of one month), in ledger order.
-    A file in ledger/'s place stops it, as it stops `add`: no batch is there to cut."""
+
+def find_cuts(root: Path, months: Collection[str] | None = None) -> list[Cut]:
+    """Every torn batch of the root's TOML month files (or of the months given), in ledger
+    order. A file in ledger/'s place stops it, as it stops `add`: no batch is there to cut."""
     source = WorkTree(root)
     if ledger_file_in_place(source):
         raise ledger_a_file_error(root / LEDGER_DIR)
@@ -70,7 +84,7 @@ def find_cuts(root: Path, month: str | None = None) -> list[Cut]:
     cuts: list[Cut] = []
     in_git = in_repository(root)
     for file_month, label in found:
-        if not label.endswith(".toml") or (month is not None and file_month != month):
+        if not label.endswith(".toml") or (months is not None and file_month not in months):
             continue
         data = read_ledger_file(root, label)
         try:
@@ -92,6 +106,31 @@ def find_cuts(root: Path, month: str | None = None) -> list[Cut]:
             cut = Cut(label, file_month, torn, len(data), keep, ids, created, committed, counted)
             cuts.append(cut)
     return cuts
+
+
+def in_repair_words(root: Path, problems: Sequence[Problem]) -> list[Problem]:
+    """The problems `check` names, each torn batch's in repair's words (Cut.message): a
+    batch repair will not cut is not sent to `govscore repair` (review BJ F4: a begin line
+    above committed entries). Where git cannot tell, the words stand as they are."""
+    prefix = f"{LEDGER_DIR}/"
+    months = {
+        problem.file.removeprefix(prefix).removesuffix(".toml")
+        for problem in problems
+        if problem.line and problem.file.startswith(prefix) and problem.file.endswith(".toml")
+    }
+    if not months:
+        return list(problems)
+    try:
+        cuts = find_cuts(root, months)
+    except (GitError, GovscoreError):  # git or the ledger refuses: repair says why, not check
+        return list(problems)
+    said = {(cut.file, cut.torn.line, cut.torn.message(cut.month)): cut for cut in cuts}
+    return [
+        replace(problem, message=said[where].message())
+        if (where := (problem.file, problem.line, problem.message)) in said
+        else problem
+        for problem in problems
+    ]
 
 
 def _committed_lines(root: Path, label: str) -> int:
@@ -155,7 +194,7 @@ def repair_json(cuts: list[Cut], done: list[Cut]) -> dict[str, Any]:
                 "month": cut.month,
                 "line": cut.torn.line,
                 "last_line": cut.torn.last_line,
-                "message": cut.torn.message(cut.month),
+                "message": cut.message(),
                 "entries": list(cut.ids),
                 "cuttable": cut.cuttable,
                 "committed": cut.committed,
