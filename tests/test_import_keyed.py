@@ -257,6 +257,41 @@ def test_a_note_or_recorder_that_differs_is_skipped_and_named(small: Path, mode:
 
 
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("file", "void"),
+    [
+        ("2023-04.toml", ""),  # filed in a month before its entry's
+        ("2023-05.toml", 'clause = "2.4.3"\n'),  # a field a void takes none of
+    ],
+    ids=["earlier-month", "with-a-clause"],
+)
+def test_a_void_that_voids_nothing_leaves_its_entry_recorded(
+    small: Path, mode: str, file: str, void: str
+) -> None:
+    """A void that is a problem of its own line voids nothing (check names it): a row
+    whose note differs from the entry of its key is named as skipped as an entry still
+    recorded, as the cache says it. --no-cache said "recorded and voided since", counting
+    the void as the ledger does not."""
+    first_import(small, mode)
+    ledger = small / "ledger" / file
+    held = ledger.read_text(encoding="utf-8") if ledger.exists() else ""
+    ledger.write_text(
+        f'{held}\n[[entry]]\nid = "{file[:7]}-0009"\nvoid = "2023-05-0001"\n'
+        f'reason = "申诉成立"\n{void}',
+        encoding="utf-8",
+    )
+    assert gs(small, "check").exit_code == 1
+    result = reimport(small, mode, FIRST.replace("超期,张敏", "超期办结,张敏"))
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        "rows.csv:2: skipped as 2023-05-0001, already recorded: the same but for its 说明, "
+        "which govscore does not change in a recorded entry; to change it, `govscore void "
+        "2023-05-0001 --reason …`, then give the row a 去重键 of its own and import it "
+        "again; if the row is another incident, give it a 去重键 of its own\n" + SKIPPED_2
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_a_recorder_filled_in_is_not_the_rows(small: Path, mode: str) -> None:
     """Rows without a 记录人 re-run by another clerk (--by): the entries' recorder is not
     the row's, and nothing is named."""

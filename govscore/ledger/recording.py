@@ -313,9 +313,8 @@ def _record_locked(
     made = prepare(root, drafts, today, id_tag, force)
     if options.same_keys and made.skipped:
         entries_by_id = {entry.id: entry for entry in root.entries()}
-        voided = {entry.void for entry in entries_by_id.values() if entry.void}
         found = key_conflicts(
-            made.skipped, root.departments, entries_by_id.get, options.tidied, voided
+            made.skipped, root.departments, entries_by_id.get, options.tidied, made.voided
         )
         made.problems.extend(found)
     if made.problems:
@@ -819,6 +818,9 @@ class Drafted:
     problems: list[Problem] = field(default_factory=list)
     drafted: dict[str, Draft] = field(default_factory=dict)  # entry id → its draft
     warnings: list[Problem] = field(default_factory=list)
+    # The entries the ledger's voids void, as its review (and the cache) has them: a void
+    # that is a problem of its own line voids nothing.
+    voided: Container[str] = frozenset()
 
 
 def draft_entries(
@@ -1033,6 +1035,7 @@ def prepare(
         target_month=lambda draft: _target_month(draft, existing),
     )
     made = draft_entries(drafts, known, id_tag, force)
+    made.voided = reviewed.voided
     entries, problems, drafted = made.entries, made.problems, made.drafted
     for entry in entries:
         if entry.kind == "close":  # one past the department's until: said, as add says it
