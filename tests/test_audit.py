@@ -2987,6 +2987,42 @@ def test_rules_changed_in_the_working_tree_are_named_before_they_are_committed(r
     )
 
 
+def test_a_notice_renamed_with_mv_is_named_as_one_renamed_with_git_mv(root: Path):
+    """A committed notice renamed in the working tree with `mv`, not yet staged, was named
+    as removed (its new name is untracked), and renamed with `git mv`: the same move is
+    named the same, renamed, staged or not, in the table and in JSON."""
+    notices = root / "amendments"
+    notices.mkdir()
+    (notices / "2023-05-01.toml").write_text(NOTICE, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    head = git(root, "rev-parse", "HEAD")
+    (notices / "2023-05-01.toml").rename(notices / "2023-05-02.toml")
+    renamed = {
+        "commit": "",
+        "parent": head,
+        "author": "",
+        "date": "",
+        "subject": "",
+        "file": "amendments/2023-05-01.toml",
+        "message": "尚未提交：已提交的补充通知被改名为 amendments/2023-05-02.toml：补充通知以生效"
+        "日期命名，改名会使其适用月份的得分改变；考评规则调整应另发新的补充通知",
+        "entries": [],
+        "lines": [],
+        "change": "renamed",
+    }
+    table = (
+        f"working tree (not committed), against HEAD {head[:10]}\n"
+        "    amendments/2023-05-01.toml: not committed: the notice, once committed, was "
+        "renamed to amendments/2023-05-02.toml: its name is its effective date, so the months "
+        "it rules would score otherwise; a change of the rules is a new notice\n"
+    )
+    unstaged = (audit_json(root), run(root, "audit").stdout)
+    git(root, "add", "-A")
+    staged = (audit_json(root), run(root, "audit").stdout)
+    assert unstaged == staged == ((1, [renamed]), table)
+
+
 def test_a_merge_that_drops_the_other_clerks_notice_is_named(clerks: tuple[Path, Path]):
     """A notice is compared in a merge against each parent, as ledger files are: `git
     merge -s ours` that leaves out the notice the other clerk committed removes it."""

@@ -285,6 +285,10 @@ def _uncommitted_rules(root: Path, history: _History, head: str) -> list[Rewrite
     worked = _differing(root, *names)
     for label in hidden_changes(root, *names):
         worked.setdefault(label, "M" if os.path.lexists(root / label) else "D")
+    # A notice renamed with `mv`, not `git mv`: the new name is untracked, and the notice
+    # is named as renamed, as `git mv` has it, not as removed.
+    for label in _untracked(root, AMENDMENTS_DIR):
+        worked.setdefault(label, "A")
     texts: dict[str, str] = {}
     found: dict[str, Rewrite] = {}
     staged = _differing(root, *names, cached=True)
@@ -316,8 +320,7 @@ def _worktree(
     track, as git would commit them."""
     files = dict(history.files(head) or {})
     texts: dict[str, str] = {}
-    untracked = git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", ledger_dir)
-    changed.update(dict.fromkeys(filter(None, untracked.stdout.split("\0")), "?"))
+    changed.update(dict.fromkeys(_untracked(root, ledger_dir), "?"))
     for label, status in changed.items():
         path = f"{history.prefix}{label}"
         text = _as_committed(root, label) if status[:1] in ("M", "A", "?") else None
@@ -327,6 +330,12 @@ def _worktree(
             texts[f"working tree:{label}"] = text
             files[path] = f"working tree:{label}"
     return files, lambda name: texts[name] if name in texts else history.text(name)
+
+
+def _untracked(root: Path, folder: str) -> list[str]:
+    """The files in the folder git does not track nor ignore: what `git add -A` would add."""
+    listed = git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", folder)
+    return list(filter(None, listed.stdout.split("\0")))
 
 
 def _differing(root: Path, *paths: str, cached: bool = False) -> dict[str, str]:
