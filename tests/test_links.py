@@ -5,11 +5,12 @@ entries outside the root, counted in reports but never in git. govscore refuses 
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import Run, run_process
+from conftest import DATA, Run, run_process
 
 ADD = ("add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-05")
 OUTSIDE = '[[entry]]\nid = "o1"\ndepartment = "市公安局"\nclause = "2.4.3"\ncount = 5\n'
@@ -113,3 +114,29 @@ def test_a_hard_linked_month_file_is_never_written(gs: Run, root: Path, tmp_path
     month.write_bytes(before)
     assert gs(*ADD).exit_code == 0
     assert elsewhere.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["weights.toml", "clauses.toml"])
+def test_linked_rules_are_refused_where_they_are_read(root: Path, tmp_path: Path, name: str):
+    """Review BO F8: roots that shared one weights.toml through a link read it, yet the
+    audit never saw the target change: an edit re-scored recorded months unnamed. The
+    rules are read only from a regular file in the root, as ledger files and amendments/
+    are, committed (`--at`) or not; the message names the file and what to do."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    if name == "weights.toml":
+        (root / name).rename(shared / name)
+    else:
+        (shared / name).write_text((DATA / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (root / name).symlink_to(shared / name)
+    said = (
+        f"error: {name}: a symbolic link: govscore reads the rules only from a regular file in "
+        "the root, so that git keeps them (replace the link with the file itself)\n"
+    )
+    for args in (["check"], ["month", "2023-05"], ["clauses"], [*ADD]):
+        result = run_process("--root", str(root), *args)
+        assert (result.returncode, result.stdout, result.stderr) == (1, "", said), args
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root), "commit", "-qm", "linked"], check=True)
+    at = run_process("--root", str(root), "month", "2023-05", "--at", "HEAD")
+    assert (at.returncode, at.stdout, at.stderr) == (1, "", said)

@@ -393,7 +393,7 @@ def load_catalog(root: Path | None = None, source: Source | None = None) -> Cata
     """The root's own clauses.toml when it has one, else the catalog shipped with govscore."""
     if source is None and root is not None:
         source = WorkTree(root)
-    data = source.read(CLAUSES_FILE) if source is not None else None
+    data = rules_file(source, CLAUSES_FILE) if source is not None else None
     if data is None:
         return shipped_catalog()
     return parse_catalog(parse_toml_file(data, CLAUSES_FILE), CLAUSES_FILE)
@@ -406,14 +406,32 @@ def load_rules(root: Path | None) -> tuple[Catalog, Weights]:
     return _rules(root, WorkTree(root) if root is not None else _Shipped())
 
 
+def bundled(name: str) -> bytes | None:
+    """A file of the configuration govscore ships (govscore/data): what `init` writes."""
+    data = files("govscore") / "data" / name
+    return data.read_bytes() if data.is_file() else None
+
+
+def rules_file(source: Source, name: str) -> bytes | None:
+    """weights.toml's or clauses.toml's bytes (None: no such file). A symbolic link is
+    refused, as a linked ledger file or amendments/ is: the rules it reads would lie
+    outside the root, where git never keeps them, and the audit never sees them change."""
+    if source.kind(name) == Kind.LINK:
+        message = _(
+            "{file}: a symbolic link: govscore reads the rules only from a regular file in "
+            "the root, so that git keeps them (replace the link with the file itself)"
+        )
+        raise ConfigError(message.format(file=name))
+    return source.read(name)
+
+
 class _Shipped:
     """The configuration govscore ships (govscore/data), read as a root's would be."""
 
     def read(self, relative: str) -> bytes | None:
         if relative == CLAUSES_FILE:
             return None  # load_catalog then takes the shipped catalog
-        data = files("govscore") / "data" / relative
-        return data.read_bytes() if data.is_file() else None
+        return bundled(relative)
 
     def names(self, folder: str) -> list[Listed] | None:
         return None
@@ -602,7 +620,7 @@ def _rules(path: Path | None, source: Source) -> tuple[RuleBook, Weights]:
     or clauses.toml is an error; a broken amendment is a problem of its file (`check`
     names it) and is left out.
     """
-    weights_data = parse_toml_file(source.read(WEIGHTS_FILE), WEIGHTS_FILE)
+    weights_data = parse_toml_file(rules_file(source, WEIGHTS_FILE), WEIGHTS_FILE)
     parse_weights(weights_data, WEIGHTS_FILE)  # a broken weights.toml stops here
     shipped = _shipped_data()
     notice = shipped["notice"]
@@ -615,7 +633,7 @@ def _rules(path: Path | None, source: Source) -> tuple[RuleBook, Weights]:
         whole=shipped,
     )
     amendments, problems = read_amendments(source)
-    own = source.read(CLAUSES_FILE)
+    own = rules_file(source, CLAUSES_FILE)
     if own is not None:
         data = parse_toml_file(own, CLAUSES_FILE)
         parse_catalog(data, CLAUSES_FILE)  # a broken clauses.toml stops here, as ever
