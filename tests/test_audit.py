@@ -2942,6 +2942,33 @@ def test_weights_and_clauses_change_freely_before_the_first_entry_and_are_named_
     assert f"    weights.toml: {WEIGHTS_EDITED}\n    -{number}: base = 100\n" in table.stdout
 
 
+def test_weights_are_compared_by_what_they_score_by_their_defaults_filled_in(root: Path):
+    """Review BO J2: `[limits] discretionary = 10` written out, an empty `[limits]`,
+    `base = 100` left out (the defaults) and a category's display-only `short` changed
+    were each named as re-scoring the months recorded. weights.toml is compared as the
+    loader reads it; a weight changed still is named."""
+    weights = root / "weights.toml"
+    text = weights.read_text(encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    for said in (
+        text + "\n[limits]\ndiscretionary = 10\n",
+        text + "\n[limits]\n",
+        text.replace('short = "改革创新"', 'short = "创新"'),
+        text.replace("base = 100\n", ""),
+    ):
+        weights.write_text(said, encoding="utf-8")
+        assert audit_json(root) == (0, []), said
+        git(root, "commit", "-qam", "the same rules")
+    assert audit_json(root) == (0, [])
+    weights.write_text(text.replace("weight = 0.15", "weight = 0.150"), encoding="utf-8")
+    assert audit_json(root) == (0, [])
+    weights.write_text(text.replace('name = "政务服务便利化"', 'name = "便利化"'), encoding="utf-8")
+    code, found = audit_json(root)
+    assert (code, [(r["file"], r["change"]) for r in found]) == (1, [("weights.toml", "edited")])
+
+
 def test_rules_changed_in_the_working_tree_are_named_before_they_are_committed(root: Path):
     """An edit of a committed notice, a notice taken out of git's index, and weights.toml
     edited once the ledger holds an entry are named as the working tree's, against HEAD,

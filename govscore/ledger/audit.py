@@ -26,7 +26,6 @@ import os
 import re
 import shlex
 import subprocess
-import tomllib
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -37,6 +36,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
+from govscore.errors import ConfigError
 from govscore.i18n import _, listing, ngettext
 from govscore.ledger.batches import BEGIN, table_outside, torn_end
 from govscore.ledger.gitops import (
@@ -53,7 +53,7 @@ from govscore.ledger.gitops import (
     resolve_revision,
     staged_file,
 )
-from govscore.ledger.loader import CLAUSES_FILE, WEIGHTS_FILE
+from govscore.ledger.loader import CLAUSES_FILE, WEIGHTS_FILE, said_of_scores
 from govscore.ledger.text import (
     appended_stray_lines,
     as_read,
@@ -1133,16 +1133,17 @@ def _rule_file(label: str) -> bool:
 
 
 def _same_rules(label: str, was: list[str], now: list[str]) -> bool:
-    """weights.toml or clauses.toml that say the same of every score: read alike, but for
-    weights.toml's [ledger] (whether entries are committed to git, switched on any time);
-    a comment or spacing changes nothing."""
+    """weights.toml or clauses.toml that say the same of every score, as the loader reads
+    them (said_of_scores): a comment, spacing, a default written out or left out, a
+    display-only name (`short`) or weights.toml's [ledger] (whether entries are committed
+    to git, switched on any time) changes nothing."""
     try:
-        before, after = (tomllib.loads("\n".join(lines)) for lines in (was, now))
-    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        before, after = (
+            said_of_scores(label, "\n".join(lines).encode(errors="surrogateescape"))
+            for lines in (was, now)
+        )
+    except ConfigError:
         return False
-    if label == WEIGHTS_FILE:
-        before.pop("ledger", None)
-        after.pop("ledger", None)
     return before == after
 
 

@@ -425,6 +425,17 @@ def rules_file(source: Source, name: str) -> bytes | None:
     return source.read(name)
 
 
+def said_of_scores(name: str, data: bytes) -> Weights | dict[str, Any]:
+    """What weights.toml or clauses.toml (its bytes) says of every score, read as the
+    loader reads it (ConfigError: it does not read): the weights parsed (Weights.scoring),
+    the catalog as its TOML says it."""
+    parsed = parse_toml_file(data, name)
+    if name == WEIGHTS_FILE:
+        return parse_weights(parsed, name).scoring()
+    parse_catalog(parsed, name)
+    return parsed
+
+
 class _Shipped:
     """The configuration govscore ships (govscore/data), read as a root's would be."""
 

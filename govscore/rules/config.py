@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -304,6 +304,13 @@ class Weights:
         alike when these match, whatever their `source` (every notice is its own file) or
         names; a floor or base of their own does not change how a month is weighed."""
         return tuple((c.id, c.weight) for c in self.categories)
+
+    def scoring(self) -> Weights:
+        """What of the weights scores a month, to compare two weights.toml by: their
+        defaults filled in, without display-only names (`short`), the [ledger] switch or
+        the file they were read from."""
+        shorn = tuple(replace(c, short="") for c in self.categories)
+        return replace(self, categories=shorn, commit=False, source="")
 
 
 # Every key weights.toml has, at its top and in each of its tables (an amendment's
