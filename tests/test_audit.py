@@ -2832,6 +2832,58 @@ def test_a_committed_notice_edited_renamed_or_removed_is_named_and_a_new_one_is_
     )
 
 
+def test_a_notice_never_in_force_may_be_fixed_renamed_or_removed(root: Path):
+    """Review BO F1: a notice `check` leaves out (weights that sum to 1.05, a name that is
+    no date, text that is not UTF-8) ruled no month; fixing it as `check` says, renaming
+    or removing it was named for good. What the loader put in force at the parent is
+    kept; so is a weights.toml that did not read there."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    notices = root / "amendments"
+    notices.mkdir()
+    weighed = NOTICE.replace("[[clause]]", "[category.2]\nweight = 0.45\n\n[[clause]]")
+    (notices / "2023-10-01.toml").write_text(weighed, encoding="utf-8")
+    (notices / "2023-11-1.toml").write_text(NOTICE.replace("9号", "15号"), encoding="utf-8")
+    (notices / "2023-12-01.toml").write_bytes(NOTICE.replace("补充通知", "通知").encode("gbk"))
+    (notices / "2024-01-01.toml").write_text(NOTICE.replace("9号", "16号"), encoding="utf-8")
+    weights = root / "weights.toml"
+    text = weights.read_text(encoding="utf-8")
+    weights.write_bytes(text.encode("gbk"))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "notices, weights.toml saved in GBK")
+    code, [named] = audit_json(root)  # weights.toml that read before, read no more
+    assert (code, named["file"], named["change"]) == (1, "weights.toml", "edited")
+    checked = run(root, "check")
+    assert checked.exit_code == 1
+    assert "weights.toml: not UTF-8 text; save it as UTF-8" in checked.output
+    weights.write_text(text, encoding="utf-8")
+    git(root, "commit", "-qam", "weights.toml saved as UTF-8")
+    problems = run(root, "check", "--format", "json")
+    assert sorted(p["file"] for p in json.loads(problems.stdout)["problems"]) == [
+        "amendments/2023-10-01.toml",
+        "amendments/2023-11-1.toml",
+        "amendments/2023-12-01.toml",
+    ]
+
+    (notices / "2023-10-01.toml").write_text(
+        weighed + "[category.3]\nweight = 0.15\n", encoding="utf-8"
+    )
+    git(root, "mv", "amendments/2023-11-1.toml", "amendments/2023-11-01.toml")
+    (notices / "2023-12-01.toml").write_text(NOTICE.replace("补充通知", "通知"), encoding="utf-8")
+    assert audit_json(root) == (1, [named])  # not committed: no change either
+    git(root, "commit", "-qam", "notices fixed as check says")
+    assert run(root, "check").exit_code == 0
+    assert audit_json(root) == (1, [named])
+    # A notice in force is kept: removing it is named.
+    git(root, "rm", "-q", "amendments/2024-01-01.toml")
+    code, found = audit_json(root)
+    assert (code, [(r["file"], r["change"]) for r in found]) == (
+        1,
+        [("weights.toml", "edited"), ("amendments/2024-01-01.toml", "removed")],
+    )
+
+
 def test_audit_since_names_a_published_notice_edited_after_the_tag(root: Path):
     """Review BJ, as it was found: May recorded and its notice published under a tag,
     then the notice's points edited. `audit --since` names the commit, and the notice

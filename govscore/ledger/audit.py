@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
@@ -53,7 +53,14 @@ from govscore.ledger.gitops import (
     resolve_revision,
     staged_file,
 )
-from govscore.ledger.loader import CLAUSES_FILE, WEIGHTS_FILE, said_of_scores
+from govscore.ledger.loader import (
+    CLAUSES_FILE,
+    WEIGHTS_FILE,
+    Kind,
+    Listed,
+    in_force,
+    said_of_scores,
+)
 from govscore.ledger.text import (
     appended_stray_lines,
     as_read,
@@ -1132,19 +1139,48 @@ def _rule_file(label: str) -> bool:
     return not folder and name in (WEIGHTS_FILE, CLAUSES_FILE)
 
 
-def _same_rules(label: str, was: list[str], now: list[str]) -> bool:
-    """weights.toml or clauses.toml that say the same of every score, as the loader reads
-    them (said_of_scores): a comment, spacing, a default written out or left out, a
-    display-only name (`short`) or weights.toml's [ledger] (whether entries are committed
-    to git, switched on any time) changes nothing."""
+def _rules_kept(label: str, was: list[str], now: list[str] | None) -> bool:
+    """Whether weights.toml or clauses.toml, once `was`, left as `now` (None: removed)
+    keeps what the months were scored by: it says the same of every score, as the loader
+    reads it (said_of_scores: a comment, spacing, a default written out or left out, a
+    display-only name (`short`) or weights.toml's [ledger], whether entries are committed
+    to git, changes nothing); or it did not read at all, and scored no month."""
     try:
-        before, after = (
-            said_of_scores(label, "\n".join(lines).encode(errors="surrogateescape"))
-            for lines in (was, now)
-        )
+        before = said_of_scores(label, _bytes(was))
+    except ConfigError:
+        return True
+    try:
+        return now is not None and said_of_scores(label, _bytes(now)) == before
     except ConfigError:
         return False
-    return before == after
+
+
+def _bytes(lines: list[str]) -> bytes:
+    """A file's bytes, from its lines as the audit reads them."""
+    return "\n".join(lines).encode(errors="surrogateescape")
+
+
+@dataclass(frozen=True)
+class _Held:
+    """The rules one commit (or the working tree) holds, read as the loader reads a root
+    (loader.Source): `files` maps each file to a name `text` reads."""
+
+    files: _Files
+    text: Callable[[str], str]
+
+    def read(self, relative: str) -> bytes | None:
+        name = self.files.get(relative)
+        return None if name is None else self.text(name).encode(errors="surrogateescape")
+
+    def names(self, folder: str) -> list[Listed] | None:
+        inside = f"{folder}/"
+        held = [
+            Listed(label.removeprefix(inside)) for label in self.files if label.startswith(inside)
+        ]
+        return held or None
+
+    def kind(self, relative: str) -> Kind | None:
+        return Kind.FILE if relative in self.files else None
 
 
 def _rules_changed(
@@ -1156,6 +1192,7 @@ def _rules_changed(
     only then). `read` reads a text by the names the files map to."""
     notices = f"{AMENDMENTS_DIR}/"
     added = sorted(label for label in new if label not in old and label.startswith(notices))
+    ruled = cache(lambda: in_force(_Held(old, read)))  # asked only where a notice changed
     found: list[_Said] = []
     for label in sorted({*old, *(new.keys() & {WEIGHTS_FILE, CLAUSES_FILE})}):
         before, after = old.get(label), new.get(label)
@@ -1164,7 +1201,11 @@ def _rules_changed(
             continue
         was = read(before).split("\n") if before is not None else []
         now = read(after).split("\n") if after is not None else []
-        if was == now or (was and now and not notice and _same_rules(label, was, now)):
+        if was == now:
+            continue
+        if notice and ruled() is not None and label not in ruled():
+            continue  # left out at the parent (a problem of `check`): it ruled no month
+        if not notice and was and _rules_kept(label, was, now if after is not None else None):
             continue
         if before is None:
             change, lines = "added", [f"+{n}: {text}" for n, text in enumerate(now, 1) if text]

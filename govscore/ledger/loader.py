@@ -656,6 +656,18 @@ def _rules(path: Path | None, source: Source) -> tuple[RuleBook, Weights]:
     return book, book.latest.weights
 
 
+def in_force(source: Source) -> dict[str, str] | None:
+    """The versions the loader puts in force (a notice by its file, a root's own
+    clauses.toml), each with the first month it rules; a notice left out (a problem of
+    `check`) is none. None: the rules do not load at all (a broken weights.toml or
+    clauses.toml), and no version can be told in force."""
+    try:
+        book, _weights = _rules(None, source)
+    except ConfigError:
+        return None
+    return {version.source: version.first_month for version in book.versions}
+
+
 def amendment_files(source: Source) -> tuple[list[tuple[str, bytes]], list[Problem]]:
     """The amendment files in amendments/ (label, bytes), in order of their names, and
     what is wrong with the folder's other names and with files too large to read."""
