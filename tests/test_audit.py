@@ -2943,7 +2943,10 @@ def test_weights_and_clauses_change_freely_before_the_first_entry_and_are_named_
     git(root, "commit", "-qm", "root")
     weights.write_text(weights.read_text(encoding="utf-8") + "# 本局权重\n", encoding="utf-8")
     catalog = (DATA / "clauses.toml").read_text(encoding="utf-8")
-    clauses.write_text("# 本局条款目录\n" + catalog, encoding="utf-8")
+    # The office's own points for 1.1.1 (its removal would score by the shipped ones).
+    clauses.write_text(
+        "# 本局条款目录\n" + catalog.replace("points = 1\n", "points = 2\n", 1), encoding="utf-8"
+    )
     git(root, "add", "-A")
     git(root, "commit", "-qm", "set up")
     add(root, "市公安局", "2.4.3", "--commit")
@@ -3019,6 +3022,49 @@ def test_weights_are_compared_by_what_they_score_by_their_defaults_filled_in(roo
     weights.write_text(text.replace('name = "政务服务便利化"', 'name = "便利化"'), encoding="utf-8")
     code, found = audit_json(root)
     assert (code, [(r["file"], r["change"]) for r in found]) == (1, [("weights.toml", "edited")])
+
+
+def test_rules_files_first_committed_after_entries_are_compared_with_the_defaults(
+    tmp_path: Path,
+):
+    """Review BO F7: a root that `init` made inside a larger repository commits nothing;
+    the first `add --commit` commits only its month file, and committing the root's
+    files after it, as init says, was named for good as weights.toml "added after entries
+    were recorded". The months were scored by the defaults govscore ships: a file that
+    says the same is no change; one that says otherwise is named."""
+    repo = repository(tmp_path / "city")
+    commit(repo, "root", {"README": "the city's files\n"})
+    office = repo / "office"
+    assert CliRunner().invoke(cli, ["init", str(office)]).exit_code == 0
+    add(office, "市公安局", "2.4.3", "--commit")
+    assert git(repo, "ls-files", "office") == "office/ledger/2023-05.toml"
+    catalog = (DATA / "clauses.toml").read_text(encoding="utf-8")
+    (office / "clauses.toml").write_text("# 本局条款目录\n" + catalog, encoding="utf-8")
+    assert audit_json(office) == (0, [])
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "the root's files")
+    assert audit_json(office) == (0, [])
+
+    git(repo, "rm", "-q", "--cached", "office/weights.toml", "office/clauses.toml")
+    git(repo, "commit", "-qm", "untracked again")
+    weights = office / "weights.toml"
+    weights.write_text(
+        weights.read_text(encoding="utf-8").replace("base = 100", "base = 90"), encoding="utf-8"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "the root's files, base 90")
+    code, found = audit_json(office)
+    assert (code, [(r["file"], r["change"], r["subject"]) for r in found]) == (
+        1,
+        [
+            ("weights.toml", "removed", "untracked again"),
+            ("weights.toml", "added", "the root's files, base 90"),
+        ],
+    )
+    assert found[1]["lines"][:2] == [
+        "+1: # 分数怎样计算（2023 年办法“四、结果运用”）。",
+        found[1]["lines"][1],
+    ]
 
 
 def test_rules_changed_in_the_working_tree_are_named_before_they_are_committed(root: Path):

@@ -58,6 +58,7 @@ from govscore.ledger.loader import (
     WEIGHTS_FILE,
     Kind,
     Listed,
+    bundled,
     in_force,
     said_of_scores,
 )
@@ -1155,6 +1156,11 @@ def _rules_kept(label: str, was: list[str], now: list[str] | None) -> bool:
         return False
 
 
+def _shipped(label: str) -> str:
+    """weights.toml or clauses.toml as govscore ships it (what `init` writes)."""
+    return (bundled(label) or b"").decode()
+
+
 def _bytes(lines: list[str]) -> bytes:
     """A file's bytes, from its lines as the audit reads them."""
     return "\n".join(lines).encode(errors="surrogateescape")
@@ -1170,7 +1176,9 @@ class _Held:
 
     def read(self, relative: str) -> bytes | None:
         name = self.files.get(relative)
-        return None if name is None else self.text(name).encode(errors="surrogateescape")
+        if name is None:  # weights.toml not committed scored by the defaults init writes
+            return bundled(relative) if relative == WEIGHTS_FILE else None
+        return self.text(name).encode(errors="surrogateescape")
 
     def names(self, folder: str) -> list[Listed] | None:
         inside = f"{folder}/"
@@ -1205,7 +1213,13 @@ def _rules_changed(
             continue
         if notice and ruled() is not None and label not in ruled():
             continue  # left out at the parent (a problem of `check`): it ruled no month
-        if not notice and was and _rules_kept(label, was, now if after is not None else None):
+        # One the parent lacks scored by the defaults govscore ships, as init writes them;
+        # without clauses.toml the loader reads the shipped catalog.
+        kept = was if before is not None else _shipped(label).split("\n")
+        made = now if after is not None else None
+        if made is None and label == CLAUSES_FILE:
+            made = _shipped(label).split("\n")
+        if not notice and _rules_kept(label, kept, made):
             continue
         if before is None:
             change, lines = "added", [f"+{n}: {text}" for n, text in enumerate(now, 1) if text]
