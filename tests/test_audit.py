@@ -2743,12 +2743,12 @@ def test_a_committed_notice_edited_renamed_or_removed_is_named_and_a_new_one_is_
     each commit that edits, renames or removes one is named; a new notice is no change."""
     git(root, "add", "-A")
     git(root, "commit", "-qm", "root")
-    add(root, "市公安局", "2.4.3", "-n", "2", "--commit")
     notices = root / "amendments"
     notices.mkdir()
     (notices / "2023-05-01.toml").write_text(NOTICE, encoding="utf-8")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "notice 9")
+    add(root, "市公安局", "2.4.3", "-n", "2", "--commit")
     (notices / "2023-06-01.toml").write_text(NOTICE.replace("9号", "10号"), encoding="utf-8")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "notice 10")
@@ -2884,17 +2884,90 @@ def test_a_notice_never_in_force_may_be_fixed_renamed_or_removed(root: Path):
     )
 
 
+NOTICE_EARLY = (
+    "the notice rules months already recorded (from 2023-04; the ledger held entries up to "
+    "2023-05): they would score otherwise; a notice should take effect after them"
+)
+
+
+def test_a_new_notice_that_rules_months_already_recorded_is_named(root: Path):
+    """Review BO F2: a notice committed in December, effective 2023-04-01, re-scored April
+    and May, already recorded (and published), and nothing named it. A new notice whose
+    first month is at or before the last month the parent's ledger held an entry of is
+    named, in the working tree, as a commit and since a tag; one effective after those
+    months is no change."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "-n", "2", "--commit")
+    git(root, "tag", "v")
+    published = committed(root)[0]
+    notices = root / "amendments"
+    notices.mkdir()
+    (notices / "2023-06-01.toml").write_text(NOTICE.replace("9号", "10号"), encoding="utf-8")
+    (notices / "2023-04-01.toml").write_text(NOTICE, encoding="utf-8")
+    lines = [f"+{n}: {line}" for n, line in enumerate(NOTICE.split("\n"), 1) if line]
+    head = committed(root)[0]
+    assert audit_json(root) == (
+        1,
+        [
+            {
+                "commit": "",
+                "parent": head,
+                "author": "",
+                "date": "",
+                "subject": "",
+                "file": "amendments/2023-04-01.toml",
+                "message": "尚未提交：该补充通知适用于已登记的月份（自 2023-04 起；台账已有截至 "
+                "2023-05 的记录）：这些月份的得分将随之改变；补充通知应在已登记月份之后生效",
+                "entries": [],
+                "lines": lines,
+                "change": "added",
+            }
+        ],
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "notices 9 and 10")
+    added = committed(root)
+    table = run_process("--root", str(root), "audit", "--since", "v")
+    assert (table.returncode, table.stdout) == (
+        1,
+        f"{added[0][:10]} {added[2]} {added[1]}: notices 9 and 10\n"
+        f"    amendments/2023-04-01.toml: {NOTICE_EARLY}\n"
+        + "".join(f"    {line}\n" for line in lines)
+        + f"{added[0][:10]} {added[2]} {added[1]}: notices 9 and 10\n"
+        f"    amendments/2023-04-01.toml: since v ({published[:10]}): {NOTICE_EARLY}\n"
+        + "".join(f"    {line}\n" for line in lines),
+    )
+    # Left out at first (a name that is no date), then put right: it comes into force.
+    git(root, "rm", "-q", "amendments/2023-04-01.toml")
+    (notices / "2023-4-1.toml").write_text(NOTICE, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "misnamed")
+    assert [r["subject"] for r in audit_json(root)[1]] == ["notices 9 and 10", "misnamed"]
+    git(root, "mv", "amendments/2023-4-1.toml", "amendments/2023-04-01.toml")
+    git(root, "commit", "-qm", "named as check says")
+    code, found = audit_json(root)
+    assert (code, [(r["subject"], r["file"], r["change"]) for r in found]) == (
+        1,
+        [
+            ("notices 9 and 10", "amendments/2023-04-01.toml", "added"),
+            ("misnamed", "amendments/2023-04-01.toml", "renamed"),
+            ("named as check says", "amendments/2023-04-01.toml", "added"),
+        ],
+    )
+
+
 def test_audit_since_names_a_published_notice_edited_after_the_tag(root: Path):
     """Review BJ, as it was found: May recorded and its notice published under a tag,
     then the notice's points edited. `audit --since` names the commit, and the notice
     the tag held that HEAD no longer holds byte for byte; a plain audit names the commit."""
     git(root, "add", "-A")
     git(root, "commit", "-qm", "root")
-    add(root, "市公安局", "2.4.3", "-n", "2", "--commit")
     (root / "amendments").mkdir()
     (root / "amendments" / "2023-05-01.toml").write_text(NOTICE, encoding="utf-8")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "n")
+    add(root, "市公安局", "2.4.3", "-n", "2", "--commit")
     git(root, "tag", "v")
     published = committed(root)[0]
     assert audit_json(root, "--since", "v") == (0, [])

@@ -1258,8 +1258,9 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
     Exit 1 if any commit changed, removed, inserted or moved lines of a ledger file, or
     a merge left out entries of one of its parents, or the working tree changed lines
     HEAD holds (the next commit would not keep them); also if a committed notice in
-    amendments/ was edited, removed or renamed, or weights.toml or clauses.toml changed
-    once the ledger held an entry.
+    amendments/ was edited, removed or renamed, or a new one rules a month the ledger
+    held entries of, or weights.toml or clauses.toml changed once the ledger held an
+    entry.
     """
     root_dir = app.root_dir()
     if since is not None:

@@ -76,6 +76,7 @@ from govscore.ledger.text import (
     string_lines,
 )
 from govscore.model import is_month
+from govscore.rules.amendments import amendment_date, first_month_of
 
 _T = TypeVar("_T")
 
@@ -152,7 +153,7 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
             merge = len(commit.parents) > 1
             for parent in commit.parents:
                 found.extend(history.compare(commit, parent, merge))
-                found.extend(history.rules_changed(commit, parent))
+                found.extend(history.rules_changed(commit, parent, merge))
             found.extend(shadows.commit(commit))
             unread = tuple(p for p in commit.parents if p not in walked or not history.has(p))
             if unread:
@@ -285,25 +286,27 @@ def _uncommitted(
 
 def _uncommitted_rules(root: Path, history: _History, head: str) -> list[Rewrite]:
     """The rules HEAD holds that the next commit would not keep (a notice edited, removed
-    or renamed; weights.toml or clauses.toml changed once HEAD's ledger holds an entry):
-    in git's index first, then in the working tree, as git would commit them, each file
+    or renamed; weights.toml or clauses.toml changed once HEAD's ledger holds an entry; a
+    new notice, untracked too, that rules a month HEAD's ledger holds entries of): in
+    git's index first, then in the working tree, as git would commit them, each file
     named once. Named with an empty commit, against HEAD."""
     names = (AMENDMENTS_DIR, WEIGHTS_FILE, CLAUSES_FILE)
     old = history.rules(head, history.folder)
     worked = _differing(root, *names)
     for label in hidden_changes(root, *names):
         worked.setdefault(label, "M" if os.path.lexists(root / label) else "D")
-    # A notice renamed with `mv`, not `git mv`: the new name is untracked, and the notice
-    # is named as renamed, as `git mv` has it, not as removed.
-    for label in _untracked(root, AMENDMENTS_DIR):
-        worked.setdefault(label, "A")
+    # A notice not yet added to git is in the next `git add -A`: one renamed with `mv`
+    # (not `git mv`) is named renamed, as `git mv` has it, not removed; a new one may
+    # rule months already recorded.
+    for label in _untracked(root, *names):
+        worked.setdefault(label, "?")
     texts: dict[str, str] = {}
     found: dict[str, Rewrite] = {}
     staged = _differing(root, *names, cached=True)
     for changed, read in ((staged, _staged_text), (worked, _as_committed)):
         new = dict(old)
         for label, status in changed.items():
-            text = read(root, label) if status[:1] in ("M", "A") else None
+            text = read(root, label) if status[:1] in ("M", "A", "?") else None
             if text is None:
                 new.pop(label, None)
             elif _rule_file(label):
@@ -312,7 +315,7 @@ def _uncommitted_rules(root: Path, history: _History, head: str) -> list[Rewrite
         for file, message, *rest in _rules_changed(
             old,
             new,
-            lambda: history.entered(head, history.folder),
+            lambda: history.recorded(head, history.folder),
             lambda name: texts[name] if name in texts else history.text(name),
         ):
             said = _("not committed: {message}").format(message=message)
@@ -340,9 +343,9 @@ def _worktree(
     return files, lambda name: texts[name] if name in texts else history.text(name)
 
 
-def _untracked(root: Path, folder: str) -> list[str]:
-    """The files in the folder git does not track nor ignore: what `git add -A` would add."""
-    listed = git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", folder)
+def _untracked(root: Path, *paths: str) -> list[str]:
+    """The files under `paths` git does not track nor ignore: what `git add -A` would add."""
+    listed = git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", *paths)
     return list(filter(None, listed.stdout.split("\0")))
 
 
@@ -688,7 +691,8 @@ class _History:
         # no commit ever read it as entries (None: it may have counted, or there is none).
         self.fresh: dict[tuple[str, str, str], int | None] = {}
         self.rule_files: dict[tuple[str, Folder], _Files] = {}  # the root's rules, as ledgers
-        self.entries: dict[tuple[str, Folder], bool] = {}  # whether the ledger held an entry
+        # The last month the ledger held an entry of (None: none).
+        self.entries: dict[tuple[str, Folder], str | None] = {}
 
     def has(self, commit_id: str) -> bool:
         """Whether git has the commit (a shallow clone lacks its cut-off commits' parents)."""
@@ -906,16 +910,18 @@ class _History:
             self.rule_files[key] = found
         return self.rule_files[key]
 
-    def entered(self, commit_id: str, folder: Folder) -> bool:
-        """Whether the commit's ledger (at `folder`) held an entry: until one is recorded,
-        an office sets up its weights and catalog freely."""
+    def recorded(self, commit_id: str, folder: Folder) -> str | None:
+        """The last month the commit's ledger (at `folder`) held an entry of; None: none
+        yet, and until one is recorded an office sets up its weights and catalog freely."""
         key = (commit_id, folder)
         if key not in self.entries:
             files = self.files(commit_id, folder) or {}
-            self.entries[key] = any(
-                self.order(path) is not None and _entries(self.text(blob), path)
-                for path, blob in files.items()
+            months = sorted(
+                ((order[0], path) for path in files if (order := self.order(path)) is not None),
+                reverse=True,
             )
+            held = (month for month, path in months if _entries(self.text(files[path]), path))
+            self.entries[key] = next(held, None)
         return self.entries[key]
 
     def order(self, path: str) -> tuple[str, bool] | None:
@@ -926,15 +932,21 @@ class _History:
             return None
         return stem, suffix != "toml"
 
-    def rules_changed(self, commit: _Commit, parent_id: str) -> list[Rewrite]:
+    def rules_changed(self, commit: _Commit, parent_id: str, merge: bool = False) -> list[Rewrite]:
         """The rules the commit did not keep of the parent's, where the parent held them
-        (a root moved takes them along): nothing where the ledger's earlier place is unsure."""
+        (a root moved takes them along): nothing where the ledger's earlier place is unsure.
+        A merge adds no notice one of its other parents held: that parent's commits did."""
         if (commit.id, parent_id) in self.unsure:
             return []
         place = self.where(commit, parent_id)
         old = self.rules(parent_id, place)
         new = self.rules(commit.id, self.folders.get(commit.id, self.folder))
-        changed = _rules_changed(old, new, lambda: self.entered(parent_id, place), self.text)
+        merged: _Files = {}
+        for other in commit.parents if merge else ():
+            if other != parent_id:
+                merged.update(self.rules(other, self.where(commit, other)))
+        recorded = partial(self.recorded, parent_id, place)
+        changed = _rules_changed(old, new, recorded, self.text, merged)
         return [
             Rewrite(commit.id, parent_id, commit.author, commit.date, commit.subject, *said)
             for said in changed
@@ -1192,20 +1204,27 @@ class _Held:
 
 
 def _rules_changed(
-    old: _Files, new: _Files, entered: Callable[[], bool], read: Callable[[str], str]
+    old: _Files,
+    new: _Files,
+    recorded: Callable[[], str | None],
+    read: Callable[[str], str],
+    merged: _Files | None = None,
 ) -> list[_Said]:
     """What a commit (or the working tree) did not keep of its parent's rules: a notice
-    edited, removed or renamed (a new one is no change); weights.toml or clauses.toml
-    edited, removed or added once the parent's ledger held an entry (`entered`, asked
-    only then). `read` reads a text by the names the files map to."""
+    in force there edited, removed or renamed; weights.toml or clauses.toml edited,
+    removed or added once the parent's ledger held an entry; a new notice (or one the
+    parent left out, now in force) that rules a month the parent's ledger held entries
+    of (`recorded`: the last such month, asked only then). `read` reads a text by the
+    names the files map to; `merged`: the rules a merge's other parents held."""
     notices = f"{AMENDMENTS_DIR}/"
     added = sorted(label for label in new if label not in old and label.startswith(notices))
     ruled = cache(lambda: in_force(_Held(old, read)))  # asked only where a notice changed
     found: list[_Said] = []
+    renamed_to: set[str] = set()
     for label in sorted({*old, *(new.keys() & {WEIGHTS_FILE, CLAUSES_FILE})}):
         before, after = old.get(label), new.get(label)
         notice = label.startswith(notices)
-        if before == after or not (notice or entered()):
+        if before == after or not (notice or recorded()):
             continue
         was = read(before).split("\n") if before is not None else []
         now = read(after).split("\n") if after is not None else []
@@ -1226,12 +1245,16 @@ def _rules_changed(
         elif after is None:
             change, lines = "removed", [f"-{n}: {text}" for n, text in enumerate(was, 1) if text]
         else:
-            kept, made = (*was[: _framed(was)],), (*now[: _framed(now)],)
-            change, lines = "edited", _changed_lines(_Block(1, kept, ""), _Block(1, made, ""))
+            kept_lines, made_lines = (*was[: _framed(was)],), (*now[: _framed(now)],)
+            change, lines = (
+                "edited",
+                _changed_lines(_Block(1, kept_lines, ""), _Block(1, made_lines, "")),
+            )
         # Renamed: a notice gone, and a new one holding its text.
         held = (name for name in added if read(new[name]).split("\n") == was)
         renamed = next(held, None) if notice and after is None else None
         if renamed is not None:
+            renamed_to.add(renamed)
             change, lines = "renamed", []
             message = _(
                 "the notice, once committed, was renamed to {file}: its name is its "
@@ -1269,7 +1292,44 @@ def _rules_changed(
             }[change]
         shown = tuple(_shown(line) for line in lines)
         found.append((_shown(label), message, (), shown, change))
+    # New in force: added, or left out at the parent and put right (not one a merge took
+    # from a parent that held it already).
+    merged = merged or {}
+    coming = [
+        label
+        for label in sorted(new)
+        if label.startswith(notices)
+        and label not in renamed_to
+        and new[label] not in (old.get(label), merged.get(label))
+        and (label not in old or (ruled() is not None and label not in ruled()))
+    ]
+    last = recorded() if coming else None
+    starts = _first_months(new, read) if last is not None else {}
+    for label in coming:
+        first = starts.get(label)
+        if first is None or last is None or first > last:
+            continue  # in force after the months recorded, or not at all: no change
+        message = _(
+            "the notice rules months already recorded (from {first}; the ledger held "
+            "entries up to {last}): they would score otherwise; a notice should take "
+            "effect after them"
+        ).format(first=first, last=last)
+        text = read(new[label]).split("\n")
+        shown = tuple(_shown(f"+{n}: {line}") for n, line in enumerate(text, 1) if line)
+        found.append((_shown(label), message, (), shown, "added"))
     return found
+
+
+def _first_months(files: _Files, read: Callable[[str], str]) -> dict[str, str]:
+    """The first month each version in force rules (a notice by its file), as the loader
+    reads the rules; where they do not load at all, each notice's by its name."""
+    ruled = in_force(_Held(files, read))
+    if ruled is not None:
+        return ruled
+    days = {
+        label: amendment_date(label.rpartition("/")[2].removesuffix(".toml")) for label in files
+    }
+    return {label: first_month_of(day) for label, day in days.items() if day is not None}
 
 
 # -- entries added under a committed entry's id ---------------------------------------
