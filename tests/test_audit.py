@@ -3221,6 +3221,41 @@ def test_a_notice_renamed_with_mv_is_named_as_one_renamed_with_git_mv(root: Path
     assert unstaged == staged == ((1, [renamed]), table)
 
 
+def test_rules_left_in_a_merge_conflict_are_named_as_such(root: Path):
+    """Review BO F6: two clerks each commented the same line of weights.toml (a comment
+    changes no rule); `git merge` stopped with `UU weights.toml`, and the audit said the
+    file was removed, every line of it. A rules file in conflict is named as an
+    unresolved conflict to resolve and commit, as a ledger file is."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    weights = root / "weights.toml"
+    text = weights.read_text(encoding="utf-8")
+    git(root, "checkout", "-qb", "other")
+    weights.write_text(text.replace("weight = 0.25\n", "weight = 0.25  # 标准化\n"), "utf-8")
+    git(root, "commit", "-qam", "comment (other clerk)")
+    git(root, "checkout", "-q", "-")
+    weights.write_text(text.replace("weight = 0.25\n", "weight = 0.25  # 一类\n"), "utf-8")
+    git(root, "commit", "-qam", "comment")
+    head = committed(root)[0]
+    merged = subprocess.run(["git", "merge", "other"], cwd=root, capture_output=True)
+    assert merged.returncode == 1 and git(root, "status", "--short") == "UU weights.toml"
+    line = text.split("\n").index("weight = 0.25") + 1
+    table = run_process("--root", str(root), "audit")
+    assert (table.returncode, table.stdout) == (
+        1,
+        f"working tree (not committed), against HEAD {head[:10]}\n"
+        "    weights.toml: not committed: a merge left the file with an unresolved "
+        "conflict; resolve it keeping the rules the months were scored by, then "
+        f"`git -C {root} add -- weights.toml` and commit the merge\n"
+        f"    +{line}: <<<<<<< HEAD\n"
+        f"    +{line + 2}: =======\n"
+        f"    +{line + 3}: weight = 0.25  # 标准化\n"
+        f"    +{line + 4}: >>>>>>> other\n",
+    )
+    assert [r["change"] for r in audit_json(root)[1]] == ["conflict"]
+
+
 def test_a_merge_that_drops_the_other_clerks_notice_is_named(clerks: tuple[Path, Path]):
     """A notice is compared in a merge against each parent, as ledger files are: `git
     merge -s ours` that leaves out the notice the other clerk committed removes it."""

@@ -289,7 +289,8 @@ def _uncommitted_rules(root: Path, history: _History, head: str) -> list[Rewrite
     or renamed; weights.toml or clauses.toml changed once HEAD's ledger holds an entry; a
     new notice, untracked too, that rules a month HEAD's ledger holds entries of): in
     git's index first, then in the working tree, as git would commit them, each file
-    named once. Named with an empty commit, against HEAD."""
+    named once; one a merge left in conflict, as such. Named with an empty commit,
+    against HEAD."""
     names = (AMENDMENTS_DIR, WEIGHTS_FILE, CLAUSES_FILE)
     old = history.rules(head, history.folder)
     worked = _differing(root, *names)
@@ -303,10 +304,13 @@ def _uncommitted_rules(root: Path, history: _History, head: str) -> list[Rewrite
     texts: dict[str, str] = {}
     found: dict[str, Rewrite] = {}
     staged = _differing(root, *names, cached=True)
+    # A merge left in conflict (git status U): the file stands, its markers in it.
+    unmerged = {label for label, status in (*staged.items(), *worked.items()) if status == "U"}
     for changed, read in ((staged, _staged_text), (worked, _as_committed)):
         new = dict(old)
         for label, status in changed.items():
-            text = read(root, label) if status[:1] in ("M", "A", "?") else None
+            reader = _as_committed if label in unmerged else read
+            text = reader(root, label) if status[:1] in ("M", "A", "?", "U") else None
             if text is None:
                 new.pop(label, None)
             elif _rule_file(label):
@@ -319,6 +323,13 @@ def _uncommitted_rules(root: Path, history: _History, head: str) -> list[Rewrite
             lambda name: texts[name] if name in texts else history.text(name),
         ):
             said = _("not committed: {message}").format(message=message)
+            if file in unmerged:
+                said = _(
+                    "not committed: a merge left the file with an unresolved conflict; "
+                    "resolve it keeping the rules the months were scored by, then "
+                    "`git -C {root} add -- {file}` and commit the merge"
+                ).format(root=shlex.quote(str(root)), file=shlex.quote(file))
+                rest[-1] = "conflict"
             found.setdefault(file, Rewrite("", head, "", "", "", file, said, *rest))
     return list(found.values())
 
