@@ -2725,8 +2725,8 @@ NOTICE_EDITED = (
     "a change of the rules is a new notice"
 )
 RULES_KEPT = (
-    "commit did not keep the rules already committed: a notice, once committed, stays as "
-    "it is; a change of the rules is a new notice"
+    "commit changed the rules months already recorded were scored by: a change of the "
+    "rules is a new notice in amendments/, taking effect after those months"
 )
 
 
@@ -3140,6 +3140,39 @@ def test_rules_files_first_committed_after_entries_are_compared_with_the_default
     ]
 
 
+def test_audit_csv_and_markdown_say_what_befell_a_rules_file(root: Path):
+    """Review BO J5: CSV and Markdown had no `change` column, so a renamed notice's row (no
+    lines) could not be told from a removed one but by its words; and the summary of a
+    weights.toml commit said "a notice, once committed, stays as it is"."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    weights = root / "weights.toml"
+    text = weights.read_text(encoding="utf-8")
+    weights.write_text(text.replace("base = 100", "base = 90"), encoding="utf-8")
+    git(root, "commit", "-qam", "base")
+    base = committed(root)
+    number = text.split("\n").index("base = 100") + 1
+    done = run_process("--root", str(root), "audit", "--format", "csv")
+    parent = committed(root, "HEAD^")[0]
+    said = f"{base[0]},{parent},{base[1]},{base[2]},weights.toml,{WEIGHTS_EDITED}"
+    # (A cell that begins with - or + is kept from being read as a formula: '-6.)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1,
+        "commit,parent,author,date,file,message,line,change\n"
+        f"{said},'-{number}: base = 100,edited\n"
+        f"{said},'+{number}: base = 90,edited\n",
+        f"1 {RULES_KEPT}\n",
+    )
+    table = run_process("--root", str(root), "audit", "--format", "markdown")
+    cells = [[cell.strip() for cell in row.split("|")[1:-1]] for row in table.stdout.splitlines()]
+    assert cells[0] == ["commit", "parent", "author", "date", "file", "message", "line", "change"]
+    assert [row[6:] for row in cells[2:]] == [
+        [f"-{number}: base = 100", "edited"],
+        [f"+{number}: base = 90", "edited"],
+    ]
+
+
 def test_rules_changed_in_the_working_tree_are_named_before_they_are_committed(root: Path):
     """An edit of a committed notice, a notice taken out of git's index, and weights.toml
     edited once the ledger holds an entry are named as the working tree's, against HEAD,
@@ -3180,8 +3213,9 @@ def test_rules_changed_in_the_working_tree_are_named_before_they_are_committed(r
         "removed: "
     )
     assert table.stderr == (
-        "the working tree changed rules already committed, and the next commit would not "
-        "keep them: a change of the rules is a new notice\n"
+        "the working tree changes the rules months already recorded were scored by, and the "
+        "next commit would take that in: a change of the rules is a new notice in "
+        "amendments/, taking effect after those months\n"
     )
 
 

@@ -1292,12 +1292,14 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
             for line in r.lines:
                 click.echo(printable(f"    {line}"))
     else:
+        # `change`, as JSON has it: what befell a file of the rules ("" for a ledger file).
         rows = [
-            [r.commit, r.parent, r.author, r.date, r.file, r.message, line]
+            [r.commit, r.parent, r.author, r.date, r.file, r.message, line, r.change]
             for r in rewrites
             for line in r.lines or [""]
         ]
-        show(["commit", "parent", "author", "date", "file", "message", "line"], rows, fmt)
+        header = ["commit", "parent", "author", "date", "file", "message", "line", "change"]
+        show(header, rows, fmt)
     if rewrites:
         commits = len({r.commit for r in rewrites if r.commit and not r.change})
         if commits:
@@ -1313,10 +1315,12 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
         if ruled:
             click.echo(
                 ngettext(
-                    "{count} commit did not keep the rules already committed: a notice, "
-                    "once committed, stays as it is; a change of the rules is a new notice",
-                    "{count} commits did not keep the rules already committed: a notice, "
-                    "once committed, stays as it is; a change of the rules is a new notice",
+                    "{count} commit changed the rules months already recorded were scored "
+                    "by: a change of the rules is a new notice in amendments/, taking "
+                    "effect after those months",
+                    "{count} commits changed the rules months already recorded were scored "
+                    "by: a change of the rules is a new notice in amendments/, taking "
+                    "effect after those months",
                     ruled,
                 ).format(count=ruled),
                 err=True,
@@ -1332,8 +1336,9 @@ def audit(app: AppContext, since: str | None, fmt: str) -> None:
         if any(not r.commit and r.change for r in rewrites):
             click.echo(
                 _(
-                    "the working tree changed rules already committed, and the next commit "
-                    "would not keep them: a change of the rules is a new notice"
+                    "the working tree changes the rules months already recorded were scored "
+                    "by, and the next commit would take that in: a change of the rules is a "
+                    "new notice in amendments/, taking effect after those months"
                 ),
                 err=True,
             )
