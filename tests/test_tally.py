@@ -475,30 +475,42 @@ def test_a_taken_id_used_again_by_an_entry_of_its_own_file_is_a_duplicate(root: 
     )
 
 
-def test_keyed_entries_are_tallied_unless_their_marks_are_wanted(root: Path):
+def test_keyed_entries_are_tallied_and_marked_where_their_marks_are_wanted(root: Path):
     """Every imported row holds a key (去重键): a made one (`row-…`) or the source's own.
-    A report's build tallies keyed plain entries and keeps their keys; an import's marks
-    each entry of a written key (its identity, for a row under that key to be compared
-    with), so it leaves those to the review; `check` those of the keys its cache marks.
-    A made key is never marked."""
+    Every build tallies keyed plain entries and keeps their keys; an import's marks each
+    entry of a written key as it is read (its identity, for a row under that key to be
+    compared with: the mark the review makes of the entry), `check`'s those of the keys
+    its cache marks, a report's none. A made key is never marked."""
     made = entry("市民政局", "2.4.3", id="2023-05-0001", key="row-ab12-1")
-    written = entry("市公安局", "2.4.3", id="2023-05-0002", count=2, key="SRC-7")
-    text = toml(made, written)
-    assert taken_keys("2023-05", text) == {"row-ab12-1": "2023-05-0001", "SRC-7": "2023-05-0002"}
-    assert taken_keys("2023-05", text, marks=True) == {"row-ab12-1": "2023-05-0001"}
-    write_ledger(root, {"2023-05.toml": text})
-    ordinary = read_cached(root, use_cache=False, tally=False).snapshot
-    assert taken_keys("2023-05", text, marks=frozenset({"SRC-7"})) == {"row-ab12-1": "2023-05-0001"}
-    assert taken_keys("2023-05", text, marks=frozenset({"SRC-8"})) == taken_keys("2023-05", text)
-    write_ledger(root, {"2023-05.toml": text})
-    ordinary = read_cached(root, use_cache=False, tally=False).snapshot
+    written = entry(
+        "公安局", "2.4.3", id="2023-05-0002", count=2, date=date(2023, 5, 12), key="SRC-7"
+    )
+    noted = entry(  # a range clause's points as a hand writes them (1.50 is 1.5)
+        "市教育局",
+        "2.3.11",
+        id="2023-05-0003",
+        points=Decimal("1.50"),
+        note="核实 有效",
+        by="张三",
+        key="K9",
+    )
+    text = toml(made, written, noted)
+    every = {"row-ab12-1": "2023-05-0001", "SRC-7": "2023-05-0002", "K9": "2023-05-0003"}
     for marks in (False, True, frozenset({"SRC-7"}), frozenset({"SRC-8"})):
+        assert taken_keys("2023-05", text, marks=marks) == every
+    write_ledger(root, {"2023-05.toml": text})
+    ordinary = read_cached(root, use_cache=False, tally=False).snapshot
+    assert list(ordinary.context.marks) == ["SRC-7", "K9"]
+    for marks, wanted in (
+        (False, set()),
+        (True, {"SRC-7", "K9"}),
+        (frozenset({"SRC-7"}), {"SRC-7"}),
+        (frozenset({"SRC-8"}), set()),
+    ):
         found = read_cached(root, use_cache=False, marks=marks).snapshot
         assert comparable(found) == comparable(ordinary)
-        assert found.context.keys == {"row-ab12-1": "2023-05-0001", "SRC-7": "2023-05-0002"}
-        wanted = marks is True or (marks and "SRC-7" in marks)
-        assert found.context.marks == (ordinary.context.marks if wanted else {})
-    assert list(ordinary.context.marks) == ["SRC-7"]
+        assert found.context.keys == every
+        assert found.context.marks == {k: ordinary.context.marks[k] for k in wanted}
 
 
 def test_a_key_held_twice_is_reported_where_it_stands_however_the_entries_were_read(

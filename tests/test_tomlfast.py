@@ -159,7 +159,7 @@ def test_take_is_offered_the_tables_the_expression_finds_and_the_rest_is_read(
 
     def take(tables: PlainTables) -> set[int]:
         first = len(offered)  # the index in the file of the block's first table
-        offered.extend(zip(*map(tables.column, range(5)), strict=True))
+        offered.extend(zip(*map(tables.column, range(7)), strict=True))
         return {index - first for index in leave if first <= index < len(offered)}
 
     read = read_chunks(text, take, controls=None, block=block)

@@ -285,8 +285,8 @@ class Context:
     keys: KeyIndex = field(default_factory=KeyIndex)  # idempotency key → entry id
     # idempotency key → its entry's identity.entry_mark: an import's keyed row is compared
     # by it, and its entry read only where they differ or it has none. Only a snapshot
-    # built for an import marks every entry of a written key (a report needs no marks: a
-    # province's million keyed entries are tallied instead); those appended are marked.
+    # built for an import marks every entry of a written key (a report needs no marks:
+    # a million of them cost the cache file 30 MB); those appended are marked.
     marks: dict[str, str] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)  # sequence → highest number used
     # What the door needs of follow-ups (rules.door.follow_up_problems): the count of each
@@ -357,10 +357,11 @@ def build(
     # and the keys of entries tallied, which no other entry holds (tally.keys_twice).
     for tally in tallies:
         context.keys.update(tally.keys)
+        context.marks.update(tally.marks)  # where marks were wanted (tally.Marking)
     context.keys.update((key, entry.id) for key, entry in book.keys.items())
-    context.marks = {
-        key: key_mark(entry, departments) for key, entry in book.keys.items() if marked(key)
-    }
+    context.marks.update(
+        (key, key_mark(entry, departments)) for key, entry in book.keys.items() if marked(key)
+    )
     for entry_id, entry in firsts.items():
         context.targets[entry_id] = _target(entry)
         if entry.count != 1:

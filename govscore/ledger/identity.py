@@ -105,17 +105,37 @@ _DEPARTMENT = Entry._fields.index("department")
 def entry_identity(entry: Entry, department: str | None = None) -> str:
     """A recorded entry's identity, as `identity` gives it for the row it was made of;
     `department`: its department as the ledger keeps it now, if known."""
-    parts = [f"month={entry.month}"]
+    before, after = identity_parts(entry)
+    name = department if department is not None else entry.department
+    return department_identity(entry.month, before, name, after)
+
+
+def identity_parts(entry: Entry) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An entry's identity parts but its month's and department's: those that come
+    before the department's, and after. A tally marks a province's keyed entries by
+    them, worked out once for each figures written (department_identity)."""
+    before: list[str] = []
+    after: list[str] = []
+    parts = before
     for prefix, place, text in _ENTRY_PARTS:
+        if place == _DEPARTMENT:
+            parts = after
+            continue
         value = entry[place]
         if value is None or value is False:  # (an empty text has no part either: _text)
             continue
-        if place == _DEPARTMENT and department is not None:
-            value = department
         written = text(value)
         if written is not None:
             parts.append(prefix + written)
-    return digest(parts)
+    return tuple(before), tuple(after)
+
+
+def department_identity(
+    month: str, before: Sequence[str], department: str | None, after: Sequence[str]
+) -> str:
+    """entry_identity of an entry of the month, department and identity_parts."""
+    named = _text(department) if department is not None else None
+    return digest([f"month={month}", *before, f"department={named}" if named else None, *after])
 
 
 def digest(parts: Sequence[str | None]) -> str:
@@ -134,12 +154,14 @@ DATED, UNDATED = "d", "u"
 def entry_mark(entry: Entry, department: str | None = None) -> str:
     """What the snapshot keeps of a keyed entry for an import to compare a row with: its
     identity (of it as dated, or not), whether it is dated, and sums of note and recorder."""
-    flag = UNDATED if entry.date is None else DATED
-    note = text_sum(entry.note) if entry.note else _NO_SUM
-    return (
-        f"{entry_identity(entry, department)[:_IDENTITY_DIGITS]}{flag}"
-        f"{note}{_recorder_sum(entry.by or '')}"
-    )
+    return mark_of(entry_identity(entry, department), entry.date is not None, entry.note, entry.by)
+
+
+def mark_of(identity: str, dated: bool, note: str | None, by: str | None) -> str:
+    """entry_mark of an entry of this identity, dated or not, note and recorder."""
+    flag = DATED if dated else UNDATED
+    summed = text_sum(note) if note else _NO_SUM
+    return f"{identity[:_IDENTITY_DIGITS]}{flag}{summed}{_recorder_sum(by or '')}"
 
 
 def text_sum(text: str | None) -> str:

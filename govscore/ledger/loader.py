@@ -1092,9 +1092,9 @@ def _read_tallied(
     in a way the quick look missed, with a rate another entry also gives, or under a key
     (去重键) another entry also holds, is parsed again, leaving those alone too. An id
     taken twice sends the whole ledger the ordinary way, so the review reports the
-    duplicate where it stands. marks=True leaves entries of a written key to the review,
-    which marks them (cache.Context.marks: an import compares keyed rows by them; a
-    report needs none). keep=True returns
+    duplicate where it stands. marks=True marks every entry of a written key, tallied
+    or reviewed (cache.Context.marks: an import compares keyed rows by them; a report
+    needs none; a set of keys: those keys' entries, tally.Marking). keep=True returns
     the worker processes, for more work (the caller shuts them down); else None. The
     files of the months in `whole` are parsed entry by entry, none tallied, and the
     entries with the ids in `leave` are left alone wherever they are.

@@ -31,7 +31,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from govscore.ledger.identity import marked
+from govscore.ledger.identity import department_identity, identity_parts, mark_of, marked
 from govscore.ledger.tomlfast import FIGURES, PlainTables
 from govscore.model import Entry, sequence_name
 from govscore.rules.catalog import Catalog, Clause
@@ -68,10 +68,9 @@ def _plain(clause: Clause) -> bool:
 
 _UNSEEN = object()
 
-# Which entries of a written key the review is to mark: all (an import compares every
-# keyed row by them), none (a report), or those of these keys (what `check` compares
-# with the marks a cache holds: a province's million keyed entries need not all be
-# reviewed to check a few thousand).
+# Which entries of a written key are marked as they are read: all (an import compares
+# every keyed row by them), none (a report: a million marks cost the cache file 30 MB),
+# or those of these keys (what `check` compares with the marks a cache holds).
 Marking = bool | frozenset[str]
 
 
@@ -95,18 +94,20 @@ class PlainTally:
         self.named = named
         self.plain = plain_clauses(catalog) if plain is None else plain
         self.refused = refused  # rates left to the review (another entry gives one too)
-        # Entries of a written key are left to the review where their marks are wanted
-        # (cache.Context.marks: an import compares a keyed row by them): see Marking.
+        # Entries of a written key are marked where their marks are wanted (cache.Context
+        # .marks: an import compares a keyed row by them): see Marking.
         self.marks = marks
         self.ids: list[str] = []
         self.keys: dict[str, str] = {}  # key → id of the keyed entries taken
         self.twice: set[str] = set()  # ids of entries taken under a key taken before
+        self.marked: dict[str, str] = {}  # key → mark of the keyed entries taken, where wanted
         self.rates: set[RateKey] = set()
         self.clashes: set[RateKey] = set()  # rates taken twice: the file is read again
         self._names: dict[str, Any] = {}  # as written → Department, or None
         self._verdicts: dict[str, Any] = {}  # figures as written → (Clause, signed points)
         self._figures: dict[tuple[str | None, ...], Any] = {}  # figures → the same
         self._days: dict[str | None, bool] = {}
+        self._parts: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {}
         self._sums: dict[tuple[str, str], Decimal] = {}  # (department, clause) → points
 
     def __call__(self, tables: PlainTables) -> list[int]:
@@ -132,14 +133,12 @@ class PlainTally:
             map(verdicts.__getitem__, written),
             map(departments.__getitem__, names),
             tables.column(1),
-            tables.column(4),
+            tables.column(6),
             strict=True,
         )
+        notes, recorders = tables.column(4), tables.column(5)
         for index, (judged, department, entry_id, key) in enumerate(rows):
             if judged is None or department is None or entry_id in named:
-                left.append(index)
-                continue
-            if key is not None and marks and marked(key) and (marks is True or key in marks):
                 left.append(index)
                 continue
             clause, amount = judged
@@ -160,10 +159,32 @@ class PlainTally:
                 first = keys.setdefault(key, entry_id)
                 if first != entry_id:  # the caller leaves both to the review
                     self.twice.update((first, entry_id))
+                elif marks and marked(key) and (marks is True or key in marks):
+                    self.marked[key] = self._mark(
+                        written[index], department.name, notes[index], recorders[index]
+                    )
             pair = (department.name, clause.id)
             sums[pair] = sums.get(pair, ZERO) + amount
             ids.append(entry_id)
         return left
+
+    def _mark(self, written: str, department: str, note: str | None, by: str | None) -> str:
+        """What cache.key_mark makes of the entry of these figures, department (as the
+        ledger keeps it), note and recorder: its identity's parts worked out once for
+        each figures written, a digest for each entry."""
+        parts = self._parts.get(written)
+        if parts is None:
+            found = FIGURES.fullmatch(written)
+            assert found is not None  # judged already: _judge matched it
+            clause, count, points, points_first, count_after, level, value, day = found.groups()
+            if points_first is not None:
+                count, points = count_after, points_first
+            entry = self._entry(
+                (clause, count, points, level, value), date.fromisoformat(day) if day else None
+            )
+            parts = self._parts[written] = (*identity_parts(entry), day is not None)
+        before, after, dated = parts
+        return mark_of(department_identity(self.month, before, department, after), dated, note, by)
 
     def _judge(self, written: str) -> tuple[Clause, Decimal] | None:
         """The clause and what an entry adds, if its figures and date (the lines from clause
@@ -248,6 +269,7 @@ class PlainTally:
             left,
             self.keys,
             frozenset(self.twice),
+            self.marked,
         )
 
 
@@ -271,6 +293,7 @@ class Tallied:
     left: frozenset[str] = frozenset()  # the ids it left alone, as something names them
     keys: dict[str, str] = field(default_factory=dict)  # key → id of the keyed entries taken
     twice: frozenset[str] = frozenset()  # ids taken under a key the file holds twice
+    marks: dict[str, str] = field(default_factory=dict)  # key → mark, where wanted (Marking)
 
     @property
     def sequences(self) -> dict[str, int]:

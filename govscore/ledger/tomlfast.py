@@ -91,14 +91,16 @@ _SHARED = frozenset({"department", "clause", "level", "matter", "note", "by"})
 # surrounding space (so they read exactly as tomllib reads them).
 # Groups: 1 id, 2 department, 3 the figures: the lines from clause to date, as one text
 # (a province's month file holds a few thousand distinct ones in 80,000 tables: each is
-# taken apart by FIGURES once, and judged once), 4 the key (去重键), last as govscore
-# writes it, or None: every imported row holds one.
+# taken apart by FIGURES once, and judged once), 4 the note and 5 the recorder (what a
+# keyed entry's mark sums), or None, 6 the key (去重键), last as govscore writes it, or
+# None: every imported row holds one.
 # An optional part is written (?:X|), not (?:X)?: the same match, but the engine tries a
 # branch with little bookkeeping where ? after a group takes its general repeat (that
 # was 40% of the work of searching a province's month file).
 # A clone's tag, and on the last line of a batch its end mark (govscore.ledger.batches).
 _TAG = r"(?:  # [0-9a-z]+|)(?:  # govscore batch end, sha256 [0-9a-f]{16}|)"
 _TEXT = r'"[^"\\\x00-\x1f\x7f]*"'
+_TEXT_GROUP = r'"([^"\\\x00-\x1f\x7f]*)"'  # the same, its text taken (no escape to read)
 # The lines that frame each batch govscore appends (see govscore.ledger.batches).
 _BATCH = r"# govscore batch [^\n]*"
 _ONLY_BATCH_LINES = re.compile(rf"(?:\n|{_BATCH}\n)*")
@@ -137,7 +139,8 @@ _ID = r'"([!#-\[\]-~]+)"'
 _TABLE = (
     rf"\[\[entry\]\]{_TAG}\nid = {_ID}{_TAG}\ndepartment = {_word()}{_TAG}"
     rf"\n({_figures('(?:')})"
-    rf"(?:\nnote = {_TEXT}{_TAG}|)(?:\nby = {_TEXT}{_TAG}|)(?:\nrecorded = {_TEXT}{_TAG}|)"
+    rf"(?:\nnote = {_TEXT_GROUP}{_TAG}|)(?:\nby = {_TEXT_GROUP}{_TAG}|)"
+    rf"(?:\nrecorded = {_TEXT}{_TAG}|)"
     rf"(?:\nkey = {_word()}{_TAG}|)"
 )
 PLAIN_TABLE = re.compile(rf"^{_TABLE}\n(?={_NEXT})", re.MULTILINE)
@@ -164,8 +167,9 @@ class PlainTables:
         self.count = len(pieces) // _STRIDE
 
     def column(self, group: int) -> list[Any]:
-        """Group `group` of PLAIN_TABLE (1 id, 2 department, 3 figures, 4 key or None; 0
-        the whole table but for its last newline) of every table, in file order."""
+        """Group `group` of PLAIN_TABLE (1 id, 2 department, 3 figures, 4 note, 5
+        recorder, 6 key, each perhaps None; 0 the whole table but for its last newline)
+        of every table, in file order."""
         return self.pieces[1 + group :: _STRIDE]
 
 
