@@ -1942,6 +1942,39 @@ def test_a_whole_batch_changed_to_look_torn_and_then_cut_is_named_and_not_cut(ro
     assert code == 1 and {tuple(r["entries"]) for r in found} == {("2023-05-0002",)}
 
 
+def test_a_committed_torn_batch_with_a_hand_entry_after_it_is_not_cut_and_its_mend_kept(
+    root: Path,
+):
+    """Review BO F3, committed: a write cut off, an entry appended by hand after it, and a
+    backup committing both. Repair cut the hand entry away with the batch as "never
+    counted". It is shown, not cut; removing the batch's lines as check says, keeping the
+    hand entry, is no change of the ledger (none of those lines ever counted)."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    ledger = root / MAY
+    before = ledger.read_text(encoding="utf-8")
+    hand = "\n\n" + HAND_ENTRY.format(n=9, department="市民政局", count=2).replace("0009", "h1")
+    ledger.write_text(before + BACKED_UP + hand, encoding="utf-8")
+    git(root, "commit", "-qam", "nightly backup")
+    line = before.count("\n") + 1
+    said = run(root, "check").stdout
+    assert said.startswith(
+        f"{MAY}:{line}: a batch of 1 entry govscore was writing (lines {line}–{line + 4}) is "
+        f"cut off (the write was interrupted), and lines {line + 5}–{line + 10} after it"
+    )
+    repaired = run(root, "repair", "--yes")
+    assert repaired.exit_code == 1
+    assert "  not cut: the lines after it are no part of the interrupted write" in repaired.stdout
+    assert ledger.read_text(encoding="utf-8") == before + BACKED_UP + hand
+    ledger.write_text(before + hand[1:], encoding="utf-8")  # lines 9–13 removed by hand
+    assert audit_json(root) == (0, [])
+    git(root, "commit", "-qam", "the torn batch's lines removed, as check says")
+    assert audit_json(root) == (0, [])
+    checked = run(root, "check", "--format", "json")
+    assert (checked.exit_code, json.loads(checked.stdout)["entries"]) == (0, 2), checked.stdout
+
+
 def test_a_merge_putting_a_row_that_does_not_read_above_committed_csv_rows_is_named(
     tmp_path: Path,
 ):

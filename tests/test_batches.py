@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -321,6 +322,80 @@ def test_a_changed_batch_at_the_end_of_its_file_is_not_cut_either(batch, gs: Run
     # Cut inside that end line, it is an interrupted write again.
     path.write_bytes(edited[:-1])
     assert "the write was interrupted" in gs("check").stdout
+
+
+HAND = '\n\n[[entry]]\nid = "2023-05-h1"\ndepartment = "市民政局"\nclause = "2.4.3"\n'
+
+
+@pytest.mark.parametrize(
+    "cut_at",
+    [
+        "mid-line",  # a line cut off, then the clerk's Enter: a line the write never ended
+        "in-end-mark",  # more bytes than the batch announced, and a newline after them
+        "line-end",  # after a whole line of the last entry: one [[entry]] more than announced
+    ],
+)
+def test_lines_appended_after_a_torn_batch_are_named_and_never_cut(
+    batch, gs: Run, root: Path, cut_at: str
+):
+    """Review BO F3: a write was killed, then a clerk appended an entry by hand. The torn
+    batch ran to the end of the file: check named only the batch, and `repair --yes` cut
+    the hand entry away with it (never committed: lost). The lines the write did not write
+    are told apart; check names them as left out with the batch, repair never cuts them,
+    and removing the batch's lines as check says leaves the hand entry counting."""
+    before, after, _ = batch
+    path = root / LEDGER
+    cut = {
+        "mid-line": after.index("七件".encode()) + 3,
+        "in-end-mark": len(after) - 30,
+        "line-end": after.rindex(b'key = "batch-3"'),
+    }[cut_at]
+    text = after[:cut] + HAND.encode()
+    path.write_bytes(text)
+    first = before.count(b"\n") + 1
+    torn_last = after[:cut].count(b"\n") + 1  # the line the write was cut off in
+    if cut_at == "line-end":  # no line cut off: told apart at its header, a fourth entry
+        torn_last = text[: text.rindex(b"[[entry]]")].count(b"\n")
+    last = text.count(b"\n")
+    said = (
+        f"{LEDGER}:{first}: a batch of 3 entries govscore was writing (lines {first}–"
+        f"{torn_last}) is cut off (the write was interrupted), and lines {torn_last + 1}–{last} "
+        "after it are no part of that write (appended by hand?): all are left out, and repair "
+        f"does not cut them; remove lines {first}–{torn_last} by hand, keep the lines after "
+        "them, then record the batch again"
+    )
+    checked = gs("check")
+    assert (checked.exit_code, checked.stdout) == (1, said + "\n")
+    assert checked.stderr.startswith("1 entry in 1 ledger file")
+    for way in read_every_way(text):
+        assert way == (["2023-05-0001"], 1, True)
+    ids = re.findall(r'^id = "([^"]+)"', text[len(before) :].decode(), re.MULTILINE)
+    for args in (("repair",), ("repair", MONTH, "--yes")):
+        repaired = gs(*args)
+        assert (repaired.exit_code, repaired.stdout) == (
+            1,
+            f"{said}\n"
+            "  not cut: the lines after it are no part of the interrupted write, and a cut "
+            "back would lose them; mend it by hand\n"
+            f"  {len(ids)} entries in it: {', '.join(ids)}\n",
+        )
+        assert path.read_bytes() == text
+    # Mended as check says: the batch's lines go, the hand entry counts.
+    lines = text.decode().splitlines(keepends=True)
+    path.write_text("".join(lines[: first - 1] + lines[torn_last:]), encoding="utf-8")
+    checked = gs("check", "--format", "json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["entries"] == 2
+
+
+def test_a_batch_cut_off_at_any_byte_is_still_cut_back_whole(batch):
+    """What tells a person's lines apart never takes a write's own bytes for them."""
+    before, after, _ = batch
+    text = after.decode()
+    for cut in range(len(before) + 1, len(text) - 1):
+        [torn] = batches.torn_batches(text[:cut])
+        assert (torn.at_end, torn.follows) == (True, 0), cut
+        assert batches.torn_end(text[:cut]) == len(before.decode()), cut
 
 
 STRAY = (

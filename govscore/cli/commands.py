@@ -811,6 +811,12 @@ def _show_cut(cut: Cut) -> None:
                 "ledger, and is to be committed"
             )
             click.echo("  " + message)
+    elif torn.follows:
+        message = _(
+            "not cut: the lines after it are no part of the interrupted write, and a cut "
+            "back would lose them; mend it by hand"
+        )
+        click.echo("  " + message)
     elif torn.edited:
         message = _(
             "not cut: its end line is whole, so it was changed after govscore wrote it, not "

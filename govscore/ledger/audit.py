@@ -1136,7 +1136,7 @@ def _torn_end(text: str) -> int | None:
         read = as_read(ledger_text(text.encode(errors="surrogateescape")))
     except UnicodeDecodeError:
         return None
-    cut = torn_end(read, string_lines(read))
+    cut = torn_end(read, string_lines(read), followed=True)
     if not cut or read == text:
         return cut
     return line_offset(text, read.count("\n", 0, cut) + 1)

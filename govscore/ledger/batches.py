@@ -28,7 +28,9 @@ Pure functions over text; the writer appends what `frame` returns.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+import tomllib
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -52,6 +54,16 @@ _WORDS = "# govscore batch "
 _BEGIN_WORDS = BEGIN
 _END_WORDS = END[2:]
 _HEAD_ONLY = re.compile(r"# govscore ledger for \d{4}-\d{2}: append only\n")
+# A line of a batch's entries as govscore writes the plain kinds (text.fields_toml), a
+# clone's tag after it; _follows asks tomllib of any other line. The search finds the
+# first line with a newline after it that is neither blank nor such a line.
+_WRITTEN = (
+    r'(?:\[\[entry\]\]|[A-Za-z0-9_-]+ = (?:"[^"\\\x00-\x1f\x7f]*"|-?\d+|\d{4}-\d{2}-\d{2}'
+    r"|true|false))(?:  # [0-9a-z]+)?"
+)
+_UNWRITTEN = re.compile(rf"^(?!(?:{_WRITTEN})?\n)[^\n]*\n", re.MULTILINE)
+_HEADER = re.compile(r"^\[\[entry\]\](?:  # [0-9a-z]+)?$", re.MULTILINE)
+_KEY = re.compile(r"[A-Za-z0-9_-]+ = ")
 DIGITS = 16  # of the sha256 in hex: enough to tell a cut or changed batch from a whole one
 
 
@@ -99,9 +111,30 @@ class Torn:
     expected: int  # bytes it announced
     written: int  # bytes of it in the file
     edited: bool = False  # its end line is whole: changed after it was written, not cut
+    follows: int = 0  # the first line after it that its write did not write (0: none)
 
     def message(self, month: str) -> str:
         """What check says at the batch's first line."""
+        if self.follows:
+            return ngettext(
+                "a batch of {entries} entry govscore was writing (lines {first}–{cut}) is cut "
+                "off (the write was interrupted), and lines {after}–{last} after it are no "
+                "part of that write (appended by hand?): all are left out, and repair does "
+                "not cut them; remove lines {first}–{cut} by hand, keep the lines after them, "
+                "then record the batch again",
+                "a batch of {entries} entries govscore was writing (lines {first}–{cut}) is "
+                "cut off (the write was interrupted), and lines {after}–{last} after it are "
+                "no part of that write (appended by hand?): all are left out, and repair does "
+                "not cut them; remove lines {first}–{cut} by hand, keep the lines after them, "
+                "then record the batch again",
+                self.entries,
+            ).format(
+                entries=self.entries,
+                first=self.line,
+                cut=self.follows - 1,
+                after=self.follows,
+                last=self.last_line,
+            )
         if self.at_end:
             if not self.expected:
                 return _(
@@ -251,10 +284,15 @@ def cut_point(text: str, torn: Torn) -> int:
     return 0 if not kept or head_only(kept) else torn.start
 
 
-def torn_end(text: str, in_strings: Container[int] = ()) -> int | None:
-    """Where repair would cut the text back to (cut_point), if it ends in a torn batch."""
+def torn_end(text: str, in_strings: Container[int] = (), followed: bool = False) -> int | None:
+    """Where repair would cut the text back to (cut_point), if it ends in a torn batch.
+    `followed`: lines its write did not write may follow it (Torn.follows), left out with
+    it: the audit asks whether those ever counted too, repair never cuts them."""
     torn = torn_batches(text, in_strings)
-    return cut_point(text, torn[-1]) if torn and torn[-1].at_end else None
+    last = torn[-1] if torn else None
+    if last is None or not (last.at_end or (followed and last.follows)):
+        return None
+    return cut_point(text, last)
 
 
 def ends_whole_batch(text: str) -> bool:
@@ -308,7 +346,57 @@ def _scan(text: str, torn: list[Torn], ended: list[Ended], in_strings: Container
                 ended.append(Ended(opened[1], stop, fits))
             opened = None
     if opened is not None:
-        torn.append(_torn(text, opened, len(text), at_end=True))
+        batch = _torn(text, opened, len(text), at_end=True)
+        after = _follows(text, *opened[1:])
+        if after is not None:  # not what the write left: a person's lines follow it
+            batch = replace(batch, at_end=False, follows=text.count("\n", 0, after) + 1)
+        torn.append(batch)
+
+
+def _follows(text: str, body: int, entries: int, expected: int) -> int | None:
+    """Where the lines after a torn batch with no end mark begin that its write did not
+    write (review BO F3: a clerk appended an entry by hand after a killed write, and
+    repair cut it away with the batch); None where all of it may be what the write left.
+
+    The write leaves a prefix of the batch: each of its lines whole but the last, no more
+    [[entry]] headers than its begin line announced, no newline in or after the bytes it
+    announced (its last line ends in the end mark). The first line past any of these
+    begins what a person wrote."""
+    found: list[int] = []
+    at = body
+    while (line := _UNWRITTEN.search(text, at)) is not None:
+        said = line.group()[:-1]
+        try:
+            tomllib.loads(said)
+        except tomllib.TOMLDecodeError:
+            found.append(line.end())  # a line cut off, and a newline the write never wrote
+            break
+        if said.startswith("[") or not _KEY.match(said):  # no line of an entry govscore writes
+            found.append(line.start())
+            break
+        at = line.end()
+    if entries:
+        extra = next(itertools.islice(_HEADER.finditer(text, body), entries, None), None)
+        if extra is not None:
+            found.append(extra.start())
+    data = text[body:].encode("utf-8")
+    if len(data) >= expected:  # the body never ends in a newline, the mark is after it
+        newline = data.find(b"\n", max(expected - 1, 0))
+        if newline >= 0:
+            found.append(body + len(data[: newline + 1].decode("utf-8")))
+        elif not _mark_begun(data[expected:].decode("utf-8", "replace")):
+            found.append(text.rfind("\n") + 1)  # more than its end mark on its last line
+    return min(found, default=None)
+
+
+def _mark_begun(text: str) -> bool:
+    """Whether the text is the start of an end mark (its newline aside)."""
+    if len(text) <= len(END):
+        return END.startswith(text)
+    return (
+        text.startswith(END)
+        and re.fullmatch(f"[0-9a-f]{{0,{DIGITS}}}", text[len(END) :]) is not None
+    )
 
 
 def _marks(text: str) -> Iterator[tuple[int, str]]:
