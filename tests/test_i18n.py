@@ -57,6 +57,42 @@ def test_the_untranslated_check_sees_a_new_message():
     ]
 
 
+FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z_0-9]*)(?:![rsa])?(?::[^{}]*)?\}(?!\})")
+
+
+def fields_of(text: str) -> set[str]:
+    """The names a brace-format text fills in ({name}, {name!r}, {name:>4}; not {{x}})."""
+    return set(FIELD.findall(text))
+
+
+def test_no_translation_fills_in_a_field_its_message_does_not_give():
+    """A Chinese text naming a field its message does not give stops the command that says
+    it (a KeyError where an error should be printed: a catalog merged by hand once paired a
+    message with another's text). Each msgstr names only fields of its msgid (or of its
+    plural: Chinese has one form for both). click's own messages (%-style) are left aside."""
+    wrong = []
+    for message in messages.read_catalog():
+        if not message.id or "python-brace-format" not in message.flags:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        given = set().union(*map(fields_of, ids))
+        for string in strings:
+            if string and not fields_of(string) <= given:
+                wrong.append(f"{ids[0][:60]!r}: {sorted(fields_of(string) - given)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_translation_naming_another_field_is_found():
+    """The check above is not vacuous."""
+    assert fields_of("第 {first}–{cut} 行，{{字面}}，{id!r}，{size:>4}") == {
+        "first",
+        "cut",
+        "id",
+        "size",
+    }
+
+
 def commands(group: click.Command = cli, path: tuple[str, ...] = ()) -> Iterator[tuple]:
     yield path, group
     if isinstance(group, click.Group):
