@@ -1975,6 +1975,61 @@ def test_a_committed_torn_batch_with_a_hand_entry_after_it_is_not_cut_and_its_me
     assert (checked.exit_code, json.loads(checked.stdout)["entries"]) == (0, 2), checked.stdout
 
 
+def pulled_over_a_backup(tmp_path: Path, root: Path) -> tuple[Path, Path]:
+    """Review BO F4, the office's flow: Alice's write was killed and her nightly backup
+    (`git commit -a`) committed and pushed it torn; Bob, who recorded an entry of the same
+    month on his clone, runs an ordinary `git pull` (a merge, init's union driver).
+    Alice's clone and Bob's."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    shared = tmp_path / "shared.git"
+    git(tmp_path, "clone", "-q", "--bare", str(root), str(shared))
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    for clone in (alice, bob):
+        git(tmp_path, "clone", "-q", str(shared), str(clone))
+    add(alice, "市民政局", "2.4.3")
+    data = (alice / MAY).read_bytes()
+    (alice / MAY).write_bytes(data[:-30])  # the write was killed
+    git(alice, "commit", "-qam", "nightly backup")
+    git(alice, "push", "-q", "origin", "HEAD")
+    add(bob, "市公安局", "2.4.3", "--commit")
+    return alice, bob
+
+
+def test_a_torn_batch_a_backup_committed_and_a_union_merge_took_in_is_cut(
+    tmp_path: Path, root: Path
+):
+    """Review BO F4: after the pull, repair refused the torn batch ("may have counted …
+    `govscore audit` names that commit", and audit named nothing), and a cut made by hand,
+    leaving what repair would leave, was named for good: the merge holds Bob's entry
+    before the batch, which the backup did not, and "never counted" asked that the backup
+    hold the same text before the cut. Its lines stood torn in every commit that held
+    them: repair cuts it, and the audit takes the cut in, by repair or by hand."""
+    _alice, bob = pulled_over_a_backup(tmp_path, root)
+    git(bob, "pull", "-q", "--no-rebase", "--no-edit")
+    ledger = bob / MAY
+    merged = ledger.read_text(encoding="utf-8")
+    kept = merged[: merged.rindex("# govscore batch of")]
+    assert "市民政局" not in kept and kept.count("# govscore batch of") == 2
+    assert audit_json(bob) == (0, [])
+    ledger.write_text(kept, encoding="utf-8")  # by hand
+    assert audit_json(bob) == (0, [])
+    git(bob, "commit", "-qam", "the torn batch cut by hand")
+    assert audit_json(bob) == (0, [])
+    assert run(bob, "check").exit_code == 0
+    git(bob, "reset", "-q", "--hard", "HEAD^")
+    repaired = run(bob, "repair", "--yes")
+    assert repaired.exit_code == 0, repaired.output
+    assert "HEAD held the lines cut, committed: commit the cut" in repaired.stdout
+    assert ledger.read_text(encoding="utf-8") == kept
+    git(bob, "commit", "-qam", "govscore repair 2023-05")
+    assert audit_json(bob) == (0, [])
+    add(bob, "市民政局", "2.4.3", "--commit")
+    assert audit_json(bob) == (0, [])
+    assert run(bob, "check").exit_code == 0
+
+
 def test_a_merge_putting_a_row_that_does_not_read_above_committed_csv_rows_is_named(
     tmp_path: Path,
 ):

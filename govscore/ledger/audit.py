@@ -1067,11 +1067,16 @@ class _History:
 
     def _never_counted(self, commit_id: str, path: str, blob: str) -> int | None:
         """Where repair would cut the commit's file back to (batches.torn_end), if the torn
-        batch at its end never counted: each parent held no more of the file than what is
-        kept before it (or held no such file), or held that and a torn batch from the same
-        place that never counted either. A parent that held anything else (the batch's
-        lines whole before its end mark was changed, or entries a begin line was then put
-        above, review BJ F4), or that git does not have, and it may have: None.
+        batch at its end never counted: its lines stood torn in every commit that held
+        them. Each parent's file (none is fine) must hold what counted of it, all of it
+        but its own torn batch that never counted, among the lines kept before the cut,
+        in order: its torn batch's lines, if any, came along as torn lines, and nothing
+        that counted there went into this batch. A union merge puts another clerk's
+        entries before the batch, and that is fine (review BO F4: a parent holding the
+        same text before the cut was asked for). A parent whose lines that counted went
+        into the batch (the batch's lines whole before its end mark was changed, entries a
+        begin line was then put above, review BJ F4), or that git does not have, and the
+        batch may have counted: None.
 
         Walked back, without recursion, only as far as the file holds part of the batch."""
         stack = [(commit_id, blob)]
@@ -1094,12 +1099,11 @@ class _History:
                 earlier = self.text(before) if before not in (None, held) else text
                 if before is None or (len(earlier) <= cut and text.startswith(earlier)):
                     continue  # no such file, or only what is kept: the batch came after
-                if not earlier.startswith(text[:cut]):
-                    cut = None
-                    break
                 if (parent, path, before) not in self.fresh:
                     waiting.append((parent, before))
-                elif self.fresh[(parent, path, before)] != cut:
+                    continue
+                own = self.fresh[(parent, path, before)]
+                if not _lines_within(earlier if own is None else earlier[:own], text[:cut]):
                     cut = None
                     break
             if cut is not None and waiting:
@@ -1124,6 +1128,15 @@ class _History:
         return Rewrite(
             commit.id, parent, commit.author, commit.date, commit.subject, "", message, (), ()
         )
+
+
+def _lines_within(old: str, new: str) -> bool:
+    """Whether every line of `old` stands in `new`, in the same order (others may stand
+    between them, as a union merge puts them)."""
+    if new.startswith(old):
+        return True
+    lines = iter(new.splitlines(keepends=True))
+    return all(any(line == other for other in lines) for line in old.splitlines(keepends=True))
 
 
 def _torn_end(text: str) -> int | None:
