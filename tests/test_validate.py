@@ -675,7 +675,8 @@ def test_a_void_that_voids_nothing_is_retired_by_a_void_of_it():
     entry voided already does nothing and, once committed, stays in the ledger: a void
     of it retires it, its problem gone (review BO J7). A void of a void that does void
     an entry is still refused, and so is a void of a void of a void (no chain of voids
-    restores anything, nor brings a retired one back)."""
+    restores anything, nor brings a retired one back). Two clerks may each retire the
+    same void (review BP F5)."""
     led = Ledger()
     misfiled = led.add("2023-04", void="2023-05-0100", reason="申诉成立")
     target = led.add("2023-05", id="2023-05-0100", department=POLICE, clause="2.4.3")
@@ -683,6 +684,7 @@ def test_a_void_that_voids_nothing_is_retired_by_a_void_of_it():
     first = led.add("2023-05", void=target, reason="申诉成立")
     twice = led.add("2023-05", void=target, reason="再次")
     retirements = [led.add("2023-05", void=v, reason="误录") for v in (misfiled, unknown, twice)]
+    led.add("2023-05", void=misfiled, reason="另一位科员也作废了")  # retired twice: no harm
     of_void = led.add("2023-05", void=first, reason="恢复")
     of_retirement = led.add("2023-05", void=retirements[0], reason="恢复")
     book = assert_problems(

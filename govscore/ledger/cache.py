@@ -77,8 +77,9 @@ from govscore.rules.validate import Book, _ref_problems, own_problems
 # words); 35: keys of tallied entries, marks kept apart from keys (only some are marked);
 # 36: a void or close in a month file before the entry it names is a problem (a snapshot
 # read before voided or closed the entry); 37: a void of a void that voids nothing retires
-# it (a snapshot read before kept the retired void's problem)
-FORMAT = 37
+# it (a snapshot read before kept the retired void's problem); 38: a void retired twice
+# (two clerks) is no problem
+FORMAT = 38
 
 
 def digest(data: bytes) -> bytes:

@@ -544,8 +544,8 @@ def _voids(
 
     A void that does nothing (one filed in the wrong month, or naming no entry) stays in
     the ledger once committed, a problem in every report: a void of it retires it, its
-    problems with it. A void that names a void itself is never retired (so no chain of
-    voids restores anything)."""
+    problems with it; two clerks who each retired it did no harm (review BP F5). A void
+    that names a void itself is never retired (so no chain of voids restores anything)."""
     voids, found = _void_pass(ordered, by_id, frozenset())
 
     def names_a_void(entry: Entry) -> bool:
@@ -570,8 +570,8 @@ def _void_pass(
         problems = _void_problems(entry, by_id, voids, idle)
         if problems:
             found[entry.id] = problems
-        else:
-            voids[entry.void] = entry  # type: ignore[index]
+        else:  # (the first void stands: only a void retired twice is voided twice)
+            voids.setdefault(entry.void, entry)  # type: ignore[arg-type]
     return voids, found
 
 
@@ -750,7 +750,7 @@ def _void_problems(
     elif target.kind == "void" and target.id not in idle:
         message = _("{id} is itself a void; to restore an entry, record it again")
         problems.append(_problem(entry, "void", message.format(id=entry.void)))
-    elif entry.void in voids:
+    elif entry.void in voids and entry.void not in idle:  # retired twice: no harm
         first = voids[entry.void]  # type: ignore[index]
         message = _("{id} is already voided (by {by} at {where})")
         problems.append(
