@@ -1856,6 +1856,34 @@ def test_a_committed_torn_batch_the_ledger_reads_another_way_is_cut_and_kept(
     assert run(root, "check").exit_code == 0
 
 
+def test_a_committed_torn_batch_in_a_clone_with_autocrlf_is_cut_and_kept(root: Path):
+    """Review BP F9: a clone with core.autocrlf (Git for Windows' default) checks the month
+    file out with CRLF line ends where HEAD holds LF; a write cut off there, committed by a
+    backup, never counted. Repair asked the audit about the cut file's bytes as they stand
+    (CRLF), not as git would commit them (LF), and refused it as one that may have counted."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    git(root, "config", "core.autocrlf", "true")
+    ledger = root / MAY
+    ledger.unlink()
+    git(root, "checkout", "-q", "--", MAY)
+    before = ledger.read_bytes()
+    assert b"\r\n" in before  # checked out as Windows has it
+    add(root, "市民政局", "2.4.3")
+    ledger.write_bytes(ledger.read_bytes()[:-30])  # the write was killed
+    git(root, "commit", "-qam", "nightly backup")
+    [cut] = json.loads(run(root, "repair", "--format", "json").stdout)["torn"]
+    assert (cut["cuttable"], cut["committed"]) == (True, True)
+    repaired = run(root, "repair", "--yes")
+    assert repaired.exit_code == 0, repaired.output
+    assert ledger.read_bytes() == before
+    assert audit_json(root) == (0, [])
+    git(root, "commit", "-qam", "govscore repair 2023-05")
+    assert audit_json(root) == (0, [])
+    assert run(root, "check").exit_code == 0
+
+
 def test_a_committed_torn_batch_that_never_counted_may_be_cut_by_a_commit_or_a_merge(
     tmp_path: Path,
 ):

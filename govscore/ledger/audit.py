@@ -17,6 +17,7 @@ can be mistaken for a separator.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import dataclasses
 import difflib
@@ -26,6 +27,7 @@ import os
 import re
 import shlex
 import subprocess
+import tempfile
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -479,14 +481,28 @@ def _staged_text(root: Path, label: str) -> str | None:
 
 
 def _as_committed(root: Path, label: str) -> str | None:
-    """A working-tree file's text as git would commit it: with its line ends converted
-    when git converts them (the blob it would write is the one whose id git gives, in
-    the repository's own hash: SHA-1, or SHA-256)."""
+    """A working-tree file's text as git would commit it (as_committed)."""
     try:
         data = (root / label).read_bytes()
     except OSError:
         return None
-    wanted = git(root, "hash-object", "--path", label, "--", label, check=False).stdout.strip()
+    return as_committed(root, label, data, label)
+
+
+def as_committed(root: Path, label: str, data: bytes, held: str | None = None) -> str:
+    """Bytes for a working-tree file, as git would commit them: with their line ends
+    converted when git converts them (core.autocrlf, a text attribute: the blob it would
+    write is the one whose id git gives, in the repository's own hash: SHA-1, or
+    SHA-256). `held`: a file holding them already; else they are written to one apart
+    (repair asks so of a file's bytes as a cut would leave them)."""
+    with contextlib.ExitStack() as stack:
+        if held is None:
+            spare = stack.enter_context(tempfile.NamedTemporaryFile(prefix="govscore-"))
+            spare.write(data)
+            spare.flush()
+            held = spare.name
+        named = git(root, "hash-object", "--path", label, "--", held, check=False)
+    wanted = named.stdout.strip()
     for form in (data, data.replace(b"\r\n", b"\n")):
         if blob_id(form, wanted) == wanted:
             return form.decode(errors="surrogateescape")

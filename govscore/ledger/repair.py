@@ -26,7 +26,7 @@ from typing import Any
 
 from govscore.errors import DataError, GovscoreError, Problem
 from govscore.i18n import _, os_reason
-from govscore.ledger.audit import keeps_head
+from govscore.ledger.audit import as_committed, keeps_head
 from govscore.ledger.batches import Torn, cut_point, torn_batches
 from govscore.ledger.gitops import GitError, in_repository, show_file
 from govscore.ledger.loader import (
@@ -101,7 +101,7 @@ def find_cuts(root: Path, months: Collection[str] | None = None) -> list[Cut]:
             counted = (
                 committed
                 and torn.at_end
-                and not keeps_head(root, LEDGER_DIR, label, _kept(data, keep, created))
+                and not keeps_head(root, LEDGER_DIR, label, _kept(root, label, data, keep, created))
             )
             cut = Cut(label, file_month, torn, len(data), keep, ids, created, committed, counted)
             cuts.append(cut)
@@ -139,9 +139,10 @@ def _committed_lines(root: Path, label: str) -> int:
     return held.count(b"\n") + (not held.endswith(b"\n") and bool(held))
 
 
-def _kept(data: bytes, keep: int, created: bool) -> str | None:
-    """The file's text as a cut leaves it (None: removed), as the audit reads a file."""
-    return None if created else data[:keep].decode(errors="surrogateescape")
+def _kept(root: Path, label: str, data: bytes, keep: int, created: bool) -> str | None:
+    """The file's text as a cut leaves it (None: removed), as git would commit it (a
+    clone with core.autocrlf holds CRLF where HEAD holds LF: review BP F9)."""
+    return None if created else as_committed(root, label, data[:keep])
 
 
 def cut_back(root: Path, cuts: list[Cut]) -> list[Cut]:
