@@ -2058,6 +2058,83 @@ def test_a_torn_batch_a_backup_committed_and_a_union_merge_took_in_is_cut(
     assert run(bob, "check").exit_code == 0
 
 
+def test_a_torn_batch_a_merge_put_another_clerks_batch_after_may_be_taken_out(
+    tmp_path: Path, root: Path
+):
+    """Review BO F4, the other way: Alice pulls Bob's entry over her backup, and the union
+    merge puts Bob's batch after her torn lines. Repair cannot cut the file back (Bob's
+    batch would go with it); taking the torn lines out by hand, Bob's batch kept, was
+    named. They stood torn in every commit that held them: no change. Lines that counted
+    put into a torn batch before another's (a begin line put above a hand entry) are
+    named, as is taking them out."""
+    alice, _bob = pulled_over_a_backup(tmp_path, root)
+    git(alice, "pull", "-q", "--no-rebase", "--no-edit", str(tmp_path / "bob"), "HEAD")
+    ledger = alice / MAY
+    merged = ledger.read_text(encoding="utf-8")
+    _first, torn, other = (m.start() for m in re.finditer("^# govscore batch of", merged, re.M))
+    assert "市民政局" in merged[torn:other] and "市公安局" in merged[other:]
+    assert audit_json(alice) == (0, [])
+    repaired = run(alice, "repair", "--yes")
+    assert repaired.exit_code == 1 and "not cut" in repaired.stdout
+    assert ledger.read_text(encoding="utf-8") == merged
+    ledger.write_text(merged[:torn] + merged[other:], encoding="utf-8")
+    assert audit_json(alice) == (0, [])
+    git(alice, "commit", "-qam", "the torn lines taken out by hand")
+    assert audit_json(alice) == (0, [])
+    checked = run(alice, "check", "--format", "json")
+    assert (checked.exit_code, json.loads(checked.stdout)["entries"]) == (0, 2)
+    # Hostile: a hand entry that counted, a begin line then put above it.
+    hand = "\n" + HAND_ENTRY.format(n=1, department="市民政局", count=4).replace("0001", "h1")
+    ledger.write_text(ledger.read_text(encoding="utf-8") + hand, encoding="utf-8")
+    git(alice, "commit", "-qam", "a hand entry")
+    add(alice, "市公安局", "2.4.3", "--commit")
+    text = ledger.read_text(encoding="utf-8")
+    at = text.index(hand)
+    framed = text[:at] + "# govscore batch of 1 entry, 90 bytes" + text[at:]
+    ledger.write_text(framed, encoding="utf-8")
+    git(alice, "commit", "-qam", "a begin line above the hand entry")
+    ledger.write_text(text[:at] + text[at + len(hand) :], encoding="utf-8")
+    git(alice, "commit", "-qam", "the torn lines taken out")
+    code, found = audit_json(alice)
+    assert code == 1
+    assert [r["subject"] for r in found] == [
+        "a begin line above the hand entry",
+        "the torn lines taken out",
+    ]
+    assert found[1]["entries"] == ["2023-05-h1"]
+
+
+@pytest.mark.parametrize("ends", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_a_torn_batch_before_another_in_a_file_saved_with_crlf_may_be_taken_out(
+    root: Path, ends: str
+):
+    """Review BO F4, the other way, in a month file saved with CRLF line ends: the torn
+    batch is found in the text as the ledger reads it, and its lines, up to the next
+    batch's begin line, are the same lines of the file as git holds it. Taking them out,
+    the batch after them kept, is no change, as in an LF file."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    ledger = root / MAY
+    add(root, "市公安局", "2.4.3")
+    first = ledger.read_text(encoding="utf-8")
+    add(root, "市民政局", "2.4.3")
+    second = ledger.read_text(encoding="utf-8")
+    torn = second[len(first) : second.rindex("\n", 0, -1) + 1]  # its end mark's line lost
+    ledger.write_text(first, encoding="utf-8")
+    assert add(root, "市公安局", "2.4.3") == "2023-05-0002"
+    third = ledger.read_text(encoding="utf-8")[len(first) :]
+    ledger.write_bytes((first + torn + third).replace("\n", ends).encode())
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "a torn batch before another")
+    assert audit_json(root) == (0, [])
+    ledger.write_bytes((first + third).replace("\n", ends).encode())
+    assert audit_json(root) == (0, [])
+    git(root, "commit", "-qam", "the torn lines taken out by hand")
+    assert audit_json(root) == (0, [])
+    checked = run(root, "check", "--format", "json")
+    assert (checked.exit_code, json.loads(checked.stdout)["entries"]) == (0, 2)
+
+
 def test_a_merge_putting_a_row_that_does_not_read_above_committed_csv_rows_is_named(
     tmp_path: Path,
 ):

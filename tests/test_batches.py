@@ -395,7 +395,7 @@ def test_a_batch_cut_off_at_any_byte_is_still_cut_back_whole(batch):
     for cut in range(len(before) + 1, len(text) - 1):
         [torn] = batches.torn_batches(text[:cut])
         assert (torn.at_end, torn.follows) == (True, 0), cut
-        assert batches.torn_end(text[:cut]) == len(before.decode()), cut
+        assert batches.cut_off(text[:cut]) == [(len(before.decode()), cut)], cut
 
 
 STRAY = (

@@ -40,7 +40,7 @@ from typing import TypeVar
 
 from govscore.errors import ConfigError
 from govscore.i18n import _, listing, ngettext
-from govscore.ledger.batches import BEGIN, table_outside, torn_end
+from govscore.ledger.batches import BEGIN, cut_off, table_outside
 from govscore.ledger.gitops import (
     AMENDMENTS_DIR,
     GitError,
@@ -684,6 +684,7 @@ def _tree_entries(data: bytes, width: int) -> Iterator[tuple[bytes, bytes, str]]
 
 
 Folder = tuple[bytes, ...]  # a folder's path in the repository, name by name
+Spans = tuple[tuple[int, int], ...]  # (start, stop) offsets in a text, in order
 
 
 class _History:
@@ -714,9 +715,9 @@ class _History:
         self.ledgers: dict[tuple[str, Folder], dict[str, str] | None] = {}
         self.absent: set[tuple[str, Folder]] = set()  # no such folder in the commit's tree
         self.texts: dict[str, str] = {}
-        # (commit, path, blob) → where the torn batch at the end of that file begins, if
-        # no commit ever read it as entries (None: it may have counted, or there is none).
-        self.fresh: dict[tuple[str, str, str], int | None] = {}
+        # (commit, path, blob) → the spans of that file's torn batches (batches.cut_off), if
+        # no commit ever read them as entries (None: they may have, or there are none).
+        self.fresh: dict[tuple[str, str, str], Spans | None] = {}
         self.rule_files: dict[tuple[str, Folder], _Files] = {}  # the root's rules, as ledgers
         # The last month the ledger held an entry of (None: none).
         self.entries: dict[tuple[str, Folder], str | None] = {}
@@ -1058,10 +1059,10 @@ class _History:
         """What `check` finds a commit leaving the file as `new` (None: removed) did not keep
         of the file the commit `holder` held (its `blob`): measured against the whole text,
         and where that finds something, against what of it ever counted (counted): a torn
-        batch at its end that no commit read as entries is no part of the ledger, and a
-        commit may cut it back (review BM F3: a backup's `git commit -a` took in an
-        interrupted write). A file that held no more than such a batch and its head line
-        may go."""
+        batch that no commit read as entries is no part of the ledger, and a commit may
+        cut it back (review BM F3: a backup's `git commit -a` took in an interrupted
+        write), or take it out from before another's batch a merge put after it (review BO
+        F4). A file that held no more than such a batch and its head line may go."""
         old = self.text(blob)
         found = check(old)
         if found is None:
@@ -1073,28 +1074,28 @@ class _History:
 
     def counted(self, commit_id: str, path: str, blob: str) -> str:
         """The file's text at the commit (its `blob`) as far as any commit read it: all of
-        it, but a torn batch at its end that never counted ("" where nothing but the head
-        line stands before that batch: the torn write made the file)."""
+        it, but the torn batches no commit read as entries ("" where nothing but the head
+        line stands before such a batch at its end: the torn write made the file)."""
         text = self.text(blob)
         if not path.endswith(".toml"):
             return text  # batches frame TOML files only
-        cut = self._never_counted(commit_id, path, blob)
-        return text if cut is None else text[:cut]
+        spans = self._never_counted(commit_id, path, blob)
+        return text if spans is None else _without(text, spans)
 
-    def _never_counted(self, commit_id: str, path: str, blob: str) -> int | None:
-        """Where repair would cut the commit's file back to (batches.torn_end), if the torn
-        batch at its end never counted: its lines stood torn in every commit that held
-        them. Each parent's file (none is fine) must hold what counted of it, all of it
-        but its own torn batch that never counted, among the lines kept before the cut,
-        in order: its torn batch's lines, if any, came along as torn lines, and nothing
-        that counted there went into this batch. A union merge puts another clerk's
-        entries before the batch, and that is fine (review BO F4: a parent holding the
-        same text before the cut was asked for). A parent whose lines that counted went
-        into the batch (the batch's lines whole before its end mark was changed, entries a
-        begin line was then put above, review BJ F4), or that git does not have, and the
-        batch may have counted: None.
+    def _never_counted(self, commit_id: str, path: str, blob: str) -> Spans | None:
+        """The spans of the torn batches of the commit's file (batches.cut_off), if they
+        never counted: their lines stood torn in every commit that held them. Each
+        parent's file (none is fine) must hold what counted of it (all of it but its own
+        torn batches that never counted) among the lines the commit's file holds outside
+        the spans, in order: nothing that counted there went into a torn batch here. A
+        union merge puts another clerk's entries before a torn batch, or its batch after
+        one, and that is fine (review BO F4: a parent holding the same text before the
+        batch was asked for). A parent whose lines that counted went into a torn batch
+        (a batch's lines whole before its end mark was changed, entries a begin line was
+        then put above, review BJ F4), or that git does not have, and they may have
+        counted: None.
 
-        Walked back, without recursion, only as far as the file holds part of the batch."""
+        Walked back, without recursion, only as far as the file holds part of a batch."""
         stack = [(commit_id, blob)]
         while stack:
             at, held = stack[-1]
@@ -1102,30 +1103,31 @@ class _History:
                 stack.pop()
                 continue
             text = self.text(held)
-            cut = _torn_end(text)
+            spans = _cut_off(text)
+            kept = "" if spans is None else _without(text, spans)
             commit = self._commit(at)
             waiting: list[tuple[str, str]] = []
-            for parent in commit.parents if cut is not None and commit is not None else ():
+            for parent in commit.parents if spans is not None and commit is not None else ():
                 if not self.has(parent):
-                    cut = None  # git does not have the parent: what it held is unknown
+                    spans = None  # git does not have the parent: what it held is unknown
                     break
                 if parent not in self.folders:  # before `audit --since`'s revision
                     self.follow(commit, parent)
                 before = (self.parent_files(commit, parent) or {}).get(path)
                 earlier = self.text(before) if before not in (None, held) else text
-                if before is None or (len(earlier) <= cut and text.startswith(earlier)):
-                    continue  # no such file, or only what is kept: the batch came after
+                if before is None or (before != held and _lines_within(earlier, kept)):
+                    continue  # no such file, or its lines all stand outside the batches
                 if (parent, path, before) not in self.fresh:
                     waiting.append((parent, before))
                     continue
                 own = self.fresh[(parent, path, before)]
-                if not _lines_within(earlier if own is None else earlier[:own], text[:cut]):
-                    cut = None
+                if not _lines_within(earlier if own is None else _without(earlier, own), kept):
+                    spans = None
                     break
-            if cut is not None and waiting:
+            if spans is not None and waiting:
                 stack.extend(waiting)
                 continue
-            self.fresh[(at, path, held)] = None if commit is None else cut
+            self.fresh[(at, path, held)] = None if commit is None else spans
             stack.pop()
         return self.fresh[(commit_id, path, blob)]
 
@@ -1146,6 +1148,17 @@ class _History:
         )
 
 
+def _without(text: str, spans: Spans) -> str:
+    """The text without the spans (in order, apart)."""
+    parts: list[str] = []
+    at = 0
+    for start, stop in spans:
+        parts.append(text[at:start])
+        at = stop
+    parts.append(text[at:])
+    return "".join(parts)
+
+
 def _lines_within(old: str, new: str) -> bool:
     """Whether every line of `old` stands in `new`, in the same order (others may stand
     between them, as a union merge puts them)."""
@@ -1155,20 +1168,27 @@ def _lines_within(old: str, new: str) -> bool:
     return all(any(line == other for other in lines) for line in old.splitlines(keepends=True))
 
 
-def _torn_end(text: str) -> int | None:
-    """Where repair would cut a file's text, as git holds it, back to (batches.torn_end), if
-    it ends in a torn batch. The batch is found in the text as the ledger reads it (a
-    character cut off at its end dropped, a BOM and CRLF line ends taken away), and the cut,
-    which starts a line, falls at the start of that line here: a Windows editor's file is
-    cut back as repair cuts it. None for a text the ledger does not read (not UTF-8)."""
+def _cut_off(text: str) -> Spans | None:
+    """The spans of a file's text, as git holds it, that its torn batches stand in
+    (batches.cut_off; None: there are none). They are found in the text as the ledger
+    reads it (a character cut off at its end dropped, a BOM and CRLF line ends taken
+    away), and each span, which starts a line and stops at one or at the end, is the same
+    lines here: a Windows editor's file is cut back as repair cuts it. None for a text the
+    ledger does not read (not UTF-8)."""
     try:
         read = as_read(ledger_text(text.encode(errors="surrogateescape")))
     except UnicodeDecodeError:
         return None
-    cut = torn_end(read, string_lines(read), followed=True)
-    if not cut or read == text:
-        return cut
-    return line_offset(text, read.count("\n", 0, cut) + 1)
+    spans = cut_off(read, string_lines(read))
+    if not spans:
+        return None
+    if read == text:
+        return tuple(spans)
+    # A line's start here, by its number; the end of the text as read is the end here.
+    here = {len(read): len(text)}
+    for offset in {at for span in spans for at in span} - here.keys():
+        here[offset] = line_offset(text, read.count("\n", 0, offset) + 1)
+    return tuple((here[start], here[stop]) for start, stop in spans)
 
 
 def _folder(place: Folder) -> str:

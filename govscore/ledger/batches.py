@@ -284,15 +284,22 @@ def cut_point(text: str, torn: Torn) -> int:
     return 0 if not kept or head_only(kept) else torn.start
 
 
-def torn_end(text: str, in_strings: Container[int] = (), followed: bool = False) -> int | None:
-    """Where repair would cut the text back to (cut_point), if it ends in a torn batch.
-    `followed`: lines its write did not write may follow it (Torn.follows), left out with
-    it: the audit asks whether those ever counted too, repair never cuts them."""
-    torn = torn_batches(text, in_strings)
-    last = torn[-1] if torn else None
-    if last is None or not (last.at_end or (followed and last.follows)):
-        return None
-    return cut_point(text, last)
+def cut_off(text: str, in_strings: Container[int] = ()) -> list[tuple[int, int]]:
+    """The spans (start, stop) of the text's torn batches that a write cut off left, no
+    edit (their end lines never whole): the last to the text's end from where repair
+    would cut it back to (cut_point), lines its write did not write after it included
+    (Torn.follows); one before another's begin line (a union merge puts another clerk's
+    batch after it) up to that line. They never count where they stand: the audit asks
+    whether they did before (repair cuts only the last, and never lines after it)."""
+    spans = []
+    for torn in torn_batches(text, in_strings):
+        if torn.edited:
+            continue
+        if torn.at_end or torn.follows:
+            spans.append((cut_point(text, torn), len(text)))
+        else:
+            spans.append((torn.start, torn.stop))
+    return spans
 
 
 def ends_whole_batch(text: str) -> bool:
