@@ -1913,6 +1913,49 @@ def test_a_committed_torn_batch_that_never_counted_may_be_cut_by_a_commit_or_a_m
     assert audit_history(repo, "ledger", since=backup) == Audit([], ())
 
 
+def test_repair_in_a_shallow_clone_says_the_history_stops_as_audit_does(root: Path, tmp_path: Path):
+    """Review BO J6: in a clone whose history stops at the backup that committed a torn
+    batch, repair refused as "these may have counted … (`govscore audit` names that
+    commit)", while audit named nothing and said the history stops. Repair says so too,
+    with the command that fetches the rest, and check in repair's words; once fetched,
+    repair cuts the batch."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    before = (root / MAY).read_text(encoding="utf-8")
+    with (root / MAY).open("a", encoding="utf-8") as out:
+        out.write(BACKED_UP)
+    git(root, "commit", "-qam", "nightly backup")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{root}", str(shallow))
+    line = before.count("\n") + 1
+    said = (
+        f"{MAY}:{line}: a batch of 1 entry at the end of the file is cut off after 61 of 200 "
+        "bytes: it is left out; `govscore repair` does not cut it: HEAD holds its lines "
+        "committed, and whether they ever counted cannot be told: the history in this clone "
+        "stops before a commit that held them (a shallow clone); "
+        f"`git -C {shlex.quote(str(shallow))} fetch --unshallow` fetches it, then run repair "
+        "again\n"
+    )
+    repaired = run(shallow, "repair", "--yes")
+    assert (repaired.exit_code, repaired.stdout) == (1, f"{said}  1 entry in it: 2023-05-0002\n")
+    checked = run(shallow, "check")
+    assert (checked.exit_code, checked.stdout) == (1, said)
+    [problem] = json.loads(run(shallow, "check", "--format", "json").stdout)["problems"]
+    assert problem["message"] == (  # JSON speaks the office's language
+        "文件末尾的 1 条一批在 200 字节中的第 61 字节后被截断：整批不计；`govscore repair` "
+        "不会截掉它：这些行已提交在 HEAD 中，但无法判断它们是否计过分：本克隆的历史在曾含这些行"
+        "的提交之前中断"
+        f"（浅克隆）；`git -C {shlex.quote(str(shallow))} fetch --unshallow` 可取回完整历史，"
+        "然后再运行 govscore repair"
+    )
+    assert (shallow / MAY).read_text(encoding="utf-8") == before + BACKED_UP
+    assert "fetch --unshallow" in run(shallow, "audit").stderr
+    git(shallow, "fetch", "-q", "--unshallow")
+    assert run(shallow, "repair", "--yes").exit_code == 0
+    assert (shallow / MAY).read_text(encoding="utf-8") == before
+
+
 def test_a_whole_batch_changed_to_look_torn_and_then_cut_is_named_and_not_cut(root: Path):
     """Review BM F3, hostile: a committed whole batch (it counted) whose end mark a commit
     then cut short, so that it reads as a write cut off at the file's end. Repair refuses

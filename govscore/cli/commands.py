@@ -752,7 +752,7 @@ def repair(app: AppContext, month: str | None, yes: bool, fmt: str) -> None:
     cuttable = [cut for cut in cuts if cut.cuttable]
     if fmt == "json":
         done = cut_back(root_dir, cuttable) if yes and cuttable else []
-        click.echo(json_text(repair_json(cuts, done)))
+        click.echo(json_text(repair_json(root_dir, cuts, done)))
         if len(done) < len(cuts):
             sys.exit(1)
         return
@@ -761,7 +761,7 @@ def repair(app: AppContext, month: str | None, yes: bool, fmt: str) -> None:
         click.echo(_("{where}: no torn batch, nothing to repair").format(where=where), err=True)
         return
     for cut in cuts:
-        _show_cut(cut)
+        _show_cut(cut, root_dir)
     if cuttable and not yes and interactive() and sys.stdout.isatty():
         # The torn batches are listed on stdout: asked only where the clerk has read them.
         yes = confirm(_("cut them back?"))
@@ -792,9 +792,9 @@ def repair(app: AppContext, month: str | None, yes: bool, fmt: str) -> None:
         sys.exit(1)
 
 
-def _show_cut(cut: Cut) -> None:
+def _show_cut(cut: Cut, root: Path) -> None:
     torn = cut.torn
-    click.echo(f"{cut.file}:{torn.line}: {cut.message()}")
+    click.echo(f"{cut.file}:{torn.line}: {cut.message(root)}")
     if cut.cuttable:
         click.echo(
             "  "

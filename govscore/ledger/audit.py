@@ -171,11 +171,13 @@ def audit_history(root: Path, ledger_dir: str, since: str | None = None) -> Audi
     return Audit(found, tuple(cut), published)
 
 
-def keeps_head(root: Path, ledger_dir: str, label: str, new: str | None) -> bool:
+def keeps_head(root: Path, ledger_dir: str, label: str, new: str | None) -> bool | None:
     """Whether a commit that leaves the ledger file `label` as `new` (None: removed) keeps
     what HEAD holds of it, as the audit measures the working tree. Repair cuts lines HEAD
     holds only where this says so (a torn batch at the file's end that never counted), so
-    that repair, check's advice and the audit agree (review BM F3)."""
+    that repair, check's advice and the audit agree (review BM F3). None: it cannot be
+    told, the history stopping (a shallow clone) before a commit that held the file, as
+    the audit says of it (review BO J6)."""
     head = _head(root)
     if head is None:
         return True
@@ -186,7 +188,9 @@ def keeps_head(root: Path, ledger_dir: str, label: str, new: str | None) -> bool
         if blob is None:
             return True
         check = partial(_check, new=new, path=path, merge=False, parent=head)
-        return history.measure(head, path, blob, new, check) is None
+        if history.measure(head, path, blob, new, check) is None:
+            return True
+        return None if (head, path, blob) in history.stopped else False
 
 
 def _head(root: Path) -> str | None:
@@ -718,6 +722,9 @@ class _History:
         # (commit, path, blob) → the spans of that file's torn batches (batches.cut_off), if
         # no commit ever read them as entries (None: they may have, or there are none).
         self.fresh: dict[tuple[str, str, str], Spans | None] = {}
+        # Those of them told None only because the history stops (a shallow clone) before
+        # a commit that held the file: with it, they may well have never counted.
+        self.stopped: set[tuple[str, str, str]] = set()
         self.rule_files: dict[tuple[str, Folder], _Files] = {}  # the root's rules, as ledgers
         # The last month the ledger held an entry of (None: none).
         self.entries: dict[tuple[str, Folder], str | None] = {}
@@ -1107,9 +1114,11 @@ class _History:
             kept = "" if spans is None else _without(text, spans)
             commit = self._commit(at)
             waiting: list[tuple[str, str]] = []
+            stopped = False
             for parent in commit.parents if spans is not None and commit is not None else ():
                 if not self.has(parent):
                     spans = None  # git does not have the parent: what it held is unknown
+                    stopped = True
                     break
                 if parent not in self.folders:  # before `audit --since`'s revision
                     self.follow(commit, parent)
@@ -1123,11 +1132,14 @@ class _History:
                 own = self.fresh[(parent, path, before)]
                 if not _lines_within(earlier if own is None else _without(earlier, own), kept):
                     spans = None
+                    stopped = (parent, path, before) in self.stopped
                     break
             if spans is not None and waiting:
                 stack.extend(waiting)
                 continue
             self.fresh[(at, path, held)] = None if commit is None else spans
+            if stopped:
+                self.stopped.add((at, path, held))
             stack.pop()
         return self.fresh[(commit_id, path, blob)]
 

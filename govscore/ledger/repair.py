@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -55,14 +56,24 @@ class Cut:
     created: bool  # nothing but its head line is kept: the torn write made it, it goes
     committed: bool = False  # HEAD holds lines it would cut: the cut is to be committed
     counted: bool = False  # and some of them counted before: an edit, not a write cut off
+    stopped: bool = False  # or may have: the history stops (a shallow clone) before it tells
 
     @property
     def cuttable(self) -> bool:
         return self.torn.at_end and not self.counted
 
-    def message(self) -> str:
+    def message(self, root: Path) -> str:
         """What repair and check say at the batch's first line: `govscore repair` is advised
-        only for a batch repair cuts."""
+        only for a batch repair cuts. `root`: where git is to fetch the history a shallow
+        clone stops before (review BO J6: it was refused as one that may have counted)."""
+        if self.stopped:
+            why = _(
+                "`govscore repair` does not cut it: HEAD holds its lines committed, and whether "
+                "they ever counted cannot be told: the history in this clone stops before a "
+                "commit that held them (a shallow clone); `git -C {root} fetch --unshallow` "
+                "fetches it, then run repair again"
+            )
+            return self.torn.refused(why.format(root=shlex.quote(str(root))))
         if not self.counted:
             return self.torn.message(self.month)
         why = _(
@@ -98,12 +109,23 @@ def find_cuts(root: Path, months: Collection[str] | None = None) -> list[Cut]:
             created = cut_point(text, torn) == 0
             first = 1 if created else torn.line  # the first line a cut would take
             committed = in_git and first <= _committed_lines(root, label)
-            counted = (
-                committed
-                and torn.at_end
-                and not keeps_head(root, LEDGER_DIR, label, _kept(root, label, data, keep, created))
+            kept = (
+                keeps_head(root, LEDGER_DIR, label, _kept(root, label, data, keep, created))
+                if committed and torn.at_end
+                else True
             )
-            cut = Cut(label, file_month, torn, len(data), keep, ids, created, committed, counted)
+            cut = Cut(
+                label,
+                file_month,
+                torn,
+                len(data),
+                keep,
+                ids,
+                created,
+                committed,
+                counted=not kept,
+                stopped=kept is None,
+            )
             cuts.append(cut)
     return cuts
 
@@ -126,7 +148,7 @@ def in_repair_words(root: Path, problems: Sequence[Problem]) -> list[Problem]:
         return list(problems)
     said = {(cut.file, cut.torn.line, cut.torn.message(cut.month)): cut for cut in cuts}
     return [
-        replace(problem, message=said[where].message())
+        replace(problem, message=said[where].message(root))
         if (where := (problem.file, problem.line, problem.message)) in said
         else problem
         for problem in problems
@@ -185,9 +207,10 @@ def cut_back(root: Path, cuts: list[Cut]) -> list[Cut]:
     return done
 
 
-def repair_json(cuts: list[Cut], done: list[Cut]) -> dict[str, Any]:
-    """What `repair --format json` prints: each torn batch (where, what it held, why it is
-    left out, whether repair may cut it), what was cut, and whether anything changed."""
+def repair_json(root: Path, cuts: list[Cut], done: list[Cut]) -> dict[str, Any]:
+    """What `repair --format json` prints of the root: each torn batch (where, what it
+    held, why it is left out, whether repair may cut it), what was cut, and whether
+    anything changed."""
     return {
         "torn": [
             {
@@ -195,7 +218,7 @@ def repair_json(cuts: list[Cut], done: list[Cut]) -> dict[str, Any]:
                 "month": cut.month,
                 "line": cut.torn.line,
                 "last_line": cut.torn.last_line,
-                "message": cut.message(),
+                "message": cut.message(root),
                 "entries": list(cut.ids),
                 "cuttable": cut.cuttable,
                 "committed": cut.committed,
