@@ -2574,6 +2574,68 @@ def test_a_final_newline_put_back_as_check_asks_is_no_change(tmp_path: Path):
     assert [(r.commit, r.parent) for r in found] == [(cut, first)]  # the loss alone
 
 
+def test_a_last_entry_cut_off_before_its_newline_may_be_completed(root: Path, tmp_path: Path):
+    """Review BO F5: a hand append cut off by a power loss (`count = 45` to `count = 4`,
+    no newline) and committed by a backup. Check leaves the entry out and asks to repair
+    it and end the file with a newline; completing it so was named by audit (adding only
+    the newline, the wrong count kept, was not). It never counted (the file lacked its
+    newline in every commit that held it): completing it is no change, in the working
+    tree and committed. An entry that counted, its newline then taken away, is named
+    when changed, as is the loss of the newline."""
+    from govscore.ledger.audit import audit_history
+
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    ledger = root / MAY
+    hand = "\n" + HAND_ENTRY.format(n=1, department="市民政局", count=45).replace("0001", "h1")
+    cut = ledger.read_text(encoding="utf-8") + hand[:-2]  # `count = 4`
+    ledger.write_text(cut, encoding="utf-8")
+    git(root, "commit", "-qam", "nightly backup")
+    checked = run(root, "check")
+    assert checked.exit_code == 1 and "repair the last entry" in checked.stdout
+    ledger.write_text(cut + "5\n", encoding="utf-8")  # as check asks
+    assert run(root, "check").exit_code == 0
+    assert audit_json(root) == (0, [])
+    git(root, "commit", "-qam", "the cut-off entry completed, as check asks")
+    assert audit_json(root) == (0, [])
+
+    repo = repository(tmp_path / "repo")
+    whole = LEDGER_HEADER + HAND_ENTRY.format(n=1, department="市公安局", count=45)
+    first = commit(repo, "first", {MAY: whole})
+    lost = commit(repo, "lost", {MAY: whole[:-1]})
+    changed = commit(repo, "changed", {MAY: whole.replace("45", "4")})
+    found = audit_history(repo, "ledger").rewrites
+    assert [(r.commit, r.parent) for r in found] == [(lost, first), (changed, lost)]
+
+
+@pytest.mark.parametrize(("ends", "bom"), [("\r\n", ""), ("\n", "\ufeff")], ids=["crlf", "bom"])
+def test_a_last_entry_cut_off_in_a_file_saved_on_windows_may_be_completed(
+    root: Path, ends: str, bom: str
+):
+    """Review BO F5 in a month file saved with CRLF line ends, or a BOM: the entry the
+    ledger leaves out is found in the text as the ledger reads it, and completing it as
+    check asks is no change, as in an LF file."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    ledger = root / MAY
+    kept = LEDGER_HEADER + HAND_ENTRY.format(n=1, department="市公安局", count=1)
+    ledger.write_bytes((bom + kept.replace("\n", ends)).encode())
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "entered by hand")
+    hand = "\n" + HAND_ENTRY.format(n=2, department="市民政局", count=45)
+    cut = bom + (kept + hand[:-2]).replace("\n", ends)  # `count = 4`
+    ledger.write_bytes(cut.encode())
+    git(root, "commit", "-qam", "nightly backup")
+    checked = run(root, "check")
+    assert checked.exit_code == 1 and "repair the last entry" in checked.stdout
+    ledger.write_bytes((cut + "5" + ends).encode())  # as check asks
+    assert run(root, "check").exit_code == 0
+    assert audit_json(root) == (0, [])
+    git(root, "commit", "-qam", "the cut-off entry completed, as check asks")
+    assert audit_json(root) == (0, [])
+
+
 @pytest.mark.parametrize("body", ["count = 40\n", "[entry.x]\ny = 1\n", '[meta]\nnote = "x"\n'])
 def test_a_framed_batch_opening_with_no_entry_header_is_named_by_audit(tmp_path: Path, body: str):
     """Reviews BI F1, BJ F1: a "batch" whose first line is a key or another table, framed

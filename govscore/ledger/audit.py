@@ -70,6 +70,7 @@ from govscore.ledger.text import (
     csv_records,
     inside_strings,
     ledger_text,
+    left_out_last,
     line_offset,
     open_csv_row,
     quote_open_at,
@@ -1181,17 +1182,23 @@ def _lines_within(old: str, new: str) -> bool:
 
 
 def _cut_off(text: str) -> Spans | None:
-    """The spans of a file's text, as git holds it, that its torn batches stand in
-    (batches.cut_off; None: there are none). They are found in the text as the ledger
-    reads it (a character cut off at its end dropped, a BOM and CRLF line ends taken
-    away), and each span, which starts a line and stops at one or at the end, is the same
-    lines here: a Windows editor's file is cut back as repair cuts it. None for a text the
-    ledger does not read (not UTF-8)."""
+    """The spans of a file's text, as git holds it, that no reader takes as entries and
+    that a write cut off may leave (None: there are none): its torn batches
+    (batches.cut_off), and the last table of a file without its last newline
+    (text.left_out_last). They are found in the text as the ledger reads it (a character
+    cut off at its end dropped, a BOM and CRLF line ends taken away), and each span, which
+    starts a line and stops at one or at the end, is the same lines here: a Windows
+    editor's file is cut back as repair cuts it. None for a text the ledger does not read
+    (not UTF-8)."""
     try:
         read = as_read(ledger_text(text.encode(errors="surrogateescape")))
     except UnicodeDecodeError:
         return None
     spans = cut_off(read, string_lines(read))
+    last = left_out_last(read)
+    # A table before a torn batch at the end is kept: the spans stay in order, apart.
+    if last is not None and (not spans or last >= spans[-1][1]):
+        spans.append((last, len(read)))
     if not spans:
         return None
     if read == text:

@@ -34,7 +34,16 @@ from govscore.i18n import (
     parser_reason,
     toml_value,
 )
-from govscore.ledger.batches import BEGIN, END, Ended, Stray, blank, ends_whole_batch, scan
+from govscore.ledger.batches import (
+    BEGIN,
+    END,
+    Ended,
+    Stray,
+    Torn,
+    blank,
+    ends_whole_batch,
+    scan,
+)
 from govscore.ledger.tomlfast import ENTRY_NAME, Chunk, PlainTables, quick_entry, read_chunks
 from govscore.model import FIELDS, Entry, field_word, is_month
 from govscore.rules.validate import MOST_CASES, count_refusal, too_many
@@ -421,18 +430,16 @@ def parse_toml_ledger(
     breaks: list[Problem] = []
     text = as_read(text)
     newlines = text.count("\n")
-    torn, ended = scan(text, string_lines(text))
+    torn, found_strays, read = _blanked(text)
     for batch in torn:
         breaks.append(Problem(file, batch.line, batch.message(month)))
         problems.append(breaks[-1])
-    found_strays = strays(text, ended)
     for stray in found_strays:
         problems.append(Problem(file, stray.line, stray.message(), "", stray.entry))
     # A stray last line without its newline leaves the file unended, blank or not.
     stray_end = bool(found_strays) and found_strays[-1].stop == len(text)
     unended = stray_end and not text.endswith("\n")
-    if torn or found_strays:  # their entries never count: the readers see blank lines
-        text = blank(text, sorted((*torn, *found_strays), key=operator.attrgetter("start")))
+    text = read
     cut = found_strays[-1].entry if unended else ""  # the id of a last entry left out
     unended = unended or (bool(text) and not text.endswith("\n"))
     # A last batch whose end mark matches holds every byte it announced: nothing of it was
@@ -549,14 +556,44 @@ _HEADERS = re.compile(_HEADER.pattern, re.MULTILINE)  # every header line of a t
 _ID_LINE = re.compile(r'^[ \t]*id[ \t]*=[ \t]*"([^"\\\n]*)"', re.MULTILINE)
 
 
+def _blanked(text: str) -> tuple[list[Torn], list[Stray], str]:
+    """The text's torn batches and stray lines (batches.scan, strays), and the text with
+    their lines made blank: their entries never count, the readers see blank lines."""
+    torn, ended = scan(text, string_lines(text))
+    found_strays = strays(text, ended)
+    if torn or found_strays:
+        text = blank(text, sorted((*torn, *found_strays), key=operator.attrgetter("start")))
+    return torn, found_strays, text
+
+
+def left_out_last(text: str) -> int | None:
+    """Where the last [[entry]] table of a TOML month file (as read: BOM and CRs taken
+    away) begins that parse_toml_ledger leaves out for want of the file's last newline
+    (it may be cut off: `count = 45` cut to `count = 4`); None where none is. The audit
+    takes that table for text that never counted, as a torn batch (review BO F5)."""
+    read = _blanked(text)[2]
+    if not read or read.endswith("\n") or ends_whole_batch(read):
+        return None
+    start = _last_header(read)
+    if start is None:
+        return None
+    return line_offset(text, read.count("\n", 0, start) + 1)  # the same line of the text
+
+
+def _last_header(text: str) -> int | None:
+    """Where the text's last [[entry]] header line begins (None: it has none)."""
+    start = None
+    for header in _HEADERS.finditer(text):
+        start = header.start()
+    return start
+
+
 def _leave_out_last(text: str) -> tuple[str, str]:
     """A text that does not end with a newline, its last [[entry]] table made blank lines
     (it may be cut off: `count = 45` cut to `count = 4` would read as whole), every line
     keeping its number; and that table's id, if it has one, which stays taken. (Scanned
     whole: only a file without its last newline is.)"""
-    start = None
-    for header in _HEADERS.finditer(text):
-        start = header.start()
+    start = _last_header(text)
     if start is None:
         return text, ""
     found = _ID_LINE.search(text, start)
