@@ -128,7 +128,7 @@ def seal(snapshot: cache.Snapshot, key: bytes) -> bytes:
     """The bytes of a cache file holding snapshot, signed with key."""
     texts = _Texts()
     data = _to_data(snapshot, texts)
-    parts = [text.encode() for text in texts.parts]
+    parts = [text.encode() if isinstance(text, str) else text for text in texts.parts]
     data["texts"] = [len(part) for part in parts]
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     rest = [b"%d\n" % len(body), body, *parts]
@@ -234,9 +234,10 @@ class _Texts:
     """Long lists of strings kept as plain lines after the JSON: quick to write and read."""
 
     def __init__(self) -> None:
-        self.parts: list[str] = []
+        # Texts, or the bytes a cache file held them as (written again as they are).
+        self.parts: list[str | memoryview] = []
 
-    def add(self, text: str) -> int:
+    def add(self, text: str | memoryview) -> int:
         self.parts.append(text)
         return len(self.parts) - 1
 
@@ -262,9 +263,12 @@ class _Texts:
 
 
 def _as_read(parts: Sequence[str], columns: list[list[Any]]) -> list[Any]:
-    """Columns as the file holds them, for _Texts.reuse: (kind, text, count)."""
+    """Columns as the file holds them, for _Texts.reuse: (kind, text, count); the text as
+    the file's bytes where they are at hand (a province's million keys are neither
+    decoded nor encoded again for one more entry)."""
+    raw = parts.raw if isinstance(parts, Parts) else parts.__getitem__
     return [
-        ("text", parts[number], count) if number is not None else ("list", "", count)
+        ("text", raw(number), count) if number is not None else ("list", "", count)
         for number, count in columns
     ]
 
