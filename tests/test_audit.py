@@ -3051,6 +3051,8 @@ def test_a_committed_notice_edited_renamed_or_removed_is_named_and_a_new_one_is_
     git(root, "add", "-A")
     git(root, "commit", "-qm", "notice 10")
     assert audit_json(root) == (0, [])  # a new notice is no change
+    june = run(root, "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-06", "--commit")
+    assert june.exit_code == 0, june.output  # June recorded: notice 10 rules it now
 
     (notices / "2023-05-01.toml").write_text(
         NOTICE.replace("points = 2", "points = 0.5"), encoding="utf-8"
@@ -3130,6 +3132,44 @@ def test_a_committed_notice_edited_renamed_or_removed_is_named_and_a_new_one_is_
     )
 
 
+def test_a_notice_ruling_no_recorded_month_may_be_put_right_renamed_or_removed(root: Path):
+    """Review BP F3, J1: a notice for July, committed while the ledger holds May, rules
+    no month recorded: two clerks who committed it with different titles, a notice
+    saved under its issue date and renamed to its effective date, one taken back by
+    `git revert`: none changes a recorded score, and was named for good. Once a July
+    entry is recorded, an edit is named again; and a new name that rules recorded months
+    is named as a notice added."""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")
+    notices = root / "amendments"
+    notices.mkdir()
+    july = notices / "2023-07-01.toml"
+    july.write_text(NOTICE, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "notice 9, for July")
+    july.write_text(NOTICE.replace('title = "补充通知"', 'title = "关于调整的补充通知"'), "utf-8")
+    git(root, "commit", "-qam", "its title as issued")
+    git(root, "mv", "amendments/2023-07-01.toml", "amendments/2023-08-01.toml")
+    git(root, "commit", "-qm", "renamed to its effective date")
+    git(root, "revert", "--no-edit", "HEAD")  # taken back: July after all
+    assert audit_json(root) == (0, [])
+    recorded = run(root, "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-07", "--commit")
+    assert recorded.exit_code == 0, recorded.output
+    july.write_text(NOTICE.replace("points = 2", "points = 0.5"), encoding="utf-8")
+    git(root, "commit", "-qam", "halved after July was recorded")
+    git(root, "mv", "amendments/2023-07-01.toml", "amendments/2023-05-01.toml")
+    git(root, "commit", "-qm", "moved to May")
+    code, found = audit_json(root)
+    assert (code, [(r["subject"], r["file"], r["change"]) for r in found]) == (
+        1,
+        [
+            ("halved after July was recorded", "amendments/2023-07-01.toml", "edited"),
+            ("moved to May", "amendments/2023-07-01.toml", "renamed"),
+        ],
+    )
+
+
 def test_a_notice_never_in_force_may_be_fixed_renamed_or_removed(root: Path):
     """Review BO F1: a notice `check` leaves out (weights that sum to 1.05, a name that is
     no date, text that is not UTF-8) ruled no month; fixing it as `check` says, renaming
@@ -3173,13 +3213,11 @@ def test_a_notice_never_in_force_may_be_fixed_renamed_or_removed(root: Path):
     git(root, "commit", "-qam", "notices fixed as check says")
     assert run(root, "check").exit_code == 0
     assert audit_json(root) == (1, [named])
-    # A notice in force is kept: removing it is named.
+    # A notice in force for 2024, which rules no month recorded yet, may be taken back
+    # too (review BP J1); one ruling a recorded month is named (the test above).
     git(root, "rm", "-q", "amendments/2024-01-01.toml")
     code, found = audit_json(root)
-    assert (code, [(r["file"], r["change"]) for r in found]) == (
-        1,
-        [("weights.toml", "edited"), ("amendments/2024-01-01.toml", "removed")],
-    )
+    assert (code, [(r["file"], r["change"]) for r in found]) == (1, [("weights.toml", "edited")])
 
 
 NOTICE_EARLY = (
@@ -3481,6 +3519,8 @@ def test_rules_changed_in_the_working_tree_are_named_before_they_are_committed(r
     git(root, "add", "-A")
     git(root, "commit", "-qm", "root")
     add(root, "市公安局", "2.4.3", "--commit")
+    june = run(root, "add", "-d", "市公安局", "-c", "2.4.3", "--month", "2023-06", "--commit")
+    assert june.exit_code == 0, june.output  # both notices rule a recorded month
     head = committed(root)[0]
     (root / "amendments" / "2023-05-01.toml").write_text(
         NOTICE.replace("points = 2", "points = 1"), encoding="utf-8"
@@ -3526,6 +3566,7 @@ def test_a_notice_renamed_with_mv_is_named_as_one_renamed_with_git_mv(root: Path
     (notices / "2023-05-01.toml").write_text(NOTICE, encoding="utf-8")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "root")
+    add(root, "市公安局", "2.4.3", "--commit")  # May recorded under the notice
     head = git(root, "rev-parse", "HEAD")
     (notices / "2023-05-01.toml").rename(notices / "2023-05-02.toml")
     renamed = {
@@ -3590,12 +3631,14 @@ def test_rules_left_in_a_merge_conflict_are_named_as_such(root: Path):
 
 def test_a_merge_that_drops_the_other_clerks_notice_is_named(clerks: tuple[Path, Path]):
     """A notice is compared in a merge against each parent, as ledger files are: `git
-    merge -s ours` that leaves out the notice the other clerk committed removes it."""
+    merge -s ours` that leaves out the notice the other clerk committed (and the May
+    entry recorded under it) removes it."""
     alice, bob = clerks
     (alice / "amendments").mkdir()
     (alice / "amendments" / "2023-05-01.toml").write_text(NOTICE, encoding="utf-8")
     git(alice, "add", "-A")
     git(alice, "commit", "-qm", "notice")
+    add(alice, "市民政局", "2.4.3", "--commit")  # May recorded under it
     git(alice, "push", "-q", "origin", "HEAD")
     add(bob, "市公安局", "2.4.3")
     git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin")
@@ -3604,13 +3647,10 @@ def test_a_merge_that_drops_the_other_clerks_notice_is_named(clerks: tuple[Path,
     git(bob, "merge", "-q", "-s", "ours", "--no-edit", "FETCH_HEAD")
     code, found = audit_json(bob)
     assert code == 1
+    merge, theirs = git(bob, "rev-parse", "HEAD"), git(bob, "rev-parse", "FETCH_HEAD")
     assert [(r["commit"], r["parent"], r["file"], r["change"]) for r in found] == [
-        (
-            git(bob, "rev-parse", "HEAD"),
-            git(bob, "rev-parse", "FETCH_HEAD"),
-            "amendments/2023-05-01.toml",
-            "removed",
-        ),
+        (merge, theirs, "ledger/2023-05.toml", ""),  # Alice's May entry dropped too
+        (merge, theirs, "amendments/2023-05-01.toml", "removed"),
     ]
 
 

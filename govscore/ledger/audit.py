@@ -1311,6 +1311,8 @@ def _rules_changed(
             continue
         if notice and ruled() is not None and label not in ruled():
             continue  # left out at the parent (a problem of `check`): it ruled no month
+        if notice and ruled() is not None and _rules_none(ruled()[label], recorded()):
+            continue  # no month it rules is recorded yet: put right freely (review BP F3)
         # One the parent lacks scored by the defaults govscore ships, as init writes them;
         # without clauses.toml the loader reads the shipped catalog.
         kept = was if before is not None else _shipped(label).split("\n")
@@ -1397,6 +1399,13 @@ def _rules_changed(
         shown = tuple(_shown(f"+{n}: {line}") for n, line in enumerate(text, 1) if line)
         found.append((_shown(label), message, (), shown, "added"))
     return found
+
+
+def _rules_none(first: str, last: str | None) -> bool:
+    """Whether a notice first ruling month `first` rules no month the ledger recorded
+    (`last`: the last month it held an entry of; None: none yet). Until then it may be put
+    right, renamed or taken back (its new name, if any, is judged as a notice added)."""
+    return last is None or first > last
 
 
 def _first_months(files: _Files, read: Callable[[str], str]) -> dict[str, str]:
