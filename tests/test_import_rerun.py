@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from conftest import run_process
 from govscore.cli.commands import cli
-from govscore.ledger import cachefile
+from govscore.ledger import cachefile, recording
 from govscore.ledger.importing import Planner, Table, read_file
 from govscore.ledger.loader import CACHE_DIR, IMPORT_CACHE, load_departments
 from govscore.ledger.recording import Writing, import_fingerprint, record_import
@@ -146,6 +146,26 @@ def test_the_rerun_reads_no_row(small: Path):
     other, counted = planner(Path("rows.csv"), "utf-8", small)
     done = record_import(small, other.read, date(2024, 1, 1), Writing(), other)
     assert counted.reads == 1 and done.ids == [] and other.skipped == 5
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["one process", "kept on a second"])
+def test_a_big_import_is_kept_for_its_rerun_wherever_the_cache_was_kept(
+    small: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+):
+    # An import of more rows than a part keeps the cache in a second process (Keeper.
+    # split). Its rows' entries, made keys among them, must still be known here, where
+    # what a re-run needs is kept: once they were not, and a re-run of a province's
+    # million rows read them all again (48 s, not 2).
+    monkeypatch.setattr(recording, "IMPORT_PART", 2)
+    Path("rows.csv").write_text(ROWS, encoding="utf-8")
+    rows, _counted = planner(Path("rows.csv"), root=small)
+    done = record_import(small, rows.read, date(2024, 1, 1), Writing(), rows, workers)
+    assert (len(done.ids), done.problems) == (5, [])
+    assert kept_file(small).is_file()
+    again, counted = planner(Path("rows.csv"), root=small)
+    done = record_import(small, again.read, date(2024, 1, 1), Writing(), again, workers)
+    assert counted.reads == 0
+    assert (done.ids, done.skipped, again.skipped, again.rows) == ([], 0, 5, 6)
 
 
 def test_a_ledger_that_lost_an_entry_has_the_rows_read(small: Path):

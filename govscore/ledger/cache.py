@@ -418,12 +418,17 @@ def key_mark(entry: Entry, departments: Departments) -> str:
     return entry_mark(entry, department.name if department is not None else None)
 
 
-def note_marks(context: Context, entries: Iterable[Entry], departments: Departments) -> None:
-    """Mark the keyed entries an import books (see Context.marks)."""
-    marks = context.marks
+def note_keys(context: Context, entries: Iterable[Entry], departments: Departments) -> None:
+    """Note the keyed entries an import books while a second process keeps the cache
+    (keeping.Keeper.apart): each key's entry and mark (see Context.marks), as Extension
+    notes them where the cache is kept here. A re-run of the import is known by them (a
+    made key's entry by its id: importing.Planner.kept)."""
+    keys, marks = context.keys, context.marks
     for entry in entries:
-        if entry.key and marked(entry.key):
-            marks[entry.key] = key_mark(entry, departments)
+        if entry.key:
+            keys[entry.key] = entry.id
+            if marked(entry.key):
+                marks[entry.key] = key_mark(entry, departments)
 
 
 @dataclass(frozen=True)

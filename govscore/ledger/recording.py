@@ -554,8 +554,8 @@ def _import_cached(
             # The reading left out repeated keys: a million new ones need not be noted
             # here as well as where the cache is kept.
             made = draft_entries(drafts, known, id_tag, options.force, distinct_keys=True)
-            if keeper.apart:  # the marks of the new keys, for a re-run (see Planner.kept)
-                cache.note_marks(context, made.entries, state.departments)
+            if keeper.apart:  # the new keys' entries, for a re-run (see Planner.kept)
+                cache.note_keys(context, made.entries, state.departments)
             skipped += len(made.skipped)
             problems += made.problems
             warnings += made.warnings
