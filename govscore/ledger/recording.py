@@ -914,6 +914,9 @@ def _left_out(files: Sequence[str], month: str, force: bool, said: set[str]) -> 
     judged and scored by the rules before it, and the entry become a problem (or score
     otherwise) once the notice is fixed: the entry is refused, as a broken weights.toml
     stops every entry, and with --force warned of. Each file is named once (`said`)."""
+    named = [file for file in files if file not in said]
+    if not named:  # (asked for each of an import's million entries: worded only here)
+        return []
     if force:
         message = _(
             "{file} has a problem and is left out: entries of {month} are judged by "
@@ -925,7 +928,6 @@ def _left_out(files: Sequence[str], month: str, force: bool, said: set[str]) -> 
             "the rules without it: fix it first (`govscore check` names the problem), "
             "or record anyway with --force"
         )
-    named = [file for file in files if file not in said]
     said.update(named)
     return [Problem(file, 0, message.format(file=file, month=month)) for file in named]
 
