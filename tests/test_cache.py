@@ -546,6 +546,8 @@ def test_keys_read_as_joined_lines_answer_as_a_dict(stored: dict[str, str], step
                 assert dict(again) == model and list(again) == list(model)
         else:
             assert list(index.items()) == list(model.items())
+            assert list(index.values()) == list(model.values())
+            assert list(index.keys()) == list(model)
     assert index == model
 
 
