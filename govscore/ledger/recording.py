@@ -551,10 +551,11 @@ def _import_cached(
                     return None
                 else:
                     drafts.append(row)
-            # The reading left out repeated keys: a million new ones need not be noted
-            # here as well as where the cache is kept.
+            # The reading left out repeated keys: drafting need not note a million new
+            # ones to find repeats. Where a second process keeps the cache, the new keys'
+            # entries are noted here too, for a re-run (see Planner.kept).
             made = draft_entries(drafts, known, id_tag, options.force, distinct_keys=True)
-            if keeper.apart:  # the new keys' entries, for a re-run (see Planner.kept)
+            if keeper.apart:
                 cache.note_keys(context, made.entries, state.departments)
             skipped += len(made.skipped)
             problems += made.problems
