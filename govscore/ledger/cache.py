@@ -432,17 +432,20 @@ def key_mark(entry: Entry, departments: Departments) -> str:
     return entry_mark(entry, department.name if department is not None else None)
 
 
+def note_key(context: Context, entry: Entry, departments: Departments) -> None:
+    """Note a keyed entry taken in: its key's entry, and its mark (see Context.marks)."""
+    if entry.key:
+        context.keys[entry.key] = entry.id
+        if marked(entry.key):
+            context.marks[entry.key] = key_mark(entry, departments)
+
+
 def note_keys(context: Context, entries: Iterable[Entry], departments: Departments) -> None:
     """Note the keyed entries an import books while a second process keeps the cache
-    (keeping.Keeper.apart): each key's entry and mark (see Context.marks), as Extension
-    notes them where the cache is kept here. A re-run of the import is known by them (a
-    made key's entry by its id: importing.Planner.kept)."""
-    keys, marks = context.keys, context.marks
+    (keeping.Keeper.apart), as Extension notes them where the cache is kept here. A re-run
+    of the import is known by them (a made key's entry by its id: importing.Planner.kept)."""
     for entry in entries:
-        if entry.key:
-            keys[entry.key] = entry.id
-            if marked(entry.key):
-                marks[entry.key] = key_mark(entry, departments)
+        note_key(context, entry, departments)
 
 
 @dataclass(frozen=True)
@@ -581,10 +584,7 @@ class Extension:
                     return None
                 context.rates.add(rate)
             context.ids.add(entry.id)
-            if entry.key:
-                context.keys[entry.key] = entry.id
-                if marked(entry.key):
-                    context.marks[entry.key] = key_mark(entry, departments)
+            note_key(context, entry, departments)
             if entry.clause in targetable:
                 context.targets[entry.id] = _target(entry)
                 if entry.count != 1:
